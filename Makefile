@@ -1,0 +1,46 @@
+# The two commands: `make run` and `make test`. Everything else is for developers.
+PY := .venv/bin/python
+UV := .tools/bin/uv
+UV_VERSION := 0.13.8
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: run test lint format worker env clean
+
+env: .venv/.installed
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+run: env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@echo
+	@echo "Homeward is at http://127.0.0.1:$(PORT)/  (kiosk: /kiosk/, staff console: /console/)"
+	@echo "A background worker runs beside the web server. Stop both with Ctrl-C."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py worker & \
+	  DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+worker: env
+	$(PY) manage.py worker
+
+test: env
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: env
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: env
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf .venv .tools var

@@ -1,0 +1,92 @@
+"""Personas shared by every test: who is asking, and what they can reach.
+
+facility_1 reviews everything and takes contact requests; facility_2 belongs to another
+agency. Each persona has its own logged-in Django test client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from homeward import testing as t
+from homeward.facilities.models import Facility
+from homeward.jobs import services as jobs
+from homeward.people.models import Contact, Resident, StaffMembership, User
+
+Role = StaffMembership.Role
+
+
+@dataclass
+class World:
+    facility_1: Facility
+    facility_2: Facility
+    resident: Resident  # at facility 1
+    resident_2: Resident  # at facility 2
+    contact_a: Contact  # connected to resident
+    contact_b: Contact  # connected to nobody
+    reviewer_1: User
+    reviewer_2: User
+    investigator: User
+    facility_admin: User
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    agency_1 = t.make_agency("nydocs", name="New York Department of Corrections", state="NY")
+    agency_2 = t.make_agency("txcounty", name="Travis County Sheriff", state="TX")
+    facility_1 = t.make_facility("greenhaven", agency=agency_1, name="Greenhaven Correctional")
+    facility_2 = t.make_facility(
+        "travis-jail",
+        agency=agency_2,
+        name="Travis County Jail",
+        state="TX",
+        city="Austin",
+        type=Facility.Type.JAIL,
+        policy={"review_mode": "flagged"},
+    )
+    resident = t.make_resident(facility_1, "NY1001", first_name="Maria", last_name="Lopez")
+    resident_2 = t.make_resident(facility_2, "TX2002", first_name="James", last_name="Reed")
+    contact_a = t.make_contact("a@example.org", name="Ana Lopez")
+    contact_b = t.make_contact("b@example.org", name="Ben Ortiz")
+    t.connect(contact_a, resident)
+    return World(
+        facility_1=facility_1,
+        facility_2=facility_2,
+        resident=resident,
+        resident_2=resident_2,
+        contact_a=contact_a,
+        contact_b=contact_b,
+        reviewer_1=t.make_staff("rev1", role=Role.REVIEWER, facility=facility_1),
+        reviewer_2=t.make_staff("rev2", role=Role.REVIEWER, facility=facility_2),
+        investigator=t.make_staff("inv1", role=Role.INVESTIGATOR, facility=facility_1),
+        facility_admin=t.make_staff("admin1", role=Role.FACILITY_ADMIN, facility=facility_1),
+    )
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def kiosk_client_for(resident: Resident) -> Client:
+    client = Client()
+    response = client.post(
+        "/kiosk/signin/",
+        {"facility": resident.facility.code, "number": resident.number, "pin": t.PIN},
+    )
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+@pytest.fixture
+def run_jobs():
+    """Run every due background job now, as the worker would."""
+
+    def run() -> int:
+        return jobs.run_pending("test")
+
+    return run

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from homeward.people.models import Contact, Resident
+
+
+class Connection(models.Model):
+    """An approved (or pending, or ended) relationship between one contact and one resident.
+
+    It is also the conversation: every message between the two belongs to it.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for the resident to accept"
+        INVITED = "invited", "Waiting for the contact to accept the invitation"
+        PENDING_STAFF = "pending_staff", "Waiting for staff approval"
+        ACTIVE = "active", "Active"
+        DECLINED = "declined", "Declined"
+        DENIED = "denied", "Denied by staff"
+        EXPIRED = "expired", "Invitation expired"
+        BLOCKED = "blocked", "Blocked"
+        ENDED = "ended", "Ended by staff"
+
+    class Side(models.TextChoices):
+        CONTACT = "contact", "Contact"
+        RESIDENT = "resident", "Resident"
+        STAFF = "staff", "Staff"
+
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="connections"
+    )
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="connections")
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="connections"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    initiated_by = models.CharField(max_length=10, choices=Side.choices)
+    invite_email = models.EmailField(blank=True, help_text="Set when a resident invites.")
+    invite_expires_at = models.DateTimeField(null=True, blank=True)
+    blocked_by = models.CharField(max_length=10, choices=Side.choices, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "resident"],
+                condition=Q(contact__isnull=False),
+                name="one_connection_per_pair",
+            ),
+            models.UniqueConstraint(
+                fields=["invite_email", "resident"],
+                condition=Q(contact__isnull=True),
+                name="one_open_invite_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.contact or self.invite_email
+        return f"{who} ↔ {self.resident} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class ConnectionEvent(models.Model):
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor_label = models.CharField(max_length=200)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status} by {self.actor_label}"

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from homeward.connections.models import Connection
+from homeward.core.errors import NotFound
+from homeward.people.models import Contact, Resident
+
+
+def connections_of_contact(contact: Contact) -> QuerySet[Connection]:
+    return Connection.objects.filter(contact=contact).select_related(
+        "resident", "facility", "facility__policy"
+    )
+
+
+def connection_for_contact(contact: Contact, connection_id: int) -> Connection:
+    try:
+        return connections_of_contact(contact).get(pk=connection_id)
+    except Connection.DoesNotExist:
+        raise NotFound() from None
+
+
+def connections_of_resident(resident: Resident) -> QuerySet[Connection]:
+    return Connection.objects.filter(resident=resident).select_related("contact", "contact__user")
+
+
+def connection_for_resident(resident: Resident, connection_id: int) -> Connection:
+    try:
+        return connections_of_resident(resident).get(pk=connection_id)
+    except Connection.DoesNotExist:
+        raise NotFound() from None
+
+
+def active_or_pending(queryset: QuerySet[Connection]) -> QuerySet[Connection]:
+    open_statuses = [
+        Connection.Status.ACTIVE,
+        Connection.Status.REQUESTED,
+        Connection.Status.INVITED,
+        Connection.Status.PENDING_STAFF,
+    ]
+    return queryset.filter(Q(status__in=open_statuses))

@@ -1,0 +1,297 @@
+"""Every change to a connection goes through one of these functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from homeward.connections.models import Connection, ConnectionEvent
+from homeward.core import audit, clock
+from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from homeward.core.transitions import check_transition
+from homeward.facilities.models import Facility, FacilityPolicy
+from homeward.people import access
+from homeward.people.models import Contact, Resident, User
+
+C = Connection.Status
+Side = Connection.Side
+Policy = FacilityPolicy.ConnectionPolicy
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    C.REQUESTED: frozenset({C.PENDING_STAFF, C.ACTIVE, C.DECLINED, C.BLOCKED, C.ENDED}),
+    C.INVITED: frozenset({C.PENDING_STAFF, C.ACTIVE, C.DECLINED, C.EXPIRED, C.BLOCKED, C.ENDED}),
+    C.PENDING_STAFF: frozenset({C.ACTIVE, C.DENIED, C.BLOCKED, C.ENDED}),
+    C.ACTIVE: frozenset({C.BLOCKED, C.ENDED}),
+    C.DECLINED: frozenset({C.REQUESTED, C.INVITED}),
+    C.EXPIRED: frozenset({C.INVITED}),
+    C.DENIED: frozenset(),
+    C.BLOCKED: frozenset(),
+    C.ENDED: frozenset(),
+}
+# Statuses that end messaging: pending messages on the connection are returned.
+CLOSING = frozenset({C.BLOCKED, C.ENDED, C.DENIED})
+
+
+def _move(
+    connection: Connection, target: str, *, actor: Any, reason: str = "", **fields: Any
+) -> Connection:
+    source = connection.status
+    check_transition(TRANSITIONS, "connection", source, target)
+    now = clock.now()
+    connection.status = target
+    connection.updated_at = now
+    for name, value in fields.items():
+        setattr(connection, name, value)
+    connection.save()
+    ConnectionEvent.objects.create(
+        connection=connection,
+        from_status=source,
+        to_status=target,
+        actor_label=audit.actor_label(actor),
+        actor_user=actor if isinstance(actor, User) else None,
+        reason=reason,
+        at=now,
+    )
+    audit.record(
+        actor=actor,
+        action=f"connection.{target}",
+        obj=connection,
+        facility_id=connection.facility_id,
+        data={"from": source, "reason": reason},
+    )
+    if target in CLOSING:
+        from homeward.messaging.services import return_pending_messages
+
+        return_pending_messages(connection=connection, reason=f"connection {target}")
+    return connection
+
+
+def _locked(pk: int) -> Connection:
+    return Connection.objects.select_for_update().select_related("resident", "facility").get(pk=pk)
+
+
+def _after_both_sides_agree(connection: Connection, *, actor: Any) -> Connection:
+    """Both people want the connection: it needs staff approval, or it starts now."""
+    if connection.facility.policy.staff_approval:
+        return _move(connection, C.PENDING_STAFF, actor=actor)
+    _check_cap(connection)
+    return _move(connection, C.ACTIVE, actor=actor)
+
+
+def _check_cap(connection: Connection) -> None:
+    cap = connection.facility.policy.contact_cap
+    active = Connection.objects.filter(resident=connection.resident, status=C.ACTIVE).count()
+    if active >= cap:
+        raise Conflict(
+            "contact_cap_reached",
+            f"{connection.resident.first_name} already has {active} active contacts, "
+            f"the most this facility allows.",
+        )
+
+
+def find_resident(*, facility: Facility, number: str) -> Resident:
+    """Exact match on resident number at one facility; anything else is 'not found'."""
+    number = number.strip()
+    resident = Resident.objects.filter(agency_id=facility.agency_id, number__iexact=number).first()
+    if resident is None or resident.facility_id != facility.pk:
+        raise NotFound(
+            f"No resident with number {number!r} is at {facility.name}. Check the number "
+            "and the facility.",
+            "resident_not_found",
+        )
+    return resident
+
+
+def request_connection(*, contact: Contact, facility: Facility, number: str) -> Connection:
+    """A contact asks to write to the resident with ``number`` at ``facility``."""
+    resident = find_resident(facility=facility, number=number)
+    if not resident.in_custody:
+        raise Conflict("resident_released", f"{resident.full_name} has been released.")
+    policy = facility.policy
+    if policy.connection_policy == Policy.RESIDENT_INVITES:
+        raise PermissionDenied(
+            f"At {facility.name} only residents can add contacts. Ask {resident.first_name} "
+            "to invite you by email.",
+            "invite_only",
+        )
+    with transaction.atomic():
+        existing = (
+            Connection.objects.select_for_update()
+            .filter(contact=contact, resident=resident)
+            .first()
+        )
+        if existing is not None:
+            if existing.status == C.DECLINED:
+                connection = _move(existing, C.REQUESTED, actor=contact.user)
+            elif existing.status in (C.BLOCKED, C.DENIED, C.ENDED):
+                raise PermissionDenied("You cannot connect with this person.", "connection_closed")
+            else:
+                return existing  # already asked, or already connected: nothing new to do
+        else:
+            now = clock.now()
+            connection = Connection.objects.create(
+                contact=contact,
+                resident=resident,
+                facility=facility,
+                status=C.REQUESTED,
+                initiated_by=Side.CONTACT,
+                created_at=now,
+                updated_at=now,
+            )
+            ConnectionEvent.objects.create(
+                connection=connection,
+                to_status=C.REQUESTED,
+                actor_label=audit.actor_label(contact.user),
+                actor_user=contact.user,
+                at=now,
+            )
+            audit.record(
+                actor=contact.user,
+                action="connection.requested",
+                obj=connection,
+                facility_id=facility.pk,
+            )
+        if policy.connection_policy == Policy.OPEN:
+            connection = _after_both_sides_agree(connection, actor="policy:open")
+        return connection
+
+
+def respond_to_request(*, resident: Resident, connection_id: int, accept: bool) -> Connection:
+    with transaction.atomic():
+        connection = _locked(connection_id)
+        if connection.resident_id != resident.pk:
+            raise NotFound()
+        if connection.status != C.REQUESTED:
+            raise Conflict("not_pending", "This request has already been answered.")
+        if not accept:
+            return _move(connection, C.DECLINED, actor=resident)
+        return _after_both_sides_agree(connection, actor=resident)
+
+
+def invite_contact(*, resident: Resident, email: str) -> Connection:
+    """A resident invites someone by email (facilities with resident invites)."""
+    email = email.strip().lower()
+    policy = resident.facility.policy
+    if policy.connection_policy != Policy.RESIDENT_INVITES:
+        raise PermissionDenied(
+            "At this facility contacts ask to connect; you accept their requests.",
+            "invites_not_used",
+        )
+    if not resident.in_custody:
+        raise Conflict("resident_released", "Messaging has ended for this account.")
+    contact = Contact.objects.filter(user__email__iexact=email).first()
+    now = clock.now()
+    expires = now + dt.timedelta(days=policy.invite_days)
+    with transaction.atomic():
+        lookup = {"contact": contact} if contact else {"contact": None, "invite_email": email}
+        existing = (
+            Connection.objects.select_for_update().filter(resident=resident, **lookup).first()
+        )
+        if existing is not None:
+            if existing.status in (C.DECLINED, C.EXPIRED):
+                return _move(existing, C.INVITED, actor=resident, invite_expires_at=expires)
+            if existing.status in (C.BLOCKED, C.DENIED, C.ENDED):
+                raise PermissionDenied("You cannot invite this person.", "connection_closed")
+            return existing
+        connection = Connection.objects.create(
+            contact=contact,
+            resident=resident,
+            facility=resident.facility,
+            status=C.INVITED,
+            initiated_by=Side.RESIDENT,
+            invite_email=email,
+            invite_expires_at=expires,
+            created_at=now,
+            updated_at=now,
+        )
+        ConnectionEvent.objects.create(
+            connection=connection,
+            to_status=C.INVITED,
+            actor_label=audit.actor_label(resident),
+            at=now,
+        )
+        audit.record(
+            actor=resident,
+            action="connection.invited",
+            obj=connection,
+            facility_id=resident.facility_id,
+            data={"email": email},
+        )
+    return connection
+
+
+def claim_invitations(*, contact: Contact) -> int:
+    """Attach invitations sent to this contact's email before they had an account."""
+    claimed = 0
+    with transaction.atomic():
+        invitations = Connection.objects.select_for_update().filter(
+            contact__isnull=True, invite_email__iexact=contact.user.email
+        )
+        for invitation in invitations:
+            if Connection.objects.filter(contact=contact, resident=invitation.resident).exists():
+                continue  # they already have a connection with this resident
+            invitation.contact = contact
+            invitation.save(update_fields=["contact"])
+            claimed += 1
+    return claimed
+
+
+def respond_to_invitation(*, contact: Contact, connection_id: int, accept: bool) -> Connection:
+    with transaction.atomic():
+        connection = _locked(connection_id)
+        if connection.contact_id != contact.pk:
+            raise NotFound()
+        if connection.status != C.INVITED:
+            raise Conflict("not_pending", "This invitation has already been answered.")
+        expired = bool(connection.invite_expires_at and connection.invite_expires_at < clock.now())
+        if expired:
+            _move(connection, C.EXPIRED, actor="system")
+        elif not accept:
+            return _move(connection, C.DECLINED, actor=contact.user)
+        else:
+            return _after_both_sides_agree(connection, actor=contact.user)
+    raise Conflict(
+        "invitation_expired", "This invitation has expired. Ask the resident to invite you again."
+    )
+
+
+def block(*, by: Contact | Resident, connection_id: int) -> Connection:
+    """Either side may block the other; messaging stops and pending messages are returned."""
+    with transaction.atomic():
+        connection = _locked(connection_id)
+        if isinstance(by, Contact):
+            mine, side, actor = connection.contact_id == by.pk, Side.CONTACT, by.user
+        else:
+            mine, side, actor = connection.resident_id == by.pk, Side.RESIDENT, by
+        if not mine:
+            raise NotFound()
+        if connection.status == C.BLOCKED:
+            return connection
+        return _move(connection, C.BLOCKED, actor=actor, blocked_by=side)
+
+
+def staff_decide(*, staff: User, connection_id: int, approve: bool, reason: str = "") -> Connection:
+    with transaction.atomic():
+        connection = _locked(connection_id)
+        if not access.can_review(staff, connection.facility_id):
+            raise NotFound()
+        if connection.status != C.PENDING_STAFF:
+            raise Conflict("not_pending", "This connection is not waiting for approval.")
+        if approve:
+            _check_cap(connection)
+            return _move(connection, C.ACTIVE, actor=staff, reason=reason)
+        if not reason.strip():
+            raise DomainError("reason_required", "Say why the connection is denied.")
+        return _move(connection, C.DENIED, actor=staff, reason=reason.strip())
+
+
+def staff_end(*, staff: User, connection_id: int, reason: str) -> Connection:
+    if not reason.strip():
+        raise DomainError("reason_required", "Say why the connection is ended.")
+    with transaction.atomic():
+        connection = _locked(connection_id)
+        if not access.can_review(staff, connection.facility_id):
+            raise NotFound()
+        return _move(connection, C.ENDED, actor=staff, reason=reason.strip(), end_reason=reason)

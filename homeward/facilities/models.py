@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from homeward.core.calendar import DEFAULT_HOURS, validate_hours
+
+
+class Agency(models.Model):
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+    state = models.CharField(max_length=2, help_text="Two-letter state or territory code.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Facility(models.Model):
+    class Type(models.TextChoices):
+        PRISON = "prison", "State prison"
+        JAIL = "jail", "County jail"
+        FEDERAL = "federal", "Federal institution"
+        JUVENILE = "juvenile", "Juvenile facility"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="facilities")
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=20, choices=Type.choices)
+    state = models.CharField(max_length=2, db_index=True)
+    city = models.CharField(max_length=100)
+    address = models.CharField(max_length=300)
+    timezone = models.CharField(max_length=60, default="America/New_York")
+    services = models.JSONField(default=list, blank=True, help_text="e.g. messaging, photos")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "facilities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HousingUnit(models.Model):
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "name"], name="unit_name_per_facility")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility.code} / {self.name}"
+
+
+def _default_hours() -> dict[str, list[str]]:
+    return dict(DEFAULT_HOURS)
+
+
+def _default_kiosk_hours() -> list[str]:
+    return ["06:00", "22:00"]
+
+
+class FacilityPolicy(models.Model):
+    """Everything a facility decides about messaging. One row per facility."""
+
+    class ConnectionPolicy(models.TextChoices):
+        OPEN = "open", "Open: any verified contact may write"
+        CONTACT_REQUESTS = "contact_requests", "Contact requests: the resident accepts"
+        RESIDENT_INVITES = "resident_invites", "Resident invites: only the resident adds contacts"
+
+    class ReviewMode(models.TextChoices):
+        EVERYTHING = "everything", "Staff review every message"
+        FLAGGED = "flagged", "Staff review flagged messages only"
+        FLAGGED_SAMPLE = "flagged_sample", "Staff review flagged messages and a random sample"
+        AUTOMATIC = "automatic", "Automatic screening only"
+
+    facility = models.OneToOneField(Facility, on_delete=models.CASCADE, related_name="policy")
+    connection_policy = models.CharField(
+        max_length=20, choices=ConnectionPolicy.choices, default=ConnectionPolicy.CONTACT_REQUESTS
+    )
+    staff_approval = models.BooleanField(
+        default=False, help_text="Staff must approve each connection before messaging starts."
+    )
+    contact_cap = models.PositiveIntegerField(
+        default=30, help_text="Most active contacts one resident may have."
+    )
+    invite_days = models.PositiveIntegerField(
+        default=14, help_text="Days a contact has to accept a resident's invitation."
+    )
+    review_mode = models.CharField(
+        max_length=20, choices=ReviewMode.choices, default=ReviewMode.EVERYTHING
+    )
+    sample_percent = models.PositiveSmallIntegerField(
+        default=10, help_text="Share of clear messages sampled for review (flagged + sample)."
+    )
+    review_target_hours = models.PositiveIntegerField(
+        default=8, help_text="Business hours within which a review is due."
+    )
+    message_length_limit = models.PositiveIntegerField(default=6000)
+    show_block_reasons = models.BooleanField(default=True)
+    refund_on_block = models.BooleanField(default=True)
+    appeal_window_days = models.PositiveIntegerField(default=14)
+    business_hours = models.JSONField(default=_default_hours, blank=True)
+    holidays = models.JSONField(default=list, blank=True)
+    kiosk_hours = models.JSONField(
+        default=_default_kiosk_hours, help_text="Facility-local [open, close] for kiosk use."
+    )
+    content_rules = models.TextField(
+        blank=True, help_text="Plain-language summary of what messages may not contain."
+    )
+
+    class Meta:
+        verbose_name_plural = "facility policies"
+
+    def __str__(self) -> str:
+        return f"Policy of {self.facility}"
+
+    def clean(self) -> None:
+        try:
+            validate_hours(self.business_hours)
+            validate_hours({"mon": self.kiosk_hours})
+        except (ValueError, TypeError) as exc:
+            raise ValidationError(str(exc)) from exc
+        if self.sample_percent > 100:
+            raise ValidationError("The sample is a percentage from 0 to 100.")
+        if self.message_length_limit < 1:
+            raise ValidationError("The message length limit must be at least one character.")

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from homeward.core.errors import NotFound
+from homeward.facilities.models import Facility
+
+
+def search_facilities(*, state: str = "", query: str = "") -> QuerySet[Facility]:
+    facilities = Facility.objects.select_related("agency", "policy")
+    if state:
+        facilities = facilities.filter(state__iexact=state.strip())
+    for word in query.split():
+        facilities = facilities.filter(Q(name__icontains=word) | Q(city__icontains=word))
+    return facilities
+
+
+def facility_by_code(code: str) -> Facility:
+    try:
+        return Facility.objects.select_related("agency", "policy").get(code=code)
+    except Facility.DoesNotExist:
+        raise NotFound(
+            f"There is no facility with the code {code!r}.", "facility_not_found"
+        ) from None
+
+
+def states_with_facilities() -> list[str]:
+    return sorted(set(Facility.objects.values_list("state", flat=True)))

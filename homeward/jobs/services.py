@@ -1,0 +1,131 @@
+"""Enqueue, claim and run jobs.
+
+Enqueue inside the caller's transaction: the job exists exactly when the change that needs
+it was committed, so nothing is lost between a commit and a queue.
+
+A job is claimed by setting a lease. A worker that dies leaves the lease to expire, and
+another worker takes the job again; handlers are idempotent, so running twice has the
+effect of running once. Each run happens in one transaction together with marking the job
+done, so a crash mid-run rolls both back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+
+from homeward.core import clock
+from homeward.jobs import registry
+from homeward.jobs.models import Job
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(kind: str, *, run_after: dt.datetime | None = None, **payload: Any) -> Job:
+    if not registry.known(kind):
+        raise ValueError(f"unknown job kind {kind!r}")
+    now = clock.now()
+    return Job.objects.create(
+        kind=kind,
+        payload=payload,
+        run_after=run_after or now,
+        created_at=now,
+        max_attempts=settings.JOB_MAX_ATTEMPTS,
+    )
+
+
+def _claimable(now: dt.datetime) -> Any:
+    waiting = Q(status=Job.Status.QUEUED, run_after__lte=now)
+    abandoned = Q(status=Job.Status.RUNNING, lease_until__lt=now)
+    return Job.objects.filter(waiting | abandoned).order_by("run_after", "id")
+
+
+def claim(worker: str, *, limit: int = 1) -> list[Job]:
+    """Take up to ``limit`` due jobs for ``worker`` under a lease."""
+    now = clock.now()
+    lease = now + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    claimed: list[Job] = []
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            candidates = list(_claimable(now).select_for_update(skip_locked=True)[:limit])
+        else:
+            # SQLite takes the database write lock at BEGIN (IMMEDIATE), so the read and the
+            # update below cannot interleave with another worker's.
+            candidates = list(_claimable(now)[:limit])
+        for job in candidates:
+            job.status = Job.Status.RUNNING
+            job.attempts += 1
+            job.lease_until = lease
+            job.locked_by = worker
+            job.save(update_fields=["status", "attempts", "lease_until", "locked_by"])
+            claimed.append(job)
+    return claimed
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(2**attempts * 5, 3600))
+
+
+def run(job: Job, worker: str) -> bool:
+    """Run one claimed job. Returns True when it finished."""
+    try:
+        with transaction.atomic():
+            # Still ours? If our lease ran out and another worker took the job, stop.
+            current = Job.objects.select_for_update().get(pk=job.pk)
+            if current.status != Job.Status.RUNNING or current.locked_by != worker:
+                return False
+            registry.get(job.kind)(**job.payload)
+            current.status = Job.Status.DONE
+            current.finished_at = clock.now()
+            current.lease_until = None
+            current.last_error = ""
+            current.save(update_fields=["status", "finished_at", "lease_until", "last_error"])
+        return True
+    except Exception:
+        error = traceback.format_exc(limit=8)
+        log.exception("job %s #%s failed (attempt %s)", job.kind, job.pk, job.attempts)
+        _record_failure(job.pk, error)
+        return False
+
+
+def _record_failure(job_id: int, error: str) -> None:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        job.last_error = error[-4000:]
+        job.lease_until = None
+        if job.attempts >= job.max_attempts:
+            job.status = Job.Status.DEAD
+            job.finished_at = clock.now()
+        else:
+            job.status = Job.Status.QUEUED
+            job.run_after = clock.now() + backoff(job.attempts)
+        job.save()
+
+
+def run_pending(worker: str = "inline", *, limit: int = 100) -> int:
+    """Claim and run due jobs until none are left (or ``limit``). Returns how many ran."""
+    done = 0
+    while done < limit:
+        jobs = claim(worker, limit=1)
+        if not jobs:
+            break
+        run(jobs[0], worker)
+        done += 1
+    return done
+
+
+def retry_dead(*, job_id: int) -> Job:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id, status=Job.Status.DEAD)
+        job.status = Job.Status.QUEUED
+        job.attempts = 0
+        job.run_after = clock.now()
+        job.finished_at = None
+        job.save()
+    return job

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from homeward.connections.models import Connection
+
+
+class Message(models.Model):
+    """One message in the conversation of a connection, in one direction."""
+
+    class Direction(models.TextChoices):
+        TO_RESIDENT = "to_resident", "From the contact to the resident"
+        TO_CONTACT = "to_contact", "From the resident to the contact"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        SCREENING = "screening", "Being screened"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        BLOCKED = "blocked", "Not delivered"
+        DELIVERED = "delivered", "Delivered"
+        READ = "read", "Read"
+        RETURNED = "returned", "Returned"
+
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="messages")
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="messages"
+    )
+    direction = models.CharField(max_length=12, choices=Direction.choices)
+    body = models.TextField()
+    status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
+    client_token = models.CharField(
+        max_length=64, blank=True, help_text="Sent with the form; a repeat submit is ignored."
+    )
+    created_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    screened_at = models.DateTimeField(null=True, blank=True)
+    in_review_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    blocked_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    block_category = models.CharField(max_length=40, blank=True)
+    block_note = models.CharField(max_length=500, blank=True)
+    return_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["connection", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "direction", "client_token"],
+                condition=~Q(client_token=""),
+                name="one_message_per_client_token",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} ({self.status})"
+
+    @property
+    def to_resident(self) -> bool:
+        return self.direction == self.Direction.TO_RESIDENT
+
+
+class MessageEvent(models.Model):
+    """Who moved a message from one status to another, and when."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12)
+    to_status = models.CharField(max_length=12)
+    actor_label = models.CharField(max_length=200)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status} by {self.actor_label}"

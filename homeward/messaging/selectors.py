@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from homeward.connections.models import Connection
+from homeward.messaging.models import Message
+
+S = Message.Status
+
+
+def conversation(connection: Connection) -> QuerySet[Message]:
+    return connection.messages.order_by("created_at", "id")
+
+
+def visible_to_resident(connection: Connection) -> QuerySet[Message]:
+    """What the resident sees: what they sent, and what reached their inbox."""
+    from django.db.models import Q
+
+    return conversation(connection).filter(
+        Q(direction=Message.Direction.TO_CONTACT)
+        | Q(direction=Message.Direction.TO_RESIDENT, status__in=[S.DELIVERED, S.READ])
+    )
+
+
+def visible_to_contact(connection: Connection) -> QuerySet[Message]:
+    from django.db.models import Q
+
+    return conversation(connection).filter(
+        Q(direction=Message.Direction.TO_RESIDENT)
+        | Q(direction=Message.Direction.TO_CONTACT, status__in=[S.DELIVERED, S.READ])
+    )
+
+
+TIMELINE = [
+    ("submitted", "submitted_at"),
+    ("screened", "screened_at"),
+    ("in review", "in_review_at"),
+    ("approved", "approved_at"),
+    ("not delivered", "blocked_at"),
+    ("returned", "returned_at"),
+    ("delivered", "delivered_at"),
+    ("read", "read_at"),
+]
+
+
+def timeline(message: Message) -> list[tuple[str, object]]:
+    """The stages this message has passed, with their times, in order."""
+    stages = [(label, getattr(message, field)) for label, field in TIMELINE]
+    return [(label, at) for label, at in stages if at is not None]
+
+
+def unread_count_for_resident(connection: Connection) -> int:
+    return connection.messages.filter(
+        direction=Message.Direction.TO_RESIDENT, status=S.DELIVERED
+    ).count()

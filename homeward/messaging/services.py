@@ -1,0 +1,235 @@
+"""Sending, screening, delivering and reading messages.
+
+Every function here owns its transaction and moves status only through ``status.move``.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from django.db import transaction
+
+from homeward.connections.models import Connection
+from homeward.core import audit, clock
+from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from homeward.facilities.models import FacilityPolicy
+from homeward.jobs import services as jobs
+from homeward.messaging import status
+from homeward.messaging.models import Message
+from homeward.people.models import Contact, Resident
+
+S = Message.Status
+Review = FacilityPolicy.ReviewMode
+
+
+def _connection_of_sender(sender: Contact | Resident, connection_id: int) -> Connection:
+    connection = (
+        Connection.objects.select_for_update()
+        .select_related("resident", "facility", "facility__policy", "contact")
+        .filter(pk=connection_id)
+        .first()
+    )
+    if connection is None:
+        raise NotFound()
+    if isinstance(sender, Contact) and connection.contact_id != sender.pk:
+        raise NotFound()
+    if isinstance(sender, Resident) and connection.resident_id != sender.pk:
+        raise NotFound()
+    return connection
+
+
+def _check_can_send(connection: Connection) -> None:
+    if connection.status == Connection.Status.BLOCKED:
+        raise PermissionDenied("Messaging is blocked on this connection.", "connection_blocked")
+    if not connection.resident.in_custody:
+        raise Conflict(
+            "resident_released",
+            f"{connection.resident.full_name} has been released; messaging has ended.",
+        )
+    if connection.resident.facility_id != connection.facility_id:
+        raise Conflict("resident_moved", "This resident is no longer at this facility.")
+    if not connection.is_active:
+        raise PermissionDenied(
+            f"This connection is not active yet ({connection.get_status_display().lower()}).",
+            "connection_not_active",
+        )
+
+
+def validate_body(body: str, *, limit: int) -> str:
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise DomainError("message_empty", "Write something before sending.")
+    if len(body) > limit:
+        raise DomainError(
+            "message_too_long",
+            f"This message is {len(body):,} characters; the limit here is {limit:,}.",
+        )
+    return body
+
+
+def send_message(
+    *, sender: Contact | Resident, connection_id: int, body: str, client_token: str = ""
+) -> Message:
+    """Submit a message. It is accepted (and charged) in one transaction, or not at all.
+
+    A repeated ``client_token`` on the same connection returns the message already sent, so
+    a double-submitted form sends once.
+    """
+    direction = (
+        Message.Direction.TO_RESIDENT
+        if isinstance(sender, Contact)
+        else Message.Direction.TO_CONTACT
+    )
+    client_token = client_token.strip()[:64]
+    with transaction.atomic():
+        connection = _connection_of_sender(sender, connection_id)
+        if client_token:
+            earlier = Message.objects.filter(
+                connection=connection, direction=direction, client_token=client_token
+            ).first()
+            if earlier is not None:
+                return earlier
+        _check_can_send(connection)
+        body = validate_body(body, limit=connection.facility.policy.message_length_limit)
+        now = clock.now()
+        message = Message.objects.create(
+            connection=connection,
+            facility=connection.facility,
+            direction=direction,
+            body=body,
+            status=S.DRAFT,
+            client_token=client_token,
+            created_at=now,
+        )
+        # The charge for the message is taken here, inside this transaction, once the
+        # ledger exists. Every facility is agency-funded until then.
+        actor = sender.user if isinstance(sender, Contact) else sender
+        status.move(message, S.SUBMITTED, actor=actor)
+        jobs.enqueue("screen_message", message_id=message.pk)
+    return message
+
+
+def _locked_message(message_id: int) -> Message:
+    return (
+        Message.objects.select_for_update()
+        .select_related("facility", "facility__policy", "connection")
+        .get(pk=message_id)
+    )
+
+
+def screen_and_route(*, message_id: int) -> None:
+    """Screen a submitted message and send it on: to review, to delivery, or blocked.
+
+    Idempotent: a message that has already left 'submitted' is left alone.
+    """
+    from homeward.review import services as review
+    from homeward.screening.services import screen_message
+
+    with transaction.atomic():
+        message = _locked_message(message_id)
+        if message.status != S.SUBMITTED:
+            return
+        status.move(message, S.SCREENING, actor="screening")
+        result = screen_message(message)
+        policy = message.facility.policy
+        screened = {"screened_at": result.at}
+        if result.verdict == "block":
+            category = next(h["category"] for h in result.hits if h["action"] == "block")
+            status.move(message, S.BLOCKED, actor="screening", block_category=category, **screened)
+            return
+        reason = _review_reason(result.verdict, policy)
+        if reason:
+            status.move(message, S.IN_REVIEW, actor="screening", **screened)
+            review.open_task(message=message, reason=reason)
+            return
+        status.move(message, S.APPROVED, actor="screening", **screened)
+        jobs.enqueue("deliver_message", message_id=message.pk)
+
+
+def _review_reason(verdict: str, policy: FacilityPolicy) -> str:
+    """Why a person must look at this message, or '' if none needs to.
+
+    A flag always goes to a person, whatever the review mode: a flag means screening is not
+    sure, and 'automatic only' decides only what screening is sure of.
+    """
+    if verdict == "flag":
+        return "flagged"
+    if policy.review_mode == Review.EVERYTHING:
+        return "all"
+    if (
+        policy.review_mode == Review.FLAGGED_SAMPLE
+        and random.randrange(100) < policy.sample_percent
+    ):
+        return "sample"
+    return ""
+
+
+def approve(*, message_id: int, actor: Any) -> Message:
+    with transaction.atomic():
+        message = _locked_message(message_id)
+        status.move(message, S.APPROVED, actor=actor)
+        jobs.enqueue("deliver_message", message_id=message.pk)
+    return message
+
+
+def block(*, message_id: int, actor: Any, category: str, note: str = "") -> Message:
+    with transaction.atomic():
+        message = _locked_message(message_id)
+        status.move(message, S.BLOCKED, actor=actor, block_category=category, block_note=note)
+        # A refund for the blocked message goes here once messages cost money.
+    return message
+
+
+def deliver(*, message_id: int) -> None:
+    """Put an approved message in the recipient's inbox. Idempotent."""
+    with transaction.atomic():
+        message = _locked_message(message_id)
+        if message.status != S.APPROVED:
+            return
+        connection = message.connection
+        if connection.status != Connection.Status.ACTIVE:
+            status.move(
+                message, S.RETURNED, actor="system", return_reason="connection no longer active"
+            )
+            return
+        status.move(message, S.DELIVERED, actor="delivery")
+
+
+def mark_read(*, reader: Contact | Resident, message_id: int) -> Message:
+    """The recipient opened the message; the sender sees it read. Reading again is a no-op."""
+    with transaction.atomic():
+        message = _locked_message(message_id)
+        connection = message.connection
+        if isinstance(reader, Contact):
+            mine = connection.contact_id == reader.pk and not message.to_resident
+            actor: Any = reader.user
+        else:
+            mine = connection.resident_id == reader.pk and message.to_resident
+            actor = reader
+        if not mine or message.status not in (S.DELIVERED, S.READ):
+            raise NotFound()
+        if message.status == S.DELIVERED:
+            status.move(message, S.READ, actor=actor)
+    return message
+
+
+def return_pending_messages(*, connection: Connection, reason: str) -> int:
+    """Return every message still on its way on this connection (the caller's transaction)."""
+    count = 0
+    pending = Message.objects.select_for_update().filter(
+        connection=connection, status__in=status.PENDING
+    )
+    for message in pending:
+        status.move(message, S.RETURNED, actor="system", return_reason=reason)
+        # A refund for the returned message goes here once messages cost money.
+        count += 1
+    if count:
+        audit.record(
+            actor="system",
+            action="connection.messages_returned",
+            obj=connection,
+            facility_id=connection.facility_id,
+            data={"count": count, "reason": reason},
+        )
+    return count

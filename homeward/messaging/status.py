@@ -1,0 +1,73 @@
+"""The message status machine: the declared table and the one function that moves it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeward.core import audit, clock
+from homeward.core.transitions import check_transition
+from homeward.messaging.models import Message, MessageEvent
+
+S = Message.Status
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED}),
+    S.SUBMITTED: frozenset({S.SCREENING, S.RETURNED}),
+    S.SCREENING: frozenset({S.IN_REVIEW, S.APPROVED, S.BLOCKED, S.RETURNED}),
+    S.IN_REVIEW: frozenset({S.APPROVED, S.BLOCKED, S.RETURNED}),
+    S.APPROVED: frozenset({S.DELIVERED, S.RETURNED}),
+    S.DELIVERED: frozenset({S.READ}),
+    S.BLOCKED: frozenset(),
+    S.READ: frozenset(),
+    S.RETURNED: frozenset(),
+}
+
+# The timestamp each status sets when a message enters it.
+STAMP = {
+    S.SUBMITTED: "submitted_at",
+    S.SCREENING: None,
+    S.IN_REVIEW: "in_review_at",
+    S.APPROVED: "approved_at",
+    S.BLOCKED: "blocked_at",
+    S.DELIVERED: "delivered_at",
+    S.READ: "read_at",
+    S.RETURNED: "returned_at",
+}
+
+# Statuses in which a message is on its way and may still be returned.
+PENDING = frozenset({S.SUBMITTED, S.SCREENING, S.IN_REVIEW, S.APPROVED})
+
+
+def move(message: Message, target: str, *, actor: Any, **fields: Any) -> Message:
+    """Move ``message`` to ``target``, recording who and when, or raise IllegalTransition.
+
+    The caller holds the transaction and a lock on the message row.
+    """
+    source = message.status
+    check_transition(TRANSITIONS, "message", source, target)
+    at = clock.now()
+    message.status = target
+    stamp = STAMP.get(target)
+    if stamp:
+        setattr(message, stamp, at)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    message.save()
+    from homeward.people.models import User
+
+    event = MessageEvent.objects.create(
+        message=message,
+        from_status=source,
+        to_status=target,
+        actor_label=audit.actor_label(actor),
+        actor_user=actor if isinstance(actor, User) else None,
+        at=at,
+    )
+    audit.record(
+        actor=actor,
+        action=f"message.{target}",
+        obj=message,
+        facility_id=message.facility_id,
+        data={"from": source, "event": event.pk},
+    )
+    return message

@@ -1,0 +1,102 @@
+"""The journey of a message through the domain services and the job queue."""
+
+from __future__ import annotations
+
+import pytest
+
+from homeward.connections.models import Connection
+from homeward.core.audit import verify_chain
+from homeward.core.errors import DomainError
+from homeward.messaging import services
+from homeward.messaging.models import Message
+from homeward.review import services as review
+from homeward.screening.models import Rule
+
+S = Message.Status
+
+
+def test_message_goes_through_review_and_is_read(world, run_jobs):
+    connection = world.contact_a.connections.get()
+    message = services.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="Hi Maria, thinking of you."
+    )
+    assert message.status == S.SUBMITTED
+    run_jobs()
+    message.refresh_from_db()
+    assert message.status == S.IN_REVIEW  # facility 1 reviews everything
+    task = review.claim_next(staff=world.reviewer_1)
+    assert task is not None and task.message_id == message.pk
+    review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
+    run_jobs()
+    message.refresh_from_db()
+    assert message.status == S.DELIVERED
+    services.mark_read(reader=world.resident, message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == S.READ
+    assert message.submitted_at <= message.screened_at <= message.delivered_at <= message.read_at
+    assert verify_chain() is None
+
+
+def test_block_rule_blocks_without_review(world, run_jobs):
+    Rule.objects.create(
+        facility=world.facility_1, phrase="break out", category="escape", action="block"
+    )
+    connection = world.contact_a.connections.get()
+    message = services.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="We will BREAK   out tonight"
+    )
+    run_jobs()
+    message.refresh_from_db()
+    assert message.status == S.BLOCKED
+    assert message.block_category == "escape"
+    hit = message.screening.hits[0]
+    assert message.body[hit["start"] : hit["end"]] == "BREAK   out"
+
+
+def test_flagged_only_facility_delivers_clear_messages_at_once(world, run_jobs):
+    from homeward import testing as t
+
+    connection = t.connect(world.contact_b, world.resident_2)
+    message = services.send_message(
+        sender=world.contact_b, connection_id=connection.pk, body="Good luck at court"
+    )
+    run_jobs()
+    message.refresh_from_db()
+    assert message.status == S.DELIVERED
+
+
+def test_over_length_message_is_refused_and_nothing_saved(world):
+    connection = world.contact_a.connections.get()
+    limit = world.facility_1.policy.message_length_limit
+    with pytest.raises(DomainError) as err:
+        services.send_message(
+            sender=world.contact_a, connection_id=connection.pk, body="x" * (limit + 1)
+        )
+    assert err.value.code == "message_too_long"
+    assert not Message.objects.exists()
+
+
+def test_double_submit_sends_once(world):
+    connection = world.contact_a.connections.get()
+    first = services.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="Hello", client_token="tok-1"
+    )
+    again = services.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="Hello", client_token="tok-1"
+    )
+    assert first.pk == again.pk
+    assert Message.objects.count() == 1
+
+
+def test_blocking_returns_pending_messages(world, run_jobs):
+    from homeward.connections import services as connections
+
+    connection = world.contact_a.connections.get()
+    message = services.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="See you Sunday"
+    )
+    run_jobs()
+    connections.block(by=world.resident, connection_id=connection.pk)
+    message.refresh_from_db()
+    assert message.status == S.RETURNED
+    assert Connection.objects.get(pk=connection.pk).status == "blocked"

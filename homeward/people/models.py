@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from homeward.facilities.models import Agency, Facility, HousingUnit
+
+
+class User(AbstractUser):
+    """A person who signs in with a password: a contact (username is their email) or staff."""
+
+    @property
+    def is_contact(self) -> bool:
+        return hasattr(self, "contact")
+
+
+class Contact(models.Model):
+    """Someone outside: family, friend, attorney, organisation. One account, every facility."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="contact")
+    display_name = models.CharField(max_length=120)
+    notice_version = models.CharField(max_length=20)
+    notice_accepted_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+
+class Resident(models.Model):
+    class Status(models.TextChoices):
+        IN_CUSTODY = "in_custody", "In custody"
+        RELEASED = "released", "Released"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="residents")
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="residents")
+    housing_unit = models.ForeignKey(
+        HousingUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="residents"
+    )
+    number = models.CharField(max_length=30, help_text="The agency's resident number.")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_CUSTODY)
+    pin_hash = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "number"], name="resident_number_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def in_custody(self) -> bool:
+        return self.status == self.Status.IN_CUSTODY
+
+    def set_pin(self, pin: str) -> None:
+        self.pin_hash = make_password(pin)
+
+    def check_pin(self, pin: str) -> bool:
+        return check_password(pin, self.pin_hash)
+
+
+class StaffMembership(models.Model):
+    """What one staff user may do, and where: one facility, or every facility of an agency."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", "Reviewer"
+        INVESTIGATOR = "investigator", "Investigator"
+        FACILITY_ADMIN = "facility_admin", "Facility admin"
+        AGENCY_ADMIN = "agency_admin", "Agency admin"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    facility = models.ForeignKey(
+        Facility,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        help_text="Empty means every facility of the agency.",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "facility", "role"], name="one_membership_per_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} at {self.facility or self.agency}"

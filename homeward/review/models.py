@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class BlockReason(models.TextChoices):
+    """What a reviewer chooses when blocking; shown to the sender where the facility allows."""
+
+    ESCAPE = "escape", "Escape or security risk"
+    VIOLENCE = "violence", "Violence or threats"
+    WEAPONS = "weapons", "Weapons"
+    DRUGS = "drugs", "Drugs or contraband"
+    GANG = "gang", "Gang activity"
+    FRAUD = "fraud", "Fraud or financial activity"
+    SEXUAL = "sexual", "Sexually explicit content"
+    HARASSMENT = "harassment", "Harassment of a victim or witness"
+    RELAY = "relay", "Passing messages to a third party"
+    CODED = "coded", "Coded language"
+    OTHER = "other", "Other facility rule"
+
+
+class ReviewTask(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting"
+        DONE = "done", "Decided"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Reason(models.TextChoices):
+        FLAGGED = "flagged", "Flagged by screening"
+        ALL = "all", "Facility reviews every message"
+        SAMPLE = "sample", "Random sample"
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        BLOCK = "block", "Block"
+
+    message = models.OneToOneField(
+        "messaging.Message", on_delete=models.CASCADE, related_name="review_task"
+    )
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="review_tasks"
+    )
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimed_reviews",
+    )
+    lease_until = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    reason_code = models.CharField(max_length=20, choices=BlockReason.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decided_reviews",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["facility", "status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"Review of message {self.message_id} ({self.status})"

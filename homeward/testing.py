@@ -1,0 +1,106 @@
+"""Builders for tests and demo data: small functions that make a valid object in one call."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.conf import settings
+
+from homeward.connections.models import Connection, ConnectionEvent
+from homeward.core import clock
+from homeward.facilities.models import Agency, Facility, FacilityPolicy, HousingUnit
+from homeward.people.models import Contact, Resident, StaffMembership, User
+
+_seq = itertools.count(1)
+PASSWORD = "correct-horse-battery"
+PIN = "2468"
+
+
+def make_agency(code: str = "", **fields: Any) -> Agency:
+    code = code or f"agency-{next(_seq)}"
+    fields.setdefault("name", f"{code.title()} Department of Corrections")
+    fields.setdefault("state", "NY")
+    return Agency.objects.create(code=code, **fields)
+
+
+def make_facility(
+    code: str = "",
+    *,
+    agency: Agency | None = None,
+    policy: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Facility:
+    agency = agency or make_agency()
+    code = code or f"facility-{next(_seq)}"
+    fields.setdefault("name", f"{code.replace('-', ' ').title()} Correctional Facility")
+    fields.setdefault("type", Facility.Type.PRISON)
+    fields.setdefault("state", agency.state)
+    fields.setdefault("city", "Albany")
+    fields.setdefault("address", "1 Main Street")
+    fields.setdefault("services", ["messaging"])
+    facility = Facility.objects.create(agency=agency, code=code, **fields)
+    FacilityPolicy.objects.create(facility=facility, **(policy or {}))
+    HousingUnit.objects.create(facility=facility, name="A Block")
+    return facility
+
+
+def make_resident(
+    facility: Facility, number: str = "", *, pin: str = PIN, **fields: Any
+) -> Resident:
+    fields.setdefault("first_name", "Sam")
+    fields.setdefault("last_name", f"Rivera{next(_seq)}")
+    resident = Resident(
+        agency=facility.agency,
+        facility=facility,
+        housing_unit=facility.units.first(),
+        number=number or f"R{next(_seq):05d}",
+        **fields,
+    )
+    resident.set_pin(pin)
+    resident.save()
+    return resident
+
+
+def make_user(username: str, *, password: str = PASSWORD, **fields: Any) -> User:
+    return User.objects.create_user(username=username, password=password, **fields)
+
+
+def make_contact(
+    email: str = "", *, name: str = "Alex Morgan", password: str = PASSWORD
+) -> Contact:
+    email = (email or f"contact{next(_seq)}@example.org").lower()
+    user = make_user(email, email=email, password=password)
+    return Contact.objects.create(
+        user=user,
+        display_name=name,
+        notice_version=settings.MONITORING_NOTICE_VERSION,
+        notice_accepted_at=clock.now(),
+    )
+
+
+def make_staff(
+    username: str, *, role: str, facility: Facility | None = None, agency: Agency | None = None
+) -> User:
+    user = make_user(username, email=f"{username}@staff.example.org")
+    agency = agency or facility.agency  # type: ignore[union-attr]
+    StaffMembership.objects.create(user=user, agency=agency, facility=facility, role=role)
+    return user
+
+
+def connect(contact: Contact, resident: Resident) -> Connection:
+    """An active connection, as if both sides and staff had agreed."""
+    now = clock.now()
+    connection = Connection.objects.create(
+        contact=contact,
+        resident=resident,
+        facility=resident.facility,
+        status=Connection.Status.ACTIVE,
+        initiated_by=Connection.Side.CONTACT,
+        created_at=now,
+        updated_at=now,
+    )
+    ConnectionEvent.objects.create(
+        connection=connection, to_status="active", actor_label="setup", at=now
+    )
+    return connection

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from homeward.api.api import api
+
+urlpatterns = [
+    path("", include("homeward.web.urls")),
+    path("kiosk/", include("homeward.kiosk.urls")),
+    path("console/", include("homeward.console.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
