@@ -40,7 +40,8 @@ def make_facility(
     fields.setdefault("address", "1 Main Street")
     fields.setdefault("services", ["messaging"])
     facility = Facility.objects.create(agency=agency, code=code, **fields)
-    FacilityPolicy.objects.create(facility=facility, **(policy or {}))
+    policy = {"kiosk_hours": ["00:00", "23:59"], **(policy or {})}  # tests run at any hour
+    FacilityPolicy.objects.create(facility=facility, **policy)
     HousingUnit.objects.create(facility=facility, name="A Block")
     return facility
 
