@@ -39,3 +39,8 @@ def active_or_pending(queryset: QuerySet[Connection]) -> QuerySet[Connection]:
         Connection.Status.PENDING_STAFF,
     ]
     return queryset.filter(Q(status__in=open_statuses))
+
+
+def connection_between(contact: Contact, resident: Resident) -> Connection | None:
+    """The contact's connection with this resident, in any status, if there is one."""
+    return connections_of_contact(contact).filter(resident=resident).first()

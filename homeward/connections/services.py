@@ -69,7 +69,15 @@ def _move(
 
 
 def _locked(pk: int) -> Connection:
-    return Connection.objects.select_for_update().select_related("resident", "facility").get(pk=pk)
+    connection = (
+        Connection.objects.select_for_update(of=("self",))
+        .select_related("resident", "facility")
+        .filter(pk=pk)
+        .first()
+    )
+    if connection is None:
+        raise NotFound()  # an unknown id gets the same answer as someone else's
+    return connection
 
 
 def _after_both_sides_agree(connection: Connection, *, actor: Any) -> Connection:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 
 from homeward.connections.models import Connection
 from homeward.messaging.models import Message
+from homeward.people.models import Contact
 
 S = Message.Status
 
@@ -52,4 +53,40 @@ def timeline(message: Message) -> list[tuple[str, object]]:
 def unread_count_for_resident(connection: Connection) -> int:
     return connection.messages.filter(
         direction=Message.Direction.TO_RESIDENT, status=S.DELIVERED
+    ).count()
+
+
+def _seen_by_contact(prefix: str = "") -> Q:
+    """Messages a contact can see: everything they sent, replies that reached them."""
+    return Q(**{f"{prefix}direction": Message.Direction.TO_RESIDENT}) | Q(
+        **{f"{prefix}status__in": [S.DELIVERED, S.READ]}
+    )
+
+
+def conversations_of_contact(contact: Contact) -> QuerySet[Connection]:
+    """The contact's conversations: active connections and any with messages, newest first.
+
+    Each carries ``last_message_at`` (only messages the contact can see) and ``unread``
+    (replies delivered but not yet opened).
+    """
+    seen = _seen_by_contact("messages__")
+    unread = Q(messages__direction=Message.Direction.TO_CONTACT, messages__status=S.DELIVERED)
+    return (
+        Connection.objects.filter(contact=contact)
+        .filter(
+            Q(status=Connection.Status.ACTIVE)
+            | Exists(Message.objects.filter(_seen_by_contact(), connection=OuterRef("pk")))
+        )
+        .select_related("resident", "facility")
+        .annotate(
+            last_message_at=Max("messages__created_at", filter=seen),
+            unread=Count("messages", filter=unread),
+        )
+        .order_by(F("last_message_at").desc(nulls_last=True), "-updated_at")
+    )
+
+
+def unread_count_for_contact(connection: Connection) -> int:
+    return connection.messages.filter(
+        direction=Message.Direction.TO_CONTACT, status=S.DELIVERED
     ).count()

@@ -25,7 +25,7 @@ Review = FacilityPolicy.ReviewMode
 
 def _connection_of_sender(sender: Contact | Resident, connection_id: int) -> Connection:
     connection = (
-        Connection.objects.select_for_update()
+        Connection.objects.select_for_update(of=("self",))
         .select_related("resident", "facility", "facility__policy", "contact")
         .filter(pk=connection_id)
         .first()
@@ -76,6 +76,17 @@ def send_message(
     A repeated ``client_token`` on the same connection returns the message already sent, so
     a double-submitted form sends once.
     """
+    message, _ = submit_message(
+        sender=sender, connection_id=connection_id, body=body, client_token=client_token
+    )
+    return message
+
+
+def submit_message(
+    *, sender: Contact | Resident, connection_id: int, body: str, client_token: str = ""
+) -> tuple[Message, bool]:
+    """``send_message`` that also says whether the message is new (False: a repeat of
+    ``client_token`` returned the message sent before). The API answers 201 or 200 by it."""
     direction = (
         Message.Direction.TO_RESIDENT
         if isinstance(sender, Contact)
@@ -89,7 +100,7 @@ def send_message(
                 connection=connection, direction=direction, client_token=client_token
             ).first()
             if earlier is not None:
-                return earlier
+                return earlier, False
         _check_can_send(connection)
         body = validate_body(body, limit=connection.facility.policy.message_length_limit)
         now = clock.now()
@@ -107,15 +118,19 @@ def send_message(
         actor = sender.user if isinstance(sender, Contact) else sender
         status.move(message, S.SUBMITTED, actor=actor)
         jobs.enqueue("screen_message", message_id=message.pk)
-    return message
+    return message, True
 
 
 def _locked_message(message_id: int) -> Message:
-    return (
-        Message.objects.select_for_update()
+    message = (
+        Message.objects.select_for_update(of=("self",))
         .select_related("facility", "facility__policy", "connection")
-        .get(pk=message_id)
+        .filter(pk=message_id)
+        .first()
     )
+    if message is None:
+        raise NotFound()
+    return message
 
 
 def screen_and_route(*, message_id: int) -> None:

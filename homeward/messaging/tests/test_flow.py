@@ -100,3 +100,68 @@ def test_blocking_returns_pending_messages(world, run_jobs):
     message.refresh_from_db()
     assert message.status == S.RETURNED
     assert Connection.objects.get(pk=connection.pk).status == "blocked"
+
+
+def _refused(world, contact, connection_id, code):
+    before = Message.objects.count()
+    with pytest.raises(DomainError) as err:
+        services.send_message(sender=contact, connection_id=connection_id, body="hello")
+    assert err.value.code == code
+    assert Message.objects.count() == before
+
+
+def test_sending_without_an_approved_connection_is_refused(world):
+    from homeward.connections import services as connections
+
+    pending = connections.request_connection(
+        contact=world.contact_b, facility=world.facility_1, number="NY1001"
+    )
+    _refused(world, world.contact_b, pending.pk, "connection_not_active")
+
+
+def test_writing_to_a_released_resident_is_refused(world):
+    world.resident.status = "released"
+    world.resident.save()
+    _refused(world, world.contact_a, world.contact_a.connections.get().pk, "resident_released")
+
+
+def test_a_blocked_contact_cannot_send(world):
+    from homeward.connections import services as connections
+
+    connection = world.contact_a.connections.get()
+    connections.block(by=world.resident, connection_id=connection.pk)
+    _refused(world, world.contact_a, connection.pk, "connection_blocked")
+
+
+def test_someone_elses_connection_is_not_found(world):
+    _refused(world, world.contact_b, world.contact_a.connections.get().pk, "not_found")
+
+
+def test_empty_message_is_refused(world):
+    with pytest.raises(DomainError) as err:
+        services.send_message(
+            sender=world.contact_a, connection_id=world.contact_a.connections.get().pk, body="  "
+        )
+    assert err.value.code == "message_empty"
+
+
+def test_unicode_is_kept_exactly(world, run_jobs):
+    body = "¡Hola mamá! 你好 — Привет 👋"
+    connection = world.contact_a.connections.get()
+    message = services.send_message(sender=world.contact_a, connection_id=connection.pk, body=body)
+    message.refresh_from_db()
+    assert message.body == body
+
+
+def test_resident_reply_goes_through_review_to_the_contact(world, run_jobs):
+    connection = world.contact_a.connections.get()
+    reply = services.send_message(sender=world.resident, connection_id=connection.pk, body="Hi!")
+    run_jobs()
+    task = review.claim_next(staff=world.reviewer_1)
+    review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
+    run_jobs()
+    services.mark_read(reader=world.contact_a, message_id=reply.pk)
+    reply.refresh_from_db()
+    assert reply.direction == Message.Direction.TO_CONTACT and reply.status == S.READ
+    with pytest.raises(DomainError):  # the resident cannot "read" their own reply
+        services.mark_read(reader=world.resident, message_id=reply.pk)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from homeward.connections.models import Connection
+from homeward.facilities.models import Agency, Facility
+from homeward.messaging.models import Message
+from homeward.people.models import Contact, Resident, StaffMembership
+
+Role = StaffMembership.Role
+
+
+def test_seed_demo_builds_a_deployment_and_prints_logins(db):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    assert "homeward-demo" in text and "rosa@example.org" in text and "reviewer.greenhaven" in text
+    assert Agency.objects.count() == 2
+    assert Facility.objects.count() == 4
+    policies = {f.code: f.policy for f in Facility.objects.select_related("policy")}
+    invites = policies["bedford-hills"]
+    assert invites.connection_policy == "resident_invites" and invites.staff_approval
+    open_ = policies["travis-jail"]
+    assert open_.connection_policy == "open" and open_.review_mode == "flagged"
+    assert set(StaffMembership.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Resident.objects.count() >= 8 and Contact.objects.count() >= 3
+    assert Connection.objects.filter(status="active").exists()
+    assert Connection.objects.filter(status="requested").exists()
+    assert Connection.objects.filter(status="invited").exists()
+    statuses = set(Message.objects.values_list("status", flat=True))
+    assert {"read", "delivered", "in_review"} <= statuses
+
+
+def test_seed_demo_if_empty_does_not_load_twice(db):
+    call_command("seed_demo", stdout=StringIO())
+    before = Message.objects.count()
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert "homeward-demo" in out.getvalue()  # the logins are printed every time
+    assert Message.objects.count() == before
+    assert Agency.objects.count() == 2

@@ -1,0 +1,213 @@
+"""The demo deployment: two agencies, four facilities with different policies, residents,
+staff of every role, contacts with connections and some history.
+
+Everything is built through the same services the product uses, so the demo history has
+real screening results, review decisions, timelines and audit events.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from homeward import testing as build
+from homeward.connections import services as connections
+from homeward.facilities.models import Facility
+from homeward.jobs import services as jobs
+from homeward.messaging import services as messaging
+from homeward.people.models import StaffMembership
+from homeward.review import services as review
+from homeward.screening.models import Rule
+
+PASSWORD = "homeward-demo"
+PIN = "1234"
+Role = StaffMembership.Role
+
+BASELINE_RULES = [
+    ("break out", "escape", "block"),
+    ("escape plan", "escape", "block"),
+    ("kill you", "violence", "block"),
+    ("hurt him", "violence", "flag"),
+    ("gun", "weapons", "flag"),
+    ("send drugs", "drugs", "block"),
+    ("k2", "drugs", "flag"),
+    ("three-way call", "relay", "flag"),
+    ("call this number", "relay", "flag"),
+    ("cash app", "fraud", "flag"),
+    ("gift card", "fraud", "flag"),
+]
+
+CONTENT_RULES = (
+    "No plans to escape or to harm anyone; no weapons, drugs or contraband; no gang "
+    "signs or codes; no sexually explicit content; no contact with victims or witnesses; "
+    "no passing messages or calls to other people; write in plain language."
+)
+
+FACILITIES = [
+    # agency, code, name, type, city, policy
+    (
+        "nydocs",
+        "greenhaven",
+        "Greenhaven Correctional Facility",
+        "prison",
+        "Stormville",
+        {"connection_policy": "contact_requests", "review_mode": "everything"},
+    ),
+    (
+        "nydocs",
+        "bedford-hills",
+        "Bedford Hills Correctional Facility",
+        "prison",
+        "Bedford Hills",
+        {
+            "connection_policy": "resident_invites",
+            "staff_approval": True,
+            "review_mode": "everything",
+            "contact_cap": 30,
+        },
+    ),
+    (
+        "travis",
+        "travis-jail",
+        "Travis County Jail",
+        "jail",
+        "Austin",
+        {"connection_policy": "open", "review_mode": "flagged", "review_target_hours": 4},
+    ),
+    (
+        "travis",
+        "travis-complex",
+        "Travis County Correctional Complex",
+        "jail",
+        "Del Valle",
+        {
+            "connection_policy": "contact_requests",
+            "staff_approval": True,
+            "review_mode": "flagged_sample",
+            "sample_percent": 20,
+        },
+    ),
+]
+
+RESIDENTS = {
+    "greenhaven": [
+        ("NY10001", "Marcus", "Williams"),
+        ("NY10002", "Luis", "Ortega"),
+        ("NY10003", "Darnell", "Price"),
+    ],
+    "bedford-hills": [("NY20001", "Alicia", "Moreno"), ("NY20002", "Keisha", "Grant")],
+    "travis-jail": [("TC30001", "Jorge", "Ramírez"), ("TC30002", "Tyler", "Brooks")],
+    "travis-complex": [("TC40001", "Andre", "Jackson"), ("TC40002", "Sofia", "Nguyen")],
+}
+
+STAFF = [
+    # username, role, agency, facility (None: whole agency)
+    ("reviewer.greenhaven", Role.REVIEWER, "nydocs", "greenhaven"),
+    ("reviewer.bedford", Role.REVIEWER, "nydocs", "bedford-hills"),
+    ("admin.greenhaven", Role.FACILITY_ADMIN, "nydocs", "greenhaven"),
+    ("investigator.ny", Role.INVESTIGATOR, "nydocs", None),
+    ("admin.ny", Role.AGENCY_ADMIN, "nydocs", None),
+    ("reviewer.travis", Role.REVIEWER, "travis", "travis-jail"),
+    ("admin.travis", Role.AGENCY_ADMIN, "travis", None),
+]
+
+CONTACTS = [
+    ("rosa@example.org", "Rosa Williams"),
+    ("dana@example.org", "Dana Ortega"),
+    ("kim@example.org", "Kim Brooks"),
+]
+
+
+def logins() -> str:
+    lines = [
+        f"Demo logins (every password: {PASSWORD}; every resident PIN: {PIN})",
+        "  Contacts  (/signin/):         " + ", ".join(email for email, _ in CONTACTS),
+        "  Staff     (/console/signin/): " + ", ".join(name for name, *_ in STAFF),
+        "  Residents (/kiosk/):          "
+        + ", ".join(f"{n} at {code}" for code, people in RESIDENTS.items() for n, *_ in people[:1]),
+        "  A kiosk must be a registered device: sign in to /kiosk/device/ as admin.greenhaven",
+        "  (or admin.travis), register this browser, then sign in as a resident.",
+    ]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def build_demo() -> None:
+    agencies = {
+        "nydocs": build.make_agency(
+            "nydocs", name="New York State Department of Corrections", state="NY"
+        ),
+        "travis": build.make_agency("travis", name="Travis County Sheriff's Office", state="TX"),
+    }
+    facilities: dict[str, Facility] = {}
+    for agency, code, name, kind, city, policy in FACILITIES:
+        tz = "America/New_York" if agency == "nydocs" else "America/Chicago"
+        facilities[code] = build.make_facility(
+            code,
+            agency=agencies[agency],
+            name=name,
+            type=kind,
+            city=city,
+            address=f"1 Correction Way, {city}",
+            timezone=tz,
+            services=["messaging"],
+            policy={"content_rules": CONTENT_RULES, "kiosk_hours": ["06:00", "22:00"], **policy},
+        )
+    residents = {
+        number: build.make_resident(
+            facilities[code], number, pin=PIN, first_name=first, last_name=last
+        )
+        for code, people in RESIDENTS.items()
+        for number, first, last in people
+    }
+    staff = {
+        name: build.make_staff(
+            name, role=role, agency=agencies[agency], facility=facilities[code] if code else None
+        )
+        for name, role, agency, code in STAFF
+    }
+    for user in staff.values():
+        user.set_password(PASSWORD)
+        user.save()
+    contacts = {
+        email: build.make_contact(email, name=name, password=PASSWORD) for email, name in CONTACTS
+    }
+    for phrase, category, action in BASELINE_RULES:
+        Rule.objects.create(phrase=phrase, category=category, action=action)
+
+    rosa, dana, kim = contacts.values()
+    # Rosa writes to Marcus at Greenhaven: an approved history with a reply.
+    marcus = residents["NY10001"]
+    link = build.connect(rosa, marcus)
+    first = messaging.send_message(
+        sender=rosa,
+        connection_id=link.pk,
+        body="Hi Marcus! The kids made the honor roll. We'll visit on the 14th. Love, Mom",
+    )
+    jobs.run_pending("demo")
+    task = review.claim(staff=staff["reviewer.greenhaven"], task_id=first.review_task.pk)
+    review.decide(staff=staff["reviewer.greenhaven"], task_id=task.pk, decision="approve")
+    jobs.run_pending("demo")
+    messaging.mark_read(reader=marcus, message_id=first.pk)
+    reply = messaging.send_message(
+        sender=marcus,
+        connection_id=link.pk,
+        body="Mom, that is great news. Tell them I'm proud. See you on the 14th.",
+    )
+    jobs.run_pending("demo")
+    task = review.claim(staff=staff["reviewer.greenhaven"], task_id=reply.review_task.pk)
+    review.decide(staff=staff["reviewer.greenhaven"], task_id=task.pk, decision="approve")
+    messaging.send_message(
+        sender=rosa, connection_id=link.pk, body="Did you get the book I ordered for you?"
+    )
+    # Dana asked to connect with Luis; Luis has not answered yet.
+    connections.request_connection(
+        contact=dana, facility=facilities["greenhaven"], number="NY10002"
+    )
+    # Kim writes to Tyler at the open, flagged-only Travis County Jail: delivered at once.
+    tyler = build.connect(kim, residents["TC30002"])
+    messaging.send_message(
+        sender=kim, connection_id=tyler.pk, body="Court date moved to Monday. Hang in there."
+    )
+    # Alicia at Bedford Hills invited Dana, who has not answered; staff approval follows.
+    connections.invite_contact(resident=residents["NY20001"], email="dana@example.org")
+    jobs.run_pending("demo")

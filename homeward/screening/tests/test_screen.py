@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from homeward.screening import engine
+from homeward.screening.engine import RuleSpec
+from homeward.screening.models import Rule
+
+RULES = [
+    RuleSpec(1, "break out", "escape", "block"),
+    RuleSpec(2, "gun", "weapons", "flag"),
+]
+
+
+def test_whole_words_only_and_case_insensitive():
+    verdict = engine.screen("The GUN show; a gunner; shotgun. Let's Break\nOut!", RULES)
+    assert verdict.verdict == "block"
+    assert [(h.rule, h.text) for h in verdict.hits] == [(2, "GUN"), (1, "Break\nOut")]
+    assert verdict.categories == ["escape", "weapons"]
+
+
+def test_hits_point_at_the_original_text():
+    text = "café — we could break   out"
+    [hit] = engine.screen(text, RULES).hits
+    assert text[hit.start : hit.end] == "break   out"
+
+
+def test_clear_text_has_no_hits():
+    verdict = engine.screen("See you at the escape room on Sunday", RULES)
+    assert verdict.verdict == "clear" and verdict.hits == []
+
+
+def test_ruleset_version_changes_with_the_rules():
+    assert engine.ruleset_version(RULES) != engine.ruleset_version(RULES[:1])
+    assert engine.ruleset_version(RULES) == engine.ruleset_version(list(reversed(RULES)))
+
+
+@pytest.fixture
+def rules(world):
+    Rule.objects.create(phrase="cash app", category="fraud", action="flag")
+    Rule.objects.create(facility=world.facility_1, phrase="yard", category="other", action="flag")
+    return world
+
+
+def run_screen(*args: str) -> list[dict]:
+    out = StringIO()
+    call_command("screen", *args, stdout=out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_screen_command_reads_json_lines_with_facility_rules(rules, tmp_path):
+    source = tmp_path / "in.jsonl"
+    lines = [{"id": 1, "text": "send it by Cash App"}, {"id": "b", "text": "meet in the yard"}]
+    source.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    baseline = run_screen(str(source))
+    assert [r["verdict"] for r in baseline] == ["flag", "clear"]
+    local = run_screen(str(source), "--facility", "greenhaven")
+    assert [r["verdict"] for r in local] == ["flag", "flag"]
+    assert local[1] == {
+        "id": "b",
+        "verdict": "flag",
+        "categories": ["other"],
+        "hits": [
+            {
+                "rule": local[1]["hits"][0]["rule"],
+                "category": "other",
+                "action": "flag",
+                "start": 12,
+                "end": 16,
+                "text": "yard",
+            }
+        ],
+    }
+
+
+def test_screen_command_reads_a_plain_text_file(rules, tmp_path):
+    source = tmp_path / "letter.txt"
+    source.write_text("Pay me on cash app\nthanks", encoding="utf-8")
+    [result] = run_screen(str(source))
+    assert result["id"] == "letter.txt" and result["categories"] == ["fraud"]
+
+
+def test_screen_command_errors_are_clear(rules, tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        run_screen(str(tmp_path / "missing.txt"))
+    with pytest.raises(CommandError, match="facility"):
+        run_screen(str(tmp_path / "missing.txt"), "--facility", "nowhere")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "text": "ok"}\n{"text": "no id"}\n', encoding="utf-8")
+    with pytest.raises(CommandError, match="Line 2"):
+        run_screen(str(bad))
