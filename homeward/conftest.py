@@ -73,12 +73,26 @@ def client_for(user: User) -> Client:
 
 
 def kiosk_client_for(resident: Resident) -> Client:
+    """A fresh browser that is a registered kiosk at the resident's facility, signed in."""
+    import uuid
+
+    from homeward.kiosk.auth import DEVICE_COOKIE
+    from homeward.kiosk.services import register_device
+
+    membership = StaffMembership.objects.filter(
+        role=Role.FACILITY_ADMIN, facility=resident.facility
+    ).first()
+    if membership is not None:
+        admin = membership.user
+    else:
+        username = f"kiosk-admin-{uuid.uuid4().hex[:8]}"
+        admin = t.make_staff(username, role=Role.FACILITY_ADMIN, facility=resident.facility)
+    _, token = register_device(staff=admin, facility=resident.facility, name="Test kiosk")
     client = Client()
-    response = client.post(
-        "/kiosk/signin/",
-        {"facility": resident.facility.code, "number": resident.number, "pin": t.PIN},
-    )
+    client.cookies[DEVICE_COOKIE] = token
+    response = client.post("/kiosk/signin/", {"number": resident.number, "pin": t.PIN})
     assert response.status_code == 302, response.content[:500]
+    assert response["Location"] == "/kiosk/", response["Location"]
     return client
 
 

@@ -171,6 +171,8 @@ def respond_to_request(*, resident: Resident, connection_id: int, accept: bool) 
         connection = _locked(connection_id)
         if connection.resident_id != resident.pk:
             raise NotFound()
+        if accept and not resident.in_custody:
+            raise Conflict("resident_released", "Messaging has ended for this account.")
         if connection.status != C.REQUESTED:
             raise Conflict("not_pending", "This request has already been answered.")
         if not accept:
@@ -302,4 +304,5 @@ def staff_end(*, staff: User, connection_id: int, reason: str) -> Connection:
         connection = _locked(connection_id)
         if not access.can_review(staff, connection.facility_id):
             raise NotFound()
-        return _move(connection, C.ENDED, actor=staff, reason=reason.strip(), end_reason=reason)
+        reason = reason.strip()
+        return _move(connection, C.ENDED, actor=staff, reason=reason, end_reason=reason)

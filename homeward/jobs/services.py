@@ -20,7 +20,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
-from homeward.core import clock
+from homeward.core import audit, clock
+from homeward.core.errors import Conflict, NotFound
 from homeward.jobs import registry
 from homeward.jobs.models import Job
 
@@ -120,9 +121,15 @@ def run_pending(worker: str = "inline", *, limit: int = 100) -> int:
     return done
 
 
-def retry_dead(*, job_id: int) -> Job:
+def retry_dead(*, job_id: int, actor: Any = "system") -> Job:
+    """Give a dead job a fresh set of attempts (after the cause has been fixed)."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id, status=Job.Status.DEAD)
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            raise NotFound()
+        if job.status != Job.Status.DEAD:
+            raise Conflict("job_not_dead", "Only a job that has given up can be retried.")
+        audit.record(actor=actor, action="job.retried", obj=job, data={"kind": job.kind})
         job.status = Job.Status.QUEUED
         job.attempts = 0
         job.run_after = clock.now()

@@ -1,2 +1,18 @@
+from django.urls import path
+
+from homeward.kiosk.views import contacts, conversations, device
+
 app_name = "kiosk"
-urlpatterns: list = []
+urlpatterns = [
+    path("device/", device.register_device, name="device"),
+    path("signin/", device.signin, name="signin"),
+    path("signout/", device.signout, name="signout"),
+    path("", conversations.inbox, name="inbox"),
+    path("conversations/<int:connection_id>/", conversations.conversation, name="conversation"),
+    path("conversations/<int:connection_id>/reply/", conversations.reply, name="reply"),
+    path("conversations/<int:connection_id>/block/", conversations.block, name="block"),
+    path("requests/", contacts.requests, name="requests"),
+    path("requests/<int:connection_id>/accept/", contacts.accept, name="accept"),
+    path("requests/<int:connection_id>/decline/", contacts.decline, name="decline"),
+    path("invite/", contacts.invite, name="invite"),
+]

@@ -135,6 +135,4 @@ def contact_history(*, staff: User, contact: Contact, page: int | str = 1) -> Pa
 
 def record_message_view(*, staff: User, message: Message) -> None:
     """A staff member opened one message (on the review page)."""
-    audit.record(
-        actor=staff, action="message.viewed", obj=message, facility_id=message.facility_id
-    )
+    audit.record(actor=staff, action="message.viewed", obj=message, facility_id=message.facility_id)

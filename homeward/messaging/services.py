@@ -18,6 +18,7 @@ from homeward.jobs import services as jobs
 from homeward.messaging import status
 from homeward.messaging.models import Message
 from homeward.people.models import Contact, Resident
+from homeward.review.models import ReviewTask
 
 S = Message.Status
 Review = FacilityPolicy.ReviewMode
@@ -239,6 +240,10 @@ def return_pending_messages(*, connection: Connection, reason: str) -> int:
         status.move(message, S.RETURNED, actor="system", return_reason=reason)
         # A refund for the returned message goes here once messages cost money.
         count += 1
+    # Nobody needs to review what will not be delivered.
+    ReviewTask.objects.filter(message__connection=connection, status=ReviewTask.Status.OPEN).filter(
+        message__status=S.RETURNED
+    ).update(status=ReviewTask.Status.CANCELLED, claimed_by=None, lease_until=None)
     if count:
         audit.record(
             actor="system",

@@ -68,9 +68,9 @@ def claim(*, staff: User, task_id: int) -> ReviewTask:
     now = clock.now()
     lease = now + dt.timedelta(seconds=settings.REVIEW_LEASE_SECONDS)
     with transaction.atomic():
-        task = queue_for(staff).filter(pk=task_id).first()
-        if task is None:
-            raise NotFound()
+        task = task_for(staff, task_id)
+        if task.status != ReviewTask.Status.OPEN:
+            raise Conflict("already_decided", "This message no longer needs a decision.")
         if task.claimed_by_id == staff.pk:
             ReviewTask.objects.filter(pk=task.pk).update(lease_until=lease)
         else:
@@ -99,10 +99,16 @@ def claim_next(*, staff: User) -> ReviewTask | None:
 
 
 def release(*, staff: User, task_id: int) -> None:
+    """Give a claimed task back to the queue."""
     with transaction.atomic():
-        ReviewTask.objects.filter(pk=task_id, claimed_by=staff, status="open").update(
-            claimed_by=None, lease_until=None
-        )
+        task = task_for(staff, task_id)
+        released = ReviewTask.objects.filter(
+            pk=task.pk, claimed_by=staff, status=ReviewTask.Status.OPEN
+        ).update(claimed_by=None, lease_until=None)
+        if released:
+            audit.record(
+                actor=staff, action="review.released", obj=task, facility_id=task.facility_id
+            )
 
 
 def decide(

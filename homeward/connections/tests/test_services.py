@@ -102,11 +102,10 @@ def test_invitation_before_sign_up_is_claimed_and_accepted(world):
 def test_expired_invitation_cannot_be_accepted(world):
     set_policy(world.facility_2, connection_policy="resident_invites", invite_days=3)
     invitation = services.invite_contact(resident=world.resident_2, email="b@example.org")
-    with clock.frozen_at(clock.now() + dt.timedelta(days=4)):
-        with pytest.raises(DomainError) as err:
-            services.respond_to_invitation(
-                contact=world.contact_b, connection_id=invitation.pk, accept=True
-            )
+    with clock.frozen_at(clock.now() + dt.timedelta(days=4)), pytest.raises(DomainError) as err:
+        services.respond_to_invitation(
+            contact=world.contact_b, connection_id=invitation.pk, accept=True
+        )
     assert err.value.code == "invitation_expired"
     invitation.refresh_from_db()
     assert invitation.status == C.EXPIRED  # recorded, even though the answer was refused

@@ -165,3 +165,16 @@ def test_resident_reply_goes_through_review_to_the_contact(world, run_jobs):
     assert reply.direction == Message.Direction.TO_CONTACT and reply.status == S.READ
     with pytest.raises(DomainError):  # the resident cannot "read" their own reply
         services.mark_read(reader=world.resident, message_id=reply.pk)
+
+
+def test_returned_message_leaves_the_review_queue(world, run_jobs):
+    from homeward.connections import services as connections
+    from homeward.review.models import ReviewTask
+
+    connection = world.contact_a.connections.get()
+    services.send_message(sender=world.contact_a, connection_id=connection.pk, body="Hello")
+    run_jobs()
+    assert review.queue_for(world.reviewer_1).count() == 1
+    connections.staff_end(staff=world.facility_admin, connection_id=connection.pk, reason="Order")
+    assert review.queue_for(world.reviewer_1).count() == 0
+    assert ReviewTask.objects.get().status == ReviewTask.Status.CANCELLED

@@ -1,0 +1,126 @@
+"""Who may open a console page: signed-in staff, with the right role, not idle too long.
+
+Anonymous visitors are sent to the staff sign-in page. A signed-in person with no staff
+membership (a contact) is refused with a 403 page and nothing happens. A staff member
+whose role does not cover the page also gets a 403; a resource outside their facilities is
+a 404, decided later by the scoped lookups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from homeward.core import clock
+from homeward.people import access
+from homeward.people.models import StaffMembership, User
+
+Role = StaffMembership.Role
+ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
+
+# Staff are signed out after this long without a request (re-authentication after idle).
+IDLE_SECONDS = 30 * 60
+# Refresh the "last seen" mark at most this often, so a busy reviewer does not cause a
+# session write on every page.
+TOUCH_SECONDS = 60
+SEEN_KEY = "console_seen"
+
+View = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True)
+class StaffContext:
+    """What the console layout needs to know about the person signed in."""
+
+    roles: frozenset[str]
+
+    @property
+    def can_review(self) -> bool:
+        return bool(self.roles & set(access.REVIEW_ROLES))
+
+    @property
+    def can_admin(self) -> bool:
+        return bool(self.roles & set(ADMIN_ROLES))
+
+
+def staff_roles(user: User) -> frozenset[str]:
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(StaffMembership.objects.filter(user=user).values_list("role", flat=True))
+
+
+def start_session(request: HttpRequest) -> None:
+    """Called right after sign-in: idle expiry for this session, and the first mark."""
+    request.session.set_expiry(IDLE_SECONDS)
+    request.session[SEEN_KEY] = clock.now().isoformat()
+
+
+def _idle_too_long(request: HttpRequest, now: dt.datetime) -> bool:
+    seen = request.session.get(SEEN_KEY)
+    if not seen:
+        return False
+    return (now - dt.datetime.fromisoformat(seen)).total_seconds() > IDLE_SECONDS
+
+
+def _touch(request: HttpRequest, now: dt.datetime) -> None:
+    seen = request.session.get(SEEN_KEY)
+    if seen and (now - dt.datetime.fromisoformat(seen)).total_seconds() < TOUCH_SECONDS:
+        return
+    request.session.set_expiry(IDLE_SECONDS)
+    request.session[SEEN_KEY] = now.isoformat()
+
+
+def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "console/forbidden.html", {"reason": reason}, status=403)
+
+
+def _to_signin(request: HttpRequest) -> HttpResponse:
+    return redirect_to_login(request.get_full_path(), reverse("console:signin"))
+
+
+def staff_required(roles: Iterable[str] | None = None) -> Callable[[View], View]:
+    """Let the view run only for a signed-in staff member who holds one of ``roles``."""
+    needed = frozenset(roles) if roles is not None else None
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return _to_signin(request)
+            held = staff_roles(request.user)
+            if not held:
+                return forbidden(request, "These pages are for facility staff only.")
+            now = clock.now()
+            if _idle_too_long(request, now):
+                logout(request)
+                messages.info(
+                    request,
+                    "You were signed out after 30 minutes without activity. "
+                    "Sign in again to continue.",
+                )
+                return _to_signin(request)
+            _touch(request, now)
+            if needed is not None and not (held & needed):
+                return forbidden(request, "Your staff role does not include this page.")
+            request.staff = StaffContext(roles=held)  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+reviewer_required = staff_required(access.REVIEW_ROLES)
+reader_required = staff_required(access.READ_ROLES)
+admin_required = staff_required(ADMIN_ROLES)
+any_staff_required = staff_required()

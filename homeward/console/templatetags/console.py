@@ -1,0 +1,50 @@
+"""Template filters for the staff console: facility-local times and marked message bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import dateformat
+from django.utils.safestring import SafeString
+
+from homeward.console.highlight import category_label, highlight
+from homeward.facilities.models import Facility
+from homeward.messaging.models import Message
+
+register = template.Library()
+
+
+@register.filter
+def local(value: dt.datetime | None, facility: Facility) -> str:
+    """A moment as the facility's clocks show it, e.g. 'Mon 3 Nov 2025, 14:05 EST'."""
+    if not value:
+        return ""
+    return dateformat.format(value.astimezone(ZoneInfo(facility.timezone)), "D j M Y, H:i T")
+
+
+def screening_hits(message: Message) -> list[dict]:
+    try:
+        return list(message.screening.hits)
+    except ObjectDoesNotExist:
+        return []
+
+
+@register.filter
+def highlighted(message: Message) -> SafeString:
+    """The message body, escaped, with screening hits wrapped in <mark>."""
+    return highlight(message.body, screening_hits(message))
+
+
+@register.filter
+def category(value: str) -> str:
+    return category_label(value)
+
+
+@register.filter
+def last_line(text: str) -> str:
+    """The last non-empty line of an error trace: usually the error itself."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""

@@ -1,0 +1,71 @@
+"""Admins see background jobs that gave up, and can retry them."""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+
+from homeward import testing as t
+from homeward.conftest import client_for
+from homeward.core import clock
+from homeward.jobs import services as jobs
+from homeward.jobs.models import Job
+from homeward.messaging import services as messaging
+
+
+def dead_job(run_jobs) -> Job:
+    """A delivery for a message that does not exist fails, and with one attempt it dies."""
+    job = jobs.enqueue("deliver_message", message_id=987654)
+    Job.objects.filter(pk=job.pk).update(max_attempts=1)
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DEAD
+    return job
+
+
+def test_admin_sees_dead_jobs_with_their_error_and_retries(world, run_jobs):
+    job = dead_job(run_jobs)
+    client = client_for(world.facility_admin)
+    page = client.get("/console/jobs/").content.decode()
+    assert f"deliver_message #{job.pk}" in page
+    assert "message_id=987654" in page
+    assert job.last_error  # the reason it failed, whatever it was
+    assert f"Last error: {escape(job.last_error.strip().splitlines()[-1])}" in page
+
+    response = client.post(f"/console/jobs/{job.pk}/retry/", follow=True)
+    assert "queued to run again" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED and job.attempts == 0
+
+
+def test_jobs_about_other_facilities_are_hidden(world, run_jobs):
+    connection = t.connect(world.contact_b, world.resident_2)
+    message = messaging.send_message(
+        sender=world.contact_b, connection_id=connection.pk, body="Hello"
+    )
+    run_jobs()
+    now = clock.now()
+    other = Job.objects.create(
+        kind="deliver_message",
+        payload={"message_id": message.pk},
+        status=Job.Status.DEAD,
+        attempts=5,
+        last_error="RuntimeError: kiosk offline",
+        run_after=now,
+        created_at=now,
+        finished_at=now,
+    )
+    client = client_for(world.facility_admin)
+    assert f"#{other.pk}" not in client.get("/console/jobs/").content.decode()
+    assert client.post(f"/console/jobs/{other.pk}/retry/").status_code == 404
+    other.refresh_from_db()
+    assert other.status == Job.Status.DEAD
+
+
+def test_reviewers_and_investigators_cannot_see_jobs(world, run_jobs):
+    job = dead_job(run_jobs)
+    for user in (world.reviewer_1, world.investigator):
+        client = client_for(user)
+        assert client.get("/console/jobs/").status_code == 403
+        assert client.post(f"/console/jobs/{job.pk}/retry/").status_code == 403
+    job.refresh_from_db()
+    assert job.status == Job.Status.DEAD

@@ -1,0 +1,40 @@
+"""The review page shows the message safely, with its screening hits, and is audited."""
+
+from __future__ import annotations
+
+from homeward.conftest import client_for
+from homeward.core.models import AuditEvent
+from homeward.screening.models import Rule
+
+
+def test_hits_are_marked_and_the_body_is_escaped(world, make_task):
+    Rule.objects.create(facility=world.facility_1, phrase="tunnel", category="escape")
+    task = make_task("<script>alert('x')</script> we dig the tunnel & <b>run</b>")
+
+    page = client_for(world.reviewer_1).get(f"/console/review/{task.pk}/").content.decode()
+
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "<script>alert" not in page
+    assert "<b>run</b>" not in page
+    assert '<mark class="hit" title="Escape">tunnel</mark> &amp; &lt;b&gt;run&lt;/b&gt;' in page
+    assert "Flagged by screening" in page
+    assert "Flag for review" in page
+
+
+def test_page_shows_sender_recipient_and_stages(world, make_task):
+    task = make_task()
+    page = client_for(world.reviewer_1).get(f"/console/review/{task.pk}/").content.decode()
+    assert "Ana Lopez" in page and "a@example.org" in page
+    assert "Maria Lopez" in page and "NY1001" in page
+    assert "Submitted" in page and "In review" in page
+    assert "Facility reviews every message" in page
+
+
+def test_viewing_a_message_is_audited(world, make_task):
+    task = make_task()
+    client_for(world.reviewer_1).get(f"/console/review/{task.pk}/")
+    event = AuditEvent.objects.get(action="message.viewed")
+    assert event.actor_user == world.reviewer_1
+    assert event.object_type == "message"
+    assert event.object_id == str(task.message_id)
+    assert event.facility_id == world.facility_1.pk

@@ -1,0 +1,59 @@
+"""Staff sign-in and sign-out."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from homeward.console.access import staff_roles, start_session
+from homeward.console.forms import SignInForm
+from homeward.core import audit
+
+# One message for a wrong password and for a non-staff account, so the form does not tell
+# anyone which accounts exist or whose password they have guessed.
+REFUSED = "That username and password do not match a staff account."
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if safe and target.startswith("/console/"):
+        return target
+    return reverse("console:dashboard")
+
+
+def signin(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            user = authenticate(
+                request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+            if user is not None and staff_roles(user):
+                login(request, user)  # rotates the session key
+                start_session(request)
+                audit.record(actor=user, action="staff.signed_in")
+                return redirect(_next_url(request))
+            form.add_error(None, REFUSED)
+        status = 400
+    context = {"form": form, "next": _next_url(request)}
+    return render(request, "console/signin.html", context, status=status)
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and staff_roles(request.user):
+        audit.record(actor=request.user, action="staff.signed_out")
+        logout(request)
+        messages.success(request, "You are signed out.")
+    return redirect("console:signin")

@@ -1,0 +1,81 @@
+"""Connections that need staff: approve or deny new ones, end active ones."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from homeward.connections import services
+from homeward.connections.models import Connection
+from homeward.console import queries
+from homeward.console.access import reviewer_required
+from homeward.console.forms import ConnectionDecisionForm, EndConnectionForm
+from homeward.core.errors import DomainError, NotFound
+from homeward.core.views import show_error
+
+
+def _in_scope(request: HttpRequest, connection_id: int) -> Connection:
+    # The services check scope too, but a connection id that does not exist at all would
+    # fail there with a server error; this turns every out-of-scope id into a plain 404.
+    try:
+        return queries.connection_for_reviewer(request.user, connection_id)
+    except NotFound:
+        raise Http404("No such connection.") from None
+
+
+@reviewer_required
+def waiting(request: HttpRequest) -> HttpResponse:
+    context = {"connections": queries.connections_awaiting(request.user)}
+    return render(request, "console/connections.html", context)
+
+
+@require_POST
+@reviewer_required
+def decide(request: HttpRequest, connection_id: int) -> HttpResponse:
+    _in_scope(request, connection_id)
+    form = ConnectionDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("console:connections")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        connection = services.staff_decide(
+            staff=request.user,
+            connection_id=connection_id,
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        show_error(request, error)
+        return redirect("console:connections")
+    who = connection.contact.display_name if connection.contact else connection.invite_email
+    verb = "approved; they can write now" if approve else "denied"
+    messages.success(
+        request, f"The connection of {who} with {connection.resident.full_name} is {verb}."
+    )
+    return redirect("console:connections")
+
+
+@require_POST
+@reviewer_required
+def end(request: HttpRequest, connection_id: int) -> HttpResponse:
+    connection = _in_scope(request, connection_id)
+    form = EndConnectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the connection is ended.")
+    else:
+        try:
+            services.staff_end(
+                staff=request.user,
+                connection_id=connection_id,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request, "The connection is ended. Messages on their way were returned."
+            )
+        except DomainError as error:
+            show_error(request, error)
+    return redirect("console:resident", resident_id=connection.resident_id)

@@ -1,0 +1,41 @@
+"""The staff member's start page: their facilities and what is waiting for them."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from homeward.console import queries
+from homeward.console.access import any_staff_required
+from homeward.core import clock
+from homeward.people import access
+from homeward.review import selectors as review
+
+
+@any_staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    staff = request.user
+    reviewing = set(
+        access.staff_facilities(staff, access.REVIEW_ROLES).values_list("id", flat=True)
+    )
+    by_facility = review.queue_counts_by_facility(staff, now=now)
+    waiting = queries.connections_awaiting(staff)
+    waiting_by_facility: dict[int, int] = {}
+    for facility_id in waiting.values_list("facility_id", flat=True):
+        waiting_by_facility[facility_id] = waiting_by_facility.get(facility_id, 0) + 1
+    rows = [
+        {
+            "facility": facility,
+            "reviews": facility.pk in reviewing,
+            "counts": by_facility.get(facility.pk, review.QueueCounts(0, 0)),
+            "waiting": waiting_by_facility.get(facility.pk, 0),
+        }
+        for facility in access.staff_facilities(staff).select_related("agency").order_by("name")
+    ]
+    context = {
+        "rows": rows,
+        "totals": review.queue_counts(staff, now=now),
+        "waiting": sum(waiting_by_facility.values()),
+    }
+    return render(request, "console/dashboard.html", context)

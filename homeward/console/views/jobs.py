@@ -1,0 +1,35 @@
+"""Background jobs that gave up, so an admin can see why and try them again."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from homeward.console import queries
+from homeward.console.access import ADMIN_ROLES, admin_required
+from homeward.core.errors import Conflict, NotFound
+from homeward.jobs import services
+
+
+@admin_required
+def dead_jobs(request: HttpRequest) -> HttpResponse:
+    context = {"jobs": queries.dead_jobs_for(request.user, ADMIN_ROLES)}
+    return render(request, "console/jobs.html", context)
+
+
+@require_POST
+@admin_required
+def retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    try:
+        job = queries.dead_job_for(request.user, ADMIN_ROLES, job_id)
+    except NotFound:
+        raise Http404("No such job.") from None
+    try:
+        services.retry_dead(job_id=job.pk, actor=request.user)
+    except Conflict:  # someone retried it a moment ago
+        messages.info(request, "That job is already queued again.")
+        return redirect("console:jobs")
+    messages.success(request, f"Job {job.kind} #{job.pk} is queued to run again.")
+    return redirect("console:jobs")

@@ -1,0 +1,126 @@
+"""Who is at this kiosk: the device (from its cookie) and the resident (from the session).
+
+A resident's session is only good on the registered device it started on, while they are
+in custody at that device's facility, and for ten minutes without activity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+
+from homeward.core import clock
+from homeward.kiosk import services
+from homeward.kiosk.models import KioskDevice
+from homeward.people.models import Resident
+
+DEVICE_COOKIE = "homeward_kiosk"
+DEVICE_COOKIE_AGE = 5 * 365 * 24 * 3600  # a kiosk stays registered until staff retire it
+RESIDENT_KEY = "kiosk_resident_id"
+DEVICE_KEY = "kiosk_device_id"
+SEEN_KEY = "kiosk_seen_at"
+IDLE_TIMEOUT = dt.timedelta(minutes=10)
+SIGNIN_URL = "/kiosk/signin/"
+
+
+def device_of(request: HttpRequest) -> KioskDevice | None:
+    """The registered, active device this request comes from, if any."""
+    if not hasattr(request, "_kiosk_device"):
+        raw = request.COOKIES.get(DEVICE_COOKIE, "")
+        request._kiosk_device = services.device_for_token(raw)  # type: ignore[attr-defined]
+    return request._kiosk_device  # type: ignore[attr-defined]
+
+
+def set_device_cookie(response: HttpResponse, raw_token: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        raw_token,
+        max_age=DEVICE_COOKIE_AGE,
+        httponly=True,
+        samesite="Strict",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def start_session(request: HttpRequest, resident: Resident, device: KioskDevice) -> None:
+    # Flushing gives a new session key and drops anything else in the session (a contact's
+    # or staff member's sign-in), so the kiosk session carries only the resident.
+    request.session.flush()
+    request.session[RESIDENT_KEY] = resident.pk
+    request.session[DEVICE_KEY] = device.pk
+    request.session[SEEN_KEY] = clock.now().isoformat()
+    request.session.set_expiry(int(IDLE_TIMEOUT.total_seconds()))
+
+
+def end_session(request: HttpRequest, reason: str = "") -> None:
+    resident_id = request.session.get(RESIDENT_KEY)
+    resident = Resident.objects.filter(pk=resident_id).first() if resident_id else None
+    if resident is not None:
+        services.sign_out(resident=resident, device=device_of(request), reason=reason)
+    request.session.flush()
+
+
+def _signed_out(request: HttpRequest, reason: str, note: str) -> HttpResponseRedirect:
+    end_session(request, reason)
+    if note:
+        messages.info(request, note)
+    return redirect(SIGNIN_URL)
+
+
+def _idle(request: HttpRequest) -> bool:
+    seen = request.session.get(SEEN_KEY)
+    if not seen:
+        return True
+    return clock.now() - dt.datetime.fromisoformat(seen) > IDLE_TIMEOUT
+
+
+def current_resident(request: HttpRequest) -> Resident | HttpResponseRedirect:
+    """The signed-in resident, or a redirect to the sign-in page (signing them out)."""
+    resident_id = request.session.get(RESIDENT_KEY)
+    if not resident_id:
+        return redirect(SIGNIN_URL)
+    device = device_of(request)
+    if device is None or request.session.get(DEVICE_KEY) != device.pk:
+        return _signed_out(request, "device", "")
+    if _idle(request):
+        return _signed_out(
+            request, "idle", "You were signed out after 10 minutes without activity."
+        )
+    resident = (
+        Resident.objects.select_related("facility", "facility__policy")
+        .filter(pk=resident_id)
+        .first()
+    )
+    if resident is None or not resident.in_custody:
+        return _signed_out(request, "released", "Messaging has ended for this account.")
+    if resident.facility_id != device.facility_id:
+        return _signed_out(
+            request, "moved", "You have moved to another facility; this kiosk cannot be used."
+        )
+    # Touching the session on every page keeps the idle clock (and the cookie) fresh.
+    request.session[SEEN_KEY] = clock.now().isoformat()
+    request.session.set_expiry(int(IDLE_TIMEOUT.total_seconds()))
+    return resident
+
+
+View = Callable[..., HttpResponse]
+
+
+def resident_required(view: View) -> View:
+    """Call ``view(request, resident, ...)`` for a signed-in resident; else go to sign-in."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        resident = current_resident(request)
+        if isinstance(resident, HttpResponseRedirect):
+            return resident
+        return view(request, resident, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,117 @@
+"""Reading and replying on the kiosk, and blocking a contact."""
+
+from __future__ import annotations
+
+from homeward import testing as t
+from homeward.conftest import kiosk_client_for
+from homeward.connections.models import Connection
+from homeward.messaging import services as messaging
+from homeward.messaging.models import Message
+
+S = Message.Status
+
+
+def _reply_url(connection: Connection) -> str:
+    return f"/kiosk/conversations/{connection.pk}/reply/"
+
+
+def test_inbox_lists_conversations_with_unread_counts(world, deliver):
+    deliver(world.contact_a, "Hello from Ana")
+    deliver(world.contact_a, "And again")
+    pending = t.make_contact("c@example.org", name="Carla Diaz")
+    t.connect(pending, world.resident)  # active with no messages yet: still listed
+    client = kiosk_client_for(world.resident)
+    page = client.get("/kiosk/").content.decode()
+    assert "Ana Lopez" in page and "2 unread" in page
+    assert "Carla Diaz" in page
+    connection = world.contact_a.connections.get()
+    assert f"/kiosk/conversations/{connection.pk}/" in page
+
+
+def test_inbox_hides_closed_conversations_without_messages(world):
+    other = t.make_contact("d@example.org", name="Dana Closed")
+    connection = t.connect(other, world.resident)
+    Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.ENDED)
+    page = kiosk_client_for(world.resident).get("/kiosk/").content.decode()
+    assert "Dana Closed" not in page and "Ana Lopez" in page
+
+
+def test_opening_a_conversation_marks_messages_read(world, deliver):
+    message = deliver(world.contact_a, "Hi Maria, <b>thinking</b> of you")
+    client = kiosk_client_for(world.resident)
+    page = client.get(f"/kiosk/conversations/{message.connection_id}/").content.decode()
+    assert "&lt;b&gt;thinking&lt;/b&gt;" in page  # user text is escaped
+    assert "New" in page
+    message.refresh_from_db()
+    assert message.status == S.READ and message.read_at is not None
+    assert "unread" not in client.get("/kiosk/").content.decode()
+
+
+def test_reply_goes_into_the_pipeline(world, run_jobs):
+    connection = world.contact_a.connections.get()
+    client = kiosk_client_for(world.resident)
+    page = client.get(f"/kiosk/conversations/{connection.pk}/").content.decode()
+    assert 'data-limit="6000"' in page and 'id="reply-counter"' in page
+    assert 'name="client_token"' in page
+    response = client.post(_reply_url(connection), {"body": "Thank you, Ana", "client_token": "k1"})
+    assert response.status_code == 302
+    message = Message.objects.get()
+    assert message.direction == Message.Direction.TO_CONTACT
+    assert message.body == "Thank you, Ana"
+    run_jobs()
+    message.refresh_from_db()
+    assert message.status == S.IN_REVIEW  # facility 1 reviews everything
+    page = client.get(response["Location"]).content.decode()
+    assert "In review" in page and "submitted" in page
+
+
+def test_reply_over_the_limit_is_refused_and_text_kept(world):
+    connection = world.contact_a.connections.get()
+    connection.facility.policy.message_length_limit = 20
+    connection.facility.policy.save()
+    client = kiosk_client_for(world.resident)
+    text = "This reply is much longer than twenty characters"
+    response = client.post(_reply_url(connection), {"body": text, "client_token": "k2"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "the limit here is 20" in page
+    assert text in page and 'value="k2"' in page
+    assert not Message.objects.exists()
+
+
+def test_double_submit_sends_once(world):
+    connection = world.contact_a.connections.get()
+    client = kiosk_client_for(world.resident)
+    for _ in range(2):
+        client.post(_reply_url(connection), {"body": "Once only", "client_token": "same"})
+    assert Message.objects.count() == 1
+
+
+def test_no_reply_form_on_a_closed_conversation(world, deliver):
+    message = deliver(world.contact_a, "Before the end")
+    Connection.objects.filter(pk=message.connection_id).update(status=Connection.Status.ENDED)
+    client = kiosk_client_for(world.resident)
+    page = client.get(f"/kiosk/conversations/{message.connection_id}/").content.decode()
+    assert "Before the end" in page and "Send reply" not in page
+    response = client.post(_reply_url(message.connection), {"body": "Hello?"})
+    assert "not active" in response.content.decode()
+    assert Message.objects.count() == 1
+
+
+def test_blocking_a_contact_returns_pending_messages(world, run_jobs):
+    connection = world.contact_a.connections.get()
+    pending = messaging.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="See you Sunday"
+    )
+    run_jobs()
+    client = kiosk_client_for(world.resident)
+    page = client.get(f"/kiosk/conversations/{connection.pk}/").content.decode()
+    assert "data-confirm=" in page
+    response = client.post(f"/kiosk/conversations/{connection.pk}/block/")
+    assert response["Location"] == "/kiosk/"
+    connection.refresh_from_db()
+    pending.refresh_from_db()
+    assert connection.status == Connection.Status.BLOCKED
+    assert connection.blocked_by == Connection.Side.RESIDENT
+    assert pending.status == S.RETURNED
+    assert "You blocked Ana Lopez" in client.get("/kiosk/").content.decode()

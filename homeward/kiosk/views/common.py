@@ -1,0 +1,41 @@
+"""Pieces every signed-in kiosk page shares."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from homeward.connections import selectors as connection_selectors
+from homeward.connections.models import Connection
+from homeward.core.errors import NotFound
+from homeward.facilities.models import FacilityPolicy
+from homeward.people.models import Resident
+
+
+def invites_used(resident: Resident) -> bool:
+    policy = resident.facility.policy
+    return policy.connection_policy == FacilityPolicy.ConnectionPolicy.RESIDENT_INVITES
+
+
+def nav_context(resident: Resident) -> dict[str, object]:
+    """What the kiosk header needs: who is signed in, and how many requests wait."""
+    requests = connection_selectors.connections_of_resident(resident).filter(
+        status=Connection.Status.REQUESTED
+    )
+    return {
+        "resident": resident,
+        "facility": resident.facility,
+        "request_count": requests.count(),
+        "invites_used": invites_used(resident),
+    }
+
+
+def connection_or_404(resident: Resident, connection_id: int) -> Connection:
+    """One of this resident's connections; anyone else's is a 404."""
+    try:
+        return connection_selectors.connection_for_resident(resident, connection_id)
+    except NotFound:
+        raise Http404("No such conversation.") from None
+
+
+def contact_name(connection: Connection) -> str:
+    return connection.contact.display_name if connection.contact else connection.invite_email

@@ -1,0 +1,146 @@
+"""Adding contacts from the kiosk: answering requests, and inviting by email."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from homeward.connections import selectors as connection_selectors
+from homeward.connections import services as connection_services
+from homeward.connections.models import Connection
+from homeward.core import clock
+from homeward.core.errors import DomainError
+from homeward.core.views import show_error
+from homeward.kiosk.auth import resident_required
+from homeward.kiosk.forms import InviteForm
+from homeward.kiosk.views.common import (
+    connection_or_404,
+    contact_name,
+    invites_used,
+    nav_context,
+)
+from homeward.people.models import Resident
+
+C = Connection.Status
+
+
+@require_http_methods(["GET"])
+@resident_required
+def requests(request: HttpRequest, resident: Resident) -> HttpResponse:
+    mine = connection_selectors.connections_of_resident(resident)
+    context = {
+        "waiting": mine.filter(status=C.REQUESTED).order_by("created_at"),
+        "pending_staff": mine.filter(status=C.PENDING_STAFF).order_by("created_at"),
+        **nav_context(resident),
+    }
+    return render(request, "kiosk/requests.html", context)
+
+
+def _result_message(connection: Connection) -> str:
+    name = contact_name(connection)
+    if connection.status == C.PENDING_STAFF:
+        return (
+            f"You accepted {name}. Waiting for staff approval: you can write to each other "
+            "once staff approve."
+        )
+    if connection.status == C.ACTIVE:
+        return f"You accepted {name}. You can now write to each other."
+    return f"You declined the request from {name}."
+
+
+def _respond(
+    request: HttpRequest, resident: Resident, connection_id: int, *, accept: bool
+) -> HttpResponse:
+    # Scope first: someone else's request, or one that does not exist, is a 404.
+    connection = connection_or_404(resident, connection_id)
+    try:
+        connection = connection_services.respond_to_request(
+            resident=resident, connection_id=connection.pk, accept=accept
+        )
+    except DomainError as error:
+        show_error(request, error)
+    else:
+        messages.success(request, _result_message(connection))
+    return redirect("kiosk:requests")
+
+
+@require_POST
+@resident_required
+def accept(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
+    return _respond(request, resident, connection_id, accept=True)
+
+
+@require_POST
+@resident_required
+def decline(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
+    return _respond(request, resident, connection_id, accept=False)
+
+
+def _invitations(resident: Resident) -> list[dict[str, object]]:
+    """What the resident has sent, with what is happening to each invitation now."""
+    now = clock.now()
+    sent = connection_selectors.connections_of_resident(resident).filter(
+        initiated_by=Connection.Side.RESIDENT
+    )
+    rows = []
+    for connection in sent.order_by("-created_at"):
+        lapsed = (
+            connection.status == C.INVITED
+            and connection.invite_expires_at is not None
+            and connection.invite_expires_at < now
+        )
+        rows.append(
+            {
+                "connection": connection,
+                "email": connection.invite_email
+                or (connection.contact and connection.contact.email),
+                "status": C.EXPIRED if lapsed else connection.status,
+                "status_label": C.EXPIRED.label if lapsed else connection.get_status_display(),
+                "waiting": connection.status == C.INVITED and not lapsed,
+            }
+        )
+    return rows
+
+
+def _invite_result(connection: Connection, email: str, days: int) -> str:
+    if connection.status == C.INVITED:
+        return (
+            f"Invitation saved for {email}. Ask them to sign up at Homeward with this email "
+            f"address and accept your invitation within {days} days."
+        )
+    if connection.status == C.ACTIVE:
+        return f"You are already connected with {contact_name(connection)}."
+    if connection.status == C.PENDING_STAFF:
+        return f"Your connection with {contact_name(connection)} is waiting for staff approval."
+    return f"This invitation is {connection.get_status_display().lower()}."
+
+
+@require_http_methods(["GET", "POST"])
+@resident_required
+def invite(request: HttpRequest, resident: Resident) -> HttpResponse:
+    form = InviteForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            email = form.cleaned_data["email"].strip().lower()
+            try:
+                connection = connection_services.invite_contact(resident=resident, email=email)
+            except DomainError as error:
+                show_error(request, error)
+                status = error.status
+            else:
+                days = resident.facility.policy.invite_days
+                messages.success(request, _invite_result(connection, email, days))
+                return redirect("kiosk:invite")
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "invitations": _invitations(resident),
+        "invite_days": resident.facility.policy.invite_days,
+        **nav_context(resident),
+    }
+    template = "kiosk/invite.html" if invites_used(resident) else "kiosk/invite_not_used.html"
+    return render(request, template, context, status=status)

@@ -1,0 +1,168 @@
+"""The resident's inbox and conversations: read, reply, block."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from homeward.connections import selectors as connection_selectors
+from homeward.connections import services as connection_services
+from homeward.connections.models import Connection
+from homeward.core.errors import DomainError
+from homeward.core.views import show_error
+from homeward.kiosk.auth import resident_required
+from homeward.kiosk.forms import ReplyForm
+from homeward.kiosk.views.common import connection_or_404, contact_name, nav_context
+from homeward.messaging import selectors as message_selectors
+from homeward.messaging import services as message_services
+from homeward.messaging.models import Message
+from homeward.people.models import Resident
+from homeward.review.models import BlockReason
+
+C = Connection.Status
+CLOSED = (C.BLOCKED, C.ENDED)
+
+
+@dataclass
+class InboxRow:
+    connection: Connection
+    unread: int
+
+
+def _inbox_connections(resident: Resident) -> QuerySet[Connection]:
+    """Active conversations, and closed ones that still have messages to look back on."""
+    mine = connection_selectors.connections_of_resident(resident)
+    with_messages = Q(status__in=CLOSED, messages__isnull=False)
+    return mine.filter(Q(status=C.ACTIVE) | with_messages).distinct()
+
+
+@require_GET
+@resident_required
+def inbox(request: HttpRequest, resident: Resident) -> HttpResponse:
+    rows = [
+        InboxRow(connection, message_selectors.unread_count_for_resident(connection))
+        for connection in _inbox_connections(resident)
+    ]
+    return render(request, "kiosk/inbox.html", {"rows": rows, **nav_context(resident)})
+
+
+@dataclass
+class MessageRow:
+    message: Message
+    mine: bool
+    new: bool
+    timeline: list[tuple[str, object]]
+    block_reason: str
+
+
+def _message_rows(connection: Connection, newly_read: set[int]) -> list[MessageRow]:
+    show_reasons = connection.facility.policy.show_block_reasons
+    rows = []
+    for message in message_selectors.visible_to_resident(connection):
+        mine = not message.to_resident
+        reason = ""
+        if mine and message.block_category and show_reasons:
+            reason = _block_label(message.block_category)
+        rows.append(
+            MessageRow(
+                message=message,
+                mine=mine,
+                new=message.pk in newly_read,
+                timeline=message_selectors.timeline(message) if mine else [],
+                block_reason=reason,
+            )
+        )
+    return rows
+
+
+def _block_label(category: str) -> str:
+    labels = dict(BlockReason.choices)
+    return str(labels.get(category, category.replace("_", " ")))
+
+
+def _mark_delivered_read(resident: Resident, connection: Connection) -> set[int]:
+    """Opening the conversation reads it: the sender then sees 'read'."""
+    unread = message_selectors.visible_to_resident(connection).filter(
+        direction=Message.Direction.TO_RESIDENT, status=Message.Status.DELIVERED
+    )
+    ids = set(unread.values_list("pk", flat=True))
+    for message_id in ids:
+        message_services.mark_read(reader=resident, message_id=message_id)
+    return ids
+
+
+def _render_conversation(
+    request: HttpRequest,
+    resident: Resident,
+    connection: Connection,
+    *,
+    form: ReplyForm | None = None,
+    newly_read: set[int] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    limit = connection.facility.policy.message_length_limit
+    context = {
+        "connection": connection,
+        "rows": _message_rows(connection, newly_read or set()),
+        "form": form or ReplyForm(limit=limit),
+        "limit": limit,
+        "can_reply": connection.is_active,
+        **nav_context(resident),
+    }
+    return render(request, "kiosk/conversation.html", context, status=status)
+
+
+@require_GET
+@resident_required
+def conversation(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
+    connection = connection_or_404(resident, connection_id)
+    newly_read = _mark_delivered_read(resident, connection)
+    return _render_conversation(request, resident, connection, newly_read=newly_read)
+
+
+@require_POST
+@resident_required
+def reply(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
+    connection = connection_or_404(resident, connection_id)
+    limit = connection.facility.policy.message_length_limit
+    form = ReplyForm(request.POST, limit=limit)
+    form.is_valid()  # both fields are optional; the service judges the text
+    try:
+        message_services.send_message(
+            sender=resident,
+            connection_id=connection.pk,
+            body=form.cleaned_data.get("body", ""),
+            client_token=form.cleaned_data.get("client_token", ""),
+        )
+    except DomainError as error:
+        show_error(request, error)
+        connection.refresh_from_db()
+        return _render_conversation(request, resident, connection, form=form, status=400)
+    messages.success(
+        request,
+        "Your reply is on its way. It is checked by the facility before it is delivered; "
+        "you can follow it below.",
+    )
+    return redirect("kiosk:conversation", connection_id=connection.pk)
+
+
+@require_POST
+@resident_required
+def block(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
+    connection = connection_or_404(resident, connection_id)
+    try:
+        connection_services.block(by=resident, connection_id=connection.pk)
+    except DomainError as error:
+        show_error(request, error)
+        return redirect("kiosk:conversation", connection_id=connection.pk)
+    messages.success(
+        request,
+        f"You blocked {contact_name(connection)}. They cannot write to you any more, and "
+        "messages still on their way were returned.",
+    )
+    return redirect("kiosk:inbox")
