@@ -33,6 +33,12 @@ class World:
     facility_admin: User
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """The real hasher costs a quarter of a second per password; tests make many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db: None) -> World:
     agency_1 = t.make_agency("nydocs", name="New York Department of Corrections", state="NY")

@@ -1,3 +1,48 @@
-from ninja import NinjaAPI
+"""The contact JSON API, mounted at /api/v1/. The OpenAPI document is /api/v1/openapi.json.
 
-api = NinjaAPI(title="Homeward", version="1", urls_namespace="api")
+Every endpoint needs a bearer token unless it says ``auth=None``: signing in and the
+public facility directory.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Router
+
+from homeward.api import errors
+from homeward.api.auth import ContactToken
+from homeward.api.routes import auth, connections, conversations, facilities
+from homeward.core.errors import NotFound
+
+api = NinjaAPI(
+    title="Homeward",
+    version="1",
+    description="Messaging between families and incarcerated people: the contact side. "
+    'Every error is {"error": {"code": ..., "message": ...}}.',
+    urls_namespace="api",
+    auth=ContactToken(),
+    parser=errors.BoundedJsonParser(),
+    # The interactive docs page needs ninja's static files and scripts; the spec is enough.
+    docs_url=None,
+)
+errors.install(api)
+
+api.add_router("/auth", auth.router)
+api.add_router("/facilities", facilities.router)
+api.add_router("/connections", connections.router)
+api.add_router("/conversations", conversations.router)
+api.add_router("/messages", conversations.messages_router)
+
+# Last, so it matches only what nothing above did: unknown API paths answer in the API's
+# error shape instead of Django's HTML 404 page.
+_fallback = Router()
+
+
+@_fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def unknown_path(request: HttpRequest, rest: str) -> None:
+    raise NotFound("There is no such API endpoint. See /api/v1/openapi.json.")
+
+
+api.add_router("", _fallback)

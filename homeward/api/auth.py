@@ -1,0 +1,29 @@
+"""Bearer-token authentication for the contact API."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from homeward.api import services
+from homeward.api.models import ApiToken
+from homeward.people.models import Contact
+
+
+class ContactToken(HttpBearer):
+    """``Authorization: Bearer <key>`` of a live token belonging to an active contact.
+
+    A missing, unknown or revoked token makes ninja raise AuthenticationError, which the
+    API answers with 401 ``unauthenticated``.
+    """
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        return services.token_for_key(token.strip())
+
+
+def token_of(request: HttpRequest) -> ApiToken:
+    return request.auth  # type: ignore[attr-defined, no-any-return]
+
+
+def contact_of(request: HttpRequest) -> Contact:
+    return token_of(request).user.contact

@@ -1,0 +1,120 @@
+"""Turn domain objects into API schemas. Nothing here queries beyond the object given."""
+
+from __future__ import annotations
+
+from homeward.api import schemas as s
+from homeward.connections.models import Connection
+from homeward.facilities.models import Facility
+from homeward.messaging import selectors as messages
+from homeward.messaging.models import Message
+from homeward.people.models import Resident
+
+# Timeline labels to machine words, from the selector's own table: "in review" -> "in_review".
+_STAGE = {label: field.removesuffix("_at") for label, field in messages.TIMELINE}
+
+
+def facility_ref(facility: Facility) -> s.FacilityRef:
+    return s.FacilityRef(code=facility.code, name=facility.name)
+
+
+def facility_summary(facility: Facility) -> s.FacilitySummary:
+    policy = facility.policy
+    return s.FacilitySummary(
+        code=facility.code,
+        name=facility.name,
+        type=facility.type,
+        state=facility.state,
+        city=facility.city,
+        services=list(facility.services),
+        connection_policy=policy.connection_policy,
+        review_mode=policy.review_mode,
+        message_length_limit=policy.message_length_limit,
+    )
+
+
+def facility_detail(facility: Facility) -> s.FacilityDetail:
+    policy = facility.policy
+    return s.FacilityDetail(
+        **facility_summary(facility).model_dump(),
+        address=facility.address,
+        timezone=facility.timezone,
+        agency=s.AgencyRef(code=facility.agency.code, name=facility.agency.name),
+        policy=s.PolicyOut(
+            connection_policy=policy.connection_policy,
+            staff_approval=policy.staff_approval,
+            contact_cap=policy.contact_cap,
+            invite_days=policy.invite_days,
+            review_mode=policy.review_mode,
+            review_target_hours=policy.review_target_hours,
+            message_length_limit=policy.message_length_limit,
+            show_block_reasons=policy.show_block_reasons,
+            refund_on_block=policy.refund_on_block,
+            appeal_window_days=policy.appeal_window_days,
+            business_hours=policy.business_hours,
+            holidays=policy.holidays,
+            kiosk_hours=policy.kiosk_hours,
+            content_rules=policy.content_rules,
+        ),
+    )
+
+
+def display_name(resident: Resident) -> str:
+    """First name and last initial: enough to recognise, no more than a contact needs."""
+    initial = resident.last_name[:1]
+    return f"{resident.first_name} {initial}." if initial else resident.first_name
+
+
+def resident_ref(resident: Resident) -> s.ResidentRef:
+    return s.ResidentRef(number=resident.number, display_name=display_name(resident))
+
+
+def resident_out(resident: Resident, connection: Connection | None) -> s.ResidentOut:
+    return s.ResidentOut(
+        **resident_ref(resident).model_dump(),
+        facility=facility_ref(resident.facility),
+        in_custody=resident.in_custody,
+        connection=s.ConnectionRef(id=connection.pk, status=connection.status)
+        if connection
+        else None,
+    )
+
+
+def connection_out(connection: Connection) -> s.ConnectionOut:
+    return s.ConnectionOut(
+        id=connection.pk,
+        status=connection.status,
+        initiated_by=connection.initiated_by,
+        resident=resident_ref(connection.resident),
+        facility=facility_ref(connection.facility),
+        invite_expires_at=connection.invite_expires_at,
+        created_at=connection.created_at,
+    )
+
+
+def conversation_out(connection: Connection) -> s.ConversationOut:
+    """A connection annotated by ``messaging.selectors.conversations_of_contact``."""
+    return s.ConversationOut(
+        connection_id=connection.pk,
+        resident=resident_ref(connection.resident),
+        facility=facility_ref(connection.facility),
+        status=connection.status,
+        last_message_at=connection.last_message_at,  # type: ignore[attr-defined]
+        unread=connection.unread,  # type: ignore[attr-defined]
+    )
+
+
+def message_out(message: Message, *, show_block_reasons: bool) -> s.MessageOut:
+    shown = message.block_category if show_block_reasons else ""
+    return s.MessageOut(
+        id=message.pk,
+        connection_id=message.connection_id,
+        direction=message.direction,
+        body=message.body,
+        status=message.status,
+        block_category=shown or None,
+        timeline=[
+            s.StageOut(stage=_STAGE[label], label=label, at=at)  # type: ignore[arg-type]
+            for label, at in messages.timeline(message)
+        ],
+        created_at=message.created_at,
+    )

@@ -1,0 +1,47 @@
+"""The facility directory (public) and finding a resident (signed in)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from homeward.api import present
+from homeward.api.auth import contact_of
+from homeward.api.schemas import FacilityDetail, FacilitySummary, ResidentOut, with_errors
+from homeward.connections import selectors as connection_selectors
+from homeward.connections import services as connections
+from homeward.facilities import selectors as facilities
+
+router = Router(tags=["facilities"])
+
+
+class FacilityFilter(Schema):
+    state: str = Field("", max_length=2, description="Two-letter state code.")
+    q: str = Field("", max_length=100, description="Words in the facility's name or city.")
+
+
+# The directory is public, as on the website: people look up a facility before they have an
+# account. Everything about residents needs a token.
+@router.get("", auth=None, response={200: list[FacilitySummary], **with_errors(422)})
+def list_facilities(request: HttpRequest, filters: Query[FacilityFilter]) -> list[FacilitySummary]:
+    found = facilities.search_facilities(state=filters.state, query=filters.q)
+    return [present.facility_summary(facility) for facility in found]
+
+
+@router.get("/{code}", auth=None, response={200: FacilityDetail, **with_errors(404)})
+def facility_detail(request: HttpRequest, code: str) -> FacilityDetail:
+    return present.facility_detail(facilities.facility_by_code(code))
+
+
+@router.get(
+    "/{code}/residents/{number}",
+    response={200: ResidentOut, **with_errors(401, 404)},
+    summary="Find a resident by number",
+)
+def find_resident(request: HttpRequest, code: str, number: str) -> ResidentOut:
+    """Exact resident number at this facility; anything else is 404 resident_not_found."""
+    contact = contact_of(request)
+    facility = facilities.facility_by_code(code)
+    resident = connections.find_resident(facility=facility, number=number)
+    connection = connection_selectors.connection_between(contact, resident)
+    return present.resident_out(resident, connection)

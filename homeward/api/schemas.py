@@ -1,0 +1,164 @@
+"""The shapes the API reads and writes. Statuses and policies are machine words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class ErrorDetail(Schema):
+    code: str = Field(description="Machine-readable; never changes once published.")
+    message: str = Field(description="A sentence for people.")
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+def with_errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """Error responses for the OpenAPI document; every error has the same shape."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+# --- auth ---------------------------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+    name: str = Field("", max_length=100, description="What the token is for, e.g. 'My phone'.")
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Send as 'Authorization: Bearer <token>'. Shown only once.")
+    prefix: str
+    name: str
+    created_at: dt.datetime
+
+
+# --- facilities ---------------------------------------------------------------------------
+
+
+class FacilityRef(Schema):
+    code: str
+    name: str
+
+
+class FacilitySummary(FacilityRef):
+    type: str
+    state: str
+    city: str
+    services: list[str]
+    connection_policy: str = Field(description="open, contact_requests or resident_invites")
+    review_mode: str = Field(description="everything, flagged, flagged_sample or automatic")
+    message_length_limit: int
+
+
+class PolicyOut(Schema):
+    connection_policy: str
+    staff_approval: bool
+    contact_cap: int
+    invite_days: int
+    review_mode: str
+    review_target_hours: int = Field(description="Business hours within which review is due.")
+    message_length_limit: int
+    show_block_reasons: bool
+    refund_on_block: bool
+    appeal_window_days: int
+    business_hours: dict[str, Any] = Field(description='Facility-local: {"mon": [open, close]}')
+    holidays: list[Any]
+    kiosk_hours: list[str] = Field(description="Facility-local [open, close].")
+    content_rules: str
+
+
+class AgencyRef(Schema):
+    code: str
+    name: str
+
+
+class FacilityDetail(FacilitySummary):
+    address: str
+    timezone: str
+    agency: AgencyRef
+    policy: PolicyOut
+
+
+# --- residents and connections ------------------------------------------------------------
+
+
+class ResidentRef(Schema):
+    number: str
+    display_name: str = Field(description="First name and last initial.")
+
+
+class ConnectionRef(Schema):
+    id: int
+    status: str
+
+
+class ResidentOut(ResidentRef):
+    facility: FacilityRef
+    in_custody: bool
+    connection: ConnectionRef | None = Field(description="Your connection with them, if any.")
+
+
+class ConnectionIn(Schema):
+    facility: str = Field(min_length=1, max_length=30, description="The facility code.")
+    number: str = Field(min_length=1, max_length=30, description="The resident number.")
+
+
+class ConnectionOut(Schema):
+    id: int
+    status: str = Field(
+        description="requested, invited, pending_staff, active, declined, denied, expired, "
+        "blocked or ended"
+    )
+    initiated_by: str
+    resident: ResidentRef
+    facility: FacilityRef
+    invite_expires_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+# --- conversations and messages -----------------------------------------------------------
+
+
+class ConversationOut(Schema):
+    connection_id: int
+    resident: ResidentRef
+    facility: FacilityRef
+    status: str = Field(description="The connection's status.")
+    last_message_at: dt.datetime | None
+    unread: int = Field(description="Replies delivered to you and not yet read.")
+
+
+class StageOut(Schema):
+    stage: str = Field(
+        description="submitted, screened, in_review, approved, blocked, returned, delivered or read"
+    )
+    label: str
+    at: dt.datetime
+
+
+class MessageIn(Schema):
+    body: str
+    client_token: str = Field(
+        "",
+        max_length=64,
+        description="Any unique string per message; sending it again returns the same message.",
+    )
+
+
+class MessageOut(Schema):
+    id: int
+    connection_id: int
+    direction: str = Field(description="to_resident (you sent it) or to_contact (a reply)")
+    body: str
+    status: str
+    block_category: str | None = Field(
+        description="Why it was not delivered, where the facility shows reasons."
+    )
+    timeline: list[StageOut]
+    created_at: dt.datetime

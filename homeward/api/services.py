@@ -1,0 +1,134 @@
+"""API credentials: create, check and revoke bearer tokens for contacts.
+
+Tokens live here rather than in ``people`` because they exist only for the API surface.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.db.models import Q
+
+from homeward.api.models import ApiToken, TokenRequestFailure
+from homeward.connections import services as connections
+from homeward.core import audit, clock
+from homeward.core.errors import DomainError
+from homeward.people.models import Contact
+
+KEY_PREFIX = "hw_"
+# Refused token requests allowed in one window, per email and per address. Generous for a
+# person who mistypes, slow for a script; real lockout arrives with django-axes.
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+FAILURES_PER_EMAIL = 10
+FAILURES_PER_IP = 50
+# A token's last use is written at most this often, so reads do not each cost a write.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+class InvalidCredentials(DomainError):
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "invalid_credentials",
+            "The email or password is not right, or this is not a family or friend account.",
+        )
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _check_not_throttled(email: str, ip: str | None) -> None:
+    since = clock.now() - FAILURE_WINDOW
+    recent = TokenRequestFailure.objects.filter(at__gte=since)
+    too_many = recent.filter(email=email).count() >= FAILURES_PER_EMAIL or (
+        ip is not None and recent.filter(ip=ip).count() >= FAILURES_PER_IP
+    )
+    if too_many:
+        raise DomainError(
+            "too_many_attempts",
+            "Too many sign-in attempts. Wait 15 minutes and try again.",
+            status=429,
+        )
+
+
+def _record_failure(email: str, ip: str | None) -> None:
+    now = clock.now()
+    # Outside any transaction: the failure must stay recorded although the request fails.
+    TokenRequestFailure.objects.create(email=email, ip=ip, at=now)
+    TokenRequestFailure.objects.filter(at__lt=now - FAILURE_WINDOW).delete()
+
+
+def create_token(
+    *, email: str, password: str, name: str = "", ip: str | None = None
+) -> tuple[ApiToken, str]:
+    """Sign a contact in and return their new token with its key (shown this once only).
+
+    Staff, unknown emails, inactive accounts and wrong passwords all get the same refusal,
+    so the endpoint does not reveal which accounts exist or who is staff.
+    """
+    email = email.strip().lower()
+    _check_not_throttled(email, ip)
+    user = authenticate(username=email, password=password)
+    contact = Contact.objects.filter(user=user).first() if user is not None else None
+    if contact is None:
+        _record_failure(email, ip)
+        raise InvalidCredentials()
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=contact.user,
+            name=name.strip()[:100],
+            key_hash=hash_key(key),
+            prefix=key[:10],
+            created_at=clock.now(),
+        )
+        TokenRequestFailure.objects.filter(email=email).delete()
+        audit.record(
+            actor=contact.user,
+            action="api.token_created",
+            obj=token,
+            data={"name": token.name, "prefix": token.prefix, "ip": ip},
+        )
+    # Invitations sent to this email before the account existed now belong to it.
+    connections.claim_invitations(contact=contact)
+    return token, key
+
+
+def token_for_key(key: str) -> ApiToken | None:
+    """The live token of an active contact for ``key``, or None. Notes when it was used."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__contact")
+        .filter(key_hash=hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None or not hasattr(token.user, "contact"):
+        return None
+    now = clock.now()
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def revoke_token(*, token: ApiToken) -> ApiToken:
+    """Stop a token working. Revoking twice changes nothing."""
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=clock.now()
+        )
+        if revoked:
+            audit.record(
+                actor=token.user,
+                action="api.token_revoked",
+                obj=token,
+                data={"prefix": token.prefix},
+            )
+    token.refresh_from_db()
+    return token

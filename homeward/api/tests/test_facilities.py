@@ -1,0 +1,89 @@
+"""The facility directory and finding a resident by number."""
+
+from __future__ import annotations
+
+from homeward.api.tests.conftest import error_of
+from homeward.people.models import Resident
+
+
+def test_directory_lists_facilities_with_their_policy_words(world, anon):
+    response = anon.get("/facilities")
+    assert response.status_code == 200
+    by_code = {f["code"]: f for f in response.json()}
+    assert set(by_code) == {"greenhaven", "travis-jail"}
+    travis = by_code["travis-jail"]
+    assert travis == {
+        "code": "travis-jail",
+        "name": "Travis County Jail",
+        "type": "jail",
+        "state": "TX",
+        "city": "Austin",
+        "services": ["messaging"],
+        "connection_policy": "contact_requests",
+        "review_mode": "flagged",
+        "message_length_limit": 6000,
+    }
+
+
+def test_directory_filters_by_state_and_words(world, anon):
+    assert [f["code"] for f in anon.get("/facilities", {"state": "tx"}).json()] == ["travis-jail"]
+    assert [f["code"] for f in anon.get("/facilities", {"q": "green"}).json()] == ["greenhaven"]
+    assert anon.get("/facilities", {"state": "TX", "q": "green"}).json() == []
+
+
+def test_directory_rejects_a_bad_state_naming_the_field(world, anon):
+    response = anon.get("/facilities", {"state": "Texas"})
+    assert response.status_code == 422
+    assert "state" in error_of(response)["message"]
+
+
+def test_facility_detail_shows_policy_in_machine_words(world, anon):
+    body = anon.get("/facilities/greenhaven").json()
+    assert body["agency"] == {"code": "nydocs", "name": "New York Department of Corrections"}
+    policy = body["policy"]
+    assert policy["connection_policy"] == "contact_requests"
+    assert policy["review_mode"] == "everything"
+    assert policy["show_block_reasons"] is True
+    assert policy["kiosk_hours"] == ["00:00", "23:59"]
+    assert policy["business_hours"]["mon"] == ["08:00", "17:00"]
+
+
+def test_unknown_facility_is_404(world, anon):
+    response = anon.get("/facilities/nowhere")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "facility_not_found"
+
+
+def test_contact_finds_their_resident_with_the_connection(world, api_a, connection_a):
+    response = api_a.get("/facilities/greenhaven/residents/NY1001")
+    assert response.status_code == 200
+    assert response.json() == {
+        "number": "NY1001",
+        "display_name": "Maria L.",
+        "facility": {"code": "greenhaven", "name": "Greenhaven Correctional"},
+        "in_custody": True,
+        "connection": {"id": connection_a.pk, "status": "active"},
+    }
+
+
+def test_another_contact_sees_no_connection(world, api_b):
+    body = api_b.get("/facilities/greenhaven/residents/ny1001").json()
+    assert body["number"] == "NY1001" and body["connection"] is None
+
+
+def test_resident_at_another_facility_is_not_found(world, api_a):
+    response = api_a.get("/facilities/greenhaven/residents/TX2002")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "resident_not_found"
+    assert "TX2002" in error_of(response)["message"]
+
+
+def test_unknown_number_is_not_found(world, api_a):
+    response = api_a.get("/facilities/greenhaven/residents/NY9999")
+    assert error_of(response)["code"] == "resident_not_found"
+
+
+def test_released_resident_is_shown_out_of_custody(world, api_a):
+    Resident.objects.filter(pk=world.resident.pk).update(status=Resident.Status.RELEASED)
+    body = api_a.get("/facilities/greenhaven/residents/NY1001").json()
+    assert body["in_custody"] is False

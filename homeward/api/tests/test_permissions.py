@@ -1,0 +1,144 @@
+"""Who may call what: no token is 401 everywhere, another contact's things are 404.
+
+The tables below must name every operation in the OpenAPI document; a new endpoint fails
+``test_every_endpoint_is_in_the_tables`` until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from homeward.api.api import api
+from homeward.api.models import ApiToken
+from homeward.api.tests.conftest import ApiClient, error_of
+from homeward.connections.models import Connection, ConnectionEvent
+from homeward.messaging import services as messaging
+from homeward.messaging.models import Message
+from homeward.review import services as review
+
+# Anyone may call these.
+PUBLIC = {
+    ("POST", "/api/v1/auth/token"),
+    ("GET", "/api/v1/facilities"),
+    ("GET", "/api/v1/facilities/{code}"),
+}
+
+# Everything else needs a contact's token. {conn} and {msg} are contact_a's.
+SIGNED_IN = [
+    ("DELETE", "/auth/token", None),
+    ("GET", "/facilities/{code}/residents/{number}", None),
+    ("GET", "/connections", None),
+    ("POST", "/connections", {"facility": "greenhaven", "number": "NY1001"}),
+    ("POST", "/connections/{connection_id}/accept", None),
+    ("POST", "/connections/{connection_id}/decline", None),
+    ("POST", "/connections/{connection_id}/block", None),
+    ("GET", "/conversations", None),
+    ("GET", "/conversations/{connection_id}/messages", None),
+    ("POST", "/conversations/{connection_id}/messages", {"body": "Hello"}),
+    ("POST", "/messages/{message_id}/read", None),
+]
+
+# What contact_b may try on contact_a's things: each must be 404 and change nothing.
+ANOTHER_CONTACTS = [
+    ("GET", "/conversations/{connection_id}/messages", None),
+    ("POST", "/conversations/{connection_id}/messages", {"body": "Hello", "client_token": "t"}),
+    ("POST", "/connections/{connection_id}/accept", None),
+    ("POST", "/connections/{connection_id}/decline", None),
+    ("POST", "/connections/{connection_id}/block", None),
+    ("POST", "/messages/{message_id}/read", None),
+]
+
+
+@pytest.fixture
+def scene(world, connection_a, run_jobs):
+    """contact_a has a connection and a delivered reply on it; contact_b has nothing."""
+    reply = messaging.send_message(sender=world.resident, connection_id=connection_a.pk, body="Hi")
+    run_jobs()
+    task = review.claim_next(staff=world.reviewer_1)
+    review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
+    run_jobs()
+    return {
+        "code": "greenhaven",
+        "number": "NY1001",
+        "connection_id": connection_a.pk,
+        "message_id": reply.pk,
+    }
+
+
+def snapshot() -> tuple:
+    """Everything a refused request must leave alone."""
+    return (
+        list(Connection.objects.values_list("id", "status").order_by("id")),
+        ConnectionEvent.objects.count(),
+        list(Message.objects.values_list("id", "status").order_by("id")),
+        list(ApiToken.objects.values_list("id", "revoked_at").order_by("id")),
+    )
+
+
+def test_every_endpoint_is_in_the_tables():
+    documented = {
+        (method.upper(), path)
+        for path, operations in api.get_openapi_schema()["paths"].items()
+        for method in operations
+    }
+    tabled = PUBLIC | {(method, "/api/v1" + path) for method, path, _ in SIGNED_IN}
+    assert documented == tabled
+
+
+@pytest.mark.parametrize(("method", "path", "data"), SIGNED_IN)
+def test_no_token_is_401_and_changes_nothing(scene, anon, method, path, data):
+    before = snapshot()
+    response = anon.call(method, path.format(**scene), data)
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthenticated"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("method", "path", "data"), SIGNED_IN)
+def test_revoked_token_is_401_everywhere(scene, world, method, path, data):
+    from homeward.api.tests.conftest import api_for
+
+    client = api_for(world.contact_a)
+    client.delete("/auth/token")
+    before = snapshot()
+    response = client.call(method, path.format(**scene), data)
+    assert response.status_code == 401
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("method", "path", "data"), ANOTHER_CONTACTS)
+def test_another_contacts_things_are_404_and_unchanged(scene, api_b, method, path, data):
+    before = snapshot()
+    response = api_b.call(method, path.format(**scene), data)
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+    assert snapshot() == before
+
+
+def test_another_contact_lists_none_of_their_things(scene, api_b):
+    assert api_b.get("/connections").json() == []
+    assert api_b.get("/conversations").json() == []
+    assert api_b.get("/facilities/greenhaven/residents/NY1001").json()["connection"] is None
+
+
+def test_signing_out_revokes_only_ones_own_token(scene, world, api_a, api_b):
+    assert api_b.delete("/auth/token").status_code == 204
+    assert api_a.get("/connections").status_code == 200
+    assert ApiToken.objects.filter(user=world.contact_a.user, revoked_at__isnull=True).exists()
+
+
+def test_public_directory_needs_no_token(scene, anon):
+    assert anon.get("/facilities").status_code == 200
+    assert anon.get("/facilities/greenhaven").status_code == 200
+
+
+def test_staff_cannot_reach_the_api_with_their_session(scene, world):
+    from homeward.conftest import client_for
+
+    staff = client_for(world.reviewer_1)
+    before = snapshot()
+    for method, path, data in SIGNED_IN:
+        client = ApiClient()
+        client.client = staff
+        assert client.call(method, path.format(**scene), data).status_code == 401
+    assert snapshot() == before
