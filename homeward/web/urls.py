@@ -1,2 +1,26 @@
+from django.urls import path
+
+from homeward.web.views import accounts, connections, conversations, directory
+
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("signup/", accounts.signup, name="signup"),
+    path("signin/", accounts.signin, name="signin"),
+    path("signout/", accounts.signout, name="signout"),
+    path("facilities/", directory.facility_list, name="facilities"),
+    path("facilities/<slug:code>/", directory.facility_detail, name="facility"),
+    path("facilities/<slug:code>/find/", directory.find_resident, name="find_resident"),
+    path("facilities/<slug:code>/connect/", directory.connect, name="connect"),
+    path("connections/", connections.connection_list, name="connections"),
+    path("connections/<int:connection_id>/accept/", connections.accept, name="accept"),
+    path("connections/<int:connection_id>/decline/", connections.decline, name="decline"),
+    path("connections/<int:connection_id>/block/", connections.block, name="block"),
+    path("conversations/", conversations.conversation_list, name="conversations"),
+    path(
+        "conversations/<int:connection_id>/",
+        conversations.conversation_detail,
+        name="conversation",
+    ),
+    path("conversations/<int:connection_id>/send/", conversations.send, name="send"),
+]

@@ -1,0 +1,78 @@
+"""Every change to a person's account goes through one of these functions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from homeward.core import audit, clock
+from homeward.core.errors import DomainError
+from homeward.people.models import Contact, User
+
+DISPLAY_NAME_MAX = Contact._meta.get_field("display_name").max_length
+
+
+def _email_taken() -> DomainError:
+    return DomainError(
+        "email_taken",
+        "There is already an account with this email. Sign in instead, or use another email.",
+    )
+
+
+def _check_new_contact(*, email: str, password: str, display_name: str, version: str) -> None:
+    if not display_name:
+        raise DomainError("name_required", "Enter the name you want residents to see.")
+    if len(display_name) > DISPLAY_NAME_MAX:
+        raise DomainError("name_too_long", f"Keep the name under {DISPLAY_NAME_MAX} characters.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError("email_invalid", "Enter a valid email address.") from None
+    if version != settings.MONITORING_NOTICE_VERSION:
+        # The notice changed after the page was shown: they must read the new one.
+        raise DomainError(
+            "notice_outdated", "The monitoring notice has changed. Read it again and accept it."
+        )
+    try:
+        # A throw-away user lets the similarity check compare the password with the email.
+        password_validation.validate_password(password, user=User(username=email, email=email))
+    except ValidationError as exc:
+        raise DomainError("weak_password", " ".join(exc.messages)) from None
+
+
+def create_contact(
+    *, email: str, password: str, display_name: str, accepted_notice_version: str
+) -> Contact:
+    """Open a contact account. The accepted monitoring notice version and time are kept."""
+    email = email.strip().lower()
+    display_name = display_name.strip()
+    _check_new_contact(
+        email=email,
+        password=password,
+        display_name=display_name,
+        version=accepted_notice_version,
+    )
+    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        raise _email_taken()
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=email, email=email, password=password)
+            contact = Contact.objects.create(
+                user=user,
+                display_name=display_name,
+                notice_version=accepted_notice_version,
+                notice_accepted_at=clock.now(),
+            )
+            audit.record(
+                actor=user,
+                action="contact.signed_up",
+                obj=contact,
+                data={"notice_version": accepted_notice_version},
+            )
+    except IntegrityError:
+        raise _email_taken() from None  # two sign-ups raced for the same email
+    return contact

@@ -1,0 +1,101 @@
+"""Home, sign up, sign in, sign out."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from homeward.connections import services as connections
+from homeward.core.errors import DomainError
+from homeward.people import services as people
+from homeward.people.models import Contact
+from homeward.web.access import contact_of, safe_next
+from homeward.web.forms import SignInForm, SignUpForm
+
+# Which sign-up field a service error belongs to, so it shows next to that field.
+SIGNUP_ERROR_FIELDS = {
+    "email_taken": "email",
+    "email_invalid": "email",
+    "weak_password": "password",
+    "name_required": "display_name",
+    "name_too_long": "display_name",
+    "notice_outdated": "accept_notice",
+}
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"contact": contact_of(request)})
+
+
+def _start_session(request: HttpRequest, contact: Contact) -> None:
+    """Sign in (Django rotates the session key) and pick up invitations sent by email."""
+    login(request, contact.user, backend=MODEL_BACKEND)
+    claimed = connections.claim_invitations(contact=contact)
+    if claimed:
+        messages.info(
+            request,
+            f"You have {claimed} invitation{'s' if claimed != 1 else ''} waiting. "
+            "Accept or decline below.",
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    version = settings.MONITORING_NOTICE_VERSION
+    form = SignUpForm(request.POST or None, initial={"notice_version": version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = people.create_contact(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                display_name=form.cleaned_data["display_name"],
+                accepted_notice_version=form.cleaned_data["notice_version"],
+            )
+        except DomainError as error:
+            form.add_error(SIGNUP_ERROR_FIELDS.get(error.code), error.message)
+        else:
+            _start_session(request, contact)
+            messages.success(request, f"Welcome, {contact.display_name}. Your account is ready.")
+            return redirect(safe_next(request, reverse("web:connections")))
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "notice_version": version, "next": safe_next(request, "")}
+    return render(request, "web/signup.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    staff_refused = False
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request,
+            username=form.cleaned_data["email"].strip().lower(),
+            password=form.cleaned_data["password"],
+        )
+        contact = Contact.objects.filter(user=user).first() if user else None
+        if user is None:
+            form.add_error(None, "That email and password do not match an account.")
+        elif contact is None:
+            # Right password, but a staff account: point them to their own sign-in.
+            staff_refused = True
+            form.add_error(None, "This sign-in is for families and friends.")
+        else:
+            _start_session(request, contact)
+            return redirect(safe_next(request, reverse("web:connections")))
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "next": safe_next(request, ""), "staff_refused": staff_refused}
+    return render(request, "web/signin.html", context, status=status)
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponse:
+    logout(request)  # flushes the session
+    messages.info(request, "You are signed out.")
+    return redirect("web:home")

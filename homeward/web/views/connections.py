@@ -1,0 +1,93 @@
+"""The contact's connections: see where each stands, answer invitations, block."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from homeward.connections import selectors
+from homeward.connections import services as connections
+from homeward.connections.models import Connection
+from homeward.core.errors import DomainError
+from homeward.core.views import show_error
+from homeward.people.models import Contact
+from homeward.web import words
+from homeward.web.access import contact_required
+
+C = Connection.Status
+# Statuses a contact may still block from (the transition table allows these).
+BLOCKABLE = frozenset({C.REQUESTED, C.INVITED, C.PENDING_STAFF, C.ACTIVE})
+
+
+def _row(connection: Connection) -> dict:
+    return {
+        "connection": connection,
+        "short_name": words.short_name(connection.resident),
+        "words": words.connection_words(connection),
+        "next_step": words.connection_next_step(connection),
+        "can_block": connection.status in BLOCKABLE,
+    }
+
+
+@require_GET
+@contact_required
+def connection_list(request: HttpRequest, *, contact: Contact) -> HttpResponse:
+    everything = list(selectors.connections_of_contact(contact).order_by("-updated_at"))
+    invitations = [_row(c) for c in everything if c.status == C.INVITED]
+    others = [_row(c) for c in everything if c.status != C.INVITED]
+    context = {"invitations": invitations, "others": others}
+    return render(request, "web/connections.html", context)
+
+
+def _act(
+    request: HttpRequest, action: Callable[[], Connection], done: Callable[[Connection], str]
+) -> HttpResponse:
+    """Run one connection change; say what happened, or why it did not."""
+    try:
+        connection = action()
+    except DomainError as error:
+        show_error(request, error)  # out of scope: 404; anything else: a message
+    else:
+        messages.success(request, done(connection))
+    return redirect("web:connections")
+
+
+@require_POST
+@contact_required
+def accept(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+    return _act(
+        request,
+        lambda: connections.respond_to_invitation(
+            contact=contact, connection_id=connection_id, accept=True
+        ),
+        words.after_request_words,
+    )
+
+
+@require_POST
+@contact_required
+def decline(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+    return _act(
+        request,
+        lambda: connections.respond_to_invitation(
+            contact=contact, connection_id=connection_id, accept=False
+        ),
+        lambda c: f"You declined the invitation from {c.resident.first_name}.",
+    )
+
+
+@require_POST
+@contact_required
+def block(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+    return _act(
+        request,
+        lambda: connections.block(by=contact, connection_id=connection_id),
+        lambda c: (
+            f"You blocked {c.resident.first_name}. Neither of you can send messages on this "
+            "connection, and messages still on their way were returned."
+        ),
+    )

@@ -1,0 +1,117 @@
+"""The public facility directory, finding a resident, and asking to connect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from homeward.connections import selectors as connection_selectors
+from homeward.connections import services as connections
+from homeward.core.errors import DomainError, NotFound
+from homeward.core.views import show_error
+from homeward.facilities import selectors as facilities
+from homeward.facilities.models import Facility, FacilityPolicy
+from homeward.people.models import Contact, Resident
+from homeward.web import words
+from homeward.web.access import contact_of, contact_required
+from homeward.web.forms import DirectoryForm, FindResidentForm
+
+C = connections.C
+Policy = FacilityPolicy.ConnectionPolicy
+PAGE_SIZE = 25
+# Statuses from which a contact may (again) ask to connect.
+MAY_ASK = frozenset({C.DECLINED})
+
+
+def _facility(code: str) -> Facility:
+    try:
+        return facilities.facility_by_code(code)
+    except NotFound as error:
+        raise Http404(error.message) from None
+
+
+@require_GET
+def facility_list(request: HttpRequest) -> HttpResponse:
+    form = DirectoryForm(request.GET or None, states=facilities.states_with_facilities())
+    state, query = "", ""
+    if form.is_valid():
+        state, query = form.cleaned_data["state"], form.cleaned_data["q"]
+    results = facilities.search_facilities(state=state, query=query)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    searched = bool(state or query)
+    context = {"form": form, "page": page, "searched": searched, "state": state, "q": query}
+    return render(request, "web/facility_list.html", context)
+
+
+@require_GET
+def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
+    facility = _facility(code)
+    context = {
+        "facility": facility,
+        "policy": facility.policy,
+        "facts": words.policy_facts(facility),
+        "find_form": FindResidentForm(),
+    }
+    return render(request, "web/facility_detail.html", context)
+
+
+def _connect_choice(facility: Facility, contact: Contact | None, resident: Resident) -> dict:
+    """What the find page offers: an existing connection, a button, or an explanation."""
+    if contact is None:
+        return {}
+    existing = (
+        connection_selectors.connections_of_contact(contact).filter(resident=resident).first()
+    )
+    invites_only = facility.policy.connection_policy == Policy.RESIDENT_INVITES
+    can_ask = (existing is None or existing.status in MAY_ASK) and not invites_only
+    return {"existing": existing, "can_ask": can_ask, "invites_only": invites_only}
+
+
+@require_GET
+def find_resident(request: HttpRequest, code: str) -> HttpResponse:
+    facility = _facility(code)
+    form = FindResidentForm(request.GET or None)
+    context: dict = {"facility": facility, "form": form, "resident": None, "not_found": ""}
+    if form.is_valid():
+        number = form.cleaned_data["number"].strip()
+        try:
+            resident = connections.find_resident(facility=facility, number=number)
+        except NotFound as error:
+            context["not_found"] = error.message
+        else:
+            contact = contact_of(request)
+            context.update(
+                resident=resident,
+                short_name=words.short_name(resident),
+                ask_hint=words.ask_hint(facility, resident),
+                contact=contact,
+                **_connect_choice(facility, contact, resident),
+            )
+            if context.get("existing"):
+                context["existing_words"] = words.connection_words(context["existing"])
+    return render(request, "web/find_resident.html", context)
+
+
+@require_POST
+@contact_required
+def connect(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse:
+    facility = _facility(code)
+    number = request.POST.get("number", "").strip()
+    try:
+        connection = connections.request_connection(
+            contact=contact, facility=facility, number=number
+        )
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            messages.error(request, error.message)  # a mistyped number is not a broken page
+        else:
+            show_error(request, error)
+        find_url = reverse("web:find_resident", args=[facility.code])
+        return redirect(f"{find_url}?{urlencode({'number': number})}")
+    messages.success(request, words.after_request_words(connection))
+    return redirect("web:connections")
