@@ -24,7 +24,9 @@ def _next_url(request: HttpRequest) -> str:
     safe = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    if safe and target.startswith("/console/"):
+    # Staff pages live in the console; registering a kiosk device is the one staff page
+    # outside it.
+    if safe and (target.startswith("/console/") or target == reverse("kiosk:device")):
         return target
     return reverse("console:dashboard")
 

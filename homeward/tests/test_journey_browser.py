@@ -1,0 +1,173 @@
+"""The whole journey of a message in a real browser, for all three audiences.
+
+A contact signs up, finds a resident and asks to connect; the resident accepts at a
+registered kiosk; staff approve the connection; the contact writes; screening and review
+pass it; the resident reads and replies; the reply is reviewed; the contact reads it, and
+every step shows in the timeline. Background jobs run as the worker would run them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from homeward import testing as t
+from homeward.jobs import services as jobs
+from homeward.messaging.models import Message
+from homeward.people.models import StaffMembership
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("HOMEWARD_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium is required for the browser journeys ({CHROMIUM})")
+        pytest.skip("Chromium is not installed (Debian package 'chromium')")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test itself still talks
+    # to the database synchronously, which is safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def run_worker() -> None:
+    jobs.run_pending("browser-test")
+
+
+@pytest.fixture
+def pages(browser):
+    """Three browsers: the contact's phone, the kiosk, the staff console. On a failure each
+    leaves a screenshot in test-results/."""
+    contexts = [browser.new_context() for _ in range(3)]
+    pages = [context.new_page() for context in contexts]
+    for page in pages:
+        page.set_default_timeout(15_000)
+    yield pages
+    os.makedirs("test-results", exist_ok=True)
+    for name, page in zip(("contact", "kiosk", "staff"), pages, strict=True):
+        page.screenshot(path=f"test-results/journey-{name}.png", full_page=True)
+    for context in contexts:
+        context.close()
+
+
+def test_the_whole_journey(pages, live_server):
+    facility = t.make_facility(
+        "greenhaven",
+        name="Greenhaven Correctional",
+        state="NY",
+        policy={"connection_policy": "contact_requests", "staff_approval": True},
+    )
+    resident = t.make_resident(facility, "NY1001", first_name="Maria", last_name="Lopez")
+    t.make_staff("admin1", role=StaffMembership.Role.FACILITY_ADMIN, facility=facility)
+    url = live_server.url
+
+    contact, kiosk, staff = pages
+
+    # 1. A contact signs up, accepting the monitoring notice.
+    contact.goto(f"{url}/signup/")
+    contact.get_by_label("Your name").fill("Ana Lopez")
+    contact.get_by_label("Email").fill("ana@example.org")
+    contact.get_by_label("Password", exact=True).fill("a-long-family-passphrase")
+    contact.get_by_role("checkbox").check()
+    contact.get_by_role("button", name="Create account").click()
+    contact.wait_for_url("**/connections/")
+
+    # 2. Finds the facility and the resident, and asks to connect.
+    contact.goto(f"{url}/facilities/?state=NY")
+    contact.get_by_role("link", name="Greenhaven Correctional").click()
+    contact.get_by_label("Resident number").fill("NY1001")
+    contact.get_by_role("button", name="Find").click()
+    contact.get_by_role("button", name="Ask to connect").click()
+    contact.wait_for_url("**/connections/")
+    assert "Maria" in contact.content()
+
+    # 3. A facility admin registers the kiosk; the resident signs in and accepts.
+    kiosk.goto(f"{url}/kiosk/device/")
+    kiosk.get_by_label("Username").fill("admin1")
+    kiosk.get_by_label("Password").fill(t.PASSWORD)
+    kiosk.get_by_role("button", name="Sign in").click()
+    kiosk.get_by_label("Name of this kiosk").fill("A Block, tablet 1")
+    kiosk.get_by_role("button", name="Register this device as a kiosk").click()
+    kiosk.get_by_label("Resident number").fill("NY1001")
+    kiosk.get_by_label("PIN").fill(t.PIN)
+    kiosk.get_by_role("button", name="Sign in").click()
+    kiosk.goto(f"{url}/kiosk/requests/")
+    kiosk.get_by_role("button", name="Accept").click()
+    assert "staff" in kiosk.content().lower()  # waiting for staff approval
+
+    # 4. Staff approve the connection.
+    staff.goto(f"{url}/console/signin/")
+    staff.get_by_label("Username").fill("admin1")
+    staff.get_by_label("Password").fill(t.PASSWORD)
+    staff.get_by_role("button", name="Sign in").click()
+    staff.goto(f"{url}/console/connections/")
+    staff.get_by_role("button", name="Approve").click()
+    assert resident.connections.get().status == "active"
+
+    # 5. The contact writes; the counter counts; the message is submitted.
+    contact.goto(f"{url}/conversations/")
+    contact.get_by_role("link", name="Maria").first.click()
+    body = "Hola Maria, ¿cómo estás? The kids send their love."
+    contact.get_by_label("Your message").fill(body)
+    assert contact.locator("#counter").inner_text().startswith(f"{len(body)} of")
+    contact.get_by_role("button", name="Send").click()
+    assert "Submitted" in contact.content()
+    sent = Message.objects.get(direction="to_resident")
+
+    # 6. Screening passes it to review; a reviewer approves it; it is delivered.
+    run_worker()
+    staff.goto(f"{url}/console/queue/")
+    staff.get_by_role("button", name="Take the next message").click()
+    assert body in staff.content()
+    staff.get_by_role("button", name="Approve").first.click()
+    run_worker()
+    sent.refresh_from_db()
+    assert sent.status == "delivered"
+
+    # 7. The resident reads it at the kiosk and replies.
+    kiosk.goto(f"{url}/kiosk/")
+    kiosk.get_by_role("link", name="Ana Lopez").first.click()
+    assert body in kiosk.content()
+    sent.refresh_from_db()
+    assert sent.status == "read"
+    reply = "Gracias, Ana. Tell them I love them."
+    kiosk.get_by_label("Your reply").fill(reply)
+    kiosk.get_by_role("button", name="Send reply").click()
+
+    # 8. The reply is screened and reviewed.
+    run_worker()
+    staff.goto(f"{url}/console/queue/")
+    staff.get_by_role("button", name="Take the next message").click()
+    assert reply in staff.content()
+    staff.get_by_role("button", name="Approve").first.click()
+    run_worker()
+
+    # 9. The contact reads the reply; every step shows in the timeline.
+    contact.goto(f"{url}/conversations/")
+    contact.get_by_role("link", name="Maria").first.click()
+    assert reply in contact.content()
+    timeline = contact.locator("ol.timeline").first.inner_text()
+    for stage in ("Submitted", "Screened", "In review", "Delivered", "Read"):
+        assert stage in timeline, (stage, timeline)
+    answer = Message.objects.get(direction="to_contact")
+    assert answer.status == "read"
