@@ -1,0 +1,241 @@
+"""The permission matrix: every page URL, every persona.
+
+A persona on a row's allowed list gets through (a page, or the action's own answer); any
+other persona is sent to a sign-in page or refused with 403/404 — and nothing changes.
+Every URL of the web, kiosk and console surfaces must have a row (the JSON API has its own
+matrix in homeward/api/tests/test_permissions.py, checked against the OpenAPI document).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+
+from homeward import testing as t
+from homeward.conftest import client_for, kiosk_client_for
+from homeward.connections import services as connections
+from homeward.connections.models import Connection
+from homeward.core import clock
+from homeward.jobs import services as jobs
+from homeward.jobs.models import Job
+from homeward.messaging import services as messaging
+from homeward.messaging.models import Message
+from homeward.review.models import ReviewTask
+
+PERSONAS = [
+    "anonymous",
+    "contact_a",
+    "contact_b",
+    "resident",
+    "resident_2",
+    "reviewer_1",
+    "reviewer_2",
+    "investigator",
+    "facility_admin",
+]
+EVERYONE = set(PERSONAS)
+CONTACTS = {"contact_a", "contact_b"}
+RESIDENTS = {"resident", "resident_2"}
+STAFF = {"reviewer_1", "reviewer_2", "investigator", "facility_admin"}
+REVIEWERS = {"reviewer_1", "reviewer_2", "facility_admin"}
+FACILITY_1_REVIEW = {"reviewer_1", "facility_admin"}
+FACILITY_1_READ = {"reviewer_1", "investigator", "facility_admin"}
+SIGNIN_PAGES = ("/signin/", "/kiosk/signin/", "/console/signin/")
+
+
+@dataclass
+class Row:
+    name: str
+    method: str
+    path: str  # formatted with the scene's ids
+    allowed: set[str]
+    data: dict[str, Any] = field(default_factory=dict)
+    signs_out: bool = False  # success is a redirect to a sign-in page
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.name}"
+
+
+ROWS = [
+    # Contact-facing pages.
+    Row("web:home", "GET", "/", EVERYONE),
+    Row("web:signup", "GET", "/signup/", EVERYONE),
+    Row("web:signin", "GET", "/signin/", EVERYONE),
+    Row("web:signout", "POST", "/signout/", EVERYONE, signs_out=True),
+    Row("web:facilities", "GET", "/facilities/", EVERYONE),
+    Row("web:facility", "GET", "/facilities/greenhaven/", EVERYONE),
+    Row("web:find_resident", "GET", "/facilities/greenhaven/find/?number=NY1001", EVERYONE),
+    Row("web:connect", "POST", "/facilities/greenhaven/connect/", CONTACTS, {"number": "NY1001"}),
+    Row("web:connections", "GET", "/connections/", CONTACTS),
+    Row("web:accept", "POST", "/connections/{invitation}/accept/", {"contact_a"}),
+    Row("web:decline", "POST", "/connections/{invitation}/decline/", {"contact_a"}),
+    Row("web:block", "POST", "/connections/{active}/block/", {"contact_a"}),
+    Row("web:conversations", "GET", "/conversations/", CONTACTS),
+    Row("web:conversation", "GET", "/conversations/{active}/", {"contact_a"}),
+    Row("web:send", "POST", "/conversations/{active}/send/", {"contact_a"}, {"body": "hello"}),
+    # Resident kiosk.
+    Row("kiosk:device", "GET", "/kiosk/device/", {"facility_admin"}),
+    Row("kiosk:signin", "GET", "/kiosk/signin/", RESIDENTS),
+    Row("kiosk:signout", "POST", "/kiosk/signout/", EVERYONE, signs_out=True),
+    Row("kiosk:inbox", "GET", "/kiosk/", RESIDENTS),
+    Row("kiosk:conversation", "GET", "/kiosk/conversations/{active}/", {"resident"}),
+    Row(
+        "kiosk:reply", "POST", "/kiosk/conversations/{active}/reply/", {"resident"}, {"body": "hi"}
+    ),
+    Row("kiosk:block", "POST", "/kiosk/conversations/{active}/block/", {"resident"}),
+    Row("kiosk:requests", "GET", "/kiosk/requests/", RESIDENTS),
+    Row("kiosk:accept", "POST", "/kiosk/requests/{request}/accept/", {"resident"}),
+    Row("kiosk:decline", "POST", "/kiosk/requests/{request}/decline/", {"resident"}),
+    Row("kiosk:invite", "GET", "/kiosk/invite/", RESIDENTS),
+    # Staff console.
+    Row("console:signin", "GET", "/console/signin/", EVERYONE),
+    Row("console:signout", "POST", "/console/signout/", EVERYONE, signs_out=True),
+    Row("console:dashboard", "GET", "/console/", STAFF),
+    Row("console:queue", "GET", "/console/queue/", REVIEWERS),
+    Row("console:claim_next", "POST", "/console/queue/next/", REVIEWERS),
+    Row("console:task", "GET", "/console/review/{task}/", FACILITY_1_REVIEW),
+    Row("console:claim", "POST", "/console/review/{task}/claim/", FACILITY_1_REVIEW),
+    Row(
+        "console:decide",
+        "POST",
+        "/console/review/{task}/decide/",
+        FACILITY_1_REVIEW,
+        {"decision": "approve"},
+    ),
+    Row("console:release", "POST", "/console/review/{task}/release/", FACILITY_1_REVIEW),
+    Row("console:connections", "GET", "/console/connections/", REVIEWERS),
+    Row(
+        "console:connection_decide",
+        "POST",
+        "/console/connections/{pending}/decide/",
+        FACILITY_1_REVIEW,
+        {"decision": "approve"},
+    ),
+    Row(
+        "console:connection_end",
+        "POST",
+        "/console/connections/{active}/end/",
+        FACILITY_1_REVIEW,
+        {"reason": "Court order"},
+    ),
+    Row("console:residents", "GET", "/console/residents/?q=NY1001", STAFF),
+    Row("console:resident", "GET", "/console/residents/{resident}/", FACILITY_1_READ),
+    Row("console:contact", "GET", "/console/contacts/{contact_a}/", FACILITY_1_READ),
+    Row("console:jobs", "GET", "/console/jobs/", {"facility_admin"}),
+    Row("console:job_retry", "POST", "/console/jobs/{dead_job}/retry/", {"facility_admin"}),
+]
+
+
+def scene_ids(world) -> dict[str, int]:
+    """One of everything a URL can point at, all at facility 1 and owned by contact_a or
+    the resident there."""
+    active = world.contact_a.connections.get()
+    message = messaging.send_message(sender=world.contact_a, connection_id=active.pk, body="hi")
+    jobs.run_pending("matrix")
+    task = ReviewTask.objects.get(message=message)
+    requester = t.make_contact("requester@example.org")
+    request = connections.request_connection(
+        contact=requester, facility=world.facility_1, number="NY1001"
+    )
+    now = clock.now()
+    pending = Connection.objects.create(
+        contact=world.contact_b,
+        resident=world.resident,
+        facility=world.facility_1,
+        status=Connection.Status.PENDING_STAFF,
+        initiated_by="contact",
+        created_at=now,
+        updated_at=now,
+    )
+    # An invitation to contact_a from a resident at an invite-only facility.
+    inviter = t.make_resident(
+        t.make_facility(
+            "bedford",
+            agency=world.facility_1.agency,
+            policy={"connection_policy": "resident_invites"},
+        ),
+        "NY3003",
+    )
+    invitation = connections.invite_contact(resident=inviter, email="a@example.org")
+    dead_job = Job.objects.create(
+        kind="deliver_message",
+        payload={"message_id": message.pk},
+        status=Job.Status.DEAD,
+        attempts=5,
+        run_after=now,
+        created_at=now,
+    )
+    return {
+        "active": active.pk,
+        "task": task.pk,
+        "request": request.pk,
+        "pending": pending.pk,
+        "invitation": invitation.pk,
+        "dead_job": dead_job.pk,
+        "resident": world.resident.pk,
+        "contact_a": world.contact_a.pk,
+    }
+
+
+def client_as(world, persona: str) -> Client:
+    if persona == "anonymous":
+        return Client()
+    if persona in RESIDENTS:
+        return kiosk_client_for(getattr(world, persona))
+    person = getattr(world, persona)
+    return client_for(getattr(person, "user", person))
+
+
+def state() -> tuple:
+    """Everything a refused request must leave as it was."""
+    return (
+        sorted(Connection.objects.values_list("pk", "status")),
+        sorted(Message.objects.values_list("pk", "status")),
+        sorted(ReviewTask.objects.values_list("pk", "status", "claimed_by")),
+        sorted(Job.objects.values_list("pk", "status")),
+    )
+
+
+def is_signin_redirect(response) -> bool:
+    location = response.get("Location", "")
+    return response.status_code == 302 and location.split("?")[0].endswith(SIGNIN_PAGES)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("row", ROWS, ids=str)
+def test_matrix(world, row: Row, persona: str):
+    ids = scene_ids(world)
+    client = client_as(world, persona)
+    path = row.path.format(**ids)
+    before = state()
+    response = client.get(path) if row.method == "GET" else client.post(path, row.data)
+    assert response.status_code < 500, (path, persona, response.status_code)
+    refused = response.status_code in (403, 404) or (
+        is_signin_redirect(response) and not row.signs_out
+    )
+    if persona in row.allowed:
+        assert not refused, (path, persona, response.status_code, response.get("Location"))
+        if row.method == "GET":
+            assert response.status_code == 200, (path, persona, response.status_code)
+    else:
+        assert refused, (path, persona, response.status_code, response.get("Location"))
+        assert state() == before, (path, persona)
+
+
+def _names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in ("web", "kiosk", "console"):
+                names |= _names(pattern, pattern.namespace)
+        elif namespace and pattern.name:
+            names.add(f"{namespace}:{pattern.name}")
+    return names
+
+
+def test_every_page_url_has_a_row():
+    assert _names(get_resolver()) == {row.name for row in ROWS}
