@@ -150,7 +150,7 @@ def build_demo() -> None:
             address=f"1 Correction Way, {city}",
             timezone=tz,
             services=["messaging"],
-            policy={"content_rules": CONTENT_RULES, "kiosk_hours": ["06:00", "22:00"], **policy},
+            policy={"content_rules": CONTENT_RULES, **policy},
         )
     residents = {
         number: build.make_resident(
