@@ -42,6 +42,8 @@ CONTENT_RULES = (
     "no passing messages or calls to other people; write in plain language."
 )
 
+# Kiosks at Greenhaven and Travis County Jail are open all day, so the demo works at any hour;
+# the other two keep real hours.
 FACILITIES = [
     # agency, code, name, type, city, policy
     (
@@ -63,6 +65,7 @@ FACILITIES = [
             "staff_approval": True,
             "review_mode": "everything",
             "contact_cap": 30,
+            "kiosk_hours": ["06:00", "22:00"],
         },
     ),
     (
@@ -84,6 +87,7 @@ FACILITIES = [
             "staff_approval": True,
             "review_mode": "flagged_sample",
             "sample_percent": 20,
+            "kiosk_hours": ["06:00", "22:00"],
         },
     ),
 ]
