@@ -6,7 +6,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint format worker env clean
+.PHONY: run test lint format worker env clean bench-screening eval-screening
 
 env: .venv/.installed
 
@@ -30,6 +30,14 @@ run: env
 
 worker: env
 	$(PY) manage.py worker
+
+bench-screening: env
+	$(PY) bench/screening.py
+
+# Precision and recall of the baseline rule library on the labelled corpus (issue 3).
+# EVAL_ARGS=--strict exits non-zero when a target is missed.
+eval-screening: env
+	$(PY) -m homeward.screening.evaluation $(EVAL_ARGS)
 
 test: env
 	$(PY) -m pytest $(PYTEST_ARGS)

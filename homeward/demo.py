@@ -16,7 +16,7 @@ from homeward.jobs import services as jobs
 from homeward.messaging import services as messaging
 from homeward.people.models import StaffMembership
 from homeward.review import services as review
-from homeward.screening.models import Rule
+from homeward.screening import rules
 
 PASSWORD = "homeward-demo"
 PIN = "1234"
@@ -176,7 +176,9 @@ def build_demo() -> None:
         email: build.make_contact(email, name=name, password=PASSWORD) for email, name in CONTACTS
     }
     for phrase, category, action in BASELINE_RULES:
-        Rule.objects.create(phrase=phrase, category=category, action=action)
+        rules.create_rule(
+            actor=None, kind="phrase", pattern=phrase, category=category, action=action
+        )
 
     rosa, dana, kim = contacts.values()
     # Rosa writes to Marcus at Greenhaven: an approved history with a reply.

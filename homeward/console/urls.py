@@ -1,6 +1,15 @@
 from django.urls import path
 
-from homeward.console.views import auth, connections, dashboard, jobs, residents, review
+from homeward.console.views import (
+    auth,
+    connections,
+    dashboard,
+    jobs,
+    residents,
+    review,
+    rule_reports,
+    rules,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -21,4 +30,16 @@ urlpatterns = [
     path("contacts/<int:contact_id>/", residents.contact, name="contact"),
     path("jobs/", jobs.dead_jobs, name="jobs"),
     path("jobs/<int:job_id>/retry/", jobs.retry, name="job_retry"),
+    # Screening rules (facility and agency admins).
+    path("rules/", rules.index, name="rules"),
+    path("rules/<slug:code>/", rules.facility_rules, name="rules_facility"),
+    path("rules/<slug:code>/add/", rules.add, name="rule_add"),
+    path("rules/<slug:code>/test/", rule_reports.test, name="rules_test"),
+    path("rules/<slug:code>/versions/", rule_reports.versions, name="rule_versions"),
+    path("rules/<slug:code>/stats/", rule_reports.stats, name="rule_stats"),
+    path("rules/<slug:code>/detectors/", rules.detectors, name="rule_detectors"),
+    path("rules/<slug:code>/<int:rule_id>/", rule_reports.detail, name="rule"),
+    path("rules/<slug:code>/<int:rule_id>/edit/", rules.edit, name="rule_edit"),
+    path("rules/<slug:code>/<int:rule_id>/active/", rules.set_active, name="rule_active"),
+    path("rules/<slug:code>/<int:rule_id>/switch/", rules.switch_inherited, name="rule_switch"),
 ]

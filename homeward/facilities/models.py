@@ -58,6 +58,10 @@ class HousingUnit(models.Model):
         return f"{self.facility.code} / {self.name}"
 
 
+# What a facility may set for each screening detector (see homeward/screening/detectors.py).
+DETECTOR_ACTIONS = ("flag", "block", "off")
+
+
 def _default_hours() -> dict[str, list[str]]:
     return dict(DEFAULT_HOURS)
 
@@ -114,6 +118,12 @@ class FacilityPolicy(models.Model):
     content_rules = models.TextField(
         blank=True, help_text="Plain-language summary of what messages may not contain."
     )
+    detector_actions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Screening detector name → flag, block or off; detectors not listed keep "
+        "their default.",
+    )
 
     class Meta:
         verbose_name_plural = "facility policies"
@@ -131,3 +141,7 @@ class FacilityPolicy(models.Model):
             raise ValidationError("The sample is a percentage from 0 to 100.")
         if self.message_length_limit < 1:
             raise ValidationError("The message length limit must be at least one character.")
+        if not isinstance(self.detector_actions, dict) or any(
+            value not in DETECTOR_ACTIONS for value in self.detector_actions.values()
+        ):
+            raise ValidationError("Each detector's action is flag, block or off.")

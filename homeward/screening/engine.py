@@ -1,33 +1,60 @@
-"""The screening engine interface: text in, verdict and hits with spans out.
+"""The screening engine: text in, verdict and hits with spans out.
 
-``screen(text, rules)`` is the only entry point the rest of Homeward uses. This first engine
-matches each rule's phrase case-insensitively as whole words, with any run of white space
-between the words; a later engine replaces the matching behind the same interface.
+``screen(text, rules)`` is the one entry point the rest of Homeward uses. Rules are compiled
+once per rule-set version (``compile_ruleset``, cached), never per message. Every text is
+normalised into two views (``normalize.py``): *plain* for regular expressions, numbers and
+handles, *folded* for words, where lookalike letters, leetspeak, spacing, punctuation and
+repeats are undone. Hits are reported as spans of the original text, so a reviewer sees
+exactly what the person wrote.
+
+Rule kinds, each compiled to one or two *atoms* (a regex on one view):
+- phrase: whole words on the folded view;
+- tolerant: the phrase's letters with separators and repeats allowed between them (folded);
+- regex: a regular expression on the plain view, case-insensitive;
+- near: ``pattern`` within ``distance`` words of ``other`` (both phrases);
+- unless: ``pattern`` unless ``other`` occurs anywhere in the message (both phrases).
+An ``exception`` action suppresses overlapping hits of the same category.
+
+Two matchers find the atoms: hyperscan (production) and a reference matcher built on
+pyahocorasick and ``re`` (tests prove both give the same hits). Everything after matching is
+shared, so the engines can differ only in what they find.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from typing import Protocol
 
-ENGINE_NAME = "phrase-v1"
+from homeward.screening.normalize import Normalized, fold, normalize
+
+ENGINE_NAME = "hyperscan-v2"
 VERDICT_ORDER = {"clear": 0, "flag": 1, "block": 2}
+KINDS = ("phrase", "tolerant", "regex", "near", "unless")
+ACTIONS = ("flag", "block", "exception")
+PLAIN, FOLDED = "plain", "folded"
+MAX_TEXT = 100_000  # characters; longer texts are refused by the services before this
 
 
 @dataclass(frozen=True)
 class RuleSpec:
-    id: int
-    phrase: str
-    category: str
-    action: str  # "flag" or "block"
+    id: int | str
+    kind: str = "phrase"
+    pattern: str = ""
+    category: str = "other"
+    action: str = "flag"
+    severity: int = 1
+    other: str = ""
+    distance: int = 0
 
 
 @dataclass(frozen=True)
 class Hit:
-    rule: int
+    rule: int | str
     category: str
     action: str
     start: int
@@ -48,34 +75,359 @@ class Verdict:
         return [asdict(hit) for hit in self.hits]
 
 
+class RuleError(ValueError):
+    """A rule that cannot be compiled; the message says why, for the person who wrote it."""
+
+
+# --- atoms: what the matchers look for ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Atom:
+    view: str  # PLAIN or FOLDED
+    regex: str
+    phrase: str = ""  # the folded phrase, when the atom is a whole-word phrase
+    # Whole words only. Checked after matching rather than with \b in the pattern, because
+    # hyperscan supports \b only for ASCII and the folded view can hold any letter.
+    bounded: bool = False
+
+
+def _words(phrase: str) -> str:
+    folded = fold(phrase).strip()
+    if len(folded.replace(" ", "")) < 2:
+        raise RuleError(f"{phrase!r} is too short to screen for.")
+    return folded
+
+
+def phrase_atom(phrase: str) -> Atom:
+    words = _words(phrase)
+    return Atom(FOLDED, re.escape(words).replace(r"\ ", " "), phrase=words, bounded=True)
+
+
+def tolerant_atom(phrase: str) -> Atom:
+    letters = [c for c in _words(phrase) if not c.isspace()]
+    body = r"[\W_]*".join(re.escape(c) + "+" for c in letters)
+    return Atom(FOLDED, body, bounded=True)
+
+
+def regex_atom(pattern: str) -> Atom:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise RuleError(f"The regular expression does not compile: {exc}.") from None
+    return Atom(PLAIN, pattern)
+
+
+def atoms_of(rule: RuleSpec) -> tuple[Atom, ...]:
+    if rule.kind == "phrase":
+        return (phrase_atom(rule.pattern),)
+    if rule.kind == "tolerant":
+        return (tolerant_atom(rule.pattern),)
+    if rule.kind == "regex":
+        return (regex_atom(rule.pattern),)
+    if rule.kind in ("near", "unless"):
+        if not rule.other.strip():
+            raise RuleError(f"A '{rule.kind}' rule needs the other phrase.")
+        return (phrase_atom(rule.pattern), phrase_atom(rule.other))
+    raise RuleError(f"Unknown rule kind {rule.kind!r}.")
+
+
+# --- matchers ----------------------------------------------------------------------------
+
+Spans = dict[int, list[tuple[int, int]]]  # atom index -> [(start, end)] in view characters
+
+
+class Matcher(Protocol):
+    def match(self, views: Mapping[str, str]) -> Spans: ...
+
+
+def merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping matches of one atom become one span (matchers differ in how they
+    report overlaps; the union is the same)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _spans(regex: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Every match of ``regex`` from every start position (overlapping ones included)."""
+    found = []
+    position = 0
+    while (m := regex.search(text, position)) is not None:
+        if m.end() > m.start():
+            found.append(m.span())
+        position = m.start() + 1
+    return found
+
+
+def _python_regex(atom: Atom) -> re.Pattern[str]:
+    # ASCII classes, as hyperscan has them without its Unicode mode.
+    return re.compile(atom.regex, re.IGNORECASE | re.ASCII)
+
+
+class ReferenceMatcher:
+    """pyahocorasick for whole-word phrases, ``re`` for everything else. Slow and simple:
+    the yardstick the fast matcher is tested against."""
+
+    def __init__(self, atoms: Sequence[Atom], wanted: Iterable[int]) -> None:
+        import ahocorasick
+
+        self.automaton = ahocorasick.Automaton()
+        self.regexes: list[tuple[int, str, re.Pattern[str]]] = []
+        for index in wanted:
+            atom = atoms[index]
+            if atom.phrase:
+                # Each key stores its length and every atom that uses the phrase.
+                _, ids = self.automaton.get(atom.phrase, (0, ()))
+                self.automaton.add_word(atom.phrase, (len(atom.phrase), (*ids, index)))
+            else:
+                self.regexes.append((index, atom.view, _python_regex(atom)))
+        if len(self.automaton):
+            self.automaton.make_automaton()
+
+    def match(self, views: Mapping[str, str]) -> Spans:
+        found: Spans = defaultdict(list)
+        text = views[FOLDED]
+        if len(self.automaton):
+            for last, (length, ids) in self.automaton.iter(text):
+                for index in ids:
+                    found[index].append((last - length + 1, last + 1))
+        for index, view, regex in self.regexes:
+            spans = _spans(regex, views[view])
+            if spans:
+                found[index].extend(spans)
+        return found
+
+
+def _word_edge(text: str, index: int) -> bool:
+    """True when ``index`` is outside the text or not a word character (a \\b edge)."""
+    if index < 0 or index >= len(text):
+        return True
+    char = text[index]
+    return not (char.isalnum() or char == "_")
+
+
+class HyperscanMatcher:
+    """All atoms of one view in one hyperscan database, scanned in a single pass.
+
+    Hyperscan says *which* atoms occur (each reported once: no start-of-match tracking,
+    which makes compiling and scanning several times cheaper); the few atoms that do occur
+    are then located exactly with ``re`` on that view.
+    """
+
+    def __init__(self, atoms: Sequence[Atom], wanted: Iterable[int]) -> None:
+        import hyperscan
+
+        # Both views are already case-folded; CASELESS is for the regexes people write.
+        # (SINGLEMATCH would report each atom once but makes the databases 15x bigger.)
+        flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8
+        self.atoms = atoms
+        self.locators = [_python_regex(atom) for atom in atoms]
+        self.databases: dict[str, object] = {}
+        wanted = set(wanted)
+        for view in (PLAIN, FOLDED):
+            chosen = [(i, a) for i, a in enumerate(atoms) if a.view == view and i in wanted]
+            if not chosen:
+                continue
+            database = hyperscan.Database()
+            try:
+                database.compile(
+                    expressions=[a.regex.encode() for _, a in chosen],
+                    ids=[i for i, _ in chosen],
+                    elements=len(chosen),
+                    flags=[flags] * len(chosen),
+                )
+            except hyperscan.error as exc:
+                raise RuleError(f"A rule cannot be compiled for fast screening: {exc}") from None
+            self.databases[view] = database
+
+    def size(self) -> int:
+        """Bytes of the compiled databases (as serialised, which is what a worker loads)."""
+        import hyperscan
+
+        return sum(len(hyperscan.dumpb(db)) for db in self.databases.values())
+
+    def match(self, views: Mapping[str, str]) -> Spans:
+        found: Spans = {}
+        for view, database in self.databases.items():
+            text = views[view]
+            present: set[int] = set()
+            database.scan(text.encode(), match_event_handler=_collect, context=present)  # type: ignore[attr-defined]
+            for index in sorted(present):
+                spans = _spans(self.locators[index], text)
+                if spans:
+                    found[index] = spans
+        return found
+
+
+def _collect(index: int, start: int, end: int, flags: int, present: set[int]) -> None:
+    present.add(index)
+
+
+# --- compiled rule sets ------------------------------------------------------------------
+
+
+class CompiledRuleSet:
+    """The rules of one version, compiled. Screening a message never compiles anything."""
+
+    def __init__(self, rules: Sequence[RuleSpec], *, engine: str = "hyperscan") -> None:
+        self.version = ruleset_version(rules)
+        self.rules = list(rules)
+        atoms: list[Atom] = []
+        index_of: dict[Atom, int] = {}
+        self.rule_atoms: list[tuple[int, ...]] = []
+        for rule in self.rules:
+            if rule.action not in ACTIONS:
+                raise RuleError(f"Unknown action {rule.action!r}.")
+            ids = []
+            for atom in atoms_of(rule):
+                if atom not in index_of:
+                    index_of[atom] = len(atoms)
+                    atoms.append(atom)
+                ids.append(index_of[atom])
+            self.rule_atoms.append(tuple(ids))
+        # Rules by their first atom: a message visits only the rules whose atom it contains.
+        self.rules_by_atom: dict[int, list[int]] = defaultdict(list)
+        for position, ids in enumerate(self.rule_atoms):
+            self.rules_by_atom[ids[0]].append(position)
+        self.atoms = atoms
+        self.locators = [_python_regex(atom) for atom in atoms]
+        # Matchers look only for each rule's first atom. The other phrase of a near/unless
+        # rule (often a common word such as "you") is looked for only when the first occurs.
+        if engine == "hyperscan":
+            self.matcher: Matcher = HyperscanMatcher(atoms, self.rules_by_atom)
+        elif engine == "reference":
+            self.matcher = ReferenceMatcher(atoms, self.rules_by_atom)
+        else:
+            raise ValueError(f"unknown engine {engine!r}")
+
+    def screen(self, text: str, *, detector_actions: Mapping[str, str] | None = None) -> Verdict:
+        normalized = normalize(text)
+        views = {PLAIN: normalized.plain.text, FOLDED: normalized.folded.text}
+        spans = self._whole(views, self.matcher.match(views))
+        hits, exceptions = self._rule_hits(normalized, views, spans)
+        if detector_actions is not None:
+            from homeward.screening.detectors import detect
+
+            hits.extend(detect(normalized, detector_actions))
+        hits = [h for h in hits if not _suppressed(h, exceptions)]
+        hits.sort(key=lambda h: (h.start, h.end, str(h.rule)))
+        verdict = "clear"
+        for hit in hits:
+            if VERDICT_ORDER[hit.action] > VERDICT_ORDER[verdict]:
+                verdict = hit.action
+        return Verdict(verdict, hits)
+
+    def _whole(self, views: Mapping[str, str], raw: Spans) -> Spans:
+        """Keep whole-word matches of bounded atoms; merge each atom's overlapping spans."""
+        spans: Spans = {}
+        for index, found in raw.items():
+            atom = self.atoms[index]
+            if atom.bounded:
+                text = views[atom.view]
+                found = [
+                    (s, e) for s, e in found if _word_edge(text, s - 1) and _word_edge(text, e)
+                ]
+            if found:
+                spans[index] = merge(found)
+        return spans
+
+    def _locate(self, index: int, views: Mapping[str, str]) -> list[tuple[int, int]]:
+        """Spans of an atom the matchers were not asked for."""
+        view = self.atoms[index].view
+        return self._whole(views, {index: _spans(self.locators[index], views[view])}).get(index, [])
+
+    def _rule_hits(
+        self, normalized: Normalized, views: Mapping[str, str], spans: Spans
+    ) -> tuple[list[Hit], list[Hit]]:
+        hits: list[Hit] = []
+        exceptions: list[Hit] = []
+        candidates = sorted(p for atom in spans for p in self.rules_by_atom.get(atom, ()))
+        for position in candidates:
+            rule, atom_ids = self.rules[position], self.rule_atoms[position]
+            first = spans[atom_ids[0]]
+            view = self.atoms[atom_ids[0]].view
+            if rule.kind == "near":
+                second = self._locate(atom_ids[1], views)
+                found = _near(views[FOLDED], first, second, rule.distance)
+            elif rule.kind == "unless":
+                found = [] if self._locate(atom_ids[1], views) else first
+            else:
+                found = first
+            for start, end in found:
+                hit = _hit(rule, normalized, view, start, end)
+                (exceptions if rule.action == "exception" else hits).append(hit)
+        return hits, exceptions
+
+
+def _hit(rule: RuleSpec, normalized: Normalized, view: str, start: int, end: int) -> Hit:
+    source = normalized.plain if view == PLAIN else normalized.folded
+    o_start, o_end = source.to_original(start, end)
+    return Hit(
+        rule.id, rule.category, rule.action, o_start, o_end, normalized.original[o_start:o_end]
+    )
+
+
+def _near(
+    text: str, first: list[tuple[int, int]], second: list[tuple[int, int]], distance: int
+) -> list[tuple[int, int]]:
+    """Spans covering an occurrence of A and one of B at most ``distance`` words apart."""
+    found = []
+    for a_start, a_end in first:
+        for b_start, b_end in second:
+            gap = text[a_end:b_start] if a_end <= b_start else text[b_end:a_start]
+            if a_end > b_start and b_end > a_start:
+                continue  # overlapping: the same words, not two things near each other
+            if len(gap.split()) <= distance:
+                found.append((min(a_start, b_start), max(a_end, b_end)))
+    return merge(found)
+
+
+def _suppressed(hit: Hit, exceptions: Sequence[Hit]) -> bool:
+    return any(
+        e.category == hit.category and e.start < hit.end and hit.start < e.end for e in exceptions
+    )
+
+
 def ruleset_version(rules: Sequence[RuleSpec]) -> str:
-    """A fingerprint of the rules a text was screened with."""
-    digest = hashlib.sha256()
-    for rule in sorted(rules, key=lambda r: r.id):
-        digest.update(
-            f"{rule.id}\x1f{rule.phrase}\x1f{rule.category}\x1f{rule.action}\x1e".encode()
-        )
+    """A fingerprint of the rules (and the engine) a text was screened with."""
+    digest = hashlib.sha256(ENGINE_NAME.encode())
+    for rule in sorted(rules, key=lambda r: str(r.id)):
+        fields = (rule.id, rule.kind, rule.pattern, rule.category, rule.action, rule.severity)
+        digest.update("\x1f".join(map(str, (*fields, rule.other, rule.distance))).encode())
+        digest.update(b"\x1e")
     return digest.hexdigest()[:16]
 
 
-@lru_cache(maxsize=4096)
-def _compile(phrase: str) -> re.Pattern[str]:
-    words = [re.escape(word) for word in phrase.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+_cache: OrderedDict[tuple[str, str], CompiledRuleSet] = OrderedDict()
+_cache_lock = threading.Lock()
+CACHE_SIZE = 64
 
 
-def screen(text: str, rules: Sequence[RuleSpec]) -> Verdict:
-    hits: list[Hit] = []
-    for rule in rules:
-        if not rule.phrase.strip():
-            continue
-        for match in _compile(rule.phrase).finditer(text):
-            hits.append(
-                Hit(rule.id, rule.category, rule.action, match.start(), match.end(), match.group())
-            )
-    hits.sort(key=lambda h: (h.start, h.end, h.rule))
-    verdict = "clear"
-    for hit in hits:
-        if VERDICT_ORDER[hit.action] > VERDICT_ORDER[verdict]:
-            verdict = hit.action
-    return Verdict(verdict, hits)
+def compile_ruleset(rules: Sequence[RuleSpec], *, engine: str = "hyperscan") -> CompiledRuleSet:
+    """The compiled rule set for these rules, compiled at most once per version."""
+    key = (ruleset_version(rules), engine)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    compiled = CompiledRuleSet(rules, engine=engine)
+    with _cache_lock:
+        _cache[key] = compiled
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return compiled
+
+
+def screen(
+    text: str,
+    rules: Sequence[RuleSpec],
+    *,
+    detector_actions: Mapping[str, str] | None = None,
+    engine: str = "hyperscan",
+) -> Verdict:
+    return compile_ruleset(rules, engine=engine).screen(text, detector_actions=detector_actions)

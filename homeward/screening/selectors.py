@@ -1,16 +1,95 @@
+"""Reading rules: the rule set in force at a facility, and the rows the console lists."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db.models import Q
 
 from homeward.facilities.models import Facility
 from homeward.screening.engine import RuleSpec
-from homeward.screening.models import Rule
+from homeward.screening.models import Rule, Scope
+
+
+def _chain(facility: Facility | None) -> Q:
+    """Rules that reach a facility: the baseline, its agency's, its own."""
+    scope = Q(scope=Scope.BASELINE)
+    if facility is not None:
+        scope |= Q(scope=Scope.AGENCY, agency_id=facility.agency_id)
+        scope |= Q(scope=Scope.FACILITY, facility_id=facility.pk)
+    return scope
+
+
+def spec_of(rule: Rule) -> RuleSpec:
+    return RuleSpec(
+        id=rule.pk,
+        kind=rule.kind,
+        pattern=rule.pattern,
+        category=rule.category,
+        action=rule.action,
+        severity=rule.severity,
+        other=rule.other,
+        distance=rule.distance,
+    )
 
 
 def rules_in_force(facility: Facility | None) -> list[RuleSpec]:
-    """Baseline rules, then the agency's, then the facility's."""
-    scope = Q(agency__isnull=True, facility__isnull=True)
+    """Baseline rules, then the agency's, then the facility's: the active ones, minus any
+    inherited rule that the agency or the facility has switched off."""
+    rows = list(Rule.objects.filter(_chain(facility), is_active=True).order_by("id"))
+    switched_off = {row.disables_id for row in rows if row.disables_id is not None}
+    return [spec_of(row) for row in rows if row.disables_id is None and row.pk not in switched_off]
+
+
+@dataclass
+class RuleRow:
+    """One rule as a facility's console lists it."""
+
+    rule: Rule
+    inherited: bool  # comes from the baseline or the agency, not the facility itself
+    switched_off_by: Rule | None  # the active row that disables it here, if any
+
+    @property
+    def in_force(self) -> bool:
+        return self.rule.is_active and self.switched_off_by is None
+
+
+def rule_rows(facility: Facility) -> list[RuleRow]:
+    """Every rule that reaches the facility, switched on or off, in category order."""
+    rows = list(
+        Rule.objects.filter(_chain(facility))
+        .select_related("agency", "facility", "created_by")
+        .order_by("category", "pattern", "id")
+    )
+    switches = {
+        row.disables_id: row for row in rows if row.disables_id is not None and row.is_active
+    }
+    # A facility switch wins over an agency one for showing who switched it off here.
+    for row in rows:
+        if row.disables_id is not None and row.is_active and row.scope == Scope.FACILITY:
+            switches[row.disables_id] = row
+    return [
+        RuleRow(
+            rule=row, inherited=row.scope != Scope.FACILITY, switched_off_by=switches.get(row.pk)
+        )
+        for row in rows
+        if row.disables_id is None
+    ]
+
+
+def switch_for(
+    rule: Rule, *, facility: Facility | None = None, agency_id: int | None = None
+) -> Rule | None:
+    """The row (on or off) that disables ``rule`` for one facility or one agency."""
     if facility is not None:
-        scope |= Q(agency_id=facility.agency_id) | Q(facility=facility)
-    rules = Rule.objects.filter(scope, is_active=True).order_by("id")
-    return [RuleSpec(r.pk, r.phrase, r.category, r.action) for r in rules]
+        return Rule.objects.filter(scope=Scope.FACILITY, facility=facility, disables=rule).first()
+    return Rule.objects.filter(scope=Scope.AGENCY, agency_id=agency_id, disables=rule).first()
+
+
+def rule_at(facility: Facility, rule_id: int) -> Rule | None:
+    """A rule (not a switch row) that reaches this facility, on or off."""
+    return (
+        Rule.objects.filter(_chain(facility), pk=rule_id, disables__isnull=True)
+        .select_related("agency", "facility", "created_by")
+        .first()
+    )

@@ -8,16 +8,19 @@ from homeward.screening.selectors import rules_in_force
 
 
 def screen_message(message: Message) -> ScreeningResult:
-    """Screen one message with the rules in force at its facility and store the result."""
+    """Screen one message with the rules and detectors in force at its facility, and store
+    the result with the rule-set version it ran with."""
     rules = rules_in_force(message.facility)
-    verdict = engine.screen(message.body, rules)
+    compiled = engine.compile_ruleset(rules)
+    actions = getattr(message.facility.policy, "detector_actions", None) or {}
+    verdict = compiled.screen(message.body, detector_actions=actions)
     result, _ = ScreeningResult.objects.update_or_create(
         message=message,
         defaults={
             "verdict": verdict.verdict,
             "categories": verdict.categories,
             "hits": verdict.hits_as_dicts(),
-            "rules_version": engine.ruleset_version(rules),
+            "rules_version": compiled.version,
             "engine": engine.ENGINE_NAME,
             "at": clock.now(),
         },

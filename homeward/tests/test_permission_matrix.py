@@ -25,6 +25,7 @@ from homeward.jobs.models import Job
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.review.models import ReviewTask
+from homeward.screening.models import Rule
 
 PERSONAS = [
     "anonymous",
@@ -127,6 +128,41 @@ ROWS = [
     Row("console:contact", "GET", "/console/contacts/{contact_a}/", FACILITY_1_READ),
     Row("console:jobs", "GET", "/console/jobs/", {"facility_admin"}),
     Row("console:job_retry", "POST", "/console/jobs/{dead_job}/retry/", {"facility_admin"}),
+    # Screening rules (facility and agency admins).
+    Row("console:rules", "GET", "/console/rules/", {"facility_admin"}),
+    Row("console:rules_facility", "GET", "/console/rules/greenhaven/", {"facility_admin"}),
+    Row("console:rule_add", "GET", "/console/rules/greenhaven/add/", {"facility_admin"}),
+    Row(
+        "console:rules_test",
+        "GET",
+        "/console/rules/greenhaven/test/?text=a+tunnel",
+        {"facility_admin"},
+    ),
+    Row("console:rule_versions", "GET", "/console/rules/greenhaven/versions/", {"facility_admin"}),
+    Row("console:rule_stats", "GET", "/console/rules/greenhaven/stats/", {"facility_admin"}),
+    Row("console:rule", "GET", "/console/rules/greenhaven/{rule}/", {"facility_admin"}),
+    Row("console:rule_edit", "GET", "/console/rules/greenhaven/{rule}/edit/", {"facility_admin"}),
+    Row(
+        "console:rule_active",
+        "POST",
+        "/console/rules/greenhaven/{rule}/active/",
+        {"facility_admin"},
+        {"active": "off"},
+    ),
+    Row(
+        "console:rule_switch",
+        "POST",
+        "/console/rules/greenhaven/{baseline_rule}/switch/",
+        {"facility_admin"},
+        {"state": "off", "for": "facility"},
+    ),
+    Row(
+        "console:rule_detectors",
+        "POST",
+        "/console/rules/greenhaven/detectors/",
+        {"facility_admin"},
+        {"phone": "block"},
+    ),
 ]
 
 
@@ -169,7 +205,13 @@ def scene_ids(world) -> dict[str, int]:
         run_after=now,
         created_at=now,
     )
+    # Made after the message, so screening it is unchanged: one rule of facility 1, one of
+    # the platform baseline.
+    rule = Rule.objects.create(facility=world.facility_1, pattern="tunnel", category="escape")
+    baseline_rule = Rule.objects.create(pattern="gun", category="weapons")
     return {
+        "rule": rule.pk,
+        "baseline_rule": baseline_rule.pk,
         "active": active.pk,
         "task": task.pk,
         "request": request.pk,

@@ -32,7 +32,7 @@ def make_task(world, run_jobs):
 @pytest.fixture
 def facility_2_task(world, run_jobs) -> ReviewTask:
     """A flagged message at facility 2, which reviews flagged messages only."""
-    Rule.objects.create(facility=world.facility_2, phrase="money", category="fraud")
+    Rule.objects.create(facility=world.facility_2, pattern="money", category="fraud")
     connection = t.connect(world.contact_b, world.resident_2)
     message = messaging.send_message(
         sender=world.contact_b, connection_id=connection.pk, body="Send the money"

@@ -29,7 +29,7 @@ def test_investigator_can_search_by_name(world):
 
 def test_history_shows_every_message_both_ways_and_is_audited(world, make_task, run_jobs):
     Rule.objects.create(
-        facility=world.facility_1, phrase="blade", category="weapons", action="block"
+        facility=world.facility_1, pattern="blade", category="weapons", action="block"
     )
     waiting = make_task("See you <Sunday>")
     connection = world.contact_a.connections.get()

@@ -8,7 +8,7 @@ from homeward.screening.models import Rule
 
 
 def test_hits_are_marked_and_the_body_is_escaped(world, make_task):
-    Rule.objects.create(facility=world.facility_1, phrase="tunnel", category="escape")
+    Rule.objects.create(facility=world.facility_1, pattern="tunnel", category="escape")
     task = make_task("<script>alert('x')</script> we dig the tunnel & <b>run</b>")
 
     page = client_for(world.reviewer_1).get(f"/console/review/{task.pk}/").content.decode()

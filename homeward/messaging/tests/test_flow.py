@@ -39,7 +39,7 @@ def test_message_goes_through_review_and_is_read(world, run_jobs):
 
 def test_block_rule_blocks_without_review(world, run_jobs):
     Rule.objects.create(
-        facility=world.facility_1, phrase="break out", category="escape", action="block"
+        facility=world.facility_1, pattern="break out", category="escape", action="block"
     )
     connection = world.contact_a.connections.get()
     message = services.send_message(

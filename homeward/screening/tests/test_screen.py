@@ -11,8 +11,8 @@ from homeward.screening.engine import RuleSpec
 from homeward.screening.models import Rule
 
 RULES = [
-    RuleSpec(1, "break out", "escape", "block"),
-    RuleSpec(2, "gun", "weapons", "flag"),
+    RuleSpec(1, "phrase", "break out", "escape", "block"),
+    RuleSpec(2, "phrase", "gun", "weapons", "flag"),
 ]
 
 
@@ -41,8 +41,8 @@ def test_ruleset_version_changes_with_the_rules():
 
 @pytest.fixture
 def rules(world):
-    Rule.objects.create(phrase="cash app", category="fraud", action="flag")
-    Rule.objects.create(facility=world.facility_1, phrase="yard", category="other", action="flag")
+    Rule.objects.create(pattern="cash app", category="fraud", action="flag")
+    Rule.objects.create(facility=world.facility_1, pattern="yard", category="other", action="flag")
     return world
 
 

@@ -142,7 +142,7 @@ def test_sending_on_a_blocked_connection_is_refused(world):
 
 def test_blocked_message_shows_the_reason_category_when_the_facility_allows(world, run_jobs):
     Rule.objects.create(
-        facility=world.facility_1, phrase="tunnel", category="escape", action="block"
+        facility=world.facility_1, pattern="tunnel", category="escape", action="block"
     )
     connection = world.contact_a.connections.get()
     client = client_for(world.contact_a.user)

@@ -1,0 +1,228 @@
+"""Screening throughput: the whole pipeline against a naive baseline, in the same run.
+
+    .venv/bin/python bench/screening.py            (or: make bench-screening)
+
+For 100, 1,000 and 10,000 rules it prints the compile time, the size of the compiled
+databases, messages per second on one core for the whole pipeline (both views, matching,
+detectors) on ~1.6 KB messages, and the same for a naive baseline: the same normalisation,
+then one compiled regular expression per rule in a loop. The ratio is what matters: both
+run in this process on this machine, seconds apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeward.settings")
+
+from homeward.screening import engine  # noqa: E402
+from homeward.screening.engine import RuleSpec  # noqa: E402
+from homeward.screening.normalize import normalize  # noqa: E402
+
+SENTENCES = [
+    "The kids are doing great in school and they miss you every day.",
+    "Grandma says hello and she is praying for you at church on Sunday.",
+    "I put forty dollars on your account this morning, let me know if it shows up.",
+    "Your lawyer called about the hearing next month, she thinks it looks good.",
+    "We went to the park and Maya learned to ride her bike without training wheels.",
+    "Work has been busy but I am managing, the new manager is fair to everyone.",
+    "The weather turned cold so I bought the boys new winter coats at the store.",
+    "Did you get the books I ordered for you? Tell me which one you liked best.",
+    "Mom's surgery went well and the doctor says she can come home on Friday.",
+    "We are saving up so we can visit you in the spring when the roads are clear.",
+    "¡Hola mi amor! Los niños te mandan muchos besos y abrazos desde la casa.",
+    "Tu hermana consiguió un trabajo nuevo en el hospital y está muy contenta.",
+]
+TRIGGERS = ["escape plan", "k1ll him", "s e n d  d r u g s", "cash app me", "call 555-201-3344"]
+COMMON_WORDS = [
+    "time",
+    "year",
+    "people",
+    "way",
+    "day",
+    "man",
+    "thing",
+    "woman",
+    "life",
+    "child",
+    "world",
+    "school",
+    "state",
+    "family",
+    "student",
+    "group",
+    "country",
+    "problem",
+    "hand",
+    "part",
+    "place",
+    "case",
+    "week",
+    "company",
+    "system",
+    "program",
+    "question",
+    "work",
+    "government",
+    "number",
+    "night",
+    "point",
+    "home",
+    "water",
+    "room",
+    "mother",
+    "area",
+    "money",
+    "story",
+    "fact",
+    "month",
+    "lot",
+    "right",
+    "study",
+    "book",
+    "eye",
+    "job",
+    "word",
+    "business",
+    "issue",
+    "side",
+    "kind",
+    "head",
+    "house",
+    "service",
+    "friend",
+    "father",
+    "power",
+    "hour",
+    "game",
+    "line",
+    "end",
+    "member",
+    "law",
+    "car",
+    "city",
+    "community",
+    "name",
+    "president",
+    "team",
+    "minute",
+    "idea",
+    "kid",
+    "body",
+    "information",
+    "back",
+    "parent",
+    "face",
+    "others",
+    "level",
+    "office",
+    "door",
+    "health",
+    "person",
+    "art",
+    "war",
+]
+
+
+def messages(count: int, size: int = 1600, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        parts: list[str] = []
+        while sum(len(p) + 1 for p in parts) < size:
+            parts.append(rng.choice(SENTENCES))
+        if i % 10 == 0:  # one message in ten has something to find
+            parts.insert(rng.randrange(len(parts)), rng.choice(TRIGGERS))
+        out.append(" ".join(parts)[:size])
+    return out
+
+
+def rules(count: int, seed: int = 11) -> list[RuleSpec]:
+    from homeward.screening.library.loader import load_library
+
+    base = load_library()
+    rng = random.Random(seed)
+    made: list[RuleSpec] = list(base[:count])
+    categories = ["escape", "violence", "weapons", "drugs", "gang", "fraud", "relay", "coded"]
+    seen = {r.pattern for r in made}
+    while len(made) < count:
+        words = rng.sample(COMMON_WORDS, 2)
+        kind = rng.choices(["phrase", "tolerant", "regex"], weights=[85, 10, 5])[0]
+        if kind == "regex":
+            pattern = rf"\b{words[0]}\s+\w+\s+{words[1]}\b"
+        elif kind == "tolerant":
+            pattern = words[0] + "zq" + words[1][:3]
+        else:
+            pattern = f"{words[0]} {words[1]} {rng.choice(COMMON_WORDS)}"
+        if pattern in seen:
+            continue
+        seen.add(pattern)
+        made.append(RuleSpec(f"bench:{len(made)}", kind, pattern, rng.choice(categories), "flag"))
+    return made
+
+
+def naive_baseline(rule_list: list[RuleSpec]):  # type: ignore[no-untyped-def]
+    """One compiled regex per rule, in a loop, on the same two views."""
+    compiled = []
+    for rule in rule_list:
+        for atom in engine.atoms_of(rule):
+            compiled.append((atom.view, re.compile(atom.regex, re.IGNORECASE)))
+
+    def run(text: str) -> int:
+        normalized = normalize(text)
+        views = {"plain": normalized.plain.text, "folded": normalized.folded.text}
+        return sum(1 for view, regex in compiled if regex.search(views[view]))
+
+    return run
+
+
+def rate(func, corpus: list[str], budget: float) -> float:  # type: ignore[no-untyped-def]
+    """Messages per second, running through the corpus for about ``budget`` seconds."""
+    done, start = 0, time.perf_counter()
+    while True:
+        for text in corpus:
+            func(text)
+            done += 1
+            if done % 50 == 0 and time.perf_counter() - start > budget:
+                return done / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time budget per figure")
+    args = parser.parse_args()
+    corpus = messages(500)
+    actions = {name: "flag" for name in ("phone", "address", "payment", "url", "digits")}
+    actions |= {"cipher": "flag", "mixed_script": "flag"}
+    size = sum(len(m) for m in corpus) / len(corpus)
+    print(f"corpus: {len(corpus)} messages, {size:,.0f} characters each on average; one core")
+    header = (
+        f"{'rules':>7} {'compile s':>10} {'db KiB':>8} {'pipeline msg/s':>15} "
+        f"{'naive msg/s':>12} {'ratio':>7}"
+    )
+    print(header)
+    for count in (int(n) for n in args.sizes.split(",")):
+        rule_list = rules(count)
+        started = time.perf_counter()
+        compiled = engine.CompiledRuleSet(rule_list)
+        compile_seconds = time.perf_counter() - started
+        db_bytes = compiled.matcher.size() if hasattr(compiled.matcher, "size") else 0
+        fast = rate(partial(compiled.screen, detector_actions=actions), corpus, args.seconds)
+        naive = rate(naive_baseline(rule_list), corpus, args.seconds)
+        print(
+            f"{count:>7,} {compile_seconds:>10.2f} {db_bytes / 1024:>8,.0f} {fast:>15,.0f} "
+            f"{naive:>12,.0f} {fast / naive:>6.0f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Looking at rules rather than changing them: test any text against the rules in force,
+the rule-set version history, and per-rule statistics (hits, and how often reviewers
+overrode a rule) to find bad rules. Nothing here changes anything; the statistics show
+fragments of messages, so opening them is audited like any staff read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from homeward.console.access import admin_required
+from homeward.console.highlight import highlight
+from homeward.console.rule_forms import RuleTestForm, StatsForm
+from homeward.console.views.rules import DETECTOR_LABELS, Powers, facility_for_admin, rule_here
+from homeward.core import audit, clock
+from homeward.facilities.models import Facility
+from homeward.screening import engine, rule_stats, selectors
+from homeward.screening.models import Rule, RuleChange, RuleSetVersion
+
+VERSION_LIMIT = 200
+
+
+def detector_actions(facility: Facility) -> Mapping[str, str] | None:
+    """The facility's detector settings, when this build has detectors at all."""
+    try:
+        from homeward.screening import detectors  # noqa: F401
+    except ImportError:
+        return None
+    return dict(facility.policy.detector_actions or {})
+
+
+def source_label(key: object) -> str:
+    """What a hit's rule key means to a person: "Detector: Phone numbers", or the key."""
+    key = str(key)
+    if key.startswith("detector:"):
+        name = key.split(":", 1)[1]
+        return f"Detector: {DETECTOR_LABELS.get(name, name)}"
+    return key
+
+
+def _rules_by_key(keys: set[str]) -> dict[str, Rule]:
+    ids = [int(key) for key in keys if key.isdigit()]
+    return {str(rule.pk): rule for rule in Rule.objects.filter(pk__in=ids)}
+
+
+@admin_required
+def test(request: HttpRequest, code: str) -> HttpResponse:
+    """Paste a text, see what the rules in force here would do with it. GET ?text= or a
+    POST form both work; nothing is stored."""
+    facility = facility_for_admin(request, code)
+    data = request.POST if request.method == "POST" else request.GET
+    form = RuleTestForm(data if "text" in data else None)
+    context: dict[str, Any] = {"facility": facility, "form": form, "verdict": None}
+    if form.is_bound and form.is_valid():
+        text = form.cleaned_data["text"]
+        verdict = engine.screen(
+            text, selectors.rules_in_force(facility), detector_actions=detector_actions(facility)
+        )
+        hits = verdict.hits_as_dicts()
+        rules = _rules_by_key({str(hit["rule"]) for hit in hits})
+        context.update(
+            verdict=verdict,
+            highlighted=highlight(text, hits),
+            hits=[(hit, rules.get(str(hit["rule"])), source_label(hit["rule"])) for hit in hits],
+        )
+    return render(request, "console/rules/test.html", context)
+
+
+@admin_required
+def versions(request: HttpRequest, code: str) -> HttpResponse:
+    facility = facility_for_admin(request, code)
+    rows = list(
+        RuleSetVersion.objects.filter(facility=facility)
+        .select_related("created_by")
+        .order_by("-number")[:VERSION_LIMIT]
+    )
+    current = engine.ruleset_version(selectors.rules_in_force(facility))
+    screened = rule_stats.screened_with(facility, rows)
+    for row in rows:
+        row.screened = screened.get(row.fingerprint, 0)  # type: ignore[attr-defined]
+    context = {
+        "facility": facility,
+        "versions": rows,
+        "current": current,
+        "current_recorded": RuleSetVersion.objects.filter(
+            facility=facility, fingerprint=current
+        ).exists(),
+    }
+    return render(request, "console/rules/versions.html", context)
+
+
+def _since(request: HttpRequest) -> tuple[StatsForm, int, dt.datetime]:
+    form = StatsForm(request.GET or None)
+    days = (form.cleaned_data.get("days") if form.is_valid() else None) or 90
+    return form, days, clock.now() - dt.timedelta(days=days)
+
+
+@admin_required
+def stats(request: HttpRequest, code: str) -> HttpResponse:
+    facility = facility_for_admin(request, code)
+    form, days, since = _since(request)
+    numbers = rule_stats.rule_statistics(facility, since=since)
+    rows = selectors.rule_rows(facility)
+    known = {str(row.rule.pk) for row in rows}
+    table = [
+        (row, numbers.get(str(row.rule.pk), rule_stats.RuleStats(str(row.rule.pk)))) for row in rows
+    ]
+    # The rules that most often get overridden come first, then the busiest.
+    table.sort(key=lambda item: (-(item[1].override_rate or 0), -item[1].hits, item[0].rule.pk))
+    others = sorted(
+        (entry for key, entry in numbers.items() if key not in known), key=lambda e: -e.hits
+    )
+    for entry in others:
+        entry.label = source_label(entry.key)  # type: ignore[attr-defined]
+    audit.record(
+        actor=request.user,
+        action="rules.stats_viewed",
+        facility_id=facility.pk,
+        data={"days": days},
+    )
+    context = {"facility": facility, "form": form, "days": days, "table": table, "others": others}
+    return render(request, "console/rules/stats.html", context)
+
+
+def _diff(before: dict | None, after: dict | None) -> list[tuple[str, object, object]]:
+    """The fields an edit changed, as (field, before, after)."""
+    if not before or not after:
+        return []
+    return [
+        (key, before.get(key), value) for key, value in after.items() if before.get(key) != value
+    ]
+
+
+@admin_required
+def detail(request: HttpRequest, code: str, rule_id: int) -> HttpResponse:
+    """One rule: what it is, where it comes from, its numbers here and its history."""
+    facility = facility_for_admin(request, code)
+    rule = rule_here(facility, rule_id)
+    form, days, since = _since(request)
+    numbers = rule_stats.rule_statistics(facility, since=since).get(
+        str(rule.pk), rule_stats.RuleStats(str(rule.pk))
+    )
+    switches = Rule.objects.filter(disables=rule, facility=facility) | Rule.objects.filter(
+        disables=rule, agency_id=facility.agency_id
+    )
+    history = list(
+        RuleChange.objects.filter(rule__in=[rule, *switches]).select_related("rule", "actor")
+    )
+    for change in history:
+        change.diff = _diff(change.before, change.after)  # type: ignore[attr-defined]
+    row = next((r for r in selectors.rule_rows(facility) if r.rule.pk == rule.pk), None)
+    audit.record(actor=request.user, action="rule.stats_viewed", obj=rule, facility_id=facility.pk)
+    context = {
+        "facility": facility,
+        "rule": rule,
+        "row": row,
+        "owns": Powers.of(request.user, facility).owns(rule),
+        "form": form,
+        "days": days,
+        "numbers": numbers,
+        "history": history,
+    }
+    return render(request, "console/rules/detail.html", context)

@@ -1,0 +1,110 @@
+"""Text edits that remember where each character came from.
+
+A stage of normalisation is a list of edits (start, end, replacement) on a text. Applied to
+a Track, they also carry along, for each character, the [lo, hi) span of the original text
+it came from: every character of a replacement comes from the whole span it replaced. The
+normaliser's exact offset maps are built this way (see normalize.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+
+Edit = tuple[int, int, str]  # replace text[start:end] (never empty) with a string
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """The text with the edits (sorted, not overlapping) made."""
+    parts, pos = [], 0
+    for start, end, replacement in edits:
+        parts += (text[pos:start], replacement)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+class Track:
+    """A text and, for each of its characters, the [lo, hi) span of the original."""
+
+    def __init__(self, text: str, lo: list[int], hi: list[int]) -> None:
+        self.text, self.lo, self.hi = text, lo, hi
+
+    @classmethod
+    def of(cls, text: str) -> Track:
+        return cls(text, list(range(len(text))), list(range(1, len(text) + 1)))
+
+    def apply(self, edits: list[Edit]) -> Track:
+        if all(end - start == len(out) == 1 for start, end, out in edits):  # "A" -> "a"
+            return Track(apply_edits(self.text, edits), self.lo, self.hi) if edits else self
+        lo: list[int] = []
+        hi: list[int] = []
+        pos = 0
+        for start, end, replacement in edits:
+            lo += self.lo[pos:start]
+            hi += self.hi[pos:start]
+            # Every character of a replacement comes from the whole replaced span.
+            lo += [self.lo[start]] * len(replacement)
+            hi += [self.hi[end - 1]] * len(replacement)
+            pos = end
+        return Track(apply_edits(self.text, edits), lo + self.lo[pos:], hi + self.hi[pos:])
+
+
+def regex_edits(
+    pattern: re.Pattern[str], text: str, repl: Callable[[re.Match[str]], str]
+) -> list[Edit]:
+    return [(m.start(), m.end(), r) for m in pattern.finditer(text) if (r := repl(m)) != m.group()]
+
+
+def normalization_edits(form: str, text: str) -> list[Edit]:
+    """Unicode normalisation as edits on the smallest groups of characters that normalise
+    independently. ASCII never combines with what follows, so only each non-ASCII run and
+    the character before it (a possible base for combining marks) needs work."""
+    if unicodedata.is_normalized(form, text):
+        return []
+    nf = functools.partial(unicodedata.normalize, form)
+    edits: list[Edit] = []
+    for run in _NON_ASCII_RUN.finditer(text):
+        offset = max(run.start() - 1, 0)
+        region = text[offset : run.end()]
+        starts = [i for i, ch in enumerate(region) if i == 0 or not unicodedata.combining(ch)]
+        groups: list[list[int]] = []
+        for begin, end in zip(starts, starts[1:] + [len(region)], strict=True):
+            if groups:  # merge with the previous group when they interact (é, Hangul)
+                prev = region[groups[-1][0] : groups[-1][1]]
+                piece = region[begin:end]
+                if nf(prev + piece) != nf(prev) + nf(piece):
+                    groups[-1][1] = end
+                    continue
+            groups.append([begin, end])
+        for begin, end in groups:
+            out = nf(region[begin:end])
+            if out != region[begin:end]:
+                edits.append((offset + begin, offset + end, out))
+    if apply_edits(text, edits) != nf(text):
+        edits = [(0, len(text), nf(text))]  # never seen; stay correct
+    return edits
+
+
+def char_edits(text: str, mapping: Callable[[str], str], may_change: re.Pattern[str]) -> list[Edit]:
+    """A per-character mapping as edits, visiting only what may_change finds. Each edit
+    covers a letter with its combining marks: a dropped mark still belongs to its letter,
+    so a highlight of "e\u0336" covers the stroke too."""
+    edits: list[Edit] = []
+    done = 0
+    for m in may_change.finditer(text):
+        start, end = m.start(), m.end()
+        if start < done:
+            continue
+        while start > done and unicodedata.category(text[start])[0] == "M":
+            start -= 1
+        while end < len(text) and unicodedata.category(text[end])[0] == "M":
+            end += 1
+        done = end
+        if (out := mapping(text[start:end])) != text[start:end]:
+            edits.append((start, end, out))
+    return edits

@@ -1,0 +1,85 @@
+"""How each rule behaves at a facility: how often it hits, and how often reviewers disagree.
+
+A rule whose hits reviewers keep approving is a bad rule (too broad, or catching innocent
+words); one that never hits may be dead weight. The numbers come from stored screening
+results (each hit names its rule) joined to the review decision on the same message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from homeward.facilities.models import Facility
+from homeward.review.models import ReviewTask
+from homeward.screening.models import RuleSetVersion, ScreeningResult
+
+# Matched texts kept per rule, to show what the rule actually catches.
+SAMPLES = 8
+
+
+@dataclass
+class RuleStats:
+    key: str  # the rule id as the hits store it: "12", or "detector:phone"
+    hits: int = 0  # occurrences
+    messages: int = 0  # messages with at least one hit
+    reviewed: int = 0  # of those, messages a reviewer decided
+    overridden: int = 0  # reviewer approved a message the rule flagged or blocked
+    upheld: int = 0  # reviewer blocked it
+    matched: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def override_rate(self) -> float | None:
+        return self.overridden / self.reviewed if self.reviewed else None
+
+    @property
+    def override_percent(self) -> str:
+        rate = self.override_rate
+        return "—" if rate is None else f"{round(rate * 100)}%"
+
+    @property
+    def samples(self) -> list[tuple[str, int]]:
+        return self.matched.most_common(SAMPLES)
+
+
+def rule_statistics(facility: Facility, *, since: dt.datetime) -> dict[str, RuleStats]:
+    """Statistics per rule key for messages at ``facility`` screened since ``since``."""
+    results = (
+        ScreeningResult.objects.filter(message__facility=facility, at__gte=since)
+        .exclude(verdict=ScreeningResult.Verdict.CLEAR, hits=[])
+        .values_list("hits", "message__review_task__status", "message__review_task__decision")
+    )
+    stats: dict[str, RuleStats] = {}
+    for hits, status, decision in results.iterator():
+        decided = status == ReviewTask.Status.DONE and bool(decision)
+        counted: set[str] = set()
+        for hit in hits or []:
+            if not isinstance(hit, dict) or hit.get("action") not in ("flag", "block"):
+                continue
+            key = str(hit.get("rule"))
+            entry = stats.setdefault(key, RuleStats(key))
+            entry.hits += 1
+            entry.matched[str(hit.get("text", ""))[:80].casefold()] += 1
+            if key in counted:
+                continue
+            counted.add(key)
+            entry.messages += 1
+            if decided:
+                entry.reviewed += 1
+                if decision == ReviewTask.Decision.APPROVE:
+                    entry.overridden += 1
+                else:
+                    entry.upheld += 1
+    return stats
+
+
+def screened_with(facility: Facility, versions: list[RuleSetVersion]) -> dict[str, int]:
+    """How many of the facility's messages were screened with each version's fingerprint."""
+    fingerprints = {version.fingerprint for version in versions}
+    counts: Counter[str] = Counter(
+        ScreeningResult.objects.filter(
+            message__facility=facility, rules_version__in=fingerprints
+        ).values_list("rules_version", flat=True)
+    )
+    return dict(counts)

@@ -1,0 +1,140 @@
+"""The engine: rule kinds, exceptions, combinations, spans in the original text, and the
+hyperscan matcher giving exactly the reference matcher's hits."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from homeward.screening import engine
+from homeward.screening.engine import RuleError, RuleSpec
+
+RULES = [
+    RuleSpec(1, "phrase", "break out", "escape", "block"),
+    RuleSpec(2, "phrase", "gun", "weapons", "flag"),
+    RuleSpec(3, "tolerant", "shank", "weapons", "flag"),
+    RuleSpec(4, "regex", r"\b\d{3}[-. ]\d{4}\b", "relay", "flag"),
+    RuleSpec(5, "near", "kill", "violence", "block", other="you", distance=3),
+    RuleSpec(6, "unless", "bomb", "violence", "flag", other="the kids are"),
+    RuleSpec(7, "phrase", "escape", "escape", "flag"),
+    RuleSpec(8, "phrase", "escape room", "escape", "exception"),
+]
+
+
+@pytest.mark.parametrize("kind", ["hyperscan", "reference"])
+@pytest.mark.parametrize(
+    ("text", "verdict", "found"),
+    [
+        ("We will BREAK   out tonight", "block", ["BREAK   out"]),
+        ("The gun show; a gunner; shotgun.", "flag", ["gun"]),
+        ("he has a s-h-a-a-n-k", "flag", ["s-h-a-a-n-k"]),
+        ("call 555-1234 now", "flag", ["555-1234"]),
+        ("I will kill all of you", "block", ["kill all of you"]),
+        ("I will kill time at the library, see you soon my dear friend", "clear", []),
+        ("the kids are the bomb", "clear", []),
+        ("there is a bomb", "flag", ["bomb"]),
+        ("we did an escape room!", "clear", []),
+        ("the great escape", "flag", ["escape"]),
+        ("3sc4p3 plan", "flag", ["3sc4p3"]),
+        ("e s c a p e", "flag", ["e s c a p e"]),
+        ("еscаpе tonight", "flag", ["еscаpе"]),  # Cyrillic е and а
+        ("b r e a k  o u t", "block", ["b r e a k  o u t"]),
+    ],
+)
+def test_rule_kinds(kind, text, verdict, found):
+    result = engine.screen(text, RULES, engine=kind)
+    assert result.verdict == verdict, result.hits
+    assert [hit.text for hit in result.hits] == found
+    for hit in result.hits:
+        assert text[hit.start : hit.end] == hit.text
+
+
+def test_compiled_once_per_version():
+    first = engine.compile_ruleset(RULES)
+    assert engine.compile_ruleset(list(RULES)) is first
+    changed = [*RULES[:-1], RuleSpec(8, "phrase", "escape rooms", "escape", "exception")]
+    assert engine.compile_ruleset(changed) is not first
+    assert engine.compile_ruleset(changed).version != first.version
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        RuleSpec(1, "phrase", "a", "other", "flag"),
+        RuleSpec(1, "phrase", "  ", "other", "flag"),
+        RuleSpec(1, "regex", "(unclosed", "other", "flag"),
+        RuleSpec(1, "near", "kill", "violence", "flag"),
+        RuleSpec(1, "sorcery", "kill", "violence", "flag"),
+        RuleSpec(1, "phrase", "kill", "violence", "maybe"),
+    ],
+)
+def test_bad_rules_are_refused_with_a_reason(rule):
+    with pytest.raises(RuleError) as err:
+        engine.CompiledRuleSet([rule])
+    assert str(err.value)
+
+
+def test_empty_and_huge_text():
+    assert engine.screen("", RULES).verdict == "clear"
+    text = "hello there " * 5000 + "break out"
+    result = engine.screen(text, RULES)
+    assert result.verdict == "block" and result.hits[0].start == len(text) - len("break out")
+
+
+WORDS = [
+    "we",
+    "will",
+    "the",
+    "you",
+    "kids",
+    "at",
+    "gun",
+    "shank",
+    "escape",
+    "room",
+    "break",
+    "out",
+    "kill",
+    "bomb",
+    "are",
+    "time",
+    "555",
+    "1234",
+]
+NOISE = [" ", "  ", "-", ".", "!", "\n", "3", "0", "е", "\u200b", "é"]
+
+
+def generated_corpus(count: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 25)):
+            word = rng.choice(WORDS)
+            if rng.random() < 0.3:  # obfuscate: separators, leet, lookalikes, repeats
+                word = (
+                    rng.choice(NOISE).join(word)
+                    if rng.random() < 0.5
+                    else word.replace(
+                        rng.choice("aeios"), rng.choice(["4", "3", "1", "0", "5", "аа", "ee"])
+                    )
+                )
+            parts.append(word)
+        texts.append(rng.choice([" ", "  ", ". "]).join(parts))
+    return texts
+
+
+def test_hyperscan_finds_exactly_what_the_reference_finds():
+    from homeward.screening.library.loader import load_library
+
+    rules = RULES + load_library()
+    fast = engine.CompiledRuleSet(rules, engine="hyperscan")
+    slow = engine.CompiledRuleSet(rules, engine="reference")
+    corpus = generated_corpus(3000)
+    with_hits = 0
+    for text in corpus:
+        expected = slow.screen(text)
+        assert fast.screen(text) == expected, text
+        with_hits += bool(expected.hits)
+    assert with_hits > 300  # the corpus really exercises the rules

@@ -1,0 +1,257 @@
+"""The baseline rule library: its files load, every rule is one the console would accept,
+it catches what it is for and leaves ordinary family life alone, a broken file is refused
+with a message that says where, and ``load_rule_library`` is idempotent."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from homeward.screening import engine
+from homeward.screening.library import LibraryError, library_entries, load_library
+from homeward.screening.library.loader import CATEGORIES, LIBRARY_DIR
+from homeward.screening.models import Rule, RuleChange, RuleSetVersion, Scope
+from homeward.screening.rule_checks import check_fields
+
+
+@pytest.fixture(scope="module")
+def library() -> list[engine.RuleSpec]:
+    return load_library()
+
+
+def test_the_library_covers_every_category_in_both_languages(library):
+    assert 150 <= len(library) <= 450
+    for language in ("en", "es"):
+        specs = [s for s in library if str(s.id).startswith(f"lib:{language}:")]
+        assert {s.category for s in specs} == set(CATEGORIES), language
+    assert [s.id for s in library[:2]] == ["lib:en:1", "lib:en:2"]
+    assert {s.kind for s in library} == {"phrase", "tolerant", "regex", "near"}
+    assert {s.action for s in library} == {"flag", "block", "exception"}
+
+
+def test_every_rule_says_why_and_passes_the_consoles_checks():
+    for entry in library_entries():
+        spec = entry.spec
+        assert entry.note, f"{entry.file} rule {entry.number} has no note"
+        check_fields(
+            kind=spec.kind,
+            pattern=spec.pattern,
+            category=spec.category,
+            action=spec.action,
+            severity=spec.severity,
+            other=spec.other,
+            distance=spec.distance,
+        )
+
+
+def test_both_engines_compile_the_library_and_agree(library):
+    texts = [CAUGHT[0][0], INNOCENT[0], "Tell Lisa s.h.e's d.e.a.d, the dr0n3 dr0p is at 9"]
+    for text in texts:
+        fast = engine.screen(text, library)
+        reference = engine.screen(text, library, engine="reference")
+        assert fast == reference
+
+
+def screen(text: str, library: list[engine.RuleSpec]) -> engine.Verdict:
+    return engine.compile_ruleset(library).screen(text, detector_actions={})
+
+
+CAUGHT = [
+    ("I'm going to break out of prison before the transfer.", "escape", "block"),
+    ("Plan is still on, I'll make a run for it from the work crew.", "escape", "flag"),
+    ("Tell Marcus when I get out I'm going to kill him.", "violence", "flag"),
+    ("Somebody needs to put him in the hospital before Friday.", "violence", "block"),
+    ("I need a sh4nk before Monday.", "weapons", "flag"),
+    ("Put the gun in the diaper bag when you come Saturday.", "weapons", "flag"),
+    ("Can you pick up my f e n t a n y l from Dre?", "drugs", "flag"),
+    ("The drone drop is at the north fence.", "drugs", "block"),
+    ("Tell Lil G the shot caller put a green light on him.", "gang", "block"),
+    ("Buy gift cards with the stolen card and send me the codes.", "fraud", "block"),
+    ("Send me some nudes tonight.", "sexual", "flag"),
+    ("Tell Angela if she testifies against me she'll regret it.", "harassment", "block"),
+    ("Get Dre on a three-way call when I call you Sunday.", "relay", "flag"),
+    ("Read every third word of my last letter.", "coded", "flag"),
+    ("El martes me voy a fugar, ten el carro listo.", "escape", "block"),
+    ("Te juro que le voy a quemar la casa con él adentro.", "violence", "block"),
+    ("Guárdame el cuete debajo del piso.", "weapons", "flag"),
+    ("¿Cuánto por una bolsa de mota?", "drugs", "flag"),
+    ("Cobra los cheques robados en diferentes cajeros.", "fraud", "block"),
+    ("Dile a Ángela que si testifica contra mí se va a arrepentir.", "harassment", "block"),
+    ("Ponme en una llamada de tres con Dre el domingo.", "relay", "flag"),
+    ("Lee cada tercera palabra de mi última carta.", "coded", "flag"),
+]
+
+
+@pytest.mark.parametrize("text, category, verdict", CAUGHT)
+def test_the_library_catches_what_it_is_for(library, text, category, verdict):
+    result = screen(text, library)
+    assert category in result.categories
+    assert result.verdict == verdict
+
+
+INNOCENT = [
+    "We did an escape room for Maya's birthday and got out with two minutes left!",
+    "I'm killing it at work, they gave me employee of the month.",
+    "Got my flu shot today, my arm is so sore.",
+    "I spent all Sunday morning trying to weed the garden.",
+    "The kids are the bomb, they made me breakfast in bed.",
+    "Lily has her school play on Friday, I told her to break a leg.",
+    "I'm dying to see you at the next visit.",
+    "Shoot me a text when you get your tablet time.",
+    "I could kill for a pizza right now.",
+    "The kids had a water gun fight and Noah got a Nerf gun for his birthday.",
+    "Traffic was murder on the way home. I love you to death.",
+    "We're escaping the heat at the lake this weekend.",
+    "Maya broke out in hives from the new laundry soap.",
+    "Tell Grandma I said hi, and I paid your sister back on Venmo.",
+    "Fuimos a una sala de escape para el cumpleaños de Sofía.",
+    "Te amo, mijo. Me quiero escapar a la playa este fin de semana.",
+    "Got a Diet Coke and some pumpkin spice cookies. See you Wed!",
+]
+
+
+@pytest.mark.parametrize("text", INNOCENT)
+def test_ordinary_family_messages_are_clear(library, text):
+    result = screen(text, library)
+    assert result.verdict == "clear", [(h.rule, h.text) for h in result.hits]
+
+
+# --- broken files ------------------------------------------------------------------------
+
+GOOD = """
+[[rule]]
+kind = "phrase"
+pattern = "bust out"
+category = "escape"
+action = "flag"
+severity = 2
+note = "Slang for escaping."
+"""
+
+
+@pytest.mark.parametrize(
+    "entry, problem",
+    [
+        ('kind = "fuzzy"\npattern = "x y"', "unknown kind 'fuzzy'"),
+        ('kind = "phrase"\npattern = "jail"\ncategory = "parking"', "unknown category 'parking'"),
+        ('kind = "phrase"\npattern = "jail"\naction = "delete"', "unknown action 'delete'"),
+        ('kind = "phrase"\npattern = "x"', "empty or one letter"),
+        ('kind = "phrase"\npattern = "   "', "empty or one letter"),
+        ('kind = "phrase"\npattern = "jail"\nseverity = 7', "severity is 1"),
+        ('kind = "near"\npattern = "kill"\nother = "him"', "distance from 1 to 20"),
+        ('kind = "phrase"\npattern = "jail"\ncolour = "red"', "unknown field"),
+        ('kind = "regex"\npattern = "(unclosed"', "regular expression has a mistake"),
+        ('kind = "phrase"\npattern = "bust out"', "duplicate of en.toml rule 1"),
+    ],
+)
+def test_a_broken_entry_is_refused_naming_the_file_and_the_entry(tmp_path, entry, problem):
+    defaults = {"category": '"escape"', "action": '"flag"', "severity": "1"}
+    lines = entry.splitlines()
+    for name, value in defaults.items():
+        if not any(line.startswith(f"{name} =") for line in lines):
+            lines.append(f"{name} = {value}")
+    (tmp_path / "en.toml").write_text(GOOD + "\n[[rule]]\n" + "\n".join(lines) + "\n", "utf-8")
+    with pytest.raises(LibraryError) as caught:
+        load_library(["en"], directory=tmp_path)
+    assert str(caught.value).startswith("en.toml, rule 2")
+    assert problem in str(caught.value)
+
+
+def test_a_duplicate_across_languages_and_bad_toml_are_refused(tmp_path):
+    (tmp_path / "en.toml").write_text(GOOD, "utf-8")
+    (tmp_path / "es.toml").write_text(GOOD.replace('"Slang', '"Jerga'), "utf-8")
+    with pytest.raises(LibraryError, match="es.toml, rule 1 .*duplicate of en.toml rule 1"):
+        load_library(directory=tmp_path)
+    (tmp_path / "es.toml").write_text("[[rule]\nkind = ", "utf-8")
+    with pytest.raises(LibraryError, match="es.toml: not valid TOML"):
+        load_library(directory=tmp_path)
+    with pytest.raises(LibraryError, match="fr.toml: no such library file"):
+        load_library(["fr"], directory=tmp_path)
+
+
+# --- manage.py load_rule_library ---------------------------------------------------------
+
+
+def run_loader(*args: str) -> str:
+    out = StringIO()
+    call_command("load_rule_library", *args, stdout=out)
+    return out.getvalue()
+
+
+def baseline() -> dict[str, Rule]:
+    return {row.source: row for row in Rule.objects.filter(scope=Scope.BASELINE)}
+
+
+@pytest.mark.django_db
+def test_loading_creates_the_baseline_once_and_again_changes_nothing(world):
+    count = len(library_entries())
+    assert f"{count} created, 0 updated, 0 switched off, 0 unchanged" in run_loader()
+    rows = baseline()
+    assert len(rows) == count
+    first = rows["lib:en:1"]
+    assert (first.pattern, first.action, first.scope) == (
+        "break out of prison",
+        "block",
+        "baseline",
+    )
+    assert first.note == "Plans to escape custody."
+    assert RuleChange.objects.filter(what="created", actor_label="rule library").count() == count
+    versions = RuleSetVersion.objects.count()
+    assert versions == 3  # the baseline alone and each of the two facilities
+    assert f"0 created, 0 updated, 0 switched off, {count} unchanged" in run_loader()
+    assert RuleSetVersion.objects.count() == versions
+    assert Rule.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_loading_restores_edited_fields_keeps_switched_off_rules_off_and_retires_old_ones(
+    world,
+):
+    run_loader()
+    rows = baseline()
+    Rule.objects.filter(pk=rows["lib:en:1"].pk).update(action="flag", severity=1)
+    Rule.objects.filter(pk=rows["lib:en:2"].pk).update(is_active=False)
+    retired = Rule.objects.create(
+        scope=Scope.BASELINE,
+        kind="phrase",
+        pattern="old slang",
+        category="escape",
+        source="lib:en:9999",
+    )
+    out = run_loader()
+    assert "0 created, 1 updated, 1 switched off" in out
+    rows = baseline()
+    assert (rows["lib:en:1"].action, rows["lib:en:1"].severity) == ("block", 3)
+    assert rows["lib:en:2"].is_active is False  # an operator's decision stands
+    retired.refresh_from_db()
+    assert retired.is_active is False
+    assert RuleChange.objects.filter(rule=retired, what="disabled").exists()
+    edit = RuleChange.objects.get(rule=rows["lib:en:1"], what="edited")
+    assert edit.before["action"] == "flag" and edit.after["action"] == "block"
+
+
+@pytest.mark.django_db
+def test_only_the_named_language_is_loaded_and_check_writes_nothing(world):
+    assert "rules checked; nothing written" in run_loader("--check")
+    assert Rule.objects.count() == 0
+    run_loader("--language", "es")
+    assert {row.source.split(":")[1] for row in Rule.objects.all()} == {"es"}
+
+
+@pytest.mark.django_db
+def test_a_broken_library_is_refused_and_nothing_is_saved(world, tmp_path):
+    (tmp_path / "en.toml").write_text(GOOD + GOOD.replace("Slang", "Again"), "utf-8")
+    with pytest.raises(CommandError, match="en.toml, rule 2 .*duplicate"):
+        run_loader("--language", "en", "--directory", str(tmp_path))
+    regex = GOOD.replace('"phrase"', '"regex"').replace('"bust out"', '"(a+)+b"')
+    (tmp_path / "en.toml").write_text(regex, "utf-8")
+    with pytest.raises(CommandError, match="en.toml, rule 1: .*very slow"):
+        run_loader("--language", "en", "--directory", str(tmp_path))
+    assert Rule.objects.count() == 0
+
+
+def test_the_library_files_are_where_the_docs_say():
+    assert {p.name for p in Path(LIBRARY_DIR).glob("*.toml")} == {"en.toml", "es.toml"}
