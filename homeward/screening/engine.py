@@ -134,7 +134,8 @@ def atoms_of(rule: RuleSpec) -> tuple[Atom, ...]:
 
 # --- matchers ----------------------------------------------------------------------------
 
-Spans = dict[int, list[tuple[int, int]]]  # atom index -> [(start, end)] in view characters
+Span = tuple[int, int]
+Spans = dict[int, list[Span]]  # atom index -> [(start, end)] in view characters
 
 
 class Matcher(Protocol):
@@ -201,6 +202,11 @@ class ReferenceMatcher:
             if spans:
                 found[index].extend(spans)
         return found
+
+
+def _edge(text: str, index: int, position: int, soft: Sequence[Span]) -> bool:
+    """A word edge at ``position``, or a place inside spaced-apart letters."""
+    return _word_edge(text, index) or any(s < position < e for s, e in soft)
 
 
 def _word_edge(text: str, index: int) -> bool:
@@ -308,8 +314,11 @@ class CompiledRuleSet:
     def screen(self, text: str, *, detector_actions: Mapping[str, str] | None = None) -> Verdict:
         normalized = normalize(text)
         views = {PLAIN: normalized.plain.text, FOLDED: normalized.folded.text}
-        spans = self._whole(views, self.matcher.match(views))
-        hits, exceptions = self._rule_hits(normalized, views, spans)
+        # Inside letters that were spaced apart, word edges are unknown ("a s h a n k" folds
+        # to "ashank"), so there a phrase needs no word boundary.
+        soft = normalized.folded.spaced_out()
+        spans = self._whole(views, self.matcher.match(views), soft)
+        hits, exceptions = self._rule_hits(normalized, views, spans, soft)
         if detector_actions is not None:
             from homeward.screening.detectors import detect
 
@@ -322,27 +331,30 @@ class CompiledRuleSet:
                 verdict = hit.action
         return Verdict(verdict, hits)
 
-    def _whole(self, views: Mapping[str, str], raw: Spans) -> Spans:
+    def _whole(self, views: Mapping[str, str], raw: Spans, soft: Sequence[Span]) -> Spans:
         """Keep whole-word matches of bounded atoms; merge each atom's overlapping spans."""
         spans: Spans = {}
         for index, found in raw.items():
             atom = self.atoms[index]
             if atom.bounded:
                 text = views[atom.view]
+                edges = soft if atom.view == FOLDED else ()
                 found = [
-                    (s, e) for s, e in found if _word_edge(text, s - 1) and _word_edge(text, e)
+                    (s, e)
+                    for s, e in found
+                    if _edge(text, s - 1, s, edges) and _edge(text, e, e, edges)
                 ]
             if found:
                 spans[index] = merge(found)
         return spans
 
-    def _locate(self, index: int, views: Mapping[str, str]) -> list[tuple[int, int]]:
+    def _locate(self, index: int, views: Mapping[str, str], soft: Sequence[Span]) -> list[Span]:
         """Spans of an atom the matchers were not asked for."""
-        view = self.atoms[index].view
-        return self._whole(views, {index: _spans(self.locators[index], views[view])}).get(index, [])
+        raw = {index: _spans(self.locators[index], views[self.atoms[index].view])}
+        return self._whole(views, raw, soft).get(index, [])
 
     def _rule_hits(
-        self, normalized: Normalized, views: Mapping[str, str], spans: Spans
+        self, normalized: Normalized, views: Mapping[str, str], spans: Spans, soft: Sequence[Span]
     ) -> tuple[list[Hit], list[Hit]]:
         hits: list[Hit] = []
         exceptions: list[Hit] = []
@@ -352,10 +364,10 @@ class CompiledRuleSet:
             first = spans[atom_ids[0]]
             view = self.atoms[atom_ids[0]].view
             if rule.kind == "near":
-                second = self._locate(atom_ids[1], views)
+                second = self._locate(atom_ids[1], views, soft)
                 found = _near(views[FOLDED], first, second, rule.distance)
             elif rule.kind == "unless":
-                found = [] if self._locate(atom_ids[1], views) else first
+                found = [] if self._locate(atom_ids[1], views, soft) else first
             else:
                 found = first
             for start, end in found:

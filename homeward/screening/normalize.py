@@ -14,13 +14,14 @@ Speed: every message goes through normalize(), so the views are built with C-lev
 operations only (translate, replace, normalize, regex scans that start on a literal
 character); Python only loops over the rare places that need an edit. The exact offset
 maps are built by a slower routine, and only when to_original() is first called, i.e. when
-a rule hit. That routine replays the same stages as explicit edits (edits.py): the folding
-stages share their edit functions with the fast path, and for the bulk stages (NFKC, case,
-white space, marks, repeats) property tests prove both routes give the same text.
+a rule hit. That routine replays the same stages as explicit edits (edits.py): the word
+stages (folding.py) share their edit functions with the fast path, and for the bulk stages
+(NFKC, case, white space, marks, repeats) property tests prove both routes agree.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import unicodedata
@@ -35,8 +36,17 @@ from homeward.screening.edits import (
     normalization_edits,
     regex_edits,
 )
+from homeward.screening.folding import (
+    CLASSES,
+    LazyTable,
+    joiner_edits,
+    leet_edits,
+    spaced_edits,
+    spaced_runs,
+)
 
 logger = logging.getLogger(__name__)
+Span = tuple[int, int]
 
 
 # Characters a reader cannot see; removed before anything else so they cannot split words.
@@ -62,71 +72,35 @@ _ASCII_PLAIN = {
 }
 
 # Letters that look like Latin ones, after case folding: Cyrillic, Greek, Latin letters
-# that do not decompose, small capitals. (Fullwidth and mathematical letters, ligatures and
-# circled letters are already Latin after NFKC.)
+# that do not decompose, small capitals, and the modifier-letter apostrophes. (Fullwidth
+# and mathematical letters, ligatures and circled letters are already Latin after NFKC.)
 _LOOKALIKES = dict(
     zip(
-        "авекмнорстухѕіјԁԛԝһүьпгӏαβγεζηικμνορτυχωıɑɩøđħłŧƀɇᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ",
-        "abekmhopctyxsijdqwhybnrlabyeznikuvoptuxwiaiodhltbeabcdefghijklmnoprstuvwyz",
+        "авекмнорстухѕіјԁԛԝһүьпгӏαβγεζηικμνορτυχωıɑɩøđħłŧƀɇᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢʼʻ",
+        "abekmhopctyxsijdqwhybnrlabyeznikuvoptuxwiaiodhltbeabcdefghijklmnoprstuvwyz''",
         strict=True,
     )
 )
 _CURLY_QUOTES = [("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"')]
 _STRAIGHTEN = str.maketrans(dict(_CURLY_QUOTES))
 _CASE_LOOKALIKES = str.maketrans("ΗΜΝΥ", "HMNY")
-_APOSTROPHES = "'`\u02bc\u02bb"  # curly ones were straightened already
-_LEET = dict(zip("01345789!|$@", "oieastbgiisa", strict=True))
-# A digit-and-letter token that is a number with a unit or a letter ("4b", "1st", "5pm",
-# "1990s", "4x4"), not a disguised word.
-_NUMBER_LIKE = re.compile(
-    r"[0-9]+(?:[a-z]|st|nd|rd|th|am|pm|hrs?|mins?|secs?|lbs?|kg|mg|ml|oz|ft|in|mi|km|cm|mm"
-    r"|mph|yrs?|yo|gb|mb)|[0-9]+x[0-9]+"
-)
-
-
-class _LazyTable(dict):
-    """A str.translate table filled in on first sight of each character, so we need not
-    classify all 1.1 million code points at import."""
-
-    def __init__(self, rule: Callable[[str], str]) -> None:
-        super().__init__()
-        self._rule = rule
-
-    def __missing__(self, cp: int) -> str:
-        value = self[cp] = self._rule(chr(cp))
-        return value
+_APOSTROPHE = re.compile("['`]+")
 
 
 def _fold_char(ch: str) -> str:
-    """Lookalikes -> Latin; apostrophes and combining marks go; other punctuation, symbols
-    and emoji outside ASCII end a word ("¿", "“", "—", "❤")."""
+    """Lookalikes -> Latin; combining marks go; other punctuation, symbols and emoji outside
+    ASCII end a word ("¿", "“", "—", "❤")."""
     if ch in _LOOKALIKES:
         return _LOOKALIKES[ch]
     category = unicodedata.category(ch)
-    if ch in _APOSTROPHES or category in ("Mn", "Me"):
+    if category in ("Mn", "Me"):
         return ""
     if not ch.isascii() and (category[0] in "PS" or "\U0001f000" <= ch <= "\U0001faff"):
         return " "
     return ch
 
 
-def _char_class(ch: str) -> str:
-    """One character per character, so the folding regexes run on a tiny alphabet: a letter,
-    1 leet digit, 0 other digit, ! leet symbol, . dot, - joiner, ? list punctuation (never
-    joins letters: "a, b, c" stays), and " " for space and everything else that ends a word."""
-    if ch in _LEET:
-        return "1" if ch.isdigit() else "!"
-    if ch.isalpha() or unicodedata.category(ch).startswith("M"):
-        return "a"
-    if ch.isnumeric():
-        return "0"
-    if ch in ".-_*~^=+#":
-        return "." if ch == "." else "-"
-    return "?" if ch in ",;:/&?" else " "
-
-
-_FOLD_CHARS = _LazyTable(_fold_char)
-_CLASSES = _LazyTable(_char_class)
+_FOLD_CHARS = LazyTable(_fold_char)
 # What _fold_char changes, as regexes that replace with a string (fast in C): marks and
 # symbols in the BMP (listed once at import, 5 ms), and lookalikes. The rest (beyond the
 # BMP, and never in ordinary text) goes through the table.
@@ -139,25 +113,10 @@ _LOOKALIKE = re.compile(f"[{''.join(_LOOKALIKES)}]")
 # White space that survives NFKC; the rest (no-break, em, ideographic spaces) became " ".
 _SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u1680\u2028\u2029"
 
-# Patterns on the class string. Each starts with a literal character, which the regex
-# engine finds fastest, and checks the context after it.
-# Three or more single letters or leet characters with 1-3 separators between them. The
-# first and last are letters or digits ("!" may end the sentence), and the last ends a word.
-# (Spelled so that most attempts fail at the third character, before any repetition.)
-_SPACED = re.compile(r" [a1][ .\-][ .\-]{0,2}(?:[a1!][ .\-]{1,3})+[a1](?![a01]|![a01])")
-_SPACED_AT_START = re.compile(r"[a1][ .\-]{1,3}(?:[a1!][ .\-]{1,3})+[a1](?![a01]|![a01])")
-# Joiner runs with a letter on one side and a letter or digit on the other.
-_JOINER = re.compile(r"-(?:(?<=a-)-*(?=[a01])|(?<=[01]-)-*(?=a))")
-# A leet digit touching a letter, or a leet symbol between two letters or digits.
-_LEET_DIGIT = re.compile(r"1(?:(?<=a1)|(?=a))")
-_LEET_SYMBOL = re.compile(r"!(?<=[a01]!)(?=[a01])")
-_TOKEN_TAIL = re.compile(r"[a01!]*")
-_SEPARATORS = re.compile(r"[ .\-]+")
-
 # For the exact path: what a stage may change, so it visits only that.
 _CURLY = re.compile("[\u2018\u2019\u201c\u201d]")
 _MAY_CASEFOLD = re.compile("[A-Z\x80-\U0010ffff]")
-_MAY_FOLD = re.compile("['`\x80-\U0010ffff]")
+_MAY_FOLD = re.compile("[\x80-\U0010ffff]")
 _ODD_SPACE = re.compile(r"\s\s+|[^\S ]")  # runs, and any white space but a space
 _ODD_SPACE_RUN = re.compile("^ +|  +| +$")  # runs, and a space at either end
 _WIDE_GAP = re.compile(" {3,}")
@@ -216,16 +175,13 @@ def _case_lookalikes(text: str) -> str:
     return text.translate(_CASE_LOOKALIKES)
 
 
-def _fold_base(base: str, squeezed: str | None = None) -> str:
-    """The folded view's text, from _base() of the text. Given the base squeezed as well,
-    starts from that (saving a squeeze): the same unless letters spaced apart need the wide
-    gaps, in which case it starts again from the base."""
+def _fold_base(base: str, squeezed: str | None = None) -> tuple[str, bool]:
+    """The folded view's text, from _base() of the text, and whether letters spaced apart
+    were joined. Given the base squeezed as well, starts from that (saving a squeeze): the
+    same unless letters spaced apart need the wide gaps; then it starts again from the base."""
     text = base if squeezed is None else squeezed
     if not text.isascii() and not unicodedata.is_normalized("NFD", text):
         text = unicodedata.normalize("NFD", text)
-    for apostrophe in _APOSTROPHES:
-        if apostrophe in text:
-            text = text.replace(apostrophe, "")
     # The same as text.translate(_FOLD_CHARS), only faster: accents and "¿" are most of it.
     if not text.isascii() and _MARKS.search(text):
         text = _MARKS.sub("", text)
@@ -235,20 +191,28 @@ def _fold_base(base: str, squeezed: str | None = None) -> str:
         text = text.translate(_FOLD_CHARS)
     while "   " in text:  # a dropped mark or symbol can leave spaces together
         text = text.replace("   ", "  ")
-    classes = text.translate(_CLASSES)
-    for edits_of in (_spaced_edits, _joiner_edits, _leet_edits):
+    classes = text.translate(CLASSES)
+    edits = spaced_edits(text, classes)
+    if edits and squeezed is not None and squeezed != base:
+        return _fold_base(base)
+    joined = changed = bool(edits)
+    if joined:
+        text = apply_edits(text, edits)
+    if "'" in text or "`" in text:  # after joining spaced letters, which may be "n's"
+        text, changed = text.replace("'", "").replace("`", ""), True
+    if changed:
+        classes = text.translate(CLASSES)
+    for edits_of in (joiner_edits, leet_edits):
         edits = edits_of(text, classes)
-        if edits and edits_of is _spaced_edits and squeezed is not None and squeezed != base:
-            return _fold_base(base)
         if edits:
             text = apply_edits(text, edits)
-            classes = text.translate(_CLASSES)
-    return _collapse_repeats(_squeeze(text))
+            classes = text.translate(CLASSES)
+    return _collapse_repeats(_squeeze(text)), joined
 
 
 def fold(text: str) -> str:
     """The folded view's text of any string (used on rule phrases)."""
-    return _fold_base(_base(_case_lookalikes(text)))
+    return _fold_base(_base(_case_lookalikes(text)))[0]
 
 
 def _has_astral(text: str) -> bool:
@@ -272,62 +236,6 @@ def _collapse_repeats(text: str) -> str:
     return kept.translate(None, b"\0").decode("ascii")
 
 
-# ---- folding stages that find their own edits (shared by both paths) ------------------
-
-
-def _spaced_edits(text: str, classes: str) -> list[Edit]:
-    """Join letters spaced, dotted or hyphenated apart: "e s c a p e", "3.s.c.4.p.3". A
-    wide gap, or a space among dots or hyphens ("b.r.e.a.k o.u.t"), stays between words."""
-    first = _SPACED_AT_START.match(classes)
-    runs = [first.span()] if first else []
-    runs += [
-        (m.start() + 1, m.end()) for m in _SPACED.finditer(classes, first.end() if first else 0)
-    ]
-    edits: list[Edit] = []
-    for start, end in runs:
-        run = classes[start:end]
-        letters = run.count("a")
-        singles = letters + run.count("1") + run.count("!")
-        # Mostly letters: "I 5 a" or "1 2 3" are not words in disguise.
-        if letters >= 2 and 2 * letters >= singles:
-            gaps = [
-                (start + m.start(), start + m.end(), m.group()) for m in _SEPARATORS.finditer(run)
-            ]
-            mixed = any(" " in gap for *_, gap in gaps) and any(" " not in gap for *_, gap in gaps)
-            edits += [
-                (a, b, " " if "  " in gap or (mixed and " " in gap) else "") for a, b, gap in gaps
-            ]
-    return edits
-
-
-def _joiner_edits(text: str, classes: str) -> list[Edit]:
-    """Drop hyphens, underscores and the like inside a word: "es-cape", "k_i_l_l"."""
-    return [(m.start(), m.end(), "") for m in _JOINER.finditer(classes)]
-
-
-def _leet_edits(text: str, classes: str) -> list[Edit]:
-    """Leet characters -> letters inside tokens that have a letter and are not a number
-    with a unit ("3sc4p3" -> "escape"; "5pm", "28th", "$40", "911" stay)."""
-    edits: list[Edit] = []
-    done = 0
-    candidates = [m.start() for m in _LEET_DIGIT.finditer(classes)]
-    if "!" in classes:
-        candidates = sorted(candidates + [m.start() for m in _LEET_SYMBOL.finditer(classes)])
-    for at in candidates:
-        if at < done:
-            continue  # already handled as part of an earlier token
-        start = 1 + max(classes.rfind(boundary, 0, at) for boundary in " ?.-")
-        end = done = _TOKEN_TAIL.match(classes, at).end()
-        while classes[start] == "!":  # symbols at the edges ("$40", "team!") stay
-            start += 1
-        while classes[end - 1] == "!":
-            end -= 1
-        if "a" not in classes[start:end] or _NUMBER_LIKE.fullmatch(text, start, end):
-            continue
-        edits += [(i, i + 1, _LEET[text[i]]) for i in range(start, end) if classes[i] in "1!"]
-    return edits
-
-
 # ---- the slow, exact path: the same stages as explicit edits ----------------------------
 
 
@@ -345,21 +253,29 @@ def _squeeze_edits(text: str) -> list[Edit]:
     return regex_edits(_ODD_SPACE_RUN, text, trim)
 
 
-def _track_plain(original: str) -> Track:
+def _track_plain(original: str) -> tuple[Track, list[Span]]:
     track = _track_base(original)
-    return track.apply(_squeeze_edits(track.text))
+    return track.apply(_squeeze_edits(track.text)), []
 
 
-def _track_folded(original: str) -> Track:
-    """Offsets are those of the original: _case_lookalikes maps one character for one."""
+def _track_folded(original: str) -> tuple[Track, list[Span]]:
+    """The exact folded view, and the spans of it that were letters spaced apart. Offsets
+    are those of the original: _case_lookalikes maps one character for one."""
     track = _track_base(_case_lookalikes(original))
     track = track.apply(normalization_edits("NFD", track.text))
     track = track.apply(char_edits(track.text, lambda ch: ch.translate(_FOLD_CHARS), _MAY_FOLD))
     track = track.apply(regex_edits(_WIDE_GAP, track.text, lambda m: "  "))
-    for edits_of in (_spaced_edits, _joiner_edits, _leet_edits):
-        track = track.apply(edits_of(track.text, track.text.translate(_CLASSES)))
+    runs = spaced_runs(track.text.translate(CLASSES))
+    spaced = [(track.lo[start], track.hi[end - 1]) for start, end, _ in runs]
+    track = track.apply([edit for *_, edits in runs for edit in edits])
+    track = track.apply(regex_edits(_APOSTROPHE, track.text, lambda m: ""))
+    for edits_of in (joiner_edits, leet_edits):
+        track = track.apply(edits_of(track.text, track.text.translate(CLASSES)))
     track = track.apply(_squeeze_edits(track.text))
-    return track.apply(regex_edits(_REPEAT, track.text, lambda m: m.group(1)))
+    track = track.apply(regex_edits(_REPEAT, track.text, lambda m: m.group(1)))
+    return track, [
+        (bisect.bisect_left(track.lo, lo), bisect.bisect_right(track.hi, hi)) for lo, hi in spaced
+    ]
 
 
 # ---- the public interface -------------------------------------------------------------
@@ -368,16 +284,30 @@ def _track_folded(original: str) -> Track:
 @dataclass
 class View:
     text: str
-    # How to build the exact map (on first use, then kept), and the original's length.
-    _build: Callable[[], Track] | None = field(default=None, repr=False, compare=False)
+    # How to build the exact map (on first use, then kept), the original's length, and
+    # whether letters spaced apart were joined.
+    _build: Callable[[], tuple[Track, list[Span]]] | None = field(
+        default=None, repr=False, compare=False
+    )
     _original_length: int = field(default=0, repr=False, compare=False)
-    _built: Track | None = field(default=None, repr=False, compare=False)
+    _joined: bool = field(default=False, repr=False, compare=False)
+    _built: tuple[Track, list[Span]] | None = field(default=None, repr=False, compare=False)
 
     def _track(self) -> Track:
         if self._built is None:
             assert self._build is not None
             self._built = self._build()
-        return self._built
+        return self._built[0]
+
+    def spaced_out(self) -> list[Span]:
+        """Spans of this view that were letters spaced apart ("a s h a n k" -> "ashank").
+        Where words begin and end inside them is unknown (a one-letter word next to the
+        letters joins them too), so a phrase matched inside one needs no word boundary."""
+        if not self._joined:
+            return []
+        self._track()
+        assert self._built is not None
+        return self._built[1]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """The [start, end) span of the original text that produced text[start:end]."""
@@ -407,9 +337,9 @@ def normalize(text: str) -> Normalized:
     base = _base(text)
     mapped = _case_lookalikes(text)
     plain_text = _squeeze(base)
-    folded = _fold_base(base, plain_text) if mapped is text else _fold_base(_base(mapped))
+    folded, joined = _fold_base(base, plain_text) if mapped is text else _fold_base(_base(mapped))
     return Normalized(
         text,
         View(plain_text, lambda: _track_plain(text), len(text)),
-        View(folded, lambda: _track_folded(text), len(text)),
+        View(folded, lambda: _track_folded(text), len(text), joined),
     )
