@@ -93,3 +93,16 @@ def test_screen_command_errors_are_clear(rules, tmp_path):
     bad.write_text('{"id": 1, "text": "ok"}\n{"text": "no id"}\n', encoding="utf-8")
     with pytest.raises(CommandError, match="Line 2"):
         run_screen(str(bad))
+
+
+def test_screen_command_runs_the_detectors_as_the_facility_set_them(rules, tmp_path):
+    source = tmp_path / "relay.txt"
+    source.write_text("Call my cousin at 512-555-0199 tonight", encoding="utf-8")
+    [baseline] = run_screen(str(source))
+    assert baseline["verdict"] == "flag" and baseline["categories"] == ["relay"]
+    assert baseline["hits"][0]["text"] == "512-555-0199"
+    policy = rules.facility_1.policy
+    policy.detector_actions = {"phone": "off"}
+    policy.save()
+    [local] = run_screen(str(source), "--facility", "greenhaven")
+    assert local["verdict"] == "clear"

@@ -14,9 +14,9 @@ from homeward.screening.selectors import rules_in_force
 
 class Command(BaseCommand):
     help = (
-        'Screen a text file, or JSON lines of {"id": ..., "text": ...}, with the rules in '
-        "force (the baseline, or a facility's with --facility). Prints one JSON line per "
-        "message: id, verdict, categories, hits."
+        'Screen a text file, or JSON lines of {"id": ..., "text": ...}, with the rules and '
+        "detectors in force (the baseline, or a facility's with --facility). Prints one JSON "
+        "line per message: id, verdict, categories, hits."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -28,9 +28,11 @@ class Command(BaseCommand):
             place = facility_by_code(facility) if facility else None
         except NotFound as exc:
             raise CommandError(exc.message) from None
-        rules = rules_in_force(place)
+        rules = engine.compile_ruleset(rules_in_force(place))
+        # Detectors run as the facility set them; the baseline runs them all at "flag".
+        actions = place.policy.detector_actions if place else {}
         for item_id, text in self._items(file):
-            verdict = engine.screen(text, rules)
+            verdict = rules.screen(text, detector_actions=actions)
             line = {
                 "id": item_id,
                 "verdict": verdict.verdict,
