@@ -35,6 +35,19 @@ from homeward.screening.normalize import Normalized, fold, normalize
 ENGINE_NAME = "hyperscan-v2"
 VERDICT_ORDER = {"clear": 0, "flag": 1, "block": 2}
 KINDS = ("phrase", "tolerant", "regex", "near", "unless")
+# The categories of the product brief; a facility's own rules may also use "other".
+CATEGORIES = (
+    "escape",
+    "violence",
+    "weapons",
+    "drugs",
+    "gang",
+    "fraud",
+    "sexual",
+    "harassment",
+    "relay",
+    "coded",
+)
 ACTIONS = ("flag", "block", "exception")
 PLAIN, FOLDED = "plain", "folded"
 MAX_TEXT = 100_000  # characters; longer texts are refused by the services before this

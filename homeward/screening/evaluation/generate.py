@@ -21,6 +21,7 @@ import unicodedata
 from pathlib import Path
 from types import ModuleType
 
+from homeward.screening.engine import CATEGORIES
 from homeward.screening.evaluation import innocent_en, innocent_es
 from homeward.screening.evaluation.obfuscate import OBFUSCATIONS, disguise
 from homeward.screening.evaluation.violating_en import VIOLATING_EN
@@ -28,18 +29,6 @@ from homeward.screening.evaluation.violating_es import VIOLATING_ES
 
 SEED = 3  # the issue number; change it only on purpose, then regenerate
 CORPUS_PATH = Path(__file__).with_name("corpus.jsonl")
-CATEGORIES = [
-    "escape",
-    "violence",
-    "weapons",
-    "drugs",
-    "gang",
-    "fraud",
-    "sexual",
-    "harassment",
-    "relay",
-    "coded",
-]
 # (ordinary, hard) innocent messages per language: a third of them hard.
 INNOCENT_COUNTS = {"en": (320, 160), "es": (200, 100)}
 POOLS: dict[str, ModuleType] = {"en": innocent_en, "es": innocent_es}

@@ -16,21 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from homeward.screening import engine
+from homeward.screening.engine import CATEGORIES
 
 LIBRARY_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("en", "es")
-CATEGORIES = (
-    "escape",
-    "violence",
-    "weapons",
-    "drugs",
-    "gang",
-    "fraud",
-    "sexual",
-    "harassment",
-    "relay",
-    "coded",
-)
 PAIR_KINDS = ("near", "unless")
 MAX_DISTANCE = 20
 MAX_PATTERN = 200
