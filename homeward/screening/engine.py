@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
-from homeward.screening.normalize import Normalized, fold, normalize
+from homeward.screening.normalize import Normalized, View, fold, normalize
 
 ENGINE_NAME = "hyperscan-v2"
 VERDICT_ORDER = {"clear": 0, "flag": 1, "block": 2}
@@ -217,9 +217,24 @@ class ReferenceMatcher:
         return found
 
 
-def _edge(text: str, index: int, position: int, soft: Sequence[Span]) -> bool:
+class _SoftEdges:
+    """Places inside letters that were spaced apart, where word edges are unknown ("a s h a
+    n k" folds to "ashank"), so a phrase there needs no word boundary. Looked up only when
+    a match fails the plain word-edge test, since finding them builds the view's map."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self._spans: list[Span] | None = None
+
+    def inside(self, position: int) -> bool:
+        if self._spans is None:
+            self._spans = self.view.spaced_out()
+        return any(s < position < e for s, e in self._spans)
+
+
+def _edge(text: str, index: int, position: int, soft: _SoftEdges | None) -> bool:
     """A word edge at ``position``, or a place inside spaced-apart letters."""
-    return _word_edge(text, index) or any(s < position < e for s, e in soft)
+    return _word_edge(text, index) or (soft is not None and soft.inside(position))
 
 
 def _word_edge(text: str, index: int) -> bool:
@@ -329,7 +344,7 @@ class CompiledRuleSet:
         views = {PLAIN: normalized.plain.text, FOLDED: normalized.folded.text}
         # Inside letters that were spaced apart, word edges are unknown ("a s h a n k" folds
         # to "ashank"), so there a phrase needs no word boundary.
-        soft = normalized.folded.spaced_out()
+        soft = _SoftEdges(normalized.folded)
         spans = self._whole(views, self.matcher.match(views), soft)
         hits, exceptions = self._rule_hits(normalized, views, spans, soft)
         if detector_actions is not None:
@@ -344,14 +359,14 @@ class CompiledRuleSet:
                 verdict = hit.action
         return Verdict(verdict, hits)
 
-    def _whole(self, views: Mapping[str, str], raw: Spans, soft: Sequence[Span]) -> Spans:
+    def _whole(self, views: Mapping[str, str], raw: Spans, soft: _SoftEdges) -> Spans:
         """Keep whole-word matches of bounded atoms; merge each atom's overlapping spans."""
         spans: Spans = {}
         for index, found in raw.items():
             atom = self.atoms[index]
             if atom.bounded:
                 text = views[atom.view]
-                edges = soft if atom.view == FOLDED else ()
+                edges = soft if atom.view == FOLDED else None
                 found = [
                     (s, e)
                     for s, e in found
@@ -361,13 +376,13 @@ class CompiledRuleSet:
                 spans[index] = merge(found)
         return spans
 
-    def _locate(self, index: int, views: Mapping[str, str], soft: Sequence[Span]) -> list[Span]:
+    def _locate(self, index: int, views: Mapping[str, str], soft: _SoftEdges) -> list[Span]:
         """Spans of an atom the matchers were not asked for."""
         raw = {index: _spans(self.locators[index], views[self.atoms[index].view])}
         return self._whole(views, raw, soft).get(index, [])
 
     def _rule_hits(
-        self, normalized: Normalized, views: Mapping[str, str], spans: Spans, soft: Sequence[Span]
+        self, normalized: Normalized, views: Mapping[str, str], spans: Spans, soft: _SoftEdges
     ) -> tuple[list[Hit], list[Hit]]:
         hits: list[Hit] = []
         exceptions: list[Hit] = []
