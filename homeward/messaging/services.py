@@ -6,6 +6,7 @@ Every function here owns its transaction and moves status only through ``status.
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from django.db import transaction
@@ -57,8 +58,14 @@ def _check_can_send(connection: Connection) -> None:
         )
 
 
+# Control characters other than tab and newline carry nothing a person wrote (and NUL cannot
+# be stored in PostgreSQL text): they are dropped. Invisible formatting characters such as
+# zero-width spaces are kept, for screening to see.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def validate_body(body: str, *, limit: int) -> str:
-    body = body.replace("\r\n", "\n").strip()
+    body = _CONTROL.sub("", body.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not body:
         raise DomainError("message_empty", "Write something before sending.")
     if len(body) > limit:

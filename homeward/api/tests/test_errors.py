@@ -95,3 +95,15 @@ def test_django_404_and_domain_errors_use_the_shape():
     assert response.json() == {
         "error": {"code": "already_done", "message": "That was already done."}
     }
+
+
+def test_invalid_utf8_is_a_clear_400_and_sends_nothing(world, api_a, connection_a):
+    response = api_a.client.post(
+        f"/api/v1/conversations/{connection_a.pk}/messages",
+        b'{"body": "caf\xe9 \xff"}',
+        content_type="application/json",
+        headers=api_a._headers(),
+    )
+    assert response.status_code == 400, response.content
+    assert error_of(response)["code"] == "malformed_json"
+    assert not Message.objects.exists()

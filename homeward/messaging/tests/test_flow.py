@@ -178,3 +178,19 @@ def test_returned_message_leaves_the_review_queue(world, run_jobs):
     connections.staff_end(staff=world.facility_admin, connection_id=connection.pk, reason="Order")
     assert review.queue_for(world.reviewer_1).count() == 0
     assert ReviewTask.objects.get().status == ReviewTask.Status.CANCELLED
+
+
+def test_control_characters_are_dropped_and_line_breaks_kept(world):
+    connection = world.contact_a.connections.get()
+    body = "Hi\x00 Maria\x07,\r\nsee\x1b you\u200b soon\x7f"
+    message = services.send_message(sender=world.contact_a, connection_id=connection.pk, body=body)
+    message.refresh_from_db()
+    assert message.body == "Hi Maria,\nsee you\u200b soon"
+
+
+def test_a_message_of_only_control_characters_is_empty(world):
+    connection = world.contact_a.connections.get()
+    with pytest.raises(DomainError) as err:
+        services.send_message(sender=world.contact_a, connection_id=connection.pk, body="\x00\x01")
+    assert err.value.code == "message_empty"
+    assert not Message.objects.exists()
