@@ -136,6 +136,10 @@ REVIEW_LEASE_SECONDS = env_int("REVIEW_LEASE_SECONDS", 900, minimum=30)
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120, minimum=5)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 
+# Compiled screening databases, shared by every worker on this machine (one file per
+# rule-set version); empty turns the disk cache off.
+SCREENING_CACHE_DIR = env_str("SCREENING_CACHE_DIR", str(VAR_DIR / "screening-cache"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

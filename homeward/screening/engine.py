@@ -23,11 +23,13 @@ shared, so the engines can differ only in what they find.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from homeward.screening.normalize import Normalized, View, fold, normalize
@@ -50,7 +52,6 @@ CATEGORIES = (
 )
 ACTIONS = ("flag", "block", "exception")
 PLAIN, FOLDED = "plain", "folded"
-MAX_TEXT = 100_000  # characters; longer texts are refused by the services before this
 
 
 @dataclass(frozen=True)
@@ -248,36 +249,28 @@ def _word_edge(text: str, index: int) -> bool:
 class HyperscanMatcher:
     """All atoms of one view in one hyperscan database, scanned in a single pass.
 
-    Hyperscan says *which* atoms occur (each reported once: no start-of-match tracking,
-    which makes compiling and scanning several times cheaper); the few atoms that do occur
-    are then located exactly with ``re`` on that view.
+    Hyperscan says *which* atoms occur (without start-of-match tracking, which makes
+    compiling and scanning several times cheaper); the few atoms that do occur are then
+    located exactly with ``re`` on that view. With a ``cache_dir``, compiled databases are
+    kept on disk by content, so every worker process loads a version instead of compiling it.
     """
 
-    def __init__(self, atoms: Sequence[Atom], wanted: Iterable[int]) -> None:
-        import hyperscan
-
-        # Both views are already case-folded; CASELESS is for the regexes people write.
-        # (SINGLEMATCH would report each atom once but makes the databases 15x bigger.)
-        flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8
-        self.atoms = atoms
-        self.locators = [_python_regex(atom) for atom in atoms]
+    def __init__(
+        self,
+        atoms: Sequence[Atom],
+        wanted: Iterable[int],
+        locators: Sequence[re.Pattern[str]],
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.locators = locators
         self.databases: dict[str, object] = {}
+        # A database scans with its one scratch space, which two threads must not share.
+        self.lock = threading.Lock()
         wanted = set(wanted)
         for view in (PLAIN, FOLDED):
             chosen = [(i, a) for i, a in enumerate(atoms) if a.view == view and i in wanted]
-            if not chosen:
-                continue
-            database = hyperscan.Database()
-            try:
-                database.compile(
-                    expressions=[a.regex.encode() for _, a in chosen],
-                    ids=[i for i, _ in chosen],
-                    elements=len(chosen),
-                    flags=[flags] * len(chosen),
-                )
-            except hyperscan.error as exc:
-                raise RuleError(f"A rule cannot be compiled for fast screening: {exc}") from None
-            self.databases[view] = database
+            if chosen:
+                self.databases[view] = _database(chosen, cache_dir)
 
     def size(self) -> int:
         """Bytes of the compiled databases (as serialised, which is what a worker loads)."""
@@ -290,12 +283,44 @@ class HyperscanMatcher:
         for view, database in self.databases.items():
             text = views[view]
             present: set[int] = set()
-            database.scan(text.encode(), match_event_handler=_collect, context=present)  # type: ignore[attr-defined]
+            with self.lock:
+                database.scan(text.encode(), match_event_handler=_collect, context=present)  # type: ignore[attr-defined]
             for index in sorted(present):
                 spans = _spans(self.locators[index], text)
                 if spans:
                     found[index] = spans
         return found
+
+
+def _database(chosen: Sequence[tuple[int, Atom]], cache_dir: Path | None) -> object:
+    import hyperscan
+
+    # Both views are already case-folded; CASELESS is for the regexes people write.
+    # (SINGLEMATCH would report each atom once but makes the databases 15x bigger.)
+    flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_UTF8
+    expressions = [atom.regex.encode() for _, atom in chosen]
+    ids = [index for index, _ in chosen]
+    cached = None
+    if cache_dir is not None:
+        key = hashlib.sha256(repr((hyperscan.__version__, flags, expressions, ids)).encode())
+        cached = cache_dir / f"{key.hexdigest()[:32]}.hsdb"
+        if cached.exists():
+            loaded = hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)
+            loaded.scratch = hyperscan.Scratch(loaded)  # a loaded database has none yet
+            return loaded
+    database = hyperscan.Database()
+    try:
+        database.compile(
+            expressions=expressions, ids=ids, elements=len(ids), flags=[flags] * len(ids)
+        )
+    except hyperscan.error as exc:
+        raise RuleError(f"A rule cannot be compiled for fast screening: {exc}") from None
+    if cached is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        partial = cached.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(hyperscan.dumpb(database))
+        partial.replace(cached)  # atomic: another worker never reads half a file
+    return database
 
 
 def _collect(index: int, start: int, end: int, flags: int, present: set[int]) -> None:
@@ -308,7 +333,13 @@ def _collect(index: int, start: int, end: int, flags: int, present: set[int]) ->
 class CompiledRuleSet:
     """The rules of one version, compiled. Screening a message never compiles anything."""
 
-    def __init__(self, rules: Sequence[RuleSpec], *, engine: str = "hyperscan") -> None:
+    def __init__(
+        self,
+        rules: Sequence[RuleSpec],
+        *,
+        engine: str = "hyperscan",
+        cache_dir: Path | None = None,
+    ) -> None:
         self.version = ruleset_version(rules)
         self.rules = list(rules)
         atoms: list[Atom] = []
@@ -333,7 +364,9 @@ class CompiledRuleSet:
         # Matchers look only for each rule's first atom. The other phrase of a near/unless
         # rule (often a common word such as "you") is looked for only when the first occurs.
         if engine == "hyperscan":
-            self.matcher: Matcher = HyperscanMatcher(atoms, self.rules_by_atom)
+            self.matcher: Matcher = HyperscanMatcher(
+                atoms, self.rules_by_atom, self.locators, cache_dir
+            )
         elif engine == "reference":
             self.matcher = ReferenceMatcher(atoms, self.rules_by_atom)
         else:
@@ -448,14 +481,17 @@ _cache_lock = threading.Lock()
 CACHE_SIZE = 64
 
 
-def compile_ruleset(rules: Sequence[RuleSpec], *, engine: str = "hyperscan") -> CompiledRuleSet:
-    """The compiled rule set for these rules, compiled at most once per version."""
+def compile_ruleset(
+    rules: Sequence[RuleSpec], *, engine: str = "hyperscan", cache_dir: Path | None = None
+) -> CompiledRuleSet:
+    """The compiled rule set for these rules, compiled at most once per version in a
+    process (and, with a ``cache_dir`` shared by the workers, once per machine)."""
     key = (ruleset_version(rules), engine)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    compiled = CompiledRuleSet(rules, engine=engine)
+    compiled = CompiledRuleSet(rules, engine=engine, cache_dir=cache_dir)
     with _cache_lock:
         _cache[key] = compiled
         while len(_cache) > CACHE_SIZE:

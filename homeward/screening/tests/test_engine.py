@@ -138,3 +138,20 @@ def test_hyperscan_finds_exactly_what_the_reference_finds():
         assert fast.screen(text) == expected, text
         with_hits += bool(expected.hits)
     assert with_hits > 300  # the corpus really exercises the rules
+
+
+def test_workers_share_compiled_databases_through_the_cache(tmp_path):
+    first = engine.CompiledRuleSet(RULES, cache_dir=tmp_path)
+    files = sorted(tmp_path.glob("*.hsdb"))
+    assert len(files) == 2  # one database per view
+    stamps = [f.stat().st_mtime_ns for f in files]
+    second = engine.CompiledRuleSet(RULES, cache_dir=tmp_path)  # another worker: loads
+    assert [f.stat().st_mtime_ns for f in files] == stamps
+    text = "we will break out, call 555-1234"
+    assert second.screen(text) == first.screen(text)
+    assert second.screen(text).verdict == "block"
+    changed = engine.CompiledRuleSet(
+        [*RULES, RuleSpec(9, "phrase", "tunnel", "escape")], cache_dir=tmp_path
+    )
+    assert len(list(tmp_path.glob("*.hsdb"))) == 3  # a new version adds its own
+    assert changed.screen("a tunnel").verdict == "flag"
