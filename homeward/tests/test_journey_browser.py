@@ -171,3 +171,9 @@ def test_the_whole_journey(pages, live_server):
         assert stage in timeline, (stage, timeline)
     answer = Message.objects.get(direction="to_contact")
     assert answer.status == "read"
+
+    # 10. A facility admin tests a text against the rules; the result appears while typing.
+    staff.goto(f"{url}/console/rules/greenhaven/test/")
+    staff.get_by_role("textbox").fill("Call my cousin at 212-555-0199 tonight")
+    staff.locator("#test-result").get_by_text("Result: flagged for review").wait_for()
+    assert "212-555-0199" in staff.locator("#test-result mark").first.inner_text()

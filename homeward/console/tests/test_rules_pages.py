@@ -239,6 +239,16 @@ def test_the_test_box_works_with_a_link_and_sees_through_obfuscation(world, admi
     assert "Result:" not in page(admin.get(f"{BASE}/test/"))
 
 
+def test_the_test_box_answers_while_typing_with_just_the_result(world, admin, tunnel):
+    """The page's script asks for ?partial=1 as the admin types and swaps in the answer."""
+    page_html = page(admin.get(f"{BASE}/test/"))
+    assert 'data-live-result="test-result"' in page_html and 'id="test-result"' in page_html
+    html = page(admin.get(f"{BASE}/test/", {"text": "a <i>tunnel</i>", "partial": "1"}))
+    assert "<html" not in html and "<form" not in html
+    assert "Result: blocked" in html and "&lt;i&gt;" in html
+    assert '<mark class="hit hit-block" title="Escape">tunnel</mark>' in html
+
+
 def test_the_test_box_shows_detector_hits_with_the_facilitys_detector_settings(world, admin):
     text = {"text": "call my cousin at 212-555-0199 tonight"}
     html = page(admin.get(f"{BASE}/test/", text))

@@ -67,7 +67,10 @@ def test(request: HttpRequest, code: str) -> HttpResponse:
             highlighted=highlight(text, hits),
             hits=[(hit, rules.get(str(hit["rule"])), source_label(hit["rule"])) for hit in hits],
         )
-    return render(request, "console/rules/test.html", context)
+    # The page's script asks for just the result while the admin types (?partial=1).
+    partial = request.GET.get("partial") == "1"
+    template = "console/rules/_test_result.html" if partial else "console/rules/test.html"
+    return render(request, template, context)
 
 
 @admin_required
