@@ -88,7 +88,15 @@ def _after_both_sides_agree(connection: Connection, *, actor: Any) -> Connection
     return _move(connection, C.ACTIVE, actor=actor)
 
 
+def _lock(resident: Resident | int) -> None:
+    """Serialise changes to one resident's connections: two requests at once cannot both
+    create the pair's row, and two approvals cannot both take the last place under the cap."""
+    pk = resident if isinstance(resident, int) else resident.pk
+    Resident.objects.select_for_update().filter(pk=pk).first()
+
+
 def _check_cap(connection: Connection) -> None:
+    _lock(connection.resident_id)
     cap = connection.facility.policy.contact_cap
     active = Connection.objects.filter(resident=connection.resident, status=C.ACTIVE).count()
     if active >= cap:
@@ -125,6 +133,7 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
             "invite_only",
         )
     with transaction.atomic():
+        _lock(resident)
         existing = (
             Connection.objects.select_for_update()
             .filter(contact=contact, resident=resident)
@@ -195,6 +204,7 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
     now = clock.now()
     expires = now + dt.timedelta(days=policy.invite_days)
     with transaction.atomic():
+        _lock(resident)
         lookup = {"contact": contact} if contact else {"contact": None, "invite_email": email}
         existing = (
             Connection.objects.select_for_update().filter(resident=resident, **lookup).first()
@@ -255,6 +265,10 @@ def respond_to_invitation(*, contact: Contact, connection_id: int, accept: bool)
             raise NotFound()
         if connection.status != C.INVITED:
             raise Conflict("not_pending", "This invitation has already been answered.")
+        if accept and not connection.resident.in_custody:
+            raise Conflict(
+                "resident_released", f"{connection.resident.first_name} has been released."
+            )
         expired = bool(connection.invite_expires_at and connection.invite_expires_at < clock.now())
         if expired:
             _move(connection, C.EXPIRED, actor="system")

@@ -30,24 +30,36 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or obj.pk
+    # No lock here: every service writes audit events, and one lock for all of them would
+    # make every transaction wait for every other. The sealer chains them afterwards.
+    return AuditEvent.objects.create(
+        at=clock.now(),
+        actor_user=user,
+        actor_label=label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        facility_id=facility_id,
+        data=data or {},
+    )
+
+
+def seal(*, limit: int = 5000) -> int:
+    """Chain the events written since the last seal, in the order the sealer first sees
+    them (an event committed late simply gets a later place). Returns how many it sealed."""
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
-            at=clock.now(),
-            actor_user=user,
-            actor_label=label,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            facility_id=facility_id,
-            data=data or {},
-            prev_hash=head.last_hash,
-        )
-        event.hash = event.compute_hash()
-        event.save()
-        head.last_hash = event.hash
-        head.save(update_fields=["last_hash"])
-    return event
+        events = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:limit])
+        for event in events:
+            head.last_seq += 1
+            event.seq = head.last_seq
+            event.prev_hash = head.last_hash
+            event.hash = event.compute_hash()
+            event.save(update_fields=["seq", "prev_hash", "hash"])
+            head.last_hash = event.hash
+        if events:
+            head.save(update_fields=["last_seq", "last_hash"])
+    return len(events)
 
 
 def actor_label(actor: Any) -> str:
@@ -61,10 +73,18 @@ def actor_label(actor: Any) -> str:
 
 
 def verify_chain() -> int | None:
-    """Return the id of the first event whose hash or link is wrong, or None if intact."""
-    previous = GENESIS
-    for event in AuditEvent.objects.order_by("id").iterator():
-        if event.prev_hash != previous or event.compute_hash() != event.hash:
+    """Return the id of the first sealed event whose hash or link is wrong, or None if the
+    chain is intact. Call ``seal()`` first to include the newest events."""
+    previous, expected = GENESIS, 1
+    for event in AuditEvent.objects.filter(seq__isnull=False).order_by("seq").iterator():
+        if (
+            event.seq != expected
+            or event.prev_hash != previous
+            or event.compute_hash() != event.hash
+        ):
             return event.pk
-        previous = event.hash
+        previous, expected = event.hash, expected + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and head.last_seq != expected - 1:
+        return -1  # the newest sealed events were deleted
     return None

@@ -10,8 +10,9 @@ from django.db import models
 class AuditEvent(models.Model):
     """One thing that someone did that an agency may need to prove later.
 
-    Each row carries the hash of the row before it, so a deleted or edited row breaks the
-    chain (see ``homeward.core.audit.verify_chain``).
+    Rows are written without a lock; the sealer (``homeward.core.audit.seal``, run by every
+    worker) then gives each a place in the chain (``seq``) and the hash of the row before it,
+    so a deleted or edited row breaks the chain (see ``verify_chain``).
     """
 
     at = models.DateTimeField(db_index=True)
@@ -24,8 +25,9 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=60)
     facility_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["id"]
@@ -37,6 +39,8 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         body = json.dumps(
             [
+                self.seq,
+                self.pk,
                 self.prev_hash,
                 self.at.isoformat(),
                 self.actor_user_id,
@@ -54,9 +58,10 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row locked while an audit event is appended, so the chain never forks."""
+    """The end of the sealed chain: one row, locked by the sealer so the chain never forks."""
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_seq = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.last_hash

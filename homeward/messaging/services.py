@@ -132,7 +132,7 @@ def submit_message(
 def _locked_message(message_id: int) -> Message:
     message = (
         Message.objects.select_for_update(of=("self",))
-        .select_related("facility", "facility__policy", "connection")
+        .select_related("facility", "facility__policy", "connection", "connection__resident")
         .filter(pk=message_id)
         .first()
     )
@@ -210,13 +210,24 @@ def deliver(*, message_id: int) -> None:
         message = _locked_message(message_id)
         if message.status != S.APPROVED:
             return
-        connection = message.connection
-        if connection.status != Connection.Status.ACTIVE:
-            status.move(
-                message, S.RETURNED, actor="system", return_reason="connection no longer active"
-            )
+        reason = _undeliverable(message)
+        if reason:
+            status.move(message, S.RETURNED, actor="system", return_reason=reason)
             return
         status.move(message, S.DELIVERED, actor="delivery")
+
+
+def _undeliverable(message: Message) -> str:
+    """Why an approved message can no longer be delivered, or ''."""
+    connection = message.connection
+    resident = connection.resident
+    if connection.status != Connection.Status.ACTIVE:
+        return "connection no longer active"
+    if not resident.in_custody:
+        return "resident released"
+    if resident.facility_id != message.facility_id:
+        return "resident moved to another facility"
+    return ""
 
 
 def mark_read(*, reader: Contact | Resident, message_id: int) -> Message:

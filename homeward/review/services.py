@@ -72,7 +72,11 @@ def claim(*, staff: User, task_id: int) -> ReviewTask:
         if task.status != ReviewTask.Status.OPEN:
             raise Conflict("already_decided", "This message no longer needs a decision.")
         if task.claimed_by_id == staff.pk:
-            ReviewTask.objects.filter(pk=task.pk).update(lease_until=lease)
+            renewed = ReviewTask.objects.filter(
+                pk=task.pk, claimed_by=staff, status=ReviewTask.Status.OPEN
+            ).update(lease_until=lease)
+            if not renewed:  # the lease ran out and someone else took it a moment ago
+                raise Conflict("already_claimed", "Another reviewer is working on this message.")
         else:
             taken = (
                 ReviewTask.objects.filter(pk=task_id, status=ReviewTask.Status.OPEN)

@@ -68,8 +68,11 @@ def test_no_business_hours_means_around_the_clock():
 def test_audit_chain_detects_an_edited_or_deleted_event(db):
     events = [
         audit.record(actor="system", action="test.event", object_type="x", object_id=i)
-        for i in range(4)
+        for i in range(5)
     ]
+    assert AuditEvent.objects.filter(seq__isnull=True).count() == 5  # written without a lock
+    assert audit.seal() == 5
+    assert audit.seal() == 0  # nothing new
     assert audit.verify_chain() is None
     AuditEvent.objects.filter(pk=events[1].pk).update(data={"changed": True})
     assert audit.verify_chain() == events[1].pk
@@ -77,3 +80,22 @@ def test_audit_chain_detects_an_edited_or_deleted_event(db):
     assert audit.verify_chain() is None
     AuditEvent.objects.filter(pk=events[2].pk).delete()
     assert audit.verify_chain() == events[3].pk
+
+
+def test_deleting_the_newest_sealed_events_is_detected(db):
+    for i in range(3):
+        audit.record(actor="system", action="test.event", object_type="x", object_id=i)
+    audit.seal()
+    AuditEvent.objects.order_by("-seq").first().delete()
+    assert audit.verify_chain() == -1
+
+
+def test_events_written_after_a_seal_join_the_chain_at_the_next(db):
+    audit.record(actor="system", action="first", object_type="x", object_id=1)
+    audit.seal()
+    late = audit.record(actor="system", action="second", object_type="x", object_id=2)
+    assert late.seq is None
+    audit.seal()
+    late.refresh_from_db()
+    assert late.seq == 2
+    assert audit.verify_chain() is None

@@ -96,3 +96,54 @@ def test_two_reviewers_never_hold_the_same_item():
     outcomes = in_threads(6, claim)
     assert outcomes.count("won") == 1, outcomes
     assert outcomes.count("lost") == 5, outcomes
+
+
+def test_parallel_approvals_never_pass_the_contact_cap():
+    from homeward.connections import services as connections
+    from homeward.connections.models import Connection
+
+    facility = t.make_facility("pg-cap", policy={"staff_approval": True, "contact_cap": 2})
+    resident = t.make_resident(facility)
+    staff = [
+        t.make_staff(f"pg-cap-rev{i}", role=StaffMembership.Role.REVIEWER, facility=facility)
+        for i in range(5)
+    ]
+    pending = []
+    for i in range(5):
+        contact = t.make_contact(f"cap{i}@example.org")
+        request = connections.request_connection(
+            contact=contact, facility=facility, number=resident.number
+        )
+        pending.append(
+            connections.respond_to_request(resident=resident, connection_id=request.pk, accept=True)
+        )
+
+    def approve(i: int) -> str:
+        try:
+            connections.staff_decide(staff=staff[i], connection_id=pending[i].pk, approve=True)
+            return "approved"
+        except Conflict:
+            return "refused"
+
+    outcomes = in_threads(5, approve)
+    assert outcomes.count("approved") == 2, outcomes
+    assert Connection.objects.filter(resident=resident, status="active").count() == 2
+
+
+def test_the_same_request_sent_twice_at_once_makes_one_connection():
+    from homeward.connections import services as connections
+    from homeward.connections.models import Connection
+
+    facility = t.make_facility("pg-twice")
+    resident = t.make_resident(facility)
+    contact = t.make_contact("twice@example.org")
+    results = in_threads(
+        4,
+        lambda i: (
+            connections.request_connection(
+                contact=contact, facility=facility, number=resident.number
+            ).pk
+        ),
+    )
+    assert all(isinstance(r, int) for r in results), results
+    assert Connection.objects.filter(contact=contact, resident=resident).count() == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from homeward.connections.models import Connection
-from homeward.core.audit import verify_chain
+from homeward.core.audit import seal, verify_chain
 from homeward.core.errors import DomainError
 from homeward.messaging import services
 from homeward.messaging.models import Message
@@ -34,6 +34,7 @@ def test_message_goes_through_review_and_is_read(world, run_jobs):
     message.refresh_from_db()
     assert message.status == S.READ
     assert message.submitted_at <= message.screened_at <= message.delivered_at <= message.read_at
+    assert seal() > 0
     assert verify_chain() is None
 
 
@@ -194,3 +195,16 @@ def test_a_message_of_only_control_characters_is_empty(world):
         services.send_message(sender=world.contact_a, connection_id=connection.pk, body="\x00\x01")
     assert err.value.code == "message_empty"
     assert not Message.objects.exists()
+
+
+def test_an_approved_message_to_a_released_resident_is_returned_not_delivered(world, run_jobs):
+    connection = world.contact_a.connections.get()
+    message = services.send_message(sender=world.contact_a, connection_id=connection.pk, body="hi")
+    run_jobs()
+    task = review.claim_next(staff=world.reviewer_1)
+    world.resident.status = "released"
+    world.resident.save()
+    review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
+    run_jobs()
+    message.refresh_from_db()
+    assert message.status == S.RETURNED and message.return_reason == "resident released"

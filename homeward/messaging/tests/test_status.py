@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from homeward.core.audit import verify_chain
+from homeward.core.audit import seal, verify_chain
 from homeward.core.models import AuditEvent
 from homeward.core.transitions import IllegalTransition, allowed_pairs
 from homeward.messaging import status
@@ -39,6 +39,7 @@ def test_every_allowed_transition_records_who_and_when(world, source, target):
         assert getattr(message, stamp) == event.at
     audit = AuditEvent.objects.get(action=f"message.{target}", object_id=str(message.pk))
     assert audit.actor_label == "user:rev1"
+    assert seal() > 0
     assert verify_chain() is None
 
 

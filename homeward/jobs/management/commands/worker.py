@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from homeward.core import audit
 from homeward.jobs import services
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         self.stdout.write(f"worker {name} started")
         while not stopping:
             ran = services.run_pending(name, limit=50)
+            audit.seal()  # chain the audit events written since the last turn
             if once and not ran:
                 break
             if not ran:
