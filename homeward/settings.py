@@ -127,6 +127,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Homeward <no-reply@localhost>")
 
+# Where people reach this deployment, for links in emails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # The version of the monitoring notice a contact accepts at sign-up. Raise it whenever the
 # notice text in templates/web/monitoring_notice.html changes.
 MONITORING_NOTICE_VERSION = "2026-11-1"

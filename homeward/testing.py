@@ -77,6 +77,7 @@ def make_contact(
         display_name=name,
         notice_version=settings.MONITORING_NOTICE_VERSION,
         notice_accepted_at=clock.now(),
+        email_verified_at=clock.now(),
     )
 
 

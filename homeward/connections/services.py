@@ -200,7 +200,11 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
         )
     if not resident.in_custody:
         raise Conflict("resident_released", "Messaging has ended for this account.")
-    contact = Contact.objects.filter(user__email__iexact=email).first()
+    # Only a verified address names its account; otherwise the invitation waits for whoever
+    # proves they read that email.
+    contact = Contact.objects.filter(
+        user__email__iexact=email, email_verified_at__isnull=False
+    ).first()
     now = clock.now()
     expires = now + dt.timedelta(days=policy.invite_days)
     with transaction.atomic():
@@ -243,7 +247,10 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
 
 
 def claim_invitations(*, contact: Contact) -> int:
-    """Attach invitations sent to this contact's email before they had an account."""
+    """Attach invitations sent to this contact's email before they had an account, once
+    they have proved the address is theirs."""
+    if contact.email_verified_at is None:
+        return 0
     claimed = 0
     with transaction.atomic():
         invitations = Connection.objects.select_for_update().filter(

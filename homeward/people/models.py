@@ -22,6 +22,9 @@ class Contact(models.Model):
     display_name = models.CharField(max_length=120)
     notice_version = models.CharField(max_length=20)
     notice_accepted_at = models.DateTimeField()
+    email_verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the contact proved they read this email."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

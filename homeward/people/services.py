@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError
+from homeward.jobs import services as jobs
 from homeward.people.models import Contact, User
 
 DISPLAY_NAME_MAX = Contact._meta.get_field("display_name").max_length
@@ -73,6 +76,64 @@ def create_contact(
                 obj=contact,
                 data={"notice_version": accepted_notice_version},
             )
+            send_verification(contact=contact)
     except IntegrityError:
         raise _email_taken() from None  # two sign-ups raced for the same email
+    return contact
+
+
+# --- email verification: a contact proves they read the address before anything sent to
+# that address (a resident's invitation) becomes theirs.
+
+VERIFY_SALT = "homeward.people.verify-email"
+VERIFY_DAYS = 3
+
+
+def verification_token(contact: Contact) -> str:
+    return signing.dumps({"contact": contact.pk, "email": contact.user.email}, salt=VERIFY_SALT)
+
+
+def send_verification(*, contact: Contact) -> None:
+    """Queue the verification email (sent by the worker, after this transaction commits)."""
+    link = f"{settings.SITE_URL}{reverse('web:verify_email', args=[verification_token(contact)])}"
+    jobs.enqueue(
+        "send_email",
+        to=contact.user.email,
+        subject="Confirm your email for Homeward",
+        body=(
+            f"Hello {contact.display_name},\n\nOpen this link within {VERIFY_DAYS} days to "
+            f"confirm that this is your email address:\n\n{link}\n\nIf you did not sign up "
+            "for Homeward, ignore this message."
+        ),
+    )
+
+
+def verify_email(*, token: str) -> Contact:
+    """Mark the contact's email verified and give them the invitations sent to it."""
+    from homeward.connections.services import claim_invitations
+
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_DAYS * 86400)
+    except signing.SignatureExpired:
+        raise DomainError(
+            "link_expired", "This link has expired. Sign in and ask for a new one."
+        ) from None
+    except signing.BadSignature:
+        raise DomainError(
+            "link_invalid", "This link is not valid. Check that it is complete."
+        ) from None
+    with transaction.atomic():
+        contact = (
+            Contact.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=data.get("contact"), user__email__iexact=data.get("email", ""))
+            .first()
+        )
+        if contact is None:
+            raise DomainError("link_invalid", "This link is not valid any more.")
+        if contact.email_verified_at is None:
+            contact.email_verified_at = clock.now()
+            contact.save(update_fields=["email_verified_at"])
+            audit.record(actor=contact.user, action="contact.email_verified", obj=contact)
+        claim_invitations(contact=contact)
     return contact

@@ -67,6 +67,7 @@ ROWS = [
     Row("web:signup", "GET", "/signup/", EVERYONE),
     Row("web:signin", "GET", "/signin/", EVERYONE),
     Row("web:signout", "POST", "/signout/", EVERYONE, signs_out=True),
+    Row("web:verify_email", "GET", "/verify/not-a-real-token/", EVERYONE),
     Row("web:facilities", "GET", "/facilities/", EVERYONE),
     Row("web:facility", "GET", "/facilities/greenhaven/", EVERYONE),
     Row("web:find_resident", "GET", "/facilities/greenhaven/find/?number=NY1001", EVERYONE),

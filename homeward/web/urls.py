@@ -8,6 +8,7 @@ urlpatterns = [
     path("signup/", accounts.signup, name="signup"),
     path("signin/", accounts.signin, name="signin"),
     path("signout/", accounts.signout, name="signout"),
+    path("verify/<str:token>/", accounts.verify_email, name="verify_email"),
     path("facilities/", directory.facility_list, name="facilities"),
     path("facilities/<slug:code>/", directory.facility_detail, name="facility"),
     path("facilities/<slug:code>/find/", directory.find_resident, name="find_resident"),

@@ -88,14 +88,20 @@ def test_signup_with_an_old_notice_version_is_refused(db):
     assert not User.objects.exists()
 
 
-def test_signup_picks_up_invitations_sent_before_the_account_existed(db):
+def test_invitations_sent_before_the_account_existed_wait_for_a_verified_email(db, run_jobs):
+    from homeward.people import services as people
+
     facility = t.make_facility("montana", policy={"connection_policy": "resident_invites"})
     resident = t.make_resident(facility, "MT1", first_name="Dale")
     invitation = connections.invite_contact(resident=resident, email="rosa@example.org")
     client = Client()
     client.post("/signup/", signup_data())
     invitation.refresh_from_db()
-    assert invitation.contact == Contact.objects.get(user__username="rosa@example.org")
+    assert invitation.contact is None  # anyone could have typed this address
+    contact = Contact.objects.get(user__username="rosa@example.org")
+    people.verify_email(token=people.verification_token(contact))
+    invitation.refresh_from_db()
+    assert invitation.contact == contact
     page = client.get("/connections/").content.decode()
     assert "Dale" in page and "Accept" in page
 

@@ -99,3 +99,17 @@ def signout(request: HttpRequest) -> HttpResponse:
     logout(request)  # flushes the session
     messages.info(request, "You are signed out.")
     return redirect("web:home")
+
+
+@require_http_methods(["GET", "POST"])
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the verification email. Opening it shows a button; the button confirms
+    (a change is always a POST, and mail scanners that open links change nothing)."""
+    if request.method == "POST":
+        try:
+            contact = people.verify_email(token=token)
+        except DomainError as error:
+            return render(request, "web/verify_email.html", {"error": error}, status=400)
+        messages.success(request, f"Thank you: {contact.user.email} is confirmed.")
+        return redirect("web:connections" if request.user.is_authenticated else "web:signin")
+    return render(request, "web/verify_email.html", {"token": token})

@@ -39,7 +39,11 @@ def connection_list(request: HttpRequest, *, contact: Contact) -> HttpResponse:
     everything = list(selectors.connections_of_contact(contact).order_by("-updated_at"))
     invitations = [_row(c) for c in everything if c.status == C.INVITED]
     others = [_row(c) for c in everything if c.status != C.INVITED]
-    context = {"invitations": invitations, "others": others}
+    context = {
+        "invitations": invitations,
+        "others": others,
+        "unverified_email": "" if contact.email_verified_at else contact.user.email,
+    }
     return render(request, "web/connections.html", context)
 
 
