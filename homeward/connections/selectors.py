@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from homeward.connections.models import Connection
 from homeward.core.errors import NotFound
@@ -29,16 +29,6 @@ def connection_for_resident(resident: Resident, connection_id: int) -> Connectio
         return connections_of_resident(resident).get(pk=connection_id)
     except Connection.DoesNotExist:
         raise NotFound() from None
-
-
-def active_or_pending(queryset: QuerySet[Connection]) -> QuerySet[Connection]:
-    open_statuses = [
-        Connection.Status.ACTIVE,
-        Connection.Status.REQUESTED,
-        Connection.Status.INVITED,
-        Connection.Status.PENDING_STAFF,
-    ]
-    return queryset.filter(Q(status__in=open_statuses))
 
 
 def connection_between(contact: Contact, resident: Resident) -> Connection | None:

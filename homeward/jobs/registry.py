@@ -7,7 +7,6 @@ once, so a handler that finds its work already done returns quietly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 Handler = Callable[..., None]
 HANDLERS: dict[str, Handler] = {}
@@ -29,7 +28,3 @@ def get(kind: str) -> Handler:
 
 def known(kind: str) -> bool:
     return kind in HANDLERS
-
-
-def payload_repr(payload: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(payload.items()))

@@ -84,9 +84,3 @@ def conversations_of_contact(contact: Contact) -> QuerySet[Connection]:
         )
         .order_by(F("last_message_at").desc(nulls_last=True), "-updated_at")
     )
-
-
-def unread_count_for_contact(connection: Connection) -> int:
-    return connection.messages.filter(
-        direction=Message.Direction.TO_CONTACT, status=S.DELIVERED
-    ).count()

@@ -25,9 +25,5 @@ def staff_facilities(user: User, roles: Iterable[str] = READ_ROLES) -> QuerySet[
     return Facility.objects.filter(Q(agency_id__in=whole_agencies) | Q(id__in=single))
 
 
-def is_staff_member(user: User) -> bool:
-    return user.is_authenticated and StaffMembership.objects.filter(user=user).exists()
-
-
 def can_review(user: User, facility_id: int) -> bool:
     return staff_facilities(user, REVIEW_ROLES).filter(id=facility_id).exists()

@@ -17,7 +17,7 @@ def screen_message(message: Message) -> ScreeningResult:
     rules = rules_in_force(message.facility)
     cache = Path(settings.SCREENING_CACHE_DIR) if settings.SCREENING_CACHE_DIR else None
     compiled = engine.compile_ruleset(rules, cache_dir=cache)
-    actions = getattr(message.facility.policy, "detector_actions", None) or {}
+    actions = message.facility.policy.detector_actions or {}
     verdict = compiled.screen(message.body, detector_actions=actions)
     result, _ = ScreeningResult.objects.update_or_create(
         message=message,

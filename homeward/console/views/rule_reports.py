@@ -25,11 +25,7 @@ VERSION_LIMIT = 200
 
 
 def detector_actions(facility: Facility) -> Mapping[str, str] | None:
-    """The facility's detector settings, when this build has detectors at all."""
-    try:
-        from homeward.screening import detectors  # noqa: F401
-    except ImportError:
-        return None
+    """The facility's detector settings."""
     return dict(facility.policy.detector_actions or {})
 
 

@@ -80,10 +80,8 @@ DETECTOR_CHOICES = [("flag", "Flag for review"), ("block", "Block"), ("off", "Of
 
 def detectors_of(facility: Facility) -> list[dict[str, str]]:
     """Each detector this build has, its category and its action at the facility."""
-    try:
-        from homeward.screening.detectors import DEFAULT_ACTION, DETECTORS
-    except ImportError:
-        return []
+    from homeward.screening.detectors import DEFAULT_ACTION, DETECTORS
+
     chosen = facility.policy.detector_actions or {}
     return [
         {
