@@ -50,10 +50,18 @@ def timeline(message: Message) -> list[tuple[str, object]]:
     return [(label, at) for label, at in stages if at is not None]
 
 
-def unread_count_for_resident(connection: Connection) -> int:
-    return connection.messages.filter(
-        direction=Message.Direction.TO_RESIDENT, status=S.DELIVERED
-    ).count()
+def unread_counts_for_resident(resident_id: int) -> dict[int, int]:
+    """Delivered, not yet opened messages per connection of the resident, in one query."""
+    rows = (
+        Message.objects.filter(
+            connection__resident_id=resident_id,
+            direction=Message.Direction.TO_RESIDENT,
+            status=S.DELIVERED,
+        )
+        .values("connection_id")
+        .annotate(unread=Count("id"))
+    )
+    return {row["connection_id"]: row["unread"] for row in rows}
 
 
 def _seen_by_contact(prefix: str = "") -> Q:

@@ -115,3 +115,19 @@ def test_blocking_a_contact_returns_pending_messages(world, run_jobs):
     assert connection.blocked_by == Connection.Side.RESIDENT
     assert pending.status == S.RETURNED
     assert "You blocked Ana Lopez" in client.get("/kiosk/").content.decode()
+
+
+def test_the_inbox_costs_the_same_queries_for_one_conversation_or_many(world, deliver):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    deliver(world.contact_a, "Hello from Ana")
+    client = kiosk_client_for(world.resident)
+    with CaptureQueriesContext(db) as one:
+        client.get("/kiosk/")
+    for i in range(4):
+        t.connect(t.make_contact(f"more{i}@example.org", name=f"Friend {i}"), world.resident)
+    with CaptureQueriesContext(db) as five:
+        page = client.get("/kiosk/").content.decode()
+    assert "Friend 3" in page and "1 unread" in page
+    assert len(five.captured_queries) == len(one.captured_queries)

@@ -44,8 +44,9 @@ def _inbox_connections(resident: Resident) -> QuerySet[Connection]:
 @require_GET
 @resident_required
 def inbox(request: HttpRequest, resident: Resident) -> HttpResponse:
+    unread = message_selectors.unread_counts_for_resident(resident.pk)
     rows = [
-        InboxRow(connection, message_selectors.unread_count_for_resident(connection))
+        InboxRow(connection, unread.get(connection.pk, 0))
         for connection in _inbox_connections(resident)
     ]
     return render(request, "kiosk/inbox.html", {"rows": rows, **nav_context(resident)})
