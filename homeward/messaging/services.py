@@ -248,6 +248,26 @@ def mark_read(*, reader: Contact | Resident, message_id: int) -> Message:
     return message
 
 
+def mark_conversation_read(*, reader: Contact | Resident, connection_id: int) -> list[int]:
+    """The reader opened the conversation: every message delivered to them is now read, in
+    one transaction. Returns the ids that became read."""
+    with transaction.atomic():
+        if isinstance(reader, Contact):
+            scope = {"connection__contact": reader, "direction": Message.Direction.TO_CONTACT}
+            actor: Any = reader.user
+        else:
+            scope = {"connection__resident": reader, "direction": Message.Direction.TO_RESIDENT}
+            actor = reader
+        unread = list(
+            Message.objects.select_for_update()
+            .filter(connection_id=connection_id, status=S.DELIVERED, **scope)
+            .order_by("id")
+        )
+        for message in unread:
+            status.move(message, S.READ, actor=actor)
+    return [message.pk for message in unread]
+
+
 def return_pending_messages(*, connection: Connection, reason: str) -> int:
     """Return every message still on its way on this connection (the caller's transaction)."""
     count = 0

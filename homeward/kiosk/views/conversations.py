@@ -88,13 +88,9 @@ def _block_label(category: str) -> str:
 
 def _mark_delivered_read(resident: Resident, connection: Connection) -> set[int]:
     """Opening the conversation reads it: the sender then sees 'read'."""
-    unread = message_selectors.visible_to_resident(connection).filter(
-        direction=Message.Direction.TO_RESIDENT, status=Message.Status.DELIVERED
+    return set(
+        message_services.mark_conversation_read(reader=resident, connection_id=connection.pk)
     )
-    ids = set(unread.values_list("pk", flat=True))
-    for message_id in ids:
-        message_services.mark_read(reader=resident, message_id=message_id)
-    return ids
 
 
 def _render_conversation(

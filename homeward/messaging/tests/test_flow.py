@@ -208,3 +208,25 @@ def test_an_approved_message_to_a_released_resident_is_returned_not_delivered(wo
     run_jobs()
     message.refresh_from_db()
     assert message.status == S.RETURNED and message.return_reason == "resident released"
+
+
+def test_opening_a_conversation_reads_only_what_was_delivered_to_the_reader(world, run_jobs):
+    connection = world.contact_a.connections.get()
+    to_resident = [
+        services.send_message(sender=world.contact_a, connection_id=connection.pk, body=f"m{i}")
+        for i in range(2)
+    ]
+    run_jobs()
+    for _ in to_resident:
+        task = review.claim_next(staff=world.reviewer_1)
+        review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
+    run_jobs()
+    own = services.send_message(sender=world.resident, connection_id=connection.pk, body="reply")
+    assert (
+        services.mark_conversation_read(reader=world.contact_b, connection_id=connection.pk) == []
+    )
+    read = services.mark_conversation_read(reader=world.resident, connection_id=connection.pk)
+    assert read == [m.pk for m in to_resident]
+    assert services.mark_conversation_read(reader=world.resident, connection_id=connection.pk) == []
+    own.refresh_from_db()
+    assert own.status != S.READ

@@ -45,11 +45,7 @@ def _connection(contact: Contact, connection_id: int) -> Connection:
 
 def _mark_replies_read(contact: Contact, connection: Connection) -> None:
     """Opening the conversation is reading it: the resident sees their replies were read."""
-    delivered = connection.messages.filter(
-        direction=Message.Direction.TO_CONTACT, status=S.DELIVERED
-    ).values_list("pk", flat=True)
-    for message_id in delivered:
-        messaging.mark_read(reader=contact, message_id=message_id)
+    messaging.mark_conversation_read(reader=contact, connection_id=connection.pk)
 
 
 def why_no_compose(connection: Connection) -> str:
