@@ -11,11 +11,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable
 
 Edit = tuple[int, int, str]  # replace text[start:end] (never empty) with a string
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# Tracks of texts up to this long start as slices (copies) of it: faster than from a range.
+_COUNT = array("q", range(20_001))
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
@@ -29,29 +32,42 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 
 class Track:
-    """A text and, for each of its characters, the [lo, hi) span of the original."""
+    """A text and, for each of its characters, the [lo, hi) span of the original. The spans
+    are kept in arrays of machine integers: slicing and joining them is a copy of memory,
+    several times faster than lists, whose every element is an object."""
 
-    def __init__(self, text: str, lo: list[int], hi: list[int]) -> None:
+    def __init__(self, text: str, lo: array[int], hi: array[int]) -> None:
         self.text, self.lo, self.hi = text, lo, hi
 
     @classmethod
     def of(cls, text: str) -> Track:
-        return cls(text, list(range(len(text))), list(range(1, len(text) + 1)))
+        n = len(text)
+        if n >= len(_COUNT):
+            return cls(text, array("q", range(n)), array("q", range(1, n + 1)))
+        return cls(text, _COUNT[:n], _COUNT[1 : n + 1])
 
     def apply(self, edits: list[Edit]) -> Track:
+        if not edits:
+            return self
         if all(end - start == len(out) == 1 for start, end, out in edits):  # "A" -> "a"
-            return Track(apply_edits(self.text, edits), self.lo, self.hi) if edits else self
-        lo: list[int] = []
-        hi: list[int] = []
+            return Track(apply_edits(self.text, edits), self.lo, self.hi)
+        lo, hi = array("q"), array("q")
         pos = 0
         for start, end, replacement in edits:
-            lo += self.lo[pos:start]
-            hi += self.hi[pos:start]
+            if start > pos:
+                lo += self.lo[pos:start]
+                hi += self.hi[pos:start]
             # Every character of a replacement comes from the whole replaced span.
-            lo += [self.lo[start]] * len(replacement)
-            hi += [self.hi[end - 1]] * len(replacement)
+            if len(replacement) == 1:  # most edits: a run collapsed, a character replaced
+                lo.append(self.lo[start])
+                hi.append(self.hi[end - 1])
+            elif replacement:
+                lo += array("q", (self.lo[start],)) * len(replacement)
+                hi += array("q", (self.hi[end - 1],)) * len(replacement)
             pos = end
-        return Track(apply_edits(self.text, edits), lo + self.lo[pos:], hi + self.hi[pos:])
+        lo += self.lo[pos:]
+        hi += self.hi[pos:]
+        return Track(apply_edits(self.text, edits), lo, hi)
 
 
 def regex_edits(

@@ -37,6 +37,7 @@ from homeward.screening.edits import (
     regex_edits,
 )
 from homeward.screening.folding import (
+    APOSTROPHES,
     CLASSES,
     LazyTable,
     joiner_edits,
@@ -110,6 +111,36 @@ for _ch in map(chr, [*range(0x80, 0xD800), *range(0xE000, 0x10000)]):
 _MARKS = re.compile(f"[{''.join(_FOLDED_BMP[''])}]")
 _SYMBOLS = re.compile(f"[{''.join(_FOLDED_BMP[' '])}]")
 _LOOKALIKE = re.compile(f"[{''.join(_LOOKALIKES)}]")
+
+
+def _latin1_table(value: Callable[[str], str]) -> bytes:
+    """A bytes.translate table from what each Latin-1 character becomes: \0 where it is
+    dropped, \x01 where it does not become one Latin-1 character."""
+    out = []
+    for ch in map(chr, range(256)):
+        to = value(ch)
+        out.append(0 if to == "" else ord(to) if len(to) == 1 and 1 < ord(to) < 256 else 1)
+    return bytes(out)
+
+
+# The plain view's base character by character (invisible -> gone, white space -> " ", else
+# NFKC and case folding: "É" -> "é"; "ß", "µ", "¼" change length or leave Latin-1).
+_LATIN1_PLAIN = _latin1_table(
+    lambda ch: (
+        ""
+        if _INVISIBLE.match(ch)
+        else " "
+        if ch.isspace()
+        else unicodedata.normalize("NFKC", ch).casefold()
+    )
+)
+# The same for the exact route: white space is left to its own stage there.
+_LATIN1_EXACT = _latin1_table(
+    lambda ch: "" if _INVISIBLE.match(ch) else unicodedata.normalize("NFKC", ch).casefold()
+)
+_LATIN1_FOLD = _latin1_table(
+    lambda ch: "\x01" if ch < " " else unicodedata.normalize("NFD", ch).translate(_FOLD_CHARS)
+)
 # White space that survives NFKC; the rest (no-break, em, ideographic spaces) became " ".
 _SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u1680\u2028\u2029"
 
@@ -122,6 +153,8 @@ _ODD_SPACE_RUN = re.compile("^ +|  +| +$")  # runs, and a space at either end
 _WIDE_GAP = re.compile(" {3,}")
 _REPEAT = re.compile(r"([^\W\d_])\1+")
 _ZERO_TO_FF = bytes([0xFF] + [0] * 255)
+_NUL_RUN = re.compile(b"\0+")
+_MARKED_RUN = re.compile(b"\xff\xff*")  # starts on a literal byte: found fast
 _LETTER_TO_FF = bytes(0xFF if chr(i).isalpha() and i < 128 else 0 for i in range(256))
 
 
@@ -141,17 +174,41 @@ def _base(text: str) -> str:
         if "\0" in text:
             text = text.replace("\0", "")
     else:
-        if _HAS_INVISIBLE_BMP.search(text) or (_has_astral(text) and _INVISIBLE.search(text)):
-            text = _INVISIBLE.sub("", text)
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        text = text.casefold()
-        for space in _SPACES:
-            if space in text:
-                text = text.replace(space, " ")
+        text = _base_non_ascii(text)
     while "   " in text:  # str.replace beats a regex here
         text = text.replace("   ", "  ")
     return text
+
+
+def _base_non_ascii(text: str) -> str:
+    latin = _latin1(text, _LATIN1_PLAIN)
+    if latin is not None:
+        return latin
+    if _HAS_INVISIBLE_BMP.search(text) or (_has_astral(text) and _INVISIBLE.search(text)):
+        text = _INVISIBLE.sub("", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
+    for space in _SPACES:
+        if space in text:
+            text = text.replace(space, " ")
+    return text
+
+
+def _latin1(text: str, table: bytes) -> str | None:
+    """A text of Latin-1 characters mapped one byte at a time (bytes.translate, in C), or
+    None if it has other characters or one the table marks \x01 (needs the general route).
+    \0 in the table deletes. Most messages in Western languages take this route."""
+    try:
+        data = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+    data = data.translate(table)
+    if b"\x01" in data:
+        return None
+    if b"\0" in data:
+        data = data.translate(None, b"\0")
+    return data.decode("latin-1")
 
 
 def _squeeze(text: str) -> str:
@@ -180,15 +237,8 @@ def _fold_base(base: str, squeezed: str | None = None) -> tuple[str, bool]:
     were joined. Given the base squeezed as well, starts from that (saving a squeeze): the
     same unless letters spaced apart need the wide gaps; then it starts again from the base."""
     text = base if squeezed is None else squeezed
-    if not text.isascii() and not unicodedata.is_normalized("NFD", text):
-        text = unicodedata.normalize("NFD", text)
-    # The same as text.translate(_FOLD_CHARS), only faster: accents and "¿" are most of it.
-    if not text.isascii() and _MARKS.search(text):
-        text = _MARKS.sub("", text)
-    if not text.isascii() and _SYMBOLS.search(text):
-        text = _SYMBOLS.sub(" ", text)
-    if not text.isascii() and (_LOOKALIKE.search(text) or _has_astral(text)):
-        text = text.translate(_FOLD_CHARS)
+    if not text.isascii():
+        text = _fold_chars(text)
     while "   " in text:  # a dropped mark or symbol can leave spaces together
         text = text.replace("   ", "  ")
     classes = text.translate(CLASSES)
@@ -208,6 +258,25 @@ def _fold_base(base: str, squeezed: str | None = None) -> tuple[str, bool]:
             text = apply_edits(text, edits)
             classes = text.translate(CLASSES)
     return _collapse_repeats(_squeeze(text)), joined
+
+
+def _fold_chars(text: str) -> str:
+    """NFD, then text.translate(_FOLD_CHARS): lookalikes -> Latin, marks dropped, symbols
+    -> space. Done one byte at a time for Latin-1 text (NFD splits each of its letters into
+    a letter and one mark, so character by character is the same), else with regexes that
+    replace with a string (faster than translate: accents and "¿" are most of it)."""
+    latin = _latin1(text, _LATIN1_FOLD)
+    if latin is not None:
+        return latin
+    if not unicodedata.is_normalized("NFD", text):
+        text = unicodedata.normalize("NFD", text)
+    if not text.isascii() and _MARKS.search(text):
+        text = _MARKS.sub("", text)
+    if not text.isascii() and _SYMBOLS.search(text):
+        text = _SYMBOLS.sub(" ", text)
+    if not text.isascii() and (_LOOKALIKE.search(text) or _has_astral(text)):
+        text = text.translate(_FOLD_CHARS)
+    return text
 
 
 def fold(text: str) -> str:
@@ -239,43 +308,157 @@ def _collapse_repeats(text: str) -> str:
 # ---- the slow, exact path: the same stages as explicit edits ----------------------------
 
 
-def _track_base(original: str) -> Track:
+def _track_base(original: str, general: bool = False) -> Track:
+    """The base as explicit edits. Each stage first checks cheaply whether it has anything
+    to do: most texts need only a few of them. Latin-1 text takes the character-by-character
+    route of the fast path (one character for one, or deleted) unless ``general``."""
     track = Track.of(original)
-    track = track.apply(char_edits(track.text, lambda ch: ch.translate(_STRAIGHTEN), _CURLY))
-    track = track.apply(regex_edits(_INVISIBLE, track.text, lambda m: ""))
-    track = track.apply(normalization_edits("NFKC", track.text))
-    track = track.apply(char_edits(track.text, str.casefold, _MAY_CASEFOLD))
-    return track.apply(regex_edits(_ODD_SPACE, track.text, lambda m: " " * min(len(m[0]), 2)))
+    if not original.isascii() and any(curly in original for curly, _ in _CURLY_QUOTES):
+        track = track.apply(char_edits(track.text, lambda ch: ch.translate(_STRAIGHTEN), _CURLY))
+    latin = None if general else _latin1_track(track, _LATIN1_EXACT)
+    if latin is not None:
+        track = latin
+    else:
+        text = track.text
+        if _HAS_INVISIBLE_BMP.search(text) or (_has_astral(text) and _INVISIBLE.search(text)):
+            track = track.apply(regex_edits(_INVISIBLE, track.text, lambda m: ""))
+        track = track.apply(normalization_edits("NFKC", track.text))
+        track = track.apply(char_edits(track.text, str.casefold, _MAY_CASEFOLD))
+    if general:
+        edits = regex_edits(_ODD_SPACE, track.text, lambda m: " " * min(len(m[0]), 2))
+    else:
+        edits = _odd_space_edits(track.text)
+    return track.apply(edits)
+
+
+def _latin1_track(track: Track, table: bytes) -> Track | None:
+    """A stage that maps Latin-1 text one character for one or deletes (see _latin1)."""
+    try:
+        data = track.text.encode("latin-1").translate(table)
+    except UnicodeEncodeError:
+        return None
+    if b"\x01" in data:
+        return None
+    track = Track(data.decode("latin-1"), track.lo, track.hi)
+    if b"\0" in data:
+        track = track.apply([(m.start(), m.end(), "") for m in _NUL_RUN.finditer(data)])
+    return track
 
 
 def _squeeze_edits(text: str) -> list[Edit]:
-    trim = lambda m: "" if m.start() == 0 or m.end() == len(text) else " "  # noqa: E731
-    return regex_edits(_ODD_SPACE_RUN, text, trim)
+    """Runs of spaces -> one, ends trimmed: what regex_edits(_ODD_SPACE_RUN, ...) gives, with
+    str.find (a regex scan that stops at every space is ten times slower)."""
+    head, tail = len(text) - len(text.lstrip(" ")), len(text.rstrip(" "))
+    if head == len(text):
+        return [(0, head, "")] if head else []
+    edits = [(0, head, "")] if head else []
+    edits += [(start, end, " ") for start, end in _runs_of_spaces(text, head, tail)]
+    if tail < len(text):
+        edits.append((tail, len(text), ""))
+    return edits
 
 
-def _track_plain(original: str) -> tuple[Track, list[Span]]:
-    track = _track_base(original)
-    return track.apply(_squeeze_edits(track.text)), []
+def _runs_of_spaces(text: str, start: int, end: int) -> list[Span]:
+    """The runs of two or more spaces in text[start:end]."""
+    runs = []
+    while (at := text.find("  ", start, end)) >= 0:
+        start = at + 2
+        while start < end and text[start] == " ":
+            start += 1
+        runs.append((at, start))
+    return runs
 
 
-def _track_folded(original: str) -> tuple[Track, list[Span]]:
+def _odd_space_edits(text: str) -> list[Edit]:
+    """What regex_edits(_ODD_SPACE, ...) gives (white space runs -> at most two spaces, any
+    white space but a space -> a space) on a text after NFKC, where the only white space
+    is " " and _SPACES: found with str.find and str.replace instead of a slow regex scan."""
+    odd = [space for space in _SPACES if space in text]
+    if not odd and "  " not in text:
+        return []
+    spaced = text
+    for space in odd:
+        spaced = spaced.replace(space, " ")
+    runs = _runs_of_spaces(spaced, 0, len(spaced))
+    edits = [(a, b, "  ") for a, b in runs if text[a:b] != "  "]
+    starts = [a for a, _ in runs]
+    for space in odd:
+        at = text.find(space)
+        while at >= 0:
+            run = bisect.bisect_right(starts, at) - 1
+            if run < 0 or runs[run][1] <= at:  # not inside a run
+                edits.append((at, at + 1, " "))
+            at = text.find(space, at + 1)
+    return sorted(edits)
+
+
+def _apostrophe_edits(text: str) -> list[Edit]:
+    """Apostrophes dropped, one edit each (the same spans as one edit per run)."""
+    edits = []
+    for mark in APOSTROPHES:
+        at = text.find(mark)
+        while at >= 0:
+            edits.append((at, at + 1, ""))
+            at = text.find(mark, at + 1)
+    return sorted(edits)
+
+
+def _track_plain(original: str, general: bool = False) -> tuple[Track, list[Span]]:
+    track = _track_base(original, general)
+    return track.apply(_squeeze_edits_of(track.text, general)), []
+
+
+def _track_folded(original: str, general: bool = False) -> tuple[Track, list[Span]]:
     """The exact folded view, and the spans of it that were letters spaced apart. Offsets
     are those of the original: _case_lookalikes maps one character for one."""
-    track = _track_base(_case_lookalikes(original))
-    track = track.apply(normalization_edits("NFD", track.text))
-    track = track.apply(char_edits(track.text, lambda ch: ch.translate(_FOLD_CHARS), _MAY_FOLD))
-    track = track.apply(regex_edits(_WIDE_GAP, track.text, lambda m: "  "))
+    track = _track_base(_case_lookalikes(original), general)
+    latin = None if general or track.text.isascii() else _latin1_track(track, _LATIN1_FOLD)
+    if latin is not None:
+        track = latin
+    elif not track.text.isascii():
+        track = track.apply(normalization_edits("NFD", track.text))
+        fold_char = lambda ch: ch.translate(_FOLD_CHARS)  # noqa: E731
+        track = track.apply(char_edits(track.text, fold_char, _MAY_FOLD))
+    if "   " in track.text:
+        track = track.apply(regex_edits(_WIDE_GAP, track.text, lambda m: "  "))
     runs = spaced_runs(track.text.translate(CLASSES))
     spaced = [(track.lo[start], track.hi[end - 1]) for start, end, _ in runs]
     track = track.apply([edit for *_, edits in runs for edit in edits])
-    track = track.apply(regex_edits(_APOSTROPHE, track.text, lambda m: ""))
+    if general:
+        track = track.apply(regex_edits(_APOSTROPHE, track.text, lambda m: ""))
+    else:
+        track = track.apply(_apostrophe_edits(track.text))
     for edits_of in (joiner_edits, leet_edits):
         track = track.apply(edits_of(track.text, track.text.translate(CLASSES)))
-    track = track.apply(_squeeze_edits(track.text))
-    track = track.apply(regex_edits(_REPEAT, track.text, lambda m: m.group(1)))
+    track = track.apply(_squeeze_edits_of(track.text, general))
+    track = track.apply(_repeat_edits(track.text, general))
     return track, [
         (bisect.bisect_left(track.lo, lo), bisect.bisect_right(track.hi, hi)) for lo, hi in spaced
     ]
+
+
+def _squeeze_edits_of(text: str, general: bool) -> list[Edit]:
+    if general:
+        trim = lambda m: "" if m.start() == 0 or m.end() == len(text) else " "  # noqa: E731
+        return regex_edits(_ODD_SPACE_RUN, text, trim)
+    return _squeeze_edits(text)
+
+
+def _repeat_edits(text: str, general: bool = False) -> list[Edit]:
+    """Runs of a repeated letter -> the letter. For ASCII, found as _collapse_repeats finds
+    them (a byte per character marking the repeats), then the marked runs with a regex that
+    starts on a literal byte: four times faster than _REPEAT."""
+    if general or not text.isascii():
+        return regex_edits(_REPEAT, text, lambda m: m.group(1))
+    data = text.encode("ascii")
+    x = int.from_bytes(data, "little")
+    same = (x ^ (x >> 8)).to_bytes(len(data), "little").translate(_ZERO_TO_FF)
+    drop = int.from_bytes(same, "little") & int.from_bytes(data.translate(_LETTER_TO_FF), "little")
+    if not drop:
+        return []
+    # Byte i of drop is set where character i + 1 repeats character i.
+    marks = drop.to_bytes(len(data), "little")
+    return [(m.start(), m.end() + 1, text[m.start()]) for m in _MARKED_RUN.finditer(marks)]
 
 
 # ---- the public interface -------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import timeit
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -300,6 +302,63 @@ def test_a_phrase_folds_the_same_inside_a_sentence(sentence: list[str], data) ->
     text = " ".join(sentence).capitalize() + punct
     phrase = " ".join(sentence[start:end])
     assert f" {fold(phrase)} " in f" {fold(text).rstrip('.!,?')} "
+
+
+# ---- the shortcuts take the same route as the general code --------------------------
+
+CORPUS = Path(__file__).resolve().parents[1] / "evaluation" / "corpus.jsonl"
+LATIN1 = [chr(cp) for cp in range(256)]
+latin1_texts = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(LATIN1 + list("  \n\n\taabbee e s c a p e'`")), st.sampled_from(TRICKY)
+    ),
+    max_size=60,
+)
+
+
+def _general_fast_route(text: str) -> tuple[str, str]:
+    """plain() and fold() without the Latin-1 byte tables."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nz, "_latin1", lambda text, table: None)
+        return plain(text), fold(text)
+
+
+def _same_exact_routes(text: str) -> None:
+    for route in (nz._track_plain, nz._track_folded):
+        (fast, fast_spaced), (general, spaced) = route(text), route(text, True)
+        assert fast.text == general.text
+        assert list(fast.lo) == list(general.lo) and list(fast.hi) == list(general.hi)
+        assert fast_spaced == spaced
+
+
+def test_latin1_characters_fold_byte_by_byte_as_the_general_route_does():
+    """Every Latin-1 character, alone and next to every other non-ASCII one."""
+    latin = [chr(cp) for cp in range(0x80, 0x100)] + list("aZ 1'.\t")
+    texts = [a + b + "x" + a for a in latin for b in latin]
+    assert [(plain(t), fold(t)) for t in texts] == [_general_fast_route(t) for t in texts]
+
+
+@examples
+@given(latin1_texts)
+@example("Ma\xf1ana \xa1S\xcd!  \xaa\xba\xb2 \xdf\xb5\xbc \xa0\x85\xad")
+def test_latin1_text_takes_the_same_route_through_the_byte_tables(text: str) -> None:
+    assert (plain(text), fold(text)) == _general_fast_route(text)
+
+
+@examples
+@given(latin1_texts)
+@example("  a \xad \n\n b\t c '' x``y  ")
+@example("\n")
+def test_the_exact_shortcuts_give_the_same_maps_as_the_general_stages(text: str) -> None:
+    _same_exact_routes(text)
+
+
+def test_the_exact_shortcuts_agree_on_the_evaluation_corpus():
+    texts = [json.loads(line)["text"] for line in CORPUS.read_text().splitlines() if line]
+    assert len(texts) > 1000
+    for text in texts + [LETTER, SPANISH]:
+        _same_exact_routes(text)
+        assert (plain(text), fold(text)) == _general_fast_route(text)
 
 
 # ---- speed (reported, not asserted: timings on a shared machine are noise) -----------
