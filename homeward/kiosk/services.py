@@ -20,6 +20,9 @@ from homeward.people.models import Resident, StaffMembership, User
 Role = StaffMembership.Role
 ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 MAX_FAILURES = 5
+# Someone trying one common PIN against many numbers fails once per number: count the
+# whole device too.
+MAX_DEVICE_FAILURES = 20
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 WRONG_CREDENTIALS = "That resident number and PIN do not match. Check them and try again."
 
@@ -111,6 +114,21 @@ def _recent_failures(facility: Facility, number: str) -> int:
     ).count()
 
 
+def _device_locked(device: KioskDevice) -> bool:
+    since = clock.now() - FAILURE_WINDOW
+    return KioskSignInFailure.objects.filter(device=device, at__gte=since).count() >= (
+        MAX_DEVICE_FAILURES
+    )
+
+
+def _device_locked_error() -> DomainError:
+    return PermissionDenied(
+        "This kiosk is paused after many wrong sign-ins. Ask a staff member for help, or "
+        "try again in 15 minutes.",
+        "kiosk_locked",
+    )
+
+
 def _locked_out_error() -> DomainError:
     return PermissionDenied(
         "This resident number is locked after too many wrong tries. "
@@ -148,6 +166,8 @@ def sign_in(*, device: KioskDevice, number: str, pin: str) -> Resident:
             "kiosk_closed",
         )
     number = number.strip().upper()[:30]
+    if _device_locked(device):
+        raise _device_locked_error()
     if _recent_failures(facility, number) >= MAX_FAILURES:
         raise _locked_out_error()
     resident = (

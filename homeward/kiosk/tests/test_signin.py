@@ -57,6 +57,28 @@ def test_five_failures_lock_the_number(world):
     assert not KioskSignInFailure.objects.exists()  # a good sign-in clears the count
 
 
+def test_one_pin_tried_on_many_numbers_pauses_the_kiosk(world):
+    from homeward.kiosk.services import MAX_DEVICE_FAILURES
+
+    client = device_client(world.facility_1)
+    for i in range(MAX_DEVICE_FAILURES):  # one try each: no single number is locked
+        assert WRONG_CREDENTIALS in sign_in(client, f"NY9{i:03d}", "1234").content.decode()
+    paused = sign_in(client, "NY1001")  # even a right number and PIN
+    assert paused.status_code == 403 and "kiosk is paused" in paused.content.decode()
+    assert "kiosk_resident_id" not in client.session
+    from django.test import Client
+
+    from homeward.kiosk.auth import DEVICE_COOKIE
+    from homeward.kiosk.services import register_device
+
+    _, token = register_device(staff=world.facility_admin, facility=world.facility_1, name="B")
+    other_kiosk = Client()  # another device is not affected
+    other_kiosk.cookies[DEVICE_COOKIE] = token
+    assert sign_in(other_kiosk, "NY1001").status_code == 302
+    with clock.frozen_at(clock.now() + dt.timedelta(minutes=16)):
+        assert sign_in(client, "NY1001").status_code == 302
+
+
 def test_signin_refused_outside_kiosk_hours(world):
     facility = t.make_facility("hours-test", policy={"kiosk_hours": ["06:00", "22:00"]})
     resident = t.make_resident(facility, "H100")
