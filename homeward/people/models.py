@@ -105,3 +105,16 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} at {self.facility or self.agency}"
+
+
+class SignInFailure(models.Model):
+    """One wrong password for an account name, on the web or the console."""
+
+    key = models.CharField(max_length=300, help_text="Surface and account, e.g. web:a@b.org")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.at:%Y-%m-%d %H:%M}"

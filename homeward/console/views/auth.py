@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from homeward.console.access import staff_roles, start_session
 from homeward.console.forms import SignInForm
 from homeward.core import audit
+from homeward.core.errors import DomainError
+from homeward.people import signin_limits
 
 # One message for a wrong password and for a non-staff account, so the form does not tell
 # anyone which accounts exist or whose password they have guessed.
@@ -36,12 +38,18 @@ def signin(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            user = authenticate(
-                request,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-            )
+            username = form.cleaned_data["username"]
+            try:
+                signin_limits.check("console", username, until_released=True)
+            except DomainError as error:
+                form.add_error(None, error.message)
+                context = {"form": form, "next": _next_url(request)}
+                return render(request, "console/signin.html", context, status=error.status)
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                signin_limits.record_failure("console", username)
             if user is not None and staff_roles(user):
+                signin_limits.clear("console", username)
                 login(request, user)  # rotates the session key
                 start_session(request)
                 audit.record(actor=user, action="staff.signed_in")

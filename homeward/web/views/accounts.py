@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from homeward.connections import services as connections
 from homeward.core.errors import DomainError
 from homeward.people import services as people
+from homeward.people import signin_limits
 from homeward.people.models import Contact
 from homeward.web.access import contact_of, safe_next
 from homeward.web.forms import SignInForm, SignUpForm
@@ -73,23 +74,33 @@ def signup(request: HttpRequest) -> HttpResponse:
 def signin(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     staff_refused = False
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
-        user = authenticate(
-            request,
-            username=form.cleaned_data["email"].strip().lower(),
-            password=form.cleaned_data["password"],
-        )
+        email = form.cleaned_data["email"].strip().lower()
+        try:
+            signin_limits.check("web", email)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return _signin_page(request, form, status=error.status)
+        user = authenticate(request, username=email, password=form.cleaned_data["password"])
         contact = Contact.objects.filter(user=user).first() if user else None
         if user is None:
+            signin_limits.record_failure("web", email)
             form.add_error(None, "That email and password do not match an account.")
         elif contact is None:
             # Right password, but a staff account: point them to their own sign-in.
             staff_refused = True
             form.add_error(None, "This sign-in is for families and friends.")
         else:
+            signin_limits.clear("web", email)
             _start_session(request, contact)
             return redirect(safe_next(request, reverse("web:connections")))
-    status = 400 if request.method == "POST" else 200
+    return _signin_page(request, form, status=status, staff_refused=staff_refused)
+
+
+def _signin_page(
+    request: HttpRequest, form: SignInForm, *, status: int, staff_refused: bool = False
+) -> HttpResponse:
     context = {"form": form, "next": safe_next(request, ""), "staff_refused": staff_refused}
     return render(request, "web/signin.html", context, status=status)
 
