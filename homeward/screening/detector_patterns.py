@@ -7,7 +7,7 @@ between words); street addresses also run on the folded view, where "M4pl3 Αvе
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from homeward.screening.normalize import fold
 
@@ -78,8 +78,23 @@ _DIGIT_OF = {
 _DIGIT_OF["oh"] = "0"
 
 
-def phones(text: str) -> list[Span]:
-    spans = [m.span() for m in PHONE.finditer(text)]
+PHONE_KINDS = frozenset({"dialled", "runs", "spelled"})
+
+
+def phones(text: str, kinds: Collection[str] = PHONE_KINDS) -> list[Span]:
+    """Phone numbers; ``kinds``: which of "dialled" (the usual ways of writing one), "runs"
+    (digits spaced or dotted apart) and "spelled" to look for (the gates say which can be
+    there)."""
+    spans = [m.span() for m in PHONE.finditer(text)] if "dialled" in kinds else []
+    if "runs" in kinds:
+        spans.extend(_digit_runs(text))
+    if "spelled" in kinds:
+        spans.extend(_spelled(text))
+    return spans
+
+
+def _digit_runs(text: str) -> list[Span]:
+    spans = []
     # Digits spaced or dotted apart ("5 5 5 - 0 1 4 2") in a phone number's count.
     for m in DIGIT_RUN.finditer(text):
         found, run = _digits_of(m.group()), _MARKS.sub("", m.group())
@@ -90,6 +105,11 @@ def phones(text: str) -> list[Span]:
             phone_like = False
         if phone_like and not NOT_CODE.fullmatch(run) and not _MONEY_AFTER.match(text, m.end()):
             spans.append(m.span())
+    return spans
+
+
+def _spelled(text: str) -> list[Span]:
+    spans = []
     for m in SPELLED_PHONE.finditer(text):
         words = re.findall("[a-z]+|[0-9]", m.group())
         number = "".join(_DIGIT_OF.get(w, w) for w in words)
@@ -244,14 +264,21 @@ AMOUNT = re.compile(r"\$ ?[0-9]|\b[0-9]+ ?(?:dollars|bucks|usd|pesos|dlls|dólar
 _AROUND = 40  # characters either side of an app's name where an amount makes it a payment
 
 
-def payments(text: str) -> list[Span]:
+PAYMENT_KINDS = frozenset({"payment", "cashtag", "gift_code"})
+
+
+def payments(text: str, kinds: Collection[str] = PAYMENT_KINDS) -> list[Span]:
     """A $cashtag, a gift card code, or a payment app's name with a handle, a link or an
-    amount of money nearby. The name alone ("I paid her back on Venmo") is ordinary life."""
-    spans = [m.span() for m in CASHTAG.finditer(text)]
-    for m in PAYMENT.finditer(text):
-        near = AMOUNT.search(text, max(0, m.start() - _AROUND), m.end() + _AROUND)
-        if m.group("link") or m.group("handle") or near:
-            spans.append(m.span())
+    amount of money nearby. The name alone ("I paid her back on Venmo") is ordinary life.
+    ``kinds``: which of "cashtag", "payment" (apps) and "gift_code" to look for."""
+    spans = [m.span() for m in CASHTAG.finditer(text)] if "cashtag" in kinds else []
+    if "payment" in kinds:
+        for m in PAYMENT.finditer(text):
+            near = AMOUNT.search(text, max(0, m.start() - _AROUND), m.end() + _AROUND)
+            if m.group("link") or m.group("handle") or near:
+                spans.append(m.span())
+    if "gift_code" not in kinds:
+        return spans
     for m in GIFT_CODE.finditer(text):
         code = m.group()
         if sum(c.isdigit() for c in code) >= 2 and sum(c.isalpha() for c in code) >= 2:

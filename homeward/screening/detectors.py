@@ -69,22 +69,37 @@ def _alternatives(words: str) -> str:
     return "|".join(words.split()).replace(".", r"\.")
 
 
+_STREET_WORDS = " ".join(
+    w for w in p.STREETS_ES.split() if w.isalpha() and w.isascii()
+)  # "callejón" is below in UTF-8; "av." and "c/" have their own alternative
 _ADDRESS_GATES = (
-    rf"[0-9][a-z]? ([a-z0-9'.-]+ ){{0,4}}"
-    rf"({_alternatives(p.SUFFIXES)}|{_alternatives(p.AMBIGUOUS)}|stret|terace|aley)\b",
-    rf"\b({_alternatives(p.STREETS_ES.replace('callejón', ''))}|cale|carera|calejon|caretera|"
-    r"callej\xc3\xb3n|calej\xc3\xb3n)\b[^0-9]{0,200}[0-9]",
+    # A street's name may hold any letter (\w in the exact pattern: "José", "a_b"). The
+    # word edge after the street word is spelled out: hyperscan's \b made this scan 50%
+    # slower (anything but [a-z0-9_] is a superset of the exact pattern's Unicode \b).
+    rf"[0-9][a-z]? ([^ ]+ ){{0,4}}"
+    rf"({_alternatives(p.SUFFIXES)}|{_alternatives(p.AMBIGUOUS)}|stret|terace|aley)"
+    r"([^a-z0-9_]|$)",
+    # "av." and "c/" end in punctuation: no word edge after them ("av. 5", "c/ olmo 5").
+    rf"(\b({_alternatives(_STREET_WORDS)}|cale|carera|calejon|caretera|"
+    r"callej\xc3\xb3n|calej\xc3\xb3n)\b|\b(av\.|c/))[^0-9]{0,200}[0-9]",
     r"p\.? ?o\.? ?box|apartado ",
 )
 _GATES: dict[str, tuple[str, ...]] = {
-    "phone": (
-        rf"[0-9]({_MARK}*[ .()+-]{{0,3}}[0-9]){{6}}",
-        rf"\b({_NW})[ ,.-]{{1,3}}({_NW})[ ,.-]{{1,3}}({_NW})\b",
-    ),
+    # Digits spaced apart with "/" ("555/201/3344") are left to the digits gate below (a
+    # "/" here makes the whole scan half again as slow): see _PARTS.
+    "phone": (rf"[0-9]({_MARK}*[ .()+-]{{0,3}}[0-9]){{6}}",),
+    # A number word and two more numbers, spelled or not: of the three or more words a
+    # spelled phone number needs, one has two numbers after it ("one 5 two 5 three 5 4").
+    "phone:spelled": (rf"\b({_NW})([ ,.-]{{1,3}}({_NW}|[0-9])\b){{2}}",),
     "address": _ADDRESS_GATES,
     "email": (r"@[a-z0-9-]+\.",),
-    "url": (r"https?://|www\.|[a-z0-9]\.[a-z]{2}|@[a-z0-9_]",),
-    "payment": (p.PAY_APPS.replace("?:", ""), r"\$[a-z]", r"[a-z0-9]{4}-[a-z0-9]{4,6}-[a-z0-9]{4}"),
+    # A domain's host is read back over dots and hyphens too ("zelle-.com").
+    "url": (r"https?://|www\.|[a-z0-9.-]\.[a-z]{2}|@[a-z0-9_]",),
+    # The parts of a detector have gates of their own: only those that fired run (a gift
+    # card code's pattern costs as much as the payment apps').
+    "payment": (p.PAY_APPS.replace("?:", ""),),
+    "payment:cashtag": (r"\$[a-z]",),
+    "payment:gift_code": (r"[a-z0-9]{4}-[a-z0-9]{4,6}-[a-z0-9]{4}",),
     "digits": (
         rf"[0-9]({_MARK}*[ ./-]{{0,3}}[0-9]){{6}}",
         rf"[0-9]({_MARK}*[ /,.-]{{0,3}}[0-9]){{5}}",
@@ -93,6 +108,10 @@ _GATES: dict[str, tuple[str, ...]] = {
     "reversed": (REVERSED_GATE,),
     "mixed_script": (r"[\xcd-\xd4]",),  # UTF-8 lead bytes of Greek and Cyrillic letters
 }
+# The folded view only matters for addresses, and every exact address pattern needs a digit:
+# it is scanned with the address gates alone, and only when it has a digit.
+_FOLDED_GATES: dict[str, tuple[str, ...]] = {"address": _ADDRESS_GATES}
+_DIGITS = "0123456789"
 
 
 class _Gate:
@@ -121,10 +140,10 @@ class _Gate:
     def candidates(self, text: str) -> set[str]:
         if self.database is None:
             return set(self.all)
-        import hyperscan
-
         scratch = getattr(self.local, "scratch", None)
-        if scratch is None:
+        if scratch is None:  # the import is here: on every call it costs a fifth of a scan
+            import hyperscan
+
             scratch = self.local.scratch = hyperscan.Scratch(self.database)
         found: set[str] = set()
         self.database.scan(  # type: ignore[attr-defined]
@@ -136,20 +155,46 @@ class _Gate:
         found.add(self.names[index])
 
 
-_the_gate: _Gate | None = None
+_the_gates: tuple[_Gate, _Gate] | None = None
 _gate_lock = threading.Lock()
 
 
-def _gate() -> _Gate:
-    global _the_gate
-    if _the_gate is None:
+def _gates() -> tuple[_Gate, _Gate]:
+    """The gates of the plain view (every detector) and of the folded view (addresses)."""
+    global _the_gates
+    if _the_gates is None:
         with _gate_lock:
-            if _the_gate is None:
-                _the_gate = _Gate(_GATES)
-    return _the_gate
+            if _the_gates is None:
+                _the_gates = (_Gate(_GATES), _Gate(_FOLDED_GATES))
+    return _the_gates
 
 
 # --- detecting ---------------------------------------------------------------------------
+
+
+_Plan = tuple[dict[str, str], tuple[str, ...]]
+_plans: dict[tuple[tuple[str, str], ...], _Plan] = {}
+
+
+def _plan(actions: Mapping[str, str]) -> _Plan:
+    """The detectors wanted (name -> action) and the ones to run, in ``_ORDER``: a detector
+    that is off still runs when a later one is on, so that what it would have claimed (a
+    URL) is not reported as something else (a cipher blob). Worked out once per distinct
+    ``actions`` (a facility has one), not once per message."""
+    key: tuple[tuple[str, str], ...] | None = tuple(actions.items())
+    try:
+        plan = _plans.get(key)  # type: ignore[arg-type]
+    except TypeError:  # an unhashable action: _wanted says what is wrong with it
+        key, plan = None, None
+    if plan is None:
+        wanted = _wanted(actions)
+        last = max((_ORDER.index(name) for name in wanted if name in _ORDER), default=-1)
+        plan = (wanted, _ORDER[: last + 1])
+        if len(_plans) >= 256:  # keys come from facility settings: few, but be safe
+            _plans.clear()
+        if key is not None:
+            _plans[key] = plan
+    return plan
 
 
 def _wanted(actions: Mapping[str, str]) -> dict[str, str]:
@@ -170,8 +215,11 @@ def detect(
 ) -> list[Hit]:
     """The detector hits in a normalised text. ``actions``: detector name -> flag, block or
     off. ``use_gate=False`` runs every exact pattern (slower, same hits)."""
-    wanted = _wanted(actions)
+    wanted, run = _plan(actions)
     if not wanted or not normalized.plain.text:
+        return []
+    found = _Finder(normalized, use_gate).find(wanted, run)
+    if not found:  # nine messages in ten
         return []
     hits = [
         Hit(
@@ -182,7 +230,7 @@ def detect(
             end,
             normalized.original[start:end],
         )
-        for name, spans in _Finder(normalized, use_gate).find(wanted).items()
+        for name, spans in found.items()
         for start, end in spans
     ]
     hits.sort(key=lambda h: (h.start, h.end, h.rule))
@@ -195,20 +243,34 @@ class _Finder:
     def __init__(self, normalized: Normalized, use_gate: bool) -> None:
         self.normalized = normalized
         self.plain = normalized.plain.text
-        # One scan covers both views: the folded one only matters for addresses, and a
-        # pattern that fires on it needlessly only costs a run of the exact pattern.
+        if not use_gate:
+            self.candidates = set(_GATES)
+            return
+        plain_gate, folded_gate = _gates()
+        self.candidates = plain_gate.candidates(self.plain)
+        # The folded view is scanned only for addresses, and only when it could hold one
+        # (ten substring tests are far cheaper than a scan). A candidate found there runs
+        # the exact address patterns on both views, as one found on the plain view does.
         folded = normalized.folded.text
-        both = self.plain if folded == self.plain else f"{self.plain}\n{folded}"
-        self.candidates = _gate().candidates(both) if use_gate else set(_GATES)
+        if (
+            "address" not in self.candidates
+            and folded != self.plain
+            and any(map(folded.__contains__, _DIGITS))
+        ):
+            self.candidates |= folded_gate.candidates(folded)
 
-    def find(self, wanted: Mapping[str, str]) -> dict[str, list[Span]]:
-        # A detector that is off still runs when a later one is on, so that what it would
-        # have claimed (a URL) is not reported as something else (a cipher blob).
-        last = max((_ORDER.index(name) for name in wanted if name in _ORDER), default=-1)
+    def find(self, wanted: Mapping[str, str], run: Iterable[str]) -> dict[str, list[Span]]:
+        """The spans of the ``wanted`` detectors; ``run``: the detectors to run, in order."""
         claimed: list[Span] = []
         found: dict[str, list[Span]] = {}
-        for name in _ORDER[: last + 1]:
-            kept = [s for s in _merge(self._spans(name)) if not _mostly_claimed(s, claimed)]
+        candidates = self.candidates
+        for name in run:
+            if name in _GATED and candidates.isdisjoint(_GATED[name]):
+                continue  # the gate says it cannot match: not even a method call
+            spans = self._spans(name)
+            if not spans:  # the usual case: nothing to merge, claim or report
+                continue
+            kept = [s for s in _merge(spans) if not _mostly_claimed(s, claimed)]
             claimed.extend(kept)
             if name in wanted and kept:
                 found[name] = kept
@@ -226,19 +288,18 @@ class _Finder:
                 spans += blob_spans(text, self._original_text(plain_view))
             if has("reversed"):
                 spans += reversed_spans(text)
-            return self._original(plain_view, spans)
+            return self._original(plain_view, spans) if spans else spans
         if name == "address":
             return self._addresses()
+        parts = _PARTS.get(name)
+        if parts is not None:  # only the parts whose gate fired ("cashtag")
+            kinds = {kind for gate, part in parts.items() if has(gate) for kind in part}
+            if not kinds:
+                return []
+            return self._original(plain_view, _FINDERS[name](text, kinds))
         if not has(name):
             return []
-        finder: Callable[[str], list[Span]] = {
-            "email": p.emails,
-            "payment": p.payments,
-            "url": p.urls,
-            "phone": p.phones,
-            "digits": p.digits,
-        }[name]
-        return self._original(plain_view, finder(text))
+        return self._original(plain_view, _FINDERS[name](text))
 
     def _addresses(self) -> list[Span]:
         if "address" not in self.candidates:
@@ -260,6 +321,30 @@ class _Finder:
             return self.normalized.original[start:end]
 
         return original
+
+
+_FINDERS: dict[str, Callable[..., list[Span]]] = {
+    "email": p.emails,
+    "payment": p.payments,
+    "url": p.urls,
+    "phone": p.phones,
+    "digits": p.digits,
+}
+
+# Detectors in parts, each part run when one of its gates fires: gate -> the kinds of the
+# finder it makes run. The digits gate is a superset of digit runs, phone-like or not.
+_PARTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "payment": {
+        "payment": ("payment",),
+        "payment:cashtag": ("cashtag",),
+        "payment:gift_code": ("gift_code",),
+    },
+    "phone": {"phone": ("dialled", "runs"), "digits": ("runs",), "phone:spelled": ("spelled",)},
+}
+# Detector -> the gates whose firing makes it run.
+_GATED: dict[str, frozenset[str]] = {
+    name: frozenset(_PARTS.get(name, {name: ()})) for name in [*_FINDERS, "address"]
+}
 
 
 def _mostly_claimed(span: Span, claimed: list[Span]) -> bool:

@@ -246,6 +246,25 @@ def test_the_gate_never_hides_a_hit(text):
     assert detect(normalized, {}) == detect(normalized, {}, use_gate=False)
 
 
+# Texts the gate once let through (each was found by comparing with use_gate=False): the
+# gate must be a superset of the exact patterns on the plain view alone.
+GATE_GAPS = [
+    ("Call me at one 5 two 5 three 5 4 tonight.", "detector:phone", "one 5 two 5 three 5 4"),
+    ("My number is 555/201/3344.", "detector:phone", "555/201/3344"),
+    ("Write to zelle-.com today", "detector:url", "zelle-.com"),
+    ("She lives at 4 foo_bar street.", "detector:address", "4 foo_bar street."),
+    ("Vivo en c/ olmo 5.", "detector:address", "c/ olmo 5"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule", "found"), GATE_GAPS)
+def test_the_gate_lets_through_what_it_once_hid(text, rule, found):
+    normalized = normalize(text)
+    hits = detect(normalized, {})
+    assert (rule, found) in [(h.rule, h.text) for h in hits]
+    assert hits == detect(normalized, {}, use_gate=False)
+
+
 ALPHABET = st.sampled_from(
     list("abcdeghilmnoprstuvwxyz0123456789      .,-/@$#+()") + ["а", "е", "о", "\u0301", "é"]
 )
