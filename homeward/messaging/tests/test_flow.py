@@ -230,3 +230,16 @@ def test_opening_a_conversation_reads_only_what_was_delivered_to_the_reader(worl
     assert services.mark_conversation_read(reader=world.resident, connection_id=connection.pk) == []
     own.refresh_from_db()
     assert own.status != S.READ
+
+
+def test_a_message_exactly_at_the_limit_is_accepted_and_screened(world, run_jobs):
+    connection = world.contact_a.connections.get()
+    limit = world.facility_1.policy.message_length_limit
+    body = ("Te quiero mucho. " * (limit // 17 + 1))[:limit].rstrip() + "!"
+    body = body[:limit]
+    assert len(body) == limit
+    message = services.send_message(sender=world.contact_a, connection_id=connection.pk, body=body)
+    run_jobs()
+    message.refresh_from_db()
+    assert len(message.body) == limit and message.status == S.IN_REVIEW
+    assert message.screening.verdict == "clear"
