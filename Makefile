@@ -24,7 +24,8 @@ run: env
 	@echo
 	@echo "Homeward is at http://127.0.0.1:$(PORT)/  (kiosk: /kiosk/, staff console: /console/)"
 	@echo "A background worker runs beside the web server. Stop both with Ctrl-C."
-	@trap 'kill 0' INT TERM EXIT; \
+	@export SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	  trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py worker & \
 	  DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
