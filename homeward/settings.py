@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "homeward.messaging",
     "homeward.review",
     "homeward.jobs",
+    "homeward.ledger",
     "homeward.web",
     "homeward.kiosk",
     "homeward.console",
