@@ -94,3 +94,46 @@ class Posting(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Ledger postings are never changed; post a reversal.")
         super().save(*args, **kwargs)
+
+
+class PriceSchedule(models.Model):
+    """A facility's prices from ``effective_from`` until the next schedule takes over."""
+
+    class Model(models.TextChoices):
+        FREE = "free", "Free (paid by the agency)"
+        STAMPS = "stamps", "Stamps"
+        PER_MESSAGE = "per_message", "Per message"
+
+    class Payer(models.TextChoices):
+        SENDER = "sender", "The sender"
+        RECIPIENT = "recipient", "The recipient"
+        SENDER_PREPAYS_REPLY = "sender_prepays_reply", "The sender, who may prepay the reply"
+        AGENCY = "agency", "The agency"
+
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="price_schedules"
+    )
+    effective_from = models.DateTimeField()
+    model = models.CharField(max_length=20, choices=Model.choices)
+    payer = models.CharField(max_length=30, choices=Payer.choices, default=Payer.SENDER)
+    chars_per_stamp = models.PositiveIntegerField(default=2000)
+    stamp_cents = models.PositiveIntegerField(default=0)
+    photo_stamps = models.PositiveIntegerField(default=1)
+    reply_stamps = models.PositiveIntegerField(default=1)
+    per_message_cents = models.PositiveIntegerField(default=0)
+    message_cap_cents = models.PositiveIntegerField(null=True, blank=True)
+    deposit_fee_flat_cents = models.PositiveIntegerField(default=0)
+    deposit_fee_bp = models.PositiveIntegerField(default=0, help_text="Basis points: 250 = 2.5%")
+    deposit_fee_cap_cents = models.PositiveIntegerField(null=True, blank=True)
+    account_fee_cents = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["facility", "-effective_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(chars_per_stamp__gte=1), name="stamp_holds_text"),
+            models.CheckConstraint(condition=Q(deposit_fee_bp__lte=10_000), name="fee_at_most_all"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_model_display()} at {self.facility} from {self.effective_from:%Y-%m-%d}"
