@@ -67,6 +67,15 @@ class RuleSpec:
     distance: int = 0
 
 
+# The fields that decide what a rule matches and does (everything but its id).
+SPEC_FIELDS = ("kind", "pattern", "category", "action", "severity", "other", "distance")
+
+
+def spec_fields(source: object) -> dict[str, object]:
+    """The SPEC_FIELDS of a rule row, a RuleSpec or anything else that has them."""
+    return {name: getattr(source, name) for name in SPEC_FIELDS}
+
+
 @dataclass(frozen=True)
 class Hit:
     rule: int | str

@@ -1,114 +1,153 @@
 """Bringing the platform baseline in line with the shipped rule library.
 
-The library (TOML files that operators review and edit) is the source of truth for baseline
-rules; ``manage.py load_rule_library`` hands its entries here. Each entry carries a stable
-``source`` ("lib:en:12"), so loading is idempotent: new entries are added, changed ones
-updated, missing ones switched off, each with its RuleChange, and every facility gets one
-new rule-set version for the whole load.
+The library files (TOML that operators and oversight bodies read and edit) are the source
+of truth for baseline rules. Loading is idempotent: a baseline rule with the same kind,
+pattern, other phrase and distance is updated in place when its category, action,
+severity or note changed, and left alone otherwise; a new rule is created; a rule that
+came from the library and is no longer in it is switched off (never deleted: results that
+cite it keep their meaning). A rule an operator switched off stays off. Everything is
+checked before anything is written; the load is one transaction, with a change record for
+each rule touched, one audit event, and a new rule-set version for every facility.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
-from homeward.core import clock
+from homeward.core import audit, clock
 from homeward.core.errors import DomainError
-from homeward.people.models import User
+from homeward.facilities.models import Facility
+from homeward.screening import engine
+from homeward.screening.library.loader import (
+    LibraryError,
+    LibraryRule,
+    identity,
+    library_entries,
+)
 from homeward.screening.models import Rule, RuleChange, Scope
-from homeward.screening.rule_access import check_may_manage
-from homeward.screening.rule_history import affected, record_change, record_versions
-from homeward.screening.rules import check_not_duplicate, save_rule, tidy_note, validate_rule
+from homeward.screening.rule_checks import check_fields
+from homeward.screening.rules import record_version
 
-What = RuleChange.What
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    added: int
-    changed: int
-    switched_off: int
-    unchanged: int
+ACTOR_LABEL = "rule library"
+UPDATED_FIELDS = ("category", "action", "severity", "note", "source")
 
 
-def sync_baseline(
-    entries: Sequence[Mapping[str, Any]], *, prefix: str = "lib:", actor: User | None = None
-) -> SyncReport:
-    """Make the baseline rules whose ``source`` starts with ``prefix`` match ``entries``
-    (the shipped rule library; each entry has a unique ``source`` such as "lib:en:12" and
-    the rule's fields): add new rules, update changed ones, switch off ones no longer
-    listed. One transaction and one new version per facility, however many rules; a bad
-    entry refuses the whole load, and the error names its source."""
-    check_may_manage(actor, Scope.BASELINE, None, None)
-    sources = [str(entry["source"]) for entry in entries]
-    if len(set(sources)) != len(sources) or not all(s.startswith(prefix) for s in sources):
-        raise DomainError(
-            "bad_source", f"Every library rule needs its own source starting with {prefix!r}."
-        )
-    counts = {"added": 0, "changed": 0, "switched_off": 0, "unchanged": 0}
+def checked_library(languages: tuple[str, ...], directory: Path) -> list[LibraryRule]:
+    """Every entry, checked by the loader, by the same field checks the console uses, and
+    by compiling the whole set with the production engine."""
+    try:
+        entries = library_entries(languages, directory=directory)
+    except LibraryError as exc:
+        raise DomainError("library_invalid", str(exc)) from None
+    for entry in entries:
+        try:
+            check_fields(**engine.spec_fields(entry.spec))  # type: ignore[arg-type]
+        except DomainError as exc:
+            raise DomainError(
+                exc.code, f"{entry.file}, rule {entry.number}: {exc.message}"
+            ) from None
+    try:
+        engine.compile_ruleset([entry.spec for entry in entries])
+    except engine.RuleError as exc:
+        raise DomainError("library_invalid", f"The library does not compile: {exc}") from None
+    return entries
+
+
+def load_library(entries: list[LibraryRule], languages: tuple[str, ...]) -> dict[str, int]:
+    """Make the baseline match ``entries`` (of ``languages``); returns what it did."""
+    counts = {"created": 0, "updated": 0, "retired": 0, "unchanged": 0}
     with transaction.atomic():
         existing = {
-            rule.source: rule
-            for rule in Rule.objects.select_for_update().filter(
-                scope=Scope.BASELINE, disables__isnull=True, source__startswith=prefix
+            identity(_identity_spec(row)): row
+            for row in Rule.objects.select_for_update().filter(
+                scope=Scope.BASELINE, disables__isnull=True
             )
         }
+        seen: set[int] = set()
         for entry in entries:
-            try:
-                outcome = _sync_one(entry, existing.get(str(entry["source"])), actor)
-            except DomainError as error:
-                raise DomainError(error.code, f"{entry['source']}: {error.message}") from None
-            counts[outcome] += 1
-        listed = set(sources)
-        for source, rule in existing.items():
-            if source not in listed and rule.is_active:
-                before = rule.as_dict()
-                rule.is_active = False
-                rule.updated_at = clock.now()
-                rule.save(update_fields=["is_active", "updated_at"])
-                record_change(actor, rule, What.DISABLED, before)
-                counts["switched_off"] += 1
-        if counts["added"] or counts["changed"] or counts["switched_off"]:
-            record_versions(
-                affected(Scope.BASELINE, None, None),
-                actor=actor,
-                summary=f"Rule library loaded: {counts['added']} added, {counts['changed']} "
-                f"changed, {counts['switched_off']} switched off",
-                change=None,
+            row = existing.get(identity(entry.spec))
+            if row is None:
+                row = _create(entry)
+                counts["created"] += 1
+            elif _update(row, entry):
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+            seen.add(row.pk)
+        prefixes = tuple(f"lib:{language}:" for language in languages)
+        for row in existing.values():
+            if row.pk not in seen and row.source.startswith(prefixes) and row.is_active:
+                _retire(row)
+                counts["retired"] += 1
+        if counts["created"] or counts["updated"] or counts["retired"]:
+            summary = (
+                "Rule library loaded: {created} added, {updated} updated, {retired} switched off"
             )
-    return SyncReport(**counts)
+            audit.record(actor=ACTOR_LABEL, action="rules.library_loaded", data=dict(counts))
+            for facility in [None, *Facility.objects.order_by("pk")]:
+                record_version(facility, summary=summary.format(**counts))
+    return counts
 
 
-def _sync_one(entry: Mapping[str, Any], rule: Rule | None, actor: User | None) -> str:
-    fields = {"kind": "phrase", "severity": 1, "other": "", "distance": 0} | dict(entry)
-    checked = validate_rule(fields)
-    if rule is None:
-        now = clock.now()
-        rule = Rule(
-            scope=Scope.BASELINE,
-            source=str(entry["source"]),
-            note=tidy_note(entry.get("note")),
-            created_by=actor,
-            created_at=now,
-            updated_at=now,
-            **checked.__dict__,
-        )
-        check_not_duplicate(rule)
-        save_rule(rule)
-        record_change(actor, rule, What.CREATED, None)
-        return "added"
-    before = rule.as_dict()
-    for name, value in checked.__dict__.items():
-        setattr(rule, name, value)
-    rule.note = tidy_note(entry.get("note"))
-    rule.is_active = True
-    if rule.as_dict() == before:
-        return "unchanged"
-    rule.updated_at = clock.now()
-    check_not_duplicate(rule, exclude_id=rule.pk)
-    save_rule(rule)
-    record_change(actor, rule, What.EDITED, before)
-    return "changed"
+def _identity_spec(row: Rule) -> engine.RuleSpec:
+    return engine.RuleSpec(
+        id=row.pk, kind=row.kind, pattern=row.pattern, other=row.other, distance=row.distance
+    )
+
+
+def _create(entry: LibraryRule) -> Rule:
+    now = clock.now()
+    row = Rule.objects.create(
+        **engine.spec_fields(entry.spec),
+        scope=Scope.BASELINE,
+        note=entry.note[:300],
+        source=entry.source,
+        created_at=now,
+        updated_at=now,
+    )
+    _record(row, RuleChange.What.CREATED, None)
+    return row
+
+
+def _update(row: Rule, entry: LibraryRule) -> bool:
+    wanted = {
+        "category": entry.spec.category,
+        "action": entry.spec.action,
+        "severity": entry.spec.severity,
+        "note": entry.note[:300],
+        "source": entry.source,
+    }
+    if all(getattr(row, name) == value for name, value in wanted.items()):
+        return False
+    before = row.as_dict()
+    for name, value in wanted.items():
+        setattr(row, name, value)
+    row.updated_at = clock.now()
+    row.save(update_fields=[*UPDATED_FIELDS, "updated_at"])
+    if row.as_dict() != before:  # a new source alone is bookkeeping, not a change
+        _record(row, RuleChange.What.EDITED, before)
+    return True
+
+
+def _retire(row: Rule) -> None:
+    before = row.as_dict()
+    row.is_active = False
+    row.updated_at = clock.now()
+    row.save(update_fields=["is_active", "updated_at"])
+    _record(row, RuleChange.What.DISABLED, before)
+
+
+def _record(row: Rule, what: str, before: dict[str, Any] | None) -> None:
+    """The rule's change history (one audit event covers the whole load)."""
+    RuleChange.objects.create(
+        rule=row,
+        what=what,
+        actor=None,
+        actor_label=ACTOR_LABEL,
+        at=clock.now(),
+        before=before,
+        after=row.as_dict(),
+    )

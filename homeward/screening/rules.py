@@ -20,6 +20,7 @@ from homeward.core.errors import Conflict, DomainError
 from homeward.facilities.models import DETECTOR_ACTIONS, Agency, Facility, FacilityPolicy
 from homeward.people.models import User
 from homeward.screening import engine
+from homeward.screening.engine import spec_fields
 from homeward.screening.models import Rule, RuleChange, Scope
 from homeward.screening.rule_access import (
     ADMIN_ROLES,
@@ -262,17 +263,11 @@ def _switch(
         now = clock.now()
         if switch is None:
             switch = Rule(
+                **spec_fields(rule),
                 scope=scope,
                 agency_id=agency_id,
                 facility_id=facility_id,
                 disables=rule,
-                kind=rule.kind,
-                pattern=rule.pattern,
-                category=rule.category,
-                action=rule.action,
-                severity=rule.severity,
-                other=rule.other,
-                distance=rule.distance,
                 created_by=actor,
                 created_at=now,
             )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from homeward.facilities.models import Facility
-from homeward.screening.engine import RuleSpec
+from homeward.screening.engine import RuleSpec, spec_fields
 from homeward.screening.models import Rule, Scope
 
 
@@ -21,16 +21,7 @@ def _chain(facility: Facility | None) -> Q:
 
 
 def spec_of(rule: Rule) -> RuleSpec:
-    return RuleSpec(
-        id=rule.pk,
-        kind=rule.kind,
-        pattern=rule.pattern,
-        category=rule.category,
-        action=rule.action,
-        severity=rule.severity,
-        other=rule.other,
-        distance=rule.distance,
-    )
+    return RuleSpec(id=rule.pk, **spec_fields(rule))  # type: ignore[arg-type]
 
 
 def rules_in_force(facility: Facility | None) -> list[RuleSpec]:

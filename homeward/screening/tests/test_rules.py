@@ -15,7 +15,6 @@ from homeward.people.models import StaffMembership
 from homeward.screening import engine, rules
 from homeward.screening.engine import RuleSpec
 from homeward.screening.models import Rule, RuleChange, RuleSetVersion, ScreeningResult
-from homeward.screening.rule_sync import sync_baseline
 from homeward.screening.selectors import rules_in_force
 
 Role = StaffMembership.Role
@@ -456,83 +455,7 @@ def test_a_facility_admin_sets_detector_actions(world):
     }
 
 
-# --- loading the rule library into the baseline ------------------------------------------
-
-LIBRARY = [
-    {
-        "source": "lib:en:1",
-        "kind": "phrase",
-        "pattern": "escape plan",
-        "category": "escape",
-        "action": "block",
-        "severity": 3,
-        "note": "Planning an escape",
-    },
-    {
-        "source": "lib:en:2",
-        "kind": "phrase",
-        "pattern": "gun",
-        "category": "weapons",
-        "action": "flag",
-    },
-    {
-        "source": "lib:es:1",
-        "kind": "phrase",
-        "pattern": "plan de fuga",
-        "category": "escape",
-        "action": "block",
-    },
-]
-
-
-def test_loading_the_library_is_idempotent_and_makes_one_version_per_facility(world):
-    report = sync_baseline(LIBRARY)
-    assert (report.added, report.changed, report.switched_off) == (3, 0, 0)
-    assert patterns(world.facility_1) == ["escape plan", "gun", "plan de fuga"]
-    assert RuleSetVersion.objects.filter(facility=world.facility_1).count() == 1
-    assert Rule.objects.get(source="lib:en:1").note == "Planning an escape"
-
-    again = sync_baseline(LIBRARY)
-    assert (again.added, again.changed, again.unchanged) == (0, 0, 3)
-    assert RuleSetVersion.objects.filter(facility=world.facility_1).count() == 1
-
-
-def test_a_changed_library_updates_rules_and_switches_off_removed_ones(world):
-    sync_baseline(LIBRARY)
-    changed = [LIBRARY[0] | {"action": "flag"}, LIBRARY[2]]
-    report = sync_baseline(changed)
-    assert (report.added, report.changed, report.switched_off) == (0, 1, 1)
-    assert patterns(world.facility_1) == ["escape plan", "plan de fuga"]
-    gun = Rule.objects.get(source="lib:en:2")
-    assert [c.what for c in gun.changes.order_by("id")] == ["created", "disabled"]
-    assert RuleSetVersion.objects.filter(facility=world.facility_1).count() == 2
-
-
-def test_a_bad_library_entry_refuses_the_whole_load_and_names_it(world):
-    bad = [
-        *LIBRARY,
-        {
-            "source": "lib:en:9",
-            "kind": "regex",
-            "pattern": "(a+)+",
-            "category": "coded",
-            "action": "flag",
-        },
-    ]
-    before = saved()
-    with pytest.raises(DomainError) as caught:
-        sync_baseline(bad)
-    assert caught.value.code == "regex_dangerous" and caught.value.message.startswith("lib:en:9")
-    assert saved() == before
-    with pytest.raises(DomainError) as caught:
-        sync_baseline([LIBRARY[0], LIBRARY[0]])
-    assert caught.value.code == "bad_source"
-
-
-def test_only_the_system_or_an_operator_loads_the_library(world):
-    with pytest.raises(PermissionDenied):
-        sync_baseline(LIBRARY, actor=world.facility_admin)
-    assert not Rule.objects.exists()
+# --- the database backs the services ------------------------------------------------------
 
 
 def test_the_database_refuses_a_duplicate_even_without_the_service(world):
