@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
 from homeward.people.models import Contact, Resident, StaffMembership, User

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from homeward import testing as build
+from homeward import builders as build
 from homeward.connections import services as connections
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.jobs import services as jobs
 from homeward.messaging.models import Message
 from homeward.people.models import StaffMembership

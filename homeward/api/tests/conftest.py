@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.api import services
 from homeward.people.models import Contact
 

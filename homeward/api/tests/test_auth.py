@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.api import services
 from homeward.api.models import ApiToken
 from homeward.api.tests.conftest import ApiClient, error_of

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.api.tests.conftest import error_of
 from homeward.connections import services as connections
 from homeward.connections.models import Connection

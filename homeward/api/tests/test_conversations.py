@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.api.tests.conftest import error_of
 from homeward.facilities.models import FacilityPolicy
 from homeward.messaging import services as messaging

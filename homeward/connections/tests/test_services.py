@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.connections import services
 from homeward.connections.models import Connection
 from homeward.core import clock

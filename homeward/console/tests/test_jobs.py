@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.html import escape
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.conftest import client_for
 from homeward.core import clock
 from homeward.jobs import services as jobs

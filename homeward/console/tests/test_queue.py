@@ -124,7 +124,7 @@ def test_dashboard_counts_open_and_overdue_tasks(world, make_task):
 
 
 def test_agency_admin_works_the_queue_of_every_agency_facility(world, make_task, facility_2_task):
-    from homeward import testing as t
+    from homeward import builders as t
     from homeward.people.models import StaffMembership
 
     task = make_task()

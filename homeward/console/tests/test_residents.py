@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.conftest import client_for
 from homeward.core.models import AuditEvent
 from homeward.messaging import services as messaging

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.conftest import client_for
 from homeward.core.models import AuditEvent
 from homeward.facilities.models import FacilityPolicy

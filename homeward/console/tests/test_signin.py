@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.test import Client
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.conftest import client_for
 from homeward.core import clock
 from homeward.core.models import AuditEvent

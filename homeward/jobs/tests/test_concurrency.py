@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.core.errors import Conflict
 from homeward.jobs import registry, services
 from homeward.jobs.models import Job

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.facilities.models import Facility
 from homeward.kiosk.auth import DEVICE_COOKIE
 from homeward.kiosk.services import register_device

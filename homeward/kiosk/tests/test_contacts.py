@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.conftest import kiosk_client_for
 from homeward.connections import services as connections
 from homeward.connections.models import Connection

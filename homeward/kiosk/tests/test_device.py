@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.conftest import client_for
 from homeward.core.errors import PermissionDenied
 from homeward.core.models import AuditEvent

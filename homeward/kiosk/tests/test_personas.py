@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.conftest import client_for, kiosk_client_for
 from homeward.connections import services as connections
 from homeward.connections.models import Connection

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.conftest import kiosk_client_for
 from homeward.core import clock
 from homeward.core.models import AuditEvent

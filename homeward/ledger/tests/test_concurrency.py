@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.core.errors import DomainError
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.ledger import services as ledger

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.core.errors import DomainError
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Posting, Transaction

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.core import clock
 from homeward.core.errors import DomainError
 from homeward.ledger import pricing

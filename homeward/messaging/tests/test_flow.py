@@ -55,7 +55,7 @@ def test_block_rule_blocks_without_review(world, run_jobs):
 
 
 def test_flagged_only_facility_delivers_clear_messages_at_once(world, run_jobs):
-    from homeward import testing as t
+    from homeward import builders as t
 
     connection = t.connect(world.contact_b, world.resident_2)
     message = services.send_message(

@@ -9,7 +9,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import Client
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.core import clock
 
 

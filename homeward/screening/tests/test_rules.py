@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from homeward.core.models import AuditEvent
 from homeward.facilities.models import FacilityPolicy

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from homeward import testing as t
+from homeward import builders as t
 from homeward.conftest import client_for
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
