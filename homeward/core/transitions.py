@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from homeward.core.errors import Conflict
 
@@ -28,7 +27,3 @@ def check_transition(
 
 def allowed_pairs(table: Mapping[str, frozenset[str]]) -> list[tuple[str, str]]:
     return [(source, target) for source, targets in table.items() for target in targets]
-
-
-def all_statuses(table: Mapping[str, Any]) -> set[str]:
-    return set(table) | {t for targets in table.values() for t in targets}
