@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from homeward.connections.models import Connection, ConnectionEvent
 from homeward.core import clock
 from homeward.facilities.models import Agency, Facility, FacilityPolicy, HousingUnit
+from homeward.ledger.models import PriceSchedule
 from homeward.people.models import Contact, Resident, StaffMembership, User
 
 _seq = itertools.count(1)
@@ -29,6 +31,7 @@ def make_facility(
     *,
     agency: Agency | None = None,
     policy: dict[str, Any] | None = None,
+    prices: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Facility:
     agency = agency or make_agency()
@@ -43,7 +46,15 @@ def make_facility(
     policy = {"kiosk_hours": ["00:00", "23:59"], **(policy or {})}  # tests run at any hour
     FacilityPolicy.objects.create(facility=facility, **policy)
     HousingUnit.objects.create(facility=facility, name="A Block")
+    set_prices(facility, **(prices or {"model": PriceSchedule.Model.FREE}))
     return facility
+
+
+def set_prices(facility: Facility, **fields: Any) -> PriceSchedule:
+    """A price schedule in force from a year ago (later ones take over from their date)."""
+    fields.setdefault("effective_from", clock.now() - dt.timedelta(days=365))
+    fields.setdefault("model", PriceSchedule.Model.STAMPS)
+    return PriceSchedule.objects.create(facility=facility, created_at=clock.now(), **fields)
 
 
 def make_resident(

@@ -144,6 +144,25 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 # rule-set version); empty turns the disk cache off.
 SCREENING_CACHE_DIR = env_str("SCREENING_CACHE_DIR", str(VAR_DIR / "screening-cache"))
 
+# Card payments. "sandbox" (the default) takes the documented test cards and moves no real
+# money; "stripe" uses Stripe Checkout and needs both Stripe keys.
+PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "sandbox")
+if PAYMENT_PROVIDER not in ("sandbox", "stripe"):
+    raise ImproperlyConfigured(
+        f"PAYMENT_PROVIDER must be sandbox or stripe; got {PAYMENT_PROVIDER!r}"
+    )
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com").rstrip("/")
+if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"
+    )
+# The sandbox signs its own webhooks with this; the late test card's webhook arrives after
+# SANDBOX_LATE_SECONDS.
+SANDBOX_WEBHOOK_SECRET = env_str("SANDBOX_WEBHOOK_SECRET", "sandbox-" + SECRET_KEY)
+SANDBOX_LATE_SECONDS = env_int("SANDBOX_LATE_SECONDS", 5, minimum=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,10 +15,11 @@ class Account(models.Model):
         FACILITY_SHARE = "facility_share", "Facility share"
         PAYMENT_CLEARING = "payment_clearing", "Payment clearing"
         REFUNDS_PAYABLE = "refunds_payable", "Refunds payable"
+        REPLY_CREDIT = "reply_credit", "Prepaid replies"
 
     # Money that belongs to a person can never go below zero; the platform's own accounts
     # (clearing, agency funding) may, because they mirror money outside the ledger.
-    PERSONAL = (Kind.CONTACT_WALLET, Kind.TRUST)
+    PERSONAL = (Kind.CONTACT_WALLET, Kind.TRUST, Kind.REPLY_CREDIT)
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     contact = models.ForeignKey(
@@ -64,11 +65,55 @@ class Account(models.Model):
 
 
 class Transaction(models.Model):
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", "Deposit"
+        TRUST_DEPOSIT = "trust_deposit", "Money to a trust account"
+        MESSAGE_CHARGE = "message_charge", "Message"
+        MESSAGE_REFUND = "message_refund", "Refund for a message"
+        PAYOUT = "payout", "Refund to your card"
+        PAYOUT_SENT = "payout_sent", "Refund sent to the card"
+        RELEASE = "release", "Settled at release"
+
     kind = models.CharField(max_length=40)
     idempotency_key = models.CharField(max_length=200, unique=True)
     request_hash = models.CharField(max_length=64)
     memo = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
+    # Who and what the money moved for: statements and reports read these.
+    contact = models.ForeignKey(
+        "people.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_transactions",
+    )
+    facility = models.ForeignKey(
+        "facilities.Facility",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_transactions",
+    )
+    message = models.ForeignKey(
+        "messaging.Message",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_transactions",
+    )
+    payment = models.ForeignKey(
+        "ledger.Payment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_transactions",
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["contact", "created_at"]),
+            models.Index(fields=["facility", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.idempotency_key}"
@@ -120,7 +165,10 @@ class PriceSchedule(models.Model):
     stamp_cents = models.PositiveIntegerField(default=0)
     photo_stamps = models.PositiveIntegerField(default=1)
     reply_stamps = models.PositiveIntegerField(default=1)
-    per_message_cents = models.PositiveIntegerField(default=0)
+    per_message_cents = models.PositiveIntegerField(
+        default=0,
+        help_text="Per message: the price. Free: what each message costs the agency.",
+    )
     message_cap_cents = models.PositiveIntegerField(null=True, blank=True)
     deposit_fee_flat_cents = models.PositiveIntegerField(default=0)
     deposit_fee_bp = models.PositiveIntegerField(default=0, help_text="Basis points: 250 = 2.5%")
@@ -137,3 +185,100 @@ class PriceSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_model_display()} at {self.facility} from {self.effective_from:%Y-%m-%d}"
+
+
+class Payment(models.Model):
+    """Money coming in from a card: into a contact's wallet at a facility, or into a
+    resident's trust account. The ledger moves only when the provider says it succeeded."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the card company"
+        SUCCEEDED = "succeeded", "Paid"
+        DECLINED = "declined", "Declined"
+
+    contact = models.ForeignKey("people.Contact", on_delete=models.PROTECT, related_name="payments")
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="payments"
+    )
+    resident = models.ForeignKey(
+        "people.Resident",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        help_text="Set for money to a trust account; empty for a wallet deposit.",
+    )
+    key = models.CharField(max_length=200, unique=True, help_text="The form's idempotency key.")
+    provider = models.CharField(max_length=20)
+    provider_ref = models.CharField(max_length=200, blank=True, db_index=True)
+    provider_charge = models.CharField(
+        max_length=200, blank=True, help_text="The provider's id to refund against."
+    )
+    amount_cents = models.PositiveIntegerField()
+    fee_cents = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="USD")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    refunded_cents = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(refunded_cents__lte=models.F("amount_cents")),
+                name="refund_at_most_the_deposit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment {self.receipt_number} ({self.status})"
+
+    @property
+    def receipt_number(self) -> str:
+        return f"HW-{self.pk:08d}"
+
+    @property
+    def total_cents(self) -> int:
+        return self.amount_cents + self.fee_cents
+
+
+class Payout(models.Model):
+    """Money going back to the card it came from (no fee), paid by a job after commit."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "On its way"
+        SENT = "sent", "Sent to the card"
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="payouts")
+    amount_cents = models.PositiveIntegerField()
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    provider_ref = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Payout of {self.amount_cents} to {self.payment}"
+
+
+class WebhookEvent(models.Model):
+    """Every provider event we accepted, once: a repeat of the same id is ignored."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=200)
+    type = models.CharField(max_length=100)
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="one_event_per_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.type} {self.event_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
@@ -37,6 +38,14 @@ def account_for(
     return account
 
 
+def balance_of(*, kind: str, currency: str = "USD", **owner: object) -> int:
+    """An account's balance without opening it: an account never used holds nothing."""
+    found = Account.objects.filter(kind=kind, currency=currency, **owner).values_list(
+        "balance", flat=True
+    )
+    return next(iter(found), 0)
+
+
 def _check(postings: Sequence[tuple[Account, int]]) -> None:
     if len(postings) < 2:
         raise DomainError("unbalanced", "A transaction moves money between at least two accounts.")
@@ -67,11 +76,19 @@ def _same_request(existing: Transaction, fingerprint: str) -> Transaction:
 
 
 def post(
-    *, key: str, kind: str, postings: Sequence[tuple[Account, int]], memo: str = ""
+    *,
+    key: str,
+    kind: str,
+    postings: Sequence[tuple[Account, int]],
+    memo: str = "",
+    **links: Any,
 ) -> Transaction:
     """Post one balanced transaction. The same key returns the first result; the same key
     with a different request is refused. A personal balance that would go below zero
-    refuses the whole transaction: nothing is posted."""
+    refuses the whole transaction: nothing is posted.
+
+    ``links`` (contact, facility, message, payment) say what the money moved for; the
+    statements and reports read them."""
     if not key.strip():
         raise DomainError("key_required", "Every money movement needs an idempotency key.")
     _check(postings)
@@ -88,6 +105,7 @@ def post(
                     request_hash=fingerprint,
                     memo=memo[:300],
                     created_at=clock.now(),
+                    **links,
                 )
                 # Lock in a fixed order so two transactions on the same accounts never
                 # deadlock; the database's check refuses a negative personal balance.

@@ -16,6 +16,7 @@ from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from homeward.facilities.models import FacilityPolicy
 from homeward.jobs import services as jobs
+from homeward.ledger import charges
 from homeward.messaging import status
 from homeward.messaging.models import Message
 from homeward.people.models import Contact, Resident
@@ -77,21 +78,35 @@ def validate_body(body: str, *, limit: int) -> str:
 
 
 def send_message(
-    *, sender: Contact | Resident, connection_id: int, body: str, client_token: str = ""
+    *,
+    sender: Contact | Resident,
+    connection_id: int,
+    body: str,
+    client_token: str = "",
+    prepaid_reply: bool = False,
 ) -> Message:
-    """Submit a message. It is accepted (and charged) in one transaction, or not at all.
+    """Submit a message. It is accepted and charged in one transaction, or neither happens.
 
     A repeated ``client_token`` on the same connection returns the message already sent, so
-    a double-submitted form sends once.
+    a double-submitted form sends (and charges) once.
     """
     message, _ = submit_message(
-        sender=sender, connection_id=connection_id, body=body, client_token=client_token
+        sender=sender,
+        connection_id=connection_id,
+        body=body,
+        client_token=client_token,
+        prepaid_reply=prepaid_reply,
     )
     return message
 
 
 def submit_message(
-    *, sender: Contact | Resident, connection_id: int, body: str, client_token: str = ""
+    *,
+    sender: Contact | Resident,
+    connection_id: int,
+    body: str,
+    client_token: str = "",
+    prepaid_reply: bool = False,
 ) -> tuple[Message, bool]:
     """``send_message`` that also says whether the message is new (False: a repeat of
     ``client_token`` returned the message sent before). The API answers 201 or 200 by it."""
@@ -112,6 +127,13 @@ def submit_message(
         _check_can_send(connection)
         body = validate_body(body, limit=connection.facility.policy.message_length_limit)
         now = clock.now()
+        price = charges.price_message(
+            connection=connection,
+            to_resident=direction == Message.Direction.TO_RESIDENT,
+            characters=len(body),
+            at=now,
+            prepaid_reply=prepaid_reply,
+        )
         message = Message.objects.create(
             connection=connection,
             facility=connection.facility,
@@ -121,8 +143,7 @@ def submit_message(
             client_token=client_token,
             created_at=now,
         )
-        # The charge for the message is taken here, inside this transaction, once the
-        # ledger exists. Every facility is agency-funded until then.
+        charges.charge_message(message=message, connection=connection, price=price)
         actor = sender.user if isinstance(sender, Contact) else sender
         status.move(message, S.SUBMITTED, actor=actor)
         jobs.enqueue("screen_message", message_id=message.pk)
@@ -160,6 +181,7 @@ def screen_and_route(*, message_id: int) -> None:
         if result.verdict == "block":
             category = next(h["category"] for h in result.hits if h["action"] == "block")
             status.move(message, S.BLOCKED, actor="screening", block_category=category, **screened)
+            _refund_blocked(message)
             return
         reason = _review_reason(result.verdict, policy)
         if reason:
@@ -200,8 +222,13 @@ def block(*, message_id: int, actor: Any, category: str, note: str = "") -> Mess
     with transaction.atomic():
         message = _locked_message(message_id)
         status.move(message, S.BLOCKED, actor=actor, block_category=category, block_note=note)
-        # A refund for the blocked message goes here once messages cost money.
+        _refund_blocked(message)
     return message
+
+
+def _refund_blocked(message: Message) -> None:
+    if message.facility.policy.refund_on_block:
+        charges.refund_message(message=message, reason="the message was not delivered")
 
 
 def deliver(*, message_id: int) -> None:
@@ -213,6 +240,7 @@ def deliver(*, message_id: int) -> None:
         reason = _undeliverable(message)
         if reason:
             status.move(message, S.RETURNED, actor="system", return_reason=reason)
+            charges.refund_message(message=message, reason=reason)
             return
         status.move(message, S.DELIVERED, actor="delivery")
 
@@ -276,7 +304,7 @@ def return_pending_messages(*, connection: Connection, reason: str) -> int:
     )
     for message in pending:
         status.move(message, S.RETURNED, actor="system", return_reason=reason)
-        # A refund for the returned message goes here once messages cost money.
+        charges.refund_message(message=message, reason=reason)
         count += 1
     # Nobody needs to review what will not be delivered.
     ReviewTask.objects.filter(message__connection=connection, status=ReviewTask.Status.OPEN).filter(

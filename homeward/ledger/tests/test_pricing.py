@@ -61,6 +61,7 @@ def test_the_schedule_in_force_is_the_latest_that_has_started(facility):
 
 
 def test_no_schedule_is_a_clear_error(facility):
+    facility.price_schedules.all().delete()
     with pytest.raises(DomainError) as err:
         pricing.schedule_in_force(facility.pk, clock.now())
     assert err.value.code == "no_price_schedule"

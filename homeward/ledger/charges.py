@@ -1,0 +1,258 @@
+"""What a message costs, who pays it, and the refund when it is not delivered.
+
+The schedule in force when a message is submitted prices it; the schedule's payer says whose
+account pays. ``charge_message`` runs inside the caller's transaction (the message submit),
+so a message is accepted and charged together or not at all.
+
+Who pays, by the schedule's payer, for each direction:
+
+| payer                 | contact writes                   | resident replies              |
+|-----------------------|----------------------------------|-------------------------------|
+| sender                | contact's wallet                 | resident's trust account      |
+| recipient ("collect") | resident's trust                 | contact's wallet              |
+| sender prepays reply  | wallet (+ optional prepaid reply)| the prepaid reply, then trust |
+| agency, or free       | agency funding                   | agency funding                |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from homeward.connections.models import Connection
+from homeward.core.errors import DomainError
+from homeward.ledger import pricing
+from homeward.ledger import services as ledger
+from homeward.ledger.models import Account, PriceSchedule, Transaction
+
+K = Account.Kind
+Payer = PriceSchedule.Payer
+Model = PriceSchedule.Model
+
+
+@dataclass(frozen=True)
+class MessagePrice:
+    """The itemised price of one message and the account that pays it."""
+
+    lines: list[tuple[str, int]]
+    payer: str  # "contact", "resident" or "agency"
+    reply_credit: int = 0  # of the total, cents set aside for the resident's reply
+    from_credit: int = 0  # of the total, cents paid by the contact's prepaid replies
+
+    @property
+    def total(self) -> int:
+        return sum(cents for _, cents in self.lines)
+
+    @property
+    def to_pay(self) -> int:
+        """What the person who pays is charged (the agency's cost is not theirs)."""
+        return 0 if self.payer == "agency" else self.total - self.from_credit
+
+    @property
+    def payer_words(self) -> str:
+        return {
+            "agency": "Paid by the agency",
+            "contact": "Paid from the contact's wallet",
+            "resident": "Paid from the resident's trust account",
+        }[self.payer]
+
+
+def prepaid_reply_offered(schedule: PriceSchedule) -> bool:
+    return schedule.model != Model.FREE and schedule.payer == Payer.SENDER_PREPAYS_REPLY
+
+
+def wallet(contact: object, facility: object) -> Account:
+    """A contact's wallet at one facility (each facility sets its own prices and fees)."""
+    return ledger.account_for(kind=K.CONTACT_WALLET, contact=contact, facility=facility)
+
+
+def trust(resident: object) -> Account:
+    return ledger.account_for(kind=K.TRUST, resident=resident)
+
+
+def reply_credit(connection: Connection) -> Account:
+    return ledger.account_for(
+        kind=K.REPLY_CREDIT, contact=connection.contact, resident=connection.resident
+    )
+
+
+def revenue(facility: object) -> Account:
+    return ledger.account_for(kind=K.PLATFORM_REVENUE, facility=facility)
+
+
+def agency_funding(facility: object) -> Account:
+    return ledger.account_for(
+        kind=K.AGENCY_FUNDING,
+        agency=facility.agency,
+        facility=facility,  # type: ignore[attr-defined]
+    )
+
+
+def price_message(
+    *,
+    connection: Connection,
+    to_resident: bool,
+    characters: int,
+    at: dt.datetime,
+    prepaid_reply: bool = False,
+) -> MessagePrice:
+    """Price one message on ``connection`` under the schedule in force ``at``."""
+    schedule = pricing.schedule_in_force(connection.facility_id, at)
+    if prepaid_reply and not (to_resident and prepaid_reply_offered(schedule)):
+        raise DomainError(
+            "prepaid_reply_not_offered", "This facility does not offer prepaid replies."
+        )
+    if schedule.model == Model.FREE:
+        lines = [("Message (paid by the agency)", schedule.per_message_cents)]
+        return MessagePrice(lines, payer="agency")
+    quote = pricing.quote_message(schedule, characters=characters, prepaid_reply=prepaid_reply)
+    reply_part = dict(quote.lines).get("Prepaid reply", 0) if prepaid_reply else 0
+    if schedule.payer == Payer.AGENCY:
+        return MessagePrice(quote.lines, payer="agency")
+    if schedule.payer == Payer.RECIPIENT:
+        return MessagePrice(quote.lines, payer="resident" if to_resident else "contact")
+    if to_resident:
+        return MessagePrice(quote.lines, payer="contact", reply_credit=reply_part)
+    # A resident's reply: the contact's prepaid replies pay first, then the trust account.
+    from_credit = 0
+    if schedule.payer == Payer.SENDER_PREPAYS_REPLY:
+        held = ledger.balance_of(
+            kind=K.REPLY_CREDIT, contact=connection.contact, resident=connection.resident
+        )
+        from_credit = min(held, quote.total)
+    return MessagePrice(quote.lines, payer="resident", from_credit=from_credit)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the sender sees before sending: the price and, when they pay it, their
+    balance before and after."""
+
+    price: MessagePrice
+    balance: int | None  # None: the sender does not pay (the agency or the other side does)
+
+    @property
+    def balance_after(self) -> int | None:
+        return None if self.balance is None else self.balance - self.price.to_pay
+
+    @property
+    def affordable(self) -> bool:
+        return self.balance_after is None or self.balance_after >= 0
+
+
+def preview(
+    *,
+    connection: Connection,
+    to_resident: bool,
+    characters: int,
+    at: dt.datetime,
+    prepaid_reply: bool = False,
+) -> Preview:
+    price = price_message(
+        connection=connection,
+        to_resident=to_resident,
+        characters=characters,
+        at=at,
+        prepaid_reply=prepaid_reply,
+    )
+    sender_pays = price.payer == ("contact" if to_resident else "resident")
+    if not sender_pays:
+        return Preview(price, None)
+    if to_resident:
+        owner = {
+            "kind": K.CONTACT_WALLET,
+            "contact": connection.contact,
+            "facility": connection.facility,
+        }
+    else:
+        owner = {"kind": K.TRUST, "resident": connection.resident}
+    return Preview(price, ledger.balance_of(**owner))
+
+
+def _postings(connection: Connection, price: MessagePrice) -> list[tuple[Account, int]]:
+    facility = connection.facility
+    if price.payer == "agency":
+        return [(agency_funding(facility), -price.total), (revenue(facility), price.total)]
+    earned = price.total - price.reply_credit
+    postings: list[tuple[Account, int]] = [(revenue(facility), earned)]
+    if price.reply_credit:
+        postings.append((reply_credit(connection), price.reply_credit))
+    if price.from_credit:
+        postings.append((reply_credit(connection), -price.from_credit))
+    if price.to_pay:
+        payer = (
+            wallet(connection.contact, facility)
+            if price.payer == "contact"
+            else trust(connection.resident)
+        )
+        postings.append((payer, -price.to_pay))
+    return postings
+
+
+def charge_message(*, message: object, connection: Connection, price: MessagePrice) -> None:
+    """Charge a message being submitted (inside the submit's transaction). A message that
+    costs nothing posts nothing; a payer without the money refuses the whole submit."""
+    if price.total == 0:
+        return
+    try:
+        ledger.post(
+            key=f"message:{message.pk}:charge",  # type: ignore[attr-defined]
+            kind=Transaction.Kind.MESSAGE_CHARGE,
+            postings=_postings(connection, price),
+            memo=f"Message to {connection.resident.first_name}"
+            if message.to_resident  # type: ignore[attr-defined]
+            else f"Reply from {connection.resident.first_name}",
+            contact=connection.contact,
+            facility=connection.facility,
+            message=message,
+        )
+    except DomainError as error:
+        if error.code != "insufficient_funds":
+            raise
+        who = "your wallet" if price.payer == "contact" else "the trust account"
+        if message.to_resident != (price.payer == "contact"):  # type: ignore[attr-defined]
+            who = "the other side's account"
+        raise DomainError(
+            "insufficient_funds",
+            f"There is not enough money in {who} for this message "
+            f"(${price.to_pay / 100:.2f}). Nothing was sent or charged.",
+            status=402,
+        ) from None
+
+
+def refund_message(*, message: object, reason: str) -> Transaction | None:
+    """Give back what a message cost, to the accounts that paid it (inside the caller's
+    transaction). Idempotent. Money set aside for a prepaid reply comes back only as far as
+    the prepaid replies still hold it: a reply already sent has used it, and the rest goes
+    back to whoever paid."""
+    key = f"message:{message.pk}"  # type: ignore[attr-defined]
+    charge = Transaction.objects.filter(idempotency_key=f"{key}:charge").first()
+    if charge is None:
+        return None
+    reversed_: list[tuple[Account, int]] = []
+    kept = 0
+    for posting in charge.postings.select_related("account").order_by("id"):
+        amount = -posting.amount
+        if posting.account.kind == K.REPLY_CREDIT and amount < 0:
+            held = Account.objects.get(pk=posting.account_id).balance
+            kept = -amount - min(-amount, held)
+            amount += kept
+        reversed_.append((posting.account, amount))
+    if kept:  # the payer gets back the charge less the prepaid reply already used
+        reversed_ = [
+            (account, amount - kept if account.kind in PAYING else amount)
+            for account, amount in reversed_
+        ]
+    return ledger.post(
+        key=f"{key}:refund",
+        kind=Transaction.Kind.MESSAGE_REFUND,
+        postings=[(account, amount) for account, amount in reversed_ if amount],
+        memo=f"Refund: {reason}"[:300],
+        contact=charge.contact,
+        facility=charge.facility,
+        message=message,
+    )
+
+
+# The accounts a message is paid from (the others receive).
+PAYING = (K.CONTACT_WALLET, K.TRUST, K.AGENCY_FUNDING)

@@ -1,0 +1,324 @@
+"""Card money in (deposits to a wallet, money to a trust account) and back out (refunds to
+the card, with no fee).
+
+A payment is recorded before the card company is asked, and the ledger moves only when the
+card company says the money arrived: at once, or later by webhook. Webhooks are applied once
+per event id, in any order: a success always wins over a decline, because money that
+arrived must be credited; a decline never undoes a success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from homeward.connections.models import Connection
+from homeward.core import audit, clock
+from homeward.core.errors import Conflict, DomainError, NotFound
+from homeward.facilities.models import Facility
+from homeward.jobs import services as jobs
+from homeward.ledger import charges, pricing, providers
+from homeward.ledger import services as ledger
+from homeward.ledger.models import Account, Payment, Payout, Transaction, WebhookEvent
+from homeward.people.models import Contact, Resident
+
+K = Account.Kind
+P = Payment.Status
+MIN_DEPOSIT = 100  # cents
+MAX_DEPOSIT = 50_000  # cents: $500 per payment
+
+
+@dataclass(frozen=True)
+class DepositQuote:
+    lines: list[tuple[str, int]]
+    amount: int
+    fee: int
+
+    @property
+    def total(self) -> int:
+        return self.amount + self.fee
+
+
+def parse_amount(text: str) -> int:
+    """Dollars as typed ("20", "20.5", "$20.50") → cents; anything else is a clear error."""
+    cleaned = text.strip().replace("$", "").replace(",", "")
+    whole, _, cents = cleaned.partition(".")
+    if not whole.isdigit() and not (whole == "" and cents):
+        raise DomainError("bad_amount", "Enter an amount in dollars, such as 20 or 12.50.")
+    if cents and (not cents.isdigit() or len(cents) > 2):
+        raise DomainError(
+            "bad_amount", "Amounts go to the cent: at most two digits after the point."
+        )
+    return int(whole or "0") * 100 + int(cents.ljust(2, "0") or "0")
+
+
+def _check_amount(amount: int) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise DomainError("bad_amount", "Amounts are whole cents.")
+    if not MIN_DEPOSIT <= amount <= MAX_DEPOSIT:
+        raise DomainError(
+            "bad_amount",
+            f"A payment is between ${MIN_DEPOSIT / 100:.2f} and ${MAX_DEPOSIT / 100:,.2f}.",
+        )
+
+
+def quote(*, facility: Facility, amount: int, resident: Resident | None = None) -> DepositQuote:
+    """Every fee, itemised, before any money moves."""
+    _check_amount(amount)
+    schedule = pricing.schedule_in_force(facility.pk, clock.now())
+    fee = pricing.deposit_fee(schedule, amount)
+    what = (
+        f"Money to {resident.first_name}'s trust account"
+        if resident
+        else f"Deposit to your wallet at {facility.name}"
+    )
+    lines = [(what, amount)] + ([("Deposit fee", fee)] if fee else [])
+    return DepositQuote(lines, amount, fee)
+
+
+def _trust_recipient(contact: Contact, connection_id: int) -> Connection:
+    connection = (
+        Connection.objects.select_related("resident", "facility")
+        .filter(pk=connection_id, contact=contact)
+        .first()
+    )
+    if connection is None:
+        raise NotFound()
+    if not connection.is_active or not connection.resident.in_custody:
+        raise Conflict(
+            "connection_not_active",
+            "Money can go only to someone you are connected with who is still in custody.",
+        )
+    return connection
+
+
+def start(
+    *,
+    contact: Contact,
+    facility: Facility,
+    amount: int,
+    key: str,
+    card: str = "",
+    connection_id: int | None = None,
+    return_url: str = "",
+    provider: str | None = None,
+) -> tuple[Payment, str]:
+    """Start a payment: to the contact's wallet at ``facility``, or (with ``connection_id``)
+    to that resident's trust account. Returns the payment and, for a hosted checkout, the
+    address where the payer finishes. The same ``key`` returns the same payment."""
+    if not key.strip():
+        raise DomainError("key_required", "Every payment needs an idempotency key.")
+    resident = None
+    if connection_id is not None:
+        connection = _trust_recipient(contact, connection_id)
+        resident, facility = connection.resident, connection.facility
+    priced = quote(facility=facility, amount=amount, resident=resident)
+    chosen = providers.get(provider)
+    with transaction.atomic():
+        payment = Payment.objects.filter(key=key).first()
+        if payment is not None:
+            same = (
+                payment.contact_id,
+                payment.facility_id,
+                payment.resident_id,
+                payment.amount_cents,
+            )
+            if same != (contact.pk, facility.pk, getattr(resident, "pk", None), amount):
+                raise Conflict(
+                    "idempotency_key_reused",
+                    "This payment form was already used for another payment.",
+                )
+            return payment, ""
+        payment = Payment.objects.create(
+            contact=contact,
+            facility=facility,
+            resident=resident,
+            key=key,
+            provider=chosen.name,
+            amount_cents=amount,
+            fee_cents=priced.fee,
+            created_at=clock.now(),
+        )
+    # The card company is asked outside any transaction; its answer is applied in one.
+    try:
+        begun = chosen.begin(payment, card=card, return_url=return_url)
+    except DomainError as error:
+        _finish(payment.pk, outcome="declined", failure_reason=error.message)
+        raise
+    Payment.objects.filter(pk=payment.pk).update(
+        provider_ref=begun.provider_ref, card_last4=begun.card_last4
+    )
+    if begun.status != "pending":
+        _finish(
+            payment.pk,
+            outcome=begun.status,
+            provider_charge=begun.provider_charge,
+            failure_reason=begun.failure_reason,
+        )
+    payment.refresh_from_db()
+    return payment, begun.redirect_url
+
+
+def _finish(
+    payment_id: int, *, outcome: str, provider_charge: str = "", failure_reason: str = ""
+) -> Payment:
+    """Apply the card company's answer. A success credits once; a decline changes only a
+    payment still waiting."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().select_related("facility").get(pk=payment_id)
+        if outcome == "succeeded" and payment.status != P.SUCCEEDED:
+            _credit(payment)
+            payment.status = P.SUCCEEDED
+            payment.completed_at = clock.now()
+            payment.failure_reason = ""
+            payment.provider_charge = provider_charge or payment.provider_charge
+            payment.save()
+        elif outcome == "declined" and payment.status == P.PENDING:
+            payment.status = P.DECLINED
+            payment.completed_at = clock.now()
+            payment.failure_reason = failure_reason[:200] or "The payment did not go through."
+            payment.save()
+    return payment
+
+
+def _credit(payment: Payment) -> None:
+    facility = payment.facility
+    clearing = ledger.account_for(kind=K.PAYMENT_CLEARING)
+    if payment.resident_id:
+        to, kind = charges.trust(payment.resident), Transaction.Kind.TRUST_DEPOSIT
+    else:
+        to, kind = charges.wallet(payment.contact, facility), Transaction.Kind.DEPOSIT
+    postings = [(clearing, -payment.total_cents), (to, payment.amount_cents)]
+    if payment.fee_cents:
+        postings.append((charges.revenue(facility), payment.fee_cents))
+    ledger.post(
+        key=f"payment:{payment.pk}:credit",
+        kind=kind,
+        postings=postings,
+        memo=f"Receipt {payment.receipt_number}",
+        contact=payment.contact,
+        facility=facility,
+        payment=payment,
+    )
+    audit.record(
+        actor=payment.contact.user,
+        action="payment.succeeded",
+        obj=payment,
+        facility_id=facility.pk,
+        data={"amount": payment.amount_cents, "fee": payment.fee_cents},
+    )
+
+
+def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) -> str:
+    """Check and apply one provider webhook. Returns "applied", "duplicate" or "ignored".
+    A bad signature is refused before anything is read or written."""
+    event = providers.get(provider).parse_webhook(body, headers)
+    payment = Payment.objects.filter(provider=provider, provider_ref=event.provider_ref).first()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                WebhookEvent.objects.create(
+                    provider=provider,
+                    event_id=event.event_id,
+                    type=event.type,
+                    payment=payment,
+                    received_at=clock.now(),
+                )
+        except IntegrityError:
+            return "duplicate"
+        if payment is None or not event.outcome:
+            return "ignored"
+        _finish(
+            payment.pk,
+            outcome=event.outcome,
+            provider_charge=event.provider_charge,
+            failure_reason=event.failure_reason,
+        )
+    return "applied"
+
+
+def refund_wallet(*, contact: Contact, facility: Facility, reason: str, key: str) -> list[Payout]:
+    """Send everything in the contact's wallet at ``facility`` back to the cards it came
+    from, newest payment first, with no fee. The wallet is emptied now (into refunds
+    payable); a job pays each card after commit."""
+    payouts: list[Payout] = []
+    with transaction.atomic():
+        wallet = charges.wallet(contact, facility)
+        balance = Account.objects.select_for_update().get(pk=wallet.pk).balance
+        if balance == 0 or Transaction.objects.filter(idempotency_key=key).exists():
+            return payouts
+        left = balance
+        deposits = Payment.objects.select_for_update().filter(
+            contact=contact, facility=facility, resident=None, status=P.SUCCEEDED
+        )
+        for payment in deposits.order_by("-completed_at", "-id"):
+            part = min(left, payment.amount_cents - payment.refunded_cents)
+            if part <= 0:
+                continue
+            payment.refunded_cents += part
+            payment.save(update_fields=["refunded_cents"])
+            payouts.append(
+                Payout.objects.create(
+                    payment=payment, amount_cents=part, reason=reason[:200], created_at=clock.now()
+                )
+            )
+            left -= part
+            if left == 0:
+                break
+        if left:
+            raise Conflict("refund_unmatched", "Part of this wallet has no card to go back to.")
+        ledger.post(
+            key=key,
+            kind=Transaction.Kind.PAYOUT,
+            postings=[(wallet, -balance), (ledger.account_for(kind=K.REFUNDS_PAYABLE), balance)],
+            memo=reason,
+            contact=contact,
+            facility=facility,
+        )
+        for payout in payouts:
+            jobs.enqueue("send_payout", payout_id=payout.pk)
+    return payouts
+
+
+def send_payout(*, payout_id: int) -> None:
+    """Pay one refund to its card (a job). The provider call carries the payout's id as
+    its idempotency key, so a retried job refunds once."""
+    payout = Payout.objects.select_related("payment").get(pk=payout_id)
+    if payout.status == Payout.Status.SENT:
+        return
+    ref = providers.get(payout.payment.provider).refund(payout)
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().select_related("payment").get(pk=payout_id)
+        if payout.status == Payout.Status.SENT:
+            return
+        ledger.post(
+            key=f"payout:{payout.pk}:sent",
+            kind=Transaction.Kind.PAYOUT_SENT,
+            postings=[
+                (ledger.account_for(kind=K.REFUNDS_PAYABLE), -payout.amount_cents),
+                (ledger.account_for(kind=K.PAYMENT_CLEARING), payout.amount_cents),
+            ],
+            memo=f"Refund to card for receipt {payout.payment.receipt_number}",
+            payment=payout.payment,
+        )
+        payout.status = Payout.Status.SENT
+        payout.provider_ref = ref
+        payout.sent_at = clock.now()
+        payout.save()
+
+
+def sandbox_settle(*, payment_ref: str) -> None:
+    """The sandbox card company's late answer, delivered as a signed webhook."""
+    from homeward.ledger.providers import sandbox
+
+    body, headers = sandbox.webhook(
+        event_id=f"evt_{payment_ref}_late", type="payment.succeeded", payment_ref=payment_ref
+    )
+    handle_webhook(provider="sandbox", body=body, headers=headers)
+
+
+def webhook_url(provider: str) -> str:
+    return f"{settings.SITE_URL}/payments/webhooks/{provider}/"

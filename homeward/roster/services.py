@@ -1,0 +1,99 @@
+"""Roster events that touch everything a resident has: for now, release.
+
+A release closes messaging. Messages still on their way are returned and refunded; money
+set aside for prepaid replies goes back to the contacts' wallets; the trust account is paid
+out to the person; and a contact left with no one to write to at that facility gets their
+wallet refunded to the card, with no fee. A closed wallet keeps its statement.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from homeward.connections.models import Connection
+from homeward.core import audit, clock
+from homeward.core.errors import Conflict, NotFound
+from homeward.ledger import charges, payments
+from homeward.ledger import services as ledger
+from homeward.ledger.models import Account, Transaction
+from homeward.messaging import services as messaging
+from homeward.people import access
+from homeward.people.models import Resident, User
+
+K = Account.Kind
+ADMIN_ROLES = (access.Role.FACILITY_ADMIN, access.Role.AGENCY_ADMIN)
+
+
+def release_resident(*, staff: User, resident_id: int) -> Resident:
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
+        if (
+            resident is None
+            or not access.staff_facilities(staff, ADMIN_ROLES)
+            .filter(pk=resident.facility_id)
+            .exists()
+        ):
+            raise NotFound()
+        if not resident.in_custody:
+            raise Conflict("already_released", f"{resident.full_name} is already released.")
+        resident.status = Resident.Status.RELEASED
+        resident.save(update_fields=["status"])
+        facility = resident.facility
+        connections = list(
+            Connection.objects.select_for_update(of=("self",))
+            .select_related("contact", "resident", "facility")
+            .filter(resident=resident)
+        )
+        for connection in connections:
+            messaging.return_pending_messages(connection=connection, reason="resident released")
+            _return_reply_credit(connection)
+        _pay_out_trust(resident)
+        audit.record(actor=staff, action="resident.released", obj=resident, facility_id=facility.pk)
+        for contact in {c.contact for c in connections if c.facility_id == facility.pk}:
+            still_writing = Connection.objects.filter(
+                contact=contact,
+                facility=facility,
+                status=Connection.Status.ACTIVE,
+                resident__status=Resident.Status.IN_CUSTODY,
+            ).exists()
+            if not still_writing:
+                payments.refund_wallet(
+                    contact=contact,
+                    facility=facility,
+                    reason=f"{resident.first_name} was released",
+                    key=f"release:{resident.pk}:wallet:{contact.pk}",
+                )
+    return resident
+
+
+def _return_reply_credit(connection: Connection) -> None:
+    held = ledger.balance_of(
+        kind=K.REPLY_CREDIT, contact=connection.contact, resident=connection.resident
+    )
+    if held:
+        ledger.post(
+            key=f"release:{connection.resident_id}:reply_credit:{connection.contact_id}",
+            kind=Transaction.Kind.RELEASE,
+            postings=[
+                (charges.reply_credit(connection), -held),
+                (charges.wallet(connection.contact, connection.facility), held),
+            ],
+            memo="Unused prepaid replies returned at release",
+            contact=connection.contact,
+            facility=connection.facility,
+        )
+
+
+def _pay_out_trust(resident: Resident) -> None:
+    held = ledger.balance_of(kind=K.TRUST, resident=resident)
+    if held:
+        ledger.post(
+            key=f"release:{resident.pk}:trust",
+            kind=Transaction.Kind.RELEASE,
+            postings=[
+                (charges.trust(resident), -held),
+                (ledger.account_for(kind=K.PAYMENT_CLEARING), held),
+            ],
+            memo=f"Trust account paid to {resident.full_name} at release on {clock.now():%Y-%m-%d}",
+            facility=resident.facility,
+        )
