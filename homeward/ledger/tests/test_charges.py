@@ -118,9 +118,7 @@ def test_a_free_facility_records_the_cost_against_agency_funding(world):
 
 
 def test_a_prepaid_reply_pays_for_the_residents_reply(world):
-    t.set_prices(
-        world.facility_1, model="stamps", stamp_cents=40, payer="sender_prepays_reply"
-    )
+    t.set_prices(world.facility_1, model="stamps", stamp_cents=40, payer="sender_prepays_reply")
     connection = world.contact_a.connections.get()
     wallet = charges.wallet(world.contact_a, world.facility_1)
     deposit(wallet, 80)

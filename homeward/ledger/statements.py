@@ -1,0 +1,199 @@
+"""Reading the ledger: a contact's statement and a facility's money report.
+
+Both are read from postings, never from a second copy of the numbers, so they always agree
+with ``ledger_check``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from homeward.facilities.models import Facility
+from homeward.ledger.models import Account, Payment, Posting, Transaction
+from homeward.people.models import Contact
+
+K = Account.Kind
+T = Transaction.Kind
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    at: dt.datetime
+    facility: str
+    what: str
+    card_cents: int | None  # charged to (or, negative, refunded to) a card
+    wallet_cents: int  # change to the wallet at that facility
+    wallet_after: int
+    receipt: Payment | None = None
+
+
+def statement(contact: Contact) -> list[StatementLine]:
+    """Everything that moved the contact's money, oldest first, with the wallet balance at
+    each facility after each line. A closed wallet keeps every line."""
+    mine = Q(account__contact=contact, account__kind__in=(K.CONTACT_WALLET, K.REPLY_CREDIT))
+    paid_by_card = Q(payment__contact=contact, kind__in=(T.DEPOSIT, T.TRUST_DEPOSIT))
+    transactions = (
+        Transaction.objects.filter(Q(postings__in=Posting.objects.filter(mine)) | paid_by_card)
+        .distinct()
+        .select_related("facility", "payment", "payment__resident", "message")
+        .prefetch_related("postings__account")
+        .order_by("created_at", "id")
+    )
+    running: dict[int, int] = defaultdict(int)
+    lines = []
+    for txn in transactions:
+        wallet = sum(
+            p.amount
+            for p in txn.postings.all()
+            if p.account.kind == K.CONTACT_WALLET and p.account.contact_id == contact.pk
+        )
+        card = None
+        if txn.kind in (T.DEPOSIT, T.TRUST_DEPOSIT) and txn.payment:
+            card = txn.payment.total_cents
+        elif txn.kind == T.PAYOUT:
+            card = wallet  # negative: on its way back to the card
+        facility_id = txn.facility_id or 0
+        running[facility_id] += wallet
+        lines.append(
+            StatementLine(
+                at=txn.created_at,
+                facility=txn.facility.name if txn.facility else "",
+                what=_describe(txn),
+                card_cents=card,
+                wallet_cents=wallet,
+                wallet_after=running[facility_id],
+                receipt=txn.payment if txn.kind in (T.DEPOSIT, T.TRUST_DEPOSIT) else None,
+            )
+        )
+    return lines
+
+
+def _describe(txn: Transaction) -> str:
+    payment = txn.payment
+    if txn.kind == T.DEPOSIT and payment:
+        fee = f" (fee ${payment.fee_cents / 100:.2f})" if payment.fee_cents else ""
+        return f"Deposit, receipt {payment.receipt_number}{fee}"
+    if txn.kind == T.TRUST_DEPOSIT and payment:
+        fee = f" (fee ${payment.fee_cents / 100:.2f})" if payment.fee_cents else ""
+        name = payment.resident.first_name if payment.resident else "a resident"
+        return f"Money to {name}'s trust account, receipt {payment.receipt_number}{fee}"
+    if txn.kind == T.PAYOUT:
+        return f"Refund to your card: {txn.memo}"
+    return txn.memo or txn.get_kind_display()
+
+
+def statement_csv(lines: list[StatementLine]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["date (UTC)", "facility", "description", "card", "wallet", "wallet balance"])
+    for line in lines:
+        writer.writerow(
+            [
+                line.at.strftime("%Y-%m-%d %H:%M"),
+                _safe(line.facility),
+                _safe(line.what),
+                "" if line.card_cents is None else _dollars(line.card_cents),
+                _dollars(line.wallet_cents),
+                _dollars(line.wallet_after),
+            ]
+        )
+    return out.getvalue()
+
+
+def _dollars(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+def _safe(text: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; a leading quote stops it."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@dataclass
+class ReportRow:
+    month: dt.date
+    messages: int = 0  # messages charged
+    charged: int = 0  # cents charged for messages (to anyone, the agency included)
+    refunded: int = 0  # cents given back for blocked or returned messages
+    fees: int = 0  # deposit fees
+    agency_funded: int = 0  # cents the agency paid (free messaging, or agency-paid)
+    deposits: int = 0  # cents paid into wallets and trust accounts
+
+    @property
+    def revenue(self) -> int:
+        return self.charged - self.refunded + self.fees
+
+
+def facility_report(facility: Facility, *, start: dt.date, end: dt.date) -> list[ReportRow]:
+    """Per month (facility-local), from ``start`` up to but not including ``end``."""
+    zone = ZoneInfo(facility.timezone)
+    since = dt.datetime.combine(start, dt.time(), tzinfo=zone)
+    until = dt.datetime.combine(end, dt.time(), tzinfo=zone)
+    postings = (
+        Posting.objects.filter(
+            transaction__facility=facility,
+            transaction__created_at__gte=since,
+            transaction__created_at__lt=until,
+        )
+        .annotate(month=TruncMonth("transaction__created_at", tzinfo=zone))
+        .values("month", "transaction__kind", "account__kind")
+        .annotate(total=Sum("amount"), count=Count("transaction", distinct=True))
+    )
+    rows: dict[dt.date, ReportRow] = {}
+    for item in postings:
+        month = item["month"].date() if isinstance(item["month"], dt.datetime) else item["month"]
+        row = rows.setdefault(month, ReportRow(month))
+        kind, account, total = item["transaction__kind"], item["account__kind"], item["total"]
+        if account == K.PLATFORM_REVENUE:
+            if kind == T.MESSAGE_CHARGE:
+                row.charged += total
+                row.messages += item["count"]
+            elif kind == T.MESSAGE_REFUND:
+                row.refunded -= total
+            elif kind in (T.DEPOSIT, T.TRUST_DEPOSIT):
+                row.fees += total
+        elif account == K.AGENCY_FUNDING:
+            row.agency_funded -= total
+        elif account in (K.CONTACT_WALLET, K.TRUST) and kind in (T.DEPOSIT, T.TRUST_DEPOSIT):
+            row.deposits += total
+    return [rows[month] for month in sorted(rows)]
+
+
+def report_csv(facility: Facility, rows: list[ReportRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "month",
+            "messages charged",
+            "charged",
+            "refunded",
+            "deposit fees",
+            "revenue",
+            "agency funded",
+            "deposits",
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.month.strftime("%Y-%m"),
+                row.messages,
+                _dollars(row.charged),
+                _dollars(row.refunded),
+                _dollars(row.fees),
+                _dollars(row.revenue),
+                _dollars(row.agency_funded),
+                _dollars(row.deposits),
+            ]
+        )
+    return out.getvalue()
