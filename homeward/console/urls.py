@@ -5,6 +5,7 @@ from homeward.console.views import (
     connections,
     dashboard,
     jobs,
+    money,
     residents,
     review,
     rule_reports,
@@ -28,7 +29,13 @@ urlpatterns = [
     path("residents/", residents.search, name="residents"),
     path("residents/<int:resident_id>/", residents.resident, name="resident"),
     path("contacts/<int:contact_id>/", residents.contact, name="contact"),
+    path("residents/<int:resident_id>/release/", residents.release, name="resident_release"),
     path("jobs/", jobs.dead_jobs, name="jobs"),
+    # Prices and money (facility and agency admins).
+    path("prices/<slug:code>/", money.prices, name="prices"),
+    path("prices/<slug:code>/add/", money.add_prices, name="prices_add"),
+    path("money/<slug:code>/", money.report, name="money_report"),
+    path("money/<slug:code>/report.csv", money.report_csv, name="money_report_csv"),
     path("jobs/<int:job_id>/retry/", jobs.retry, name="job_retry"),
     # Screening rules (facility and agency admins).
     path("rules/", rules.index, name="rules"),

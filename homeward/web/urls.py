@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homeward.web.views import accounts, connections, conversations, directory
+from homeward.web.views import accounts, connections, conversations, directory, wallet
 
 app_name = "web"
 urlpatterns = [
@@ -24,4 +24,13 @@ urlpatterns = [
         name="conversation",
     ),
     path("conversations/<int:connection_id>/send/", conversations.send, name="send"),
+    path("conversations/<int:connection_id>/price/", conversations.price, name="price"),
+    # Money: wallets per facility, payments, receipts and the statement.
+    path("wallet/", wallet.wallets, name="wallets"),
+    path("wallet/statement/", wallet.statement, name="statement"),
+    path("wallet/statement.csv", wallet.statement_csv, name="statement_csv"),
+    path("wallet/<slug:code>/deposit/", wallet.deposit, name="deposit"),
+    path("wallet/<slug:code>/refund/", wallet.refund, name="wallet_refund"),
+    path("connections/<int:connection_id>/money/", wallet.send_money, name="send_money"),
+    path("receipts/<int:payment_id>/", wallet.receipt, name="receipt"),
 ]

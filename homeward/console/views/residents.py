@@ -59,3 +59,9 @@ def contact(request: HttpRequest, contact_id: int) -> HttpResponse:
         ),
     }
     return render(request, "console/contact.html", context)
+
+
+def release(*args, **kwargs):  # type: ignore[no-untyped-def]  # placeholder, being written
+    from django.http import Http404
+
+    raise Http404()
