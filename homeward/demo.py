@@ -13,6 +13,8 @@ from homeward import builders as build
 from homeward.connections import services as connections
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
+from homeward.ledger import payments
+from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.people.models import StaffMembership
 from homeward.review import services as review
@@ -92,6 +94,24 @@ FACILITIES = [
     ),
 ]
 
+# Prices: Greenhaven sells stamps as JPay does (the reply can be prepaid), Travis County Jail
+# charges per message, and the other two are free, paid by their agencies.
+PRICES = {
+    "greenhaven": {
+        "model": "stamps",
+        "payer": "sender_prepays_reply",
+        "stamp_cents": 40,
+        "chars_per_stamp": 2000,
+        "deposit_fee_flat_cents": 100,
+        "deposit_fee_bp": 250,
+        "deposit_fee_cap_cents": 300,
+        "message_cap_cents": 200,
+    },
+    "bedford-hills": {"model": "free", "per_message_cents": 15},
+    "travis-jail": {"model": "per_message", "per_message_cents": 25, "deposit_fee_flat_cents": 50},
+    "travis-complex": {"model": "free", "per_message_cents": 12},
+}
+
 RESIDENTS = {
     "greenhaven": [
         ("NY10001", "Marcus", "Williams"),
@@ -128,6 +148,8 @@ def logins() -> str:
         "  Staff     (/console/signin/): " + ", ".join(name for name, *_ in STAFF),
         "  Residents (/kiosk/):          "
         + ", ".join(f"{n} at {code}" for code, people in RESIDENTS.items() for n, *_ in people[:1]),
+        "  Payments use the sandbox: card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is",
+        "  declined, 4000 0000 0000 3220 is paid a few seconds later (the worker applies it).",
         "  A kiosk must be a registered device: sign in to /kiosk/device/ as admin.greenhaven",
         "  (or admin.travis), register this browser, then sign in as a resident.",
     ]
@@ -155,6 +177,7 @@ def build_demo() -> None:
             timezone=tz,
             services=["messaging"],
             policy={"content_rules": CONTENT_RULES, **policy},
+            prices=PRICES[code],
         )
     residents = {
         number: build.make_resident(
@@ -181,13 +204,22 @@ def build_demo() -> None:
         )
 
     rosa, dana, kim = contacts.values()
-    # Rosa writes to Marcus at Greenhaven: an approved history with a reply.
+    # Rosa pays into her Greenhaven wallet with the sandbox card, then writes to Marcus and
+    # prepays his reply: an approved history with a reply, all on her statement.
     marcus = residents["NY10001"]
     link = build.connect(rosa, marcus)
+    payments.start(
+        contact=rosa,
+        facility=facilities["greenhaven"],
+        amount=2000,
+        key="demo-rosa-deposit",
+        card=sandbox.SUCCEEDS,
+    )
     first = messaging.send_message(
         sender=rosa,
         connection_id=link.pk,
         body="Hi Marcus! The kids made the honor roll. We'll visit on the 14th. Love, Mom",
+        prepaid_reply=True,
     )
     jobs.run_pending("demo")
     task = review.claim(staff=staff["reviewer.greenhaven"], task_id=first.review_task.pk)
@@ -211,6 +243,13 @@ def build_demo() -> None:
     )
     # Kim writes to Tyler at the open, flagged-only Travis County Jail: delivered at once.
     tyler = build.connect(kim, residents["TC30002"])
+    payments.start(
+        contact=kim,
+        facility=facilities["travis-jail"],
+        amount=500,
+        key="demo-kim-deposit",
+        card=sandbox.SUCCEEDS,
+    )
     messaging.send_message(
         sender=kim, connection_id=tyler.pk, body="Court date moved to Monday. Hang in there."
     )

@@ -199,9 +199,7 @@ def charge_message(*, message: object, connection: Connection, price: MessagePri
             key=f"message:{message.pk}:charge",  # type: ignore[attr-defined]
             kind=Transaction.Kind.MESSAGE_CHARGE,
             postings=_postings(connection, price),
-            memo=f"Message to {connection.resident.first_name}"
-            if message.to_resident  # type: ignore[attr-defined]
-            else f"Reply from {connection.resident.first_name}",
+            memo=_memo(message, connection, price),
             contact=connection.contact,
             facility=connection.facility,
             message=message,
@@ -218,6 +216,13 @@ def charge_message(*, message: object, connection: Connection, price: MessagePri
             f"(${price.to_pay / 100:.2f}). Nothing was sent or charged.",
             status=402,
         ) from None
+
+
+def _memo(message: object, connection: Connection, price: MessagePrice) -> str:
+    name = connection.resident.first_name
+    if message.to_resident:  # type: ignore[attr-defined]
+        return f"Message to {name}" + (" with a prepaid reply" if price.reply_credit else "")
+    return f"Reply from {name}" + (", paid by a prepaid reply" if price.from_credit else "")
 
 
 def refund_message(*, message: object, reason: str) -> Transaction | None:

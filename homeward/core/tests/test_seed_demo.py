@@ -42,3 +42,22 @@ def test_seed_demo_if_empty_does_not_load_twice(db):
     assert "homeward-demo" in out.getvalue()  # the logins are printed every time
     assert Message.objects.count() == before
     assert Agency.objects.count() == 2
+
+
+def test_the_demo_stamps_facility_has_paid_history_on_a_sound_ledger(db):
+    from homeward.ledger import services as ledger
+    from homeward.ledger import statements
+
+    call_command("seed_demo", stdout=StringIO())
+    rosa = Contact.objects.get(user__email="rosa@example.org")
+    lines = statements.statement(rosa)
+    assert lines[0].what.startswith("Deposit, receipt HW-")
+    assert lines[0].card_cents == 2000 + 150  # $1 + 2.5% of $20
+    # Two stamps for the first message and its prepaid reply, one for the second.
+    assert [(line.what, line.wallet_cents) for line in lines[1:]] == [
+        ("Message to Marcus with a prepaid reply", -80),
+        ("Reply from Marcus, paid by a prepaid reply", 0),
+        ("Message to Marcus", -40),
+    ]
+    assert lines[-1].wallet_after == 2000 - 120
+    assert ledger.problems() == []
