@@ -39,6 +39,22 @@ def fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def ledger_is_sound_afterwards(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Every test that touches the database ends with the ledger check passing: each
+    transaction sums to zero and each balance is the sum of its postings. (Tests marked
+    ``tampers_with_ledger`` break it on purpose.)"""
+    if "_django_db_helper" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # so this check runs before the rollback
+    yield
+    if not request.node.get_closest_marker("tampers_with_ledger"):
+        from homeward.ledger import services as ledger
+
+        assert ledger.problems() == [], "the ledger check failed after this test"
+
+
 @pytest.fixture
 def world(db: None) -> World:
     agency_1 = t.make_agency("nydocs", name="New York Department of Corrections", state="NY")
