@@ -38,6 +38,16 @@ def schedule_in_force(facility_id: int, at: dt.datetime) -> PriceSchedule:
     return schedule
 
 
+def next_schedule(facility_id: int, after: dt.datetime) -> PriceSchedule | None:
+    """The next published schedule, taking over after ``after`` (None if none). Of two for
+    the same date the later-made one wins, as in ``schedule_in_force``."""
+    return (
+        PriceSchedule.objects.filter(facility_id=facility_id, effective_from__gt=after)
+        .order_by("effective_from", "-id")
+        .first()
+    )
+
+
 def quote_message(
     schedule: PriceSchedule, *, characters: int, photos: int = 0, prepaid_reply: bool = False
 ) -> Quote:

@@ -244,3 +244,6 @@ def ask_hint(facility: Facility, resident: Resident) -> str:
     if policy.staff_approval:
         return f"{name} will be asked to accept, then staff approve. You can write after both."
     return f"{name} will be asked to accept. You can write once they do."
+
+
+# Prices, said the same way on the facility page and next to the Send button.

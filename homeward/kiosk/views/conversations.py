@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -13,11 +14,14 @@ from django.views.decorators.http import require_GET, require_POST
 from homeward.connections import selectors as connection_selectors
 from homeward.connections import services as connection_services
 from homeward.connections.models import Connection
+from homeward.core import clock
 from homeward.core.errors import DomainError
 from homeward.core.views import show_error
 from homeward.kiosk.auth import resident_required
 from homeward.kiosk.forms import ReplyForm
 from homeward.kiosk.views.common import connection_or_404, contact_name, nav_context
+from homeward.ledger import charges, pricing
+from homeward.ledger.models import PriceSchedule
 from homeward.messaging import selectors as message_selectors
 from homeward.messaging import services as message_services
 from homeward.messaging.models import Message
@@ -93,6 +97,49 @@ def _mark_delivered_read(resident: Resident, connection: Connection) -> set[int]
     )
 
 
+def _characters(body: str) -> int:
+    """What the send will charge for: the text as the service keeps it; blank is 0, which
+    prices as the shortest message."""
+    try:
+        return len(message_services.validate_body(body, limit=sys.maxsize))
+    except DomainError:
+        return 0
+
+
+def _payer_words(connection: Connection, payer: str) -> str:
+    """Who pays for the reply, said to the resident."""
+    if payer == "resident":
+        return "Paid from your trust account."
+    if payer == "contact":
+        return f"Paid by {contact_name(connection)} (collect). You pay nothing for this reply."
+    return "Paid by the agency. You pay nothing for this reply."
+
+
+def _reply_price(connection: Connection, body: str) -> dict:
+    """The price of the reply being written, shown next to Send (for an empty reply: the
+    shortest one)."""
+    now = clock.now()
+    try:
+        schedule = pricing.schedule_in_force(connection.facility_id, now)
+    except DomainError:
+        return {"unavailable": True}
+    if schedule.model == PriceSchedule.Model.FREE:
+        return {"free": True}
+    preview = charges.preview(
+        connection=connection, to_resident=False, characters=_characters(body), at=now
+    )
+    after = preview.balance_after
+    stamp_note = ""
+    if schedule.model == PriceSchedule.Model.STAMPS:
+        stamp_note = f"One stamp covers up to {schedule.chars_per_stamp:,} characters."
+    return {
+        "preview": preview,
+        "payer_words": _payer_words(connection, preview.price.payer),
+        "shortfall": -after if after is not None and after < 0 else 0,
+        "stamp_note": stamp_note,
+    }
+
+
 def _render_conversation(
     request: HttpRequest,
     resident: Resident,
@@ -111,6 +158,9 @@ def _render_conversation(
         "can_reply": connection.is_active,
         **nav_context(resident),
     }
+    if connection.is_active:
+        body = form.data.get("body", "") if form is not None and form.is_bound else ""
+        context["price"] = _reply_price(connection, body)
     return render(request, "kiosk/conversation.html", context, status=status)
 
 
@@ -139,7 +189,8 @@ def reply(request: HttpRequest, resident: Resident, connection_id: int) -> HttpR
     except DomainError as error:
         show_error(request, error)
         connection.refresh_from_db()
-        return _render_conversation(request, resident, connection, form=form, status=400)
+        # Not enough money answers 402, like the API; what they wrote stays in the box.
+        return _render_conversation(request, resident, connection, form=form, status=error.status)
     messages.success(
         request,
         "Your reply is on its way. It is checked by the facility before it is delivered; "

@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import re
+import sys
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from homeward.connections import selectors as connection_selectors
 from homeward.connections.models import Connection
+from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
+from homeward.ledger import charges, pricing
+from homeward.ledger.models import PriceSchedule
 from homeward.messaging import selectors
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people.models import Contact
-from homeward.web import words
+from homeward.web import price_words, words
 from homeward.web.access import contact_required
 
 S = Message.Status
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
+# The live price asks with a character count; more than any facility allows is refused by
+# the send anyway, so a bigger number is only priced as this many.
+MAX_PRICED_CHARACTERS = 1_000_000
 
 
 @require_GET
@@ -66,10 +74,12 @@ def _page(
     *,
     body: str = "",
     client_token: str = "",
+    prepaid_reply: bool = False,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     policy = connection.facility.policy
+    no_compose = why_no_compose(connection)
     items = [
         {
             "message": m,
@@ -84,7 +94,12 @@ def _page(
         "short_name": words.short_name(connection.resident),
         "items": items,
         "policy": policy,
-        "why_no_compose": why_no_compose(connection),
+        "why_no_compose": no_compose,
+        "price_box": None
+        if no_compose
+        else price_box(
+            connection, characters=charged_characters(body), prepaid_reply=prepaid_reply
+        ),
         "body": body,
         "error": error,
         "client_token": client_token or uuid.uuid4().hex,
@@ -109,12 +124,17 @@ def conversation_detail(
 def send(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
     connection = _connection(contact, connection_id)
     body = request.POST.get("body", "")
+    prepaid_reply = request.POST.get("prepaid_reply") == "1"
     token = request.POST.get("client_token", "").strip().lower()
     # A token we did not make is dropped: a fresh one still sends the message once.
     token = token if TOKEN.match(token) else uuid.uuid4().hex
     try:
         message = messaging.send_message(
-            sender=contact, connection_id=connection.pk, body=body, client_token=token
+            sender=contact,
+            connection_id=connection.pk,
+            body=body,
+            client_token=token,
+            prepaid_reply=prepaid_reply,
         )
     except DomainError as error:
         if isinstance(error, NotFound):
@@ -125,6 +145,7 @@ def send(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpR
             connection,
             body=body,
             client_token=token,
+            prepaid_reply=prepaid_reply,
             error=error.message,
             status=error.status,
         )
@@ -133,5 +154,66 @@ def send(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpR
     return redirect(f"{url}#message-{message.pk}")
 
 
-def price(*args, **kwargs):  # type: ignore[no-untyped-def]  # placeholder, being written
-    raise Http404()
+def charged_characters(body: str) -> int:
+    """How many characters the send will charge for: the text as the service keeps it
+    (line endings made one, control characters dropped, ends trimmed). A blank draft is 0,
+    which prices as the shortest message."""
+    try:
+        return len(messaging.validate_body(body, limit=sys.maxsize))
+    except DomainError:
+        return 0
+
+
+def _characters_asked(query: QueryDict) -> int:
+    """The live price is asked with ``characters`` (the page counts them, so the text
+    itself stays out of addresses and logs) or with the ``body`` itself."""
+    if "body" in query:
+        return charged_characters(query["body"])
+    try:
+        count = int(query.get("characters", "0"))
+    except ValueError:
+        return 0
+    return min(max(count, 0), MAX_PRICED_CHARACTERS)
+
+
+def price_box(connection: Connection, *, characters: int, prepaid_reply: bool) -> dict:
+    """What the price box next to Send shows for a message of ``characters``."""
+    now = clock.now()
+    try:
+        schedule = pricing.schedule_in_force(connection.facility_id, now)
+    except DomainError as error:
+        return {"connection": connection, "unavailable": error.message}
+    offered = charges.prepaid_reply_offered(schedule)
+    prepaid_reply = prepaid_reply and offered  # a stale tick at a facility that stopped
+    preview = charges.preview(
+        connection=connection,
+        to_resident=True,
+        characters=characters,
+        at=now,
+        prepaid_reply=prepaid_reply,
+    )
+    after = preview.balance_after
+    return {
+        "connection": connection,
+        "free": schedule.model == PriceSchedule.Model.FREE,
+        "preview": preview,
+        "payer_words": price_words.payer_words(connection, preview.price.payer),
+        "shortfall": -after if after is not None and after < 0 else 0,
+        "offered": offered,
+        "prepaid_reply": prepaid_reply,
+        "hint": price_words.stamp_hint(schedule),
+    }
+
+
+@require_GET
+@never_cache  # a wallet balance: never kept by a shared cache or the browser
+@contact_required
+def price(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+    """The price box alone, for the page to refresh as the person types."""
+    connection = _connection(contact, connection_id)
+    box = price_box(
+        connection,
+        characters=_characters_asked(request.GET),
+        prepaid_reply=request.GET.get("prepaid_reply") == "1",
+    )
+    return render(request, "web/_price.html", {"box": box})

@@ -12,12 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from homeward.connections import selectors as connection_selectors
 from homeward.connections import services as connections
+from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
 from homeward.facilities import selectors as facilities
 from homeward.facilities.models import Facility, FacilityPolicy
+from homeward.ledger import pricing
 from homeward.people.models import Contact, Resident
-from homeward.web import words
+from homeward.web import price_words, words
 from homeward.web.access import contact_of, contact_required
 from homeward.web.forms import DirectoryForm, FindResidentForm
 
@@ -48,6 +50,20 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/facility_list.html", context)
 
 
+def _price_context(facility: Facility) -> dict:
+    now = clock.now()
+    try:
+        current = pricing.schedule_in_force(facility.pk, now)
+    except DomainError:
+        current = None
+    announced = pricing.next_schedule(facility.pk, now)
+    return {
+        "price_facts": price_words.price_facts(current) if current else [],
+        "announced": announced,
+        "announced_facts": price_words.price_facts(announced) if announced else [],
+    }
+
+
 @require_GET
 def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
     facility = _facility(code)
@@ -56,6 +72,7 @@ def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
         "policy": facility.policy,
         "facts": words.policy_facts(facility),
         "find_form": FindResidentForm(),
+        **_price_context(facility),
     }
     return render(request, "web/facility_detail.html", context)
 
