@@ -11,7 +11,7 @@ from ninja import NinjaAPI, Router
 
 from homeward.api import errors
 from homeward.api.auth import ContactToken
-from homeward.api.routes import auth, connections, conversations, facilities
+from homeward.api.routes import auth, connections, conversations, facilities, money
 from homeward.core.errors import NotFound
 
 api = NinjaAPI(
@@ -32,6 +32,10 @@ api.add_router("/facilities", facilities.router)
 api.add_router("/connections", connections.router)
 api.add_router("/conversations", conversations.router)
 api.add_router("/messages", conversations.messages_router)
+api.add_router("/connections", money.quote_router)
+api.add_router("/wallets", money.wallets_router)
+api.add_router("/payments", money.payments_router)
+api.add_router("/statement", money.statement_router)
 
 # Last, so it matches only what nothing above did: unknown API paths answer in the API's
 # error shape instead of Django's HTML 404 page.

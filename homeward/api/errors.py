@@ -26,6 +26,7 @@ MAX_BODY_BYTES = 256 * 1024
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthenticated",
+    402: "payment_required",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
@@ -92,7 +93,10 @@ def install(api: NinjaAPI) -> None:
     """Register the handlers on ``api``; they replace ninja's defaults."""
 
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return error_response(api, request, exc.status, exc.code, exc.message)
+        # An error may carry machine-readable details beside its code (a declined card's
+        # payment id); they join the error object.
+        details = getattr(exc, "details", None) or {}
+        return error_response(api, request, exc.status, exc.code, exc.message, **details)
 
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         message, fields = describe_validation(exc.errors)

@@ -1,10 +1,15 @@
-"""Turn domain objects into API schemas. Nothing here queries beyond the object given."""
+"""Turn domain objects into API schemas. Nothing here queries beyond the object given and
+what belongs to it (a payment's refunds)."""
 
 from __future__ import annotations
 
 from homeward.api import schemas as s
 from homeward.connections.models import Connection
 from homeward.facilities.models import Facility
+from homeward.ledger.charges import Preview
+from homeward.ledger.models import Payment
+from homeward.ledger.payments import DepositQuote
+from homeward.ledger.statements import StatementLine
 from homeward.messaging import selectors as messages
 from homeward.messaging.models import Message
 from homeward.people.models import Resident
@@ -117,4 +122,83 @@ def message_out(message: Message, *, show_block_reasons: bool) -> s.MessageOut:
             for label, at in messages.timeline(message)
         ],
         created_at=message.created_at,
+    )
+
+
+# --- money --------------------------------------------------------------------------------
+
+
+def lines_out(lines: list[tuple[str, int]]) -> list[s.LineOut]:
+    return [s.LineOut(label=label, cents=cents) for label, cents in lines]
+
+
+def quote_out(preview: Preview) -> s.QuoteOut:
+    price = preview.price
+    return s.QuoteOut(
+        lines=lines_out(price.lines),
+        total_cents=price.total,
+        payer=price.payer,
+        payer_words=price.payer_words,
+        to_pay_cents=price.to_pay if preview.balance is not None else 0,
+        balance_cents=preview.balance,
+        balance_after_cents=preview.balance_after,
+        affordable=preview.affordable,
+    )
+
+
+def wallet_out(facility: Facility, balance: int) -> s.WalletOut:
+    return s.WalletOut(facility=facility_ref(facility), balance_cents=balance)
+
+
+def deposit_quote_out(quote: DepositQuote) -> s.DepositQuoteOut:
+    return s.DepositQuoteOut(
+        lines=lines_out(quote.lines),
+        amount_cents=quote.amount,
+        fee_cents=quote.fee,
+        total_cents=quote.total,
+    )
+
+
+def payment_out(payment: Payment) -> s.PaymentOut:
+    """A payment as its receipt shows it, with its refunds to the card."""
+    return s.PaymentOut(
+        id=payment.pk,
+        receipt_number=payment.receipt_number,
+        status=payment.status,
+        facility=facility_ref(payment.facility),
+        resident=resident_ref(payment.resident) if payment.resident else None,
+        amount_cents=payment.amount_cents,
+        fee_cents=payment.fee_cents,
+        total_cents=payment.total_cents,
+        card_last4=payment.card_last4,
+        failure_reason=payment.failure_reason,
+        refunded_cents=payment.refunded_cents,
+        payouts=[
+            s.PayoutOut(
+                amount_cents=payout.amount_cents,
+                status=payout.status,
+                reason=payout.reason,
+                created_at=payout.created_at,
+                sent_at=payout.sent_at,
+            )
+            for payout in payment.payouts.order_by("created_at", "id")
+        ],
+        created_at=payment.created_at,
+        completed_at=payment.completed_at,
+    )
+
+
+def deposit_out(payment: Payment, redirect_url: str) -> s.DepositOut:
+    return s.DepositOut(**payment_out(payment).model_dump(), redirect_url=redirect_url or None)
+
+
+def statement_line_out(line: StatementLine) -> s.StatementLineOut:
+    return s.StatementLineOut(
+        at=line.at,
+        facility=line.facility,
+        description=line.what,
+        card_cents=line.card_cents,
+        wallet_cents=line.wallet_cents,
+        wallet_after_cents=line.wallet_after,
+        payment_id=line.receipt.pk if line.receipt else None,
     )

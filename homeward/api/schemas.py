@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -149,6 +149,11 @@ class MessageIn(Schema):
         max_length=64,
         description="Any unique string per message; sending it again returns the same message.",
     )
+    prepaid_reply: bool = Field(
+        False,
+        description="Also pay for the resident's reply, where the facility offers it "
+        "(otherwise 400 prepaid_reply_not_offered).",
+    )
 
 
 class MessageOut(Schema):
@@ -162,3 +167,105 @@ class MessageOut(Schema):
     )
     timeline: list[StageOut]
     created_at: dt.datetime
+
+
+# --- money --------------------------------------------------------------------------------
+# Money is always whole cents (integers); 1250 is $12.50.
+
+# JSON numbers only: "12" or 12.5 or true is not an amount of cents.
+Cents = Annotated[int, Field(strict=True)]
+
+
+class LineOut(Schema):
+    label: str = Field(description="What this part of the price is, for people.")
+    cents: int
+
+
+class QuoteIn(Schema):
+    body: str = Field(description="The message as it would be sent; its length sets the price.")
+    prepaid_reply: bool = False
+
+
+class QuoteOut(Schema):
+    lines: list[LineOut] = Field(description="The price, itemised.")
+    total_cents: int = Field(description="The whole price, whoever pays it.")
+    payer: str = Field(description="contact (you), resident or agency")
+    payer_words: str
+    to_pay_cents: int = Field(description="What you would be charged for sending it.")
+    balance_cents: int | None = Field(
+        description="Your wallet at this facility now; null when you do not pay."
+    )
+    balance_after_cents: int | None = Field(description="Your wallet after sending it.")
+    affordable: bool = Field(description="False: sending it now would be refused with 402.")
+
+
+class WalletOut(Schema):
+    facility: FacilityRef
+    balance_cents: int
+
+
+class DepositQuoteIn(Schema):
+    amount_cents: Cents = Field(description="What reaches the wallet: 100 to 50000 cents.")
+
+
+class DepositQuoteOut(Schema):
+    lines: list[LineOut] = Field(description="The amount and every fee, itemised.")
+    amount_cents: int
+    fee_cents: int
+    total_cents: int = Field(description="What the card is charged.")
+
+
+class DepositIn(DepositQuoteIn):
+    card: str = Field("", max_length=40, description="Card number (the sandbox's test cards).")
+    idempotency_key: str = Field(
+        min_length=1,
+        max_length=100,
+        description="A new unique string per payment; sending it again returns the same "
+        "payment and never charges twice.",
+    )
+    expected_total_cents: Cents | None = Field(
+        None, description="The deposit quote's total_cents, as shown to the payer."
+    )
+
+
+class PayoutOut(Schema):
+    amount_cents: int
+    status: str = Field(description="pending or sent")
+    reason: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+class PaymentOut(Schema):
+    id: int
+    receipt_number: str
+    status: str = Field(description="pending, succeeded or declined")
+    facility: FacilityRef
+    resident: ResidentRef | None = Field(description="Set for money to a trust account.")
+    amount_cents: int
+    fee_cents: int
+    total_cents: int = Field(description="What the card was charged.")
+    card_last4: str
+    failure_reason: str
+    refunded_cents: int = Field(description="Sent back to the card so far.")
+    payouts: list[PayoutOut] = Field(description="Refunds to the card.")
+    created_at: dt.datetime
+    completed_at: dt.datetime | None
+
+
+class DepositOut(PaymentOut):
+    redirect_url: str | None = Field(
+        description="Where to finish paying, for a hosted checkout; null otherwise."
+    )
+
+
+class StatementLineOut(Schema):
+    at: dt.datetime
+    facility: str
+    description: str
+    card_cents: int | None = Field(
+        description="Charged to your card, or (negative) refunded to it; null if no card."
+    )
+    wallet_cents: int = Field(description="The change to your wallet at that facility.")
+    wallet_after_cents: int
+    payment_id: int | None = Field(description="The receipt: GET /payments/{payment_id}.")

@@ -119,7 +119,25 @@ def start(
     chosen = providers.get(provider)
     with transaction.atomic():
         payment = Payment.objects.filter(key=key).first()
-        if payment is not None:
+        if payment is None:
+            try:
+                with transaction.atomic():
+                    payment = Payment.objects.create(
+                        contact=contact,
+                        facility=facility,
+                        resident=resident,
+                        key=key,
+                        provider=chosen.name,
+                        amount_cents=amount,
+                        fee_cents=priced.fee,
+                        created_at=clock.now(),
+                    )
+                created = True
+            except IntegrityError:  # a twin request with the same key saved it first
+                payment, created = Payment.objects.get(key=key), False
+        else:
+            created = False
+        if not created:
             same = (
                 payment.contact_id,
                 payment.facility_id,
@@ -132,16 +150,6 @@ def start(
                     "This payment form was already used for another payment.",
                 )
             return payment, ""
-        payment = Payment.objects.create(
-            contact=contact,
-            facility=facility,
-            resident=resident,
-            key=key,
-            provider=chosen.name,
-            amount_cents=amount,
-            fee_cents=priced.fee,
-            created_at=clock.now(),
-        )
     # The card company is asked outside any transaction; its answer is applied in one.
     try:
         begun = chosen.begin(payment, card=card, return_url=return_url)

@@ -8,6 +8,8 @@ wallet refunded to the card, with no fee. A closed wallet keeps its statement.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from homeward.connections.models import Connection
@@ -24,7 +26,18 @@ K = Account.Kind
 ADMIN_ROLES = (access.Role.FACILITY_ADMIN, access.Role.AGENCY_ADMIN)
 
 
-def release_resident(*, staff: User, resident_id: int) -> Resident:
+@dataclass(frozen=True)
+class Release:
+    """What a release did, for the person who pressed the button."""
+
+    resident: Resident
+    messages_returned: int
+    trust_paid_out: int  # cents
+    refunded_to_cards: int  # cents, from the wallets of contacts left with no one to write to
+    contacts_refunded: int
+
+
+def release_resident(*, staff: User, resident_id: int) -> Release:
     with transaction.atomic():
         resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
         if (
@@ -44,10 +57,14 @@ def release_resident(*, staff: User, resident_id: int) -> Resident:
             .select_related("contact", "resident", "facility")
             .filter(resident=resident)
         )
+        returned = 0
         for connection in connections:
-            messaging.return_pending_messages(connection=connection, reason="resident released")
+            returned += messaging.return_pending_messages(
+                connection=connection, reason="resident released"
+            )
             _return_reply_credit(connection)
-        _pay_out_trust(resident)
+        trust_paid = _pay_out_trust(resident)
+        refunded, refunded_contacts = 0, 0
         audit.record(actor=staff, action="resident.released", obj=resident, facility_id=facility.pk)
         for contact in {c.contact for c in connections if c.facility_id == facility.pk}:
             still_writing = Connection.objects.filter(
@@ -57,13 +74,15 @@ def release_resident(*, staff: User, resident_id: int) -> Resident:
                 resident__status=Resident.Status.IN_CUSTODY,
             ).exists()
             if not still_writing:
-                payments.refund_wallet(
+                payouts = payments.refund_wallet(
                     contact=contact,
                     facility=facility,
                     reason=f"{resident.first_name} was released",
                     key=f"release:{resident.pk}:wallet:{contact.pk}",
                 )
-    return resident
+                refunded += sum(payout.amount_cents for payout in payouts)
+                refunded_contacts += bool(payouts)
+    return Release(resident, returned, trust_paid, refunded, refunded_contacts)
 
 
 def _return_reply_credit(connection: Connection) -> None:
@@ -84,7 +103,7 @@ def _return_reply_credit(connection: Connection) -> None:
         )
 
 
-def _pay_out_trust(resident: Resident) -> None:
+def _pay_out_trust(resident: Resident) -> int:
     held = ledger.balance_of(kind=K.TRUST, resident=resident)
     if held:
         ledger.post(
@@ -97,3 +116,4 @@ def _pay_out_trust(resident: Resident) -> None:
             memo=f"Trust account paid to {resident.full_name} at release on {clock.now():%Y-%m-%d}",
             facility=resident.facility,
         )
+    return held

@@ -35,16 +35,19 @@ def list_messages(request: HttpRequest, connection_id: int) -> list[MessageOut]:
 
 @router.post(
     "/{connection_id}/messages",
-    response={(200, 201): MessageOut, **with_errors(400, 401, 403, 404, 409, 413, 422)},
+    response={(200, 201): MessageOut, **with_errors(400, 401, 402, 403, 404, 409, 413, 422)},
     summary="Send a message",
 )
 def send_message(request: HttpRequest, connection_id: int, data: MessageIn) -> Status[MessageOut]:
-    """201 with the new message; 200 with the earlier one when ``client_token`` repeats."""
+    """201 with the new message; 200 with the earlier one when ``client_token`` repeats.
+    The message is charged as it is accepted (POST .../quote says how much first); 402
+    insufficient_funds when the payer lacks the money, and then nothing is sent."""
     message, created = services.submit_message(
         sender=contact_of(request),
         connection_id=connection_id,
         body=data.body,
         client_token=data.client_token,
+        prepaid_reply=data.prepaid_reply,
     )
     show = message.connection.facility.policy.show_block_reasons
     return Status(201 if created else 200, present.message_out(message, show_block_reasons=show))

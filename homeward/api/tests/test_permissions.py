@@ -12,9 +12,14 @@ from homeward.api.api import api
 from homeward.api.models import ApiToken
 from homeward.api.tests.conftest import ApiClient, error_of
 from homeward.connections.models import Connection, ConnectionEvent
+from homeward.ledger import payments
+from homeward.ledger.models import Account, Payment, Transaction
+from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.review import services as review
+
+CARD = sandbox.SUCCEEDS
 
 # Anyone may call these.
 PUBLIC = {
@@ -23,7 +28,7 @@ PUBLIC = {
     ("GET", "/api/v1/facilities/{code}"),
 }
 
-# Everything else needs a contact's token. {conn} and {msg} are contact_a's.
+# Everything else needs a contact's token. The ids in {braces} are contact_a's.
 SIGNED_IN = [
     ("DELETE", "/auth/token", None),
     ("GET", "/facilities/{code}/residents/{number}", None),
@@ -36,6 +41,16 @@ SIGNED_IN = [
     ("GET", "/conversations/{connection_id}/messages", None),
     ("POST", "/conversations/{connection_id}/messages", {"body": "Hello"}),
     ("POST", "/messages/{message_id}/read", None),
+    ("POST", "/connections/{connection_id}/quote", {"body": "Hello"}),
+    ("GET", "/wallets", None),
+    ("POST", "/wallets/{facility_code}/deposit-quote", {"amount_cents": 1000}),
+    (
+        "POST",
+        "/wallets/{facility_code}/deposits",
+        {"amount_cents": 1000, "card": CARD, "idempotency_key": "k"},
+    ),
+    ("GET", "/payments/{payment_id}", None),
+    ("GET", "/statement", None),
 ]
 
 # What contact_b may try on contact_a's things: each must be 404 and change nothing.
@@ -46,22 +61,37 @@ ANOTHER_CONTACTS = [
     ("POST", "/connections/{connection_id}/decline", None),
     ("POST", "/connections/{connection_id}/block", None),
     ("POST", "/messages/{message_id}/read", None),
+    ("POST", "/connections/{connection_id}/quote", {"body": "Hello"}),
+    ("GET", "/payments/{payment_id}", None),
+    # contact_b has no connection at greenhaven, so no wallet there to quote or pay into.
+    ("POST", "/wallets/{facility_code}/deposit-quote", {"amount_cents": 1000}),
+    (
+        "POST",
+        "/wallets/{facility_code}/deposits",
+        {"amount_cents": 1000, "card": CARD, "idempotency_key": "k"},
+    ),
 ]
 
 
 @pytest.fixture
 def scene(world, connection_a, run_jobs):
-    """contact_a has a connection and a delivered reply on it; contact_b has nothing."""
+    """contact_a has a connection, a delivered reply on it and a paid deposit into their
+    wallet; contact_b has nothing."""
     reply = messaging.send_message(sender=world.resident, connection_id=connection_a.pk, body="Hi")
     run_jobs()
     task = review.claim_next(staff=world.reviewer_1)
     review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
     run_jobs()
+    payment, _ = payments.start(
+        contact=world.contact_a, facility=world.facility_1, amount=2000, key="scene", card=CARD
+    )
     return {
         "code": "greenhaven",
+        "facility_code": "greenhaven",
         "number": "NY1001",
         "connection_id": connection_a.pk,
         "message_id": reply.pk,
+        "payment_id": payment.pk,
     }
 
 
@@ -72,6 +102,9 @@ def snapshot() -> tuple:
         ConnectionEvent.objects.count(),
         list(Message.objects.values_list("id", "status").order_by("id")),
         list(ApiToken.objects.values_list("id", "revoked_at").order_by("id")),
+        list(Payment.objects.values_list("id", "status", "refunded_cents").order_by("id")),
+        list(Account.objects.values_list("id", "balance").order_by("id")),
+        Transaction.objects.count(),
     )
 
 
@@ -119,6 +152,8 @@ def test_another_contact_lists_none_of_their_things(scene, api_b):
     assert api_b.get("/connections").json() == []
     assert api_b.get("/conversations").json() == []
     assert api_b.get("/facilities/greenhaven/residents/NY1001").json()["connection"] is None
+    assert api_b.get("/wallets").json() == []
+    assert api_b.get("/statement").json() == []
 
 
 def test_signing_out_revokes_only_ones_own_token(scene, world, api_a, api_b):

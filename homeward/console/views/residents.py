@@ -1,15 +1,24 @@
-"""Search residents and read a resident's or a contact's whole message history."""
+"""Search residents and read a resident's or a contact's whole message history; admins
+release a resident from here."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.views.decorators.http import require_POST
 
-from homeward.console.access import reader_required
+from homeward.console.access import forbidden, reader_required
 from homeward.console.forms import EndConnectionForm, ResidentSearchForm
-from homeward.core.errors import NotFound
+from homeward.core.errors import DomainError, NotFound
+from homeward.core.templatetags.money import dollars
+from homeward.ledger import services as ledger
+from homeward.ledger.models import Account
 from homeward.messaging import history
 from homeward.people import access
+from homeward.people.models import Resident, User
+from homeward.roster import services as roster
 
 
 @reader_required
@@ -41,6 +50,8 @@ def resident(request: HttpRequest, resident_id: int) -> HttpResponse:
         ),
         "reviewing": reviewing,
         "end_form": EndConnectionForm(),
+        "trust_balance": ledger.balance_of(kind=Account.Kind.TRUST, resident=found),
+        "can_release": found.in_custody and _administers(request.user, found),
     }
     return render(request, "console/resident.html", context)
 
@@ -61,7 +72,53 @@ def contact(request: HttpRequest, contact_id: int) -> HttpResponse:
     return render(request, "console/contact.html", context)
 
 
-def release(*args, **kwargs):  # type: ignore[no-untyped-def]  # placeholder, being written
-    from django.http import Http404
+@require_POST
+@reader_required
+def release(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """Release a resident (facility and agency admins): messaging closes and every account
+    of theirs is settled. Other staff of the facility get a 403; anyone else a 404."""
+    try:
+        found = history.resident_for_staff(staff=request.user, resident_id=resident_id)
+    except NotFound:
+        raise Http404("No such resident.") from None
+    if not _administers(request.user, found):
+        return forbidden(request, "Only facility admins and agency admins can release a resident.")
+    try:
+        released = roster.release_resident(staff=request.user, resident_id=found.pk)
+    except NotFound:
+        raise Http404("No such resident.") from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, release_summary(released))
+    return redirect("console:resident", resident_id=found.pk)
 
-    raise Http404()
+
+def _administers(staff: User, resident: Resident) -> bool:
+    roles = (access.Role.FACILITY_ADMIN, access.Role.AGENCY_ADMIN)
+    return access.staff_facilities(staff, roles).filter(pk=resident.facility_id).exists()
+
+
+def release_summary(done: roster.Release) -> str:
+    """What the release did, in one paragraph."""
+    resident, returned = done.resident, done.messages_returned
+    parts = [f"{resident.full_name} is released; messaging is closed."]
+    parts.append(
+        f"{returned} message{pluralize(returned)} on the way {'was' if returned == 1 else 'were'}"
+        " returned and refunded."
+        if returned
+        else "No messages were on the way."
+    )
+    parts.append(
+        f"The trust account ({dollars(done.trust_paid_out)}) is paid out to {resident.first_name}."
+        if done.trust_paid_out
+        else "The trust account was empty."
+    )
+    if done.refunded_to_cards:
+        people = done.contacts_refunded
+        parts.append(
+            f"{dollars(done.refunded_to_cards)} in the wallets of {people} contact"
+            f"{pluralize(people)} with no one else to write to here is on its way back to their"
+            " cards, with no fee."
+        )
+    return " ".join(parts)

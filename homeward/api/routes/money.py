@@ -1,0 +1,143 @@
+"""Money: what a message will cost, wallets, card payments into them, receipts and the
+statement. Every amount is whole cents; money moves only through the ledger's services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Router, Status
+
+from homeward.api import present, selectors
+from homeward.api.auth import contact_of
+from homeward.api.schemas import (
+    DepositIn,
+    DepositOut,
+    DepositQuoteIn,
+    DepositQuoteOut,
+    PaymentOut,
+    QuoteIn,
+    QuoteOut,
+    StatementLineOut,
+    WalletOut,
+    with_errors,
+)
+from homeward.connections import selectors as connections
+from homeward.core import clock
+from homeward.core.errors import Conflict, DomainError
+from homeward.ledger import charges, payments, statements
+from homeward.ledger.models import Payment
+from homeward.messaging.services import validate_body
+
+quote_router = Router(tags=["money"])
+wallets_router = Router(tags=["money"])
+payments_router = Router(tags=["money"])
+statement_router = Router(tags=["money"])
+
+
+class CardDeclined(DomainError):
+    status = 402
+
+    def __init__(self, payment: Payment) -> None:
+        reason = payment.failure_reason or "The card was declined."
+        super().__init__("card_declined", f"{reason} Nothing was charged.")
+        self.details = {"payment_id": payment.pk}  # so the app can show the declined record
+
+
+@quote_router.post(
+    "/{connection_id}/quote",
+    response={200: QuoteOut, **with_errors(400, 401, 404, 422)},
+    summary="What a message would cost",
+)
+def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> QuoteOut:
+    """The price of sending ``body`` now, itemised, and your wallet before and after. The
+    body is checked as sending checks it (400 message_empty, message_too_long), so the
+    price is the one sending would charge."""
+    connection = connections.connection_for_contact(contact_of(request), connection_id)
+    body = validate_body(data.body, limit=connection.facility.policy.message_length_limit)
+    preview = charges.preview(
+        connection=connection,
+        to_resident=True,
+        characters=len(body),
+        at=clock.now(),
+        prepaid_reply=data.prepaid_reply,
+    )
+    return present.quote_out(preview)
+
+
+@wallets_router.get("", response={200: list[WalletOut], **with_errors(401)})
+def list_wallets(request: HttpRequest) -> list[WalletOut]:
+    """A wallet per facility where you have a connection or have paid in, by name."""
+    return [
+        present.wallet_out(facility, balance)
+        for facility, balance in selectors.wallets_of_contact(contact_of(request))
+    ]
+
+
+@wallets_router.post(
+    "/{facility_code}/deposit-quote",
+    response={200: DepositQuoteOut, **with_errors(400, 401, 404, 422)},
+    summary="What a deposit would cost",
+)
+def quote_deposit(
+    request: HttpRequest, facility_code: str, data: DepositQuoteIn
+) -> DepositQuoteOut:
+    """Every fee, itemised, before any money moves. Nothing is saved. Only at facilities
+    where you have a connection (404 elsewhere)."""
+    facility = selectors.facility_of_contact(contact_of(request), facility_code)
+    return present.deposit_quote_out(payments.quote(facility=facility, amount=data.amount_cents))
+
+
+@wallets_router.post(
+    "/{facility_code}/deposits",
+    response={(200, 201): DepositOut, **with_errors(400, 401, 402, 404, 409, 422)},
+    summary="Pay into your wallet by card",
+)
+def deposit(request: HttpRequest, facility_code: str, data: DepositIn) -> Status[DepositOut]:
+    """201 with the new payment: ``succeeded`` (credited now) or ``pending`` (credited when
+    the card company confirms; see GET /payments/{id}). 200 with the same payment when
+    ``idempotency_key`` repeats: nothing is charged twice. A declined card is 402
+    card_declined with the ``payment_id`` of the declined record; try again with a new key.
+    Send the quote's ``total_cents`` as ``expected_total_cents`` to be refused (409
+    total_changed) rather than charged a total you were not shown. Only at facilities where
+    you have a connection (404 elsewhere).
+    """
+    contact = contact_of(request)
+    facility = selectors.facility_of_contact(contact, facility_code)
+    if data.expected_total_cents is not None:
+        total = payments.quote(facility=facility, amount=data.amount_cents).total
+        if total != data.expected_total_cents:
+            raise Conflict(
+                "total_changed",
+                f"The total is now {total} cents, not the {data.expected_total_cents} you were "
+                "shown. Nothing was charged; check the new quote and pay again.",
+            )
+    given = data.idempotency_key.strip()
+    if not given:
+        raise DomainError("key_required", "Every payment needs an idempotency key.")
+    # Keys are the contact's own: one contact can never reach another's payment by its key.
+    key = f"api:{contact.pk}:{given}"
+    repeat = selectors.payment_with_key(contact, key) is not None
+    payment, redirect_url = payments.start(
+        contact=contact,
+        facility=facility,
+        amount=data.amount_cents,
+        key=key,
+        card=data.card,
+        return_url=settings.SITE_URL + reverse("web:wallets"),
+    )
+    if payment.status == Payment.Status.DECLINED:
+        raise CardDeclined(payment)
+    return Status(200 if repeat else 201, present.deposit_out(payment, redirect_url))
+
+
+@payments_router.get("/{payment_id}", response={200: PaymentOut, **with_errors(401, 404)})
+def payment_receipt(request: HttpRequest, payment_id: int) -> PaymentOut:
+    """One of your payments, as its receipt: into a wallet or to a trust account."""
+    return present.payment_out(selectors.payment_for_contact(contact_of(request), payment_id))
+
+
+@statement_router.get("", response={200: list[StatementLineOut], **with_errors(401)})
+def statement(request: HttpRequest) -> list[StatementLineOut]:
+    """Everything that moved your money, oldest first, with each wallet's balance after."""
+    return [present.statement_line_out(line) for line in statements.statement(contact_of(request))]

@@ -1,0 +1,38 @@
+"""A double-tapped Pay button: the same key five times at once is one payment (PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from homeward import builders as t
+from homeward.api.tests.conftest import api_for
+from homeward.jobs.tests.test_concurrency import in_threads
+from homeward.ledger import services as ledger
+from homeward.ledger.models import Account, Payment
+from homeward.ledger.providers import sandbox
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
+]
+
+
+def test_the_same_key_five_times_at_once_pays_once():
+    facility = t.make_facility("eastside")
+    contact = t.make_contact("tap@example.org")
+    t.connect(contact, t.make_resident(facility, "E100"))
+    clients = [api_for(contact) for _ in range(5)]
+    data = {"amount_cents": 1000, "card": sandbox.SUCCEEDS, "idempotency_key": "tap"}
+
+    responses = in_threads(5, lambda i: clients[i].post("/wallets/eastside/deposits", data))
+
+    # Every tap gets the same payment and no tap gets an error. (Which of them says 201
+    # is best effort while taps overlap: ``payments.start`` does not say whether it made
+    # the payment; sequential repeats are always 200.)
+    assert {r.status_code for r in responses} <= {200, 201}, [r.content for r in responses]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert Payment.objects.count() == 1
+    wallet = ledger.balance_of(kind=Account.Kind.CONTACT_WALLET, contact=contact, facility=facility)
+    assert wallet == 1000
+    assert ledger.problems() == []
