@@ -219,6 +219,9 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     card_last4 = models.CharField(max_length=4, blank=True)
+    checkout_url = models.URLField(
+        max_length=1000, blank=True, help_text="Where the payer finishes (hosted checkout)."
+    )
     failure_reason = models.CharField(max_length=200, blank=True)
     refunded_cents = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()

@@ -46,6 +46,8 @@ def parse_amount(text: str) -> int:
     """Dollars as typed ("20", "20.5", "$20.50") → cents; anything else is a clear error."""
     cleaned = text.strip().replace("$", "").replace(",", "")
     whole, _, cents = cleaned.partition(".")
+    if not cleaned.isascii():  # "²" and other digits int() cannot read
+        raise DomainError("bad_amount", "Enter an amount in dollars, such as 20 or 12.50.")
     if not whole.isdigit() and not (whole == "" and cents):
         raise DomainError("bad_amount", "Enter an amount in dollars, such as 20 or 12.50.")
     if cents and (not cents.isdigit() or len(cents) > 2):
@@ -149,7 +151,7 @@ def start(
                     "idempotency_key_reused",
                     "This payment form was already used for another payment.",
                 )
-            return payment, ""
+            return payment, payment.checkout_url if payment.status == P.PENDING else ""
     # The card company is asked outside any transaction; its answer is applied in one.
     try:
         begun = chosen.begin(payment, card=card, return_url=return_url)
@@ -157,7 +159,9 @@ def start(
         _finish(payment.pk, outcome="declined", failure_reason=error.message)
         raise
     Payment.objects.filter(pk=payment.pk).update(
-        provider_ref=begun.provider_ref, card_last4=begun.card_last4
+        provider_ref=begun.provider_ref,
+        card_last4=begun.card_last4,
+        checkout_url=begun.redirect_url,
     )
     if begun.status != "pending":
         _finish(
@@ -224,7 +228,9 @@ def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) ->
     """Check and apply one provider webhook. Returns "applied", "duplicate" or "ignored".
     A bad signature is refused before anything is read or written."""
     event = providers.get(provider).parse_webhook(body, headers)
-    payment = Payment.objects.filter(provider=provider, provider_ref=event.provider_ref).first()
+    payment = None
+    if event.provider_ref:  # never match the payments still waiting for a reference
+        payment = Payment.objects.filter(provider=provider, provider_ref=event.provider_ref).first()
     with transaction.atomic():
         try:
             with transaction.atomic():

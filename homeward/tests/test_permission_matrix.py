@@ -20,10 +20,15 @@ from homeward.conftest import client_for, kiosk_client_for
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
 from homeward.core import clock
+from homeward.core.models import AuditEvent
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
+from homeward.ledger import payments
+from homeward.ledger.models import Payment, Payout, PriceSchedule, Transaction
+from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.people.models import Resident
 from homeward.review.models import ReviewTask
 from homeward.screening.models import Rule
 
@@ -79,6 +84,16 @@ ROWS = [
     Row("web:conversations", "GET", "/conversations/", CONTACTS),
     Row("web:conversation", "GET", "/conversations/{active}/", {"contact_a"}),
     Row("web:send", "POST", "/conversations/{active}/send/", {"contact_a"}, {"body": "hello"}),
+    Row("web:price", "GET", "/conversations/{active}/price/?characters=10", {"contact_a"}),
+    # Money: contact_a is connected at greenhaven, contact_b waits for staff there (either may
+    # pay in while waiting); receipts and trust money are contact_a's own.
+    Row("web:wallets", "GET", "/wallet/", CONTACTS),
+    Row("web:statement", "GET", "/wallet/statement/", CONTACTS),
+    Row("web:statement_csv", "GET", "/wallet/statement.csv", CONTACTS),
+    Row("web:deposit", "GET", "/wallet/greenhaven/deposit/", CONTACTS),
+    Row("web:wallet_refund", "POST", "/wallet/greenhaven/refund/", {"contact_a"}),
+    Row("web:send_money", "GET", "/connections/{active}/money/", {"contact_a"}),
+    Row("web:receipt", "GET", "/receipts/{payment}/", {"contact_a"}),
     # Resident kiosk.
     Row("kiosk:device", "GET", "/kiosk/device/", {"facility_admin"}),
     Row("kiosk:signin", "GET", "/kiosk/signin/", RESIDENTS),
@@ -127,6 +142,12 @@ ROWS = [
     Row("console:residents", "GET", "/console/residents/?q=NY1001", STAFF),
     Row("console:resident", "GET", "/console/residents/{resident}/", FACILITY_1_READ),
     Row("console:contact", "GET", "/console/contacts/{contact_a}/", FACILITY_1_READ),
+    Row(
+        "console:resident_release",
+        "POST",
+        "/console/residents/{resident}/release/",
+        {"facility_admin"},
+    ),
     Row("console:jobs", "GET", "/console/jobs/", {"facility_admin"}),
     Row("console:job_retry", "POST", "/console/jobs/{dead_job}/retry/", {"facility_admin"}),
     # Screening rules (facility and agency admins).
@@ -163,6 +184,23 @@ ROWS = [
         "/console/rules/greenhaven/detectors/",
         {"facility_admin"},
         {"phone": "block"},
+    ),
+    # Prices and money (facility and agency admins).
+    Row("console:prices", "GET", "/console/prices/greenhaven/", {"facility_admin"}),
+    Row("console:prices_add", "GET", "/console/prices/greenhaven/add/", {"facility_admin"}),
+    Row(
+        "console:prices_add",
+        "POST",
+        "/console/prices/greenhaven/add/",
+        {"facility_admin"},
+        {"model": "stamps", "payer": "sender", "stamp_price": "0.40"},
+    ),
+    Row("console:money_report", "GET", "/console/money/greenhaven/", {"facility_admin"}),
+    Row(
+        "console:money_report_csv",
+        "GET",
+        "/console/money/greenhaven/report.csv",
+        {"facility_admin"},
     ),
 ]
 
@@ -209,6 +247,13 @@ def scene_ids(world) -> dict[str, int]:
     # Made after the message, so screening it is unchanged: one rule of facility 1, one of
     # the platform baseline.
     rule = Rule.objects.create(facility=world.facility_1, pattern="tunnel", category="escape")
+    payment, _ = payments.start(
+        contact=world.contact_a,
+        facility=world.facility_1,
+        amount=1000,
+        key="matrix-payment",
+        card=sandbox.SUCCEEDS,
+    )
     baseline_rule = Rule.objects.create(pattern="gun", category="weapons")
     return {
         "rule": rule.pk,
@@ -221,6 +266,7 @@ def scene_ids(world) -> dict[str, int]:
         "dead_job": dead_job.pk,
         "resident": world.resident.pk,
         "contact_a": world.contact_a.pk,
+        "payment": payment.pk,
     }
 
 
@@ -240,6 +286,12 @@ def state() -> tuple:
         sorted(Message.objects.values_list("pk", "status")),
         sorted(ReviewTask.objects.values_list("pk", "status", "claimed_by")),
         sorted(Job.objects.values_list("pk", "status")),
+        sorted(Transaction.objects.values_list("pk", flat=True)),
+        sorted(Payment.objects.values_list("pk", "status", "refunded_cents")),
+        Payout.objects.count(),
+        sorted(PriceSchedule.objects.values_list("pk", flat=True)),
+        sorted(Resident.objects.values_list("pk", "status")),
+        AuditEvent.objects.filter(action="money.report_exported").count(),
     )
 
 

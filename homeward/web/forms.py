@@ -64,3 +64,39 @@ class FindResidentForm(forms.Form):
         help_text="The number the facility gave them (sometimes called a DIN or booking number).",
         error_messages={"required": "Enter the resident's number."},
     )
+
+
+class AmountForm(forms.Form):
+    """Step 1 of a payment: how much. The amount's rules (cents, limits) are the ledger's."""
+
+    amount = forms.CharField(
+        label="Amount in dollars",
+        max_length=20,
+        help_text="For example 20 or 12.50. Between $1.00 and $500.00.",
+        error_messages={"required": "Enter an amount in dollars, such as 20 or 12.50."},
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+class CardForm(forms.Form):
+    """Step 2 of a payment: the quoted amount and total carried over, and the card.
+
+    ``total`` is the total the person saw; if the fee changes before they pay, they see
+    the new total instead of being charged something they were not shown. With a hosted
+    checkout (Stripe) the card is typed on the card company's page, not here.
+    """
+
+    amount = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    total = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    card = forms.CharField(
+        label="Card number",
+        max_length=30,
+        error_messages={"required": "Enter the card number."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "cc-number"}),
+    )
+
+    def __init__(self, *args: object, ask_card: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not ask_card:
+            del self.fields["card"]

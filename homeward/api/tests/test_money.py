@@ -14,12 +14,6 @@ from homeward.messaging.models import Message
 WALLET = Account.Kind.CONTACT_WALLET
 
 
-@pytest.fixture(autouse=True)
-def ledger_is_sound_afterwards(db):
-    yield
-    assert ledger.problems() == []
-
-
 @pytest.fixture
 def stamps(world):
     """Greenhaven sells stamps: 40 cents for up to 2,000 characters."""

@@ -18,12 +18,6 @@ from homeward.ledger.providers import sandbox
 WALLET = Account.Kind.CONTACT_WALLET
 
 
-@pytest.fixture(autouse=True)
-def ledger_is_sound_afterwards(db):
-    yield
-    assert ledger.problems() == []
-
-
 @pytest.fixture
 def fees(world):
     """Greenhaven charges $1.00 plus 2.5% on a deposit, at most $3.00."""

@@ -27,12 +27,6 @@ REPORT = "/console/money/greenhaven/"
 CSV = "/console/money/greenhaven/report.csv"
 
 
-@pytest.fixture(autouse=True)
-def ledger_is_sound_afterwards(db):
-    yield
-    assert ledger.problems() == []
-
-
 @pytest.fixture
 def admin(world) -> Client:
     return client_for(world.facility_admin)

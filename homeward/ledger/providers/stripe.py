@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
+from homeward.core import clock
 from homeward.core.errors import DomainError
 from homeward.ledger.providers import Begun, Event
 
@@ -42,6 +43,8 @@ def signature(body: bytes, timestamp: int, secret: str) -> str:
 
 def verify(body: bytes, header: str, secret: str, *, now: float | None = None) -> None:
     """Check a ``Stripe-Signature`` header (``t=…,v1=…``) as Stripe documents it."""
+    if not secret:  # an empty key is a key anyone can sign with
+        raise DomainError("bad_signature", "Stripe webhooks are not set up here.")
     parts: dict[str, list[str]] = {}
     for item in header.split(","):
         name, _, value = item.strip().partition("=")
@@ -51,9 +54,11 @@ def verify(body: bytes, header: str, secret: str, *, now: float | None = None) -
     except (KeyError, ValueError):
         raise DomainError("bad_signature", "The webhook signature is missing.") from None
     expected = signature(body, timestamp, secret)
-    if not any(hmac.compare_digest(expected, given) for given in parts.get("v1", [])):
+    if not any(
+        hmac.compare_digest(expected.encode(), given.encode()) for given in parts.get("v1", [])
+    ):
         raise DomainError("bad_signature", "The webhook signature does not match.")
-    if abs((now if now is not None else time.time()) - timestamp) > TOLERANCE_SECONDS:
+    if abs((now if now is not None else clock.now().timestamp()) - timestamp) > TOLERANCE_SECONDS:
         raise DomainError("bad_signature", "The webhook signature is too old.")
 
 
@@ -82,11 +87,17 @@ class Stripe:
             raise DomainError(
                 "provider_error", f"The card company refused: {detail}", status=502
             ) from None
-        except (urllib.error.URLError, TimeoutError):
+        except (OSError, http.client.HTTPException):  # refused, timed out, reset, hung up
             raise DomainError(
                 "provider_unavailable",
                 "The card company could not be reached. Nothing was charged; try again.",
                 status=503,
+            ) from None
+        except ValueError:  # an answer, but not Stripe's JSON (a proxy's error page)
+            raise DomainError(
+                "provider_error",
+                "The card company's answer could not be read. Nothing was charged; try again.",
+                status=502,
             ) from None
 
     def begin(self, payment: Payment, *, card: str, return_url: str) -> Begun:

@@ -20,12 +20,6 @@ from homeward.messaging.models import Message
 CARD = "4242 4242 4242 4242"
 
 
-@pytest.fixture(autouse=True)
-def ledger_is_sound_afterwards(db):
-    yield
-    assert ledger.problems() == []
-
-
 @pytest.fixture
 def stamps(world):
     """Greenhaven sells stamps: 40 cents for up to 2,000 characters."""

@@ -1,10 +1,287 @@
-"""Placeholder: the wallet pages are being written."""
+"""The contact's money pages: a wallet per facility, paying in (to a wallet or to a
+resident's trust account), refunds to the card, receipts and the statement.
 
-from django.http import Http404
+Every amount and fee comes from the ledger services; these views parse, call and render.
+Paying takes two steps so that the full price, every fee itemised, is on screen before the
+card is asked for.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from homeward.connections import selectors as connection_selectors
+from homeward.connections.models import Connection
+from homeward.core.errors import DomainError, NotFound
+from homeward.core.templatetags.money import dollars
+from homeward.core.views import show_error
+from homeward.facilities.models import Facility
+from homeward.ledger import payments, statements
+from homeward.ledger import services as ledger
+from homeward.ledger.models import Account, Payment, Payout
+from homeward.ledger.providers import sandbox
+from homeward.people.models import Contact
+from homeward.web import words
+from homeward.web.access import contact_required
+from homeward.web.forms import AmountForm, CardForm
+
+K = Account.Kind
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+REFUND_REASON = "Refund requested by you"
+SANDBOX_CARDS = [
+    (" ".join(re.findall("....", number)), what)
+    for number, what in (
+        (sandbox.SUCCEEDS, "paid at once"),
+        (sandbox.DECLINES, "declined"),
+        (sandbox.SUCCEEDS_LATE, "waits a few seconds for the card company, then is paid"),
+    )
+]
 
 
-def _todo(*args, **kwargs):  # type: ignore[no-untyped-def]
-    raise Http404()
+def _token(text: str) -> str:
+    """The form's token if we could have made it; otherwise a fresh one (which still
+    makes the action happen once)."""
+    text = text.strip().lower()
+    return text if TOKEN.match(text) else uuid.uuid4().hex
 
 
-wallets = statement = statement_csv = deposit = refund = send_money = receipt = _todo
+def _payment_key(contact: Contact, token: str) -> str:
+    # Scoped to the contact: one person's form token can never name another's payment.
+    return f"web-payment:{contact.pk}:{token}"
+
+
+def _facility(contact: Contact, code: str, *, wallet_only: bool = False) -> Facility:
+    """A facility where the contact has a connection (any status), or with ``wallet_only``
+    one where they have a wallet. Anywhere else does not exist for them."""
+    if wallet_only:
+        reachable = Q(accounts__kind=K.CONTACT_WALLET, accounts__contact=contact)
+    else:
+        reachable = Q(connections__contact=contact)
+    facility = Facility.objects.filter(reachable, code=code).distinct().first()
+    if facility is None:
+        raise Http404("No wallet of yours at this facility.")
+    return facility
+
+
+@require_GET
+@contact_required
+def wallets(request: HttpRequest, *, contact: Contact) -> HttpResponse:
+    # Back from a hosted checkout: the return address carries the form token, because the
+    # payment did not exist yet when the address was made.
+    returning = request.GET.get("payment", "")
+    if returning:
+        paid = Payment.objects.filter(key=_payment_key(contact, _token(returning))).first()
+        if paid is not None:
+            return redirect("web:receipt", paid.pk)
+    connected = set(contact.connections.values_list("facility_id", flat=True))
+    with_wallet = contact.accounts.filter(kind=K.CONTACT_WALLET).values_list("facility_id")
+    rows = [
+        {
+            "facility": facility,
+            "balance": ledger.balance_of(kind=K.CONTACT_WALLET, contact=contact, facility=facility),
+            "can_deposit": facility.pk in connected,
+            "payouts": Payout.objects.filter(
+                payment__contact=contact, payment__facility=facility, status=Payout.Status.PENDING
+            ).select_related("payment"),
+            "waiting": Payment.objects.filter(
+                contact=contact, facility=facility, status=Payment.Status.PENDING
+            ),
+            "token": uuid.uuid4().hex,
+        }
+        for facility in Facility.objects.filter(
+            Q(pk__in=connected) | Q(pk__in=with_wallet)
+        ).order_by("name")
+    ]
+    recipients = [
+        {"connection": c, "short_name": words.short_name(c.resident)}
+        for c in connection_selectors.connections_of_contact(contact)
+        if c.is_active and c.resident.in_custody
+    ]
+    return render(request, "web/wallet.html", {"rows": rows, "recipients": recipients})
+
+
+@require_http_methods(["GET", "POST"])
+@contact_required
+def deposit(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse:
+    facility = _facility(contact, code)
+    return _payment_steps(request, contact, facility=facility)
+
+
+@require_http_methods(["GET", "POST"])
+@contact_required
+def send_money(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+    try:
+        connection = connection_selectors.connection_for_contact(contact, connection_id)
+    except NotFound:
+        raise Http404("No such connection.") from None
+    return _payment_steps(request, contact, facility=connection.facility, connection=connection)
+
+
+def _payment_steps(
+    request: HttpRequest,
+    contact: Contact,
+    *,
+    facility: Facility,
+    connection: Connection | None = None,
+) -> HttpResponse:
+    """Amount → itemised quote and card → pay. Nothing is created before the last step."""
+    resident = connection.resident if connection else None
+    ask_card = settings.PAYMENT_PROVIDER == "sandbox"  # otherwise typed at the card company
+    context: dict[str, Any] = {
+        "facility": facility,
+        "connection": connection,
+        "short_name": words.short_name(resident) if resident else "",
+        "sandbox_cards": SANDBOX_CARDS if ask_card else [],
+    }
+
+    def page(status: int = 200, **more: Any) -> HttpResponse:
+        return render(request, "web/deposit.html", {**context, **more}, status=status)
+
+    if connection and not (connection.is_active and connection.resident.in_custody):
+        why = "Money can go only to someone you are connected with who is still in custody."
+        return page(status=409, closed=why)
+    amount_form = AmountForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET":
+        return page(amount_form=amount_form)
+    if not amount_form.is_valid():
+        return page(status=400, amount_form=amount_form)
+    try:
+        amount = payments.parse_amount(amount_form.cleaned_data["amount"])
+        quoted = payments.quote(facility=facility, amount=amount, resident=resident)
+    except DomainError as error:
+        amount_form.add_error("amount" if error.code == "bad_amount" else None, error.message)
+        return page(
+            status=400 if error.code == "bad_amount" else error.status, amount_form=amount_form
+        )
+    shown = {
+        "amount": f"{amount // 100}.{amount % 100:02d}",
+        "total": quoted.total,
+        "token": uuid.uuid4().hex,
+    }
+
+    def card_step(form: CardForm | None = None, status: int = 200, error: str = "") -> HttpResponse:
+        form = form or CardForm(initial=shown, ask_card=ask_card)
+        return page(status=status, quote=quoted, card_form=form, error=error)
+
+    if request.POST.get("step") != "pay":
+        return card_step()
+    data = request.POST.copy()
+    data["token"] = token = _token(data.get("token", ""))
+    card_form = CardForm(data, ask_card=ask_card)
+    if not card_form.is_valid():
+        if set(card_form.errors) == {"card"}:
+            return card_step(card_form, status=400)
+        # The hidden fields were lost or altered: show the quote afresh rather than guess.
+        return card_step(status=400, error="Check the total, then pay.")
+    if card_form.cleaned_data["total"] != quoted.total:
+        return card_step(
+            status=409,
+            error="The fee changed after you saw the total. Check the new total and pay again.",
+        )
+    try:
+        payment, checkout_url = payments.start(
+            contact=contact,
+            facility=facility,
+            amount=amount,
+            key=_payment_key(contact, token),
+            card=card_form.cleaned_data.get("card", ""),
+            connection_id=connection.pk if connection else None,
+            return_url=request.build_absolute_uri(f"{reverse('web:wallets')}?payment={token}"),
+        )
+    except DomainError as error:
+        if isinstance(error, NotFound):
+            raise Http404(error.message) from None
+        # Nothing moved; the next try gets a fresh token so it is a new payment.
+        return card_step(status=error.status, error=_nothing_charged(error.message))
+    if checkout_url:
+        return redirect(checkout_url)
+    if payment.status == Payment.Status.DECLINED:
+        return card_step(status=402, error=_nothing_charged(payment.failure_reason))
+    if payment.status == Payment.Status.SUCCEEDED:
+        messages.success(request, f"Paid. Receipt {payment.receipt_number}.")
+    return redirect("web:receipt", payment.pk)
+
+
+def _nothing_charged(reason: str) -> str:
+    if "Nothing was charged" in reason:
+        return reason
+    return f"{reason} Nothing was charged. Try again with another card."
+
+
+@require_POST
+@contact_required
+def refund(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse:
+    facility = _facility(contact, code, wallet_only=True)
+    if not ledger.balance_of(kind=K.CONTACT_WALLET, contact=contact, facility=facility):
+        messages.info(request, f"Your wallet at {facility.name} is empty: nothing to refund.")
+        return redirect("web:wallets")
+    key = f"web-wallet-refund:{contact.pk}:{_token(request.POST.get('token', ''))}"
+    try:
+        payouts = payments.refund_wallet(
+            contact=contact, facility=facility, reason=REFUND_REASON, key=key
+        )
+    except DomainError as error:
+        show_error(request, error)
+        return redirect("web:wallets")
+    if payouts:
+        total = dollars(sum(p.amount_cents for p in payouts))
+        messages.success(request, f"{total} is on its way back to your card. Refunds carry no fee.")
+    else:
+        messages.info(request, "This refund was already asked for; it is on its way.")
+    return redirect("web:wallets")
+
+
+@require_GET
+@contact_required
+def receipt(request: HttpRequest, payment_id: int, *, contact: Contact) -> HttpResponse:
+    payment = (
+        Payment.objects.filter(pk=payment_id, contact=contact)
+        .select_related("facility", "resident")
+        .first()
+    )
+    if payment is None:
+        raise Http404("No such receipt.")
+    context = {
+        "payment": payment,
+        "payouts": payment.payouts.order_by("created_at", "id"),
+        "zone_name": payment.facility.timezone.replace("_", " "),
+    }
+    return render(request, "web/receipt.html", context)
+
+
+@require_GET
+@contact_required
+def statement(request: HttpRequest, *, contact: Contact) -> HttpResponse:
+    lines = statements.statement(contact)
+    # Each line in its facility's local time; a line whose facility name is not unique
+    # stays in UTC rather than guess.
+    names = {line.facility for line in lines}
+    zones: dict[str, set[str]] = {}
+    for name, zone in Facility.objects.filter(name__in=names).values_list("name", "timezone"):
+        zones.setdefault(name, set()).add(zone)
+    rows = [
+        {"line": line, "zone": next(iter(zones[line.facility]))}
+        if len(zones.get(line.facility, ())) == 1
+        else {"line": line, "zone": "UTC"}
+        for line in reversed(lines)  # newest first
+    ]
+    return render(request, "web/statement.html", {"rows": rows})
+
+
+@require_GET
+@contact_required
+def statement_csv(request: HttpRequest, *, contact: Contact) -> HttpResponse:
+    body = statements.statement_csv(statements.statement(contact))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="homeward-statement.csv"'
+    return response
