@@ -177,3 +177,82 @@ def test_the_whole_journey(pages, live_server):
     staff.get_by_role("textbox").fill("Call my cousin at 212-555-0199 tonight")
     staff.locator("#test-result").get_by_text("Result: flagged for review").wait_for()
     assert "212-555-0199" in staff.locator("#test-result mark").first.inner_text()
+
+
+def test_the_money_journey(pages, live_server):
+    """At a stamps facility a contact sees the price, pays in with a sandbox card, sees the
+    price and balance after while writing, sends, is refunded when staff block the message,
+    and finds it all on the statement."""
+    facility = t.make_facility(
+        "greenhaven",
+        name="Greenhaven Correctional",
+        state="NY",
+        prices={
+            "model": "stamps",
+            "stamp_cents": 40,
+            "chars_per_stamp": 2000,
+            "deposit_fee_flat_cents": 100,
+            "deposit_fee_bp": 250,
+        },
+    )
+    resident = t.make_resident(facility, "NY1001", first_name="Maria", last_name="Lopez")
+    ana = t.make_contact("ana@example.org", name="Ana Lopez")
+    t.connect(ana, resident)
+    t.make_staff("rev1", role=StaffMembership.Role.REVIEWER, facility=facility)
+    url = live_server.url
+    contact, _, staff = pages
+
+    # 1. The facility page shows the prices to anyone.
+    contact.goto(f"{url}/facilities/greenhaven/")
+    assert "$0.40" in contact.content()
+
+    # 2. Ana signs in and pays $10 into her wallet; the fee is shown before she pays.
+    contact.goto(f"{url}/signin/")
+    contact.get_by_label("Email").fill("ana@example.org")
+    contact.get_by_label("Password").fill(t.PASSWORD)
+    contact.get_by_role("button", name="Sign in").click()
+    contact.goto(f"{url}/wallet/greenhaven/deposit/")
+    contact.get_by_label("Amount in dollars").fill("10")
+    contact.get_by_role("button", name="See the total").click()
+    quote = contact.locator("table").inner_text()
+    assert "Deposit fee" in quote and "$1.25" in quote and "$11.25" in quote  # $1 + 2.5%
+    contact.get_by_label("Card number").fill("4242 4242 4242 4242")
+    contact.get_by_role("button", name="Pay $11.25").click()
+    contact.wait_for_url("**/receipts/**")
+    assert "HW-" in contact.content() and "$11.25" in contact.content()
+
+    # 3. Writing shows the price and the balance after, updated as she types.
+    contact.goto(f"{url}/conversations/")
+    contact.get_by_role("link", name="Maria").first.click()
+    contact.get_by_label("Your message").fill("x" * 2500)
+    contact.locator("table.price").get_by_text("$0.80").first.wait_for()  # two stamps
+    contact.get_by_label("Your message").fill("Maria, I put money on my account. Call Sunday?")
+    contact.get_by_text("After sending: $9.60").wait_for()
+    contact.get_by_role("button", name="Send").click()
+    assert "Submitted" in contact.content()
+    sent = Message.objects.get(direction="to_resident")
+
+    # 4. A reviewer blocks it; the 40 cents come back to her wallet.
+    run_worker()
+    staff.goto(f"{url}/console/signin/")
+    staff.get_by_label("Username").fill("rev1")
+    staff.get_by_label("Password").fill(t.PASSWORD)
+    staff.get_by_role("button", name="Sign in").click()
+    staff.goto(f"{url}/console/queue/")
+    staff.get_by_role("button", name="Take the next message").click()
+    reasons = staff.locator("select[name=reason_code] option")
+    staff.locator("select[name=reason_code]").select_option(reasons.nth(1).get_attribute("value"))
+    staff.once("dialog", lambda dialog: dialog.accept())  # "Block this message?"
+    staff.get_by_role("button", name="Block", exact=True).click()
+    staff.wait_for_load_state()
+    sent.refresh_from_db()
+    assert sent.status == "blocked"
+
+    # 5. The statement shows the deposit, the charge and the refund; the wallet is whole.
+    contact.goto(f"{url}/wallet/statement/")
+    statement = contact.locator("table").inner_text()
+    assert "Deposit, receipt HW-" in statement
+    assert "Message to Maria" in statement
+    assert "Refund: the message was not delivered" in statement
+    contact.goto(f"{url}/wallet/")
+    assert "$10.00" in contact.locator("#wallet-greenhaven").inner_text()
