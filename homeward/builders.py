@@ -11,7 +11,7 @@ from django.conf import settings
 from homeward.connections.models import Connection, ConnectionEvent
 from homeward.core import clock
 from homeward.facilities.models import Agency, Facility, FacilityPolicy, HousingUnit
-from homeward.ledger.models import PriceSchedule
+from homeward.ledger.models import Payment, PriceSchedule
 from homeward.people.models import Contact, Resident, StaffMembership, User
 
 _seq = itertools.count(1)
@@ -117,3 +117,23 @@ def connect(contact: Contact, resident: Resident) -> Connection:
         connection=connection, to_status="active", actor_label="setup", at=now
     )
     return connection
+
+
+def pay_in(
+    contact: Contact, facility: Facility, cents: int, *, connection: Connection | None = None
+) -> Payment:
+    """A paid sandbox deposit: into the contact's wallet at ``facility``, or into the
+    trust account of the resident on ``connection``."""
+    from homeward.ledger import payments
+    from homeward.ledger.providers import sandbox
+
+    payment, _ = payments.start(
+        contact=contact,
+        facility=facility,
+        amount=cents,
+        key=f"builder-{next(_seq)}",
+        card=sandbox.SUCCEEDS,
+        connection_id=connection.pk if connection else None,
+    )
+    assert payment.status == Payment.Status.SUCCEEDED, payment.failure_reason
+    return payment

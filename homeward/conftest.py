@@ -119,6 +119,15 @@ def kiosk_client_for(resident: Resident) -> Client:
 
 
 @pytest.fixture
+def stamps(world: World) -> World:
+    """Greenhaven sells stamps, 40 cents for up to 2,000 characters, paid by whoever writes;
+    ``world.connection`` is Ana's with Maria."""
+    t.set_prices(world.facility_1, model="stamps", stamp_cents=40, chars_per_stamp=2000)
+    world.connection = world.contact_a.connections.get()  # type: ignore[attr-defined]
+    return world
+
+
+@pytest.fixture
 def run_jobs():
     """Run every due background job now, as the worker would."""
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from homeward import builders as t
 from homeward.api.tests.conftest import error_of
 from homeward.ledger import services as ledger
@@ -12,12 +10,6 @@ from homeward.ledger.providers import sandbox
 from homeward.messaging.models import Message
 
 WALLET = Account.Kind.CONTACT_WALLET
-
-
-@pytest.fixture
-def stamps(world):
-    """Greenhaven sells stamps: 40 cents for up to 2,000 characters."""
-    return t.set_prices(world.facility_1, model="stamps", stamp_cents=40, chars_per_stamp=2000)
 
 
 def pay_in(api, cents: int, key: str = "k1", code: str = "greenhaven"):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from homeward import builders as t
 from homeward.conftest import kiosk_client_for
 from homeward.ledger import payments
@@ -18,25 +16,9 @@ from homeward.messaging.models import Message
 CARD = "4242 4242 4242 4242"
 
 
-@pytest.fixture
-def stamps(world):
-    """Greenhaven sells stamps at 40 cents; whoever writes pays."""
-    t.set_prices(world.facility_1, model="stamps", stamp_cents=40)
-    world.connection = world.contact_a.connections.get()
-    return world
-
-
 def fund_trust(world, cents: int) -> None:
     """Ana sends money to Maria's trust account with the sandbox's good test card."""
-    payment, _ = payments.start(
-        contact=world.contact_a,
-        facility=world.facility_1,
-        amount=cents,
-        key=uuid.uuid4().hex,
-        card=CARD,
-        connection_id=world.connection.pk,
-    )
-    assert payment.status == "succeeded"
+    t.pay_in(world.contact_a, world.facility_1, cents, connection=world.connection)
 
 
 def fund_wallet(world, cents: int) -> None:

@@ -27,12 +27,9 @@ def balance(account: Account) -> int:
 
 
 @pytest.fixture
-def stamps(world):
-    """Greenhaven now sells stamps at 40 cents for up to 2,000 characters."""
-    t.set_prices(world.facility_1, model="stamps", stamp_cents=40, chars_per_stamp=2000)
-    world.wallet = charges.wallet(world.contact_a, world.facility_1)
-    world.connection = world.contact_a.connections.get()
-    return world
+def stamps(stamps):
+    stamps.wallet = charges.wallet(stamps.contact_a, stamps.facility_1)
+    return stamps
 
 
 def send(world, body="Hello Maria", **kw):

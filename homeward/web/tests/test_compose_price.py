@@ -12,7 +12,6 @@ from django.test import Client
 from homeward import builders as t
 from homeward.conftest import client_for
 from homeward.core import clock
-from homeward.ledger import payments
 from homeward.ledger import services as ledger
 from homeward.ledger.models import PriceSchedule, Transaction
 from homeward.messaging.models import Message
@@ -20,24 +19,9 @@ from homeward.messaging.models import Message
 CARD = "4242 4242 4242 4242"
 
 
-@pytest.fixture
-def stamps(world):
-    """Greenhaven sells stamps: 40 cents for up to 2,000 characters."""
-    t.set_prices(world.facility_1, model="stamps", stamp_cents=40)
-    world.connection = world.contact_a.connections.get()
-    return world
-
-
 def add_money(world, cents: int) -> None:
     """Ana adds money to her wallet at Greenhaven with the sandbox's good test card."""
-    payment, _ = payments.start(
-        contact=world.contact_a,
-        facility=world.facility_1,
-        amount=cents,
-        key=uuid.uuid4().hex,
-        card=CARD,
-    )
-    assert payment.status == "succeeded"
+    t.pay_in(world.contact_a, world.facility_1, cents)
 
 
 def wallet(world) -> int:
