@@ -106,6 +106,7 @@ PRICES = {
         "deposit_fee_bp": 250,
         "deposit_fee_cap_cents": 300,
         "message_cap_cents": 200,
+        "stamp_packs": [{"stamps": 10, "cents": 350}, {"stamps": 25, "cents": 800}],
     },
     "bedford-hills": {"model": "free", "per_message_cents": 15},
     "travis-jail": {"model": "per_message", "per_message_cents": 25, "deposit_fee_flat_cents": 50},

@@ -100,6 +100,12 @@ class PriceScheduleForm(forms.Form):
         "Most a deposit fee can be (optional)", optional=True, help_text="Leave empty for no cap."
     )
     account_fee = _dollars("Account fee", help_text="In dollars.")
+    stamp_packs = forms.CharField(
+        label="Stamp packs (stamps, optional)",
+        required=False,
+        max_length=300,
+        help_text="Packs sold ahead, e.g. “10 for 3.50, 25 for 8.00”. Leave empty for none.",
+    )
 
     def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,6 +160,12 @@ class PriceScheduleForm(forms.Form):
     def clean_account_fee(self) -> int:
         return self._money("account_fee") or 0
 
+    def clean_stamp_packs(self) -> list[dict[str, int]]:
+        try:
+            return schedules.parse_packs(self.cleaned_data.get("stamp_packs") or "")
+        except DomainError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
     def clean_deposit_fee_percent(self) -> int:
         try:
             return schedules.parse_percent(self.cleaned_data.get("deposit_fee_percent") or "0")
@@ -176,6 +188,7 @@ class PriceScheduleForm(forms.Form):
             "deposit_fee_bp": data["deposit_fee_percent"],
             "deposit_fee_cap_cents": data["deposit_fee_cap"],
             "account_fee_cents": data["account_fee"],
+            "stamp_packs": data["stamp_packs"],
         }
 
     def add_schedule_errors(self, error: schedules.InvalidSchedule) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from homeward.connections.models import Connection
 from homeward.core.errors import DomainError
-from homeward.ledger import pricing
+from homeward.ledger import pricing, stamps
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule, Transaction
 
@@ -38,6 +38,8 @@ class MessagePrice:
     payer: str  # "contact", "resident" or "agency"
     reply_credit: int = 0  # of the total, cents set aside for the resident's reply
     from_credit: int = 0  # of the total, cents paid by the contact's prepaid replies
+    stamps: int = 0  # paid with this many of the contact's stamps instead of money
+    stamps_left: int = 0  # the contact's stamps before this message
 
     @property
     def total(self) -> int:
@@ -45,11 +47,16 @@ class MessagePrice:
 
     @property
     def to_pay(self) -> int:
-        """What the person who pays is charged (the agency's cost is not theirs)."""
-        return 0 if self.payer == "agency" else self.total - self.from_credit
+        """Money the person who pays is charged (the agency's cost is not theirs; a message
+        paid with stamps takes stamps, not money)."""
+        if self.payer == "agency" or self.stamps:
+            return 0
+        return self.total - self.from_credit
 
     @property
     def payer_words(self) -> str:
+        if self.stamps:
+            return f"Paid with {self.stamps} of the contact's {self.stamps_left} stamps"
         return {
             "agency": "Paid by the agency",
             "contact": "Paid from the contact's wallet",
@@ -112,6 +119,16 @@ def price_message(
     if schedule.payer == Payer.RECIPIENT:
         return MessagePrice(quote.lines, payer="resident" if to_resident else "contact")
     if to_resident:
+        needed = pricing.stamps_needed(schedule, characters=characters, prepaid_reply=prepaid_reply)
+        held = stamps.stamps_of(connection.contact, connection.facility) if needed else 0
+        if needed and held >= needed:  # stamps bought ahead pay first
+            return MessagePrice(
+                quote.lines,
+                payer="contact",
+                reply_credit=reply_part,
+                stamps=needed,
+                stamps_left=held,
+            )
         return MessagePrice(quote.lines, payer="contact", reply_credit=reply_part)
     # A resident's reply: the contact's prepaid replies pay first, then the trust account.
     from_credit = 0
@@ -192,6 +209,9 @@ def _postings(connection: Connection, price: MessagePrice) -> list[tuple[Account
 def charge_message(*, message: object, connection: Connection, price: MessagePrice) -> None:
     """Charge a message being submitted (inside the submit's transaction). A message that
     costs nothing posts nothing; a payer without the money refuses the whole submit."""
+    if price.stamps:
+        _charge_stamps(message, connection, price)
+        return
     if price.total == 0:
         return
     try:
@@ -218,22 +238,60 @@ def charge_message(*, message: object, connection: Connection, price: MessagePri
         ) from None
 
 
+def _charge_stamps(message: object, connection: Connection, price: MessagePrice) -> None:
+    contact, facility = connection.contact, connection.facility
+    value = stamps.value_of(contact, facility, price.stamps)
+    # The prepaid reply is set aside at its full price (as far as the stamps' value goes),
+    # so the reply it prepaid is covered whatever the pack cost.
+    reply_share = min(value, price.reply_credit)
+    to = [(revenue(facility), value - reply_share)]
+    if reply_share:
+        to.append((reply_credit(connection), reply_share))
+    stamps.spend(
+        key=f"message:{message.pk}:charge",  # type: ignore[attr-defined]
+        contact=contact,
+        facility=facility,
+        count=price.stamps,
+        to=to,
+        memo=_memo(message, connection, price),
+        message=message,
+    )
+
+
 def _memo(message: object, connection: Connection, price: MessagePrice) -> str:
     name = connection.resident.first_name
     if message.to_resident:  # type: ignore[attr-defined]
-        return f"Message to {name}" + (" with a prepaid reply" if price.reply_credit else "")
+        paid = f" ({price.stamps} of your stamps)" if price.stamps else ""
+        return f"Message to {name}" + (" with a prepaid reply" if price.reply_credit else "") + paid
     return f"Reply from {name}" + (", paid by a prepaid reply" if price.from_credit else "")
 
 
 def refund_message(*, message: object, reason: str) -> Transaction | None:
     """Give back what a message cost, to the accounts that paid it (inside the caller's
-    transaction). Idempotent. Money set aside for a prepaid reply comes back only as far as
-    the prepaid replies still hold it: a reply already sent has used it, and the rest goes
-    back to whoever paid."""
+    transaction): money to where it came from, stamps to the contact. Idempotent. Money set
+    aside for a prepaid reply comes back only as far as the prepaid replies still hold it:
+    a reply already sent has used it, and the rest goes back to whoever paid."""
     key = f"message:{message.pk}"  # type: ignore[attr-defined]
-    charge = Transaction.objects.filter(idempotency_key=f"{key}:charge").first()
-    if charge is None:
-        return None
+    refund = None
+    for charged, refunded in (
+        (f"{key}:charge", f"{key}:refund"),
+        (f"{key}:charge:stamps", f"{key}:refund:stamps"),
+    ):
+        charge = Transaction.objects.filter(idempotency_key=charged).first()
+        if charge is not None:
+            refund = ledger.post(
+                key=refunded,
+                kind=Transaction.Kind.MESSAGE_REFUND,
+                postings=_reversal(charge),
+                memo=f"Refund: {reason}"[:300],
+                contact=charge.contact,
+                facility=charge.facility,
+                message=message,
+            )
+    return refund
+
+
+def _reversal(charge: Transaction) -> list[tuple[Account, int]]:
     reversed_: list[tuple[Account, int]] = []
     kept = 0
     for posting in charge.postings.select_related("account").order_by("id"):
@@ -248,16 +306,8 @@ def refund_message(*, message: object, reason: str) -> Transaction | None:
             (account, amount - kept if account.kind in PAYING else amount)
             for account, amount in reversed_
         ]
-    return ledger.post(
-        key=f"{key}:refund",
-        kind=Transaction.Kind.MESSAGE_REFUND,
-        postings=[(account, amount) for account, amount in reversed_ if amount],
-        memo=f"Refund: {reason}"[:300],
-        contact=charge.contact,
-        facility=charge.facility,
-        message=message,
-    )
+    return [(account, amount) for account, amount in reversed_ if amount]
 
 
 # The accounts a message is paid from (the others receive).
-PAYING = (K.CONTACT_WALLET, K.TRUST, K.AGENCY_FUNDING)
+PAYING = (K.CONTACT_WALLET, K.TRUST, K.AGENCY_FUNDING, K.STAMPS_HELD)

@@ -16,10 +16,14 @@ class Account(models.Model):
         PAYMENT_CLEARING = "payment_clearing", "Payment clearing"
         REFUNDS_PAYABLE = "refunds_payable", "Refunds payable"
         REPLY_CREDIT = "reply_credit", "Prepaid replies"
+        STAMPS = "stamps", "Stamps (counted in stamps, not cents)"
+        STAMPS_HELD = "stamps_held", "Money paid for stamps not yet used"
+        STAMP_ISSUE = "stamp_issue", "Stamps issued by the facility"
 
-    # Money that belongs to a person can never go below zero; the platform's own accounts
-    # (clearing, agency funding) may, because they mirror money outside the ledger.
-    PERSONAL = (Kind.CONTACT_WALLET, Kind.TRUST, Kind.REPLY_CREDIT)
+    # What belongs to a person can never go below zero; the platform's own accounts
+    # (clearing, agency funding, stamps issued) may, because they mirror the outside.
+    PERSONAL = (Kind.CONTACT_WALLET, Kind.TRUST, Kind.REPLY_CREDIT, Kind.STAMPS, Kind.STAMPS_HELD)
+    STAMP_UNIT = "STP"  # the "currency" of stamp accounts: one unit is one stamp
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     contact = models.ForeignKey(
@@ -70,6 +74,8 @@ class Transaction(models.Model):
         TRUST_DEPOSIT = "trust_deposit", "Money to a trust account"
         MESSAGE_CHARGE = "message_charge", "Message"
         MESSAGE_REFUND = "message_refund", "Refund for a message"
+        STAMP_PACK = "stamp_pack", "Stamp pack"
+        STAMPS_RETURNED = "stamps_returned", "Unused stamps returned"
         PAYOUT = "payout", "Refund to your card"
         PAYOUT_SENT = "payout_sent", "Refund sent to the card"
         RELEASE = "release", "Settled at release"
@@ -174,6 +180,11 @@ class PriceSchedule(models.Model):
     deposit_fee_bp = models.PositiveIntegerField(default=0, help_text="Basis points: 250 = 2.5%")
     deposit_fee_cap_cents = models.PositiveIntegerField(null=True, blank=True)
     account_fee_cents = models.PositiveIntegerField(default=0)
+    stamp_packs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Stamps model: packs on sale, e.g. [{"stamps": 10, "cents": 350}].',
+    )
     created_at = models.DateTimeField()
 
     class Meta:

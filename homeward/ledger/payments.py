@@ -20,7 +20,7 @@ from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
-from homeward.ledger import charges, pricing, providers
+from homeward.ledger import charges, pricing, providers, stamps
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Payout, Transaction, WebhookEvent
 from homeward.people.models import Contact, Resident
@@ -256,10 +256,12 @@ def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) ->
 
 def refund_wallet(*, contact: Contact, facility: Facility, reason: str, key: str) -> list[Payout]:
     """Send everything in the contact's wallet at ``facility`` back to the cards it came
-    from, newest payment first, with no fee. The wallet is emptied now (into refunds
-    payable); a job pays each card after commit."""
+    from, newest payment first, with no fee (unused stamps first come back to the wallet at
+    what they cost). The wallet is emptied now, into refunds payable; a job pays each card
+    after commit."""
     payouts: list[Payout] = []
     with transaction.atomic():
+        stamps.return_unused(contact=contact, facility=facility, key=f"{key}:stamps")
         wallet = charges.wallet(contact, facility)
         balance = Account.objects.select_for_update().get(pk=wallet.pk).balance
         if balance == 0 or Transaction.objects.filter(idempotency_key=key).exists():

@@ -48,6 +48,14 @@ def next_schedule(facility_id: int, after: dt.datetime) -> PriceSchedule | None:
     )
 
 
+def stamps_needed(schedule: PriceSchedule, *, characters: int, prepaid_reply: bool = False) -> int:
+    """How many stamps a message takes under a stamps schedule (0 under any other)."""
+    if schedule.model != Model.STAMPS:
+        return 0
+    text = max(1, -(-characters // schedule.chars_per_stamp))
+    return text + (schedule.reply_stamps if prepaid_reply else 0)
+
+
 def quote_message(
     schedule: PriceSchedule, *, characters: int, photos: int = 0, prepaid_reply: bool = False
 ) -> Quote:

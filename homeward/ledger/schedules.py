@@ -19,7 +19,7 @@ from django.db import transaction
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Facility
-from homeward.ledger import payments
+from homeward.ledger import payments, stamps
 from homeward.ledger.models import PriceSchedule
 from homeward.people import access
 from homeward.people.models import User
@@ -73,6 +73,20 @@ def parse_percent(text: str) -> int:
     return basis_points
 
 
+PACK = re.compile(r"^(\d{1,4})\s*(?:stamps?)?\s*for\s*\$?\s*([\d.,]+)$", re.IGNORECASE)
+
+
+def parse_packs(text: str) -> list[dict[str, int]]:
+    """Packs as typed ("10 for 3.50, 25 for 8") → [{"stamps": 10, "cents": 350}, …]."""
+    packs = []
+    for part in filter(None, (p.strip() for p in re.split(r"[,;\n]", text))):
+        match = PACK.match(part)
+        if match is None:
+            raise DomainError("bad_packs", f"“{part}” is not a pack: write each as “10 for 3.50”.")
+        packs.append({"stamps": int(match.group(1)), "cents": parse_dollars(match.group(2))})
+    return stamps.check_packs(packs)
+
+
 def may_set_prices(staff: User, facility: Facility) -> bool:
     """Facility admins of this facility and agency admins of its agency."""
     return access.staff_facilities(staff, ADMIN_ROLES).filter(pk=facility.pk).exists()
@@ -119,6 +133,12 @@ def _problems(fields: dict[str, Any], now: dt.datetime) -> dict[str, str]:
     _check_count(errors, "photo_stamps", fields["photo_stamps"], 0, MAX_STAMPS)
     _check_count(errors, "reply_stamps", fields["reply_stamps"], 0, MAX_STAMPS)
     _check_count(errors, "deposit_fee_bp", fields["deposit_fee_bp"], 0, 10_000)
+    try:
+        fields["stamp_packs"] = stamps.check_packs(fields["stamp_packs"])
+    except DomainError as error:
+        errors["stamp_packs"] = error.message
+    if fields["stamp_packs"] and model != Model.STAMPS and "stamp_packs" not in errors:
+        errors["stamp_packs"] = "Stamp packs are sold only where messages are priced in stamps."
     if model == Model.STAMPS and "stamp_cents" not in errors and fields["stamp_cents"] <= 0:
         errors["stamp_cents"] = "Stamps need a price above zero (or choose free messaging)."
     if (
@@ -150,6 +170,7 @@ def add_schedule(
     deposit_fee_bp: int = 0,
     deposit_fee_cap_cents: int | None = None,
     account_fee_cents: int = 0,
+    stamp_packs: list[dict[str, int]] | None = None,
 ) -> PriceSchedule:
     """Add a schedule that takes over at ``effective_from`` (now when not given).
 
@@ -175,6 +196,7 @@ def add_schedule(
         "deposit_fee_bp": deposit_fee_bp,
         "deposit_fee_cap_cents": deposit_fee_cap_cents,
         "account_fee_cents": account_fee_cents,
+        "stamp_packs": stamp_packs or [],
     }
     errors = _problems(fields, now)
     if errors:

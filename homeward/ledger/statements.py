@@ -38,7 +38,10 @@ class StatementLine:
 def statement(contact: Contact) -> list[StatementLine]:
     """Everything that moved the contact's money, oldest first, with the wallet balance at
     each facility after each line. A closed wallet keeps every line."""
-    mine = Q(account__contact=contact, account__kind__in=(K.CONTACT_WALLET, K.REPLY_CREDIT))
+    mine = Q(
+        account__contact=contact,
+        account__kind__in=(K.CONTACT_WALLET, K.REPLY_CREDIT, K.STAMPS_HELD),
+    )
     paid_by_card = Q(payment__contact=contact, kind__in=(T.DEPOSIT, T.TRUST_DEPOSIT))
     transactions = (
         Transaction.objects.filter(Q(postings__in=Posting.objects.filter(mine)) | paid_by_card)

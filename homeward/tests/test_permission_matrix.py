@@ -92,6 +92,7 @@ ROWS = [
     Row("web:statement_csv", "GET", "/wallet/statement.csv", CONTACTS),
     Row("web:deposit", "GET", "/wallet/greenhaven/deposit/", CONTACTS),
     Row("web:wallet_refund", "POST", "/wallet/greenhaven/refund/", {"contact_a"}),
+    Row("web:buy_pack", "POST", "/wallet/greenhaven/packs/", CONTACTS, {"pack": "0"}),
     Row("web:send_money", "GET", "/connections/{active}/money/", {"contact_a"}),
     Row("web:receipt", "GET", "/receipts/{payment}/", {"contact_a"}),
     # Resident kiosk.

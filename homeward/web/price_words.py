@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from homeward.connections.models import Connection
 from homeward.core.templatetags.money import dollars
+from homeward.ledger import stamps as stamp_packs
+from homeward.ledger.charges import MessagePrice
 from homeward.ledger.models import PriceSchedule
 from homeward.web.words import plural
 
@@ -22,9 +24,14 @@ def percent(basis_points: int) -> str:
     return f"{basis_points / 100:g}%"
 
 
-def payer_words(connection: Connection, payer: str) -> str:
-    """Who pays for a message the contact writes, said to the contact (``payer`` is a
-    ``MessagePrice.payer``)."""
+def payer_words(connection: Connection, price: MessagePrice) -> str:
+    """Who pays for a message the contact writes, said to the contact."""
+    payer = price.payer
+    if price.stamps:
+        return (
+            f"Paid with {stamps(price.stamps)} of the {price.stamps_left} you bought: nothing "
+            "is taken from your wallet."
+        )
     if payer == "contact":
         return "Paid from your wallet."
     name = connection.resident.first_name
@@ -108,6 +115,16 @@ def price_facts(schedule: PriceSchedule) -> list[tuple[str, str]]:
             extra = stamps(schedule.photo_stamps)
             cents = schedule.photo_stamps * schedule.stamp_cents
             facts.append(("Photos", f"Each photo adds {extra} ({dollars(cents)})."))
+        packs = stamp_packs.packs_of(schedule)
+        if packs:
+            on_sale = "; ".join(pack.words for pack in packs)
+            facts.append(
+                (
+                    "Stamp packs",
+                    f"Optional: {on_sale}. Unused stamps are refunded at what they cost "
+                    "when you ask for your money back.",
+                )
+            )
         if schedule.payer == Payer.SENDER_PREPAYS_REPLY:
             facts.append(("Replies", _reply_price(schedule)))
         facts.append(("Who pays", _who_pays(schedule)))

@@ -31,6 +31,7 @@ urlpatterns = [
     path("wallet/statement.csv", wallet.statement_csv, name="statement_csv"),
     path("wallet/<slug:code>/deposit/", wallet.deposit, name="deposit"),
     path("wallet/<slug:code>/refund/", wallet.refund, name="wallet_refund"),
+    path("wallet/<slug:code>/packs/", wallet.buy_pack, name="buy_pack"),
     path("connections/<int:connection_id>/money/", wallet.send_money, name="send_money"),
     path("receipts/<int:payment_id>/", wallet.receipt, name="receipt"),
 ]

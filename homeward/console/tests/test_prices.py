@@ -169,6 +169,16 @@ def test_fields_left_empty_mean_no_fee_and_the_usual_stamp_sizes(world, admin):
     assert (schedule.message_cap_cents, schedule.deposit_fee_cap_cents) == (None, None)
 
 
+def test_stamp_packs_are_saved_and_listed(world, admin):
+    response = admin.post(
+        ADD, {**FORM, "stamp_price": "0.40", "stamp_packs": "10 for 3.50; 25 for $8"}
+    )
+    assert response.status_code == 302
+    schedule = PriceSchedule.objects.filter(facility=world.facility_1).latest("id")
+    assert schedule.stamp_packs == [{"stamps": 10, "cents": 350}, {"stamps": 25, "cents": 800}]
+    assert "pack: 25 stamps for $8.00" in row_of(page(admin.get(LIST)), schedule)
+
+
 def test_free_messaging_is_paid_by_the_agency_whatever_the_form_says(world, admin):
     response = admin.post(
         ADD, {**FORM, "model": "free", "payer": "sender", "per_message_price": "0.10"}
@@ -211,6 +221,12 @@ BAD_INPUT = [
     ({"effective_from": "2020-01-01T09:00"}, "Prices cannot start in the past"),
     ({"effective_from": "tomorrow"}, "Enter a valid date/time."),
     ({"model": "gold"}, "Select a valid choice."),
+    ({"stamp_packs": "ten for three"}, "is not a pack"),
+    ({"stamp_packs": "0 for 3.00"}, "A pack holds 1 to 1,000 stamps"),
+    (
+        {"model": "per_message", "per_message_price": "0.25", "stamp_packs": "10 for 3"},
+        "only where",
+    ),
 ]
 
 

@@ -197,7 +197,7 @@ def price_box(connection: Connection, *, characters: int, prepaid_reply: bool) -
         "connection": connection,
         "free": schedule.model == PriceSchedule.Model.FREE,
         "preview": preview,
-        "payer_words": price_words.payer_words(connection, preview.price.payer),
+        "payer_words": price_words.payer_words(connection, preview.price),
         "shortfall": -after if after is not None and after < 0 else 0,
         "offered": offered,
         "prepaid_reply": prepaid_reply,

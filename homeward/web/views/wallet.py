@@ -22,11 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from homeward.connections import selectors as connection_selectors
 from homeward.connections.models import Connection
+from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.templatetags.money import dollars
 from homeward.core.views import show_error
 from homeward.facilities.models import Facility
-from homeward.ledger import payments, statements
+from homeward.ledger import payments, pricing, stamps, statements
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Payout
 from homeward.ledger.providers import sandbox
@@ -73,6 +74,13 @@ def _facility(contact: Contact, code: str, *, wallet_only: bool = False) -> Faci
     return facility
 
 
+def _packs_on_sale(facility: Facility) -> list[stamps.Pack]:
+    try:
+        return stamps.packs_of(pricing.schedule_in_force(facility.pk, clock.now()))
+    except DomainError:  # no prices published yet
+        return []
+
+
 @require_GET
 @contact_required
 def wallets(request: HttpRequest, *, contact: Contact) -> HttpResponse:
@@ -89,6 +97,8 @@ def wallets(request: HttpRequest, *, contact: Contact) -> HttpResponse:
         {
             "facility": facility,
             "balance": ledger.balance_of(kind=K.CONTACT_WALLET, contact=contact, facility=facility),
+            "stamps": stamps.stamps_of(contact, facility),
+            "packs": _packs_on_sale(facility) if facility.pk in connected else [],
             "can_deposit": facility.pk in connected,
             "payouts": Payout.objects.filter(
                 payment__contact=contact, payment__facility=facility, status=Payout.Status.PENDING
@@ -222,7 +232,8 @@ def _nothing_charged(reason: str) -> str:
 @contact_required
 def refund(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse:
     facility = _facility(contact, code, wallet_only=True)
-    if not ledger.balance_of(kind=K.CONTACT_WALLET, contact=contact, facility=facility):
+    held = ledger.balance_of(kind=K.CONTACT_WALLET, contact=contact, facility=facility)
+    if not held and not stamps.stamps_of(contact, facility):
         messages.info(request, f"Your wallet at {facility.name} is empty: nothing to refund.")
         return redirect("web:wallets")
     key = f"web-wallet-refund:{contact.pk}:{_token(request.POST.get('token', ''))}"
@@ -238,6 +249,25 @@ def refund(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse
         messages.success(request, f"{total} is on its way back to your card. Refunds carry no fee.")
     else:
         messages.info(request, "This refund was already asked for; it is on its way.")
+    return redirect("web:wallets")
+
+
+@require_POST
+@contact_required
+def buy_pack(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse:
+    """Buy a stamp pack with money already in the wallet at this facility."""
+    facility = _facility(contact, code)
+    key = f"web-pack:{contact.pk}:{_token(request.POST.get('token', ''))}"
+    try:
+        pack = stamps.buy_pack(
+            contact=contact, facility=facility, pack=int(request.POST.get("pack", "-1")), key=key
+        )
+    except ValueError:
+        messages.error(request, "Choose one of the packs on sale.")
+    except DomainError as error:
+        show_error(request, error)
+    else:
+        messages.success(request, f"Bought {pack.words}. Your messages here use them first.")
     return redirect("web:wallets")
 
 

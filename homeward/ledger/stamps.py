@@ -1,0 +1,177 @@
+"""Stamp packs: buying stamps ahead, at the pack's price, and spending them on messages.
+
+Stamps are counted in their own unit (``Account.STAMP_UNIT``): a contact's stamps at a
+facility against the facility's stamps issued. The money paid for them is not revenue until
+a stamp is used: it waits in the contact's "stamps held" account, and each stamp used moves
+its share (the average price of the stamps still held) to revenue. So a blocked message gives
+its stamps back, and unused stamps go back to the wallet, at what they cost, when the wallet
+is refunded — nothing bought is ever lost to a release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from homeward.core.errors import DomainError
+from homeward.ledger import pricing
+from homeward.ledger import services as ledger
+from homeward.ledger.models import Account, PriceSchedule, Transaction
+
+K = Account.Kind
+STAMP = Account.STAMP_UNIT
+
+
+@dataclass(frozen=True)
+class Pack:
+    stamps: int
+    cents: int
+
+    @property
+    def words(self) -> str:
+        each = self.cents / self.stamps / 100
+        return f"{self.stamps} stamps for ${self.cents / 100:.2f} (${each:.3f} each)"
+
+
+def packs_of(schedule: PriceSchedule) -> list[Pack]:
+    if schedule.model != PriceSchedule.Model.STAMPS:
+        return []
+    return [Pack(int(p["stamps"]), int(p["cents"])) for p in schedule.stamp_packs or []]
+
+
+def check_packs(packs: object) -> list[dict[str, int]]:
+    """A schedule's packs, checked: each a whole number of stamps (1–1,000) for a price."""
+    if not isinstance(packs, list):
+        raise DomainError("bad_packs", "Stamp packs are a list of stamps and prices.")
+    checked = []
+    for pack in packs:
+        try:
+            stamps, cents = int(pack["stamps"]), int(pack["cents"])
+        except (KeyError, TypeError, ValueError):
+            raise DomainError(
+                "bad_packs", "Each pack has a number of stamps and a price."
+            ) from None
+        if not (1 <= stamps <= 1000 and 1 <= cents <= 100_000):
+            raise DomainError("bad_packs", "A pack holds 1 to 1,000 stamps for $0.01 to $1,000.")
+        checked.append({"stamps": stamps, "cents": cents})
+    return checked
+
+
+def stamps_of(contact: object, facility: object) -> int:
+    return ledger.balance_of(kind=K.STAMPS, currency=STAMP, contact=contact, facility=facility)
+
+
+def _stamps(contact: object, facility: object) -> Account:
+    return ledger.account_for(kind=K.STAMPS, currency=STAMP, contact=contact, facility=facility)
+
+
+def _held(contact: object, facility: object) -> Account:
+    return ledger.account_for(kind=K.STAMPS_HELD, contact=contact, facility=facility)
+
+
+def _issued(facility: object) -> Account:
+    return ledger.account_for(kind=K.STAMP_ISSUE, currency=STAMP, facility=facility)
+
+
+def buy_pack(*, contact: object, facility: object, pack: int, key: str) -> Pack:
+    """Buy pack number ``pack`` of the schedule in force, from the wallet at ``facility``."""
+    from homeward.core import clock
+    from homeward.ledger.charges import wallet
+
+    offered = packs_of(pricing.schedule_in_force(facility.pk, clock.now()))  # type: ignore[attr-defined]
+    if not 0 <= pack < len(offered):
+        raise DomainError("no_such_pack", "This facility does not sell that stamp pack now.")
+    chosen = offered[pack]
+    links = {"contact": contact, "facility": facility}
+    with transaction.atomic():
+        ledger.post(
+            key=f"{key}:money",
+            kind=Transaction.Kind.STAMP_PACK,
+            postings=[
+                (wallet(contact, facility), -chosen.cents),
+                (_held(contact, facility), chosen.cents),
+            ],
+            memo=f"Stamp pack: {chosen.words}",
+            **links,
+        )
+        ledger.post(
+            key=f"{key}:stamps",
+            kind=Transaction.Kind.STAMP_PACK,
+            postings=[
+                (_issued(facility), -chosen.stamps),
+                (_stamps(contact, facility), chosen.stamps),
+            ],
+            memo=f"{chosen.stamps} stamps",
+            **links,
+        )
+    return chosen
+
+
+def value_of(contact: object, facility: object, count: int) -> int:
+    """What ``count`` of the contact's stamps cost them: their share of the money held for
+    the stamps left (the last stamp takes what rounding left over)."""
+    left = stamps_of(contact, facility)
+    held = ledger.balance_of(kind=K.STAMPS_HELD, contact=contact, facility=facility)
+    return held if count >= left else held * count // left
+
+
+def spend(
+    *,
+    key: str,
+    contact: object,
+    facility: object,
+    count: int,
+    to: list[tuple[Account, int]],
+    memo: str,
+    **links: object,
+) -> None:
+    """Spend ``count`` stamps: the stamps go back to the facility, and their money moves from
+    "held" to the accounts in ``to`` (cents that sum to the stamps' value)."""
+    value = sum(cents for _, cents in to)
+    ledger.post(
+        key=f"{key}:stamps",
+        kind=Transaction.Kind.MESSAGE_CHARGE,
+        postings=[(_stamps(contact, facility), -count), (_issued(facility), count)],
+        memo=memo,
+        contact=contact,
+        facility=facility,
+        **links,
+    )
+    if value:
+        ledger.post(
+            key=key,
+            kind=Transaction.Kind.MESSAGE_CHARGE,
+            postings=[(_held(contact, facility), -value), *[(a, c) for a, c in to if c]],
+            memo=memo,
+            contact=contact,
+            facility=facility,
+            **links,
+        )
+
+
+def return_unused(*, contact: object, facility: object, key: str) -> int:
+    """Give back every unused stamp: the stamps to the facility, their money to the wallet.
+    Returns the cents returned (inside the caller's transaction)."""
+    from homeward.ledger.charges import wallet
+
+    count = stamps_of(contact, facility)
+    held = ledger.balance_of(kind=K.STAMPS_HELD, contact=contact, facility=facility)
+    links = {"contact": contact, "facility": facility}
+    if count:
+        ledger.post(
+            key=f"{key}:stamps",
+            kind=Transaction.Kind.STAMPS_RETURNED,
+            postings=[(_stamps(contact, facility), -count), (_issued(facility), count)],
+            memo=f"{count} unused stamps returned",
+            **links,
+        )
+    if held:
+        ledger.post(
+            key=f"{key}:money",
+            kind=Transaction.Kind.STAMPS_RETURNED,
+            postings=[(_held(contact, facility), -held), (wallet(contact, facility), held)],
+            memo=f"{count} unused stamps returned at what they cost",
+            **links,
+        )
+    return held
