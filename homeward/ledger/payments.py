@@ -67,18 +67,34 @@ def _check_amount(amount: int) -> None:
         )
 
 
-def quote(*, facility: Facility, amount: int, resident: Resident | None = None) -> DepositQuote:
-    """Every fee, itemised, before any money moves."""
+def quote(
+    *,
+    facility: Facility,
+    amount: int,
+    resident: Resident | None = None,
+    contact: Contact | None = None,
+) -> DepositQuote:
+    """Every fee, itemised, before any money moves. The schedule's account fee is charged
+    once, with a contact's first deposit into their wallet at the facility."""
     _check_amount(amount)
     schedule = pricing.schedule_in_force(facility.pk, clock.now())
-    fee = pricing.deposit_fee(schedule, amount)
     what = (
         f"Money to {resident.first_name}'s trust account"
         if resident
         else f"Deposit to your wallet at {facility.name}"
     )
-    lines = [(what, amount)] + ([("Deposit fee", fee)] if fee else [])
-    return DepositQuote(lines, amount, fee)
+    lines = [(what, amount)]
+    deposit_fee = pricing.deposit_fee(schedule, amount)
+    if deposit_fee:
+        lines.append(("Deposit fee", deposit_fee))
+    first_deposit = not Payment.objects.filter(
+        contact=contact, facility=facility, resident=None, status=P.SUCCEEDED
+    ).exists()
+    if schedule.account_fee_cents and contact is not None and not resident and first_deposit:
+        lines.append(
+            ("Account fee (once, with your first deposit here)", schedule.account_fee_cents)
+        )
+    return DepositQuote(lines, amount, sum(cents for _, cents in lines[1:]))
 
 
 def _trust_recipient(contact: Contact, connection_id: int) -> Connection:
@@ -117,7 +133,7 @@ def start(
     if connection_id is not None:
         connection = _trust_recipient(contact, connection_id)
         resident, facility = connection.resident, connection.facility
-    priced = quote(facility=facility, amount=amount, resident=resident)
+    priced = quote(facility=facility, amount=amount, resident=resident, contact=contact)
     chosen = providers.get(provider)
     with transaction.atomic():
         payment = Payment.objects.filter(key=key).first()

@@ -133,5 +133,6 @@ def price_facts(schedule: PriceSchedule) -> list[tuple[str, str]]:
             facts.append(("Price limit", f"By law, no message costs more than {cap}."))
     facts.append(("Adding money", deposit_fee_words(schedule)))
     account = schedule.account_fee_cents
-    facts.append(("Account fee", f"{dollars(account)}." if account else "None."))
+    once = f"{dollars(account)}, once, with your first deposit here." if account else "None."
+    facts.append(("Account fee", once))
     return facts

@@ -84,8 +84,11 @@ def quote_deposit(
 ) -> DepositQuoteOut:
     """Every fee, itemised, before any money moves. Nothing is saved. Only at facilities
     where you have a connection (404 elsewhere)."""
-    facility = selectors.facility_of_contact(contact_of(request), facility_code)
-    return present.deposit_quote_out(payments.quote(facility=facility, amount=data.amount_cents))
+    contact = contact_of(request)
+    facility = selectors.facility_of_contact(contact, facility_code)
+    return present.deposit_quote_out(
+        payments.quote(facility=facility, amount=data.amount_cents, contact=contact)
+    )
 
 
 @wallets_router.post(
@@ -105,7 +108,7 @@ def deposit(request: HttpRequest, facility_code: str, data: DepositIn) -> Status
     contact = contact_of(request)
     facility = selectors.facility_of_contact(contact, facility_code)
     if data.expected_total_cents is not None:
-        total = payments.quote(facility=facility, amount=data.amount_cents).total
+        total = payments.quote(facility=facility, amount=data.amount_cents, contact=contact).total
         if total != data.expected_total_cents:
             raise Conflict(
                 "total_changed",

@@ -231,3 +231,22 @@ def test_without_prices_in_force_nothing_is_recorded(fees):
     assert err.value.code == "no_price_schedule"
     assert not Payment.objects.exists()
     assert not Transaction.objects.exists()
+
+
+def test_the_account_fee_is_charged_once_with_the_first_deposit(world):
+    t.set_prices(world.facility_1, model="stamps", stamp_cents=40, account_fee_cents=200)
+    first = payments.quote(facility=world.facility_1, amount=1000, contact=world.contact_a)
+    assert first.lines[-1] == ("Account fee (once, with your first deposit here)", 200)
+    payment = t.pay_in(world.contact_a, world.facility_1, 1000)
+    assert payment.fee_cents == 200 and payment.total_cents == 1200
+    again = payments.quote(facility=world.facility_1, amount=1000, contact=world.contact_a)
+    assert again.fee == 0
+    # Money to a trust account never carries the wallet's account fee.
+    connection = world.contact_a.connections.get()
+    trust = payments.quote(
+        facility=world.facility_1,
+        amount=1000,
+        contact=world.contact_b,
+        resident=connection.resident,
+    )
+    assert trust.fee == 0

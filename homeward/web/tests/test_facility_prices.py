@@ -54,7 +54,7 @@ def test_stamps_show_every_price_and_fee(world):
         "$1.00 plus 2.5% of the amount, at most $3.00, each time you add money. "
         "The fee is shown before you pay." in page
     )
-    assert "<dt>Account fee</dt><dd>$2.00.</dd>" in page
+    assert "<dt>Account fee</dt><dd>$2.00, once, with your first deposit here.</dd>" in page
 
 
 def test_per_message_collect_prices(world):

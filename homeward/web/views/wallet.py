@@ -167,7 +167,9 @@ def _payment_steps(
         return page(status=400, amount_form=amount_form)
     try:
         amount = payments.parse_amount(amount_form.cleaned_data["amount"])
-        quoted = payments.quote(facility=facility, amount=amount, resident=resident)
+        quoted = payments.quote(
+            facility=facility, amount=amount, resident=resident, contact=contact
+        )
     except DomainError as error:
         amount_form.add_error("amount" if error.code == "bad_amount" else None, error.message)
         return page(
