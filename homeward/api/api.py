@@ -11,7 +11,7 @@ from ninja import NinjaAPI, Router
 
 from homeward.api import errors
 from homeward.api.auth import ContactToken
-from homeward.api.routes import auth, connections, conversations, facilities, money
+from homeward.api.routes import auth, connections, conversations, facilities, money, stamps, trust
 from homeward.core.errors import NotFound
 
 api = NinjaAPI(
@@ -33,7 +33,9 @@ api.add_router("/connections", connections.router)
 api.add_router("/conversations", conversations.router)
 api.add_router("/messages", conversations.messages_router)
 api.add_router("/connections", money.quote_router)
+api.add_router("/connections", trust.router)
 api.add_router("/wallets", money.wallets_router)
+api.add_router("/wallets", stamps.router)
 api.add_router("/payments", money.payments_router)
 api.add_router("/statement", money.statement_router)
 

@@ -4,10 +4,11 @@ what belongs to it (a payment's refunds)."""
 from __future__ import annotations
 
 from homeward.api import schemas as s
+from homeward.api.selectors import Wallet
 from homeward.connections.models import Connection
 from homeward.facilities.models import Facility
 from homeward.ledger.charges import Preview
-from homeward.ledger.models import Payment
+from homeward.ledger.models import Payment, Payout
 from homeward.ledger.payments import DepositQuote
 from homeward.ledger.statements import StatementLine
 from homeward.messaging import selectors as messages
@@ -143,11 +144,34 @@ def quote_out(preview: Preview) -> s.QuoteOut:
         balance_cents=preview.balance,
         balance_after_cents=preview.balance_after,
         affordable=preview.affordable,
+        stamps=price.stamps,
     )
 
 
-def wallet_out(facility: Facility, balance: int) -> s.WalletOut:
-    return s.WalletOut(facility=facility_ref(facility), balance_cents=balance)
+def wallet_out(wallet: Wallet) -> s.WalletOut:
+    return s.WalletOut(
+        facility=facility_ref(wallet.facility),
+        balance_cents=wallet.balance,
+        stamps=wallet.stamps,
+        stamp_packs=[
+            s.PackOut(index=index, stamps=pack.stamps, cents=pack.cents)
+            for index, pack in enumerate(wallet.packs)
+        ],
+    )
+
+
+def refund_out(payouts: list[Payout]) -> s.RefundOut:
+    return s.RefundOut(
+        refunded_cents=sum(payout.amount_cents for payout in payouts),
+        payouts=[
+            s.RefundPayoutOut(
+                receipt_number=payout.payment.receipt_number,
+                amount_cents=payout.amount_cents,
+                status=payout.status,
+            )
+            for payout in payouts
+        ],
+    )
 
 
 def deposit_quote_out(quote: DepositQuote) -> s.DepositQuoteOut:

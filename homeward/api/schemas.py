@@ -174,6 +174,7 @@ class MessageOut(Schema):
 
 # JSON numbers only: "12" or 12.5 or true is not an amount of cents.
 Cents = Annotated[int, Field(strict=True)]
+WholeNumber = Annotated[int, Field(strict=True)]
 
 
 class LineOut(Schema):
@@ -197,11 +198,25 @@ class QuoteOut(Schema):
     )
     balance_after_cents: int | None = Field(description="Your wallet after sending it.")
     affordable: bool = Field(description="False: sending it now would be refused with 402.")
+    stamps: int = Field(
+        description="How many of your stamps (bought ahead in a pack) would pay for it; "
+        "0 when money pays."
+    )
+
+
+class PackOut(Schema):
+    index: int = Field(description="Send as pack to buy it.")
+    stamps: int
+    cents: int = Field(description="The pack's price, taken from your wallet there.")
 
 
 class WalletOut(Schema):
     facility: FacilityRef
     balance_cents: int
+    stamps: int = Field(description="Stamps you bought ahead there and have not used yet.")
+    stamp_packs: list[PackOut] = Field(
+        description="Packs on sale there now, where you have a connection; [] if none."
+    )
 
 
 class DepositQuoteIn(Schema):
@@ -226,6 +241,58 @@ class DepositIn(DepositQuoteIn):
     expected_total_cents: Cents | None = Field(
         None, description="The deposit quote's total_cents, as shown to the payer."
     )
+
+
+class TrustDepositQuoteIn(Schema):
+    amount_cents: Cents = Field(
+        description="What reaches the resident's trust account: 100 to 50000 cents."
+    )
+
+
+class TrustDepositIn(TrustDepositQuoteIn):
+    card: str = Field("", max_length=40, description="Card number (the sandbox's test cards).")
+    idempotency_key: str = Field(
+        min_length=1,
+        max_length=100,
+        description="A new unique string per payment; sending it again returns the same "
+        "payment and never charges twice.",
+    )
+    expected_total_cents: Cents | None = Field(
+        None, description="The trust deposit quote's total_cents, as shown to the payer."
+    )
+
+
+class IdempotentIn(Schema):
+    idempotency_key: str = Field(
+        min_length=1,
+        max_length=100,
+        description="A new unique string per request; sending it again does it only once.",
+    )
+
+
+class RefundPayoutOut(Schema):
+    receipt_number: str = Field(description="The payment whose card this goes back to.")
+    amount_cents: int
+    status: str = Field(description="pending or sent")
+
+
+class RefundOut(Schema):
+    refunded_cents: int = Field(
+        description="Sent back to your cards by this request, with no fee (unused stamps "
+        "first come back to the wallet at what they cost). 0 when the wallet was empty or the "
+        "key was already used."
+    )
+    payouts: list[RefundPayoutOut]
+
+
+class StampPackIn(IdempotentIn):
+    pack: WholeNumber = Field(description="The index of a pack in the wallet's stamp_packs.")
+
+
+class StampPackOut(Schema):
+    stamps: int = Field(description="Stamps in the pack bought.")
+    cents: int = Field(description="What it cost, from your wallet there.")
+    stamps_held: int = Field(description="Your unused stamps there now.")
 
 
 class PayoutOut(Schema):

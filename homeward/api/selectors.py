@@ -7,18 +7,38 @@ module, and the web wallet pages could share them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from homeward.connections import selectors as connections
-from homeward.core.errors import NotFound
+from homeward.core import clock
+from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Facility
-from homeward.ledger.models import Account, Payment
+from homeward.ledger import pricing, stamps
+from homeward.ledger.models import Account, Payment, Transaction
 from homeward.people.models import Contact
 
 
-def wallets_of_contact(contact: Contact) -> list[tuple[Facility, int]]:
-    """(facility, balance in cents) for every facility where the contact has a connection
-    (in any status) or a wallet, by facility name. Reading opens no account."""
+@dataclass(frozen=True)
+class Wallet:
+    facility: Facility
+    balance: int  # cents
+    stamps: int  # stamps bought ahead and not used yet
+    packs: list[stamps.Pack]  # on sale to this contact there now, in the schedule's order
+
+
+def packs_on_sale(facility: Facility) -> list[stamps.Pack]:
+    try:
+        return stamps.packs_of(pricing.schedule_in_force(facility.pk, clock.now()))
+    except DomainError:  # no prices published yet: nothing on sale
+        return []
+
+
+def wallets_of_contact(contact: Contact) -> list[Wallet]:
+    """A wallet for every facility where the contact has a connection (in any status) or a
+    wallet, by facility name. Reading opens no account. Packs are listed only where the
+    contact may buy them: where they have a connection."""
     balances: dict[int, int] = {}
     facilities: dict[int, Facility] = {}
     wallets = Account.objects.filter(
@@ -27,10 +47,20 @@ def wallets_of_contact(contact: Contact) -> list[tuple[Facility, int]]:
     for wallet in wallets:
         facilities[wallet.facility_id] = wallet.facility  # type: ignore[assignment]
         balances[wallet.facility_id] = wallet.balance
+    connected = set()
     for connection in connections.connections_of_contact(contact):
         facilities.setdefault(connection.facility_id, connection.facility)
+        connected.add(connection.facility_id)
     ordered = sorted(facilities.values(), key=lambda facility: (facility.name, facility.pk))
-    return [(facility, balances.get(facility.pk, 0)) for facility in ordered]
+    return [
+        Wallet(
+            facility=facility,
+            balance=balances.get(facility.pk, 0),
+            stamps=stamps.stamps_of(contact, facility),
+            packs=packs_on_sale(facility) if facility.pk in connected else [],
+        )
+        for facility in ordered
+    ]
 
 
 def facility_of_contact(contact: Contact, code: str) -> Facility:
@@ -48,6 +78,23 @@ def facility_of_contact(contact: Contact, code: str) -> Facility:
     return facility
 
 
+def facility_with_wallet(contact: Contact, code: str) -> Facility:
+    """A facility where the contact has a wallet (opened by paying in), connected or not:
+    where there can be money of theirs to send back."""
+    facility = (
+        Facility.objects.filter(
+            code=code,
+            accounts__kind=Account.Kind.CONTACT_WALLET,
+            accounts__contact=contact,
+        )
+        .distinct()
+        .first()
+    )
+    if facility is None:
+        raise NotFound("You have no wallet at this facility.")
+    return facility
+
+
 def payments_of_contact(contact: Contact) -> QuerySet[Payment]:
     return Payment.objects.filter(contact=contact).select_related("facility", "resident")
 
@@ -62,3 +109,8 @@ def payment_for_contact(contact: Contact, payment_id: int) -> Payment:
 def payment_with_key(contact: Contact, key: str) -> Payment | None:
     """The contact's payment started with this idempotency key, if there is one."""
     return payments_of_contact(contact).filter(key=key).first()
+
+
+def money_moved_with_key(key: str) -> bool:
+    """Whether the ledger already holds a movement with this idempotency key: a repeat."""
+    return Transaction.objects.filter(idempotency_key=key).exists()

@@ -113,7 +113,8 @@ def price_message(
         lines = [("Message (paid by the agency)", schedule.per_message_cents)]
         return MessagePrice(lines, payer="agency")
     quote = pricing.quote_message(schedule, characters=characters, prepaid_reply=prepaid_reply)
-    reply_part = dict(quote.lines).get("Prepaid reply", 0) if prepaid_reply else 0
+    # Under a legal cap the reply set aside is at most what the contact pays.
+    reply_part = min(dict(quote.lines).get("Prepaid reply", 0), quote.total) if prepaid_reply else 0
     if schedule.payer == Payer.AGENCY:
         return MessagePrice(quote.lines, payer="agency")
     if schedule.payer == Payer.RECIPIENT:
@@ -121,7 +122,9 @@ def price_message(
     if to_resident:
         needed = pricing.stamps_needed(schedule, characters=characters, prepaid_reply=prepaid_reply)
         held = stamps.stamps_of(connection.contact, connection.facility) if needed else 0
-        if needed and held >= needed:  # stamps bought ahead pay first
+        capped = quote.total < sum(cents for _, cents in quote.lines if cents > 0)
+        # Stamps bought ahead pay first, except where a legal cap makes money cheaper.
+        if needed and held >= needed and not capped:
             return MessagePrice(
                 quote.lines,
                 payer="contact",
@@ -191,7 +194,7 @@ def _postings(connection: Connection, price: MessagePrice) -> list[tuple[Account
     if price.payer == "agency":
         return [(agency_funding(facility), -price.total), (revenue(facility), price.total)]
     earned = price.total - price.reply_credit
-    postings: list[tuple[Account, int]] = [(revenue(facility), earned)]
+    postings: list[tuple[Account, int]] = [(revenue(facility), earned)] if earned else []
     if price.reply_credit:
         postings.append((reply_credit(connection), price.reply_credit))
     if price.from_credit:
@@ -272,26 +275,44 @@ def refund_message(*, message: object, reason: str) -> Transaction | None:
     aside for a prepaid reply comes back only as far as the prepaid replies still hold it:
     a reply already sent has used it, and the rest goes back to whoever paid."""
     key = f"message:{message.pk}"  # type: ignore[attr-defined]
-    refund = None
-    for charged, refunded in (
-        (f"{key}:charge", f"{key}:refund"),
-        (f"{key}:charge:stamps", f"{key}:refund:stamps"),
-    ):
-        charge = Transaction.objects.filter(idempotency_key=charged).first()
-        if charge is not None:
+    links = {"memo": f"Refund: {reason}"[:300], "message": message}
+    refund, kept = None, 0
+    charge = Transaction.objects.filter(idempotency_key=f"{key}:charge").first()
+    if charge is not None:
+        postings, kept = _reversal(charge)
+        refund = ledger.post(
+            key=f"{key}:refund",
+            kind=Transaction.Kind.MESSAGE_REFUND,
+            postings=postings,
+            contact=charge.contact,
+            facility=charge.facility,
+            **links,
+        )
+    paid_in_stamps = Transaction.objects.filter(idempotency_key=f"{key}:charge:stamps").first()
+    if paid_in_stamps is not None:
+        postings, _ = _reversal(paid_in_stamps)
+        if kept:  # the prepaid reply was used: its stamps stay spent
+            used = pricing.schedule_in_force(
+                message.facility_id,
+                message.submitted_at,  # type: ignore[attr-defined]
+            ).reply_stamps
+            postings = [(a, n - used if n > 0 else n + used) for a, n in postings]
+        postings = [(a, n) for a, n in postings if n]
+        if postings:
             refund = ledger.post(
-                key=refunded,
+                key=f"{key}:refund:stamps",
                 kind=Transaction.Kind.MESSAGE_REFUND,
-                postings=_reversal(charge),
-                memo=f"Refund: {reason}"[:300],
-                contact=charge.contact,
-                facility=charge.facility,
-                message=message,
+                postings=postings,
+                contact=paid_in_stamps.contact,
+                facility=paid_in_stamps.facility,
+                **links,
             )
     return refund
 
 
-def _reversal(charge: Transaction) -> list[tuple[Account, int]]:
+def _reversal(charge: Transaction) -> tuple[list[tuple[Account, int]], int]:
+    """The postings that undo ``charge``, and the cents of a prepaid reply already used
+    (which stay spent)."""
     reversed_: list[tuple[Account, int]] = []
     kept = 0
     for posting in charge.postings.select_related("account").order_by("id"):
@@ -306,7 +327,7 @@ def _reversal(charge: Transaction) -> list[tuple[Account, int]]:
             (account, amount - kept if account.kind in PAYING else amount)
             for account, amount in reversed_
         ]
-    return [(account, amount) for account, amount in reversed_ if amount]
+    return [(account, amount) for account, amount in reversed_ if amount], kept
 
 
 # The accounts a message is paid from (the others receive).

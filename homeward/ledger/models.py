@@ -269,6 +269,9 @@ class Payout(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="payouts")
     amount_cents = models.PositiveIntegerField()
     reason = models.CharField(max_length=200)
+    refund_key = models.CharField(
+        max_length=200, db_index=True, help_text="The refund request this payout belongs to."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     provider_ref = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()

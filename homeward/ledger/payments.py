@@ -88,7 +88,7 @@ def quote(
     if deposit_fee:
         lines.append(("Deposit fee", deposit_fee))
     first_deposit = not Payment.objects.filter(
-        contact=contact, facility=facility, resident=None, status=P.SUCCEEDED
+        contact=contact, facility=facility, resident=None, status__in=(P.SUCCEEDED, P.PENDING)
     ).exists()
     if schedule.account_fee_cents and contact is not None and not resident and first_deposit:
         lines.append(
@@ -97,7 +97,9 @@ def quote(
     return DepositQuote(lines, amount, sum(cents for _, cents in lines[1:]))
 
 
-def _trust_recipient(contact: Contact, connection_id: int) -> Connection:
+def trust_recipient(contact: Contact, connection_id: int) -> Connection:
+    """The contact's own connection to send trust money over (NotFound otherwise), active and
+    with the resident still in custody (Conflict otherwise)."""
     connection = (
         Connection.objects.select_related("resident", "facility")
         .filter(pk=connection_id, contact=contact)
@@ -131,7 +133,7 @@ def start(
         raise DomainError("key_required", "Every payment needs an idempotency key.")
     resident = None
     if connection_id is not None:
-        connection = _trust_recipient(contact, connection_id)
+        connection = trust_recipient(contact, connection_id)
         resident, facility = connection.resident, connection.facility
     priced = quote(facility=facility, amount=amount, resident=resident, contact=contact)
     chosen = providers.get(provider)
@@ -196,7 +198,11 @@ def _finish(
     """Apply the card company's answer. A success credits once; a decline changes only a
     payment still waiting."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("facility").get(pk=payment_id)
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("facility", "resident", "contact")
+            .get(pk=payment_id)
+        )
         if outcome == "succeeded" and payment.status != P.SUCCEEDED:
             _credit(payment)
             payment.status = P.SUCCEEDED
@@ -204,12 +210,41 @@ def _finish(
             payment.failure_reason = ""
             payment.provider_charge = provider_charge or payment.provider_charge
             payment.save()
+            if payment.resident_id and not payment.resident.in_custody:
+                _return_to_card(payment, reason=f"{payment.resident.first_name} was released")
         elif outcome == "declined" and payment.status == P.PENDING:
             payment.status = P.DECLINED
             payment.completed_at = clock.now()
             payment.failure_reason = failure_reason[:200] or "The payment did not go through."
             payment.save()
     return payment
+
+
+def _return_to_card(payment: Payment, *, reason: str) -> None:
+    """Trust money that arrived after its resident left goes back to the card (no fee)."""
+    key = f"payment:{payment.pk}:returned"
+    payout = Payout.objects.create(
+        payment=payment,
+        amount_cents=payment.amount_cents,
+        reason=reason,
+        refund_key=key,
+        created_at=clock.now(),
+    )
+    payment.refunded_cents = payment.amount_cents
+    payment.save(update_fields=["refunded_cents"])
+    ledger.post(
+        key=key,
+        kind=Transaction.Kind.PAYOUT,
+        postings=[
+            (charges.trust(payment.resident), -payment.amount_cents),
+            (ledger.account_for(kind=K.REFUNDS_PAYABLE), payment.amount_cents),
+        ],
+        memo=f"Refund to your card: {reason}",
+        contact=payment.contact,
+        facility=payment.facility,
+        payment=payment,
+    )
+    jobs.enqueue("send_payout", payout_id=payout.pk)
 
 
 def _credit(payment: Payment) -> None:
@@ -241,12 +276,16 @@ def _credit(payment: Payment) -> None:
 
 
 def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) -> str:
-    """Check and apply one provider webhook. Returns "applied", "duplicate" or "ignored".
+    """Check and apply one provider webhook. Returns "applied", "duplicate", "ignored" (an
+    event that changes nothing), or "unknown": an outcome for a payment not (yet) on record,
+    which is not recorded, so the provider's retry is applied once the payment is.
     A bad signature is refused before anything is read or written."""
     event = providers.get(provider).parse_webhook(body, headers)
     payment = None
     if event.provider_ref:  # never match the payments still waiting for a reference
         payment = Payment.objects.filter(provider=provider, provider_ref=event.provider_ref).first()
+    if payment is None and event.outcome:
+        return "unknown"
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -277,10 +316,12 @@ def refund_wallet(*, contact: Contact, facility: Facility, reason: str, key: str
     after commit."""
     payouts: list[Payout] = []
     with transaction.atomic():
+        if Transaction.objects.filter(idempotency_key=key).exists():  # asked before
+            return list(Payout.objects.filter(refund_key=key).order_by("id"))
         stamps.return_unused(contact=contact, facility=facility, key=f"{key}:stamps")
         wallet = charges.wallet(contact, facility)
         balance = Account.objects.select_for_update().get(pk=wallet.pk).balance
-        if balance == 0 or Transaction.objects.filter(idempotency_key=key).exists():
+        if balance == 0:
             return payouts
         left = balance
         deposits = Payment.objects.select_for_update().filter(
@@ -294,7 +335,11 @@ def refund_wallet(*, contact: Contact, facility: Facility, reason: str, key: str
             payment.save(update_fields=["refunded_cents"])
             payouts.append(
                 Payout.objects.create(
-                    payment=payment, amount_cents=part, reason=reason[:200], created_at=clock.now()
+                    payment=payment,
+                    amount_cents=part,
+                    reason=reason[:200],
+                    refund_key=key,
+                    created_at=clock.now(),
                 )
             )
             left -= part
@@ -349,7 +394,8 @@ def sandbox_settle(*, payment_ref: str) -> None:
     body, headers = sandbox.webhook(
         event_id=f"evt_{payment_ref}_late", type="payment.succeeded", payment_ref=payment_ref
     )
-    handle_webhook(provider="sandbox", body=body, headers=headers)
+    if handle_webhook(provider="sandbox", body=body, headers=headers) == "unknown":
+        raise RuntimeError(f"payment {payment_ref} is not on record yet; the job will retry")
 
 
 def webhook_url(provider: str) -> str:

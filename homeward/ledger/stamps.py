@@ -74,6 +74,16 @@ def _issued(facility: object) -> Account:
     return ledger.account_for(kind=K.STAMP_ISSUE, currency=STAMP, facility=facility)
 
 
+def _lock(contact: object, facility: object) -> None:
+    """Hold the contact's stamps and the money held for them (if they have any) until the
+    transaction ends, so the count and the money are read together: a purchase cannot land
+    between the two reads."""
+    mine = Account.objects.filter(
+        kind__in=(K.STAMPS, K.STAMPS_HELD), contact=contact, facility=facility
+    )
+    list(mine.select_for_update().order_by("pk"))
+
+
 def buy_pack(*, contact: object, facility: object, pack: int, key: str) -> Pack:
     """Buy pack number ``pack`` of the schedule in force, from the wallet at ``facility``."""
     from homeward.core import clock
@@ -85,6 +95,9 @@ def buy_pack(*, contact: object, facility: object, pack: int, key: str) -> Pack:
     chosen = offered[pack]
     links = {"contact": contact, "facility": facility}
     with transaction.atomic():
+        for open_account in (_stamps, _held):  # opened first, so that they can be locked
+            open_account(contact, facility)
+        _lock(contact, facility)
         ledger.post(
             key=f"{key}:money",
             kind=Transaction.Kind.STAMP_PACK,
@@ -110,7 +123,9 @@ def buy_pack(*, contact: object, facility: object, pack: int, key: str) -> Pack:
 
 def value_of(contact: object, facility: object, count: int) -> int:
     """What ``count`` of the contact's stamps cost them: their share of the money held for
-    the stamps left (the last stamp takes what rounding left over)."""
+    the stamps left (the last stamp takes what rounding left over). Locks both accounts for
+    the caller's transaction."""
+    _lock(contact, facility)
     left = stamps_of(contact, facility)
     held = ledger.balance_of(kind=K.STAMPS_HELD, contact=contact, facility=facility)
     return held if count >= left else held * count // left
@@ -155,6 +170,7 @@ def return_unused(*, contact: object, facility: object, key: str) -> int:
     Returns the cents returned (inside the caller's transaction)."""
     from homeward.ledger.charges import wallet
 
+    _lock(contact, facility)
     count = stamps_of(contact, facility)
     held = ledger.balance_of(kind=K.STAMPS_HELD, contact=contact, facility=facility)
     links = {"contact": contact, "facility": facility}

@@ -3,30 +3,30 @@ statement. Every amount is whole cents; money moves only through the ledger's se
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
 from ninja import Router, Status
 
 from homeward.api import present, selectors
 from homeward.api.auth import contact_of
+from homeward.api.card_payments import check_total, pay_by_card
 from homeward.api.schemas import (
     DepositIn,
     DepositOut,
     DepositQuoteIn,
     DepositQuoteOut,
+    IdempotentIn,
     PaymentOut,
     QuoteIn,
     QuoteOut,
+    RefundOut,
     StatementLineOut,
     WalletOut,
     with_errors,
 )
 from homeward.connections import selectors as connections
 from homeward.core import clock
-from homeward.core.errors import Conflict, DomainError
+from homeward.core.errors import DomainError
 from homeward.ledger import charges, payments, statements
-from homeward.ledger.models import Payment
 from homeward.messaging.services import validate_body
 
 quote_router = Router(tags=["money"])
@@ -35,13 +35,7 @@ payments_router = Router(tags=["money"])
 statement_router = Router(tags=["money"])
 
 
-class CardDeclined(DomainError):
-    status = 402
-
-    def __init__(self, payment: Payment) -> None:
-        reason = payment.failure_reason or "The card was declined."
-        super().__init__("card_declined", f"{reason} Nothing was charged.")
-        self.details = {"payment_id": payment.pk}  # so the app can show the declined record
+REFUND_REASON = "Refund requested by you"
 
 
 @quote_router.post(
@@ -52,7 +46,8 @@ class CardDeclined(DomainError):
 def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> QuoteOut:
     """The price of sending ``body`` now, itemised, and your wallet before and after. The
     body is checked as sending checks it (400 message_empty, message_too_long), so the
-    price is the one sending would charge."""
+    price is the one sending would charge. Where you hold enough stamps, ``stamps`` says
+    how many would pay for it instead of money."""
     connection = connections.connection_for_contact(contact_of(request), connection_id)
     body = validate_body(data.body, limit=connection.facility.policy.message_length_limit)
     preview = charges.preview(
@@ -67,10 +62,10 @@ def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> Qu
 
 @wallets_router.get("", response={200: list[WalletOut], **with_errors(401)})
 def list_wallets(request: HttpRequest) -> list[WalletOut]:
-    """A wallet per facility where you have a connection or have paid in, by name."""
+    """A wallet per facility where you have a connection or have paid in, by name, with
+    the stamps you hold there and the stamp packs on sale."""
     return [
-        present.wallet_out(facility, balance)
-        for facility, balance in selectors.wallets_of_contact(contact_of(request))
+        present.wallet_out(wallet) for wallet in selectors.wallets_of_contact(contact_of(request))
     ]
 
 
@@ -107,31 +102,45 @@ def deposit(request: HttpRequest, facility_code: str, data: DepositIn) -> Status
     """
     contact = contact_of(request)
     facility = selectors.facility_of_contact(contact, facility_code)
-    if data.expected_total_cents is not None:
-        total = payments.quote(facility=facility, amount=data.amount_cents, contact=contact).total
-        if total != data.expected_total_cents:
-            raise Conflict(
-                "total_changed",
-                f"The total is now {total} cents, not the {data.expected_total_cents} you were "
-                "shown. Nothing was charged; check the new quote and pay again.",
-            )
-    given = data.idempotency_key.strip()
-    if not given:
-        raise DomainError("key_required", "Every payment needs an idempotency key.")
-    # Keys are the contact's own: one contact can never reach another's payment by its key.
-    key = f"api:{contact.pk}:{given}"
-    repeat = selectors.payment_with_key(contact, key) is not None
-    payment, redirect_url = payments.start(
+    check_total(
         contact=contact,
         facility=facility,
         amount=data.amount_cents,
-        key=key,
-        card=data.card,
-        return_url=settings.SITE_URL + reverse("web:wallets"),
+        expected=data.expected_total_cents,
     )
-    if payment.status == Payment.Status.DECLINED:
-        raise CardDeclined(payment)
-    return Status(200 if repeat else 201, present.deposit_out(payment, redirect_url))
+    return pay_by_card(
+        contact=contact,
+        facility=facility,
+        amount=data.amount_cents,
+        card=data.card,
+        idempotency_key=data.idempotency_key,
+    )
+
+
+@wallets_router.post(
+    "/{facility_code}/refund",
+    response={200: RefundOut, **with_errors(400, 401, 404, 409, 422)},
+    summary="Send your wallet back to your cards",
+)
+def refund(request: HttpRequest, facility_code: str, data: IdempotentIn) -> RefundOut:
+    """Everything in your wallet at this facility goes back to the cards it came from, newest
+    payment first, with no fee; unused stamps first come back to the wallet at what they
+    cost. Each payout is paid by the card company shortly after (see GET /payments/{id}).
+    An empty wallet refunds nothing (200 with 0 and no payouts); a repeated
+    ``idempotency_key`` answers what the first request did and moves nothing more. Only at
+    facilities where you have a wallet (404 elsewhere)."""
+    contact = contact_of(request)
+    facility = selectors.facility_with_wallet(contact, facility_code)
+    given = data.idempotency_key.strip()
+    if not given:
+        raise DomainError("key_required", "Every refund needs an idempotency key.")
+    payouts = payments.refund_wallet(
+        contact=contact,
+        facility=facility,
+        reason=REFUND_REASON,
+        key=f"api-refund:{contact.pk}:{given}",
+    )
+    return present.refund_out(payouts)
 
 
 @payments_router.get("/{payment_id}", response={200: PaymentOut, **with_errors(401, 404)})

@@ -46,6 +46,7 @@ def test_the_quote_is_what_sending_then_charges(world, api_a, connection_a, stam
         "balance_cents": 500,
         "balance_after_cents": 420,
         "affordable": True,
+        "stamps": 0,  # money pays: no stamps bought ahead
     }
     assert not Message.objects.exists()  # quoting sends nothing and charges nothing
     assert wallet_of(world) == 500
@@ -166,7 +167,12 @@ def test_openapi_lists_the_money_operations(db, anon):
 def test_a_connection_shows_an_empty_wallet_without_opening_one(world, api_a):
     before = Account.objects.count()
     assert api_a.get("/wallets").json() == [
-        {"facility": {"code": "greenhaven", "name": "Greenhaven Correctional"}, "balance_cents": 0}
+        {
+            "facility": {"code": "greenhaven", "name": "Greenhaven Correctional"},
+            "balance_cents": 0,
+            "stamps": 0,
+            "stamp_packs": [],
+        }
     ]
     assert Account.objects.count() == before
     assert not Payment.objects.exists()

@@ -77,6 +77,8 @@ def test_a_good_card_pays_at_once_with_the_quoted_fee(world, api_a, fees):
         {
             "facility": {"code": "greenhaven", "name": "Greenhaven Correctional"},
             "balance_cents": 2000,
+            "stamps": 0,
+            "stamp_packs": [],
         }
     ]
 

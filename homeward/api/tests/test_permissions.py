@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import pytest
 
+from homeward import builders as t
 from homeward.api.api import api
 from homeward.api.models import ApiToken
 from homeward.api.tests.conftest import ApiClient, error_of
 from homeward.connections.models import Connection, ConnectionEvent
 from homeward.ledger import payments
-from homeward.ledger.models import Account, Payment, Transaction
+from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.review import services as review
 
 CARD = sandbox.SUCCEEDS
+TRUST_DEPOSIT = {"amount_cents": 1000, "card": CARD, "idempotency_key": "k"}
 
 # Anyone may call these.
 PUBLIC = {
@@ -51,6 +53,10 @@ SIGNED_IN = [
     ),
     ("GET", "/payments/{payment_id}", None),
     ("GET", "/statement", None),
+    ("POST", "/connections/{connection_id}/trust-deposit-quote", {"amount_cents": 1000}),
+    ("POST", "/connections/{connection_id}/trust-deposits", TRUST_DEPOSIT),
+    ("POST", "/wallets/{facility_code}/refund", {"idempotency_key": "k"}),
+    ("POST", "/wallets/{facility_code}/stamp-packs", {"pack": 0, "idempotency_key": "k"}),
 ]
 
 # What contact_b may try on contact_a's things: each must be 404 and change nothing.
@@ -70,13 +76,19 @@ ANOTHER_CONTACTS = [
         "/wallets/{facility_code}/deposits",
         {"amount_cents": 1000, "card": CARD, "idempotency_key": "k"},
     ),
+    # Money to the trust account of contact_a's resident, over contact_a's connection.
+    ("POST", "/connections/{connection_id}/trust-deposit-quote", {"amount_cents": 1000}),
+    ("POST", "/connections/{connection_id}/trust-deposits", TRUST_DEPOSIT),
+    # contact_b has no wallet at greenhaven to refund, and no connection to buy stamps at.
+    ("POST", "/wallets/{facility_code}/refund", {"idempotency_key": "k"}),
+    ("POST", "/wallets/{facility_code}/stamp-packs", {"pack": 0, "idempotency_key": "k"}),
 ]
 
 
 @pytest.fixture
 def scene(world, connection_a, run_jobs):
-    """contact_a has a connection, a delivered reply on it and a paid deposit into their
-    wallet; contact_b has nothing."""
+    """contact_a has a connection, a delivered reply on it, a paid deposit into their
+    wallet and a stamp pack on sale at greenhaven; contact_b has nothing."""
     reply = messaging.send_message(sender=world.resident, connection_id=connection_a.pk, body="Hi")
     run_jobs()
     task = review.claim_next(staff=world.reviewer_1)
@@ -85,6 +97,7 @@ def scene(world, connection_a, run_jobs):
     payment, _ = payments.start(
         contact=world.contact_a, facility=world.facility_1, amount=2000, key="scene", card=CARD
     )
+    t.set_prices(world.facility_1, stamp_cents=40, stamp_packs=[{"stamps": 10, "cents": 350}])
     return {
         "code": "greenhaven",
         "facility_code": "greenhaven",
@@ -103,6 +116,7 @@ def snapshot() -> tuple:
         list(Message.objects.values_list("id", "status").order_by("id")),
         list(ApiToken.objects.values_list("id", "revoked_at").order_by("id")),
         list(Payment.objects.values_list("id", "status", "refunded_cents").order_by("id")),
+        list(Payout.objects.values_list("id", "status").order_by("id")),
         list(Account.objects.values_list("id", "balance").order_by("id")),
         Transaction.objects.count(),
     )

@@ -176,3 +176,22 @@ def test_a_message_is_priced_by_the_schedule_when_submitted(stamps):
     )
     send(stamps)
     assert balance(stamps.wallet) == 60  # today's 40 cents, not tomorrow's 10
+
+
+def test_a_legal_cap_below_a_prepaid_reply_sets_aside_only_what_was_paid(world):
+    t.set_prices(
+        world.facility_1,
+        model="per_message",
+        per_message_cents=40,
+        message_cap_cents=30,
+        payer="sender_prepays_reply",
+    )
+    connection = world.contact_a.connections.get()
+    wallet = charges.wallet(world.contact_a, world.facility_1)
+    deposit(wallet, 100)
+    messaging.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="Hi", prepaid_reply=True
+    )
+    assert balance(wallet) == 70  # the cap: 30 cents for the message and its reply
+    assert balance(charges.reply_credit(connection)) == 30
+    assert balance(charges.revenue(world.facility_1)) == 0  # never negative

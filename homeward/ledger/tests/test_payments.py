@@ -250,3 +250,37 @@ def test_the_account_fee_is_charged_once_with_the_first_deposit(world):
         resident=connection.resident,
     )
     assert trust.fee == 0
+
+
+def test_the_account_fee_is_not_charged_again_while_the_first_deposit_is_pending(world):
+    t.set_prices(world.facility_1, model="stamps", stamp_cents=40, account_fee_cents=200)
+    late, _ = payments.start(
+        contact=world.contact_a,
+        facility=world.facility_1,
+        amount=1000,
+        key="late",
+        card="4000 0000 0000 3220",
+    )
+    assert late.fee_cents == 200
+    assert payments.quote(facility=world.facility_1, amount=1000, contact=world.contact_a).fee == 0
+
+
+def test_trust_money_arriving_after_a_release_goes_back_to_the_card(world, run_jobs):
+    from homeward.roster.services import release_resident
+
+    connection = world.contact_a.connections.get()
+    late, _ = payments.start(
+        contact=world.contact_a,
+        facility=world.facility_1,
+        amount=1500,
+        key="late-trust",
+        card="4000 0000 0000 3220",
+        connection_id=connection.pk,
+    )
+    release_resident(staff=world.facility_admin, resident_id=world.resident.pk)
+    with clock.frozen_at(clock.now() + dt.timedelta(seconds=10)):
+        run_jobs()  # the card company's late answer, then the refund to the card
+    late.refresh_from_db()
+    assert late.status == "succeeded" and late.refunded_cents == 1500
+    assert ledger.balance_of(kind="trust", resident=world.resident) == 0
+    assert [p.status for p in late.payouts.all()] == ["sent"]

@@ -145,3 +145,26 @@ def test_bad_packs_are_refused(packs_given):
     with pytest.raises(DomainError) as err:
         stamps.check_packs(packs_given)
     assert err.value.code == "bad_packs"
+
+
+def test_where_a_legal_cap_makes_money_cheaper_the_wallet_pays_not_stamps(packs):
+    t.set_prices(
+        packs.facility_1,
+        model="stamps",
+        stamp_cents=40,
+        message_cap_cents=30,
+        stamp_packs=[{"stamps": 10, "cents": 350}],
+    )
+    buy(packs)
+    send(packs)
+    assert stamps.stamps_of(packs.contact_a, packs.facility_1) == 10
+    assert wallet(packs) == 650 - 30
+
+
+def test_a_blocked_message_keeps_the_stamp_of_a_reply_already_sent(packs):
+    buy(packs)
+    message = send(packs, prepaid_reply=True)  # two stamps
+    messaging.send_message(sender=packs.resident, connection_id=packs.connection.pk, body="Hi")
+    messaging.screen_and_route(message_id=message.pk)
+    messaging.block(message_id=message.pk, actor=packs.reviewer_1, category="threats")
+    assert stamps.stamps_of(packs.contact_a, packs.facility_1) == 9  # the reply's stays used

@@ -161,11 +161,14 @@ def test_a_success_after_a_decline_wins_and_is_credited_once(fees):
     assert Transaction.objects.filter(payment=payment).count() == 1
 
 
-def test_an_event_for_an_unknown_payment_is_recorded_and_ignored(fees):
-    assert event("sbx_999999", event_id="evt_1") == "ignored"
-    recorded = WebhookEvent.objects.get()
-    assert recorded.payment is None and recorded.event_id == "evt_1"
-    assert not Transaction.objects.exists()
+def test_an_outcome_for_an_unknown_payment_is_not_recorded_so_its_retry_applies(fees):
+    assert event("sbx_999999", event_id="evt_1") == "unknown"
+    assert not WebhookEvent.objects.exists() and not Transaction.objects.exists()
+    # The payment's reference is saved a moment later; the provider's retry now applies.
+    payment = pending(fees)
+    Payment.objects.filter(pk=payment.pk).update(provider_ref="sbx_999999")
+    assert event("sbx_999999", event_id="evt_1") == "applied"
+    assert wallet(fees) == 2000
 
 
 def test_an_event_that_decides_nothing_is_recorded_and_ignored(fees):
@@ -178,7 +181,7 @@ def test_an_event_that_decides_nothing_is_recorded_and_ignored(fees):
 def test_another_providers_payment_is_not_touched_by_a_sandbox_event(fees):
     payment = pending(fees)
     Payment.objects.filter(pk=payment.pk).update(provider="stripe")
-    assert event(payment) == "ignored"
+    assert event(payment) == "unknown"
     assert status(payment) == Payment.Status.PENDING
     assert wallet(fees) == 0
 

@@ -99,9 +99,11 @@ def test_a_decline_of_a_waiting_payment_declines_it(world, pending):
     assert balance(world) == 0
 
 
-def test_an_event_about_no_payment_of_ours_is_ignored(world):
+def test_an_outcome_for_no_payment_on_record_is_refused_so_the_sender_retries(world):
     body, headers = sandbox.webhook(event_id="evt_x", type="payment.succeeded", payment_ref="sbx_0")
-    assert post(body, headers).json() == {"received": "ignored"}
+    response = post(body, headers)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_payment"
     assert not Transaction.objects.exists()
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from homeward.connections import selectors as connection_selectors
 from homeward.connections.models import Connection
 from homeward.core import clock
-from homeward.core.errors import DomainError, NotFound
+from homeward.core.errors import Conflict, DomainError, NotFound
 from homeward.core.templatetags.money import dollars
 from homeward.core.views import show_error
 from homeward.facilities.models import Facility
@@ -157,9 +157,11 @@ def _payment_steps(
     def page(status: int = 200, **more: Any) -> HttpResponse:
         return render(request, "web/deposit.html", {**context, **more}, status=status)
 
-    if connection and not (connection.is_active and connection.resident.in_custody):
-        why = "Money can go only to someone you are connected with who is still in custody."
-        return page(status=409, closed=why)
+    if connection:
+        try:
+            payments.trust_recipient(contact, connection.pk)
+        except Conflict as error:
+            return page(status=409, closed=error.message)
     amount_form = AmountForm(request.POST if request.method == "POST" else None)
     if request.method == "GET":
         return page(amount_form=amount_form)

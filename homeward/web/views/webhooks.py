@@ -26,4 +26,7 @@ def payment_webhook(request: HttpRequest, provider: str) -> HttpResponse:
         )
     except DomainError as error:
         return JsonResponse({"error": {"code": error.code, "message": error.message}}, status=400)
+    if outcome == "unknown":  # not an error of the sender's: it retries, and we apply it then
+        message = "No payment with this reference yet."
+        return JsonResponse({"error": {"code": "unknown_payment", "message": message}}, status=404)
     return JsonResponse({"received": outcome})

@@ -1,0 +1,54 @@
+"""Stamp packs: stamps bought ahead from the wallet at a facility, at the pack's price.
+Messages there use them before money; unused ones go back to the wallet, at what they
+cost, when the wallet is refunded."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from homeward.api import selectors
+from homeward.api.auth import contact_of
+from homeward.api.schemas import StampPackIn, StampPackOut, with_errors
+from homeward.core.errors import DomainError
+from homeward.ledger import stamps
+
+router = Router(tags=["money"])
+
+
+@router.post(
+    "/{facility_code}/stamp-packs",
+    response={(200, 201): StampPackOut, **with_errors(400, 401, 402, 404, 409, 422)},
+    summary="Buy a stamp pack from your wallet",
+)
+def buy_stamp_pack(
+    request: HttpRequest, facility_code: str, data: StampPackIn
+) -> Status[StampPackOut]:
+    """Buy pack number ``pack`` (an ``index`` from GET /wallets) with money already in your
+    wallet there. 201 when bought; 200 with the same pack when ``idempotency_key`` repeats
+    (nothing is bought twice; a different pack under a used key is 409
+    idempotency_key_reused). 400 no_such_pack for a pack not on sale now; 402
+    insufficient_funds when the wallet holds too little (nothing is bought). Only at
+    facilities where you have a connection (404 elsewhere)."""
+    contact = contact_of(request)
+    facility = selectors.facility_of_contact(contact, facility_code)
+    given = data.idempotency_key.strip()
+    if not given:
+        raise DomainError("key_required", "Every purchase needs an idempotency key.")
+    key = f"api-pack:{contact.pk}:{given}"
+    # buy_pack posts its money under "<key>:money": already there means this is a repeat.
+    repeat = selectors.money_moved_with_key(f"{key}:money")
+    try:
+        pack = stamps.buy_pack(contact=contact, facility=facility, pack=data.pack, key=key)
+    except DomainError as error:
+        if error.code != "insufficient_funds":
+            raise
+        raise DomainError(
+            "insufficient_funds",
+            f"There is not enough money in your wallet at {facility.name} for this pack. "
+            "Nothing was bought; pay in first.",
+            status=402,
+        ) from None
+    held = stamps.stamps_of(contact, facility)
+    out = StampPackOut(stamps=pack.stamps, cents=pack.cents, stamps_held=held)
+    return Status(200 if repeat else 201, out)
