@@ -276,10 +276,11 @@ def refund_message(*, message: object, reason: str) -> Transaction | None:
     a reply already sent has used it, and the rest goes back to whoever paid."""
     key = f"message:{message.pk}"  # type: ignore[attr-defined]
     links = {"memo": f"Refund: {reason}"[:300], "message": message}
-    refund, kept = None, 0
+    refund, kept, postings = None, 0, []
     charge = Transaction.objects.filter(idempotency_key=f"{key}:charge").first()
     if charge is not None:
         postings, kept = _reversal(charge)
+    if charge is not None and postings:  # empty when a used reply was all it cost
         refund = ledger.post(
             key=f"{key}:refund",
             kind=Transaction.Kind.MESSAGE_REFUND,

@@ -195,3 +195,24 @@ def test_a_legal_cap_below_a_prepaid_reply_sets_aside_only_what_was_paid(world):
     assert balance(wallet) == 70  # the cap: 30 cents for the message and its reply
     assert balance(charges.reply_credit(connection)) == 30
     assert balance(charges.revenue(world.facility_1)) == 0  # never negative
+
+
+def test_blocking_a_message_whose_whole_price_was_its_used_reply_refunds_nothing(world):
+    t.set_prices(
+        world.facility_1,
+        model="per_message",
+        per_message_cents=40,
+        message_cap_cents=40,
+        payer="sender_prepays_reply",
+    )
+    connection = world.contact_a.connections.get()
+    wallet = charges.wallet(world.contact_a, world.facility_1)
+    deposit(wallet, 40)
+    message = messaging.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="Hi", prepaid_reply=True
+    )
+    messaging.send_message(sender=world.resident, connection_id=connection.pk, body="Hello")
+    messaging.screen_and_route(message_id=message.pk)
+    messaging.block(message_id=message.pk, actor=world.reviewer_1, category="threats")
+    assert balance(wallet) == 0  # the reply it paid for was sent
+    assert Message.objects.get(pk=message.pk).status == "blocked"
