@@ -284,6 +284,14 @@ def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) ->
     payment = None
     if event.provider_ref:  # never match the payments still waiting for a reference
         payment = Payment.objects.filter(provider=provider, provider_ref=event.provider_ref).first()
+    if payment is None and event.payment_id is not None:
+        # Our own id, carried back by the provider: a crash before the provider's reference
+        # was saved must not strand money the card company took.
+        payment = Payment.objects.filter(
+            pk=event.payment_id, provider=provider, provider_ref=""
+        ).first()
+        if payment is not None:
+            Payment.objects.filter(pk=payment.pk).update(provider_ref=event.provider_ref)
     if payment is None and event.outcome:
         return "unknown"
     with transaction.atomic():

@@ -40,6 +40,7 @@ class Event:
     outcome: str = ""  # "succeeded", "declined", or "" for events that change nothing
     provider_charge: str = ""
     failure_reason: str = ""
+    payment_id: int | None = None  # our own id, when the provider carries it back
 
 
 class Provider(Protocol):

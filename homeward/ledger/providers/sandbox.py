@@ -85,7 +85,14 @@ class Sandbox:
         except (ValueError, KeyError, TypeError):
             raise DomainError("bad_webhook", "The webhook body is not a sandbox event.") from None
         outcome = {"payment.succeeded": "succeeded", "payment.declined": "declined"}.get(type_, "")
-        return Event(event_id=event_id, type=type_, provider_ref=ref, outcome=outcome)
+        ours = ref.removeprefix("sbx_")
+        return Event(
+            event_id=event_id,
+            type=type_,
+            provider_ref=ref,
+            outcome=outcome,
+            payment_id=int(ours) if ref.startswith("sbx_") and ours.isdigit() else None,
+        )
 
     def refund(self, payout: Payout) -> str:
         return f"sbx_refund_{payout.pk}"

@@ -129,9 +129,11 @@ class Stripe:
         outcome = OUTCOMES.get(type_, "")
         if type_ == "checkout.session.completed" and session.get("payment_status") != "paid":
             outcome = ""  # a delayed method: the async_payment_* event decides
+        reference = str(session.get("client_reference_id") or "")
         return Event(
             event_id=event_id,
             type=type_,
+            payment_id=int(reference) if reference.isdigit() else None,
             provider_ref=str(session.get("id", "")),
             outcome=outcome,
             provider_charge=str(session.get("payment_intent") or ""),

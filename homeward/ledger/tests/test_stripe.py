@@ -260,6 +260,17 @@ def test_an_unpaid_completed_session_waits_and_an_expired_one_declines(fees, fak
     assert wallet(fees) == 0 and not Transaction.objects.exists()
 
 
+def test_a_session_whose_id_was_never_saved_is_found_by_its_reference(fees, fake_stripe):
+    payment, _ = start(fees)
+    session = paid_session(payment)
+    # As if the process died after Stripe answered, before the session id was saved.
+    Payment.objects.filter(pk=payment.pk).update(provider_ref="")
+    assert deliver("checkout.session.completed", session) == "applied"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED and payment.provider_ref == session["id"]
+    assert wallet(fees) == 2000
+
+
 def test_a_repeated_form_goes_to_the_same_checkout_page(fees, fake_stripe):
     first, url = start(fees)
     again, again_url = start(fees)

@@ -201,3 +201,12 @@ def test_sibling_events_in_any_order_end_in_the_same_balances(fees, order):
     assert ledger.balance_of(kind=K.PAYMENT_CLEARING) == -5200
     assert Transaction.objects.filter(kind=Transaction.Kind.DEPOSIT).count() == 2
     assert WebhookEvent.objects.count() == 3
+
+
+def test_a_payment_whose_reference_was_never_saved_is_found_by_our_own_id(fees):
+    payment = pending(fees)
+    # As if the process died between the card company's answer and saving its reference.
+    Payment.objects.filter(pk=payment.pk).update(provider_ref="")
+    assert event(f"sbx_{payment.pk}") == "applied"
+    assert status(payment) == Payment.Status.SUCCEEDED
+    assert wallet(fees) == 2000
