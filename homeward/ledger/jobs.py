@@ -8,5 +8,5 @@ def send_payout(*, payout_id: int) -> None:
 
 
 @handler("sandbox_settle")
-def sandbox_settle(*, payment_ref: str) -> None:
-    payments.sandbox_settle(payment_ref=payment_ref)
+def sandbox_settle(*, payment_ref: str, outcome: str = "succeeded") -> None:
+    payments.sandbox_settle(payment_ref=payment_ref, outcome=outcome)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from homeward.connections.models import Connection
@@ -395,16 +394,12 @@ def send_payout(*, payout_id: int) -> None:
         payout.save()
 
 
-def sandbox_settle(*, payment_ref: str) -> None:
-    """The sandbox card company's late answer, delivered as a signed webhook."""
+def sandbox_settle(*, payment_ref: str, outcome: str = "succeeded") -> None:
+    """The sandbox card company's answer, delivered as a signed webhook."""
     from homeward.ledger.providers import sandbox
 
     body, headers = sandbox.webhook(
-        event_id=f"evt_{payment_ref}_late", type="payment.succeeded", payment_ref=payment_ref
+        event_id=f"evt_{payment_ref}", type=f"payment.{outcome}", payment_ref=payment_ref
     )
     if handle_webhook(provider="sandbox", body=body, headers=headers) == "unknown":
         raise RuntimeError(f"payment {payment_ref} is not on record yet; the job will retry")
-
-
-def webhook_url(provider: str) -> str:
-    return f"{settings.SITE_URL}/payments/webhooks/{provider}/"

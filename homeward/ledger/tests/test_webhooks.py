@@ -11,6 +11,7 @@ import itertools
 import pytest
 
 from homeward import builders as t
+from homeward.core import clock
 from homeward.core.errors import DomainError
 from homeward.ledger import payments
 from homeward.ledger import services as ledger
@@ -208,5 +209,24 @@ def test_a_payment_whose_reference_was_never_saved_is_found_by_our_own_id(fees):
     # As if the process died between the card company's answer and saving its reference.
     Payment.objects.filter(pk=payment.pk).update(provider_ref="")
     assert event(f"sbx_{payment.pk}") == "applied"
+    assert status(payment) == Payment.Status.SUCCEEDED
+    assert wallet(fees) == 2000
+
+
+def test_a_paid_card_is_confirmed_by_webhook_even_if_the_answer_was_never_recorded(fees, run_jobs):
+    payment = Payment.objects.create(
+        contact=fees.contact_a,
+        facility=fees.facility_1,
+        key="k",
+        provider="sandbox",
+        amount_cents=2000,
+        created_at=clock.now(),
+    )
+    # The card company says yes, and the process dies before it records the answer.
+    assert sandbox.Sandbox().begin(payment, card=sandbox.SUCCEEDS, return_url="").status == (
+        "succeeded"
+    )
+    assert status(payment) == Payment.Status.PENDING
+    run_jobs()  # the sandbox's confirming webhook, found by our own id
     assert status(payment) == Payment.Status.SUCCEEDED
     assert wallet(fees) == 2000
