@@ -230,7 +230,7 @@ class DepositQuoteOut(Schema):
     total_cents: int = Field(description="What the card is charged.")
 
 
-class DepositIn(DepositQuoteIn):
+class PayByCardIn(Schema):
     card: str = Field("", max_length=40, description="Card number (the sandbox's test cards).")
     idempotency_key: str = Field(
         min_length=1,
@@ -239,8 +239,12 @@ class DepositIn(DepositQuoteIn):
         "payment and never charges twice.",
     )
     expected_total_cents: Cents | None = Field(
-        None, description="The deposit quote's total_cents, as shown to the payer."
+        None, description="The quote's total_cents, as shown to the payer."
     )
+
+
+class DepositIn(DepositQuoteIn, PayByCardIn):
+    pass
 
 
 class TrustDepositQuoteIn(Schema):
@@ -249,17 +253,8 @@ class TrustDepositQuoteIn(Schema):
     )
 
 
-class TrustDepositIn(TrustDepositQuoteIn):
-    card: str = Field("", max_length=40, description="Card number (the sandbox's test cards).")
-    idempotency_key: str = Field(
-        min_length=1,
-        max_length=100,
-        description="A new unique string per payment; sending it again returns the same "
-        "payment and never charges twice.",
-    )
-    expected_total_cents: Cents | None = Field(
-        None, description="The trust deposit quote's total_cents, as shown to the payer."
-    )
+class TrustDepositIn(TrustDepositQuoteIn, PayByCardIn):
+    pass
 
 
 class IdempotentIn(Schema):
