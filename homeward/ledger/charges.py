@@ -16,6 +16,7 @@ Who pays, by the schedule's payer, for each direction:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -213,8 +214,12 @@ def charge_message(*, message: object, connection: Connection, price: MessagePri
     """Charge a message being submitted (inside the submit's transaction). A message that
     costs nothing posts nothing; a payer without the money refuses the whole submit."""
     if price.stamps:
-        _charge_stamps(message, connection, price)
-        return
+        if stamps.lock_and_count(connection.contact, connection.facility) >= price.stamps:
+            _charge_stamps(message, connection, price)
+            return
+        # Another send used the stamps since the price was shown: money pays, as it would
+        # have had there been no stamps.
+        price = dataclasses.replace(price, stamps=0, stamps_left=0)
     if price.total == 0:
         return
     try:

@@ -84,6 +84,12 @@ def _lock(contact: object, facility: object) -> None:
     list(mine.select_for_update().order_by("pk"))
 
 
+def lock_and_count(contact: object, facility: object) -> int:
+    """The contact's stamps, held for the caller's transaction."""
+    _lock(contact, facility)
+    return stamps_of(contact, facility)
+
+
 def buy_pack(*, contact: object, facility: object, pack: int, key: str) -> Pack:
     """Buy pack number ``pack`` of the schedule in force, from the wallet at ``facility``."""
     from homeward.core import clock

@@ -35,6 +35,9 @@ def _connection_of_sender(sender: Contact | Resident, connection_id: int) -> Con
     )
     if connection is None:
         raise NotFound()
+    # Read the resident again now that the connection is ours: a release that committed
+    # while this waited for the lock must be seen (the join above read an older snapshot).
+    connection.resident.refresh_from_db(fields=["status", "facility"])
     if isinstance(sender, Contact) and connection.contact_id != sender.pk:
         raise NotFound()
     if isinstance(sender, Resident) and connection.resident_id != sender.pk:

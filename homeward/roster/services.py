@@ -39,7 +39,10 @@ class Release:
 
 def release_resident(*, staff: User, resident_id: int) -> Release:
     with transaction.atomic():
-        resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
+        # NO KEY: a send that opens the resident's first trust or reply account checks the
+        # foreign key with a KEY SHARE lock, which FOR UPDATE would block (a deadlock with
+        # the connection the send holds).
+        resident = Resident.objects.select_for_update(no_key=True).filter(pk=resident_id).first()
         if (
             resident is None
             or not access.staff_facilities(staff, ADMIN_ROLES)
