@@ -27,6 +27,7 @@ from homeward.connections import selectors as connections
 from homeward.core import clock
 from homeward.core.errors import DomainError
 from homeward.ledger import charges, payments, statements
+from homeward.ledger import selectors as money
 from homeward.messaging.services import validate_body
 
 quote_router = Router(tags=["money"])
@@ -64,9 +65,7 @@ def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> Qu
 def list_wallets(request: HttpRequest) -> list[WalletOut]:
     """A wallet per facility where you have a connection or have paid in, by name, with
     the stamps you hold there and the stamp packs on sale."""
-    return [
-        present.wallet_out(wallet) for wallet in selectors.wallets_of_contact(contact_of(request))
-    ]
+    return [present.wallet_out(wallet) for wallet in money.wallets_of_contact(contact_of(request))]
 
 
 @wallets_router.post(
@@ -80,7 +79,7 @@ def quote_deposit(
     """Every fee, itemised, before any money moves. Nothing is saved. Only at facilities
     where you have a connection (404 elsewhere)."""
     contact = contact_of(request)
-    facility = selectors.facility_of_contact(contact, facility_code)
+    facility = money.facility_for_deposits(contact, facility_code)
     return present.deposit_quote_out(
         payments.quote(facility=facility, amount=data.amount_cents, contact=contact)
     )
@@ -101,7 +100,7 @@ def deposit(request: HttpRequest, facility_code: str, data: DepositIn) -> Status
     you have a connection (404 elsewhere).
     """
     contact = contact_of(request)
-    facility = selectors.facility_of_contact(contact, facility_code)
+    facility = money.facility_for_deposits(contact, facility_code)
     check_total(
         contact=contact,
         facility=facility,
@@ -130,7 +129,7 @@ def refund(request: HttpRequest, facility_code: str, data: IdempotentIn) -> Refu
     ``idempotency_key`` answers what the first request did and moves nothing more. Only at
     facilities where you have a wallet (404 elsewhere)."""
     contact = contact_of(request)
-    facility = selectors.facility_with_wallet(contact, facility_code)
+    facility = money.facility_with_wallet(contact, facility_code)
     given = data.idempotency_key.strip()
     if not given:
         raise DomainError("key_required", "Every refund needs an idempotency key.")

@@ -11,6 +11,7 @@ from homeward.api import selectors
 from homeward.api.auth import contact_of
 from homeward.api.schemas import StampPackIn, StampPackOut, with_errors
 from homeward.core.errors import DomainError
+from homeward.ledger import selectors as money
 from homeward.ledger import stamps
 
 router = Router(tags=["money"])
@@ -31,7 +32,7 @@ def buy_stamp_pack(
     insufficient_funds when the wallet holds too little (nothing is bought). Only at
     facilities where you have a connection (404 elsewhere)."""
     contact = contact_of(request)
-    facility = selectors.facility_of_contact(contact, facility_code)
+    facility = money.facility_for_deposits(contact, facility_code)
     given = data.idempotency_key.strip()
     if not given:
         raise DomainError("key_required", "Every purchase needs an idempotency key.")

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,12 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from homeward.connections import selectors as connection_selectors
 from homeward.connections.models import Connection
-from homeward.core import clock
 from homeward.core.errors import Conflict, DomainError, NotFound
 from homeward.core.templatetags.money import dollars
 from homeward.core.views import show_error
 from homeward.facilities.models import Facility
-from homeward.ledger import payments, pricing, stamps, statements
+from homeward.ledger import payments, stamps, statements
+from homeward.ledger import selectors as money
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Payout
 from homeward.ledger.providers import sandbox
@@ -62,23 +61,13 @@ def _payment_key(contact: Contact, token: str) -> str:
 
 
 def _facility(contact: Contact, code: str, *, wallet_only: bool = False) -> Facility:
-    """A facility where the contact has a connection (any status), or with ``wallet_only``
-    one where they have a wallet. Anywhere else does not exist for them."""
-    if wallet_only:
-        reachable = Q(accounts__kind=K.CONTACT_WALLET, accounts__contact=contact)
-    else:
-        reachable = Q(connections__contact=contact)
-    facility = Facility.objects.filter(reachable, code=code).distinct().first()
-    if facility is None:
-        raise Http404("No wallet of yours at this facility.")
-    return facility
-
-
-def _packs_on_sale(facility: Facility) -> list[stamps.Pack]:
+    """A facility where the contact may pay in (a connection there, in any status), or with
+    ``wallet_only`` one where they have a wallet. Anywhere else does not exist for them."""
+    find = money.facility_with_wallet if wallet_only else money.facility_for_deposits
     try:
-        return stamps.packs_of(pricing.schedule_in_force(facility.pk, clock.now()))
-    except DomainError:  # no prices published yet
-        return []
+        return find(contact, code)
+    except NotFound as error:
+        raise Http404(error.message) from None
 
 
 @require_GET
@@ -91,26 +80,20 @@ def wallets(request: HttpRequest, *, contact: Contact) -> HttpResponse:
         paid = Payment.objects.filter(key=_payment_key(contact, _token(returning))).first()
         if paid is not None:
             return redirect("web:receipt", paid.pk)
-    connected = set(contact.connections.values_list("facility_id", flat=True))
-    with_wallet = contact.accounts.filter(kind=K.CONTACT_WALLET).values_list("facility_id")
     rows = [
         {
-            "facility": facility,
-            "balance": ledger.balance_of(kind=K.CONTACT_WALLET, contact=contact, facility=facility),
-            "stamps": stamps.stamps_of(contact, facility),
-            "packs": _packs_on_sale(facility) if facility.pk in connected else [],
-            "can_deposit": facility.pk in connected,
+            "wallet": wallet,
             "payouts": Payout.objects.filter(
-                payment__contact=contact, payment__facility=facility, status=Payout.Status.PENDING
+                payment__contact=contact,
+                payment__facility=wallet.facility,
+                status=Payout.Status.PENDING,
             ).select_related("payment"),
             "waiting": Payment.objects.filter(
-                contact=contact, facility=facility, status=Payment.Status.PENDING
+                contact=contact, facility=wallet.facility, status=Payment.Status.PENDING
             ),
             "token": uuid.uuid4().hex,
         }
-        for facility in Facility.objects.filter(
-            Q(pk__in=connected) | Q(pk__in=with_wallet)
-        ).order_by("name")
+        for wallet in money.wallets_of_contact(contact)
     ]
     recipients = [
         {"connection": c, "short_name": words.short_name(c.resident)}
