@@ -235,9 +235,10 @@ def charge_message(*, message: object, connection: Connection, price: MessagePri
     except DomainError as error:
         if error.code != "insufficient_funds":
             raise
-        who = "your wallet" if price.payer == "contact" else "the trust account"
-        if message.to_resident != (price.payer == "contact"):  # type: ignore[attr-defined]
-            who = "the other side's account"
+        to_resident = message.to_resident  # type: ignore[attr-defined]
+        sender_pays = price.payer == ("contact" if to_resident else "resident")
+        account = "wallet" if price.payer == "contact" else "trust account"
+        who = f"your {account}" if sender_pays else f"the other side's {account}"
         raise DomainError(
             "insufficient_funds",
             f"There is not enough money in {who} for this message "
@@ -280,20 +281,11 @@ def refund_message(*, message: object, reason: str) -> Transaction | None:
     aside for a prepaid reply comes back only as far as the prepaid replies still hold it:
     a reply already sent has used it, and the rest goes back to whoever paid."""
     key = f"message:{message.pk}"  # type: ignore[attr-defined]
-    links = {"memo": f"Refund: {reason}"[:300], "message": message}
-    refund, kept, postings = None, 0, []
+    refund, kept = None, 0
     charge = Transaction.objects.filter(idempotency_key=f"{key}:charge").first()
     if charge is not None:
         postings, kept = _reversal(charge)
-    if charge is not None and postings:  # empty when a used reply was all it cost
-        refund = ledger.post(
-            key=f"{key}:refund",
-            kind=Transaction.Kind.MESSAGE_REFUND,
-            postings=postings,
-            contact=charge.contact,
-            facility=charge.facility,
-            **links,
-        )
+        refund = _post_refund(f"{key}:refund", charge, postings, reason) or refund
     paid_in_stamps = Transaction.objects.filter(idempotency_key=f"{key}:charge:stamps").first()
     if paid_in_stamps is not None:
         postings, _ = _reversal(paid_in_stamps)
@@ -303,17 +295,25 @@ def refund_message(*, message: object, reason: str) -> Transaction | None:
                 message.submitted_at,  # type: ignore[attr-defined]
             ).reply_stamps
             postings = [(a, n - used if n > 0 else n + used) for a, n in postings]
-        postings = [(a, n) for a, n in postings if n]
-        if postings:
-            refund = ledger.post(
-                key=f"{key}:refund:stamps",
-                kind=Transaction.Kind.MESSAGE_REFUND,
-                postings=postings,
-                contact=paid_in_stamps.contact,
-                facility=paid_in_stamps.facility,
-                **links,
-            )
+        refund = _post_refund(f"{key}:refund:stamps", paid_in_stamps, postings, reason) or refund
     return refund
+
+
+def _post_refund(
+    key: str, charge: Transaction, postings: list[tuple[Account, int]], reason: str
+) -> Transaction | None:
+    postings = [(account, amount) for account, amount in postings if amount]
+    if not postings:  # nothing comes back: a used reply was all it cost
+        return None
+    return ledger.post(
+        key=key,
+        kind=Transaction.Kind.MESSAGE_REFUND,
+        postings=postings,
+        memo=f"Refund: {reason}"[:300],
+        contact_id=charge.contact_id,
+        facility_id=charge.facility_id,
+        message_id=charge.message_id,
+    )
 
 
 def _reversal(charge: Transaction) -> tuple[list[tuple[Account, int]], int]:
@@ -333,7 +333,7 @@ def _reversal(charge: Transaction) -> tuple[list[tuple[Account, int]], int]:
             (account, amount - kept if account.kind in PAYING else amount)
             for account, amount in reversed_
         ]
-    return [(account, amount) for account, amount in reversed_ if amount], kept
+    return reversed_, kept
 
 
 # The accounts a message is paid from (the others receive).
