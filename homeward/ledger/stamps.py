@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from homeward.core import clock
 from homeward.core.errors import DomainError
 from homeward.ledger import pricing
 from homeward.ledger import services as ledger
@@ -91,40 +92,51 @@ def lock_and_count(contact: object, facility: object) -> int:
 
 
 def buy_pack(*, contact: object, facility: object, pack: int, key: str) -> Pack:
-    """Buy pack number ``pack`` of the schedule in force, from the wallet at ``facility``."""
-    from homeward.core import clock
-    from homeward.ledger.charges import wallet
-
+    """Buy pack number ``pack`` of the schedule in force, from the wallet at ``facility``.
+    The same ``key`` buys once."""
     offered = packs_of(pricing.schedule_in_force(facility.pk, clock.now()))  # type: ignore[attr-defined]
     if not 0 <= pack < len(offered):
         raise DomainError("no_such_pack", "This facility does not sell that stamp pack now.")
     chosen = offered[pack]
-    links = {"contact": contact, "facility": facility}
-    with transaction.atomic():
-        for open_account in (_stamps, _held):  # opened first, so that they can be locked
-            open_account(contact, facility)
-        _lock(contact, facility)
-        ledger.post(
-            key=f"{key}:money",
-            kind=Transaction.Kind.STAMP_PACK,
-            postings=[
-                (wallet(contact, facility), -chosen.cents),
-                (_held(contact, facility), chosen.cents),
-            ],
-            memo=f"Stamp pack: {chosen.words}",
-            **links,
-        )
-        ledger.post(
-            key=f"{key}:stamps",
-            kind=Transaction.Kind.STAMP_PACK,
-            postings=[
-                (_issued(facility), -chosen.stamps),
-                (_stamps(contact, facility), chosen.stamps),
-            ],
-            memo=f"{chosen.stamps} stamps",
-            **links,
-        )
+    try:
+        with transaction.atomic():
+            _post_pack(contact, facility, chosen, key)
+    except DomainError as error:
+        if error.code != "insufficient_funds":
+            raise
+        raise DomainError(
+            "insufficient_funds",
+            f"There is not enough money in your wallet for this pack (${chosen.cents / 100:.2f})."
+            " Nothing was bought; pay in first.",
+            status=402,
+        ) from None
     return chosen
+
+
+def _post_pack(contact: object, facility: object, chosen: Pack, key: str) -> None:
+    from homeward.ledger.charges import wallet
+
+    for open_account in (_stamps, _held):  # opened first, so that they can be locked
+        open_account(contact, facility)
+    _lock(contact, facility)
+    links = {"contact": contact, "facility": facility}
+    ledger.post(
+        key=f"{key}:money",
+        kind=Transaction.Kind.STAMP_PACK,
+        postings=[
+            (wallet(contact, facility), -chosen.cents),
+            (_held(contact, facility), chosen.cents),
+        ],
+        memo=f"Stamp pack: {chosen.words}",
+        **links,
+    )
+    ledger.post(
+        key=f"{key}:stamps",
+        kind=Transaction.Kind.STAMP_PACK,
+        postings=[(_issued(facility), -chosen.stamps), (_stamps(contact, facility), chosen.stamps)],
+        memo=f"{chosen.stamps} stamps",
+        **links,
+    )
 
 
 def value_of(contact: object, facility: object, count: int) -> int:

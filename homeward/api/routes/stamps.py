@@ -39,17 +39,7 @@ def buy_stamp_pack(
     key = f"api-pack:{contact.pk}:{given}"
     # buy_pack posts its money under "<key>:money": already there means this is a repeat.
     repeat = selectors.money_moved_with_key(f"{key}:money")
-    try:
-        pack = stamps.buy_pack(contact=contact, facility=facility, pack=data.pack, key=key)
-    except DomainError as error:
-        if error.code != "insufficient_funds":
-            raise
-        raise DomainError(
-            "insufficient_funds",
-            f"There is not enough money in your wallet at {facility.name} for this pack. "
-            "Nothing was bought; pay in first.",
-            status=402,
-        ) from None
+    pack = stamps.buy_pack(contact=contact, facility=facility, pack=data.pack, key=key)
     held = stamps.stamps_of(contact, facility)
     out = StampPackOut(stamps=pack.stamps, cents=pack.cents, stamps_held=held)
     return Status(200 if repeat else 201, out)

@@ -71,3 +71,14 @@ def test_refunding_the_wallet_returns_unused_stamps(packs):
     response = packs.ana.post("/wallet/greenhaven/refund/", {"token": "b" * 32}, follow=True)
     assert "$10.00 is on its way back to your card" in response.content.decode()
     assert stamps.stamps_of(packs.contact_a, packs.facility_1) == 0
+
+
+def test_a_pack_the_wallet_cannot_pay_for_is_refused_plainly(packs):
+    t.connect(packs.contact_b, packs.resident)  # connected, but nothing paid in
+    before = Transaction.objects.count()
+    response = client_for(packs.contact_b.user).post(
+        "/wallet/greenhaven/packs/", {"pack": "0"}, follow=True
+    )
+    assert "not enough money in your wallet for this pack ($3.50)" in response.content.decode()
+    assert Transaction.objects.count() == before
+    assert stamps.stamps_of(packs.contact_b, packs.facility_1) == 0
