@@ -4,7 +4,7 @@ Kept out of templates so the facility page and the compose box say the same."""
 from __future__ import annotations
 
 from homeward.connections.models import Connection
-from homeward.core.templatetags.money import dollars
+from homeward.core.templatetags.money import dollars, percent
 from homeward.ledger import stamps as stamp_packs
 from homeward.ledger.charges import MessagePrice
 from homeward.ledger.models import PriceSchedule
@@ -17,11 +17,6 @@ FREE_WORDS = "Messaging is free at this facility (paid by the agency)."
 
 def stamps(count: int) -> str:
     return plural(count, "stamp")
-
-
-def percent(basis_points: int) -> str:
-    """250 → "2.5%"; 300 → "3%"."""
-    return f"{basis_points / 100:g}%"
 
 
 def payer_words(connection: Connection, price: MessagePrice) -> str:

@@ -75,10 +75,6 @@ class ScheduleRow:
     author: str  # who added it, from the audit log ("" when not recorded)
 
     @property
-    def fee_percent(self) -> str:
-        return f"{self.schedule.deposit_fee_bp / 100:.2f}".rstrip("0").rstrip(".") + "%"
-
-    @property
     def cap_below_one_price(self) -> bool:
         """A legal cap under one stamp (or one message): every message costs the cap."""
         schedule, cap = self.schedule, self.schedule.message_cap_cents

@@ -1,4 +1,5 @@
-"""``{{ cents|dollars }}``: integer cents as dollars, the minus sign in front ("-$1.20")."""
+"""Money on screen: ``{{ cents|dollars }}`` ("-$1.20", the sign in front) and
+``{{ basis_points|percent }}`` (250 → "2.5%")."""
 
 from __future__ import annotations
 
@@ -13,3 +14,8 @@ def dollars(cents: int | None) -> str:
         return ""
     sign = "-" if cents < 0 else ""
     return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+@register.filter
+def percent(basis_points: int) -> str:
+    return f"{basis_points / 100:g}%"
