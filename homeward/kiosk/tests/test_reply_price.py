@@ -84,7 +84,7 @@ def test_without_the_money_nothing_is_sent_and_the_reply_is_kept(stamps):
     response = reply(stamps, text)
     assert response.status_code == 402
     body = response.content.decode()
-    assert "There is not enough money in the trust account for this message ($1.20)" in body
+    assert "There is not enough money in your trust account for this message ($1.20)" in body
     assert "Nothing was sent or charged." in body
     assert text in body  # still in the reply box
     assert "3 stamps for the text" in body  # priced for the reply as written
@@ -102,7 +102,7 @@ def test_collect_replies_are_paid_by_the_contact(world):
     # Ana's wallet is empty: the reply is refused, and Maria is told plainly.
     response = reply(world, "Gracias")
     assert response.status_code == 402
-    assert "not enough money in the other side&#x27;s account" in response.content.decode()
+    assert "not enough money in the other side&#x27;s wallet" in response.content.decode()
     assert not Message.objects.exists()
     fund_wallet(world, 100)
     assert reply(world, "Gracias").status_code == 302
