@@ -31,21 +31,3 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class TokenRequestFailure(models.Model):
-    """One refused ``POST /auth/token``. Counted to slow password guessing through the API.
-
-    This is a light throttle, not the lockout: account lockout (django-axes) comes with
-    staff sign-in hardening and will cover this endpoint too.
-    """
-
-    email = models.CharField(max_length=254, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        ordering = ["-at"]
-
-    def __str__(self) -> str:
-        return f"{self.email} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

@@ -13,18 +13,14 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import Q
 
-from homeward.api.models import ApiToken, TokenRequestFailure
+from homeward.api.models import ApiToken
 from homeward.connections import services as connections
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError
+from homeward.people import throttle
 from homeward.people.models import Contact
 
 KEY_PREFIX = "hw_"
-# Refused token requests allowed in one window, per email and per address. Generous for a
-# person who mistypes, slow for a script; real lockout arrives with django-axes.
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-FAILURES_PER_EMAIL = 10
-FAILURES_PER_IP = 50
 # A token's last use is written at most this often, so reads do not each cost a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -43,27 +39,6 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _check_not_throttled(email: str, ip: str | None) -> None:
-    since = clock.now() - FAILURE_WINDOW
-    recent = TokenRequestFailure.objects.filter(at__gte=since)
-    too_many = recent.filter(email=email).count() >= FAILURES_PER_EMAIL or (
-        ip is not None and recent.filter(ip=ip).count() >= FAILURES_PER_IP
-    )
-    if too_many:
-        raise DomainError(
-            "too_many_attempts",
-            "Too many sign-in attempts. Wait 15 minutes and try again.",
-            status=429,
-        )
-
-
-def _record_failure(email: str, ip: str | None) -> None:
-    now = clock.now()
-    # Outside any transaction: the failure must stay recorded although the request fails.
-    TokenRequestFailure.objects.create(email=email, ip=ip, at=now)
-    TokenRequestFailure.objects.filter(at__lt=now - FAILURE_WINDOW).delete()
-
-
 def create_token(
     *, email: str, password: str, name: str = "", ip: str | None = None
 ) -> tuple[ApiToken, str]:
@@ -72,12 +47,17 @@ def create_token(
     Staff, unknown emails, inactive accounts and wrong passwords all get the same refusal,
     so the endpoint does not reveal which accounts exist or who is staff.
     """
-    email = email.strip().lower()
-    _check_not_throttled(email, ip)
+    email = throttle.normalise(email)
+    # The same count as the web's sign-in (one per account, plus the address), taken
+    # before the password is checked: a contact locked on /signin/ is locked here too.
+    attempt = throttle.begin_password(kind=throttle.Kind.CONTACT, name=email, address=ip)
     user = authenticate(username=email, password=password)
-    contact = Contact.objects.filter(user=user).first() if user is not None else None
+    if user is None:
+        attempt.failed()
+        raise InvalidCredentials()
+    attempt.succeeded()
+    contact = Contact.objects.filter(user=user).first()
     if contact is None:
-        _record_failure(email, ip)
         raise InvalidCredentials()
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -88,7 +68,6 @@ def create_token(
             prefix=key[:10],
             created_at=clock.now(),
         )
-        TokenRequestFailure.objects.filter(email=email).delete()
         audit.record(
             actor=contact.user,
             action="api.token_created",

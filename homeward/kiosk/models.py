@@ -1,4 +1,4 @@
-"""Registered kiosk devices, and the failed sign-ins that lock a resident number out."""
+"""Registered kiosk devices. Failed sign-ins are counted by ``homeward.people.throttle``."""
 
 from __future__ import annotations
 
@@ -29,20 +29,3 @@ class KioskDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.facility}"
-
-
-class KioskSignInFailure(models.Model):
-    """One wrong resident number or PIN typed at a kiosk; enough of them lock the number."""
-
-    facility = models.ForeignKey(
-        "facilities.Facility", on_delete=models.CASCADE, related_name="kiosk_failures"
-    )
-    device = models.ForeignKey(KioskDevice, on_delete=models.CASCADE, related_name="failures")
-    number = models.CharField(max_length=30, help_text="As typed, upper-cased.")
-    at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["facility", "number", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.number} at {self.at:%Y-%m-%d %H:%M}"

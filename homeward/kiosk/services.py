@@ -13,17 +13,14 @@ from django.db.models import QuerySet
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, PermissionDenied
 from homeward.facilities.models import Facility
-from homeward.kiosk.models import KioskDevice, KioskSignInFailure
-from homeward.people import access
+from homeward.kiosk.models import KioskDevice
+from homeward.people import access, throttle
 from homeward.people.models import Resident, StaffMembership, User
 
 Role = StaffMembership.Role
 ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
-MAX_FAILURES = 5
-# Someone trying one common PIN against many numbers fails once per number: count the
-# whole device too.
-MAX_DEVICE_FAILURES = 20
-FAILURE_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES = throttle.KIOSK_NUMBER.limit
+MAX_DEVICE_FAILURES = throttle.KIOSK_DEVICE.limit
 WRONG_CREDENTIALS = "That resident number and PIN do not match. Check them and try again."
 
 
@@ -107,50 +104,14 @@ def kiosk_open(facility: Facility, at: dt.datetime | None = None) -> bool:
 # --- sign-in -------------------------------------------------------------------------------
 
 
-def _recent_failures(facility: Facility, number: str) -> int:
-    since = clock.now() - FAILURE_WINDOW
-    return KioskSignInFailure.objects.filter(
-        facility=facility, number=number, at__gte=since
-    ).count()
-
-
-def _device_locked(device: KioskDevice) -> bool:
-    since = clock.now() - FAILURE_WINDOW
-    return KioskSignInFailure.objects.filter(device=device, at__gte=since).count() >= (
-        MAX_DEVICE_FAILURES
+def _record_failure(device: KioskDevice, number: str) -> None:
+    audit.record(
+        actor=f"kiosk:{device.pk}",
+        action="kiosk.signin_failed",
+        obj=device,
+        facility_id=device.facility_id,
+        data={"number": number},
     )
-
-
-def _device_locked_error() -> DomainError:
-    return PermissionDenied(
-        "This kiosk is paused after many wrong sign-ins. Ask a staff member for help, or "
-        "try again in 15 minutes.",
-        "kiosk_locked",
-    )
-
-
-def _locked_out_error() -> DomainError:
-    return PermissionDenied(
-        "This resident number is locked after too many wrong tries. "
-        "Ask a staff member for help, or try again in 15 minutes.",
-        "locked_out",
-    )
-
-
-def _record_failure(device: KioskDevice, number: str) -> int:
-    with transaction.atomic():
-        KioskSignInFailure.objects.create(
-            facility=device.facility, device=device, number=number, at=clock.now()
-        )
-        failures = _recent_failures(device.facility, number)
-        audit.record(
-            actor=f"kiosk:{device.pk}",
-            action="kiosk.signin_failed",
-            obj=device,
-            facility_id=device.facility_id,
-            data={"number": number, "recent_failures": failures},
-        )
-    return failures
 
 
 def sign_in(*, device: KioskDevice, number: str, pin: str) -> Resident:
@@ -166,24 +127,24 @@ def sign_in(*, device: KioskDevice, number: str, pin: str) -> Resident:
             "kiosk_closed",
         )
     number = number.strip().upper()[:30]
-    if _device_locked(device):
-        raise _device_locked_error()
-    if _recent_failures(facility, number) >= MAX_FAILURES:
-        raise _locked_out_error()
+    # Counted per number and per device before the PIN is checked (people.throttle), so a
+    # burst of guesses cannot slip past; a lock ends after 15 minutes or when staff
+    # release it in the console.
+    attempt = throttle.begin_kiosk(facility_id=facility.pk, device_id=device.pk, number=number)
     resident = (
         Resident.objects.select_related("facility", "facility__policy")
         .filter(agency_id=facility.agency_id, facility=facility, number__iexact=number)
         .first()
     )
     if resident is None or not resident.check_pin(pin):
-        if _record_failure(device, number) >= MAX_FAILURES:
-            raise _locked_out_error()
+        _record_failure(device, number)
+        attempt.failed()
         raise PermissionDenied(WRONG_CREDENTIALS, "signin_failed")
+    # A good sign-in clears the count, so old typos do not lock the person out later.
+    attempt.succeeded()
     if not resident.in_custody:
         raise PermissionDenied("Messaging has ended for this account.", "resident_released")
     with transaction.atomic():
-        # A good sign-in clears the count, so old typos do not lock the person out later.
-        KioskSignInFailure.objects.filter(facility=facility, number=number).delete()
         audit.record(
             actor=resident,
             action="kiosk.signin",

@@ -107,14 +107,41 @@ class StaffMembership(models.Model):
         return f"{self.user} {self.role} at {self.facility or self.agency}"
 
 
-class SignInFailure(models.Model):
-    """One wrong password for an account name, on the web or the console."""
+class SignInThrottle(models.Model):
+    """One counter of sign-in attempts: an account, a trusted browser of an account, a
+    client address, a kiosk resident number or a kiosk device (``homeward.people.throttle``).
 
-    key = models.CharField(max_length=300, help_text="Surface and account, e.g. web:a@b.org")
-    at = models.DateTimeField()
+    An attempt is counted by one conditional UPDATE before the password is checked, so
+    parallel attempts cannot slip past the limit. ``locked_until`` is set once, by the
+    failure that reaches the limit.
+    """
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", "Family or friend account"
+        STAFF = "staff", "Staff account"
+        TRUSTED_BROWSER = "trusted_browser", "Trusted browser of an account"
+        ADDRESS = "address", "Client address"
+        KIOSK_NUMBER = "kiosk_number", "Resident number on the kiosks"
+        KIOSK_DEVICE = "kiosk_device", "Kiosk device"
+
+    key = models.CharField(max_length=400, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    subject = models.CharField(
+        max_length=300, help_text="What is counted: an email, a username, a number, an address."
+    )
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    facility = models.ForeignKey(
+        Facility, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    device_id = models.IntegerField(null=True, blank=True, help_text="The kiosk device, if any.")
+    window_start = models.DateTimeField()
+    count = models.IntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "at"])]
+        indexes = [models.Index(fields=["locked_until"])]
 
     def __str__(self) -> str:
-        return f"{self.key} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.kind} {self.subject}"

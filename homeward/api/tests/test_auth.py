@@ -13,6 +13,7 @@ from homeward.api.tests.conftest import ApiClient, error_of
 from homeward.connections import services as connections
 from homeward.core import clock
 from homeward.core.models import AuditEvent
+from homeward.people import throttle
 
 
 def sign_in(client: ApiClient, email: str, password: str = t.PASSWORD, **extra: str):
@@ -129,14 +130,14 @@ def test_signed_in_web_session_does_not_open_the_api(world):
 def test_repeated_failures_are_slowed_down_then_forgiven(world, anon):
     start = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
     with clock.frozen_at(start):
-        for _ in range(services.FAILURES_PER_EMAIL):
+        for _ in range(throttle.CONTACT.limit):
             assert sign_in(anon, "a@example.org", "guess").status_code == 401
         # Even the right password waits now, so guessing gains nothing.
         response = sign_in(anon, "a@example.org")
         assert response.status_code == 429
-        assert error_of(response)["code"] == "too_many_attempts"
+        assert error_of(response)["code"] == "locked_out"
         assert sign_in(anon, "b@example.org").status_code == 201  # other accounts unaffected
-    with clock.frozen_at(start + services.FAILURE_WINDOW + dt.timedelta(seconds=1)):
+    with clock.frozen_at(start + throttle.CONTACT.lock_for + dt.timedelta(seconds=1)):
         assert sign_in(anon, "a@example.org").status_code == 201
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
@@ -14,11 +15,13 @@ from homeward.console.access import staff_roles, start_session
 from homeward.console.forms import SignInForm
 from homeward.core import audit
 from homeward.core.errors import DomainError
-from homeward.people import signin_limits
+from homeward.people import throttle
 
 # One message for a wrong password and for a non-staff account, so the form does not tell
 # anyone which accounts exist or whose password they have guessed.
 REFUSED = "That username and password do not match a staff account."
+# The device cookie of a browser that signed in to a staff account (see people.throttle).
+TRUSTED_BROWSER_COOKIE = "homeward_console_trusted"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -40,20 +43,37 @@ def signin(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             username = form.cleaned_data["username"]
             try:
-                signin_limits.check("console", username, until_released=True)
+                # Counted before the password is checked, so parallel guesses cannot slip
+                # past; a browser that signed in to this account before is counted apart.
+                attempt = throttle.begin_password(
+                    kind=throttle.Kind.STAFF,
+                    name=username,
+                    address=request.META.get("REMOTE_ADDR"),
+                    device_token=request.COOKIES.get(TRUSTED_BROWSER_COOKIE),
+                )
             except DomainError as error:
                 form.add_error(None, error.message)
                 context = {"form": form, "next": _next_url(request)}
                 return render(request, "console/signin.html", context, status=error.status)
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
-                signin_limits.record_failure("console", username)
+                attempt.failed()
+            else:
+                attempt.succeeded()
             if user is not None and staff_roles(user):
-                signin_limits.clear("console", username)
                 login(request, user)  # rotates the session key
                 start_session(request)
                 audit.record(actor=user, action="staff.signed_in")
-                return redirect(_next_url(request))
+                response = redirect(_next_url(request))
+                response.set_cookie(
+                    TRUSTED_BROWSER_COOKIE,
+                    throttle.trusted_browser_token(kind=throttle.Kind.STAFF, name=username),
+                    max_age=throttle.TRUSTED_MAX_AGE,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=settings.SESSION_COOKIE_SECURE,
+                )
+                return response
             form.add_error(None, REFUSED)
         status = 400
     context = {"form": form, "next": _next_url(request)}

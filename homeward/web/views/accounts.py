@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from homeward.connections import services as connections
 from homeward.core.errors import DomainError
 from homeward.people import services as people
-from homeward.people import signin_limits
+from homeward.people import throttle
 from homeward.people.models import Contact
 from homeward.web.access import contact_of, safe_next
 from homeward.web.forms import SignInForm, SignUpForm
@@ -28,6 +28,7 @@ SIGNUP_ERROR_FIELDS = {
     "notice_outdated": "accept_notice",
 }
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+TRUSTED_BROWSER_COOKIE = "homeward_trusted"
 
 
 @require_GET
@@ -76,26 +77,48 @@ def signin(request: HttpRequest) -> HttpResponse:
     staff_refused = False
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"].strip().lower()
+        email = throttle.normalise(form.cleaned_data["email"])
         try:
-            signin_limits.check("web", email)
+            # Counted before the password is checked, so parallel guesses cannot slip past.
+            attempt = throttle.begin_password(
+                kind=throttle.Kind.CONTACT,
+                name=email,
+                address=request.META.get("REMOTE_ADDR"),
+                device_token=request.COOKIES.get(TRUSTED_BROWSER_COOKIE),
+            )
         except DomainError as error:
             form.add_error(None, error.message)
             return _signin_page(request, form, status=error.status)
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
         contact = Contact.objects.filter(user=user).first() if user else None
         if user is None:
-            signin_limits.record_failure("web", email)
+            attempt.failed()
             form.add_error(None, "That email and password do not match an account.")
         elif contact is None:
             # Right password, but a staff account: point them to their own sign-in.
+            attempt.succeeded()
             staff_refused = True
             form.add_error(None, "This sign-in is for families and friends.")
         else:
-            signin_limits.clear("web", email)
+            attempt.succeeded()
             _start_session(request, contact)
-            return redirect(safe_next(request, reverse("web:connections")))
+            response = redirect(safe_next(request, reverse("web:connections")))
+            _trust_browser(response, email)
+            return response
     return _signin_page(request, form, status=status, staff_refused=staff_refused)
+
+
+def _trust_browser(response: HttpResponse, email: str) -> None:
+    """The device cookie: this browser signed in to this account, so a stranger's wrong
+    passwords for it will not lock it out here."""
+    response.set_cookie(
+        TRUSTED_BROWSER_COOKIE,
+        throttle.trusted_browser_token(kind=throttle.Kind.CONTACT, name=email),
+        max_age=throttle.TRUSTED_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 def _signin_page(
