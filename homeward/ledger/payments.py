@@ -41,21 +41,6 @@ class DepositQuote:
         return self.amount + self.fee
 
 
-def parse_amount(text: str) -> int:
-    """Dollars as typed ("20", "20.5", "$20.50") → cents; anything else is a clear error."""
-    cleaned = text.strip().replace("$", "").replace(",", "")
-    whole, _, cents = cleaned.partition(".")
-    if not cleaned.isascii():  # "²" and other digits int() cannot read
-        raise DomainError("bad_amount", "Enter an amount in dollars, such as 20 or 12.50.")
-    if not whole.isdigit() and not (whole == "" and cents):
-        raise DomainError("bad_amount", "Enter an amount in dollars, such as 20 or 12.50.")
-    if cents and (not cents.isdigit() or len(cents) > 2):
-        raise DomainError(
-            "bad_amount", "Amounts go to the cent: at most two digits after the point."
-        )
-    return int(whole or "0") * 100 + int(cents.ljust(2, "0") or "0")
-
-
 def _check_amount(amount: int) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise DomainError("bad_amount", "Amounts are whole cents.")

@@ -16,10 +16,10 @@ from typing import Any
 
 from django.db import transaction
 
-from homeward.core import audit, clock
+from homeward.core import audit, clock, money
 from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Facility
-from homeward.ledger import payments, stamps
+from homeward.ledger import stamps
 from homeward.ledger.models import PriceSchedule
 from homeward.people import access
 from homeward.people.models import User
@@ -46,11 +46,12 @@ class InvalidSchedule(DomainError):
 
 
 def parse_dollars(text: str) -> int:
-    """Dollars as typed ("0.40", "$1,250", "0") → cents. Zero is a price; negative is not."""
+    """Dollars as typed ("0.40", "$1,250", "0") → cents, read as every amount is (so "0,40"
+    is refused, never $40). Zero is a price; negative is not."""
     cleaned = text.strip()
     if cleaned.startswith("-"):
         raise DomainError("negative_amount", "Prices and fees cannot be negative.")
-    cents = payments.parse_amount(cleaned)
+    cents = money.parse_amount(cleaned)
     if cents > MAX_PRICE_CENTS:
         raise DomainError(
             "amount_too_large", f"At most ${MAX_PRICE_CENTS // 100:,}: check for a typo."
@@ -73,17 +74,24 @@ def parse_percent(text: str) -> int:
     return basis_points
 
 
-PACK = re.compile(r"^(\d{1,4})\s*(?:stamps?)?\s*for\s*\$?\s*([\d.,]+)$", re.IGNORECASE)
+PACK = re.compile(r"^(\d{1,4})\s*(?:stamps?)?\s*for\s*(\S.*)$", re.IGNORECASE)
+# Packs are separated by ";", a new line, or a comma that starts the next pack ("…, 25 for");
+# any other comma belongs to a price, which the amount reader accepts or explains.
+PACK_SEPARATOR = re.compile(r"[;\n]|,(?=\s*\d{1,4}\s*(?:stamps?\s*)?for\b)", re.IGNORECASE)
 
 
 def parse_packs(text: str) -> list[dict[str, int]]:
     """Packs as typed ("10 for 3.50, 25 for 8") → [{"stamps": 10, "cents": 350}, …]."""
     packs = []
-    for part in filter(None, (p.strip() for p in re.split(r"[,;\n]", text))):
+    for part in filter(None, (p.strip() for p in PACK_SEPARATOR.split(text))):
         match = PACK.match(part)
         if match is None:
             raise DomainError("bad_packs", f"“{part}” is not a pack: write each as “10 for 3.50”.")
-        packs.append({"stamps": int(match.group(1)), "cents": parse_dollars(match.group(2))})
+        try:
+            cents = parse_dollars(match.group(2))
+        except DomainError as error:
+            raise DomainError(error.code, f"“{part}”: {error.message}") from None
+        packs.append({"stamps": int(match.group(1)), "cents": cents})
     return stamps.check_packs(packs)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from homeward.core import money
+from homeward.core.errors import DomainError
+
 NOTICE_LABEL = "I understand that every message is read and kept by the facility"
 
 
@@ -67,15 +70,22 @@ class FindResidentForm(forms.Form):
 
 
 class AmountForm(forms.Form):
-    """Step 1 of a payment: how much. The amount's rules (cents, limits) are the ledger's."""
+    """Step 1 of a payment: how much, read into cents by the one amount reader. The limits
+    (at least $1, at most $500) are the ledger's."""
 
     amount = forms.CharField(
         label="Amount in dollars",
         max_length=20,
-        help_text="For example 20 or 12.50. Between $1.00 and $500.00.",
+        help_text="For example 20 or 12.50 (a point before the cents). Between $1.00 and $500.00.",
         error_messages={"required": "Enter an amount in dollars, such as 20 or 12.50."},
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
+
+    def clean_amount(self) -> int:
+        try:
+            return money.parse_amount(self.cleaned_data["amount"])
+        except DomainError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
 
 
 class CardForm(forms.Form):

@@ -162,26 +162,7 @@ def test_a_payment_needs_a_key(fees):
     assert not Payment.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("typed", "cents"),
-    [("20", 2000), ("$1,234.5", 123450), ("12.50", 1250), (" 7 ", 700), (".25", 25), ("0", 0)],
-)
-def test_amounts_typed_in_dollars(typed, cents):
-    assert payments.parse_amount(typed) == cents
-
-
-@pytest.mark.parametrize("typed", ["1.234", "abc", "", "-5", "1.2.3", "1e3", "12.x", "$", "."])
-def test_amounts_that_are_not_dollars_are_refused(typed):
-    with pytest.raises(DomainError) as err:
-        payments.parse_amount(typed)
-    assert err.value.code == "bad_amount"
-
-
-@pytest.mark.parametrize("typed", ["²", "1.²"])
-def test_digits_that_are_not_decimal_are_refused(typed):
-    with pytest.raises(DomainError) as err:
-        payments.parse_amount(typed)
-    assert err.value.code == "bad_amount"
+# Amounts typed in dollars are read by homeward.core.money (tests in core/tests/test_money.py).
 
 
 def test_an_unknown_card_is_refused_and_recorded_declined(fees):

@@ -154,7 +154,12 @@ def test_bad_amounts_are_refused_with_a_message_and_nothing_is_created(world, am
     assert 'class="errorlist"' in page
     assert any(
         words in page
-        for words in ("Enter an amount", "at most two digits", "between $1.00 and $500.00")
+        for words in (
+            "Enter an amount",
+            "at most two digits",
+            "between $1.00 and $500.00",
+            "cannot be negative",
+        )
     )
     assert 'name="card"' not in page  # back at step 1, with what they typed
     assert money_state() == before

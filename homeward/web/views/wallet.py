@@ -151,7 +151,7 @@ def _payment_steps(
     if not amount_form.is_valid():
         return page(status=400, amount_form=amount_form)
     try:
-        amount = payments.parse_amount(amount_form.cleaned_data["amount"])
+        amount = amount_form.cleaned_data["amount"]  # cents, read by AmountForm
         quoted = payments.quote(
             facility=facility, amount=amount, resident=resident, contact=contact
         )
