@@ -10,6 +10,7 @@ from homeward.console.views import (
     review,
     rule_reports,
     rules,
+    signin_locks,
 )
 
 app_name = "console"
@@ -37,6 +38,13 @@ urlpatterns = [
     path("money/<slug:code>/", money.report, name="money_report"),
     path("money/<slug:code>/report.csv", money.report_csv, name="money_report_csv"),
     path("jobs/<int:job_id>/retry/", jobs.retry, name="job_retry"),
+    # Sign-in locks (facility and agency admins): release a staff account or kiosk sooner.
+    path("signin-locks/", signin_locks.index, name="signin_locks"),
+    path(
+        "signin-locks/<int:lock_id>/release/",
+        signin_locks.release,
+        name="signin_lock_release",
+    ),
     # Screening rules (facility and agency admins).
     path("rules/", rules.index, name="rules"),
     path("rules/<slug:code>/", rules.facility_rules, name="rules_facility"),

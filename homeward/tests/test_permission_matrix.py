@@ -8,12 +8,14 @@ matrix in homeward/api/tests/test_permissions.py, checked against the OpenAPI do
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward import builders as t
 from homeward.conftest import client_for, kiosk_client_for
@@ -28,7 +30,7 @@ from homeward.ledger.models import Payment, Payout, PriceSchedule, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
-from homeward.people.models import Resident
+from homeward.people.models import Resident, SignInThrottle
 from homeward.review.models import ReviewTask
 from homeward.screening.models import Rule
 
@@ -112,6 +114,16 @@ ROWS = [
     # Staff console.
     Row("console:signin", "GET", "/console/signin/", EVERYONE),
     Row("console:signout", "POST", "/console/signout/", EVERYONE, signs_out=True),
+    # The sign-in steps after the password (every persona's staff session has passed them:
+    # a wrong code is a 400, enrolling again just goes on, the notice shows what was accepted).
+    Row("console:verify", "POST", "/console/verify/", STAFF, {"code": "000000"}),
+    Row("console:enrol", "POST", "/console/enrol/", STAFF, {"code": "000000"}),
+    Row("console:notice", "GET", "/console/notice/", STAFF),
+    # Staff accounts: facility 1's admin resets facility 1's reviewer; nobody may reset the
+    # reviewer of the other agency's facility.
+    Row("console:staff", "GET", "/console/staff/", {"facility_admin"}),
+    Row("console:staff_reset", "POST", "/console/staff/{reviewer_1}/reset/", {"facility_admin"}),
+    Row("console:staff_reset", "POST", "/console/staff/{reviewer_2}/reset/", set()),
     Row("console:dashboard", "GET", "/console/", STAFF),
     Row("console:queue", "GET", "/console/queue/", REVIEWERS),
     Row("console:claim_next", "POST", "/console/queue/next/", REVIEWERS),
@@ -151,6 +163,13 @@ ROWS = [
     ),
     Row("console:jobs", "GET", "/console/jobs/", {"facility_admin"}),
     Row("console:job_retry", "POST", "/console/jobs/{dead_job}/retry/", {"facility_admin"}),
+    Row("console:signin_locks", "GET", "/console/signin-locks/", {"facility_admin"}),
+    Row(
+        "console:signin_lock_release",
+        "POST",
+        "/console/signin-locks/{signin_lock}/release/",
+        {"facility_admin"},
+    ),
     # Screening rules (facility and agency admins).
     Row("console:rules", "GET", "/console/rules/", {"facility_admin"}),
     Row("console:rules_facility", "GET", "/console/rules/greenhaven/", {"facility_admin"}),
@@ -256,7 +275,17 @@ def scene_ids(world) -> dict[str, int]:
         card=sandbox.SUCCEEDS,
     )
     baseline_rule = Rule.objects.create(pattern="gun", category="weapons")
+    signin_lock = SignInThrottle.objects.create(
+        key=f"kiosk_number:{world.facility_1.pk}:NY1001",
+        kind=SignInThrottle.Kind.KIOSK_NUMBER,
+        subject="NY1001",
+        facility=world.facility_1,
+        window_start=now,
+        count=5,
+        locked_until=now + dt.timedelta(minutes=15),
+    )
     return {
+        "signin_lock": signin_lock.pk,
         "rule": rule.pk,
         "baseline_rule": baseline_rule.pk,
         "active": active.pk,
@@ -268,6 +297,8 @@ def scene_ids(world) -> dict[str, int]:
         "resident": world.resident.pk,
         "contact_a": world.contact_a.pk,
         "payment": payment.pk,
+        "reviewer_1": world.reviewer_1.pk,
+        "reviewer_2": world.reviewer_2.pk,
     }
 
 
@@ -293,6 +324,8 @@ def state() -> tuple:
         sorted(PriceSchedule.objects.values_list("pk", flat=True)),
         sorted(Resident.objects.values_list("pk", "status")),
         AuditEvent.objects.filter(action="money.report_exported").count(),
+        sorted(TOTPDevice.objects.values_list("pk", "user_id")),
+        sorted(SignInThrottle.objects.values_list("pk", "count", "locked_until")),
     )
 
 
