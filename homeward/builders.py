@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -13,6 +13,9 @@ from homeward.core import clock
 from homeward.facilities.models import Agency, Facility, FacilityPolicy, HousingUnit
 from homeward.ledger.models import Payment, PriceSchedule
 from homeward.people.models import Contact, Resident, StaffMembership, User
+
+if TYPE_CHECKING:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery"
@@ -99,6 +102,51 @@ def make_staff(
     agency = agency or facility.agency  # type: ignore[union-attr]
     StaffMembership.objects.create(user=user, agency=agency, facility=facility, role=role)
     return user
+
+
+def enrol_staff(user: User) -> TOTPDevice:
+    """A confirmed authenticator app for a staff member, as after enrolment (no recovery
+    codes; tests of recovery codes enrol through the page)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from homeward.people.second_factor import APP_NAME
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name=APP_NAME, confirmed=True)
+
+
+def totp_code(user: User) -> str:
+    """The code the staff member's app shows now. Each code works once, and tests sign in
+    more often than every 30 seconds, so the app forgets the last code it accepted."""
+    from homeward.people.second_factor import current_code
+
+    device = enrol_staff(user)
+    device.last_t = -1
+    device.save(update_fields=["last_t"])
+    return current_code(device)
+
+
+def accept_staff_notice(user: User) -> None:
+    from homeward.console.models import StaffNoticeAcceptance
+
+    StaffNoticeAcceptance.objects.get_or_create(
+        user=user,
+        version=settings.STAFF_MONITORING_NOTICE_VERSION,
+        defaults={"accepted_at": clock.now()},
+    )
+
+
+def pass_staff_signin_steps(client: Any, user: User) -> None:
+    """Mark a test client's session as a staff sign-in that has passed every step after the
+    password: an app confirmed and its code typed (django-otp's session key), the notice
+    accepted."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = enrol_staff(user)
+    accept_staff_notice(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def connect(contact: Contact, resident: Resident) -> Connection:

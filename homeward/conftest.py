@@ -7,6 +7,7 @@ agency. Each persona has its own logged-in Django test client.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -89,9 +90,32 @@ def world(db: None) -> World:
 
 
 def client_for(user: User) -> Client:
+    """A browser signed in as ``user``. A staff member has also passed the steps after the
+    password, as in a real sign-in: a confirmed authenticator app whose code was typed in
+    this session, and the current monitoring notice accepted."""
     client = Client()
     client.force_login(user)
+    if StaffMembership.objects.filter(user=user).exists():
+        t.pass_staff_signin_steps(client, user)
     return client
+
+
+def sign_in_staff(client: Client, user: User, *, password: str = t.PASSWORD, path: str = "") -> Any:
+    """Sign in through the real pages: the password, a code from the staff member's app
+    (given one first if they have none), the notice if not yet accepted. Returns the last
+    response, after following the redirects, at ``path`` (the console's overview if empty)."""
+    t.enrol_staff(user)
+    signin = "/console/signin/" + (f"?next={path}" if path else "")
+    response = client.post(signin, {"username": user.username, "password": password})
+    assert response.status_code == 302, response.content[:500]
+    response = client.get(response["Location"], follow=True)
+    if response.redirect_chain and "/console/verify/" in response.redirect_chain[-1][0]:
+        response = client.post(
+            response.redirect_chain[-1][0], {"code": t.totp_code(user)}, follow=True
+        )
+    if response.redirect_chain and "/console/notice/" in response.redirect_chain[-1][0]:
+        response = client.post(response.redirect_chain[-1][0], follow=True)
+    return response
 
 
 def kiosk_client_for(resident: Resident) -> Client:

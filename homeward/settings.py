@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "homeward.core",
     "homeward.people",
     "homeward.facilities",
@@ -49,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -134,6 +138,15 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The version of the monitoring notice a contact accepts at sign-up. Raise it whenever the
 # notice text in templates/web/monitoring_notice.html changes.
 MONITORING_NOTICE_VERSION = "2026-11-1"
+# The version of the monitoring notice staff accept after their second factor. Raise it
+# whenever the text in console/templates/console/notice.html changes: everyone accepts again.
+STAFF_MONITORING_NOTICE_VERSION = "2026-12-1"
+
+# Staff second factor (django-otp). Each wrong code doubles the wait before the next try
+# on that device (1, 2, 4, 8 ... seconds); a factor of 0 would turn throttling off.
+OTP_TOTP_ISSUER = "Homeward"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # How long a claimed review item or job stays with its holder before others may take it.
 REVIEW_LEASE_SECONDS = env_int("REVIEW_LEASE_SECONDS", 900, minimum=30)

@@ -4,6 +4,11 @@ Anonymous visitors are sent to the staff sign-in page. A signed-in person with n
 membership (a contact) is refused with a 403 page and nothing happens. A staff member
 whose role does not cover the page also gets a 403; a resource outside their facilities is
 a 404, decided later by the scoped lookups.
+
+Before any console page, a staff member also proves a second factor in this session
+(enrolling an authenticator app first if they have none) and accepts the current staff
+monitoring notice. After 30 minutes idle the session ends, so both the password and the
+second factor are asked again.
 """
 
 from __future__ import annotations
@@ -13,16 +18,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from homeward.console import notice
 from homeward.core import clock
-from homeward.people import access
+from homeward.people import access, second_factor
 from homeward.people.models import StaffMembership, User
 
 Role = StaffMembership.Role
@@ -88,28 +96,85 @@ def _to_signin(request: HttpRequest) -> HttpResponse:
     return redirect_to_login(request.get_full_path(), reverse("console:signin"))
 
 
+def safe_next(request: HttpRequest) -> str:
+    """Where to go after a sign-in step: a console page, or the kiosk device page (the one
+    staff page outside the console); anything else is the console's overview."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if safe and (target.startswith("/console/") or target == reverse("kiosk:device")):
+        return target
+    return reverse("console:dashboard")
+
+
+def _step(name: str, next_url: str) -> HttpResponse:
+    return redirect(f"{reverse(name)}?{urlencode({'next': next_url})}")
+
+
+def second_factor_gate(request: HttpRequest) -> HttpResponse | None:
+    """For a signed-in staff member: the redirect to the sign-in step still missing in this
+    session (enrol an app, type a code, accept the notice), or None when all are done."""
+    user = request.user
+    # After the steps the browser comes back here with a GET, so a form's target is no use.
+    here = request.get_full_path() if request.method == "GET" else reverse("console:dashboard")
+    if not user.is_verified():  # type: ignore[union-attr]
+        if second_factor.has_app(user):  # type: ignore[arg-type]
+            return _step("console:verify", here)
+        return _step("console:enrol", here)
+    if notice.accepted(user) is None:  # type: ignore[arg-type]
+        return _step("console:notice", here)
+    return None
+
+
+def _signed_in_staff(request: HttpRequest) -> HttpResponse | frozenset[str]:
+    """The staff roles of a signed-in, recently active staff member, or the response that
+    turns anyone else away (sign-in, 403, or sign-in again after idle)."""
+    if not request.user.is_authenticated:
+        return _to_signin(request)
+    held = staff_roles(request.user)
+    if not held:
+        return forbidden(request, "These pages are for facility staff only.")
+    now = clock.now()
+    if _idle_too_long(request, now):
+        logout(request)  # ends the session: password and second factor are asked again
+        messages.info(
+            request,
+            "You were signed out after 30 minutes without activity. Sign in again to continue.",
+        )
+        return _to_signin(request)
+    _touch(request, now)
+    return held
+
+
+def signin_step(view: View) -> View:
+    """For the sign-in steps themselves (enrol, verify, notice): signed-in staff, not idle,
+    second factor not yet required."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        held = _signed_in_staff(request)
+        if isinstance(held, HttpResponse):
+            return held
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def staff_required(roles: Iterable[str] | None = None) -> Callable[[View], View]:
-    """Let the view run only for a signed-in staff member who holds one of ``roles``."""
+    """Let the view run only for a signed-in staff member who holds one of ``roles`` and has
+    passed every sign-in step in this session."""
     needed = frozenset(roles) if roles is not None else None
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return _to_signin(request)
-            held = staff_roles(request.user)
-            if not held:
-                return forbidden(request, "These pages are for facility staff only.")
-            now = clock.now()
-            if _idle_too_long(request, now):
-                logout(request)
-                messages.info(
-                    request,
-                    "You were signed out after 30 minutes without activity. "
-                    "Sign in again to continue.",
-                )
-                return _to_signin(request)
-            _touch(request, now)
+            held = _signed_in_staff(request)
+            if isinstance(held, HttpResponse):
+                return held
+            step = second_factor_gate(request)
+            if step is not None:
+                return step
             if needed is not None and not (held & needed):
                 return forbidden(request, "Your staff role does not include this page.")
             request.staff = StaffContext(roles=held)  # type: ignore[attr-defined]

@@ -10,7 +10,9 @@ from homeward.console.views import (
     review,
     rule_reports,
     rules,
+    second_factor,
     signin_locks,
+    staff,
 )
 
 app_name = "console"
@@ -18,6 +20,13 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("signin/", auth.signin, name="signin"),
     path("signout/", auth.signout, name="signout"),
+    # The sign-in steps after the password: second factor, monitoring notice.
+    path("enrol/", second_factor.enrol, name="enrol"),
+    path("verify/", second_factor.verify, name="verify"),
+    path("notice/", second_factor.notice_page, name="notice"),
+    # Staff accounts (facility and agency admins): reset a lost second factor.
+    path("staff/", staff.staff_list, name="staff"),
+    path("staff/<int:user_id>/reset/", staff.reset_factor, name="staff_reset"),
     path("queue/", review.queue, name="queue"),
     path("queue/next/", review.claim_next, name="claim_next"),
     path("review/<int:task_id>/", review.task, name="task"),

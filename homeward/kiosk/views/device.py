@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from homeward.console.access import second_factor_gate
 from homeward.core.errors import DomainError
 from homeward.kiosk import auth, services
 from homeward.kiosk.forms import DeviceForm, SignInForm
@@ -24,6 +25,10 @@ def register_device(request: HttpRequest) -> HttpResponse:
     facilities = services.admin_facilities(request.user)  # type: ignore[arg-type]
     if not facilities.exists():
         return render(request, "kiosk/device_forbidden.html", status=403)
+    # The same sign-in steps as the console: second factor in this session, notice accepted.
+    step = second_factor_gate(request)
+    if step is not None:
+        return step
     form = DeviceForm(request.POST if request.method == "POST" else None, facilities=facilities)
     if request.method == "POST" and form.is_valid():
         facility = form.cleaned_data["facility"]

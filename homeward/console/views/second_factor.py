@@ -1,0 +1,120 @@
+"""The sign-in steps after the password: enrol an authenticator app (first sign-in, or
+after an admin reset), type a code from it (or a recovery code), accept the monitoring
+notice. Each step sends the staff member on to the page they asked for."""
+
+from __future__ import annotations
+
+import base64
+
+import django_otp
+import segno
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from homeward.console import notice
+from homeward.console.access import safe_next, second_factor_gate, signin_step
+from homeward.console.factor_forms import CodeForm
+from homeward.core.errors import DomainError
+from homeward.people import second_factor
+
+
+def _signed_in_with(request: HttpRequest, device) -> None:  # type: ignore[no-untyped-def]
+    # A new session key for the session that now holds a second factor.
+    request.session.cycle_key()
+    django_otp.login(request, device)
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signin_step
+def enrol(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request)
+    if second_factor.has_app(request.user):  # type: ignore[arg-type]
+        return redirect(next_url)  # the gate asks for a code if this session has none
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                enrolled = second_factor.confirm_app(
+                    user=request.user,  # type: ignore[arg-type]
+                    code=form.cleaned_data["code"],
+                )
+            except DomainError as error:
+                form.add_error("code", error.message)
+                status = error.status
+            else:
+                _signed_in_with(request, enrolled.device)
+                context = {"codes": enrolled.recovery_codes, "next": next_url}
+                return render(request, "console/recovery_codes.html", context)
+    device = second_factor.pending_app(user=request.user)  # type: ignore[arg-type]
+    qr = segno.make(device.config_url, error="m")
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr": qr.svg_data_uri(scale=5, dark="#111", border=2),
+        "secret": _grouped(base64.b32encode(device.bin_key).decode()),
+    }
+    return render(request, "console/enrol.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signin_step
+def verify(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request)
+    if not second_factor.has_app(request.user):  # type: ignore[arg-type]
+        return redirect(next_url)  # the gate sends them to enrol
+    if request.user.is_verified():  # type: ignore[union-attr]
+        return redirect(next_url)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                device = second_factor.verify(
+                    user=request.user,  # type: ignore[arg-type]
+                    code=form.cleaned_data["code"],
+                )
+            except DomainError as error:
+                form.add_error("code", error.message)
+                status = error.status
+            else:
+                _signed_in_with(request, device)
+                if device.name == second_factor.RECOVERY_NAME:
+                    left = second_factor.recovery_codes_left(request.user)  # type: ignore[arg-type]
+                    messages.warning(
+                        request,
+                        f"You used a recovery code; {left} left. Each works only once. "
+                        "Ask an admin to reset your second factor if you lost your app.",
+                    )
+                return redirect(next_url)
+    return render(request, "console/verify.html", {"form": form, "next": next_url}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signin_step
+def notice_page(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request)
+    if not request.user.is_verified():  # type: ignore[union-attr]
+        # The notice comes after the second factor.
+        return second_factor_gate(request) or redirect(next_url)
+    if request.method == "POST":
+        notice.accept(user=request.user)  # type: ignore[arg-type]
+        return redirect(next_url)
+    context = {
+        "next": next_url,
+        "version": notice.current_version(),
+        "accepted": notice.accepted(request.user),  # type: ignore[arg-type]
+    }
+    return render(request, "console/notice.html", context)

@@ -1,0 +1,39 @@
+"""Staff accounts an admin looks after: who they are, and resetting a lost second factor."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from homeward.console.access import admin_required
+from homeward.core.errors import NotFound
+from homeward.people import second_factor
+
+
+@admin_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    people = (
+        second_factor.staff_in_scope(request.user)  # type: ignore[arg-type]
+        .prefetch_related("memberships__facility", "memberships__agency")
+        .order_by("username")
+    )
+    enrolled = second_factor.users_with_app(people)
+    rows = [{"user": person, "enrolled": person.pk in enrolled} for person in people]
+    return render(request, "console/staff.html", {"rows": rows})
+
+
+@require_POST
+@admin_required
+def reset_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    try:
+        target = second_factor.reset(actor=request.user, staff_user_id=user_id)  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404("No such staff member.") from None
+    messages.success(
+        request,
+        f"The second factor of {target.username} is reset. They set up an authenticator "
+        "app again at their next sign-in.",
+    )
+    return redirect("console:staff")

@@ -1,0 +1,235 @@
+"""A second factor for every staff account: an authenticator app (TOTP) and ten single-use
+recovery codes.
+
+django-otp keeps the devices (``otp_totp`` for the app, ``otp_static`` for the recovery
+codes) and throttles wrong codes itself: after each failure the device refuses every code
+for twice as long as before (1, 2, 4, 8 ... seconds), until a right one. Recovery codes are
+kept only as digests, so the database never holds a code someone could type.
+
+Every state change here is one service function with its own transaction and audit event.
+Failures are counted by django-otp inside the transaction that checks the code, and the
+error is raised only after that transaction has committed, so a refusal never rolls back
+its own count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import django_otp
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django_otp.models import Device
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from homeward.core import audit
+from homeward.core.errors import Conflict, DomainError, NotFound
+from homeward.people.models import StaffMembership, User
+
+Role = StaffMembership.Role
+RECOVERY_CODES = 10
+APP_NAME = "Authenticator app"
+RECOVERY_NAME = "Recovery codes"
+# Only seed_demo names a device this way; demo_code prints codes for no other device.
+DEMO_APP_NAME = "Demo authenticator (seed_demo)"
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+
+
+class WrongCode(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "wrong_code", "That code is not right. Try the newest code, or a recovery code."
+        )
+
+
+class TooManyCodes(DomainError):
+    status = 429
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            "too_many_codes",
+            f"Too many wrong codes. Wait {seconds} seconds, then type the newest code.",
+        )
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    device: TOTPDevice
+    recovery_codes: list[str]  # shown once, never stored as typed
+
+
+def _normalise(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def _digest(code: str) -> str:
+    # StaticToken.token holds 16 characters: 64 bits of SHA-256 over a 50-bit random code.
+    return hashlib.sha256(_normalise(code).encode()).hexdigest()[:16]
+
+
+def _recovery_code() -> str:
+    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def has_app(user: User) -> bool:
+    """Whether ``user`` has a confirmed authenticator app (and so must verify, not enrol)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code the authenticator app shows now (for the demo and for tests)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def seconds_left(device: TOTPDevice) -> int:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return int(device.step - (totp.time - device.t0) % device.step)
+
+
+def pending_app(*, user: User) -> TOTPDevice:
+    """The unconfirmed app a staff member is enrolling: the same secret on every reload
+    until they confirm it, so a code from the app they already scanned keeps working."""
+    with transaction.atomic():
+        if has_app(user):
+            raise Conflict("already_enrolled", "This account already has a second factor.")
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=APP_NAME, confirmed=False)
+            audit.record(actor=user, action="staff.second_factor_enrolment_started", obj=user)
+        return device
+
+
+def confirm_app(*, user: User, code: str) -> Enrolled:
+    """The staff member typed a code from the app they just scanned: the app becomes their
+    second factor, and ten recovery codes are made (returned once, stored as digests)."""
+    with transaction.atomic():
+        if has_app(user):
+            raise Conflict("already_enrolled", "This account already has a second factor.")
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+        if device is None:
+            raise Conflict("no_enrolment", "Start again: open the enrolment page for a new code.")
+        codes: list[str] = []
+        allowed, wait = device.verify_is_allowed()
+        verified = allowed and device.verify_token(_normalise(code))
+        if verified:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = _replace_recovery_codes(user)
+            audit.record(
+                actor=user,
+                action="staff.second_factor_enrolled",
+                obj=user,
+                data={"recovery_codes": len(codes)},
+            )
+        else:
+            audit.record(actor=user, action="staff.second_factor_failed", obj=user)
+    if not allowed:
+        raise TooManyCodes(_seconds_until(wait))
+    if not verified:
+        raise WrongCode()
+    return Enrolled(device=device, recovery_codes=codes)
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=_digest(c)) for c in codes)
+    return codes
+
+
+def verify(*, user: User, code: str) -> Device:
+    """Check a code from the app, or a recovery code (which then stops working). Returns
+    the device that accepted it, for ``django_otp.login``."""
+    typed = _normalise(code)
+    is_app_code = typed.isdigit() and len(typed) == 6
+    model = TOTPDevice if is_app_code else StaticDevice
+    device = model.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        audit.record(actor=user, action="staff.second_factor_failed", obj=user)
+        raise WrongCode()
+    allowed, wait = device.verify_is_allowed()
+    if not allowed:
+        raise TooManyCodes(_seconds_until(wait))
+    token = typed if is_app_code else _digest(typed)
+    # django_otp.verify_token locks the device row, so two requests cannot both use one
+    # code, and commits the failure count whatever the answer.
+    accepted = django_otp.verify_token(user, device.persistent_id, token)
+    if accepted is None:
+        audit.record(actor=user, action="staff.second_factor_failed", obj=user)
+        raise WrongCode()
+    data: dict[str, object] = {"method": "app" if is_app_code else "recovery_code"}
+    if not is_app_code:
+        data["recovery_codes_left"] = StaticToken.objects.filter(device=accepted).count()
+    audit.record(actor=user, action="staff.second_factor_verified", obj=user, data=data)
+    return accepted
+
+
+def _seconds_until(wait: dict | None) -> int:
+    if not wait or "locked_until" not in wait:
+        return 1
+    # django-otp times its throttle with the real clock, so this does too.
+    return max(1, int((wait["locked_until"] - timezone.now()).total_seconds()) + 1)
+
+
+def users_with_app(users: QuerySet[User]) -> set[int]:
+    """Which of ``users`` have a confirmed authenticator app (one query for a list)."""
+    ids = TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list(
+        "user_id", flat=True
+    )
+    return set(ids)
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user).count()
+
+
+def staff_in_scope(admin: User) -> QuerySet[User]:
+    """Staff whose second factor ``admin`` may reset: a facility admin, the staff of their
+    facilities; an agency admin, every staff member of their agencies. Never themselves."""
+    memberships = StaffMembership.objects.filter(user=admin)
+    facility_ids = memberships.filter(role=Role.FACILITY_ADMIN, facility__isnull=False).values(
+        "facility_id"
+    )
+    agency_ids = memberships.filter(role=Role.AGENCY_ADMIN).values("agency_id")
+    in_scope = StaffMembership.objects.filter(
+        Q(facility_id__in=facility_ids) | Q(agency_id__in=agency_ids)
+    ).values("user_id")
+    return User.objects.filter(pk__in=in_scope).exclude(pk=admin.pk).order_by("username")
+
+
+def reset(*, actor: User, staff_user_id: int) -> User:
+    """Remove a staff member's app and recovery codes; they enrol again at their next page.
+    Anyone outside the admin's scope is not found, and nothing changes."""
+    with transaction.atomic():
+        target = staff_in_scope(actor).filter(pk=staff_user_id).first()
+        if target is None:
+            raise NotFound("No staff member here has that id.")
+        apps = TOTPDevice.objects.filter(user=target).delete()[1].get("otp_totp.TOTPDevice", 0)
+        StaticDevice.objects.filter(user=target).delete()
+        audit.record(
+            actor=actor,
+            action="staff.second_factor_reset",
+            obj=target,
+            data={"apps_removed": apps},
+        )
+    return target
+
+
+def enrol_demo(*, user: User) -> TOTPDevice:
+    """A confirmed app for a demo account, marked so that ``demo_code`` may print its codes."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.create(user=user, name=DEMO_APP_NAME, confirmed=True)
+        audit.record(actor="seed_demo", action="staff.second_factor_enrolled", obj=user)
+    return device
+
+
+def demo_app(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, name=DEMO_APP_NAME, confirmed=True).first()
