@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError
-from homeward.jobs import services as jobs
+from homeward.people import emails, names
 from homeward.people.models import Contact, User
 
 DISPLAY_NAME_MAX = Contact._meta.get_field("display_name").max_length
@@ -31,6 +31,7 @@ def _check_new_contact(*, email: str, password: str, display_name: str, version:
         raise DomainError("name_required", "Enter the name you want residents to see.")
     if len(display_name) > DISPLAY_NAME_MAX:
         raise DomainError("name_too_long", f"Keep the name under {DISPLAY_NAME_MAX} characters.")
+    names.check_display_name(display_name)  # one line, no links: it is quoted in our email
     try:
         validate_email(email)
     except ValidationError:
@@ -94,17 +95,16 @@ def verification_token(contact: Contact) -> str:
 
 
 def send_verification(*, contact: Contact) -> None:
-    """Queue the verification email (sent by the worker, after this transaction commits)."""
+    """Queue the verification email (sent by the worker, after this transaction commits).
+
+    It goes to whatever address was typed at sign-up, so the name typed with it appears only
+    quoted, in its marked place ("someone using the name …"), never in the subject."""
     link = f"{settings.SITE_URL}{reverse('web:verify_email', args=[verification_token(contact)])}"
-    jobs.enqueue(
-        "send_email",
+    emails.queue(
         to=contact.user.email,
-        subject="Confirm your email for Homeward",
-        body=(
-            f"Hello {contact.display_name},\n\nOpen this link within {VERIFY_DAYS} days to "
-            f"confirm that this is your email address:\n\n{link}\n\nIf you did not sign up "
-            "for Homeward, ignore this message."
-        ),
+        template="verify_email",
+        ours={"link": link, "days": VERIFY_DAYS},
+        theirs={"name": contact.display_name},
     )
 
 

@@ -25,6 +25,7 @@ SIGNUP_ERROR_FIELDS = {
     "weak_password": "password",
     "name_required": "display_name",
     "name_too_long": "display_name",
+    "name_not_plain": "display_name",
     "notice_outdated": "accept_notice",
 }
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
