@@ -1,0 +1,87 @@
+"""Thirty wrong passwords at once (PostgreSQL, real parallel requests, each thread on its
+own connection): on every sign-in surface exactly the limit's number get "wrong password"
+and the rest get 429, and the lock is audited once."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from homeward import builders as t
+from homeward.core.models import AuditEvent
+from homeward.jobs.tests.test_concurrency import in_threads
+from homeward.kiosk.auth import DEVICE_COOKIE
+from homeward.kiosk.services import WRONG_CREDENTIALS, register_device
+from homeward.people import throttle
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks"),
+]
+BURST = 30
+
+
+def burst(post) -> Counter:
+    """``post`` (given a fresh Client) run BURST times at once; the status codes seen."""
+    results = in_threads(BURST, lambda _: post(Client()).status_code)
+    errors = [r for r in results if not isinstance(r, int)]
+    assert not errors, errors
+    return Counter(results)
+
+
+def assert_one_lock() -> None:
+    assert AuditEvent.objects.filter(action="signin.locked").count() == 1
+
+
+def test_web_signin_checks_exactly_five_of_thirty_parallel_guesses(world):
+    statuses = burst(lambda c: c.post("/signin/", {"email": "a@example.org", "password": "x"}))
+    assert statuses == {400: throttle.CONTACT.limit, 429: BURST - throttle.CONTACT.limit}
+    assert_one_lock()
+    assert (
+        Client().post("/signin/", {"email": "a@example.org", "password": t.PASSWORD}).status_code
+        == 429
+    )
+
+
+def test_console_signin_checks_exactly_five_of_thirty_parallel_guesses(world, run_jobs, mailoutbox):
+    statuses = burst(lambda c: c.post("/console/signin/", {"username": "rev1", "password": "x"}))
+    assert statuses == {400: throttle.STAFF.limit, 429: BURST - throttle.STAFF.limit}
+    assert_one_lock()
+    run_jobs()
+    assert [m.to for m in mailoutbox] == [["rev1@staff.example.org"]]  # told once
+
+
+def test_api_token_checks_exactly_five_of_thirty_parallel_guesses(world):
+    body = json.dumps({"email": "A@example.org ", "password": "x"})
+
+    def post(client: Client):
+        return client.post("/api/v1/auth/token", body, content_type="application/json")
+
+    statuses = burst(post)
+    assert statuses == {401: throttle.CONTACT.limit, 429: BURST - throttle.CONTACT.limit}
+    assert_one_lock()
+
+
+def test_kiosk_checks_exactly_five_of_thirty_parallel_pins_for_one_number(world):
+    _, token = register_device(staff=world.facility_admin, facility=world.facility_1, name="Hall")
+    wrong = []
+
+    def post(client: Client):
+        client.cookies[DEVICE_COOKIE] = token
+        response = client.post("/kiosk/signin/", {"number": "NY1001", "pin": "0000"})
+        if WRONG_CREDENTIALS in response.content.decode():
+            wrong.append(response.status_code)
+        return response
+
+    statuses = burst(post)
+    assert statuses == {403: throttle.KIOSK_NUMBER.limit, 429: BURST - throttle.KIOSK_NUMBER.limit}
+    assert len(wrong) == throttle.KIOSK_NUMBER.limit
+    assert_one_lock()  # the number; the kiosk itself is not paused by one number's refusals
+    client = Client()
+    client.cookies[DEVICE_COOKIE] = token
+    other = client.post("/kiosk/signin/", {"number": "NY1002", "pin": "0000"})
+    assert WRONG_CREDENTIALS in other.content.decode()
