@@ -16,6 +16,7 @@ from homeward.jobs import services as jobs
 from homeward.ledger import payments
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
+from homeward.people import second_factor
 from homeward.people.models import StaffMembership
 from homeward.review import services as review
 from homeward.screening import rules
@@ -147,6 +148,8 @@ def logins() -> str:
         f"Demo logins (every password: {PASSWORD}; every resident PIN: {PIN})",
         "  Contacts  (/signin/):         " + ", ".join(email for email, _ in CONTACTS),
         "  Staff     (/console/signin/): " + ", ".join(name for name, *_ in STAFF),
+        "  Staff also type a second-factor code: `.venv/bin/python manage.py demo_code USERNAME`",
+        "  prints the current one (as an authenticator app would; demo accounts only).",
         "  Residents (/kiosk/):          "
         + ", ".join(f"{n} at {code}" for code, people in RESIDENTS.items() for n, *_ in people[:1]),
         "  Payments use the sandbox: card 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is",
@@ -196,6 +199,9 @@ def build_demo() -> None:
     for user in staff.values():
         user.set_password(PASSWORD)
         user.save()
+        # Staff sign in with a second factor; `manage.py demo_code USERNAME` shows the code
+        # an authenticator app would.
+        second_factor.enrol_demo(user=user)
     contacts = {
         email: build.make_contact(email, name=name, password=PASSWORD) for email, name in CONTACTS
     }
