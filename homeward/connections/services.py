@@ -129,7 +129,7 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
     if policy.connection_policy == Policy.RESIDENT_INVITES:
         raise PermissionDenied(
             f"At {facility.name} only residents can add contacts. Ask {resident.first_name} "
-            "to invite you by email.",
+            "to add you by the email address of your Homeward account.",
             "invite_only",
         )
     with transaction.atomic():

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
+from homeward.core import features
 from homeward.core.errors import DomainError
 from homeward.ledger import schedules
 from homeward.ledger.models import PriceSchedule
@@ -110,6 +111,9 @@ class PriceScheduleForm(forms.Form):
     def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.zone = zone
+        if not features.PHOTOS:
+            # No photos yet: their price is not asked for (schedules keep the usual 1 stamp).
+            del self.fields["photo_stamps"]
         self.fields["effective_from"].help_text = (
             f"Facility time ({zone.key}). Leave empty for “now”. Schedules are never edited: "
             "a new one takes over from its start."
@@ -180,7 +184,7 @@ class PriceScheduleForm(forms.Form):
             "effective_from": data["effective_from"],
             "chars_per_stamp": data["chars_per_stamp"],
             "stamp_cents": data["stamp_price"],
-            "photo_stamps": data["photo_stamps"],
+            "photo_stamps": data.get("photo_stamps", 1),
             "reply_stamps": data["reply_stamps"],
             "per_message_cents": data["per_message_price"],
             "message_cap_cents": data["message_cap"],

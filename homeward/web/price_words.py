@@ -4,6 +4,7 @@ Kept out of templates so the facility page and the compose box say the same."""
 from __future__ import annotations
 
 from homeward.connections.models import Connection
+from homeward.core import features
 from homeward.core.templatetags.money import dollars, percent
 from homeward.ledger import stamps as stamp_packs
 from homeward.ledger.charges import MessagePrice
@@ -106,7 +107,7 @@ def price_facts(schedule: PriceSchedule) -> list[tuple[str, str]]:
         facts.append(("Messages", FREE_WORDS))
     else:
         facts.append(("Messages", _message_price(schedule)))
-        if schedule.model == Model.STAMPS:
+        if schedule.model == Model.STAMPS and features.PHOTOS:  # only once photos exist
             extra = stamps(schedule.photo_stamps)
             cents = schedule.photo_stamps * schedule.stamp_cents
             facts.append(("Photos", f"Each photo adds {extra} ({dollars(cents)})."))

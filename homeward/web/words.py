@@ -4,6 +4,7 @@ message stands, and what happens next. Kept out of templates so every page says 
 from __future__ import annotations
 
 from homeward.connections.models import Connection
+from homeward.core import features
 from homeward.core.calendar import WEEKDAYS
 from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.messaging.models import Message
@@ -65,9 +66,16 @@ def _connecting(policy: FacilityPolicy) -> str:
             "You ask to connect with a resident. The resident accepts or declines on the "
             "kiosk; you can write once they accept."
         )
+    days = plural(policy.invite_days, "day")
+    if features.INVITATION_EMAILS:
+        return (
+            "Only residents can add contacts. The resident invites you by email, and you have "
+            f"{days} to accept the invitation."
+        )
     return (
-        "Only residents can add contacts. The resident invites you by email, and you have "
-        f"{plural(policy.invite_days, 'day')} to accept the invitation."
+        "Only residents can add contacts. The resident adds you by the email address of your "
+        "Homeward account; sign in with that address to see the invitation, and accept it "
+        f"within {days}."
     )
 
 
@@ -111,7 +119,7 @@ def policy_facts(facility: Facility) -> list[tuple[str, str]]:
         if policy.refund_on_block
         else "Charges for messages that are not delivered are not refunded."
     )
-    return [
+    facts = [
         ("How connections work", _connecting(policy)),
         ("Staff approval", approval),
         (
@@ -134,12 +142,16 @@ def policy_facts(facility: Facility) -> list[tuple[str, str]]:
         ),
         ("Messages not delivered", blocked),
         ("Refunds", refund),
-        (
-            "Appeals",
-            f"You can appeal a message that was not delivered within "
-            f"{plural(policy.appeal_window_days, 'day')}.",
-        ),
     ]
+    if features.APPEALS:  # a promise only once families can appeal
+        facts.append(
+            (
+                "Appeals",
+                f"You can appeal a message that was not delivered within "
+                f"{plural(policy.appeal_window_days, 'day')}.",
+            )
+        )
+    return facts
 
 
 def connection_words(connection: Connection) -> str:

@@ -75,7 +75,7 @@ def _invites_facility():
 def test_invite_by_email(world):
     facility, resident = _invites_facility()
     client = kiosk_client_for(resident)
-    assert "Invite a contact by email" in client.get("/kiosk/").content.decode()
+    assert "Add a contact by email address" in client.get("/kiosk/").content.decode()
     response = client.post("/kiosk/invite/", {"email": "Sister@Example.org"})
     assert response["Location"] == "/kiosk/invite/"
     invitation = Connection.objects.get(resident=resident)

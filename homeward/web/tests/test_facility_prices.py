@@ -46,7 +46,7 @@ def test_stamps_show_every_price_and_fee(world):
     page = facility_page()
     assert "Messaging is free" not in page
     assert "Paid in stamps of $0.40. One stamp covers up to 2,000 characters of text" in page
-    assert "Each photo adds 2 stamps ($0.80)." in page
+    assert "Each photo" not in page  # photos do not exist yet (tests/test_promises.py)
     assert "pay for the resident&#x27;s reply in advance: 1 stamp ($0.40)." in page
     assert "A reply you did not pay for in advance is paid from the resident" in page
     assert "By law, no message costs more than $1.50." in page
