@@ -8,10 +8,12 @@ every step shows in the timeline. Background jobs run as the worker would run th
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 
 import pytest
+from django_otp.oath import totp
 
 from homeward import builders as t
 from homeward.jobs import services as jobs
@@ -52,6 +54,11 @@ def browser():
 
 def run_worker() -> None:
     jobs.run_pending("browser-test")
+
+
+def app_code(key: str) -> str:
+    """What an authenticator app shows now for a key typed into it by hand."""
+    return f"{totp(base64.b32decode(key.replace(' ', ''))):06d}"
 
 
 @pytest.fixture
@@ -106,6 +113,18 @@ def test_the_whole_journey(pages, live_server):
     kiosk.get_by_label("Username").fill("admin1")
     kiosk.get_by_label("Password").fill(t.PASSWORD)
     kiosk.get_by_role("button", name="Sign in").click()
+    # First sign-in: set up the second factor (the key typed into an app by hand), keep the
+    # recovery codes, accept the monitoring notice; then the page asked for.
+    kiosk.wait_for_url("**/console/enrol/**")
+    assert kiosk.locator("img[src^='data:image/svg+xml']").is_visible()  # the QR code
+    key = kiosk.locator("#totp-secret").inner_text()
+    kiosk.get_by_label("The 6-digit code the app shows now").fill(app_code(key))
+    kiosk.get_by_role("button", name="Confirm").click()
+    recovery_codes = kiosk.locator("#recovery-codes li").all_inner_texts()
+    assert len(recovery_codes) == 10
+    kiosk.get_by_role("link", name="I have saved my codes: continue").click()
+    assert "recorded and monitored" in kiosk.content()
+    kiosk.get_by_role("button", name="I understand and accept").click()
     kiosk.get_by_label("Name of this kiosk").fill("A Block, tablet 1")
     kiosk.get_by_role("button", name="Register this device as a kiosk").click()
     kiosk.get_by_label("Resident number").fill("NY1001")
@@ -120,6 +139,11 @@ def test_the_whole_journey(pages, live_server):
     staff.get_by_label("Username").fill("admin1")
     staff.get_by_label("Password").fill(t.PASSWORD)
     staff.get_by_role("button", name="Sign in").click()
+    # The app's code was spent a moment ago (each works once); a recovery code stands in.
+    staff.wait_for_url("**/console/verify/**")
+    staff.get_by_label("Code").fill(recovery_codes[0])
+    staff.get_by_role("button", name="Continue").click()
+    assert "You used a recovery code; 9 left" in staff.content()
     staff.goto(f"{url}/console/connections/")
     staff.get_by_role("button", name="Approve").click()
     assert resident.connections.get().status == "active"
@@ -198,7 +222,8 @@ def test_the_money_journey(pages, live_server):
     resident = t.make_resident(facility, "NY1001", first_name="Maria", last_name="Lopez")
     ana = t.make_contact("ana@example.org", name="Ana Lopez")
     t.connect(ana, resident)
-    t.make_staff("rev1", role=StaffMembership.Role.REVIEWER, facility=facility)
+    reviewer = t.make_staff("rev1", role=StaffMembership.Role.REVIEWER, facility=facility)
+    app = t.enrol_staff(reviewer)  # set up at an earlier sign-in
     url = live_server.url
     contact, _, staff = pages
 
@@ -238,6 +263,11 @@ def test_the_money_journey(pages, live_server):
     staff.get_by_label("Username").fill("rev1")
     staff.get_by_label("Password").fill(t.PASSWORD)
     staff.get_by_role("button", name="Sign in").click()
+    staff.wait_for_url("**/console/verify/**")
+    staff.get_by_label("Code").fill(app_code(base64.b32encode(app.bin_key).decode()))
+    staff.get_by_role("button", name="Continue").click()
+    staff.get_by_role("button", name="I understand and accept").click()
+    staff.wait_for_url(f"{url}/console/")
     staff.goto(f"{url}/console/queue/")
     staff.get_by_role("button", name="Take the next message").click()
     reasons = staff.locator("select[name=reason_code] option")
