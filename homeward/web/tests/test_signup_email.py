@@ -126,3 +126,14 @@ def test_names_written_before_the_check_are_defanged_in_the_email():
 )
 def test_user_values_are_made_plain_for_email(typed, safe):
     assert user_value(typed) == safe
+
+
+def test_the_staff_lock_email_is_our_words_with_the_stored_username():
+    subject, body = render(
+        "staff_locked",
+        ours={"username": "admin.ny", "limit": 5, "until": "2026-12-02 07:30", "minutes": 30},
+        theirs={},
+    )
+    assert subject == "Your Homeward staff account is locked"
+    assert body.startswith("The Homeward staff account admin.ny was locked after 5 wrong")
+    assert "until 2026-12-02 07:30 UTC (30 minutes)" in body
