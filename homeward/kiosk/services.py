@@ -130,7 +130,9 @@ def sign_in(*, device: KioskDevice, number: str, pin: str) -> Resident:
     # Counted per number and per device before the PIN is checked (people.throttle), so a
     # burst of guesses cannot slip past; a lock ends after 15 minutes or when staff
     # release it in the console.
-    attempt = throttle.begin_kiosk(facility_id=facility.pk, device_id=device.pk, number=number)
+    attempt = throttle.begin_kiosk(
+        facility_id=facility.pk, device_id=device.pk, device_name=device.name, number=number
+    )
     resident = (
         Resident.objects.select_related("facility", "facility__policy")
         .filter(agency_id=facility.agency_id, facility=facility, number__iexact=number)

@@ -43,6 +43,8 @@ from homeward.people.models import SignInThrottle, StaffMembership, User
 Kind = SignInThrottle.Kind
 ADMIN_ROLES = (StaffMembership.Role.FACILITY_ADMIN, StaffMembership.Role.AGENCY_ADMIN)
 MINUTE = dt.timedelta(minutes=1)
+# Counters untouched this long are deleted (every window and lock is far shorter).
+PRUNE_AFTER = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,15 @@ def _trusted_browser(account_key: str, token: str | None) -> str | None:
 
 def _bump(bucket: Bucket, now: dt.datetime) -> bool:
     """Count one attempt on ``bucket`` unless it is at its limit or locked."""
-    rule = bucket.rule
+    for _ in range(2):  # a second try only if the row was pruned between the two statements
+        _ensure_row(bucket, now)
+        bumped = _bump_row(bucket, now)
+        if bumped or SignInThrottle.objects.filter(key=bucket.key).exists():
+            return bumped
+    return False
+
+
+def _ensure_row(bucket: Bucket, now: dt.datetime) -> None:
     SignInThrottle.objects.bulk_create(
         [
             SignInThrottle(
@@ -169,6 +179,10 @@ def _bump(bucket: Bucket, now: dt.datetime) -> bool:
         ],
         ignore_conflicts=True,  # ON CONFLICT DO NOTHING: the row may exist already
     )
+
+
+def _bump_row(bucket: Bucket, now: dt.datetime) -> bool:
+    rule = bucket.rule
     cutoff = now - rule.window
     lock_over = Q(locked_until__lte=now)
     starts_afresh = Q(window_start__lte=cutoff) | lock_over
@@ -218,7 +232,16 @@ def _tell_staff(bucket: Bucket, until: dt.datetime) -> None:
     )
 
 
+def _prune(now: dt.datetime) -> None:
+    """Forget counters that ended long ago. Run when a lock starts: spraying, the thing
+    that makes many rows, also makes locks."""
+    SignInThrottle.objects.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now), window_start__lt=now - PRUNE_AFTER
+    ).delete()
+
+
 def _lock_started(bucket: Bucket, now: dt.datetime) -> None:
+    _prune(now)
     until = now + bucket.rule.lock_for
     audit.record(
         actor="system",
@@ -297,14 +320,14 @@ def begin_password(
     return _take(buckets, clears=[account])
 
 
-def begin_kiosk(*, facility_id: int, device_id: int, number: str) -> Attempt:
+def begin_kiosk(*, facility_id: int, device_id: int, device_name: str, number: str) -> Attempt:
     """Count a PIN attempt per resident number (per facility) and per kiosk device."""
     number = number.strip().upper()[:30]
     device = Bucket(
         f"kiosk_device:{device_id}",
         Kind.KIOSK_DEVICE,
         KIOSK_DEVICE,
-        f"kiosk #{device_id}",
+        device_name,
         facility_id=facility_id,
         device_id=device_id,
     )

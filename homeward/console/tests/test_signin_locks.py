@@ -101,6 +101,7 @@ def test_staff_unpause_a_kiosk(world):
     assert sign_in(kiosk, "NY1001").status_code == 429
     lock = SignInThrottle.objects.get(kind=Kind.KIOSK_DEVICE)
     admin = client_for(world.facility_admin)
-    assert f'id="lock-{lock.pk}"' in admin.get("/console/signin-locks/").content.decode()
+    page = admin.get("/console/signin-locks/").content.decode()
+    assert f'id="lock-{lock.pk}"' in page and "Hall tablet" in page
     admin.post(f"/console/signin-locks/{lock.pk}/release/")
     assert sign_in(kiosk, "NY1001").status_code == 302

@@ -16,6 +16,7 @@ from homeward import builders as t
 from homeward.core import clock
 from homeward.core.models import AuditEvent
 from homeward.people import throttle
+from homeward.people.models import SignInThrottle
 
 STRANGER = "198.51.100.7"  # a client address of its own, so tests do not share one
 
@@ -234,3 +235,14 @@ def test_good_sign_ins_from_one_address_do_not_add_up(world):
     # A library or a shared office: many people sign in well from one address.
     for _ in range(throttle.ADDRESS.limit + 5):
         assert api_token("a@example.org", t.PASSWORD, REMOTE_ADDR=STRANGER).status_code == 201
+
+
+def test_old_counters_are_forgotten_when_a_lock_starts(world):
+    two_days_ago = clock.now() - dt.timedelta(days=2)
+    with clock.frozen_at(two_days_ago):
+        web_signin(Client(), "typo@example.org", "wrong-password")
+    assert SignInThrottle.objects.filter(subject="typo@example.org").exists()
+    for _ in range(5):
+        web_signin(Client(), "a@example.org", "wrong-password")
+    assert not SignInThrottle.objects.filter(subject="typo@example.org").exists()
+    assert SignInThrottle.objects.get(kind="contact", subject="a@example.org").locked_until
