@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from ninja import Status
 
-from homeward.api import present, selectors
+from homeward.api import present
 from homeward.api.schemas import DepositOut
 from homeward.core.errors import Conflict, DomainError
 from homeward.facilities.models import Facility
@@ -62,17 +62,19 @@ def pay_by_card(
     if not given:
         raise DomainError("key_required", "Every payment needs an idempotency key.")
     # Keys are the contact's own: one contact can never reach another's payment by its key.
-    key = f"api:{contact.pk}:{given}"
-    repeat = selectors.payment_with_key(contact, key) is not None
-    payment, redirect_url = payments.start(
+    started = payments.start_payment(
         contact=contact,
         facility=facility,
         amount=amount,
-        key=key,
+        key=f"api:{contact.pk}:{given}",
         card=card,
         connection_id=connection_id,
         return_url=settings.SITE_URL + reverse("web:wallets"),
     )
+    payment = started.payment
     if payment.status == Payment.Status.DECLINED:
         raise CardDeclined(payment)
-    return Status(200 if repeat else 201, present.deposit_out(payment, redirect_url))
+    # 201 or 200 as the service decided when it saved the payment (never a look before).
+    return Status(
+        201 if started.created else 200, present.deposit_out(payment, started.redirect_url)
+    )

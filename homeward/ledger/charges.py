@@ -24,7 +24,7 @@ from homeward.connections.models import Connection
 from homeward.core.errors import DomainError
 from homeward.ledger import pricing, stamps
 from homeward.ledger import services as ledger
-from homeward.ledger.models import Account, PriceSchedule, Transaction
+from homeward.ledger.models import Account, Posting, PriceSchedule, Transaction
 
 K = Account.Kind
 Payer = PriceSchedule.Payer
@@ -208,6 +208,17 @@ def _postings(connection: Connection, price: MessagePrice) -> list[tuple[Account
         )
         postings.append((payer, -price.to_pay))
     return postings
+
+
+def prepaid_reply_of(message: object) -> bool:
+    """Whether the message's charge set money aside for a reply (a repeat of the send must
+    ask for the same)."""
+    return Posting.objects.filter(
+        transaction__message=message,
+        transaction__kind=Transaction.Kind.MESSAGE_CHARGE,
+        account__kind=K.REPLY_CREDIT,
+        amount__gt=0,
+    ).exists()
 
 
 def charge_message(*, message: object, connection: Connection, price: MessagePrice) -> None:

@@ -9,10 +9,12 @@ arrived must be credited; a decline never undoes a success.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db import connection as db_connection
 
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
@@ -99,6 +101,16 @@ def trust_recipient(contact: Contact, connection_id: int) -> Connection:
     return connection
 
 
+@dataclass(frozen=True)
+class Started:
+    """What starting a payment did: the payment, where a hosted checkout finishes, and
+    whether this request made it (False: the key was used before, for the same payment)."""
+
+    payment: Payment
+    redirect_url: str
+    created: bool
+
+
 def start(
     *,
     contact: Contact,
@@ -113,17 +125,57 @@ def start(
     """Start a payment: to the contact's wallet at ``facility``, or (with ``connection_id``)
     to that resident's trust account. Returns the payment and, for a hosted checkout, the
     address where the payer finishes. The same ``key`` returns the same payment."""
+    started = start_payment(
+        contact=contact,
+        facility=facility,
+        amount=amount,
+        key=key,
+        card=card,
+        connection_id=connection_id,
+        return_url=return_url,
+        provider=provider,
+    )
+    return started.payment, started.redirect_url
+
+
+def start_payment(
+    *,
+    contact: Contact,
+    facility: Facility,
+    amount: int,
+    key: str,
+    card: str = "",
+    connection_id: int | None = None,
+    return_url: str = "",
+    provider: str | None = None,
+) -> Started:
+    """``start``, saying whether this request made the payment. Whether it did is decided by
+    the database as the payment is saved (the key is unique), never by a look beforehand.
+
+    The same key for the same payment (payer, facility, resident, amount, card) answers the
+    payment as the first request left it, waiting for that request's card company answer if
+    it is still out; the same key for anything else is 409 idempotency_key_reused and
+    changes nothing."""
     if not key.strip():
         raise DomainError("key_required", "Every payment needs an idempotency key.")
+    earlier = Payment.objects.filter(key=key).first()
+    if earlier is not None:  # asked before: answer it as it stands, whatever changed since
+        return _replay(
+            earlier,
+            contact=contact,
+            amount=amount,
+            card=card,
+            connection_id=connection_id,
+            facility=facility,
+        )
     resident = None
     if connection_id is not None:
         connection = trust_recipient(contact, connection_id)
         resident, facility = connection.resident, connection.facility
     priced = quote(facility=facility, amount=amount, resident=resident, contact=contact)
     chosen = providers.get(provider)
-    with transaction.atomic():
-        payment = Payment.objects.filter(key=key).first()
-        if payment is None:
+    with _start_lock() as hold:
+        with transaction.atomic():
             try:
                 with transaction.atomic():
                     payment = Payment.objects.create(
@@ -134,26 +186,30 @@ def start(
                         provider=chosen.name,
                         amount_cents=amount,
                         fee_cents=priced.fee,
+                        card_last4=_last4(card),
                         created_at=clock.now(),
                     )
-                created = True
             except IntegrityError:  # a twin request with the same key saved it first
-                payment, created = Payment.objects.get(key=key), False
-        else:
-            created = False
-        if not created:
-            same = (
-                payment.contact_id,
-                payment.facility_id,
-                payment.resident_id,
-                payment.amount_cents,
+                payment = None
+            else:
+                # Held from before the payment can be seen until the card company's answer
+                # is applied: a twin waits for it rather than answer a half-made payment.
+                hold(payment.pk)
+        if payment is None:
+            return _replay(
+                Payment.objects.get(key=key),
+                contact=contact,
+                amount=amount,
+                card=card,
+                connection_id=connection_id,
+                facility=facility,
             )
-            if same != (contact.pk, facility.pk, getattr(resident, "pk", None), amount):
-                raise Conflict(
-                    "idempotency_key_reused",
-                    "This payment form was already used for another payment.",
-                )
-            return payment, payment.checkout_url if payment.status == P.PENDING else ""
+        return _ask_card_company(payment, chosen, card=card, return_url=return_url)
+
+
+def _ask_card_company(
+    payment: Payment, chosen: providers.Provider, *, card: str, return_url: str
+) -> Started:
     # The card company is asked outside any transaction; its answer is applied in one.
     try:
         begun = chosen.begin(payment, card=card, return_url=return_url)
@@ -173,7 +229,76 @@ def start(
             failure_reason=begun.failure_reason,
         )
     payment.refresh_from_db()
-    return payment, begun.redirect_url
+    return Started(payment, begun.redirect_url, created=True)
+
+
+def _replay(
+    payment: Payment,
+    *,
+    contact: Contact,
+    facility: Facility,
+    amount: int,
+    card: str,
+    connection_id: int | None,
+) -> Started:
+    """The answer to a key used before: the same payment, once its first request is done."""
+    _wait_for_start(payment.pk)
+    payment.refresh_from_db()
+    resident_id = None
+    if connection_id is not None:
+        connection = Connection.objects.filter(pk=connection_id, contact=contact).first()
+        resident_id = connection.resident_id if connection else -1
+        facility_id = connection.facility_id if connection else -1
+    else:
+        facility_id = facility.pk
+    asked = (contact.pk, facility_id, resident_id, amount)
+    made = (payment.contact_id, payment.facility_id, payment.resident_id, payment.amount_cents)
+    other_card = bool(card and payment.card_last4 and _last4(card) != payment.card_last4)
+    if asked != made or other_card:
+        raise Conflict(
+            "idempotency_key_reused",
+            "This payment form was already used for another payment; nothing was charged. "
+            "Pay again with a new key.",
+        )
+    url = payment.checkout_url if payment.status == P.PENDING else ""
+    return Started(payment, url, created=False)
+
+
+def _last4(card: str) -> str:
+    return "".join(ch for ch in card if ch.isdigit())[-4:]
+
+
+# A payment being started is held under a PostgreSQL advisory lock (in this namespace, by
+# its id) from its insert until the card company's answer is applied. SQLite lets one
+# writer in at a time, so there a twin cannot see the payment half-made anyway.
+_START_LOCKS = 0x48570001
+
+
+@contextmanager
+def _start_lock() -> Iterator[Callable[[int], None]]:
+    held: list[int] = []
+
+    def hold(payment_id: int) -> None:
+        if db_connection.vendor == "postgresql":
+            with db_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_START_LOCKS, payment_id])
+            held.append(payment_id)
+
+    try:
+        yield hold
+    finally:
+        for payment_id in held:
+            with db_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_START_LOCKS, payment_id])
+
+
+def _wait_for_start(payment_id: int) -> None:
+    """Wait until the request that made the payment has its card company answer."""
+    if db_connection.vendor != "postgresql":
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_START_LOCKS, payment_id])
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_START_LOCKS, payment_id])
 
 
 def _finish(
@@ -308,10 +433,19 @@ def refund_wallet(*, contact: Contact, facility: Facility, reason: str, key: str
     after commit."""
     payouts: list[Payout] = []
     with transaction.atomic():
-        if Transaction.objects.filter(idempotency_key=key).exists():  # asked before
+        wallet = charges.wallet(contact, facility)
+        # The wallet is held before the key is looked up, so of twin requests one refunds
+        # and the others answer what it did.
+        Account.objects.select_for_update().filter(pk=wallet.pk).values("pk").first()
+        asked = Transaction.objects.filter(idempotency_key=key).first()
+        if asked is not None:  # asked before: the same answer, or 409 for another wallet
+            if asked.contact_id != contact.pk or asked.facility_id != facility.pk:
+                raise Conflict(
+                    "idempotency_key_reused",
+                    "This refund key was already used for another wallet; nothing moved.",
+                )
             return list(Payout.objects.filter(refund_key=key).order_by("id"))
         stamps.return_unused(contact=contact, facility=facility, key=f"{key}:stamps")
-        wallet = charges.wallet(contact, facility)
         balance = Account.objects.select_for_update().get(pk=wallet.pk).balance
         if balance == 0:
             return payouts

@@ -94,13 +94,20 @@ def lock_and_count(contact: object, facility: object) -> int:
 def buy_pack(*, contact: object, facility: object, pack: int, key: str) -> Pack:
     """Buy pack number ``pack`` of the schedule in force, from the wallet at ``facility``.
     The same ``key`` buys once."""
+    return purchase_pack(contact=contact, facility=facility, pack=pack, key=key)[0]
+
+
+def purchase_pack(*, contact: object, facility: object, pack: int, key: str) -> tuple[Pack, bool]:
+    """``buy_pack``, saying whether this request bought it (False: ``key`` bought this pack
+    before, and nothing more moved). The same key for another pack (or another facility)
+    is 409 idempotency_key_reused."""
     offered = packs_of(pricing.schedule_in_force(facility.pk, clock.now()))  # type: ignore[attr-defined]
     if not 0 <= pack < len(offered):
         raise DomainError("no_such_pack", "This facility does not sell that stamp pack now.")
     chosen = offered[pack]
     try:
         with transaction.atomic():
-            _post_pack(contact, facility, chosen, key)
+            bought = _post_pack(contact, facility, chosen, key)
     except DomainError as error:
         if error.code != "insufficient_funds":
             raise
@@ -110,16 +117,21 @@ def buy_pack(*, contact: object, facility: object, pack: int, key: str) -> Pack:
             " Nothing was bought; pay in first.",
             status=402,
         ) from None
-    return chosen
+    return chosen, bought
 
 
-def _post_pack(contact: object, facility: object, chosen: Pack, key: str) -> None:
+def _post_pack(contact: object, facility: object, chosen: Pack, key: str) -> bool:
+    """Post the purchase; False when ``key`` already bought it (decided under the lock on
+    the contact's stamps, so of twin requests exactly one buys)."""
     from homeward.ledger.charges import wallet
 
     for open_account in (_stamps, _held):  # opened first, so that they can be locked
         open_account(contact, facility)
     _lock(contact, facility)
+    bought_before = Transaction.objects.filter(idempotency_key=f"{key}:money").exists()
     links = {"contact": contact, "facility": facility}
+    # Posted again on a repeat: the ledger answers the first posting, or refuses (409) a
+    # key used for another pack.
     ledger.post(
         key=f"{key}:money",
         kind=Transaction.Kind.STAMP_PACK,
@@ -137,6 +149,7 @@ def _post_pack(contact: object, facility: object, chosen: Pack, key: str) -> Non
         memo=f"{chosen.stamps} stamps",
         **links,
     )
+    return not bought_before
 
 
 def value_of(contact: object, facility: object, count: int) -> int:

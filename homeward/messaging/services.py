@@ -90,8 +90,8 @@ def send_message(
 ) -> Message:
     """Submit a message. It is accepted and charged in one transaction, or neither happens.
 
-    A repeated ``client_token`` on the same connection returns the message already sent, so
-    a double-submitted form sends (and charges) once.
+    A repeated ``client_token`` with the same message returns the message already sent, so
+    a double-submitted form sends (and charges) once; with another message it is refused.
     """
     message, _ = submit_message(
         sender=sender,
@@ -112,7 +112,12 @@ def submit_message(
     prepaid_reply: bool = False,
 ) -> tuple[Message, bool]:
     """``send_message`` that also says whether the message is new (False: a repeat of
-    ``client_token`` returned the message sent before). The API answers 201 or 200 by it."""
+    ``client_token`` returned the message sent before). The API answers 201 or 200 by it.
+
+    A token is the sender's own, across all their conversations: the same token with
+    another text, another conversation or another prepaid-reply choice is 409
+    idempotency_key_reused, and nothing is sent. The sender's row is held while the token is
+    looked up and the message written, so twin requests are answered one after the other."""
     direction = (
         Message.Direction.TO_RESIDENT
         if isinstance(sender, Contact)
@@ -120,12 +125,15 @@ def submit_message(
     )
     client_token = client_token.strip()[:64]
     with transaction.atomic():
+        if client_token:
+            _hold_sender(sender)
         connection = _connection_of_sender(sender, connection_id)
         if client_token:
-            earlier = Message.objects.filter(
-                connection=connection, direction=direction, client_token=client_token
-            ).first()
+            earlier = _sent_with_token(sender, direction, client_token)
             if earlier is not None:
+                _check_same_message(
+                    earlier, connection=connection, body=body, prepaid_reply=prepaid_reply
+                )
                 return earlier, False
         _check_can_send(connection)
         body = validate_body(body, limit=connection.facility.policy.message_length_limit)
@@ -151,6 +159,50 @@ def submit_message(
         status.move(message, S.SUBMITTED, actor=actor)
         jobs.enqueue("screen_message", message_id=message.pk)
     return message, True
+
+
+def _hold_sender(sender: Contact | Resident) -> None:
+    """Lock the sender's row for this transaction (``FOR NO KEY UPDATE``: rows that only
+    point at the sender are not held up), so one token is looked up and used by one request
+    at a time, whichever conversation it names."""
+    list(type(sender).objects.select_for_update(no_key=True).filter(pk=sender.pk).values("pk"))
+
+
+def _sent_with_token(sender: Contact | Resident, direction: str, token: str) -> Message | None:
+    mine = (
+        {"connection__contact_id": sender.pk}
+        if isinstance(sender, Contact)
+        else {"connection__resident_id": sender.pk}
+    )
+    return (
+        Message.objects.filter(direction=direction, client_token=token, **mine)
+        .select_related("connection", "facility__policy")
+        .order_by("id")
+        .first()
+    )
+
+
+def _check_same_message(
+    earlier: Message, *, connection: Connection, body: str, prepaid_reply: bool
+) -> None:
+    """A repeat must ask for what the first request asked for; otherwise it is refused."""
+    try:
+        same_body = earlier.body == validate_body(
+            body, limit=connection.facility.policy.message_length_limit
+        )
+    except DomainError:
+        same_body = False
+    same = (
+        earlier.connection_id == connection.pk
+        and same_body
+        and charges.prepaid_reply_of(earlier) == prepaid_reply
+    )
+    if not same:
+        raise Conflict(
+            "idempotency_key_reused",
+            "This message token was already used for a different message; nothing was sent. "
+            "Send again with a new token.",
+        )
 
 
 def _locked_message(message_id: int) -> Message:

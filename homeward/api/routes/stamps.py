@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from homeward.api import selectors
 from homeward.api.auth import contact_of
 from homeward.api.schemas import StampPackIn, StampPackOut, with_errors
 from homeward.core.errors import DomainError
@@ -36,10 +35,10 @@ def buy_stamp_pack(
     given = data.idempotency_key.strip()
     if not given:
         raise DomainError("key_required", "Every purchase needs an idempotency key.")
-    key = f"api-pack:{contact.pk}:{given}"
-    # buy_pack posts its money under "<key>:money": already there means this is a repeat.
-    repeat = selectors.money_moved_with_key(f"{key}:money")
-    pack = stamps.buy_pack(contact=contact, facility=facility, pack=data.pack, key=key)
+    pack, bought = stamps.purchase_pack(
+        contact=contact, facility=facility, pack=data.pack, key=f"api-pack:{contact.pk}:{given}"
+    )
     held = stamps.stamps_of(contact, facility)
     out = StampPackOut(stamps=pack.stamps, cents=pack.cents, stamps_held=held)
-    return Status(200 if repeat else 201, out)
+    # 201 or 200 as the service decided under its lock (never a look before).
+    return Status(201 if bought else 200, out)

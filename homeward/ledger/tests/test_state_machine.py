@@ -35,7 +35,7 @@ from homeward.core import clock
 from homeward.core.errors import DomainError
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
-from homeward.ledger import payments, stamps
+from homeward.ledger import charges, payments, stamps
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.ledger.providers import sandbox
@@ -474,10 +474,20 @@ class MoneyMachine(RuleBasedStateMachine):
         if again and self.tokens:  # the same form submitted twice sends and charges once
             token = sorted(self.tokens)[chars % len(self.tokens)]
             sent = self.sent[self.tokens[token]]
-            repeat = messaging.send_message(
-                sender=sent.link.contact, connection_id=sent.link.pk, body="?", client_token=token
+            first = Message.objects.get(pk=self.tokens[token])
+            again_with = {
+                "sender": sent.link.contact,
+                "connection_id": sent.link.pk,
+                "client_token": token,
+                "prepaid_reply": charges.prepaid_reply_of(first),
+            }
+            repeat = messaging.send_message(body=first.body, **again_with)
+            assert repeat.pk == first.pk
+            # The same form with other text is refused, and moves nothing.
+            self.expect(
+                "idempotency_key_reused",
+                lambda: messaging.send_message(body=first.body + "?", **again_with),
             )
-            assert repeat.pk == self.tokens[token]
             return
         self.send(link, to_resident=True, chars=chars, phone=phone, prepaid=prepaid)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import sys
-import uuid
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -15,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from homeward.connections import selectors as connection_selectors
 from homeward.connections.models import Connection
-from homeward.core import clock
+from homeward.core import clock, form_tokens
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
 from homeward.ledger import charges, pricing
@@ -28,7 +26,10 @@ from homeward.web import price_words, words
 from homeward.web.access import contact_required
 
 S = Message.Status
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
+ALREADY_USED = (
+    "This form already sent another message, so this text was not sent. "
+    "It is below: press Send to send it as a new message."
+)
 # The live price asks with a character count; more than any facility allows is refused by
 # the send anyway, so a bigger number is only priced as this many.
 MAX_PRICED_CHARACTERS = 1_000_000
@@ -102,7 +103,10 @@ def _page(
         ),
         "body": body,
         "error": error,
-        "client_token": client_token or uuid.uuid4().hex,
+        "client_token": client_token or form_tokens.new(),
+        # Only a page fetched by its address can carry its token there (not a refusal
+        # shown in answer to a send).
+        "token_param": form_tokens.PARAM if request.method == "GET" else "",
         "status_words": words.connection_words(connection),
         "zone_name": connection.facility.timezone.replace("_", " "),
     }
@@ -116,7 +120,7 @@ def conversation_detail(
 ) -> HttpResponse:
     connection = _connection(contact, connection_id)
     _mark_replies_read(contact, connection)
-    return _page(request, connection)
+    return _page(request, connection, client_token=form_tokens.of_address(request))
 
 
 @require_POST
@@ -125,11 +129,10 @@ def send(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpR
     connection = _connection(contact, connection_id)
     body = request.POST.get("body", "")
     prepaid_reply = request.POST.get("prepaid_reply") == "1"
-    token = request.POST.get("client_token", "").strip().lower()
-    # A token we did not make is dropped: a fresh one still sends the message once.
-    token = token if TOKEN.match(token) else uuid.uuid4().hex
+    # A token we did not make is replaced: a fresh one still sends the message once.
+    token = form_tokens.checked(request.POST.get("client_token", ""))
     try:
-        message = messaging.send_message(
+        message, created = messaging.submit_message(
             sender=contact,
             connection_id=connection.pk,
             body=body,
@@ -139,19 +142,24 @@ def send(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpR
     except DomainError as error:
         if isinstance(error, NotFound):
             show_error(request, error)
-        # Keep what they wrote: nothing typed is lost to a refusal.
+        reused = error.code == "idempotency_key_reused"
+        # Keep what they wrote: nothing typed is lost to a refusal. A form already used for
+        # another message gets a fresh token, so Send now sends this text once.
         return _page(
             request,
             connection,
             body=body,
-            client_token=token,
+            client_token=form_tokens.new() if reused else token,
             prepaid_reply=prepaid_reply,
-            error=error.message,
+            error=ALREADY_USED if reused else error.message,
             status=error.status,
         )
-    messages.success(request, words.sent_words(message))
+    if created:
+        messages.success(request, words.sent_words(message))
+    else:  # the same form sent again (Back, a double tap, a retry): nothing more was sent
+        messages.info(request, "This message was already sent; it was not sent or charged again.")
     url = reverse("web:conversation", args=[connection.pk])
-    return redirect(f"{url}#message-{message.pk}")
+    return redirect(form_tokens.address(url, anchor=f"message-{message.pk}"))
 
 
 def charged_characters(body: str) -> int:

@@ -23,6 +23,15 @@ document.addEventListener("DOMContentLoaded", () => {
     area.addEventListener("input", update);
     update();
   }
+  // A form's one-time token goes into the page's address too: <input data-address-param="P">.
+  // A page the browser fetches again on Back renders the token of its address, so sending
+  // the restored text again repeats the first send instead of making a second one.
+  for (const input of document.querySelectorAll("input[data-address-param]")) {
+    const url = new URL(window.location.href);
+    if (url.searchParams.get(input.dataset.addressParam) === input.value) continue;
+    url.searchParams.set(input.dataset.addressParam, input.value);
+    window.history.replaceState(window.history.state, "", url);
+  }
   // Ask before destructive actions: <form data-confirm="Are you sure?">
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {

@@ -1,0 +1,68 @@
+"""A form sent twice in a real browser does its work once.
+
+After Send, going Back shows the compose form again with the text still in it (the browser
+restores what was typed); pressing Send again must not send, or charge, a second time: the
+contact is shown the message already sent.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from homeward import builders as t
+from homeward.ledger.models import Transaction
+from homeward.messaging.models import Message
+from homeward.tests.test_journey_browser import browser  # noqa: F401  (the fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(browser):  # noqa: F811
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, url: str, email: str) -> None:
+    page.goto(f"{url}/signin/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(t.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def test_back_then_send_sends_and_charges_once(page, live_server):
+    facility = t.make_facility(
+        "travis",
+        name="Travis County Jail",
+        prices={"model": "per_message", "per_message_cents": 25},
+    )
+    resident = t.make_resident(facility, first_name="Maria")
+    ana = t.make_contact("ana@example.org", name="Ana Lopez")
+    link = t.connect(ana, resident)
+    t.pay_in(ana, facility, 500)
+    url = live_server.url
+    sign_in(page, url, "ana@example.org")
+
+    page.goto(f"{url}/conversations/{link.pk}/")
+    page.get_by_label("Your message").fill("See you on Sunday, Maria.")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+    assert Message.objects.count() == 1
+
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.get_by_label("Your message").input_value() == "See you on Sunday, Maria."
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+
+    assert Message.objects.count() == 1
+    assert Transaction.objects.filter(kind="message_charge").count() == 1
+    sent = Message.objects.get()
+    assert page.locator(f"#message-{sent.pk}").is_visible()
+    assert "already sent" in page.content()
+    page.goto(f"{url}/wallet/statement/")
+    assert page.locator("table").inner_text().count("Message to Maria") == 1
