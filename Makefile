@@ -20,14 +20,17 @@ $(UV):
 
 run: env
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
 	@echo
 	@echo "Homeward is at http://127.0.0.1:$(PORT)/  (kiosk: /kiosk/, staff console: /console/)"
 	@echo "A background worker runs beside the web server. Stop both with Ctrl-C."
+	@echo "Django's debug pages are off; DEBUG=1 make run turns them on."
 	@export SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
-	  trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py worker & \
-	  DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+	  $(PY) manage.py worker & worker=$$!; \
+	  $(PY) -m gunicorn --config homeward/gunicorn_conf.py --bind 127.0.0.1:$(PORT) & server=$$!; \
+	  trap 'trap - INT TERM EXIT; kill $$worker $$server 2>/dev/null; wait' INT TERM EXIT; \
+	  wait $$server
 
 worker: env
 	$(PY) manage.py worker

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the WSGI app, before sessions or the database are touched.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "homeward.core.middleware.ContentSecurityPolicyMiddleware",
     # Before anything reads the request: NUL and lone surrogates are a 400, never a 500.
     "homeward.core.input_guard.InputGuardMiddleware",
@@ -79,7 +81,7 @@ TEMPLATES = [
 
 _DEFAULT_DB = f"sqlite:///{VAR_DIR / 'homeward.sqlite3'}"
 try:
-    _db = dj_database_url.parse(env_str("DATABASE_URL", _DEFAULT_DB), conn_max_age=60)
+    _db = dj_database_url.parse(env_str("DATABASE_URL", _DEFAULT_DB))
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -94,7 +96,15 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-elif _db["ENGINE"] != "django.db.backends.postgresql":
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # Every server thread holds its own connection. Kept open between requests
+    # (DB_CONN_MAX_AGE > 0), they pile up with the threads until PostgreSQL refuses everyone;
+    # with 0 each request closes its connection, so open connections never outnumber the
+    # requests in flight. Raise it only with a fixed pool of threads (or PgBouncer) sized
+    # below PostgreSQL's max_connections.
+    _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0, minimum=0)
+    _db["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
+else:
     raise ImproperlyConfigured("DATABASE_URL must be sqlite:// or postgres://")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -118,6 +128,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves static files with DEBUG off: what `collectstatic` gathered in STATIC_ROOT
+# (compressed; `make run` collects), or, when nothing was collected (a fresh clone, the
+# tests) and while developing, the apps' own files through the finders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
+WHITENOISE_USE_FINDERS = DEBUG or not any(STATIC_ROOT.iterdir())
+WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -125,6 +145,9 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Served over HTTPS (SECURE_COOKIES=1): browsers are told to use HTTPS only, for a year.
+# Django sends the header on secure requests only.
+SECURE_HSTS_SECONDS = 31_536_000 if SESSION_COOKIE_SECURE else 0
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

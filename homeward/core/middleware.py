@@ -10,6 +10,9 @@ CSP = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )
+# No page uses the camera, microphone, location or the browser's payment sheet (card
+# payments happen on the provider's own pages), so no page, nor anything it embeds, may.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 
 
 class ContentSecurityPolicyMiddleware:
@@ -21,4 +24,5 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith("/admin/"):
             response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("Referrer-Policy", "same-origin")
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

@@ -7,6 +7,10 @@ A job is claimed by setting a lease. A worker that dies leaves the lease to expi
 another worker takes the job again; handlers are idempotent, so running twice has the
 effect of running once. Each run happens in one transaction together with marking the job
 done, so a crash mid-run rolls both back.
+
+A lost database connection is not the job's fault: ``run`` lets it reach the worker, which
+reconnects and puts back the jobs it was holding (``release``) instead of counting a
+failure against them.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import traceback
+from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 
 from homeward.core import audit, clock
@@ -88,7 +94,9 @@ def run(job: Job, worker: str) -> bool:
             current.last_error = ""
             current.save(update_fields=["status", "finished_at", "lease_until", "last_error"])
         return True
-    except Exception:
+    except Exception as exc:
+        if connection_lost(exc):
+            raise  # the worker reconnects and releases the job; not a failure of the job
         error = traceback.format_exc(limit=8)
         log.exception("job %s #%s failed (attempt %s)", job.kind, job.pk, job.attempts)
         _record_failure(job.pk, error)
@@ -109,10 +117,41 @@ def _record_failure(job_id: int, error: str) -> None:
         job.save()
 
 
-def run_pending(worker: str = "inline", *, limit: int = 100) -> int:
-    """Claim and run due jobs until none are left (or ``limit``). Returns how many ran."""
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database connection is gone (server restarted or shut down,
+    connection cut, failover), as opposed to an error in the job itself.
+
+    Django has already opened a fresh connection by the time the error reaches us, so the
+    error itself has to tell: a client-side failure (no SQLSTATE), a connection exception
+    (class 08) or an operator's intervention (57P01-57P05: shutdown, terminated backend)."""
+    if isinstance(exc, InterfaceError):
+        return True
+    cause = exc.__cause__
+    if not isinstance(exc, OperationalError) or not isinstance(cause, psycopg.Error):
+        return False
+    return cause.sqlstate is None or cause.sqlstate.startswith(("08", "57P"))
+
+
+def release(worker: str) -> int:
+    """Put back the jobs ``worker`` still holds, after its connection was cut mid-job.
+    A job whose run had committed is done and stays done. Without this the job would
+    still be taken again, but only when its lease runs out. Returns how many were put
+    back."""
+    return Job.objects.filter(status=Job.Status.RUNNING, locked_by=worker).update(
+        status=Job.Status.QUEUED,
+        lease_until=None,
+        locked_by="",
+        run_after=clock.now(),
+    )
+
+
+def run_pending(
+    worker: str = "inline", *, limit: int = 100, should_stop: Callable[[], bool] | None = None
+) -> int:
+    """Claim and run due jobs until none are left (or ``limit``, or ``should_stop()``).
+    Returns how many ran."""
     done = 0
-    while done < limit:
+    while done < limit and not (should_stop and should_stop()):
         jobs = claim(worker, limit=1)
         if not jobs:
             break
