@@ -276,9 +276,9 @@ def scene_ids(world) -> dict[str, int]:
     )
     baseline_rule = Rule.objects.create(pattern="gun", category="weapons")
     signin_lock = SignInThrottle.objects.create(
-        key=f"kiosk_number:{world.facility_1.pk}:NY1001",
+        key=f"kiosk_number:{world.facility_1.pk}:NY1999",  # not the resident persona's
         kind=SignInThrottle.Kind.KIOSK_NUMBER,
-        subject="NY1001",
+        subject="NY1999",
         facility=world.facility_1,
         window_start=now,
         count=5,
