@@ -261,7 +261,6 @@ class Attempt:
     def __init__(self, counted: list[Bucket], clears: list[Bucket]) -> None:
         self.counted = counted
         self._clears = clears
-        self.trusted = any(b.kind == Kind.TRUSTED_BROWSER for b in counted)
 
     def failed(self) -> None:
         now = clock.now()
