@@ -147,7 +147,9 @@ class MessageIn(Schema):
     client_token: str = Field(
         "",
         max_length=64,
-        description="Any unique string per message; sending it again returns the same message.",
+        description="Any unique string per message; sending it again with the same message "
+        "returns that message (200), with another text, connection or prepaid_reply it is 409 "
+        "idempotency_key_reused.",
     )
     prepaid_reply: bool = Field(
         False,
@@ -235,8 +237,9 @@ class PayByCardIn(Schema):
     idempotency_key: str = Field(
         min_length=1,
         max_length=100,
-        description="A new unique string per payment; sending it again returns the same "
-        "payment and never charges twice.",
+        description="A new unique string per payment; sending it again with the same "
+        "payment returns that payment (200) and never charges twice; with another amount, "
+        "card or recipient it is 409 idempotency_key_reused.",
     )
     expected_total_cents: Cents | None = Field(
         None, description="The quote's total_cents, as shown to the payer."
@@ -261,7 +264,9 @@ class IdempotentIn(Schema):
     idempotency_key: str = Field(
         min_length=1,
         max_length=100,
-        description="A new unique string per request; sending it again does it only once.",
+        description="A new unique string per request; sending it again does it only once "
+        "and answers as the first time; with another request it is 409 "
+        "idempotency_key_reused.",
     )
 
 
@@ -274,8 +279,8 @@ class RefundPayoutOut(Schema):
 class RefundOut(Schema):
     refunded_cents: int = Field(
         description="Sent back to your cards by this request, with no fee (unused stamps "
-        "first come back to the wallet at what they cost). 0 when the wallet was empty or the "
-        "key was already used."
+        "first come back to the wallet at what they cost). 0 when the wallet was empty; a "
+        "repeated key answers what the first request refunded."
     )
     payouts: list[RefundPayoutOut]
 

@@ -39,7 +39,9 @@ def list_messages(request: HttpRequest, connection_id: int) -> list[MessageOut]:
     summary="Send a message",
 )
 def send_message(request: HttpRequest, connection_id: int, data: MessageIn) -> Status[MessageOut]:
-    """201 with the new message; 200 with the earlier one when ``client_token`` repeats.
+    """201 with the new message; 200 with the earlier one, as first answered, when
+    ``client_token`` repeats with the same message; 409 idempotency_key_reused when it
+    repeats with another text, connection or ``prepaid_reply`` (nothing is sent).
     The message is charged as it is accepted (POST .../quote says how much first); 402
     insufficient_funds when the payer lacks the money, and then nothing is sent."""
     message, created = services.submit_message(

@@ -93,7 +93,8 @@ def quote_deposit(
 def deposit(request: HttpRequest, facility_code: str, data: DepositIn) -> Status[DepositOut]:
     """201 with the new payment: ``succeeded`` (credited now) or ``pending`` (credited when
     the card company confirms; see GET /payments/{id}). 200 with the same payment when
-    ``idempotency_key`` repeats: nothing is charged twice. A declined card is 402
+    ``idempotency_key`` repeats: nothing is charged twice; 409 idempotency_key_reused when it
+    repeats with another amount or card. A declined card is 402
     card_declined with the ``payment_id`` of the declined record; try again with a new key.
     Send the quote's ``total_cents`` as ``expected_total_cents`` to be refused (409
     total_changed) rather than charged a total you were not shown. Only at facilities where
@@ -126,7 +127,8 @@ def refund(request: HttpRequest, facility_code: str, data: IdempotentIn) -> Refu
     payment first, with no fee; unused stamps first come back to the wallet at what they
     cost. Each payout is paid by the card company shortly after (see GET /payments/{id}).
     An empty wallet refunds nothing (200 with 0 and no payouts); a repeated
-    ``idempotency_key`` answers what the first request did and moves nothing more. Only at
+    ``idempotency_key`` answers what the first request did and moves nothing more (409
+    idempotency_key_reused for another facility's wallet). Only at
     facilities where you have a wallet (404 elsewhere)."""
     contact = contact_of(request)
     facility = money.facility_with_wallet(contact, facility_code)

@@ -54,7 +54,8 @@ def trust_deposit(
 ) -> Status[DepositOut]:
     """201 with the new payment (``succeeded``, or ``pending`` until the card company
     confirms); 200 with the same payment when ``idempotency_key`` repeats, so nothing is
-    charged twice; 402 card_declined with the declined record's ``payment_id``. Send the
+    charged twice (409 idempotency_key_reused for another amount, card or recipient); 402
+    card_declined with the declined record's ``payment_id``. Send the
     quote's ``total_cents`` as ``expected_total_cents`` to be refused (409 total_changed)
     rather than charged a total you were not shown. Only over your own connection (404
     otherwise), while it is active and the resident is in custody (409
