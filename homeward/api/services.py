@@ -40,7 +40,12 @@ def hash_key(key: str) -> str:
 
 
 def create_token(
-    *, email: str, password: str, name: str = "", ip: str | None = None
+    *,
+    email: str,
+    password: str,
+    name: str = "",
+    ip: str | None = None,
+    device_token: str | None = None,
 ) -> tuple[ApiToken, str]:
     """Sign a contact in and return their new token with its key (shown this once only).
 
@@ -50,7 +55,11 @@ def create_token(
     email = throttle.normalise(email)
     # The same count as the web's sign-in (one per account, plus the address), taken
     # before the password is checked: a contact locked on /signin/ is locked here too.
-    attempt = throttle.begin_password(kind=throttle.Kind.CONTACT, name=email, address=ip)
+    # An app that signed in before sends its device value (see trusted_device_token) and is
+    # counted on its own, past a stranger's lock of the account or the address.
+    attempt = throttle.begin_password(
+        kind=throttle.Kind.CONTACT, name=email, address=ip, device_token=device_token
+    )
     user = authenticate(username=email, password=password)
     if user is None:
         attempt.failed()
@@ -77,6 +86,12 @@ def create_token(
     # Invitations sent to this email before the account existed now belong to it.
     connections.claim_invitations(contact=contact)
     return token, key
+
+
+def trusted_device_token(*, email: str) -> str:
+    """A device value for an app that has just signed in as ``email`` (the API's form of
+    the web's device cookie)."""
+    return throttle.trusted_browser_token(kind=throttle.Kind.CONTACT, name=email)
 
 
 def token_for_key(key: str) -> ApiToken | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from homeward.api import services
@@ -10,6 +10,8 @@ from homeward.api.auth import token_of
 from homeward.api.schemas import TokenIn, TokenOut, with_errors
 
 router = Router(tags=["auth"])
+# The API's device cookie (apps send no cookies): see people.throttle.
+DEVICE_HEADER = "X-Homeward-Device"
 
 
 @router.post(
@@ -18,14 +20,21 @@ router = Router(tags=["auth"])
     response={201: TokenOut, **with_errors(401, 422, 429)},
     summary="Sign in and get a token",
 )
-def create_token(request: HttpRequest, data: TokenIn) -> Status[TokenOut]:
-    """For family and friend accounts only. Keep the token secret; it is shown once."""
+def create_token(request: HttpRequest, data: TokenIn, response: HttpResponse) -> Status[TokenOut]:
+    """For family and friend accounts only. Keep the token secret; it is shown once.
+
+    The answer's `X-Homeward-Device` header marks this app as one that signed in to the
+    account: send it back in the same header when signing in again, and wrong passwords
+    typed by others for this account (or from your network) will not lock this app out.
+    """
     token, key = services.create_token(
         email=data.email,
         password=data.password,
         name=data.name,
         ip=request.META.get("REMOTE_ADDR"),
+        device_token=request.headers.get(DEVICE_HEADER),
     )
+    response[DEVICE_HEADER] = services.trusted_device_token(email=data.email)
     out = TokenOut(token=key, prefix=token.prefix, name=token.name, created_at=token.created_at)
     return Status(201, out)
 

@@ -199,6 +199,22 @@ def test_a_staff_members_own_browser_signs_in_while_a_stranger_has_locked_the_ac
     assert console_signin(owner, "rev1", t.PASSWORD).status_code == 302
 
 
+def test_an_app_that_signed_in_before_gets_a_token_while_a_stranger_has_locked_the_account(world):
+    first = api_token("a@example.org", t.PASSWORD)
+    assert first.status_code == 201
+    device = first["X-Homeward-Device"]
+    for _ in range(5):
+        api_token("a@example.org", "wrong-password", REMOTE_ADDR=STRANGER)
+    assert api_token("a@example.org", t.PASSWORD).status_code == 429
+    again = api_token("a@example.org", t.PASSWORD, headers={"X-Homeward-Device": device})
+    assert again.status_code == 201 and "token" in again.json()
+    # The value is bound to its account.
+    for _ in range(5):
+        api_token("b@example.org", "wrong-password", REMOTE_ADDR=STRANGER)
+    other = api_token("b@example.org", t.PASSWORD, headers={"X-Homeward-Device": device})
+    assert other.status_code == 429
+
+
 # --- the address-wide limit --------------------------------------------------------------
 
 
@@ -221,6 +237,9 @@ def test_a_noisy_address_is_refused_but_an_owners_browser_behind_it_passes(world
     assert refused.status_code == 429 and "from your network" in refused.content.decode()
     api = api_token("b@example.org", t.PASSWORD, REMOTE_ADDR=STRANGER)
     assert api.status_code == 429 and api.json()["error"]["code"] == "too_many_attempts"
+    app = {"X-Homeward-Device": api_token("a@example.org", t.PASSWORD)["X-Homeward-Device"]}
+    from_there = api_token("a@example.org", t.PASSWORD, REMOTE_ADDR=STRANGER, headers=app)
+    assert from_there.status_code == 201
     # The owner's browser, and everyone elsewhere, are not affected.
     assert web_signin(owner, "a@example.org", t.PASSWORD, REMOTE_ADDR=STRANGER).status_code == 302
     assert web_signin(Client(), "b@example.org", t.PASSWORD).status_code == 302
