@@ -17,7 +17,7 @@ from homeward.ledger import payments
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.people import second_factor
-from homeward.people.models import StaffMembership
+from homeward.people.models import StaffMembership, User
 from homeward.review import services as review
 from homeward.screening import rules
 
@@ -160,6 +160,18 @@ def logins() -> str:
     return "\n".join(lines)
 
 
+def enrol_demo_staff() -> int:
+    """Staff sign in with a second factor; `manage.py demo_code USERNAME` shows the code an
+    authenticator app would. Also run on a demo loaded before staff had one (and still on
+    the demo password), so an old demo database keeps working. Returns how many were enrolled."""
+    enrolled = 0
+    for user in User.objects.filter(username__in=[name for name, *_ in STAFF]):
+        if not second_factor.has_app(user) and user.check_password(PASSWORD):
+            second_factor.enrol_demo(user=user)
+            enrolled += 1
+    return enrolled
+
+
 @transaction.atomic
 def build_demo() -> None:
     agencies = {
@@ -199,9 +211,7 @@ def build_demo() -> None:
     for user in staff.values():
         user.set_password(PASSWORD)
         user.save()
-        # Staff sign in with a second factor; `manage.py demo_code USERNAME` shows the code
-        # an authenticator app would.
-        second_factor.enrol_demo(user=user)
+    enrol_demo_staff()
     contacts = {
         email: build.make_contact(email, name=name, password=PASSWORD) for email, name in CONTACTS
     }

@@ -63,3 +63,12 @@ def test_demo_code_is_refused_for_accounts_seed_demo_did_not_make(demo):
     admin.save()
     with pytest.raises(CommandError, match="not a demo staff account"):
         demo_code("admin.ny")
+
+
+def test_a_demo_loaded_before_the_second_factor_gets_its_staff_enrolled(demo):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.all().delete()  # as a demo database from before
+    call_command("seed_demo", "--if-empty", stdout=StringIO())
+    assert TOTPDevice.objects.count() == StaffMembership.objects.count()
+    assert len(demo_code("reviewer.greenhaven")) == 6
