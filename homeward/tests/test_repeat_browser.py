@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from homeward import builders as t
+from homeward.conftest import kiosk_client_for
 from homeward.ledger.models import Transaction
 from homeward.messaging.models import Message
 from homeward.tests.test_journey_browser import browser  # noqa: F401  (the fixture)
@@ -66,3 +67,40 @@ def test_back_then_send_sends_and_charges_once(page, live_server):
     assert "already sent" in page.content()
     page.goto(f"{url}/wallet/statement/")
     assert page.locator("table").inner_text().count("Message to Maria") == 1
+
+
+def test_back_then_send_at_the_kiosk_replies_once(page, live_server):
+    """The kiosk's reply form: Back after a reply, then Send, sends and charges once."""
+    facility = t.make_facility(
+        "travis",
+        name="Travis County Jail",
+        prices={"model": "per_message", "per_message_cents": 25},
+    )
+    resident = t.make_resident(facility, first_name="Maria")
+    ana = t.make_contact("ana@example.org", name="Ana Lopez")
+    link = t.connect(ana, resident)
+    t.pay_in(ana, facility, 500, connection=link)  # Maria's trust account pays her replies
+    kiosk = kiosk_client_for(resident)  # a registered kiosk, Maria signed in
+    page.context.add_cookies(
+        [
+            {"name": name, "value": morsel.value, "url": live_server.url}
+            for name, morsel in kiosk.cookies.items()
+        ]
+    )
+    url = live_server.url
+
+    page.goto(f"{url}/kiosk/conversations/{link.pk}/")
+    page.get_by_label("Your reply").fill("Thank you, Ana.")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+    assert Message.objects.count() == 1
+
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.get_by_label("Your reply").input_value() == "Thank you, Ana."
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+
+    assert Message.objects.count() == 1
+    assert Transaction.objects.filter(kind="message_charge").count() == 1
+    assert "already sent" in page.content()

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from homeward.connections import selectors as connection_selectors
 from homeward.connections import services as connection_services
 from homeward.connections.models import Connection
-from homeward.core import clock
+from homeward.core import clock, form_tokens
 from homeward.core.errors import DomainError
 from homeward.core.views import show_error
 from homeward.kiosk.auth import resident_required
@@ -150,6 +151,9 @@ def _render_conversation(
     status: int = 200,
 ) -> HttpResponse:
     limit = connection.facility.policy.message_length_limit
+    if form is None:  # a page fetched by its address: its form's token is the address's
+        form = ReplyForm(limit=limit, initial={"client_token": form_tokens.of_address(request)})
+        form.fields["client_token"].widget.attrs["data-address-param"] = form_tokens.PARAM
     context = {
         "connection": connection,
         "rows": _message_rows(connection, newly_read or set()),
@@ -172,6 +176,12 @@ def conversation(request: HttpRequest, resident: Resident, connection_id: int) -
     return _render_conversation(request, resident, connection, newly_read=newly_read)
 
 
+ALREADY_USED = (
+    "This form already sent another reply, so this text was not sent. "
+    "It is below: press Send to send it as a new reply."
+)
+
+
 @require_POST
 @resident_required
 def reply(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
@@ -179,24 +189,35 @@ def reply(request: HttpRequest, resident: Resident, connection_id: int) -> HttpR
     limit = connection.facility.policy.message_length_limit
     form = ReplyForm(request.POST, limit=limit)
     form.is_valid()  # both fields are optional; the service judges the text
+    token = form.cleaned_data.get("client_token", "").strip() or form_tokens.new()
     try:
-        message_services.send_message(
+        _, created = message_services.submit_message(
             sender=resident,
             connection_id=connection.pk,
             body=form.cleaned_data.get("body", ""),
-            client_token=form.cleaned_data.get("client_token", ""),
+            client_token=token,
         )
     except DomainError as error:
-        show_error(request, error)
         connection.refresh_from_db()
+        if error.code == "idempotency_key_reused":  # the form sent another reply before
+            messages.error(request, ALREADY_USED)
+            data = form.data.copy()
+            data["client_token"] = form_tokens.new()  # Send now sends this text, once
+            form = ReplyForm(data, limit=limit)
+            form.is_valid()
+        else:
+            show_error(request, error)
         # Not enough money answers 402, like the API; what they wrote stays in the box.
         return _render_conversation(request, resident, connection, form=form, status=error.status)
-    messages.success(
-        request,
-        "Your reply is on its way. It is checked by the facility before it is delivered; "
-        "you can follow it below.",
-    )
-    return redirect("kiosk:conversation", connection_id=connection.pk)
+    if created:
+        messages.success(
+            request,
+            "Your reply is on its way. It is checked by the facility before it is delivered; "
+            "you can follow it below.",
+        )
+    else:  # the same form sent again (Back, a double tap): nothing more was sent
+        messages.info(request, "This reply was already sent; it was not sent or charged again.")
+    return redirect(form_tokens.address(reverse("kiosk:conversation", args=[connection.pk])))
 
 
 @require_POST
