@@ -32,12 +32,10 @@ from dataclasses import dataclass
 from django.core import signing
 from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
-from django.utils.html import escape
 
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
-from homeward.jobs import services as jobs
-from homeward.people import access
+from homeward.people import access, emails
 from homeward.people.models import SignInThrottle, StaffMembership, User
 
 Kind = SignInThrottle.Kind
@@ -217,18 +215,18 @@ def _tell_staff(bucket: Bucket, until: dt.datetime) -> None:
     user = User.objects.filter(pk=bucket.user_id).first() if bucket.user_id else None
     if user is None or not user.email or not StaffMembership.objects.filter(user=user).exists():
         return
-    minutes = int(bucket.rule.lock_for.total_seconds() // 60)
-    # Only our own words and the account's username as stored (never what was typed).
-    jobs.enqueue(
-        "send_email",
+    # Built from our own template: only our words and the account's username as stored
+    # (set by an admin), never what was typed at the sign-in form.
+    emails.queue(
         to=user.email,
-        subject="Your Homeward staff account is locked",
-        body=(
-            f"The Homeward staff account {escape(user.get_username())} was locked after "
-            f"{bucket.rule.limit} wrong passwords, until {until:%Y-%m-%d %H:%M} UTC "
-            f"({minutes} minutes).\n\nIf this was you, wait or ask an admin to release it. "
-            "If it was not you, tell your admin: someone may be guessing your password."
-        ),
+        template="staff_locked",
+        ours={
+            "username": user.get_username(),
+            "limit": bucket.rule.limit,
+            "until": f"{until:%Y-%m-%d %H:%M}",
+            "minutes": int(bucket.rule.lock_for.total_seconds() // 60),
+        },
+        theirs={},
     )
 
 
