@@ -99,8 +99,8 @@ def stop(worker: subprocess.Popen[bytes]) -> int:
 
 
 class ConnectionCutter(threading.Thread):
-    """Terminates every worker connection to the test database, every few tenths of a
-    second, until told to stop. Counts the connections it cut."""
+    """Terminates every worker connection to the test database once a second until told
+    to stop. Counts the connections it cut."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
@@ -109,7 +109,7 @@ class ConnectionCutter(threading.Thread):
 
     def run(self) -> None:
         try:
-            while not self.halt.wait(0.5):
+            while not self.halt.wait(1.0):
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))"
