@@ -257,8 +257,7 @@ def _replay(
     if asked != made or other_card:
         raise Conflict(
             "idempotency_key_reused",
-            "This payment form was already used for another payment; nothing was charged. "
-            "Pay again with a new key.",
+            "This payment form was already used for another payment. Nothing was charged.",
         )
     url = payment.checkout_url if payment.status == P.PENDING else ""
     return Started(payment, url, created=False)

@@ -11,7 +11,8 @@ import pytest
 
 from homeward import builders as t
 from homeward.conftest import kiosk_client_for
-from homeward.ledger.models import Transaction
+from homeward.ledger import services as ledger
+from homeward.ledger.models import Payment, Transaction
 from homeward.messaging.models import Message
 from homeward.tests.test_journey_browser import browser  # noqa: F401  (the fixture)
 
@@ -104,3 +105,32 @@ def test_back_then_send_at_the_kiosk_replies_once(page, live_server):
     assert Message.objects.count() == 1
     assert Transaction.objects.filter(kind="message_charge").count() == 1
     assert "already sent" in page.content()
+
+
+def test_back_then_pay_again_pays_once(page, live_server):
+    """Paying into the wallet: Back from the receipt, then Pay again, charges the card once."""
+    facility = t.make_facility(
+        "travis",
+        name="Travis County Jail",
+        prices={"model": "per_message", "per_message_cents": 25},
+    )
+    ana = t.make_contact("ana@example.org", name="Ana Lopez")
+    t.connect(ana, t.make_resident(facility, first_name="Maria"))
+    url = live_server.url
+    sign_in(page, url, "ana@example.org")
+
+    page.goto(f"{url}/wallet/travis/deposit/")
+    page.get_by_label("Amount in dollars").fill("10")
+    page.get_by_role("button", name="See the total").click()
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name="Pay $10.00").click()
+    page.wait_for_url("**/receipts/**")
+
+    page.go_back()  # the card step again, as it was shown
+    page.wait_for_load_state()
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name="Pay $10.00").click()
+    page.wait_for_url("**/receipts/**")
+    assert "HW-" in page.content()
+    assert Payment.objects.count() == 1
+    assert ledger.balance_of(kind="contact_wallet", contact=ana, facility=facility) == 1000

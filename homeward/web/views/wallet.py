@@ -186,7 +186,7 @@ def _payment_steps(
             error="The fee changed after you saw the total. Check the new total and pay again.",
         )
     try:
-        payment, checkout_url = payments.start(
+        started = payments.start_payment(
             contact=contact,
             facility=facility,
             amount=amount,
@@ -200,11 +200,14 @@ def _payment_steps(
             raise Http404(error.message) from None
         # Nothing moved; the next try gets a fresh token so it is a new payment.
         return card_step(status=error.status, error=_nothing_charged(error.message))
-    if checkout_url:
-        return redirect(checkout_url)
+    payment = started.payment
+    if started.redirect_url:
+        return redirect(started.redirect_url)
     if payment.status == Payment.Status.DECLINED:
         return card_step(status=402, error=_nothing_charged(payment.failure_reason))
-    if payment.status == Payment.Status.SUCCEEDED:
+    if not started.created:  # the same form sent again (Back, a double tap, a retry)
+        messages.info(request, "This payment was already made; nothing more was charged.")
+    elif payment.status == Payment.Status.SUCCEEDED:
         messages.success(request, f"Paid. Receipt {payment.receipt_number}.")
     return redirect("web:receipt", payment.pk)
 
@@ -246,7 +249,7 @@ def buy_pack(request: HttpRequest, code: str, *, contact: Contact) -> HttpRespon
     facility = _facility(contact, code)
     key = f"web-pack:{contact.pk}:{_token(request.POST.get('token', ''))}"
     try:
-        pack = stamps.buy_pack(
+        pack, bought = stamps.purchase_pack(
             contact=contact, facility=facility, pack=int(request.POST.get("pack", "-1")), key=key
         )
     except ValueError:
@@ -254,7 +257,10 @@ def buy_pack(request: HttpRequest, code: str, *, contact: Contact) -> HttpRespon
     except DomainError as error:
         show_error(request, error)
     else:
-        messages.success(request, f"Bought {pack.words}. Your messages here use them first.")
+        if bought:
+            messages.success(request, f"Bought {pack.words}. Your messages here use them first.")
+        else:  # the same form sent again: nothing more was bought
+            messages.info(request, f"You already bought {pack.words}; nothing more was taken.")
     return redirect("web:wallets")
 
 
