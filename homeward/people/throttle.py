@@ -13,8 +13,9 @@ What is counted (the buckets):
 - a staff account, by normalised username (locked for 30 minutes, and the person is told
   by email);
 - a trusted browser of an account: a browser that signed in to the account before carries
-  a signed cookie (OWASP's device cookie), and its attempts are counted on their own, so a
-  stranger who locks the account does not lock out its owner;
+  a signed cookie (OWASP's device cookie; an API app gets the same value in the
+  ``X-Homeward-Device`` header and sends it back), and its attempts are counted on their
+  own, so a stranger who locks the account does not lock out its owner;
 - a client address: many failures from one address refuse browsers without a device
   cookie for the account they try (password spraying);
 - a kiosk resident number (per facility) and a kiosk device.

@@ -5,6 +5,7 @@ and the rest get 429, and the lock is audited once."""
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 
 import pytest
@@ -85,3 +86,20 @@ def test_kiosk_checks_exactly_five_of_thirty_parallel_pins_for_one_number(world)
     client.cookies[DEVICE_COOKIE] = token
     other = client.post("/kiosk/signin/", {"number": "NY1002", "pin": "0000"})
     assert WRONG_CREDENTIALS in other.content.decode()
+
+
+def test_kiosk_checks_exactly_twenty_of_thirty_parallel_numbers_on_one_device(world):
+    _, token = register_device(staff=world.facility_admin, facility=world.facility_1, name="Hall")
+    numbers = [f"NY9{i:03d}" for i in range(BURST)]
+    taking = threading.Lock()
+
+    def post(client: Client):
+        with taking:  # one number each
+            number = numbers.pop()
+        client.cookies[DEVICE_COOKIE] = token
+        return client.post("/kiosk/signin/", {"number": number, "pin": "1234"})
+
+    statuses = burst(post)
+    limit = throttle.KIOSK_DEVICE.limit
+    assert statuses == {403: limit, 429: BURST - limit}
+    assert_one_lock()  # the kiosk is paused; no single number is locked
