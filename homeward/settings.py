@@ -104,6 +104,10 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # below PostgreSQL's max_connections.
     _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
+    # A server that has vanished (a failover) answers nothing; give up on connecting after
+    # 10 seconds so the worker backs off and retries instead of hanging for minutes.
+    # (?connect_timeout=N in DATABASE_URL overrides it.)
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
 else:
     raise ImproperlyConfigured("DATABASE_URL must be sqlite:// or postgres://")
 DATABASES = {"default": _db}
