@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from typing import Any
 
 from django.db import transaction
@@ -68,9 +69,27 @@ def _check_can_send(connection: Connection) -> None:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+# Characters that take up no ink: format characters (zero-width spaces and joiners, U+2060,
+# U+FEFF, bidi marks, tags), combining marks with nothing to sit on, separators, and letters
+# and symbols that draw blank (Hangul fillers, the blank Braille pattern).
+_INKLESS_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp", "Mn", "Mc", "Me"})
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _has_ink(text: str) -> bool:
+    """Whether anything would show on the screen: a message of only invisible characters or
+    whitespace of any kind is empty, however many of them there are."""
+    return any(
+        not char.isspace()
+        and char not in _BLANK_GLYPHS
+        and unicodedata.category(char) not in _INKLESS_CATEGORIES
+        for char in text
+    )
+
+
 def validate_body(body: str, *, limit: int) -> str:
     body = _CONTROL.sub("", body.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if not body:
+    if not _has_ink(body):
         raise DomainError("message_empty", "Write something before sending.")
     if len(body) > limit:
         raise DomainError(
