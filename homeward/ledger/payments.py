@@ -430,6 +430,15 @@ def refund_wallet(*, contact: Contact, facility: Facility, reason: str, key: str
     from, newest payment first, with no fee (unused stamps first come back to the wallet at
     what they cost). The wallet is emptied now, into refunds payable; a job pays each card
     after commit."""
+    return refund_wallet_once(contact=contact, facility=facility, reason=reason, key=key)[0]
+
+
+def refund_wallet_once(
+    *, contact: Contact, facility: Facility, reason: str, key: str
+) -> tuple[list[Payout], bool]:
+    """``refund_wallet``, saying whether this request asked first (False: ``key`` asked
+    before, and the payouts are that request's; nothing more moved). The same key for
+    another wallet is 409 idempotency_key_reused."""
     payouts: list[Payout] = []
     with transaction.atomic():
         wallet = charges.wallet(contact, facility)
@@ -443,11 +452,11 @@ def refund_wallet(*, contact: Contact, facility: Facility, reason: str, key: str
                     "idempotency_key_reused",
                     "This refund key was already used for another wallet; nothing moved.",
                 )
-            return list(Payout.objects.filter(refund_key=key).order_by("id"))
+            return list(Payout.objects.filter(refund_key=key).order_by("id")), False
         stamps.return_unused(contact=contact, facility=facility, key=f"{key}:stamps")
         balance = Account.objects.select_for_update().get(pk=wallet.pk).balance
         if balance == 0:
-            return payouts
+            return payouts, True
         left = balance
         deposits = Payment.objects.select_for_update().filter(
             contact=contact, facility=facility, resident=None, status=P.SUCCEEDED
@@ -482,7 +491,7 @@ def refund_wallet(*, contact: Contact, facility: Facility, reason: str, key: str
         )
         for payout in payouts:
             jobs.enqueue("send_payout", payout_id=payout.pk)
-    return payouts
+    return payouts, True
 
 
 def send_payout(*, payout_id: int) -> None:

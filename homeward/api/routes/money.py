@@ -119,29 +119,30 @@ def deposit(request: HttpRequest, facility_code: str, data: DepositIn) -> Status
 
 @wallets_router.post(
     "/{facility_code}/refund",
-    response={200: RefundOut, **with_errors(400, 401, 404, 409, 422)},
+    response={(200, 201): RefundOut, **with_errors(400, 401, 404, 409, 422)},
     summary="Send your wallet back to your cards",
 )
-def refund(request: HttpRequest, facility_code: str, data: IdempotentIn) -> RefundOut:
+def refund(request: HttpRequest, facility_code: str, data: IdempotentIn) -> Status[RefundOut]:
     """Everything in your wallet at this facility goes back to the cards it came from, newest
     payment first, with no fee; unused stamps first come back to the wallet at what they
     cost. Each payout is paid by the card company shortly after (see GET /payments/{id}).
-    An empty wallet refunds nothing (200 with 0 and no payouts); a repeated
-    ``idempotency_key`` answers what the first request did and moves nothing more (409
-    idempotency_key_reused for another facility's wallet). Only at
+    201 with the payouts; an empty wallet refunds nothing (200 with 0 and no payouts); a
+    repeated ``idempotency_key`` answers 200 with what the first request did and moves
+    nothing more (409 idempotency_key_reused for another facility's wallet). Only at
     facilities where you have a wallet (404 elsewhere)."""
     contact = contact_of(request)
     facility = money.facility_with_wallet(contact, facility_code)
     given = data.idempotency_key.strip()
     if not given:
         raise DomainError("key_required", "Every refund needs an idempotency key.")
-    payouts = payments.refund_wallet(
+    payouts, asked_now = payments.refund_wallet_once(
         contact=contact,
         facility=facility,
         reason=REFUND_REASON,
         key=f"api-refund:{contact.pk}:{given}",
     )
-    return present.refund_out(payouts)
+    # 201 when this request sent money back; 200 for an empty wallet or a repeat.
+    return Status(201 if asked_now and payouts else 200, present.refund_out(payouts))
 
 
 @payments_router.get("/{payment_id}", response={200: PaymentOut, **with_errors(401, 404)})

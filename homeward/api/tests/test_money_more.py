@@ -176,7 +176,7 @@ def test_a_refund_sends_the_wallet_and_unused_stamps_back_once(world, packs, api
     assert buy(api_a, pack=0).status_code == 201  # $3.50 of the $25.00 now in 10 stamps
 
     refunded = api_a.post("/wallets/greenhaven/refund", {"idempotency_key": "r-1"})
-    assert refunded.status_code == 200
+    assert refunded.status_code == 201
     # Newest payment first, stamps back at what they cost, no fee kept.
     assert refunded.json() == {
         "refunded_cents": 2500,
@@ -191,6 +191,7 @@ def test_a_refund_sends_the_wallet_and_unused_stamps_back_once(world, packs, api
 
     before = money_state()
     again = api_a.post("/wallets/greenhaven/refund", {"idempotency_key": "r-1"})
+    assert again.status_code == 200
     assert again.json() == refunded.json()  # the first answer, and nothing moves
     assert money_state() == before
     run_jobs()

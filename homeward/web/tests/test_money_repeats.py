@@ -9,7 +9,7 @@ import pytest
 from homeward import builders as t
 from homeward.conftest import client_for
 from homeward.ledger import stamps
-from homeward.ledger.models import Payment
+from homeward.ledger.models import Payment, Payout
 from homeward.web.tests.wallet_steps import DEPOSIT, GOOD, hidden, money_state, quote
 
 
@@ -74,3 +74,21 @@ def test_the_same_pack_form_sent_twice_buys_once(world, ana):
 
     assert stamps.stamps_of(world.contact_a, world.facility_1) == 10
     assert b"already bought" in again.content
+
+
+def test_the_same_refund_form_sent_twice_refunds_once(world, ana):
+    t.pay_in(world.contact_a, world.facility_1, 1000)
+    page = ana.get("/wallet/").content.decode()
+    form = {"token": hidden(page, "token")}
+
+    first = ana.post("/wallet/greenhaven/refund/", form, follow=True)
+    again = ana.post("/wallet/greenhaven/refund/", form, follow=True)
+
+    assert b"on its way back to your card" in first.content
+    assert b"already asked for" in again.content
+    assert Payout.objects.count() == 1
+    # A new form on an empty wallet says there is nothing to refund.
+    fresh = {"token": hidden(again.content.decode(), "token")}
+    assert (
+        b"nothing to refund" in ana.post("/wallet/greenhaven/refund/", fresh, follow=True).content
+    )

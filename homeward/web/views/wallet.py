@@ -27,7 +27,6 @@ from homeward.core.views import show_error
 from homeward.facilities.models import Facility
 from homeward.ledger import payments, stamps, statements
 from homeward.ledger import selectors as money
-from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Payout
 from homeward.ledger.providers import sandbox
 from homeward.people.models import Contact
@@ -222,23 +221,21 @@ def _nothing_charged(reason: str) -> str:
 @contact_required
 def refund(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse:
     facility = _facility(contact, code, wallet_only=True)
-    held = ledger.balance_of(kind=K.CONTACT_WALLET, contact=contact, facility=facility)
-    if not held and not stamps.stamps_of(contact, facility):
-        messages.info(request, f"Your wallet at {facility.name} is empty: nothing to refund.")
-        return redirect("web:wallets")
     key = f"web-wallet-refund:{contact.pk}:{_token(request.POST.get('token', ''))}"
     try:
-        payouts = payments.refund_wallet(
+        payouts, asked_now = payments.refund_wallet_once(
             contact=contact, facility=facility, reason=REFUND_REASON, key=key
         )
     except DomainError as error:
         show_error(request, error)
         return redirect("web:wallets")
-    if payouts:
+    if not asked_now:  # the same form sent again: nothing more moved
+        messages.info(request, "This refund was already asked for; it is on its way.")
+    elif payouts:
         total = dollars(sum(p.amount_cents for p in payouts))
         messages.success(request, f"{total} is on its way back to your card. Refunds carry no fee.")
     else:
-        messages.info(request, "This refund was already asked for; it is on its way.")
+        messages.info(request, f"Your wallet at {facility.name} is empty: nothing to refund.")
     return redirect("web:wallets")
 
 
