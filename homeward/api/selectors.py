@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from homeward.core.errors import NotFound
-from homeward.ledger.models import Payment, Transaction
+from homeward.ledger.models import Payment
 from homeward.people.models import Contact
 
 
@@ -20,13 +20,3 @@ def payment_for_contact(contact: Contact, payment_id: int) -> Payment:
         return payments_of_contact(contact).get(pk=payment_id)
     except Payment.DoesNotExist:
         raise NotFound() from None
-
-
-def payment_with_key(contact: Contact, key: str) -> Payment | None:
-    """The contact's payment started with this idempotency key, if there is one."""
-    return payments_of_contact(contact).filter(key=key).first()
-
-
-def money_moved_with_key(key: str) -> bool:
-    """Whether the ledger already holds a movement with this idempotency key: a repeat."""
-    return Transaction.objects.filter(idempotency_key=key).exists()
