@@ -33,11 +33,8 @@ def boom(request: HttpRequest) -> None:
 # ``@pytest.mark.urls`` below).
 urlpatterns = [path("boom/", boom), path("", include("homeward.urls"))]
 
+# The suite runs with DEBUG off (pytest-django), so these pages are what production shows.
 DEBUG_PAGE_SIGNS = ["Django tried these URL patterns", "Traceback", "DEBUG = True", "technical"]
-
-
-def test_debug_is_off_in_the_settings_the_suite_runs_with():
-    assert settings.DEBUG is False  # the pages below are what production shows
 
 
 @pytest.mark.django_db
