@@ -116,7 +116,8 @@ def test_the_whole_journey(pages, live_server):
     # First sign-in: set up the second factor (the key typed into an app by hand), keep the
     # recovery codes, accept the monitoring notice; then the page asked for.
     kiosk.wait_for_url("**/console/enrol/**")
-    assert kiosk.locator("img[src^='data:image/svg+xml']").is_visible()  # the QR code
+    qr = kiosk.locator("img[src^='data:image/svg+xml']")  # the QR code, drawn by the browser
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     key = kiosk.locator("#totp-secret").inner_text()
     kiosk.get_by_label("The 6-digit code the app shows now").fill(app_code(key))
     kiosk.get_by_role("button", name="Confirm").click()

@@ -3,10 +3,14 @@ their authenticator app, and is refused for anything that is not a demo account.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, ManagementUtility, call_command
+from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from homeward import builders as t
@@ -44,10 +48,18 @@ def test_demo_code_is_refused_in_production(demo, monkeypatch):
     monkeypatch.setenv("HOMEWARD_PRODUCTION", "1")
     with pytest.raises(CommandError, match="only in the demo"):
         demo_code("reviewer.greenhaven")
-    # From the command line that is a non-zero exit.
-    with pytest.raises(SystemExit) as exit_:
-        ManagementUtility(["manage.py", "demo_code", "reviewer.greenhaven"]).execute()
-    assert exit_.value.code == 1
+    # From the command line that is a non-zero exit with the reason.
+    env = {**os.environ, "HOMEWARD_PRODUCTION": "1", "SECRET_KEY": "test-only-" + "k" * 40}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "demo_code", "reviewer.greenhaven"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "only in the demo" in done.stderr
+    assert done.stdout == ""
 
 
 def test_demo_code_is_refused_for_accounts_seed_demo_did_not_make(demo):
