@@ -35,6 +35,8 @@ Role = StaffMembership.Role
 RECOVERY_CODES = 10
 APP_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
+# Made on the server's command line for a platform operator (a superuser) of the admin.
+OPERATOR_APP_NAME = "Operator authenticator (operator_second_factor)"
 # Only seed_demo names a device this way; demo_code prints codes for no other device.
 DEMO_APP_NAME = "Demo authenticator (seed_demo)"
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
@@ -233,3 +235,33 @@ def enrol_demo(*, user: User) -> TOTPDevice:
 
 def demo_app(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, name=DEMO_APP_NAME, confirmed=True).first()
+
+
+def enrol_operator(*, username: str, replace: bool = False) -> TOTPDevice:
+    """A new authenticator app for a platform operator (an active superuser), who signs in
+    to the Django admin with a password and its code. Only someone with a shell on the
+    deployment can run this, so it needs no code of its own. ``replace`` removes the
+    operator's old app (a lost phone); without it an operator who has one is refused."""
+    with transaction.atomic():
+        user = (
+            User.objects.select_for_update()
+            .filter(username=username.strip(), is_superuser=True, is_active=True)
+            .first()
+        )
+        if user is None:
+            raise NotFound("No active superuser has that username.")
+        if has_app(user) and not replace:
+            raise Conflict(
+                "already_enrolled",
+                "This operator already has an authenticator app. Use --replace to remove it "
+                "and set up a new one.",
+            )
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(user=user, name=OPERATOR_APP_NAME, confirmed=True)
+        audit.record(
+            actor="operator",
+            action="operator.second_factor_enrolled",
+            obj=user,
+            data={"replaced": replace},
+        )
+    return device
