@@ -19,6 +19,12 @@ if SECRET_KEY == _DEV_SECRET and env_bool("HOMEWARD_PRODUCTION", False):
     raise ImproperlyConfigured("SECRET_KEY must be set when HOMEWARD_PRODUCTION is on")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto (is this request
+# HTTPS?) and the last address it adds to X-Forwarded-For (who is asking). Only with a proxy
+# in front: otherwise any client could write those headers.
+PROXY_HEADERS = env_bool("PROXY_HEADERS", False)
+if PROXY_HEADERS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    *(["homeward.core.middleware.ProxyAddressMiddleware"] if PROXY_HEADERS else []),
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the WSGI app, before sessions or the database are touched.
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -26,3 +26,20 @@ class ContentSecurityPolicyMiddleware:
         response.setdefault("Referrer-Policy", "same-origin")
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class ProxyAddressMiddleware:
+    """Behind a reverse proxy (``PROXY_HEADERS=1``), the client's address is the one the
+    proxy appended last to ``X-Forwarded-For``; the sign-in throttle counts by it. Earlier
+    entries were written by the client and are not believed. Off by default: without a
+    proxy, anyone could write the header and pick the address they are counted under."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            request.META["REMOTE_ADDR"] = last
+        return self.get_response(request)
