@@ -164,6 +164,9 @@ def test_a_page_query_with_nul_is_a_plain_400(world):
     response = Client().get("/facilities/", {"q": "a\x00b"})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+    # The product's own page, saying what happened and what to do.
+    assert "We could not read what was sent" in response.content.decode()
+    assert "retype the" in response.content.decode()
 
 
 def _is_the_guard_page(response) -> bool:

@@ -127,3 +127,16 @@ def test_the_receipt_follows_the_webhook(world, pending):
     page = client.get(f"/receipts/{pending.pk}/").content.decode()
     assert "Waiting for the card company" not in page and "ending 3220" in page
     assert json.loads(post(*event(pending)).content) == {"received": "duplicate"}
+
+
+def test_a_signed_event_with_characters_people_may_not_type_is_still_applied(world, pending):
+    # A card company's event can carry whatever the payer typed (a name with a NUL in it):
+    # the edge guard lets signed webhooks through, or the payment would wait for days.
+    document = {"id": "evt_nul", "type": "payment.succeeded", "payment": f"sbx_{pending.pk}"}
+    document["customer_name"] = "Ana\u0000 \ufffe"
+    body = json.dumps(document).encode()
+    response = post(body, {sandbox.SIGNATURE_HEADER: sandbox.sign(body)})
+    assert response.status_code == 200, response.content
+    pending.refresh_from_db()
+    assert pending.status == Payment.Status.SUCCEEDED
+    assert balance(world) == 2000
