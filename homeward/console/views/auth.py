@@ -7,11 +7,9 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from homeward.console.access import staff_roles, start_session
+from homeward.console.access import safe_next, staff_roles, start_session
 from homeward.console.forms import SignInForm
 from homeward.core import audit
 from homeward.core.errors import DomainError
@@ -22,18 +20,6 @@ from homeward.people import throttle
 REFUSED = "That username and password do not match a staff account."
 # The device cookie of a browser that signed in to a staff account (see people.throttle).
 TRUSTED_BROWSER_COOKIE = "homeward_console_trusted"
-
-
-def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    # Staff pages live in the console; registering a kiosk device is the one staff page
-    # outside it.
-    if safe and (target.startswith("/console/") or target == reverse("kiosk:device")):
-        return target
-    return reverse("console:dashboard")
 
 
 def signin(request: HttpRequest) -> HttpResponse:
@@ -53,7 +39,7 @@ def signin(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
-                context = {"form": form, "next": _next_url(request)}
+                context = {"form": form, "next": safe_next(request)}
                 return render(request, "console/signin.html", context, status=error.status)
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
@@ -64,7 +50,7 @@ def signin(request: HttpRequest) -> HttpResponse:
                 login(request, user)  # rotates the session key
                 start_session(request)
                 audit.record(actor=user, action="staff.signed_in")
-                response = redirect(_next_url(request))
+                response = redirect(safe_next(request))
                 response.set_cookie(
                     TRUSTED_BROWSER_COOKIE,
                     throttle.trusted_browser_token(kind=throttle.Kind.STAFF, name=username),
@@ -76,7 +62,7 @@ def signin(request: HttpRequest) -> HttpResponse:
                 return response
             form.add_error(None, REFUSED)
         status = 400
-    context = {"form": form, "next": _next_url(request)}
+    context = {"form": form, "next": safe_next(request)}
     return render(request, "console/signin.html", context, status=status)
 
 
