@@ -140,6 +140,11 @@ def check_request(request: HttpRequest) -> None:
     """Raise InvalidCharacters naming where, if any part of the request is not clean."""
     _check_path(request)
     _check_encoded(_raw(request.META.get("QUERY_STRING", "")), "the query")
+    # A cookie is text the browser sends back: the session key among them reaches the
+    # database, and Django decodes a quoted octal escape in a cookie into a NUL.
+    for name, value in request.COOKIES.items():
+        _check(name, "a cookie")
+        _check(value, "a cookie")
     _check_body(request)
 
 

@@ -232,3 +232,14 @@ def test_json_nested_very_deep_is_not_a_500(world, api_a, connection_a):
         raw = '{"body": "hi", "x": ' + "[" * depth + "]" * depth + "}"
         response = _post_raw(api_a.client, path, raw, api_a.key)
         assert response.status_code < 500, (depth, response.content[:200])
+
+
+def test_nul_in_a_cookie_is_refused_before_the_session_is_read(world):
+    # Django's cookie parser turns the quoted "\000" into a NUL, and the session key goes
+    # straight to the database: a 500 on PostgreSQL without the guard.
+    response = Client().get("/console/", HTTP_COOKIE='sessionid="abcdefghij\\000k"')
+    assert response.status_code == 400
+    assert "We could not read what was sent" in response.content.decode()
+    api = Client().get("/api/v1/facilities", HTTP_COOKIE='sessionid="abcdefghij\\000k"')
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "invalid_characters"
