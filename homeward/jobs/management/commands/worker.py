@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import time
+import uuid
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -44,7 +45,9 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, once: bool, idle: float, max_backoff: float, **options: Any
     ) -> None:
-        name = f"{socket.gethostname()}:{os.getpid()}"
+        # Unique per process even where containers share a host name and all run as pid 1:
+        # a worker puts back only the jobs under its own name after a lost connection.
+        name = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         stopping = False
 
         def stop(signum: int, frame: Any) -> None:
