@@ -20,9 +20,12 @@ if SECRET_KEY == _DEV_SECRET and env_bool("HOMEWARD_PRODUCTION", False):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto (is this request
-# HTTPS?) and the last address it adds to X-Forwarded-For (who is asking). Only with a proxy
-# in front: otherwise any client could write those headers.
+# HTTPS?) and the address the proxies add to X-Forwarded-For (who is asking). PROXY_COUNT
+# is how many proxies stand in front (a CDN and a load balancer are 2): the client is the
+# address that many entries from the end. Only with proxies in front: otherwise any client
+# could write those headers.
 PROXY_HEADERS = env_bool("PROXY_HEADERS", False)
+PROXY_COUNT = env_int("PROXY_COUNT", 1, minimum=1)
 if PROXY_HEADERS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

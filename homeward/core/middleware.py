@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 # Everything the pages need is served from our own origin; nothing inline, nothing external.
@@ -29,17 +30,19 @@ class ContentSecurityPolicyMiddleware:
 
 
 class ProxyAddressMiddleware:
-    """Behind a reverse proxy (``PROXY_HEADERS=1``), the client's address is the one the
-    proxy appended last to ``X-Forwarded-For``; the sign-in throttle counts by it. Earlier
-    entries were written by the client and are not believed. Off by default: without a
-    proxy, anyone could write the header and pick the address they are counted under."""
+    """Behind reverse proxies (``PROXY_HEADERS=1``), the client's address is the one the
+    outermost of our ``PROXY_COUNT`` proxies appended to ``X-Forwarded-For``; the sign-in
+    throttle counts by it. Entries before it were written by the client and are not
+    believed. Off by default: without a proxy, anyone could write the header and pick the
+    address they are counted under."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.proxies = settings.PROXY_COUNT
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        if last:
-            request.META["REMOTE_ADDR"] = last
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= self.proxies:
+            request.META["REMOTE_ADDR"] = hops[-self.proxies]
         return self.get_response(request)

@@ -54,3 +54,13 @@ def test_proxy_headers_are_off_unless_the_setting_turns_them_on(settings):
     assert project_settings.PROXY_HEADERS is False
     assert PROXIED[0] not in project_settings.MIDDLEWARE
     assert not hasattr(project_settings, "SECURE_PROXY_SSL_HEADER")
+
+
+def test_behind_two_proxies_the_client_is_the_address_the_outer_one_saw(world, settings):
+    settings.MIDDLEWARE = PROXIED + settings.MIDDLEWARE
+    settings.PROXY_COUNT = 2  # a CDN, then a load balancer
+    # The CDN appends the sprayer's address, the load balancer appends the CDN's edge.
+    spray("192.0.2.1, 203.0.113.9, 172.16.0.5")
+    assert signin("b@example.org", t.PASSWORD, "203.0.113.9, 172.16.0.5").status_code == 429
+    # Everyone else comes through the same CDN edge and is not refused with the sprayer.
+    assert signin("b@example.org", t.PASSWORD, "198.51.100.20, 172.16.0.5").status_code == 302
