@@ -3,8 +3,12 @@ recovery codes.
 
 django-otp keeps the devices (``otp_totp`` for the app, ``otp_static`` for the recovery
 codes) and throttles wrong codes itself: after each failure the device refuses every code
-for twice as long as before (1, 2, 4, 8 ... seconds), until a right one. Recovery codes are
-kept only as digests, so the database never holds a code someone could type.
+for twice as long as before (1, 2, 4, 8 ... seconds), until a right one.
+
+Recovery codes are kept only as an HMAC keyed with the server's SECRET_KEY. A plain hash
+would not do: a code has only 50 random bits, so anyone with a copy of the database could
+try every code offline. Without the key, the stored values give nothing to try against.
+Rotating SECRET_KEY keeps the codes working while the old key is in SECRET_KEY_FALLBACKS.
 
 Every state change here is one service function with its own transaction and audit event.
 Failures are counted by django-otp inside the transaction that checks the code, and the
@@ -14,14 +18,15 @@ its own count.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 
 import django_otp
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -40,6 +45,8 @@ OPERATOR_APP_NAME = "Operator authenticator (operator_second_factor)"
 # Only seed_demo names a device this way; demo_code prints codes for no other device.
 DEMO_APP_NAME = "Demo authenticator (seed_demo)"
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+# Keeps these digests apart from every other HMAC made with SECRET_KEY.
+_RECOVERY_KEY_SALT = "homeward.people.second_factor.recovery-code"
 
 
 class WrongCode(DomainError):
@@ -69,9 +76,21 @@ def _normalise(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def _digest(code: str) -> str:
-    # StaticToken.token holds 16 characters: 64 bits of SHA-256 over a 50-bit random code.
-    return hashlib.sha256(_normalise(code).encode()).hexdigest()[:16]
+def _digest(code: str, *, secret: str | None = None) -> str:
+    # StaticToken.token holds 16 characters: 64 bits of an HMAC-SHA256 keyed with the
+    # server's secret key (``secret`` is an older key from SECRET_KEY_FALLBACKS).
+    mac = salted_hmac(_RECOVERY_KEY_SALT, _normalise(code), secret=secret, algorithm="sha256")
+    return mac.hexdigest()[:16]
+
+
+def _stored_digest(device: StaticDevice, code: str) -> str:
+    """The digest of ``code`` as this device stored it: under the current key, or under an
+    older key still in SECRET_KEY_FALLBACKS (codes made before a key rotation)."""
+    digests = [_digest(code), *(_digest(code, secret=k) for k in settings.SECRET_KEY_FALLBACKS)]
+    if len(digests) > 1:
+        found = device.token_set.filter(token__in=digests).values_list("token", flat=True)
+        return found.first() or digests[0]
+    return digests[0]
 
 
 def _recovery_code() -> str:
@@ -160,7 +179,7 @@ def verify(*, user: User, code: str) -> Device:
     allowed, wait = device.verify_is_allowed()
     if not allowed:
         raise TooManyCodes(_seconds_until(wait))
-    token = typed if is_app_code else _digest(typed)
+    token = typed if is_app_code else _stored_digest(device, typed)  # type: ignore[arg-type]
     # django_otp.verify_token locks the device row, so two requests cannot both use one
     # code, and commits the failure count whatever the answer.
     accepted = django_otp.verify_token(user, device.persistent_id, token)
@@ -193,18 +212,53 @@ def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user).count()
 
 
+def _memberships_inside(admin: User) -> Q:
+    """Memberships an admin looks after: an agency admin, any membership in their agencies;
+    a facility admin, a facility-level membership at one of their facilities that is not
+    an agency admin's."""
+    own = StaffMembership.objects.filter(user=admin)
+    agencies = own.filter(role=Role.AGENCY_ADMIN).values("agency_id")
+    facilities = own.filter(role=Role.FACILITY_ADMIN, facility__isnull=False).values("facility_id")
+    at_facility = Q(facility_id__in=facilities) & ~Q(role=Role.AGENCY_ADMIN)
+    return Q(agency_id__in=agencies) | at_facility
+
+
 def staff_in_scope(admin: User) -> QuerySet[User]:
-    """Staff whose second factor ``admin`` may reset: a facility admin, the staff of their
-    facilities; an agency admin, every staff member of their agencies. Never themselves."""
-    memberships = StaffMembership.objects.filter(user=admin)
-    facility_ids = memberships.filter(role=Role.FACILITY_ADMIN, facility__isnull=False).values(
-        "facility_id"
+    """Staff whose second factor ``admin`` may reset: those whose EVERY membership lies
+    inside the admin's scope (``_memberships_inside``), so that no admin can take over an
+    account that also works somewhere they do not look after. Never a superuser (whose
+    app also guards the Django admin), never the admin themselves."""
+    inside = _memberships_inside(admin)
+    has_inside = StaffMembership.objects.filter(inside).values("user_id")
+    # exclude() counts a membership whose facility is empty (agency-wide) as outside a
+    # facility admin's scope: SQL's NULL never matches the facility list.
+    has_outside = StaffMembership.objects.exclude(inside).values("user_id")
+    return (
+        User.objects.filter(pk__in=has_inside)
+        .exclude(pk__in=has_outside)
+        .exclude(is_superuser=True)
+        .exclude(pk=admin.pk)
+        .order_by("username")
     )
-    agency_ids = memberships.filter(role=Role.AGENCY_ADMIN).values("agency_id")
-    in_scope = StaffMembership.objects.filter(
-        Q(facility_id__in=facility_ids) | Q(agency_id__in=agency_ids)
-    ).values("user_id")
-    return User.objects.filter(pk__in=in_scope).exclude(pk=admin.pk).order_by("username")
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    user: User  # memberships (with facility and agency) already fetched
+    enrolled: bool
+
+
+def staff_rows(admin: User) -> list[StaffRow]:
+    """The staff list an admin sees: everyone they may reset, with their roles and whether
+    they have set up an app, in a fixed number of queries."""
+    people = staff_in_scope(admin).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=StaffMembership.objects.select_related("facility", "agency").order_by("pk"),
+        )
+    )
+    enrolled = users_with_app(people)
+    return [StaffRow(user=person, enrolled=person.pk in enrolled) for person in people]
 
 
 def reset(*, actor: User, staff_user_id: int) -> User:

@@ -14,13 +14,7 @@ from homeward.people import second_factor
 
 @admin_required
 def staff_list(request: HttpRequest) -> HttpResponse:
-    people = (
-        second_factor.staff_in_scope(request.user)  # type: ignore[arg-type]
-        .prefetch_related("memberships__facility", "memberships__agency")
-        .order_by("username")
-    )
-    enrolled = second_factor.users_with_app(people)
-    rows = [{"user": person, "enrolled": person.pk in enrolled} for person in people]
+    rows = second_factor.staff_rows(request.user)  # type: ignore[arg-type]
     return render(request, "console/staff.html", {"rows": rows})
 
 
