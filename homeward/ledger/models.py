@@ -281,6 +281,19 @@ class Payout(models.Model):
         return f"Payout of {self.amount_cents} to {self.payment}"
 
 
+class EmptyRefund(models.Model):
+    """A wallet refund asked for under a key when there was nothing to give back. Kept so
+    that the same key answers "nothing" again, and never refunds a later deposit."""
+
+    key = models.CharField(max_length=200, unique=True)
+    contact = models.ForeignKey("people.Contact", on_delete=models.PROTECT, related_name="+")
+    facility = models.ForeignKey("facilities.Facility", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Nothing to refund under {self.key}"
+
+
 class WebhookEvent(models.Model):
     """Every provider event we accepted, once: a repeat of the same id is ignored."""
 

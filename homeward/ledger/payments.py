@@ -23,7 +23,14 @@ from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
 from homeward.ledger import charges, pricing, providers, stamps
 from homeward.ledger import services as ledger
-from homeward.ledger.models import Account, Payment, Payout, Transaction, WebhookEvent
+from homeward.ledger.models import (
+    Account,
+    EmptyRefund,
+    Payment,
+    Payout,
+    Transaction,
+    WebhookEvent,
+)
 from homeward.people.models import Contact, Resident
 
 K = Account.Kind
@@ -445,7 +452,10 @@ def refund_wallet_once(
         # The wallet is held before the key is looked up, so of twin requests one refunds
         # and the others answer what it did.
         Account.objects.select_for_update().filter(pk=wallet.pk).values("pk").first()
-        asked = Transaction.objects.filter(idempotency_key=key).first()
+        asked = (
+            Transaction.objects.filter(idempotency_key=key).first()
+            or EmptyRefund.objects.filter(key=key).first()
+        )
         if asked is not None:  # asked before: the same answer, or 409 for another wallet
             if asked.contact_id != contact.pk or asked.facility_id != facility.pk:
                 raise Conflict(
@@ -456,6 +466,18 @@ def refund_wallet_once(
         stamps.return_unused(contact=contact, facility=facility, key=f"{key}:stamps")
         balance = Account.objects.select_for_update().get(pk=wallet.pk).balance
         if balance == 0:
+            # Nothing to give back, and the key remembers it: asked again after a deposit,
+            # it answers "nothing" again rather than refunding money it was not asked for.
+            try:
+                with transaction.atomic():
+                    EmptyRefund.objects.create(
+                        key=key, contact=contact, facility=facility, created_at=clock.now()
+                    )
+            except IntegrityError:  # the same key, at the same moment, for another wallet
+                raise Conflict(
+                    "idempotency_key_reused",
+                    "This refund key was already used for another wallet; nothing moved.",
+                ) from None
             return payouts, True
         left = balance
         deposits = Payment.objects.select_for_update().filter(

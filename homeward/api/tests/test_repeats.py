@@ -172,3 +172,27 @@ def test_a_refund_key_used_for_another_wallet_is_409(paying, api_a):
     assert first.json()["refunded_cents"] == 2000
     before = money_state()
     refused_as_reused(api_a.post("/wallets/otherside/refund", {"idempotency_key": "r-1"}), before)
+
+
+def test_a_refund_key_that_found_nothing_never_refunds_a_later_deposit(world, api_a):
+    t.set_prices(world.facility_1, model="per_message", per_message_cents=25)
+    t.pay_in(world.contact_a, world.facility_1, 1000)
+    emptied = api_a.post("/wallets/greenhaven/refund", {"idempotency_key": "r-0"})
+    assert emptied.status_code == 201 and emptied.json()["refunded_cents"] == 1000
+    first = api_a.post("/wallets/greenhaven/refund", {"idempotency_key": "r-empty"})
+    assert first.status_code == 200 and first.json()["refunded_cents"] == 0
+    t.pay_in(world.contact_a, world.facility_1, 1500)
+    before = money_state()
+    # A client retrying its old request much later: the same answer, and the new money stays.
+    again = api_a.post("/wallets/greenhaven/refund", {"idempotency_key": "r-empty"})
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert money_state() == before
+    # The key is this wallet's: another wallet's refund under it is refused.
+    other = t.make_facility("otherside", prices={"model": "per_message", "per_message_cents": 25})
+    t.connect(world.contact_a, t.make_resident(other))
+    t.pay_in(world.contact_a, other, 700)
+    before = money_state()
+    refused_as_reused(
+        api_a.post("/wallets/otherside/refund", {"idempotency_key": "r-empty"}), before
+    )
