@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db import connection as db_connection
 
 from homeward.connections.models import Connection
@@ -298,13 +298,22 @@ def _start_lock() -> Iterator[Callable[[int], None]]:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_START_LOCKS, payment_id])
 
 
+# How long a repeat waits for the first request's card company answer before answering
+# the payment as it stands (still waiting). Never forever: a lock left behind by a pooler
+# that moved the first request's session must not hang every repeat of the payment.
+START_WAIT = "20s"
+
+
 def _wait_for_start(payment_id: int) -> None:
     """Wait until the request that made the payment has its card company answer."""
     if db_connection.vendor != "postgresql":
         return
-    with db_connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_START_LOCKS, payment_id])
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_START_LOCKS, payment_id])
+    try:
+        with transaction.atomic(), db_connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [START_WAIT])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_START_LOCKS, payment_id])
+    except OperationalError:
+        pass  # still out after the wait: the caller answers the payment as it stands
 
 
 def _finish(

@@ -35,3 +35,37 @@ def test_the_same_key_five_times_at_once_pays_once():
     wallet = ledger.balance_of(kind=Account.Kind.CONTACT_WALLET, contact=contact, facility=facility)
     assert wallet == 1000
     assert ledger.problems() == []
+
+
+def test_a_repeat_never_waits_forever_for_a_start_left_unfinished(monkeypatch):
+    # A pooler that moved the first request's session can leave its start lock held; a
+    # repeat then waits a bounded time and answers the payment as it stands.
+    import time
+
+    import psycopg
+
+    from homeward.ledger import payments
+
+    facility = t.make_facility("eastside")
+    contact = t.make_contact("tap@example.org")
+    t.connect(contact, t.make_resident(facility, "E100"))
+    payment, _ = payments.start(
+        contact=contact, facility=facility, amount=1000, key="late", card=sandbox.SUCCEEDS_LATE
+    )
+    monkeypatch.setattr(payments, "START_WAIT", "1s")
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+    ) as stray:
+        stray.execute("SELECT pg_advisory_lock(%s, %s)", [payments._START_LOCKS, payment.pk])
+        began = time.monotonic()
+        again, _ = payments.start(
+            contact=contact, facility=facility, amount=1000, key="late", card=sandbox.SUCCEEDS_LATE
+        )
+        waited = time.monotonic() - began
+    assert again.pk == payment.pk and again.status == Payment.Status.PENDING
+    assert 0.9 < waited < 10
