@@ -138,13 +138,16 @@ def accept_staff_notice(user: User) -> None:
 
 def pass_staff_signin_steps(client: Any, user: User) -> None:
     """Mark a test client's session as a staff sign-in that has passed every step after the
-    password: an app confirmed and its code typed (django-otp's session key), the notice
-    accepted."""
+    password: the password typed now, an app confirmed and its code typed (django-otp's
+    session key), the notice accepted."""
     from django_otp import DEVICE_ID_SESSION_KEY
+
+    from homeward.console.access import PASSWORD_AT_KEY
 
     device = enrol_staff(user)
     accept_staff_notice(user)
     session = client.session
+    session[PASSWORD_AT_KEY] = clock.now().isoformat()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
 

@@ -8,7 +8,9 @@ a 404, decided later by the scoped lookups.
 Before any console page, a staff member also proves a second factor in this session
 (enrolling an authenticator app first if they have none) and accepts the current staff
 monitoring notice. After 30 minutes idle the session ends, so both the password and the
-second factor are asked again.
+second factor are asked again. A new app is set up only within 10 minutes of typing the
+password in this session: a session that holds only an old password (stolen, or left
+open) cannot attach its own app after an admin reset.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ IDLE_SECONDS = 30 * 60
 # session write on every page.
 TOUCH_SECONDS = 60
 SEEN_KEY = "console_seen"
+# When this session's password was typed. Enrolling an app must follow it closely, so that
+# only the person who knows the password now, not whoever holds an old session, sets up
+# the second factor.
+PASSWORD_AT_KEY = "password_at"
+ENROL_WITHIN_SECONDS = 10 * 60
 
 View = Callable[..., HttpResponse]
 
@@ -68,9 +75,29 @@ def staff_roles(user: User) -> frozenset[str]:
 
 
 def start_session(request: HttpRequest) -> None:
-    """Called right after sign-in: idle expiry for this session, and the first mark."""
+    """Called right after the password is accepted: idle expiry for this session, the first
+    "last seen" mark, and when the password was typed."""
+    now = clock.now().isoformat()
     request.session.set_expiry(IDLE_SECONDS)
-    request.session[SEEN_KEY] = clock.now().isoformat()
+    request.session[SEEN_KEY] = now
+    request.session[PASSWORD_AT_KEY] = now
+
+
+def password_typed_recently(request: HttpRequest) -> bool:
+    """Whether this session's password was typed within ENROL_WITHIN_SECONDS (a session
+    that never recorded it, such as one started elsewhere, counts as long ago)."""
+    typed = request.session.get(PASSWORD_AT_KEY)
+    if not typed:
+        return False
+    elapsed = (clock.now() - dt.datetime.fromisoformat(typed)).total_seconds()
+    return elapsed <= ENROL_WITHIN_SECONDS
+
+
+def sign_in_again(request: HttpRequest, message: str, next_url: str) -> HttpResponse:
+    """End this session and send the person to the sign-in page, then on to ``next_url``."""
+    logout(request)  # password and second factor are asked again
+    messages.info(request, message)
+    return redirect_to_login(next_url, reverse("console:signin"))
 
 
 def _idle_too_long(request: HttpRequest, now: dt.datetime) -> bool:
@@ -137,12 +164,11 @@ def _signed_in_staff(request: HttpRequest) -> HttpResponse | frozenset[str]:
         return forbidden(request, "These pages are for facility staff only.")
     now = clock.now()
     if _idle_too_long(request, now):
-        logout(request)  # ends the session: password and second factor are asked again
-        messages.info(
+        return sign_in_again(
             request,
             "You were signed out after 30 minutes without activity. Sign in again to continue.",
+            request.get_full_path(),
         )
-        return _to_signin(request)
     _touch(request, now)
     return held
 

@@ -22,7 +22,7 @@ BROWSERS = 8
 
 def recovery_codes(user) -> list[str]:
     client = Client()
-    client.force_login(user)
+    client.post("/console/signin/", {"username": user.username, "password": t.PASSWORD})
     page = client.get("/console/enrol/")
     assert page.status_code == 200
     device = user.totpdevice_set.get(confirmed=False)

@@ -1,6 +1,10 @@
 """The sign-in steps after the password: enrol an authenticator app (first sign-in, or
 after an admin reset), type a code from it (or a recovery code), accept the monitoring
-notice. Each step sends the staff member on to the page they asked for."""
+notice. Each step sends the staff member on to the page they asked for.
+
+Only once the second factor is passed does the browser get the staff device cookie (the
+sign-in throttle counts a known browser apart from strangers): a password alone must not
+earn a browser that trust."""
 
 from __future__ import annotations
 
@@ -13,18 +17,35 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_otp.models import Device
 
 from homeward.console import notice
-from homeward.console.access import safe_next, second_factor_gate, signin_step
+from homeward.console.access import (
+    password_typed_recently,
+    safe_next,
+    second_factor_gate,
+    sign_in_again,
+    signin_step,
+)
 from homeward.console.factor_forms import CodeForm
+from homeward.console.views.auth import TRUSTED_BROWSER_COOKIE
 from homeward.core.errors import DomainError
-from homeward.people import second_factor
+from homeward.people import second_factor, throttle
 
 
-def _signed_in_with(request: HttpRequest, device) -> None:  # type: ignore[no-untyped-def]
+def _signed_in_with(request: HttpRequest, device: Device) -> None:
     # A new session key for the session that now holds a second factor.
     request.session.cycle_key()
     django_otp.login(request, device)
+
+
+def _trusted(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Mark this browser as one that signed in to the account (both factors passed)."""
+    token = throttle.trusted_browser_token(
+        kind=throttle.Kind.STAFF, name=request.user.get_username()
+    )
+    response.set_cookie(TRUSTED_BROWSER_COOKIE, token, **throttle.device_cookie_options())
+    return response
 
 
 def _grouped(secret: str) -> str:
@@ -38,6 +59,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
     if second_factor.has_app(request.user):  # type: ignore[arg-type]
         return redirect(next_url)  # the gate asks for a code if this session has none
+    if not password_typed_recently(request):
+        return sign_in_again(request, "Sign in again to set up your authenticator app.", next_url)
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -54,7 +77,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             else:
                 _signed_in_with(request, enrolled.device)
                 context = {"codes": enrolled.recovery_codes, "next": next_url}
-                return render(request, "console/recovery_codes.html", context)
+                return _trusted(request, render(request, "console/recovery_codes.html", context))
     device = second_factor.pending_app(user=request.user)  # type: ignore[arg-type]
     qr = segno.make(device.config_url, error="m")
     context = {
@@ -97,7 +120,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                         f"You used a recovery code; {left} left. Each works only once. "
                         "Ask an admin to reset your second factor if you lost your app.",
                     )
-                return redirect(next_url)
+                return _trusted(request, redirect(next_url))
     return render(request, "console/verify.html", {"form": form, "next": next_url}, status=status)
 
 
