@@ -19,7 +19,6 @@ from homeward.people.models import Resident, StaffMembership, User
 
 Role = StaffMembership.Role
 ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
-MAX_FAILURES = throttle.KIOSK_NUMBER.limit
 MAX_DEVICE_FAILURES = throttle.KIOSK_DEVICE.limit
 WRONG_CREDENTIALS = "That resident number and PIN do not match. Check them and try again."
 
@@ -126,24 +125,23 @@ def sign_in(*, device: KioskDevice, number: str, pin: str) -> Resident:
             f"The kiosk is open from {hours_text(facility)}. Please come back then.",
             "kiosk_closed",
         )
-    number = number.strip().upper()[:30]
+    number = throttle.normalise_number(number)
     # Counted per number and per device before the PIN is checked (people.throttle), so a
     # burst of guesses cannot slip past; a lock ends after 15 minutes or when staff
-    # release it in the console.
-    attempt = throttle.begin_kiosk(
+    # release it in the console. Leaving the block without succeeded() counts a failure.
+    with throttle.begin_kiosk(
         facility_id=facility.pk, device_id=device.pk, device_name=device.name, number=number
-    )
-    resident = (
-        Resident.objects.select_related("facility", "facility__policy")
-        .filter(agency_id=facility.agency_id, facility=facility, number__iexact=number)
-        .first()
-    )
-    if resident is None or not resident.check_pin(pin):
-        _record_failure(device, number)
-        attempt.failed()
-        raise PermissionDenied(WRONG_CREDENTIALS, "signin_failed")
-    # A good sign-in clears the count, so old typos do not lock the person out later.
-    attempt.succeeded()
+    ) as attempt:
+        resident = (
+            Resident.objects.select_related("facility", "facility__policy")
+            .filter(agency_id=facility.agency_id, facility=facility, number__iexact=number)
+            .first()
+        )
+        if resident is None or not resident.check_pin(pin):
+            _record_failure(device, number)
+            raise PermissionDenied(WRONG_CREDENTIALS, "signin_failed")
+        # A good sign-in clears the count, so old typos do not lock the person out later.
+        attempt.succeeded()
     if not resident.in_custody:
         raise PermissionDenied("Messaging has ended for this account.", "resident_released")
     with transaction.atomic():

@@ -30,12 +30,11 @@ class OperatorAdminSite(OTPAdminSite):
             return HttpResponse(
                 error.message, status=error.status, content_type="text/plain; charset=utf-8"
             )
-        response = super().login(request, extra_context)
-        # The admin redirects only once both the password and the code were right.
-        if response.status_code == 302 and request.user.is_authenticated:
-            attempt.succeeded()
-        else:
-            attempt.failed()
+        with attempt:  # leaving it without succeeded() (an error too) counts a failure
+            response = super().login(request, extra_context)
+            # The admin redirects only once both the password and the code were right.
+            if response.status_code == 302 and request.user.is_authenticated:
+                attempt.succeeded()
         return response
 
 

@@ -9,41 +9,66 @@ The failure that reaches the limit starts a timed lock, audited once (``signin.l
 
 What is counted (the buckets):
 
-- a family or friend account, by normalised email, shared by the web and the API;
-- a staff account, by normalised username (locked for 30 minutes, and the person is told
-  by email);
+- an account, by its name normalised as Django's forms do (NFKC) and lower-cased, so a
+  look-alike spelling ("ａdmin") is the same account. Which rule counts it is decided by
+  the account itself, whatever the surface: a user with a staff membership is counted as
+  staff (locked for 30 minutes, told by email at most once a day) on the console, the web,
+  the API and the Django admin alike; a contact as a contact (shared by the web and the
+  API); only a name with no account takes the rule of the surface it was typed on;
 - a trusted browser of an account: a browser that signed in to the account before carries
   a signed cookie (OWASP's device cookie; an API app gets the same value in the
   ``X-Homeward-Device`` header and sends it back), and its attempts are counted on their
-  own, so a stranger who locks the account does not lock out its owner;
+  own, so a stranger who locks the account does not lock out its owner. The cookie is
+  bound to the account's password: changing the password revokes every one;
 - a client address: many failures from one address refuse browsers without a device
-  cookie for the account they try (password spraying);
+  cookie for the account they try (password spraying). An IPv6 address is counted by its
+  /64 network, which one subscriber usually holds whole;
 - a kiosk resident number (per facility) and a kiosk device.
 
 An admin can release a lock sooner (``release_signin`` command, the console's sign-in
 locks page).
+
+Callers report how an attempt ended inside a ``with`` block, so an attempt cannot be left
+unreported (an exception, or no report at all, counts as a failure)::
+
+    with throttle.begin_password(kind=..., name=..., address=...) as attempt:
+        user = authenticate(...)
+        if user is not None:
+            attempt.succeeded()
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import logging
 import secrets
+import unicodedata
 from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
 
+from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
+from homeward.core.models import AuditEvent
 from homeward.people import access, emails
-from homeward.people.models import SignInThrottle, StaffMembership, User
+from homeward.people.models import Contact, SignInThrottle, StaffMembership, User
 
+logger = logging.getLogger(__name__)
 Kind = SignInThrottle.Kind
 ADMIN_ROLES = (StaffMembership.Role.FACILITY_ADMIN, StaffMembership.Role.AGENCY_ADMIN)
 MINUTE = dt.timedelta(minutes=1)
 # Counters untouched this long are deleted (every window and lock is far shorter).
 PRUNE_AFTER = dt.timedelta(days=1)
+# A staff member is told of a lock at most this often: someone who locks the account again
+# and again must not fill its owner's inbox.
+LOCK_EMAIL_EVERY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -117,9 +142,58 @@ class Bucket:
     device_id: int | None = None
 
 
+def username_as_typed(name: str) -> str:
+    """The name as Django's sign-in forms pass it to ``authenticate()``: NFKC-normalised
+    (``UsernameField``) and stripped, case kept."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
 def normalise(name: str) -> str:
-    """The account name as counted: "KIM@example.org " and "kim@example.org" are one."""
-    return name.strip().lower()[:254]
+    """The account name as counted: "KIM@example.org ", "kim@example.org" and the
+    fullwidth "ｋｉｍ@example.org" are one."""
+    return username_as_typed(name).lower()[:254]
+
+
+def normalise_number(number: str) -> str:
+    """A resident number as typed at a kiosk, as looked up and counted."""
+    return number.strip().upper()[:30]
+
+
+def address_key(address: str) -> str:
+    """The client address as counted: an IPv4 address as is, an IPv6 address by its /64
+    network (rotating through one's own /64 is not a new client); anything else as is."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address[:200]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _user_named(name: str) -> User | None:
+    """The account ``authenticate()`` would check for ``name`` (exact username), or, when
+    none, the one account whose username differs only in case (a typed "Rev1" counts
+    against "rev1"). Two accounts differing only in case are never guessed between."""
+    typed = username_as_typed(name)
+    user = User.objects.filter(username=typed).first()
+    if user is not None:
+        return user
+    alike = list(User.objects.filter(username__iexact=typed)[:2])
+    return alike[0] if len(alike) == 1 else None
+
+
+def _kind_of(user: User | None, surface_kind: str) -> str:
+    """The rule an account is counted under: its own kind, whatever surface it is tried on;
+    the surface's kind for a name with no account (or one that is neither, an operator)."""
+    if user is not None:
+        if StaffMembership.objects.filter(user=user).exists():
+            return Kind.STAFF
+        if Contact.objects.filter(user=user).exists():
+            return Kind.CONTACT
+    return surface_kind
 
 
 # --- trusted browsers (device cookies) --------------------------------------------------
@@ -129,21 +203,48 @@ def _account_key(kind: str, name: str) -> str:
     return f"{kind}:{normalise(name)}"
 
 
+def _password_mark(user: User) -> str:
+    """Changes whenever the account's password does (Django's session auth hash does the
+    same), so a new password revokes every device cookie of the account."""
+    return salted_hmac(TRUSTED_SALT, user.password, algorithm="sha256").hexdigest()
+
+
 def trusted_browser_token(*, kind: str, name: str) -> str:
     """A new device cookie value for a browser that has just signed in to this account."""
-    data = {"a": _account_key(kind, name), "b": secrets.token_urlsafe(12)}
+    user = _user_named(name)
+    data = {
+        "a": _account_key(_kind_of(user, kind), name),
+        "b": secrets.token_urlsafe(12),
+        "u": user.pk if user is not None else None,
+        "p": _password_mark(user) if user is not None else "",
+    }
     return signing.dumps(data, salt=TRUSTED_SALT)
 
 
-def _trusted_browser(account_key: str, token: str | None) -> str | None:
-    """The browser id in ``token`` when it is a valid device cookie for this account."""
-    if not token:
+def device_cookie_options() -> dict[str, Any]:
+    """The attributes of every device cookie (web and console): script cannot read it, it
+    is sent on top-level navigation only, over HTTPS when sessions are."""
+    return {
+        "max_age": TRUSTED_MAX_AGE,
+        "httponly": True,
+        "samesite": "Lax",
+        "secure": settings.SESSION_COOKIE_SECURE,
+    }
+
+
+def _trusted_browser(account_key: str, user: User | None, token: str | None) -> str | None:
+    """The browser id in ``token`` when it is a valid device cookie for this account, made
+    while it had its current password. No account, no trusted browser."""
+    if not token or user is None:
         return None
     try:
         data = signing.loads(token, salt=TRUSTED_SALT, max_age=TRUSTED_MAX_AGE)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("a") != account_key:
+    if not isinstance(data, dict) or data.get("a") != account_key or data.get("u") != user.pk:
+        return None
+    mark = data.get("p")
+    if not isinstance(mark, str) or not constant_time_compare(mark, _password_mark(user)):
         return None
     browser = data.get("b")
     return browser if isinstance(browser, str) and browser else None
@@ -212,10 +313,19 @@ def _start_lock(bucket: Bucket, now: dt.datetime) -> bool:
     return started == 1
 
 
-def _tell_staff(bucket: Bucket, until: dt.datetime) -> None:
-    user = User.objects.filter(pk=bucket.user_id).first() if bucket.user_id else None
+def _tell_staff(bucket: Bucket, until: dt.datetime, now: dt.datetime) -> bool:
+    """Email the staff member whose account was locked, unless they were told of a lock in
+    the last day. True when an email was queued."""
+    # The user's row lock makes two locks starting at once (the account and one of its
+    # browsers) agree on which one tells.
+    user = User.objects.select_for_update().filter(pk=bucket.user_id).first()
     if user is None or not user.email or not StaffMembership.objects.filter(user=user).exists():
-        return
+        return False
+    told_lately = AuditEvent.objects.filter(
+        action="signin.locked", at__gte=now - LOCK_EMAIL_EVERY, data__emailed_user=user.pk
+    ).exists()
+    if told_lately:
+        return False
     # Built from our own template: only our words and the account's username as stored
     # (set by an admin), never what was typed at the sign-in form.
     emails.queue(
@@ -229,39 +339,80 @@ def _tell_staff(bucket: Bucket, until: dt.datetime) -> None:
         },
         theirs={},
     )
+    return True
 
 
 def _prune(now: dt.datetime) -> None:
-    """Forget counters that ended long ago. Run when a lock starts: spraying, the thing
-    that makes many rows, also makes locks."""
-    SignInThrottle.objects.filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now), window_start__lt=now - PRUNE_AFTER
-    ).delete()
+    """Forget counters that ended long ago. Run after a lock has been committed, in its own
+    short transaction and holding no other row: spraying, the thing that makes many rows,
+    also makes locks. Housekeeping: if it collides with a sign-in (a deadlock, a timeout),
+    the next lock prunes instead."""
+    try:
+        with transaction.atomic():
+            SignInThrottle.objects.filter(
+                Q(locked_until__isnull=True) | Q(locked_until__lt=now),
+                window_start__lt=now - PRUNE_AFTER,
+            ).delete()
+    except DatabaseError:
+        logger.info("Sign-in counters not pruned this time", exc_info=True)
 
 
 def _lock_started(bucket: Bucket, now: dt.datetime) -> None:
-    _prune(now)
     until = now + bucket.rule.lock_for
+    data: dict[str, Any] = {
+        "kind": bucket.kind,
+        "subject": bucket.subject,
+        "until": until.isoformat(),
+    }
+    if bucket.user_id is not None and _tell_staff(bucket, until, now):
+        data["emailed_user"] = bucket.user_id
     audit.record(
         actor="system",
         action="signin.locked",
         object_type="signinthrottle",
         object_id=bucket.key[:64],
         facility_id=bucket.facility_id,
-        data={"kind": bucket.kind, "subject": bucket.subject, "until": until.isoformat()},
+        data=data,
     )
-    if bucket.user_id is not None:
-        _tell_staff(bucket, until)
+    transaction.on_commit(lambda: _prune(now))
 
 
 class Attempt:
-    """One sign-in attempt that has been counted. Report how it ended."""
+    """One sign-in attempt that has been counted. Report how it ended; used as a context
+    manager, leaving the block without ``succeeded()`` (by an exception, or by forgetting)
+    reports a failure, so every counted attempt can start a lock."""
 
-    def __init__(self, counted: list[Bucket], clears: list[Bucket]) -> None:
+    def __init__(self, counted: list[Bucket], clears: list[Bucket], kind: str) -> None:
         self.counted = counted
         self._clears = clears
+        # The rule the account was counted under (staff or contact), decided by the account.
+        self.kind = kind
+        self.reported = False
+
+    def __enter__(self) -> Attempt:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.reported:
+            return
+        if exc is None:
+            self.failed()
+            return
+        try:
+            self.failed()
+        except Exception:
+            # Never hide the error that ended the attempt behind this one.
+            logger.exception("A failed sign-in attempt could not be reported")
 
     def failed(self) -> None:
+        if self.reported:
+            return
+        self.reported = True
         now = clock.now()
         with transaction.atomic():
             for bucket in self.counted:
@@ -271,6 +422,9 @@ class Attempt:
     def succeeded(self) -> None:
         """Forget the account's (or this trusted browser's) count; an address keeps only
         its failures."""
+        if self.reported:
+            return
+        self.reported = True
         with transaction.atomic():
             for bucket in self.counted:
                 if bucket in self._clears:
@@ -279,7 +433,7 @@ class Attempt:
                     _unbump(bucket)
 
 
-def _take(buckets: list[Bucket], clears: list[Bucket]) -> Attempt:
+def _take(buckets: list[Bucket], clears: list[Bucket], kind: str) -> Attempt:
     now = clock.now()
     with transaction.atomic():
         for bucket in buckets:
@@ -287,7 +441,7 @@ def _take(buckets: list[Bucket], clears: list[Bucket]) -> Attempt:
                 # Raising rolls back the buckets bumped before: a refused attempt is not
                 # counted anywhere.
                 raise Refused(bucket.rule.code, bucket.rule.message)
-    return Attempt(buckets, clears)
+    return Attempt(buckets, clears, kind)
 
 
 def begin_password(
@@ -295,32 +449,36 @@ def begin_password(
 ) -> Attempt:
     """Count a password attempt for an account before its password is checked.
 
-    ``kind`` is ``Kind.CONTACT`` (web and API) or ``Kind.STAFF`` (console). Raises
+    ``kind`` is the surface's kind: ``Kind.CONTACT`` (web and API) or ``Kind.STAFF``
+    (console, Django admin). It decides only for a name with no account; an account is
+    counted under its own rule wherever it is tried (``Attempt.kind`` says which). Raises
     ``Refused`` (429) when the account, this trusted browser or the address is at its limit.
     """
+    user = _user_named(name)
+    kind = _kind_of(user, kind)
     rule = ACCOUNT_RULES[kind]
     subject = normalise(name)
     account_key = _account_key(kind, name)
-    user_id = None
-    if kind == Kind.STAFF:
-        user_id = User.objects.filter(username__iexact=subject).values_list("pk", flat=True).first()
-    browser = _trusted_browser(account_key, device_token)
+    # Only a staff account is told of its lock by email, and looked after by its admins.
+    user_id = user.pk if user is not None and kind == Kind.STAFF else None
+    browser = _trusted_browser(account_key, user, device_token)
     if browser is not None:
         # The owner's browser: counted on its own, past the account's lock and the address's.
         trusted = Bucket(
             f"{account_key}|browser:{browser}", Kind.TRUSTED_BROWSER, rule, subject, user_id
         )
-        return _take([trusted], clears=[trusted])
+        return _take([trusted], clears=[trusted], kind=kind)
     account = Bucket(account_key, kind, rule, subject, user_id)
     buckets = [account]
     if address:
-        buckets.insert(0, Bucket(f"address:{address}", Kind.ADDRESS, ADDRESS, address))
-    return _take(buckets, clears=[account])
+        counted = address_key(address)
+        buckets.insert(0, Bucket(f"address:{counted}", Kind.ADDRESS, ADDRESS, counted))
+    return _take(buckets, clears=[account], kind=kind)
 
 
 def begin_kiosk(*, facility_id: int, device_id: int, device_name: str, number: str) -> Attempt:
     """Count a PIN attempt per resident number (per facility) and per kiosk device."""
-    number = number.strip().upper()[:30]
+    number = normalise_number(number)
     device = Bucket(
         f"kiosk_device:{device_id}",
         Kind.KIOSK_DEVICE,
@@ -336,7 +494,7 @@ def begin_kiosk(*, facility_id: int, device_id: int, device_name: str, number: s
         number,
         facility_id=facility_id,
     )
-    return _take([device, resident_number], clears=[resident_number])
+    return _take([device, resident_number], clears=[resident_number], kind=Kind.KIOSK_NUMBER)
 
 
 # --- locks, and releasing them ---------------------------------------------------------------
@@ -364,7 +522,9 @@ def release(*, name: str, actor: object) -> int:
 
 
 def _staff_in_scope(admin: User) -> QuerySet[User]:
-    """Staff whose memberships lie within this admin's facilities or whole agencies."""
+    """Staff whose sign-in locks this admin may see and release: those whose memberships
+    lie within the admin's facilities or whole agencies. (Not who may reset a second
+    factor: that is ``second_factor``'s own rule.)"""
     facilities = access.staff_facilities(admin, ADMIN_ROLES)
     agencies = StaffMembership.objects.filter(
         user=admin, role=StaffMembership.Role.AGENCY_ADMIN, facility__isnull=True
