@@ -157,14 +157,25 @@ def test_signin_with_a_wrong_password_is_refused(world):
 
 
 def test_staff_cannot_sign_in_here_and_are_pointed_to_the_console(world):
+    # The same answer for a right and a wrong staff password: the page does not confirm
+    # a guessed password, nor that the account is staff.
     staff = t.make_staff("ops@staff.example.org", role="reviewer", facility=world.facility_1)
-    client = Client()
-    response = client.post("/signin/", {"email": staff.username, "password": t.PASSWORD})
-    page = response.content.decode()
-    assert response.status_code == 400
-    assert "for families and friends" in page
-    assert 'href="/console/"' in page
-    assert "_auth_user_id" not in client.session
+    pages = []
+    for password in [t.PASSWORD, "wrong-password"]:
+        client = Client()
+        response = client.post("/signin/", {"email": staff.username, "password": password})
+        assert response.status_code == 400
+        assert "_auth_user_id" not in client.session
+        pages.append(response.content.decode().replace(password, ""))
+    right, wrong = pages
+    assert "do not match a family or friend account" in right
+    assert "Staff sign in at the staff console" in right and 'href="/console/"' in right
+    assert "for families and friends" not in right
+
+    def alert(page: str) -> str:
+        return page.split('role="alert"')[1].split("</div>")[0]
+
+    assert alert(right) == alert(wrong)
 
 
 def test_signin_returns_to_next(world):

@@ -72,15 +72,23 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "web/signup.html", context, status=status)
 
 
+# One answer for every refusal, right password or wrong, staff account or none: the form
+# tells no one which accounts exist, which are staff, or whose password they guessed.
+REFUSED = (
+    "That email and password do not match a family or friend account. "
+    "Staff sign in at the staff console."
+)
+
+
 @require_http_methods(["GET", "POST"])
 def signin(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
-    staff_refused = False
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         email = throttle.normalise(form.cleaned_data["email"])
         try:
-            # Counted before the password is checked, so parallel guesses cannot slip past.
+            # Counted before the password is checked, so parallel guesses cannot slip past;
+            # a staff account typed here is counted as staff.
             attempt = throttle.begin_password(
                 kind=throttle.Kind.CONTACT,
                 name=email,
@@ -90,23 +98,18 @@ def signin(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
             return _signin_page(request, form, status=error.status)
-        user = authenticate(request, username=email, password=form.cleaned_data["password"])
-        contact = Contact.objects.filter(user=user).first() if user else None
-        if user is None:
-            attempt.failed()
-            form.add_error(None, "That email and password do not match an account.")
-        elif contact is None:
-            # Right password, but a staff account: point them to their own sign-in.
-            attempt.succeeded()
-            staff_refused = True
-            form.add_error(None, "This sign-in is for families and friends.")
-        else:
-            attempt.succeeded()
-            _start_session(request, contact)
-            response = redirect(safe_next(request, reverse("web:connections")))
-            _trust_browser(response, email)
-            return response
-    return _signin_page(request, form, status=status, staff_refused=staff_refused)
+        with attempt:  # leaving it without succeeded() counts a failure
+            user = authenticate(request, username=email, password=form.cleaned_data["password"])
+            contact = Contact.objects.filter(user=user).first() if user else None
+            if contact is not None and attempt.kind == throttle.Kind.CONTACT:
+                attempt.succeeded()
+                _start_session(request, contact)
+                response = redirect(safe_next(request, reverse("web:connections")))
+                _trust_browser(response, email)
+                return response
+        # A staff account's right password is refused and counted like a wrong one.
+        form.add_error(None, REFUSED)
+    return _signin_page(request, form, status=status)
 
 
 def _trust_browser(response: HttpResponse, email: str) -> None:
@@ -115,17 +118,12 @@ def _trust_browser(response: HttpResponse, email: str) -> None:
     response.set_cookie(
         TRUSTED_BROWSER_COOKIE,
         throttle.trusted_browser_token(kind=throttle.Kind.CONTACT, name=email),
-        max_age=throttle.TRUSTED_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
+        **throttle.device_cookie_options(),
     )
 
 
-def _signin_page(
-    request: HttpRequest, form: SignInForm, *, status: int, staff_refused: bool = False
-) -> HttpResponse:
-    context = {"form": form, "next": safe_next(request, ""), "staff_refused": staff_refused}
+def _signin_page(request: HttpRequest, form: SignInForm, *, status: int) -> HttpResponse:
+    context = {"form": form, "next": safe_next(request, "")}
     return render(request, "web/signin.html", context, status=status)
 
 
