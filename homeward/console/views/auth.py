@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from homeward.people import throttle
 # anyone which accounts exist or whose password they have guessed.
 REFUSED = "That username and password do not match a staff account."
 # The device cookie of a browser that signed in to a staff account (see people.throttle).
+# It is set only once the second factor is passed (console.views.second_factor), never here.
 TRUSTED_BROWSER_COOKIE = "homeward_console_trusted"
 
 
@@ -27,7 +27,9 @@ def signin(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            username = form.cleaned_data["username"]
+            # As Django's own sign-in forms pass it (NFKC): a look-alike spelling is the
+            # account it looks like, for the count and for the password check alike.
+            username = throttle.username_as_typed(form.cleaned_data["username"])
             try:
                 # Counted before the password is checked, so parallel guesses cannot slip
                 # past; a browser that signed in to this account before is counted apart.
@@ -41,25 +43,16 @@ def signin(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error.message)
                 context = {"form": form, "next": safe_next(request)}
                 return render(request, "console/signin.html", context, status=error.status)
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                attempt.failed()
-            else:
-                attempt.succeeded()
-            if user is not None and staff_roles(user):
-                login(request, user)  # rotates the session key
-                start_session(request)
-                audit.record(actor=user, action="staff.signed_in")
-                response = redirect(safe_next(request))
-                response.set_cookie(
-                    TRUSTED_BROWSER_COOKIE,
-                    throttle.trusted_browser_token(kind=throttle.Kind.STAFF, name=username),
-                    max_age=throttle.TRUSTED_MAX_AGE,
-                    httponly=True,
-                    samesite="Lax",
-                    secure=settings.SESSION_COOKIE_SECURE,
-                )
-                return response
+            with attempt:  # leaving it without succeeded() counts a failure
+                password = form.cleaned_data["password"]
+                user = authenticate(request, username=username, password=password)
+                # A contact's right password is refused and counted like a wrong one.
+                if user is not None and staff_roles(user):
+                    attempt.succeeded()
+                    login(request, user)  # rotates the session key
+                    start_session(request)
+                    audit.record(actor=user, action="staff.signed_in")
+                    return redirect(safe_next(request))
             form.add_error(None, REFUSED)
         status = 400
     context = {"form": form, "next": safe_next(request)}
