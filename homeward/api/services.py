@@ -54,20 +54,20 @@ def create_token(
     """
     email = throttle.normalise(email)
     # The same count as the web's sign-in (one per account, plus the address), taken
-    # before the password is checked: a contact locked on /signin/ is locked here too.
-    # An app that signed in before sends its device value (see trusted_device_token) and is
-    # counted on its own, past a stranger's lock of the account or the address.
-    attempt = throttle.begin_password(
+    # before the password is checked: a contact locked on /signin/ is locked here too, and
+    # a staff account is counted as staff. An app that signed in before sends its device
+    # value (see trusted_device_token) and is counted on its own, past a stranger's lock of
+    # the account or the address.
+    with throttle.begin_password(
         kind=throttle.Kind.CONTACT, name=email, address=ip, device_token=device_token
-    )
-    user = authenticate(username=email, password=password)
-    if user is None:
-        attempt.failed()
-        raise InvalidCredentials()
-    attempt.succeeded()
-    contact = Contact.objects.filter(user=user).first()
-    if contact is None:
-        raise InvalidCredentials()
+    ) as attempt:  # leaving it by InvalidCredentials (or any error) counts a failure
+        user = authenticate(username=email, password=password)
+        contact = Contact.objects.filter(user=user).first() if user is not None else None
+        # A staff account's right password is refused and counted like a wrong one: it
+        # must not reset the staff count.
+        if contact is None or attempt.kind != throttle.Kind.CONTACT:
+            raise InvalidCredentials()
+        attempt.succeeded()
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -91,7 +91,8 @@ def create_token(
 def trusted_device_token(*, email: str) -> str:
     """A device value for an app that has just signed in as ``email`` (the API's form of
     the web's device cookie)."""
-    return throttle.trusted_browser_token(kind=throttle.Kind.CONTACT, name=email)
+    name = throttle.normalise(email)
+    return throttle.trusted_browser_token(kind=throttle.Kind.CONTACT, name=name)
 
 
 def token_for_key(key: str) -> ApiToken | None:
