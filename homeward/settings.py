@@ -17,6 +17,9 @@ _DEV_SECRET = "homeward-local-development-only-not-a-secret"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
 if SECRET_KEY == _DEV_SECRET and env_bool("HOMEWARD_PRODUCTION", False):
     raise ImproperlyConfigured("SECRET_KEY must be set when HOMEWARD_PRODUCTION is on")
+# Earlier keys, still accepted for what they signed (sessions, device cookies, recovery
+# codes) while a new SECRET_KEY is rolled out.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto (is this request
