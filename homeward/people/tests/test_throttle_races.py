@@ -4,6 +4,7 @@ and the rest get 429, and the lock is audited once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections import Counter
@@ -13,11 +14,13 @@ from django.db import connection
 from django.test import Client
 
 from homeward import builders as t
+from homeward.core import clock
 from homeward.core.models import AuditEvent
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.kiosk.auth import DEVICE_COOKIE
 from homeward.kiosk.services import WRONG_CREDENTIALS, register_device
 from homeward.people import throttle
+from homeward.people.models import SignInThrottle
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -103,3 +106,29 @@ def test_kiosk_checks_exactly_twenty_of_thirty_parallel_numbers_on_one_device(wo
     limit = throttle.KIOSK_DEVICE.limit
     assert statuses == {403: limit, 429: BURST - limit}
     assert_one_lock()  # the kiosk is paused; no single number is locked
+
+
+def test_pruning_after_locks_never_breaks_a_sign_in_bumping_an_old_counter(world):
+    # Old counters: some are bumped again (their window restarts) while thirty accounts
+    # lock at once and each lock prunes; none of it may fail a request (a deadlock between
+    # the prune's DELETE and a bump would be a 500).
+    with clock.frozen_at(clock.now() - dt.timedelta(days=2)):
+        for n in range(10):
+            Client().post("/signin/", {"email": f"old{n}@example.org", "password": "x"})
+            Client().post("/signin/", {"email": f"stale{n}@example.org", "password": "x"})
+
+    def post(index: int) -> list[int]:
+        statuses = []
+        for _ in range(throttle.CONTACT.limit):
+            for email in [f"lock{index}@example.org", f"old{index % 10}@example.org"]:
+                client = Client(REMOTE_ADDR=f"203.0.113.{index + 1}")
+                response = client.post("/signin/", {"email": email, "password": "x"})
+                statuses.append(response.status_code)
+        return statuses
+
+    results = in_threads(BURST, post)
+    errors = [r for r in results if not isinstance(r, list)]
+    assert not errors, errors
+    assert {status for statuses in results for status in statuses} <= {400, 429}
+    assert SignInThrottle.objects.filter(locked_until__isnull=False).count() >= BURST
+    assert not SignInThrottle.objects.filter(subject__startswith="stale").exists()
