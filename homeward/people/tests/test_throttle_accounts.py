@@ -68,6 +68,16 @@ def test_a_fullwidth_spelling_is_the_same_staff_account_on_the_console(world):
     assert client.session["_auth_user_id"] == str(world.reviewer_1.pk)
 
 
+def test_a_fullwidth_email_is_the_same_contact_on_the_web_and_the_api(world):
+    # The email field takes a fullwidth domain; it is counted and checked as the NFKC form.
+    for _ in range(5):
+        web_signin(Client(), "a@example.org", "wrong-password")
+    assert web_signin(Client(), "a@ｅｘａｍｐｌｅ.org", t.PASSWORD).status_code == 429
+    assert api_token("a@ｅｘａｍｐｌｅ.org", t.PASSWORD).status_code == 429
+    call_command("release_signin", "a@example.org", stdout=io.StringIO())
+    assert web_signin(Client(), "a@ｅｘａｍｐｌｅ.org", t.PASSWORD).status_code == 302
+
+
 def test_normalise_applies_nfkc_then_strips_and_lowercases():
     assert throttle.normalise(" ＫＩＭ@example.org\u00a0") == "kim@example.org"
     assert throttle.normalise("ａdmin") == throttle.normalise("Admin") == "admin"
