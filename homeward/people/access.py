@@ -14,6 +14,8 @@ Role = StaffMembership.Role
 REVIEW_ROLES = (Role.REVIEWER, Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 # Roles that may read any message of their facilities.
 READ_ROLES = (Role.REVIEWER, Role.INVESTIGATOR, Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
+# Roles that look after a facility's staff, devices and settings.
+ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 
 
 def staff_facilities(user: User, roles: Iterable[str] = READ_ROLES) -> QuerySet[Facility]:
@@ -27,3 +29,33 @@ def staff_facilities(user: User, roles: Iterable[str] = READ_ROLES) -> QuerySet[
 
 def can_review(user: User, facility_id: int) -> bool:
     return staff_facilities(user, REVIEW_ROLES).filter(id=facility_id).exists()
+
+
+def _memberships_managed_by(admin: User) -> Q:
+    """Memberships an admin looks after: an agency admin, any membership in their agencies;
+    a facility admin, a facility-level membership at one of their facilities that is not
+    an agency admin's."""
+    own = StaffMembership.objects.filter(user=admin)
+    agencies = own.filter(role=Role.AGENCY_ADMIN).values("agency_id")
+    facilities = own.filter(role=Role.FACILITY_ADMIN, facility__isnull=False).values("facility_id")
+    at_facility = Q(facility_id__in=facilities) & ~Q(role=Role.AGENCY_ADMIN)
+    return Q(agency_id__in=agencies) | at_facility
+
+
+def staff_managed_by(admin: User) -> QuerySet[User]:
+    """Staff an admin looks after (resets their second factor, releases their sign-in
+    locks): those whose EVERY membership lies inside the admin's scope, so that no admin
+    can act on an account that also works somewhere they do not look after. Never a
+    superuser (whose app also guards the Django admin), never the admin themselves."""
+    inside = _memberships_managed_by(admin)
+    has_inside = StaffMembership.objects.filter(inside).values("user_id")
+    # exclude() counts a membership whose facility is empty (agency-wide) as outside a
+    # facility admin's scope: SQL's NULL never matches the facility list.
+    has_outside = StaffMembership.objects.exclude(inside).values("user_id")
+    return (
+        User.objects.filter(pk__in=has_inside)
+        .exclude(pk__in=has_outside)
+        .exclude(is_superuser=True)
+        .exclude(pk=admin.pk)
+        .order_by("username")
+    )

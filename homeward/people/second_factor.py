@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import django_otp
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_otp.models import Device
@@ -34,6 +34,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward.core import audit
 from homeward.core.errors import Conflict, DomainError, NotFound
+from homeward.people import access
 from homeward.people.models import StaffMembership, User
 
 Role = StaffMembership.Role
@@ -212,36 +213,6 @@ def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user).count()
 
 
-def _memberships_inside(admin: User) -> Q:
-    """Memberships an admin looks after: an agency admin, any membership in their agencies;
-    a facility admin, a facility-level membership at one of their facilities that is not
-    an agency admin's."""
-    own = StaffMembership.objects.filter(user=admin)
-    agencies = own.filter(role=Role.AGENCY_ADMIN).values("agency_id")
-    facilities = own.filter(role=Role.FACILITY_ADMIN, facility__isnull=False).values("facility_id")
-    at_facility = Q(facility_id__in=facilities) & ~Q(role=Role.AGENCY_ADMIN)
-    return Q(agency_id__in=agencies) | at_facility
-
-
-def staff_in_scope(admin: User) -> QuerySet[User]:
-    """Staff whose second factor ``admin`` may reset: those whose EVERY membership lies
-    inside the admin's scope (``_memberships_inside``), so that no admin can take over an
-    account that also works somewhere they do not look after. Never a superuser (whose
-    app also guards the Django admin), never the admin themselves."""
-    inside = _memberships_inside(admin)
-    has_inside = StaffMembership.objects.filter(inside).values("user_id")
-    # exclude() counts a membership whose facility is empty (agency-wide) as outside a
-    # facility admin's scope: SQL's NULL never matches the facility list.
-    has_outside = StaffMembership.objects.exclude(inside).values("user_id")
-    return (
-        User.objects.filter(pk__in=has_inside)
-        .exclude(pk__in=has_outside)
-        .exclude(is_superuser=True)
-        .exclude(pk=admin.pk)
-        .order_by("username")
-    )
-
-
 @dataclass(frozen=True)
 class StaffRow:
     user: User  # memberships (with facility and agency) already fetched
@@ -251,7 +222,7 @@ class StaffRow:
 def staff_rows(admin: User) -> list[StaffRow]:
     """The staff list an admin sees: everyone they may reset, with their roles and whether
     they have set up an app, in a fixed number of queries."""
-    people = staff_in_scope(admin).prefetch_related(
+    people = access.staff_managed_by(admin).prefetch_related(
         Prefetch(
             "memberships",
             queryset=StaffMembership.objects.select_related("facility", "agency").order_by("pk"),
@@ -265,7 +236,7 @@ def reset(*, actor: User, staff_user_id: int) -> User:
     """Remove a staff member's app and recovery codes; they enrol again at their next page.
     Anyone outside the admin's scope is not found, and nothing changes."""
     with transaction.atomic():
-        target = staff_in_scope(actor).filter(pk=staff_user_id).first()
+        target = access.staff_managed_by(actor).filter(pk=staff_user_id).first()
         if target is None:
             raise NotFound("No staff member here has that id.")
         apps = TOTPDevice.objects.filter(user=target).delete()[1].get("otp_totp.TOTPDevice", 0)

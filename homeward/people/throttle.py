@@ -62,7 +62,6 @@ from homeward.people.models import Contact, SignInThrottle, StaffMembership, Use
 
 logger = logging.getLogger(__name__)
 Kind = SignInThrottle.Kind
-ADMIN_ROLES = (StaffMembership.Role.FACILITY_ADMIN, StaffMembership.Role.AGENCY_ADMIN)
 MINUTE = dt.timedelta(minutes=1)
 # Counters untouched this long are deleted (every window and lock is far shorter).
 PRUNE_AFTER = dt.timedelta(days=1)
@@ -521,27 +520,13 @@ def release(*, name: str, actor: object) -> int:
     return released
 
 
-def _staff_in_scope(admin: User) -> QuerySet[User]:
-    """Staff whose sign-in locks this admin may see and release: those whose memberships
-    lie within the admin's facilities or whole agencies. (Not who may reset a second
-    factor: that is ``second_factor``'s own rule.)"""
-    facilities = access.staff_facilities(admin, ADMIN_ROLES)
-    agencies = StaffMembership.objects.filter(
-        user=admin, role=StaffMembership.Role.AGENCY_ADMIN, facility__isnull=True
-    ).values("agency_id")
-    memberships = StaffMembership.objects.filter(
-        Q(facility__in=facilities) | Q(facility__isnull=True, agency_id__in=agencies)
-    )
-    return User.objects.filter(pk__in=memberships.values("user_id"))
-
-
 def locks_for_admin(admin: User) -> QuerySet[SignInThrottle]:
     """Current locks this admin may see and release: staff accounts in their scope (and
     those accounts' trusted browsers), kiosk numbers and devices at their facilities."""
-    staff = Q(kind__in=[Kind.STAFF, Kind.TRUSTED_BROWSER], user__in=_staff_in_scope(admin))
+    staff = Q(kind__in=[Kind.STAFF, Kind.TRUSTED_BROWSER], user__in=access.staff_managed_by(admin))
     kiosk = Q(
         kind__in=[Kind.KIOSK_NUMBER, Kind.KIOSK_DEVICE],
-        facility__in=access.staff_facilities(admin, ADMIN_ROLES),
+        facility__in=access.staff_facilities(admin, access.ADMIN_ROLES),
     )
     return (
         current_locks()

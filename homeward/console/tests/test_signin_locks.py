@@ -52,6 +52,25 @@ def test_releasing_a_lock_out_of_scope_is_not_found_and_changes_nothing(world):
     assert admin.get(f"/console/signin-locks/{other.pk}/release/").status_code == 405
 
 
+def test_a_facility_admin_cannot_release_an_agency_admin_who_also_works_there(world):
+    # The agency admin also reviews at the facility, but looks after the whole agency: a
+    # facility admin does not decide when their account opens again.
+    boss = t.make_staff(
+        "boss", role=StaffMembership.Role.AGENCY_ADMIN, agency=world.facility_1.agency
+    )
+    StaffMembership.objects.create(
+        user=boss,
+        agency=world.facility_1.agency,
+        facility=world.facility_1,
+        role=StaffMembership.Role.REVIEWER,
+    )
+    lock = lock_staff("boss")
+    admin = client_for(world.facility_admin)
+    assert f'id="lock-{lock.pk}"' not in admin.get("/console/signin-locks/").content.decode()
+    assert admin.post(f"/console/signin-locks/{lock.pk}/release/").status_code == 404
+    assert console_signin("boss") == 429
+
+
 def test_release_needs_the_forms_csrf_token(world):
     lock = lock_staff("rev1")
     admin = client_for(world.facility_admin)
