@@ -36,7 +36,6 @@ from homeward.people import access, second_factor
 from homeward.people.models import StaffMembership, User
 
 Role = StaffMembership.Role
-ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 
 # Staff are signed out after this long without a request (re-authentication after idle).
 IDLE_SECONDS = 30 * 60
@@ -65,7 +64,7 @@ class StaffContext:
 
     @property
     def can_admin(self) -> bool:
-        return bool(self.roles & set(ADMIN_ROLES))
+        return bool(self.roles & set(access.ADMIN_ROLES))
 
 
 def staff_roles(user: User) -> frozenset[str]:
@@ -213,5 +212,5 @@ def staff_required(roles: Iterable[str] | None = None) -> Callable[[View], View]
 
 reviewer_required = staff_required(access.REVIEW_ROLES)
 reader_required = staff_required(access.READ_ROLES)
-admin_required = staff_required(ADMIN_ROLES)
+admin_required = staff_required(access.ADMIN_ROLES)
 any_staff_required = staff_required()

@@ -18,7 +18,6 @@ from homeward.people import access, throttle
 from homeward.people.models import Resident, StaffMembership, User
 
 Role = StaffMembership.Role
-ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 MAX_DEVICE_FAILURES = throttle.KIOSK_DEVICE.limit
 WRONG_CREDENTIALS = "That resident number and PIN do not match. Check them and try again."
 
@@ -29,7 +28,7 @@ def hash_token(raw: str) -> str:
 
 def admin_facilities(staff: User) -> QuerySet[Facility]:
     """The facilities where ``staff`` may register kiosks."""
-    return access.staff_facilities(staff, ADMIN_ROLES)
+    return access.staff_facilities(staff, access.ADMIN_ROLES)
 
 
 def register_device(*, staff: User, facility: Facility, name: str) -> tuple[KioskDevice, str]:

@@ -26,7 +26,6 @@ from homeward.people.models import User
 
 Model = PriceSchedule.Model
 Payer = PriceSchedule.Payer
-ADMIN_ROLES = (access.Role.FACILITY_ADMIN, access.Role.AGENCY_ADMIN)
 
 # Any single price or fee above $1,000 is a typo (and would not fit the database column).
 MAX_PRICE_CENTS = 100_000
@@ -97,7 +96,7 @@ def parse_packs(text: str) -> list[dict[str, int]]:
 
 def may_set_prices(staff: User, facility: Facility) -> bool:
     """Facility admins of this facility and agency admins of its agency."""
-    return access.staff_facilities(staff, ADMIN_ROLES).filter(pk=facility.pk).exists()
+    return access.staff_facilities(staff, access.ADMIN_ROLES).filter(pk=facility.pk).exists()
 
 
 def _check_count(errors: dict[str, str], name: str, value: Any, low: int, high: int) -> None:

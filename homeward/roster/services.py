@@ -23,7 +23,6 @@ from homeward.people import access
 from homeward.people.models import Resident, User
 
 K = Account.Kind
-ADMIN_ROLES = (access.Role.FACILITY_ADMIN, access.Role.AGENCY_ADMIN)
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def release_resident(*, staff: User, resident_id: int) -> Release:
         resident = Resident.objects.select_for_update(no_key=True).filter(pk=resident_id).first()
         if (
             resident is None
-            or not access.staff_facilities(staff, ADMIN_ROLES)
+            or not access.staff_facilities(staff, access.ADMIN_ROLES)
             .filter(pk=resident.facility_id)
             .exists()
         ):

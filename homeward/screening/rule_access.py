@@ -17,12 +17,11 @@ from homeward.people.models import StaffMembership, User
 from homeward.screening.models import Rule, Scope
 
 Role = StaffMembership.Role
-ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 
 
 def admin_facilities(actor: User) -> Any:
     """The facilities where this person administers rules."""
-    return access.staff_facilities(actor, ADMIN_ROLES)
+    return access.staff_facilities(actor, access.ADMIN_ROLES)
 
 
 def is_agency_admin(actor: User | None, agency_id: int | None) -> bool:

@@ -23,7 +23,6 @@ from homeward.screening import engine
 from homeward.screening.engine import spec_fields
 from homeward.screening.models import Rule, RuleChange, Scope
 from homeward.screening.rule_access import (
-    ADMIN_ROLES,
     admin_facilities,
     check_may_manage,
     is_agency_admin,
@@ -341,7 +340,6 @@ def set_detector_actions(
 
 
 __all__ = [
-    "ADMIN_ROLES",
     "EDITABLE",
     "admin_facilities",
     "create_rule",

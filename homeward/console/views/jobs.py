@@ -8,14 +8,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from homeward.console import queries
-from homeward.console.access import ADMIN_ROLES, admin_required
+from homeward.console.access import admin_required
 from homeward.core.errors import Conflict, NotFound
 from homeward.jobs import services
+from homeward.people import access
 
 
 @admin_required
 def dead_jobs(request: HttpRequest) -> HttpResponse:
-    context = {"jobs": queries.dead_jobs_for(request.user, ADMIN_ROLES)}
+    context = {"jobs": queries.dead_jobs_for(request.user, access.ADMIN_ROLES)}
     return render(request, "console/jobs.html", context)
 
 
@@ -23,7 +24,7 @@ def dead_jobs(request: HttpRequest) -> HttpResponse:
 @admin_required
 def retry(request: HttpRequest, job_id: int) -> HttpResponse:
     try:
-        job = queries.dead_job_for(request.user, ADMIN_ROLES, job_id)
+        job = queries.dead_job_for(request.user, access.ADMIN_ROLES, job_id)
     except NotFound:
         raise Http404("No such job.") from None
     try:

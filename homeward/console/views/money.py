@@ -59,7 +59,7 @@ def for_price_admins(view: FacilityView) -> Callable[..., HttpResponse]:
 def _other_facilities(request: HttpRequest, facility: Facility) -> QuerySet[Facility]:
     """The admin's other facilities, for the "switch facility" links."""
     return (
-        access.staff_facilities(request.user, schedules.ADMIN_ROLES)
+        access.staff_facilities(request.user, access.ADMIN_ROLES)
         .exclude(pk=facility.pk)
         .order_by("name")
     )
