@@ -96,7 +96,10 @@ def install(api: NinjaAPI) -> None:
         # An error may carry machine-readable details beside its code (a declined card's
         # payment id); they join the error object.
         details = getattr(exc, "details", None) or {}
-        return error_response(api, request, exc.status, exc.code, exc.message, **details)
+        response = error_response(api, request, exc.status, exc.code, exc.message, **details)
+        if exc.retry_after:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         message, fields = describe_validation(exc.errors)

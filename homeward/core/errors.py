@@ -8,6 +8,9 @@ from __future__ import annotations
 
 class DomainError(Exception):
     status = 400
+    # For a refusal that passes with time (429): how many seconds until it is worth trying
+    # again, sent as Retry-After.
+    retry_after: int | None = None
 
     def __init__(self, code: str, message: str, *, status: int | None = None) -> None:
         super().__init__(message)

@@ -129,6 +129,14 @@ TRUSTED_MAX_AGE = 180 * 24 * 3600
 class Refused(DomainError):
     status = 429
 
+    def __init__(self, bucket: Bucket, now: dt.datetime) -> None:
+        super().__init__(bucket.rule.code, bucket.rule.message)
+        row = SignInThrottle.objects.filter(key=bucket.key).first()
+        until = now + bucket.rule.window
+        if row is not None:
+            until = row.locked_until or row.window_start + bucket.rule.window
+        self.retry_after = max(1, int((until - now).total_seconds()) + 1)
+
 
 @dataclass(frozen=True)
 class Bucket:
@@ -439,7 +447,7 @@ def _take(buckets: list[Bucket], clears: list[Bucket], kind: str) -> Attempt:
             if not _bump(bucket, now):
                 # Raising rolls back the buckets bumped before: a refused attempt is not
                 # counted anywhere.
-                raise Refused(bucket.rule.code, bucket.rule.message)
+                raise Refused(bucket, now)
     return Attempt(buckets, clears, kind)
 
 

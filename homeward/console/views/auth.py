@@ -42,7 +42,10 @@ def signin(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 form.add_error(None, error.message)
                 context = {"form": form, "next": safe_next(request)}
-                return render(request, "console/signin.html", context, status=error.status)
+                refused = render(request, "console/signin.html", context, status=error.status)
+                if error.retry_after:
+                    refused["Retry-After"] = str(error.retry_after)
+                return refused
             with attempt:  # leaving it without succeeded() counts a failure
                 password = form.cleaned_data["password"]
                 user = authenticate(request, username=username, password=password)

@@ -265,3 +265,24 @@ def test_old_counters_are_forgotten_when_a_lock_starts(world, django_capture_on_
             web_signin(Client(), "a@example.org", "wrong-password")
     assert not SignInThrottle.objects.filter(subject="typo@example.org").exists()
     assert SignInThrottle.objects.get(kind="contact", subject="a@example.org").locked_until
+
+
+# --- Retry-After ----------------------------------------------------------------------------
+
+
+def test_a_refusal_says_when_to_try_again(world):
+    for _ in range(5):
+        web_signin(Client(), "a@example.org", "wrong-password")
+    # Locked for 15 minutes from the fifth failure: every surface says so in Retry-After.
+    web = web_signin(Client(), "a@example.org", t.PASSWORD)
+    api = api_token("a@example.org", t.PASSWORD)
+    assert web.status_code == api.status_code == 429
+    for response in (web, api):
+        assert 14 * 60 < int(response["Retry-After"]) <= 15 * 60 + 1
+    with clock.frozen_at(clock.now() + dt.timedelta(minutes=10)):
+        later = api_token("a@example.org", t.PASSWORD)
+        assert 4 * 60 < int(later["Retry-After"]) <= 5 * 60 + 1
+    for _ in range(5):
+        console_signin(Client(), "rev1", "wrong-password")
+    staff = console_signin(Client(), "rev1", t.PASSWORD)
+    assert staff.status_code == 429 and 29 * 60 < int(staff["Retry-After"]) <= 30 * 60 + 1

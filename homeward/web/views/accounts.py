@@ -97,7 +97,10 @@ def signin(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as error:
             form.add_error(None, error.message)
-            return _signin_page(request, form, status=error.status)
+            refused = _signin_page(request, form, status=error.status)
+            if error.retry_after:
+                refused["Retry-After"] = str(error.retry_after)
+            return refused
         with attempt:  # leaving it without succeeded() counts a failure
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
             contact = Contact.objects.filter(user=user).first() if user else None
