@@ -8,6 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from homeward.core.env import env_bool, env_int, env_list, env_str
+from homeward.ledger.providers import NAMES as PAYMENT_PROVIDERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -202,9 +203,9 @@ SCREENING_CACHE_DIR = env_str("SCREENING_CACHE_DIR", str(VAR_DIR / "screening-ca
 # Card payments. "sandbox" (the default) takes the documented test cards and moves no real
 # money; "stripe" uses Stripe Checkout and needs both Stripe keys.
 PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "sandbox")
-if PAYMENT_PROVIDER not in ("sandbox", "stripe"):
+if PAYMENT_PROVIDER not in PAYMENT_PROVIDERS:
     raise ImproperlyConfigured(
-        f"PAYMENT_PROVIDER must be sandbox or stripe; got {PAYMENT_PROVIDER!r}"
+        f"PAYMENT_PROVIDER must be one of {', '.join(PAYMENT_PROVIDERS)}; got {PAYMENT_PROVIDER!r}"
     )
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")

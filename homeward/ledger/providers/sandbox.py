@@ -100,3 +100,6 @@ class Sandbox:
 
     def refund(self, payout: Payout) -> str:
         return f"sbx_refund_{payout.pk}"
+
+
+PROVIDER = Sandbox

@@ -147,3 +147,6 @@ class Stripe:
             key=f"homeward-payout-{payout.pk}",
         )
         return str(refund["id"])
+
+
+PROVIDER = Stripe

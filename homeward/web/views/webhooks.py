@@ -8,15 +8,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from homeward.core.errors import DomainError
-from homeward.ledger import payments
-
-PROVIDERS = ("sandbox", "stripe")
+from homeward.ledger import payments, providers
 
 
 @csrf_exempt
 @require_POST
 def payment_webhook(request: HttpRequest, provider: str) -> HttpResponse:
-    if provider not in PROVIDERS:
+    if provider not in providers.NAMES:
         return JsonResponse(
             {"error": {"code": "not_found", "message": "No such provider."}}, status=404
         )
