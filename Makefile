@@ -43,8 +43,10 @@ bench-screening: env
 eval-screening: env
 	$(PY) -m homeward.screening.evaluation $(EVAL_ARGS)
 
+# --reuse-db keeps a PostgreSQL test database between local runs (migrated again when
+# needed); CI passes --create-db, and SQLite's test database lives in memory anyway.
 test: env
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --reuse-db $(PYTEST_ARGS)
 
 lint: env
 	$(PY) -m ruff check .
