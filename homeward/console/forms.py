@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from homeward.review.models import BlockReason, ReviewTask
+from homeward.review.models import ReviewTask
+from homeward.screening import categories
 
 
 class SignInForm(forms.Form):
@@ -23,7 +24,7 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=ReviewTask.Decision.choices)
     reason_code = forms.ChoiceField(
         label="Reason for blocking",
-        choices=[("", "Choose a reason…"), *BlockReason.choices],
+        choices=[("", "Choose a reason…"), *categories.CHOICES],
         required=False,  # only blocking needs one; clean() checks, the browser helps
         widget=forms.Select(attrs={"required": True}),
     )

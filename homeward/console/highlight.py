@@ -14,9 +14,8 @@ from typing import Any
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from homeward.screening.models import Action, Category
-
-CATEGORY_LABELS = dict(Category.choices)
+from homeward.screening import categories
+from homeward.screening.models import Action
 
 
 @dataclass
@@ -32,11 +31,11 @@ class Span:
 
     @property
     def title(self) -> str:
-        return ", ".join(CATEGORY_LABELS.get(c, c) for c in self.categories)
+        return ", ".join(categories.label(c) for c in self.categories)
 
 
 def category_label(category: str) -> str:
-    return CATEGORY_LABELS.get(category, category)
+    return categories.label(category)
 
 
 def spans(text: str, hits: Iterable[Mapping[str, Any]]) -> list[Span]:

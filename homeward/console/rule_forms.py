@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from homeward.core.errors import DomainError
-from homeward.screening.models import MAX_DISTANCE, Action, Category, Kind
+from homeward.screening import categories
+from homeward.screening.models import MAX_DISTANCE, Action, Kind
 
 # Where a service error belongs on the form.
 ERROR_FIELDS = {
@@ -53,7 +54,7 @@ class RuleForm(forms.Form):
         initial=0,
         required=False,
     )
-    category = forms.ChoiceField(label="Category", choices=Category.choices)
+    category = forms.ChoiceField(label="Category", choices=categories.CHOICES)
     action = forms.ChoiceField(
         label="What happens on a hit",
         choices=Action.choices,

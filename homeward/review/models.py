@@ -3,21 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-
-class BlockReason(models.TextChoices):
-    """What a reviewer chooses when blocking; shown to the sender where the facility allows."""
-
-    ESCAPE = "escape", "Escape or security risk"
-    VIOLENCE = "violence", "Violence or threats"
-    WEAPONS = "weapons", "Weapons"
-    DRUGS = "drugs", "Drugs or contraband"
-    GANG = "gang", "Gang activity"
-    FRAUD = "fraud", "Fraud or financial activity"
-    SEXUAL = "sexual", "Sexually explicit content"
-    HARASSMENT = "harassment", "Harassment of a victim or witness"
-    RELAY = "relay", "Passing messages to a third party"
-    CODED = "coded", "Coded language"
-    OTHER = "other", "Other facility rule"
+from homeward.screening import categories
 
 
 class ReviewTask(models.Model):
@@ -54,7 +40,10 @@ class ReviewTask(models.Model):
     )
     lease_until = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
-    reason_code = models.CharField(max_length=20, choices=BlockReason.choices, blank=True)
+    # A reviewer blocks for one of the screening categories (screening/categories.py); the
+    # sender sees its label where the facility shows reasons. There are no review-only
+    # reasons.
+    reason_code = models.CharField(max_length=20, choices=categories.CHOICES, blank=True)
     note = models.CharField(max_length=500, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

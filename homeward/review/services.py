@@ -14,7 +14,8 @@ from homeward.core.errors import Conflict, DomainError, NotFound
 from homeward.messaging.models import Message
 from homeward.people import access
 from homeward.people.models import User
-from homeward.review.models import BlockReason, ReviewTask
+from homeward.review.models import ReviewTask
+from homeward.screening import categories
 
 
 def open_task(*, message: Message, reason: str) -> ReviewTask:
@@ -123,7 +124,7 @@ def decide(
     note = note.strip()
     if decision not in ReviewTask.Decision.values:
         raise DomainError("bad_decision", "Choose approve or block.")
-    if decision == ReviewTask.Decision.BLOCK and reason_code not in BlockReason.values:
+    if decision == ReviewTask.Decision.BLOCK and reason_code not in categories.CODES:
         raise DomainError("reason_required", "Choose the reason for blocking this message.")
     if len(note) > 500:
         raise DomainError("note_too_long", "Keep the note under 500 characters.")

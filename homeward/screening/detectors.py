@@ -33,6 +33,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 
 from homeward.screening import detector_patterns as p
+from homeward.screening.categories import CODED, FRAUD, RELAY
 from homeward.screening.detector_cipher import (
     BLOB_GATE,
     REVERSED_GATE,
@@ -43,15 +44,16 @@ from homeward.screening.detector_cipher import (
 from homeward.screening.engine import Hit
 from homeward.screening.normalize import Normalized, View
 
+# Each detector and the category its hits carry.
 DETECTORS: dict[str, str] = {
-    "phone": "relay",
-    "address": "relay",
-    "email": "relay",
-    "url": "relay",
-    "payment": "fraud",
-    "digits": "coded",
-    "cipher": "coded",
-    "mixed_script": "coded",
+    "phone": RELAY,
+    "address": RELAY,
+    "email": RELAY,
+    "url": RELAY,
+    "payment": FRAUD,
+    "digits": CODED,
+    "cipher": CODED,
+    "mixed_script": CODED,
 }
 ACTIONS = ("flag", "block", "off")
 DEFAULT_ACTION = "flag"

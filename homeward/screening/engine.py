@@ -33,24 +33,15 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+from homeward.screening import categories
 from homeward.screening.normalize import Normalized, View, fold, normalize
 
 ENGINE_NAME = "hyperscan-v2"
 VERDICT_ORDER = {"clear": 0, "flag": 1, "block": 2}
 KINDS = ("phrase", "tolerant", "regex", "near", "unless")
-# The categories of the product brief; a facility's own rules may also use "other".
-CATEGORIES = (
-    "escape",
-    "violence",
-    "weapons",
-    "drugs",
-    "gang",
-    "fraud",
-    "sexual",
-    "harassment",
-    "relay",
-    "coded",
-)
+# The categories of the product brief (screening/categories.py); a facility's own rules
+# may also use "other".
+CATEGORIES = categories.LIBRARY_CODES
 ACTIONS = ("flag", "block", "exception")
 PLAIN, FOLDED = "plain", "folded"
 

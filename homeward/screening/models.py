@@ -6,20 +6,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from homeward.core import clock
-
-
-class Category(models.TextChoices):
-    ESCAPE = "escape", "Escape"
-    VIOLENCE = "violence", "Violence or threats"
-    WEAPONS = "weapons", "Weapons"
-    DRUGS = "drugs", "Drugs or contraband"
-    GANG = "gang", "Gang activity"
-    FRAUD = "fraud", "Fraud or financial"
-    SEXUAL = "sexual", "Sexually explicit"
-    HARASSMENT = "harassment", "Harassment of victims or witnesses"
-    RELAY = "relay", "Third-party relay"
-    CODED = "coded", "Coded language"
-    OTHER = "other", "Other facility rule"
+from homeward.screening import categories
 
 
 class Action(models.TextChoices):
@@ -89,7 +76,7 @@ class Rule(models.Model):
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHRASE)
     pattern = models.CharField(max_length=200)
-    category = models.CharField(max_length=20, choices=Category.choices)
+    category = models.CharField(max_length=20, choices=categories.CHOICES)
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.FLAG)
     severity = models.PositiveSmallIntegerField(default=1, help_text="1 (low) to 3 (high).")
     other = models.CharField(

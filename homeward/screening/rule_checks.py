@@ -19,13 +19,8 @@ from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 from homeward.core.errors import DomainError
-from homeward.screening.models import (
-    MAX_DISTANCE,
-    PAIR_KINDS,
-    Action,
-    Category,
-    Kind,
-)
+from homeward.screening import categories
+from homeward.screening.models import MAX_DISTANCE, PAIR_KINDS, Action, Kind
 
 MAX_PATTERN = 200
 # A bounded repeat larger than this is refused: hyperscan unrolls it into a large automaton.
@@ -74,7 +69,7 @@ def check_fields(
     """Tidy the fields and refuse anything that is not a rule screening can run."""
     if kind not in Kind.values:
         raise DomainError("unknown_kind", f"“{kind}” is not a kind of rule.")
-    if category not in Category.values:
+    if category not in categories.CODES:
         raise DomainError("unknown_category", f"“{category}” is not a screening category.")
     if action not in Action.values:
         raise DomainError("unknown_action", "The action is flag, block or exception.")

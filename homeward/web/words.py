@@ -9,7 +9,7 @@ from homeward.core.calendar import WEEKDAYS
 from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.messaging.models import Message
 from homeward.people.models import Resident
-from homeward.review.models import BlockReason
+from homeward.screening import categories
 
 C = Connection.Status
 S = Message.Status
@@ -215,18 +215,11 @@ def after_request_words(connection: Connection) -> str:
     return connection_words(connection)
 
 
-def block_category_words(category: str) -> str:
-    try:
-        return str(BlockReason(category).label)
-    except ValueError:
-        return category.replace("_", " ").capitalize()
-
-
 def message_outcome(message: Message, *, show_reasons: bool) -> str:
     """Why a message did not arrive, when it did not; '' otherwise."""
     if message.status == S.BLOCKED:
         if show_reasons and message.block_category:
-            return f"Not delivered. Reason: {block_category_words(message.block_category)}."
+            return f"Not delivered. Reason: {categories.label(message.block_category)}."
         return "Not delivered. This facility does not say why."
     if message.status == S.RETURNED:
         reason = message.return_reason or "it could not be delivered"

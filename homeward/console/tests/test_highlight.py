@@ -20,7 +20,8 @@ def test_pieces_are_escaped_and_hits_marked():
 def test_overlapping_hits_become_one_mark_naming_both():
     html = str(highlight("break out now", [hit(0, 9), hit(6, 13, "violence", "block")]))
     assert html == (
-        '<mark class="hit hit-block" title="Escape, Violence or threats">break out now</mark>'
+        '<mark class="hit hit-block" title="Escape or security risk, Violence or threats">'
+        "break out now</mark>"
     )
 
 

@@ -225,7 +225,7 @@ def test_the_test_box_highlights_hits_in_the_pasted_text(world, admin, tunnel, g
     html = page(admin.post(f"{BASE}/test/", {"text": "<b>dig</b> a tunnel & bring a gun"}))
     assert "Result: blocked" in html
     assert "&lt;b&gt;dig&lt;/b&gt;" in html  # the pasted text is never markup
-    assert '<mark class="hit hit-block" title="Escape">tunnel</mark>' in html
+    assert '<mark class="hit hit-block" title="Escape or security risk">tunnel</mark>' in html
     assert '<mark class="hit" title="Weapons">gun</mark>' in html
     assert f'href="{BASE}/{tunnel.pk}/"' in html
     assert not RuleSetVersion.objects.filter(summary__icontains="test").exists()
@@ -246,7 +246,7 @@ def test_the_test_box_answers_while_typing_with_just_the_result(world, admin, tu
     html = page(admin.get(f"{BASE}/test/", {"text": "a <i>tunnel</i>", "partial": "1"}))
     assert "<html" not in html and "<form" not in html
     assert "Result: blocked" in html and "&lt;i&gt;" in html
-    assert '<mark class="hit hit-block" title="Escape">tunnel</mark>' in html
+    assert '<mark class="hit hit-block" title="Escape or security risk">tunnel</mark>' in html
 
 
 def test_the_test_box_shows_detector_hits_with_the_facilitys_detector_settings(world, admin):

@@ -16,7 +16,8 @@ def test_hits_are_marked_and_the_body_is_escaped(world, make_task):
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "<script>alert" not in page
     assert "<b>run</b>" not in page
-    assert '<mark class="hit" title="Escape">tunnel</mark> &amp; &lt;b&gt;run&lt;/b&gt;' in page
+    tunnel = '<mark class="hit" title="Escape or security risk">tunnel</mark>'
+    assert f"{tunnel} &amp; &lt;b&gt;run&lt;/b&gt;" in page
     assert "Flagged by screening" in page
     assert "Flag for review" in page
 

@@ -20,9 +20,9 @@ from homeward.core.errors import DomainError, NotFound, PermissionDenied
 from homeward.core.views import show_error
 from homeward.facilities.models import Facility
 from homeward.people.models import User
+from homeward.screening import categories, selectors
 from homeward.screening import rules as services
-from homeward.screening import selectors
-from homeward.screening.models import Category, Rule, Scope
+from homeward.screening.models import Rule, Scope
 
 
 def facility_for_admin(request: HttpRequest, code: str) -> Facility:
@@ -107,7 +107,7 @@ def facility_rules(request: HttpRequest, code: str) -> HttpResponse:
     category = request.GET.get("category", "")
     query = request.GET.get("q", "").strip()
     rows = selectors.rule_rows(facility)
-    if category in Category.values:
+    if category in categories.CODES:
         rows = [row for row in rows if row.rule.category == category]
     if query:
         needle = query.casefold()
@@ -120,7 +120,7 @@ def facility_rules(request: HttpRequest, code: str) -> HttpResponse:
         "facility": facility,
         "rows": [(row, powers.owns(row.rule)) for row in rows],
         "powers": powers,
-        "categories": Category.choices,
+        "categories": categories.CHOICES,
         "category": category,
         "query": query,
         "in_force": len(selectors.rules_in_force(facility)),

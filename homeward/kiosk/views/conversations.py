@@ -27,7 +27,7 @@ from homeward.messaging import selectors as message_selectors
 from homeward.messaging import services as message_services
 from homeward.messaging.models import Message
 from homeward.people.models import Resident
-from homeward.review.models import BlockReason
+from homeward.screening import categories
 
 C = Connection.Status
 CLOSED = (C.BLOCKED, C.ENDED)
@@ -73,7 +73,7 @@ def _message_rows(connection: Connection, newly_read: set[int]) -> list[MessageR
         mine = not message.to_resident
         reason = ""
         if mine and message.block_category and show_reasons:
-            reason = _block_label(message.block_category)
+            reason = categories.label(message.block_category)
         rows.append(
             MessageRow(
                 message=message,
@@ -84,11 +84,6 @@ def _message_rows(connection: Connection, newly_read: set[int]) -> list[MessageR
             )
         )
     return rows
-
-
-def _block_label(category: str) -> str:
-    labels = dict(BlockReason.choices)
-    return str(labels.get(category, category.replace("_", " ")))
 
 
 def _mark_delivered_read(resident: Resident, connection: Connection) -> set[int]:
