@@ -5,7 +5,6 @@ Every function here owns its transaction and moves status only through ``status.
 
 from __future__ import annotations
 
-import random
 import re
 import unicodedata
 from typing import Any
@@ -15,16 +14,15 @@ from django.db import transaction
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from homeward.facilities.models import FacilityPolicy
 from homeward.jobs import services as jobs
 from homeward.ledger import charges
 from homeward.messaging import status
 from homeward.messaging.models import Message
 from homeward.people.models import Contact, Resident
+from homeward.review import routing
 from homeward.review.models import ReviewTask
 
 S = Message.Status
-Review = FacilityPolicy.ReviewMode
 
 
 def _connection_of_sender(sender: Contact | Resident, connection_id: int) -> Connection:
@@ -257,31 +255,13 @@ def screen_and_route(*, message_id: int) -> None:
             status.move(message, S.BLOCKED, actor="screening", block_category=category, **screened)
             _refund_blocked(message)
             return
-        reason = _review_reason(result.verdict, policy)
+        reason = routing.reason_for(verdict=result.verdict, policy=policy)
         if reason:
             status.move(message, S.IN_REVIEW, actor="screening", **screened)
             review.open_task(message=message, reason=reason)
             return
         status.move(message, S.APPROVED, actor="screening", **screened)
         jobs.enqueue("deliver_message", message_id=message.pk)
-
-
-def _review_reason(verdict: str, policy: FacilityPolicy) -> str:
-    """Why a person must look at this message, or '' if none needs to.
-
-    A flag always goes to a person, whatever the review mode: a flag means screening is not
-    sure, and 'automatic only' decides only what screening is sure of.
-    """
-    if verdict == "flag":
-        return "flagged"
-    if policy.review_mode == Review.EVERYTHING:
-        return "all"
-    if (
-        policy.review_mode == Review.FLAGGED_SAMPLE
-        and random.randrange(100) < policy.sample_percent
-    ):
-        return "sample"
-    return ""
 
 
 def approve(*, message_id: int, actor: Any) -> Message:
