@@ -1,16 +1,16 @@
-"""Personas shared by every test: who is asking, and what they can reach.
+"""Fixtures shared by every test: the world of personas, who is asking and what they can
+reach.
 
 facility_1 reviews everything and takes contact requests; facility_2 belongs to another
-agency. Each persona has its own logged-in Django test client.
+agency. A persona's signed-in browser, kiosk or API client comes from
+``homeward.personas`` (importable helpers live there, fixtures here).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from django.test import Client
 
 from homeward import builders as t
 from homeward.facilities.models import Facility
@@ -87,59 +87,6 @@ def world(db: None) -> World:
         investigator=t.make_staff("inv1", role=Role.INVESTIGATOR, facility=facility_1),
         facility_admin=t.make_staff("admin1", role=Role.FACILITY_ADMIN, facility=facility_1),
     )
-
-
-def client_for(user: User) -> Client:
-    """A browser signed in as ``user``. A staff member has also passed the steps after the
-    password, as in a real sign-in: a confirmed authenticator app whose code was typed in
-    this session, and the current monitoring notice accepted."""
-    client = Client()
-    client.force_login(user)
-    if StaffMembership.objects.filter(user=user).exists():
-        t.pass_staff_signin_steps(client, user)
-    return client
-
-
-def sign_in_staff(client: Client, user: User, *, password: str = t.PASSWORD, path: str = "") -> Any:
-    """Sign in through the real pages: the password, a code from the staff member's app
-    (given one first if they have none), the notice if not yet accepted. Returns the last
-    response, after following the redirects, at ``path`` (the console's overview if empty)."""
-    t.enrol_staff(user)
-    signin = "/console/signin/" + (f"?next={path}" if path else "")
-    response = client.post(signin, {"username": user.username, "password": password})
-    assert response.status_code == 302, response.content[:500]
-    response = client.get(response["Location"], follow=True)
-    if response.redirect_chain and "/console/verify/" in response.redirect_chain[-1][0]:
-        response = client.post(
-            response.redirect_chain[-1][0], {"code": t.totp_code(user)}, follow=True
-        )
-    if response.redirect_chain and "/console/notice/" in response.redirect_chain[-1][0]:
-        response = client.post(response.redirect_chain[-1][0], follow=True)
-    return response
-
-
-def kiosk_client_for(resident: Resident) -> Client:
-    """A fresh browser that is a registered kiosk at the resident's facility, signed in."""
-    import uuid
-
-    from homeward.kiosk.auth import DEVICE_COOKIE
-    from homeward.kiosk.services import register_device
-
-    membership = StaffMembership.objects.filter(
-        role=Role.FACILITY_ADMIN, facility=resident.facility
-    ).first()
-    if membership is not None:
-        admin = membership.user
-    else:
-        username = f"kiosk-admin-{uuid.uuid4().hex[:8]}"
-        admin = t.make_staff(username, role=Role.FACILITY_ADMIN, facility=resident.facility)
-    _, token = register_device(staff=admin, facility=resident.facility, name="Test kiosk")
-    client = Client()
-    client.cookies[DEVICE_COOKIE] = token
-    response = client.post("/kiosk/signin/", {"number": resident.number, "pin": t.PIN})
-    assert response.status_code == 302, response.content[:500]
-    assert response["Location"] == "/kiosk/", response["Location"]
-    return client
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from django.urls import URLResolver, get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward import builders as t
-from homeward.conftest import client_for, kiosk_client_for
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
 from homeward.core import clock
@@ -31,6 +30,7 @@ from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people.models import Resident, SignInThrottle
+from homeward.personas import client_for, kiosk_client_for
 from homeward.review.models import ReviewTask
 from homeward.screening.models import Rule
 

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for, kiosk_client_for
 from homeward.core import features
+from homeward.personas import client_for, kiosk_client_for
 
 
 @pytest.fixture(params=[False, True], ids=["not built", "built"])

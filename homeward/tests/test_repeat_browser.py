@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 
 from homeward import builders as t
-from homeward.conftest import kiosk_client_for
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Payment, Transaction
 from homeward.messaging.models import Message
+from homeward.personas import kiosk_client_for
 from homeward.tests.test_journey_browser import browser  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

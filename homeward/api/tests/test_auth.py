@@ -9,11 +9,11 @@ import pytest
 from homeward import builders as t
 from homeward.api import services
 from homeward.api.models import ApiToken
-from homeward.api.tests.conftest import ApiClient, error_of
 from homeward.connections import services as connections
 from homeward.core import clock
 from homeward.core.models import AuditEvent
 from homeward.people import throttle
+from homeward.personas import ApiClient, error_of
 
 
 def sign_in(client: ApiClient, email: str, password: str = t.PASSWORD, **extra: str):
@@ -121,7 +121,7 @@ def test_missing_or_bad_tokens_are_401(world, header):
 
 
 def test_signed_in_web_session_does_not_open_the_api(world):
-    from homeward.conftest import client_for
+    from homeward.personas import client_for
 
     response = client_for(world.contact_a.user).get("/api/v1/connections")
     assert response.status_code == 401

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from homeward import builders as t
-from homeward.api.tests.conftest import error_of
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
 from homeward.messaging.models import Message
 from homeward.people.models import Resident
+from homeward.personas import error_of
 
 C = Connection.Status
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from homeward import builders as t
-from homeward.api.tests.conftest import error_of
 from homeward.facilities.models import FacilityPolicy
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people.models import Resident
+from homeward.personas import error_of
 from homeward.review import services as review
 
 S = Message.Status

@@ -8,9 +8,9 @@ from ninja import NinjaAPI
 from ninja.testing import TestClient
 
 from homeward.api import errors
-from homeward.api.tests.conftest import ApiClient, error_of
 from homeward.core.errors import Conflict
 from homeward.messaging.models import Message
+from homeward.personas import ApiClient, error_of
 
 
 @pytest.mark.parametrize(

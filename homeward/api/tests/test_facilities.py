@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from homeward.api.tests.conftest import error_of
 from homeward.people.models import Resident
+from homeward.personas import error_of
 
 
 def test_directory_lists_facilities_with_their_policy_words(world, anon):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from homeward import builders as t
-from homeward.api.tests.conftest import error_of
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging.models import Message
+from homeward.personas import error_of
 
 WALLET = Account.Kind.CONTACT_WALLET
 

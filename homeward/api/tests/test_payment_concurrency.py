@@ -6,11 +6,11 @@ import pytest
 from django.db import connection
 
 from homeward import builders as t
-from homeward.api.tests.conftest import api_for
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment
 from homeward.ledger.providers import sandbox
+from homeward.personas import api_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

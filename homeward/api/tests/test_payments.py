@@ -8,12 +8,12 @@ import pytest
 from django.conf import settings
 
 from homeward import builders as t
-from homeward.api.tests.conftest import error_of
 from homeward.core import clock
 from homeward.ledger import payments
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Transaction
 from homeward.ledger.providers import sandbox
+from homeward.personas import error_of
 
 WALLET = Account.Kind.CONTACT_WALLET
 

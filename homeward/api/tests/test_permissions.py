@@ -11,13 +11,13 @@ import pytest
 from homeward import builders as t
 from homeward.api.api import api
 from homeward.api.models import ApiToken
-from homeward.api.tests.conftest import ApiClient, error_of
 from homeward.connections.models import Connection, ConnectionEvent
 from homeward.ledger import payments
 from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.personas import ApiClient, error_of
 from homeward.review import services as review
 
 CARD = sandbox.SUCCEEDS
@@ -143,7 +143,7 @@ def test_no_token_is_401_and_changes_nothing(scene, anon, method, path, data):
 
 @pytest.mark.parametrize(("method", "path", "data"), SIGNED_IN)
 def test_revoked_token_is_401_everywhere(scene, world, method, path, data):
-    from homeward.api.tests.conftest import api_for
+    from homeward.personas import api_for
 
     client = api_for(world.contact_a)
     client.delete("/auth/token")
@@ -182,7 +182,7 @@ def test_public_directory_needs_no_token(scene, anon):
 
 
 def test_staff_cannot_reach_the_api_with_their_session(scene, world):
-    from homeward.conftest import client_for
+    from homeward.personas import client_for
 
     staff = client_for(world.reviewer_1)
     before = snapshot()

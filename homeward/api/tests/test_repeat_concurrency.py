@@ -8,12 +8,12 @@ import pytest
 from django.db import connection
 
 from homeward import builders as t
-from homeward.api.tests.conftest import api_for
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging.models import Message
+from homeward.personas import api_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

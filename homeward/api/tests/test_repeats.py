@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 
 from homeward import builders as t
-from homeward.api.tests.conftest import api_for, error_of
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging.models import Message
+from homeward.personas import api_for, error_of
 
 K = Account.Kind
 OTHER_CARD = "5555 5555 5555 4444"

@@ -25,7 +25,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from homeward.api.api import api
-from homeward.api.tests.conftest import key_for
+from homeward.personas import key_for
 
 SPEC = "/api/v1/openapi.json"
 EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "50"))

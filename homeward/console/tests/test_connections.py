@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from homeward.conftest import client_for
 from homeward.connections.models import Connection
 from homeward.console.tests.conftest import status_of
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.personas import client_for
 
 S = Connection.Status
 

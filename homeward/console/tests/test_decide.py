@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from homeward.conftest import client_for
 from homeward.console.tests.conftest import message_status
 from homeward.core.models import AuditEvent
 from homeward.messaging.models import Message
+from homeward.personas import client_for
 from homeward.review.models import ReviewTask
 
 

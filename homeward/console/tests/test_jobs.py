@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.utils.html import escape
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core import clock
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
 from homeward.messaging import services as messaging
+from homeward.personas import client_for
 
 
 def dead_job(run_jobs) -> Job:

@@ -14,13 +14,13 @@ import pytest
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core import clock
 from homeward.core.models import AuditEvent
 from homeward.ledger import payments
 from homeward.ledger import services as ledger
 from homeward.messaging import services as messaging
 from homeward.people.models import StaffMembership
+from homeward.personas import client_for
 
 Role = StaffMembership.Role
 REPORT = "/console/money/greenhaven/"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from homeward.conftest import client_for
 from homeward.connections.models import Connection
 from homeward.core.models import AuditEvent
 from homeward.messaging.models import Message
+from homeward.personas import client_for
 from homeward.review.models import ReviewTask
 
 

@@ -12,13 +12,13 @@ import pytest
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core import clock
 from homeward.core.errors import NotFound
 from homeward.core.models import AuditEvent
 from homeward.ledger import charges, payments, schedules
 from homeward.ledger.models import PriceSchedule
 from homeward.people.models import StaffMembership
+from homeward.personas import client_for
 
 Role = StaffMembership.Role
 LIST = "/console/prices/greenhaven/"

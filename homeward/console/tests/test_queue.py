@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from homeward.conftest import client_for
 from homeward.core import clock
+from homeward.personas import client_for
 from homeward.review.models import ReviewTask
 
 

@@ -9,13 +9,13 @@ import pytest
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.ledger import payments
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Payout
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people.models import Resident, StaffMembership
+from homeward.personas import client_for
 
 Role = StaffMembership.Role
 CARD = "4242424242424242"

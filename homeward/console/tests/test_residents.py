@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core.models import AuditEvent
 from homeward.messaging import services as messaging
+from homeward.personas import client_for
 from homeward.screening.models import Rule
 
 

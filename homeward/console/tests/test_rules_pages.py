@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core.models import AuditEvent
 from homeward.facilities.models import FacilityPolicy
 from homeward.people.models import StaffMembership
+from homeward.personas import client_for
 from homeward.review import services as review
 from homeward.screening import rules
 from homeward.screening.models import Rule, RuleChange, RuleSetVersion

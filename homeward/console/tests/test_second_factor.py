@@ -17,12 +17,12 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward import builders as t
-from homeward.conftest import client_for, sign_in_staff
 from homeward.console.models import StaffNoticeAcceptance
 from homeward.core import clock
 from homeward.core.models import AuditEvent
 from homeward.kiosk.models import KioskDevice
 from homeward.people import second_factor
+from homeward.personas import client_for, sign_in_staff
 
 Role = t.StaffMembership.Role
 

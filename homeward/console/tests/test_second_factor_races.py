@@ -9,9 +9,9 @@ from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.people.second_factor import current_code
+from homeward.personas import client_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

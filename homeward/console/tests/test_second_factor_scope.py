@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core.models import AuditEvent
 from homeward.people import second_factor
 from homeward.people.models import StaffMembership
+from homeward.personas import client_for
 
 Role = StaffMembership.Role
 

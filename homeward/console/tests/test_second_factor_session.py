@@ -13,11 +13,11 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward import builders as t
-from homeward.conftest import client_for, sign_in_staff
 from homeward.console.tests.test_second_factor import code_of, enrol_through_the_pages
 from homeward.console.views.auth import TRUSTED_BROWSER_COOKIE
 from homeward.core import clock
 from homeward.people import throttle
+from homeward.personas import client_for, sign_in_staff
 
 START = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 

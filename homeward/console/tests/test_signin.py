@@ -7,9 +7,9 @@ import datetime as dt
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for, sign_in_staff
 from homeward.core import clock
 from homeward.core.models import AuditEvent
+from homeward.personas import client_for, sign_in_staff
 
 
 def test_staff_signs_in_with_a_fresh_session_that_expires_when_idle(world):

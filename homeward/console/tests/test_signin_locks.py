@@ -6,10 +6,9 @@ from __future__ import annotations
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core.models import AuditEvent
-from homeward.kiosk.tests.conftest import device_client, sign_in
 from homeward.people.models import SignInThrottle, StaffMembership
+from homeward.personas import client_for, device_client, sign_in
 
 Kind = SignInThrottle.Kind
 

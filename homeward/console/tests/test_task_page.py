@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from homeward.conftest import client_for
 from homeward.core.models import AuditEvent
+from homeward.personas import client_for
 from homeward.screening.models import Rule
 
 

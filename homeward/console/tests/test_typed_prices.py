@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from homeward.conftest import client_for
 from homeward.console.tests.test_prices import ADD, FORM, saved_state
 from homeward.ledger.models import PriceSchedule
+from homeward.personas import client_for
 
 
 def error_of(page: str, field: str) -> str:

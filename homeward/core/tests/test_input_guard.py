@@ -15,11 +15,10 @@ from django.test import Client
 
 from homeward import builders as t
 from homeward.api.models import ApiToken
-from homeward.api.tests.conftest import BASE, ApiClient, api_for, error_of
-from homeward.conftest import client_for
 from homeward.connections.models import Connection
 from homeward.ledger.models import Payment
 from homeward.messaging.models import Message
+from homeward.personas import BASE, ApiClient, api_for, client_for, error_of
 
 
 def _refused(response) -> None:

@@ -9,7 +9,7 @@ import sys
 
 from django.conf import settings
 
-from homeward.conftest import client_for
+from homeward.personas import client_for
 
 
 def fallbacks_read_from(value: str) -> list[str]:

@@ -1,33 +1,15 @@
-"""Helpers for kiosk tests: a browser that is a registered kiosk, and a delivered message."""
+"""Fixtures for kiosk tests: a message carried through review to the resident's inbox.
+
+A browser that is a registered kiosk is ``homeward.personas.device_client``."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from homeward import builders as t
-from homeward.facilities.models import Facility
-from homeward.kiosk.auth import DEVICE_COOKIE
-from homeward.kiosk.services import register_device
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
-from homeward.people.models import Contact, StaffMembership
+from homeward.people.models import Contact
 from homeward.review import services as review
-
-Role = StaffMembership.Role
-
-
-def device_client(facility: Facility) -> Client:
-    """A fresh browser registered as a kiosk at ``facility``, nobody signed in."""
-    admin = t.make_staff(f"kadmin-{facility.code}", role=Role.FACILITY_ADMIN, facility=facility)
-    _, token = register_device(staff=admin, facility=facility, name="Hall tablet")
-    client = Client()
-    client.cookies[DEVICE_COOKIE] = token
-    return client
-
-
-def sign_in(client: Client, number: str, pin: str = t.PIN, **extra: object):
-    return client.post("/kiosk/signin/", {"number": number, "pin": pin}, **extra)
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from homeward import builders as t
-from homeward.conftest import kiosk_client_for
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
+from homeward.personas import kiosk_client_for
 
 C = Connection.Status
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from homeward import builders as t
-from homeward.conftest import kiosk_client_for
 from homeward.connections.models import Connection
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.personas import kiosk_client_for
 
 S = Message.Status
 

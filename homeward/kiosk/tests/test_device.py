@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core.errors import PermissionDenied
 from homeward.core.models import AuditEvent
 from homeward.kiosk.auth import DEVICE_COOKIE
 from homeward.kiosk.models import KioskDevice
 from homeward.kiosk.services import register_device
 from homeward.people.models import StaffMembership
+from homeward.personas import client_for
 
 Role = StaffMembership.Role
 

@@ -6,12 +6,11 @@ import pytest
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for, kiosk_client_for
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
 from homeward.kiosk.auth import DEVICE_COOKIE
-from homeward.kiosk.tests.conftest import device_client
 from homeward.messaging.models import Message
+from homeward.personas import client_for, device_client, kiosk_client_for
 
 C = Connection.Status
 

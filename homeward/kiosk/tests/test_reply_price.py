@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 
 from homeward import builders as t
-from homeward.conftest import kiosk_client_for
 from homeward.ledger import payments
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Transaction
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.personas import kiosk_client_for
 
 CARD = "4242 4242 4242 4242"
 

@@ -6,12 +6,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from homeward import builders as t
-from homeward.conftest import kiosk_client_for
 from homeward.core import clock
 from homeward.core.models import AuditEvent
 from homeward.kiosk.services import WRONG_CREDENTIALS
-from homeward.kiosk.tests.conftest import device_client, sign_in
 from homeward.people.models import Resident
+from homeward.personas import device_client, kiosk_client_for, sign_in
 
 NY = ZoneInfo("America/New_York")
 

@@ -12,12 +12,11 @@ import uuid
 import pytest
 
 from homeward import builders as t
-from homeward.api.tests.conftest import api_for, error_of
-from homeward.conftest import client_for, kiosk_client_for
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Transaction
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.personas import api_for, client_for, error_of, kiosk_client_for
 
 INVISIBLE = {
     "zero-width spaces": "\u200b\u200b\u200b",

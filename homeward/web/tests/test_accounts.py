@@ -9,12 +9,12 @@ from django.conf import settings
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.connections import services as connections
 from homeward.core import clock
 from homeward.core.errors import DomainError
 from homeward.people import services as people
 from homeward.people.models import Contact, User
+from homeward.personas import client_for
 
 NOTICE = "I understand that every message is read and kept by the facility"
 MOMENT = dt.datetime(2026, 11, 3, 15, 0, tzinfo=dt.UTC)

@@ -10,11 +10,11 @@ import pytest
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core import clock
 from homeward.ledger import services as ledger
 from homeward.ledger.models import PriceSchedule, Transaction
 from homeward.messaging.models import Message
+from homeward.personas import client_for
 
 CARD = "4242 4242 4242 4242"
 

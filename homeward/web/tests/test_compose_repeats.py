@@ -10,10 +10,10 @@ import re
 import pytest
 
 from homeward import builders as t
-from homeward.conftest import client_for, kiosk_client_for
 from homeward.core import form_tokens
 from homeward.ledger.models import Transaction
 from homeward.messaging.models import Message
+from homeward.personas import client_for, kiosk_client_for
 
 
 @pytest.fixture

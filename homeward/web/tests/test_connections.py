@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
 from homeward.core import clock
+from homeward.personas import client_for
 
 C = Connection.Status
 

@@ -7,11 +7,11 @@ import re
 import uuid
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.connections import services as connections
 from homeward.core import clock
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.personas import client_for
 from homeward.review import services as review
 from homeward.screening.models import Rule
 

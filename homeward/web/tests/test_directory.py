@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.connections.models import Connection
+from homeward.personas import client_for
 
 C = Connection.Status
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.ledger import stamps
 from homeward.ledger.models import Payment, Payout
+from homeward.personas import client_for
 from homeward.web.tests.wallet_steps import DEPOSIT, GOOD, hidden, money_state, quote
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from homeward.conftest import client_for
 from homeward.connections.models import Connection, ConnectionEvent
 from homeward.core.models import AuditEvent
 from homeward.messaging.models import Message
+from homeward.personas import client_for
 
 OWN_PAGES = ["/connections/", "/conversations/"]
 # Pages and actions on contact_a's connection with Maria; {id} is its id.

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Transaction
 from homeward.messaging.models import Message
+from homeward.personas import client_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

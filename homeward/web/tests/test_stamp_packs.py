@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.ledger import stamps
 from homeward.ledger.models import Transaction
+from homeward.personas import client_for
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from homeward.conftest import client_for
 from homeward.ledger.models import Payment
+from homeward.personas import client_for
 from homeward.web.tests.wallet_steps import DEPOSIT, GOOD, money_state, pay
 
 

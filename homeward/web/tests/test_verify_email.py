@@ -7,10 +7,10 @@ import re
 from django.core import mail
 from django.test import Client
 
-from homeward.conftest import client_for
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
 from homeward.people.models import Contact
+from homeward.personas import client_for
 
 
 def sign_up(client: Client, email: str) -> None:

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core import clock
 from homeward.ledger.models import Payment, Transaction
+from homeward.personas import client_for
 from homeward.web.tests.wallet_steps import (
     DECLINED,
     DEPOSIT,

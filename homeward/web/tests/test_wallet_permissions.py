@@ -9,12 +9,12 @@ import uuid
 import pytest
 from django.test import Client
 
-from homeward.conftest import client_for, kiosk_client_for
 from homeward.jobs.models import Job
 from homeward.ledger import payments
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.ledger.providers import sandbox
+from homeward.personas import client_for, kiosk_client_for
 
 OWN_GETS = [
     "/wallet/",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from homeward import builders as t
-from homeward.conftest import client_for
 from homeward.core import clock
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Payment, Payout
+from homeward.personas import client_for
 from homeward.web.tests.wallet_steps import (
     DEPOSIT,
     hidden,

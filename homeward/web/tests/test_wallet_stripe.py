@@ -17,10 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.test import Client
 
-from homeward.conftest import client_for
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Payment
 from homeward.ledger.providers import stripe
+from homeward.personas import client_for
 from homeward.web.tests.wallet_steps import DEPOSIT, hidden, quote
 
 CHECKOUT = "https://checkout.stripe.test/c/pay/cs_test_1"

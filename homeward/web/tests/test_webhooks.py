@@ -9,11 +9,11 @@ import uuid
 import pytest
 from django.test import Client
 
-from homeward.conftest import client_for
 from homeward.ledger import payments
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Payment, Transaction, WebhookEvent
 from homeward.ledger.providers import sandbox
+from homeward.personas import client_for
 
 URL = "/payments/webhooks/sandbox/"
 

@@ -1,0 +1,144 @@
+"""Who is asking, for tests and journeys: signed-in browsers, kiosks and API clients.
+
+Importable helpers live here; ``conftest.py`` files hold only fixtures (which use these).
+Each persona signs in as a real person would reach the pages: a staff member has also
+passed the second factor and the monitoring notice, a kiosk is a registered device.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.test import Client
+
+from homeward import builders as t
+from homeward.api import services as api_services
+from homeward.facilities.models import Facility
+from homeward.kiosk.auth import DEVICE_COOKIE
+from homeward.kiosk.services import register_device
+from homeward.people.models import Contact, Resident, StaffMembership, User
+
+Role = StaffMembership.Role
+
+
+# --- browsers ------------------------------------------------------------------------------
+
+
+def client_for(user: User) -> Client:
+    """A browser signed in as ``user``. A staff member has also passed the steps after the
+    password, as in a real sign-in: a confirmed authenticator app whose code was typed in
+    this session, and the current monitoring notice accepted."""
+    client = Client()
+    client.force_login(user)
+    if StaffMembership.objects.filter(user=user).exists():
+        t.pass_staff_signin_steps(client, user)
+    return client
+
+
+def sign_in_staff(client: Client, user: User, *, password: str = t.PASSWORD, path: str = "") -> Any:
+    """Sign in through the real pages: the password, a code from the staff member's app
+    (given one first if they have none), the notice if not yet accepted. Returns the last
+    response, after following the redirects, at ``path`` (the console's overview if empty)."""
+    t.enrol_staff(user)
+    signin = "/console/signin/" + (f"?next={path}" if path else "")
+    response = client.post(signin, {"username": user.username, "password": password})
+    assert response.status_code == 302, response.content[:500]
+    response = client.get(response["Location"], follow=True)
+    if response.redirect_chain and "/console/verify/" in response.redirect_chain[-1][0]:
+        response = client.post(
+            response.redirect_chain[-1][0], {"code": t.totp_code(user)}, follow=True
+        )
+    if response.redirect_chain and "/console/notice/" in response.redirect_chain[-1][0]:
+        response = client.post(response.redirect_chain[-1][0], follow=True)
+    return response
+
+
+def kiosk_client_for(resident: Resident) -> Client:
+    """A fresh browser that is a registered kiosk at the resident's facility, signed in."""
+    membership = StaffMembership.objects.filter(
+        role=Role.FACILITY_ADMIN, facility=resident.facility
+    ).first()
+    if membership is not None:
+        admin = membership.user
+    else:
+        username = f"kiosk-admin-{uuid.uuid4().hex[:8]}"
+        admin = t.make_staff(username, role=Role.FACILITY_ADMIN, facility=resident.facility)
+    _, token = register_device(staff=admin, facility=resident.facility, name="Test kiosk")
+    client = Client()
+    client.cookies[DEVICE_COOKIE] = token
+    response = client.post("/kiosk/signin/", {"number": resident.number, "pin": t.PIN})
+    assert response.status_code == 302, response.content[:500]
+    assert response["Location"] == "/kiosk/", response["Location"]
+    return client
+
+
+# --- kiosks --------------------------------------------------------------------------------
+
+
+def device_client(facility: Facility) -> Client:
+    """A fresh browser registered as a kiosk at ``facility``, nobody signed in."""
+    admin = t.make_staff(f"kadmin-{facility.code}", role=Role.FACILITY_ADMIN, facility=facility)
+    _, token = register_device(staff=admin, facility=facility, name="Hall tablet")
+    client = Client()
+    client.cookies[DEVICE_COOKIE] = token
+    return client
+
+
+def sign_in(client: Client, number: str, pin: str = t.PIN, **extra: object):
+    return client.post("/kiosk/signin/", {"number": number, "pin": pin}, **extra)
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+BASE = "/api/v1"
+
+
+class ApiClient:
+    """Django's test Client speaking JSON to /api/v1 with an optional bearer token."""
+
+    def __init__(self, key: str = "") -> None:
+        self.key = key
+        self.client = Client(enforce_csrf_checks=True)
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"} if self.key else {}
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self.client.get(BASE + path, params or {}, headers=self._headers())
+
+    def post(self, path: str, data: Any = None) -> Any:
+        body = "" if data is None else json.dumps(data)
+        return self.client.post(
+            BASE + path, body, content_type="application/json", headers=self._headers()
+        )
+
+    def delete(self, path: str) -> Any:
+        return self.client.delete(BASE + path, headers=self._headers())
+
+    def call(self, method: str, path: str, data: Any = None) -> Any:
+        if method == "GET":
+            return self.get(path)
+        if method == "DELETE":
+            return self.delete(path)
+        return self.post(path, data)
+
+
+def key_for(contact: Contact) -> str:
+    _, key = api_services.create_token(email=contact.user.email, password=t.PASSWORD)
+    return key
+
+
+def api_for(contact: Contact) -> ApiClient:
+    return ApiClient(key_for(contact))
+
+
+def error_of(response: Any) -> dict[str, str]:
+    """The error object of a response, checking it has exactly the promised shape."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert isinstance(body["error"]["code"], str) and body["error"]["code"]
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]
