@@ -1,4 +1,4 @@
-"""A double-tapped Pay button: the same key five times at once is one payment (PostgreSQL)."""
+"""A double-tapped Pay button: the same key thirty times at once is one payment (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -18,17 +18,17 @@ pytestmark = [
 ]
 
 
-def test_the_same_key_five_times_at_once_pays_once():
+def test_the_same_key_thirty_times_at_once_pays_once():
     facility = t.make_facility("eastside")
     contact = t.make_contact("tap@example.org")
     t.connect(contact, t.make_resident(facility, "E100"))
-    clients = [api_for(contact) for _ in range(5)]
+    clients = [api_for(contact) for _ in range(30)]
     data = {"amount_cents": 1000, "card": sandbox.SUCCEEDS, "idempotency_key": "tap"}
 
-    responses = in_threads(5, lambda i: clients[i].post("/wallets/eastside/deposits", data))
+    responses = in_threads(30, lambda i: clients[i].post("/wallets/eastside/deposits", data))
 
     # Exactly one tap made the payment (201); the others answer it as it was made (200).
-    assert sorted(r.status_code for r in responses) == [200, 200, 200, 200, 201]
+    assert sorted(r.status_code for r in responses) == [200] * 29 + [201]
     assert len({r.content for r in responses}) == 1
     assert len({r.json()["id"] for r in responses}) == 1
     assert Payment.objects.count() == 1

@@ -20,7 +20,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
 ]
 K = Account.Kind
-N = 10
+N = 30
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def wallet(contact, facility) -> int:
     return ledger.balance_of(kind=K.CONTACT_WALLET, contact=contact, facility=facility)
 
 
-def test_ten_identical_sends_at_once_are_one_message(scene):
+def test_thirty_identical_sends_at_once_are_one_message(scene):
     facility, contact, link, clients = scene
     data = {"body": "See you Sunday", "client_token": "tap"}
     url = f"/conversations/{link.pk}/messages"
@@ -56,7 +56,7 @@ def test_ten_identical_sends_at_once_are_one_message(scene):
     assert ledger.problems() == []
 
 
-def test_ten_different_sends_with_one_token_at_once_are_one_message(scene):
+def test_thirty_different_sends_with_one_token_at_once_are_one_message(scene):
     facility, contact, link, clients = scene
     url = f"/conversations/{link.pk}/messages"
 
@@ -73,7 +73,7 @@ def test_ten_different_sends_with_one_token_at_once_are_one_message(scene):
     assert wallet(contact, facility) == 1000 - 25
 
 
-def test_ten_identical_deposits_at_once_are_one_payment(scene):
+def test_thirty_identical_deposits_at_once_are_one_payment(scene):
     facility, contact, _, clients = scene
     data = {"amount_cents": 2000, "card": sandbox.SUCCEEDS, "idempotency_key": "tap"}
 
@@ -88,7 +88,7 @@ def test_ten_identical_deposits_at_once_are_one_payment(scene):
     assert ledger.problems() == []
 
 
-def test_ten_deposits_of_different_amounts_with_one_key_are_one_payment(scene):
+def test_thirty_deposits_of_different_amounts_with_one_key_are_one_payment(scene):
     facility, contact, _, clients = scene
 
     def pay(i: int):
@@ -106,7 +106,7 @@ def test_ten_deposits_of_different_amounts_with_one_key_are_one_payment(scene):
     assert ledger.problems() == []
 
 
-def test_ten_identical_trust_deposits_at_once_are_one_payment(scene):
+def test_thirty_identical_trust_deposits_at_once_are_one_payment(scene):
     _, _, link, clients = scene
     data = {"amount_cents": 2000, "card": sandbox.SUCCEEDS, "idempotency_key": "tap"}
     url = f"/connections/{link.pk}/trust-deposits"
@@ -119,7 +119,7 @@ def test_ten_identical_trust_deposits_at_once_are_one_payment(scene):
     assert ledger.problems() == []
 
 
-def test_ten_identical_stamp_packs_at_once_are_one_pack(scene):
+def test_thirty_identical_stamp_packs_at_once_are_one_pack(scene):
     facility, contact, _, clients = scene
     t.set_prices(facility, stamp_cents=40, stamp_packs=[{"stamps": 10, "cents": 350}])
     data = {"pack": 0, "idempotency_key": "tap"}
@@ -132,7 +132,7 @@ def test_ten_identical_stamp_packs_at_once_are_one_pack(scene):
     assert ledger.problems() == []
 
 
-def test_ten_identical_refunds_at_once_are_one_refund(scene):
+def test_thirty_identical_refunds_at_once_are_one_refund(scene):
     facility, contact, _, clients = scene
     data = {"idempotency_key": "tap"}
 
