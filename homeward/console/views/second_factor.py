@@ -9,6 +9,8 @@ earn a browser that trust."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from typing import TypeVar
 
 import django_otp
 import segno
@@ -32,6 +34,8 @@ from homeward.console.views.auth import TRUSTED_BROWSER_COOKIE
 from homeward.core.errors import DomainError
 from homeward.people import second_factor, throttle
 
+T = TypeVar("T")
+
 
 def _signed_in_with(request: HttpRequest, device: Device) -> None:
     # A new session key for the session that now holds a second factor.
@@ -48,6 +52,22 @@ def _trusted(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _code_step(request: HttpRequest, check: Callable[[str], T]) -> tuple[CodeForm, int, T | None]:
+    """The code form of a sign-in step: on a POST with a code, ``check`` it. Returns the
+    form (with the refusal next to the code), the page's status, and what ``check``
+    returned when the code was right (None otherwise)."""
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST":
+        return form, 200, None
+    if not form.is_valid():
+        return form, 400, None
+    try:
+        return form, 200, check(form.cleaned_data["code"])
+    except DomainError as error:
+        form.add_error("code", error.message)
+        return form, error.status, None
+
+
 def _grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
@@ -61,23 +81,14 @@ def enrol(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)  # the gate asks for a code if this session has none
     if not password_typed_recently(request):
         return sign_in_again(request, "Sign in again to set up your authenticator app.", next_url)
-    form = CodeForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                enrolled = second_factor.confirm_app(
-                    user=request.user,  # type: ignore[arg-type]
-                    code=form.cleaned_data["code"],
-                )
-            except DomainError as error:
-                form.add_error("code", error.message)
-                status = error.status
-            else:
-                _signed_in_with(request, enrolled.device)
-                context = {"codes": enrolled.recovery_codes, "next": next_url}
-                return _trusted(request, render(request, "console/recovery_codes.html", context))
+    form, status, enrolled = _code_step(
+        request,
+        lambda code: second_factor.confirm_app(user=request.user, code=code),  # type: ignore[arg-type]
+    )
+    if enrolled is not None:
+        _signed_in_with(request, enrolled.device)
+        context = {"codes": enrolled.recovery_codes, "next": next_url}
+        return _trusted(request, render(request, "console/recovery_codes.html", context))
     device = second_factor.pending_app(user=request.user)  # type: ignore[arg-type]
     qr = segno.make(device.config_url, error="m")
     context = {
@@ -98,29 +109,20 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)  # the gate sends them to enrol
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect(next_url)
-    form = CodeForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                device = second_factor.verify(
-                    user=request.user,  # type: ignore[arg-type]
-                    code=form.cleaned_data["code"],
-                )
-            except DomainError as error:
-                form.add_error("code", error.message)
-                status = error.status
-            else:
-                _signed_in_with(request, device)
-                if device.name == second_factor.RECOVERY_NAME:
-                    left = second_factor.recovery_codes_left(request.user)  # type: ignore[arg-type]
-                    messages.warning(
-                        request,
-                        f"You used a recovery code; {left} left. Each works only once. "
-                        "Ask an admin to reset your second factor if you lost your app.",
-                    )
-                return _trusted(request, redirect(next_url))
+    form, status, device = _code_step(
+        request,
+        lambda code: second_factor.verify(user=request.user, code=code),  # type: ignore[arg-type]
+    )
+    if device is not None:
+        _signed_in_with(request, device)
+        if device.name == second_factor.RECOVERY_NAME:
+            left = second_factor.recovery_codes_left(request.user)  # type: ignore[arg-type]
+            messages.warning(
+                request,
+                f"You used a recovery code; {left} left. Each works only once. "
+                "Ask an admin to reset your second factor if you lost your app.",
+            )
+        return _trusted(request, redirect(next_url))
     return render(request, "console/verify.html", {"form": form, "next": next_url}, status=status)
 
 
