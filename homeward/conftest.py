@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import pytest
 
 from homeward import builders as t
+from homeward.connections.models import Connection
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
 from homeward.people.models import Contact, Resident, StaffMembership, User
+from homeward.personas import ApiClient, api_for
 
 Role = StaffMembership.Role
 
@@ -106,3 +108,26 @@ def run_jobs():
         return jobs.run_pending("test")
 
     return run
+
+
+# --- the API's personas: an anonymous client and the contacts' signed-in clients -----------
+
+
+@pytest.fixture
+def anon() -> ApiClient:
+    return ApiClient()
+
+
+@pytest.fixture
+def api_a(world: World) -> ApiClient:
+    return api_for(world.contact_a)
+
+
+@pytest.fixture
+def api_b(world: World) -> ApiClient:
+    return api_for(world.contact_b)
+
+
+@pytest.fixture
+def connection_a(world: World) -> Connection:
+    return world.contact_a.connections.get()

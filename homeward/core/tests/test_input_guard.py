@@ -18,7 +18,7 @@ from homeward.api.models import ApiToken
 from homeward.connections.models import Connection
 from homeward.ledger.models import Payment
 from homeward.messaging.models import Message
-from homeward.personas import BASE, ApiClient, api_for, client_for, error_of
+from homeward.personas import BASE, client_for, error_of
 
 
 def _refused(response) -> None:
@@ -30,26 +30,6 @@ def _post_raw(client: Client, path: str, raw: str, key: str = "") -> object:
     """POST a JSON body exactly as written: ``raw`` may hold escapes such as ``\\ud800``."""
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     return client.post(BASE + path, raw, content_type="application/json", headers=headers)
-
-
-@pytest.fixture
-def anon() -> ApiClient:
-    return ApiClient()
-
-
-@pytest.fixture
-def api_a(world) -> ApiClient:
-    return api_for(world.contact_a)
-
-
-@pytest.fixture
-def api_b(world) -> ApiClient:
-    return api_for(world.contact_b)
-
-
-@pytest.fixture
-def connection_a(world) -> Connection:
-    return world.contact_a.connections.get()
 
 
 # --- the API -------------------------------------------------------------------------------
