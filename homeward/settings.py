@@ -183,7 +183,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 MONITORING_NOTICE_VERSION = "2026-11-1"
 # The version of the monitoring notice staff accept after their second factor. Raise it
 # whenever the text in console/templates/console/notice.html changes: everyone accepts again.
-STAFF_MONITORING_NOTICE_VERSION = "2026-12-1"
+STAFF_MONITORING_NOTICE_VERSION = "2026-12-2"
 
 # Staff second factor (django-otp). Each wrong code doubles the wait before the next try
 # on that device (1, 2, 4, 8 ... seconds); a factor of 0 would turn throttling off.

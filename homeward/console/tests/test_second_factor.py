@@ -221,7 +221,7 @@ def test_the_monitoring_notice_must_be_accepted_and_each_version_is_kept(world, 
     response = client.get("/console/residents/")
     assert response["Location"] == "/console/notice/?next=%2Fconsole%2Fresidents%2F"
     page = client.get(response["Location"]).content.decode()
-    assert "Everything you do here is recorded and monitored" in page
+    assert "What you do here is recorded and monitored" in page
     assert settings.STAFF_MONITORING_NOTICE_VERSION in page
     with clock.frozen_at(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)):
         client.post("/console/notice/")
@@ -232,6 +232,7 @@ def test_the_monitoring_notice_must_be_accepted_and_each_version_is_kept(world, 
     assert client.get("/console/residents/").status_code == 200
 
     # A new version of the notice is accepted again; the old acceptance stays on record.
+    first = settings.STAFF_MONITORING_NOTICE_VERSION
     settings.STAFF_MONITORING_NOTICE_VERSION = "2027-01-1"
     assert client.get("/console/residents/")["Location"].startswith("/console/notice/")
     client.post("/console/notice/")
@@ -239,7 +240,7 @@ def test_the_monitoring_notice_must_be_accepted_and_each_version_is_kept(world, 
         StaffNoticeAcceptance.objects.filter(user=world.investigator).values_list(
             "version", flat=True
         )
-    ) == ["2026-12-1", "2027-01-1"]
+    ) == [first, "2027-01-1"]
 
 
 def test_the_notice_comes_after_the_second_factor(world):
