@@ -91,15 +91,10 @@ def lock_and_count(contact: object, facility: object) -> int:
     return stamps_of(contact, facility)
 
 
-def buy_pack(*, contact: object, facility: object, pack: int, key: str) -> Pack:
-    """Buy pack number ``pack`` of the schedule in force, from the wallet at ``facility``.
-    The same ``key`` buys once."""
-    return purchase_pack(contact=contact, facility=facility, pack=pack, key=key)[0]
-
-
 def purchase_pack(*, contact: object, facility: object, pack: int, key: str) -> tuple[Pack, bool]:
-    """``buy_pack``, saying whether this request bought it (False: ``key`` bought this pack
-    before, and nothing more moved). The same key for another pack (or another facility)
+    """Buy pack number ``pack`` of the schedule in force, from the wallet at ``facility``,
+    saying whether this request bought it (False: ``key`` bought this pack before, and
+    nothing more moved). The same key for another pack (or another facility)
     is 409 idempotency_key_reused."""
     offered = packs_of(pricing.schedule_in_force(facility.pk, clock.now()))  # type: ignore[attr-defined]
     if not 0 <= pack < len(offered):

@@ -148,7 +148,7 @@ def test_sends_racing_for_the_last_stamps_fall_back_to_the_wallet():
     contact = t.make_contact("stamps-race@example.org")
     links = [t.connect(contact, t.make_resident(facility)) for _ in range(6)]
     t.pay_in(contact, facility, 270)  # the pack, then 40 cents for each of five messages
-    stamps.buy_pack(contact=contact, facility=facility, pack=0, key="pack")
+    stamps.purchase_pack(contact=contact, facility=facility, pack=0, key="pack")[0]
 
     def send(i: int) -> str:
         return outcome(

@@ -37,7 +37,10 @@ def wallet(world) -> int:
 
 
 def buy(world, key="pack-1"):
-    return stamps.buy_pack(contact=world.contact_a, facility=world.facility_1, pack=0, key=key)
+    pack, _ = stamps.purchase_pack(
+        contact=world.contact_a, facility=world.facility_1, pack=0, key=key
+    )
+    return pack
 
 
 def send(world, body="Hello", **kw):
@@ -118,7 +121,7 @@ def test_unused_stamps_go_back_to_the_card_at_what_they_cost(packs, run_jobs):
 
 def test_only_packs_on_sale_can_be_bought(packs):
     with pytest.raises(DomainError) as err:
-        stamps.buy_pack(contact=packs.contact_a, facility=packs.facility_1, pack=3, key="k")
+        stamps.purchase_pack(contact=packs.contact_a, facility=packs.facility_1, pack=3, key="k")[0]
     assert err.value.code == "no_such_pack"
     assert wallet(packs) == 1000
 

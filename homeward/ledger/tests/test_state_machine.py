@@ -409,12 +409,12 @@ class MoneyMachine(RuleBasedStateMachine):
             code = "insufficient_funds"
         bought = self.expect(
             code,
-            lambda: stamps.buy_pack(
+            lambda: stamps.purchase_pack(
                 contact=self.p.links[contact].contact,
                 facility=self.w.facility_1,
                 pack=pack,
                 key=self.next_key("pack"),
-            ),
+            )[0],
         )
         if bought is not None:
             self.move("stamp packs", [(wallet, -bought.cents), ((HELD, who), bought.cents)])
@@ -691,7 +691,7 @@ def test_a_message_whose_whole_price_was_its_used_reply_can_be_blocked(world, ho
         link = prepaid_world(world, stamp_cents=100, message_cap_cents=50)
     else:  # two stamps at 30 cents pay for the letter and its 100-cent reply
         link = prepaid_world(world, stamp_cents=100, stamp_packs=[{"stamps": 2, "cents": 60}])
-        stamps.buy_pack(contact=world.contact_a, facility=world.facility_1, pack=0, key="p")
+        stamps.purchase_pack(contact=world.contact_a, facility=world.facility_1, pack=0, key="p")[0]
     t.pay_in(world.contact_a, world.facility_1, 100, connection=link)
     letter = messaging.send_message(
         sender=world.contact_a, connection_id=link.pk, body="Hi", prepaid_reply=True
