@@ -441,20 +441,17 @@ def handle_webhook(*, provider: str, body: bytes, headers: Mapping[str, str]) ->
     return "applied"
 
 
-def refund_wallet(*, contact: Contact, facility: Facility, reason: str, key: str) -> list[Payout]:
+def refund_wallet(
+    *, contact: Contact, facility: Facility, reason: str, key: str
+) -> tuple[list[Payout], bool]:
     """Send everything in the contact's wallet at ``facility`` back to the cards it came
     from, newest payment first, with no fee (unused stamps first come back to the wallet at
     what they cost). The wallet is emptied now, into refunds payable; a job pays each card
-    after commit."""
-    return refund_wallet_once(contact=contact, facility=facility, reason=reason, key=key)[0]
+    after commit.
 
-
-def refund_wallet_once(
-    *, contact: Contact, facility: Facility, reason: str, key: str
-) -> tuple[list[Payout], bool]:
-    """``refund_wallet``, saying whether this request asked first (False: ``key`` asked
-    before, and the payouts are that request's; nothing more moved). The same key for
-    another wallet is 409 idempotency_key_reused."""
+    Returns the payouts and whether this request asked first (False: ``key`` asked before,
+    and the payouts are that request's; nothing more moved). The same key for another
+    wallet is 409 idempotency_key_reused."""
     payouts: list[Payout] = []
     with transaction.atomic():
         wallet = charges.wallet(contact, facility)

@@ -76,7 +76,7 @@ def release_resident(*, staff: User, resident_id: int) -> Release:
                 resident__status=Resident.Status.IN_CUSTODY,
             ).exists()
             if not still_writing:
-                payouts = payments.refund_wallet(
+                payouts, _ = payments.refund_wallet(
                     contact=contact,
                     facility=facility,
                     reason=f"{resident.first_name} was released",

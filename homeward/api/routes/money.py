@@ -135,7 +135,7 @@ def refund(request: HttpRequest, facility_code: str, data: IdempotentIn) -> Stat
     given = data.idempotency_key.strip()
     if not given:
         raise DomainError("key_required", "Every refund needs an idempotency key.")
-    payouts, asked_now = payments.refund_wallet_once(
+    payouts, asked_now = payments.refund_wallet(
         contact=contact,
         facility=facility,
         reason=REFUND_REASON,

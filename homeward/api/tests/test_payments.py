@@ -215,7 +215,7 @@ def test_a_receipt_shows_money_to_a_trust_account_and_refunds(world, api_a, conn
     paid = deposit(api_a).json()
     payments.refund_wallet(
         contact=world.contact_a, facility=world.facility_1, reason="Asked for", key="refund-1"
-    )
+    )[0]
     receipt = api_a.get(f"/payments/{paid['id']}").json()
     assert receipt["resident"] is None and receipt["refunded_cents"] == 2000
     assert [(p["amount_cents"], p["status"]) for p in receipt["payouts"]] == [(2000, "pending")]

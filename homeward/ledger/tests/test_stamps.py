@@ -112,7 +112,7 @@ def test_unused_stamps_go_back_to_the_card_at_what_they_cost(packs, run_jobs):
     send(packs)  # one stamp used: 35 cents earned
     payouts = payments.refund_wallet(
         contact=packs.contact_a, facility=packs.facility_1, reason="closing", key="close"
-    )
+    )[0]
     assert sum(p.amount_cents for p in payouts) == 1000 - 35
     assert stamps.stamps_of(packs.contact_a, packs.facility_1) == 0
     run_jobs()

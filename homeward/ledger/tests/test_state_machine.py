@@ -539,7 +539,7 @@ class MoneyMachine(RuleBasedStateMachine):
         self.wallet_back(who.pk)
         paid = payments.refund_wallet(
             contact=who, facility=self.w.facility_1, reason="closing", key=self.next_key("refund")
-        )
+        )[0]
         assert sum(payout.amount_cents for payout in paid) == self.held(PAYABLE) - before
 
     @precondition(lambda self: not self.released and len(self.sent) >= 3)

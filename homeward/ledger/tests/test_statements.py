@@ -91,7 +91,7 @@ def test_the_statement_lists_every_money_line_with_the_balance_after(priced, run
             facility=priced.facility_1,
             reason="closing my account",
             key="close",
-        )
+        )[0]
         run_jobs()  # the refund reaching the card is not another line for the contact
 
     lines = statements.statement(priced.contact_a)

@@ -316,7 +316,7 @@ def test_a_wallet_refund_is_sent_to_the_payment_intent_once(fees, fake_stripe, r
     fake_stripe.replies["/v1/refunds"] = (500, {"error": {"message": "Try again"}})
     (payout,) = payments.refund_wallet(
         contact=fees.contact_a, facility=fees.facility_1, reason="closing", key="close-1"
-    )
+    )[0]
     assert wallet(fees) == 0 and payout.amount_cents == 2000
     run_jobs()  # Stripe fails the first time: the job will try again later
     assert Payout.objects.get(pk=payout.pk).status == Payout.Status.PENDING

@@ -223,7 +223,7 @@ def refund(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse
     facility = _facility(contact, code, wallet_only=True)
     key = f"web-wallet-refund:{contact.pk}:{_token(request.POST.get('token', ''))}"
     try:
-        payouts, asked_now = payments.refund_wallet_once(
+        payouts, asked_now = payments.refund_wallet(
             contact=contact, facility=facility, reason=REFUND_REASON, key=key
         )
     except DomainError as error:
