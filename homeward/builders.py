@@ -178,13 +178,13 @@ def pay_in(
     from homeward.ledger import payments
     from homeward.ledger.providers import sandbox
 
-    payment, _ = payments.start(
+    payment = payments.start(
         contact=contact,
         facility=facility,
         amount=cents,
         key=f"builder-{next(_seq)}",
         card=sandbox.SUCCEEDS,
         connection_id=connection.pk if connection else None,
-    )
+    ).payment
     assert payment.status == Payment.Status.SUCCEEDED, payment.failure_reason
     return payment

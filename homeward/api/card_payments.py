@@ -62,7 +62,7 @@ def pay_by_card(
     if not given:
         raise DomainError("key_required", "Every payment needs an idempotency key.")
     # Keys are the contact's own: one contact can never reach another's payment by its key.
-    started = payments.start_payment(
+    started = payments.start(
         contact=contact,
         facility=facility,
         amount=amount,

@@ -128,36 +128,11 @@ def start(
     connection_id: int | None = None,
     return_url: str = "",
     provider: str | None = None,
-) -> tuple[Payment, str]:
-    """Start a payment: to the contact's wallet at ``facility``, or (with ``connection_id``)
-    to that resident's trust account. Returns the payment and, for a hosted checkout, the
-    address where the payer finishes. The same ``key`` returns the same payment."""
-    started = start_payment(
-        contact=contact,
-        facility=facility,
-        amount=amount,
-        key=key,
-        card=card,
-        connection_id=connection_id,
-        return_url=return_url,
-        provider=provider,
-    )
-    return started.payment, started.redirect_url
-
-
-def start_payment(
-    *,
-    contact: Contact,
-    facility: Facility,
-    amount: int,
-    key: str,
-    card: str = "",
-    connection_id: int | None = None,
-    return_url: str = "",
-    provider: str | None = None,
 ) -> Started:
-    """``start``, saying whether this request made the payment. Whether it did is decided by
-    the database as the payment is saved (the key is unique), never by a look beforehand.
+    """Start a payment: to the contact's wallet at ``facility``, or (with ``connection_id``)
+    to that resident's trust account. Returns the payment, the address where the payer
+    finishes a hosted checkout, and whether this request made the payment: decided by the
+    database as the payment is saved (the key is unique), never by a look beforehand.
 
     The same key for the same payment (payer, facility, resident, amount, card) answers the
     payment as the first request left it, waiting for that request's card company answer if

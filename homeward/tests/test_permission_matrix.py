@@ -267,13 +267,13 @@ def scene_ids(world) -> dict[str, int]:
     # Made after the message, so screening it is unchanged: one rule of facility 1, one of
     # the platform baseline.
     rule = Rule.objects.create(facility=world.facility_1, pattern="tunnel", category="escape")
-    payment, _ = payments.start(
+    payment = payments.start(
         contact=world.contact_a,
         facility=world.facility_1,
         amount=1000,
         key="matrix-payment",
         card=sandbox.SUCCEEDS,
-    )
+    ).payment
     baseline_rule = Rule.objects.create(pattern="gun", category="weapons")
     signin_lock = SignInThrottle.objects.create(
         key=f"kiosk_number:{world.facility_1.pk}:NY1999",  # not the resident persona's

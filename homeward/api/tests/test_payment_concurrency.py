@@ -49,9 +49,9 @@ def test_a_repeat_never_waits_forever_for_a_start_left_unfinished(monkeypatch):
     facility = t.make_facility("eastside")
     contact = t.make_contact("tap@example.org")
     t.connect(contact, t.make_resident(facility, "E100"))
-    payment, _ = payments.start(
+    payment = payments.start(
         contact=contact, facility=facility, amount=1000, key="late", card=sandbox.SUCCEEDS_LATE
-    )
+    ).payment
     monkeypatch.setattr(payments, "START_WAIT", "1s")
     db = connection.settings_dict
     with psycopg.connect(
@@ -63,9 +63,9 @@ def test_a_repeat_never_waits_forever_for_a_start_left_unfinished(monkeypatch):
     ) as stray:
         stray.execute("SELECT pg_advisory_lock(%s, %s)", [payments._START_LOCKS, payment.pk])
         began = time.monotonic()
-        again, _ = payments.start(
+        again = payments.start(
             contact=contact, facility=facility, amount=1000, key="late", card=sandbox.SUCCEEDS_LATE
-        )
+        ).payment
         waited = time.monotonic() - began
     assert again.pk == payment.pk and again.status == Payment.Status.PENDING
     assert 0.9 < waited < 10

@@ -201,14 +201,14 @@ def test_another_contacts_receipt_is_404_and_unchanged(world, api_a, api_b):
 
 
 def test_a_receipt_shows_money_to_a_trust_account_and_refunds(world, api_a, connection_a, run_jobs):
-    trust, _ = payments.start(
+    trust = payments.start(
         contact=world.contact_a,
         facility=world.facility_1,
         amount=1500,
         key="trust-1",
         card=sandbox.SUCCEEDS,
         connection_id=connection_a.pk,
-    )
+    ).payment
     receipt = api_a.get(f"/payments/{trust.pk}").json()
     assert receipt["resident"] == {"number": "NY1001", "display_name": "Maria L."}
 

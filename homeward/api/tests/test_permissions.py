@@ -94,9 +94,9 @@ def scene(world, connection_a, run_jobs):
     task = review.claim_next(staff=world.reviewer_1)
     review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
     run_jobs()
-    payment, _ = payments.start(
+    payment = payments.start(
         contact=world.contact_a, facility=world.facility_1, amount=2000, key="scene", card=CARD
-    )
+    ).payment
     t.set_prices(world.facility_1, stamp_cents=40, stamp_packs=[{"stamps": 10, "cents": 350}])
     return {
         "code": "greenhaven",

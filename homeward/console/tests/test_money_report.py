@@ -37,13 +37,13 @@ def busy_month(world):
     """At Greenhaven this month: a $20 deposit (fee 50¢ + 2.5% = $1.00), two 40¢ messages,
     one of them blocked and refunded."""
     t.set_prices(world.facility_1, stamp_cents=40, deposit_fee_flat_cents=50, deposit_fee_bp=250)
-    payment, _ = payments.start(
+    payment = payments.start(
         contact=world.contact_a,
         facility=world.facility_1,
         amount=2000,
         key="deposit-1",
         card="4242424242424242",
-    )
+    ).payment
     assert payment.status == "succeeded" and payment.fee_cents == 100
     connection = world.contact_a.connections.get()
     kept = messaging.send_message(

@@ -22,13 +22,13 @@ def fund_trust(world, cents: int) -> None:
 
 
 def fund_wallet(world, cents: int) -> None:
-    payment, _ = payments.start(
+    payment = payments.start(
         contact=world.contact_a,
         facility=world.facility_1,
         amount=cents,
         key=uuid.uuid4().hex,
         card=CARD,
-    )
+    ).payment
     assert payment.status == "succeeded"
 
 

@@ -39,7 +39,7 @@ def fees(world):
 
 
 def pay(world, amount=2000, *, card=CARD_OK, key="form-1", contact=None, **kw):
-    return payments.start(
+    started = payments.start(
         contact=contact or world.contact_a,
         facility=world.facility_1,
         amount=amount,
@@ -47,6 +47,7 @@ def pay(world, amount=2000, *, card=CARD_OK, key="form-1", contact=None, **kw):
         card=card,
         **kw,
     )
+    return started.payment, started.redirect_url
 
 
 def wallet(world, contact=None) -> int:
@@ -235,13 +236,13 @@ def test_the_account_fee_is_charged_once_with_the_first_deposit(world):
 
 def test_the_account_fee_is_not_charged_again_while_the_first_deposit_is_pending(world):
     t.set_prices(world.facility_1, model="stamps", stamp_cents=40, account_fee_cents=200)
-    late, _ = payments.start(
+    late = payments.start(
         contact=world.contact_a,
         facility=world.facility_1,
         amount=1000,
         key="late",
         card="4000 0000 0000 3220",
-    )
+    ).payment
     assert late.fee_cents == 200
     assert payments.quote(facility=world.facility_1, amount=1000, contact=world.contact_a).fee == 0
 
@@ -250,14 +251,14 @@ def test_trust_money_arriving_after_a_release_goes_back_to_the_card(world, run_j
     from homeward.roster.services import release_resident
 
     connection = world.contact_a.connections.get()
-    late, _ = payments.start(
+    late = payments.start(
         contact=world.contact_a,
         facility=world.facility_1,
         amount=1500,
         key="late-trust",
         card="4000 0000 0000 3220",
         connection_id=connection.pk,
-    )
+    ).payment
     release_resident(staff=world.facility_admin, resident_id=world.resident.pk)
     with clock.frozen_at(clock.now() + dt.timedelta(seconds=10)):
         run_jobs()  # the card company's late answer, then the refund to the card

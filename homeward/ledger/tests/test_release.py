@@ -28,14 +28,14 @@ CARD = "4242 4242 4242 4242"
 
 def deposit(world, amount, key, *, contact=None, at=None, **kw) -> Payment:
     with clock.frozen_at(at or clock.now()):
-        payment, _ = payments.start(
+        payment = payments.start(
             contact=contact or world.contact_a,
             facility=world.facility_1,
             amount=amount,
             key=key,
             card=CARD,
             **kw,
-        )
+        ).payment
     assert payment.status == Payment.Status.SUCCEEDED
     return payment
 

@@ -174,13 +174,13 @@ def test_webhooks_delivered_many_times_at_once_credit_each_payment_once():
     ana, ben = t.make_contact("ana-wh@example.org"), t.make_contact("ben-wh@example.org")
 
     def late(contact, cents: int) -> Payment:
-        payment, _ = payments.start(
+        payment = payments.start(
             contact=contact,
             facility=facility,
             amount=cents,
             key=f"late-{contact.pk}-{cents}",
             card=sandbox.SUCCEEDS_LATE,
-        )
+        ).payment
         assert payment.status == Payment.Status.PENDING
         return payment
 

@@ -358,14 +358,16 @@ class MoneyMachine(RuleBasedStateMachine):
         fee = self.deposit_fee(amount, None if to_trust else connection.contact_id)
         payment = self.expect(
             "connection_not_active" if closed else None,
-            lambda: payments.start(
-                contact=connection.contact,
-                facility=self.w.facility_1,
-                amount=amount,
-                key=self.next_key("deposit"),
-                card=CARDS[card],
-                connection_id=connection.pk if to_trust else None,
-            )[0],
+            lambda: (
+                payments.start(
+                    contact=connection.contact,
+                    facility=self.w.facility_1,
+                    amount=amount,
+                    key=self.next_key("deposit"),
+                    card=CARDS[card],
+                    connection_id=connection.pk if to_trust else None,
+                ).payment
+            ),
         )
         if payment is None:
             return

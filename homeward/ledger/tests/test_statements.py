@@ -26,14 +26,14 @@ def at(minutes: int = 0, moment: dt.datetime = T0):
 
 
 def deposit(world, amount, key, *, facility=None, **kw):
-    payment, _ = payments.start(
+    payment = payments.start(
         contact=world.contact_a,
         facility=facility or world.facility_1,
         amount=amount,
         key=key,
         card=CARD,
         **kw,
-    )
+    ).payment
     return payment
 
 

@@ -120,7 +120,7 @@ def paid_session(payment: Payment, status: str = "paid") -> dict:
 
 
 def start(world, amount=2000, key="form-1"):
-    return payments.start(
+    started = payments.start(
         contact=world.contact_a,
         facility=world.facility_1,
         amount=amount,
@@ -128,6 +128,7 @@ def start(world, amount=2000, key="form-1"):
         provider="stripe",
         return_url="https://homeward.test/wallets/?payment=abc",
     )
+    return started.payment, started.redirect_url
 
 
 def wallet(world) -> int:

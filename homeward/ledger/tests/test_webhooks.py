@@ -30,9 +30,9 @@ def fees(world):
 
 
 def pending(world, amount=2000, key="form-1") -> Payment:
-    payment, _ = payments.start(
+    payment = payments.start(
         contact=world.contact_a, facility=world.facility_1, amount=amount, key=key, card=CARD_LATE
-    )
+    ).payment
     assert payment.status == Payment.Status.PENDING
     return payment
 

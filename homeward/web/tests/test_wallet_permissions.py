@@ -33,13 +33,13 @@ POSTS = [
 @pytest.fixture
 def ids(world) -> dict[str, int]:
     """contact_a has $20 in the wallet at greenhaven, paid by card."""
-    payment, _ = payments.start(
+    payment = payments.start(
         contact=world.contact_a,
         facility=world.facility_1,
         amount=2000,
         key=uuid.uuid4().hex,
         card=sandbox.SUCCEEDS,
-    )
+    ).payment
     return {"payment": payment.pk, "connection": world.contact_a.connections.get().pk}
 
 

@@ -21,13 +21,13 @@ URL = "/payments/webhooks/sandbox/"
 @pytest.fixture
 def pending(world) -> Payment:
     """A $20 wallet deposit paid with the late card: waiting for the card company."""
-    payment, _ = payments.start(
+    payment = payments.start(
         contact=world.contact_a,
         facility=world.facility_1,
         amount=2000,
         key=uuid.uuid4().hex,
         card=sandbox.SUCCEEDS_LATE,
-    )
+    ).payment
     assert payment.status == Payment.Status.PENDING
     return payment
 

@@ -185,7 +185,7 @@ def _payment_steps(
             error="The fee changed after you saw the total. Check the new total and pay again.",
         )
     try:
-        started = payments.start_payment(
+        started = payments.start(
             contact=contact,
             facility=facility,
             amount=amount,
