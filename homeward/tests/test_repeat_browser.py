@@ -36,7 +36,8 @@ def sign_in(page, url: str, email: str) -> None:
     page.wait_for_load_state()
 
 
-def test_back_then_send_sends_and_charges_once(page, live_server):
+def travis_with_ana():
+    """Travis County Jail at 25 cents a message; Ana is connected to Maria there."""
     facility = t.make_facility(
         "travis",
         name="Travis County Jail",
@@ -44,22 +45,30 @@ def test_back_then_send_sends_and_charges_once(page, live_server):
     )
     resident = t.make_resident(facility, first_name="Maria")
     ana = t.make_contact("ana@example.org", name="Ana Lopez")
-    link = t.connect(ana, resident)
+    return facility, resident, ana, t.connect(ana, resident)
+
+
+def send_then_back_then_send(page, box: str, text: str) -> None:
+    """Write and Send; go Back to the form (the browser restores the text); Send again."""
+    page.get_by_label(box).fill(text)
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+    assert Message.objects.count() == 1
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.get_by_label(box).input_value() == text
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+
+
+def test_back_then_send_sends_and_charges_once(page, live_server):
+    facility, _, ana, link = travis_with_ana()
     t.pay_in(ana, facility, 500)
     url = live_server.url
     sign_in(page, url, "ana@example.org")
 
     page.goto(f"{url}/conversations/{link.pk}/")
-    page.get_by_label("Your message").fill("See you on Sunday, Maria.")
-    page.get_by_role("button", name="Send").click()
-    page.wait_for_load_state()
-    assert Message.objects.count() == 1
-
-    page.go_back()
-    page.wait_for_load_state()
-    assert page.get_by_label("Your message").input_value() == "See you on Sunday, Maria."
-    page.get_by_role("button", name="Send").click()
-    page.wait_for_load_state()
+    send_then_back_then_send(page, "Your message", "See you on Sunday, Maria.")
 
     assert Message.objects.count() == 1
     assert Transaction.objects.filter(kind="message_charge").count() == 1
@@ -72,14 +81,7 @@ def test_back_then_send_sends_and_charges_once(page, live_server):
 
 def test_back_then_send_at_the_kiosk_replies_once(page, live_server):
     """The kiosk's reply form: Back after a reply, then Send, sends and charges once."""
-    facility = t.make_facility(
-        "travis",
-        name="Travis County Jail",
-        prices={"model": "per_message", "per_message_cents": 25},
-    )
-    resident = t.make_resident(facility, first_name="Maria")
-    ana = t.make_contact("ana@example.org", name="Ana Lopez")
-    link = t.connect(ana, resident)
+    facility, resident, ana, link = travis_with_ana()
     t.pay_in(ana, facility, 500, connection=link)  # Maria's trust account pays her replies
     kiosk = kiosk_client_for(resident)  # a registered kiosk, Maria signed in
     page.context.add_cookies(
@@ -91,16 +93,7 @@ def test_back_then_send_at_the_kiosk_replies_once(page, live_server):
     url = live_server.url
 
     page.goto(f"{url}/kiosk/conversations/{link.pk}/")
-    page.get_by_label("Your reply").fill("Thank you, Ana.")
-    page.get_by_role("button", name="Send").click()
-    page.wait_for_load_state()
-    assert Message.objects.count() == 1
-
-    page.go_back()
-    page.wait_for_load_state()
-    assert page.get_by_label("Your reply").input_value() == "Thank you, Ana."
-    page.get_by_role("button", name="Send").click()
-    page.wait_for_load_state()
+    send_then_back_then_send(page, "Your reply", "Thank you, Ana.")
 
     assert Message.objects.count() == 1
     assert Transaction.objects.filter(kind="message_charge").count() == 1
@@ -109,13 +102,7 @@ def test_back_then_send_at_the_kiosk_replies_once(page, live_server):
 
 def test_back_then_pay_again_pays_once(page, live_server):
     """Paying into the wallet: Back from the receipt, then Pay again, charges the card once."""
-    facility = t.make_facility(
-        "travis",
-        name="Travis County Jail",
-        prices={"model": "per_message", "per_message_cents": 25},
-    )
-    ana = t.make_contact("ana@example.org", name="Ana Lopez")
-    t.connect(ana, t.make_resident(facility, first_name="Maria"))
+    facility, _, ana, _ = travis_with_ana()
     url = live_server.url
     sign_in(page, url, "ana@example.org")
 
