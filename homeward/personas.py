@@ -1,4 +1,5 @@
-"""Who is asking, for tests and journeys: signed-in browsers, kiosks and API clients.
+"""Who is asking, for tests and journeys: signed-in browsers, kiosks and API clients (and
+the deployment's settings as a fresh process reads them from its environment).
 
 Importable helpers live here; ``conftest.py`` files hold only fixtures (which use these).
 Each persona signs in as a real person would reach the pages: a staff member has also
@@ -8,7 +9,11 @@ passed the second factor and the monitoring notice, a kiosk is a registered devi
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 from django.test import Client
@@ -142,3 +147,26 @@ def error_of(response: Any) -> dict[str, str]:
     assert isinstance(body["error"]["code"], str) and body["error"]["code"]
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return body["error"]
+
+
+# --- the deployment: settings as a new process reads them from its environment ------------
+
+
+def settings_read_with(expression: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """Start a fresh process with this environment (``None`` removes a variable), load the
+    settings and print ``expression`` (``settings`` is in scope). Settings are read once per
+    process, so this is how a test sees what an operator's environment does."""
+    environ = dict(os.environ, DJANGO_SETTINGS_MODULE="homeward.settings")
+    for name, value in env.items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    return subprocess.run(  # noqa: S603 (the tests' own code, with this interpreter)
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+    )

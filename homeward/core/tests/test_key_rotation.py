@@ -3,29 +3,13 @@ SECRET_KEY_FALLBACKS, and stops when it is dropped."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from django.conf import settings
-
-from homeward.personas import client_for
+from homeward.personas import client_for, settings_read_with
 
 
 def fallbacks_read_from(value: str) -> list[str]:
-    code = "import django; django.setup(); from django.conf import settings; "
-    code += "print('|'.join(settings.SECRET_KEY_FALLBACKS))"
-    environ = dict(os.environ, DJANGO_SETTINGS_MODULE="homeward.settings")
-    environ["SECRET_KEY_FALLBACKS"] = value
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.strip().split("|")
+    read = settings_read_with("'|'.join(settings.SECRET_KEY_FALLBACKS)", SECRET_KEY_FALLBACKS=value)
+    assert read.returncode == 0, read.stderr
+    return read.stdout.strip().split("|")
 
 
 def test_the_environment_lists_the_old_keys():

@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import include, path
 
 from homeward import builders as t
+from homeward.personas import settings_read_with
 
 
 def boom(request: HttpRequest) -> None:
@@ -97,19 +98,9 @@ def test_every_page_carries_the_security_headers(client):
 
 def hsts_seconds_with(**env: str) -> int:
     """SECURE_HSTS_SECONDS as a fresh process computes it from this environment."""
-    code = "import django; django.setup(); from django.conf import settings; "
-    code += "print(settings.SECURE_HSTS_SECONDS)"
-    environ = {name: value for name, value in os.environ.items() if name != "SECURE_COOKIES"}
-    environ.update(DJANGO_SETTINGS_MODULE="homeward.settings", **env)
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(out.stdout.strip())
+    read = settings_read_with("settings.SECURE_HSTS_SECONDS", **{"SECURE_COOKIES": None, **env})
+    assert read.returncode == 0, read.stderr
+    return int(read.stdout.strip())
 
 
 @pytest.mark.django_db

@@ -3,15 +3,13 @@ addresses and the provider look-up all read it."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from homeward.ledger import providers
+from homeward.personas import settings_read_with
 
 
 @pytest.mark.parametrize("name", providers.NAMES)
@@ -26,17 +24,12 @@ def test_a_provider_not_on_the_list_is_not_found(db):
     assert response.status_code == 404
 
 
-def start_with(provider: str) -> subprocess.CompletedProcess:
-    environ = dict(os.environ, DJANGO_SETTINGS_MODULE="homeward.settings")
-    environ.update(PAYMENT_PROVIDER=provider, STRIPE_SECRET_KEY="sk", STRIPE_WEBHOOK_SECRET="wh")
-    code = "import django; django.setup(); from django.conf import settings; "
-    code += "print(settings.PAYMENT_PROVIDER)"
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        env=environ,
-        capture_output=True,
-        text=True,
+def start_with(provider: str) -> subprocess.CompletedProcess[str]:
+    return settings_read_with(
+        "settings.PAYMENT_PROVIDER",
+        PAYMENT_PROVIDER=provider,
+        STRIPE_SECRET_KEY="sk",
+        STRIPE_WEBHOOK_SECRET="wh",
     )
 
 
