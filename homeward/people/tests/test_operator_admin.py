@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from homeward import builders as t
 from homeward.people.models import User
+from homeward.personas import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,16 @@ def test_the_admin_holds_names_to_the_sign_up_rule(world, operator):
     assert "web address" in response.content.decode()
     contact.refresh_from_db()
     assert contact.display_name == "Ana Lopez"
+
+
+def test_console_staff_and_contacts_cannot_open_the_admin(world):
+    # Right passwords, and for the reviewer a verified console session: still not an operator.
+    for user in (world.reviewer_1, world.contact_a.user):
+        client = client_for(user)
+        response = client.get("/admin/people/contact/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+        signin = client.post(
+            "/admin/login/?next=/admin/", {"username": user.username, "password": t.PASSWORD}
+        )
+        assert signin.status_code == 200
+        assert "/admin/login/" in client.get("/admin/")["Location"]
