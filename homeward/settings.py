@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "homeward.kiosk",
     "homeward.console",
     "homeward.api",
+    "homeward.demo",
 ]
 
 MIDDLEWARE = [

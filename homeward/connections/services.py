@@ -10,6 +10,7 @@ from django.db import transaction
 from homeward.connections.models import Connection, ConnectionEvent
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from homeward.core.hooks import Hook
 from homeward.core.transitions import check_transition
 from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.people import access
@@ -32,6 +33,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 # Statuses that end messaging: pending messages on the connection are returned.
 CLOSING = frozenset({C.BLOCKED, C.ENDED, C.DENIED})
+
+# Called in the closing transaction with the connection and why it closed: messaging
+# registers returning (and refunding) what is still on its way.
+connection_closed: Hook[[Connection, str]] = Hook("connection_closed")
 
 
 def _move(
@@ -62,9 +67,7 @@ def _move(
         data={"from": source, "reason": reason},
     )
     if target in CLOSING:
-        from homeward.messaging.services import return_pending_messages
-
-        return_pending_messages(connection=connection, reason=f"connection {target}")
+        connection_closed(connection, f"connection {target}")
     return connection
 
 
@@ -263,6 +266,11 @@ def claim_invitations(*, contact: Contact) -> int:
             invitation.save(update_fields=["contact"])
             claimed += 1
     return claimed
+
+
+def claim_invitations_of(contact: Contact) -> None:
+    """``claim_invitations`` as the receiver of ``people.services.email_verified``."""
+    claim_invitations(contact=contact)
 
 
 def respond_to_invitation(*, contact: Contact, connection_id: int, accept: bool) -> Connection:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from django.db import transaction
 
@@ -12,9 +12,22 @@ from homeward.core.models import AuditChainHead, AuditEvent
 GENESIS = "0" * 64
 
 
+@runtime_checkable
+class Actor(Protocol):
+    """Someone who can act: a person's model says how the log names it and, for an account
+    that signs in, which user row the event points at. (``people.User`` and
+    ``people.Resident`` are actors; the log never imports them.)"""
+
+    @property
+    def audit_label(self) -> str: ...
+
+    @property
+    def audit_user_id(self) -> int | None: ...
+
+
 def record(
     *,
-    actor: Any,
+    actor: Actor | str | None,
     action: str,
     obj: Any = None,
     object_type: str = "",
@@ -22,11 +35,9 @@ def record(
     facility_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. ``actor`` is a User, a Resident, or a string such as "system"."""
-    from homeward.people.models import User
-
-    user = actor if isinstance(actor, User) else None
-    label = actor if isinstance(actor, str) else actor_label(actor)
+    """Append one event. ``actor`` is a person (an ``Actor``) or a string such as "system"."""
+    user_id = actor.audit_user_id if isinstance(actor, Actor) else None
+    label = actor_label(actor)
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or obj.pk
@@ -34,7 +45,7 @@ def record(
     # make every transaction wait for every other. The sealer chains them afterwards.
     return AuditEvent.objects.create(
         at=clock.now(),
-        actor_user=user,
+        actor_user_id=user_id,
         actor_label=label,
         action=action,
         object_type=object_type,
@@ -62,13 +73,9 @@ def seal(*, limit: int = 5000) -> int:
     return len(events)
 
 
-def actor_label(actor: Any) -> str:
-    from homeward.people.models import Resident, User
-
-    if isinstance(actor, User):
-        return f"user:{actor.username}"
-    if isinstance(actor, Resident):
-        return f"resident:{actor.agency_id}:{actor.number}"
+def actor_label(actor: Actor | str | None) -> str:
+    if isinstance(actor, Actor):
+        return actor.audit_label
     return str(actor)
 
 

@@ -6,4 +6,11 @@ class MessagingConfig(AppConfig):
     label = "messaging"
 
     def ready(self) -> None:
-        from homeward.messaging import jobs  # noqa: F401  (registers the job handlers)
+        from homeward.connections.services import connection_closed
+        from homeward.messaging import (
+            jobs,  # noqa: F401  (registers the job handlers)
+            services,
+        )
+
+        # A connection that closes returns (and refunds) what is still on its way.
+        connection_closed.register(services.return_pending_messages_of)

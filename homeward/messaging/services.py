@@ -5,6 +5,7 @@ Every function here owns its transaction and moves status only through ``status.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Any
@@ -14,15 +15,18 @@ from django.db import transaction
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from homeward.core.hooks import Hook
 from homeward.jobs import services as jobs
 from homeward.ledger import charges
 from homeward.messaging import status
 from homeward.messaging.models import Message
 from homeward.people.models import Contact, Resident
-from homeward.review import routing
-from homeward.review.models import ReviewTask
 
 S = Message.Status
+
+# Called in the returning transaction for each message returned undelivered: review
+# registers cancelling the message's open review task (nobody needs to review it now).
+message_returned: Hook[[Message]] = Hook("message_returned")
 
 
 def _connection_of_sender(sender: Contact | Resident, connection_id: int) -> Connection:
@@ -234,34 +238,37 @@ def _locked_message(message_id: int) -> Message:
     return message
 
 
-def screen_and_route(*, message_id: int) -> None:
-    """Screen a submitted message and send it on: to review, to delivery, or blocked.
+def begin_screening(*, message_id: int) -> Message | None:
+    """Lock a submitted message and mark it as being screened (in the caller's
+    transaction). None when it has already left 'submitted' (a job that runs twice)."""
+    message = _locked_message(message_id)
+    if message.status != S.SUBMITTED:
+        return None
+    status.move(message, S.SCREENING, actor="screening")
+    return message
 
-    Idempotent: a message that has already left 'submitted' is left alone.
-    """
-    from homeward.review import services as review
-    from homeward.screening.services import screen_message
 
-    with transaction.atomic():
-        message = _locked_message(message_id)
-        if message.status != S.SUBMITTED:
-            return
-        status.move(message, S.SCREENING, actor="screening")
-        result = screen_message(message)
-        policy = message.facility.policy
-        screened = {"screened_at": result.at}
-        if result.verdict == "block":
-            category = next(h["category"] for h in result.hits if h["action"] == "block")
-            status.move(message, S.BLOCKED, actor="screening", block_category=category, **screened)
-            _refund_blocked(message)
-            return
-        reason = routing.reason_for(verdict=result.verdict, policy=policy)
-        if reason:
-            status.move(message, S.IN_REVIEW, actor="screening", **screened)
-            review.open_task(message=message, reason=reason)
-            return
-        status.move(message, S.APPROVED, actor="screening", **screened)
+def finish_screening(
+    *, message: Message, to: str, screened_at: dt.datetime, block_category: str = ""
+) -> None:
+    """Send a message on from screening (in the caller's transaction): blocked (refunded
+    where the facility refunds), to review, or approved and queued for delivery."""
+    if to == S.BLOCKED:
+        status.move(
+            message,
+            S.BLOCKED,
+            actor="screening",
+            block_category=block_category,
+            screened_at=screened_at,
+        )
+        _refund_blocked(message)
+    elif to == S.IN_REVIEW:
+        status.move(message, S.IN_REVIEW, actor="screening", screened_at=screened_at)
+    elif to == S.APPROVED:
+        status.move(message, S.APPROVED, actor="screening", screened_at=screened_at)
         jobs.enqueue("deliver_message", message_id=message.pk)
+    else:
+        raise ValueError(f"screening cannot send a message to {to!r}")
 
 
 def approve(*, message_id: int, actor: Any) -> Message:
@@ -295,6 +302,7 @@ def deliver(*, message_id: int) -> None:
         if reason:
             status.move(message, S.RETURNED, actor="system", return_reason=reason)
             charges.refund_message(message=message, reason=reason)
+            message_returned(message)
             return
         status.move(message, S.DELIVERED, actor="delivery")
 
@@ -350,6 +358,11 @@ def mark_conversation_read(*, reader: Contact | Resident, connection_id: int) ->
     return [message.pk for message in unread]
 
 
+def return_pending_messages_of(connection: Connection, reason: str) -> None:
+    """``return_pending_messages`` as the receiver of ``connections.services.connection_closed``."""
+    return_pending_messages(connection=connection, reason=reason)
+
+
 def return_pending_messages(*, connection: Connection, reason: str) -> int:
     """Return every message still on its way on this connection (the caller's transaction)."""
     count = 0
@@ -359,11 +372,8 @@ def return_pending_messages(*, connection: Connection, reason: str) -> int:
     for message in pending:
         status.move(message, S.RETURNED, actor="system", return_reason=reason)
         charges.refund_message(message=message, reason=reason)
+        message_returned(message)
         count += 1
-    # Nobody needs to review what will not be delivered.
-    ReviewTask.objects.filter(message__connection=connection, status=ReviewTask.Status.OPEN).filter(
-        message__status=S.RETURNED
-    ).update(status=ReviewTask.Status.CANCELLED, claimed_by=None, lease_until=None)
     if count:
         audit.record(
             actor="system",

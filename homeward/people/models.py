@@ -14,6 +14,14 @@ class User(AbstractUser):
     def is_contact(self) -> bool:
         return hasattr(self, "contact")
 
+    @property
+    def audit_label(self) -> str:
+        return f"user:{self.username}"
+
+    @property
+    def audit_user_id(self) -> int | None:
+        return self.pk
+
 
 class Contact(models.Model):
     """Someone outside: family, friend, attorney, organisation. One account, every facility."""
@@ -67,6 +75,14 @@ class Resident(models.Model):
     @property
     def in_custody(self) -> bool:
         return self.status == self.Status.IN_CUSTODY
+
+    @property
+    def audit_label(self) -> str:
+        return f"resident:{self.agency_id}:{self.number}"
+
+    @property
+    def audit_user_id(self) -> int | None:
+        return None  # residents sign in at the kiosk, not with a user account
 
     def set_pin(self, pin: str) -> None:
         self.pin_hash = make_password(pin)

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 
-from homeward.core import audit, clock
+from homeward.core import audit, clock, links
 from homeward.core.errors import DomainError
+from homeward.core.hooks import Hook
 from homeward.people import emails, names
 from homeward.people.models import Contact, User
 
@@ -99,7 +99,7 @@ def send_verification(*, contact: Contact) -> None:
 
     It goes to whatever address was typed at sign-up, so the name typed with it appears only
     quoted, in its marked place ("someone using the name …"), never in the subject."""
-    link = f"{settings.SITE_URL}{reverse('web:verify_email', args=[verification_token(contact)])}"
+    link = links.absolute("verify_email", verification_token(contact))
     emails.queue(
         to=contact.user.email,
         template="verify_email",
@@ -108,10 +108,14 @@ def send_verification(*, contact: Contact) -> None:
     )
 
 
-def verify_email(*, token: str) -> Contact:
-    """Mark the contact's email verified and give them the invitations sent to it."""
-    from homeward.connections.services import claim_invitations
+# Called in the verifying transaction, with the contact, once the address is proved (also
+# when it already was): connections registers the claiming of invitations sent to it.
+email_verified: Hook[[Contact]] = Hook("email_verified")
 
+
+def verify_email(*, token: str) -> Contact:
+    """Mark the contact's email verified; what was waiting for the address follows
+    (``email_verified``: invitations sent to it become theirs)."""
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_DAYS * 86400)
     except signing.SignatureExpired:
@@ -135,5 +139,5 @@ def verify_email(*, token: str) -> Contact:
             contact.email_verified_at = clock.now()
             contact.save(update_fields=["email_verified_at"])
             audit.record(actor=contact.user, action="contact.email_verified", obj=contact)
-        claim_invitations(contact=contact)
+        email_verified(contact)
     return contact

@@ -37,6 +37,13 @@ def open_task(*, message: Message, reason: str) -> ReviewTask:
     return task
 
 
+def cancel_task_of(message: Message) -> None:
+    """The message was returned undelivered: its open review task, if any, is cancelled."""
+    ReviewTask.objects.filter(message=message, status=ReviewTask.Status.OPEN).update(
+        status=ReviewTask.Status.CANCELLED, claimed_by=None, lease_until=None
+    )
+
+
 def queue_for(staff: User) -> QuerySet[ReviewTask]:
     """Open tasks in the staff member's facilities, most urgent first."""
     facilities = access.staff_facilities(staff, access.REVIEW_ROLES)

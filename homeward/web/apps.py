@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.urls import reverse
 
 
 class WebConfig(AppConfig):
     name = "homeward.web"
     label = "web"
+
+    def ready(self) -> None:
+        from homeward.core import links
+
+        links.register("verify_email", lambda token: reverse("web:verify_email", args=[token]))

@@ -21,6 +21,7 @@ from homeward.ledger import services as ledger
 from homeward.messaging import services as messaging
 from homeward.people.models import StaffMembership
 from homeward.personas import client_for
+from homeward.review import intake
 
 Role = StaffMembership.Role
 REPORT = "/console/money/greenhaven/"
@@ -53,7 +54,7 @@ def busy_month(world):
         sender=world.contact_a, connection_id=connection.pk, body="Another one"
     )
     for message in (kept, blocked):
-        messaging.screen_and_route(message_id=message.pk)
+        intake.screen_and_route(message_id=message.pk)
     messaging.block(message_id=blocked.pk, actor=world.reviewer_1, category="threats")
     return world
 

@@ -18,7 +18,8 @@ from homeward.console.rule_forms import RuleTestForm, StatsForm
 from homeward.console.views.rules import DETECTOR_LABELS, Powers, facility_for_admin, rule_here
 from homeward.core import audit, clock
 from homeward.facilities.models import Facility
-from homeward.screening import engine, rule_stats, selectors
+from homeward.review import rule_stats
+from homeward.screening import engine, selectors
 from homeward.screening.models import Rule, RuleChange, RuleSetVersion
 
 VERSION_LIMIT = 200

@@ -12,6 +12,7 @@ from homeward.jobs import registry, services
 from homeward.jobs.models import Job
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.review import intake
 
 calls: list[int] = []
 
@@ -80,8 +81,8 @@ def test_worker_killed_mid_job_leaves_it_for_another_after_the_lease(db, setting
 def test_screening_twice_has_the_effect_of_once(world):
     connection = world.contact_a.connections.get()
     message = messaging.send_message(sender=world.contact_a, connection_id=connection.pk, body="hi")
-    messaging.screen_and_route(message_id=message.pk)
-    messaging.screen_and_route(message_id=message.pk)  # a retried job
+    intake.screen_and_route(message_id=message.pk)
+    intake.screen_and_route(message_id=message.pk)  # a retried job
     message.refresh_from_db()
     assert message.status == Message.Status.IN_REVIEW
     assert message.events.filter(to_status=Message.Status.IN_REVIEW).count() == 1

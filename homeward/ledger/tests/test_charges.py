@@ -12,6 +12,7 @@ from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Transaction
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.review import intake
 
 K = Account.Kind
 
@@ -69,7 +70,7 @@ def test_a_repeated_form_sends_and_charges_once(stamps):
 def test_a_blocked_message_is_refunded_to_the_wallet(stamps):
     deposit(stamps.wallet, 40)
     message = send(stamps)
-    messaging.screen_and_route(message_id=message.pk)
+    intake.screen_and_route(message_id=message.pk)
     messaging.block(message_id=message.pk, actor=stamps.reviewer_1, category="threats")
     assert balance(stamps.wallet) == 40
     assert balance(charges.revenue(stamps.facility_1)) == 0
@@ -85,7 +86,7 @@ def test_no_refund_on_block_when_the_facility_says_so(stamps):
     stamps.facility_1.policy.save()
     deposit(stamps.wallet, 40)
     message = send(stamps)
-    messaging.screen_and_route(message_id=message.pk)
+    intake.screen_and_route(message_id=message.pk)
     messaging.block(message_id=message.pk, actor=stamps.reviewer_1, category="threats")
     assert balance(stamps.wallet) == 0
 
@@ -95,7 +96,7 @@ def test_a_returned_message_is_always_refunded(stamps):
     stamps.facility_1.policy.save()
     deposit(stamps.wallet, 40)
     message = send(stamps)
-    messaging.screen_and_route(message_id=message.pk)
+    intake.screen_and_route(message_id=message.pk)
     messaging.approve(message_id=message.pk, actor=stamps.reviewer_1)
     stamps.connection.resident.status = "released"
     stamps.connection.resident.save()
@@ -212,7 +213,7 @@ def test_blocking_a_message_whose_whole_price_was_its_used_reply_refunds_nothing
         sender=world.contact_a, connection_id=connection.pk, body="Hi", prepaid_reply=True
     )
     messaging.send_message(sender=world.resident, connection_id=connection.pk, body="Hello")
-    messaging.screen_and_route(message_id=message.pk)
+    intake.screen_and_route(message_id=message.pk)
     messaging.block(message_id=message.pk, actor=world.reviewer_1, category="threats")
     assert balance(wallet) == 0  # the reply it paid for was sent
     assert Message.objects.get(pk=message.pk).status == "blocked"

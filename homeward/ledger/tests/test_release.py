@@ -19,6 +19,7 @@ from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people.models import Resident, StaffMembership
+from homeward.review import intake
 from homeward.roster.services import release_resident
 
 K = Account.Kind
@@ -68,7 +69,7 @@ def scene(world):
     world.older = deposit(world, 1000, "older", at=earlier)
     world.newer = deposit(world, 2000, "newer", at=earlier + dt.timedelta(hours=1))
     world.delivered = send(world, "With a reply", prepaid_reply=True)
-    messaging.screen_and_route(message_id=world.delivered.pk)
+    intake.screen_and_route(message_id=world.delivered.pk)
     messaging.approve(message_id=world.delivered.pk, actor=world.reviewer_1)
     messaging.deliver(message_id=world.delivered.pk)
     world.waiting = send(world, "Still on its way")

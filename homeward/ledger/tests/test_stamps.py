@@ -11,6 +11,7 @@ from homeward.ledger import charges, payments, stamps
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payout
 from homeward.messaging import services as messaging
+from homeward.review import intake
 
 K = Account.Kind
 
@@ -89,7 +90,7 @@ def test_without_enough_stamps_the_wallet_pays(packs):
 def test_a_blocked_message_gives_its_stamps_back(packs):
     buy(packs)
     message = send(packs)
-    messaging.screen_and_route(message_id=message.pk)
+    intake.screen_and_route(message_id=message.pk)
     messaging.block(message_id=message.pk, actor=packs.reviewer_1, category="threats")
     assert stamps.stamps_of(packs.contact_a, packs.facility_1) == 10
     assert ledger.balance_of(kind=K.PLATFORM_REVENUE, facility=packs.facility_1) == 0
@@ -168,6 +169,6 @@ def test_a_blocked_message_keeps_the_stamp_of_a_reply_already_sent(packs):
     buy(packs)
     message = send(packs, prepaid_reply=True)  # two stamps
     messaging.send_message(sender=packs.resident, connection_id=packs.connection.pk, body="Hi")
-    messaging.screen_and_route(message_id=message.pk)
+    intake.screen_and_route(message_id=message.pk)
     messaging.block(message_id=message.pk, actor=packs.reviewer_1, category="threats")
     assert stamps.stamps_of(packs.contact_a, packs.facility_1) == 9  # the reply's stays used

@@ -15,6 +15,7 @@ from homeward.core import clock
 from homeward.ledger import payments, statements
 from homeward.ledger.models import PriceSchedule
 from homeward.messaging import services as messaging
+from homeward.review import intake
 
 UTC = dt.UTC
 CARD = "4242 4242 4242 4242"
@@ -39,7 +40,7 @@ def deposit(world, amount, key, *, facility=None, **kw):
 
 def send_and_block(world, body="Hello"):
     message = send(world, body)
-    messaging.screen_and_route(message_id=message.pk)
+    intake.screen_and_route(message_id=message.pk)
     messaging.block(message_id=message.pk, actor=world.reviewer_1, category="threats")
     return message
 
@@ -74,7 +75,7 @@ def test_the_statement_lists_every_money_line_with_the_balance_after(priced, run
     with at(1):
         send(priced)
     with at(2):
-        messaging.screen_and_route(message_id=priced.connection.messages.get().pk)
+        intake.screen_and_route(message_id=priced.connection.messages.get().pk)
     with at(3):
         messaging.block(
             message_id=priced.connection.messages.get().pk,

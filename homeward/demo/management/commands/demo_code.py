@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from homeward import demo
 from homeward.core.env import env_bool
+from homeward.demo import scene as demo
 from homeward.people import second_factor
 from homeward.people.models import User
 

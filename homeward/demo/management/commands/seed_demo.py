@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from homeward import demo
+from homeward.demo import scene as demo
 from homeward.facilities.models import Agency
 
 

@@ -1,0 +1,1 @@
+"""The demo deployment that ``make run`` loads into an empty database."""
