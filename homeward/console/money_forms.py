@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from homeward.core import features
 from homeward.core.errors import DomainError
-from homeward.ledger import schedules
+from homeward.ledger import pricing, schedules
 from homeward.ledger.models import PriceSchedule
 
 # Service field → form field, to put each service error next to what the admin typed.
@@ -114,6 +114,13 @@ class PriceScheduleForm(forms.Form):
         if not features.PHOTOS:
             # No photos yet: their price is not asked for (schedules keep the usual 1 stamp).
             del self.fields["photo_stamps"]
+        # The prices only some pricing models use, after the price of a message.
+        own = [setting.form_name for setting in pricing.settings()]
+        for setting in pricing.settings():
+            self.fields[setting.form_name] = _dollars(setting.label, help_text=setting.help_text)
+        names = [name for name in self.fields if name not in own]
+        at = names.index("per_message_price") + 1
+        self.order_fields([*names[:at], *own, *names[at:]])
         self.fields["effective_from"].help_text = (
             f"Facility time ({zone.key}). Leave empty for “now”. Schedules are never edited: "
             "a new one takes over from its start."
@@ -176,9 +183,20 @@ class PriceScheduleForm(forms.Form):
         except DomainError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for setting in pricing.settings():
+            try:
+                data[setting.form_name] = self._money(setting.form_name) or 0
+            except forms.ValidationError as error:
+                self.add_error(setting.form_name, error)
+        return data
+
     def schedule_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
+        own = {setting.name: data[setting.form_name] for setting in pricing.settings()}
         return {
+            **own,
             "model": data["model"],
             "payer": data["payer"],
             "effective_from": data["effective_from"],
@@ -196,8 +214,9 @@ class PriceScheduleForm(forms.Form):
         }
 
     def add_schedule_errors(self, error: schedules.InvalidSchedule) -> None:
+        own = {setting.name: setting.form_name for setting in pricing.settings()}
         for name, message in error.errors.items():
-            field = FORM_FIELDS.get(name, name)
+            field = FORM_FIELDS.get(name) or own.get(name, name)
             self.add_error(field if field in self.fields else None, message)
 
 

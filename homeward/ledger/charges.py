@@ -1,8 +1,10 @@
 """What a message costs, who pays it, and the refund when it is not delivered.
 
-The schedule in force when a message is submitted prices it; the schedule's payer says whose
-account pays. ``charge_message`` runs inside the caller's transaction (the message submit),
-so a message is accepted and charged together or not at all.
+The schedule in force when a message is submitted prices it: its pricing model
+(``ledger/pricing/``) says what the message costs and, by the schedule's payer, whose
+account pays. This module posts that price and its refund, whatever the model.
+``charge_message`` runs inside the caller's transaction (the message submit), so a message
+is accepted and charged together or not at all.
 
 Who pays, by the schedule's payer, for each direction:
 
@@ -25,48 +27,13 @@ from homeward.core.errors import DomainError
 from homeward.ledger import pricing, stamps
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Posting, PriceSchedule, Transaction
+from homeward.ledger.pricing import MessagePrice
 
 K = Account.Kind
-Payer = PriceSchedule.Payer
-Model = PriceSchedule.Model
-
-
-@dataclass(frozen=True)
-class MessagePrice:
-    """The itemised price of one message and the account that pays it."""
-
-    lines: list[tuple[str, int]]
-    payer: str  # "contact", "resident" or "agency"
-    reply_credit: int = 0  # of the total, cents set aside for the resident's reply
-    from_credit: int = 0  # of the total, cents paid by the contact's prepaid replies
-    stamps: int = 0  # paid with this many of the contact's stamps instead of money
-    stamps_left: int = 0  # the contact's stamps before this message
-
-    @property
-    def total(self) -> int:
-        return sum(cents for _, cents in self.lines)
-
-    @property
-    def to_pay(self) -> int:
-        """Money the person who pays is charged (the agency's cost is not theirs; a message
-        paid with stamps takes stamps, not money)."""
-        if self.payer == "agency" or self.stamps:
-            return 0
-        return self.total - self.from_credit
-
-    @property
-    def payer_words(self) -> str:
-        if self.stamps:
-            return f"Paid with {self.stamps} of the contact's {self.stamps_left} stamps"
-        return {
-            "agency": "Paid by the agency",
-            "contact": "Paid from the contact's wallet",
-            "resident": "Paid from the resident's trust account",
-        }[self.payer]
 
 
 def prepaid_reply_offered(schedule: PriceSchedule) -> bool:
-    return schedule.model != Model.FREE and schedule.payer == Payer.SENDER_PREPAYS_REPLY
+    return pricing.model_of(schedule).offers_prepaid_reply(schedule)
 
 
 def wallet(contact: object, facility: object) -> Account:
@@ -110,38 +77,13 @@ def price_message(
         raise DomainError(
             "prepaid_reply_not_offered", "This facility does not offer prepaid replies."
         )
-    if schedule.model == Model.FREE:
-        lines = [("Message (paid by the agency)", schedule.per_message_cents)]
-        return MessagePrice(lines, payer="agency")
-    quote = pricing.quote_message(schedule, characters=characters, prepaid_reply=prepaid_reply)
-    # Under a legal cap the reply set aside is at most what the contact pays.
-    reply_part = min(dict(quote.lines).get("Prepaid reply", 0), quote.total) if prepaid_reply else 0
-    if schedule.payer == Payer.AGENCY:
-        return MessagePrice(quote.lines, payer="agency")
-    if schedule.payer == Payer.RECIPIENT:
-        return MessagePrice(quote.lines, payer="resident" if to_resident else "contact")
-    if to_resident:
-        needed = pricing.stamps_needed(schedule, characters=characters, prepaid_reply=prepaid_reply)
-        held = stamps.stamps_of(connection.contact, connection.facility) if needed else 0
-        capped = quote.total < sum(cents for _, cents in quote.lines if cents > 0)
-        # Stamps bought ahead pay first, except where a legal cap makes money cheaper.
-        if needed and held >= needed and not capped:
-            return MessagePrice(
-                quote.lines,
-                payer="contact",
-                reply_credit=reply_part,
-                stamps=needed,
-                stamps_left=held,
-            )
-        return MessagePrice(quote.lines, payer="contact", reply_credit=reply_part)
-    # A resident's reply: the contact's prepaid replies pay first, then the trust account.
-    from_credit = 0
-    if schedule.payer == Payer.SENDER_PREPAYS_REPLY:
-        held = ledger.balance_of(
-            kind=K.REPLY_CREDIT, contact=connection.contact, resident=connection.resident
-        )
-        from_credit = min(held, quote.total)
-    return MessagePrice(quote.lines, payer="resident", from_credit=from_credit)
+    return pricing.model_of(schedule).price_message(
+        schedule,
+        connection=connection,
+        to_resident=to_resident,
+        characters=characters,
+        prepaid_reply=prepaid_reply,
+    )
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,11 @@ from django.db import transaction
 from homeward.core import audit, clock, money
 from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Facility
-from homeward.ledger import stamps
+from homeward.ledger import pricing, stamps
 from homeward.ledger.models import PriceSchedule
 from homeward.people import access
 from homeward.people.models import User
 
-Model = PriceSchedule.Model
 Payer = PriceSchedule.Payer
 
 # Any single price or fee above $1,000 is a typo (and would not fit the database column).
@@ -119,7 +118,7 @@ def _problems(fields: dict[str, Any], now: dt.datetime) -> dict[str, str]:
     """Every wrong field at once, so the admin fixes them in one go."""
     errors: dict[str, str] = {}
     model = fields["model"]
-    if model not in Model.values:
+    if model not in pricing.MODELS:
         errors["model"] = "Choose how messages are priced."
     if fields["payer"] not in Payer.values:
         errors["payer"] = "Choose who pays for messages."
@@ -144,18 +143,11 @@ def _problems(fields: dict[str, Any], now: dt.datetime) -> dict[str, str]:
         fields["stamp_packs"] = stamps.check_packs(fields["stamp_packs"])
     except DomainError as error:
         errors["stamp_packs"] = error.message
-    if fields["stamp_packs"] and model != Model.STAMPS and "stamp_packs" not in errors:
-        errors["stamp_packs"] = "Stamp packs are sold only where messages are priced in stamps."
-    if model == Model.STAMPS and "stamp_cents" not in errors and fields["stamp_cents"] <= 0:
-        errors["stamp_cents"] = "Stamps need a price above zero (or choose free messaging)."
-    if (
-        model == Model.PER_MESSAGE
-        and "per_message_cents" not in errors
-        and fields["per_message_cents"] <= 0
-    ):
-        errors["per_message_cents"] = (
-            "Per-message pricing needs a price above zero (or choose free messaging)."
-        )
+    # What only this model asks for: its own fields, and its own rules on them.
+    for setting in pricing.settings():
+        _check_cents(errors, setting.name, fields.get(setting.name, 0))
+    known = pricing.MODELS.get(model) if isinstance(model, str) else None
+    (known or pricing.PricingModel()).check(fields, errors)
     return errors
 
 
@@ -178,16 +170,23 @@ def add_schedule(
     deposit_fee_cap_cents: int | None = None,
     account_fee_cents: int = 0,
     stamp_packs: list[dict[str, int]] | None = None,
+    **model_settings: int,
 ) -> PriceSchedule:
     """Add a schedule that takes over at ``effective_from`` (now when not given).
 
     A legal cap below the price of one stamp is allowed: the law wins, and quotes show the
-    cap as its own line. Free messaging is always paid by the agency, whatever ``payer``
-    says. Raises NotFound for staff who do not administer the facility, InvalidSchedule
-    with every wrong field otherwise; nothing is saved unless everything is right.
+    cap as its own line. A model may always have the same payer (free messaging: the agency),
+    whatever ``payer`` says. ``model_settings`` are the fields only some models use (each
+    model's ``settings``, in cents). Raises NotFound for staff who do not administer the
+    facility, InvalidSchedule with every wrong field otherwise; nothing is saved unless
+    everything is right.
     """
     if not may_set_prices(staff, facility):
         raise NotFound("No such facility.")
+    known = {setting.name for setting in pricing.settings()}
+    unknown = sorted(set(model_settings) - known)
+    if unknown:
+        raise TypeError(f"add_schedule() got unexpected keyword arguments {unknown}")
     now = clock.now()
     fields: dict[str, Any] = {
         "model": model,
@@ -204,12 +203,12 @@ def add_schedule(
         "deposit_fee_cap_cents": deposit_fee_cap_cents,
         "account_fee_cents": account_fee_cents,
         "stamp_packs": stamp_packs or [],
+        **{name: model_settings.get(name, 0) for name in sorted(known)},
     }
     errors = _problems(fields, now)
     if errors:
         raise InvalidSchedule(errors)
-    if model == Model.FREE:
-        fields["payer"] = Payer.AGENCY
+    fields["payer"] = pricing.model_named(model).fixed_payer or fields["payer"]
     schedule = PriceSchedule.objects.create(facility=facility, created_at=now, **fields)
     audit.record(
         actor=staff,

@@ -10,8 +10,6 @@ is refunded — nothing bought is ever lost to a release.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import transaction
 
 from homeward.core import clock
@@ -19,26 +17,15 @@ from homeward.core.errors import DomainError
 from homeward.ledger import pricing
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule, Transaction
+from homeward.ledger.pricing.base import Pack
 
 K = Account.Kind
 STAMP = Account.STAMP_UNIT
 
 
-@dataclass(frozen=True)
-class Pack:
-    stamps: int
-    cents: int
-
-    @property
-    def words(self) -> str:
-        each = self.cents / self.stamps / 100
-        return f"{self.stamps} stamps for ${self.cents / 100:.2f} (${each:.3f} each)"
-
-
 def packs_of(schedule: PriceSchedule) -> list[Pack]:
-    if schedule.model != PriceSchedule.Model.STAMPS:
-        return []
-    return [Pack(int(p["stamps"]), int(p["cents"])) for p in schedule.stamp_packs or []]
+    """The packs on sale under ``schedule`` (none where messages are not priced in stamps)."""
+    return pricing.model_of(schedule).packs(schedule)
 
 
 def check_packs(packs: object) -> list[dict[str, int]]:

@@ -75,16 +75,30 @@ class ScheduleRow:
     author: str  # who added it, from the audit log ("" when not recorded)
 
     @property
+    def model(self) -> pricing.PricingModel:
+        return pricing.model_of(self.schedule)
+
+    @property
+    def unit_word(self) -> str:
+        """What one price buys under this model ("stamp", "message"), '' if nothing is sold."""
+        unit = self.model.unit_price(self.schedule)
+        return unit[0] if unit else ""
+
+    @property
+    def payer_label(self) -> str:
+        return self.model.payer_label(self.schedule)
+
+    @property
+    def row_template(self) -> str:
+        """The model's own words in the price table (``console/pricing/<model>.html``)."""
+        return f"console/pricing/{self.schedule.model}.html"
+
+    @property
     def cap_below_one_price(self) -> bool:
         """A legal cap under one stamp (or one message): every message costs the cap."""
-        schedule, cap = self.schedule, self.schedule.message_cap_cents
-        if cap is None:
-            return False
-        if schedule.model == PriceSchedule.Model.STAMPS:
-            return cap < schedule.stamp_cents
-        if schedule.model == PriceSchedule.Model.PER_MESSAGE:
-            return cap < schedule.per_message_cents
-        return False
+        cap = self.schedule.message_cap_cents
+        unit = self.model.unit_price(self.schedule)
+        return cap is not None and unit is not None and cap < unit[1]
 
 
 def _authors(ids: list[int]) -> dict[str, str]:

@@ -22,7 +22,6 @@ from homeward.kiosk.auth import resident_required
 from homeward.kiosk.forms import ReplyForm
 from homeward.kiosk.views.common import connection_or_404, contact_name, nav_context
 from homeward.ledger import charges, pricing
-from homeward.ledger.models import PriceSchedule
 from homeward.messaging import selectors as message_selectors
 from homeward.messaging import services as message_services
 from homeward.messaging.models import Message
@@ -119,20 +118,19 @@ def _reply_price(connection: Connection, body: str) -> dict:
         schedule = pricing.schedule_in_force(connection.facility_id, now)
     except DomainError:
         return {"unavailable": True}
-    if schedule.model == PriceSchedule.Model.FREE:
-        return {"free": True}
+    model = pricing.model_of(schedule)
+    free = model.free_words(schedule, to_resident=False)
+    if free:
+        return {"free": free}
     preview = charges.preview(
         connection=connection, to_resident=False, characters=_characters(body), at=now
     )
     after = preview.balance_after
-    stamp_note = ""
-    if schedule.model == PriceSchedule.Model.STAMPS:
-        stamp_note = f"One stamp covers up to {schedule.chars_per_stamp:,} characters."
     return {
         "preview": preview,
         "payer_words": _payer_words(connection, preview.price.payer),
         "shortfall": -after if after is not None and after < 0 else 0,
-        "stamp_note": stamp_note,
+        "note": model.kiosk_reply_note(schedule),
     }
 
 

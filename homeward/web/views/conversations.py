@@ -17,7 +17,6 @@ from homeward.core import clock, form_tokens
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
 from homeward.ledger import charges, pricing
-from homeward.ledger.models import PriceSchedule
 from homeward.messaging import selectors
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
@@ -203,7 +202,7 @@ def price_box(connection: Connection, *, characters: int, prepaid_reply: bool) -
     after = preview.balance_after
     return {
         "connection": connection,
-        "free": schedule.model == PriceSchedule.Model.FREE,
+        "free": pricing.model_of(schedule).free_words(schedule, to_resident=True),
         "preview": preview,
         "payer_words": price_words.payer_words(connection, preview.price),
         "shortfall": -after if after is not None and after < 0 else 0,

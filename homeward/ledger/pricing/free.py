@@ -1,0 +1,49 @@
+"""Free messaging: the agency pays what each message costs it, both ways."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeward.ledger.models import PriceSchedule
+from homeward.ledger.pricing.base import MessagePrice, PricingModel
+
+if TYPE_CHECKING:
+    from homeward.connections.models import Connection
+
+FREE_WORDS = "Messaging is free at this facility (paid by the agency)."
+
+
+class Free(PricingModel):
+    value = PriceSchedule.Model.FREE
+    fixed_payer = PriceSchedule.Payer.AGENCY
+
+    def message_lines(
+        self, schedule: PriceSchedule, *, characters: int, photos: int, prepaid_reply: bool
+    ) -> list[tuple[str, int]]:
+        return [("Message (paid by the agency)", 0)]
+
+    def offers_prepaid_reply(self, schedule: PriceSchedule) -> bool:
+        return False
+
+    def price_message(
+        self,
+        schedule: PriceSchedule,
+        *,
+        connection: Connection,
+        to_resident: bool,
+        characters: int,
+        prepaid_reply: bool = False,
+    ) -> MessagePrice:
+        # What each message costs the agency (``per_message_cents``) goes from its funding
+        # account to revenue; the sender pays nothing.
+        lines = [("Message (paid by the agency)", schedule.per_message_cents)]
+        return MessagePrice(lines, payer="agency")
+
+    def message_facts(self, schedule: PriceSchedule) -> list[tuple[str, str]]:
+        return [("Messages", FREE_WORDS)]
+
+    def free_words(self, schedule: PriceSchedule, *, to_resident: bool) -> str:
+        return "Free: paid by the agency."
+
+    def payer_label(self, schedule: PriceSchedule) -> str:
+        return "The agency"

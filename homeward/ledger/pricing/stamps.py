@@ -1,0 +1,114 @@
+"""Stamps: a message takes one stamp per so many characters (and more for photos and a
+prepaid reply); contacts may buy packs of stamps ahead, which pay first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeward.core import features
+from homeward.core.templatetags.money import dollars
+from homeward.ledger import services as ledger
+from homeward.ledger.models import Account, PriceSchedule
+from homeward.ledger.pricing import words
+from homeward.ledger.pricing.base import MessagePrice, Pack, PricingModel, Quote, plural
+
+if TYPE_CHECKING:
+    from homeward.connections.models import Connection
+
+
+def stamps_for_text(schedule: PriceSchedule, characters: int) -> int:
+    return max(1, -(-characters // schedule.chars_per_stamp))
+
+
+class Stamps(PricingModel):
+    value = PriceSchedule.Model.STAMPS
+
+    def message_lines(
+        self, schedule: PriceSchedule, *, characters: int, photos: int, prepaid_reply: bool
+    ) -> list[tuple[str, int]]:
+        text = stamps_for_text(schedule, characters)
+        lines = [
+            (f"{text} stamp{'s' if text != 1 else ''} for the text", text * schedule.stamp_cents)
+        ]
+        if photos:
+            count = photos * schedule.photo_stamps
+            lines.append(
+                (
+                    f"{count} stamp{'s' if count != 1 else ''} for photos",
+                    count * schedule.stamp_cents,
+                )
+            )
+        if prepaid_reply:
+            lines.append(("Prepaid reply", schedule.reply_stamps * schedule.stamp_cents))
+        return lines
+
+    def stamps_needed(
+        self, schedule: PriceSchedule, *, characters: int, prepaid_reply: bool = False
+    ) -> int:
+        text = stamps_for_text(schedule, characters)
+        return text + (schedule.reply_stamps if prepaid_reply else 0)
+
+    def packs(self, schedule: PriceSchedule) -> list[Pack]:
+        return [Pack(int(p["stamps"]), int(p["cents"])) for p in schedule.stamp_packs or []]
+
+    def unit_price(self, schedule: PriceSchedule) -> tuple[str, int] | None:
+        return ("stamp", schedule.stamp_cents)
+
+    def contact_pays(
+        self,
+        schedule: PriceSchedule,
+        connection: Connection,
+        quote: Quote,
+        characters: int,
+        prepaid_reply: bool,
+    ) -> MessagePrice:
+        """Stamps bought ahead pay first, except where a legal cap makes money cheaper."""
+        price = super().contact_pays(schedule, connection, quote, characters, prepaid_reply)
+        needed = self.stamps_needed(schedule, characters=characters, prepaid_reply=prepaid_reply)
+        held = ledger.balance_of(
+            kind=Account.Kind.STAMPS,
+            currency=Account.STAMP_UNIT,
+            contact=connection.contact,
+            facility=connection.facility,
+        )
+        is_capped = quote.total < sum(cents for _, cents in quote.lines if cents > 0)
+        if held >= needed and not is_capped:
+            return MessagePrice(
+                quote.lines,
+                payer="contact",
+                reply_credit=price.reply_credit,
+                stamps=needed,
+                stamps_left=held,
+            )
+        return price
+
+    def check(self, fields: dict[str, Any], errors: dict[str, str]) -> None:
+        # Packs are sold here (checked with every schedule's fields).
+        if "stamp_cents" not in errors and fields["stamp_cents"] <= 0:
+            errors["stamp_cents"] = "Stamps need a price above zero (or choose free messaging)."
+
+    def message_facts(self, schedule: PriceSchedule) -> list[tuple[str, str]]:
+        price = (
+            f"Paid in stamps of {dollars(schedule.stamp_cents)}. One stamp covers up to "
+            f"{plural(schedule.chars_per_stamp, 'character')} of text; longer messages take "
+            "more stamps."
+        )
+        extra = []
+        if features.PHOTOS:  # only once photos exist
+            count = words.stamps_words(schedule.photo_stamps)
+            cents = schedule.photo_stamps * schedule.stamp_cents
+            extra.append(("Photos", f"Each photo adds {count} ({dollars(cents)})."))
+        reply_cents = schedule.reply_stamps * schedule.stamp_cents
+        reply = f"{words.stamps_words(schedule.reply_stamps)} ({dollars(reply_cents)})"
+        return words.paid_messages_facts(
+            schedule, price=price, reply_price=reply, extra=extra, packs=self.packs(schedule)
+        )
+
+    def draft_hint(self, schedule: PriceSchedule) -> str:
+        return (
+            f"One stamp ({dollars(schedule.stamp_cents)}) covers up to "
+            f"{plural(schedule.chars_per_stamp, 'character')}; longer messages take more stamps."
+        )
+
+    def kiosk_reply_note(self, schedule: PriceSchedule) -> str:
+        return f"One stamp covers up to {schedule.chars_per_stamp:,} characters."
