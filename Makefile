@@ -51,6 +51,7 @@ test: env
 lint: env
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 format: env
 	$(PY) -m ruff format .

@@ -55,7 +55,7 @@ def _move(
         from_status=source,
         to_status=target,
         actor_label=audit.actor_label(actor),
-        actor_user=actor if isinstance(actor, User) else None,
+        actor_user_id=actor.audit_user_id if isinstance(actor, audit.Actor) else None,
         reason=reason,
         at=now,
     )

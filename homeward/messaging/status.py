@@ -53,14 +53,12 @@ def move(message: Message, target: str, *, actor: Any, **fields: Any) -> Message
     for name, value in fields.items():
         setattr(message, name, value)
     message.save()
-    from homeward.people.models import User
-
     event = MessageEvent.objects.create(
         message=message,
         from_status=source,
         to_status=target,
         actor_label=audit.actor_label(actor),
-        actor_user=actor if isinstance(actor, User) else None,
+        actor_user_id=actor.audit_user_id if isinstance(actor, audit.Actor) else None,
         at=at,
     )
     audit.record(

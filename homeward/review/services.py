@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from homeward.core import audit, clock
 from homeward.core.calendar import add_business_hours
 from homeward.core.errors import Conflict, DomainError, NotFound
+from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people import access
 from homeward.people.models import User
@@ -126,8 +127,6 @@ def release(*, staff: User, task_id: int) -> None:
 def decide(
     *, staff: User, task_id: int, decision: str, reason_code: str = "", note: str = ""
 ) -> ReviewTask:
-    from homeward.messaging import services as messaging
-
     note = note.strip()
     if decision not in ReviewTask.Decision.values:
         raise DomainError("bad_decision", "Choose approve or block.")
