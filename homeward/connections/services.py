@@ -11,7 +11,7 @@ from homeward.connections.models import Connection, ConnectionEvent
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from homeward.core.hooks import Hook
-from homeward.core.transitions import check_transition
+from homeward.core.transitions import StatusTable
 from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.people import access
 from homeward.people.models import Contact, Resident, User
@@ -39,33 +39,19 @@ CLOSING = frozenset({C.BLOCKED, C.ENDED, C.DENIED})
 connection_closed: Hook[[Connection, str]] = Hook("connection_closed")
 
 
+TABLE = StatusTable(
+    kind="connection",
+    transitions=TRANSITIONS,
+    history=ConnectionEvent,
+    history_field="connection",
+    updated_field="updated_at",
+)
+
+
 def _move(
     connection: Connection, target: str, *, actor: Any, reason: str = "", **fields: Any
 ) -> Connection:
-    source = connection.status
-    check_transition(TRANSITIONS, "connection", source, target)
-    now = clock.now()
-    connection.status = target
-    connection.updated_at = now
-    for name, value in fields.items():
-        setattr(connection, name, value)
-    connection.save()
-    ConnectionEvent.objects.create(
-        connection=connection,
-        from_status=source,
-        to_status=target,
-        actor_label=audit.actor_label(actor),
-        actor_user_id=actor.audit_user_id if isinstance(actor, audit.Actor) else None,
-        reason=reason,
-        at=now,
-    )
-    audit.record(
-        actor=actor,
-        action=f"connection.{target}",
-        obj=connection,
-        facility_id=connection.facility_id,
-        data={"from": source, "reason": reason},
-    )
+    TABLE.move(connection, target, actor=actor, reason=reason, **fields)
     if target in CLOSING:
         connection_closed(connection, f"connection {target}")
     return connection

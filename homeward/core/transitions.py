@@ -1,9 +1,13 @@
-"""Statuses move only through a declared table of allowed transitions."""
+"""Statuses move only through a declared table of allowed transitions, by one function."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
+from homeward.core import audit, clock
+from homeward.core.audit import Actor
 from homeward.core.errors import Conflict
 
 
@@ -27,3 +31,79 @@ def check_transition(
 
 def allowed_pairs(table: Mapping[str, frozenset[str]]) -> list[tuple[str, str]]:
     return [(source, target) for source, targets in table.items() for target in targets]
+
+
+class Movable(Protocol):
+    """A row with a status and a facility (a message, a connection …)."""
+
+    pk: Any
+    status: str
+    facility_id: int
+
+    def save(self) -> None: ...
+
+
+class History(Protocol):
+    """The history model of a status table: one row per move."""
+
+    objects: Any
+
+
+@dataclass(frozen=True)
+class StatusTable:
+    """A declared status table and the one way to move it: check the move is allowed,
+    stamp the time, save, write a history row (who, from, to, when), and audit it, all in
+    the caller's transaction (which holds a lock on the row).
+
+    ``kind`` names the thing in errors and audit actions ("message" → "message.read");
+    ``history`` is the model of its history rows, pointing at the thing through
+    ``history_field``; ``stamps`` names the time field each status sets on entry;
+    ``updated_field`` is a field set to the time of every move."""
+
+    kind: str
+    transitions: Mapping[str, frozenset[str]]
+    history: type[History]
+    history_field: str
+    stamps: Mapping[str, str] = field(default_factory=dict)
+    updated_field: str = ""
+
+    def move(
+        self,
+        row: Movable,
+        target: str,
+        *,
+        actor: Actor | str | None,
+        reason: str = "",
+        **fields: Any,
+    ) -> Any:
+        """Move ``row`` to ``target`` (setting ``fields`` too) and return the history row.
+        ``reason`` is kept on the history row where it has one, and in the audit event."""
+        source = row.status
+        check_transition(self.transitions, self.kind, source, target)
+        at = clock.now()
+        row.status = target
+        if target in self.stamps:
+            setattr(row, self.stamps[target], at)
+        if self.updated_field:
+            setattr(row, self.updated_field, at)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save()
+        extra = {"reason": reason} if reason else {}
+        event = self.history.objects.create(
+            **{self.history_field: row},
+            from_status=source,
+            to_status=target,
+            actor_label=audit.actor_label(actor),
+            actor_user_id=actor.audit_user_id if isinstance(actor, Actor) else None,
+            at=at,
+            **extra,
+        )
+        audit.record(
+            actor=actor,
+            action=f"{self.kind}.{target}",
+            obj=row,
+            facility_id=row.facility_id,
+            data={"from": source, "event": event.pk, **extra},
+        )
+        return event

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeward.core import audit, clock
-from homeward.core.transitions import check_transition
+from homeward.core.audit import Actor
+from homeward.core.transitions import StatusTable
 from homeward.messaging.models import Message, MessageEvent
 
 S = Message.Status
@@ -38,34 +38,19 @@ STAMP = {
 PENDING = frozenset({S.SUBMITTED, S.SCREENING, S.IN_REVIEW, S.APPROVED})
 
 
-def move(message: Message, target: str, *, actor: Any, **fields: Any) -> Message:
+TABLE = StatusTable(
+    kind="message",
+    transitions=TRANSITIONS,
+    history=MessageEvent,
+    history_field="message",
+    stamps={target: name for target, name in STAMP.items() if name},
+)
+
+
+def move(message: Message, target: str, *, actor: Actor | str | None, **fields: Any) -> Message:
     """Move ``message`` to ``target``, recording who and when, or raise IllegalTransition.
 
     The caller holds the transaction and a lock on the message row.
     """
-    source = message.status
-    check_transition(TRANSITIONS, "message", source, target)
-    at = clock.now()
-    message.status = target
-    stamp = STAMP.get(target)
-    if stamp:
-        setattr(message, stamp, at)
-    for name, value in fields.items():
-        setattr(message, name, value)
-    message.save()
-    event = MessageEvent.objects.create(
-        message=message,
-        from_status=source,
-        to_status=target,
-        actor_label=audit.actor_label(actor),
-        actor_user_id=actor.audit_user_id if isinstance(actor, audit.Actor) else None,
-        at=at,
-    )
-    audit.record(
-        actor=actor,
-        action=f"message.{target}",
-        obj=message,
-        facility_id=message.facility_id,
-        data={"from": source, "event": event.pk},
-    )
+    TABLE.move(message, target, actor=actor, **fields)
     return message
