@@ -7,18 +7,25 @@ public facility directory.
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Router
+from ninja import Router
 
 from homeward.api import errors
 from homeward.api.auth import ContactToken
 from homeward.api.routes import auth, connections, conversations, facilities, money, stamps, trust
+from homeward.api.spec import HomewardAPI
 from homeward.core.errors import NotFound
 
-api = NinjaAPI(
+api = HomewardAPI(
     title="Homeward",
     version="1",
-    description="Messaging between families and incarcerated people: the contact side. "
-    'Every error is {"error": {"code": ..., "message": ...}}.',
+    description="Messaging between families and incarcerated people: the contact side.\n\n"
+    'Every error is {"error": {"code": ..., "message": ...}} with one HTTP status per code; '
+    "each operation lists the codes it can answer under each status (x-error-codes). "
+    "A 429 carries Retry-After. A method an address does not take is 405 "
+    "method_not_allowed. Every request that creates something takes an idempotency_key: "
+    "the same key with the same request answers 200 with the first answer, with another "
+    "request 409 idempotency_key_reused; 201 means this request made it. Listing messages "
+    "marks nothing read: POST /conversations/{id}/read does.",
     urls_namespace="api",
     auth=ContactToken(),
     parser=errors.BoundedJsonParser(),

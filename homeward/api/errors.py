@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,23 +19,106 @@ from ninja.parser import Parser
 from homeward.core.errors import DomainError
 
 log = logging.getLogger(__name__)
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 # The largest JSON body the API reads. A message at the highest sensible facility limit,
 # escaped as JSON, fits many times over; anything bigger is not a real client.
 MAX_BODY_BYTES = 256 * 1024
 
-HTTP_CODES = {
-    400: "bad_request",
+# Every code the API answers, with its one HTTP status. A domain error is answered with
+# the status written here (a test checks that wherever our code raises a code, it raises
+# it with this status), and each operation's codes are published under these statuses in
+# the spec (see ``homeward.api.spec``). Codes never change once published.
+STATUS: dict[str, int] = {
+    # At the edge, before or around any handler (see EDGE below).
+    "invalid_characters": 400,
+    "malformed_json": 400,
+    "unauthenticated": 401,
+    "method_not_allowed": 405,
+    "request_too_large": 413,
+    "invalid_input": 422,
+    "internal_error": 500,
+    # Signing in.
+    "invalid_credentials": 401,
+    "locked_out": 429,
+    "too_many_attempts": 429,
+    "kiosk_locked": 429,
+    # Looking things up: anything that is not yours does not exist.
+    "not_found": 404,
+    "facility_not_found": 404,
+    "resident_not_found": 404,
+    # Connections.
+    "invite_only": 403,
+    "connection_closed": 403,
+    "resident_released": 409,
+    "not_pending": 409,
+    "invitation_expired": 409,
+    "resident_moved": 409,
+    "contact_cap_reached": 409,
+    "illegal_transition": 409,
+    # Messages.
+    "message_empty": 400,
+    "message_too_long": 400,
+    "prepaid_reply_not_offered": 400,
+    "connection_blocked": 403,
+    "connection_not_active": 409,
+    "insufficient_funds": 402,
+    # Money.
+    "no_price_schedule": 400,
+    "bad_amount": 400,
+    "key_required": 400,
+    "no_such_pack": 400,
+    "card_not_accepted": 400,
+    "card_declined": 402,
+    "total_changed": 409,
+    "idempotency_key_reused": 409,
+    "refund_unmatched": 409,
+    # The card company.
+    "provider_error": 502,
+    "provider_unavailable": 503,
+}
+
+# Codes any operation can answer from the edge, by what the operation takes: every one
+# refuses characters no person types; one that needs a token answers 401 without it; one
+# with parameters or a body answers 422 for a wrong one; one with a body answers 400 for
+# JSON that is not JSON and 413 for a body too large.
+EDGE_ALWAYS = ("invalid_characters",)
+EDGE_SIGNED_IN = ("unauthenticated",)
+EDGE_INPUT = ("invalid_input",)
+EDGE_BODY = ("malformed_json", "request_too_large")
+
+# The code for an error that only has an HTTP status (ninja's own refusals).
+CODE_FOR_STATUS = {
     401: "unauthenticated",
-    402: "payment_required",
-    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
-    409: "conflict",
     413: "request_too_large",
     422: "invalid_input",
-    429: "too_many_requests",
 }
+
+
+def status_of(code: str, default: int = 400) -> int:
+    return STATUS.get(code, default)
+
+
+def can_answer(*codes: str) -> Callable[[Handler], Handler]:
+    """Declare, beside a route, the error codes its handler can answer (beyond the edge's).
+
+    The spec lists them under their statuses; a test reads the code the handler calls and
+    fails if it can raise a code not declared here."""
+    unknown = [code for code in codes if code not in STATUS]
+    if unknown:
+        raise ValueError(f"Add {unknown} to homeward.api.errors.STATUS with their status.")
+
+    def declare(handler: Handler) -> Handler:
+        handler.error_codes = tuple(codes)  # type: ignore[attr-defined]
+        return handler
+
+    return declare
+
+
+def declared_codes(handler: Callable[..., Any]) -> tuple[str, ...]:
+    return tuple(getattr(handler, "error_codes", ()))
 
 
 class RequestTooLarge(Exception):
@@ -96,7 +180,8 @@ def install(api: NinjaAPI) -> None:
         # An error may carry machine-readable details beside its code (a declined card's
         # payment id); they join the error object.
         details = getattr(exc, "details", None) or {}
-        response = error_response(api, request, exc.status, exc.code, exc.message, **details)
+        status = status_of(exc.code, exc.status)
+        response = error_response(api, request, status, exc.code, exc.message, **details)
         if exc.retry_after:
             response["Retry-After"] = str(exc.retry_after)
         return response
@@ -124,8 +209,9 @@ def install(api: NinjaAPI) -> None:
             return error_response(
                 api, request, 400, "malformed_json", "The request body is not valid JSON."
             )
-        code = HTTP_CODES.get(exc.status_code, "error")
-        return error_response(api, request, exc.status_code, code, str(exc))
+        # Answered by its code's one status: a request ninja could not read is 422.
+        code = CODE_FOR_STATUS.get(exc.status_code, "invalid_input")
+        return error_response(api, request, STATUS[code], code, str(exc))
 
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error_response(api, request, 404, "not_found", "Not found.")

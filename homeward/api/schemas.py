@@ -1,4 +1,5 @@
-"""The shapes the API reads and writes. Statuses and policies are machine words."""
+"""The shapes the API reads and writes. Statuses and policies are machine words, published
+as enums whose values come from the models' own choices (see ``homeward.api.enums``)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,45 @@ import datetime as dt
 from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import model_validator
+
+from homeward.api.enums import (
+    BlockCategory,
+    ConnectionPolicy,
+    ConnectionStatus,
+    FacilityType,
+    InitiatedBy,
+    MessageDirection,
+    MessageStage,
+    MessageStatus,
+    PaymentStatus,
+    PayoutStatus,
+    PricePayer,
+    ReviewMode,
+)
+
+
+class FieldError(Schema):
+    field: str = Field(description="Where the value was wrong, e.g. 'amount_cents'.")
+    message: str
 
 
 class ErrorDetail(Schema):
-    code: str = Field(description="Machine-readable; never changes once published.")
+    code: str = Field(
+        description="Machine-readable; never changes once published. Each operation lists "
+        "the codes it can answer under each status."
+    )
     message: str = Field(description="A sentence for people.")
+    fields: list[FieldError] | None = Field(
+        None, description="422 invalid_input only: each value that was wrong."
+    )
+    payment_id: int | None = Field(
+        None, description="402 card_declined only: the declined payment's record."
+    )
 
 
 class ErrorOut(Schema):
     error: ErrorDetail
-
-
-def with_errors(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """Error responses for the OpenAPI document; every error has the same shape."""
-    return dict.fromkeys(statuses, ErrorOut)
 
 
 # --- auth ---------------------------------------------------------------------------------
@@ -47,28 +73,28 @@ class FacilityRef(Schema):
 
 
 class FacilitySummary(FacilityRef):
-    type: str
+    type: FacilityType
     state: str
     city: str
     services: list[str]
-    connection_policy: str = Field(description="open, contact_requests or resident_invites")
-    review_mode: str = Field(description="everything, flagged, flagged_sample or automatic")
+    connection_policy: ConnectionPolicy
+    review_mode: ReviewMode
     message_length_limit: int
 
 
 class PolicyOut(Schema):
-    connection_policy: str
+    connection_policy: ConnectionPolicy
     staff_approval: bool
     contact_cap: int
     invite_days: int
-    review_mode: str
+    review_mode: ReviewMode
     review_target_hours: int = Field(description="Business hours within which review is due.")
     message_length_limit: int
     show_block_reasons: bool
     refund_on_block: bool
     appeal_window_days: int
     business_hours: dict[str, Any] = Field(description='Facility-local: {"mon": [open, close]}')
-    holidays: list[Any]
+    holidays: list[dt.date] = Field(description="Days the facility's staff do not work.")
     kiosk_hours: list[str] = Field(description="Facility-local [open, close].")
     content_rules: str
 
@@ -95,7 +121,7 @@ class ResidentRef(Schema):
 
 class ConnectionRef(Schema):
     id: int
-    status: str
+    status: ConnectionStatus
 
 
 class ResidentOut(ResidentRef):
@@ -111,11 +137,8 @@ class ConnectionIn(Schema):
 
 class ConnectionOut(Schema):
     id: int
-    status: str = Field(
-        description="requested, invited, pending_staff, active, declined, denied, expired, "
-        "blocked or ended"
-    )
-    initiated_by: str
+    status: ConnectionStatus
+    initiated_by: InitiatedBy
     resident: ResidentRef
     facility: FacilityRef
     invite_expires_at: dt.datetime | None
@@ -129,27 +152,32 @@ class ConversationOut(Schema):
     connection_id: int
     resident: ResidentRef
     facility: FacilityRef
-    status: str = Field(description="The connection's status.")
+    status: ConnectionStatus = Field(description="The connection's status.")
     last_message_at: dt.datetime | None
     unread: int = Field(description="Replies delivered to you and not yet read.")
 
 
 class StageOut(Schema):
-    stage: str = Field(
-        description="submitted, screened, in_review, approved, blocked, returned, delivered or read"
-    )
+    stage: MessageStage
     label: str
     at: dt.datetime
 
 
 class MessageIn(Schema):
     body: str
-    client_token: str = Field(
+    idempotency_key: str = Field(
         "",
         max_length=64,
         description="Any unique string per message; sending it again with the same message "
         "returns that message (200), with another text, connection or prepaid_reply it is 409 "
-        "idempotency_key_reused.",
+        "idempotency_key_reused. Empty: every request sends a new message.",
+    )
+    client_token: str = Field(
+        "",
+        max_length=64,
+        description="Deprecated: the old name of idempotency_key, still accepted. Send one "
+        "of the two; both with different values is 422.",
+        json_schema_extra={"deprecated": True},
     )
     prepaid_reply: bool = Field(
         False,
@@ -157,14 +185,27 @@ class MessageIn(Schema):
         "(otherwise 400 prepaid_reply_not_offered).",
     )
 
+    @model_validator(mode="after")
+    def _one_key(self) -> MessageIn:
+        if self.idempotency_key and self.client_token and self.idempotency_key != self.client_token:
+            raise ValueError("send idempotency_key only; client_token is its old name")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The idempotency key, under its name or its deprecated alias."""
+        return self.idempotency_key or self.client_token
+
 
 class MessageOut(Schema):
     id: int
     connection_id: int
-    direction: str = Field(description="to_resident (you sent it) or to_contact (a reply)")
+    direction: MessageDirection = Field(
+        description="to_resident (you sent it) or to_contact (a reply)"
+    )
     body: str
-    status: str
-    block_category: str | None = Field(
+    status: MessageStatus
+    block_category: BlockCategory | None = Field(
         description="Why it was not delivered, where the facility shows reasons."
     )
     timeline: list[StageOut]
@@ -192,7 +233,7 @@ class QuoteIn(Schema):
 class QuoteOut(Schema):
     lines: list[LineOut] = Field(description="The price, itemised.")
     total_cents: int = Field(description="The whole price, whoever pays it.")
-    payer: str = Field(description="contact (you), resident or agency")
+    payer: PricePayer = Field(description="contact (you), resident or agency")
     payer_words: str
     to_pay_cents: int = Field(description="What you would be charged for sending it.")
     balance_cents: int | None = Field(
@@ -273,7 +314,7 @@ class IdempotentIn(Schema):
 class RefundPayoutOut(Schema):
     receipt_number: str = Field(description="The payment whose card this goes back to.")
     amount_cents: int
-    status: str = Field(description="pending or sent")
+    status: PayoutStatus
 
 
 class RefundOut(Schema):
@@ -297,7 +338,7 @@ class StampPackOut(Schema):
 
 class PayoutOut(Schema):
     amount_cents: int
-    status: str = Field(description="pending or sent")
+    status: PayoutStatus
     reason: str
     created_at: dt.datetime
     sent_at: dt.datetime | None
@@ -306,7 +347,7 @@ class PayoutOut(Schema):
 class PaymentOut(Schema):
     id: int
     receipt_number: str
-    status: str = Field(description="pending, succeeded or declined")
+    status: PaymentStatus
     facility: FacilityRef
     resident: ResidentRef | None = Field(description="Set for money to a trust account.")
     amount_cents: int
@@ -336,3 +377,16 @@ class StatementLineOut(Schema):
     wallet_cents: int = Field(description="The change to your wallet at that facility.")
     wallet_after_cents: int
     payment_id: int | None = Field(description="The receipt: GET /payments/{payment_id}.")
+
+
+class ReadIn(Schema):
+    up_to_message_id: WholeNumber | None = Field(
+        None,
+        description="The newest reply the person saw: it and the replies before it become "
+        "read, not ones that arrived after. Leave out (or null) to mark every delivered "
+        "reply read.",
+    )
+
+
+class ReadOut(Schema):
+    marked_read: list[int] = Field(description="The replies this request marked read.")

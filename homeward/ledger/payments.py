@@ -19,6 +19,7 @@ from django.db import connection as db_connection
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound
+from homeward.core.templatetags.money import dollars
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
 from homeward.ledger import charges, pricing, providers, stamps
@@ -108,6 +109,34 @@ def trust_recipient(contact: Contact, connection_id: int) -> Connection:
     return connection
 
 
+def nothing_charged(reason: str) -> str:
+    """A refused payment's reason, saying that no money moved (once)."""
+    if "Nothing was charged" in reason:
+        return reason
+    return f"{reason} Nothing was charged. Try again with another card."
+
+
+class CardDeclined(DomainError):
+    """The card company said no. The payment is on record, declined; its id goes with the
+    error so a client can show it."""
+
+    status = 402
+
+    def __init__(self, payment: Payment) -> None:
+        reason = payment.failure_reason or "The card was declined."
+        super().__init__("card_declined", nothing_charged(reason))
+        self.details = {"payment_id": payment.pk}
+
+
+class TotalChanged(Conflict):
+    def __init__(self, *, total: int, expected: int) -> None:
+        super().__init__(
+            "total_changed",
+            f"The fee changed after you saw the total: it is now {dollars(total)}, not "
+            f"{dollars(expected)}. Nothing was charged; check the new total and pay again.",
+        )
+
+
 @dataclass(frozen=True)
 class Started:
     """What starting a payment did: the payment, where a hosted checkout finishes, and
@@ -116,6 +145,16 @@ class Started:
     payment: Payment
     redirect_url: str
     created: bool
+
+    @property
+    def declined(self) -> bool:
+        return self.payment.status == P.DECLINED
+
+    def refuse_if_declined(self) -> Started:
+        """Itself, or CardDeclined (402) when the card company said no."""
+        if self.declined:
+            raise CardDeclined(self.payment)
+        return self
 
 
 def start(
@@ -128,6 +167,7 @@ def start(
     connection_id: int | None = None,
     return_url: str = "",
     provider: str | None = None,
+    expected_total: int | None = None,
 ) -> Started:
     """Start a payment: to the contact's wallet at ``facility``, or (with ``connection_id``)
     to that resident's trust account. Returns the payment, the address where the payer
@@ -137,7 +177,12 @@ def start(
     The same key for the same payment (payer, facility, resident, amount, card) answers the
     payment as the first request left it, waiting for that request's card company answer if
     it is still out; the same key for anything else is 409 idempotency_key_reused and
-    changes nothing."""
+    changes nothing.
+
+    ``expected_total`` is the total the payer was shown (``quote(...).total``): a new
+    payment whose total is not that any more (a fee changed in between) is refused with
+    409 total_changed, and nothing is recorded. A repeat answers the payment it made,
+    whatever the total is now."""
     if not key.strip():
         raise DomainError("key_required", "Every payment needs an idempotency key.")
     earlier = Payment.objects.filter(key=key).first()
@@ -155,6 +200,8 @@ def start(
         connection = trust_recipient(contact, connection_id)
         resident, facility = connection.resident, connection.facility
     priced = quote(facility=facility, amount=amount, resident=resident, contact=contact)
+    if expected_total is not None and priced.total != expected_total:
+        raise TotalChanged(total=priced.total, expected=expected_total)
     chosen = providers.get(provider)
     with _start_lock() as hold:
         with transaction.atomic():

@@ -7,7 +7,8 @@ from ninja import Router, Status
 
 from homeward.api import services
 from homeward.api.auth import token_of
-from homeward.api.schemas import TokenIn, TokenOut, with_errors
+from homeward.api.errors import can_answer
+from homeward.api.schemas import TokenIn, TokenOut
 
 router = Router(tags=["auth"])
 # The API's device cookie (apps send no cookies): see people.throttle.
@@ -17,9 +18,11 @@ DEVICE_HEADER = "X-Homeward-Device"
 @router.post(
     "/token",
     auth=None,
-    response={201: TokenOut, **with_errors(401, 422, 429)},
+    response={201: TokenOut},
     summary="Sign in and get a token",
+    operation_id="tokens_create",
 )
+@can_answer("invalid_credentials", "locked_out", "too_many_attempts")
 def create_token(request: HttpRequest, data: TokenIn, response: HttpResponse) -> Status[TokenOut]:
     """For family and friend accounts only. Keep the token secret; it is shown once.
 
@@ -40,7 +43,10 @@ def create_token(request: HttpRequest, data: TokenIn, response: HttpResponse) ->
 
 
 @router.delete(
-    "/token", response={204: None, **with_errors(401)}, summary="Sign out: revoke this token"
+    "/token",
+    response={204: None},
+    summary="Sign out: revoke this token",
+    operation_id="tokens_revoke",
 )
 def revoke_token(request: HttpRequest) -> Status[None]:
     services.revoke_token(token=token_of(request))

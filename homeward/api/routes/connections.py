@@ -7,17 +7,16 @@ from ninja import Router, Status
 
 from homeward.api import present
 from homeward.api.auth import contact_of
-from homeward.api.schemas import ConnectionIn, ConnectionOut, with_errors
+from homeward.api.errors import can_answer
+from homeward.api.schemas import ConnectionIn, ConnectionOut
 from homeward.connections import selectors
 from homeward.connections import services as connections
 from homeward.facilities import selectors as facilities
 
 router = Router(tags=["connections"])
 
-CHANGE_ERRORS = with_errors(401, 404, 409)
 
-
-@router.get("", response={200: list[ConnectionOut], **with_errors(401)})
+@router.get("", response=list[ConnectionOut], operation_id="connections_list")
 def list_connections(request: HttpRequest) -> list[ConnectionOut]:
     mine = selectors.connections_of_contact(contact_of(request))
     return [present.connection_out(connection) for connection in mine]
@@ -25,8 +24,18 @@ def list_connections(request: HttpRequest) -> list[ConnectionOut]:
 
 @router.post(
     "",
-    response={201: ConnectionOut, **with_errors(401, 403, 404, 409, 422)},
+    response={201: ConnectionOut},
     summary="Ask to connect with a resident",
+    operation_id="connections_request",
+)
+@can_answer(
+    "facility_not_found",
+    "resident_not_found",
+    "invite_only",
+    "connection_closed",
+    "resident_released",
+    "contact_cap_reached",
+    "illegal_transition",
 )
 def request_connection(request: HttpRequest, data: ConnectionIn) -> Status[ConnectionOut]:
     """At an 'open' facility the connection is active at once; where residents accept
@@ -38,7 +47,15 @@ def request_connection(request: HttpRequest, data: ConnectionIn) -> Status[Conne
     return Status(201, present.connection_out(connection))
 
 
-@router.post("/{connection_id}/accept", response={200: ConnectionOut, **CHANGE_ERRORS})
+@router.post("/{connection_id}/accept", response=ConnectionOut, operation_id="connections_accept")
+@can_answer(
+    "not_found",
+    "not_pending",
+    "invitation_expired",
+    "resident_released",
+    "contact_cap_reached",
+    "illegal_transition",
+)
 def accept_invitation(request: HttpRequest, connection_id: int) -> ConnectionOut:
     connection = connections.respond_to_invitation(
         contact=contact_of(request), connection_id=connection_id, accept=True
@@ -46,7 +63,15 @@ def accept_invitation(request: HttpRequest, connection_id: int) -> ConnectionOut
     return present.connection_out(connection)
 
 
-@router.post("/{connection_id}/decline", response={200: ConnectionOut, **CHANGE_ERRORS})
+@router.post("/{connection_id}/decline", response=ConnectionOut, operation_id="connections_decline")
+@can_answer(
+    "not_found",
+    "not_pending",
+    "invitation_expired",
+    "resident_released",
+    "contact_cap_reached",
+    "illegal_transition",
+)
 def decline_invitation(request: HttpRequest, connection_id: int) -> ConnectionOut:
     connection = connections.respond_to_invitation(
         contact=contact_of(request), connection_id=connection_id, accept=False
@@ -54,7 +79,8 @@ def decline_invitation(request: HttpRequest, connection_id: int) -> ConnectionOu
     return present.connection_out(connection)
 
 
-@router.post("/{connection_id}/block", response={200: ConnectionOut, **CHANGE_ERRORS})
+@router.post("/{connection_id}/block", response=ConnectionOut, operation_id="connections_block")
+@can_answer("not_found", "illegal_transition")
 def block_connection(request: HttpRequest, connection_id: int) -> ConnectionOut:
     """Stop all messaging with this resident. Messages still on their way are returned."""
     connection = connections.block(by=contact_of(request), connection_id=connection_id)

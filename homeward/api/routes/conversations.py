@@ -1,4 +1,9 @@
-"""Conversations (one per connection) and their messages."""
+"""Conversations (one per connection) and their messages.
+
+Reading is not opening: listing messages changes nothing, so a phone syncing in the
+background sends no false read receipts. Replies become read only when the app says so,
+with POST /conversations/{id}/read (what the person saw) or POST /messages/{id}/read.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +12,27 @@ from ninja import Router, Status
 
 from homeward.api import present
 from homeward.api.auth import contact_of
-from homeward.api.schemas import ConversationOut, MessageIn, MessageOut, with_errors
+from homeward.api.errors import can_answer
+from homeward.api.schemas import ConversationOut, MessageIn, MessageOut, ReadIn, ReadOut
 from homeward.connections import selectors as connections
 from homeward.messaging import selectors, services
+from homeward.messaging.models import Message
 
 router = Router(tags=["conversations"])
 messages_router = Router(tags=["conversations"])
 
 
-@router.get("", response={200: list[ConversationOut], **with_errors(401)})
+@router.get("", response=list[ConversationOut], operation_id="conversations_list")
 def list_conversations(request: HttpRequest) -> list[ConversationOut]:
     """Active connections and past ones that have messages, most recent first."""
     found = selectors.conversations_of_contact(contact_of(request))
     return [present.conversation_out(connection) for connection in found]
 
 
-@router.get("/{connection_id}/messages", response={200: list[MessageOut], **with_errors(401, 404)})
+@router.get("/{connection_id}/messages", response=list[MessageOut], operation_id="messages_list")
+@can_answer("not_found")
 def list_messages(request: HttpRequest, connection_id: int) -> list[MessageOut]:
-    """Reading this list does not mark replies read; POST /messages/{id}/read does."""
+    """Reading this list marks nothing read; POST /conversations/{id}/read does."""
     connection = connections.connection_for_contact(contact_of(request), connection_id)
     show = connection.facility.policy.show_block_reasons
     return [
@@ -35,12 +43,27 @@ def list_messages(request: HttpRequest, connection_id: int) -> list[MessageOut]:
 
 @router.post(
     "/{connection_id}/messages",
-    response={(200, 201): MessageOut, **with_errors(400, 401, 402, 403, 404, 409, 413, 422)},
+    response={(200, 201): MessageOut},
     summary="Send a message",
+    operation_id="messages_send",
+)
+@can_answer(
+    "not_found",
+    "message_empty",
+    "message_too_long",
+    "prepaid_reply_not_offered",
+    "connection_blocked",
+    "connection_not_active",
+    "resident_released",
+    "resident_moved",
+    "no_price_schedule",
+    "insufficient_funds",
+    "idempotency_key_reused",
+    "illegal_transition",
 )
 def send_message(request: HttpRequest, connection_id: int, data: MessageIn) -> Status[MessageOut]:
     """201 with the new message; 200 with the earlier one, as first answered, when
-    ``client_token`` repeats with the same message; 409 idempotency_key_reused when it
+    ``idempotency_key`` repeats with the same message; 409 idempotency_key_reused when it
     repeats with another text, connection or ``prepaid_reply`` (nothing is sent).
     The message is charged as it is accepted (POST .../quote says how much first); 402
     insufficient_funds when the payer lacks the money, and then nothing is sent."""
@@ -48,14 +71,49 @@ def send_message(request: HttpRequest, connection_id: int, data: MessageIn) -> S
         sender=contact_of(request),
         connection_id=connection_id,
         body=data.body,
-        client_token=data.client_token,
+        client_token=data.key,
         prepaid_reply=data.prepaid_reply,
     )
     show = message.connection.facility.policy.show_block_reasons
     return Status(201 if created else 200, present.message_out(message, show_block_reasons=show))
 
 
-@messages_router.post("/{message_id}/read", response={200: MessageOut, **with_errors(401, 404)})
+@router.post(
+    "/{connection_id}/read",
+    response=ReadOut,
+    summary="Mark the replies you have seen read",
+    operation_id="conversations_read",
+)
+@can_answer("not_found", "illegal_transition")
+def read_conversation(request: HttpRequest, connection_id: int, data: ReadIn) -> ReadOut:
+    """Marks the replies delivered to you in this conversation read, up to and including
+    ``up_to_message_id`` (the newest one the person saw), or all of them without it; the
+    resident then sees them read. Reading again changes nothing. Only your own
+    conversations (404 otherwise, and nothing changes)."""
+    contact = contact_of(request)
+    connection = connections.connection_for_contact(contact, connection_id)
+    if data.up_to_message_id is None:
+        marked = services.mark_conversation_read(reader=contact, connection_id=connection.pk)
+    else:
+        seen = selectors.visible_to_contact(connection).filter(
+            direction=Message.Direction.TO_CONTACT,
+            status=Message.Status.DELIVERED,
+            pk__lte=data.up_to_message_id,
+        )
+        marked = [
+            services.mark_read(reader=contact, message_id=message_id).pk
+            for message_id in seen.order_by("id").values_list("id", flat=True)
+        ]
+    return ReadOut(marked_read=marked)
+
+
+@messages_router.post(
+    "/{message_id}/read",
+    response=MessageOut,
+    summary="Mark one reply read",
+    operation_id="messages_read",
+)
+@can_answer("not_found", "illegal_transition")
 def mark_read(request: HttpRequest, message_id: int) -> MessageOut:
     """Mark a delivered reply read; the resident then sees it was read."""
     message = services.mark_read(reader=contact_of(request), message_id=message_id)

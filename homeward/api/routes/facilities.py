@@ -7,7 +7,8 @@ from ninja import Field, Query, Router, Schema
 
 from homeward.api import present
 from homeward.api.auth import contact_of
-from homeward.api.schemas import FacilityDetail, FacilitySummary, ResidentOut, with_errors
+from homeward.api.errors import can_answer
+from homeward.api.schemas import FacilityDetail, FacilitySummary, ResidentOut
 from homeward.connections import selectors as connection_selectors
 from homeward.connections import services as connections
 from homeward.facilities import selectors as facilities
@@ -22,22 +23,25 @@ class FacilityFilter(Schema):
 
 # The directory is public, as on the website: people look up a facility before they have an
 # account. Everything about residents needs a token.
-@router.get("", auth=None, response={200: list[FacilitySummary], **with_errors(422)})
+@router.get("", auth=None, response=list[FacilitySummary], operation_id="facilities_list")
 def list_facilities(request: HttpRequest, filters: Query[FacilityFilter]) -> list[FacilitySummary]:
     found = facilities.search_facilities(state=filters.state, query=filters.q)
     return [present.facility_summary(facility) for facility in found]
 
 
-@router.get("/{code}", auth=None, response={200: FacilityDetail, **with_errors(404)})
+@router.get("/{code}", auth=None, response=FacilityDetail, operation_id="facilities_get")
+@can_answer("facility_not_found")
 def facility_detail(request: HttpRequest, code: str) -> FacilityDetail:
     return present.facility_detail(facilities.facility_by_code(code))
 
 
 @router.get(
     "/{code}/residents/{number}",
-    response={200: ResidentOut, **with_errors(401, 404)},
+    response=ResidentOut,
     summary="Find a resident by number",
+    operation_id="residents_find",
 )
+@can_answer("facility_not_found", "resident_not_found")
 def find_resident(request: HttpRequest, code: str, number: str) -> ResidentOut:
     """Exact resident number at this facility; anything else is 404 resident_not_found."""
     contact = contact_of(request)

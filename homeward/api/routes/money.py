@@ -3,12 +3,15 @@ statement. Every amount is whole cents; money moves only through the ledger's se
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Router, Status
 
 from homeward.api import present, selectors
 from homeward.api.auth import contact_of
-from homeward.api.card_payments import check_total, pay_by_card
+from homeward.api.errors import can_answer
+from homeward.api.idempotency import scoped_key
 from homeward.api.schemas import (
     DepositIn,
     DepositOut,
@@ -21,11 +24,9 @@ from homeward.api.schemas import (
     RefundOut,
     StatementLineOut,
     WalletOut,
-    with_errors,
 )
 from homeward.connections import selectors as connections
 from homeward.core import clock
-from homeward.core.errors import DomainError
 from homeward.ledger import charges, payments, statements
 from homeward.ledger import selectors as money
 from homeward.messaging.services import validate_body
@@ -37,12 +38,48 @@ statement_router = Router(tags=["money"])
 
 
 REFUND_REASON = "Refund requested by you"
+# What the card payments of both kinds (wallet, trust account) can answer.
+CARD_PAYMENT_ERRORS = (
+    "bad_amount",
+    "key_required",
+    "card_not_accepted",
+    "card_declined",
+    "provider_error",
+    "provider_unavailable",
+    "no_price_schedule",
+    "total_changed",
+    "idempotency_key_reused",
+    "connection_not_active",
+    "not_found",
+)
+
+
+def pay_by_card(started: payments.Started) -> Status[DepositOut]:
+    """201 with a payment this request made, 200 with the one a repeated key made; 402
+    card_declined with its ``payment_id`` when the card company said no."""
+    started.refuse_if_declined()
+    out = present.deposit_out(started.payment, started.redirect_url)
+    # 201 or 200 as the service decided when it saved the payment (never a look before).
+    return Status(201 if started.created else 200, out)
+
+
+def return_url() -> str:
+    """Where a hosted checkout sends the payer back: their wallets on the website."""
+    return settings.SITE_URL + reverse("web:wallets")
 
 
 @quote_router.post(
     "/{connection_id}/quote",
-    response={200: QuoteOut, **with_errors(400, 401, 404, 422)},
+    response=QuoteOut,
     summary="What a message would cost",
+    operation_id="messages_quote",
+)
+@can_answer(
+    "not_found",
+    "message_empty",
+    "message_too_long",
+    "prepaid_reply_not_offered",
+    "no_price_schedule",
 )
 def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> QuoteOut:
     """The price of sending ``body`` now, itemised, and your wallet before and after. The
@@ -61,7 +98,8 @@ def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> Qu
     return present.quote_out(preview)
 
 
-@wallets_router.get("", response={200: list[WalletOut], **with_errors(401)})
+@wallets_router.get("", response=list[WalletOut], operation_id="wallets_list")
+@can_answer("no_price_schedule")
 def list_wallets(request: HttpRequest) -> list[WalletOut]:
     """A wallet per facility where you have a connection or have paid in, by name, with
     the stamps you hold there and the stamp packs on sale."""
@@ -70,9 +108,11 @@ def list_wallets(request: HttpRequest) -> list[WalletOut]:
 
 @wallets_router.post(
     "/{facility_code}/deposit-quote",
-    response={200: DepositQuoteOut, **with_errors(400, 401, 404, 422)},
+    response=DepositQuoteOut,
     summary="What a deposit would cost",
+    operation_id="wallet_deposit_quote",
 )
+@can_answer("not_found", "bad_amount", "no_price_schedule")
 def quote_deposit(
     request: HttpRequest, facility_code: str, data: DepositQuoteIn
 ) -> DepositQuoteOut:
@@ -87,9 +127,11 @@ def quote_deposit(
 
 @wallets_router.post(
     "/{facility_code}/deposits",
-    response={(200, 201): DepositOut, **with_errors(400, 401, 402, 404, 409, 422)},
+    response={(200, 201): DepositOut},
     summary="Pay into your wallet by card",
+    operation_id="wallet_deposit",
 )
+@can_answer(*CARD_PAYMENT_ERRORS)
 def deposit(request: HttpRequest, facility_code: str, data: DepositIn) -> Status[DepositOut]:
     """201 with the new payment: ``succeeded`` (credited now) or ``pending`` (credited when
     the card company confirms; see GET /payments/{id}). 200 with the same payment when
@@ -102,26 +144,25 @@ def deposit(request: HttpRequest, facility_code: str, data: DepositIn) -> Status
     """
     contact = contact_of(request)
     facility = money.facility_for_deposits(contact, facility_code)
-    check_total(
+    started = payments.start(
         contact=contact,
         facility=facility,
         amount=data.amount_cents,
-        expected=data.expected_total_cents,
-    )
-    return pay_by_card(
-        contact=contact,
-        facility=facility,
-        amount=data.amount_cents,
+        key=scoped_key("api", contact, data.idempotency_key),
         card=data.card,
-        idempotency_key=data.idempotency_key,
+        expected_total=data.expected_total_cents,
+        return_url=return_url(),
     )
+    return pay_by_card(started)
 
 
 @wallets_router.post(
     "/{facility_code}/refund",
-    response={(200, 201): RefundOut, **with_errors(400, 401, 404, 409, 422)},
+    response={(200, 201): RefundOut},
     summary="Send your wallet back to your cards",
+    operation_id="wallet_refund",
 )
+@can_answer("not_found", "key_required", "idempotency_key_reused", "refund_unmatched")
 def refund(request: HttpRequest, facility_code: str, data: IdempotentIn) -> Status[RefundOut]:
     """Everything in your wallet at this facility goes back to the cards it came from, newest
     payment first, with no fee; unused stamps first come back to the wallet at what they
@@ -132,26 +173,24 @@ def refund(request: HttpRequest, facility_code: str, data: IdempotentIn) -> Stat
     facilities where you have a wallet (404 elsewhere)."""
     contact = contact_of(request)
     facility = money.facility_with_wallet(contact, facility_code)
-    given = data.idempotency_key.strip()
-    if not given:
-        raise DomainError("key_required", "Every refund needs an idempotency key.")
     payouts, asked_now = payments.refund_wallet(
         contact=contact,
         facility=facility,
         reason=REFUND_REASON,
-        key=f"api-refund:{contact.pk}:{given}",
+        key=scoped_key("api-refund", contact, data.idempotency_key),
     )
     # 201 when this request sent money back; 200 for an empty wallet or a repeat.
     return Status(201 if asked_now and payouts else 200, present.refund_out(payouts))
 
 
-@payments_router.get("/{payment_id}", response={200: PaymentOut, **with_errors(401, 404)})
+@payments_router.get("/{payment_id}", response=PaymentOut, operation_id="payments_get")
+@can_answer("not_found")
 def payment_receipt(request: HttpRequest, payment_id: int) -> PaymentOut:
     """One of your payments, as its receipt: into a wallet or to a trust account."""
     return present.payment_out(selectors.payment_for_contact(contact_of(request), payment_id))
 
 
-@statement_router.get("", response={200: list[StatementLineOut], **with_errors(401)})
+@statement_router.get("", response=list[StatementLineOut], operation_id="statement_get")
 def statement(request: HttpRequest) -> list[StatementLineOut]:
     """Everything that moved your money, oldest first, with each wallet's balance after."""
     return [present.statement_line_out(line) for line in statements.statement(contact_of(request))]

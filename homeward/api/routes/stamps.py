@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from homeward.api.auth import contact_of
-from homeward.api.schemas import StampPackIn, StampPackOut, with_errors
-from homeward.core.errors import DomainError
+from homeward.api.errors import can_answer
+from homeward.api.idempotency import scoped_key
+from homeward.api.schemas import StampPackIn, StampPackOut
 from homeward.ledger import selectors as money
 from homeward.ledger import stamps
 
@@ -18,8 +19,17 @@ router = Router(tags=["money"])
 
 @router.post(
     "/{facility_code}/stamp-packs",
-    response={(200, 201): StampPackOut, **with_errors(400, 401, 402, 404, 409, 422)},
+    response={(200, 201): StampPackOut},
     summary="Buy a stamp pack from your wallet",
+    operation_id="stamp_packs_buy",
+)
+@can_answer(
+    "not_found",
+    "key_required",
+    "no_such_pack",
+    "insufficient_funds",
+    "idempotency_key_reused",
+    "no_price_schedule",
 )
 def buy_stamp_pack(
     request: HttpRequest, facility_code: str, data: StampPackIn
@@ -32,11 +42,11 @@ def buy_stamp_pack(
     facilities where you have a connection (404 elsewhere)."""
     contact = contact_of(request)
     facility = money.facility_for_deposits(contact, facility_code)
-    given = data.idempotency_key.strip()
-    if not given:
-        raise DomainError("key_required", "Every purchase needs an idempotency key.")
     pack, bought = stamps.purchase_pack(
-        contact=contact, facility=facility, pack=data.pack, key=f"api-pack:{contact.pk}:{given}"
+        contact=contact,
+        facility=facility,
+        pack=data.pack,
+        key=scoped_key("api-pack", contact, data.idempotency_key),
     )
     held = stamps.stamps_of(contact, facility)
     out = StampPackOut(stamps=pack.stamps, cents=pack.cents, stamps_held=held)

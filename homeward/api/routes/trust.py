@@ -9,14 +9,10 @@ from ninja import Router, Status
 
 from homeward.api import present
 from homeward.api.auth import contact_of
-from homeward.api.card_payments import check_total, pay_by_card
-from homeward.api.schemas import (
-    DepositOut,
-    DepositQuoteOut,
-    TrustDepositIn,
-    TrustDepositQuoteIn,
-    with_errors,
-)
+from homeward.api.errors import can_answer
+from homeward.api.idempotency import scoped_key
+from homeward.api.routes.money import CARD_PAYMENT_ERRORS, pay_by_card, return_url
+from homeward.api.schemas import DepositOut, DepositQuoteOut, TrustDepositIn, TrustDepositQuoteIn
 from homeward.ledger import payments
 
 router = Router(tags=["money"])
@@ -24,9 +20,11 @@ router = Router(tags=["money"])
 
 @router.post(
     "/{connection_id}/trust-deposit-quote",
-    response={200: DepositQuoteOut, **with_errors(400, 401, 404, 409, 422)},
+    response=DepositQuoteOut,
     summary="What money to a trust account would cost",
+    operation_id="trust_deposit_quote",
 )
+@can_answer("not_found", "connection_not_active", "bad_amount", "no_price_schedule")
 def quote_trust_deposit(
     request: HttpRequest, connection_id: int, data: TrustDepositQuoteIn
 ) -> DepositQuoteOut:
@@ -46,9 +44,11 @@ def quote_trust_deposit(
 
 @router.post(
     "/{connection_id}/trust-deposits",
-    response={(200, 201): DepositOut, **with_errors(400, 401, 402, 404, 409, 422)},
+    response={(200, 201): DepositOut},
     summary="Send money to a resident's trust account by card",
+    operation_id="trust_deposit",
 )
+@can_answer(*CARD_PAYMENT_ERRORS)
 def trust_deposit(
     request: HttpRequest, connection_id: int, data: TrustDepositIn
 ) -> Status[DepositOut]:
@@ -62,18 +62,14 @@ def trust_deposit(
     connection_not_active otherwise)."""
     contact = contact_of(request)
     connection = payments.trust_recipient(contact, connection_id)
-    check_total(
+    started = payments.start(
         contact=contact,
         facility=connection.facility,
         amount=data.amount_cents,
-        expected=data.expected_total_cents,
-        resident=connection.resident,
-    )
-    return pay_by_card(
-        contact=contact,
-        facility=connection.facility,
-        amount=data.amount_cents,
+        key=scoped_key("api", contact, data.idempotency_key),
         card=data.card,
-        idempotency_key=data.idempotency_key,
         connection_id=connection.pk,
+        expected_total=data.expected_total_cents,
+        return_url=return_url(),
     )
+    return pay_by_card(started)

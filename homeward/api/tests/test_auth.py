@@ -136,6 +136,8 @@ def test_repeated_failures_are_slowed_down_then_forgiven(world, anon):
         response = sign_in(anon, "a@example.org")
         assert response.status_code == 429
         assert error_of(response)["code"] == "locked_out"
+        # Retry-After says when: the lock's length, to the second.
+        assert 0 < int(response["Retry-After"]) <= throttle.CONTACT.lock_for.total_seconds() + 1
         assert sign_in(anon, "b@example.org").status_code == 201  # other accounts unaffected
     with clock.frozen_at(start + throttle.CONTACT.lock_for + dt.timedelta(seconds=1)):
         assert sign_in(anon, "a@example.org").status_code == 201

@@ -142,10 +142,11 @@ def test_client_token_over_64_characters_is_422(world, api_a, connection_a):
     assert "client_token" in error_of(response)["message"]
 
 
-def test_send_without_active_connection_is_403(world, api_b):
+def test_send_without_active_connection_is_409(world, api_b):
+    # 409, as every connection_not_active is (one status per code: errors.STATUS).
     asked = api_b.post("/connections", {"facility": "greenhaven", "number": "NY1001"}).json()
     response = api_b.post(f"/conversations/{asked['id']}/messages", {"body": "Hello"})
-    assert response.status_code == 403
+    assert response.status_code == 409
     assert error_of(response)["code"] == "connection_not_active"
     assert not Message.objects.exists()
 

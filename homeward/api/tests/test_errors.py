@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.testing import TestClient
 
 from homeward.api import errors
-from homeward.core.errors import Conflict
+from homeward.core.errors import Conflict, PermissionDenied
 from homeward.messaging.models import Message
 from homeward.personas import ApiClient, error_of
 
@@ -107,3 +107,55 @@ def test_invalid_utf8_is_a_clear_400_and_sends_nothing(world, api_a, connection_
     assert response.status_code == 400, response.content
     assert error_of(response)["code"] == "malformed_json"
     assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/conversations", "GET"),
+        ("DELETE", "/facilities", "GET"),
+        ("PATCH", "/auth/token", "DELETE, POST"),
+    ],
+)
+def test_a_method_a_path_does_not_take_is_a_json_405(world, api_a, method, path, allowed):
+    response = api_a.client.generic(method, "/api/v1" + path, headers=api_a._headers())
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    assert error_of(response)["code"] == "method_not_allowed"
+    assert set(response["Allow"].split(", ")) == set(allowed.split(", "))
+
+
+def test_a_body_that_is_not_json_is_400_malformed_json(world, api_a, connection_a):
+    response = api_a.client.post(
+        f"/api/v1/conversations/{connection_a.pk}/messages",
+        "{not json",
+        content_type="application/json",
+        headers=api_a._headers(),
+    )
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "malformed_json"
+    assert not Message.objects.exists()
+
+
+def test_a_nul_in_the_body_is_400_invalid_characters(world, api_a, connection_a):
+    response = api_a.post(f"/conversations/{connection_a.pk}/messages", {"body": "a\x00b"})
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "invalid_characters"
+    assert not Message.objects.exists()
+
+
+def test_each_error_is_answered_with_its_codes_one_status():
+    """A domain error raised with another status than the table's is answered with the
+    table's: a client sees one status per code."""
+
+    def elsewhere_a_forbidden(request):
+        raise PermissionDenied("Not active.", "connection_not_active")
+
+    response = _api_with(elsewhere_a_forbidden).get("/boom")
+    assert response.status_code == errors.STATUS["connection_not_active"] == 409
+    assert response.json()["error"]["code"] == "connection_not_active"
+
+
+def test_every_status_only_error_has_a_code_of_that_status():
+    for status, code in errors.CODE_FOR_STATUS.items():
+        assert errors.STATUS[code] == status

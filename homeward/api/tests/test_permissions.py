@@ -43,6 +43,7 @@ SIGNED_IN = [
     ("GET", "/conversations/{connection_id}/messages", None),
     ("POST", "/conversations/{connection_id}/messages", {"body": "Hello"}),
     ("POST", "/messages/{message_id}/read", None),
+    ("POST", "/conversations/{connection_id}/read", {}),
     ("POST", "/connections/{connection_id}/quote", {"body": "Hello"}),
     ("GET", "/wallets", None),
     ("POST", "/wallets/{facility_code}/deposit-quote", {"amount_cents": 1000}),
@@ -67,6 +68,8 @@ ANOTHER_CONTACTS = [
     ("POST", "/connections/{connection_id}/decline", None),
     ("POST", "/connections/{connection_id}/block", None),
     ("POST", "/messages/{message_id}/read", None),
+    # contact_a's delivered reply stays unread, whichever reply contact_b names.
+    ("POST", "/conversations/{connection_id}/read", {}),
     ("POST", "/connections/{connection_id}/quote", {"body": "Hello"}),
     ("GET", "/payments/{payment_id}", None),
     # contact_b has no connection at greenhaven, so no wallet there to quote or pay into.

@@ -196,3 +196,54 @@ def test_a_refund_key_that_found_nothing_never_refunds_a_later_deposit(world, ap
     refused_as_reused(
         api_a.post("/wallets/otherside/refund", {"idempotency_key": "r-empty"}), before
     )
+
+
+# --- one name for the key ------------------------------------------------------------------
+
+
+def send_keyed(api, connection, body="See you Sunday", **keys):
+    return api.post(f"/conversations/{connection.pk}/messages", {"body": body, **keys})
+
+
+def test_a_message_takes_idempotency_key_like_every_create(paying, api_a, connection_a):
+    first = send_keyed(api_a, connection_a, idempotency_key="k-1")
+    again = send_keyed(api_a, connection_a, idempotency_key="k-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    before = money_state()
+    refused_as_reused(send_keyed(api_a, connection_a, body="Other", idempotency_key="k-1"), before)
+
+
+def test_the_old_name_client_token_is_the_same_key(paying, api_a, connection_a):
+    first = send_keyed(api_a, connection_a, client_token="k-2")
+    again = send_keyed(api_a, connection_a, idempotency_key="k-2")
+    same_twice = send_keyed(api_a, connection_a, idempotency_key="k-2", client_token="k-2")
+    assert (first.status_code, again.status_code, same_twice.status_code) == (201, 200, 200)
+    assert Message.objects.count() == 1
+
+
+def test_both_names_with_different_keys_are_422_and_send_nothing(paying, api_a, connection_a):
+    before = money_state()
+    response = send_keyed(api_a, connection_a, idempotency_key="a", client_token="b")
+    assert response.status_code == 422
+    assert error_of(response)["code"] == "invalid_input"
+    assert money_state() == before
+
+
+def test_a_repeat_after_the_account_fee_was_paid_answers_the_first_payment(world, api_a):
+    """The quote's account fee falls away once the first deposit is in; resending that
+    deposit with the total it was shown is the same payment (200), not a changed total."""
+    t.set_prices(world.facility_1, account_fee_cents=300)
+    total = api_a.post("/wallets/greenhaven/deposit-quote", {"amount_cents": 1000}).json()
+    assert total["total_cents"] == 1300
+    data = {
+        "amount_cents": 1000,
+        "card": sandbox.SUCCEEDS,
+        "idempotency_key": "first",
+        "expected_total_cents": 1300,
+    }
+    first = api_a.post("/wallets/greenhaven/deposits", data)
+    again = api_a.post("/wallets/greenhaven/deposits", data)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Payment.objects.count() == 1

@@ -179,12 +179,9 @@ def _payment_steps(
             return card_step(card_form, status=400)
         # The hidden fields were lost or altered: show the quote afresh rather than guess.
         return card_step(status=400, error="Check the total, then pay.")
-    if card_form.cleaned_data["total"] != quoted.total:
-        return card_step(
-            status=409,
-            error="The fee changed after you saw the total. Check the new total and pay again.",
-        )
     try:
+        # The total shown must still be the total (409 total_changed otherwise), and a
+        # declined card is an error (402 card_declined): the same rules as the API's.
         started = payments.start(
             contact=contact,
             facility=facility,
@@ -192,29 +189,23 @@ def _payment_steps(
             key=_payment_key(contact, token),
             card=card_form.cleaned_data.get("card", ""),
             connection_id=connection.pk if connection else None,
+            expected_total=card_form.cleaned_data["total"],
             return_url=request.build_absolute_uri(f"{reverse('web:wallets')}?payment={token}"),
         )
+        if started.redirect_url:
+            return redirect(started.redirect_url)
+        started.refuse_if_declined()
     except DomainError as error:
         if isinstance(error, NotFound):
             raise Http404(error.message) from None
         # Nothing moved; the next try gets a fresh token so it is a new payment.
-        return card_step(status=error.status, error=_nothing_charged(error.message))
+        return card_step(status=error.status, error=payments.nothing_charged(error.message))
     payment = started.payment
-    if started.redirect_url:
-        return redirect(started.redirect_url)
-    if payment.status == Payment.Status.DECLINED:
-        return card_step(status=402, error=_nothing_charged(payment.failure_reason))
     if not started.created:  # the same form sent again (Back, a double tap, a retry)
         messages.info(request, "This payment was already made; nothing more was charged.")
     elif payment.status == Payment.Status.SUCCEEDED:
         messages.success(request, f"Paid. Receipt {payment.receipt_number}.")
     return redirect("web:receipt", payment.pk)
-
-
-def _nothing_charged(reason: str) -> str:
-    if "Nothing was charged" in reason:
-        return reason
-    return f"{reason} Nothing was charged. Try again with another card."
 
 
 @require_POST

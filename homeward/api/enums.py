@@ -1,0 +1,57 @@
+"""The API's enums, so that generated clients get a type for every status-like field.
+
+Each one is built from the one place that defines its values (a model's choices, the
+screening categories, the message timeline), never typed again here: a new status in a
+model is in the spec the moment it exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import TYPE_CHECKING, cast
+
+from homeward.connections.models import Connection
+from homeward.facilities.models import Facility, FacilityPolicy
+from homeward.ledger.models import Payment, Payout
+from homeward.messaging.models import Message
+from homeward.messaging.selectors import TIMELINE
+from homeward.screening import categories
+
+# Who pays for a message, as ``ledger.charges.MessagePrice.payer`` says it. These three have
+# no choices class of their own (a test checks each is one the price knows).
+PRICE_PAYERS = ("contact", "resident", "agency")
+
+
+def enum_of(name: str, values: Iterable[str]) -> type[StrEnum]:
+    """A string enum named ``name`` (its name in the spec) with these values."""
+    return cast("type[StrEnum]", StrEnum(name, [(value.upper(), value) for value in values]))
+
+
+if TYPE_CHECKING:  # to the type checker they are the strings they hold
+    ConnectionStatus = str
+    InitiatedBy = str
+    FacilityType = str
+    ConnectionPolicy = str
+    ReviewMode = str
+    MessageDirection = str
+    MessageStatus = str
+    MessageStage = str
+    BlockCategory = str
+    PaymentStatus = str
+    PayoutStatus = str
+    PricePayer = str
+else:
+    ConnectionStatus = enum_of("ConnectionStatus", Connection.Status.values)
+    InitiatedBy = enum_of("InitiatedBy", Connection.Side.values)
+    FacilityType = enum_of("FacilityType", Facility.Type.values)
+    ConnectionPolicy = enum_of("ConnectionPolicy", FacilityPolicy.ConnectionPolicy.values)
+    ReviewMode = enum_of("ReviewMode", FacilityPolicy.ReviewMode.values)
+    MessageDirection = enum_of("MessageDirection", Message.Direction.values)
+    MessageStatus = enum_of("MessageStatus", Message.Status.values)
+    # A stage is a timeline field without its "_at": "in_review_at" -> "in_review".
+    MessageStage = enum_of("MessageStage", [field.removesuffix("_at") for _, field in TIMELINE])
+    BlockCategory = enum_of("BlockCategory", [category.code for category in categories.ALL])
+    PaymentStatus = enum_of("PaymentStatus", Payment.Status.values)
+    PayoutStatus = enum_of("PayoutStatus", Payout.Status.values)
+    PricePayer = enum_of("PricePayer", PRICE_PAYERS)
