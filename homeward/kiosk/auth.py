@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 
 from homeward.core import clock
-from homeward.kiosk import services
+from homeward.kiosk import services, sessions
 from homeward.kiosk.models import KioskDevice
 from homeward.people.models import Resident
 
@@ -26,7 +26,8 @@ DEVICE_COOKIE_AGE = 5 * 365 * 24 * 3600  # a kiosk stays registered until staff 
 RESIDENT_KEY = "kiosk_resident_id"
 DEVICE_KEY = "kiosk_device_id"
 SEEN_KEY = "kiosk_seen_at"
-IDLE_TIMEOUT = dt.timedelta(minutes=10)
+SESSION_KEY = "kiosk_session_id"  # the charged session row, where prices charge for time
+IDLE_TIMEOUT = sessions.IDLE_TIMEOUT
 SIGNIN_URL = "/kiosk/signin/"
 
 
@@ -50,6 +51,8 @@ def set_device_cookie(response: HttpResponse, raw_token: str) -> None:
 
 
 def start_session(request: HttpRequest, resident: Resident, device: KioskDevice) -> None:
+    # A resident still signed in here is signed out first: their session ends now.
+    _close_charged_session(request, sessions.End.REPLACED)
     # Flushing gives a new session key and drops anything else in the session (a contact's
     # or staff member's sign-in), so the kiosk session carries only the resident.
     request.session.flush()
@@ -57,14 +60,32 @@ def start_session(request: HttpRequest, resident: Resident, device: KioskDevice)
     request.session[DEVICE_KEY] = device.pk
     request.session[SEEN_KEY] = clock.now().isoformat()
     request.session.set_expiry(int(IDLE_TIMEOUT.total_seconds()))
+    # Where the prices charge for time at the kiosk, the session row starts the clock.
+    charged = sessions.open_session(resident=resident, device=device)
+    if charged is not None:
+        request.session[SESSION_KEY] = charged.pk
+
+
+def _close_charged_session(request: HttpRequest, end: str) -> str:
+    """Close and charge this browser's session row, if it has one; what to tell the
+    resident about the charge ('' for nothing)."""
+    session_id = request.session.get(SESSION_KEY)
+    if not session_id:
+        return ""
+    session, _ = sessions.close(session_id=session_id, end=end)
+    return sessions.summary(session)
 
 
 def end_session(request: HttpRequest, reason: str = "") -> None:
     resident_id = request.session.get(RESIDENT_KEY)
     resident = Resident.objects.filter(pk=resident_id).first() if resident_id else None
+    end = reason if reason in sessions.End.values else sessions.End.SIGNED_OUT
+    said = _close_charged_session(request, end)
     if resident is not None:
         services.sign_out(resident=resident, device=device_of(request), reason=reason)
     request.session.flush()
+    if said:
+        messages.info(request, said)
 
 
 def _signed_out(request: HttpRequest, reason: str, note: str) -> HttpResponseRedirect:
@@ -103,6 +124,11 @@ def current_resident(request: HttpRequest) -> Resident | HttpResponseRedirect:
     if resident.facility_id != device.facility_id:
         return _signed_out(
             request, "moved", "You have moved to another facility; this kiosk cannot be used."
+        )
+    session_id = request.session.get(SESSION_KEY)
+    if session_id and not sessions.touch(session_id):  # closed by the sweep meanwhile
+        return _signed_out(
+            request, "idle", "You were signed out after 10 minutes without activity."
         )
     # Touching the session on every page keeps the idle clock (and the cookie) fresh.
     request.session[SEEN_KEY] = clock.now().isoformat()

@@ -29,3 +29,55 @@ class KioskDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.facility}"
+
+
+class KioskSession(models.Model):
+    """A resident's time signed in at a kiosk, kept where the facility's pricing model
+    charges for it (``PricingModel.charges_kiosk_sessions``).
+
+    Opened at sign-in; closed once, by sign-out or by the sweep of sessions idle past the
+    kiosk's time-out (``kiosk/sessions.py``), which also asks the pricing model of the
+    schedule in force at sign-in to charge it.
+    """
+
+    class End(models.TextChoices):
+        SIGNED_OUT = "signed_out", "Signed out"
+        IDLE = "idle", "Timed out"
+        DEVICE = "device", "Device changed"
+        RELEASED = "released", "Released"
+        MOVED = "moved", "Moved to another facility"
+        REPLACED = "replaced", "Another resident signed in"
+        ELSEWHERE = "elsewhere", "Ended from another kiosk"
+
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.PROTECT, related_name="kiosk_sessions"
+    )
+    device = models.ForeignKey(
+        KioskDevice, null=True, on_delete=models.PROTECT, related_name="sessions"
+    )
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="kiosk_sessions"
+    )
+    schedule = models.ForeignKey(
+        "ledger.PriceSchedule",
+        on_delete=models.PROTECT,
+        related_name="kiosk_sessions",
+        help_text="The prices in force at sign-in, which price the whole session.",
+    )
+    opened_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(help_text="The last page the resident opened.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    end = models.CharField(max_length=20, choices=End.choices, blank=True)
+    seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Time counted.")
+    units = models.PositiveIntegerField(default=0, help_text="Minutes (or units) charged for.")
+    charged_cents = models.PositiveIntegerField(default=0)
+    shortfall_cents = models.PositiveIntegerField(
+        default=0, help_text="What the trust account did not cover: not charged, not owed."
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["resident", "closed_at"])]
+
+    def __str__(self) -> str:
+        return f"Kiosk session of {self.resident} from {self.opened_at:%Y-%m-%d %H:%M}"

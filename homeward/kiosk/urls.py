@@ -1,6 +1,6 @@
 from django.urls import path
 
-from homeward.kiosk.views import contacts, conversations, device
+from homeward.kiosk.views import contacts, conversations, device, session
 
 app_name = "kiosk"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     path("requests/<int:connection_id>/accept/", contacts.accept, name="accept"),
     path("requests/<int:connection_id>/decline/", contacts.decline, name="decline"),
     path("invite/", contacts.invite, name="invite"),
+    path("sessions/<int:session_id>/end/", session.end, name="end_session"),
 ]

@@ -79,6 +79,7 @@ class Transaction(models.Model):
         PAYOUT = "payout", "Refund to your card"
         PAYOUT_SENT = "payout_sent", "Refund sent to the card"
         RELEASE = "release", "Settled at release"
+        KIOSK_TIME = "kiosk_time", "Time at the kiosk"
 
     kind = models.CharField(max_length=40)
     idempotency_key = models.CharField(max_length=200, unique=True)
@@ -154,6 +155,7 @@ class PriceSchedule(models.Model):
         FREE = "free", "Free (paid by the agency)"
         STAMPS = "stamps", "Stamps"
         PER_MESSAGE = "per_message", "Per message"
+        PER_MINUTE = "per_minute", "Per minute at the kiosk"
 
     class Payer(models.TextChoices):
         SENDER = "sender", "The sender"
@@ -174,6 +176,10 @@ class PriceSchedule(models.Model):
     per_message_cents = models.PositiveIntegerField(
         default=0,
         help_text="Per message: the price. Free: what each message costs the agency.",
+    )
+    per_minute_cents = models.PositiveIntegerField(
+        default=0,
+        help_text="Per minute: each started minute at a kiosk, from the trust account.",
     )
     message_cap_cents = models.PositiveIntegerField(null=True, blank=True)
     deposit_fee_flat_cents = models.PositiveIntegerField(default=0)

@@ -24,6 +24,7 @@ from homeward.core import clock
 from homeward.core.models import AuditEvent
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
+from homeward.kiosk.models import KioskSession
 from homeward.ledger import payments
 from homeward.ledger.models import Payment, Payout, PriceSchedule, Transaction
 from homeward.ledger.providers import sandbox
@@ -111,6 +112,7 @@ ROWS = [
     Row("kiosk:accept", "POST", "/kiosk/requests/{request}/accept/", {"resident"}),
     Row("kiosk:decline", "POST", "/kiosk/requests/{request}/decline/", {"resident"}),
     Row("kiosk:invite", "GET", "/kiosk/invite/", RESIDENTS),
+    Row("kiosk:end_session", "POST", "/kiosk/sessions/{kiosk_session}/end/", {"resident"}),
     # Staff console.
     Row("console:signin", "GET", "/console/signin/", EVERYONE),
     Row("console:signout", "POST", "/console/signout/", EVERYONE, signs_out=True),
@@ -284,7 +286,16 @@ def scene_ids(world) -> dict[str, int]:
         count=5,
         locked_until=now + dt.timedelta(minutes=15),
     )
+    # A kiosk session of the resident, left open on another kiosk.
+    kiosk_session = KioskSession.objects.create(
+        resident=world.resident,
+        facility=world.facility_1,
+        schedule=world.facility_1.price_schedules.get(),
+        opened_at=now,
+        last_seen_at=now,
+    )
     return {
+        "kiosk_session": kiosk_session.pk,
         "signin_lock": signin_lock.pk,
         "rule": rule.pk,
         "baseline_rule": baseline_rule.pk,
@@ -326,6 +337,7 @@ def state() -> tuple:
         AuditEvent.objects.filter(action="money.report_exported").count(),
         sorted(TOTPDevice.objects.values_list("pk", "user_id")),
         sorted(SignInThrottle.objects.values_list("pk", "count", "locked_until")),
+        sorted(KioskSession.objects.values_list("pk", "closed_at")),
     )
 
 

@@ -8,6 +8,7 @@ from homeward.connections import selectors as connection_selectors
 from homeward.connections.models import Connection
 from homeward.core.errors import NotFound
 from homeward.facilities.models import FacilityPolicy
+from homeward.kiosk import sessions
 from homeward.people.models import Resident
 
 
@@ -17,7 +18,8 @@ def invites_used(resident: Resident) -> bool:
 
 
 def nav_context(resident: Resident) -> dict[str, object]:
-    """What the kiosk header needs: who is signed in, and how many requests wait."""
+    """What the kiosk header needs: who is signed in, how many requests wait, and the time
+    and money of a session charged by the minute (its rate, timer and the trust account)."""
     requests = connection_selectors.connections_of_resident(resident).filter(
         status=Connection.Status.REQUESTED
     )
@@ -26,6 +28,7 @@ def nav_context(resident: Resident) -> dict[str, object]:
         "facility": resident.facility,
         "request_count": requests.count(),
         "invites_used": invites_used(resident),
+        "kiosk_session": sessions.banner(resident),
     }
 
 

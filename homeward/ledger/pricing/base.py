@@ -254,6 +254,10 @@ class PricingModel:
         charge for kiosk time)."""
         return []
 
+    def kiosk_session_summary(self, schedule: PriceSchedule, charge: SessionCharge) -> str:
+        """What the kiosk says when a charged session ends ('' when there is nothing to say)."""
+        return ""
+
     def charge_kiosk_session(
         self,
         schedule: PriceSchedule,

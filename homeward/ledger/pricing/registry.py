@@ -9,9 +9,12 @@ from homeward.ledger.models import PriceSchedule
 from homeward.ledger.pricing.base import PricingModel, Setting
 from homeward.ledger.pricing.free import Free
 from homeward.ledger.pricing.per_message import PerMessage
+from homeward.ledger.pricing.per_minute import PerMinute
 from homeward.ledger.pricing.stamps import Stamps
 
-MODELS: dict[str, PricingModel] = {model.value: model for model in (Free(), Stamps(), PerMessage())}
+MODELS: dict[str, PricingModel] = {
+    model.value: model for model in (Free(), Stamps(), PerMessage(), PerMinute())
+}
 
 
 def model_named(value: str) -> PricingModel:
