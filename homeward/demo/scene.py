@@ -96,7 +96,8 @@ FACILITIES = [
 ]
 
 # Prices: Greenhaven sells stamps as JPay does (the reply can be prepaid), Travis County Jail
-# charges per message, and the other two are free, paid by their agencies.
+# charges per message, Bedford Hills is free (paid by its agency), and the Travis County
+# Correctional Complex charges residents $0.05 a minute at the kiosk, as TRULINCS does.
 PRICES = {
     "greenhaven": {
         "model": "stamps",
@@ -111,7 +112,7 @@ PRICES = {
     },
     "bedford-hills": {"model": "free", "per_message_cents": 15},
     "travis-jail": {"model": "per_message", "per_message_cents": 25, "deposit_fee_flat_cents": 50},
-    "travis-complex": {"model": "free", "per_message_cents": 12},
+    "travis-complex": {"model": "per_minute", "per_minute_cents": 5},
 }
 
 RESIDENTS = {
