@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
 
-from homeward.api import present, selectors
+from homeward.api import present
 from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
 from homeward.api.idempotency import scoped_key
@@ -187,7 +187,7 @@ def refund(request: HttpRequest, facility_code: str, data: IdempotentIn) -> Stat
 @can_answer("not_found")
 def payment_receipt(request: HttpRequest, payment_id: int) -> PaymentOut:
     """One of your payments, as its receipt: into a wallet or to a trust account."""
-    return present.payment_out(selectors.payment_for_contact(contact_of(request), payment_id))
+    return present.payment_out(payments.payment_of_contact(contact_of(request), payment_id))
 
 
 @statement_router.get("", response=list[StatementLineOut], operation_id="statement_get")

@@ -27,7 +27,7 @@ from homeward.core.views import show_error
 from homeward.facilities.models import Facility
 from homeward.ledger import payments, stamps, statements
 from homeward.ledger import selectors as money
-from homeward.ledger.models import Account, Payment, Payout
+from homeward.ledger.models import Account, Payment
 from homeward.ledger.providers import sandbox
 from homeward.people.models import Contact
 from homeward.web import words
@@ -76,24 +76,15 @@ def wallets(request: HttpRequest, *, contact: Contact) -> HttpResponse:
     # payment did not exist yet when the address was made.
     returning = request.GET.get("payment", "")
     if returning:
-        paid = Payment.objects.filter(key=_payment_key(contact, _token(returning))).first()
+        paid = payments.payment_with_key(contact, _payment_key(contact, _token(returning)))
         if paid is not None:
             return redirect("web:receipt", paid.pk)
-    rows = [
-        {
-            "wallet": wallet,
-            "payouts": Payout.objects.filter(
-                payment__contact=contact,
-                payment__facility=wallet.facility,
-                status=Payout.Status.PENDING,
-            ).select_related("payment"),
-            "waiting": Payment.objects.filter(
-                contact=contact, facility=wallet.facility, status=Payment.Status.PENDING
-            ),
-            "token": uuid.uuid4().hex,
-        }
-        for wallet in money.wallets_of_contact(contact)
-    ]
+    rows = []
+    for wallet in money.wallets_of_contact(contact):
+        payouts, waiting = payments.on_the_way(contact, wallet.facility)
+        rows.append(
+            {"wallet": wallet, "payouts": payouts, "waiting": waiting, "token": uuid.uuid4().hex}
+        )
     recipients = [
         {"connection": c, "short_name": words.short_name(c.resident)}
         for c in connection_selectors.connections_of_contact(contact)
@@ -255,13 +246,10 @@ def buy_pack(request: HttpRequest, code: str, *, contact: Contact) -> HttpRespon
 @require_GET
 @contact_required
 def receipt(request: HttpRequest, payment_id: int, *, contact: Contact) -> HttpResponse:
-    payment = (
-        Payment.objects.filter(pk=payment_id, contact=contact)
-        .select_related("facility", "resident")
-        .first()
-    )
-    if payment is None:
-        raise Http404("No such receipt.")
+    try:
+        payment = payments.payment_of_contact(contact, payment_id)
+    except NotFound as error:
+        raise Http404(error.message) from None
     context = {
         "payment": payment,
         "payouts": payment.payouts.order_by("created_at", "id"),
