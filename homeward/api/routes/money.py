@@ -49,7 +49,6 @@ CARD_PAYMENT_ERRORS = (
     "no_price_schedule",
     "total_changed",
     "idempotency_key_reused",
-    "connection_not_active",
     "not_found",
 )
 

@@ -48,7 +48,7 @@ def quote_trust_deposit(
     summary="Send money to a resident's trust account by card",
     operation_id="trust_deposit",
 )
-@can_answer(*CARD_PAYMENT_ERRORS)
+@can_answer(*CARD_PAYMENT_ERRORS, "connection_not_active")
 def trust_deposit(
     request: HttpRequest, connection_id: int, data: TrustDepositIn
 ) -> Status[DepositOut]:
