@@ -33,7 +33,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from homeward.console import notice
 from homeward.core import clock
 from homeward.people import access, second_factor
-from homeward.people.models import StaffMembership, User
+from homeward.people.models import StaffMembership
 
 Role = StaffMembership.Role
 
@@ -65,12 +65,6 @@ class StaffContext:
     @property
     def can_admin(self) -> bool:
         return bool(self.roles & set(access.ADMIN_ROLES))
-
-
-def staff_roles(user: User) -> frozenset[str]:
-    if not user.is_authenticated:
-        return frozenset()
-    return frozenset(StaffMembership.objects.filter(user=user).values_list("role", flat=True))
 
 
 def start_session(request: HttpRequest) -> None:
@@ -158,7 +152,7 @@ def _signed_in_staff(request: HttpRequest) -> HttpResponse | frozenset[str]:
     turns anyone else away (sign-in, 403, or sign-in again after idle)."""
     if not request.user.is_authenticated:
         return _to_signin(request)
-    held = staff_roles(request.user)
+    held = access.staff_roles(request.user)
     if not held:
         return forbidden(request, "These pages are for facility staff only.")
     now = clock.now()

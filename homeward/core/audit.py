@@ -79,6 +79,17 @@ def actor_label(actor: Actor | str | None) -> str:
     return str(actor)
 
 
+def authors(*, action: str, object_type: str, object_ids: list[int]) -> dict[str, str]:
+    """Who did ``action`` to each of these objects: a username, or the actor's label."""
+    events = AuditEvent.objects.filter(
+        action=action, object_type=object_type, object_id__in=[str(i) for i in object_ids]
+    ).select_related("actor_user")
+    return {
+        event.object_id: event.actor_user.username if event.actor_user else event.actor_label
+        for event in events
+    }
+
+
 def verify_chain() -> int | None:
     """Return the id of the first sealed event whose hash or link is wrong, or None if the
     chain is intact. Call ``seal()`` first to include the newest events."""

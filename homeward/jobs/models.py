@@ -14,6 +14,12 @@ class Job(models.Model):
 
     kind = models.CharField(max_length=60)
     payload = models.JSONField(default=dict)
+    facility_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The facility the work is for (its admins see it if it fails); empty for "
+        "work of the whole deployment.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=5)
@@ -26,7 +32,10 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["run_after", "id"]
-        indexes = [models.Index(fields=["status", "run_after"])]
+        indexes = [
+            models.Index(fields=["status", "run_after"]),
+            models.Index(fields=["status", "facility_id"], name="job_status_facility"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"

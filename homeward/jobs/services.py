@@ -34,13 +34,22 @@ from homeward.jobs.models import Job
 log = logging.getLogger(__name__)
 
 
-def enqueue(kind: str, *, run_after: dt.datetime | None = None, **payload: Any) -> Job:
+def enqueue(
+    kind: str,
+    *,
+    run_after: dt.datetime | None = None,
+    facility_id: int | None = None,
+    **payload: Any,
+) -> Job:
+    """Queue ``kind`` with ``payload`` (JSON) to run after this transaction commits. A job
+    for one facility names it, so that facility's admins can see it fail and retry it."""
     if not registry.known(kind):
         raise ValueError(f"unknown job kind {kind!r}")
     now = clock.now()
     return Job.objects.create(
         kind=kind,
         payload=payload,
+        facility_id=facility_id,
         run_after=run_after or now,
         created_at=now,
         max_attempts=settings.JOB_MAX_ATTEMPTS,

@@ -33,6 +33,7 @@ class StatementLine:
     wallet_cents: int  # change to the wallet at that facility
     wallet_after: int
     receipt: Payment | None = None
+    zone: str = "UTC"  # the facility's time zone, in which the line is shown
 
 
 def statement(contact: Contact) -> list[StatementLine]:
@@ -74,6 +75,7 @@ def statement(contact: Contact) -> list[StatementLine]:
                 wallet_cents=wallet,
                 wallet_after=running[facility_id],
                 receipt=txn.payment if txn.kind in (T.DEPOSIT, T.TRUST_DEPOSIT) else None,
+                zone=txn.facility.timezone if txn.facility else "UTC",
             )
         )
     return lines

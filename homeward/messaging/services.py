@@ -178,7 +178,7 @@ def submit_message(
         charges.charge_message(message=message, connection=connection, price=price)
         actor = sender.user if isinstance(sender, Contact) else sender
         status.move(message, S.SUBMITTED, actor=actor)
-        jobs.enqueue("screen_message", message_id=message.pk)
+        jobs.enqueue("screen_message", facility_id=message.facility_id, message_id=message.pk)
     return message, True
 
 
@@ -266,7 +266,7 @@ def finish_screening(
         status.move(message, S.IN_REVIEW, actor="screening", screened_at=screened_at)
     elif to == S.APPROVED:
         status.move(message, S.APPROVED, actor="screening", screened_at=screened_at)
-        jobs.enqueue("deliver_message", message_id=message.pk)
+        jobs.enqueue("deliver_message", facility_id=message.facility_id, message_id=message.pk)
     else:
         raise ValueError(f"screening cannot send a message to {to!r}")
 
@@ -275,7 +275,7 @@ def approve(*, message_id: int, actor: Any) -> Message:
     with transaction.atomic():
         message = _locked_message(message_id)
         status.move(message, S.APPROVED, actor=actor)
-        jobs.enqueue("deliver_message", message_id=message.pk)
+        jobs.enqueue("deliver_message", facility_id=message.facility_id, message_id=message.pk)
     return message
 
 

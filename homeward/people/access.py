@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from homeward.facilities.models import Facility
-from homeward.people.models import StaffMembership, User
+from homeward.people.models import Contact, StaffMembership, User
 
 Role = StaffMembership.Role
 # Roles that may decide on messages and connections.
@@ -16,6 +17,20 @@ REVIEW_ROLES = (Role.REVIEWER, Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 READ_ROLES = (Role.REVIEWER, Role.INVESTIGATOR, Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 # Roles that look after a facility's staff, devices and settings.
 ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
+
+
+def contact_of_user(user: User | AnonymousUser | None) -> Contact | None:
+    """The contact account of a signed-in user (None for staff, or nobody signed in)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Contact.objects.filter(user=user).select_related("user").first()
+
+
+def staff_roles(user: User | AnonymousUser) -> frozenset[str]:
+    """Every role this person holds, anywhere (empty for a contact or nobody)."""
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(StaffMembership.objects.filter(user=user).values_list("role", flat=True))
 
 
 def staff_facilities(user: User, roles: Iterable[str] = READ_ROLES) -> QuerySet[Facility]:

@@ -1,7 +1,7 @@
 """Managing screening rules: create, edit, switch on and off, switch off inherited rules,
 and bring the baseline in line with the shipped rule library.
 
-Every change is one transaction that checks who may make it (``rule_access``), validates
+Every change is one transaction that checks who may make it (``access``), validates
 the rule (``rule_checks``, then a compile with the production engine), writes it, and
 records it (``rule_history``: a RuleChange with the rule before and after, an audit event,
 and a new RuleSetVersion for every facility whose rules in force changed). Nothing is
@@ -20,15 +20,15 @@ from homeward.core.errors import Conflict, DomainError
 from homeward.facilities.models import DETECTOR_ACTIONS, Agency, Facility, FacilityPolicy
 from homeward.people.models import User
 from homeward.screening import engine
-from homeward.screening.engine import spec_fields
-from homeward.screening.models import Rule, RuleChange, Scope
-from homeward.screening.rule_access import (
+from homeward.screening.access import (
     admin_facilities,
     check_may_manage,
     is_agency_admin,
     may_manage,
     rule_for,
 )
+from homeward.screening.engine import spec_fields
+from homeward.screening.models import Rule, RuleChange, Scope
 from homeward.screening.rule_checks import RuleFields, check_fields
 from homeward.screening.rule_history import (
     affected,

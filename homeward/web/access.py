@@ -10,16 +10,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from homeward.people import access
 from homeward.people.models import Contact
 
 ContactView = Callable[..., HttpResponse]
 
 
 def contact_of(request: HttpRequest) -> Contact | None:
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    return Contact.objects.filter(user=user).select_related("user").first()
+    return access.contact_of_user(request.user)
 
 
 def contact_required(view: ContactView) -> Callable[..., HttpResponse]:

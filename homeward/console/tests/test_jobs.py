@@ -43,10 +43,13 @@ def test_jobs_about_other_facilities_are_hidden(world, run_jobs):
         sender=world.contact_b, connection_id=connection.pk, body="Hello"
     )
     run_jobs()
+    queued = Job.objects.get(kind="deliver_message", payload={"message_id": message.pk})
+    assert queued.facility_id == message.facility_id  # a job names the facility it is for
     now = clock.now()
     other = Job.objects.create(
         kind="deliver_message",
         payload={"message_id": message.pk},
+        facility_id=message.facility_id,
         status=Job.Status.DEAD,
         attempts=5,
         last_error="RuntimeError: kiosk offline",

@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from homeward.console.access import safe_next, staff_roles, start_session
+from homeward.console.access import safe_next, start_session
 from homeward.console.forms import SignInForm
 from homeward.core import audit
 from homeward.core.errors import DomainError
-from homeward.people import throttle
+from homeward.people import access, throttle
 
 # One message for a wrong password and for a non-staff account, so the form does not tell
 # anyone which accounts exist or whose password they have guessed.
@@ -50,7 +50,7 @@ def signin(request: HttpRequest) -> HttpResponse:
                 password = form.cleaned_data["password"]
                 user = authenticate(request, username=username, password=password)
                 # A contact's right password is refused and counted like a wrong one.
-                if user is not None and staff_roles(user):
+                if user is not None and access.staff_roles(user):
                     attempt.succeeded()
                     login(request, user)  # rotates the session key
                     start_session(request)
@@ -64,7 +64,7 @@ def signin(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and staff_roles(request.user):
+    if request.user.is_authenticated and access.staff_roles(request.user):
         audit.record(actor=request.user, action="staff.signed_out")
         logout(request)
         messages.success(request, "You are signed out.")

@@ -7,9 +7,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from homeward.connections import access as connection_access
 from homeward.connections import services
 from homeward.connections.models import Connection
-from homeward.console import queries
 from homeward.console.access import reviewer_required
 from homeward.console.forms import ConnectionDecisionForm, EndConnectionForm
 from homeward.core.errors import DomainError, NotFound
@@ -20,14 +20,14 @@ def _in_scope(request: HttpRequest, connection_id: int) -> Connection:
     # The services check scope too, but a connection id that does not exist at all would
     # fail there with a server error; this turns every out-of-scope id into a plain 404.
     try:
-        return queries.connection_for_reviewer(request.user, connection_id)
+        return connection_access.connection_for_reviewer(request.user, connection_id)
     except NotFound:
         raise Http404("No such connection.") from None
 
 
 @reviewer_required
 def waiting(request: HttpRequest) -> HttpResponse:
-    context = {"connections": queries.connections_awaiting(request.user)}
+    context = {"connections": connection_access.connections_awaiting(request.user)}
     return render(request, "console/connections.html", context)
 
 

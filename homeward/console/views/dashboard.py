@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from homeward.console import queries
+from homeward.connections import access as connection_access
 from homeward.console.access import any_staff_required
 from homeward.core import clock
 from homeward.people import access
@@ -20,7 +20,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         access.staff_facilities(staff, access.REVIEW_ROLES).values_list("id", flat=True)
     )
     by_facility = review.queue_counts_by_facility(staff, now=now)
-    waiting = queries.connections_awaiting(staff)
+    waiting = connection_access.connections_awaiting(staff)
     waiting_by_facility: dict[int, int] = {}
     for facility_id in waiting.values_list("facility_id", flat=True):
         waiting_by_facility[facility_id] = waiting_by_facility.get(facility_id, 0) + 1

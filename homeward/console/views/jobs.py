@@ -7,16 +7,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from homeward.console import queries
 from homeward.console.access import admin_required
 from homeward.core.errors import Conflict, NotFound
+from homeward.jobs import access as job_access
 from homeward.jobs import services
 from homeward.people import access
 
 
+def _administered(request: HttpRequest) -> list[int]:
+    facilities = access.staff_facilities(request.user, access.ADMIN_ROLES)
+    return list(facilities.values_list("id", flat=True))
+
+
 @admin_required
 def dead_jobs(request: HttpRequest) -> HttpResponse:
-    context = {"jobs": queries.dead_jobs_for(request.user, access.ADMIN_ROLES)}
+    context = {"jobs": job_access.dead_jobs_in(_administered(request))}
     return render(request, "console/jobs.html", context)
 
 
@@ -24,7 +29,7 @@ def dead_jobs(request: HttpRequest) -> HttpResponse:
 @admin_required
 def retry(request: HttpRequest, job_id: int) -> HttpResponse:
     try:
-        job = queries.dead_job_for(request.user, access.ADMIN_ROLES, job_id)
+        job = job_access.dead_job_in(_administered(request), job_id)
     except NotFound:
         raise Http404("No such job.") from None
     try:

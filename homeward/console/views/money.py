@@ -25,7 +25,6 @@ from homeward.console.money_forms import PriceScheduleForm, ReportPeriodForm, ad
 from homeward.console.templatetags.console import local
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
-from homeward.core.models import AuditEvent
 from homeward.core.templatetags.money import dollars
 from homeward.facilities.models import Facility
 from homeward.ledger import pricing, schedules, statements
@@ -101,16 +100,6 @@ class ScheduleRow:
         return cap is not None and unit is not None and cap < unit[1]
 
 
-def _authors(ids: list[int]) -> dict[str, str]:
-    events = AuditEvent.objects.filter(
-        action="prices.added", object_type="priceschedule", object_id__in=[str(i) for i in ids]
-    ).select_related("actor_user")
-    return {
-        event.object_id: event.actor_user.username if event.actor_user else event.actor_label
-        for event in events
-    }
-
-
 def schedule_rows(facility: Facility, now: dt.datetime) -> list[ScheduleRow]:
     """Every schedule of the facility, newest start first, with the one in force marked."""
     try:
@@ -118,7 +107,11 @@ def schedule_rows(facility: Facility, now: dt.datetime) -> list[ScheduleRow]:
     except DomainError:
         current = None
     found = list(facility.price_schedules.order_by("-effective_from", "-id"))
-    authors = _authors([schedule.pk for schedule in found])
+    authors = audit.authors(
+        action="prices.added",
+        object_type="priceschedule",
+        object_ids=[schedule.pk for schedule in found],
+    )
     rows = []
     for schedule in found:
         if current is not None and schedule.pk == current.pk:

@@ -19,8 +19,8 @@ from homeward.console.views.rules import DETECTOR_LABELS, Powers, facility_for_a
 from homeward.core import audit, clock
 from homeward.facilities.models import Facility
 from homeward.review import rule_stats
+from homeward.screening import access as rule_access
 from homeward.screening import engine, selectors
-from homeward.screening.models import Rule, RuleChange, RuleSetVersion
 
 VERSION_LIMIT = 200
 
@@ -39,11 +39,6 @@ def source_label(key: object) -> str:
     return key
 
 
-def _rules_by_key(keys: set[str]) -> dict[str, Rule]:
-    ids = [int(key) for key in keys if key.isdigit()]
-    return {str(rule.pk): rule for rule in Rule.objects.filter(pk__in=ids)}
-
-
 @admin_required
 def test(request: HttpRequest, code: str) -> HttpResponse:
     """Paste a text, see what the rules in force here would do with it. GET ?text= or a
@@ -58,7 +53,7 @@ def test(request: HttpRequest, code: str) -> HttpResponse:
             text, selectors.rules_in_force(facility), detector_actions=detector_actions(facility)
         )
         hits = verdict.hits_as_dicts()
-        rules = _rules_by_key({str(hit["rule"]) for hit in hits})
+        rules = rule_access.rules_by_key({str(hit["rule"]) for hit in hits})
         context.update(
             verdict=verdict,
             highlighted=highlight(text, hits),
@@ -73,11 +68,7 @@ def test(request: HttpRequest, code: str) -> HttpResponse:
 @admin_required
 def versions(request: HttpRequest, code: str) -> HttpResponse:
     facility = facility_for_admin(request, code)
-    rows = list(
-        RuleSetVersion.objects.filter(facility=facility)
-        .select_related("created_by")
-        .order_by("-number")[:VERSION_LIMIT]
-    )
+    rows = rule_access.versions_at(facility, limit=VERSION_LIMIT)
     current = engine.ruleset_version(selectors.rules_in_force(facility))
     screened = rule_stats.screened_with(facility, rows)
     for row in rows:
@@ -86,9 +77,7 @@ def versions(request: HttpRequest, code: str) -> HttpResponse:
         "facility": facility,
         "versions": rows,
         "current": current,
-        "current_recorded": RuleSetVersion.objects.filter(
-            facility=facility, fingerprint=current
-        ).exists(),
+        "current_recorded": rule_access.version_recorded(facility, current),
     }
     return render(request, "console/rules/versions.html", context)
 
@@ -144,12 +133,7 @@ def detail(request: HttpRequest, code: str, rule_id: int) -> HttpResponse:
     numbers = rule_stats.rule_statistics(facility, since=since).get(
         str(rule.pk), rule_stats.RuleStats(str(rule.pk))
     )
-    switches = Rule.objects.filter(disables=rule, facility=facility) | Rule.objects.filter(
-        disables=rule, agency_id=facility.agency_id
-    )
-    history = list(
-        RuleChange.objects.filter(rule__in=[rule, *switches]).select_related("rule", "actor")
-    )
+    history = rule_access.history_at(facility, rule)
     for change in history:
         change.diff = _diff(change.before, change.after)  # type: ignore[attr-defined]
     row = next((r for r in selectors.rule_rows(facility) if r.rule.pk == rule.pk), None)

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from homeward.connections import services as connections
 from homeward.core.errors import DomainError
+from homeward.people import access, throttle
 from homeward.people import services as people
-from homeward.people import throttle
 from homeward.people.models import Contact
 from homeward.web.access import contact_of, safe_next
 from homeward.web.forms import SignInForm, SignUpForm
@@ -103,7 +103,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             return refused
         with attempt:  # leaving it without succeeded() counts a failure
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
-            contact = Contact.objects.filter(user=user).first() if user else None
+            contact = access.contact_of_user(user)
             if contact is not None and attempt.kind == throttle.Kind.CONTACT:
                 attempt.succeeded()
                 _start_session(request, contact)

@@ -261,19 +261,9 @@ def receipt(request: HttpRequest, payment_id: int, *, contact: Contact) -> HttpR
 @require_GET
 @contact_required
 def statement(request: HttpRequest, *, contact: Contact) -> HttpResponse:
+    # Each line in its facility's local time, newest first.
     lines = statements.statement(contact)
-    # Each line in its facility's local time; a line whose facility name is not unique
-    # stays in UTC rather than guess.
-    names = {line.facility for line in lines}
-    zones: dict[str, set[str]] = {}
-    for name, zone in Facility.objects.filter(name__in=names).values_list("name", "timezone"):
-        zones.setdefault(name, set()).add(zone)
-    rows = [
-        {"line": line, "zone": next(iter(zones[line.facility]))}
-        if len(zones.get(line.facility, ())) == 1
-        else {"line": line, "zone": "UTC"}
-        for line in reversed(lines)  # newest first
-    ]
+    rows = [{"line": line, "zone": line.zone} for line in reversed(lines)]
     return render(request, "web/statement.html", {"rows": rows})
 
 
