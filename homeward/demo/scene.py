@@ -238,7 +238,7 @@ def build_demo() -> None:
         connection_id=link.pk,
         body="Hi Marcus! The kids made the honor roll. We'll visit on the 14th. Love, Mom",
         prepaid_reply=True,
-    )
+    ).message
     jobs.run_pending("demo")
     task = review.claim(staff=staff["reviewer.greenhaven"], task_id=first.review_task.pk)
     review.decide(staff=staff["reviewer.greenhaven"], task_id=task.pk, decision="approve")
@@ -248,7 +248,7 @@ def build_demo() -> None:
         sender=marcus,
         connection_id=link.pk,
         body="Mom, that is great news. Tell them I'm proud. See you on the 14th.",
-    )
+    ).message
     jobs.run_pending("demo")
     task = review.claim(staff=staff["reviewer.greenhaven"], task_id=reply.review_task.pk)
     review.decide(staff=staff["reviewer.greenhaven"], task_id=task.pk, decision="approve")

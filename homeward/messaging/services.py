@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 
@@ -101,6 +101,11 @@ def validate_body(body: str, *, limit: int) -> str:
     return body
 
 
+class Sent(NamedTuple):
+    message: Message
+    created: bool  # False: a repeat of the token, answered with the message sent before
+
+
 def send_message(
     *,
     sender: Contact | Resident,
@@ -108,36 +113,15 @@ def send_message(
     body: str,
     client_token: str = "",
     prepaid_reply: bool = False,
-) -> Message:
-    """Submit a message. It is accepted and charged in one transaction, or neither happens.
+) -> Sent:
+    """Submit a message: it is accepted and charged in one transaction, or neither happens.
+    Every surface sends through here (the web, the kiosk and the API).
 
-    A repeated ``client_token`` with the same message returns the message already sent, so
-    a double-submitted form sends (and charges) once; with another message it is refused.
-    """
-    message, _ = submit_message(
-        sender=sender,
-        connection_id=connection_id,
-        body=body,
-        client_token=client_token,
-        prepaid_reply=prepaid_reply,
-    )
-    return message
-
-
-def submit_message(
-    *,
-    sender: Contact | Resident,
-    connection_id: int,
-    body: str,
-    client_token: str = "",
-    prepaid_reply: bool = False,
-) -> tuple[Message, bool]:
-    """``send_message`` that also says whether the message is new (False: a repeat of
-    ``client_token`` returned the message sent before). The API answers 201 or 200 by it.
-
-    A token is the sender's own, across all their conversations: the same token with
-    another text, another conversation or another prepaid-reply choice is 409
-    idempotency_key_reused, and nothing is sent. The sender's row is held while the token is
+    A repeated ``client_token`` with the same message returns the message already sent
+    (``created`` False; the API answers 200 rather than 201), so a double-submitted form
+    sends and charges once. A token is the sender's own, across all their conversations:
+    the same token with another text, another conversation or another prepaid-reply choice
+    is 409 idempotency_key_reused, and nothing is sent. The sender's row is held while the token is
     looked up and the message written, so twin requests are answered one after the other."""
     direction = (
         Message.Direction.TO_RESIDENT
@@ -155,7 +139,7 @@ def submit_message(
                 _check_same_message(
                     earlier, connection=connection, body=body, prepaid_reply=prepaid_reply
                 )
-                return earlier, False
+                return Sent(earlier, created=False)
         _check_can_send(connection)
         body = validate_body(body, limit=connection.facility.policy.message_length_limit)
         now = clock.now()
@@ -179,7 +163,7 @@ def submit_message(
         actor = sender.user if isinstance(sender, Contact) else sender
         status.move(message, S.SUBMITTED, actor=actor)
         jobs.enqueue("screen_message", facility_id=message.facility_id, message_id=message.pk)
-    return message, True
+    return Sent(message, created=True)
 
 
 def _hold_sender(sender: Contact | Resident) -> None:

@@ -231,7 +231,9 @@ def scene_ids(world) -> dict[str, int]:
     """One of everything a URL can point at, all at facility 1 and owned by contact_a or
     the resident there."""
     active = world.contact_a.connections.get()
-    message = messaging.send_message(sender=world.contact_a, connection_id=active.pk, body="hi")
+    message = messaging.send_message(
+        sender=world.contact_a, connection_id=active.pk, body="hi"
+    ).message
     jobs.run_pending("matrix")
     task = ReviewTask.objects.get(message=message)
     requester = t.make_contact("requester@example.org")

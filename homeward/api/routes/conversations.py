@@ -67,7 +67,7 @@ def send_message(request: HttpRequest, connection_id: int, data: MessageIn) -> S
     repeats with another text, connection or ``prepaid_reply`` (nothing is sent).
     The message is charged as it is accepted (POST .../quote says how much first); 402
     insufficient_funds when the payer lacks the money, and then nothing is sent."""
-    message, created = services.submit_message(
+    message, created = services.send_message(
         sender=contact_of(request),
         connection_id=connection_id,
         body=data.body,

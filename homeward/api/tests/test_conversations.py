@@ -23,7 +23,9 @@ def approve_all(reviewer) -> None:
 
 
 def reply_delivered(world, connection, run_jobs, body: str = "Thank you!") -> Message:
-    reply = messaging.send_message(sender=world.resident, connection_id=connection.pk, body=body)
+    reply = messaging.send_message(
+        sender=world.resident, connection_id=connection.pk, body=body
+    ).message
     run_jobs()
     approve_all(world.reviewer_1)
     run_jobs()

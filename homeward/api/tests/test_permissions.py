@@ -92,7 +92,9 @@ ANOTHER_CONTACTS = [
 def scene(world, connection_a, run_jobs):
     """contact_a has a connection, a delivered reply on it, a paid deposit into their
     wallet and a stamp pack on sale at greenhaven; contact_b has nothing."""
-    reply = messaging.send_message(sender=world.resident, connection_id=connection_a.pk, body="Hi")
+    reply = messaging.send_message(
+        sender=world.resident, connection_id=connection_a.pk, body="Hi"
+    ).message
     run_jobs()
     task = review.claim_next(staff=world.reviewer_1)
     review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")

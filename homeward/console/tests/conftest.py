@@ -22,7 +22,7 @@ def make_task(world, run_jobs):
         connection = world.contact_a.connections.get()
         message = messaging.send_message(
             sender=world.contact_a, connection_id=connection.pk, body=body
-        )
+        ).message
         run_jobs()
         return ReviewTask.objects.get(message=message)
 
@@ -36,7 +36,7 @@ def facility_2_task(world, run_jobs) -> ReviewTask:
     connection = t.connect(world.contact_b, world.resident_2)
     message = messaging.send_message(
         sender=world.contact_b, connection_id=connection.pk, body="Send the money"
-    )
+    ).message
     run_jobs()
     return ReviewTask.objects.get(message=message)
 

@@ -42,7 +42,7 @@ def test_end_an_active_connection_with_a_reason(world, run_jobs):
     connection = world.contact_a.connections.get()
     message = messaging.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="On its way"
-    )
+    ).message
     run_jobs()
     client = client_for(world.reviewer_1)
     page = client.get(f"/console/residents/{world.resident.pk}/").content.decode()

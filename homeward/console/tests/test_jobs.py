@@ -41,7 +41,7 @@ def test_jobs_about_other_facilities_are_hidden(world, run_jobs):
     connection = t.connect(world.contact_b, world.resident_2)
     message = messaging.send_message(
         sender=world.contact_b, connection_id=connection.pk, body="Hello"
-    )
+    ).message
     run_jobs()
     queued = Job.objects.get(kind="deliver_message", payload={"message_id": message.pk})
     assert queued.facility_id == message.facility_id  # a job names the facility it is for

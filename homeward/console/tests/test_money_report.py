@@ -49,10 +49,10 @@ def busy_month(world):
     connection = world.contact_a.connections.get()
     kept = messaging.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="See you Sunday"
-    )
+    ).message
     blocked = messaging.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="Another one"
-    )
+    ).message
     for message in (kept, blocked):
         intake.screen_and_route(message_id=message.pk)
     messaging.block(message_id=blocked.pk, actor=world.reviewer_1, category="threats")

@@ -40,7 +40,7 @@ def money(world, run_jobs):
     )
     world.message = messaging.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="See you Sunday"
-    )
+    ).message
     run_jobs()
     world.message.refresh_from_db()
     assert world.message.status == Message.Status.IN_REVIEW

@@ -35,10 +35,10 @@ def test_history_shows_every_message_both_ways_and_is_audited(world, make_task, 
     connection = world.contact_a.connections.get()
     blocked = messaging.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="hide the blade"
-    )
+    ).message
     reply = messaging.send_message(
         sender=world.resident, connection_id=connection.pk, body="Thank you for writing"
-    )
+    ).message
     run_jobs()
 
     page = client_for(world.investigator).get(f"/console/residents/{world.resident.pk}/")

@@ -80,7 +80,9 @@ def test_worker_killed_mid_job_leaves_it_for_another_after_the_lease(db, setting
 
 def test_screening_twice_has_the_effect_of_once(world):
     connection = world.contact_a.connections.get()
-    message = messaging.send_message(sender=world.contact_a, connection_id=connection.pk, body="hi")
+    message = messaging.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="hi"
+    ).message
     intake.screen_and_route(message_id=message.pk)
     intake.screen_and_route(message_id=message.pk)  # a retried job
     message.refresh_from_db()
@@ -92,7 +94,9 @@ def test_screening_twice_has_the_effect_of_once(world):
 
 def test_worker_command_runs_due_jobs_once(world):
     connection = world.contact_a.connections.get()
-    message = messaging.send_message(sender=world.contact_a, connection_id=connection.pk, body="hi")
+    message = messaging.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="hi"
+    ).message
     call_command("worker", "--once")
     message.refresh_from_db()
     assert message.status == Message.Status.IN_REVIEW

@@ -219,7 +219,9 @@ def test_a_worker_started_before_the_database_waits_for_it_then_works(tmp_path):
     facility = t.make_facility("pg-late", policy={"review_mode": "flagged"})
     contact = t.make_contact("late@example.org")
     connection_ = t.connect(contact, t.make_resident(facility))
-    message = messaging.send_message(sender=contact, connection_id=connection_.pk, body="Hi")
+    message = messaging.send_message(
+        sender=contact, connection_id=connection_.pk, body="Hi"
+    ).message
 
     port = free_port()
     log = tmp_path / "worker.log"

@@ -18,7 +18,9 @@ def deliver(world, run_jobs):
 
     def send(contact: Contact, body: str) -> Message:
         connection = contact.connections.get()
-        message = messaging.send_message(sender=contact, connection_id=connection.pk, body=body)
+        message = messaging.send_message(
+            sender=contact, connection_id=connection.pk, body=body
+        ).message
         run_jobs()
         task = review.claim_next(staff=world.reviewer_1)
         if task is not None:

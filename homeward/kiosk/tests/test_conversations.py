@@ -102,7 +102,7 @@ def test_blocking_a_contact_returns_pending_messages(world, run_jobs):
     connection = world.contact_a.connections.get()
     pending = messaging.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="See you Sunday"
-    )
+    ).message
     run_jobs()
     client = kiosk_client_for(world.resident)
     page = client.get(f"/kiosk/conversations/{connection.pk}/").content.decode()

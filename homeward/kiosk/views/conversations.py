@@ -184,7 +184,7 @@ def reply(request: HttpRequest, resident: Resident, connection_id: int) -> HttpR
     form.is_valid()  # both fields are optional; the service judges the text
     token = form.cleaned_data.get("client_token", "").strip() or form_tokens.new()
     try:
-        _, created = message_services.submit_message(
+        _, created = message_services.send_message(
             sender=resident,
             connection_id=connection.pk,
             body=form.cleaned_data.get("body", ""),

@@ -36,7 +36,7 @@ def stamps(stamps):
 def send(world, body="Hello Maria", **kw):
     return messaging.send_message(
         sender=world.contact_a, connection_id=world.connection.pk, body=body, **kw
-    )
+    ).message
 
 
 def test_sending_charges_the_wallet_in_the_same_transaction(stamps):
@@ -211,7 +211,7 @@ def test_blocking_a_message_whose_whole_price_was_its_used_reply_refunds_nothing
     deposit(wallet, 40)
     message = messaging.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="Hi", prepaid_reply=True
-    )
+    ).message
     messaging.send_message(sender=world.resident, connection_id=connection.pk, body="Hello")
     intake.screen_and_route(message_id=message.pk)
     messaging.block(message_id=message.pk, actor=world.reviewer_1, category="threats")

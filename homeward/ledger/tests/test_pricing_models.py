@@ -73,7 +73,7 @@ def test_each_model_quotes_charges_and_refunds_through_the_same_services(world, 
     connection = world.contact_a.connections.get()
     message = messaging.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="Hello Maria"
-    )
+    ).message
     assert Account.objects.get(pk=wallet.pk).balance == 100 - WALLET_PAYS[name]
     # Free: the agency's cost of the message is recorded, from its funding account.
     agency = charges.agency_funding(world.facility_1)

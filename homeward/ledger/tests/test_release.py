@@ -44,7 +44,7 @@ def deposit(world, amount, key, *, contact=None, at=None, **kw) -> Payment:
 def send(world, body="Hello Maria", **kw) -> Message:
     return messaging.send_message(
         sender=world.contact_a, connection_id=world.connection.pk, body=body, **kw
-    )
+    ).message
 
 
 def wallet(world, contact=None) -> int:

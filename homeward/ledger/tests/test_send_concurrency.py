@@ -84,8 +84,13 @@ def test_thirty_sends_at_once_with_money_for_one_send_one():
 
     def send(i: int) -> str:
         return outcome(
-            lambda: messaging.send_message(
-                sender=contact, connection_id=link.pk, body=f"Hello {i}", client_token=f"tok-{i}"
+            lambda: (
+                messaging.send_message(
+                    sender=contact,
+                    connection_id=link.pk,
+                    body=f"Hello {i}",
+                    client_token=f"tok-{i}",
+                ).message
             )
         )
 
@@ -107,8 +112,10 @@ def test_sends_to_different_residents_share_one_wallet_and_still_send_one():
 
     def send(i: int) -> str:
         return outcome(
-            lambda: messaging.send_message(
-                sender=contact, connection_id=links[i % 3].pk, body="Hi", client_token=f"t{i}"
+            lambda: (
+                messaging.send_message(
+                    sender=contact, connection_id=links[i % 3].pk, body="Hi", client_token=f"t{i}"
+                ).message
             )
         )
 
@@ -131,7 +138,7 @@ def test_one_form_submitted_twenty_times_at_once_sends_and_charges_once():
         lambda i: (
             messaging.send_message(
                 sender=contact, connection_id=link.pk, body="Only once", client_token="same-form"
-            ).pk
+            ).message.pk
         ),
     )
     assert len(set(sent)) == 1 and isinstance(sent[0], int), sent
@@ -152,8 +159,10 @@ def test_sends_racing_for_the_last_stamps_fall_back_to_the_wallet():
 
     def send(i: int) -> str:
         return outcome(
-            lambda: messaging.send_message(
-                sender=contact, connection_id=links[i].pk, body="Hi", client_token=f"s{i}"
+            lambda: (
+                messaging.send_message(
+                    sender=contact, connection_id=links[i].pk, body="Hi", client_token=f"s{i}"
+                ).message
             )
         )
 
@@ -231,7 +240,9 @@ def test_a_block_racing_a_send_that_needs_the_refund_never_overdraws_or_double_r
     link = t.connect(contact, t.make_resident(facility))
     reviewer = t.make_staff("pg-racer-rev", role=StaffMembership.Role.REVIEWER, facility=facility)
     deposit(contact, facility, PRICE)
-    waiting = in_review(messaging.send_message(sender=contact, connection_id=link.pk, body="one"))
+    waiting = in_review(
+        messaging.send_message(sender=contact, connection_id=link.pk, body="one").message
+    )
     for round_ in range(10):
         assert wallet_balance(contact, facility) == 0  # all of it is in the waiting message
 
@@ -243,8 +254,10 @@ def test_a_block_racing_a_send_that_needs_the_refund_never_overdraws_or_double_r
                     )
                 )
             return outcome(
-                lambda: messaging.send_message(
-                    sender=contact, connection_id=link.pk, body="two", client_token=f"r{round_}"
+                lambda: (
+                    messaging.send_message(
+                        sender=contact, connection_id=link.pk, body="two", client_token=f"r{round_}"
+                    ).message
                 )
             )
 
@@ -261,7 +274,7 @@ def test_a_block_racing_a_send_that_needs_the_refund_never_overdraws_or_double_r
             assert new is None
             assert wallet_balance(contact, facility) == PRICE
             waiting = in_review(
-                messaging.send_message(sender=contact, connection_id=link.pk, body="again")
+                messaging.send_message(sender=contact, connection_id=link.pk, body="again").message
             )
         assert ledger.problems() == []
     # Every block refunded once; one charge per message ever sent.
@@ -275,7 +288,9 @@ def test_ten_refunds_and_blocks_at_once_refund_the_message_once():
     link = t.connect(contact, t.make_resident(facility))
     reviewer = t.make_staff("pg-ten-rev", role=StaffMembership.Role.REVIEWER, facility=facility)
     deposit(contact, facility, 2 * PRICE)
-    message = in_review(messaging.send_message(sender=contact, connection_id=link.pk, body="x"))
+    message = in_review(
+        messaging.send_message(sender=contact, connection_id=link.pk, body="x").message
+    )
     assert wallet_balance(contact, facility) == PRICE
 
     def refund(i: int) -> str:
@@ -312,7 +327,9 @@ def test_a_block_racing_the_residents_release_refunds_once_and_pays_out_once():
         "pg-rel-admin", role=StaffMembership.Role.FACILITY_ADMIN, facility=facility
     )
     payment = deposit(contact, facility, 2 * PRICE)
-    message = in_review(messaging.send_message(sender=contact, connection_id=link.pk, body="x"))
+    message = in_review(
+        messaging.send_message(sender=contact, connection_id=link.pk, body="x").message
+    )
 
     def race(i: int) -> str:
         if i == 0:
@@ -345,8 +362,10 @@ def test_refunds_to_the_card_racing_sends_never_pay_out_money_that_was_spent():
     def race(i: int) -> str:
         if i % 2:
             return outcome(
-                lambda: messaging.send_message(
-                    sender=contact, connection_id=link.pk, body="hi", client_token=f"s{i}"
+                lambda: (
+                    messaging.send_message(
+                        sender=contact, connection_id=link.pk, body="hi", client_token=f"s{i}"
+                    ).message
                 )
             )
         paid = payments.refund_wallet(
@@ -392,8 +411,10 @@ def test_a_release_racing_a_first_prepaid_send_finishes_both_and_refunds_the_mes
             if i == 0:
                 return outcome(lambda: release_resident(staff=admin, resident_id=resident.pk))
             return outcome(
-                lambda: messaging.send_message(
-                    sender=contact, connection_id=link.pk, body="hi", prepaid_reply=True
+                lambda: (
+                    messaging.send_message(
+                        sender=contact, connection_id=link.pk, body="hi", prepaid_reply=True
+                    ).message
                 )
             )
 

@@ -47,7 +47,7 @@ def buy(world, key="pack-1"):
 def send(world, body="Hello", **kw):
     return messaging.send_message(
         sender=world.contact_a, connection_id=world.connection.pk, body=body, **kw
-    )
+    ).message
 
 
 def test_a_pack_comes_out_of_the_wallet_and_the_stamps_pay_for_messages(packs):

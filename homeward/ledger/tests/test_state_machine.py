@@ -446,12 +446,14 @@ class MoneyMachine(RuleBasedStateMachine):
         )
         message = self.expect(
             code,
-            lambda: messaging.send_message(
-                sender=sender,
-                connection_id=connection.pk,
-                body=body,
-                client_token=token,
-                prepaid_reply=prepaid,
+            lambda: (
+                messaging.send_message(
+                    sender=sender,
+                    connection_id=connection.pk,
+                    body=body,
+                    client_token=token,
+                    prepaid_reply=prepaid,
+                ).message
             ),
         )
         if message is None:
@@ -483,12 +485,12 @@ class MoneyMachine(RuleBasedStateMachine):
                 "client_token": token,
                 "prepaid_reply": charges.prepaid_reply_of(first),
             }
-            repeat = messaging.send_message(body=first.body, **again_with)
+            repeat = messaging.send_message(body=first.body, **again_with).message
             assert repeat.pk == first.pk
             # The same form with other text is refused, and moves nothing.
             self.expect(
                 "idempotency_key_reused",
-                lambda: messaging.send_message(body=first.body + "?", **again_with),
+                lambda: messaging.send_message(body=first.body + "?", **again_with).message,
             )
             return
         self.send(link, to_resident=True, chars=chars, phone=phone, prepaid=prepaid)
@@ -659,8 +661,10 @@ def test_a_blocked_prepaid_message_gives_back_only_what_its_reply_did_not_use(wo
     link = prepaid_world(world, stamp_cents=40)
     letter = messaging.send_message(
         sender=world.contact_a, connection_id=link.pk, body="Hi", prepaid_reply=True
-    )
-    reply = messaging.send_message(sender=world.resident, connection_id=link.pk, body="Thanks")
+    ).message
+    reply = messaging.send_message(
+        sender=world.resident, connection_id=link.pk, body="Thanks"
+    ).message
     assert wallet_of(world) == 120  # 40 for the letter, 40 set aside for the reply
     decide(world, letter, "block")
     assert wallet_of(world) == 160  # the letter back; the reply already used its 40
@@ -679,7 +683,7 @@ def test_a_release_after_a_capped_prepaid_message_never_refunds_more_than_was_pa
     link = prepaid_world(world, stamp_cents=100, message_cap_cents=50)
     letter = messaging.send_message(
         sender=world.contact_a, connection_id=link.pk, body="Hi", prepaid_reply=True
-    )
+    ).message
     decide(world, letter, "approve")
     release_resident(staff=world.facility_admin, resident_id=world.resident.pk)
     assert wallet_of(world) == 0
@@ -697,7 +701,7 @@ def test_a_message_whose_whole_price_was_its_used_reply_can_be_blocked(world, ho
     t.pay_in(world.contact_a, world.facility_1, 100, connection=link)
     letter = messaging.send_message(
         sender=world.contact_a, connection_id=link.pk, body="Hi", prepaid_reply=True
-    )
+    ).message
     messaging.send_message(sender=world.resident, connection_id=link.pk, body="Thanks")
     before = wallet_of(world)
     decide(world, letter, "block")  # once refused: the empty refund did not balance

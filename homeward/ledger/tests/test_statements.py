@@ -48,7 +48,7 @@ def send_and_block(world, body="Hello"):
 def send(world, body="Hello"):
     return messaging.send_message(
         sender=world.contact_a, connection_id=world.connection.pk, body=body
-    )
+    ).message
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def test_message_goes_through_review_and_is_read(world, run_jobs):
     connection = world.contact_a.connections.get()
     message = services.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="Hi Maria, thinking of you."
-    )
+    ).message
     assert message.status == S.SUBMITTED
     run_jobs()
     message.refresh_from_db()
@@ -45,7 +45,7 @@ def test_block_rule_blocks_without_review(world, run_jobs):
     connection = world.contact_a.connections.get()
     message = services.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="We will BREAK   out tonight"
-    )
+    ).message
     run_jobs()
     message.refresh_from_db()
     assert message.status == S.BLOCKED
@@ -60,7 +60,7 @@ def test_flagged_only_facility_delivers_clear_messages_at_once(world, run_jobs):
     connection = t.connect(world.contact_b, world.resident_2)
     message = services.send_message(
         sender=world.contact_b, connection_id=connection.pk, body="Good luck at court"
-    )
+    ).message
     run_jobs()
     message.refresh_from_db()
     assert message.status == S.DELIVERED
@@ -81,10 +81,10 @@ def test_double_submit_sends_once(world):
     connection = world.contact_a.connections.get()
     first = services.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="Hello", client_token="tok-1"
-    )
+    ).message
     again = services.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="Hello", client_token="tok-1"
-    )
+    ).message
     assert first.pk == again.pk
     assert Message.objects.count() == 1
 
@@ -95,7 +95,7 @@ def test_blocking_returns_pending_messages(world, run_jobs):
     connection = world.contact_a.connections.get()
     message = services.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="See you Sunday"
-    )
+    ).message
     run_jobs()
     connections.block(by=world.resident, connection_id=connection.pk)
     message.refresh_from_db()
@@ -149,14 +149,18 @@ def test_empty_message_is_refused(world):
 def test_unicode_is_kept_exactly(world, run_jobs):
     body = "¡Hola mamá! 你好 — Привет 👋"
     connection = world.contact_a.connections.get()
-    message = services.send_message(sender=world.contact_a, connection_id=connection.pk, body=body)
+    message = services.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body=body
+    ).message
     message.refresh_from_db()
     assert message.body == body
 
 
 def test_resident_reply_goes_through_review_to_the_contact(world, run_jobs):
     connection = world.contact_a.connections.get()
-    reply = services.send_message(sender=world.resident, connection_id=connection.pk, body="Hi!")
+    reply = services.send_message(
+        sender=world.resident, connection_id=connection.pk, body="Hi!"
+    ).message
     run_jobs()
     task = review.claim_next(staff=world.reviewer_1)
     review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
@@ -184,7 +188,9 @@ def test_returned_message_leaves_the_review_queue(world, run_jobs):
 def test_control_characters_are_dropped_and_line_breaks_kept(world):
     connection = world.contact_a.connections.get()
     body = "Hi\x00 Maria\x07,\r\nsee\x1b you\u200b soon\x7f"
-    message = services.send_message(sender=world.contact_a, connection_id=connection.pk, body=body)
+    message = services.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body=body
+    ).message
     message.refresh_from_db()
     assert message.body == "Hi Maria,\nsee you\u200b soon"
 
@@ -199,7 +205,9 @@ def test_a_message_of_only_control_characters_is_empty(world):
 
 def test_an_approved_message_to_a_released_resident_is_returned_not_delivered(world, run_jobs):
     connection = world.contact_a.connections.get()
-    message = services.send_message(sender=world.contact_a, connection_id=connection.pk, body="hi")
+    message = services.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="hi"
+    ).message
     run_jobs()
     task = review.claim_next(staff=world.reviewer_1)
     world.resident.status = "released"
@@ -213,7 +221,9 @@ def test_an_approved_message_to_a_released_resident_is_returned_not_delivered(wo
 def test_opening_a_conversation_reads_only_what_was_delivered_to_the_reader(world, run_jobs):
     connection = world.contact_a.connections.get()
     to_resident = [
-        services.send_message(sender=world.contact_a, connection_id=connection.pk, body=f"m{i}")
+        services.send_message(
+            sender=world.contact_a, connection_id=connection.pk, body=f"m{i}"
+        ).message
         for i in range(2)
     ]
     run_jobs()
@@ -221,7 +231,9 @@ def test_opening_a_conversation_reads_only_what_was_delivered_to_the_reader(worl
         task = review.claim_next(staff=world.reviewer_1)
         review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
     run_jobs()
-    own = services.send_message(sender=world.resident, connection_id=connection.pk, body="reply")
+    own = services.send_message(
+        sender=world.resident, connection_id=connection.pk, body="reply"
+    ).message
     assert (
         services.mark_conversation_read(reader=world.contact_b, connection_id=connection.pk) == []
     )
@@ -238,7 +250,9 @@ def test_a_message_exactly_at_the_limit_is_accepted_and_screened(world, run_jobs
     body = ("Te quiero mucho. " * (limit // 17 + 1))[:limit].rstrip() + "!"
     body = body[:limit]
     assert len(body) == limit
-    message = services.send_message(sender=world.contact_a, connection_id=connection.pk, body=body)
+    message = services.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body=body
+    ).message
     run_jobs()
     message.refresh_from_db()
     assert len(message.body) == limit and message.status == S.IN_REVIEW

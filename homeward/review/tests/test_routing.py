@@ -55,7 +55,7 @@ def test_the_review_task_records_the_rule_that_sent_the_message(db, run_jobs, mo
     connection = t.connect(contact, t.make_resident(facility))
     sent = messaging.send_message(
         sender=contact, connection_id=connection.pk, body="See you on Sunday, love."
-    )
+    ).message
     run_jobs()
     sent.refresh_from_db()
     assert sent.status == status

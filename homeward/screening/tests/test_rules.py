@@ -146,7 +146,7 @@ def test_each_change_makes_a_new_version_with_the_fingerprint_screening_records(
     connection = world.contact_a.connections.get()
     message = messaging.send_message(
         sender=world.contact_a, connection_id=connection.pk, body="dig a tunnel"
-    )
+    ).message
     run_jobs()
     result = ScreeningResult.objects.get(message=message)
     assert result.verdict == "block"

@@ -170,7 +170,7 @@ def test_opening_a_conversation_marks_replies_read(world, run_jobs):
     connection = t.connect(world.contact_b, world.resident_2)  # flagged-only facility
     reply = messaging.send_message(
         sender=world.resident_2, connection_id=connection.pk, body="Thanks for writing"
-    )
+    ).message
     run_jobs()
     reply.refresh_from_db()
     assert reply.status == S.DELIVERED

@@ -131,7 +131,7 @@ def send(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpR
     # A token we did not make is replaced: a fresh one still sends the message once.
     token = form_tokens.checked(request.POST.get("client_token", ""))
     try:
-        message, created = messaging.submit_message(
+        message, created = messaging.send_message(
             sender=contact,
             connection_id=connection.pk,
             body=body,
