@@ -1,5 +1,5 @@
-"""Connections as staff may see them: scoped to the facilities where they review; any
-other id is "not found"."""
+"""Connections as each person may see them: a contact's own, a resident's own, and staff's
+in the facilities where they review. Any other id is "not found"."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from homeward.connections.models import Connection
 from homeward.core.errors import NotFound
 from homeward.people import access
-from homeward.people.models import User
+from homeward.people.models import Contact, Resident, User
 
 
 def connections_awaiting(staff: User) -> QuerySet[Connection]:
@@ -35,3 +35,32 @@ def connection_for_reviewer(staff: User, connection_id: int) -> Connection:
     if connection is None:
         raise NotFound()
     return connection
+
+
+def connections_of_contact(contact: Contact) -> QuerySet[Connection]:
+    return Connection.objects.filter(contact=contact).select_related(
+        "resident", "facility", "facility__policy"
+    )
+
+
+def connection_for_contact(contact: Contact, connection_id: int) -> Connection:
+    try:
+        return connections_of_contact(contact).get(pk=connection_id)
+    except Connection.DoesNotExist:
+        raise NotFound() from None
+
+
+def connections_of_resident(resident: Resident) -> QuerySet[Connection]:
+    return Connection.objects.filter(resident=resident).select_related("contact", "contact__user")
+
+
+def connection_for_resident(resident: Resident, connection_id: int) -> Connection:
+    try:
+        return connections_of_resident(resident).get(pk=connection_id)
+    except Connection.DoesNotExist:
+        raise NotFound() from None
+
+
+def connection_between(contact: Contact, resident: Resident) -> Connection | None:
+    """The contact's connection with this resident, in any status, if there is one."""
+    return connections_of_contact(contact).filter(resident=resident).first()

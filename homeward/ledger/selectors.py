@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from homeward.connections import selectors as connections
+from homeward.connections import access as connections
 from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Facility

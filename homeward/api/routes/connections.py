@@ -9,7 +9,7 @@ from homeward.api import present
 from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
 from homeward.api.schemas import ConnectionIn, ConnectionOut
-from homeward.connections import selectors
+from homeward.connections import access as connection_access
 from homeward.connections import services as connections
 from homeward.facilities import selectors as facilities
 
@@ -18,7 +18,7 @@ router = Router(tags=["connections"])
 
 @router.get("", response=list[ConnectionOut], operation_id="connections_list")
 def list_connections(request: HttpRequest) -> list[ConnectionOut]:
-    mine = selectors.connections_of_contact(contact_of(request))
+    mine = connection_access.connections_of_contact(contact_of(request))
     return [present.connection_out(connection) for connection in mine]
 
 

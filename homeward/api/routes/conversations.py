@@ -14,7 +14,7 @@ from homeward.api import present
 from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
 from homeward.api.schemas import ConversationOut, MessageIn, MessageOut, ReadIn, ReadOut
-from homeward.connections import selectors as connections
+from homeward.connections import access as connections
 from homeward.messaging import selectors, services
 from homeward.messaging.models import Message
 

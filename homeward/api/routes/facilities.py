@@ -9,7 +9,7 @@ from homeward.api import present
 from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
 from homeward.api.schemas import FacilityDetail, FacilitySummary, ResidentOut
-from homeward.connections import selectors as connection_selectors
+from homeward.connections import access as connection_access
 from homeward.connections import services as connections
 from homeward.facilities import selectors as facilities
 
@@ -47,5 +47,5 @@ def find_resident(request: HttpRequest, code: str, number: str) -> ResidentOut:
     contact = contact_of(request)
     facility = facilities.facility_by_code(code)
     resident = connections.find_resident(facility=facility, number=number)
-    connection = connection_selectors.connection_between(contact, resident)
+    connection = connection_access.connection_between(contact, resident)
     return present.resident_out(resident, connection)

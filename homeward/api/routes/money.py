@@ -25,7 +25,7 @@ from homeward.api.schemas import (
     StatementLineOut,
     WalletOut,
 )
-from homeward.connections import selectors as connections
+from homeward.connections import access as connections
 from homeward.core import clock
 from homeward.ledger import charges, payments, statements
 from homeward.ledger import selectors as money

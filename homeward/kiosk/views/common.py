@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from homeward.connections import selectors as connection_selectors
+from homeward.connections import access as connection_access
 from homeward.connections.models import Connection
 from homeward.core.errors import NotFound
 from homeward.facilities.models import FacilityPolicy
@@ -20,7 +20,7 @@ def invites_used(resident: Resident) -> bool:
 def nav_context(resident: Resident) -> dict[str, object]:
     """What the kiosk header needs: who is signed in, how many requests wait, and the time
     and money of a session charged by the minute (its rate, timer and the trust account)."""
-    requests = connection_selectors.connections_of_resident(resident).filter(
+    requests = connection_access.connections_of_resident(resident).filter(
         status=Connection.Status.REQUESTED
     )
     return {
@@ -35,7 +35,7 @@ def nav_context(resident: Resident) -> dict[str, object]:
 def connection_or_404(resident: Resident, connection_id: int) -> Connection:
     """One of this resident's connections; anyone else's is a 404."""
     try:
-        return connection_selectors.connection_for_resident(resident, connection_id)
+        return connection_access.connection_for_resident(resident, connection_id)
     except NotFound:
         raise Http404("No such conversation.") from None
 

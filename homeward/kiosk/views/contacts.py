@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from homeward.connections import selectors as connection_selectors
+from homeward.connections import access as connection_access
 from homeward.connections import services as connection_services
 from homeward.connections.models import Connection
 from homeward.core import clock
@@ -29,7 +29,7 @@ C = Connection.Status
 @require_http_methods(["GET"])
 @resident_required
 def requests(request: HttpRequest, resident: Resident) -> HttpResponse:
-    mine = connection_selectors.connections_of_resident(resident)
+    mine = connection_access.connections_of_resident(resident)
     context = {
         "waiting": mine.filter(status=C.REQUESTED).order_by("created_at"),
         "pending_staff": mine.filter(status=C.PENDING_STAFF).order_by("created_at"),
@@ -81,7 +81,7 @@ def decline(request: HttpRequest, resident: Resident, connection_id: int) -> Htt
 def _invitations(resident: Resident) -> list[dict[str, object]]:
     """What the resident has sent, with what is happening to each invitation now."""
     now = clock.now()
-    sent = connection_selectors.connections_of_resident(resident).filter(
+    sent = connection_access.connections_of_resident(resident).filter(
         initiated_by=Connection.Side.RESIDENT
     )
     rows = []

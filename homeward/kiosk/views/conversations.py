@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from homeward.connections import selectors as connection_selectors
+from homeward.connections import access as connection_access
 from homeward.connections import services as connection_services
 from homeward.connections.models import Connection
 from homeward.core import clock, form_tokens
@@ -40,7 +40,7 @@ class InboxRow:
 
 def _inbox_connections(resident: Resident) -> QuerySet[Connection]:
     """Active conversations, and closed ones that still have messages to look back on."""
-    mine = connection_selectors.connections_of_resident(resident)
+    mine = connection_access.connections_of_resident(resident)
     with_messages = Q(status__in=CLOSED, messages__isnull=False)
     return mine.filter(Q(status=C.ACTIVE) | with_messages).distinct()
 

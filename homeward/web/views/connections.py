@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from homeward.connections import selectors
+from homeward.connections import access as connection_access
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
 from homeward.core.errors import DomainError
@@ -36,7 +36,7 @@ def _row(connection: Connection) -> dict:
 @require_GET
 @contact_required
 def connection_list(request: HttpRequest, *, contact: Contact) -> HttpResponse:
-    everything = list(selectors.connections_of_contact(contact).order_by("-updated_at"))
+    everything = list(connection_access.connections_of_contact(contact).order_by("-updated_at"))
     invitations = [_row(c) for c in everything if c.status == C.INVITED]
     others = [_row(c) for c in everything if c.status != C.INVITED]
     context = {

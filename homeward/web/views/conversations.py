@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from homeward.connections import selectors as connection_selectors
+from homeward.connections import access as connection_access
 from homeward.connections.models import Connection
 from homeward.core import clock, form_tokens
 from homeward.core.errors import DomainError, NotFound
@@ -46,7 +46,7 @@ def conversation_list(request: HttpRequest, *, contact: Contact) -> HttpResponse
 
 def _connection(contact: Contact, connection_id: int) -> Connection:
     try:
-        return connection_selectors.connection_for_contact(contact, connection_id)
+        return connection_access.connection_for_contact(contact, connection_id)
     except NotFound as error:
         raise Http404(error.message) from None
 

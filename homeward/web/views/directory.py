@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from homeward.connections import selectors as connection_selectors
+from homeward.connections import access as connection_access
 from homeward.connections import services as connections
 from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
@@ -81,9 +81,7 @@ def _connect_choice(facility: Facility, contact: Contact | None, resident: Resid
     """What the find page offers: an existing connection, a button, or an explanation."""
     if contact is None:
         return {}
-    existing = (
-        connection_selectors.connections_of_contact(contact).filter(resident=resident).first()
-    )
+    existing = connection_access.connections_of_contact(contact).filter(resident=resident).first()
     invites_only = facility.policy.connection_policy == Policy.RESIDENT_INVITES
     can_ask = (existing is None or existing.status in MAY_ASK) and not invites_only
     return {"existing": existing, "can_ask": can_ask, "invites_only": invites_only}

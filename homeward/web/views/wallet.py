@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from homeward.connections import selectors as connection_selectors
+from homeward.connections import access as connection_access
 from homeward.connections.models import Connection
 from homeward.core.errors import Conflict, DomainError, NotFound
 from homeward.core.templatetags.money import dollars
@@ -87,7 +87,7 @@ def wallets(request: HttpRequest, *, contact: Contact) -> HttpResponse:
         )
     recipients = [
         {"connection": c, "short_name": words.short_name(c.resident)}
-        for c in connection_selectors.connections_of_contact(contact)
+        for c in connection_access.connections_of_contact(contact)
         if c.is_active and c.resident.in_custody
     ]
     return render(request, "web/wallet.html", {"rows": rows, "recipients": recipients})
@@ -104,7 +104,7 @@ def deposit(request: HttpRequest, code: str, *, contact: Contact) -> HttpRespons
 @contact_required
 def send_money(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
     try:
-        connection = connection_selectors.connection_for_contact(contact, connection_id)
+        connection = connection_access.connection_for_contact(contact, connection_id)
     except NotFound:
         raise Http404("No such connection.") from None
     return _payment_steps(request, contact, facility=connection.facility, connection=connection)
