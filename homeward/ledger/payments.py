@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db import connection as db_connection
-from django.db.models import QuerySet
 
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
@@ -50,36 +49,6 @@ class DepositQuote:
     @property
     def total(self) -> int:
         return self.amount + self.fee
-
-
-# --- a contact's own payments: reads scoped to the contact who asks ----------------------
-
-
-def payments_of_contact(contact: Contact) -> QuerySet[Payment]:
-    return Payment.objects.filter(contact=contact).select_related("facility", "resident")
-
-
-def payment_of_contact(contact: Contact, payment_id: int) -> Payment:
-    """One of the contact's payments; anyone else's, or none, is NotFound."""
-    try:
-        return payments_of_contact(contact).get(pk=payment_id)
-    except Payment.DoesNotExist:
-        raise NotFound("No such receipt.") from None
-
-
-def payment_with_key(contact: Contact, key: str) -> Payment | None:
-    """The contact's payment started under ``key``, if it was."""
-    return payments_of_contact(contact).filter(key=key).first()
-
-
-def on_the_way(contact: Contact, facility: Facility) -> tuple[QuerySet[Payout], QuerySet[Payment]]:
-    """The contact's money still moving at ``facility``: refunds not yet paid to the card,
-    and payments the card company has not confirmed."""
-    payouts = Payout.objects.filter(
-        payment__contact=contact, payment__facility=facility, status=Payout.Status.PENDING
-    ).select_related("payment")
-    waiting = payments_of_contact(contact).filter(facility=facility, status=P.PENDING)
-    return payouts, waiting
 
 
 def _check_amount(amount: int) -> None:
@@ -421,7 +390,7 @@ def _return_to_card(payment: Payment, *, reason: str) -> None:
         facility=payment.facility,
         payment=payment,
     )
-    jobs.enqueue("send_payout", payout_id=payout.pk)
+    jobs.enqueue("send_payout", payout_id=payout.pk, facility_id=payment.facility_id)
 
 
 def _credit(payment: Payment) -> None:
@@ -571,7 +540,7 @@ def refund_wallet(
             facility=facility,
         )
         for payout in payouts:
-            jobs.enqueue("send_payout", payout_id=payout.pk)
+            jobs.enqueue("send_payout", payout_id=payout.pk, facility_id=facility.pk)
     return payouts, True
 
 

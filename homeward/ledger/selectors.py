@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from homeward.connections import access as connections
 from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Facility
 from homeward.ledger import pricing, stamps
-from homeward.ledger.models import Account
+from homeward.ledger.models import Account, Payment, Payout
 from homeward.people.models import Contact
 
 
@@ -90,3 +92,33 @@ def facility_with_wallet(contact: Contact, code: str) -> Facility:
     if facility is None:
         raise NotFound("You have no wallet at this facility.")
     return facility
+
+
+# --- a contact's own payments: their receipts, and money still on its way ---------------
+
+
+def payments_of_contact(contact: Contact) -> QuerySet[Payment]:
+    return Payment.objects.filter(contact=contact).select_related("facility", "resident")
+
+
+def payment_of_contact(contact: Contact, payment_id: int) -> Payment:
+    """One of the contact's payments; anyone else's, or none, is NotFound."""
+    try:
+        return payments_of_contact(contact).get(pk=payment_id)
+    except Payment.DoesNotExist:
+        raise NotFound("No such receipt.") from None
+
+
+def payment_with_key(contact: Contact, key: str) -> Payment | None:
+    """The contact's payment started under ``key``, if it was."""
+    return payments_of_contact(contact).filter(key=key).first()
+
+
+def on_the_way(contact: Contact, facility: Facility) -> tuple[QuerySet[Payout], QuerySet[Payment]]:
+    """The contact's money still moving at ``facility``: refunds not yet paid to the card,
+    and payments the card company has not confirmed."""
+    payouts = Payout.objects.filter(
+        payment__contact=contact, payment__facility=facility, status=Payout.Status.PENDING
+    ).select_related("payment")
+    waiting = payments_of_contact(contact).filter(facility=facility, status=Payment.Status.PENDING)
+    return payouts, waiting

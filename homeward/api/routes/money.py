@@ -186,7 +186,7 @@ def refund(request: HttpRequest, facility_code: str, data: IdempotentIn) -> Stat
 @can_answer("not_found")
 def payment_receipt(request: HttpRequest, payment_id: int) -> PaymentOut:
     """One of your payments, as its receipt: into a wallet or to a trust account."""
-    return present.payment_out(payments.payment_of_contact(contact_of(request), payment_id))
+    return present.payment_out(money.payment_of_contact(contact_of(request), payment_id))
 
 
 @statement_router.get("", response=list[StatementLineOut], operation_id="statement_get")

@@ -76,12 +76,12 @@ def wallets(request: HttpRequest, *, contact: Contact) -> HttpResponse:
     # payment did not exist yet when the address was made.
     returning = request.GET.get("payment", "")
     if returning:
-        paid = payments.payment_with_key(contact, _payment_key(contact, _token(returning)))
+        paid = money.payment_with_key(contact, _payment_key(contact, _token(returning)))
         if paid is not None:
             return redirect("web:receipt", paid.pk)
     rows = []
     for wallet in money.wallets_of_contact(contact):
-        payouts, waiting = payments.on_the_way(contact, wallet.facility)
+        payouts, waiting = money.on_the_way(contact, wallet.facility)
         rows.append(
             {"wallet": wallet, "payouts": payouts, "waiting": waiting, "token": uuid.uuid4().hex}
         )
@@ -247,7 +247,7 @@ def buy_pack(request: HttpRequest, code: str, *, contact: Contact) -> HttpRespon
 @contact_required
 def receipt(request: HttpRequest, payment_id: int, *, contact: Contact) -> HttpResponse:
     try:
-        payment = payments.payment_of_contact(contact, payment_id)
+        payment = money.payment_of_contact(contact, payment_id)
     except NotFound as error:
         raise Http404(error.message) from None
     context = {
