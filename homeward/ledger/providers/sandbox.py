@@ -70,6 +70,7 @@ class Sandbox:
             payment_ref=ref,
             outcome="declined" if outcome == "declined" else "succeeded",
             run_after=clock.now() + dt.timedelta(seconds=settings.SANDBOX_LATE_SECONDS * late),
+            facility_id=payment.facility_id,
         )
         return Begun(
             status=outcome,
