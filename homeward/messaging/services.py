@@ -59,9 +59,9 @@ def _check_can_send(connection: Connection) -> None:
     if connection.resident.facility_id != connection.facility_id:
         raise Conflict("resident_moved", "This resident is no longer at this facility.")
     if not connection.is_active:
-        raise PermissionDenied(
-            f"This connection is not active yet ({connection.get_status_display().lower()}).",
+        raise Conflict(
             "connection_not_active",
+            f"This connection is not active yet ({connection.get_status_display().lower()}).",
         )
 
 

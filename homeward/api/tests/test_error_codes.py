@@ -42,10 +42,7 @@ NOT_REACHABLE = {
 }
 # Places that raise a code with another status than the table's. The API answers the
 # table's; each of these is for the owner of that module to change, and the entry to go.
-KNOWN_OTHER_STATUS = {
-    ("connection_not_active", 403, "homeward.messaging.services._check_can_send"): "raised "
-    "as PermissionDenied; elsewhere (payments.trust_recipient) a Conflict, 409",
-}
+KNOWN_OTHER_STATUS: dict[tuple[str, int, str], str] = {}
 
 
 def _raised(operation_id: str) -> set[Raised]:
