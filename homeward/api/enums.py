@@ -14,13 +14,10 @@ from typing import TYPE_CHECKING, cast
 from homeward.connections.models import Connection
 from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.ledger.models import Payment, Payout
+from homeward.ledger.pricing import MessagePayer
 from homeward.messaging.models import Message
 from homeward.messaging.selectors import TIMELINE
 from homeward.screening import categories
-
-# Who pays for a message, as ``ledger.charges.MessagePrice.payer`` says it. These three have
-# no choices class of their own (a test checks each is one the price knows).
-PRICE_PAYERS = ("contact", "resident", "agency")
 
 
 def enum_of(name: str, values: Iterable[str]) -> type[StrEnum]:
@@ -54,4 +51,4 @@ else:
     BlockCategory = enum_of("BlockCategory", [category.code for category in categories.ALL])
     PaymentStatus = enum_of("PaymentStatus", Payment.Status.values)
     PayoutStatus = enum_of("PayoutStatus", Payout.Status.values)
-    PricePayer = enum_of("PricePayer", PRICE_PAYERS)
+    PricePayer = enum_of("PricePayer", MessagePayer.values)  # whose account pays a message

@@ -27,7 +27,7 @@ from homeward.core.errors import DomainError
 from homeward.ledger import pricing, stamps
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Posting, PriceSchedule, Transaction
-from homeward.ledger.pricing import MessagePrice
+from homeward.ledger.pricing import MessagePayer, MessagePrice
 
 K = Account.Kind
 
@@ -118,7 +118,7 @@ def preview(
         at=at,
         prepaid_reply=prepaid_reply,
     )
-    sender_pays = price.payer == ("contact" if to_resident else "resident")
+    sender_pays = price.payer == (MessagePayer.CONTACT if to_resident else MessagePayer.RESIDENT)
     if not sender_pays:
         return Preview(price, None)
     if to_resident:
@@ -134,7 +134,7 @@ def preview(
 
 def _postings(connection: Connection, price: MessagePrice) -> list[tuple[Account, int]]:
     facility = connection.facility
-    if price.payer == "agency":
+    if price.payer == MessagePayer.AGENCY:
         return [(agency_funding(facility), -price.total), (revenue(facility), price.total)]
     earned = price.total - price.reply_credit
     postings: list[tuple[Account, int]] = [(revenue(facility), earned)] if earned else []
@@ -145,7 +145,7 @@ def _postings(connection: Connection, price: MessagePrice) -> list[tuple[Account
     if price.to_pay:
         payer = (
             wallet(connection.contact, facility)
-            if price.payer == "contact"
+            if price.payer == MessagePayer.CONTACT
             else trust(connection.resident)
         )
         postings.append((payer, -price.to_pay))
@@ -189,8 +189,10 @@ def charge_message(*, message: object, connection: Connection, price: MessagePri
         if error.code != "insufficient_funds":
             raise
         to_resident = message.to_resident  # type: ignore[attr-defined]
-        sender_pays = price.payer == ("contact" if to_resident else "resident")
-        account = "wallet" if price.payer == "contact" else "trust account"
+        sender_pays = price.payer == (
+            MessagePayer.CONTACT if to_resident else MessagePayer.RESIDENT
+        )
+        account = "wallet" if price.payer == MessagePayer.CONTACT else "trust account"
         who = f"your {account}" if sender_pays else f"the other side's {account}"
         raise DomainError(
             "insufficient_funds",

@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from homeward.api import enums
 from homeward.api.api import api
 from homeward.connections.models import Connection
 from homeward.facilities.models import Facility, FacilityPolicy
-from homeward.ledger.charges import MessagePrice
 from homeward.ledger.models import Payment, Payout
+from homeward.ledger.pricing import MessagePayer, MessagePrice
 from homeward.messaging.models import Message
 from homeward.screening import categories
 
@@ -118,7 +117,7 @@ def _field(schema: str, field: str) -> dict[str, Any]:
         ("PaymentOut", "status", "PaymentStatus", Payment.Status.values),
         ("PayoutOut", "status", "PayoutStatus", Payout.Status.values),
         ("RefundPayoutOut", "status", "PayoutStatus", Payout.Status.values),
-        ("QuoteOut", "payer", "PricePayer", list(enums.PRICE_PAYERS)),
+        ("QuoteOut", "payer", "PricePayer", MessagePayer.values),
     ],
 )
 def test_status_like_fields_are_enums_from_the_models(schema, field, enum, values):
@@ -138,7 +137,8 @@ def test_stages_are_the_timeline_and_payers_are_the_prices():
         "delivered",
         "read",
     ]
-    for payer in enums.PRICE_PAYERS:  # each one the price knows how to say
+    assert _enum("PricePayer") == ["contact", "resident", "agency"]
+    for payer in MessagePayer:  # each one the price knows how to say
         assert MessagePrice(lines=[], payer=payer).payer_words
 
 

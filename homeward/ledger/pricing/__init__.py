@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from homeward.ledger.models import PriceSchedule
 from homeward.ledger.pricing.base import (
+    MessagePayer,
     MessagePrice,
     Pack,
     PricingModel,
@@ -29,6 +30,7 @@ from homeward.ledger.pricing.words import deposit_fee_words, money_facts
 
 __all__ = [
     "MODELS",
+    "MessagePayer",
     "MessagePrice",
     "Pack",
     "PricingModel",

@@ -14,6 +14,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.db import models
+
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule
 
@@ -48,12 +50,21 @@ class Pack:
         return f"{self.stamps} stamps for ${self.cents / 100:.2f} (${each:.3f} each)"
 
 
+class MessagePayer(models.TextChoices):
+    """Whose account pays one message (``MessagePrice.payer``), whatever the schedule's
+    ``PriceSchedule.Payer`` said: the label is what every surface shows."""
+
+    CONTACT = "contact", "Paid from the contact's wallet"
+    RESIDENT = "resident", "Paid from the resident's trust account"
+    AGENCY = "agency", "Paid by the agency"
+
+
 @dataclass(frozen=True)
 class MessagePrice:
     """The itemised price of one message and the account that pays it."""
 
     lines: list[tuple[str, int]]
-    payer: str  # "contact", "resident" or "agency"
+    payer: MessagePayer
     reply_credit: int = 0  # of the total, cents set aside for the resident's reply
     from_credit: int = 0  # of the total, cents paid by the contact's prepaid replies
     stamps: int = 0  # paid with this many of the contact's stamps instead of money
@@ -67,7 +78,7 @@ class MessagePrice:
     def to_pay(self) -> int:
         """Money the person who pays is charged (the agency's cost is not theirs; a message
         paid with stamps takes stamps, not money)."""
-        if self.payer == "agency" or self.stamps:
+        if self.payer == MessagePayer.AGENCY or self.stamps:
             return 0
         return self.total - self.from_credit
 
@@ -75,11 +86,7 @@ class MessagePrice:
     def payer_words(self) -> str:
         if self.stamps:
             return f"Paid with {self.stamps} of the contact's {self.stamps_left} stamps"
-        return {
-            "agency": "Paid by the agency",
-            "contact": "Paid from the contact's wallet",
-            "resident": "Paid from the resident's trust account",
-        }[self.payer]
+        return str(MessagePayer(self.payer).label)
 
 
 @dataclass(frozen=True)
@@ -185,9 +192,11 @@ class PricingModel:
         schedule's payer (see the table in ``ledger/charges.py``)."""
         quote = self.quote_message(schedule, characters=characters, prepaid_reply=prepaid_reply)
         if schedule.payer == Payer.AGENCY:
-            return MessagePrice(quote.lines, payer="agency")
+            return MessagePrice(quote.lines, payer=MessagePayer.AGENCY)
         if schedule.payer == Payer.RECIPIENT:
-            return MessagePrice(quote.lines, payer="resident" if to_resident else "contact")
+            return MessagePrice(
+                quote.lines, payer=MessagePayer.RESIDENT if to_resident else MessagePayer.CONTACT
+            )
         if to_resident:
             return self.contact_pays(schedule, connection, quote, characters, prepaid_reply)
         # A resident's reply: the contact's prepaid replies pay first, then the trust account.
@@ -197,7 +206,7 @@ class PricingModel:
                 kind=K.REPLY_CREDIT, contact=connection.contact, resident=connection.resident
             )
             from_credit = min(held, quote.total)
-        return MessagePrice(quote.lines, payer="resident", from_credit=from_credit)
+        return MessagePrice(quote.lines, payer=MessagePayer.RESIDENT, from_credit=from_credit)
 
     def contact_pays(
         self,
@@ -212,7 +221,7 @@ class PricingModel:
         reply_part = (
             min(dict(quote.lines).get("Prepaid reply", 0), quote.total) if prepaid_reply else 0
         )
-        return MessagePrice(quote.lines, payer="contact", reply_credit=reply_part)
+        return MessagePrice(quote.lines, payer=MessagePayer.CONTACT, reply_credit=reply_part)
 
     # --- checking a schedule ---------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeward.ledger.models import PriceSchedule
-from homeward.ledger.pricing.base import MessagePrice, PricingModel
+from homeward.ledger.pricing.base import MessagePayer, MessagePrice, PricingModel
 
 if TYPE_CHECKING:
     from homeward.connections.models import Connection
@@ -37,7 +37,7 @@ class Free(PricingModel):
         # What each message costs the agency (``per_message_cents``) goes from its funding
         # account to revenue; the sender pays nothing.
         lines = [("Message (paid by the agency)", schedule.per_message_cents)]
-        return MessagePrice(lines, payer="agency")
+        return MessagePrice(lines, payer=MessagePayer.AGENCY)
 
     def message_facts(self, schedule: PriceSchedule) -> list[tuple[str, str]]:
         return [("Messages", FREE_WORDS)]

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 from homeward.core.templatetags.money import dollars
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule, Transaction
-from homeward.ledger.pricing.base import MessagePrice, PricingModel, SessionCharge, Setting, plural
+from homeward.ledger.pricing.base import (
+    MessagePayer,
+    MessagePrice,
+    PricingModel,
+    SessionCharge,
+    Setting,
+    plural,
+)
 
 if TYPE_CHECKING:
     from homeward.connections.models import Connection
@@ -65,7 +72,7 @@ class PerMinute(PricingModel):
     ) -> MessagePrice:
         # Nothing is posted for a message: the time spent writing it is what is paid.
         lines = self.message_lines(schedule, characters=characters, photos=0, prepaid_reply=False)
-        return MessagePrice(lines, payer="agency")
+        return MessagePrice(lines, payer=MessagePayer.AGENCY)
 
     def check(self, fields: dict[str, Any], errors: dict[str, str]) -> None:
         super().check(fields, errors)

@@ -10,7 +10,14 @@ from homeward.core.templatetags.money import dollars
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule
 from homeward.ledger.pricing import words
-from homeward.ledger.pricing.base import MessagePrice, Pack, PricingModel, Quote, plural
+from homeward.ledger.pricing.base import (
+    MessagePayer,
+    MessagePrice,
+    Pack,
+    PricingModel,
+    Quote,
+    plural,
+)
 
 if TYPE_CHECKING:
     from homeward.connections.models import Connection
@@ -75,7 +82,7 @@ class Stamps(PricingModel):
         if held >= needed and not is_capped:
             return MessagePrice(
                 quote.lines,
-                payer="contact",
+                payer=MessagePayer.CONTACT,
                 reply_credit=price.reply_credit,
                 stamps=needed,
                 stamps_left=held,
