@@ -322,9 +322,15 @@ def mark_read(*, reader: Contact | Resident, message_id: int) -> Message:
     return message
 
 
-def mark_conversation_read(*, reader: Contact | Resident, connection_id: int) -> list[int]:
-    """The reader opened the conversation: every message delivered to them is now read, in
-    one transaction. Returns the ids that became read."""
+def mark_conversation_read(
+    *, reader: Contact | Resident, connection_id: int, up_to_message_id: int | None = None
+) -> list[int]:
+    """The reader saw the conversation: every message delivered to them (up to and including
+    ``up_to_message_id``, the newest they saw, when given) is now read, in one transaction.
+    Returns the ids that became read.
+
+    The web and the kiosk call this when a person opens the conversation; the API only when
+    the app says the person saw it, so a phone syncing in the background marks nothing."""
     with transaction.atomic():
         if isinstance(reader, Contact):
             scope = {"connection__contact": reader, "direction": Message.Direction.TO_CONTACT}
@@ -332,11 +338,12 @@ def mark_conversation_read(*, reader: Contact | Resident, connection_id: int) ->
         else:
             scope = {"connection__resident": reader, "direction": Message.Direction.TO_RESIDENT}
             actor = reader
-        unread = list(
-            Message.objects.select_for_update()
-            .filter(connection_id=connection_id, status=S.DELIVERED, **scope)
-            .order_by("id")
+        unread_here = Message.objects.select_for_update().filter(
+            connection_id=connection_id, status=S.DELIVERED, **scope
         )
+        if up_to_message_id is not None:
+            unread_here = unread_here.filter(pk__lte=up_to_message_id)
+        unread = list(unread_here.order_by("id"))
         for message in unread:
             status.move(message, S.READ, actor=actor)
     return [message.pk for message in unread]

@@ -16,7 +16,6 @@ from homeward.api.errors import can_answer
 from homeward.api.schemas import ConversationOut, MessageIn, MessageOut, ReadIn, ReadOut
 from homeward.connections import access as connections
 from homeward.messaging import selectors, services
-from homeward.messaging.models import Message
 
 router = Router(tags=["conversations"])
 messages_router = Router(tags=["conversations"])
@@ -92,18 +91,9 @@ def read_conversation(request: HttpRequest, connection_id: int, data: ReadIn) ->
     conversations (404 otherwise, and nothing changes)."""
     contact = contact_of(request)
     connection = connections.connection_for_contact(contact, connection_id)
-    if data.up_to_message_id is None:
-        marked = services.mark_conversation_read(reader=contact, connection_id=connection.pk)
-    else:
-        seen = selectors.visible_to_contact(connection).filter(
-            direction=Message.Direction.TO_CONTACT,
-            status=Message.Status.DELIVERED,
-            pk__lte=data.up_to_message_id,
-        )
-        marked = [
-            services.mark_read(reader=contact, message_id=message_id).pk
-            for message_id in seen.order_by("id").values_list("id", flat=True)
-        ]
+    marked = services.mark_conversation_read(
+        reader=contact, connection_id=connection.pk, up_to_message_id=data.up_to_message_id
+    )
     return ReadOut(marked_read=marked)
 
 

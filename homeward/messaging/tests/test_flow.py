@@ -244,6 +244,29 @@ def test_opening_a_conversation_reads_only_what_was_delivered_to_the_reader(worl
     assert own.status != S.READ
 
 
+def test_reading_up_to_the_newest_seen_leaves_later_messages_unread(world, run_jobs):
+    connection = world.contact_a.connections.get()
+    sent = [
+        services.send_message(
+            sender=world.contact_a, connection_id=connection.pk, body=f"m{i}"
+        ).message
+        for i in range(3)
+    ]
+    run_jobs()
+    for _ in sent:
+        task = review.claim_next(staff=world.reviewer_1)
+        review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
+    run_jobs()
+    read = services.mark_conversation_read(
+        reader=world.resident, connection_id=connection.pk, up_to_message_id=sent[1].pk
+    )
+    assert read == [sent[0].pk, sent[1].pk]
+    sent[2].refresh_from_db()
+    assert sent[2].status == S.DELIVERED  # not seen yet, so not read
+    rest = services.mark_conversation_read(reader=world.resident, connection_id=connection.pk)
+    assert rest == [sent[2].pk]
+
+
 def test_a_message_exactly_at_the_limit_is_accepted_and_screened(world, run_jobs):
     connection = world.contact_a.connections.get()
     limit = world.facility_1.policy.message_length_limit
