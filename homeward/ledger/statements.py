@@ -125,21 +125,28 @@ def _safe(text: str) -> str:
 
 @dataclass
 class ReportRow:
+    """One month of a facility's money. Its revenue is the month's change in the facility's
+    revenue account: messages charged less refunds, kiosk time, and deposit fees."""
+
     month: dt.date
     messages: int = 0  # messages charged
     charged: int = 0  # cents charged for messages (to anyone, the agency included)
     refunded: int = 0  # cents given back for blocked or returned messages
+    kiosk_sessions: int = 0  # kiosk sessions charged (per-minute pricing)
+    kiosk_time: int = 0  # cents residents paid from trust accounts for time at the kiosk
     fees: int = 0  # deposit fees
     agency_funded: int = 0  # cents the agency paid (free messaging, or agency-paid)
     deposits: int = 0  # cents paid into wallets and trust accounts
 
     @property
     def revenue(self) -> int:
-        return self.charged - self.refunded + self.fees
+        return self.charged - self.refunded + self.kiosk_time + self.fees
 
 
 def facility_report(facility: Facility, *, start: dt.date, end: dt.date) -> list[ReportRow]:
-    """Per month (facility-local), from ``start`` up to but not including ``end``."""
+    """Per month (facility-local), from ``start`` up to but not including ``end``. Every
+    posting to the facility's revenue account lands in one column, so the revenue of a
+    period is what that account gained in it."""
     zone = ZoneInfo(facility.timezone)
     since = dt.datetime.combine(start, dt.time(), tzinfo=zone)
     until = dt.datetime.combine(end, dt.time(), tzinfo=zone)
@@ -164,6 +171,9 @@ def facility_report(facility: Facility, *, start: dt.date, end: dt.date) -> list
                 row.messages += item["count"]
             elif kind == T.MESSAGE_REFUND:
                 row.refunded -= total
+            elif kind == T.KIOSK_TIME:
+                row.kiosk_time += total
+                row.kiosk_sessions += item["count"]
             elif kind in (T.DEPOSIT, T.TRUST_DEPOSIT):
                 row.fees += total
         elif account == K.AGENCY_FUNDING:
@@ -182,6 +192,8 @@ def report_csv(facility: Facility, rows: list[ReportRow]) -> str:
             "messages charged",
             "charged",
             "refunded",
+            "kiosk sessions charged",
+            "kiosk time",
             "deposit fees",
             "revenue",
             "agency funded",
@@ -195,6 +207,8 @@ def report_csv(facility: Facility, rows: list[ReportRow]) -> str:
                 row.messages,
                 _dollars(row.charged),
                 _dollars(row.refunded),
+                row.kiosk_sessions,
+                _dollars(row.kiosk_time),
                 _dollars(row.fees),
                 _dollars(row.revenue),
                 _dollars(row.agency_funded),

@@ -20,7 +20,7 @@ from homeward.ledger import payments
 from homeward.ledger import services as ledger
 from homeward.messaging import services as messaging
 from homeward.people.models import StaffMembership
-from homeward.personas import client_for
+from homeward.personas import client_for, device_client, sign_in
 from homeward.review import intake
 
 Role = StaffMembership.Role
@@ -145,7 +145,9 @@ def test_the_csv_download_has_the_same_numbers_and_is_audited(busy_month, admin)
     )
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["month", "messages charged", "charged"]
-    assert rows[1:] == [[f"{month:%Y-%m}", "2", "0.80", "0.40", "1.00", "1.40", "0.00", "20.00"]]
+    assert rows[1:] == [
+        [f"{month:%Y-%m}", "2", "0.80", "0.40", "0", "0.00", "1.00", "1.40", "0.00", "20.00"]
+    ]
     event = AuditEvent.objects.get(action="money.report_exported")
     assert event.actor_user == busy_month.facility_admin
     assert event.facility_id == busy_month.facility_1.pk and event.data == period
@@ -196,3 +198,62 @@ def test_signed_out_visitors_are_sent_to_sign_in(busy_month):
         response = Client().get(url)
         assert response.status_code == 302 and "/console/signin/" in response["Location"]
     assert exports() == 0
+
+
+# --- kiosk time ----------------------------------------------------------------------------
+
+
+def test_kiosk_time_a_resident_paid_is_revenue_in_the_facility_month(world, admin):
+    """Greenhaven charges 5 cents a kiosk minute. Maria signs out of a kiosk at 04:31 UTC on
+    1 March 2025, which is still 28 February in New York: February's revenue, on the page and
+    in the CSV."""
+    t.set_prices(
+        world.facility_1,
+        model="per_minute",
+        per_minute_cents=5,
+        effective_from=dt.datetime(2025, 1, 1, 5, 0, tzinfo=dt.UTC),
+    )
+    opened = dt.datetime(2025, 3, 1, 4, 29, 30, tzinfo=dt.UTC)
+    with clock.frozen_at(opened - dt.timedelta(days=3)):
+        t.pay_in(
+            world.contact_a, world.facility_1, 1000, connection=world.contact_a.connections.get()
+        )
+    kiosk = device_client(world.facility_1)
+    with clock.frozen_at(opened):
+        assert sign_in(kiosk, world.resident.number).status_code == 302
+    with clock.frozen_at(opened + dt.timedelta(seconds=100)):  # 2 started minutes: $0.10
+        said = kiosk.post("/kiosk/signout/", follow=True).content.decode()
+    assert "Kiosk time: 2 minutes, $0.10 from your trust account." in said
+
+    html = page(admin.get(REPORT, {"from": "2025-02", "to": "2025-03"}))
+    assert "Kiosk time</th>" in html
+    # month, messages, charged, refunded, kiosk sessions, kiosk time, fees, revenue, agency,
+    # deposits: the trust deposit is not revenue, the kiosk time is.
+    assert cells(html, "month-2025-02")[1:] == [
+        "0",
+        "$0.00",
+        "$0.00",
+        "1",
+        "$0.10",
+        "$0.00",
+        "$0.10",
+        "$0.00",
+        "$10.00",
+    ]
+    assert cells(html, "month-2025-03")[1:] == ["0", "$0.00", "$0.00", "0"] + ["$0.00"] * 5
+    assert cells(html, "totals")[1:] == cells(html, "month-2025-02")[1:]
+    assert ledger.balance_of(kind="platform_revenue", facility=world.facility_1) == 10
+
+    rows = list(
+        csv.reader(
+            io.StringIO(admin.get(CSV, {"from": "2025-02", "to": "2025-02"}).content.decode())
+        )
+    )
+    assert rows[0][4:6] == ["kiosk sessions charged", "kiosk time"]
+    assert rows[1] == ["2025-02", "0", "0.00", "0.00", "1", "0.10", "0.00", "0.10", "0.00", "10.00"]
+
+
+def test_a_facility_that_never_charged_kiosk_time_shows_no_kiosk_columns(busy_month, admin):
+    html = page(admin.get(REPORT))
+    assert "Kiosk time" not in html
+    assert "time at the kiosk" not in html

@@ -194,6 +194,17 @@ def _totals(rows: list[statements.ReportRow]) -> statements.ReportRow:
     return total
 
 
+def _shows_kiosk_time(facility: Facility, totals: statements.ReportRow) -> bool:
+    """Kiosk-time columns where residents pay for kiosk time now, or paid in the period."""
+    if totals.kiosk_time or totals.kiosk_sessions:
+        return True
+    try:
+        schedule = pricing.schedule_in_force(facility.pk, clock.now())
+    except DomainError:  # no prices yet
+        return False
+    return pricing.model_of(schedule).charges_kiosk_sessions
+
+
 def _period_form(request: HttpRequest, facility: Facility) -> ReportPeriodForm:
     return ReportPeriodForm(request.GET, this_month=_this_month(facility))
 
@@ -209,13 +220,15 @@ def report(request: HttpRequest, facility: Facility) -> HttpResponse:
     if not form.is_valid():
         return _bad_period(request, facility, form)
     rows = _report_rows(facility, form.months())
+    totals = _totals(rows)
     context = {
         "facility": facility,
         "form": form,
         "start": form.cleaned_data["start"],
         "end": form.cleaned_data["end"],
         "rows": rows,
-        "totals": _totals(rows),
+        "totals": totals,
+        "shows_kiosk_time": _shows_kiosk_time(facility, totals),
         "others": _other_facilities(request, facility),
     }
     return render(request, "console/money_report.html", context)

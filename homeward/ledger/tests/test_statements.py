@@ -12,8 +12,11 @@ import pytest
 
 from homeward import builders as t
 from homeward.core import clock
-from homeward.ledger import payments, statements
-from homeward.ledger.models import PriceSchedule
+from homeward.kiosk import sessions
+from homeward.kiosk.models import KioskDevice, KioskSession
+from homeward.kiosk.services import register_device
+from homeward.ledger import charges, payments, statements
+from homeward.ledger.models import Posting, PriceSchedule
 from homeward.messaging import services as messaging
 from homeward.review import intake
 
@@ -36,6 +39,16 @@ def deposit(world, amount, key, *, facility=None, **kw):
         **kw,
     ).payment
     return payment
+
+
+def revenue_gained(facility, *, since: dt.datetime, until: dt.datetime) -> int:
+    """What the facility's revenue account gained between two moments, from its postings."""
+    postings = Posting.objects.filter(
+        account=charges.revenue(facility),
+        transaction__created_at__gte=since,
+        transaction__created_at__lt=until,
+    )
+    return sum(postings.values_list("amount", flat=True))
 
 
 def send_and_block(world, body="Hello"):
@@ -186,11 +199,17 @@ def test_the_facility_report_adds_up_each_month_in_local_time(priced):
     ]
     assert [r.revenue for r in rows] == [270, 125, 25]
     assert statements.report_csv(priced.facility_1, rows).splitlines() == [
-        "month,messages charged,charged,refunded,deposit fees,revenue,agency funded,deposits",
-        "2025-01,3,1.20,0.00,1.50,2.70,0.00,20.00",
-        "2025-02,1,0.40,0.40,1.25,1.25,0.00,10.00",
-        "2025-03,1,0.25,0.00,0.00,0.25,0.25,0.00",
+        "month,messages charged,charged,refunded,kiosk sessions charged,kiosk time,"
+        "deposit fees,revenue,agency funded,deposits",
+        "2025-01,3,1.20,0.00,0,0.00,1.50,2.70,0.00,20.00",
+        "2025-02,1,0.40,0.40,0,0.00,1.25,1.25,0.00,10.00",
+        "2025-03,1,0.25,0.00,0,0.00,0.00,0.25,0.25,0.00",
     ]
+    assert sum(r.revenue for r in rows) == revenue_gained(
+        priced.facility_1,
+        since=T0 - dt.timedelta(days=30),
+        until=dt.datetime(2025, 4, 2, tzinfo=UTC),
+    )
 
     february = statements.facility_report(
         priced.facility_1, start=dt.date(2025, 2, 1), end=dt.date(2025, 3, 1)
@@ -200,3 +219,54 @@ def test_the_facility_report_adds_up_each_month_in_local_time(priced):
         priced.facility_2, start=dt.date(2025, 1, 1), end=dt.date(2025, 4, 1)
     )
     assert [(r.month, r.deposits, r.fees) for r in other] == [(dt.date(2025, 3, 1), 500, 0)]
+
+
+def kiosk_session(world, *, opened: dt.datetime, seconds: int) -> KioskSession:
+    """Maria signs in at a Greenhaven kiosk at ``opened`` and signs out ``seconds`` later."""
+    device = KioskDevice.objects.filter(facility=world.facility_1).first()
+    if device is None:
+        device, _ = register_device(
+            staff=world.facility_admin, facility=world.facility_1, name="Hall tablet"
+        )
+    with clock.frozen_at(opened):
+        session = sessions.open_session(resident=world.resident, device=device)
+    assert session is not None
+    with clock.frozen_at(opened + dt.timedelta(seconds=seconds)):
+        closed, _ = sessions.close(session_id=session.pk, end=KioskSession.End.SIGNED_OUT)
+    return closed
+
+
+def test_kiosk_time_is_revenue_in_the_facility_month_it_was_charged(priced):
+    """Greenhaven charges 5 cents a kiosk minute from February 2025 (New York time). A
+    session that ends at 04:30 UTC on 1 March is still February there."""
+    t.set_prices(
+        priced.facility_1,
+        model="per_minute",
+        per_minute_cents=5,
+        effective_from=dt.datetime(2025, 2, 1, 5, 0, tzinfo=UTC),
+    )
+    with at(0):  # January, stamps: Ana pays $20 into Maria's trust account ($1.50 fee)
+        deposit(priced, 2000, "t1", connection_id=priced.connection.pk)
+    feb = kiosk_session(priced, opened=dt.datetime(2025, 2, 10, 15, 0, tzinfo=UTC), seconds=121)
+    late = kiosk_session(priced, opened=dt.datetime(2025, 3, 1, 4, 28, tzinfo=UTC), seconds=90)
+    march = kiosk_session(priced, opened=dt.datetime(2025, 3, 5, 15, 0, tzinfo=UTC), seconds=30)
+    assert [(s.units, s.charged_cents) for s in (feb, late, march)] == [(3, 15), (2, 10), (1, 5)]
+
+    rows = statements.facility_report(
+        priced.facility_1, start=dt.date(2025, 1, 1), end=dt.date(2025, 4, 1)
+    )
+    got = [(r.month, r.kiosk_sessions, r.kiosk_time, r.fees, r.revenue) for r in rows]
+    assert got == [
+        (dt.date(2025, 1, 1), 0, 0, 150, 150),
+        (dt.date(2025, 2, 1), 2, 25, 0, 25),
+        (dt.date(2025, 3, 1), 1, 5, 0, 5),
+    ]
+    # The trust deposit is not revenue, and messages are free: kiosk time is the revenue.
+    assert [r.deposits for r in rows] == [2000, 0, 0]
+    assert sum(r.revenue for r in rows) == revenue_gained(
+        priced.facility_1,
+        since=dt.datetime(2024, 12, 1, tzinfo=UTC),
+        until=dt.datetime(2025, 4, 2, tzinfo=UTC),
+    )
+    lines = statements.report_csv(priced.facility_1, rows).splitlines()
+    assert lines[2] == "2025-02,0,0.00,0.00,2,0.25,0.00,0.25,0.00,0.00"
