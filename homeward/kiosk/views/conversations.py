@@ -22,6 +22,7 @@ from homeward.kiosk.auth import resident_required
 from homeward.kiosk.forms import ReplyForm
 from homeward.kiosk.views.common import connection_or_404, contact_name, nav_context
 from homeward.ledger import charges, pricing
+from homeward.ledger.pricing.words import reply_payer_words
 from homeward.messaging import selectors as message_selectors
 from homeward.messaging import services as message_services
 from homeward.messaging.models import Message
@@ -101,15 +102,6 @@ def _characters(body: str) -> int:
         return 0
 
 
-def _payer_words(connection: Connection, payer: str) -> str:
-    """Who pays for the reply, said to the resident."""
-    if payer == "resident":
-        return "Paid from your trust account."
-    if payer == "contact":
-        return f"Paid by {contact_name(connection)} (collect). You pay nothing for this reply."
-    return "Paid by the agency. You pay nothing for this reply."
-
-
 def _reply_price(connection: Connection, body: str) -> dict:
     """The price of the reply being written, shown next to Send (for an empty reply: the
     shortest one)."""
@@ -128,7 +120,9 @@ def _reply_price(connection: Connection, body: str) -> dict:
     after = preview.balance_after
     return {
         "preview": preview,
-        "payer_words": _payer_words(connection, preview.price.payer),
+        "payer_words": reply_payer_words(
+            preview.price.payer, contact_name=contact_name(connection)
+        ),
         "shortfall": -after if after is not None and after < 0 else 0,
         "note": model.kiosk_reply_note(schedule),
     }

@@ -111,10 +111,6 @@ class SessionCharge:
     shortfall: int = 0
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
-
-
 def capped(schedule: PriceSchedule, lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """The lines, with the legal cap on the price of a message as its own line."""
     cap = schedule.message_cap_cents

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from homeward.core.templatetags.money import dollars
+from homeward.core.words import plural
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule, Transaction
 from homeward.ledger.pricing.base import (
@@ -23,7 +24,6 @@ from homeward.ledger.pricing.base import (
     PricingModel,
     SessionCharge,
     Setting,
-    plural,
 )
 
 if TYPE_CHECKING:

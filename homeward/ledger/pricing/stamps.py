@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeward.core import features
 from homeward.core.templatetags.money import dollars
+from homeward.core.words import plural
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule
 from homeward.ledger.pricing import words
@@ -16,7 +17,6 @@ from homeward.ledger.pricing.base import (
     Pack,
     PricingModel,
     Quote,
-    plural,
 )
 
 if TYPE_CHECKING:

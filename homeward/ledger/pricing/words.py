@@ -4,9 +4,11 @@ in its module; these are the ones models share."""
 
 from __future__ import annotations
 
+from homeward.connections.models import Connection
 from homeward.core.templatetags.money import dollars, percent
+from homeward.core.words import plural
 from homeward.ledger.models import PriceSchedule
-from homeward.ledger.pricing.base import Pack, plural
+from homeward.ledger.pricing.base import MessagePrice, Pack
 
 Payer = PriceSchedule.Payer
 
@@ -90,3 +92,27 @@ def money_facts(schedule: PriceSchedule) -> list[tuple[str, str]]:
 
 def stamps_words(count: int) -> str:
     return plural(count, "stamp")
+
+
+def payer_words(connection: Connection, price: MessagePrice) -> str:
+    """Who pays for a message the contact writes, said to the contact."""
+    if price.stamps:
+        return (
+            f"Paid with {stamps_words(price.stamps)} of the {price.stamps_left} you bought: "
+            "nothing is taken from your wallet."
+        )
+    if price.payer == "contact":
+        return "Paid from your wallet."
+    name = connection.resident.first_name
+    if price.payer == "resident":
+        return f"Paid from {name}'s trust account. You pay nothing for this message."
+    return "Paid by the agency. You pay nothing for this message."
+
+
+def reply_payer_words(payer: str, *, contact_name: str) -> str:
+    """Who pays for a reply the resident writes, said to the resident."""
+    if payer == "resident":
+        return "Paid from your trust account."
+    if payer == "contact":
+        return f"Paid by {contact_name} (collect). You pay nothing for this reply."
+    return "Paid by the agency. You pay nothing for this reply."

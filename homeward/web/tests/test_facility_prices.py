@@ -11,7 +11,7 @@ from django.test import Client
 from homeward import builders as t
 from homeward.core import clock
 from homeward.ledger.models import PriceSchedule
-from homeward.web import price_words
+from homeward.ledger.pricing import words as price_words
 
 
 def facility_page(code: str = "greenhaven") -> str:

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 from homeward.connections import access as connection_access
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
+from homeward.connections.words import after_request_words, connection_next_step, connection_words
 from homeward.core.errors import DomainError
 from homeward.core.views import show_error
 from homeward.people.models import Contact
-from homeward.web import words
+from homeward.people.words import short_name
 from homeward.web.access import contact_required
 
 C = Connection.Status
@@ -26,9 +27,9 @@ BLOCKABLE = frozenset({C.REQUESTED, C.INVITED, C.PENDING_STAFF, C.ACTIVE})
 def _row(connection: Connection) -> dict:
     return {
         "connection": connection,
-        "short_name": words.short_name(connection.resident),
-        "words": words.connection_words(connection),
-        "next_step": words.connection_next_step(connection),
+        "short_name": short_name(connection.resident),
+        "words": connection_words(connection),
+        "next_step": connection_next_step(connection),
         "can_block": connection.status in BLOCKABLE,
     }
 
@@ -68,7 +69,7 @@ def accept(request: HttpRequest, connection_id: int, *, contact: Contact) -> Htt
         lambda: connections.respond_to_invitation(
             contact=contact, connection_id=connection_id, accept=True
         ),
-        words.after_request_words,
+        after_request_words,
     )
 
 

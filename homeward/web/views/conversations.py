@@ -13,15 +13,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from homeward.connections import access as connection_access
 from homeward.connections.models import Connection
+from homeward.connections.words import connection_words
 from homeward.core import clock, form_tokens
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
 from homeward.ledger import charges, pricing
+from homeward.ledger.pricing.words import payer_words
 from homeward.messaging import selectors
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.messaging.words import message_outcome, sent_words
 from homeward.people.models import Contact
-from homeward.web import price_words, words
+from homeward.people.words import short_name
 from homeward.web.access import contact_required
 
 S = Message.Status
@@ -38,7 +41,7 @@ MAX_PRICED_CHARACTERS = 1_000_000
 @contact_required
 def conversation_list(request: HttpRequest, *, contact: Contact) -> HttpResponse:
     conversations = [
-        {"connection": c, "short_name": words.short_name(c.resident)}
+        {"connection": c, "short_name": short_name(c.resident)}
         for c in selectors.conversations_of_contact(contact)
     ]
     return render(request, "web/conversations.html", {"conversations": conversations})
@@ -64,7 +67,7 @@ def why_no_compose(connection: Connection) -> str:
     if resident.facility_id != connection.facility_id:
         return f"{resident.first_name} is no longer at {connection.facility.name}."
     if not connection.is_active:
-        return f"You cannot write here: {words.connection_words(connection)}"
+        return f"You cannot write here: {connection_words(connection)}"
     return ""
 
 
@@ -85,13 +88,13 @@ def _page(
             "message": m,
             "mine": m.to_resident,
             "timeline": selectors.timeline(m),
-            "outcome": words.message_outcome(m, show_reasons=policy.show_block_reasons),
+            "outcome": message_outcome(m, show_reasons=policy.show_block_reasons),
         }
         for m in selectors.visible_to_contact(connection)
     ]
     context = {
         "connection": connection,
-        "short_name": words.short_name(connection.resident),
+        "short_name": short_name(connection.resident),
         "items": items,
         "policy": policy,
         "why_no_compose": no_compose,
@@ -106,7 +109,7 @@ def _page(
         # Only a page fetched by its address can carry its token there (not a refusal
         # shown in answer to a send).
         "token_param": form_tokens.PARAM if request.method == "GET" else "",
-        "status_words": words.connection_words(connection),
+        "status_words": connection_words(connection),
         "zone_name": connection.facility.timezone.replace("_", " "),
     }
     return render(request, "web/conversation.html", context, status=status)
@@ -154,7 +157,7 @@ def send(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpR
             status=error.status,
         )
     if created:
-        messages.success(request, words.sent_words(message))
+        messages.success(request, sent_words(message))
     else:  # the same form sent again (Back, a double tap, a retry): nothing more was sent
         messages.info(request, "This message was already sent; it was not sent or charged again.")
     url = reverse("web:conversation", args=[connection.pk])
@@ -204,11 +207,11 @@ def price_box(connection: Connection, *, characters: int, prepaid_reply: bool) -
         "connection": connection,
         "free": pricing.model_of(schedule).free_words(schedule, to_resident=True),
         "preview": preview,
-        "payer_words": price_words.payer_words(connection, preview.price),
+        "payer_words": payer_words(connection, preview.price),
         "shortfall": -after if after is not None and after < 0 else 0,
         "offered": offered,
         "prepaid_reply": prepaid_reply,
-        "hint": price_words.stamp_hint(schedule),
+        "hint": pricing.model_of(schedule).draft_hint(schedule),
     }
 
 

@@ -12,14 +12,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from homeward.connections import access as connection_access
 from homeward.connections import services as connections
+from homeward.connections.words import after_request_words, ask_hint, connection_words
 from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
 from homeward.facilities import selectors as facilities
 from homeward.facilities.models import Facility, FacilityPolicy
+from homeward.facilities.words import policy_facts
 from homeward.ledger import pricing
 from homeward.people.models import Contact, Resident
-from homeward.web import price_words, words
+from homeward.people.words import short_name
 from homeward.web.access import contact_of, contact_required
 from homeward.web.forms import DirectoryForm, FindResidentForm
 
@@ -58,9 +60,9 @@ def _price_context(facility: Facility) -> dict:
         current = None
     announced = pricing.next_schedule(facility.pk, now)
     return {
-        "price_facts": price_words.price_facts(current) if current else [],
+        "price_facts": pricing.price_facts(current) if current else [],
         "announced": announced,
-        "announced_facts": price_words.price_facts(announced) if announced else [],
+        "announced_facts": pricing.price_facts(announced) if announced else [],
     }
 
 
@@ -70,7 +72,7 @@ def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "facility": facility,
         "policy": facility.policy,
-        "facts": words.policy_facts(facility),
+        "facts": policy_facts(facility),
         "find_form": FindResidentForm(),
         **_price_context(facility),
     }
@@ -102,13 +104,13 @@ def find_resident(request: HttpRequest, code: str) -> HttpResponse:
             contact = contact_of(request)
             context.update(
                 resident=resident,
-                short_name=words.short_name(resident),
-                ask_hint=words.ask_hint(facility, resident),
+                short_name=short_name(resident),
+                ask_hint=ask_hint(facility, resident),
                 contact=contact,
                 **_connect_choice(facility, contact, resident),
             )
             if context.get("existing"):
-                context["existing_words"] = words.connection_words(context["existing"])
+                context["existing_words"] = connection_words(context["existing"])
     return render(request, "web/find_resident.html", context)
 
 
@@ -120,7 +122,7 @@ def connect(request: HttpRequest, code: str, *, contact: Contact) -> HttpRespons
     try:
         connection = connections.request_connection(
             contact=contact, facility=facility, number=number
-        )
+        ).connection
     except DomainError as error:
         if isinstance(error, NotFound):
             messages.error(request, error.message)  # a mistyped number is not a broken page
@@ -128,5 +130,5 @@ def connect(request: HttpRequest, code: str, *, contact: Contact) -> HttpRespons
             show_error(request, error)
         find_url = reverse("web:find_resident", args=[facility.code])
         return redirect(f"{find_url}?{urlencode({'number': number})}")
-    messages.success(request, words.after_request_words(connection))
+    messages.success(request, after_request_words(connection))
     return redirect("web:connections")

@@ -30,7 +30,7 @@ from homeward.ledger import selectors as money
 from homeward.ledger.models import Account, Payment
 from homeward.ledger.providers import sandbox
 from homeward.people.models import Contact
-from homeward.web import words
+from homeward.people.words import short_name
 from homeward.web.access import contact_required
 from homeward.web.forms import AmountForm, CardForm
 
@@ -86,7 +86,7 @@ def wallets(request: HttpRequest, *, contact: Contact) -> HttpResponse:
             {"wallet": wallet, "payouts": payouts, "waiting": waiting, "token": uuid.uuid4().hex}
         )
     recipients = [
-        {"connection": c, "short_name": words.short_name(c.resident)}
+        {"connection": c, "short_name": short_name(c.resident)}
         for c in connection_access.connections_of_contact(contact)
         if c.is_active and c.resident.in_custody
     ]
@@ -123,7 +123,7 @@ def _payment_steps(
     context: dict[str, Any] = {
         "facility": facility,
         "connection": connection,
-        "short_name": words.short_name(resident) if resident else "",
+        "short_name": short_name(resident) if resident else "",
         "sandbox_cards": SANDBOX_CARDS if ask_card else [],
     }
 

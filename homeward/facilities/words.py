@@ -1,0 +1,139 @@
+"""What a facility's policy means, in plain words for families (the facility page, and
+wherever a policy is explained). Kept here, not in a surface, so every page says the same."""
+
+from __future__ import annotations
+
+from homeward.core import features
+from homeward.core.calendar import WEEKDAYS
+from homeward.core.words import plural
+from homeward.facilities.models import Facility, FacilityPolicy
+
+Policy = FacilityPolicy.ConnectionPolicy
+Review = FacilityPolicy.ReviewMode
+
+DAY_NAMES = dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
+
+
+def review_time(policy: FacilityPolicy) -> str:
+    return f"usually within {plural(policy.review_target_hours, 'business hour')}"
+
+
+def business_hours_words(hours: dict[str, list[str]]) -> str:
+    """``{"mon": ["08:00", "17:00"], ...}`` → "Mon–Fri 08:00–17:00"; days in a row with the
+    same hours are joined."""
+    if not hours:
+        return "Around the clock"
+    groups: list[tuple[list[str], list[str]]] = []
+    for day in WEEKDAYS:
+        span = hours.get(day)
+        if not span:
+            continue
+        last = groups[-1] if groups else None
+        follows = last and WEEKDAYS.index(last[0][-1]) == WEEKDAYS.index(day) - 1
+        if last and follows and last[1] == span:
+            last[0].append(day)
+        else:
+            groups.append(([day], span))
+    parts = []
+    for days, span in groups:
+        label = DAY_NAMES[days[0]]
+        if len(days) > 1:
+            label += f"–{DAY_NAMES[days[-1]]}"
+        parts.append(f"{label} {span[0]}–{span[1]}")
+    return ", ".join(parts)
+
+
+def _connecting(policy: FacilityPolicy) -> str:
+    if policy.connection_policy == Policy.OPEN:
+        return "Anyone with a Homeward account can connect with a resident and start writing."
+    if policy.connection_policy == Policy.CONTACT_REQUESTS:
+        return (
+            "You ask to connect with a resident. The resident accepts or declines on the "
+            "kiosk; you can write once they accept."
+        )
+    days = plural(policy.invite_days, "day")
+    if features.INVITATION_EMAILS:
+        return (
+            "Only residents can add contacts. The resident invites you by email, and you have "
+            f"{days} to accept the invitation."
+        )
+    return (
+        "Only residents can add contacts. The resident adds you by the email address of your "
+        "Homeward account; sign in with that address to see the invitation, and accept it "
+        f"within {days}."
+    )
+
+
+def _review(policy: FacilityPolicy) -> str:
+    when = review_time(policy)
+    if policy.review_mode == Review.EVERYTHING:
+        return f"Staff read every message before it is delivered, {when}."
+    if policy.review_mode == Review.FLAGGED:
+        return (
+            "Every message is checked automatically. Staff read the ones the check flags "
+            f"before they are delivered ({when}); the others are delivered straight away."
+        )
+    if policy.review_mode == Review.FLAGGED_SAMPLE:
+        return (
+            "Every message is checked automatically. Staff read the ones the check flags and "
+            f"about {policy.sample_percent}% of the others before they are delivered ({when}); "
+            "the rest are delivered straight away."
+        )
+    return (
+        "Every message is checked automatically and delivered straight away. Only messages "
+        f"the check is unsure about wait for staff, {when}."
+    )
+
+
+def policy_facts(facility: Facility) -> list[tuple[str, str]]:
+    """(heading, sentence) pairs describing a facility's messaging policy."""
+    policy = facility.policy
+    zone = facility.timezone.replace("_", " ")
+    kiosk_open, kiosk_close = policy.kiosk_hours
+    approval = (
+        "Staff approve each new connection before messaging starts."
+        if policy.staff_approval
+        else "Staff do not need to approve new connections."
+    )
+    if policy.show_block_reasons:
+        blocked = "If a message is not delivered, you are told which kind of rule it broke."
+    else:
+        blocked = "If a message is not delivered, you are told, but this facility does not say why."
+    refund = (
+        "If a message is not delivered, any charge for it is refunded."
+        if policy.refund_on_block
+        else "Charges for messages that are not delivered are not refunded."
+    )
+    facts = [
+        ("How connections work", _connecting(policy)),
+        ("Staff approval", approval),
+        (
+            "Contacts per resident",
+            f"Each resident can have up to {plural(policy.contact_cap, 'active contact')}.",
+        ),
+        ("Review", _review(policy)),
+        (
+            "Staff working hours",
+            f"{business_hours_words(policy.business_hours)} ({zone} time). Review time counts "
+            "only these hours.",
+        ),
+        (
+            "Messaging hours",
+            f"Residents use the kiosks from {kiosk_open} to {kiosk_close} ({zone} time).",
+        ),
+        (
+            "Message length",
+            f"Up to {plural(policy.message_length_limit, 'character')} per message.",
+        ),
+        ("Messages not delivered", blocked),
+        ("Refunds", refund),
+    ]
+    if features.APPEALS:  # a promise only once families can appeal
+        facts.append(
+            (
+                "Appeals",
+                f"You can appeal a message that was not delivered within "
+                f"{plural(policy.appeal_window_days, 'day')}.",
+            )
+        )
+    return facts
