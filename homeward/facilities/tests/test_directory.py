@@ -3,6 +3,8 @@ by state and by words of its name or city, and an unknown code is "not found".""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 from django.db import connection
 
@@ -37,7 +39,7 @@ def directory(db: None) -> dict[str, Facility]:
     }
 
 
-def codes(facilities) -> list[str]:  # type: ignore[no-untyped-def]
+def codes(facilities: Iterable[Facility]) -> list[str]:
     return [facility.code for facility in facilities]
 
 
