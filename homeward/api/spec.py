@@ -60,7 +60,7 @@ class HomewardAPI(NinjaAPI):
                     details["security"] = []  # public: no token needed
                 codes = operation_error_codes(details, handlers[details["operationId"]])
                 details["responses"].update(error_responses(codes))
-                _describe_creates(details["responses"])
+                _describe_creates(details)
         return schema
 
     def handlers_by_operation_id(self) -> dict[str, Callable[..., Any]]:
@@ -152,14 +152,24 @@ REPEATED = (
     "A repeat: this idempotency_key was used before with the same request; nothing new "
     "was made, and this is what the first request made."
 )
+# A create whose body names what it makes (``x-idempotent-by``) takes no key: the same
+# body again is the repeat.
+REPEATED_BY = (
+    "A repeat: a request with the same {fields} was made before; nothing new was made, and "
+    "this is what the first request made."
+)
 
 
-def _describe_creates(responses: dict[int, dict[str, Any]]) -> None:
-    """A create answers 201 when it made something and 200 when its key repeated."""
+def _describe_creates(details: dict[str, Any]) -> None:
+    """A create answers 201 when it made something and 200 when it repeated: its key, or
+    the body fields that name what it makes."""
+    responses = details["responses"]
     if 201 in responses:
         responses[201]["description"] = CREATED
         if 200 in responses:
-            responses[200]["description"] = REPEATED
+            by = details.get("x-idempotent-by")
+            repeated = REPEATED_BY.format(fields=" and ".join(by)) if by else REPEATED
+            responses[200]["description"] = repeated
 
 
 def _add_error_schema(components: dict[str, Any]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 
@@ -109,8 +109,15 @@ def find_resident(*, facility: Facility, number: str) -> Resident:
     return resident
 
 
-def request_connection(*, contact: Contact, facility: Facility, number: str) -> Connection:
-    """A contact asks to write to the resident with ``number`` at ``facility``."""
+class Requested(NamedTuple):
+    connection: Connection
+    created: bool  # False: asked before, or already connected; this call changed nothing
+
+
+def request_connection(*, contact: Contact, facility: Facility, number: str) -> Requested:
+    """A contact asks to write to the resident with ``number`` at ``facility``. Asking again
+    answers the connection asked for before, with ``created`` False (asking again after the
+    resident declined is a new request)."""
     resident = find_resident(facility=facility, number=number)
     if not resident.in_custody:
         raise Conflict("resident_released", f"{resident.full_name} has been released.")
@@ -134,7 +141,8 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
             elif existing.status in (C.BLOCKED, C.DENIED, C.ENDED):
                 raise PermissionDenied("You cannot connect with this person.", "connection_closed")
             else:
-                return existing  # already asked, or already connected: nothing new to do
+                # Already asked, or already connected: nothing new to do.
+                return Requested(existing, created=False)
         else:
             now = clock.now()
             connection = Connection.objects.create(
@@ -161,7 +169,7 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
             )
         if policy.connection_policy == Policy.OPEN:
             connection = _after_both_sides_agree(connection, actor="policy:open")
-        return connection
+        return Requested(connection, created=True)
 
 
 def respond_to_request(*, resident: Resident, connection_id: int, accept: bool) -> Connection:

@@ -239,7 +239,7 @@ def scene_ids(world) -> dict[str, int]:
     requester = t.make_contact("requester@example.org")
     request = connections.request_connection(
         contact=requester, facility=world.facility_1, number="NY1001"
-    )
+    ).connection
     now = clock.now()
     pending = Connection.objects.create(
         contact=world.contact_b,

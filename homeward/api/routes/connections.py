@@ -24,9 +24,11 @@ def list_connections(request: HttpRequest) -> list[ConnectionOut]:
 
 @router.post(
     "",
-    response={201: ConnectionOut},
+    response={200: ConnectionOut, 201: ConnectionOut},
     summary="Ask to connect with a resident",
     operation_id="connections_request",
+    # No idempotency_key: the resident asked for is the key. Asking again answers 200.
+    openapi_extra={"x-idempotent-by": ["facility", "number"]},
 )
 @can_answer(
     "facility_not_found",
@@ -39,12 +41,13 @@ def list_connections(request: HttpRequest) -> list[ConnectionOut]:
 )
 def request_connection(request: HttpRequest, data: ConnectionIn) -> Status[ConnectionOut]:
     """At an 'open' facility the connection is active at once; where residents accept
-    requests it waits as 'requested'; where only residents invite, 403 invite_only."""
+    requests it waits as 'requested'; where only residents invite, 403 invite_only. Asking
+    again for the same resident answers 200 with the connection asked for before."""
     facility = facilities.facility_by_code(data.facility)
-    connection = connections.request_connection(
+    connection, created = connections.request_connection(
         contact=contact_of(request), facility=facility, number=data.number
     )
-    return Status(201, present.connection_out(connection))
+    return Status(201 if created else 200, present.connection_out(connection))
 
 
 @router.post("/{connection_id}/accept", response=ConnectionOut, operation_id="connections_accept")

@@ -30,11 +30,22 @@ def test_contact_asks_to_connect_and_sees_it_waiting(world, api_b):
     assert [c["id"] for c in listed] == [body["id"]]
 
 
-def test_asking_twice_returns_the_same_connection(world, api_b):
-    first = api_b.post("/connections", {"facility": "greenhaven", "number": "NY1001"}).json()
-    again = api_b.post("/connections", {"facility": "greenhaven", "number": "NY1001"}).json()
-    assert first["id"] == again["id"]
+def test_asking_twice_answers_200_with_the_same_connection(world, api_b):
+    first = api_b.post("/connections", {"facility": "greenhaven", "number": "NY1001"})
+    again = api_b.post("/connections", {"facility": "greenhaven", "number": "ny1001"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json()
     assert Connection.objects.filter(contact=world.contact_b).count() == 1
+
+
+def test_asking_for_a_resident_already_connected_answers_200_and_changes_nothing(
+    world, api_a, connection_a
+):
+    events = connection_a.events.count()
+    response = api_a.post("/connections", {"facility": "greenhaven", "number": "NY1001"})
+    assert response.status_code == 200
+    assert response.json()["id"] == connection_a.pk and response.json()["status"] == "active"
+    assert connection_a.events.count() == events
 
 
 def test_open_facility_connects_at_once(world, api_b):

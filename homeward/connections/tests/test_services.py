@@ -23,10 +23,10 @@ def set_policy(facility, **fields):
 
 def test_contact_request_waits_for_the_resident_then_staff(world):
     set_policy(world.facility_1, staff_approval=True)
-    connection = services.request_connection(
+    connection, created = services.request_connection(
         contact=world.contact_b, facility=world.facility_1, number="ny1001"
     )
-    assert connection.status == C.REQUESTED
+    assert connection.status == C.REQUESTED and created
     connection = services.respond_to_request(
         resident=world.resident, connection_id=connection.pk, accept=True
     )
@@ -53,8 +53,28 @@ def test_open_facility_connects_at_once_and_repeat_request_is_harmless(world):
     again = services.request_connection(
         contact=world.contact_b, facility=world.facility_2, number="TX2002"
     )
-    assert first.status == C.ACTIVE and again.pk == first.pk
+    assert first.connection.status == C.ACTIVE and first.created
+    assert again.connection.pk == first.connection.pk and not again.created
     assert Connection.objects.filter(contact=world.contact_b).count() == 1
+    assert first.connection.events.count() == again.connection.events.count()
+
+
+def test_asking_again_after_a_decline_is_a_new_request(world):
+    asked = services.request_connection(
+        contact=world.contact_b, facility=world.facility_1, number="NY1001"
+    )
+    services.respond_to_request(
+        resident=world.resident, connection_id=asked.connection.pk, accept=False
+    )
+    again = services.request_connection(
+        contact=world.contact_b, facility=world.facility_1, number="NY1001"
+    )
+    assert again.created and again.connection.pk == asked.connection.pk
+    assert again.connection.status == C.REQUESTED
+    repeat = services.request_connection(
+        contact=world.contact_b, facility=world.facility_1, number="NY1001"
+    )
+    assert not repeat.created and repeat.connection.status == C.REQUESTED
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def pending_connection(world) -> Connection:
     policy.save()
     asked = connections.request_connection(
         contact=world.contact_b, facility=world.facility_1, number=world.resident.number
-    )
+    ).connection
     connection = connections.respond_to_request(
         resident=world.resident, connection_id=asked.pk, accept=True
     )

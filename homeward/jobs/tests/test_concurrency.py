@@ -113,7 +113,7 @@ def test_parallel_approvals_never_pass_the_contact_cap():
         contact = t.make_contact(f"cap{i}@example.org")
         request = connections.request_connection(
             contact=contact, facility=facility, number=resident.number
-        )
+        ).connection
         pending.append(
             connections.respond_to_request(resident=resident, connection_id=request.pk, accept=True)
         )
@@ -142,7 +142,7 @@ def test_the_same_request_sent_twice_at_once_makes_one_connection():
         lambda i: (
             connections.request_connection(
                 contact=contact, facility=facility, number=resident.number
-            ).pk
+            ).connection.pk
         ),
     )
     assert all(isinstance(r, int) for r in results), results

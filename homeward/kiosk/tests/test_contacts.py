@@ -15,7 +15,7 @@ C = Connection.Status
 def _request_from(contact, resident) -> Connection:
     return connections.request_connection(
         contact=contact, facility=resident.facility, number=resident.number
-    )
+    ).connection
 
 
 def test_requests_page_lists_waiting_requests(world):

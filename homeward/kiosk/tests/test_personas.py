@@ -68,7 +68,7 @@ def test_another_resident_gets_404_on_someone_elses_conversation(world, other):
     conversation = world.contact_a.connections.get()
     request = connections.request_connection(
         contact=world.contact_b, facility=world.facility_1, number=world.resident.number
-    )
+    ).connection
     client = kiosk_client_for(resident)
     before = _snapshot()
     for method, url in _resident_pages(conversation.pk)[1:4]:

@@ -116,7 +116,7 @@ def test_sending_without_an_approved_connection_is_refused(world):
 
     pending = connections.request_connection(
         contact=world.contact_b, facility=world.facility_1, number="NY1001"
-    )
+    ).connection
     _refused(world, world.contact_b, pending.pk, "connection_not_active")
 
 

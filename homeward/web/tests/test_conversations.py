@@ -115,7 +115,7 @@ def test_double_submit_sends_once(world):
 def test_sending_without_an_active_connection_is_refused(world):
     connection = connections.request_connection(
         contact=world.contact_b, facility=world.facility_1, number="NY1001"
-    )
+    ).connection
     client = client_for(world.contact_b.user)
     page = client.get(f"/conversations/{connection.pk}/").content.decode()
     assert "You cannot write here: Waiting for Maria to accept your request." in page
