@@ -1,11 +1,12 @@
-"""Which failed jobs a staff member may see: those for the facilities they administer, and
-work of the whole deployment (which names no facility). Any other job is "not found"."""
+"""Which failed jobs a staff member may see: those for the facilities they administer. Work
+of the whole deployment (which names no facility, such as an email with its links) is the
+operator's, in the Django admin. Any other job is "not found"."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from homeward.core.errors import NotFound
 from homeward.jobs.models import Job
@@ -14,12 +15,11 @@ JOB_LIMIT = 200
 
 
 def _dead_in(facility_ids: Iterable[int]) -> QuerySet[Job]:
-    mine = Q(facility_id__in=list(facility_ids)) | Q(facility_id__isnull=True)
-    return Job.objects.filter(mine, status=Job.Status.DEAD)
+    return Job.objects.filter(facility_id__in=list(facility_ids), status=Job.Status.DEAD)
 
 
 def dead_jobs_in(facility_ids: Iterable[int], *, limit: int = JOB_LIMIT) -> list[Job]:
-    """The newest dead jobs for these facilities and the deployment, newest first."""
+    """The newest dead jobs for these facilities, newest first."""
     return list(_dead_in(facility_ids).order_by("-finished_at", "-id")[:limit])
 
 

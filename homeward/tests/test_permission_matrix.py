@@ -263,6 +263,7 @@ def scene_ids(world) -> dict[str, int]:
     dead_job = Job.objects.create(
         kind="deliver_message",
         payload={"message_id": message.pk},
+        facility_id=message.facility_id,
         status=Job.Status.DEAD,
         attempts=5,
         run_after=now,
