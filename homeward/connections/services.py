@@ -12,13 +12,13 @@ from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from homeward.core.hooks import Hook
 from homeward.core.transitions import StatusTable
-from homeward.facilities.models import Facility, FacilityPolicy
+from homeward.facilities.connection_policies import rule_of
+from homeward.facilities.models import Facility
 from homeward.people import access
 from homeward.people.models import Contact, Resident, User
 
 C = Connection.Status
 Side = Connection.Side
-Policy = FacilityPolicy.ConnectionPolicy
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     C.REQUESTED: frozenset({C.PENDING_STAFF, C.ACTIVE, C.DECLINED, C.BLOCKED, C.ENDED}),
@@ -121,8 +121,8 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
     resident = find_resident(facility=facility, number=number)
     if not resident.in_custody:
         raise Conflict("resident_released", f"{resident.full_name} has been released.")
-    policy = facility.policy
-    if policy.connection_policy == Policy.RESIDENT_INVITES:
+    rule = rule_of(facility.policy)
+    if not rule.contacts_ask:
         raise PermissionDenied(
             f"At {facility.name} only residents can add contacts. Ask {resident.first_name} "
             "to add you by the email address of your Homeward account.",
@@ -167,8 +167,10 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
                 obj=connection,
                 facility_id=facility.pk,
             )
-        if policy.connection_policy == Policy.OPEN:
-            connection = _after_both_sides_agree(connection, actor="policy:open")
+        if not rule.resident_accepts:
+            connection = _after_both_sides_agree(
+                connection, actor=f"policy:{facility.policy.connection_policy}"
+            )
         return Requested(connection, created=True)
 
 
@@ -190,7 +192,7 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
     """A resident invites someone by email (facilities with resident invites)."""
     email = email.strip().lower()
     policy = resident.facility.policy
-    if policy.connection_policy != Policy.RESIDENT_INVITES:
+    if not rule_of(policy).residents_invite:
         raise PermissionDenied(
             "At this facility contacts ask to connect; you accept their requests.",
             "invites_not_used",

@@ -4,11 +4,11 @@ a surface, so every page (and later the API and emails) says the same."""
 from __future__ import annotations
 
 from homeward.connections.models import Connection
-from homeward.facilities.models import Facility, FacilityPolicy
+from homeward.facilities.connection_policies import rule_of
+from homeward.facilities.models import Facility
 from homeward.people.models import Resident
 
 C = Connection.Status
-Policy = FacilityPolicy.ConnectionPolicy
 
 
 def connection_words(connection: Connection) -> str:
@@ -74,12 +74,6 @@ def after_request_words(connection: Connection) -> str:
 
 def ask_hint(facility: Facility, resident: Resident) -> str:
     """Said under the "Ask to connect" button: what the press will start."""
-    policy = facility.policy
-    name = resident.first_name
-    if policy.connection_policy == Policy.OPEN:
-        if policy.staff_approval:
-            return f"Staff at {facility.name} approve each connection; you can write once they do."
-        return "You can write as soon as you connect."
-    if policy.staff_approval:
-        return f"{name} will be asked to accept, then staff approve. You can write after both."
-    return f"{name} will be asked to accept. You can write once they do."
+    return rule_of(facility.policy).ask_hint(
+        facility.policy, facility=facility.name, resident=resident.first_name
+    )

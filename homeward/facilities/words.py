@@ -6,9 +6,9 @@ from __future__ import annotations
 from homeward.core import features
 from homeward.core.calendar import WEEKDAYS
 from homeward.core.words import plural
+from homeward.facilities.connection_policies import rule_of
 from homeward.facilities.models import Facility, FacilityPolicy
 
-Policy = FacilityPolicy.ConnectionPolicy
 Review = FacilityPolicy.ReviewMode
 
 DAY_NAMES = dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
@@ -41,27 +41,6 @@ def business_hours_words(hours: dict[str, list[str]]) -> str:
             label += f"–{DAY_NAMES[days[-1]]}"
         parts.append(f"{label} {span[0]}–{span[1]}")
     return ", ".join(parts)
-
-
-def _connecting(policy: FacilityPolicy) -> str:
-    if policy.connection_policy == Policy.OPEN:
-        return "Anyone with a Homeward account can connect with a resident and start writing."
-    if policy.connection_policy == Policy.CONTACT_REQUESTS:
-        return (
-            "You ask to connect with a resident. The resident accepts or declines on the "
-            "kiosk; you can write once they accept."
-        )
-    days = plural(policy.invite_days, "day")
-    if features.INVITATION_EMAILS:
-        return (
-            "Only residents can add contacts. The resident invites you by email, and you have "
-            f"{days} to accept the invitation."
-        )
-    return (
-        "Only residents can add contacts. The resident adds you by the email address of your "
-        "Homeward account; sign in with that address to see the invitation, and accept it "
-        f"within {days}."
-    )
 
 
 def _review(policy: FacilityPolicy) -> str:
@@ -105,7 +84,7 @@ def policy_facts(facility: Facility) -> list[tuple[str, str]]:
         else "Charges for messages that are not delivered are not refunded."
     )
     facts = [
-        ("How connections work", _connecting(policy)),
+        ("How connections work", rule_of(policy).how_it_works(policy)),
         ("Staff approval", approval),
         (
             "Contacts per resident",

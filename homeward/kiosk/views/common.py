@@ -7,14 +7,13 @@ from django.http import Http404
 from homeward.connections import access as connection_access
 from homeward.connections.models import Connection
 from homeward.core.errors import NotFound
-from homeward.facilities.models import FacilityPolicy
+from homeward.facilities.connection_policies import rule_of
 from homeward.kiosk import sessions
 from homeward.people.models import Resident
 
 
 def invites_used(resident: Resident) -> bool:
-    policy = resident.facility.policy
-    return policy.connection_policy == FacilityPolicy.ConnectionPolicy.RESIDENT_INVITES
+    return rule_of(resident.facility.policy).residents_invite
 
 
 def nav_context(resident: Resident) -> dict[str, object]:

@@ -17,6 +17,7 @@ from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
 from homeward.facilities import selectors as facilities
+from homeward.facilities.connection_policies import rule_of
 from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.facilities.words import policy_facts
 from homeward.ledger import pricing
@@ -84,7 +85,7 @@ def _connect_choice(facility: Facility, contact: Contact | None, resident: Resid
     if contact is None:
         return {}
     existing = connection_access.connections_of_contact(contact).filter(resident=resident).first()
-    invites_only = facility.policy.connection_policy == Policy.RESIDENT_INVITES
+    invites_only = not rule_of(facility.policy).contacts_ask
     can_ask = (existing is None or existing.status in MAY_ASK) and not invites_only
     return {"existing": existing, "can_ask": can_ask, "invites_only": invites_only}
 
