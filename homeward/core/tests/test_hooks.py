@@ -48,7 +48,7 @@ def test_receivers_run_in_the_order_registered_with_the_callers_arguments() -> N
     hook: Hook[[int, str]] = Hook("counted")
     hook.register(lambda n, why: calls.append(("first", n, why)))
     hook.register(lambda n, why: calls.append(("second", n, why)))
-    hook(3, why="because")
+    hook(3, "because")
     assert calls == [("first", 3, "because"), ("second", 3, "because")]
 
 

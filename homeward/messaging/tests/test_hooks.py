@@ -31,12 +31,17 @@ def write(sender: Contact | Resident, connection: Connection, body: str) -> Mess
     return services.send_message(sender=sender, connection_id=connection.pk, body=body).message
 
 
+def connection_of(world: World) -> Connection:
+    """Ana's connection with Maria."""
+    return Connection.objects.get(contact=world.contact_a, resident=world.resident)
+
+
 def balance(account: Account) -> int:
     return Account.objects.get(pk=account.pk).balance
 
 
 def test_blocking_returns_and_refunds_what_is_on_its_way_both_ways(stamps: World) -> None:
-    link = stamps.connection
+    link = connection_of(stamps)
     t.pay_in(stamps.contact_a, stamps.facility_1, 500)
     t.pay_in(stamps.contact_a, stamps.facility_1, 200, connection=link)
     wallet = charges.wallet(stamps.contact_a, stamps.facility_1)
@@ -64,11 +69,12 @@ def test_blocking_returns_and_refunds_what_is_on_its_way_both_ways(stamps: World
 
 
 def test_blocking_again_returns_nothing_more(stamps: World) -> None:
+    link = connection_of(stamps)
     t.pay_in(stamps.contact_a, stamps.facility_1, 500)
-    write(stamps.contact_a, stamps.connection, "On its way")
-    connections.block(by=stamps.contact_a, connection_id=stamps.connection.pk)
+    write(stamps.contact_a, link, "On its way")
+    connections.block(by=stamps.contact_a, connection_id=link.pk)
     settled = (Transaction.objects.count(), AuditEvent.objects.count())
-    connections.block(by=stamps.contact_a, connection_id=stamps.connection.pk)
+    connections.block(by=stamps.contact_a, connection_id=link.pk)
     assert (Transaction.objects.count(), AuditEvent.objects.count()) == settled
 
 

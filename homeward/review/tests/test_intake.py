@@ -19,8 +19,8 @@ from homeward.ledger.models import Account
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.review.intake import screen_and_route
-from homeward.review.models import ReviewTask
-from homeward.screening.models import Rule, ScreeningResult
+from homeward.review.models import ReviewTask, ScreeningResult
+from homeward.screening.models import Rule
 
 if TYPE_CHECKING:
     from homeward.conftest import World

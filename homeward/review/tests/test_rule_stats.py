@@ -13,9 +13,9 @@ from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.review import services as review
 from homeward.review.intake import screen_and_route
-from homeward.review.models import ReviewTask
+from homeward.review.models import ReviewTask, ScreeningResult
 from homeward.review.rule_stats import rule_statistics, screened_with
-from homeward.screening.models import Rule, RuleSetVersion, ScreeningResult
+from homeward.screening.models import Rule, RuleSetVersion
 
 if TYPE_CHECKING:
     from homeward.conftest import World

@@ -7,6 +7,7 @@ the resident's connections, money settled once, and the operator's ledger check 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from io import StringIO
 from typing import TYPE_CHECKING
 
@@ -49,53 +50,68 @@ def trust(resident: Resident) -> int:
     return ledger.balance_of(kind=K.TRUST, resident=resident)
 
 
-@pytest.fixture
-def busy(stamps: World) -> World:
+@dataclass
+class Busy:
     """Greenhaven sells 40¢ stamps, paid by whoever writes. Ana put $5 in her wallet and $3
     in Maria's trust account. On its way to Maria: one message submitted, one waiting for
     review, one approved. Maria's reply to Ana is submitted (paid from her trust account).
     Already done: one message delivered, one blocked."""
-    w = stamps
-    t.pay_in(w.contact_a, w.facility_1, 500)
-    t.pay_in(w.contact_a, w.facility_1, 300, connection=w.connection)
 
-    def to_maria(body: str) -> Message:
-        return messaging.send_message(
-            sender=w.contact_a, connection_id=w.connection.pk, body=body
+    world: World
+    connection: Connection
+    submitted: Message
+    in_review: Message
+    approved: Message
+    delivered: Message
+    blocked: Message
+    reply: Message
+
+
+@pytest.fixture
+def busy(world: World) -> Busy:
+    t.set_prices(world.facility_1, model="stamps", stamp_cents=40, chars_per_stamp=2000)
+    link = Connection.objects.get(contact=world.contact_a, resident=world.resident)
+    t.pay_in(world.contact_a, world.facility_1, 500)
+    t.pay_in(world.contact_a, world.facility_1, 300, connection=link)
+
+    def to_maria(body: str, *, decision: str = "", reason_code: str = "") -> Message:
+        message = messaging.send_message(
+            sender=world.contact_a, connection_id=link.pk, body=body
         ).message
+        if decision:
+            screen_and_route(message_id=message.pk)
+            task = ReviewTask.objects.get(message=message)
+            review.claim(staff=world.reviewer_1, task_id=task.pk)
+            review.decide(
+                staff=world.reviewer_1,
+                task_id=task.pk,
+                decision=decision,
+                reason_code=reason_code,
+            )
+        return message
 
-    w.submitted = to_maria("Submitted")
-    w.in_review = to_maria("Waiting for review")
-    screen_and_route(message_id=w.in_review.pk)
-    w.approved = to_maria("Approved")
-    screen_and_route(message_id=w.approved.pk)
-    w.delivered = to_maria("Delivered")
-    screen_and_route(message_id=w.delivered.pk)
-    w.blocked = to_maria("Blocked")
-    screen_and_route(message_id=w.blocked.pk)
-    for message, decision in ((w.approved, "approve"), (w.delivered, "approve")):
-        task = ReviewTask.objects.get(message=message)
-        review.claim(staff=w.reviewer_1, task_id=task.pk)
-        review.decide(staff=w.reviewer_1, task_id=task.pk, decision=decision)
-    task = ReviewTask.objects.get(message=w.blocked)
-    review.claim(staff=w.reviewer_1, task_id=task.pk)
-    review.decide(staff=w.reviewer_1, task_id=task.pk, decision="block", reason_code="gang")
-    messaging.deliver(message_id=w.delivered.pk)
-    w.reply = messaging.send_message(
-        sender=w.resident, connection_id=w.connection.pk, body="Reply from Maria"
+    submitted = to_maria("Submitted")
+    in_review = to_maria("Waiting for review")
+    screen_and_route(message_id=in_review.pk)
+    approved = to_maria("Approved", decision="approve")
+    delivered = to_maria("Delivered", decision="approve")
+    messaging.deliver(message_id=delivered.pk)
+    blocked = to_maria("Blocked", decision="block", reason_code="gang")
+    reply = messaging.send_message(
+        sender=world.resident, connection_id=link.pk, body="Reply from Maria"
     ).message
-    assert trust(w.resident) == 300 - 40
-    wallet = charges.wallet(w.contact_a, w.facility_1)
+    assert trust(world.resident) == 300 - 40
+    wallet = charges.wallet(world.contact_a, world.facility_1)
     assert Account.objects.get(pk=wallet.pk).balance == 500 - 4 * 40  # the block came back
-    return w
+    return Busy(world, link, submitted, in_review, approved, delivered, blocked, reply)
 
 
 def status_of(message: Message) -> str:
     return Message.objects.get(pk=message.pk).status
 
 
-def test_the_admin_is_told_what_the_release_settled(busy: World) -> None:
-    done = release_resident(staff=busy.facility_admin, resident_id=busy.resident.pk)
+def test_the_admin_is_told_what_the_release_settled(busy: Busy) -> None:
+    done = release_resident(staff=busy.world.facility_admin, resident_id=busy.world.resident.pk)
     assert done == Release(
         resident=done.resident,
         messages_returned=4,
@@ -103,17 +119,17 @@ def test_the_admin_is_told_what_the_release_settled(busy: World) -> None:
         refunded_to_cards=500 - 40,  # Ana writes to no one else here; the delivered one cost 40¢
         contacts_refunded=1,
     )
-    assert done.resident.pk == busy.resident.pk
-    assert Resident.objects.get(pk=busy.resident.pk).status == Resident.Status.RELEASED
+    assert done.resident.pk == busy.world.resident.pk
+    assert Resident.objects.get(pk=busy.world.resident.pk).status == Resident.Status.RELEASED
     event = AuditEvent.objects.get(action="resident.released")
-    assert event.actor_user == busy.facility_admin
-    assert event.object_id == str(busy.resident.pk)
+    assert event.actor_user == busy.world.facility_admin
+    assert event.object_id == str(busy.world.resident.pk)
 
 
 def test_every_message_on_its_way_is_returned_in_either_direction(
-    busy: World, run_jobs: Callable[[], int]
+    busy: Busy, run_jobs: Callable[[], int]
 ) -> None:
-    release_resident(staff=busy.facility_admin, resident_id=busy.resident.pk)
+    release_resident(staff=busy.world.facility_admin, resident_id=busy.world.resident.pk)
     run_jobs()  # the queued screening and delivery jobs find nothing left to do
     for message in (busy.submitted, busy.in_review, busy.approved, busy.reply):
         returned = Message.objects.get(pk=message.pk)
@@ -123,15 +139,15 @@ def test_every_message_on_its_way_is_returned_in_either_direction(
     assert status_of(busy.delivered) == S.DELIVERED
     assert status_of(busy.blocked) == S.BLOCKED
     assert ReviewTask.objects.get(message=busy.in_review).status == ReviewTask.Status.CANCELLED
-    assert trust(busy.resident) == 0
+    assert trust(busy.world.resident) == 0
     assert "Ledger is sound" in ledger_check()
 
 
-def test_after_release_nobody_writes_on_the_residents_connections(busy: World) -> None:
+def test_after_release_nobody_writes_on_the_residents_connections(busy: Busy) -> None:
     before = busy.connection.status
-    release_resident(staff=busy.facility_admin, resident_id=busy.resident.pk)
+    release_resident(staff=busy.world.facility_admin, resident_id=busy.world.resident.pk)
     messages = Message.objects.count()
-    for sender in (busy.contact_a, busy.resident):
+    for sender in (busy.world.contact_a, busy.world.resident):
         with pytest.raises(DomainError) as err:
             messaging.send_message(sender=sender, connection_id=busy.connection.pk, body="Hi")
         assert err.value.code == "resident_released"
@@ -140,7 +156,9 @@ def test_after_release_nobody_writes_on_the_residents_connections(busy: World) -
     assert Connection.objects.get(pk=busy.connection.pk).status == before
     with pytest.raises(DomainError) as err:
         connections.request_connection(
-            contact=busy.contact_b, facility=busy.facility_1, number=busy.resident.number
+            contact=busy.world.contact_b,
+            facility=busy.world.facility_1,
+            number=busy.world.resident.number,
         )
     assert err.value.code == "resident_released"
 
@@ -172,11 +190,11 @@ def test_at_a_free_facility_with_no_money_nothing_is_posted(world: World) -> Non
     assert "Ledger is sound" in ledger_check()
 
 
-def test_releasing_twice_settles_once(busy: World) -> None:
-    release_resident(staff=busy.facility_admin, resident_id=busy.resident.pk)
+def test_releasing_twice_settles_once(busy: Busy) -> None:
+    release_resident(staff=busy.world.facility_admin, resident_id=busy.world.resident.pk)
     settled = (Transaction.objects.count(), Payout.objects.count())
     with pytest.raises(Conflict) as err:
-        release_resident(staff=busy.facility_admin, resident_id=busy.resident.pk)
+        release_resident(staff=busy.world.facility_admin, resident_id=busy.world.resident.pk)
     assert err.value.code == "already_released"
     assert (Transaction.objects.count(), Payout.objects.count()) == settled
     assert AuditEvent.objects.filter(action="resident.released").count() == 1
