@@ -13,8 +13,8 @@ from homeward.core import clock
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.review import routing
+from homeward.review.models import ScreeningResult
 from homeward.review.services import open_task
-from homeward.screening.models import ScreeningResult
 from homeward.screening.services import screen_text
 
 S = Message.Status

@@ -60,3 +60,31 @@ class ReviewTask(models.Model):
 
     def __str__(self) -> str:
         return f"Review of message {self.message_id} ({self.status})"
+
+
+class ScreeningResult(models.Model):
+    """What screening said of one message, with the rule-set version it ran with. Kept by
+    the app that routes messages (``review.intake``): screening itself knows no messages."""
+
+    class Verdict(models.TextChoices):
+        CLEAR = "clear", "Clear"
+        FLAG = "flag", "Flag for review"
+        BLOCK = "block", "Block"
+
+    message = models.OneToOneField(
+        "messaging.Message", on_delete=models.CASCADE, related_name="screening"
+    )
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    categories = models.JSONField(default=list)
+    hits = models.JSONField(default=list, help_text="[{rule, category, action, start, end, text}]")
+    rules_version = models.CharField(
+        max_length=64, help_text="The fingerprint of the rule set (see RuleSetVersion)."
+    )
+    engine = models.CharField(max_length=30)
+    at = models.DateTimeField()
+
+    class Meta:
+        db_table = "screening_screeningresult"  # its table from before it moved here
+
+    def __str__(self) -> str:
+        return f"{self.verdict} for message {self.message_id}"

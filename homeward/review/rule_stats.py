@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from homeward.facilities.models import Facility
-from homeward.review.models import ReviewTask
-from homeward.screening.models import RuleSetVersion, ScreeningResult
+from homeward.review.models import ReviewTask, ScreeningResult
+from homeward.screening.models import RuleSetVersion
 
 # Matched texts kept per rule, to show what the rule actually catches.
 SAMPLES = 8

@@ -240,25 +240,3 @@ class RuleSetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Rule set v{self.number} ({self.fingerprint})"
-
-
-class ScreeningResult(models.Model):
-    class Verdict(models.TextChoices):
-        CLEAR = "clear", "Clear"
-        FLAG = "flag", "Flag for review"
-        BLOCK = "block", "Block"
-
-    message = models.OneToOneField(
-        "messaging.Message", on_delete=models.CASCADE, related_name="screening"
-    )
-    verdict = models.CharField(max_length=10, choices=Verdict.choices)
-    categories = models.JSONField(default=list)
-    hits = models.JSONField(default=list, help_text="[{rule, category, action, start, end, text}]")
-    rules_version = models.CharField(
-        max_length=64, help_text="The fingerprint of the rule set (see RuleSetVersion)."
-    )
-    engine = models.CharField(max_length=30)
-    at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.verdict} for message {self.message_id}"

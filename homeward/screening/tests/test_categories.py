@@ -164,7 +164,7 @@ def test_no_module_but_categories_py_lists_the_category_codes():
     modules = _scanned_modules()
     assert HOMEWARD / "screening" / "engine.py" in modules
     assert HOMEWARD / "review" / "models.py" in modules
-    assert HOMEWARD / "web" / "words.py" in modules
+    assert HOMEWARD / "messaging" / "words.py" in modules
     offenders = {
         str(path.relative_to(HOMEWARD)): hits
         for path in modules

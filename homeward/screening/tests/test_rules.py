@@ -12,9 +12,10 @@ from homeward.core.models import AuditEvent
 from homeward.facilities.models import FacilityPolicy
 from homeward.messaging import services as messaging
 from homeward.people.models import StaffMembership
+from homeward.review.models import ScreeningResult
 from homeward.screening import engine, rules
 from homeward.screening.engine import RuleSpec
-from homeward.screening.models import Rule, RuleChange, RuleSetVersion, ScreeningResult
+from homeward.screening.models import Rule, RuleChange, RuleSetVersion
 from homeward.screening.selectors import rules_in_force
 
 Role = StaffMembership.Role
