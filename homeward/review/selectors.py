@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from homeward.people.models import User
+from homeward.review.access import queue_for
 from homeward.review.models import ReviewTask
-from homeward.review.services import queue_for
 
 
 @dataclass(frozen=True)

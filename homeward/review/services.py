@@ -6,15 +6,15 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from homeward.core import audit, clock
 from homeward.core.calendar import add_business_hours
-from homeward.core.errors import Conflict, DomainError, NotFound
+from homeward.core.errors import Conflict, DomainError
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
-from homeward.people import access
 from homeward.people.models import User
+from homeward.review.access import queue_for, task_for
 from homeward.review.models import ReviewTask
 from homeward.screening import categories
 
@@ -43,28 +43,6 @@ def cancel_task_of(message: Message) -> None:
     ReviewTask.objects.filter(message=message, status=ReviewTask.Status.OPEN).update(
         status=ReviewTask.Status.CANCELLED, claimed_by=None, lease_until=None
     )
-
-
-def queue_for(staff: User) -> QuerySet[ReviewTask]:
-    """Open tasks in the staff member's facilities, most urgent first."""
-    facilities = access.staff_facilities(staff, access.REVIEW_ROLES)
-    return (
-        ReviewTask.objects.filter(status=ReviewTask.Status.OPEN, facility__in=facilities)
-        .select_related("message", "facility", "claimed_by")
-        .order_by("due_at", "id")
-    )
-
-
-def task_for(staff: User, task_id: int, *, lock: bool = False) -> ReviewTask:
-    """A task of the staff member's facilities, in any status; anything else is a 404."""
-    facilities = access.staff_facilities(staff, access.REVIEW_ROLES)
-    tasks = ReviewTask.objects.filter(facility__in=facilities)
-    if lock:
-        tasks = tasks.select_for_update(of=("self",))
-    task = tasks.filter(pk=task_id).first()
-    if task is None:
-        raise NotFound()
-    return task
 
 
 def _free(now: dt.datetime) -> Q:

@@ -18,6 +18,7 @@ from homeward.core.views import show_error
 from homeward.messaging import history
 from homeward.messaging.selectors import timeline
 from homeward.people.models import User
+from homeward.review import access as review_access
 from homeward.review import selectors, services
 from homeward.review.models import ReviewTask
 
@@ -36,7 +37,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     rows = [
         QueueRow(task, task.due_at < now, selectors.live_holder(task, now=now))
-        for task in services.queue_for(request.user)[:QUEUE_LIMIT]
+        for task in review_access.queue_for(request.user)[:QUEUE_LIMIT]
     ]
     context = {"rows": rows, "counts": selectors.queue_counts(request.user, now=now)}
     return render(request, "console/queue.html", context)
@@ -79,7 +80,7 @@ def _task_page(
 
 def _load(request: HttpRequest, task_id: int) -> ReviewTask:
     try:
-        return services.task_for(request.user, task_id)
+        return review_access.task_for(request.user, task_id)
     except NotFound:
         raise Http404("No such review task.") from None
 
