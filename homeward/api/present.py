@@ -6,10 +6,10 @@ from __future__ import annotations
 from homeward.api import schemas as s
 from homeward.connections.models import Connection
 from homeward.facilities.models import Facility
+from homeward.ledger.access import Wallet
 from homeward.ledger.charges import Preview
 from homeward.ledger.models import Payment, Payout
 from homeward.ledger.payments import DepositQuote
-from homeward.ledger.selectors import Wallet
 from homeward.ledger.statements import StatementLine
 from homeward.messaging import selectors as messages
 from homeward.messaging.models import Message

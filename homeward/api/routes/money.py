@@ -27,8 +27,8 @@ from homeward.api.schemas import (
 )
 from homeward.connections import access as connections
 from homeward.core import clock
+from homeward.ledger import access as money
 from homeward.ledger import charges, payments, statements
-from homeward.ledger import selectors as money
 from homeward.messaging.services import validate_body
 
 quote_router = Router(tags=["money"])

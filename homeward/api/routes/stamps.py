@@ -11,7 +11,7 @@ from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
 from homeward.api.idempotency import scoped_key
 from homeward.api.schemas import StampPackIn, StampPackOut
-from homeward.ledger import selectors as money
+from homeward.ledger import access as money
 from homeward.ledger import stamps
 
 router = Router(tags=["money"])

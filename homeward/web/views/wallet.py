@@ -25,8 +25,8 @@ from homeward.core.errors import Conflict, DomainError, NotFound
 from homeward.core.templatetags.money import dollars
 from homeward.core.views import show_error
 from homeward.facilities.models import Facility
+from homeward.ledger import access as money
 from homeward.ledger import payments, stamps, statements
-from homeward.ledger import selectors as money
 from homeward.ledger.models import Account, Payment
 from homeward.ledger.providers import sandbox
 from homeward.people.models import Contact
