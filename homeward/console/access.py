@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -31,9 +30,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from homeward.console import notice
+from homeward.console.requests import SigningInRequest, StaffContext, StaffRequest
 from homeward.core import clock
 from homeward.people import access, second_factor
-from homeward.people.models import StaffMembership
+from homeward.people.models import StaffMembership, User
 
 Role = StaffMembership.Role
 
@@ -49,22 +49,11 @@ SEEN_KEY = "console_seen"
 PASSWORD_AT_KEY = "password_at"
 ENROL_WITHIN_SECONDS = 10 * 60
 
-View = Callable[..., HttpResponse]
-
-
-@dataclass(frozen=True)
-class StaffContext:
-    """What the console layout needs to know about the person signed in."""
-
-    roles: frozenset[str]
-
-    @property
-    def can_review(self) -> bool:
-        return bool(self.roles & set(access.REVIEW_ROLES))
-
-    @property
-    def can_admin(self) -> bool:
-        return bool(self.roles & set(access.ADMIN_ROLES))
+P = ParamSpec("P")
+# A page as Django calls it, and the same page as written: taking the typed request.
+View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+StaffView = Callable[Concatenate[StaffRequest, P], HttpResponse]
+SigningInView = Callable[Concatenate[SigningInRequest, P], HttpResponse]
 
 
 def start_session(request: HttpRequest) -> None:
@@ -132,27 +121,39 @@ def _step(name: str, next_url: str) -> HttpResponse:
     return redirect(f"{reverse(name)}?{urlencode({'next': next_url})}")
 
 
-def second_factor_gate(request: HttpRequest) -> HttpResponse | None:
+def second_factor_gate(request: SigningInRequest) -> HttpResponse | None:
     """For a signed-in staff member: the redirect to the sign-in step still missing in this
     session (enrol an app, type a code, accept the notice), or None when all are done."""
     user = request.user
     # After the steps the browser comes back here with a GET, so a form's target is no use.
     here = request.get_full_path() if request.method == "GET" else reverse("console:dashboard")
-    if not user.is_verified():  # type: ignore[union-attr]
-        if second_factor.has_app(user):  # type: ignore[arg-type]
+    if not second_factor.verified_in_session(user):
+        if second_factor.has_app(user):
             return _step("console:verify", here)
         return _step("console:enrol", here)
-    if notice.accepted(user) is None:  # type: ignore[arg-type]
+    if notice.accepted(user) is None:
         return _step("console:notice", here)
     return None
 
 
-def _signed_in_staff(request: HttpRequest) -> HttpResponse | frozenset[str]:
-    """The staff roles of a signed-in, recently active staff member, or the response that
-    turns anyone else away (sign-in, 403, or sign-in again after idle)."""
-    if not request.user.is_authenticated:
+def signed_in(request: HttpRequest) -> SigningInRequest | None:
+    """``request`` typed as a signed-in user's (still to be checked for staff roles), or
+    None when nobody is signed in."""
+    if not isinstance(request.user, User):
+        return None
+    # The user was just checked: the request is the same object, now typed as it is.
+    return cast(SigningInRequest, request)
+
+
+def _signed_in_staff(
+    request: HttpRequest,
+) -> HttpResponse | tuple[SigningInRequest, frozenset[str]]:
+    """The request of a signed-in, recently active staff member with their staff roles, or
+    the response that turns anyone else away (sign-in, 403, or sign-in again after idle)."""
+    signed = signed_in(request)
+    if signed is None:
         return _to_signin(request)
-    held = access.staff_roles(request.user)
+    held = access.staff_roles(signed.user)
     if not held:
         return forbidden(request, "These pages are for facility staff only.")
     now = clock.now()
@@ -163,45 +164,56 @@ def _signed_in_staff(request: HttpRequest) -> HttpResponse | frozenset[str]:
             request.get_full_path(),
         )
     _touch(request, now)
-    return held
+    return signed, held
 
 
-def signin_step(view: View) -> View:
+def signin_step(view: SigningInView[P]) -> View[P]:
     """For the sign-in steps themselves (enrol, verify, notice): signed-in staff, not idle,
     second factor not yet required."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        held = _signed_in_staff(request)
-        if isinstance(held, HttpResponse):
-            return held
-        return view(request, *args, **kwargs)
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        checked = _signed_in_staff(request)
+        if isinstance(checked, HttpResponse):
+            return checked
+        signed, _held = checked
+        return view(signed, *args, **kwargs)
 
     return wrapped
 
 
-def staff_required(roles: Iterable[str] | None = None) -> Callable[[View], View]:
-    """Let the view run only for a signed-in staff member who holds one of ``roles`` and has
-    passed every sign-in step in this session."""
-    needed = frozenset(roles) if roles is not None else None
+class StaffRequired:
+    """A decorator: let the view run only for a signed-in staff member who holds one of
+    ``roles`` (any role when None) and has passed every sign-in step in this session; the
+    view receives a ``StaffRequest``."""
 
-    def decorator(view: View) -> View:
+    def __init__(self, roles: Iterable[str] | None = None) -> None:
+        self.needed = frozenset(roles) if roles is not None else None
+
+    def __call__(self, view: StaffView[P]) -> View[P]:
+        needed = self.needed
+
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            held = _signed_in_staff(request)
-            if isinstance(held, HttpResponse):
-                return held
-            step = second_factor_gate(request)
+        def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            checked = _signed_in_staff(request)
+            if isinstance(checked, HttpResponse):
+                return checked
+            signed, held = checked
+            step = second_factor_gate(signed)
             if step is not None:
                 return step
             if needed is not None and not (held & needed):
                 return forbidden(request, "Your staff role does not include this page.")
-            request.staff = StaffContext(roles=held)  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            # The checks above are what a StaffRequest promises; the object stays the same.
+            staff_request = cast(StaffRequest, signed)
+            staff_request.staff = StaffContext(roles=held)
+            return view(staff_request, *args, **kwargs)
 
         return wrapped
 
-    return decorator
+
+def staff_required(roles: Iterable[str] | None = None) -> StaffRequired:
+    return StaffRequired(roles)
 
 
 reviewer_required = staff_required(access.REVIEW_ROLES)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec, cast
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.shortcuts import redirect
 from homeward.core import clock
 from homeward.kiosk import services, sessions
 from homeward.kiosk.models import KioskDevice
+from homeward.kiosk.requests import KioskRequest
 from homeward.people.models import Resident
 
 DEVICE_COOKIE = "homeward_kiosk"
@@ -31,12 +33,16 @@ IDLE_TIMEOUT = sessions.IDLE_TIMEOUT
 SIGNIN_URL = "/kiosk/signin/"
 
 
+# The device each request came from, looked up once per request.
+_devices: WeakKeyDictionary[HttpRequest, KioskDevice | None] = WeakKeyDictionary()
+
+
 def device_of(request: HttpRequest) -> KioskDevice | None:
     """The registered, active device this request comes from, if any."""
-    if not hasattr(request, "_kiosk_device"):
+    if request not in _devices:
         raw = request.COOKIES.get(DEVICE_COOKIE, "")
-        request._kiosk_device = services.device_for_token(raw)  # type: ignore[attr-defined]
-    return request._kiosk_device  # type: ignore[attr-defined]
+        _devices[request] = services.device_for_token(raw)
+    return _devices[request]
 
 
 def set_device_cookie(response: HttpResponse, raw_token: str) -> None:
@@ -136,17 +142,23 @@ def current_resident(request: HttpRequest) -> Resident | HttpResponseRedirect:
     return resident
 
 
-View = Callable[..., HttpResponse]
+P = ParamSpec("P")
 
 
-def resident_required(view: View) -> View:
-    """Call ``view(request, resident, ...)`` for a signed-in resident; else go to sign-in."""
+def resident_required(
+    view: Callable[Concatenate[KioskRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Call ``view`` with a ``KioskRequest`` (``request.resident`` is the signed-in
+    resident); anyone else goes to sign-in."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         resident = current_resident(request)
         if isinstance(resident, HttpResponseRedirect):
             return resident
-        return view(request, resident, *args, **kwargs)
+        # The checks above are what a KioskRequest promises; the object stays the same.
+        kiosk_request = cast(KioskRequest, request)
+        kiosk_request.resident = resident
+        return view(kiosk_request, *args, **kwargs)
 
     return wrapper

@@ -104,6 +104,14 @@ def has_app(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def verified_in_session(user: User) -> bool:
+    """Whether ``user`` (a request's user) passed a second factor in this session.
+    django-otp's middleware marks the request's user with the device that verified it;
+    a user without that mark (loaded outside a request) has not."""
+    device: Device | None = getattr(user, "otp_device", None)
+    return device is not None
+
+
 def current_code(device: TOTPDevice) -> str:
     """The code the authenticator app shows now (for the demo and for tests)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
@@ -180,7 +188,7 @@ def verify(*, user: User, code: str) -> Device:
     allowed, wait = device.verify_is_allowed()
     if not allowed:
         raise TooManyCodes(_seconds_until(wait))
-    token = typed if is_app_code else _stored_digest(device, typed)  # type: ignore[arg-type]
+    token = typed if is_app_code else _stored_digest(device, typed)
     # django_otp.verify_token locks the device row, so two requests cannot both use one
     # code, and commits the failure count whatever the answer.
     accepted = django_otp.verify_token(user, device.persistent_id, token)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,23 +12,26 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from homeward.people import access
 from homeward.people.models import Contact
+from homeward.web.requests import ContactRequest
 
-ContactView = Callable[..., HttpResponse]
+P = ParamSpec("P")
 
 
 def contact_of(request: HttpRequest) -> Contact | None:
     return access.contact_of_user(request.user)
 
 
-def contact_required(view: ContactView) -> Callable[..., HttpResponse]:
-    """Pass the signed-in contact to the view as ``contact``.
+def contact_required(
+    view: Callable[Concatenate[ContactRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Call ``view`` with a ``ContactRequest`` (``request.contact`` is the signed-in contact).
 
     Nobody signed in: off to sign-in, coming back here afterwards. A signed-in user with no
     Contact (staff): 404, so the contact pages do not exist for them.
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             # After signing in, come back to this page; a form post cannot be replayed, so
             # go back to the page the form was on.
@@ -39,7 +42,11 @@ def contact_required(view: ContactView) -> Callable[..., HttpResponse]:
         contact = contact_of(request)
         if contact is None:
             raise Http404("These pages are for families and friends.")
-        return view(request, *args, contact=contact, **kwargs)
+        # A contact belongs to the signed-in user, so this is what a ContactRequest promises;
+        # the object stays the same.
+        contact_request = cast(ContactRequest, request)
+        contact_request.contact = contact
+        return view(contact_request, *args, **kwargs)
 
     return wrapper
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,11 +12,12 @@ from homeward.connections import services
 from homeward.connections.models import Connection
 from homeward.console.access import reviewer_required
 from homeward.console.forms import ConnectionDecisionForm, EndConnectionForm
+from homeward.console.requests import StaffRequest
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
 
 
-def _in_scope(request: HttpRequest, connection_id: int) -> Connection:
+def _in_scope(request: StaffRequest, connection_id: int) -> Connection:
     # The services check scope too, but a connection id that does not exist at all would
     # fail there with a server error; this turns every out-of-scope id into a plain 404.
     try:
@@ -26,14 +27,14 @@ def _in_scope(request: HttpRequest, connection_id: int) -> Connection:
 
 
 @reviewer_required
-def waiting(request: HttpRequest) -> HttpResponse:
+def waiting(request: StaffRequest) -> HttpResponse:
     context = {"connections": connection_access.connections_awaiting(request.user)}
     return render(request, "console/connections.html", context)
 
 
 @require_POST
 @reviewer_required
-def decide(request: HttpRequest, connection_id: int) -> HttpResponse:
+def decide(request: StaffRequest, connection_id: int) -> HttpResponse:
     _in_scope(request, connection_id)
     form = ConnectionDecisionForm(request.POST)
     if not form.is_valid():
@@ -61,7 +62,7 @@ def decide(request: HttpRequest, connection_id: int) -> HttpResponse:
 
 @require_POST
 @reviewer_required
-def end(request: HttpRequest, connection_id: int) -> HttpResponse:
+def end(request: StaffRequest, connection_id: int) -> HttpResponse:
     connection = _in_scope(request, connection_id)
     form = EndConnectionForm(request.POST)
     if not form.is_valid():

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from homeward.connections import access as connection_access
 from homeward.console.access import any_staff_required
+from homeward.console.requests import StaffRequest
 from homeward.core import clock
 from homeward.people import access
 from homeward.review import selectors as review
 
 
 @any_staff_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: StaffRequest) -> HttpResponse:
     now = clock.now()
     staff = request.user
     reviewing = set(

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 
 from homeward.console.access import any_staff_required, forbidden
 from homeward.console.money_forms import PriceScheduleForm, ReportPeriodForm, add_months
+from homeward.console.requests import StaffRequest
 from homeward.console.templatetags.console import local
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
@@ -31,7 +32,7 @@ from homeward.ledger import pricing, schedules, statements
 from homeward.ledger.models import PriceSchedule
 from homeward.people import access
 
-FacilityView = Callable[[HttpRequest, Facility], HttpResponse]
+FacilityView = Callable[[StaffRequest, Facility], HttpResponse]
 
 
 def for_price_admins(view: FacilityView) -> Callable[..., HttpResponse]:
@@ -40,7 +41,7 @@ def for_price_admins(view: FacilityView) -> Callable[..., HttpResponse]:
 
     @any_staff_required
     @wraps(view)
-    def wrapped(request: HttpRequest, code: str) -> HttpResponse:
+    def wrapped(request: StaffRequest, code: str) -> HttpResponse:
         facility = (
             access.staff_facilities(request.user).select_related("agency").filter(code=code).first()
         )
@@ -55,7 +56,7 @@ def for_price_admins(view: FacilityView) -> Callable[..., HttpResponse]:
     return wrapped
 
 
-def _other_facilities(request: HttpRequest, facility: Facility) -> QuerySet[Facility]:
+def _other_facilities(request: StaffRequest, facility: Facility) -> QuerySet[Facility]:
     """The admin's other facilities, for the "switch facility" links."""
     return (
         access.staff_facilities(request.user, access.ADMIN_ROLES)
@@ -125,7 +126,7 @@ def schedule_rows(facility: Facility, now: dt.datetime) -> list[ScheduleRow]:
 
 
 @for_price_admins
-def prices(request: HttpRequest, facility: Facility) -> HttpResponse:
+def prices(request: StaffRequest, facility: Facility) -> HttpResponse:
     rows = schedule_rows(facility, clock.now())
     context = {
         "facility": facility,
@@ -151,7 +152,7 @@ def _added_message(schedule: PriceSchedule, facility: Facility) -> str:
 
 
 @for_price_admins
-def add_prices(request: HttpRequest, facility: Facility) -> HttpResponse:
+def add_prices(request: StaffRequest, facility: Facility) -> HttpResponse:
     form = PriceScheduleForm(request.POST or None, zone=ZoneInfo(facility.timezone))
     status = 200
     if request.method == "POST":
@@ -215,7 +216,7 @@ def _bad_period(request: HttpRequest, facility: Facility, form: ReportPeriodForm
 
 
 @for_price_admins
-def report(request: HttpRequest, facility: Facility) -> HttpResponse:
+def report(request: StaffRequest, facility: Facility) -> HttpResponse:
     form = _period_form(request, facility)
     if not form.is_valid():
         return _bad_period(request, facility, form)
@@ -235,7 +236,7 @@ def report(request: HttpRequest, facility: Facility) -> HttpResponse:
 
 
 @for_price_admins
-def report_csv(request: HttpRequest, facility: Facility) -> HttpResponse:
+def report_csv(request: StaffRequest, facility: Facility) -> HttpResponse:
     form = _period_form(request, facility)
     if not form.is_valid():
         return _bad_period(request, facility, form)

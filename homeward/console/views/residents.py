@@ -4,13 +4,14 @@ release a resident from here."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from homeward.console.access import forbidden, reader_required
 from homeward.console.forms import EndConnectionForm, ResidentSearchForm
+from homeward.console.requests import StaffRequest
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.templatetags.money import dollars
 from homeward.ledger import services as ledger
@@ -22,7 +23,7 @@ from homeward.roster import services as roster
 
 
 @reader_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: StaffRequest) -> HttpResponse:
     form = ResidentSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     context = {
@@ -34,7 +35,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @reader_required
-def resident(request: HttpRequest, resident_id: int) -> HttpResponse:
+def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
     try:
         found = history.resident_for_staff(staff=request.user, resident_id=resident_id)
     except NotFound:
@@ -57,7 +58,7 @@ def resident(request: HttpRequest, resident_id: int) -> HttpResponse:
 
 
 @reader_required
-def contact(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact(request: StaffRequest, contact_id: int) -> HttpResponse:
     try:
         found = history.contact_for_staff(staff=request.user, contact_id=contact_id)
     except NotFound:
@@ -74,7 +75,7 @@ def contact(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @require_POST
 @reader_required
-def release(request: HttpRequest, resident_id: int) -> HttpResponse:
+def release(request: StaffRequest, resident_id: int) -> HttpResponse:
     """Release a resident (facility and agency admins): messaging closes and every account
     of theirs is settled. Other staff of the facility get a 403; anyone else a 404."""
     try:

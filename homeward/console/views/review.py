@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from homeward.console.access import reviewer_required
 from homeward.console.forms import DecisionForm
+from homeward.console.requests import StaffRequest
 from homeward.console.templatetags.console import screening_hits
 from homeward.core import clock
 from homeward.core.errors import Conflict, DomainError, NotFound
@@ -33,7 +34,7 @@ class QueueRow:
 
 
 @reviewer_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     now = clock.now()
     rows = [
         QueueRow(task, task.due_at < now, selectors.live_holder(task, now=now))
@@ -45,7 +46,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @reviewer_required
-def claim_next(request: HttpRequest) -> HttpResponse:
+def claim_next(request: StaffRequest) -> HttpResponse:
     task = services.claim_next(staff=request.user)
     if task is None:
         messages.info(request, "Nothing waiting: every message is decided or being reviewed.")
@@ -54,7 +55,7 @@ def claim_next(request: HttpRequest) -> HttpResponse:
 
 
 def _task_page(
-    request: HttpRequest, task: ReviewTask, form: DecisionForm | None = None, status: int = 200
+    request: StaffRequest, task: ReviewTask, form: DecisionForm | None = None, status: int = 200
 ) -> HttpResponse:
     now = clock.now()
     message = task.message
@@ -78,7 +79,7 @@ def _task_page(
     return render(request, "console/task.html", context, status=status)
 
 
-def _load(request: HttpRequest, task_id: int) -> ReviewTask:
+def _load(request: StaffRequest, task_id: int) -> ReviewTask:
     try:
         return review_access.task_for(request.user, task_id)
     except NotFound:
@@ -86,14 +87,14 @@ def _load(request: HttpRequest, task_id: int) -> ReviewTask:
 
 
 @reviewer_required
-def task(request: HttpRequest, task_id: int) -> HttpResponse:
+def task(request: StaffRequest, task_id: int) -> HttpResponse:
     found = _load(request, task_id)
     return _task_page(request, found)
 
 
 @require_POST
 @reviewer_required
-def claim(request: HttpRequest, task_id: int) -> HttpResponse:
+def claim(request: StaffRequest, task_id: int) -> HttpResponse:
     found = _load(request, task_id)
     if found.status != ReviewTask.Status.OPEN:
         messages.error(request, "This message has already been decided.")
@@ -112,7 +113,7 @@ def claim(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @require_POST
 @reviewer_required
-def decide(request: HttpRequest, task_id: int) -> HttpResponse:
+def decide(request: StaffRequest, task_id: int) -> HttpResponse:
     found = _load(request, task_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -140,7 +141,7 @@ def decide(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @require_POST
 @reviewer_required
-def release(request: HttpRequest, task_id: int) -> HttpResponse:
+def release(request: StaffRequest, task_id: int) -> HttpResponse:
     found = _load(request, task_id)
     if found.claimed_by_id != request.user.pk or found.status != ReviewTask.Status.OPEN:
         messages.info(request, "You were not holding this message.")

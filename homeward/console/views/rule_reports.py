@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from homeward.console.access import admin_required
 from homeward.console.highlight import highlight
+from homeward.console.requests import StaffRequest
 from homeward.console.rule_forms import RuleTestForm, StatsForm
 from homeward.console.views.rules import DETECTOR_LABELS, Powers, facility_for_admin, rule_here
 from homeward.core import audit, clock
@@ -40,7 +41,7 @@ def source_label(key: object) -> str:
 
 
 @admin_required
-def test(request: HttpRequest, code: str) -> HttpResponse:
+def test(request: StaffRequest, code: str) -> HttpResponse:
     """Paste a text, see what the rules in force here would do with it. GET ?text= or a
     POST form both work; nothing is stored."""
     facility = facility_for_admin(request, code)
@@ -66,7 +67,7 @@ def test(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @admin_required
-def versions(request: HttpRequest, code: str) -> HttpResponse:
+def versions(request: StaffRequest, code: str) -> HttpResponse:
     facility = facility_for_admin(request, code)
     rows = rule_access.versions_at(facility, limit=VERSION_LIMIT)
     current = engine.ruleset_version(selectors.rules_in_force(facility))
@@ -89,7 +90,7 @@ def _since(request: HttpRequest) -> tuple[StatsForm, int, dt.datetime]:
 
 
 @admin_required
-def stats(request: HttpRequest, code: str) -> HttpResponse:
+def stats(request: StaffRequest, code: str) -> HttpResponse:
     facility = facility_for_admin(request, code)
     form, days, since = _since(request)
     numbers = rule_stats.rule_statistics(facility, since=since)
@@ -125,7 +126,7 @@ def _diff(before: dict | None, after: dict | None) -> list[tuple[str, object, ob
 
 
 @admin_required
-def detail(request: HttpRequest, code: str, rule_id: int) -> HttpResponse:
+def detail(request: StaffRequest, code: str, rule_id: int) -> HttpResponse:
     """One rule: what it is, where it comes from, its numbers here and its history."""
     facility = facility_for_admin(request, code)
     rule = rule_here(facility, rule_id)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from homeward.console.access import admin_required, forbidden
+from homeward.console.requests import StaffRequest
 from homeward.console.rule_forms import RuleForm
 from homeward.core.errors import DomainError, NotFound, PermissionDenied
 from homeward.core.views import show_error
@@ -25,7 +26,7 @@ from homeward.screening import rules as services
 from homeward.screening.models import Rule, Scope
 
 
-def facility_for_admin(request: HttpRequest, code: str) -> Facility:
+def facility_for_admin(request: StaffRequest, code: str) -> Facility:
     """A facility the signed-in admin administers; any other code is "not found"."""
     facility = (
         services.admin_facilities(request.user)
@@ -95,13 +96,13 @@ def detectors_of(facility: Facility) -> list[dict[str, str]]:
 
 
 @admin_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: StaffRequest) -> HttpResponse:
     facilities = services.admin_facilities(request.user).select_related("agency").order_by("name")
     return render(request, "console/rules/index.html", {"facilities": facilities})
 
 
 @admin_required
-def facility_rules(request: HttpRequest, code: str) -> HttpResponse:
+def facility_rules(request: StaffRequest, code: str) -> HttpResponse:
     facility = facility_for_admin(request, code)
     powers = Powers.of(request.user, facility)
     category = request.GET.get("category", "")
@@ -131,14 +132,14 @@ def facility_rules(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _rule_form(
-    request: HttpRequest, facility: Facility, powers: Powers, **kwargs: object
+    request: StaffRequest, facility: Facility, powers: Powers, **kwargs: object
 ) -> RuleForm:
     agency_name = facility.agency.name if powers.agency else ""
-    return RuleForm(request.POST or None, agency_name=agency_name, **kwargs)  # type: ignore[arg-type]
+    return RuleForm(request.POST or None, agency_name=agency_name, **kwargs)
 
 
 @admin_required
-def add(request: HttpRequest, code: str) -> HttpResponse:
+def add(request: StaffRequest, code: str) -> HttpResponse:
     facility = facility_for_admin(request, code)
     powers = Powers.of(request.user, facility)
     form = _rule_form(request, facility, powers)
@@ -163,7 +164,7 @@ def add(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @admin_required
-def edit(request: HttpRequest, code: str, rule_id: int) -> HttpResponse:
+def edit(request: StaffRequest, code: str, rule_id: int) -> HttpResponse:
     facility = facility_for_admin(request, code)
     rule = rule_here(facility, rule_id)
     powers = Powers.of(request.user, facility)
@@ -195,7 +196,7 @@ def _refused(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 @require_POST
 @admin_required
-def set_active(request: HttpRequest, code: str, rule_id: int) -> HttpResponse:
+def set_active(request: StaffRequest, code: str, rule_id: int) -> HttpResponse:
     """Switch one of the admin's own rules on or off."""
     facility = facility_for_admin(request, code)
     rule = rule_here(facility, rule_id)
@@ -214,7 +215,7 @@ def set_active(request: HttpRequest, code: str, rule_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def switch_inherited(request: HttpRequest, code: str, rule_id: int) -> HttpResponse:
+def switch_inherited(request: StaffRequest, code: str, rule_id: int) -> HttpResponse:
     """Switch an inherited rule off (or back on) for this facility, or for the agency."""
     facility = facility_for_admin(request, code)
     rule = rule_here(facility, rule_id)
@@ -223,7 +224,7 @@ def switch_inherited(request: HttpRequest, code: str, rule_id: int) -> HttpRespo
     where = {"agency": facility.agency} if agency_wide else {"facility": facility}
     change = services.disable_inherited if off else services.enable_inherited
     try:
-        change(actor=request.user, rule_id=rule.pk, **where)  # type: ignore[arg-type]
+        change(actor=request.user, rule_id=rule.pk, **where)
     except PermissionDenied as error:
         return _refused(request, error)
     except DomainError as error:
@@ -237,7 +238,7 @@ def switch_inherited(request: HttpRequest, code: str, rule_id: int) -> HttpRespo
 
 @require_POST
 @admin_required
-def detectors(request: HttpRequest, code: str) -> HttpResponse:
+def detectors(request: StaffRequest, code: str) -> HttpResponse:
     """Set what each detector (phone numbers, payment handles…) does at this facility."""
     facility = facility_for_admin(request, code)
     known = [row["name"] for row in detectors_of(facility)]

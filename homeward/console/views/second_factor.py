@@ -30,6 +30,7 @@ from homeward.console.access import (
     signin_step,
 )
 from homeward.console.factor_forms import CodeForm
+from homeward.console.requests import SigningInRequest
 from homeward.console.views.auth import TRUSTED_BROWSER_COOKIE
 from homeward.core.errors import DomainError
 from homeward.people import second_factor, throttle
@@ -43,7 +44,7 @@ def _signed_in_with(request: HttpRequest, device: Device) -> None:
     django_otp.login(request, device)
 
 
-def _trusted(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def _trusted(request: SigningInRequest, response: HttpResponse) -> HttpResponse:
     """Mark this browser as one that signed in to the account (both factors passed)."""
     token = throttle.trusted_browser_token(
         kind=throttle.Kind.STAFF, name=request.user.get_username()
@@ -75,21 +76,21 @@ def _grouped(secret: str) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @signin_step
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: SigningInRequest) -> HttpResponse:
     next_url = safe_next(request)
-    if second_factor.has_app(request.user):  # type: ignore[arg-type]
+    if second_factor.has_app(request.user):
         return redirect(next_url)  # the gate asks for a code if this session has none
     if not password_typed_recently(request):
         return sign_in_again(request, "Sign in again to set up your authenticator app.", next_url)
     form, status, enrolled = _code_step(
         request,
-        lambda code: second_factor.confirm_app(user=request.user, code=code),  # type: ignore[arg-type]
+        lambda code: second_factor.confirm_app(user=request.user, code=code),
     )
     if enrolled is not None:
         _signed_in_with(request, enrolled.device)
         context = {"codes": enrolled.recovery_codes, "next": next_url}
         return _trusted(request, render(request, "console/recovery_codes.html", context))
-    device = second_factor.pending_app(user=request.user)  # type: ignore[arg-type]
+    device = second_factor.pending_app(user=request.user)
     qr = segno.make(device.config_url, error="m")
     context = {
         "form": form,
@@ -103,20 +104,20 @@ def enrol(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @signin_step
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: SigningInRequest) -> HttpResponse:
     next_url = safe_next(request)
-    if not second_factor.has_app(request.user):  # type: ignore[arg-type]
+    if not second_factor.has_app(request.user):
         return redirect(next_url)  # the gate sends them to enrol
-    if request.user.is_verified():  # type: ignore[union-attr]
+    if second_factor.verified_in_session(request.user):
         return redirect(next_url)
     form, status, device = _code_step(
         request,
-        lambda code: second_factor.verify(user=request.user, code=code),  # type: ignore[arg-type]
+        lambda code: second_factor.verify(user=request.user, code=code),
     )
     if device is not None:
         _signed_in_with(request, device)
         if device.name == second_factor.RECOVERY_NAME:
-            left = second_factor.recovery_codes_left(request.user)  # type: ignore[arg-type]
+            left = second_factor.recovery_codes_left(request.user)
             messages.warning(
                 request,
                 f"You used a recovery code; {left} left. Each works only once. "
@@ -129,17 +130,17 @@ def verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @signin_step
-def notice_page(request: HttpRequest) -> HttpResponse:
+def notice_page(request: SigningInRequest) -> HttpResponse:
     next_url = safe_next(request)
-    if not request.user.is_verified():  # type: ignore[union-attr]
+    if not second_factor.verified_in_session(request.user):
         # The notice comes after the second factor.
         return second_factor_gate(request) or redirect(next_url)
     if request.method == "POST":
-        notice.accept(user=request.user)  # type: ignore[arg-type]
+        notice.accept(user=request.user)
         return redirect(next_url)
     context = {
         "next": next_url,
         "version": notice.current_version(),
-        "accepted": notice.accepted(request.user),  # type: ignore[arg-type]
+        "accepted": notice.accepted(request.user),
     }
     return render(request, "console/notice.html", context)

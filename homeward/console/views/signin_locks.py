@@ -4,25 +4,26 @@ accounts in their scope, and kiosk resident numbers and devices at their facilit
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from homeward.console.access import admin_required
+from homeward.console.requests import StaffRequest
 from homeward.core.errors import NotFound
 from homeward.people import throttle
 
 
 @require_GET
 @admin_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: StaffRequest) -> HttpResponse:
     context = {"locks": throttle.locks_for_admin(request.user)}
     return render(request, "console/signin_locks.html", context)
 
 
 @require_POST
 @admin_required
-def release(request: HttpRequest, lock_id: int) -> HttpResponse:
+def release(request: StaffRequest, lock_id: int) -> HttpResponse:
     try:
         lock = throttle.release_lock(admin=request.user, lock_id=lock_id)
     except NotFound:

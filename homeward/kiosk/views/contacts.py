@@ -15,6 +15,7 @@ from homeward.core.errors import DomainError
 from homeward.core.views import show_error
 from homeward.kiosk.auth import resident_required
 from homeward.kiosk.forms import InviteForm
+from homeward.kiosk.requests import KioskRequest
 from homeward.kiosk.views.common import (
     connection_or_404,
     contact_name,
@@ -28,7 +29,8 @@ C = Connection.Status
 
 @require_http_methods(["GET"])
 @resident_required
-def requests(request: HttpRequest, resident: Resident) -> HttpResponse:
+def requests(request: KioskRequest) -> HttpResponse:
+    resident = request.resident
     mine = connection_access.connections_of_resident(resident)
     context = {
         "waiting": mine.filter(status=C.REQUESTED).order_by("created_at"),
@@ -68,13 +70,15 @@ def _respond(
 
 @require_POST
 @resident_required
-def accept(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
+def accept(request: KioskRequest, connection_id: int) -> HttpResponse:
+    resident = request.resident
     return _respond(request, resident, connection_id, accept=True)
 
 
 @require_POST
 @resident_required
-def decline(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
+def decline(request: KioskRequest, connection_id: int) -> HttpResponse:
+    resident = request.resident
     return _respond(request, resident, connection_id, accept=False)
 
 
@@ -119,7 +123,8 @@ def _invite_result(connection: Connection, email: str, days: int) -> str:
 
 @require_http_methods(["GET", "POST"])
 @resident_required
-def invite(request: HttpRequest, resident: Resident) -> HttpResponse:
+def invite(request: KioskRequest) -> HttpResponse:
+    resident = request.resident
     form = InviteForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":

@@ -20,6 +20,7 @@ from homeward.core.errors import DomainError
 from homeward.core.views import show_error
 from homeward.kiosk.auth import resident_required
 from homeward.kiosk.forms import ReplyForm
+from homeward.kiosk.requests import KioskRequest
 from homeward.kiosk.views.common import connection_or_404, contact_name, nav_context
 from homeward.ledger import charges, pricing
 from homeward.ledger.pricing.words import reply_payer_words
@@ -48,7 +49,8 @@ def _inbox_connections(resident: Resident) -> QuerySet[Connection]:
 
 @require_GET
 @resident_required
-def inbox(request: HttpRequest, resident: Resident) -> HttpResponse:
+def inbox(request: KioskRequest) -> HttpResponse:
+    resident = request.resident
     unread = message_selectors.unread_counts_for_resident(resident.pk)
     rows = [
         InboxRow(connection, unread.get(connection.pk, 0))
@@ -157,7 +159,8 @@ def _render_conversation(
 
 @require_GET
 @resident_required
-def conversation(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
+def conversation(request: KioskRequest, connection_id: int) -> HttpResponse:
+    resident = request.resident
     connection = connection_or_404(resident, connection_id)
     newly_read = _mark_delivered_read(resident, connection)
     return _render_conversation(request, resident, connection, newly_read=newly_read)
@@ -171,7 +174,8 @@ ALREADY_USED = (
 
 @require_POST
 @resident_required
-def reply(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
+def reply(request: KioskRequest, connection_id: int) -> HttpResponse:
+    resident = request.resident
     connection = connection_or_404(resident, connection_id)
     limit = connection.facility.policy.message_length_limit
     form = ReplyForm(request.POST, limit=limit)
@@ -209,7 +213,8 @@ def reply(request: HttpRequest, resident: Resident, connection_id: int) -> HttpR
 
 @require_POST
 @resident_required
-def block(request: HttpRequest, resident: Resident, connection_id: int) -> HttpResponse:
+def block(request: KioskRequest, connection_id: int) -> HttpResponse:
+    resident = request.resident
     connection = connection_or_404(resident, connection_id)
     try:
         connection_services.block(by=resident, connection_id=connection.pk)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from homeward.console.access import second_factor_gate
+from homeward.console.access import second_factor_gate, signed_in
 from homeward.core.errors import DomainError
 from homeward.kiosk import auth, services
 from homeward.kiosk.forms import DeviceForm, SignInForm
@@ -20,13 +20,14 @@ CONSOLE_SIGNIN = "/console/signin/"
 @require_http_methods(["GET", "POST"])
 def register_device(request: HttpRequest) -> HttpResponse:
     """A facility or agency admin, signed in to the console, turns this browser into a kiosk."""
-    if not request.user.is_authenticated:
+    signed = signed_in(request)
+    if signed is None:
         return redirect_to_login(request.get_full_path(), CONSOLE_SIGNIN)
-    facilities = services.admin_facilities(request.user)  # type: ignore[arg-type]
+    facilities = services.admin_facilities(signed.user)
     if not facilities.exists():
         return render(request, "kiosk/device_forbidden.html", status=403)
     # The same sign-in steps as the console: second factor in this session, notice accepted.
-    step = second_factor_gate(request)
+    step = second_factor_gate(signed)
     if step is not None:
         return step
     form = DeviceForm(request.POST if request.method == "POST" else None, facilities=facilities)
@@ -34,7 +35,7 @@ def register_device(request: HttpRequest) -> HttpResponse:
         facility = form.cleaned_data["facility"]
         try:
             device, raw_token = services.register_device(
-                staff=request.user,  # type: ignore[arg-type]
+                staff=signed.user,
                 facility=facility,
                 name=form.cleaned_data["name"],
             )

@@ -4,22 +4,23 @@ session is closed and charged once."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from homeward.core.errors import NotFound
 from homeward.kiosk import auth, sessions
 from homeward.kiosk.auth import resident_required
-from homeward.people.models import Resident
+from homeward.kiosk.requests import KioskRequest
 
 
 @require_POST
 @resident_required
-def end(request: HttpRequest, resident: Resident, session_id: int) -> HttpResponse:
+def end(request: KioskRequest, session_id: int) -> HttpResponse:
     """End one of the resident's own sessions (anyone else's is a 404 and changes nothing).
     The session of this kiosk signs them out; one left open on another kiosk is closed and
     charged up to the last page they opened there."""
+    resident = request.resident
     try:
         session = sessions.session_of(resident, session_id)
     except NotFound:

@@ -15,9 +15,9 @@ from homeward.connections.models import Connection
 from homeward.connections.words import after_request_words, connection_next_step, connection_words
 from homeward.core.errors import DomainError
 from homeward.core.views import show_error
-from homeward.people.models import Contact
 from homeward.people.words import short_name
 from homeward.web.access import contact_required
+from homeward.web.requests import ContactRequest
 
 C = Connection.Status
 # Statuses a contact may still block from (the transition table allows these).
@@ -36,7 +36,8 @@ def _row(connection: Connection) -> dict:
 
 @require_GET
 @contact_required
-def connection_list(request: HttpRequest, *, contact: Contact) -> HttpResponse:
+def connection_list(request: ContactRequest) -> HttpResponse:
+    contact = request.contact
     everything = list(connection_access.connections_of_contact(contact).order_by("-updated_at"))
     invitations = [_row(c) for c in everything if c.status == C.INVITED]
     others = [_row(c) for c in everything if c.status != C.INVITED]
@@ -63,7 +64,8 @@ def _act(
 
 @require_POST
 @contact_required
-def accept(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+def accept(request: ContactRequest, connection_id: int) -> HttpResponse:
+    contact = request.contact
     return _act(
         request,
         lambda: connections.respond_to_invitation(
@@ -75,7 +77,8 @@ def accept(request: HttpRequest, connection_id: int, *, contact: Contact) -> Htt
 
 @require_POST
 @contact_required
-def decline(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+def decline(request: ContactRequest, connection_id: int) -> HttpResponse:
+    contact = request.contact
     return _act(
         request,
         lambda: connections.respond_to_invitation(
@@ -87,7 +90,8 @@ def decline(request: HttpRequest, connection_id: int, *, contact: Contact) -> Ht
 
 @require_POST
 @contact_required
-def block(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+def block(request: ContactRequest, connection_id: int) -> HttpResponse:
+    contact = request.contact
     return _act(
         request,
         lambda: connections.block(by=contact, connection_id=connection_id),

@@ -26,6 +26,7 @@ from homeward.messaging.words import message_outcome, sent_words
 from homeward.people.models import Contact
 from homeward.people.words import short_name
 from homeward.web.access import contact_required
+from homeward.web.requests import ContactRequest
 
 S = Message.Status
 ALREADY_USED = (
@@ -39,7 +40,8 @@ MAX_PRICED_CHARACTERS = 1_000_000
 
 @require_GET
 @contact_required
-def conversation_list(request: HttpRequest, *, contact: Contact) -> HttpResponse:
+def conversation_list(request: ContactRequest) -> HttpResponse:
+    contact = request.contact
     conversations = [
         {"connection": c, "short_name": short_name(c.resident)}
         for c in selectors.conversations_of_contact(contact)
@@ -117,9 +119,8 @@ def _page(
 
 @require_GET
 @contact_required
-def conversation_detail(
-    request: HttpRequest, connection_id: int, *, contact: Contact
-) -> HttpResponse:
+def conversation_detail(request: ContactRequest, connection_id: int) -> HttpResponse:
+    contact = request.contact
     connection = _connection(contact, connection_id)
     _mark_replies_read(contact, connection)
     return _page(request, connection, client_token=form_tokens.of_address(request))
@@ -127,7 +128,8 @@ def conversation_detail(
 
 @require_POST
 @contact_required
-def send(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+def send(request: ContactRequest, connection_id: int) -> HttpResponse:
+    contact = request.contact
     connection = _connection(contact, connection_id)
     body = request.POST.get("body", "")
     prepaid_reply = request.POST.get("prepaid_reply") == "1"
@@ -218,8 +220,9 @@ def price_box(connection: Connection, *, characters: int, prepaid_reply: bool) -
 @require_GET
 @never_cache  # a wallet balance: never kept by a shared cache or the browser
 @contact_required
-def price(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+def price(request: ContactRequest, connection_id: int) -> HttpResponse:
     """The price box alone, for the page to refresh as the person types."""
+    contact = request.contact
     connection = _connection(contact, connection_id)
     box = price_box(
         connection,

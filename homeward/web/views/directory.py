@@ -25,6 +25,7 @@ from homeward.people.models import Contact, Resident
 from homeward.people.words import short_name
 from homeward.web.access import contact_of, contact_required
 from homeward.web.forms import DirectoryForm, FindResidentForm
+from homeward.web.requests import ContactRequest
 
 C = connections.C
 Policy = FacilityPolicy.ConnectionPolicy
@@ -117,7 +118,8 @@ def find_resident(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @contact_required
-def connect(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse:
+def connect(request: ContactRequest, code: str) -> HttpResponse:
+    contact = request.contact
     facility = _facility(code)
     number = request.POST.get("number", "").strip()
     try:

@@ -33,6 +33,7 @@ from homeward.people.models import Contact
 from homeward.people.words import short_name
 from homeward.web.access import contact_required
 from homeward.web.forms import AmountForm, CardForm
+from homeward.web.requests import ContactRequest
 
 K = Account.Kind
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -71,7 +72,8 @@ def _facility(contact: Contact, code: str, *, wallet_only: bool = False) -> Faci
 
 @require_GET
 @contact_required
-def wallets(request: HttpRequest, *, contact: Contact) -> HttpResponse:
+def wallets(request: ContactRequest) -> HttpResponse:
+    contact = request.contact
     # Back from a hosted checkout: the return address carries the form token, because the
     # payment did not exist yet when the address was made.
     returning = request.GET.get("payment", "")
@@ -95,14 +97,16 @@ def wallets(request: HttpRequest, *, contact: Contact) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @contact_required
-def deposit(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse:
+def deposit(request: ContactRequest, code: str) -> HttpResponse:
+    contact = request.contact
     facility = _facility(contact, code)
     return _payment_steps(request, contact, facility=facility)
 
 
 @require_http_methods(["GET", "POST"])
 @contact_required
-def send_money(request: HttpRequest, connection_id: int, *, contact: Contact) -> HttpResponse:
+def send_money(request: ContactRequest, connection_id: int) -> HttpResponse:
+    contact = request.contact
     try:
         connection = connection_access.connection_for_contact(contact, connection_id)
     except NotFound:
@@ -201,7 +205,8 @@ def _payment_steps(
 
 @require_POST
 @contact_required
-def refund(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse:
+def refund(request: ContactRequest, code: str) -> HttpResponse:
+    contact = request.contact
     facility = _facility(contact, code, wallet_only=True)
     key = f"web-wallet-refund:{contact.pk}:{_token(request.POST.get('token', ''))}"
     try:
@@ -223,8 +228,9 @@ def refund(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse
 
 @require_POST
 @contact_required
-def buy_pack(request: HttpRequest, code: str, *, contact: Contact) -> HttpResponse:
+def buy_pack(request: ContactRequest, code: str) -> HttpResponse:
     """Buy a stamp pack with money already in the wallet at this facility."""
+    contact = request.contact
     facility = _facility(contact, code)
     key = f"web-pack:{contact.pk}:{_token(request.POST.get('token', ''))}"
     try:
@@ -245,7 +251,8 @@ def buy_pack(request: HttpRequest, code: str, *, contact: Contact) -> HttpRespon
 
 @require_GET
 @contact_required
-def receipt(request: HttpRequest, payment_id: int, *, contact: Contact) -> HttpResponse:
+def receipt(request: ContactRequest, payment_id: int) -> HttpResponse:
+    contact = request.contact
     try:
         payment = money.payment_of_contact(contact, payment_id)
     except NotFound as error:
@@ -260,7 +267,8 @@ def receipt(request: HttpRequest, payment_id: int, *, contact: Contact) -> HttpR
 
 @require_GET
 @contact_required
-def statement(request: HttpRequest, *, contact: Contact) -> HttpResponse:
+def statement(request: ContactRequest) -> HttpResponse:
+    contact = request.contact
     # Each line in its facility's local time, newest first.
     lines = statements.statement(contact)
     rows = [{"line": line, "zone": line.zone} for line in reversed(lines)]
@@ -269,7 +277,8 @@ def statement(request: HttpRequest, *, contact: Contact) -> HttpResponse:
 
 @require_GET
 @contact_required
-def statement_csv(request: HttpRequest, *, contact: Contact) -> HttpResponse:
+def statement_csv(request: ContactRequest) -> HttpResponse:
+    contact = request.contact
     body = statements.statement_csv(statements.statement(contact))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="homeward-statement.csv"'
