@@ -14,6 +14,7 @@ from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Facility
 from homeward.ledger import pricing, stamps
 from homeward.ledger.models import Account, Payment, Payout
+from homeward.ledger.stamps import Pack
 from homeward.people.models import Contact
 
 
@@ -22,11 +23,11 @@ class Wallet:
     facility: Facility
     balance: int  # cents
     stamps: int  # stamps bought ahead and not used yet
-    packs: list[stamps.Pack]  # on sale to this contact there now, in the schedule's order
+    packs: list[Pack]  # on sale to this contact there now, in the schedule's order
     can_deposit: bool  # they have a connection there (a wallet alone is for refunds)
 
 
-def packs_on_sale(facility: Facility) -> list[stamps.Pack]:
+def packs_on_sale(facility: Facility) -> list[Pack]:
     try:
         return stamps.packs_of(pricing.schedule_in_force(facility.pk, clock.now()))
     except DomainError:  # no prices published yet: nothing on sale
@@ -43,8 +44,11 @@ def wallets_of_contact(contact: Contact) -> list[Wallet]:
         kind=Account.Kind.CONTACT_WALLET, currency="USD", contact=contact, facility__isnull=False
     ).select_related("facility")
     for wallet in wallets:
-        facilities[wallet.facility_id] = wallet.facility  # type: ignore[assignment]
-        balances[wallet.facility_id] = wallet.balance
+        facility = wallet.facility
+        if facility is None:  # never: the query asks for wallets at a facility
+            continue
+        facilities[facility.pk] = facility
+        balances[facility.pk] = wallet.balance
     connected = set()
     for connection in connections.connections_of_contact(contact):
         facilities.setdefault(connection.facility_id, connection.facility)

@@ -21,27 +21,47 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from homeward.connections.models import Connection
 from homeward.core.errors import DomainError
+from homeward.facilities.models import Facility
 from homeward.ledger import pricing, stamps
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Posting, PriceSchedule, Transaction
 from homeward.ledger.pricing import MessagePayer, MessagePrice
+from homeward.people.models import Contact, Resident
 
 K = Account.Kind
+
+
+class ChargedMessage(Protocol):
+    """What charging and refunding need of a message. Messaging sits above the ledger, so
+    the ledger names no model of it: any object with these attributes will do."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def to_resident(self) -> bool: ...
+
+    @property
+    def facility_id(self) -> int: ...
+
+    @property
+    def submitted_at(self) -> dt.datetime | None: ...
 
 
 def prepaid_reply_offered(schedule: PriceSchedule) -> bool:
     return pricing.model_of(schedule).offers_prepaid_reply(schedule)
 
 
-def wallet(contact: object, facility: object) -> Account:
+def wallet(contact: Contact | None, facility: Facility) -> Account:
     """A contact's wallet at one facility (each facility sets its own prices and fees)."""
     return ledger.account_for(kind=K.CONTACT_WALLET, contact=contact, facility=facility)
 
 
-def trust(resident: object) -> Account:
+def trust(resident: Resident) -> Account:
     return ledger.account_for(kind=K.TRUST, resident=resident)
 
 
@@ -51,15 +71,15 @@ def reply_credit(connection: Connection) -> Account:
     )
 
 
-def revenue(facility: object) -> Account:
+def revenue(facility: Facility) -> Account:
     return ledger.account_for(kind=K.PLATFORM_REVENUE, facility=facility)
 
 
-def agency_funding(facility: object) -> Account:
+def agency_funding(facility: Facility) -> Account:
     return ledger.account_for(
         kind=K.AGENCY_FUNDING,
         agency=facility.agency,
-        facility=facility,  # type: ignore[attr-defined]
+        facility=facility,
     )
 
 
@@ -122,14 +142,12 @@ def preview(
     if not sender_pays:
         return Preview(price, None)
     if to_resident:
-        owner = {
-            "kind": K.CONTACT_WALLET,
-            "contact": connection.contact,
-            "facility": connection.facility,
-        }
+        balance = ledger.balance_of(
+            kind=K.CONTACT_WALLET, contact=connection.contact, facility=connection.facility
+        )
     else:
-        owner = {"kind": K.TRUST, "resident": connection.resident}
-    return Preview(price, ledger.balance_of(**owner))
+        balance = ledger.balance_of(kind=K.TRUST, resident=connection.resident)
+    return Preview(price, balance)
 
 
 def _postings(connection: Connection, price: MessagePrice) -> list[tuple[Account, int]]:
@@ -152,18 +170,18 @@ def _postings(connection: Connection, price: MessagePrice) -> list[tuple[Account
     return postings
 
 
-def prepaid_reply_of(message: object) -> bool:
+def prepaid_reply_of(message: ChargedMessage) -> bool:
     """Whether the message's charge set money aside for a reply (a repeat of the send must
     ask for the same)."""
     return Posting.objects.filter(
-        transaction__message=message,
+        transaction__message_id=message.pk,
         transaction__kind=Transaction.Kind.MESSAGE_CHARGE,
         account__kind=K.REPLY_CREDIT,
         amount__gt=0,
     ).exists()
 
 
-def charge_message(*, message: object, connection: Connection, price: MessagePrice) -> None:
+def charge_message(*, message: ChargedMessage, connection: Connection, price: MessagePrice) -> None:
     """Charge a message being submitted (inside the submit's transaction). A message that
     costs nothing posts nothing; a payer without the money refuses the whole submit."""
     if price.stamps:
@@ -177,7 +195,7 @@ def charge_message(*, message: object, connection: Connection, price: MessagePri
         return
     try:
         ledger.post(
-            key=f"message:{message.pk}:charge",  # type: ignore[attr-defined]
+            key=f"message:{message.pk}:charge",
             kind=Transaction.Kind.MESSAGE_CHARGE,
             postings=_postings(connection, price),
             memo=_memo(message, connection, price),
@@ -188,7 +206,7 @@ def charge_message(*, message: object, connection: Connection, price: MessagePri
     except DomainError as error:
         if error.code != "insufficient_funds":
             raise
-        to_resident = message.to_resident  # type: ignore[attr-defined]
+        to_resident = message.to_resident
         sender_pays = price.payer == (
             MessagePayer.CONTACT if to_resident else MessagePayer.RESIDENT
         )
@@ -202,7 +220,7 @@ def charge_message(*, message: object, connection: Connection, price: MessagePri
         ) from None
 
 
-def _charge_stamps(message: object, connection: Connection, price: MessagePrice) -> None:
+def _charge_stamps(message: ChargedMessage, connection: Connection, price: MessagePrice) -> None:
     contact, facility = connection.contact, connection.facility
     value = stamps.value_of(contact, facility, price.stamps)
     # The prepaid reply is set aside at its full price (as far as the stamps' value goes),
@@ -212,7 +230,7 @@ def _charge_stamps(message: object, connection: Connection, price: MessagePrice)
     if reply_share:
         to.append((reply_credit(connection), reply_share))
     stamps.spend(
-        key=f"message:{message.pk}:charge",  # type: ignore[attr-defined]
+        key=f"message:{message.pk}:charge",
         contact=contact,
         facility=facility,
         count=price.stamps,
@@ -222,20 +240,20 @@ def _charge_stamps(message: object, connection: Connection, price: MessagePrice)
     )
 
 
-def _memo(message: object, connection: Connection, price: MessagePrice) -> str:
+def _memo(message: ChargedMessage, connection: Connection, price: MessagePrice) -> str:
     name = connection.resident.first_name
-    if message.to_resident:  # type: ignore[attr-defined]
+    if message.to_resident:
         paid = f" ({price.stamps} of your stamps)" if price.stamps else ""
         return f"Message to {name}" + (" with a prepaid reply" if price.reply_credit else "") + paid
     return f"Reply from {name}" + (", paid by a prepaid reply" if price.from_credit else "")
 
 
-def refund_message(*, message: object, reason: str) -> Transaction | None:
+def refund_message(*, message: ChargedMessage, reason: str) -> Transaction | None:
     """Give back what a message cost, to the accounts that paid it (inside the caller's
     transaction): money to where it came from, stamps to the contact. Idempotent. Money set
     aside for a prepaid reply comes back only as far as the prepaid replies still hold it:
     a reply already sent has used it, and the rest goes back to whoever paid."""
-    key = f"message:{message.pk}"  # type: ignore[attr-defined]
+    key = f"message:{message.pk}"
     refund, kept = None, 0
     charge = Transaction.objects.filter(idempotency_key=f"{key}:charge").first()
     if charge is not None:
@@ -245,10 +263,9 @@ def refund_message(*, message: object, reason: str) -> Transaction | None:
     if paid_in_stamps is not None:
         postings, _ = _reversal(paid_in_stamps)
         if kept:  # the prepaid reply was used: its stamps stay spent
-            used = pricing.schedule_in_force(
-                message.facility_id,
-                message.submitted_at,  # type: ignore[attr-defined]
-            ).reply_stamps
+            submitted = message.submitted_at
+            assert submitted is not None, "a message that was charged was submitted"
+            used = pricing.schedule_in_force(message.facility_id, submitted).reply_stamps
             postings = [(a, n - used if n > 0 else n + used) for a, n in postings]
         refund = _post_refund(f"{key}:refund:stamps", paid_in_stamps, postings, reason) or refund
     return refund

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
@@ -125,7 +127,7 @@ class Transaction(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.idempotency_key}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Ledger transactions are never changed; post a reversal.")
         super().save(*args, **kwargs)
@@ -142,7 +144,7 @@ class Posting(models.Model):
     def __str__(self) -> str:
         return f"{self.amount:+d} to account {self.account_id}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Ledger postings are never changed; post a reversal.")
         super().save(*args, **kwargs)

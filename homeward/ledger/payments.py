@@ -203,6 +203,7 @@ def start(
     if expected_total is not None and priced.total != expected_total:
         raise TotalChanged(total=priced.total, expected=expected_total)
     chosen = providers.get(provider)
+    made: Payment | None
     with _start_lock() as hold:
         with transaction.atomic():
             try:
@@ -219,12 +220,13 @@ def start(
                         created_at=clock.now(),
                     )
             except IntegrityError:  # a twin request with the same key saved it first
-                payment = None
+                made = None
             else:
+                made = payment
                 # Held from before the payment can be seen until the card company's answer
                 # is applied: a twin waits for it rather than answer a half-made payment.
-                hold(payment.pk)
-        if payment is None:
+                hold(made.pk)
+        if made is None:
             return _replay(
                 Payment.objects.get(key=key),
                 contact=contact,
@@ -233,7 +235,7 @@ def start(
                 connection_id=connection_id,
                 facility=facility,
             )
-        return _ask_card_company(payment, chosen, card=card, return_url=return_url)
+        return _ask_card_company(made, chosen, card=card, return_url=return_url)
 
 
 def _ask_card_company(
@@ -356,8 +358,9 @@ def _finish(
             payment.failure_reason = ""
             payment.provider_charge = provider_charge or payment.provider_charge
             payment.save()
-            if payment.resident_id and not payment.resident.in_custody:
-                _return_to_card(payment, reason=f"{payment.resident.first_name} was released")
+            resident = payment.resident
+            if resident is not None and not resident.in_custody:
+                _return_to_card(payment, resident, reason=f"{resident.first_name} was released")
         elif outcome == "declined" and payment.status == P.PENDING:
             payment.status = P.DECLINED
             payment.completed_at = clock.now()
@@ -366,7 +369,7 @@ def _finish(
     return payment
 
 
-def _return_to_card(payment: Payment, *, reason: str) -> None:
+def _return_to_card(payment: Payment, resident: Resident, *, reason: str) -> None:
     """Trust money that arrived after its resident left goes back to the card (no fee)."""
     key = f"payment:{payment.pk}:returned"
     payout = Payout.objects.create(
@@ -382,7 +385,7 @@ def _return_to_card(payment: Payment, *, reason: str) -> None:
         key=key,
         kind=Transaction.Kind.PAYOUT,
         postings=[
-            (charges.trust(payment.resident), -payment.amount_cents),
+            (charges.trust(resident), -payment.amount_cents),
             (ledger.account_for(kind=K.REFUNDS_PAYABLE), payment.amount_cents),
         ],
         memo=f"Refund to your card: {reason}",
@@ -396,7 +399,7 @@ def _return_to_card(payment: Payment, *, reason: str) -> None:
 def _credit(payment: Payment) -> None:
     facility = payment.facility
     clearing = ledger.account_for(kind=K.PAYMENT_CLEARING)
-    if payment.resident_id:
+    if payment.resident is not None:
         to, kind = charges.trust(payment.resident), Transaction.Kind.TRUST_DEPOSIT
     else:
         to, kind = charges.wallet(payment.contact, facility), Transaction.Kind.DEPOSIT

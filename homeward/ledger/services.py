@@ -11,7 +11,9 @@ from django.db.models import F, Q, Sum
 
 from homeward.core import clock
 from homeward.core.errors import Conflict, DomainError
+from homeward.facilities.models import Agency, Facility
 from homeward.ledger.models import Account, Posting, Transaction
+from homeward.people.models import Contact, Resident
 
 MAX_AMOUNT = 100_000_000  # cents: one million dollars, far past any real message or deposit
 
@@ -19,10 +21,10 @@ MAX_AMOUNT = 100_000_000  # cents: one million dollars, far past any real messag
 def account_for(
     *,
     kind: str,
-    contact: object = None,
-    resident: object = None,
-    agency: object = None,
-    facility: object = None,
+    contact: Contact | None = None,
+    resident: Resident | None = None,
+    agency: Agency | None = None,
+    facility: Facility | None = None,
     currency: str = "USD",
 ) -> Account:
     """The account of this kind for this owner, opened on first use."""
@@ -38,7 +40,9 @@ def account_for(
     return account
 
 
-def balance_of(*, kind: str, currency: str = "USD", **owner: object) -> int:
+def balance_of(
+    *, kind: str, currency: str = "USD", **owner: Contact | Resident | Facility | None
+) -> int:
     """An account's balance without opening it: an account never used holds nothing."""
     found = Account.objects.filter(kind=kind, currency=currency, **owner).values_list(
         "balance", flat=True

@@ -10,14 +10,18 @@ is refunded — nothing bought is ever lost to a release.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from homeward.core import clock
 from homeward.core.errors import DomainError
+from homeward.facilities.models import Facility
 from homeward.ledger import pricing
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule, Transaction
 from homeward.ledger.pricing.base import Pack
+from homeward.people.models import Contact
 
 K = Account.Kind
 STAMP = Account.STAMP_UNIT
@@ -46,23 +50,23 @@ def check_packs(packs: object) -> list[dict[str, int]]:
     return checked
 
 
-def stamps_of(contact: object, facility: object) -> int:
+def stamps_of(contact: Contact | None, facility: Facility) -> int:
     return ledger.balance_of(kind=K.STAMPS, currency=STAMP, contact=contact, facility=facility)
 
 
-def _stamps(contact: object, facility: object) -> Account:
+def _stamps(contact: Contact | None, facility: Facility) -> Account:
     return ledger.account_for(kind=K.STAMPS, currency=STAMP, contact=contact, facility=facility)
 
 
-def _held(contact: object, facility: object) -> Account:
+def _held(contact: Contact | None, facility: Facility) -> Account:
     return ledger.account_for(kind=K.STAMPS_HELD, contact=contact, facility=facility)
 
 
-def _issued(facility: object) -> Account:
+def _issued(facility: Facility) -> Account:
     return ledger.account_for(kind=K.STAMP_ISSUE, currency=STAMP, facility=facility)
 
 
-def _lock(contact: object, facility: object) -> None:
+def _lock(contact: Contact | None, facility: Facility) -> None:
     """Hold the contact's stamps and the money held for them (if they have any) until the
     transaction ends, so the count and the money are read together: a purchase cannot land
     between the two reads."""
@@ -72,18 +76,20 @@ def _lock(contact: object, facility: object) -> None:
     list(mine.select_for_update().order_by("pk"))
 
 
-def lock_and_count(contact: object, facility: object) -> int:
+def lock_and_count(contact: Contact | None, facility: Facility) -> int:
     """The contact's stamps, held for the caller's transaction."""
     _lock(contact, facility)
     return stamps_of(contact, facility)
 
 
-def purchase_pack(*, contact: object, facility: object, pack: int, key: str) -> tuple[Pack, bool]:
+def purchase_pack(
+    *, contact: Contact | None, facility: Facility, pack: int, key: str
+) -> tuple[Pack, bool]:
     """Buy pack number ``pack`` of the schedule in force, from the wallet at ``facility``,
     saying whether this request bought it (False: ``key`` bought this pack before, and
     nothing more moved). The same key for another pack (or another facility)
     is 409 idempotency_key_reused."""
-    offered = packs_of(pricing.schedule_in_force(facility.pk, clock.now()))  # type: ignore[attr-defined]
+    offered = packs_of(pricing.schedule_in_force(facility.pk, clock.now()))
     if not 0 <= pack < len(offered):
         raise DomainError("no_such_pack", "This facility does not sell that stamp pack now.")
     chosen = offered[pack]
@@ -102,7 +108,7 @@ def purchase_pack(*, contact: object, facility: object, pack: int, key: str) -> 
     return chosen, bought
 
 
-def _post_pack(contact: object, facility: object, chosen: Pack, key: str) -> bool:
+def _post_pack(contact: Contact | None, facility: Facility, chosen: Pack, key: str) -> bool:
     """Post the purchase; False when ``key`` already bought it (decided under the lock on
     the contact's stamps, so of twin requests exactly one buys)."""
     from homeward.ledger.charges import wallet
@@ -134,7 +140,7 @@ def _post_pack(contact: object, facility: object, chosen: Pack, key: str) -> boo
     return not bought_before
 
 
-def value_of(contact: object, facility: object, count: int) -> int:
+def value_of(contact: Contact | None, facility: Facility, count: int) -> int:
     """What ``count`` of the contact's stamps cost them: their share of the money held for
     the stamps left (the last stamp takes what rounding left over). Locks both accounts for
     the caller's transaction."""
@@ -147,12 +153,12 @@ def value_of(contact: object, facility: object, count: int) -> int:
 def spend(
     *,
     key: str,
-    contact: object,
-    facility: object,
+    contact: Contact | None,
+    facility: Facility,
     count: int,
     to: list[tuple[Account, int]],
     memo: str,
-    **links: object,
+    **links: Any,
 ) -> None:
     """Spend ``count`` stamps: the stamps go back to the facility, and their money moves from
     "held" to the accounts in ``to`` (cents that sum to the stamps' value)."""
@@ -178,7 +184,7 @@ def spend(
         )
 
 
-def return_unused(*, contact: object, facility: object, key: str) -> int:
+def return_unused(*, contact: Contact | None, facility: Facility, key: str) -> int:
     """Give back every unused stamp: the stamps to the facility, their money to the wallet.
     Returns the cents returned (inside the caller's transaction)."""
     from homeward.ledger.charges import wallet

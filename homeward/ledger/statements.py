@@ -92,7 +92,7 @@ def _describe(txn: Transaction) -> str:
         return f"Money to {name}'s trust account, receipt {payment.receipt_number}{fee}"
     if txn.kind == T.PAYOUT:
         return f"Refund to your card: {txn.memo}"
-    return txn.memo or txn.get_kind_display()
+    return txn.memo or dict(T.choices).get(txn.kind, txn.kind)
 
 
 def statement_csv(lines: list[StatementLine]) -> str:

@@ -82,7 +82,7 @@ def connections_for_staff(*, staff: User, resident: Resident) -> QuerySet[Connec
     )
 
 
-def resident_history(*, staff: User, resident: Resident, page: int | str = 1) -> Page:
+def resident_history(*, staff: User, resident: Resident, page: int | str = 1) -> Page[Message]:
     """One page of every message to and from the resident (both directions, every status)
     at the staff member's facilities, newest first. Audited with the ids shown."""
     messages = _messages(staff).filter(connection__resident=resident)
@@ -120,7 +120,7 @@ def contact_connections_for_staff(*, staff: User, contact: Contact) -> QuerySet[
     )
 
 
-def contact_history(*, staff: User, contact: Contact, page: int | str = 1) -> Page:
+def contact_history(*, staff: User, contact: Contact, page: int | str = 1) -> Page[Message]:
     """One page of the contact's messages at the staff member's facilities, newest first."""
     messages = _messages(staff).filter(connection__contact=contact)
     shown = Paginator(messages, PAGE_SIZE).get_page(page)

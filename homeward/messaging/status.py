@@ -23,7 +23,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # The timestamp each status sets when a message enters it.
-STAMP = {
+STAMP: dict[str, str | None] = {
     S.SUBMITTED: "submitted_at",
     S.SCREENING: None,
     S.IN_REVIEW: "in_review_at",

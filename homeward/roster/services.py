@@ -68,7 +68,9 @@ def release_resident(*, staff: User, resident_id: int) -> Release:
         trust_paid = _pay_out_trust(resident)
         refunded, refunded_contacts = 0, 0
         audit.record(actor=staff, action="resident.released", obj=resident, facility_id=facility.pk)
-        for contact in {c.contact for c in connections if c.facility_id == facility.pk}:
+        wrote = {c.contact for c in connections if c.facility_id == facility.pk}
+        # An invitation not yet taken up has no contact, and so no wallet.
+        for contact in {c for c in wrote if c is not None}:
             still_writing = Connection.objects.filter(
                 contact=contact,
                 facility=facility,

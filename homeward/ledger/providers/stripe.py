@@ -78,7 +78,8 @@ class Stripe:
         )
         try:
             with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
-                return json.loads(response.read())
+                answer: dict[str, Any] = json.loads(response.read())
+                return answer
         except urllib.error.HTTPError as error:
             try:
                 detail = json.loads(error.read())["error"]["message"]

@@ -230,12 +230,6 @@ def test_two_admins_releasing_at_once_settle_once() -> None:
     assert "Ledger is sound" in ledger_check()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="roster.services.release_resident reads contact.pk of an invitation that no account "
-    "has claimed yet (contact is None): the release fails and rolls back",
-)
 def test_a_resident_with_an_unanswered_invitation_can_be_released(world: World) -> None:
     world.facility_1.policy.connection_policy = "resident_invites"
     world.facility_1.policy.save()
