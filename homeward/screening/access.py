@@ -41,7 +41,7 @@ def may_manage(
     if actor is None or actor.is_superuser:
         return True
     if scope == Scope.FACILITY:
-        return admin_facilities(actor).filter(pk=facility_id).exists()
+        return facility_id is not None and admin_facilities(actor).filter(pk=facility_id).exists()
     if scope == Scope.AGENCY:
         return is_agency_admin(actor, agency_id)
     return False
@@ -53,25 +53,22 @@ def check_may_manage(
     if may_manage(actor, scope=scope, agency_id=agency_id, facility_id=facility_id):
         return
     assert actor is not None
-    if (
-        scope == Scope.FACILITY
-        and not access.staff_facilities(actor).filter(pk=facility_id).exists()
+    if scope == Scope.FACILITY and not (
+        facility_id is not None and access.staff_facilities(actor).filter(pk=facility_id).exists()
     ):
         raise NotFound()
     if (
         scope == Scope.AGENCY
-        and not StaffMembership.objects.filter(user=actor, agency_id=agency_id).exists()
+        and not StaffMembership.objects.filter(user=actor, agency=agency_id).exists()
     ):
         raise NotFound()
-    raise PermissionDenied(
-        {
-            Scope.FACILITY: "Only an administrator of this facility may change its rules.",
-            Scope.AGENCY: "Only an agency administrator may change the agency's rules.",
-            Scope.BASELINE: "Baseline rules are kept in the shared rule library; you can "
-            "switch one off for your facility instead.",
-        }[scope],
-        code="rules_forbidden",
-    )
+    refusals: dict[str, str] = {
+        Scope.FACILITY: "Only an administrator of this facility may change its rules.",
+        Scope.AGENCY: "Only an agency administrator may change the agency's rules.",
+        Scope.BASELINE: "Baseline rules are kept in the shared rule library; you can "
+        "switch one off for your facility instead.",
+    }
+    raise PermissionDenied(refusals[scope], code="rules_forbidden")
 
 
 def _visible(actor: User | None, rule: Rule) -> bool:
@@ -80,8 +77,8 @@ def _visible(actor: User | None, rule: Rule) -> bool:
         return True
     mine = access.staff_facilities(actor)
     if rule.scope == Scope.AGENCY:
-        return mine.filter(agency_id=rule.agency_id).exists()
-    return mine.filter(pk=rule.facility_id).exists()
+        return mine.filter(agency=rule.agency_id).exists()
+    return rule.facility_id is not None and mine.filter(pk=rule.facility_id).exists()
 
 
 def rule_for(actor: User | None, rule_id: int) -> Rule:

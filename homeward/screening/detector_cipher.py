@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from itertools import repeat
 
 Span = tuple[int, int]
@@ -361,9 +362,7 @@ def blob_spans(plain: str, original: Callable[[Span], str]) -> list[Span]:
     if max(map(len, plain.split()), default=0) < 16:
         return []
     return [
-        m.span()
-        for m in BLOB.finditer(plain)
-        if _is_blob(m.group(), lambda m=m: original(m.span()))
+        m.span() for m in BLOB.finditer(plain) if _is_blob(m.group(), partial(original, m.span()))
     ]
 
 

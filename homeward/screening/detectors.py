@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, cast
 
 from homeward.screening import detector_patterns as p
 from homeward.screening.categories import CODED, FRAUD, RELAY
@@ -43,6 +44,9 @@ from homeward.screening.detector_cipher import (
 )
 from homeward.screening.engine import Hit
 from homeward.screening.normalize import Normalized, View
+
+if TYPE_CHECKING:
+    import hyperscan
 
 # Each detector and the category its hits carry.
 DETECTORS: dict[str, str] = {
@@ -135,7 +139,7 @@ class _Gate:
                 elements=len(patterns),
                 flags=hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_DOTALL,
             )
-            self.database: object | None = database
+            self.database: hyperscan.Database | None = database
         except Exception:  # noqa: BLE001 - no hyperscan here: run every exact pattern
             self.database = None
 
@@ -148,13 +152,14 @@ class _Gate:
 
             scratch = self.local.scratch = hyperscan.Scratch(self.database)
         found: set[str] = set()
-        self.database.scan(  # type: ignore[attr-defined]
+        self.database.scan(
             text.encode(), match_event_handler=self._on_match, context=found, scratch=scratch
         )
         return found
 
-    def _on_match(self, index: int, start: int, end: int, flags: int, found: set[str]) -> None:
-        found.add(self.names[index])
+    def _on_match(self, index: int, start: int, end: int, flags: int, found: object) -> None:
+        # ``found`` is the set handed to scan as its context (typed there as any object).
+        cast(set[str], found).add(self.names[index])
 
 
 _the_gates: tuple[_Gate, _Gate] | None = None

@@ -13,7 +13,9 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Callable
+from typing import Literal
 
+NormalForm = Literal["NFC", "NFD", "NFKC", "NFKD"]
 Edit = tuple[int, int, str]  # replace text[start:end] (never empty) with a string
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
@@ -23,7 +25,8 @@ _COUNT = array("q", range(20_001))
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
     """The text with the edits (sorted, not overlapping) made."""
-    parts, pos = [], 0
+    parts: list[str] = []
+    pos = 0
     for start, end, replacement in edits:
         parts += (text[pos:start], replacement)
         pos = end
@@ -76,7 +79,7 @@ def regex_edits(
     return [(m.start(), m.end(), r) for m in pattern.finditer(text) if (r := repl(m)) != m.group()]
 
 
-def normalization_edits(form: str, text: str) -> list[Edit]:
+def normalization_edits(form: NormalForm, text: str) -> list[Edit]:
     """Unicode normalisation as edits on the smallest groups of characters that normalise
     independently. ASCII never combines with what follows, so only each non-ASCII run and
     the character before it (a possible base for combining marks) needs work."""

@@ -31,10 +31,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from homeward.screening import categories
 from homeward.screening.normalize import Normalized, View, fold, normalize
+
+if TYPE_CHECKING:
+    import hyperscan  # imported where used: loading it costs, and tests run without it
 
 ENGINE_NAME = "hyperscan-v2"
 VERDICT_ORDER = {"clear": 0, "flag": 1, "block": 2}
@@ -284,7 +287,7 @@ class HyperscanMatcher:
         cache_dir: Path | None = None,
     ) -> None:
         self.locators = locators
-        self.databases: dict[str, object] = {}
+        self.databases: dict[str, hyperscan.Database] = {}
         # A database scans with its one scratch space, which two threads must not share.
         self.lock = threading.Lock()
         wanted = set(wanted)
@@ -305,7 +308,7 @@ class HyperscanMatcher:
             text = views[view]
             present: set[int] = set()
             with self.lock:
-                database.scan(text.encode(), match_event_handler=_collect, context=present)  # type: ignore[attr-defined]
+                database.scan(text.encode(), match_event_handler=_collect, context=present)
             for index in sorted(present):
                 spans = self.locators[index](text)
                 if spans:
@@ -313,7 +316,7 @@ class HyperscanMatcher:
         return found
 
 
-def _database(chosen: Sequence[tuple[int, Atom]], cache_dir: Path | None) -> object:
+def _database(chosen: Sequence[tuple[int, Atom]], cache_dir: Path | None) -> hyperscan.Database:
     import hyperscan
 
     # Both views are already case-folded; CASELESS is for the regexes people write.
@@ -323,7 +326,9 @@ def _database(chosen: Sequence[tuple[int, Atom]], cache_dir: Path | None) -> obj
     ids = [index for index, _ in chosen]
     cached = None
     if cache_dir is not None:
-        key = hashlib.sha256(repr((hyperscan.__version__, flags, expressions, ids)).encode())
+        # The package defines __version__; its stub leaves it out.
+        version = hyperscan.__version__  # type: ignore[attr-defined]
+        key = hashlib.sha256(repr((version, flags, expressions, ids)).encode())
         cached = cache_dir / f"{key.hexdigest()[:32]}.hsdb"
         if cached.exists():
             loaded = hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)
@@ -337,15 +342,16 @@ def _database(chosen: Sequence[tuple[int, Atom]], cache_dir: Path | None) -> obj
     except hyperscan.error as exc:
         raise RuleError(f"A rule cannot be compiled for fast screening: {exc}") from None
     if cached is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        cached.parent.mkdir(parents=True, exist_ok=True)
         partial = cached.with_suffix(f".{os.getpid()}.part")
         partial.write_bytes(hyperscan.dumpb(database))
         partial.replace(cached)  # atomic: another worker never reads half a file
     return database
 
 
-def _collect(index: int, start: int, end: int, flags: int, present: set[int]) -> None:
-    present.add(index)
+def _collect(index: int, start: int, end: int, flags: int, present: object) -> None:
+    # ``present`` is the set handed to scan as its context (typed there as any object).
+    cast(set[int], present).add(index)
 
 
 # --- compiled rule sets ------------------------------------------------------------------
@@ -369,7 +375,7 @@ class CompiledRuleSet:
         for rule in self.rules:
             if rule.action not in ACTIONS:
                 raise RuleError(f"Unknown action {rule.action!r}.")
-            ids = []
+            ids: list[int] = []
             for atom in atoms_of(rule):
                 if atom not in index_of:
                     index_of[atom] = len(atoms)
@@ -378,8 +384,8 @@ class CompiledRuleSet:
             self.rule_atoms.append(tuple(ids))
         # Rules by their first atom: a message visits only the rules whose atom it contains.
         self.rules_by_atom: dict[int, list[int]] = defaultdict(list)
-        for position, ids in enumerate(self.rule_atoms):
-            self.rules_by_atom[ids[0]].append(position)
+        for position, rule_ids in enumerate(self.rule_atoms):
+            self.rules_by_atom[rule_ids[0]].append(position)
         self.atoms = atoms
         self.locators = [_locator(atom) for atom in atoms]
         # Matchers look only for each rule's first atom. The other phrase of a near/unless

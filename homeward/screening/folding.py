@@ -24,7 +24,7 @@ _NUMBER_LIKE = re.compile(
 )
 
 
-class LazyTable(dict):
+class LazyTable(dict[int, str]):
     """A str.translate table filled in on first sight of each character, so we need not
     classify all 1.1 million code points at import. It keeps at most 65,536 of them, so
     messages full of odd characters cannot grow it without end."""
@@ -119,12 +119,17 @@ def joiner_edits(text: str, classes: str) -> list[Edit]:
     edits = [(m.start(), m.end(), "") for m in _JOINER.finditer(classes)]
     for m in _DOT.finditer(classes):
         before = classes[_token_start(classes, m.start()) : m.start()]
-        after = classes[m.end() : _TOKEN_TAIL.match(classes, m.end()).end()]
+        after = classes[m.end() : _token_end(classes, m.end())]
         around = before + after
         leet = "1" in around or "!" in around or "$" in around
         if "a" in around and (len(before) == 1 or len(after) == 1 or leet):
             edits.append((m.start(), m.end(), ""))
     return sorted(edits)
+
+
+def _token_end(classes: str, at: int) -> int:
+    tail = _TOKEN_TAIL.match(classes, at)
+    return tail.end() if tail else at  # the pattern matches the empty string: always a tail
 
 
 def _token_start(classes: str, at: int) -> int:
@@ -144,7 +149,7 @@ def leet_edits(text: str, classes: str) -> list[Edit]:
         if at < done:
             continue  # already handled as part of an earlier token
         start = _token_start(classes, at)
-        end = done = _TOKEN_TAIL.match(classes, at).end()
+        end = done = _token_end(classes, at)
         while end > start and classes[end - 1] == "!":  # "team!", "wow!!" end a sentence
             end -= 1
         token = classes[start:end]

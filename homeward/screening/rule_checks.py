@@ -268,7 +268,9 @@ def _matches(op: Any, arg: Any, char: str) -> bool:
 
 def _in_set_item(op: Any, arg: Any, char: str) -> bool:
     if op == sre.RANGE:
-        return arg[0] <= ord(char) <= arg[1] or arg[0] <= ord(char.casefold()) <= arg[1]
+        low: int = arg[0]
+        high: int = arg[1]
+        return low <= ord(char) <= high or low <= ord(char.casefold()) <= high
     if op == sre.NEGATE:
         return False
     return _matches(op, arg, char)

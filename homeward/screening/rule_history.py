@@ -23,7 +23,7 @@ def record_change(
     actor: User | None,
     rule: Rule,
     what: str,
-    before: dict | None,
+    before: dict[str, object] | None,
     *,
     facility_id: int | None = None,
 ) -> RuleChange:
@@ -50,9 +50,9 @@ def affected(scope: str, agency_id: int | None, facility_id: int | None) -> list
     """Facilities whose rules in force a change at this scope can alter; None stands for
     the baseline alone (screening with no facility)."""
     if scope == Scope.FACILITY:
-        return list(Facility.objects.filter(pk=facility_id))
+        return list(Facility.objects.filter(pk=facility_id)) if facility_id is not None else []
     if scope == Scope.AGENCY:
-        return list(Facility.objects.filter(agency_id=agency_id).order_by("pk"))
+        return list(Facility.objects.filter(agency=agency_id).order_by("pk"))
     return [None, *Facility.objects.order_by("pk")]
 
 

@@ -75,14 +75,16 @@ def validate_rule(fields: Mapping[str, Any]) -> RuleFields:
 def check_not_duplicate(rule: Rule, exclude_id: int | None = None) -> None:
     same = Rule.objects.filter(
         scope=rule.scope,
-        agency_id=rule.agency_id,
-        facility_id=rule.facility_id,
+        agency=rule.agency_id,
+        facility=rule.facility_id,
         disables__isnull=True,
         kind=rule.kind,
         pattern__iexact=rule.pattern,
         other__iexact=rule.other,
         distance=rule.distance,
-    ).exclude(pk=exclude_id)
+    )
+    if exclude_id is not None:
+        same = same.exclude(pk=exclude_id)
     existing = same.first()
     if existing is not None:
         state = "" if existing.is_active else " (switched off: switch it on instead)"

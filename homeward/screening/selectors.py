@@ -74,7 +74,7 @@ def switch_for(
     """The row (on or off) that disables ``rule`` for one facility or one agency."""
     if facility is not None:
         return Rule.objects.filter(scope=Scope.FACILITY, facility=facility, disables=rule).first()
-    return Rule.objects.filter(scope=Scope.AGENCY, agency_id=agency_id, disables=rule).first()
+    return Rule.objects.filter(scope=Scope.AGENCY, agency=agency_id, disables=rule).first()
 
 
 def rule_at(facility: Facility, rule_id: int) -> Rule | None:

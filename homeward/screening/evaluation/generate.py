@@ -18,6 +18,7 @@ import random
 import re
 import sys
 import unicodedata
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
@@ -38,6 +39,10 @@ WRAP_SHARE = 0.4
 
 _SLOT = re.compile(r"\{(\w+)\}")
 _KEY = re.compile(r"\[([^\]]+)\]")
+
+
+def _disguised(obfuscation: str, rng: random.Random, key: re.Match[str]) -> str:
+    return disguise(key.group(1), obfuscation, rng)
 
 
 def _rng(*parts: object) -> random.Random:
@@ -122,9 +127,7 @@ def violating_records(category: str, lang: str) -> list[dict[str, object]]:
         records.append(_record(f"{base}:none", plain, category, "none", lang, False))
         for obfuscation in OBFUSCATIONS:
             form_rng = _rng(base, obfuscation)
-            text = _KEY.sub(
-                lambda m, r=form_rng, o=obfuscation: disguise(m.group(1), o, r), template
-            )
+            text = _KEY.sub(partial(_disguised, obfuscation, form_rng), template)
             if text == plain:
                 raise ValueError(f"{base}: the {obfuscation} form did not change the text")
             records.append(

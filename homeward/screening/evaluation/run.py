@@ -15,6 +15,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -129,19 +130,27 @@ def _obfuscation_table(scores: Mapping[str, Score], results: Sequence[Result], o
         )
 
 
+def _violating_in(lang: str, sample: Sample) -> bool:
+    return sample.violating and sample.lang == lang
+
+
+def _innocent_in(lang: str, sample: Sample) -> bool:
+    return not sample.violating and sample.lang == lang
+
+
 def _by_language(results: Sequence[Result]) -> list[tuple[str, Rate]]:
     rows = []
     for lang in sorted({s.lang for s, _ in results}):
         rows.append(
             (
                 f"violating caught, {lang}",
-                rate(results, lambda s, la=lang: s.violating and s.lang == la, caught),
+                rate(results, partial(_violating_in, lang), caught),
             )
         )
         rows.append(
             (
                 f"innocent flagged, {lang}",
-                rate(results, lambda s, la=lang: not s.violating and s.lang == la, caught),
+                rate(results, partial(_innocent_in, lang), caught),
             )
         )
     return rows
