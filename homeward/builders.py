@@ -109,10 +109,10 @@ def enrol_staff(user: User) -> TOTPDevice:
     codes; tests of recovery codes enrol through the page)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from homeward.people.second_factor import APP_NAME
+    from homeward.people.second_factor import APP_NAME, new_app
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name=APP_NAME, confirmed=True)
+    return device or new_app(user=user, name=APP_NAME, confirmed=True)
 
 
 def totp_code(user: User) -> str:

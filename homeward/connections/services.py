@@ -296,6 +296,7 @@ def block(*, by: Contact | Resident, connection_id: int) -> Connection:
     """Either side may block the other; messaging stops and pending messages are returned."""
     with transaction.atomic():
         connection = _locked(connection_id)
+        actor: User | Resident
         if isinstance(by, Contact):
             mine, side, actor = connection.contact_id == by.pk, Side.CONTACT, by.user
         else:

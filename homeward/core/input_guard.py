@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.defaults import bad_request
@@ -117,7 +118,8 @@ def _check_body(request: HttpRequest) -> None:
             for value in values:
                 _check(value, "the form")
         for upload in request.FILES.values():
-            _check(upload.name or "", "the form")
+            if isinstance(upload, UploadedFile):  # always: the stub allows a list too
+                _check(upload.name or "", "the form")
         return
     declared = request.META.get("CONTENT_LENGTH") or "0"
     if not declared.isdigit() or int(declared) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:

@@ -65,7 +65,7 @@ class ContactAdminForm(forms.ModelForm):
 
     def clean_display_name(self) -> str:
         """The operator is held to the same rule as sign-up: names travel into emails."""
-        name = self.cleaned_data["display_name"]
+        name: str = self.cleaned_data["display_name"]
         try:
             check_display_name(name)
         except DomainError as error:

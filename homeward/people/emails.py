@@ -54,8 +54,8 @@ def render(
     ``ours`` are values we made (a link we signed, a number of days); ``theirs`` are values
     a person typed, each passed through ``user_value``. The subject sees only ``ours``.
     """
-    subject = render_to_string(f"email/{template}.subject.txt", dict(ours))
-    subject = " ".join(subject.split())  # a header is one line
+    rendered = render_to_string(f"email/{template}.subject.txt", dict(ours))
+    subject = " ".join(rendered.split())  # a header is one line
     context = {**ours, **{name: user_value(value) for name, value in theirs.items()}}
     body = render_to_string(f"email/{template}.txt", context).strip() + "\n"
     return subject, body

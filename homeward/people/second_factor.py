@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import django_otp
 from django.conf import settings
@@ -99,6 +100,13 @@ def _recovery_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
+def new_app(*, user: User, name: str, confirmed: bool) -> TOTPDevice:
+    """A new authenticator app device (django-otp's manager is untyped: this says what it
+    makes)."""
+    device: TOTPDevice = TOTPDevice.objects.create(user=user, name=name, confirmed=confirmed)
+    return device
+
+
 def has_app(user: User) -> bool:
     """Whether ``user`` has a confirmed authenticator app (and so must verify, not enrol)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
@@ -131,7 +139,7 @@ def pending_app(*, user: User) -> TOTPDevice:
             raise Conflict("already_enrolled", "This account already has a second factor.")
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
         if device is None:
-            device = TOTPDevice.objects.create(user=user, name=APP_NAME, confirmed=False)
+            device = new_app(user=user, name=APP_NAME, confirmed=False)
             audit.record(actor=user, action="staff.second_factor_enrolment_started", obj=user)
         return device
 
@@ -191,18 +199,18 @@ def verify(*, user: User, code: str) -> Device:
     token = typed if is_app_code else _stored_digest(device, typed)
     # django_otp.verify_token locks the device row, so two requests cannot both use one
     # code, and commits the failure count whatever the answer.
-    accepted = django_otp.verify_token(user, device.persistent_id, token)
+    accepted: Device | None = django_otp.verify_token(user, device.persistent_id, token)
     if accepted is None:
         audit.record(actor=user, action="staff.second_factor_failed", obj=user)
         raise WrongCode()
     data: dict[str, object] = {"method": "app" if is_app_code else "recovery_code"}
     if not is_app_code:
-        data["recovery_codes_left"] = StaticToken.objects.filter(device=accepted).count()
+        data["recovery_codes_left"] = StaticToken.objects.filter(device_id=accepted.pk).count()
     audit.record(actor=user, action="staff.second_factor_verified", obj=user, data=data)
     return accepted
 
 
-def _seconds_until(wait: dict | None) -> int:
+def _seconds_until(wait: dict[str, Any] | None) -> int:
     if not wait or "locked_until" not in wait:
         return 1
     # django-otp times its throttle with the real clock, so this does too.
@@ -261,7 +269,7 @@ def reset(*, actor: User, staff_user_id: int) -> User:
 def enrol_demo(*, user: User) -> TOTPDevice:
     """A confirmed app for a demo account, marked so that ``demo_code`` may print its codes."""
     with transaction.atomic():
-        device = TOTPDevice.objects.create(user=user, name=DEMO_APP_NAME, confirmed=True)
+        device = new_app(user=user, name=DEMO_APP_NAME, confirmed=True)
         audit.record(actor="seed_demo", action="staff.second_factor_enrolled", obj=user)
     return device
 
@@ -290,7 +298,7 @@ def enrol_operator(*, username: str, replace: bool = False) -> TOTPDevice:
                 "and set up a new one.",
             )
         TOTPDevice.objects.filter(user=user).delete()
-        device = TOTPDevice.objects.create(user=user, name=OPERATOR_APP_NAME, confirmed=True)
+        device = new_app(user=user, name=OPERATOR_APP_NAME, confirmed=True)
         audit.record(
             actor="operator",
             action="operator.second_factor_enrolled",

@@ -16,7 +16,7 @@ from homeward.core.hooks import Hook
 from homeward.people import emails, names
 from homeward.people.models import Contact, User
 
-DISPLAY_NAME_MAX = Contact._meta.get_field("display_name").max_length
+DISPLAY_NAME_MAX: int = Contact._meta.get_field("display_name").max_length or 0
 
 
 def _email_taken() -> DomainError:

@@ -119,7 +119,7 @@ KIOSK_DEVICE = Rule(
     "This kiosk is paused after many wrong sign-ins. Ask a staff member for help, or "
     "try again in 15 minutes.",
 )
-ACCOUNT_RULES = {Kind.CONTACT: CONTACT, Kind.STAFF: STAFF}
+ACCOUNT_RULES: dict[str, Rule] = {Kind.CONTACT: CONTACT, Kind.STAFF: STAFF}
 
 # The device cookie: signed, bound to one account, good for half a year.
 TRUSTED_SALT = "homeward.people.trusted-browser"
@@ -325,7 +325,11 @@ def _tell_staff(bucket: Bucket, until: dt.datetime, now: dt.datetime) -> bool:
     the last day. True when an email was queued."""
     # The user's row lock makes two locks starting at once (the account and one of its
     # browsers) agree on which one tells.
-    user = User.objects.select_for_update().filter(pk=bucket.user_id).first()
+    user = (
+        User.objects.select_for_update().filter(pk=bucket.user_id).first()
+        if bucket.user_id is not None
+        else None
+    )
     if user is None or not user.email or not StaffMembership.objects.filter(user=user).exists():
         return False
     told_lately = AuditEvent.objects.filter(

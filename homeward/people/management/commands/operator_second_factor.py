@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, TextIO, cast
 
 import segno
 from django.core.management.base import BaseCommand, CommandError
@@ -32,7 +32,8 @@ class Command(BaseCommand):
             raise CommandError(error.message) from None
         key = base64.b32encode(device.bin_key).decode()
         qr = segno.make(device.config_url, error="m")
-        qr.terminal(out=self.stdout, compact=True)
+        # The command's stdout is a text stream (a TextIOBase), which is all segno writes to.
+        qr.terminal(out=cast(TextIO, self.stdout), compact=True)
         self.stdout.write(f"Key (type it into the app if you cannot scan): {key}")
         self.stdout.write(
             f"{device.user.username} now signs in to /admin/ with the password and the app's code."
