@@ -91,7 +91,7 @@ def device_client(facility: Facility) -> Client:
     return client
 
 
-def sign_in(client: Client, number: str, pin: str = t.PIN, **extra: object):
+def sign_in(client: Client, number: str, pin: str = t.PIN, **extra: Any):
     return client.post("/kiosk/signin/", {"number": number, "pin": pin}, **extra)
 
 

@@ -96,6 +96,8 @@ CODE_FOR_STATUS = {
     422: "invalid_input",
 }
 
+E = TypeVar("E", bound=Exception)
+
 
 def status_of(code: str, default: int = 400) -> int:
     return STATUS.get(code, default)
@@ -228,10 +230,18 @@ def install(api: NinjaAPI) -> None:
             api, request, 500, "internal_error", "Something went wrong on our side. Try again."
         )
 
-    api.add_exception_handler(DomainError, domain_error)
-    api.add_exception_handler(ValidationError, validation_error)
-    api.add_exception_handler(AuthenticationError, authentication_error)
-    api.add_exception_handler(HttpError, http_error)
-    api.add_exception_handler(Http404, not_found)
-    api.add_exception_handler(RequestDataTooBig, too_big)
-    api.add_exception_handler(Exception, unexpected)
+    _handle(api, DomainError, domain_error)
+    _handle(api, ValidationError, validation_error)
+    _handle(api, AuthenticationError, authentication_error)
+    _handle(api, HttpError, http_error)
+    _handle(api, Http404, not_found)
+    _handle(api, RequestDataTooBig, too_big)
+    _handle(api, Exception, unexpected)
+
+
+def _handle(
+    api: NinjaAPI, exc_class: type[E], handler: Callable[[HttpRequest, E], HttpResponse]
+) -> None:
+    # django-ninja types a handler as taking the exception or its class, but it always
+    # calls it with the exception raised.
+    api.add_exception_handler(exc_class, handler)  # type: ignore[arg-type]

@@ -24,7 +24,7 @@ def connection_words(connection: Connection) -> str:
         if connection.blocked_by == Connection.Side.CONTACT:
             return "You blocked this connection. Messaging has stopped."
         return "This connection is blocked. Messaging has stopped."
-    words = {
+    words: dict[str, str] = {
         C.REQUESTED: f"Waiting for {name} to accept your request.",
         C.INVITED: f"{name} invited you to connect.",
         C.PENDING_STAFF: f"Waiting for staff at {facility} to approve the connection.",
@@ -44,7 +44,7 @@ def connection_next_step(connection: Connection) -> str:
     status = connection.status
     if status == C.DECLINED and connection.initiated_by == Connection.Side.CONTACT:
         return "You can ask again from the facility page."
-    steps = {
+    steps: dict[str, str] = {
         C.REQUESTED: f"Nothing to do yet. {name} will see your request at the kiosk.",
         C.INVITED: "Accept to start writing, or decline.",
         C.PENDING_STAFF: "Nothing to do yet. You can write as soon as staff approve.",

@@ -3,6 +3,8 @@ check everything again (and more: duplicates, regex safety, a compile with the e
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from homeward.core.errors import DomainError
@@ -70,10 +72,12 @@ class RuleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: object, agency_name: str = "", **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, agency_name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if agency_name:
-            self.fields["scope"].choices = [
+            scope = self.fields["scope"]
+            assert isinstance(scope, forms.ChoiceField)
+            scope.choices = [
                 ("facility", "This facility"),
                 ("agency", f"Every facility of {agency_name}"),
             ]

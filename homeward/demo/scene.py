@@ -47,7 +47,7 @@ CONTENT_RULES = (
 
 # Kiosks at Greenhaven and Travis County Jail are open all day, so the demo works at any hour;
 # the other two keep real hours.
-FACILITIES = [
+FACILITIES: list[tuple[str, str, str, str, str, dict[str, object]]] = [
     # agency, code, name, type, city, policy
     (
         "nydocs",

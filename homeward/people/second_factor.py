@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django_otp.models import Device
+from django_otp.models import Device, ThrottlingMixin
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -188,15 +188,18 @@ def verify(*, user: User, code: str) -> Device:
     the device that accepted it, for ``django_otp.login``."""
     typed = _normalise(code)
     is_app_code = typed.isdigit() and len(typed) == 6
-    model = TOTPDevice if is_app_code else StaticDevice
-    device = model.objects.filter(user=user, confirmed=True).first()
+    device: TOTPDevice | StaticDevice | None
+    if is_app_code:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    else:
+        device = StaticDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         audit.record(actor=user, action="staff.second_factor_failed", obj=user)
         raise WrongCode()
-    allowed, wait = device.verify_is_allowed()
+    allowed, wait = _verify_is_allowed(device)
     if not allowed:
         raise TooManyCodes(_seconds_until(wait))
-    token = typed if is_app_code else _stored_digest(device, typed)
+    token = typed if isinstance(device, TOTPDevice) else _stored_digest(device, typed)
     # django_otp.verify_token locks the device row, so two requests cannot both use one
     # code, and commits the failure count whatever the answer.
     accepted: Device | None = django_otp.verify_token(user, device.persistent_id, token)
@@ -208,6 +211,12 @@ def verify(*, user: User, code: str) -> Device:
         data["recovery_codes_left"] = StaticToken.objects.filter(device_id=accepted.pk).count()
     audit.record(actor=user, action="staff.second_factor_verified", obj=user, data=data)
     return accepted
+
+
+def _verify_is_allowed(device: ThrottlingMixin) -> tuple[bool, dict[str, Any] | None]:
+    """django-otp's throttle: (True, None), or (False, when the device may be tried again)."""
+    allowed, wait = device.verify_is_allowed()
+    return allowed, wait
 
 
 def _seconds_until(wait: dict[str, Any] | None) -> int:

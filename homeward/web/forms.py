@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from homeward.core import money
@@ -55,9 +57,11 @@ class DirectoryForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
 
-    def __init__(self, *args: object, states: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["state"].choices = [("", "Any state")] + [(s, s) for s in states]
+    def __init__(self, *args: Any, states: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        state = self.fields["state"]
+        assert isinstance(state, forms.ChoiceField)
+        state.choices = [("", "Any state")] + [(s, s) for s in states]
 
 
 class FindResidentForm(forms.Form):
@@ -106,7 +110,7 @@ class CardForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "cc-number"}),
     )
 
-    def __init__(self, *args: object, ask_card: bool = True, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, ask_card: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if not ask_card:
             del self.fields["card"]

@@ -39,7 +39,7 @@ def decide(request: StaffRequest, connection_id: int) -> HttpResponse:
     form = ConnectionDecisionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(map(str, errors)))
         return redirect("console:connections")
     approve = form.cleaned_data["decision"] == "approve"
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -172,8 +173,10 @@ def edit(request: StaffRequest, code: str, rule_id: int) -> HttpResponse:
         return forbidden(request, "This rule is inherited; you can switch it off here instead.")
     initial = {name: getattr(rule, name) for name in services.EDITABLE}
     form = RuleForm(request.POST or None, initial={**initial, "scope": rule.scope})
-    form.fields["scope"].choices = [(rule.scope, rule.owner_label)]
-    form.fields["scope"].disabled = True
+    scope = form.fields["scope"]
+    assert isinstance(scope, forms.ChoiceField)
+    scope.choices = [(rule.scope, rule.owner_label)]
+    scope.disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             services.update_rule(actor=request.user, rule_id=rule.pk, **form.rule_fields())

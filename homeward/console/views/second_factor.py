@@ -88,8 +88,8 @@ def enrol(request: SigningInRequest) -> HttpResponse:
     )
     if enrolled is not None:
         _signed_in_with(request, enrolled.device)
-        context = {"codes": enrolled.recovery_codes, "next": next_url}
-        return _trusted(request, render(request, "console/recovery_codes.html", context))
+        shown: dict[str, object] = {"codes": enrolled.recovery_codes, "next": next_url}
+        return _trusted(request, render(request, "console/recovery_codes.html", shown))
     device = second_factor.pending_app(user=request.user)
     qr = segno.make(device.config_url, error="m")
     context = {

@@ -88,7 +88,7 @@ def _invitations(resident: Resident) -> list[dict[str, object]]:
     sent = connection_access.connections_of_resident(resident).filter(
         initiated_by=Connection.Side.RESIDENT
     )
-    rows = []
+    rows: list[dict[str, object]] = []
     for connection in sent.order_by("-created_at"):
         lapsed = (
             connection.status == C.INVITED

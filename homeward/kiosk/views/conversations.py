@@ -192,7 +192,7 @@ def reply(request: KioskRequest, connection_id: int) -> HttpResponse:
         connection.refresh_from_db()
         if error.code == "idempotency_key_reused":  # the form sent another reply before
             messages.error(request, ALREADY_USED)
-            data = form.data.copy()
+            data = request.POST.copy()
             data["client_token"] = form_tokens.new()  # Send now sends this text, once
             form = ReplyForm(data, limit=limit)
             form.is_valid()

@@ -180,7 +180,7 @@ def _characters_asked(query: QueryDict) -> int:
     """The live price is asked with ``characters`` (the page counts them, so the text
     itself stays out of addresses and logs) or with the ``body`` itself."""
     if "body" in query:
-        return charged_characters(query["body"])
+        return charged_characters(query.get("body", ""))
     try:
         count = int(query.get("characters", "0"))
     except ValueError:
