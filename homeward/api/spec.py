@@ -86,7 +86,7 @@ class HomewardAPI(NinjaAPI):
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             response = view(request, *args, **kwargs)
             if not isinstance(response, HttpResponseNotAllowed):
-                return response  # type: ignore[no-any-return]
+                return response
             allowed = response["Allow"]
             answer = errors.error_response(
                 self,

@@ -14,7 +14,7 @@ from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Facility
 from homeward.ledger import pricing, stamps
 from homeward.ledger.models import Account, Payment, Payout
-from homeward.ledger.stamps import Pack
+from homeward.ledger.pricing.base import Pack
 from homeward.people.models import Contact
 
 

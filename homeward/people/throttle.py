@@ -515,7 +515,7 @@ def current_locks() -> QuerySet[SignInThrottle]:
     return SignInThrottle.objects.filter(locked_until__gt=clock.now())
 
 
-def release(*, name: str, actor: object) -> int:
+def release(*, name: str, actor: audit.Actor | str | None) -> int:
     """Release every lock on the account ``name`` (staff username or contact email), and on
     its trusted browsers. Returns how many counters were reset."""
     subject = normalise(name)
