@@ -99,7 +99,10 @@ def make_staff(
     username: str, *, role: str, facility: Facility | None = None, agency: Agency | None = None
 ) -> User:
     user = make_user(username, email=f"{username}@staff.example.org")
-    agency = agency or facility.agency  # type: ignore[union-attr]
+    if agency is None:
+        if facility is None:
+            raise ValueError("A staff member works at a facility or for an agency.")
+        agency = facility.agency
     StaffMembership.objects.create(user=user, agency=agency, facility=facility, role=role)
     return user
 

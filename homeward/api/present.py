@@ -3,6 +3,8 @@ what belongs to it (a payment's refunds)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from homeward.api import schemas as s
 from homeward.connections.models import Connection
 from homeward.facilities.models import Facility
@@ -14,6 +16,9 @@ from homeward.ledger.statements import StatementLine
 from homeward.messaging import selectors as messages
 from homeward.messaging.models import Message
 from homeward.people.models import Resident
+
+if TYPE_CHECKING:
+    from homeward.messaging.selectors import Conversation
 
 # Timeline labels to machine words, from the selector's own table: "in review" -> "in_review".
 _STAGE = {label: field.removesuffix("_at") for label, field in messages.TIMELINE}
@@ -97,15 +102,15 @@ def connection_out(connection: Connection) -> s.ConnectionOut:
     )
 
 
-def conversation_out(connection: Connection) -> s.ConversationOut:
+def conversation_out(connection: Conversation) -> s.ConversationOut:
     """A connection annotated by ``messaging.selectors.conversations_of_contact``."""
     return s.ConversationOut(
         connection_id=connection.pk,
         resident=resident_ref(connection.resident),
         facility=facility_ref(connection.facility),
         status=connection.status,
-        last_message_at=connection.last_message_at,  # type: ignore[attr-defined]
-        unread=connection.unread,  # type: ignore[attr-defined]
+        last_message_at=connection.last_message_at,
+        unread=connection.unread,
     )
 
 
@@ -119,7 +124,7 @@ def message_out(message: Message, *, show_block_reasons: bool) -> s.MessageOut:
         status=message.status,
         block_category=shown or None,
         timeline=[
-            s.StageOut(stage=_STAGE[label], label=label, at=at)  # type: ignore[arg-type]
+            s.StageOut(stage=_STAGE[label], label=label, at=at)
             for label, at in messages.timeline(message)
         ],
         created_at=message.created_at,

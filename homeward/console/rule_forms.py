@@ -10,6 +10,7 @@ from django import forms
 from homeward.core.errors import DomainError
 from homeward.screening import categories
 from homeward.screening.models import MAX_DISTANCE, Action, Kind
+from homeward.screening.rules import RuleInput
 
 # Where a service error belongs on the form.
 ERROR_FIELDS = {
@@ -82,7 +83,7 @@ class RuleForm(forms.Form):
                 ("agency", f"Every facility of {agency_name}"),
             ]
 
-    def rule_fields(self) -> dict[str, object]:
+    def rule_fields(self) -> RuleInput:
         data = self.cleaned_data
         return {
             "kind": data["kind"],

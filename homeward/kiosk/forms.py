@@ -23,7 +23,9 @@ class DeviceForm(forms.Form):
 
     def __init__(self, *args: Any, facilities: QuerySet[Facility], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["facility"].queryset = facilities  # type: ignore[attr-defined]
+        facility = self.fields["facility"]
+        assert isinstance(facility, forms.ModelChoiceField)
+        facility.queryset = facilities
 
 
 class SignInForm(forms.Form):

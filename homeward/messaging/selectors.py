@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
+
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 
 from homeward.connections.models import Connection
@@ -7,6 +10,20 @@ from homeward.messaging.models import Message
 from homeward.people.models import Contact
 
 S = Message.Status
+
+
+class ConversationFields(TypedDict):
+    """What ``conversations_of_contact`` adds to each connection."""
+
+    last_message_at: dt.datetime | None  # the newest message the contact can see
+    unread: int  # replies delivered to the contact and not yet opened
+
+
+if TYPE_CHECKING:  # the stubs' helper, for type checking only
+    from django_stubs_ext import WithAnnotations
+
+    # A connection as ``conversations_of_contact`` returns it.
+    Conversation: TypeAlias = WithAnnotations[Connection, ConversationFields]
 
 
 def conversation(connection: Connection) -> QuerySet[Message]:
@@ -44,7 +61,7 @@ TIMELINE = [
 ]
 
 
-def timeline(message: Message) -> list[tuple[str, object]]:
+def timeline(message: Message) -> list[tuple[str, dt.datetime]]:
     """The stages this message has passed, with their times, in order."""
     stages = [(label, getattr(message, field)) for label, field in TIMELINE]
     return [(label, at) for label, at in stages if at is not None]
@@ -71,7 +88,7 @@ def _seen_by_contact(prefix: str = "") -> Q:
     )
 
 
-def conversations_of_contact(contact: Contact) -> QuerySet[Connection]:
+def conversations_of_contact(contact: Contact) -> QuerySet[Conversation]:
     """The contact's conversations: active connections and any with messages, newest first.
 
     Each carries ``last_message_at`` (only messages the contact can see) and ``unread``

@@ -188,9 +188,10 @@ def _plan(actions: Mapping[str, str]) -> _Plan:
     that is off still runs when a later one is on, so that what it would have claimed (a
     URL) is not reported as something else (a cipher blob). Worked out once per distinct
     ``actions`` (a facility has one), not once per message."""
-    key: tuple[tuple[str, str], ...] | None = tuple(actions.items())
+    items = tuple(actions.items())
+    key: tuple[tuple[str, str], ...] | None = items
     try:
-        plan = _plans.get(key)  # type: ignore[arg-type]
+        plan = _plans.get(items)
     except TypeError:  # an unhashable action: _wanted says what is wrong with it
         key, plan = None, None
     if plan is None:

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 
 from homeward.screening import categories
 from homeward.screening.normalize import Normalized, View, fold, normalize
@@ -61,13 +61,53 @@ class RuleSpec:
     distance: int = 0
 
 
-# The fields that decide what a rule matches and does (everything but its id).
-SPEC_FIELDS = ("kind", "pattern", "category", "action", "severity", "other", "distance")
+class SpecFields(TypedDict):
+    """The fields that decide what a rule matches and does (everything but its id), by
+    name, to pass on as keywords."""
+
+    kind: str
+    pattern: str
+    category: str
+    action: str
+    severity: int
+    other: str
+    distance: int
 
 
-def spec_fields(source: object) -> dict[str, object]:
+# Their names, in order.
+SPEC_FIELDS = tuple(SpecFields.__annotations__)
+
+
+class HasSpec(Protocol):
+    """Anything with a rule's SPEC_FIELDS: a rule row, a RuleSpec."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def pattern(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def severity(self) -> int: ...
+    @property
+    def other(self) -> str: ...
+    @property
+    def distance(self) -> int: ...
+
+
+def spec_fields(source: HasSpec) -> SpecFields:
     """The SPEC_FIELDS of a rule row, a RuleSpec or anything else that has them."""
-    return {name: getattr(source, name) for name in SPEC_FIELDS}
+    return SpecFields(
+        kind=source.kind,
+        pattern=source.pattern,
+        category=source.category,
+        action=source.action,
+        severity=source.severity,
+        other=source.other,
+        distance=source.distance,
+    )
 
 
 @dataclass(frozen=True)

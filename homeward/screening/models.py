@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -133,7 +135,7 @@ class Rule(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pattern!r} → {self.action} ({self.category})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The scope follows the owner, so a rule can never claim one scope and belong to
         # another (the database checks the same).
         if self.facility_id is not None:
@@ -142,7 +144,7 @@ class Rule(models.Model):
             self.scope = Scope.AGENCY
         else:
             self.scope = Scope.BASELINE
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def owner_label(self) -> str:

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+# The regex parser's own modules: the standard library's stubs leave these private modules
+# out, so their names are unknown to the checker (and their values are read as Any).
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any

@@ -44,7 +44,7 @@ def checked_library(languages: tuple[str, ...], directory: Path) -> list[Library
         raise DomainError("library_invalid", str(exc)) from None
     for entry in entries:
         try:
-            check_fields(**engine.spec_fields(entry.spec))  # type: ignore[arg-type]
+            check_fields(**engine.spec_fields(entry.spec))
         except DomainError as exc:
             raise DomainError(
                 exc.code, f"{entry.file}, rule {entry.number}: {exc.message}"

@@ -27,7 +27,7 @@ from homeward.screening.access import (
     may_manage,
     rule_for,
 )
-from homeward.screening.engine import spec_fields
+from homeward.screening.engine import SpecFields, spec_fields
 from homeward.screening.models import Rule, RuleChange, Scope
 from homeward.screening.rule_checks import RuleFields, check_fields
 from homeward.screening.rule_history import (
@@ -119,6 +119,12 @@ def _owner(facility: Facility | None, agency: Agency | None) -> tuple[str, int |
     if agency is not None:
         return Scope.AGENCY, agency.pk, None
     return Scope.BASELINE, None, None
+
+
+class RuleInput(SpecFields):
+    """What a person writes for a rule: its matching fields and why it exists."""
+
+    note: str
 
 
 def create_rule(

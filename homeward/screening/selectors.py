@@ -21,7 +21,7 @@ def _chain(facility: Facility | None) -> Q:
 
 
 def spec_of(rule: Rule) -> RuleSpec:
-    return RuleSpec(id=rule.pk, **spec_fields(rule))  # type: ignore[arg-type]
+    return RuleSpec(id=rule.pk, **spec_fields(rule))
 
 
 def rules_in_force(facility: Facility | None) -> list[RuleSpec]:

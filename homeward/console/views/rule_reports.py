@@ -72,11 +72,10 @@ def versions(request: StaffRequest, code: str) -> HttpResponse:
     rows = rule_access.versions_at(facility, limit=VERSION_LIMIT)
     current = engine.ruleset_version(selectors.rules_in_force(facility))
     screened = rule_stats.screened_with(facility, rows)
-    for row in rows:
-        row.screened = screened.get(row.fingerprint, 0)  # type: ignore[attr-defined]
     context = {
         "facility": facility,
-        "versions": rows,
+        # (version, messages screened with it)
+        "versions": [(row, screened.get(row.fingerprint, 0)) for row in rows],
         "current": current,
         "current_recorded": rule_access.version_recorded(facility, current),
     }
@@ -101,11 +100,13 @@ def stats(request: StaffRequest, code: str) -> HttpResponse:
     ]
     # The rules that most often get overridden come first, then the busiest.
     table.sort(key=lambda item: (-(item[1].override_rate or 0), -item[1].hits, item[0].rule.pk))
-    others = sorted(
-        (entry for key, entry in numbers.items() if key not in known), key=lambda e: -e.hits
-    )
-    for entry in others:
-        entry.label = source_label(entry.key)  # type: ignore[attr-defined]
+    # (label, numbers) of hits by detectors and rules no longer here
+    others = [
+        (source_label(entry.key), entry)
+        for entry in sorted(
+            (entry for key, entry in numbers.items() if key not in known), key=lambda e: -e.hits
+        )
+    ]
     audit.record(
         actor=request.user,
         action="rules.stats_viewed",
@@ -116,7 +117,9 @@ def stats(request: StaffRequest, code: str) -> HttpResponse:
     return render(request, "console/rules/stats.html", context)
 
 
-def _diff(before: dict | None, after: dict | None) -> list[tuple[str, object, object]]:
+def _diff(
+    before: dict[str, object] | None, after: dict[str, object] | None
+) -> list[tuple[str, object, object]]:
     """The fields an edit changed, as (field, before, after)."""
     if not before or not after:
         return []
@@ -134,9 +137,11 @@ def detail(request: StaffRequest, code: str, rule_id: int) -> HttpResponse:
     numbers = rule_stats.rule_statistics(facility, since=since).get(
         str(rule.pk), rule_stats.RuleStats(str(rule.pk))
     )
-    history = rule_access.history_at(facility, rule)
-    for change in history:
-        change.diff = _diff(change.before, change.after)  # type: ignore[attr-defined]
+    # (change, the fields it changed)
+    history = [
+        (change, _diff(change.before, change.after))
+        for change in rule_access.history_at(facility, rule)
+    ]
     row = next((r for r in selectors.rule_rows(facility) if r.rule.pk == rule.pk), None)
     audit.record(actor=request.user, action="rule.stats_viewed", obj=rule, facility_id=facility.pk)
     context = {

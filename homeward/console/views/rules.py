@@ -151,7 +151,7 @@ def add(request: StaffRequest, code: str) -> HttpResponse:
                 actor=request.user,
                 facility=None if agency_wide else facility,
                 agency=facility.agency if agency_wide else None,
-                **form.rule_fields(),  # type: ignore[arg-type]
+                **form.rule_fields(),
             )
         except (NotFound, PermissionDenied) as error:
             return _refused(request, error)

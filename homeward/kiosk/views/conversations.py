@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from dataclasses import dataclass
 
@@ -64,7 +65,7 @@ class MessageRow:
     message: Message
     mine: bool
     new: bool
-    timeline: list[tuple[str, object]]
+    timeline: list[tuple[str, dt.datetime]]
     block_reason: str
 
 

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         # Three marks of a demo account: seed_demo's own device, the published password,
         # and not production. A real account has none of the first two.
         device = second_factor.demo_app(user) if user is not None else None
-        if device is None or not user.check_password(demo.PASSWORD):  # type: ignore[union-attr]
+        if user is None or device is None or not user.check_password(demo.PASSWORD):
             raise CommandError(
                 f"{username!r} is not a demo staff account made by seed_demo; its codes are "
                 "only in its owner's authenticator app."
@@ -35,6 +35,6 @@ class Command(BaseCommand):
         seconds = second_factor.seconds_left(device)
         self.stdout.write(code)
         self.stderr.write(
-            f"The code for {user.username} now (good for {seconds} more seconds; each code "  # type: ignore[union-attr]
+            f"The code for {user.username} now (good for {seconds} more seconds; each code "
             "works once, so wait for the next one to sign in again)."
         )
