@@ -316,6 +316,15 @@ def staff_decide(*, staff: User, connection_id: int, approve: bool, reason: str 
         if connection.status != C.PENDING_STAFF:
             raise Conflict("not_pending", "This connection is not waiting for approval.")
         if approve:
+            # Read the resident now that the connection is ours: a release that committed
+            # while this waited for the lock must be seen.
+            connection.resident.refresh_from_db(fields=["status"])
+            if not connection.resident.in_custody:
+                raise Conflict(
+                    "resident_released",
+                    f"{connection.resident.full_name} has been released; this connection "
+                    "cannot start.",
+                )
             _check_cap(connection)
             return _move(connection, C.ACTIVE, actor=staff, reason=reason)
         if not reason.strip():

@@ -7,7 +7,7 @@ is closed. Holidays are ISO dates. Results are aware UTC datetimes.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS = {day: ["08:00", "17:00"] for day in WEEKDAYS[:5]}
@@ -19,12 +19,32 @@ def _parse_hhmm(value: str) -> dt.time:
 
 
 def validate_hours(hours: dict[str, list[str]]) -> None:
+    if not isinstance(hours, dict):
+        raise TypeError("hours are a mapping of weekday to [opening, closing]")
     for day, span in hours.items():
         if day not in WEEKDAYS:
             raise ValueError(f"unknown weekday {day!r}")
         start, end = (_parse_hhmm(v) for v in span)
         if start >= end:
             raise ValueError(f"{day}: opening time must be before closing time")
+
+
+def validate_holidays(holidays: list[str]) -> None:
+    """Holidays are a list of dates written YYYY-MM-DD."""
+    if not isinstance(holidays, list):
+        raise TypeError("holidays are a list of dates written YYYY-MM-DD")
+    for day in holidays:
+        try:
+            dt.date.fromisoformat(day)
+        except (TypeError, ValueError):
+            raise ValueError(f"{day!r} is not a date written YYYY-MM-DD") from None
+
+
+def validate_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError(f"{name!r} is not a time zone name such as America/New_York") from None
 
 
 def add_business_hours(

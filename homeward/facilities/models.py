@@ -3,7 +3,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from homeward.core.calendar import DEFAULT_HOURS, validate_hours
+from homeward.core.calendar import (
+    DEFAULT_HOURS,
+    validate_holidays,
+    validate_hours,
+    validate_timezone,
+)
 
 
 class Agency(models.Model):
@@ -42,6 +47,12 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        try:
+            validate_timezone(self.timezone)
+        except ValueError as exc:
+            raise ValidationError({"timezone": str(exc)}) from exc
 
 
 class HousingUnit(models.Model):
@@ -135,6 +146,7 @@ class FacilityPolicy(models.Model):
         try:
             validate_hours(self.business_hours)
             validate_hours({"mon": self.kiosk_hours})
+            validate_holidays(self.holidays)
         except (ValueError, TypeError) as exc:
             raise ValidationError(str(exc)) from exc
         if self.sample_percent > 100:

@@ -41,11 +41,6 @@ def test_an_invitation_cannot_be_accepted_or_sent_after_release(world: World) ->
     assert not Connection.objects.filter(invite_email="someone@example.org").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="connections.services.staff_decide approves without checking the resident is in "
-    "custody: a released resident's pending connection becomes active",
-)
 def test_staff_cannot_approve_a_connection_after_release(world: World) -> None:
     world.facility_1.policy.staff_approval = True
     world.facility_1.policy.save()

@@ -92,29 +92,17 @@ def test_a_policy_that_cannot_work_is_refused_with_a_reason(
     assert words in " ".join(err.value.messages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="FacilityPolicy.clean does not check holidays; a bad date later breaks open_task",
-)
 @pytest.mark.parametrize("holiday", ["25/12/2026", "2026-02-30", "Christmas"])
 def test_a_holiday_that_is_not_a_date_is_refused(holiday: str) -> None:
     with pytest.raises(ValidationError):
         valid(holidays=[holiday]).clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="FacilityPolicy.clean lets validate_hours' AttributeError out for a non-mapping",
-)
 def test_business_hours_that_are_not_a_mapping_are_refused() -> None:
     with pytest.raises(ValidationError):
         valid(business_hours=["08:00", "17:00"]).clean()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Facility has no check of its timezone; open_task fails on it later"
-)
 def test_a_facility_with_an_unknown_timezone_is_refused(db: None) -> None:
     facility = t.make_facility()
     facility.timezone = "America/NewYork"
