@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -24,6 +27,13 @@ class Agency(models.Model):
         return self.name
 
 
+def fold_for_search(text: str) -> str:
+    """Text as the directory compares it: accents dropped, case folded ("Cañon" → "canon")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
 class Facility(models.Model):
     class Type(models.TextChoices):
         PRISON = "prison", "State prison"
@@ -40,6 +50,11 @@ class Facility(models.Model):
     address = models.CharField(max_length=300)
     timezone = models.CharField(max_length=60, default="America/New_York")
     services = models.JSONField(default=list, blank=True, help_text="e.g. messaging, photos")
+    search_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Name and city folded for the directory search (no case, no accents).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -47,6 +62,12 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = fold_for_search(f"{self.name} {self.city}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         try:

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from homeward.core.errors import NotFound
-from homeward.facilities.models import Facility
+from homeward.facilities.models import Facility, fold_for_search
 
 
 def search_facilities(*, state: str = "", query: str = "") -> QuerySet[Facility]:
     facilities = Facility.objects.select_related("agency", "policy")
     if state:
         facilities = facilities.filter(state__iexact=state.strip())
-    for word in query.split():
-        facilities = facilities.filter(Q(name__icontains=word) | Q(city__icontains=word))
+    for word in fold_for_search(query).split():
+        facilities = facilities.filter(search_text__contains=word)
     return facilities
 
 
