@@ -82,10 +82,13 @@ def kiosk_client_for(resident: Resident) -> Client:
 # --- kiosks --------------------------------------------------------------------------------
 
 
-def device_client(facility: Facility) -> Client:
+def device_client(facility: Facility, name: str = "Hall tablet") -> Client:
     """A fresh browser registered as a kiosk at ``facility``, nobody signed in."""
-    admin = t.make_staff(f"kadmin-{facility.code}", role=Role.FACILITY_ADMIN, facility=facility)
-    _, token = register_device(staff=admin, facility=facility, name="Hall tablet")
+    username = f"kadmin-{facility.code}"
+    admin = User.objects.filter(username=username).first() or t.make_staff(
+        username, role=Role.FACILITY_ADMIN, facility=facility
+    )
+    _, token = register_device(staff=admin, facility=facility, name=name)
     client = Client()
     client.cookies[DEVICE_COOKIE] = token
     return client

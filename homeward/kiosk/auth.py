@@ -78,7 +78,10 @@ def _close_charged_session(request: HttpRequest, end: str) -> str:
     session_id = request.session.get(SESSION_KEY)
     if not session_id:
         return ""
-    session, _ = sessions.close(session_id=session_id, end=end)
+    resident_id = request.session.get(RESIDENT_KEY)
+    resident = Resident.objects.filter(pk=resident_id).first() if resident_id else None
+    actor: Resident | str = resident if resident and end == sessions.End.SIGNED_OUT else "system"
+    session, _ = sessions.close(session_id=session_id, end=end, actor=actor)
     return sessions.summary(session)
 
 
@@ -118,7 +121,10 @@ def current_resident(request: HttpRequest) -> Resident | HttpResponseRedirect:
         return _signed_out(request, "device", "")
     if _idle(request):
         return _signed_out(
-            request, "idle", "You were signed out after 10 minutes without activity."
+            request,
+            "idle",
+            "Your session here has ended (after 10 minutes without activity, or from another "
+            "kiosk). Sign in again to go on.",
         )
     resident = (
         Resident.objects.select_related("facility", "facility__policy")
@@ -134,7 +140,10 @@ def current_resident(request: HttpRequest) -> Resident | HttpResponseRedirect:
     session_id = request.session.get(SESSION_KEY)
     if session_id and not sessions.touch(session_id):  # closed by the sweep meanwhile
         return _signed_out(
-            request, "idle", "You were signed out after 10 minutes without activity."
+            request,
+            "idle",
+            "Your session here has ended (after 10 minutes without activity, or from another "
+            "kiosk). Sign in again to go on.",
         )
     # Touching the session on every page keeps the idle clock (and the cookie) fresh.
     request.session[SEEN_KEY] = clock.now().isoformat()

@@ -44,6 +44,7 @@ def open_session(*, resident: Resident, device: KioskDevice) -> KioskSession | N
         return None
     if not pricing.model_of(schedule).charges_kiosk_sessions:
         return None
+    sweep(resident=resident)  # a session left idle elsewhere is charged before a new one
     with transaction.atomic():
         session = KioskSession.objects.create(
             resident=resident,
@@ -53,7 +54,12 @@ def open_session(*, resident: Resident, device: KioskDevice) -> KioskSession | N
             opened_at=now,
             last_seen_at=now,
         )
-        jobs.enqueue(SWEEP_JOB, run_after=now + IDLE_TIMEOUT, session_id=session.pk)
+        jobs.enqueue(
+            SWEEP_JOB,
+            run_after=now + IDLE_TIMEOUT,
+            facility_id=session.facility_id,
+            session_id=session.pk,
+        )
     return session
 
 
@@ -74,10 +80,18 @@ def session_of(resident: Resident, session_id: int) -> KioskSession:
     return session
 
 
-def close(*, session_id: int, end: str) -> tuple[KioskSession, bool]:
+def close(
+    *,
+    session_id: int,
+    end: str,
+    actor: Resident | str = "system",
+    idle_since: dt.datetime | None = None,
+) -> tuple[KioskSession, bool]:
     """Close the session and charge it, once: the row is locked, so of two closers (a
     sign-out and the sweep) exactly one charges, and the charge is posted under one key per
-    session. Returns the session and whether this call closed it."""
+    session. With ``idle_since`` (the sweep) it closes only a session not used since then,
+    checked under the lock, so a page opened a moment ago keeps the resident signed in.
+    Returns the session and whether this call closed it."""
     now = clock.now()
     with transaction.atomic():
         session = (
@@ -86,6 +100,8 @@ def close(*, session_id: int, end: str) -> tuple[KioskSession, bool]:
             .get(pk=session_id)
         )
         if session.closed_at is not None:
+            return session, False
+        if idle_since is not None and session.last_seen_at > idle_since:
             return session, False
         ended = now if end == End.SIGNED_OUT else session.last_seen_at
         elapsed = max(ended - session.opened_at, dt.timedelta(0))
@@ -107,7 +123,7 @@ def close(*, session_id: int, end: str) -> tuple[KioskSession, bool]:
         session.shortfall_cents = charge.shortfall
         session.save()
         audit.record(
-            actor=session.resident if end == End.SIGNED_OUT else "system",
+            actor=actor,
             action="kiosk.session_closed",
             obj=session,
             facility_id=session.facility_id,
@@ -130,17 +146,35 @@ def close_if_idle(*, session_id: int) -> KioskSession | None:
         return session
     due = session.last_seen_at + IDLE_TIMEOUT
     if clock.now() < due:
-        jobs.enqueue(SWEEP_JOB, run_after=due, session_id=session.pk)
+        jobs.enqueue(
+            SWEEP_JOB, run_after=due, facility_id=session.facility_id, session_id=session.pk
+        )
         return None
-    closed, _ = close(session_id=session.pk, end=End.IDLE)
+    closed, done = close(session_id=session.pk, end=End.IDLE, idle_since=due - IDLE_TIMEOUT)
+    if not done and closed.closed_at is None:  # used again meanwhile: look again later
+        return close_if_idle(session_id=session.pk)
     return closed
 
 
-def sweep() -> int:
-    """Close every session idle past the time-out (whatever its job's state); how many."""
+def close_all_of(resident: Resident) -> None:
+    """The resident was released: every session they still have open is closed and charged
+    now, before the trust account is paid out (``roster.services.resident_released``)."""
+    still_open = KioskSession.objects.filter(resident=resident, closed_at__isnull=True)
+    for session_id in still_open.values_list("pk", flat=True):
+        close(session_id=session_id, end=End.RELEASED)
+
+
+def sweep(*, resident: Resident | None = None) -> int:
+    """Close every session idle past the time-out (of one resident, or all), whatever its
+    job's state: run when the resident signs in again; how many it closed."""
     cutoff = clock.now() - IDLE_TIMEOUT
     idle = KioskSession.objects.filter(closed_at__isnull=True, last_seen_at__lte=cutoff)
-    return sum(close(session_id=pk, end=End.IDLE)[1] for pk in idle.values_list("pk", flat=True))
+    if resident is not None:
+        idle = idle.filter(resident=resident)
+    return sum(
+        close(session_id=pk, end=End.IDLE, idle_since=cutoff)[1]
+        for pk in idle.values_list("pk", flat=True)
+    )
 
 
 def summary(session: KioskSession) -> str:
@@ -166,11 +200,15 @@ class Banner:
         return f"{minutes}:{seconds:02d}"
 
 
-def banner(resident: Resident) -> Banner | None:
-    """The resident's open session, for the header of every kiosk page (None if none)."""
+def banner(resident: Resident, session_id: int | None) -> Banner | None:
+    """This kiosk's open session (``session_id``, kept in the kiosk's own sign-in), for the
+    header of every kiosk page; None if there is none. A session the resident left open on
+    another kiosk is never shown here."""
+    if not session_id:
+        return None
     session = (
         KioskSession.objects.select_related("schedule")
-        .filter(resident=resident, closed_at__isnull=True)
+        .filter(pk=session_id, resident=resident, closed_at__isnull=True)
         .first()
     )
     if session is None:

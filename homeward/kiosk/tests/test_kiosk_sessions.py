@@ -14,6 +14,7 @@ from django.db import connection
 
 from homeward import builders as t
 from homeward.core import clock
+from homeward.core.models import AuditEvent
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.kiosk import sessions
 from homeward.kiosk.models import KioskDevice, KioskSession
@@ -21,6 +22,7 @@ from homeward.ledger import charges
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Transaction
 from homeward.personas import device_client, kiosk_client_for, sign_in
+from homeward.roster import services as roster
 
 K = Account.Kind
 START = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
@@ -81,8 +83,7 @@ def test_every_page_shows_the_rate_the_timer_and_the_trust_account(per_minute):
     assert 'data-session-seconds="75"' in page and "1:15" in page
     assert "This session so far: 2 minutes, $0.10" in page
     assert 'Your trust account:</strong> <span class="session-balance">$1.00' in page
-    session = KioskSession.objects.get()
-    assert f"/kiosk/sessions/{session.pk}/end/" in page  # Sign out ends (and pays) the session
+    assert 'action="/kiosk/signout/"' in page  # Sign out ends (and pays) this kiosk's session
 
 
 def test_signing_out_charges_each_started_minute_once(per_minute):
@@ -270,3 +271,58 @@ def test_a_session_left_open_on_another_kiosk_ends_at_its_last_page(per_minute):
     first.refresh_from_db()
     assert (first.end, first.seconds, first.charged_cents) == ("elsewhere", 90, 10)
     assert "kiosk_resident_id" in here.session  # still signed in here
+    closed = AuditEvent.objects.get(action="kiosk.session_closed", object_id=str(first.pk))
+    assert closed.actor_label == per_minute.resident.audit_label  # she ended it, not "system"
+
+
+def test_sign_out_on_one_kiosk_signs_out_there_while_a_newer_session_is_open_elsewhere(
+    per_minute,
+):
+    """Each kiosk shows and ends its own session: pressing Sign out on the kiosk she used
+    first signs her out there, even though she has signed in on another kiosk since."""
+    first_kiosk = signed_in(per_minute)
+    with at(60):
+        second_kiosk = device_client(per_minute.facility_1, name="Library tablet")
+        sign_in(second_kiosk, per_minute.resident.number)
+    first, second = KioskSession.objects.order_by("opened_at", "id")
+    with at(90):
+        page = first_kiosk.get("/kiosk/").content.decode()
+        assert 'data-session-seconds="90"' in page  # the timer of this kiosk's session
+        first_kiosk.post("/kiosk/signout/")
+    assert "kiosk_resident_id" not in first_kiosk.session  # signed out where she pressed it
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.end, first.seconds) == ("signed_out", 90)
+    assert second.closed_at is None  # the other kiosk's session goes on
+    with at(95):
+        assert second_kiosk.get("/kiosk/").status_code == 200
+
+
+def test_the_sweep_leaves_a_session_used_after_it_looked(per_minute):
+    """The sweep decides under the session's lock: a page opened after it read the session
+    keeps the resident signed in."""
+    client = signed_in(per_minute)
+    session = KioskSession.objects.get()
+    looked_at = session.last_seen_at  # what the sweep read, idle since sign-in
+    with at(500):
+        client.get("/kiosk/")  # she opens a page just before the sweep takes the lock
+        closed, done = sessions.close(
+            session_id=session.pk, end=sessions.End.IDLE, idle_since=looked_at
+        )
+    assert not done and closed.closed_at is None
+    assert Transaction.objects.filter(kind="kiosk_time").count() == 0
+
+
+def test_a_release_charges_the_open_session_before_the_trust_is_paid_out(per_minute):
+    client = signed_in(per_minute)
+    with at(90):
+        client.get("/kiosk/")  # her last page
+    with at(120):
+        release = roster.release_resident(
+            staff=per_minute.facility_admin, resident_id=per_minute.resident.pk
+        )
+    session = KioskSession.objects.get()
+    assert (session.end, session.seconds, session.charged_cents) == ("released", 90, 10)
+    assert release.trust_paid_out == 90  # what was left after the 2 minutes she used
+    assert balance(per_minute.trust) == 0
+    assert ledger.problems() == []

@@ -8,7 +8,8 @@ from homeward.connections import access as connection_access
 from homeward.connections.models import Connection
 from homeward.core.errors import NotFound
 from homeward.facilities.connection_policies import rule_of
-from homeward.kiosk import sessions
+from homeward.kiosk import auth, sessions
+from homeward.kiosk.requests import KioskRequest
 from homeward.people.models import Resident
 
 
@@ -16,9 +17,11 @@ def invites_used(resident: Resident) -> bool:
     return rule_of(resident.facility.policy).residents_invite
 
 
-def nav_context(resident: Resident) -> dict[str, object]:
+def nav_context(request: KioskRequest) -> dict[str, object]:
     """What the kiosk header needs: who is signed in, how many requests wait, and the time
-    and money of a session charged by the minute (its rate, timer and the trust account)."""
+    and money of this kiosk's session where it is charged by the minute (its rate, timer and
+    the trust account)."""
+    resident = request.resident
     requests = connection_access.connections_of_resident(resident).filter(
         status=Connection.Status.REQUESTED
     )
@@ -27,7 +30,7 @@ def nav_context(resident: Resident) -> dict[str, object]:
         "facility": resident.facility,
         "request_count": requests.count(),
         "invites_used": invites_used(resident),
-        "kiosk_session": sessions.banner(resident),
+        "kiosk_session": sessions.banner(resident, request.session.get(auth.SESSION_KEY)),
     }
 
 

@@ -35,7 +35,7 @@ def requests(request: KioskRequest) -> HttpResponse:
     context = {
         "waiting": mine.filter(status=C.REQUESTED).order_by("created_at"),
         "pending_staff": mine.filter(status=C.PENDING_STAFF).order_by("created_at"),
-        **nav_context(resident),
+        **nav_context(request),
     }
     return render(request, "kiosk/requests.html", context)
 
@@ -145,7 +145,7 @@ def invite(request: KioskRequest) -> HttpResponse:
         "form": form,
         "invitations": _invitations(resident),
         "invite_days": resident.facility.policy.invite_days,
-        **nav_context(resident),
+        **nav_context(request),
     }
     template = "kiosk/invite.html" if invites_used(resident) else "kiosk/invite_not_used.html"
     return render(request, template, context, status=status)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -57,7 +57,7 @@ def inbox(request: KioskRequest) -> HttpResponse:
         InboxRow(connection, unread.get(connection.pk, 0))
         for connection in _inbox_connections(resident)
     ]
-    return render(request, "kiosk/inbox.html", {"rows": rows, **nav_context(resident)})
+    return render(request, "kiosk/inbox.html", {"rows": rows, **nav_context(request)})
 
 
 @dataclass
@@ -132,7 +132,7 @@ def _reply_price(connection: Connection, body: str) -> dict:
 
 
 def _render_conversation(
-    request: HttpRequest,
+    request: KioskRequest,
     resident: Resident,
     connection: Connection,
     *,
@@ -150,7 +150,7 @@ def _render_conversation(
         "form": form or ReplyForm(limit=limit),
         "limit": limit,
         "can_reply": connection.is_active,
-        **nav_context(resident),
+        **nav_context(request),
     }
     if connection.is_active:
         body = form.data.get("body", "") if form is not None and form.is_bound else ""

@@ -29,7 +29,7 @@ def end(request: KioskRequest, session_id: int) -> HttpResponse:
         auth.end_session(request, sessions.End.SIGNED_OUT)
         messages.info(request, "You are signed out.")
         return redirect(auth.SIGNIN_URL)
-    closed, _ = sessions.close(session_id=session.pk, end=sessions.End.ELSEWHERE)
+    closed, _ = sessions.close(session_id=session.pk, end=sessions.End.ELSEWHERE, actor=resident)
     said = sessions.summary(closed)
     if said:
         messages.info(request, said)
