@@ -15,6 +15,7 @@ from django.db import transaction
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, NotFound
+from homeward.core.hooks import Hook
 from homeward.ledger import charges, payments
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Transaction
@@ -34,6 +35,12 @@ class Release:
     trust_paid_out: int  # cents
     refunded_to_cards: int  # cents, from the wallets of contacts left with no one to write to
     contacts_refunded: int
+
+
+# Called in the releasing transaction before the trust account is paid out: the kiosk
+# registers closing (and charging) a session the resident still has open, so the minutes
+# used are paid before the balance leaves.
+resident_released: Hook[[Resident]] = Hook("resident_released")
 
 
 def release_resident(*, staff: User, resident_id: int) -> Release:
@@ -65,6 +72,7 @@ def release_resident(*, staff: User, resident_id: int) -> Release:
                 connection=connection, reason="resident released"
             )
             _return_reply_credit(connection)
+        resident_released(resident)
         trust_paid = _pay_out_trust(resident)
         refunded, refunded_contacts = 0, 0
         audit.record(actor=staff, action="resident.released", obj=resident, facility_id=facility.pk)
@@ -108,7 +116,10 @@ def _return_reply_credit(connection: Connection) -> None:
 
 
 def _pay_out_trust(resident: Resident) -> int:
-    held = ledger.balance_of(kind=K.TRUST, resident=resident)
+    # Locked before it is read, so nothing (a kiosk charge) takes money between the read
+    # and the payout.
+    trust = Account.objects.select_for_update().filter(kind=K.TRUST, resident=resident).first()
+    held = trust.balance if trust is not None else 0
     if held:
         ledger.post(
             key=f"release:{resident.pk}:trust",
