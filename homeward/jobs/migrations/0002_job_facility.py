@@ -5,10 +5,11 @@ from django.db import migrations, models
 
 def name_facilities(apps, schema_editor):
     """Jobs queued before jobs named their facility: a job about a message is for the
-    message's facility, a payout for its payment's."""
+    message's facility, a payout or a sandbox payment for its payment's."""
     Job = apps.get_model("jobs", "Job")
     Message = apps.get_model("messaging", "Message")
     Payout = apps.get_model("ledger", "Payout")
+    Payment = apps.get_model("ledger", "Payment")
     for job in Job.objects.filter(facility_id__isnull=True).exclude(status="done").iterator():
         payload = job.payload if isinstance(job.payload, dict) else {}
         facility_id = None
@@ -22,6 +23,12 @@ def name_facilities(apps, schema_editor):
             facility_id = (
                 Payout.objects.filter(pk=payload["payout_id"])
                 .values_list("payment__facility_id", flat=True)
+                .first()
+            )
+        elif isinstance(payload.get("payment_ref"), str):
+            facility_id = (
+                Payment.objects.filter(provider_ref=payload["payment_ref"])
+                .values_list("facility_id", flat=True)
                 .first()
             )
         if facility_id is not None:
