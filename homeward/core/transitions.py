@@ -73,11 +73,12 @@ class StatusTable:
         target: str,
         *,
         actor: Actor | str | None,
-        reason: str = "",
+        reason: str | None = None,
         **fields: Any,
     ) -> Any:
         """Move ``row`` to ``target`` (setting ``fields`` too) and return the history row.
-        ``reason`` is kept on the history row where it has one, and in the audit event."""
+        A ``reason`` (for tables whose history keeps one, even when empty) is kept on the
+        history row and in the audit event."""
         source = row.status
         check_transition(self.transitions, self.kind, source, target)
         at = clock.now()
@@ -89,7 +90,7 @@ class StatusTable:
         for name, value in fields.items():
             setattr(row, name, value)
         row.save()
-        extra = {"reason": reason} if reason else {}
+        extra = {"reason": reason} if reason is not None else {}
         event = self.history.objects.create(
             **{self.history_field: row},
             from_status=source,

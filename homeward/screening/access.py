@@ -9,14 +9,12 @@ A rule outside every facility the person works at is "not found", never "forbidd
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from homeward.core.errors import NotFound, PermissionDenied
-from homeward.facilities.models import Facility
 from homeward.people import access
 from homeward.people.models import StaffMembership, User
-from homeward.screening.models import Rule, RuleChange, RuleSetVersion, Scope
+from homeward.screening.models import Rule, Scope
 
 Role = StaffMembership.Role
 
@@ -87,37 +85,3 @@ def rule_for(actor: User | None, rule_id: int) -> Rule:
     if rule is None or not _visible(actor, rule):
         raise NotFound("No such rule.")
     return rule
-
-
-# --- what an admin reads about the rules of a facility they administer (the facility is
-# already theirs: see ``admin_facilities``)
-
-
-def rules_by_key(keys: Iterable[str]) -> dict[str, Rule]:
-    """The rules that screening hits name by key ("12"); detector keys have no rule."""
-    ids = [int(key) for key in keys if key.isdigit()]
-    return {str(rule.pk): rule for rule in Rule.objects.filter(pk__in=ids)}
-
-
-def versions_at(facility: Facility, *, limit: int) -> list[RuleSetVersion]:
-    """The facility's recorded rule-set versions, newest first."""
-    return list(
-        RuleSetVersion.objects.filter(facility=facility)
-        .select_related("created_by")
-        .order_by("-number")[:limit]
-    )
-
-
-def version_recorded(facility: Facility, fingerprint: str) -> bool:
-    return RuleSetVersion.objects.filter(facility=facility, fingerprint=fingerprint).exists()
-
-
-def history_at(facility: Facility, rule: Rule) -> list[RuleChange]:
-    """The changes to ``rule`` and to the switches that turn it off at this facility or its
-    agency, oldest first."""
-    switches = Rule.objects.filter(disables=rule, facility=facility) | Rule.objects.filter(
-        disables=rule, agency_id=facility.agency_id
-    )
-    return list(
-        RuleChange.objects.filter(rule__in=[rule, *switches]).select_related("rule", "actor")
-    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
 
 from homeward.facilities.models import Facility
 from homeward.screening.engine import RuleSpec, spec_fields
-from homeward.screening.models import Rule, Scope
+from homeward.screening.models import Rule, RuleChange, RuleSetVersion, Scope
 
 
 def _chain(facility: Facility | None) -> Q:
@@ -83,4 +84,38 @@ def rule_at(facility: Facility, rule_id: int) -> Rule | None:
         Rule.objects.filter(_chain(facility), pk=rule_id, disables__isnull=True)
         .select_related("agency", "facility", "created_by")
         .first()
+    )
+
+
+# --- what the console's rule reports read, for a facility the admin already holds (through
+# ``access.admin_facilities``)
+
+
+def rules_by_key(keys: Iterable[str]) -> dict[str, Rule]:
+    """The rules that screening hits name by key ("12"); detector keys have no rule."""
+    ids = [int(key) for key in keys if key.isdigit()]
+    return {str(rule.pk): rule for rule in Rule.objects.filter(pk__in=ids)}
+
+
+def versions_at(facility: Facility, *, limit: int) -> list[RuleSetVersion]:
+    """The facility's recorded rule-set versions, newest first."""
+    return list(
+        RuleSetVersion.objects.filter(facility=facility)
+        .select_related("created_by")
+        .order_by("-number")[:limit]
+    )
+
+
+def version_recorded(facility: Facility, fingerprint: str) -> bool:
+    return RuleSetVersion.objects.filter(facility=facility, fingerprint=fingerprint).exists()
+
+
+def history_at(facility: Facility, rule: Rule) -> list[RuleChange]:
+    """The changes to ``rule`` and to the switches that turn it off at this facility or its
+    agency, newest first."""
+    switches = Rule.objects.filter(disables=rule, facility=facility) | Rule.objects.filter(
+        disables=rule, agency_id=facility.agency_id
+    )
+    return list(
+        RuleChange.objects.filter(rule__in=[rule, *switches]).select_related("rule", "actor")
     )

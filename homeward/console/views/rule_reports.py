@@ -20,7 +20,6 @@ from homeward.console.views.rules import DETECTOR_LABELS, Powers, facility_for_a
 from homeward.core import audit, clock
 from homeward.facilities.models import Facility
 from homeward.review import rule_stats
-from homeward.screening import access as rule_access
 from homeward.screening import engine, selectors
 
 VERSION_LIMIT = 200
@@ -54,7 +53,7 @@ def test(request: StaffRequest, code: str) -> HttpResponse:
             text, selectors.rules_in_force(facility), detector_actions=detector_actions(facility)
         )
         hits = verdict.hits_as_dicts()
-        rules = rule_access.rules_by_key({str(hit["rule"]) for hit in hits})
+        rules = selectors.rules_by_key({str(hit["rule"]) for hit in hits})
         context.update(
             verdict=verdict,
             highlighted=highlight(text, hits),
@@ -69,7 +68,7 @@ def test(request: StaffRequest, code: str) -> HttpResponse:
 @admin_required
 def versions(request: StaffRequest, code: str) -> HttpResponse:
     facility = facility_for_admin(request, code)
-    rows = rule_access.versions_at(facility, limit=VERSION_LIMIT)
+    rows = selectors.versions_at(facility, limit=VERSION_LIMIT)
     current = engine.ruleset_version(selectors.rules_in_force(facility))
     screened = rule_stats.screened_with(facility, rows)
     context = {
@@ -77,7 +76,7 @@ def versions(request: StaffRequest, code: str) -> HttpResponse:
         # (version, messages screened with it)
         "versions": [(row, screened.get(row.fingerprint, 0)) for row in rows],
         "current": current,
-        "current_recorded": rule_access.version_recorded(facility, current),
+        "current_recorded": selectors.version_recorded(facility, current),
     }
     return render(request, "console/rules/versions.html", context)
 
@@ -140,7 +139,7 @@ def detail(request: StaffRequest, code: str, rule_id: int) -> HttpResponse:
     # (change, the fields it changed)
     history = [
         (change, _diff(change.before, change.after))
-        for change in rule_access.history_at(facility, rule)
+        for change in selectors.history_at(facility, rule)
     ]
     row = next((r for r in selectors.rule_rows(facility) if r.rule.pk == rule.pk), None)
     audit.record(actor=request.user, action="rule.stats_viewed", obj=rule, facility_id=facility.pk)

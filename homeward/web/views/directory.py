@@ -85,7 +85,7 @@ def _connect_choice(facility: Facility, contact: Contact | None, resident: Resid
     """What the find page offers: an existing connection, a button, or an explanation."""
     if contact is None:
         return {}
-    existing = connection_access.connections_of_contact(contact).filter(resident=resident).first()
+    existing = connection_access.connection_between(contact, resident)
     invites_only = not rule_of(facility.policy).contacts_ask
     can_ask = (existing is None or existing.status in MAY_ASK) and not invites_only
     return {"existing": existing, "can_ask": can_ask, "invites_only": invites_only}
