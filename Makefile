@@ -22,6 +22,7 @@ run: env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py load_rule_library
 	@echo
 	@echo "Homeward is at http://127.0.0.1:$(PORT)/  (kiosk: /kiosk/, staff console: /console/)"
 	@echo "A background worker runs beside the web server. Stop both with Ctrl-C."

@@ -20,12 +20,14 @@ from homeward.people import second_factor
 from homeward.people.models import StaffMembership, User
 from homeward.review import services as review
 from homeward.screening import rules
+from homeward.screening.library.loader import LANGUAGES, LIBRARY_DIR
+from homeward.screening.rule_sync import checked_library, load_library
 
 PASSWORD = "homeward-demo"
 PIN = "1234"
 Role = StaffMembership.Role
 
-BASELINE_RULES = [
+DEMO_RULES = [
     ("break out", "escape", "block"),
     ("escape plan", "escape", "block"),
     ("kill you", "violence", "block"),
@@ -216,10 +218,19 @@ def build_demo() -> None:
     contacts = {
         email: build.make_contact(email, name=name, password=PASSWORD) for email, name in CONTACTS
     }
-    for phrase, category, action in BASELINE_RULES:
-        rules.create_rule(
-            actor=None, kind="phrase", pattern=phrase, category=category, action=action
-        )
+    # The whole baseline library screens from the start, as in any deployment; the demo's
+    # own phrases are each agency's rules on top of it.
+    load_library(checked_library(LANGUAGES, LIBRARY_DIR), LANGUAGES)
+    for owner in agencies.values():
+        for phrase, category, action in DEMO_RULES:
+            rules.create_rule(
+                actor=None,
+                kind="phrase",
+                pattern=phrase,
+                category=category,
+                action=action,
+                agency=owner,
+            )
 
     rosa, dana, kim = contacts.values()
     # Rosa pays into her Greenhaven wallet with the sandbox card, then writes to Marcus and

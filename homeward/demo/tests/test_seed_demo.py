@@ -5,9 +5,14 @@ from io import StringIO
 from django.core.management import call_command
 
 from homeward.connections.models import Connection
+from homeward.demo import scene
 from homeward.facilities.models import Agency, Facility
 from homeward.messaging.models import Message
 from homeward.people.models import Contact, Resident, StaffMembership
+from homeward.screening.library.loader import LANGUAGES, LIBRARY_DIR
+from homeward.screening.models import Rule, Scope
+from homeward.screening.rule_sync import checked_library
+from homeward.screening.services import screen_text
 
 Role = StaffMembership.Role
 
@@ -31,6 +36,22 @@ def test_seed_demo_builds_a_deployment_and_prints_logins(db):
     assert Connection.objects.filter(status="invited").exists()
     statuses = set(Message.objects.values_list("status", flat=True))
     assert {"read", "delivered", "in_review"} <= statuses
+
+
+def test_the_demo_screens_with_the_whole_rule_library_and_its_own_phrases_on_top(db):
+    call_command("seed_demo", stdout=StringIO())
+    library = checked_library(LANGUAGES, LIBRARY_DIR)
+    baseline = Rule.objects.filter(scope=Scope.BASELINE, is_active=True)
+    assert baseline.count() == len(library) >= 400  # every rule of the shipped library
+    assert not baseline.exclude(source__startswith="lib:").exists()
+    for agency in Agency.objects.all():  # the demo's own phrases are each agency's rules
+        assert Rule.objects.filter(scope=Scope.AGENCY, agency=agency).count() == len(
+            scene.DEMO_RULES
+        )
+    # So a plain sentence only the library knows is caught at a demo facility.
+    facility = Facility.objects.get(code="greenhaven")
+    phrase = next(e for e in library if e.spec.kind == "phrase" and e.spec.action == "block")
+    assert screen_text(facility, f"hey {phrase.spec.pattern} tonight").verdict.verdict == "block"
 
 
 def test_seed_demo_if_empty_does_not_load_twice(db):
