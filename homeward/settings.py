@@ -200,6 +200,8 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 # Compiled screening databases, shared by every worker on this machine (one file per
 # rule-set version); empty turns the disk cache off.
 SCREENING_CACHE_DIR = env_str("SCREENING_CACHE_DIR", str(VAR_DIR / "screening-cache"))
+# A new database gets the whole baseline rule library when it is migrated.
+SCREENING_LIBRARY_ON_MIGRATE = env_bool("SCREENING_LIBRARY_ON_MIGRATE", True)
 
 # Card payments. "sandbox" (the default) takes the documented test cards and moves no real
 # money; "stripe" uses Stripe Checkout and needs both Stripe keys.

@@ -255,3 +255,28 @@ def test_a_broken_library_is_refused_and_nothing_is_saved(world, tmp_path):
 
 def test_the_library_files_are_where_the_docs_say():
     assert {p.name for p in Path(LIBRARY_DIR).glob("*.toml")} == {"en.toml", "es.toml"}
+
+
+@pytest.mark.django_db
+def test_migrating_a_database_with_no_library_installs_the_whole_library(settings):
+    settings.SCREENING_LIBRARY_ON_MIGRATE = True  # the default of a deployment
+    assert not Rule.objects.exists()
+    call_command("migrate", verbosity=0)
+    baseline = Rule.objects.filter(scope=Scope.BASELINE, is_active=True)
+    assert baseline.count() == len(library_entries()) >= 400
+    # A deployment that switched a library rule off keeps its choice on the next migrate.
+    switched = baseline.first()
+    assert switched is not None
+    Rule.objects.filter(pk=switched.pk).update(is_active=False)
+    call_command("migrate", verbosity=0)
+    assert (
+        Rule.objects.filter(scope=Scope.BASELINE, is_active=True).count()
+        == len(library_entries()) - 1
+    )
+
+
+@pytest.mark.django_db
+def test_a_deployment_can_choose_to_start_without_the_library(settings):
+    settings.SCREENING_LIBRARY_ON_MIGRATE = False
+    call_command("migrate", verbosity=0)
+    assert not Rule.objects.exists()
