@@ -26,6 +26,7 @@ from homeward.screening.library.loader import (
     LibraryRule,
     identity,
     library_entries,
+    library_version,
 )
 from homeward.screening.models import Rule, RuleChange, Scope
 from homeward.screening.rule_checks import check_fields
@@ -86,7 +87,11 @@ def load_library(entries: list[LibraryRule], languages: tuple[str, ...]) -> dict
             summary = (
                 "Rule library loaded: {created} added, {updated} updated, {retired} switched off"
             )
-            audit.record(actor=ACTOR_LABEL, action="rules.library_loaded", data=dict(counts))
+            audit.record(
+                actor=ACTOR_LABEL,
+                action="rules.library_loaded",
+                data={**counts, "version": library_version(entries), "rules": len(entries)},
+            )
             for facility in [None, *Facility.objects.order_by("pk")]:
                 record_version(facility, summary=summary.format(**counts))
     return counts

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
 
+from homeward.core.models import AuditEvent
 from homeward.facilities.models import Facility
 from homeward.screening.engine import RuleSpec, spec_fields
 from homeward.screening.models import Rule, RuleChange, RuleSetVersion, Scope
@@ -118,4 +120,21 @@ def history_at(facility: Facility, rule: Rule) -> list[RuleChange]:
     )
     return list(
         RuleChange.objects.filter(rule__in=[rule, *switches]).select_related("rule", "actor")
+    )
+
+
+@dataclass(frozen=True)
+class LibraryInForce:
+    version: str
+    rules: int
+    loaded_at: dt.datetime
+
+
+def library_in_force() -> LibraryInForce | None:
+    """The baseline library's version as last loaded (None if it never was)."""
+    event = AuditEvent.objects.filter(action="rules.library_loaded").order_by("-id").first()
+    if event is None or not isinstance(event.data, dict) or "version" not in event.data:
+        return None
+    return LibraryInForce(
+        version=str(event.data["version"]), rules=int(event.data["rules"]), loaded_at=event.at
     )

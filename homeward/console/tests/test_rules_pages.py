@@ -4,7 +4,10 @@ nothing changes."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from homeward import builders as t
@@ -14,6 +17,7 @@ from homeward.people.models import StaffMembership
 from homeward.personas import client_for
 from homeward.review import services as review
 from homeward.screening import rules
+from homeward.screening.library.loader import library_entries, library_version
 from homeward.screening.models import Rule, RuleChange, RuleSetVersion
 from homeward.screening.selectors import rules_in_force
 
@@ -94,6 +98,19 @@ def test_the_list_marks_inherited_rules_and_offers_to_disable_them(world, admin,
     assert f"{BASE}/{gun.pk}/switch/" in html and "Disable here" in html
     assert f"{BASE}/{tunnel.pk}/edit/" in html
     assert f"{BASE}/{gun.pk}/edit/" not in html  # baseline rules are not edited here
+
+
+def test_the_list_says_which_version_of_the_rule_library_is_in_force(world, admin):
+    page = admin.get(f"{BASE}/").content.decode()
+    assert "The baseline rule library is not loaded" in page
+    out = StringIO()
+    call_command("load_rule_library", stdout=out)
+    version = library_version(library_entries())
+    assert f"Rule library version {version} ({len(library_entries())} rules) loaded" in (
+        out.getvalue()
+    )
+    page = admin.get(f"{BASE}/").content.decode()
+    assert f"Baseline rule library: version <code>{version}</code>" in page
 
 
 def test_the_list_can_be_filtered(world, admin, tunnel, gun):

@@ -126,6 +126,7 @@ def facility_rules(request: StaffRequest, code: str) -> HttpResponse:
         "category": category,
         "query": query,
         "in_force": len(selectors.rules_in_force(facility)),
+        "library": selectors.library_in_force(),
         "detectors": detectors_of(facility),
         "detector_choices": DETECTOR_CHOICES,
     }

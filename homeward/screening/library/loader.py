@@ -8,6 +8,8 @@ never reaches screening or the database.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -50,6 +52,16 @@ def load_library(
 ) -> list[engine.RuleSpec]:
     """The library's rules for these languages, checked, in file order."""
     return [entry.spec for entry in library_entries(languages, directory=directory)]
+
+
+def library_version(entries: Iterable[LibraryRule]) -> str:
+    """A short fingerprint of what the library says (every rule and its note): two loads
+    of the same files have the same version, and any change to a rule gives a new one."""
+    digest = hashlib.sha256()
+    for entry in sorted(entries, key=lambda e: str(e.spec.id)):
+        fields = {**engine.spec_fields(entry.spec), "id": str(entry.spec.id), "note": entry.note}
+        digest.update(json.dumps(fields, sort_keys=True).encode())
+    return digest.hexdigest()[:12]
 
 
 def library_entries(

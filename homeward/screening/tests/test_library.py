@@ -4,6 +4,7 @@ with a message that says where, and ``load_rule_library`` is idempotent."""
 
 from __future__ import annotations
 
+import dataclasses
 from io import StringIO
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from homeward.screening import engine
 from homeward.screening.library import LibraryError, library_entries, load_library
-from homeward.screening.library.loader import CATEGORIES, LIBRARY_DIR
+from homeward.screening.library.loader import CATEGORIES, LIBRARY_DIR, library_version
 from homeward.screening.models import Rule, RuleChange, RuleSetVersion, Scope
 from homeward.screening.rule_checks import check_fields
 
@@ -280,3 +281,13 @@ def test_a_deployment_can_choose_to_start_without_the_library(settings):
     settings.SCREENING_LIBRARY_ON_MIGRATE = False
     call_command("migrate", verbosity=0)
     assert not Rule.objects.exists()
+
+
+def test_the_library_version_changes_with_any_rule_and_only_then():
+    entries = library_entries()
+    assert library_version(entries) == library_version(list(reversed(entries)))
+    first = entries[0]
+    changed = dataclasses.replace(
+        first, spec=dataclasses.replace(first.spec, pattern=first.spec.pattern + "x")
+    )
+    assert library_version([changed, *entries[1:]]) != library_version(entries)

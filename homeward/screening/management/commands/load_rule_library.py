@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from homeward.core.errors import DomainError
-from homeward.screening.library.loader import LANGUAGES, LIBRARY_DIR
+from homeward.screening.library.loader import LANGUAGES, LIBRARY_DIR, library_version
 from homeward.screening.rule_sync import checked_library, load_library
 
 
@@ -47,10 +47,14 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(error.message) from None
         if check:
-            self.stdout.write(f"{len(entries)} rules checked; nothing written.")
+            self.stdout.write(
+                f"Rule library version {library_version(entries)}: {len(entries)} rules "
+                "checked; nothing written."
+            )
             return
         counts = load_library(entries, languages)
         self.stdout.write(
-            "Rule library loaded: {created} created, {updated} updated, {retired} switched off, "
+            f"Rule library version {library_version(entries)} ({len(entries)} rules) loaded: "
+            "{created} created, {updated} updated, {retired} switched off, "
             "{unchanged} unchanged.".format(**counts)
         )
