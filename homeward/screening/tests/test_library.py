@@ -5,6 +5,7 @@ with a message that says where, and ``load_rule_library`` is idempotent."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from io import StringIO
 from pathlib import Path
 
@@ -291,3 +292,9 @@ def test_the_library_version_changes_with_any_rule_and_only_then():
         first, spec=dataclasses.replace(first.spec, pattern=first.spec.pattern + "x")
     )
     assert library_version([changed, *entries[1:]]) != library_version(entries)
+
+
+def test_the_frozen_test_part_is_unchanged_since_its_hash_was_committed():
+    frozen = Path(__file__).resolve().parents[1] / "evaluation" / "frozen"
+    expected, name = (frozen / "SHA256SUMS").read_text().split()
+    assert hashlib.sha256((frozen / name).read_bytes()).hexdigest() == expected
