@@ -200,6 +200,12 @@ class Banner:
         return f"{minutes}:{seconds:02d}"
 
 
+def open_elsewhere(resident: Resident, session_id: int | None) -> list[KioskSession]:
+    """The resident's sessions still open on other kiosks, which they may end from here."""
+    still_open = KioskSession.objects.filter(resident=resident, closed_at__isnull=True)
+    return list(still_open.exclude(pk=session_id or 0).select_related("device"))
+
+
 def banner(resident: Resident, session_id: int | None) -> Banner | None:
     """This kiosk's open session (``session_id``, kept in the kiosk's own sign-in), for the
     header of every kiosk page; None if there is none. A session the resident left open on

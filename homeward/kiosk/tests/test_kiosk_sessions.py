@@ -259,6 +259,28 @@ def test_sign_out_and_the_sweep_at_once_charge_once(per_minute):
     assert ledger.problems() == []
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
+def test_thirty_closers_at_once_charge_once_and_never_below_zero(per_minute):
+    """A session of 40 minutes ($2.00) against a trust account of $1.00, closed by 30
+    requests at once (sign-outs, sweeps, ends from elsewhere): one closes it, the account
+    gives what it holds and no more, the rest is recorded as not covered."""
+    signed_in(per_minute)
+    session = KioskSession.objects.get()
+    ends = ("signed_out", "idle", "elsewhere")
+    with at(40 * 60):
+        sessions.touch(session.pk)  # her last page: every way of ending counts 40 minutes
+        results = in_threads(
+            30, lambda i: sessions.close(session_id=session.pk, end=ends[i % 3])[1]
+        )
+    assert sorted(results) == [False] * 29 + [True]
+    session.refresh_from_db()
+    assert (session.units, session.charged_cents, session.shortfall_cents) == (40, 100, 100)
+    assert balance(per_minute.trust) == 0
+    assert Transaction.objects.filter(kind="kiosk_time").count() == 1
+    assert ledger.problems() == []
+
+
 def test_a_session_left_open_on_another_kiosk_ends_at_its_last_page(per_minute):
     left_open = signed_in(per_minute)
     with at(90):
@@ -266,6 +288,8 @@ def test_a_session_left_open_on_another_kiosk_ends_at_its_last_page(per_minute):
     first = KioskSession.objects.get()
     with at(300):
         here = kiosk_client_for(per_minute.resident)
+        page = here.get("/kiosk/").content.decode()
+        assert f'action="/kiosk/sessions/{first.pk}/end/"' in page  # offered here
         response = here.post(f"/kiosk/sessions/{first.pk}/end/", follow=True)
     assert "Kiosk time: 2 minutes, $0.10" in response.content.decode()
     first.refresh_from_db()

@@ -22,6 +22,7 @@ def nav_context(request: KioskRequest) -> dict[str, object]:
     and money of this kiosk's session where it is charged by the minute (its rate, timer and
     the trust account)."""
     resident = request.resident
+    here = request.session.get(auth.SESSION_KEY)
     requests = connection_access.connections_of_resident(resident).filter(
         status=Connection.Status.REQUESTED
     )
@@ -30,7 +31,8 @@ def nav_context(request: KioskRequest) -> dict[str, object]:
         "facility": resident.facility,
         "request_count": requests.count(),
         "invites_used": invites_used(resident),
-        "kiosk_session": sessions.banner(resident, request.session.get(auth.SESSION_KEY)),
+        "kiosk_session": sessions.banner(resident, here),
+        "open_elsewhere": sessions.open_elsewhere(resident, here),
     }
 
 
