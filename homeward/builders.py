@@ -11,7 +11,7 @@ from django.conf import settings
 from homeward.connections.models import Connection, ConnectionEvent
 from homeward.core import clock
 from homeward.facilities.models import Agency, Facility, FacilityPolicy, HousingUnit
-from homeward.ledger.models import Payment, PriceSchedule
+from homeward.ledger.models import Account, Payment, PriceSchedule
 from homeward.people.models import Contact, Resident, StaffMembership, User
 
 if TYPE_CHECKING:
@@ -171,6 +171,22 @@ def connect(contact: Contact, resident: Resident) -> Connection:
         connection=connection, to_status="active", actor_label="setup", at=now
     )
     return connection
+
+
+def fund_trust(resident: Resident, cents: int) -> Account:
+    """Money in the resident's trust account, posted straight to the ledger (from payment
+    clearing, as a paid trust deposit would be); the account is returned."""
+    from homeward.ledger import charges
+    from homeward.ledger import services as ledger
+
+    trust = charges.trust(resident)
+    clearing = ledger.account_for(kind=Account.Kind.PAYMENT_CLEARING)
+    ledger.post(
+        key=f"builder-trust-{next(_seq)}",
+        kind="trust_deposit",
+        postings=[(clearing, -cents), (trust, cents)],
+    )
+    return trust
 
 
 def pay_in(

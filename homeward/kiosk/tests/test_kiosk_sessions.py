@@ -18,7 +18,6 @@ from homeward.core.models import AuditEvent
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.kiosk import sessions
 from homeward.kiosk.models import KioskDevice, KioskSession
-from homeward.ledger import charges
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Transaction
 from homeward.personas import device_client, kiosk_client_for, sign_in
@@ -26,17 +25,6 @@ from homeward.roster import services as roster
 
 K = Account.Kind
 START = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
-
-
-def fund_trust(resident, cents: int) -> Account:
-    trust = charges.trust(resident)
-    clearing = ledger.account_for(kind=K.PAYMENT_CLEARING)
-    ledger.post(
-        key=f"trust-{resident.pk}",
-        kind="trust_deposit",
-        postings=[(clearing, -cents), (trust, cents)],
-    )
-    return trust
 
 
 def balance(account: Account) -> int:
@@ -56,7 +44,7 @@ def per_minute_prices(facility) -> None:
 def per_minute(world):
     """Greenhaven charges $0.05 a minute at the kiosk; Maria has $1.00 in trust."""
     per_minute_prices(world.facility_1)
-    world.trust = fund_trust(world.resident, 100)
+    world.trust = t.fund_trust(world.resident, 100)
     return world
 
 
@@ -170,7 +158,7 @@ def test_sign_out_after_the_sweep_charges_nothing_more(per_minute):
 
 def test_the_charge_never_takes_the_trust_account_below_zero(world):
     per_minute_prices(world.facility_1)
-    trust = fund_trust(world.resident, 12)
+    trust = t.fund_trust(world.resident, 12)
     client = signed_in(world)
     with at(170):
         page = client.get("/kiosk/").content.decode()

@@ -20,17 +20,6 @@ ADD = "/console/prices/greenhaven/add/"
 LIST = "/console/prices/greenhaven/"
 
 
-def fund_trust(resident, cents: int) -> Account:
-    trust = charges.trust(resident)
-    clearing = ledger.account_for(kind=K.PAYMENT_CLEARING)
-    ledger.post(
-        key=f"trust-{resident.pk}-{cents}",
-        kind="trust_deposit",
-        postings=[(clearing, -cents), (trust, cents)],
-    )
-    return trust
-
-
 @pytest.fixture
 def per_minute(world):
     world.schedule = t.set_prices(world.facility_1, model="per_minute", per_minute_cents=5)
@@ -43,7 +32,7 @@ def test_each_started_minute_counts(seconds, minutes):
 
 
 def test_a_session_is_charged_by_the_minute_from_the_trust_account(per_minute):
-    trust = fund_trust(per_minute.resident, 100)
+    trust = t.fund_trust(per_minute.resident, 100)
     model = pricing.model_of(per_minute.schedule)
     charge = model.charge_kiosk_session(
         per_minute.schedule,
@@ -63,7 +52,7 @@ def test_a_session_is_charged_by_the_minute_from_the_trust_account(per_minute):
 
 
 def test_a_short_trust_account_is_charged_what_it_holds_and_never_goes_below_zero(per_minute):
-    trust = fund_trust(per_minute.resident, 7)
+    trust = t.fund_trust(per_minute.resident, 7)
     model = pricing.model_of(per_minute.schedule)
     charge = model.charge_kiosk_session(
         per_minute.schedule,
