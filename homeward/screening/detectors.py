@@ -237,6 +237,7 @@ def detect(
             start,
             end,
             normalized.original[start:end],
+            layer="detector",
         )
         for name, spans in found.items()
         for start, end in spans

@@ -112,12 +112,22 @@ def spec_fields(source: HasSpec) -> SpecFields:
 
 @dataclass(frozen=True)
 class Hit:
+    """What screening found, as a span of the original text.
+
+    ``rule`` names what found it: a rule's id, or "<layer>:<name>" for the other layers
+    ("detector:phone", "concept:make-weapon", "slang:toolie", "decoder:rot13",
+    "classifier", "language:not-screened"). ``detail`` says why in a reviewer's words:
+    the concepts that met, what a slang word means, the decoded text, the features that
+    drove the classifier."""
+
     rule: int | str
     category: str
     action: str
     start: int
     end: int
     text: str
+    layer: str = "rule"
+    detail: str = ""
 
 
 @dataclass(frozen=True)

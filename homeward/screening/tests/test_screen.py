@@ -72,6 +72,8 @@ def test_screen_command_reads_json_lines_with_facility_rules(rules, tmp_path):
                 "start": 12,
                 "end": 16,
                 "text": "yard",
+                "layer": "rule",
+                "detail": "",
             }
         ],
     }
