@@ -39,6 +39,8 @@ from homeward.screening.normalize import Normalized, View, fold, normalize
 if TYPE_CHECKING:
     import hyperscan  # imported where used: loading it costs, and tests run without it
 
+    from homeward.screening.layers.stack import Layers
+
 ENGINE_NAME = "hyperscan-v2"
 VERDICT_ORDER = {"clear": 0, "flag": 1, "block": 2}
 KINDS = ("phrase", "tolerant", "regex", "near", "unless")
@@ -449,7 +451,16 @@ class CompiledRuleSet:
         else:
             raise ValueError(f"unknown engine {engine!r}")
 
-    def screen(self, text: str, *, detector_actions: Mapping[str, str] | None = None) -> Verdict:
+    def screen(
+        self,
+        text: str,
+        *,
+        detector_actions: Mapping[str, str] | None = None,
+        layers: Layers | None = None,
+    ) -> Verdict:
+        """The verdict on a text: rules always, detectors when ``detector_actions`` is given
+        (``{}`` for every detector at its default), the layers of ``layers.stack`` when
+        ``layers`` says which."""
         normalized = normalize(text)
         views = {PLAIN: normalized.plain.text, FOLDED: normalized.folded.text}
         # Inside letters that were spaced apart, word edges are unknown ("a s h a n k" folds
@@ -461,6 +472,12 @@ class CompiledRuleSet:
             from homeward.screening.detectors import detect
 
             hits.extend(detect(normalized, detector_actions))
+        if layers is not None:
+            from homeward.screening.layers import stack
+
+            hits.extend(stack.layer_hits(self, normalized, layers, detector_actions))
+            if layers.contexts:
+                hits = stack.cancelled_by_names(normalized, hits)
         hits = [h for h in hits if not _suppressed(h, exceptions)]
         hits.sort(key=lambda h: (h.start, h.end, str(h.rule)))
         verdict = "clear"

@@ -1,0 +1,82 @@
+"""Languages not screened: a message mostly in a language the library does not cover.
+
+The rules and lexicons speak English and Spanish. A message written mostly in another
+language (Vietnamese, Tagalog, Chinese, Arabic ...) would pass every one of them, which
+says nothing about what it means, so it is flagged as *not screened* for a person to read
+instead of passed as clear.
+
+How: the share of a message's letters that belong to words the English or Spanish
+dictionaries know (simplemma's, which morphology already loads), as written or folded
+(repeated letters and lookalikes undone). Ordinary English and Spanish, slang and
+misspellings included, keep well above half; a message with at least ``MIN_LETTERS``
+letters and under ``KNOWN_SHARE`` of them known is not screened. Letters of scripts written
+without spaces (Chinese, Japanese, Thai) count as unknown words. Short messages ("ok",
+"gracias", a name) are never judged.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from homeward.screening.categories import CODED
+from homeward.screening.engine import Hit
+from homeward.screening.layers.tokens import LANGUAGES, Token
+from homeward.screening.normalize import Normalized
+
+RULE = "language:not-screened"
+MIN_LETTERS = 24
+KNOWN_SHARE = 0.45
+_CACHE_LIMIT = 200_000
+
+_known: dict[str, bool] = {}
+_lock = threading.Lock()
+
+
+def known(word: str) -> bool:
+    """Whether the English or Spanish dictionary knows a lower-case word."""
+    answer = _known.get(word)
+    if answer is None:
+        import simplemma
+
+        answer = len(word) == 1 or any(simplemma.is_known(word, lang=lang) for lang in LANGUAGES)
+        with _lock:
+            if len(_known) >= _CACHE_LIMIT:
+                _known.clear()
+            _known[word] = answer
+    return answer
+
+
+def _readable(token: Token) -> bool:
+    """A word a dictionary knows as written or once folded ("hhhouse", "vісtіm")."""
+    return known(token.word) or any(known(k) for k in token.keys)
+
+
+def known_share(tokens: Sequence[Token]) -> tuple[float, int]:
+    """The share of letters in known words, and the number of letters."""
+    letters = sum(len(t.word) for t in tokens)
+    if not letters:
+        return 1.0, 0
+    return sum(len(t.word) for t in tokens if _readable(t)) / letters, letters
+
+
+def find(normalized: Normalized, tokens: Sequence[Token]) -> list[Hit]:
+    share, letters = known_share(tokens)
+    if letters < MIN_LETTERS or share >= KNOWN_SHARE:
+        return []
+    original = normalized.original
+    return [
+        Hit(
+            RULE,
+            CODED,
+            "flag",
+            0,
+            len(original),
+            original,
+            layer="language",
+            detail=(
+                f"Mostly not English or Spanish ({1 - share:.0%} of the letters are in words "
+                "neither dictionary knows): screening cannot read it, so a person should."
+            ),
+        )
+    ]

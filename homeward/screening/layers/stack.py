@@ -1,0 +1,109 @@
+"""The layers in order, for one message: what ``CompiledRuleSet.screen`` runs after the rules
+and detectors when it is asked for layers.
+
+1. Morphology: the words once (``tokens``), shared by every word-level layer.
+2. Concepts and slang (``concepts``, ``slang``).
+3. Decoders: each decoded text is screened again with the rules, detectors and word layers
+   (never decoded again); a hit there becomes a *decoder* hit over the coded span of the
+   original, whose detail is the decoded text.
+4. Language: a message mostly in a language the library does not cover.
+5. The classifier, last: it may raise a clear or flagged message to flag, never block.
+
+Every layer flags; only rules and detectors block. Exception rules (``action =
+"exception"``, such as "escape room") cancel layer hits of their category they overlap, as
+they cancel rule hits, and names cancel single-word hits (``contexts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeward.screening.engine import Hit
+from homeward.screening.layers import contexts, language, tokens
+from homeward.screening.normalize import Normalized
+
+if TYPE_CHECKING:
+    from homeward.screening.engine import CompiledRuleSet
+
+
+@dataclass(frozen=True)
+class Layers:
+    """Which layers screen a message beyond the rules and detectors."""
+
+    words: bool = True  # concepts and slang
+    decoders: bool = True
+    language: bool = True
+    classifier: bool = True
+    contexts: bool = True  # names cancel single-word hits
+
+
+EVERY_LAYER = Layers()
+WORDS_ONLY = Layers(decoders=False, language=False, classifier=False)
+WITHOUT_CLASSIFIER = Layers(classifier=False)
+
+
+def layer_hits(
+    compiled: CompiledRuleSet,
+    normalized: Normalized,
+    layers: Layers,
+    detector_actions: Mapping[str, str] | None,
+) -> list[Hit]:
+    """The hits of the layers for one message."""
+    words = tokens.tokenize(normalized)
+    hits: list[Hit] = []
+    if layers.words:
+        from homeward.screening.layers import concepts, slang
+
+        hits.extend(concepts.find(normalized, words))
+        hits.extend(slang.find(normalized, words))
+    if layers.decoders:
+        hits.extend(_decoded(compiled, normalized, detector_actions))
+    if layers.language:
+        hits.extend(language.find(normalized, words))
+    if layers.classifier:
+        from homeward.screening.layers import classifier
+
+        hits.extend(classifier.find(normalized, words))
+    return hits
+
+
+def cancelled_by_names(normalized: Normalized, hits: Sequence[Hit]) -> list[Hit]:
+    """``hits`` without the single words that are part of a person's name."""
+    names = contexts.name_spans(normalized.original)
+    if not names:
+        return list(hits)
+    return [h for h in hits if not any(s <= h.start and h.end <= e for s, e in names)]
+
+
+def _decoded(
+    compiled: CompiledRuleSet, normalized: Normalized, detector_actions: Mapping[str, str] | None
+) -> list[Hit]:
+    from homeward.screening.layers import decoders
+
+    hits = []
+    original = normalized.original
+    for decoded in decoders.decode(normalized):
+        verdict = compiled.screen(
+            decoded.text, detector_actions=detector_actions, layers=WORDS_ONLY
+        )
+        reported: set[str] = set()
+        for hit in verdict.hits:
+            if hit.category in reported:
+                continue
+            reported.add(hit.category)
+            why = hit.detail or f"“{hit.text}”"
+            hits.append(
+                Hit(
+                    f"decoder:{decoded.name}",
+                    hit.category,
+                    "flag",
+                    decoded.start,
+                    decoded.end,
+                    original[decoded.start : decoded.end],
+                    layer="decoder",
+                    detail=f"Decoded ({decoded.name}): “{decoded.text}”. There: {why}",
+                )
+            )
+    return hits

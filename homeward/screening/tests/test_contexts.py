@@ -1,0 +1,79 @@
+"""Context exceptions: a trigger word inside a person's name or a title is not the thing it
+names, and court talk about a charge is not a plan; the same words outside those contexts
+still hit."""
+
+from __future__ import annotations
+
+import pytest
+
+from homeward.screening import engine
+from homeward.screening.layers.contexts import name_spans
+from homeward.screening.layers.stack import Layers
+from homeward.screening.library import load_library
+
+RULES_AND_CONTEXTS = Layers(words=False, decoders=False, language=False, classifier=False)
+
+
+@pytest.fixture(scope="module")
+def library() -> engine.CompiledRuleSet:
+    return engine.compile_ruleset(load_library())
+
+
+def names(text: str) -> list[str]:
+    return [text[s:e] for s, e in name_spans(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Coach Glock said practice is at 5.", ["Glock"]),
+        ("Reverend Dwayne Shank prayed for you.", ["Dwayne Shank", "Shank"]),
+        ("We saw Dwayne Shank at church.", ["Shank"]),
+        ("Sr. Navaja me saludó en la tienda.", ["Navaja"]),
+        ("Our robot is named Jailbreak because it gets out of every box.", ["Jailbreak"]),
+        ("We watched 'Escape from Alcatraz' last night.", ["Escape from Alcatraz"]),
+        ("Bring the Glock tonight.", []),
+        ("Glock is in the car.", []),
+        ("he said 'escape tonight' ok", []),
+    ],
+)
+def test_names_and_titles_are_found_and_nothing_else(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Coach Glock said practice is at 5.",
+        "Reverend Dwayne Shank prayed for you on Sunday.",
+        "Pa, we watched 'Escape from Alcatraz' with Grandpa.",
+        "Mr. Ramos, the State has 30 days to decide whether to retry you on the murder charge.",
+        "They dropped the gun charge!!!",
+        "Sr. Ramos: el tribunal redujo su condena por el delito de posesión de arma de fuego.",
+        "The victim impact statements will be read at sentencing on the 9th.",
+        "we went to the gun range for his birthday and had pizza",
+    ],
+)
+def test_names_titles_and_court_talk_stay_clear(library, text):
+    verdict = library.screen(text, detector_actions={}, layers=RULES_AND_CONTEXTS)
+    assert verdict.verdict == "clear", verdict.hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bring the Glock tonight.",
+        "I will murder him when I get out.",
+        "Tell the victim she better not show up to court.",
+        "Consígueme una pistola para cuando salga.",
+    ],
+)
+def test_the_same_words_outside_those_contexts_still_hit(library, text):
+    verdict = library.screen(text, detector_actions={}, layers=RULES_AND_CONTEXTS)
+    assert verdict.verdict != "clear"
+
+
+def test_without_layers_the_engine_reports_names_as_before(library):
+    """Contexts belong to the layers: a rule set screened without them is unchanged."""
+    verdict = library.screen("Coach Glock said practice is at 5.", detector_actions={})
+    assert [h.text for h in verdict.hits] == ["Glock"]
