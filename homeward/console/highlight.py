@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from homeward.screening import categories
+from homeward.screening import categories, layers
 from homeward.screening.models import Action
 
 
@@ -43,7 +43,8 @@ def spans(text: str, hits: Iterable[Mapping[str, Any]]) -> list[Span]:
     valid = [
         h
         for h in hits
-        if isinstance(h.get("start"), int)
+        if layers.layer_of(h) not in layers.WHOLE_MESSAGE  # a score, not a span to mark
+        and isinstance(h.get("start"), int)
         and isinstance(h.get("end"), int)
         and 0 <= h["start"] < h["end"] <= len(text)
     ]

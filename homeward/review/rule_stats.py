@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from homeward.facilities.models import Facility
 from homeward.review.models import ReviewTask, ScreeningResult
+from homeward.screening import layers
 from homeward.screening.models import RuleSetVersion
 
 # Matched texts kept per rule, to show what the rule actually catches.
@@ -21,7 +23,7 @@ SAMPLES = 8
 
 @dataclass
 class RuleStats:
-    key: str  # the rule id as the hits store it: "12", or "detector:phone"
+    key: str  # the rule id as the hits store it ("12", "detector:phone"), or a layer
     hits: int = 0  # occurrences
     messages: int = 0  # messages with at least one hit
     reviewed: int = 0  # of those, messages a reviewer decided
@@ -43,8 +45,24 @@ class RuleStats:
         return self.matched.most_common(SAMPLES)
 
 
+def _rule_key(hit: Mapping[str, object]) -> str:
+    return str(hit.get("rule"))
+
+
 def rule_statistics(facility: Facility, *, since: dt.datetime) -> dict[str, RuleStats]:
     """Statistics per rule key for messages at ``facility`` screened since ``since``."""
+    return _statistics(facility, since, _rule_key)
+
+
+def layer_statistics(facility: Facility, *, since: dt.datetime) -> dict[str, RuleStats]:
+    """The same per layer (rule, detector, concept, slang, decoder, language, classifier):
+    which layers reviewers agree with."""
+    return _statistics(facility, since, layers.layer_of)
+
+
+def _statistics(
+    facility: Facility, since: dt.datetime, key_of: Callable[[Mapping[str, object]], str]
+) -> dict[str, RuleStats]:
     results = (
         ScreeningResult.objects.filter(message__facility=facility, at__gte=since)
         .exclude(verdict=ScreeningResult.Verdict.CLEAR, hits=[])
@@ -57,7 +75,7 @@ def rule_statistics(facility: Facility, *, since: dt.datetime) -> dict[str, Rule
         for hit in hits or []:
             if not isinstance(hit, dict) or hit.get("action") not in ("flag", "block"):
                 continue
-            key = str(hit.get("rule"))
+            key = key_of(hit)
             entry = stats.setdefault(key, RuleStats(key))
             entry.hits += 1
             entry.matched[str(hit.get("text", ""))[:80].casefold()] += 1

@@ -598,6 +598,8 @@ def screen(
     rules: Sequence[RuleSpec],
     *,
     detector_actions: Mapping[str, str] | None = None,
+    layers: Layers | None = None,
     engine: str = "hyperscan",
 ) -> Verdict:
-    return compile_ruleset(rules, engine=engine).screen(text, detector_actions=detector_actions)
+    compiled = compile_ruleset(rules, engine=engine)
+    return compiled.screen(text, detector_actions=detector_actions, layers=layers)

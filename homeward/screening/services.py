@@ -13,6 +13,7 @@ from django.conf import settings
 
 from homeward.facilities.models import Facility
 from homeward.screening import engine
+from homeward.screening.layers.stack import EVERY_LAYER
 from homeward.screening.selectors import rules_in_force
 
 
@@ -24,10 +25,11 @@ class Screened:
 
 
 def screen_text(facility: Facility, text: str) -> Screened:
-    """Screen ``text`` with the rules and detectors in force at ``facility``."""
+    """Screen ``text`` with the rules and detectors in force at ``facility``, and every layer
+    (concepts, slang, decoders, language, the classifier)."""
     rules = rules_in_force(facility)
     cache = Path(settings.SCREENING_CACHE_DIR) if settings.SCREENING_CACHE_DIR else None
     compiled = engine.compile_ruleset(rules, cache_dir=cache)
     actions = facility.policy.detector_actions or {}
-    verdict = compiled.screen(text, detector_actions=actions)
+    verdict = compiled.screen(text, detector_actions=actions, layers=EVERY_LAYER)
     return Screened(verdict=verdict, rules_version=compiled.version)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from django import template
@@ -13,6 +14,7 @@ from django.utils.safestring import SafeString
 from homeward.console.highlight import category_label, highlight
 from homeward.facilities.models import Facility
 from homeward.messaging.models import Message
+from homeward.screening import layers
 
 register = template.Library()
 
@@ -41,6 +43,24 @@ def highlighted(message: Message) -> SafeString:
 @register.filter
 def category(value: str) -> str:
     return category_label(value)
+
+
+@register.filter
+def whole_message(hit: Mapping[str, object]) -> bool:
+    """Whether a hit is about the whole message (a classifier score, a language)."""
+    return layers.layer_of(hit) in layers.WHOLE_MESSAGE
+
+
+@register.filter
+def found_by(hit: Mapping[str, object]) -> str:
+    """Which layer found a hit, and its entry: "Slang: toolie", "Rule 12"."""
+    layer = layers.layer_of(hit)
+    key = str(hit.get("rule", ""))
+    if layer == "rule":
+        return f"Rule {key}"
+    _, _, name = key.partition(":")
+    label = layers.LABELS.get(layer, layer)
+    return f"{label}: {name}" if name and layer not in layers.WHOLE_MESSAGE else label
 
 
 @register.filter

@@ -20,7 +20,8 @@ from homeward.console.views.rules import DETECTOR_LABELS, Powers, facility_for_a
 from homeward.core import audit, clock
 from homeward.facilities.models import Facility
 from homeward.review import rule_stats
-from homeward.screening import engine, selectors
+from homeward.screening import engine, layers, selectors
+from homeward.screening.layers.stack import EVERY_LAYER
 
 VERSION_LIMIT = 200
 
@@ -31,11 +32,16 @@ def detector_actions(facility: Facility) -> Mapping[str, str] | None:
 
 
 def source_label(key: object) -> str:
-    """What a hit's rule key means to a person: "Detector: Phone numbers", or the key."""
+    """What a hit's rule key means to a person: "Detector: Phone numbers", "Slang: toolie",
+    "Classifier (second opinion)", or the key."""
     key = str(key)
-    if key.startswith("detector:"):
-        name = key.split(":", 1)[1]
+    layer, _, name = key.partition(":")
+    if layer == "detector":
         return f"Detector: {DETECTOR_LABELS.get(name, name)}"
+    if layer in layers.WHOLE_MESSAGE:
+        return layers.LABELS[layer]
+    if name and layer in layers.LABELS:
+        return f"{layers.LABELS[layer]}: {name}"
     return key
 
 
@@ -50,7 +56,10 @@ def test(request: StaffRequest, code: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         text = form.cleaned_data["text"]
         verdict = engine.screen(
-            text, selectors.rules_in_force(facility), detector_actions=detector_actions(facility)
+            text,
+            selectors.rules_in_force(facility),
+            detector_actions=detector_actions(facility),
+            layers=EVERY_LAYER,
         )
         hits = verdict.hits_as_dicts()
         rules = selectors.rules_by_key({str(hit["rule"]) for hit in hits})
@@ -112,7 +121,19 @@ def stats(request: StaffRequest, code: str) -> HttpResponse:
         facility_id=facility.pk,
         data={"days": days},
     )
-    context = {"facility": facility, "form": form, "days": days, "table": table, "others": others}
+    by_layer = rule_stats.layer_statistics(facility, since=since)
+    layer_rows = [
+        (label, by_layer.get(layer, rule_stats.RuleStats(layer)))
+        for layer, label in layers.LABELS.items()
+    ]
+    context = {
+        "facility": facility,
+        "form": form,
+        "days": days,
+        "table": table,
+        "others": others,
+        "layers": layer_rows,
+    }
     return render(request, "console/rules/stats.html", context)
 
 

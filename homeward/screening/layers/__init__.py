@@ -14,3 +14,29 @@
 Every layer reports ``engine.Hit`` objects with spans of the original text, its name in
 ``layer`` and its reasons in ``detail``.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# What each layer is called where people read hits (``Hit.layer``; stored hits from before
+# the layers have none: their rule key says "detector:..." or a rule id).
+LABELS = {
+    "rule": "Rule",
+    "detector": "Detector",
+    "concept": "Concept rule",
+    "slang": "Slang",
+    "decoder": "Decoder",
+    "language": "Language not screened",
+    "classifier": "Classifier (second opinion)",
+}
+# Layers whose hits are about the whole message rather than a span of it.
+WHOLE_MESSAGE = frozenset({"language", "classifier"})
+
+
+def layer_of(hit: Mapping[str, object]) -> str:
+    """The layer of a stored hit (a dict), old ones included."""
+    layer = hit.get("layer")
+    if isinstance(layer, str) and layer:
+        return layer
+    return "detector" if str(hit.get("rule", "")).startswith("detector:") else "rule"

@@ -23,7 +23,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from homeward.screening.normalize import Normalized, fold
 
@@ -31,7 +31,6 @@ LANGUAGES = ("en", "es")
 # Letters (any script) with inner apostrophes kept out: "victim's" is "victim" and "s".
 _WORD = re.compile(r"[^\W\d_]+")
 _CACHE_LIMIT = 200_000
-
 
 
 class _Lemmatize(Protocol):
@@ -79,8 +78,10 @@ def keys(word: str) -> frozenset[str]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One word of a message (a named tuple: a message makes dozens, and a frozen dataclass
+    costs several times more to build)."""
+
     index: int  # position among the message's tokens
     word: str  # as in the plain view: lower case, accents kept
     keys: frozenset[str]
@@ -91,10 +92,12 @@ class Token:
 def tokenize(normalized: Normalized) -> list[Token]:
     """The words of a message with their keys."""
     text = normalized.plain.text
-    return [
-        Token(index, m.group(), keys(m.group()), m.start(), m.end())
-        for index, m in enumerate(_WORD.finditer(text))
-    ]
+    cache = _keys_cache
+    tokens = []
+    for index, m in enumerate(_WORD.finditer(text)):
+        word = m.group()
+        tokens.append(Token(index, word, cache.get(word) or keys(word), m.start(), m.end()))
+    return tokens
 
 
 def original_span(normalized: Normalized, first: Token, last: Token) -> tuple[int, int]:
