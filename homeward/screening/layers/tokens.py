@@ -82,7 +82,8 @@ class Token(NamedTuple):
     """One word of a message (a named tuple: a message makes dozens, and a frozen dataclass
     costs several times more to build)."""
 
-    index: int  # position among the message's tokens
+    # Its position among the message's tokens (shadowing tuple.index, which nothing uses).
+    index: int  # type: ignore[assignment]
     word: str  # as in the plain view: lower case, accents kept
     keys: frozenset[str]
     start: int  # offsets in the plain view
