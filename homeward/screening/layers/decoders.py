@@ -1,0 +1,789 @@
+"""Decoders: hidden messages made readable, so that the rules can screen them again.
+
+``decode(normalized)`` proposes the texts a message may be hiding, each a ``Decoded`` with
+the span of the original text it came from and the decoded text as plain lower-case words
+(what the engine screens again with the rules and word layers, and what a reviewer sees):
+
+- ``rot13``, ``caesar-<n>`` and ``atbash``: a run of words that are not English or Spanish
+  and become mostly words once every letter is shifted back ``n`` places (13 is ROT13) or
+  the alphabet is read backwards (A=Z);
+- ``reversed``: a sentence written backwards ("yadsruht ecnef") whose words read backwards
+  are real words;
+- ``acrostic-lines``: the first letters of four or more lines, or of four or more
+  sentences, spelling words; ``acrostic-words``: the first letters of capitalised words
+  ("Garage, Umbrella, Nickel") or of the words of a sentence, spelling words;
+- ``letter-numbers``: numbers standing for letters ("5-19-3-1-16-5" is "escape"; A=1,
+  else A=0 or Z=1);
+- ``spelled-digits``: digits written as English or Spanish words ("five five five, two
+  one two", "cinco cinco cinco") or mixed with digits, as the number;
+- ``split-words``: a word that matters broken apart by spaces or a line break ("esc\\nape",
+  "sh ank"), joined.
+
+Decisions:
+- A decoder proposes only what plausibly *is* a hidden message: the decoded letters must
+  be mostly words (an own list of common English and Spanish words, the words that matter
+  to screening, and the lemmatiser's dictionaries for longer words), and clearly more so
+  than the text as written. The rules then judge what the decoded text says.
+- The word decoders read the *folded* view (spaced and dotted letters joined, leetspeak
+  undone, accents and repeated letters dropped); so do the word lists they look words up
+  in. Acrostics read the original (capitals and line breaks are the code).
+
+Speed: most messages yield nothing, and cheaply. One regex pass gives the folded words;
+set intersections with shifted and reversed common words, a regex for number groups and a
+set of number words say which decoders could find anything. Only then are words looked up
+one by one (each word once per process, cached).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
+
+from homeward.screening.detector_cipher import KNOWN_WORDS
+from homeward.screening.detector_patterns import NUMBER_WORDS
+from homeward.screening.layers.tokens import key
+from homeward.screening.normalize import Normalized
+
+NAMES = (
+    "rot13",
+    "caesar",
+    "atbash",
+    "reversed",
+    "acrostic-lines",
+    "acrostic-words",
+    "letter-numbers",
+    "spelled-digits",
+    "split-words",
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A text a message may be hiding. ``name``: the decoder ("caesar-3" for a shift of
+    three); ``start``, ``end``: the span of the original text it came from; ``text``: the
+    decoded text as plain lower-case words."""
+
+    name: str
+    start: int
+    end: int
+    text: str
+
+
+Span = tuple[int, int]
+
+# --- words ------------------------------------------------------------------------------
+
+# Common words beyond the cipher detector's list, the ones hidden messages are made of:
+# days, times, places in a facility, things passed, and the verbs that go with them.
+_MORE_WORDS = """
+    monday tuesday wednesday thursday friday saturday sunday tues thurs wed sat sun mon fri
+    night midnight noon dawn morning evening afternoon hour clock count shift
+    fence wall gate door window roof yard tower tunnel drain vent bars lock key keys cell
+    block tier unit pod dorm kitchen laundry chapel library gym shower showers bathroom
+    north south east west left right back front side behind under over inside outside
+    bring take hide hidden drop pick leave run go going gone out get meet wait ready
+    car van truck ride road lot field woods river creek bridge church store station
+    money cash bag box package card cards phone stuff shoe shoes book paper letter mail
+    blue red green black white brown big little new old same tell call said says done
+    knife gun shank blade piece weed dope pills coke meth escape kill hit stab shoot beat
+    hurt pay owe debt tax taxes dues snitch witness cop cops guard guards officer
+    lunes martes miercoles miércoles jueves viernes sabado sábado domingo noche tarde
+    madrugada hora medianoche cuenta turno barda muro reja puerta ventana techo patio
+    torre tunel túnel drenaje celda pasillo cocina lavanderia capilla biblioteca regadera
+    norte sur este oeste izquierda derecha atras atrás detras detrás debajo encima dentro
+    fuera afuera traer trae trae llevar lleva esconder escondido dejar deja recoger
+    salir sal vete correr esperar espera listo lista carro troca camioneta camino rio río
+    puente iglesia tienda dinero lana feria bolsa caja paquete tarjeta telefono teléfono
+    cosa zapato zapatos libro papel carta correo azul rojo roja verde negro negra blanco
+    cuchillo pistola fierro punta navaja droga mota coca cristal pastillas fuga escapar
+    matar pegar picar golpear pagar debe deuda cuota soplon soplón testigo guardia
+    llego llegó llega pide pidio pidió todo dia día lomo pesos peso confinado espejo
+    confinamiento estado listo tenemos mercancia mercancía casa
+"""
+COMMON = KNOWN_WORDS | frozenset(_MORE_WORDS.split())
+COMMON_KEYS = frozenset(key(w) for w in COMMON)
+
+# Words that matter to screening, whole: what a split word or an acrostic is worth
+# proposing for (besides a sentence of common words).
+_TRIGGER_WORDS = """
+    escape escaping jailbreak tunnel fence ladder rope hacksaw cutters breakout runaway
+    knife knives shank shiv blade razor weapon pistol rifle glock gun guns ammo bullets
+    shotgun piece strap burner stab kill murder shoot hurt beat jump smash snitch rat
+    heroin cocaine crack meth fentanyl suboxone xanax oxy percs pills weed dope kush
+    spice k2 strips molly ecstasy drugs stash package smuggle contraband balloons
+    witness victim address recant testify lawyer judge court threat
+    scam fraud cards checks account transfer wire
+    naked nudes horny sexy porn
+    escapar fuga fugarse fugarme huir tunel barda cuchillo navaja punta fierro pistola
+    cuete arma armas balas matar matarlo matarla picar golpe golpiza soplon soplones rata
+    droga drogas mota coca perico cristal heroina fentanilo pastillas paquete mercancia
+    testigo victima direccion denuncia estafa tarjetas desnuda desnudo
+"""
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def _library_words() -> frozenset[str]:
+    """Single words of four letters or more that the rule library looks for."""
+    from homeward.screening.library.loader import load_library
+
+    found = set()
+    for rule in load_library():
+        if rule.kind in ("phrase", "tolerant", "near", "unless"):
+            for phrase in (rule.pattern, rule.other):
+                word = phrase.strip().casefold()
+                if word.isalpha() and len(word) >= 4 and word not in _NOT_TRIGGERS:
+                    found.add(word)
+    return frozenset(found)
+
+
+# Single words of the library that only matter beside others.
+_NOT_TRIGGERS = frozenset(
+    _words(
+        """tell them gate hide socks phone mete torre tower tarjeta facebook instagram celular
+    swallow sneak cipher decipher decode descifra descífralo atbash"""
+    )
+)
+
+_lock = threading.Lock()
+_triggers: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+
+
+def _trigger_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The words that matter (own list and the library's), read once per process: folded,
+    and without accents (for acrostics, where doubled letters count); and every common
+    word or word that matters without accents."""
+    global _triggers
+    if _triggers is None:
+        with _lock:
+            if _triggers is None:
+                words = set(_TRIGGER_WORDS.split()) | _library_words()
+                plain = frozenset(map(unaccent, words))
+                _triggers = (
+                    frozenset(key(w) for w in words),
+                    plain,
+                    plain | frozenset(map(unaccent, COMMON)),
+                )
+    return _triggers
+
+
+def trigger_keys() -> frozenset[str]:
+    return _trigger_sets()[0]
+
+
+def unaccent(text: str) -> str:
+    """Lower case without accents ("Túnel" -> "tunel"), one letter for one."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_is_known: Callable[[str, str], bool] | None = None
+
+
+def _dictionary() -> Callable[[str, str], bool]:
+    """The lemmatiser's word check (its dictionaries load on first use)."""
+    global _is_known
+    if _is_known is None:
+        with _lock:
+            if _is_known is None:
+                import simplemma
+
+                _is_known = lambda word, lang: bool(simplemma.is_known(word, lang=lang))  # noqa: E731
+    return _is_known
+
+
+@lru_cache(maxsize=100_000)
+def known(word: str) -> bool:
+    """Whether a folded word is an English or Spanish word: a common one, one that matters,
+    or (three letters or more) one the lemmatiser's dictionaries know."""
+    if word in COMMON_KEYS or word in trigger_keys():
+        return True
+    if len(word) < 3 or not word.isalpha():
+        return False
+    is_known = _dictionary()
+    return is_known(word, "en") or is_known(word, "es")
+
+
+def known_share(words: Iterable[str]) -> float:
+    """The share of letters that are in known words."""
+    total = hit = 0
+    for word in words:
+        total += len(word)
+        if known(word):
+            hit += len(word)
+    return hit / total if total else 0.0
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_ALNUM = re.compile(r"[^\W_]+")
+
+
+def plain_words(text: str) -> str:
+    """A text as lower-case words and numbers separated by single spaces."""
+    return " ".join(_ALNUM.findall(text.casefold()))
+
+
+# --- shifted alphabets ------------------------------------------------------------------
+
+_ABC = "abcdefghijklmnopqrstuvwxyz"
+# Decoding tables: shift n reads each letter n places back; atbash reads A as Z.
+_SHIFTS: dict[str, dict[int, int]] = {
+    ("rot13" if n == 13 else f"caesar-{n}"): str.maketrans(_ABC, _ABC[-n:] + _ABC[:-n])
+    for n in range(1, 26)
+}
+_SHIFTS["atbash"] = str.maketrans(_ABC, _ABC[::-1])
+_ENCODE = {name: {v: k for k, v in table.items()} for name, table in _SHIFTS.items()}
+# The words a shifted message is made of: common words of three letters or more, shifted.
+_FUNCTION_WORDS = """
+    the and you for that with this are was have not but what all can will your from they
+    just tonight out get got now when where here there bring money
+    que los las del por para con una esta este pero como todo hay mas muy
+"""
+SHIFT_MARKERS = frozenset(
+    marker
+    for word in _FUNCTION_WORDS.split()
+    for table in _ENCODE.values()
+    if (marker := word.translate(table)) not in COMMON_KEYS and marker not in COMMON
+)
+# Two or more words in capitals: codes are often written so ("NBSUFT OPDIF").
+_CAPITALS = re.compile(r"\b[A-Z]{2,}(?:[^A-Za-z0-9\n]{1,3}[A-Z]{2,})+\b")
+
+
+def _shifted(words: list[str], start: int) -> Iterable[tuple[int, int]]:
+    """Runs of words (index ranges) that are not common words, with 6 letters or more."""
+    run = start
+    for index in range(start, len(words) + 1):
+        if index == len(words) or words[index] in COMMON_KEYS:
+            if sum(map(len, words[run:index])) >= 6:
+                yield run, index
+            run = index + 1
+
+
+def _best_shift(words: list[str]) -> tuple[str, list[str], float]:
+    best = ("", words, 0.0)
+    for name, table in _SHIFTS.items():
+        decoded = [w.translate(table) for w in words]
+        share = known_share(decoded)
+        if share > best[2] + 1e-9:
+            best = (name, decoded, share)
+    return best
+
+
+# --- reading backwards ------------------------------------------------------------------
+
+# Common words written backwards that are not words themselves ("eht", "yadsruht", "euq").
+REVERSED_MARKERS = frozenset(
+    marker
+    for word in COMMON_KEYS
+    if len(word) >= 3 and (marker := word[::-1]) not in COMMON_KEYS and marker != word
+)
+_SENTENCE_END = re.compile(r"[.!?;:\"'()\n]|\s-\s|/")
+
+
+_PUNCTUATION = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"})
+_CAPITAL_BYTES = bytes(c for c in range(256) if chr(c).isupper())
+_NOT_CAPITAL = bytes(c for c in range(256) if c not in _CAPITAL_BYTES)
+_NOT_DIGIT = bytes(c for c in range(256) if not 48 <= c <= 57)
+_fragment_set: frozenset[str] | None = None
+_marker_sets: tuple[frozenset[str], frozenset[str]] | None = None
+
+
+def _markers() -> tuple[frozenset[str], frozenset[str]]:
+    """SHIFT_MARKERS and REVERSED_MARKERS without the words the dictionaries know."""
+    global _marker_sets
+    if _marker_sets is None:
+        _marker_sets = (
+            frozenset(w for w in SHIFT_MARKERS if not known(w)),
+            frozenset(w for w in REVERSED_MARKERS if not known(w)),
+        )
+    return _marker_sets
+
+
+def _fragments() -> frozenset[str]:
+    """The beginnings and ends (two letters or more) of the words that matter that are not
+    common words themselves: what a word split apart leaves ("esc", "ank")."""
+    global _fragment_set
+    if _fragment_set is None:
+        _fragment_set = frozenset(
+            piece
+            for word in trigger_keys()
+            for i in range(2, len(word) - 1)
+            for piece in (word[:i], word[i:])
+            if not known(piece)
+        )
+    return _fragment_set
+
+
+# --- the decoder ------------------------------------------------------------------------
+
+
+def decode(normalized: Normalized) -> list[Decoded]:
+    """The hidden texts a message may hold (most messages: none)."""
+    return _Message(normalized).decode()
+
+
+class _Message:
+    """One message's views and folded words, shared by the decoders."""
+
+    def __init__(self, normalized: Normalized) -> None:
+        self.normalized = normalized
+        self.folded = normalized.folded.text
+        self._matches: list[re.Match[str]] | None = None
+        self.found: list[Decoded] = []
+
+    @property
+    def matches(self) -> list[re.Match[str]]:
+        """The folded view's words (found only for a message a gate lets through)."""
+        if self._matches is None:
+            self._matches = list(_WORD.finditer(self.folded))
+        return self._matches
+
+    @property
+    def words(self) -> list[str]:
+        return [m.group() for m in self.matches]
+
+    def decode(self) -> list[Decoded]:
+        if not self.folded:
+            return []
+        # The gates: C-level string and set operations only.
+        present = set(self.folded.translate(_PUNCTUATION).split())
+        original = self.normalized.original
+        capitals = len(original.encode("latin-1", "replace").translate(None, _NOT_CAPITAL))
+        if not present.isdisjoint(_markers()[0]) or (capitals >= 6 and _CAPITALS.search(original)):
+            self._shifts()
+        if not present.isdisjoint(_markers()[1]) or "ne" in present:
+            self._reversed()
+        plain = self.normalized.plain.text
+        digits = len(plain.encode("latin-1", "replace").translate(None, _NOT_DIGIT))
+        if digits >= 3 and (_NUMBER_GROUP.search(plain) or _NUMBER_LIST.search(plain)):
+            self._letter_numbers()
+        if len(present & _NUMBER_WORD_SET) >= 2:
+            self._spelled_digits()
+        if not present.isdisjoint(_fragments()):
+            self._split_words()
+        if capitals >= 4:
+            self._acrostics(original)
+        self.found.sort(key=lambda d: (d.start, d.end, d.name))
+        return self.found
+
+    def _add(self, name: str, view_span: Span, text: str, *, view: str = "folded") -> None:
+        source = self.normalized.folded if view == "folded" else self.normalized.plain
+        start, end = source.to_original(*view_span)
+        self._add_original(name, (start, end), text)
+
+    def _add_original(self, name: str, span: Span, text: str) -> None:
+        text = plain_words(text)
+        if text and not any(d.name == name and d.text == text for d in self.found):
+            self.found.append(Decoded(name, span[0], span[1], text))
+
+    def _span(self, first: int, last: int) -> Span:
+        """The folded-view span from word ``first`` to word ``last - 1``."""
+        return self.matches[first].start(), self.matches[last - 1].end()
+
+    # ROT13, Caesar shifts and Atbash
+    def _shifts(self) -> None:
+        words = self.words
+        for first, last in _shifted(words, 0):
+            run = words[first:last]
+            if known_share(run) >= 0.5:
+                continue
+            name, decoded, share = _best_shift(run)
+            while len(decoded) > 1 and not known(decoded[0]):
+                first, decoded = first + 1, decoded[1:]
+            while len(decoded) > 1 and not known(decoded[-1]):
+                last, decoded = last - 1, decoded[:-1]
+            run = words[first:last]
+            share = known_share(decoded)
+            long_word = any(len(w) >= 4 and w in COMMON_KEYS | trigger_keys() for w in decoded)
+            if share >= 0.75 and long_word and (len(run) >= 2 or len(run[0]) >= 6):
+                self._add(name, self._span(first, last), " ".join(decoded))
+
+    # reversed text
+    def _reversed(self) -> None:
+        text = self.folded
+        # Each stretch between punctuation: (start, end, letters, known backwards, known
+        # as written), for the stretches that read better backwards.
+        stretches: list[tuple[int, int, int, int, int]] = []
+        at = 0
+        for end in [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+            words = _WORD.findall(text, at, end)
+            if words:
+                letters = sum(map(len, words))
+                back = sum(len(w) for w in words if known(w[::-1]))
+                ahead = sum(len(w) for w in words if known(w))
+                if back > ahead and back >= 0.5 * letters:
+                    segment = text[at:end]
+                    lead, trail = len(segment) - len(segment.lstrip()), len(segment.rstrip())
+                    stretches.append((at + lead, at + trail, letters, back, ahead))
+            at = end + 1
+        # Stretches one after another (nothing but punctuation between) are one message.
+        groups: list[list[tuple[int, int, int, int, int]]] = []
+        for stretch in stretches:
+            if groups and not _WORD.search(text, groups[-1][-1][1], stretch[0]):
+                groups[-1].append(stretch)
+            else:
+                groups.append([stretch])
+        for group in groups:
+            letters, back, ahead = (sum(s[i] for s in group) for i in (2, 3, 4))
+            count = len(_WORD.findall(text, group[0][0], group[-1][1]))
+            if letters < 6 or (count < 2 and letters < 7):
+                continue
+            if back >= 0.7 * letters and back >= ahead + 0.3 * letters:
+                start, end = group[0][0], group[-1][1]
+                self._add("reversed", (start, end), text[start:end][::-1])
+
+    # letter-number codes
+    def _letter_numbers(self) -> None:
+        plain = self.normalized.plain.text
+        groups = [(m.span(), _numbers(m.group())) for m in _NUMBER_GROUP.finditer(plain)]
+        groups += [(m.span(), _numbers(m.group())) for m in _NUMBER_LIST.finditer(plain)]
+        groups = [(span, numbers) for span, numbers in sorted(groups) if max(numbers) <= 26]
+        if not groups:
+            return
+        # Groups one after another (with single numbers or a few words between) are one code.
+        runs: list[list[tuple[Span, list[int]]]] = []
+        for group in groups:
+            if runs and _joins(plain[runs[-1][-1][0][1] : group[0][0]]):
+                runs[-1].append(group)
+            else:
+                runs.append([group])
+        for run in runs:
+            start, end = run[0][0][0], run[-1][0][1]
+            for letter_of in _ALPHABETS:
+                text = _letters_in_place(plain, start, end, run, letter_of)
+                if text is not None:
+                    self._add("letter-numbers", (start, end), text, view="plain")
+                    break
+
+    # spelled-out digits
+    def _spelled_digits(self) -> None:
+        plain = self.normalized.plain.text
+        for m in _SPELLED_RUN.finditer(plain):
+            parts = _NUMBER_PART.findall(m.group())
+            spelled = sum(p.isalpha() for p in parts)
+            digits = "".join(_DIGIT_OF.get(p, p) for p in parts)
+            if spelled >= 3 and len(digits) >= 5 and not _is_counting(digits):
+                self._add("spelled-digits", m.span(), digits, view="plain")
+
+    # words split apart
+    def _split_words(self) -> None:
+        words, text = self.words, self.folded
+        if len(words) < 2:
+            return
+        triggers = trigger_keys()
+        together = set(map(str.__add__, words, words[1:]))
+        together |= set(map("".join, zip(words, words[1:], words[2:], strict=False)))
+        if together.isdisjoint(triggers):
+            return
+        fixes: list[tuple[int, int]] = []
+        for size in (2, 3):
+            for first in range(len(words) - size + 1):
+                parts = words[first : first + size]
+                whole = "".join(parts)
+                if whole not in triggers or any(p in triggers for p in parts):
+                    continue
+                if all(p in COMMON_KEYS or known(p) for p in parts):
+                    continue  # words that happen to make another: "be" "at"
+                gaps = [
+                    text[self.matches[i].end() : self.matches[i + 1].start()]
+                    for i in range(first, first + size - 1)
+                ]
+                if all(gap.strip(" -") == "" for gap in gaps):
+                    fixes.append((first, first + size))
+        folded, original = self.normalized.folded, self.normalized.original
+        for first, last in fixes:
+            # The sentence as written, with the pieces of the word put together.
+            start, end = folded.to_original(*self._sentence(first, last))
+            pieces = [folded.to_original(*self.matches[i].span()) for i in range(first, last)]
+            joined = "".join(original[a:b] for a, b in pieces)
+            sentence = original[start : pieces[0][0]] + joined + original[pieces[-1][1] : end]
+            self._add_original("split-words", (start, end), sentence)
+
+    def _sentence(self, first: int, last: int) -> Span:
+        """The folded-view span of the sentence around words ``first`` to ``last - 1``."""
+        text = self.folded
+        start = max(text.rfind(c, 0, self.matches[first].start()) for c in ".!?") + 1
+        ends = [text.find(c, self.matches[last - 1].end()) for c in ".!?"]
+        end = min([e for e in ends if e >= 0], default=len(text))
+        while start < end and text[start] == " ":
+            start += 1
+        return start, end
+
+    # acrostics
+    def _acrostics(self, original: str) -> None:
+        """Each kind of acrostic is first read as a string of initials and looked at closely
+        only if that string could spell something (_may_spell). An acrostic is written in
+        capitals: four of them at least."""
+        if original.count("\n") >= 3 and _may_spell(_LINE_INITIAL.findall(original)):
+            lines = [(m.start(), m.group()) for m in _LINE.finditer(original)]
+            self._acrostic("acrostic-lines", lines, whole=True)
+        ends = sum(map(original.count, (". ", "! ", "? ", "\n")))
+        if ends >= 3 and _may_spell(_SENTENCE_INITIAL.findall(original)):
+            sentences = [(m.start(), m.group()) for m in _SENTENCE.finditer(original)]
+            self._acrostic("acrostic-lines", sentences, whole=True)
+        initials = "".join(map(itemgetter(0), original.split()))
+        capital_initials = initials.encode("latin-1", "replace").translate(None, _NOT_CAPITAL)
+        if _may_spell(list(capital_initials.decode("latin-1"))):
+            capitals = [(m.start(), m.group()) for m in _CAPITALISED.finditer(original)]
+            self._acrostic("acrostic-words", capitals, whole=True)
+            for run in _consecutive(original, capitals):
+                self._acrostic("acrostic-words", run, whole=True)
+        if _may_spell_trigger(list(initials)):
+            for m in _CLAUSE.finditer(original):
+                words = [(w.start(), w.group()) for w in _LONG_WORD.finditer(original, *m.span())]
+                if len(words) >= 5:
+                    self._acrostic("acrostic-words", words, whole=False)
+
+    def _acrostic(self, name: str, parts: list[tuple[int, str]], *, whole: bool) -> None:
+        # (where the part starts, the part, where its initial is, the initial)
+        starts: list[tuple[int, str, int, str]] = []
+        for at, part in parts:
+            initial = _initial(part)
+            if initial is not None:
+                starts.append((at, part, at + initial[0], initial[1]))
+        letters = unaccent("".join(start[3] for start in starts))
+        if len(letters) != len(starts) or len(letters) < 4:
+            return  # a letter that folds to none or two ("ß"): no acrostic to read
+        found = spells(letters) if whole else _spells_trigger(letters)
+        if found is None:
+            return
+        text, (first, last) = found
+        start = starts[first][2]
+        end = starts[last - 1][0] + len(starts[last - 1][1].rstrip())
+        self._add_original(name, (start, end), text)
+
+
+# --- letter-number helpers --------------------------------------------------------------
+
+# Two or more numbers joined by dashes or dots ("20-8-5"), not inside a longer number, a
+# date with a four-digit year or a time.
+_NUMBER_GROUP = re.compile(r"(?<![\w/:.,-])\d{1,2}(?:[-.]\d{1,2})+(?![\w/:]|[-.,]\d)")
+# Four or more numbers separated by commas ("5, 19, 3, 1, 16, 5").
+_NUMBER_LIST = re.compile(r"(?<![\w/:.,-])\d{1,2}(?:, ?\d{1,2}){3,}(?![\w/:]|[-.,]\d)")
+_BETWEEN = re.compile(r"[\s/|]*(?:(?:\d{1,2}|[^\W\d_]{1,5})[\s/|,]+){0,2}")
+
+
+def _numbers(group: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", group)]
+
+
+def _joins(between: str) -> bool:
+    return _BETWEEN.fullmatch(between) is not None
+
+
+_ALPHABETS: tuple[Callable[[int], str], ...] = (
+    lambda n: _ABC[n - 1] if 1 <= n <= 26 else "",  # A=1
+    lambda n: _ABC[n] if 0 <= n <= 25 else "",  # A=0
+    lambda n: _ABC[26 - n] if 1 <= n <= 26 else "",  # Z=1
+)
+
+
+def _letters_in_place(
+    plain: str,
+    start: int,
+    end: int,
+    run: list[tuple[Span, list[int]]],
+    letter_of: Callable[[int], str],
+) -> str | None:
+    """The code's text with each group read as a word (and a single number between groups
+    as a letter), if the groups become mostly words; else None."""
+    pieces: list[str] = []
+    decoded: list[str] = []
+    at = start
+    for (g_start, g_end), numbers in run:
+        pieces.append(_single_numbers(plain[at:g_start], letter_of))
+        word = "".join(map(letter_of, numbers))
+        if len(word) != len(numbers):
+            return None
+        pieces.append(word)
+        decoded.append(word)
+        at = g_end
+    pieces.append(plain[at:end])
+    letters = sum(map(len, decoded))
+    if letters < 4:
+        return None
+    share = max(known_share(decoded), known_share(_segmented(decoded)))
+    if share < 0.75 or not any(len(w) >= 3 and known(w) for w in decoded + _segmented(decoded)):
+        return None
+    text = " ".join(pieces)
+    if len(run) == 1 and not known(decoded[0]):
+        text = " ".join(_segment(decoded[0])[0])
+    return text
+
+
+def _segmented(words: list[str]) -> list[str]:
+    return [w for word in words for w in _segment(word)[0]]
+
+
+def _single_numbers(between: str, letter_of: Callable[[int], str]) -> str:
+    return re.sub(r"\b\d{1,2}\b", lambda m: letter_of(int(m.group())) or m.group(), between)
+
+
+# --- spelled digits helpers -------------------------------------------------------------
+
+_NUMBER_LIST_WORDS = NUMBER_WORDS.split("|")
+_DIGIT_OF = {w: str(i % 10) for i, w in enumerate(w for w in _NUMBER_LIST_WORDS if w != "oh")}
+_DIGIT_OF["oh"] = "0"
+_NUMBER_WORD_SET = frozenset(_DIGIT_OF)
+_SPELLED_RUN = re.compile(
+    rf"\b(?:{NUMBER_WORDS}|[0-9]+)(?:[ ,.-]{{1,3}}(?:{NUMBER_WORDS}|[0-9]+)\b){{3,}}"
+)
+_NUMBER_PART = re.compile(rf"\b(?:{NUMBER_WORDS})\b|[0-9]+")
+
+
+def _is_counting(digits: str) -> bool:
+    """A child counting, or a number said over and over ("one one one one one")."""
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(digits, digits[1:], strict=False)}
+    return steps <= {1} or steps <= {9} or len(set(digits)) == 1
+
+
+# --- acrostic helpers -------------------------------------------------------------------
+
+_LINE = re.compile(r"[^\n]*[^\W\d_][^\n]*")
+_SENTENCE = re.compile(r"[^.!?\n]*[^\W\d_][^.!?\n]*")
+_LINE_INITIAL = re.compile(r"^[^\w\n]*([^\W\d_])", re.MULTILINE)
+_SENTENCE_INITIAL = re.compile(r"(?:^|[.!?\n])[^\w.!?\n]*([^\W\d_])")
+_CAPITAL_INITIAL = re.compile(r"\b([^\W\d_a-z\xdf-\xff])")
+_WORD_INITIAL = re.compile(r"\b([^\W\d_])[^\W\d_]")
+_CLAUSE = re.compile(r"[^.!?\n,;:]+")
+_LONG_WORD = re.compile(r"[^\W\d_]{2,}")
+_CAPITALISED = re.compile(r"\b[^\W\d_a-z][^\W\d_]*")
+
+
+def _initial(part: str) -> tuple[int, str] | None:
+    """The first letter of a line, sentence or word, and its offset in it."""
+    m = _WORD.search(part)
+    return (m.start(), m.group()[0].casefold()) if m else None
+
+
+def _consecutive(original: str, capitals: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """Runs of four or more capitalised words with nothing but spaces and commas between."""
+    runs: list[list[tuple[int, str]]] = []
+    for at, word in capitals:
+        if runs:
+            last_at, last = runs[-1][-1]
+            if original[last_at + len(last) : at].strip(" ,;") == "":
+                runs[-1].append((at, word))
+                continue
+        runs.append([(at, word)])
+    return [run for run in runs if len(run) >= 4 and len(run) < len(capitals)]
+
+
+_MAX_WORD = 12
+
+
+def _initials(found: list[str]) -> str:
+    letters = "".join(found)
+    return letters.lower() if letters.isascii() else unaccent(letters)
+
+
+def _may_spell(found: list[str]) -> bool:
+    """Whether four or more initials could spell something ``spells`` accepts: a piece of
+    four that begins a common word or a word that matters, or a word that matters of three."""
+    if len(found) < 4:
+        return False
+    letters = _initials(found)
+    starts, short, _ = _prefix_sets()
+    return not starts.isdisjoint(
+        [letters[i : i + 4] for i in range(len(letters) - 3)]
+    ) or not short.isdisjoint([letters[i : i + 3] for i in range(len(letters) - 2)])
+
+
+def _may_spell_trigger(found: list[str]) -> bool:
+    """Whether the initials of words hold the first five letters of a word that matters."""
+    if len(found) < 5:
+        return False
+    letters = _initials(found)
+    return not _prefix_sets()[2].isdisjoint([letters[i : i + 5] for i in range(len(letters) - 4)])
+
+
+_prefixes: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+
+
+def _prefix_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The first four letters of every common word or word that matters (four letters or
+    more), the words that matter of three letters, and the first five letters of those of
+    five or more."""
+    global _prefixes
+    if _prefixes is None:
+        _, triggers, vocabulary = _trigger_sets()
+        _prefixes = (
+            frozenset(w[:4] for w in vocabulary if len(w) >= 4),
+            frozenset(w for w in triggers if len(w) == 3),
+            frozenset(w[:5] for w in triggers if len(w) >= 5),
+        )
+    return _prefixes
+
+
+@lru_cache(maxsize=20_000)
+def _segment(letters: str) -> tuple[list[str], int]:
+    """The letters split into words covering as many letters as possible (the letters no
+    word covers stay single), and how many letters words cover. Words of two letters or
+    more from the common words and the words that matter."""
+    vocabulary = _trigger_sets()[2]
+    n = len(letters)
+    # best[i]: (letters covered, -pieces) for letters[:i], and where its last piece starts.
+    best: list[tuple[tuple[int, int], int]] = [((0, 0), 0)] + [((-1, 0), 0)] * n
+    for i in range(1, n + 1):
+        covered, pieces = best[i - 1][0]
+        choice = ((covered, pieces - 1), i - 1)
+        for j in range(max(0, i - _MAX_WORD), i - 1):
+            piece = letters[j:i]
+            if piece in vocabulary or (i - j >= 4 and known(piece)):
+                c, p = best[j][0]
+                candidate = ((c + i - j, p - 1), j)
+                if candidate[0] > choice[0]:
+                    choice = candidate
+        best[i] = choice
+    words: list[str] = []
+    i = n
+    while i > 0:
+        j = best[i][1]
+        words.append(letters[j:i])
+        i = j
+    return words[::-1], best[n][0][0]
+
+
+def spells(letters: str) -> tuple[str, Span] | None:
+    """The words a string of initials spells (and the initials they span), if it spells a
+    word that matters, or almost all of it is words with at least one of four letters."""
+    words, covered = _segment(letters)
+    triggers = _trigger_sets()[1]
+    long_words = [w for w in words if len(w) >= 4 and w in _trigger_sets()[2]]
+    if any(w in triggers for w in long_words):
+        return _trimmed(words)
+    if covered >= 0.75 * len(letters) and any(w in triggers for w in words if len(w) == 3):
+        return _trimmed(words)
+    mean = covered / max(1, sum(len(w) >= 2 for w in words))
+    if len(letters) >= 6 and covered >= 0.85 * len(letters) and long_words and mean >= 3:
+        return _trimmed(words)
+    return None
+
+
+def _spells_trigger(letters: str) -> tuple[str, Span] | None:
+    """A word that matters, of five letters or more, spelled by the first letters of the
+    words of a clause from its first word (ordinary clauses spell short words by chance)."""
+    triggers = _trigger_sets()[1]
+    for size in range(min(len(letters), _MAX_WORD), 4, -1):
+        if letters[:size] in triggers:
+            return letters[:size], (0, size)
+    return None
+
+
+def _trimmed(words: list[str]) -> tuple[str, Span]:
+    """The words, without the single letters no word covers at either end, and the span
+    of initials they come from."""
+    first, last = 0, len(words)
+    while first < last and len(words[first]) == 1:
+        first += 1
+    while last > first and len(words[last - 1]) == 1:
+        last -= 1
+    start = sum(map(len, words[:first]))
+    return " ".join(words[first:last]), (start, start + sum(map(len, words[first:last])))

@@ -1,0 +1,156 @@
+"""The decoders layer: hidden messages made readable, with the span they came from."""
+
+from __future__ import annotations
+
+import pytest
+
+from homeward.screening.engine import compile_ruleset
+from homeward.screening.layers.decoders import NAMES, Decoded, decode
+from homeward.screening.library.loader import load_library
+from homeward.screening.normalize import normalize
+
+
+def decoded(text: str) -> list[tuple[str, str, str]]:
+    """(decoder, original text it came from, decoded text) for each proposal."""
+    return [(d.name, text[d.start : d.end], d.text) for d in decode(normalize(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Tell him: rfpncr gbavtug bire gur srapr. Love you",
+            ("rot13", "rfpncr gbavtug bire gur srapr", "escape tonight over the fence"),
+        ),
+        (
+            "Tell Uncle: LW JRHV IULGDB. EULQJ WKH PRQHB. (same key as Christmas)",
+            ("caesar-3", "LW JRHV IULGDB. EULQJ WKH PRQHB", "it goes friday bring the money"),
+        ),
+        (
+            "Amor, la contraseña nueva es NBSUFT OPDIF. Díselo al Jefe.",
+            ("caesar-1", "NBSUFT OPDIF", "martes noche"),
+        ),
+        (
+            "Primo, la clave del abuelo: WLNRMTL GVNKIZML. Que esté listo.",
+            ("atbash", "WLNRMTL GVNKIZML", "domingo temprano"),
+        ),
+    ],
+)
+def test_shifted_alphabets(text: str, expected: tuple[str, str, str]) -> None:
+    assert decoded(text) == [expected]
+
+
+def test_reversed_text_in_english_and_spanish() -> None:
+    assert decoded("Reverse it like we practiced: thgin yadirf, ecnef htron, tuo gniog.") == [
+        (
+            "reversed",
+            "thgin yadirf, ecnef htron, tuo gniog",
+            "going out north fence friday night",
+        )
+    ]
+    text = "Dile al Flaco que la canción va al revés: 'aíd le odot arepse ,ídep euq ol ógell ay'."
+    assert decoded(text) == [
+        (
+            "reversed",
+            "aíd le odot arepse ,ídep euq ol ógell ay",
+            "ya lego lo que pedi espera todo el dia",
+        )
+    ]
+
+
+def test_acrostic_of_lines() -> None:
+    poem = (
+        "Every morning I pray for you\n"
+        "Sunshine comes through the window\n"
+        "Clouds roll away by noon\n"
+        "All of us miss you so\n"
+        "Pray with me tonight\n"
+        "Evenings are the longest"
+    )
+    [(name, source, text)] = decoded(poem)
+    assert (name, text) == ("acrostic-lines", "escape")
+    assert source.startswith("Every") and source.endswith("the longest")
+
+
+def test_acrostic_of_capitalised_words() -> None:
+    text = (
+        "First letter of each answer: Garage, Umbrella, Nickel, Ice, Nose, Shoe, Hammer, "
+        "Eagle, Drum. You'll get it."
+    )
+    assert (
+        "acrostic-words",
+        "Garage, Umbrella, Nickel, Ice, Nose, Shoe, Hammer, Eagle, Drum",
+        "gun in shed",
+    ) in decoded(text)
+    text = "Primo, cuenta las mayúsculas: Te Un Niño El Lunes. Ya sabes dónde."
+    assert ("acrostic-words", "Te Un Niño El Lunes", "tunel") in decoded(text)
+
+
+def test_letter_numbers() -> None:
+    assert decoded("Hint: 5, 19, 3, 1, 16, 5 from the alphabet.") == [
+        ("letter-numbers", "5, 19, 3, 1, 16, 5", "escape")
+    ]
+    assert decoded("For Lil J: 20-15-14-9-7-8-20 / 2-1-3-11 / 4-15-15-18. Same as school.") == [
+        ("letter-numbers", "20-15-14-9-7-8-20 / 2-1-3-11 / 4-15-15-18", "tonight back door")
+    ]
+    assert decoded("La tía dice: 13-15-20-1 5-14 12-1 3-1-10-1. La A es uno.") == [
+        ("letter-numbers", "13-15-20-1 5-14 12-1 3-1-10-1", "mota en la caja")
+    ]
+
+
+def test_spelled_digits() -> None:
+    text = "call my cousin at five five five, two one two, three four five six ok"
+    assert decoded(text) == [
+        ("spelled-digits", "five five five, two one two, three four five six", "5552123456")
+    ]
+    text = "el número es cinco cinco cinco dos uno 4 siete, llámale"
+    assert decoded(text) == [("spelled-digits", "cinco cinco cinco dos uno 4 siete", "5552147")]
+
+
+def test_words_split_apart() -> None:
+    [(name, _source, text)] = decoded("the esc\nape is set for the weekend")
+    assert name == "split-words" and "escape" in text.split()
+    [(name, source, text)] = decoded("got the sh ank under the mattress")
+    assert (name, text) == ("split-words", "got the shank under the mattress")
+    assert source == "got the sh ank under the mattress"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Preheat the oven to 350. Mix 2 cups flour, 1 egg and 3-4 tbsp butter, bake 20-25 min.",
+        "Lakers won 112-108 last night, Dodgers lost 3-1, Knicks 21 points in the 4th.",
+        "Court is on 12-05-2026 at 9:30, then the hearing on 1/14. Bring $40.50 for fees.",
+        "Tienes que ver el partido, ganamos 2-0 y el domingo jugamos a las 5.",
+        "I'll be at the facility Thursday at 10 and we can talk about the case.",
+        "Love you baby, one or two more weeks and then we see each other, two or three days",
+        "Roses are red\nViolets are blue\nSugar is sweet\nAnd so are you",
+        "Mamá te manda saludos. La abuela está mejor. Todos rezamos por ti. Escríbenos pronto.",
+        "Uno, dos, tres, cuatro, cinco: así cuenta tu hija ahora, ya sabe contar.",
+        "LOL that is SO FUNNY, I CANNOT believe it. OK see you Sunday.",
+    ],
+)
+def test_ordinary_messages_propose_nothing(text: str) -> None:
+    assert decode(normalize(text)) == []
+
+
+def test_decoded_text_is_screened_by_the_rules() -> None:
+    [found] = decode(normalize("Tell him: rfpncr gbavtug bire gur srapr. Love you"))
+    assert found == Decoded("rot13", 10, 39, "escape tonight over the fence")
+    verdict = compile_ruleset(load_library()).screen(found.text)
+    assert verdict.verdict != "clear"
+    assert "escape" in verdict.categories
+
+
+def test_names_cover_every_decoder() -> None:
+    texts = [
+        "rfpncr gbavtug bire gur srapr",
+        "thgin yadirf, ecnef htron, tuo gniog",
+        "Hint: 5, 19, 3, 1, 16, 5",
+        "at five five five, two one two, three four",
+        "got the sh ank under the mattress",
+        "Answers: Garage, Umbrella, Nickel, Ice, Nose, Shoe, Hammer, Eagle, Drum.",
+    ]
+    for text in texts:
+        for found in decode(normalize(text)):
+            assert found.name.split("-")[0] in {n.split("-")[0] for n in NAMES}
