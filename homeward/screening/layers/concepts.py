@@ -1,0 +1,441 @@
+"""Concepts: what a message is about, found by words of several concepts meeting nearby.
+
+``library/concepts.toml`` names *concepts* (weapon, harm, target person, money movement,
+way out, ...), each a list of English and Spanish words and short phrases in base form,
+and *rules* that combine them: "make/hide + weapon within 7 words, in one sentence,
+unless kitchen words are near" flags weapons. Words match every inflection the lemmatiser
+knows ("knives", "mataré"), because the message's tokens carry their lemmas (``tokens``).
+
+The file is read and checked once per process (``library()``); a mistake in it raises a
+ConceptError naming the concept or rule and the problem. ``find(normalized, tokens)``
+returns one flag-only Hit per rule per place, spanning the words that met, with a detail
+such as "make/hide 'hide' + weapon 'knife' within 5 words".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import tomllib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from homeward.screening import categories
+from homeward.screening.engine import Hit
+from homeward.screening.layers import tokens as tk
+from homeward.screening.layers.tokens import Lexicon, Token
+from homeward.screening.normalize import Normalized
+
+LAYER = "concept"
+CONCEPTS_FILE = Path(__file__).resolve().parent.parent / "library" / "concepts.toml"
+MAX_WINDOW = 40
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_CONCEPT_FIELDS = {"label", "words"}
+_RULE_FIELDS = {
+    "id",
+    "category",
+    "severity",
+    "note",
+    "all",
+    "window",
+    "sentence",
+    "unless",
+    "unless_words",
+    "unless_window",
+    "unless_message",
+}
+_RULE_REQUIRED = ("id", "category", "severity", "note", "all", "window")
+# A word entry: letters, with spaces, apostrophes, dots or hyphens between them.
+_ENTRY = re.compile(r"[^\W\d_]+(?:[\s'’.\-]+[^\W\d_]+)*[.]?\Z")
+# Sentence ends between two words; a one-letter word or a short title before the dot
+# ("C.O.", "Mr.") does not end one.
+_SENTENCE_END = re.compile(r"[.!?;]")
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "sr", "sra", "srta", "jr", "vs"})
+# How a lexicon splits an entry into words.
+_LETTERS = re.compile(r"[^\W\d_]+")
+# Words of an `unless_words` list are found as concepts of this name.
+_WORD_PREFIX = "="
+
+
+class ConceptError(ValueError):
+    """A concepts file that cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    label: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConceptRule:
+    id: str
+    category: str
+    severity: int
+    note: str
+    all: tuple[str, ...]  # concept names, each of which must be present
+    window: int  # words from the first to the last, inclusive
+    sentence: bool = False
+    unless: frozenset[str] = frozenset()  # concept names, and "=<word>" for unless_words
+    unless_window: int = 0
+    unless_message: frozenset[str] = frozenset()  # concept names: innocent anywhere
+
+
+@dataclass(frozen=True)
+class ConceptLibrary:
+    """The checked contents of a concepts file, ready to screen with."""
+
+    concepts: Mapping[str, Concept]
+    rules: tuple[ConceptRule, ...]
+    version: str
+    lexicon: Lexicon[frozenset[str]] = field(repr=False)
+    # Each rule once, under the first of its concepts.
+    by_first: Mapping[str, tuple[ConceptRule, ...]] = field(repr=False)
+
+    def find(self, normalized: Normalized, words: Sequence[Token]) -> list[Hit]:
+        """One hit per rule per place where its concepts meet."""
+        found = self.lexicon.find(words)
+        if not found:
+            return []
+        places: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for item in found:
+            for name in item.entry:
+                places[name].append((item.first, item.last))
+        for spans in places.values():
+            if len(spans) > 1:
+                spans[:] = sorted(set(spans))
+        hits: list[Hit] = []
+        ends: list[int] | None = None
+        for name in places:
+            for rule in self.by_first.get(name, ()):
+                if not all(need in places for need in rule.all):
+                    continue
+                if rule.sentence and ends is None:
+                    ends = _sentence_numbers(normalized.plain.text, words)
+                hits.extend(self._matches(rule, places, normalized, words, ends))
+        return hits
+
+    def _matches(
+        self,
+        rule: ConceptRule,
+        places: Mapping[str, list[tuple[int, int]]],
+        normalized: Normalized,
+        words: Sequence[Token],
+        sentences: list[int] | None,
+    ) -> list[Hit]:
+        starts = sorted({(span, name) for name in rule.all for span in places[name]})
+        hits: list[Hit] = []
+        covered = -1  # the last word of this rule's previous hit
+        for (first, last), name in starts:
+            if first <= covered:
+                continue
+            limit = first + rule.window - 1
+            if last > limit:
+                continue
+            chosen = {name: (first, last)}
+            for other in rule.all:
+                if other in chosen:
+                    continue
+                span = next(
+                    (
+                        s
+                        for s in places[other]
+                        if s[0] >= first and s[1] <= limit and not _overlaps(s, chosen.values())
+                    ),
+                    None,
+                )
+                if span is None:
+                    break
+                chosen[other] = span
+            else:
+                end = max(s[1] for s in chosen.values())
+                if sentences is not None and sentences[first] != sentences[end]:
+                    continue
+                if rule.unless and _near(rule, places, first, end):
+                    continue
+                if any(name in places for name in rule.unless_message):
+                    break
+                covered = end
+                hits.append(self._hit(rule, chosen, normalized, words, first, end))
+        return hits
+
+    def _hit(
+        self,
+        rule: ConceptRule,
+        chosen: Mapping[str, tuple[int, int]],
+        normalized: Normalized,
+        words: Sequence[Token],
+        first: int,
+        last: int,
+    ) -> Hit:
+        plain = normalized.plain.text
+        met = " + ".join(
+            f"{self.concepts[name].label} '{plain[words[a].start : words[b].end]}'"
+            for name, (a, b) in sorted(chosen.items(), key=lambda item: item[1])
+        )
+        count = last - first + 1
+        detail = f"{met} within {count} word{'s' if count > 1 else ''}"
+        if rule.sentence:
+            detail += " in one sentence"
+        start, end = tk.original_span(normalized, words[first], words[last])
+        return Hit(
+            rule=f"{LAYER}:{rule.id}",
+            category=rule.category,
+            action="flag",
+            start=start,
+            end=end,
+            text=normalized.original[start:end],
+            layer=LAYER,
+            detail=detail,
+        )
+
+
+def _overlaps(span: tuple[int, int], others: Any) -> bool:
+    return any(span[0] <= b and a <= span[1] for a, b in others)
+
+
+def _near(
+    rule: ConceptRule, places: Mapping[str, list[tuple[int, int]]], first: int, last: int
+) -> bool:
+    """Whether one of the rule's innocent contexts is within its unless_window of the match."""
+    low, high = first - rule.unless_window, last + rule.unless_window
+    return any(a >= low and b <= high for name in rule.unless for a, b in places.get(name, ()))
+
+
+def _sentence_numbers(text: str, words: Sequence[Token]) -> list[int]:
+    """Which sentence each word is in (0 for the first)."""
+    numbers = [0] * len(words)
+    current = 0
+    for i in range(1, len(words)):
+        before = words[i - 1]
+        gap = text[before.end : words[i].start]
+        if _SENTENCE_END.search(gap) and not (
+            gap.lstrip().startswith(".")
+            and (len(before.word) == 1 or before.word in _ABBREVIATIONS)
+            and not _SENTENCE_END.search(gap.lstrip()[1:])
+        ):
+            current += 1
+        numbers[i] = current
+    return numbers
+
+
+# --- reading and checking the file -------------------------------------------------------
+
+
+def load(path: Path = CONCEPTS_FILE) -> ConceptLibrary:
+    """Read and check a concepts file; any mistake raises ConceptError naming the entry."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise ConceptError(f"{path.name}: cannot read the concepts file: {exc}.") from None
+    return parse(content, path.name)
+
+
+def parse(content: bytes, name: str = "concepts.toml") -> ConceptLibrary:
+    """A concepts library from the bytes of a file called ``name`` (for messages)."""
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConceptError(f"{name}: not valid TOML: {exc}.") from None
+    extra = set(data) - {"concept", "rule"}
+    if extra:
+        raise ConceptError(
+            f"{name}: unexpected top-level keys {sorted(extra)}; use [concept.<name>] and [[rule]]."
+        )
+    raw_concepts = data.get("concept", {})
+    raw_rules = data.get("rule", [])
+    if not isinstance(raw_concepts, dict) or not raw_concepts:
+        raise ConceptError(f"{name}: no [concept.<name>] tables.")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise ConceptError(f"{name}: no [[rule]] tables.")
+    concepts = {
+        concept_name: _concept(concept_name, raw, name)
+        for concept_name, raw in raw_concepts.items()
+    }
+    rules: list[ConceptRule] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(raw_rules, start=1):
+        rule = _rule(raw, concepts, f"{name}, rule {number}")
+        if rule.id in seen:
+            raise ConceptError(f"{name}, rule {number} ({rule.id!r}): the id is used twice.")
+        seen.add(rule.id)
+        rules.append(rule)
+
+    meanings: dict[str, set[str]] = defaultdict(set)
+    for concept in concepts.values():
+        for word in concept.words:
+            meanings[word].add(concept.name)
+    for rule in rules:
+        for word_name in rule.unless:
+            if word_name.startswith(_WORD_PREFIX):
+                meanings[word_name[len(_WORD_PREFIX) :]].add(word_name)
+    lexicon = Lexicon((word, frozenset(names)) for word, names in meanings.items())
+    by_first: dict[str, list[ConceptRule]] = defaultdict(list)
+    for rule in rules:
+        by_first[rule.all[0]].append(rule)
+    return ConceptLibrary(
+        concepts=concepts,
+        rules=tuple(rules),
+        version=hashlib.sha256(content).hexdigest()[:12],
+        lexicon=lexicon,
+        by_first={first: tuple(group) for first, group in by_first.items()},
+    )
+
+
+def _concept(concept_name: str, raw: Any, file: str) -> Concept:
+    where = f"{file}, concept {concept_name!r}"
+    if not _NAME.match(concept_name):
+        raise ConceptError(f"{where}: a concept name is lower-case letters, digits and _.")
+    if not isinstance(raw, dict):
+        raise ConceptError(f"{where}: each concept is a [concept.<name>] table.")
+    unknown = set(raw) - _CONCEPT_FIELDS
+    if unknown:
+        raise ConceptError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: label, words.")
+    label = raw.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise ConceptError(f"{where}: missing label (the name a reviewer reads).")
+    words = raw.get("words")
+    if not isinstance(words, list) or not words:
+        raise ConceptError(f"{where}: words must be a non-empty list of words and phrases.")
+    checked = _words(words, where)
+    return Concept(concept_name, label.strip(), checked)
+
+
+def _words(words: list[Any], where: str) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for word in words:
+        if not isinstance(word, str) or not _ENTRY.match(word.strip()):
+            raise ConceptError(
+                f"{where}: {word!r} is not a word or phrase (letters only: numbers are not words)."
+            )
+        letters = tk.key(word)
+        if len(letters) < 2:
+            raise ConceptError(
+                f"{where}: {word!r} is one letter, which would match almost anything."
+            )
+        same = " ".join(tk.key(w) for w in _LETTERS.findall(word.casefold()))
+        if same in seen:
+            raise ConceptError(f"{where}: {word!r} is listed twice (as {seen[same]!r}).")
+        seen[same] = word
+    return tuple(word.strip() for word in words)
+
+
+def _rule(raw: Any, concepts: Mapping[str, Concept], where: str) -> ConceptRule:
+    if not isinstance(raw, dict):
+        raise ConceptError(f"{where}: each rule is a [[rule]] table.")
+    if isinstance(raw.get("id"), str):
+        where += f" ({raw['id']!r})"
+    unknown = set(raw) - _RULE_FIELDS
+    if unknown:
+        raise ConceptError(
+            f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_RULE_FIELDS)}."
+        )
+    missing = [name for name in _RULE_REQUIRED if name not in raw]
+    if missing:
+        raise ConceptError(f"{where}: missing {', '.join(missing)}.")
+    rule_id, category, note = raw["id"], raw["category"], raw["note"]
+    if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
+        raise ConceptError(f"{where}: id is lower-case letters, digits and hyphens.")
+    if category not in categories.LIBRARY_CODES:
+        raise ConceptError(
+            f"{where}: unknown category {category!r}; one of {', '.join(categories.LIBRARY_CODES)}."
+        )
+    severity = _whole(raw, "severity", where)
+    if not 1 <= severity <= 3:
+        raise ConceptError(f"{where}: severity is 1 (low), 2 or 3 (high).")
+    if not isinstance(note, str) or not note.strip():
+        raise ConceptError(f"{where}: note must say, for reviewers, what the rule looks for.")
+    needs = _names(raw, "all", concepts, where)
+    if not needs:
+        raise ConceptError(f"{where}: 'all' names at least one concept.")
+    if len(set(needs)) != len(needs):
+        raise ConceptError(f"{where}: 'all' names a concept twice.")
+    window = _whole(raw, "window", where)
+    if not len(needs) <= window <= MAX_WINDOW:
+        raise ConceptError(
+            f"{where}: window is from {len(needs)} (one word per concept) to {MAX_WINDOW} words."
+        )
+    sentence = raw.get("sentence", False)
+    if not isinstance(sentence, bool):
+        raise ConceptError(f"{where}: sentence is true or false.")
+    unless = _names(raw, "unless", concepts, where)
+    unless_message = _names(raw, "unless_message", concepts, where)
+    unless_words = raw.get("unless_words", [])
+    if not isinstance(unless_words, list):
+        raise ConceptError(f"{where}: unless_words must be a list of words and phrases.")
+    words = _words(unless_words, where) if unless_words else ()
+    unless_window = _whole(raw, "unless_window", where, default=window)
+    if not 0 <= unless_window <= MAX_WINDOW:
+        raise ConceptError(f"{where}: unless_window is from 0 to {MAX_WINDOW} words.")
+    if "unless_window" in raw and not (unless or words):
+        raise ConceptError(f"{where}: unless_window without unless or unless_words.")
+    return ConceptRule(
+        id=rule_id,
+        category=category,
+        severity=severity,
+        note=" ".join(note.split()),
+        all=needs,
+        window=window,
+        sentence=sentence,
+        unless=frozenset(unless) | {_WORD_PREFIX + w for w in words},
+        unless_window=unless_window,
+        unless_message=frozenset(unless_message),
+    )
+
+
+def _whole(raw: Mapping[str, Any], name: str, where: str, default: int | None = None) -> int:
+    value = raw.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConceptError(f"{where}: {name} must be a whole number.")
+    return value
+
+
+def _names(
+    raw: Mapping[str, Any], name: str, concepts: Mapping[str, Concept], where: str
+) -> tuple[str, ...]:
+    value = raw.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConceptError(f"{where}: {name} must be a list of concept names.")
+    unknown = [v for v in value if v not in concepts]
+    if unknown:
+        raise ConceptError(
+            f"{where}: unknown concept(s) {', '.join(map(repr, unknown))} in {name}."
+        )
+    return tuple(value)
+
+
+# --- the process's library ---------------------------------------------------------------
+
+_library: ConceptLibrary | None = None
+_lock = threading.Lock()
+
+
+def library() -> ConceptLibrary:
+    """The concepts file beside the rule library, read and checked once per process."""
+    global _library
+    if _library is None:
+        with _lock:
+            if _library is None:
+                _library = load()
+    return _library
+
+
+def find(normalized: Normalized, words: Sequence[Token]) -> list[Hit]:
+    """The concept hits of a message, given its tokens (``tokens.tokenize(normalized)``)."""
+    return library().find(normalized, words)
+
+
+def lexicon_size() -> int:
+    """How many words and phrases the concepts know (for display)."""
+    return len(library().lexicon)
+
+
+def version() -> str:
+    """A short fingerprint of the concepts file: its content's SHA-256, first 12 digits."""
+    return library().version

@@ -1,0 +1,234 @@
+"""The concepts layer: words of several concepts meeting nearby, in English and Spanish."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from homeward.screening import categories
+from homeward.screening.engine import Hit
+from homeward.screening.layers import concepts
+from homeward.screening.layers.concepts import ConceptError
+from homeward.screening.layers.tokens import tokenize
+from homeward.screening.normalize import normalize
+
+
+def hits(text: str, library: concepts.ConceptLibrary | None = None) -> list[Hit]:
+    normalized = normalize(text)
+    words = tokenize(normalized)
+    if library is None:
+        return concepts.find(normalized, words)
+    return library.find(normalized, words)
+
+
+def rules(text: str) -> set[str]:
+    return {hit.rule for hit in hits(text)}
+
+
+SMALL = """
+[concept.weapon]
+label = "weapon"
+words = ["knife", "cuchillo"]
+
+[concept.make_hide]
+label = "make/hide"
+words = ["hide", "esconder"]
+
+[concept.kitchen]
+label = "kitchen"
+words = ["onion"]
+
+[[rule]]
+id = "make-weapon"
+category = "weapons"
+severity = 3
+all = ["make_hide", "weapon"]
+window = 4
+sentence = true
+unless = ["kitchen"]
+unless_words = ["butter knife"]
+note = "Hiding a weapon."
+"""
+
+
+def small(extra: str = "", rule: str = "") -> concepts.ConceptLibrary:
+    return concepts.parse(
+        (SMALL + extra).replace('note = "Hiding', rule + 'note = "Hiding').encode()
+    )
+
+
+# --- what it finds --------------------------------------------------------------------
+
+
+def test_inflections_match_base_forms():
+    assert "concept:make-weapon" in rules("Make a couple of knives out of the tray.")
+    assert "concept:harm-target" in rules("Mataré al testigo si abre la boca.")
+    assert "concept:make-weapon" in rules("Escondí el cuchillo debajo del colchón.")
+
+
+def test_english_and_spanish_messages_from_the_issue():
+    assert "concept:make-weapon" in rules(
+        "Make a knife from the tray and keep it hidden for the fight"
+    )
+    found = hits("Find the victim's new address and make sure she knows we are watching")
+    assert {hit.category for hit in found} == {categories.HARASSMENT}
+    assert "concept:collect-tax-place" in rules(
+        "The crew needs you to collect the taxes on the tier"
+    )
+    assert "concept:press-testimony" in rules(
+        "Dile que retire la denuncia antes del juicio o se va a arrepentir."
+    )
+
+
+def test_a_hit_is_a_flag_of_the_concept_layer_with_its_rule_and_category():
+    (hit,) = [h for h in hits("Hide the knife.") if h.rule == "concept:make-weapon"]
+    assert (hit.category, hit.action, hit.layer) == ("weapons", "flag", "concept")
+    assert hit.detail == "make/hide 'hide' + weapon 'knife' within 3 words in one sentence"
+
+
+def test_spans_are_of_the_original_text_with_curly_quotes_and_accents():
+    text = "Don\u2019t forget: \u201cHIDE\u201d the knife tonight"
+    (hit,) = hits(text)
+    assert hit.text == "HIDE\u201d the knife" == text[hit.start : hit.end]
+
+    text = "\u00c9l va a ESCONDER la pistola en la cochera."
+    found = {hit.rule: hit for hit in hits(text)}
+    hit = found["concept:make-weapon"]
+    assert hit.text == "ESCONDER la pistola" == text[hit.start : hit.end]
+
+
+def test_one_hit_per_rule_per_place():
+    found = [hit for hit in hits("hide hide the knife knife") if hit.rule == "concept:make-weapon"]
+    assert len(found) == 1
+    assert found[0].text == "hide hide the knife"
+    twice = hits("Hide the knife. Later, hide the knife again.", small())
+    assert [hit.text for hit in twice] == ["Hide the knife", "hide the knife"]
+
+
+# --- window, sentence, unless -----------------------------------------------------------
+
+
+def test_words_too_far_apart_do_not_meet():
+    library = small()
+    assert hits("hide it, the knife", library)  # 4 words: within the window
+    assert not hits("hide it in the knife drawer", library)  # 5 words
+    assert not hits("Hide the blue box your cousin brought over last week next to the knife.")
+
+
+def test_a_sentence_rule_does_not_reach_across_sentences():
+    library = small()
+    assert not hits("Go hide. Knife games are over.", library)
+    # A dot after an initial or a title is not the end of a sentence.
+    assert hits("hide Mr. knife", library)
+
+
+def test_unless_concepts_and_words_nearby_make_it_innocent():
+    library = small()
+    assert not hits("hide the knife near the onion", library)
+    assert not hits("hide the butter knife", library)
+    assert hits("hide the knife. " + "word " * 10 + "onion", library)
+
+
+def test_unless_message_makes_the_whole_message_innocent():
+    library = concepts.parse(
+        (SMALL + '\n[concept.lawyer]\nlabel = "lawyer"\nwords = ["esq"]\n')
+        .replace("unless_words", 'unless_message = ["lawyer"]\nunless_words')
+        .encode()
+    )
+    assert hits("hide the knife", library)
+    assert not hits("hide the knife. " + "word " * 30 + "Dana Whitfield, Esq.", library)
+
+
+# --- hard innocents ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your nephew killed it at the spelling bee today. Second place!",
+        "Dear Mr. Ruiz, at sentencing the victim's mother will read the victim impact "
+        "statement. I will object to parts of it. Sincerely, Dana Whitfield, Esq.",
+        "Use the big knife to chop the onions for the salsa, and sharpen it first.",
+        "Hunting season opens Saturday, your uncle cleaned his rifle and got his deer license.",
+        "They dropped the gun charge!!!",
+        "Coach Glock said you can start next season.",
+        "We did an escape room for Kayla and broke out with a minute left.",
+        "El Cruz Azul nos mató otra vez en el último minuto.",
+        "Tu tío andaba bien cuete en la boda.",
+        "Grandpa passed this morning. I'm so sorry you can't be here. Call when you can.",
+    ],
+)
+def test_hard_innocent_messages_stay_clear(text):
+    assert hits(text) == []
+
+
+# --- the file ---------------------------------------------------------------------------
+
+
+def test_the_library_covers_every_category():
+    library = concepts.library()
+    assert {rule.category for rule in library.rules} == set(categories.LIBRARY_CODES)
+    assert concepts.lexicon_size() > 1000
+
+
+def test_the_version_is_a_fingerprint_of_the_file():
+    digest = hashlib.sha256(concepts.CONCEPTS_FILE.read_bytes()).hexdigest()
+    assert concepts.version() == digest[:12]
+    assert small().version != small(rule="unless_window = 2\n").version
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ('all = ["make_hide", "weapon"]', 'all = ["make_hide", "gun"]'),
+            "concepts.toml, rule 1 ('make-weapon'): unknown concept(s) 'gun' in all.",
+        ),
+        (
+            ('category = "weapons"', 'category = "arms"'),
+            "concepts.toml, rule 1 ('make-weapon'): unknown category 'arms'",
+        ),
+        (
+            ("severity = 3\n", ""),
+            "concepts.toml, rule 1 ('make-weapon'): missing severity.",
+        ),
+        (
+            ('"knife", "cuchillo"', '"knife", "cuchillo", "Knife"'),
+            "concepts.toml, concept 'weapon': 'Knife' is listed twice (as 'knife').",
+        ),
+        (
+            ('"knife", "cuchillo"', '"knife", "9mm"'),
+            "concepts.toml, concept 'weapon': '9mm' is not a word or phrase",
+        ),
+        (
+            ('label = "kitchen"', 'lable = "kitchen"'),
+            "concepts.toml, concept 'kitchen': unknown field(s) ['lable']",
+        ),
+        (
+            ("window = 4", "window = 1"),
+            "concepts.toml, rule 1 ('make-weapon'): window is from 2",
+        ),
+        (
+            ('unless = ["kitchen"]', 'unless = ["cooking"]'),
+            "concepts.toml, rule 1 ('make-weapon'): unknown concept(s) 'cooking' in unless.",
+        ),
+    ],
+)
+def test_mistakes_in_the_file_are_named(change, message):
+    old, new = change
+    assert old in SMALL
+    with pytest.raises(ConceptError) as caught:
+        concepts.parse(SMALL.replace(old, new).encode())
+    assert str(caught.value).startswith(message)
+
+
+def test_a_rule_id_used_twice_is_named():
+    rule = SMALL[SMALL.index("[[rule]]") :]
+    with pytest.raises(ConceptError, match=r"rule 2 \('make-weapon'\): the id is used twice"):
+        concepts.parse((SMALL + rule).encode())
+
+
+def test_a_file_that_is_not_toml_is_named():
+    with pytest.raises(ConceptError, match="concepts.toml: not valid TOML"):
+        concepts.parse(b"[concept.weapon\n")
