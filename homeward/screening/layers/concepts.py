@@ -19,7 +19,7 @@ import re
 import threading
 import tomllib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 from homeward.screening import categories
 from homeward.screening.engine import Hit
 from homeward.screening.layers import tokens as tk
-from homeward.screening.layers.tokens import Lexicon, Token
+from homeward.screening.layers.tokens import Found, Lexicon, Token
 from homeward.screening.normalize import Normalized
 
 LAYER = "concept"
@@ -87,6 +87,51 @@ class ConceptRule:
     unless_message: frozenset[str] = frozenset()  # concept names: innocent anywhere
 
 
+class ConceptLexicon(Lexicon[frozenset[str]]):
+    """A tokens.Lexicon that finds the same entries several times faster: a phrase is
+    looked up by its first two words, so a common first word ("the", "que", "la") costs
+    one lookup instead of a check of every phrase that starts with it."""
+
+    def __init__(self, entries: Iterable[tuple[str, frozenset[str]]]) -> None:
+        entries = list(entries)
+        super().__init__(entries)
+        self._one: dict[str, list[frozenset[str]]] = defaultdict(list)
+        self._two: dict[tuple[str, str], list[tuple[tuple[str, ...], frozenset[str]]]]
+        self._two = defaultdict(list)
+        for phrase, value in entries:
+            words = tuple(tk.key(w) for w in _LETTERS.findall(phrase.casefold()))
+            if len(words) == 1:
+                self._one[words[0]].append(value)
+            else:
+                self._two[words[0], words[1]].append((words, value))
+
+    def spans(self, words: Sequence[Token]) -> list[tuple[int, int, frozenset[str]]]:
+        """(first, last, concept names) of every entry found, first and last inclusive."""
+        found: list[tuple[int, int, frozenset[str]]] = []
+        one, two = self._one, self._two
+        count = len(words)
+        for i, token in enumerate(words):
+            keys = token.keys
+            for k in keys:
+                values = one.get(k)
+                if values:
+                    found.extend((i, i, value) for value in values)
+            if i + 1 < count:
+                following = words[i + 1].keys
+                for k in keys:
+                    for k2 in following:
+                        for entry, value in two.get((k, k2), ()):
+                            last = i + len(entry) - 1
+                            if last < count and all(
+                                entry[j] in words[i + j].keys for j in range(2, len(entry))
+                            ):
+                                found.append((i, last, value))
+        return found
+
+    def find(self, tokens: Sequence[Token]) -> list[Found[frozenset[str]]]:
+        return [Found(first, last, value) for first, last, value in self.spans(tokens)]
+
+
 @dataclass(frozen=True)
 class ConceptLibrary:
     """The checked contents of a concepts file, ready to screen with."""
@@ -94,19 +139,19 @@ class ConceptLibrary:
     concepts: Mapping[str, Concept]
     rules: tuple[ConceptRule, ...]
     version: str
-    lexicon: Lexicon[frozenset[str]] = field(repr=False)
+    lexicon: ConceptLexicon = field(repr=False)
     # Each rule once, under the first of its concepts.
     by_first: Mapping[str, tuple[ConceptRule, ...]] = field(repr=False)
 
     def find(self, normalized: Normalized, words: Sequence[Token]) -> list[Hit]:
         """One hit per rule per place where its concepts meet."""
-        found = self.lexicon.find(words)
+        found = self.lexicon.spans(words)
         if not found:
             return []
         places: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for item in found:
-            for name in item.entry:
-                places[name].append((item.first, item.last))
+        for first, last, names in found:
+            for name in names:
+                places[name].append((first, last))
         for spans in places.values():
             if len(spans) > 1:
                 spans[:] = sorted(set(spans))
@@ -275,7 +320,7 @@ def parse(content: bytes, name: str = "concepts.toml") -> ConceptLibrary:
         for word_name in rule.unless:
             if word_name.startswith(_WORD_PREFIX):
                 meanings[word_name[len(_WORD_PREFIX) :]].add(word_name)
-    lexicon = Lexicon((word, frozenset(names)) for word, names in meanings.items())
+    lexicon = ConceptLexicon((word, frozenset(names)) for word, names in meanings.items())
     by_first: dict[str, list[ConceptRule]] = defaultdict(list)
     for rule in rules:
         by_first[rule.all[0]].append(rule)
