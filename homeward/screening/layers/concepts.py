@@ -96,14 +96,14 @@ class ConceptLexicon(Lexicon[frozenset[str]]):
         entries = list(entries)
         super().__init__(entries)
         self._one: dict[str, list[frozenset[str]]] = defaultdict(list)
-        self._two: dict[tuple[str, str], list[tuple[tuple[str, ...], frozenset[str]]]]
-        self._two = defaultdict(list)
+        # first word -> second word -> the phrases that start with both
+        self._two: dict[str, dict[str, list[tuple[tuple[str, ...], frozenset[str]]]]] = {}
         for phrase, value in entries:
             words = tuple(tk.key(w) for w in _LETTERS.findall(phrase.casefold()))
             if len(words) == 1:
                 self._one[words[0]].append(value)
             else:
-                self._two[words[0], words[1]].append((words, value))
+                self._two.setdefault(words[0], {}).setdefault(words[1], []).append((words, value))
 
     def spans(self, words: Sequence[Token]) -> list[tuple[int, int, frozenset[str]]]:
         """(first, last, concept names) of every entry found, first and last inclusive."""
@@ -117,10 +117,12 @@ class ConceptLexicon(Lexicon[frozenset[str]]):
                 if values:
                     found.extend((i, i, value) for value in values)
             if i + 1 < count:
-                following = words[i + 1].keys
                 for k in keys:
-                    for k2 in following:
-                        for entry, value in two.get((k, k2), ()):
+                    seconds = two.get(k)
+                    if seconds is None:
+                        continue
+                    for k2 in words[i + 1].keys:
+                        for entry, value in seconds.get(k2, ()):
                             last = i + len(entry) - 1
                             if last < count and all(
                                 entry[j] in words[i + j].keys for j in range(2, len(entry))
