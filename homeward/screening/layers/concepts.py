@@ -56,6 +56,11 @@ _ENTRY = re.compile(r"[^\W\d_]+(?:[\s'’.\-]+[^\W\d_]+)*[.]?\Z")
 # ("C.O.", "Mr.") does not end one.
 _SENTENCE_END = re.compile(r"[.!?;]")
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "sr", "sra", "srta", "jr", "vs"})
+# Spelling tricks inside words, which the folded view undoes: a digit or symbol between
+# letters or before a word ("sh@nk", "p1stola", "$hank"), letters dotted or spaced apart.
+_TRICKS = re.compile(
+    r"[^\W\d_][0-9@$!|*]+[^\W\d_]|[0-9@$][^\W\d_]{2,}|(?:\b[^\W\d_][.\-_ ]){2,}[^\W\d_]\b"
+)
 # How a lexicon splits an entry into words.
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Words of an `unless_words` list are found as concepts of this name.
@@ -474,8 +479,21 @@ def library() -> ConceptLibrary:
 
 
 def find(normalized: Normalized, words: Sequence[Token]) -> list[Hit]:
-    """The concept hits of a message, given its tokens (``tokens.tokenize(normalized)``)."""
-    return library().find(normalized, words)
+    """The concept hits of a message, given its tokens (``tokens.tokenize(normalized)``).
+
+    A message with spelling tricks inside words ("k.n.i.f.e", "b@ll00ns", "p1stola") is
+    read a second time from its folded view, where they are undone; a hit found only
+    there is added (its span still maps to the original text)."""
+    concepts = library()
+    hits = concepts.find(normalized, words)
+    if _TRICKS.search(normalized.plain.text):
+        folded = Normalized(normalized.original, normalized.folded, normalized.folded)
+        for hit in concepts.find(folded, tk.tokenize(folded)):
+            if not any(
+                h.rule == hit.rule and h.start < hit.end and hit.start < h.end for h in hits
+            ):
+                hits.append(hit)
+    return hits
 
 
 def lexicon_size() -> int:

@@ -112,6 +112,16 @@ def test_the_lexicon_finds_what_the_tokens_lexicon_finds():
         assert len(faster) > 3
 
 
+def test_spelling_tricks_inside_words_are_read_through():
+    text = "Esconde la p1stola en la cochera, y el k.n.i.f.e tambi\u00e9n."
+    found = {hit.rule: hit for hit in hits(text)}
+    hit = found["concept:make-weapon"]
+    assert hit.text == "Esconde la p1stola" == text[hit.start : hit.end]
+    assert hit.detail.startswith("make/hide 'esconde' + weapon 'pistola'")
+    # "5pm" has the look of a trick: the message is read twice, the hit reported once.
+    assert [h.rule for h in hits("hide the knife at 5pm")] == ["concept:make-weapon"]
+
+
 def test_one_hit_per_rule_per_place():
     found = [hit for hit in hits("hide hide the knife knife") if hit.rule == "concept:make-weapon"]
     assert len(found) == 1
