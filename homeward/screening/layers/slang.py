@@ -69,15 +69,26 @@ _WORD = re.compile(r"[^\W\d_]+")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 Phrase = tuple[str, ...]  # the keys of a phrase's words
-# Words too common to look a term up by ("la", "the", "put"): a term is looked up by its
-# least common word, so "la corta" costs nothing where "la" is.
-_COMMON_WORDS = (
+# Words too common to look a term up by: a term is looked up by its least common word, so
+# "la corta" costs nothing where "la" is. Function words first, then common verbs.
+_FUNCTION_WORDS = (
     "a al de del el en la las le les lo los me mi mis nos se su sus te tu tus un una y o "
-    "que pa para por con es esta dar hacer poner the an to of in on at my your ur his her "
-    "him them me i you it that this is be get got put take give go on up out for with "
-    "and or we they he she u"
+    "que pa para por con es esta the an to of in on at my your ur his her him them i you it "
+    "that this is be for with and or we they he she u up out"
 )
+_COMMON_WORDS = (
+    "dar hacer poner get got put take give go make made phone where send sent from know "
+    "down through write word went inside said says say tell told call watch letter back run "
+    "pay pagar mandar manda tiene decir dile like"
+)
+_FUNCTION = frozenset(key(word) for word in _FUNCTION_WORDS.split())
 _COMMON = frozenset(key(word) for word in _COMMON_WORDS.split())
+
+
+def _rarity(word: str) -> tuple[bool, bool, int]:
+    """How good a word is to look a term up by: not a function word, then not a common
+    one, then longer."""
+    return (word not in _FUNCTION, word not in _COMMON, len(word))
 
 
 class SlangError(ValueError):
@@ -103,6 +114,8 @@ class Entry:
     needs_index: Mapping[str, tuple[Phrase, ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # the keys of the term's own words, in every spelling the lexicon looks for
+    own: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def detail(self) -> str:
@@ -157,9 +170,9 @@ def _counts(entry: Entry, tokens: Sequence[Token], first: int, last: int) -> boo
     if not entry.innocent and not entry.needs:
         return True
     lo, hi = max(0, first - entry.window), min(len(tokens) - 1, last + entry.window)
-    if entry.innocent and _near(entry.innocent_index, tokens, lo, hi, first, last):
+    if entry.innocent and _near(entry.innocent_index, tokens, lo, hi, first, last, entry.own):
         return False
-    return not entry.needs or _near(entry.needs_index, tokens, lo, hi, first, last)
+    return not entry.needs or _near(entry.needs_index, tokens, lo, hi, first, last, entry.own)
 
 
 def _near(
@@ -169,16 +182,18 @@ def _near(
     hi: int,
     first: int,
     last: int,
+    own: frozenset[str],
 ) -> bool:
-    """Whether one of the phrases (by first word) starts in tokens[lo..hi] and reaches
-    outside the term (a phrase may include the term: "packs of gum", "bien cuete")."""
+    """Whether one of the phrases (by first word) occurs in tokens[lo..hi]. A phrase may
+    include the term ("packs of gum", "bien cuete"), and one within the term counts when it
+    names another form than the term's own ("working" for "work")."""
     count = len(tokens)
     for at in range(lo, hi + 1):
         inside = first <= at <= last
         for k in tokens[at].keys:
             for phrase in index.get(k, ()):
                 end = at + len(phrase) - 1
-                if inside and end <= last:
+                if inside and end <= last and own.issuperset(phrase):
                     continue
                 if end < count and all(
                     phrase[i] in tokens[at + i].keys for i in range(1, len(phrase))
@@ -201,13 +216,14 @@ class AnchoredLexicon(Lexicon[Entry]):
 
     def __init__(self, entries: Iterable[tuple[str, Entry]]) -> None:
         super().__init__(())
-        self._by_anchor: dict[str, list[tuple[int, Phrase, Entry]]] = defaultdict(list)
+        by_anchor: dict[str, list[tuple[int, Phrase, Entry]]] = defaultdict(list)
         for phrase, value in entries:
             words = _phrase(phrase)
             if not words or not all(words):
                 raise ValueError(f"{phrase!r} has no words to look for")
-            at = max(range(len(words)), key=lambda i: (words[i] not in _COMMON, len(words[i])))
-            self._by_anchor[words[at]].append((at, words, value))
+            at = max(range(len(words)), key=lambda i: _rarity(words[i]))
+            by_anchor[words[at]].append((at, words, value))
+        self._by_anchor = {k: tuple(v) for k, v in by_anchor.items()}
         self.size = sum(len(v) for v in self._by_anchor.values())
 
     def find(self, tokens: Sequence[Token]) -> list[Found[Entry]]:
@@ -216,7 +232,12 @@ class AnchoredLexicon(Lexicon[Entry]):
         count = len(tokens)
         for token in tokens:
             for k in token.keys:
-                for at, words, value in by_anchor.get(k, ()):
+                if k not in by_anchor:
+                    continue
+                for at, words, value in by_anchor[k]:
+                    if len(words) == 1:
+                        found.append(Found(token.index, token.index, value))
+                        continue
                     first = token.index - at
                     last = first + len(words) - 1
                     if (
@@ -325,6 +346,7 @@ def _entry(raw: Any, number: int, groups: Mapping[str, tuple[Phrase, ...]], file
     entry_id = raw.get("id", _slug(term))
     if not isinstance(entry_id, str) or not _ID.fullmatch(entry_id):
         raise SlangError(f"{where}: id must be lower-case letters, digits and dashes")
+    also = _also(raw.get("also", []), where)
     innocent = _words_list(raw.get("innocent", []), where, "innocent", groups)
     needs = _words_list(raw.get("needs", []), where, "needs", groups)
     return Entry(
@@ -334,12 +356,14 @@ def _entry(raw: Any, number: int, groups: Mapping[str, tuple[Phrase, ...]], file
         category=raw["category"],
         severity=severity,
         meaning=" ".join(raw["meaning"].split()),
-        also=_also(raw.get("also", []), where),
+        also=also,
         innocent=innocent,
         needs=needs,
         window=window,
         innocent_index=_index(innocent),
         needs_index=_index(needs),
+        own=frozenset(k for spelling in (term, *also) for k in _phrase(spelling))
+        | frozenset(key(form.rpartition(" ")[2]) for s in (term, *also) for form in _plurals(s)),
     )
 
 
