@@ -57,9 +57,10 @@ _ENTRY = re.compile(r"[^\W\d_]+(?:[\s'’.\-]+[^\W\d_]+)*[.]?\Z")
 _SENTENCE_END = re.compile(r"[.!?;]")
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "sr", "sra", "srta", "jr", "vs"})
 # Spelling tricks inside words, which the folded view undoes: a digit or symbol between
-# letters or before a word ("sh@nk", "p1stola", "$hank"), letters dotted or spaced apart.
+# letters ("sh@nk", "p1stola"), a symbol before a word ("$hank"), letters dotted or spaced
+# apart ("k.n.i.f.e"). Not a digit before letters: "5pm" and "3rd" are no trick.
 _TRICKS = re.compile(
-    r"[^\W\d_][0-9@$!|*]+[^\W\d_]|[0-9@$][^\W\d_]{2,}|(?:\b[^\W\d_][.\-_ ]){2,}[^\W\d_]\b"
+    r"[^\W\d_][0-9@$!|*]+[^\W\d_]|[@$][^\W\d_]{2,}|(?:\b[^\W\d_][.\-_ ]){2,}[^\W\d_]\b"
 )
 # How a lexicon splits an entry into words.
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -262,17 +263,20 @@ def _near(
 
 def _sentence_numbers(text: str, words: Sequence[Token]) -> list[int]:
     """Which sentence each word is in (0 for the first)."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
     numbers = [0] * len(words)
+    if not ends:
+        return numbers
     current = 0
+    at = 0  # the first sentence mark not yet passed
     for i in range(1, len(words)):
-        before = words[i - 1]
-        gap = text[before.end : words[i].start]
-        if _SENTENCE_END.search(gap) and not (
-            gap.lstrip().startswith(".")
-            and (len(before.word) == 1 or before.word in _ABBREVIATIONS)
-            and not _SENTENCE_END.search(gap.lstrip()[1:])
-        ):
-            current += 1
+        before, start = words[i - 1], words[i].start
+        while at < len(ends) and ends[at] < before.end:
+            at += 1
+        if at < len(ends) and ends[at] < start:
+            gap = text[before.end : start].strip()
+            if not (gap == "." and (len(before.word) == 1 or before.word in _ABBREVIATIONS)):
+                current += 1
         numbers[i] = current
     return numbers
 

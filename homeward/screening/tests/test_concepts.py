@@ -118,8 +118,9 @@ def test_spelling_tricks_inside_words_are_read_through():
     hit = found["concept:make-weapon"]
     assert hit.text == "Esconde la p1stola" == text[hit.start : hit.end]
     assert hit.detail.startswith("make/hide 'esconde' + weapon 'pistola'")
-    # "5pm" has the look of a trick: the message is read twice, the hit reported once.
-    assert [h.rule for h in hits("hide the knife at 5pm")] == ["concept:make-weapon"]
+    # Read twice ("c@ll" is a trick), the hit both readings find is reported once.
+    found = hits("hide the knife and c@ll me")
+    assert [h.text for h in found if h.rule == "concept:make-weapon"] == ["hide the knife"]
 
 
 def test_one_hit_per_rule_per_place():
