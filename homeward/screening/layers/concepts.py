@@ -59,9 +59,9 @@ _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "sr", "sra", "srta", 
 # Spelling tricks inside words, which the folded view undoes: a digit or symbol between
 # letters ("sh@nk", "p1stola"), a symbol before a word ("$hank"), letters dotted or spaced
 # apart ("k.n.i.f.e"). Not a digit before letters: "5pm" and "3rd" are no trick.
-_TRICKS = re.compile(
-    r"[^\W\d_][0-9@$!|*]+[^\W\d_]|[@$][^\W\d_]{2,}|(?:\b[^\W\d_][.\-_ ]){2,}[^\W\d_]\b"
-)
+_SYMBOL = re.compile(r"[0-9@$!|*]")
+_SYMBOL_IN_WORD = re.compile(r"[^\W\d_][0-9@$!|*]+[^\W\d_]|[@$][^\W\d_]{2,}")
+_SPACED = re.compile(r"(?:\b[^\W\d_][.\-_ ]){2,}[^\W\d_]\b")
 # How a lexicon splits an entry into words.
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Words of an `unless_words` list are found as concepts of this name.
@@ -490,7 +490,7 @@ def find(normalized: Normalized, words: Sequence[Token]) -> list[Hit]:
     there is added (its span still maps to the original text)."""
     concepts = library()
     hits = concepts.find(normalized, words)
-    if _TRICKS.search(normalized.plain.text):
+    if _has_tricks(normalized.plain.text, words):
         folded = Normalized(normalized.original, normalized.folded, normalized.folded)
         for hit in concepts.find(folded, tk.tokenize(folded)):
             if not any(
@@ -498,6 +498,16 @@ def find(normalized: Normalized, words: Sequence[Token]) -> list[Hit]:
             ):
                 hits.append(hit)
     return hits
+
+
+def _has_tricks(text: str, words: Sequence[Token]) -> bool:
+    """Whether a message has spelling tricks inside words (cheap checks first)."""
+    if _SYMBOL.search(text) and _SYMBOL_IN_WORD.search(text):
+        return True
+    singles = [token.index for token in words if len(token.word) == 1]
+    return any(singles[i + 2] - singles[i] == 2 for i in range(len(singles) - 2)) and bool(
+        _SPACED.search(text)
+    )
 
 
 def lexicon_size() -> int:
