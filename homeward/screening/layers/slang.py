@@ -258,19 +258,25 @@ def _phrase(text: str) -> Phrase:
     return tuple(key(w) for w in _WORD.findall(text.casefold()))
 
 
-def _plurals(term: str) -> list[str]:
-    """The term and its plurals with -s and -es on the last word (for words the lemmatiser
-    does not know: "toolies", "cuetes")."""
+def _plurals(term: str, lang: str) -> list[str]:
+    """The term and the plural of its last word ("toolies", "cuetes", "fierros"), for words
+    the lemmatiser does not know: -s, -es after s, x, z, ch, sh and -ies after a consonant
+    and y in English; -s after a vowel, -es after a consonant and -ces for -z in Spanish."""
     head, _, last = term.rpartition(" ")
     if not last.isalpha():
         return [term]
-    forms = {last, last + "s"}
-    if last.endswith(("s", "x", "z", "ch", "sh")) or last[-1] not in "aeiouy":
+    forms = {last}
+    if lang == "es":
+        if last.endswith("z"):
+            forms.add(last[:-1] + "ces")
+        else:
+            forms.add(last + ("s" if last[-1] in "aeiouáéó" else "es"))
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
         forms.add(last + "es")
-    if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
+    elif last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
         forms.add(last[:-1] + "ies")
-    if last.endswith("z"):
-        forms.add(last[:-1] + "ces")
+    else:
+        forms.add(last + "s")
     return sorted(f"{head} {form}".strip() for form in forms)
 
 
@@ -346,13 +352,14 @@ def _entry(raw: Any, number: int, groups: Mapping[str, tuple[Phrase, ...]], file
     entry_id = raw.get("id", _slug(term))
     if not isinstance(entry_id, str) or not _ID.fullmatch(entry_id):
         raise SlangError(f"{where}: id must be lower-case letters, digits and dashes")
+    lang = raw["lang"]
     also = _also(raw.get("also", []), where)
     innocent = _words_list(raw.get("innocent", []), where, "innocent", groups)
     needs = _words_list(raw.get("needs", []), where, "needs", groups)
     return Entry(
         id=entry_id,
         term=term,
-        lang=raw["lang"],
+        lang=lang,
         category=raw["category"],
         severity=severity,
         meaning=" ".join(raw["meaning"].split()),
@@ -363,7 +370,9 @@ def _entry(raw: Any, number: int, groups: Mapping[str, tuple[Phrase, ...]], file
         innocent_index=_index(innocent),
         needs_index=_index(needs),
         own=frozenset(k for spelling in (term, *also) for k in _phrase(spelling))
-        | frozenset(key(form.rpartition(" ")[2]) for s in (term, *also) for form in _plurals(s)),
+        | frozenset(
+            key(form.rpartition(" ")[2]) for s in (term, *also) for form in _plurals(s, lang)
+        ),
     )
 
 
@@ -402,7 +411,7 @@ def load(path: Path = LIBRARY) -> SlangLexicon:
         (form, entry)
         for entry in entries
         for spelling in (entry.term, *entry.also)
-        for form in _plurals(spelling)
+        for form in _plurals(spelling, entry.lang)
     )
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     version = hashlib.sha256(canonical.encode()).hexdigest()[:12]

@@ -87,6 +87,27 @@ def test_innocent_contexts_keep_a_message_clear(text):
     assert hits(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you refer me to a good lawyer?",  # not "reefer": folded words lose double letters
+        "See you Wed at 5 for the visit",  # not "weed"
+        "I'm hoping the hearing goes well",  # not "hooping"
+        "The movie was rated R so we skipped it",  # not "ratted"
+    ],
+)
+def test_words_that_fold_into_a_slang_word_are_not_it(text):
+    assert hits(text) == []
+
+
+def test_plurals_follow_the_language_of_the_term():
+    assert slang._plurals("toolie", "en") == ["toolie", "toolies"]
+    assert slang._plurals("shank", "en") == ["shank", "shanks"]
+    assert slang._plurals("blicky", "en") == ["blickies", "blicky"]
+    assert slang._plurals("cuerno de chivo", "es") == ["cuerno de chivo", "cuerno de chivos"]
+    assert slang._plurals("carnal", "es") == ["carnal", "carnales"]
+
+
 def test_a_phrase_that_makes_a_word_innocent_may_include_the_word():
     assert rules("Tu tío andaba bien cuete") == []  # drunk
     assert rules("El cuete ya está en la casa de la ñaña") == ["slang:cuete"]  # a gun
