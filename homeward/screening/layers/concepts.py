@@ -26,6 +26,7 @@ from typing import Any
 
 from homeward.screening import categories
 from homeward.screening.engine import Hit
+from homeward.screening.layers import contexts
 from homeward.screening.layers import tokens as tk
 from homeward.screening.layers.tokens import Found, Lexicon, Token
 from homeward.screening.normalize import Normalized
@@ -185,6 +186,7 @@ class ConceptLibrary:
         starts = sorted({(span, name) for name in rule.all for span in places[name]})
         hits: list[Hit] = []
         covered = -1  # the last word of this rule's previous hit
+        names: list[tuple[int, int]] | None = None  # people's names, found on a first match
         for (first, last), name in starts:
             if first <= covered:
                 continue
@@ -211,6 +213,10 @@ class ConceptLibrary:
                 if sentences is not None and sentences[first] != sentences[end]:
                     continue
                 if rule.unless and _near(rule, places, first, end):
+                    continue
+                if names is None:
+                    names = contexts.name_spans(normalized.original)
+                if names and _in_a_name(normalized, words, chosen.values(), names):
                     continue
                 if any(name in places for name in rule.unless_message):
                     break
@@ -247,6 +253,22 @@ class ConceptLibrary:
             layer=LAYER,
             detail=detail,
         )
+
+
+def _in_a_name(
+    normalized: Normalized,
+    words: Sequence[Token],
+    spans: Iterable[tuple[int, int]],
+    names: list[tuple[int, int]],
+) -> bool:
+    """Whether one of the single words that met is part of a person's name ("Reverend
+    Shank", "Coach Glock"): then it is not the thing it also names."""
+    for first, last in spans:
+        if first == last:
+            start, end = tk.original_span(normalized, words[first], words[last])
+            if any(s <= start and end <= e for s, e in names):
+                return True
+    return False
 
 
 def _overlaps(span: tuple[int, int], others: Any) -> bool:

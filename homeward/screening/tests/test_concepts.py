@@ -88,9 +88,9 @@ def test_a_hit_is_a_flag_of_the_concept_layer_with_its_rule_and_category():
 
 
 def test_spans_are_of_the_original_text_with_curly_quotes_and_accents():
-    text = "Don\u2019t forget: \u201cHIDE\u201d the knife tonight"
+    text = "Don\u2019t forget: \u201chide\u201d the KNIFE tonight"
     (hit,) = hits(text)
-    assert hit.text == "HIDE\u201d the knife" == text[hit.start : hit.end]
+    assert hit.text == "hide\u201d the KNIFE" == text[hit.start : hit.end]
 
     text = "\u00c9l va a ESCONDER la pistola en la cochera."
     found = {hit.rule: hit for hit in hits(text)}
@@ -185,10 +185,19 @@ def test_unless_message_makes_the_whole_message_innocent():
         "El Cruz Azul nos mató otra vez en el último minuto.",
         "Tu tío andaba bien cuete en la boda.",
         "Grandpa passed this morning. I'm so sorry you can't be here. Call when you can.",
+        "When you get out next month we'll pick you up at the gate at 8.",
+        "El perro se escapó por la reja y ya le arreglamos el hueco.",
+        "The detective show we watch had a guy hide a gun in a cereal box, so dumb lol.",
     ],
 )
 def test_hard_innocent_messages_stay_clear(text):
     assert hits(text) == []
+
+
+def test_a_word_that_is_part_of_a_name_does_not_count():
+    assert hits("Reverend Shank brought us a casserole.") == []
+    assert hits("Mr. Shank from the church brought us a casserole.") == []
+    assert "concept:make-weapon" in rules("Your cousin brought the shank to the visit.")
 
 
 # --- the file ---------------------------------------------------------------------------
