@@ -158,21 +158,22 @@ class ConceptLibrary:
         if not found:
             return []
         places: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for first, last, names in found:
-            for name in names:
+        for first, last, meant in found:
+            for name in meant:
                 places[name].append((first, last))
         for spans in places.values():
             if len(spans) > 1:
                 spans[:] = sorted(set(spans))
         hits: list[Hit] = []
         ends: list[int] | None = None
+        names: dict[str, list[tuple[int, int]]] = {}  # people's names, found when needed
         for name in places:
             for rule in self.by_first.get(name, ()):
                 if not all(need in places for need in rule.all):
                     continue
                 if rule.sentence and ends is None:
                     ends = _sentence_numbers(normalized.plain.text, words)
-                hits.extend(self._matches(rule, places, normalized, words, ends))
+                hits.extend(self._matches(rule, places, normalized, words, ends, names))
         return hits
 
     def _matches(
@@ -182,11 +183,11 @@ class ConceptLibrary:
         normalized: Normalized,
         words: Sequence[Token],
         sentences: list[int] | None,
+        names: dict[str, list[tuple[int, int]]],
     ) -> list[Hit]:
         starts = sorted({(span, name) for name in rule.all for span in places[name]})
         hits: list[Hit] = []
         covered = -1  # the last word of this rule's previous hit
-        names: list[tuple[int, int]] | None = None  # people's names, found on a first match
         for (first, last), name in starts:
             if first <= covered:
                 continue
@@ -214,9 +215,7 @@ class ConceptLibrary:
                     continue
                 if rule.unless and _near(rule, places, first, end):
                     continue
-                if names is None:
-                    names = contexts.name_spans(normalized.original)
-                if names and _in_a_name(normalized, words, chosen.values(), names):
+                if _in_a_name(normalized, words, chosen.values(), names):
                     continue
                 if any(name in places for name in rule.unless_message):
                     break
@@ -259,15 +258,20 @@ def _in_a_name(
     normalized: Normalized,
     words: Sequence[Token],
     spans: Iterable[tuple[int, int]],
-    names: list[tuple[int, int]],
+    names: dict[str, list[tuple[int, int]]],
 ) -> bool:
     """Whether one of the single words that met is part of a person's name ("Reverend
-    Shank", "Coach Glock"): then it is not the thing it also names."""
+    Shank", "Coach Glock"): then it is not the thing it also names. Only a Capitalised
+    word can be (``contexts``); the message's names are found once, on the first."""
+    original = normalized.original
     for first, last in spans:
         if first == last:
             start, end = tk.original_span(normalized, words[first], words[last])
-            if any(s <= start and end <= e for s, e in names):
-                return True
+            if start < end and original[start].isupper():
+                if "" not in names:
+                    names[""] = contexts.name_spans(original)
+                if any(s <= start and end <= e for s, e in names[""]):
+                    return True
     return False
 
 
