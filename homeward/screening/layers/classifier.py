@@ -1,0 +1,282 @@
+"""The learned second opinion: a small text classifier that can raise a message to *flag*.
+
+A logistic regression over hashed features, one-vs-rest: one weight vector says whether a
+message violates at all ("violating"), and one per category says which category. The
+features of a message are
+- its words, each by one key (the shortest of ``tokens.Token.keys``, so "knives" and "knife"
+  are one feature), and each pair of neighbouring words;
+- the character 4- and 5-grams of its folded view, with a space at either end, so spellings
+  the lemmatiser does not know ("toolie", "f3ntanyl" folded) still share parts with words
+  it was trained on.
+Each feature is hashed with CRC-32 (stable across processes, unlike ``hash()``) into
+``BUCKETS`` buckets, and a message counts each bucket once, scaled so that the features
+of a message have unit length (a long letter does not win by length alone; a short one
+counts as FLOOR features, so a few words do not decide alone).
+
+The weights are trained by ``manage.py train_screening_model`` on the labelled development
+data and shipped as plain JSON (``library/classifier.json``): per class a bias, sparse
+weights rounded to 4 decimals (the buckets as gaps from the one before, to keep the file
+small), and a threshold chosen in cross-validation; and the most frequent text of each
+bucket that pushes a class up, so a reviewer can read the features that drove a score.
+
+A message is flagged when any class's probability reaches its threshold. The hit covers
+the whole message (a score belongs to all of it), always with action "flag": the
+classifier never blocks on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import threading
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+from homeward.screening import categories
+from homeward.screening.engine import Hit
+from homeward.screening.layers import tokens as tokens_module
+from homeward.screening.layers.tokens import Token
+from homeward.screening.normalize import Normalized
+
+FORMAT = 1
+BUCKETS = 2**18
+CHAR_SIZES = (4, 5)
+# A message counts as having at least this many features when its features are scaled, so
+# a short message is not judged on a handful of features each weighing a lot.
+FLOOR = 300
+VIOLATING = "violating"
+CLASSES: tuple[str, ...] = (VIOLATING, *categories.LIBRARY_CODES)
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "library" / "classifier.json"
+LAYER = "classifier"
+# CRC-32 start values that keep the three kinds of feature apart.
+_CHARS, _WORD, _PAIR = 0, 1, 2
+_MASK = BUCKETS - 1
+_SHOWN = 5
+
+
+def word_key(token: Token) -> str:
+    """The one key a word counts by: its shortest key (alphabetically first of equals)."""
+    return min(token.keys, key=lambda k: (len(k), k)) if token.keys else token.word
+
+
+def _char_grams(folded: str) -> list[bytes]:
+    text = f" {folded} "
+    if text.isascii():
+        data = text.encode("ascii")
+        return [data[i : i + n] for n in CHAR_SIZES for i in range(len(data) - n + 1)]
+    return [text[i : i + n].encode("utf-8") for n in CHAR_SIZES for i in range(len(text) - n + 1)]
+
+
+def _word_grams(tokens: Sequence[Token]) -> tuple[list[bytes], list[bytes]]:
+    words = [word_key(token).encode("utf-8") for token in tokens]
+    return words, [a + b" " + b for a, b in zip(words, words[1:], strict=False)]
+
+
+def features(normalized: Normalized, tokens: Sequence[Token]) -> frozenset[int]:
+    """The buckets a message sets."""
+    words, pairs = _word_grams(tokens)
+    found = set(map(zlib.crc32, _char_grams(normalized.folded.text)))
+    found.update(map(zlib.crc32, words, repeat(_WORD)))
+    found.update(map(zlib.crc32, pairs, repeat(_PAIR)))
+    return frozenset(h & _MASK for h in found)
+
+
+def named_features(normalized: Normalized, tokens: Sequence[Token]) -> dict[int, str]:
+    """Each bucket a message sets, with a readable name of what set it: 'knife' for a
+    word, 'make knife' for a pair of words, '…nife…' for characters (spaces shown as _).
+    Used in training to name the kept buckets; slower than ``features``."""
+    words, pairs = _word_grams(tokens)
+    named: dict[int, str] = {}
+    for gram in _char_grams(normalized.folded.text):
+        named.setdefault(zlib.crc32(gram) & _MASK, "…" + gram.decode().replace(" ", "_") + "…")
+    for start, grams in ((_WORD, words), (_PAIR, pairs)):
+        for gram in grams:
+            named.setdefault(zlib.crc32(gram, start) & _MASK, gram.decode())
+    return named
+
+
+def gaps(buckets: Sequence[int]) -> list[int]:
+    """Sorted buckets as the first and the differences after it (a smaller file)."""
+    return [b - a for a, b in zip([0, *buckets], buckets, strict=False)]
+
+
+def ungaps(differences: Iterable[int]) -> list[int]:
+    return list(itertools.accumulate(int(d) for d in differences))
+
+
+def scale(count: int) -> float:
+    """The value of each feature of a message with ``count`` features: unit length, or
+    less for a message with fewer than FLOOR features."""
+    return 1.0 / math.sqrt(max(count, FLOOR)) if count else 0.0
+
+
+def sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Trained weights, as loaded from the JSON file."""
+
+    version: str  # the first 12 hex digits of the file's SHA-256
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    thresholds: tuple[float, ...]
+    # bucket -> its weight in each class, in the order of ``classes``
+    rows: dict[int, tuple[float, ...]]
+    names: dict[int, str]
+    fingerprint: str  # SHA-256 of the training data
+    settings: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Model:
+        document = json.loads(data)
+        if document.get("format") != FORMAT:
+            raise ValueError(f"classifier file format {document.get('format')!r} is not {FORMAT}")
+        settings = document["features"]
+        if (
+            settings.get("buckets") != BUCKETS
+            or tuple(settings.get("chars", ())) != CHAR_SIZES
+            or settings.get("floor") != FLOOR
+        ):
+            raise ValueError("classifier file was trained with other feature settings")
+        classes = tuple(document["classes"])
+        if classes[0] != VIOLATING or not set(classes[1:]) <= set(categories.LIBRARY_CODES):
+            raise ValueError(f"classifier file has unknown classes {classes!r}")
+        rows: dict[int, list[float]] = {}
+        for index, name in enumerate(classes):
+            weights = document["weights"][name]
+            for bucket, weight in zip(ungaps(weights["buckets"]), weights["values"], strict=True):
+                rows.setdefault(bucket, [0.0] * len(classes))[index] = float(weight)
+        named = document["names"]
+        return cls(
+            version=hashlib.sha256(data).hexdigest()[:12],
+            classes=classes,
+            bias=tuple(float(document["bias"][name]) for name in classes),
+            thresholds=tuple(float(document["thresholds"][name]) for name in classes),
+            rows={bucket: tuple(row) for bucket, row in rows.items()},
+            names=dict(zip(ungaps(named["buckets"]), map(str, named["names"]), strict=True)),
+            fingerprint=str(document["training"]["fingerprint"]),
+            settings=dict(settings),
+        )
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What the classifier makes of a message. ``probability`` and ``threshold`` are those
+    of the class that decided (the one furthest past its threshold, or the overall score
+    when none is); ``category`` is the category it points to; ``features`` the features
+    that pushed it most, as "'name' +weight"."""
+
+    probability: float
+    category: str
+    features: tuple[str, ...]
+    threshold: float = 1.0
+    flagged: bool = False
+
+
+_cache: dict[Path, Model] = {}
+_lock = threading.Lock()
+
+
+def load(path: Path = DEFAULT_PATH) -> Model:
+    """The model in a weights file, read once per process."""
+    path = Path(path).resolve()
+    model = _cache.get(path)
+    if model is None:
+        with _lock:
+            model = _cache.get(path)
+            if model is None:
+                model = _cache[path] = Model.from_json(path.read_bytes())
+    return model
+
+
+def _margins(model: Model, buckets: Iterable[int], value: float) -> list[float]:
+    """Each class's score (a logit) for a message's buckets."""
+    rows = model.rows
+    common = rows.keys() & set(buckets)
+    sums = [sum(column) for column in zip(*map(rows.__getitem__, common), strict=True)]
+    if not sums:
+        sums = [0.0] * len(model.classes)
+    return [bias + value * total for bias, total in zip(model.bias, sums, strict=True)]
+
+
+def _logit(p: float) -> float:
+    """The logit of a threshold; a threshold of 1 is never reached."""
+    if p >= 1:
+        return math.inf
+    p = max(p, 1e-9)
+    return math.log(p / (1 - p))
+
+
+def score(normalized: Normalized, tokens: Sequence[Token], model: Model) -> Scored:
+    """The classifier's opinion of a message."""
+    buckets = features(normalized, tokens)
+    value = scale(len(buckets))
+    margins = _margins(model, buckets, value)
+    past = [m - _logit(t) for m, t in zip(margins, model.thresholds, strict=True)]
+    decider = max(range(len(past)), key=past.__getitem__)
+    flagged = past[decider] >= 0
+    if not flagged:
+        decider = 0
+    category_index = decider
+    if decider == 0:  # the overall score: the category is the likeliest one
+        category_index = 1 + max(range(len(margins) - 1), key=lambda i: margins[i + 1])
+    return Scored(
+        probability=sigmoid(margins[decider]),
+        category=model.classes[category_index],
+        features=_explain(model, buckets, value, decider),
+        threshold=model.thresholds[decider],
+        flagged=flagged,
+    )
+
+
+def _explain(model: Model, buckets: Iterable[int], value: float, index: int) -> tuple[str, ...]:
+    """The named features that pushed class ``index`` up most, strongest first."""
+    pushes = [
+        (model.rows[bucket][index] * value, model.names.get(bucket, f"#{bucket}"))
+        for bucket in model.rows.keys() & set(buckets)
+    ]
+    pushes.sort(key=lambda push: (-push[0], push[1]))
+    return tuple(f"'{name}' {weight:+.2f}" for weight, name in pushes[:_SHOWN] if weight > 0)
+
+
+def find(normalized: Normalized, tokens: Sequence[Token], model: Model | None = None) -> list[Hit]:
+    """A flag over the whole message when the classifier's score passes its threshold."""
+    model = model if model is not None else load()
+    scored = score(normalized, tokens, model)
+    if not scored.flagged:
+        return []
+    original = normalized.original
+    detail = f"score {scored.probability:.2f} (threshold {scored.threshold:.2f})"
+    if scored.features:
+        detail += "; features: " + ", ".join(scored.features)
+    return [
+        Hit(
+            rule=LAYER,
+            category=scored.category,
+            action="flag",
+            start=0,
+            end=len(original),
+            text=original,
+            layer=LAYER,
+            detail=detail,
+        )
+    ]
+
+
+def score_text(text: str, model: Model | None = None) -> Scored:
+    """``score`` of a raw text (normalised and tokenised here)."""
+    from homeward.screening.normalize import normalize
+
+    normalized = normalize(text)
+    return score(normalized, tokens_module.tokenize(normalized), model or load())

@@ -1,0 +1,470 @@
+"""``manage.py train_screening_model``: train the classifier layer and write its weights.
+
+Reads labelled messages (JSON lines with ``label`` and ``text``; by default the development
+part of the held-out set), runs a stratified k-fold cross-validation first and prints what
+it finds (recall per category and the share of innocent messages flagged, at the chosen
+thresholds), then trains on everything and writes plain JSON weights
+(``screening/library/classifier.json`` by default).
+
+Training is logistic regression, one-vs-rest, by stochastic gradient descent with L2
+regularisation, in a fixed order from a fixed seed: the same data and settings give the
+same file. Thresholds come from the cross-validated scores: each class's threshold lets
+through the same number of innocent messages, the largest number for which the innocent
+messages flagged by any class stay within ``--max-innocent``.
+
+The frozen test part of the evaluation set is never read: a path under it is refused
+before anything is opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from homeward.screening import categories
+from homeward.screening.layers import classifier, tokens
+from homeward.screening.normalize import normalize
+
+EVALUATION = Path(__file__).resolve().parents[2] / "evaluation"
+FROZEN = EVALUATION / "frozen"
+DEVELOPMENT = EVALUATION / "heldout" / "development.jsonl"
+REGRESSION = EVALUATION / "corpus.jsonl"
+INNOCENT = "innocent"
+# The least evidence (in logits) that may flag a message.
+MIN_EVIDENCE = 0.5
+CLASSES = classifier.CLASSES
+LABELS = (INNOCENT, *categories.LIBRARY_CODES)
+
+
+@dataclass(frozen=True)
+class Settings:
+    epochs: int = 8
+    rate: float = 2.0
+    l2: float = 1e-4
+    seed: int = 10
+    keep: int = 15000  # weights kept per class, largest first
+    min_weight: float = 0.01
+    skip: float = 0.01  # no step for an example scored within this of its label
+
+
+@dataclass(frozen=True)
+class Example:
+    label: str
+    text: str
+    buckets: tuple[int, ...]
+    value: float  # each feature's value (unit length)
+    targets: tuple[int, ...]  # 0 or 1 per class
+
+
+@dataclass
+class Weights:
+    bias: list[float]
+    weights: list[dict[int, float]]  # per class, pruned and rounded
+
+
+def refuse_frozen(path: Path) -> Path:
+    """The path, resolved; a CommandError if it is the frozen test part or under it."""
+    resolved = path.resolve()
+    if resolved == FROZEN.resolve() or resolved.is_relative_to(FROZEN.resolve()):
+        raise CommandError(
+            f"{path} is in the frozen test part of the evaluation set: it is never trained on."
+        )
+    return resolved
+
+
+def read_examples(path: Path) -> list[tuple[str, str]]:
+    """(label, text) of each line of a JSON lines file."""
+    path = refuse_frozen(path)
+    examples = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            label, text = item.get("label"), item.get("text")
+            if label not in LABELS or not isinstance(text, str):
+                raise CommandError(f"{path.name} line {number}: needs a known label and a text.")
+            examples.append((str(label), text))
+    return examples
+
+
+def featurize(label: str, text: str) -> Example:
+    normalized = normalize(text)
+    buckets = tuple(sorted(classifier.features(normalized, tokens.tokenize(normalized))))
+    targets = tuple(
+        int(label != INNOCENT) if name == classifier.VIOLATING else int(label == name)
+        for name in CLASSES
+    )
+    return Example(label, text, buckets, classifier.scale(len(buckets)), targets)
+
+
+def fingerprint(examples: Sequence[tuple[str, str]]) -> str:
+    digest = hashlib.sha256()
+    for label, text in examples:
+        digest.update(json.dumps([label, text], ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def train(examples: Sequence[Example], settings: Settings) -> Weights:
+    """Logistic regression per class by SGD with L2 (weights kept as scale * vector, so
+    the decay costs one multiplication per step). Buckets are renumbered densely, the most
+    frequent first, to keep the vectors small."""
+    frequency = Counter(bucket for example in examples for bucket in example.buckets)
+    buckets_of = [bucket for bucket, _ in frequency.most_common()]
+    dense = {bucket: index for index, bucket in enumerate(buckets_of)}
+    rows = [tuple(dense[bucket] for bucket in example.buckets) for example in examples]
+    rng = random.Random(settings.seed)
+    count = len(CLASSES)
+    vectors = [[0.0] * len(buckets_of) for _ in range(count)]
+    scales = [1.0] * count
+    bias = [0.0] * count
+    order = list(range(len(examples)))
+    for epoch in range(settings.epochs):
+        rng.shuffle(order)
+        rate = settings.rate / (1 + 0.5 * epoch)
+        decay = 1 - rate * settings.l2
+        for index in order:
+            example, row = examples[index], rows[index]
+            value = example.value
+            for c in range(count):
+                vector = vectors[c]
+                total = sum(map(vector.__getitem__, row))
+                gradient = classifier.sigmoid(bias[c] + scales[c] * value * total)
+                gradient -= example.targets[c]
+                bias[c] -= rate * gradient * 0.1
+                scales[c] *= decay
+                if abs(gradient) > settings.skip:  # a step too small to matter
+                    step = rate * gradient * value / scales[c]
+                    for at in row:
+                        vector[at] -= step
+                if scales[c] < 1e-3:
+                    vectors[c] = vector = [w * scales[c] for w in vector]
+                    scales[c] = 1.0
+    weights = []
+    for c in range(count):
+        cutoff = settings.min_weight / scales[c]
+        large = [
+            (round(w * scales[c], 4), buckets_of[at])
+            for at, w in enumerate(vectors[c])
+            if abs(w) >= cutoff
+        ]
+        large.sort(key=lambda item: (-abs(item[0]), item[1]))
+        weights.append({bucket: w for w, bucket in large[: settings.keep]})
+    return Weights([round(b, 4) for b in bias], weights)
+
+
+def margins(weights: Weights, example: Example) -> list[float]:
+    return [
+        b + example.value * sum(w.get(bucket, 0.0) for bucket in example.buckets)
+        for b, w in zip(weights.bias, weights.weights, strict=True)
+    ]
+
+
+def folds(examples: Sequence[Example], k: int, seed: int) -> list[int]:
+    """A fold number per example, stratified by label."""
+    rng = random.Random(seed)
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for index, example in enumerate(examples):
+        by_label[example.label].append(index)
+    fold = [0] * len(examples)
+    start = 0
+    for label in sorted(by_label):
+        members = by_label[label]
+        rng.shuffle(members)
+        for position, index in enumerate(members):
+            fold[index] = (start + position) % k
+        start += len(members)
+    return fold
+
+
+def choose_thresholds(
+    evidence: Sequence[Sequence[float]],
+    labels: Sequence[str],
+    max_innocent: float,
+    deciding: int | None = None,
+) -> list[float]:
+    """Thresholds per class on the *evidence* (a score less its class's bias: what the
+    message's features add) from cross-validated scores, greedily: each class starts just
+    above its highest-scoring innocent message; step by step, the class whose next lowering
+    (to just above its next innocent message) catches the most violating messages per
+    innocent message newly flagged is lowered, while the innocent messages flagged by any
+    class stay within ``max_innocent``. No threshold goes below MIN_EVIDENCE: a message
+    with nothing in it (a short greeting) is never flagged on a class's prior alone. With
+    ``deciding`` = n, only the first n classes are lowered (1: the overall score alone
+    decides); the others keep an infinite threshold."""
+    count = len(CLASSES)
+    deciding = count if deciding is None else deciding
+    innocent = [i for i, label in enumerate(labels) if label == INNOCENT]
+    allowed = math.floor(max_innocent * len(innocent) + 1e-9)
+    ranked = [sorted((evidence[i][c] for i in innocent), reverse=True) for c in range(count)]
+    position = [0] * count  # class c lets through the innocent scores above ranked[c][pos]
+
+    def cut(c: int, pos: int) -> float:
+        return max(ranked[c][pos] + 1e-6 if pos < len(ranked[c]) else -math.inf, MIN_EVIDENCE)
+
+    def caught(cuts: Sequence[float]) -> tuple[int, int]:
+        hits = [any(s[c] >= cuts[c] for c in range(count)) for s in evidence]
+        bad = sum(hits[i] for i in innocent)
+        return sum(hits) - bad, bad
+
+    cuts = [cut(c, 0) if c < deciding else math.inf for c in range(count)]
+    good, bad = caught(cuts)
+    while True:
+        best: tuple[float, int, int, int] | None = None
+        for c in range(deciding):
+            trial = list(cuts)
+            trial[c] = cut(c, position[c] + 1)
+            new_good, new_bad = caught(trial)
+            if new_bad > allowed or new_good <= good:
+                continue
+            gain = (new_good - good) / max(new_bad - bad, 0.5)
+            if best is None or gain > best[0]:
+                best = (gain, c, new_good, new_bad)
+        if best is None:
+            break
+        _, c, good, bad = best
+        position[c] += 1
+        cuts[c] = cut(c, position[c])
+    return cuts
+
+
+def flagged(
+    score: Sequence[float], evidence_cuts: Sequence[float], bias: Sequence[float]
+) -> tuple[bool, int]:
+    """Whether a message's scores (logits) pass a threshold, and the category they point
+    to (an index), as the classifier layer decides them."""
+    past = [s - b - t for s, b, t in zip(score, bias, evidence_cuts, strict=True)]
+    decider = max(range(len(past)), key=past.__getitem__)
+    hit = past[decider] >= 0
+    if not hit or decider == 0:
+        decider = 1 + max(range(len(score) - 1), key=lambda i: score[i + 1])
+    return hit, decider
+
+
+def probabilities(cuts: Sequence[float], bias: Sequence[float]) -> list[float]:
+    """Evidence thresholds as probability thresholds for a model with these biases; an
+    infinite threshold is 1 (never reached)."""
+    return [
+        1.0 if t == math.inf else classifier.sigmoid(b + t) for t, b in zip(cuts, bias, strict=True)
+    ]
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the screening classifier on labelled messages: cross-validate, print the "
+        "figures, then train on everything and write the weights as JSON."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--data",
+            type=Path,
+            action="append",
+            help="A JSON lines file of labelled messages (repeatable); default: the "
+            "development part of the held-out set.",
+        )
+        parser.add_argument(
+            "--with-regression",
+            action="store_true",
+            help="Also train on the old regression corpus (never scored in cross-validation).",
+        )
+        parser.add_argument("--output", type=Path, default=classifier.DEFAULT_PATH)
+        parser.add_argument("--folds", type=int, default=5)
+        parser.add_argument("--epochs", type=int, default=Settings.epochs)
+        parser.add_argument("--rate", type=float, default=Settings.rate)
+        parser.add_argument("--l2", type=float, default=Settings.l2)
+        parser.add_argument("--keep", type=int, default=Settings.keep)
+        parser.add_argument("--seed", type=int, default=Settings.seed)
+        parser.add_argument(
+            "--max-innocent",
+            type=float,
+            default=0.02,
+            help="Largest share of innocent messages the thresholds may flag in "
+            "cross-validation (default 0.02).",
+        )
+        parser.add_argument(
+            "--overall-only",
+            action="store_true",
+            help="Flag on the overall score alone (the categories only say which category).",
+        )
+        parser.add_argument(
+            "--check", action="store_true", help="Cross-validate and report; write nothing."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        settings = Settings(
+            epochs=options["epochs"],
+            rate=options["rate"],
+            l2=options["l2"],
+            seed=options["seed"],
+            keep=options["keep"],
+        )
+        output: Path = options["output"]
+        refuse_frozen(output)
+        paths: list[Path] = options["data"] or [DEFAULT_DATA]
+        extra_paths = [REGRESSION] if options["with_regression"] else []
+        scored_raw = [item for path in paths for item in read_examples(path)]
+        extra_raw = [item for path in extra_paths for item in read_examples(path)]
+        scored = [featurize(label, text) for label, text in scored_raw]
+        extra = [featurize(label, text) for label, text in extra_raw]
+        if len({example.label for example in scored}) < 2:
+            raise CommandError("The data needs innocent and violating messages.")
+
+        k = options["folds"]
+        fold = folds(scored, k, settings.seed)
+        cv_scores: list[list[float]] = [[] for _ in scored]
+        cv_bias: list[list[float]] = [[] for _ in scored]
+        for f in range(k):
+            training = [e for e, n in zip(scored, fold, strict=True) if n != f] + extra
+            weights = train(training, settings)
+            for index, n in enumerate(fold):
+                if n == f:
+                    cv_scores[index] = margins(weights, scored[index])
+                    cv_bias[index] = weights.bias
+        labels = [example.label for example in scored]
+        evidence = [
+            [m - b for m, b in zip(score, bias, strict=True)]
+            for score, bias in zip(cv_scores, cv_bias, strict=True)
+        ]
+        cuts = choose_thresholds(
+            evidence, labels, options["max_innocent"], 1 if options["overall_only"] else None
+        )
+        report = self._report(cv_scores, cv_bias, labels, cuts, k)
+
+        if options["check"]:
+            self.stdout.write(f"Checked in {time.monotonic() - started:.0f} s; nothing written.")
+            return
+        everything = scored + extra
+        weights = train(everything, settings)
+        thresholds = probabilities(cuts, weights.bias)
+        document = self._document(
+            weights, thresholds, everything, scored_raw + extra_raw, settings, report
+        )
+        output.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        output.write_text(data + "\n", encoding="utf-8")
+        version = hashlib.sha256((data + "\n").encode("utf-8")).hexdigest()[:12]
+        self.stdout.write(
+            f"Wrote {output.name} (version {version}, {output.stat().st_size / 1e6:.2f} MB, "
+            f"{sum(map(len, weights.weights))} weights) in {time.monotonic() - started:.0f} s."
+        )
+
+    def _report(
+        self,
+        scores: Sequence[Sequence[float]],
+        biases: Sequence[Sequence[float]],
+        labels: Sequence[str],
+        cuts: Sequence[float],
+        k: int,
+    ) -> dict[str, Any]:
+        caught: Counter[str] = Counter()
+        right: Counter[str] = Counter()
+        totals = Counter(labels)
+        for score, bias, label in zip(scores, biases, labels, strict=True):
+            hit, category = flagged(score, cuts, bias)
+            if hit:
+                caught[label] += 1
+                right[label] += int(CLASSES[category] == label)
+        violating = sum(n for label, n in totals.items() if label != INNOCENT)
+        recall = {
+            label: round(caught[label] / totals[label], 3)
+            for label in categories.LIBRARY_CODES
+            if totals[label]
+        }
+        report = {
+            "folds": k,
+            "messages": len(labels),
+            "recall": round(sum(caught[x] for x in recall) / max(violating, 1), 3),
+            "recall_per_category": recall,
+            "right_category": round(sum(right.values()) / max(sum(caught.values()), 1), 3)
+            if caught
+            else 0.0,
+            "innocent_flagged": round(caught[INNOCENT] / max(totals[INNOCENT], 1), 4),
+        }
+        self.stdout.write(
+            f"{k}-fold cross-validation on {len(labels)} messages: recall "
+            f"{report['recall']:.3f}, innocent flagged {report['innocent_flagged']:.1%} "
+            f"({caught[INNOCENT]}/{totals[INNOCENT]}), right category among those caught "
+            f"{report['right_category']:.1%}."
+        )
+        for label, value in recall.items():
+            self.stdout.write(f"  {label:<11} {value:.3f} ({caught[label]}/{totals[label]})")
+        self.stdout.write(
+            "  thresholds (evidence a message's features must add): "
+            + ", ".join(f"{c} {t:.2f}" for c, t in zip(CLASSES, cuts, strict=True))
+        )
+        return report
+
+    def _document(
+        self,
+        weights: Weights,
+        thresholds: Sequence[float],
+        examples: Sequence[Example],
+        raw: Sequence[tuple[str, str]],
+        settings: Settings,
+        report: dict[str, Any],
+    ) -> dict[str, Any]:
+        shown = {b for w in weights.weights for b, x in w.items() if x > 0}
+        names: dict[int, Counter[str]] = defaultdict(Counter)
+        for example in examples:
+            normalized = normalize(example.text)
+            for bucket, name in classifier.named_features(
+                normalized, tokens.tokenize(normalized)
+            ).items():
+                if bucket in shown:
+                    names[bucket][name] += 1
+        named = sorted(
+            (b, min(counts.items(), key=lambda item: (-item[1], item[0]))[0])
+            for b, counts in names.items()
+        )
+        return {
+            "format": classifier.FORMAT,
+            "features": {
+                "buckets": classifier.BUCKETS,
+                "chars": list(classifier.CHAR_SIZES),
+                "floor": classifier.FLOOR,
+                "words": [1, 2],
+                "hash": "crc32",
+                "values": "binary, unit length (at least floor features)",
+            },
+            "classes": list(CLASSES),
+            "bias": dict(zip(CLASSES, weights.bias, strict=True)),
+            "thresholds": {c: round(t, 4) for c, t in zip(CLASSES, thresholds, strict=True)},
+            "weights": {
+                c: {
+                    "buckets": classifier.gaps(sorted(ws)),
+                    "values": [ws[b] for b in sorted(ws)],
+                }
+                for c, ws in zip(CLASSES, weights.weights, strict=True)
+            },
+            "names": {
+                "buckets": classifier.gaps([b for b, _ in named]),
+                "names": [name for _, name in named],
+            },
+            "training": {
+                "fingerprint": fingerprint(raw),
+                "messages": len(raw),
+                "settings": {
+                    "epochs": settings.epochs,
+                    "rate": settings.rate,
+                    "l2": settings.l2,
+                    "seed": settings.seed,
+                    "keep": settings.keep,
+                },
+                "cross_validation": report,
+            },
+        }
+
+
+DEFAULT_DATA = DEVELOPMENT
