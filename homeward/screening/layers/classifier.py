@@ -27,6 +27,7 @@ classifier never blocks on its own.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 import json
 import math
@@ -42,7 +43,7 @@ from homeward.screening import categories
 from homeward.screening.engine import Hit
 from homeward.screening.layers import tokens as tokens_module
 from homeward.screening.layers.tokens import Token
-from homeward.screening.normalize import Normalized
+from homeward.screening.normalize import Normalized, normalize
 
 FORMAT = 1
 BUCKETS = 2**18
@@ -60,9 +61,23 @@ _MASK = BUCKETS - 1
 _SHOWN = 5
 
 
+_word_keys: dict[str, bytes] = {}
+_WORD_KEYS_LIMIT = 200_000
+
+
 def word_key(token: Token) -> str:
     """The one key a word counts by: its shortest key (alphabetically first of equals)."""
     return min(token.keys, key=lambda k: (len(k), k)) if token.keys else token.word
+
+
+def _word_key_bytes(token: Token) -> bytes:
+    """word_key, encoded, cached per word (a word's keys never change)."""
+    found = _word_keys.get(token.word)
+    if found is None:
+        if len(_word_keys) >= _WORD_KEYS_LIMIT:
+            _word_keys.clear()
+        found = _word_keys[token.word] = word_key(token).encode("utf-8")
+    return found
 
 
 def _char_grams(folded: str) -> list[bytes]:
@@ -74,17 +89,19 @@ def _char_grams(folded: str) -> list[bytes]:
 
 
 def _word_grams(tokens: Sequence[Token]) -> tuple[list[bytes], list[bytes]]:
-    words = [word_key(token).encode("utf-8") for token in tokens]
+    words = list(map(_word_key_bytes, tokens))
     return words, [a + b" " + b for a, b in zip(words, words[1:], strict=False)]
 
 
 def features(normalized: Normalized, tokens: Sequence[Token]) -> frozenset[int]:
     """The buckets a message sets."""
     words, pairs = _word_grams(tokens)
-    found = set(map(zlib.crc32, _char_grams(normalized.folded.text)))
-    found.update(map(zlib.crc32, words, repeat(_WORD)))
-    found.update(map(zlib.crc32, pairs, repeat(_PAIR)))
-    return frozenset(h & _MASK for h in found)
+    hashes = [
+        *map(zlib.crc32, _char_grams(normalized.folded.text)),
+        *map(zlib.crc32, words, repeat(_WORD)),
+        *map(zlib.crc32, pairs, repeat(_PAIR)),
+    ]
+    return frozenset(map(_MASK.__and__, hashes))
 
 
 def named_features(normalized: Normalized, tokens: Sequence[Token]) -> dict[int, str]:
@@ -133,6 +150,8 @@ class Model:
     thresholds: tuple[float, ...]
     # bucket -> its weight in each class, in the order of ``classes``
     rows: dict[int, tuple[float, ...]]
+    # bucket -> the same weights packed into one integer (see ``pack``)
+    packed: dict[int, int]
     names: dict[int, str]
     fingerprint: str  # SHA-256 of the training data
     settings: dict[str, Any]
@@ -164,6 +183,7 @@ class Model:
             bias=tuple(float(document["bias"][name]) for name in classes),
             thresholds=tuple(float(document["thresholds"][name]) for name in classes),
             rows={bucket: tuple(row) for bucket, row in rows.items()},
+            packed={bucket: pack(row) for bucket, row in rows.items()},
             names=dict(zip(ungaps(named["buckets"]), map(str, named["names"]), strict=True)),
             fingerprint=str(document["training"]["fingerprint"]),
             settings=dict(settings),
@@ -200,14 +220,32 @@ def load(path: Path = DEFAULT_PATH) -> Model:
     return model
 
 
+# Weights are packed into one integer per bucket, a field of _BITS bits per class holding
+# the weight in units of 1e-4 (the file's precision) plus _OFFSET, so that adding the
+# integers of a message's buckets adds every class's weights at once, exactly, in C.
+_BITS = 48
+_FIELD = (1 << _BITS) - 1
+_OFFSET = 1 << 30
+
+
+def pack(weights: Sequence[float]) -> int:
+    packed = 0
+    for index, weight in enumerate(weights):
+        units = round(weight * 10_000)
+        if not -_OFFSET < units < _OFFSET:
+            raise ValueError(f"weight {weight} is too large for the classifier")
+        packed |= (units + _OFFSET) << (_BITS * index)
+    return packed
+
+
 def _margins(model: Model, buckets: Iterable[int], value: float) -> list[float]:
     """Each class's score (a logit) for a message's buckets."""
-    rows = model.rows
-    common = rows.keys() & set(buckets)
-    sums = [sum(column) for column in zip(*map(rows.__getitem__, common), strict=True)]
-    if not sums:
-        sums = [0.0] * len(model.classes)
-    return [bias + value * total for bias, total in zip(model.bias, sums, strict=True)]
+    found = [*filter(None, map(model.packed.get, buckets))]
+    total, offset = sum(found), len(found) * _OFFSET
+    return [
+        bias + value * ((((total >> (_BITS * index)) & _FIELD) - offset) / 10_000)
+        for index, bias in enumerate(model.bias)
+    ]
 
 
 def _logit(p: float) -> float:
@@ -218,22 +256,29 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def score(normalized: Normalized, tokens: Sequence[Token], model: Model) -> Scored:
-    """The classifier's opinion of a message."""
-    buckets = features(normalized, tokens)
-    value = scale(len(buckets))
-    margins = _margins(model, buckets, value)
+def _judge(model: Model, margins: Sequence[float]) -> tuple[bool, int, int]:
+    """Whether the scores flag the message, the class that decided (the one furthest past
+    its threshold; the overall score when none is) and the category they point to."""
     past = [m - _logit(t) for m, t in zip(margins, model.thresholds, strict=True)]
     decider = max(range(len(past)), key=past.__getitem__)
     flagged = past[decider] >= 0
     if not flagged:
         decider = 0
-    category_index = decider
+    category = decider
     if decider == 0:  # the overall score: the category is the likeliest one
-        category_index = 1 + max(range(len(margins) - 1), key=lambda i: margins[i + 1])
+        category = 1 + max(range(len(margins) - 1), key=lambda i: margins[i + 1])
+    return flagged, decider, category
+
+
+def score(normalized: Normalized, tokens: Sequence[Token], model: Model) -> Scored:
+    """The classifier's opinion of a message, with the features that drove it."""
+    buckets = features(normalized, tokens)
+    value = scale(len(buckets))
+    margins = _margins(model, buckets, value)
+    flagged, decider, category = _judge(model, margins)
     return Scored(
         probability=sigmoid(margins[decider]),
-        category=model.classes[category_index],
+        category=model.classes[category],
         features=_explain(model, buckets, value, decider),
         threshold=model.thresholds[decider],
         flagged=flagged,
@@ -242,20 +287,30 @@ def score(normalized: Normalized, tokens: Sequence[Token], model: Model) -> Scor
 
 def _explain(model: Model, buckets: Iterable[int], value: float, index: int) -> tuple[str, ...]:
     """The named features that pushed class ``index`` up most, strongest first."""
-    pushes = [
-        (model.rows[bucket][index] * value, model.names.get(bucket, f"#{bucket}"))
-        for bucket in model.rows.keys() & set(buckets)
-    ]
-    pushes.sort(key=lambda push: (-push[0], push[1]))
-    return tuple(f"'{name}' {weight:+.2f}" for weight, name in pushes[:_SHOWN] if weight > 0)
+    rows = model.rows
+    pushes = [(row[index], bucket) for bucket in buckets if (row := rows.get(bucket))]
+    top = heapq.nlargest(_SHOWN, (push for push in pushes if push[0] > 0))
+    return tuple(
+        f"'{model.names.get(bucket, f'#{bucket}')}' {weight * value:+.2f}" for weight, bucket in top
+    )
 
 
 def find(normalized: Normalized, tokens: Sequence[Token], model: Model | None = None) -> list[Hit]:
     """A flag over the whole message when the classifier's score passes its threshold."""
     model = model if model is not None else load()
-    scored = score(normalized, tokens, model)
-    if not scored.flagged:
+    buckets = features(normalized, tokens)
+    value = scale(len(buckets))
+    margins = _margins(model, buckets, value)
+    flagged, decider, category = _judge(model, margins)
+    if not flagged:  # most messages: no explaining needed
         return []
+    scored = Scored(
+        probability=sigmoid(margins[decider]),
+        category=model.classes[category],
+        features=_explain(model, buckets, value, decider),
+        threshold=model.thresholds[decider],
+        flagged=flagged,
+    )
     original = normalized.original
     detail = f"score {scored.probability:.2f} (threshold {scored.threshold:.2f})"
     if scored.features:
@@ -276,7 +331,5 @@ def find(normalized: Normalized, tokens: Sequence[Token], model: Model | None = 
 
 def score_text(text: str, model: Model | None = None) -> Scored:
     """``score`` of a raw text (normalised and tokenised here)."""
-    from homeward.screening.normalize import normalize
-
     normalized = normalize(text)
     return score(normalized, tokens_module.tokenize(normalized), model or load())

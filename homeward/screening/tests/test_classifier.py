@@ -204,6 +204,22 @@ def test_the_shipped_model_is_plain_versioned_json():
     assert model is classifier.load()  # read once per process
 
 
+def test_packed_weights_score_exactly_as_the_weights_in_the_file():
+    model = classifier.load()
+    text = "Dile a tu primo que guarde las pastillas en la tarjeta y que nadie se entere."
+    normalized = normalize(text)
+    buckets = classifier.features(normalized, tokens.tokenize(normalized))
+    value = classifier.scale(len(buckets))
+    plain = [
+        bias + value * sum(model.rows[b][index] for b in buckets if b in model.rows)
+        for index, bias in enumerate(model.bias)
+    ]
+    assert classifier._margins(model, buckets, value) == pytest.approx(plain, abs=1e-9)
+    assert classifier.pack([-1.5, 0.0, 2.25]) != classifier.pack([-1.5, 0.0, 2.2501])
+    with pytest.raises(ValueError):
+        classifier.pack([1e6])
+
+
 @pytest.mark.parametrize(
     "option,path",
     [
