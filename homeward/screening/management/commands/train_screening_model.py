@@ -82,8 +82,9 @@ def refuse_frozen(path: Path) -> Path:
     return resolved
 
 
-def read_examples(path: Path) -> list[tuple[str, str]]:
-    """(label, text) of each line of a JSON lines file."""
+def read_examples(path: Path, languages: list[str] | None = None) -> list[tuple[str, str]]:
+    """(label, text) of each line of a JSON lines file; each line's ``lang`` (or "") is
+    appended to ``languages`` when given."""
     path = refuse_frozen(path)
     examples = []
     with path.open(encoding="utf-8") as lines:
@@ -95,6 +96,8 @@ def read_examples(path: Path) -> list[tuple[str, str]]:
             if label not in LABELS or not isinstance(text, str):
                 raise CommandError(f"{path.name} line {number}: needs a known label and a text.")
             examples.append((str(label), text))
+            if languages is not None:
+                languages.append(str(item.get("lang", "")))
     return examples
 
 
@@ -314,7 +317,8 @@ class Command(BaseCommand):
         refuse_frozen(output)
         paths: list[Path] = options["data"] or [DEFAULT_DATA]
         extra_paths = [REGRESSION] if options["with_regression"] else []
-        scored_raw = [item for path in paths for item in read_examples(path)]
+        languages: list[str] = []
+        scored_raw = [item for path in paths for item in read_examples(path, languages)]
         extra_raw = [item for path in extra_paths for item in read_examples(path)]
         scored = [featurize(label, text) for label, text in scored_raw]
         extra = [featurize(label, text) for label, text in extra_raw]
@@ -340,7 +344,7 @@ class Command(BaseCommand):
         cuts = choose_thresholds(
             evidence, labels, options["max_innocent"], 1 if options["overall_only"] else None
         )
-        report = self._report(cv_scores, cv_bias, labels, cuts, k)
+        report = self._report(cv_scores, cv_bias, labels, languages, cuts, k)
 
         if options["check"]:
             self.stdout.write(f"Checked in {time.monotonic() - started:.0f} s; nothing written.")
@@ -365,14 +369,19 @@ class Command(BaseCommand):
         scores: Sequence[Sequence[float]],
         biases: Sequence[Sequence[float]],
         labels: Sequence[str],
+        languages: Sequence[str],
         cuts: Sequence[float],
         k: int,
     ) -> dict[str, Any]:
         caught: Counter[str] = Counter()
         right: Counter[str] = Counter()
         totals = Counter(labels)
-        for score, bias, label in zip(scores, biases, labels, strict=True):
+        by_language: dict[str, Counter[str]] = defaultdict(Counter)
+        for score, bias, label, language in zip(scores, biases, labels, languages, strict=True):
             hit, category = flagged(score, cuts, bias)
+            kind = INNOCENT if label == INNOCENT else "violating"
+            by_language[language][kind] += 1
+            by_language[language][f"{kind} flagged"] += int(hit)
             if hit:
                 caught[label] += 1
                 right[label] += int(CLASSES[category] == label)
@@ -400,6 +409,13 @@ class Command(BaseCommand):
         )
         for label, value in recall.items():
             self.stdout.write(f"  {label:<11} {value:.3f} ({caught[label]}/{totals[label]})")
+        for language, counts in sorted(by_language.items()):
+            if language:
+                self.stdout.write(
+                    f"  lang {language:<6} recall {counts['violating flagged']}/"
+                    f"{counts['violating']}, innocent flagged "
+                    f"{counts['innocent flagged']}/{counts['innocent']}"
+                )
         self.stdout.write(
             "  thresholds (evidence a message's features must add): "
             + ", ".join(f"{c} {t:.2f}" for c, t in zip(CLASSES, cuts, strict=True))
