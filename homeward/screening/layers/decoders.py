@@ -11,13 +11,14 @@ the span of the original text it came from and the decoded text as plain lower-c
   are real words;
 - ``acrostic-lines``: the first letters of four or more lines, or of four or more
   sentences, spelling words; ``acrostic-words``: the first letters of capitalised words
-  ("Garage, Umbrella, Nickel") or of the words of a sentence, spelling words;
+  ("Garage, Umbrella, Nickel", "Te Un Niño El Lunes"), all of them or a run of four or
+  more, spelling words;
 - ``letter-numbers``: numbers standing for letters ("5-19-3-1-16-5" is "escape"; A=1,
   else A=0 or Z=1);
 - ``spelled-digits``: digits written as English or Spanish words ("five five five, two
   one two", "cinco cinco cinco") or mixed with digits, as the number;
-- ``split-words``: a word that matters broken apart by spaces or a line break ("esc\\nape",
-  "sh ank"), joined.
+- ``split-words``: a word that matters broken in two by a space or a line break
+  ("esc\\nape", "sh ank"), joined, in its sentence as written.
 
 Decisions:
 - A decoder proposes only what plausibly *is* a hidden message: the decoded letters must
@@ -28,10 +29,19 @@ Decisions:
   undone, accents and repeated letters dropped); so do the word lists they look words up
   in. Acrostics read the original (capitals and line breaks are the code).
 
-Speed: most messages yield nothing, and cheaply. One regex pass gives the folded words;
-set intersections with shifted and reversed common words, a regex for number groups and a
-set of number words say which decoders could find anything. Only then are words looked up
-one by one (each word once per process, cached).
+- "Spells words" for an acrostic: the initials split into common words or words that
+  matter covering most of them with one of four letters or more, or holding a word that
+  matters. Initials of every word of a sentence are not read: ordinary sentences spell
+  short words by chance, and reading them costs every message.
+
+Speed: most messages yield nothing, and cheaply (about 15-35 µs a message on the
+development set, most of it the gates). A hyperscan scan of the folded view (shifted and
+reversed common words, words that matter broken in two, number groups, number words; two
+databases built once per process, about three seconds) says which word decoders could
+find anything; acrostics are first read as a string of capitals or sentence initials and
+looked at only if a piece of it begins a word. Only then are words looked up one by one
+(each word once per process, cached). ``decode(..., use_gate=False)`` runs every decoder:
+the tests use it to show the gate hides nothing.
 """
 
 from __future__ import annotations
@@ -42,12 +52,15 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
+from typing import TYPE_CHECKING, cast
 
 from homeward.screening.detector_cipher import KNOWN_WORDS
 from homeward.screening.detector_patterns import NUMBER_WORDS
 from homeward.screening.layers.tokens import key
 from homeward.screening.normalize import Normalized
+
+if TYPE_CHECKING:
+    import hyperscan
 
 NAMES = (
     "rot13",
@@ -152,7 +165,7 @@ _NOT_TRIGGERS = frozenset(
     )
 )
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entered: the gate is built from the word lists
 _triggers: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
 
 
@@ -252,6 +265,13 @@ SHIFT_MARKERS = frozenset(
     for table in _ENCODE.values()
     if (marker := word.translate(table)) not in COMMON_KEYS and marker not in COMMON
 )
+# Each marker and the shifts that make it a common word.
+SHIFT_OF: dict[str, frozenset[str]] = {
+    marker: frozenset(name for name, table in _ENCODE.items() if marker == word.translate(table))
+    for word in _FUNCTION_WORDS.split()
+    for marker in SHIFT_MARKERS
+    if marker in {word.translate(table) for table in _ENCODE.values()}
+}
 # Two or more words in capitals: codes are often written so ("NBSUFT OPDIF").
 _CAPITALS = re.compile(r"\b[A-Z]{2,}(?:[^A-Za-z0-9\n]{1,3}[A-Z]{2,})+\b")
 
@@ -266,10 +286,26 @@ def _shifted(words: list[str], start: int) -> Iterable[tuple[int, int]]:
             run = index + 1
 
 
-def _best_shift(words: list[str]) -> tuple[str, list[str], float]:
+def _shift_run(run: list[str], shifts: Iterable[str]) -> tuple[str, int, int, str] | None:
+    """The best of these shifts for a run of words, if it makes them mostly words: its
+    name, the words it covers (unknown words at either end left out) and the text."""
+    name, decoded, _ = _best_shift(run, shifts)
+    lo, hi = 0, len(decoded)
+    while hi - lo > 1 and not known(decoded[lo]):
+        lo += 1
+    while hi - lo > 1 and not known(decoded[hi - 1]):
+        hi -= 1
+    decoded = decoded[lo:hi]
+    long_word = any(len(w) >= 4 and w in COMMON_KEYS | trigger_keys() for w in decoded)
+    if known_share(decoded) >= 0.75 and long_word and (hi - lo >= 2 or len(decoded[0]) >= 6):
+        return name, lo, hi, " ".join(decoded)
+    return None
+
+
+def _best_shift(words: list[str], shifts: Iterable[str]) -> tuple[str, list[str], float]:
     best = ("", words, 0.0)
-    for name, table in _SHIFTS.items():
-        decoded = [w.translate(table) for w in words]
+    for name in sorted(shifts):
+        decoded = [w.translate(_SHIFTS[name]) for w in words]
         share = known_share(decoded)
         if share > best[2] + 1e-9:
             best = (name, decoded, share)
@@ -287,11 +323,8 @@ REVERSED_MARKERS = frozenset(
 _SENTENCE_END = re.compile(r"[.!?;:\"'()\n]|\s-\s|/")
 
 
-_PUNCTUATION = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"})
 _CAPITAL_BYTES = bytes(c for c in range(256) if chr(c).isupper())
 _NOT_CAPITAL = bytes(c for c in range(256) if c not in _CAPITAL_BYTES)
-_NOT_DIGIT = bytes(c for c in range(256) if not 48 <= c <= 57)
-_fragment_set: frozenset[str] | None = None
 _marker_sets: tuple[frozenset[str], frozenset[str]] | None = None
 
 
@@ -306,27 +339,111 @@ def _markers() -> tuple[frozenset[str], frozenset[str]]:
     return _marker_sets
 
 
-def _fragments() -> frozenset[str]:
-    """The beginnings and ends (two letters or more) of the words that matter that are not
-    common words themselves: what a word split apart leaves ("esc", "ank")."""
-    global _fragment_set
-    if _fragment_set is None:
-        _fragment_set = frozenset(
-            piece
-            for word in trigger_keys()
-            for i in range(2, len(word) - 1)
-            for piece in (word[:i], word[i:])
-            if not known(piece)
-        )
-    return _fragment_set
-
-
 # --- the decoder ------------------------------------------------------------------------
 
 
-def decode(normalized: Normalized) -> list[Decoded]:
-    """The hidden texts a message may hold (most messages: none)."""
-    return _Message(normalized).decode()
+def decode(normalized: Normalized, *, use_gate: bool = True) -> list[Decoded]:
+    """The hidden texts a message may hold (most messages: none). ``use_gate=False`` runs
+    every decoder whatever the gate says (slower, the same result)."""
+    return _Message(normalized).decode(use_gate)
+
+
+# --- the gate ---------------------------------------------------------------------------
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(sorted(re.escape(w) for w in words))
+
+
+def _gate_patterns() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Loose patterns on the folded view, per decoder: a decoder whose patterns do not
+    occur cannot find anything. First whole words (thousands of them, compiled as
+    literals), then regular expressions (compiled apart: hyperscan builds the two far
+    faster than one database of both)."""
+    shift, backwards = _markers()
+    split = [
+        rf"\b{word[:i]} {word[i:]}\b"
+        for word in sorted(trigger_keys())
+        if word.isascii() and word.isalpha()
+        for i in range(1, len(word))
+    ]
+    number_words = f"(?:{NUMBER_WORDS})"
+    words = {
+        "shift": [rf"\b{w}\b" for w in sorted(shift)],
+        "reversed": [rf"\b{w}\b" for w in sorted(backwards | {"ne"})],
+        "split": split,
+    }
+    patterns = {
+        "numbers": [r"\b[0-9]{1,2}[-.][0-9]{1,2}\b", r"\b[0-9]{1,2}(?:, ?[0-9]{1,2}){3}\b"],
+        "spelled": [rf"\b(?:{number_words}|[0-9])[ ,.-]{{1,3}}{number_words}\b"],
+    }
+    return words, patterns
+
+
+_GATE_NAMES = frozenset(("shift", "reversed", "numbers", "spelled", "split"))
+
+
+class _Gate:
+    """The gate patterns in two hyperscan databases, compiled once per process (about two
+    seconds); each thread scans with its own scratch spaces. Without hyperscan every
+    decoder runs."""
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+        self.databases: list[tuple[hyperscan.Database, list[str]]] = []
+        try:
+            import hyperscan
+
+            for group in _gate_patterns():
+                names = [name for name, patterns in group.items() for _ in patterns]
+                expressions = [p.encode() for patterns in group.values() for p in patterns]
+                database = hyperscan.Database()
+                database.compile(
+                    expressions=expressions,
+                    ids=list(range(len(expressions))),
+                    elements=len(expressions),
+                    flags=hyperscan.HS_FLAG_SINGLEMATCH,
+                )
+                self.databases.append((database, names))
+        except Exception:  # noqa: BLE001 - no hyperscan here: every decoder runs
+            self.databases = []
+
+    def candidates(self, text: str) -> set[str] | None:
+        """The decoders that could find something (None: all of them)."""
+        if not self.databases:
+            return None
+        scratches = getattr(self.local, "scratches", None)
+        if scratches is None:
+            import hyperscan
+
+            scratches = self.local.scratches = [
+                hyperscan.Scratch(database) for database, _ in self.databases
+            ]
+        found: set[str] = set()
+        data = text.encode()
+        for (database, names), scratch in zip(self.databases, scratches, strict=True):
+            database.scan(
+                data, match_event_handler=_on_match, context=(found, names), scratch=scratch
+            )
+        return found
+
+
+def _on_match(index: int, start: int, end: int, flags: int, context: object) -> None:
+    # ``context`` is what candidates handed to scan (typed there as any object).
+    found, names = cast(tuple[set[str], list[str]], context)
+    found.add(names[index])
+
+
+_the_gate: _Gate | None = None
+
+
+def _gate() -> _Gate:
+    global _the_gate
+    if _the_gate is None:
+        with _lock:
+            if _the_gate is None:
+                _the_gate = _Gate()
+    return _the_gate
 
 
 class _Message:
@@ -349,27 +466,26 @@ class _Message:
     def words(self) -> list[str]:
         return [m.group() for m in self.matches]
 
-    def decode(self) -> list[Decoded]:
+    def decode(self, use_gate: bool = True) -> list[Decoded]:
         if not self.folded:
             return []
-        # The gates: C-level string and set operations only.
-        present = set(self.folded.translate(_PUNCTUATION).split())
+        gates = _gate().candidates(self.folded) if use_gate else None
+        may = _GATE_NAMES.__contains__ if gates is None else gates.__contains__
         original = self.normalized.original
-        capitals = len(original.encode("latin-1", "replace").translate(None, _NOT_CAPITAL))
-        if not present.isdisjoint(_markers()[0]) or (capitals >= 6 and _CAPITALS.search(original)):
+        capitals = original.encode("latin-1", "replace").translate(None, _NOT_CAPITAL)
+        if may("shift"):
             self._shifts()
-        if not present.isdisjoint(_markers()[1]) or "ne" in present:
+        if len(capitals) >= 6:
+            self._shifted_capitals(original)
+        if may("reversed"):
             self._reversed()
-        plain = self.normalized.plain.text
-        digits = len(plain.encode("latin-1", "replace").translate(None, _NOT_DIGIT))
-        if digits >= 3 and (_NUMBER_GROUP.search(plain) or _NUMBER_LIST.search(plain)):
+        if may("numbers"):
             self._letter_numbers()
-        if len(present & _NUMBER_WORD_SET) >= 2:
+        if may("spelled"):
             self._spelled_digits()
-        if not present.isdisjoint(_fragments()):
+        if may("split"):
             self._split_words()
-        if capitals >= 4:
-            self._acrostics(original)
+        self._acrostics(original, capitals.decode("latin-1"))
         self.found.sort(key=lambda d: (d.start, d.end, d.name))
         return self.found
 
@@ -389,21 +505,28 @@ class _Message:
 
     # ROT13, Caesar shifts and Atbash
     def _shifts(self) -> None:
+        """Runs of uncommon words holding a shifted common word ("gur"), tried with the
+        shifts that make that word common."""
         words = self.words
         for first, last in _shifted(words, 0):
             run = words[first:last]
-            if known_share(run) >= 0.5:
-                continue
-            name, decoded, share = _best_shift(run)
-            while len(decoded) > 1 and not known(decoded[0]):
-                first, decoded = first + 1, decoded[1:]
-            while len(decoded) > 1 and not known(decoded[-1]):
-                last, decoded = last - 1, decoded[:-1]
-            run = words[first:last]
-            share = known_share(decoded)
-            long_word = any(len(w) >= 4 and w in COMMON_KEYS | trigger_keys() for w in decoded)
-            if share >= 0.75 and long_word and (len(run) >= 2 or len(run[0]) >= 6):
-                self._add(name, self._span(first, last), " ".join(decoded))
+            shifts = {name for w in run for name in SHIFT_OF.get(w, ())}
+            if shifts and known_share(run) < 0.5:
+                found = _shift_run(run, shifts)
+                if found is not None:
+                    name, lo, hi, decoded = found
+                    self._add(name, self._span(first + lo, first + hi), decoded)
+
+    def _shifted_capitals(self, original: str) -> None:
+        """Words in capitals ("NBSUFT OPDIF"), tried with every shift."""
+        for m in _CAPITALS.finditer(original):
+            run = _WORD.findall(m.group().casefold())
+            if known_share(run) < 0.5:
+                found = _shift_run(run, _SHIFTS)
+                if found is not None:
+                    name, lo, hi, decoded = found
+                    spans = [w.span() for w in _WORD.finditer(original, *m.span())]
+                    self._add_original(name, (spans[lo][0], spans[hi - 1][1]), decoded)
 
     # reversed text
     def _reversed(self) -> None:
@@ -517,31 +640,33 @@ class _Message:
         return start, end
 
     # acrostics
-    def _acrostics(self, original: str) -> None:
-        """Each kind of acrostic is first read as a string of initials and looked at closely
-        only if that string could spell something (_may_spell). An acrostic is written in
-        capitals: four of them at least."""
+    def _acrostics(self, original: str, capitals: str) -> None:
+        """Each kind of acrostic is looked at closely only if a cheap test says it could
+        spell something (_may_spell): four lines at least whose initials could, or four
+        capitals that could. Sentences and words that spell something begin with capitals
+        (a message all in lower case is not read for them)."""
         if original.count("\n") >= 3 and _may_spell(_LINE_INITIAL.findall(original)):
             lines = [(m.start(), m.group()) for m in _LINE.finditer(original)]
-            self._acrostic("acrostic-lines", lines, whole=True)
+            self._acrostic("acrostic-lines", lines)
         ends = sum(map(original.count, (". ", "! ", "? ", "\n")))
-        if ends >= 3 and _may_spell(_SENTENCE_INITIAL.findall(original)):
-            sentences = [(m.start(), m.group()) for m in _SENTENCE.finditer(original)]
-            self._acrostic("acrostic-lines", sentences, whole=True)
-        initials = "".join(map(itemgetter(0), original.split()))
-        capital_initials = initials.encode("latin-1", "replace").translate(None, _NOT_CAPITAL)
-        if _may_spell(list(capital_initials.decode("latin-1"))):
-            capitals = [(m.start(), m.group()) for m in _CAPITALISED.finditer(original)]
-            self._acrostic("acrostic-words", capitals, whole=True)
-            for run in _consecutive(original, capitals):
-                self._acrostic("acrostic-words", run, whole=True)
-        if _may_spell_trigger(list(initials)):
-            for m in _CLAUSE.finditer(original):
-                words = [(w.start(), w.group()) for w in _LONG_WORD.finditer(original, *m.span())]
-                if len(words) >= 5:
-                    self._acrostic("acrostic-words", words, whole=False)
+        if ends >= 3:
+            # The first characters after ". " and the like (str.split is cheap; the
+            # sentence regex is not): a letter there begins a sentence.
+            text = original.replace("! ", ". ").replace("? ", ". ").replace("\n", ". ")
+            firsts = [part.lstrip(_OPENERS)[:1] for part in text.split(". ")]
+            if _may_spell([c for c in firsts if c.isalpha()]):
+                sentences = [(m.start(), m.group()) for m in _SENTENCE.finditer(original)]
+                self._acrostic("acrostic-lines", sentences)
+        # All the capitals, not only those that begin words: a superset of the initials'
+        # pieces unless a word in capitals sits inside the acrostic.
+        if not _may_spell(list(capitals)):
+            return
+        words = [(m.start(), m.group()) for m in _CAPITALISED.finditer(original)]
+        self._acrostic("acrostic-words", words)
+        for run in _consecutive(original, words):
+            self._acrostic("acrostic-words", run)
 
-    def _acrostic(self, name: str, parts: list[tuple[int, str]], *, whole: bool) -> None:
+    def _acrostic(self, name: str, parts: list[tuple[int, str]]) -> None:
         # (where the part starts, the part, where its initial is, the initial)
         starts: list[tuple[int, str, int, str]] = []
         for at, part in parts:
@@ -551,7 +676,7 @@ class _Message:
         letters = unaccent("".join(start[3] for start in starts))
         if len(letters) != len(starts) or len(letters) < 4:
             return  # a letter that folds to none or two ("ß"): no acrostic to read
-        found = spells(letters) if whole else _spells_trigger(letters)
+        found = spells(letters)
         if found is None:
             return
         text, (first, last) = found
@@ -631,7 +756,6 @@ def _single_numbers(between: str, letter_of: Callable[[int], str]) -> str:
 _NUMBER_LIST_WORDS = NUMBER_WORDS.split("|")
 _DIGIT_OF = {w: str(i % 10) for i, w in enumerate(w for w in _NUMBER_LIST_WORDS if w != "oh")}
 _DIGIT_OF["oh"] = "0"
-_NUMBER_WORD_SET = frozenset(_DIGIT_OF)
 _SPELLED_RUN = re.compile(
     rf"\b(?:{NUMBER_WORDS}|[0-9]+)(?:[ ,.-]{{1,3}}(?:{NUMBER_WORDS}|[0-9]+)\b){{3,}}"
 )
@@ -649,11 +773,8 @@ def _is_counting(digits: str) -> bool:
 _LINE = re.compile(r"[^\n]*[^\W\d_][^\n]*")
 _SENTENCE = re.compile(r"[^.!?\n]*[^\W\d_][^.!?\n]*")
 _LINE_INITIAL = re.compile(r"^[^\w\n]*([^\W\d_])", re.MULTILINE)
-_SENTENCE_INITIAL = re.compile(r"(?:^|[.!?\n])[^\w.!?\n]*([^\W\d_])")
+_OPENERS = " \"'¿¡([-*"
 _CAPITAL_INITIAL = re.compile(r"\b([^\W\d_a-z\xdf-\xff])")
-_WORD_INITIAL = re.compile(r"\b([^\W\d_])[^\W\d_]")
-_CLAUSE = re.compile(r"[^.!?\n,;:]+")
-_LONG_WORD = re.compile(r"[^\W\d_]{2,}")
 _CAPITALISED = re.compile(r"\b[^\W\d_a-z][^\W\d_]*")
 
 
@@ -694,14 +815,6 @@ def _may_spell(found: list[str]) -> bool:
     return not starts.isdisjoint(
         [letters[i : i + 4] for i in range(len(letters) - 3)]
     ) or not short.isdisjoint([letters[i : i + 3] for i in range(len(letters) - 2)])
-
-
-def _may_spell_trigger(found: list[str]) -> bool:
-    """Whether the initials of words hold the first five letters of a word that matters."""
-    if len(found) < 5:
-        return False
-    letters = _initials(found)
-    return not _prefix_sets()[2].isdisjoint([letters[i : i + 5] for i in range(len(letters) - 4)])
 
 
 _prefixes: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
@@ -764,16 +877,6 @@ def spells(letters: str) -> tuple[str, Span] | None:
     mean = covered / max(1, sum(len(w) >= 2 for w in words))
     if len(letters) >= 6 and covered >= 0.85 * len(letters) and long_words and mean >= 3:
         return _trimmed(words)
-    return None
-
-
-def _spells_trigger(letters: str) -> tuple[str, Span] | None:
-    """A word that matters, of five letters or more, spelled by the first letters of the
-    words of a clause from its first word (ordinary clauses spell short words by chance)."""
-    triggers = _trigger_sets()[1]
-    for size in range(min(len(letters), _MAX_WORD), 4, -1):
-        if letters[:size] in triggers:
-            return letters[:size], (0, size)
     return None
 
 

@@ -154,3 +154,18 @@ def test_names_cover_every_decoder() -> None:
     for text in texts:
         for found in decode(normalize(text)):
             assert found.name.split("-")[0] in {n.split("-")[0] for n in NAMES}
+
+
+def test_the_gate_hides_nothing() -> None:
+    texts = [
+        "Tell him: rfpncr gbavtug bire gur srapr. Love you",
+        "Reverse it like we practiced: thgin yadirf, ecnef htron, tuo gniog.",
+        "For Lil J: 20-15-14-9-7-8-20 / 2-1-3-11 / 4-15-15-18. Same as school.",
+        "el número es cinco cinco cinco dos uno 4 siete, llámale",
+        "got the sh ank under the mattress",
+        "Lakers won 112-108 last night, Dodgers lost 3-1, Knicks 21 points in the 4th.",
+        "I'll be at the facility Thursday at 10 and we can talk about the case.",
+    ]
+    for text in texts:
+        normalized = normalize(text)
+        assert decode(normalized) == decode(normalized, use_gate=False)
