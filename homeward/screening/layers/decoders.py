@@ -558,9 +558,15 @@ class _Message:
             count = len(_WORD.findall(text, group[0][0], group[-1][1]))
             if letters < 6 or (count < 2 and letters < 7):
                 continue
-            if back >= 0.7 * letters and back >= ahead + 0.3 * letters:
-                start, end = group[0][0], group[-1][1]
-                self._add("reversed", (start, end), text[start:end][::-1])
+            start, end = group[0][0], group[-1][1]
+            backwards = text[start:end][::-1]
+            common = COMMON_KEYS | trigger_keys()
+            long_word = any(
+                len(w) >= 4 and w in common or len(w) >= 5 and known(w)
+                for w in _WORD.findall(backwards)
+            )
+            if back >= 0.7 * letters and back >= ahead + 0.3 * letters and long_word:
+                self._add("reversed", (start, end), backwards)
 
     # letter-number codes
     def _letter_numbers(self) -> None:
