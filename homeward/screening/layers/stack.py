@@ -5,7 +5,13 @@ and detectors when it is asked for layers.
 2. Concepts and slang (``concepts``, ``slang``).
 3. Decoders: each decoded text is screened again with the rules, detectors and word layers
    (never decoded again); a hit there becomes a *decoder* hit over the coded span of the
-   original, whose detail is the decoded text.
+   original, whose detail is the decoded text. A decoded text nothing hits is still a
+   *coded* hit: the decoders propose text only where a code reads as words (none of the
+   development set's 462 innocent messages gets a proposal), and hidden writing is what
+   the coded-language category is for. A decoded text nothing hits is still a
+   *coded* hit: the decoders propose text only where a code reads as words (none of the
+   development set's 462 innocent messages gets a proposal), and hidden writing is itself
+   what the coded-language category is for.
 4. Language: a message mostly in a language the library does not cover.
 5. The classifier, last: it may raise a clear or flagged message to flag, never block.
 
@@ -20,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from homeward.screening.categories import CODED
 from homeward.screening.engine import Hit
 from homeward.screening.layers import contexts, language, tokens
 from homeward.screening.normalize import Normalized
@@ -88,22 +95,21 @@ def _decoded(
         verdict = compiled.screen(
             decoded.text, detector_actions=detector_actions, layers=WORDS_ONLY
         )
-        reported: set[str] = set()
+        found: dict[str, str] = {}  # category -> what hit in the decoded text
         for hit in verdict.hits:
-            if hit.category in reported:
-                continue
-            reported.add(hit.category)
-            why = hit.detail or f"“{hit.text}”"
+            found.setdefault(hit.category, hit.detail or f"“{hit.text}”")
+        said = f"Decoded ({decoded.name}): “{decoded.text}”."
+        for category, why in (found or {CODED: ""}).items():
             hits.append(
                 Hit(
                     f"decoder:{decoded.name}",
-                    hit.category,
+                    category,
                     "flag",
                     decoded.start,
                     decoded.end,
                     original[decoded.start : decoded.end],
                     layer="decoder",
-                    detail=f"Decoded ({decoded.name}): “{decoded.text}”. There: {why}",
+                    detail=f"{said} There: {why}" if why else said,
                 )
             )
     return hits

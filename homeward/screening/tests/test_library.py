@@ -256,7 +256,14 @@ def test_a_broken_library_is_refused_and_nothing_is_saved(world, tmp_path):
 
 
 def test_the_library_files_are_where_the_docs_say():
-    assert {p.name for p in Path(LIBRARY_DIR).glob("*.toml")} == {"en.toml", "es.toml"}
+    """The rules in en.toml and es.toml; beside them the data of the other layers."""
+    assert {p.name for p in Path(LIBRARY_DIR).glob("*.toml")} == {
+        "en.toml",
+        "es.toml",
+        "concepts.toml",
+        "slang.toml",
+    }
+    assert (Path(LIBRARY_DIR) / "classifier.json").exists()
 
 
 @pytest.mark.django_db
