@@ -17,122 +17,53 @@ from __future__ import annotations
 
 import re
 
-TITLES: dict[str, tuple[str, ...]] = {
-    "en": (
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mister",
-        "dr",
-        "doctor",
-        "coach",
-        "reverend",
-        "rev",
-        "pastor",
-        "father",
-        "sister",
-        "brother",
-        "deacon",
-        "bishop",
-        "elder",
-        "minister",
-        "judge",
-        "officer",
-        "sergeant",
-        "sgt",
-        "deputy",
-        "sheriff",
-        "captain",
-        "capt",
-        "lieutenant",
-        "lt",
-        "warden",
-        "professor",
-        "prof",
-        "uncle",
-        "aunt",
-        "auntie",
-        "cousin",
-        "grandpa",
-        "grandma",
-        "saint",
-        "st",
-        "attorney",
-        "counselor",
-        "nurse",
-        "principal",
-        "chaplain",
-        "imam",
-        "rabbi",
-        "lady",
-        "sir",
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+TITLES: dict[str, frozenset[str]] = {
+    "en": _set(
+        "mr mrs ms miss mister dr doctor coach reverend rev pastor father sister brother "
+        "deacon bishop elder minister judge officer sergeant sgt deputy sheriff captain capt "
+        "lieutenant lt warden professor prof uncle aunt auntie cousin grandpa grandma saint "
+        "st attorney counselor nurse principal chaplain imam rabbi lady sir"
     ),
-    "es": (
-        "sr",
-        "sra",
-        "srta",
-        "señor",
-        "señora",
-        "señorita",
-        "don",
-        "doña",
-        "dona",
-        "doctor",
-        "doctora",
-        "dra",
-        "lic",
-        "licenciado",
-        "licenciada",
-        "licenciada",
-        "profe",
-        "profesor",
-        "profesora",
-        "maestro",
-        "maestra",
-        "padre",
-        "madre",
-        "hermano",
-        "hermana",
-        "pastor",
-        "pastora",
-        "tío",
-        "tía",
-        "tio",
-        "tia",
-        "abuelo",
-        "abuela",
-        "primo",
-        "prima",
-        "santo",
-        "santa",
-        "san",
-        "juez",
-        "jueza",
-        "oficial",
-        "capitán",
-        "entrenador",
-        "entrenadora",
-        "comadre",
-        "compadre",
-    ),  # fmt: skip
+    "es": _set(
+        "sr sra srta señor señora señorita don doña dona doctor doctora dra lic licenciado "
+        "licenciada profe profesor profesora maestro maestra padre madre hermano hermana "
+        "pastor pastora tío tía tio tia abuelo abuela primo prima santo santa san juez jueza "
+        "oficial capitán entrenador entrenadora comadre compadre"
+    ),
 }
-_TITLE = "|".join(sorted({t for words in TITLES.values() for t in words}, key=len, reverse=True))
+_TITLES = frozenset().union(*TITLES.values())
+# Words after which a Capitalised word is a name: "a robot named Jailbreak".
+_NAMING = _set("named called titled nicknamed llamado llamada llama apodado apodada")
 _CAP = r"[A-ZÁÉÍÓÚÑÜ][\w'’-]*"
-_AFTER_TITLE = re.compile(rf"\b(?i:{_TITLE})\.?\s+({_CAP}(?:\s+{_CAP}){{0,2}})")
-_PAIR = re.compile(rf"(?<![.!?¡¿:\n]\s)(?<=[\w,;]\s)({_CAP})\s+({_CAP})\b")
-_NAMED = re.compile(
-    rf"\b(?i:named|called|titled|nicknamed|(?:se )?llamad[oa]|se llama|apodad[oa])\s+"
-    rf"[\"'“‘«]?({_CAP}(?:\s+{_CAP}){{0,2}})"
-)
+# Runs of one to four Capitalised words; each run is judged by the word before it.
+_RUN = re.compile(rf"{_CAP}(?:[ \t]+{_CAP}){{0,3}}")
+_WORD = re.compile(r"[\w'’-]+")
+_OPENING = " \t\"'“‘«"
+_ENDS_SENTENCE = ".!?¡¿:\n"
 # A quoted title: a capital after the opening quote, up to eight words, no sentence inside.
 _QUOTED = re.compile(r"[\"“‘«']([A-ZÁÉÍÓÚÑÜ¡¿][^\"”’»'.!?\n]{0,60})[\"”’»']")
 
 
 def name_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the original text that are parts of people's names."""
-    spans = [m.span(1) for m in _AFTER_TITLE.finditer(text)]
-    spans += [m.span(2) for m in _PAIR.finditer(text)]
-    spans += [m.span(1) for m in _NAMED.finditer(text)]
-    spans += [m.span(1) for m in _QUOTED.finditer(text)]
+    spans = [m.span(1) for m in _QUOTED.finditer(text)]
+    for run in _RUN.finditer(text):
+        words = [w.span() for w in _WORD.finditer(text, run.start(), run.end())]
+        before = text[max(0, run.start() - 40) : run.start()].rstrip(_OPENING)
+        word = before.rpartition(" ")[2].rpartition("\n")[2].rstrip(".,").casefold()
+        if word in _TITLES or word in _NAMING:
+            spans.append((words[0][0], words[-1][1]))  # "Coach Glock", "named Jailbreak"
+        elif text[words[0][0] : words[0][1]].casefold().rstrip(".") in _TITLES:
+            if len(words) > 1:  # "Reverend Dwayne Shank": the words after the title
+                spans.append((words[1][0], words[-1][1]))
+        elif len(words) > 1:
+            # Two or more Capitalised words: a name, but the first word of a sentence may
+            # only be capitalised because it begins the sentence ("Tell Big Mike").
+            first = 1 if not before or before[-1] in _ENDS_SENTENCE else 0
+            spans.append((words[first][0], words[-1][1]))
     return spans

@@ -78,6 +78,8 @@ def layer_hits(
 
 def cancelled_by_names(normalized: Normalized, hits: Sequence[Hit]) -> list[Hit]:
     """``hits`` without the single words that are part of a person's name."""
+    if not hits:  # most messages: nothing to cancel, so no names to look for
+        return []
     names = contexts.name_spans(normalized.original)
     if not names:
         return list(hits)

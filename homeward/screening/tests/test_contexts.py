@@ -27,8 +27,9 @@ def names(text: str) -> list[str]:
     ("text", "expected"),
     [
         ("Coach Glock said practice is at 5.", ["Glock"]),
-        ("Reverend Dwayne Shank prayed for you.", ["Dwayne Shank", "Shank"]),
-        ("We saw Dwayne Shank at church.", ["Shank"]),
+        ("Reverend Dwayne Shank prayed for you.", ["Dwayne Shank"]),
+        ("We saw Dwayne Shank at church.", ["Dwayne Shank"]),
+        ("Tell Big Mike the Shank is ready", ["Big Mike"]),
         ("Sr. Navaja me saludó en la tienda.", ["Navaja"]),
         ("Our robot is named Jailbreak because it gets out of every box.", ["Jailbreak"]),
         ("We watched 'Escape from Alcatraz' last night.", ["Escape from Alcatraz"]),
