@@ -47,17 +47,32 @@ def known(word: str) -> bool:
     return answer
 
 
-def _readable(token: Token) -> bool:
+_readable: dict[str, bool] = {}
+# A language shows in its first words: a long letter is judged on these many.
+SAMPLE = 80
+
+
+def readable(token: Token) -> bool:
     """A word a dictionary knows as written or once folded ("hhhouse", "vісtіm")."""
-    return known(token.word) or any(known(k) for k in token.keys)
+    answer = _readable.get(token.word)
+    if answer is None:
+        answer = known(token.word) or any(known(k) for k in token.keys)
+        if len(_readable) >= _CACHE_LIMIT:
+            _readable.clear()
+        _readable[token.word] = answer
+    return answer
 
 
 def known_share(tokens: Sequence[Token]) -> tuple[float, int]:
-    """The share of letters in known words, and the number of letters."""
-    letters = sum(len(t.word) for t in tokens)
-    if not letters:
-        return 1.0, 0
-    return sum(len(t.word) for t in tokens if _readable(t)) / letters, letters
+    """The share of letters in known words among the first ``SAMPLE`` words, and the
+    number of letters there."""
+    letters = known_letters = 0
+    for token in tokens[:SAMPLE]:
+        size = len(token.word)
+        letters += size
+        if readable(token):
+            known_letters += size
+    return (known_letters / letters if letters else 1.0), letters
 
 
 def find(normalized: Normalized, tokens: Sequence[Token]) -> list[Hit]:
