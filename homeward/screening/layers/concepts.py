@@ -94,6 +94,12 @@ class ConceptRule:
     unless_message: frozenset[str] = frozenset()  # concept names: innocent anywhere
 
 
+_Phrases = dict[str, list[tuple[tuple[str, ...], frozenset[str]]]]  # second word -> phrases
+_Starts = tuple[tuple[frozenset[str], ...], tuple[_Phrases, ...]]
+_NOTHING: _Starts = ((), ())
+_WORDS_KEPT = 200_000
+
+
 class ConceptLexicon(Lexicon[frozenset[str]]):
     """A tokens.Lexicon that finds the same entries several times faster: a phrase is
     looked up by its first two words, so a common first word ("the", "que", "la") costs
@@ -105,6 +111,7 @@ class ConceptLexicon(Lexicon[frozenset[str]]):
         self._one: dict[str, list[frozenset[str]]] = defaultdict(list)
         # first word -> second word -> the phrases that start with both
         self._two: dict[str, dict[str, list[tuple[tuple[str, ...], frozenset[str]]]]] = {}
+        self._by_word: dict[str, _Starts] = {}
         for phrase, value in entries:
             words = tuple(tk.key(w) for w in _LETTERS.findall(phrase.casefold()))
             if len(words) == 1:
@@ -112,29 +119,40 @@ class ConceptLexicon(Lexicon[frozenset[str]]):
             else:
                 self._two.setdefault(words[0], {}).setdefault(words[1], []).append((words, value))
 
+    def _starting(self, token: Token) -> _Starts:
+        """What can start at a word: the one-word entries it is, and the phrases whose
+        first word it is (by their second word). Kept per word: a message's words repeat,
+        and most of them start nothing."""
+        starts = self._by_word.get(token.word)
+        if starts is None:
+            ones = tuple(v for k in token.keys for v in self._one.get(k, ()))
+            seconds = tuple(self._two[k] for k in token.keys if k in self._two)
+            starts = (ones, seconds) if ones or seconds else _NOTHING
+            if len(self._by_word) >= _WORDS_KEPT:
+                self._by_word.clear()
+            self._by_word[token.word] = starts
+        return starts
+
     def spans(self, words: Sequence[Token]) -> list[tuple[int, int, frozenset[str]]]:
         """(first, last, concept names) of every entry found, first and last inclusive."""
         found: list[tuple[int, int, frozenset[str]]] = []
-        one, two = self._one, self._two
         count = len(words)
         for i, token in enumerate(words):
-            keys = token.keys
-            for k in keys:
-                values = one.get(k)
-                if values:
-                    found.extend((i, i, value) for value in values)
-            if i + 1 < count:
-                for k in keys:
-                    seconds = two.get(k)
-                    if seconds is None:
-                        continue
-                    for k2 in words[i + 1].keys:
-                        for entry, value in seconds.get(k2, ()):
-                            last = i + len(entry) - 1
-                            if last < count and all(
-                                entry[j] in words[i + j].keys for j in range(2, len(entry))
-                            ):
-                                found.append((i, last, value))
+            starts = self._starting(token)
+            if starts is _NOTHING:
+                continue
+            ones, seconds = starts
+            found.extend((i, i, value) for value in ones)
+            if i + 1 >= count:
+                continue
+            for by_second in seconds:
+                for k2 in words[i + 1].keys:
+                    for entry, value in by_second.get(k2, ()):
+                        last = i + len(entry) - 1
+                        if last < count and all(
+                            entry[j] in words[i + j].keys for j in range(2, len(entry))
+                        ):
+                            found.append((i, last, value))
         return found
 
     def find(self, tokens: Sequence[Token]) -> list[Found[frozenset[str]]]:
