@@ -1,13 +1,17 @@
 """The learned second opinion: a small text classifier that can raise a message to *flag*.
 
 A logistic regression over hashed features, one-vs-rest: one weight vector says whether a
-message violates at all ("violating"), and one per category says which category. The
-features of a message are
-- its words, each by one key (the shortest of ``tokens.Token.keys``, so "knives" and "knife"
-  are one feature), and each pair of neighbouring words;
-- the character 4- and 5-grams of its folded view, with a space at either end, so spellings
-  the lemmatiser does not know ("toolie", "f3ntanyl" folded) still share parts with words
-  it was trained on.
+message violates at all ("violating"), and one per category says which category. It is
+meant to judge what a message says, not how its writer writes, so its features are the
+message's *content* words only:
+- each word by one key (the shortest of ``tokens.Token.keys``, so "knives" and "knife" are
+  one feature), leaving out function words, light verbs and greetings (``STOPWORDS``,
+  English and Spanish: "her", "at", "be", "make sure", "por favor" say who wrote a letter,
+  not what it asks for), and words of one letter;
+- each pair of neighbouring content words ("hide knife" in "hide the knife").
+Character n-grams (``CHAR_SIZES``) can be taken inside content words, never across them;
+the shipped model uses none: on messages by another writer they cost more than they gave.
+
 Each feature is hashed with CRC-32 (stable across processes, unlike ``hash()``) into
 ``BUCKETS`` buckets, and a message counts each bucket once, scaled so that the features
 of a message have unit length (a long letter does not win by length alone; a short one
@@ -16,8 +20,9 @@ counts as FLOOR features, so a few words do not decide alone).
 The weights are trained by ``manage.py train_screening_model`` on the labelled development
 data and shipped as plain JSON (``library/classifier.json``): per class a bias, sparse
 weights rounded to 4 decimals (the buckets as gaps from the one before, to keep the file
-small), and a threshold chosen in cross-validation; and the most frequent text of each
-bucket that pushes a class up, so a reviewer can read the features that drove a score.
+small), and a threshold chosen so that few innocent messages are flagged, both in
+cross-validation and among innocent messages by other writers; and the most frequent text
+of each bucket that pushes a class up, so a reviewer can read the words that drove a score.
 
 A message is flagged when any class's probability reaches its threshold. The hit covers
 the whole message (a score belongs to all of it), always with action "flag": the
@@ -45,12 +50,14 @@ from homeward.screening.layers import tokens as tokens_module
 from homeward.screening.layers.tokens import Token
 from homeward.screening.normalize import Normalized, normalize
 
-FORMAT = 1
+FORMAT = 2
 BUCKETS = 2**18
-CHAR_SIZES = (4, 5)
+# Character n-grams are taken only inside content words (a misspelt word shares parts with
+# the word it means), never across words: across words they mostly learn a writer's style.
+CHAR_SIZES: tuple[int, ...] = ()
 # A message counts as having at least this many features when its features are scaled, so
 # a short message is not judged on a handful of features each weighing a lot.
-FLOOR = 300
+FLOOR = 12
 VIOLATING = "violating"
 CLASSES: tuple[str, ...] = (VIOLATING, *categories.LIBRARY_CODES)
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "library" / "classifier.json"
@@ -60,8 +67,52 @@ _CHARS, _WORD, _PAIR = 0, 1, 2
 _MASK = BUCKETS - 1
 _SHOWN = 5
 
+# Function words, English and Spanish: they say how someone writes, not what they mean, so
+# they are neither features nor break the pairs of content words around them. Written as
+# the keys tokens give (``tokens.key``: folded, doubled letters collapsed).
+_STOPWORDS_EN = """
+a about above after again against ain all also am an and any are aren as at be because been
+before being below between both but by can cannot could did do does doing don done down
+during each either else even ever every few for from further get gets getting got gonna had
+has have having he her here hers herself him himself his how i if im in into is isn it its
+itself ive just lets like ll me might mine more most much must my myself neither no nor not
+now of off oh ok okay on once only or other ought our ours ourselves out over own re s same
+shall she should so some such t than that thats the their theirs them themselves then there
+these they this those though through thus to too under until up upon us ve very was wasn we
+were what when where whether which while who whom whose why will with would yeah yes yet you
+your yours yourself yourselves d m y u ur ya im
+"""
+_STOPWORDS_ES = """
+a al algo algun alguna alguno algunos ante antes aqui asi aun aunque bien cada como con
+contra cual cuales cuando cuanto de del desde donde dos el ella ellas ello ellos en entre
+era eran eres es esa esas ese eso esos esta estaba estaban estamos estan estar estas este
+esto estos estoy fue fueron fui ha haber habia han has hasta hay he hemos hubo la las le les
+lo los mas me mi mis mucho muy nada ni no nos nosotros o otra otras otro otros para pero poco
+por porque pues que quien quienes se ser si sin sobre solo somos son soy su sus tal tambien
+tan tanto te tenemos tener tengo ti tiene tienen toda todas todo todos tu tus un una unas uno
+unos usted ustedes va vamos y ya yo q pa pq xq tmb
+"""
+# Light verbs, greetings and fillers: frequent in every kind of letter, so what they add
+# to a score is the writer's habits (a "make sure", a "tell me", a "por favor").
+_LIGHT = """
+back bring call come could day did get give go going good got hello hey hi hope know let
+lol look love make many maybe mean miss need one put really right said say see send sure
+take talk tell thank thanks thing things think time told try want way well went write
+dar decir dejar favor hablar hacer hola ir llamar mandar nomas oye pasar poder poner
+querer saber salir seguir sentir ver venir
+"""
+STOPWORDS: frozenset[str] = frozenset(
+    tokens_module.key(word) for word in (_STOPWORDS_EN + _STOPWORDS_ES + _LIGHT).split()
+)
 
-_word_keys: dict[str, bytes] = {}
+
+def stopwords_version() -> str:
+    """The first 12 hex digits of the SHA-256 of the function words: a model trained
+    with other function words would score other features."""
+    return hashlib.sha256(" ".join(sorted(STOPWORDS)).encode("utf-8")).hexdigest()[:12]
+
+
+_word_keys: dict[str, bytes | None] = {}
 _WORD_KEYS_LIMIT = 200_000
 
 
@@ -70,51 +121,64 @@ def word_key(token: Token) -> str:
     return min(token.keys, key=lambda k: (len(k), k)) if token.keys else token.word
 
 
-def _word_key_bytes(token: Token) -> bytes:
-    """word_key, encoded, cached per word (a word's keys never change)."""
-    found = _word_keys.get(token.word)
-    if found is None:
+def is_stopword(token: Token) -> bool:
+    """Whether a word is a function word (by its own form or the key it counts by)."""
+    if len(token.word) < 2:
+        return True
+    return tokens_module.key(token.word) in STOPWORDS or word_key(token) in STOPWORDS
+
+
+def _word_key_bytes(token: Token) -> bytes | None:
+    """word_key, encoded, or None for a function word; cached per word (a word's keys
+    never change)."""
+    found = _word_keys.get(token.word, b"")
+    if found == b"":
         if len(_word_keys) >= _WORD_KEYS_LIMIT:
             _word_keys.clear()
-        found = _word_keys[token.word] = word_key(token).encode("utf-8")
+        found = _word_keys[token.word] = (
+            None if is_stopword(token) else word_key(token).encode("utf-8")
+        )
     return found
 
 
-def _char_grams(folded: str) -> list[bytes]:
-    text = f" {folded} "
-    if text.isascii():
-        data = text.encode("ascii")
-        return [data[i : i + n] for n in CHAR_SIZES for i in range(len(data) - n + 1)]
-    return [text[i : i + n].encode("utf-8") for n in CHAR_SIZES for i in range(len(text) - n + 1)]
+def _char_grams(words: Sequence[bytes]) -> list[bytes]:
+    """The character n-grams inside each content word, with a space at either end."""
+    grams: list[bytes] = []
+    for word in words:
+        data = b" " + word + b" "
+        grams.extend(data[i : i + n] for n in CHAR_SIZES for i in range(len(data) - n + 1))
+    return grams
 
 
 def _word_grams(tokens: Sequence[Token]) -> tuple[list[bytes], list[bytes]]:
-    words = list(map(_word_key_bytes, tokens))
+    """A message's content words (function words left out) and each pair of neighbouring
+    content words."""
+    words = [word for word in map(_word_key_bytes, tokens) if word is not None]
     return words, [a + b" " + b for a, b in zip(words, words[1:], strict=False)]
 
 
 def features(normalized: Normalized, tokens: Sequence[Token]) -> frozenset[int]:
-    """The buckets a message sets."""
+    """The buckets a message sets. (``normalized`` is kept for callers: the features
+    come from the tokens alone.)"""
     words, pairs = _word_grams(tokens)
-    hashes = [
-        *map(zlib.crc32, _char_grams(normalized.folded.text)),
-        *map(zlib.crc32, words, repeat(_WORD)),
-        *map(zlib.crc32, pairs, repeat(_PAIR)),
-    ]
+    hashes = [*map(zlib.crc32, words, repeat(_WORD)), *map(zlib.crc32, pairs, repeat(_PAIR))]
+    if CHAR_SIZES:
+        hashes.extend(map(zlib.crc32, _char_grams(words)))
     return frozenset(map(_MASK.__and__, hashes))
 
 
 def named_features(normalized: Normalized, tokens: Sequence[Token]) -> dict[int, str]:
     """Each bucket a message sets, with a readable name of what set it: 'knife' for a
-    word, 'make knife' for a pair of words, '…nife…' for characters (spaces shown as _).
-    Used in training to name the kept buckets; slower than ``features``."""
+    word, 'hide knife' for a pair of content words, '…nife…' for characters (spaces shown
+    as _). Used in training to name the kept buckets; slower than ``features``."""
     words, pairs = _word_grams(tokens)
     named: dict[int, str] = {}
-    for gram in _char_grams(normalized.folded.text):
-        named.setdefault(zlib.crc32(gram) & _MASK, "…" + gram.decode().replace(" ", "_") + "…")
     for start, grams in ((_WORD, words), (_PAIR, pairs)):
         for gram in grams:
             named.setdefault(zlib.crc32(gram, start) & _MASK, gram.decode())
+    if CHAR_SIZES:
+        for gram in _char_grams(words):
+            named.setdefault(zlib.crc32(gram) & _MASK, "…" + gram.decode().replace(" ", "_") + "…")
     return named
 
 
@@ -166,6 +230,7 @@ class Model:
             settings.get("buckets") != BUCKETS
             or tuple(settings.get("chars", ())) != CHAR_SIZES
             or settings.get("floor") != FLOOR
+            or settings.get("stopwords") != stopwords_version()
         ):
             raise ValueError("classifier file was trained with other feature settings")
         classes = tuple(document["classes"])
@@ -312,9 +377,17 @@ def find(normalized: Normalized, tokens: Sequence[Token], model: Model | None = 
         flagged=flagged,
     )
     original = normalized.original
-    detail = f"score {scored.probability:.2f} (threshold {scored.threshold:.2f})"
+    if decider == 0:
+        detail = (
+            f"violating score {scored.probability:.2f} (threshold {scored.threshold:.2f}), "
+            f"likeliest category {scored.category}"
+        )
+    else:
+        detail = (
+            f"{scored.category} score {scored.probability:.2f} (threshold {scored.threshold:.2f})"
+        )
     if scored.features:
-        detail += "; features: " + ", ".join(scored.features)
+        detail += "; words that drove it: " + ", ".join(scored.features)
     return [
         Hit(
             rule=LAYER,

@@ -1,7 +1,9 @@
 """The classifier layer: ``train_screening_model`` turns labelled messages into a plain JSON
-model that loads and separates what it was taught; features hash the same in every
-process; a hit is always a flag over the whole message that names its features; the
-shipped model is plain, versioned JSON; and the frozen test part is never read."""
+model that loads and separates what it was taught; it reads content words, not a writer's
+style, so function words change nothing; its thresholds hold innocent messages by other
+writers down; features hash the same in every process; a hit is always a flag over the
+whole message that names the words that drove it; the shipped model is plain, versioned
+JSON; and the frozen test part is never read."""
 
 from __future__ import annotations
 
@@ -19,7 +21,12 @@ from django.core.management import CommandError, call_command
 
 from homeward.screening import categories
 from homeward.screening.layers import classifier, tokens
-from homeward.screening.management.commands.train_screening_model import EVALUATION, FROZEN
+from homeward.screening.management.commands.train_screening_model import (
+    CLASSIFIER_CHECK,
+    EVALUATION,
+    FROZEN,
+    REGRESSION,
+)
 from homeward.screening.normalize import normalize
 
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -50,6 +57,7 @@ INNOCENT = [
         ["today", "all weekend", "after church"],
     )
 ]
+TRAINING = ["--folds", "3", "--epochs", "4"]
 
 
 def labelled(path: Path, rows: list[tuple[str, str]]) -> Path:
@@ -63,6 +71,16 @@ def labelled(path: Path, rows: list[tuple[str, str]]) -> Path:
 def opinion(text: str, model: classifier.Model) -> classifier.Scored:
     normalized = normalize(text)
     return classifier.score(normalized, tokens.tokenize(normalized), model)
+
+
+def hits(text: str, model: classifier.Model | None = None) -> list:
+    normalized = normalize(text)
+    return classifier.find(normalized, tokens.tokenize(normalized), model)
+
+
+def buckets(text: str) -> frozenset[int]:
+    normalized = normalize(text)
+    return classifier.features(normalized, tokens.tokenize(normalized))
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +100,8 @@ def trained(tmp_path_factory) -> tuple[Path, str]:
         str(data),
         "--output",
         str(output),
-        "--folds",
-        "3",
-        "--epochs",
-        "4",
+        "--no-innocent-check",
+        *TRAINING,
         stdout=out,
     )
     return output, out.getvalue()
@@ -116,13 +132,55 @@ def test_the_same_data_trains_the_same_file(trained, tmp_path):
         str(output.parent / "messages.jsonl"),
         "--output",
         str(again),
-        "--folds",
-        "3",
-        "--epochs",
-        "4",
+        "--no-innocent-check",
+        *TRAINING,
         stdout=StringIO(),
     )
     assert again.read_bytes() == output.read_bytes()
+
+
+def test_thresholds_keep_another_writers_innocent_messages_clear(trained, tmp_path):
+    """Innocent messages by another writer that share the violating messages' words (a
+    razor in the bathroom, pills from the pharmacy) raise the thresholds until none of
+    them is flagged; the command says how many it flags."""
+    output, _ = trained
+    other_writer = [
+        "keep the razor in the bathroom cabinet before the kids find it",
+        "grandma put her pills in the kitchen drawer before church",
+        "we hide the presents under the bed before christmas",
+        "the twins put the ice in the cooler before the soccer game",
+        "send the birthday card friday, grandma loved the last one",
+    ]
+    check = labelled(tmp_path / "other.jsonl", [("innocent", text) for text in other_writer])
+    output_checked = tmp_path / "checked.json"
+    out = StringIO()
+    call_command(
+        "train_screening_model",
+        "--data",
+        str(output.parent / "messages.jsonl"),
+        "--output",
+        str(output_checked),
+        "--innocent-check",
+        str(check),
+        "--max-check-innocent",
+        "0",
+        *TRAINING,
+        stdout=out,
+    )
+    assert "other writers, other.jsonl: innocent flagged 0.0% (0/5)" in out.getvalue()
+    model = classifier.load(output_checked)
+    assert not any(opinion(text, model).flagged for text in other_writer)
+
+
+def test_function_words_and_style_are_not_features():
+    """What a message says, not how it is written: function words, greetings and light
+    verbs set nothing, so rewording them leaves the features as they were."""
+    assert buckets("her at it, be the one to make sure, hi, por favor, y que lo de") == frozenset()
+    assert buckets("Hide the knife under the bunk.") == buckets("so hide a knife at her bunk")
+    assert buckets("Esconde el cuchillo debajo del colchón.") == buckets(
+        "y esconde ese cuchillo pues debajo de tu colchón"
+    )
+    assert buckets("hide knife") < buckets("hide the knife under the bunk")
 
 
 SCRIPT = """
@@ -158,17 +216,31 @@ def test_features_and_scores_are_the_same_in_every_process():
         assert json.loads(run.stdout) == expected
 
 
-def test_a_hit_is_a_flag_over_the_whole_message_with_its_features():
-    text = "  Tell my cousin to hide the shank under the bunk and be ready for the fight.  "
-    normalized = normalize(text)
-    hits = classifier.find(normalized, tokens.tokenize(normalized))
-    assert len(hits) == 1
-    hit = hits[0]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  Send the strips under the stamp, they pay good in here.  ",
+        "Mándame el número de la morra para que le escriba de mi parte.",
+    ],
+)
+def test_a_hit_is_a_flag_over_the_whole_message_naming_the_words_that_drove_it(text):
+    found = hits(text)
+    assert len(found) == 1
+    hit = found[0]
     assert (hit.rule, hit.layer, hit.action) == ("classifier", "classifier", "flag")
     assert (hit.start, hit.end, hit.text) == (0, len(text), text)
     assert hit.category in categories.LIBRARY_CODES
-    assert hit.detail.startswith("score ")
-    assert "(threshold " in hit.detail and "features: '" in hit.detail
+    assert " score 0." in hit.detail and "(threshold 0." in hit.detail
+    words = hit.detail.split("words that drove it: ")[1].split(", ")
+    assert words and all(w.startswith("'") and " +" in w for w in words)
+    # words, not pieces of words
+    assert not any("…" in w or "_" in w for w in words)
+
+
+def test_the_detail_reads_as_score_threshold_and_words():
+    detail = hits("Send the strips under the stamp, they pay good in here.")[0].detail
+    assert detail.startswith("drugs score ")
+    assert "'strip' +" in detail and "'pay' +" in detail
 
 
 @pytest.mark.parametrize(
@@ -178,6 +250,12 @@ def test_a_hit_is_a_flag_over_the_whole_message_with_its_features():
         "on your books yesterday. I miss you, write me back soon.",
         "We went deer hunting with grandpa, he shot a big buck with his rifle.",
         "El perico de tu abuela ya aprendió a decir tu nombre.",
+        "We planted a tree in the backyard for the day you come home.",
+        "Grandpa passed peacefully this morning. We were all with him, he wasn't in pain.",
+        "I started kickboxing classes at the rec center, my arms are so sore.",
+        "Your nephew killed it at the spelling bee, and I'm dying to see you at the visit.",
+        "The lawyer filed the motion and the judge will rule before Christmas.",
+        "Este calor me está matando, se descompuso el aire otra vez.",
         # a greeting has too few features to be flagged on a category's prior alone
         "ok",
         "jaja",
@@ -185,8 +263,21 @@ def test_a_hit_is_a_flag_over_the_whole_message_with_its_features():
     ],
 )
 def test_ordinary_messages_pass(text):
-    normalized = normalize(text)
-    assert classifier.find(normalized, tokens.tokenize(normalized)) == []
+    assert hits(text) == []
+
+
+@pytest.mark.parametrize("path", [REGRESSION, CLASSIFIER_CHECK])
+def test_the_shipped_model_flags_few_innocent_messages_by_other_writers(path):
+    """The regression corpus and the check set were written by others than the training
+    data's writer; the shipped model flags at most 1% of their innocent messages."""
+    texts = [
+        item["text"]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and (item := json.loads(line))["label"] == "innocent"
+    ]
+    assert len(texts) >= 150
+    flagged = [text for text in texts if hits(text)]
+    assert len(flagged) <= 0.01 * len(texts), flagged
 
 
 def test_the_shipped_model_is_plain_versioned_json():
@@ -195,6 +286,7 @@ def test_the_shipped_model_is_plain_versioned_json():
     document = json.loads(data)
     assert document["format"] == classifier.FORMAT
     assert document["features"]["hash"] == "crc32"
+    assert document["features"]["stopwords"] == classifier.stopwords_version()
     assert document["training"]["messages"] >= 1000
     assert set(document["thresholds"]) == set(classifier.CLASSES)
     model = classifier.load()
@@ -208,13 +300,13 @@ def test_packed_weights_score_exactly_as_the_weights_in_the_file():
     model = classifier.load()
     text = "Dile a tu primo que guarde las pastillas en la tarjeta y que nadie se entere."
     normalized = normalize(text)
-    buckets = classifier.features(normalized, tokens.tokenize(normalized))
-    value = classifier.scale(len(buckets))
+    found = classifier.features(normalized, tokens.tokenize(normalized))
+    value = classifier.scale(len(found))
     plain = [
-        bias + value * sum(model.rows[b][index] for b in buckets if b in model.rows)
+        bias + value * sum(model.rows[b][index] for b in found if b in model.rows)
         for index, bias in enumerate(model.bias)
     ]
-    assert classifier._margins(model, buckets, value) == pytest.approx(plain, abs=1e-9)
+    assert classifier._margins(model, found, value) == pytest.approx(plain, abs=1e-9)
     assert classifier.pack([-1.5, 0.0, 2.25]) != classifier.pack([-1.5, 0.0, 2.2501])
     with pytest.raises(ValueError):
         classifier.pack([1e6])
@@ -226,6 +318,7 @@ def test_packed_weights_score_exactly_as_the_weights_in_the_file():
         ("--data", FROZEN / "messages.jsonl"),
         ("--data", EVALUATION / "heldout" / ".." / "frozen" / "messages.jsonl"),
         ("--output", FROZEN / "model.json"),
+        ("--innocent-check", FROZEN / "messages.jsonl"),
     ],
 )
 def test_the_frozen_test_part_is_refused(option, path, tmp_path):
