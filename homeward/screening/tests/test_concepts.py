@@ -247,6 +247,10 @@ def test_the_version_is_a_fingerprint_of_the_file():
             "concepts.toml, rule 1 ('make-weapon'): window is from 2",
         ),
         (
+            ("window = 4\nsentence = true", "window = 20\nsentence = false"),
+            "concepts.toml, rule 1 ('make-weapon'): a window across sentences is at most 12",
+        ),
+        (
             ('unless = ["kitchen"]', 'unless = ["cooking"]'),
             "concepts.toml, rule 1 ('make-weapon'): unknown concept(s) 'cooking' in unless.",
         ),
