@@ -98,8 +98,10 @@ _LIGHT = """
 back bring call come could day did get give go going good got hello hey hi hope know let
 lol look love make many maybe mean miss need one put really right said say see send sure
 take talk tell thank thanks thing things think time told try want way well went write
+again already always anyway just never soon still
 dar decir dejar favor hablar hacer hola ir llamar mandar nomas oye pasar poder poner
 querer saber salir seguir sentir ver venir
+aca ahi ahora alla alli bueno casi cosa cosas despues entonces luego nunca siempre vez
 """
 STOPWORDS: frozenset[str] = frozenset(
     tokens_module.key(word) for word in (_STOPWORDS_EN + _STOPWORDS_ES + _LIGHT).split()
