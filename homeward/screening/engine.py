@@ -28,7 +28,7 @@ import re
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypedDict, cast
@@ -61,6 +61,26 @@ class RuleSpec:
     severity: int = 1
     other: str = ""
     distance: int = 0
+    # A word of the baseline library that is often innocent when written plainly ("rifle",
+    # "stabbed", "fuga"): screened with the layers, its hit counts only beside another
+    # hit, or when the word is disguised. Not a field of a rule row: ``baseline`` sets it.
+    corroborate: bool = False
+
+
+def lone_word(rule: RuleSpec) -> bool:
+    """A flag rule for one plain word, not marked as sure (severity 3)."""
+    return (
+        rule.action == "flag"
+        and rule.kind in ("phrase", "tolerant")
+        and len(rule.pattern.split()) == 1
+        and rule.severity <= 2
+    )
+
+
+def baseline(rule: RuleSpec) -> RuleSpec:
+    """A rule of the baseline library as it screens: a lone word needs corroboration.
+    A facility's or an agency's own rules always count alone: someone chose them."""
+    return replace(rule, corroborate=lone_word(rule))
 
 
 class SpecFields(TypedDict):
@@ -421,6 +441,7 @@ class CompiledRuleSet:
     ) -> None:
         self.version = ruleset_version(rules)
         self.rules = list(rules)
+        self.corroborate = frozenset(rule.id for rule in rules if rule.corroborate)
         atoms: list[Atom] = []
         index_of: dict[Atom, int] = {}
         self.rule_atoms: list[tuple[int, ...]] = []
@@ -478,6 +499,7 @@ class CompiledRuleSet:
             hits.extend(stack.layer_hits(self, normalized, layers, detector_actions))
             if layers.contexts:
                 hits = stack.cancelled_by_names(normalized, hits)
+                hits = stack.corroborated(self.corroborate, hits)
         hits = [h for h in hits if not _suppressed(h, exceptions)]
         hits.sort(key=lambda h: (h.start, h.end, str(h.rule)))
         verdict = "clear"
@@ -566,6 +588,8 @@ def ruleset_version(rules: Sequence[RuleSpec]) -> str:
     for rule in sorted(rules, key=lambda r: str(r.id)):
         fields = (rule.id, rule.kind, rule.pattern, rule.category, rule.action, rule.severity)
         digest.update("\x1f".join(map(str, (*fields, rule.other, rule.distance))).encode())
+        if rule.corroborate:
+            digest.update(b"\x1dcorroborate")
         digest.update(b"\x1e")
     return digest.hexdigest()[:16]
 

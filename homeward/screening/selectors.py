@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from homeward.core.models import AuditEvent
 from homeward.facilities.models import Facility
-from homeward.screening.engine import RuleSpec, spec_fields
+from homeward.screening.engine import RuleSpec, baseline, spec_fields
 from homeward.screening.models import Rule, RuleChange, RuleSetVersion, Scope
 
 
@@ -24,7 +24,8 @@ def _chain(facility: Facility | None) -> Q:
 
 
 def spec_of(rule: Rule) -> RuleSpec:
-    return RuleSpec(id=rule.pk, **spec_fields(rule))
+    spec = RuleSpec(id=rule.pk, **spec_fields(rule))
+    return baseline(spec) if rule.scope == Scope.BASELINE else spec
 
 
 def rules_in_force(facility: Facility | None) -> list[RuleSpec]:

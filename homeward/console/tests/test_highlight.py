@@ -32,3 +32,13 @@ def test_a_hit_inside_markup_is_still_escaped():
 
 def test_spans_outside_the_text_are_ignored():
     assert str(highlight("short", [hit(3, 99), {"start": "x", "end": 2}])) == "short"
+
+
+def test_a_hit_about_the_whole_message_marks_nothing():
+    """A classifier score or a language check is listed beside the message, not painted
+    over all of it (which would hide the marks of the words that did hit)."""
+    text = "bring the toolie"
+    whole = {**hit(0, len(text), "weapons"), "layer": "classifier"}
+    word = {**hit(10, 16, "weapons"), "layer": "slang"}
+    html = str(highlight(text, [whole, word]))
+    assert html == 'bring the <mark class="hit" title="Weapons">toolie</mark>'

@@ -252,7 +252,7 @@ def test_the_test_box_works_with_a_link_and_sees_through_obfuscation(world, admi
     html = page(admin.get(f"{BASE}/test/", {"text": "meet at the T-U-N-N-E-L"}))
     assert "Result: blocked" in html and "<mark" in html
     html = page(admin.get(f"{BASE}/test/", {"text": "see you sunday"}))
-    assert "Result: clear" in html and "No rule in force here matches" in html
+    assert "Result: clear" in html and "Nothing in force here matches" in html
     assert "Result:" not in page(admin.get(f"{BASE}/test/"))
 
 
@@ -399,3 +399,36 @@ def test_signed_out_visitors_are_sent_to_sign_in(world, tunnel, gun):
         response = client.get(url) if method == "GET" else client.post(url, data)
         assert response.status_code == 302 and "/console/signin/" in response["Location"]
     assert rule_state() == before
+
+
+def test_the_test_box_shows_every_layer_with_its_reasons(world, admin):
+    html = page(
+        admin.post(
+            f"{BASE}/test/",
+            {"text": "Make a knife from the tray and keep it hidden. Mahal kita anak ko."},
+        )
+    )
+    assert "Result: flagged for review" in html
+    assert "Concept rule: " in html and "weapon &#x27;knife&#x27;" in html
+    html = page(admin.post(f"{BASE}/test/", {"text": "Mahal kita anak ko, kumain ka na ba?"}))
+    assert "Language not screened" in html and "the whole message" in html
+
+
+def test_statistics_count_hits_and_overrides_per_layer(world, admin, make_task):
+    _reviewed(world, make_task, "yo the toolie still in the stash box in the Impala?", "block")
+    _reviewed(
+        world, make_task, "Mahal kita anak ko, kumain ka na ba? Miss na miss ka na.", "approve"
+    )
+
+    html = page(admin.get(f"{BASE}/stats/"))
+    table = html.split('id="layer-stats"')[1].split("</table>")[0]
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [c.split("</td>")[0] for c in row.split("<td>")[1:]] for row in table.split("<tr>")[2:]
+        )
+    }
+    # hits, messages, reviewed, approved, blocked, override rate
+    assert rows["Slang"][1:] == ["1", "1", "0", "1", "0%"]
+    assert rows["Language not screened"] == ["1", "1", "1", "1", "0", "100%"]
+    assert rows["Decoder"] == ["0", "0", "0", "0", "0", "—"]

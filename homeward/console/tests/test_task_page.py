@@ -39,3 +39,13 @@ def test_viewing_a_message_is_audited(world, make_task):
     assert event.object_type == "message"
     assert event.object_id == str(task.message_id)
     assert event.facility_id == world.facility_1.pk
+
+
+def test_each_hit_says_which_layer_found_it_and_why(world, make_task):
+    task = make_task("yo the toolie still in the stash box in the Impala?")
+
+    page = client_for(world.reviewer_1).get(f"/console/review/{task.pk}/").content.decode()
+
+    assert '<mark class="hit" title="Weapons">toolie</mark>' in page
+    assert "Slang: toolie" in page
+    assert "&#x27;toolie&#x27;: a gun" in page  # the slang entry's meaning, escaped

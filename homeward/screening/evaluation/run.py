@@ -101,7 +101,8 @@ def _heldout(part: str, rules: Sequence[RuleSpec]) -> list[str]:
 
 
 def load_baseline() -> list[RuleSpec]:
-    return list(load_library())
+    """The library's rules as a deployment screens with them (``engine.baseline``)."""
+    return [engine.baseline(rule) for rule in load_library()]
 
 
 # --- the report -------------------------------------------------------------------------

@@ -17,11 +17,15 @@ and detectors when it is asked for layers.
 
 Every layer flags; only rules and detectors block. Exception rules (``action =
 "exception"``, such as "escape room") cancel layer hits of their category they overlap, as
-they cancel rule hits, and names cancel single-word hits (``contexts``).
+they cancel rule hits, and names cancel single-word hits (``contexts``). A plainly written
+lone word of the baseline library ("rifle") counts only beside another hit
+(``corroborated``).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,6 +50,8 @@ class Layers:
     contexts: bool = True  # names cancel single-word hits
 
 
+_PLAIN_WORD = re.compile(r"[a-zñ]+")
+_STRETCHED = re.compile(r"(.)\1\1")
 EVERY_LAYER = Layers()
 WORDS_ONLY = Layers(decoders=False, language=False, classifier=False)
 WITHOUT_CLASSIFIER = Layers(classifier=False)
@@ -74,6 +80,25 @@ def layer_hits(
 
         hits.extend(classifier.find(normalized, words))
     return hits
+
+
+def corroborated(lone: frozenset[int | str], hits: Sequence[Hit]) -> list[Hit]:
+    """``hits`` without the plainly written lone words of the baseline library (rules
+    marked ``corroborate``) when nothing else hit: "the old rifle" on opening day, "getting
+    stabbed by the nurse". Beside any other hit (two different lone words included), or
+    disguised ("r1fle", "st4bbed"), they stay."""
+    weak = [h for h in hits if h.layer == "rule" and h.rule in lone and _plainly_written(h.text)]
+    if not weak or len(weak) < len(hits) or len({h.rule for h in weak}) > 1:
+        return list(hits)
+    return []
+
+
+def _plainly_written(text: str) -> bool:
+    """Letters only (accents allowed), no letter stretched three times."""
+    bare = "".join(
+        c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c)
+    )
+    return bool(_PLAIN_WORD.fullmatch(bare)) and not _STRETCHED.search(bare)
 
 
 def cancelled_by_names(normalized: Normalized, hits: Sequence[Hit]) -> list[Hit]:

@@ -1,0 +1,176 @@
+"""The layers together, as production screens a message: what each adds to the rules, that
+no layer blocks on its own, that decoded text is screened again, and that exception rules
+and names cancel layer hits as they cancel rule hits."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from homeward.screening import engine
+from homeward.screening.engine import RuleSpec
+from homeward.screening.layers.stack import EVERY_LAYER, WITHOUT_CLASSIFIER, Layers
+from homeward.screening.library import load_library
+
+
+@pytest.fixture(scope="module")
+def library() -> list[RuleSpec]:
+    """The library as a deployment screens with it (``engine.baseline``)."""
+    return [engine.baseline(rule) for rule in load_library()]
+
+
+@pytest.fixture(scope="module")
+def compiled(library) -> engine.CompiledRuleSet:
+    return engine.compile_ruleset(library)
+
+
+def screen(compiled, text: str, layers: Layers | None = WITHOUT_CLASSIFIER) -> engine.Verdict:
+    return compiled.screen(text, detector_actions={}, layers=layers)
+
+
+def by_layer(verdict: engine.Verdict) -> dict[str, list[engine.Hit]]:
+    found: dict[str, list[engine.Hit]] = {}
+    for hit in verdict.hits:
+        found.setdefault(hit.layer, []).append(hit)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "layer", "category"),
+    [
+        ("Make a knife from the tray and keep it hidden for the fight", "concept", "weapons"),
+        (
+            "Find the victim's new address and make sure she knows we are watching",
+            "concept",
+            "harassment",
+        ),
+        ("yo the toolie still in the stash box in the Impala?", "slang", "weapons"),
+        ("Dile al Chaparro que cuando salga le voy a dar piso", "slang", "violence"),
+        ("el fierro está debajo del colchón, no le digas a nadie", "concept", "weapons"),
+    ],
+)
+def test_meaning_is_caught_where_the_rules_alone_pass(compiled, text, layer, category):
+    assert screen(compiled, text, layers=None).verdict == "clear"
+    verdict = screen(compiled, text)
+    assert verdict.verdict == "flag"
+    hits = by_layer(verdict)[layer]
+    assert category in {h.category for h in hits}
+    for hit in hits:
+        assert hit.text == text[hit.start : hit.end] and hit.detail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "that new album is dope, play it when you get out",
+        "El perico de tu abuela ya aprendió a decir tu nombre",
+        "Tu tío andaba bien cuete en la boda",
+        "Your nephew killed it at the spelling bee today, second place!",
+        "Coach Glock said practice moved to Thursday.",
+        "we did an escape room for her birthday and lost lol",
+    ],
+)
+def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
+    verdict = screen(compiled, text, layers=EVERY_LAYER)
+    assert verdict.verdict == "clear", verdict.hits
+
+
+def test_no_layer_blocks_on_its_own(compiled):
+    verdict = screen(compiled, "Make a knife from the tray and keep it hidden for the fight")
+    assert {h.action for h in verdict.hits} == {"flag"}
+    assert verdict.verdict == "flag"
+
+
+def test_a_coded_text_is_decoded_and_screened_again(compiled):
+    hidden = codecs.encode("escape tonight over the fence", "rot13")
+    text = f"Uncle says: {hidden}"
+    unread = Layers(decoders=False, language=False)
+    assert screen(compiled, text, layers=unread).verdict == "clear"
+    verdict = screen(compiled, text)
+    [decoded] = by_layer(verdict)["decoder"][:1]
+    assert decoded.rule.startswith("decoder:")
+    assert decoded.category == "escape"
+    assert "escape tonight over the fence" in decoded.detail
+    assert hidden in decoded.text  # the span is the coded text as written
+
+
+def test_a_decoded_text_nothing_hits_is_still_coded(compiled):
+    text = "Remember what we said: 20-8-5 16-1-3-11-1-7-5 9-19 9-14 20-8-5 2-12-21-5 3-1-18"
+    verdict = screen(compiled, text)
+    decoded = by_layer(verdict)["decoder"]
+    assert {h.category for h in decoded} == {"coded"}
+    assert "the package is in the blue car" in decoded[0].detail
+
+
+def test_an_exception_rule_cancels_the_layer_hits_it_overlaps(library):
+    text = "yo the toolie still in the stash box in the Impala?"
+    exception = RuleSpec("mine", "phrase", "the toolie", "weapons", "exception")
+    compiled = engine.compile_ruleset([*library, exception])
+    verdict = compiled.screen(text, detector_actions={}, layers=WITHOUT_CLASSIFIER)
+    assert "weapons" not in verdict.categories
+
+
+def test_a_message_in_a_language_not_screened_is_flagged(compiled):
+    verdict = screen(compiled, "Mahal kita anak ko, kumain ka na ba? Miss na miss ka na namin.")
+    assert [h.layer for h in verdict.hits] == ["language"]
+    assert verdict.verdict == "flag"
+
+
+def test_the_classifier_only_flags_and_says_why(compiled):
+    text = (
+        "Bring the thing to the yard after count, hide it good, he owes the crew and pays tonight"
+    )
+    verdict = screen(compiled, text, layers=EVERY_LAYER)
+    assert verdict.verdict != "block"
+    learned = by_layer(verdict).get("classifier", [])
+    for hit in learned:
+        assert (hit.action, hit.start, hit.end, hit.rule) == ("flag", 0, len(text), "classifier")
+        assert "score" in hit.detail
+
+
+# --- lone words of the library --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they got an 8 point buck opening day with the old rifle. freezer is full",
+        "Doctor says Grandma needs a shot in her knee. She calls it getting stabbed by the nurse.",
+    ],
+)
+def test_a_plain_lone_word_of_the_library_needs_another_hit(compiled, text):
+    assert screen(compiled, text, layers=None).verdict == "flag"  # the rules alone
+    assert screen(compiled, text).verdict == "clear"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they got a buck opening day with the old r1fle",  # disguised
+        "bring the rifle and the bomb",  # two different lone words
+        "bring the rifle to the yard after count, hide it in your cell",  # with a concept
+    ],
+)
+def test_a_lone_word_disguised_or_beside_another_hit_still_counts(compiled, text):
+    assert screen(compiled, text).verdict == "flag"
+
+
+def test_a_facilitys_own_lone_word_counts_alone(library):
+    own = RuleSpec("mine", "phrase", "tunnel", "escape", "flag")
+    compiled = engine.compile_ruleset([*library, own])
+    assert screen(compiled, "the kids dug a tunnel in the sandbox").verdict == "flag"
+
+
+@pytest.mark.django_db
+def test_rules_in_force_mark_only_baseline_lone_words(world):
+    from homeward.screening.models import Rule, Scope
+    from homeward.screening.selectors import rules_in_force
+
+    Rule.objects.create(scope=Scope.BASELINE, pattern="rifle", category="weapons")
+    Rule.objects.create(
+        scope=Scope.BASELINE, pattern="break out of prison", category="escape", action="block"
+    )
+    Rule.objects.create(facility=world.facility_1, pattern="tunnel", category="escape")
+    marked = {spec.pattern: spec.corroborate for spec in rules_in_force(world.facility_1)}
+    assert marked == {"rifle": True, "break out of prison": False, "tunnel": False}
