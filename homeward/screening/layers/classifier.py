@@ -170,14 +170,19 @@ def features(normalized: Normalized, tokens: Sequence[Token]) -> frozenset[int]:
 
 
 def named_features(normalized: Normalized, tokens: Sequence[Token]) -> dict[int, str]:
-    """Each bucket a message sets, with a readable name of what set it: 'knife' for a
-    word, 'hide knife' for a pair of content words, '…nife…' for characters (spaces shown
-    as _). Used in training to name the kept buckets; slower than ``features``."""
-    words, pairs = _word_grams(tokens)
+    """Each bucket a message sets, with a readable name of what set it: the words as the
+    message wrote them ('knives' for the word counted as knife, 'hide knives' for a pair
+    of content words; training keeps the most frequent), '…nife…' for characters (spaces
+    shown as _). Used in training to name the kept buckets; slower than ``features``."""
+    content = [t for t in tokens if _word_key_bytes(t) is not None]
+    words = [_word_key_bytes(t) or b"" for t in content]
+    shown = [t.word for t in content]
     named: dict[int, str] = {}
-    for start, grams in ((_WORD, words), (_PAIR, pairs)):
-        for gram in grams:
-            named.setdefault(zlib.crc32(gram, start) & _MASK, gram.decode())
+    for word, name in zip(words, shown, strict=True):
+        named.setdefault(zlib.crc32(word, _WORD) & _MASK, name)
+    for i in range(len(words) - 1):
+        pair = words[i] + b" " + words[i + 1]
+        named.setdefault(zlib.crc32(pair, _PAIR) & _MASK, f"{shown[i]} {shown[i + 1]}")
     if CHAR_SIZES:
         for gram in _char_grams(words):
             named.setdefault(zlib.crc32(gram) & _MASK, "…" + gram.decode().replace(" ", "_") + "…")

@@ -240,7 +240,7 @@ def test_a_hit_is_a_flag_over_the_whole_message_naming_the_words_that_drove_it(t
 def test_the_detail_reads_as_score_threshold_and_words():
     detail = hits("Send the strips under the stamp, they pay good in here.")[0].detail
     assert detail.startswith("drugs score ")
-    assert "'strip' +" in detail and "'pay' +" in detail
+    assert "'strips' +" in detail and "'pay' +" in detail
 
 
 @pytest.mark.parametrize(
