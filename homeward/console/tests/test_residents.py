@@ -45,7 +45,8 @@ def test_history_shows_every_message_both_ways_and_is_audited(world, make_task, 
     html = page.content.decode()
 
     assert "See you &lt;Sunday&gt;" in html
-    assert '<mark class="hit hit-block" title="Weapons">blade</mark>' in html
+    # The rule's block and the concept layer's flag (hide + weapon) make one mark.
+    assert '<mark class="hit hit-block" title="Weapons">hide the blade</mark>' in html
     assert "Not delivered" in html and "In review" in html
     assert "Thank you for writing" in html
     assert "Ana Lopez → Maria Lopez" in html and "Maria Lopez → Ana Lopez" in html

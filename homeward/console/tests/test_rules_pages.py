@@ -44,8 +44,9 @@ def tunnel(world) -> Rule:
 
 @pytest.fixture
 def gun(world) -> Rule:
+    # A baseline rule marked sure (severity 3): it counts even as the only hit.
     return rules.create_rule(
-        actor=None, kind="phrase", pattern="gun", category="weapons", action="flag"
+        actor=None, kind="phrase", pattern="gun", category="weapons", action="flag", severity=3
     )
 
 
@@ -243,7 +244,8 @@ def test_the_test_box_highlights_hits_in_the_pasted_text(world, admin, tunnel, g
     assert "Result: blocked" in html
     assert "&lt;b&gt;dig&lt;/b&gt;" in html  # the pasted text is never markup
     assert '<mark class="hit hit-block" title="Escape or security risk">tunnel</mark>' in html
-    assert '<mark class="hit" title="Weapons">gun</mark>' in html
+    # The rule and the concept layer (bring + weapon) make one mark.
+    assert '<mark class="hit" title="Weapons">bring a gun</mark>' in html
     assert f'href="{BASE}/{tunnel.pk}/"' in html
     assert not RuleSetVersion.objects.filter(summary__icontains="test").exists()
 
@@ -401,6 +403,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(world, tunnel, gun):
     assert rule_state() == before
 
 
+TAGALOG = "Mahal kita anak ko, kumain ka na ba? Miss na miss ka na namin dito sa bahay."
+
+
 def test_the_test_box_shows_every_layer_with_its_reasons(world, admin):
     html = page(
         admin.post(
@@ -410,14 +415,22 @@ def test_the_test_box_shows_every_layer_with_its_reasons(world, admin):
     )
     assert "Result: flagged for review" in html
     assert "Concept rule: " in html and "weapon &#x27;knife&#x27;" in html
-    html = page(admin.post(f"{BASE}/test/", {"text": "Mahal kita anak ko, kumain ka na ba?"}))
+    html = page(
+        admin.post(
+            f"{BASE}/test/",
+            {"text": TAGALOG},
+        )
+    )
     assert "Language not screened" in html and "the whole message" in html
 
 
 def test_statistics_count_hits_and_overrides_per_layer(world, admin, make_task):
     _reviewed(world, make_task, "yo the toolie still in the stash box in the Impala?", "block")
     _reviewed(
-        world, make_task, "Mahal kita anak ko, kumain ka na ba? Miss na miss ka na.", "approve"
+        world,
+        make_task,
+        TAGALOG,
+        "approve",
     )
 
     html = page(admin.get(f"{BASE}/stats/"))

@@ -46,6 +46,7 @@ def test_each_hit_says_which_layer_found_it_and_why(world, make_task):
 
     page = client_for(world.reviewer_1).get(f"/console/review/{task.pk}/").content.decode()
 
-    assert '<mark class="hit" title="Weapons">toolie</mark>' in page
+    # The slang word and the concept rule around it (weapon + hiding place) make one mark.
+    assert '<mark class="hit" title="Weapons">toolie still in the stash box</mark>' in page
     assert "Slang: toolie" in page
     assert "&#x27;toolie&#x27;: a gun" in page  # the slang entry's meaning, escaped

@@ -74,7 +74,8 @@ def test_hits_and_overrides_are_counted_per_rule(world: World) -> None:
 
 
 def test_only_this_facility_and_this_period_count(world: World) -> None:
-    Rule.objects.create(pattern="yard", category="gang")  # the baseline: every facility
+    # The baseline (every facility), sure of itself: a lone word of severity 3 counts alone.
+    Rule.objects.create(pattern="yard", category="gang", severity=3)
     old = screened(world, "the yard, last month")
     ScreeningResult.objects.filter(message=old).update(at=clock.now() - dt.timedelta(days=40))
     elsewhere = t.connect(world.contact_b, world.resident_2)
