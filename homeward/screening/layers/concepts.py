@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -28,6 +27,7 @@ from homeward.screening import categories
 from homeward.screening.engine import Hit
 from homeward.screening.layers import contexts
 from homeward.screening.layers import tokens as tk
+from homeward.screening.layers.once import once
 from homeward.screening.layers.tokens import Found, Lexicon, Token
 from homeward.screening.normalize import Normalized
 
@@ -521,18 +521,11 @@ def _names(
 
 # --- the process's library ---------------------------------------------------------------
 
-_library: ConceptLibrary | None = None
-_lock = threading.Lock()
 
-
+@once
 def library() -> ConceptLibrary:
     """The concepts file beside the rule library, read and checked once per process."""
-    global _library
-    if _library is None:
-        with _lock:
-            if _library is None:
-                _library = load()
-    return _library
+    return load()
 
 
 def find(normalized: Normalized, words: Sequence[Token]) -> list[Hit]:

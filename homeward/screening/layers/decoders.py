@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, cast
 
 from homeward.screening.detector_cipher import KNOWN_WORDS
 from homeward.screening.detector_patterns import NUMBER_WORDS
+from homeward.screening.layers.once import once
 from homeward.screening.layers.tokens import key
 from homeward.screening.normalize import Normalized
 
@@ -165,26 +166,19 @@ _NOT_TRIGGERS = frozenset(
     )
 )
 
-_lock = threading.RLock()  # re-entered: the gate is built from the word lists
-_triggers: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
 
-
+@once
 def _trigger_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The words that matter (own list and the library's), read once per process: folded,
     and without accents (for acrostics, where doubled letters count); and every common
     word or word that matters without accents."""
-    global _triggers
-    if _triggers is None:
-        with _lock:
-            if _triggers is None:
-                words = set(_TRIGGER_WORDS.split()) | _library_words()
-                plain = frozenset(map(unaccent, words))
-                _triggers = (
-                    frozenset(key(w) for w in words),
-                    plain,
-                    plain | frozenset(map(unaccent, COMMON)),
-                )
-    return _triggers
+    words = set(_TRIGGER_WORDS.split()) | _library_words()
+    plain = frozenset(map(unaccent, words))
+    return (
+        frozenset(key(w) for w in words),
+        plain,
+        plain | frozenset(map(unaccent, COMMON)),
+    )
 
 
 def trigger_keys() -> frozenset[str]:
@@ -197,19 +191,15 @@ def unaccent(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-_is_known: Callable[[str, str], bool] | None = None
-
-
+@once
 def _dictionary() -> Callable[[str, str], bool]:
     """The lemmatiser's word check (its dictionaries load on first use)."""
-    global _is_known
-    if _is_known is None:
-        with _lock:
-            if _is_known is None:
-                import simplemma
+    import simplemma
 
-                _is_known = lambda word, lang: bool(simplemma.is_known(word, lang=lang))  # noqa: E731
-    return _is_known
+    def is_known(word: str, lang: str) -> bool:
+        return bool(simplemma.is_known(word, lang=lang))
+
+    return is_known
 
 
 @lru_cache(maxsize=100_000)
@@ -325,18 +315,15 @@ _SENTENCE_END = re.compile(r"[.!?;:\"'()\n]|\s-\s|/")
 
 _CAPITAL_BYTES = bytes(c for c in range(256) if chr(c).isupper())
 _NOT_CAPITAL = bytes(c for c in range(256) if c not in _CAPITAL_BYTES)
-_marker_sets: tuple[frozenset[str], frozenset[str]] | None = None
 
 
+@once
 def _markers() -> tuple[frozenset[str], frozenset[str]]:
     """SHIFT_MARKERS and REVERSED_MARKERS without the words the dictionaries know."""
-    global _marker_sets
-    if _marker_sets is None:
-        _marker_sets = (
-            frozenset(w for w in SHIFT_MARKERS if not known(w)),
-            frozenset(w for w in REVERSED_MARKERS if not known(w)),
-        )
-    return _marker_sets
+    return (
+        frozenset(w for w in SHIFT_MARKERS if not known(w)),
+        frozenset(w for w in REVERSED_MARKERS if not known(w)),
+    )
 
 
 # --- the decoder ------------------------------------------------------------------------
@@ -434,16 +421,10 @@ def _on_match(index: int, start: int, end: int, flags: int, context: object) -> 
     found.add(names[index])
 
 
-_the_gate: _Gate | None = None
-
-
+@once
 def _gate() -> _Gate:
-    global _the_gate
-    if _the_gate is None:
-        with _lock:
-            if _the_gate is None:
-                _the_gate = _Gate()
-    return _the_gate
+    """The gate's two databases, compiled once per process."""
+    return _Gate()
 
 
 class _Message:
@@ -823,22 +804,17 @@ def _may_spell(found: list[str]) -> bool:
     ) or not short.isdisjoint([letters[i : i + 3] for i in range(len(letters) - 2)])
 
 
-_prefixes: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
-
-
+@once
 def _prefix_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The first four letters of every common word or word that matters (four letters or
     more), the words that matter of three letters, and the first five letters of those of
     five or more."""
-    global _prefixes
-    if _prefixes is None:
-        _, triggers, vocabulary = _trigger_sets()
-        _prefixes = (
-            frozenset(w[:4] for w in vocabulary if len(w) >= 4),
-            frozenset(w for w in triggers if len(w) == 3),
-            frozenset(w[:5] for w in triggers if len(w) >= 5),
-        )
-    return _prefixes
+    _, triggers, vocabulary = _trigger_sets()
+    return (
+        frozenset(w[:4] for w in vocabulary if len(w) >= 4),
+        frozenset(w for w in triggers if len(w) == 3),
+        frozenset(w[:5] for w in triggers if len(w) >= 5),
+    )
 
 
 @lru_cache(maxsize=20_000)

@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 import tomllib
 import unicodedata
 from collections import defaultdict
@@ -44,6 +43,7 @@ from typing import Any
 
 from homeward.screening import categories
 from homeward.screening.engine import Hit
+from homeward.screening.layers.once import once
 from homeward.screening.layers.tokens import Found, Lexicon, Token, key, original_span
 from homeward.screening.normalize import Normalized
 
@@ -418,18 +418,10 @@ def load(path: Path = LIBRARY) -> SlangLexicon:
     return SlangLexicon(tuple(entries), lexicon, version)
 
 
-_loaded: SlangLexicon | None = None
-_lock = threading.Lock()
-
-
+@once
 def library() -> SlangLexicon:
     """The library's slang file, read and checked once per process."""
-    global _loaded
-    if _loaded is None:
-        with _lock:
-            if _loaded is None:
-                _loaded = load()
-    return _loaded
+    return load()
 
 
 def find(normalized: Normalized, tokens: Sequence[Token]) -> list[Hit]:

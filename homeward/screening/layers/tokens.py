@@ -19,12 +19,12 @@ keys, and every hit maps back to the original text through the plain view.
 from __future__ import annotations
 
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
+from homeward.screening.layers.once import once
 from homeward.screening.normalize import Normalized, fold
 
 LANGUAGES = ("en", "es")
@@ -38,20 +38,15 @@ class _Lemmatize(Protocol):
 
 
 _keys_cache: dict[str, frozenset[str]] = {}
-_lock = threading.Lock()
-_lemmatize: _Lemmatize | None = None
 
 
+@once
 def _lemmatizer() -> _Lemmatize:
     """simplemma's lemmatize, imported on first use (its dictionaries take a while)."""
-    global _lemmatize
-    if _lemmatize is None:
-        with _lock:
-            if _lemmatize is None:
-                import simplemma
+    import simplemma
 
-                _lemmatize = simplemma.lemmatize
-    return _lemmatize
+    lemmatize: _Lemmatize = simplemma.lemmatize
+    return lemmatize
 
 
 def lemmas(word: str) -> frozenset[str]:
