@@ -22,6 +22,7 @@ shared, so the engines can differ only in what they find.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 
 from homeward.screening import categories
+from homeward.screening.layers import WHOLE_MESSAGE
 from homeward.screening.normalize import Normalized, View, fold, normalize
 
 if TYPE_CHECKING:
@@ -497,10 +499,10 @@ class CompiledRuleSet:
             from homeward.screening.layers import stack
 
             hits.extend(stack.layer_hits(self, normalized, layers, detector_actions))
-            if layers.contexts:
-                hits = stack.cancelled_by_names(normalized, hits)
-                hits = stack.corroborated(self.corroborate, hits)
         hits = [h for h in hits if not _suppressed(h, exceptions)]
+        if layers is not None and layers.contexts:
+            hits = stack.cancelled_by_names(normalized, hits)
+            hits = stack.corroborated(self.corroborate, hits)
         hits.sort(key=lambda h: (h.start, h.end, str(h.rule)))
         verdict = "clear"
         for hit in hits:
@@ -564,19 +566,46 @@ def _hit(rule: RuleSpec, normalized: Normalized, view: str, start: int, end: int
 def _near(
     text: str, first: list[tuple[int, int]], second: list[tuple[int, int]], distance: int
 ) -> list[tuple[int, int]]:
-    """Spans covering an occurrence of A and one of B at most ``distance`` words apart."""
+    """Spans covering an occurrence of A and one of B at most ``distance`` words apart.
+
+    Words are runs of non-space characters; the words between two spans are the runs that
+    reach into the gap. Only the occurrences of B within reach of each A are looked at (by
+    bisection), so a message repeating both thousands of times stays linear-logarithmic."""
+    runs = [m.span() for m in _RUNS.finditer(text)]
+    starts = [s for s, _ in runs]
+    ends = [e for _, e in runs]
+
+    def between(i: int, j: int) -> int:
+        return max(0, bisect.bisect_left(starts, j) - bisect.bisect_right(ends, i))
+
+    second = sorted(second)
+    b_starts = [s for s, _ in second]
+    longest = max((e - s for s, e in second), default=0)
     found = []
     for a_start, a_end in first:
-        for b_start, b_end in second:
-            gap = text[a_end:b_start] if a_end <= b_start else text[b_end:a_start]
+        # B within reach: from `distance` runs (and one B) before A to `distance` runs after.
+        before = bisect.bisect_left(starts, a_start) - distance - 1
+        low = (starts[before] if before >= 0 else 0) - longest
+        after = bisect.bisect_right(ends, a_end) + distance
+        high = starts[after] if after < len(starts) else len(text)
+        for index in range(bisect.bisect_left(b_starts, low), bisect.bisect_right(b_starts, high)):
+            b_start, b_end = second[index]
             if a_end > b_start and b_end > a_start:
                 continue  # overlapping: the same words, not two things near each other
-            if len(gap.split()) <= distance:
+            gap = between(a_end, b_start) if a_end <= b_start else between(b_end, a_start)
+            if gap <= distance:
                 found.append((min(a_start, b_start), max(a_end, b_end)))
     return merge(found)
 
 
+_RUNS = re.compile(r"\S+")
+
+
 def _suppressed(hit: Hit, exceptions: Sequence[Hit]) -> bool:
+    """Whether an exception of the hit's category overlaps it. A hit about the whole
+    message (a classifier score, a language) is never cancelled by a phrase inside it."""
+    if hit.layer in WHOLE_MESSAGE:
+        return False
     return any(
         e.category == hit.category and e.start < hit.end and hit.start < e.end for e in exceptions
     )

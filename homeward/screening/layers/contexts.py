@@ -1,7 +1,8 @@
 """Context exceptions for names: "Coach Glock said", "Reverend Dwayne Shank", "Sr. Navaja".
 
-A word that is part of a person's name is not the thing it also names. A single-word hit
-(a rule phrase, a slang word) inside a name is cancelled. A name here is:
+A word that is part of a person's name is not the thing it also names. A single flagged
+word of a rule or of slang inside a name is cancelled; a block, a detector, a concept or a
+decoded text never is. A name here is:
 - one to three Capitalised words after a title ("Coach", "Reverend", "Officer", "Dr.",
   "Sr.", "Doña", "Pastor" ...), the titles kept per language below; or
 - a Capitalised word right after another Capitalised word that does not begin a sentence
@@ -39,14 +40,16 @@ TITLES: dict[str, frozenset[str]] = {
 _TITLES = frozenset().union(*TITLES.values())
 # Words after which a Capitalised word is a name: "a robot named Jailbreak".
 _NAMING = _set("named called titled nicknamed llamado llamada llama apodado apodada")
-_CAP = r"[A-ZÁÉÍÓÚÑÜ][\w'’-]*"
+# Title case only: a word in capitals ("KILL") is shouting, not a name.
+_CAP = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü'’-]*"
 # Runs of one to four Capitalised words; each run is judged by the word before it.
 _RUN = re.compile(rf"{_CAP}(?:[ \t]+{_CAP}){{0,3}}")
 _WORD = re.compile(r"[\w'’-]+")
 _OPENING = " \t\"'“‘«"
 _ENDS_SENTENCE = ".!?¡¿:\n"
 # A quoted title: a capital after the opening quote, up to eight words, no sentence inside.
-_QUOTED = re.compile(r"[\"“‘«']([A-ZÁÉÍÓÚÑÜ¡¿][^\"”’»'.!?\n]{0,60})[\"”’»']")
+# An apostrophe opens a title only where a word does not go on through it ("O'Brien").
+_QUOTED = re.compile(r"(?:[\"“‘«]|(?<!\w)')([A-ZÁÉÍÓÚÑÜ¡¿][^\"”’»'.!?\n]{0,60})[\"”’»']")
 
 
 def name_spans(text: str) -> list[tuple[int, int]]:

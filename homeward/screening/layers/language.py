@@ -16,7 +16,6 @@ without spaces (Chinese, Japanese, Thai) count as unknown words. Short messages 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
 from homeward.screening.categories import CODED
@@ -30,7 +29,6 @@ KNOWN_SHARE = 0.45
 _CACHE_LIMIT = 200_000
 
 _known: dict[str, bool] = {}
-_lock = threading.Lock()
 
 
 def known(word: str) -> bool:
@@ -40,16 +38,16 @@ def known(word: str) -> bool:
         import simplemma
 
         answer = len(word) == 1 or any(simplemma.is_known(word, lang=lang) for lang in LANGUAGES)
-        with _lock:
-            if len(_known) >= _CACHE_LIMIT:
-                _known.clear()
-            _known[word] = answer
+        # A cache that two threads fill at once may store a word twice: harmless.
+        if len(_known) >= _CACHE_LIMIT:
+            _known.clear()
+        _known[word] = answer
     return answer
 
 
 _readable: dict[str, bool] = {}
-# A language shows in its first words: a long letter is judged on these many.
-SAMPLE = 80
+# A long letter is judged on this many of its words, taken evenly from all of it.
+SAMPLE = 400
 
 
 def readable(token: Token) -> bool:
@@ -64,10 +62,10 @@ def readable(token: Token) -> bool:
 
 
 def known_share(tokens: Sequence[Token]) -> tuple[float, int]:
-    """The share of letters in known words among the first ``SAMPLE`` words, and the
-    number of letters there."""
+    """The share of letters in known words among ``SAMPLE`` words spread over the message
+    (every word of a short one), and the number of letters there."""
     letters = known_letters = 0
-    for token in tokens[:SAMPLE]:
+    for token in tokens[:: max(1, len(tokens) // SAMPLE)]:
         size = len(token.word)
         letters += size
         if readable(token):

@@ -8,18 +8,18 @@ and detectors when it is asked for layers.
    original, whose detail is the decoded text. A decoded text nothing hits is still a
    *coded* hit: the decoders propose text only where a code reads as words (none of the
    development set's 462 innocent messages gets a proposal), and hidden writing is what
-   the coded-language category is for. A decoded text nothing hits is still a
-   *coded* hit: the decoders propose text only where a code reads as words (none of the
-   development set's 462 innocent messages gets a proposal), and hidden writing is itself
-   what the coded-language category is for.
+   the coded-language category is for. At most ``MAX_DECODED`` different decoded texts of
+   a message are screened again, each cut to ``MAX_DECODED_LENGTH`` characters: a
+   message of thousands of split words costs no more than a few.
 4. Language: a message mostly in a language the library does not cover.
 5. The classifier, last: it may raise a clear or flagged message to flag, never block.
 
 Every layer flags; only rules and detectors block. Exception rules (``action =
 "exception"``, such as "escape room") cancel layer hits of their category they overlap, as
-they cancel rule hits, and names cancel single-word hits (``contexts``). A plainly written
-lone word of the baseline library ("rifle") counts only beside another hit
-(``corroborated``).
+they cancel rule hits (but not the classifier's or the language check's, which are about
+the whole message), and names cancel single flagged words of the rules and slang
+(``contexts``). A plainly written lone word of the baseline library ("rifle") counts only
+beside another hit (``corroborated``).
 """
 
 from __future__ import annotations
@@ -50,7 +50,10 @@ class Layers:
     contexts: bool = True  # names cancel single-word hits
 
 
-_PLAIN_WORD = re.compile(r"[a-zñ]+")
+_PLAIN_WORD = re.compile(r"[a-z]+")
+# Decoded texts screened again, per message, and the characters of each.
+MAX_DECODED = 8
+MAX_DECODED_LENGTH = 2_000
 _STRETCHED = re.compile(r"(.)\1\1")
 EVERY_LAYER = Layers()
 WORDS_ONLY = Layers(decoders=False, language=False, classifier=False)
@@ -108,7 +111,15 @@ def cancelled_by_names(normalized: Normalized, hits: Sequence[Hit]) -> list[Hit]
     names = contexts.name_spans(normalized.original)
     if not names:
         return list(hits)
-    return [h for h in hits if not any(s <= h.start and h.end <= e for s, e in names)]
+    return [
+        h for h in hits if not (_a_word(h) and any(s <= h.start and h.end <= e for s, e in names))
+    ]
+
+
+def _a_word(hit: Hit) -> bool:
+    """A hit names can cancel: one flagged word of a rule or of slang. Never a block, a
+    detector, a concept, a decoded text or a whole-message hit."""
+    return hit.action == "flag" and hit.layer in ("rule", "slang") and len(hit.text.split()) == 1
 
 
 def _decoded(
@@ -118,9 +129,15 @@ def _decoded(
 
     hits = []
     original = normalized.original
+    seen: set[str] = set()
     for decoded in decoders.decode(normalized):
+        if decoded.text in seen:
+            continue
+        seen.add(decoded.text)
+        if len(seen) > MAX_DECODED:
+            break
         verdict = compiled.screen(
-            decoded.text, detector_actions=detector_actions, layers=WORDS_ONLY
+            decoded.text[:MAX_DECODED_LENGTH], detector_actions=detector_actions, layers=WORDS_ONLY
         )
         found: dict[str, str] = {}  # category -> what hit in the decoded text
         for hit in verdict.hits:

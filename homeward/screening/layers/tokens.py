@@ -65,7 +65,7 @@ def keys(word: str) -> frozenset[str]:
     """Every key of one word of a message: itself and its lemmas, folded."""
     found = _keys_cache.get(word)
     if found is None:
-        forms = {word} | set(lemmas(word)) if word.isascii() or word.isalpha() else {word}
+        forms = {word} | set(lemmas(word))
         found = frozenset(k for k in map(key, forms) if k)
         if len(_keys_cache) >= _CACHE_LIMIT:
             _keys_cache.clear()

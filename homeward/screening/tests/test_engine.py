@@ -4,6 +4,7 @@ hyperscan matcher giving exactly the reference matcher's hits."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -155,3 +156,32 @@ def test_workers_share_compiled_databases_through_the_cache(tmp_path):
     )
     assert len(list(tmp_path.glob("*.hsdb"))) == 3  # a new version adds its own
     assert changed.screen("a tunnel").verdict == "flag"
+
+
+def test_near_finds_what_comparing_every_pair_finds():
+    """``_near`` looks only at the occurrences within reach; on random texts it finds
+    exactly what comparing every pair of occurrences finds."""
+    import random
+
+    from homeward.screening.engine import _near, merge
+
+    def every_pair(text, first, second, distance):
+        found = []
+        for a_start, a_end in first:
+            for b_start, b_end in second:
+                if a_end > b_start and b_end > a_start:
+                    continue
+                gap = text[a_end:b_start] if a_end <= b_start else text[b_end:a_start]
+                if len(gap.split()) <= distance:
+                    found.append((min(a_start, b_start), max(a_end, b_end)))
+        return merge(found)
+
+    rng = random.Random(7)
+    words = ["kill", "the", "witness", "a", "b,", "c.", "  ", "x"]
+    for _ in range(2000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
+        first = [m.span() for m in re.finditer("kill", text)]
+        other = rng.choice(["witness", "the witness", "the", "x"])
+        second = [m.span() for m in re.finditer(other, text)]
+        distance = rng.randint(0, 5)
+        assert _near(text, first, second, distance) == every_pair(text, first, second, distance)

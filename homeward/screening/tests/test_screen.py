@@ -83,7 +83,8 @@ def test_screen_command_reads_a_plain_text_file(rules, tmp_path):
     source = tmp_path / "letter.txt"
     source.write_text("Pay me on cash app\nthanks", encoding="utf-8")
     [result] = run_screen(str(source))
-    assert result["id"] == "letter.txt" and result["categories"] == ["fraud"]
+    # Every layer screens, as in production: the rules' fraud, and whatever the layers add.
+    assert result["id"] == "letter.txt" and "fraud" in result["categories"]
 
 
 def test_screen_command_errors_are_clear(rules, tmp_path):

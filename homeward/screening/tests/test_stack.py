@@ -174,3 +174,45 @@ def test_rules_in_force_mark_only_baseline_lone_words(world):
     Rule.objects.create(facility=world.facility_1, pattern="tunnel", category="escape")
     marked = {spec.pattern: spec.corroborate for spec in rules_in_force(world.facility_1)}
     assert marked == {"rifle": True, "break out of prison": False, "tunnel": False}
+
+
+# --- what names, exceptions and decoders must not do ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i will KILL THE WITNESS tonight",
+        "i will Kill The Witness tonight",
+        "O'Brien said kill the witness tonight, it's done",
+    ],
+)
+def test_capitals_and_apostrophes_do_not_make_a_threat_a_name(compiled, text):
+    assert screen(compiled, text).verdict != "clear"
+
+
+def test_a_name_never_cancels_a_block_or_a_detector(compiled):
+    assert screen(compiled, "we need an Escape Plan for friday").verdict == "block"
+    verdict = screen(compiled, "Tell him 'Call me at 555-123-4567 tonight'")
+    assert "detector:phone" in {str(h.rule) for h in verdict.hits}
+
+
+def test_a_phrase_exception_does_not_cancel_a_whole_message_hit(library):
+    text = "Mahal kita anak ko, kumain ka na ba? Miss na miss ka na namin dito sa bahay."
+    exception = RuleSpec("mine", "phrase", "anak ko", "coded", "exception")
+    compiled = engine.compile_ruleset([*library, exception])
+    assert [h.layer for h in screen(compiled, text).hits] == ["language"]
+
+
+def test_a_message_of_many_split_words_screens_a_few_decoded_texts(compiled):
+    from homeward.screening.layers.stack import MAX_DECODED
+
+    verdict = screen(compiled, "ki\nll " * 300)
+    decoded = {(h.start, h.end, h.detail) for h in verdict.hits if h.layer == "decoder"}
+    assert 1 <= len(decoded) <= MAX_DECODED
+
+
+def test_a_long_letter_ending_in_another_language_is_not_screened_as_english(compiled):
+    english = "We went to the park and the kids played all afternoon with their cousins. " * 6
+    other = "我很想你，妈妈每天都在为你祈祷，家里一切都好，请照顾好自己。 " * 20
+    assert "language" in {h.layer for h in screen(compiled, english + other).hits}

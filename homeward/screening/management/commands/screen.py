@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from homeward.core.errors import NotFound
 from homeward.facilities.selectors import facility_by_code
 from homeward.screening import engine
+from homeward.screening.layers.stack import EVERY_LAYER
 from homeward.screening.selectors import rules_in_force
 
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         # Detectors run as the facility set them; the baseline runs them all at "flag".
         actions = place.policy.detector_actions if place else {}
         for item_id, text in self._items(file):
-            verdict = rules.screen(text, detector_actions=actions)
+            verdict = rules.screen(text, detector_actions=actions, layers=EVERY_LAYER)
             line = {
                 "id": item_id,
                 "verdict": verdict.verdict,
