@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import dateformat
 from django.utils.safestring import SafeString
 
+from homeward.console import hit_labels
 from homeward.console.highlight import category_label, highlight
 from homeward.facilities.models import Facility
 from homeward.messaging.models import Message
@@ -54,13 +55,7 @@ def whole_message(hit: Mapping[str, object]) -> bool:
 @register.filter
 def found_by(hit: Mapping[str, object]) -> str:
     """Which layer found a hit, and its entry: "Slang: toolie", "Rule 12"."""
-    layer = layers.layer_of(hit)
-    key = str(hit.get("rule", ""))
-    if layer == "rule":
-        return f"Rule {key}"
-    _, _, name = key.partition(":")
-    label = layers.LABELS.get(layer, layer)
-    return f"{label}: {name}" if name and layer not in layers.WHOLE_MESSAGE else label
+    return hit_labels.found_by(hit)
 
 
 @register.filter

@@ -50,3 +50,9 @@ def test_each_hit_says_which_layer_found_it_and_why(world, make_task):
     assert '<mark class="hit" title="Weapons">toolie still in the stash box</mark>' in page
     assert "Slang: toolie" in page
     assert "&#x27;toolie&#x27;: a gun" in page  # the slang entry's meaning, escaped
+
+
+def test_a_detector_hit_is_named_as_on_the_rules_pages(world, make_task):
+    task = make_task("call my cousin at 512-555-0143 tonight")
+    page = client_for(world.reviewer_1).get(f"/console/review/{task.pk}/").content.decode()
+    assert "Detector: Phone numbers" in page

@@ -14,9 +14,10 @@ from django.shortcuts import render
 
 from homeward.console.access import admin_required
 from homeward.console.highlight import highlight
+from homeward.console.hit_labels import source_label
 from homeward.console.requests import StaffRequest
 from homeward.console.rule_forms import RuleTestForm, StatsForm
-from homeward.console.views.rules import DETECTOR_LABELS, Powers, facility_for_admin, rule_here
+from homeward.console.views.rules import Powers, facility_for_admin, rule_here
 from homeward.core import audit, clock
 from homeward.facilities.models import Facility
 from homeward.review import rule_stats
@@ -29,20 +30,6 @@ VERSION_LIMIT = 200
 def detector_actions(facility: Facility) -> Mapping[str, str] | None:
     """The facility's detector settings."""
     return dict(facility.policy.detector_actions or {})
-
-
-def source_label(key: object) -> str:
-    """What a hit's rule key means to a person: "Detector: Phone numbers", "Slang: toolie",
-    "Classifier (second opinion)", or the key."""
-    key = str(key)
-    layer, _, name = key.partition(":")
-    if layer == "detector":
-        return f"Detector: {DETECTOR_LABELS.get(name, name)}"
-    if layer in layers.WHOLE_MESSAGE:
-        return layers.LABELS[layer]
-    if name and layer in layers.LABELS:
-        return f"{layers.LABELS[layer]}: {name}"
-    return key
 
 
 @admin_required

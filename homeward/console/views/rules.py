@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from homeward.console.access import admin_required, forbidden
+from homeward.console.hit_labels import DETECTOR_LABELS
 from homeward.console.requests import StaffRequest
 from homeward.console.rule_forms import RuleForm
 from homeward.core.errors import DomainError, NotFound, PermissionDenied
@@ -67,16 +68,6 @@ class Powers:
         return self.agency if rule.scope == Scope.AGENCY else self.baseline
 
 
-DETECTOR_LABELS = {
-    "phone": "Phone numbers",
-    "address": "Street addresses",
-    "email": "Email addresses",
-    "url": "Web addresses (links)",
-    "payment": "Payment handles and apps (Cash App, Venmo, Zelle…)",
-    "digits": "Long strings of digits",
-    "cipher": "Cipher-like text (encoded or scrambled letters)",
-    "mixed_script": "Words mixing alphabets (Latin with Cyrillic or Greek)",
-}
 DETECTOR_CHOICES = [("flag", "Flag for review"), ("block", "Block"), ("off", "Off")]
 
 
