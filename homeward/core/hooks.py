@@ -27,6 +27,11 @@ class Hook(Generic[P]):
             self._receivers.append(receiver)
         return receiver
 
+    def unregister(self, receiver: Callable[P, object]) -> None:
+        """Take ``receiver`` off (nothing happens if it is not on)."""
+        if receiver in self._receivers:
+            self._receivers.remove(receiver)
+
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> None:
         for receiver in self._receivers:
             receiver(*args, **kwargs)

@@ -28,8 +28,14 @@ from django.db.models import Q
 
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, NotFound
+from homeward.core.hooks import Hook
 from homeward.jobs import registry
 from homeward.jobs.models import Job
+
+# A worker is starting, before its first job: the apps whose jobs load data on first use
+# (screening's lexicons, dictionaries and compiled gates) load it now, so the first message
+# after a start or a deploy waits for nothing.
+worker_starting: Hook[[]] = Hook("worker_starting")
 
 log = logging.getLogger(__name__)
 

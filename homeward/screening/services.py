@@ -33,3 +33,14 @@ def screen_text(facility: Facility, text: str) -> Screened:
     actions = facility.policy.detector_actions or {}
     verdict = compiled.screen(text, detector_actions=actions, layers=EVERY_LAYER)
     return Screened(verdict=verdict, rules_version=compiled.version)
+
+
+def warm() -> None:
+    """Load everything the layers load on first use (the lemmatiser's dictionaries, the
+    concept and slang lexicons, the decoders' gate, the classifier's weights), by
+    screening one short text with every layer: a few seconds, once per process."""
+    engine.compile_ruleset([]).screen(
+        "Warming up: the kids say hi, 5-19-3 and see you Sunday.",
+        detector_actions={},
+        layers=EVERY_LAYER,
+    )

@@ -63,7 +63,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        log.info("worker %s started", name)
+        started = time.monotonic()
+        services.worker_starting()
+        log.info("worker %s started (ready in %.1fs)", name, time.monotonic() - started)
         failures = 0  # database errors in a row, for the backoff
         while not stopping:
             try:
