@@ -28,4 +28,3 @@ def test_a_worker_calls_the_start_hook_once_before_its_jobs():
         worker_starting.unregister(seen)
     assert calls == ["started"]
     assert seen not in worker_starting.receivers
-
