@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, cast
 from homeward.screening.detector_cipher import KNOWN_WORDS
 from homeward.screening.detector_patterns import NUMBER_WORDS
 from homeward.screening.layers.once import once
-from homeward.screening.layers.tokens import key
+from homeward.screening.layers.tokens import in_dictionary, key
 from homeward.screening.normalize import Normalized
 
 if TYPE_CHECKING:
@@ -191,17 +191,6 @@ def unaccent(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@once
-def _dictionary() -> Callable[[str, str], bool]:
-    """The lemmatiser's word check (its dictionaries load on first use)."""
-    import simplemma
-
-    def is_known(word: str, lang: str) -> bool:
-        return bool(simplemma.is_known(word, lang=lang))
-
-    return is_known
-
-
 @lru_cache(maxsize=100_000)
 def known(word: str) -> bool:
     """Whether a folded word is an English or Spanish word: a common one, one that matters,
@@ -210,8 +199,7 @@ def known(word: str) -> bool:
         return True
     if len(word) < 3 or not word.isalpha():
         return False
-    is_known = _dictionary()
-    return is_known(word, "en") or is_known(word, "es")
+    return in_dictionary(word)
 
 
 def known_share(words: Iterable[str]) -> float:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from homeward.screening.categories import CODED
 from homeward.screening.engine import Hit
-from homeward.screening.layers.tokens import LANGUAGES, Token
+from homeward.screening.layers.tokens import Token, in_dictionary
 from homeward.screening.normalize import Normalized
 
 RULE = "language:not-screened"
@@ -28,21 +28,11 @@ MIN_LETTERS = 24
 KNOWN_SHARE = 0.45
 _CACHE_LIMIT = 200_000
 
-_known: dict[str, bool] = {}
-
 
 def known(word: str) -> bool:
-    """Whether the English or Spanish dictionary knows a lower-case word."""
-    answer = _known.get(word)
-    if answer is None:
-        import simplemma
-
-        answer = len(word) == 1 or any(simplemma.is_known(word, lang=lang) for lang in LANGUAGES)
-        # A cache that two threads fill at once may store a word twice: harmless.
-        if len(_known) >= _CACHE_LIMIT:
-            _known.clear()
-        _known[word] = answer
-    return answer
+    """Whether the English or Spanish dictionary knows a lower-case word (a single letter
+    counts as known: "y", "a", "o")."""
+    return len(word) == 1 or in_dictionary(word)
 
 
 _readable: dict[str, bool] = {}

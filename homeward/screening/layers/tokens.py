@@ -22,6 +22,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from homeward.screening.layers.once import once
@@ -54,6 +55,14 @@ def lemmas(word: str) -> frozenset[str]:
     dictionaries do not know it)."""
     lemmatize = _lemmatizer()
     return frozenset(lemmatize(word, lang=lang).casefold() for lang in LANGUAGES)
+
+
+@lru_cache(maxsize=200_000)
+def in_dictionary(word: str) -> bool:
+    """Whether the English or Spanish dictionary (simplemma's) knows a lower-case word."""
+    import simplemma
+
+    return any(simplemma.is_known(word, lang=lang) for lang in LANGUAGES)
 
 
 def key(word: str) -> str:
