@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "homeward.review",
     "homeward.jobs",
     "homeward.ledger",
+    "homeward.notifications",
     "homeward.web",
     "homeward.kiosk",
     "homeward.console",

@@ -37,6 +37,9 @@ CLOSING = frozenset({C.BLOCKED, C.ENDED, C.DENIED})
 # Called in the closing transaction with the connection and why it closed: messaging
 # registers returning (and refunding) what is still on its way.
 connection_closed: Hook[[Connection, str]] = Hook("connection_closed")
+# Called in the moving transaction after every status change: (connection, from, to).
+# Notifications registers telling both sides (a request came in, it was approved).
+connection_moved: Hook[[Connection, str, str]] = Hook("connection_moved")
 
 
 TABLE = StatusTable(
@@ -45,6 +48,7 @@ TABLE = StatusTable(
     history=ConnectionEvent,
     history_field="connection",
     updated_field="updated_at",
+    moved=connection_moved,
 )
 
 
@@ -167,6 +171,7 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
                 obj=connection,
                 facility_id=facility.pk,
             )
+            connection_moved(connection, "", C.REQUESTED)
         if not rule.resident_accepts:
             connection = _after_both_sides_agree(
                 connection, actor=f"policy:{facility.policy.connection_policy}"
@@ -242,6 +247,7 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
             facility_id=resident.facility_id,
             data={"email": email},
         )
+        connection_moved(connection, "", C.INVITED)
     return connection
 
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from homeward.core import audit, clock
 from homeward.core.audit import Actor
 from homeward.core.errors import Conflict
+from homeward.core.hooks import Hook
 
 
 class IllegalTransition(Conflict):
@@ -66,6 +67,9 @@ class StatusTable:
     history_field: str
     stamps: Mapping[str, str] = field(default_factory=dict)
     updated_field: str = ""
+    # Called after every move, in the same transaction, with (row, from, to): how a higher
+    # app (notifications) hears of moves without the owner importing it.
+    moved: Hook[[Any, str, str]] | None = None
 
     def move(
         self,
@@ -107,4 +111,6 @@ class StatusTable:
             facility_id=row.facility_id,
             data={"from": source, "event": event.pk, **extra},
         )
+        if self.moved is not None:
+            self.moved(row, source, target)
         return event

@@ -8,6 +8,7 @@ urlpatterns = [
     path("signin/", device.signin, name="signin"),
     path("signout/", device.signout, name="signout"),
     path("", conversations.inbox, name="inbox"),
+    path("notices/read/", conversations.notices_read, name="notices_read"),
     path("conversations/<int:connection_id>/", conversations.conversation, name="conversation"),
     path("conversations/<int:connection_id>/reply/", conversations.reply, name="reply"),
     path("conversations/<int:connection_id>/block/", conversations.block, name="block"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeward.core.audit import Actor
+from homeward.core.hooks import Hook
 from homeward.core.transitions import StatusTable
 from homeward.messaging.models import Message, MessageEvent
 
@@ -38,12 +39,17 @@ STAMP: dict[str, str | None] = {
 PENDING = frozenset({S.SUBMITTED, S.SCREENING, S.IN_REVIEW, S.APPROVED})
 
 
+# Called in the moving transaction after every status change: (message, from, to).
+# Notifications registers telling people (a reply is waiting, a message was blocked).
+message_moved: Hook[[Message, str, str]] = Hook("message_moved")
+
 TABLE = StatusTable(
     kind="message",
     transitions=TRANSITIONS,
     history=MessageEvent,
     history_field="message",
     stamps={target: name for target, name in STAMP.items() if name},
+    moved=message_moved,
 )
 
 

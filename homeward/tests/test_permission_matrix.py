@@ -76,6 +76,9 @@ ROWS = [
     Row("web:signin", "GET", "/signin/", EVERYONE),
     Row("web:signout", "POST", "/signout/", EVERYONE, signs_out=True),
     Row("web:verify_email", "GET", "/verify/not-a-real-token/", EVERYONE),
+    Row("web:notification_preferences", "GET", "/notifications/", CONTACTS),
+    # A forged unsubscribe link is nobody's (the genuine one: notifications' tests).
+    Row("web:unsubscribe", "POST", "/unsubscribe/not-a-real-token/", set()),
     Row("web:facilities", "GET", "/facilities/", EVERYONE),
     Row("web:facility", "GET", "/facilities/greenhaven/", EVERYONE),
     Row("web:find_resident", "GET", "/facilities/greenhaven/find/?number=NY1001", EVERYONE),
@@ -103,6 +106,7 @@ ROWS = [
     Row("kiosk:signin", "GET", "/kiosk/signin/", RESIDENTS),
     Row("kiosk:signout", "POST", "/kiosk/signout/", EVERYONE, signs_out=True),
     Row("kiosk:inbox", "GET", "/kiosk/", RESIDENTS),
+    Row("kiosk:notices_read", "POST", "/kiosk/notices/read/", RESIDENTS),
     Row("kiosk:conversation", "GET", "/kiosk/conversations/{active}/", {"resident"}),
     Row(
         "kiosk:reply", "POST", "/kiosk/conversations/{active}/reply/", {"resident"}, {"body": "hi"}

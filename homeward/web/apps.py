@@ -10,3 +10,8 @@ class WebConfig(AppConfig):
         from homeward.core import links
 
         links.register("verify_email", lambda token: reverse("web:verify_email", args=[token]))
+        links.register("home", lambda _: reverse("web:home"))
+        links.register(
+            "notification_preferences", lambda _: reverse("web:notification_preferences")
+        )
+        links.register("unsubscribe", lambda token: reverse("web:unsubscribe", args=[token]))

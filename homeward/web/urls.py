@@ -1,6 +1,13 @@
 from django.urls import path
 
-from homeward.web.views import accounts, connections, conversations, directory, wallet
+from homeward.web.views import (
+    accounts,
+    connections,
+    conversations,
+    directory,
+    notifications,
+    wallet,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -9,6 +16,8 @@ urlpatterns = [
     path("signin/", accounts.signin, name="signin"),
     path("signout/", accounts.signout, name="signout"),
     path("verify/<str:token>/", accounts.verify_email, name="verify_email"),
+    path("notifications/", notifications.preferences, name="notification_preferences"),
+    path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     path("facilities/", directory.facility_list, name="facilities"),
     path("facilities/<slug:code>/", directory.facility_detail, name="facility"),
     path("facilities/<slug:code>/find/", directory.find_resident, name="find_resident"),

@@ -28,6 +28,8 @@ from homeward.ledger.pricing.words import reply_payer_words
 from homeward.messaging import selectors as message_selectors
 from homeward.messaging import services as message_services
 from homeward.messaging.models import Message
+from homeward.notifications import access as notification_access
+from homeward.notifications import services as notification_services
 from homeward.people.models import Resident
 from homeward.screening import categories
 
@@ -57,7 +59,17 @@ def inbox(request: KioskRequest) -> HttpResponse:
         InboxRow(connection, unread.get(connection.pk, 0))
         for connection in _inbox_connections(resident)
     ]
-    return render(request, "kiosk/inbox.html", {"rows": rows, **nav_context(request)})
+    notices = list(notification_access.unread_notices(resident))
+    context = {"rows": rows, "notices": notices, **nav_context(request)}
+    return render(request, "kiosk/inbox.html", context)
+
+
+@require_POST
+@resident_required
+def notices_read(request: KioskRequest) -> HttpResponse:
+    """The resident dismissed their notices (only their own: the service scopes to them)."""
+    notification_services.mark_notices_read(resident=request.resident)
+    return redirect("kiosk:inbox")
 
 
 @dataclass

@@ -1,0 +1,26 @@
+"""What each person may read of notifications: their own, and nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeward.notifications.events import CONTACT_EVENTS
+from homeward.notifications.models import Notification, Preference
+from homeward.people.models import Contact, Resident
+
+NOTICES_SHOWN = 20
+
+
+def preferences_of(contact: Contact) -> list[tuple[str, str, bool]]:
+    """(event, label, on) for every contact event, in the order of ``events``."""
+    off = set(
+        Preference.objects.filter(contact=contact, enabled=False).values_list("event", flat=True)
+    )
+    return [(e.name, e.label, e.name not in off) for e in CONTACT_EVENTS]
+
+
+def unread_notices(resident: Resident) -> Any:
+    """A resident's unread kiosk notices, newest first (at most ``NOTICES_SHOWN``)."""
+    return Notification.objects.filter(
+        resident=resident, channel=Notification.Channel.KIOSK, read_at__isnull=True
+    ).order_by("-created_at", "-id")[:NOTICES_SHOWN]

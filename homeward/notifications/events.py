@@ -1,0 +1,47 @@
+"""The events Homeward tells people about: who hears of each, on which channel, in which
+words. A new event is a row here, a template pair under ``templates/email/`` (for
+contacts) or a kiosk sentence (for residents), and a call of ``services.notify`` where it
+happens (most through the status hooks in ``receivers``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONTACT = "contact"
+RESIDENT = "resident"
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    audience: str  # CONTACT (email) or RESIDENT (kiosk notice)
+    label: str  # what the preferences page calls it
+    # A kiosk notice's words; {name} is the other person's name, quoted.
+    notice: str = ""
+
+
+EVENTS: dict[str, Event] = {
+    event.name: event
+    for event in (
+        Event("reply_waiting", CONTACT, "A reply is waiting for you"),
+        Event("message_blocked", CONTACT, "A message you sent was blocked"),
+        Event("message_returned", CONTACT, "A message you sent was returned undelivered"),
+        Event("connection_approved", CONTACT, "A connection was approved"),
+        Event("connection_declined", CONTACT, "A connection request was declined or denied"),
+        Event("connection_ended", CONTACT, "A connection was ended"),
+        Event(
+            "connection_requested",
+            RESIDENT,
+            "Someone asked to write to you",
+            notice="{name} asked to write to you. Open Contacts to accept or decline.",
+        ),
+        Event(
+            "connection_started",
+            RESIDENT,
+            "A connection started",
+            notice="You can now write to {name}.",
+        ),
+    )
+}
+
+CONTACT_EVENTS = tuple(e for e in EVENTS.values() if e.audience == CONTACT)

@@ -1,0 +1,76 @@
+from django.db import models
+
+from homeward.facilities.models import Facility
+from homeward.people.models import Contact, Resident
+
+
+class Notification(models.Model):
+    """One event told to one person on one channel: the outbox row.
+
+    Written in the transaction of the event itself, so an event that rolls back tells
+    nobody. ``key`` names the event ("message:12:delivered"); with the channel and the
+    recipient it is unique, so an event is never told twice to the same person, however
+    often the code that noticed it runs. An email row is sent by the ``send_notification``
+    job; a kiosk row is the notice itself, shown to the resident until they read it."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        KIOSK = "kiosk", "Kiosk notice"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Not sent (the person turned it off or has no address)"
+
+    event = models.CharField(max_length=40)
+    key = models.CharField(max_length=120)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # "contact:5" or "resident:7": one column the uniqueness can hold on.
+    recipient = models.CharField(max_length=40)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    facility = models.ForeignKey(
+        Facility, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(max_length=254, blank=True)  # where an email went
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)  # a kiosk notice the resident saw
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "channel", "recipient"], name="one_notification_per_event"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["resident", "channel", "read_at"], name="notification_kiosk"),
+            models.Index(fields=["contact", "-created_at"], name="notification_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.recipient} by {self.channel}"
+
+
+class Preference(models.Model):
+    """A contact's choice for one event. No row means the event's default (on)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="preferences")
+    event = models.CharField(max_length=40)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "event"], name="one_preference_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {'on' if self.enabled else 'off'} for contact {self.contact_id}"
