@@ -105,7 +105,7 @@ def send(*, notification_id: int) -> None:
     from homeward.notifications.channels import DELIVER
 
     row = (
-        Notification.objects.select_for_update()
+        Notification.objects.select_for_update(of=("self",))
         .select_related("contact")
         .filter(pk=notification_id)
         .first()
