@@ -8,9 +8,11 @@ agency. A persona's signed-in browser, kiosk or API client comes from
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from homeward import builders as t
@@ -18,7 +20,7 @@ from homeward.connections.models import Connection
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
 from homeward.people.models import Contact, Resident, StaffMembership, User
-from homeward.personas import ApiClient, api_for
+from homeward.personas import ApiClient, Inbox, api_for
 
 Role = StaffMembership.Role
 
@@ -137,3 +139,19 @@ def api_b(world: World) -> ApiClient:
 @pytest.fixture
 def connection_a(world: World) -> Connection:
     return world.contact_a.connections.get()
+
+
+@pytest.fixture
+def smtp(settings):  # type: ignore[no-untyped-def]
+    """A real SMTP server on a free local port, and Django sending to it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = False
+    yield inbox
+    controller.stop()

@@ -8,11 +8,13 @@ passed the second factor and the monitoring notice, a kiosk is a registered devi
 
 from __future__ import annotations
 
+import email
 import json
 import os
 import subprocess
 import sys
 import uuid
+from email.message import Message as EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +175,35 @@ def settings_read_with(expression: str, **env: str | None) -> subprocess.Complet
         capture_output=True,
         text=True,
     )
+
+
+# --- email: the test SMTP server (the ``smtp`` fixture) -----------------------------
+
+
+class Inbox:
+    """An SMTP server's mailbox: every message it accepted."""
+
+    def __init__(self) -> None:
+        self.received: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.received.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def emails_to(inbox: Inbox, address: str) -> list[EmailMessage]:
+    return [m for m in inbox.received if m["To"] == address]
+
+
+def body_of(sent: EmailMessage) -> str:
+    payload = sent.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+def link_in(sent: EmailMessage, marker: str) -> str:
+    """The path of the first link in an email whose path contains ``marker``."""
+    for word in body_of(sent).split():
+        if word.startswith("http") and marker in word:
+            return "/" + word.split("/", 3)[3]
+    raise AssertionError(f"no link with {marker!r} in {body_of(sent)!r}")

@@ -3,12 +3,6 @@ with the contact's choices and a one-click unsubscribe that works only for its r
 
 from __future__ import annotations
 
-import email
-import socket
-from email.message import Message as EmailMessage
-
-import pytest
-from aiosmtpd.controller import Controller
 from django.urls import reverse
 
 from homeward import builders as t
@@ -16,36 +10,9 @@ from homeward.connections import services as connections
 from homeward.messaging import services as messaging
 from homeward.notifications import services, tokens
 from homeward.notifications.models import Notification, Preference
-from homeward.personas import kiosk_client_for
+from homeward.personas import emails_to, kiosk_client_for
 
 N = Notification
-
-
-class Inbox:
-    """An SMTP server's mailbox: every message it accepted."""
-
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        self.received.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):  # type: ignore[no-untyped-def]
-    """A real SMTP server on a free local port, and Django sending to it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = False
-    yield inbox
-    controller.stop()
 
 
 def reply_to_ana(world, run_jobs, body: str = "The secret is under the stairs.") -> None:  # type: ignore[no-untyped-def]
@@ -58,10 +25,6 @@ def reply_to_ana(world, run_jobs, body: str = "The secret is under the stairs.")
     if message.status == message.Status.IN_REVIEW:  # Greenhaven reviews every message
         messaging.approve(message_id=message.pk, actor=world.reviewer_1)
     run_jobs()  # delivery, then the notification
-
-
-def emails_to(inbox: Inbox, address: str) -> list[EmailMessage]:
-    return [m for m in inbox.received if m["To"] == address]
 
 
 def test_a_delivered_reply_emails_the_contact_once_without_the_text(world, run_jobs, smtp):
