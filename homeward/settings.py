@@ -163,6 +163,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A password reset link works once, for two hours.
+PASSWORD_RESET_TIMEOUT = 2 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Served over HTTPS (SECURE_COOKIES=1): browsers are told to use HTTPS only, for a year.

@@ -18,7 +18,7 @@ from homeward.connections import services as connections
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError
 from homeward.people import throttle
-from homeward.people.models import Contact
+from homeward.people.models import Contact, User
 
 KEY_PREFIX = "hw_"
 # A token's last use is written at most this often, so reads do not each cost a write.
@@ -68,6 +68,14 @@ def create_token(
         if contact is None or attempt.kind != throttle.Kind.CONTACT:
             raise InvalidCredentials()
         attempt.succeeded()
+    token, key = issue_token(contact=contact, name=name, ip=ip)
+    # Invitations sent to this email before the account existed now belong to it.
+    connections.claim_invitations(contact=contact)
+    return token, key
+
+
+def issue_token(*, contact: Contact, name: str, ip: str | None) -> tuple[ApiToken, str]:
+    """A new token for a contact who has just proved their password."""
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -83,8 +91,6 @@ def create_token(
             obj=token,
             data={"name": token.name, "prefix": token.prefix, "ip": ip},
         )
-    # Invitations sent to this email before the account existed now belong to it.
-    connections.claim_invitations(contact=contact)
     return token, key
 
 
@@ -127,3 +133,13 @@ def revoke_token(*, token: ApiToken) -> ApiToken:
             )
     token.refresh_from_db()
     return token
+
+
+def revoke_all_of(user: User) -> None:
+    """The receiver of ``people.account.password_changed``: a new password (or a closed
+    account) ends every token the account had."""
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=clock.now()
+    )
+    if revoked:
+        audit.record(actor=user, action="api.tokens_revoked", obj=user, data={"tokens": revoked})

@@ -22,7 +22,7 @@ class Connection(models.Model):
         DENIED = "denied", "Denied by staff"
         EXPIRED = "expired", "Invitation expired"
         BLOCKED = "blocked", "Blocked"
-        ENDED = "ended", "Ended by staff"
+        ENDED = "ended", "Ended"
 
     class Side(models.TextChoices):
         CONTACT = "contact", "Contact"

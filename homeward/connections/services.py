@@ -207,7 +207,7 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
     # Only a verified address names its account; otherwise the invitation waits for whoever
     # proves they read that email.
     contact = Contact.objects.filter(
-        user__email__iexact=email, email_verified_at__isnull=False
+        user__email__iexact=email, email_verified_at__isnull=False, closed_at__isnull=True
     ).first()
     now = clock.now()
     expires = now + dt.timedelta(days=policy.invite_days)
@@ -347,3 +347,24 @@ def staff_end(*, staff: User, connection_id: int, reason: str) -> Connection:
             raise NotFound()
         reason = reason.strip()
         return _move(connection, C.ENDED, actor=staff, reason=reason, end_reason=reason)
+
+
+# Every connection a closing account still has open ends with it.
+OPEN = frozenset({C.REQUESTED, C.INVITED, C.PENDING_STAFF, C.ACTIVE})
+ACCOUNT_CLOSED = "The contact closed their account."
+
+
+def end_all_of(contact: Contact) -> None:
+    """The receiver of ``people.account.account_closing``: the contact's open connections
+    end, so what is still on its way is returned and refunded (``connection_closed``)."""
+    ids = Connection.objects.filter(contact=contact, status__in=OPEN).values_list("pk", flat=True)
+    for pk in sorted(ids):
+        connection = _locked(pk)
+        if connection.status in OPEN:
+            _move(
+                connection,
+                C.ENDED,
+                actor=contact.user,
+                reason=ACCOUNT_CLOSED,
+                end_reason=ACCOUNT_CLOSED,
+            )

@@ -374,3 +374,20 @@ def return_pending_messages(*, connection: Connection, reason: str) -> int:
             data={"count": count, "reason": reason},
         )
     return count
+
+
+def refuse_closing_while_in_review(contact: Contact) -> None:
+    """The receiver of ``people.account.may_close``: a contact whose messages are still
+    being screened or reviewed waits for the decisions before closing the account."""
+    waiting = Message.objects.filter(
+        connection__contact=contact,
+        direction=Message.Direction.TO_RESIDENT,
+        status__in=(S.SUBMITTED, S.SCREENING, S.IN_REVIEW),
+    ).count()
+    if waiting:
+        raise Conflict(
+            "messages_in_review",
+            f"{waiting} of your messages {'is' if waiting == 1 else 'are'} still being "
+            "reviewed. You can close your account once "
+            f"{'it is' if waiting == 1 else 'they are'} decided; nothing was changed.",
+        )

@@ -58,7 +58,11 @@ def notify(
             theirs=theirs or {},
         )
         address = contact.user.email
-        wanted = enabled(contact, event) and contact.email_verified_at is not None
+        wanted = (
+            enabled(contact, event)
+            and contact.email_verified_at is not None
+            and contact.closed_at is None
+        )
         fields = {
             "channel": N.Channel.EMAIL,
             "recipient": f"contact:{contact.pk}",
@@ -101,7 +105,7 @@ def notify(
 
 def send(*, notification_id: int) -> None:
     """Send one queued email (the job's transaction). Sent or skipped already: nothing.
-    Turned off since it was queued: skipped, not sent."""
+    Turned off (or the account closed) since it was queued: skipped, not sent."""
     from homeward.notifications.channels import DELIVER
 
     row = (
@@ -112,7 +116,9 @@ def send(*, notification_id: int) -> None:
     )
     if row is None or row.status != N.Status.QUEUED:
         return
-    if row.contact is not None and not enabled(row.contact, row.event):
+    if row.contact is not None and (
+        row.contact.closed_at is not None or not enabled(row.contact, row.event)
+    ):
         row.status = N.Status.SKIPPED
         row.save(update_fields=["status"])
         return

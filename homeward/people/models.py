@@ -34,6 +34,9 @@ class Contact(models.Model):
         null=True, blank=True, help_text="When the contact proved they read this email."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the contact closed the account (for good)."
+    )
 
     def __str__(self) -> str:
         return self.display_name

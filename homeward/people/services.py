@@ -8,12 +8,11 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from homeward.core import audit, clock, links
 from homeward.core.errors import DomainError
 from homeward.core.hooks import Hook
-from homeward.people import emails, names
+from homeward.people import account, emails, names
 from homeward.people.models import Contact, User
 
 DISPLAY_NAME_MAX: int = Contact._meta.get_field("display_name").max_length or 0
@@ -60,7 +59,7 @@ def create_contact(
         display_name=display_name,
         version=accepted_notice_version,
     )
-    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+    if account.email_in_use(email):
         raise _email_taken()
     try:
         with transaction.atomic():

@@ -76,6 +76,16 @@ ROWS = [
     Row("web:signin", "GET", "/signin/", EVERYONE),
     Row("web:signout", "POST", "/signout/", EVERYONE, signs_out=True),
     Row("web:verify_email", "GET", "/verify/not-a-real-token/", EVERYONE),
+    Row("web:forgot_password", "GET", "/password/forgot/", EVERYONE),
+    Row("web:reset_password", "GET", "/password/reset/MQ/not-a-real-token/", EVERYONE),
+    Row("web:account", "GET", "/account/", CONTACTS),
+    # A wrong current password: the contact's own refusal, and nothing changes.
+    Row(
+        "web:change_password", "POST", "/account/password/", CONTACTS, {"current": "x", "new": "y"}
+    ),
+    Row("web:change_email", "POST", "/account/email/", CONTACTS, {"email": "n@example.org"}),
+    Row("web:confirm_email_change", "GET", "/account/email/not-a-real-token/", EVERYONE),
+    Row("web:close_account", "GET", "/account/close/", CONTACTS),
     Row("web:notification_preferences", "GET", "/notifications/", CONTACTS),
     # A forged unsubscribe link is nobody's (the genuine one: notifications' tests).
     Row("web:unsubscribe", "POST", "/unsubscribe/not-a-real-token/", set()),

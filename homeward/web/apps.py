@@ -15,3 +15,12 @@ class WebConfig(AppConfig):
             "notification_preferences", lambda _: reverse("web:notification_preferences")
         )
         links.register("unsubscribe", lambda token: reverse("web:unsubscribe", args=[token]))
+        links.register("receipt", lambda pk: reverse("web:receipt", args=[pk]))
+        links.register(
+            "password_reset",
+            lambda value: reverse("web:reset_password", args=value.split("/", 1)),
+        )
+        links.register(
+            "confirm_email_change",
+            lambda token: reverse("web:confirm_email_change", args=[token]),
+        )

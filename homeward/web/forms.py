@@ -114,3 +114,45 @@ class CardForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not ask_card:
             del self.fields["card"]
+
+
+class ForgotPasswordForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+def _password(label: str, autocomplete: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+NEW_PASSWORD_HELP = "At least 8 characters; not a common password and not all numbers."
+
+
+class NewPasswordForm(forms.Form):
+    password = _password("New password", "new-password", NEW_PASSWORD_HELP)
+
+
+class ChangePasswordForm(forms.Form):
+    current = _password("Current password", "current-password")
+    new = _password("New password", "new-password", NEW_PASSWORD_HELP)
+
+
+class ChangeEmailForm(forms.Form):
+    email = forms.EmailField(
+        label="New email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = _password("Your password", "current-password")
+
+
+class CloseAccountForm(forms.Form):
+    password = _password("Your password", "current-password")
+    confirm = forms.BooleanField(
+        label="I understand that closing is for good",
+        error_messages={"required": "Tick the box to show you mean to close the account."},
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from homeward.web.views import (
+    account,
     accounts,
     connections,
     conversations,
@@ -16,6 +17,13 @@ urlpatterns = [
     path("signin/", accounts.signin, name="signin"),
     path("signout/", accounts.signout, name="signout"),
     path("verify/<str:token>/", accounts.verify_email, name="verify_email"),
+    path("password/forgot/", account.forgot_password, name="forgot_password"),
+    path("password/reset/<str:uid>/<str:token>/", account.reset_password, name="reset_password"),
+    path("account/", account.account_page, name="account"),
+    path("account/password/", account.change_password, name="change_password"),
+    path("account/email/", account.change_email, name="change_email"),
+    path("account/email/<str:token>/", account.confirm_email_change, name="confirm_email_change"),
+    path("account/close/", account.close_account, name="close_account"),
     path("notifications/", notifications.preferences, name="notification_preferences"),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     path("facilities/", directory.facility_list, name="facilities"),
