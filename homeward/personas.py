@@ -125,6 +125,11 @@ class ApiClient:
             BASE + path, body, content_type="application/json", headers=self._headers()
         )
 
+    def put(self, path: str, data: Any) -> Any:
+        return self.client.put(
+            BASE + path, json.dumps(data), content_type="application/json", headers=self._headers()
+        )
+
     def delete(self, path: str) -> Any:
         return self.client.delete(BASE + path, headers=self._headers())
 
@@ -133,6 +138,8 @@ class ApiClient:
             return self.get(path)
         if method == "DELETE":
             return self.delete(path)
+        if method == "PUT":
+            return self.put(path, data)
         return self.post(path, data)
 
 

@@ -11,7 +11,16 @@ from ninja import Router
 
 from homeward.api import errors
 from homeward.api.auth import ContactToken
-from homeward.api.routes import auth, connections, conversations, facilities, money, stamps, trust
+from homeward.api.routes import (
+    account,
+    auth,
+    connections,
+    conversations,
+    facilities,
+    money,
+    stamps,
+    trust,
+)
 from homeward.api.spec import HomewardAPI
 from homeward.core.errors import NotFound
 
@@ -35,6 +44,8 @@ api = HomewardAPI(
 errors.install(api)
 
 api.add_router("/auth", auth.router)
+api.add_router("/auth", account.reset_router)
+api.add_router("/me", account.router)
 api.add_router("/facilities", facilities.router)
 api.add_router("/connections", connections.router)
 api.add_router("/conversations", conversations.router)

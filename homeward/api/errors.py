@@ -43,6 +43,15 @@ STATUS: dict[str, int] = {
     "locked_out": 429,
     "too_many_attempts": 429,
     "kiosk_locked": 429,
+    # A contact's own account.
+    "wrong_password": 400,
+    "weak_password": 400,
+    "same_password": 400,
+    "email_invalid": 400,
+    "same_email": 400,
+    "email_taken": 400,
+    "messages_in_review": 409,
+    "payment_pending": 409,
     # Looking things up: anything that is not yours does not exist.
     "not_found": 404,
     "facility_not_found": 404,

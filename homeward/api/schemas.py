@@ -64,6 +64,62 @@ class TokenOut(Schema):
     created_at: dt.datetime
 
 
+# --- your own account ---------------------------------------------------------------------
+
+
+class NotificationChoiceOut(Schema):
+    event: str = Field(description="The event's name, e.g. reply_waiting.")
+    label: str
+    enabled: bool = Field(description="Whether Homeward emails you about it.")
+
+
+class MeOut(Schema):
+    email: str
+    display_name: str
+    email_verified: bool = Field(description="Emails go only to a confirmed address.")
+    created_at: dt.datetime
+    notifications: list[NotificationChoiceOut]
+
+
+class NotificationsIn(Schema):
+    events: dict[str, bool] = Field(
+        description="Events to turn on (true) or off (false), by name; others stay as they are."
+    )
+
+
+class PasswordChangeIn(Schema):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+    token_name: str = Field("", max_length=100, description="A name for the new token.")
+
+
+class EmailChangeIn(Schema):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class EmailChangeOut(Schema):
+    sent_to: str = Field(
+        description="The confirmation link went here; nothing changes until it is opened."
+    )
+
+
+class CloseIn(Schema):
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class ClosedOut(Schema):
+    closed_at: dt.datetime
+
+
+class PasswordResetIn(Schema):
+    email: str = Field(min_length=1, max_length=254)
+
+
+class PasswordResetOut(Schema):
+    message: str
+
+
 # --- facilities ---------------------------------------------------------------------------
 
 

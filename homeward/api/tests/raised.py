@@ -23,6 +23,7 @@ from functools import cache
 from typing import Any
 
 from homeward.core.errors import DomainError
+from homeward.core.hooks import Hook
 from homeward.ledger import providers
 from homeward.people import throttle
 
@@ -215,6 +216,9 @@ def _callees(target: Any) -> Iterator[tuple[Callable[..., Any], type | None]]:
         yield inspect.unwrap(target), None
     elif inspect.isclass(target) and _ours(target) and "__init__" in vars(target):
         yield vars(target)["__init__"], target
+    elif isinstance(target, Hook):  # calling a hook runs every receiver registered on it
+        for receiver in target.receivers:
+            yield from _callees(receiver)
 
 
 def raised_by(func: Callable[..., Any]) -> set[Raised]:

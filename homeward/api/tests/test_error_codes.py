@@ -40,6 +40,30 @@ NOT_REACHABLE = {
     ("wallet_deposit", "connection_not_active"): "payments.start checks a connection only "
     "for money to a trust account; a wallet deposit names none",
 }
+# A connection that closes returns (and refunds) what is on its way, through the hook
+# messaging registers: the refund posts under keys of its own, against the schedule the
+# message was charged under, so neither refusal can reach the person who closed it.
+NOT_REACHABLE.update(
+    {
+        (operation, code): "returning a message when a connection closes"
+        for operation in (
+            "connections_request",
+            "connections_accept",
+            "connections_decline",
+            "connections_block",
+        )
+        for code in ("no_price_schedule", "idempotency_key_reused")
+    }
+)
+NOT_REACHABLE.update(
+    {
+        ("account_close", "no_price_schedule"): "returning a message when a connection closes",
+        ("account_close", "idempotency_key_reused"): "the wallets' refunds are keyed by the "
+        "account and the facility, once each; the returned messages' as above",
+        ("account_close", "illegal_transition"): "only open connections are ended, and only "
+        "messages on their way returned, each a move the tables allow",
+    }
+)
 # Places that raise a code with another status than the table's. The API answers the
 # table's; each of these is for the owner of that module to change, and the entry to go.
 KNOWN_OTHER_STATUS: dict[tuple[str, int, str], str] = {}
@@ -106,10 +130,13 @@ def test_every_code_is_raised_with_the_status_of_the_table():
 
 def test_the_walk_finds_codes_through_services_methods_and_providers():
     """The walk itself: through a service (messaging), a method of a returned object
-    (payments.Started) and a provider chosen at run time (the sandbox)."""
+    (payments.Started), a provider chosen at run time (the sandbox) and a hook."""
     send = {found.code for found in raised_by(HANDLERS["messages_send"])}
     assert {"message_empty", "insufficient_funds", "idempotency_key_reused"} <= send
     deposit = {found.code for found in raised_by(HANDLERS["wallet_deposit"])}
     assert {"card_declined", "card_not_accepted", "total_changed", "provider_error"} <= deposit
+    # Through a hook's receivers: messaging and the ledger refuse closing an account.
+    close = {found.code for found in raised_by(HANDLERS["account_close"])}
+    assert {"messages_in_review", "payment_pending"} <= close
     sign_in = {found.code for found in raised_by(HANDLERS["tokens_create"])}
     assert {"invalid_credentials", "locked_out", "too_many_attempts"} <= sign_in

@@ -28,11 +28,18 @@ PUBLIC = {
     ("POST", "/api/v1/auth/token"),
     ("GET", "/api/v1/facilities"),
     ("GET", "/api/v1/facilities/{code}"),
+    ("POST", "/api/v1/auth/password-reset"),
 }
 
 # Everything else needs a contact's token. The ids in {braces} are contact_a's.
 SIGNED_IN = [
     ("DELETE", "/auth/token", None),
+    # Your own account: no ids, so no one else's to name.
+    ("GET", "/me", None),
+    ("PUT", "/me/notifications", {"events": {"reply_waiting": False}}),
+    ("POST", "/me/password", {"current_password": "x", "new_password": "y"}),
+    ("POST", "/me/email", {"email": "n@example.org", "password": "x"}),
+    ("POST", "/me/close", {"password": "x"}),
     ("GET", "/facilities/{code}/residents/{number}", None),
     ("GET", "/connections", None),
     ("POST", "/connections", {"facility": "greenhaven", "number": "NY1001"}),

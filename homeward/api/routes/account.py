@@ -1,0 +1,137 @@
+"""Your own account: what it is, its emails, a new password or email, closing it; and a
+forgotten password (no token needed)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.errors import ValidationError
+
+from homeward.api import services
+from homeward.api.auth import contact_of, token_of
+from homeward.api.errors import can_answer
+from homeward.api.schemas import (
+    ClosedOut,
+    CloseIn,
+    EmailChangeIn,
+    EmailChangeOut,
+    MeOut,
+    NotificationChoiceOut,
+    NotificationsIn,
+    PasswordChangeIn,
+    PasswordResetIn,
+    PasswordResetOut,
+    TokenOut,
+)
+from homeward.notifications import access as notification_access
+from homeward.notifications import services as notifications
+from homeward.people import account
+from homeward.people.models import Contact
+
+router = Router(tags=["account"])
+reset_router = Router(tags=["auth"])
+
+
+def _me(contact: Contact) -> MeOut:
+    return MeOut(
+        email=contact.user.email,
+        display_name=contact.display_name,
+        email_verified=contact.email_verified_at is not None,
+        created_at=contact.created_at,
+        notifications=[
+            NotificationChoiceOut(event=event, label=label, enabled=on)
+            for event, label, on in notification_access.preferences_of(contact)
+        ],
+    )
+
+
+@router.get("", response=MeOut, summary="Your account", operation_id="account_get")
+def me(request: HttpRequest) -> MeOut:
+    return _me(contact_of(request))
+
+
+@router.put(
+    "/notifications",
+    response=MeOut,
+    summary="Choose which events Homeward emails you about",
+    operation_id="account_notifications",
+)
+def set_notifications(request: HttpRequest, data: NotificationsIn) -> MeOut:
+    """Events not named keep their choice; an unknown event name is 422 invalid_input."""
+    contact = contact_of(request)
+    try:
+        notifications.set_preferences(contact=contact, choices=data.events)
+    except ValueError as error:
+        raise ValidationError([{"loc": ["body", "events"], "msg": str(error)}]) from None
+    return _me(contact)
+
+
+@router.post(
+    "/password",
+    response=TokenOut,
+    summary="Change your password",
+    operation_id="account_password",
+)
+@can_answer("wrong_password", "same_password", "weak_password")
+def change_password(request: HttpRequest, data: PasswordChangeIn) -> TokenOut:
+    """Every session and token of the account ends, this one too; the answer carries a new
+    token for this app (shown once)."""
+    contact = contact_of(request)
+    account.change_password(user=contact.user, current=data.current_password, new=data.new_password)
+    name = data.token_name or token_of(request).name
+    token, key = services.issue_token(
+        contact=contact, name=name, ip=request.META.get("REMOTE_ADDR")
+    )
+    return TokenOut(token=key, prefix=token.prefix, name=token.name, created_at=token.created_at)
+
+
+@router.post(
+    "/email",
+    response={202: EmailChangeOut},
+    summary="Change your email",
+    operation_id="account_email",
+)
+@can_answer("wrong_password", "email_invalid", "same_email", "email_taken")
+def change_email(request: HttpRequest, data: EmailChangeIn) -> Status[EmailChangeOut]:
+    """A link goes to the new address; the email changes when it is opened there, and the
+    old address is told."""
+    account.request_email_change(
+        contact=contact_of(request), password=data.password, new_email=data.email
+    )
+    return Status(202, EmailChangeOut(sent_to=data.email.strip().lower()))
+
+
+@router.post(
+    "/close",
+    response=ClosedOut,
+    summary="Close your account",
+    operation_id="account_close",
+)
+@can_answer(
+    "not_found", "wrong_password", "messages_in_review", "payment_pending", "refund_unmatched"
+)
+def close(request: HttpRequest, data: CloseIn) -> ClosedOut:
+    """For good: connections end (messages on their way are returned and refunded), every
+    wallet goes back to its cards, and every token stops working. Refused, with nothing
+    changed, while a message you sent is in review (409 messages_in_review) or a payment is
+    being processed (409 payment_pending)."""
+    contact = account.close_account(contact=contact_of(request), password=data.password)
+    assert contact.closed_at is not None
+    return ClosedOut(closed_at=contact.closed_at)
+
+
+@reset_router.post(
+    "/password-reset",
+    auth=None,
+    response={202: PasswordResetOut},
+    summary="Email a link to choose a new password",
+    operation_id="password_reset",
+)
+def password_reset(request: HttpRequest, data: PasswordResetIn) -> Status[PasswordResetOut]:
+    """The same answer whether or not an account uses the address; the link (to the web
+    site, valid for a few hours, once) goes only to an account's own address."""
+    account.request_password_reset(email=data.email, client=request.META.get("REMOTE_ADDR"))
+    message = (
+        "If a Homeward account uses this address, we have sent it a link to choose a new password."
+    )
+    return Status(202, PasswordResetOut(message=message))
