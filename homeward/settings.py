@@ -178,6 +178,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Homeward <no-reply@localhost>")
+# The daily digest of notifications goes out at this hour, in this time zone.
+NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 18, minimum=0, maximum=23)
+NOTIFICATION_DIGEST_TIME_ZONE = env_str("NOTIFICATION_DIGEST_TIME_ZONE", "America/New_York")
 
 # Where people reach this deployment, for links in emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from homeward.notifications.events import CONTACT_EVENTS
 from homeward.notifications.models import Notification, Preference
 from homeward.people.models import Contact, Resident
@@ -24,3 +26,10 @@ def unread_notices(resident: Resident) -> Any:
     return Notification.objects.filter(
         resident=resident, channel=Notification.Channel.KIOSK, read_at__isnull=True
     ).order_by("-created_at", "-id")[:NOTICES_SHOWN]
+
+
+def digest_hour() -> str:
+    """When the daily digest goes out, in words: "6 pm (America/New_York time)"."""
+    hour = settings.NOTIFICATION_DIGEST_HOUR
+    clock_hour = f"{hour % 12 or 12} {'am' if hour < 12 else 'pm'}"
+    return f"{clock_hour} ({settings.NOTIFICATION_DIGEST_TIME_ZONE} time)"

@@ -21,6 +21,7 @@ class Notification(models.Model):
         QUEUED = "queued", "Waiting to be sent"
         SENT = "sent", "Sent"
         SKIPPED = "skipped", "Not sent (the person turned it off or has no address)"
+        HELD = "held", "Waiting for the daily digest"
 
     event = models.CharField(max_length=40)
     key = models.CharField(max_length=120)
@@ -74,3 +75,17 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {'on' if self.enabled else 'off'} for contact {self.contact_id}"
+
+
+class Digest(models.Model):
+    """A contact's choice to get one email a day listing what happened, instead of an email
+    for each event. No row means an email for each."""
+
+    contact = models.OneToOneField(
+        Contact, primary_key=True, on_delete=models.CASCADE, related_name="digest"
+    )
+    enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"daily digest {'on' if self.enabled else 'off'} for contact {self.contact_id}"

@@ -12,16 +12,19 @@ passed apart from ours and made safe (``people.emails``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from homeward.core import audit, clock, links
 from homeward.core.errors import NotFound
 from homeward.jobs import services as jobs
 from homeward.notifications import tokens
-from homeward.notifications.events import CONTACT, EVENTS
-from homeward.notifications.models import Notification, Preference
+from homeward.notifications.events import CONTACT, CONTACT_EVENTS, EVENTS
+from homeward.notifications.models import Digest, Notification, Preference
 from homeward.people import emails
 from homeward.people.models import Contact, Resident
 
@@ -63,12 +66,15 @@ def notify(
             and contact.email_verified_at is not None
             and contact.closed_at is None
         )
+        status = N.Status.SKIPPED
+        if wanted:
+            status = N.Status.HELD if digest_on(contact) else N.Status.QUEUED
         fields = {
             "channel": N.Channel.EMAIL,
             "recipient": f"contact:{contact.pk}",
             "contact": contact,
             "address": address,
-            "status": N.Status.QUEUED if wanted else N.Status.SKIPPED,
+            "status": status,
         }
     else:
         if resident is None:
@@ -100,7 +106,87 @@ def notify(
         )
     if row.status == N.Status.QUEUED:
         jobs.enqueue("send_notification", facility_id=facility_id, notification_id=row.pk)
+    elif row.status == N.Status.HELD:
+        _schedule_digest(row.contact, now)
     return row
+
+
+# --- the daily digest ------------------------------------------------------------------
+# A contact who chose it gets one email a day: each event's email is held (status HELD),
+# and the first one held for a day writes that day's digest row, sent by the job at the
+# digest hour. The digest's key names its day, so there is one per contact and day.
+
+DIGEST = "digest"
+
+
+def next_digest_at(now: dt.datetime) -> dt.datetime:
+    """The next digest hour (``NOTIFICATION_DIGEST_HOUR`` in its time zone) after ``now``."""
+    zone = zoneinfo.ZoneInfo(settings.NOTIFICATION_DIGEST_TIME_ZONE)
+    local = now.astimezone(zone)
+    at = local.replace(hour=settings.NOTIFICATION_DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    if at <= local:
+        at += dt.timedelta(days=1)  # the same hour on the wall clock, across a DST change
+    return at
+
+
+def _schedule_digest(contact: Contact | None, now: dt.datetime) -> None:
+    assert contact is not None
+    at = next_digest_at(now)
+    try:
+        with transaction.atomic():
+            row = Notification.objects.create(
+                event=DIGEST,
+                key=f"{DIGEST}:{at:%Y-%m-%d}",
+                channel=N.Channel.EMAIL,
+                recipient=f"contact:{contact.pk}",
+                contact=contact,
+                address=contact.user.email,
+                subject="",  # written when it is sent, from what is held then
+                body="",
+                status=N.Status.QUEUED,
+                created_at=now,
+            )
+    except IntegrityError:  # today's digest is already waiting
+        return
+    jobs.enqueue("send_notification", run_after=at, notification_id=row.pk)
+
+
+def _write_digest(row: Notification) -> bool:
+    """Fill the digest row with every email held for its contact, and mark those sent with
+    it. False when nothing is left to tell (all turned off since)."""
+    assert row.contact is not None
+    held = list(
+        Notification.objects.select_for_update()
+        .filter(contact=row.contact, channel=N.Channel.EMAIL, status=N.Status.HELD)
+        .order_by("created_at", "id")
+    )
+    told = [item for item in held if enabled(row.contact, item.event)]
+    now = clock.now()
+    for item in held:
+        item.status = N.Status.SENT if item in told else N.Status.SKIPPED
+        item.sent_at = now if item in told else None
+        item.save(update_fields=["status", "sent_at"])
+    if not told:
+        return False
+    unsubscribe = links.absolute("unsubscribe", tokens.unsubscribe(row.contact.pk, DIGEST))
+    row.subject, row.body = emails.render(
+        "notify_digest",
+        ours={
+            "items": [(item.subject, _without_footer(item.body)) for item in told],
+            "count": len(told),
+            "preferences": links.absolute("notification_preferences", ""),
+            "unsubscribe": unsubscribe,
+            "site": links.absolute("home", ""),
+        },
+        theirs={},
+    )
+    row.address = row.contact.user.email
+    return True
+
+
+def _without_footer(body: str) -> str:
+    """An event's email without its footer, to list in a digest."""
+    return body.split("\n--\n", 1)[0].strip()
 
 
 def send(*, notification_id: int) -> None:
@@ -116,7 +202,12 @@ def send(*, notification_id: int) -> None:
     )
     if row is None or row.status != N.Status.QUEUED:
         return
-    if row.contact is not None and (
+    if row.event == DIGEST:
+        if row.contact is None or row.contact.closed_at is not None or not _write_digest(row):
+            row.status = N.Status.SKIPPED
+            row.save(update_fields=["status"])
+            return
+    elif row.contact is not None and (
         row.contact.closed_at is not None or not enabled(row.contact, row.event)
     ):
         row.status = N.Status.SKIPPED
@@ -125,7 +216,7 @@ def send(*, notification_id: int) -> None:
     DELIVER[row.channel](row)
     row.status = N.Status.SENT
     row.sent_at = clock.now()
-    row.save(update_fields=["status", "sent_at"])
+    row.save(update_fields=["status", "sent_at", "subject", "body", "address"])
 
 
 def enabled(contact: Contact, event: str) -> bool:
@@ -151,19 +242,38 @@ def set_preferences(*, contact: Contact, choices: Mapping[str, bool]) -> None:
         )
 
 
+def digest_on(contact: Contact) -> bool:
+    return Digest.objects.filter(contact=contact, enabled=True).exists()
+
+
+def set_digest(*, contact: Contact, on: bool) -> None:
+    """One email a day (``on``), or an email for each event. Emails held for a digest still
+    go in it."""
+    with transaction.atomic():
+        Digest.objects.update_or_create(
+            contact=contact, defaults={"enabled": on, "updated_at": clock.now()}
+        )
+        audit.record(
+            actor=contact.user, action="notifications.digest", obj=contact, data={"on": on}
+        )
+
+
 def unsubscribe(*, token: str) -> tuple[Contact, str]:
     """Turn off the event an unsubscribe link names, for the contact it names; anything but
     a genuine link is NotFound and changes nothing. Returns (contact, event)."""
     found = tokens.read_unsubscribe(token)
-    if found is None or found[1] not in EVENTS or EVENTS[found[1]].audience != CONTACT:
+    if found is None or not unsubscribable(found[1]):
         raise NotFound()
     contact = Contact.objects.select_related("user").filter(pk=found[0]).first()
     if contact is None:
         raise NotFound()
+    # A digest's link stops every email the digest would carry.
+    events = [e.name for e in CONTACT_EVENTS] if found[1] == DIGEST else [found[1]]
     with transaction.atomic():
-        Preference.objects.update_or_create(
-            contact=contact, event=found[1], defaults={"enabled": False, "updated_at": clock.now()}
-        )
+        for event in events:
+            Preference.objects.update_or_create(
+                contact=contact, event=event, defaults={"enabled": False, "updated_at": clock.now()}
+            )
         audit.record(
             actor=contact.user,
             action="notifications.unsubscribed",
@@ -171,6 +281,11 @@ def unsubscribe(*, token: str) -> tuple[Contact, str]:
             data={"event": found[1]},
         )
     return contact, found[1]
+
+
+def unsubscribable(event: str) -> bool:
+    """Whether an unsubscribe link may name ``event``: a contact's event, or the digest."""
+    return event == DIGEST or (event in EVENTS and EVENTS[event].audience == CONTACT)
 
 
 def mark_notices_read(*, resident: Resident) -> int:

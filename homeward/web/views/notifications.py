@@ -26,10 +26,13 @@ def preferences(request: ContactRequest) -> HttpResponse:
         notifications.set_preferences(
             contact=contact, choices={event: event in request.POST for event, _, _ in events}
         )
+        notifications.set_digest(contact=contact, on=request.POST.get("digest") == "daily")
         messages.success(request, "Your email choices are saved.")
         return redirect("web:notification_preferences")
     context = {
         "events": notification_access.preferences_of(contact),
+        "digest": notifications.digest_on(contact),
+        "digest_hour": notification_access.digest_hour(),
         "unverified_email": "" if contact.email_verified_at else contact.user.email,
     }
     return render(request, "web/notification_preferences.html", context)
@@ -40,14 +43,13 @@ def preferences(request: ContactRequest) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks (link scanners must not unsubscribe anyone); POST turns the event off."""
     found = tokens.read_unsubscribe(token)
-    if found is None or found[1] not in EVENTS:
+    if found is None or not notifications.unsubscribable(found[1]):
         raise Http404()
+    label = EVENTS[found[1]].label if found[1] in EVENTS else "Every email Homeward sends you"
     if request.method == "POST":
         try:
             notifications.unsubscribe(token=token)
         except NotFound:
             raise Http404() from None
-        return render(
-            request, "web/unsubscribe.html", {"label": EVENTS[found[1]].label, "done": True}
-        )
-    return render(request, "web/unsubscribe.html", {"label": EVENTS[found[1]].label, "done": False})
+        return render(request, "web/unsubscribe.html", {"label": label, "done": True})
+    return render(request, "web/unsubscribe.html", {"label": label, "done": False})
