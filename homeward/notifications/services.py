@@ -288,9 +288,13 @@ def unsubscribable(event: str) -> bool:
     return event == DIGEST or (event in EVENTS and EVENTS[event].audience == CONTACT)
 
 
-def mark_notices_read(*, resident: Resident) -> int:
-    """The resident saw their kiosk notices; returns how many were unread."""
+def mark_notices_read(*, resident: Resident, up_to: int | None = None) -> int:
+    """The resident saw their kiosk notices (up to and including notice ``up_to``, the
+    newest they were shown, when given); returns how many were unread."""
+    unread = Notification.objects.filter(
+        resident=resident, channel=N.Channel.KIOSK, read_at__isnull=True
+    )
+    if up_to is not None:
+        unread = unread.filter(pk__lte=up_to)
     with transaction.atomic():
-        return Notification.objects.filter(
-            resident=resident, channel=N.Channel.KIOSK, read_at__isnull=True
-        ).update(read_at=clock.now())
+        return unread.update(read_at=clock.now())

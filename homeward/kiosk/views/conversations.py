@@ -67,8 +67,12 @@ def inbox(request: KioskRequest) -> HttpResponse:
 @require_POST
 @resident_required
 def notices_read(request: KioskRequest) -> HttpResponse:
-    """The resident dismissed their notices (only their own: the service scopes to them)."""
-    notification_services.mark_notices_read(resident=request.resident)
+    """The resident dismissed the notices they were shown (only their own: the service
+    scopes to them); one that arrived after the page was drawn stays for next time."""
+    shown = request.POST.get("up_to", "")
+    notification_services.mark_notices_read(
+        resident=request.resident, up_to=int(shown) if shown.isdigit() else None
+    )
     return redirect("kiosk:inbox")
 
 
