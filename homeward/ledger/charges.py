@@ -25,6 +25,7 @@ from typing import Protocol
 
 from homeward.connections.models import Connection
 from homeward.core.errors import DomainError
+from homeward.core.hooks import Hook
 from homeward.facilities.models import Facility
 from homeward.ledger import pricing, stamps
 from homeward.ledger import services as ledger
@@ -33,6 +34,11 @@ from homeward.ledger.pricing import MessagePayer, MessagePrice
 from homeward.people.models import Contact, Resident
 
 K = Account.Kind
+
+# Called in the submit's transaction when a message charged to a contact's wallet left less
+# in it than that message cost (not enough for another like it), with the wallet and the
+# cents just charged: notifications registers telling the contact.
+wallet_running_low: Hook[[Account, int]] = Hook("wallet_running_low")
 
 
 class ChargedMessage(Protocol):
@@ -218,6 +224,18 @@ def charge_message(*, message: ChargedMessage, connection: Connection, price: Me
             f"(${price.to_pay / 100:.2f}). Nothing was sent or charged.",
             status=402,
         ) from None
+    _tell_if_running_low(connection, price)
+
+
+def _tell_if_running_low(connection: Connection, price: MessagePrice) -> None:
+    """After a charge to a contact's wallet: when what is left would not pay for another
+    message like it, say so through ``wallet_running_low``. (A message paid with stamps
+    leaves the wallet as it was.)"""
+    if price.payer != MessagePayer.CONTACT or not price.to_pay or connection.contact is None:
+        return
+    account = wallet(connection.contact, connection.facility)
+    if account.balance < price.to_pay:
+        wallet_running_low(account, price.to_pay)
 
 
 def _charge_stamps(message: ChargedMessage, connection: Connection, price: MessagePrice) -> None:

@@ -19,6 +19,7 @@ from django.db import connection as db_connection
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound
+from homeward.core.hooks import Hook
 from homeward.core.templatetags.money import dollars
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
@@ -38,6 +39,14 @@ K = Account.Kind
 P = Payment.Status
 MIN_DEPOSIT = 100  # cents
 MAX_DEPOSIT = 50_000  # cents: $500 per payment
+
+# Called in the transaction that credits a payment (to a wallet or a trust account), once:
+# notifications registers sending the payer the receipt.
+payment_succeeded: Hook[[Payment]] = Hook("payment_succeeded")
+# Called in the transaction that sends money back to a contact's cards (a wallet refund,
+# or trust money that arrived after its resident left), with that refund's payouts, never
+# none: notifications registers telling the contact.
+refund_started: Hook[[Contact, Facility, list[Payout]]] = Hook("refund_started")
 
 
 @dataclass(frozen=True)
@@ -358,6 +367,7 @@ def _finish(
             payment.failure_reason = ""
             payment.provider_charge = provider_charge or payment.provider_charge
             payment.save()
+            payment_succeeded(payment)
             resident = payment.resident
             if resident is not None and not resident.in_custody:
                 _return_to_card(payment, resident, reason=f"{resident.first_name} was released")
@@ -393,6 +403,7 @@ def _return_to_card(payment: Payment, resident: Resident, *, reason: str) -> Non
         facility=payment.facility,
         payment=payment,
     )
+    refund_started(payment.contact, payment.facility, [payout])
     jobs.enqueue("send_payout", payout_id=payout.pk, facility_id=payment.facility_id)
 
 
@@ -542,6 +553,7 @@ def refund_wallet(
             contact=contact,
             facility=facility,
         )
+        refund_started(contact, facility, payouts)
         for payout in payouts:
             jobs.enqueue("send_payout", payout_id=payout.pk, facility_id=facility.pk)
     return payouts, True

@@ -7,11 +7,18 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from homeward.connections.services import connection_moved
+        from homeward.ledger.charges import wallet_running_low
+        from homeward.ledger.payments import payment_succeeded, refund_started
         from homeward.messaging.status import message_moved
         from homeward.notifications import (
             jobs,  # noqa: F401  (registers the job handlers)
             receivers,
         )
+        from homeward.people.throttle import contact_locked
 
         message_moved.register(receivers.message_moved)
         connection_moved.register(receivers.connection_moved)
+        payment_succeeded.register(receivers.payment_succeeded)
+        refund_started.register(receivers.refund_started)
+        wallet_running_low.register(receivers.wallet_running_low)
+        contact_locked.register(receivers.contact_locked)

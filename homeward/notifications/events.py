@@ -29,6 +29,10 @@ EVENTS: dict[str, Event] = {
         Event("connection_approved", CONTACT, "A connection was approved"),
         Event("connection_declined", CONTACT, "A connection request was declined or denied"),
         Event("connection_ended", CONTACT, "A connection was ended"),
+        Event("deposit_receipt", CONTACT, "A payment went through (your receipt)"),
+        Event("refund", CONTACT, "Money is going back to your card"),
+        Event("low_balance", CONTACT, "Your wallet is running low"),
+        Event("signin_locked", CONTACT, "Your account was locked after wrong passwords"),
         Event(
             "connection_requested",
             RESIDENT,

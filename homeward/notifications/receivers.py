@@ -1,11 +1,20 @@
-"""Which status moves tell whom: the receivers of the messaging and connections hooks,
-registered when Django starts (``apps``). Each runs in the transaction of the move."""
+"""Which events tell whom: the receivers of the hooks of the apps below (messaging and
+connections status moves, the ledger's money, the sign-in throttle's locks), registered when
+Django starts (``apps``). Each runs in the transaction of the event it tells of."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from homeward.connections.models import Connection
+from homeward.core import links
+from homeward.facilities.models import Facility
+from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.messaging.models import Message
+from homeward.notifications.models import Notification
 from homeward.notifications.services import notify
+from homeward.people.models import Contact
+from homeward.people.throttle import LOCK_EMAIL_EVERY
 from homeward.screening import categories
 
 S = Message.Status
@@ -75,4 +84,114 @@ def connection_moved(connection: Connection, source: str, target: str) -> None:
         contact=contact,
         facility_id=connection.facility_id,
         theirs={"name": resident.full_name},
+    )
+
+
+# --- money ------------------------------------------------------------------------------
+
+
+def payment_succeeded(payment: Payment) -> None:
+    """The receipt, once per payment: into the wallet at a facility, or to a resident's
+    trust account there."""
+    resident = payment.resident
+    theirs = {"facility": payment.facility.name}
+    if resident is not None:
+        theirs["name"] = resident.full_name
+    notify(
+        event="deposit_receipt",
+        key=f"payment:{payment.pk}:succeeded",
+        contact=payment.contact,
+        facility_id=payment.facility_id,
+        ours={
+            "number": payment.receipt_number,
+            "amount": payment.amount_cents,
+            "fee": payment.fee_cents,
+            "total": payment.total_cents,
+            "card": payment.card_last4,
+            "to_trust": resident is not None,
+            "receipt": links.absolute("receipt", str(payment.pk)),
+        },
+        theirs=theirs,
+    )
+
+
+def refund_started(contact: Contact, facility: Facility, payouts: list[Payout]) -> None:
+    """One email per refund (keyed on its first payout), however many cards it goes back
+    to: the whole amount, and where it came from (the wallet, or trust money sent to a
+    resident who had left)."""
+    resident = payouts[0].payment.resident
+    theirs = {"facility": facility.name}
+    if resident is not None:
+        theirs["name"] = resident.full_name
+    notify(
+        event="refund",
+        key=f"refund:payout:{payouts[0].pk}",
+        contact=contact,
+        facility_id=facility.pk,
+        ours={
+            "amount": sum(payout.amount_cents for payout in payouts),
+            "cards": _cards({payout.payment.card_last4 for payout in payouts}),
+            "from_trust": resident is not None,
+        },
+        theirs=theirs,
+    )
+
+
+def _cards(last4s: set[str]) -> str:
+    """Where a refund goes, in words: "the card ending 4242", "the cards ending 1111 and
+    4242", or "the card you paid with" when a card's digits are not known."""
+    known = sorted(digits for digits in last4s if digits)
+    if not known or len(known) < len(last4s):
+        return "the card you paid with" if len(last4s) == 1 else "the cards you paid with"
+    if len(known) == 1:
+        return f"the card ending {known[0]}"
+    return f"the cards ending {', '.join(known[:-1])} and {known[-1]}"
+
+
+def wallet_running_low(wallet: Account, price: int) -> None:
+    """Tell the contact their wallet would not pay for another message like the one just
+    charged: once until they next pay in, however many more messages they send meanwhile
+    (the key names the wallet's latest deposit)."""
+    contact, facility = wallet.contact, wallet.facility
+    if contact is None or facility is None:
+        return
+    last_deposit = (
+        Transaction.objects.filter(
+            kind=Transaction.Kind.DEPOSIT, contact=contact, facility=facility
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    notify(
+        event="low_balance",
+        key=f"low_balance:{wallet.pk}:after:{last_deposit or 0}",
+        contact=contact,
+        facility_id=facility.pk,
+        ours={"left": wallet.balance, "price": price},
+        theirs={"facility": facility.name},
+    )
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+def contact_locked(contact: Contact, locked_at: dt.datetime, until: dt.datetime) -> None:
+    """Tell the contact their account was locked, and what to do if it was not them. Like
+    staff, at most once a day: a stranger who locks the account again and again must not
+    fill its owner's inbox."""
+    told_lately = (
+        Notification.objects.filter(
+            event="signin_locked", contact=contact, created_at__gt=locked_at - LOCK_EMAIL_EVERY
+        )
+        .exclude(status=Notification.Status.SKIPPED)
+        .exists()
+    )
+    if told_lately:
+        return
+    notify(
+        event="signin_locked",
+        key=f"signin_locked:{contact.pk}:{locked_at.isoformat()}",
+        contact=contact,
+        ours={"minutes": round((until - locked_at).total_seconds() / 60)},
     )

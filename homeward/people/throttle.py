@@ -14,7 +14,8 @@ What is counted (the buckets):
   the account itself, whatever the surface: a user with a staff membership is counted as
   staff (locked for 30 minutes, told by email at most once a day) on the console, the web,
   the API and the Django admin alike; a contact as a contact (shared by the web and the
-  API); only a name with no account takes the rule of the surface it was typed on;
+  API; told of a lock through ``contact_locked``, which notifications sends at most once a
+  day); only a name with no account takes the rule of the surface it was typed on;
 - a trusted browser of an account: a browser that signed in to the account before carries
   a signed cookie (OWASP's device cookie; an API app gets the same value in the
   ``X-Homeward-Device`` header and sends it back), and its attempts are counted on their
@@ -56,6 +57,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
+from homeward.core.hooks import Hook
 from homeward.core.models import AuditEvent
 from homeward.people import access, emails
 from homeward.people.models import Contact, SignInThrottle, StaffMembership, User
@@ -68,6 +70,11 @@ PRUNE_AFTER = dt.timedelta(days=1)
 # A staff member is told of a lock at most this often: someone who locks the account again
 # and again must not fill its owner's inbox.
 LOCK_EMAIL_EVERY = dt.timedelta(days=1)
+
+# Called in the transaction that starts a lock on a contact's account (not on one of its
+# trusted browsers, nor on an address), with when it started and when it ends:
+# notifications registers telling the contact.
+contact_locked: Hook[[Contact, dt.datetime, dt.datetime]] = Hook("contact_locked")
 
 
 @dataclass(frozen=True)
@@ -353,6 +360,14 @@ def _tell_staff(bucket: Bucket, until: dt.datetime, now: dt.datetime) -> bool:
     return True
 
 
+def _tell_contact(user_id: int, now: dt.datetime, until: dt.datetime) -> None:
+    """Let the contact whose account was locked hear of it (a user who is not a contact, an
+    operator tried on the web, hears nothing)."""
+    contact = Contact.objects.select_related("user").filter(user_id=user_id).first()
+    if contact is not None:
+        contact_locked(contact, now, until)
+
+
 def _prune(now: dt.datetime) -> None:
     """Forget counters that ended long ago. Run after a lock has been committed, in its own
     short transaction and holding no other row: spraying, the thing that makes many rows,
@@ -377,6 +392,8 @@ def _lock_started(bucket: Bucket, now: dt.datetime) -> None:
     }
     if bucket.user_id is not None and _tell_staff(bucket, until, now):
         data["emailed_user"] = bucket.user_id
+    if bucket.kind == Kind.CONTACT and bucket.user_id is not None:
+        _tell_contact(bucket.user_id, now, until)
     audit.record(
         actor="system",
         action="signin.locked",
@@ -470,8 +487,9 @@ def begin_password(
     rule = ACCOUNT_RULES[kind]
     subject = normalise(name)
     account_key = _account_key(kind, name)
-    # Only a staff account is told of its lock by email, and looked after by its admins.
-    user_id = user.pk if user is not None and kind == Kind.STAFF else None
+    # The account's owner is told of its lock (staff by ``_tell_staff``, a contact through
+    # ``contact_locked``); only staff accounts are looked after by admins.
+    user_id = user.pk if user is not None else None
     browser = _trusted_browser(account_key, user, device_token)
     if browser is not None:
         # The owner's browser: counted on its own, past the account's lock and the address's.
