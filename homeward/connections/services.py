@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
+from django.core import signing
 from django.db import transaction
 
 from homeward.connections.models import Connection, ConnectionEvent
@@ -15,6 +16,7 @@ from homeward.core.transitions import StatusTable
 from homeward.facilities.connection_policies import rule_of
 from homeward.facilities.models import Facility
 from homeward.people import access
+from homeward.people import services as people
 from homeward.people.models import Contact, Resident, User
 
 C = Connection.Status
@@ -129,7 +131,8 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
     if not rule.contacts_ask:
         raise PermissionDenied(
             f"At {facility.name} only residents can add contacts. Ask {resident.first_name} "
-            "to add you by the email address of your Homeward account.",
+            "to invite you by email: Homeward emails you the invitation, with a link to "
+            "accept it.",
             "invite_only",
         )
     with transaction.atomic():
@@ -368,3 +371,54 @@ def end_all_of(contact: Contact) -> None:
                 reason=ACCOUNT_CLOSED,
                 end_reason=ACCOUNT_CLOSED,
             )
+
+
+# --- the link in an invitation email ------------------------------------------------------
+
+INVITATION_SALT = "homeward.connections.invitation"
+
+
+def invitation_token(connection: Connection) -> str:
+    """The key in an invitation email's link: this connection, for this address."""
+    return signing.dumps(
+        {"connection": connection.pk, "email": connection.invite_email}, salt=INVITATION_SALT
+    )
+
+
+def invitation_of(token: str) -> Connection:
+    """The invitation a link names; anything but a genuine link is NotFound."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature:
+        raise NotFound("This invitation link is not valid. Check that it is complete.") from None
+    connection = (
+        Connection.objects.select_related("resident", "facility", "contact__user")
+        .filter(pk=data.get("connection"), invite_email__iexact=data.get("email", ""))
+        .first()
+    )
+    if connection is None:
+        raise NotFound("This invitation link is not valid any more.")
+    return connection
+
+
+def answer_invitation_link(*, contact: Contact, token: str, accept: bool) -> Connection:
+    """Accept or decline the invitation a link names, as the contact signed in with the
+    address it was sent to. Following the link proves the address is theirs, so it is
+    confirmed now and the invitation becomes theirs (a new account needs no other email)."""
+    invitation = invitation_of(token)
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().select_related("user").get(pk=contact.pk)
+        if contact.user.email.lower() != invitation.invite_email.lower():
+            raise PermissionDenied(
+                f"This invitation was sent to {invitation.invite_email}. Sign in with that "
+                "email to answer it.",
+                "invitation_not_yours",
+            )
+        people.mark_verified(contact)  # claims the invitations sent to the address
+        connection = _locked(invitation.pk)
+        if connection.contact_id is None:
+            # They already have a connection with this resident: that one stands.
+            raise Conflict("not_pending", "You already have a connection with this person.")
+        return respond_to_invitation(
+            contact=contact, connection_id=connection.pk, accept=accept
+        )

@@ -20,7 +20,7 @@ APPEALS = False
 # Messages can carry photos (and photos are priced in stamps).
 PHOTOS = False
 # An invitation from a resident is emailed to the address they typed.
-INVITATION_EMAILS = False
+INVITATION_EMAILS = True
 
 NAMES = ("APPEALS", "PHOTOS", "INVITATION_EMAILS")
 

@@ -9,12 +9,15 @@ from dataclasses import dataclass
 
 CONTACT = "contact"
 RESIDENT = "resident"
+# An email address that may have no account yet (an invitation): always sent, once, with no
+# choices to make and nothing to unsubscribe from.
+ADDRESS = "address"
 
 
 @dataclass(frozen=True)
 class Event:
     name: str
-    audience: str  # CONTACT (email) or RESIDENT (kiosk notice)
+    audience: str  # CONTACT (email), RESIDENT (kiosk notice) or ADDRESS (email)
     label: str  # what the preferences page calls it
     # A kiosk notice's words; {name} is the other person's name, quoted.
     notice: str = ""
@@ -33,6 +36,7 @@ EVENTS: dict[str, Event] = {
         Event("refund", CONTACT, "Money is going back to your card"),
         Event("low_balance", CONTACT, "Your wallet is running low"),
         Event("signin_locked", CONTACT, "Your account was locked after wrong passwords"),
+        Event("invitation", ADDRESS, "A resident invited this address to write"),
         Event(
             "connection_requested",
             RESIDENT,

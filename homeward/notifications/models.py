@@ -26,8 +26,9 @@ class Notification(models.Model):
     event = models.CharField(max_length=40)
     key = models.CharField(max_length=120)
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    # "contact:5" or "resident:7": one column the uniqueness can hold on.
-    recipient = models.CharField(max_length=40)
+    # "contact:5", "resident:7" or "address:kim@example.org": one column the uniqueness can
+    # hold on.
+    recipient = models.CharField(max_length=270)
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )

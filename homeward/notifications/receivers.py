@@ -5,8 +5,10 @@ Django starts (``apps``). Each runs in the transaction of the event it tells of.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from homeward.connections.models import Connection
+from homeward.connections.services import invitation_token
 from homeward.core import links
 from homeward.facilities.models import Facility
 from homeward.ledger.models import Account, Payment, Payout, Transaction
@@ -51,9 +53,12 @@ def message_moved(message: Message, source: str, target: str) -> None:
 
 def connection_moved(connection: Connection, source: str, target: str) -> None:
     contact, resident = connection.contact, connection.resident
-    if contact is None:  # an invitation to an address with no account yet
-        return
     key = f"connection:{connection.pk}:{target}:{connection.updated_at.isoformat()}"
+    if target == C.INVITED:
+        invitation_sent(connection, key)
+        return
+    if contact is None:
+        return
 
     def tell_resident(event: str) -> None:
         notify(
@@ -84,6 +89,28 @@ def connection_moved(connection: Connection, source: str, target: str) -> None:
         contact=contact,
         facility_id=connection.facility_id,
         theirs={"name": resident.full_name},
+    )
+
+
+def invitation_sent(connection: Connection, key: str) -> None:
+    """The invited address hears of it, with the link that answers it, whether or not it
+    has an account (each invitation once; a new one after a decline or expiry again)."""
+    expires = connection.invite_expires_at
+    facility = connection.facility
+    notify(
+        event="invitation",
+        key=key,
+        address=connection.invite_email,
+        facility_id=connection.facility_id,
+        ours={
+            "link": links.absolute("invitation", invitation_token(connection)),
+            "expires": (
+                f"{expires.astimezone(zoneinfo.ZoneInfo(facility.timezone)):%-d %B %Y}"
+                if expires
+                else ""
+            ),
+        },
+        theirs={"name": connection.resident.full_name, "facility": facility.name},
     )
 
 

@@ -23,7 +23,7 @@ from homeward.core import audit, clock, links
 from homeward.core.errors import NotFound
 from homeward.jobs import services as jobs
 from homeward.notifications import tokens
-from homeward.notifications.events import CONTACT, CONTACT_EVENTS, EVENTS
+from homeward.notifications.events import ADDRESS, CONTACT, CONTACT_EVENTS, EVENTS
 from homeward.notifications.models import Digest, Notification, Preference
 from homeward.people import emails
 from homeward.people.models import Contact, Resident
@@ -37,68 +37,43 @@ def notify(
     key: str,
     contact: Contact | None = None,
     resident: Resident | None = None,
+    address: str = "",
     facility_id: int | None = None,
     ours: Mapping[str, object] | None = None,
     theirs: Mapping[str, str] | None = None,
 ) -> Notification:
-    """Tell ``contact`` (by email) or ``resident`` (by a kiosk notice) of ``event``, once per
-    ``key``. Call inside the event's transaction. A contact who turned the event off, or
-    whose address is not verified, gets a row marked skipped and no email."""
+    """Tell ``contact`` (by email), ``resident`` (by a kiosk notice) or ``address`` (by
+    email, for an event whose audience is an address) of ``event``, once per ``key``. Call
+    inside the event's transaction. A contact who turned the event off, or whose address is
+    not verified, gets a row marked skipped and no email."""
     spec = EVENTS[event]
     now = clock.now()
     if spec.audience == CONTACT:
         if contact is None:
             raise ValueError(f"{event} is told to a contact")
-        unsubscribe = links.absolute("unsubscribe", tokens.unsubscribe(contact.pk, event))
-        subject, body = emails.render(
-            f"notify_{event}",
-            ours={
-                **(ours or {}),
-                "site": links.absolute("home", ""),
-                "preferences": links.absolute("notification_preferences", ""),
-                "unsubscribe": unsubscribe,
-            },
-            theirs=theirs or {},
-        )
-        address = contact.user.email
-        wanted = (
-            enabled(contact, event)
-            and contact.email_verified_at is not None
-            and contact.closed_at is None
-        )
-        status = N.Status.SKIPPED
-        if wanted:
-            status = N.Status.HELD if digest_on(contact) else N.Status.QUEUED
-        fields = {
-            "channel": N.Channel.EMAIL,
-            "recipient": f"contact:{contact.pk}",
-            "contact": contact,
-            "address": address,
-            "status": status,
-        }
+        fields = _to_contact(event, contact, ours or {}, theirs or {})
+    elif spec.audience == ADDRESS:
+        if not address:
+            raise ValueError(f"{event} is told to an address")
+        fields = _to_address(event, address, ours or {}, theirs or {})
     else:
         if resident is None:
             raise ValueError(f"{event} is told to a resident")
         name = emails.user_value((theirs or {}).get("name", ""))
-        subject = spec.label
-        body = spec.notice.format(name=f"“{name}”")
         fields = {
+            "subject": spec.label,
+            "body": spec.notice.format(name=f"“{name}”"),
             "channel": N.Channel.KIOSK,
             "recipient": f"resident:{resident.pk}",
             "resident": resident,
             "status": N.Status.SENT,
             "sent_at": now,
         }
+    fields["subject"] = str(fields["subject"])[:200]
     try:
         with transaction.atomic():  # a savepoint: the duplicate below must not spoil the caller
             row = Notification.objects.create(
-                event=event,
-                key=key,
-                facility_id=facility_id,
-                subject=subject[:200],
-                body=body,
-                created_at=now,
-                **fields,
+                event=event, key=key, facility_id=facility_id, created_at=now, **fields
             )
     except IntegrityError:  # told already: this event, this person, this channel
         return Notification.objects.get(
@@ -109,6 +84,59 @@ def notify(
     elif row.status == N.Status.HELD:
         _schedule_digest(row.contact, now)
     return row
+
+
+def _to_contact(
+    event: str, contact: Contact, ours: Mapping[str, object], theirs: Mapping[str, str]
+) -> dict[str, object]:
+    """The outbox row's fields for an email to a contact, in our words, with the links to
+    their choices and to stop this email."""
+    unsubscribe = links.absolute("unsubscribe", tokens.unsubscribe(contact.pk, event))
+    subject, body = emails.render(
+        f"notify_{event}",
+        ours={
+            **ours,
+            "site": links.absolute("home", ""),
+            "preferences": links.absolute("notification_preferences", ""),
+            "unsubscribe": unsubscribe,
+        },
+        theirs=theirs,
+    )
+    wanted = (
+        enabled(contact, event)
+        and contact.email_verified_at is not None
+        and contact.closed_at is None
+    )
+    status = N.Status.SKIPPED
+    if wanted:
+        status = N.Status.HELD if digest_on(contact) else N.Status.QUEUED
+    return {
+        "subject": subject,
+        "body": body,
+        "channel": N.Channel.EMAIL,
+        "recipient": f"contact:{contact.pk}",
+        "contact": contact,
+        "address": contact.user.email,
+        "status": status,
+    }
+
+
+def _to_address(
+    event: str, address: str, ours: Mapping[str, object], theirs: Mapping[str, str]
+) -> dict[str, object]:
+    """An email to an address that may have no account: sent once, no choices."""
+    address = address.strip().lower()
+    subject, body = emails.render(
+        f"notify_{event}", ours={**ours, "site": links.absolute("home", "")}, theirs=theirs
+    )
+    return {
+        "subject": subject,
+        "body": body,
+        "channel": N.Channel.EMAIL,
+        "recipient": f"address:{address}",
+        "address": address,
+        "status": N.Status.QUEUED,
+    }
 
 
 # --- the daily digest ------------------------------------------------------------------

@@ -134,9 +134,15 @@ def verify_email(*, token: str) -> Contact:
         )
         if contact is None:
             raise DomainError("link_invalid", "This link is not valid any more.")
-        if contact.email_verified_at is None:
-            contact.email_verified_at = clock.now()
-            contact.save(update_fields=["email_verified_at"])
-            audit.record(actor=contact.user, action="contact.email_verified", obj=contact)
-        email_verified(contact)
+        mark_verified(contact)
     return contact
+
+
+def mark_verified(contact: Contact) -> None:
+    """The contact proved they read their address (a verification link, or an invitation
+    link sent to it): in the caller's transaction, holding the contact's row."""
+    if contact.email_verified_at is None:
+        contact.email_verified_at = clock.now()
+        contact.save(update_fields=["email_verified_at"])
+        audit.record(actor=contact.user, action="contact.email_verified", obj=contact)
+    email_verified(contact)

@@ -87,6 +87,16 @@ ROWS = [
     Row("web:confirm_email_change", "GET", "/account/email/not-a-real-token/", EVERYONE),
     Row("web:close_account", "GET", "/account/close/", CONTACTS),
     Row("web:notification_preferences", "GET", "/notifications/", CONTACTS),
+    # Anyone holding an invitation's link may read whose it is; only the invited address's
+    # account answers it.
+    Row("web:invitation", "GET", "/invitations/{invitation_link}/", EVERYONE),
+    Row(
+        "web:invitation",
+        "POST",
+        "/invitations/{invitation_link}/",
+        {"contact_a"},
+        {"answer": "decline"},
+    ),
     # A forged unsubscribe link is nobody's (the genuine one: notifications' tests).
     Row("web:unsubscribe", "POST", "/unsubscribe/not-a-real-token/", set()),
     Row("web:facilities", "GET", "/facilities/", EVERYONE),
@@ -241,7 +251,7 @@ ROWS = [
 ]
 
 
-def scene_ids(world) -> dict[str, int]:
+def scene_ids(world) -> dict[str, int | str]:
     """One of everything a URL can point at, all at facility 1 and owned by contact_a or
     the resident there."""
     active = world.contact_a.connections.get()
@@ -321,6 +331,7 @@ def scene_ids(world) -> dict[str, int]:
         "request": request.pk,
         "pending": pending.pk,
         "invitation": invitation.pk,
+        "invitation_link": connections.invitation_token(invitation),
         "dead_job": dead_job.pk,
         "resident": world.resident.pk,
         "contact_a": world.contact_a.pk,

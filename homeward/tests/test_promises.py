@@ -118,8 +118,7 @@ def test_the_refusal_to_ask_at_an_invite_only_facility_says_how_to_be_added(db):
     client = client_for(t.make_contact().user)
     response = client.post("/facilities/invites/connect/", {"number": "RI1"}, follow=True)
     page = response.content.decode()
-    assert "Ask Kim to add you by the email address of your Homeward account." in page
-    assert "invite you by email" not in page
+    assert "Ask Kim to invite you by email: Homeward emails you the invitation" in page
 
 
 def test_an_unknown_feature_is_a_mistake_not_a_silent_no():

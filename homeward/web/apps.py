@@ -15,6 +15,7 @@ class WebConfig(AppConfig):
             "notification_preferences", lambda _: reverse("web:notification_preferences")
         )
         links.register("unsubscribe", lambda token: reverse("web:unsubscribe", args=[token]))
+        links.register("invitation", lambda token: reverse("web:invitation", args=[token]))
         links.register("receipt", lambda pk: reverse("web:receipt", args=[pk]))
         links.register(
             "password_reset",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("connections/<int:connection_id>/accept/", connections.accept, name="accept"),
     path("connections/<int:connection_id>/decline/", connections.decline, name="decline"),
     path("connections/<int:connection_id>/block/", connections.block, name="block"),
+    path("invitations/<str:token>/", connections.invitation, name="invitation"),
     path("conversations/", conversations.conversation_list, name="conversations"),
     path(
         "conversations/<int:connection_id>/",

@@ -75,13 +75,13 @@ def _invites_facility():
 def test_invite_by_email(world):
     facility, resident = _invites_facility()
     client = kiosk_client_for(resident)
-    assert "Add a contact by email address" in client.get("/kiosk/").content.decode()
+    assert "Invite a contact by email" in client.get("/kiosk/").content.decode()
     response = client.post("/kiosk/invite/", {"email": "Sister@Example.org"})
     assert response["Location"] == "/kiosk/invite/"
     invitation = Connection.objects.get(resident=resident)
     assert invitation.status == C.INVITED and invitation.invite_email == "sister@example.org"
     page = client.get("/kiosk/invite/").content.decode()
-    assert "Ask them to sign up at Homeward with this email address" in page
+    assert "We emailed your invitation to sister@example.org" in page
     assert "sister@example.org" in page
     assert "Waiting for the contact to accept the invitation" in page
 

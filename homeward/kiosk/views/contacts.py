@@ -111,8 +111,8 @@ def _invitations(resident: Resident) -> list[dict[str, object]]:
 def _invite_result(connection: Connection, email: str, days: int) -> str:
     if connection.status == C.INVITED:
         return (
-            f"Invitation saved for {email}. Ask them to sign up at Homeward with this email "
-            f"address and accept your invitation within {days} days."
+            f"We emailed your invitation to {email}. They have {days} days to accept it; "
+            "you will see here when they do."
         )
     if connection.status == C.ACTIVE:
         return f"You are already connected with {contact_name(connection)}."

@@ -11,17 +11,21 @@ from homeward.notifications.models import Notification
 
 
 def deliver(notification: Notification) -> None:
-    assert notification.contact_id is not None
-    unsubscribe = links.absolute(
-        "unsubscribe", tokens.unsubscribe(notification.contact_id, notification.event)
-    )
+    """Send one email. To a contact, with the link that stops emails like it; to an address
+    with no choices (an invitation), without."""
+    headers = {}
+    if notification.contact_id is not None:
+        unsubscribe = links.absolute(
+            "unsubscribe", tokens.unsubscribe(notification.contact_id, notification.event)
+        )
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     EmailMessage(
         subject=notification.subject,
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.address],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        headers=headers,
     ).send()

@@ -90,7 +90,7 @@ def test_nothing_left_to_tell_sends_no_digest(world, run_jobs, smtp):
 
 def test_the_digest_link_stops_every_email(world, client):
     link = "/unsubscribe/" + tokens.unsubscribe(world.contact_a.pk, "digest") + "/"
-    assert "Every email Homeward sends you" in client.get(link).content.decode()
+    assert "Stop every email Homeward sends you" in client.get(link).content.decode()
     assert client.post(link).status_code == 200
     assert not any(on for _, _, on in preferences_of(world.contact_a))
 

@@ -151,7 +151,7 @@ def test_resident_invites_policy_refuses_a_request_and_explains(db):
     assert "Ask to connect" not in page
     assert "only residents can add contacts" in page
     response = _connect(client, "invites", "RI1")
-    assert "Ask Kim to add you by the email address of your Homeward account" in (
+    assert "Ask Kim to invite you by email: Homeward emails you the invitation" in (
         response.content.decode()
     )
     assert not Connection.objects.exists()

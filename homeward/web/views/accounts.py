@@ -52,7 +52,9 @@ def _start_session(request: HttpRequest, contact: Contact) -> None:
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     version = settings.MONITORING_NOTICE_VERSION
-    form = SignUpForm(request.POST or None, initial={"notice_version": version})
+    # An invitation's link brings the address it was sent to.
+    initial = {"notice_version": version, "email": request.GET.get("email", "")[:254]}
+    form = SignUpForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             contact = people.create_contact(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from homeward.connections import access as connection_access
 from homeward.connections import services as connections
@@ -16,7 +19,7 @@ from homeward.connections.words import after_request_words, connection_next_step
 from homeward.core.errors import DomainError
 from homeward.core.views import show_error
 from homeward.people.words import short_name
-from homeward.web.access import contact_required
+from homeward.web.access import contact_of, contact_required
 from homeward.web.requests import ContactRequest
 
 C = Connection.Status
@@ -100,3 +103,49 @@ def block(request: ContactRequest, connection_id: int) -> HttpResponse:
             "connection, and messages still on their way were returned."
         ),
     )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation email. Anyone holding it sees whose invitation it is and
+    how to answer: create an account with the invited address, or sign in with it. The
+    contact signed in with that address answers it here."""
+    try:
+        found = connections.invitation_of(token)
+    except DomainError as error:
+        return render(request, "web/invitation.html", {"error": error}, status=404)
+    contact = contact_of(request)
+    if request.method == "POST":
+        if contact is None:
+            return redirect_to_login(request.get_full_path())
+        accept = request.POST.get("answer") == "accept"
+        try:
+            connection = connections.answer_invitation_link(
+                contact=contact, token=token, accept=accept
+            )
+        except DomainError as error:
+            if error.status in (403, 404):  # not theirs: say so, and change nothing
+                context = {"error": error}
+                return render(request, "web/invitation.html", context, status=error.status)
+            show_error(request, error)
+            return redirect("web:invitation", token=token)
+        if accept:
+            messages.success(request, after_request_words(connection))
+        else:
+            messages.success(
+                request, f"You declined the invitation from {connection.resident.first_name}."
+            )
+        return redirect("web:connections")
+    here = request.get_full_path()
+    signup = urlencode({"next": here, "email": found.invite_email})  # the address filled in
+    context = {
+        "invitation": found,
+        "short_name": short_name(found.resident),
+        "contact": contact,
+        "signed_in_as_invited": contact is not None
+        and contact.user.email.lower() == found.invite_email.lower(),
+        "pending": found.status == C.INVITED,
+        "signup": f"{reverse('web:signup')}?{signup}",
+        "signin": f"{reverse('web:signin')}?{urlencode({'next': here})}",
+    }
+    return render(request, "web/invitation.html", context)

@@ -45,11 +45,15 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     found = tokens.read_unsubscribe(token)
     if found is None or not notifications.unsubscribable(found[1]):
         raise Http404()
-    label = EVENTS[found[1]].label if found[1] in EVENTS else "Every email Homeward sends you"
+    everything = found[1] not in EVENTS  # the digest's link
     if request.method == "POST":
         try:
             notifications.unsubscribe(token=token)
         except NotFound:
             raise Http404() from None
-        return render(request, "web/unsubscribe.html", {"label": label, "done": True})
-    return render(request, "web/unsubscribe.html", {"label": label, "done": False})
+    context = {
+        "label": "" if everything else EVENTS[found[1]].label,
+        "everything": everything,
+        "done": request.method == "POST",
+    }
+    return render(request, "web/unsubscribe.html", context)
