@@ -419,6 +419,4 @@ def answer_invitation_link(*, contact: Contact, token: str, accept: bool) -> Con
         if connection.contact_id is None:
             # They already have a connection with this resident: that one stands.
             raise Conflict("not_pending", "You already have a connection with this person.")
-        return respond_to_invitation(
-            contact=contact, connection_id=connection.pk, accept=accept
-        )
+        return respond_to_invitation(contact=contact, connection_id=connection.pk, accept=accept)

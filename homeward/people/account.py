@@ -32,7 +32,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from homeward.core import audit, clock, links
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.hooks import Hook
-from homeward.people import emails
+from homeward.people import emails, throttle
 from homeward.people.models import Contact, User
 
 password_changed: Hook[[User]] = Hook("password_changed")
@@ -88,7 +88,9 @@ def _set_password(user: User, password: str, *, action: str) -> None:
 def request_password_reset(*, email: str, client: str | None = None) -> None:
     """Email a reset link if ``email`` belongs to an open contact account. Whoever asks
     hears the same answer either way (the caller says "if an account uses this address"),
-    so the form tells no one which addresses have accounts."""
+    so the form tells no one which addresses have accounts. Counted per address typed and
+    per ``client`` network, like every request that emails an address."""
+    throttle.count_email_request(email=email, address=client)
     contact = _contact_with_email(email)
     if contact is None:
         return
@@ -155,7 +157,9 @@ def email_in_use(email: str, *, besides: User | None = None) -> bool:
     return users.exists()
 
 
-def request_email_change(*, contact: Contact, password: str, new_email: str) -> None:
+def request_email_change(
+    *, contact: Contact, password: str, new_email: str, client: str | None = None
+) -> None:
     """Send a confirmation link to ``new_email``; nothing changes until it is opened. The
     old address is told once the change is made."""
     user = contact.user
@@ -169,6 +173,7 @@ def request_email_change(*, contact: Contact, password: str, new_email: str) -> 
         raise DomainError("same_email", "That is already your email address.")
     if email_in_use(new_email, besides=user):
         raise DomainError("email_taken", "Another account uses this email. Choose another.")
+    throttle.count_email_request(email=new_email, address=client)
     data = {"contact": contact.pk, "old": user.email, "new": new_email}
     token = signing.dumps(data, salt=EMAIL_CHANGE_SALT)
     with transaction.atomic():

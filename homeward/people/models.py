@@ -142,6 +142,8 @@ class SignInThrottle(models.Model):
         ADDRESS = "address", "Client address"
         KIOSK_NUMBER = "kiosk_number", "Resident number on the kiosks"
         KIOSK_DEVICE = "kiosk_device", "Kiosk device"
+        EMAIL_TO = "email_to", "Emails asked for one address"
+        EMAIL_FROM = "email_from", "Emails asked for from one client address"
 
     key = models.CharField(max_length=400, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

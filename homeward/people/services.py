@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from homeward.core import audit, clock, links
 from homeward.core.errors import DomainError
 from homeward.core.hooks import Hook
-from homeward.people import account, emails, names
+from homeward.people import account, emails, names, throttle
 from homeward.people.models import Contact, User
 
 DISPLAY_NAME_MAX: int = Contact._meta.get_field("display_name").max_length or 0
@@ -48,10 +48,18 @@ def _check_new_contact(*, email: str, password: str, display_name: str, version:
 
 
 def create_contact(
-    *, email: str, password: str, display_name: str, accepted_notice_version: str
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    accepted_notice_version: str,
+    client: str | None = None,
 ) -> Contact:
-    """Open a contact account. The accepted monitoring notice version and time are kept."""
+    """Open a contact account. The accepted monitoring notice version and time are kept.
+    It emails the address typed, so each try is counted first, per address and per
+    ``client`` network (``throttle.count_email_request``)."""
     email = email.strip().lower()
+    throttle.count_email_request(email=email, address=client)
     display_name = display_name.strip()
     _check_new_contact(
         email=email,

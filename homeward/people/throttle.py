@@ -1,4 +1,5 @@
-"""The one sign-in throttle, for every surface: web, console, API and kiosk.
+"""The one sign-in throttle, for every surface: web, console, API and kiosk (and the count
+of requests that make us send email).
 
 Each attempt is counted *before* the password or PIN is checked, by one conditional
 UPDATE on a counter row (``SignInThrottle``): the row is bumped only while it is under its
@@ -24,7 +25,10 @@ What is counted (the buckets):
 - a client address: many failures from one address refuse browsers without a device
   cookie for the account they try (password spraying). An IPv6 address is counted by its
   /64 network, which one subscriber usually holds whole;
-- a kiosk resident number (per facility) and a kiosk device.
+- a kiosk resident number (per facility) and a kiosk device;
+- requests that make us email an address someone typed (a sign-up, a password reset, an
+  email change: ``count_email_request``), per address and per client network, whatever
+  the password.
 
 An admin can release a lock sooner (``release_signin`` command, the console's sign-in
 locks page).
@@ -127,6 +131,25 @@ KIOSK_DEVICE = Rule(
     "try again in 15 minutes.",
 )
 ACCOUNT_RULES: dict[str, Rule] = {Kind.CONTACT: CONTACT, Kind.STAFF: STAFF}
+# Requests that make Homeward email an address someone typed (a sign-up's confirmation, a
+# password reset, an email change's link), counted per address, whatever asked, and per
+# client network, so nobody can fill an inbox, or send mail through us, by asking again and
+# again. Nothing is locked: each counter refuses until its hour has passed.
+EMAILS_TO_ADDRESS = Rule(
+    5,
+    60 * MINUTE,
+    60 * MINUTE,
+    "too_many_attempts",
+    "We have emailed this address several times in the last hour. Check its inbox (and "
+    "its spam folder), or wait an hour, then try again.",
+)
+EMAILS_FROM_CLIENT = Rule(
+    20,
+    60 * MINUTE,
+    60 * MINUTE,
+    "too_many_attempts",
+    "Too many requests from your network in the last hour. Wait an hour, then try again.",
+)
 
 # The device cookie: signed, bound to one account, good for half a year.
 TRUSTED_SALT = "homeward.people.trusted-browser"
@@ -524,6 +547,19 @@ def begin_kiosk(*, facility_id: int, device_id: int, device_name: str, number: s
         facility_id=facility_id,
     )
     return _take([device, resident_number], clears=[resident_number], kind=Kind.KIOSK_NUMBER)
+
+
+def count_email_request(*, email: str, address: str | None) -> None:
+    """Count a request that emails ``email`` (typed by whoever asks), from the client
+    ``address``, before anything is looked up or sent. Raises ``Refused`` (429) when the
+    address typed or the client's network has had its share this hour; a refused request
+    is not counted."""
+    typed = normalise(email)
+    buckets = [Bucket(f"email_to:{typed}", Kind.EMAIL_TO, EMAILS_TO_ADDRESS, typed)]
+    if address:
+        client = address_key(address)
+        buckets.append(Bucket(f"email_from:{client}", Kind.EMAIL_FROM, EMAILS_FROM_CLIENT, client))
+    _take(buckets, clears=[], kind=Kind.EMAIL_TO).reported = True  # nothing to report back
 
 
 # --- locks, and releasing them ---------------------------------------------------------------

@@ -91,12 +91,15 @@ def change_password(request: HttpRequest, data: PasswordChangeIn) -> TokenOut:
     summary="Change your email",
     operation_id="account_email",
 )
-@can_answer("wrong_password", "email_invalid", "same_email", "email_taken")
+@can_answer("wrong_password", "email_invalid", "same_email", "email_taken", "too_many_attempts")
 def change_email(request: HttpRequest, data: EmailChangeIn) -> Status[EmailChangeOut]:
     """A link goes to the new address; the email changes when it is opened there, and the
     old address is told."""
     account.request_email_change(
-        contact=contact_of(request), password=data.password, new_email=data.email
+        contact=contact_of(request),
+        password=data.password,
+        new_email=data.email,
+        client=request.META.get("REMOTE_ADDR"),
     )
     return Status(202, EmailChangeOut(sent_to=data.email.strip().lower()))
 
@@ -127,6 +130,7 @@ def close(request: HttpRequest, data: CloseIn) -> ClosedOut:
     summary="Email a link to choose a new password",
     operation_id="password_reset",
 )
+@can_answer("too_many_attempts")
 def password_reset(request: HttpRequest, data: PasswordResetIn) -> Status[PasswordResetOut]:
     """The same answer whether or not an account uses the address; the link (to the web
     site, valid for a few hours, once) goes only to an account's own address."""

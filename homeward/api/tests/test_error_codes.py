@@ -55,6 +55,14 @@ NOT_REACHABLE.update(
         for code in ("no_price_schedule", "idempotency_key_reused")
     }
 )
+# Requests that email an address are counted by rules whose refusal is too_many_attempts.
+NOT_REACHABLE.update(
+    {
+        (operation, code): "an account's and a kiosk's rules: these count emails, not passwords"
+        for operation in ("password_reset", "account_email")
+        for code in ("locked_out", "kiosk_locked")
+    }
+)
 NOT_REACHABLE.update(
     {
         ("account_close", "no_price_schedule"): "returning a message when a connection closes",

@@ -16,11 +16,12 @@ from django.test import Client
 from homeward import builders as t
 from homeward.core import clock
 from homeward.core.models import AuditEvent
+from homeward.jobs.models import Job
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.kiosk.auth import DEVICE_COOKIE
 from homeward.kiosk.services import WRONG_CREDENTIALS, register_device
 from homeward.people import throttle
-from homeward.people.models import SignInThrottle
+from homeward.people.models import Contact, SignInThrottle
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -132,3 +133,32 @@ def test_pruning_after_locks_never_breaks_a_sign_in_bumping_an_old_counter(world
     assert {status for statuses in results for status in statuses} <= {400, 429}
     assert SignInThrottle.objects.filter(locked_until__isnull=False).count() >= BURST
     assert not SignInThrottle.objects.filter(subject__startswith="stale").exists()
+
+
+def test_thirty_parallel_resets_for_one_address_send_exactly_the_limit(world):
+    statuses = burst(lambda c: c.post("/password/forgot/", {"email": "a@example.org"}))
+    limit = throttle.EMAILS_TO_ADDRESS.limit
+    assert statuses == {200: limit, 429: BURST - limit}
+    assert Job.objects.filter(kind="send_email").count() == limit
+
+
+def test_thirty_parallel_sign_ups_from_one_network_make_at_most_its_share(db):
+    from django.conf import settings
+
+    def sign_up(client: Client, n: int):  # type: ignore[no-untyped-def]
+        return client.post(
+            "/signup/",
+            {
+                "display_name": "Rosa",
+                "email": f"rosa{n}@example.org",
+                "password": "a-long-family-passphrase",
+                "accept_notice": "on",
+                "notice_version": settings.MONITORING_NOTICE_VERSION,
+            },
+            REMOTE_ADDR="203.0.113.9",
+        ).status_code
+
+    share = throttle.EMAILS_FROM_CLIENT.limit
+    results = in_threads(BURST, lambda n: sign_up(Client(), n))
+    assert Counter(results) == {302: share, 429: BURST - share}
+    assert Contact.objects.count() == share

@@ -140,6 +140,7 @@ def change_email(request: ContactRequest) -> HttpResponse:
                 contact=request.contact,
                 password=form.cleaned_data["password"],
                 new_email=form.cleaned_data["email"],
+                client=request.META.get("REMOTE_ADDR"),
             )
         except DomainError as error:
             _refused(form, error)

@@ -62,9 +62,19 @@ def signup(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 display_name=form.cleaned_data["display_name"],
                 accepted_notice_version=form.cleaned_data["notice_version"],
+                client=request.META.get("REMOTE_ADDR"),
             )
         except DomainError as error:
             form.add_error(SIGNUP_ERROR_FIELDS.get(error.code), error.message)
+            if error.status == 429:
+                refused = render(
+                    request,
+                    "web/signup.html",
+                    {"form": form, "notice_version": version, "next": safe_next(request, "")},
+                    status=429,
+                )
+                refused["Retry-After"] = str(error.retry_after or 3600)
+                return refused
         else:
             _start_session(request, contact)
             messages.success(request, f"Welcome, {contact.display_name}. Your account is ready.")
