@@ -125,8 +125,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
         except DomainError as error:
             if error.status in (403, 404):  # not theirs: say so, and change nothing
-                context = {"error": error}
-                return render(request, "web/invitation.html", context, status=error.status)
+                refused = {"error": error}
+                return render(request, "web/invitation.html", refused, status=error.status)
             show_error(request, error)
             return redirect("web:invitation", token=token)
         if accept:
