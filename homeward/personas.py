@@ -18,6 +18,7 @@ from email.message import Message as EmailMessage
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 
 from homeward import builders as t
@@ -60,6 +61,25 @@ def sign_in_staff(client: Client, user: User, *, password: str = t.PASSWORD, pat
     if response.redirect_chain and "/console/notice/" in response.redirect_chain[-1][0]:
         response = client.post(response.redirect_chain[-1][0], follow=True)
     return response
+
+
+def sign_up(
+    client: Client,
+    email: str,
+    *,
+    name: str = "Rosa Diaz",
+    password: str = t.PASSWORD,
+    **extra: Any,
+) -> Any:
+    """Sign up through the page, accepting the monitoring notice in force; the response."""
+    form = {
+        "display_name": name,
+        "email": email,
+        "password": password,
+        "accept_notice": "on",
+        "notice_version": settings.MONITORING_NOTICE_VERSION,
+    }
+    return client.post("/signup/", form, **extra)
 
 
 def kiosk_client_for(resident: Resident) -> Client:

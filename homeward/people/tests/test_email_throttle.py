@@ -4,30 +4,15 @@ inbox by asking again and again."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.test import Client
 
 from homeward import builders as t
 from homeward.jobs.models import Job
 from homeward.people import throttle
 from homeward.people.models import Contact
-from homeward.personas import api_for
+from homeward.personas import api_for, sign_up
 
 LIMIT = throttle.EMAILS_TO_ADDRESS.limit
-
-
-def sign_up(client: Client, email: str, **extra):  # type: ignore[no-untyped-def]
-    return client.post(
-        "/signup/",
-        {
-            "display_name": "Rosa Diaz",
-            "email": email,
-            "password": "a-long-family-passphrase",
-            "accept_notice": "on",
-            "notice_version": settings.MONITORING_NOTICE_VERSION,
-        },
-        **extra,
-    )
 
 
 def emails_queued() -> int:

@@ -22,6 +22,7 @@ from homeward.kiosk.auth import DEVICE_COOKIE
 from homeward.kiosk.services import WRONG_CREDENTIALS, register_device
 from homeward.people import throttle
 from homeward.people.models import Contact, SignInThrottle
+from homeward.personas import sign_up
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -143,22 +144,10 @@ def test_thirty_parallel_resets_for_one_address_send_exactly_the_limit(world):
 
 
 def test_thirty_parallel_sign_ups_from_one_network_make_at_most_its_share(db):
-    from django.conf import settings
-
-    def sign_up(client: Client, n: int):  # type: ignore[no-untyped-def]
-        return client.post(
-            "/signup/",
-            {
-                "display_name": "Rosa",
-                "email": f"rosa{n}@example.org",
-                "password": "a-long-family-passphrase",
-                "accept_notice": "on",
-                "notice_version": settings.MONITORING_NOTICE_VERSION,
-            },
-            REMOTE_ADDR="203.0.113.9",
-        ).status_code
-
     share = throttle.EMAILS_FROM_CLIENT.limit
-    results = in_threads(BURST, lambda n: sign_up(Client(), n))
+    results = in_threads(
+        BURST,
+        lambda n: sign_up(Client(), f"rosa{n}@example.org", REMOTE_ADDR="203.0.113.9").status_code,
+    )
     assert Counter(results) == {302: share, 429: BURST - share}
     assert Contact.objects.count() == share

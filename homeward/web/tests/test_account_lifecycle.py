@@ -4,7 +4,6 @@ and closing the account, with the emails each sends arriving at a real SMTP serv
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.test import Client
 
@@ -16,7 +15,7 @@ from homeward.ledger.models import Payout
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people.models import Contact, User
-from homeward.personas import api_for, body_of, client_for, emails_to, link_in
+from homeward.personas import api_for, body_of, client_for, emails_to, link_in, sign_up
 from homeward.web.tests.wallet_steps import DEPOSIT, LATE, pay, wallet_balance
 
 NEW = "a-much-longer-secret-42"
@@ -194,16 +193,7 @@ def test_closing_refunds_the_wallet_ends_connections_and_refuses_sign_in(world, 
     assert not any("ended" in subject.lower() for subject in subjects)  # not told twice
     assert AuditEvent.objects.filter(action="contact.account_closed").count() == 1
     # The address is free again.
-    again = Client().post(
-        "/signup/",
-        {
-            "display_name": "Ana",
-            "email": "a@example.org",
-            "password": NEW,
-            "accept_notice": "on",
-            "notice_version": settings.MONITORING_NOTICE_VERSION,
-        },
-    )
+    again = sign_up(Client(), "a@example.org", name="Ana", password=NEW)
     assert again.status_code == 302
     assert Contact.objects.filter(user__email="a@example.org").count() == 2
 

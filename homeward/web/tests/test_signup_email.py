@@ -11,26 +11,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.test import Client
 
 from homeward.jobs.models import Job
 from homeward.people.emails import render, user_value
 from homeward.people.models import Contact, User
+from homeward.personas import sign_up
 
 
 def signup(name: str, email: str = "rosa@example.org"):
-    return Client().post(
-        "/signup/",
-        {
-            "display_name": name,
-            "email": email,
-            "password": "a-long-family-passphrase",
-            "accept_notice": "on",
-            "notice_version": settings.MONITORING_NOTICE_VERSION,
-        },
-    )
+    return sign_up(Client(), email, name=name)
 
 
 def name_errors(page: str) -> str:

@@ -7,6 +7,7 @@ import re
 from django.core import mail
 from django.test import Client
 
+from homeward import personas
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
 from homeward.people.models import Contact
@@ -14,19 +15,7 @@ from homeward.personas import client_for
 
 
 def sign_up(client: Client, email: str) -> None:
-    from django.conf import settings
-
-    response = client.post(
-        "/signup/",
-        {
-            "display_name": "Rosa Diaz",
-            "email": email,
-            "password": "a-long-family-passphrase",
-            "accept_notice": "on",
-            "notice_version": settings.MONITORING_NOTICE_VERSION,
-        },
-    )
-    assert response.status_code == 302, response.content[:300]
+    assert personas.sign_up(client, email).status_code == 302
 
 
 def link_in_email() -> str:
