@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from homeward.core.env import env_bool, env_int, env_list, env_str
+from homeward.core.env import env_bool, env_int, env_list, env_str, env_time_zone
 from homeward.ledger.providers import NAMES as PAYMENT_PROVIDERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -180,7 +180,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Homeward <no-reply@localhost>")
 # The daily digest of notifications goes out at this hour, in this time zone.
 NOTIFICATION_DIGEST_HOUR = env_int("NOTIFICATION_DIGEST_HOUR", 18, minimum=0, maximum=23)
-NOTIFICATION_DIGEST_TIME_ZONE = env_str("NOTIFICATION_DIGEST_TIME_ZONE", "America/New_York")
+NOTIFICATION_DIGEST_TIME_ZONE = env_time_zone("NOTIFICATION_DIGEST_TIME_ZONE", "America/New_York")
 
 # Where people reach this deployment, for links in emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -7,8 +7,7 @@ class ConnectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from homeward.connections import services
-        from homeward.people.account import account_closing
-        from homeward.people.services import email_verified
+        from homeward.people.account import account_closing, email_verified
 
         # Invitations sent to an address become the contact's once they prove it is theirs.
         email_verified.register(services.claim_invitations_of)

@@ -15,8 +15,7 @@ from homeward.core.hooks import Hook
 from homeward.core.transitions import StatusTable
 from homeward.facilities.connection_policies import rule_of
 from homeward.facilities.models import Facility
-from homeward.people import access
-from homeward.people import services as people
+from homeward.people import access, account
 from homeward.people.models import Contact, Resident, User
 
 C = Connection.Status
@@ -274,7 +273,7 @@ def claim_invitations(*, contact: Contact) -> int:
 
 
 def claim_invitations_of(contact: Contact) -> None:
-    """``claim_invitations`` as the receiver of ``people.services.email_verified``."""
+    """``claim_invitations`` as the receiver of ``people.account.email_verified``."""
     claim_invitations(contact=contact)
 
 
@@ -414,7 +413,7 @@ def answer_invitation_link(*, contact: Contact, token: str, accept: bool) -> Con
                 "email to answer it.",
                 "invitation_not_yours",
             )
-        people.mark_verified(contact)  # claims the invitations sent to the address
+        account.mark_verified(contact)  # claims the invitations sent to the address
         connection = _locked(invitation.pk)
         if connection.contact_id is None:
             # They already have a connection with this resident: that one stands.

@@ -3,9 +3,11 @@ left goes back to the cards it came from (receivers of ``people.account``'s hook
 
 from __future__ import annotations
 
+from homeward.connections.models import Connection
 from homeward.core.errors import Conflict
-from homeward.ledger import payments
-from homeward.ledger.models import Account, Payment
+from homeward.ledger import charges, payments
+from homeward.ledger import services as ledger
+from homeward.ledger.models import Account, Payment, Transaction
 from homeward.people.models import Contact
 
 REASON = "Your account was closed"
@@ -23,8 +25,10 @@ def refuse_closing_while_paying(contact: Contact) -> None:
 
 
 def refund_every_wallet(contact: Contact) -> None:
-    """``account_closed``: every wallet (and its unused stamps) goes back to its cards, after
-    the connections ended and returned what was on its way."""
+    """``account_closed``: replies paid ahead and never used come back to the wallets, then
+    every wallet (and its unused stamps) goes back to its cards, after the connections
+    ended and returned what was on its way."""
+    _return_reply_credits(contact)
     wallets = Account.objects.filter(
         kind=Account.Kind.CONTACT_WALLET, contact=contact, facility__isnull=False
     ).select_related("facility")
@@ -36,3 +40,22 @@ def refund_every_wallet(contact: Contact) -> None:
             reason=REASON,
             key=f"account:{contact.pk}:closed:{wallet.facility_id}",
         )
+
+
+def _return_reply_credits(contact: Contact) -> None:
+    for connection in Connection.objects.filter(contact=contact).select_related("facility"):
+        held = ledger.balance_of(
+            kind=Account.Kind.REPLY_CREDIT, contact=contact, resident=connection.resident
+        )
+        if held:
+            ledger.post(
+                key=f"account:{contact.pk}:closed:reply_credit:{connection.resident_id}",
+                kind=Transaction.Kind.MESSAGE_REFUND,
+                postings=[
+                    (charges.reply_credit(connection), -held),
+                    (charges.wallet(contact, connection.facility), held),
+                ],
+                memo="Unused prepaid replies returned: your account was closed",
+                contact=contact,
+                facility=connection.facility,
+            )

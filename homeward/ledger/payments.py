@@ -215,6 +215,16 @@ def start(
     made: Payment | None
     with _start_lock() as hold:
         with transaction.atomic():
+            # The payer's row, held to the commit: an account closing now either finishes
+            # first (and the payment is refused) or waits and sees this payment pending.
+            closed_at = (
+                Contact.objects.select_for_update()
+                .filter(pk=contact.pk)
+                .values_list("closed_at", flat=True)
+                .first()
+            )
+            if closed_at is not None:
+                raise NotFound("This account is closed.")
             try:
                 with transaction.atomic():
                     payment = Payment.objects.create(

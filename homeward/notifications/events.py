@@ -21,6 +21,9 @@ class Event:
     label: str  # what the preferences page calls it
     # A kiosk notice's words; {name} is the other person's name, quoted.
     notice: str = ""
+    # A security notice: sent at once even to a contact who chose the daily digest, and not
+    # stopped by the digest's "stop every email" link.
+    urgent: bool = False
 
 
 EVENTS: dict[str, Event] = {
@@ -35,7 +38,9 @@ EVENTS: dict[str, Event] = {
         Event("deposit_receipt", CONTACT, "A payment went through (your receipt)"),
         Event("refund", CONTACT, "Money is going back to your card"),
         Event("low_balance", CONTACT, "Your wallet is running low"),
-        Event("signin_locked", CONTACT, "Your account was locked after wrong passwords"),
+        Event(
+            "signin_locked", CONTACT, "Your account was locked after wrong passwords", urgent=True
+        ),
         Event("invitation", ADDRESS, "A resident invited this address to write"),
         Event(
             "connection_requested",

@@ -81,8 +81,8 @@ def notify(
         )
     if row.status == N.Status.QUEUED:
         jobs.enqueue("send_notification", facility_id=facility_id, notification_id=row.pk)
-    elif row.status == N.Status.HELD:
-        _schedule_digest(row.contact, now)
+    elif row.status == N.Status.HELD and contact is not None:
+        _schedule_digest(contact, now)
     return row
 
 
@@ -109,7 +109,8 @@ def _to_contact(
     )
     status = N.Status.SKIPPED
     if wanted:
-        status = N.Status.HELD if digest_on(contact) else N.Status.QUEUED
+        held = digest_on(contact) and not EVENTS[event].urgent
+        status = N.Status.HELD if held else N.Status.QUEUED
     return {
         "subject": subject,
         "body": body,
@@ -145,6 +146,9 @@ def _to_address(
 # digest hour. The digest's key names its day, so there is one per contact and day.
 
 DIGEST = "digest"
+# The day's digest is sent this long after the digest hour, so an event whose transaction
+# began before the hour (and was held for this digest) has committed by then.
+DIGEST_GRACE = dt.timedelta(minutes=5)
 
 
 def next_digest_at(now: dt.datetime) -> dt.datetime:
@@ -157,8 +161,7 @@ def next_digest_at(now: dt.datetime) -> dt.datetime:
     return at
 
 
-def _schedule_digest(contact: Contact | None, now: dt.datetime) -> None:
-    assert contact is not None
+def _schedule_digest(contact: Contact, now: dt.datetime) -> None:
     at = next_digest_at(now)
     try:
         with transaction.atomic():
@@ -176,19 +179,20 @@ def _schedule_digest(contact: Contact | None, now: dt.datetime) -> None:
             )
     except IntegrityError:  # today's digest is already waiting
         return
-    jobs.enqueue("send_notification", run_after=at, notification_id=row.pk)
+    jobs.enqueue("send_notification", run_after=at + DIGEST_GRACE, notification_id=row.pk)
 
 
 def _write_digest(row: Notification) -> bool:
     """Fill the digest row with every email held for its contact, and mark those sent with
-    it. False when nothing is left to tell (all turned off since)."""
+    it. False when nothing is left to tell (all turned off since, or the account closed)."""
     assert row.contact is not None
     held = list(
         Notification.objects.select_for_update()
         .filter(contact=row.contact, channel=N.Channel.EMAIL, status=N.Status.HELD)
         .order_by("created_at", "id")
     )
-    told = [item for item in held if enabled(row.contact, item.event)]
+    closed = row.contact.closed_at is not None
+    told = [item for item in held if not closed and enabled(row.contact, item.event)]
     now = clock.now()
     for item in held:
         item.status = N.Status.SENT if item in told else N.Status.SKIPPED
@@ -224,14 +228,14 @@ def send(*, notification_id: int) -> None:
 
     row = (
         Notification.objects.select_for_update(of=("self",))
-        .select_related("contact")
+        .select_related("contact__user")
         .filter(pk=notification_id)
         .first()
     )
     if row is None or row.status != N.Status.QUEUED:
         return
     if row.event == DIGEST:
-        if row.contact is None or row.contact.closed_at is not None or not _write_digest(row):
+        if not _write_digest(row):
             row.status = N.Status.SKIPPED
             row.save(update_fields=["status"])
             return
@@ -241,6 +245,8 @@ def send(*, notification_id: int) -> None:
         row.status = N.Status.SKIPPED
         row.save(update_fields=["status"])
         return
+    if row.contact is not None:
+        row.address = row.contact.user.email  # where the contact reads now (a changed email)
     DELIVER[row.channel](row)
     row.status = N.Status.SENT
     row.sent_at = clock.now()
@@ -275,12 +281,22 @@ def digest_on(contact: Contact) -> bool:
 
 
 def set_digest(*, contact: Contact, on: bool) -> None:
-    """One email a day (``on``), or an email for each event. Emails held for a digest still
-    go in it."""
+    """One email a day (``on``), or an email for each event: turned off, what was held for
+    the digest is sent now, each on its own."""
     with transaction.atomic():
         Digest.objects.update_or_create(
             contact=contact, defaults={"enabled": on, "updated_at": clock.now()}
         )
+        if not on:
+            held = Notification.objects.select_for_update().filter(
+                contact=contact, channel=N.Channel.EMAIL, status=N.Status.HELD
+            )
+            for row in held:
+                row.status = N.Status.QUEUED
+                row.save(update_fields=["status"])
+                jobs.enqueue(
+                    "send_notification", facility_id=row.facility_id, notification_id=row.pk
+                )
         audit.record(
             actor=contact.user, action="notifications.digest", obj=contact, data={"on": on}
         )
@@ -295,8 +311,9 @@ def unsubscribe(*, token: str) -> tuple[Contact, str]:
     contact = Contact.objects.select_related("user").filter(pk=found[0]).first()
     if contact is None:
         raise NotFound()
-    # A digest's link stops every email the digest would carry.
-    events = [e.name for e in CONTACT_EVENTS] if found[1] == DIGEST else [found[1]]
+    # A digest's link stops every email the digest would carry (not security notices).
+    digested = [e.name for e in CONTACT_EVENTS if not e.urgent]
+    events = digested if found[1] == DIGEST else [found[1]]
     with transaction.atomic():
         for event in events:
             Preference.objects.update_or_create(

@@ -1,6 +1,8 @@
 """A contact's own account: a forgotten password, a new password, a new email, closing.
 
-Each is one service function and one transaction. What other apps keep for the account
+Each is one service function; what it changes, it changes in one transaction (a password
+typed to prove who asks is checked and counted before, like a sign-in, so a stolen session
+or token cannot guess it). What other apps keep for the account
 (API tokens, connections, wallets) follows through hooks they register, called inside that
 transaction, so a refusal anywhere changes nothing:
 
@@ -24,8 +26,9 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -36,11 +39,13 @@ from homeward.people import emails, throttle
 from homeward.people.models import Contact, User
 
 password_changed: Hook[[User]] = Hook("password_changed")
+# Called in the verifying transaction, with the contact, once the address is proved (also
+# when it already was): connections registers the claiming of invitations sent to it.
+email_verified: Hook[[Contact]] = Hook("email_verified")
 may_close: Hook[[Contact]] = Hook("may_close")
 account_closing: Hook[[Contact]] = Hook("account_closing")
 account_closed: Hook[[Contact]] = Hook("account_closed")
 
-RESET_HOURS = settings.PASSWORD_RESET_TIMEOUT // 3600
 EMAIL_CHANGE_SALT = "homeward.people.email-change"
 EMAIL_CHANGE_DAYS = 2
 
@@ -62,9 +67,37 @@ def _contact_with_email(email: str) -> Contact | None:
     )
 
 
-def _check_password(user: User, password: str) -> None:
-    if not user.check_password(password):
-        raise DomainError("wrong_password", "That is not your current password.")
+def reset_hours() -> int:
+    """How long a reset link works, in whole hours (at least one)."""
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+
+
+def _wrong_password() -> DomainError:
+    return DomainError("wrong_password", "That is not your current password.")
+
+
+def _check_password(user: User, password: str, client: str | None) -> None:
+    """The account's password, typed to prove who asks: counted like a sign-in to the
+    account (``people.throttle``, outside any transaction, so a refusal does not roll the
+    count back), so guessing it through a stolen session or token meets the same limit."""
+    with throttle.begin_password(
+        kind=throttle.Kind.CONTACT, name=user.get_username(), address=client
+    ) as attempt:
+        if user.check_password(password):
+            attempt.succeeded()
+            return
+    raise _wrong_password()
+
+
+def mark_verified(contact: Contact) -> None:
+    """The contact proved they read their address (a verification link, an invitation or an
+    email change's link sent to it): in the caller's transaction, holding the contact's
+    row."""
+    if contact.email_verified_at is None:
+        contact.email_verified_at = clock.now()
+        contact.save(update_fields=["email_verified_at"])
+        audit.record(actor=contact.user, action="contact.email_verified", obj=contact)
+    email_verified(contact)
 
 
 def _check_new_password(user: User, password: str) -> None:
@@ -100,7 +133,10 @@ def request_password_reset(*, email: str, client: str | None = None) -> None:
     emails.queue(
         to=user.email,
         template="password_reset",
-        ours={"link": links.absolute("password_reset", f"{uid}/{token}"), "hours": RESET_HOURS},
+        ours={
+            "link": links.absolute("password_reset", f"{uid}/{token}"),
+            "hours": reset_hours(),
+        },
         theirs={},
     )
     audit.record(actor=user, action="contact.password_reset_asked", obj=contact)
@@ -130,17 +166,21 @@ def reset_password(*, uid: str, token: str, password: str) -> User:
         user = reset_user(uid, token)  # again, holding the row: two tabs cannot both use it
         _check_new_password(user, password)
         _set_password(user, password, action="contact.password_reset")
+        # The lock someone's wrong guesses put on the account ends with their chance.
+        throttle.release(name=user.get_username(), actor=user)
     return user
 
 
 # --- a new password, a new email ----------------------------------------------------------
 
 
-def change_password(*, user: User, current: str, new: str) -> None:
+def change_password(*, user: User, current: str, new: str, client: str | None = None) -> None:
     """Every other session, trusted browser and API token of the account ends."""
+    _check_password(user, current, client)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        _check_password(user, current)
+        if not user.check_password(current):  # changed by another tab since the check
+            raise _wrong_password()
         if current == new:
             raise DomainError("same_password", "Choose a password you have not been using.")
         _check_new_password(user, new)
@@ -161,20 +201,22 @@ def request_email_change(
     *, contact: Contact, password: str, new_email: str, client: str | None = None
 ) -> None:
     """Send a confirmation link to ``new_email``; nothing changes until it is opened. The
-    old address is told once the change is made."""
+    old address is told now, and again once the change is made. The link is bound to the
+    password: changing it (someone else asked?) makes the link worthless."""
     user = contact.user
     new_email = new_email.strip().lower()
-    _check_password(user, password)
+    _check_password(user, password, client)
     try:
         validate_email(new_email)
     except ValidationError:
         raise DomainError("email_invalid", "Enter a valid email address.") from None
     if new_email == user.email.lower():
         raise DomainError("same_email", "That is already your email address.")
+    # Counted before the look-up, so it cannot be used to try address after address.
+    throttle.count_email_request(email=new_email, address=client)
     if email_in_use(new_email, besides=user):
         raise DomainError("email_taken", "Another account uses this email. Choose another.")
-    throttle.count_email_request(email=new_email, address=client)
-    data = {"contact": contact.pk, "old": user.email, "new": new_email}
+    data = {"contact": contact.pk, "old": user.email, "new": new_email, "p": _mark(user)}
     token = signing.dumps(data, salt=EMAIL_CHANGE_SALT)
     with transaction.atomic():
         emails.queue(
@@ -186,9 +228,20 @@ def request_email_change(
             },
             theirs={"name": contact.display_name},
         )
+        emails.queue(
+            to=user.email,
+            template="email_change_asked",
+            ours={"days": EMAIL_CHANGE_DAYS},
+            theirs={"new": new_email},
+        )
         audit.record(
             actor=user, action="contact.email_change_asked", obj=contact, data={"new": new_email}
         )
+
+
+def _mark(user: User) -> str:
+    """Changes whenever the account's password does."""
+    return salted_hmac(EMAIL_CHANGE_SALT, user.password, algorithm="sha256").hexdigest()
 
 
 def confirm_email_change(*, token: str) -> Contact:
@@ -205,8 +258,13 @@ def confirm_email_change(*, token: str) -> Contact:
             .filter(pk=data.get("contact"), closed_at__isnull=True)
             .first()
         )
-        # Changed since the link was sent (by this link or another): the link is spent.
-        if contact is None or contact.user.email != data.get("old"):
+        # The email changed since the link was sent (by this link or another), or the
+        # password did: the link is spent.
+        if (
+            contact is None
+            or contact.user.email != data.get("old")
+            or not constant_time_compare(str(data.get("p", "")), _mark(contact.user))
+        ):
             raise _link_invalid()
         new = str(data.get("new", ""))
         user = contact.user
@@ -214,9 +272,13 @@ def confirm_email_change(*, token: str) -> Contact:
             raise DomainError("email_taken", "Another account now uses this email.")
         old = user.email
         user.email = user.username = new
-        user.save(update_fields=["email", "username"])
-        contact.email_verified_at = clock.now()
-        contact.save(update_fields=["email_verified_at"])
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email", "username"])
+        except IntegrityError:  # another account took it at this very moment
+            raise DomainError("email_taken", "Another account now uses this email.") from None
+        contact.email_verified_at = None
+        mark_verified(contact)  # the new address is proved, and its invitations found
         audit.record(
             actor=user,
             action="contact.email_changed",
@@ -230,17 +292,20 @@ def confirm_email_change(*, token: str) -> Contact:
 # --- closing -----------------------------------------------------------------------------
 
 
-def close_account(*, contact: Contact, password: str) -> Contact:
+def close_account(*, contact: Contact, password: str, client: str | None = None) -> Contact:
     """Close the account for good: connections end (messages on their way are returned and
     refunded), every wallet goes back to its cards, tokens and sessions end, and signing in
     is refused. Records stay as retention requires. The email address is free for a new
-    account afterwards."""
+    account afterwards. The contact's row is held throughout: a payment starting now waits,
+    then finds the account closed."""
+    if contact.closed_at is not None:
+        raise NotFound()
+    _check_password(contact.user, password, client)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().select_related("user").get(pk=contact.pk)
         if contact.closed_at is not None:
             raise NotFound()
         user = contact.user
-        _check_password(user, password)
         may_close(contact)
         now = clock.now()
         contact.closed_at = now

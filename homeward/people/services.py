@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 
 from homeward.core import audit, clock, links
 from homeward.core.errors import DomainError
-from homeward.core.hooks import Hook
 from homeward.people import account, emails, names, throttle
 from homeward.people.models import Contact, User
 
@@ -56,10 +55,9 @@ def create_contact(
     client: str | None = None,
 ) -> Contact:
     """Open a contact account. The accepted monitoring notice version and time are kept.
-    It emails the address typed, so each try is counted first, per address and per
-    ``client`` network (``throttle.count_email_request``)."""
+    It emails the address typed, so it is counted, per address and per ``client`` network
+    (``throttle.count_email_request``)."""
     email = email.strip().lower()
-    throttle.count_email_request(email=email, address=client)
     display_name = display_name.strip()
     _check_new_contact(
         email=email,
@@ -69,6 +67,8 @@ def create_contact(
     )
     if account.email_in_use(email):
         raise _email_taken()
+    # Only a sign-up that will email the address counts: a mistyped form sends nothing.
+    throttle.count_email_request(email=email, address=client)
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=email, email=email, password=password)
@@ -115,14 +115,9 @@ def send_verification(*, contact: Contact) -> None:
     )
 
 
-# Called in the verifying transaction, with the contact, once the address is proved (also
-# when it already was): connections registers the claiming of invitations sent to it.
-email_verified: Hook[[Contact]] = Hook("email_verified")
-
-
 def verify_email(*, token: str) -> Contact:
     """Mark the contact's email verified; what was waiting for the address follows
-    (``email_verified``: invitations sent to it become theirs)."""
+    (``account.email_verified``: invitations sent to it become theirs)."""
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_DAYS * 86400)
     except signing.SignatureExpired:
@@ -142,15 +137,5 @@ def verify_email(*, token: str) -> Contact:
         )
         if contact is None:
             raise DomainError("link_invalid", "This link is not valid any more.")
-        mark_verified(contact)
+        account.mark_verified(contact)
     return contact
-
-
-def mark_verified(contact: Contact) -> None:
-    """The contact proved they read their address (a verification link, or an invitation
-    link sent to it): in the caller's transaction, holding the contact's row."""
-    if contact.email_verified_at is None:
-        contact.email_verified_at = clock.now()
-        contact.save(update_fields=["email_verified_at"])
-        audit.record(actor=contact.user, action="contact.email_verified", obj=contact)
-    email_verified(contact)

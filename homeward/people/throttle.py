@@ -140,8 +140,8 @@ EMAILS_TO_ADDRESS = Rule(
     60 * MINUTE,
     60 * MINUTE,
     "too_many_attempts",
-    "We have emailed this address several times in the last hour. Check its inbox (and "
-    "its spam folder), or wait an hour, then try again.",
+    "Too many requests for this email address in the last hour. Any emails we sent are "
+    "in its inbox (check the spam folder too); or wait an hour, then try again.",
 )
 EMAILS_FROM_CLIENT = Rule(
     20,

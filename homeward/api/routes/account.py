@@ -72,12 +72,18 @@ def set_notifications(request: HttpRequest, data: NotificationsIn) -> MeOut:
     summary="Change your password",
     operation_id="account_password",
 )
-@can_answer("wrong_password", "same_password", "weak_password")
+@can_answer("wrong_password", "same_password", "weak_password", "locked_out", "too_many_attempts")
 def change_password(request: HttpRequest, data: PasswordChangeIn) -> TokenOut:
     """Every session and token of the account ends, this one too; the answer carries a new
-    token for this app (shown once)."""
+    token for this app (shown once). Wrong current passwords are counted like sign-ins to
+    the account (429 locked_out after the limit)."""
     contact = contact_of(request)
-    account.change_password(user=contact.user, current=data.current_password, new=data.new_password)
+    account.change_password(
+        user=contact.user,
+        current=data.current_password,
+        new=data.new_password,
+        client=request.META.get("REMOTE_ADDR"),
+    )
     name = data.token_name or token_of(request).name
     token, key = services.issue_token(
         contact=contact, name=name, ip=request.META.get("REMOTE_ADDR")
@@ -91,7 +97,14 @@ def change_password(request: HttpRequest, data: PasswordChangeIn) -> TokenOut:
     summary="Change your email",
     operation_id="account_email",
 )
-@can_answer("wrong_password", "email_invalid", "same_email", "email_taken", "too_many_attempts")
+@can_answer(
+    "wrong_password",
+    "email_invalid",
+    "same_email",
+    "email_taken",
+    "locked_out",
+    "too_many_attempts",
+)
 def change_email(request: HttpRequest, data: EmailChangeIn) -> Status[EmailChangeOut]:
     """A link goes to the new address; the email changes when it is opened there, and the
     old address is told."""
@@ -111,14 +124,22 @@ def change_email(request: HttpRequest, data: EmailChangeIn) -> Status[EmailChang
     operation_id="account_close",
 )
 @can_answer(
-    "not_found", "wrong_password", "messages_in_review", "payment_pending", "refund_unmatched"
+    "not_found",
+    "wrong_password",
+    "locked_out",
+    "too_many_attempts",
+    "messages_in_review",
+    "payment_pending",
+    "refund_unmatched",
 )
 def close(request: HttpRequest, data: CloseIn) -> ClosedOut:
     """For good: connections end (messages on their way are returned and refunded), every
     wallet goes back to its cards, and every token stops working. Refused, with nothing
     changed, while a message you sent is in review (409 messages_in_review) or a payment is
     being processed (409 payment_pending)."""
-    contact = account.close_account(contact=contact_of(request), password=data.password)
+    contact = account.close_account(
+        contact=contact_of(request), password=data.password, client=request.META.get("REMOTE_ADDR")
+    )
     assert contact.closed_at is not None
     return ClosedOut(closed_at=contact.closed_at)
 

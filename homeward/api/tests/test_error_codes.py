@@ -55,12 +55,16 @@ NOT_REACHABLE.update(
         for code in ("no_price_schedule", "idempotency_key_reused")
     }
 )
-# Requests that email an address are counted by rules whose refusal is too_many_attempts.
+# Requests that email an address are counted by rules whose refusal is too_many_attempts;
+# a password typed to prove who asks is counted as a sign-in to a contact's account.
 NOT_REACHABLE.update(
     {
-        (operation, code): "an account's and a kiosk's rules: these count emails, not passwords"
-        for operation in ("password_reset", "account_email")
-        for code in ("locked_out", "kiosk_locked")
+        ("password_reset", "locked_out"): "it counts emails to an address, not passwords",
+        ("password_reset", "kiosk_locked"): "a kiosk device's rule",
+        **{
+            (operation, "kiosk_locked"): "a kiosk device's rule: the password is a contact's"
+            for operation in ("account_password", "account_email", "account_close")
+        },
     }
 )
 NOT_REACHABLE.update(

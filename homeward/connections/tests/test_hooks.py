@@ -1,4 +1,4 @@
-"""Connections' receiver of ``people.services.email_verified``: invitations a resident sent
+"""Connections' receiver of ``people.account.email_verified``: invitations a resident sent
 to an address become the contact's once they prove the address is theirs, and not before."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from homeward import builders as t
 from homeward.connections import services
 from homeward.connections.models import Connection
 from homeward.facilities.models import Facility
+from homeward.people import account
 from homeward.people import services as people
 from homeward.people.models import Contact
 
@@ -36,7 +37,7 @@ def sign_up(email: str = EMAIL) -> Contact:
 
 
 def test_connections_listens_for_verified_emails() -> None:
-    assert services.claim_invitations_of in people.email_verified.receivers
+    assert services.claim_invitations_of in account.email_verified.receivers
 
 
 def test_an_invitation_becomes_the_contacts_when_they_confirm_the_address(world: World) -> None:

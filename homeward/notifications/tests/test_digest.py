@@ -46,10 +46,10 @@ def test_a_contact_who_chose_the_digest_gets_one_email_at_the_digest_hour(world,
         tell(world.contact_a, "two", "connection_approved")
         run_jobs()
     assert smtp.received == []  # held for the digest
-    with clock.frozen_at(at(2026, 12, 3, 17, 59)):
+    with clock.frozen_at(at(2026, 12, 3, 18, 4)):  # a few minutes' grace after the hour
         run_jobs()
     assert smtp.received == []
-    with clock.frozen_at(at(2026, 12, 3, 18, 1)):
+    with clock.frozen_at(at(2026, 12, 3, 18, 6)):
         run_jobs()
         run_jobs()  # never twice
     [digest] = emails_to(smtp, "a@example.org")
@@ -70,7 +70,7 @@ def test_an_event_turned_off_before_the_digest_is_left_out(world, run_jobs, smtp
         tell(world.contact_a, "one", "connection_ended")
         tell(world.contact_a, "two", "connection_approved")
     services.set_preferences(contact=world.contact_a, choices={"connection_ended": False})
-    with clock.frozen_at(at(2026, 12, 3, 18, 1)):
+    with clock.frozen_at(at(2026, 12, 3, 18, 6)):
         run_jobs()
     [digest] = emails_to(smtp, "a@example.org")
     assert digest["Subject"] == "Your Homeward digest: 1 update"
@@ -82,7 +82,7 @@ def test_nothing_left_to_tell_sends_no_digest(world, run_jobs, smtp):
     with clock.frozen_at(at(2026, 12, 3, 9)):
         tell(world.contact_a, "one")
     services.set_preferences(contact=world.contact_a, choices={"connection_ended": False})
-    with clock.frozen_at(at(2026, 12, 3, 18, 1)):
+    with clock.frozen_at(at(2026, 12, 3, 18, 6)):
         run_jobs()
     assert smtp.received == []
     assert Notification.objects.get(event="digest").status == N.Status.SKIPPED
@@ -92,10 +92,57 @@ def test_the_digest_link_stops_every_email(world, client):
     link = "/unsubscribe/" + tokens.unsubscribe(world.contact_a.pk, "digest") + "/"
     assert "Stop every email Homeward sends you" in client.get(link).content.decode()
     assert client.post(link).status_code == 200
-    assert not any(on for _, _, on in preferences_of(world.contact_a))
+    still_on = [event for event, _, on in preferences_of(world.contact_a) if on]
+    assert still_on == ["signin_locked"]  # a security notice is not a digest's
 
 
 def test_the_preferences_page_says_when_the_digest_goes(world):
     page = client_for(world.contact_a.user).get("/notifications/").content.decode()
     hour = settings.NOTIFICATION_DIGEST_HOUR
     assert f"{hour % 12 or 12} {'am' if hour < 12 else 'pm'}" in page
+
+
+def test_turning_the_digest_off_sends_what_was_held_at_once(world, run_jobs, smtp):
+    services.set_digest(contact=world.contact_a, on=True)
+    tell(world.contact_a, "one")
+    run_jobs()
+    assert smtp.received == []
+    services.set_digest(contact=world.contact_a, on=False)
+    run_jobs()
+    assert len(emails_to(smtp, "a@example.org")) == 1
+    assert Notification.objects.get(key="one").status == N.Status.SENT
+
+
+def test_a_sign_in_lock_is_never_held_for_the_digest_nor_stopped_by_its_link(world, run_jobs, smtp):
+    services.set_digest(contact=world.contact_a, on=True)
+    services.notify(
+        event="signin_locked", key="lock", contact=world.contact_a, ours={"minutes": 15}
+    )
+    run_jobs()
+    assert [m["Subject"] for m in emails_to(smtp, "a@example.org")] == [
+        "Your Homeward account was locked"
+    ]
+    services.unsubscribe(token=tokens.unsubscribe(world.contact_a.pk, "digest"))
+    assert services.enabled(world.contact_a, "signin_locked")
+
+
+def test_what_was_held_for_a_closed_account_is_never_sent(world, run_jobs, smtp):
+    services.set_digest(contact=world.contact_a, on=True)
+    with clock.frozen_at(at(2026, 12, 3, 9)):
+        tell(world.contact_a, "one")
+    world.contact_a.closed_at = at(2026, 12, 3, 10)
+    world.contact_a.save()
+    with clock.frozen_at(at(2026, 12, 3, 18, 6)):
+        run_jobs()
+    assert smtp.received == []
+    assert Notification.objects.get(key="one").status == N.Status.SKIPPED
+
+
+def test_a_digest_time_zone_that_does_not_exist_stops_the_start():
+    from homeward.personas import settings_read_with
+
+    started = settings_read_with(
+        "settings.NOTIFICATION_DIGEST_TIME_ZONE", NOTIFICATION_DIGEST_TIME_ZONE="Mars/Olympus"
+    )
+    assert started.returncode != 0
+    assert "NOTIFICATION_DIGEST_TIME_ZONE must be a time zone" in started.stderr

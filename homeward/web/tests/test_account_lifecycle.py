@@ -11,6 +11,7 @@ from homeward import builders as t
 from homeward.api.models import ApiToken
 from homeward.connections.models import Connection
 from homeward.core.models import AuditEvent
+from homeward.ledger import services as ledger
 from homeward.ledger.models import Payout
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
@@ -131,9 +132,35 @@ def test_a_new_email_is_confirmed_at_the_new_address_and_the_old_one_is_told(wor
     assert user.email == user.username == "ana.new@example.org"
     assert authenticate(username="ana.new@example.org", password=t.PASSWORD) is not None
     run_jobs()
-    [notice] = emails_to(smtp, "a@example.org")
-    assert "ana[.]new@example[.]org" in body_of(notice)  # a typed value, never a live link
+    asked, changed = emails_to(smtp, "a@example.org")  # told when asked, and when done
+    assert asked["Subject"] == "Someone asked to change the email of your Homeward account"
+    assert changed["Subject"] == "Your Homeward email address was changed"
+    assert "ana[.]new@example[.]org" in body_of(changed)  # a typed value, never a live link
     assert Client().post(link).status_code == 400  # spent
+
+
+def test_a_new_password_makes_a_pending_email_change_link_worthless(world, run_jobs, smtp):
+    """Someone who learned the password asks to move the account to their address; the
+    owner, told at the old address, changes the password, and the link stops working."""
+    intruder = client_for(world.contact_a.user)
+    intruder.post("/account/email/", {"email": "thief@example.org", "password": t.PASSWORD})
+    run_jobs()
+    link = link_in(emails_to(smtp, "thief@example.org")[0], "/account/email/")
+    owner = client_for(world.contact_a.user)
+    owner.post("/account/password/", {"current": t.PASSWORD, "new": NEW})
+    assert Client().post(link).status_code == 400
+    assert User.objects.get(pk=world.contact_a.user_id).email == "a@example.org"
+
+
+def test_wrong_passwords_on_the_account_pages_are_counted_like_sign_ins(world):
+    """A stolen session cannot guess the password that closing and a new email need."""
+    browser = client_for(world.contact_a.user)
+    for _ in range(5):
+        assert close(browser, password="guess").status_code == 400
+    locked = close(browser, password=t.PASSWORD)
+    assert locked.status_code == 400
+    assert "Too many wrong passwords" in locked.content.decode()
+    assert Contact.objects.get(pk=world.contact_a.pk).closed_at is None
 
 
 def test_an_email_already_in_use_is_refused_and_nothing_is_sent(world, run_jobs, smtp):
@@ -214,6 +241,30 @@ def test_messages_on_their_way_are_returned_and_refunded_when_closing(world, run
     run_jobs()
     assert wallet_balance(world.contact_a, world.facility_1) == 0
     assert sum(p.amount_cents for p in Payout.objects.all()) == 2000  # the 50 cents came back
+
+
+def test_replies_paid_ahead_and_unused_come_back_when_closing(world, run_jobs):
+    t.set_prices(
+        world.facility_1, model="stamps", stamp_cents=40, reply_stamps=1,
+        payer="sender_prepays_reply",
+    )  # fmt: skip
+    browser = client_for(world.contact_a.user)
+    pay(browser, DEPOSIT, "5")
+    run_jobs()
+    connection = Connection.objects.get(contact=world.contact_a)
+    sent = messaging.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="Write back", prepaid_reply=True
+    ).message
+    run_jobs()
+    messaging.approve(message_id=sent.pk, actor=world.reviewer_1)
+    run_jobs()
+    assert Message.objects.get(pk=sent.pk).status == Message.Status.DELIVERED
+    assert wallet_balance(world.contact_a, world.facility_1) == 420  # 40 sent, 40 set aside
+    assert close(browser).status_code == 302
+    run_jobs()
+    held = ledger.balance_of(kind="reply_credit", contact=world.contact_a, resident=world.resident)
+    assert held == 0
+    assert sum(p.amount_cents for p in Payout.objects.all()) == 460  # the wallet and the reply
 
 
 @pytest.mark.parametrize("waiting", ["in review", "a payment"])

@@ -57,7 +57,7 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
             if error.retry_after:
                 response["Retry-After"] = str(error.retry_after)
             return response
-        sent = RESET_SENT.format(email=email, hours=account.RESET_HOURS)
+        sent = RESET_SENT.format(email=email, hours=account.reset_hours())
         return render(request, "web/forgot_password.html", {"sent": sent})
     status = 400 if request.method == "POST" else 200
     return render(request, "web/forgot_password.html", {"form": form}, status=status)
@@ -112,7 +112,10 @@ def change_password(request: ContactRequest) -> HttpResponse:
         user = request.contact.user
         try:
             account.change_password(
-                user=user, current=form.cleaned_data["current"], new=form.cleaned_data["new"]
+                user=user,
+                current=form.cleaned_data["current"],
+                new=form.cleaned_data["new"],
+                client=request.META.get("REMOTE_ADDR"),
             )
         except DomainError as error:
             _refused(
@@ -177,7 +180,11 @@ def close_account(request: ContactRequest) -> HttpResponse:
     form = CloseAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            account.close_account(contact=contact, password=form.cleaned_data["password"])
+            account.close_account(
+                contact=contact,
+                password=form.cleaned_data["password"],
+                client=request.META.get("REMOTE_ADDR"),
+            )
         except DomainError as error:
             _refused(form, error)
         else:
