@@ -79,11 +79,15 @@ class MeOut(Schema):
     email_verified: bool = Field(description="Emails go only to a confirmed address.")
     created_at: dt.datetime
     notifications: list[NotificationChoiceOut]
+    daily_digest: bool = Field(description="One email a day listing the events, not one each.")
 
 
 class NotificationsIn(Schema):
     events: dict[str, bool] = Field(
-        description="Events to turn on (true) or off (false), by name; others stay as they are."
+        {}, description="Events to turn on (true) or off (false), by name; others stay as they are."
+    )
+    daily_digest: bool | None = Field(
+        None, description="One email a day (true) or one for each event (false); absent: as it is."
     )
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any, NamedTuple
 
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from homeward.connections.models import Connection, ConnectionEvent
@@ -195,9 +197,20 @@ def respond_to_request(*, resident: Resident, connection_id: int, accept: bool) 
         return _after_both_sides_agree(connection, actor=resident)
 
 
+# Invitations are emailed to whatever address a resident types: a person who declined is not
+# asked again by the same resident for a month, and a resident sends only so many a day.
+REINVITE_AFTER = dt.timedelta(days=30)
+INVITATIONS_A_DAY = 10
+
+
 def invite_contact(*, resident: Resident, email: str) -> Connection:
-    """A resident invites someone by email (facilities with resident invites)."""
+    """A resident invites someone by email (facilities with resident invites); the address
+    is emailed the invitation (notifications, through ``connection_moved``)."""
     email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError("email_invalid", "Enter a valid email address.") from None
     policy = resident.facility.policy
     if not rule_of(policy).residents_invite:
         raise PermissionDenied(
@@ -220,11 +233,20 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
             Connection.objects.select_for_update().filter(resident=resident, **lookup).first()
         )
         if existing is not None:
+            if existing.status == C.DECLINED and existing.updated_at > now - REINVITE_AFTER:
+                again = existing.updated_at + REINVITE_AFTER
+                raise Conflict(
+                    "invitation_declined",
+                    f"{email} declined your invitation. You can invite them again from "
+                    f"{again:%-d %B %Y}.",
+                )
             if existing.status in (C.DECLINED, C.EXPIRED):
+                _check_invitations_today(resident, now)
                 return _move(existing, C.INVITED, actor=resident, invite_expires_at=expires)
             if existing.status in (C.BLOCKED, C.DENIED, C.ENDED):
                 raise PermissionDenied("You cannot invite this person.", "connection_closed")
             return existing
+        _check_invitations_today(resident, now)
         connection = Connection.objects.create(
             contact=contact,
             resident=resident,
@@ -251,6 +273,18 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
         )
         connection_moved(connection, "", C.INVITED)
     return connection
+
+
+def _check_invitations_today(resident: Resident, now: dt.datetime) -> None:
+    sent = ConnectionEvent.objects.filter(
+        connection__resident=resident, to_status=C.INVITED, at__gt=now - dt.timedelta(days=1)
+    ).count()
+    if sent >= INVITATIONS_A_DAY:
+        raise Conflict(
+            "too_many_invitations",
+            f"You have sent {sent} invitations in the last day, the most we send. Try again "
+            "tomorrow.",
+        )
 
 
 def claim_invitations(*, contact: Contact) -> int:
@@ -419,3 +453,14 @@ def answer_invitation_link(*, contact: Contact, token: str, accept: bool) -> Con
             # They already have a connection with this resident: that one stands.
             raise Conflict("not_pending", "You already have a connection with this person.")
         return respond_to_invitation(contact=contact, connection_id=connection.pk, accept=accept)
+
+
+def decline_invitation_link(*, token: str) -> Connection:
+    """Whoever reads the invitation email declines it by its link, with no account needed
+    (the resident may invite again only after ``REINVITE_AFTER``)."""
+    invitation = invitation_of(token)
+    with transaction.atomic():
+        connection = _locked(invitation.pk)
+        if connection.status != C.INVITED:
+            raise Conflict("not_pending", "This invitation has already been answered.")
+        return _move(connection, C.DECLINED, actor="invited address")

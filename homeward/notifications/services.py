@@ -257,8 +257,11 @@ def enabled(contact: Contact, event: str) -> bool:
     return not Preference.objects.filter(contact=contact, event=event, enabled=False).exists()
 
 
-def set_preferences(*, contact: Contact, choices: Mapping[str, bool]) -> None:
-    """Turn contact events on or off (``choices``: event name -> on)."""
+def set_preferences(
+    *, contact: Contact, choices: Mapping[str, bool], digest: bool | None = None
+) -> None:
+    """Turn contact events on or off (``choices``: event name -> on) and, unless ``digest``
+    is None, choose the daily digest (``set_digest``), in one transaction."""
     unknown = set(choices) - {e.name for e in EVENTS.values() if e.audience == CONTACT}
     if unknown:
         raise ValueError(f"not contact events: {sorted(unknown)}")
@@ -274,6 +277,8 @@ def set_preferences(*, contact: Contact, choices: Mapping[str, bool]) -> None:
             obj=contact,
             data={"events": {event: bool(on) for event, on in sorted(choices.items())}},
         )
+        if digest is not None:
+            set_digest(contact=contact, on=digest)
 
 
 def digest_on(contact: Contact) -> bool:

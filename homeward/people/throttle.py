@@ -71,8 +71,8 @@ Kind = SignInThrottle.Kind
 MINUTE = dt.timedelta(minutes=1)
 # Counters untouched this long are deleted (every window and lock is far shorter).
 PRUNE_AFTER = dt.timedelta(days=1)
-# A staff member is told of a lock at most this often: someone who locks the account again
-# and again must not fill its owner's inbox.
+# An account's owner (staff, or a contact through ``contact_locked``) is told of a lock at
+# most this often: someone who locks the account again and again must not fill its inbox.
 LOCK_EMAIL_EVERY = dt.timedelta(days=1)
 
 # Called in the transaction that starts a lock on a contact's account (not on one of its
@@ -484,7 +484,8 @@ class Attempt:
                     _unbump(bucket)
 
 
-def _take(buckets: list[Bucket], clears: list[Bucket], kind: str) -> Attempt:
+def _count(buckets: list[Bucket]) -> None:
+    """Count one request on every bucket, or on none: ``Refused`` names the first full one."""
     now = clock.now()
     with transaction.atomic():
         for bucket in buckets:
@@ -492,6 +493,10 @@ def _take(buckets: list[Bucket], clears: list[Bucket], kind: str) -> Attempt:
                 # Raising rolls back the buckets bumped before: a refused attempt is not
                 # counted anywhere.
                 raise Refused(bucket, now)
+
+
+def _take(buckets: list[Bucket], clears: list[Bucket], kind: str) -> Attempt:
+    _count(buckets)
     return Attempt(buckets, clears, kind)
 
 
@@ -559,7 +564,7 @@ def count_email_request(*, email: str, address: str | None) -> None:
     if address:
         client = address_key(address)
         buckets.append(Bucket(f"email_from:{client}", Kind.EMAIL_FROM, EMAILS_FROM_CLIENT, client))
-    _take(buckets, clears=[], kind=Kind.EMAIL_TO).reported = True  # nothing to report back
+    _count(buckets)
 
 
 # --- locks, and releasing them ---------------------------------------------------------------

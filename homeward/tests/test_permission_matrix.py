@@ -87,15 +87,15 @@ ROWS = [
     Row("web:confirm_email_change", "GET", "/account/email/not-a-real-token/", EVERYONE),
     Row("web:close_account", "GET", "/account/close/", CONTACTS),
     Row("web:notification_preferences", "GET", "/notifications/", CONTACTS),
-    # Anyone holding an invitation's link may read whose it is; only the invited address's
-    # account answers it.
+    # Anyone holding an invitation's link may read whose it is and decline it; only the
+    # invited address's account accepts it.
     Row("web:invitation", "GET", "/invitations/{invitation_link}/", EVERYONE),
     Row(
         "web:invitation",
         "POST",
         "/invitations/{invitation_link}/",
         {"contact_a"},
-        {"answer": "decline"},
+        {"answer": "accept"},
     ),
     # A forged unsubscribe link is nobody's (the genuine one: notifications' tests).
     Row("web:unsubscribe", "POST", "/unsubscribe/not-a-real-token/", set()),

@@ -42,6 +42,7 @@ def _me(contact: Contact) -> MeOut:
             NotificationChoiceOut(event=event, label=label, enabled=on)
             for event, label, on in notification_access.preferences_of(contact)
         ],
+        daily_digest=notifications.digest_on(contact),
     )
 
 
@@ -57,10 +58,13 @@ def me(request: HttpRequest) -> MeOut:
     operation_id="account_notifications",
 )
 def set_notifications(request: HttpRequest, data: NotificationsIn) -> MeOut:
-    """Events not named keep their choice; an unknown event name is 422 invalid_input."""
+    """Events not named keep their choice; an unknown event name is 422 invalid_input.
+    ``daily_digest`` chooses one email a day; turned off, what was held is sent now."""
     contact = contact_of(request)
     try:
-        notifications.set_preferences(contact=contact, choices=data.events)
+        notifications.set_preferences(
+            contact=contact, choices=data.events, digest=data.daily_digest
+        )
     except ValueError as error:
         raise ValidationError([{"loc": ["body", "events"], "msg": str(error)}]) from None
     return _me(contact)

@@ -34,6 +34,9 @@ def test_notifications_are_chosen_and_unknown_events_refused(world, api_a):
     wrong = api_a.put("/me/notifications", {"events": {"everything": False}})
     assert wrong.status_code == 422
     assert Preference.objects.filter(contact=world.contact_a).count() == 1
+    digest = api_a.put("/me/notifications", {"daily_digest": True})
+    assert digest.status_code == 200 and digest.json()["daily_digest"] is True
+    assert api_a.get("/me").json()["daily_digest"] is True
 
 
 def test_a_new_password_ends_every_token_and_answers_a_new_one(world, api_a):

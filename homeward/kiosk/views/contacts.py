@@ -108,7 +108,9 @@ def _invitations(resident: Resident) -> list[dict[str, object]]:
     return rows
 
 
-def _invite_result(connection: Connection, email: str, days: int) -> str:
+def _invite_result(connection: Connection, email: str, days: int, *, new: bool) -> str:
+    if connection.status == C.INVITED and not new:
+        return f"You invited {email} already; the invitation is waiting for their answer."
     if connection.status == C.INVITED:
         return (
             f"We emailed your invitation to {email}. They have {days} days to accept it; "
@@ -130,6 +132,7 @@ def invite(request: KioskRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             email = form.cleaned_data["email"].strip().lower()
+            asked = clock.now()
             try:
                 connection = connection_services.invite_contact(resident=resident, email=email)
             except DomainError as error:
@@ -137,7 +140,8 @@ def invite(request: KioskRequest) -> HttpResponse:
                 status = error.status
             else:
                 days = resident.facility.policy.invite_days
-                messages.success(request, _invite_result(connection, email, days))
+                new = connection.updated_at >= asked  # sent now, not one already waiting
+                messages.success(request, _invite_result(connection, email, days, new=new))
                 return redirect("kiosk:invite")
         else:
             status = 400

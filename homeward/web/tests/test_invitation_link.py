@@ -126,3 +126,39 @@ def test_an_invitation_link_for_another_connection_does_not_open_it(db, run_jobs
     two.post(link_one, {"answer": "accept"})
     assert set(Connection.objects.values_list("status", flat=True)) == {C.INVITED}
     assert connections.invitation_of(link_one.split("/")[2]).invite_email == "one@example.org"
+
+
+def test_the_invited_address_declines_without_an_account_and_is_not_asked_again_soon(
+    db, run_jobs, smtp
+):
+    resident = invites_facility()
+    invite_by_kiosk(resident, "no.thanks@example.org")
+    run_jobs()
+    link = link_in(emails_to(smtp, "no.thanks@example.org")[0], "/invitations/")
+    assert "Decline" in Client().get(link).content.decode()
+    declined = Client().post(link, {"answer": "decline"})
+    assert declined.status_code == 302
+    assert Connection.objects.get(resident=resident).status == C.DECLINED
+    again = invite_by_kiosk(resident, "no.thanks@example.org").content.decode()
+    assert "declined your invitation. You can invite them again from" in again
+    run_jobs()
+    assert len(emails_to(smtp, "no.thanks@example.org")) == 1  # not emailed again
+    assert Connection.objects.get(resident=resident).status == C.DECLINED
+
+
+def test_inviting_again_while_one_waits_says_so_and_sends_nothing(db, run_jobs, smtp):
+    resident = invites_facility()
+    invite_by_kiosk(resident, "kim@example.org")
+    page = invite_by_kiosk(resident, "kim@example.org").content.decode()
+    assert "You invited kim@example.org already" in page
+    run_jobs()
+    assert len(emails_to(smtp, "kim@example.org")) == 1
+
+
+def test_a_resident_sends_only_so_many_invitations_a_day(db, run_jobs, smtp):
+    resident = invites_facility()
+    for n in range(connections.INVITATIONS_A_DAY):
+        connections.invite_contact(resident=resident, email=f"person{n}@example.org")
+    page = invite_by_kiosk(resident, "one.more@example.org").content.decode()
+    assert "the most we send" in page
+    assert not Connection.objects.filter(invite_email="one.more@example.org").exists()

@@ -116,13 +116,18 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "web/invitation.html", {"error": error}, status=404)
     contact = contact_of(request)
     if request.method == "POST":
-        if contact is None:
-            return redirect_to_login(request.get_full_path())
         accept = request.POST.get("answer") == "accept"
+        if contact is None and accept:
+            return redirect_to_login(request.get_full_path())
+        invited = contact is not None and contact.user.email.lower() == found.invite_email.lower()
         try:
-            connection = connections.answer_invitation_link(
-                contact=contact, token=token, accept=accept
-            )
+            if not accept and not invited:  # declining needs only the link sent to them
+                connection = connections.decline_invitation_link(token=token)
+            else:
+                assert contact is not None
+                connection = connections.answer_invitation_link(
+                    contact=contact, token=token, accept=accept
+                )
         except DomainError as error:
             if error.status in (403, 404):  # not theirs: say so, and change nothing
                 refused = {"error": error}
@@ -131,11 +136,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("web:invitation", token=token)
         if accept:
             messages.success(request, after_request_words(connection))
-        else:
-            messages.success(
-                request, f"You declined the invitation from {connection.resident.first_name}."
-            )
-        return redirect("web:connections")
+            return redirect("web:connections")
+        messages.success(
+            request, f"You declined the invitation from {connection.resident.first_name}."
+        )
+        return redirect("web:connections" if invited else "web:home")
     here = request.get_full_path()
     signup = urlencode({"next": here, "email": found.invite_email})  # the address filled in
     context = {

@@ -24,9 +24,10 @@ def preferences(request: ContactRequest) -> HttpResponse:
     if request.method == "POST":
         events = notification_access.preferences_of(contact)
         notifications.set_preferences(
-            contact=contact, choices={event: event in request.POST for event, _, _ in events}
+            contact=contact,
+            choices={event: event in request.POST for event, _, _ in events},
+            digest=request.POST.get("digest") == "daily",
         )
-        notifications.set_digest(contact=contact, on=request.POST.get("digest") == "daily")
         messages.success(request, "Your email choices are saved.")
         return redirect("web:notification_preferences")
     context = {
