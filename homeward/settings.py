@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "homeward.jobs",
     "homeward.ledger",
     "homeward.notifications",
+    "homeward.enforcement",
     "homeward.web",
     "homeward.kiosk",
     "homeward.console",

@@ -16,6 +16,7 @@ from homeward.console.templatetags.console import screening_hits
 from homeward.core import clock
 from homeward.core.errors import Conflict, DomainError, NotFound
 from homeward.core.views import show_error
+from homeward.enforcement import access as enforcement
 from homeward.messaging import history
 from homeward.messaging.selectors import timeline
 from homeward.people.models import User
@@ -62,6 +63,8 @@ def _task_page(
     # Every staff read of a message is audited, including this one.
     history.record_message_view(staff=request.user, message=message)
     holder = selectors.live_holder(task, now=now)
+    connection = message.connection
+    sender = connection.contact if message.to_resident else connection.resident
     context = {
         "task": task,
         "message": message,
@@ -75,6 +78,7 @@ def _task_page(
         "open": task.status == ReviewTask.Status.OPEN,
         "overdue": task.status == ReviewTask.Status.OPEN and task.due_at < now,
         "form": form or DecisionForm(),
+        "record": enforcement.record_of(request.user, sender) if sender is not None else [],
     }
     return render(request, "console/task.html", context, status=status)
 

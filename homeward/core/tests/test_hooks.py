@@ -9,13 +9,16 @@ from typing import TYPE_CHECKING
 import pytest
 from django.db import transaction
 
+from homeward.api import services as api
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
 from homeward.core import audit
 from homeward.core.hooks import Hook
 from homeward.core.models import AuditEvent
+from homeward.ledger import closing
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.people import account
 from homeward.people import services as people
 from homeward.people.models import Contact
 from homeward.review import services as review
@@ -85,9 +88,16 @@ def test_a_failing_receiver_rolls_back_the_callers_transaction(db: None) -> None
 
 
 def test_each_hook_has_the_receivers_its_apps_register_once_each() -> None:
-    assert people.email_verified.receivers == (connections.claim_invitations_of,)
+    assert account.email_verified.receivers == (connections.claim_invitations_of,)
     assert connections.connection_closed.receivers == (messaging.return_pending_messages_of,)
     assert messaging.message_returned.receivers == (review.cancel_task_of,)
+    assert account.password_changed.receivers == (api.revoke_all_of,)
+    assert set(account.may_close.receivers) == {
+        messaging.refuse_closing_while_in_review,
+        closing.refuse_closing_while_paying,
+    }
+    assert account.account_closing.receivers == (connections.end_all_of,)
+    assert account.account_closed.receivers == (closing.refund_every_wallet,)
 
 
 def test_a_failing_receiver_undoes_the_email_confirmation(
@@ -103,8 +113,8 @@ def test_a_failing_receiver_undoes_the_email_confirmation(
     def fail(contact: Contact) -> None:
         raise Boom("a later receiver failed")
 
-    receivers = [*people.email_verified.receivers, fail]
-    monkeypatch.setattr(people.email_verified, "_receivers", receivers)
+    receivers = [*account.email_verified.receivers, fail]
+    monkeypatch.setattr(account.email_verified, "_receivers", receivers)
     with pytest.raises(Boom):
         people.verify_email(token=people.verification_token(Contact.objects.get(pk=contact.pk)))
     assert Contact.objects.get(pk=contact.pk).email_verified_at is None
