@@ -31,7 +31,7 @@ def record_block(message: Message, *, confirmed_by: User | None) -> Violation | 
     if message.to_resident:
         if connection.contact is None:  # never: a contact wrote it
             return None
-        who = {"contact": connection.contact, "resident": None}
+        who: dict[str, object] = {"contact": connection.contact, "resident": None}
     else:
         who = {"contact": None, "resident": connection.resident}
     category = message.block_category or categories.OTHER
