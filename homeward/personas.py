@@ -234,3 +234,21 @@ def link_in(sent: EmailMessage, marker: str) -> str:
         if word.startswith("http") and marker in word:
             return "/" + word.split("/", 3)[3]
     raise AssertionError(f"no link with {marker!r} in {body_of(sent)!r}")
+
+
+def blocked_by_reviewer(
+    reviewer: User, *, sender: Contact | Resident, connection_id: int, body: str, reason: str
+) -> Any:
+    """``sender`` writes ``body`` on the connection, screening sends it to review (the
+    facility reviews everything), and ``reviewer`` blocks it for ``reason``: the message."""
+    from homeward.jobs import services as jobs
+    from homeward.messaging import services as messaging
+    from homeward.messaging.models import Message
+    from homeward.review import services as review
+
+    sent = messaging.send_message(sender=sender, connection_id=connection_id, body=body).message
+    jobs.run_pending("test")
+    task = review.claim_next(staff=reviewer)
+    assert task is not None and task.message_id == sent.pk, "the message is not next in review"
+    review.decide(staff=reviewer, task_id=task.pk, decision="block", reason_code=reason)
+    return Message.objects.get(pk=sent.pk)

@@ -70,6 +70,8 @@ STATUS: dict[str, int] = {
     "message_too_long": 400,
     "prepaid_reply_not_offered": 400,
     "connection_blocked": 403,
+    "messaging_suspended": 403,
+    "messaging_revoked": 403,
     "connection_not_active": 409,
     "insufficient_funds": 402,
     # Money.

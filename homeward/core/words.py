@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.utils import dateformat
+
 
 def plural(count: int, word: str) -> str:
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def moment(value: dt.datetime, timezone: str) -> str:
+    """A moment as the clocks of ``timezone`` show it, for a sentence: '5 Jan 2027, 14:00 EST'."""
+    return dateformat.format(value.astimezone(ZoneInfo(timezone)), "j M Y, H:i T")

@@ -1,10 +1,11 @@
 """Enforcement: violations recorded against the person who sent a blocked message.
 
 A violation is written in the transaction that blocks the message (``receivers``), once per
-message. What counts: a block a reviewer confirmed. A block by screening alone counts only
-where the facility says so; until facilities can say so (the enforcement policy),
-``AUTOMATIC_BLOCKS_COUNT`` is the one answer, and it is no: a person is not held to a rule
-on a machine's word alone."""
+message. What counts: a block a reviewer confirmed, and a block by screening alone where the
+facility's enforcement policy says so (by default it does not: a person is not held to a
+rule on a machine's word alone). Each violation is put to the facility's policy at once
+(``restrictions.after_violation``), and voiding one lifts what the policy imposed on it.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +13,20 @@ from django.db import transaction
 
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError
+from homeward.enforcement import policies, restrictions
 from homeward.enforcement.models import Violation
 from homeward.messaging.models import Message
 from homeward.people.models import User
 from homeward.screening import categories
 
-AUTOMATIC_BLOCKS_COUNT = False
-
 
 def record_block(message: Message, *, confirmed_by: User | None) -> Violation | None:
     """Record the violation a blocked message is (in the blocking transaction): against the
     contact who wrote to a resident, or the resident who replied. None when it does not
-    count (a block by screening alone). Recording twice changes nothing."""
+    count (a block by screening alone, where the facility does not count those). Recording
+    twice changes nothing."""
     automatic = confirmed_by is None
-    if automatic and not AUTOMATIC_BLOCKS_COUNT:
+    if automatic and not policies.in_force(message.facility).automatic_blocks_count:
         return None
     connection = message.connection
     if message.to_resident:
@@ -61,6 +62,7 @@ def record_block(message: Message, *, confirmed_by: User | None) -> Violation | 
                 else f"resident:{violation.resident_id}",
             },
         )
+        restrictions.after_violation(violation)
     return violation
 
 
@@ -84,4 +86,5 @@ def void(*, violation_id: int, actor: User, reason: str) -> Violation:
             facility_id=violation.facility_id,
             data={"reason": violation.void_reason},
         )
+        restrictions.reconsider(violation)
     return violation

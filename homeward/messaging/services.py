@@ -27,6 +27,20 @@ S = Message.Status
 # Called in the returning transaction for each message returned undelivered: review
 # registers cancelling the message's open review task (nobody needs to review it now).
 message_returned: Hook[[Message]] = Hook("message_returned")
+# Called before a message is accepted, with its connection locked: a receiver raises a
+# DomainError to refuse it (enforcement: the sender's messaging is suspended), and nothing
+# is sent or charged.
+may_send: Hook[[Connection, Contact | Resident]] = Hook("may_send")
+# Called before an approved message is delivered: a receiver raises NotDeliverable to hold
+# it until a moment (delivery is tried again then) or to return it (and refund it).
+may_deliver: Hook[[Message]] = Hook("may_deliver")
+
+
+class NotDeliverable(Exception):
+    def __init__(self, reason: str, *, until: dt.datetime | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
 
 
 def _connection_of_sender(sender: Contact | Resident, connection_id: int) -> Connection:
@@ -141,6 +155,7 @@ def send_message(
                 )
                 return Sent(earlier, created=False)
         _check_can_send(connection)
+        may_send(connection, sender)
         body = validate_body(body, limit=connection.facility.policy.message_length_limit)
         now = clock.now()
         price = charges.price_message(
@@ -283,6 +298,19 @@ def deliver(*, message_id: int) -> None:
         if message.status != S.APPROVED:
             return
         reason = _undeliverable(message)
+        if not reason:
+            try:
+                may_deliver(message)
+            except NotDeliverable as stop:
+                if stop.until is not None:  # held: try again when it may go
+                    jobs.enqueue(
+                        "deliver_message",
+                        run_after=stop.until,
+                        facility_id=message.facility_id,
+                        message_id=message.pk,
+                    )
+                    return
+                reason = stop.reason
         if reason:
             status.move(message, S.RETURNED, actor="system", return_reason=reason)
             charges.refund_message(message=message, reason=reason)

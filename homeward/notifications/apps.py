@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from homeward.connections.services import connection_moved
+        from homeward.enforcement.restrictions import restriction_changed
         from homeward.ledger.charges import wallet_running_low
         from homeward.ledger.payments import payment_succeeded, refund_started
         from homeward.messaging.status import message_moved
@@ -22,3 +23,4 @@ class NotificationsConfig(AppConfig):
         refund_started.register(receivers.refund_started)
         wallet_running_low.register(receivers.wallet_running_low)
         contact_locked.register(receivers.contact_locked)
+        restriction_changed.register(receivers.restriction_changed)

@@ -19,7 +19,8 @@ class Event:
     name: str
     audience: str  # CONTACT (email), RESIDENT (kiosk notice) or ADDRESS (email)
     label: str  # what the preferences page calls it
-    # A kiosk notice's words; {name} is the other person's name, quoted.
+    # A kiosk notice's words; {name} is the other person's name, quoted, and any other
+    # field is one of our own values given to ``notify``.
     notice: str = ""
     # A security notice: sent at once even to a contact who chose the daily digest, and not
     # stopped by the digest's "stop every email" link.
@@ -41,12 +42,24 @@ EVENTS: dict[str, Event] = {
         Event(
             "signin_locked", CONTACT, "Your account was locked after wrong passwords", urgent=True
         ),
+        Event(
+            "messaging_restricted",
+            CONTACT,
+            "Your messaging was suspended, changed or restored",
+            urgent=True,
+        ),
         Event("invitation", ADDRESS, "A resident invited this address to write"),
         Event(
             "connection_requested",
             RESIDENT,
             "Someone asked to write to you",
             notice="{name} asked to write to you. Open Contacts to accept or decline.",
+        ),
+        Event(
+            "messaging_restricted_notice",
+            RESIDENT,
+            "Your messaging was suspended, changed or restored",
+            notice="{sentence}",
         ),
         Event(
             "connection_started",

@@ -10,6 +10,8 @@ import zoneinfo
 from homeward.connections.models import Connection
 from homeward.connections.services import invitation_token
 from homeward.core import links
+from homeward.enforcement import policies, restrictions
+from homeward.enforcement.models import Restriction, RestrictionChange
 from homeward.facilities.models import Facility
 from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.messaging.models import Message
@@ -222,3 +224,43 @@ def contact_locked(contact: Contact, locked_at: dt.datetime, until: dt.datetime)
         contact=contact,
         ours={"minutes": round((until - locked_at).total_seconds() / 60)},
     )
+
+
+# --- enforcement ------------------------------------------------------------------------
+
+
+def restriction_changed(restriction: Restriction, action: str) -> None:
+    """Tell the people a suspension or revocation stops that it was imposed, changed or
+    lifted: a contact by email, a resident by a kiosk notice."""
+    step = restriction.changes.order_by("-id").values_list("pk", flat=True).first()
+    key = f"restriction:{restriction.pk}:{action}:{step}"
+    lifted = action == RestrictionChange.Action.LIFTED
+    policy = policies.in_force(restriction.facility)
+    returned = restriction.ends_at is None or policy.on_the_way == policy.OnTheWay.RETURN
+    contact, resident = restriction.contact, restriction.resident
+    if restriction.connection is not None:
+        contact, resident = restriction.connection.contact, restriction.connection.resident
+    if contact is not None:
+        notify(
+            event="messaging_restricted",
+            key=key,
+            contact=contact,
+            facility_id=restriction.facility_id,
+            ours={
+                "sentence": restrictions.describe(restriction, reader=contact),
+                "lifted": lifted,
+                "kind_word": "revoked" if restriction.ends_at is None else "suspended",
+                "on_the_way": "returned and refunded"
+                if returned
+                else "held, and will be delivered when it ends",
+            },
+            theirs={"reason": "" if lifted else restriction.reason},
+        )
+    if resident is not None:
+        notify(
+            event="messaging_restricted_notice",
+            key=key,
+            resident=resident,
+            facility_id=restriction.facility_id,
+            ours={"sentence": restrictions.describe(restriction, reader=resident)},
+        )

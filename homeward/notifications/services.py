@@ -62,7 +62,9 @@ def notify(
         name = emails.user_value((theirs or {}).get("name", ""))
         fields = {
             "subject": spec.label,
-            "body": spec.notice.format(name=f"“{name}”"),
+            "body": spec.notice.format(
+                **{key: str(value) for key, value in (ours or {}).items()}, name=f"“{name}”"
+            ),
             "channel": N.Channel.KIOSK,
             "recipient": f"resident:{resident.pk}",
             "resident": resident,

@@ -52,6 +52,8 @@ def list_messages(request: HttpRequest, connection_id: int) -> list[MessageOut]:
     "message_too_long",
     "prepaid_reply_not_offered",
     "connection_blocked",
+    "messaging_suspended",
+    "messaging_revoked",
     "connection_not_active",
     "resident_released",
     "resident_moved",

@@ -13,7 +13,7 @@ from homeward.enforcement import access, services
 from homeward.enforcement.models import Violation
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
-from homeward.personas import client_for
+from homeward.personas import blocked_by_reviewer, client_for
 from homeward.review import services as review
 from homeward.screening.models import Rule
 
@@ -22,12 +22,9 @@ def reviewer_blocks(world, run_jobs, *, sender, body: str, reason: str):  # type
     """``sender`` writes on Ana's connection with Maria; Greenhaven reviews every message,
     and reviewer 1 blocks it for ``reason``."""
     connection = world.contact_a.connections.get()
-    message = messaging.send_message(sender=sender, connection_id=connection.pk, body=body).message
-    run_jobs()
-    task = review.claim_next(staff=world.reviewer_1)
-    assert task is not None and task.message_id == message.pk
-    review.decide(staff=world.reviewer_1, task_id=task.pk, decision="block", reason_code=reason)
-    return Message.objects.get(pk=message.pk)
+    return blocked_by_reviewer(
+        world.reviewer_1, sender=sender, connection_id=connection.pk, body=body, reason=reason
+    )
 
 
 def test_a_block_a_reviewer_confirms_is_a_violation_by_the_contact_who_wrote(world, run_jobs):
@@ -83,13 +80,13 @@ def test_a_void_violation_says_who_and_why_and_is_void_once(world, run_jobs):
 
 
 def test_the_review_page_shows_the_senders_record_to_reviewers_of_its_facilities(world, run_jobs):
-    reviewer_blocks(world, run_jobs, sender=world.contact_a, body="The fence", reason="escape")
+    reviewer_blocks(world, run_jobs, sender=world.contact_a, body="A gram", reason="drugs")
     connection = world.contact_a.connections.get()
     messaging.send_message(sender=world.contact_a, connection_id=connection.pk, body="Hello")
     run_jobs()
     task = review.claim_next(staff=world.reviewer_1)
     page = client_for(world.reviewer_1).get(f"/console/review/{task.pk}/").content.decode()
     record = page.split('id="sender-record"')[1].split("</div>")[0]
-    assert "Escape or security risk" in record and "rev1" in record
+    assert "Drugs or contraband" in record and "rev1" in record
     # Staff of another facility see nothing of it.
     assert list(access.record_of(world.reviewer_2, world.contact_a)) == []

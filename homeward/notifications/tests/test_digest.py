@@ -93,7 +93,8 @@ def test_the_digest_link_stops_every_email(world, client):
     assert "Stop every email Homeward sends you" in client.get(link).content.decode()
     assert client.post(link).status_code == 200
     still_on = [event for event, _, on in preferences_of(world.contact_a) if on]
-    assert still_on == ["signin_locked"]  # a security notice is not a digest's
+    # A lock and a suspension are not a digest's: the person must hear of them.
+    assert still_on == ["signin_locked", "messaging_restricted"]
 
 
 def test_the_preferences_page_says_when_the_digest_goes(world):
