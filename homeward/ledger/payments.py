@@ -217,8 +217,11 @@ def start(
         with transaction.atomic():
             # The payer's row, held to the commit: an account closing now either finishes
             # first (and the payment is refused) or waits and sees this payment pending.
+            # FOR NO KEY UPDATE: it still keeps out the closing (FOR UPDATE), but not the
+            # key-share lock a twin's new payment takes on the row as its foreign key is
+            # checked at commit (FOR UPDATE there deadlocks twins on PostgreSQL).
             closed_at = (
-                Contact.objects.select_for_update()
+                Contact.objects.select_for_update(no_key=True)
                 .filter(pk=contact.pk)
                 .values_list("closed_at", flat=True)
                 .first()
