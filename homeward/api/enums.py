@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, cast
 
 from homeward.connections.models import Connection
+from homeward.enforcement.models import Restriction
 from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.ledger.models import Payment, Payout
 from homeward.ledger.pricing import MessagePayer
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # to the type checker they are the strings they hold
     PaymentStatus = str
     PayoutStatus = str
     PricePayer = str
+    RestrictionKind = str
 else:
     ConnectionStatus = enum_of("ConnectionStatus", Connection.Status.values)
     InitiatedBy = enum_of("InitiatedBy", Connection.Side.values)
@@ -52,3 +54,4 @@ else:
     PaymentStatus = enum_of("PaymentStatus", Payment.Status.values)
     PayoutStatus = enum_of("PayoutStatus", Payout.Status.values)
     PricePayer = enum_of("PricePayer", MessagePayer.values)  # whose account pays a message
+    RestrictionKind = enum_of("RestrictionKind", Restriction.Kind.values)

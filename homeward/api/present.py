@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from homeward.api import schemas as s
 from homeward.connections.models import Connection
+from homeward.enforcement import restrictions
 from homeward.facilities.models import Facility
 from homeward.ledger.access import Wallet
 from homeward.ledger.charges import Preview
@@ -99,6 +100,18 @@ def connection_out(connection: Connection) -> s.ConnectionOut:
         facility=facility_ref(connection.facility),
         invite_expires_at=connection.invite_expires_at,
         created_at=connection.created_at,
+        messaging_stopped=messaging_stopped(connection),
+    )
+
+
+def messaging_stopped(connection: Connection) -> s.MessagingStoppedOut | None:
+    restriction = restrictions.on(connection)
+    if restriction is None:
+        return None
+    return s.MessagingStoppedOut(
+        kind=restriction.kind,
+        until=restriction.ends_at,
+        said=restrictions.describe(restriction, reader=connection.contact),
     )
 
 
@@ -111,6 +124,7 @@ def conversation_out(connection: Conversation) -> s.ConversationOut:
         status=connection.status,
         last_message_at=connection.last_message_at,
         unread=connection.unread,
+        messaging_stopped=messaging_stopped(connection),
     )
 
 

@@ -21,6 +21,7 @@ from homeward.api.enums import (
     PaymentStatus,
     PayoutStatus,
     PricePayer,
+    RestrictionKind,
     ReviewMode,
 )
 
@@ -195,6 +196,14 @@ class ConnectionIn(Schema):
     number: str = Field(min_length=1, max_length=30, description="The resident number.")
 
 
+class MessagingStoppedOut(Schema):
+    kind: RestrictionKind
+    until: dt.datetime | None = Field(
+        description="When messaging comes back by itself; null until the facility lifts it."
+    )
+    said: str = Field(description="The same sentence the web and kiosk show.")
+
+
 class ConnectionOut(Schema):
     id: int
     status: ConnectionStatus
@@ -203,6 +212,9 @@ class ConnectionOut(Schema):
     facility: FacilityRef
     invite_expires_at: dt.datetime | None
     created_at: dt.datetime
+    messaging_stopped: MessagingStoppedOut | None = Field(
+        description="A suspension or revocation in force: nothing can be sent either way."
+    )
 
 
 # --- conversations and messages -----------------------------------------------------------
@@ -215,6 +227,9 @@ class ConversationOut(Schema):
     status: ConnectionStatus = Field(description="The connection's status.")
     last_message_at: dt.datetime | None
     unread: int = Field(description="Replies delivered to you and not yet read.")
+    messaging_stopped: MessagingStoppedOut | None = Field(
+        description="A suspension or revocation in force: nothing can be sent either way."
+    )
 
 
 class StageOut(Schema):

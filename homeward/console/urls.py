@@ -1,12 +1,15 @@
 from django.urls import path
 
 from homeward.console.views import (
+    appeals,
     auth,
     connections,
     dashboard,
+    enforcement,
     jobs,
     money,
     residents,
+    restrictions,
     review,
     rule_reports,
     rules,
@@ -40,10 +43,41 @@ urlpatterns = [
     path("residents/<int:resident_id>/", residents.resident, name="resident"),
     path("contacts/<int:contact_id>/", residents.contact, name="contact"),
     path("residents/<int:resident_id>/release/", residents.release, name="resident_release"),
+    # Suspensions and revocations (facility and agency admins).
+    path(
+        "residents/<int:pk>/restrict/",
+        restrictions.impose,
+        {"kind": "resident"},
+        name="restrict_resident",
+    ),
+    path(
+        "contacts/<int:pk>/restrict/",
+        restrictions.impose,
+        {"kind": "contact"},
+        name="restrict_contact",
+    ),
+    path(
+        "connections/<int:pk>/restrict/",
+        restrictions.impose,
+        {"kind": "connection"},
+        name="restrict_connection",
+    ),
+    # Appeals: the desk, one appeal and its decision, the rates.
+    path("appeals/", appeals.desk, name="appeals"),
+    path("appeals/report/", appeals.report, name="appeals_report"),
+    path("appeals/<int:appeal_id>/", appeals.appeal, name="appeal"),
+    path("appeals/<int:appeal_id>/decide/", appeals.decide, name="appeal_decide"),
+    path(
+        "restrictions/<int:restriction_id>/",
+        restrictions.change,
+        name="restriction_change",
+    ),
     path("jobs/", jobs.dead_jobs, name="jobs"),
     # Prices and money (facility and agency admins).
     path("prices/<slug:code>/", money.prices, name="prices"),
     path("prices/<slug:code>/add/", money.add_prices, name="prices_add"),
+    path("enforcement/<slug:code>/", enforcement.policy, name="enforcement_policy"),
+    path("enforcement/<slug:code>/edit/", enforcement.policy_edit, name="enforcement_policy_edit"),
     path("money/<slug:code>/", money.report, name="money_report"),
     path("money/<slug:code>/report.csv", money.report_csv, name="money_report_csv"),
     path("jobs/<int:job_id>/retry/", jobs.retry, name="job_retry"),

@@ -6,7 +6,11 @@ class EnforcementConfig(AppConfig):
     label = "enforcement"
 
     def ready(self) -> None:
-        from homeward.enforcement import receivers, restrictions
+        from homeward.enforcement import (
+            jobs,  # noqa: F401  (registers the job handlers)
+            receivers,
+            restrictions,
+        )
         from homeward.messaging.services import may_deliver, may_send
         from homeward.messaging.status import message_moved
 

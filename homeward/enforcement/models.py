@@ -235,3 +235,79 @@ class RestrictionChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Appeal(models.Model):
+    """A person asks the facility to look again: at a blocked message they sent, or at a
+    suspension or revocation of their messaging. One per message or restriction, within
+    the facility's window; decided by someone other than the staff member who made the
+    decision appealed (``appeals``)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a decision"
+        UPHELD = "upheld", "Upheld: the decision stands"
+        OVERTURNED = "overturned", "Overturned"
+
+    class Assigned(models.TextChoices):
+        REVIEWER = "reviewer", "Another reviewer of the facility"
+        FACILITY_ADMIN = "facility_admin", "A facility admin"
+        AGENCY_ADMIN = "agency_admin", "An agency admin"
+        BLOCKER = "blocker", "The staff member who decided, as the agency allows"
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="appeals")
+    message = models.OneToOneField(
+        "messaging.Message",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeal",
+    )
+    restriction = models.OneToOneField(
+        Restriction, null=True, blank=True, on_delete=models.PROTECT, related_name="appeal"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    statement = models.TextField(max_length=1000)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    decided_against = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who made the decision appealed (none: screening or the policy).",
+    )
+    assigned_to = models.ForeignKey(User, on_delete=models.PROTECT, related_name="appeals")
+    assigned_as = models.CharField(max_length=16, choices=Assigned.choices)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(message__isnull=False, restriction__isnull=True)
+                | models.Q(message__isnull=True, restriction__isnull=False),
+                name="appeal_of_one_thing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False, resident__isnull=True)
+                | models.Q(contact__isnull=True, resident__isnull=False),
+                name="appeal_by_one_person",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assigned_to", "status", "due_at"], name="appeal_desk"),
+            models.Index(fields=["facility", "status", "due_at"], name="appeal_facility"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal {self.pk} ({self.status})"

@@ -3,7 +3,7 @@
 Like price schedules, versions are never edited; a change is a new version in force from
 now, and the versions are the history (audited as ``enforcement_policy.added``). A facility
 that never set one follows the defaults: three violations within 30 days suspend for 30
-days, the third suspension within 180 days is a revocation instead, one violation of escape
+days, a second suspension within 180 days is a revocation instead, one violation of escape
 or of harassing a victim or witness suspends at once, a block by screening alone does not
 count, and messages on their way when a suspension starts are returned and refunded.
 """

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from homeward.enforcement import services
-from homeward.messaging.models import Message, MessageEvent
-from homeward.people.models import User
+from homeward.messaging.models import Message
 
 
 def message_moved(message: Message, source: str, target: str) -> None:
     """A blocked message: a violation when a person (not screening alone) blocked it."""
-    if target != Message.Status.BLOCKED:
-        return
-    event = (
-        MessageEvent.objects.filter(message=message, to_status=Message.Status.BLOCKED)
-        .select_related("actor_user")
-        .order_by("-id")
-        .first()
-    )
-    blocker = event.actor_user if event is not None else None
-    services.record_block(message, confirmed_by=blocker if isinstance(blocker, User) else None)
+    if target == Message.Status.BLOCKED:
+        services.record_block(message, confirmed_by=services.blocker_of(message))

@@ -256,9 +256,26 @@ def impose(
         if violations:
             restriction.violations.set(violations)
         _changed(restriction, Action.IMPOSED, staff, reason, None, ends_at)
-        if start <= now:
+        # One that starts later is settled by delivery, which asks what is in force then.
+        if start <= now and staff is None:
+            # Imposed in the transaction that blocked a message, which holds that message
+            # and the person: what is on its way is settled in a job of its own, so as not
+            # to take other messages' locks in the wrong order. Until then, nothing of it
+            # is delivered (``hold_delivery``).
+            jobs.enqueue(
+                "settle_restriction", facility_id=facility.pk, restriction_id=restriction.pk
+            )
+        elif start <= now:
             _settle_on_the_way(restriction)
     return restriction
+
+
+def settle_on_the_way(*, restriction_id: int) -> None:
+    """``_settle_on_the_way`` in a transaction of its own (the job of an automatic one)."""
+    with transaction.atomic():
+        restriction = Restriction.objects.select_related("facility").get(pk=restriction_id)
+        if restriction.in_force(clock.now()):
+            _settle_on_the_way(restriction)
 
 
 def _check_end(start: dt.datetime, ends_at: dt.datetime) -> None:
@@ -330,25 +347,38 @@ def change_end(
     return restriction
 
 
-def lift(
-    *, staff: User | None, restriction_id: int, reason: str, undone: bool = False
-) -> Restriction:
-    """End a restriction now. ``staff`` None: the policy lifts what it imposed (``undone``:
-    a violation it rested on was voided, so it counts for nothing)."""
+def lift(*, staff: User, restriction_id: int, reason: str) -> Restriction:
+    """Staff end a restriction now."""
     reason = _reason(reason)
     with transaction.atomic():
-        if staff is None:
-            restriction = Restriction.objects.select_for_update().get(pk=restriction_id)
-        else:
-            restriction = _locked(restriction_id, staff)
-        now = clock.now()
-        restriction.lifted_at = now
-        restriction.lifted_by = staff
-        restriction.lift_reason = reason
-        restriction.undone = undone
-        restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason", "undone"])
-        _changed(restriction, Action.LIFTED, staff, reason, restriction.ends_at, now)
-        _release_held(restriction)
+        return _lift(_locked(restriction_id, staff), actor=staff, reason=reason, undone=False)
+
+
+def undo(*, restriction_id: int, reason: str, by: User | None = None) -> Restriction:
+    """The restriction should not have been: the policy lifts what it imposed when a
+    violation it rested on is voided (``by`` None), or an appeal overturns it (``by`` the
+    decider). It counts for nothing from then on (``undone``), also if it already ended."""
+    with transaction.atomic():
+        restriction = Restriction.objects.select_for_update().get(pk=restriction_id)
+        ended = restriction.ends_at is not None and restriction.ends_at <= clock.now()
+        if restriction.lifted_at is not None or ended:
+            restriction.undone = True
+            restriction.save(update_fields=["undone"])
+            return restriction
+        return _lift(restriction, actor=by, reason=reason, undone=True)
+
+
+def _lift(
+    restriction: Restriction, *, actor: User | None, reason: str, undone: bool
+) -> Restriction:
+    now = clock.now()
+    restriction.lifted_at = now
+    restriction.lifted_by = actor
+    restriction.lift_reason = reason
+    restriction.undone = undone
+    restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason", "undone"])
+    _changed(restriction, Action.LIFTED, actor, reason, restriction.ends_at, now)
+    _release_held(restriction)
     return restriction
 
 
@@ -404,21 +434,30 @@ def _subject_label(restriction: Restriction) -> str:
     return f"connection:{restriction.connection_id}"
 
 
-def history(person_or_connection: Subject, staff: User) -> list[Restriction]:
-    """Every restriction of a person (or a connection) at the staff member's facilities,
-    newest first, with its changes."""
+HISTORY_SHOWN = 20
+
+
+def history(person: Contact | Resident, staff: User) -> list[Restriction]:
+    """A person's restrictions and those of their connections, at the staff member's
+    facilities, newest first (at most ``HISTORY_SHOWN``), with their changes."""
     facilities = access.staff_facilities(staff, access.READ_ROLES)
-    if isinstance(person_or_connection, Contact):
-        scope = Q(contact=person_or_connection)
-    elif isinstance(person_or_connection, Resident):
-        scope = Q(resident=person_or_connection)
+    if isinstance(person, Contact):
+        scope = Q(contact=person) | Q(connection__contact=person)
     else:
-        scope = Q(connection=person_or_connection)
+        scope = Q(resident=person) | Q(connection__resident=person)
     return list(
         Restriction.objects.filter(scope, facility__in=facilities)
-        .select_related("facility", "imposed_by", "lifted_by")
+        .select_related(
+            "facility__agency",
+            "imposed_by",
+            "lifted_by",
+            "contact",
+            "resident",
+            "connection__contact",
+            "connection__resident",
+        )
         .prefetch_related("changes__actor")
-        .order_by("-starts_at", "-id")[:20]
+        .order_by("-starts_at", "-id")[:HISTORY_SHOWN]
     )
 
 
@@ -520,11 +559,6 @@ def reconsider(violation: Violation) -> list[Restriction]:
         )
         if not still:
             lifted.append(
-                lift(
-                    staff=None,
-                    restriction_id=restriction.pk,
-                    reason="A violation it rested on was voided.",
-                    undone=True,
-                )
+                undo(restriction_id=restriction.pk, reason="A violation it rested on was voided.")
             )
     return lifted

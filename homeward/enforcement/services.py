@@ -15,7 +15,7 @@ from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError
 from homeward.enforcement import policies, restrictions
 from homeward.enforcement.models import Violation
-from homeward.messaging.models import Message
+from homeward.messaging.models import Message, MessageEvent
 from homeward.people.models import User
 from homeward.screening import categories
 
@@ -64,6 +64,18 @@ def record_block(message: Message, *, confirmed_by: User | None) -> Violation | 
         )
         restrictions.after_violation(violation)
     return violation
+
+
+def blocker_of(message: Message) -> User | None:
+    """The staff member who blocked the message (None: screening blocked it)."""
+    event = (
+        MessageEvent.objects.filter(message=message, to_status=Message.Status.BLOCKED)
+        .select_related("actor_user")
+        .order_by("-id")
+        .first()
+    )
+    blocker = event.actor_user if event is not None else None
+    return blocker if isinstance(blocker, User) else None
 
 
 def void(*, violation_id: int, actor: User, reason: str) -> Violation:

@@ -18,6 +18,11 @@ class Agency(models.Model):
     code = models.SlugField(max_length=30, unique=True)
     name = models.CharField(max_length=200)
     state = models.CharField(max_length=2, help_text="Two-letter state or territory code.")
+    blocker_decides_appeals = models.BooleanField(
+        default=False,
+        help_text="Where nobody else at the facility or the agency can decide an appeal, the "
+        "staff member who made the decision appealed may (the record says so).",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -286,6 +286,16 @@ def block(*, message_id: int, actor: Any, category: str, note: str = "") -> Mess
     return message
 
 
+def overturn_block(*, message_id: int, actor: Any) -> Message:
+    """A block overturned on appeal (in the caller's transaction): the message is approved
+    and delivered. What was refunded when it was blocked stays refunded: the facility's
+    mistake is not charged again."""
+    message = _locked_message(message_id)
+    status.move(message, S.APPROVED, actor=actor)
+    jobs.enqueue("deliver_message", facility_id=message.facility_id, message_id=message.pk)
+    return message
+
+
 def _refund_blocked(message: Message) -> None:
     if message.facility.policy.refund_on_block:
         charges.refund_message(message=message, reason="the message was not delivered")

@@ -18,7 +18,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.IN_REVIEW: frozenset({S.APPROVED, S.BLOCKED, S.RETURNED}),
     S.APPROVED: frozenset({S.DELIVERED, S.RETURNED}),
     S.DELIVERED: frozenset({S.READ}),
-    S.BLOCKED: frozenset(),
+    S.BLOCKED: frozenset({S.APPROVED}),  # overturned on appeal
     S.READ: frozenset(),
     S.RETURNED: frozenset(),
 }

@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from homeward.connections.services import connection_moved
+        from homeward.enforcement.appeals import appeal_changed
         from homeward.enforcement.restrictions import restriction_changed
         from homeward.ledger.charges import wallet_running_low
         from homeward.ledger.payments import payment_succeeded, refund_started
@@ -24,3 +25,4 @@ class NotificationsConfig(AppConfig):
         wallet_running_low.register(receivers.wallet_running_low)
         contact_locked.register(receivers.contact_locked)
         restriction_changed.register(receivers.restriction_changed)
+        appeal_changed.register(receivers.appeal_changed)

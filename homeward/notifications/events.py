@@ -48,6 +48,7 @@ EVENTS: dict[str, Event] = {
             "Your messaging was suspended, changed or restored",
             urgent=True,
         ),
+        Event("appeal_decided", CONTACT, "An appeal of yours was decided"),
         Event("invitation", ADDRESS, "A resident invited this address to write"),
         Event(
             "connection_requested",
@@ -59,6 +60,12 @@ EVENTS: dict[str, Event] = {
             "messaging_restricted_notice",
             RESIDENT,
             "Your messaging was suspended, changed or restored",
+            notice="{sentence}",
+        ),
+        Event(
+            "appeal_decided_notice",
+            RESIDENT,
+            "An appeal of yours was decided",
             notice="{sentence}",
         ),
         Event(

@@ -11,7 +11,8 @@ from homeward.connections.models import Connection
 from homeward.connections.services import invitation_token
 from homeward.core import links
 from homeward.enforcement import policies, restrictions
-from homeward.enforcement.models import Restriction, RestrictionChange
+from homeward.enforcement import words as appeal_words
+from homeward.enforcement.models import Appeal, Restriction, RestrictionChange
 from homeward.facilities.models import Facility
 from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.messaging.models import Message
@@ -263,4 +264,29 @@ def restriction_changed(restriction: Restriction, action: str) -> None:
             resident=resident,
             facility_id=restriction.facility_id,
             ours={"sentence": restrictions.describe(restriction, reader=resident)},
+        )
+
+
+def appeal_changed(appeal: Appeal, step: str) -> None:
+    """Tell the person who appealed what was decided."""
+    if step not in (Appeal.Status.UPHELD, Appeal.Status.OVERTURNED):
+        return
+    sentence = appeal_words.decided(appeal)
+    key = f"appeal:{appeal.pk}:{step}"
+    if appeal.contact is not None:
+        notify(
+            event="appeal_decided",
+            key=key,
+            contact=appeal.contact,
+            facility_id=appeal.facility_id,
+            ours={"sentence": sentence},
+            theirs={"reason": appeal.decision_reason},
+        )
+    elif appeal.resident is not None:
+        notify(
+            event="appeal_decided_notice",
+            key=key,
+            resident=appeal.resident,
+            facility_id=appeal.facility_id,
+            ours={"sentence": sentence},
         )

@@ -22,6 +22,8 @@ from homeward.connections import services as connections
 from homeward.connections.models import Connection
 from homeward.core import clock
 from homeward.core.models import AuditEvent
+from homeward.enforcement import appeals, restrictions
+from homeward.enforcement.models import Appeal, EnforcementPolicy, Restriction
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
 from homeward.kiosk.models import KioskSession
@@ -32,6 +34,7 @@ from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people.models import Resident, SignInThrottle
 from homeward.personas import client_for, kiosk_client_for
+from homeward.review import services as review
 from homeward.review.models import ReviewTask
 from homeward.screening.models import Rule
 
@@ -248,6 +251,74 @@ ROWS = [
         "/console/money/greenhaven/report.csv",
         {"facility_admin"},
     ),
+    # Enforcement policy (facility and agency admins).
+    Row(
+        "console:enforcement_policy",
+        "GET",
+        "/console/enforcement/greenhaven/",
+        {"facility_admin"},
+    ),
+    Row(
+        "console:enforcement_policy_edit",
+        "GET",
+        "/console/enforcement/greenhaven/edit/",
+        {"facility_admin"},
+    ),
+    Row(
+        "console:enforcement_policy_edit",
+        "POST",
+        "/console/enforcement/greenhaven/edit/",
+        {"facility_admin"},
+        {
+            "violations_to_suspend": "4",
+            "violation_window_days": "30",
+            "suspension_days": "30",
+            "suspensions_to_revoke": "2",
+            "suspension_window_days": "180",
+            "on_the_way": "return",
+        },
+    ),
+    # Suspensions and revocations (facility and agency admins).
+    Row(
+        "console:restrict_contact",
+        "POST",
+        "/console/contacts/{contact_a}/restrict/",
+        {"facility_admin"},
+        {"kind": "suspension", "ends_on": "2031-01-01", "reason": "Threats"},
+    ),
+    Row(
+        "console:restrict_resident",
+        "POST",
+        "/console/residents/{resident}/restrict/",
+        {"facility_admin"},
+        {"kind": "suspension", "ends_on": "2031-01-01", "reason": "Contraband"},
+    ),
+    Row(
+        "console:restrict_connection",
+        "POST",
+        "/console/connections/{active}/restrict/",
+        {"facility_admin"},
+        {"kind": "revocation", "reason": "Relaying"},
+    ),
+    Row(
+        "console:restriction_change",
+        "POST",
+        "/console/restrictions/{restriction}/",
+        {"facility_admin"},
+        {"action": "lift", "reason": "Spoke with her"},
+    ),
+    # Appeals: every staff member sees their facilities' desk; deciding is for the person
+    # assigned (here the facility admin: the only other reviewer blocked the message).
+    Row("console:appeals", "GET", "/console/appeals/", STAFF),
+    Row("console:appeals_report", "GET", "/console/appeals/report/", STAFF),
+    Row("console:appeal", "GET", "/console/appeals/{appeal}/", FACILITY_1_READ),
+    Row(
+        "console:appeal_decide",
+        "POST",
+        "/console/appeals/{appeal}/decide/",
+        {"facility_admin"},
+        {"outcome": "upheld", "reason": "It stands"},
+    ),
 ]
 
 
@@ -260,6 +331,19 @@ def scene_ids(world) -> dict[str, int | str]:
     ).message
     jobs.run_pending("matrix")
     task = ReviewTask.objects.get(message=message)
+    # A message of contact_a's blocked by reviewer 1, and appealed.
+    refused = messaging.send_message(
+        sender=world.contact_a, connection_id=active.pk, body="a gram"
+    ).message
+    jobs.run_pending("matrix")
+    refused_task = ReviewTask.objects.get(message=refused)
+    review.claim(staff=world.reviewer_1, task_id=refused_task.pk)
+    review.decide(
+        staff=world.reviewer_1, task_id=refused_task.pk, decision="block", reason_code="drugs"
+    )
+    appeal = appeals.appeal_message(
+        appellant=world.contact_a, message_id=refused.pk, statement="It was a recipe"
+    )
     requester = t.make_contact("requester@example.org")
     request = connections.request_connection(
         contact=requester, facility=world.facility_1, number="NY1001"
@@ -321,7 +405,19 @@ def scene_ids(world) -> dict[str, int | str]:
         opened_at=now,
         last_seen_at=now,
     )
+    # A suspension of contact_a that starts tomorrow (so nothing is stopped today).
+    restriction = restrictions.impose(
+        staff=world.facility_admin,
+        facility=world.facility_1,
+        subject=world.contact_a,
+        kind="suspension",
+        reason="Threats",
+        starts_at=now + dt.timedelta(days=1),
+        ends_at=now + dt.timedelta(days=5),
+    )
     return {
+        "restriction": restriction.pk,
+        "appeal": appeal.pk,
         "kiosk_session": kiosk_session.pk,
         "signin_lock": signin_lock.pk,
         "rule": rule.pk,
@@ -366,6 +462,9 @@ def state() -> tuple:
         sorted(TOTPDevice.objects.values_list("pk", "user_id")),
         sorted(SignInThrottle.objects.values_list("pk", "count", "locked_until")),
         sorted(KioskSession.objects.values_list("pk", "closed_at")),
+        sorted(Restriction.objects.values_list("pk", "lifted_at", "ends_at")),
+        sorted(Appeal.objects.values_list("pk", "status")),
+        EnforcementPolicy.objects.count(),
     )
 
 

@@ -7,18 +7,22 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from homeward.console.access import forbidden, reader_required
 from homeward.console.forms import EndConnectionForm, ResidentSearchForm
 from homeward.console.requests import StaffRequest
+from homeward.console.views.restrictions import impose_form
+from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.templatetags.money import dollars
+from homeward.enforcement import restrictions
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account
 from homeward.messaging import history
 from homeward.people import access
-from homeward.people.models import Resident, User
+from homeward.people.models import Contact, Resident, User
 from homeward.roster import services as roster
 
 
@@ -53,6 +57,7 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
         "end_form": EndConnectionForm(),
         "trust_balance": ledger.balance_of(kind=Account.Kind.TRUST, resident=found),
         "can_release": found.in_custody and _administers(request.user, found),
+        **restrictions_context(request.user, found),
     }
     return render(request, "console/resident.html", context)
 
@@ -69,8 +74,29 @@ def contact(request: StaffRequest, contact_id: int) -> HttpResponse:
         "page": history.contact_history(
             staff=request.user, contact=found, page=request.GET.get("page", 1)
         ),
+        **restrictions_context(request.user, found),
     }
     return render(request, "console/contact.html", context)
+
+
+def restrictions_context(staff: User, person: Contact | Resident) -> dict[str, object]:
+    """The person's suspensions and revocations, and the forms an admin acts with."""
+    found = restrictions.history(person, staff)
+    now = clock.now()
+    kind = "contact" if isinstance(person, Contact) else "resident"
+    return {
+        "restrictions": found,
+        "in_force": {r.pk for r in found if r.in_force(now)},
+        "changeable": {
+            r.pk
+            for r in found
+            if r.in_force(now) or (r.lifted_at is None and r.starts_at > now)
+            if restrictions.may_restrict(staff, r.facility)
+        },
+        "impose_form": impose_form(staff, person),
+        "impose_url": reverse(f"console:restrict_{kind}", args=[person.pk]),
+        "subject_name": person.display_name if isinstance(person, Contact) else person.full_name,
+    }
 
 
 @require_POST

@@ -181,6 +181,22 @@ def test_messages_on_their_way_are_returned_and_refunded_when_a_suspension_start
     assert balance(world) == paid + 40
 
 
+def test_an_automatic_suspension_returns_what_is_on_its_way_in_a_job(world, run_jobs):
+    fence = send(world, "Meet me by the fence").message
+    waiting = send(world, "See you Sunday").message
+    run_jobs()
+    task = review.claim_next(staff=world.reviewer_1)
+    assert task.message_id == fence.pk
+    review.decide(  # escape suspends at once
+        staff=world.reviewer_1, task_id=task.pk, decision="block", reason_code="escape"
+    )
+    assert Restriction.objects.get().kind == "suspension"
+    assert Message.objects.get(pk=waiting.pk).status == S.IN_REVIEW
+    run_jobs()
+    returned = Message.objects.get(pk=waiting.pk)
+    assert returned.status == S.RETURNED and returned.return_reason == "messaging suspended"
+
+
 def test_where_the_facility_holds_them_they_are_delivered_when_the_suspension_ends(world):
     policies.add(staff=world.facility_admin, facility=world.facility_1, on_the_way="hold")
     now = clock.now()

@@ -19,6 +19,7 @@ from homeward.connections.models import Connection
 from homeward.core import clock, form_tokens
 from homeward.core.errors import DomainError
 from homeward.core.views import show_error
+from homeward.enforcement import restrictions
 from homeward.kiosk.auth import resident_required
 from homeward.kiosk.forms import ReplyForm
 from homeward.kiosk.requests import KioskRequest
@@ -157,6 +158,7 @@ def _render_conversation(
     status: int = 200,
 ) -> HttpResponse:
     limit = connection.facility.policy.message_length_limit
+    restriction = restrictions.on(connection)
     if form is None:  # a page fetched by its address: its form's token is the address's
         form = ReplyForm(limit=limit, initial={"client_token": form_tokens.of_address(request)})
         form.fields["client_token"].widget.attrs["data-address-param"] = form_tokens.PARAM
@@ -165,10 +167,11 @@ def _render_conversation(
         "rows": _message_rows(connection, newly_read or set()),
         "form": form or ReplyForm(limit=limit),
         "limit": limit,
-        "can_reply": connection.is_active,
+        "can_reply": connection.is_active and restriction is None,
+        "restricted": restrictions.describe(restriction, reader=resident) if restriction else "",
         **nav_context(request),
     }
-    if connection.is_active:
+    if context["can_reply"]:
         body = form.data.get("body", "") if form is not None and form.is_bound else ""
         context["price"] = _reply_price(connection, body)
     return render(request, "kiosk/conversation.html", context, status=status)

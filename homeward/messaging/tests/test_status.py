@@ -47,8 +47,8 @@ FORBIDDEN = [
     (S.SUBMITTED, S.DELIVERED),  # skipping screening and review
     (S.SCREENING, S.DELIVERED),
     (S.IN_REVIEW, S.DELIVERED),  # skipping the decision
-    (S.BLOCKED, S.APPROVED),  # a blocked message is never delivered later
-    (S.BLOCKED, S.DELIVERED),
+    (S.BLOCKED, S.DELIVERED),  # even overturned on appeal, it is approved first
+    (S.BLOCKED, S.IN_REVIEW),
     (S.DELIVERED, S.RETURNED),  # what was delivered cannot be un-delivered
     (S.READ, S.DELIVERED),
     (S.RETURNED, S.SUBMITTED),
@@ -68,8 +68,10 @@ def test_forbidden_transitions_raise_and_change_nothing(world, source, target):
 
 
 def test_terminal_statuses_have_no_way_out():
-    for terminal in (S.BLOCKED, S.READ, S.RETURNED):
+    for terminal in (S.READ, S.RETURNED):
         assert status.TRANSITIONS[terminal] == frozenset()
+    # A block is final but for an appeal that overturns it.
+    assert status.TRANSITIONS[S.BLOCKED] == frozenset({S.APPROVED})
 
 
 def test_table_covers_every_status():

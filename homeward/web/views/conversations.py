@@ -17,6 +17,7 @@ from homeward.connections.words import connection_words
 from homeward.core import clock, form_tokens
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
+from homeward.enforcement import restrictions
 from homeward.ledger import charges, pricing
 from homeward.ledger.pricing.words import payer_words
 from homeward.messaging import selectors
@@ -70,6 +71,9 @@ def why_no_compose(connection: Connection) -> str:
         return f"{resident.first_name} is no longer at {connection.facility.name}."
     if not connection.is_active:
         return f"You cannot write here: {connection_words(connection)}"
+    restriction = restrictions.on(connection)
+    if restriction is not None:
+        return restrictions.describe(restriction, reader=connection.contact)
     return ""
 
 

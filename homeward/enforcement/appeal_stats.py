@@ -1,0 +1,84 @@
+"""How often a facility's decisions are appealed, and overturned: per reviewer (whose
+decision it was) and per screening rule (that hit the message). A reviewer or a rule whose
+blocks are often overturned is worth a look."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from homeward.enforcement.models import Appeal
+from homeward.facilities.models import Facility
+from homeward.messaging.models import Message
+from homeward.review.models import ScreeningResult
+
+
+@dataclass
+class Rate:
+    label: str
+    decided: int = 0
+    overturned: int = 0
+
+    @property
+    def percent(self) -> str:
+        return f"{100 * self.overturned / self.decided:.0f}%" if self.decided else "—"
+
+
+@dataclass
+class FacilityAppeals:
+    facility: Facility
+    blocked: int
+    appealed: int
+    decided: int
+    overturned: int
+    open: int
+    by_reviewer: list[Rate]
+    by_rule: list[Rate]
+
+    @property
+    def appeal_percent(self) -> str:
+        return f"{100 * self.appealed / self.blocked:.0f}%" if self.blocked else "—"
+
+    @property
+    def overturn_percent(self) -> str:
+        return f"{100 * self.overturned / self.decided:.0f}%" if self.decided else "—"
+
+
+def for_facility(facility: Facility, since: dt.datetime) -> FacilityAppeals:
+    """Blocks since ``since`` and the appeals of them, with overturn rates."""
+    blocked = Message.objects.filter(facility=facility, blocked_at__gte=since).count()
+    found = list(
+        Appeal.objects.filter(facility=facility, message__blocked_at__gte=since).select_related(
+            "decided_against"
+        )
+    )
+    decided = [a for a in found if a.status != Appeal.Status.OPEN]
+    reviewers: dict[str, Rate] = {}
+    for appeal in decided:
+        who = appeal.decided_against.username if appeal.decided_against else "screening"
+        rate = reviewers.setdefault(who, Rate(who))
+        rate.decided += 1
+        rate.overturned += appeal.status == Appeal.Status.OVERTURNED
+    rules: dict[str, Rate] = defaultdict(lambda: Rate(""))
+    hits = dict(
+        ScreeningResult.objects.filter(message_id__in=[a.message_id for a in decided]).values_list(
+            "message_id", "hits"
+        )
+    )
+    for appeal in decided:
+        for key in sorted({str(hit.get("rule", "")) for hit in hits.get(appeal.message_id, [])}):
+            rate = rules[key]
+            rate.label = key
+            rate.decided += 1
+            rate.overturned += appeal.status == Appeal.Status.OVERTURNED
+    return FacilityAppeals(
+        facility=facility,
+        blocked=blocked,
+        appealed=len(found),
+        decided=len(decided),
+        overturned=sum(a.status == Appeal.Status.OVERTURNED for a in decided),
+        open=len(found) - len(decided),
+        by_reviewer=sorted(reviewers.values(), key=lambda r: (-r.decided, r.label)),
+        by_rule=sorted(rules.values(), key=lambda r: (-r.decided, r.label)),
+    )

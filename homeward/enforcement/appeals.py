@@ -1,0 +1,352 @@
+"""Appeals: the person a decision went against asks the facility to look again.
+
+Who may appeal what: the sender of a blocked message (the contact, or the resident for a
+reply), and a person whose messaging a suspension or revocation stops (for one connection,
+either side of it). Once per message or restriction, within the facility's window
+(``FacilityPolicy.appeal_window_days``) from the block or the restriction's start, with a
+short statement.
+
+Who decides: never the staff member who made the decision appealed. A blocked message's
+appeal goes to another reviewer of the facility, or else a facility admin, or else an
+agency admin; a restriction's straight to an admin. Among those, the one with the fewest
+open appeals. Where nobody else can, the decision's author decides only if the agency
+allows it (``Agency.blocker_decides_appeals``), and the appeal says so. It is due within
+the facility's review target, on its business calendar. The person assigned, or any admin
+of the facility who did not make the decision, decides.
+
+Outcomes: upheld (final, with a reason), or overturned: the message is approved and
+delivered, its violation voided (which lifts what the policy imposed on it), or the
+restriction lifted and counted for nothing. The person is told either way
+(``appeal_changed``, heard by the notifications app).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+
+from homeward.connections.models import Connection
+from homeward.core import audit, clock
+from homeward.core.calendar import add_business_hours
+from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from homeward.core.hooks import Hook
+from homeward.core.words import moment
+from homeward.enforcement import restrictions, services
+from homeward.enforcement.models import Appeal, Restriction
+from homeward.facilities.models import Facility
+from homeward.messaging import services as messaging
+from homeward.messaging.models import Message
+from homeward.people import access
+from homeward.people.models import Contact, Resident, StaffMembership, User
+
+Role = StaffMembership.Role
+Assigned = Appeal.Assigned
+MAX_STATEMENT = 1000
+
+# Called in the transaction of each step ("filed", "upheld", "overturned").
+appeal_changed: Hook[[Appeal, str]] = Hook("appeal_changed")
+
+
+def _statement(text: str) -> str:
+    statement = text.replace("\r\n", "\n").strip()
+    if not statement:
+        raise DomainError("statement_required", "Say in a few words why this should change.")
+    if len(statement) > MAX_STATEMENT:
+        raise DomainError(
+            "statement_too_long",
+            f"An appeal is at most {MAX_STATEMENT:,} characters; this one is {len(statement):,}.",
+        )
+    return statement
+
+
+def window_closes(facility: Facility, since: dt.datetime) -> dt.datetime:
+    return since + dt.timedelta(days=facility.policy.appeal_window_days)
+
+
+def _check_window(facility: Facility, since: dt.datetime | None) -> None:
+    closes = window_closes(facility, since or clock.now())
+    if clock.now() > closes:
+        raise Conflict(
+            "appeal_window_closed",
+            f"Appeals here are open for {facility.policy.appeal_window_days} days; this one "
+            f"closed on {moment(closes, facility.timezone)}.",
+        )
+
+
+# --- filing ----------------------------------------------------------------------------
+
+
+def appealable_message(appellant: Contact | Resident, message: Message) -> bool:
+    """Whether the appellant may still appeal this message (for pages to offer it)."""
+    return (
+        message.status == Message.Status.BLOCKED
+        and _sent_by(appellant, message)
+        and not Appeal.objects.filter(message=message).exists()
+        and clock.now() <= window_closes(message.facility, message.blocked_at or clock.now())
+    )
+
+
+def _sent_by(appellant: Contact | Resident, message: Message) -> bool:
+    connection = message.connection
+    if isinstance(appellant, Contact):
+        return message.to_resident and connection.contact_id == appellant.pk
+    return not message.to_resident and connection.resident_id == appellant.pk
+
+
+def appeal_message(*, appellant: Contact | Resident, message_id: int, statement: str) -> Appeal:
+    """Appeal a blocked message the appellant sent. Someone else's message is 404."""
+    statement = _statement(statement)
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("connection", "facility__policy", "facility__agency")
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None or not _sent_by(appellant, message):
+            raise NotFound("No such message.")
+        if message.status != Message.Status.BLOCKED:
+            raise Conflict("not_blocked", "Only a blocked message can be appealed.")
+        if Appeal.objects.filter(message=message).exists():
+            raise Conflict("already_appealed", "This message was already appealed.")
+        _check_window(message.facility, message.blocked_at)
+        against = services.blocker_of(message)
+        return _file(
+            facility=message.facility,
+            appellant=appellant,
+            statement=statement,
+            against=against,
+            admins_only=False,
+            message=message,
+        )
+
+
+def _stopped_by(appellant: Contact | Resident, restriction: Restriction) -> bool:
+    if isinstance(appellant, Contact):
+        if restriction.contact_id is not None:
+            return restriction.contact_id == appellant.pk
+        return restriction.connection is not None and (
+            restriction.connection.contact_id == appellant.pk
+        )
+    if restriction.resident_id is not None:
+        return restriction.resident_id == appellant.pk
+    return restriction.connection is not None and (
+        restriction.connection.resident_id == appellant.pk
+    )
+
+
+def appealable_restriction(appellant: Contact | Resident, restriction: Restriction) -> bool:
+    return (
+        _stopped_by(appellant, restriction)
+        and restriction.in_force(clock.now())
+        and not Appeal.objects.filter(restriction=restriction).exists()
+        and clock.now() <= window_closes(restriction.facility, restriction.starts_at)
+    )
+
+
+def appeal_restriction(
+    *, appellant: Contact | Resident, restriction_id: int, statement: str
+) -> Appeal:
+    """Appeal a suspension or revocation of the appellant's own messaging."""
+    statement = _statement(statement)
+    with transaction.atomic():
+        restriction = (
+            Restriction.objects.select_for_update(of=("self",))
+            .select_related("connection", "facility__policy", "facility__agency")
+            .filter(pk=restriction_id)
+            .first()
+        )
+        if restriction is None or not _stopped_by(appellant, restriction):
+            raise NotFound("No such suspension.")
+        if not restriction.in_force(clock.now()):
+            raise Conflict("not_in_force", "This suspension is not in force.")
+        if Appeal.objects.filter(restriction=restriction).exists():
+            raise Conflict("already_appealed", "This was already appealed.")
+        _check_window(restriction.facility, restriction.starts_at)
+        return _file(
+            facility=restriction.facility,
+            appellant=appellant,
+            statement=statement,
+            against=restriction.imposed_by,
+            admins_only=True,
+            restriction=restriction,
+        )
+
+
+def _file(
+    *,
+    facility: Facility,
+    appellant: Contact | Resident,
+    statement: str,
+    against: User | None,
+    admins_only: bool,
+    message: Message | None = None,
+    restriction: Restriction | None = None,
+) -> Appeal:
+    assignee, assigned_as = assign(facility, against=against, admins_only=admins_only)
+    now = clock.now()
+    policy = facility.policy
+    appeal = Appeal.objects.create(
+        facility=facility,
+        message=message,
+        restriction=restriction,
+        contact=appellant if isinstance(appellant, Contact) else None,
+        resident=appellant if isinstance(appellant, Resident) else None,
+        statement=statement,
+        decided_against=against,
+        assigned_to=assignee,
+        assigned_as=assigned_as,
+        due_at=add_business_hours(
+            now,
+            policy.review_target_hours,
+            tz=facility.timezone,
+            business_hours=policy.business_hours,
+            holidays=policy.holidays,
+        ),
+        created_at=now,
+    )
+    audit.record(
+        actor=appellant.user if isinstance(appellant, Contact) else appellant,
+        action="appeal.filed",
+        obj=appeal,
+        facility_id=facility.pk,
+        data={
+            "of": f"message:{message.pk}" if message else f"restriction:{appeal.restriction_id}",
+            "assigned_to": assignee.pk,
+            "assigned_as": assigned_as,
+        },
+    )
+    appeal_changed(appeal, "filed")
+    return appeal
+
+
+def assign(facility: Facility, *, against: User | None, admins_only: bool) -> tuple[User, str]:
+    """Who decides: see the module's docstring. Conflict when nobody can."""
+    tiers: list[tuple[str, Q]] = [
+        (Assigned.FACILITY_ADMIN, Q(role=Role.FACILITY_ADMIN, facility=facility)),
+        (
+            Assigned.AGENCY_ADMIN,
+            Q(role=Role.AGENCY_ADMIN, agency_id=facility.agency_id, facility__isnull=True),
+        ),
+    ]
+    if not admins_only:
+        reviewers = Q(role=Role.REVIEWER) & (
+            Q(facility=facility) | Q(agency_id=facility.agency_id, facility__isnull=True)
+        )
+        tiers.insert(0, (Assigned.REVIEWER, reviewers))
+    for assigned_as, memberships in tiers:
+        people = (
+            User.objects.filter(
+                is_active=True,
+                memberships__in=StaffMembership.objects.filter(memberships),
+            )
+            .exclude(pk__in=[against.pk] if against else [])
+            .annotate(
+                load=Count("appeals", filter=Q(appeals__status=Appeal.Status.OPEN), distinct=True)
+            )
+            .order_by("load", "pk")
+        )
+        chosen = people.first()
+        if chosen is not None:
+            return chosen, assigned_as
+    if against is not None and facility.agency.blocker_decides_appeals and against.is_active:
+        return against, Assigned.BLOCKER
+    raise Conflict(
+        "nobody_to_decide",
+        "Nobody at this facility can decide an appeal right now; nothing was filed. "
+        "Please try again later.",
+    )
+
+
+# --- deciding ----------------------------------------------------------------------------
+
+
+def may_decide(staff: User, appeal: Appeal) -> bool:
+    if staff.pk == appeal.assigned_to_id:
+        return True
+    if appeal.decided_against_id == staff.pk:
+        return False
+    return access.staff_facilities(staff, access.ADMIN_ROLES).filter(pk=appeal.facility_id).exists()
+
+
+def decide(*, staff: User, appeal_id: int, outcome: str, reason: str) -> Appeal:
+    """Uphold or overturn. Staff outside the facility get NotFound; the decision's author
+    (unless assigned as the agency allows) and other staff who are neither assigned nor an
+    admin get PermissionDenied; nothing changes then."""
+    reason = " ".join(reason.split())[:500]
+    if outcome not in (Appeal.Status.UPHELD, Appeal.Status.OVERTURNED):
+        raise DomainError("bad_outcome", "Uphold or overturn.")
+    if not reason:
+        raise DomainError("reason_required", "Say why: the person is told.")
+    with transaction.atomic():
+        appeal = (
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("facility", "message", "restriction")
+            .filter(pk=appeal_id, facility__in=access.staff_facilities(staff))
+            .first()
+        )
+        if appeal is None:
+            raise NotFound("No such appeal.")
+        if not may_decide(staff, appeal):
+            if appeal.decided_against_id == staff.pk:
+                raise PermissionDenied(
+                    "You made the decision appealed: someone else decides the appeal.",
+                    "own_decision",
+                )
+            raise PermissionDenied("This appeal is assigned to someone else.", "not_assigned")
+        if appeal.status != Appeal.Status.OPEN:
+            raise Conflict("already_decided", "This appeal was already decided.")
+        appeal.status = outcome
+        appeal.decided_by = staff
+        appeal.decided_at = clock.now()
+        appeal.decision_reason = reason
+        appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        if outcome == Appeal.Status.OVERTURNED:
+            _undo(appeal, staff)
+        audit.record(
+            actor=staff,
+            action=f"appeal.{outcome}",
+            obj=appeal,
+            facility_id=appeal.facility_id,
+            data={"reason": reason, "assigned_as": appeal.assigned_as},
+        )
+        appeal_changed(appeal, outcome)
+    return appeal
+
+
+def _undo(appeal: Appeal, staff: User) -> None:
+    if appeal.message is not None:
+        messaging.overturn_block(message_id=appeal.message.pk, actor=staff)
+        violation = getattr(appeal.message, "violation", None)
+        if violation is not None and violation.counts:
+            services.void(
+                violation_id=violation.pk, actor=staff, reason="The block was overturned on appeal."
+            )
+        return
+    assert appeal.restriction is not None
+    restrictions.undo(
+        restriction_id=appeal.restriction.pk, reason="Overturned on appeal.", by=staff
+    )
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def desk(staff: User) -> QuerySet[Appeal]:
+    """Open appeals at the staff member's facilities: theirs first, then by due time."""
+    return (
+        Appeal.objects.filter(
+            facility__in=access.staff_facilities(staff), status=Appeal.Status.OPEN
+        )
+        .select_related("facility", "assigned_to", "contact", "resident", "message", "restriction")
+        .annotate(mine=Count("pk", filter=Q(assigned_to=staff)))
+        .order_by("-mine", "due_at", "pk")
+    )
+
+
+def of_connection(connection: Connection) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(
+        Q(message__connection=connection) | Q(restriction__connection=connection)
+    )

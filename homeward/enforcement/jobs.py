@@ -1,0 +1,7 @@
+from homeward.enforcement import restrictions
+from homeward.jobs.registry import handler
+
+
+@handler("settle_restriction")
+def settle_restriction(*, restriction_id: int) -> None:
+    restrictions.settle_on_the_way(restriction_id=restriction_id)
