@@ -61,13 +61,15 @@ def for_facility(facility: Facility, since: dt.datetime) -> FacilityAppeals:
         rate.decided += 1
         rate.overturned += appeal.status == Appeal.Status.OVERTURNED
     rules: dict[str, Rate] = defaultdict(lambda: Rate(""))
-    hits = dict(
-        ScreeningResult.objects.filter(message_id__in=[a.message_id for a in decided]).values_list(
-            "message_id", "hits"
-        )
+    of_messages = [a for a in decided if a.message_id is not None]
+    hits: dict[int, list[dict[str, object]]] = dict(
+        ScreeningResult.objects.filter(
+            message_id__in=[a.message_id for a in of_messages]
+        ).values_list("message_id", "hits")
     )
-    for appeal in decided:
-        for key in sorted({str(hit.get("rule", "")) for hit in hits.get(appeal.message_id, [])}):
+    for appeal in of_messages:
+        matched = hits.get(appeal.message_id or 0, [])
+        for key in sorted({str(hit.get("rule", "")) for hit in matched}):
             rate = rules[key]
             rate.label = key
             rate.decided += 1
