@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import sys
 
-# Families can appeal a message that was not delivered.
-APPEALS = False
+# Families (and residents) can appeal a blocked message or a suspension.
+APPEALS = True
 # Messages can carry photos (and photos are priced in stamps).
 PHOTOS = False
 # An invitation from a resident is emailed to the address they typed.

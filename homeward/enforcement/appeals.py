@@ -23,6 +23,7 @@ restriction lifted and counted for nothing. The person is told either way
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -33,7 +34,7 @@ from homeward.core.calendar import add_business_hours
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from homeward.core.hooks import Hook
 from homeward.core.words import moment
-from homeward.enforcement import restrictions, services
+from homeward.enforcement import restrictions, services, words
 from homeward.enforcement.models import Appeal, Restriction
 from homeward.facilities.models import Facility
 from homeward.messaging import services as messaging
@@ -332,6 +333,46 @@ def _undo(appeal: Appeal, staff: User) -> None:
 
 
 # --- reading -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a page says of an appeal: where the one made stands (``state``), or until when
+    the person may make one (``until``); both empty when there is nothing to say."""
+
+    state: str = ""
+    until: str = ""
+
+
+def offers_for_messages(appellant: Contact | Resident, messages: list[Message]) -> dict[int, Offer]:
+    """For a page of messages, in one query: each of the appellant's messages that was
+    appealed (where the appeal stands) or may be (until when)."""
+    mine = [m for m in messages if _sent_by(appellant, m)]
+    made = {
+        appeal.message_id: appeal
+        for appeal in Appeal.objects.filter(message__in=mine).select_related("facility")
+    }
+    now = clock.now()
+    offers = {}
+    for message in mine:
+        appeal = made.get(message.pk)
+        if appeal is not None:
+            offers[message.pk] = Offer(state=words.state(appeal))
+        elif message.status == Message.Status.BLOCKED:
+            closes = window_closes(message.facility, message.blocked_at or now)
+            if now <= closes:
+                offers[message.pk] = Offer(until=moment(closes, message.facility.timezone))
+    return offers
+
+
+def offer_for_restriction(appellant: Contact | Resident, restriction: Restriction) -> Offer:
+    appeal = Appeal.objects.filter(restriction=restriction).select_related("facility").first()
+    if appeal is not None:
+        return Offer(state=words.state(appeal)) if _stopped_by(appellant, restriction) else Offer()
+    if not appealable_restriction(appellant, restriction):
+        return Offer()
+    closes = window_closes(restriction.facility, restriction.starts_at)
+    return Offer(until=moment(closes, restriction.facility.timezone))
 
 
 def desk(staff: User) -> QuerySet[Appeal]:

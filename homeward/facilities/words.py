@@ -111,8 +111,9 @@ def policy_facts(facility: Facility) -> list[tuple[str, str]]:
         facts.append(
             (
                 "Appeals",
-                f"You can appeal a message that was not delivered within "
-                f"{plural(policy.appeal_window_days, 'day')}.",
+                f"You can appeal a blocked message, or a suspension of your messaging, "
+                f"within {plural(policy.appeal_window_days, 'day')}: someone other than "
+                "the person who decided looks again.",
             )
         )
     return facts

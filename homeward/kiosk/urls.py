@@ -12,6 +12,16 @@ urlpatterns = [
     path("conversations/<int:connection_id>/", conversations.conversation, name="conversation"),
     path("conversations/<int:connection_id>/reply/", conversations.reply, name="reply"),
     path("conversations/<int:connection_id>/block/", conversations.block, name="block"),
+    path(
+        "conversations/<int:connection_id>/messages/<int:message_id>/appeal/",
+        conversations.appeal_message,
+        name="appeal_message",
+    ),
+    path(
+        "conversations/<int:connection_id>/appeal/",
+        conversations.appeal_restriction,
+        name="appeal_restriction",
+    ),
     path("requests/", contacts.requests, name="requests"),
     path("requests/<int:connection_id>/accept/", contacts.accept, name="accept"),
     path("requests/<int:connection_id>/decline/", contacts.decline, name="decline"),

@@ -114,6 +114,20 @@ ROWS = [
     Row("web:conversation", "GET", "/conversations/{active}/", {"contact_a"}),
     Row("web:send", "POST", "/conversations/{active}/send/", {"contact_a"}, {"body": "hello"}),
     Row("web:price", "GET", "/conversations/{active}/price/?characters=10", {"contact_a"}),
+    Row(
+        "web:appeal_message",
+        "POST",
+        "/conversations/{active}/messages/{refused}/appeal/",
+        {"contact_a"},
+        {"statement": "Again"},  # already appealed: refused with a message, nothing changes
+    ),
+    Row(
+        "web:appeal_restriction",
+        "POST",
+        "/conversations/{active}/appeal/",
+        {"contact_a"},
+        {"statement": "Please"},  # nothing in force yet: refused with a message
+    ),
     # Money: contact_a is connected at greenhaven, contact_b waits for staff there (either may
     # pay in while waiting); receipts and trust money are contact_a's own.
     Row("web:wallets", "GET", "/wallet/", CONTACTS),
@@ -135,6 +149,20 @@ ROWS = [
         "kiosk:reply", "POST", "/kiosk/conversations/{active}/reply/", {"resident"}, {"body": "hi"}
     ),
     Row("kiosk:block", "POST", "/kiosk/conversations/{active}/block/", {"resident"}),
+    Row(
+        "kiosk:appeal_message",
+        "POST",
+        "/kiosk/conversations/{active}/messages/{refused_reply}/appeal/",
+        {"resident"},
+        {"statement": "I meant my cousin"},
+    ),
+    Row(
+        "kiosk:appeal_restriction",
+        "POST",
+        "/kiosk/conversations/{active}/appeal/",
+        {"resident"},
+        {"statement": "Please"},
+    ),
     Row("kiosk:requests", "GET", "/kiosk/requests/", RESIDENTS),
     Row("kiosk:accept", "POST", "/kiosk/requests/{request}/accept/", {"resident"}),
     Row("kiosk:decline", "POST", "/kiosk/requests/{request}/decline/", {"resident"}),
@@ -344,6 +372,16 @@ def scene_ids(world) -> dict[str, int | str]:
     appeal = appeals.appeal_message(
         appellant=world.contact_a, message_id=refused.pk, statement="It was a recipe"
     )
+    # A reply of the resident's blocked by reviewer 1, not appealed yet.
+    refused_reply = messaging.send_message(
+        sender=world.resident, connection_id=active.pk, body="tell him"
+    ).message
+    jobs.run_pending("matrix")
+    reply_task = ReviewTask.objects.get(message=refused_reply)
+    review.claim(staff=world.reviewer_1, task_id=reply_task.pk)
+    review.decide(
+        staff=world.reviewer_1, task_id=reply_task.pk, decision="block", reason_code="relay"
+    )
     requester = t.make_contact("requester@example.org")
     request = connections.request_connection(
         contact=requester, facility=world.facility_1, number="NY1001"
@@ -418,6 +456,8 @@ def scene_ids(world) -> dict[str, int | str]:
     return {
         "restriction": restriction.pk,
         "appeal": appeal.pk,
+        "refused": refused.pk,
+        "refused_reply": refused_reply.pk,
         "kiosk_session": kiosk_session.pk,
         "signin_lock": signin_lock.pk,
         "rule": rule.pk,

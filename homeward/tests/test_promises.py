@@ -1,5 +1,5 @@
-"""No page promises what does not exist. Appeals, photos and emailed invitations are not
-built yet (homeward/core/features.py); each sentence that promises one is absent while its
+"""No page promises what does not exist. Features were written about before they were
+built (homeward/core/features.py: appeals and emailed invitations are built, photos not); each sentence that promises one is absent while its
 flag is off and appears when the issue that builds the feature turns it on. Where a
 feature is missing, the page says what really happens instead."""
 
@@ -41,7 +41,7 @@ def invites_facility():
 def test_the_facility_page_offers_appeals_only_once_they_exist(world, built):
     on = built("APPEALS")
     page = page_of(Client(), "/facilities/greenhaven/")
-    promise = "You can appeal a message that was not delivered within 14 days."
+    promise = "You can appeal a blocked message, or a suspension of your messaging, within 14 days"
     assert (promise in page) is on
     assert ("<dt>Appeals</dt>" in page) is on
 

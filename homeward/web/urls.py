@@ -42,6 +42,16 @@ urlpatterns = [
         name="conversation",
     ),
     path("conversations/<int:connection_id>/send/", conversations.send, name="send"),
+    path(
+        "conversations/<int:connection_id>/messages/<int:message_id>/appeal/",
+        conversations.appeal_message,
+        name="appeal_message",
+    ),
+    path(
+        "conversations/<int:connection_id>/appeal/",
+        conversations.appeal_restriction,
+        name="appeal_restriction",
+    ),
     path("conversations/<int:connection_id>/price/", conversations.price, name="price"),
     # Money: wallets per facility, payments, receipts and the statement.
     path("wallet/", wallet.wallets, name="wallets"),

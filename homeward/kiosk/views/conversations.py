@@ -19,7 +19,7 @@ from homeward.connections.models import Connection
 from homeward.core import clock, form_tokens
 from homeward.core.errors import DomainError
 from homeward.core.views import show_error
-from homeward.enforcement import restrictions
+from homeward.enforcement import appeals, restrictions
 from homeward.kiosk.auth import resident_required
 from homeward.kiosk.forms import ReplyForm
 from homeward.kiosk.requests import KioskRequest
@@ -84,12 +84,15 @@ class MessageRow:
     new: bool
     timeline: list[tuple[str, dt.datetime]]
     block_reason: str
+    appeal: appeals.Offer | None = None
 
 
 def _message_rows(connection: Connection, newly_read: set[int]) -> list[MessageRow]:
     show_reasons = connection.facility.policy.show_block_reasons
     rows = []
-    for message in message_selectors.visible_to_resident(connection):
+    shown = list(message_selectors.visible_to_resident(connection))
+    offers = appeals.offers_for_messages(connection.resident, shown)
+    for message in shown:
         mine = not message.to_resident
         reason = ""
         if mine and message.block_category and show_reasons:
@@ -101,6 +104,7 @@ def _message_rows(connection: Connection, newly_read: set[int]) -> list[MessageR
                 new=message.pk in newly_read,
                 timeline=message_selectors.timeline(message) if mine else [],
                 block_reason=reason,
+                appeal=offers.get(message.pk),
             )
         )
     return rows
@@ -169,6 +173,9 @@ def _render_conversation(
         "limit": limit,
         "can_reply": connection.is_active and restriction is None,
         "restricted": restrictions.describe(restriction, reader=resident) if restriction else "",
+        "restriction_appeal": appeals.offer_for_restriction(resident, restriction)
+        if restriction
+        else None,
         **nav_context(request),
     }
     if context["can_reply"]:
@@ -247,3 +254,43 @@ def block(request: KioskRequest, connection_id: int) -> HttpResponse:
         "messages still on their way were returned.",
     )
     return redirect("kiosk:inbox")
+
+
+@require_POST
+@resident_required
+def appeal_message(request: KioskRequest, connection_id: int, message_id: int) -> HttpResponse:
+    """Appeal a blocked reply of the resident's."""
+    resident = request.resident
+    connection = connection_or_404(resident, connection_id)
+    try:
+        appeals.appeal_message(
+            appellant=resident, message_id=message_id, statement=request.POST.get("statement", "")
+        )
+    except DomainError as error:
+        show_error(request, error)
+    else:
+        messages.success(request, "Your appeal was sent. You will be told the decision here.")
+    return redirect("kiosk:conversation", connection_id=connection.pk)
+
+
+@require_POST
+@resident_required
+def appeal_restriction(request: KioskRequest, connection_id: int) -> HttpResponse:
+    """Appeal the suspension that stops the resident's messaging on this conversation."""
+    resident = request.resident
+    connection = connection_or_404(resident, connection_id)
+    restriction = restrictions.on(connection)
+    if restriction is None:
+        messages.error(request, "Your messaging here is not suspended: there is nothing to appeal.")
+        return redirect("kiosk:conversation", connection_id=connection.pk)
+    try:
+        appeals.appeal_restriction(
+            appellant=resident,
+            restriction_id=restriction.pk,
+            statement=request.POST.get("statement", ""),
+        )
+    except DomainError as error:
+        show_error(request, error)
+    else:
+        messages.success(request, "Your appeal was sent. You will be told the decision here.")
+    return redirect("kiosk:conversation", connection_id=connection.pk)

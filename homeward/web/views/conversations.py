@@ -17,7 +17,7 @@ from homeward.connections.words import connection_words
 from homeward.core import clock, form_tokens
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
-from homeward.enforcement import restrictions
+from homeward.enforcement import appeals, restrictions
 from homeward.ledger import charges, pricing
 from homeward.ledger.pricing.words import payer_words
 from homeward.messaging import selectors
@@ -89,15 +89,20 @@ def _page(
 ) -> HttpResponse:
     policy = connection.facility.policy
     no_compose = why_no_compose(connection)
+    contact = connection.contact
+    shown = list(selectors.visible_to_contact(connection))
+    offers = appeals.offers_for_messages(contact, shown) if contact is not None else {}
     items = [
         {
             "message": m,
             "mine": m.to_resident,
             "timeline": selectors.timeline(m),
             "outcome": message_outcome(m, show_reasons=policy.show_block_reasons),
+            "appeal": offers.get(m.pk),
         }
-        for m in selectors.visible_to_contact(connection)
+        for m in shown
     ]
+    restriction = restrictions.on(connection)
     context = {
         "connection": connection,
         "short_name": short_name(connection.resident),
@@ -117,8 +122,57 @@ def _page(
         "token_param": form_tokens.PARAM if request.method == "GET" else "",
         "status_words": connection_words(connection),
         "zone_name": connection.facility.timezone.replace("_", " "),
+        "restriction": restriction,
+        "restriction_appeal": appeals.offer_for_restriction(contact, restriction)
+        if restriction is not None and contact is not None
+        else None,
     }
     return render(request, "web/conversation.html", context, status=status)
+
+
+@require_POST
+@contact_required
+def appeal_message(request: ContactRequest, connection_id: int, message_id: int) -> HttpResponse:
+    contact = request.contact
+    connection = _connection(contact, connection_id)
+    if not Message.objects.filter(pk=message_id, connection=connection).exists():
+        raise Http404("No such message.")
+    try:
+        appeals.appeal_message(
+            appellant=contact, message_id=message_id, statement=request.POST.get("statement", "")
+        )
+    except NotFound:
+        raise Http404("No such message.") from None
+    except DomainError as error:
+        messages.error(request, f"Your appeal was not sent: {error.message}")
+    else:
+        messages.success(request, "Your appeal was sent. You will be told the decision.")
+    url = reverse("web:conversation", args=[connection.pk])
+    return redirect(f"{url}#message-{message_id}")
+
+
+@require_POST
+@contact_required
+def appeal_restriction(request: ContactRequest, connection_id: int) -> HttpResponse:
+    contact = request.contact
+    connection = _connection(contact, connection_id)
+    restriction = restrictions.on(connection)
+    if restriction is None:
+        messages.error(request, "Your messaging here is not suspended: there is nothing to appeal.")
+        return redirect("web:conversation", connection_id=connection.pk)
+    try:
+        appeals.appeal_restriction(
+            appellant=contact,
+            restriction_id=restriction.pk,
+            statement=request.POST.get("statement", ""),
+        )
+    except NotFound:
+        messages.error(request, "Only the person whose messaging is stopped can appeal it.")
+    except DomainError as error:
+        messages.error(request, f"Your appeal was not sent: {error.message}")
+    else:
+        messages.success(request, "Your appeal was sent. You will be told the decision.")
+    return redirect("web:conversation", connection_id=connection.pk)
 
 
 @require_GET
