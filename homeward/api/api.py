@@ -13,6 +13,7 @@ from homeward.api import errors
 from homeward.api.auth import ContactToken
 from homeward.api.routes import (
     account,
+    appeals,
     auth,
     connections,
     conversations,
@@ -50,6 +51,8 @@ api.add_router("/facilities", facilities.router)
 api.add_router("/connections", connections.router)
 api.add_router("/conversations", conversations.router)
 api.add_router("/messages", conversations.messages_router)
+api.add_router("/messages", appeals.messages_router)
+api.add_router("/restrictions", appeals.restrictions_router)
 api.add_router("/connections", money.quote_router)
 api.add_router("/connections", trust.router)
 api.add_router("/wallets", money.wallets_router)

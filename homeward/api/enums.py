@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, cast
 
 from homeward.connections.models import Connection
-from homeward.enforcement.models import Restriction
+from homeward.enforcement.models import Appeal, Restriction
 from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.ledger.models import Payment, Payout
 from homeward.ledger.pricing import MessagePayer
@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # to the type checker they are the strings they hold
     PayoutStatus = str
     PricePayer = str
     RestrictionKind = str
+    AppealStatus = str
+    AppealOf = str
 else:
     ConnectionStatus = enum_of("ConnectionStatus", Connection.Status.values)
     InitiatedBy = enum_of("InitiatedBy", Connection.Side.values)
@@ -55,3 +57,6 @@ else:
     PayoutStatus = enum_of("PayoutStatus", Payout.Status.values)
     PricePayer = enum_of("PricePayer", MessagePayer.values)  # whose account pays a message
     RestrictionKind = enum_of("RestrictionKind", Restriction.Kind.values)
+    AppealStatus = enum_of("AppealStatus", Appeal.Status.values)
+    # What an appeal is of: one of the Appeal's two things (its "appeal_of_one_thing" rule).
+    AppealOf = enum_of("AppealOf", [Appeal.message.field.name, Appeal.restriction.field.name])

@@ -74,6 +74,14 @@ STATUS: dict[str, int] = {
     "messaging_revoked": 403,
     "connection_not_active": 409,
     "insufficient_funds": 402,
+    # Appeals of a blocked message or of a stop to one's messaging.
+    "statement_required": 400,
+    "statement_too_long": 400,
+    "not_blocked": 409,
+    "not_in_force": 409,
+    "already_appealed": 409,
+    "appeal_window_closed": 409,
+    "nobody_to_decide": 409,
     # Money.
     "no_price_schedule": 400,
     "bad_amount": 400,

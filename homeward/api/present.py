@@ -1,5 +1,5 @@
 """Turn domain objects into API schemas. Nothing here queries beyond the object given and
-what belongs to it (a payment's refunds)."""
+what belongs to it (a payment's refunds, a message's or a restriction's appeal)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from homeward.api import schemas as s
 from homeward.connections.models import Connection
-from homeward.enforcement import restrictions
+from homeward.enforcement import appeals, restrictions, words
+from homeward.enforcement.models import Appeal, Restriction
 from homeward.facilities.models import Facility
 from homeward.ledger.access import Wallet
 from homeward.ledger.charges import Preview
@@ -16,7 +17,7 @@ from homeward.ledger.payments import DepositQuote
 from homeward.ledger.statements import StatementLine
 from homeward.messaging import selectors as messages
 from homeward.messaging.models import Message
-from homeward.people.models import Resident
+from homeward.people.models import Contact, Resident
 
 if TYPE_CHECKING:
     from homeward.messaging.selectors import Conversation
@@ -108,10 +109,18 @@ def messaging_stopped(connection: Connection) -> s.MessagingStoppedOut | None:
     restriction = restrictions.on(connection)
     if restriction is None:
         return None
+    contact = connection.contact
+    appeal = _appeal_of(restriction)
     return s.MessagingStoppedOut(
+        id=restriction.pk,
         kind=restriction.kind,
         until=restriction.ends_at,
-        said=restrictions.describe(restriction, reader=connection.contact),
+        said=restrictions.describe(restriction, reader=contact),
+        # Once appealed (by either side of a connection), it cannot be appealed again.
+        appealable=appeal is None
+        and contact is not None
+        and appeals.appealable_restriction(contact, restriction),
+        appeal=_theirs(appeal, contact),
     )
 
 
@@ -128,8 +137,37 @@ def conversation_out(connection: Conversation) -> s.ConversationOut:
     )
 
 
-def message_out(message: Message, *, show_block_reasons: bool) -> s.MessageOut:
+def appeal_out(appeal: Appeal) -> s.AppealOut:
+    return s.AppealOut(
+        id=appeal.pk,
+        status=appeal.status,
+        of="message" if appeal.message_id is not None else "restriction",
+        statement=appeal.statement,
+        created_at=appeal.created_at,
+        due_at=appeal.due_at,
+        decided_at=appeal.decided_at,
+        decision_reason=appeal.decision_reason,
+        said=words.state(appeal),
+    )
+
+
+def _appeal_of(thing: Message | Restriction) -> Appeal | None:
+    # The reverse one-to-one: cached when the query selected it, one query otherwise.
+    return getattr(thing, "appeal", None)
+
+
+def _theirs(appeal: Appeal | None, reader: Contact | None) -> s.AppealOut | None:
+    """The appeal, to the contact who made it only: a resident's appeal of their blocked
+    reply (delivered once overturned) or of a connection's stop is not the contact's."""
+    if appeal is None or reader is None or appeal.contact_id != reader.pk:
+        return None
+    return appeal_out(appeal)
+
+
+def message_out(message: Message, *, show_block_reasons: bool, reader: Contact) -> s.MessageOut:
+    """``reader`` is the contact asking (whose appeal it may be)."""
     shown = message.block_category if show_block_reasons else ""
+    appeal = _appeal_of(message)
     return s.MessageOut(
         id=message.pk,
         connection_id=message.connection_id,
@@ -142,6 +180,11 @@ def message_out(message: Message, *, show_block_reasons: bool) -> s.MessageOut:
             for label, at in messages.timeline(message)
         ],
         created_at=message.created_at,
+        appeal=_theirs(appeal, reader),
+        # Only a blocked message not yet appealed can be: the rest need no look.
+        appealable=message.status == Message.Status.BLOCKED
+        and appeal is None
+        and appeals.appealable_message(reader, message),
     )
 
 

@@ -10,6 +10,8 @@ from ninja import Field, Schema
 from pydantic import model_validator
 
 from homeward.api.enums import (
+    AppealOf,
+    AppealStatus,
     BlockCategory,
     ConnectionPolicy,
     ConnectionStatus,
@@ -196,12 +198,37 @@ class ConnectionIn(Schema):
     number: str = Field(min_length=1, max_length=30, description="The resident number.")
 
 
+class AppealOut(Schema):
+    id: int
+    status: AppealStatus = Field(description="open until the facility decides it.")
+    of: AppealOf = Field(description="A blocked message, or the stop of your messaging.")
+    statement: str = Field(description="What you wrote, as it was filed.")
+    created_at: dt.datetime
+    due_at: dt.datetime = Field(description="When the facility aims to decide by.")
+    decided_at: dt.datetime | None
+    decision_reason: str = Field(description="Why it was decided so; empty while open.")
+    said: str = Field(description="Where it stands, in the sentence the web shows.")
+
+
+class AppealIn(Schema):
+    statement: str = Field(
+        description="Why the decision should change, in a few words: up to 1,000 characters "
+        "(400 statement_required when empty, statement_too_long when longer)."
+    )
+
+
 class MessagingStoppedOut(Schema):
+    id: int = Field(description="The restriction: POST /restrictions/{id}/appeal to appeal it.")
     kind: RestrictionKind
     until: dt.datetime | None = Field(
         description="When messaging comes back by itself; null until the facility lifts it."
     )
     said: str = Field(description="The same sentence the web and kiosk show.")
+    appealable: bool = Field(
+        description="Whether you may appeal it now: it stops your own messaging (not the "
+        "resident's), it has not been appealed, and the facility's appeal window is open."
+    )
+    appeal: AppealOut | None = Field(description="Your appeal of it, if you made one.")
 
 
 class ConnectionOut(Schema):
@@ -285,6 +312,11 @@ class MessageOut(Schema):
     )
     timeline: list[StageOut]
     created_at: dt.datetime
+    appeal: AppealOut | None = Field(description="Your appeal of its block, if you made one.")
+    appealable: bool = Field(
+        description="Whether you may appeal its block now: you sent it, it was blocked, it "
+        "has not been appealed, and the facility's appeal window is open."
+    )
 
 
 # --- money --------------------------------------------------------------------------------

@@ -76,3 +76,11 @@ class ChangeForm(forms.Form):
         if data.get("action") == "change_end" and not data.get("ends_on"):
             self.add_error("ends_on", "Choose the new end date.")
         return data
+
+
+class WatchForm(forms.Form):
+    facility = forms.ModelChoiceField(
+        queryset=Facility.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    expires_on = forms.DateField(label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(max_length=500)

@@ -16,6 +16,7 @@ from homeward.console.views import (
     second_factor,
     signin_locks,
     staff,
+    watches,
 )
 
 app_name = "console"
@@ -62,6 +63,16 @@ urlpatterns = [
         {"kind": "connection"},
         name="restrict_connection",
     ),
+    # Watch lists (reviewers and admins).
+    path("residents/<int:pk>/watch/", watches.add, {"kind": "resident"}, name="watch_resident"),
+    path("contacts/<int:pk>/watch/", watches.add, {"kind": "contact"}, name="watch_contact"),
+    path(
+        "connections/<int:pk>/watch/",
+        watches.add,
+        {"kind": "connection"},
+        name="watch_connection",
+    ),
+    path("watches/<int:watch_id>/end/", watches.end, name="watch_end"),
     # Appeals: the desk, one appeal and its decision, the rates.
     path("appeals/", appeals.desk, name="appeals"),
     path("appeals/report/", appeals.report, name="appeals_report"),

@@ -12,7 +12,7 @@ from django.db import transaction
 from homeward.core import clock
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
-from homeward.review import routing
+from homeward.review import routing, watches
 from homeward.review.models import ScreeningResult
 from homeward.review.services import open_task
 from homeward.screening.services import screen_text
@@ -54,7 +54,11 @@ def screen_and_route(*, message_id: int) -> None:
                 message=message, to=S.BLOCKED, screened_at=result.at, block_category=category
             )
             return
-        reason = routing.reason_for(verdict=result.verdict, policy=message.facility.policy)
+        reason = routing.reason_for(
+            verdict=result.verdict,
+            policy=message.facility.policy,
+            watched=watches.covers(message.connection),
+        )
         if reason:
             messaging.finish_screening(message=message, to=S.IN_REVIEW, screened_at=result.at)
             open_task(message=message, reason=reason)

@@ -16,6 +16,7 @@ class ReviewTask(models.Model):
         FLAGGED = "flagged", "Flagged by screening"
         ALL = "all", "Facility reviews every message"
         SAMPLE = "sample", "Random sample"
+        WATCHED = "watched", "On a watch list"
 
     class Decision(models.TextChoices):
         APPROVE = "approve", "Approve"
@@ -88,3 +89,52 @@ class ScreeningResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verdict} for message {self.message_id}"
+
+
+class Watch(models.Model):
+    """A watch list entry: every message of a contact (at one facility), a resident or one
+    connection goes to a person, whatever the facility's review mode, until it expires or
+    staff end it."""
+
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="watches"
+    )
+    contact = models.ForeignKey(
+        "people.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="watches"
+    )
+    resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="watches"
+    )
+    connection = models.ForeignKey(
+        "connections.Connection",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="watches",
+    )
+    reason = models.CharField(max_length=500)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    contact__isnull=False, resident__isnull=True, connection__isnull=True
+                )
+                | models.Q(contact__isnull=True, resident__isnull=False, connection__isnull=True)
+                | models.Q(contact__isnull=True, resident__isnull=True, connection__isnull=False),
+                name="watch_of_one_subject",
+            )
+        ]
+        indexes = [models.Index(fields=["facility", "ended_at", "expires_at"], name="watch_live")]
+
+    def __str__(self) -> str:
+        return f"Watch {self.pk}"

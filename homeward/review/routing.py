@@ -42,8 +42,11 @@ ROUTES: dict[str, Route] = {
 }
 
 
-def reason_for(*, verdict: str, policy: FacilityPolicy) -> str:
-    """Why a person must look at this message, or '' if none needs to."""
+def reason_for(*, verdict: str, policy: FacilityPolicy, watched: bool = False) -> str:
+    """Why a person must look at this message, or '' if none needs to. A message of
+    someone on a watch list always goes to a person (``review.watches``)."""
     if verdict == "flag":
         return Reason.FLAGGED
+    if watched:
+        return Reason.WATCHED
     return ROUTES[policy.review_mode](policy)

@@ -35,7 +35,8 @@ from homeward.messaging.models import Message
 from homeward.people.models import Resident, SignInThrottle
 from homeward.personas import client_for, kiosk_client_for
 from homeward.review import services as review
-from homeward.review.models import ReviewTask
+from homeward.review import watches
+from homeward.review.models import ReviewTask, Watch
 from homeward.screening.models import Rule
 
 PERSONAS = [
@@ -335,6 +336,29 @@ ROWS = [
         {"facility_admin"},
         {"action": "lift", "reason": "Spoke with her"},
     ),
+    # Watch lists (reviewers and admins of the facility).
+    Row(
+        "console:watch_contact",
+        "POST",
+        "/console/contacts/{contact_a}/watch/",
+        FACILITY_1_REVIEW,
+        {"expires_on": "2030-06-01", "reason": "Tip"},
+    ),
+    Row(
+        "console:watch_resident",
+        "POST",
+        "/console/residents/{resident}/watch/",
+        FACILITY_1_REVIEW,
+        {"expires_on": "2030-06-01", "reason": "Tip"},
+    ),
+    Row(
+        "console:watch_connection",
+        "POST",
+        "/console/connections/{active}/watch/",
+        FACILITY_1_REVIEW,
+        {"expires_on": "2030-06-01", "reason": "Tip"},
+    ),
+    Row("console:watch_end", "POST", "/console/watches/{watch}/end/", FACILITY_1_REVIEW),
     # Appeals: every staff member sees their facilities' desk; deciding is for the person
     # assigned (here the facility admin: the only other reviewer blocked the message).
     Row("console:appeals", "GET", "/console/appeals/", STAFF),
@@ -453,7 +477,15 @@ def scene_ids(world) -> dict[str, int | str]:
         starts_at=now + dt.timedelta(days=1),
         ends_at=now + dt.timedelta(days=5),
     )
+    watch = watches.add(
+        staff=world.reviewer_1,
+        facility=world.facility_1,
+        subject=world.resident,
+        reason="Tip",
+        expires_at=now + dt.timedelta(days=5),
+    )
     return {
+        "watch": watch.pk,
         "restriction": restriction.pk,
         "appeal": appeal.pk,
         "refused": refused.pk,
@@ -505,6 +537,7 @@ def state() -> tuple:
         sorted(Restriction.objects.values_list("pk", "lifted_at", "ends_at")),
         sorted(Appeal.objects.values_list("pk", "status")),
         EnforcementPolicy.objects.count(),
+        sorted(Watch.objects.values_list("pk", "ended_at")),
     )
 
 

@@ -1,7 +1,8 @@
 """No page promises what does not exist. Features were written about before they were
-built (homeward/core/features.py: appeals and emailed invitations are built, photos not); each sentence that promises one is absent while its
-flag is off and appears when the issue that builds the feature turns it on. Where a
-feature is missing, the page says what really happens instead."""
+built (homeward/core/features.py: appeals and emailed invitations are built, photos are
+not); each sentence that promises one is absent while its flag is off and appears when the
+issue that builds the feature turns it on. Where a feature is missing, the page says what
+really happens instead."""
 
 from __future__ import annotations
 

@@ -32,11 +32,16 @@ def list_conversations(request: HttpRequest) -> list[ConversationOut]:
 @can_answer("not_found")
 def list_messages(request: HttpRequest, connection_id: int) -> list[MessageOut]:
     """Reading this list marks nothing read; POST /conversations/{id}/read does."""
-    connection = connections.connection_for_contact(contact_of(request), connection_id)
+    contact = contact_of(request)
+    connection = connections.connection_for_contact(contact, connection_id)
     show = connection.facility.policy.show_block_reasons
+    # Each message's appeal (and its facility, for its sentence) in the same query; the
+    # facility's policy for the appeal window of a blocked message not yet appealed.
+    found = selectors.visible_to_contact(connection).select_related(
+        "appeal__facility", "facility__policy"
+    )
     return [
-        present.message_out(message, show_block_reasons=show)
-        for message in selectors.visible_to_contact(connection)
+        present.message_out(message, show_block_reasons=show, reader=contact) for message in found
     ]
 
 
@@ -68,15 +73,17 @@ def send_message(request: HttpRequest, connection_id: int, data: MessageIn) -> S
     repeats with another text, connection or ``prepaid_reply`` (nothing is sent).
     The message is charged as it is accepted (POST .../quote says how much first); 402
     insufficient_funds when the payer lacks the money, and then nothing is sent."""
+    contact = contact_of(request)
     message, created = services.send_message(
-        sender=contact_of(request),
+        sender=contact,
         connection_id=connection_id,
         body=data.body,
         client_token=data.key,
         prepaid_reply=data.prepaid_reply,
     )
     show = message.connection.facility.policy.show_block_reasons
-    return Status(201 if created else 200, present.message_out(message, show_block_reasons=show))
+    out = present.message_out(message, show_block_reasons=show, reader=contact)
+    return Status(201 if created else 200, out)
 
 
 @router.post(
@@ -108,7 +115,8 @@ def read_conversation(request: HttpRequest, connection_id: int, data: ReadIn) ->
 @can_answer("not_found", "illegal_transition")
 def mark_read(request: HttpRequest, message_id: int) -> MessageOut:
     """Mark a delivered reply read; the resident then sees it was read."""
-    message = services.mark_read(reader=contact_of(request), message_id=message_id)
+    contact = contact_of(request)
+    message = services.mark_read(reader=contact, message_id=message_id)
     return present.message_out(
-        message, show_block_reasons=message.facility.policy.show_block_reasons
+        message, show_block_reasons=message.facility.policy.show_block_reasons, reader=contact
     )

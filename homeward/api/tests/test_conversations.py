@@ -71,6 +71,7 @@ def test_conversations_list_shows_last_message_and_unread(world, api_a, connecti
             "status": "active",
             "last_message_at": None,
             "unread": 0,
+            "messaging_stopped": None,
         }
     ]
     reply = reply_delivered(world, connection_a, run_jobs)

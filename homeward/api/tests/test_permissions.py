@@ -6,18 +6,23 @@ The tables below must name every operation in the OpenAPI document; a new endpoi
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from homeward import builders as t
 from homeward.api.api import api
 from homeward.api.models import ApiToken
 from homeward.connections.models import Connection, ConnectionEvent
+from homeward.core import clock
+from homeward.enforcement import restrictions
+from homeward.enforcement.models import Appeal
 from homeward.ledger import payments
 from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
-from homeward.personas import ApiClient, error_of
+from homeward.personas import ApiClient, blocked_by_reviewer, error_of
 from homeward.review import services as review
 
 CARD = sandbox.SUCCEEDS
@@ -51,6 +56,8 @@ SIGNED_IN = [
     ("POST", "/conversations/{connection_id}/messages", {"body": "Hello"}),
     ("POST", "/messages/{message_id}/read", None),
     ("POST", "/conversations/{connection_id}/read", {}),
+    ("POST", "/messages/{message_id}/appeal", {"statement": "Look again"}),
+    ("POST", "/restrictions/{restriction_id}/appeal", {"statement": "Look again"}),
     ("POST", "/connections/{connection_id}/quote", {"body": "Hello"}),
     ("GET", "/wallets", None),
     ("POST", "/wallets/{facility_code}/deposit-quote", {"amount_cents": 1000}),
@@ -78,6 +85,9 @@ ANOTHER_CONTACTS = [
     # contact_a's delivered reply stays unread, whichever reply contact_b names.
     ("POST", "/conversations/{connection_id}/read", {}),
     ("POST", "/connections/{connection_id}/quote", {"body": "Hello"}),
+    # contact_a may appeal both; contact_b files nothing.
+    ("POST", "/messages/{message_id}/appeal", {"statement": "Look again"}),
+    ("POST", "/restrictions/{restriction_id}/appeal", {"statement": "Look again"}),
     ("GET", "/payments/{payment_id}", None),
     # contact_b has no connection at greenhaven, so no wallet there to quote or pay into.
     ("POST", "/wallets/{facility_code}/deposit-quote", {"amount_cents": 1000}),
@@ -95,10 +105,21 @@ ANOTHER_CONTACTS = [
 ]
 
 
+# Paths whose {id} names another of the scene's things than elsewhere: the message
+# appealed is contact_a's blocked one, not the reply the others name.
+NAMED_OTHERWISE = {"/messages/{message_id}/appeal": {"message_id": "blocked_message_id"}}
+
+
+def fill(path: str, scene: dict) -> str:
+    names = {name: scene[key] for name, key in NAMED_OTHERWISE.get(path, {}).items()}
+    return path.format(**(scene | names))
+
+
 @pytest.fixture
 def scene(world, connection_a, run_jobs):
-    """contact_a has a connection, a delivered reply on it, a paid deposit into their
-    wallet and a stamp pack on sale at greenhaven; contact_b has nothing."""
+    """contact_a has a connection, a delivered reply on it, a message of theirs blocked and
+    a suspension of the connection (both appealable), a paid deposit into their wallet and
+    a stamp pack on sale at greenhaven; contact_b has nothing."""
     reply = messaging.send_message(
         sender=world.resident, connection_id=connection_a.pk, body="Hi"
     ).message
@@ -106,10 +127,25 @@ def scene(world, connection_a, run_jobs):
     task = review.claim_next(staff=world.reviewer_1)
     review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
     run_jobs()
+    blocked = blocked_by_reviewer(
+        world.reviewer_1,
+        sender=world.contact_a,
+        connection_id=connection_a.pk,
+        body="A recipe",
+        reason="drugs",
+    )
     payment = payments.start(
         contact=world.contact_a, facility=world.facility_1, amount=2000, key="scene", card=CARD
     ).payment
     t.set_prices(world.facility_1, stamp_cents=40, stamp_packs=[{"stamps": 10, "cents": 350}])
+    suspension = restrictions.impose(  # by the facility's policy: an admin decides its appeal
+        staff=None,
+        facility=world.facility_1,
+        subject=connection_a,
+        kind="suspension",
+        reason="Threats",
+        ends_at=clock.now() + dt.timedelta(days=7),
+    )
     return {
         "code": "greenhaven",
         "facility_code": "greenhaven",
@@ -117,6 +153,8 @@ def scene(world, connection_a, run_jobs):
         "connection_id": connection_a.pk,
         "message_id": reply.pk,
         "payment_id": payment.pk,
+        "blocked_message_id": blocked.pk,
+        "restriction_id": suspension.pk,
     }
 
 
@@ -131,6 +169,7 @@ def snapshot() -> tuple:
         list(Payout.objects.values_list("id", "status").order_by("id")),
         list(Account.objects.values_list("id", "balance").order_by("id")),
         Transaction.objects.count(),
+        list(Appeal.objects.values_list("id", "status").order_by("id")),
     )
 
 
@@ -147,7 +186,7 @@ def test_every_endpoint_is_in_the_tables():
 @pytest.mark.parametrize(("method", "path", "data"), SIGNED_IN)
 def test_no_token_is_401_and_changes_nothing(scene, anon, method, path, data):
     before = snapshot()
-    response = anon.call(method, path.format(**scene), data)
+    response = anon.call(method, fill(path, scene), data)
     assert response.status_code == 401
     assert error_of(response)["code"] == "unauthenticated"
     assert snapshot() == before
@@ -160,7 +199,7 @@ def test_revoked_token_is_401_everywhere(scene, world, method, path, data):
     client = api_for(world.contact_a)
     client.delete("/auth/token")
     before = snapshot()
-    response = client.call(method, path.format(**scene), data)
+    response = client.call(method, fill(path, scene), data)
     assert response.status_code == 401
     assert snapshot() == before
 
@@ -168,10 +207,17 @@ def test_revoked_token_is_401_everywhere(scene, world, method, path, data):
 @pytest.mark.parametrize(("method", "path", "data"), ANOTHER_CONTACTS)
 def test_another_contacts_things_are_404_and_unchanged(scene, api_b, method, path, data):
     before = snapshot()
-    response = api_b.call(method, path.format(**scene), data)
+    response = api_b.call(method, fill(path, scene), data)
     assert response.status_code == 404
     assert error_of(response)["code"] == "not_found"
     assert snapshot() == before
+
+
+def test_what_contact_b_may_not_appeal_contact_a_may(scene, api_a):
+    """So the 404s above are for whose it is, not for something nobody could appeal."""
+    for method, path, data in ANOTHER_CONTACTS:
+        if path.endswith("/appeal"):
+            assert api_a.call(method, fill(path, scene), data).status_code == 201, path
 
 
 def test_another_contact_lists_none_of_their_things(scene, api_b):
@@ -201,5 +247,5 @@ def test_staff_cannot_reach_the_api_with_their_session(scene, world):
     for method, path, data in SIGNED_IN:
         client = ApiClient()
         client.client = staff
-        assert client.call(method, path.format(**scene), data).status_code == 401
+        assert client.call(method, fill(path, scene), data).status_code == 401
     assert snapshot() == before

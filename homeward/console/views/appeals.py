@@ -20,6 +20,7 @@ from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound, PermissionDenied
 from homeward.enforcement import appeal_stats, appeals
 from homeward.enforcement.models import Appeal
+from homeward.messaging import history
 from homeward.people import access
 from homeward.screening import categories
 
@@ -59,6 +60,9 @@ def _appeal_for(request: StaffRequest, appeal_id: int) -> Appeal:
 def appeal(request: StaffRequest, appeal_id: int) -> HttpResponse:
     found = _appeal_for(request, appeal_id)
     message = found.message
+    if message is not None:
+        # The page shows the blocked message: every staff read of a message is audited.
+        history.record_message_view(staff=request.user, message=message)
     context = {
         "appeal": found,
         "message": message,

@@ -14,6 +14,7 @@ from homeward.console.access import forbidden, reader_required
 from homeward.console.forms import EndConnectionForm, ResidentSearchForm
 from homeward.console.requests import StaffRequest
 from homeward.console.views.restrictions import impose_form
+from homeward.console.views.watches import watch_facilities
 from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.templatetags.money import dollars
@@ -23,6 +24,7 @@ from homeward.ledger.models import Account
 from homeward.messaging import history
 from homeward.people import access
 from homeward.people.models import Contact, Resident, User
+from homeward.review import watches as review_watches
 from homeward.roster import services as roster
 
 
@@ -95,6 +97,9 @@ def restrictions_context(staff: User, person: Contact | Resident) -> dict[str, o
         },
         "impose_form": impose_form(staff, person),
         "impose_url": reverse(f"console:restrict_{kind}", args=[person.pk]),
+        "watches": review_watches.of_person(person, staff),
+        "watch_facilities": watch_facilities(staff, person),
+        "watch_url": reverse(f"console:watch_{kind}", args=[person.pk]),
         "subject_name": person.display_name if isinstance(person, Contact) else person.full_name,
     }
 

@@ -25,7 +25,7 @@ from homeward.people.models import Contact, Resident, StaffMembership, User
 Subject = Contact | Resident | Connection
 
 
-def _subject(staff: User, kind: str, pk: int) -> Subject:
+def subject_for(staff: User, kind: str, pk: int) -> Subject:
     """The person (or connection) if it is in the staff member's facilities, else 404."""
     try:
         if kind == "resident":
@@ -44,7 +44,7 @@ def _subject(staff: User, kind: str, pk: int) -> Subject:
     return connection
 
 
-def _page_of(subject: Subject) -> HttpResponse:
+def page_of(subject: Subject) -> HttpResponse:
     if isinstance(subject, Resident):
         return redirect("console:resident", resident_id=subject.pk)
     if isinstance(subject, Contact):
@@ -83,7 +83,7 @@ def impose_form(staff: User, subject: Subject, data: object = None) -> ImposeFor
 @require_POST
 @reader_required
 def impose(request: StaffRequest, kind: str, pk: int) -> HttpResponse:
-    subject = _subject(request.user, kind, pk)
+    subject = subject_for(request.user, kind, pk)
     form = impose_form(request.user, subject, request.POST)
     if form is None:
         return forbidden(
@@ -93,7 +93,7 @@ def impose(request: StaffRequest, kind: str, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"Nothing was changed: {error}")
-        return _page_of(subject)
+        return page_of(subject)
     data = form.cleaned_data
     facility = data["facility"]
     try:
@@ -112,7 +112,7 @@ def impose(request: StaffRequest, kind: str, pk: int) -> HttpResponse:
         messages.error(request, f"Nothing was changed: {error.message}")
     else:
         messages.success(request, f"{restrictions.describe(done)} They are told.")
-    return _page_of(subject)
+    return page_of(subject)
 
 
 @require_POST
@@ -135,7 +135,7 @@ def change(request: StaffRequest, restriction_id: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"Nothing was changed: {error}")
-        return _page_of(subject)
+        return page_of(subject)
     data = form.cleaned_data
     try:
         if data["action"] == "lift":
@@ -155,4 +155,4 @@ def change(request: StaffRequest, restriction_id: int) -> HttpResponse:
         messages.error(request, f"Nothing was changed: {error.message}")
     else:
         messages.success(request, f"{restrictions.describe(done)} They are told.")
-    return _page_of(subject)
+    return page_of(subject)
