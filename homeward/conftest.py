@@ -45,6 +45,13 @@ class World:
 
 
 @pytest.fixture(autouse=True)
+def decisions_take_effect_at_once(settings) -> None:
+    """Console decisions apply at once, as with ``REVIEW_UNDO_SECONDS=0``; the tests of the
+    undo window set it themselves."""
+    settings.REVIEW_UNDO_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     """The real hasher costs a quarter of a second per password; tests make many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -201,6 +201,8 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 
 # How long a claimed review item or job stays with its holder before others may take it.
 REVIEW_LEASE_SECONDS = env_int("REVIEW_LEASE_SECONDS", 900, minimum=30)
+# How long a reviewer may undo a decision on the console before it takes effect.
+REVIEW_UNDO_SECONDS = env_int("REVIEW_UNDO_SECONDS", 5, minimum=0)
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120, minimum=5)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 

@@ -10,15 +10,28 @@ from homeward.people import access as people_access
 from homeward.people.models import User
 from homeward.review.models import ReviewTask
 
+# Who takes escalated messages: the facility's admins and the agency's.
+SUPERVISOR_ROLES = people_access.ADMIN_ROLES
 
-def queue_for(staff: User) -> QuerySet[ReviewTask]:
-    """Open tasks in the staff member's facilities, most urgent first."""
-    facilities = people_access.staff_facilities(staff, people_access.REVIEW_ROLES)
+
+def queue_for(staff: User, *, escalated: bool = False) -> QuerySet[ReviewTask]:
+    """Open tasks in the staff member's facilities, most urgent first: the reviewers'
+    queue, or (``escalated``) the supervisors' queue of the facilities they supervise."""
+    roles = SUPERVISOR_ROLES if escalated else people_access.REVIEW_ROLES
+    facilities = people_access.staff_facilities(staff, roles)
     return (
-        ReviewTask.objects.filter(status=ReviewTask.Status.OPEN, facility__in=facilities)
+        ReviewTask.objects.filter(
+            status=ReviewTask.Status.OPEN,
+            facility__in=facilities,
+            escalated_at__isnull=not escalated,
+        )
         .select_related("message", "facility", "claimed_by")
         .order_by("due_at", "id")
     )
+
+
+def supervises(staff: User, facility_id: int) -> bool:
+    return people_access.staff_facilities(staff, SUPERVISOR_ROLES).filter(pk=facility_id).exists()
 
 
 def task_for(staff: User, task_id: int, *, lock: bool = False) -> ReviewTask:

@@ -9,6 +9,9 @@ from homeward.screening import categories
 class ReviewTask(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Waiting"
+        # Decided, and within the few seconds its reviewer may still undo it: nothing of
+        # the decision has happened yet (``review.services.apply_decision``).
+        DECIDING = "deciding", "Decided (can still be undone)"
         DONE = "done", "Decided"
         CANCELLED = "cancelled", "Cancelled"
 
@@ -40,6 +43,7 @@ class ReviewTask(models.Model):
         related_name="claimed_reviews",
     )
     lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     # A reviewer blocks for one of the screening categories (screening/categories.py); the
     # sender sees its label where the facility shows reasons. There are no review-only
@@ -54,6 +58,18 @@ class ReviewTask(models.Model):
         related_name="decided_reviews",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    effective_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a decision takes effect (its undo window ends)."
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    escalation_note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]

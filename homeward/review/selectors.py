@@ -18,9 +18,12 @@ class QueueCounts:
     overdue: int
 
 
-def queue_counts(staff: User, *, now: dt.datetime) -> QueueCounts:
-    """Open tasks in the staff member's review facilities, and how many are past due."""
-    counts = queue_for(staff).aggregate(open=Count("id"), overdue=Count("id", Q(due_at__lt=now)))
+def queue_counts(staff: User, *, now: dt.datetime, escalated: bool = False) -> QueueCounts:
+    """Open tasks in the staff member's review facilities (or escalated ones, in those they
+    supervise), and how many are past due."""
+    counts = queue_for(staff, escalated=escalated).aggregate(
+        open=Count("id"), overdue=Count("id", Q(due_at__lt=now))
+    )
     return QueueCounts(open=counts["open"], overdue=counts["overdue"])
 
 

@@ -47,7 +47,7 @@ def test_block_with_a_reason_blocks_the_message(world, make_task):
         {"decision": "block", "reason_code": "violence", "note": "Threat in line 2"},
         follow=True,
     )
-    assert "Blocked: Violence or threats." in response.content.decode()
+    assert f"Blocked message {task.message_id}: Violence or threats." in response.content.decode()
     message = Message.objects.get(pk=task.message_id)
     assert message.status == Message.Status.BLOCKED
     assert message.block_category == "violence"

@@ -318,7 +318,8 @@ def _reviewed(world, make_task, body: str, decision: str) -> None:
         staff=world.reviewer_1,
         task_id=task.pk,
         decision=decision,
-        reason_code="escape" if decision == "block" else "",
+        # Not escape: one escape violation suspends the sender at once, and the tests send on.
+        reason_code="drugs" if decision == "block" else "",
     )
 
 

@@ -35,6 +35,9 @@ document.addEventListener("DOMContentLoaded", () => {
   // Ask before destructive actions: <form data-confirm="Are you sure?">
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {
+      // A keyboard shortcut that names its choice (B, then the reason) is its own
+      // confirmation: two deliberate keys, and the decision can be undone.
+      if (form.dataset.shortcutChosen === "1") return;
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   }
@@ -111,4 +114,71 @@ document.addEventListener("DOMContentLoaded", () => {
     // A browser that restored a draft (back button) shows the price of that draft.
     if (area.value.trim()) refresh();
   }
+});
+
+// The review desk's keyboard shortcuts, on <form data-shortcut-form="approve|block|escalate|
+// next|undo">: A approves, B then a digit blocks for that reason (1-9, 0 for the tenth), E
+// opens the escalation note, N leaves this message and takes the next, U undoes the last
+// decision. Keys typed into a field are text, never shortcuts, and a reviewer may turn them
+// off (<button data-shortcut-toggle>, remembered by this browser), as WCAG 2.1.4 asks.
+document.addEventListener("DOMContentLoaded", () => {
+  const forms = {};
+  for (const form of document.querySelectorAll("form[data-shortcut-form]")) {
+    forms[form.dataset.shortcutForm] = form;
+  }
+  if (Object.keys(forms).length === 0) return;
+  const STORE = "homeward.review.shortcuts";
+  const toggle = document.querySelector("[data-shortcut-toggle]");
+  const said = document.getElementById("shortcut-status");
+  let on = window.localStorage.getItem(STORE) !== "off";
+  const show = () => {
+    document.body.classList.toggle("shortcuts-off", !on);
+    if (!toggle) return;
+    toggle.textContent = on ? "Turn keyboard shortcuts off" : "Turn keyboard shortcuts on";
+    toggle.setAttribute("aria-pressed", String(on));
+  };
+  if (toggle) {
+    toggle.addEventListener("click", () => {
+      on = !on;
+      window.localStorage.setItem(STORE, on ? "on" : "off");
+      show();
+    });
+  }
+  show();
+  const tell = (text) => {
+    if (said) said.textContent = text;
+  };
+  let choosingReason = false;
+  document.addEventListener("keydown", (event) => {
+    if (!on || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (event.target.closest("input, textarea, select, button, [contenteditable]")) return;
+    const key = event.key.toLowerCase();
+    if (choosingReason) {
+      choosingReason = false;
+      const select = forms.block.querySelector("select[name=reason_code]");
+      const option = /^[0-9]$/.test(key) ? select.options[key === "0" ? 10 : Number(key)] : null;
+      if (!option) {
+        tell("Not blocked: press B, then the number of a reason.");
+        return;
+      }
+      event.preventDefault();
+      select.value = option.value;
+      forms.block.dataset.shortcutChosen = "1";
+      forms.block.requestSubmit();
+      return;
+    }
+    const form = { a: "approve", b: "block", e: "escalate", n: "next", u: "undo" }[key];
+    if (!form || !forms[form]) return;
+    event.preventDefault();
+    if (form === "block") {
+      choosingReason = true;
+      tell("Block: press the number of the reason.");
+    } else if (form === "escalate") {
+      const details = forms.escalate.closest("details");
+      if (details) details.open = true;
+      forms.escalate.querySelector("textarea").focus();
+    } else {
+      forms[form].requestSubmit();
+    }
+  });
 });
