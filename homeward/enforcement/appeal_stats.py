@@ -8,6 +8,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from homeward.enforcement.models import Appeal
 from homeward.facilities.models import Facility
 from homeward.messaging.models import Message
@@ -84,3 +86,20 @@ def for_facility(facility: Facility, since: dt.datetime) -> FacilityAppeals:
         by_reviewer=sorted(reviewers.values(), key=lambda r: (-r.decided, r.label)),
         by_rule=sorted(rules.values(), key=lambda r: (-r.decided, r.label)),
     )
+
+
+def overturned_by_reviewer(facilities: QuerySet[Facility], since: dt.datetime) -> dict[int, Rate]:
+    """For each reviewer, the appeals of their blocks decided since ``since`` at these
+    facilities, and how many overturned the block."""
+    rates: dict[int, Rate] = {}
+    decided = Appeal.objects.filter(
+        facility__in=facilities,
+        decided_at__gte=since,
+        decided_against__isnull=False,
+        message__isnull=False,
+    ).values_list("decided_against_id", "decided_against__username", "status")
+    for reviewer_id, username, status in decided:
+        rate = rates.setdefault(reviewer_id, Rate(username))
+        rate.decided += 1
+        rate.overturned += status == Appeal.Status.OVERTURNED
+    return rates

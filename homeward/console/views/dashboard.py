@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -9,8 +11,13 @@ from homeward.connections import access as connection_access
 from homeward.console.access import any_staff_required
 from homeward.console.requests import StaffRequest
 from homeward.core import clock
+from homeward.enforcement import appeal_stats
 from homeward.people import access
+from homeward.people.models import User
+from homeward.review import health
 from homeward.review import selectors as review
+
+OVERTURN_WINDOW = dt.timedelta(days=90)
 
 
 @any_staff_required
@@ -38,5 +45,21 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "rows": rows,
         "totals": review.queue_counts(staff, now=now),
         "waiting": sum(waiting_by_facility.values()),
+        **desk_health(staff, now),
     }
     return render(request, "console/dashboard.html", context)
+
+
+def desk_health(staff: User, now: dt.datetime) -> dict[str, object]:
+    """The review desk's health: each reviewer's pace over the last day and how often
+    appeals overturned their blocks over the last 90 days; the oldest item and the overdue
+    count."""
+    if not access.staff_facilities(staff, access.REVIEW_ROLES).exists():
+        return {}
+    overturned = appeal_stats.overturned_by_reviewer(
+        access.staff_facilities(staff, access.REVIEW_ROLES), now - OVERTURN_WINDOW
+    )
+    return {
+        "pace": [(row, overturned.get(row.reviewer_id)) for row in health.pace(staff, now=now)],
+        "queue_health": health.queue_health(staff, now=now),
+    }
