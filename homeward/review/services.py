@@ -109,6 +109,17 @@ def claim_next(
     return None
 
 
+def next_for(*, staff: User, escalated: bool = False) -> ReviewTask | None:
+    """The task a reviewer goes on to after a decision: one they already hold (taken for
+    them before they undid a decision), else the most urgent free one, claimed."""
+    held = (
+        queue_for(staff, escalated=escalated)
+        .filter(claimed_by=staff, lease_until__gt=clock.now())
+        .first()
+    )
+    return held or claim_next(staff=staff, escalated=escalated)
+
+
 def release(*, staff: User, task_id: int) -> None:
     """Give a claimed task back to the queue."""
     with transaction.atomic():

@@ -117,7 +117,7 @@ def claim_next(request: StaffRequest) -> HttpResponse:
 def _next_or_queue(request: StaffRequest, *, escalated: bool = False) -> HttpResponse:
     """Straight on to the next message of the same queue, or back to the queue when none
     is waiting."""
-    following = services.claim_next(staff=request.user, escalated=escalated)
+    following = services.next_for(staff=request.user, escalated=escalated)
     if following is None:
         return redirect("console:escalated" if escalated else "console:queue")
     return redirect("console:task", task_id=following.pk)
