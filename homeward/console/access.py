@@ -24,7 +24,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,6 +33,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from homeward.console import notice
 from homeward.console.requests import SigningInRequest, StaffContext, StaffRequest
 from homeward.core import clock
+from homeward.facilities.models import Facility
 from homeward.people import access, second_factor
 from homeward.people.models import StaffMembership, User
 
@@ -220,3 +222,38 @@ reviewer_required = staff_required(access.REVIEW_ROLES)
 reader_required = staff_required(access.READ_ROLES)
 admin_required = staff_required(access.ADMIN_ROLES)
 any_staff_required = staff_required()
+
+
+FacilityView = Callable[[StaffRequest, Facility], HttpResponse]
+
+
+def for_facility_admins(refusal: str) -> Callable[[FacilityView], Callable[..., HttpResponse]]:
+    """A page of one facility (``code`` in its address) for its admins: facility admins of
+    it and agency admins of its agency. A facility outside the staff member's facilities is
+    a 404; staff of the facility without an admin role get a 403 page saying ``refusal``."""
+
+    def decorate(view: FacilityView) -> Callable[..., HttpResponse]:
+        @any_staff_required
+        @wraps(view)
+        def wrapped(request: StaffRequest, code: str) -> HttpResponse:
+            mine = access.staff_facilities(request.user).select_related("agency")
+            facility = mine.filter(code=code).first()
+            if facility is None:
+                raise Http404("No such facility.")
+            if not administered(request.user).filter(pk=facility.pk).exists():
+                return forbidden(request, refusal)
+            return view(request, facility)
+
+        return wrapped
+
+    return decorate
+
+
+def administered(staff: User) -> QuerySet[Facility]:
+    """The facilities this staff member administers."""
+    return access.staff_facilities(staff, access.ADMIN_ROLES)
+
+
+def other_administered(staff: User, facility: Facility) -> QuerySet[Facility]:
+    """The admin's other facilities, for a page's "switch facility" links."""
+    return administered(staff).exclude(pk=facility.pk).order_by("name")

@@ -8,16 +8,13 @@ checks the values and audits it), and the versions are the history.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from homeward.console.access import any_staff_required, forbidden
+from homeward.console.access import for_facility_admins, other_administered
 from homeward.console.enforcement_forms import EnforcementPolicyForm
 from homeward.console.requests import StaffRequest
 from homeward.core import clock
@@ -25,40 +22,11 @@ from homeward.core.errors import NotFound
 from homeward.enforcement import policies
 from homeward.enforcement.models import EnforcementPolicy
 from homeward.facilities.models import Facility
-from homeward.people import access
 from homeward.screening import categories
 
-FacilityView = Callable[[StaffRequest, Facility], HttpResponse]
-
-
-def for_policy_admins(view: FacilityView) -> Callable[..., HttpResponse]:
-    """Resolve ``code`` to one of the staff member's facilities (else 404), then let only
-    its admins in (else 403)."""
-
-    @any_staff_required
-    @wraps(view)
-    def wrapped(request: StaffRequest, code: str) -> HttpResponse:
-        facility = (
-            access.staff_facilities(request.user).select_related("agency").filter(code=code).first()
-        )
-        if facility is None:
-            raise Http404("No such facility.")
-        if not policies.may_set(request.user, facility):
-            return forbidden(
-                request, "The enforcement policy is for facility admins and agency admins."
-            )
-        return view(request, facility)
-
-    return wrapped
-
-
-def _other_facilities(request: StaffRequest, facility: Facility) -> QuerySet[Facility]:
-    """The admin's other facilities, for the "switch facility" links."""
-    return (
-        access.staff_facilities(request.user, access.ADMIN_ROLES)
-        .exclude(pk=facility.pk)
-        .order_by("name")
-    )
+for_policy_admins = for_facility_admins(
+    "The enforcement policy is for facility admins and agency admins."
+)
 
 
 # --- the policy in plain words -------------------------------------------------------------
@@ -183,7 +151,7 @@ def policy(request: StaffRequest, facility: Facility) -> HttpResponse:
         "current": Version(current, in_force=True),
         "never_changed": current.pk is None,
         "versions": versions,
-        "others": _other_facilities(request, facility),
+        "others": other_administered(request.user, facility),
     }
     return render(request, "console/enforcement_policy.html", context)
 

@@ -10,17 +10,14 @@ it always agrees with the ledger; downloading it is an export, and every export 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, fields
-from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from homeward.console.access import any_staff_required, forbidden
+from homeward.console.access import for_facility_admins, other_administered
 from homeward.console.money_forms import PriceScheduleForm, ReportPeriodForm, add_months
 from homeward.console.requests import StaffRequest
 from homeward.console.templatetags.console import local
@@ -30,39 +27,10 @@ from homeward.core.templatetags.money import dollars
 from homeward.facilities.models import Facility
 from homeward.ledger import pricing, schedules, statements
 from homeward.ledger.models import PriceSchedule
-from homeward.people import access
 
-FacilityView = Callable[[StaffRequest, Facility], HttpResponse]
-
-
-def for_price_admins(view: FacilityView) -> Callable[..., HttpResponse]:
-    """Resolve ``code`` to one of the staff member's facilities (else 404), then let only
-    its admins in (else 403)."""
-
-    @any_staff_required
-    @wraps(view)
-    def wrapped(request: StaffRequest, code: str) -> HttpResponse:
-        facility = (
-            access.staff_facilities(request.user).select_related("agency").filter(code=code).first()
-        )
-        if facility is None:
-            raise Http404("No such facility.")
-        if not schedules.may_set_prices(request.user, facility):
-            return forbidden(
-                request, "Prices and money reports are for facility admins and agency admins."
-            )
-        return view(request, facility)
-
-    return wrapped
-
-
-def _other_facilities(request: StaffRequest, facility: Facility) -> QuerySet[Facility]:
-    """The admin's other facilities, for the "switch facility" links."""
-    return (
-        access.staff_facilities(request.user, access.ADMIN_ROLES)
-        .exclude(pk=facility.pk)
-        .order_by("name")
-    )
+for_price_admins = for_facility_admins(
+    "Prices and money reports are for facility admins and agency admins."
+)
 
 
 # --- prices -------------------------------------------------------------------------------
@@ -132,7 +100,7 @@ def prices(request: StaffRequest, facility: Facility) -> HttpResponse:
         "facility": facility,
         "rows": rows,
         "in_force": next((row for row in rows if row.state == "in_force"), None),
-        "others": _other_facilities(request, facility),
+        "others": other_administered(request.user, facility),
     }
     return render(request, "console/prices.html", context)
 
@@ -230,7 +198,7 @@ def report(request: StaffRequest, facility: Facility) -> HttpResponse:
         "rows": rows,
         "totals": totals,
         "shows_kiosk_time": _shows_kiosk_time(facility, totals),
-        "others": _other_facilities(request, facility),
+        "others": other_administered(request.user, facility),
     }
     return render(request, "console/money_report.html", context)
 

@@ -49,7 +49,10 @@ def test_facility_page_explains_the_policy_in_plain_words(world):
     assert "Up to 6,000 characters per message." in page
     assert "you are told which kind of rule it broke" in page
     assert "any charge for it is refunded" in page
-    assert "appeal" not in page.lower()  # no appeals yet (tests/test_promises.py)
+    assert (
+        "You can appeal a blocked message, or a suspension of your messaging, within 14 days"
+        in (page)
+    )
     assert "Messaging is free at this facility (paid by the agency)" in page
     assert 'name="number"' in page
 
