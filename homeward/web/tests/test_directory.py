@@ -53,6 +53,8 @@ def test_facility_page_explains_the_policy_in_plain_words(world):
         "You can appeal a blocked message, or a suspension of your messaging, within 14 days"
         in (page)
     )
+    assert "3 violations within 30 days suspend messaging for 30 days." in page
+    assert "One violation suspends at once for: Escape or security risk;" in page
     assert "Messaging is free at this facility (paid by the agency)" in page
     assert 'name="number"' in page
 

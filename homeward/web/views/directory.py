@@ -16,6 +16,8 @@ from homeward.connections.words import after_request_words, ask_hint, connection
 from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
+from homeward.enforcement import policies
+from homeward.enforcement.words import public_facts
 from homeward.facilities import selectors as facilities
 from homeward.facilities.connection_policies import rule_of
 from homeward.facilities.models import Facility, FacilityPolicy
@@ -74,7 +76,7 @@ def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "facility": facility,
         "policy": facility.policy,
-        "facts": policy_facts(facility),
+        "facts": policy_facts(facility) + public_facts(policies.in_force(facility)),
         "find_form": FindResidentForm(),
         **_price_context(facility),
     }
