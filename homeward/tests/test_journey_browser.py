@@ -165,6 +165,7 @@ def test_the_whole_journey(pages, live_server):
     staff.get_by_role("button", name="Take the next message").click()
     assert body in staff.content()
     staff.get_by_role("button", name="Approve").first.click()
+    staff.get_by_text(f"Approved message {sent.pk}.").wait_for()  # decided in place
     run_worker()
     sent.refresh_from_db()
     assert sent.status == "delivered"
@@ -185,6 +186,7 @@ def test_the_whole_journey(pages, live_server):
     staff.get_by_role("button", name="Take the next message").click()
     assert reply in staff.content()
     staff.get_by_role("button", name="Approve").first.click()
+    staff.get_by_text("Approved message").wait_for()
     run_worker()
 
     # 9. The contact reads the reply; every step shows in the timeline.
@@ -275,7 +277,7 @@ def test_the_money_journey(pages, live_server):
     staff.locator("select[name=reason_code]").select_option(reasons.nth(1).get_attribute("value"))
     staff.once("dialog", lambda dialog: dialog.accept())  # "Block this message?"
     staff.get_by_role("button", name="Block", exact=True).click()
-    staff.wait_for_load_state()
+    staff.get_by_text(f"Blocked message {sent.pk}").wait_for()  # decided in place
     sent.refresh_from_db()
     assert sent.status == "blocked"
 

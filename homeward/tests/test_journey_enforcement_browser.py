@@ -80,7 +80,7 @@ def test_an_appeal_overturns_a_block_and_a_suspension_is_seen_and_lifted(pages, 
     console.locator("select[name=reason_code]").select_option("drugs")
     console.once("dialog", lambda dialog: dialog.accept())
     console.get_by_role("button", name="Block", exact=True).click()
-    console.wait_for_load_state()
+    console.get_by_text(f"Blocked message {sent.pk}").wait_for()  # decided in place
     sent.refresh_from_db()
     assert sent.status == "blocked" and Violation.objects.get().counts
 

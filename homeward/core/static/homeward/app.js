@@ -32,14 +32,51 @@ document.addEventListener("DOMContentLoaded", () => {
     url.searchParams.set(input.dataset.addressParam, input.value);
     window.history.replaceState(window.history.state, "", url);
   }
-  // Ask before destructive actions: <form data-confirm="Are you sure?">
-  for (const form of document.querySelectorAll("form[data-confirm]")) {
-    form.addEventListener("submit", (event) => {
-      // A keyboard shortcut that names its choice (B, then the reason) is its own
-      // confirmation: two deliberate keys, and the decision can be undone.
-      if (form.dataset.shortcutChosen === "1") return;
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+
+// Ask before destructive actions: <form data-confirm="Are you sure?"> (also on content a
+// page put in place after it loaded, so the listener is the document's).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (!form) return;
+  // A keyboard shortcut that names its choice (B, then the reason) is its own
+  // confirmation: two deliberate keys, and the decision can be undone.
+  if (form.dataset.shortcutChosen === "1") return;
+  if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+
+// The review desk decides in place: a <form data-in-place> is sent in the background and
+// the page it leads to (the next message, with the undo) replaces this one's content, so a
+// decision costs one round trip and no page load; the address follows, and focus moves to
+// the new heading. Without script the same forms post and redirect as usual.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-in-place]");
+  if (!form || event.defaultPrevented) return;
+  event.preventDefault();
+  let response;
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
     });
+  } catch {
+    form.submit(); // the network failed: try the ordinary way
+    return;
+  }
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  const main = page.getElementById("main");
+  if (!main || !new URL(response.url).pathname.startsWith("/console/")) {
+    window.location.assign(response.url); // signed out, or somewhere else: go there
+    return;
+  }
+  document.getElementById("main").replaceWith(main);
+  document.title = page.title;
+  window.history.pushState(null, "", response.url);
+  const heading = main.querySelector("h1");
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus();
   }
 });
 
@@ -122,30 +159,28 @@ document.addEventListener("DOMContentLoaded", () => {
 // decision. Keys typed into a field are text, never shortcuts, and a reviewer may turn them
 // off (<button data-shortcut-toggle>, remembered by this browser), as WCAG 2.1.4 asks.
 document.addEventListener("DOMContentLoaded", () => {
-  const forms = {};
-  for (const form of document.querySelectorAll("form[data-shortcut-form]")) {
-    forms[form.dataset.shortcutForm] = form;
-  }
-  if (Object.keys(forms).length === 0) return;
+  if (!document.querySelector("form[data-shortcut-form]")) return;
+  const formFor = (name) => document.querySelector(`form[data-shortcut-form="${name}"]`);
   const STORE = "homeward.review.shortcuts";
-  const toggle = document.querySelector("[data-shortcut-toggle]");
-  const said = document.getElementById("shortcut-status");
   let on = window.localStorage.getItem(STORE) !== "off";
   const show = () => {
     document.body.classList.toggle("shortcuts-off", !on);
-    if (!toggle) return;
-    toggle.textContent = on ? "Turn keyboard shortcuts off" : "Turn keyboard shortcuts on";
-    toggle.setAttribute("aria-pressed", String(on));
+    for (const toggle of document.querySelectorAll("[data-shortcut-toggle]")) {
+      toggle.textContent = on ? "Turn keyboard shortcuts off" : "Turn keyboard shortcuts on";
+      toggle.setAttribute("aria-pressed", String(on));
+    }
   };
-  if (toggle) {
-    toggle.addEventListener("click", () => {
-      on = !on;
-      window.localStorage.setItem(STORE, on ? "on" : "off");
-      show();
-    });
-  }
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("[data-shortcut-toggle]")) return;
+    on = !on;
+    window.localStorage.setItem(STORE, on ? "on" : "off");
+    show();
+  });
+  // Content put in place later carries its own toggle: show it in the current state.
+  new MutationObserver(show).observe(document.body, { childList: true });
   show();
   const tell = (text) => {
+    const said = document.getElementById("shortcut-status");
     if (said) said.textContent = text;
   };
   let choosingReason = false;
@@ -155,7 +190,9 @@ document.addEventListener("DOMContentLoaded", () => {
     const key = event.key.toLowerCase();
     if (choosingReason) {
       choosingReason = false;
-      const select = forms.block.querySelector("select[name=reason_code]");
+      const block = formFor("block");
+      if (!block) return;
+      const select = block.querySelector("select[name=reason_code]");
       const option = /^[0-9]$/.test(key) ? select.options[key === "0" ? 10 : Number(key)] : null;
       if (!option) {
         tell("Not blocked: press B, then the number of a reason.");
@@ -163,22 +200,23 @@ document.addEventListener("DOMContentLoaded", () => {
       }
       event.preventDefault();
       select.value = option.value;
-      forms.block.dataset.shortcutChosen = "1";
-      forms.block.requestSubmit();
+      block.dataset.shortcutChosen = "1";
+      block.requestSubmit();
       return;
     }
-    const form = { a: "approve", b: "block", e: "escalate", n: "next", u: "undo" }[key];
-    if (!form || !forms[form]) return;
+    const name = { a: "approve", b: "block", e: "escalate", n: "next", u: "undo" }[key];
+    const form = name ? formFor(name) : null;
+    if (!form) return;
     event.preventDefault();
-    if (form === "block") {
+    if (name === "block") {
       choosingReason = true;
       tell("Block: press the number of the reason.");
-    } else if (form === "escalate") {
-      const details = forms.escalate.closest("details");
+    } else if (name === "escalate") {
+      const details = form.closest("details");
       if (details) details.open = true;
-      forms.escalate.querySelector("textarea").focus();
+      form.querySelector("textarea").focus();
     } else {
-      forms[form].requestSubmit();
+      form.requestSubmit();
     }
   });
 });
