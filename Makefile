@@ -6,7 +6,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint typecheck format worker env clean bench-screening eval-screening
+.PHONY: run test lint typecheck format worker env clean bench-screening bench-review eval-screening
 
 env: .venv/.installed
 
@@ -38,6 +38,12 @@ worker: env
 
 bench-screening: env
 	$(PY) bench/screening.py
+
+# The review desk's server time per request with 100,000 messages queued, on the PostgreSQL
+# database of DATABASE_URL (default homeward_bench_review on 127.0.0.1; dropped and filled
+# again each run, so its name must contain "bench").
+bench-review: env
+	$(PY) bench/review.py
 
 # Precision and recall of the baseline rule library on the labelled corpus (issue 3).
 # EVAL_ARGS=--strict exits non-zero when a target is missed.

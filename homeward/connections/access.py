@@ -37,6 +37,18 @@ def connection_for_reviewer(staff: User, connection_id: int) -> Connection:
     return connection
 
 
+def connection_for_staff(staff: User, connection_id: int) -> Connection:
+    """A connection in any of the staff member's facilities (any role), in any status."""
+    connection = (
+        Connection.objects.filter(pk=connection_id, facility__in=access.staff_facilities(staff))
+        .select_related("resident", "contact", "facility")
+        .first()
+    )
+    if connection is None:
+        raise NotFound()
+    return connection
+
+
 def connections_of_contact(contact: Contact) -> QuerySet[Connection]:
     return Connection.objects.filter(contact=contact).select_related(
         "resident", "facility", "facility__policy"

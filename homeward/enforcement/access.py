@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from homeward.enforcement.models import Violation
+from homeward.core.errors import NotFound
+from homeward.enforcement.models import Appeal, Restriction, Violation
 from homeward.people import access
 from homeward.people.models import Contact, Resident, User
 
@@ -21,3 +22,37 @@ def record_of(staff: User, person: Contact | Resident) -> QuerySet[Violation]:
         .select_related("facility", "confirmed_by")
         .order_by("-created_at", "-id")[:RECORD_SHOWN]
     )
+
+
+def restriction_for(staff: User, restriction_id: int) -> Restriction:
+    """A restriction imposed at one of the staff member's facilities; else NotFound."""
+    found = (
+        Restriction.objects.select_related("facility", "contact", "resident", "connection")
+        .filter(pk=restriction_id, facility__in=access.staff_facilities(staff))
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such restriction.")
+    return found
+
+
+def appeal_for(staff: User, appeal_id: int) -> Appeal:
+    """An appeal at one of the staff member's facilities; else NotFound."""
+    found = (
+        Appeal.objects.select_related(
+            "facility",
+            "message__connection__resident",
+            "message__connection__contact",
+            "restriction",
+            "contact",
+            "resident",
+            "assigned_to",
+            "decided_against",
+            "decided_by",
+        )
+        .filter(pk=appeal_id, facility__in=access.staff_facilities(staff))
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such appeal.")
+    return found

@@ -109,3 +109,15 @@ def conversations_of_contact(contact: Contact) -> QuerySet[Conversation]:
         )
         .order_by(F("last_message_at").desc(nulls_last=True), "-updated_at")
     )
+
+
+def earlier_in_conversation(message: Message, limit: int) -> list[Message]:
+    """The ``limit`` messages of the conversation sent before ``message``, oldest first."""
+    earlier = (
+        Message.objects.filter(
+            connection_id=message.connection_id, created_at__lt=message.created_at
+        )
+        .exclude(status=S.DRAFT)
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return list(earlier)[::-1]

@@ -18,6 +18,7 @@ from homeward.console.access import forbidden, reader_required
 from homeward.console.requests import StaffRequest
 from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound, PermissionDenied
+from homeward.enforcement import access as enforcement_access
 from homeward.enforcement import appeal_stats, appeals
 from homeward.enforcement.models import Appeal
 from homeward.messaging import history
@@ -36,24 +37,10 @@ def desk(request: StaffRequest) -> HttpResponse:
 
 
 def _appeal_for(request: StaffRequest, appeal_id: int) -> Appeal:
-    found = (
-        Appeal.objects.select_related(
-            "facility",
-            "message__connection__resident",
-            "message__connection__contact",
-            "restriction",
-            "contact",
-            "resident",
-            "assigned_to",
-            "decided_against",
-            "decided_by",
-        )
-        .filter(pk=appeal_id, facility__in=access.staff_facilities(request.user))
-        .first()
-    )
-    if found is None:
-        raise Http404("No such appeal.")
-    return found
+    try:
+        return enforcement_access.appeal_for(request.user, appeal_id)
+    except NotFound:
+        raise Http404("No such appeal.") from None
 
 
 @reader_required

@@ -43,7 +43,10 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     ]
     context = {
         "rows": rows,
-        "totals": review.queue_counts(staff, now=now),
+        "totals": review.QueueCounts(
+            open=sum(counts.open for counts in by_facility.values()),
+            overdue=sum(counts.overdue for counts in by_facility.values()),
+        ),
         "waiting": sum(waiting_by_facility.values()),
         **desk_health(staff, now),
     }

@@ -10,13 +10,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from homeward.connections import access as connection_access
 from homeward.connections.models import Connection
 from homeward.console.access import forbidden, reader_required
 from homeward.console.requests import StaffRequest
 from homeward.console.restriction_forms import ChangeForm, ImposeForm, start_of
 from homeward.core.errors import DomainError, NotFound
+from homeward.enforcement import access as enforcement_access
 from homeward.enforcement import restrictions
-from homeward.enforcement.models import Restriction
 from homeward.facilities.models import Facility
 from homeward.messaging import history
 from homeward.people import access
@@ -32,16 +33,9 @@ def subject_for(staff: User, kind: str, pk: int) -> Subject:
             return history.resident_for_staff(staff=staff, resident_id=pk)
         if kind == "contact":
             return history.contact_for_staff(staff=staff, contact_id=pk)
-        connection = (
-            Connection.objects.select_related("resident", "contact", "facility")
-            .filter(pk=pk, facility__in=access.staff_facilities(staff))
-            .first()
-        )
+        return connection_access.connection_for_staff(staff, pk)
     except NotFound:
         raise Http404("Nobody by that name.") from None
-    if connection is None:
-        raise Http404("No such connection.")
-    return connection
 
 
 def page_of(subject: Subject) -> HttpResponse:
@@ -64,11 +58,8 @@ def facilities_for(staff: User, subject: Subject) -> list[Facility]:
 
 
 def may_go_agency_wide(staff: User, subject: Subject) -> bool:
-    return (
-        isinstance(subject, Contact)
-        and StaffMembership.objects.filter(
-            user=staff, role=StaffMembership.Role.AGENCY_ADMIN, facility__isnull=True
-        ).exists()
+    return isinstance(subject, Contact) and StaffMembership.Role.AGENCY_ADMIN in (
+        access.staff_roles(staff)
     )
 
 
@@ -118,13 +109,10 @@ def impose(request: StaffRequest, kind: str, pk: int) -> HttpResponse:
 @require_POST
 @reader_required
 def change(request: StaffRequest, restriction_id: int) -> HttpResponse:
-    found = (
-        Restriction.objects.select_related("facility", "contact", "resident", "connection")
-        .filter(pk=restriction_id, facility__in=access.staff_facilities(request.user))
-        .first()
-    )
-    if found is None:
-        raise Http404("No such restriction.")
+    try:
+        found = enforcement_access.restriction_for(request.user, restriction_id)
+    except NotFound:
+        raise Http404("No such restriction.") from None
     subject: Subject = found.contact or found.resident or found.connection  # type: ignore[assignment]
     if not restrictions.may_restrict(request.user, found.facility):
         return forbidden(

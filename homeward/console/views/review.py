@@ -28,8 +28,7 @@ from homeward.core.views import show_error
 from homeward.enforcement import access as enforcement
 from homeward.enforcement import restrictions
 from homeward.messaging import history
-from homeward.messaging.models import Message
-from homeward.messaging.selectors import timeline
+from homeward.messaging.selectors import earlier_in_conversation, timeline
 from homeward.people import access
 from homeward.people.models import User
 from homeward.review import access as review_access
@@ -145,15 +144,10 @@ def _task_page(
     holder = selectors.live_holder(task, now=now)
     connection = message.connection
     sender = connection.contact if message.to_resident else connection.resident
-    recent = list(
-        Message.objects.filter(connection=connection, created_at__lt=message.created_at)
-        .exclude(status=Message.Status.DRAFT)
-        .order_by("-created_at", "-id")[:RECENT_MESSAGES]
-    )
     context = {
         "task": task,
         "message": message,
-        "recent": recent[::-1],
+        "recent": earlier_in_conversation(message, RECENT_MESSAGES),
         "restrictions": restrictions.history(sender, request.user) if sender is not None else [],
         "undo": _undo_offer(request),
         "supervisor": review_access.supervises(request.user, task.facility_id),

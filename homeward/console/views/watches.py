@@ -18,8 +18,8 @@ from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Facility
 from homeward.people import access
 from homeward.people.models import Contact, Resident, User
+from homeward.review import access as review_access
 from homeward.review import watches
-from homeward.review.models import Watch
 
 
 @require_POST
@@ -65,13 +65,10 @@ def watch_facilities(staff: User, subject: Contact | Resident | Connection) -> l
 @require_POST
 @reader_required
 def end(request: StaffRequest, watch_id: int) -> HttpResponse:
-    found = (
-        Watch.objects.select_related("contact", "resident", "connection")
-        .filter(pk=watch_id, facility__in=access.staff_facilities(request.user))
-        .first()
-    )
-    if found is None:
-        raise Http404("No such watch.")
+    try:
+        found = review_access.watch_for(request.user, watch_id)
+    except NotFound:
+        raise Http404("No such watch.") from None
     if not watches.may_watch(request.user, found.facility):
         return forbidden(request, "Watch lists are for the facility's reviewers and admins.")
     try:

@@ -135,8 +135,6 @@ def _page(
 def appeal_message(request: ContactRequest, connection_id: int, message_id: int) -> HttpResponse:
     contact = request.contact
     connection = _connection(contact, connection_id)
-    if not Message.objects.filter(pk=message_id, connection=connection).exists():
-        raise Http404("No such message.")
     try:
         appeals.appeal_message(
             appellant=contact, message_id=message_id, statement=request.POST.get("statement", "")
