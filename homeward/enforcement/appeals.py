@@ -172,6 +172,7 @@ def appeal_restriction(
             statement=statement,
             against=restriction.imposed_by,
             admins_only=True,
+            agency_only=restriction.agency_wide,
             restriction=restriction,
         )
 
@@ -183,10 +184,13 @@ def _file(
     statement: str,
     against: User | None,
     admins_only: bool,
+    agency_only: bool = False,
     message: Message | None = None,
     restriction: Restriction | None = None,
 ) -> Appeal:
-    assignee, assigned_as = assign(facility, against=against, admins_only=admins_only)
+    assignee, assigned_as = assign(
+        facility, against=against, admins_only=admins_only, agency_only=agency_only
+    )
     now = clock.now()
     policy = facility.policy
     appeal = Appeal.objects.create(
@@ -223,8 +227,11 @@ def _file(
     return appeal
 
 
-def assign(facility: Facility, *, against: User | None, admins_only: bool) -> tuple[User, str]:
-    """Who decides: see the module's docstring. Conflict when nobody can."""
+def assign(
+    facility: Facility, *, against: User | None, admins_only: bool, agency_only: bool = False
+) -> tuple[User, str]:
+    """Who decides: see the module's docstring. Conflict when nobody can. ``agency_only``:
+    an agency-wide restriction, which only an agency admin may lift."""
     tiers: list[tuple[str, Q]] = [
         (Assigned.FACILITY_ADMIN, Q(role=Role.FACILITY_ADMIN, facility=facility)),
         (
@@ -232,7 +239,9 @@ def assign(facility: Facility, *, against: User | None, admins_only: bool) -> tu
             Q(role=Role.AGENCY_ADMIN, agency_id=facility.agency_id, facility__isnull=True),
         ),
     ]
-    if not admins_only:
+    if agency_only:
+        tiers = tiers[1:]
+    if not admins_only and not agency_only:
         reviewers = Q(role=Role.REVIEWER) & (
             Q(facility=facility) | Q(agency_id=facility.agency_id, facility__isnull=True)
         )
@@ -265,11 +274,22 @@ def assign(facility: Facility, *, against: User | None, admins_only: bool) -> tu
 
 
 def may_decide(staff: User, appeal: Appeal) -> bool:
-    if staff.pk == appeal.assigned_to_id:
-        return True
+    """The person assigned while they still review there, or an admin of the facility (an
+    agency admin for an agency-wide restriction); the decision's author only where assigned
+    because the agency allows it, and only while it still does."""
+    facility = appeal.facility
     if appeal.decided_against_id == staff.pk:
-        return False
-    return access.staff_facilities(staff, access.ADMIN_ROLES).filter(pk=appeal.facility_id).exists()
+        return (
+            appeal.assigned_to_id == staff.pk
+            and appeal.assigned_as == Assigned.BLOCKER
+            and facility.agency.blocker_decides_appeals
+            and access.can_review(staff, facility.pk)
+        )
+    if appeal.restriction is not None and appeal.restriction.agency_wide:
+        return restrictions.is_agency_admin(staff, facility)
+    if staff.pk == appeal.assigned_to_id and access.can_review(staff, facility.pk):
+        return True
+    return access.staff_facilities(staff, access.ADMIN_ROLES).filter(pk=facility.pk).exists()
 
 
 def decide(*, staff: User, appeal_id: int, outcome: str, reason: str) -> Appeal:
@@ -284,14 +304,14 @@ def decide(*, staff: User, appeal_id: int, outcome: str, reason: str) -> Appeal:
     with transaction.atomic():
         appeal = (
             Appeal.objects.select_for_update(of=("self",))
-            .select_related("facility", "message", "restriction")
+            .select_related("facility__agency", "message", "restriction")
             .filter(pk=appeal_id, facility__in=access.staff_facilities(staff))
             .first()
         )
         if appeal is None:
             raise NotFound("No such appeal.")
         if not may_decide(staff, appeal):
-            if appeal.decided_against_id == staff.pk:
+            if appeal.decided_against_id == staff.pk and appeal.assigned_as != Assigned.BLOCKER:
                 raise PermissionDenied(
                     "You made the decision appealed: someone else decides the appeal.",
                     "own_decision",
@@ -367,8 +387,9 @@ def offers_for_messages(appellant: Contact | Resident, messages: list[Message]) 
 
 def offer_for_restriction(appellant: Contact | Resident, restriction: Restriction) -> Offer:
     appeal = Appeal.objects.filter(restriction=restriction).select_related("facility").first()
-    if appeal is not None:
-        return Offer(state=words.state(appeal)) if _stopped_by(appellant, restriction) else Offer()
+    if appeal is not None:  # shown to the person who made it only
+        mine = appeal.contact if isinstance(appellant, Contact) else appeal.resident
+        return Offer(state=words.state(appeal)) if mine == appellant else Offer()
     if not appealable_restriction(appellant, restriction):
         return Offer()
     closes = window_closes(restriction.facility, restriction.starts_at)

@@ -144,7 +144,7 @@ def hold_delivery(message: Message) -> None:
     restriction = on(message.connection)
     if restriction is None:
         return
-    policy = policies.in_force(restriction.facility)
+    policy = policies.in_force(message.facility)
     if restriction.ends_at is not None and policy.on_the_way == EnforcementPolicy.OnTheWay.HOLD:
         raise messaging.NotDeliverable("messaging suspended", until=restriction.ends_at)
     what = "revoked" if restriction.ends_at is None else "suspended"
@@ -172,7 +172,7 @@ def may_restrict(staff: User, facility: Facility) -> bool:
     return access.staff_facilities(staff, access.ADMIN_ROLES).filter(pk=facility.pk).exists()
 
 
-def _is_agency_admin(staff: User, facility: Facility) -> bool:
+def is_agency_admin(staff: User, facility: Facility) -> bool:
     return StaffMembership.objects.filter(
         user=staff,
         role=StaffMembership.Role.AGENCY_ADMIN,
@@ -222,7 +222,7 @@ def impose(
         raise DomainError("bad_kind", "Choose a suspension or a revocation.")
     if agency_wide and not isinstance(subject, Contact):
         raise DomainError("bad_scope", "Only a contact can be restricted agency-wide.")
-    if agency_wide and (staff is None or not _is_agency_admin(staff, facility)):
+    if agency_wide and (staff is None or not is_agency_admin(staff, facility)):
         raise PermissionDenied(
             "Only an agency admin restricts a contact at every facility.", "agency_admin_only"
         )
@@ -288,11 +288,20 @@ def _check_end(start: dt.datetime, ends_at: dt.datetime) -> None:
 def _settle_on_the_way(restriction: Restriction) -> None:
     """Messages already on their way when a restriction starts: returned and refunded,
     unless the facility holds them for the end of a suspension (``hold_delivery``)."""
-    policy = policies.in_force(restriction.facility)
-    if restriction.ends_at is not None and policy.on_the_way == EnforcementPolicy.OnTheWay.HOLD:
-        return
     what = "revoked" if restriction.ends_at is None else "suspended"
-    for connection in _connections(restriction).select_for_update():
+    # The connections only (not the facilities they join), in one order, so two settlings
+    # never wait on each other; each follows its own facility's policy (an agency-wide
+    # restriction spans facilities).
+    connections = (
+        _connections(restriction)
+        .select_for_update(of=("self",), no_key=True)
+        .select_related("facility")
+        .order_by("pk")
+    )
+    for connection in connections:
+        policy = policies.in_force(connection.facility)
+        if restriction.ends_at is not None and policy.on_the_way == EnforcementPolicy.OnTheWay.HOLD:
+            continue
         messaging.return_pending_messages(connection=connection, reason=f"messaging {what}")
 
 
@@ -305,7 +314,7 @@ def _locked(restriction_id: int, staff: User) -> Restriction:
     )
     if restriction is None or not may_restrict(staff, restriction.facility):
         raise NotFound()
-    if restriction.agency_wide and not _is_agency_admin(staff, restriction.facility):
+    if restriction.agency_wide and not is_agency_admin(staff, restriction.facility):
         raise PermissionDenied(
             "Only an agency admin changes an agency-wide restriction.", "agency_admin_only"
         )
@@ -550,7 +559,8 @@ def reconsider(violation: Violation) -> list[Restriction]:
     """A violation was voided (in its transaction): lift what the policy imposed on it
     when the violations left would not have imposed it."""
     lifted = []
-    for restriction in violation.restrictions.filter(automatic=True, lifted_at__isnull=True):
+    # Also one staff lifted early: it must stop counting toward the next revocation.
+    for restriction in violation.restrictions.filter(automatic=True, undone=False):
         left = [v for v in restriction.violations.all() if v.voided_at is None]
         policy = restriction.policy or policies.defaults(restriction.facility)
         at_once = set(policy.suspend_at_once) | set(policy.revoke_at_once)

@@ -225,6 +225,10 @@ def apply_decision(*, task_id: int) -> None:
     """The job of a decision whose undo window has passed: apply it. Idempotent; a job that
     runs early waits for the window to pass."""
     with transaction.atomic():
+        # The message first, then the task: the order of everything that returns a message
+        # (which cancels its task), so the two never wait on each other.
+        message_id = ReviewTask.objects.filter(pk=task_id).values_list("message_id", flat=True)
+        list(Message.objects.select_for_update().filter(pk__in=message_id).values("pk"))
         task = ReviewTask.objects.select_for_update().filter(pk=task_id).first()
         if task is None or task.status != ReviewTask.Status.DECIDING:
             return  # undone, cancelled or applied already

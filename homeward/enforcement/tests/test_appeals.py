@@ -183,3 +183,38 @@ def test_a_resident_appeals_a_blocked_reply_and_is_told_at_the_kiosk(world):
     )
     notice = Notification.objects.get(event="appeal_decided_notice")
     assert notice.resident == world.resident and "upheld" in notice.body
+
+
+def test_an_agency_wide_revocation_is_appealed_to_an_agency_admin_only(world):
+    chief = t.make_staff("chief", role=Role.AGENCY_ADMIN, agency=world.facility_1.agency)
+    other_chief = t.make_staff("chief2", role=Role.AGENCY_ADMIN, agency=world.facility_1.agency)
+    revocation = restrictions.impose(
+        staff=chief,
+        facility=world.facility_1,
+        subject=world.contact_a,
+        kind="revocation",
+        reason="Smuggling",
+        agency_wide=True,
+    )
+    appeal = appeals.appeal_restriction(
+        appellant=world.contact_a, restriction_id=revocation.pk, statement="Not me"
+    )
+    assert appeal.assigned_to == other_chief and appeal.assigned_as == "agency_admin"
+    with pytest.raises(PermissionDenied):  # the facility admin may not lift it agency-wide
+        appeals.decide(
+            staff=world.facility_admin, appeal_id=appeal.pk, outcome="overturned", reason="x"
+        )
+    revocation.refresh_from_db()
+    assert revocation.lifted_at is None
+
+
+def test_a_reviewer_who_is_no_longer_one_cannot_decide_what_was_assigned_to_them(world):
+    second = t.make_staff("rev3", role=Role.REVIEWER, facility=world.facility_1)
+    message = blocked(world)
+    appeal = appeals.appeal_message(
+        appellant=world.contact_a, message_id=message.pk, statement="Please"
+    )
+    assert appeal.assigned_to == second
+    StaffMembership.objects.filter(user=second).update(role=Role.INVESTIGATOR)
+    with pytest.raises(PermissionDenied):
+        appeals.decide(staff=second, appeal_id=appeal.pk, outcome="overturned", reason="x")

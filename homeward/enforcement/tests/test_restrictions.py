@@ -482,3 +482,12 @@ def test_only_the_facilitys_admins_set_its_policy(world):
         with pytest.raises(NotFound):
             policies.add(staff=staff, facility=world.facility_1, suspension_days=5)
     assert not EnforcementPolicy.objects.exists()
+
+
+def test_a_suspension_lifted_early_stops_counting_when_its_violation_is_voided(world):
+    message = block(world, body="Meet me by the fence", reason="escape")
+    suspension = Restriction.objects.get()
+    restrictions.lift(staff=world.facility_admin, restriction_id=suspension.pk, reason="Early")
+    services.void(violation_id=message.violation.pk, actor=world.facility_admin, reason="Wrong")
+    suspension.refresh_from_db()
+    assert suspension.undone  # it no longer counts toward a revocation

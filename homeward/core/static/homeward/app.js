@@ -48,35 +48,42 @@ document.addEventListener("submit", (event) => {
 // The review desk decides in place: a <form data-in-place> is sent in the background and
 // the page it leads to (the next message, with the undo) replaces this one's content, so a
 // decision costs one round trip and no page load; the address follows, and focus moves to
-// the new heading. Without script the same forms post and redirect as usual.
+// the new heading. One at a time: keys pressed while a decision is on its way do nothing.
+// Anything unexpected (signed out, a refused request, a network failure) reloads this page
+// the ordinary way, which says what happened. Without script the forms post as usual.
+let deciding = false;
 document.addEventListener("submit", async (event) => {
   const form = event.target.closest("form[data-in-place]");
   if (!form || event.defaultPrevented) return;
   event.preventDefault();
-  let response;
+  if (deciding) return;
+  deciding = true;
   try {
-    response = await fetch(form.action, {
+    const response = await fetch(form.action, {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
     });
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const main = page.getElementById("main");
+    const where = new URL(response.url).pathname;
+    const usual = where.startsWith("/console/review/") || where.startsWith("/console/queue/");
+    if (!main || !usual || !(response.ok || response.status === 400)) {
+      window.location.reload();
+      return;
+    }
+    document.getElementById("main").replaceWith(main);
+    document.title = page.title;
+    if (response.redirected) window.history.pushState(null, "", response.url);
+    const heading = main.querySelector("h1");
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
   } catch {
-    form.submit(); // the network failed: try the ordinary way
-    return;
-  }
-  const page = new DOMParser().parseFromString(await response.text(), "text/html");
-  const main = page.getElementById("main");
-  if (!main || !new URL(response.url).pathname.startsWith("/console/")) {
-    window.location.assign(response.url); // signed out, or somewhere else: go there
-    return;
-  }
-  document.getElementById("main").replaceWith(main);
-  document.title = page.title;
-  window.history.pushState(null, "", response.url);
-  const heading = main.querySelector("h1");
-  if (heading) {
-    heading.tabIndex = -1;
-    heading.focus();
+    window.location.reload();
+  } finally {
+    deciding = false;
   }
 });
 
