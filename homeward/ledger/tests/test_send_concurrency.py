@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from homeward import builders as t
 from homeward.core import clock
 from homeward.core.errors import DomainError
+from homeward.enforcement.models import EnforcementPolicy
 from homeward.jobs import services as jobs
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.ledger import charges, payments, stamps
@@ -239,6 +240,16 @@ def test_a_block_racing_a_send_that_needs_the_refund_never_overdraws_or_double_r
     contact = t.make_contact("racer@example.org")
     link = t.connect(contact, t.make_resident(facility))
     reviewer = t.make_staff("pg-racer-rev", role=StaffMembership.Role.REVIEWER, facility=facility)
+    # Ten blocks in a row: the facility never suspends for them, so the money is all that races.
+    now = clock.now()
+    EnforcementPolicy.objects.create(
+        facility=facility,
+        effective_from=now,
+        created_at=now,
+        violations_to_suspend=0,
+        suspend_at_once=[],
+        revoke_at_once=[],
+    )
     deposit(contact, facility, PRICE)
     waiting = in_review(
         messaging.send_message(sender=contact, connection_id=link.pk, body="one").message
