@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
-from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.calendar import add_business_hours
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -405,10 +404,4 @@ def desk(staff: User) -> QuerySet[Appeal]:
         .select_related("facility", "assigned_to", "contact", "resident", "message", "restriction")
         .annotate(mine=Count("pk", filter=Q(assigned_to=staff)))
         .order_by("-mine", "due_at", "pk")
-    )
-
-
-def of_connection(connection: Connection) -> QuerySet[Appeal]:
-    return Appeal.objects.filter(
-        Q(message__connection=connection) | Q(restriction__connection=connection)
     )

@@ -82,16 +82,6 @@ def on(connection: Connection, at: dt.datetime | None = None) -> Restriction | N
     return _longest(list(found.select_related("facility", "contact", "resident")))
 
 
-def of_person(person: Contact | Resident, at: dt.datetime | None = None) -> list[Restriction]:
-    """A contact's or resident's own restrictions in force at ``at`` (now)."""
-    scope = {"contact": person} if isinstance(person, Contact) else {"resident": person}
-    return list(
-        Restriction.objects.filter(_in_force_at(at or clock.now()), **scope)
-        .select_related("facility")
-        .order_by("starts_at", "id")
-    )
-
-
 def describe(restriction: Restriction, *, reader: Contact | Resident | None = None) -> str:
     """One plain sentence on what is stopped and until when (or that it no longer is), to
     the person reading it: a contact or resident it stops, or staff (``reader`` None)."""

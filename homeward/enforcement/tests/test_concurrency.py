@@ -78,3 +78,31 @@ def test_a_suspension_starting_during_twenty_sends_lets_none_through(world):
     accepted = results[1:].count("ok")
     assert Message.objects.count() == accepted
     assert not Message.objects.exclude(status=Message.Status.RETURNED).exists()
+
+
+def test_thirty_appeals_of_one_blocked_message_at_once_file_one(world):
+    from homeward.enforcement import appeals
+    from homeward.enforcement.models import Appeal
+    from homeward.personas import blocked_by_reviewer
+
+    message = blocked_by_reviewer(
+        world.reviewer_1,
+        sender=world.contact_a,
+        connection_id=world.contact_a.connections.get().pk,
+        body="A recipe",
+        reason="drugs",
+    )
+
+    def appeal(index: int) -> str:
+        try:
+            appeals.appeal_message(
+                appellant=world.contact_a, message_id=message.pk, statement=f"Please {index}"
+            )
+            return "ok"
+        except DomainError as error:
+            return error.code
+
+    results = in_threads(30, appeal)
+    assert results.count("ok") == 1
+    assert set(results) == {"ok", "already_appealed"}
+    assert Appeal.objects.filter(message=message).count() == 1
