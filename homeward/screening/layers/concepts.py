@@ -18,17 +18,18 @@ import hashlib
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from homeward.screening import categories
 from homeward.screening.engine import Hit
 from homeward.screening.layers import contexts
 from homeward.screening.layers import tokens as tk
 from homeward.screening.layers.once import once
-from homeward.screening.layers.tokens import Found, Lexicon, Token
+from homeward.screening.layers.tokens import AnchoredLexicon, Token, Words
 from homeward.screening.normalize import Normalized
 
 LAYER = "concept"
@@ -64,13 +65,13 @@ _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "st", "sr", "sra", "srta", 
 # Spelling tricks inside words, which the folded view undoes: a digit or symbol between
 # letters ("sh@nk", "p1stola"), a symbol before a word ("$hank"), letters dotted or spaced
 # apart ("k.n.i.f.e"). Not a digit before letters: "5pm" and "3rd" are no trick.
-_SYMBOL = re.compile(r"[0-9@$!|*]")
-_SYMBOL_IN_WORD = re.compile(r"[^\W\d_][0-9@$!|*]+[^\W\d_]|[@$][^\W\d_]{2,}")
+_SYMBOLS = re.compile(r"[0-9@$!|*]+")
 _SPACED = re.compile(r"(?:\b[^\W\d_][.\-_ ]){2,}[^\W\d_]\b")
 # How a lexicon splits an entry into words.
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Words of an `unless_words` list are found as concepts of this name.
 _WORD_PREFIX = "="
+V = TypeVar("V")
 
 
 class ConceptError(ValueError):
@@ -97,70 +98,9 @@ class ConceptRule:
     unless_window: int = 0
     unless_message: frozenset[str] = frozenset()  # concept names: innocent anywhere
 
-
-_Phrases = dict[str, list[tuple[tuple[str, ...], frozenset[str]]]]  # second word -> phrases
-_Starts = tuple[tuple[frozenset[str], ...], tuple[_Phrases, ...]]
-_NOTHING: _Starts = ((), ())
-_WORDS_KEPT = 200_000
-
-
-class ConceptLexicon(Lexicon[frozenset[str]]):
-    """A tokens.Lexicon that finds the same entries several times faster: a phrase is
-    looked up by its first two words, so a common first word ("the", "que", "la") costs
-    one lookup instead of a check of every phrase that starts with it."""
-
-    def __init__(self, entries: Iterable[tuple[str, frozenset[str]]]) -> None:
-        entries = list(entries)
-        super().__init__(entries)
-        self._one: dict[str, list[frozenset[str]]] = defaultdict(list)
-        # first word -> second word -> the phrases that start with both
-        self._two: dict[str, dict[str, list[tuple[tuple[str, ...], frozenset[str]]]]] = {}
-        self._by_word: dict[str, _Starts] = {}
-        for phrase, value in entries:
-            words = tuple(tk.key(w) for w in _LETTERS.findall(phrase.casefold()))
-            if len(words) == 1:
-                self._one[words[0]].append(value)
-            else:
-                self._two.setdefault(words[0], {}).setdefault(words[1], []).append((words, value))
-
-    def _starting(self, token: Token) -> _Starts:
-        """What can start at a word: the one-word entries it is, and the phrases whose
-        first word it is (by their second word). Kept per word: a message's words repeat,
-        and most of them start nothing."""
-        starts = self._by_word.get(token.word)
-        if starts is None:
-            ones = tuple(v for k in token.keys for v in self._one.get(k, ()))
-            seconds = tuple(self._two[k] for k in token.keys if k in self._two)
-            starts = (ones, seconds) if ones or seconds else _NOTHING
-            if len(self._by_word) >= _WORDS_KEPT:
-                self._by_word.clear()
-            self._by_word[token.word] = starts
-        return starts
-
-    def spans(self, words: Sequence[Token]) -> list[tuple[int, int, frozenset[str]]]:
-        """(first, last, concept names) of every entry found, first and last inclusive."""
-        found: list[tuple[int, int, frozenset[str]]] = []
-        count = len(words)
-        for i, token in enumerate(words):
-            starts = self._starting(token)
-            if starts is _NOTHING:
-                continue
-            ones, seconds = starts
-            found.extend((i, i, value) for value in ones)
-            if i + 1 >= count:
-                continue
-            for by_second in seconds:
-                for k2 in words[i + 1].keys:
-                    for entry, value in by_second.get(k2, ()):
-                        last = i + len(entry) - 1
-                        if last < count and all(
-                            entry[j] in words[i + j].keys for j in range(2, len(entry))
-                        ):
-                            found.append((i, last, value))
-        return found
-
-    def find(self, tokens: Sequence[Token]) -> list[Found[frozenset[str]]]:
-        return [Found(first, last, value) for first, last, value in self.spans(tokens)]
+    @cached_property
+    def needs(self) -> frozenset[str]:
+        return frozenset(self.all)
 
 
 @dataclass(frozen=True)
@@ -170,32 +110,40 @@ class ConceptLibrary:
     concepts: Mapping[str, Concept]
     rules: tuple[ConceptRule, ...]
     version: str
-    lexicon: ConceptLexicon = field(repr=False)
+    lexicon: AnchoredLexicon[frozenset[str]] = field(repr=False)
     # Each rule once, under the first of its concepts.
     by_first: Mapping[str, tuple[ConceptRule, ...]] = field(repr=False)
 
-    def find(self, normalized: Normalized, words: Sequence[Token]) -> list[Hit]:
+    def find(self, normalized: Normalized, words: Words) -> list[Hit]:
         """One hit per rule per place where its concepts meet."""
         found = self.lexicon.spans(words)
         if not found:
             return []
-        places: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        places: dict[str, list[tuple[int, int]]] = {}
         for first, last, meant in found:
             for name in meant:
-                places[name].append((first, last))
+                if name in places:
+                    places[name].append((first, last))
+                else:
+                    places[name] = [(first, last)]
+        candidates = [
+            rule
+            for name in places
+            for rule in self.by_first.get(name, ())
+            if rule.needs <= places.keys()
+        ]
+        if not candidates:
+            return []
         for spans in places.values():
             if len(spans) > 1:
                 spans[:] = sorted(set(spans))
         hits: list[Hit] = []
-        ends: list[int] | None = None
+        # Which sentence each word is in, worked out when a sentence rule's concepts first
+        # meet within its window.
+        sentences = _Once(lambda: _sentence_numbers(normalized.plain.text, words))
         names: dict[str, list[tuple[int, int]]] = {}  # people's names, found when needed
-        for name in places:
-            for rule in self.by_first.get(name, ()):
-                if not all(need in places for need in rule.all):
-                    continue
-                if rule.sentence and ends is None:
-                    ends = _sentence_numbers(normalized.plain.text, words)
-                hits.extend(self._matches(rule, places, normalized, words, ends, names))
+        for rule in candidates:
+            hits.extend(self._matches(rule, places, normalized, words, sentences, names))
         return hits
 
     def _matches(
@@ -204,7 +152,7 @@ class ConceptLibrary:
         places: Mapping[str, list[tuple[int, int]]],
         normalized: Normalized,
         words: Sequence[Token],
-        sentences: list[int] | None,
+        sentences: _Once[list[int]],
         names: dict[str, list[tuple[int, int]]],
     ) -> list[Hit]:
         starts = sorted({(span, name) for name in rule.all for span in places[name]})
@@ -233,7 +181,7 @@ class ConceptLibrary:
                 chosen[other] = span
             else:
                 end = max(s[1] for s in chosen.values())
-                if sentences is not None and sentences[first] != sentences[end]:
+                if rule.sentence and sentences.value[first] != sentences.value[end]:
                     continue
                 if rule.unless and _near(rule, places, first, end):
                     continue
@@ -274,6 +222,22 @@ class ConceptLibrary:
             layer=LAYER,
             detail=detail,
         )
+
+
+class _Once(Generic[V]):
+    """A value worked out the first time it is asked for, if ever."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], V]) -> None:
+        self._make: Callable[[], V] | None = make
+        self._value: V | None = None
+
+    @property
+    def value(self) -> V:
+        if self._make is not None:
+            self._value, self._make = self._make(), None
+        return self._value  # type: ignore[return-value]
 
 
 def _in_a_name(
@@ -379,7 +343,7 @@ def parse(content: bytes, name: str = "concepts.toml") -> ConceptLibrary:
         for word_name in rule.unless:
             if word_name.startswith(_WORD_PREFIX):
                 meanings[word_name[len(_WORD_PREFIX) :]].add(word_name)
-    lexicon = ConceptLexicon((word, frozenset(names)) for word, names in meanings.items())
+    lexicon = AnchoredLexicon((word, frozenset(names)) for word, names in meanings.items())
     by_first: dict[str, list[ConceptRule]] = defaultdict(list)
     for rule in rules:
         by_first[rule.all[0]].append(rule)
@@ -528,7 +492,7 @@ def library() -> ConceptLibrary:
     return load()
 
 
-def find(normalized: Normalized, words: Sequence[Token]) -> list[Hit]:
+def find(normalized: Normalized, words: Words) -> list[Hit]:
     """The concept hits of a message, given its tokens (``tokens.tokenize(normalized)``).
 
     A message with spelling tricks inside words ("k.n.i.f.e", "b@ll00ns", "p1stola") is
@@ -546,11 +510,25 @@ def find(normalized: Normalized, words: Sequence[Token]) -> list[Hit]:
     return hits
 
 
-def _has_tricks(text: str, words: Sequence[Token]) -> bool:
+def _inside_a_word(symbols: re.Match[str]) -> bool:
+    """Whether a run of digits and symbols sits between letters ("p1stola", "sh@nk"), or
+    is an @ or $ before two letters ("$hank"). (Found from the symbols out: a search for
+    a letter first tries every letter of a message.)"""
+    text, start, end = symbols.string, symbols.start(), symbols.end()
+    after = text[end : end + 2]
+    if after[:1].isalpha() and after[:1] != "_":
+        if start > 0 and text[start - 1].isalpha():
+            return True
+        if text[end - 1] in "@$" and len(after) == 2 and after.isalpha():
+            return True
+    return False
+
+
+def _has_tricks(text: str, words: Words) -> bool:
     """Whether a message has spelling tricks inside words (cheap checks first)."""
-    if _SYMBOL.search(text) and _SYMBOL_IN_WORD.search(text):
+    if any(map(_inside_a_word, _SYMBOLS.finditer(text))):
         return True
-    singles = [token.index for token in words if len(token.word) == 1]
+    singles = [i for i, word in enumerate(words.words) if len(word) == 1]
     return any(singles[i + 2] - singles[i] == 2 for i in range(len(singles) - 2)) and bool(
         _SPACED.search(text)
     )

@@ -36,7 +36,7 @@ import re
 import tomllib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ from typing import Any
 from homeward.screening import categories
 from homeward.screening.engine import Hit
 from homeward.screening.layers.once import once
-from homeward.screening.layers.tokens import Found, Lexicon, Token, key, original_span
+from homeward.screening.layers.tokens import AnchoredLexicon, Lexicon, Words, key, original_span
 from homeward.screening.normalize import Normalized
 
 LAYER = "slang"
@@ -69,26 +69,6 @@ _WORD = re.compile(r"[^\W\d_]+")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 Phrase = tuple[str, ...]  # the keys of a phrase's words
-# Words too common to look a term up by: a term is looked up by its least common word, so
-# "la corta" costs nothing where "la" is. Function words first, then common verbs.
-_FUNCTION_WORDS = (
-    "a al de del el en la las le les lo los me mi mis nos se su sus te tu tus un una y o "
-    "que pa para por con es esta the an to of in on at my your ur his her him them i you it "
-    "that this is be for with and or we they he she u up out"
-)
-_COMMON_WORDS = (
-    "dar hacer poner get got put take give go make made phone where send sent from know "
-    "down through write word went inside said says say tell told call watch letter back run "
-    "pay pagar mandar manda tiene decir dile like"
-)
-_FUNCTION = frozenset(key(word) for word in _FUNCTION_WORDS.split())
-_COMMON = frozenset(key(word) for word in _COMMON_WORDS.split())
-
-
-def _rarity(word: str) -> tuple[bool, bool, int]:
-    """How good a word is to look a term up by: not a function word, then not a common
-    one, then longer."""
-    return (word not in _FUNCTION, word not in _COMMON, len(word))
 
 
 class SlangError(ValueError):
@@ -133,7 +113,7 @@ class SlangLexicon:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def find(self, normalized: Normalized, tokens: Sequence[Token]) -> list[Hit]:
+    def find(self, normalized: Normalized, tokens: Words) -> list[Hit]:
         """A hit per occurrence of a term that its context does not make innocent. Where
         one term lies inside a longer one found at the same place, only the longer counts."""
         found = [f for f in self.lexicon.find(tokens) if _counts(f.entry, tokens, f.first, f.last)]
@@ -164,7 +144,7 @@ class SlangLexicon:
         return hits
 
 
-def _counts(entry: Entry, tokens: Sequence[Token], first: int, last: int) -> bool:
+def _counts(entry: Entry, tokens: Words, first: int, last: int) -> bool:
     """Whether a term found at tokens[first..last] counts: nothing innocent near it, and a
     needed word near it when the entry needs one."""
     if not entry.innocent and not entry.needs:
@@ -177,7 +157,7 @@ def _counts(entry: Entry, tokens: Sequence[Token], first: int, last: int) -> boo
 
 def _near(
     index: Mapping[str, tuple[Phrase, ...]],
-    tokens: Sequence[Token],
+    tokens: Words,
     lo: int,
     hi: int,
     first: int,
@@ -190,13 +170,13 @@ def _near(
     count = len(tokens)
     for at in range(lo, hi + 1):
         inside = first <= at <= last
-        for k in tokens[at].keys:
+        for k in tokens.keys[at]:
             for phrase in index.get(k, ()):
                 end = at + len(phrase) - 1
                 if inside and end <= last and own.issuperset(phrase):
                     continue
                 if end < count and all(
-                    phrase[i] in tokens[at + i].keys for i in range(1, len(phrase))
+                    phrase[i] in tokens.keys[at + i] for i in range(1, len(phrase))
                 ):
                     return True
     return False
@@ -207,48 +187,6 @@ def _index(phrases: tuple[Phrase, ...]) -> dict[str, tuple[Phrase, ...]]:
     for phrase in phrases:
         by_first[phrase[0]].append(phrase)
     return {k: tuple(v) for k, v in by_first.items()}
-
-
-class AnchoredLexicon(Lexicon[Entry]):
-    """A tokens.Lexicon that looks each term up by its least common word rather than its
-    first: "put in work", "la corta" and "tell him i said" are tried where "work", "corta"
-    and "said" occur, not at every "put", "la" and "tell". Same matching, same results."""
-
-    def __init__(self, entries: Iterable[tuple[str, Entry]]) -> None:
-        super().__init__(())
-        by_anchor: dict[str, list[tuple[int, Phrase, Entry]]] = defaultdict(list)
-        for phrase, value in entries:
-            words = _phrase(phrase)
-            if not words or not all(words):
-                raise ValueError(f"{phrase!r} has no words to look for")
-            at = max(range(len(words)), key=lambda i: _rarity(words[i]))
-            by_anchor[words[at]].append((at, words, value))
-        self._by_anchor = {k: tuple(v) for k, v in by_anchor.items()}
-        self.size = sum(len(v) for v in self._by_anchor.values())
-
-    def find(self, tokens: Sequence[Token]) -> list[Found[Entry]]:
-        found: list[Found[Entry]] = []
-        by_anchor = self._by_anchor
-        count = len(tokens)
-        for token in tokens:
-            for k in token.keys:
-                if k not in by_anchor:
-                    continue
-                for at, words, value in by_anchor[k]:
-                    if len(words) == 1:
-                        found.append(Found(token.index, token.index, value))
-                        continue
-                    first = token.index - at
-                    last = first + len(words) - 1
-                    if (
-                        first >= 0
-                        and last < count
-                        and all(
-                            words[i] in tokens[first + i].keys for i in range(len(words)) if i != at
-                        )
-                    ):
-                        found.append(Found(first, last, value))
-        return found
 
 
 # --- loading and checking ---------------------------------------------------------------
@@ -407,7 +345,7 @@ def load(path: Path = LIBRARY) -> SlangLexicon:
             )
         ids[entry.id] = number
         entries.append(entry)
-    lexicon = AnchoredLexicon(
+    lexicon: AnchoredLexicon[Entry] = AnchoredLexicon(
         (form, entry)
         for entry in entries
         for spelling in (entry.term, *entry.also)
@@ -424,7 +362,7 @@ def library() -> SlangLexicon:
     return load()
 
 
-def find(normalized: Normalized, tokens: Sequence[Token]) -> list[Hit]:
+def find(normalized: Normalized, tokens: Words) -> list[Hit]:
     """The slang hits of a message, given its tokens (``tokens.tokenize``)."""
     return library().find(normalized, tokens)
 

@@ -8,9 +8,10 @@ import pytest
 
 from homeward.screening import categories
 from homeward.screening.engine import Hit
-from homeward.screening.layers import concepts
+from homeward.screening.evaluation import heldout, run
+from homeward.screening.layers import concepts, slang
 from homeward.screening.layers.concepts import ConceptError
-from homeward.screening.layers.tokens import Lexicon, tokenize
+from homeward.screening.layers.tokens import AnchoredLexicon, Lexicon, Words, tokenize
 from homeward.screening.normalize import normalize
 
 
@@ -98,18 +99,24 @@ def test_spans_are_of_the_original_text_with_curly_quotes_and_accents():
     assert hit.text == "ESCONDER la pistola" == text[hit.start : hit.end]
 
 
-def test_the_lexicon_finds_what_the_tokens_lexicon_finds():
-    lexicon = concepts.library().lexicon
-    for text in [
-        "Make a couple of knives out of the tray and keep them hidden.",
-        "Dile que retire la denuncia antes del juicio o se va a arrepentir.",
-        "Ese vato que te tiró en la yarda, we know where his primo stay.",
-    ]:
-        words = tokenize(normalize(text))
-        faster = sorted((f.first, f.last, sorted(f.entry)) for f in lexicon.find(words))
-        plain = sorted((f.first, f.last, sorted(f.entry)) for f in Lexicon.find(lexicon, words))
-        assert faster == plain
-        assert len(faster) > 3
+def test_the_anchored_lexicons_find_what_the_plain_lexicon_finds():
+    """Concepts and slang look entries up by their least common word and its neighbour
+    (``tokens.AnchoredLexicon``); over the development part and the regression corpus, in
+    both views, they find exactly what a check of every entry at every word finds."""
+    texts = [m.text for m in heldout.load(heldout.DEVELOPMENT_PATH)]
+    texts += [s.text for s in run.load_corpus()]
+    found = 0
+    for lexicon in (concepts.library().lexicon, slang.library().lexicon):
+        assert isinstance(lexicon, AnchoredLexicon)
+        for text in texts:
+            normalized = normalize(text)
+            for view in (normalized.plain, normalized.folded):
+                words = Words(view.text)
+                faster = sorted((f.first, f.last, id(f.entry)) for f in lexicon.find(words))
+                plain = sorted((f.first, f.last, id(f.entry)) for f in Lexicon.find(lexicon, words))
+                assert faster == plain, text
+                found += len(plain)
+    assert found > 40_000
 
 
 def test_spelling_tricks_inside_words_are_read_through():
@@ -149,6 +156,25 @@ def test_a_sentence_rule_does_not_reach_across_sentences():
     assert not hits("Go hide. Knife games are over.", library)
     # A dot after an initial or a title is not the end of a sentence.
     assert hits("hide Mr. knife", library)
+
+
+def test_only_a_sentence_rule_stops_at_a_sentence_end():
+    # A second rule, not bound to one sentence, looked at after the sentence rule in the
+    # same message: it still reaches across the full stop (it once inherited the first
+    # rule's sentence numbers).
+    library = small(
+        extra="""
+[[rule]]
+id = "across"
+category = "weapons"
+severity = 2
+all = ["make_hide", "weapon"]
+window = 4
+note = "Across sentences."
+"""
+    )
+    found = {hit.rule for hit in hits("Go hide. Knife games are over.", library)}
+    assert found == {"concept:across"}
 
 
 def test_unless_concepts_and_words_nearby_make_it_innocent():
