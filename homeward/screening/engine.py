@@ -571,6 +571,8 @@ def _near(
     Words are runs of non-space characters; the words between two spans are the runs that
     reach into the gap. Only the occurrences of B within reach of each A are looked at (by
     bisection), so a message repeating both thousands of times stays linear-logarithmic."""
+    if not first or not second:  # the usual case: "tell" without "i said" anywhere
+        return []
     runs = [m.span() for m in _RUNS.finditer(text)]
     starts = [s for s, _ in runs]
     ends = [e for _, e in runs]

@@ -47,7 +47,7 @@ from typing import Any
 from homeward.screening import categories
 from homeward.screening.engine import Hit
 from homeward.screening.layers import tokens as tokens_module
-from homeward.screening.layers.tokens import Token
+from homeward.screening.layers.tokens import Words
 from homeward.screening.normalize import Normalized, normalize
 
 FORMAT = 2
@@ -118,27 +118,27 @@ _word_keys: dict[str, bytes | None] = {}
 _WORD_KEYS_LIMIT = 200_000
 
 
-def word_key(token: Token) -> str:
+def word_key(word: str, keys: frozenset[str]) -> str:
     """The one key a word counts by: its shortest key (alphabetically first of equals)."""
-    return min(token.keys, key=lambda k: (len(k), k)) if token.keys else token.word
+    return min(keys, key=lambda k: (len(k), k)) if keys else word
 
 
-def is_stopword(token: Token) -> bool:
+def is_stopword(word: str, keys: frozenset[str]) -> bool:
     """Whether a word is a function word (by its own form or the key it counts by)."""
-    if len(token.word) < 2:
+    if len(word) < 2:
         return True
-    return tokens_module.key(token.word) in STOPWORDS or word_key(token) in STOPWORDS
+    return tokens_module.key(word) in STOPWORDS or word_key(word, keys) in STOPWORDS
 
 
-def _word_key_bytes(token: Token) -> bytes | None:
+def _word_key_bytes(word: str, keys: frozenset[str]) -> bytes | None:
     """word_key, encoded, or None for a function word; cached per word (a word's keys
     never change)."""
-    found = _word_keys.get(token.word, b"")
+    found = _word_keys.get(word, b"")
     if found == b"":
         if len(_word_keys) >= _WORD_KEYS_LIMIT:
             _word_keys.clear()
-        found = _word_keys[token.word] = (
-            None if is_stopword(token) else word_key(token).encode("utf-8")
+        found = _word_keys[word] = (
+            None if is_stopword(word, keys) else word_key(word, keys).encode("utf-8")
         )
     return found
 
@@ -152,14 +152,14 @@ def _char_grams(words: Sequence[bytes]) -> list[bytes]:
     return grams
 
 
-def _word_grams(tokens: Sequence[Token]) -> tuple[list[bytes], list[bytes]]:
+def _word_grams(tokens: Words) -> tuple[list[bytes], list[bytes]]:
     """A message's content words (function words left out) and each pair of neighbouring
     content words."""
-    words = [word for word in map(_word_key_bytes, tokens) if word is not None]
+    words = [k for k in map(_word_key_bytes, tokens.words, tokens.keys) if k is not None]
     return words, [a + b" " + b for a, b in zip(words, words[1:], strict=False)]
 
 
-def features(normalized: Normalized, tokens: Sequence[Token]) -> frozenset[int]:
+def features(normalized: Normalized, tokens: Words) -> frozenset[int]:
     """The buckets a message sets. (``normalized`` is kept for callers: the features
     come from the tokens alone.)"""
     words, pairs = _word_grams(tokens)
@@ -169,13 +169,13 @@ def features(normalized: Normalized, tokens: Sequence[Token]) -> frozenset[int]:
     return frozenset(map(_MASK.__and__, hashes))
 
 
-def named_features(normalized: Normalized, tokens: Sequence[Token]) -> dict[int, str]:
+def named_features(normalized: Normalized, tokens: Words) -> dict[int, str]:
     """Each bucket a message sets, with a readable name of what set it: the words as the
     message wrote them ('knives' for the word counted as knife, 'hide knives' for a pair
     of content words; training keeps the most frequent), '…nife…' for characters (spaces
     shown as _). Used in training to name the kept buckets; slower than ``features``."""
-    content = [t for t in tokens if _word_key_bytes(t) is not None]
-    words = [_word_key_bytes(t) or b"" for t in content]
+    content = [t for t in tokens if _word_key_bytes(t.word, t.keys) is not None]
+    words = [_word_key_bytes(t.word, t.keys) or b"" for t in content]
     shown = [t.word for t in content]
     named: dict[int, str] = {}
     for word, name in zip(words, shown, strict=True):
@@ -342,7 +342,7 @@ def _judge(model: Model, margins: Sequence[float]) -> tuple[bool, int, int]:
     return flagged, decider, category
 
 
-def score(normalized: Normalized, tokens: Sequence[Token], model: Model) -> Scored:
+def score(normalized: Normalized, tokens: Words, model: Model) -> Scored:
     """The classifier's opinion of a message, with the features that drove it."""
     buckets = features(normalized, tokens)
     value = scale(len(buckets))
@@ -367,7 +367,7 @@ def _explain(model: Model, buckets: Iterable[int], value: float, index: int) -> 
     )
 
 
-def find(normalized: Normalized, tokens: Sequence[Token], model: Model | None = None) -> list[Hit]:
+def find(normalized: Normalized, tokens: Words, model: Model | None = None) -> list[Hit]:
     """A flag over the whole message when the classifier's score passes its threshold."""
     model = model if model is not None else load()
     buckets = features(normalized, tokens)

@@ -16,11 +16,9 @@ without spaces (Chinese, Japanese, Thai) count as unknown words. Short messages 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from homeward.screening.categories import CODED
 from homeward.screening.engine import Hit
-from homeward.screening.layers.tokens import Token, in_dictionary
+from homeward.screening.layers.tokens import Words, in_dictionary
 from homeward.screening.normalize import Normalized
 
 RULE = "language:not-screened"
@@ -40,30 +38,31 @@ _readable: dict[str, bool] = {}
 SAMPLE = 400
 
 
-def readable(token: Token) -> bool:
+def readable(word: str, keys: frozenset[str]) -> bool:
     """A word a dictionary knows as written or once folded ("hhhouse", "vісtіm")."""
-    answer = _readable.get(token.word)
+    answer = _readable.get(word)
     if answer is None:
-        answer = known(token.word) or any(known(k) for k in token.keys)
+        answer = known(word) or any(known(k) for k in keys)
         if len(_readable) >= _CACHE_LIMIT:
             _readable.clear()
-        _readable[token.word] = answer
+        _readable[word] = answer
     return answer
 
 
-def known_share(tokens: Sequence[Token]) -> tuple[float, int]:
+def known_share(tokens: Words) -> tuple[float, int]:
     """The share of letters in known words among ``SAMPLE`` words spread over the message
     (every word of a short one), and the number of letters there."""
     letters = known_letters = 0
-    for token in tokens[:: max(1, len(tokens) // SAMPLE)]:
-        size = len(token.word)
+    step = max(1, len(tokens) // SAMPLE)
+    for word, keys in zip(tokens.words[::step], tokens.keys[::step], strict=True):
+        size = len(word)
         letters += size
-        if readable(token):
+        if readable(word, keys):
             known_letters += size
     return (known_letters / letters if letters else 1.0), letters
 
 
-def find(normalized: Normalized, tokens: Sequence[Token]) -> list[Hit]:
+def find(normalized: Normalized, tokens: Words) -> list[Hit]:
     share, letters = known_share(tokens)
     if letters < MIN_LETTERS or share >= KNOWN_SHARE:
         return []
