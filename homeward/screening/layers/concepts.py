@@ -14,11 +14,12 @@ such as "make/hide 'hide' + weapon 'knife' within 5 words".
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,7 +30,7 @@ from homeward.screening.engine import Hit
 from homeward.screening.layers import contexts
 from homeward.screening.layers import tokens as tk
 from homeward.screening.layers.once import once
-from homeward.screening.layers.tokens import AnchoredLexicon, Token, Words
+from homeward.screening.layers.tokens import AnchoredLexicon, Words
 from homeward.screening.normalize import Normalized
 
 LAYER = "concept"
@@ -151,7 +152,7 @@ class ConceptLibrary:
         rule: ConceptRule,
         places: Mapping[str, list[tuple[int, int]]],
         normalized: Normalized,
-        words: Sequence[Token],
+        words: Words,
         sentences: _Once[list[int]],
         names: dict[str, list[tuple[int, int]]],
     ) -> list[Hit]:
@@ -168,14 +169,7 @@ class ConceptLibrary:
             for other in rule.all:
                 if other in chosen:
                     continue
-                span = next(
-                    (
-                        s
-                        for s in places[other]
-                        if s[0] >= first and s[1] <= limit and not _overlaps(s, chosen.values())
-                    ),
-                    None,
-                )
+                span = _first_within(places[other], first, limit, chosen.values())
                 if span is None:
                     break
                 chosen[other] = span
@@ -198,7 +192,7 @@ class ConceptLibrary:
         rule: ConceptRule,
         chosen: Mapping[str, tuple[int, int]],
         normalized: Normalized,
-        words: Sequence[Token],
+        words: Words,
         first: int,
         last: int,
     ) -> Hit:
@@ -242,7 +236,7 @@ class _Once(Generic[V]):
 
 def _in_a_name(
     normalized: Normalized,
-    words: Sequence[Token],
+    words: Words,
     spans: Iterable[tuple[int, int]],
     names: dict[str, list[tuple[int, int]]],
 ) -> bool:
@@ -265,29 +259,49 @@ def _overlaps(span: tuple[int, int], others: Any) -> bool:
     return any(span[0] <= b and a <= span[1] for a, b in others)
 
 
+def _first_within(
+    spans: list[tuple[int, int]], first: int, limit: int, taken: Any
+) -> tuple[int, int] | None:
+    """The first of the sorted ``spans`` inside words first..limit that overlaps none of
+    ``taken``. Found by bisection: a long letter holds a concept dozens of times."""
+    for index in range(bisect.bisect_left(spans, (first, -1)), len(spans)):
+        span = spans[index]
+        if span[0] > limit:
+            break
+        if span[1] <= limit and not _overlaps(span, taken):
+            return span
+    return None
+
+
 def _near(
     rule: ConceptRule, places: Mapping[str, list[tuple[int, int]]], first: int, last: int
 ) -> bool:
     """Whether one of the rule's innocent contexts is within its unless_window of the match."""
     low, high = first - rule.unless_window, last + rule.unless_window
-    return any(a >= low and b <= high for name in rule.unless for a, b in places.get(name, ()))
+    return any(
+        _first_within(places[name], low, high, ()) is not None
+        for name in rule.unless
+        if name in places
+    )
 
 
-def _sentence_numbers(text: str, words: Sequence[Token]) -> list[int]:
+def _sentence_numbers(text: str, words: Words) -> list[int]:
     """Which sentence each word is in (0 for the first)."""
     ends = [m.start() for m in _SENTENCE_END.finditer(text)]
     numbers = [0] * len(words)
     if not ends:
         return numbers
+    spans, letters = words.spans(), words.words
     current = 0
     at = 0  # the first sentence mark not yet passed
-    for i in range(1, len(words)):
-        before, start = words[i - 1], words[i].start
-        while at < len(ends) and ends[at] < before.end:
+    for i in range(1, len(spans)):
+        before_end, start = spans[i - 1][1], spans[i][0]
+        while at < len(ends) and ends[at] < before_end:
             at += 1
         if at < len(ends) and ends[at] < start:
-            gap = text[before.end : start].strip()
-            if not (gap == "." and (len(before.word) == 1 or before.word in _ABBREVIATIONS)):
+            gap = text[before_end:start].strip()
+            before = letters[i - 1]
+            if not (gap == "." and (len(before) == 1 or before in _ABBREVIATIONS)):
                 current += 1
         numbers[i] = current
     return numbers

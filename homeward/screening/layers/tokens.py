@@ -101,37 +101,38 @@ class Words(Sequence[Token]):
     (whole ``Token`` objects, by index or by iterating) is worked out the first time a
     layer asks, which is when something was found."""
 
-    __slots__ = ("_tokens", "keys", "text", "words")
+    __slots__ = ("_spans", "keys", "text", "words")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.words: list[str] = _WORD.findall(text)  # as in the plain view
         cache = _keys_cache
         self.keys: list[frozenset[str]] = [cache.get(w) or keys(w) for w in self.words]
-        self._tokens: list[Token] | None = None
+        self._spans: list[tuple[int, int]] | None = None
 
     def __len__(self) -> int:
         return len(self.words)
 
-    def tokens(self) -> list[Token]:
-        """Every word with its keys and offsets."""
-        if self._tokens is None:
-            known = self.keys
-            self._tokens = [
-                Token(i, m.group(), known[i], m.start(), m.end())
-                for i, m in enumerate(_WORD.finditer(self.text))
-            ]
-        return self._tokens
+    def spans(self) -> list[tuple[int, int]]:
+        """Where each word is in the text (start, end)."""
+        if self._spans is None:
+            self._spans = [m.span() for m in _WORD.finditer(self.text)]
+        return self._spans
 
     @overload
     def __getitem__(self, index: int) -> Token: ...
     @overload
     def __getitem__(self, index: slice) -> list[Token]: ...
     def __getitem__(self, index: int | slice) -> Token | list[Token]:
-        return self.tokens()[index]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.words)))]
+        if index < 0:
+            index += len(self.words)
+        start, end = self.spans()[index]
+        return Token(index, self.words[index], self.keys[index], start, end)
 
     def __iter__(self) -> Iterator[Token]:
-        return iter(self.tokens())
+        return (self[i] for i in range(len(self.words)))
 
 
 def tokenize(normalized: Normalized) -> Words:
