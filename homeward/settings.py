@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "homeward.ledger",
     "homeward.notifications",
     "homeward.enforcement",
+    "homeward.monitoring",
     "homeward.web",
     "homeward.kiosk",
     "homeward.console",

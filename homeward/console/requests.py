@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from homeward.monitoring.access import SEARCH_ROLES
 from homeward.people import access
 from homeward.people.models import User
 
@@ -28,6 +29,10 @@ class StaffContext:
     @property
     def can_admin(self) -> bool:
         return bool(self.roles & set(access.ADMIN_ROLES))
+
+    @property
+    def can_search(self) -> bool:
+        return bool(self.roles & set(SEARCH_ROLES))
 
 
 class SigningInRequest(HttpRequest):

@@ -221,6 +221,8 @@ ROWS = [
     ),
     Row("console:skip", "POST", "/console/review/{task}/skip/", FACILITY_1_REVIEW),
     Row("console:residents", "GET", "/console/residents/?q=NY1001", STAFF),
+    # Investigators and admins search; reviewers read histories but do not search.
+    Row("console:search", "GET", "/console/search/?q=hello", {"investigator", "facility_admin"}),
     Row("console:resident", "GET", "/console/residents/{resident}/", FACILITY_1_READ),
     Row("console:contact", "GET", "/console/contacts/{contact_a}/", FACILITY_1_READ),
     Row(

@@ -1,0 +1,32 @@
+"""What investigators search: one document per message.
+
+The document is the message's text as written and, where screening's folded view differs
+("k.n.1.f.e" folds to "knife"), that view too. The full-text index over it is the
+database's own, created in the migration: an FTS5 table on SQLite (``monitoring_fts``,
+rowid = the message's id) and, on PostgreSQL, a stored ``document`` tsvector column
+(English and Spanish stemming, accents ignored) with a GIN index. Neither is a model field:
+``search.py`` queries them, ``index.py`` writes them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class SearchDocument(models.Model):
+    message = models.OneToOneField(
+        "messaging.Message",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="search_document",
+    )
+    # Copies of the message's, so a search filters and sorts without a join.
+    facility = models.ForeignKey("facilities.Facility", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    text = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["facility", "-created_at"], name="search_facility_new")]
+
+    def __str__(self) -> str:
+        return f"Search document of message {self.message_id}"
