@@ -6,7 +6,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint typecheck format worker env clean bench-screening bench-review eval-screening
+.PHONY: run test lint typecheck format worker env clean bench-screening bench-review bench-search eval-screening
 
 env: .venv/.installed
 
@@ -38,6 +38,11 @@ worker: env
 
 bench-screening: env
 	$(PY) bench/screening.py
+
+# Message search at a million messages, on the PostgreSQL database of DATABASE_URL (default
+# homeward_bench_search, dropped and filled again).
+bench-search: env
+	$(PY) bench/search.py
 
 # The review desk's server time per request with 100,000 messages queued, on the PostgreSQL
 # database of DATABASE_URL (default homeward_bench_review on 127.0.0.1; dropped and filled

@@ -34,7 +34,6 @@ from homeward.console import notice
 from homeward.console.requests import SigningInRequest, StaffContext, StaffRequest
 from homeward.core import clock
 from homeward.facilities.models import Facility
-from homeward.monitoring.access import SEARCH_ROLES
 from homeward.people import access, second_factor
 from homeward.people.models import StaffMembership, User
 
@@ -222,7 +221,7 @@ def staff_required(roles: Iterable[str] | None = None) -> StaffRequired:
 reviewer_required = staff_required(access.REVIEW_ROLES)
 reader_required = staff_required(access.READ_ROLES)
 admin_required = staff_required(access.ADMIN_ROLES)
-searcher_required = staff_required(SEARCH_ROLES)
+searcher_required = staff_required(access.SEARCH_ROLES)
 any_staff_required = staff_required()
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from homeward.monitoring.access import SEARCH_ROLES
 from homeward.people import access
 from homeward.people.models import User
 
@@ -32,7 +31,7 @@ class StaffContext:
 
     @property
     def can_search(self) -> bool:
-        return bool(self.roles & set(SEARCH_ROLES))
+        return bool(self.roles & set(access.SEARCH_ROLES))
 
 
 class SigningInRequest(HttpRequest):

@@ -17,6 +17,8 @@ REVIEW_ROLES = (Role.REVIEWER, Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 READ_ROLES = (Role.REVIEWER, Role.INVESTIGATOR, Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 # Roles that look after a facility's staff, devices and settings.
 ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
+# Roles that may search messages (reviewers read histories but do not search or export).
+SEARCH_ROLES = (Role.INVESTIGATOR, Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 
 
 def contact_of_user(user: User | AnonymousUser | None) -> Contact | None:

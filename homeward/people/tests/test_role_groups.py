@@ -40,4 +40,9 @@ def test_role_groups_are_defined_only_in_people_access():
         if names:
             elsewhere[str(path.relative_to(SOURCE))] = names
     assert elsewhere == {}, f"define role groups in people/access.py only: {elsewhere}"
-    assert role_groups_defined(HOME) == ["REVIEW_ROLES", "READ_ROLES", "ADMIN_ROLES"]
+    assert role_groups_defined(HOME) == [
+        "REVIEW_ROLES",
+        "READ_ROLES",
+        "ADMIN_ROLES",
+        "SEARCH_ROLES",
+    ]
