@@ -222,6 +222,7 @@ reviewer_required = staff_required(access.REVIEW_ROLES)
 reader_required = staff_required(access.READ_ROLES)
 admin_required = staff_required(access.ADMIN_ROLES)
 searcher_required = staff_required(access.SEARCH_ROLES)
+auditor_required = staff_required(access.AUDIT_ROLES)
 any_staff_required = staff_required()
 
 

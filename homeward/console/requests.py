@@ -33,6 +33,10 @@ class StaffContext:
     def can_search(self) -> bool:
         return bool(self.roles & set(access.SEARCH_ROLES))
 
+    @property
+    def can_audit(self) -> bool:
+        return bool(self.roles & set(access.AUDIT_ROLES))
+
 
 class SigningInRequest(HttpRequest):
     """A staff member who typed their password, during the later sign-in steps (second

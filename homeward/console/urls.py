@@ -2,6 +2,7 @@ from django.urls import path
 
 from homeward.console.views import (
     appeals,
+    audit,
     auth,
     connections,
     dashboard,
@@ -47,6 +48,9 @@ urlpatterns = [
     path("connections/<int:connection_id>/end/", connections.end, name="connection_end"),
     path("residents/", residents.search, name="residents"),
     path("search/", search.search, name="search"),
+    path("audit/", audit.log, name="audit"),
+    path("audit/export.csv", audit.export, name="audit_export"),
+    path("audit/check/", audit.check_chain, name="audit_check"),
     path("residents/<int:resident_id>/", residents.resident, name="resident"),
     path("contacts/<int:contact_id>/", residents.contact, name="contact"),
     path("residents/<int:resident_id>/release/", residents.release, name="resident_release"),

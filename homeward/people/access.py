@@ -19,6 +19,8 @@ READ_ROLES = (Role.REVIEWER, Role.INVESTIGATOR, Role.FACILITY_ADMIN, Role.AGENCY
 ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 # Roles that may search messages (reviewers read histories but do not search or export).
 SEARCH_ROLES = (Role.INVESTIGATOR, Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
+# Roles that may read their agency's audit log.
+AUDIT_ROLES = (Role.AGENCY_ADMIN,)
 
 
 def contact_of_user(user: User | AnonymousUser | None) -> Contact | None:

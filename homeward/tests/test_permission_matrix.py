@@ -223,6 +223,10 @@ ROWS = [
     Row("console:residents", "GET", "/console/residents/?q=NY1001", STAFF),
     # Investigators and admins search; reviewers read histories but do not search.
     Row("console:search", "GET", "/console/search/?q=hello", {"investigator", "facility_admin"}),
+    # The audit log is for agency admins, and none of the personas is one.
+    Row("console:audit", "GET", "/console/audit/", set()),
+    Row("console:audit_export", "GET", "/console/audit/export.csv", set()),
+    Row("console:audit_check", "POST", "/console/audit/check/", set()),
     Row("console:resident", "GET", "/console/residents/{resident}/", FACILITY_1_READ),
     Row("console:contact", "GET", "/console/contacts/{contact_a}/", FACILITY_1_READ),
     Row(
