@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.db import connections, transaction
 
 from homeward.messaging.models import Message
+from homeward.monitoring import entities
 from homeward.monitoring.models import SearchDocument
 from homeward.screening.normalize import normalize
 
@@ -37,10 +38,8 @@ def text_of(body: str) -> str:
 def message_moved(message: Message, from_status: str, to_status: str) -> None:
     """The ``messaging.status.message_moved`` receiver: index a message as it is accepted."""
     if to_status == Message.Status.SUBMITTED:
-        index(
-            [(message.pk, message.facility_id, message.created_at, message.body)],
-            using=transaction.get_connection().alias,
-        )
+        index([(message.pk, message.facility_id, message.created_at, message.body)])
+        entities.record([message])
 
 
 def index(rows: Iterable[tuple[int, int, dt.datetime, str]], *, using: str = "default") -> int:

@@ -35,3 +35,51 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"Search document of message {self.message_id}"
+
+
+class Entity(models.Model):
+    """A phone number, email address, payment handle or street address, kept once however
+    messages write it (``entities.normalised``)."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", "Phone number"
+        EMAIL = "email", "Email address"
+        PAYMENT = "payment", "Payment handle"
+        ADDRESS = "address", "Street address"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=200)
+    shown = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="one_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.shown}"
+
+
+class Mention(models.Model):
+    """One message that mentions an entity, and how it wrote it."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    message = models.ForeignKey(
+        "messaging.Message", on_delete=models.CASCADE, related_name="mentions"
+    )
+    # Copies of the message's, so an entity's page filters and groups without joins.
+    facility = models.ForeignKey("facilities.Facility", on_delete=models.PROTECT, related_name="+")
+    connection = models.ForeignKey(
+        "connections.Connection", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "message"], name="one_mention_a_message")
+        ]
+        indexes = [
+            models.Index(fields=["entity", "facility", "-created_at"], name="mention_entity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} in message {self.message_id}"

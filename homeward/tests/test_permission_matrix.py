@@ -32,6 +32,7 @@ from homeward.ledger.models import Payment, Payout, PriceSchedule, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.monitoring.models import Mention
 from homeward.people.models import Resident, SignInThrottle
 from homeward.personas import client_for, kiosk_client_for
 from homeward.review import services as review
@@ -223,6 +224,8 @@ ROWS = [
     Row("console:residents", "GET", "/console/residents/?q=NY1001", STAFF),
     # Investigators and admins search; reviewers read histories but do not search.
     Row("console:search", "GET", "/console/search/?q=hello", {"investigator", "facility_admin"}),
+    Row("console:entity", "GET", "/console/entities/{entity}/", {"investigator", "facility_admin"}),
+    Row("console:links", "GET", "/console/links/", {"investigator", "facility_admin"}),
     # The audit log is for agency admins, and none of the personas is one.
     Row("console:audit", "GET", "/console/audit/", set()),
     Row("console:audit_export", "GET", "/console/audit/export.csv", set()),
@@ -395,7 +398,7 @@ def scene_ids(world) -> dict[str, int | str]:
     the resident there."""
     active = world.contact_a.connections.get()
     message = messaging.send_message(
-        sender=world.contact_a, connection_id=active.pk, body="hi"
+        sender=world.contact_a, connection_id=active.pk, body="hi, call (512) 555-0143"
     ).message
     jobs.run_pending("matrix")
     task = ReviewTask.objects.get(message=message)
@@ -504,6 +507,7 @@ def scene_ids(world) -> dict[str, int | str]:
         "watch": watch.pk,
         "restriction": restriction.pk,
         "appeal": appeal.pk,
+        "entity": Mention.objects.get(message=message).entity_id,
         "refused": refused.pk,
         "refused_reply": refused_reply.pk,
         "kiosk_session": kiosk_session.pk,

@@ -22,6 +22,7 @@ from homeward.enforcement import restrictions
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account
 from homeward.messaging import history
+from homeward.monitoring import links
 from homeward.people import access
 from homeward.people.models import Contact, Resident, User
 from homeward.review import watches as review_watches
@@ -49,9 +50,11 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
     reviewing = set(
         access.staff_facilities(request.user, access.REVIEW_ROLES).values_list("id", flat=True)
     )
+    connections = history.connections_for_staff(staff=request.user, resident=found)
     context = {
         "resident": found,
-        "connections": history.connections_for_staff(staff=request.user, resident=found),
+        "connections": connections,
+        "graph": links.graph_of(found, connections),
         "page": history.resident_history(
             staff=request.user, resident=found, page=request.GET.get("page", 1)
         ),
@@ -70,9 +73,11 @@ def contact(request: StaffRequest, contact_id: int) -> HttpResponse:
         found = history.contact_for_staff(staff=request.user, contact_id=contact_id)
     except NotFound:
         raise Http404("No such contact.") from None
+    connections = history.contact_connections_for_staff(staff=request.user, contact=found)
     context = {
         "contact": found,
-        "connections": history.contact_connections_for_staff(staff=request.user, contact=found),
+        "connections": connections,
+        "graph": links.graph_of(found, connections),
         "page": history.contact_history(
             staff=request.user, contact=found, page=request.GET.get("page", 1)
         ),

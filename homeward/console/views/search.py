@@ -10,8 +10,8 @@ from django.shortcuts import render
 from homeward.console.access import searcher_required
 from homeward.console.requests import StaffRequest
 from homeward.console.search_forms import MessageSearchForm
+from homeward.monitoring import links, snippets
 from homeward.monitoring import search as message_search
-from homeward.monitoring import snippets
 from homeward.monitoring.access import search_facilities
 
 
@@ -31,6 +31,7 @@ def search(request: StaffRequest) -> HttpResponse:
         )
         context |= {
             "results": found,
+            "entities": links.named_in(staff=request.user, text=request.GET.get("q", "")),
             "rows": [(m, snippets.snippet(m.body, found.query)) for m in found.messages],
             "next_query": _with_after(request, found.next.token()) if found.next else "",
             "time_zone": form.time_zone().key,
