@@ -207,3 +207,19 @@ def pay_in(
     ).payment
     assert payment.status == Payment.Status.SUCCEEDED, payment.failure_reason
     return payment
+
+
+def new_export_key() -> str:
+    """A fresh Ed25519 private key in PEM, as ``EXPORT_SIGNING_KEY`` takes it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )

@@ -51,6 +51,16 @@ def decisions_take_effect_at_once(settings) -> None:
     settings.REVIEW_UNDO_SECONDS = 0
 
 
+# One export signing key for the whole run (made here, never written to var/).
+EXPORT_KEY = t.new_export_key()
+
+
+@pytest.fixture(autouse=True)
+def export_signing_key(settings) -> None:
+    """Bundles are signed with a key of the test run's own."""
+    settings.EXPORT_SIGNING_KEY = EXPORT_KEY
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     """The real hasher costs a quarter of a second per password; tests make many users."""

@@ -210,6 +210,14 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 # Compiled screening databases, shared by every worker on this machine (one file per
 # rule-set version); empty turns the disk cache off.
 SCREENING_CACHE_DIR = env_str("SCREENING_CACHE_DIR", str(VAR_DIR / "screening-cache"))
+
+# The Ed25519 key that signs exported bundles (core/bundles.py): a PEM private key, or a
+# path to one. Unset, a development deployment makes one in var/ on first use; production
+# refuses to start without it.
+EXPORT_SIGNING_KEY = env_str("EXPORT_SIGNING_KEY", "")
+HOMEWARD_PRODUCTION = env_bool("HOMEWARD_PRODUCTION", False)
+if HOMEWARD_PRODUCTION and not EXPORT_SIGNING_KEY:
+    raise ImproperlyConfigured("EXPORT_SIGNING_KEY must be set when HOMEWARD_PRODUCTION is on")
 # A new database gets the whole baseline rule library when it is migrated.
 SCREENING_LIBRARY_ON_MIGRATE = env_bool("SCREENING_LIBRARY_ON_MIGRATE", True)
 

@@ -83,3 +83,31 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} in message {self.message_id}"
+
+
+class Case(models.Model):
+    """Messages an investigator gathers for one matter, to read together and export."""
+
+    agency = models.ForeignKey("facilities.Agency", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    reason = models.TextField(max_length=2000)
+    created_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseMessage(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="items")
+    message = models.ForeignKey("messaging.Message", on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "message"], name="a_message_once_a_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.message_id} in case {self.case_id}"

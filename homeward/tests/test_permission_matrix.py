@@ -32,7 +32,8 @@ from homeward.ledger.models import Payment, Payout, PriceSchedule, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
-from homeward.monitoring.models import Mention
+from homeward.monitoring import cases
+from homeward.monitoring.models import Case, CaseMessage, Mention
 from homeward.people.models import Resident, SignInThrottle
 from homeward.personas import client_for, kiosk_client_for
 from homeward.review import services as review
@@ -226,6 +227,35 @@ ROWS = [
     Row("console:search", "GET", "/console/search/?q=hello", {"investigator", "facility_admin"}),
     Row("console:entity", "GET", "/console/entities/{entity}/", {"investigator", "facility_admin"}),
     Row("console:links", "GET", "/console/links/", {"investigator", "facility_admin"}),
+    # Cases: investigators and admins of the agency.
+    Row("console:cases", "GET", "/console/cases/", {"investigator", "facility_admin"}),
+    Row(
+        "console:cases",
+        "POST",
+        "/console/cases/",
+        {"investigator", "facility_admin"},
+        {"name": "New", "reason": "Because"},
+    ),
+    Row("console:case", "GET", "/console/cases/{case}/", {"investigator", "facility_admin"}),
+    Row(
+        "console:case_add",
+        "POST",
+        "/console/cases/add/",
+        {"investigator", "facility_admin"},
+        {"case": "{case}", "message": "{case_message}"},
+    ),
+    Row(
+        "console:case_remove",
+        "POST",
+        "/console/cases/{case}/messages/{case_message}/remove/",
+        {"investigator", "facility_admin"},
+    ),
+    Row(
+        "console:case_export",
+        "POST",
+        "/console/cases/{case}/export/",
+        {"investigator", "facility_admin"},
+    ),
     # The audit log is for agency admins, and none of the personas is one.
     Row("console:audit", "GET", "/console/audit/", set()),
     Row("console:audit_export", "GET", "/console/audit/export.csv", set()),
@@ -415,6 +445,10 @@ def scene_ids(world) -> dict[str, int | str]:
     appeal = appeals.appeal_message(
         appellant=world.contact_a, message_id=refused.pk, statement="It was a recipe"
     )
+    case = cases.open_case(
+        staff=world.investigator, agency=world.facility_1.agency, name="Tip", reason="A call"
+    )
+    cases.add_messages(staff=world.investigator, case=case, message_ids=[message.pk])
     # A reply of the resident's blocked by reviewer 1, not appealed yet.
     refused_reply = messaging.send_message(
         sender=world.resident, connection_id=active.pk, body="tell him"
@@ -508,6 +542,8 @@ def scene_ids(world) -> dict[str, int | str]:
         "restriction": restriction.pk,
         "appeal": appeal.pk,
         "entity": Mention.objects.get(message=message).entity_id,
+        "case": case.pk,
+        "case_message": message.pk,
         "refused": refused.pk,
         "refused_reply": refused_reply.pk,
         "kiosk_session": kiosk_session.pk,
@@ -558,6 +594,8 @@ def state() -> tuple:
         sorted(Appeal.objects.values_list("pk", "status")),
         EnforcementPolicy.objects.count(),
         sorted(Watch.objects.values_list("pk", "ended_at")),
+        Case.objects.count(),
+        sorted(CaseMessage.objects.values_list("case_id", "message_id")),
     )
 
 
@@ -573,7 +611,8 @@ def test_matrix(world, row: Row, persona: str):
     client = client_as(world, persona)
     path = row.path.format(**ids)
     before = state()
-    response = client.get(path) if row.method == "GET" else client.post(path, row.data)
+    data = {k: v.format(**ids) if isinstance(v, str) else v for k, v in row.data.items()}
+    response = client.get(path) if row.method == "GET" else client.post(path, data)
     assert response.status_code < 500, (path, persona, response.status_code)
     refused = response.status_code in (403, 404) or (
         is_signin_redirect(response) and not row.signs_out

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from homeward.console.access import searcher_required
 from homeward.console.requests import StaffRequest
 from homeward.console.search_forms import MessageSearchForm
-from homeward.monitoring import links, snippets
+from homeward.monitoring import cases, links, snippets
 from homeward.monitoring import search as message_search
 from homeward.monitoring.access import search_facilities
 
@@ -35,6 +35,7 @@ def search(request: StaffRequest) -> HttpResponse:
             "rows": [(m, snippets.snippet(m.body, found.query)) for m in found.messages],
             "next_query": _with_after(request, found.next.token()) if found.next else "",
             "time_zone": form.time_zone().key,
+            "cases": cases.cases_for(request.user)[:100],
         }
     return render(request, "console/search.html", context)
 

@@ -49,7 +49,12 @@ def test_demo_code_is_refused_in_production(demo, monkeypatch):
     with pytest.raises(CommandError, match="only in the demo"):
         demo_code("reviewer.greenhaven")
     # From the command line that is a non-zero exit with the reason.
-    env = {**os.environ, "HOMEWARD_PRODUCTION": "1", "SECRET_KEY": "test-only-" + "k" * 40}
+    env = {
+        **os.environ,
+        "HOMEWARD_PRODUCTION": "1",
+        "SECRET_KEY": "test-only-" + "k" * 40,
+        "EXPORT_SIGNING_KEY": t.new_export_key(),
+    }
     done = subprocess.run(
         [sys.executable, "manage.py", "demo_code", "reviewer.greenhaven"],
         cwd=settings.BASE_DIR,
