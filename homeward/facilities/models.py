@@ -23,6 +23,12 @@ class Agency(models.Model):
         help_text="Where nobody else at the facility or the agency can decide an appeal, the "
         "staff member who made the decision appealed may (the record says so).",
     )
+    message_retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many days message text is kept; after that a daily job removes it "
+        "(not under a legal hold), keeping a record that the message existed. Empty: kept.",
+    )
 
     class Meta:
         ordering = ["name"]

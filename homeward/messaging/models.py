@@ -47,6 +47,8 @@ class Message(models.Model):
     block_category = models.CharField(max_length=40, blank=True)
     block_note = models.CharField(max_length=500, blank=True)
     return_reason = models.CharField(max_length=200, blank=True)
+    # When retention removed the text (the body then says when and why).
+    content_removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

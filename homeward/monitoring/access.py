@@ -5,11 +5,49 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from homeward.facilities.models import Facility
+from homeward.connections.models import Connection
+from homeward.core.errors import NotFound
+from homeward.facilities.models import Agency, Facility
+from homeward.monitoring.models import Case, LegalHold
 from homeward.people import access
-from homeward.people.models import User
+from homeward.people.models import Contact, Resident, StaffMembership, User
 
 
 def search_facilities(staff: User) -> QuerySet[Facility]:
     """The facilities whose messages ``staff`` may search (none for a reviewer)."""
     return access.staff_facilities(staff, access.SEARCH_ROLES)
+
+
+def retention_agencies(staff: User) -> QuerySet[Agency]:
+    """The agencies whose retention and holds ``staff`` looks after (as agency admin)."""
+    ids = StaffMembership.objects.filter(user=staff, role__in=access.AUDIT_ROLES).values(
+        "agency_id"
+    )
+    return Agency.objects.filter(pk__in=ids).order_by("name")
+
+
+def hold_for(*, staff: User, hold_id: int) -> LegalHold:
+    hold = LegalHold.objects.filter(pk=hold_id, agency__in=retention_agencies(staff)).first()
+    if hold is None:
+        raise NotFound()
+    return hold
+
+
+def subject_named(agency: Agency, kind: str, name: str) -> Resident | Contact | Connection | Case:
+    """What a hold at ``agency`` names: a resident by number, a contact by email (one
+    connected at the agency), a connection or a case by its number; NotFound otherwise."""
+    name = name.strip()
+    found: Resident | Contact | Connection | Case | None = None
+    if kind == LegalHold.Kind.RESIDENT:
+        found = Resident.objects.filter(agency=agency, number__iexact=name).first()
+    elif kind == LegalHold.Kind.CONTACT:
+        found = Contact.objects.filter(
+            user__email__iexact=name, connections__facility__agency=agency
+        ).first()
+    elif kind == LegalHold.Kind.CONNECTION and name.isdigit() and len(name) < 19:
+        found = Connection.objects.filter(pk=int(name), facility__agency=agency).first()
+    elif kind == LegalHold.Kind.CASE and name.isdigit() and len(name) < 19:
+        found = Case.objects.filter(pk=int(name), agency=agency).first()
+    if found is None:
+        raise NotFound()
+    return found

@@ -7,7 +7,10 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from homeward.messaging.status import message_moved
-        from homeward.monitoring import index
+        from homeward.monitoring import (
+            index,
+            jobs,  # noqa: F401  (registers the job handlers)
+        )
 
         # A message is searchable from the moment it is accepted, in the same transaction.
         message_moved.register(index.message_moved)

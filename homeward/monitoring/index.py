@@ -79,3 +79,14 @@ def index_missing(*, using: str = "default") -> int:
         with transaction.atomic(using=using):
             done += index(rows, using=using)
         last = rows[-1][0]
+
+
+def unindex(message_ids: list[int]) -> None:
+    """Forget the search documents of these messages (retention removed their text)."""
+    SearchDocument.objects.filter(message_id__in=message_ids).delete()
+    connection = connections["default"]
+    if connection.vendor == "sqlite" and message_ids:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "DELETE FROM monitoring_fts WHERE rowid = %s", [(pk,) for pk in message_ids]
+            )

@@ -111,3 +111,43 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.message_id} in case {self.case_id}"
+
+
+class LegalHold(models.Model):
+    """Nothing of a resident, a contact, one connection or a case is removed while held."""
+
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", "Resident"
+        CONTACT = "contact", "Contact"
+        CONNECTION = "connection", "Connection"
+        CASE = "case", "Case"
+
+    agency = models.ForeignKey("facilities.Agency", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "people.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    connection = models.ForeignKey(
+        "connections.Connection",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    placed_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField()
+    released_by = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"Hold on {self.get_kind_display().lower()} ({self.reason})"

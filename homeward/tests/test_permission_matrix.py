@@ -24,6 +24,7 @@ from homeward.core import clock
 from homeward.core.models import AuditEvent
 from homeward.enforcement import appeals, restrictions
 from homeward.enforcement.models import Appeal, EnforcementPolicy, Restriction
+from homeward.facilities.models import Agency
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
 from homeward.kiosk.models import KioskSession
@@ -32,8 +33,8 @@ from homeward.ledger.models import Payment, Payout, PriceSchedule, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
-from homeward.monitoring import cases
-from homeward.monitoring.models import Case, CaseMessage, Mention
+from homeward.monitoring import cases, retention
+from homeward.monitoring.models import Case, CaseMessage, LegalHold, Mention
 from homeward.people.models import Resident, SignInThrottle
 from homeward.personas import client_for, kiosk_client_for
 from homeward.review import services as review
@@ -260,6 +261,23 @@ ROWS = [
     Row("console:audit", "GET", "/console/audit/", set()),
     Row("console:audit_export", "GET", "/console/audit/export.csv", set()),
     Row("console:audit_check", "POST", "/console/audit/check/", set()),
+    # Retention and holds: agency admins too.
+    Row("console:retention", "GET", "/console/retention/", set()),
+    Row(
+        "console:retention_period",
+        "POST",
+        "/console/retention/{agency}/period/",
+        set(),
+        {"a{agency}-days": "1"},
+    ),
+    Row(
+        "console:hold_place",
+        "POST",
+        "/console/retention/{agency}/holds/",
+        set(),
+        {"kind": "resident", "subject": "NY1001", "reason": "x"},
+    ),
+    Row("console:hold_release", "POST", "/console/holds/{hold}/release/", set(), {"reason": "x"}),
     Row("console:resident", "GET", "/console/residents/{resident}/", FACILITY_1_READ),
     Row("console:contact", "GET", "/console/contacts/{contact_a}/", FACILITY_1_READ),
     Row(
@@ -449,6 +467,9 @@ def scene_ids(world) -> dict[str, int | str]:
         staff=world.investigator, agency=world.facility_1.agency, name="Tip", reason="A call"
     )
     cases.add_messages(staff=world.investigator, case=case, message_ids=[message.pk])
+    hold = retention.place_hold(
+        staff=world.facility_admin, agency=world.facility_1.agency, subject=case, reason="Suit"
+    )
     # A reply of the resident's blocked by reviewer 1, not appealed yet.
     refused_reply = messaging.send_message(
         sender=world.resident, connection_id=active.pk, body="tell him"
@@ -543,6 +564,8 @@ def scene_ids(world) -> dict[str, int | str]:
         "appeal": appeal.pk,
         "entity": Mention.objects.get(message=message).entity_id,
         "case": case.pk,
+        "hold": hold.pk,
+        "agency": world.facility_1.agency_id,
         "case_message": message.pk,
         "refused": refused.pk,
         "refused_reply": refused_reply.pk,
@@ -596,6 +619,8 @@ def state() -> tuple:
         sorted(Watch.objects.values_list("pk", "ended_at")),
         Case.objects.count(),
         sorted(CaseMessage.objects.values_list("case_id", "message_id")),
+        sorted(LegalHold.objects.values_list("pk", "released_at")),
+        sorted(Agency.objects.values_list("pk", "message_retention_days")),
     )
 
 
@@ -611,7 +636,9 @@ def test_matrix(world, row: Row, persona: str):
     client = client_as(world, persona)
     path = row.path.format(**ids)
     before = state()
-    data = {k: v.format(**ids) if isinstance(v, str) else v for k, v in row.data.items()}
+    data = {
+        k.format(**ids): v.format(**ids) if isinstance(v, str) else v for k, v in row.data.items()
+    }
     response = client.get(path) if row.method == "GET" else client.post(path, data)
     assert response.status_code < 500, (path, persona, response.status_code)
     refused = response.status_code in (403, 404) or (

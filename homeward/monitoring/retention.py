@@ -1,0 +1,243 @@
+"""Retention and legal holds: message text is kept for the agency's retention period, then
+removed by a daily job, unless a legal hold covers it.
+
+Removal reaches every copy of the text: the message's body (replaced by a sentence saying
+when and why: the tombstone), the stored screening hits' matched text, the search document
+and index, and the entities' mentions (an entity no message mentions any more goes too).
+What the ledger, statistics and audit need stays: the message row, its times, status,
+people, charges, screening verdict and categories. Only messages whose journey has ended
+(delivered, read, returned, blocked) are removed.
+
+A hold names a resident, a contact, one connection or a case, with a reason; it stops
+removal until released (with a reason). Placing, releasing, setting the period and each
+removal run are audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from homeward.connections.models import Connection
+from homeward.core import audit, clock
+from homeward.core.errors import DomainError, NotFound
+from homeward.facilities.models import Agency
+from homeward.jobs import services as jobs
+from homeward.jobs.models import Job
+from homeward.messaging.models import Message
+from homeward.monitoring import index
+from homeward.monitoring.models import Case, CaseMessage, Entity, LegalHold, Mention
+from homeward.people.models import Contact, Resident, User
+from homeward.review.models import ScreeningResult
+
+S = Message.Status
+ENDED = (S.DELIVERED, S.READ, S.RETURNED, S.BLOCKED)
+BATCH = 500
+RUNS_A_JOB = 4  # batches one job removes before handing on to the next
+JOB = "remove_expired_content"
+MAX_DAYS = 36_500
+
+
+class RetentionError(DomainError):
+    def __init__(self, message: str) -> None:
+        super().__init__("retention_refused", message)
+
+
+def tombstone(agency: Agency, at: dt.datetime) -> str:
+    return (
+        f"(The text of this message was removed on {at:%Y-%m-%d}: {agency.name} keeps "
+        f"message text for {agency.message_retention_days} days.)"
+    )
+
+
+def holds_of(agency: Agency) -> QuerySet[LegalHold]:
+    return LegalHold.objects.filter(agency=agency, released_at__isnull=True)
+
+
+def _held(agency: Agency) -> Q:
+    """Messages a hold in force at ``agency`` covers."""
+    holds = holds_of(agency)
+    cases = holds.filter(kind=LegalHold.Kind.CASE).values("case_id")
+    return (
+        Q(connection__resident__in=holds.values("resident_id"))
+        | Q(connection__contact__in=holds.values("contact_id"))
+        | Q(connection__in=holds.values("connection_id"))
+        | Q(pk__in=CaseMessage.objects.filter(case__in=cases).values("message_id"))
+    )
+
+
+def due(agency: Agency, now: dt.datetime) -> QuerySet[Message]:
+    """The messages whose text is past the agency's period, not held, not yet removed."""
+    if agency.message_retention_days is None:
+        return Message.objects.none()
+    cutoff = now - dt.timedelta(days=agency.message_retention_days)
+    return (
+        Message.objects.filter(
+            facility__agency=agency,
+            created_at__lt=cutoff,
+            content_removed_at__isnull=True,
+            status__in=ENDED,
+        )
+        .exclude(_held(agency))
+        .order_by("created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Outlook:
+    due_now: int  # removed at the next run
+    next_at: dt.datetime | None  # when the next message still kept becomes due
+    held: int  # past the period but held
+
+
+def outlook(agency: Agency, now: dt.datetime) -> Outlook:
+    """What the next runs will remove, for the console."""
+    if agency.message_retention_days is None:
+        return Outlook(0, None, 0)
+    period = dt.timedelta(days=agency.message_retention_days)
+    kept = Message.objects.filter(
+        facility__agency=agency, content_removed_at__isnull=True, status__in=ENDED
+    )
+    oldest_not_due = (
+        kept.filter(created_at__gte=now - period).exclude(_held(agency)).order_by("created_at")
+    ).first()
+    held = kept.filter(created_at__lt=now - period).filter(_held(agency)).count()
+    return Outlook(
+        due(agency, now).count(),
+        oldest_not_due.created_at + period if oldest_not_due else None,
+        held,
+    )
+
+
+def remove(messages: list[Message], agency: Agency, now: dt.datetime) -> int:
+    """Remove the text of ``messages`` everywhere it is kept (the caller holds the
+    transaction and has checked they are due)."""
+    ids = [m.pk for m in messages]
+    for message in messages:
+        message.body = tombstone(agency, now)
+        message.content_removed_at = now
+    Message.objects.bulk_update(messages, ["body", "content_removed_at"])
+    for result in ScreeningResult.objects.filter(message_id__in=ids):
+        result.hits = [
+            {key: value for key, value in hit.items() if key != "text"} for hit in result.hits
+        ]
+        result.save(update_fields=["hits"])
+    index.unindex(ids)
+    entities = list(Mention.objects.filter(message_id__in=ids).values_list("entity_id", flat=True))
+    Mention.objects.filter(message_id__in=ids).delete()
+    Entity.objects.filter(pk__in=entities, mentions__isnull=True).delete()
+    return len(ids)
+
+
+def run(*, agency_id: int, now: dt.datetime | None = None) -> int:
+    """One run for an agency: up to RUNS_A_JOB batches; returns how many were removed."""
+    now = now or clock.now()
+    done = 0
+    for _ in range(RUNS_A_JOB):
+        with transaction.atomic():
+            agency = Agency.objects.select_for_update().filter(pk=agency_id).first()
+            if agency is None or agency.message_retention_days is None:
+                return done
+            batch = list(due(agency, now).select_for_update(of=("self",))[:BATCH])
+            if not batch:
+                break
+            removed = remove(batch, agency, now)
+            audit.record(
+                actor="retention",
+                action="message.content_removed",
+                obj=agency,
+                data={
+                    "messages": removed,
+                    "first": batch[0].pk,
+                    "last": batch[-1].pk,
+                    "days": agency.message_retention_days,
+                },
+            )
+            done += removed
+    return done
+
+
+def schedule(agency: Agency, *, at: dt.datetime | None = None) -> None:
+    """Make sure a removal job for ``agency`` is waiting (one at a time)."""
+    waiting = Job.objects.filter(
+        kind=JOB, payload__agency_id=agency.pk, status=Job.Status.QUEUED
+    ).exists()
+    if not waiting:
+        jobs.enqueue(JOB, run_after=at, agency_id=agency.pk)
+
+
+def set_period(*, staff: User, agency: Agency, days: int | None) -> Agency:
+    """Set how long the agency keeps message text (None: kept); audited."""
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise RetentionError(f"The period is from 1 to {MAX_DAYS:,} days, or empty to keep.")
+    with transaction.atomic():
+        before = agency.message_retention_days
+        agency.message_retention_days = days
+        agency.save(update_fields=["message_retention_days"])
+        audit.record(
+            actor=staff,
+            action="retention.period_set",
+            obj=agency,
+            data={"days": days, "was": before},
+        )
+        if days is not None:
+            schedule(agency)
+    return agency
+
+
+def place_hold(
+    *,
+    staff: User,
+    agency: Agency,
+    subject: Resident | Contact | Connection | Case,
+    reason: str,
+) -> LegalHold:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise RetentionError("Say why the hold is placed.")
+    fields: dict[str, object]
+    if isinstance(subject, Resident):
+        fields = {"kind": LegalHold.Kind.RESIDENT, "resident": subject}
+    elif isinstance(subject, Contact):
+        fields = {"kind": LegalHold.Kind.CONTACT, "contact": subject}
+    elif isinstance(subject, Connection):
+        fields = {"kind": LegalHold.Kind.CONNECTION, "connection": subject}
+    elif isinstance(subject, Case):
+        fields = {"kind": LegalHold.Kind.CASE, "case": subject}
+    else:
+        raise NotFound()
+    with transaction.atomic():
+        hold = LegalHold.objects.create(
+            agency=agency, reason=reason[:500], placed_by=staff, placed_at=clock.now(), **fields
+        )
+        audit.record(
+            actor=staff,
+            action="legal_hold.placed",
+            obj=hold,
+            data={"kind": hold.kind, "reason": hold.reason},
+        )
+    return hold
+
+
+def release_hold(*, staff: User, hold: LegalHold, reason: str) -> LegalHold:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise RetentionError("Say why the hold is released.")
+    with transaction.atomic():
+        hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
+        if hold.released_at is not None:
+            raise RetentionError("This hold was already released.")
+        hold.released_at = clock.now()
+        hold.released_by = staff
+        hold.release_reason = reason[:500]
+        hold.save(update_fields=["released_at", "released_by", "release_reason"])
+        audit.record(
+            actor=staff,
+            action="legal_hold.released",
+            obj=hold,
+            data={"reason": hold.release_reason},
+        )
+    return hold
