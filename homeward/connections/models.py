@@ -42,6 +42,9 @@ class Connection(models.Model):
     invite_expires_at = models.DateTimeField(null=True, blank=True)
     blocked_by = models.CharField(max_length=10, choices=Side.choices, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)
+    # An attorney's privileged channel (``monitoring.privileged``): its messages skip
+    # screening and review, and staff cannot search, read or export them.
+    privileged = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

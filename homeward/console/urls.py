@@ -2,6 +2,7 @@ from django.urls import path
 
 from homeward.console.views import (
     appeals,
+    attorneys,
     audit,
     auth,
     cases,
@@ -60,6 +61,14 @@ urlpatterns = [
     path("cases/<int:case_id>/messages/<int:message_id>/remove/", cases.remove, name="case_remove"),
     path("audit/", audit.log, name="audit"),
     path("retention/", retention.page, name="retention"),
+    path("attorneys/", attorneys.page, name="attorneys"),
+    path("attorneys/<int:agency_id>/offer/", attorneys.offer, name="attorneys_offer"),
+    path("attorneys/<int:agency_id>/verify/", attorneys.verify, name="attorneys_verify"),
+    path(
+        "attorneys/<int:agency_id>/privilege/",
+        attorneys.make_privileged,
+        name="attorneys_privilege",
+    ),
     path("retention/<int:agency_id>/period/", retention.set_period, name="retention_period"),
     path("retention/<int:agency_id>/holds/", retention.place_hold, name="hold_place"),
     path("holds/<int:hold_id>/release/", retention.release_hold, name="hold_release"),

@@ -23,6 +23,11 @@ class Agency(models.Model):
         help_text="Where nobody else at the facility or the agency can decide an appeal, the "
         "staff member who made the decision appealed may (the record says so).",
     )
+    privileged_channel = models.BooleanField(
+        default=False,
+        help_text="Attorneys the agency verified may have a privileged channel: their messages "
+        "skip screening and review, and staff cannot search, read or export them.",
+    )
     message_retention_days = models.PositiveIntegerField(
         null=True,
         blank=True,

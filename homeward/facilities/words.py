@@ -107,6 +107,16 @@ def policy_facts(facility: Facility) -> list[tuple[str, str]]:
         ("Messages not delivered", blocked),
         ("Refunds", refund),
     ]
+    facts.append(
+        (
+            "Attorneys",
+            "Attorneys verified by the agency can have a privileged channel: their messages are "
+            "not screened, reviewed, searched or read by staff."
+            if facility.agency.privileged_channel
+            else "This agency does not offer a privileged channel for attorneys: their messages "
+            "are monitored like every other.",
+        )
+    )
     if features.APPEALS:  # a promise only once families can appeal
         facts.append(
             (

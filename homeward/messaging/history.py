@@ -28,8 +28,9 @@ def _facilities(staff: User) -> QuerySet[Facility]:
 
 
 def _messages(staff: User) -> QuerySet[Message]:
+    """The messages staff may read: their facilities', never a privileged channel's."""
     return (
-        Message.objects.filter(facility__in=_facilities(staff))
+        Message.objects.filter(facility__in=_facilities(staff), connection__privileged=False)
         .select_related(
             "facility", "connection", "connection__contact", "connection__resident", "screening"
         )
@@ -94,7 +95,34 @@ def resident_history(*, staff: User, resident: Resident, page: int | str = 1) ->
         facility_id=resident.facility_id,
         data={"messages": [m.pk for m in shown]},
     )
+    _refuse_privileged(staff, Q(connection__resident=resident), f"resident {resident.pk}")
     return shown
+
+
+def privileged_count(*, staff: User, person: Resident | Contact) -> int:
+    """How many privileged messages of ``person`` at the staff member's facilities a
+    history leaves out."""
+    mine = (
+        Q(connection__resident=person)
+        if isinstance(person, Resident)
+        else Q(connection__contact=person)
+    )
+    return Message.objects.filter(
+        mine, facility__in=_facilities(staff), connection__privileged=True
+    ).count()
+
+
+def _refuse_privileged(staff: User, mine: Q, where: str) -> None:
+    """Record that a history left out privileged messages (every refusal is logged)."""
+    hidden = Message.objects.filter(
+        mine, facility__in=_facilities(staff), connection__privileged=True
+    ).count()
+    if hidden:
+        audit.record(
+            actor=staff,
+            action="privileged.read_refused",
+            data={"messages": hidden, "where": where},
+        )
 
 
 def contact_for_staff(*, staff: User, contact_id: int) -> Contact:
@@ -130,6 +158,7 @@ def contact_history(*, staff: User, contact: Contact, page: int | str = 1) -> Pa
         obj=contact,
         data={"messages": [m.pk for m in shown]},
     )
+    _refuse_privileged(staff, Q(connection__contact=contact), f"contact {contact.pk}")
     return shown
 
 

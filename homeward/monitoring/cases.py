@@ -80,7 +80,7 @@ def open_case(*, staff: User, agency: Agency, name: str, reason: str) -> Case:
 
 def _in_scope(staff: User, case: Case) -> QuerySet[Message]:
     facilities = search_facilities(staff).filter(agency_id=case.agency_id)
-    return Message.objects.filter(facility__in=facilities)
+    return Message.objects.filter(facility__in=facilities, connection__privileged=False)
 
 
 def add_messages(*, staff: User, case: Case, message_ids: list[int]) -> int:

@@ -174,7 +174,7 @@ def record_missing(*, using: str = "default", batch: int = 500) -> int:
     while True:
         messages = list(
             Message.objects.using(using)
-            .filter(pk__gt=last)
+            .filter(pk__gt=last, connection__privileged=False)
             .exclude(status=Message.Status.DRAFT)
             .order_by("pk")
             .only("pk", "body", "facility_id", "connection_id", "created_at")[:batch]

@@ -37,7 +37,7 @@ def text_of(body: str) -> str:
 
 def message_moved(message: Message, from_status: str, to_status: str) -> None:
     """The ``messaging.status.message_moved`` receiver: index a message as it is accepted."""
-    if to_status == Message.Status.SUBMITTED:
+    if to_status == Message.Status.SUBMITTED and not message.connection.privileged:
         index([(message.pk, message.facility_id, message.created_at, message.body)])
         entities.record([message])
 
@@ -69,7 +69,7 @@ def index_missing(*, using: str = "default") -> int:
     while True:
         rows = list(
             Message.objects.using(using)
-            .filter(pk__gt=last, search_document__isnull=True)
+            .filter(pk__gt=last, search_document__isnull=True, connection__privileged=False)
             .exclude(status=Message.Status.DRAFT)
             .order_by("pk")
             .values_list("pk", "facility_id", "created_at", "body")[:BATCH]

@@ -151,3 +151,22 @@ class LegalHold(models.Model):
 
     def __str__(self) -> str:
         return f"Hold on {self.get_kind_display().lower()} ({self.reason})"
+
+
+class AttorneyVerification(models.Model):
+    """A contact an agency's staff verified as an attorney (bar number and state)."""
+
+    agency = models.ForeignKey("facilities.Agency", on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey("people.Contact", on_delete=models.PROTECT, related_name="+")
+    bar_number = models.CharField(max_length=40)
+    bar_state = models.CharField(max_length=2)
+    verified_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "contact"], name="one_verification")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ({self.bar_state} bar {self.bar_number})"

@@ -47,6 +47,10 @@ def screen_and_route(*, message_id: int) -> None:
         message = messaging.begin_screening(message_id=message_id)
         if message is None:
             return
+        if message.connection.privileged:
+            # An attorney's privileged channel: nobody screens or reviews it.
+            messaging.finish_screening(message=message, to=S.APPROVED, screened_at=clock.now())
+            return
         result = keep_screening(message)
         if result.verdict == "block":
             category = next(h["category"] for h in result.hits if h["action"] == "block")

@@ -34,7 +34,13 @@ from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.monitoring import cases, retention
-from homeward.monitoring.models import Case, CaseMessage, LegalHold, Mention
+from homeward.monitoring.models import (
+    AttorneyVerification,
+    Case,
+    CaseMessage,
+    LegalHold,
+    Mention,
+)
 from homeward.people.models import Resident, SignInThrottle
 from homeward.personas import client_for, kiosk_client_for
 from homeward.review import services as review
@@ -261,7 +267,29 @@ ROWS = [
     Row("console:audit", "GET", "/console/audit/", set()),
     Row("console:audit_export", "GET", "/console/audit/export.csv", set()),
     Row("console:audit_check", "POST", "/console/audit/check/", set()),
-    # Retention and holds: agency admins too.
+    # The privileged channel and retention: agency admins too.
+    Row("console:attorneys", "GET", "/console/attorneys/", set()),
+    Row(
+        "console:attorneys_offer",
+        "POST",
+        "/console/attorneys/{agency}/offer/",
+        set(),
+        {"offered": "on"},
+    ),
+    Row(
+        "console:attorneys_verify",
+        "POST",
+        "/console/attorneys/{agency}/verify/",
+        set(),
+        {"email": "b@example.org", "bar_number": "1", "bar_state": "NY"},
+    ),
+    Row(
+        "console:attorneys_privilege",
+        "POST",
+        "/console/attorneys/{agency}/privilege/",
+        set(),
+        {"connection": "{active}"},
+    ),
     Row("console:retention", "GET", "/console/retention/", set()),
     Row(
         "console:retention_period",
@@ -620,7 +648,9 @@ def state() -> tuple:
         Case.objects.count(),
         sorted(CaseMessage.objects.values_list("case_id", "message_id")),
         sorted(LegalHold.objects.values_list("pk", "released_at")),
-        sorted(Agency.objects.values_list("pk", "message_retention_days")),
+        sorted(Agency.objects.values_list("pk", "message_retention_days", "privileged_channel")),
+        sorted(Connection.objects.values_list("pk", "privileged")),
+        AttorneyVerification.objects.count(),
     )
 
 

@@ -55,6 +55,7 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
         "resident": found,
         "connections": connections,
         "graph": links.graph_of(found, connections),
+        "privileged": history.privileged_count(staff=request.user, person=found),
         "page": history.resident_history(
             staff=request.user, resident=found, page=request.GET.get("page", 1)
         ),
@@ -78,6 +79,7 @@ def contact(request: StaffRequest, contact_id: int) -> HttpResponse:
         "contact": found,
         "connections": connections,
         "graph": links.graph_of(found, connections),
+        "privileged": history.privileged_count(staff=request.user, person=found),
         "page": history.contact_history(
             staff=request.user, contact=found, page=request.GET.get("page", 1)
         ),

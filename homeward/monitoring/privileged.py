@@ -1,0 +1,146 @@
+"""The privileged attorney channel, where an agency enables it.
+
+Agency admins verify a contact as an attorney (bar number and state), then make one of
+that attorney's connections privileged. From then on every message of the connection,
+earlier ones included:
+- skips screening and review (``review.intake`` delivers it as it arrives);
+- is not indexed for search, names no entities, and cannot be added to a case (it leaves
+  any case it was in, and the search index, when the connection becomes privileged);
+- is not shown to staff: histories say how many privileged messages they leave out, and
+  each such refusal is written to the audit log.
+The attorney and the resident read them as any message. Verifying and making privileged
+are audited.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+
+from homeward.connections.models import Connection
+from homeward.core import audit, clock
+from homeward.core.errors import DomainError, NotFound
+from homeward.facilities.models import Agency
+from homeward.messaging.models import Message
+from homeward.monitoring import index
+from homeward.monitoring.models import AttorneyVerification, CaseMessage, Entity, Mention
+from homeward.people.models import Contact, User
+
+_BAR_NUMBER = re.compile(r"[A-Za-z0-9-]{2,40}")
+_STATE = re.compile(r"[A-Z]{2}")
+
+
+class PrivilegeError(DomainError):
+    def __init__(self, message: str) -> None:
+        super().__init__("privilege_refused", message)
+
+
+def verify_attorney(
+    *, staff: User, agency: Agency, contact: Contact, bar_number: str, bar_state: str
+) -> AttorneyVerification:
+    bar_number, bar_state = bar_number.strip(), bar_state.strip().upper()
+    if not agency.privileged_channel:
+        raise PrivilegeError(f"{agency.name} does not offer a privileged channel.")
+    if not _BAR_NUMBER.fullmatch(bar_number) or not _STATE.fullmatch(bar_state):
+        raise PrivilegeError("Give the bar number and the two-letter state of admission.")
+    with transaction.atomic():
+        verification, _ = AttorneyVerification.objects.update_or_create(
+            agency=agency,
+            contact=contact,
+            defaults={
+                "bar_number": bar_number,
+                "bar_state": bar_state,
+                "verified_by": staff,
+                "verified_at": clock.now(),
+            },
+        )
+        audit.record(
+            actor=staff,
+            action="attorney.verified",
+            obj=contact,
+            data={"agency": agency.pk, "bar_number": bar_number, "bar_state": bar_state},
+        )
+    return verification
+
+
+def make_privileged(*, staff: User, connection: Connection) -> Connection:
+    """Make a verified attorney's connection privileged, and take its messages out of
+    search, entities and cases."""
+    agency = Agency.objects.get(pk=connection.facility.agency_id)  # as it is now
+    if not agency.privileged_channel:
+        raise PrivilegeError(f"{agency.name} does not offer a privileged channel.")
+    if (
+        connection.contact is None
+        or not AttorneyVerification.objects.filter(
+            agency=agency, contact=connection.contact
+        ).exists()
+    ):
+        raise PrivilegeError("Verify the contact as an attorney first.")
+    with transaction.atomic():
+        connection = Connection.objects.select_for_update().get(pk=connection.pk)
+        if connection.privileged:
+            return connection
+        connection.privileged = True
+        connection.save(update_fields=["privileged"])
+        ids = list(Message.objects.filter(connection=connection).values_list("pk", flat=True))
+        index.unindex(ids)
+        named = list(Mention.objects.filter(message_id__in=ids).values_list("entity_id", flat=True))
+        Mention.objects.filter(message_id__in=ids).delete()
+        Entity.objects.filter(pk__in=named, mentions__isnull=True).delete()
+        left = CaseMessage.objects.filter(message_id__in=ids).delete()[0]
+        audit.record(
+            actor=staff,
+            action="connection.made_privileged",
+            obj=connection,
+            facility_id=connection.facility_id,
+            data={"messages": len(ids), "left_cases": left},
+        )
+    return connection
+
+
+def contact_named(agency: Agency, email: str) -> Contact:
+    """A contact connected at ``agency``, by email; NotFound otherwise."""
+    found = Contact.objects.filter(
+        user__email__iexact=email.strip(), connections__facility__agency=agency
+    ).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def connection_at(agency: Agency, connection_id: int) -> Connection:
+    found = (
+        Connection.objects.select_related("facility__agency", "contact")
+        .filter(pk=connection_id, facility__agency=agency)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def set_offered(*, staff: User, agency: Agency, offered: bool) -> None:
+    """Offer the channel or not (connections already privileged stay so)."""
+    with transaction.atomic():
+        agency.privileged_channel = offered
+        agency.save(update_fields=["privileged_channel"])
+        audit.record(
+            actor=staff, action="privileged_channel.set", obj=agency, data={"offered": offered}
+        )
+
+
+def attorneys_of(agency: Agency) -> list[AttorneyVerification]:
+    return list(
+        AttorneyVerification.objects.filter(agency=agency)
+        .select_related("contact", "verified_by")
+        .order_by("contact__display_name")[:200]
+    )
+
+
+def privileged_connections(agency: Agency) -> list[Connection]:
+    return list(
+        Connection.objects.filter(facility__agency=agency, privileged=True)
+        .select_related("contact", "resident", "facility")
+        .order_by("-updated_at")[:200]
+    )

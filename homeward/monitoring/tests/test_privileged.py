@@ -1,0 +1,168 @@
+"""The privileged attorney channel: where the agency offers it, an attorney its admins
+verify gets a privileged connection whose messages skip screening and review, never
+appear in search, cases or exports, and are not shown to staff (each refusal logged)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from homeward import builders as t
+from homeward.core.models import AuditEvent
+from homeward.jobs import services as jobs
+from homeward.messaging import services as messaging
+from homeward.messaging.models import Message
+from homeward.monitoring import cases, privileged
+from homeward.monitoring.models import CaseMessage, SearchDocument
+from homeward.people.models import StaffMembership
+from homeward.personas import client_for
+from homeward.review.models import ReviewTask, ScreeningResult
+
+Role = StaffMembership.Role
+
+
+def send(contact, resident, body: str) -> Message:
+    conversation = contact.connections.get(resident=resident)
+    message = messaging.send_message(
+        sender=contact, connection_id=conversation.pk, body=body
+    ).message
+    jobs.run_pending("test")
+    message.refresh_from_db()
+    return message
+
+
+@pytest.fixture
+def channel(world):
+    """Ben Ortiz is an attorney with a connection to Maria; the agency offers the channel,
+    and its admin verifies him through the console and makes the connection privileged.
+    Before that he wrote once, and an investigator put that message in a case."""
+    world.lawyer = world.contact_b
+    t.connect(world.lawyer, world.resident)
+    world.before = send(world.lawyer, world.resident, "Before privilege: the plea offer.")
+    world.case = cases.open_case(
+        staff=world.investigator, agency=world.facility_1.agency, name="Plea", reason="r"
+    )
+    cases.add_messages(staff=world.investigator, case=world.case, message_ids=[world.before.pk])
+    world.admin = t.make_staff("agadmin", role=Role.AGENCY_ADMIN, agency=world.facility_1.agency)
+    client = client_for(world.admin)
+    agency = world.facility_1.agency
+    client.post(f"/console/attorneys/{agency.pk}/offer/", {"offered": "on"})
+    response = client.post(
+        f"/console/attorneys/{agency.pk}/verify/",
+        {"email": "b@example.org", "bar_number": "NY-4471", "bar_state": "ny"},
+        follow=True,
+    )
+    assert "is verified as an attorney" in response.content.decode()
+    world.connection = world.lawyer.connections.get(resident=world.resident)
+    response = client.post(
+        f"/console/attorneys/{agency.pk}/privilege/",
+        {"connection": world.connection.pk},
+        follow=True,
+    )
+    assert "The connection is privileged now" in response.content.decode()
+    world.connection.refresh_from_db()
+    assert world.connection.privileged
+    return world
+
+
+def test_privileged_messages_skip_screening_and_review_and_are_delivered(channel):
+    w = channel
+    message = send(w.lawyer, w.resident, "The zephyrine motion was filed today.")
+    assert message.status == Message.Status.DELIVERED
+    assert not ScreeningResult.objects.filter(message=message).exists()
+    assert not ReviewTask.objects.filter(message=message).exists()
+    # Ana's messages at the same facility are still reviewed.
+    ordinary = send(w.contact_a, w.resident, "Just a normal note.")
+    assert ordinary.status == Message.Status.IN_REVIEW
+
+
+def test_privileged_messages_never_appear_in_search_cases_or_exports(channel):
+    w = channel
+    message = send(w.lawyer, w.resident, "The zephyrine motion was filed today.")
+    for person in (w.investigator, w.facility_admin, w.admin):
+        page = client_for(person).get("/console/search/", {"q": "zephyrine"}).content.decode()
+        assert 'id="message-' not in page
+        page = client_for(person).get("/console/search/", {"q": "plea"}).content.decode()
+        assert 'id="message-' not in page  # the earlier one left the index too
+    assert not SearchDocument.objects.filter(message__connection=w.connection).exists()
+    assert not CaseMessage.objects.filter(message=w.before).exists()  # it left the case
+    added = cases.add_messages(staff=w.investigator, case=w.case, message_ids=[message.pk])
+    assert added == 0
+    client = client_for(w.investigator)
+    response = client.post(f"/console/cases/{w.case.pk}/export/")
+    assert b"zephyrine" not in response.content and b"plea offer" not in response.content
+
+
+def test_staff_histories_leave_them_out_and_each_refusal_is_logged(channel):
+    w = channel
+    message = send(w.lawyer, w.resident, "The zephyrine motion was filed today.")
+    for person in (w.reviewer_1, w.investigator, w.admin):
+        before = AuditEvent.objects.filter(action="privileged.read_refused").count()
+        page = client_for(person).get(f"/console/residents/{w.resident.pk}/").content.decode()
+        assert "zephyrine" not in page and "plea offer" not in page
+        assert f'id="message-{message.pk}"' not in page
+        assert "2 messages of a privileged attorney channel are not shown" in page
+        refused = AuditEvent.objects.filter(action="privileged.read_refused")
+        assert refused.count() == before + 1
+        assert refused.order_by("-id").first().actor_user_id == person.pk
+        page = client_for(person).get(f"/console/contacts/{w.lawyer.pk}/").content.decode()
+        assert "zephyrine" not in page and "2 messages of a privileged" in page
+
+
+def test_an_agency_that_does_not_offer_it_refuses(world):
+    admin = t.make_staff("agadmin", role=Role.AGENCY_ADMIN, agency=world.facility_1.agency)
+    agency = world.facility_1.agency
+    with pytest.raises(privileged.PrivilegeError, match="does not offer"):
+        privileged.verify_attorney(
+            staff=admin, agency=agency, contact=world.contact_a, bar_number="1", bar_state="NY"
+        )
+    connection = world.contact_a.connections.get()
+    with pytest.raises(privileged.PrivilegeError, match="does not offer"):
+        privileged.make_privileged(staff=admin, connection=connection)
+    agency.privileged_channel = True
+    agency.save()
+    with pytest.raises(privileged.PrivilegeError, match="Verify the contact"):
+        privileged.make_privileged(staff=admin, connection=connection)
+    connection.refresh_from_db()
+    assert not connection.privileged
+
+
+def test_the_facility_page_says_whether_it_is_offered(world):
+    page = Client().get("/facilities/greenhaven/").content.decode()
+    assert "does not offer a privileged channel for attorneys" in page
+    agency = world.facility_1.agency
+    agency.privileged_channel = True
+    agency.save()
+    page = Client().get("/facilities/greenhaven/").content.decode()
+    assert "Attorneys verified by the agency can have a privileged channel" in page
+
+
+@pytest.mark.parametrize("persona", ["facility_admin", "reviewer_1", "investigator"])
+def test_only_agency_admins_manage_the_channel(world, persona):
+    agency = world.facility_1.agency
+    client = client_for(getattr(world, persona))
+    assert client.get("/console/attorneys/").status_code == 403
+    assert (
+        client.post(f"/console/attorneys/{agency.pk}/offer/", {"offered": "on"}).status_code == 403
+    )
+    agency.refresh_from_db()
+    assert not agency.privileged_channel
+
+
+def test_another_agencys_admin_gets_not_found(world):
+    theirs = t.make_staff("txadmin", role=Role.AGENCY_ADMIN, agency=world.facility_2.agency)
+    agency = world.facility_1.agency
+    client = client_for(theirs)
+    assert (
+        client.post(f"/console/attorneys/{agency.pk}/offer/", {"offered": "on"}).status_code == 404
+    )
+    connection = world.contact_a.connections.get()
+    response = client.post(
+        f"/console/attorneys/{world.facility_2.agency.pk}/privilege/",
+        {"connection": connection.pk},
+        follow=True,
+    )
+    assert "No such connection" in response.content.decode()
+    agency.refresh_from_db()
+    connection.refresh_from_db()
+    assert not agency.privileged_channel and not connection.privileged
