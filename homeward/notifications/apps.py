@@ -9,12 +9,14 @@ class NotificationsConfig(AppConfig):
         from homeward.connections.services import connection_moved
         from homeward.enforcement.appeals import appeal_changed
         from homeward.enforcement.restrictions import restriction_changed
+        from homeward.jobs.services import worker_starting
         from homeward.ledger.charges import wallet_running_low
         from homeward.ledger.payments import payment_succeeded, refund_started
         from homeward.messaging.status import message_moved
         from homeward.notifications import (
             jobs,  # noqa: F401  (registers the job handlers)
             receivers,
+            retention,
         )
         from homeward.people.throttle import contact_locked
 
@@ -26,3 +28,5 @@ class NotificationsConfig(AppConfig):
         contact_locked.register(receivers.contact_locked)
         restriction_changed.register(receivers.restriction_changed)
         appeal_changed.register(receivers.appeal_changed)
+        # The daily warning before retention removes old messages' text.
+        worker_starting.register(retention.worker_starting)

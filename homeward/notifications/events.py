@@ -49,6 +49,7 @@ EVENTS: dict[str, Event] = {
             urgent=True,
         ),
         Event("appeal_decided", CONTACT, "An appeal of yours was decided"),
+        Event("retention_warning", CONTACT, "Old messages are about to lose their text"),
         Event("invitation", ADDRESS, "A resident invited this address to write"),
         Event(
             "connection_requested",

@@ -248,3 +248,24 @@ def test_another_agencys_admin_cannot_release_a_hold(kept):
     )
     hold.refresh_from_db()
     assert hold.released_at is None
+
+
+def test_families_are_told_before_their_old_messages_lose_their_text(kept):
+    from homeward.notifications import retention as warnings
+    from homeward.notifications.models import Notification
+
+    w = kept
+    # At NOW - 20 days only the old message (then 20 days old) is within 14 days of its
+    # 30-day removal: Ana is told once, whatever the runs that follow.
+    then = NOW - dt.timedelta(days=20)
+    assert warnings.warn(then) == 1
+    assert warnings.warn(then + dt.timedelta(hours=1)) == 1  # the same key: no second email
+    told = Notification.objects.filter(event="retention_warning")
+    assert told.count() == 1
+    row = told.get()
+    assert row.recipient == f"contact:{w.contact_a.pk}"
+    assert "keeps the text of messages for 30 days" in row.body
+    assert MARKER not in row.body  # an email never carries a message's words
+    # Before anything is due within 14 days, nobody is told.
+    Notification.objects.all().delete()
+    assert warnings.warn(NOW - dt.timedelta(days=30)) == 0

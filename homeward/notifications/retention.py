@@ -1,0 +1,77 @@
+"""Telling families before retention removes the text of their messages.
+
+A daily job (``warn_before_removal``, queued when a worker starts and then each day) looks
+at every agency with a retention period and emails each contact with messages whose text
+becomes due for removal within ``WARN_DAYS`` (journeys ended, text not removed yet): at
+most once in ``EVERY_DAYS`` per contact and agency. The email says when and what: the
+record that a message was sent stays, its words do not. (A legal hold may keep some; the
+email does not say which, since holds are not told.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from homeward.core import clock
+from homeward.facilities.models import Agency
+from homeward.jobs import services as jobs
+from homeward.jobs.models import Job
+from homeward.jobs.registry import handler
+from homeward.messaging.models import Message
+from homeward.notifications.services import notify
+from homeward.people.models import Contact
+
+WARN_DAYS = 14
+EVERY_DAYS = 30
+JOB = "warn_before_removal"
+S = Message.Status
+ENDED = (S.DELIVERED, S.READ, S.RETURNED, S.BLOCKED)
+
+
+def warn(now: dt.datetime | None = None) -> int:
+    """Email the contacts whose messages' text is due within WARN_DAYS; returns how many
+    were told (or would be: a contact who turned the email off gets a skipped row)."""
+    now = now or clock.now()
+    told = 0
+    for agency in Agency.objects.filter(message_retention_days__isnull=False):
+        days = agency.message_retention_days or 0
+        soon = now - dt.timedelta(days=max(0, days - WARN_DAYS))
+        contact_ids = (
+            Message.objects.filter(
+                facility__agency=agency,
+                created_at__lt=soon,
+                content_removed_at__isnull=True,
+                status__in=ENDED,
+                connection__contact__isnull=False,
+                connection__privileged=False,
+            )
+            .values_list("connection__contact", flat=True)
+            .distinct()
+        )
+        period = now.toordinal() // EVERY_DAYS
+        for contact in Contact.objects.filter(pk__in=contact_ids).select_related("user"):
+            notify(
+                event="retention_warning",
+                key=f"retention_warning:{agency.pk}:{contact.pk}:{period}",
+                contact=contact,
+                ours={"days": days, "warn_days": WARN_DAYS},
+                theirs={"agency": agency.name},
+            )
+            told += 1
+    return told
+
+
+def schedule(at: dt.datetime | None = None) -> None:
+    """Make sure the daily warning job is waiting."""
+    if not Job.objects.filter(kind=JOB, status=Job.Status.QUEUED).exists():
+        jobs.enqueue(JOB, run_after=at)
+
+
+def worker_starting() -> None:
+    schedule()
+
+
+@handler(JOB)
+def warn_before_removal() -> None:
+    warn()
+    schedule(clock.now() + dt.timedelta(days=1))
