@@ -22,7 +22,7 @@ from homeward.enforcement import restrictions
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account
 from homeward.messaging import history
-from homeward.monitoring import links
+from homeward.monitoring import cases, links
 from homeward.people import access
 from homeward.people.models import Contact, Resident, User
 from homeward.review import watches as review_watches
@@ -56,6 +56,7 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
         "connections": connections,
         "graph": links.graph_of(found, connections),
         "privileged": history.privileged_count(staff=request.user, person=found),
+        "cases": cases.cases_for(request.user)[:100] if request.staff.can_search else [],
         "page": history.resident_history(
             staff=request.user, resident=found, page=request.GET.get("page", 1)
         ),
@@ -80,6 +81,7 @@ def contact(request: StaffRequest, contact_id: int) -> HttpResponse:
         "connections": connections,
         "graph": links.graph_of(found, connections),
         "privileged": history.privileged_count(staff=request.user, person=found),
+        "cases": cases.cases_for(request.user)[:100] if request.staff.can_search else [],
         "page": history.contact_history(
             staff=request.user, contact=found, page=request.GET.get("page", 1)
         ),

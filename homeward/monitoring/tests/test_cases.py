@@ -242,3 +242,16 @@ def test_bundles_refuse_to_overwrite_their_own_files(world):
     with pytest.raises(ValueError):
         bundles.write(kind="case", about={}, files={"manifest.json": b"x"}, actor="system")
     assert audit.verify_chain() is None
+
+
+def test_messages_are_added_from_a_residents_history_too(gathered):
+    w = gathered
+    other = send(w.contact_a, w.resident, "Nothing about parcels, a recipe for flan.")
+    page = w.client.get(f"/console/residents/{w.resident.pk}/").content.decode()
+    assert f'name="message" value="{other.pk}" form="add-to-case"' in page
+    assert 'action="/console/cases/add/" id="add-to-case"' in page
+    w.client.post("/console/cases/add/", {"case": w.case.pk, "message": [other.pk]})
+    assert CaseMessage.objects.filter(case=w.case, message=other).exists()
+    # A reviewer reads the same history without the case controls.
+    page = client_for(w.reviewer_1).get(f"/console/residents/{w.resident.pk}/").content.decode()
+    assert 'id="add-to-case"' not in page
