@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from django import forms
 
 from homeward.review.models import ReviewTask
@@ -64,3 +67,33 @@ class EndConnectionForm(forms.Form):
 
 class ResidentSearchForm(forms.Form):
     q = forms.CharField(label="Resident number or name", max_length=100, required=False)
+
+
+class DateRangeForm(forms.Form):
+    """A "From" and a "To" day (both optional, inclusive) for the forms that filter by date."""
+
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if isinstance(since, dt.date) and isinstance(until, dt.date) and until < since:
+            self.add_error("until", "The last day comes on or after the first.")
+        return cleaned
+
+    def bounds(self, zone: ZoneInfo) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """Midnight starting the first day and midnight ending the last, on ``zone``'s
+        clocks (each None when not given)."""
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        start = dt.datetime.combine(since, dt.time(0), tzinfo=zone) if since else None
+        end = (
+            dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+            if until
+            else None
+        )
+        return start, end

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import QuerySet
 
+from homeward.console.forms import DateRangeForm
 from homeward.facilities.models import Facility
 from homeward.messaging.models import Message
 from homeward.monitoring import query as search_query
@@ -17,7 +17,9 @@ from homeward.screening import categories
 SCREENING_CHOICES = [("", "Any"), ("flag", "Flagged"), ("block", "Blocked")]
 
 
-class MessageSearchForm(forms.Form):
+class MessageSearchForm(DateRangeForm):
+    field_order = ["q", "facility", "resident", "contact", "since", "until"]
+
     q = forms.CharField(
         label="Words",
         max_length=search_query.MAX_LENGTH,
@@ -30,12 +32,6 @@ class MessageSearchForm(forms.Form):
     resident = forms.CharField(label="Resident number", max_length=30, required=False)
     contact = forms.CharField(
         label="Contact", max_length=100, required=False, help_text="Part of a name or email."
-    )
-    since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     direction = forms.ChoiceField(
         choices=[("", "Both ways"), *Message.Direction.choices], required=False
@@ -59,13 +55,6 @@ class MessageSearchForm(forms.Form):
         except search_query.QueryError as error:
             raise forms.ValidationError(str(error)) from None
 
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean() or {}
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if isinstance(since, dt.date) and isinstance(until, dt.date) and until < since:
-            self.add_error("until", "The last day comes on or after the first.")
-        return cleaned
-
     def time_zone(self) -> ZoneInfo:
         """The clocks dates are read on: the chosen facility's, else the first of the
         staff member's facilities."""
@@ -74,19 +63,14 @@ class MessageSearchForm(forms.Form):
 
     def filters(self) -> Filters:
         data = self.cleaned_data
-        zone = self.time_zone()
-        since, until = data.get("since"), data.get("until")
+        since, before = self.bounds(self.time_zone())
         facility = data.get("facility")
         return Filters(
             facility_id=facility.pk if facility is not None else None,
             resident_number=data.get("resident", "").strip(),
             contact=data.get("contact", "").strip(),
-            since=dt.datetime.combine(since, dt.time(0), tzinfo=zone) if since else None,
-            before=(
-                dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
-                if until
-                else None
-            ),
+            since=since,
+            before=before,
             direction=data.get("direction", ""),
             status=data.get("status", ""),
             category=data.get("category", ""),
