@@ -107,6 +107,16 @@ def policy_facts(facility: Facility) -> list[tuple[str, str]]:
         ("Messages not delivered", blocked),
         ("Refunds", refund),
     ]
+    days = facility.agency.message_retention_days
+    facts.append(
+        (
+            "Keeping messages",
+            f"The agency keeps the text of messages for {plural(days, 'day')}, then removes it "
+            "(a legal hold can keep it longer); the record that a message was sent stays."
+            if days
+            else "The agency keeps messages with no end date set.",
+        )
+    )
     facts.append(
         (
             "Attorneys",

@@ -269,3 +269,14 @@ def test_families_are_told_before_their_old_messages_lose_their_text(kept):
     # Before anything is due within 14 days, nobody is told.
     Notification.objects.all().delete()
     assert warnings.warn(NOW - dt.timedelta(days=30)) == 0
+
+
+def test_the_facility_page_names_the_period(kept):
+    from django.test import Client
+
+    page = Client().get("/facilities/greenhaven/").content.decode()
+    assert "keeps the text of messages for 30 days, then removes it" in page
+    kept.agency.message_retention_days = None
+    kept.agency.save()
+    page = Client().get("/facilities/greenhaven/").content.decode()
+    assert "keeps messages with no end date set" in page
