@@ -69,6 +69,9 @@ class ResidentSearchForm(forms.Form):
     q = forms.CharField(label="Resident number or name", max_length=100, required=False)
 
 
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9000, 12, 31)
+
+
 class DateRangeForm(forms.Form):
     """A "From" and a "To" day (both optional, inclusive) for the forms that filter by date."""
 
@@ -82,6 +85,10 @@ class DateRangeForm(forms.Form):
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         since, until = cleaned.get("since"), cleaned.get("until")
+        for name, day in (("since", since), ("until", until)):
+            if isinstance(day, dt.date) and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(name, f"A day from {FIRST_DAY.year} to {LAST_DAY.year}.")
+                return cleaned
         if isinstance(since, dt.date) and isinstance(until, dt.date) and until < since:
             self.add_error("until", "The last day comes on or after the first.")
         return cleaned

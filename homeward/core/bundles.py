@@ -140,7 +140,12 @@ def verify(data: bytes) -> list[str]:
     """What is wrong with a bundle, in sentences; an empty list when it is sound."""
     try:
         bundle = zipfile.ZipFile(io.BytesIO(data))
-        names = set(bundle.namelist())
+        listed_names = bundle.namelist()
+        names = set(listed_names)
+        if len(names) != len(listed_names):
+            return ["A file appears twice in the bundle: a reader could see either copy."]
+        if any(name.startswith("/") or ".." in name.split("/") for name in names):
+            return ["A file name points outside the bundle."]
         if MANIFEST not in names or SIGNATURE not in names:
             return ["Not a bundle: manifest.json or manifest.sig is missing."]
         manifest_bytes = bundle.read(MANIFEST)

@@ -56,8 +56,10 @@ def events_for(staff: User, filters: Filters) -> QuerySet[AuditEvent]:
     )
     facilities = list(audited_facilities(staff).values_list("id", flat=True))
     colleagues = StaffMembership.objects.filter(agency_id__in=agencies).values("user_id")
+    # At the agency's facilities, or by its staff where no facility is named (a staff
+    # member of two agencies: what they did at the other's facilities is not ours).
     events = AuditEvent.objects.filter(
-        Q(facility_id__in=facilities) | Q(actor_user_id__in=colleagues)
+        Q(facility_id__in=facilities) | Q(facility_id__isnull=True, actor_user_id__in=colleagues)
     )
     if filters.actor:
         events = events.filter(

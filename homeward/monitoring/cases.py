@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -28,6 +29,7 @@ from homeward.people import access
 from homeward.people.models import StaffMembership, User
 
 MAX_MESSAGES = 5000
+PAGE_SIZE = 50
 
 
 class CaseError(DomainError):
@@ -126,6 +128,15 @@ def messages_of(*, staff: User, case: Case) -> QuerySet[Message]:
         .select_related("facility", "connection__contact", "connection__resident", "screening")
         .order_by("created_at", "id")
     )
+
+
+def read_page(*, staff: User, case: Case, page: int | str) -> Page[Message]:
+    """One page of the case's messages ``staff`` may read; the reading is audited."""
+    shown = Paginator(messages_of(staff=staff, case=case), PAGE_SIZE).get_page(page)
+    audit.record(
+        actor=staff, action="case.read", obj=case, data={"messages": [m.pk for m in shown]}
+    )
+    return shown
 
 
 def unreadable_count(*, staff: User, case: Case) -> int:

@@ -138,17 +138,7 @@ def record(messages: Iterable[Message], *, using: str = "default") -> int:
                 mentions.append((message, found))
     if not mentions:
         return 0
-    Entity.objects.using(using).bulk_create(
-        [Entity(kind=f.kind, value=f.value, shown=f.shown) for _, f in mentions],
-        ignore_conflicts=True,
-    )
-    wanted = {(f.kind, f.value) for _, f in mentions}
-    entities = {
-        (e.kind, e.value): e
-        for e in Entity.objects.using(using).filter(
-            value__in={v for _, v in wanted}, kind__in={k for k, _ in wanted}
-        )
-    }
+    entities = _entities({(f.kind, f.value): f.shown for _, f in mentions}, using=using)
     Mention.objects.using(using).bulk_create(
         [
             Mention(
@@ -183,3 +173,41 @@ def record_missing(*, using: str = "default", batch: int = 500) -> int:
             return done
         done += record(messages, using=using)
         last = messages[-1].pk
+
+
+def _entities(wanted: dict[tuple[str, str], str], *, using: str) -> dict[tuple[str, str], Entity]:
+    """The entities of ``wanted`` ((kind, value) -> shown), made where missing and held
+    (FOR NO KEY UPDATE) until the caller commits, so ``forget`` cannot delete one a new
+    mention is about to point at. One deleted between the insert and the lock is made
+    again."""
+    found: dict[tuple[str, str], Entity] = {}
+    for _ in range(3):
+        missing = {key: shown for key, shown in wanted.items() if key not in found}
+        if not missing:
+            break
+        Entity.objects.using(using).bulk_create(
+            [Entity(kind=k, value=v, shown=shown) for (k, v), shown in missing.items()],
+            ignore_conflicts=True,
+        )
+        rows = (
+            Entity.objects.using(using)
+            .select_for_update(no_key=True)
+            .filter(kind__in={k for k, _ in missing}, value__in={v for _, v in missing})
+        )
+        found |= {(e.kind, e.value): e for e in rows if (e.kind, e.value) in missing}
+    return found
+
+
+def forget(message_ids: list[int]) -> None:
+    """Delete the mentions of these messages, and each entity no message mentions any more
+    (locked first, so a mention being written waits or makes the entity again)."""
+    mentions = Mention.objects.filter(message_id__in=message_ids)
+    named = set(mentions.values_list("entity_id", flat=True))
+    mentions.delete()
+    if named:
+        orphans = list(
+            Entity.objects.select_for_update()
+            .filter(pk__in=named, mentions__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        Entity.objects.filter(pk__in=orphans, mentions__isnull=True).delete()

@@ -22,10 +22,12 @@ from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Agency
+from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
-from homeward.monitoring import index
-from homeward.monitoring.models import AttorneyVerification, CaseMessage, Entity, Mention
+from homeward.monitoring import entities, index
+from homeward.monitoring.models import AttorneyVerification, CaseMessage
 from homeward.people.models import Contact, User
+from homeward.review.services import cancel_task_of
 
 _BAR_NUMBER = re.compile(r"[A-Za-z0-9-]{2,40}")
 _STATE = re.compile(r"[A-Z]{2}")
@@ -85,10 +87,13 @@ def make_privileged(*, staff: User, connection: Connection) -> Connection:
         connection.save(update_fields=["privileged"])
         ids = list(Message.objects.filter(connection=connection).values_list("pk", flat=True))
         index.unindex(ids)
-        named = list(Mention.objects.filter(message_id__in=ids).values_list("entity_id", flat=True))
-        Mention.objects.filter(message_id__in=ids).delete()
-        Entity.objects.filter(pk__in=named, mentions__isnull=True).delete()
+        entities.forget(ids)
         left = CaseMessage.objects.filter(message_id__in=ids).delete()[0]
+        # Nobody reviews the channel: messages waiting for a reviewer go on their way.
+        waiting = Message.objects.filter(connection=connection, status=Message.Status.IN_REVIEW)
+        for message in waiting:
+            cancel_task_of(message)
+            messaging.approve(message_id=message.pk, actor=staff)
         audit.record(
             actor=staff,
             action="connection.made_privileged",

@@ -24,12 +24,13 @@ from django.db.models import Q, QuerySet
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
+from homeward.enforcement.models import Appeal
 from homeward.facilities.models import Agency
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
 from homeward.messaging.models import Message
-from homeward.monitoring import index
-from homeward.monitoring.models import Case, CaseMessage, Entity, LegalHold, Mention
+from homeward.monitoring import entities, index
+from homeward.monitoring.models import Case, CaseMessage, LegalHold
 from homeward.people.models import Contact, Resident, User
 from homeward.review.models import ScreeningResult
 
@@ -39,6 +40,9 @@ BATCH = 500
 RUNS_A_JOB = 4  # batches one job removes before handing on to the next
 JOB = "remove_expired_content"
 MAX_DAYS = 36_500
+# What a stored screening hit keeps once the text is gone: which rule, what it meant and
+# where it was; never the matched words or a detail quoting them ("Decoded: …").
+KEPT_OF_A_HIT = frozenset({"rule", "category", "action", "start", "end", "layer"})
 
 
 class RetentionError(DomainError):
@@ -60,11 +64,14 @@ def holds_of(agency: Agency) -> QuerySet[LegalHold]:
 def _held(agency: Agency) -> Q:
     """Messages a hold in force at ``agency`` covers."""
     holds = holds_of(agency)
-    cases = holds.filter(kind=LegalHold.Kind.CASE).values("case_id")
+    # Each subquery only the holds of its kind: a NULL among the ids would make
+    # "not in" unknown, and one hold would stop removal for the whole agency.
+    kind = LegalHold.Kind
+    cases = holds.filter(kind=kind.CASE).values("case_id")
     return (
-        Q(connection__resident__in=holds.values("resident_id"))
-        | Q(connection__contact__in=holds.values("contact_id"))
-        | Q(connection__in=holds.values("connection_id"))
+        Q(connection__resident__in=holds.filter(kind=kind.RESIDENT).values("resident_id"))
+        | Q(connection__contact__in=holds.filter(kind=kind.CONTACT).values("contact_id"))
+        | Q(connection__in=holds.filter(kind=kind.CONNECTION).values("connection_id"))
         | Q(pk__in=CaseMessage.objects.filter(case__in=cases).values("message_id"))
     )
 
@@ -82,6 +89,8 @@ def due(agency: Agency, now: dt.datetime) -> QuerySet[Message]:
             status__in=ENDED,
         )
         .exclude(_held(agency))
+        # A block under appeal may yet be delivered: its text stays until the appeal ends.
+        .exclude(appeal__status=Appeal.Status.OPEN)
         .order_by("created_at", "id")
     )
 
@@ -122,13 +131,12 @@ def remove(messages: list[Message], agency: Agency, now: dt.datetime) -> int:
     Message.objects.bulk_update(messages, ["body", "content_removed_at"])
     for result in ScreeningResult.objects.filter(message_id__in=ids):
         result.hits = [
-            {key: value for key, value in hit.items() if key != "text"} for hit in result.hits
+            {key: value for key, value in hit.items() if key in KEPT_OF_A_HIT}
+            for hit in result.hits
         ]
         result.save(update_fields=["hits"])
     index.unindex(ids)
-    entities = list(Mention.objects.filter(message_id__in=ids).values_list("entity_id", flat=True))
-    Mention.objects.filter(message_id__in=ids).delete()
-    Entity.objects.filter(pk__in=entities, mentions__isnull=True).delete()
+    entities.forget(ids)
     return len(ids)
 
 

@@ -64,7 +64,9 @@ class Cursor:
     def read(cls, token: str) -> Cursor | None:
         """A cursor from a page link; None for anything malformed (the first page)."""
         micros, _, message_id = token.partition(".")
-        if not (micros.isdigit() and message_id.isdigit()) or len(token) > 40:
+        if not all(
+            part.isascii() and part.isdecimal() and len(part) <= 18 for part in (micros, message_id)
+        ):
             return None
         try:
             at = dt.datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt.UTC)

@@ -18,6 +18,7 @@ from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
 from homeward.jobs.registry import handler
 from homeward.messaging.models import Message
+from homeward.notifications.models import Notification
 from homeward.notifications.services import notify
 from homeward.people.models import Contact
 
@@ -29,8 +30,9 @@ ENDED = (S.DELIVERED, S.READ, S.RETURNED, S.BLOCKED)
 
 
 def warn(now: dt.datetime | None = None) -> int:
-    """Email the contacts whose messages' text is due within WARN_DAYS; returns how many
-    were told (or would be: a contact who turned the email off gets a skipped row)."""
+    """Email the contacts whose messages' text is due within WARN_DAYS and who were not
+    told within EVERY_DAYS; returns how many were told now (a contact who turned the email
+    off gets a skipped row, which counts)."""
     now = now or clock.now()
     told = 0
     for agency in Agency.objects.filter(message_retention_days__isnull=False):
@@ -48,11 +50,15 @@ def warn(now: dt.datetime | None = None) -> int:
             .values_list("connection__contact", flat=True)
             .distinct()
         )
-        period = now.toordinal() // EVERY_DAYS
         for contact in Contact.objects.filter(pk__in=contact_ids).select_related("user"):
+            prefix = f"retention_warning:{agency.pk}:{contact.pk}:"
+            if Notification.objects.filter(
+                key__startswith=prefix, created_at__gt=now - dt.timedelta(days=EVERY_DAYS)
+            ).exists():
+                continue  # told within EVERY_DAYS
             notify(
                 event="retention_warning",
-                key=f"retention_warning:{agency.pk}:{contact.pk}:{period}",
+                key=f"{prefix}{now:%Y-%m-%d}",
                 contact=contact,
                 ours={"days": days, "warn_days": WARN_DAYS},
                 theirs={"agency": agency.name},

@@ -40,7 +40,11 @@ def supervises(staff: User, facility_id: int) -> bool:
 def task_for(staff: User, task_id: int, *, lock: bool = False) -> ReviewTask:
     """A task of the staff member's facilities, in any status; anything else is a 404."""
     facilities = people_access.staff_facilities(staff, people_access.REVIEW_ROLES)
-    tasks = ReviewTask.objects.filter(facility__in=facilities)
+    # A privileged attorney channel's message is never shown to staff (its tasks were
+    # cancelled when the connection became privileged).
+    tasks = ReviewTask.objects.filter(facility__in=facilities).exclude(
+        message__connection__privileged=True
+    )
     if lock:
         tasks = tasks.select_for_update(of=("self",))
     task = tasks.filter(pk=task_id).first()

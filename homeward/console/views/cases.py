@@ -5,7 +5,6 @@ staff member's facilities, is not found."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,8 +15,6 @@ from homeward.console.requests import StaffRequest
 from homeward.core.errors import DomainError, NotFound
 from homeward.monitoring import cases as case_service
 from homeward.monitoring.models import Case
-
-PAGE_SIZE = 50
 
 
 @searcher_required
@@ -50,8 +47,7 @@ def _case(request: StaffRequest, case_id: int) -> Case:
 @searcher_required
 def case(request: StaffRequest, case_id: int) -> HttpResponse:
     found = _case(request, case_id)
-    readable = case_service.messages_of(staff=request.user, case=found)
-    page = Paginator(readable, PAGE_SIZE).get_page(request.GET.get("page", 1))
+    page = case_service.read_page(staff=request.user, case=found, page=request.GET.get("page", 1))
     context = {
         "case": found,
         "page": page,

@@ -50,6 +50,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("facilities", "0004_agency_blocker_decides_appeals"),
         ("messaging", "0002_initial"),
+        # The backfill below runs today's code, which reads Connection.privileged.
+        ("connections", "0004_privileged_channel"),
     ]
 
     operations = [

@@ -18,6 +18,8 @@ class Migration(migrations.Migration):
         ('facilities', '0004_agency_blocker_decides_appeals'),
         ('messaging', '0002_initial'),
         ('monitoring', '0002_newest_first'),
+        # The backfill below runs today's code, which reads Connection.privileged.
+        ('connections', '0004_privileged_channel'),
     ]
 
     operations = [

@@ -140,3 +140,20 @@ def test_everyone_else_is_refused_and_nothing_is_recorded(world, events, persona
     assert AuditEvent.objects.count() == before
     response = Client().get(LOG)
     assert response.status_code == 302 and "/console/signin/" in response["Location"]
+
+
+def test_what_a_colleague_did_at_another_agency_stays_there(world, agency_admin):
+    """A reviewer who also works for the other agency: their event at its facility is not
+    ours, though their searches (no facility) are."""
+    StaffMembership.objects.create(
+        user=world.reviewer_1,
+        agency=world.facility_2.agency,
+        facility=world.facility_2,
+        role=Role.REVIEWER,
+    )
+    there = audit.record(
+        actor=world.reviewer_1, action="message.blocked", facility_id=world.facility_2.pk
+    )
+    nowhere = audit.record(actor=world.reviewer_1, action="resident.searched")
+    seen = shown(client_for(agency_admin))
+    assert there.pk not in seen and nowhere.pk in seen

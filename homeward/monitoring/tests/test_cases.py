@@ -255,3 +255,16 @@ def test_messages_are_added_from_a_residents_history_too(gathered):
     # A reviewer reads the same history without the case controls.
     page = client_for(w.reviewer_1).get(f"/console/residents/{w.resident.pk}/").content.decode()
     assert 'id="add-to-case"' not in page
+
+
+def test_a_bundle_with_a_file_twice_is_refused(gathered, tmp_path):
+    data = export(gathered)
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        files = [(name, bundle.read(name)) for name in bundle.namelist()]
+    out = io.BytesIO()
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(out, "w") as forged:
+        forged.writestr("case.json", b'{"messages": []}')  # a forged copy first
+        for name, content in files:
+            forged.writestr(name, content)
+    with pytest.raises(CommandError, match="appears twice"):
+        verify(tmp_path, out.getvalue())

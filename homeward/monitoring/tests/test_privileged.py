@@ -166,3 +166,31 @@ def test_another_agencys_admin_gets_not_found(world):
     agency.refresh_from_db()
     connection.refresh_from_db()
     assert not agency.privileged_channel and not connection.privileged
+
+
+def test_a_message_waiting_for_review_goes_on_when_the_channel_becomes_privileged(world):
+    """Greenhaven reviews everything: an attorney's message waits for a reviewer until the
+    connection is made privileged; then its task is cancelled, it is delivered, and the
+    reviewer who had its address gets a 404."""
+    lawyer = world.contact_b
+    t.connect(lawyer, world.resident)
+    waiting = send(lawyer, world.resident, "About the appeal brief.")
+    assert waiting.status == Message.Status.IN_REVIEW
+    task = ReviewTask.objects.get(message=waiting)
+    reviewer = client_for(world.reviewer_1)
+    assert reviewer.get(f"/console/review/{task.pk}/").status_code == 200
+    agency = world.facility_1.agency
+    agency.privileged_channel = True
+    agency.save()
+    admin = t.make_staff("agadmin", role=Role.AGENCY_ADMIN, agency=agency)
+    privileged.verify_attorney(
+        staff=admin, agency=agency, contact=lawyer, bar_number="NY-1", bar_state="NY"
+    )
+    privileged.make_privileged(staff=admin, connection=lawyer.connections.get())
+    jobs.run_pending("test")
+    waiting.refresh_from_db()
+    task.refresh_from_db()
+    assert waiting.status == Message.Status.DELIVERED
+    assert task.status == ReviewTask.Status.CANCELLED
+    response = reviewer.get(f"/console/review/{task.pk}/")
+    assert response.status_code == 404 and b"appeal brief" not in response.content

@@ -115,7 +115,7 @@ def test_old_text_is_removed_everywhere_and_a_tombstone_left(kept):
     assert not Entity.objects.filter(value="5125550143").exists()
     result = ScreeningResult.objects.get(message=w.old)
     assert result.verdict == "flag" and result.categories and result.hits
-    assert all("text" not in hit for hit in result.hits)
+    assert all(set(hit) <= retention.KEPT_OF_A_HIT for hit in result.hits)
     w.recent.refresh_from_db()
     w.old_pending.refresh_from_db()
     assert MARKER in w.recent.body and MARKER in w.old_pending.body
@@ -258,17 +258,22 @@ def test_families_are_told_before_their_old_messages_lose_their_text(kept):
     # At NOW - 20 days only the old message (then 20 days old) is within 14 days of its
     # 30-day removal: Ana is told once, whatever the runs that follow.
     then = NOW - dt.timedelta(days=20)
-    assert warnings.warn(then) == 1
-    assert warnings.warn(then + dt.timedelta(hours=1)) == 1  # the same key: no second email
+    with clock.frozen_at(then):
+        assert warnings.warn() == 1
+    with clock.frozen_at(then + dt.timedelta(days=2)):
+        assert warnings.warn() == 0  # told within 30 days: not again
     told = Notification.objects.filter(event="retention_warning")
     assert told.count() == 1
     row = told.get()
     assert row.recipient == f"contact:{w.contact_a.pk}"
     assert "keeps the text of messages for 30 days" in row.body
     assert MARKER not in row.body  # an email never carries a message's words
+    with clock.frozen_at(then + dt.timedelta(days=31)):
+        assert warnings.warn() == 1  # a month on, still due: told again
     # Before anything is due within 14 days, nobody is told.
     Notification.objects.all().delete()
-    assert warnings.warn(NOW - dt.timedelta(days=30)) == 0
+    with clock.frozen_at(NOW - dt.timedelta(days=30)):
+        assert warnings.warn() == 0
 
 
 def test_the_facility_page_names_the_period(kept):
@@ -280,3 +285,35 @@ def test_the_facility_page_names_the_period(kept):
     kept.agency.save()
     page = Client().get("/facilities/greenhaven/").content.decode()
     assert "keeps messages with no end date set" in page
+
+
+def test_a_hold_on_something_else_does_not_stop_removal(kept):
+    """A hold on an empty case (its resident, contact and connection columns empty) once
+    made every message of the agency count as held."""
+    w = kept
+    empty = cases.open_case(staff=w.investigator, agency=w.agency, name="Empty", reason="r")
+    retention.place_hold(staff=w.admin, agency=w.agency, subject=empty, reason="Suit")
+    other = t.make_resident(w.facility_1, "NY5005")
+    retention.place_hold(staff=w.admin, agency=w.agency, subject=other, reason="Suit")
+    assert retention.outlook(w.agency, NOW).held == 0
+    assert retention.run(agency_id=w.agency.pk, now=NOW) == 1
+
+
+def test_a_block_under_appeal_keeps_its_text(kept):
+    from homeward.enforcement import appeals
+
+    w = kept
+    with clock.frozen_at(NOW - dt.timedelta(days=40)):
+        blocked = messaging.send_message(
+            sender=w.contact_a,
+            connection_id=w.old.connection_id,
+            body=f"{MARKER} appealed",
+        ).message
+        intake.screen_and_route(message_id=blocked.pk)
+        task = ReviewTask.objects.get(message=blocked)
+        review.claim(staff=w.reviewer_1, task_id=task.pk)
+        review.decide(staff=w.reviewer_1, task_id=task.pk, decision="block", reason_code="drugs")
+        appeals.appeal_message(appellant=w.contact_a, message_id=blocked.pk, statement="No")
+    retention.run(agency_id=w.agency.pk, now=NOW)
+    blocked.refresh_from_db()
+    assert blocked.status == Message.Status.BLOCKED and MARKER in blocked.body

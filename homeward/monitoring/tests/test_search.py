@@ -214,3 +214,16 @@ def test_messages_from_before_search_existed_are_indexed(world, investigator):
     assert index.index_missing() == 1
     assert found(investigator, q="orchard") == [message.pk]
     assert index.index_missing() == 0
+
+
+@pytest.mark.parametrize("cursor", ["1.²", "1." + "9" * 38, "9" * 30 + ".1", "-1.-1", ""])
+def test_a_broken_page_link_is_the_first_page(world, investigator, cursor):
+    message = send(world.contact_a, world.resident, "Commissary list.")
+    assert found(investigator, q="commissary", after=cursor) == [message.pk]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_dates_far_away_are_refused_not_a_crash(world, investigator, day):
+    response = investigator.get(SEARCH, {"q": "x", "until": day})
+    assert response.status_code == 200
+    assert "A day from 1900 to 9000." in response.content.decode()
