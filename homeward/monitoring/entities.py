@@ -206,7 +206,7 @@ def forget(message_ids: list[int]) -> None:
     mentions.delete()
     if named:
         orphans = list(
-            Entity.objects.select_for_update()
+            Entity.objects.select_for_update(of=("self",))
             .filter(pk__in=named, mentions__isnull=True)
             .values_list("pk", flat=True)
         )

@@ -24,6 +24,9 @@ BATCH = 500
 # PostgreSQL's parser reads <script>…</script> as markup and indexes none of it, so a
 # sender could hide words from search inside one: the index never sees angle brackets.
 _NO_MARKUP = str.maketrans("<>", "  ")
+# PostgreSQL's parser reads "512.555.0143" as one token and "555-0143" as 555 and -0143;
+# the index sees the digit groups apart, as a search for "512 555 0143" asks for them.
+_DIGIT_JOINS = re.compile(r"(?<=\d)[.\-/:,](?=\d)|\+(?=\d)")
 
 
 def text_of(body: str) -> str:
@@ -31,7 +34,7 @@ def text_of(body: str) -> str:
     normalized = normalize(body)
     own = set(_WORD.findall(normalized.plain.text))
     added = [w for w in dict.fromkeys(_WORD.findall(normalized.folded.text)) if w not in own]
-    text = body.translate(_NO_MARKUP)
+    text = _DIGIT_JOINS.sub(" ", body.translate(_NO_MARKUP))
     return f"{text}\n{' '.join(added)}" if added else text
 
 

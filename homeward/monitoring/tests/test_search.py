@@ -227,3 +227,16 @@ def test_dates_far_away_are_refused_not_a_crash(world, investigator, day):
     response = investigator.get(SEARCH, {"q": "x", "until": day})
     assert response.status_code == 200
     assert "A day from 1900 to 9000." in response.content.decode()
+
+
+def test_a_number_is_found_however_it_is_written(world, investigator):
+    """PostgreSQL's parser keeps "512.555.0143" whole and reads "555-0143" as 555 and -0143:
+    the index keeps digit groups apart, so one search finds every writing."""
+    sent = [
+        send(world.contact_a, world.resident, body)
+        for body in ("Call (512) 555-0143", "cell 512.555.0143", "text +1 512 555 0143")
+    ]
+    expected = {m.pk for m in sent}
+    assert set(found(investigator, q='"512 555 0143"')) == expected
+    assert set(found(investigator, q="512.555.0143")) == expected
+    assert set(found(investigator, q="555-0143")) == expected
