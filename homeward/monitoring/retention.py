@@ -25,6 +25,7 @@ from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.enforcement.models import Appeal
+from homeward.facilities.hooks import retention_period_set
 from homeward.facilities.models import Agency
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
@@ -193,6 +194,7 @@ def set_period(*, staff: User, agency: Agency, days: int | None) -> Agency:
         )
         if days is not None:
             schedule(agency)
+        retention_period_set(agency)
     return agency
 
 

@@ -1,9 +1,10 @@
 """Telling families before retention removes the text of their messages.
 
-A daily job (``warn_before_removal``, queued when a worker starts and then each day) looks
-at every agency with a retention period and emails each contact with messages whose text
-becomes due for removal within ``WARN_DAYS`` (journeys ended, text not removed yet): at
-most once in ``EVERY_DAYS`` per contact and agency. The email says when and what: the
+A daily job (``warn_before_removal``: queued when an agency sets a period or a worker
+starts, while some agency has one, then each day) looks at every agency with a retention
+period and emails each contact with messages whose text becomes due for removal within
+``WARN_DAYS`` (journeys ended, text not removed yet): at most once in ``EVERY_DAYS`` per
+contact and agency. The email says when and what: the
 record that a message was sent stays, its words do not. (A legal hold may keep some; the
 email does not say which, since holds are not told.)
 """
@@ -68,9 +69,16 @@ def warn(now: dt.datetime | None = None) -> int:
 
 
 def schedule(at: dt.datetime | None = None) -> None:
-    """Make sure the daily warning job is waiting."""
+    """Make sure the daily warning job is waiting, while some agency has a period."""
+    if not Agency.objects.filter(message_retention_days__isnull=False).exists():
+        return
     if not Job.objects.filter(kind=JOB, status=Job.Status.QUEUED).exists():
         jobs.enqueue(JOB, run_after=at)
+
+
+def period_set(agency: Agency) -> None:
+    """The ``facilities.hooks.retention_period_set`` receiver."""
+    schedule()
 
 
 def worker_starting() -> None:

@@ -163,6 +163,8 @@ def test_the_daily_job_removes_and_comes_back_tomorrow(kept, run_jobs):
     with clock.frozen_at(NOW):
         retention.set_period(staff=w.admin, agency=w.agency, days=30)
         assert Job.objects.filter(kind=retention.JOB, status=Job.Status.QUEUED).count() == 1
+        # Families' warnings start with the period too.
+        assert Job.objects.filter(kind="warn_before_removal", status=Job.Status.QUEUED).exists()
         run_jobs()
     w.old.refresh_from_db()
     assert w.old.content_removed_at is not None
