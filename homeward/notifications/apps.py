@@ -10,7 +10,6 @@ class NotificationsConfig(AppConfig):
         from homeward.enforcement.appeals import appeal_changed
         from homeward.enforcement.restrictions import restriction_changed
         from homeward.facilities.hooks import retention_period_set
-        from homeward.jobs.services import worker_starting
         from homeward.ledger.charges import wallet_running_low
         from homeward.ledger.payments import payment_succeeded, refund_started
         from homeward.messaging.status import message_moved
@@ -30,5 +29,4 @@ class NotificationsConfig(AppConfig):
         restriction_changed.register(receivers.restriction_changed)
         appeal_changed.register(receivers.appeal_changed)
         # The daily warning before retention removes old messages' text.
-        worker_starting.register(retention.worker_starting)
         retention_period_set.register(retention.period_set)

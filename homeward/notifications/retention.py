@@ -1,7 +1,8 @@
 """Telling families before retention removes the text of their messages.
 
-A daily job (``warn_before_removal``: queued when an agency sets a period or a worker
-starts, while some agency has one, then each day) looks at every agency with a retention
+A daily job (``warn_before_removal``: queued when an agency sets a period, then each day
+while some agency has one; never at a worker's start, which must not need the database)
+looks at every agency with a retention
 period and emails each contact with messages whose text becomes due for removal within
 ``WARN_DAYS`` (journeys ended, text not removed yet): at most once in ``EVERY_DAYS`` per
 contact and agency. The email says when and what: the
@@ -78,10 +79,6 @@ def schedule(at: dt.datetime | None = None) -> None:
 
 def period_set(agency: Agency) -> None:
     """The ``facilities.hooks.retention_period_set`` receiver."""
-    schedule()
-
-
-def worker_starting() -> None:
     schedule()
 
 
