@@ -2,10 +2,9 @@
 
 A daily job (``warn_before_removal``: queued when an agency sets a period, then each day
 while some agency has one; never at a worker's start, which must not need the database)
-looks at every agency with a retention
-period and emails each contact with messages whose text becomes due for removal within
-``WARN_DAYS`` (journeys ended, text not removed yet): at most once in ``EVERY_DAYS`` per
-contact and agency. The email says when and what: the
+looks at every agency with a retention period and emails each contact with messages whose
+text becomes due for removal within ``WARN_DAYS`` (journeys ended, text not removed yet):
+at most once in ``EVERY_DAYS`` per contact and agency. The email says when and what: the
 record that a message was sent stays, its words do not. (A legal hold may keep some; the
 email does not say which, since holds are not told.)
 """
