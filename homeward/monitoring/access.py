@@ -41,13 +41,21 @@ def subject_named(agency: Agency, kind: str, name: str) -> Resident | Contact | 
     if kind == LegalHold.Kind.RESIDENT:
         found = Resident.objects.filter(agency=agency, number__iexact=name).first()
     elif kind == LegalHold.Kind.CONTACT:
-        found = Contact.objects.filter(
-            user__email__iexact=name, connections__facility__agency=agency
-        ).first()
+        return contact_at(agency, name)
     elif kind == LegalHold.Kind.CONNECTION and name.isdigit() and len(name) < 19:
         found = Connection.objects.filter(pk=int(name), facility__agency=agency).first()
     elif kind == LegalHold.Kind.CASE and name.isdigit() and len(name) < 19:
         found = Case.objects.filter(pk=int(name), agency=agency).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def contact_at(agency: Agency, email: str) -> Contact:
+    """A contact with a connection at ``agency``, by email; NotFound otherwise."""
+    found = Contact.objects.filter(
+        user__email__iexact=email.strip(), connections__facility__agency=agency
+    ).first()
     if found is None:
         raise NotFound()
     return found

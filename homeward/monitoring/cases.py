@@ -87,25 +87,27 @@ def _in_scope(staff: User, case: Case) -> QuerySet[Message]:
 
 def add_messages(*, staff: User, case: Case, message_ids: list[int]) -> int:
     """Add the messages of ``message_ids`` that ``staff`` may search (others are ignored:
-    they are not found); returns how many were new to the case."""
+    they are not found); returns how many were new to the case. The case row is held while
+    it is counted and filled, so additions at the same moment never pass MAX_MESSAGES."""
     with transaction.atomic():
-        wanted = list(
-            _in_scope(staff, case)
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        held = set(case.items.values_list("message_id", flat=True))
+        wanted = [
+            pk
+            for pk in _in_scope(staff, case)
             .filter(pk__in=message_ids[:MAX_MESSAGES])
             .exclude(status=Message.Status.DRAFT)
             .values_list("pk", flat=True)
-        )
-        if case.items.count() + len(wanted) > MAX_MESSAGES:
+            if pk not in held
+        ]
+        if len(held) + len(wanted) > MAX_MESSAGES:
             raise CaseError(f"A case holds at most {MAX_MESSAGES} messages.")
         now = clock.now()
-        before = case.items.count()
         CaseMessage.objects.bulk_create(
-            [CaseMessage(case=case, message_id=pk, added_by=staff, added_at=now) for pk in wanted],
-            ignore_conflicts=True,
+            [CaseMessage(case=case, message_id=pk, added_by=staff, added_at=now) for pk in wanted]
         )
-        added = case.items.count() - before
         audit.record(actor=staff, action="case.messages_added", obj=case, data={"messages": wanted})
-    return added
+    return len(wanted)
 
 
 def remove_message(*, staff: User, case: Case, message_id: int) -> None:

@@ -79,7 +79,7 @@ def mentions(*, staff: User, entity: Entity, before_id: int | None = None) -> li
         found = found.filter(id__lt=before_id)
     return list(
         found.select_related(
-            "message", "facility", "connection__contact", "connection__resident"
+            "message__connection__contact", "message__connection__resident", "facility"
         ).order_by("-id")[: PAGE_SIZE + 1]
     )
 

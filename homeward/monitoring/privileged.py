@@ -104,16 +104,6 @@ def make_privileged(*, staff: User, connection: Connection) -> Connection:
     return connection
 
 
-def contact_named(agency: Agency, email: str) -> Contact:
-    """A contact connected at ``agency``, by email; NotFound otherwise."""
-    found = Contact.objects.filter(
-        user__email__iexact=email.strip(), connections__facility__agency=agency
-    ).first()
-    if found is None:
-        raise NotFound()
-    return found
-
-
 def connection_at(agency: Agency, connection_id: int) -> Connection:
     found = (
         Connection.objects.select_related("facility__agency", "contact")

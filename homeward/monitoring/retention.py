@@ -130,12 +130,13 @@ def remove(messages: list[Message], agency: Agency, now: dt.datetime) -> int:
         message.body = tombstone(agency, now)
         message.content_removed_at = now
     Message.objects.bulk_update(messages, ["body", "content_removed_at"])
-    for result in ScreeningResult.objects.filter(message_id__in=ids):
+    results = list(ScreeningResult.objects.filter(message_id__in=ids))
+    for result in results:
         result.hits = [
             {key: value for key, value in hit.items() if key in KEPT_OF_A_HIT}
             for hit in result.hits
         ]
-        result.save(update_fields=["hits"])
+    ScreeningResult.objects.bulk_update(results, ["hits"])
     index.unindex(ids)
     entities.forget(ids)
     return len(ids)

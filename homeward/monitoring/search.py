@@ -10,7 +10,7 @@ search with the query, the filters and that count. The text index is the databas
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import connection
@@ -82,7 +82,6 @@ class Results:
     more_than: bool  # there are more than COUNT_LIMIT
     next: Cursor | None  # where the next page starts, if there is one
     query: Query
-    filters: Filters = field(default_factory=Filters)
 
 
 def search_messages(
@@ -126,7 +125,6 @@ def search_messages(
         more_than=counted > COUNT_LIMIT,
         next=Cursor(rows[-1][1], rows[-1][0]) if more and rows else None,
         query=query,
-        filters=filters,
     )
 
 

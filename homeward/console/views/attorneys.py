@@ -55,7 +55,7 @@ def verify(request: StaffRequest, agency_id: int) -> HttpResponse:
         messages.error(request, "Give the attorney's email, bar number and state.")
         return redirect("console:attorneys")
     try:
-        contact = privileged.contact_named(agency, form.cleaned_data["email"])
+        contact = monitoring_access.contact_at(agency, form.cleaned_data["email"])
         privileged.verify_attorney(
             staff=request.user,
             agency=agency,

@@ -13,7 +13,7 @@ from homeward.jobs import services as jobs
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.monitoring import cases, privileged
-from homeward.monitoring.models import CaseMessage, SearchDocument
+from homeward.monitoring.models import AttorneyVerification, CaseMessage, SearchDocument
 from homeward.people.models import StaffMembership
 from homeward.personas import client_for
 from homeward.review.models import ReviewTask, ScreeningResult
@@ -194,3 +194,25 @@ def test_a_message_waiting_for_review_goes_on_when_the_channel_becomes_privilege
     assert task.status == ReviewTask.Status.CANCELLED
     response = reviewer.get(f"/console/review/{task.pk}/")
     assert response.status_code == 404 and b"appeal brief" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("bar_number", "bar_state", "said"),
+    [
+        ("!!", "NY", "Give the bar number and the two-letter state of admission."),
+        ("NY-1", "N1", "Give the bar number and the two-letter state of admission."),
+        ("NY-1", "", "Give the attorney&#x27;s email, bar number and state."),
+    ],
+)
+def test_a_bad_bar_number_or_state_says_so_and_verifies_nobody(world, bar_number, bar_state, said):
+    agency = world.facility_1.agency
+    agency.privileged_channel = True
+    agency.save()
+    admin = t.make_staff("agadmin", role=Role.AGENCY_ADMIN, agency=agency)
+    response = client_for(admin).post(
+        f"/console/attorneys/{agency.pk}/verify/",
+        {"email": "a@example.org", "bar_number": bar_number, "bar_state": bar_state},
+        follow=True,
+    )
+    assert said in response.content.decode()
+    assert not AttorneyVerification.objects.exists()

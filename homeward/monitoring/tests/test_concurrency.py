@@ -1,0 +1,64 @@
+"""Monitoring under real parallelism (PostgreSQL): thirty additions to one case at once
+never pass its cap, and thirty holds released at once are released once."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection as db
+
+from homeward import builders as t
+from homeward.core.errors import DomainError
+from homeward.jobs.tests.test_concurrency import in_threads
+from homeward.messaging import services as messaging
+from homeward.monitoring import cases, retention
+from homeward.monitoring.models import CaseMessage
+from homeward.people.models import StaffMembership
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(db.vendor != "postgresql", reason="needs PostgreSQL's row locks"),
+]
+
+
+def test_thirty_additions_at_once_stop_at_the_cap(world, monkeypatch):
+    monkeypatch.setattr(cases, "MAX_MESSAGES", 10)
+    connection = world.contact_a.connections.get()
+    sent = [
+        messaging.send_message(
+            sender=world.contact_a, connection_id=connection.pk, body=f"Note {n}"
+        ).message.pk
+        for n in range(30)
+    ]
+    case = cases.open_case(
+        staff=world.investigator, agency=world.facility_1.agency, name="Cap", reason="r"
+    )
+
+    def add(index: int) -> str:
+        try:
+            cases.add_messages(staff=world.investigator, case=case, message_ids=[sent[index]])
+        except DomainError as error:
+            return error.code
+        return "added"
+
+    outcomes = in_threads(30, add)
+    assert outcomes.count("added") == 10 and outcomes.count("case_refused") == 20
+    assert CaseMessage.objects.filter(case=case).count() == 10
+
+
+def test_thirty_releases_of_one_hold_at_once_release_it_once(world):
+    admin = t.make_staff(
+        "agadmin", role=StaffMembership.Role.AGENCY_ADMIN, agency=world.facility_1.agency
+    )
+    hold = retention.place_hold(
+        staff=admin, agency=world.facility_1.agency, subject=world.resident, reason="Suit"
+    )
+
+    def release(index: int) -> str:
+        try:
+            retention.release_hold(staff=admin, hold=hold, reason=f"Done {index}")
+        except DomainError as error:
+            return error.code
+        return "released"
+
+    outcomes = in_threads(30, release)
+    assert outcomes.count("released") == 1 and outcomes.count("retention_refused") == 29
