@@ -12,6 +12,7 @@ from homeward.connections.models import Connection, ConnectionEvent
 from homeward.core import clock
 from homeward.facilities.models import Agency, Facility, FacilityPolicy, HousingUnit
 from homeward.ledger.models import Account, Payment, PriceSchedule
+from homeward.people import notices
 from homeward.people.models import Contact, Resident, StaffMembership, User
 
 if TYPE_CHECKING:
@@ -170,7 +171,13 @@ def connect(contact: Contact, resident: Resident) -> Connection:
     ConnectionEvent.objects.create(
         connection=connection, to_status="active", actor_label="setup", at=now
     )
+    accept_agency_notice(contact, resident.agency)
     return connection
+
+
+def accept_agency_notice(contact: Contact, agency: Agency) -> None:
+    """``contact`` accepted the notice in force at ``agency``, as the compose form asks."""
+    notices.accept(contact=contact, agency=agency, version=notices.current(agency).version)
 
 
 def fund_trust(resident: Resident, cents: int) -> Account:

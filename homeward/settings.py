@@ -189,7 +189,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The version of the monitoring notice a contact accepts at sign-up. Raise it whenever the
 # notice text in templates/web/monitoring_notice.html changes.
-MONITORING_NOTICE_VERSION = "2026-11-1"
+MONITORING_NOTICE_VERSION = "2026-12-1"
 # The version of the monitoring notice staff accept after their second factor. Raise it
 # whenever the text in console/templates/console/notice.html changes: everyone accepts again.
 STAFF_MONITORING_NOTICE_VERSION = "2026-12-2"

@@ -73,6 +73,8 @@ STATUS: dict[str, int] = {
     "messaging_suspended": 403,
     "messaging_revoked": 403,
     "connection_not_active": 409,
+    "notice_not_accepted": 403,
+    "notice_outdated": 409,
     "insufficient_funds": 402,
     # Appeals of a blocked message or of a stop to one's messaging.
     "statement_required": 400,

@@ -17,7 +17,8 @@ from homeward.ledger.payments import DepositQuote
 from homeward.ledger.statements import StatementLine
 from homeward.messaging import selectors as messages
 from homeward.messaging.models import Message
-from homeward.people.models import Contact, Resident
+from homeward.people import notices
+from homeward.people.models import AgencyNotice, Contact, Resident
 
 if TYPE_CHECKING:
     from homeward.messaging.selectors import Conversation
@@ -42,6 +43,19 @@ def facility_summary(facility: Facility) -> s.FacilitySummary:
         connection_policy=policy.connection_policy,
         review_mode=policy.review_mode,
         message_length_limit=policy.message_length_limit,
+    )
+
+
+def notice_out(notice: AgencyNotice, *, contact: Contact) -> s.NoticeOut:
+    agency = notice.agency
+    return s.NoticeOut(
+        agency=s.AgencyRef(code=agency.code, name=agency.name),
+        version=notice.version,
+        retention_days=notice.retention_days,
+        privileged_channel=notice.privileged_channel,
+        published_at=notice.published_at,
+        text=notices.sentences(notice),
+        accepted=notices.has_accepted(contact, agency.pk),
     )
 
 

@@ -244,6 +244,27 @@ class ConnectionOut(Schema):
     )
 
 
+class NoticeOut(Schema):
+    agency: AgencyRef
+    version: int = Field(description="Send this version back to accept it.")
+    retention_days: int | None = Field(
+        description="How many days the agency keeps message text; null: no end set."
+    )
+    privileged_channel: bool = Field(
+        description="Whether the agency offers verified attorneys a privileged channel."
+    )
+    published_at: dt.datetime
+    text: list[str] = Field(description="What the notice says, one sentence each: show it.")
+    accepted: bool = Field(
+        description="Whether you accepted this version. Until you do, sending to this "
+        "agency's residents answers 403 notice_not_accepted."
+    )
+
+
+class NoticeAcceptIn(Schema):
+    version: int = Field(description="The version you showed the person.")
+
+
 # --- conversations and messages -----------------------------------------------------------
 
 

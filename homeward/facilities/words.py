@@ -64,6 +64,29 @@ def _review(policy: FacilityPolicy) -> str:
     )
 
 
+def retention_words(days: int | None) -> str:
+    """How long an agency keeps message text (its retention period, None: no end set)."""
+    if not days:
+        return "The agency keeps messages with no end date set."
+    return (
+        f"The agency keeps the text of messages for {plural(days, 'day')}, then removes it "
+        "(a legal hold can keep it longer); the record that a message was sent stays."
+    )
+
+
+def attorney_words(*, offered: bool) -> str:
+    """Whether an agency offers verified attorneys a privileged channel."""
+    if offered:
+        return (
+            "Attorneys verified by the agency can have a privileged channel: their messages are "
+            "not screened, reviewed, searched or read by staff."
+        )
+    return (
+        "This agency does not offer a privileged channel for attorneys: their messages "
+        "are monitored like every other."
+    )
+
+
 def policy_facts(facility: Facility) -> list[tuple[str, str]]:
     """(heading, sentence) pairs describing a facility's messaging policy."""
     policy = facility.policy
@@ -106,27 +129,9 @@ def policy_facts(facility: Facility) -> list[tuple[str, str]]:
         ),
         ("Messages not delivered", blocked),
         ("Refunds", refund),
+        ("Keeping messages", retention_words(facility.agency.message_retention_days)),
+        ("Attorneys", attorney_words(offered=facility.agency.privileged_channel)),
     ]
-    days = facility.agency.message_retention_days
-    facts.append(
-        (
-            "Keeping messages",
-            f"The agency keeps the text of messages for {plural(days, 'day')}, then removes it "
-            "(a legal hold can keep it longer); the record that a message was sent stays."
-            if days
-            else "The agency keeps messages with no end date set.",
-        )
-    )
-    facts.append(
-        (
-            "Attorneys",
-            "Attorneys verified by the agency can have a privileged channel: their messages are "
-            "not screened, reviewed, searched or read by staff."
-            if facility.agency.privileged_channel
-            else "This agency does not offer a privileged channel for attorneys: their messages "
-            "are monitored like every other.",
-        )
-    )
     if features.APPEALS:  # a promise only once families can appeal
         facts.append(
             (

@@ -20,6 +20,7 @@ from homeward.jobs import services as jobs
 from homeward.ledger import charges
 from homeward.messaging import status
 from homeward.messaging.models import Message
+from homeward.people import notices
 from homeward.people.models import Contact, Resident
 
 S = Message.Status
@@ -156,6 +157,8 @@ def send_message(
                 return Sent(earlier, created=False)
         _check_can_send(connection)
         may_send(connection, sender)
+        if isinstance(sender, Contact):
+            notices.check_accepted(sender, connection.facility.agency_id)
         body = validate_body(body, limit=connection.facility.policy.message_length_limit)
         now = clock.now()
         price = charges.price_message(

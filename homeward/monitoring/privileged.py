@@ -26,6 +26,7 @@ from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.monitoring import entities, index
 from homeward.monitoring.models import AttorneyVerification, CaseMessage
+from homeward.people import notices
 from homeward.people.models import Contact, User
 from homeward.review.services import cancel_task_of
 
@@ -123,6 +124,7 @@ def set_offered(*, staff: User, agency: Agency, offered: bool) -> None:
         audit.record(
             actor=staff, action="privileged_channel.set", obj=agency, data={"offered": offered}
         )
+        notices.publish(agency=agency, staff=staff)
 
 
 def attorneys_of(agency: Agency) -> list[AttorneyVerification]:

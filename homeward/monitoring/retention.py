@@ -32,6 +32,7 @@ from homeward.jobs.models import Job
 from homeward.messaging.models import Message
 from homeward.monitoring import entities, index
 from homeward.monitoring.models import Case, CaseMessage, LegalHold
+from homeward.people import notices
 from homeward.people.models import Contact, Resident, User
 from homeward.review.models import ScreeningResult
 
@@ -195,6 +196,7 @@ def set_period(*, staff: User, agency: Agency, days: int | None) -> Agency:
         )
         if days is not None:
             schedule(agency)
+        notices.publish(agency=agency, staff=staff)
         retention_period_set(agency)
     return agency
 

@@ -166,3 +166,38 @@ class SignInThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject}"
+
+
+class AgencyNotice(models.Model):
+    """One version of an agency's monitoring notice: what it keeps and for how long, and
+    whether it offers attorneys a privileged channel (``homeward.people.notices``). A new
+    version is published whenever either changes; old versions stay, as the record of what
+    each contact accepted."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="notices")
+    version = models.PositiveIntegerField()
+    retention_days = models.PositiveIntegerField(null=True, blank=True)
+    privileged_channel = models.BooleanField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "version"], name="one_notice_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} notice {self.version}"
+
+
+class NoticeAcceptance(models.Model):
+    """A contact read and accepted one version of an agency's notice."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    notice = models.ForeignKey(AgencyNotice, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "notice"], name="accepted_once")]
+
+    def __str__(self) -> str:
+        return f"{self.contact} accepted {self.notice}"

@@ -155,6 +155,9 @@ def test_the_whole_journey(pages, live_server):
     body = "Hola Maria, ¿cómo estás? The kids send their love."
     contact.get_by_label("Your message").fill(body)
     assert contact.locator("#counter").inner_text().startswith(f"{len(body)} of")
+    # The first time she writes there, the form asks her to accept the agency's notice.
+    assert "Monitoring notice of" in contact.content()
+    contact.get_by_label("I have read this notice and accept it").check()
     contact.get_by_role("button", name="Send").click()
     assert "Submitted" in contact.content()
     sent = Message.objects.get(direction="to_resident")

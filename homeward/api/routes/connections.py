@@ -8,10 +8,11 @@ from ninja import Router, Status
 from homeward.api import present
 from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
-from homeward.api.schemas import ConnectionIn, ConnectionOut
+from homeward.api.schemas import ConnectionIn, ConnectionOut, NoticeAcceptIn, NoticeOut
 from homeward.connections import access as connection_access
 from homeward.connections import services as connections
 from homeward.facilities import selectors as facilities
+from homeward.people import notices
 
 router = Router(tags=["connections"])
 
@@ -88,3 +89,27 @@ def block_connection(request: HttpRequest, connection_id: int) -> ConnectionOut:
     """Stop all messaging with this resident. Messages still on their way are returned."""
     connection = connections.block(by=contact_of(request), connection_id=connection_id)
     return present.connection_out(connection)
+
+
+@router.get("/{connection_id}/notice", response=NoticeOut, operation_id="connections_notice")
+@can_answer("not_found")
+def notice(request: HttpRequest, connection_id: int) -> NoticeOut:
+    """The monitoring notice of the resident's agency now in force: how long it keeps
+    messages, and whether it offers attorneys a privileged channel. Show it, then accept it
+    (POST) before sending: it gets a new version whenever these change."""
+    contact = contact_of(request)
+    agency = connection_access.connection_for_contact(contact, connection_id).facility.agency
+    return present.notice_out(notices.current(agency), contact=contact)
+
+
+@router.post(
+    "/{connection_id}/notice", response=NoticeOut, operation_id="connections_notice_accept"
+)
+@can_answer("not_found", "notice_outdated")
+def accept_notice(request: HttpRequest, connection_id: int, data: NoticeAcceptIn) -> NoticeOut:
+    """Accept the notice you showed (by its version); 409 notice_outdated when another
+    version is in force by then: show that one. Accepting again changes nothing."""
+    contact = contact_of(request)
+    agency = connection_access.connection_for_contact(contact, connection_id).facility.agency
+    notice = notices.accept(contact=contact, agency=agency, version=data.version)
+    return present.notice_out(notice, contact=contact)

@@ -60,6 +60,7 @@ def list_messages(request: HttpRequest, connection_id: int) -> list[MessageOut]:
     "messaging_suspended",
     "messaging_revoked",
     "connection_not_active",
+    "notice_not_accepted",
     "resident_released",
     "resident_moved",
     "no_price_schedule",

@@ -22,6 +22,7 @@ from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.people.models import NoticeAcceptance
 from homeward.personas import ApiClient, blocked_by_reviewer, error_of
 from homeward.review import services as review
 
@@ -51,6 +52,8 @@ SIGNED_IN = [
     ("POST", "/connections/{connection_id}/accept", None),
     ("POST", "/connections/{connection_id}/decline", None),
     ("POST", "/connections/{connection_id}/block", None),
+    ("GET", "/connections/{connection_id}/notice", None),
+    ("POST", "/connections/{connection_id}/notice", {"version": 1}),
     ("GET", "/conversations", None),
     ("GET", "/conversations/{connection_id}/messages", None),
     ("POST", "/conversations/{connection_id}/messages", {"body": "Hello"}),
@@ -81,6 +84,9 @@ ANOTHER_CONTACTS = [
     ("POST", "/connections/{connection_id}/accept", None),
     ("POST", "/connections/{connection_id}/decline", None),
     ("POST", "/connections/{connection_id}/block", None),
+    # contact_b accepts nothing of the agency of contact_a's resident, nor learns of it.
+    ("GET", "/connections/{connection_id}/notice", None),
+    ("POST", "/connections/{connection_id}/notice", {"version": 1}),
     ("POST", "/messages/{message_id}/read", None),
     # contact_a's delivered reply stays unread, whichever reply contact_b names.
     ("POST", "/conversations/{connection_id}/read", {}),
@@ -170,6 +176,7 @@ def snapshot() -> tuple:
         list(Account.objects.values_list("id", "balance").order_by("id")),
         Transaction.objects.count(),
         list(Appeal.objects.values_list("id", "status").order_by("id")),
+        list(NoticeAcceptance.objects.values_list("id", "contact_id").order_by("id")),
     )
 
 

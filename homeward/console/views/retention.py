@@ -17,6 +17,7 @@ from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Agency
 from homeward.monitoring import access as monitoring_access
 from homeward.monitoring import retention
+from homeward.people import notices
 
 
 @auditor_required
@@ -29,6 +30,7 @@ def page(request: StaffRequest) -> HttpResponse:
                 initial={"days": agency.message_retention_days}, prefix=f"a{agency.pk}"
             ),
             "outlook": retention.outlook(agency, now),
+            "notice": notices.current(agency),
             "holds": retention.holds_of(agency).select_related(
                 "resident", "contact", "case", "placed_by"
             ),

@@ -62,6 +62,8 @@ def channel(world):
     assert "The connection is privileged now" in response.content.decode()
     world.connection.refresh_from_db()
     assert world.connection.privileged
+    for contact in (world.lawyer, world.contact_a):  # its new version names the channel
+        t.accept_agency_notice(contact, agency)
     return world
 
 

@@ -24,6 +24,7 @@ from homeward.messaging import selectors
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.messaging.words import message_outcome, sent_words
+from homeward.people import notices
 from homeward.people.models import Contact
 from homeward.people.words import short_name
 from homeward.web.access import contact_required
@@ -103,6 +104,13 @@ def _page(
         for m in shown
     ]
     restriction = restrictions.on(connection)
+    agency = connection.facility.agency
+    # The agency's notice is asked for in the form until this contact has accepted it.
+    notice = (
+        None
+        if no_compose or contact is None or notices.has_accepted(contact, agency.pk)
+        else notices.current(agency)
+    )
     context = {
         "connection": connection,
         "short_name": short_name(connection.resident),
@@ -123,6 +131,8 @@ def _page(
         "status_words": connection_words(connection),
         "zone_name": connection.facility.timezone.replace("_", " "),
         "restriction": restriction,
+        "agency_notice": notice,
+        "agency_notice_text": notices.sentences(notice) if notice else [],
         "restriction_appeal": appeals.offer_for_restriction(contact, restriction)
         if restriction is not None and contact is not None
         else None,
@@ -192,6 +202,12 @@ def send(request: ContactRequest, connection_id: int) -> HttpResponse:
     # A token we did not make is replaced: a fresh one still sends the message once.
     token = form_tokens.checked(request.POST.get("client_token", ""))
     try:
+        if request.POST.get("accept_agency_notice"):
+            notices.accept(
+                contact=contact,
+                agency=connection.facility.agency,
+                version=_number(request.POST.get("agency_notice_version", "")),
+            )
         message, created = messaging.send_message(
             sender=contact,
             connection_id=connection.pk,
@@ -220,6 +236,10 @@ def send(request: ContactRequest, connection_id: int) -> HttpResponse:
         messages.info(request, "This message was already sent; it was not sent or charged again.")
     url = reverse("web:conversation", args=[connection.pk])
     return redirect(form_tokens.address(url, anchor=f"message-{message.pk}"))
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 10 else 0
 
 
 def charged_characters(body: str) -> int:
