@@ -268,6 +268,19 @@ class NoticeAcceptIn(Schema):
 # --- conversations and messages -----------------------------------------------------------
 
 
+CURSOR = r"^(-?\d{1,20}\.\d{1,19})?$"
+
+
+class PageQuery(Schema):
+    before: str = Field(
+        "", pattern=CURSOR, description="A page's `older` cursor: the messages before it."
+    )
+    after: str = Field(
+        "", pattern=CURSOR, description="A page's `newer` cursor: the messages after it."
+    )
+    limit: int = Field(50, ge=1, le=200, description="Messages per page.")
+
+
 class ConversationOut(Schema):
     connection_id: int
     resident: ResidentRef
@@ -346,6 +359,19 @@ class MessageOut(Schema):
 # JSON numbers only: "12" or 12.5 or true is not an amount of cents.
 Cents = Annotated[int, Field(strict=True)]
 WholeNumber = Annotated[int, Field(strict=True)]
+
+
+class MessagePage(Schema):
+    messages: list[MessageOut] = Field(description="Oldest first. Without a cursor: the newest.")
+    older: str | None = Field(
+        description="Pass as `before` for the page of earlier messages; null: none earlier."
+    )
+    newer: str | None = Field(
+        description="Pass as `after` for the messages after these. The page without a "
+        "cursor, and a page asked for with `after` that is shorter than `limit`, end at the "
+        "newest: keep their `newer` to ask later for what came since (an empty page: "
+        "nothing yet). Null only for an empty conversation."
+    )
 
 
 class LineOut(Schema):

@@ -8,13 +8,22 @@ with POST /conversations/{id}/read (what the person saw) or POST /messages/{id}/
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from homeward.api import present
 from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
-from homeward.api.schemas import ConversationOut, MessageIn, MessageOut, ReadIn, ReadOut
+from homeward.api.schemas import (
+    ConversationOut,
+    MessageIn,
+    MessageOut,
+    MessagePage,
+    PageQuery,
+    ReadIn,
+    ReadOut,
+)
 from homeward.connections import access as connections
+from homeward.core import keyset
 from homeward.messaging import selectors, services
 
 router = Router(tags=["conversations"])
@@ -28,21 +37,33 @@ def list_conversations(request: HttpRequest) -> list[ConversationOut]:
     return [present.conversation_out(connection) for connection in found]
 
 
-@router.get("/{connection_id}/messages", response=list[MessageOut], operation_id="messages_list")
+@router.get("/{connection_id}/messages", response=MessagePage, operation_id="messages_list")
 @can_answer("not_found")
-def list_messages(request: HttpRequest, connection_id: int) -> list[MessageOut]:
-    """Reading this list marks nothing read; POST /conversations/{id}/read does."""
+def list_messages(request: HttpRequest, connection_id: int, page: Query[PageQuery]) -> MessagePage:
+    """One page of the conversation, oldest first: the newest messages, or those before or
+    after a cursor from an earlier page. Reading this list marks nothing read; POST
+    /conversations/{id}/read does."""
     contact = contact_of(request)
     connection = connections.connection_for_contact(contact, connection_id)
     show = connection.facility.policy.show_block_reasons
     # Each message's appeal (and its facility, for its sentence) in the same query; the
     # facility's policy for the appeal window of a blocked message not yet appealed.
-    found = selectors.visible_to_contact(connection).select_related(
-        "appeal__facility", "facility__policy"
+    window = keyset.window(
+        selectors.visible_to_contact(connection).select_related(
+            "appeal__facility", "facility__policy"
+        ),
+        size=page.limit,
+        before=page.before,
+        after=page.after,
     )
-    return [
-        present.message_out(message, show_block_reasons=show, reader=contact) for message in found
-    ]
+    return MessagePage(
+        messages=[
+            present.message_out(message, show_block_reasons=show, reader=contact)
+            for message in window.rows
+        ],
+        older=window.older,
+        newer=window.last or page.after or None,
+    )
 
 
 @router.post(

@@ -43,7 +43,7 @@ def blocked(world, *, reason: str = "drugs", sender=None) -> Message:  # type: i
 
 def shown(api, message: Message) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The message as the conversation's list shows it to the app."""
-    listed = api.get(f"/conversations/{message.connection_id}/messages").json()
+    listed = api.get(f"/conversations/{message.connection_id}/messages").json()["messages"]
     [found] = [m for m in listed if m["id"] == message.pk]
     return found
 
@@ -222,7 +222,7 @@ def test_listing_messages_costs_the_same_queries_however_many_have_appeals(world
     )
     for body in ("One", "Two", "Three"):
         messaging.send_message(sender=world.contact_a, connection_id=connection_id, body=body)
-    listed = api_a.get(path).json()
+    listed = api_a.get(path).json()["messages"]
     assert len(listed) == 5
     assert [m["appeal"]["status"] for m in listed[:2]] == ["open", "upheld"]
     assert queries() == one

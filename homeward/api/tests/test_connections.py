@@ -128,7 +128,7 @@ def test_contact_blocks_and_can_no_longer_send(world, api_a, connection_a):
 def test_blocking_returns_messages_on_their_way(world, api_a, connection_a):
     sent = api_a.post(f"/conversations/{connection_a.pk}/messages", {"body": "See you"}).json()
     api_a.post(f"/connections/{connection_a.pk}/block")
-    messages = api_a.get(f"/conversations/{connection_a.pk}/messages").json()
+    messages = api_a.get(f"/conversations/{connection_a.pk}/messages").json()["messages"]
     assert [(m["id"], m["status"]) for m in messages] == [(sent["id"], "returned")]
 
 

@@ -45,7 +45,7 @@ def test_full_round_trip_to_delivery_with_timeline(world, api_a, connection_a, r
     approve_all(world.reviewer_1)
     run_jobs()
 
-    messages = api_a.get(f"/conversations/{connection_a.pk}/messages").json()
+    messages = api_a.get(f"/conversations/{connection_a.pk}/messages").json()["messages"]
     assert len(messages) == 1
     message = messages[0]
     assert message["id"] == sent["id"] and message["status"] == "delivered"
@@ -56,7 +56,7 @@ def test_full_round_trip_to_delivery_with_timeline(world, api_a, connection_a, r
     assert times == sorted(times)
 
     messaging.mark_read(reader=world.resident, message_id=sent["id"])
-    message = api_a.get(f"/conversations/{connection_a.pk}/messages").json()[0]
+    message = api_a.get(f"/conversations/{connection_a.pk}/messages").json()["messages"][0]
     assert message["status"] == "read"
     assert message["timeline"][-1]["stage"] == "read"
 
@@ -80,7 +80,7 @@ def test_conversations_list_shows_last_message_and_unread(world, api_a, connecti
     assert after["last_message_at"] is not None
 
     # Reading the list of messages does not mark anything read.
-    listed = api_a.get(f"/conversations/{connection_a.pk}/messages").json()
+    listed = api_a.get(f"/conversations/{connection_a.pk}/messages").json()["messages"]
     assert [(m["id"], m["direction"], m["status"]) for m in listed] == [
         (reply.pk, "to_contact", "delivered")
     ]
@@ -96,7 +96,7 @@ def test_conversations_list_shows_last_message_and_unread(world, api_a, connecti
 def test_replies_still_in_review_are_not_shown(world, api_a, connection_a, run_jobs):
     messaging.send_message(sender=world.resident, connection_id=connection_a.pk, body="Hi")
     run_jobs()
-    assert api_a.get(f"/conversations/{connection_a.pk}/messages").json() == []
+    assert api_a.get(f"/conversations/{connection_a.pk}/messages").json()["messages"] == []
 
 
 def test_own_message_cannot_be_marked_read(world, api_a, connection_a):
@@ -172,7 +172,7 @@ def test_block_category_is_shown_only_where_the_facility_shows_reasons(
         review.decide(
             staff=world.reviewer_1, task_id=task.pk, decision="block", reason_code="drugs"
         )
-        listed = api_a.get(f"/conversations/{connection_a.pk}/messages").json()
+        listed = api_a.get(f"/conversations/{connection_a.pk}/messages").json()["messages"]
         message = next(m for m in listed if m["id"] == sent.json()["id"])
         assert message["status"] == "blocked"
         assert message["timeline"][-1]["stage"] == "blocked"
@@ -187,5 +187,5 @@ def test_flagged_only_facility_delivers_at_once(world, api_b, run_jobs):
     connection = t.connect(world.contact_b, world.resident_2)
     sent = send(api_b, connection, "Good luck at court").json()
     run_jobs()
-    listed = api_b.get(f"/conversations/{connection.pk}/messages").json()
+    listed = api_b.get(f"/conversations/{connection.pk}/messages").json()["messages"]
     assert [(m["id"], m["status"]) for m in listed] == [(sent["id"], "delivered")]

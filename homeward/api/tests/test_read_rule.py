@@ -18,7 +18,7 @@ def statuses() -> list[tuple[int, str]]:
 def test_reading_the_messages_marks_nothing_read(world, api_a, connection_a, run_jobs):
     reply = reply_delivered(world, connection_a, run_jobs)
     for _ in range(2):
-        listed = api_a.get(f"/conversations/{connection_a.pk}/messages").json()
+        listed = api_a.get(f"/conversations/{connection_a.pk}/messages").json()["messages"]
         assert [m["status"] for m in listed] == ["delivered"]
         api_a.get("/conversations")
     reply.refresh_from_db()
@@ -50,7 +50,7 @@ def test_marking_read_without_a_reply_marks_every_delivered_reply(
     response = api_a.post(f"/conversations/{connection_a.pk}/read", {})
     assert response.json() == {"marked_read": [first.pk, second.pk]}
     assert api_a.get("/conversations").json()[0]["unread"] == 0
-    listed = api_a.get(f"/conversations/{connection_a.pk}/messages").json()
+    listed = api_a.get(f"/conversations/{connection_a.pk}/messages").json()["messages"]
     assert [m["status"] for m in listed] == ["read", "read"]
     assert [m["timeline"][-1]["stage"] for m in listed] == ["read", "read"]
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from homeward.connections import access as connection_access
 from homeward.connections import services as connection_services
 from homeward.connections.models import Connection
-from homeward.core import clock, form_tokens
+from homeward.core import clock, form_tokens, keyset
 from homeward.core.errors import DomainError
 from homeward.core.views import show_error
 from homeward.enforcement import appeals, restrictions
@@ -36,6 +36,8 @@ from homeward.screening import categories
 
 C = Connection.Status
 CLOSED = (C.BLOCKED, C.ENDED)
+# Messages on one page of a conversation on the kiosk; links lead to earlier and later ones.
+PAGE_SIZE = 30
 
 
 @dataclass
@@ -87,10 +89,11 @@ class MessageRow:
     appeal: appeals.Offer | None = None
 
 
-def _message_rows(connection: Connection, newly_read: set[int]) -> list[MessageRow]:
+def _message_rows(
+    shown: list[Message], connection: Connection, newly_read: set[int]
+) -> list[MessageRow]:
     show_reasons = connection.facility.policy.show_block_reasons
     rows = []
-    shown = list(message_selectors.visible_to_resident(connection))
     offers = appeals.offers_for_messages(connection.resident, shown)
     for message in shown:
         mine = not message.to_resident
@@ -166,9 +169,16 @@ def _render_conversation(
     if form is None:  # a page fetched by its address: its form's token is the address's
         form = ReplyForm(limit=limit, initial={"client_token": form_tokens.of_address(request)})
         form.fields["client_token"].widget.attrs["data-address-param"] = form_tokens.PARAM
+    window = keyset.window(
+        message_selectors.visible_to_resident(connection),
+        size=PAGE_SIZE,
+        before=request.GET.get("before", ""),
+        after=request.GET.get("after", ""),
+    )
     context = {
         "connection": connection,
-        "rows": _message_rows(connection, newly_read or set()),
+        "rows": _message_rows(window.rows, connection, newly_read or set()),
+        "window": window,
         "form": form or ReplyForm(limit=limit),
         "limit": limit,
         "can_reply": connection.is_active and restriction is None,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from homeward.connections import access as connection_access
 from homeward.connections.models import Connection
 from homeward.connections.words import connection_words
-from homeward.core import clock, form_tokens
+from homeward.core import clock, form_tokens, keyset
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
 from homeward.enforcement import appeals, restrictions
@@ -38,6 +38,8 @@ ALREADY_USED = (
 # The live price asks with a character count; more than any facility allows is refused by
 # the send anyway, so a bigger number is only priced as this many.
 MAX_PRICED_CHARACTERS = 1_000_000
+# Messages on one page of a conversation; "Earlier messages" leads to the ones before.
+PAGE_SIZE = 50
 
 
 @require_GET
@@ -91,7 +93,13 @@ def _page(
     policy = connection.facility.policy
     no_compose = why_no_compose(connection)
     contact = connection.contact
-    shown = list(selectors.visible_to_contact(connection))
+    window = keyset.window(
+        selectors.visible_to_contact(connection),
+        size=PAGE_SIZE,
+        before=request.GET.get("before", ""),
+        after=request.GET.get("after", ""),
+    )
+    shown = window.rows
     offers = appeals.offers_for_messages(contact, shown) if contact is not None else {}
     items = [
         {
@@ -115,6 +123,7 @@ def _page(
         "connection": connection,
         "short_name": short_name(connection.resident),
         "items": items,
+        "window": window,
         "policy": policy,
         "why_no_compose": no_compose,
         "price_box": None

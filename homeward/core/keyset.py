@@ -1,0 +1,84 @@
+"""Pages of a long list by position, not by page number.
+
+A page starts just before (or just after) a row the reader has seen, named by a cursor that
+holds that row's sort key: the database reads an index range of one page, with no OFFSET
+and no COUNT, so the 400th page of a conversation costs what the first costs. Lists are
+ordered by ``(created_at, id)``; the page with no cursor is the newest one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+Row = TypeVar("Row", bound=Model)
+
+# "<microseconds since the epoch>.<id>": readable, and safe in a URL as it is.
+_CURSOR = re.compile(r"(-?\d{1,20})\.(\d{1,19})")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def cursor_of(row: Any) -> str:
+    micros = (row.created_at - _EPOCH) // dt.timedelta(microseconds=1)
+    return f"{micros}.{row.pk}"
+
+
+def parse(cursor: str) -> tuple[dt.datetime, int] | None:
+    """The sort key a cursor names; None for anything that is not one."""
+    found = _CURSOR.fullmatch(cursor or "")
+    if found is None:
+        return None
+    try:
+        at = _EPOCH + dt.timedelta(microseconds=int(found[1]))
+    except OverflowError:
+        return None
+    return at, int(found[2])
+
+
+@dataclass(frozen=True)
+class Window(Generic[Row]):
+    rows: list[Row]  # oldest first, as a conversation is read
+    older: str | None  # the cursor of the page before these, if there are older rows
+    newer: str | None  # the cursor of the page after these, if there are newer rows
+
+    @property
+    def last(self) -> str | None:
+        """The cursor just after these rows, newer ones or not (to ask later what came since)."""
+        return cursor_of(self.rows[-1]) if self.rows else None
+
+
+def _before(key: tuple[dt.datetime, int]) -> Q:
+    at, pk = key
+    return Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk)
+
+
+def _after(key: tuple[dt.datetime, int]) -> Q:
+    at, pk = key
+    return Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk)
+
+
+def window(rows: QuerySet[Row], *, size: int, before: str = "", after: str = "") -> Window[Row]:
+    """One page of ``rows``: the ``size`` rows just before the cursor ``before``, or just
+    after ``after``, or the newest ``size``. A cursor that does not parse is ignored (the
+    surface decides whether to say so)."""
+    if key := parse(after):
+        found = list(rows.filter(_after(key)).order_by("created_at", "pk")[: size + 1])
+        page, more = found[:size], len(found) > size
+        return Window(
+            rows=page,
+            older=cursor_of(page[0]) if page else after,
+            newer=cursor_of(page[-1]) if more else None,
+        )
+    key = parse(before)
+    newest_first = rows.filter(_before(key)) if key else rows
+    found = list(newest_first.order_by("-created_at", "-pk")[: size + 1])
+    page, more = found[:size][::-1], len(found) > size
+    return Window(
+        rows=page,
+        older=cursor_of(page[0]) if more else None,
+        newer=(cursor_of(page[-1]) if page else before) if key else None,
+    )

@@ -1,0 +1,153 @@
+"""A long conversation comes in pages (core/keyset.py) on the web, the kiosk and the API:
+the newest first, links or cursors to earlier and later ones, every message exactly once
+when walked either way, and a page deep in the past costs the queries the first costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+
+from homeward import builders as t
+from homeward.core import clock
+from homeward.messaging import services as messaging
+from homeward.messaging.models import Message
+from homeward.personas import api_for, client_for, kiosk_client_for
+
+COUNT = 130
+START = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def long_talk(world):
+    """130 delivered messages between Ana and Maria, alternating sides, numbered in their
+    text; every fifth pair shares one instant (the id keeps their order)."""
+    connection = world.contact_a.connections.get()
+    rows = []
+    for n in range(1, COUNT + 1):
+        at = START + dt.timedelta(minutes=n - (n % 2 if n % 10 < 2 else 0))
+        rows.append(
+            Message(
+                connection=connection,
+                facility=connection.facility,
+                direction="to_resident" if n % 2 else "to_contact",
+                body=f"Message number {n:03d}.",
+                status=Message.Status.DELIVERED,
+                created_at=at,
+                submitted_at=at,
+                delivered_at=at,
+            )
+        )
+    Message.objects.bulk_create(rows)
+    world.connection = connection
+    return world
+
+
+NUMBER = re.compile(r"Message number (\d{3})\.")
+
+
+def numbers(html: str) -> list[int]:
+    return [int(n) for n in NUMBER.findall(html)]
+
+
+def link(html: str, rel: str) -> str | None:
+    found = re.search(rf'<a href="(\?[^"]*)" rel="{rel}"', html)
+    return found[1] if found else None
+
+
+def walk(client, path: str, rel: str) -> tuple[list[list[int]], list[int]]:
+    """Follow one kind of link from ``path`` to the end: the numbers on each page, and how
+    many queries each page took."""
+    pages, queries = [], []
+    while path:
+        with CaptureQueriesContext(db) as captured:
+            html = client.get(path).content.decode()
+        pages.append(numbers(html))
+        queries.append(len(captured))
+        following = link(html, rel)
+        path = path.split("?")[0] + following if following else None
+    return pages, queries
+
+
+def test_the_web_shows_the_newest_page_and_walks_back_to_the_first(long_talk):
+    w = long_talk
+    client = client_for(w.contact_a.user)
+    path = f"/conversations/{w.connection.pk}/"
+    with clock.frozen_at(START + dt.timedelta(days=1)):
+        pages, queries = walk(client, path, "prev")
+        assert pages[0] == list(range(81, 131))  # the newest 50, oldest of them first
+        assert [n for page in reversed(pages) for n in page] == list(range(1, 131))
+        assert len(pages) == 3
+        # The oldest page costs no more queries than the newest.
+        assert queries[-1] <= queries[0]
+        # From the oldest page, "Later messages" walks forward to the newest, each once.
+        oldest = client.get(f"{path}{link(client.get(path).content.decode(), 'prev')}")
+        first_page_path = path + link(oldest.content.decode(), "prev")
+        forward, _ = walk(client, first_page_path, "next")
+        assert [n for page in forward for n in page] == list(range(1, 131))
+
+
+def test_a_cursor_that_is_not_one_shows_the_newest_page(long_talk):
+    w = long_talk
+    client = client_for(w.contact_a.user)
+    for junk in ("abc", "1.2.3", "99999999999999999999.1", "-5"):
+        response = client.get(f"/conversations/{w.connection.pk}/?before={junk}")
+        assert response.status_code == 200
+        assert numbers(response.content.decode()) == list(range(81, 131))
+
+
+def test_the_kiosk_pages_the_conversation_too(long_talk):
+    w = long_talk
+    kiosk = kiosk_client_for(w.resident)
+    pages, queries = walk(kiosk, f"/kiosk/conversations/{w.connection.pk}/", "prev")
+    assert pages[0] == list(range(101, 131))  # thirty on a kiosk screen
+    assert [n for page in reversed(pages) for n in page] == list(range(1, 131))
+    assert queries[-1] <= queries[0]
+
+
+def test_another_contacts_cursor_shows_them_nothing(long_talk):
+    """A cursor only positions a page: it never opens someone else's conversation."""
+    w = long_talk
+    newest = client_for(w.contact_a.user).get(f"/conversations/{w.connection.pk}/")
+    older = link(newest.content.decode(), "prev")
+    other = client_for(w.contact_b.user)
+    assert other.get(f"/conversations/{w.connection.pk}/{older}").status_code == 404
+    api = api_for(w.contact_b)
+    listed = api.get(f"/conversations/{w.connection.pk}/messages{older}")
+    assert listed.status_code == 404
+
+
+def test_the_api_pages_by_cursor_and_syncs_what_came_since(long_talk):
+    w = long_talk
+    api = api_for(w.contact_a)
+    path = f"/conversations/{w.connection.pk}/messages"
+    newest = api.get(f"{path}?limit=40").json()
+    got = [int(NUMBER.match(m["body"])[1]) for m in newest["messages"]]
+    assert got == list(range(91, 131))
+    seen, page = list(got), newest
+    while page["older"]:
+        page = api.get(f"{path}?limit=40&before={page['older']}").json()
+        seen = [int(NUMBER.match(m["body"])[1]) for m in page["messages"]] + seen
+    assert seen == list(range(1, 131))
+
+    # Syncing: nothing new yet, then exactly the new reply.
+    since = newest["newer"]
+    assert api.get(f"{path}?after={since}").json()["messages"] == []
+    t.fund_trust(w.resident, 500)
+    messaging.send_message(sender=w.resident, connection_id=w.connection.pk, body="Hi again")
+    Message.objects.filter(body="Hi again").update(status=Message.Status.DELIVERED)
+    fresh = api.get(f"{path}?after={since}").json()
+    assert [m["body"] for m in fresh["messages"]] == ["Hi again"]
+
+
+@pytest.mark.parametrize(
+    "query", ["before=abc", "after=1.2.3", "limit=0", "limit=201", "before=1.x"]
+)
+def test_the_api_refuses_a_bad_cursor_or_limit(long_talk, query):
+    api = api_for(long_talk.contact_a)
+    response = api.get(f"/conversations/{long_talk.connection.pk}/messages?{query}")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_input"
