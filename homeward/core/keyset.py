@@ -41,14 +41,11 @@ def parse(cursor: str) -> tuple[dt.datetime, int] | None:
 
 @dataclass(frozen=True)
 class Window(Generic[Row]):
-    rows: list[Row]  # oldest first, as a conversation is read
+    rows: list[Row]  # oldest first, as a conversation is read (``newest_first`` turns them)
     older: str | None  # the cursor of the page before these, if there are older rows
     newer: str | None  # the cursor of the page after these, if there are newer rows
-
-    @property
-    def last(self) -> str | None:
-        """The cursor just after these rows, newer ones or not (to ask later what came since)."""
-        return cursor_of(self.rows[-1]) if self.rows else None
+    last: str | None  # the cursor just after the newest of these, newer rows or not (to
+    # ask later what came since)
 
 
 def _before(key: tuple[dt.datetime, int]) -> Q:
@@ -61,10 +58,25 @@ def _after(key: tuple[dt.datetime, int]) -> Q:
     return Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk)
 
 
-def window(rows: QuerySet[Row], *, size: int, before: str = "", after: str = "") -> Window[Row]:
+def window(
+    rows: QuerySet[Row],
+    *,
+    size: int,
+    before: str = "",
+    after: str = "",
+    newest_first: bool = False,
+) -> Window[Row]:
     """One page of ``rows``: the ``size`` rows just before the cursor ``before``, or just
-    after ``after``, or the newest ``size``. A cursor that does not parse is ignored (the
-    surface decides whether to say so)."""
+    after ``after``, or the newest ``size``; oldest first unless ``newest_first`` (as a
+    history is read). A cursor that does not parse is ignored (the surface decides whether
+    to say so)."""
+    page = _window(rows, size=size, before=before, after=after)
+    if newest_first:
+        return Window(rows=page.rows[::-1], older=page.older, newer=page.newer, last=page.last)
+    return page
+
+
+def _window(rows: QuerySet[Row], *, size: int, before: str, after: str) -> Window[Row]:
     if key := parse(after):
         found = list(rows.filter(_after(key)).order_by("created_at", "pk")[: size + 1])
         page, more = found[:size], len(found) > size
@@ -72,6 +84,7 @@ def window(rows: QuerySet[Row], *, size: int, before: str = "", after: str = "")
             rows=page,
             older=cursor_of(page[0]) if page else after,
             newer=cursor_of(page[-1]) if more else None,
+            last=cursor_of(page[-1]) if page else None,
         )
     key = parse(before)
     newest_first = rows.filter(_before(key)) if key else rows
@@ -81,4 +94,5 @@ def window(rows: QuerySet[Row], *, size: int, before: str = "", after: str = "")
         rows=page,
         older=cursor_of(page[0]) if more else None,
         newer=(cursor_of(page[-1]) if page else before) if key else None,
+        last=cursor_of(page[-1]) if page else None,
     )

@@ -8,11 +8,10 @@ Anything outside the staff member's facilities is "not found".
 
 from __future__ import annotations
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from homeward.connections.models import Connection
-from homeward.core import audit
+from homeward.core import audit, keyset
 from homeward.core.errors import NotFound
 from homeward.facilities.models import Facility
 from homeward.messaging.models import Message
@@ -83,20 +82,27 @@ def connections_for_staff(*, staff: User, resident: Resident) -> QuerySet[Connec
     )
 
 
-def resident_history(*, staff: User, resident: Resident, page: int | str = 1) -> Page[Message]:
+def resident_history(
+    *, staff: User, resident: Resident, before: str = "", after: str = ""
+) -> keyset.Window[Message]:
     """One page of every message to and from the resident (both directions, every status)
-    at the staff member's facilities, newest first. Audited with the ids shown."""
+    at the staff member's facilities, newest first, before or after a cursor. Audited with
+    the ids shown."""
     messages = _messages(staff).filter(connection__resident=resident)
-    shown = Paginator(messages, PAGE_SIZE).get_page(page)
+    shown = _page(messages, before=before, after=after)
     audit.record(
         actor=staff,
         action="resident.history_viewed",
         obj=resident,
         facility_id=resident.facility_id,
-        data={"messages": [m.pk for m in shown]},
+        data={"messages": [m.pk for m in shown.rows]},
     )
     _refuse_privileged(staff, Q(connection__resident=resident), f"resident {resident.pk}")
     return shown
+
+
+def _page(messages: QuerySet[Message], *, before: str, after: str) -> keyset.Window[Message]:
+    return keyset.window(messages, size=PAGE_SIZE, before=before, after=after, newest_first=True)
 
 
 def privileged_count(*, staff: User, person: Resident | Contact) -> int:
@@ -148,15 +154,17 @@ def contact_connections_for_staff(*, staff: User, contact: Contact) -> QuerySet[
     )
 
 
-def contact_history(*, staff: User, contact: Contact, page: int | str = 1) -> Page[Message]:
+def contact_history(
+    *, staff: User, contact: Contact, before: str = "", after: str = ""
+) -> keyset.Window[Message]:
     """One page of the contact's messages at the staff member's facilities, newest first."""
     messages = _messages(staff).filter(connection__contact=contact)
-    shown = Paginator(messages, PAGE_SIZE).get_page(page)
+    shown = _page(messages, before=before, after=after)
     audit.record(
         actor=staff,
         action="contact.history_viewed",
         obj=contact,
-        data={"messages": [m.pk for m in shown]},
+        data={"messages": [m.pk for m in shown.rows]},
     )
     _refuse_privileged(staff, Q(connection__contact=contact), f"contact {contact.pk}")
     return shown

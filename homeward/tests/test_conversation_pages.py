@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from homeward import builders as t
 from homeward.core import clock
+from homeward.core.models import AuditEvent
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.personas import api_for, client_for, kiosk_client_for
@@ -151,3 +152,17 @@ def test_the_api_refuses_a_bad_cursor_or_limit(long_talk, query):
     response = api.get(f"/conversations/{long_talk.connection.pk}/messages?{query}")
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
+
+
+@pytest.mark.parametrize("history", ["resident", "contact"])
+def test_staff_histories_page_newest_first_and_audit_what_each_page_showed(long_talk, history):
+    w = long_talk
+    client = client_for(w.investigator)
+    person = w.resident if history == "resident" else w.contact_a
+    path = f"/console/{history}s/{person.pk}/"
+    pages, queries = walk(client, path, "prev")
+    assert pages[0] == list(range(130, 80, -1))  # the newest 50, newest first
+    assert [n for page in pages for n in page] == list(range(130, 0, -1))
+    assert queries[-1] <= queries[0]
+    viewed = AuditEvent.objects.filter(action=f"{history}.history_viewed").order_by("id")
+    assert [len(event.data["messages"]) for event in viewed] == [50, 50, 30]

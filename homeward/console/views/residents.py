@@ -57,9 +57,7 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
         "graph": links.graph_of(found, connections),
         "privileged": history.privileged_count(staff=request.user, person=found),
         "cases": cases.cases_for(request.user)[:100] if request.staff.can_search else [],
-        "page": history.resident_history(
-            staff=request.user, resident=found, page=request.GET.get("page", 1)
-        ),
+        "window": history.resident_history(staff=request.user, resident=found, **_cursors(request)),
         "reviewing": reviewing,
         "end_form": EndConnectionForm(),
         "trust_balance": ledger.balance_of(kind=Account.Kind.TRUST, resident=found),
@@ -82,12 +80,15 @@ def contact(request: StaffRequest, contact_id: int) -> HttpResponse:
         "graph": links.graph_of(found, connections),
         "privileged": history.privileged_count(staff=request.user, person=found),
         "cases": cases.cases_for(request.user)[:100] if request.staff.can_search else [],
-        "page": history.contact_history(
-            staff=request.user, contact=found, page=request.GET.get("page", 1)
-        ),
+        "window": history.contact_history(staff=request.user, contact=found, **_cursors(request)),
         **restrictions_context(request.user, found),
     }
     return render(request, "console/contact.html", context)
+
+
+def _cursors(request: StaffRequest) -> dict[str, str]:
+    """Which page of a history: before or after the message a cursor names."""
+    return {"before": request.GET.get("before", ""), "after": request.GET.get("after", "")}
 
 
 def restrictions_context(staff: User, person: Contact | Resident) -> dict[str, object]:
