@@ -6,7 +6,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint typecheck format worker env clean bench-screening bench-review bench-search eval-screening
+.PHONY: run test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages eval-screening
 
 env: .venv/.installed
 
@@ -43,6 +43,13 @@ bench-screening: env
 # homeward_bench_search, dropped and filled again).
 bench-search: env
 	$(PY) bench/search.py
+
+# The pages people open most (inboxes, a 5,000-message conversation and its older pages, the
+# review queue, staff histories, the API's lists), at 10,000 and then 1,000,000 messages
+# stored, on the PostgreSQL database of DATABASE_URL (default homeward_bench_pages, dropped
+# and filled again).
+bench-pages: env
+	$(PY) bench/pages.py
 
 # The review desk's server time per request with 100,000 messages queued, on the PostgreSQL
 # database of DATABASE_URL (default homeward_bench_review on 127.0.0.1; dropped and filled

@@ -61,6 +61,12 @@ TIMELINE = [
 ]
 
 
+def has_messages() -> Exists:
+    """For a query of connections: whether the connection has any message (one index probe
+    each, not a join of every message)."""
+    return Exists(Message.objects.filter(connection=OuterRef("pk")))
+
+
 def timeline(message: Message) -> list[tuple[str, dt.datetime]]:
     """The stages this message has passed, with their times, in order."""
     stages = [(label, getattr(message, field)) for label, field in TIMELINE]

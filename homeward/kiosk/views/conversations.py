@@ -49,8 +49,8 @@ class InboxRow:
 def _inbox_connections(resident: Resident) -> QuerySet[Connection]:
     """Active conversations, and closed ones that still have messages to look back on."""
     mine = connection_access.connections_of_resident(resident)
-    with_messages = Q(status__in=CLOSED, messages__isnull=False)
-    return mine.filter(Q(status=C.ACTIVE) | with_messages).distinct()
+    mine = mine.annotate(has_messages=message_selectors.has_messages())
+    return mine.filter(Q(status=C.ACTIVE) | Q(status__in=CLOSED, has_messages=True))
 
 
 @require_GET
