@@ -64,7 +64,7 @@ from bench.review_queue import (  # noqa: E402
     copy_rows,
     make_people,
     new_ids,
-    prepare_database,
+    start,
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/homeward_bench_pages"
@@ -527,25 +527,10 @@ def main() -> None:
         parser.error("--repeat must be at least 2 (a p95 needs two requests)")
     run_started = time.perf_counter()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    prepare_database(url, reuse=args.reuse)
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
+    start(url, reuse=args.reuse)
 
     from homeward.people.models import Resident
 
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        version = cursor.fetchone()[0].split(" on ")[0]
-    db = settings.DATABASES["default"]
-    print(f"{version} at {db['HOST']}:{db['PORT']}/{db['NAME']}; {os.cpu_count()} cores")
-    print(f"migrated in {time.perf_counter() - started:.1f} s")
     if not Resident.objects.filter(number=RESIDENT_NUMBER).exists():
         started = time.perf_counter()
         build(args)

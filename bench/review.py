@@ -45,7 +45,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeward.settings")
 
-from bench.review_queue import Desk, fill_desk, prepare_database, top_up  # noqa: E402
+from bench.review_queue import Desk, fill_desk, start, top_up  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/homeward_bench_review"
 TARGET_MS = 100.0
@@ -241,25 +241,11 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print the queue query's plans")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    prepare_database(url, reuse=args.reuse)
-
-    import django
-
-    django.setup()
+    start(url, reuse=args.reuse)
     from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
 
     from homeward.facilities.models import Facility
 
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        version = cursor.fetchone()[0].split(" on ")[0]
-    db = settings.DATABASES["default"]
-    print(f"{version} at {db['HOST']}:{db['PORT']}/{db['NAME']}; {os.cpu_count()} cores")
-    print(f"migrated in {time.perf_counter() - started:.1f} s")
     default_undo = settings.REVIEW_UNDO_SECONDS
     undos = [default_undo] + ([0] if default_undo else [])
     big_name, small_name = f"{args.queued:,} queued", f"{args.baseline:,} queued"

@@ -67,6 +67,29 @@ def prepare_database(url: str, *, reuse: bool) -> None:
     os.environ["DATABASE_URL"] = url
 
 
+def start(url: str, *, reuse: bool) -> None:
+    """Prepare the database (``prepare_database``), set Django up, migrate, and say which
+    PostgreSQL it is and how long migrating took."""
+    import time
+
+    prepare_database(url, reuse=reuse)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        version = cursor.fetchone()[0].split(" on ")[0]
+    db = settings.DATABASES["default"]
+    print(f"{version} at {db['HOST']}:{db['PORT']}/{db['NAME']}; {os.cpu_count()} cores")
+    print(f"migrated in {time.perf_counter() - started:.1f} s")
+
+
 @dataclass(frozen=True)
 class Body:
     text: str
