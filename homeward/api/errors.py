@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from homeward.core.errors import DomainError
+from homeward.core.ids import whole_number
 
 log = logging.getLogger(__name__)
 Handler = TypeVar("Handler", bound=Callable[..., Any])
@@ -152,8 +153,8 @@ class BoundedJsonParser(Parser):
     """The default JSON parser, refusing bodies over MAX_BODY_BYTES before decoding them."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        declared = request.META.get("CONTENT_LENGTH") or ""
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        declared = whole_number(request.META.get("CONTENT_LENGTH") or "")
+        if declared is not None and declared > MAX_BODY_BYTES:
             raise RequestTooLarge()
         if len(request.body) > MAX_BODY_BYTES:
             raise RequestTooLarge()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
+from homeward.core.ids import whole_number
 from homeward.facilities.models import Agency
 from homeward.monitoring.models import Case
 
@@ -45,5 +46,5 @@ class AddToCaseForm(forms.Form):
         messages = self.fields["message"]
         assert isinstance(messages, forms.TypedMultipleChoiceField)
         raw = self.data.getlist("message") if hasattr(self.data, "getlist") else []
-        messages.choices = [(v, v) for v in raw if str(v).isdigit() and len(str(v)) < 19]
+        messages.choices = [(v, v) for v in raw if whole_number(str(v)) is not None]
         super().full_clean()

@@ -27,6 +27,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.defaults import bad_request
 
+from homeward.core.ids import whole_number
+
 # Every plane's last two code points (U+1FFFE, U+1FFFF, ... U+10FFFF) are non-characters.
 _PLANE_ENDS = "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(1, 17))
 FORBIDDEN = re.compile(f"[\\x00\\ud800-\\udfff\\ufdd0-\\ufdef\\ufffe\\uffff{_PLANE_ENDS}]")
@@ -121,8 +123,8 @@ def _check_body(request: HttpRequest) -> None:
             if isinstance(upload, UploadedFile):  # always: the stub allows a list too
                 _check(upload.name or "", "the form")
         return
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+    declared = whole_number(request.META.get("CONTENT_LENGTH") or "0")
+    if declared is None or declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         return  # too big to read here: the view (or Django) refuses it on its own terms
     body = request.body
     if not body:

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from homeward.connections.models import Connection
 from homeward.core.errors import NotFound
+from homeward.core.ids import whole_number
 from homeward.facilities.models import Agency, Facility
 from homeward.monitoring.models import Case, LegalHold
 from homeward.people import access
@@ -42,10 +43,10 @@ def subject_named(agency: Agency, kind: str, name: str) -> Resident | Contact | 
         found = Resident.objects.filter(agency=agency, number__iexact=name).first()
     elif kind == LegalHold.Kind.CONTACT:
         return contact_at(agency, name)
-    elif kind == LegalHold.Kind.CONNECTION and name.isdigit() and len(name) < 19:
-        found = Connection.objects.filter(pk=int(name), facility__agency=agency).first()
-    elif kind == LegalHold.Kind.CASE and name.isdigit() and len(name) < 19:
-        found = Case.objects.filter(pk=int(name), agency=agency).first()
+    elif kind == LegalHold.Kind.CONNECTION and (number := whole_number(name)) is not None:
+        found = Connection.objects.filter(pk=number, facility__agency=agency).first()
+    elif kind == LegalHold.Kind.CASE and (number := whole_number(name)) is not None:
+        found = Case.objects.filter(pk=number, agency=agency).first()
     if found is None:
         raise NotFound()
     return found

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from homeward.core.ids import whole_number
 from homeward.core.models import AuditEvent
 from homeward.facilities.models import Facility
 from homeward.screening.engine import RuleSpec, baseline, spec_fields
@@ -96,7 +97,7 @@ def rule_at(facility: Facility, rule_id: int) -> Rule | None:
 
 def rules_by_key(keys: Iterable[str]) -> dict[str, Rule]:
     """The rules that screening hits name by key ("12"); detector keys have no rule."""
-    ids = [int(key) for key in keys if key.isdigit()]
+    ids = [number for key in keys if (number := whole_number(key)) is not None]
     return {str(rule.pk): rule for rule in Rule.objects.filter(pk__in=ids)}
 
 

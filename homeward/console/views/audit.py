@@ -16,6 +16,7 @@ from homeward.console.access import auditor_required
 from homeward.console.audit_forms import AuditFilterForm
 from homeward.console.requests import StaffRequest
 from homeward.core import clock
+from homeward.core.ids import whole_number
 from homeward.core.models import AuditEvent
 from homeward.monitoring import audit_log
 
@@ -33,7 +34,7 @@ def log(request: StaffRequest) -> HttpResponse:
         page = audit_log.read_page(
             staff=request.user,
             filters=form.filters(),
-            before_id=int(before) if before.isdigit() and len(before) < 19 else None,
+            before_id=whole_number(before),
         )
         query = request.GET.copy()
         query.pop("before", None)

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from homeward.console.access import searcher_required
 from homeward.console.requests import StaffRequest
 from homeward.core.errors import NotFound
+from homeward.core.ids import whole_number
 from homeward.monitoring import links
 
 
@@ -24,7 +25,7 @@ def entity(request: StaffRequest, entity_id: int) -> HttpResponse:
     mentions = links.mentions(
         staff=request.user,
         entity=found,
-        before_id=int(before) if before.isdigit() and len(before) < 19 else None,
+        before_id=whole_number(before),
     )
     more = len(mentions) > links.PAGE_SIZE
     mentions = mentions[: links.PAGE_SIZE]

@@ -18,6 +18,7 @@ from homeward.connections import services as connection_services
 from homeward.connections.models import Connection
 from homeward.core import clock, form_tokens, keyset
 from homeward.core.errors import DomainError
+from homeward.core.ids import whole_number
 from homeward.core.views import show_error
 from homeward.enforcement import appeals, restrictions
 from homeward.kiosk.auth import resident_required
@@ -73,9 +74,7 @@ def notices_read(request: KioskRequest) -> HttpResponse:
     """The resident dismissed the notices they were shown (only their own: the service
     scopes to them); one that arrived after the page was drawn stays for next time."""
     shown = request.POST.get("up_to", "")
-    notification_services.mark_notices_read(
-        resident=request.resident, up_to=int(shown) if shown.isdigit() else None
-    )
+    notification_services.mark_notices_read(resident=request.resident, up_to=whole_number(shown))
     return redirect("kiosk:inbox")
 
 

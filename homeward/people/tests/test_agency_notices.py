@@ -168,3 +168,16 @@ def test_each_agency_has_its_own_notice(changed):
     assert messaging.send_message(
         sender=w.contact_b, connection_id=connection.pk, body="Hello James"
     ).created
+
+
+@pytest.mark.parametrize("version", ["", "abc", "²", "-2", "99999999999999999999"])
+def test_a_version_that_is_not_one_accepts_nothing_and_sends_nothing(changed, version):
+    w = changed
+    response = client_for(w.contact_a.user).post(
+        f"/conversations/{w.connection.pk}/send/",
+        {"body": "Hello", "accept_agency_notice": "1", "agency_notice_version": version},
+    )
+    assert response.status_code == 409
+    assert "Read it again and accept it" in response.content.decode()
+    assert sent_count(w) == 0
+    assert not NoticeAcceptance.objects.filter(contact=w.contact_a, notice__version=2).exists()

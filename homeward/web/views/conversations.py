@@ -16,6 +16,7 @@ from homeward.connections.models import Connection
 from homeward.connections.words import connection_words
 from homeward.core import clock, form_tokens, keyset
 from homeward.core.errors import DomainError, NotFound
+from homeward.core.ids import whole_number
 from homeward.core.views import show_error
 from homeward.enforcement import appeals, restrictions
 from homeward.ledger import charges, pricing
@@ -215,7 +216,7 @@ def send(request: ContactRequest, connection_id: int) -> HttpResponse:
             notices.accept(
                 contact=contact,
                 agency=connection.facility.agency,
-                version=_number(request.POST.get("agency_notice_version", "")),
+                version=whole_number(request.POST.get("agency_notice_version", "")) or 0,
             )
         message, created = messaging.send_message(
             sender=contact,
@@ -245,10 +246,6 @@ def send(request: ContactRequest, connection_id: int) -> HttpResponse:
         messages.info(request, "This message was already sent; it was not sent or charged again.")
     url = reverse("web:conversation", args=[connection.pk])
     return redirect(form_tokens.address(url, anchor=f"message-{message.pk}"))
-
-
-def _number(text: str) -> int:
-    return int(text) if text.isdigit() and len(text) < 10 else 0
 
 
 def charged_characters(body: str) -> int:
