@@ -26,6 +26,7 @@ from homeward.api.enums import (
     RestrictionKind,
     ReviewMode,
 )
+from homeward.core import keyset
 
 
 class FieldError(Schema):
@@ -268,7 +269,7 @@ class NoticeAcceptIn(Schema):
 # --- conversations and messages -----------------------------------------------------------
 
 
-CURSOR = r"^(-?\d{1,20}\.\d{1,19})?$"
+CURSOR = rf"^({keyset.CURSOR})?$"  # empty, or a cursor of a page
 
 
 class PageQuery(Schema):

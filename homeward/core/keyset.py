@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
 Row = TypeVar("Row", bound=Model)
 
 # "<microseconds since the epoch>.<id>": readable, and safe in a URL as it is.
-_CURSOR = re.compile(r"(-?\d{1,20})\.(\d{1,19})")
+CURSOR = r"(-?[0-9]{1,20})\.([0-9]{1,19})"
+_CURSOR = re.compile(CURSOR)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class Cursors(TypedDict):
+    before: str
+    after: str
+
+
+def asked(query: Mapping[str, str]) -> Cursors:
+    """The cursors a page's address carries (``?before=`` or ``?after=``), for ``window``."""
+    return {"before": query.get("before", ""), "after": query.get("after", "")}
 
 
 def cursor_of(row: Any) -> str:
@@ -87,8 +99,8 @@ def _window(rows: QuerySet[Row], *, size: int, before: str, after: str) -> Windo
             last=cursor_of(page[-1]) if page else None,
         )
     key = parse(before)
-    newest_first = rows.filter(_before(key)) if key else rows
-    found = list(newest_first.order_by("-created_at", "-pk")[: size + 1])
+    earlier = rows.filter(_before(key)) if key else rows
+    found = list(earlier.order_by("-created_at", "-pk")[: size + 1])
     page, more = found[:size][::-1], len(found) > size
     return Window(
         rows=page,

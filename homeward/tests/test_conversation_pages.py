@@ -59,36 +59,43 @@ def link(html: str, rel: str) -> str | None:
     return found[1] if found else None
 
 
-def walk(client, path: str, rel: str) -> tuple[list[list[int]], list[int]]:
-    """Follow one kind of link from ``path`` to the end: the numbers on each page, and how
-    many queries each page took."""
+def walk(client, path: str, rel: str) -> tuple[list[list[int]], list[int], str]:
+    """Follow one kind of link from ``path`` to the end: the numbers on each page, how many
+    queries each page took, and the address of the last page."""
     pages, queries = [], []
-    while path:
+    while True:
         with CaptureQueriesContext(db) as captured:
             html = client.get(path).content.decode()
         pages.append(numbers(html))
         queries.append(len(captured))
         following = link(html, rel)
-        path = path.split("?")[0] + following if following else None
-    return pages, queries
+        if following is None:
+            return pages, queries, path
+        path = path.split("?")[0] + following
 
 
-def test_the_web_shows_the_newest_page_and_walks_back_to_the_first(long_talk):
+def walk_both_ways(client, path: str) -> tuple[list[list[int]], list[list[int]], list[int]]:
+    """From the newest page back to the oldest, then forward again: the pages each way,
+    and the queries of each page going back."""
+    back, queries, oldest = walk(client, path, "prev")
+    forward, _, _ = walk(client, oldest, "next")
+    return back, forward, queries
+
+
+def flat(pages: list[list[int]]) -> list[int]:
+    return [n for page in pages for n in page]
+
+
+def test_the_web_shows_the_newest_page_and_walks_to_the_first_and_back(long_talk):
     w = long_talk
     client = client_for(w.contact_a.user)
-    path = f"/conversations/{w.connection.pk}/"
     with clock.frozen_at(START + dt.timedelta(days=1)):
-        pages, queries = walk(client, path, "prev")
-        assert pages[0] == list(range(81, 131))  # the newest 50, oldest of them first
-        assert [n for page in reversed(pages) for n in page] == list(range(1, 131))
-        assert len(pages) == 3
-        # The oldest page costs no more queries than the newest.
-        assert queries[-1] <= queries[0]
-        # From the oldest page, "Later messages" walks forward to the newest, each once.
-        oldest = client.get(f"{path}{link(client.get(path).content.decode(), 'prev')}")
-        first_page_path = path + link(oldest.content.decode(), "prev")
-        forward, _ = walk(client, first_page_path, "next")
-        assert [n for page in forward for n in page] == list(range(1, 131))
+        back, forward, queries = walk_both_ways(client, f"/conversations/{w.connection.pk}/")
+    assert back[0] == list(range(81, 131))  # the newest 50, oldest of them first
+    assert len(back) == 3
+    assert flat(reversed(back)) == list(range(1, 131))
+    assert flat(forward) == list(range(1, 131))  # "Later messages", each once
+    assert queries[-1] <= queries[0]  # the oldest page costs no more queries than the newest
 
 
 def test_a_cursor_that_is_not_one_shows_the_newest_page(long_talk):
@@ -103,9 +110,10 @@ def test_a_cursor_that_is_not_one_shows_the_newest_page(long_talk):
 def test_the_kiosk_pages_the_conversation_too(long_talk):
     w = long_talk
     kiosk = kiosk_client_for(w.resident)
-    pages, queries = walk(kiosk, f"/kiosk/conversations/{w.connection.pk}/", "prev")
-    assert pages[0] == list(range(101, 131))  # thirty on a kiosk screen
-    assert [n for page in reversed(pages) for n in page] == list(range(1, 131))
+    back, forward, queries = walk_both_ways(kiosk, f"/kiosk/conversations/{w.connection.pk}/")
+    assert back[0] == list(range(101, 131))  # thirty on a kiosk screen
+    assert flat(reversed(back)) == list(range(1, 131))
+    assert flat(forward) == list(range(1, 131))
     assert queries[-1] <= queries[0]
 
 
@@ -145,7 +153,7 @@ def test_the_api_pages_by_cursor_and_syncs_what_came_since(long_talk):
 
 
 @pytest.mark.parametrize(
-    "query", ["before=abc", "after=1.2.3", "limit=0", "limit=201", "before=1.x"]
+    "query", ["before=abc", "after=1.2.3", "limit=0", "limit=201", "before=1.x", "before=١.٢"]
 )
 def test_the_api_refuses_a_bad_cursor_or_limit(long_talk, query):
     api = api_for(long_talk.contact_a)
@@ -160,9 +168,10 @@ def test_staff_histories_page_newest_first_and_audit_what_each_page_showed(long_
     client = client_for(w.investigator)
     person = w.resident if history == "resident" else w.contact_a
     path = f"/console/{history}s/{person.pk}/"
-    pages, queries = walk(client, path, "prev")
-    assert pages[0] == list(range(130, 80, -1))  # the newest 50, newest first
-    assert [n for page in pages for n in page] == list(range(130, 0, -1))
+    back, forward, queries = walk_both_ways(client, path)
+    assert back[0] == list(range(130, 80, -1))  # the newest 50, newest first
+    assert flat(back) == list(range(130, 0, -1))
+    assert flat(reversed(forward)) == list(range(130, 0, -1))  # "Later messages" back up
     assert queries[-1] <= queries[0]
     viewed = AuditEvent.objects.filter(action=f"{history}.history_viewed").order_by("id")
-    assert [len(event.data["messages"]) for event in viewed] == [50, 50, 30]
+    assert [len(event.data["messages"]) for event in viewed][:3] == [50, 50, 30]

@@ -15,7 +15,7 @@ from homeward.console.forms import EndConnectionForm, ResidentSearchForm
 from homeward.console.requests import StaffRequest
 from homeward.console.views.restrictions import impose_form
 from homeward.console.views.watches import watch_facilities
-from homeward.core import clock
+from homeward.core import clock, keyset
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.templatetags.money import dollars
 from homeward.enforcement import restrictions
@@ -57,7 +57,9 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
         "graph": links.graph_of(found, connections),
         "privileged": history.privileged_count(staff=request.user, person=found),
         "cases": cases.cases_for(request.user)[:100] if request.staff.can_search else [],
-        "window": history.resident_history(staff=request.user, resident=found, **_cursors(request)),
+        "window": history.resident_history(
+            staff=request.user, resident=found, **keyset.asked(request.GET)
+        ),
         "reviewing": reviewing,
         "end_form": EndConnectionForm(),
         "trust_balance": ledger.balance_of(kind=Account.Kind.TRUST, resident=found),
@@ -80,15 +82,12 @@ def contact(request: StaffRequest, contact_id: int) -> HttpResponse:
         "graph": links.graph_of(found, connections),
         "privileged": history.privileged_count(staff=request.user, person=found),
         "cases": cases.cases_for(request.user)[:100] if request.staff.can_search else [],
-        "window": history.contact_history(staff=request.user, contact=found, **_cursors(request)),
+        "window": history.contact_history(
+            staff=request.user, contact=found, **keyset.asked(request.GET)
+        ),
         **restrictions_context(request.user, found),
     }
     return render(request, "console/contact.html", context)
-
-
-def _cursors(request: StaffRequest) -> dict[str, str]:
-    """Which page of a history: before or after the message a cursor names."""
-    return {"before": request.GET.get("before", ""), "after": request.GET.get("after", "")}
 
 
 def restrictions_context(staff: User, person: Contact | Resident) -> dict[str, object]:

@@ -171,8 +171,7 @@ def _render_conversation(
     window = keyset.window(
         message_selectors.visible_to_resident(connection),
         size=PAGE_SIZE,
-        before=request.GET.get("before", ""),
-        after=request.GET.get("after", ""),
+        **keyset.asked(request.GET),
     )
     context = {
         "connection": connection,

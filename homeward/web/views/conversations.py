@@ -97,8 +97,7 @@ def _page(
     window = keyset.window(
         selectors.visible_to_contact(connection),
         size=PAGE_SIZE,
-        before=request.GET.get("before", ""),
-        after=request.GET.get("after", ""),
+        **keyset.asked(request.GET),
     )
     shown = window.rows
     offers = appeals.offers_for_messages(contact, shown) if contact is not None else {}
