@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from homeward.core import audit
 from homeward.core.errors import NotFound
 from homeward.enforcement.models import Appeal, Restriction, Violation
 from homeward.people import access
@@ -54,5 +55,16 @@ def appeal_for(staff: User, appeal_id: int) -> Appeal:
         .first()
     )
     if found is None:
+        raise NotFound("No such appeal.")
+    if found.message is not None and found.message.connection.privileged:
+        # A block appealed before the connection became privileged: its text is the
+        # attorney's, and staff never read it. The refusal is logged, as histories do.
+        audit.record(
+            actor=staff,
+            action="privileged.read_refused",
+            obj=found,
+            facility_id=found.facility_id,
+            data={"messages": 1, "where": f"appeal {found.pk}"},
+        )
         raise NotFound("No such appeal.")
     return found

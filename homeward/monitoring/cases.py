@@ -142,7 +142,8 @@ def read_page(*, staff: User, case: Case, page: int | str) -> Page[Message]:
 
 
 def unreadable_count(*, staff: User, case: Case) -> int:
-    """How many of the case's messages are at facilities ``staff`` may not search."""
+    """How many of the case's messages are at facilities ``staff`` may not search, or of a
+    privileged channel (they stay in the case, so a hold on it still covers them)."""
     return case.items.exclude(message__in=_in_scope(staff, case)).count()
 
 

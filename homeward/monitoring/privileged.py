@@ -23,9 +23,10 @@ from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Agency
 from homeward.messaging import services as messaging
+from homeward.messaging import status as message_status
 from homeward.messaging.models import Message
 from homeward.monitoring import entities, index
-from homeward.monitoring.models import AttorneyVerification, CaseMessage
+from homeward.monitoring.models import AttorneyVerification
 from homeward.people import notices
 from homeward.people.models import Contact, User
 from homeward.review.services import cancel_task_of
@@ -86,12 +87,18 @@ def make_privileged(*, staff: User, connection: Connection) -> Connection:
             return connection
         connection.privileged = True
         connection.save(update_fields=["privileged"])
+        # Wait for any message being screened now (its job holds it): screening read the
+        # connection before this, so it may yet send the message to review.
+        pending = Message.objects.select_for_update(of=("self",)).filter(
+            connection=connection, status__in=message_status.PENDING
+        )
+        waiting = [m for m in pending.order_by("pk") if m.status == Message.Status.IN_REVIEW]
         ids = list(Message.objects.filter(connection=connection).values_list("pk", flat=True))
         index.unindex(ids)
         entities.forget(ids)
-        left = CaseMessage.objects.filter(message_id__in=ids).delete()[0]
+        # Cases keep their rows (a case's legal hold still covers them); case pages and
+        # exports leave privileged messages out.
         # Nobody reviews the channel: messages waiting for a reviewer go on their way.
-        waiting = Message.objects.filter(connection=connection, status=Message.Status.IN_REVIEW)
         for message in waiting:
             cancel_task_of(message)
             messaging.approve(message_id=message.pk, actor=staff)
@@ -100,7 +107,7 @@ def make_privileged(*, staff: User, connection: Connection) -> Connection:
             action="connection.made_privileged",
             obj=connection,
             facility_id=connection.facility_id,
-            data={"messages": len(ids), "left_cases": left},
+            data={"messages": len(ids)},
         )
     return connection
 

@@ -28,6 +28,8 @@ def queue_for(staff: User, *, escalated: bool = False) -> QuerySet[ReviewTask]:
             facility_id__in=facilities,
             escalated_at__isnull=not escalated,
         )
+        # Never a privileged channel's message (its tasks are cancelled as it becomes so).
+        .exclude(message__connection__privileged=True)
         .select_related("message", "facility", "claimed_by")
         .order_by("due_at", "id")
     )

@@ -4,18 +4,23 @@ appear in search, cases or exports, and are not shown to staff (each refusal log
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from homeward import builders as t
+from homeward.connections.models import Connection
+from homeward.core import clock
 from homeward.core.models import AuditEvent
+from homeward.enforcement import appeals
 from homeward.jobs import services as jobs
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
-from homeward.monitoring import cases, privileged
+from homeward.monitoring import cases, privileged, retention
 from homeward.monitoring.models import AttorneyVerification, CaseMessage, SearchDocument
 from homeward.people.models import StaffMembership
-from homeward.personas import client_for
+from homeward.personas import blocked_by_reviewer, client_for
 from homeward.review.models import ReviewTask, ScreeningResult
 
 Role = StaffMembership.Role
@@ -87,7 +92,11 @@ def test_privileged_messages_never_appear_in_search_cases_or_exports(channel):
         page = client_for(person).get("/console/search/", {"q": "plea"}).content.decode()
         assert 'id="message-' not in page  # the earlier one left the index too
     assert not SearchDocument.objects.filter(message__connection=w.connection).exists()
-    assert not CaseMessage.objects.filter(message=w.before).exists()  # it left the case
+    # The earlier one stays in the case (a hold on the case still covers it), unseen.
+    assert CaseMessage.objects.filter(message=w.before).exists()
+    page = client_for(w.investigator).get(f"/console/cases/{w.case.pk}/").content.decode()
+    assert "plea offer" not in page
+    assert "1 of its messages are at facilities you do not search, or of a privileged" in page
     added = cases.add_messages(staff=w.investigator, case=w.case, message_ids=[message.pk])
     assert added == 0
     client = client_for(w.investigator)
@@ -218,3 +227,55 @@ def test_a_bad_bar_number_or_state_says_so_and_verifies_nobody(world, bar_number
     )
     assert said in response.content.decode()
     assert not AttorneyVerification.objects.exists()
+
+
+def test_a_hold_on_a_case_still_covers_its_message_once_privileged(channel):
+    """Making the connection privileged leaves the case's rows, so its hold still stops
+    retention removing the earlier message's text."""
+    w = channel
+    agency = w.facility_1.agency
+    retention.place_hold(staff=w.admin, agency=agency, subject=w.case, reason="Litigation")
+    retention.set_period(staff=w.admin, agency=agency, days=1)
+    with clock.frozen_at(clock.now() + dt.timedelta(days=40)):
+        retention.run(agency_id=agency.pk)
+    w.before.refresh_from_db()
+    assert w.before.content_removed_at is None
+    assert "plea offer" in w.before.body
+
+
+def test_a_task_left_on_a_privileged_connection_is_not_in_the_queue(world):
+    """If screening sent a message to review as its connection became privileged (the end
+    state of that race, set here directly), the queue neither shows nor hands it out."""
+    connection = world.contact_a.connections.get()
+    sent = messaging.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="The zephyrine motion."
+    ).message
+    jobs.run_pending("test")
+    assert ReviewTask.objects.filter(message=sent, status="open").exists()
+    Connection.objects.filter(pk=connection.pk).update(privileged=True)
+    client = client_for(world.reviewer_1)
+    assert "zephyrine" not in client.get("/console/queue/").content.decode()
+    response = client.post("/console/queue/next/", follow=True)
+    assert response.status_code == 200
+    assert "zephyrine" not in response.content.decode()
+
+
+def test_an_appeal_of_a_privileged_message_is_not_shown_and_the_refusal_is_logged(world):
+    connection = world.contact_a.connections.get()
+    blocked = blocked_by_reviewer(
+        world.reviewer_1,
+        sender=world.contact_a,
+        connection_id=connection.pk,
+        body="The zephyrine plea offer.",
+        reason="drugs",
+    )
+    appeal = appeals.appeal_message(
+        appellant=world.contact_a, message_id=blocked.pk, statement="It is about my case"
+    )
+    Connection.objects.filter(pk=connection.pk).update(privileged=True)
+    for person in (world.facility_admin, world.reviewer_1):
+        response = client_for(person).get(f"/console/appeals/{appeal.pk}/")
+        assert response.status_code == 404
+        assert b"zephyrine" not in response.content
+    refused = AuditEvent.objects.filter(action="privileged.read_refused")
+    assert [event.data["where"] for event in refused] == [f"appeal {appeal.pk}"] * 2
