@@ -33,7 +33,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from homeward.console import notice
 from homeward.console.requests import SigningInRequest, StaffContext, StaffRequest
 from homeward.core import clock
-from homeward.facilities.models import Facility
+from homeward.core.errors import NotFound
+from homeward.facilities.models import Agency, Facility
+from homeward.monitoring import access as monitoring_access
 from homeward.people import access, second_factor
 from homeward.people.models import StaffMembership, User
 
@@ -249,6 +251,14 @@ def for_facility_admins(refusal: str) -> Callable[[FacilityView], Callable[..., 
         return wrapped
 
     return decorate
+
+
+def administered_agency(staff: User, agency_id: int) -> Agency:
+    """An agency ``staff`` administers (its retention, holds and attorneys); else a 404."""
+    try:
+        return monitoring_access.agency_for(staff, agency_id)
+    except NotFound:
+        raise Http404("No such agency.") from None
 
 
 def administered(staff: User) -> QuerySet[Facility]:

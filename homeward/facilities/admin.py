@@ -21,4 +21,8 @@ class FacilityAdmin(admin.ModelAdmin):
     inlines = [PolicyInline, UnitInline]
 
 
-admin.site.register(Agency)
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    # Retention and the attorney channel change only on the console, through their services:
+    # they are audited, publish a new monitoring notice and queue the removal job.
+    readonly_fields = ("message_retention_days", "removal_starts_at", "privileged_channel")

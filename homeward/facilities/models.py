@@ -13,6 +13,10 @@ from homeward.core.calendar import (
     validate_timezone,
 )
 
+# How long before text falls due families are told (notifications/retention.py), and so how
+# long a new or shorter retention period waits before it removes anything.
+RETENTION_WARNING_DAYS = 14
+
 
 class Agency(models.Model):
     code = models.SlugField(max_length=30, unique=True)
@@ -34,10 +38,23 @@ class Agency(models.Model):
         help_text="How many days message text is kept; after that a daily job removes it "
         "(not under a legal hold), keeping a record that the message existed. Empty: kept.",
     )
+    removal_starts_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Nothing is removed before this: a period set or shortened takes effect "
+        f"{RETENTION_WARNING_DAYS} days later, once families have been told.",
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(message_retention_days__isnull=True)
+                | models.Q(message_retention_days__gte=1),
+                name="retention_of_a_day_or_more",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

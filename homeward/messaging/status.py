@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.functions import Coalesce
+
 from homeward.core.audit import Actor
 from homeward.core.hooks import Hook
 from homeward.core.transitions import StatusTable
@@ -37,6 +39,14 @@ STAMP: dict[str, str | None] = {
 
 # Statuses in which a message is on its way and may still be returned.
 PENDING = frozenset({S.SUBMITTED, S.SCREENING, S.IN_REVIEW, S.APPROVED})
+# Statuses in which its journey has ended (a blocked one may yet be overturned on appeal).
+ENDED = frozenset({S.DELIVERED, S.READ, S.RETURNED, S.BLOCKED})
+
+
+def journey_ended_at() -> Coalesce:
+    """For a query of ended messages: when the journey ended (delivered, returned or
+    blocked), the moment a retention period counts from."""
+    return Coalesce("delivered_at", "returned_at", "blocked_at")
 
 
 # Called in the moving transaction after every status change: (message, from, to).

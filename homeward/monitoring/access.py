@@ -27,6 +27,26 @@ def retention_agencies(staff: User) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=ids).order_by("name")
 
 
+def agency_for(staff: User, agency_id: int) -> Agency:
+    """An agency ``staff`` administers (its retention, holds, attorneys); else NotFound."""
+    agency = retention_agencies(staff).filter(pk=agency_id).first()
+    if agency is None:
+        raise NotFound("No such agency.")
+    return agency
+
+
+def connection_at(agency: Agency, connection_id: int) -> Connection:
+    """A connection at one of the agency's facilities; else NotFound."""
+    found = (
+        Connection.objects.select_related("facility__agency", "contact")
+        .filter(pk=connection_id, facility__agency=agency)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
 def hold_for(*, staff: User, hold_id: int) -> LegalHold:
     hold = LegalHold.objects.filter(pk=hold_id, agency__in=retention_agencies(staff)).first()
     if hold is None:
@@ -44,7 +64,7 @@ def subject_named(agency: Agency, kind: str, name: str) -> Resident | Contact | 
     elif kind == LegalHold.Kind.CONTACT:
         return contact_at(agency, name)
     elif kind == LegalHold.Kind.CONNECTION and (number := whole_number(name)) is not None:
-        found = Connection.objects.filter(pk=number, facility__agency=agency).first()
+        return connection_at(agency, number)
     elif kind == LegalHold.Kind.CASE and (number := whole_number(name)) is not None:
         found = Case.objects.filter(pk=number, agency=agency).first()
     if found is None:

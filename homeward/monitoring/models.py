@@ -149,6 +149,43 @@ class LegalHold(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
     release_reason = models.CharField(max_length=500, blank=True)
 
+    class Meta:
+        constraints = [
+            # Its kind names the one thing held: retention reads the ids of each kind, and a
+            # NULL among them would stop removal for the whole agency.
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind="resident",
+                    resident__isnull=False,
+                    contact__isnull=True,
+                    connection__isnull=True,
+                    case__isnull=True,
+                )
+                | models.Q(
+                    kind="contact",
+                    resident__isnull=True,
+                    contact__isnull=False,
+                    connection__isnull=True,
+                    case__isnull=True,
+                )
+                | models.Q(
+                    kind="connection",
+                    resident__isnull=True,
+                    contact__isnull=True,
+                    connection__isnull=False,
+                    case__isnull=True,
+                )
+                | models.Q(
+                    kind="case",
+                    resident__isnull=True,
+                    contact__isnull=True,
+                    connection__isnull=True,
+                    case__isnull=False,
+                ),
+                name="hold_of_one_subject",
+            )
+        ]
+
     def __str__(self) -> str:
         return f"Hold on {self.get_kind_display().lower()} ({self.reason})"
 

@@ -20,7 +20,7 @@ from django.db import transaction
 
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
-from homeward.core.errors import DomainError, NotFound
+from homeward.core.errors import DomainError
 from homeward.facilities.models import Agency
 from homeward.messaging import services as messaging
 from homeward.messaging import status as message_status
@@ -110,17 +110,6 @@ def make_privileged(*, staff: User, connection: Connection) -> Connection:
             data={"messages": len(ids)},
         )
     return connection
-
-
-def connection_at(agency: Agency, connection_id: int) -> Connection:
-    found = (
-        Connection.objects.select_related("facility__agency", "contact")
-        .filter(pk=connection_id, facility__agency=agency)
-        .first()
-    )
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def set_offered(*, staff: User, agency: Agency, offered: bool) -> None:

@@ -19,25 +19,27 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
 from homeward.enforcement.models import Appeal
 from homeward.facilities.hooks import retention_period_set
-from homeward.facilities.models import Agency
+from homeward.facilities.models import RETENTION_WARNING_DAYS, Agency, FacilityPolicy
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
 from homeward.messaging.models import Message
+from homeward.messaging.status import ENDED, journey_ended_at
 from homeward.monitoring import entities, index
+from homeward.monitoring.access import retention_agencies
 from homeward.monitoring.models import Case, CaseMessage, LegalHold
 from homeward.people import notices
 from homeward.people.models import Contact, Resident, User
 from homeward.review.models import ScreeningResult
 
 S = Message.Status
-ENDED = (S.DELIVERED, S.READ, S.RETURNED, S.BLOCKED)
 BATCH = 500
 RUNS_A_JOB = 4  # batches one job removes before handing on to the next
 JOB = "remove_expired_content"
@@ -78,21 +80,37 @@ def _held(agency: Agency) -> Q:
     )
 
 
+def _ended(agency: Agency) -> QuerySet[Message]:
+    """The agency's messages whose journey has ended and whose text is still kept (the
+    period counts from when it ended: ``journey_ended_at``)."""
+    return Message.objects.filter(
+        facility__agency=agency, content_removed_at__isnull=True, status__in=ENDED
+    )
+
+
+def _appealable(agency: Agency, now: dt.datetime) -> Q:
+    """Blocks that may still be appealed (the agency's longest appeal window): an upheld
+    appeal's answer must be able to deliver the words blocked."""
+    longest = FacilityPolicy.objects.filter(facility__agency=agency).aggregate(
+        days=Max("appeal_window_days")
+    )["days"]
+    since = now - dt.timedelta(days=longest or 0)
+    return Q(status=S.BLOCKED, blocked_at__gt=since) | Q(appeal__status=Appeal.Status.OPEN)
+
+
 def due(agency: Agency, now: dt.datetime) -> QuerySet[Message]:
-    """The messages whose text is past the agency's period, not held, not yet removed."""
+    """The messages whose text is past the agency's period since their journey ended, not
+    held, not appealable, not yet removed; nothing before the period takes effect."""
     if agency.message_retention_days is None:
         return Message.objects.none()
+    if agency.removal_starts_at is not None and now < agency.removal_starts_at:
+        return Message.objects.none()  # families are still being told
     cutoff = now - dt.timedelta(days=agency.message_retention_days)
     return (
-        Message.objects.filter(
-            facility__agency=agency,
-            created_at__lt=cutoff,
-            content_removed_at__isnull=True,
-            status__in=ENDED,
-        )
+        _ended(agency)
+        .filter(LessThan(journey_ended_at(), cutoff))
         .exclude(_held(agency))
-        # A block under appeal may yet be delivered: its text stays until the appeal ends.
-        .exclude(appeal__status=Appeal.Status.OPEN)
+        .exclude(_appealable(agency, now))
         .order_by("created_at", "id")
     )
 
@@ -102,25 +120,31 @@ class Outlook:
     due_now: int  # removed at the next run
     next_at: dt.datetime | None  # when the next message still kept becomes due
     held: int  # past the period but held
+    starts_at: dt.datetime | None  # when a new or shorter period starts removing
 
 
 def outlook(agency: Agency, now: dt.datetime) -> Outlook:
     """What the next runs will remove, for the console."""
     if agency.message_retention_days is None:
-        return Outlook(0, None, 0)
+        return Outlook(0, None, 0, None)
     period = dt.timedelta(days=agency.message_retention_days)
-    kept = Message.objects.filter(
-        facility__agency=agency, content_removed_at__isnull=True, status__in=ENDED
-    )
+    starts_at = agency.removal_starts_at if (agency.removal_starts_at or now) > now else None
     oldest_not_due = (
-        kept.filter(created_at__gte=now - period).exclude(_held(agency)).order_by("created_at")
-    ).first()
-    held = kept.filter(created_at__lt=now - period).filter(_held(agency)).count()
-    return Outlook(
-        due(agency, now).count(),
-        oldest_not_due.created_at + period if oldest_not_due else None,
-        held,
+        _ended(agency)
+        .filter(GreaterThanOrEqual(journey_ended_at(), now - period))
+        .exclude(_held(agency))
+        .order_by(journey_ended_at())
+        .values_list(journey_ended_at(), flat=True)
+        .first()
     )
+    held = (
+        _ended(agency)
+        .filter(LessThan(journey_ended_at(), now - period))
+        .filter(_held(agency))
+        .count()
+    )
+    next_at = oldest_not_due + period if oldest_not_due else None
+    return Outlook(due(agency, now).count(), next_at, held, starts_at)
 
 
 def remove(messages: list[Message], agency: Agency, now: dt.datetime) -> int:
@@ -180,14 +204,27 @@ def schedule(agency: Agency, *, at: dt.datetime | None = None) -> None:
         jobs.enqueue(JOB, run_after=at, agency_id=agency.pk)
 
 
+def _check_admin(staff: User, agency: Agency) -> None:
+    if not retention_agencies(staff).filter(pk=agency.pk).exists():
+        raise NotFound("No such agency.")
+
+
 def set_period(*, staff: User, agency: Agency, days: int | None) -> Agency:
-    """Set how long the agency keeps message text (None: kept); audited."""
+    """Set how long the agency keeps message text (None: kept); audited. A new or shorter
+    period removes nothing for RETENTION_WARNING_DAYS, while families are told."""
+    _check_admin(staff, agency)
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise RetentionError(f"The period is from 1 to {MAX_DAYS:,} days, or empty to keep.")
+    now = clock.now()
     with transaction.atomic():
-        before = agency.message_retention_days
+        # The agency's row is the lock removal runs and holds are placed under.
+        locked = Agency.objects.select_for_update().get(pk=agency.pk)
+        before = locked.message_retention_days
         agency.message_retention_days = days
-        agency.save(update_fields=["message_retention_days"])
+        agency.removal_starts_at = locked.removal_starts_at
+        if days is not None and (before is None or days < before):
+            agency.removal_starts_at = now + dt.timedelta(days=RETENTION_WARNING_DAYS)
+        agency.save(update_fields=["message_retention_days", "removal_starts_at"])
         audit.record(
             actor=staff,
             action="retention.period_set",
@@ -212,17 +249,28 @@ def place_hold(
     if not reason:
         raise RetentionError("Say why the hold is placed.")
     fields: dict[str, object]
+    at = Connection.objects.filter(facility__agency=agency)
     if isinstance(subject, Resident):
         fields = {"kind": LegalHold.Kind.RESIDENT, "resident": subject}
+        ours = subject.agency_id == agency.pk
     elif isinstance(subject, Contact):
         fields = {"kind": LegalHold.Kind.CONTACT, "contact": subject}
+        ours = at.filter(contact=subject).exists()
     elif isinstance(subject, Connection):
         fields = {"kind": LegalHold.Kind.CONNECTION, "connection": subject}
+        ours = at.filter(pk=subject.pk).exists()
     elif isinstance(subject, Case):
         fields = {"kind": LegalHold.Kind.CASE, "case": subject}
+        ours = subject.agency_id == agency.pk
     else:
-        raise NotFound()
+        ours = False
+    if not ours:
+        raise NotFound()  # nothing of another agency is held from here
+    _check_admin(staff, agency)
     with transaction.atomic():
+        # Under the lock a removal run takes: a run under way finishes first, and nothing
+        # the hold covers is removed once it is placed.
+        Agency.objects.select_for_update().filter(pk=agency.pk).first()
         hold = LegalHold.objects.create(
             agency=agency, reason=reason[:500], placed_by=staff, placed_at=clock.now(), **fields
         )
@@ -239,6 +287,7 @@ def release_hold(*, staff: User, hold: LegalHold, reason: str) -> LegalHold:
     reason = " ".join(reason.split())
     if not reason:
         raise RetentionError("Say why the hold is released.")
+    _check_admin(staff, hold.agency)
     with transaction.atomic():
         hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
         if hold.released_at is not None:

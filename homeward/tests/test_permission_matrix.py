@@ -41,7 +41,7 @@ from homeward.monitoring.models import (
     LegalHold,
     Mention,
 )
-from homeward.people.models import Resident, SignInThrottle
+from homeward.people.models import Resident, SignInThrottle, StaffMembership
 from homeward.personas import client_for, kiosk_client_for
 from homeward.review import services as review
 from homeward.review import watches
@@ -495,8 +495,11 @@ def scene_ids(world) -> dict[str, int | str]:
         staff=world.investigator, agency=world.facility_1.agency, name="Tip", reason="A call"
     )
     cases.add_messages(staff=world.investigator, case=case, message_ids=[message.pk])
+    agency_admin = t.make_staff(
+        "scene-agency-admin", role=StaffMembership.Role.AGENCY_ADMIN, agency=world.facility_1.agency
+    )
     hold = retention.place_hold(
-        staff=world.facility_admin, agency=world.facility_1.agency, subject=case, reason="Suit"
+        staff=agency_admin, agency=world.facility_1.agency, subject=case, reason="Suit"
     )
     # A reply of the resident's blocked by reviewer 1, not appealed yet.
     refused_reply = messaging.send_message(

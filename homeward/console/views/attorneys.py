@@ -4,15 +4,14 @@ make their connections privileged. Everyone else gets a 403 page; another agency
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from homeward.console.access import auditor_required
+from homeward.console.access import administered_agency, auditor_required
 from homeward.console.attorney_forms import ChannelForm, PrivilegeForm, VerifyForm
 from homeward.console.requests import StaffRequest
 from homeward.core.errors import DomainError, NotFound
-from homeward.facilities.models import Agency
 from homeward.monitoring import access as monitoring_access
 from homeward.monitoring import privileged
 
@@ -27,18 +26,14 @@ def page(request: StaffRequest) -> HttpResponse:
         }
         for agency in monitoring_access.retention_agencies(request.user)
     ]
-    context = {
-        "agencies": agencies,
-        "verify_form": VerifyForm(),
-        "privilege_form": PrivilegeForm(),
-    }
+    context = {"agencies": agencies, "verify_form": VerifyForm()}
     return render(request, "console/attorneys.html", context)
 
 
 @require_POST
 @auditor_required
 def offer(request: StaffRequest, agency_id: int) -> HttpResponse:
-    agency = _agency(request, agency_id)
+    agency = administered_agency(request.user, agency_id)
     form = ChannelForm(request.POST)
     form.is_valid()
     privileged.set_offered(staff=request.user, agency=agency, offered=form.cleaned_data["offered"])
@@ -49,7 +44,7 @@ def offer(request: StaffRequest, agency_id: int) -> HttpResponse:
 @require_POST
 @auditor_required
 def verify(request: StaffRequest, agency_id: int) -> HttpResponse:
-    agency = _agency(request, agency_id)
+    agency = administered_agency(request.user, agency_id)
     form = VerifyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the attorney's email, bar number and state.")
@@ -75,13 +70,13 @@ def verify(request: StaffRequest, agency_id: int) -> HttpResponse:
 @require_POST
 @auditor_required
 def make_privileged(request: StaffRequest, agency_id: int) -> HttpResponse:
-    agency = _agency(request, agency_id)
+    agency = administered_agency(request.user, agency_id)
     form = PrivilegeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the connection's number.")
         return redirect("console:attorneys")
     try:
-        connection = privileged.connection_at(agency, form.cleaned_data["connection"])
+        connection = monitoring_access.connection_at(agency, form.cleaned_data["connection"])
         privileged.make_privileged(staff=request.user, connection=connection)
     except NotFound:
         messages.error(request, f"No such connection at {agency.name}.")
@@ -90,10 +85,3 @@ def make_privileged(request: StaffRequest, agency_id: int) -> HttpResponse:
     else:
         messages.success(request, "The connection is privileged now.")
     return redirect("console:attorneys")
-
-
-def _agency(request: StaffRequest, agency_id: int) -> Agency:
-    agency = monitoring_access.retention_agencies(request.user).filter(pk=agency_id).first()
-    if agency is None:
-        raise Http404("No such agency.")
-    return agency

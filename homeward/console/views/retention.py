@@ -9,12 +9,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from homeward.console.access import auditor_required
+from homeward.console.access import administered_agency, auditor_required
 from homeward.console.requests import StaffRequest
 from homeward.console.retention_forms import HoldForm, PeriodForm, ReleaseForm
 from homeward.core import clock
 from homeward.core.errors import DomainError, NotFound
-from homeward.facilities.models import Agency
 from homeward.monitoring import access as monitoring_access
 from homeward.monitoring import retention
 from homeward.people import notices
@@ -37,14 +36,14 @@ def page(request: StaffRequest) -> HttpResponse:
         }
         for agency in monitoring_access.retention_agencies(request.user)
     ]
-    context = {"agencies": agencies, "hold_form": HoldForm(), "release_form": ReleaseForm()}
+    context = {"agencies": agencies, "hold_form": HoldForm()}
     return render(request, "console/retention.html", context)
 
 
 @require_POST
 @auditor_required
 def set_period(request: StaffRequest, agency_id: int) -> HttpResponse:
-    agency = _agency(request, agency_id)
+    agency = administered_agency(request.user, agency_id)
     form = PeriodForm(request.POST, prefix=f"a{agency.pk}")
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -61,7 +60,7 @@ def set_period(request: StaffRequest, agency_id: int) -> HttpResponse:
 @require_POST
 @auditor_required
 def place_hold(request: StaffRequest, agency_id: int) -> HttpResponse:
-    agency = _agency(request, agency_id)
+    agency = administered_agency(request.user, agency_id)
     form = HoldForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say what to hold, which one, and why.")
@@ -105,10 +104,3 @@ def release_hold(request: StaffRequest, hold_id: int) -> HttpResponse:
     else:
         messages.success(request, "The hold is released.")
     return redirect("console:retention")
-
-
-def _agency(request: StaffRequest, agency_id: int) -> Agency:
-    agency = monitoring_access.retention_agencies(request.user).filter(pk=agency_id).first()
-    if agency is None:
-        raise Http404("No such agency.")
-    return agency

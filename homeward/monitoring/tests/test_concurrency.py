@@ -1,17 +1,22 @@
 """Monitoring under real parallelism (PostgreSQL): thirty additions to one case at once
-never pass its cap, and thirty holds released at once are released once."""
+never pass its cap, thirty holds released at once are released once, and a hold waits for
+a removal run under way."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import connection as db
+from django.db import transaction
 
 from homeward import builders as t
 from homeward.core.errors import DomainError
+from homeward.facilities.models import Agency
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.messaging import services as messaging
 from homeward.monitoring import cases, retention
-from homeward.monitoring.models import CaseMessage
+from homeward.monitoring.models import CaseMessage, LegalHold
 from homeward.people.models import StaffMembership
 
 pytestmark = [
@@ -62,3 +67,38 @@ def test_thirty_releases_of_one_hold_at_once_release_it_once(world):
 
     outcomes = in_threads(30, release)
     assert outcomes.count("released") == 1 and outcomes.count("retention_refused") == 29
+
+
+def test_a_hold_waits_for_a_removal_under_way(world):
+    """A removal run holds the agency's row for its batch; a hold placed meanwhile waits
+    for it, so the admin's "nothing it covers is removed" holds from the moment it shows."""
+    agency = world.facility_1.agency
+    admin = t.make_staff("agadmin", role=StaffMembership.Role.AGENCY_ADMIN, agency=agency)
+    running, finish, placed = threading.Event(), threading.Event(), threading.Event()
+
+    def removal_under_way() -> None:
+        try:
+            with transaction.atomic():
+                Agency.objects.select_for_update().get(pk=agency.pk)  # as retention.run does
+                running.set()
+                finish.wait(10)
+        finally:
+            db.close()
+
+    def place() -> None:
+        try:
+            retention.place_hold(staff=admin, agency=agency, subject=world.resident, reason="Suit")
+            placed.set()
+        finally:
+            db.close()
+
+    removal = threading.Thread(target=removal_under_way)
+    removal.start()
+    assert running.wait(10)
+    hold = threading.Thread(target=place)
+    hold.start()
+    assert not placed.wait(1)  # waits for the run's batch to commit
+    finish.set()
+    removal.join(10)
+    hold.join(10)
+    assert placed.is_set() and LegalHold.objects.filter(resident=world.resident).exists()

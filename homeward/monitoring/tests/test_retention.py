@@ -9,10 +9,11 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 
 from homeward import builders as t
 from homeward.core import clock
+from homeward.core.errors import NotFound
 from homeward.core.models import AuditEvent
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
@@ -20,6 +21,7 @@ from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.monitoring import cases, retention
 from homeward.monitoring.models import Entity, LegalHold, Mention, SearchDocument
+from homeward.notifications.models import Notification
 from homeward.people.models import StaffMembership
 from homeward.personas import client_for
 from homeward.review import intake
@@ -129,7 +131,11 @@ def test_the_marker_is_gone_once_every_message_is_past_the_period(kept):
     later = NOW + dt.timedelta(days=60)
     with clock.frozen_at(later):
         messaging.return_pending_messages(connection=w.old_pending.connection, reason="Ended")
+    # The period counts from the end of a journey: the message returned today is kept.
     retention.run(agency_id=w.agency.pk, now=later)
+    w.old_pending.refresh_from_db()
+    assert MARKER in w.old_pending.body
+    retention.run(agency_id=w.agency.pk, now=later + dt.timedelta(days=31))
     assert holding(MARKER) == []
 
 
@@ -263,7 +269,7 @@ def test_families_are_told_before_their_old_messages_lose_their_text(kept):
     with clock.frozen_at(then):
         assert warnings.warn() == 1
     with clock.frozen_at(then + dt.timedelta(days=2)):
-        assert warnings.warn() == 0  # told within 30 days: not again
+        assert warnings.warn() == 0  # told within 7 days: not again
     told = Notification.objects.filter(event="retention_warning")
     assert told.count() == 1
     row = told.get()
@@ -319,3 +325,79 @@ def test_a_block_under_appeal_keeps_its_text(kept):
     retention.run(agency_id=w.agency.pk, now=NOW)
     blocked.refresh_from_db()
     assert blocked.status == Message.Status.BLOCKED and MARKER in blocked.body
+
+
+def test_a_new_period_removes_nothing_until_families_were_told(kept, run_jobs):
+    """An agency with no period sets 30 days: text already older is kept for 14 days while
+    the contacts are emailed, then removed."""
+    w = kept
+    w.agency.message_retention_days = None
+    w.agency.save()
+    with clock.frozen_at(NOW):
+        retention.set_period(staff=w.admin, agency=w.agency, days=30)
+        run_jobs()
+        page = client_for(w.admin).get("/console/retention/").content.decode()
+    assert "The period takes effect on 2026-06-15 12:00 UTC" in page
+    w.old.refresh_from_db()
+    assert MARKER in w.old.body
+    told = Notification.objects.filter(event="retention_warning")
+    assert [row.recipient for row in told] == [f"contact:{w.contact_a.pk}"]
+    assert retention.run(agency_id=w.agency.pk, now=NOW + dt.timedelta(days=13)) == 0
+    assert retention.run(agency_id=w.agency.pk, now=NOW + dt.timedelta(days=14)) == 1
+    # Lengthening the period needs no wait; shortening it waits again.
+    with clock.frozen_at(NOW + dt.timedelta(days=20)):
+        retention.set_period(staff=w.admin, agency=w.agency, days=60)
+        w.agency.refresh_from_db()
+        assert w.agency.removal_starts_at == NOW + dt.timedelta(days=14)
+        retention.set_period(staff=w.admin, agency=w.agency, days=20)
+        w.agency.refresh_from_db()
+        assert w.agency.removal_starts_at == NOW + dt.timedelta(days=34)
+
+
+def test_a_block_is_kept_while_it_can_be_appealed(kept):
+    """A block's text stays through the facility's appeal window (14 days), so an appeal
+    upheld later can still deliver what was written."""
+    w = kept
+    task = ReviewTask.objects.get(message=w.old_pending)
+    with clock.frozen_at(NOW - dt.timedelta(days=40)):
+        review.claim(staff=w.reviewer_1, task_id=task.pk)
+        review.decide(staff=w.reviewer_1, task_id=task.pk, decision="block", reason_code="drugs")
+    blocked = Message.objects.get(pk=w.old_pending.pk)
+    assert blocked.status == Message.Status.BLOCKED
+
+    def due(at: dt.datetime) -> bool:
+        return retention.due(w.agency, at).filter(pk=blocked.pk).exists()
+
+    # Blocked 40 days ago: past both the period and the window.
+    assert due(NOW)
+    # A 5-day period: 10 days after the block it is past the period, not the window.
+    w.agency.message_retention_days = 5
+    w.agency.save()
+    Message.objects.filter(pk=blocked.pk).update(blocked_at=NOW - dt.timedelta(days=10))
+    assert not due(NOW)
+    assert due(NOW + dt.timedelta(days=5))  # the 14-day window has closed
+
+
+def test_only_the_agencys_admins_set_periods_and_holds_even_through_the_services(kept):
+    w = kept
+    for staff in (w.facility_admin, w.investigator):
+        with pytest.raises(NotFound):
+            retention.set_period(staff=staff, agency=w.agency, days=1)
+        with pytest.raises(NotFound):
+            retention.place_hold(staff=staff, agency=w.agency, subject=w.resident, reason="x")
+    # Nothing of another agency is held from here.
+    with pytest.raises(NotFound):
+        retention.place_hold(staff=w.admin, agency=w.agency, subject=w.resident_2, reason="x")
+    w.agency.refresh_from_db()
+    assert w.agency.message_retention_days == 30 and not LegalHold.objects.exists()
+
+
+def test_a_hold_names_exactly_the_one_thing_its_kind_says(kept):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LegalHold.objects.create(
+            agency=kept.agency,
+            kind="resident",
+            reason="x",
+            placed_by=kept.admin,
+            placed_at=NOW,
+        )
