@@ -185,14 +185,17 @@ def _entities(wanted: dict[tuple[str, str], str], *, using: str) -> dict[tuple[s
         missing = {key: shown for key, shown in wanted.items() if key not in found}
         if not missing:
             break
+        # Always in one order (of the key when inserting, of the id when locking), so two
+        # messages naming the same entities wait for each other instead of deadlocking.
         Entity.objects.using(using).bulk_create(
-            [Entity(kind=k, value=v, shown=shown) for (k, v), shown in missing.items()],
+            [Entity(kind=k, value=v, shown=shown) for (k, v), shown in sorted(missing.items())],
             ignore_conflicts=True,
         )
         rows = (
             Entity.objects.using(using)
             .select_for_update(no_key=True)
             .filter(kind__in={k for k, _ in missing}, value__in={v for _, v in missing})
+            .order_by("pk")
         )
         found |= {(e.kind, e.value): e for e in rows if (e.kind, e.value) in missing}
     return found

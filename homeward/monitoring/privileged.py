@@ -113,8 +113,17 @@ def make_privileged(*, staff: User, connection: Connection) -> Connection:
 
 
 def set_offered(*, staff: User, agency: Agency, offered: bool) -> None:
-    """Offer the channel or not (connections already privileged stay so)."""
+    """Offer the channel or withdraw it. Withdrawing is refused while a connection is
+    privileged: the facility page and the notice would then say no attorney's messages are
+    private while some are."""
     with transaction.atomic():
+        Agency.objects.select_for_update().filter(pk=agency.pk).first()  # as notices publish
+        kept = Connection.objects.filter(facility__agency=agency, privileged=True).count()
+        if not offered and kept:
+            raise PrivilegeError(
+                f"{kept} connection{'s are' if kept > 1 else ' is'} privileged: the channel "
+                "cannot be withdrawn while attorneys use it."
+            )
         agency.privileged_channel = offered
         agency.save(update_fields=["privileged_channel"])
         audit.record(

@@ -35,9 +35,13 @@ def page(request: StaffRequest) -> HttpResponse:
 def offer(request: StaffRequest, agency_id: int) -> HttpResponse:
     agency = administered_agency(request.user, agency_id)
     form = ChannelForm(request.POST)
-    form.is_valid()
-    privileged.set_offered(staff=request.user, agency=agency, offered=form.cleaned_data["offered"])
-    messages.success(request, "Saved.")
+    offered = form.is_valid() and form.cleaned_data["offered"]
+    try:
+        privileged.set_offered(staff=request.user, agency=agency, offered=offered)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Saved.")
     return redirect("console:attorneys")
 
 

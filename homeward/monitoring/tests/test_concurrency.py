@@ -16,7 +16,7 @@ from homeward.facilities.models import Agency
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.messaging import services as messaging
 from homeward.monitoring import cases, retention
-from homeward.monitoring.models import CaseMessage, LegalHold
+from homeward.monitoring.models import CaseMessage, Entity, LegalHold, Mention
 from homeward.people.models import StaffMembership
 
 pytestmark = [
@@ -102,3 +102,27 @@ def test_a_hold_waits_for_a_removal_under_way(world):
     removal.join(10)
     hold.join(10)
     assert placed.is_set() and LegalHold.objects.filter(resident=world.resident).exists()
+
+
+def test_thirty_messages_naming_the_same_entities_in_any_order_all_go_through(world):
+    """Entities are made and held in one order, so messages naming the same number and
+    email the other way round wait for each other and never deadlock."""
+    senders = [t.make_contact(f"c{n}@example.org", name=f"Sender {n}") for n in range(30)]
+    connections = [t.connect(contact, world.resident) for contact in senders]
+    first, second = "call (512) 555-0143", "write to bob.tips@example.org"
+
+    def send(index: int) -> str:
+        parts = (first, second) if index % 2 else (second, first)
+        try:
+            messaging.send_message(
+                sender=senders[index],
+                connection_id=connections[index].pk,
+                body=f"Please {parts[0]} or {parts[1]}.",
+            )
+        except Exception as error:  # a deadlock would surface here
+            return type(error).__name__
+        return "sent"
+
+    assert in_threads(30, send) == ["sent"] * 30
+    assert Entity.objects.filter(value__in=["5125550143", "bob.tips@example.org"]).count() == 2
+    assert Mention.objects.count() == 60

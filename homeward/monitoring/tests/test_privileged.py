@@ -279,3 +279,16 @@ def test_an_appeal_of_a_privileged_message_is_not_shown_and_the_refusal_is_logge
         assert b"zephyrine" not in response.content
     refused = AuditEvent.objects.filter(action="privileged.read_refused")
     assert [event.data["where"] for event in refused] == [f"appeal {appeal.pk}"] * 2
+
+
+def test_the_channel_is_not_withdrawn_while_a_connection_is_privileged(channel):
+    w = channel
+    agency = w.facility_1.agency
+    response = client_for(w.admin).post(f"/console/attorneys/{agency.pk}/offer/", {}, follow=True)
+    assert "1 connection is privileged: the channel cannot be withdrawn" in (
+        response.content.decode()
+    )
+    agency.refresh_from_db()
+    assert agency.privileged_channel
+    page = Client().get("/facilities/greenhaven/").content.decode()
+    assert "can have a privileged channel" in page
