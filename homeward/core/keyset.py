@@ -35,8 +35,13 @@ def asked(query: Mapping[str, str]) -> Cursors:
 
 
 def cursor_of(row: Any) -> str:
-    micros = (row.created_at - _EPOCH) // dt.timedelta(microseconds=1)
-    return f"{micros}.{row.pk}"
+    return token(row.created_at, row.pk)
+
+
+def token(at: dt.datetime, pk: int) -> str:
+    """The cursor of a sort key, exact to the microsecond (no float in between)."""
+    micros = (at - _EPOCH) // dt.timedelta(microseconds=1)
+    return f"{micros}.{pk}"
 
 
 def parse(cursor: str) -> tuple[dt.datetime, int] | None:

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from homeward.core import audit
+from homeward.core import audit, keyset
 from homeward.messaging.models import Message
 from homeward.monitoring.access import search_facilities
 from homeward.monitoring.models import SearchDocument
@@ -58,21 +58,13 @@ class Cursor:
     message_id: int
 
     def token(self) -> str:
-        return f"{int(self.created_at.timestamp() * 1_000_000)}.{self.message_id}"
+        return keyset.token(self.created_at, self.message_id)
 
     @classmethod
     def read(cls, token: str) -> Cursor | None:
         """A cursor from a page link; None for anything malformed (the first page)."""
-        micros, _, message_id = token.partition(".")
-        if not all(
-            part.isascii() and part.isdecimal() and len(part) <= 18 for part in (micros, message_id)
-        ):
-            return None
-        try:
-            at = dt.datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt.UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-        return cls(at, int(message_id))
+        key = keyset.parse(token)
+        return cls(*key) if key else None
 
 
 @dataclass
