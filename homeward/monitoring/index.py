@@ -84,10 +84,30 @@ def index_missing(*, using: str = "default") -> int:
         last = rows[-1][0]
 
 
-def unindex(message_ids: list[int]) -> None:
+def reindex(*, using: str = "default") -> int:
+    """Index every indexed message again from its body (after the way text is indexed
+    changed, by a migration); returns how many."""
+    done = 0
+    last = 0
+    while True:
+        rows = list(
+            Message.objects.using(using)
+            .filter(pk__gt=last, search_document__isnull=False)
+            .order_by("pk")
+            .values_list("pk", "facility_id", "created_at", "body")[:BATCH]
+        )
+        if not rows:
+            return done
+        with transaction.atomic(using=using):
+            unindex([pk for pk, *_ in rows], using=using)
+            done += index(rows, using=using)
+        last = rows[-1][0]
+
+
+def unindex(message_ids: list[int], *, using: str = "default") -> None:
     """Forget the search documents of these messages (retention removed their text)."""
-    SearchDocument.objects.filter(message_id__in=message_ids).delete()
-    connection = connections["default"]
+    SearchDocument.objects.using(using).filter(message_id__in=message_ids).delete()
+    connection = connections[using]
     if connection.vendor == "sqlite" and message_ids:
         with connection.cursor() as cursor:
             cursor.executemany(

@@ -240,3 +240,13 @@ def test_a_number_is_found_however_it_is_written(world, investigator):
     assert set(found(investigator, q='"512 555 0143"')) == expected
     assert set(found(investigator, q="512.555.0143")) == expected
     assert set(found(investigator, q="555-0143")) == expected
+
+
+def test_documents_indexed_the_old_way_are_found_after_the_reindex(world, investigator):
+    """A document written before digit groups were kept apart (its text as the body was)
+    is indexed again by the migration's ``index.reindex``, and then found."""
+    sent = send(world.contact_a, world.resident, "cell 512.555.0143")
+    SearchDocument.objects.filter(message=sent).update(text="cell 512.555.0143")
+    assert index.reindex() == SearchDocument.objects.count()
+    assert SearchDocument.objects.get(message=sent).text == index.text_of(sent.body)
+    assert set(found(investigator, q='"512 555 0143"')) == {sent.pk}
