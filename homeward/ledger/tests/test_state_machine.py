@@ -33,6 +33,7 @@ from homeward import builders as t
 from homeward.connections.models import Connection
 from homeward.core import clock
 from homeward.core.errors import DomainError
+from homeward.enforcement.models import EnforcementPolicy
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
 from homeward.ledger import charges, payments, stamps
@@ -334,6 +335,17 @@ class MoneyMachine(RuleBasedStateMachine):
         policy.refund_on_block = refund_on_block
         policy.detector_actions = {"phone": "block"}
         policy.save()
+        # Blocks never suspend anyone here: the model follows the money of sending, blocking
+        # and refunding, and a suspension's returns and refunds have their own tests
+        # (enforcement/tests/test_restrictions.py). Some runs blocked enough to suspend.
+        EnforcementPolicy.objects.create(
+            facility=self.w.facility_1,
+            effective_from=self.now - dt.timedelta(days=1),
+            created_at=self.now - dt.timedelta(days=1),
+            violations_to_suspend=0,
+            suspend_at_once=[],
+            revoke_at_once=[],
+        )
         t.set_prices(
             self.w.facility_1,
             effective_from=self.now - dt.timedelta(days=1),
