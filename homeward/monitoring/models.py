@@ -10,6 +10,9 @@ rowid = the message's id) and, on PostgreSQL, a stored ``document`` tsvector col
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.db import models
 
 
@@ -113,6 +116,10 @@ class CaseMessage(models.Model):
         return f"Message {self.message_id} in case {self.case_id}"
 
 
+# What a hold can name, each its own field (and its kind's value).
+HELD = ("resident", "contact", "connection", "case")
+
+
 class LegalHold(models.Model):
     """Nothing of a resident, a contact, one connection or a case is removed while held."""
 
@@ -154,33 +161,12 @@ class LegalHold(models.Model):
             # Its kind names the one thing held: retention reads the ids of each kind, and a
             # NULL among them would stop removal for the whole agency.
             models.CheckConstraint(
-                condition=models.Q(
-                    kind="resident",
-                    resident__isnull=False,
-                    contact__isnull=True,
-                    connection__isnull=True,
-                    case__isnull=True,
-                )
-                | models.Q(
-                    kind="contact",
-                    resident__isnull=True,
-                    contact__isnull=False,
-                    connection__isnull=True,
-                    case__isnull=True,
-                )
-                | models.Q(
-                    kind="connection",
-                    resident__isnull=True,
-                    contact__isnull=True,
-                    connection__isnull=False,
-                    case__isnull=True,
-                )
-                | models.Q(
-                    kind="case",
-                    resident__isnull=True,
-                    contact__isnull=True,
-                    connection__isnull=True,
-                    case__isnull=False,
+                condition=reduce(
+                    operator.or_,
+                    (
+                        models.Q(kind=kind, **{f"{other}__isnull": other != kind for other in HELD})
+                        for kind in HELD
+                    ),
                 ),
                 name="hold_of_one_subject",
             )
