@@ -6,7 +6,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages eval-screening
+.PHONY: run serve test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages eval-screening
 
 env: .venv/.installed
 
@@ -27,11 +27,25 @@ run: env
 	@echo "Homeward is at http://127.0.0.1:$(PORT)/  (kiosk: /kiosk/, staff console: /console/)"
 	@echo "A background worker runs beside the web server. Stop both with Ctrl-C."
 	@echo "Django's debug pages are off; DEBUG=1 make run turns them on."
-	@export SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; \
-	  $(PY) manage.py worker & worker=$$!; \
-	  $(PY) -m gunicorn --config homeward/gunicorn_conf.py --bind 127.0.0.1:$(PORT) & server=$$!; \
-	  trap 'trap - INT TERM EXIT; kill $$worker $$server 2>/dev/null; wait' INT TERM EXIT; \
-	  wait $$server
+	@export SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}; $(LAUNCH) -c worker=1
+
+# The production launcher: migrations, static files, then the web server (gunicorn) and
+# WORKERS background workers, as the Procfile says, with metrics summed over them all.
+# Settings come from the environment (and from a .env file, if there is one): see README's
+# configuration and docs/deploy.md.
+WORKERS ?= 2
+serve: env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(LAUNCH) -c worker=$(WORKERS)
+
+# honcho starts the Procfile's processes with the environment's python first on PATH; every
+# process counts its metrics in files of one directory, removed at each start.
+LAUNCH = export BIND=$${BIND:-127.0.0.1:$(PORT)} \
+	  PROMETHEUS_MULTIPROC_DIR=$${PROMETHEUS_MULTIPROC_DIR:-$(CURDIR)/var/metrics} \
+	  PATH=$(CURDIR)/.venv/bin:$$PATH; \
+	mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && rm -f "$$PROMETHEUS_MULTIPROC_DIR"/*.db && \
+	exec .venv/bin/honcho start --no-colour -f Procfile
 
 worker: env
 	$(PY) manage.py worker

@@ -13,10 +13,15 @@ from homeward.ledger.providers import NAMES as PAYMENT_PROVIDERS
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
+# A real deployment says so: it then refuses to start without its secrets, never shows
+# debug pages, and serves HTTPS only (``manage.py check --deploy`` finds nothing to say).
+HOMEWARD_PRODUCTION = env_bool("HOMEWARD_PRODUCTION", False)
 DEBUG = env_bool("DEBUG", False)
+if DEBUG and HOMEWARD_PRODUCTION:
+    raise ImproperlyConfigured("DEBUG must be off when HOMEWARD_PRODUCTION is on")
 _DEV_SECRET = "homeward-local-development-only-not-a-secret"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
-if SECRET_KEY == _DEV_SECRET and env_bool("HOMEWARD_PRODUCTION", False):
+if SECRET_KEY == _DEV_SECRET and HOMEWARD_PRODUCTION:
     raise ImproperlyConfigured("SECRET_KEY must be set when HOMEWARD_PRODUCTION is on")
 # Earlier keys, still accepted for what they signed (sessions, device cookies, recovery
 # codes) while a new SECRET_KEY is rolled out.
@@ -59,11 +64,15 @@ INSTALLED_APPS = [
     "homeward.kiosk",
     "homeward.console",
     "homeward.api",
+    "homeward.operations",
     "homeward.demo",
 ]
 
 MIDDLEWARE = [
     *(["homeward.core.middleware.ProxyAddressMiddleware"] if PROXY_HEADERS else []),
+    "homeward.operations.metrics.RequestMetricsMiddleware",
+    # Before the host check and the HTTPS redirect: load balancers probe by address.
+    "homeward.operations.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the WSGI app, before sessions or the database are touched.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -126,6 +135,19 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # 10 seconds so the worker backs off and retries instead of hanging for minutes.
     # (?connect_timeout=N in DATABASE_URL overrides it.)
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
+    # DB_POOL=1: each process keeps a pool of open connections (psycopg's pool) instead of
+    # opening one per request; at most DB_POOL_MAX_SIZE per process, so size it to the
+    # server's threads (WEB_THREADS) and keep processes × size below max_connections. A
+    # request that finds every connection busy waits up to DB_POOL_TIMEOUT seconds.
+    if env_bool("DB_POOL", False):
+        if _db["CONN_MAX_AGE"]:
+            raise ImproperlyConfigured("DB_POOL and DB_CONN_MAX_AGE cannot be used together")
+        _pool_max = env_int("DB_POOL_MAX_SIZE", 4, minimum=1)
+        _db["OPTIONS"]["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 1, minimum=0, maximum=_pool_max),
+            "max_size": _pool_max,
+            "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1),
+        }
 else:
     raise ImproperlyConfigured("DATABASE_URL must be sqlite:// or postgres://")
 DATABASES = {"default": _db}
@@ -163,7 +185,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HOMEWARD_PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A password reset link works once, for two hours.
 PASSWORD_RESET_TIMEOUT = 2 * 3600
@@ -172,6 +194,17 @@ X_FRAME_OPTIONS = "DENY"
 # Served over HTTPS (SECURE_COOKIES=1): browsers are told to use HTTPS only, for a year.
 # Django sends the header on secure requests only.
 SECURE_HSTS_SECONDS = 31_536_000 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", SESSION_COOKIE_SECURE)
+# Asking browsers to build HTTPS-only into their releases is the domain owner's decision
+# (it is hard to undo), so it is off unless HSTS_PRELOAD=1, and the deploy check's reminder
+# about it is silenced.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Plain HTTP is answered with a redirect to HTTPS in production (behind a proxy that
+# terminates TLS, PROXY_HEADERS=1 tells which requests came over HTTPS). The scraper of
+# /metrics may stay on the private network; /healthz is answered before any redirect.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HOMEWARD_PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -215,7 +248,6 @@ SCREENING_CACHE_DIR = env_str("SCREENING_CACHE_DIR", str(VAR_DIR / "screening-ca
 # path to one. Unset, a development deployment makes one in var/ on first use; production
 # refuses to start without it.
 EXPORT_SIGNING_KEY = env_str("EXPORT_SIGNING_KEY", "")
-HOMEWARD_PRODUCTION = env_bool("HOMEWARD_PRODUCTION", False)
 if HOMEWARD_PRODUCTION and not EXPORT_SIGNING_KEY:
     raise ImproperlyConfigured("EXPORT_SIGNING_KEY must be set when HOMEWARD_PRODUCTION is on")
 # A new database gets the whole baseline rule library when it is migrated.
@@ -240,9 +272,24 @@ if PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SE
 SANDBOX_WEBHOOK_SECRET = env_str("SANDBOX_WEBHOOK_SECRET", "sandbox-" + SECRET_KEY)
 SANDBOX_LATE_SECONDS = env_int("SANDBOX_LATE_SECONDS", 5, minimum=0)
 
+# Logs go to standard error: plain lines, or one JSON object per line with LOG_FORMAT=json
+# (core/logs.py), for a log collector. Every request is logged on ``homeward.request``.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json; got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "homeward.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# /metrics (Prometheus) answers only a scraper sending "Authorization: Bearer <token>";
+# unset, there is no such page.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# /healthz says 503 once the oldest due job has waited longer than this.
+HEALTH_MAX_QUEUE_LAG_SECONDS = env_int("HEALTH_MAX_QUEUE_LAG_SECONDS", 300, minimum=1)

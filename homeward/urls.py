@@ -10,5 +10,6 @@ urlpatterns = [
     path("console/", include("homeward.console.urls")),
     path("payments/webhooks/<slug:provider>/", payment_webhook, name="payment_webhook"),
     path("api/v1/", api.urls),
+    path("", include("homeward.operations.urls")),
     path("admin/", admin.site.urls),
 ]

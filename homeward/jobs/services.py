@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -26,7 +27,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 
-from homeward.core import audit, clock
+from homeward.core import audit, clock, metrics
 from homeward.core.errors import Conflict, NotFound
 from homeward.core.hooks import Hook
 from homeward.jobs import registry
@@ -96,11 +97,14 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def run(job: Job, worker: str) -> bool:
     """Run one claimed job. Returns True when it finished."""
+    started = time.perf_counter()
+    outcome = "done"
     try:
         with transaction.atomic():
             # Still ours? If our lease ran out and another worker took the job, stop.
             current = Job.objects.select_for_update().get(pk=job.pk)
             if current.status != Job.Status.RUNNING or current.locked_by != worker:
+                outcome = "lost"
                 return False
             registry.get(job.kind)(**job.payload)
             current.status = Job.Status.DONE
@@ -111,11 +115,16 @@ def run(job: Job, worker: str) -> bool:
         return True
     except Exception as exc:
         if connection_lost(exc):
+            outcome = "lost"
             raise  # the worker reconnects and releases the job; not a failure of the job
+        outcome = "failed"
         error = traceback.format_exc(limit=8)
         log.exception("job %s #%s failed (attempt %s)", job.kind, job.pk, job.attempts)
         _record_failure(job.pk, error)
         return False
+    finally:
+        metrics.JOBS_RUN.labels(job.kind, outcome).inc()
+        metrics.JOB_SECONDS.labels(job.kind, outcome).observe(time.perf_counter() - started)
 
 
 def _record_failure(job_id: int, error: str) -> None:

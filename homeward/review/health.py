@@ -9,7 +9,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Min
+from django.db.models import Count, Min, Q
 
 from homeward.people import access
 from homeward.people.models import User
@@ -82,3 +82,18 @@ def queue_health(staff: User, *, now: dt.datetime) -> QueueHealth:
     open_tasks = ReviewTask.objects.filter(facility__in=facilities, status=ReviewTask.Status.OPEN)
     oldest = open_tasks.aggregate(oldest=Min("created_at"))["oldest"]
     return QueueHealth(oldest_at=oldest, overdue=open_tasks.filter(due_at__lt=now).count())
+
+
+@dataclass(frozen=True)
+class Backlog:
+    waiting: int
+    overdue: int
+
+
+def deployment_backlog(*, now: dt.datetime) -> Backlog:
+    """Messages waiting for a reviewer across the deployment, for the operator's metrics
+    (numbers only: no facility, message or person is named)."""
+    totals = ReviewTask.objects.filter(status=ReviewTask.Status.OPEN).aggregate(
+        waiting=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now))
+    )
+    return Backlog(waiting=totals["waiting"], overdue=totals["overdue"])
