@@ -139,6 +139,9 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # opening one per request; at most DB_POOL_MAX_SIZE per process, so size it to the
     # server's threads (WEB_THREADS) and keep processes × size below max_connections. A
     # request that finds every connection busy waits up to DB_POOL_TIMEOUT seconds.
+    # Behind PgBouncer in transaction pooling, a server-side cursor (QuerySet.iterator())
+    # could outlive the server connection it was opened on: DB_SERVER_SIDE_CURSORS=0.
+    _db["DISABLE_SERVER_SIDE_CURSORS"] = not env_bool("DB_SERVER_SIDE_CURSORS", True)
     if env_bool("DB_POOL", False):
         if _db["CONN_MAX_AGE"]:
             raise ImproperlyConfigured("DB_POOL and DB_CONN_MAX_AGE cannot be used together")
