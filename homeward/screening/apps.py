@@ -2,7 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def install_library(*, using: str = "default", **kwargs: Any) -> None:
@@ -28,3 +28,8 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         # Django's own moment for initial data (as for permissions and content types).
         post_migrate.connect(install_library, sender=self, dispatch_uid="install_library")
+        from homeward.screening.models import Rule
+        from homeward.screening.signals import new_generation
+
+        post_save.connect(new_generation, sender=Rule, dispatch_uid="rules_generation_save")
+        post_delete.connect(new_generation, sender=Rule, dispatch_uid="rules_generation_delete")

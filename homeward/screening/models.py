@@ -242,3 +242,16 @@ class RuleSetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Rule set v{self.number} ({self.fingerprint})"
+
+
+class RulesGeneration(models.Model):
+    """One row whose token changes, in the same transaction, with every change to any rule
+    (``signals.py``): a process keeps each facility's compiled rules until the token it
+    read them under is no longer the one in force, so a message is screened without
+    reading the rules table again (``services.screen_text``). A token, not a counter: a
+    rolled-back change must never make a later, different change look already seen."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

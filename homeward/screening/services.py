@@ -6,6 +6,8 @@ message's text here and keeps the result.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from homeward.facilities.models import Facility
 from homeward.screening import engine
 from homeward.screening.layers.stack import EVERY_LAYER
 from homeward.screening.selectors import rules_in_force
+from homeward.screening.signals import current_generation
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,38 @@ class Screened:
 def screen_text(facility: Facility, text: str) -> Screened:
     """Screen ``text`` with the rules and detectors in force at ``facility``, and every layer
     (concepts, slang, decoders, language, the classifier)."""
-    rules = rules_in_force(facility)
-    cache = Path(settings.SCREENING_CACHE_DIR) if settings.SCREENING_CACHE_DIR else None
-    compiled = engine.compile_ruleset(rules, cache_dir=cache)
+    compiled = compiled_rules(facility)
     actions = facility.policy.detector_actions or {}
     verdict = compiled.screen(text, detector_actions=actions, layers=EVERY_LAYER)
     return Screened(verdict=verdict, rules_version=compiled.version)
+
+
+# Each facility's compiled rules in this process, with the rules generation they were read
+# under: while it is still the one in force, screening reads one row instead of every rule
+# (and hashing them to find the compiled set).
+_compiled: OrderedDict[tuple[int, int], tuple[str, engine.CompiledRuleSet]] = OrderedDict()
+_compiled_lock = threading.Lock()
+COMPILED_FACILITIES = 512
+
+
+def compiled_rules(facility: Facility) -> engine.CompiledRuleSet:
+    """The compiled rules in force at ``facility``, read from the database only when a rule
+    changed since this process last read them."""
+    generation = current_generation()  # before the rules: never newer than what is cached
+    key = (facility.pk, facility.agency_id)
+    with _compiled_lock:
+        held = _compiled.get(key)
+        if held is not None and held[0] == generation:
+            _compiled.move_to_end(key)
+            return held[1]
+    cache = Path(settings.SCREENING_CACHE_DIR) if settings.SCREENING_CACHE_DIR else None
+    compiled = engine.compile_ruleset(rules_in_force(facility), cache_dir=cache)
+    with _compiled_lock:
+        _compiled[key] = (generation, compiled)
+        _compiled.move_to_end(key)
+        while len(_compiled) > COMPILED_FACILITIES:
+            _compiled.popitem(last=False)
+    return compiled
 
 
 def warm() -> None:
