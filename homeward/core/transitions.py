@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -41,7 +41,7 @@ class Movable(Protocol):
     status: str
     facility_id: int
 
-    def save(self) -> None: ...
+    def save(self, *, update_fields: Iterable[str] | None = None) -> None: ...
 
 
 class History(Protocol):
@@ -87,13 +87,17 @@ class StatusTable:
         check_transition(self.transitions, self.kind, source, target)
         at = clock.now()
         row.status = target
+        changed = {"status", *fields}
         if target in self.stamps:
             setattr(row, self.stamps[target], at)
+            changed.add(self.stamps[target])
         if self.updated_field:
             setattr(row, self.updated_field, at)
+            changed.add(self.updated_field)
         for name, value in fields.items():
             setattr(row, name, value)
-        row.save()
+        # Only what the move changes: never the rest of the row (a message's body).
+        row.save(update_fields=sorted(changed))
         extra = {"reason": reason} if reason is not None else {}
         event = self.history.objects.create(
             **{self.history_field: row},

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 
 class Job(models.Model):
@@ -33,7 +34,14 @@ class Job(models.Model):
     class Meta:
         ordering = ["run_after", "id"]
         indexes = [
-            models.Index(fields=["status", "run_after"]),
+            # Each claim reads the oldest due jobs from here, however long the backlog and
+            # however many finished jobs the table holds: only queued rows are in it.
+            models.Index(
+                fields=["run_after", "id"], condition=Q(status="queued"), name="job_queued"
+            ),
+            models.Index(fields=["lease_until"], condition=Q(status="running"), name="job_running"),
+            # For pruning finished jobs (``services.prune``).
+            models.Index(fields=["finished_at"], condition=Q(status="done"), name="job_done"),
             models.Index(fields=["status", "facility_id"], name="job_status_facility"),
         ]
 

@@ -25,12 +25,12 @@ from typing import Any
 import psycopg
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Q
+from django.db.models import F
 
 from homeward.core import audit, clock, metrics
 from homeward.core.errors import Conflict, NotFound
 from homeward.core.hooks import Hook
-from homeward.jobs import registry
+from homeward.jobs import registry, wakeup
 from homeward.jobs.models import Job
 
 # A worker is starting, before its first job: the apps whose jobs load data on first use
@@ -53,7 +53,7 @@ def enqueue(
     if not registry.known(kind):
         raise ValueError(f"unknown job kind {kind!r}")
     now = clock.now()
-    return Job.objects.create(
+    job = Job.objects.create(
         kind=kind,
         payload=payload,
         facility_id=facility_id,
@@ -61,34 +61,48 @@ def enqueue(
         created_at=now,
         max_attempts=settings.JOB_MAX_ATTEMPTS,
     )
+    if job.run_after <= now:
+        wakeup.announce()
+    return job
 
 
-def _claimable(now: dt.datetime) -> Any:
-    waiting = Q(status=Job.Status.QUEUED, run_after__lte=now)
-    abandoned = Q(status=Job.Status.RUNNING, lease_until__lt=now)
-    return Job.objects.filter(waiting | abandoned).order_by("run_after", "id")
+def _abandoned(now: dt.datetime) -> Any:
+    """Jobs whose worker's lease ran out (it died, or lost its connection)."""
+    return Job.objects.filter(status=Job.Status.RUNNING, lease_until__lt=now).order_by(
+        "lease_until", "id"
+    )
+
+
+def _due(now: dt.datetime) -> Any:
+    """Queued jobs that are due, oldest first, read in order from the ``job_queued`` index:
+    a claim never sorts the backlog."""
+    return Job.objects.filter(status=Job.Status.QUEUED, run_after__lte=now).order_by(
+        "run_after", "id"
+    )
 
 
 def claim(worker: str, *, limit: int = 1) -> list[Job]:
-    """Take up to ``limit`` due jobs for ``worker`` under a lease."""
+    """Take up to ``limit`` due jobs for ``worker`` under a lease, abandoned ones first."""
     now = clock.now()
     lease = now + dt.timedelta(seconds=settings.JOB_LEASE_SECONDS)
-    claimed: list[Job] = []
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            candidates = list(_claimable(now).select_for_update(skip_locked=True)[:limit])
-        else:
-            # SQLite takes the database write lock at BEGIN (IMMEDIATE), so the read and the
-            # update below cannot interleave with another worker's.
-            candidates = list(_claimable(now)[:limit])
+        candidates: list[Job] = []
+        for source in (_abandoned(now), _due(now)):
+            wanted = limit - len(candidates)
+            if not wanted:
+                break
+            if connection.vendor == "postgresql":
+                source = source.select_for_update(skip_locked=True)
+            # (SQLite takes the database write lock at BEGIN, IMMEDIATE, so the read and
+            # the update below cannot interleave with another worker's.)
+            candidates += list(source[:wanted])
         for job in candidates:
             job.status = Job.Status.RUNNING
             job.attempts += 1
             job.lease_until = lease
             job.locked_by = worker
-            job.save(update_fields=["status", "attempts", "lease_until", "locked_by"])
-            claimed.append(job)
-    return claimed
+        Job.objects.bulk_update(candidates, ["status", "attempts", "lease_until", "locked_by"])
+    return candidates
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -169,6 +183,10 @@ def release(worker: str) -> int:
     )
 
 
+# Jobs a worker claims at once: one transaction to claim ten, not ten.
+BATCH = 10
+
+
 def run_pending(
     worker: str = "inline", *, limit: int = 100, should_stop: Callable[[], bool] | None = None
 ) -> int:
@@ -176,12 +194,35 @@ def run_pending(
     Returns how many ran."""
     done = 0
     while done < limit and not (should_stop and should_stop()):
-        jobs = claim(worker, limit=1)
-        if not jobs:
+        batch = claim(worker, limit=min(BATCH, limit - done))
+        if not batch:
             break
-        run(jobs[0], worker)
-        done += 1
+        for position, job in enumerate(batch):
+            if should_stop and should_stop():
+                _put_back(worker, [j.pk for j in batch[position:]])
+                return done
+            run(job, worker)
+            done += 1
     return done
+
+
+def _put_back(worker: str, job_ids: list[int]) -> None:
+    """Jobs claimed in a batch but not started, returned for any worker to take now."""
+    Job.objects.filter(pk__in=job_ids, status=Job.Status.RUNNING, locked_by=worker).update(
+        status=Job.Status.QUEUED,
+        attempts=F("attempts") - 1,
+        lease_until=None,
+        locked_by="",
+    )
+
+
+def prune(*, older_than: dt.timedelta, batch: int = 5000) -> int:
+    """Delete up to ``batch`` jobs that finished more than ``older_than`` ago (dead jobs
+    stay for an operator). Returns how many went."""
+    cutoff = clock.now() - older_than
+    finished = Job.objects.filter(status=Job.Status.DONE, finished_at__lt=cutoff)
+    ids = list(finished.order_by("finished_at").values_list("pk", flat=True)[:batch])
+    return Job.objects.filter(pk__in=ids).delete()[0] if ids else 0
 
 
 def retry_dead(*, job_id: int, actor: Any = "system") -> Job:

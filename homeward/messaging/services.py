@@ -267,8 +267,9 @@ def finish_screening(
     elif to == S.IN_REVIEW:
         status.move(message, S.IN_REVIEW, actor="screening", screened_at=screened_at)
     elif to == S.APPROVED:
+        # Nobody needs to see it: delivered in this same job, not by another one.
         status.move(message, S.APPROVED, actor="screening", screened_at=screened_at)
-        jobs.enqueue("deliver_message", facility_id=message.facility_id, message_id=message.pk)
+        _deliver(message)
     else:
         raise ValueError(f"screening cannot send a message to {to!r}")
 
@@ -307,29 +308,33 @@ def _refund_blocked(message: Message) -> None:
 def deliver(*, message_id: int) -> None:
     """Put an approved message in the recipient's inbox. Idempotent."""
     with transaction.atomic():
-        message = _locked_message(message_id)
-        if message.status != S.APPROVED:
-            return
-        reason = _undeliverable(message)
-        if not reason:
-            try:
-                may_deliver(message)
-            except NotDeliverable as stop:
-                if stop.until is not None:  # held: try again when it may go
-                    jobs.enqueue(
-                        "deliver_message",
-                        run_after=stop.until,
-                        facility_id=message.facility_id,
-                        message_id=message.pk,
-                    )
-                    return
-                reason = stop.reason
-        if reason:
-            status.move(message, S.RETURNED, actor="system", return_reason=reason)
-            charges.refund_message(message=message, reason=reason)
-            message_returned(message)
-            return
-        status.move(message, S.DELIVERED, actor="delivery")
+        _deliver(_locked_message(message_id))
+
+
+def _deliver(message: Message) -> None:
+    """``deliver`` for a message the caller has locked, in the caller's transaction."""
+    if message.status != S.APPROVED:
+        return
+    reason = _undeliverable(message)
+    if not reason:
+        try:
+            may_deliver(message)
+        except NotDeliverable as stop:
+            if stop.until is not None:  # held: try again when it may go
+                jobs.enqueue(
+                    "deliver_message",
+                    run_after=stop.until,
+                    facility_id=message.facility_id,
+                    message_id=message.pk,
+                )
+                return
+            reason = stop.reason
+    if reason:
+        status.move(message, S.RETURNED, actor="system", return_reason=reason)
+        charges.refund_message(message=message, reason=reason)
+        message_returned(message)
+        return
+    status.move(message, S.DELIVERED, actor="delivery")
 
 
 def _undeliverable(message: Message) -> str:

@@ -210,6 +210,7 @@ class Forwarder(threading.Thread):
         for sock in (source, sink):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+            sock.close()  # the other direction's recv then ends too
 
     def close(self) -> None:
         self.server.close()

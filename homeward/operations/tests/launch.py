@@ -41,7 +41,7 @@ class Launched:
             time.sleep(0.2)
 
 
-def test_database_url() -> str:
+def suite_database_url() -> str:
     db = settings.DATABASES["default"]
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -64,7 +64,7 @@ def make_serve(folder: Path, **env: str) -> Iterator[Launched]:
     port = free_port()
     environ = {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": suite_database_url(),
         "PORT": str(port),
         "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
         **env,

@@ -9,6 +9,7 @@ connected again. SIGTERM or SIGINT lets the job in hand finish, then the worker 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import signal
@@ -17,16 +18,18 @@ import time
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, InterfaceError, connection
 
 from homeward.core import audit
-from homeward.jobs import services
+from homeward.jobs import services, wakeup
 
 log = logging.getLogger("homeward.worker")
 
 DATABASE_ERRORS = (DatabaseError, InterfaceError)
 FIRST_RETRY_SECONDS = 0.1  # then 0.2, 0.4 ... up to --max-backoff
+PRUNE_EVERY_SECONDS = 600  # finished jobs past JOB_RETENTION_DAYS go, a batch at a time
 
 
 class Command(BaseCommand):
@@ -34,7 +37,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="Run what is due, then exit.")
-        parser.add_argument("--idle", type=float, default=0.5, help="Seconds to wait when idle.")
+        parser.add_argument(
+            "--idle",
+            type=float,
+            default=1.0,
+            help="Seconds between looks for due jobs when idle (on PostgreSQL a new job "
+            "wakes the worker at once).",
+        )
         parser.add_argument(
             "--max-backoff",
             type=float,
@@ -66,7 +75,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         services.worker_starting()
         log.info("worker %s started (ready in %.1fs)", name, time.monotonic() - started)
+        listener = wakeup.Listener()
         failures = 0  # database errors in a row, for the backoff
+        next_prune = time.monotonic()
         while not stopping:
             try:
                 if failures:
@@ -75,6 +86,9 @@ class Command(BaseCommand):
                     failures = 0  # reached it: the next cut starts the backoff afresh
                 ran = services.run_pending(name, limit=50, should_stop=lambda: stopping)
                 audit.seal()  # chain the audit events written since the last turn
+                if time.monotonic() >= next_prune:
+                    services.prune(older_than=dt.timedelta(days=settings.JOB_RETENTION_DAYS))
+                    next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
             except DATABASE_ERRORS as exc:
                 _drop_connection()
                 if once:
@@ -92,7 +106,8 @@ class Command(BaseCommand):
             if once and not ran:
                 break
             if not ran:
-                pause(idle)
+                listener.wait(idle, lambda: stopping)  # woken early by a new job
+        listener.close()
         log.info("worker %s stopped", name)
 
 
