@@ -6,7 +6,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run serve test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages eval-screening
+.PHONY: run serve test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages bench-e2e eval-screening
 
 env: .venv/.installed
 
@@ -64,6 +64,12 @@ bench-search: env
 # and filled again).
 bench-pages: env
 	$(PY) bench/pages.py
+
+# Messages end to end on PostgreSQL (service path and HTTP API, 1 and 2 workers, 50 msg/s
+# offered, pgbench beside), ending with one "e2e:" line; the database of DATABASE_URL
+# (default homeward_bench_e2e) is dropped and made again. About 3 minutes.
+bench-e2e: env
+	$(PY) bench/e2e.py
 
 # The review desk's server time per request with 100,000 messages queued, on the PostgreSQL
 # database of DATABASE_URL (default homeward_bench_review on 127.0.0.1; dropped and filled

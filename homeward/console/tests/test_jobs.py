@@ -46,7 +46,7 @@ def test_jobs_about_other_facilities_are_hidden(world, run_jobs):
         sender=world.contact_b, connection_id=connection.pk, body="Hello"
     ).message
     run_jobs()
-    queued = Job.objects.get(kind="deliver_message", payload={"message_id": message.pk})
+    queued = Job.objects.get(kind="screen_message", payload={"message_id": message.pk})
     assert queued.facility_id == message.facility_id  # a job names the facility it is for
     now = clock.now()
     other = Job.objects.create(
