@@ -67,7 +67,7 @@ bench-pages: env
 
 # Messages end to end on PostgreSQL (service path and HTTP API, 1 and 2 workers, 50 msg/s
 # offered, pgbench beside), ending with one "e2e:" line; the database of DATABASE_URL
-# (default homeward_bench_e2e) is dropped and made again. About 3 minutes.
+# (default homeward_bench_e2e) is dropped and made again. 4 to 5 minutes.
 bench-e2e: env
 	$(PY) bench/e2e.py
 

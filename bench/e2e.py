@@ -17,7 +17,7 @@ no job dead. The last line sums it up:
     e2e: delivered_msg_s=N http_delivered_msg_s=N pgbench_tps=N ratio=N p95_at_50_s=N
 
 The database (DATABASE_URL, default homeward_bench_e2e on 127.0.0.1) is dropped and made
-again; its name must contain "bench". Takes about 3 minutes with the defaults.
+again; its name must contain "bench". Takes 4 to 5 minutes with the defaults.
 """
 
 from __future__ import annotations
@@ -356,10 +356,10 @@ def check_nothing_lost(expected: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=1500, help="per full-load phase")
+    parser.add_argument("--messages", type=int, default=1000, help="per full-load phase")
     parser.add_argument("--contacts", type=int, default=300)
-    parser.add_argument("--steady-seconds", type=int, default=20, help="at 50 msg/s offered")
-    parser.add_argument("--pgbench-seconds", type=int, default=20)
+    parser.add_argument("--steady-seconds", type=int, default=15, help="at 50 msg/s offered")
+    parser.add_argument("--pgbench-seconds", type=int, default=15)
     args = parser.parse_args()
     run_started = time.perf_counter()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
