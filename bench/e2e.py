@@ -291,16 +291,9 @@ def pgbench(seconds: int) -> float:
 
     if shutil.which("pgbench") is None:
         sys.exit("pgbench is not installed (PostgreSQL's client programs)")
-    db = settings.DATABASES["default"]
-    env = {**os.environ, "PGDATABASE": f"{db['NAME']}_pgbench"}
-    for variable, key in [
-        ("PGHOST", "HOST"),
-        ("PGPORT", "PORT"),
-        ("PGUSER", "USER"),
-        ("PGPASSWORD", "PASSWORD"),
-    ]:
-        if db.get(key):
-            env[variable] = str(db[key])
+    from homeward.operations.backup import client_environment
+
+    env = client_environment(f"{settings.DATABASES['default']['NAME']}_pgbench")
     name = env["PGDATABASE"]
 
     def program(*command: str) -> str:

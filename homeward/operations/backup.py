@@ -125,13 +125,12 @@ def _sqlite(path: Path) -> closing[sqlite3.Connection]:
     return closing(sqlite3.connect(path))
 
 
-def _run_pg(program: str, *args: str) -> None:
-    """Run a PostgreSQL client program against the database in use. The connection comes
-    through PG* variables, so a password never appears in the process list."""
-    if shutil.which(program) is None:
-        raise BackupError(f"{program} is not installed (PostgreSQL's client programs).")
+def client_environment(database: str | None = None) -> dict[str, str]:
+    """The environment for PostgreSQL's client programs to reach the database in use (or
+    another ``database`` on its server), through PG* variables, so a password never
+    appears in the process list."""
     db = connection.settings_dict
-    env = {**os.environ, "PGDATABASE": str(db["NAME"])}
+    env = {**os.environ, "PGDATABASE": database or str(db["NAME"])}
     for variable, key in [
         ("PGHOST", "HOST"),
         ("PGPORT", "PORT"),
@@ -140,9 +139,16 @@ def _run_pg(program: str, *args: str) -> None:
     ]:
         if db.get(key):
             env[variable] = str(db[key])
+    return env
+
+
+def _run_pg(program: str, *args: str) -> None:
+    """Run a PostgreSQL client program against the database in use."""
+    if shutil.which(program) is None:
+        raise BackupError(f"{program} is not installed (PostgreSQL's client programs).")
     # The program is one of ours and the arguments are a path and fixed options.
     finished = subprocess.run(  # noqa: S603
-        [program, *args], env=env, capture_output=True, text=True, check=False
+        [program, *args], env=client_environment(), capture_output=True, text=True, check=False
     )
     if finished.returncode != 0:
         raise BackupError(f"{program} failed: {finished.stderr.strip()[-2000:]}")

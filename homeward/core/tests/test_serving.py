@@ -130,12 +130,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_connections() -> int:
+def server_connections(app: str = WEB_APP) -> int:
+    """Connections to the test database opened by processes named ``app``."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity"
             " WHERE application_name = %s AND datname = current_database()",
-            [WEB_APP],
+            [app],
         )
         return cursor.fetchone()[0]
 

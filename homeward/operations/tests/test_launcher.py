@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from homeward import builders as t
+from homeward.core.tests.test_serving import server_connections
 from homeward.jobs.models import Job
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
@@ -77,16 +78,6 @@ def test_production_refuses_to_start_half_configured(env, refusal):
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         return None
-
-
-def launched_connections() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE application_name = %s AND datname = current_database()",
-            [APP],
-        )
-        return cursor.fetchone()[0]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -149,7 +140,7 @@ def test_make_serve_runs_the_web_server_and_two_workers_until_stopped(tmp_path):
         assert served == 1
 
         # Pooled: connections stay open for the next request, never more than the pools.
-        open_now = launched_connections()
+        open_now = server_connections(APP)
         assert 1 <= open_now <= WEB_WORKERS * POOL_MAX + WORKERS, open_now
 
     output = launched.output()
@@ -157,9 +148,9 @@ def test_make_serve_runs_the_web_server_and_two_workers_until_stopped(tmp_path):
     with pytest.raises(ProcessLookupError):
         os.killpg(launched.process.pid, 0)  # nothing of the group is left
     deadline = time.monotonic() + 10
-    while launched_connections() and time.monotonic() < deadline:
+    while server_connections(APP) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert launched_connections() == 0
+    assert server_connections(APP) == 0
     # The web server logged each request as one JSON object.
     lines = [line.split("| ", 1)[1] for line in output.splitlines() if "homeward.request" in line]
     logged = [json.loads(line) for line in lines]
