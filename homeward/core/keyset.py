@@ -3,7 +3,9 @@
 A page starts just before (or just after) a row the reader has seen, named by a cursor that
 holds that row's sort key: the database reads an index range of one page, with no OFFSET
 and no COUNT, so the 400th page of a conversation costs what the first costs. Lists are
-ordered by ``(created_at, id)``; the page with no cursor is the newest one.
+ordered by ``(created_at, id)``; the page with no cursor is the newest one. A list read
+from its start instead (a queue, most urgent first) takes its pages with ``forward``, by
+any timestamp field.
 """
 
 from __future__ import annotations
@@ -113,3 +115,22 @@ def _window(rows: QuerySet[Row], *, size: int, before: str, after: str) -> Windo
         newer=(cursor_of(page[-1]) if page else before) if key else None,
         last=cursor_of(page[-1]) if page else None,
     )
+
+
+@dataclass(frozen=True)
+class Forward(Generic[Row]):
+    rows: list[Row]
+    next: str | None  # the cursor of the page after these, if there are more rows
+
+
+def forward(rows: QuerySet[Row], *, size: int, after: str = "", field: str) -> Forward[Row]:
+    """A list read from its start: the ``size`` rows just after the cursor ``after`` in
+    ``(field, id)`` order, or the first ``size``. A cursor that does not parse reads from
+    the start."""
+    if key := parse(after):
+        at, pk = key
+        rows = rows.filter(Q(**{f"{field}__gt": at}) | Q(**{field: at, "pk__gt": pk}))
+    found = list(rows.order_by(field, "pk")[: size + 1])
+    page = found[:size]
+    more = len(found) > size
+    return Forward(rows=page, next=token(getattr(page[-1], field), page[-1].pk) if more else None)

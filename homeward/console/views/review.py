@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -22,7 +21,7 @@ from homeward.console.access import forbidden, reviewer_required
 from homeward.console.forms import DecisionForm
 from homeward.console.requests import StaffRequest
 from homeward.console.templatetags.console import screening_hits
-from homeward.core import clock
+from homeward.core import clock, keyset
 from homeward.core.errors import Conflict, DomainError, NotFound
 from homeward.core.views import show_error
 from homeward.enforcement import access as enforcement
@@ -79,10 +78,14 @@ def _queue_page(request: StaffRequest, *, escalated: bool) -> HttpResponse:
         "message__screening",
         "escalated_by",
     )
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page", 1))
+    # Read from the front, most urgent first, a page after the last task seen: no OFFSET
+    # and no count of the pages, however long the queue (the counts above come apart).
+    after = request.GET.get("after", "")
+    page = keyset.forward(tasks, size=PAGE_SIZE, after=after, field="due_at")
     context = {
         "page": page,
-        "rows": [_row(task, now) for task in page.object_list],
+        "after": after,
+        "rows": [_row(task, now) for task in page.rows],
         "escalated": escalated,
         "counts": selectors.queue_counts(request.user, now=now, escalated=escalated),
         "undo": _undo_offer(request),
