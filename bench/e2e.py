@@ -349,7 +349,7 @@ def check_nothing_lost(expected: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=1000, help="per full-load phase")
+    parser.add_argument("--messages", type=int, default=800, help="per full-load phase")
     parser.add_argument("--contacts", type=int, default=300)
     parser.add_argument("--steady-seconds", type=int, default=15, help="at 50 msg/s offered")
     parser.add_argument("--pgbench-seconds", type=int, default=15)

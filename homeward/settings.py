@@ -296,5 +296,5 @@ LOGGING = {
 # /metrics (Prometheus) answers only a scraper sending "Authorization: Bearer <token>";
 # unset, there is no such page.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
-# /healthz says 503 once the oldest due job has waited longer than this.
+# /healthz says the queue is "lagging" once the oldest due job has waited longer than this.
 HEALTH_MAX_QUEUE_LAG_SECONDS = env_int("HEALTH_MAX_QUEUE_LAG_SECONDS", 300, minimum=1)

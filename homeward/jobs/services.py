@@ -96,13 +96,26 @@ def claim(worker: str, *, limit: int = 1) -> list[Job]:
             # (SQLite takes the database write lock at BEGIN, IMMEDIATE, so the read and
             # the update below cannot interleave with another worker's.)
             candidates += list(source[:wanted])
-        for job in candidates:
+        # A job whose every attempt ended with its worker gone (one that kills the worker,
+        # say) is given up on, not taken first again and again.
+        spent = [
+            j for j in candidates if j.status == Job.Status.RUNNING and j.attempts >= j.max_attempts
+        ]
+        for job in spent:
+            job.status = Job.Status.DEAD
+            job.finished_at = now
+            job.lease_until = None
+            job.last_error = f"Its worker stopped during each of {job.attempts} attempts."
+        if spent:
+            Job.objects.bulk_update(spent, ["status", "finished_at", "lease_until", "last_error"])
+        taken = [j for j in candidates if j not in spent]
+        for job in taken:
             job.status = Job.Status.RUNNING
             job.attempts += 1
             job.lease_until = lease
             job.locked_by = worker
-        Job.objects.bulk_update(candidates, ["status", "attempts", "lease_until", "locked_by"])
-    return candidates
+        Job.objects.bulk_update(taken, ["status", "attempts", "lease_until", "locked_by"])
+    return taken
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -137,8 +150,17 @@ def run(job: Job, worker: str) -> bool:
         _record_failure(job.pk, error)
         return False
     finally:
-        metrics.JOBS_RUN.labels(job.kind, outcome).inc()
-        metrics.JOB_SECONDS.labels(job.kind, outcome).observe(time.perf_counter() - started)
+        _count(job.kind, outcome, time.perf_counter() - started)
+
+
+def _count(kind: str, outcome: str, seconds: float) -> None:
+    """Count a run for /metrics. A job that ran is never undone by its count failing (the
+    metrics directory removed under a running worker, say)."""
+    try:
+        metrics.JOBS_RUN.labels(kind, outcome).inc()
+        metrics.JOB_SECONDS.labels(kind, outcome).observe(seconds)
+    except OSError:
+        log.exception("could not count job %s for the metrics", kind)
 
 
 def _record_failure(job_id: int, error: str) -> None:
@@ -183,8 +205,11 @@ def release(worker: str) -> int:
     )
 
 
-# Jobs a worker claims at once: one transaction to claim ten, not ten.
+# Jobs a worker claims at once: one transaction to claim ten, not ten. Behind a slow job
+# the rest of a batch would wait for this worker alone, so what it has not started after
+# BATCH_SECONDS goes back for any worker to take.
 BATCH = 10
+BATCH_SECONDS = 2.0
 
 
 def run_pending(
@@ -197,10 +222,14 @@ def run_pending(
         batch = claim(worker, limit=min(BATCH, limit - done))
         if not batch:
             break
+        started = time.monotonic()
         for position, job in enumerate(batch):
-            if should_stop and should_stop():
+            stopping = bool(should_stop and should_stop())
+            if stopping or (position and time.monotonic() - started > BATCH_SECONDS):
                 _put_back(worker, [j.pk for j in batch[position:]])
-                return done
+                if stopping:
+                    return done
+                break
             run(job, worker)
             done += 1
     return done
@@ -216,13 +245,20 @@ def _put_back(worker: str, job_ids: list[int]) -> None:
     )
 
 
-def prune(*, older_than: dt.timedelta, batch: int = 5000) -> int:
-    """Delete up to ``batch`` jobs that finished more than ``older_than`` ago (dead jobs
-    stay for an operator). Returns how many went."""
+def prune(*, older_than: dt.timedelta, batch: int = 5000, batches: int = 100) -> int:
+    """Delete the jobs that finished more than ``older_than`` ago (dead jobs stay for an
+    operator), ``batch`` at a time, up to ``batches`` of them in one call (500,000 jobs:
+    far more than a deployment finishes between two calls). Returns how many went."""
     cutoff = clock.now() - older_than
     finished = Job.objects.filter(status=Job.Status.DONE, finished_at__lt=cutoff)
-    ids = list(finished.order_by("finished_at").values_list("pk", flat=True)[:batch])
-    return Job.objects.filter(pk__in=ids).delete()[0] if ids else 0
+    gone = 0
+    for _ in range(batches):
+        ids = list(finished.order_by("finished_at").values_list("pk", flat=True)[:batch])
+        if ids:
+            gone += Job.objects.filter(pk__in=ids).delete()[0]
+        if len(ids) < batch:
+            break
+    return gone
 
 
 def retry_dead(*, job_id: int, actor: Any = "system") -> Job:

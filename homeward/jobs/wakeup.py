@@ -66,17 +66,13 @@ class Listener:
             return self.listening
         if time.monotonic() < self.retry_at:
             return None
-        settings = connection.settings_dict
+        # Django's own parameters: the same server, credentials and TLS settings (sslmode,
+        # certificates) as every other connection of this process.
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params["autocommit"] = True
         try:
-            self.listening = psycopg.connect(
-                dbname=settings["NAME"],
-                user=settings["USER"] or None,
-                password=settings["PASSWORD"] or None,
-                host=settings["HOST"] or None,
-                port=settings["PORT"] or None,
-                connect_timeout=10,
-                autocommit=True,
-            )
+            self.listening = psycopg.connect(**params)
             self.listening.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as exc:
             log.warning("cannot listen for new jobs (%s); polling instead", exc)

@@ -254,7 +254,7 @@ def finish_screening(
     *, message: Message, to: str, screened_at: dt.datetime, block_category: str = ""
 ) -> None:
     """Send a message on from screening (in the caller's transaction): blocked (refunded
-    where the facility refunds), to review, or approved and queued for delivery."""
+    where the facility refunds), to review, or approved and delivered at once."""
     if to == S.BLOCKED:
         status.move(
             message,

@@ -139,6 +139,10 @@ def client_environment(database: str | None = None) -> dict[str, str]:
     ]:
         if db.get(key):
             env[variable] = str(db[key])
+    # TLS settings given in DATABASE_URL (?sslmode=verify-full&sslrootcert=…) hold too.
+    for option, value in db.get("OPTIONS", {}).items():
+        if option.startswith("ssl") and isinstance(value, str):
+            env["PG" + option.upper()] = value
     return env
 
 

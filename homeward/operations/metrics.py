@@ -84,13 +84,12 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 
 class RequestMetricsMiddleware:
-    """Times each request for ``homeward_http_request_seconds`` and logs it (method, path
-    without its query, status, time) on ``homeward.request``. Health probes are counted
+    """Times each request for ``homeward_http_request_seconds`` and logs it (method, the
+    path's URL pattern, status, time) on ``homeward.request``. Health probes are counted
     but not logged, or they would drown the log."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.static_url = "/" + settings.STATIC_URL.lstrip("/")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
@@ -100,15 +99,16 @@ class RequestMetricsMiddleware:
         method = request.method if request.method in METHODS else "other"
         REQUEST_SECONDS.labels(method, view, str(response.status_code)).observe(seconds)
         if view != "healthz":
+            path = _loggable_path(request)
             log.info(
                 "%s %s %s %.1fms",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 seconds * 1000,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round(seconds * 1000, 2),
                     "view": view,
@@ -117,13 +117,25 @@ class RequestMetricsMiddleware:
             )
         return response
 
-    def _view(self, request: HttpRequest) -> str:
+    @staticmethod
+    def _view(request: HttpRequest) -> str:
         # A view's name, never the path: paths carry ids, and each label value is a series.
         match = getattr(request, "resolver_match", None)
         if match is not None:
             return match.view_name or match._func_path
         if request.path == HEALTH_PATH:
             return "healthz"
-        if request.path.startswith(self.static_url):
+        if request.path.startswith(STATIC_PREFIX):
             return "static"
         return "unmatched"
+
+
+STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
+
+
+def _loggable_path(request: HttpRequest) -> str:
+    """The path as its URL pattern writes it when a view answered ("password/reset/<uidb64>/
+    <token>/"): links in emails carry secrets (reset, verification, invitation and
+    unsubscribe tokens) that a log must not. Never the query string."""
+    match = getattr(request, "resolver_match", None)
+    return "/" + match.route if match is not None and match.route else request.path

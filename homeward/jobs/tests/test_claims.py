@@ -103,3 +103,26 @@ def test_a_claim_reads_the_queued_index_without_sorting_the_backlog():
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "job_queued" in plan, plan
     assert "Sort" not in plan, plan
+
+
+def test_a_slow_batch_leaves_the_rest_of_its_jobs_to_other_workers(monkeypatch):
+    # Behind a slow job, what the worker has not started goes back at once, unspent.
+    monkeypatch.setattr(services, "BATCH_SECONDS", 0)
+    queued(5)
+    assert services.run_pending("w") == 5  # one job a claim, the rest put back each time
+    assert sorted(ran) == list(range(5))
+    assert set(Job.objects.values_list("status", "attempts")) == {(Job.Status.DONE, 1)}
+
+
+def test_a_job_whose_worker_dies_every_time_is_given_up_on():
+    [job] = queued(1)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING,
+        attempts=job.max_attempts,
+        lease_until=clock.now() - dt.timedelta(seconds=1),
+    )
+    assert services.claim("w", limit=10) == []
+    job.refresh_from_db()
+    assert job.status == Job.Status.DEAD and job.finished_at is not None
+    assert "worker stopped" in job.last_error
+    assert ran == []

@@ -1,6 +1,5 @@
 """An idle worker on PostgreSQL starts a job as soon as it is committed, not at its next
-look: here the worker looks only every 60 seconds, and the job still runs within seconds.
-A job queued in a transaction that rolls back wakes nobody and runs nowhere."""
+look: here the worker looks only every 60 seconds, and the job still runs within seconds."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import time
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
 from homeward.jobs import services
 from homeward.jobs.models import Job
@@ -41,16 +40,12 @@ def test_a_committed_job_wakes_an_idle_worker_at_once(tmp_path):
             time.sleep(0.1)
         time.sleep(1)  # it has looked once, found nothing, and waits (for up to 60 s)
 
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.enqueue("deliver_message", message_id=0)
-            raise RuntimeError("rolled back: no job, no notice")
         queued_at = time.monotonic()
         # No such message: the job fails, which is as good as running it to see it taken.
         job = services.enqueue("deliver_message", message_id=0)
         while Job.objects.get(pk=job.pk).attempts == 0:
             assert time.monotonic() - queued_at < 10, log.read_text()
             time.sleep(0.05)
-        assert Job.objects.count() == 1
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)

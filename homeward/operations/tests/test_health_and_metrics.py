@@ -34,13 +34,7 @@ def health(client: Client, **headers: str) -> tuple[int, dict]:
 def test_healthz_says_ok_when_the_database_answers_and_the_queue_keeps_up(client):
     status, body = health(client)
     assert status == 200
-    assert body == {
-        "status": "ok",
-        "database": "ok",
-        "queue_lag_seconds": 0.0,
-        "jobs_due": 0,
-        "jobs_dead": 0,
-    }
+    assert body == {"status": "ok", "database": "ok", "queue": "ok", "queue_lag_seconds": 0.0}
     assert not client.cookies  # no session, no CSRF cookie: a probe leaves nothing behind
 
 
@@ -56,17 +50,19 @@ def test_healthz_answers_a_probe_by_address_over_plain_http(settings):
     assert client.get("/facilities/", HTTP_HOST="homeward.example.org").status_code == 301
 
 
-def test_healthz_says_503_once_the_oldest_due_job_waits_too_long(client, settings):
+def test_healthz_says_the_queue_lags_without_failing_the_web_server(client, settings):
+    # Workers that fall behind must not make a load balancer take every web server out:
+    # the check stays 200 and says so; /metrics carries the lag for alerts.
     settings.HEALTH_MAX_QUEUE_LAG_SECONDS = 60
     job = jobs.enqueue("deliver_message", message_id=0)
     Job.objects.filter(pk=job.pk).update(run_after=clock.now() - dt.timedelta(seconds=30))
     status, body = health(client)
-    assert (status, body["status"], body["jobs_due"]) == (200, "ok", 1)
+    assert (status, body["queue"]) == (200, "ok")
     assert 29 <= body["queue_lag_seconds"] < 60
 
     Job.objects.update(run_after=clock.now() - dt.timedelta(seconds=90))
     status, body = health(client)
-    assert (status, body["status"]) == (503, "lagging")
+    assert (status, body["status"], body["queue"]) == (200, "ok", "lagging")
     assert body["queue_lag_seconds"] >= 90
 
 
@@ -180,6 +176,35 @@ def test_each_request_is_logged_without_its_query(client, caplog):
     assert line["view"] == "web:facilities" and line["duration_ms"] > 0
     assert "private" not in json.dumps(line)
     assert dt.datetime.fromisoformat(line["time"]).tzinfo is not None
+
+
+def test_secrets_in_a_link_never_reach_the_log(client, caplog):
+    # A password reset link, as emailed: the log names its pattern, not its token.
+    with caplog.at_level(logging.INFO):
+        client.get("/password/reset/MQ/secret-reset-token-123/?next=/private/")
+        client.get("/verify/another-secret-token/")
+    formatted = [JsonFormatter().format(r) for r in caplog.records]
+    logged = [json.loads(line) for line in formatted]
+    assert "/password/reset/<str:uid>/<str:token>/" in [e.get("path") for e in logged]
+    everything = "\n".join(formatted)
+    for secret in ["secret-reset-token-123", "another-secret-token", "private"]:
+        assert secret not in everything
+
+
+def test_json_lines_hold_plain_values_only():
+    # Django's own request records carry the request object, whose text has the query.
+    record = logging.getLogger("django.request").makeRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Not Found: %s",
+        ("/x/",),
+        None,
+        extra={"request": object(), "status_code": 404},
+    )
+    line = json.loads(JsonFormatter().format(record))
+    assert line["status_code"] == 404 and "request" not in line
 
 
 def test_json_log_lines_carry_the_traceback_of_an_error():
