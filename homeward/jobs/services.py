@@ -105,7 +105,9 @@ def claim(worker: str, *, limit: int = 1) -> list[Job]:
             job.status = Job.Status.DEAD
             job.finished_at = now
             job.lease_until = None
-            job.last_error = f"Its worker stopped during each of {job.attempts} attempts."
+            job.last_error = (
+                f"Given up after {job.attempts} attempts: its worker stopped during the last."
+            )
         if spent:
             Job.objects.bulk_update(spent, ["status", "finished_at", "lease_until", "last_error"])
         taken = [j for j in candidates if j not in spent]
