@@ -106,6 +106,17 @@ def sample(text: str, name: str, **labels: str) -> float | None:
     return None
 
 
+def facilities_pages_served(text: str) -> float | None:
+    """How many times the facilities page answered 200, as /metrics counts it."""
+    return sample(
+        text,
+        "homeward_http_request_seconds_count",
+        view="web:facilities",
+        method="GET",
+        status="200",
+    )
+
+
 def test_metrics_is_no_page_at_all_without_a_token(client, settings):
     settings.METRICS_TOKEN = ""
     assert scrape(client, None)[0] == 404
@@ -149,13 +160,7 @@ def test_metrics_reports_the_queue_the_review_backlog_and_request_times(
     assert sample(text, "homeward_review_overdue") == 0
     ran = sample(text, "homeward_jobs_run_total", kind="screen_message", outcome="done")
     assert ran is not None and ran >= 2  # this process's count (all of them, under the launcher)
-    served = sample(
-        text,
-        "homeward_http_request_seconds_count",
-        view="web:facilities",
-        method="GET",
-        status="200",
-    )
+    served = facilities_pages_served(text)
     assert served is not None and served >= 1
     # No path, id or name of anyone is a label: views are named, never addressed.
     assert "Maria" not in text and "greenhaven" not in text and "/facilities/" not in text
