@@ -9,7 +9,7 @@ import pytest
 from homeward.screening import categories
 from homeward.screening.engine import Hit
 from homeward.screening.evaluation import heldout, run
-from homeward.screening.layers import concepts, slang
+from homeward.screening.layers import concepts, slang, tokens
 from homeward.screening.layers.concepts import ConceptError
 from homeward.screening.layers.tokens import AnchoredLexicon, Lexicon, Words, tokenize
 from homeward.screening.normalize import normalize
@@ -117,6 +117,18 @@ def test_the_anchored_lexicons_find_what_the_plain_lexicon_finds():
                 assert faster == plain, text
                 found += len(plain)
     assert found > 40_000
+
+
+def test_words_are_read_the_same_by_the_byte_table_and_the_regex():
+    """A Latin-1 text's words are split through a byte table (``tokens.words_of``); they
+    must be exactly what the word regex finds, for every Latin-1 character beside letters,
+    digits and marks, and for text outside Latin-1 (which takes the regex)."""
+    latin = [chr(c) for c in range(256)]
+    texts = [f"ab{c}cd{c}{c}9{c}_e" for c in latin] + ["".join(latin), "Ñandú³ ½ µ ª º"]
+    texts += ["mañana’s привет 2pm", "el pericó	café"]
+    texts += [m.text for m in heldout.load(heldout.DEVELOPMENT_PATH)]
+    for text in texts:
+        assert tokens.words_of(text) == tokens._WORD.findall(text), repr(text)
 
 
 def test_spelling_tricks_inside_words_are_read_through():
