@@ -58,8 +58,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeward.settings")
 
 from bench.review_queue import (  # noqa: E402
     SENTENCES,
+    Conversation,
     add_queued,
     body_pool,
+    conversation_of,
     conversations_at,
     copy_rows,
     make_people,
@@ -77,7 +79,8 @@ MAIN, EAST = "bench-main", "bench-east"
 RESIDENT_NUMBER = "BENCH-1001"
 CONTACT_EMAIL = "rosa@bench.example.org"
 MESSAGE_FIELDS = (
-    ["id", "connection", "facility", "direction", "body", "status", "client_token"]
+    ["id", "connection", "facility", "resident", "contact", "direction", "body", "status"]
+    + ["client_token"]
     + ["created_at", "submitted_at", "screened_at", "in_review_at", "blocked_at"]
     + ["delivered_at", "read_at", "block_category", "block_note", "return_reason"]
 )
@@ -87,20 +90,17 @@ BLOCKED_FOR = ["drugs", "fraud", "relay", "coded"]  # categories a reviewer bloc
 # --- the data ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Talk:
-    """A connection messages are written on."""
-
-    connection_id: int
-    facility_id: int
-
-
 def bodies(rng: random.Random, count: int = 600) -> list[str]:
     return [" ".join(rng.sample(SENTENCES, rng.randint(1, 4))) for _ in range(count)]
 
 
 def message_row(
-    message_id: int, talk: Talk, body: str, status: str, rng: random.Random, now: dt.datetime
+    message_id: int,
+    talk: Conversation,
+    body: str,
+    status: str,
+    rng: random.Random,
+    now: dt.datetime,
 ) -> tuple[Any, ...]:
     """One message of the last year, written either way, with the times of its stages."""
     direction = "to_resident" if rng.random() < 0.55 else "to_contact"
@@ -116,7 +116,11 @@ def message_row(
         delivered = min(now, screened + dt.timedelta(seconds=rng.uniform(60, 7200)))
         if status == "read":
             read = min(now, delivered + dt.timedelta(hours=rng.uniform(0.1, 30)))
-    return (message_id, talk.connection_id, talk.facility_id, direction, body, status, "") + (
+    return (message_id, talk.connection_id, talk.facility_id, talk.resident_id, talk.contact_id) + (
+        direction,
+        body,
+        status,
+        "",
         created,
         created,
         screened,
@@ -130,7 +134,7 @@ def message_row(
     )
 
 
-def copy_messages(talks: Sequence[Talk], count: int, *, seed: int, unread: float) -> None:
+def copy_messages(talks: Sequence[Conversation], count: int, *, seed: int, unread: float) -> None:
     """``count`` messages of the last year on ``talks`` (each picked at random), COPYed in
     chunks: one in fifty blocked (one in a hundred with ``unread`` 0), a share ``unread``
     delivered and not yet read, the rest read."""
@@ -169,15 +173,11 @@ class World:
     connection_id: int
     reviewer: Any
     investigator: Any
-    neighbours: list[Talk]
+    neighbours: list[Conversation]
 
 
-def talks_at(facility: Any, leave_out: set[int]) -> list[Talk]:
-    return [
-        Talk(c.connection_id, facility.pk)
-        for c in conversations_at(facility)
-        if c.connection_id not in leave_out
-    ]
+def talks_at(facility: Any, leave_out: set[int]) -> list[Conversation]:
+    return [c for c in conversations_at(facility) if c.connection_id not in leave_out]
 
 
 def build(args: argparse.Namespace) -> None:
@@ -214,9 +214,9 @@ def build(args: argparse.Namespace) -> None:
         builders.connect(contact, builders.make_resident(facility, f"BENCH-200{i}"))
         for i, facility in enumerate((main, east))
     ]
-    copy_messages([Talk(theirs.pk, main.pk)], args.conversation, seed=1, unread=0)
+    copy_messages([conversation_of(theirs)], args.conversation, seed=1, unread=0)
     for i, other in enumerate(others):
-        copy_messages([Talk(other.pk, other.facility_id)], 100, seed=10 + i, unread=0)
+        copy_messages([conversation_of(other)], 100, seed=10 + i, unread=0)
 
 
 def world() -> World:

@@ -105,6 +105,9 @@ class Conversation:
     """What a message row needs to know of its connection."""
 
     connection_id: int
+    facility_id: int
+    resident_id: int
+    contact_id: int
     contact_user_id: int
     contact_label: str
     resident_label: str
@@ -226,16 +229,23 @@ def conversations_at(facility: Any) -> list[Conversation]:
     from homeward.connections.models import Connection
 
     return [
-        Conversation(
-            c.pk,
-            c.contact.user_id,
-            f"user:{c.contact.user.username}",
-            f"resident:{c.resident.pk}:{c.resident.number}",
-        )
+        conversation_of(c)
         for c in Connection.objects.filter(facility=facility).select_related(
             "contact__user", "resident"
         )
     ]
+
+
+def conversation_of(connection: Any) -> Conversation:
+    return Conversation(
+        connection.pk,
+        connection.facility_id,
+        connection.resident_id,
+        connection.contact_id,
+        connection.contact.user_id,
+        f"user:{connection.contact.user.username}",
+        f"resident:{connection.resident.pk}:{connection.resident.number}",
+    )
 
 
 def add_queued(facility: Any, count: int, pool: list[Body], seed: int) -> None:
@@ -261,8 +271,9 @@ def add_queued(facility: Any, count: int, pool: list[Body], seed: int) -> None:
         due = screened + dt.timedelta(hours=rng.uniform(8, 64))  # 8 business hours
         direction = "to_resident" if to_resident else "to_contact"
         messages.append(
-            (message_id, talk.connection_id, facility.pk, direction, body.text, "in_review")
-            + ("", created, submitted, screened, screened, "", "", "")
+            (message_id, talk.connection_id, facility.pk, talk.resident_id, talk.contact_id)
+            + (direction, body.text, "in_review", "", created, submitted, screened, screened)
+            + ("", "", "")
         )
         sender = talk.contact_label if to_resident else talk.resident_label
         sender_user = talk.contact_user_id if to_resident else None
@@ -279,8 +290,8 @@ def add_queued(facility: Any, count: int, pool: list[Body], seed: int) -> None:
         tasks.append((message_id, facility.pk, reason, "open", due, screened, "", "", "", ""))
     copy_rows(
         Message,
-        ["id", "connection", "facility", "direction", "body", "status", "client_token"]
-        + ["created_at", "submitted_at", "screened_at", "in_review_at"]
+        ["id", "connection", "facility", "resident", "contact", "direction", "body", "status"]
+        + ["client_token", "created_at", "submitted_at", "screened_at", "in_review_at"]
         + ["block_category", "block_note", "return_reason"],
         messages,
     )

@@ -111,14 +111,16 @@ def fill(facility: Any, count: int, seed: int) -> None:
             delivered = created + dt.timedelta(seconds=rng.uniform(60, 7200))
             direction = "to_resident" if rng.random() < 0.7 else "to_contact"
             messages.append(
-                (message_id, talk.connection_id, facility.pk, direction, text, "delivered", "")
-                + (created, created, created, delivered, "", "", "")
+                (message_id, talk.connection_id, facility.pk, talk.resident_id, talk.contact_id)
+                + (direction, text, "delivered", "", created, created, created, delivered)
+                + ("", "", "")
             )
             documents.append((message_id, facility.pk, created, indexed))
         copy_rows(
             Message,
-            ["id", "connection", "facility", "direction", "body", "status", "client_token"]
-            + ["created_at", "submitted_at", "screened_at", "delivered_at"]
+            ["id", "connection", "facility", "resident", "contact", "direction", "body"]
+            + ["status", "client_token", "created_at", "submitted_at", "screened_at"]
+            + ["delivered_at"]
             + ["block_category", "block_note", "return_reason"],
             messages,
         )

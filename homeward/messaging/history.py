@@ -88,7 +88,7 @@ def resident_history(
     """One page of every message to and from the resident (both directions, every status)
     at the staff member's facilities, newest first, before or after a cursor. Audited with
     the ids shown."""
-    messages = _messages(staff).filter(connection__resident=resident)
+    messages = _messages(staff).filter(resident=resident)
     shown = _page(messages, before=before, after=after)
     audit.record(
         actor=staff,
@@ -97,7 +97,7 @@ def resident_history(
         facility_id=resident.facility_id,
         data={"messages": [m.pk for m in shown.rows]},
     )
-    _refuse_privileged(staff, Q(connection__resident=resident), f"resident {resident.pk}")
+    _refuse_privileged(staff, resident, f"resident {resident.pk}")
     return shown
 
 
@@ -108,21 +108,15 @@ def _page(messages: QuerySet[Message], *, before: str, after: str) -> keyset.Win
 def privileged_count(*, staff: User, person: Resident | Contact) -> int:
     """How many privileged messages of ``person`` at the staff member's facilities a
     history leaves out."""
-    mine = (
-        Q(connection__resident=person)
-        if isinstance(person, Resident)
-        else Q(connection__contact=person)
-    )
+    mine = Q(resident=person) if isinstance(person, Resident) else Q(contact=person)
     return Message.objects.filter(
         mine, facility__in=_facilities(staff), connection__privileged=True
     ).count()
 
 
-def _refuse_privileged(staff: User, mine: Q, where: str) -> None:
+def _refuse_privileged(staff: User, person: Resident | Contact, where: str) -> None:
     """Record that a history left out privileged messages (every refusal is logged)."""
-    hidden = Message.objects.filter(
-        mine, facility__in=_facilities(staff), connection__privileged=True
-    ).count()
+    hidden = privileged_count(staff=staff, person=person)
     if hidden:
         audit.record(
             actor=staff,
@@ -139,7 +133,7 @@ def contact_for_staff(*, staff: User, contact_id: int) -> Contact:
         raise NotFound()
     known_here = (
         Connection.objects.filter(contact=contact, facility__in=facilities).exists()
-        or Message.objects.filter(connection__contact=contact, facility__in=facilities).exists()
+        or Message.objects.filter(contact=contact, facility__in=facilities).exists()
     )
     if not known_here:
         raise NotFound()
@@ -158,7 +152,7 @@ def contact_history(
     *, staff: User, contact: Contact, before: str = "", after: str = ""
 ) -> keyset.Window[Message]:
     """One page of the contact's messages at the staff member's facilities, newest first."""
-    messages = _messages(staff).filter(connection__contact=contact)
+    messages = _messages(staff).filter(contact=contact)
     shown = _page(messages, before=before, after=after)
     audit.record(
         actor=staff,
@@ -166,7 +160,7 @@ def contact_history(
         obj=contact,
         data={"messages": [m.pk for m in shown.rows]},
     )
-    _refuse_privileged(staff, Q(connection__contact=contact), f"contact {contact.pk}")
+    _refuse_privileged(staff, contact, f"contact {contact.pk}")
     return shown
 
 

@@ -29,6 +29,15 @@ class Message(models.Model):
     facility = models.ForeignKey(
         "facilities.Facility", on_delete=models.PROTECT, related_name="messages"
     )
+    # The connection's two people, copied onto the message (a connection never changes
+    # them) so that one person's messages across all their connections have an index that
+    # gives them newest first: a staff history reads one page, never everything they wrote.
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    contact = models.ForeignKey(
+        "people.Contact", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     direction = models.CharField(max_length=12, choices=Direction.choices)
     body = models.TextField()
     status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
@@ -52,7 +61,11 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["connection", "created_at"])]
+        indexes = [
+            models.Index(fields=["connection", "created_at"]),
+            models.Index(fields=["resident", "created_at", "id"], name="message_resident_newest"),
+            models.Index(fields=["contact", "created_at", "id"], name="message_contact_newest"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["connection", "direction", "client_token"],

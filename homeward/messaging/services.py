@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.db import transaction
 
@@ -171,6 +171,9 @@ def send_message(
         message = Message.objects.create(
             connection=connection,
             facility=connection.facility,
+            resident_id=connection.resident_id,
+            # An active connection has its contact (only an open invitation has none).
+            contact_id=cast(int, connection.contact_id),
             direction=direction,
             body=body,
             status=S.DRAFT,

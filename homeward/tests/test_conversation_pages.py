@@ -34,6 +34,8 @@ def long_talk(world):
             Message(
                 connection=connection,
                 facility=connection.facility,
+                resident_id=connection.resident_id,
+                contact_id=connection.contact_id,
                 direction="to_resident" if n % 2 else "to_contact",
                 body=f"Message number {n:03d}.",
                 status=Message.Status.DELIVERED,

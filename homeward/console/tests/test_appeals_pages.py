@@ -168,6 +168,8 @@ def _copy_blocked(first: Message, connection, number: int) -> Message:  # type: 
     return Message.objects.create(
         connection=connection,
         facility=first.facility,
+        resident_id=connection.resident_id,
+        contact_id=connection.contact_id,
         direction=first.direction,
         body=f"message {number}",
         status=Message.Status.BLOCKED,

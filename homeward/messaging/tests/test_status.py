@@ -18,6 +18,8 @@ def _message_in(world, state: str) -> Message:
     return Message.objects.create(
         connection=connection,
         facility=connection.facility,
+        resident_id=connection.resident_id,
+        contact_id=connection.contact_id,
         direction=Message.Direction.TO_RESIDENT,
         body="hello",
         status=state,
