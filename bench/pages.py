@@ -21,7 +21,9 @@ up to --large (1,000,000) messages (nothing is rebuilt), VACUUM ANALYZE, and mea
 again. The measured people's own messages are the same at both sizes, so a page that stays
 flat costs the same at both.
 
-Each page is opened by the person who reads it, on Django's test client, so every request
+The web runs as the deployment guide runs it, with a pool of open database connections
+(``DB_POOL=1``; set ``DB_POOL=0`` for a connection per request). Each page is opened by the
+person who reads it, on Django's test client, so every request
 goes through the real middleware, views and database (server time is the client's wall
 time; there is no network): the contact signed in on the web and with an API token, the
 resident signed in on a registered kiosk, a reviewer of the first facility and an
@@ -55,6 +57,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeward.settings")
+# As the deployment guide runs the web: a pool of open connections per process, so a page
+# pays neither a connection nor a fresh server process's cold catalogue (DB_POOL=0 to see).
+os.environ.setdefault("DB_POOL", "1")
 
 from bench.review_queue import (  # noqa: E402
     SENTENCES,

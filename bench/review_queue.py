@@ -67,6 +67,13 @@ def prepare_database(url: str, *, reuse: bool) -> None:
     os.environ["DATABASE_URL"] = url
 
 
+def quiet_request_log() -> None:
+    """The benchmarks make thousands of requests: one log line each would bury the figures."""
+    import logging
+
+    logging.getLogger("homeward.request").setLevel(logging.WARNING)
+
+
 def start(url: str, *, reuse: bool) -> None:
     """Prepare the database (``prepare_database``), set Django up, migrate, and say which
     PostgreSQL it is and how long migrating took."""
@@ -76,6 +83,7 @@ def start(url: str, *, reuse: bool) -> None:
     import django
 
     django.setup()
+    quiet_request_log()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

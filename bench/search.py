@@ -45,6 +45,7 @@ from bench.review_queue import (  # noqa: E402
     make_people,
     new_ids,
     prepare_database,
+    quiet_request_log,
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/homeward_bench_search"
@@ -228,6 +229,7 @@ def main() -> None:
     import django
 
     django.setup()
+    quiet_request_log()
     from django.conf import settings
     from django.core.management import call_command
 

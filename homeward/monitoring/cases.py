@@ -15,11 +15,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 
-from homeward.core import audit, bundles, clock, pdf
+from homeward.core import audit, bundles, clock, keyset, pdf
 from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import Agency
 from homeward.messaging.models import Message
@@ -132,11 +131,16 @@ def messages_of(*, staff: User, case: Case) -> QuerySet[Message]:
     )
 
 
-def read_page(*, staff: User, case: Case, page: int | str) -> Page[Message]:
-    """One page of the case's messages ``staff`` may read; the reading is audited."""
-    shown = Paginator(messages_of(staff=staff, case=case), PAGE_SIZE).get_page(page)
+def read_page(
+    *, staff: User, case: Case, before: str = "", after: str = ""
+) -> keyset.Window[Message]:
+    """One page of the case's messages ``staff`` may read, oldest first: the newest page,
+    or the page before or after a cursor (no OFFSET, no COUNT). The reading is audited."""
+    shown = keyset.window(
+        messages_of(staff=staff, case=case), size=PAGE_SIZE, before=before, after=after
+    )
     audit.record(
-        actor=staff, action="case.read", obj=case, data={"messages": [m.pk for m in shown]}
+        actor=staff, action="case.read", obj=case, data={"messages": [m.pk for m in shown.rows]}
     )
     return shown
 

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from homeward import builders as t
-from homeward.core import clock
+from homeward.core import clock, keyset
 from homeward.core.models import AuditEvent
 from homeward.enforcement import appeals, restrictions
 from homeward.enforcement.models import Appeal
@@ -123,14 +123,16 @@ def test_an_unknown_appeal_is_404(world):
     assert admin.post("/console/appeals/999999/decide/", {"outcome": "upheld"}).status_code == 404
 
 
-def test_the_desk_pages_fifty_at_a_time(world, rev3):
-    """Appeal rows made directly (this tests the page, not filing): 51 open, 1 decided."""
+def test_the_desk_pages_fifty_at_a_time_own_appeals_first(world, rev3):
+    """Appeal rows made directly (this tests the page, not filing): 53 open (rev3's own
+    three first, then the admin's fifty, each most urgent first) and 1 decided. Pages follow
+    their "Next page" link; no page number, no count."""
     sender = world.contact_a
     connection = sender.connections.get()
     first = blocked(world, "one")
     now = clock.now()
     made = []
-    for number in range(52):
+    for number in range(54):
         message = first if number == 0 else _copy_blocked(first, connection, number)
         made.append(
             Appeal.objects.create(
@@ -139,7 +141,7 @@ def test_the_desk_pages_fifty_at_a_time(world, rev3):
                 contact=sender,
                 statement=f"Appeal number {number}",
                 decided_against=world.reviewer_1,
-                assigned_to=rev3,
+                assigned_to=rev3 if number % 17 == 5 else world.facility_admin,
                 assigned_as=Appeal.Assigned.REVIEWER,
                 due_at=now + dt.timedelta(hours=number),
                 created_at=now,
@@ -147,20 +149,57 @@ def test_the_desk_pages_fifty_at_a_time(world, rev3):
         )
     decided = made[-1]
     Appeal.objects.filter(pk=decided.pk).update(status=Appeal.Status.UPHELD)
+    still_open = made[:-1]
+    mine = [a for a in still_open if a.assigned_to_id == rev3.pk]
+    expected = [str(a.pk) for a in mine + [a for a in still_open if a not in mine]]
     client = client_for(rev3)
-    one = page(client, "/console/appeals/")
-    two = page(client, "/console/appeals/?page=2")
-    listed_one = re.findall(r'id="appeal-row-(\d+)"', one)
-    listed_two = re.findall(r'id="appeal-row-(\d+)"', two)
-    assert len(listed_one) == 50 and len(listed_two) == 1
-    assert "Page 1 of 2" in one and '<a href="?page=2">Next page</a>' in one
-    assert "Page 2 of 2" in two and '<a href="?page=1">Previous page</a>' in two
-    # Most urgent first, every open appeal once, the decided one nowhere.
-    expected = [str(a.pk) for a in made[:51]]
-    assert listed_one + listed_two == expected
-    # A page past the end, or not a number, shows a page rather than failing.
-    assert len(re.findall(r'id="appeal-row-', page(client, "/console/appeals/?page=9"))) == 1
-    assert len(re.findall(r'id="appeal-row-', page(client, "/console/appeals/?page=x"))) == 50
+    listed, pages, path = [], 0, "/console/appeals/"
+    while path:
+        html = page(client, path)
+        rows = re.findall(r'id="appeal-row-(\d+)"', html)
+        assert len(rows) == (50 if not pages else 3), (pages, len(rows))
+        listed += rows
+        pages += 1
+        after = re.search(r'<a href="\?after=([^"]+)">Next page</a>', html)
+        path = f"/console/appeals/?after={after[1]}" if after else ""
+        assert ("Back to the front of the desk" in html) == (pages > 1)
+    assert pages == 2 and len(mine) == 3
+    # Their own first, then most urgent first, every open appeal once, the decided one nowhere.
+    assert listed == expected
+    # A cursor that is not one reads from the front; one past the end says so.
+    assert (
+        re.findall(r'id="appeal-row-(\d+)"', page(client, "/console/appeals/?after=x"))
+        == (expected[:50])
+    )
+    last = still_open[-1]
+    past = page(client, f"/console/appeals/?after=others-{keyset.token(last.due_at, last.pk)}")
+    assert "No more appeals after that page." in past and "appeal-row-" not in past
+
+
+def test_a_desk_page_of_only_ones_own_appeals_leads_on_to_the_others(world, rev3):
+    """Exactly a page of one's own appeals: the next page starts the others'."""
+    sender = world.contact_a
+    connection = sender.connections.get()
+    first = blocked(world, "one")
+    now = clock.now()
+    for number in range(appeals.DESK_PAGE + 1):
+        Appeal.objects.create(
+            facility=world.facility_1,
+            message=first if number == 0 else _copy_blocked(first, connection, number),
+            contact=sender,
+            statement=f"Appeal number {number}",
+            decided_against=world.reviewer_1,
+            assigned_to=world.facility_admin if number == 0 else rev3,
+            assigned_as=Appeal.Assigned.REVIEWER,
+            due_at=now + dt.timedelta(hours=number),
+            created_at=now,
+        )
+    one = appeals.desk_page(rev3)
+    assert [a.assigned_to_id for a in one.appeals] == [rev3.pk] * appeals.DESK_PAGE
+    assert one.next == "others"
+    two = appeals.desk_page(rev3, after=one.next)
+    assert [a.assigned_to_id for a in two.appeals] == [world.facility_admin.pk]
+    assert two.next is None
 
 
 def _copy_blocked(first: Message, connection, number: int) -> Message:  # type: ignore[no-untyped-def]

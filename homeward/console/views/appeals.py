@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -25,14 +24,14 @@ from homeward.messaging import history
 from homeward.people import access
 from homeward.screening import categories
 
-PAGE_SIZE = 50
 REPORT_DAYS = 90
 
 
 @reader_required
 def desk(request: StaffRequest) -> HttpResponse:
-    page = Paginator(appeals.desk(request.user), PAGE_SIZE).get_page(request.GET.get("page", 1))
-    context = {"page": page, "now": clock.now()}
+    after = request.GET.get("after", "")
+    page = appeals.desk_page(request.user, after=after)
+    context = {"page": page, "after": after, "now": clock.now()}
     return render(request, "console/appeals.html", context)
 
 

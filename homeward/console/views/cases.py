@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from homeward.console.access import searcher_required
 from homeward.console.case_forms import AddToCaseForm, OpenCaseForm
 from homeward.console.requests import StaffRequest
+from homeward.core import keyset
 from homeward.core.errors import DomainError, NotFound
 from homeward.monitoring import cases as case_service
 from homeward.monitoring.models import Case
@@ -47,10 +48,10 @@ def _case(request: StaffRequest, case_id: int) -> Case:
 @searcher_required
 def case(request: StaffRequest, case_id: int) -> HttpResponse:
     found = _case(request, case_id)
-    page = case_service.read_page(staff=request.user, case=found, page=request.GET.get("page", 1))
+    window = case_service.read_page(staff=request.user, case=found, **keyset.asked(request.GET))
     context = {
         "case": found,
-        "page": page,
+        "window": window,
         "hidden": case_service.unreadable_count(staff=request.user, case=found),
     }
     return render(request, "console/case.html", context)

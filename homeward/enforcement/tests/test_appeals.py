@@ -117,7 +117,7 @@ def test_staff_of_other_facilities_cannot_see_or_decide_an_appeal(world):
         appeals.decide(
             staff=world.reviewer_2, appeal_id=appeal.pk, outcome="overturned", reason="x"
         )
-    assert list(appeals.desk(world.reviewer_2)) == []
+    assert appeals.desk_page(world.reviewer_2).appeals == []
     with pytest.raises(PermissionDenied) as refused:  # a reviewer not assigned, not an admin
         appeals.decide(
             staff=world.investigator, appeal_id=appeal.pk, outcome="overturned", reason="x"

@@ -6,6 +6,7 @@ and exports only their own agency's and facilities' messages; reviewers cannot."
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import io
 import json
@@ -17,9 +18,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 
 from homeward import builders as t
-from homeward.core import audit, bundles
+from homeward.core import audit, bundles, clock
 from homeward.core.models import AuditEvent
 from homeward.messaging import services as messaging
+from homeward.messaging.models import Message
 from homeward.monitoring import cases
 from homeward.monitoring.models import Case, CaseMessage
 from homeward.people.models import StaffMembership
@@ -268,3 +270,38 @@ def test_a_bundle_with_a_file_twice_is_refused(gathered, tmp_path):
             forged.writestr(name, content)
     with pytest.raises(CommandError, match="appears twice"):
         verify(tmp_path, out.getvalue())
+
+
+def test_a_long_case_is_read_a_page_at_a_time_newest_page_first(gathered):
+    """55 messages in the case: the newest 50 (oldest first), then "Earlier messages" the
+    first 5; each page read is audited with the messages shown."""
+    w = gathered
+    first = w.sent[0]
+    more = Message.objects.bulk_create(
+        Message(
+            connection=first.connection,
+            facility=first.facility,
+            resident=first.resident,
+            contact=first.contact,
+            direction=first.direction,
+            body=f"Case message {n}",
+            status=Message.Status.DELIVERED,
+            created_at=first.created_at - dt.timedelta(days=n),
+        )
+        for n in range(1, 53)
+    )
+    CaseMessage.objects.bulk_create(
+        CaseMessage(case=w.case, message=m, added_by=w.investigator, added_at=clock.now())
+        for m in more
+    )
+    in_order = sorted(more + w.sent, key=lambda m: (m.created_at, m.pk))
+    shown = w.client.get(f"/console/cases/{w.case.pk}/").content.decode()
+    newest = list(map(int, re.findall(r'id="message-(\d+)"', shown)))
+    assert newest == [m.pk for m in in_order[5:]]
+    earlier = re.search(r'href="\?before=([0-9.-]+)" rel="prev">Earlier messages', shown)
+    assert earlier and "Later messages" not in shown
+    older = w.client.get(f"/console/cases/{w.case.pk}/?before={earlier[1]}").content.decode()
+    assert list(map(int, re.findall(r'id="message-(\d+)"', older))) == [m.pk for m in in_order[:5]]
+    assert "Later messages" in older and "Earlier messages" not in older
+    reads = AuditEvent.objects.filter(action="case.read").order_by("pk")
+    assert [e.data["messages"] for e in reads][-2:] == [newest, [m.pk for m in in_order[:5]]]
