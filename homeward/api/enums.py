@@ -16,6 +16,7 @@ from homeward.enforcement.models import Appeal, Restriction
 from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.ledger.models import Payment, Payout
 from homeward.ledger.pricing import MessagePayer
+from homeward.messaging import archive
 from homeward.messaging.models import Message
 from homeward.messaging.selectors import TIMELINE
 from homeward.screening import categories
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # to the type checker they are the strings they hold
     RestrictionKind = str
     AppealStatus = str
     AppealOf = str
+    ArchiveFormat = str
 else:
     ConnectionStatus = enum_of("ConnectionStatus", Connection.Status.values)
     InitiatedBy = enum_of("InitiatedBy", Connection.Side.values)
@@ -60,3 +62,4 @@ else:
     AppealStatus = enum_of("AppealStatus", Appeal.Status.values)
     # What an appeal is of: one of the Appeal's two things (its "appeal_of_one_thing" rule).
     AppealOf = enum_of("AppealOf", [Appeal.message.field.name, Appeal.restriction.field.name])
+    ArchiveFormat = enum_of("ArchiveFormat", archive.FORMATS)

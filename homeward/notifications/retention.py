@@ -16,7 +16,7 @@ import datetime as dt
 
 from django.db.models.lookups import LessThan
 
-from homeward.core import clock
+from homeward.core import clock, links
 from homeward.facilities.models import RETENTION_WARNING_DAYS, Agency
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
@@ -70,7 +70,11 @@ def warn(now: dt.datetime | None = None) -> int:
                 event="retention_warning",
                 key=f"{prefix}{contact.pk}:{now:%Y-%m-%d}",
                 contact=contact,
-                ours={"days": days, "warn_days": WARN_DAYS},
+                ours={
+                    "days": days,
+                    "warn_days": WARN_DAYS,
+                    "archive": links.absolute("archive", ""),
+                },
                 theirs={"agency": agency.name},
             )
             told += 1

@@ -99,6 +99,8 @@ ROWS = [
     Row("web:change_email", "POST", "/account/email/", CONTACTS, {"email": "n@example.org"}),
     Row("web:confirm_email_change", "GET", "/account/email/not-a-real-token/", EVERYONE),
     Row("web:close_account", "GET", "/account/close/", CONTACTS),
+    Row("web:archive", "GET", "/account/archive/", CONTACTS),
+    Row("web:archive_download", "GET", "/account/archive.json", CONTACTS),
     Row("web:notification_preferences", "GET", "/notifications/", CONTACTS),
     # Anyone holding an invitation's link may read whose it is and decline it; only the
     # invited address's account accepts it.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec, cast
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from homeward.people import access
@@ -15,6 +15,7 @@ from homeward.people.models import Contact
 from homeward.web.requests import ContactRequest
 
 P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)  # a page, or a download written as it is sent
 
 
 def contact_of(request: HttpRequest) -> Contact | None:
@@ -22,8 +23,8 @@ def contact_of(request: HttpRequest) -> Contact | None:
 
 
 def contact_required(
-    view: Callable[Concatenate[ContactRequest, P], HttpResponse],
-) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    view: Callable[Concatenate[ContactRequest, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R | HttpResponse]:
     """Call ``view`` with a ``ContactRequest`` (``request.contact`` is the signed-in contact).
 
     Nobody signed in: off to sign-in, coming back here afterwards. A signed-in user with no
@@ -31,7 +32,7 @@ def contact_required(
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
         if not request.user.is_authenticated:
             # After signing in, come back to this page; a form post cannot be replayed, so
             # go back to the page the form was on.

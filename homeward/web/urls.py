@@ -3,6 +3,7 @@ from django.urls import path
 from homeward.web.views import (
     account,
     accounts,
+    archive,
     connections,
     conversations,
     directory,
@@ -24,6 +25,8 @@ urlpatterns = [
     path("account/email/", account.change_email, name="change_email"),
     path("account/email/<str:token>/", account.confirm_email_change, name="confirm_email_change"),
     path("account/close/", account.close_account, name="close_account"),
+    path("account/archive/", archive.archive_page, name="archive"),
+    path("account/archive.<slug:format>", archive.download, name="archive_download"),
     path("notifications/", notifications.preferences, name="notification_preferences"),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     path("facilities/", directory.facility_list, name="facilities"),

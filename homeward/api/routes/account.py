@@ -3,12 +3,13 @@ forgotten password (no token needed)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router, Status
 from ninja.errors import ValidationError
 
 from homeward.api import services
 from homeward.api.auth import contact_of, token_of
+from homeward.api.enums import ArchiveFormat
 from homeward.api.errors import can_answer
 from homeward.api.schemas import (
     ClosedOut,
@@ -23,6 +24,8 @@ from homeward.api.schemas import (
     PasswordResetOut,
     TokenOut,
 )
+from homeward.core import clock
+from homeward.messaging import archive
 from homeward.notifications import access as notification_access
 from homeward.notifications import services as notifications
 from homeward.people import account
@@ -49,6 +52,48 @@ def _me(contact: Contact) -> MeOut:
 @router.get("", response=MeOut, summary="Your account", operation_id="account_get")
 def me(request: HttpRequest) -> MeOut:
     return _me(contact_of(request))
+
+
+# The PDF and the mbox are files; the JSON is the record, an object.
+_ARCHIVE_CONTENT: dict[str, object] = {
+    f.content_type: {"schema": {"type": "string", "format": "binary"}}
+    for f in archive.FORMATS.values()
+} | {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "required": ["archive_of", "made_at", "statement", "messages"],
+            "properties": {
+                "archive_of": {"type": "object"},
+                "made_at": {"type": "string", "format": "date-time"},
+                "statement": {"type": "array", "items": {"type": "object"}},
+                "messages": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+    }
+}
+
+
+@router.get(
+    "/archive/{format}",
+    response={200: None},
+    summary="Download your archive",
+    operation_id="account_archive",
+    openapi_extra={"responses": {200: {"description": "The archive", "content": _ARCHIVE_CONTENT}}},
+)
+def download_archive(request: HttpRequest, format: ArchiveFormat) -> StreamingHttpResponse:
+    """Every message you can see (both directions, each with its timeline) and your money
+    statement: ``json`` (the complete record), ``pdf`` (to read or print) or ``mbox`` (for
+    a mail program). Written as it is sent, so a long archive starts at once."""
+    contact = contact_of(request)
+    chosen = archive.FORMATS[str(format)]
+    response = StreamingHttpResponse(
+        archive.write(contact=contact, format=chosen.name), content_type=chosen.content_type
+    )
+    name = archive.filename(contact, chosen.name, clock.now())
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @router.put(

@@ -3,6 +3,8 @@ closing it, and a forgotten password."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth import authenticate
 
 from homeward import builders as t
@@ -96,3 +98,26 @@ def test_a_password_reset_answers_the_same_for_any_address(world, anon, run_jobs
     assert known.json() == unknown.json()
     run_jobs()
     assert [m["To"] for m in smtp.received] == ["a@example.org"]
+
+
+def test_the_archive_comes_in_each_format_and_only_of_ones_own_messages(world, api_a):
+    connection = world.contact_a.connections.get()
+    sent = messaging.send_message(
+        sender=world.contact_a, connection_id=connection.pk, body="Kept forever."
+    ).message
+    answer = api_a.get("/me/archive/json")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
+    assert answer["Content-Disposition"].startswith('attachment; filename="homeward-archive-')
+    data = json.loads(b"".join(answer.streaming_content))
+    assert [(m["id"], m["text"], m["status"]) for m in data["messages"]] == [
+        (sent.pk, "Kept forever.", "submitted")
+    ]
+    pdf = b"".join(api_a.get("/me/archive/pdf").streaming_content)
+    assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
+    mbox = b"".join(api_a.get("/me/archive/mbox").streaming_content)
+    assert mbox.startswith(b"From contact-") and b"Kept forever." in mbox
+    wrong = api_a.get("/me/archive/zip")
+    assert wrong.status_code == 422 and error_of(wrong)["code"] == "invalid_input"
+    # Another contact's archive has none of it.
+    other = api_for(world.contact_b).get("/me/archive/json")
+    assert json.loads(b"".join(other.streaming_content))["messages"] == []

@@ -46,6 +46,7 @@ SIGNED_IN = [
     ("POST", "/me/password", {"current_password": "x", "new_password": "y"}),
     ("POST", "/me/email", {"email": "n@example.org", "password": "x"}),
     ("POST", "/me/close", {"password": "x"}),
+    ("GET", "/me/archive/{format}", None),
     ("GET", "/facilities/{code}/residents/{number}", None),
     ("GET", "/connections", None),
     ("POST", "/connections", {"facility": "greenhaven", "number": "NY1001"}),
@@ -161,6 +162,7 @@ def scene(world, connection_a, run_jobs):
         "payment_id": payment.pk,
         "blocked_message_id": blocked.pk,
         "restriction_id": suspension.pk,
+        "format": "json",
     }
 
 

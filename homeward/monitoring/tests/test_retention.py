@@ -275,6 +275,7 @@ def test_families_are_told_before_their_old_messages_lose_their_text(kept):
     row = told.get()
     assert row.recipient == f"contact:{w.contact_a.pk}"
     assert "keeps the text of messages for 30 days" in row.body
+    assert "download your archive" in row.body and "/account/archive/" in row.body
     assert MARKER not in row.body  # an email never carries a message's words
     with clock.frozen_at(then + dt.timedelta(days=31)):
         assert warnings.warn() == 1  # a month on, still due: told again
