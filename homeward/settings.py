@@ -244,6 +244,8 @@ JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120, minimum=5)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 # Finished jobs are deleted this many days after they finished (dead ones are kept).
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 7, minimum=1)
+# How long a released resident's archive code works (messaging.archive_codes).
+ARCHIVE_CODE_DAYS = env_int("ARCHIVE_CODE_DAYS", 90, minimum=1)
 
 # Compiled screening databases, shared by every worker on this machine (one file per
 # rule-set version); empty turns the disk cache off.

@@ -104,3 +104,11 @@ class DateRangeForm(forms.Form):
             else None
         )
         return start, end
+
+
+class ArchiveCodeEmailForm(forms.Form):
+    email = forms.EmailField(
+        label="Email it to (optional)",
+        required=False,
+        help_text="An address the resident gives you; empty to hand the code over on paper.",
+    )

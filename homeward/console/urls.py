@@ -77,6 +77,11 @@ urlpatterns = [
     path("residents/<int:resident_id>/", residents.resident, name="resident"),
     path("contacts/<int:contact_id>/", residents.contact, name="contact"),
     path("residents/<int:resident_id>/release/", residents.release, name="resident_release"),
+    path(
+        "residents/<int:resident_id>/archive-code/",
+        residents.new_archive_code,
+        name="resident_archive_code",
+    ),
     # Suspensions and revocations (facility and agency admins).
     path(
         "residents/<int:pk>/restrict/",

@@ -18,7 +18,7 @@ from django.db.models.functions import TruncMonth
 
 from homeward.facilities.models import Facility
 from homeward.ledger.models import Account, Payment, Posting, Transaction
-from homeward.people.models import Contact
+from homeward.people.models import Contact, Resident
 
 K = Account.Kind
 T = Transaction.Kind
@@ -75,6 +75,33 @@ def statement(contact: Contact) -> list[StatementLine]:
                 wallet_cents=wallet,
                 wallet_after=running[facility_id],
                 receipt=txn.payment if txn.kind in (T.DEPOSIT, T.TRUST_DEPOSIT) else None,
+                zone=txn.facility.timezone if txn.facility else "UTC",
+            )
+        )
+    return lines
+
+
+def trust_statement(resident: Resident) -> list[StatementLine]:
+    """Everything that moved the resident's trust account, oldest first, with its balance
+    after each line (the wallet fields hold the trust account's change and balance)."""
+    postings = (
+        Posting.objects.filter(account__resident=resident, account__kind=K.TRUST)
+        .select_related("transaction__facility", "transaction__payment__resident")
+        .order_by("transaction__created_at", "transaction_id", "id")
+    )
+    balance = 0
+    lines = []
+    for posting in postings:
+        txn = posting.transaction
+        balance += posting.amount
+        lines.append(
+            StatementLine(
+                at=txn.created_at,
+                facility=txn.facility.name if txn.facility else "",
+                what=_describe(txn),
+                card_cents=None,
+                wallet_cents=posting.amount,
+                wallet_after=balance,
                 zone=txn.facility.timezone if txn.facility else "UTC",
             )
         )

@@ -1,19 +1,20 @@
-"""A contact's archive: every message they can see, in both directions, each with its
+"""A person's archive: every message they can see, in both directions, each with its
 timeline, and their money statement, as JSON (the record), a printable PDF and an mbox
-that any mail program opens.
+that any mail program opens. A contact takes theirs from their account; a released
+resident with the code their release gave them (``archive_codes``).
 
-An archive is written as it is sent: messages are read from the contact's own index in
+An archive is written as it is sent: messages are read from the person's own index in
 chunks, so an account with tens of thousands of messages never sits in memory. It holds
-what the contact sees on their conversation pages: everything they sent (blocked,
-returned and not yet delivered too, with what became of it) and the replies that reached
-them; never a draft, never a reply that did not reach them.
+what the person sees on their conversation pages: everything they sent (blocked, returned
+and not yet delivered too, with what became of it) and the messages that reached them;
+never a draft, never a message that did not reach them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import EmailMessage
@@ -25,11 +26,13 @@ from django.db.models import Q, QuerySet
 
 from homeward.core import audit, clock, pdf
 from homeward.ledger import statements
+from homeward.ledger.statements import StatementLine
 from homeward.messaging import selectors
 from homeward.messaging.models import Message
-from homeward.people.models import Contact
+from homeward.people.models import Contact, Resident
 
 S = Message.Status
+D = Message.Direction
 CHUNK = 500  # messages read from the database at a time
 # The addresses an mbox gives the two sides: no mail is ever sent to them.
 DOMAIN = "homeward.invalid"
@@ -53,63 +56,109 @@ FORMATS = {
 }
 
 
-def messages_of(contact: Contact) -> QuerySet[Message]:
-    """What the contact sees, oldest first, along their own index."""
-    seen = Q(direction=Message.Direction.TO_RESIDENT) | Q(status__in=[S.DELIVERED, S.READ])
-    return (
-        Message.objects.filter(seen, contact=contact)
-        .exclude(status=S.DRAFT)
-        .select_related("resident", "facility")
-        .order_by("created_at", "id")
+@dataclass(frozen=True)
+class Owner:
+    """Whose archive it is: what it is called, and what it holds."""
+
+    person: Contact | Resident
+    name: str
+    email: str  # a contact's; "" for a resident
+    slug: str  # in the file's name: "contact-12", "resident-ny1001"
+    sent: str  # the direction of the messages this person wrote
+    messages: QuerySet[Message]
+    statement: Callable[[], list[StatementLine]]
+    account: str  # what the statement is of
+
+
+def _seen(sent: str) -> Q:
+    """What someone sees: all they wrote (but drafts), and what reached them."""
+    return (Q(direction=sent) & ~Q(status=S.DRAFT)) | Q(status__in=[S.DELIVERED, S.READ])
+
+
+def _newest_last(messages: QuerySet[Message]) -> QuerySet[Message]:
+    return messages.select_related("resident", "contact", "facility").order_by("created_at", "id")
+
+
+def of_contact(contact: Contact) -> Owner:
+    return Owner(
+        person=contact,
+        name=contact.display_name,
+        email=contact.user.email,
+        slug=f"contact-{contact.pk}",
+        sent=D.TO_RESIDENT,
+        messages=_newest_last(Message.objects.filter(_seen(D.TO_RESIDENT), contact=contact)),
+        statement=lambda: statements.statement(contact),
+        account="wallet",
     )
 
 
-def count_of(contact: Contact) -> int:
-    return messages_of(contact).count()
+def of_resident(resident: Resident) -> Owner:
+    return Owner(
+        person=resident,
+        name=f"{resident.full_name} (#{resident.number})",
+        email="",
+        slug=f"resident-{resident.number.lower()}",
+        sent=D.TO_CONTACT,
+        messages=_newest_last(Message.objects.filter(_seen(D.TO_CONTACT), resident=resident)),
+        statement=lambda: statements.trust_statement(resident),
+        account="trust account",
+    )
 
 
-def write(*, contact: Contact, format: str) -> Iterator[bytes]:
+def count_of(owner: Owner) -> int:
+    return owner.messages.count()
+
+
+def write(owner: Owner, format: str) -> Iterator[bytes]:
     """The archive in ``format`` ("json", "pdf" or "mbox"), piece by piece. Taking one is
     recorded in the audit log (what was taken, never what it says)."""
     if format not in FORMATS:
         raise ValueError(f"unknown archive format {format!r}")
-    audit.record(
-        actor=contact.user,
-        action="archive.downloaded",
-        obj=contact,
-        data={"format": format},
-    )
+    person = owner.person
+    actor = person.user if isinstance(person, Contact) else person
+    audit.record(actor=actor, action="archive.downloaded", obj=person, data={"format": format})
     made = clock.now()
     if format == "json":
-        return _json(contact, made)
+        return _json(owner, made)
     if format == "mbox":
-        return _mbox(contact)
-    return pdf.stream(f"Homeward archive of {contact.display_name}", _lines(contact, made))
+        return _mbox(owner)
+    return pdf.stream(f"Homeward archive of {owner.name}", _lines(owner, made))
 
 
-def filename(contact: Contact, format: str, at: dt.datetime) -> str:
-    return f"homeward-archive-{contact.pk}-{at:%Y-%m-%d}.{FORMATS[format].extension}"
+def filename(owner: Owner, format: str, at: dt.datetime) -> str:
+    return f"homeward-archive-{owner.slug}-{at:%Y-%m-%d}.{FORMATS[format].extension}"
 
 
-def _each(contact: Contact) -> Iterator[Message]:
-    return messages_of(contact).iterator(chunk_size=CHUNK)
+def _each(owner: Owner) -> Iterator[Message]:
+    return owner.messages.iterator(chunk_size=CHUNK)
 
 
-def _side(message: Message, contact: Contact) -> tuple[str, str]:
+def _resident_name(message: Message) -> str:
+    return f"{message.resident.full_name} (#{message.resident.number})"
+
+
+def _sides(message: Message) -> tuple[str, str]:
     """(from, to) as people read them."""
-    resident = f"{message.resident.full_name} (#{message.resident.number})"
-    if message.to_resident:
-        return contact.display_name, resident
-    return resident, contact.display_name
+    contact, resident = message.contact.display_name, _resident_name(message)
+    return (contact, resident) if message.to_resident else (resident, contact)
 
 
-def _record(message: Message, contact: Contact) -> dict[str, object]:
-    sender, recipient = _side(message, contact)
+def _addresses(message: Message) -> tuple[str, str]:
+    """(from, to) addresses for the mbox, under a domain that receives no mail."""
+    resident = message.resident.number.lower()
+    contact = f"contact-{message.contact_id}@{DOMAIN}"
+    resident = f"resident-{resident}@{message.facility.code}.{DOMAIN}"
+    return (contact, resident) if message.to_resident else (resident, contact)
+
+
+def _record(message: Message) -> dict[str, object]:
+    sender, recipient = _sides(message)
     return {
         "id": message.pk,
         "conversation": message.connection_id,
         "facility": {"code": message.facility.code, "name": message.facility.name},
         "resident": {"number": message.resident.number, "name": message.resident.full_name},
+        "contact": message.contact.display_name,
         "direction": message.direction,
         "from": sender,
         "to": recipient,
@@ -125,46 +174,45 @@ def _record(message: Message, contact: Contact) -> dict[str, object]:
     }
 
 
-def _statement(contact: Contact) -> list[dict[str, object]]:
+def _statement(owner: Owner) -> list[dict[str, object]]:
     return [
         {
             "at": line.at.isoformat(),
             "facility": line.facility,
             "what": line.what,
             "card_cents": line.card_cents,
-            "wallet_cents": line.wallet_cents,
-            "wallet_after_cents": line.wallet_after,
+            "change_cents": line.wallet_cents,
+            "balance_after_cents": line.wallet_after,
         }
-        for line in statements.statement(contact)
+        for line in owner.statement()
     ]
 
 
-def _json(contact: Contact, made: dt.datetime) -> Iterator[bytes]:
+def _json(owner: Owner, made: dt.datetime) -> Iterator[bytes]:
     head = {
-        "archive_of": {"name": contact.display_name, "email": contact.user.email},
+        "archive_of": {"name": owner.name, "email": owner.email or None},
         "made_at": made.isoformat(),
-        "statement": _statement(contact),
+        "statement_of": owner.account,
+        "statement": _statement(owner),
     }
     opening = json.dumps(head, ensure_ascii=False, indent=1)[:-2]  # without the last "}"
     yield (opening + ',\n "messages": [\n').encode()
     first = True
-    for message in _each(contact):
-        text = json.dumps(_record(message, contact), ensure_ascii=False)
+    for message in _each(owner):
+        text = json.dumps(_record(message), ensure_ascii=False)
         yield (("  " if first else ",\n  ") + text).encode()
         first = False
     yield b"\n ]\n}\n"
 
 
-def _mbox(contact: Contact) -> Iterator[bytes]:
+def _mbox(owner: Owner) -> Iterator[bytes]:
     """One mail per message, in the mboxrd form: a "From " line before each, and a body
     line that begins with "From " (or ">From ") gets one more ">"."""
-    for message in _each(contact):
+    for message in _each(owner):
         mail = EmailMessage(policy=SMTP)
-        sender, recipient = _side(message, contact)
-        ours = f"contact-{contact.pk}@{DOMAIN}"
-        theirs = f"resident-{message.resident.number.lower()}@{message.facility.code}.{DOMAIN}"
-        mail["From"] = f"{sender} <{ours if message.to_resident else theirs}>"
-        mail["To"] = f"{recipient} <{theirs if message.to_resident else ours}>"
+        (sender, recipient), (sender_at, recipient_at) = _sides(message), _addresses(message)
+        mail["From"] = f"{sender} <{sender_at}>"
+        mail["To"] = f"{recipient} <{recipient_at}>"
         mail["Date"] = format_datetime(message.created_at)
         mail["Subject"] = f"Message {message.pk} ({message.get_status_display()})"
         mail["Message-ID"] = f"<message-{message.pk}@{DOMAIN}>"
@@ -177,27 +225,28 @@ def _mbox(contact: Contact) -> Iterator[bytes]:
         escaped = [
             b">" + line if line.lstrip(b">").startswith(b"From ") else line for line in lines
         ]
-        envelope = f"From {ours} {message.created_at:%a %b %d %H:%M:%S %Y}\n".encode()
+        envelope = f"From {sender_at} {message.created_at:%a %b %d %H:%M:%S %Y}\n".encode()
         yield envelope + b"\n".join(escaped).rstrip(b"\n") + b"\n\n"
 
 
-def _lines(contact: Contact, made: dt.datetime) -> Iterable[str]:
-    who = f"{contact.display_name} ({contact.user.email})"
+def _lines(owner: Owner, made: dt.datetime) -> Iterable[str]:
+    who = f"{owner.name} ({owner.email})" if owner.email else owner.name
     yield f"Messages of {who}, made {made:%Y-%m-%d %H:%M} UTC."
     yield "Times are UTC. The JSON archive holds the same messages, exactly as written."
     yield ""
-    for message in _each(contact):
-        sender, recipient = _side(message, contact)
+    for message in _each(owner):
+        sender, recipient = _sides(message)
         yield f"#{message.pk}  {message.created_at:%Y-%m-%d %H:%M}  {sender} to {recipient}"
         yield f"At {message.facility.name}. {message.get_status_display()}."
         yield "  ".join(f"{stage} {at:%Y-%m-%d %H:%M}" for stage, at in selectors.timeline(message))
         yield from message.body.splitlines() or [""]
         yield ""
-    lines = statements.statement(contact)
-    yield "Money statement" if lines else "Money statement: nothing paid or charged."
+    lines = owner.statement()
+    title = f"Statement of the {owner.account}"
+    yield title if lines else f"{title}: nothing paid or charged."
     for line in lines:
         card = "" if line.card_cents is None else f"  card {line.card_cents / 100:+.2f}"
         yield (
             f"{line.at:%Y-%m-%d %H:%M}  {line.facility}  {line.what}{card}"
-            f"  wallet {line.wallet_cents / 100:+.2f} -> {line.wallet_after / 100:.2f}"
+            f"  {line.wallet_cents / 100:+.2f} -> {line.wallet_after / 100:.2f}"
         )

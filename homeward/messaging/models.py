@@ -99,3 +99,27 @@ class MessageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status} by {self.actor_label}"
+
+
+class ArchiveCode(models.Model):
+    """A released resident's way to their archive (``messaging.archive_codes``): a code given
+    at release, or later by an admin, that works for this resident only, until it expires.
+    Only a keyed digest of the code is kept; the code is shown once."""
+
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.PROTECT, related_name="archive_codes"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    emailed_to = models.EmailField(blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)  # a newer code was given
+
+    class Meta:
+        indexes = [models.Index(fields=["resident", "expires_at"], name="archive_code_live")]
+
+    def __str__(self) -> str:
+        return f"Archive code {self.pk} of resident {self.resident_id}"

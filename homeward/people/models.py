@@ -144,6 +144,8 @@ class SignInThrottle(models.Model):
         KIOSK_DEVICE = "kiosk_device", "Kiosk device"
         EMAIL_TO = "email_to", "Emails asked for one address"
         EMAIL_FROM = "email_from", "Emails asked for from one client address"
+        ARCHIVE_CODE = "archive_code", "Archive codes typed for one resident number"
+        ARCHIVE_FROM = "archive_from", "Archive codes typed from one client address"
 
     key = models.CharField(max_length=400, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -150,6 +150,24 @@ EMAILS_FROM_CLIENT = Rule(
     "too_many_attempts",
     "Too many requests from your network in the last hour. Wait an hour, then try again.",
 )
+# A released resident's archive code (``messaging.archive_codes``), counted per resident
+# number at a facility (guessing one person's code) and per client network (trying many
+# numbers); a right code clears the number's count.
+ARCHIVE_CODE = Rule(
+    5,
+    15 * MINUTE,
+    60 * MINUTE,
+    "locked_out",
+    "Too many wrong codes for this resident number. Try again in an hour, or ask the "
+    "facility for a new code.",
+)
+ARCHIVE_FROM = Rule(
+    20,
+    60 * MINUTE,
+    60 * MINUTE,
+    "too_many_attempts",
+    "Too many archive codes tried from your network. Wait an hour, then try again.",
+)
 
 # The device cookie: signed, bound to one account, good for half a year.
 TRUSTED_SALT = "homeward.people.trusted-browser"
@@ -552,6 +570,24 @@ def begin_kiosk(*, facility_id: int, device_id: int, device_name: str, number: s
         facility_id=facility_id,
     )
     return _take([device, resident_number], clears=[resident_number], kind=Kind.KIOSK_NUMBER)
+
+
+def begin_archive_code(*, facility_id: int, number: str, address: str | None) -> Attempt:
+    """Count an archive code typed for a resident number at a facility, and from the client
+    ``address``, before the code is checked. Raises ``Refused`` (429) at either limit."""
+    number = normalise_number(number)
+    person = Bucket(
+        f"archive_code:{facility_id}:{number}",
+        Kind.ARCHIVE_CODE,
+        ARCHIVE_CODE,
+        number,
+        facility_id=facility_id,
+    )
+    buckets = [person]
+    if address:
+        client = address_key(address)
+        buckets.insert(0, Bucket(f"archive_from:{client}", Kind.ARCHIVE_FROM, ARCHIVE_FROM, client))
+    return _take(buckets, clears=[person], kind=Kind.ARCHIVE_CODE)
 
 
 def count_email_request(*, email: str, address: str | None) -> None:

@@ -3,7 +3,8 @@
 A release closes messaging. Messages still on their way are returned and refunded; money
 set aside for prepaid replies goes back to the contacts' wallets; the trust account is paid
 out to the person; and a contact left with no one to write to at that facility gets their
-wallet refunded to the card, with no fee. A closed wallet keeps its statement.
+wallet refunded to the card, with no fee. A closed wallet keeps its statement. The resident
+is given a code to download their archive (``messaging.archive_codes``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from homeward.core.hooks import Hook
 from homeward.ledger import charges, payments
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Transaction
+from homeward.messaging import archive_codes
 from homeward.messaging import services as messaging
 from homeward.people import access
 from homeward.people.models import Resident, User
@@ -35,6 +37,7 @@ class Release:
     trust_paid_out: int  # cents
     refunded_to_cards: int  # cents, from the wallets of contacts left with no one to write to
     contacts_refunded: int
+    archive: archive_codes.Issued  # the code to hand over: shown once
 
 
 # Called in the releasing transaction before the trust account is paid out: the kiosk
@@ -94,7 +97,9 @@ def release_resident(*, staff: User, resident_id: int) -> Release:
                 )
                 refunded += sum(payout.amount_cents for payout in payouts)
                 refunded_contacts += bool(payouts)
-    return Release(resident, returned, trust_paid, refunded, refunded_contacts)
+        # The kiosk is closed to them now: their archive opens with this code.
+        issued = archive_codes.issue(resident=resident, staff=staff)
+    return Release(resident, returned, trust_paid, refunded, refunded_contacts, issued)
 
 
 def _return_reply_credit(connection: Connection) -> None:

@@ -32,7 +32,7 @@ from homeward.ledger import payments
 from homeward.ledger.models import Payment, Payout, PriceSchedule, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
-from homeward.messaging.models import Message
+from homeward.messaging.models import ArchiveCode, Message
 from homeward.monitoring import cases, retention
 from homeward.monitoring.models import (
     AttorneyVerification,
@@ -66,7 +66,8 @@ STAFF = {"reviewer_1", "reviewer_2", "investigator", "facility_admin"}
 REVIEWERS = {"reviewer_1", "reviewer_2", "facility_admin"}
 FACILITY_1_REVIEW = {"reviewer_1", "facility_admin"}
 FACILITY_1_READ = {"reviewer_1", "investigator", "facility_admin"}
-SIGNIN_PAGES = ("/signin/", "/kiosk/signin/", "/console/signin/")
+# Where each kind of person signs in (a released resident: with their archive code).
+SIGNIN_PAGES = ("/signin/", "/kiosk/signin/", "/console/signin/", "/released/")
 
 
 @dataclass
@@ -101,6 +102,19 @@ ROWS = [
     Row("web:close_account", "GET", "/account/close/", CONTACTS),
     Row("web:archive", "GET", "/account/archive/", CONTACTS),
     Row("web:archive_download", "GET", "/account/archive.json", CONTACTS),
+    # A released resident's archive: the code page is anyone's (a wrong code is the form's
+    # own answer); what a code opens is no persona's here (tested in test_archive_codes).
+    Row("web:released", "GET", "/released/", EVERYONE),
+    Row(
+        "web:released",
+        "POST",
+        "/released/",
+        EVERYONE,
+        {"facility": "greenhaven", "number": "NY1001", "code": "ABCD-EFGH-JKLM"},
+    ),
+    Row("web:released_archive", "GET", "/released/archive/", set()),
+    Row("web:released_download", "GET", "/released/archive.json", set()),
+    Row("web:released_leave", "POST", "/released/leave/", EVERYONE, signs_out=True),
     Row("web:notification_preferences", "GET", "/notifications/", CONTACTS),
     # Anyone holding an invitation's link may read whose it is and decline it; only the
     # invited address's account accepts it.
@@ -315,6 +329,15 @@ ROWS = [
         "POST",
         "/console/residents/{resident}/release/",
         {"facility_admin"},
+    ),
+    # The resident is in custody: the admin's answer is the console's refusal to give a
+    # code (a message on the resident's page), nobody else's is a 403 or 404.
+    Row(
+        "console:resident_archive_code",
+        "POST",
+        "/console/residents/{resident}/archive-code/",
+        {"facility_admin"},
+        {"email": ""},
     ),
     Row("console:jobs", "GET", "/console/jobs/", {"facility_admin"}),
     Row("console:job_retry", "POST", "/console/jobs/{dead_job}/retry/", {"facility_admin"}),
@@ -656,6 +679,7 @@ def state() -> tuple:
         sorted(Agency.objects.values_list("pk", "message_retention_days", "privileged_channel")),
         sorted(Connection.objects.values_list("pk", "privileged")),
         AttorneyVerification.objects.count(),
+        ArchiveCode.objects.count(),
     )
 
 

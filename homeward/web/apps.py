@@ -12,6 +12,7 @@ class WebConfig(AppConfig):
         links.register("verify_email", lambda token: reverse("web:verify_email", args=[token]))
         links.register("home", lambda _: reverse("web:home"))
         links.register("archive", lambda _: reverse("web:archive"))
+        links.register("released", lambda _: reverse("web:released"))
         links.register(
             "notification_preferences", lambda _: reverse("web:notification_preferences")
         )

@@ -156,3 +156,25 @@ class CloseAccountForm(forms.Form):
         label="I understand that closing is for good",
         error_messages={"required": "Tick the box to show you mean to close the account."},
     )
+
+
+class ArchiveCodeForm(forms.Form):
+    """A released resident's way to their archive: the facility, their number, the code."""
+
+    facility = forms.CharField(
+        label="Facility code",
+        max_length=60,
+        help_text="As written on the code you were given (for example greenhaven).",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    number = forms.CharField(
+        label="Your resident number",
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    code = forms.CharField(
+        label="Archive code",
+        max_length=40,
+        help_text="Twelve letters and digits, for example ABCD-EFGH-JKLM.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )

@@ -8,6 +8,7 @@ from homeward.web.views import (
     conversations,
     directory,
     notifications,
+    released,
     wallet,
 )
 
@@ -27,6 +28,10 @@ urlpatterns = [
     path("account/close/", account.close_account, name="close_account"),
     path("account/archive/", archive.archive_page, name="archive"),
     path("account/archive.<slug:format>", archive.download, name="archive_download"),
+    path("released/", released.enter_code, name="released"),
+    path("released/archive/", released.archive_page, name="released_archive"),
+    path("released/archive.<slug:format>", released.download, name="released_download"),
+    path("released/leave/", released.leave, name="released_leave"),
     path("notifications/", notifications.preferences, name="notification_preferences"),
     path("unsubscribe/<str:token>/", notifications.unsubscribe, name="unsubscribe"),
     path("facilities/", directory.facility_list, name="facilities"),

@@ -62,10 +62,11 @@ _ARCHIVE_CONTENT: dict[str, object] = {
     "application/json": {
         "schema": {
             "type": "object",
-            "required": ["archive_of", "made_at", "statement", "messages"],
+            "required": ["archive_of", "made_at", "statement_of", "statement", "messages"],
             "properties": {
                 "archive_of": {"type": "object"},
                 "made_at": {"type": "string", "format": "date-time"},
+                "statement_of": {"type": "string"},
                 "statement": {"type": "array", "items": {"type": "object"}},
                 "messages": {"type": "array", "items": {"type": "object"}},
             },
@@ -85,12 +86,12 @@ def download_archive(request: HttpRequest, format: ArchiveFormat) -> StreamingHt
     """Every message you can see (both directions, each with its timeline) and your money
     statement: ``json`` (the complete record), ``pdf`` (to read or print) or ``mbox`` (for
     a mail program). Written as it is sent, so a long archive starts at once."""
-    contact = contact_of(request)
+    owner = archive.of_contact(contact_of(request))
     chosen = archive.FORMATS[str(format)]
     response = StreamingHttpResponse(
-        archive.write(contact=contact, format=chosen.name), content_type=chosen.content_type
+        archive.write(owner, chosen.name), content_type=chosen.content_type
     )
-    name = archive.filename(contact, chosen.name, clock.now())
+    name = archive.filename(owner, chosen.name, clock.now())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response

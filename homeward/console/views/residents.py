@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from homeward.console.access import forbidden, reader_required
-from homeward.console.forms import EndConnectionForm, ResidentSearchForm
+from homeward.console.forms import ArchiveCodeEmailForm, EndConnectionForm, ResidentSearchForm
 from homeward.console.requests import StaffRequest
 from homeward.console.views.restrictions import impose_form
 from homeward.console.views.watches import watch_facilities
@@ -21,7 +21,7 @@ from homeward.core.templatetags.money import dollars
 from homeward.enforcement import restrictions
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account
-from homeward.messaging import history
+from homeward.messaging import archive_codes, history
 from homeward.monitoring import cases, links
 from homeward.people import access
 from homeward.people.models import Contact, Resident, User
@@ -64,6 +64,7 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
         "end_form": EndConnectionForm(),
         "trust_balance": ledger.balance_of(kind=Account.Kind.TRUST, resident=found),
         "can_release": found.in_custody and _administers(request.user, found),
+        "archive_code": _archive_code_context(request.user, found),
         **restrictions_context(request.user, found),
     }
     return render(request, "console/resident.html", context)
@@ -130,9 +131,59 @@ def release(request: StaffRequest, resident_id: int) -> HttpResponse:
         raise Http404("No such resident.") from None
     except DomainError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, release_summary(released))
-    return redirect("console:resident", resident_id=found.pk)
+        return redirect("console:resident", resident_id=found.pk)
+    # Shown on this answer, never stored: the code is the resident's, and shown once.
+    return _archive_code_page(request, found, released.archive, release_summary(released))
+
+
+@require_POST
+@reader_required
+def new_archive_code(request: StaffRequest, resident_id: int) -> HttpResponse:
+    """Give a released resident a new archive code (facility and agency admins), optionally
+    emailed to an address they give; the old code stops working. Other staff of the
+    facility get a 403; anyone else a 404."""
+    try:
+        found = history.resident_for_staff(staff=request.user, resident_id=resident_id)
+    except NotFound:
+        raise Http404("No such resident.") from None
+    if not _administers(request.user, found):
+        return forbidden(request, "Only facility admins and agency admins give archive codes.")
+    form = ArchiveCodeEmailForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("email", [])))
+        return redirect("console:resident", resident_id=found.pk)
+    try:
+        issued = archive_codes.issue(
+            resident=found, staff=request.user, email=form.cleaned_data["email"]
+        )
+    except NotFound:
+        raise Http404("No such resident.") from None
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("console:resident", resident_id=found.pk)
+    return _archive_code_page(request, found, issued, "A new archive code replaces the old one.")
+
+
+def _archive_code_page(
+    request: StaffRequest, resident: Resident, issued: archive_codes.Issued, summary: str
+) -> HttpResponse:
+    context = {
+        "resident": resident,
+        "summary": summary,
+        "code": archive_codes.shown(issued.code),
+        "issued": issued,
+        "link": request.build_absolute_uri(reverse("web:released")),
+    }
+    response = render(request, "console/archive_code.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _archive_code_context(staff: User, resident: Resident) -> dict[str, object] | None:
+    """For admins, on a released resident's page: the code in force, and a new one."""
+    if resident.in_custody or not _administers(staff, resident):
+        return None
+    return {"live": archive_codes.live_code_of(resident), "form": ArchiveCodeEmailForm()}
 
 
 def _administers(staff: User, resident: Resident) -> bool:

@@ -151,3 +151,17 @@ def test_thirty_parallel_sign_ups_from_one_network_make_at_most_its_share(db):
     )
     assert Counter(results) == {302: share, 429: BURST - share}
     assert Contact.objects.count() == share
+
+
+def test_archive_codes_check_exactly_five_of_thirty_parallel_guesses_for_one_number(world):
+    from homeward.messaging import archive_codes
+    from homeward.roster.services import release_resident
+
+    right = release_resident(staff=world.facility_admin, resident_id=world.resident.pk).archive
+    form = {"facility": "greenhaven", "number": "NY1001", "code": "ABCD-EFGH-JKLM"}
+    statuses = burst(lambda c: c.post("/released/", form))
+    assert statuses == {400: throttle.ARCHIVE_CODE.limit, 429: BURST - throttle.ARCHIVE_CODE.limit}
+    assert_one_lock()
+    # Locked: the right code too waits out the hour.
+    late = Client().post("/released/", {**form, "code": archive_codes.shown(right.code)})
+    assert late.status_code == 429 and int(late["Retry-After"]) > 3000

@@ -24,6 +24,7 @@ from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.ledger import charges
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payout, Transaction
+from homeward.messaging import archive_codes
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people.models import Resident, StaffMembership
@@ -118,8 +119,15 @@ def test_the_admin_is_told_what_the_release_settled(busy: Busy) -> None:
         trust_paid_out=300,  # her returned reply's stamp came back before the payout
         refunded_to_cards=500 - 40,  # Ana writes to no one else here; the delivered one cost 40¢
         contacts_refunded=1,
+        archive=done.archive,  # a new random code, checked below
     )
     assert done.resident.pk == busy.world.resident.pk
+    # The release gives her a code to her archive, good for ARCHIVE_CODE_DAYS.
+    code = archive_codes.redeem(
+        facility_code="greenhaven", number="NY1001", code=done.archive.code, address=None
+    )
+    assert code.resident_id == busy.world.resident.pk
+    assert done.archive.expires_at == code.expires_at and not done.archive.emailed_to
     assert Resident.objects.get(pk=busy.world.resident.pk).status == Resident.Status.RELEASED
     event = AuditEvent.objects.get(action="resident.released")
     assert event.actor_user == busy.world.facility_admin

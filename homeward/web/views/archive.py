@@ -17,7 +17,7 @@ from homeward.web.requests import ContactRequest
 @contact_required
 def archive_page(request: ContactRequest) -> HttpResponse:
     context = {
-        "message_count": archive.count_of(request.contact),
+        "message_count": archive.count_of(archive.of_contact(request.contact)),
         "formats": archive.FORMATS.values(),
     }
     return render(request, "web/archive.html", context)
@@ -26,14 +26,14 @@ def archive_page(request: ContactRequest) -> HttpResponse:
 @require_GET
 @contact_required
 def download(request: ContactRequest, format: str) -> StreamingHttpResponse:
-    contact = request.contact
+    owner = archive.of_contact(request.contact)
     chosen = archive.FORMATS.get(format)
     if chosen is None:
         raise Http404("We make archives as JSON, PDF or mbox.")
     response = StreamingHttpResponse(
-        archive.write(contact=contact, format=format), content_type=chosen.content_type
+        archive.write(owner, chosen.name), content_type=chosen.content_type
     )
-    name = archive.filename(contact, format, clock.now())
+    name = archive.filename(owner, chosen.name, clock.now())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
