@@ -23,6 +23,7 @@ from email.utils import format_datetime
 from io import BytesIO
 
 from django.db.models import Q, QuerySet
+from django.http import StreamingHttpResponse
 
 from homeward.core import audit, clock, pdf
 from homeward.ledger import statements
@@ -127,6 +128,17 @@ def write(owner: Owner, format: str) -> Iterator[bytes]:
 
 def filename(owner: Owner, format: str, at: dt.datetime) -> str:
     return f"homeward-archive-{owner.slug}-{at:%Y-%m-%d}.{FORMATS[format].extension}"
+
+
+def download(owner: Owner, format: str) -> StreamingHttpResponse:
+    """The archive as every surface hands it over: a file to save, written as it is sent,
+    never cached."""
+    chosen = FORMATS[format]
+    response = StreamingHttpResponse(write(owner, format), content_type=chosen.content_type)
+    name = filename(owner, format, clock.now())
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _each(owner: Owner) -> Iterator[Message]:

@@ -24,7 +24,6 @@ from homeward.api.schemas import (
     PasswordResetOut,
     TokenOut,
 )
-from homeward.core import clock
 from homeward.messaging import archive
 from homeward.notifications import access as notification_access
 from homeward.notifications import services as notifications
@@ -86,15 +85,7 @@ def download_archive(request: HttpRequest, format: ArchiveFormat) -> StreamingHt
     """Every message you can see (both directions, each with its timeline) and your money
     statement: ``json`` (the complete record), ``pdf`` (to read or print) or ``mbox`` (for
     a mail program). Written as it is sent, so a long archive starts at once."""
-    owner = archive.of_contact(contact_of(request))
-    chosen = archive.FORMATS[str(format)]
-    response = StreamingHttpResponse(
-        archive.write(owner, chosen.name), content_type=chosen.content_type
-    )
-    name = archive.filename(owner, chosen.name, clock.now())
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return archive.download(archive.of_contact(contact_of(request)), str(format))
 
 
 @router.put(

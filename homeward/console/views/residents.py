@@ -119,12 +119,11 @@ def restrictions_context(staff: User, person: Contact | Resident) -> dict[str, o
 def release(request: StaffRequest, resident_id: int) -> HttpResponse:
     """Release a resident (facility and agency admins): messaging closes and every account
     of theirs is settled. Other staff of the facility get a 403; anyone else a 404."""
-    try:
-        found = history.resident_for_staff(staff=request.user, resident_id=resident_id)
-    except NotFound:
-        raise Http404("No such resident.") from None
-    if not _administers(request.user, found):
-        return forbidden(request, "Only facility admins and agency admins can release a resident.")
+    found = _administered(
+        request, resident_id, "Only facility admins and agency admins can release a resident."
+    )
+    if isinstance(found, HttpResponse):
+        return found
     try:
         released = roster.release_resident(staff=request.user, resident_id=found.pk)
     except NotFound:
@@ -142,12 +141,11 @@ def new_archive_code(request: StaffRequest, resident_id: int) -> HttpResponse:
     """Give a released resident a new archive code (facility and agency admins), optionally
     emailed to an address they give; the old code stops working. Other staff of the
     facility get a 403; anyone else a 404."""
-    try:
-        found = history.resident_for_staff(staff=request.user, resident_id=resident_id)
-    except NotFound:
-        raise Http404("No such resident.") from None
-    if not _administers(request.user, found):
-        return forbidden(request, "Only facility admins and agency admins give archive codes.")
+    found = _administered(
+        request, resident_id, "Only facility admins and agency admins give archive codes."
+    )
+    if isinstance(found, HttpResponse):
+        return found
     form = ArchiveCodeEmailForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("email", [])))
@@ -162,6 +160,18 @@ def new_archive_code(request: StaffRequest, resident_id: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("console:resident", resident_id=found.pk)
     return _archive_code_page(request, found, issued, "A new archive code replaces the old one.")
+
+
+def _administered(request: StaffRequest, resident_id: int, refusal: str) -> Resident | HttpResponse:
+    """The resident, if the staff member administers their facility; a 403 with ``refusal``
+    for other staff of the facility; a 404 for anyone else."""
+    try:
+        found = history.resident_for_staff(staff=request.user, resident_id=resident_id)
+    except NotFound:
+        raise Http404("No such resident.") from None
+    if not _administers(request.user, found):
+        return forbidden(request, refusal)
+    return found
 
 
 def _archive_code_page(

@@ -7,7 +7,6 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from homeward.core import clock
 from homeward.messaging import archive
 from homeward.web.access import contact_required
 from homeward.web.requests import ContactRequest
@@ -26,14 +25,6 @@ def archive_page(request: ContactRequest) -> HttpResponse:
 @require_GET
 @contact_required
 def download(request: ContactRequest, format: str) -> StreamingHttpResponse:
-    owner = archive.of_contact(request.contact)
-    chosen = archive.FORMATS.get(format)
-    if chosen is None:
+    if format not in archive.FORMATS:
         raise Http404("We make archives as JSON, PDF or mbox.")
-    response = StreamingHttpResponse(
-        archive.write(owner, chosen.name), content_type=chosen.content_type
-    )
-    name = archive.filename(owner, chosen.name, clock.now())
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return archive.download(archive.of_contact(request.contact), format)

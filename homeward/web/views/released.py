@@ -79,17 +79,9 @@ def download(request: HttpRequest, format: str) -> HttpResponse | StreamingHttpR
     resident = _resident(request)
     if resident is None:
         return redirect("web:released")
-    chosen = archive.FORMATS.get(format)
-    if chosen is None:
+    if format not in archive.FORMATS:
         raise Http404("We make archives as JSON, PDF or mbox.")
-    owner = archive.of_resident(resident)
-    response = StreamingHttpResponse(
-        archive.write(owner, chosen.name), content_type=chosen.content_type
-    )
-    name = archive.filename(owner, chosen.name, clock.now())
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return archive.download(archive.of_resident(resident), format)
 
 
 @require_POST
