@@ -69,6 +69,9 @@ def issue(*, resident: Resident, staff: User | None, email: str = "") -> Issued:
     now = clock.now()
     expires = now + dt.timedelta(days=settings.ARCHIVE_CODE_DAYS)
     with transaction.atomic():
+        # One code gives way to the next, one at a time: two admins giving a code at once
+        # leave one code that works, never two (and the database allows only one).
+        list(Resident.objects.select_for_update(no_key=True).filter(pk=resident.pk).values("pk"))
         ArchiveCode.objects.filter(resident=resident, replaced_at__isnull=True).update(
             replaced_at=now
         )

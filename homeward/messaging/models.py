@@ -120,6 +120,13 @@ class ArchiveCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["resident", "expires_at"], name="archive_code_live")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident"],
+                condition=Q(replaced_at__isnull=True),
+                name="one_archive_code_in_force",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Archive code {self.pk} of resident {self.resident_id}"

@@ -15,6 +15,7 @@ from django.test import Client
 
 from homeward import builders as t
 from homeward.core import clock
+from homeward.core.errors import DomainError
 from homeward.core.models import AuditEvent
 from homeward.jobs.models import Job
 from homeward.jobs.tests.test_concurrency import in_threads
@@ -165,3 +166,37 @@ def test_archive_codes_check_exactly_five_of_thirty_parallel_guesses_for_one_num
     # Locked: the right code too waits out the hour.
     late = Client().post("/released/", {**form, "code": archive_codes.shown(right.code)})
     assert late.status_code == 429 and int(late["Retry-After"]) > 3000
+
+
+def test_thirty_new_archive_codes_at_once_leave_exactly_one_that_works(world):
+    """Admins pressing "Give a new code" thirty times at once: each gets a code, and only
+    the last one given opens the archive."""
+    from homeward.messaging import archive_codes
+    from homeward.messaging.models import ArchiveCode
+    from homeward.personas import client_for
+    from homeward.roster.services import release_resident
+
+    release_resident(staff=world.facility_admin, resident_id=world.resident.pk)
+    path = f"/console/residents/{world.resident.pk}/archive-code/"
+    clients = [client_for(world.facility_admin) for _ in range(BURST)]
+    answers = in_threads(BURST, lambda i: clients[i].post(path, {"email": ""}))
+    errors = [a for a in answers if isinstance(a, BaseException)]
+    assert not errors, errors
+    assert {a.status_code for a in answers} == {200}
+    codes = [a.content.decode().split("<strong>")[1].split("</strong>")[0] for a in answers]
+    assert len(set(codes)) == BURST
+    assert (
+        ArchiveCode.objects.filter(resident=world.resident, replaced_at__isnull=True).count() == 1
+    )
+    live = ArchiveCode.objects.get(resident=world.resident, replaced_at__isnull=True)
+    working = [c for c in codes if archive_codes._digest(archive_codes._normal(c)) == live.digest]
+    assert len(working) == 1
+    replaced = next(c for c in codes if c != working[0])
+    with pytest.raises(DomainError):
+        archive_codes.redeem(
+            facility_code="greenhaven", number="NY1001", code=replaced, address=None
+        )
+    opened = archive_codes.redeem(
+        facility_code="greenhaven", number="NY1001", code=working[0], address=None
+    )
+    assert opened.pk == live.pk
