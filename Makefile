@@ -6,9 +6,22 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run serve test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages bench-e2e eval-screening
+.PHONY: messages run serve test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages bench-e2e eval-screening
 
-env: .venv/.installed
+# The translations: each app's locale/<language>/LC_MESSAGES/django.po, kept in git and
+# compiled here. `make messages` gathers new strings into them (it needs GNU gettext).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard homeward/locale/*/LC_MESSAGES/django.po \
+	homeward/*/locale/*/LC_MESSAGES/django.po))
+
+env: .venv/.installed $(CATALOGUES)
+
+%.mo: %.po | .venv/.installed
+	$(PY) -m homeward.core.catalogues $<
+
+messages: .venv/.installed
+	cd homeward && ../$(PY) ../manage.py makemessages --locale es --no-obsolete \
+	  --add-location file --ignore tests --ignore migrations --ignore static --ignore demo
+	$(MAKE) --no-print-directory env
 
 $(UV):
 	python3 -m venv .tools

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After sign-in is known: a person's saved language comes before their browser's.
+    "homeward.core.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -169,6 +171,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The languages of the contact site, the kiosk, the API's messages and the emails (the staff
+# console stays English). Each app keeps its Spanish in its own ``locale/``; the project's
+# templates keep theirs in ``homeward/locale``. ``make`` compiles them (README: adding a
+# language).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "homeward" / "locale"]
+# Dates written one way per language; amounts keep "." for cents in both (homeward/formats).
+FORMAT_MODULE_PATH = ["homeward.formats"]
+LANGUAGE_COOKIE_NAME = "homeward_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -190,6 +203,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HOMEWARD_PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A password reset link works once, for two hours.
 PASSWORD_RESET_TIMEOUT = 2 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -17,10 +17,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 
-from homeward.core import clock
+from homeward.core import clock, language
 from homeward.kiosk import services, sessions
 from homeward.kiosk.models import KioskDevice
 from homeward.kiosk.requests import KioskRequest
+from homeward.people import services as people
 from homeward.people.models import Resident
 
 DEVICE_COOKIE = "homeward_kiosk"
@@ -59,9 +60,15 @@ def set_device_cookie(response: HttpResponse, raw_token: str) -> None:
 def start_session(request: HttpRequest, resident: Resident, device: KioskDevice) -> None:
     # A resident still signed in here is signed out first: their session ends now.
     _close_charged_session(request, sessions.End.REPLACED)
+    # The language chosen before signing in becomes theirs if they had none yet.
+    chosen_here = request.session.get(language.KIOSK_SESSION_KEY)
+    if not resident.language and language.offered(chosen_here):
+        people.choose_language(resident, chosen_here)
     # Flushing gives a new session key and drops anything else in the session (a contact's
     # or staff member's sign-in), so the kiosk session carries only the resident.
     request.session.flush()
+    if resident.language:
+        request.session[language.KIOSK_SESSION_KEY] = resident.language
     request.session[RESIDENT_KEY] = resident.pk
     request.session[DEVICE_KEY] = device.pk
     request.session[SEEN_KEY] = clock.now().isoformat()

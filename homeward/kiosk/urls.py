@@ -7,6 +7,7 @@ urlpatterns = [
     path("device/", device.register_device, name="device"),
     path("signin/", device.signin, name="signin"),
     path("signout/", device.signout, name="signout"),
+    path("language/", session.language, name="language"),
     path("", conversations.inbox, name="inbox"),
     path("notices/read/", conversations.notices_read, name="notices_read"),
     path("conversations/<int:connection_id>/", conversations.conversation, name="conversation"),

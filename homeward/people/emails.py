@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from homeward.jobs import services as jobs
 
@@ -47,21 +48,34 @@ def user_value(text: str) -> str:
 
 
 def render(
-    template: str, *, ours: Mapping[str, object], theirs: Mapping[str, str]
+    template: str,
+    *,
+    ours: Mapping[str, object],
+    theirs: Mapping[str, str],
+    language: str = "",
 ) -> tuple[str, str]:
     """(subject, body) from ``email/<template>.subject.txt`` and ``email/<template>.txt``.
 
     ``ours`` are values we made (a link we signed, a number of days); ``theirs`` are values
     a person typed, each passed through ``user_value``. The subject sees only ``ours``.
+    Written in ``language`` (the reader's choice), else in the language of the request.
     """
-    rendered = render_to_string(f"email/{template}.subject.txt", dict(ours))
-    subject = " ".join(rendered.split())  # a header is one line
-    context = {**ours, **{name: user_value(value) for name, value in theirs.items()}}
-    body = render_to_string(f"email/{template}.txt", context).strip() + "\n"
+    with translation.override(language or translation.get_language()):
+        rendered = render_to_string(f"email/{template}.subject.txt", dict(ours))
+        subject = " ".join(rendered.split())  # a header is one line
+        context = {**ours, **{name: user_value(value) for name, value in theirs.items()}}
+        body = render_to_string(f"email/{template}.txt", context).strip() + "\n"
     return subject, body
 
 
-def queue(*, to: str, template: str, ours: Mapping[str, object], theirs: Mapping[str, str]) -> None:
+def queue(
+    *,
+    to: str,
+    template: str,
+    ours: Mapping[str, object],
+    theirs: Mapping[str, str],
+    language: str = "",
+) -> None:
     """Queue one email to ``to``, sent by the worker once the caller's transaction commits."""
-    subject, body = render(template, ours=ours, theirs=theirs)
+    subject, body = render(template, ours=ours, theirs=theirs, language=language)
     jobs.enqueue("send_email", to=to, subject=subject, body=body)

@@ -10,6 +10,12 @@ from homeward.facilities.models import Agency, Facility, HousingUnit
 class User(AbstractUser):
     """A person who signs in with a password: a contact (username is their email) or staff."""
 
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="The language chosen for pages and emails; blank follows the browser.",
+    )
+
     @property
     def is_contact(self) -> bool:
         return hasattr(self, "contact")
@@ -61,6 +67,11 @@ class Resident(models.Model):
     last_name = models.CharField(max_length=100)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_CUSTODY)
     pin_hash = models.CharField(max_length=200)
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="The language chosen at the kiosk (and for the archive email); blank: English.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -8,11 +8,13 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from homeward.core import audit, clock, links
+from homeward.core import audit, clock, language, links
 from homeward.core.errors import DomainError
 from homeward.people import account, emails, names, throttle
-from homeward.people.models import Contact, User
+from homeward.people.models import Contact, Resident, User
 
 DISPLAY_NAME_MAX: int = Contact._meta.get_field("display_name").max_length or 0
 
@@ -71,7 +73,14 @@ def create_contact(
     throttle.count_email_request(email=email, address=client)
     try:
         with transaction.atomic():
-            user = User.objects.create_user(username=email, email=email, password=password)
+            # The language they signed up in is the one their emails are written in.
+            spoken = translation.get_language()
+            user = User.objects.create_user(
+                username=email,
+                email=email,
+                password=password,
+                language=spoken if language.offered(spoken) else "",
+            )
             contact = Contact.objects.create(
                 user=user,
                 display_name=display_name,
@@ -88,6 +97,15 @@ def create_contact(
     except IntegrityError:
         raise _email_taken() from None  # two sign-ups raced for the same email
     return contact
+
+
+def choose_language(person: User | Resident, chosen: str) -> None:
+    """Remember the language a person chose: a contact's, for pages and emails; a
+    resident's, for the kiosk."""
+    if not language.offered(chosen):
+        raise DomainError("language_not_offered", _("That language is not offered here."))
+    type(person).objects.filter(pk=person.pk).update(language=chosen)
+    person.language = chosen
 
 
 # --- email verification: a contact proves they read the address before anything sent to

@@ -4,14 +4,17 @@ session is closed and charged once."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from homeward.core import language as languages
 from homeward.core.errors import NotFound
 from homeward.kiosk import auth, sessions
 from homeward.kiosk.auth import resident_required
 from homeward.kiosk.requests import KioskRequest
+from homeward.people import services as people
+from homeward.people.models import Resident
 
 
 @require_POST
@@ -34,3 +37,17 @@ def end(request: KioskRequest, session_id: int) -> HttpResponse:
     if said:
         messages.info(request, said)
     return redirect("kiosk:inbox")
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The kiosk's language switch: for this session, and kept as the signed-in resident's
+    choice for the next. A language we do not offer is refused and nothing changes."""
+    chosen = request.POST.get("language", "")
+    if not languages.offered(chosen):
+        return render(request, "kiosk/language_not_offered.html", status=400)
+    resident = auth.current_resident(request)
+    if isinstance(resident, Resident):
+        people.choose_language(resident, chosen)
+    request.session[languages.KIOSK_SESSION_KEY] = chosen
+    return redirect(languages.way_back(request, auth.SIGNIN_URL))
