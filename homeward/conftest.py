@@ -17,12 +17,16 @@ from django.conf import settings
 
 from homeward import builders as t
 from homeward.connections.models import Connection
+from homeward.core import catalogues
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
 from homeward.people.models import Contact, Resident, StaffMembership, User
 from homeward.personas import ApiClient, Inbox, api_for
 
 Role = StaffMembership.Role
+
+# The translations, compiled as `make` compiles them (for a run of pytest without make).
+catalogues.compile_stale()
 
 # The test database starts with no screening rules: each test says which rules it screens
 # with (a deployment gets the whole library when migrated; screening/tests/test_library.py

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from homeward.core import clock, language
 from homeward.kiosk import services, sessions
@@ -88,7 +89,7 @@ def _close_charged_session(request: HttpRequest, end: str) -> str:
     resident_id = request.session.get(RESIDENT_KEY)
     resident = Resident.objects.filter(pk=resident_id).first() if resident_id else None
     actor: Resident | str = resident if resident and end == sessions.End.SIGNED_OUT else "system"
-    session, _ = sessions.close(session_id=session_id, end=end, actor=actor)
+    session, _done = sessions.close(session_id=session_id, end=end, actor=actor)
     return sessions.summary(session)
 
 
@@ -111,6 +112,13 @@ def _signed_out(request: HttpRequest, reason: str, note: str) -> HttpResponseRed
     return redirect(SIGNIN_URL)
 
 
+def _session_ended() -> str:
+    return _(
+        "Your session here has ended (after 10 minutes without activity, or from another "
+        "kiosk). Sign in again to go on."
+    )
+
+
 def _idle(request: HttpRequest) -> bool:
     seen = request.session.get(SEEN_KEY)
     if not seen:
@@ -127,31 +135,21 @@ def current_resident(request: HttpRequest) -> Resident | HttpResponseRedirect:
     if device is None or request.session.get(DEVICE_KEY) != device.pk:
         return _signed_out(request, "device", "")
     if _idle(request):
-        return _signed_out(
-            request,
-            "idle",
-            "Your session here has ended (after 10 minutes without activity, or from another "
-            "kiosk). Sign in again to go on.",
-        )
+        return _signed_out(request, "idle", _session_ended())
     resident = (
         Resident.objects.select_related("facility", "facility__policy")
         .filter(pk=resident_id)
         .first()
     )
     if resident is None or not resident.in_custody:
-        return _signed_out(request, "released", "Messaging has ended for this account.")
+        return _signed_out(request, "released", _("Messaging has ended for this account."))
     if resident.facility_id != device.facility_id:
         return _signed_out(
-            request, "moved", "You have moved to another facility; this kiosk cannot be used."
+            request, "moved", _("You have moved to another facility; this kiosk cannot be used.")
         )
     session_id = request.session.get(SESSION_KEY)
     if session_id and not sessions.touch(session_id):  # closed by the sweep meanwhile
-        return _signed_out(
-            request,
-            "idle",
-            "Your session here has ended (after 10 minutes without activity, or from another "
-            "kiosk). Sign in again to go on.",
-        )
+        return _signed_out(request, "idle", _session_ended())
     # Touching the session on every page keeps the idle clock (and the cookie) fresh.
     request.session[SEEN_KEY] = clock.now().isoformat()
     request.session.set_expiry(int(IDLE_TIMEOUT.total_seconds()))

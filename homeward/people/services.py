@@ -22,24 +22,28 @@ DISPLAY_NAME_MAX: int = Contact._meta.get_field("display_name").max_length or 0
 def _email_taken() -> DomainError:
     return DomainError(
         "email_taken",
-        "There is already an account with this email. Sign in instead, or use another email.",
+        _("There is already an account with this email. Sign in instead, or use another email."),
     )
 
 
 def _check_new_contact(*, email: str, password: str, display_name: str, version: str) -> None:
     if not display_name:
-        raise DomainError("name_required", "Enter the name you want residents to see.")
+        raise DomainError("name_required", _("Enter the name you want residents to see."))
     if len(display_name) > DISPLAY_NAME_MAX:
-        raise DomainError("name_too_long", f"Keep the name under {DISPLAY_NAME_MAX} characters.")
+        raise DomainError(
+            "name_too_long",
+            _("Keep the name under %(count)s characters.") % {"count": DISPLAY_NAME_MAX},
+        )
     names.check_display_name(display_name)  # one line, no links: it is quoted in our email
     try:
         validate_email(email)
     except ValidationError:
-        raise DomainError("email_invalid", "Enter a valid email address.") from None
+        raise DomainError("email_invalid", _("Enter a valid email address.")) from None
     if version != settings.MONITORING_NOTICE_VERSION:
         # The notice changed after the page was shown: they must read the new one.
         raise DomainError(
-            "notice_outdated", "The monitoring notice has changed. Read it again and accept it."
+            "notice_outdated",
+            _("The monitoring notice has changed. Read it again and accept it."),
         )
     try:
         # A throw-away user lets the similarity check compare the password with the email.
@@ -104,7 +108,8 @@ def choose_language(person: User | Resident, chosen: str) -> None:
     resident's, for the kiosk."""
     if not language.offered(chosen):
         raise DomainError("language_not_offered", _("That language is not offered here."))
-    type(person).objects.filter(pk=person.pk).update(language=chosen)
+    model = Resident if isinstance(person, Resident) else User
+    model.objects.filter(pk=person.pk).update(language=chosen)
     person.language = chosen
 
 
@@ -128,6 +133,7 @@ def send_verification(*, contact: Contact) -> None:
     emails.queue(
         to=contact.user.email,
         template="verify_email",
+        language=contact.user.language,
         ours={"link": link, "days": VERIFY_DAYS},
         theirs={"name": contact.display_name},
     )
@@ -140,11 +146,11 @@ def verify_email(*, token: str) -> Contact:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_DAYS * 86400)
     except signing.SignatureExpired:
         raise DomainError(
-            "link_expired", "This link has expired. Sign in and ask for a new one."
+            "link_expired", _("This link has expired. Sign in and ask for a new one.")
         ) from None
     except signing.BadSignature:
         raise DomainError(
-            "link_invalid", "This link is not valid. Check that it is complete."
+            "link_invalid", _("This link is not valid. Check that it is complete.")
         ) from None
     with transaction.atomic():
         contact = (
@@ -154,6 +160,6 @@ def verify_email(*, token: str) -> Contact:
             .first()
         )
         if contact is None:
-            raise DomainError("link_invalid", "This link is not valid any more.")
+            raise DomainError("link_invalid", _("This link is not valid any more."))
         account.mark_verified(contact)
     return contact

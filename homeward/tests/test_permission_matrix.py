@@ -89,6 +89,8 @@ ROWS = [
     Row("web:signup", "GET", "/signup/", EVERYONE),
     Row("web:signin", "GET", "/signin/", EVERYONE),
     Row("web:signout", "POST", "/signout/", EVERYONE, signs_out=True),
+    # Anyone may switch the language; a contact's choice is kept on their account.
+    Row("web:language", "POST", "/language/", EVERYONE, {"language": "es"}),
     Row("web:verify_email", "GET", "/verify/not-a-real-token/", EVERYONE),
     Row("web:forgot_password", "GET", "/password/forgot/", EVERYONE),
     Row("web:reset_password", "GET", "/password/reset/MQ/not-a-real-token/", EVERYONE),
@@ -168,6 +170,7 @@ ROWS = [
     Row("kiosk:device", "GET", "/kiosk/device/", {"facility_admin"}),
     Row("kiosk:signin", "GET", "/kiosk/signin/", RESIDENTS),
     Row("kiosk:signout", "POST", "/kiosk/signout/", EVERYONE, signs_out=True),
+    Row("kiosk:language", "POST", "/kiosk/language/", EVERYONE, {"language": "es"}),
     Row("kiosk:inbox", "GET", "/kiosk/", RESIDENTS),
     Row("kiosk:notices_read", "POST", "/kiosk/notices/read/", RESIDENTS),
     Row("kiosk:conversation", "GET", "/kiosk/conversations/{active}/", {"resident"}),

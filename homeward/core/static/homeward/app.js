@@ -34,6 +34,16 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// A form that came back with errors: focus goes to the first of them, a message about the
+// whole form (role=alert) or else the first field marked invalid, so a screen reader reads
+// it out (a field's error is tied to it by aria-describedby) and the keyboard starts there.
+document.addEventListener("DOMContentLoaded", () => {
+  const first = document.querySelector("main [role=alert], main [aria-invalid=true]");
+  if (!first) return;
+  if (!first.matches("input, select, textarea, button, a[href]")) first.tabIndex = -1;
+  first.focus();
+});
+
 // Ask before destructive actions: <form data-confirm="Are you sure?"> (also on content a
 // page put in place after it loaded, so the listener is the document's).
 document.addEventListener("submit", (event) => {
