@@ -181,7 +181,6 @@ LOCALE_PATHS = [BASE_DIR / "homeward" / "locale"]
 FORMAT_MODULE_PATH = ["homeward.formats"]
 LANGUAGE_COOKIE_NAME = "homeward_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
-LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,8 @@ Surfaces render them; services raise them. A code never changes once published.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
     status = 400
@@ -25,8 +27,9 @@ class NotFound(DomainError):
 
     status = 404
 
-    def __init__(self, message: str = "Not found.", code: str = "not_found") -> None:
-        super().__init__(code, message)
+    def __init__(self, message: str | None = None, code: str = "not_found") -> None:
+        # The default is said in the language of the request that raised it.
+        super().__init__(code, _("Not found.") if message is None else message)
 
 
 class PermissionDenied(DomainError):

@@ -25,8 +25,12 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.defaults import bad_request
 
+from homeward.core import language
 from homeward.core.ids import whole_number
 
 # Every plane's last two code points (U+1FFFE, U+1FFFF, ... U+10FFFF) are non-characters.
@@ -39,6 +43,13 @@ API_PREFIX = "/api/"
 # identifiers and amounts from it.
 WEBHOOK_PREFIX = "/payments/webhooks/"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+# Where the character was, as the refusal says it: marked here, translated in ``_refuse``.
+ADDRESS = gettext_noop("the address")
+QUERY = gettext_noop("the query")
+COOKIE = gettext_noop("a cookie")
+FORM = gettext_noop("the form")
+BODY = gettext_noop("the request body")
 
 
 class InvalidCharacters(Exception):
@@ -82,11 +93,11 @@ def _check_path(request: HttpRequest) -> None:
     # UTF-8 (so %ED%A0%80 arrives as the text "%ED%A0%80"). Decoding those escapes once more
     # finds them; a person's path holds a literal "%XX" only if they typed "%25XX".
     path = request.path_info
-    _check(path, "the address")
+    _check(path, ADDRESS)
     try:
-        _check(unquote_to_bytes(path).decode("utf-8"), "the address")
+        _check(unquote_to_bytes(path).decode("utf-8"), ADDRESS)
     except UnicodeError:
-        raise InvalidCharacters("the address") from None
+        raise InvalidCharacters(ADDRESS) from None
 
 
 def _check_json(document: Any) -> None:
@@ -96,10 +107,10 @@ def _check_json(document: Any) -> None:
     while pending:
         value = pending.pop()
         if isinstance(value, str):
-            _check(value, "the request body")
+            _check(value, BODY)
         elif isinstance(value, dict):
             for key, item in value.items():
-                _check(key, "the request body")
+                _check(key, BODY)
                 pending.append(item)
         elif isinstance(value, list):
             pending.extend(value)
@@ -116,12 +127,12 @@ def _check_body(request: HttpRequest) -> None:
         except MultiPartParserError:
             return  # a broken form reads as empty, as it would in the view
         for key, values in fields.lists():
-            _check(key, "the form")
+            _check(key, FORM)
             for value in values:
-                _check(value, "the form")
+                _check(value, FORM)
         for upload in request.FILES.values():
             if isinstance(upload, UploadedFile):  # always: the stub allows a list too
-                _check(upload.name or "", "the form")
+                _check(upload.name or "", FORM)
         return
     declared = whole_number(request.META.get("CONTENT_LENGTH") or "0")
     if declared is None or declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
@@ -130,7 +141,7 @@ def _check_body(request: HttpRequest) -> None:
     if not body:
         return
     if content_type == "application/x-www-form-urlencoded":
-        _check_encoded(body, "the form")
+        _check_encoded(body, FORM)
     # Whatever the declared type, a body that parses as JSON is checked as JSON: the API
     # reads JSON bodies whatever they are labelled.
     try:
@@ -143,25 +154,28 @@ def _check_body(request: HttpRequest) -> None:
 def check_request(request: HttpRequest) -> None:
     """Raise InvalidCharacters naming where, if any part of the request is not clean."""
     _check_path(request)
-    _check_encoded(_raw(request.META.get("QUERY_STRING", "")), "the query")
+    _check_encoded(_raw(request.META.get("QUERY_STRING", "")), QUERY)
     # A cookie is text the browser sends back: the session key among them reaches the
     # database, and Django decodes a quoted octal escape in a cookie into a NUL.
     for name, value in request.COOKIES.items():
-        _check(name, "a cookie")
-        _check(value, "a cookie")
+        _check(name, COOKIE)
+        _check(value, COOKIE)
     _check_body(request)
 
 
 def _refuse(request: HttpRequest, where: str) -> HttpResponse:
-    message = (
-        f"There is a character in {where} that is not allowed: a NUL, half of a surrogate "
-        "pair, a non-character or bytes that are not UTF-8."
-    )
-    if request.path_info.startswith(API_PREFIX):
-        return JsonResponse(
-            {"error": {"code": "invalid_characters", "message": message}}, status=400
-        )
-    return bad_request(request, InvalidCharacters(where))
+    # The guard stands before the language is chosen (it refuses before the session is
+    # read), so the refusal picks it here: the browser's, or the language switch's cookie.
+    with translation.override(language.of_request(request)):
+        message = _(
+            "There is a character in %(where)s that is not allowed: a NUL, half of a "
+            "surrogate pair, a non-character or bytes that are not UTF-8."
+        ) % {"where": _(where)}
+        if request.path_info.startswith(API_PREFIX):
+            return JsonResponse(
+                {"error": {"code": "invalid_characters", "message": message}}, status=400
+            )
+        return bad_request(request, InvalidCharacters(where))
 
 
 class InputGuardMiddleware:

@@ -16,18 +16,20 @@ is passed over, and English is the last word.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeGuard
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 KIOSK_SESSION_KEY = "kiosk_language"
 
 
-def offered(code: object) -> bool:
+def offered(code: object) -> TypeGuard[str]:
     return isinstance(code, str) and code in dict(settings.LANGUAGES)
 
 
@@ -50,7 +52,7 @@ def of_request(request: HttpRequest) -> str:
 
 def _from_browser(request: HttpRequest) -> str:
     header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    for accepted, _quality in translation.trans_real.parse_accept_lang_header(header):
+    for accepted, _quality in parse_accept_lang_header(header):
         if accepted == "*":
             break
         try:
@@ -69,14 +71,21 @@ class LanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = of_request(request)
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         try:
             response = self.get_response(request)
         finally:
             translation.deactivate()
+        if response.streaming:  # written after this returns: in the same language
+            response.streaming_content = _spoken(language, response.streaming_content)  # type: ignore[attr-defined]
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+def _spoken(language: str, content: Iterable[bytes]) -> Iterator[bytes]:
+    with translation.override(language):
+        yield from content
 
 
 def remember(response: HttpResponse, language: str) -> None:
@@ -85,7 +94,7 @@ def remember(response: HttpResponse, language: str) -> None:
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite="Lax",
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=True,
     )

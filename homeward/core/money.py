@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from homeward.core.errors import DomainError
 
 CODE = "bad_amount"
 # Long enough for any real amount with grouping; longer text is not an amount.
 MAX_LENGTH = 32
-EXAMPLE = "Enter an amount in dollars, such as 20 or 12.50."
+# Marked here, translated when said.
+EXAMPLE = gettext_noop("Enter an amount in dollars, such as 20 or 12.50.")
 
 # Whole dollars, plain ("1000") or grouped in threes ("1,000"), then up to two decimals.
 AMOUNT = re.compile(r"(?P<whole>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)?(?:\.(?P<cents>[0-9]*))?")
@@ -50,28 +54,31 @@ def parse_amount(text: str) -> int:
     """
     typed = text.strip()
     if len(typed) > MAX_LENGTH:
-        raise _refuse(EXAMPLE)
+        raise _refuse(_(EXAMPLE))
     if typed.startswith("$"):
         typed = typed[1:].lstrip()
     if not typed:
-        raise _refuse(EXAMPLE)
+        raise _refuse(_(EXAMPLE))
     if not typed.isascii():
-        raise _refuse("Write the amount with the digits 0 to 9, such as 12.50.")
+        raise _refuse(_("Write the amount with the digits 0 to 9, such as 12.50."))
     if typed[0] == "-":  # "-5", "-$5" and "$-5"
-        raise _refuse("An amount cannot be negative.")
+        raise _refuse(_("An amount cannot be negative."))
     hint = _decimal_comma_hint(typed)
     if hint is not None:
-        raise _refuse(f"Use a point for cents: write {hint}, not {typed}.")
+        raise _refuse(
+            _("Use a point for cents: write %(hint)s, not %(typed)s.")
+            % {"hint": hint, "typed": typed}
+        )
     match = AMOUNT.fullmatch(typed)
     if match is None or not (match.group("whole") or match.group("cents")):
         if "," in typed and re.fullmatch(r"[0-9.,]+", typed):
-            raise _refuse("Commas may only group thousands, as in 1,000.50.")
-        raise _refuse(EXAMPLE)
+            raise _refuse(_("Commas may only group thousands, as in 1,000.50."))
+        raise _refuse(_(EXAMPLE))
     whole = (match.group("whole") or "0").replace(",", "")
     cents = match.group("cents")
     if cents is not None:
         if not cents:
-            raise _refuse(EXAMPLE)  # "20." or "."
+            raise _refuse(_(EXAMPLE))  # "20." or "."
         if len(cents) > 2:
-            raise _refuse("Amounts go to the cent: at most two digits after the point.")
+            raise _refuse(_("Amounts go to the cent: at most two digits after the point."))
     return int(whole) * 100 + int((cents or "").ljust(2, "0"))

@@ -12,6 +12,8 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 PAGE_WIDTH, PAGE_HEIGHT = 612, 792  # US Letter, in points
 MARGIN = 54
 FONT_SIZE = 10
@@ -68,7 +70,20 @@ def stream(
     """The same PDF in pieces as it is written, for a document too long to hold in memory:
     a page is written once its lines are read, and the page tree and cross-reference table
     (a number per page) at the end. Atop each page "page N", or "page N of M" given
-    ``total``. ``lines`` are strings, or lists of wrapped lines a page each if ``paged``."""
+    ``total``. ``lines`` are strings, or lists of wrapped lines a page each if ``paged``.
+
+    The words atop the pages are taken now, in the language of the moment: the pieces are
+    written later, as a response streams, when the request's language is no longer set."""
+    if total:
+        numbering = _("%(title)s  (page %(number)s of %(total)s)")
+    else:
+        numbering = _("%(title)s  (page %(number)s)")
+    return _stream(title, lines, numbering=numbering, total=total, paged=paged)
+
+
+def _stream(
+    title: str, lines: Iterable[Any], *, numbering: str, total: int | None, paged: bool
+) -> Iterator[bytes]:
     offsets = [0, 0, 0]  # of objects 1 (catalogue), 2 (page tree, written last), 3 (font)
     written = 0
 
@@ -89,7 +104,7 @@ def stream(
     yield put(3, _FONT)
     kids = []
     for number, page in enumerate(_at_least_one(lines if paged else _pages(lines)), start=1):
-        heading = f"{title}  (page {number}{f' of {total}' if total else ''})"
+        heading = numbering % {"title": title, "number": number, "total": total}
         text = [b"BT", f"/F1 {FONT_SIZE} Tf {LEADING} TL".encode()]
         text.append(f"{MARGIN} {PAGE_HEIGHT - MARGIN} Td".encode())
         text.append(b"(" + _escape(heading) + b") Tj T* T*")

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
+
 from homeward.core import audit, clock
 from homeward.core.audit import Actor
 from homeward.core.errors import Conflict
@@ -16,8 +18,13 @@ class IllegalTransition(Conflict):
     def __init__(self, kind: str, current: str, target: str) -> None:
         super().__init__(
             "illegal_transition",
-            f"A {kind} that is {current.replace('_', ' ')} cannot become "
-            f"{target.replace('_', ' ')}.",
+            # Translators: kind and the two statuses are the program's own words, in English.
+            _("A %(kind)s that is %(current)s cannot become %(target)s.")
+            % {
+                "kind": kind,
+                "current": current.replace("_", " "),
+                "target": target.replace("_", " "),
+            },
         )
         self.current = current
         self.target = target

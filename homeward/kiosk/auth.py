@@ -16,11 +16,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from homeward.core import clock, language
 from homeward.kiosk import services, sessions
-from homeward.kiosk.models import KioskDevice
+from homeward.kiosk.models import KioskDevice, KioskSession
 from homeward.kiosk.requests import KioskRequest
 from homeward.people import services as people
 from homeward.people.models import Resident
@@ -80,43 +82,48 @@ def start_session(request: HttpRequest, resident: Resident, device: KioskDevice)
         request.session[SESSION_KEY] = charged.pk
 
 
-def _close_charged_session(request: HttpRequest, end: str) -> str:
-    """Close and charge this browser's session row, if it has one; what to tell the
-    resident about the charge ('' for nothing)."""
+def _close_charged_session(request: HttpRequest, end: str) -> KioskSession | None:
+    """Close and charge this browser's session row, if it has one."""
     session_id = request.session.get(SESSION_KEY)
     if not session_id:
-        return ""
+        return None
     resident_id = request.session.get(RESIDENT_KEY)
     resident = Resident.objects.filter(pk=resident_id).first() if resident_id else None
     actor: Resident | str = resident if resident and end == sessions.End.SIGNED_OUT else "system"
     session, _done = sessions.close(session_id=session_id, end=end, actor=actor)
-    return sessions.summary(session)
+    return session
 
 
 def end_session(request: HttpRequest, reason: str = "") -> None:
     resident_id = request.session.get(RESIDENT_KEY)
     resident = Resident.objects.filter(pk=resident_id).first() if resident_id else None
     end = reason if reason in sessions.End.values else sessions.End.SIGNED_OUT
-    said = _close_charged_session(request, end)
+    closed = _close_charged_session(request, end)
     if resident is not None:
         services.sign_out(resident=resident, device=device_of(request), reason=reason)
     request.session.flush()
+    # The resident's language left with their session: the sign-in page that follows speaks
+    # the kiosk's own again, and so does everything this request still says (what the
+    # session cost, why it ended, "You are signed out").
+    translation.activate(language.of_request(request))
+    said = sessions.summary(closed) if closed is not None else ""
     if said:
         messages.info(request, said)
 
 
-def _signed_out(request: HttpRequest, reason: str, note: str) -> HttpResponseRedirect:
+def _signed_out(request: HttpRequest, reason: str, note: str | Promise) -> HttpResponseRedirect:
     end_session(request, reason)
     if note:
-        messages.info(request, note)
+        messages.info(request, str(note))  # in the language end_session chose
     return redirect(SIGNIN_URL)
 
 
-def _session_ended() -> str:
-    return _(
-        "Your session here has ended (after 10 minutes without activity, or from another "
-        "kiosk). Sign in again to go on."
-    )
+SESSION_ENDED = _(
+    "Your session here has ended (after 10 minutes without activity, or from another "
+    "kiosk). Sign in again to go on."
+)
+RELEASED = _("Messaging has ended for this account.")
+MOVED = _("You have moved to another facility; this kiosk cannot be used.")
 
 
 def _idle(request: HttpRequest) -> bool:
@@ -135,21 +142,19 @@ def current_resident(request: HttpRequest) -> Resident | HttpResponseRedirect:
     if device is None or request.session.get(DEVICE_KEY) != device.pk:
         return _signed_out(request, "device", "")
     if _idle(request):
-        return _signed_out(request, "idle", _session_ended())
+        return _signed_out(request, "idle", SESSION_ENDED)
     resident = (
         Resident.objects.select_related("facility", "facility__policy")
         .filter(pk=resident_id)
         .first()
     )
     if resident is None or not resident.in_custody:
-        return _signed_out(request, "released", _("Messaging has ended for this account."))
+        return _signed_out(request, "released", RELEASED)
     if resident.facility_id != device.facility_id:
-        return _signed_out(
-            request, "moved", _("You have moved to another facility; this kiosk cannot be used.")
-        )
+        return _signed_out(request, "moved", MOVED)
     session_id = request.session.get(SESSION_KEY)
     if session_id and not sessions.touch(session_id):  # closed by the sweep meanwhile
-        return _signed_out(request, "idle", _session_ended())
+        return _signed_out(request, "idle", SESSION_ENDED)
     # Touching the session on every page keeps the idle clock (and the cookie) fresh.
     request.session[SEEN_KEY] = clock.now().isoformat()
     request.session.set_expiry(int(IDLE_TIMEOUT.total_seconds()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class KioskDevice(models.Model):
@@ -16,7 +17,7 @@ class KioskDevice(models.Model):
     facility = models.ForeignKey(
         "facilities.Facility", on_delete=models.PROTECT, related_name="kiosk_devices"
     )
-    name = models.CharField(max_length=100, help_text="Where the device is, e.g. 'B Block 2'.")
+    name = models.CharField(max_length=100, help_text=_("Where the device is, e.g. 'B Block 2'."))
     token_hash = models.CharField(max_length=64, unique=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_kiosks"
@@ -41,13 +42,13 @@ class KioskSession(models.Model):
     """
 
     class End(models.TextChoices):
-        SIGNED_OUT = "signed_out", "Signed out"
-        IDLE = "idle", "Timed out"
-        DEVICE = "device", "Device changed"
-        RELEASED = "released", "Released"
-        MOVED = "moved", "Moved to another facility"
-        REPLACED = "replaced", "Another resident signed in"
-        ELSEWHERE = "elsewhere", "Ended from another kiosk"
+        SIGNED_OUT = "signed_out", _("Signed out")
+        IDLE = "idle", _("Timed out")
+        DEVICE = "device", _("Device changed")
+        RELEASED = "released", _("Released")
+        MOVED = "moved", _("Moved to another facility")
+        REPLACED = "replaced", _("Another resident signed in")
+        ELSEWHERE = "elsewhere", _("Ended from another kiosk")
 
     resident = models.ForeignKey(
         "people.Resident", on_delete=models.PROTECT, related_name="kiosk_sessions"
@@ -62,17 +63,17 @@ class KioskSession(models.Model):
         "ledger.PriceSchedule",
         on_delete=models.PROTECT,
         related_name="kiosk_sessions",
-        help_text="The prices in force at sign-in, which price the whole session.",
+        help_text=_("The prices in force at sign-in, which price the whole session."),
     )
     opened_at = models.DateTimeField()
-    last_seen_at = models.DateTimeField(help_text="The last page the resident opened.")
+    last_seen_at = models.DateTimeField(help_text=_("The last page the resident opened."))
     closed_at = models.DateTimeField(null=True, blank=True)
     end = models.CharField(max_length=20, choices=End.choices, blank=True)
-    seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Time counted.")
-    units = models.PositiveIntegerField(default=0, help_text="Minutes (or units) charged for.")
+    seconds = models.PositiveIntegerField(null=True, blank=True, help_text=_("Time counted."))
+    units = models.PositiveIntegerField(default=0, help_text=_("Minutes (or units) charged for."))
     charged_cents = models.PositiveIntegerField(default=0)
     shortfall_cents = models.PositiveIntegerField(
-        default=0, help_text="What the trust account did not cover: not charged, not owed."
+        default=0, help_text=_("What the trust account did not cover: not charged, not owed.")
     )
 
     class Meta:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, PermissionDenied
@@ -19,7 +21,10 @@ from homeward.people.models import Resident, StaffMembership, User
 
 Role = StaffMembership.Role
 MAX_DEVICE_FAILURES = throttle.KIOSK_DEVICE.limit
-WRONG_CREDENTIALS = "That resident number and PIN do not match. Check them and try again."
+# Marked here, translated where it is said (tests look for the English in a page).
+WRONG_CREDENTIALS = gettext_noop(
+    "That resident number and PIN do not match. Check them and try again."
+)
 
 
 def hash_token(raw: str) -> str:
@@ -38,11 +43,11 @@ def register_device(*, staff: User, facility: Facility, name: str) -> tuple[Kios
     """
     if not admin_facilities(staff).filter(pk=facility.pk).exists():
         raise PermissionDenied(
-            "Only an admin of this facility can register a kiosk.", "not_facility_admin"
+            _("Only an admin of this facility can register a kiosk."), "not_facility_admin"
         )
     name = name.strip()
     if not name:
-        raise DomainError("name_required", "Give the kiosk a name, such as where it stands.")
+        raise DomainError("name_required", _("Give the kiosk a name, such as where it stands."))
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         device = KioskDevice.objects.create(
@@ -83,7 +88,7 @@ def _hhmm(value: str) -> dt.time:
 
 def hours_text(facility: Facility) -> str:
     start, end = facility.policy.kiosk_hours
-    return f"{start} to {end}"
+    return _("%(start)s to %(end)s") % {"start": start, "end": end}
 
 
 def kiosk_open(facility: Facility, at: dt.datetime | None = None) -> bool:
@@ -121,7 +126,8 @@ def sign_in(*, device: KioskDevice, number: str, pin: str) -> Resident:
     facility = device.facility
     if not kiosk_open(facility):
         raise PermissionDenied(
-            f"The kiosk is open from {hours_text(facility)}. Please come back then.",
+            _("The kiosk is open from %(hours)s. Please come back then.")
+            % {"hours": hours_text(facility)},
             "kiosk_closed",
         )
     number = throttle.normalise_number(number)
@@ -138,11 +144,11 @@ def sign_in(*, device: KioskDevice, number: str, pin: str) -> Resident:
         )
         if resident is None or not resident.check_pin(pin):
             _record_failure(device, number)
-            raise PermissionDenied(WRONG_CREDENTIALS, "signin_failed")
+            raise PermissionDenied(_(WRONG_CREDENTIALS), "signin_failed")
         # A good sign-in clears the count, so old typos do not lock the person out later.
         attempt.succeeded()
     if not resident.in_custody:
-        raise PermissionDenied("Messaging has ended for this account.", "resident_released")
+        raise PermissionDenied(_("Messaging has ended for this account."), "resident_released")
     with transaction.atomic():
         audit.record(
             actor=resident,

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
@@ -76,7 +77,7 @@ def session_of(resident: Resident, session_id: int) -> KioskSession:
     """One of this resident's sessions; anyone else's is a NotFound."""
     session = KioskSession.objects.filter(pk=session_id, resident=resident).first()
     if session is None:
-        raise NotFound("No such kiosk session.")
+        raise NotFound(_("No such kiosk session."))
     return session
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from homeward.connections import access as connection_access
@@ -43,13 +45,13 @@ def requests(request: KioskRequest) -> HttpResponse:
 def _result_message(connection: Connection) -> str:
     name = contact_name(connection)
     if connection.status == C.PENDING_STAFF:
-        return (
-            f"You accepted {name}. Waiting for staff approval: you can write to each other "
+        return _(
+            "You accepted %(name)s. Waiting for staff approval: you can write to each other "
             "once staff approve."
-        )
+        ) % {"name": name}
     if connection.status == C.ACTIVE:
-        return f"You accepted {name}. You can now write to each other."
-    return f"You declined the request from {name}."
+        return _("You accepted %(name)s. You can now write to each other.") % {"name": name}
+    return _("You declined the request from %(name)s.") % {"name": name}
 
 
 def _respond(
@@ -110,17 +112,24 @@ def _invitations(resident: Resident) -> list[dict[str, object]]:
 
 def _invite_result(connection: Connection, email: str, days: int, *, new: bool) -> str:
     if connection.status == C.INVITED and not new:
-        return f"You invited {email} already; the invitation is waiting for their answer."
+        return _("You invited %(email)s already; the invitation is waiting for their answer.") % {
+            "email": email
+        }
     if connection.status == C.INVITED:
-        return (
-            f"We emailed your invitation to {email}. They have {days} days to accept it; "
-            "you will see here when they do."
-        )
+        return ngettext(
+            "We emailed your invitation to %(email)s. They have %(days)s day to accept it; "
+            "you will see here when they do.",
+            "We emailed your invitation to %(email)s. They have %(days)s days to accept it; "
+            "you will see here when they do.",
+            days,
+        ) % {"email": email, "days": days}
     if connection.status == C.ACTIVE:
-        return f"You are already connected with {contact_name(connection)}."
+        return _("You are already connected with %(name)s.") % {"name": contact_name(connection)}
     if connection.status == C.PENDING_STAFF:
-        return f"Your connection with {contact_name(connection)} is waiting for staff approval."
-    return f"This invitation is {connection.get_status_display().lower()}."
+        return _("Your connection with %(name)s is waiting for staff approval.") % {
+            "name": contact_name(connection)
+        }
+    return _("This invitation is %(status)s.") % {"status": connection.get_status_display().lower()}
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,6 +11,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from homeward.connections import access as connection_access
@@ -201,7 +203,7 @@ def conversation(request: KioskRequest, connection_id: int) -> HttpResponse:
     return _render_conversation(request, resident, connection, newly_read=newly_read)
 
 
-ALREADY_USED = (
+ALREADY_USED = gettext_lazy(
     "This form already sent another reply, so this text was not sent. "
     "It is below: press Send to send it as a new reply."
 )
@@ -217,7 +219,7 @@ def reply(request: KioskRequest, connection_id: int) -> HttpResponse:
     form.is_valid()  # both fields are optional; the service judges the text
     token = form.cleaned_data.get("client_token", "").strip() or form_tokens.new()
     try:
-        _, created = message_services.send_message(
+        _sent, created = message_services.send_message(
             sender=resident,
             connection_id=connection.pk,
             body=form.cleaned_data.get("body", ""),
@@ -238,11 +240,13 @@ def reply(request: KioskRequest, connection_id: int) -> HttpResponse:
     if created:
         messages.success(
             request,
-            "Your reply is on its way. It is checked by the facility before it is delivered; "
-            "you can follow it below.",
+            _(
+                "Your reply is on its way. It is checked by the facility before it is "
+                "delivered; you can follow it below."
+            ),
         )
     else:  # the same form sent again (Back, a double tap): nothing more was sent
-        messages.info(request, "This reply was already sent; it was not sent or charged again.")
+        messages.info(request, _("This reply was already sent; it was not sent or charged again."))
     return redirect(form_tokens.address(reverse("kiosk:conversation", args=[connection.pk])))
 
 
@@ -258,8 +262,11 @@ def block(request: KioskRequest, connection_id: int) -> HttpResponse:
         return redirect("kiosk:conversation", connection_id=connection.pk)
     messages.success(
         request,
-        f"You blocked {contact_name(connection)}. They cannot write to you any more, and "
-        "messages still on their way were returned.",
+        _(
+            "You blocked %(name)s. They cannot write to you any more, and messages still on "
+            "their way were returned."
+        )
+        % {"name": contact_name(connection)},
     )
     return redirect("kiosk:inbox")
 
@@ -277,7 +284,7 @@ def appeal_message(request: KioskRequest, connection_id: int, message_id: int) -
     except DomainError as error:
         show_error(request, error)
     else:
-        messages.success(request, "Your appeal was sent. You will be told the decision here.")
+        messages.success(request, _("Your appeal was sent. You will be told the decision here."))
     return redirect("kiosk:conversation", connection_id=connection.pk)
 
 
@@ -289,7 +296,9 @@ def appeal_restriction(request: KioskRequest, connection_id: int) -> HttpRespons
     connection = connection_or_404(resident, connection_id)
     restriction = restrictions.on(connection)
     if restriction is None:
-        messages.error(request, "Your messaging here is not suspended: there is nothing to appeal.")
+        messages.error(
+            request, _("Your messaging here is not suspended: there is nothing to appeal.")
+        )
         return redirect("kiosk:conversation", connection_id=connection.pk)
     try:
         appeals.appeal_restriction(
@@ -300,5 +309,5 @@ def appeal_restriction(request: KioskRequest, connection_id: int) -> HttpRespons
     except DomainError as error:
         show_error(request, error)
     else:
-        messages.success(request, "Your appeal was sent. You will be told the decision here.")
+        messages.success(request, _("Your appeal was sent. You will be told the decision here."))
     return redirect("kiosk:conversation", connection_id=connection.pk)

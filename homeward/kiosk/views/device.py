@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from homeward.console.access import second_factor_gate, signed_in
@@ -44,7 +45,10 @@ def register_device(request: HttpRequest) -> HttpResponse:
         else:
             # A kiosk must never stay signed in as the staff member who set it up.
             logout(request)
-            messages.success(request, f"This device is now a kiosk for {facility.name}.")
+            messages.success(
+                request,
+                _("This device is now a kiosk for %(facility)s.") % {"facility": facility.name},
+            )
             response = redirect("kiosk:signin")
             auth.set_device_cookie(response, raw_token)
             return response
@@ -64,7 +68,7 @@ def signin(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not form.is_valid():
-            messages.error(request, "Enter your resident number and your PIN.")
+            messages.error(request, _("Enter your resident number and your PIN."))
             status = 400
         else:
             try:
@@ -92,5 +96,5 @@ def signin(request: HttpRequest) -> HttpResponse:
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
     auth.end_session(request, "signed_out")
-    messages.info(request, "You are signed out.")
+    messages.info(request, _("You are signed out."))
     return redirect("kiosk:signin")

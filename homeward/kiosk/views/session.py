@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from homeward.core import language as languages
@@ -30,9 +31,11 @@ def end(request: KioskRequest, session_id: int) -> HttpResponse:
         raise Http404("No such kiosk session.") from None
     if request.session.get(auth.SESSION_KEY) == session.pk:
         auth.end_session(request, sessions.End.SIGNED_OUT)
-        messages.info(request, "You are signed out.")
+        messages.info(request, _("You are signed out."))
         return redirect(auth.SIGNIN_URL)
-    closed, _ = sessions.close(session_id=session.pk, end=sessions.End.ELSEWHERE, actor=resident)
+    closed, _done = sessions.close(
+        session_id=session.pk, end=sessions.End.ELSEWHERE, actor=resident
+    )
     said = sessions.summary(closed)
     if said:
         messages.info(request, said)
@@ -50,4 +53,4 @@ def language(request: HttpRequest) -> HttpResponse:
     if isinstance(resident, Resident):
         people.choose_language(resident, chosen)
     request.session[languages.KIOSK_SESSION_KEY] = chosen
-    return redirect(languages.way_back(request, auth.SIGNIN_URL))
+    return redirect(languages.way_back(request, "/kiosk/"))

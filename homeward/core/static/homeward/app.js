@@ -9,15 +9,20 @@ function serviceLength(text) {
   return Array.from(kept).length;
 }
 
-// Live character counter for any <textarea data-limit="N" aria-describedby="ID">.
+// Live character counter for any <textarea data-limit="N" aria-describedby="ID">; the
+// counter's data-format says it in the page's language ("{used} of {limit} characters").
 document.addEventListener("DOMContentLoaded", () => {
+  const language = document.documentElement.lang || "en";
   for (const area of document.querySelectorAll("textarea[data-limit]")) {
     const limit = Number(area.dataset.limit);
     const counter = document.getElementById(area.getAttribute("aria-describedby"));
     if (!counter) continue;
+    const format = counter.dataset.format || "{used} of {limit} characters";
     const update = () => {
       const used = serviceLength(area.value);
-      counter.textContent = `${used.toLocaleString()} of ${limit.toLocaleString()} characters`;
+      counter.textContent = format
+        .replace("{used}", used.toLocaleString(language))
+        .replace("{limit}", limit.toLocaleString(language));
       counter.classList.toggle("over", used > limit);
     };
     area.addEventListener("input", update);
