@@ -55,8 +55,9 @@ NOBODYS = {
 SERIOUS = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
                                           resultTypes: ['violations']});
+  const where = (v) => v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ');
   return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-    .map(v => `${v.id} (${v.impact}): ` + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    .map(v => `${v.id} (${v.impact}): ${where(v)}`);
 }"""
 # How far the page, or anything on it (even inside a box that hides or scrolls what
 # overflows it), reaches past the right edge of the screen; and the worst element.
@@ -65,19 +66,24 @@ SIDEWAYS = """() => {
   let worst = [document.documentElement.scrollWidth - width, 'the page'];
   for (const e of document.body.querySelectorAll('*')) {
     const box = e.getBoundingClientRect();
-    if (box.width > 0 && box.right - width > worst[0] && getComputedStyle(e).position !== 'absolute')
+    const placed = getComputedStyle(e).position !== 'absolute';
+    if (box.width > 0 && box.right - width > worst[0] && placed)
       worst = [Math.ceil(box.right - width), `${e.tagName.toLowerCase()}.${e.className}`];
   }
   return worst;
 }"""
 SMALL_TARGETS = """(finger) => {
-  const pressable = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
+  const pressable = 'a[href], button, input:not([type=hidden]), select, textarea, summary, '
+    + '[role=button]';
   return [...document.querySelectorAll(pressable)].filter(e => {
     const box = e.getBoundingClientRect();
     const shown = box.width > 0 && box.height > 0 && getComputedStyle(e).visibility !== 'hidden';
     return shown && (box.width < finger || box.height < finger);
-  }).map(e => `${e.tagName.toLowerCase()} "${(e.innerText || e.value || e.name || '').trim().slice(0, 30)}"`
-              + ` ${Math.round(e.getBoundingClientRect().width)}x${Math.round(e.getBoundingClientRect().height)}`);
+  }).map(e => {
+    const box = e.getBoundingClientRect();
+    const words = (e.innerText || e.value || e.name || '').trim().slice(0, 30);
+    return `${e.tagName.toLowerCase()} "${words}" ${Math.round(box.width)}x${Math.round(box.height)}`;
+  });
 }"""
 
 

@@ -2,35 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from homeward.core import money
 from homeward.core.errors import DomainError
 
-NOTICE_LABEL = "I understand that every message is read and kept by the facility"
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
+NOTICE_LABEL = _("I understand that every message is read and kept by the facility")
 
 
 class SignUpForm(forms.Form):
     display_name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=120,
-        help_text="Residents see this name on your messages.",
+        help_text=_("Residents see this name on your messages."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
-        help_text="At least 8 characters; not a common password and not all numbers.",
+        help_text=_("At least 8 characters; not a common password and not all numbers."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     accept_notice = forms.BooleanField(
         label=NOTICE_LABEL,
-        error_messages={"required": "Tick the box to show you have read the notice."},
+        error_messages={"required": _("Tick the box to show you have read the notice.")},
     )
     # The version shown on the page; if the notice changes before they submit, the service
     # refuses and they read the new one.
@@ -39,19 +43,19 @@ class SignUpForm(forms.Form):
 
 class SignInForm(forms.Form):
     email = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 class DirectoryForm(forms.Form):
-    state = forms.ChoiceField(label="State", required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
     q = forms.CharField(
-        label="Facility name or city",
+        label=_("Facility name or city"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),
@@ -61,15 +65,17 @@ class DirectoryForm(forms.Form):
         super().__init__(*args, **kwargs)
         state = self.fields["state"]
         assert isinstance(state, forms.ChoiceField)
-        state.choices = [("", "Any state")] + [(s, s) for s in states]
+        state.choices = [("", _("Any state"))] + [(s, s) for s in states]
 
 
 class FindResidentForm(forms.Form):
     number = forms.CharField(
-        label="Resident number",
+        label=_("Resident number"),
         max_length=30,
-        help_text="The number the facility gave them (sometimes called a DIN or booking number).",
-        error_messages={"required": "Enter the resident's number."},
+        help_text=_(
+            "The number the facility gave them (sometimes called a DIN or booking number)."
+        ),
+        error_messages={"required": _("Enter the resident's number.")},
     )
 
 
@@ -78,10 +84,12 @@ class AmountForm(forms.Form):
     (at least $1, at most $500) are the ledger's."""
 
     amount = forms.CharField(
-        label="Amount in dollars",
+        label=_("Amount in dollars"),
         max_length=20,
-        help_text="For example 20 or 12.50 (a point before the cents). Between $1.00 and $500.00.",
-        error_messages={"required": "Enter an amount in dollars, such as 20 or 12.50."},
+        help_text=_(
+            "For example 20 or 12.50 (a point before the cents). Between $1.00 and $500.00."
+        ),
+        error_messages={"required": _("Enter an amount in dollars, such as 20 or 12.50.")},
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
@@ -104,9 +112,9 @@ class CardForm(forms.Form):
     total = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     token = forms.CharField(max_length=64, widget=forms.HiddenInput)
     card = forms.CharField(
-        label="Card number",
+        label=_("Card number"),
         max_length=30,
-        error_messages={"required": "Enter the card number."},
+        error_messages={"required": _("Enter the card number.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "cc-number"}),
     )
 
@@ -118,11 +126,13 @@ class CardForm(forms.Form):
 
 class ForgotPasswordForm(forms.Form):
     email = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
 
-def _password(label: str, autocomplete: str, help_text: str = "") -> forms.CharField:
+def _password(
+    label: _StrOrPromise, autocomplete: str, help_text: _StrOrPromise = ""
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         strip=False,
@@ -131,30 +141,30 @@ def _password(label: str, autocomplete: str, help_text: str = "") -> forms.CharF
     )
 
 
-NEW_PASSWORD_HELP = "At least 8 characters; not a common password and not all numbers."
+NEW_PASSWORD_HELP = _("At least 8 characters; not a common password and not all numbers.")
 
 
 class NewPasswordForm(forms.Form):
-    password = _password("New password", "new-password", NEW_PASSWORD_HELP)
+    password = _password(_("New password"), "new-password", NEW_PASSWORD_HELP)
 
 
 class ChangePasswordForm(forms.Form):
-    current = _password("Current password", "current-password")
-    new = _password("New password", "new-password", NEW_PASSWORD_HELP)
+    current = _password(_("Current password"), "current-password")
+    new = _password(_("New password"), "new-password", NEW_PASSWORD_HELP)
 
 
 class ChangeEmailForm(forms.Form):
     email = forms.EmailField(
-        label="New email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("New email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    password = _password("Your password", "current-password")
+    password = _password(_("Your password"), "current-password")
 
 
 class CloseAccountForm(forms.Form):
-    password = _password("Your password", "current-password")
+    password = _password(_("Your password"), "current-password")
     confirm = forms.BooleanField(
-        label="I understand that closing is for good",
-        error_messages={"required": "Tick the box to show you mean to close the account."},
+        label=_("I understand that closing is for good"),
+        error_messages={"required": _("Tick the box to show you mean to close the account.")},
     )
 
 
@@ -162,19 +172,19 @@ class ArchiveCodeForm(forms.Form):
     """A released resident's way to their archive: the facility, their number, the code."""
 
     facility = forms.CharField(
-        label="Facility code",
+        label=_("Facility code"),
         max_length=60,
-        help_text="As written on the code you were given (for example greenhaven).",
+        help_text=_("As written on the code you were given (for example greenhaven)."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
     number = forms.CharField(
-        label="Your resident number",
+        label=_("Your resident number"),
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     code = forms.CharField(
-        label="Archive code",
+        label=_("Archive code"),
         max_length=40,
-        help_text="Twelve letters and digits, for example ABCD-EFGH-JKLM.",
+        help_text=_("Twelve letters and digits, for example ABCD-EFGH-JKLM."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )

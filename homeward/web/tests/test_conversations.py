@@ -211,5 +211,5 @@ def test_times_are_shown_in_the_facilitys_local_time(world):
     with clock.frozen_at(dt.datetime(2026, 11, 3, 15, 0, tzinfo=dt.UTC)):
         messaging.send_message(sender=world.contact_a, connection_id=connection.pk, body="Hi")
     page = client_for(world.contact_a.user).get(f"/conversations/{connection.pk}/").content
-    assert "3 Nov 2026, 10:00" in page.decode()  # New York is UTC-5 in November
+    assert "November 3, 2026, 10:00 AM" in page.decode()  # New York is UTC-5 in November
     assert "America/New York" in page.decode()

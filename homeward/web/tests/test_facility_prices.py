@@ -81,7 +81,7 @@ def test_an_announced_schedule_shows_with_its_date(world):
     t.set_prices(world.facility_1, model="stamps", stamp_cents=50, effective_from=starts)
     page = facility_page()
     assert f'New prices from <time datetime="{starts.isoformat()}">' in page
-    assert f"{day.day} {day:%B %Y}</time>" in page
+    assert f"{day:%B} {day.day}, {day.year}</time>" in page
     now_part, announced_part = page.split("New prices from")
     assert "Paid in stamps of $0.40." in now_part and "$0.50" not in now_part
     assert "Paid in stamps of $0.50." in announced_part
@@ -92,7 +92,7 @@ def test_an_announced_change_at_a_time_of_day_says_the_time(world):
     day = (clock.now() + dt.timedelta(days=3)).astimezone(zone).date()
     starts = dt.datetime.combine(day, dt.time(14, 30), tzinfo=zone)
     t.set_prices(world.facility_1, model="per_message", per_message_cents=20, effective_from=starts)
-    assert f"{day.day} {day:%B %Y}, 14:30 local time</time>" in facility_page()
+    assert f"{day:%B} {day.day}, {day.year}, 2:30 PM local time</time>" in facility_page()
 
 
 def test_only_the_next_announced_schedule_is_shown(world):

@@ -25,7 +25,7 @@ def signup(name: str, email: str = "rosa@example.org"):
 
 
 def name_errors(page: str) -> str:
-    match = re.search(r'<ul class="errorlist" id="id_display_name_errors">(.*?)</ul>', page, re.S)
+    match = re.search(r'<ul class="errorlist" id="id_display_name_error">(.*?)</ul>', page, re.S)
     assert match, "the name field carries its own error"
     return match.group(1)
 

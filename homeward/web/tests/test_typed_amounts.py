@@ -19,7 +19,7 @@ def trust_url(world) -> str:
 
 def field_errors(page: str) -> str:
     """The error list rendered right under the amount field."""
-    match = re.search(r'<ul class="errorlist" id="id_amount_errors">(.*?)</ul>', page, re.S)
+    match = re.search(r'<ul class="errorlist" id="id_amount_error">(.*?)</ul>', page, re.S)
     assert match, "the amount field carries its own error"
     return match.group(1)
 

@@ -7,10 +7,14 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from homeward.core.errors import DomainError
+from homeward.core.templatetags.money import dollars
 from homeward.ledger import access as ledger_access
+from homeward.ledger.access import Wallet
 from homeward.people import account
 from homeward.web.access import contact_required
 from homeward.web.forms import (
@@ -31,11 +35,6 @@ ERROR_FIELDS = {
     "email_taken": "email",
     "same_email": "email",
 }
-# One answer, whether or not an account uses the address typed.
-RESET_SENT = (
-    "If a Homeward account uses {email}, we have sent it a link to choose a new password. "
-    "It works for {hours} hours. Check your spam folder if it does not arrive."
-)
 
 
 def _refused(form: Form, error: DomainError, *, fields: dict[str, str] | None = None) -> None:
@@ -57,7 +56,16 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
             if error.retry_after:
                 response["Retry-After"] = str(error.retry_after)
             return response
-        sent = RESET_SENT.format(email=email, hours=account.reset_hours())
+        # One answer, whether or not an account uses the address typed.
+        hours = account.reset_hours()
+        sent = ngettext(
+            "If a Homeward account uses %(email)s, we have sent it a link to choose a new "
+            "password. It works for %(hours)s hour. Check your spam folder if it does not arrive.",
+            "If a Homeward account uses %(email)s, we have sent it a link to choose a new "
+            "password. It works for %(hours)s hours. Check your spam folder if it does not "
+            "arrive.",
+            hours,
+        ) % {"email": email, "hours": hours}
         return render(request, "web/forgot_password.html", {"sent": sent})
     status = 400 if request.method == "POST" else 200
     return render(request, "web/forgot_password.html", {"form": form}, status=status)
@@ -81,10 +89,34 @@ def reset_password(request: HttpRequest, uid: str, token: str) -> HttpResponse:
             form.add_error("password", error.message)
         else:
             logout(request)  # whoever was signed in here, sign in afresh with the new password
-            messages.success(request, "Your password is changed. Sign in with it now.")
+            messages.success(request, _("Your password is changed. Sign in with it now."))
             return redirect("web:signin")
     status = 400 if request.method == "POST" else 200
     return render(request, "web/reset_password.html", {"form": form}, status=status)
+
+
+def _money_left(wallets: list[Wallet], *, stamps: bool = False) -> str:
+    """What is left in the wallets and where: "$5.00 at Greenhaven, $1.20 at Fishkill"
+    (with ``stamps``, each wallet's unused stamps too)."""
+    parts = []
+    for wallet in wallets:
+        words = {
+            "amount": dollars(wallet.balance),
+            "facility": wallet.facility.name,
+            "stamps": wallet.stamps,
+        }
+        if stamps and wallet.stamps:
+            parts.append(
+                ngettext(
+                    "%(amount)s and %(stamps)s stamp at %(facility)s",
+                    "%(amount)s and %(stamps)s stamps at %(facility)s",
+                    wallet.stamps,
+                )
+                % words
+            )
+        else:
+            parts.append(_("%(amount)s at %(facility)s") % words)
+    return ("; " if stamps else ", ").join(parts)
 
 
 def _account_page(request: ContactRequest, *, status: int = 200, **forms: object) -> HttpResponse:
@@ -93,7 +125,9 @@ def _account_page(request: ContactRequest, *, status: int = 200, **forms: object
         "contact": contact,
         "password_form": forms.get("password_form") or ChangePasswordForm(),
         "email_form": forms.get("email_form") or ChangeEmailForm(),
-        "wallets": [w for w in ledger_access.wallets_of_contact(contact) if w.balance or w.stamps],
+        "money_left": _money_left(
+            [w for w in ledger_access.wallets_of_contact(contact) if w.balance or w.stamps]
+        ),
     }
     return render(request, "web/account.html", context, status=status)
 
@@ -127,7 +161,7 @@ def change_password(request: ContactRequest) -> HttpResponse:
             user.refresh_from_db()
             update_session_auth_hash(request, user)  # this browser stays signed in
             messages.success(
-                request, "Your password is changed. Every other browser and app is signed out."
+                request, _("Your password is changed. Every other browser and app is signed out.")
             )
             return redirect("web:account")
     return _account_page(request, status=400, password_form=form)
@@ -150,8 +184,14 @@ def change_email(request: ContactRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"We sent a link to {form.cleaned_data['email']}. Your email changes when you "
-                f"open it (within {account.EMAIL_CHANGE_DAYS} days).",
+                ngettext(
+                    "We sent a link to %(email)s. Your email changes when you open it "
+                    "(within %(days)s day).",
+                    "We sent a link to %(email)s. Your email changes when you open it "
+                    "(within %(days)s days).",
+                    account.EMAIL_CHANGE_DAYS,
+                )
+                % {"email": form.cleaned_data["email"], "days": account.EMAIL_CHANGE_DAYS},
             )
             return redirect("web:account")
     return _account_page(request, status=400, email_form=form)
@@ -166,7 +206,7 @@ def confirm_email_change(request: HttpRequest, token: str) -> HttpResponse:
             contact = account.confirm_email_change(token=token)
         except DomainError as error:
             return render(request, "web/confirm_email_change.html", {"error": error}, status=400)
-        messages.success(request, f"Your email is now {contact.user.email}.")
+        messages.success(request, _("Your email is now %(email)s.") % {"email": contact.user.email})
         if request.user.is_authenticated and request.user.pk == contact.user_id:
             return redirect("web:account")
         return redirect("web:signin")
@@ -191,13 +231,13 @@ def close_account(request: ContactRequest) -> HttpResponse:
             logout(request)
             messages.success(
                 request,
-                "Your account is closed. The money left in your wallets is on its way back to "
-                "your cards; we emailed you a confirmation.",
+                _(
+                    "Your account is closed. The money left in your wallets is on its way back "
+                    "to your cards; we emailed you a confirmation."
+                ),
             )
             return redirect("web:home")
-    context = {
-        "form": form,
-        "wallets": [w for w in ledger_access.wallets_of_contact(contact) if w.balance or w.stamps],
-    }
+    wallets = [w for w in ledger_access.wallets_of_contact(contact) if w.balance or w.stamps]
+    context = {"form": form, "money_left": _money_left(wallets, stamps=True)}
     status = 400 if request.method == "POST" else 200
     return render(request, "web/close_account.html", context, status=status)

@@ -8,6 +8,8 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from homeward.connections import services as connections
@@ -44,8 +46,12 @@ def _start_session(request: HttpRequest, contact: Contact) -> None:
     if claimed:
         messages.info(
             request,
-            f"You have {claimed} invitation{'s' if claimed != 1 else ''} waiting. "
-            "Accept or decline below.",
+            ngettext(
+                "You have %(count)s invitation waiting. Accept or decline below.",
+                "You have %(count)s invitations waiting. Accept or decline below.",
+                claimed,
+            )
+            % {"count": claimed},
         )
 
 
@@ -77,7 +83,10 @@ def signup(request: HttpRequest) -> HttpResponse:
                 return refused
         else:
             _start_session(request, contact)
-            messages.success(request, f"Welcome, {contact.display_name}. Your account is ready.")
+            messages.success(
+                request,
+                _("Welcome, %(name)s. Your account is ready.") % {"name": contact.display_name},
+            )
             return redirect(safe_next(request, reverse("web:connections")))
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "notice_version": version, "next": safe_next(request, "")}
@@ -86,7 +95,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 # One answer for every refusal, right password or wrong, staff account or none: the form
 # tells no one which accounts exist, which are staff, or whose password they guessed.
-REFUSED = (
+REFUSED = gettext_lazy(
     "That email and password do not match a family or friend account. "
     "Staff sign in at the staff console."
 )
@@ -145,7 +154,7 @@ def _signin_page(request: HttpRequest, form: SignInForm, *, status: int) -> Http
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
     logout(request)  # flushes the session
-    messages.info(request, "You are signed out.")
+    messages.info(request, _("You are signed out."))
     return redirect("web:home")
 
 
@@ -158,6 +167,8 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
             contact = people.verify_email(token=token)
         except DomainError as error:
             return render(request, "web/verify_email.html", {"error": error}, status=400)
-        messages.success(request, f"Thank you: {contact.user.email} is confirmed.")
+        messages.success(
+            request, _("Thank you: %(email)s is confirmed.") % {"email": contact.user.email}
+        )
         return redirect("web:connections" if request.user.is_authenticated else "web:signin")
     return render(request, "web/verify_email.html", {"token": token})

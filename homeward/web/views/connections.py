@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from homeward.connections import access as connection_access
@@ -87,7 +88,7 @@ def decline(request: ContactRequest, connection_id: int) -> HttpResponse:
         lambda: connections.respond_to_invitation(
             contact=contact, connection_id=connection_id, accept=False
         ),
-        lambda c: f"You declined the invitation from {c.resident.first_name}.",
+        lambda c: _("You declined the invitation from %(name)s.") % {"name": c.resident.first_name},
     )
 
 
@@ -99,8 +100,11 @@ def block(request: ContactRequest, connection_id: int) -> HttpResponse:
         request,
         lambda: connections.block(by=contact, connection_id=connection_id),
         lambda c: (
-            f"You blocked {c.resident.first_name}. Neither of you can send messages on this "
-            "connection, and messages still on their way were returned."
+            _(
+                "You blocked %(name)s. Neither of you can send messages on this connection, "
+                "and messages still on their way were returned."
+            )
+            % {"name": c.resident.first_name}
         ),
     )
 
@@ -138,7 +142,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, after_request_words(connection))
             return redirect("web:connections")
         messages.success(
-            request, f"You declined the invitation from {connection.resident.first_name}."
+            request,
+            _("You declined the invitation from %(name)s.")
+            % {"name": connection.resident.first_name},
         )
         return redirect("web:connections" if invited else "web:home")
     here = request.get_full_path()

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,7 +34,7 @@ from homeward.web.access import contact_required
 from homeward.web.requests import ContactRequest
 
 S = Message.Status
-ALREADY_USED = (
+ALREADY_USED = gettext_lazy(
     "This form already sent another message, so this text was not sent. "
     "It is below: press Send to send it as a new message."
 )
@@ -70,11 +72,16 @@ def why_no_compose(connection: Connection) -> str:
     """Why the contact cannot write here, or '' when they can."""
     resident = connection.resident
     if not resident.in_custody:
-        return f"{resident.first_name} has been released, so messaging here has ended."
+        return _("%(name)s has been released, so messaging here has ended.") % {
+            "name": resident.first_name
+        }
     if resident.facility_id != connection.facility_id:
-        return f"{resident.first_name} is no longer at {connection.facility.name}."
+        return _("%(name)s is no longer at %(facility)s.") % {
+            "name": resident.first_name,
+            "facility": connection.facility.name,
+        }
     if not connection.is_active:
-        return f"You cannot write here: {connection_words(connection)}"
+        return _("You cannot write here: %(why)s") % {"why": connection_words(connection)}
     restriction = restrictions.on(connection)
     if restriction is not None:
         return restrictions.describe(restriction, reader=connection.contact)
@@ -161,9 +168,9 @@ def appeal_message(request: ContactRequest, connection_id: int, message_id: int)
     except NotFound:
         raise Http404("No such message.") from None
     except DomainError as error:
-        messages.error(request, f"Your appeal was not sent: {error.message}")
+        messages.error(request, _("Your appeal was not sent: %(why)s") % {"why": error.message})
     else:
-        messages.success(request, "Your appeal was sent. You will be told the decision.")
+        messages.success(request, _("Your appeal was sent. You will be told the decision."))
     url = reverse("web:conversation", args=[connection.pk])
     return redirect(f"{url}#message-{message_id}")
 
@@ -175,7 +182,9 @@ def appeal_restriction(request: ContactRequest, connection_id: int) -> HttpRespo
     connection = _connection(contact, connection_id)
     restriction = restrictions.on(connection)
     if restriction is None:
-        messages.error(request, "Your messaging here is not suspended: there is nothing to appeal.")
+        messages.error(
+            request, _("Your messaging here is not suspended: there is nothing to appeal.")
+        )
         return redirect("web:conversation", connection_id=connection.pk)
     try:
         appeals.appeal_restriction(
@@ -184,11 +193,11 @@ def appeal_restriction(request: ContactRequest, connection_id: int) -> HttpRespo
             statement=request.POST.get("statement", ""),
         )
     except NotFound:
-        messages.error(request, "Only the person whose messaging is stopped can appeal it.")
+        messages.error(request, _("Only the person whose messaging is stopped can appeal it."))
     except DomainError as error:
-        messages.error(request, f"Your appeal was not sent: {error.message}")
+        messages.error(request, _("Your appeal was not sent: %(why)s") % {"why": error.message})
     else:
-        messages.success(request, "Your appeal was sent. You will be told the decision.")
+        messages.success(request, _("Your appeal was sent. You will be told the decision."))
     return redirect("web:conversation", connection_id=connection.pk)
 
 
@@ -236,13 +245,15 @@ def send(request: ContactRequest, connection_id: int) -> HttpResponse:
             body=body,
             client_token=form_tokens.new() if reused else token,
             prepaid_reply=prepaid_reply,
-            error=ALREADY_USED if reused else error.message,
+            error=str(ALREADY_USED) if reused else error.message,
             status=error.status,
         )
     if created:
         messages.success(request, sent_words(message))
     else:  # the same form sent again (Back, a double tap, a retry): nothing more was sent
-        messages.info(request, "This message was already sent; it was not sent or charged again.")
+        messages.info(
+            request, _("This message was already sent; it was not sent or charged again.")
+        )
     url = reverse("web:conversation", args=[connection.pk])
     return redirect(form_tokens.address(url, anchor=f"message-{message.pk}"))
 

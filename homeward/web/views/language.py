@@ -19,7 +19,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     if not language.offered(chosen):
         return render(request, "web/language_not_offered.html", status=400)
     if request.user.is_authenticated and getattr(request.user, "is_contact", False):
-        services.choose_language(request.user, chosen)  # type: ignore[arg-type]
+        services.choose_language(request.user, chosen)
     response = redirect(language.way_back(request, "/"))
     language.remember(response, chosen)
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -25,10 +26,10 @@ def preferences(request: ContactRequest) -> HttpResponse:
         events = notification_access.preferences_of(contact)
         notifications.set_preferences(
             contact=contact,
-            choices={event: event in request.POST for event, _, _ in events},
+            choices={event: event in request.POST for event, _label, _on in events},
             digest=request.POST.get("digest") == "daily",
         )
-        messages.success(request, "Your email choices are saved.")
+        messages.success(request, _("Your email choices are saved."))
         return redirect("web:notification_preferences")
     context = {
         "events": notification_access.preferences_of(contact),

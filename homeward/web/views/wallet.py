@@ -17,6 +17,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from homeward.connections import access as connection_access
@@ -41,9 +43,12 @@ REFUND_REASON = "Refund requested by you"
 SANDBOX_CARDS = [
     (" ".join(re.findall("....", number)), what)
     for number, what in (
-        (sandbox.SUCCEEDS, "paid at once"),
-        (sandbox.DECLINES, "declined"),
-        (sandbox.SUCCEEDS_LATE, "waits a few seconds for the card company, then is paid"),
+        (sandbox.SUCCEEDS, gettext_lazy("paid at once")),
+        (sandbox.DECLINES, gettext_lazy("declined")),
+        (
+            sandbox.SUCCEEDS_LATE,
+            gettext_lazy("waits a few seconds for the card company, then is paid"),
+        ),
     )
 ]
 
@@ -173,7 +178,7 @@ def _payment_steps(
         if set(card_form.errors) == {"card"}:
             return card_step(card_form, status=400)
         # The hidden fields were lost or altered: show the quote afresh rather than guess.
-        return card_step(status=400, error="Check the total, then pay.")
+        return card_step(status=400, error=_("Check the total, then pay."))
     try:
         # The total shown must still be the total (409 total_changed otherwise), and a
         # declined card is an error (402 card_declined): the same rules as the API's.
@@ -197,9 +202,11 @@ def _payment_steps(
         return card_step(status=error.status, error=payments.nothing_charged(error.message))
     payment = started.payment
     if not started.created:  # the same form sent again (Back, a double tap, a retry)
-        messages.info(request, "This payment was already made; nothing more was charged.")
+        messages.info(request, _("This payment was already made; nothing more was charged."))
     elif payment.status == Payment.Status.SUCCEEDED:
-        messages.success(request, f"Paid. Receipt {payment.receipt_number}.")
+        messages.success(
+            request, _("Paid. Receipt %(number)s.") % {"number": payment.receipt_number}
+        )
     return redirect("web:receipt", payment.pk)
 
 
@@ -217,12 +224,20 @@ def refund(request: ContactRequest, code: str) -> HttpResponse:
         show_error(request, error)
         return redirect("web:wallets")
     if not asked_now:  # the same form sent again: nothing more moved
-        messages.info(request, "This refund was already asked for; it is on its way.")
+        messages.info(request, _("This refund was already asked for; it is on its way."))
     elif payouts:
         total = dollars(sum(p.amount_cents for p in payouts))
-        messages.success(request, f"{total} is on its way back to your card. Refunds carry no fee.")
+        messages.success(
+            request,
+            _("%(amount)s is on its way back to your card. Refunds carry no fee.")
+            % {"amount": total},
+        )
     else:
-        messages.info(request, f"Your wallet at {facility.name} is empty: nothing to refund.")
+        messages.info(
+            request,
+            _("Your wallet at %(facility)s is empty: nothing to refund.")
+            % {"facility": facility.name},
+        )
     return redirect("web:wallets")
 
 
@@ -238,14 +253,20 @@ def buy_pack(request: ContactRequest, code: str) -> HttpResponse:
             contact=contact, facility=facility, pack=int(request.POST.get("pack", "-1")), key=key
         )
     except ValueError:
-        messages.error(request, "Choose one of the packs on sale.")
+        messages.error(request, _("Choose one of the packs on sale."))
     except DomainError as error:
         show_error(request, error)
     else:
         if bought:
-            messages.success(request, f"Bought {pack.words}. Your messages here use them first.")
+            messages.success(
+                request,
+                _("Bought %(pack)s. Your messages here use them first.") % {"pack": pack.words},
+            )
         else:  # the same form sent again: nothing more was bought
-            messages.info(request, f"You already bought {pack.words}; nothing more was taken.")
+            messages.info(
+                request,
+                _("You already bought %(pack)s; nothing more was taken.") % {"pack": pack.words},
+            )
     return redirect("web:wallets")
 
 
