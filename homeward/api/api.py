@@ -7,6 +7,7 @@ public facility directory.
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from homeward.api import errors
@@ -69,7 +70,7 @@ _fallback = Router()
     ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
 )
 def unknown_path(request: HttpRequest, rest: str) -> None:
-    raise NotFound("There is no such API endpoint. See /api/v1/openapi.json.")
+    raise NotFound(_("There is no such API endpoint. See /api/v1/openapi.json."))
 
 
 api.add_router("", _fallback)

@@ -1,6 +1,7 @@
 """Every API error is ``{"error": {"code": ..., "message": ...}}`` with the right status.
 
-Codes are machine-readable and never change once published; messages are for people.
+Codes are machine-readable and never change once published; messages are for people, in
+the language the request asks for (``Accept-Language``, see ``homeward.core.language``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -162,10 +165,12 @@ class BoundedJsonParser(Parser):
 
 
 def error_response(
-    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, **extra: Any
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: object, **extra: Any
 ) -> HttpResponse:
+    # A message may be translated lazily (a constant's words): it is made plain text here,
+    # in the request's language, before anything is encoded.
     return api.create_response(
-        request, {"error": {"code": code, "message": message, **extra}}, status=status
+        request, {"error": {"code": code, "message": str(message), **extra}}, status=status
     )
 
 
@@ -175,7 +180,7 @@ def _too_large(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
         request,
         413,
         "request_too_large",
-        f"The request body is larger than {MAX_BODY_BYTES // 1024} KB.",
+        _("The request body is larger than %(size)s KB.") % {"size": MAX_BODY_BYTES // 1024},
     )
 
 
@@ -189,12 +194,72 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in rest) or str(source)
 
 
+# Why a value was wrong, as pydantic says it (in English), for the reasons people meet most:
+# the same sentence in the request's language. Any other reason is pydantic's own words.
+_REASONS = {
+    "missing": gettext_lazy("Field required"),
+    "int_type": gettext_lazy("Input should be a valid integer"),
+    "int_parsing": gettext_lazy(
+        "Input should be a valid integer, unable to parse string as an integer"
+    ),
+    "int_from_float": gettext_lazy(
+        "Input should be a valid integer, got a number with a fractional part"
+    ),
+    "float_type": gettext_lazy("Input should be a valid number"),
+    "float_parsing": gettext_lazy(
+        "Input should be a valid number, unable to parse string as a number"
+    ),
+    "bool_type": gettext_lazy("Input should be a valid boolean"),
+    "bool_parsing": gettext_lazy("Input should be a valid boolean, unable to interpret input"),
+    "string_type": gettext_lazy("Input should be a valid string"),
+    "dict_type": gettext_lazy("Input should be a valid dictionary"),
+    "model_attributes_type": gettext_lazy(
+        "Input should be a valid dictionary or object to extract fields from"
+    ),
+    "list_type": gettext_lazy("Input should be a valid list"),
+    "datetime_type": gettext_lazy("Input should be a valid datetime"),
+    "extra_forbidden": gettext_lazy("Extra inputs are not permitted"),
+    "string_pattern_mismatch": gettext_lazy("String should match pattern '%(pattern)s'"),
+    "greater_than": gettext_lazy("Input should be greater than %(gt)s"),
+    "greater_than_equal": gettext_lazy("Input should be greater than or equal to %(ge)s"),
+    "less_than": gettext_lazy("Input should be less than %(lt)s"),
+    "less_than_equal": gettext_lazy("Input should be less than or equal to %(le)s"),
+    "value_error": gettext_lazy("Value error, %(error)s"),
+}
+
+
+def reason(error: dict[str, Any]) -> str:
+    """Why one value was wrong, in the request's language where we know the reason."""
+    kind, context = error.get("type"), error.get("ctx") or {}
+    try:
+        if kind == "string_too_short":
+            count = context["min_length"]
+            return ngettext(
+                "String should have at least %(min_length)s character",
+                "String should have at least %(min_length)s characters",
+                count,
+            ) % {"min_length": count}
+        if kind == "string_too_long":
+            count = context["max_length"]
+            return ngettext(
+                "String should have at most %(max_length)s character",
+                "String should have at most %(max_length)s characters",
+                count,
+            ) % {"max_length": count}
+        if isinstance(kind, str) and kind in _REASONS:
+            said = str(_REASONS[kind])
+            return said % context if "%(" in said else said
+    except (KeyError, TypeError, ValueError):
+        pass  # a reason worded with details we were not given: pydantic's words
+    return str(error["msg"])
+
+
 def describe_validation(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
     fields = [
-        {"field": _field_name(tuple(error["loc"])), "message": error["msg"]} for error in errors
+        {"field": _field_name(tuple(error["loc"])), "message": reason(error)} for error in errors
     ]
     message = "; ".join(f"{f['field']}: {f['message'].rstrip('.')}" for f in fields)
-    return f"Check the input. {message}.", fields
+    return _("Check the input. %(problems)s.") % {"problems": message}, fields
 
 
 def install(api: NinjaAPI) -> None:
@@ -222,8 +287,10 @@ def install(api: NinjaAPI) -> None:
             request,
             401,
             "unauthenticated",
-            "Sign in first: send 'Authorization: Bearer <token>' with a token from "
-            "POST /api/v1/auth/token.",
+            _(
+                "Sign in first: send 'Authorization: Bearer <token>' with a token from "
+                "POST /api/v1/auth/token."
+            ),
         )
         response["WWW-Authenticate"] = 'Bearer realm="homeward"'
         return response
@@ -233,14 +300,14 @@ def install(api: NinjaAPI) -> None:
             return _too_large(api, request)
         if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
             return error_response(
-                api, request, 400, "malformed_json", "The request body is not valid JSON."
+                api, request, 400, "malformed_json", _("The request body is not valid JSON.")
             )
         # Answered by its code's one status: a request ninja could not read is 422.
         code = CODE_FOR_STATUS.get(exc.status_code, "invalid_input")
         return error_response(api, request, STATUS[code], code, str(exc))
 
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return error_response(api, request, 404, "not_found", "Not found.")
+        return error_response(api, request, 404, "not_found", _("Not found."))
 
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return _too_large(api, request)
@@ -249,7 +316,7 @@ def install(api: NinjaAPI) -> None:
         # The details go to the log for operators, never to the client.
         log.exception("Unhandled error in %s %s", request.method, request.path)
         return error_response(
-            api, request, 500, "internal_error", "Something went wrong on our side. Try again."
+            api, request, 500, "internal_error", _("Something went wrong on our side. Try again.")
         )
 
     _handle(api, DomainError, domain_error)

@@ -8,6 +8,8 @@ which, under their locks; this module only makes a client's key the contact's ow
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from homeward.core.errors import DomainError
 from homeward.people.models import Contact
 
@@ -17,5 +19,5 @@ def scoped_key(prefix: str, contact: Contact, given: str) -> str:
     its key. An empty key is 400 key_required."""
     given = given.strip()
     if not given:
-        raise DomainError("key_required", "Send an idempotency_key: any new unique string.")
+        raise DomainError("key_required", _("Send an idempotency_key: any new unique string."))
     return f"{prefix}:{contact.pk}:{given}"

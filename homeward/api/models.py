@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiToken(models.Model):
@@ -15,7 +16,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100, blank=True, help_text="e.g. the phone it is on")
+    name = models.CharField(max_length=100, blank=True, help_text=_("e.g. the phone it is on"))
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=16)
     created_at = models.DateTimeField()

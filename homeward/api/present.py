@@ -1,5 +1,8 @@
 """Turn domain objects into API schemas. Nothing here queries beyond the object given and
-what belongs to it (a payment's refunds, a message's or a restriction's appeal)."""
+what belongs to it (a payment's refunds, a message's or a restriction's appeal).
+
+Words for people (labels, sentences) are in the request's language, made plain text here:
+a lazily translated label is not a string to the schemas."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from homeward.facilities.models import Facility
 from homeward.ledger.access import Wallet
 from homeward.ledger.charges import Preview
 from homeward.ledger.models import Payment, Payout
-from homeward.ledger.payments import DepositQuote
+from homeward.ledger.payments import DepositQuote, failure_words
 from homeward.ledger.statements import StatementLine
 from homeward.messaging import selectors as messages
 from homeward.messaging.models import Message
@@ -23,8 +26,8 @@ from homeward.people.models import AgencyNotice, Contact, Resident
 if TYPE_CHECKING:
     from homeward.messaging.selectors import Conversation
 
-# Timeline labels to machine words, from the selector's own table: "in review" -> "in_review".
-_STAGE = {label: field.removesuffix("_at") for label, field in messages.TIMELINE}
+# Timeline stages to machine words, from the selector's own table: "in review" -> "in_review".
+_STAGE = {stage: field.removesuffix("_at") for stage, field in messages.TIMELINE}
 
 
 def facility_ref(facility: Facility) -> s.FacilityRef:
@@ -129,7 +132,7 @@ def messaging_stopped(connection: Connection) -> s.MessagingStoppedOut | None:
         id=restriction.pk,
         kind=restriction.kind,
         until=restriction.ends_at,
-        said=restrictions.describe(restriction, reader=contact),
+        said=str(restrictions.describe(restriction, reader=contact)),
         # Once appealed (by either side of a connection), it cannot be appealed again.
         appealable=appeal is None
         and contact is not None
@@ -161,7 +164,7 @@ def appeal_out(appeal: Appeal) -> s.AppealOut:
         due_at=appeal.due_at,
         decided_at=appeal.decided_at,
         decision_reason=appeal.decision_reason,
-        said=words.state(appeal),
+        said=str(words.state(appeal)),
     )
 
 
@@ -190,8 +193,11 @@ def message_out(message: Message, *, show_block_reasons: bool, reader: Contact) 
         status=message.status,
         block_category=shown or None,
         timeline=[
-            s.StageOut(stage=_STAGE[label], label=label, at=at)
-            for label, at in messages.timeline(message)
+            # The stage by its machine word, with its label in the request's language.
+            s.StageOut(stage=_STAGE[stage], label=str(label), at=at)
+            for (stage, at), (label, _at) in zip(
+                messages.timeline(message), messages.shown_timeline(message), strict=True
+            )
         ],
         created_at=message.created_at,
         appeal=_theirs(appeal, reader),
@@ -206,7 +212,7 @@ def message_out(message: Message, *, show_block_reasons: bool, reader: Contact) 
 
 
 def lines_out(lines: list[tuple[str, int]]) -> list[s.LineOut]:
-    return [s.LineOut(label=label, cents=cents) for label, cents in lines]
+    return [s.LineOut(label=str(label), cents=cents) for label, cents in lines]
 
 
 def quote_out(preview: Preview) -> s.QuoteOut:
@@ -215,7 +221,7 @@ def quote_out(preview: Preview) -> s.QuoteOut:
         lines=lines_out(price.lines),
         total_cents=price.total,
         payer=price.payer,
-        payer_words=price.payer_words,
+        payer_words=str(price.payer_words),
         to_pay_cents=price.to_pay if preview.balance is not None else 0,
         balance_cents=preview.balance,
         balance_after_cents=preview.balance_after,
@@ -271,7 +277,7 @@ def payment_out(payment: Payment) -> s.PaymentOut:
         fee_cents=payment.fee_cents,
         total_cents=payment.total_cents,
         card_last4=payment.card_last4,
-        failure_reason=payment.failure_reason,
+        failure_reason=failure_words(payment),
         refunded_cents=payment.refunded_cents,
         payouts=[
             s.PayoutOut(
@@ -296,7 +302,7 @@ def statement_line_out(line: StatementLine) -> s.StatementLineOut:
     return s.StatementLineOut(
         at=line.at,
         facility=line.facility,
-        description=line.what,
+        description=str(line.what),
         card_cents=line.card_cents,
         wallet_cents=line.wallet_cents,
         wallet_after_cents=line.wallet_after,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import model_validator
 
@@ -325,7 +326,7 @@ class MessageIn(Schema):
     @model_validator(mode="after")
     def _one_key(self) -> MessageIn:
         if self.idempotency_key and self.client_token and self.idempotency_key != self.client_token:
-            raise ValueError("send idempotency_key only; client_token is its old name")
+            raise ValueError(_("send idempotency_key only; client_token is its old name"))
         return self
 
     @property

@@ -12,6 +12,7 @@ import secrets
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from homeward.api.models import ApiToken
 from homeward.connections import services as connections
@@ -31,7 +32,7 @@ class InvalidCredentials(DomainError):
     def __init__(self) -> None:
         super().__init__(
             "invalid_credentials",
-            "The email or password is not right, or this is not a family or friend account.",
+            _("The email or password is not right, or this is not a family or friend account."),
         )
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from homeward.people.models import Contact, Resident
 
@@ -14,20 +16,20 @@ class Connection(models.Model):
     """
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Waiting for the resident to accept"
-        INVITED = "invited", "Waiting for the contact to accept the invitation"
-        PENDING_STAFF = "pending_staff", "Waiting for staff approval"
-        ACTIVE = "active", "Active"
-        DECLINED = "declined", "Declined"
-        DENIED = "denied", "Denied by staff"
-        EXPIRED = "expired", "Invitation expired"
-        BLOCKED = "blocked", "Blocked"
-        ENDED = "ended", "Ended"
+        REQUESTED = "requested", _("Waiting for the resident to accept")
+        INVITED = "invited", _("Waiting for the contact to accept the invitation")
+        PENDING_STAFF = "pending_staff", _("Waiting for staff approval")
+        ACTIVE = "active", pgettext_lazy("connection status", "Active")
+        DECLINED = "declined", pgettext_lazy("connection status", "Declined")
+        DENIED = "denied", _("Denied by staff")
+        EXPIRED = "expired", _("Invitation expired")
+        BLOCKED = "blocked", pgettext_lazy("connection status", "Blocked")
+        ENDED = "ended", pgettext_lazy("connection status", "Ended")
 
     class Side(models.TextChoices):
-        CONTACT = "contact", "Contact"
-        RESIDENT = "resident", "Resident"
-        STAFF = "staff", "Staff"
+        CONTACT = "contact", _("Contact")
+        RESIDENT = "resident", _("Resident")
+        STAFF = "staff", _("Staff")
 
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="connections"
@@ -38,7 +40,7 @@ class Connection(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices)
     initiated_by = models.CharField(max_length=10, choices=Side.choices)
-    invite_email = models.EmailField(blank=True, help_text="Set when a resident invites.")
+    invite_email = models.EmailField(blank=True, help_text=_("Set when a resident invites."))
     invite_expires_at = models.DateTimeField(null=True, blank=True)
     blocked_by = models.CharField(max_length=10, choices=Side.choices, blank=True)
     end_reason = models.CharField(max_length=300, blank=True)

@@ -9,6 +9,9 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from homeward.connections.models import Connection, ConnectionEvent
 from homeward.core import audit, clock
@@ -98,8 +101,12 @@ def _check_cap(connection: Connection) -> None:
     if active >= cap:
         raise Conflict(
             "contact_cap_reached",
-            f"{connection.resident.first_name} already has {active} active contacts, "
-            f"the most this facility allows.",
+            ngettext(
+                "%(name)s already has %(count)s active contact, the most this facility allows.",
+                "%(name)s already has %(count)s active contacts, the most this facility allows.",
+                active,
+            )
+            % {"name": connection.resident.first_name, "count": active},
         )
 
 
@@ -109,8 +116,11 @@ def find_resident(*, facility: Facility, number: str) -> Resident:
     resident = Resident.objects.filter(agency_id=facility.agency_id, number__iexact=number).first()
     if resident is None or resident.facility_id != facility.pk:
         raise NotFound(
-            f"No resident with number {number!r} is at {facility.name}. Check the number "
-            "and the facility.",
+            _(
+                "No resident with number %(number)r is at %(facility)s. Check the number and "
+                "the facility."
+            )
+            % {"number": number, "facility": facility.name},
             "resident_not_found",
         )
     return resident
@@ -127,13 +137,17 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
     resident declined is a new request)."""
     resident = find_resident(facility=facility, number=number)
     if not resident.in_custody:
-        raise Conflict("resident_released", f"{resident.full_name} has been released.")
+        raise Conflict(
+            "resident_released", _("%(name)s has been released.") % {"name": resident.full_name}
+        )
     rule = rule_of(facility.policy)
     if not rule.contacts_ask:
         raise PermissionDenied(
-            f"At {facility.name} only residents can add contacts. Ask {resident.first_name} "
-            "to invite you by email: Homeward emails you the invitation, with a link to "
-            "accept it.",
+            _(
+                "At %(facility)s only residents can add contacts. Ask %(name)s to invite you by "
+                "email: Homeward emails you the invitation, with a link to accept it."
+            )
+            % {"facility": facility.name, "name": resident.first_name},
             "invite_only",
         )
     with transaction.atomic():
@@ -147,7 +161,9 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
             if existing.status == C.DECLINED:
                 connection = _move(existing, C.REQUESTED, actor=contact.user)
             elif existing.status in (C.BLOCKED, C.DENIED, C.ENDED):
-                raise PermissionDenied("You cannot connect with this person.", "connection_closed")
+                raise PermissionDenied(
+                    _("You cannot connect with this person."), "connection_closed"
+                )
             else:
                 # Already asked, or already connected: nothing new to do.
                 return Requested(existing, created=False)
@@ -189,9 +205,9 @@ def respond_to_request(*, resident: Resident, connection_id: int, accept: bool) 
         if connection.resident_id != resident.pk:
             raise NotFound()
         if accept and not resident.in_custody:
-            raise Conflict("resident_released", "Messaging has ended for this account.")
+            raise Conflict("resident_released", _("Messaging has ended for this account."))
         if connection.status != C.REQUESTED:
-            raise Conflict("not_pending", "This request has already been answered.")
+            raise Conflict("not_pending", _("This request has already been answered."))
         if not accept:
             return _move(connection, C.DECLINED, actor=resident)
         return _after_both_sides_agree(connection, actor=resident)
@@ -210,15 +226,15 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
     try:
         validate_email(email)
     except ValidationError:
-        raise DomainError("email_invalid", "Enter a valid email address.") from None
+        raise DomainError("email_invalid", _("Enter a valid email address.")) from None
     policy = resident.facility.policy
     if not rule_of(policy).residents_invite:
         raise PermissionDenied(
-            "At this facility contacts ask to connect; you accept their requests.",
+            _("At this facility contacts ask to connect; you accept their requests."),
             "invites_not_used",
         )
     if not resident.in_custody:
-        raise Conflict("resident_released", "Messaging has ended for this account.")
+        raise Conflict("resident_released", _("Messaging has ended for this account."))
     # Only a verified address names its account; otherwise the invitation waits for whoever
     # proves they read that email.
     contact = Contact.objects.filter(
@@ -237,14 +253,17 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
                 again = existing.updated_at + REINVITE_AFTER
                 raise Conflict(
                     "invitation_declined",
-                    f"{email} declined your invitation. You can invite them again from "
-                    f"{again:%-d %B %Y}.",
+                    _(
+                        "%(email)s declined your invitation. You can invite them again from "
+                        "%(date)s."
+                    )
+                    % {"email": email, "date": formats.date_format(again, "DATE_FORMAT")},
                 )
             if existing.status in (C.DECLINED, C.EXPIRED):
                 _check_invitations_today(resident, now)
                 return _move(existing, C.INVITED, actor=resident, invite_expires_at=expires)
             if existing.status in (C.BLOCKED, C.DENIED, C.ENDED):
-                raise PermissionDenied("You cannot invite this person.", "connection_closed")
+                raise PermissionDenied(_("You cannot invite this person."), "connection_closed")
             return existing
         _check_invitations_today(resident, now)
         connection = Connection.objects.create(
@@ -282,8 +301,11 @@ def _check_invitations_today(resident: Resident, now: dt.datetime) -> None:
     if sent >= INVITATIONS_A_DAY:
         raise Conflict(
             "too_many_invitations",
-            f"You have sent {sent} invitations in the last day, the most we send. Try again "
-            "tomorrow.",
+            _(
+                "You have sent %(count)s invitations in the last day, the most we send. Try "
+                "again tomorrow."
+            )
+            % {"count": sent},
         )
 
 
@@ -317,10 +339,11 @@ def respond_to_invitation(*, contact: Contact, connection_id: int, accept: bool)
         if connection.contact_id != contact.pk:
             raise NotFound()
         if connection.status != C.INVITED:
-            raise Conflict("not_pending", "This invitation has already been answered.")
+            raise Conflict("not_pending", _("This invitation has already been answered."))
         if accept and not connection.resident.in_custody:
             raise Conflict(
-                "resident_released", f"{connection.resident.first_name} has been released."
+                "resident_released",
+                _("%(name)s has been released.") % {"name": connection.resident.first_name},
             )
         expired = bool(connection.invite_expires_at and connection.invite_expires_at < clock.now())
         if expired:
@@ -330,7 +353,8 @@ def respond_to_invitation(*, contact: Contact, connection_id: int, accept: bool)
         else:
             return _after_both_sides_agree(connection, actor=contact.user)
     raise Conflict(
-        "invitation_expired", "This invitation has expired. Ask the resident to invite you again."
+        "invitation_expired",
+        _("This invitation has expired. Ask the resident to invite you again."),
     )
 
 
@@ -356,7 +380,7 @@ def staff_decide(*, staff: User, connection_id: int, approve: bool, reason: str 
         if not access.can_review(staff, connection.facility_id):
             raise NotFound()
         if connection.status != C.PENDING_STAFF:
-            raise Conflict("not_pending", "This connection is not waiting for approval.")
+            raise Conflict("not_pending", _("This connection is not waiting for approval."))
         if approve:
             # Read the resident now that the connection is ours: a release that committed
             # while this waited for the lock must be seen.
@@ -364,19 +388,19 @@ def staff_decide(*, staff: User, connection_id: int, approve: bool, reason: str 
             if not connection.resident.in_custody:
                 raise Conflict(
                     "resident_released",
-                    f"{connection.resident.full_name} has been released; this connection "
-                    "cannot start.",
+                    _("%(name)s has been released; this connection cannot start.")
+                    % {"name": connection.resident.full_name},
                 )
             _check_cap(connection)
             return _move(connection, C.ACTIVE, actor=staff, reason=reason)
         if not reason.strip():
-            raise DomainError("reason_required", "Say why the connection is denied.")
+            raise DomainError("reason_required", _("Say why the connection is denied."))
         return _move(connection, C.DENIED, actor=staff, reason=reason.strip())
 
 
 def staff_end(*, staff: User, connection_id: int, reason: str) -> Connection:
     if not reason.strip():
-        raise DomainError("reason_required", "Say why the connection is ended.")
+        raise DomainError("reason_required", _("Say why the connection is ended."))
     with transaction.atomic():
         connection = _locked(connection_id)
         if not access.can_review(staff, connection.facility_id):
@@ -423,14 +447,14 @@ def invitation_of(token: str) -> Connection:
     try:
         data = signing.loads(token, salt=INVITATION_SALT)
     except signing.BadSignature:
-        raise NotFound("This invitation link is not valid. Check that it is complete.") from None
+        raise NotFound(_("This invitation link is not valid. Check that it is complete.")) from None
     connection = (
         Connection.objects.select_related("resident", "facility", "contact__user")
         .filter(pk=data.get("connection"), invite_email__iexact=data.get("email", ""))
         .first()
     )
     if connection is None:
-        raise NotFound("This invitation link is not valid any more.")
+        raise NotFound(_("This invitation link is not valid any more."))
     return connection
 
 
@@ -443,15 +467,15 @@ def answer_invitation_link(*, contact: Contact, token: str, accept: bool) -> Con
         contact = Contact.objects.select_for_update().select_related("user").get(pk=contact.pk)
         if contact.user.email.lower() != invitation.invite_email.lower():
             raise PermissionDenied(
-                f"This invitation was sent to {invitation.invite_email}. Sign in with that "
-                "email to answer it.",
+                _("This invitation was sent to %(email)s. Sign in with that email to answer it.")
+                % {"email": invitation.invite_email},
                 "invitation_not_yours",
             )
         account.mark_verified(contact)  # claims the invitations sent to the address
         connection = _locked(invitation.pk)
         if connection.contact_id is None:
             # They already have a connection with this resident: that one stands.
-            raise Conflict("not_pending", "You already have a connection with this person.")
+            raise Conflict("not_pending", _("You already have a connection with this person."))
         return respond_to_invitation(contact=contact, connection_id=connection.pk, accept=accept)
 
 
@@ -462,5 +486,5 @@ def decline_invitation_link(*, token: str) -> Connection:
     with transaction.atomic():
         connection = _locked(invitation.pk)
         if connection.status != C.INVITED:
-            raise Conflict("not_pending", "This invitation has already been answered.")
+            raise Conflict("not_pending", _("This invitation has already been answered."))
         return _move(connection, C.DECLINED, actor="invited address")

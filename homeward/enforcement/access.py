@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from homeward.core import audit
 from homeward.core.errors import NotFound
@@ -33,7 +34,7 @@ def restriction_for(staff: User, restriction_id: int) -> Restriction:
         .first()
     )
     if found is None:
-        raise NotFound("No such restriction.")
+        raise NotFound(_("No such restriction."))
     return found
 
 
@@ -55,7 +56,7 @@ def appeal_for(staff: User, appeal_id: int) -> Appeal:
         .first()
     )
     if found is None:
-        raise NotFound("No such appeal.")
+        raise NotFound(_("No such appeal."))
     if found.message is not None and found.message.connection.privileged:
         # A block appealed before the connection became privileged: its text is the
         # attorney's, and staff never read it. The refusal is logged, as histories do.
@@ -66,5 +67,5 @@ def appeal_for(staff: User, appeal_id: int) -> Appeal:
             facility_id=found.facility_id,
             data={"messages": 1, "where": f"appeal {found.pk}"},
         )
-        raise NotFound("No such appeal.")
+        raise NotFound(_("No such appeal."))
     return found

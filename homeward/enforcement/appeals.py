@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from homeward.core import audit, clock, keyset
 from homeward.core.calendar import add_business_hours
@@ -53,11 +55,12 @@ appeal_changed: Hook[[Appeal, str]] = Hook("appeal_changed")
 def _statement(text: str) -> str:
     statement = text.replace("\r\n", "\n").strip()
     if not statement:
-        raise DomainError("statement_required", "Say in a few words why this should change.")
+        raise DomainError("statement_required", _("Say in a few words why this should change."))
     if len(statement) > MAX_STATEMENT:
         raise DomainError(
             "statement_too_long",
-            f"An appeal is at most {MAX_STATEMENT:,} characters; this one is {len(statement):,}.",
+            _("An appeal is at most %(most)s characters; this one is %(length)s.")
+            % {"most": f"{MAX_STATEMENT:,}", "length": f"{len(statement):,}"},
         )
     return statement
 
@@ -71,8 +74,15 @@ def _check_window(facility: Facility, since: dt.datetime | None) -> None:
     if clock.now() > closes:
         raise Conflict(
             "appeal_window_closed",
-            f"Appeals here are open for {facility.policy.appeal_window_days} days; this one "
-            f"closed on {moment(closes, facility.timezone)}.",
+            ngettext(
+                "Appeals here are open for %(count)s day; this one closed on %(closed)s.",
+                "Appeals here are open for %(count)s days; this one closed on %(closed)s.",
+                facility.policy.appeal_window_days,
+            )
+            % {
+                "count": facility.policy.appeal_window_days,
+                "closed": moment(closes, facility.timezone),
+            },
         )
 
 
@@ -107,11 +117,11 @@ def appeal_message(*, appellant: Contact | Resident, message_id: int, statement:
             .first()
         )
         if message is None or not _sent_by(appellant, message):
-            raise NotFound("No such message.")
+            raise NotFound(_("No such message."))
         if message.status != Message.Status.BLOCKED:
-            raise Conflict("not_blocked", "Only a blocked message can be appealed.")
+            raise Conflict("not_blocked", _("Only a blocked message can be appealed."))
         if Appeal.objects.filter(message=message).exists():
-            raise Conflict("already_appealed", "This message was already appealed.")
+            raise Conflict("already_appealed", _("This message was already appealed."))
         _check_window(message.facility, message.blocked_at)
         against = services.blocker_of(message)
         return _file(
@@ -160,11 +170,11 @@ def appeal_restriction(
             .first()
         )
         if restriction is None or not _stopped_by(appellant, restriction):
-            raise NotFound("No such suspension.")
+            raise NotFound(_("No such suspension."))
         if not restriction.in_force(clock.now()):
-            raise Conflict("not_in_force", "This suspension is not in force.")
+            raise Conflict("not_in_force", _("This suspension is not in force."))
         if Appeal.objects.filter(restriction=restriction).exists():
-            raise Conflict("already_appealed", "This was already appealed.")
+            raise Conflict("already_appealed", _("This was already appealed."))
         _check_window(restriction.facility, restriction.starts_at)
         return _file(
             facility=restriction.facility,
@@ -265,8 +275,10 @@ def assign(
         return against, Assigned.BLOCKER
     raise Conflict(
         "nobody_to_decide",
-        "Nobody at this facility can decide an appeal right now; nothing was filed. "
-        "Please try again later.",
+        _(
+            "Nobody at this facility can decide an appeal right now; nothing was filed. "
+            "Please try again later."
+        ),
     )
 
 
@@ -298,9 +310,9 @@ def decide(*, staff: User, appeal_id: int, outcome: str, reason: str) -> Appeal:
     admin get PermissionDenied; nothing changes then."""
     reason = " ".join(reason.split())[:500]
     if outcome not in (Appeal.Status.UPHELD, Appeal.Status.OVERTURNED):
-        raise DomainError("bad_outcome", "Uphold or overturn.")
+        raise DomainError("bad_outcome", _("Uphold or overturn."))
     if not reason:
-        raise DomainError("reason_required", "Say why: the person is told.")
+        raise DomainError("reason_required", _("Say why: the person is told."))
     with transaction.atomic():
         appeal = (
             Appeal.objects.select_for_update(of=("self",))
@@ -309,16 +321,16 @@ def decide(*, staff: User, appeal_id: int, outcome: str, reason: str) -> Appeal:
             .first()
         )
         if appeal is None:
-            raise NotFound("No such appeal.")
+            raise NotFound(_("No such appeal."))
         if not may_decide(staff, appeal):
             if appeal.decided_against_id == staff.pk and appeal.assigned_as != Assigned.BLOCKER:
                 raise PermissionDenied(
-                    "You made the decision appealed: someone else decides the appeal.",
+                    _("You made the decision appealed: someone else decides the appeal."),
                     "own_decision",
                 )
-            raise PermissionDenied("This appeal is assigned to someone else.", "not_assigned")
+            raise PermissionDenied(_("This appeal is assigned to someone else."), "not_assigned")
         if appeal.status != Appeal.Status.OPEN:
-            raise Conflict("already_decided", "This appeal was already decided.")
+            raise Conflict("already_decided", _("This appeal was already decided."))
         appeal.status = outcome
         appeal.decided_by = staff
         appeal.decided_at = clock.now()

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from homeward.facilities.models import Facility
 from homeward.people.models import Contact, Resident, User
@@ -27,7 +28,7 @@ class Violation(models.Model):
     severity = models.CharField(
         max_length=10, choices=[(s, s.capitalize()) for s in categories.SEVERITIES]
     )
-    automatic = models.BooleanField(default=False, help_text="Blocked by screening alone.")
+    automatic = models.BooleanField(default=False, help_text=_("Blocked by screening alone."))
     confirmed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -74,36 +75,37 @@ class EnforcementPolicy(models.Model):
     history. A facility with no row follows ``DEFAULTS`` (``policies.in_force``)."""
 
     class OnTheWay(models.TextChoices):
-        RETURN = "return", "Returned undelivered, and refunded"
-        HOLD = "hold", "Held, and delivered when the suspension ends"
+        RETURN = "return", _("Returned undelivered, and refunded")
+        HOLD = "hold", _("Held, and delivered when the suspension ends")
 
     facility = models.ForeignKey(
         Facility, on_delete=models.PROTECT, related_name="enforcement_policies"
     )
     effective_from = models.DateTimeField()
     violations_to_suspend = models.PositiveSmallIntegerField(
-        default=3, help_text="Violations within the window that suspend the person (0: never)."
+        default=3, help_text=_("Violations within the window that suspend the person (0: never).")
     )
     violation_window_days = models.PositiveSmallIntegerField(default=30)
     suspension_days = models.PositiveSmallIntegerField(default=30)
     suspensions_to_revoke = models.PositiveSmallIntegerField(
         default=2,
-        help_text="Suspensions within the window after which the next one is a revocation "
-        "(0: never).",
+        help_text=_(
+            "Suspensions within the window after which the next one is a revocation (0: never)."
+        ),
     )
     suspension_window_days = models.PositiveSmallIntegerField(default=180)
     suspend_at_once = models.JSONField(
         default=_default_suspend_at_once,
         blank=True,
-        help_text="Categories one violation of which suspends at once.",
+        help_text=_("Categories one violation of which suspends at once."),
     )
     revoke_at_once = models.JSONField(
         default=_default_revoke_at_once,
         blank=True,
-        help_text="Categories one violation of which revokes at once.",
+        help_text=_("Categories one violation of which revokes at once."),
     )
     automatic_blocks_count = models.BooleanField(
-        default=False, help_text="A block by screening alone counts as a violation."
+        default=False, help_text=_("A block by screening alone counts as a violation.")
     )
     on_the_way = models.CharField(max_length=10, choices=OnTheWay.choices, default=OnTheWay.RETURN)
     created_at = models.DateTimeField()
@@ -129,13 +131,13 @@ class Restriction(models.Model):
     (``RestrictionChange``)."""
 
     class Kind(models.TextChoices):
-        SUSPENSION = "suspension", "Suspension"
-        REVOCATION = "revocation", "Revocation"
+        SUSPENSION = "suspension", _("Suspension")
+        REVOCATION = "revocation", _("Revocation")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="restrictions")
     agency_wide = models.BooleanField(
-        default=False, help_text="A contact's restriction at every facility of the agency."
+        default=False, help_text=_("A contact's restriction at every facility of the agency.")
     )
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="restrictions"
@@ -154,7 +156,7 @@ class Restriction(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
     automatic = models.BooleanField(
-        default=False, help_text="Imposed by the facility's enforcement policy."
+        default=False, help_text=_("Imposed by the facility's enforcement policy.")
     )
     imposed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -170,7 +172,7 @@ class Restriction(models.Model):
     lift_reason = models.CharField(max_length=500, blank=True)
     undone = models.BooleanField(
         default=False,
-        help_text="Lifted because a violation it rested on was voided: it counts for nothing.",
+        help_text=_("Lifted because a violation it rested on was voided: it counts for nothing."),
     )
     created_at = models.DateTimeField()
 
@@ -215,10 +217,10 @@ class RestrictionChange(models.Model):
     """One step in a restriction's history: imposed, shortened, extended or lifted."""
 
     class Action(models.TextChoices):
-        IMPOSED = "imposed", "Imposed"
-        SHORTENED = "shortened", "Shortened"
-        EXTENDED = "extended", "Extended"
-        LIFTED = "lifted", "Lifted"
+        IMPOSED = "imposed", _("Imposed")
+        SHORTENED = "shortened", _("Shortened")
+        EXTENDED = "extended", _("Extended")
+        LIFTED = "lifted", _("Lifted")
 
     restriction = models.ForeignKey(Restriction, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(max_length=10, choices=Action.choices)
@@ -244,15 +246,15 @@ class Appeal(models.Model):
     decision appealed (``appeals``)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting for a decision"
-        UPHELD = "upheld", "Upheld: the decision stands"
-        OVERTURNED = "overturned", "Overturned"
+        OPEN = "open", _("Waiting for a decision")
+        UPHELD = "upheld", _("Upheld: the decision stands")
+        OVERTURNED = "overturned", _("Overturned")
 
     class Assigned(models.TextChoices):
-        REVIEWER = "reviewer", "Another reviewer of the facility"
-        FACILITY_ADMIN = "facility_admin", "A facility admin"
-        AGENCY_ADMIN = "agency_admin", "An agency admin"
-        BLOCKER = "blocker", "The staff member who decided, as the agency allows"
+        REVIEWER = "reviewer", _("Another reviewer of the facility")
+        FACILITY_ADMIN = "facility_admin", _("A facility admin")
+        AGENCY_ADMIN = "agency_admin", _("An agency admin")
+        BLOCKER = "blocker", _("The staff member who decided, as the agency allows")
 
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="appeals")
     message = models.OneToOneField(
@@ -279,7 +281,7 @@ class Appeal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Who made the decision appealed (none: screening or the policy).",
+        help_text=_("Who made the decision appealed (none: screening or the policy)."),
     )
     assigned_to = models.ForeignKey(User, on_delete=models.PROTECT, related_name="appeals")
     assigned_as = models.CharField(max_length=16, choices=Assigned.choices)

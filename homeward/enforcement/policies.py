@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
@@ -94,7 +95,7 @@ def _problems(fields: dict[str, Any]) -> dict[str, str]:
     if not errors and both:
         errors["revoke_at_once"] = (
             "A category either suspends or revokes at once, not both: "
-            + ", ".join(categories.label(c) for c in sorted(both))
+            + ", ".join(str(categories.label(c)) for c in sorted(both))
             + "."
         )
     return errors
@@ -108,7 +109,7 @@ def add(*, staff: User, facility: Facility, **fields: Any) -> EnforcementPolicy:
     if unknown:
         raise TypeError(f"add() got unexpected keyword arguments {unknown}")
     if not may_set(staff, facility):
-        raise NotFound("No such facility.")
+        raise NotFound(_("No such facility."))
     with transaction.atomic():
         # One change at a time per facility, so two admins' versions are ordered.
         Facility.objects.select_for_update().filter(pk=facility.pk).first()

@@ -21,6 +21,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
@@ -86,30 +87,49 @@ def describe(restriction: Restriction, *, reader: Contact | Resident | None = No
     """One plain sentence on what is stopped and until when (or that it no longer is), to
     the person reading it: a contact or resident it stops, or staff (``reader`` None)."""
     facility = restriction.facility
-    word = "revoked" if restriction.kind == Kind.REVOCATION else "suspended"
-    if restriction.lifted_at is not None:
-        state = f"is no longer {word}"
-    elif restriction.ends_at is None:
-        state = f"is {word} until the facility lifts it"
-    else:
-        state = f"is {word} until {moment(restriction.ends_at, facility.timezone)}"
-    place = f"all {facility.agency.name} facilities" if restriction.agency_wide else facility.name
+    said = {"state": _state(restriction)}
+    # Translators: in each sentence below, %(state)s is one of the "is ... suspended/revoked"
+    # phrases above, said of the messaging (in Spanish, "la mensajería": feminine).
     if restriction.connection is not None:
         connection = restriction.connection
         if isinstance(reader, Contact):
-            return f"Your messaging with {connection.resident.full_name} {state}."
+            said["name"] = connection.resident.full_name
+            return _("Your messaging with %(name)s %(state)s.") % said
         if isinstance(reader, Resident) and connection.contact is not None:
-            return f"Your messaging with {connection.contact.display_name} {state}."
-        return f"Messaging on this connection {state}."
+            said["name"] = connection.contact.display_name
+            return _("Your messaging with %(name)s %(state)s.") % said
+        return _("Messaging on this connection %(state)s.") % said
     if restriction.resident is not None:
         if isinstance(reader, Resident):
-            return f"Your messaging {state}."
-        stopped = "" if restriction.lifted_at else ": messages cannot be delivered"
-        return f"{restriction.resident.full_name}'s messaging {state}{stopped}."
+            return _("Your messaging %(state)s.") % said
+        said["name"] = restriction.resident.full_name
+        if restriction.lifted_at:
+            return _("%(name)s's messaging %(state)s.") % said
+        return _("%(name)s's messaging %(state)s: messages cannot be delivered.") % said
+    if restriction.agency_wide:
+        said["place"] = _("all %(agency)s facilities") % {"agency": facility.agency.name}
+    else:
+        said["place"] = facility.name
     if isinstance(reader, Contact):
-        return f"Your messaging at {place} {state}."
-    name = restriction.contact.display_name if restriction.contact else "The contact"
-    return f"{name}'s messaging at {place} {state}."
+        return _("Your messaging at %(place)s %(state)s.") % said
+    said["name"] = restriction.contact.display_name if restriction.contact else _("The contact")
+    return _("%(name)s's messaging at %(place)s %(state)s.") % said
+
+
+def _state(restriction: Restriction) -> str:
+    """Where the restriction stands, as said of someone's messaging: "is suspended until
+    …"."""
+    revoked = restriction.kind == Kind.REVOCATION
+    if restriction.lifted_at is not None:
+        return _("is no longer revoked") if revoked else _("is no longer suspended")
+    if restriction.ends_at is None:
+        if revoked:
+            return _("is revoked until the facility lifts it")
+        return _("is suspended until the facility lifts it")
+    until = {"until": moment(restriction.ends_at, restriction.facility.timezone)}
+    if revoked:
+        return _("is revoked until %(until)s") % until
+    return _("is suspended until %(until)s") % until
 
 
 # --- the hooks of messaging ------------------------------------------------------------
@@ -121,7 +141,9 @@ def refuse_sending(connection: Connection, sender: Contact | Resident) -> None:
     restriction = on(connection)
     if restriction is None:
         return
-    said = f"{describe(restriction, reader=sender)} Nothing was sent or charged."
+    said = _("%(restriction)s Nothing was sent or charged.") % {
+        "restriction": describe(restriction, reader=sender)
+    }
     if restriction.ends_at is None:
         raise PermissionDenied(said, "messaging_revoked")
     raise PermissionDenied(said, "messaging_suspended")
@@ -182,7 +204,7 @@ def _subject_here(subject: Subject, facility: Facility) -> bool:
 def _reason(text: str) -> str:
     reason = " ".join(text.split())
     if not reason:
-        raise DomainError("reason_required", "Say why: the person is told.")
+        raise DomainError("reason_required", _("Say why: the person is told."))
     return reason[:500]
 
 
@@ -205,28 +227,28 @@ def impose(
     PermissionDenied for an agency-wide restriction by anyone but an agency admin, and
     DomainError for dates that do not make sense; nothing changes then."""
     if staff is not None and not may_restrict(staff, facility):
-        raise NotFound("No such facility.")
+        raise NotFound(_("No such facility."))
     if not _subject_here(subject, facility):
-        raise NotFound("Nobody by that name at this facility.")
+        raise NotFound(_("Nobody by that name at this facility."))
     if kind not in Kind.values:
-        raise DomainError("bad_kind", "Choose a suspension or a revocation.")
+        raise DomainError("bad_kind", _("Choose a suspension or a revocation."))
     if agency_wide and not isinstance(subject, Contact):
-        raise DomainError("bad_scope", "Only a contact can be restricted agency-wide.")
+        raise DomainError("bad_scope", _("Only a contact can be restricted agency-wide."))
     if agency_wide and (staff is None or not is_agency_admin(staff, facility)):
         raise PermissionDenied(
-            "Only an agency admin restricts a contact at every facility.", "agency_admin_only"
+            _("Only an agency admin restricts a contact at every facility."), "agency_admin_only"
         )
     reason = _reason(reason)
     now = clock.now()
     start = starts_at or now
     if start < now - PAST_GRACE:
-        raise DomainError("starts_in_past", "A restriction cannot start in the past.")
+        raise DomainError("starts_in_past", _("A restriction cannot start in the past."))
     if kind == Kind.SUSPENSION:
         if ends_at is None:
-            raise DomainError("end_required", "A suspension needs an end date.")
+            raise DomainError("end_required", _("A suspension needs an end date."))
         _check_end(start, ends_at)
     elif ends_at is not None:
-        raise DomainError("revocation_has_no_end", "A revocation has no end date.")
+        raise DomainError("revocation_has_no_end", _("A revocation has no end date."))
     with transaction.atomic():
         restriction = Restriction.objects.create(
             kind=kind,
@@ -270,9 +292,9 @@ def settle_on_the_way(*, restriction_id: int) -> None:
 
 def _check_end(start: dt.datetime, ends_at: dt.datetime) -> None:
     if ends_at <= start:
-        raise DomainError("ends_before_start", "The end must come after the start.")
+        raise DomainError("ends_before_start", _("The end must come after the start."))
     if ends_at - start > MAX_LENGTH:
-        raise DomainError("too_long", "A suspension lasts at most ten years; revoke instead.")
+        raise DomainError("too_long", _("A suspension lasts at most ten years; revoke instead."))
 
 
 def _settle_on_the_way(restriction: Restriction) -> None:
@@ -306,12 +328,12 @@ def _locked(restriction_id: int, staff: User) -> Restriction:
         raise NotFound()
     if restriction.agency_wide and not is_agency_admin(staff, restriction.facility):
         raise PermissionDenied(
-            "Only an agency admin changes an agency-wide restriction.", "agency_admin_only"
+            _("Only an agency admin changes an agency-wide restriction."), "agency_admin_only"
         )
     if restriction.lifted_at is not None:
-        raise Conflict("already_lifted", "This restriction was already lifted.")
+        raise Conflict("already_lifted", _("This restriction was already lifted."))
     if restriction.ends_at is not None and restriction.ends_at <= clock.now():
-        raise Conflict("already_ended", "This restriction has already ended.")
+        raise Conflict("already_ended", _("This restriction has already ended."))
     return restriction
 
 
@@ -323,13 +345,13 @@ def change_end(
     with transaction.atomic():
         restriction = _locked(restriction_id, staff)
         if restriction.kind == Kind.REVOCATION:
-            raise Conflict("revocation_has_no_end", "A revocation has no end: lift it instead.")
+            raise Conflict("revocation_has_no_end", _("A revocation has no end: lift it instead."))
         if ends_at <= clock.now():
-            raise DomainError("ends_in_past", "Choose an end after now, or lift it.")
+            raise DomainError("ends_in_past", _("Choose an end after now, or lift it."))
         _check_end(restriction.starts_at, ends_at)
         before = restriction.ends_at
         if ends_at == before:
-            raise DomainError("same_end", "That is already its end.")
+            raise DomainError("same_end", _("That is already its end."))
         restriction.ends_at = ends_at
         restriction.save(update_fields=["ends_at"])
         shorter = before is not None and ends_at < before

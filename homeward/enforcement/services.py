@@ -10,6 +10,7 @@ rule on a machine's word alone). Each violation is put to the facility's policy 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError
@@ -82,11 +83,11 @@ def void(*, violation_id: int, actor: User, reason: str) -> Violation:
     """The block was overturned (an appeal, a second look): the violation counts for
     nothing from now, and the record says who voided it and why."""
     if not reason.strip():
-        raise DomainError("reason_required", "Say why the violation is void.")
+        raise DomainError("reason_required", _("Say why the violation is void."))
     with transaction.atomic():
         violation = Violation.objects.select_for_update().get(pk=violation_id)
         if violation.voided_at is not None:
-            raise Conflict("already_void", "This violation is already void.")
+            raise Conflict("already_void", _("This violation is already void."))
         violation.voided_at = clock.now()
         violation.voided_by = actor
         violation.void_reason = reason.strip()[:300]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from homeward.core import features
-from homeward.core.words import plural
 from homeward.facilities.models import FacilityPolicy
 
 Policy = FacilityPolicy.ConnectionPolicy
@@ -30,26 +32,33 @@ class ConnectionRule:
 
     def ask_hint(self, policy: FacilityPolicy, *, facility: str, resident: str) -> str:
         """Said under the "Ask to connect" button: what pressing it starts."""
+        said = {"resident": resident}
         if policy.staff_approval:
             return (
-                f"{resident} will be asked to accept, then staff approve. You can write after both."
+                _(
+                    "%(resident)s will be asked to accept, then staff approve. You can write "
+                    "after both."
+                )
+                % said
             )
-        return f"{resident} will be asked to accept. You can write once they do."
+        return _("%(resident)s will be asked to accept. You can write once they do.") % said
 
 
 class Open(ConnectionRule):
     def how_it_works(self, policy: FacilityPolicy) -> str:
-        return "Anyone with a Homeward account can connect with a resident and start writing."
+        return _("Anyone with a Homeward account can connect with a resident and start writing.")
 
     def ask_hint(self, policy: FacilityPolicy, *, facility: str, resident: str) -> str:
         if policy.staff_approval:
-            return f"Staff at {facility} approve each connection; you can write once they do."
-        return "You can write as soon as you connect."
+            return _(
+                "Staff at %(facility)s approve each connection; you can write once they do."
+            ) % {"facility": facility}
+        return _("You can write as soon as you connect.")
 
 
 class ContactRequests(ConnectionRule):
     def how_it_works(self, policy: FacilityPolicy) -> str:
-        return (
+        return _(
             "You ask to connect with a resident. The resident accepts or declines on the "
             "kiosk; you can write once they accept."
         )
@@ -57,16 +66,30 @@ class ContactRequests(ConnectionRule):
 
 class ResidentInvites(ConnectionRule):
     def how_it_works(self, policy: FacilityPolicy) -> str:
-        days = plural(policy.invite_days, "day")
+        days = policy.invite_days
+        said = {"count": f"{days:,}"}
         if features.INVITATION_EMAILS:
             return (
-                "Only residents can add contacts. The resident invites you by email, and you "
-                f"have {days} to accept the invitation."
+                ngettext(
+                    "Only residents can add contacts. The resident invites you by email, and you "
+                    "have %(count)s day to accept the invitation.",
+                    "Only residents can add contacts. The resident invites you by email, and you "
+                    "have %(count)s days to accept the invitation.",
+                    days,
+                )
+                % said
             )
         return (
-            "Only residents can add contacts. The resident adds you by the email address of "
-            "your Homeward account; sign in with that address to see the invitation, and "
-            f"accept it within {days}."
+            ngettext(
+                "Only residents can add contacts. The resident adds you by the email address of "
+                "your Homeward account; sign in with that address to see the invitation, and "
+                "accept it within %(count)s day.",
+                "Only residents can add contacts. The resident adds you by the email address of "
+                "your Homeward account; sign in with that address to see the invitation, and "
+                "accept it within %(count)s days.",
+                days,
+            )
+            % said
         )
 
 

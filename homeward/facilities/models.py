@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from homeward.core.calendar import (
     DEFAULT_HOURS,
@@ -69,10 +70,10 @@ def fold_for_search(text: str) -> str:
 
 class Facility(models.Model):
     class Type(models.TextChoices):
-        PRISON = "prison", "State prison"
-        JAIL = "jail", "County jail"
-        FEDERAL = "federal", "Federal institution"
-        JUVENILE = "juvenile", "Juvenile facility"
+        PRISON = "prison", _("State prison")
+        JAIL = "jail", _("County jail")
+        FEDERAL = "federal", _("Federal institution")
+        JUVENILE = "juvenile", _("Juvenile facility")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="facilities")
     code = models.SlugField(max_length=30, unique=True)

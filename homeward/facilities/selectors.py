@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from homeward.core.errors import NotFound
 from homeward.facilities.models import Facility, fold_for_search
@@ -20,7 +21,8 @@ def facility_by_code(code: str) -> Facility:
         return Facility.objects.select_related("agency", "policy").get(code=code)
     except Facility.DoesNotExist:
         raise NotFound(
-            f"There is no facility with the code {code!r}.", "facility_not_found"
+            _("There is no facility with the code %(code)s.") % {"code": repr(code)},
+            "facility_not_found",
         ) from None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from homeward.connections import access as connections
 from homeward.core import clock
@@ -77,7 +78,9 @@ def facility_for_deposits(contact: Contact, code: str) -> Facility:
         .first()
     )
     if facility is None:
-        raise NotFound("You have no connection at this facility; there is no wallet of yours here.")
+        raise NotFound(
+            _("You have no connection at this facility; there is no wallet of yours here.")
+        )
     return facility
 
 
@@ -94,7 +97,7 @@ def facility_with_wallet(contact: Contact, code: str) -> Facility:
         .first()
     )
     if facility is None:
-        raise NotFound("You have no wallet at this facility.")
+        raise NotFound(_("You have no wallet at this facility."))
     return facility
 
 
@@ -110,7 +113,7 @@ def payment_of_contact(contact: Contact, payment_id: int) -> Payment:
     try:
         return payments_of_contact(contact).get(pk=payment_id)
     except Payment.DoesNotExist:
-        raise NotFound("No such receipt.") from None
+        raise NotFound(_("No such receipt.")) from None
 
 
 def payment_with_key(contact: Contact, key: str) -> Payment | None:

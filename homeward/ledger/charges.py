@@ -23,9 +23,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+
 from homeward.connections.models import Connection
 from homeward.core.errors import DomainError
 from homeward.core.hooks import Hook
+from homeward.core.templatetags.money import dollars
 from homeward.facilities.models import Facility
 from homeward.ledger import pricing, stamps
 from homeward.ledger import services as ledger
@@ -101,7 +104,7 @@ def price_message(
     schedule = pricing.schedule_in_force(connection.facility_id, at)
     if prepaid_reply and not (to_resident and prepaid_reply_offered(schedule)):
         raise DomainError(
-            "prepaid_reply_not_offered", "This facility does not offer prepaid replies."
+            "prepaid_reply_not_offered", _("This facility does not offer prepaid replies.")
         )
     return pricing.model_of(schedule).price_message(
         schedule,
@@ -216,13 +219,29 @@ def charge_message(*, message: ChargedMessage, connection: Connection, price: Me
         sender_pays = price.payer == (
             MessagePayer.CONTACT if to_resident else MessagePayer.RESIDENT
         )
-        account = "wallet" if price.payer == MessagePayer.CONTACT else "trust account"
-        who = f"your {account}" if sender_pays else f"the other side's {account}"
+        in_wallet = price.payer == MessagePayer.CONTACT
+        if sender_pays and in_wallet:
+            said = _(
+                "There is not enough money in your wallet for this message (%(price)s). "
+                "Nothing was sent or charged."
+            )
+        elif sender_pays:
+            said = _(
+                "There is not enough money in your trust account for this message (%(price)s). "
+                "Nothing was sent or charged."
+            )
+        elif in_wallet:
+            said = _(
+                "There is not enough money in the other side's wallet for this message "
+                "(%(price)s). Nothing was sent or charged."
+            )
+        else:
+            said = _(
+                "There is not enough money in the other side's trust account for this message "
+                "(%(price)s). Nothing was sent or charged."
+            )
         raise DomainError(
-            "insufficient_funds",
-            f"There is not enough money in {who} for this message "
-            f"(${price.to_pay / 100:.2f}). Nothing was sent or charged.",
-            status=402,
+            "insufficient_funds", said % {"price": dollars(price.to_pay)}, status=402
         ) from None
     _tell_if_running_low(connection, price)
 

@@ -3,6 +3,8 @@ left goes back to the cards it came from (receivers of ``people.account``'s hook
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from homeward.connections.models import Connection
 from homeward.core.errors import Conflict
 from homeward.ledger import charges, payments
@@ -19,8 +21,10 @@ def refuse_closing_while_paying(contact: Contact) -> None:
     if Payment.objects.filter(contact=contact, status=Payment.Status.PENDING).exists():
         raise Conflict(
             "payment_pending",
-            "A payment is still being processed. Try again in a few minutes, once it has "
-            "gone through or been declined; nothing was changed.",
+            _(
+                "A payment is still being processed. Try again in a few minutes, once it has "
+                "gone through or been declined; nothing was changed."
+            ),
         )
 
 

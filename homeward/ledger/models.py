@@ -6,21 +6,22 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Account(models.Model):
     class Kind(models.TextChoices):
-        CONTACT_WALLET = "contact_wallet", "Contact wallet"
-        TRUST = "trust", "Resident trust account"
-        AGENCY_FUNDING = "agency_funding", "Agency funding"
-        PLATFORM_REVENUE = "platform_revenue", "Platform revenue"
-        FACILITY_SHARE = "facility_share", "Facility share"
-        PAYMENT_CLEARING = "payment_clearing", "Payment clearing"
-        REFUNDS_PAYABLE = "refunds_payable", "Refunds payable"
-        REPLY_CREDIT = "reply_credit", "Prepaid replies"
-        STAMPS = "stamps", "Stamps (counted in stamps, not cents)"
-        STAMPS_HELD = "stamps_held", "Money paid for stamps not yet used"
-        STAMP_ISSUE = "stamp_issue", "Stamps issued by the facility"
+        CONTACT_WALLET = "contact_wallet", _("Contact wallet")
+        TRUST = "trust", _("Resident trust account")
+        AGENCY_FUNDING = "agency_funding", _("Agency funding")
+        PLATFORM_REVENUE = "platform_revenue", _("Platform revenue")
+        FACILITY_SHARE = "facility_share", _("Facility share")
+        PAYMENT_CLEARING = "payment_clearing", _("Payment clearing")
+        REFUNDS_PAYABLE = "refunds_payable", _("Refunds payable")
+        REPLY_CREDIT = "reply_credit", _("Prepaid replies")
+        STAMPS = "stamps", _("Stamps (counted in stamps, not cents)")
+        STAMPS_HELD = "stamps_held", _("Money paid for stamps not yet used")
+        STAMP_ISSUE = "stamp_issue", _("Stamps issued by the facility")
 
     # What belongs to a person can never go below zero; the platform's own accounts
     # (clearing, agency funding, stamps issued) may, because they mirror the outside.
@@ -50,7 +51,7 @@ class Account(models.Model):
     )
     currency = models.CharField(max_length=3, default="USD")
     allow_negative = models.BooleanField(default=False)
-    balance = models.BigIntegerField(default=0, help_text="Cents; the sum of its postings.")
+    balance = models.BigIntegerField(default=0, help_text=_("Cents; the sum of its postings."))
 
     class Meta:
         constraints = [
@@ -72,16 +73,16 @@ class Account(models.Model):
 
 class Transaction(models.Model):
     class Kind(models.TextChoices):
-        DEPOSIT = "deposit", "Deposit"
-        TRUST_DEPOSIT = "trust_deposit", "Money to a trust account"
-        MESSAGE_CHARGE = "message_charge", "Message"
-        MESSAGE_REFUND = "message_refund", "Refund for a message"
-        STAMP_PACK = "stamp_pack", "Stamp pack"
-        STAMPS_RETURNED = "stamps_returned", "Unused stamps returned"
-        PAYOUT = "payout", "Refund to your card"
-        PAYOUT_SENT = "payout_sent", "Refund sent to the card"
-        RELEASE = "release", "Settled at release"
-        KIOSK_TIME = "kiosk_time", "Time at the kiosk"
+        DEPOSIT = "deposit", _("Deposit")
+        TRUST_DEPOSIT = "trust_deposit", _("Money to a trust account")
+        MESSAGE_CHARGE = "message_charge", _("Message")
+        MESSAGE_REFUND = "message_refund", _("Refund for a message")
+        STAMP_PACK = "stamp_pack", _("Stamp pack")
+        STAMPS_RETURNED = "stamps_returned", _("Unused stamps returned")
+        PAYOUT = "payout", _("Refund to your card")
+        PAYOUT_SENT = "payout_sent", _("Refund sent to the card")
+        RELEASE = "release", _("Settled at release")
+        KIOSK_TIME = "kiosk_time", _("Time at the kiosk")
 
     kind = models.CharField(max_length=40)
     idempotency_key = models.CharField(max_length=200, unique=True)
@@ -136,7 +137,7 @@ class Transaction(models.Model):
 class Posting(models.Model):
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
-    amount = models.BigIntegerField(help_text="Cents: positive credits the account.")
+    amount = models.BigIntegerField(help_text=_("Cents: positive credits the account."))
 
     class Meta:
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="posting_moves_money")]
@@ -154,16 +155,16 @@ class PriceSchedule(models.Model):
     """A facility's prices from ``effective_from`` until the next schedule takes over."""
 
     class Model(models.TextChoices):
-        FREE = "free", "Free (paid by the agency)"
-        STAMPS = "stamps", "Stamps"
-        PER_MESSAGE = "per_message", "Per message"
-        PER_MINUTE = "per_minute", "Per minute at the kiosk"
+        FREE = "free", _("Free (paid by the agency)")
+        STAMPS = "stamps", _("Stamps")
+        PER_MESSAGE = "per_message", _("Per message")
+        PER_MINUTE = "per_minute", _("Per minute at the kiosk")
 
     class Payer(models.TextChoices):
-        SENDER = "sender", "The sender"
-        RECIPIENT = "recipient", "The recipient"
-        SENDER_PREPAYS_REPLY = "sender_prepays_reply", "The sender, who may prepay the reply"
-        AGENCY = "agency", "The agency"
+        SENDER = "sender", _("The sender")
+        RECIPIENT = "recipient", _("The recipient")
+        SENDER_PREPAYS_REPLY = "sender_prepays_reply", _("The sender, who may prepay the reply")
+        AGENCY = "agency", _("The agency")
 
     facility = models.ForeignKey(
         "facilities.Facility", on_delete=models.PROTECT, related_name="price_schedules"
@@ -177,21 +178,21 @@ class PriceSchedule(models.Model):
     reply_stamps = models.PositiveIntegerField(default=1)
     per_message_cents = models.PositiveIntegerField(
         default=0,
-        help_text="Per message: the price. Free: what each message costs the agency.",
+        help_text=_("Per message: the price. Free: what each message costs the agency."),
     )
     per_minute_cents = models.PositiveIntegerField(
         default=0,
-        help_text="Per minute: each started minute at a kiosk, from the trust account.",
+        help_text=_("Per minute: each started minute at a kiosk, from the trust account."),
     )
     message_cap_cents = models.PositiveIntegerField(null=True, blank=True)
     deposit_fee_flat_cents = models.PositiveIntegerField(default=0)
-    deposit_fee_bp = models.PositiveIntegerField(default=0, help_text="Basis points: 250 = 2.5%")
+    deposit_fee_bp = models.PositiveIntegerField(default=0, help_text=_("Basis points: 250 = 2.5%"))
     deposit_fee_cap_cents = models.PositiveIntegerField(null=True, blank=True)
     account_fee_cents = models.PositiveIntegerField(default=0)
     stamp_packs = models.JSONField(
         default=list,
         blank=True,
-        help_text='Stamps model: packs on sale, e.g. [{"stamps": 10, "cents": 350}].',
+        help_text=_('Stamps model: packs on sale, e.g. [{"stamps": 10, "cents": 350}].'),
     )
     created_at = models.DateTimeField()
 
@@ -211,9 +212,9 @@ class Payment(models.Model):
     resident's trust account. The ledger moves only when the provider says it succeeded."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the card company"
-        SUCCEEDED = "succeeded", "Paid"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Waiting for the card company")
+        SUCCEEDED = "succeeded", _("Paid")
+        DECLINED = "declined", _("Declined")
 
     contact = models.ForeignKey("people.Contact", on_delete=models.PROTECT, related_name="payments")
     facility = models.ForeignKey(
@@ -225,13 +226,13 @@ class Payment(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="payments",
-        help_text="Set for money to a trust account; empty for a wallet deposit.",
+        help_text=_("Set for money to a trust account; empty for a wallet deposit."),
     )
-    key = models.CharField(max_length=200, unique=True, help_text="The form's idempotency key.")
+    key = models.CharField(max_length=200, unique=True, help_text=_("The form's idempotency key."))
     provider = models.CharField(max_length=20)
     provider_ref = models.CharField(max_length=200, blank=True, db_index=True)
     provider_charge = models.CharField(
-        max_length=200, blank=True, help_text="The provider's id to refund against."
+        max_length=200, blank=True, help_text=_("The provider's id to refund against.")
     )
     amount_cents = models.PositiveIntegerField()
     fee_cents = models.PositiveIntegerField(default=0)
@@ -239,7 +240,7 @@ class Payment(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     card_last4 = models.CharField(max_length=4, blank=True)
     checkout_url = models.URLField(
-        max_length=1000, blank=True, help_text="Where the payer finishes (hosted checkout)."
+        max_length=1000, blank=True, help_text=_("Where the payer finishes (hosted checkout).")
     )
     failure_reason = models.CharField(max_length=200, blank=True)
     refunded_cents = models.PositiveIntegerField(default=0)
@@ -271,14 +272,14 @@ class Payout(models.Model):
     """Money going back to the card it came from (no fee), paid by a job after commit."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "On its way"
-        SENT = "sent", "Sent to the card"
+        PENDING = "pending", _("On its way")
+        SENT = "sent", _("Sent to the card")
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="payouts")
     amount_cents = models.PositiveIntegerField()
     reason = models.CharField(max_length=200)
     refund_key = models.CharField(
-        max_length=200, db_index=True, help_text="The refund request this payout belongs to."
+        max_length=200, db_index=True, help_text=_("The refund request this payout belongs to.")
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     provider_ref = models.CharField(max_length=200, blank=True)

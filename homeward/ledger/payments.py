@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db import connection as db_connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
@@ -62,11 +64,12 @@ class DepositQuote:
 
 def _check_amount(amount: int) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise DomainError("bad_amount", "Amounts are whole cents.")
+        raise DomainError("bad_amount", _("Amounts are whole cents."))
     if not MIN_DEPOSIT <= amount <= MAX_DEPOSIT:
         raise DomainError(
             "bad_amount",
-            f"A payment is between ${MIN_DEPOSIT / 100:.2f} and ${MAX_DEPOSIT / 100:,.2f}.",
+            _("A payment is between %(least)s and %(most)s.")
+            % {"least": dollars(MIN_DEPOSIT), "most": dollars(MAX_DEPOSIT)},
         )
 
 
@@ -82,20 +85,20 @@ def quote(
     _check_amount(amount)
     schedule = pricing.schedule_in_force(facility.pk, clock.now())
     what = (
-        f"Money to {resident.first_name}'s trust account"
+        _("Money to %(name)s's trust account") % {"name": resident.first_name}
         if resident
-        else f"Deposit to your wallet at {facility.name}"
+        else _("Deposit to your wallet at %(facility)s") % {"facility": facility.name}
     )
     lines = [(what, amount)]
     deposit_fee = pricing.deposit_fee(schedule, amount)
     if deposit_fee:
-        lines.append(("Deposit fee", deposit_fee))
+        lines.append((_("Deposit fee"), deposit_fee))
     first_deposit = not Payment.objects.filter(
         contact=contact, facility=facility, resident=None, status__in=(P.SUCCEEDED, P.PENDING)
     ).exists()
     if schedule.account_fee_cents and contact is not None and not resident and first_deposit:
         lines.append(
-            ("Account fee (once, with your first deposit here)", schedule.account_fee_cents)
+            (_("Account fee (once, with your first deposit here)"), schedule.account_fee_cents)
         )
     return DepositQuote(lines, amount, sum(cents for _, cents in lines[1:]))
 
@@ -113,16 +116,34 @@ def trust_recipient(contact: Contact, connection_id: int) -> Connection:
     if not connection.is_active or not connection.resident.in_custody:
         raise Conflict(
             "connection_not_active",
-            "Money can go only to someone you are connected with who is still in custody.",
+            _("Money can go only to someone you are connected with who is still in custody."),
         )
     return connection
 
 
+# Why a card payment did not go through, as the card companies' answers are stored (in
+# English: a webhook has no reader): said in the reader's language.
+_STORED_REASONS = {
+    "The card was declined.": gettext_lazy("The card was declined."),
+    "Your card was declined.": gettext_lazy("Your card was declined."),
+    "The payment did not go through.": gettext_lazy("The payment did not go through."),
+}
+
+
+def failure_words(payment: Payment) -> str:
+    """Why the payment did not go through, in the reader's language where it is one of
+    the reasons the card companies' answers store ('' when nothing failed)."""
+    reason = payment.failure_reason
+    return str(_STORED_REASONS.get(reason, reason))
+
+
 def nothing_charged(reason: str) -> str:
     """A refused payment's reason, saying that no money moved (once)."""
-    if "Nothing was charged" in reason:
+    # Translators: found inside the reasons a payment was refused for, to say it only once;
+    # write it as those sentences do.
+    if any(said in reason for said in ("Nothing was charged", _("Nothing was charged"))):
         return reason
-    return f"{reason} Nothing was charged. Try again with another card."
+    return _("%(reason)s Nothing was charged. Try again with another card.") % {"reason": reason}
 
 
 class CardDeclined(DomainError):
@@ -132,7 +153,7 @@ class CardDeclined(DomainError):
     status = 402
 
     def __init__(self, payment: Payment) -> None:
-        reason = payment.failure_reason or "The card was declined."
+        reason = failure_words(payment) or str(_STORED_REASONS["The card was declined."])
         super().__init__("card_declined", nothing_charged(reason))
         self.details = {"payment_id": payment.pk}
 
@@ -141,8 +162,11 @@ class TotalChanged(Conflict):
     def __init__(self, *, total: int, expected: int) -> None:
         super().__init__(
             "total_changed",
-            f"The fee changed after you saw the total: it is now {dollars(total)}, not "
-            f"{dollars(expected)}. Nothing was charged; check the new total and pay again.",
+            _(
+                "The fee changed after you saw the total: it is now %(total)s, not "
+                "%(expected)s. Nothing was charged; check the new total and pay again."
+            )
+            % {"total": dollars(total), "expected": dollars(expected)},
         )
 
 
@@ -193,7 +217,7 @@ def start(
     409 total_changed, and nothing is recorded. A repeat answers the payment it made,
     whatever the total is now."""
     if not key.strip():
-        raise DomainError("key_required", "Every payment needs an idempotency key.")
+        raise DomainError("key_required", _("Every payment needs an idempotency key."))
     earlier = Payment.objects.filter(key=key).first()
     if earlier is not None:  # asked before: answer it as it stands, whatever changed since
         return _replay(
@@ -227,7 +251,7 @@ def start(
                 .first()
             )
             if closed_at is not None:
-                raise NotFound("This account is closed.")
+                raise NotFound(_("This account is closed."))
             try:
                 with transaction.atomic():
                     payment = Payment.objects.create(
@@ -310,7 +334,7 @@ def _replay(
     if asked != made or other_card:
         raise Conflict(
             "idempotency_key_reused",
-            "This payment form was already used for another payment. Nothing was charged.",
+            _("This payment form was already used for another payment. Nothing was charged."),
         )
     url = payment.checkout_url if payment.status == P.PENDING else ""
     return Started(payment, url, created=False)
@@ -515,7 +539,7 @@ def refund_wallet(
             if asked.contact_id != contact.pk or asked.facility_id != facility.pk:
                 raise Conflict(
                     "idempotency_key_reused",
-                    "This refund key was already used for another wallet; nothing moved.",
+                    _("This refund key was already used for another wallet; nothing moved."),
                 )
             return list(Payout.objects.filter(refund_key=key).order_by("id")), False
         stamps.return_unused(contact=contact, facility=facility, key=f"{key}:stamps")
@@ -531,7 +555,7 @@ def refund_wallet(
             except IntegrityError:  # the same key, at the same moment, for another wallet
                 raise Conflict(
                     "idempotency_key_reused",
-                    "This refund key was already used for another wallet; nothing moved.",
+                    _("This refund key was already used for another wallet; nothing moved."),
                 ) from None
             return payouts, True
         left = balance
@@ -557,7 +581,7 @@ def refund_wallet(
             if left == 0:
                 break
         if left:
-            raise Conflict("refund_unmatched", "Part of this wallet has no card to go back to.")
+            raise Conflict("refund_unmatched", _("Part of this wallet has no card to go back to."))
         ledger.post(
             key=key,
             kind=Transaction.Kind.PAYOUT,

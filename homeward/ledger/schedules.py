@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from homeward.core import audit, clock, money
 from homeward.core.errors import DomainError, NotFound
@@ -48,11 +49,13 @@ def parse_dollars(text: str) -> int:
     is refused, never $40). Zero is a price; negative is not."""
     cleaned = text.strip()
     if cleaned.startswith("-"):
-        raise DomainError("negative_amount", "Prices and fees cannot be negative.")
+        raise DomainError("negative_amount", _("Prices and fees cannot be negative."))
     cents = money.parse_amount(cleaned)
     if cents > MAX_PRICE_CENTS:
+        most = f"${MAX_PRICE_CENTS // 100:,}"
         raise DomainError(
-            "amount_too_large", f"At most ${MAX_PRICE_CENTS // 100:,}: check for a typo."
+            "amount_too_large",
+            _("At most %(most)s: check for a typo.") % {"most": most},
         )
     return cents
 
@@ -61,14 +64,16 @@ def parse_percent(text: str) -> int:
     """A percent as typed ("2.5", "2.5%", "0") → basis points (250), from 0 to 100%."""
     cleaned = text.strip().removesuffix("%").strip()
     if cleaned.startswith("-"):
-        raise DomainError("negative_amount", "A percent cannot be negative.")
+        raise DomainError("negative_amount", _("A percent cannot be negative."))
     match = PERCENT.match(cleaned)
     if match is None:
-        raise DomainError("bad_percent", "Enter a percent such as 2.5, with at most two decimals.")
+        raise DomainError(
+            "bad_percent", _("Enter a percent such as 2.5, with at most two decimals.")
+        )
     whole, fraction = match.group(1), match.group(2) or ""
     basis_points = int(whole) * 100 + int(fraction.ljust(2, "0"))
     if basis_points > 10_000:
-        raise DomainError("bad_percent", "A fee is at most 100% of the deposit.")
+        raise DomainError("bad_percent", _("A fee is at most 100%% of the deposit.") % {})
     return basis_points
 
 
@@ -84,11 +89,16 @@ def parse_packs(text: str) -> list[dict[str, int]]:
     for part in filter(None, (p.strip() for p in PACK_SEPARATOR.split(text))):
         match = PACK.match(part)
         if match is None:
-            raise DomainError("bad_packs", f"“{part}” is not a pack: write each as “10 for 3.50”.")
+            raise DomainError(
+                "bad_packs",
+                _("“%(part)s” is not a pack: write each as “10 for 3.50”.") % {"part": part},
+            )
         try:
             cents = parse_dollars(match.group(2))
         except DomainError as error:
-            raise DomainError(error.code, f"“{part}”: {error.message}") from None
+            raise DomainError(
+                error.code, _("“%(part)s”: %(error)s") % {"part": part, "error": error.message}
+            ) from None
         packs.append({"stamps": int(match.group(1)), "cents": cents})
     return stamps.check_packs(packs)
 
@@ -182,7 +192,7 @@ def add_schedule(
     everything is right.
     """
     if not may_set_prices(staff, facility):
-        raise NotFound("No such facility.")
+        raise NotFound(_("No such facility."))
     known = {setting.name for setting in pricing.settings()}
     unknown = sorted(set(model_settings) - known)
     if unknown:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
+from django.utils.translation import gettext as _
 
 from homeward.core import clock
 from homeward.core.errors import Conflict, DomainError
@@ -52,18 +53,20 @@ def balance_of(
 
 def _check(postings: Sequence[tuple[Account, int]]) -> None:
     if len(postings) < 2:
-        raise DomainError("unbalanced", "A transaction moves money between at least two accounts.")
-    for _, amount in postings:
+        raise DomainError(
+            "unbalanced", _("A transaction moves money between at least two accounts.")
+        )
+    for _account, amount in postings:
         if isinstance(amount, bool) or not isinstance(amount, int):
-            raise DomainError("bad_amount", "Amounts are whole cents.")
+            raise DomainError("bad_amount", _("Amounts are whole cents."))
         if amount == 0 or abs(amount) > MAX_AMOUNT:
             raise DomainError(
-                "bad_amount", "An amount must be more than zero and at most $1,000,000."
+                "bad_amount", _("An amount must be more than zero and at most $1,000,000.")
             )
     if sum(amount for _, amount in postings) != 0:
-        raise DomainError("unbalanced", "The postings of a transaction must add up to zero.")
+        raise DomainError("unbalanced", _("The postings of a transaction must add up to zero."))
     if len({account.currency for account, _ in postings}) != 1:
-        raise DomainError("mixed_currency", "A transaction moves money in one currency only.")
+        raise DomainError("mixed_currency", _("A transaction moves money in one currency only."))
 
 
 def _fingerprint(kind: str, postings: Sequence[tuple[Account, int]]) -> str:
@@ -74,7 +77,8 @@ def _fingerprint(kind: str, postings: Sequence[tuple[Account, int]]) -> str:
 def _same_request(existing: Transaction, fingerprint: str) -> Transaction:
     if existing.request_hash != fingerprint:
         raise Conflict(
-            "idempotency_key_reused", "This request key was already used for a different payment."
+            "idempotency_key_reused",
+            _("This request key was already used for a different payment."),
         )
     return existing
 
@@ -94,7 +98,7 @@ def post(
     ``links`` (contact, facility, message, payment) say what the money moved for; the
     statements and reports read them."""
     if not key.strip():
-        raise DomainError("key_required", "Every money movement needs an idempotency key.")
+        raise DomainError("key_required", _("Every money movement needs an idempotency key."))
     _check(postings)
     fingerprint = _fingerprint(kind, postings)
     with transaction.atomic():
@@ -121,7 +125,7 @@ def post(
             if raced is not None:  # the same request, posted a moment ago by someone else
                 return _same_request(raced, fingerprint)
             raise DomainError(
-                "insufficient_funds", "There is not enough money in the account for this."
+                "insufficient_funds", _("There is not enough money in the account for this.")
             ) from None
     return posted
 

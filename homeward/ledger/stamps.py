@@ -13,9 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from homeward.core import clock
 from homeward.core.errors import DomainError
+from homeward.core.templatetags.money import dollars
 from homeward.facilities.models import Facility
 from homeward.ledger import pricing
 from homeward.ledger import services as ledger
@@ -35,17 +38,17 @@ def packs_of(schedule: PriceSchedule) -> list[Pack]:
 def check_packs(packs: object) -> list[dict[str, int]]:
     """A schedule's packs, checked: each a whole number of stamps (1–1,000) for a price."""
     if not isinstance(packs, list):
-        raise DomainError("bad_packs", "Stamp packs are a list of stamps and prices.")
+        raise DomainError("bad_packs", _("Stamp packs are a list of stamps and prices."))
     checked = []
     for pack in packs:
         try:
             stamps, cents = int(pack["stamps"]), int(pack["cents"])
         except (KeyError, TypeError, ValueError):
             raise DomainError(
-                "bad_packs", "Each pack has a number of stamps and a price."
+                "bad_packs", _("Each pack has a number of stamps and a price.")
             ) from None
         if not (1 <= stamps <= 1000 and 1 <= cents <= 100_000):
-            raise DomainError("bad_packs", "A pack holds 1 to 1,000 stamps for $0.01 to $1,000.")
+            raise DomainError("bad_packs", _("A pack holds 1 to 1,000 stamps for $0.01 to $1,000."))
         checked.append({"stamps": stamps, "cents": cents})
     return checked
 
@@ -91,7 +94,7 @@ def purchase_pack(
     is 409 idempotency_key_reused."""
     offered = packs_of(pricing.schedule_in_force(facility.pk, clock.now()))
     if not 0 <= pack < len(offered):
-        raise DomainError("no_such_pack", "This facility does not sell that stamp pack now.")
+        raise DomainError("no_such_pack", _("This facility does not sell that stamp pack now."))
     chosen = offered[pack]
     try:
         with transaction.atomic():
@@ -101,8 +104,11 @@ def purchase_pack(
             raise
         raise DomainError(
             "insufficient_funds",
-            f"There is not enough money in your wallet for this pack (${chosen.cents / 100:.2f})."
-            " Nothing was bought; pay in first.",
+            _(
+                "There is not enough money in your wallet for this pack (%(price)s). Nothing was "
+                "bought; pay in first."
+            )
+            % {"price": dollars(chosen.cents)},
             status=402,
         ) from None
     return chosen, bought
@@ -118,6 +124,8 @@ def _post_pack(contact: Contact | None, facility: Facility, chosen: Pack, key: s
     _lock(contact, facility)
     bought_before = Transaction.objects.filter(idempotency_key=f"{key}:money").exists()
     links = {"contact": contact, "facility": facility}
+    with translation.override("en"):  # the ledger's memos are kept in English
+        words = chosen.words
     # Posted again on a repeat: the ledger answers the first posting, or refuses (409) a
     # key used for another pack.
     ledger.post(
@@ -127,7 +135,7 @@ def _post_pack(contact: Contact | None, facility: Facility, chosen: Pack, key: s
             (wallet(contact, facility), -chosen.cents),
             (_held(contact, facility), chosen.cents),
         ],
-        memo=f"Stamp pack: {chosen.words}",
+        memo=f"Stamp pack: {words}",
         **links,
     )
     ledger.post(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
 
 from homeward.facilities.models import Facility
 from homeward.ledger.models import Account, Payment, Posting, Transaction
@@ -109,17 +110,30 @@ def trust_statement(resident: Resident) -> list[StatementLine]:
 
 
 def _describe(txn: Transaction) -> str:
+    """What a line of a statement was, in the reader's language (a memo is kept as it was
+    written)."""
     payment = txn.payment
-    if txn.kind == T.DEPOSIT and payment:
-        fee = f" (fee ${payment.fee_cents / 100:.2f})" if payment.fee_cents else ""
-        return f"Deposit, receipt {payment.receipt_number}{fee}"
-    if txn.kind == T.TRUST_DEPOSIT and payment:
-        fee = f" (fee ${payment.fee_cents / 100:.2f})" if payment.fee_cents else ""
-        name = payment.resident.first_name if payment.resident else "a resident"
-        return f"Money to {name}'s trust account, receipt {payment.receipt_number}{fee}"
+    if payment and txn.kind in (T.DEPOSIT, T.TRUST_DEPOSIT):
+        said = {"receipt": payment.receipt_number, "fee": f"${payment.fee_cents / 100:.2f}"}
+        if txn.kind == T.DEPOSIT:
+            if payment.fee_cents:
+                return _("Deposit, receipt %(receipt)s (fee %(fee)s)") % said
+            return _("Deposit, receipt %(receipt)s") % said
+        if payment.resident:
+            said["name"] = payment.resident.first_name
+            if payment.fee_cents:
+                return (
+                    _("Money to %(name)s's trust account, receipt %(receipt)s (fee %(fee)s)") % said
+                )
+            return _("Money to %(name)s's trust account, receipt %(receipt)s") % said
+        if payment.fee_cents:
+            return (
+                _("Money to a resident's trust account, receipt %(receipt)s (fee %(fee)s)") % said
+            )
+        return _("Money to a resident's trust account, receipt %(receipt)s") % said
     if txn.kind == T.PAYOUT:
-        return f"Refund to your card: {txn.memo}"
-    return txn.memo or dict(T.choices).get(txn.kind, txn.kind)
+        return _("Refund to your card: %(reason)s") % {"reason": txn.memo}
+    return txn.memo or str(dict(T.choices).get(txn.kind, txn.kind))
 
 
 def statement_csv(lines: list[StatementLine]) -> str:

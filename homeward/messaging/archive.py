@@ -24,6 +24,9 @@ from io import BytesIO
 
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from homeward.core import audit, clock, pdf
 from homeward.ledger import statements
@@ -50,9 +53,9 @@ class Format:
 FORMATS = {
     f.name: f
     for f in (
-        Format("json", "application/json", "json", "JSON, the complete record"),
-        Format("pdf", "application/pdf", "pdf", "PDF, to read or print"),
-        Format("mbox", "application/mbox", "mbox", "mbox, for a mail program"),
+        Format("json", "application/json", "json", gettext_lazy("JSON, the complete record")),
+        Format("pdf", "application/pdf", "pdf", gettext_lazy("PDF, to read or print")),
+        Format("mbox", "application/mbox", "mbox", gettext_lazy("mbox, for a mail program")),
     )
 }
 
@@ -68,7 +71,7 @@ class Owner:
     sent: str  # the direction of the messages this person wrote
     messages: QuerySet[Message]
     statement: Callable[[], list[StatementLine]]
-    account: str  # what the statement is of
+    account: str  # what the statement is of: "wallet" or "trust account" (the record's words)
 
 
 def _seen(sent: str) -> Q:
@@ -112,18 +115,34 @@ def count_of(owner: Owner) -> int:
 
 def write(owner: Owner, format: str) -> Iterator[bytes]:
     """The archive in ``format`` ("json", "pdf" or "mbox"), piece by piece. Taking one is
-    recorded in the audit log (what was taken, never what it says)."""
+    recorded in the audit log (what was taken, never what it says).
+
+    It is written in the language active now (the request's), however late the pieces are
+    asked for (a streamed response is read after the request is done): the PDF's and the
+    mbox's words, and the labels in the JSON (its keys and codes stay English)."""
     if format not in FORMATS:
         raise ValueError(f"unknown archive format {format!r}")
     person = owner.person
     actor = person.user if isinstance(person, Contact) else person
     audit.record(actor=actor, action="archive.downloaded", obj=person, data={"format": format})
     made = clock.now()
+    language = translation.get_language()
     if format == "json":
-        return _json(owner, made)
+        return _in_language(language, _json(owner, made))
     if format == "mbox":
-        return _mbox(owner)
-    return pdf.stream(f"Homeward archive of {owner.name}", _lines(owner, made))
+        return _in_language(language, _mbox(owner))
+    title = _("Homeward archive of %(name)s") % {"name": owner.name}
+    return _in_language(language, pdf.stream(title, _lines(owner, made)))
+
+
+def _in_language(language: str | None, pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """``pieces``, each written with ``language`` active (and only while it is written)."""
+    while True:
+        with translation.override(language):
+            piece = next(pieces, None)
+        if piece is None:
+            return
+        yield piece
 
 
 def filename(owner: Owner, format: str, at: dt.datetime) -> str:
@@ -226,7 +245,10 @@ def _mbox(owner: Owner) -> Iterator[bytes]:
         mail["From"] = f"{sender} <{sender_at}>"
         mail["To"] = f"{recipient} <{recipient_at}>"
         mail["Date"] = format_datetime(message.created_at)
-        mail["Subject"] = f"Message {message.pk} ({message.get_status_display()})"
+        mail["Subject"] = _("Message %(number)s (%(status)s)") % {
+            "number": message.pk,
+            "status": message.get_status_display(),
+        }
         mail["Message-ID"] = f"<message-{message.pk}@{DOMAIN}>"
         stages = "; ".join(f"{s} {at.isoformat()}" for s, at in selectors.timeline(message))
         mail["X-Homeward-Timeline"] = stages
@@ -241,23 +263,43 @@ def _mbox(owner: Owner) -> Iterator[bytes]:
         yield envelope + b"\n".join(escaped).rstrip(b"\n") + b"\n\n"
 
 
+def _statement_title(owner: Owner, *, empty: bool) -> str:
+    if owner.account == "wallet":
+        if empty:
+            return _("Statement of the wallet: nothing paid or charged.")
+        return _("Statement of the wallet")
+    if empty:
+        return _("Statement of the trust account: nothing paid or charged.")
+    return _("Statement of the trust account")
+
+
 def _lines(owner: Owner, made: dt.datetime) -> Iterable[str]:
     who = f"{owner.name} ({owner.email})" if owner.email else owner.name
-    yield f"Messages of {who}, made {made:%Y-%m-%d %H:%M} UTC."
-    yield "Times are UTC. The JSON archive holds the same messages, exactly as written."
+    yield _("Messages of %(who)s, made %(made)s UTC.") % {
+        "who": who,
+        "made": f"{made:%Y-%m-%d %H:%M}",
+    }
+    yield _("Times are UTC. The JSON archive holds the same messages, exactly as written.")
     yield ""
     for message in _each(owner):
         sender, recipient = _sides(message)
-        yield f"#{message.pk}  {message.created_at:%Y-%m-%d %H:%M}  {sender} to {recipient}"
-        yield f"At {message.facility.name}. {message.get_status_display()}."
-        yield "  ".join(f"{stage} {at:%Y-%m-%d %H:%M}" for stage, at in selectors.timeline(message))
+        between = _("%(sender)s to %(recipient)s") % {"sender": sender, "recipient": recipient}
+        yield f"#{message.pk}  {message.created_at:%Y-%m-%d %H:%M}  {between}"
+        yield _("At %(facility)s. %(status)s.") % {
+            "facility": message.facility.name,
+            "status": message.get_status_display(),
+        }
+        yield "  ".join(
+            f"{stage} {at:%Y-%m-%d %H:%M}" for stage, at in selectors.shown_timeline(message)
+        )
         yield from message.body.splitlines() or [""]
         yield ""
     lines = owner.statement()
-    title = f"Statement of the {owner.account}"
-    yield title if lines else f"{title}: nothing paid or charged."
+    yield _statement_title(owner, empty=not lines)
     for line in lines:
-        card = "" if line.card_cents is None else f"  card {line.card_cents / 100:+.2f}"
+        card = ""
+        if line.card_cents is not None:
+            card = "  " + _("card %(amount)s") % {"amount": f"{line.card_cents / 100:+.2f}"}
         yield (
             f"{line.at:%Y-%m-%d %H:%M}  {line.facility}  {line.what}{card}"
             f"  {line.wallet_cents / 100:+.2f} -> {line.wallet_after / 100:.2f}"

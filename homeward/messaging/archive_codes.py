@@ -14,10 +14,13 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from homeward.core import audit, clock, links
 from homeward.core.errors import Conflict, DomainError, NotFound
@@ -28,7 +31,7 @@ from homeward.people.models import Resident, User
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0 or 1
 LENGTH = 12
-WRONG = (
+WRONG = gettext_lazy(
     "That code does not open an archive for that resident number. Check both, or ask the "
     "facility for a new code."
 )
@@ -64,7 +67,10 @@ def issue(*, resident: Resident, staff: User | None, email: str = "") -> Issued:
     ):
         raise NotFound()
     if resident.in_custody:
-        raise Conflict("in_custody", f"{resident.full_name} is not released: the kiosk is theirs.")
+        raise Conflict(
+            "in_custody",
+            _("%(name)s is not released: the kiosk is theirs.") % {"name": resident.full_name},
+        )
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     now = clock.now()
     expires = now + dt.timedelta(days=settings.ARCHIVE_CODE_DAYS)
@@ -91,12 +97,16 @@ def issue(*, resident: Resident, staff: User | None, email: str = "") -> Issued:
             data={"emailed": bool(email), "expires_at": expires.isoformat()},
         )
         if email:
+            # The day it ends at the facility (the email shows it in the reader's words).
+            local = expires.astimezone(zoneinfo.ZoneInfo(resident.facility.timezone))
             emails.queue(
                 to=email,
                 template="archive_code",
+                # Written in the resident's language (chosen at the kiosk), else English.
+                language=resident.language or settings.LANGUAGE_CODE,
                 ours={
                     "code": shown(code),
-                    "until": f"{expires:%Y-%m-%d}",
+                    "until": local.date(),
                     "link": links.absolute("released", ""),
                     "facility": resident.facility.name,
                     "number": resident.number,

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from homeward.connections.models import Connection
 
@@ -11,19 +13,19 @@ class Message(models.Model):
     """One message in the conversation of a connection, in one direction."""
 
     class Direction(models.TextChoices):
-        TO_RESIDENT = "to_resident", "From the contact to the resident"
-        TO_CONTACT = "to_contact", "From the resident to the contact"
+        TO_RESIDENT = "to_resident", _("From the contact to the resident")
+        TO_CONTACT = "to_contact", _("From the resident to the contact")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        SCREENING = "screening", "Being screened"
-        IN_REVIEW = "in_review", "In review"
-        APPROVED = "approved", "Approved"
-        BLOCKED = "blocked", "Not delivered"
-        DELIVERED = "delivered", "Delivered"
-        READ = "read", "Read"
-        RETURNED = "returned", "Returned"
+        DRAFT = "draft", pgettext_lazy("message status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("message status", "Submitted")
+        SCREENING = "screening", pgettext_lazy("message status", "Being screened")
+        IN_REVIEW = "in_review", pgettext_lazy("message status", "In review")
+        APPROVED = "approved", pgettext_lazy("message status", "Approved")
+        BLOCKED = "blocked", pgettext_lazy("message status", "Not delivered")
+        DELIVERED = "delivered", pgettext_lazy("message status", "Delivered")
+        READ = "read", pgettext_lazy("message status", "Read")
+        RETURNED = "returned", pgettext_lazy("message status", "Returned")
 
     connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="messages")
     facility = models.ForeignKey(
@@ -42,7 +44,7 @@ class Message(models.Model):
     body = models.TextField()
     status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
     client_token = models.CharField(
-        max_length=64, blank=True, help_text="Sent with the form; a repeat submit is ignored."
+        max_length=64, blank=True, help_text=_("Sent with the form; a repeat submit is ignored.")
     )
     created_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)

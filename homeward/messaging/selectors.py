@@ -4,6 +4,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.utils.translation import pgettext_lazy
 
 from homeward.connections.models import Connection
 from homeward.messaging.models import Message
@@ -49,6 +50,7 @@ def visible_to_contact(connection: Connection) -> QuerySet[Message]:
     )
 
 
+# (stage, field): the stages' names are the record's (the archive's JSON, the API), in English.
 TIMELINE = [
     ("submitted", "submitted_at"),
     ("screened", "screened_at"),
@@ -59,6 +61,17 @@ TIMELINE = [
     ("delivered", "delivered_at"),
     ("read", "read_at"),
 ]
+# The same stages as people read them, in their language (``shown_timeline``).
+STAGE_WORDS = {
+    "submitted": pgettext_lazy("message stage", "submitted"),
+    "screened": pgettext_lazy("message stage", "screened"),
+    "in review": pgettext_lazy("message stage", "in review"),
+    "approved": pgettext_lazy("message stage", "approved"),
+    "not delivered": pgettext_lazy("message stage", "not delivered"),
+    "returned": pgettext_lazy("message stage", "returned"),
+    "delivered": pgettext_lazy("message stage", "delivered"),
+    "read": pgettext_lazy("message stage", "read"),
+}
 
 
 def has_messages() -> Exists:
@@ -71,6 +84,11 @@ def timeline(message: Message) -> list[tuple[str, dt.datetime]]:
     """The stages this message has passed, with their times, in order."""
     stages = [(label, getattr(message, field)) for label, field in TIMELINE]
     return [(label, at) for label, at in stages if at is not None]
+
+
+def shown_timeline(message: Message) -> list[tuple[str, dt.datetime]]:
+    """``timeline`` as a page shows it: each stage in the reader's language."""
+    return [(str(STAGE_WORDS[stage]), at) for stage, at in timeline(message)]
 
 
 def unread_counts_for_resident(resident_id: int) -> dict[int, int]:

@@ -11,6 +11,8 @@ import unicodedata
 from typing import Any, NamedTuple, cast
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
@@ -65,18 +67,20 @@ def _connection_of_sender(sender: Contact | Resident, connection_id: int) -> Con
 
 def _check_can_send(connection: Connection) -> None:
     if connection.status == Connection.Status.BLOCKED:
-        raise PermissionDenied("Messaging is blocked on this connection.", "connection_blocked")
+        raise PermissionDenied(_("Messaging is blocked on this connection."), "connection_blocked")
     if not connection.resident.in_custody:
         raise Conflict(
             "resident_released",
-            f"{connection.resident.full_name} has been released; messaging has ended.",
+            _("%(name)s has been released; messaging has ended.")
+            % {"name": connection.resident.full_name},
         )
     if connection.resident.facility_id != connection.facility_id:
-        raise Conflict("resident_moved", "This resident is no longer at this facility.")
+        raise Conflict("resident_moved", _("This resident is no longer at this facility."))
     if not connection.is_active:
         raise Conflict(
             "connection_not_active",
-            f"This connection is not active yet ({connection.get_status_display().lower()}).",
+            _("This connection is not active yet (%(status)s).")
+            % {"status": connection.get_status_display().lower()},
         )
 
 
@@ -107,11 +111,12 @@ def _has_ink(text: str) -> bool:
 def validate_body(body: str, *, limit: int) -> str:
     body = _CONTROL.sub("", body.replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not _has_ink(body):
-        raise DomainError("message_empty", "Write something before sending.")
+        raise DomainError("message_empty", _("Write something before sending."))
     if len(body) > limit:
         raise DomainError(
             "message_too_long",
-            f"This message is {len(body):,} characters; the limit here is {limit:,}.",
+            _("This message is %(length)s characters; the limit here is %(limit)s.")
+            % {"length": f"{len(body):,}", "limit": f"{limit:,}"},
         )
     return body
 
@@ -226,8 +231,10 @@ def _check_same_message(
     if not same:
         raise Conflict(
             "idempotency_key_reused",
-            "This message token was already used for a different message; nothing was sent. "
-            "Send again with a new token.",
+            _(
+                "This message token was already used for a different message; nothing was "
+                "sent. Send again with a new token."
+            ),
         )
 
 
@@ -436,7 +443,12 @@ def refuse_closing_while_in_review(contact: Contact) -> None:
     if waiting:
         raise Conflict(
             "messages_in_review",
-            f"{waiting} of your messages {'is' if waiting == 1 else 'are'} still being "
-            "reviewed. You can close your account once "
-            f"{'it is' if waiting == 1 else 'they are'} decided; nothing was changed.",
+            ngettext(
+                "%(count)s of your messages is still being reviewed. You can close your "
+                "account once it is decided; nothing was changed.",
+                "%(count)s of your messages are still being reviewed. You can close your "
+                "account once they are decided; nothing was changed.",
+                waiting,
+            )
+            % {"count": waiting},
         )

@@ -32,7 +32,7 @@ from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
 from homeward.messaging.models import Message
 from homeward.messaging.status import ENDED, journey_ended_at
-from homeward.monitoring import entities, index
+from homeward.monitoring import entities, index, words
 from homeward.monitoring.access import retention_agencies
 from homeward.monitoring.models import Case, CaseMessage, LegalHold
 from homeward.people import notices
@@ -55,10 +55,9 @@ class RetentionError(DomainError):
 
 
 def tombstone(agency: Agency, at: dt.datetime) -> str:
-    return (
-        f"(The text of this message was removed on {at:%Y-%m-%d}: {agency.name} keeps "
-        f"message text for {agency.message_retention_days} days.)"
-    )
+    """What the body says once its text is removed (in English: ``words.shown_body`` says
+    it in the reader's language)."""
+    return words.stored_note(agency=agency.name, days=agency.message_retention_days, at=at)
 
 
 def holds_of(agency: Agency) -> QuerySet[LegalHold]:

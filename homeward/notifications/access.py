@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from homeward.notifications.events import CONTACT_EVENTS
 from homeward.notifications.models import Notification, Preference
@@ -31,5 +32,12 @@ def unread_notices(resident: Resident) -> Any:
 def digest_hour() -> str:
     """When the daily digest goes out, in words: "6 pm (America/New_York time)"."""
     hour = settings.NOTIFICATION_DIGEST_HOUR
-    clock_hour = f"{hour % 12 or 12} {'am' if hour < 12 else 'pm'}"
-    return f"{clock_hour} ({settings.NOTIFICATION_DIGEST_TIME_ZONE} time)"
+    twelve = hour % 12 or 12
+    if hour < 12:
+        clock_hour = _("%(hour)s am") % {"hour": twelve}
+    else:
+        clock_hour = _("%(hour)s pm") % {"hour": twelve}
+    return _("%(hour)s (%(zone)s time)") % {
+        "hour": clock_hour,
+        "zone": settings.NOTIFICATION_DIGEST_TIME_ZONE,
+    }

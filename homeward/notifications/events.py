@@ -1,11 +1,14 @@
 """The events Homeward tells people about: who hears of each, on which channel, in which
 words. A new event is a row here, a template pair under ``templates/email/`` (for
 contacts) or a kiosk sentence (for residents), and a call of ``services.notify`` where it
-happens (most through the status hooks in ``receivers``)."""
+happens (most through the status hooks in ``receivers``). The words are marked for
+translation and written in the language of the person told."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
 
 CONTACT = "contact"
 RESIDENT = "resident"
@@ -18,8 +21,8 @@ ADDRESS = "address"
 class Event:
     name: str
     audience: str  # CONTACT (email), RESIDENT (kiosk notice) or ADDRESS (email)
-    label: str  # what the preferences page calls it
-    # A kiosk notice's words; {name} is the other person's name, quoted, and any other
+    label: str  # what the preferences page calls it (and a kiosk notice's subject)
+    # A kiosk notice's words; %(name)s is the other person's name, quoted, and any other
     # field is one of our own values given to ``notify``.
     notice: str = ""
     # A security notice: sent at once even to a contact who chose the daily digest, and not
@@ -30,50 +33,53 @@ class Event:
 EVENTS: dict[str, Event] = {
     event.name: event
     for event in (
-        Event("reply_waiting", CONTACT, "A reply is waiting for you"),
-        Event("message_blocked", CONTACT, "A message you sent was blocked"),
-        Event("message_returned", CONTACT, "A message you sent was returned undelivered"),
-        Event("connection_approved", CONTACT, "A connection was approved"),
-        Event("connection_declined", CONTACT, "A connection request was declined or denied"),
-        Event("connection_ended", CONTACT, "A connection was ended"),
-        Event("deposit_receipt", CONTACT, "A payment went through (your receipt)"),
-        Event("refund", CONTACT, "Money is going back to your card"),
-        Event("low_balance", CONTACT, "Your wallet is running low"),
+        Event("reply_waiting", CONTACT, _("A reply is waiting for you")),
+        Event("message_blocked", CONTACT, _("A message you sent was blocked")),
+        Event("message_returned", CONTACT, _("A message you sent was returned undelivered")),
+        Event("connection_approved", CONTACT, _("A connection was approved")),
+        Event("connection_declined", CONTACT, _("A connection request was declined or denied")),
+        Event("connection_ended", CONTACT, _("A connection was ended")),
+        Event("deposit_receipt", CONTACT, _("A payment went through (your receipt)")),
+        Event("refund", CONTACT, _("Money is going back to your card")),
+        Event("low_balance", CONTACT, _("Your wallet is running low")),
         Event(
-            "signin_locked", CONTACT, "Your account was locked after wrong passwords", urgent=True
+            "signin_locked",
+            CONTACT,
+            _("Your account was locked after wrong passwords"),
+            urgent=True,
         ),
         Event(
             "messaging_restricted",
             CONTACT,
-            "Your messaging was suspended, changed or restored",
+            _("Your messaging was suspended, changed or restored"),
             urgent=True,
         ),
-        Event("appeal_decided", CONTACT, "An appeal of yours was decided"),
-        Event("retention_warning", CONTACT, "Old messages are about to lose their text"),
-        Event("invitation", ADDRESS, "A resident invited this address to write"),
+        Event("appeal_decided", CONTACT, _("An appeal of yours was decided")),
+        Event("retention_warning", CONTACT, _("Old messages are about to lose their text")),
+        Event("invitation", ADDRESS, _("A resident invited this address to write")),
         Event(
             "connection_requested",
             RESIDENT,
-            "Someone asked to write to you",
-            notice="{name} asked to write to you. Open Contacts to accept or decline.",
+            _("Someone asked to write to you"),
+            notice=_("%(name)s asked to write to you. Open Contacts to accept or decline."),
         ),
         Event(
             "messaging_restricted_notice",
             RESIDENT,
-            "Your messaging was suspended, changed or restored",
-            notice="{sentence}",
+            _("Your messaging was suspended, changed or restored"),
+            notice="%(sentence)s",  # enforcement's sentence, as it is
         ),
         Event(
             "appeal_decided_notice",
             RESIDENT,
-            "An appeal of yours was decided",
-            notice="{sentence}",
+            _("An appeal of yours was decided"),
+            notice="%(sentence)s",  # enforcement's sentence, as it is
         ),
         Event(
             "connection_started",
             RESIDENT,
-            "A connection started",
-            notice="You can now write to {name}.",
+            _("A connection started"),
+            notice=_("You can now write to %(name)s."),
         ),
     )
 }

@@ -1,4 +1,6 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from homeward.facilities.models import Facility
 from homeward.people.models import Contact, Resident
@@ -14,14 +16,14 @@ class Notification(models.Model):
     job; a kiosk row is the notice itself, shown to the resident until they read it."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        KIOSK = "kiosk", "Kiosk notice"
+        EMAIL = "email", _("Email")
+        KIOSK = "kiosk", _("Kiosk notice")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to be sent"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Not sent (the person turned it off or has no address)"
-        HELD = "held", "Waiting for the daily digest"
+        QUEUED = "queued", _("Waiting to be sent")
+        SENT = "sent", pgettext_lazy("notification status", "Sent")
+        SKIPPED = "skipped", _("Not sent (the person turned it off or has no address)")
+        HELD = "held", _("Waiting for the daily digest")
 
     event = models.CharField(max_length=40)
     key = models.CharField(max_length=120)

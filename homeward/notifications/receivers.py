@@ -1,11 +1,16 @@
 """Which events tell whom: the receivers of the hooks of the apps below (messaging and
 connections status moves, the ledger's money, the sign-in throttle's locks), registered when
-Django starts (``apps``). Each runs in the transaction of the event it tells of."""
+Django starts (``apps``). Each runs in the transaction of the event it tells of.
+
+Words made here for an email or a notice (a reason, a sentence) are made in the language of
+the person told (``told_in``), not in that of the request the event happened in."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+
+from django.utils.translation import gettext as _
 
 from homeward.connections.models import Connection
 from homeward.connections.services import invitation_token
@@ -15,9 +20,10 @@ from homeward.enforcement import words as appeal_words
 from homeward.enforcement.models import Appeal, Restriction, RestrictionChange
 from homeward.facilities.models import Facility
 from homeward.ledger.models import Account, Payment, Payout, Transaction
+from homeward.messaging import words as message_words
 from homeward.messaging.models import Message
 from homeward.notifications.models import Notification
-from homeward.notifications.services import notify
+from homeward.notifications.services import notify, told_in
 from homeward.people.models import Contact
 from homeward.people.throttle import LOCK_EMAIL_EVERY
 from homeward.screening import categories
@@ -35,15 +41,16 @@ def message_moved(message: Message, source: str, target: str) -> None:
     if connection.contact is None:
         return
     ours: dict[str, object] = {}
-    if target == S.DELIVERED:
-        event = "reply_waiting"
-    elif target == S.BLOCKED:
-        event = "message_blocked"
-        shown = connection.facility.policy.show_block_reasons and message.block_category
-        ours["reason"] = categories.label(message.block_category) if shown else ""
-    else:
-        event = "message_returned"
-        ours["reason"] = message.return_reason
+    with told_in(connection.contact):
+        if target == S.DELIVERED:
+            event = "reply_waiting"
+        elif target == S.BLOCKED:
+            event = "message_blocked"
+            shown = connection.facility.policy.show_block_reasons and message.block_category
+            ours["reason"] = str(categories.label(message.block_category)) if shown else ""
+        else:
+            event = "message_returned"
+            ours["reason"] = message_words.return_reason(message)
     notify(
         event=event,
         key=f"message:{message.pk}:{target}",
@@ -107,10 +114,9 @@ def invitation_sent(connection: Connection, key: str) -> None:
         facility_id=connection.facility_id,
         ours={
             "link": links.absolute("invitation", invitation_token(connection)),
+            # The day, at the facility; the email says it in its reader's words.
             "expires": (
-                f"{expires.astimezone(zoneinfo.ZoneInfo(facility.timezone)):%-d %B %Y}"
-                if expires
-                else ""
+                expires.astimezone(zoneinfo.ZoneInfo(facility.timezone)).date() if expires else None
             ),
         },
         theirs={"name": connection.resident.full_name, "facility": facility.name},
@@ -153,6 +159,8 @@ def refund_started(contact: Contact, facility: Facility, payouts: list[Payout]) 
     theirs = {"facility": facility.name}
     if resident is not None:
         theirs["name"] = resident.full_name
+    with told_in(contact):
+        cards = _cards({payout.payment.card_last4 for payout in payouts})
     notify(
         event="refund",
         key=f"refund:payout:{payouts[0].pk}",
@@ -160,7 +168,7 @@ def refund_started(contact: Contact, facility: Facility, payouts: list[Payout]) 
         facility_id=facility.pk,
         ours={
             "amount": sum(payout.amount_cents for payout in payouts),
-            "cards": _cards({payout.payment.card_last4 for payout in payouts}),
+            "cards": cards,
             "from_trust": resident is not None,
         },
         theirs=theirs,
@@ -172,10 +180,13 @@ def _cards(last4s: set[str]) -> str:
     4242", or "the card you paid with" when a card's digits are not known."""
     known = sorted(digits for digits in last4s if digits)
     if not known or len(known) < len(last4s):
-        return "the card you paid with" if len(last4s) == 1 else "the cards you paid with"
+        return _("the card you paid with") if len(last4s) == 1 else _("the cards you paid with")
     if len(known) == 1:
-        return f"the card ending {known[0]}"
-    return f"the cards ending {', '.join(known[:-1])} and {known[-1]}"
+        return _("the card ending %(digits)s") % {"digits": known[0]}
+    return _("the cards ending %(digits)s and %(last)s") % {
+        "digits": ", ".join(known[:-1]),
+        "last": known[-1],
+    }
 
 
 def wallet_running_low(wallet: Account, price: int) -> None:
@@ -242,28 +253,30 @@ def restriction_changed(restriction: Restriction, action: str) -> None:
     if restriction.connection is not None:
         contact, resident = restriction.connection.contact, restriction.connection.resident
     if contact is not None:
+        with told_in(contact):
+            sentence = str(restrictions.describe(restriction, reader=contact))
         notify(
             event="messaging_restricted",
             key=key,
             contact=contact,
             facility_id=restriction.facility_id,
             ours={
-                "sentence": restrictions.describe(restriction, reader=contact),
+                "sentence": sentence,
                 "lifted": lifted,
-                "kind_word": "revoked" if restriction.ends_at is None else "suspended",
-                "on_the_way": "returned and refunded"
-                if returned
-                else "held, and will be delivered when it ends",
+                "revoked": restriction.ends_at is None,
+                "returned": returned,
             },
             theirs={"reason": "" if lifted else restriction.reason},
         )
     if resident is not None:
+        with told_in(resident):
+            sentence = str(restrictions.describe(restriction, reader=resident))
         notify(
             event="messaging_restricted_notice",
             key=key,
             resident=resident,
             facility_id=restriction.facility_id,
-            ours={"sentence": restrictions.describe(restriction, reader=resident)},
+            ours={"sentence": sentence},
         )
 
 
@@ -271,9 +284,10 @@ def appeal_changed(appeal: Appeal, step: str) -> None:
     """Tell the person who appealed what was decided."""
     if step not in (Appeal.Status.UPHELD, Appeal.Status.OVERTURNED):
         return
-    sentence = appeal_words.decided(appeal)
     key = f"appeal:{appeal.pk}:{step}"
     if appeal.contact is not None:
+        with told_in(appeal.contact):
+            sentence = str(appeal_words.decided(appeal))
         notify(
             event="appeal_decided",
             key=key,
@@ -283,6 +297,8 @@ def appeal_changed(appeal: Appeal, step: str) -> None:
             theirs={"reason": appeal.decision_reason},
         )
     elif appeal.resident is not None:
+        with told_in(appeal.resident):
+            sentence = str(appeal_words.decided(appeal))
         notify(
             event="appeal_decided_notice",
             key=key,

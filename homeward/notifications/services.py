@@ -8,7 +8,8 @@ row per event, channel and person, so an event is never told twice. Emails are s
 
 Emails never carry a message's text: they say that something happened and where to look.
 The words are our templates (``templates/email/notify_<event>``); a name a person typed is
-passed apart from ours and made safe (``people.emails``)."""
+passed apart from ours and made safe (``people.emails``). They are written in the language
+of the person told (``language_of``), whoever's request the event happened in."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from homeward.core import audit, clock, links
 from homeward.core.errors import NotFound
@@ -26,9 +28,37 @@ from homeward.notifications import tokens
 from homeward.notifications.events import ADDRESS, CONTACT, CONTACT_EVENTS, EVENTS
 from homeward.notifications.models import Digest, Notification, Preference
 from homeward.people import emails
-from homeward.people.models import Contact, Resident
+from homeward.people.models import Contact, Resident, User
 
 N = Notification
+
+
+def language_of(person: Contact | Resident) -> str:
+    """The language ``person`` is told things in: their saved choice (a contact's for pages
+    and emails, a resident's at the kiosk), else English. Not the language of the request
+    the event happened in: that is most often someone else's (a resident at the kiosk, a
+    reviewer in the console)."""
+    saved = person.user.language if isinstance(person, Contact) else person.language
+    return saved or settings.LANGUAGE_CODE
+
+
+def told_in(person: Contact | Resident) -> translation.override:
+    """Words made for ``person`` (a sentence passed to ``notify``) in their language:
+    ``with told_in(contact): notify(...)``."""
+    return translation.override(language_of(person))
+
+
+def _address_language(address: str) -> str:
+    """An invitation's language: the account's choice when the address has one, else the
+    request's that sent it (the kiosk's), else English ('' asks ``emails`` for that)."""
+    user = (
+        User.objects.filter(
+            email__iexact=address, contact__isnull=False, contact__closed_at__isnull=True
+        )
+        .exclude(language="")
+        .first()
+    )
+    return user.language if user is not None else ""
 
 
 def notify(
@@ -60,11 +90,13 @@ def notify(
         if resident is None:
             raise ValueError(f"{event} is told to a resident")
         name = emails.user_value((theirs or {}).get("name", ""))
+        values = {key: str(value) for key, value in (ours or {}).items()}
+        with told_in(resident):  # a kiosk notice is kept as written: in the resident's words
+            subject = str(spec.label)
+            body = str(spec.notice) % {**values, "name": f"“{name}”"}
         fields = {
-            "subject": spec.label,
-            "body": spec.notice.format(
-                **{key: str(value) for key, value in (ours or {}).items()}, name=f"“{name}”"
-            ),
+            "subject": subject,
+            "body": body,
             "channel": N.Channel.KIOSK,
             "recipient": f"resident:{resident.pk}",
             "resident": resident,
@@ -96,6 +128,7 @@ def _to_contact(
     unsubscribe = links.absolute("unsubscribe", tokens.unsubscribe(contact.pk, event))
     subject, body = emails.render(
         f"notify_{event}",
+        language=language_of(contact),
         ours={
             **ours,
             "site": links.absolute("home", ""),
@@ -130,7 +163,10 @@ def _to_address(
     """An email to an address that may have no account: sent once, no choices."""
     address = address.strip().lower()
     subject, body = emails.render(
-        f"notify_{event}", ours={**ours, "site": links.absolute("home", "")}, theirs=theirs
+        f"notify_{event}",
+        language=_address_language(address),
+        ours={**ours, "site": links.absolute("home", "")},
+        theirs=theirs,
     )
     return {
         "subject": subject,
@@ -205,6 +241,7 @@ def _write_digest(row: Notification) -> bool:
     unsubscribe = links.absolute("unsubscribe", tokens.unsubscribe(row.contact.pk, DIGEST))
     row.subject, row.body = emails.render(
         "notify_digest",
+        language=language_of(row.contact),
         ours={
             "items": [(item.subject, _without_footer(item.body)) for item in told],
             "count": len(told),

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from homeward.core import audit, clock, links
 from homeward.core.errors import DomainError, NotFound
@@ -53,8 +54,10 @@ EMAIL_CHANGE_DAYS = 2
 def _link_invalid() -> DomainError:
     return DomainError(
         "link_invalid",
-        "This link is not valid: it was used already, has expired, or is incomplete. "
-        "Ask for a new one.",
+        _(
+            "This link is not valid: it was used already, has expired, or is incomplete. "
+            "Ask for a new one."
+        ),
     )
 
 
@@ -73,7 +76,7 @@ def reset_hours() -> int:
 
 
 def _wrong_password() -> DomainError:
-    return DomainError("wrong_password", "That is not your current password.")
+    return DomainError("wrong_password", _("That is not your current password."))
 
 
 def _check_password(user: User, password: str, client: str | None) -> None:
@@ -112,7 +115,9 @@ def _set_password(user: User, password: str, *, action: str) -> None:
     user.save(update_fields=["password"])
     audit.record(actor=user, action=action, obj=user)
     password_changed(user)
-    emails.queue(to=user.email, template="password_changed", ours={}, theirs={})
+    emails.queue(
+        to=user.email, template="password_changed", language=user.language, ours={}, theirs={}
+    )
 
 
 # --- a forgotten password ---------------------------------------------------------------
@@ -133,6 +138,7 @@ def request_password_reset(*, email: str, client: str | None = None) -> None:
     emails.queue(
         to=user.email,
         template="password_reset",
+        language=user.language,
         ours={
             "link": links.absolute("password_reset", f"{uid}/{token}"),
             "hours": reset_hours(),
@@ -182,7 +188,7 @@ def change_password(*, user: User, current: str, new: str, client: str | None = 
         if not user.check_password(current):  # changed by another tab since the check
             raise _wrong_password()
         if current == new:
-            raise DomainError("same_password", "Choose a password you have not been using.")
+            raise DomainError("same_password", _("Choose a password you have not been using."))
         _check_new_password(user, new)
         _set_password(user, new, action="contact.password_changed")
 
@@ -209,19 +215,20 @@ def request_email_change(
     try:
         validate_email(new_email)
     except ValidationError:
-        raise DomainError("email_invalid", "Enter a valid email address.") from None
+        raise DomainError("email_invalid", _("Enter a valid email address.")) from None
     if new_email == user.email.lower():
-        raise DomainError("same_email", "That is already your email address.")
+        raise DomainError("same_email", _("That is already your email address."))
     # Counted before the look-up, so it cannot be used to try address after address.
     throttle.count_email_request(email=new_email, address=client)
     if email_in_use(new_email, besides=user):
-        raise DomainError("email_taken", "Another account uses this email. Choose another.")
+        raise DomainError("email_taken", _("Another account uses this email. Choose another."))
     data = {"contact": contact.pk, "old": user.email, "new": new_email, "p": _mark(user)}
     token = signing.dumps(data, salt=EMAIL_CHANGE_SALT)
     with transaction.atomic():
         emails.queue(
             to=new_email,
             template="email_change",
+            language=user.language,
             ours={
                 "link": links.absolute("confirm_email_change", token),
                 "days": EMAIL_CHANGE_DAYS,
@@ -231,6 +238,7 @@ def request_email_change(
         emails.queue(
             to=user.email,
             template="email_change_asked",
+            language=user.language,
             ours={"days": EMAIL_CHANGE_DAYS},
             theirs={"new": new_email},
         )
@@ -269,14 +277,14 @@ def confirm_email_change(*, token: str) -> Contact:
         new = str(data.get("new", ""))
         user = contact.user
         if email_in_use(new, besides=user):
-            raise DomainError("email_taken", "Another account now uses this email.")
+            raise DomainError("email_taken", _("Another account now uses this email."))
         old = user.email
         user.email = user.username = new
         try:
             with transaction.atomic():
                 user.save(update_fields=["email", "username"])
         except IntegrityError:  # another account took it at this very moment
-            raise DomainError("email_taken", "Another account now uses this email.") from None
+            raise DomainError("email_taken", _("Another account now uses this email.")) from None
         contact.email_verified_at = None
         mark_verified(contact)  # the new address is proved, and its invitations found
         audit.record(
@@ -285,7 +293,13 @@ def confirm_email_change(*, token: str) -> Contact:
             obj=contact,
             data={"old": old, "new": new},
         )
-        emails.queue(to=old, template="email_changed", ours={}, theirs={"new": new})
+        emails.queue(
+            to=old,
+            template="email_changed",
+            language=user.language,
+            ours={},
+            theirs={"new": new},
+        )
     return contact
 
 
@@ -321,5 +335,7 @@ def close_account(*, contact: Contact, password: str, client: str | None = None)
         account_closed(contact)
         audit.record(actor=user, action="contact.account_closed", obj=contact)
         password_changed(user)
-        emails.queue(to=email, template="account_closed", ours={}, theirs={})
+        emails.queue(
+            to=email, template="account_closed", language=user.language, ours={}, theirs={}
+        )
     return contact

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from homeward.facilities.models import Agency, Facility, HousingUnit
 
@@ -54,8 +56,8 @@ class Contact(models.Model):
 
 class Resident(models.Model):
     class Status(models.TextChoices):
-        IN_CUSTODY = "in_custody", "In custody"
-        RELEASED = "released", "Released"
+        IN_CUSTODY = "in_custody", _("In custody")
+        RELEASED = "released", pgettext_lazy("resident status", "Released")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="residents")
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="residents")
@@ -109,10 +111,10 @@ class StaffMembership(models.Model):
     """What one staff user may do, and where: one facility, or every facility of an agency."""
 
     class Role(models.TextChoices):
-        REVIEWER = "reviewer", "Reviewer"
-        INVESTIGATOR = "investigator", "Investigator"
-        FACILITY_ADMIN = "facility_admin", "Facility admin"
-        AGENCY_ADMIN = "agency_admin", "Agency admin"
+        REVIEWER = "reviewer", _("Reviewer")
+        INVESTIGATOR = "investigator", _("Investigator")
+        FACILITY_ADMIN = "facility_admin", _("Facility admin")
+        AGENCY_ADMIN = "agency_admin", _("Agency admin")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
@@ -147,16 +149,16 @@ class SignInThrottle(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CONTACT = "contact", "Family or friend account"
-        STAFF = "staff", "Staff account"
-        TRUSTED_BROWSER = "trusted_browser", "Trusted browser of an account"
-        ADDRESS = "address", "Client address"
-        KIOSK_NUMBER = "kiosk_number", "Resident number on the kiosks"
-        KIOSK_DEVICE = "kiosk_device", "Kiosk device"
-        EMAIL_TO = "email_to", "Emails asked for one address"
-        EMAIL_FROM = "email_from", "Emails asked for from one client address"
-        ARCHIVE_CODE = "archive_code", "Archive codes typed for one resident number"
-        ARCHIVE_FROM = "archive_from", "Archive codes typed from one client address"
+        CONTACT = "contact", _("Family or friend account")
+        STAFF = "staff", _("Staff account")
+        TRUSTED_BROWSER = "trusted_browser", _("Trusted browser of an account")
+        ADDRESS = "address", _("Client address")
+        KIOSK_NUMBER = "kiosk_number", _("Resident number on the kiosks")
+        KIOSK_DEVICE = "kiosk_device", _("Kiosk device")
+        EMAIL_TO = "email_to", _("Emails asked for one address")
+        EMAIL_FROM = "email_from", _("Emails asked for from one client address")
+        ARCHIVE_CODE = "archive_code", _("Archive codes typed for one resident number")
+        ARCHIVE_FROM = "archive_from", _("Archive codes typed from one client address")
 
     key = models.CharField(max_length=400, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 from homeward.core.errors import DomainError
 
 CODE = "name_not_plain"
@@ -46,12 +48,14 @@ def check_display_name(name: str) -> None:
     if _invisible_or_line_break(name):
         raise DomainError(
             CODE,
-            "Write your name on one line, without tabs or special invisible characters.",
+            _("Write your name on one line, without tabs or special invisible characters."),
         )
     # Full-width and other compatibility forms ("ｈｔｔｐ：／／") read as their plain letters.
     if LINK.search(unicodedata.normalize("NFKC", name)):
         raise DomainError(
             CODE,
-            "A name cannot contain a web address or link. If your name has a full stop, put a "
-            "space after it (as in “J. Smith”).",
+            _(
+                "A name cannot contain a web address or link. If your name has a full stop, "
+                "put a space after it (as in “J. Smith”)."
+            ),
         )

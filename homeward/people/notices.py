@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
+from django.utils.translation import gettext as _
 
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, PermissionDenied
@@ -77,9 +78,12 @@ def publish(*, agency: Agency, staff: User) -> AgencyNotice:
 def sentences(notice: AgencyNotice) -> list[str]:
     """What the notice says, in plain words (the web page and the API give the same)."""
     return [
-        f"Every message to or from a resident of {notice.agency.name} is checked by computer "
-        "and may be read by staff, before and after it is delivered, and used in "
-        "investigations and in court.",
+        _(
+            "Every message to or from a resident of %(agency)s is checked by computer and may "
+            "be read by staff, before and after it is delivered, and used in investigations "
+            "and in court."
+        )
+        % {"agency": notice.agency.name},
         retention_words(notice.retention_days),
         attorney_words(offered=notice.privileged_channel),
     ]
@@ -95,8 +99,10 @@ def check_accepted(contact: Contact, agency_id: int) -> None:
     """Refuse a message from ``contact`` to a resident of the agency until they accept."""
     if not has_accepted(contact, agency_id):
         raise PermissionDenied(
-            "Read the agency's monitoring notice and accept it before you write: it says how "
-            "long your messages are kept.",
+            _(
+                "Read the agency's monitoring notice and accept it before you write: it says "
+                "how long your messages are kept."
+            ),
             "notice_not_accepted",
         )
 
@@ -110,10 +116,13 @@ def accept(*, contact: Contact, agency: Agency, version: int) -> AgencyNotice:
         if version != notice.version:
             raise Conflict(
                 "notice_outdated",
-                f"The notice of {agency.name} has changed (it is now version {notice.version}). "
-                "Read it again and accept it.",
+                _(
+                    "The notice of %(agency)s has changed (it is now version %(version)s). "
+                    "Read it again and accept it."
+                )
+                % {"agency": agency.name, "version": notice.version},
             )
-        _, created = NoticeAcceptance.objects.get_or_create(
+        _accepted, created = NoticeAcceptance.objects.get_or_create(
             contact=contact, notice=notice, defaults={"accepted_at": clock.now()}
         )
         if created:

@@ -28,6 +28,8 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -54,7 +56,7 @@ _RECOVERY_KEY_SALT = "homeward.people.second_factor.recovery-code"
 class WrongCode(DomainError):
     def __init__(self) -> None:
         super().__init__(
-            "wrong_code", "That code is not right. Try the newest code, or a recovery code."
+            "wrong_code", _("That code is not right. Try the newest code, or a recovery code.")
         )
 
 
@@ -64,7 +66,12 @@ class TooManyCodes(DomainError):
     def __init__(self, seconds: int) -> None:
         super().__init__(
             "too_many_codes",
-            f"Too many wrong codes. Wait {seconds} seconds, then type the newest code.",
+            ngettext(
+                "Too many wrong codes. Wait %(seconds)s second, then type the newest code.",
+                "Too many wrong codes. Wait %(seconds)s seconds, then type the newest code.",
+                seconds,
+            )
+            % {"seconds": seconds},
         )
 
 
@@ -96,7 +103,7 @@ def _stored_digest(device: StaticDevice, code: str) -> str:
 
 
 def _recovery_code() -> str:
-    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _i in range(10))
     return f"{raw[:5]}-{raw[5:]}"
 
 
@@ -136,7 +143,7 @@ def pending_app(*, user: User) -> TOTPDevice:
     until they confirm it, so a code from the app they already scanned keeps working."""
     with transaction.atomic():
         if has_app(user):
-            raise Conflict("already_enrolled", "This account already has a second factor.")
+            raise Conflict("already_enrolled", _("This account already has a second factor."))
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
         if device is None:
             device = new_app(user=user, name=APP_NAME, confirmed=False)
@@ -149,10 +156,12 @@ def confirm_app(*, user: User, code: str) -> Enrolled:
     second factor, and ten recovery codes are made (returned once, stored as digests)."""
     with transaction.atomic():
         if has_app(user):
-            raise Conflict("already_enrolled", "This account already has a second factor.")
+            raise Conflict("already_enrolled", _("This account already has a second factor."))
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
         if device is None:
-            raise Conflict("no_enrolment", "Start again: open the enrolment page for a new code.")
+            raise Conflict(
+                "no_enrolment", _("Start again: open the enrolment page for a new code.")
+            )
         codes: list[str] = []
         allowed, wait = device.verify_is_allowed()
         verified = allowed and device.verify_token(_normalise(code))
@@ -178,7 +187,7 @@ def confirm_app(*, user: User, code: str) -> Enrolled:
 def _replace_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
-    codes = [_recovery_code() for _ in range(RECOVERY_CODES)]
+    codes = [_recovery_code() for _i in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=_digest(c)) for c in codes)
     return codes
 
@@ -263,7 +272,7 @@ def reset(*, actor: User, staff_user_id: int) -> User:
     with transaction.atomic():
         target = access.staff_managed_by(actor).filter(pk=staff_user_id).first()
         if target is None:
-            raise NotFound("No staff member here has that id.")
+            raise NotFound(_("No staff member here has that id."))
         apps = TOTPDevice.objects.filter(user=target).delete()[1].get("otp_totp.TOTPDevice", 0)
         StaticDevice.objects.filter(user=target).delete()
         audit.record(
@@ -299,12 +308,14 @@ def enrol_operator(*, username: str, replace: bool = False) -> TOTPDevice:
             .first()
         )
         if user is None:
-            raise NotFound("No active superuser has that username.")
+            raise NotFound(_("No active superuser has that username."))
         if has_app(user) and not replace:
             raise Conflict(
                 "already_enrolled",
-                "This operator already has an authenticator app. Use --replace to remove it "
-                "and set up a new one.",
+                _(
+                    "This operator already has an authenticator app. Use --replace to remove "
+                    "it and set up a new one."
+                ),
             )
         TOTPDevice.objects.filter(user=user).delete()
         device = new_app(user=user, name=OPERATOR_APP_NAME, confirmed=True)

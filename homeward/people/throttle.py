@@ -58,6 +58,8 @@ from django.core import signing
 from django.db import DatabaseError, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound
@@ -87,7 +89,7 @@ class Rule:
     window: dt.timedelta
     lock_for: dt.timedelta
     code: str
-    message: str
+    message: str  # a sentence for people (translated when it is shown)
 
 
 CONTACT = Rule(
@@ -95,30 +97,34 @@ CONTACT = Rule(
     15 * MINUTE,
     15 * MINUTE,
     "locked_out",
-    "Too many wrong passwords. Wait 15 minutes, then try again.",
+    gettext_lazy("Too many wrong passwords. Wait 15 minutes, then try again."),
 )
 STAFF = Rule(
     5,
     15 * MINUTE,
     30 * MINUTE,
     "locked_out",
-    "This account is locked after too many wrong passwords. Wait 30 minutes, or ask an "
-    "admin to release it.",
+    gettext_lazy(
+        "This account is locked after too many wrong passwords. Wait 30 minutes, or ask an "
+        "admin to release it."
+    ),
 )
 ADDRESS = Rule(
     50,
     15 * MINUTE,
     15 * MINUTE,
     "too_many_attempts",
-    "Too many sign-in attempts from your network. Wait 15 minutes, then try again.",
+    gettext_lazy("Too many sign-in attempts from your network. Wait 15 minutes, then try again."),
 )
 KIOSK_NUMBER = Rule(
     5,
     15 * MINUTE,
     15 * MINUTE,
     "locked_out",
-    "This resident number is locked after too many wrong tries. "
-    "Ask a staff member for help, or try again in 15 minutes.",
+    gettext_lazy(
+        "This resident number is locked after too many wrong tries. "
+        "Ask a staff member for help, or try again in 15 minutes."
+    ),
 )
 # Someone trying one common PIN against many numbers fails once per number: count the
 # whole device too.
@@ -127,8 +133,10 @@ KIOSK_DEVICE = Rule(
     15 * MINUTE,
     15 * MINUTE,
     "kiosk_locked",
-    "This kiosk is paused after many wrong sign-ins. Ask a staff member for help, or "
-    "try again in 15 minutes.",
+    gettext_lazy(
+        "This kiosk is paused after many wrong sign-ins. Ask a staff member for help, or "
+        "try again in 15 minutes."
+    ),
 )
 ACCOUNT_RULES: dict[str, Rule] = {Kind.CONTACT: CONTACT, Kind.STAFF: STAFF}
 # Requests that make Homeward email an address someone typed (a sign-up's confirmation, a
@@ -140,15 +148,19 @@ EMAILS_TO_ADDRESS = Rule(
     60 * MINUTE,
     60 * MINUTE,
     "too_many_attempts",
-    "Too many requests for this email address in the last hour. Any emails we sent are "
-    "in its inbox (check the spam folder too); or wait an hour, then try again.",
+    gettext_lazy(
+        "Too many requests for this email address in the last hour. Any emails we sent are "
+        "in its inbox (check the spam folder too); or wait an hour, then try again."
+    ),
 )
 EMAILS_FROM_CLIENT = Rule(
     20,
     60 * MINUTE,
     60 * MINUTE,
     "too_many_attempts",
-    "Too many requests from your network in the last hour. Wait an hour, then try again.",
+    gettext_lazy(
+        "Too many requests from your network in the last hour. Wait an hour, then try again."
+    ),
 )
 # A released resident's archive code (``messaging.archive_codes``), counted per resident
 # number at a facility (guessing one person's code) and per client network (trying many
@@ -158,15 +170,17 @@ ARCHIVE_CODE = Rule(
     15 * MINUTE,
     60 * MINUTE,
     "locked_out",
-    "Too many wrong codes for this resident number. Try again in an hour, or ask the "
-    "facility for a new code.",
+    gettext_lazy(
+        "Too many wrong codes for this resident number. Try again in an hour, or ask the "
+        "facility for a new code."
+    ),
 )
 ARCHIVE_FROM = Rule(
     20,
     60 * MINUTE,
     60 * MINUTE,
     "too_many_attempts",
-    "Too many archive codes tried from your network. Wait an hour, then try again.",
+    gettext_lazy("Too many archive codes tried from your network. Wait an hour, then try again."),
 )
 
 # The device cookie: signed, bound to one account, good for half a year.
@@ -310,7 +324,7 @@ def _trusted_browser(account_key: str, user: User | None, token: str | None) -> 
 
 def _bump(bucket: Bucket, now: dt.datetime) -> bool:
     """Count one attempt on ``bucket`` unless it is at its limit or locked."""
-    for _ in range(2):  # a second try only if the row was pruned between the two statements
+    for _attempt in range(2):  # a second try only if the row was pruned between the two statements
         _ensure_row(bucket, now)
         bumped = _bump_row(bucket, now)
         if bumped or SignInThrottle.objects.filter(key=bucket.key).exists():
@@ -390,6 +404,7 @@ def _tell_staff(bucket: Bucket, until: dt.datetime, now: dt.datetime) -> bool:
     emails.queue(
         to=user.email,
         template="staff_locked",
+        language=user.language or settings.LANGUAGE_CODE,  # the console speaks English
         ours={
             "username": user.get_username(),
             "limit": bucket.rule.limit,
@@ -648,7 +663,7 @@ def release_lock(*, admin: User, lock_id: int) -> SignInThrottle:
     with transaction.atomic():
         lock = locks_for_admin(admin).filter(pk=lock_id).first()
         if lock is None:
-            raise NotFound("No such lock.", "lock_not_found")
+            raise NotFound(_("No such lock."), "lock_not_found")
         SignInThrottle.objects.filter(pk=lock.pk).update(count=0, locked_until=None)
         audit.record(
             actor=admin,

@@ -20,6 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 SERIOUS = "serious"
 STANDARD = "standard"
 SEVERITIES = (SERIOUS, STANDARD)
@@ -28,7 +31,7 @@ SEVERITIES = (SERIOUS, STANDARD)
 @dataclass(frozen=True)
 class Category:
     code: str
-    label: str
+    label: str | Promise  # said in the reader's language when shown (gettext_lazy)
     severity: str
 
 
@@ -46,17 +49,17 @@ CODED = "coded"
 OTHER = "other"
 
 ALL: tuple[Category, ...] = (
-    Category(ESCAPE, "Escape or security risk", SERIOUS),
-    Category(VIOLENCE, "Violence or threats", SERIOUS),
-    Category(WEAPONS, "Weapons", SERIOUS),
-    Category(DRUGS, "Drugs or contraband", STANDARD),
-    Category(GANG, "Gang activity", STANDARD),
-    Category(FRAUD, "Fraud or financial activity", STANDARD),
-    Category(SEXUAL, "Sexually explicit content", STANDARD),
-    Category(HARASSMENT, "Harassment of a victim or witness", SERIOUS),
-    Category(RELAY, "Passing messages to a third party", STANDARD),
-    Category(CODED, "Coded language", STANDARD),
-    Category(OTHER, "Other facility rule", STANDARD),
+    Category(ESCAPE, _("Escape or security risk"), SERIOUS),
+    Category(VIOLENCE, _("Violence or threats"), SERIOUS),
+    Category(WEAPONS, _("Weapons"), SERIOUS),
+    Category(DRUGS, _("Drugs or contraband"), STANDARD),
+    Category(GANG, _("Gang activity"), STANDARD),
+    Category(FRAUD, _("Fraud or financial activity"), STANDARD),
+    Category(SEXUAL, _("Sexually explicit content"), STANDARD),
+    Category(HARASSMENT, _("Harassment of a victim or witness"), SERIOUS),
+    Category(RELAY, _("Passing messages to a third party"), STANDARD),
+    Category(CODED, _("Coded language"), STANDARD),
+    Category(OTHER, _("Other facility rule"), STANDARD),
 )
 
 BY_CODE: dict[str, Category] = {category.code: category for category in ALL}
@@ -66,15 +69,16 @@ CODES: tuple[str, ...] = tuple(BY_CODE)
 # cover (everything but "other").
 LIBRARY_CODES: tuple[str, ...] = tuple(code for code in CODES if code != OTHER)
 # (code, label) pairs for model fields and forms.
-CHOICES: list[tuple[str, str]] = [(category.code, category.label) for category in ALL]
+CHOICES: list[tuple[str, str | Promise]] = [(category.code, category.label) for category in ALL]
 
 
 def label(code: str) -> str:
-    """The words for a category code. A code this build does not know (an old stored
-    value) is shown as itself, made readable, rather than hidden."""
+    """The words for a category code, in the language active now (the reader's, in a
+    request). A code this build does not know (an old stored value) is shown as itself,
+    made readable, rather than hidden."""
     category = BY_CODE.get(code)
     if category is not None:
-        return category.label
+        return str(category.label)
     return code.replace("_", " ").capitalize()
 
 

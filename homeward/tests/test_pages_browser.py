@@ -82,7 +82,8 @@ SMALL_TARGETS = """(finger) => {
   }).map(e => {
     const box = e.getBoundingClientRect();
     const words = (e.innerText || e.value || e.name || '').trim().slice(0, 30);
-    return `${e.tagName.toLowerCase()} "${words}" ${Math.round(box.width)}x${Math.round(box.height)}`;
+    const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+    return `${e.tagName.toLowerCase()} "${words}" ${size}`;
   });
 }"""
 

@@ -4,6 +4,7 @@ forgotten password (no token needed)."""
 from __future__ import annotations
 
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import ValidationError
 
@@ -41,7 +42,7 @@ def _me(contact: Contact) -> MeOut:
         email_verified=contact.email_verified_at is not None,
         created_at=contact.created_at,
         notifications=[
-            NotificationChoiceOut(event=event, label=label, enabled=on)
+            NotificationChoiceOut(event=event, label=str(label), enabled=on)
             for event, label, on in notification_access.preferences_of(contact)
         ],
         daily_digest=notifications.digest_on(contact),
@@ -197,7 +198,7 @@ def password_reset(request: HttpRequest, data: PasswordResetIn) -> Status[Passwo
     """The same answer whether or not an account uses the address; the link (to the web
     site, valid for a few hours, once) goes only to an account's own address."""
     account.request_password_reset(email=data.email, client=request.META.get("REMOTE_ADDR"))
-    message = (
+    message = _(
         "If a Homeward account uses this address, we have sent it a link to choose a new password."
     )
     return Status(202, PasswordResetOut(message=message))

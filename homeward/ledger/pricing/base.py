@@ -15,17 +15,25 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule
 
 if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
     from homeward.connections.models import Connection
     from homeward.facilities.models import Facility
     from homeward.people.models import Resident
 
 K = Account.Kind
 Payer = PriceSchedule.Payer
+# The line of a quote that pays for the resident's reply ahead: models that offer it name
+# their line so, and the contact's price finds it by that name (in the language of the
+# request, as the quote was made in it).
+PREPAID_REPLY = _("Prepaid reply")
 
 
 @dataclass(frozen=True)
@@ -47,16 +55,20 @@ class Pack:
     @property
     def words(self) -> str:
         each = self.cents / self.stamps / 100
-        return f"{self.stamps} stamps for ${self.cents / 100:.2f} (${each:.3f} each)"
+        return ngettext(
+            "%(count)s stamp for %(price)s (%(each)s each)",
+            "%(count)s stamps for %(price)s (%(each)s each)",
+            self.stamps,
+        ) % {"count": self.stamps, "price": f"${self.cents / 100:.2f}", "each": f"${each:.3f}"}
 
 
 class MessagePayer(models.TextChoices):
     """Whose account pays one message (``MessagePrice.payer``), whatever the schedule's
     ``PriceSchedule.Payer`` said: the label is what every surface shows."""
 
-    CONTACT = "contact", "Paid from the contact's wallet"
-    RESIDENT = "resident", "Paid from the resident's trust account"
-    AGENCY = "agency", "Paid by the agency"
+    CONTACT = "contact", _("Paid from the contact's wallet")
+    RESIDENT = "resident", _("Paid from the resident's trust account")
+    AGENCY = "agency", _("Paid by the agency")
 
 
 @dataclass(frozen=True)
@@ -85,7 +97,10 @@ class MessagePrice:
     @property
     def payer_words(self) -> str:
         if self.stamps:
-            return f"Paid with {self.stamps} of the contact's {self.stamps_left} stamps"
+            return gettext("Paid with %(used)s of the contact's %(held)s stamps") % {
+                "used": self.stamps,
+                "held": self.stamps_left,
+            }
         return str(MessagePayer(self.payer).label)
 
 
@@ -97,8 +112,8 @@ class Setting:
 
     name: str
     form_name: str
-    label: str
-    help_text: str = "In dollars."
+    label: _StrOrPromise
+    help_text: _StrOrPromise = _("In dollars.")
 
 
 @dataclass(frozen=True)
@@ -116,7 +131,7 @@ def capped(schedule: PriceSchedule, lines: list[tuple[str, int]]) -> list[tuple[
     cap = schedule.message_cap_cents
     total = sum(cents for _, cents in lines)
     if cap is not None and total > cap:
-        lines = [*lines, ("Legal cap on the price of a message", cap - total)]
+        lines = [*lines, (gettext("Legal cap on the price of a message"), cap - total)]
     return lines
 
 
@@ -215,7 +230,7 @@ class PricingModel:
         """The price of a contact's message paid from their wallet. Under a legal cap the
         reply set aside is at most what the contact pays."""
         reply_part = (
-            min(dict(quote.lines).get("Prepaid reply", 0), quote.total) if prepaid_reply else 0
+            min(dict(quote.lines).get(str(PREPAID_REPLY), 0), quote.total) if prepaid_reply else 0
         )
         return MessagePrice(quote.lines, payer=MessagePayer.CONTACT, reply_credit=reply_part)
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from homeward.ledger.models import PriceSchedule
 from homeward.ledger.pricing.base import MessagePayer, MessagePrice, PricingModel
 
 if TYPE_CHECKING:
     from homeward.connections.models import Connection
 
-FREE_WORDS = "Messaging is free at this facility (paid by the agency)."
+FREE_WORDS = gettext_lazy("Messaging is free at this facility (paid by the agency).")
 
 
 class Free(PricingModel):
@@ -20,7 +23,7 @@ class Free(PricingModel):
     def message_lines(
         self, schedule: PriceSchedule, *, characters: int, photos: int, prepaid_reply: bool
     ) -> list[tuple[str, int]]:
-        return [("Message (paid by the agency)", 0)]
+        return [(_("Message (paid by the agency)"), 0)]
 
     def offers_prepaid_reply(self, schedule: PriceSchedule) -> bool:
         return False
@@ -36,14 +39,14 @@ class Free(PricingModel):
     ) -> MessagePrice:
         # What each message costs the agency (``per_message_cents``) goes from its funding
         # account to revenue; the sender pays nothing.
-        lines = [("Message (paid by the agency)", schedule.per_message_cents)]
+        lines = [(_("Message (paid by the agency)"), schedule.per_message_cents)]
         return MessagePrice(lines, payer=MessagePayer.AGENCY)
 
     def message_facts(self, schedule: PriceSchedule) -> list[tuple[str, str]]:
-        return [("Messages", FREE_WORDS)]
+        return [(_("Messages"), str(FREE_WORDS))]
 
     def free_words(self, schedule: PriceSchedule, *, to_resident: bool) -> str:
-        return "Free: paid by the agency."
+        return _("Free: paid by the agency.")
 
     def payer_label(self, schedule: PriceSchedule) -> str:
-        return "The agency"
+        return _("The agency")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from homeward.core.errors import DomainError
 from homeward.ledger.models import PriceSchedule
 from homeward.ledger.pricing.base import Quote
@@ -22,7 +24,8 @@ def schedule_in_force(facility_id: int, at: dt.datetime) -> PriceSchedule:
     )
     if schedule is None:
         raise DomainError(
-            "no_price_schedule", "This facility has no prices in force yet; nothing can be charged."
+            "no_price_schedule",
+            _("This facility has no prices in force yet; nothing can be charged."),
         )
     return schedule
 
@@ -47,9 +50,9 @@ def deposit_fee(schedule: PriceSchedule, amount_cents: int) -> int:
 
 def quote_deposit(schedule: PriceSchedule, amount_cents: int) -> Quote:
     if amount_cents <= 0:
-        raise DomainError("bad_amount", "Enter an amount of at least one cent.")
-    lines = [("Deposit to your wallet", amount_cents)]
+        raise DomainError("bad_amount", _("Enter an amount of at least one cent."))
+    lines = [(_("Deposit to your wallet"), amount_cents)]
     fee = deposit_fee(schedule, amount_cents)
     if fee:
-        lines.append(("Deposit fee", fee))
+        lines.append((_("Deposit fee"), fee))
     return Quote(lines)

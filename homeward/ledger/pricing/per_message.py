@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from homeward.core.templatetags.money import dollars
 from homeward.ledger.models import PriceSchedule
 from homeward.ledger.pricing import words
-from homeward.ledger.pricing.base import PricingModel
+from homeward.ledger.pricing.base import PREPAID_REPLY, PricingModel
 
 
 class PerMessage(PricingModel):
@@ -16,9 +18,9 @@ class PerMessage(PricingModel):
     def message_lines(
         self, schedule: PriceSchedule, *, characters: int, photos: int, prepaid_reply: bool
     ) -> list[tuple[str, int]]:
-        lines = [("Message", schedule.per_message_cents)]
+        lines = [(_("Message"), schedule.per_message_cents)]
         if prepaid_reply:
-            lines.append(("Prepaid reply", schedule.per_message_cents))
+            lines.append((str(PREPAID_REPLY), schedule.per_message_cents))
         return lines
 
     def unit_price(self, schedule: PriceSchedule) -> tuple[str, int] | None:
@@ -32,6 +34,8 @@ class PerMessage(PricingModel):
             )
 
     def message_facts(self, schedule: PriceSchedule) -> list[tuple[str, str]]:
-        price = f"{dollars(schedule.per_message_cents)} per message, whatever its length."
+        price = _("%(price)s per message, whatever its length.") % {
+            "price": dollars(schedule.per_message_cents)
+        }
         reply = dollars(schedule.per_message_cents)
         return words.paid_messages_facts(schedule, price=price, reply_price=reply)

@@ -14,6 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from homeward.core.templatetags.money import dollars
 from homeward.core.words import plural
 from homeward.ledger import services as ledger
@@ -46,9 +49,11 @@ class PerMinute(PricingModel):
         Setting(
             name="per_minute_cents",
             form_name="per_minute_price",
-            label="Price of one minute at the kiosk (per minute)",
-            help_text="In dollars, e.g. 0.05. Paid by the resident from the trust account; "
-            "messages are free to send both ways.",
+            label=gettext_lazy("Price of one minute at the kiosk (per minute)"),
+            help_text=gettext_lazy(
+                "In dollars, e.g. 0.05. Paid by the resident from the trust account; "
+                "messages are free to send both ways."
+            ),
         ),
     )
     charges_kiosk_sessions = True
@@ -56,7 +61,7 @@ class PerMinute(PricingModel):
     def message_lines(
         self, schedule: PriceSchedule, *, characters: int, photos: int, prepaid_reply: bool
     ) -> list[tuple[str, int]]:
-        return [("Message (free: residents pay for kiosk time)", 0)]
+        return [(_("Message (free: residents pay for kiosk time)"), 0)]
 
     def offers_prepaid_reply(self, schedule: PriceSchedule) -> bool:
         return False
@@ -83,26 +88,27 @@ class PerMinute(PricingModel):
             )
 
     def rate_words(self, schedule: PriceSchedule) -> str:
-        return f"{dollars(schedule.per_minute_cents)} a minute at the kiosk"
+        return _("%(price)s a minute at the kiosk") % {"price": dollars(schedule.per_minute_cents)}
 
     def message_facts(self, schedule: PriceSchedule) -> list[tuple[str, str]]:
         return [
             (
-                "Messages",
-                "Free to send and to receive. Residents pay for their time at the kiosk: "
-                f"{self.rate_words(schedule)}, for each started minute, from their trust "
-                "account.",
+                _("Messages"),
+                _(
+                    "Free to send and to receive. Residents pay for their time at the kiosk: "
+                    "%(rate)s, for each started minute, from their trust account."
+                )
+                % {"rate": self.rate_words(schedule)},
             ),
-            ("Who pays", "You pay nothing to write. Residents pay for kiosk time only."),
+            (_("Who pays"), _("You pay nothing to write. Residents pay for kiosk time only.")),
         ]
 
     def free_words(self, schedule: PriceSchedule, *, to_resident: bool) -> str:
         if to_resident:
-            return "Free to send: residents pay for their time at the kiosk, not per message."
-        return (
-            f"No charge per reply: you pay for your time at the kiosk "
-            f"({self.rate_words(schedule)})."
-        )
+            return _("Free to send: residents pay for their time at the kiosk, not per message.")
+        return _("No charge per reply: you pay for your time at the kiosk (%(rate)s).") % {
+            "rate": self.rate_words(schedule)
+        }
 
     def payer_label(self, schedule: PriceSchedule) -> str:
         return "The resident, for kiosk time, from the trust account"
@@ -113,27 +119,39 @@ class PerMinute(PricingModel):
         minutes = minutes_started(seconds)
         cost = minutes * schedule.per_minute_cents
         lines = [
-            f"{self.rate_words(schedule)}, from your trust account; each started minute "
-            "counts. Messages themselves are free.",
-            f"This session so far: {plural(minutes, 'minute')}, {dollars(cost)}, taken when "
-            "you sign out.",
+            _(
+                "%(rate)s, from your trust account; each started minute counts. Messages "
+                "themselves are free."
+            )
+            % {"rate": self.rate_words(schedule)},
+            ngettext(
+                "This session so far: %(count)s minute, %(cost)s, taken when you sign out.",
+                "This session so far: %(count)s minutes, %(cost)s, taken when you sign out.",
+                minutes,
+            )
+            % {"count": f"{minutes:,}", "cost": dollars(cost)},
         ]
         if balance < cost + schedule.per_minute_cents:
             lines.append(
-                "Your trust account is running out. You can finish reading: you are never "
-                "charged more than your trust account holds."
+                _(
+                    "Your trust account is running out. You can finish reading: you are never "
+                    "charged more than your trust account holds."
+                )
             )
         return lines
 
     def kiosk_session_summary(self, schedule: PriceSchedule, charge: SessionCharge) -> str:
         if not charge.units:
             return ""
-        said = (
-            f"Kiosk time: {plural(charge.units, 'minute')}, {dollars(charge.charged)} from your "
-            "trust account."
-        )
+        said = ngettext(
+            "Kiosk time: %(count)s minute, %(charged)s from your trust account.",
+            "Kiosk time: %(count)s minutes, %(charged)s from your trust account.",
+            charge.units,
+        ) % {"count": f"{charge.units:,}", "charged": dollars(charge.charged)}
         if charge.shortfall:
-            said += f" Your trust account did not cover {dollars(charge.shortfall)}: not charged."
+            said += " " + _("Your trust account did not cover %(shortfall)s: not charged.") % {
+                "shortfall": dollars(charge.shortfall)
+            }
         return said
 
     def charge_kiosk_session(

@@ -4,6 +4,8 @@ and its row template ``console/pricing/<value>.html``."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from homeward.core.errors import DomainError
 from homeward.ledger.models import PriceSchedule
 from homeward.ledger.pricing.base import PricingModel, Setting
@@ -21,7 +23,9 @@ def model_named(value: str) -> PricingModel:
     try:
         return MODELS[value]
     except KeyError:
-        raise DomainError("unknown_pricing_model", f"No pricing model {value!r}.") from None
+        raise DomainError(
+            "unknown_pricing_model", _("No pricing model %(name)r.") % {"name": value}
+        ) from None
 
 
 def model_of(schedule: PriceSchedule) -> PricingModel:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from homeward.core import features
 from homeward.core.templatetags.money import dollars
-from homeward.core.words import plural
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule
 from homeward.ledger.pricing import words
 from homeward.ledger.pricing.base import (
+    PREPAID_REPLY,
     MessagePayer,
     MessagePrice,
     Pack,
@@ -34,19 +37,18 @@ class Stamps(PricingModel):
         self, schedule: PriceSchedule, *, characters: int, photos: int, prepaid_reply: bool
     ) -> list[tuple[str, int]]:
         text = stamps_for_text(schedule, characters)
-        lines = [
-            (f"{text} stamp{'s' if text != 1 else ''} for the text", text * schedule.stamp_cents)
-        ]
+        for_text = ngettext(
+            "%(count)s stamp for the text", "%(count)s stamps for the text", text
+        ) % {"count": text}
+        lines = [(for_text, text * schedule.stamp_cents)]
         if photos:
             count = photos * schedule.photo_stamps
-            lines.append(
-                (
-                    f"{count} stamp{'s' if count != 1 else ''} for photos",
-                    count * schedule.stamp_cents,
-                )
-            )
+            for_photos = ngettext(
+                "%(count)s stamp for photos", "%(count)s stamps for photos", count
+            ) % {"count": count}
+            lines.append((for_photos, count * schedule.stamp_cents))
         if prepaid_reply:
-            lines.append(("Prepaid reply", schedule.reply_stamps * schedule.stamp_cents))
+            lines.append((str(PREPAID_REPLY), schedule.reply_stamps * schedule.stamp_cents))
         return lines
 
     def stamps_needed(
@@ -95,16 +97,24 @@ class Stamps(PricingModel):
             errors["stamp_cents"] = "Stamps need a price above zero (or choose free messaging)."
 
     def message_facts(self, schedule: PriceSchedule) -> list[tuple[str, str]]:
-        price = (
-            f"Paid in stamps of {dollars(schedule.stamp_cents)}. One stamp covers up to "
-            f"{plural(schedule.chars_per_stamp, 'character')} of text; longer messages take "
-            "more stamps."
-        )
+        price = ngettext(
+            "Paid in stamps of %(price)s. One stamp covers up to %(count)s character of text; "
+            "longer messages take more stamps.",
+            "Paid in stamps of %(price)s. One stamp covers up to %(count)s characters of text; "
+            "longer messages take more stamps.",
+            schedule.chars_per_stamp,
+        ) % {"price": dollars(schedule.stamp_cents), "count": f"{schedule.chars_per_stamp:,}"}
         extra = []
         if features.PHOTOS:  # only once photos exist
             count = words.stamps_words(schedule.photo_stamps)
             cents = schedule.photo_stamps * schedule.stamp_cents
-            extra.append(("Photos", f"Each photo adds {count} ({dollars(cents)})."))
+            extra.append(
+                (
+                    _("Photos"),
+                    _("Each photo adds %(stamps)s (%(price)s).")
+                    % {"stamps": count, "price": dollars(cents)},
+                )
+            )
         reply_cents = schedule.reply_stamps * schedule.stamp_cents
         reply = f"{words.stamps_words(schedule.reply_stamps)} ({dollars(reply_cents)})"
         return words.paid_messages_facts(
@@ -112,10 +122,17 @@ class Stamps(PricingModel):
         )
 
     def draft_hint(self, schedule: PriceSchedule) -> str:
-        return (
-            f"One stamp ({dollars(schedule.stamp_cents)}) covers up to "
-            f"{plural(schedule.chars_per_stamp, 'character')}; longer messages take more stamps."
-        )
+        return ngettext(
+            "One stamp (%(price)s) covers up to %(count)s character; longer messages take more "
+            "stamps.",
+            "One stamp (%(price)s) covers up to %(count)s characters; longer messages take more "
+            "stamps.",
+            schedule.chars_per_stamp,
+        ) % {"price": dollars(schedule.stamp_cents), "count": f"{schedule.chars_per_stamp:,}"}
 
     def kiosk_reply_note(self, schedule: PriceSchedule) -> str:
-        return f"One stamp covers up to {schedule.chars_per_stamp:,} characters."
+        return ngettext(
+            "One stamp covers up to %(count)s character.",
+            "One stamp covers up to %(count)s characters.",
+            schedule.chars_per_stamp,
+        ) % {"count": f"{schedule.chars_per_stamp:,}"}

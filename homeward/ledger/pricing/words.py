@@ -4,9 +4,11 @@ in its module; these are the ones models share."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from homeward.connections.models import Connection
 from homeward.core.templatetags.money import dollars, percent
-from homeward.core.words import plural
 from homeward.ledger.models import PriceSchedule
 from homeward.ledger.pricing.base import MessagePrice, Pack
 
@@ -15,19 +17,19 @@ Payer = PriceSchedule.Payer
 
 def who_pays(schedule: PriceSchedule) -> str:
     if schedule.payer == Payer.AGENCY:
-        return "The agency pays for every message, both ways. You pay nothing to write."
+        return _("The agency pays for every message, both ways. You pay nothing to write.")
     if schedule.payer == Payer.RECIPIENT:
-        return (
+        return _(
             "The person who receives a message pays for it (“collect”): your messages are "
             "paid from the resident's trust account, and you pay for their replies from your "
             "wallet here."
         )
     if schedule.payer == Payer.SENDER_PREPAYS_REPLY:
-        return (
+        return _(
             "The person who writes pays: you pay for your messages from your wallet here. A "
             "reply you did not pay for in advance is paid from the resident's trust account."
         )
-    return (
+    return _(
         "The person who writes pays: you pay for your messages from your wallet here, and "
         "residents pay for their replies from their trust account."
     )
@@ -43,28 +45,36 @@ def paid_messages_facts(
 ) -> list[tuple[str, str]]:
     """The facts of a model where someone pays for each message: its price (``price``), any
     ``extra`` facts, the packs on sale, the prepaid reply, who pays, and the legal cap."""
-    facts = [("Messages", price), *(extra or [])]
+    facts = [(_("Messages"), price), *(extra or [])]
     if packs:
         on_sale = "; ".join(pack.words for pack in packs)
         facts.append(
             (
-                "Stamp packs",
-                f"Optional: {on_sale}. Unused stamps are refunded at what they cost "
-                "when you ask for your money back.",
+                _("Stamp packs"),
+                _(
+                    "Optional: %(packs)s. Unused stamps are refunded at what they cost when you "
+                    "ask for your money back."
+                )
+                % {"packs": on_sale},
             )
         )
     if schedule.payer == Payer.SENDER_PREPAYS_REPLY:
         facts.append(
             (
-                "Replies",
-                "When you write, you can also pay for the resident's reply in advance: "
-                f"{reply_price}.",
+                _("Replies"),
+                _(
+                    "When you write, you can also pay for the resident's reply in advance: "
+                    "%(price)s."
+                )
+                % {"price": reply_price},
             )
         )
-    facts.append(("Who pays", who_pays(schedule)))
+    facts.append((_("Who pays"), who_pays(schedule)))
     if schedule.message_cap_cents is not None:
         cap = dollars(schedule.message_cap_cents)
-        facts.append(("Price limit", f"By law, no message costs more than {cap}."))
+        facts.append(
+            (_("Price limit"), _("By law, no message costs more than %(cap)s.") % {"cap": cap})
+        )
     return facts
 
 
@@ -72,47 +82,63 @@ def deposit_fee_words(schedule: PriceSchedule) -> str:
     flat, basis_points = schedule.deposit_fee_flat_cents, schedule.deposit_fee_bp
     cap = schedule.deposit_fee_cap_cents
     if cap == 0 or not (flat or basis_points):
-        return "No fee to add money."
+        return _("No fee to add money.")
     if flat and basis_points:
-        fee = f"{dollars(flat)} plus {percent(basis_points)} of the amount"
+        fee = _("%(flat)s plus %(percent)s of the amount") % {
+            "flat": dollars(flat),
+            "percent": percent(basis_points),
+        }
     elif flat:
         fee = dollars(flat)
     else:
-        fee = f"{percent(basis_points)} of the amount"
-    limit = f", at most {dollars(cap)}" if cap is not None else ""
-    return f"{fee}{limit}, each time you add money. The fee is shown before you pay."
+        fee = _("%(percent)s of the amount") % {"percent": percent(basis_points)}
+    if cap is not None:
+        return _(
+            "%(fee)s, at most %(cap)s, each time you add money. The fee is shown before you pay."
+        ) % {"fee": fee, "cap": dollars(cap)}
+    return _("%(fee)s, each time you add money. The fee is shown before you pay.") % {"fee": fee}
 
 
 def money_facts(schedule: PriceSchedule) -> list[tuple[str, str]]:
     """The facts every schedule has: the deposit fee and the account fee."""
     account = schedule.account_fee_cents
-    once = f"{dollars(account)}, once, with your first deposit here." if account else "None."
-    return [("Adding money", deposit_fee_words(schedule)), ("Account fee", once)]
+    if account:
+        once = _("%(fee)s, once, with your first deposit here.") % {"fee": dollars(account)}
+    else:
+        once = _("None.")
+    return [(_("Adding money"), deposit_fee_words(schedule)), (_("Account fee"), once)]
 
 
 def stamps_words(count: int) -> str:
-    return plural(count, "stamp")
+    return ngettext("%(count)s stamp", "%(count)s stamps", count) % {"count": f"{count:,}"}
 
 
 def payer_words(connection: Connection, price: MessagePrice) -> str:
     """Who pays for a message the contact writes, said to the contact."""
     if price.stamps:
-        return (
-            f"Paid with {stamps_words(price.stamps)} of the {price.stamps_left} you bought: "
-            "nothing is taken from your wallet."
-        )
+        return ngettext(
+            "Paid with %(count)s stamp of the %(held)s you bought: nothing is taken from your "
+            "wallet.",
+            "Paid with %(count)s stamps of the %(held)s you bought: nothing is taken from your "
+            "wallet.",
+            price.stamps,
+        ) % {"count": f"{price.stamps:,}", "held": price.stamps_left}
     if price.payer == "contact":
-        return "Paid from your wallet."
+        return _("Paid from your wallet.")
     name = connection.resident.first_name
     if price.payer == "resident":
-        return f"Paid from {name}'s trust account. You pay nothing for this message."
-    return "Paid by the agency. You pay nothing for this message."
+        return _("Paid from %(name)s's trust account. You pay nothing for this message.") % {
+            "name": name
+        }
+    return _("Paid by the agency. You pay nothing for this message.")
 
 
 def reply_payer_words(payer: str, *, contact_name: str) -> str:
     """Who pays for a reply the resident writes, said to the resident."""
     if payer == "resident":
-        return "Paid from your trust account."
+        return _("Paid from your trust account.")
     if payer == "contact":
-        return f"Paid by {contact_name} (collect). You pay nothing for this reply."
-    return "Paid by the agency. You pay nothing for this reply."
+        return _("Paid by %(name)s (collect). You pay nothing for this reply.") % {
+            "name": contact_name
+        }
+    return _("Paid by the agency. You pay nothing for this reply.")

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from homeward.core import clock
 from homeward.core.errors import DomainError
@@ -49,7 +50,7 @@ def card_number(card: str) -> str:
     if len(digits) != len(card.replace(" ", "").replace("-", "")) or digits not in TEST_CARDS:
         raise DomainError(
             "card_not_accepted",
-            "This is the sandbox: use a test card, such as 4242 4242 4242 4242.",
+            _("This is the sandbox: use a test card, such as 4242 4242 4242 4242."),
         )
     return digits
 
@@ -77,18 +78,22 @@ class Sandbox:
             provider_ref=ref,
             provider_charge=ref,
             card_last4=number[-4:],
+            # Stored as it is (in English) and said in the reader's language when shown
+            # (``payments.failure_words``).
             failure_reason="Your card was declined." if outcome == "declined" else "",
         )
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> Event:
         given = headers.get(SIGNATURE_HEADER, "")
         if not hmac.compare_digest(given.encode(), sign(body).encode()):
-            raise DomainError("bad_signature", "The webhook signature does not match.")
+            raise DomainError("bad_signature", _("The webhook signature does not match."))
         try:
             data = json.loads(body)
             event_id, type_, ref = str(data["id"]), str(data["type"]), str(data["payment"])
         except (ValueError, KeyError, TypeError):
-            raise DomainError("bad_webhook", "The webhook body is not a sandbox event.") from None
+            raise DomainError(
+                "bad_webhook", _("The webhook body is not a sandbox event.")
+            ) from None
         outcome = {"payment.succeeded": "succeeded", "payment.declined": "declined"}.get(type_, "")
         ours = ref.removeprefix("sbx_")
         return Event(

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from homeward.core import clock
 from homeward.core.errors import DomainError
@@ -44,22 +45,22 @@ def signature(body: bytes, timestamp: int, secret: str) -> str:
 def verify(body: bytes, header: str, secret: str, *, now: float | None = None) -> None:
     """Check a ``Stripe-Signature`` header (``t=…,v1=…``) as Stripe documents it."""
     if not secret:  # an empty key is a key anyone can sign with
-        raise DomainError("bad_signature", "Stripe webhooks are not set up here.")
+        raise DomainError("bad_signature", _("Stripe webhooks are not set up here."))
     parts: dict[str, list[str]] = {}
     for item in header.split(","):
-        name, _, value = item.strip().partition("=")
+        name, _equals, value = item.strip().partition("=")
         parts.setdefault(name, []).append(value)
     try:
         timestamp = int(parts["t"][0])
     except (KeyError, ValueError):
-        raise DomainError("bad_signature", "The webhook signature is missing.") from None
+        raise DomainError("bad_signature", _("The webhook signature is missing.")) from None
     expected = signature(body, timestamp, secret)
     if not any(
         hmac.compare_digest(expected.encode(), given.encode()) for given in parts.get("v1", [])
     ):
-        raise DomainError("bad_signature", "The webhook signature does not match.")
+        raise DomainError("bad_signature", _("The webhook signature does not match."))
     if abs((now if now is not None else clock.now().timestamp()) - timestamp) > TOLERANCE_SECONDS:
-        raise DomainError("bad_signature", "The webhook signature is too old.")
+        raise DomainError("bad_signature", _("The webhook signature is too old."))
 
 
 class Stripe:
@@ -86,23 +87,26 @@ class Stripe:
             except (ValueError, KeyError, TypeError):
                 detail = f"HTTP {error.code}"
             raise DomainError(
-                "provider_error", f"The card company refused: {detail}", status=502
+                "provider_error",
+                _("The card company refused: %(detail)s") % {"detail": detail},
+                status=502,
             ) from None
         except (OSError, http.client.HTTPException):  # refused, timed out, reset, hung up
             raise DomainError(
                 "provider_unavailable",
-                "The card company could not be reached. Nothing was charged; try again.",
+                _("The card company could not be reached. Nothing was charged; try again."),
                 status=503,
             ) from None
         except ValueError:  # an answer, but not Stripe's JSON (a proxy's error page)
             raise DomainError(
                 "provider_error",
-                "The card company's answer could not be read. Nothing was charged; try again.",
+                _("The card company's answer could not be read. Nothing was charged; try again."),
                 status=502,
             ) from None
 
     def begin(self, payment: Payment, *, card: str, return_url: str) -> Begun:
-        what = "Money to a trust account" if payment.resident_id else "Deposit to your wallet"
+        # The name of what is paid for, on the card company's checkout page.
+        what = _("Money to a trust account") if payment.resident_id else _("Deposit to your wallet")
         session = self._call(
             "/v1/checkout/sessions",
             {
@@ -126,7 +130,7 @@ class Stripe:
             session = event["data"]["object"]
             event_id, type_ = str(event["id"]), str(event["type"])
         except (ValueError, KeyError, TypeError):
-            raise DomainError("bad_webhook", "The webhook body is not a Stripe event.") from None
+            raise DomainError("bad_webhook", _("The webhook body is not a Stripe event.")) from None
         outcome = OUTCOMES.get(type_, "")
         if type_ == "checkout.session.completed" and session.get("payment_status") != "paid":
             outcome = ""  # a delayed method: the async_payment_* event decides
@@ -138,6 +142,7 @@ class Stripe:
             provider_ref=str(session.get("id", "")),
             outcome=outcome,
             provider_charge=str(session.get("payment_intent") or ""),
+            # Stored in English, said in the reader's language (``payments.failure_words``).
             failure_reason="The payment did not go through." if outcome == "declined" else "",
         )
 
