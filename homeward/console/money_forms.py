@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -15,6 +15,9 @@ from homeward.core import features
 from homeward.core.errors import DomainError
 from homeward.ledger import pricing, schedules
 from homeward.ledger.models import PriceSchedule
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a pricing setting's words, translated later
 
 # Service field → form field, to put each service error next to what the admin typed.
 FORM_FIELDS = {
@@ -32,7 +35,9 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_REPORT_MONTHS = 120
 
 
-def _dollars(label: str, *, optional: bool = False, help_text: str = "") -> forms.CharField:
+def _dollars(
+    label: StrOrPromise, *, optional: bool = False, help_text: StrOrPromise = ""
+) -> forms.CharField:
     """A price typed in dollars. Left empty it is zero, or (``optional``) "none"."""
     return forms.CharField(
         label=label,

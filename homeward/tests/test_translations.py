@@ -283,3 +283,24 @@ def test_python_people_read_marks_its_sentences_for_translation() -> None:
     assert not found, "\n".join(
         f"{name}:\n  " + "\n  ".join(strings) for name, strings in found.items()
     )
+
+
+def test_one_english_string_has_one_spanish_everywhere() -> None:
+    """Django merges the catalogues, and where two say the same English differently one
+    wins silently: the same words must read the same on every page."""
+    said: dict[object, dict[object, list[str]]] = {}
+    for po in catalogues.catalogues():
+        with po.open("rb") as source:
+            catalogue = read_po(source)
+        where = str(po.relative_to(PACKAGE)).split("/locale/")[0]
+        for message in catalogue:
+            if message.id and message.string and not message.fuzzy:
+                key = (message.context, message.id)
+                said.setdefault(key, {}).setdefault(message.string, []).append(where)
+    differ = {
+        key: translations for key, translations in said.items() if len(translations) > 1
+    }
+    assert not differ, "\n".join(
+        f"{key[1]!r}: " + "; ".join(f"{t!r} in {', '.join(w)}" for t, w in tr.items())
+        for key, tr in differ.items()
+    )

@@ -280,6 +280,7 @@ def receipt(request: ContactRequest, payment_id: int) -> HttpResponse:
         raise Http404(error.message) from None
     context = {
         "payment": payment,
+        "failure": payments.failure_words(payment),
         "payouts": payment.payouts.order_by("created_at", "id"),
         "zone_name": payment.facility.timezone.replace("_", " "),
     }
