@@ -20,6 +20,7 @@ from homeward.ledger.payments import DepositQuote, failure_words
 from homeward.ledger.statements import StatementLine
 from homeward.messaging import selectors as messages
 from homeward.messaging.models import Message
+from homeward.monitoring.words import shown_body
 from homeward.people import notices
 from homeward.people.models import AgencyNotice, Contact, Resident
 
@@ -189,7 +190,7 @@ def message_out(message: Message, *, show_block_reasons: bool, reader: Contact) 
         id=message.pk,
         connection_id=message.connection_id,
         direction=message.direction,
-        body=message.body,
+        body=shown_body(message),
         status=message.status,
         block_category=shown or None,
         timeline=[

@@ -25,6 +25,7 @@ from io import BytesIO
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,7 +48,7 @@ class Format:
     name: str
     content_type: str
     extension: str
-    label: str
+    label: str | Promise  # said in the reader's language when shown
 
 
 FORMATS = {

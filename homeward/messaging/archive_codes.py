@@ -123,7 +123,7 @@ def redeem(*, facility_code: str, number: str, code: str, address: str | None) -
     a 429."""
     facility = Facility.objects.filter(code=facility_code.strip().lower()).first()
     if facility is None:
-        raise DomainError("archive_code_wrong", WRONG)
+        raise DomainError("archive_code_wrong", str(WRONG))
     with throttle.begin_archive_code(
         facility_id=facility.pk, number=number, address=address
     ) as attempt:
@@ -144,7 +144,7 @@ def redeem(*, facility_code: str, number: str, code: str, address: str | None) -
             .first()
         )
         if resident is None or found is None:
-            raise DomainError("archive_code_wrong", WRONG)
+            raise DomainError("archive_code_wrong", str(WRONG))
         attempt.succeeded()
     audit.record(
         actor=resident,

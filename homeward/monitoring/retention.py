@@ -57,7 +57,9 @@ class RetentionError(DomainError):
 def tombstone(agency: Agency, at: dt.datetime) -> str:
     """What the body says once its text is removed (in English: ``words.shown_body`` says
     it in the reader's language)."""
-    return words.stored_note(agency=agency.name, days=agency.message_retention_days, at=at)
+    days = agency.message_retention_days
+    assert days is not None, "only an agency with a retention period removes text"
+    return words.stored_note(agency=agency.name, days=days, at=at)
 
 
 def holds_of(agency: Agency) -> QuerySet[LegalHold]:

@@ -19,7 +19,7 @@ def preferences_of(contact: Contact) -> list[tuple[str, str, bool]]:
     off = set(
         Preference.objects.filter(contact=contact, enabled=False).values_list("event", flat=True)
     )
-    return [(e.name, e.label, e.name not in off) for e in CONTACT_EVENTS]
+    return [(e.name, str(e.label), e.name not in off) for e in CONTACT_EVENTS]
 
 
 def unread_notices(resident: Resident) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 CONTACT = "contact"
@@ -21,10 +22,10 @@ ADDRESS = "address"
 class Event:
     name: str
     audience: str  # CONTACT (email), RESIDENT (kiosk notice) or ADDRESS (email)
-    label: str  # what the preferences page calls it (and a kiosk notice's subject)
+    label: str | Promise  # what the preferences page calls it (and a kiosk notice's subject)
     # A kiosk notice's words; %(name)s is the other person's name, quoted, and any other
     # field is one of our own values given to ``notify``.
-    notice: str = ""
+    notice: str | Promise = ""
     # A security notice: sent at once even to a contact who chose the daily digest, and not
     # stopped by the digest's "stop every email" link.
     urgent: bool = False
@@ -61,7 +62,7 @@ EVENTS: dict[str, Event] = {
             "connection_requested",
             RESIDENT,
             _("Someone asked to write to you"),
-            notice=_("%(name)s asked to write to you. Open Contacts to accept or decline."),
+            notice=_("%(name)s asked to write to you. Open Requests to accept or decline."),
         ),
         Event(
             "messaging_restricted_notice",

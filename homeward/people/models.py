@@ -15,7 +15,7 @@ class User(AbstractUser):
     language = models.CharField(
         max_length=8,
         blank=True,
-        help_text="The language chosen for pages and emails; blank follows the browser.",
+        help_text=_("The language chosen for pages and emails; blank follows the browser."),
     )
 
     @property
@@ -39,11 +39,11 @@ class Contact(models.Model):
     notice_version = models.CharField(max_length=20)
     notice_accepted_at = models.DateTimeField()
     email_verified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the contact proved they read this email."
+        null=True, blank=True, help_text=_("When the contact proved they read this email.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the contact closed the account (for good)."
+        null=True, blank=True, help_text=_("When the contact closed the account (for good).")
     )
 
     def __str__(self) -> str:
@@ -64,7 +64,7 @@ class Resident(models.Model):
     housing_unit = models.ForeignKey(
         HousingUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="residents"
     )
-    number = models.CharField(max_length=30, help_text="The agency's resident number.")
+    number = models.CharField(max_length=30, help_text=_("The agency's resident number."))
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_CUSTODY)
@@ -72,7 +72,9 @@ class Resident(models.Model):
     language = models.CharField(
         max_length=8,
         blank=True,
-        help_text="The language chosen at the kiosk (and for the archive email); blank: English.",
+        help_text=_(
+            "The language chosen at the kiosk (and for the archive email); blank: English."
+        ),
     )
 
     class Meta:
@@ -124,7 +126,7 @@ class StaffMembership(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="memberships",
-        help_text="Empty means every facility of the agency.",
+        help_text=_("Empty means every facility of the agency."),
     )
     role = models.CharField(max_length=20, choices=Role.choices)
 
@@ -163,7 +165,7 @@ class SignInThrottle(models.Model):
     key = models.CharField(max_length=400, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     subject = models.CharField(
-        max_length=300, help_text="What is counted: an email, a username, a number, an address."
+        max_length=300, help_text=_("What is counted: an email, a username, a number, an address.")
     )
     user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -171,7 +173,7 @@ class SignInThrottle(models.Model):
     facility = models.ForeignKey(
         Facility, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    device_id = models.IntegerField(null=True, blank=True, help_text="The kiosk device, if any.")
+    device_id = models.IntegerField(null=True, blank=True, help_text=_("The kiosk device, if any."))
     window_start = models.DateTimeField()
     count = models.IntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)

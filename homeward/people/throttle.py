@@ -58,6 +58,7 @@ from django.core import signing
 from django.db import DatabaseError, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -89,7 +90,7 @@ class Rule:
     window: dt.timedelta
     lock_for: dt.timedelta
     code: str
-    message: str  # a sentence for people (translated when it is shown)
+    message: str | Promise  # a sentence for people, said in the language of the request
 
 
 CONTACT = Rule(
@@ -192,7 +193,7 @@ class Refused(DomainError):
     status = 429
 
     def __init__(self, bucket: Bucket, now: dt.datetime) -> None:
-        super().__init__(bucket.rule.code, bucket.rule.message)
+        super().__init__(bucket.rule.code, str(bucket.rule.message))
         row = SignInThrottle.objects.filter(key=bucket.key).first()
         until = now + bucket.rule.window
         if row is not None:

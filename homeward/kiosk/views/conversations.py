@@ -106,7 +106,7 @@ def _message_rows(
                 message=message,
                 mine=mine,
                 new=message.pk in newly_read,
-                timeline=message_selectors.timeline(message) if mine else [],
+                timeline=message_selectors.shown_timeline(message) if mine else [],
                 block_reason=reason,
                 appeal=offers.get(message.pk),
             )

@@ -112,7 +112,7 @@ def _page(
         {
             "message": m,
             "mine": m.to_resident,
-            "timeline": selectors.timeline(m),
+            "timeline": selectors.shown_timeline(m),
             "outcome": message_outcome(m, show_reasons=policy.show_block_reasons),
             "appeal": offers.get(m.pk),
         }
