@@ -82,6 +82,14 @@ def sign_up(
     return client.post("/signup/", form, **extra)
 
 
+def browser_cookies(client: Client, url: str) -> list[dict[str, Any]]:
+    """The cookies of a signed-in test ``client``, for a real browser opening ``url``
+    (``context.add_cookies``): the browser is then signed in as the client is."""
+    return [
+        {"name": name, "value": morsel.value, "url": url} for name, morsel in client.cookies.items()
+    ]
+
+
 def kiosk_client_for(resident: Resident) -> Client:
     """A fresh browser that is a registered kiosk at the resident's facility, signed in."""
     membership = StaffMembership.objects.filter(

@@ -10,7 +10,7 @@ import pytest
 
 from homeward import builders as t
 from homeward.connections.models import Connection
-from homeward.personas import device_client, kiosk_client_for
+from homeward.personas import browser_cookies, device_client, kiosk_client_for
 from homeward.tests.test_journey_browser import browser  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,16 +38,7 @@ def page(browser):  # noqa: F811
 
 
 def at_kiosk(page, live_server, resident) -> None:
-    add_cookies(page, live_server, kiosk_client_for(resident))
-
-
-def add_cookies(page, live_server, client) -> None:
-    page.context.add_cookies(
-        [
-            {"name": name, "value": morsel.value, "url": live_server.url}
-            for name, morsel in client.cookies.items()
-        ]
-    )
+    page.context.add_cookies(browser_cookies(kiosk_client_for(resident), live_server.url))
 
 
 def test_a_field_error_is_focused_and_read_with_its_field(page, live_server) -> None:
@@ -76,7 +67,7 @@ def test_a_wrong_staff_password_is_announced_and_focused(page, live_server, worl
 
 
 def test_a_wrong_pin_is_announced_and_focused(page, live_server, world) -> None:
-    add_cookies(page, live_server, device_client(world.facility_1))
+    page.context.add_cookies(browser_cookies(device_client(world.facility_1), live_server.url))
     page.goto(f"{live_server.url}/kiosk/signin/")
     page.get_by_label("Resident number").fill(world.resident.number)
     page.get_by_label("PIN").fill("0000")

@@ -8,9 +8,12 @@ follow the words rather than repeat them.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from homeward import builders as t
 from homeward.people.models import Resident, User
@@ -128,3 +131,18 @@ def test_the_kiosk_refuses_a_language_not_offered(world) -> None:
     assert answer.status_code == 400
     assert Resident.objects.get(pk=world.resident.pk).language == ""
     assert speaks(kiosk.get("/kiosk/"), "en")
+
+
+def test_in_spanish_amounts_keep_the_point_and_dates_are_written_the_spanish_way(world):
+    for _ in range(3):
+        t.pay_in(world.contact_a, world.facility_1, 41150)  # three make $1,234.50
+    client = client_for(world.contact_a.user)
+    client.post("/language/", {"language": "es"})
+    page = client.get("/wallet/statement/").content.decode()
+    assert "$1,234.50" in page and "1.234,50" not in page and "411,50" not in page
+    today = timezone.localtime(timezone.now(), ZoneInfo(world.facility_1.timezone))
+    with translation.override("es"):
+        spanish_day = date_format(today, "DATE_FORMAT")
+    assert spanish_day.endswith(f" de {today.year}") and spanish_day in page
+    with translation.override("en"):
+        assert date_format(today, "DATE_FORMAT") not in page

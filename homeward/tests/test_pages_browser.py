@@ -26,7 +26,7 @@ from playwright.sync_api import Error as BrowserError
 
 from homeward import builders as t
 from homeward.people.models import StaffMembership
-from homeward.personas import client_for
+from homeward.personas import browser_cookies, client_for
 from homeward.roster import services as roster
 from homeward.tests.test_journey_browser import browser  # noqa: F401  (the fixture)
 from homeward.tests.test_permission_matrix import PERSONAS, ROWS, Row, client_as, scene_ids
@@ -161,12 +161,7 @@ def test_every_page_is_accessible_fits_a_phone_and_is_easy_to_press(browser, liv
             else:
                 client = client_as(world, persona)
             context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
-            context.add_cookies(
-                [
-                    {"name": name, "value": morsel.value, "url": live_server.url}
-                    for name, morsel in client.cookies.items()
-                ]
-            )
+            context.add_cookies(browser_cookies(client, live_server.url))
             contexts[persona] = context.new_page()
             contexts[persona].set_default_timeout(20_000)
         return contexts[persona]

@@ -13,7 +13,7 @@ from homeward import builders as t
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Payment, Transaction
 from homeward.messaging.models import Message
-from homeward.personas import kiosk_client_for
+from homeward.personas import browser_cookies, kiosk_client_for
 from homeward.tests.test_journey_browser import browser  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,12 +84,7 @@ def test_back_then_send_at_the_kiosk_replies_once(page, live_server):
     facility, resident, ana, link = travis_with_ana()
     t.pay_in(ana, facility, 500, connection=link)  # Maria's trust account pays her replies
     kiosk = kiosk_client_for(resident)  # a registered kiosk, Maria signed in
-    page.context.add_cookies(
-        [
-            {"name": name, "value": morsel.value, "url": live_server.url}
-            for name, morsel in kiosk.cookies.items()
-        ]
-    )
+    page.context.add_cookies(browser_cookies(kiosk, live_server.url))
     url = live_server.url
 
     page.goto(f"{url}/kiosk/conversations/{link.pk}/")
