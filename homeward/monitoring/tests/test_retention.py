@@ -338,7 +338,7 @@ def test_a_new_period_removes_nothing_until_families_were_told(kept, run_jobs):
         retention.set_period(staff=w.admin, agency=w.agency, days=30)
         run_jobs()
         page = client_for(w.admin).get("/console/retention/").content.decode()
-    assert "The period takes effect on 2026-06-15 12:00 UTC" in page
+    assert "The period takes effect on June 15, 2026, 12:00 PM UTC" in page
     w.old.refresh_from_db()
     assert MARKER in w.old.body
     told = Notification.objects.filter(event="retention_warning")
