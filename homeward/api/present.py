@@ -18,6 +18,7 @@ from homeward.ledger.charges import Preview
 from homeward.ledger.models import Payment, Payout
 from homeward.ledger.payments import DepositQuote, failure_words
 from homeward.ledger.statements import StatementLine
+from homeward.ledger.words import shown_payout_reason
 from homeward.messaging import selectors as messages
 from homeward.messaging.models import Message
 from homeward.monitoring.words import shown_body
@@ -284,7 +285,7 @@ def payment_out(payment: Payment) -> s.PaymentOut:
             s.PayoutOut(
                 amount_cents=payout.amount_cents,
                 status=payout.status,
-                reason=payout.reason,
+                reason=shown_payout_reason(payout),
                 created_at=payout.created_at,
                 sent_at=payout.sent_at,
             )

@@ -30,7 +30,7 @@ from homeward.core.errors import DomainError
 from homeward.core.hooks import Hook
 from homeward.core.templatetags.money import dollars
 from homeward.facilities.models import Facility
-from homeward.ledger import pricing, stamps
+from homeward.ledger import pricing, stamps, words
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Posting, PriceSchedule, Transaction
 from homeward.ledger.pricing import MessagePayer, MessagePrice
@@ -278,11 +278,13 @@ def _charge_stamps(message: ChargedMessage, connection: Connection, price: Messa
 
 
 def _memo(message: ChargedMessage, connection: Connection, price: MessagePrice) -> str:
-    name = connection.resident.first_name
-    if message.to_resident:
-        paid = f" ({price.stamps} of your stamps)" if price.stamps else ""
-        return f"Message to {name}" + (" with a prepaid reply" if price.reply_credit else "") + paid
-    return f"Reply from {name}" + (", paid by a prepaid reply" if price.from_credit else "")
+    to_resident = message.to_resident
+    return words.message_memo(
+        name=connection.resident.first_name,
+        to_resident=to_resident,
+        prepaid_reply=bool(price.reply_credit if to_resident else price.from_credit),
+        stamps=price.stamps,
+    )
 
 
 def refund_message(*, message: ChargedMessage, reason: str) -> Transaction | None:
@@ -318,7 +320,7 @@ def _post_refund(
         key=key,
         kind=Transaction.Kind.MESSAGE_REFUND,
         postings=postings,
-        memo=f"Refund: {reason}"[:300],
+        memo=words.REFUND.stored(reason=reason)[:300],
         contact_id=charge.contact_id,
         facility_id=charge.facility_id,
         message_id=charge.message_id,

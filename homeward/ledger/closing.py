@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 
 from homeward.connections.models import Connection
 from homeward.core.errors import Conflict
-from homeward.ledger import charges, payments
+from homeward.ledger import charges, payments, words
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Payment, Transaction
 from homeward.people.models import Contact
 
-REASON = "Your account was closed"
+REASON = words.ACCOUNT_CLOSED.stored()
 
 
 def refuse_closing_while_paying(contact: Contact) -> None:
@@ -59,7 +59,7 @@ def _return_reply_credits(contact: Contact) -> None:
                     (charges.reply_credit(connection), -held),
                     (charges.wallet(contact, connection.facility), held),
                 ],
-                memo="Unused prepaid replies returned: your account was closed",
+                memo=words.REPLIES_RETURNED_ACCOUNT_CLOSED.stored(),
                 contact=contact,
                 facility=connection.facility,
             )

@@ -25,7 +25,7 @@ from homeward.core.hooks import Hook
 from homeward.core.templatetags.money import dollars
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
-from homeward.ledger import charges, pricing, providers, stamps
+from homeward.ledger import charges, pricing, providers, stamps, words
 from homeward.ledger import services as ledger
 from homeward.ledger.models import (
     Account,
@@ -407,7 +407,9 @@ def _finish(
             payment_succeeded(payment)
             resident = payment.resident
             if resident is not None and not resident.in_custody:
-                _return_to_card(payment, resident, reason=f"{resident.first_name} was released")
+                _return_to_card(
+                    payment, resident, reason=words.RELEASED.stored(name=resident.first_name)
+                )
         elif outcome == "declined" and payment.status == P.PENDING:
             payment.status = P.DECLINED
             payment.completed_at = clock.now()
@@ -435,7 +437,7 @@ def _return_to_card(payment: Payment, resident: Resident, *, reason: str) -> Non
             (charges.trust(resident), -payment.amount_cents),
             (ledger.account_for(kind=K.REFUNDS_PAYABLE), payment.amount_cents),
         ],
-        memo=f"Refund to your card: {reason}",
+        memo=words.REFUND_TO_YOUR_CARD.stored(reason=reason),
         contact=payment.contact,
         facility=payment.facility,
         payment=payment,
@@ -458,7 +460,7 @@ def _credit(payment: Payment) -> None:
         key=f"payment:{payment.pk}:credit",
         kind=kind,
         postings=postings,
-        memo=f"Receipt {payment.receipt_number}",
+        memo=words.RECEIPT.stored(number=payment.receipt_number),
         contact=payment.contact,
         facility=facility,
         payment=payment,
@@ -614,7 +616,7 @@ def send_payout(*, payout_id: int) -> None:
                 (ledger.account_for(kind=K.REFUNDS_PAYABLE), -payout.amount_cents),
                 (ledger.account_for(kind=K.PAYMENT_CLEARING), payout.amount_cents),
             ],
-            memo=f"Refund to card for receipt {payout.payment.receipt_number}",
+            memo=words.REFUND_TO_CARD_FOR_RECEIPT.stored(number=payout.payment.receipt_number),
             payment=payout.payment,
         )
         payout.status = Payout.Status.SENT

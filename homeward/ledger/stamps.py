@@ -22,6 +22,7 @@ from homeward.core.templatetags.money import dollars
 from homeward.facilities.models import Facility
 from homeward.ledger import pricing
 from homeward.ledger import services as ledger
+from homeward.ledger import words as memo_words
 from homeward.ledger.models import Account, PriceSchedule, Transaction
 from homeward.ledger.pricing.base import Pack
 from homeward.people.models import Contact
@@ -125,7 +126,7 @@ def _post_pack(contact: Contact | None, facility: Facility, chosen: Pack, key: s
     bought_before = Transaction.objects.filter(idempotency_key=f"{key}:money").exists()
     links = {"contact": contact, "facility": facility}
     with translation.override("en"):  # the ledger's memos are kept in English
-        words = chosen.words
+        pack_words = chosen.words
     # Posted again on a repeat: the ledger answers the first posting, or refuses (409) a
     # key used for another pack.
     ledger.post(
@@ -135,14 +136,14 @@ def _post_pack(contact: Contact | None, facility: Facility, chosen: Pack, key: s
             (wallet(contact, facility), -chosen.cents),
             (_held(contact, facility), chosen.cents),
         ],
-        memo=f"Stamp pack: {words}",
+        memo=memo_words.STAMP_PACK.stored(pack=pack_words),
         **links,
     )
     ledger.post(
         key=f"{key}:stamps",
         kind=Transaction.Kind.STAMP_PACK,
         postings=[(_issued(facility), -chosen.stamps), (_stamps(contact, facility), chosen.stamps)],
-        memo=f"{chosen.stamps} stamps",
+        memo=memo_words.stamps_memo(chosen.stamps),
         **links,
     )
     return not bought_before
@@ -206,7 +207,7 @@ def return_unused(*, contact: Contact | None, facility: Facility, key: str) -> i
             key=f"{key}:stamps",
             kind=Transaction.Kind.STAMPS_RETURNED,
             postings=[(_stamps(contact, facility), -count), (_issued(facility), count)],
-            memo=f"{count} unused stamps returned",
+            memo=memo_words.unused_stamps_memo(count, money=False),
             **links,
         )
     if held:
@@ -214,7 +215,7 @@ def return_unused(*, contact: Contact | None, facility: Facility, key: str) -> i
             key=f"{key}:money",
             kind=Transaction.Kind.STAMPS_RETURNED,
             postings=[(_held(contact, facility), -held), (wallet(contact, facility), held)],
-            memo=f"{count} unused stamps returned at what they cost",
+            memo=memo_words.unused_stamps_memo(count, money=True),
             **links,
         )
     return held

@@ -18,6 +18,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from homeward.facilities.models import Facility
+from homeward.ledger import words
 from homeward.ledger.models import Account, Payment, Posting, Transaction
 from homeward.people.models import Contact, Resident
 
@@ -111,7 +112,7 @@ def trust_statement(resident: Resident) -> list[StatementLine]:
 
 def _describe(txn: Transaction) -> str:
     """What a line of a statement was, in the reader's language (a memo is kept as it was
-    written)."""
+    written, in English, and said again by ``words.shown_memo``)."""
     payment = txn.payment
     if payment and txn.kind in (T.DEPOSIT, T.TRUST_DEPOSIT):
         said = {"receipt": payment.receipt_number, "fee": f"${payment.fee_cents / 100:.2f}"}
@@ -131,9 +132,10 @@ def _describe(txn: Transaction) -> str:
                 _("Money to a resident's trust account, receipt %(receipt)s (fee %(fee)s)") % said
             )
         return _("Money to a resident's trust account, receipt %(receipt)s") % said
-    if txn.kind == T.PAYOUT:
-        return _("Refund to your card: %(reason)s") % {"reason": txn.memo}
-    return txn.memo or str(dict(T.choices).get(txn.kind, txn.kind))
+    if txn.kind == T.PAYOUT and not words.is_refund_to_your_card(txn):
+        # A wallet's refund keeps only why as its memo.
+        return words.REFUND_TO_YOUR_CARD.said(reason=words.shown_memo(txn))
+    return words.shown_memo(txn) or str(dict(T.choices).get(txn.kind, txn.kind))
 
 
 def statement_csv(lines: list[StatementLine]) -> str:

@@ -20,6 +20,7 @@ from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDeni
 from homeward.core.hooks import Hook
 from homeward.jobs import services as jobs
 from homeward.ledger import charges
+from homeward.ledger import words as ledger_words
 from homeward.messaging import status
 from homeward.messaging.models import Message
 from homeward.people import notices
@@ -312,7 +313,7 @@ def overturn_block(*, message_id: int, actor: Any) -> Message:
 
 def _refund_blocked(message: Message) -> None:
     if message.facility.policy.refund_on_block:
-        charges.refund_message(message=message, reason="the message was not delivered")
+        charges.refund_message(message=message, reason=ledger_words.NOT_DELIVERED.stored())
 
 
 def deliver(*, message_id: int) -> None:

@@ -17,7 +17,7 @@ from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, NotFound
 from homeward.core.hooks import Hook
-from homeward.ledger import charges, payments
+from homeward.ledger import charges, payments, words
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, Transaction
 from homeward.messaging import archive_codes
@@ -92,7 +92,7 @@ def release_resident(*, staff: User, resident_id: int) -> Release:
                 payouts, _ = payments.refund_wallet(
                     contact=contact,
                     facility=facility,
-                    reason=f"{resident.first_name} was released",
+                    reason=words.RELEASED.stored(name=resident.first_name),
                     key=f"release:{resident.pk}:wallet:{contact.pk}",
                 )
                 refunded += sum(payout.amount_cents for payout in payouts)
@@ -114,7 +114,7 @@ def _return_reply_credit(connection: Connection) -> None:
                 (charges.reply_credit(connection), -held),
                 (charges.wallet(connection.contact, connection.facility), held),
             ],
-            memo="Unused prepaid replies returned at release",
+            memo=words.REPLIES_RETURNED_AT_RELEASE.stored(),
             contact=connection.contact,
             facility=connection.facility,
         )
@@ -133,7 +133,9 @@ def _pay_out_trust(resident: Resident) -> int:
                 (charges.trust(resident), -held),
                 (ledger.account_for(kind=K.PAYMENT_CLEARING), held),
             ],
-            memo=f"Trust account paid to {resident.full_name} at release on {clock.now():%Y-%m-%d}",
+            memo=words.TRUST_PAID_AT_RELEASE.stored(
+                name=resident.full_name, day=f"{clock.now():%Y-%m-%d}"
+            ),
             facility=resident.facility,
         )
     return held

@@ -28,7 +28,7 @@ from homeward.api.schemas import (
 from homeward.connections import access as connections
 from homeward.core import clock
 from homeward.ledger import access as money
-from homeward.ledger import charges, payments, statements
+from homeward.ledger import charges, payments, statements, words
 from homeward.messaging.services import validate_body
 
 quote_router = Router(tags=["money"])
@@ -37,7 +37,7 @@ payments_router = Router(tags=["money"])
 statement_router = Router(tags=["money"])
 
 
-REFUND_REASON = "Refund requested by you"
+REFUND_REASON = words.REFUND_REQUESTED.stored()
 # What the card payments of both kinds (wallet, trust account) can answer.
 CARD_PAYMENT_ERRORS = (
     "bad_amount",

@@ -31,6 +31,7 @@ from homeward.ledger import charges, pricing
 from homeward.ledger.pricing.words import reply_payer_words
 from homeward.messaging import selectors as message_selectors
 from homeward.messaging import services as message_services
+from homeward.messaging import words as message_words
 from homeward.messaging.models import Message
 from homeward.notifications import access as notification_access
 from homeward.notifications import services as notification_services
@@ -87,6 +88,7 @@ class MessageRow:
     new: bool
     timeline: list[tuple[str, dt.datetime]]
     block_reason: str
+    returned_because: str = ""  # in the reader's language
     appeal: appeals.Offer | None = None
 
 
@@ -108,6 +110,7 @@ def _message_rows(
                 new=message.pk in newly_read,
                 timeline=message_selectors.shown_timeline(message) if mine else [],
                 block_reason=reason,
+                returned_because=message_words.return_reason(message),
                 appeal=offers.get(message.pk),
             )
         )

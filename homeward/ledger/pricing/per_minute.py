@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from homeward.core.templatetags.money import dollars
-from homeward.core.words import plural
 from homeward.ledger import services as ledger
+from homeward.ledger import words as memo_words
 from homeward.ledger.models import Account, PriceSchedule, Transaction
 from homeward.ledger.pricing.base import (
     MessagePayer,
@@ -179,8 +179,11 @@ class PerMinute(PricingModel):
                 key=key,
                 kind=Transaction.Kind.KIOSK_TIME,
                 postings=[(trust, -charged), (revenue, charged)],
-                memo=f"Kiosk time: {plural(minutes, 'minute')} at {facility.name}"
-                + (f" ({dollars(cost - charged)} not covered)" if charged < cost else ""),
+                memo=memo_words.kiosk_time_memo(
+                    minutes=minutes,
+                    facility=facility.name,
+                    uncovered=dollars(cost - charged) if charged < cost else "",
+                ),
                 facility=facility,
             )
         return SessionCharge(units=minutes, charged=charged, shortfall=cost - charged)

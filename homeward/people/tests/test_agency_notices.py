@@ -54,7 +54,7 @@ def test_setting_a_period_publishes_a_new_version_that_names_it(changed):
     assert published.data["version"] == 2
     with clock.frozen_at(START + dt.timedelta(days=1)):
         page = client_for(w.admin).get("/console/retention/").content.decode()
-    assert "notice: version 2, published 2026-12-04" in page
+    assert "notice: version 2, published December 4, 2026" in page
     # Setting the same period again is no new notice; offering the attorney channel is.
     client = client_for(w.admin)
     client.post(f"/console/retention/{w.agency.pk}/period/", {f"a{w.agency.pk}-days": "30"})

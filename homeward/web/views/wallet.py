@@ -28,7 +28,7 @@ from homeward.core.templatetags.money import dollars
 from homeward.core.views import show_error
 from homeward.facilities.models import Facility
 from homeward.ledger import access as money
-from homeward.ledger import payments, stamps, statements
+from homeward.ledger import payments, stamps, statements, words
 from homeward.ledger.models import Account, Payment
 from homeward.ledger.providers import sandbox
 from homeward.people.models import Contact
@@ -39,7 +39,8 @@ from homeward.web.requests import ContactRequest
 
 K = Account.Kind
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
-REFUND_REASON = "Refund requested by you"
+# Why the money goes back, kept in English on the payout (said in the reader's language).
+REFUND_REASON = words.REFUND_REQUESTED.stored()
 SANDBOX_CARDS = [
     (" ".join(re.findall("....", number)), what)
     for number, what in (
@@ -281,7 +282,10 @@ def receipt(request: ContactRequest, payment_id: int) -> HttpResponse:
     context = {
         "payment": payment,
         "failure": payments.failure_words(payment),
-        "payouts": payment.payouts.order_by("created_at", "id"),
+        "payouts": [
+            (payout, words.shown_payout_reason(payout))
+            for payout in payment.payouts.order_by("created_at", "id")
+        ],
         "zone_name": payment.facility.timezone.replace("_", " "),
     }
     return render(request, "web/receipt.html", context)
