@@ -2,6 +2,7 @@
 the environment through the strict helpers in ``homeward.core.env``; with nothing set,
 the project runs locally on SQLite."""
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "homeward.connections",
     "homeward.screening",
     "homeward.messaging",
+    "homeward.photos",
     "homeward.review",
     "homeward.jobs",
     "homeward.ledger",
@@ -187,16 +189,38 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Photos (homeward/photos/storage.py) are kept privately: on the local disk under var/photos
+# with no URL by default, or in S3-compatible object storage with
+# PHOTO_STORAGE_BACKEND=storages.backends.s3.S3Storage (install django-storages) and its
+# options as a JSON object in PHOTO_STORAGE_OPTIONS (a private bucket, signed URLs).
+_PHOTO_DISK = "homeward.photos.storage.PrivateFileSystemStorage"
+PHOTO_STORAGE_BACKEND = env_str("PHOTO_STORAGE_BACKEND", _PHOTO_DISK)
+try:
+    PHOTO_STORAGE_OPTIONS = json.loads(env_str("PHOTO_STORAGE_OPTIONS", "{}"))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"PHOTO_STORAGE_OPTIONS is not JSON: {exc}") from None
+if not isinstance(PHOTO_STORAGE_OPTIONS, dict):
+    raise ImproperlyConfigured("PHOTO_STORAGE_OPTIONS must be a JSON object")
+if PHOTO_STORAGE_BACKEND == _PHOTO_DISK:
+    PHOTO_STORAGE_OPTIONS = {"location": str(VAR_DIR / "photos"), **PHOTO_STORAGE_OPTIONS}
 # WhiteNoise serves static files with DEBUG off: what `collectstatic` gathered in STATIC_ROOT
 # (compressed; `make run` collects), or, when nothing was collected (a fresh clone, the
 # tests) and while developing, the apps' own files through the finders.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "photos": {"BACKEND": PHOTO_STORAGE_BACKEND, "OPTIONS": PHOTO_STORAGE_OPTIONS},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 WHITENOISE_USE_FINDERS = DEBUG or not any(STATIC_ROOT.iterdir())
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# What a photo may be when it arrives: its bytes, and its pixels as its header declares them
+# (read before anything is decoded, so a small file that would unpack into gigabytes is
+# refused unopened). The longest side of a photo's thumbnail, in pixels.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
+PHOTO_THUMBNAIL = env_int("PHOTO_THUMBNAIL", 320, minimum=32, maximum=2048)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

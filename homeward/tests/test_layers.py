@@ -23,6 +23,7 @@ DOMAIN_APPS = (
     "ledger",
     "screening",
     "messaging",
+    "photos",
     "review",
     "roster",
 )

@@ -1,0 +1,140 @@
+"""A photo a contact uploads, and the bank of perceptual hashes photos are matched against.
+
+A photo arrives (``intake.receive``) as its raw bytes, kept privately while a job checks it
+(``intake.check``): decoded in full, re-encoded as a JPEG with no metadata, with a thumbnail
+and its hashes. Only then may it be attached to a message (a later slice).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from homeward.facilities.models import Agency, Facility
+from homeward.people.models import Contact
+from homeward.photos.storage import photo_storage
+
+# A perceptual hash is 64 bits, stored in a signed 64-bit column (``hashing.signed``).
+# The bank also keeps it as four 16-bit chunks, each indexed (``bank`` says why).
+CHUNKS = 4
+CHUNK_BITS = 16
+
+
+def stored_name(photo: Photo, filename: str) -> str:
+    """One folder per photo inside its facility's: ``<facility>/<photo>/<file>``."""
+    return f"{photo.facility_id}/{photo.pk}/{filename}"
+
+
+class Photo(models.Model):
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Being checked")
+        READY = "ready", _("Ready")
+        REFUSED = "refused", _("Refused")
+        # A later slice adds attached, approved and blocked (max_length leaves room).
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="photos")
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="photos")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECKING)
+    refusal_code = models.CharField(
+        max_length=40, blank=True, help_text="Why the check refused it (intake.REFUSALS)."
+    )
+    refusal_message = models.TextField(
+        blank=True, help_text="The refusal in English; pages word it again from the code."
+    )
+    # What arrived, as read from its header before anything was decoded.
+    source_format = models.CharField(max_length=8)
+    original_bytes = models.PositiveBigIntegerField()
+    original_sha256 = models.CharField(max_length=64)
+    # What is kept once the check is done: a JPEG with no metadata, upright.
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    byte_size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    phash = models.BigIntegerField(null=True, blank=True)
+    # The raw upload until the check is done; the kept image and its thumbnail after.
+    upload = models.FileField(
+        storage=photo_storage, upload_to=stored_name, max_length=200, blank=True
+    )
+    image = models.FileField(
+        storage=photo_storage, upload_to=stored_name, max_length=200, blank=True
+    )
+    thumbnail = models.FileField(
+        storage=photo_storage, upload_to=stored_name, max_length=200, blank=True
+    )
+    created_at = models.DateTimeField()
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["contact", "created_at"], name="photo_contact_created"),
+            models.Index(fields=["facility", "status"], name="photo_facility_status"),
+            models.Index(fields=["sha256"], name="photo_sha256"),
+        ]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} ({self.status})"
+
+
+class PhotoEvent(models.Model):
+    """Who moved a photo from one status to another, and when."""
+
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16)
+    to_status = models.CharField(max_length=16)
+    actor_label = models.CharField(max_length=200)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status} by {self.actor_label}"
+
+
+class PhotoHash(models.Model):
+    """A perceptual hash in an agency's bank: photos near it are flagged. A row with no
+    facility holds for the whole agency. Written only by ``bank.add``, which fills the
+    chunks from the hash."""
+
+    hash = models.BigIntegerField()
+    chunk_0 = models.IntegerField()
+    chunk_1 = models.IntegerField()
+    chunk_2 = models.IntegerField()
+    chunk_3 = models.IntegerField()
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="photo_hashes")
+    facility = models.ForeignKey(
+        Facility,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="photo_hashes",
+        help_text="Empty: the hash holds at every facility of the agency.",
+    )
+    photo = models.ForeignKey(
+        Photo, null=True, blank=True, on_delete=models.SET_NULL, related_name="bank_entries"
+    )
+    reason = models.CharField(max_length=300)
+    added_at = models.DateTimeField()
+
+    class Meta:
+        # A near match looks each chunk up within one agency (bank.near): one index each.
+        indexes = [
+            models.Index(fields=["agency", f"chunk_{i}"], name=f"photohash_agency_chunk_{i}")
+            for i in range(CHUNKS)
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    **{f"chunk_{i}__gte": 0 for i in range(CHUNKS)},
+                    **{f"chunk_{i}__lt": 1 << CHUNK_BITS for i in range(CHUNKS)},
+                ),
+                name="photohash_chunks_are_16_bits",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hash & 0xFFFF_FFFF_FFFF_FFFF:016x} ({self.reason})"

@@ -1,0 +1,34 @@
+"""The one way a photo's status moves, through the table of moves allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeward.core.audit import Actor
+from homeward.core.transitions import StatusTable
+from homeward.photos.models import Photo, PhotoEvent
+
+S = Photo.Status
+
+# A photo is checked once: the check makes it ready or refuses it. (The slices to come add
+# attached, approved and blocked after ready.)
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.CHECKING: frozenset({S.READY, S.REFUSED}),
+    S.READY: frozenset(),
+    S.REFUSED: frozenset(),
+}
+
+TABLE = StatusTable(
+    kind="photo",
+    transitions=TRANSITIONS,
+    history=PhotoEvent,
+    history_field="photo",
+    stamps={S.READY: "checked_at", S.REFUSED: "checked_at"},
+)
+
+
+def move(photo: Photo, target: str, *, actor: Actor | str | None, **fields: Any) -> Photo:
+    """Move ``photo`` to ``target`` (setting ``fields``), recording who and when, or raise
+    IllegalTransition. The caller holds the transaction and a lock on the photo's row."""
+    TABLE.move(photo, target, actor=actor, **fields)
+    return photo
