@@ -8,6 +8,8 @@ Anything outside the staff member's facilities is "not found".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from homeward.connections.models import Connection
@@ -84,7 +86,7 @@ def connections_for_staff(*, staff: User, resident: Resident) -> QuerySet[Connec
 
 def resident_history(
     *, staff: User, resident: Resident, before: str = "", after: str = ""
-) -> keyset.Window[Message]:
+) -> History:
     """One page of every message to and from the resident (both directions, every status)
     at the staff member's facilities, newest first, before or after a cursor. Audited with
     the ids shown."""
@@ -97,15 +99,22 @@ def resident_history(
         facility_id=resident.facility_id,
         data={"messages": [m.pk for m in shown.rows]},
     )
-    _refuse_privileged(staff, resident, f"resident {resident.pk}")
-    return shown
+    return History(shown, _refuse_privileged(staff, resident, f"resident {resident.pk}"))
+
+
+@dataclass(frozen=True)
+class History:
+    """One page of a person's history, and how many privileged messages it leaves out."""
+
+    window: keyset.Window[Message]
+    privileged: int
 
 
 def _page(messages: QuerySet[Message], *, before: str, after: str) -> keyset.Window[Message]:
     return keyset.window(messages, size=PAGE_SIZE, before=before, after=after, newest_first=True)
 
 
-def privileged_count(*, staff: User, person: Resident | Contact) -> int:
+def _privileged_count(*, staff: User, person: Resident | Contact) -> int:
     """How many privileged messages of ``person`` at the staff member's facilities a
     history leaves out."""
     mine = Q(resident=person) if isinstance(person, Resident) else Q(contact=person)
@@ -114,15 +123,17 @@ def privileged_count(*, staff: User, person: Resident | Contact) -> int:
     ).count()
 
 
-def _refuse_privileged(staff: User, person: Resident | Contact, where: str) -> None:
-    """Record that a history left out privileged messages (every refusal is logged)."""
-    hidden = privileged_count(staff=staff, person=person)
+def _refuse_privileged(staff: User, person: Resident | Contact, where: str) -> int:
+    """Record that a history left out privileged messages (every refusal is logged); how
+    many it left out."""
+    hidden = _privileged_count(staff=staff, person=person)
     if hidden:
         audit.record(
             actor=staff,
             action="privileged.read_refused",
             data={"messages": hidden, "where": where},
         )
+    return hidden
 
 
 def contact_for_staff(*, staff: User, contact_id: int) -> Contact:
@@ -148,9 +159,7 @@ def contact_connections_for_staff(*, staff: User, contact: Contact) -> QuerySet[
     )
 
 
-def contact_history(
-    *, staff: User, contact: Contact, before: str = "", after: str = ""
-) -> keyset.Window[Message]:
+def contact_history(*, staff: User, contact: Contact, before: str = "", after: str = "") -> History:
     """One page of the contact's messages at the staff member's facilities, newest first."""
     messages = _messages(staff).filter(contact=contact)
     shown = _page(messages, before=before, after=after)
@@ -160,8 +169,7 @@ def contact_history(
         obj=contact,
         data={"messages": [m.pk for m in shown.rows]},
     )
-    _refuse_privileged(staff, contact, f"contact {contact.pk}")
-    return shown
+    return History(shown, _refuse_privileged(staff, contact, f"contact {contact.pk}"))
 
 
 def record_message_view(*, staff: User, message: Message) -> None:

@@ -51,15 +51,14 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
         access.staff_facilities(request.user, access.REVIEW_ROLES).values_list("id", flat=True)
     )
     connections = history.connections_for_staff(staff=request.user, resident=found)
+    page = history.resident_history(staff=request.user, resident=found, **keyset.asked(request.GET))
     context = {
         "resident": found,
         "connections": connections,
         "graph": links.graph_of(found, connections),
-        "privileged": history.privileged_count(staff=request.user, person=found),
+        "privileged": page.privileged,
         "cases": cases.cases_for(request.user)[:100] if request.staff.can_search else [],
-        "window": history.resident_history(
-            staff=request.user, resident=found, **keyset.asked(request.GET)
-        ),
+        "window": page.window,
         "reviewing": reviewing,
         "end_form": EndConnectionForm(),
         "trust_balance": ledger.balance_of(kind=Account.Kind.TRUST, resident=found),
@@ -77,15 +76,14 @@ def contact(request: StaffRequest, contact_id: int) -> HttpResponse:
     except NotFound:
         raise Http404("No such contact.") from None
     connections = history.contact_connections_for_staff(staff=request.user, contact=found)
+    page = history.contact_history(staff=request.user, contact=found, **keyset.asked(request.GET))
     context = {
         "contact": found,
         "connections": connections,
         "graph": links.graph_of(found, connections),
-        "privileged": history.privileged_count(staff=request.user, person=found),
+        "privileged": page.privileged,
         "cases": cases.cases_for(request.user)[:100] if request.staff.can_search else [],
-        "window": history.contact_history(
-            staff=request.user, contact=found, **keyset.asked(request.GET)
-        ),
+        "window": page.window,
         **restrictions_context(request.user, found),
     }
     return render(request, "console/contact.html", context)
