@@ -221,6 +221,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
 PHOTO_THUMBNAIL = env_int("PHOTO_THUMBNAIL", 320, minimum=32, maximum=2048)
+# How many photos one contact may upload in an hour (counted before anything is kept, so
+# parallel uploads cannot pass it), and how long a photo may wait for its check before the
+# sweep queues the check again (its job died, or was lost).
+PHOTO_UPLOADS_PER_HOUR = env_int("PHOTO_UPLOADS_PER_HOUR", 60, minimum=1)
+PHOTO_CHECK_STALE_MINUTES = env_int("PHOTO_CHECK_STALE_MINUTES", 15, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from homeward.connections.models import Connection
+from homeward.connections.models import OPEN_STATUSES, Connection
 from homeward.core.errors import NotFound
+from homeward.facilities.models import Facility
 from homeward.people import access
 from homeward.people.models import Contact, Resident, User
 
@@ -53,6 +54,12 @@ def connections_of_contact(contact: Contact) -> QuerySet[Connection]:
     return Connection.objects.filter(contact=contact).select_related(
         "resident", "facility", "facility__policy"
     )
+
+
+def open_connections_at(contact: Contact, facility: Facility) -> QuerySet[Connection]:
+    """The contact's connections at ``facility`` that are active or waiting to be (for the
+    resident, the contact or staff)."""
+    return connections_of_contact(contact).filter(facility=facility, status__in=OPEN_STATUSES)
 
 
 def connection_for_contact(contact: Contact, connection_id: int) -> Connection:

@@ -74,6 +74,19 @@ class Connection(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+# A connection active or on its way to it (waiting for the resident, the contact or staff):
+# what a closing account ends (``services.end_all_of``), and what lets a contact send a
+# facility photos (``access.open_connections_at``).
+OPEN_STATUSES = frozenset(
+    {
+        Connection.Status.REQUESTED,
+        Connection.Status.INVITED,
+        Connection.Status.PENDING_STAFF,
+        Connection.Status.ACTIVE,
+    }
+)
+
+
 class ConnectionEvent(models.Model):
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, blank=True)

@@ -13,7 +13,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from homeward.connections.models import Connection, ConnectionEvent
+from homeward.connections.models import OPEN_STATUSES, Connection, ConnectionEvent
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from homeward.core.hooks import Hook
@@ -410,7 +410,7 @@ def staff_end(*, staff: User, connection_id: int, reason: str) -> Connection:
 
 
 # Every connection a closing account still has open ends with it.
-OPEN = frozenset({C.REQUESTED, C.INVITED, C.PENDING_STAFF, C.ACTIVE})
+OPEN = OPEN_STATUSES
 ACCOUNT_CLOSED = "The contact closed their account."
 
 

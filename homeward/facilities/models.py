@@ -4,6 +4,7 @@ import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,8 @@ from homeward.core.calendar import (
 # How long before text falls due families are told (notifications/retention.py), and so how
 # long a new or shorter retention period waits before it removes anything.
 RETENTION_WARNING_DAYS = 14
+# The most photos any facility lets one message carry (``FacilityPolicy.photos_per_message``).
+MAX_PHOTOS_PER_MESSAGE = 10
 
 
 class Agency(models.Model):
@@ -190,9 +193,33 @@ class FacilityPolicy(models.Model):
         help_text="Screening detector name → flag, block or off; detectors not listed keep "
         "their default.",
     )
+    # Photos (homeward.photos): off until the facility turns them on.
+    photos_allowed = models.BooleanField(
+        default=False, help_text=_("Contacts may send photos to residents here.")
+    )
+    photos_per_message = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PHOTOS_PER_MESSAGE)],
+        help_text=_("Most photos one message may carry (1 to 10)."),
+    )
+    photo_gif_allowed = models.BooleanField(
+        default=False, help_text=_("GIF pictures are taken (their first frame only).")
+    )
+    photos_reviewed = models.BooleanField(
+        default=True,
+        help_text=_("A person reviews every photo unless the facility turns this off."),
+    )
 
     class Meta:
         verbose_name_plural = "facility policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    photos_per_message__gte=1, photos_per_message__lte=MAX_PHOTOS_PER_MESSAGE
+                ),
+                name="photos_per_message_1_to_10",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Policy of {self.facility}"

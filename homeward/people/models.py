@@ -161,6 +161,7 @@ class SignInThrottle(models.Model):
         EMAIL_FROM = "email_from", _("Emails asked for from one client address")
         ARCHIVE_CODE = "archive_code", _("Archive codes typed for one resident number")
         ARCHIVE_FROM = "archive_from", _("Archive codes typed from one client address")
+        PHOTO_UPLOADS = "photo_uploads", _("Photos uploaded by one contact")
 
     key = models.CharField(max_length=400, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

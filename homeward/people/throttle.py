@@ -28,7 +28,8 @@ What is counted (the buckets):
 - a kiosk resident number (per facility) and a kiosk device;
 - requests that make us email an address someone typed (a sign-up, a password reset, an
   email change: ``count_email_request``), per address and per client network, whatever
-  the password.
+  the password;
+- a contact's photo uploads (``count_photo_upload``), per contact and hour.
 
 An admin can release a lock sooner (``release_signin`` command, the console's sign-in
 locks page).
@@ -617,6 +618,34 @@ def count_email_request(*, email: str, address: str | None) -> None:
         client = address_key(address)
         buckets.append(Bucket(f"email_from:{client}", Kind.EMAIL_FROM, EMAILS_FROM_CLIENT, client))
     _count(buckets)
+
+
+def photo_uploads_rule(limit: int) -> Rule:
+    """A contact's photo uploads: ``limit`` an hour. Nothing is locked: the counter refuses
+    until its hour has passed."""
+    return Rule(
+        limit,
+        60 * MINUTE,
+        60 * MINUTE,
+        "too_many_uploads",
+        gettext_lazy(
+            "You have sent as many photos as you may in one hour. Wait a while, then try again."
+        ),
+    )
+
+
+def count_photo_upload(*, contact: Contact, limit: int) -> None:
+    """Count one photo upload by ``contact`` before anything is kept. Raises ``Refused``
+    (429) when ``limit`` were counted in the contact's current hour; a refused upload is
+    not counted. (The same conditional UPDATE as sign-ins: parallel uploads cannot pass.)"""
+    bucket = Bucket(
+        f"photo_uploads:{contact.pk}",
+        Kind.PHOTO_UPLOADS,
+        photo_uploads_rule(limit),
+        f"contact {contact.pk}",
+        user_id=contact.user_id,
+    )
+    _count([bucket])
 
 
 # --- locks, and releasing them ---------------------------------------------------------------

@@ -5,7 +5,9 @@ checked by a job that trusts nothing in it.
 file by its content (never its name), reads its size in pixels from the header before any
 pixel is decoded, refuses what it must with a ``DomainError`` (nothing kept), and otherwise
 keeps the raw bytes in the private ``photos`` storage and queues ``photo_check``. The
-photo answers at once, in status "checking".
+photo answers at once, in status "checking". Before it reads the file it checks who asks
+(``may_upload``: the facility takes photos, the account is open and connected there), and
+before it keeps anything it counts the upload (``PHOTO_UPLOADS_PER_HOUR``).
 
 ``check`` is that job. It walks the file's structure to its end (``structure``: a
 truncated file is damaged; anything after the picture makes a polyglot), decodes it in
@@ -23,6 +25,7 @@ code in their reader's language (``refusal_message``).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -36,13 +39,17 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from homeward.connections import access as connection_access
 from homeward.core import audit, clock
-from homeward.core.errors import DomainError
-from homeward.facilities.models import Facility
+from homeward.core.errors import DomainError, PermissionDenied
+from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.jobs import services as jobs
+from homeward.jobs.models import Job
+from homeward.people import throttle
 from homeward.people.models import Contact
 from homeward.photos import hashing, status, structure
 from homeward.photos.models import Photo, stored_name
@@ -55,6 +62,7 @@ log = logging.getLogger(__name__)
 pillow_heif.register_heif_opener(thumbnails=False)
 
 CHECK_JOB = "photo_check"
+SWEEP_JOB = "photo_sweep"
 ACTOR = "photo check"
 
 # The formats a photo may come in (Pillow's names). Only these decoders are ever tried.
@@ -130,17 +138,24 @@ class PhotoRefused(DomainError):
 # --- in the request -----------------------------------------------------------------------
 
 
-def receive(
-    *, contact: Contact, facility: Facility, upload: File[bytes], gif_allowed: bool = False
-) -> Photo:
-    """Take ``upload`` from ``contact`` for ``facility``, or refuse it (``PhotoRefused``)
-    with nothing kept. The photo comes back "checking"; ``check`` makes it ready.
+def receive(*, contact: Contact, facility: Facility, upload: File[bytes]) -> Photo:
+    """Take ``upload`` from ``contact`` for ``facility``, or refuse it with nothing kept.
+    The photo comes back "checking"; ``check`` makes it ready.
 
-    ``gif_allowed`` says whether the facility takes GIF pictures (their first frame). The
-    facility's policy will say so once it has that setting; until then the caller does,
-    and the default is no."""
+    Refused (a ``DomainError`` with a code) when the facility takes no photos, the
+    contact's account is closed or has no connection there that is active or waiting
+    (``may_upload``); when the file cannot be taken (``PhotoRefused``: GIFs only where the
+    facility's ``photo_gif_allowed`` says so); and when the contact has uploaded
+    ``PHOTO_UPLOADS_PER_HOUR`` photos this hour (``throttle.Refused``, 429: counted before
+    anything is kept, so parallel uploads cannot pass the limit; a file refused for what it
+    is does not count)."""
+    policy = may_upload(contact=contact, facility=facility)
     data = _read_within_limit(upload)
-    image_format, width, height = identify(data, gif_allowed=gif_allowed)
+    image_format, width, height = identify(data, gif_allowed=policy.photo_gif_allowed)
+    throttle.count_photo_upload(contact=contact, limit=settings.PHOTO_UPLOADS_PER_HOUR)
+    # Before the upload's transaction: should it roll back after its file was written, the
+    # sweep is already waiting to delete the file (``sweep.orphans``).
+    schedule_sweep(clock.now() + dt.timedelta(minutes=settings.PHOTO_CHECK_STALE_MINUTES))
     with transaction.atomic():
         photo = Photo.objects.create(
             contact=contact,
@@ -168,6 +183,32 @@ def receive(
             photo_storage.delete(name)
             raise
     return photo
+
+
+def may_upload(*, contact: Contact, facility: Facility) -> FacilityPolicy:
+    """The facility's policy, when ``contact`` may send it photos; otherwise a
+    ``DomainError`` with a code (403)."""
+    policy = FacilityPolicy.objects.filter(facility=facility).first()
+    if policy is None or not policy.photos_allowed:
+        raise PermissionDenied(
+            gettext("This facility does not take photos."), code="photos_not_offered"
+        )
+    if contact.closed_at is not None:
+        raise PermissionDenied(gettext("This account is closed."), code="account_closed")
+    if not connection_access.open_connections_at(contact, facility).exists():
+        raise PermissionDenied(
+            gettext(
+                "You can send photos only to a facility where you are connected to a resident."
+            ),
+            code="not_connected",
+        )
+    return policy
+
+
+def schedule_sweep(at: dt.datetime | None = None) -> None:
+    """Make sure a sweep (``sweep.run``) is waiting: one at a time is enough."""
+    if not Job.objects.filter(kind=SWEEP_JOB, status=Job.Status.QUEUED).exists():
+        jobs.enqueue(SWEEP_JOB, run_after=at)
 
 
 def _read_within_limit(upload: File[bytes]) -> bytes:

@@ -70,6 +70,10 @@ class Photo(models.Model):
             models.Index(fields=["contact", "created_at"], name="photo_contact_created"),
             models.Index(fields=["facility", "status"], name="photo_facility_status"),
             models.Index(fields=["sha256"], name="photo_sha256"),
+            # The sweep's look for photos waiting too long for their check (``sweep``).
+            models.Index(
+                fields=["created_at"], condition=models.Q(status="checking"), name="photo_checking"
+            ),
         ]
 
     def __str__(self) -> str:

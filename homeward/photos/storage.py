@@ -20,6 +20,7 @@ object fixed when the models load would keep writing to the first directory.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import IO, Any
 
@@ -65,6 +66,9 @@ class PhotoStorage(Storage):
 
     def listdir(self, path: str) -> tuple[list[str], list[str]]:
         return backend().listdir(path)
+
+    def get_modified_time(self, name: str) -> dt.datetime:
+        return backend().get_modified_time(name)
 
     def path(self, name: str) -> str:
         return backend().path(name)

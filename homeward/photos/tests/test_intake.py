@@ -17,7 +17,7 @@ from PIL import ExifTags, Image, ImageCms, ImageFile
 
 from homeward import builders as t
 from homeward.core.models import AuditEvent
-from homeward.facilities.models import Facility
+from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.jobs.models import Job
 from homeward.people.models import Contact
 from homeward.photos import intake, structure
@@ -37,23 +37,24 @@ METADATA_MARKERS = set(range(0xE1, 0xF0)) | {0xFE}
 
 @pytest.fixture
 def facility() -> Facility:
-    return t.make_facility("greenhaven")
+    return t.make_facility("greenhaven", policy={"photos_allowed": True})
 
 
 @pytest.fixture
-def contact() -> Contact:
-    return t.make_contact("ana@example.org", name="Ana Lopez")
+def contact(facility: Facility) -> Contact:
+    ana = t.make_contact("ana@example.org", name="Ana Lopez")
+    t.connect(ana, t.make_resident(facility))
+    return ana
 
 
 @pytest.fixture
 def send(contact: Contact, facility: Facility):  # type: ignore[no-untyped-def]
-    """Upload ``data`` as Ana, to Greenhaven."""
+    """Upload ``data`` as Ana, to Greenhaven (which takes GIFs when ``gif_allowed``)."""
 
     def send(data: bytes, name: str = "photo.jpg", *, gif_allowed: bool = False) -> Photo:
+        FacilityPolicy.objects.filter(facility=facility).update(photo_gif_allowed=gif_allowed)
         upload = SimpleUploadedFile(name, data, content_type="image/jpeg")
-        return intake.receive(
-            contact=contact, facility=facility, upload=upload, gif_allowed=gif_allowed
-        )
+        return intake.receive(contact=contact, facility=facility, upload=upload)
 
     return send
 
@@ -92,7 +93,8 @@ def refused_by_check(
     assert not photo.upload and not photo.image and not photo.thumbnail
     assert not photo.sha256 and photo.phash is None
     assert kept_files(photo_files) == []  # the raw upload is gone and nothing else was kept
-    assert Job.objects.get().status == Job.Status.DONE  # a refusal is an outcome, not a failure
+    # A refusal is an outcome, not a failure.
+    assert Job.objects.get(kind=intake.CHECK_JOB).status == Job.Status.DONE
     return photo
 
 
@@ -129,7 +131,9 @@ def test_a_format_that_is_not_a_photo_format_is_refused(send, photo_files) -> No
     refused_at_once(send, bmp, "photo_not_an_image", photo_files)
 
 
-def test_over_the_byte_limit_is_refused_before_it_is_read(send, settings, photo_files) -> None:
+def test_over_the_byte_limit_is_refused_before_it_is_read(
+    send, contact, facility, settings, photo_files
+) -> None:
     settings.PHOTO_MAX_BYTES = 50_000
     big = images.encode(images.scene((1200, 900), seed=3), "PNG")
     assert len(big) > 50_000
@@ -141,8 +145,8 @@ def test_over_the_byte_limit_is_refused_before_it_is_read(send, settings, photo_
 
     with pytest.raises(PhotoRefused) as refused:
         intake.receive(
-            contact=t.make_contact("b@example.org"),
-            facility=Facility.objects.get(),
+            contact=contact,
+            facility=facility,
             upload=Unreadable(io.BytesIO(big), name="big.png"),
         )
     assert refused.value.code == "photo_too_large"
@@ -321,7 +325,7 @@ def test_a_phone_jpeg_comes_out_upright_with_no_metadata(send, check, photo_file
     assert photo.status == Photo.Status.CHECKING  # it answers at once
     assert (photo.width, photo.height) == (800, 600)  # as the header says, before the check
     assert kept_files(photo_files) == [f"{photo.facility_id}/{photo.pk}/upload"]
-    assert Job.objects.get().payload == {"photo_id": photo.pk}
+    assert Job.objects.get(kind=intake.CHECK_JOB).payload == {"photo_id": photo.pk}
     photo = check(photo)
 
     assert photo.status == Photo.Status.READY and photo.checked_at is not None
@@ -471,7 +475,7 @@ def test_a_check_that_stops_half_way_is_done_again_from_the_start(
     photo = check(photo)
     # Nothing of the failed run holds: still checking, the upload still there, to retry.
     assert photo.status == Photo.Status.CHECKING and photo.upload
-    job = Job.objects.get()
+    job = Job.objects.get(kind=intake.CHECK_JOB)
     assert job.status == Job.Status.QUEUED and job.attempts == 1
     assert f"{photo.facility_id}/{photo.pk}/upload" in kept_files(photo_files)
 
@@ -491,7 +495,7 @@ def test_a_photo_gone_before_its_check_is_no_failure(send, run_jobs) -> None:
     photo = send(images.encode(images.scene(), "JPEG"))
     Photo.objects.filter(pk=photo.pk).delete()
     run_jobs()
-    assert Job.objects.get().status == Job.Status.DONE
+    assert Job.objects.get(kind=intake.CHECK_JOB).status == Job.Status.DONE
 
 
 def test_a_lower_pixel_limit_set_since_intake_holds_at_the_check(
