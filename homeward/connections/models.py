@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from homeward.core.models import StatusEvent
 from homeward.people.models import Contact, Resident
 
 
@@ -87,19 +87,10 @@ OPEN_STATUSES = frozenset(
 )
 
 
-class ConnectionEvent(models.Model):
+class ConnectionEvent(StatusEvent):
+    """Who moved a connection from one status to another, when, and why."""
+
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
-    actor_label = models.CharField(max_length=200)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
-    )
     reason = models.CharField(max_length=300, blank=True)
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status} by {self.actor_label}"

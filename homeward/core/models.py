@@ -7,6 +7,26 @@ from django.conf import settings
 from django.db import models
 
 
+class StatusEvent(models.Model):
+    """Who moved a row from one status to another, and when: the history a status table
+    (``core.transitions``) writes. Each app's event adds its row and its status columns."""
+
+    from_status: str
+    to_status: str
+    actor_label = models.CharField(max_length=200)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status} by {self.actor_label}"
+
+
 class AuditEvent(models.Model):
     """One thing that someone did that an agency may need to prove later.
 

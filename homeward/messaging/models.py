@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from homeward.connections.models import Connection
+from homeward.core.models import StatusEvent
 
 
 class Message(models.Model):
@@ -84,23 +85,12 @@ class Message(models.Model):
         return self.direction == self.Direction.TO_RESIDENT
 
 
-class MessageEvent(models.Model):
+class MessageEvent(StatusEvent):
     """Who moved a message from one status to another, and when."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=12)
     to_status = models.CharField(max_length=12)
-    actor_label = models.CharField(max_length=200)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
-    )
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status} by {self.actor_label}"
 
 
 class ArchiveCode(models.Model):

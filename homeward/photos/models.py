@@ -7,10 +7,10 @@ and its hashes. Only then may it be attached to a message (a later slice).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from homeward.core.models import StatusEvent
 from homeward.facilities.models import Agency, Facility
 from homeward.people.models import Contact
 from homeward.photos.storage import photo_storage
@@ -80,23 +80,12 @@ class Photo(models.Model):
         return f"photo {self.pk} ({self.status})"
 
 
-class PhotoEvent(models.Model):
+class PhotoEvent(StatusEvent):
     """Who moved a photo from one status to another, and when."""
 
     photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=16)
     to_status = models.CharField(max_length=16)
-    actor_label = models.CharField(max_length=200)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
-    )
-    at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status} by {self.actor_label}"
 
 
 class PhotoHash(models.Model):

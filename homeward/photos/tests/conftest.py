@@ -1,10 +1,15 @@
-"""Photos are kept in a temporary directory of each test's own, never in var/."""
+"""Photos are kept in a temporary directory of each test's own, never in var/; Greenhaven
+takes photos, and Ana is connected to a resident there."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+from homeward import builders as t
+from homeward.facilities.models import Facility
+from homeward.people.models import Contact
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +24,18 @@ def photo_files(settings, tmp_path: Path) -> Path:
         },
     }
     return location
+
+
+@pytest.fixture
+def facility() -> Facility:
+    return t.make_facility("greenhaven", policy={"photos_allowed": True})
+
+
+@pytest.fixture
+def ana(facility: Facility) -> Contact:
+    ana = t.make_contact("ana@example.org", name="Ana Lopez")
+    t.connect(ana, t.make_resident(facility))
+    return ana
 
 
 def kept_files(location: Path) -> list[str]:

@@ -20,11 +20,6 @@ JPEG = images.encode(images.scene(), "JPEG")
 
 
 @pytest.fixture
-def facility() -> Facility:
-    return t.make_facility("greenhaven", policy={"photos_allowed": True})
-
-
-@pytest.fixture
 def other_facility() -> Facility:
     return t.make_facility("sing-sing", policy={"photos_allowed": True})
 

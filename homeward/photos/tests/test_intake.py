@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import ExifTags, Image, ImageCms, ImageFile
 
-from homeward import builders as t
 from homeward.core.models import AuditEvent
 from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.jobs.models import Job
@@ -36,25 +35,13 @@ METADATA_MARKERS = set(range(0xE1, 0xF0)) | {0xFE}
 
 
 @pytest.fixture
-def facility() -> Facility:
-    return t.make_facility("greenhaven", policy={"photos_allowed": True})
-
-
-@pytest.fixture
-def contact(facility: Facility) -> Contact:
-    ana = t.make_contact("ana@example.org", name="Ana Lopez")
-    t.connect(ana, t.make_resident(facility))
-    return ana
-
-
-@pytest.fixture
-def send(contact: Contact, facility: Facility):  # type: ignore[no-untyped-def]
+def send(ana: Contact, facility: Facility):  # type: ignore[no-untyped-def]
     """Upload ``data`` as Ana, to Greenhaven (which takes GIFs when ``gif_allowed``)."""
 
     def send(data: bytes, name: str = "photo.jpg", *, gif_allowed: bool = False) -> Photo:
         FacilityPolicy.objects.filter(facility=facility).update(photo_gif_allowed=gif_allowed)
         upload = SimpleUploadedFile(name, data, content_type="image/jpeg")
-        return intake.receive(contact=contact, facility=facility, upload=upload)
+        return intake.receive(contact=ana, facility=facility, upload=upload)
 
     return send
 
@@ -132,7 +119,7 @@ def test_a_format_that_is_not_a_photo_format_is_refused(send, photo_files) -> No
 
 
 def test_over_the_byte_limit_is_refused_before_it_is_read(
-    send, contact, facility, settings, photo_files
+    send, ana, facility, settings, photo_files
 ) -> None:
     settings.PHOTO_MAX_BYTES = 50_000
     big = images.encode(images.scene((1200, 900), seed=3), "PNG")
@@ -145,7 +132,7 @@ def test_over_the_byte_limit_is_refused_before_it_is_read(
 
     with pytest.raises(PhotoRefused) as refused:
         intake.receive(
-            contact=contact,
+            contact=ana,
             facility=facility,
             upload=Unreadable(io.BytesIO(big), name="big.png"),
         )
@@ -153,7 +140,7 @@ def test_over_the_byte_limit_is_refused_before_it_is_read(
 
 
 def test_an_upload_that_does_not_tell_its_size_is_counted_while_read(
-    contact, facility, settings
+    ana, facility, settings
 ) -> None:
     settings.PHOTO_MAX_BYTES = 50_000
 
@@ -164,7 +151,7 @@ def test_an_upload_that_does_not_tell_its_size_is_counted_while_read(
 
     big = images.encode(images.scene((1200, 900), seed=3), "PNG")
     with pytest.raises(PhotoRefused) as refused:
-        intake.receive(contact=contact, facility=facility, upload=Sizeless(io.BytesIO(big)))
+        intake.receive(contact=ana, facility=facility, upload=Sizeless(io.BytesIO(big)))
     assert refused.value.code == "photo_too_large"
 
 
@@ -318,7 +305,7 @@ def phone_jpeg() -> tuple[bytes, Image.Image]:
     return data, picture
 
 
-def test_a_phone_jpeg_comes_out_upright_with_no_metadata(send, check, photo_files, contact) -> None:
+def test_a_phone_jpeg_comes_out_upright_with_no_metadata(send, check, photo_files, ana) -> None:
     data, _ = phone_jpeg()
     assert Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
     photo = send(data)

@@ -27,18 +27,6 @@ pytestmark = pytest.mark.django_db
 C = Connection.Status
 
 
-@pytest.fixture
-def facility() -> Facility:
-    return t.make_facility("greenhaven", policy={"photos_allowed": True})
-
-
-@pytest.fixture
-def ana(facility: Facility) -> Contact:
-    ana = t.make_contact("ana@example.org", name="Ana Lopez")
-    t.connect(ana, t.make_resident(facility))
-    return ana
-
-
 def upload() -> SimpleUploadedFile:
     return SimpleUploadedFile("photo.jpg", images.encode(images.scene(), "JPEG"))
 

@@ -10,7 +10,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from homeward import builders as t
 from homeward.core import clock
 from homeward.facilities.models import Facility
 from homeward.jobs import registry
@@ -25,18 +24,6 @@ pytestmark = pytest.mark.django_db
 
 JPEG = images.encode(images.scene(), "JPEG")
 STALE = dt.timedelta(minutes=15)
-
-
-@pytest.fixture
-def facility() -> Facility:
-    return t.make_facility("greenhaven", policy={"photos_allowed": True})
-
-
-@pytest.fixture
-def ana(facility: Facility) -> Contact:
-    ana = t.make_contact("ana@example.org", name="Ana Lopez")
-    t.connect(ana, t.make_resident(facility))
-    return ana
 
 
 @pytest.fixture
