@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -57,6 +58,28 @@ def decisions_take_effect_at_once(settings) -> None:
 
 # One export signing key for the whole run (made here, never written to var/).
 EXPORT_KEY = t.new_export_key()
+
+
+@pytest.fixture(autouse=True)
+def photo_files(settings, tmp_path: Path) -> Path:
+    """The directory the ``photos`` storage writes to in this test (never var/)."""
+    location = tmp_path / "photos"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photos": {
+            "BACKEND": "homeward.photos.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }
+    return location
+
+
+@pytest.fixture(autouse=True)
+def photo_signals_off(settings) -> None:
+    """The photo check reads no text and scores no nudity (a quarter of a second a photo):
+    the tests of those signals, and the journeys, turn them on."""
+    settings.PHOTO_READ_TEXT = False
+    settings.PHOTO_NUDITY_SCORE = False
 
 
 @pytest.fixture(autouse=True)

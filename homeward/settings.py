@@ -3,6 +3,7 @@ the environment through the strict helpers in ``homeward.core.env``; with nothin
 the project runs locally on SQLite."""
 
 import json
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -226,6 +227,14 @@ PHOTO_THUMBNAIL = env_int("PHOTO_THUMBNAIL", 320, minimum=32, maximum=2048)
 # sweep queues the check again (its job died, or was lost).
 PHOTO_UPLOADS_PER_HOUR = env_int("PHOTO_UPLOADS_PER_HOUR", 60, minimum=1)
 PHOTO_CHECK_STALE_MINUTES = env_int("PHOTO_CHECK_STALE_MINUTES", 15, minimum=1)
+# The photo check's signals for reviewers (homeward/photos/signals.py): text read in the
+# picture by OCR (then screened with the text rules) and a nudity score. Each costs CPU
+# time per photo (bench/photos.py); a deployment may turn either off.
+# onnxruntime (which runs both models) reports usage to its makers at start-up unless this is
+# set before it is first imported: a system that screens prisoners' mail never phones home.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+PHOTO_READ_TEXT = env_bool("PHOTO_READ_TEXT", True)
+PHOTO_NUDITY_SCORE = env_bool("PHOTO_NUDITY_SCORE", True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 FORM_FIELDS = {
     "stamp_cents": "stamp_price",
     "per_message_cents": "per_message_price",
+    "photo_cents": "photo_price",
     "message_cap_cents": "message_cap",
     "deposit_fee_flat_cents": "deposit_fee_flat",
     "deposit_fee_bp": "deposit_fee_percent",
@@ -88,6 +89,10 @@ class PriceScheduleForm(forms.Form):
         "Price of one message (per message; free: what the agency pays)",
         help_text="In dollars, e.g. 0.25.",
     )
+    photo_price = _dollars(
+        "Price of one photo (per message, per minute; free: what the agency pays)",
+        help_text="In dollars, e.g. 0.50. Stamps price a photo in stamps, above.",
+    )
     message_cap = _dollars(
         "Legal cap on the price of one message (optional)",
         optional=True,
@@ -119,6 +124,7 @@ class PriceScheduleForm(forms.Form):
         if not features.PHOTOS:
             # No photos yet: their price is not asked for (schedules keep the usual 1 stamp).
             del self.fields["photo_stamps"]
+            del self.fields["photo_price"]
         # The prices only some pricing models use, after the price of a message.
         own = [setting.form_name for setting in pricing.settings()]
         for setting in pricing.settings():
@@ -163,6 +169,9 @@ class PriceScheduleForm(forms.Form):
 
     def clean_per_message_price(self) -> int:
         return self._money("per_message_price") or 0
+
+    def clean_photo_price(self) -> int:
+        return self._money("photo_price") or 0
 
     def clean_message_cap(self) -> int | None:
         return self._money("message_cap")
@@ -210,6 +219,7 @@ class PriceScheduleForm(forms.Form):
             "photo_stamps": data.get("photo_stamps", 1),
             "reply_stamps": data["reply_stamps"],
             "per_message_cents": data["per_message_price"],
+            "photo_cents": data.get("photo_price", 0),
             "message_cap_cents": data["message_cap"],
             "deposit_fee_flat_cents": data["deposit_fee_flat"],
             "deposit_fee_bp": data["deposit_fee_percent"],

@@ -18,7 +18,7 @@ import sys
 # Families (and residents) can appeal a blocked message or a suspension.
 APPEALS = True
 # Messages can carry photos (and photos are priced in stamps).
-PHOTOS = False
+PHOTOS = True
 # An invitation from a resident is emailed to the address they typed.
 INVITATION_EMAILS = True
 

@@ -209,6 +209,21 @@ class FacilityPolicy(models.Model):
         default=True,
         help_text=_("A person reviews every photo unless the facility turns this off."),
     )
+    photo_nudity_threshold = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Percent: a photo the nudity model scores at or above this goes to a person, "
+            "even where photos are not otherwise reviewed."
+        ),
+    )
+    photo_block_keeps_text = models.BooleanField(
+        default=True,
+        help_text=_(
+            "When a photo is blocked, the message's text (and its other photos) still go. "
+            "Off: a blocked photo stops the whole message."
+        ),
+    )
 
     class Meta:
         verbose_name_plural = "facility policies"

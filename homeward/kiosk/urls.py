@@ -13,6 +13,8 @@ urlpatterns = [
     path("conversations/<int:connection_id>/", conversations.conversation, name="conversation"),
     path("conversations/<int:connection_id>/reply/", conversations.reply, name="reply"),
     path("conversations/<int:connection_id>/block/", conversations.block, name="block"),
+    path("photos/<int:photo_id>/", conversations.photo, name="photo"),
+    path("photos/<int:photo_id>/<str:size>/", conversations.photo_file, name="photo_file"),
     path(
         "conversations/<int:connection_id>/messages/<int:message_id>/appeal/",
         conversations.appeal_message,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -99,8 +100,10 @@ def price_message(
     characters: int,
     at: dt.datetime,
     prepaid_reply: bool = False,
+    photos: int = 0,
 ) -> MessagePrice:
-    """Price one message on ``connection`` under the schedule in force ``at``."""
+    """Price one message on ``connection`` (with ``photos`` photos) under the schedule in
+    force ``at``."""
     schedule = pricing.schedule_in_force(connection.facility_id, at)
     if prepaid_reply and not (to_resident and prepaid_reply_offered(schedule)):
         raise DomainError(
@@ -112,6 +115,7 @@ def price_message(
         to_resident=to_resident,
         characters=characters,
         prepaid_reply=prepaid_reply,
+        photos=photos,
     )
 
 
@@ -139,6 +143,7 @@ def preview(
     characters: int,
     at: dt.datetime,
     prepaid_reply: bool = False,
+    photos: int = 0,
 ) -> Preview:
     price = price_message(
         connection=connection,
@@ -146,6 +151,7 @@ def preview(
         characters=characters,
         at=at,
         prepaid_reply=prepaid_reply,
+        photos=photos,
     )
     sender_pays = price.payer == (MessagePayer.CONTACT if to_resident else MessagePayer.RESIDENT)
     if not sender_pays:
@@ -190,60 +196,102 @@ def prepaid_reply_of(message: ChargedMessage) -> bool:
     ).exists()
 
 
-def charge_message(*, message: ChargedMessage, connection: Connection, price: MessagePrice) -> None:
+def charge_message(
+    *,
+    message: ChargedMessage,
+    connection: Connection,
+    price: MessagePrice,
+    photo_ids: Sequence[int] = (),
+) -> None:
     """Charge a message being submitted (inside the submit's transaction). A message that
-    costs nothing posts nothing; a payer without the money refuses the whole submit."""
+    costs nothing posts nothing; a payer without the money refuses the whole submit.
+
+    Each of the message's photos (``photo_ids``, in the order of ``price.photo_shares``) is
+    charged in a transaction of its own, so that a photo blocked later is refunded alone
+    (``refund_photo``); the text is charged the rest."""
+    if len(photo_ids) != len(price.photo_shares):
+        raise ValueError("a message's price must have one share for each of its photos")
     if price.stamps:
         if stamps.lock_and_count(connection.contact, connection.facility) >= price.stamps:
-            _charge_stamps(message, connection, price)
+            _charge_stamps(message, connection, price, photo_ids)
             return
         # Another send used the stamps since the price was shown: money pays, as it would
         # have had there been no stamps.
-        price = dataclasses.replace(price, stamps=0, stamps_left=0)
+        price = dataclasses.replace(price, stamps=0, stamps_left=0, photo_stamps=0)
     if price.total == 0:
         return
     try:
+        _post_charges(message, connection, price, photo_ids)
+    except DomainError as error:
+        if error.code != "insufficient_funds":
+            raise
+        raise DomainError(
+            "insufficient_funds",
+            _not_enough(message, price) % {"price": dollars(price.to_pay)},
+            status=402,
+        ) from None
+    _tell_if_running_low(connection, price)
+
+
+def _post_charges(
+    message: ChargedMessage, connection: Connection, price: MessagePrice, photo_ids: Sequence[int]
+) -> None:
+    text = dataclasses.replace(
+        price, lines=[*price.lines, ("", -sum(price.photo_shares))], photo_shares=()
+    )
+    if text.total:
         ledger.post(
             key=f"message:{message.pk}:charge",
             kind=Transaction.Kind.MESSAGE_CHARGE,
-            postings=_postings(connection, price),
+            postings=_postings(connection, text),
             memo=_memo(message, connection, price),
             contact=connection.contact,
             facility=connection.facility,
             message=message,
         )
-    except DomainError as error:
-        if error.code != "insufficient_funds":
-            raise
-        to_resident = message.to_resident
-        sender_pays = price.payer == (
-            MessagePayer.CONTACT if to_resident else MessagePayer.RESIDENT
+    for photo_id, share in zip(photo_ids, price.photo_shares, strict=True):
+        if not share:
+            continue  # under a legal cap a photo may add nothing
+        alone = MessagePrice([("", share)], payer=price.payer)
+        ledger.post(
+            key=f"{_photo_key(message, photo_id)}:charge",
+            kind=Transaction.Kind.MESSAGE_CHARGE,
+            postings=_postings(connection, alone),
+            memo=_photo_memo(connection, stamps=0),
+            contact=connection.contact,
+            facility=connection.facility,
+            message=message,
         )
-        in_wallet = price.payer == MessagePayer.CONTACT
-        if sender_pays and in_wallet:
-            said = _(
-                "There is not enough money in your wallet for this message (%(price)s). "
-                "Nothing was sent or charged."
-            )
-        elif sender_pays:
-            said = _(
-                "There is not enough money in your trust account for this message (%(price)s). "
-                "Nothing was sent or charged."
-            )
-        elif in_wallet:
-            said = _(
-                "There is not enough money in the other side's wallet for this message "
-                "(%(price)s). Nothing was sent or charged."
-            )
-        else:
-            said = _(
-                "There is not enough money in the other side's trust account for this message "
-                "(%(price)s). Nothing was sent or charged."
-            )
-        raise DomainError(
-            "insufficient_funds", said % {"price": dollars(price.to_pay)}, status=402
-        ) from None
-    _tell_if_running_low(connection, price)
+
+
+def _not_enough(message: ChargedMessage, price: MessagePrice) -> str:
+    """Why a payer without the money refuses the submit, with a place for the price."""
+    to_resident = message.to_resident
+    sender_pays = price.payer == (MessagePayer.CONTACT if to_resident else MessagePayer.RESIDENT)
+    in_wallet = price.payer == MessagePayer.CONTACT
+    if sender_pays and in_wallet:
+        return _(
+            "There is not enough money in your wallet for this message (%(price)s). "
+            "Nothing was sent or charged."
+        )
+    if sender_pays:
+        return _(
+            "There is not enough money in your trust account for this message (%(price)s). "
+            "Nothing was sent or charged."
+        )
+    if in_wallet:
+        return _(
+            "There is not enough money in the other side's wallet for this message "
+            "(%(price)s). Nothing was sent or charged."
+        )
+    return _(
+        "There is not enough money in the other side's trust account for this message "
+        "(%(price)s). Nothing was sent or charged."
+    )
+
+
+def _photo_key(message: ChargedMessage, photo_id: int) -> str:
+    return f"message:{message.pk}:photo:{photo_id}"
 
 
 def _tell_if_running_low(connection: Connection, price: MessagePrice) -> None:
@@ -257,9 +305,13 @@ def _tell_if_running_low(connection: Connection, price: MessagePrice) -> None:
         wallet_running_low(account, price.to_pay)
 
 
-def _charge_stamps(message: ChargedMessage, connection: Connection, price: MessagePrice) -> None:
+def _charge_stamps(
+    message: ChargedMessage, connection: Connection, price: MessagePrice, photo_ids: Sequence[int]
+) -> None:
     contact, facility = connection.contact, connection.facility
-    value = stamps.value_of(contact, facility, price.stamps)
+    for_photos = price.photo_stamps * len(photo_ids)
+    text_stamps = price.stamps - for_photos
+    value = stamps.value_of(contact, facility, text_stamps)
     # The prepaid reply is set aside at its full price (as far as the stamps' value goes),
     # so the reply it prepaid is covered whatever the pack cost.
     reply_share = min(value, price.reply_credit)
@@ -270,11 +322,25 @@ def _charge_stamps(message: ChargedMessage, connection: Connection, price: Messa
         key=f"message:{message.pk}:charge",
         contact=contact,
         facility=facility,
-        count=price.stamps,
+        count=text_stamps,
         to=to,
         memo=_memo(message, connection, price),
         message=message,
     )
+    for photo_id in photo_ids if price.photo_stamps else ():
+        stamps.spend(
+            key=f"{_photo_key(message, photo_id)}:charge",
+            contact=contact,
+            facility=facility,
+            count=price.photo_stamps,
+            to=[(revenue(facility), stamps.value_of(contact, facility, price.photo_stamps))],
+            memo=_photo_memo(connection, stamps=price.photo_stamps),
+            message=message,
+        )
+
+
+def _photo_memo(connection: Connection, *, stamps: int) -> str:
+    return words.photo_memo(name=connection.resident.first_name, stamps=stamps)
 
 
 def _memo(message: ChargedMessage, connection: Connection, price: MessagePrice) -> str:
@@ -289,11 +355,21 @@ def _memo(message: ChargedMessage, connection: Connection, price: MessagePrice) 
 
 def refund_message(*, message: ChargedMessage, reason: str) -> Transaction | None:
     """Give back what a message cost, to the accounts that paid it (inside the caller's
-    transaction): money to where it came from, stamps to the contact. Idempotent. Money set
-    aside for a prepaid reply comes back only as far as the prepaid replies still hold it:
-    a reply already sent has used it, and the rest goes back to whoever paid."""
+    transaction): money to where it came from, stamps to the contact; each photo's charge
+    too, unless it was refunded already. Idempotent. Money set aside for a prepaid reply
+    comes back only as far as the prepaid replies still hold it: a reply already sent has
+    used it, and the rest goes back to whoever paid."""
     key = f"message:{message.pk}"
-    refund, kept = None, 0
+    refund = None
+    photo_charges = Transaction.objects.filter(
+        message_id=message.pk,
+        kind=Transaction.Kind.MESSAGE_CHARGE,
+        idempotency_key__startswith=f"{key}:photo:",
+    ).values_list("idempotency_key", flat=True)
+    # "message:<id>:photo:<photo id>:charge", and ":stamps" after it when paid in stamps
+    for photo_id in sorted({int(charge_key.split(":")[3]) for charge_key in photo_charges}):
+        refund = refund_photo(message=message, photo_id=photo_id, reason=reason) or refund
+    kept = 0
     charge = Transaction.objects.filter(idempotency_key=f"{key}:charge").first()
     if charge is not None:
         postings, kept = _reversal(charge)
@@ -307,6 +383,20 @@ def refund_message(*, message: ChargedMessage, reason: str) -> Transaction | Non
             used = pricing.schedule_in_force(message.facility_id, submitted).reply_stamps
             postings = [(a, n - used if n > 0 else n + used) for a, n in postings]
         refund = _post_refund(f"{key}:refund:stamps", paid_in_stamps, postings, reason) or refund
+    return refund
+
+
+def refund_photo(*, message: ChargedMessage, photo_id: int, reason: str) -> Transaction | None:
+    """Give back what the photo ``photo_id`` added to ``message``'s price (inside the
+    caller's transaction): money or stamps to whoever paid. Idempotent; None when the photo
+    cost nothing."""
+    key = _photo_key(message, photo_id)
+    refund = None
+    for paid in ("", ":stamps"):
+        charge = Transaction.objects.filter(idempotency_key=f"{key}:charge{paid}").first()
+        if charge is not None:
+            postings, _ = _reversal(charge)
+            refund = _post_refund(f"{key}:refund{paid}", charge, postings, reason) or refund
     return refund
 
 

@@ -175,6 +175,13 @@ class PriceSchedule(models.Model):
     chars_per_stamp = models.PositiveIntegerField(default=2000)
     stamp_cents = models.PositiveIntegerField(default=0)
     photo_stamps = models.PositiveIntegerField(default=1)
+    photo_cents = models.PositiveIntegerField(
+        default=0,
+        help_text=_(
+            "Per message and per minute: the price of each photo. Free: what each photo costs "
+            "the agency. (Stamps price a photo in photo_stamps.)"
+        ),
+    )
     reply_stamps = models.PositiveIntegerField(default=1)
     per_message_cents = models.PositiveIntegerField(
         default=0,

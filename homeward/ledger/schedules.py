@@ -140,7 +140,7 @@ def _problems(fields: dict[str, Any], now: dt.datetime) -> dict[str, str]:
             "Prices cannot start in the past: choose now or a later date. "
             "To change prices, add a schedule that takes over."
         )
-    for name in ("stamp_cents", "per_message_cents", "deposit_fee_flat_cents"):
+    for name in ("stamp_cents", "per_message_cents", "photo_cents", "deposit_fee_flat_cents"):
         _check_cents(errors, name, fields[name])
     _check_cents(errors, "account_fee_cents", fields["account_fee_cents"])
     for name in ("message_cap_cents", "deposit_fee_cap_cents"):
@@ -174,6 +174,7 @@ def add_schedule(
     photo_stamps: int = 1,
     reply_stamps: int = 1,
     per_message_cents: int = 0,
+    photo_cents: int = 0,
     message_cap_cents: int | None = None,
     deposit_fee_flat_cents: int = 0,
     deposit_fee_bp: int = 0,
@@ -207,6 +208,7 @@ def add_schedule(
         "photo_stamps": photo_stamps,
         "reply_stamps": reply_stamps,
         "per_message_cents": per_message_cents,
+        "photo_cents": photo_cents,
         "message_cap_cents": message_cap_cents,
         "deposit_fee_flat_cents": deposit_fee_flat_cents,
         "deposit_fee_bp": deposit_fee_bp,

@@ -93,6 +93,12 @@ MESSAGE_TO_IN_STAMPS = Template(gettext_noop("Message to %(name)s (%(count)s of 
 MESSAGE_TO_WITH_REPLY_IN_STAMPS = Template(
     gettext_noop("Message to %(name)s with a prepaid reply (%(count)s of your stamps)")
 )
+# Translators: a line of a contact's statement: what one photo sent with a message cost.
+PHOTO_TO = Template(gettext_noop("Photo with a message to %(name)s"))
+# Translators: a line of a contact's statement: a photo paid with stamps the contact bought.
+PHOTO_TO_IN_STAMPS = Template(
+    gettext_noop("Photo with a message to %(name)s (%(count)s of your stamps)")
+)
 # Translators: a line of a statement: what a resident's reply cost.
 REPLY_FROM = Template(gettext_noop("Reply from %(name)s"))
 REPLY_FROM_PREPAID = Template(gettext_noop("Reply from %(name)s, paid by a prepaid reply"))
@@ -113,6 +119,11 @@ def message_memo(*, name: str, to_resident: bool, prepaid_reply: bool, stamps: i
     else:
         template = MESSAGE_TO_WITH_REPLY if prepaid_reply else MESSAGE_TO
     return template.stored(name=name, count=stamps)
+
+
+def photo_memo(*, name: str, stamps: int) -> str:
+    """The memo of one photo's charge (in English)."""
+    return (PHOTO_TO_IN_STAMPS if stamps else PHOTO_TO).stored(name=name, count=stamps)
 
 
 # Why a message was refunded, as ``charges.refund_message`` was told (in English), in the
@@ -287,6 +298,8 @@ _MEMOS: tuple[tuple[Template, Mapping[str, Callable[[str], str]]], ...] = (
     (MESSAGE_TO_IN_STAMPS, {}),
     (MESSAGE_TO_WITH_REPLY, {}),
     (MESSAGE_TO, {}),
+    (PHOTO_TO_IN_STAMPS, {}),
+    (PHOTO_TO, {}),
     (REPLY_FROM_PREPAID, {}),
     (REPLY_FROM, {}),
     (REFUND, {"reason": _refund_reason}),

@@ -7,11 +7,14 @@ An archive is written as it is sent: messages are read from the person's own ind
 chunks, so an account with tens of thousands of messages never sits in memory. It holds
 what the person sees on their conversation pages: everything they sent (blocked, returned
 and not yet delivered too, with what became of it) and the messages that reached them;
-never a draft, never a message that did not reach them.
+never a draft, never a message that did not reach them. What a message carries besides its
+text (its photos: ``ATTACHMENTS``) goes with it: in the JSON with its bytes, in the mbox as
+attachments of its mail, and named with its SHA-256 in the PDF.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -59,6 +62,46 @@ FORMATS = {
         Format("mbox", "application/mbox", "mbox", gettext_lazy("mbox, for a mail program")),
     )
 }
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """Something a message carries besides its text (a photo), as an archive holds it: what
+    the record says of it, and its bytes (None when they are gone, removed at the end of
+    retention)."""
+
+    name: str  # its file name, e.g. "photo-12.jpg"
+    content_type: str  # e.g. "image/jpeg"
+    record: dict[str, object]
+    data: Callable[[], bytes | None]
+
+
+# What messages carry besides their text, for an archive: each provider is given a chunk of
+# the messages written (and the direction the archive's owner writes in, for what they may
+# see) and answers with each message's attachments by id. Photos register theirs.
+AttachmentProvider = Callable[[list[Message], str], dict[int, list[Attachment]]]
+ATTACHMENTS: list[AttachmentProvider] = []
+
+
+def _with_attachments(owner: Owner) -> Iterator[tuple[Message, list[Attachment]]]:
+    """The owner's messages, oldest first, each with its attachments (looked up a chunk of
+    messages at a time)."""
+    chunk: list[Message] = []
+    for message in owner.messages.iterator(chunk_size=CHUNK):
+        chunk.append(message)
+        if len(chunk) == CHUNK:
+            yield from _attached(chunk, owner.sent)
+            chunk = []
+    yield from _attached(chunk, owner.sent)
+
+
+def _attached(chunk: list[Message], sent: str) -> Iterator[tuple[Message, list[Attachment]]]:
+    found: dict[int, list[Attachment]] = {}
+    for provider in ATTACHMENTS if chunk else ():
+        for message_id, attachments in provider(chunk, sent).items():
+            found.setdefault(message_id, []).extend(attachments)
+    for message in chunk:
+        yield message, found.get(message.pk, [])
 
 
 @dataclass(frozen=True)
@@ -161,10 +204,6 @@ def download(owner: Owner, format: str) -> StreamingHttpResponse:
     return response
 
 
-def _each(owner: Owner) -> Iterator[Message]:
-    return owner.messages.iterator(chunk_size=CHUNK)
-
-
 def _resident_name(message: Message) -> str:
     return f"{message.resident.full_name} (#{message.resident.number})"
 
@@ -230,17 +269,33 @@ def _json(owner: Owner, made: dt.datetime) -> Iterator[bytes]:
     opening = json.dumps(head, ensure_ascii=False, indent=1)[:-2]  # without the last "}"
     yield (opening + ',\n "messages": [\n').encode()
     first = True
-    for message in _each(owner):
-        text = json.dumps(_record(message), ensure_ascii=False)
+    for message, attachments in _with_attachments(owner):
+        record = _record(message)
+        if attachments:
+            record["attachments"] = [_attachment_record(a) for a in attachments]
+        text = json.dumps(record, ensure_ascii=False)
         yield (("  " if first else ",\n  ") + text).encode()
         first = False
     yield b"\n ]\n}\n"
 
 
+def _attachment_record(attachment: Attachment) -> dict[str, object]:
+    """An attachment in the JSON archive: its record, and its bytes in base64 (null when
+    they are gone)."""
+    data = attachment.data()
+    return {
+        **attachment.record,
+        "file_name": attachment.name,
+        "content_type": attachment.content_type,
+        "base64": base64.b64encode(data).decode() if data is not None else None,
+    }
+
+
 def _mbox(owner: Owner) -> Iterator[bytes]:
     """One mail per message, in the mboxrd form: a "From " line before each, and a body
-    line that begins with "From " (or ">From ") gets one more ">"."""
-    for message in _each(owner):
+    line that begins with "From " (or ">From ") gets one more ">". A message's photos are
+    attached to its mail."""
+    for message, attachments in _with_attachments(owner):
         mail = EmailMessage(policy=SMTP)
         (sender, recipient), (sender_at, recipient_at) = _sides(message), _addresses(message)
         mail["From"] = f"{sender} <{sender_at}>"
@@ -254,6 +309,11 @@ def _mbox(owner: Owner) -> Iterator[bytes]:
         stages = "; ".join(f"{s} {at.isoformat()}" for s, at in selectors.timeline(message))
         mail["X-Homeward-Timeline"] = stages
         mail.set_content(message.body)
+        for attachment in attachments:
+            data = attachment.data()
+            if data is not None:
+                main, sub = attachment.content_type.split("/", 1)
+                mail.add_attachment(data, maintype=main, subtype=sub, filename=attachment.name)
         out = BytesIO()
         BytesGenerator(out, mangle_from_=False, policy=SMTP).flatten(mail)
         lines = out.getvalue().replace(b"\r\n", b"\n").split(b"\n")
@@ -282,7 +342,7 @@ def _lines(owner: Owner, made: dt.datetime) -> Iterable[str]:
     }
     yield _("Times are UTC. The JSON archive holds the same messages, exactly as written.")
     yield ""
-    for message in _each(owner):
+    for message, attachments in _with_attachments(owner):
         sender, recipient = _sides(message)
         between = _("%(sender)s to %(recipient)s") % {"sender": sender, "recipient": recipient}
         yield f"#{message.pk}  {message.created_at:%Y-%m-%d %H:%M}  {between}"
@@ -294,6 +354,12 @@ def _lines(owner: Owner, made: dt.datetime) -> Iterable[str]:
             f"{stage} {at:%Y-%m-%d %H:%M}" for stage, at in selectors.shown_timeline(message)
         )
         yield from message.body.splitlines() or [""]
+        for attachment in attachments:
+            yield _("Attached: %(name)s, SHA-256 %(sha256)s (%(status)s)") % {
+                "name": attachment.name,
+                "sha256": attachment.record.get("sha256", ""),
+                "status": attachment.record.get("status_label", ""),
+            }
         yield ""
     lines = owner.statement()
     yield _statement_title(owner, empty=not lines)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any, NamedTuple, cast
 
 from django.db import transaction
@@ -109,8 +110,12 @@ def _has_ink(text: str) -> bool:
     )
 
 
-def validate_body(body: str, *, limit: int) -> str:
+def validate_body(body: str, *, limit: int, may_be_empty: bool = False) -> str:
+    """``body`` as it is kept, or a ``DomainError``: empty (unless ``may_be_empty``, for a
+    message of photos alone) or longer than ``limit``."""
     body = _CONTROL.sub("", body.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if may_be_empty and not _has_ink(body):
+        return ""
     if not _has_ink(body):
         raise DomainError("message_empty", _("Write something before sending."))
     if len(body) > limit:
@@ -134,9 +139,14 @@ def send_message(
     body: str,
     client_token: str = "",
     prepaid_reply: bool = False,
+    photo_ids: Sequence[int] = (),
 ) -> Sent:
     """Submit a message: it is accepted and charged in one transaction, or neither happens.
     Every surface sends through here (the web, the kiosk and the API).
+
+    ``photo_ids`` are photos the caller has checked it may attach (``photos.sending``, which
+    attaches them in the same transaction): each is priced and charged on its own, and a
+    message with photos may have no text.
 
     A repeated ``client_token`` with the same message returns the message already sent
     (``created`` False; the API answers 200 rather than 201), so a double-submitted form
@@ -165,7 +175,11 @@ def send_message(
         may_send(connection, sender)
         if isinstance(sender, Contact):
             notices.check_accepted(sender, connection.facility.agency_id)
-        body = validate_body(body, limit=connection.facility.policy.message_length_limit)
+        body = validate_body(
+            body,
+            limit=connection.facility.policy.message_length_limit,
+            may_be_empty=bool(photo_ids),
+        )
         now = clock.now()
         price = charges.price_message(
             connection=connection,
@@ -173,6 +187,7 @@ def send_message(
             characters=len(body),
             at=now,
             prepaid_reply=prepaid_reply,
+            photos=len(photo_ids),
         )
         message = Message.objects.create(
             connection=connection,
@@ -186,7 +201,9 @@ def send_message(
             client_token=client_token,
             created_at=now,
         )
-        charges.charge_message(message=message, connection=connection, price=price)
+        charges.charge_message(
+            message=message, connection=connection, price=price, photo_ids=photo_ids
+        )
         actor = sender.user if isinstance(sender, Contact) else sender
         status.move(message, S.SUBMITTED, actor=actor)
         jobs.enqueue("screen_message", facility_id=message.facility_id, message_id=message.pk)
@@ -217,10 +234,13 @@ def _sent_with_token(sender: Contact | Resident, direction: str, token: str) -> 
 def _check_same_message(
     earlier: Message, *, connection: Connection, body: str, prepaid_reply: bool
 ) -> None:
-    """A repeat must ask for what the first request asked for; otherwise it is refused."""
+    """A repeat must ask for what the first request asked for; otherwise it is refused.
+    (Its photos are compared by ``photos.sending``.)"""
     try:
         same_body = earlier.body == validate_body(
-            body, limit=connection.facility.policy.message_length_limit
+            body,
+            limit=connection.facility.policy.message_length_limit,
+            may_be_empty=not earlier.body,
         )
     except DomainError:
         same_body = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,7 +17,7 @@ Review = FacilityPolicy.ReviewMode
 # Why a message was returned, as it is stored on the message (``return_reason``, written
 # in English by whoever returned it), in the reader's words. A reason not listed here is
 # shown as it was stored.
-RETURN_REASONS = {
+RETURN_REASONS: dict[str, Promise] = {
     "connection blocked": gettext_lazy("connection blocked"),
     "connection ended": gettext_lazy("connection ended"),
     "connection denied": gettext_lazy("connection denied"),
@@ -26,6 +27,11 @@ RETURN_REASONS = {
     "messaging suspended": gettext_lazy("messaging suspended"),
     "messaging revoked": gettext_lazy("messaging revoked"),
 }
+
+
+def know_return_reasons(said: dict[str, Promise]) -> None:
+    """Add reasons other apps return a message for: the English stored, and its words."""
+    RETURN_REASONS.update(said)
 
 
 def return_reason(message: Message) -> str:

@@ -1,6 +1,7 @@
 """Cases: an investigator gathers messages for one matter and exports them as a signed
-bundle (``core.bundles``): the messages as JSON, a PDF to read, the manifest and its
-signature.
+bundle (``core.bundles``): the messages as JSON, a PDF to read, the pictures of their
+photos (``photos/photo-<id>.jpg``, each named in the JSON with its hashes), the manifest and
+its signature.
 
 A case belongs to an agency; the searchers of that agency (investigators and admins) open
 it, and each reads and exports only the messages of the facilities they may search (a case
@@ -26,6 +27,7 @@ from homeward.monitoring.access import search_facilities
 from homeward.monitoring.models import Case, CaseMessage
 from homeward.people import access
 from homeward.people.models import StaffMembership, User
+from homeward.photos import records as photo_records
 
 MAX_MESSAGES = 5000
 PAGE_SIZE = 50
@@ -161,8 +163,14 @@ class Export:
 def export(*, staff: User, case: Case) -> Export:
     """The case as a signed bundle of the messages ``staff`` may read."""
     with transaction.atomic():
-        messages = list(messages_of(staff=staff, case=case).prefetch_related("events"))
+        messages = list(messages_of(staff=staff, case=case).prefetch_related("events", "photos"))
         records = [_record(m) for m in messages]
+        pictures = {
+            f"photos/{photo_records.file_name(photo)}": picture
+            for message in messages
+            for photo in message.photos.all()
+            if (picture := photo_records.picture(photo)) is not None
+        }
         about = {"case": case.pk, "name": case.name, "messages": len(records)}
         document = {
             "case": {
@@ -179,6 +187,7 @@ def export(*, staff: User, case: Case) -> Export:
         files = {
             "case.json": json.dumps(document, indent=2, ensure_ascii=False).encode(),
             "case.pdf": pdf.document(f"Case {case.pk}: {case.name}", _lines(document)),
+            **pictures,
         }
         written = bundles.write(kind="case", about=about, files=files, actor=staff)
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
@@ -208,6 +217,13 @@ def _record(message: Message) -> dict[str, Any]:
             {"to": e.to_status, "by": e.actor_label, "at": e.at.isoformat()}
             for e in message.events.all()
         ],
+        "photos": [
+            {
+                **photo_records.record(photo),
+                "file": f"photos/{photo_records.file_name(photo)}" if photo.image.name else None,
+            }
+            for photo in message.photos.all()
+        ],
     }
 
 
@@ -224,6 +240,10 @@ def _lines(document: dict[str, Any]) -> list[str]:
             f"Message {record['id']} at {record['facility']}, {record['written_at']}",
             f"From {record['from']} to {record['to']}; {record['status']}.",
             *record["body"].splitlines(),
+            *(
+                f"Photo {photo['photo']}: {photo['status']}, SHA-256 {photo['sha256']}"
+                for photo in record["photos"]
+            ),
             "",
         ]
     return lines

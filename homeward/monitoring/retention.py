@@ -3,7 +3,9 @@ removed by a daily job, unless a legal hold covers it.
 
 Removal reaches every copy of the text: the message's body (replaced by a sentence saying
 when and why: the tombstone), the stored screening hits' matched text, the search document
-and index, and the entities' mentions (an entity no message mentions any more goes too).
+and index, and the entities' mentions (an entity no message mentions any more goes too);
+and the message's photos: their pictures and thumbnails are deleted from storage, with the
+text read in them (``photos.removal``).
 What the ledger, statistics and audit need stays: the message row, its times, status,
 people, charges, screening verdict and categories. Only messages whose journey has ended
 (delivered, read, returned, blocked) are removed.
@@ -37,6 +39,7 @@ from homeward.monitoring.access import retention_agencies
 from homeward.monitoring.models import Case, CaseMessage, LegalHold
 from homeward.people import notices
 from homeward.people.models import Contact, Resident, User
+from homeward.photos import removal as photo_removal
 from homeward.review.models import ScreeningResult
 
 S = Message.Status
@@ -165,6 +168,7 @@ def remove(messages: list[Message], agency: Agency, now: dt.datetime) -> int:
     ScreeningResult.objects.bulk_update(results, ["hits"])
     index.unindex(ids)
     entities.forget(ids)
+    photo_removal.remove_for_messages(ids, now)
     return len(ids)
 
 

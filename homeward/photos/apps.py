@@ -6,4 +6,25 @@ class PhotosConfig(AppConfig):
     label = "photos"
 
     def ready(self) -> None:
-        from homeward.photos import jobs  # noqa: F401  (registers the job handlers)
+        from django.utils.translation import gettext_lazy
+
+        from homeward.ledger import words as ledger_words
+        from homeward.messaging import archive
+        from homeward.messaging.services import may_deliver
+        from homeward.messaging.words import know_return_reasons
+        from homeward.photos import (
+            jobs,  # noqa: F401  (registers the job handlers)
+            records,
+            review,
+        )
+
+        # A message is delivered once its photos are decided (or returned when one stops it).
+        may_deliver.register(review.hold_delivery)
+        ledger_words.know_refund_reasons(
+            {review.PHOTO_REFUND: gettext_lazy("the photo was not delivered")}
+        )
+        know_return_reasons(
+            {review.STOPPED_BY_PHOTO: gettext_lazy("a photo in it was not allowed")}
+        )
+        # A person's archive carries the photos of their messages.
+        archive.ATTACHMENTS.append(records.archive_attachments)

@@ -30,7 +30,7 @@ import hashlib
 import io
 import logging
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pillow_heif
 from django.conf import settings
@@ -51,9 +51,10 @@ from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
 from homeward.people import throttle
 from homeward.people.models import Contact
-from homeward.photos import hashing, status, structure
+from homeward.photos import bank, hashing, signals, status, structure
 from homeward.photos.models import Photo, stored_name
 from homeward.photos.storage import photo_storage
+from homeward.screening import services as screening
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +279,8 @@ class Cleaned:
     width: int
     height: int
     phash: int
+    text: str = ""  # read in the picture by OCR
+    nudity: float | None = None  # the nudity model's score, 0 to 1
 
 
 def check(photo_id: int) -> None:
@@ -286,7 +289,9 @@ def check(photo_id: int) -> None:
     The decoding (up to a second and a half for 40 megapixels) runs before the photo's row
     is locked, so no writer waits on it; the outcome is written under the lock, and only
     while the photo is still being checked (a run that finished meanwhile wins)."""
-    outcome = _outcome(Photo.objects.filter(pk=photo_id).first())
+    unchecked = Photo.objects.filter(pk=photo_id).select_related("facility__agency").first()
+    outcome = _outcome(unchecked)
+    found = _findings(unchecked, outcome) if isinstance(outcome, Cleaned) else Findings()
     with transaction.atomic():
         photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
         if photo is None:
@@ -329,8 +334,47 @@ def check(photo_id: int) -> None:
             byte_size=len(outcome.jpeg),
             sha256=hashlib.sha256(outcome.jpeg).hexdigest(),
             phash=outcome.phash,
+            text_found=outcome.text,
+            text_hits=found.text_hits,
+            nudity=outcome.nudity,
+            bank_distance=found.bank_distance,
+            bank_reason=found.bank_reason,
         )
         _forget_upload(photo)
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the check found against the facility's rules: text rules the picture's text
+    hit, and the nearest hash in the bank."""
+
+    text_hits: list[dict[str, object]] = field(default_factory=list)
+    bank_distance: int | None = None
+    bank_reason: str = ""
+
+
+def _findings(photo: Photo | None, outcome: Cleaned) -> Findings:
+    """The text read in the picture screened with the facility's text rules (hits that
+    flag or block are kept), and the bank's nearest hash, if any is near."""
+    if photo is None:
+        return Findings()
+    hits: list[dict[str, object]] = []
+    if outcome.text:
+        verdict = screening.screen_text(photo.facility, outcome.text).verdict
+        hits = [
+            {
+                "rule": str(hit.rule),
+                "category": hit.category,
+                "action": hit.action,
+                "text": hit.text,
+            }
+            for hit in verdict.hits
+        ]
+    near = bank.near(outcome.phash, agency=photo.facility.agency, facility=photo.facility)
+    if not near:
+        return Findings(text_hits=hits)
+    entry, distance = near[0]
+    return Findings(text_hits=hits, bank_distance=distance, bank_reason=entry.reason)
 
 
 def _outcome(photo: Photo | None) -> Cleaned | PhotoRefused | None:
@@ -375,6 +419,8 @@ def clean(data: bytes, image_format: str) -> Cleaned:
         width=picture.width,
         height=picture.height,
         phash=hashing.phash(picture),
+        text=signals.read_text(picture) if settings.PHOTO_READ_TEXT else "",
+        nudity=signals.nudity_score(picture) if settings.PHOTO_NUDITY_SCORE else None,
     )
 
 

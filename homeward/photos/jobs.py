@@ -1,4 +1,3 @@
-from homeward.core import clock
 from homeward.jobs.registry import handler
 from homeward.photos import intake, sweep
 
@@ -11,8 +10,9 @@ def photo_check(*, photo_id: int) -> None:
 
 @handler(intake.SWEEP_JOB)
 def photo_sweep() -> None:
-    """Put right what a lost job or a rolled-back upload left, then come back while
-    there may be more (``sweep``)."""
+    """Put right what a lost job or a rolled-back upload left, and discard photos never
+    sent; then come back when there may be more (``sweep.next_visit``)."""
     sweep.run()
-    if sweep.more_to_do():
-        intake.schedule_sweep(clock.now() + sweep.stale_after())
+    at = sweep.next_visit()
+    if at is not None:
+        intake.schedule_sweep(at)

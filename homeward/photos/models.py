@@ -1,8 +1,10 @@
 """A photo a contact uploads, and the bank of perceptual hashes photos are matched against.
 
 A photo arrives (``intake.receive``) as its raw bytes, kept privately while a job checks it
-(``intake.check``): decoded in full, re-encoded as a JPEG with no metadata, with a thumbnail
-and its hashes. Only then may it be attached to a message (a later slice).
+(``intake.check``): decoded in full, re-encoded as a JPEG with no metadata, with a thumbnail,
+its hashes and the signals a reviewer reads (text in it, a nudity score, a near match in the
+hash bank). Only then may it be attached to a message (``sending``); attached, it waits for
+a person's decision (``review``) unless the facility approves photos with no signal at once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,19 @@ class Photo(models.Model):
         CHECKING = "checking", _("Being checked")
         READY = "ready", _("Ready")
         REFUSED = "refused", _("Refused")
-        # A later slice adds attached, approved and blocked (max_length leaves room).
+        ATTACHED = "attached", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        BLOCKED = "blocked", _("Not delivered")
+
+    class BlockReason(models.TextChoices):
+        """Why a reviewer blocks a photo (photos have reasons of their own)."""
+
+        NUDITY = "nudity", _("Nudity or sexual content")
+        GANG = "gang", _("Gang signs or symbols")
+        WEAPONS_DRUGS = "weapons_drugs", _("Weapons or drugs shown")
+        MINOR = "minor", _("A minor shown where the facility forbids it")
+        TEXT = "text", _("Text in the image")
+        CONTRABAND = "contraband", _("Contraband hidden in the picture")
 
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="photos")
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="photos")
@@ -64,9 +78,40 @@ class Photo(models.Model):
     )
     created_at = models.DateTimeField()
     checked_at = models.DateTimeField(null=True, blank=True)
+    # What the check found for a reviewer: text read in the picture and the text rules it
+    # hit, the nudity model's score, and the nearest hash in the bank within reach.
+    text_found = models.TextField(blank=True)
+    text_hits = models.JSONField(
+        default=list, blank=True, help_text="Text rules hit: [{rule, category, action, text}]."
+    )
+    nudity = models.FloatField(null=True, blank=True, help_text="0 to 1.")
+    bank_distance = models.PositiveSmallIntegerField(null=True, blank=True)
+    bank_reason = models.CharField(max_length=300, blank=True)
+    # The message it was sent with, its place there, and the decision on it.
+    message = models.ForeignKey(
+        "messaging.Message",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="photos",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    attached_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    block_reason = models.CharField(max_length=20, choices=BlockReason.choices, blank=True)
+    block_note = models.CharField(max_length=500, blank=True)
+    # When retention removed its picture, thumbnail and the text read in it (``removal``).
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            models.Index(fields=["message", "position"], name="photo_message_position"),
+            # The photo queue: attached photos of some facilities, oldest first.
+            models.Index(
+                fields=["facility", "attached_at"],
+                condition=models.Q(status="attached"),
+                name="photo_queue",
+            ),
             models.Index(fields=["contact", "created_at"], name="photo_contact_created"),
             models.Index(fields=["facility", "status"], name="photo_facility_status"),
             models.Index(fields=["sha256"], name="photo_sha256"),

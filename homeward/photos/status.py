@@ -10,12 +10,16 @@ from homeward.photos.models import Photo, PhotoEvent
 
 S = Photo.Status
 
-# A photo is checked once: the check makes it ready or refuses it. (The slices to come add
-# attached, approved and blocked after ready.)
+# A photo is checked once: the check makes it ready or refuses it. A ready photo is sent
+# with a message: attached (waiting for a person), or approved at once where the facility
+# does not review photos and nothing in it needs a look. A person approves or blocks it.
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.CHECKING: frozenset({S.READY, S.REFUSED}),
-    S.READY: frozenset(),
+    S.READY: frozenset({S.ATTACHED, S.APPROVED}),
     S.REFUSED: frozenset(),
+    S.ATTACHED: frozenset({S.APPROVED, S.BLOCKED}),
+    S.APPROVED: frozenset(),
+    S.BLOCKED: frozenset(),
 }
 
 TABLE = StatusTable(
@@ -23,7 +27,13 @@ TABLE = StatusTable(
     transitions=TRANSITIONS,
     history=PhotoEvent,
     history_field="photo",
-    stamps={S.READY: "checked_at", S.REFUSED: "checked_at"},
+    stamps={
+        S.READY: "checked_at",
+        S.REFUSED: "checked_at",
+        S.ATTACHED: "attached_at",
+        S.APPROVED: "decided_at",
+        S.BLOCKED: "decided_at",
+    },
 )
 
 

@@ -34,7 +34,7 @@ from django.db import transaction
 from homeward.core import audit, clock
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
-from homeward.photos import intake
+from homeward.photos import intake, removal
 from homeward.photos.models import Photo
 from homeward.photos.storage import photo_storage
 
@@ -56,11 +56,16 @@ ACTOR = "photo sweep"
 class Swept:
     requeued: int
     deleted: int
+    discarded: int = 0
 
 
 def run(now: dt.datetime | None = None) -> Swept:
     now = now or clock.now()
-    return Swept(requeued=requeue_stale(now), deleted=orphans(now))
+    return Swept(
+        requeued=requeue_stale(now),
+        deleted=orphans(now),
+        discarded=removal.discard_unsent(now),
+    )
 
 
 def stale_after() -> dt.timedelta:
@@ -146,10 +151,16 @@ def _older_than(name: str, cutoff: dt.datetime) -> bool:
         return False  # gone meanwhile
 
 
-def more_to_do(now: dt.datetime | None = None) -> bool:
-    """Whether the sweep should come back: photos are checking, or arrived lately."""
+def next_visit(now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the sweep should come back: soon while photos are checking or arrived lately;
+    when the oldest unsent photo is due to be discarded; None when nothing is left for it."""
     now = now or clock.now()
     if Photo.objects.filter(status=Photo.Status.CHECKING).exists():  # the photo_checking index
-        return True
+        return now + stale_after()
     latest = Photo.objects.order_by("-pk").values_list("created_at", flat=True).first()
-    return latest is not None and latest >= now - RECENT
+    if latest is not None and latest >= now - RECENT:
+        return now + stale_after()
+    oldest_unsent = removal.oldest_unsent()
+    if oldest_unsent is not None:
+        return max(oldest_unsent + removal.UNSENT_KEPT, now + stale_after())
+    return None

@@ -89,7 +89,15 @@ SMALL_TARGETS = """(finger) => {
 
 
 # Parts of a page served alone, not pages: checked as part of the page that shows them.
-FRAGMENTS = {"web:price"}  # the price box, refreshed on the conversation page as one types
+# Not pages: the price box and the compose form's photos, refreshed on the conversation page,
+# and the pictures of photos.
+FRAGMENTS = {
+    "web:price",
+    "web:unsent_photos",
+    "web:photo_file",
+    "kiosk:photo_file",
+    "console:photo_file",
+}
 
 
 # What axe does not check: a description or label pointing at an element that is not there

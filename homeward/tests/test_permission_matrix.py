@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -24,7 +25,7 @@ from homeward.core import clock
 from homeward.core.models import AuditEvent
 from homeward.enforcement import appeals, restrictions
 from homeward.enforcement.models import Appeal, EnforcementPolicy, Restriction
-from homeward.facilities.models import Agency
+from homeward.facilities.models import Agency, FacilityPolicy
 from homeward.jobs import services as jobs
 from homeward.jobs.models import Job
 from homeward.kiosk.models import KioskSession
@@ -43,6 +44,10 @@ from homeward.monitoring.models import (
 )
 from homeward.people.models import Resident, SignInThrottle, StaffMembership
 from homeward.personas import client_for, kiosk_client_for
+from homeward.photos import intake, sending
+from homeward.photos import review as photo_review
+from homeward.photos.models import Photo, PhotoHash
+from homeward.photos.tests import images
 from homeward.review import services as review
 from homeward.review import watches
 from homeward.review.models import ReviewTask, Watch
@@ -142,6 +147,10 @@ ROWS = [
     Row("web:conversation", "GET", "/conversations/{active}/", {"contact_a"}),
     Row("web:send", "POST", "/conversations/{active}/send/", {"contact_a"}, {"body": "hello"}),
     Row("web:price", "GET", "/conversations/{active}/price/?characters=10", {"contact_a"}),
+    # Photos: the contact's own (no file chosen: the form's own answer, nothing added).
+    Row("web:upload_photos", "POST", "/conversations/{active}/photos/", {"contact_a"}),
+    Row("web:unsent_photos", "GET", "/conversations/{active}/photos/unsent/", {"contact_a"}),
+    Row("web:photo_file", "GET", "/photos/{photo_delivered}/thumbnail/", {"contact_a"}),
     Row(
         "web:appeal_message",
         "POST",
@@ -178,6 +187,8 @@ ROWS = [
         "kiosk:reply", "POST", "/kiosk/conversations/{active}/reply/", {"resident"}, {"body": "hi"}
     ),
     Row("kiosk:block", "POST", "/kiosk/conversations/{active}/block/", {"resident"}),
+    Row("kiosk:photo", "GET", "/kiosk/photos/{photo_delivered}/", {"resident"}),
+    Row("kiosk:photo_file", "GET", "/kiosk/photos/{photo_delivered}/picture/", {"resident"}),
     Row(
         "kiosk:appeal_message",
         "POST",
@@ -213,6 +224,15 @@ ROWS = [
     Row("console:dashboard", "GET", "/console/", STAFF),
     Row("console:queue", "GET", "/console/queue/", REVIEWERS),
     Row("console:claim_next", "POST", "/console/queue/next/", REVIEWERS),
+    Row("console:photos", "GET", "/console/photos/", REVIEWERS),
+    Row(
+        "console:decide_photos",
+        "POST",
+        "/console/photos/decide/",
+        FACILITY_1_REVIEW,
+        {"photo": "{photo_waiting}", "decision": "block", "reason": "gang"},
+    ),
+    Row("console:photo_file", "GET", "/console/photos/{photo_waiting}/thumbnail/", FACILITY_1_READ),
     Row("console:task", "GET", "/console/review/{task}/", FACILITY_1_REVIEW),
     Row("console:claim", "POST", "/console/review/{task}/claim/", FACILITY_1_REVIEW),
     Row(
@@ -617,7 +637,10 @@ def scene_ids(world) -> dict[str, int | str]:
         reason="Tip",
         expires_at=now + dt.timedelta(days=5),
     )
+    photo_delivered, photo_waiting = _photos(world, active)
     return {
+        "photo_delivered": photo_delivered.pk,
+        "photo_waiting": photo_waiting.pk,
         "watch": watch.pk,
         "restriction": restriction.pk,
         "appeal": appeal.pk,
@@ -645,6 +668,33 @@ def scene_ids(world) -> dict[str, int | str]:
         "reviewer_1": world.reviewer_1.pk,
         "reviewer_2": world.reviewer_2.pk,
     }
+
+
+def _photos(world, active: Connection) -> tuple[Photo, Photo]:
+    """Two photos of contact_a's, each sent with a message: one approved and delivered to
+    the resident, one waiting for a reviewer of facility 1."""
+    FacilityPolicy.objects.filter(facility=world.facility_1).update(photos_allowed=True)
+    made = []
+    for seed in (1, 2):
+        picture = images.encode(images.scene(seed=seed), "JPEG")
+        made.append(
+            intake.receive(
+                contact=world.contact_a,
+                facility=world.facility_1,
+                upload=SimpleUploadedFile("p.jpg", picture),
+            )
+        )
+    jobs.run_pending("matrix")
+    delivered, waiting = made
+    for photo in made:
+        sent = sending.send(
+            contact=world.contact_a, connection_id=active.pk, body="", photo_ids=[photo.pk]
+        ).message
+        jobs.run_pending("matrix")
+        messaging.approve(message_id=sent.pk, actor=world.reviewer_1)
+    photo_review.approve(staff=world.reviewer_1, photo_ids=[delivered.pk])
+    jobs.run_pending("matrix")
+    return delivered, waiting
 
 
 def client_as(world, persona: str) -> Client:
@@ -683,6 +733,8 @@ def state() -> tuple:
         sorted(Connection.objects.values_list("pk", "privileged")),
         AttorneyVerification.objects.count(),
         ArchiveCode.objects.count(),
+        sorted(Photo.objects.values_list("pk", "status")),
+        PhotoHash.objects.count(),
     )
 
 
@@ -702,6 +754,7 @@ def test_matrix(world, row: Row, persona: str):
         k.format(**ids): v.format(**ids) if isinstance(v, str) else v for k, v in row.data.items()
     }
     response = client.get(path) if row.method == "GET" else client.post(path, data)
+    response.close()  # a picture is a file answer: its file is closed
     assert response.status_code < 500, (path, persona, response.status_code)
     refused = response.status_code in (403, 404) or (
         is_signin_redirect(response) and not row.signs_out

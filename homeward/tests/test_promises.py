@@ -1,6 +1,6 @@
 """No page promises what does not exist. Features were written about before they were
-built (homeward/core/features.py: appeals and emailed invitations are built, photos are
-not); each sentence that promises one is absent while its flag is off and appears when the
+built (homeward/core/features.py: appeals, photos and emailed invitations are all built
+now); each sentence that promises one is absent while its flag is off and appears when the
 issue that builds the feature turns it on. Where a feature is missing, the page says what
 really happens instead."""
 
@@ -11,6 +11,7 @@ from django.test import Client
 
 from homeward import builders as t
 from homeward.core import features
+from homeward.facilities.models import FacilityPolicy
 from homeward.personas import client_for, kiosk_client_for
 
 
@@ -50,11 +51,13 @@ def test_the_facility_page_offers_appeals_only_once_they_exist(world, built):
 # --- photos -----------------------------------------------------------------------------
 
 
-def test_the_price_lines_price_photos_only_once_they_exist(world, built):
+@pytest.mark.parametrize("takes_photos", [True, False], ids=["takes photos", "takes none"])
+def test_the_price_lines_price_photos_only_once_they_exist(world, built, takes_photos):
     on = built("PHOTOS")
+    FacilityPolicy.objects.filter(facility=world.facility_1).update(photos_allowed=takes_photos)
     t.set_prices(world.facility_1, model="stamps", stamp_cents=40, photo_stamps=2)
     page = page_of(Client(), "/facilities/greenhaven/")
-    assert ("Each photo adds 2 stamps ($0.80)." in page) is on
+    assert ("Each photo adds 2 stamps ($0.80)." in page) is (on and takes_photos)
     assert "Paid in stamps of $0.40." in page  # the rest of the prices either way
 
 
@@ -68,6 +71,7 @@ def test_the_console_asks_for_and_shows_a_photo_price_only_once_photos_exist(wor
     form = page_of(admin, "/console/prices/greenhaven/add/")
     assert ("Stamps per photo" in form) is on
     assert ('name="photo_stamps"' in form) is on
+    assert ('name="photo_price"' in form) is on
 
 
 # --- invitations by email -----------------------------------------------------------------

@@ -63,6 +63,21 @@ urlpatterns = [
         name="appeal_restriction",
     ),
     path("conversations/<int:connection_id>/price/", conversations.price, name="price"),
+    path(
+        "conversations/<int:connection_id>/photos/",
+        conversations.upload_photos,
+        name="upload_photos",
+    ),
+    path(
+        "conversations/<int:connection_id>/photos/unsent/",
+        conversations.unsent_photos,
+        name="unsent_photos",
+    ),
+    path(
+        "photos/<int:photo_id>/<str:size>/",
+        conversations.photo_file,
+        name="photo_file",
+    ),
     # Money: wallets per facility, payments, receipts and the statement.
     path("wallet/", wallet.wallets, name="wallets"),
     path("wallet/statement/", wallet.statement, name="statement"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from homeward.connections import access as connection_access
 from homeward.connections import services as connection_services
 from homeward.connections.models import Connection
 from homeward.core import clock, form_tokens, keyset
-from homeward.core.errors import DomainError
+from homeward.core.errors import DomainError, NotFound
 from homeward.core.ids import whole_number
 from homeward.core.views import show_error
 from homeward.enforcement import appeals, restrictions
@@ -36,6 +36,9 @@ from homeward.messaging.models import Message
 from homeward.notifications import access as notification_access
 from homeward.notifications import services as notification_services
 from homeward.people.models import Resident
+from homeward.photos import access as photo_access
+from homeward.photos.files import photo_response
+from homeward.photos.models import Photo
 from homeward.screening import categories
 
 C = Connection.Status
@@ -90,6 +93,7 @@ class MessageRow:
     block_reason: str
     returned_because: str = ""  # in the reader's language
     appeal: appeals.Offer | None = None
+    photos: list[Photo] = field(default_factory=list)  # approved, of a delivered message
 
 
 def _message_rows(
@@ -98,6 +102,10 @@ def _message_rows(
     show_reasons = connection.facility.policy.show_block_reasons
     rows = []
     offers = appeals.offers_for_messages(connection.resident, shown)
+    delivered = (Message.Status.DELIVERED, Message.Status.READ)
+    photos = photo_access.approved_of_messages(
+        m.pk for m in shown if m.to_resident and m.status in delivered
+    )
     for message in shown:
         mine = not message.to_resident
         reason = ""
@@ -112,6 +120,7 @@ def _message_rows(
                 block_reason=reason,
                 returned_because=message_words.return_reason(message),
                 appeal=offers.get(message.pk),
+                photos=photos.get(message.pk, []),
             )
         )
     return rows
@@ -314,3 +323,25 @@ def appeal_restriction(request: KioskRequest, connection_id: int) -> HttpRespons
     else:
         messages.success(request, _("Your appeal was sent. You will be told the decision here."))
     return redirect("kiosk:conversation", connection_id=connection.pk)
+
+
+@require_GET
+@resident_required
+def photo(request: KioskRequest, photo_id: int) -> HttpResponse:
+    """One photo sent to this resident, full screen: the whole picture and the way back."""
+    try:
+        shown = photo_access.shown_to_resident(request.resident, photo_id)
+    except NotFound:
+        raise Http404("No such photo.") from None
+    context = {"photo": shown, "connection_id": shown.message.connection_id, **nav_context(request)}
+    return render(request, "kiosk/photo.html", context)
+
+
+@require_GET
+@resident_required
+def photo_file(request: KioskRequest, photo_id: int, size: str) -> HttpResponse:
+    try:
+        shown = photo_access.shown_to_resident(request.resident, photo_id)
+    except NotFound:
+        raise Http404("No such photo.") from None
+    return photo_response(shown, size)

@@ -61,10 +61,12 @@ def quote_message(
     )
 
 
-def stamps_needed(schedule: PriceSchedule, *, characters: int, prepaid_reply: bool = False) -> int:
+def stamps_needed(
+    schedule: PriceSchedule, *, characters: int, photos: int = 0, prepaid_reply: bool = False
+) -> int:
     """How many stamps a message takes under ``schedule`` (0 unless priced in stamps)."""
     return model_of(schedule).stamps_needed(
-        schedule, characters=characters, prepaid_reply=prepaid_reply
+        schedule, characters=characters, photos=photos, prepaid_reply=prepaid_reply
     )
 
 

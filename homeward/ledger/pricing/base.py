@@ -10,6 +10,7 @@ session's charge, through the ledger's ``post`` (one transaction, one key per se
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -81,6 +82,11 @@ class MessagePrice:
     from_credit: int = 0  # of the total, cents paid by the contact's prepaid replies
     stamps: int = 0  # paid with this many of the contact's stamps instead of money
     stamps_left: int = 0  # the contact's stamps before this message
+    # Of the total, what each photo adds (cents; under a legal cap a photo may add less, or
+    # nothing): each photo is charged, and refunded when it is blocked, on its own.
+    photo_shares: tuple[int, ...] = ()
+    # Paid with stamps: how many of ``stamps`` each photo takes.
+    photo_stamps: int = 0
 
     @property
     def total(self) -> int:
@@ -124,6 +130,12 @@ class SessionCharge:
     units: int = 0
     charged: int = 0
     shortfall: int = 0
+
+
+def photos_line(photos: int, each: int) -> tuple[str, int]:
+    """The line of a quote for ``photos`` photos at ``each`` cents."""
+    said = ngettext("%(count)s photo", "%(count)s photos", photos) % {"count": photos}
+    return (said, photos * each)
 
 
 def capped(schedule: PriceSchedule, lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -172,8 +184,27 @@ class PricingModel:
         )
         return Quote(capped(schedule, lines))
 
+    def photo_shares(
+        self, schedule: PriceSchedule, *, characters: int, photos: int, prepaid_reply: bool
+    ) -> tuple[int, ...]:
+        """What each of ``photos`` adds to the price of the message (the legal cap applied):
+        the first photo's share is the price with one photo less the price with none, and so
+        on, so the shares and the text's price add up to the total."""
+        totals = [
+            self.quote_message(
+                schedule, characters=characters, photos=count, prepaid_reply=prepaid_reply
+            ).total
+            for count in range(photos + 1)
+        ]
+        return tuple(after - before for before, after in zip(totals, totals[1:], strict=False))
+
     def stamps_needed(
-        self, schedule: PriceSchedule, *, characters: int, prepaid_reply: bool = False
+        self,
+        schedule: PriceSchedule,
+        *,
+        characters: int,
+        photos: int = 0,
+        prepaid_reply: bool = False,
     ) -> int:
         """How many stamps a message takes (0 where messages are not priced in stamps)."""
         return 0
@@ -198,18 +229,29 @@ class PricingModel:
         to_resident: bool,
         characters: int,
         prepaid_reply: bool = False,
+        photos: int = 0,
     ) -> MessagePrice:
-        """The price of one message on ``connection`` and whose account pays it, by the
-        schedule's payer (see the table in ``ledger/charges.py``)."""
-        quote = self.quote_message(schedule, characters=characters, prepaid_reply=prepaid_reply)
+        """The price of one message on ``connection`` (with ``photos`` photos) and whose
+        account pays it, by the schedule's payer (see the table in ``ledger/charges.py``)."""
+        quote = self.quote_message(
+            schedule, characters=characters, photos=photos, prepaid_reply=prepaid_reply
+        )
+        shares = self.photo_shares(
+            schedule, characters=characters, photos=photos, prepaid_reply=prepaid_reply
+        )
         if schedule.payer == Payer.AGENCY:
-            return MessagePrice(quote.lines, payer=MessagePayer.AGENCY)
+            return MessagePrice(quote.lines, payer=MessagePayer.AGENCY, photo_shares=shares)
         if schedule.payer == Payer.RECIPIENT:
             return MessagePrice(
-                quote.lines, payer=MessagePayer.RESIDENT if to_resident else MessagePayer.CONTACT
+                quote.lines,
+                payer=MessagePayer.RESIDENT if to_resident else MessagePayer.CONTACT,
+                photo_shares=shares,
             )
         if to_resident:
-            return self.contact_pays(schedule, connection, quote, characters, prepaid_reply)
+            price = self.contact_pays(
+                schedule, connection, quote, characters, prepaid_reply, photos=photos
+            )
+            return price if price.stamps else dataclasses.replace(price, photo_shares=shares)
         # A resident's reply: the contact's prepaid replies pay first, then the trust account.
         from_credit = 0
         if schedule.payer == Payer.SENDER_PREPAYS_REPLY:
@@ -226,6 +268,8 @@ class PricingModel:
         quote: Quote,
         characters: int,
         prepaid_reply: bool,
+        *,
+        photos: int = 0,
     ) -> MessagePrice:
         """The price of a contact's message paid from their wallet. Under a legal cap the
         reply set aside is at most what the contact pays."""

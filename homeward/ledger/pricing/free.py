@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from homeward.ledger.models import PriceSchedule
-from homeward.ledger.pricing.base import MessagePayer, MessagePrice, PricingModel
+from homeward.ledger.pricing import words
+from homeward.ledger.pricing.base import MessagePayer, MessagePrice, PricingModel, photos_line
 
 if TYPE_CHECKING:
     from homeward.connections.models import Connection
@@ -23,7 +24,10 @@ class Free(PricingModel):
     def message_lines(
         self, schedule: PriceSchedule, *, characters: int, photos: int, prepaid_reply: bool
     ) -> list[tuple[str, int]]:
-        return [(_("Message (paid by the agency)"), 0)]
+        lines = [(_("Message (paid by the agency)"), 0)]
+        if photos:
+            lines.append((photos_line(photos, 0)[0], 0))
+        return lines
 
     def offers_prepaid_reply(self, schedule: PriceSchedule) -> bool:
         return False
@@ -36,14 +40,21 @@ class Free(PricingModel):
         to_resident: bool,
         characters: int,
         prepaid_reply: bool = False,
+        photos: int = 0,
     ) -> MessagePrice:
-        # What each message costs the agency (``per_message_cents``) goes from its funding
-        # account to revenue; the sender pays nothing.
+        # What each message and each photo costs the agency (``per_message_cents``,
+        # ``photo_cents``) goes from its funding account to revenue; the sender pays nothing.
         lines = [(_("Message (paid by the agency)"), schedule.per_message_cents)]
-        return MessagePrice(lines, payer=MessagePayer.AGENCY)
+        if photos:
+            lines.append(photos_line(photos, schedule.photo_cents))
+        shares = (schedule.photo_cents,) * photos
+        return MessagePrice(lines, payer=MessagePayer.AGENCY, photo_shares=shares)
 
     def message_facts(self, schedule: PriceSchedule) -> list[tuple[str, str]]:
-        return [(_("Messages"), str(FREE_WORDS))]
+        return [
+            (_("Messages"), str(FREE_WORDS)),
+            *words.photo_facts(schedule, _("Photos are free too (paid by the agency).")),
+        ]
 
     def free_words(self, schedule: PriceSchedule, *, to_resident: bool) -> str:
         return _("Free: paid by the agency.")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from homeward.core.templatetags.money import dollars
 from homeward.ledger.models import PriceSchedule
 from homeward.ledger.pricing import words
-from homeward.ledger.pricing.base import PREPAID_REPLY, PricingModel
+from homeward.ledger.pricing.base import PREPAID_REPLY, PricingModel, photos_line
 
 
 class PerMessage(PricingModel):
@@ -19,6 +19,8 @@ class PerMessage(PricingModel):
         self, schedule: PriceSchedule, *, characters: int, photos: int, prepaid_reply: bool
     ) -> list[tuple[str, int]]:
         lines = [(_("Message"), schedule.per_message_cents)]
+        if photos:
+            lines.append(photos_line(photos, schedule.photo_cents))
         if prepaid_reply:
             lines.append((str(PREPAID_REPLY), schedule.per_message_cents))
         return lines
@@ -38,4 +40,6 @@ class PerMessage(PricingModel):
             "price": dollars(schedule.per_message_cents)
         }
         reply = dollars(schedule.per_message_cents)
-        return words.paid_messages_facts(schedule, price=price, reply_price=reply)
+        return words.paid_messages_facts(
+            schedule, price=price, reply_price=reply, extra=words.photo_facts(schedule)
+        )

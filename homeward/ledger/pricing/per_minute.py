@@ -21,12 +21,14 @@ from homeward.core.templatetags.money import dollars
 from homeward.ledger import services as ledger
 from homeward.ledger import words as memo_words
 from homeward.ledger.models import Account, PriceSchedule, Transaction
+from homeward.ledger.pricing import words
 from homeward.ledger.pricing.base import (
     MessagePayer,
     MessagePrice,
     PricingModel,
     SessionCharge,
     Setting,
+    photos_line,
 )
 
 if TYPE_CHECKING:
@@ -61,7 +63,10 @@ class PerMinute(PricingModel):
     def message_lines(
         self, schedule: PriceSchedule, *, characters: int, photos: int, prepaid_reply: bool
     ) -> list[tuple[str, int]]:
-        return [(_("Message (free: residents pay for kiosk time)"), 0)]
+        lines = [(_("Message (free: residents pay for kiosk time)"), 0)]
+        if photos:
+            lines.append(photos_line(photos, schedule.photo_cents))
+        return lines
 
     def offers_prepaid_reply(self, schedule: PriceSchedule) -> bool:
         return False
@@ -74,10 +79,17 @@ class PerMinute(PricingModel):
         to_resident: bool,
         characters: int,
         prepaid_reply: bool = False,
+        photos: int = 0,
     ) -> MessagePrice:
-        # Nothing is posted for a message: the time spent writing it is what is paid.
-        lines = self.message_lines(schedule, characters=characters, photos=0, prepaid_reply=False)
-        return MessagePrice(lines, payer=MessagePayer.AGENCY)
+        # Nothing is posted for a message: the time spent writing it is what is paid. Photos
+        # (only contacts send them) are paid by the contact, at the schedule's photo price.
+        quote = self.quote_message(schedule, characters=characters, photos=photos)
+        if not quote.total:
+            return MessagePrice(quote.lines, payer=MessagePayer.AGENCY)
+        shares = self.photo_shares(
+            schedule, characters=characters, photos=photos, prepaid_reply=False
+        )
+        return MessagePrice(quote.lines, payer=MessagePayer.CONTACT, photo_shares=shares)
 
     def check(self, fields: dict[str, Any], errors: dict[str, str]) -> None:
         super().check(fields, errors)
@@ -99,6 +111,13 @@ class PerMinute(PricingModel):
                     "%(rate)s, for each started minute, from their trust account."
                 )
                 % {"rate": self.rate_words(schedule)},
+            ),
+            *words.photo_facts(
+                schedule,
+                _("Each photo adds %(price)s, paid from your wallet.")
+                % {"price": dollars(schedule.photo_cents)}
+                if schedule.photo_cents
+                else "",
             ),
             (_("Who pays"), _("You pay nothing to write. Residents pay for kiosk time only.")),
         ]

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from homeward.core import features
 from homeward.core.templatetags.money import dollars
 from homeward.ledger import services as ledger
 from homeward.ledger.models import Account, PriceSchedule
@@ -52,10 +51,17 @@ class Stamps(PricingModel):
         return lines
 
     def stamps_needed(
-        self, schedule: PriceSchedule, *, characters: int, prepaid_reply: bool = False
+        self,
+        schedule: PriceSchedule,
+        *,
+        characters: int,
+        photos: int = 0,
+        prepaid_reply: bool = False,
     ) -> int:
         text = stamps_for_text(schedule, characters)
-        return text + (schedule.reply_stamps if prepaid_reply else 0)
+        return (
+            text + photos * schedule.photo_stamps + (schedule.reply_stamps if prepaid_reply else 0)
+        )
 
     def packs(self, schedule: PriceSchedule) -> list[Pack]:
         return [Pack(int(p["stamps"]), int(p["cents"])) for p in schedule.stamp_packs or []]
@@ -70,10 +76,16 @@ class Stamps(PricingModel):
         quote: Quote,
         characters: int,
         prepaid_reply: bool,
+        *,
+        photos: int = 0,
     ) -> MessagePrice:
         """Stamps bought ahead pay first, except where a legal cap makes money cheaper."""
-        price = super().contact_pays(schedule, connection, quote, characters, prepaid_reply)
-        needed = self.stamps_needed(schedule, characters=characters, prepaid_reply=prepaid_reply)
+        price = super().contact_pays(
+            schedule, connection, quote, characters, prepaid_reply, photos=photos
+        )
+        needed = self.stamps_needed(
+            schedule, characters=characters, photos=photos, prepaid_reply=prepaid_reply
+        )
         held = ledger.balance_of(
             kind=Account.Kind.STAMPS,
             currency=Account.STAMP_UNIT,
@@ -88,6 +100,10 @@ class Stamps(PricingModel):
                 reply_credit=price.reply_credit,
                 stamps=needed,
                 stamps_left=held,
+                photo_shares=self.photo_shares(
+                    schedule, characters=characters, photos=photos, prepaid_reply=prepaid_reply
+                ),
+                photo_stamps=schedule.photo_stamps if photos else 0,
             )
         return price
 
@@ -104,17 +120,12 @@ class Stamps(PricingModel):
             "longer messages take more stamps.",
             schedule.chars_per_stamp,
         ) % {"price": dollars(schedule.stamp_cents), "count": f"{schedule.chars_per_stamp:,}"}
-        extra = []
-        if features.PHOTOS:  # only once photos exist
-            count = words.stamps_words(schedule.photo_stamps)
-            cents = schedule.photo_stamps * schedule.stamp_cents
-            extra.append(
-                (
-                    _("Photos"),
-                    _("Each photo adds %(stamps)s (%(price)s).")
-                    % {"stamps": count, "price": dollars(cents)},
-                )
-            )
+        photo_cents = schedule.photo_stamps * schedule.stamp_cents
+        extra = words.photo_facts(
+            schedule,
+            _("Each photo adds %(stamps)s (%(price)s).")
+            % {"stamps": words.stamps_words(schedule.photo_stamps), "price": dollars(photo_cents)},
+        )
         reply_cents = schedule.reply_stamps * schedule.stamp_cents
         reply = f"{words.stamps_words(schedule.reply_stamps)} ({dollars(reply_cents)})"
         return words.paid_messages_facts(

@@ -8,11 +8,36 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from homeward.connections.models import Connection
+from homeward.core import features
 from homeward.core.templatetags.money import dollars, percent
+from homeward.facilities.models import FacilityPolicy
 from homeward.ledger.models import PriceSchedule
 from homeward.ledger.pricing.base import MessagePrice, Pack
 
 Payer = PriceSchedule.Payer
+
+
+def takes_photos(schedule: PriceSchedule) -> bool:
+    """Whether photos can be sent where ``schedule`` prices messages (the feature is built
+    and the facility takes them): only then do the facts speak of photos."""
+    if not features.PHOTOS:
+        return False
+    policy = FacilityPolicy.objects.filter(facility_id=schedule.facility_id).first()
+    return policy is not None and policy.photos_allowed
+
+
+def photo_facts(schedule: PriceSchedule, sentence: str = "") -> list[tuple[str, str]]:
+    """The fact about photos, where the facility takes them: ``sentence``, or by default
+    the price of each photo from ``photo_cents``."""
+    if not takes_photos(schedule):
+        return []
+    if not sentence:
+        sentence = (
+            _("Each photo adds %(price)s.") % {"price": dollars(schedule.photo_cents)}
+            if schedule.photo_cents
+            else _("Photos cost nothing more.")
+        )
+    return [(_("Photos"), sentence)]
 
 
 def who_pays(schedule: PriceSchedule) -> str:

@@ -1,5 +1,5 @@
-"""Photos are kept in a temporary directory of each test's own, never in var/; Greenhaven
-takes photos, and Ana is connected to a resident there."""
+"""Greenhaven takes photos, and Ana is connected to a resident there. (Photos are kept in a
+temporary directory of each test's own: ``photo_files`` in homeward/conftest.py.)"""
 
 from __future__ import annotations
 
@@ -10,20 +10,6 @@ import pytest
 from homeward import builders as t
 from homeward.facilities.models import Facility
 from homeward.people.models import Contact
-
-
-@pytest.fixture(autouse=True)
-def photo_files(settings, tmp_path: Path) -> Path:
-    """The directory the ``photos`` storage writes to in this test."""
-    location = tmp_path / "photos"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "photos": {
-            "BACKEND": "homeward.photos.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(location)},
-        },
-    }
-    return location
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from homeward.facilities.models import Facility
 from homeward.jobs import registry
 from homeward.jobs.models import Job
 from homeward.people.models import Contact
-from homeward.photos import intake, sweep
+from homeward.photos import intake, removal, sweep
 from homeward.photos.models import Photo
 from homeward.photos.tests import images
 from homeward.photos.tests.conftest import kept_files
@@ -151,9 +151,18 @@ def test_the_sweep_job_comes_back_while_photos_are_recent(receive) -> None:
         registry.get(intake.SWEEP_JOB)()
     [again] = Job.objects.filter(kind=intake.SWEEP_JOB, status=Job.Status.QUEUED)
     assert again.run_after == start + 2 * STALE
-    # Hours later, with every photo checked, it stops until the next upload.
+    # Hours later, with every photo checked, it comes back only when the unsent photos are
+    # due to be discarded, and then stops until the next upload.
     Photo.objects.update(status=Photo.Status.READY)
     Job.objects.filter(pk=again.pk).update(status=Job.Status.DONE)
     with clock.frozen_at(start + sweep.RECENT + dt.timedelta(minutes=1)):
         registry.get(intake.SWEEP_JOB)()
+    [last] = Job.objects.filter(kind=intake.SWEEP_JOB, status=Job.Status.QUEUED)
+    oldest = Photo.objects.order_by("created_at").first()
+    assert oldest is not None and last.run_after == oldest.created_at + removal.UNSENT_KEPT
+    last.status = Job.Status.DONE
+    last.save()
+    with clock.frozen_at(last.run_after + dt.timedelta(minutes=1)):
+        registry.get(intake.SWEEP_JOB)()
+    assert not Photo.objects.exists()
     assert not Job.objects.filter(kind=intake.SWEEP_JOB, status=Job.Status.QUEUED).exists()

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from homeward.connections import access as connection_access
 from homeward.connections.models import Connection
 from homeward.connections.words import connection_words
-from homeward.core import clock, form_tokens, keyset
+from homeward.core import clock, features, form_tokens, keyset
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.ids import whole_number
 from homeward.core.views import show_error
 from homeward.enforcement import appeals, restrictions
+from homeward.facilities.models import MAX_PHOTOS_PER_MESSAGE
 from homeward.ledger import charges, pricing
 from homeward.ledger.pricing.words import payer_words
 from homeward.messaging import selectors
@@ -30,6 +32,11 @@ from homeward.messaging.words import message_outcome, sent_words
 from homeward.people import notices
 from homeward.people.models import Contact
 from homeward.people.words import short_name
+from homeward.photos import access as photo_access
+from homeward.photos import intake, sending
+from homeward.photos import words as photo_words
+from homeward.photos.files import photo_response
+from homeward.photos.models import Photo
 from homeward.web.access import contact_required
 from homeward.web.requests import ContactRequest
 
@@ -95,12 +102,14 @@ def _page(
     body: str = "",
     client_token: str = "",
     prepaid_reply: bool = False,
+    chosen: list[int] | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     policy = connection.facility.policy
     no_compose = why_no_compose(connection)
     contact = connection.contact
+    photos = photo_choice(connection, chosen) if not no_compose else None
     window = keyset.window(
         selectors.visible_to_contact(connection),
         size=PAGE_SIZE,
@@ -108,9 +117,14 @@ def _page(
     )
     shown = window.rows
     offers = appeals.offers_for_messages(contact, shown) if contact is not None else {}
+    sent_photos = photo_access.of_messages(m.pk for m in shown)
     items = [
         {
             "message": m,
+            "photos": [
+                {"photo": photo, "words": photo_words.status_words(photo)}
+                for photo in sent_photos.get(m.pk, [])
+            ],
             "mine": m.to_resident,
             "timeline": selectors.shown_timeline(m),
             "outcome": message_outcome(m, show_reasons=policy.show_block_reasons),
@@ -136,8 +150,12 @@ def _page(
         "price_box": None
         if no_compose
         else price_box(
-            connection, characters=charged_characters(body), prepaid_reply=prepaid_reply
+            connection,
+            characters=charged_characters(body),
+            prepaid_reply=prepaid_reply,
+            photos=len(photos["chosen"]) if photos else 0,
         ),
+        "photos": photos,
         "body": body,
         "error": error,
         "client_token": client_token or form_tokens.new(),
@@ -219,6 +237,7 @@ def send(request: ContactRequest, connection_id: int) -> HttpResponse:
     prepaid_reply = request.POST.get("prepaid_reply") == "1"
     # A token we did not make is replaced: a fresh one still sends the message once.
     token = form_tokens.checked(request.POST.get("client_token", ""))
+    chosen = _photos_asked(request.POST)
     try:
         if request.POST.get("accept_agency_notice"):
             notices.accept(
@@ -226,13 +245,23 @@ def send(request: ContactRequest, connection_id: int) -> HttpResponse:
                 agency=connection.facility.agency,
                 version=whole_number(request.POST.get("agency_notice_version", "")) or 0,
             )
-        message, created = messaging.send_message(
-            sender=contact,
-            connection_id=connection.pk,
-            body=body,
-            client_token=token,
-            prepaid_reply=prepaid_reply,
-        )
+        if chosen:
+            message, created = sending.send(
+                contact=contact,
+                connection_id=connection.pk,
+                body=body,
+                photo_ids=chosen,
+                client_token=token,
+                prepaid_reply=prepaid_reply,
+            )
+        else:
+            message, created = messaging.send_message(
+                sender=contact,
+                connection_id=connection.pk,
+                body=body,
+                client_token=token,
+                prepaid_reply=prepaid_reply,
+            )
     except DomainError as error:
         if isinstance(error, NotFound):
             show_error(request, error)
@@ -245,6 +274,7 @@ def send(request: ContactRequest, connection_id: int) -> HttpResponse:
             body=body,
             client_token=form_tokens.new() if reused else token,
             prepaid_reply=prepaid_reply,
+            chosen=chosen,
             error=str(ALREADY_USED) if reused else error.message,
             status=error.status,
         )
@@ -280,8 +310,11 @@ def _characters_asked(query: QueryDict) -> int:
     return min(max(count, 0), MAX_PRICED_CHARACTERS)
 
 
-def price_box(connection: Connection, *, characters: int, prepaid_reply: bool) -> dict:
-    """What the price box next to Send shows for a message of ``characters``."""
+def price_box(
+    connection: Connection, *, characters: int, prepaid_reply: bool, photos: int = 0
+) -> dict:
+    """What the price box next to Send shows for a message of ``characters`` (and
+    ``photos`` photos)."""
     now = clock.now()
     try:
         schedule = pricing.schedule_in_force(connection.facility_id, now)
@@ -295,6 +328,7 @@ def price_box(connection: Connection, *, characters: int, prepaid_reply: bool) -
         characters=characters,
         at=now,
         prepaid_reply=prepaid_reply,
+        photos=photos,
     )
     after = preview.balance_after
     return {
@@ -320,5 +354,139 @@ def price(request: ContactRequest, connection_id: int) -> HttpResponse:
         connection,
         characters=_characters_asked(request.GET),
         prepaid_reply=request.GET.get("prepaid_reply") == "1",
+        photos=_photo_count_asked(request.GET, connection),
     )
     return render(request, "web/_price.html", {"box": box})
+
+
+def _photo_count_asked(query: QueryDict, connection: Connection) -> int:
+    """How many photos the live price is asked for: no more than a message may carry."""
+    count = whole_number(query.get("photos", "0")) or 0
+    policy = connection.facility.policy
+    return min(count, policy.photos_per_message) if policy.photos_allowed else 0
+
+
+# --- photos ----------------------------------------------------------------------------------
+
+
+def _photos_asked(form: QueryDict) -> list[int]:
+    """The photos ticked to go with the message. A value that is no id is no photo of
+    theirs: it is asked for as 0, which is nobody's, so the send says "no such photo"."""
+    return [whole_number(value) or 0 for value in form.getlist("photo")]
+
+
+def photo_choice(
+    connection: Connection, chosen: list[int] | None, *, unticked: Collection[int] = ()
+) -> dict | None:
+    """The photos the compose form offers (the contact's unsent ones for this facility), and
+    which are ticked: those ``chosen``, or (None) every ready one but those ``unticked``.
+    None where no photos can be sent (not built, the facility takes none, a privileged
+    channel)."""
+    policy = connection.facility.policy
+    if not (features.PHOTOS and policy.photos_allowed) or connection.privileged:
+        return None
+    contact = connection.contact
+    unsent = photo_access.unsent(contact, connection.facility) if contact is not None else []
+    ready = [photo.pk for photo in unsent if photo.status == Photo.Status.READY]
+    if chosen is None:
+        ticked = [pk for pk in ready if pk not in unticked]
+    else:
+        ticked = [pk for pk in ready if pk in chosen]
+    return {
+        "unsent": [
+            {"photo": photo, "words": photo_words.status_words(photo), "ticked": photo.pk in ticked}
+            for photo in unsent
+        ],
+        "chosen": ticked,
+        "checking": any(photo.status == Photo.Status.CHECKING for photo in unsent),
+        "most": policy.photos_per_message,
+        "accept": photo_words.accepted_types(policy),
+    }
+
+
+@require_POST
+@contact_required
+def upload_photos(request: ContactRequest, connection_id: int) -> HttpResponse:
+    """Take the photos chosen in the compose form (the form's "Add photos" button) and show
+    the conversation again with what was written kept: each photo is checked in the
+    background and can be ticked to go once it is ready."""
+    contact = request.contact
+    connection = _connection(contact, connection_id)
+    files = request.FILES.getlist("photo_file")
+    body = request.POST.get("body", "")
+    token = form_tokens.checked(request.POST.get("client_token", ""))
+    keep = {
+        "body": body,
+        "client_token": token,
+        "prepaid_reply": request.POST.get("prepaid_reply") == "1",
+    }
+    if not files:
+        return _page(
+            request, connection, error=_("Choose one or more photos to add."), status=400, **keep
+        )
+    if len(files) > MAX_PHOTOS_PER_MESSAGE:
+        return _page(
+            request,
+            connection,
+            error=_("Add at most %(count)s photos at once; nothing was added.")
+            % {"count": MAX_PHOTOS_PER_MESSAGE},
+            status=400,
+            **keep,
+        )
+    refused = []
+    for upload in files:
+        try:
+            intake.receive(contact=contact, facility=connection.facility, upload=upload)
+        except DomainError as error:
+            refused.append(
+                _("%(file)s was not added: %(why)s")
+                % {"file": photo_words.file_name(upload.name), "why": error.message}
+            )
+    added = len(files) - len(refused)
+    if added:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s photo added. It is being checked: tick it to send it once it is ready.",
+                "%(count)s photos added. They are being checked: tick them to send them once "
+                "they are ready.",
+                added,
+            )
+            % {"count": added},
+        )
+    chosen = _photos_asked(request.POST)
+    return _page(
+        request,
+        connection,
+        chosen=chosen,
+        error=" ".join(refused),
+        status=400 if refused and not added else 200,
+        **keep,
+    )
+
+
+@require_GET
+@never_cache
+@contact_required
+def unsent_photos(request: ContactRequest, connection_id: int) -> HttpResponse:
+    """The compose form's photos alone, for the page to refresh while some are checked:
+    every ready photo ticked but those the person unticked (``unticked``), so a photo that
+    has just become ready is ticked to go."""
+    connection = _connection(request.contact, connection_id)
+    unticked = {whole_number(value) or 0 for value in request.GET.getlist("unticked")}
+    choice = photo_choice(connection, None, unticked=unticked)
+    if choice is None:
+        raise Http404("No photos here.")
+    return render(request, "web/_photos.html", {"photos": choice, "connection": connection})
+
+
+@require_GET
+@contact_required
+def photo_file(request: ContactRequest, photo_id: int, size: str) -> HttpResponse:
+    """One of the contact's own photos as it is kept (re-encoded, no metadata): the
+    thumbnail or the picture. Anyone else's is a 404."""
+    try:
+        photo = photo_access.own_photo(request.contact, photo_id)
+    except NotFound:
+        raise Http404("No such photo.") from None
+    return photo_response(photo, size)

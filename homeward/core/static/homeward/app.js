@@ -161,6 +161,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const url = new URL(box.dataset.priceUrl, window.location.href);
       url.searchParams.set("characters", String(serviceLength(area.value)));
       if (prepaid && prepaid.checked) url.searchParams.set("prepaid_reply", "1");
+      const photos = form.querySelectorAll("input[name=photo]:checked").length;
+      if (photos) url.searchParams.set("photos", String(photos));
       if (url.href === asked) return; // same count, same price
       const html = await fragment(url);
       if (html !== null && current()) {
@@ -170,9 +172,36 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     area.addEventListener("input", refresh);
     if (prepaid) prepaid.addEventListener("change", refresh);
+    // Photos ticked or unticked (the list may be replaced while they are checked).
+    form.addEventListener("change", (event) => {
+      if (event.target.matches("input[name=photo]")) refresh();
+    });
+    form.addEventListener("photos-refreshed", refresh);
     // A browser that restored a draft (back button) shows the price of that draft.
     if (area.value.trim()) refresh();
   }
+});
+
+// Photos being checked: <div id="photo-choice" data-refresh-url="URL"> is replaced by what
+// URL answers every two seconds until no photo in it is being checked. A photo the person
+// unticked stays unticked; one that has just become ready comes ticked.
+document.addEventListener("DOMContentLoaded", () => {
+  const poll = async () => {
+    const list = document.querySelector("#photo-choice[data-refresh-url]");
+    if (!list) return;
+    const url = new URL(list.dataset.refreshUrl, window.location.href);
+    for (const box of list.querySelectorAll("input[name=photo]:not(:checked)")) {
+      url.searchParams.append("unticked", box.value);
+    }
+    const html = await fragment(url);
+    if (html !== null) {
+      const form = list.closest("form");
+      list.outerHTML = html;
+      if (form) form.dispatchEvent(new Event("photos-refreshed"));
+    }
+    window.setTimeout(poll, 2000);
+  };
+  window.setTimeout(poll, 2000);
 });
 
 // The review desk's keyboard shortcuts, on <form data-shortcut-form="approve|block|escalate|
@@ -239,6 +268,70 @@ document.addEventListener("DOMContentLoaded", () => {
       form.querySelector("textarea").focus();
     } else {
       form.requestSubmit();
+    }
+  });
+});
+
+// The photo desk's keys, on <form data-photo-desk>: arrows move between photos, Space ticks
+// the one in focus (as any checkbox), T ticks every photo on the page (or none), A approves
+// the ticked photos, B then a digit blocks them for that reason. Only while focus is on the
+// page or on a photo's tick box, and not when shortcuts are turned off on the review desk.
+document.addEventListener("DOMContentLoaded", () => {
+  const desk = document.querySelector("form[data-photo-desk]");
+  if (!desk) return;
+  const boxes = () => [...desk.querySelectorAll("input[name=photo]")];
+  const tell = (text) => {
+    const said = document.getElementById("photo-desk-status");
+    if (said) said.textContent = text;
+  };
+  const decide = (decision) => {
+    if (!boxes().some((box) => box.checked)) {
+      tell("Tick one or more photos first.");
+      return;
+    }
+    desk.requestSubmit(desk.querySelector(`button[name=decision][value=${decision}]`));
+  };
+  let choosingReason = false;
+  document.addEventListener("keydown", (event) => {
+    if (window.localStorage.getItem("homeward.review.shortcuts") === "off") return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    const target = event.target;
+    const onBox = target.matches && target.matches("input[name=photo]");
+    if (!onBox && target.closest("input, textarea, select, button, a, [contenteditable]")) return;
+    const key = event.key.toLowerCase();
+    if (choosingReason) {
+      choosingReason = false;
+      const select = desk.querySelector("select[name=reason]");
+      const option = /^[1-9]$/.test(key) ? select.options[Number(key)] : null;
+      if (!option) {
+        tell("Not blocked: press B, then the number of a reason.");
+        return;
+      }
+      event.preventDefault();
+      select.value = option.value;
+      decide("block");
+      return;
+    }
+    const all = boxes();
+    if (key === "arrowright" || key === "arrowleft") {
+      const at = all.indexOf(target);
+      const next = all[Math.min(Math.max(at + (key === "arrowright" ? 1 : -1), 0), all.length - 1)];
+      if (next) {
+        event.preventDefault();
+        next.focus();
+      }
+    } else if (key === "t") {
+      event.preventDefault();
+      const tick = !all.every((box) => box.checked);
+      for (const box of all) box.checked = tick;
+      tell(tick ? "Every photo on this page is ticked." : "No photo is ticked.");
+    } else if (key === "a") {
+      event.preventDefault();
+      decide("approve");
+    } else if (key === "b") {
+      event.preventDefault();
+      choosingReason = true;
+      tell("Block: press the number of the reason.");
     }
   });
 });
