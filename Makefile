@@ -6,7 +6,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: messages run serve test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages bench-e2e eval-screening
+.PHONY: messages run serve test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages bench-e2e bench-photos eval-screening
 
 # The translations: each app's locale/<language>/LC_MESSAGES/django.po, kept in git and
 # compiled here. `make messages` gathers new strings into them (it needs GNU gettext).
@@ -89,6 +89,12 @@ bench-e2e: env
 # again each run, so its name must contain "bench").
 bench-review: env
 	$(PY) bench/review.py
+
+# What checking a photo costs on one core, stage by stage, and the hash bank's search at a
+# million hashes (PostgreSQL: the database of DATABASE_URL, default homeward_bench_photos,
+# dropped and filled again).
+bench-photos: env
+	$(PY) bench/photos.py
 
 # Precision and recall of the baseline rule library on the labelled corpus (issue 3).
 # EVAL_ARGS=--strict exits non-zero when a target is missed.

@@ -20,6 +20,7 @@ from homeward.api.routes import (
     conversations,
     facilities,
     money,
+    photos,
     stamps,
     trust,
 )
@@ -36,7 +37,9 @@ api = HomewardAPI(
     "method_not_allowed. Every request that creates something takes an idempotency_key: "
     "the same key with the same request answers 200 with the first answer, with another "
     "request 409 idempotency_key_reused; 201 means this request made it. Listing messages "
-    "marks nothing read: POST /conversations/{id}/read does.",
+    "marks nothing read: POST /conversations/{id}/read does. A photo is uploaded (POST "
+    "/photos, multipart), checked in the background (poll GET /photos/{id} until it is "
+    "ready), then sent with a message (photo_ids).",
     urls_namespace="api",
     auth=ContactToken(),
     parser=errors.BoundedJsonParser(),
@@ -60,6 +63,7 @@ api.add_router("/wallets", money.wallets_router)
 api.add_router("/wallets", stamps.router)
 api.add_router("/payments", money.payments_router)
 api.add_router("/statement", money.statement_router)
+api.add_router("/photos", photos.router)
 
 # Last, so it matches only what nothing above did: unknown API paths answer in the API's
 # error shape instead of Django's HTML 404 page.

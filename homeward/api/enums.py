@@ -19,6 +19,8 @@ from homeward.ledger.pricing import MessagePayer
 from homeward.messaging import archive
 from homeward.messaging.models import Message
 from homeward.messaging.selectors import TIMELINE
+from homeward.photos.intake import REFUSALS
+from homeward.photos.models import Photo
 from homeward.screening import categories
 
 
@@ -44,6 +46,9 @@ if TYPE_CHECKING:  # to the type checker they are the strings they hold
     AppealStatus = str
     AppealOf = str
     ArchiveFormat = str
+    PhotoStatus = str
+    PhotoRefusal = str
+    PhotoBlockReason = str
 else:
     ConnectionStatus = enum_of("ConnectionStatus", Connection.Status.values)
     InitiatedBy = enum_of("InitiatedBy", Connection.Side.values)
@@ -63,3 +68,7 @@ else:
     # What an appeal is of: one of the Appeal's two things (its "appeal_of_one_thing" rule).
     AppealOf = enum_of("AppealOf", [Appeal.message.field.name, Appeal.restriction.field.name])
     ArchiveFormat = enum_of("ArchiveFormat", archive.FORMATS)
+    PhotoStatus = enum_of("PhotoStatus", Photo.Status.values)
+    # Why the check refused a photo: the codes an upload is refused with at once, too.
+    PhotoRefusal = enum_of("PhotoRefusal", REFUSALS)
+    PhotoBlockReason = enum_of("PhotoBlockReason", Photo.BlockReason.values)

@@ -88,6 +88,24 @@ STATUS: dict[str, int] = {
     "already_appealed": 409,
     "appeal_window_closed": 409,
     "nobody_to_decide": 409,
+    # Photos: uploading one (refused at once for what its file shows; the same codes are a
+    # checked photo's refusal_code), and sending it with a message.
+    "photos_not_offered": 403,
+    "account_closed": 403,
+    "not_connected": 403,
+    "photo_too_large": 400,
+    "photo_not_an_image": 400,
+    "photo_gif_not_allowed": 400,
+    "photo_too_many_pixels": 400,
+    "photo_animated": 400,
+    "photo_damaged": 400,
+    "photo_extra_data": 400,
+    "too_many_uploads": 429,
+    "too_many_photos": 400,
+    "photo_not_found": 404,
+    "photo_not_ready": 409,
+    "photo_refused": 409,
+    "photos_not_on_privileged": 403,
     # Money.
     "no_price_schedule": 400,
     "bad_amount": 400,
@@ -105,12 +123,14 @@ STATUS: dict[str, int] = {
 
 # Codes any operation can answer from the edge, by what the operation takes: every one
 # refuses characters no person types; one that needs a token answers 401 without it; one
-# with parameters or a body answers 422 for a wrong one; one with a body answers 400 for
-# JSON that is not JSON and 413 for a body too large.
+# with parameters or a body answers 422 for a wrong one; one with a body answers 413 for a
+# body too large, and a JSON body 400 for JSON that is not JSON. (A multipart form that
+# cannot be read has none of its fields: 422.)
 EDGE_ALWAYS = ("invalid_characters",)
 EDGE_SIGNED_IN = ("unauthenticated",)
 EDGE_INPUT = ("invalid_input",)
-EDGE_BODY = ("malformed_json", "request_too_large")
+EDGE_BODY = ("request_too_large",)
+EDGE_JSON_BODY = ("malformed_json",)
 
 # The code for an error that only has an HTTP status (ninja's own refusals).
 CODE_FOR_STATUS = {

@@ -1,11 +1,13 @@
 """Turn domain objects into API schemas. Nothing here queries beyond the object given and
-what belongs to it (a payment's refunds, a message's or a restriction's appeal).
+what belongs to it (a payment's refunds, a message's or a restriction's appeal, a photo's
+facility and its policy); a message's photos are given to it.
 
 Words for people (labels, sentences) are in the request's language, made plain text here:
 a lazily translated label is not a string to the schemas."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from homeward.api import schemas as s
@@ -24,6 +26,8 @@ from homeward.messaging.models import Message
 from homeward.monitoring.words import shown_body
 from homeward.people import notices
 from homeward.people.models import AgencyNotice, Contact, Resident
+from homeward.photos import words as photo_words
+from homeward.photos.models import Photo
 
 if TYPE_CHECKING:
     from homeward.messaging.selectors import Conversation
@@ -183,8 +187,15 @@ def _theirs(appeal: Appeal | None, reader: Contact | None) -> s.AppealOut | None
     return appeal_out(appeal)
 
 
-def message_out(message: Message, *, show_block_reasons: bool, reader: Contact) -> s.MessageOut:
-    """``reader`` is the contact asking (whose appeal it may be)."""
+def message_out(
+    message: Message,
+    *,
+    show_block_reasons: bool,
+    reader: Contact,
+    photos: Sequence[Photo] = (),
+) -> s.MessageOut:
+    """``reader`` is the contact asking (whose appeal it may be); ``photos`` are the ones
+    sent with the message, in order (``photos.access.of_messages``)."""
     shown = message.block_category if show_block_reasons else ""
     appeal = _appeal_of(message)
     return s.MessageOut(
@@ -207,6 +218,44 @@ def message_out(message: Message, *, show_block_reasons: bool, reader: Contact) 
         appealable=message.status == Message.Status.BLOCKED
         and appeal is None
         and appeals.appealable_message(reader, message),
+        photos=[_message_photo(photo, message) for photo in photos],
+    )
+
+
+def _message_photo(photo: Photo, message: Message) -> s.MessagePhotoOut:
+    photo.message = message  # its words ask whether the message was delivered: no query
+    return s.MessagePhotoOut(
+        id=photo.pk,
+        status=photo.status,
+        status_words=str(photo_words.status_words(photo)),
+        position=photo.position,
+    )
+
+
+# --- photos -------------------------------------------------------------------------------
+
+
+def photo_out(photo: Photo) -> s.PhotoOut:
+    """One of the reader's own photos. Its block reason only where the facility shows
+    reasons (as its words do)."""
+    sent = photo.message_id is not None
+    shows_reasons = photo.facility.policy.show_block_reasons
+    return s.PhotoOut(
+        id=photo.pk,
+        status=photo.status,
+        status_words=str(photo_words.status_words(photo)),
+        refusal_code=photo.refusal_code or None,
+        block_reason=(photo.block_reason or None) if shows_reasons else None,
+        facility=facility_ref(photo.facility),
+        width=photo.width,
+        height=photo.height,
+        byte_size=photo.byte_size,
+        message_id=photo.message_id,
+        position=photo.position if sent else None,
+        created_at=photo.created_at,
+        checked_at=photo.checked_at,
+        attached_at=photo.attached_at,
+        decided_at=photo.decided_at,
     )
 
 

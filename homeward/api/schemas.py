@@ -23,11 +23,15 @@ from homeward.api.enums import (
     MessageStatus,
     PaymentStatus,
     PayoutStatus,
+    PhotoBlockReason,
+    PhotoRefusal,
+    PhotoStatus,
     PricePayer,
     RestrictionKind,
     ReviewMode,
 )
 from homeward.core import keyset
+from homeward.facilities.models import MAX_PHOTOS_PER_MESSAGE
 
 
 class FieldError(Schema):
@@ -301,8 +305,23 @@ class StageOut(Schema):
     at: dt.datetime
 
 
+# A photo's id: a JSON number the database could hold (a larger one is no id, and must
+# not reach a query).
+PhotoId = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]
+
+
+class MessagePhotoOut(Schema):
+    id: int = Field(description="GET /photos/{id} (and its thumbnail and picture).")
+    status: PhotoStatus = Field(
+        description="attached (waiting for review), approved or blocked (not delivered, "
+        "and its price refunded)."
+    )
+    status_words: str = Field(description="Where it stands, in the request's language.")
+    position: int = Field(description="Its place in the message, from 0.")
+
+
 class MessageIn(Schema):
-    body: str
+    body: str = Field(description="The text; may be empty when photo_ids are sent.")
     idempotency_key: str = Field(
         "",
         max_length=64,
@@ -321,6 +340,15 @@ class MessageIn(Schema):
         False,
         description="Also pay for the resident's reply, where the facility offers it "
         "(otherwise 400 prepaid_reply_not_offered).",
+    )
+    photo_ids: list[PhotoId] = Field(
+        [],
+        max_length=MAX_PHOTOS_PER_MESSAGE,
+        description="Your ready photos (POST /photos) to send with it, in this order; each "
+        "is charged on its own. With photos, body may be empty. At most the facility's "
+        "photos_per_message (400 too_many_photos); a photo not yours is 404 "
+        "photo_not_found, one still being checked 409 photo_not_ready, one refused 409 "
+        "photo_refused. A repeated idempotency_key must name the same photos.",
     )
 
     @model_validator(mode="after")
@@ -353,6 +381,9 @@ class MessageOut(Schema):
         description="Whether you may appeal its block now: you sent it, it was blocked, it "
         "has not been appealed, and the facility's appeal window is open."
     )
+    photos: list[MessagePhotoOut] = Field(
+        description="The photos sent with it, in order; [] for a message without photos."
+    )
 
 
 # --- money --------------------------------------------------------------------------------
@@ -382,8 +413,19 @@ class LineOut(Schema):
 
 
 class QuoteIn(Schema):
-    body: str = Field(description="The message as it would be sent; its length sets the price.")
+    body: str = Field(
+        description="The message as it would be sent; its length sets the price. It may "
+        "be empty when photos is above 0."
+    )
     prepaid_reply: bool = False
+    photos: WholeNumber = Field(
+        0,
+        ge=0,
+        le=MAX_PHOTOS_PER_MESSAGE,
+        description="How many photos would go with it; each is priced on its own. At most "
+        "the facility's photos_per_message (400 too_many_photos); where the facility takes "
+        "no photos, 403 photos_not_offered.",
+    )
 
 
 class QuoteOut(Schema):
@@ -546,3 +588,31 @@ class ReadIn(Schema):
 
 class ReadOut(Schema):
     marked_read: list[int] = Field(description="The replies this request marked read.")
+
+
+# --- photos -------------------------------------------------------------------------------
+
+
+class PhotoOut(Schema):
+    id: int
+    status: PhotoStatus = Field(
+        description="checking until the check is done (poll GET /photos/{id}), then ready "
+        "to send or refused. Once sent: attached (waiting for review), approved or blocked."
+    )
+    status_words: str = Field(description="Where it stands, in the request's language.")
+    refusal_code: PhotoRefusal | None = Field(
+        description="Why the check refused it; null unless refused."
+    )
+    block_reason: PhotoBlockReason | None = Field(
+        description="Why it was not delivered, where the facility shows reasons."
+    )
+    facility: FacilityRef = Field(description="Where it can be sent.")
+    width: int = Field(description="In pixels: the file's until checked, then the kept picture's.")
+    height: int
+    byte_size: int | None = Field(description="The kept JPEG's size; null until checked.")
+    message_id: int | None = Field(description="The message it went with; null until sent.")
+    position: int | None = Field(description="Its place in that message; null until sent.")
+    created_at: dt.datetime
+    checked_at: dt.datetime | None
+    attached_at: dt.datetime | None = Field(description="When it was sent.")
+    decided_at: dt.datetime | None = Field(description="When it was approved or blocked.")

@@ -4,8 +4,9 @@
   spec fails for one without.
 - Every operation lists every error code it can answer, under the code's one status (from
   ``errors.STATUS``): the codes its route declares with ``errors.can_answer`` and the edge's
-  (401 without a token, 422 for a wrong parameter, 400 and 413 for a body ...). Each status
-  names its codes in ``x-error-codes``, its description and one example per code.
+  (401 without a token, 422 for a wrong parameter, 413 for a body, 400 for a JSON body
+  that is not JSON ...). Each status names its codes in ``x-error-codes``, its
+  description and one example per code.
 - A public operation says so: ``security: []``.
 - A method a path does not have is 405 ``method_not_allowed`` in the error shape, with
   ``Allow``.
@@ -111,6 +112,8 @@ def operation_error_codes(details: dict[str, Any], handler: Callable[..., Any]) 
         codes += errors.EDGE_INPUT
     if "requestBody" in details:
         codes += errors.EDGE_BODY
+        if "application/json" in details["requestBody"]["content"]:
+            codes += errors.EDGE_JSON_BODY
     return sorted(set(codes))
 
 

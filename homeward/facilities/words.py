@@ -112,6 +112,35 @@ def attorney_words(*, offered: bool) -> str:
     )
 
 
+def photo_words(policy: FacilityPolicy) -> str:
+    """What a facility's photo rules mean for a family."""
+    if not (features.PHOTOS and policy.photos_allowed):
+        return _("This facility does not take photos.")
+    kinds = (
+        _("JPEG, PNG, WebP, HEIC or GIF")
+        if policy.photo_gif_allowed
+        else _("JPEG, PNG, WebP or HEIC")
+    )
+    most = ngettext(
+        "Up to %(count)s photo with a message (%(kinds)s).",
+        "Up to %(count)s photos with a message (%(kinds)s).",
+        policy.photos_per_message,
+    ) % {"count": policy.photos_per_message, "kinds": kinds}
+    if policy.photos_reviewed:
+        seen = _("Staff look at every photo before it is delivered.")
+    else:
+        seen = _(
+            "Staff look at a photo before it is delivered when the check finds something in it."
+        )
+    if policy.photo_block_keeps_text:
+        blocked = _(
+            "A photo that is not delivered is refunded; the rest of the message still goes."
+        )
+    else:
+        blocked = _("If a photo is not delivered, neither is its message; both are refunded.")
+    return f"{most} {seen} {blocked}"
+
+
 def policy_facts(facility: Facility) -> list[tuple[str, str]]:
     """(heading, sentence) pairs describing a facility's messaging policy."""
     policy = facility.policy
@@ -167,6 +196,7 @@ def policy_facts(facility: Facility) -> list[tuple[str, str]]:
             )
             % {"count": _count(length)},
         ),
+        (_("Photos"), photo_words(policy)),
         (_("Messages not delivered"), blocked),
         (_("Refunds"), refund),
         (_("Keeping messages"), retention_words(facility.agency.message_retention_days)),

@@ -59,6 +59,9 @@ class Message(models.Model):
     block_category = models.CharField(max_length=40, blank=True)
     block_note = models.CharField(max_length=500, blank=True)
     return_reason = models.CharField(max_length=200, blank=True)
+    # How many photos were sent with it (``photos.sending``; 0 for most): a message with
+    # none is never held for them, and a repeat must ask for as many.
+    photo_count = models.PositiveSmallIntegerField(default=0)
     # When retention removed the text (the body then says when and why).
     content_removed_at = models.DateTimeField(null=True, blank=True)
 

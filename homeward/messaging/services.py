@@ -168,7 +168,11 @@ def send_message(
             earlier = _sent_with_token(sender, direction, client_token)
             if earlier is not None:
                 _check_same_message(
-                    earlier, connection=connection, body=body, prepaid_reply=prepaid_reply
+                    earlier,
+                    connection=connection,
+                    body=body,
+                    prepaid_reply=prepaid_reply,
+                    photo_count=len(photo_ids),
                 )
                 return Sent(earlier, created=False)
         _check_can_send(connection)
@@ -200,6 +204,7 @@ def send_message(
             status=S.DRAFT,
             client_token=client_token,
             created_at=now,
+            photo_count=len(photo_ids),
         )
         charges.charge_message(
             message=message, connection=connection, price=price, photo_ids=photo_ids
@@ -232,10 +237,10 @@ def _sent_with_token(sender: Contact | Resident, direction: str, token: str) -> 
 
 
 def _check_same_message(
-    earlier: Message, *, connection: Connection, body: str, prepaid_reply: bool
+    earlier: Message, *, connection: Connection, body: str, prepaid_reply: bool, photo_count: int
 ) -> None:
     """A repeat must ask for what the first request asked for; otherwise it is refused.
-    (Its photos are compared by ``photos.sending``.)"""
+    (Here as many photos; ``photos.sending`` compares which.)"""
     try:
         same_body = earlier.body == validate_body(
             body,
@@ -248,6 +253,7 @@ def _check_same_message(
         earlier.connection_id == connection.pk
         and same_body
         and charges.prepaid_reply_of(earlier) == prepaid_reply
+        and earlier.photo_count == photo_count
     )
     if not same:
         raise Conflict(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,13 +13,16 @@ from homeward.facilities.words import review_time
 from homeward.messaging.models import Message
 from homeward.screening import categories
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 S = Message.Status
 Review = FacilityPolicy.ReviewMode
 
 # Why a message was returned, as it is stored on the message (``return_reason``, written
 # in English by whoever returned it), in the reader's words. A reason not listed here is
 # shown as it was stored.
-RETURN_REASONS: dict[str, Promise] = {
+RETURN_REASONS: dict[str, StrOrPromise] = {
     "connection blocked": gettext_lazy("connection blocked"),
     "connection ended": gettext_lazy("connection ended"),
     "connection denied": gettext_lazy("connection denied"),
@@ -29,7 +34,7 @@ RETURN_REASONS: dict[str, Promise] = {
 }
 
 
-def know_return_reasons(said: dict[str, Promise]) -> None:
+def know_return_reasons(said: Mapping[str, StrOrPromise]) -> None:
     """Add reasons other apps return a message for: the English stored, and its words."""
     RETURN_REASONS.update(said)
 

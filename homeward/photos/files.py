@@ -8,7 +8,7 @@ anything else.
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 
 from homeward.photos.models import Photo
 from homeward.photos.storage import photo_storage
@@ -16,7 +16,7 @@ from homeward.photos.storage import photo_storage
 SIZES = ("thumbnail", "picture")
 
 
-def photo_response(photo: Photo, size: str) -> FileResponse:
+def photo_response(photo: Photo, size: str) -> HttpResponse:
     """The photo's ``size`` ("thumbnail" or "picture"), or a 404 when it has none (still
     being checked, refused, or removed at the end of retention)."""
     if size not in SIZES:
@@ -25,10 +25,11 @@ def photo_response(photo: Photo, size: str) -> FileResponse:
     if not name:
         raise Http404("This photo has no picture to show.")
     try:
-        opened = photo_storage.open(name, "rb")
+        with photo_storage.open(name, "rb") as kept:
+            data = kept.read()  # a kept JPEG is a few megabytes at most
     except FileNotFoundError:
         raise Http404("This photo's file is gone.") from None
-    response = FileResponse(opened, content_type="image/jpeg")
+    response = HttpResponse(data, content_type="image/jpeg")
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

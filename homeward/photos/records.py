@@ -39,9 +39,10 @@ def picture(photo: Photo) -> bytes | None:
         return None
     try:
         with photo_storage.open(photo.image.name, "rb") as kept:
-            return kept.read()
+            data: bytes = kept.read()
     except FileNotFoundError:
         return None
+    return data
 
 
 def file_name(photo: Photo) -> str:

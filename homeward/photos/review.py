@@ -116,7 +116,6 @@ def _decide(
             _("Decide at most %(count)s photos at once.") % {"count": MAX_AT_ONCE},
         )
     with transaction.atomic():
-        mine = queue_for(staff).filter(pk__in=ids)
         # Every id must be one of the staff member's photos, decided or not: anything else
         # is not found, and nothing is decided.
         reachable = set(
@@ -130,12 +129,21 @@ def _decide(
         )
         if reachable != set(ids):
             raise NotFound(_("No such photo."), "photo_not_found")
-        photos = list(
-            Photo.objects.select_for_update()
-            .filter(pk__in=mine.values("pk"))
+        # Locked in the order of their ids (two decisions never wait on each other in a
+        # circle), then read: a photo someone decided while this waited is left as it is.
+        locked = list(
+            Photo.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
             .select_related("facility", "message")
             .order_by("id")
         )
+        photos = [
+            photo
+            for photo in locked
+            if photo.status == S.ATTACHED
+            and photo.message is not None
+            and photo.message.status in message_status.PENDING
+        ]
         for photo in photos:
             if target == S.BLOCKED:
                 status.move(photo, S.BLOCKED, actor=staff, block_reason=reason, block_note=note)
@@ -194,7 +202,10 @@ def stops_message(message: Message) -> bool:
 
 def hold_delivery(message: Message) -> None:
     """The receiver of ``messaging.services.may_deliver``: a message whose photos are not
-    all decided waits; one that a blocked photo stops is returned."""
+    all decided waits; one that a blocked photo stops is returned. (A message sent with no
+    photo costs no query.)"""
+    if not message.photo_count:
+        return
     if Photo.objects.filter(message=message, status=S.ATTACHED).exists():
         raise messaging.NotDeliverable("photos waiting", until=clock.now() + HOLD_RECHECK)
     if stops_message(message):

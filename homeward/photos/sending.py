@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from homeward.connections.models import Connection
 from homeward.core import clock
+from homeward.core.audit import Actor
 from homeward.core.errors import Conflict, NotFound, PermissionDenied
 from homeward.facilities.models import FacilityPolicy
 from homeward.messaging import services as messaging
@@ -74,7 +75,8 @@ def send(
             body=body,
             client_token=client_token,
             prepaid_reply=prepaid_reply,
-            photo_ids=[photo.pk for photo in photos],
+            # A repeat is compared with what it asks for (messaging compares the count).
+            photo_ids=ids if earlier is not None else [photo.pk for photo in photos],
         )
         if not sent.created:
             if list(photo_ids_of(sent.message)) != ids:
@@ -106,7 +108,7 @@ def photo_ids_of(message: Message) -> list[int]:
     return list(message.photos.order_by("position").values_list("pk", flat=True))
 
 
-def attach(photos: Sequence[Photo], message: Message, *, actor: object) -> None:
+def attach(photos: Sequence[Photo], message: Message, *, actor: Actor) -> None:
     """Attach ``photos`` (locked by the caller, ready) to ``message``, in order: each waits
     for a person, or is approved at once where nobody needs to look (see the module)."""
     policy = FacilityPolicy.objects.get(facility_id=message.facility_id)

@@ -754,7 +754,6 @@ def test_matrix(world, row: Row, persona: str):
         k.format(**ids): v.format(**ids) if isinstance(v, str) else v for k, v in row.data.items()
     }
     response = client.get(path) if row.method == "GET" else client.post(path, data)
-    response.close()  # a picture is a file answer: its file is closed
     assert response.status_code < 500, (path, persona, response.status_code)
     refused = response.status_code in (403, 404) or (
         is_signin_redirect(response) and not row.signs_out

@@ -64,7 +64,6 @@ def test_every_contact_and_kiosk_page_reads_in_spanish(world) -> None:
         answer = clients[persona].get(row.path.format(**ids), HTTP_ACCEPT_LANGUAGE="es")
         assert answer.status_code == 200, (row.name, answer.status_code)
         if not answer["Content-Type"].startswith("text/html"):
-            answer.close()
             downloads.add(row.name)
             continue
         text = HIDDEN.sub(" ", answer.content.decode())

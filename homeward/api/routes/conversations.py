@@ -25,6 +25,10 @@ from homeward.api.schemas import (
 from homeward.connections import access as connections
 from homeward.core import keyset
 from homeward.messaging import selectors, services
+from homeward.messaging.models import Message
+from homeward.people.models import Contact
+from homeward.photos import access as photos
+from homeward.photos import sending
 
 router = Router(tags=["conversations"])
 messages_router = Router(tags=["conversations"])
@@ -56,9 +60,15 @@ def list_messages(request: HttpRequest, connection_id: int, page: Query[PageQuer
         before=page.before,
         after=page.after,
     )
+    sent_photos = photos.of_messages(message.pk for message in window.rows)
     return MessagePage(
         messages=[
-            present.message_out(message, show_block_reasons=show, reader=contact)
+            present.message_out(
+                message,
+                show_block_reasons=show,
+                reader=contact,
+                photos=sent_photos.get(message.pk, []),
+            )
             for message in window.rows
         ],
         older=window.older,
@@ -88,23 +98,41 @@ def list_messages(request: HttpRequest, connection_id: int, page: Query[PageQuer
     "insufficient_funds",
     "idempotency_key_reused",
     "illegal_transition",
+    "photos_not_offered",
+    "photos_not_on_privileged",
+    "too_many_photos",
+    "photo_not_found",
+    "photo_not_ready",
+    "photo_refused",
 )
 def send_message(request: HttpRequest, connection_id: int, data: MessageIn) -> Status[MessageOut]:
     """201 with the new message; 200 with the earlier one, as first answered, when
     ``idempotency_key`` repeats with the same message; 409 idempotency_key_reused when it
-    repeats with another text, connection or ``prepaid_reply`` (nothing is sent).
+    repeats with another text, connection, ``prepaid_reply`` or photos (nothing is sent).
     The message is charged as it is accepted (POST .../quote says how much first); 402
-    insufficient_funds when the payer lacks the money, and then nothing is sent."""
+    insufficient_funds when the payer lacks the money, and then nothing is sent.
+    With ``photo_ids`` (your ready photos, POST /photos) the photos go with it, each
+    charged on its own, all or nothing; the message reaches the resident once each photo
+    is decided. Photos cannot go on a privileged channel (403 photos_not_on_privileged)."""
     contact = contact_of(request)
-    message, created = services.send_message(
-        sender=contact,
-        connection_id=connection_id,
-        body=data.body,
-        client_token=data.key,
-        prepaid_reply=data.prepaid_reply,
-    )
-    show = message.connection.facility.policy.show_block_reasons
-    out = present.message_out(message, show_block_reasons=show, reader=contact)
+    if data.photo_ids:
+        message, created = sending.send(
+            contact=contact,
+            connection_id=connection_id,
+            body=data.body,
+            photo_ids=data.photo_ids,
+            client_token=data.key,
+            prepaid_reply=data.prepaid_reply,
+        )
+    else:
+        message, created = services.send_message(
+            sender=contact,
+            connection_id=connection_id,
+            body=data.body,
+            client_token=data.key,
+            prepaid_reply=data.prepaid_reply,
+        )
+    out = _message_out(message, contact)
     return Status(201 if created else 200, out)
 
 
@@ -139,6 +167,14 @@ def mark_read(request: HttpRequest, message_id: int) -> MessageOut:
     """Mark a delivered reply read; the resident then sees it was read."""
     contact = contact_of(request)
     message = services.mark_read(reader=contact, message_id=message_id)
+    return _message_out(message, contact)
+
+
+def _message_out(message: Message, contact: Contact) -> MessageOut:
+    """One message, with its photos, as ``contact`` sees it."""
     return present.message_out(
-        message, show_block_reasons=message.facility.policy.show_block_reasons, reader=contact
+        message,
+        show_block_reasons=message.facility.policy.show_block_reasons,
+        reader=contact,
+        photos=photos.of_messages([message.pk]).get(message.pk, []),
     )

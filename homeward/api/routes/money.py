@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Router, Status
 
 from homeward.api import present
@@ -26,7 +28,9 @@ from homeward.api.schemas import (
     WalletOut,
 )
 from homeward.connections import access as connections
+from homeward.connections.models import Connection
 from homeward.core import clock
+from homeward.core.errors import DomainError, PermissionDenied
 from homeward.ledger import access as money
 from homeward.ledger import charges, payments, statements, words
 from homeward.messaging.services import validate_body
@@ -79,22 +83,56 @@ def return_url() -> str:
     "message_too_long",
     "prepaid_reply_not_offered",
     "no_price_schedule",
+    "photos_not_offered",
+    "photos_not_on_privileged",
+    "too_many_photos",
 )
 def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> QuoteOut:
-    """The price of sending ``body`` now, itemised, and your wallet before and after. The
-    body is checked as sending checks it (400 message_empty, message_too_long), so the
+    """The price of sending ``body`` now, with ``photos`` photos, itemised, and your wallet
+    before and after. The body is checked as sending checks it (400 message_empty,
+    message_too_long; with photos it may be empty), and so is the number of photos, so the
     price is the one sending would charge. Where you hold enough stamps, ``stamps`` says
     how many would pay for it instead of money."""
     connection = connections.connection_for_contact(contact_of(request), connection_id)
-    body = validate_body(data.body, limit=connection.facility.policy.message_length_limit)
+    photos = _photos_priced(connection, data.photos)
+    body = validate_body(
+        data.body, limit=connection.facility.policy.message_length_limit, may_be_empty=photos > 0
+    )
     preview = charges.preview(
         connection=connection,
         to_resident=True,
         characters=len(body),
         at=clock.now(),
         prepaid_reply=data.prepaid_reply,
+        photos=photos,
     )
     return present.quote_out(preview)
+
+
+def _photos_priced(connection: Connection, count: int) -> int:
+    """``count``, when a message on ``connection`` may carry that many photos: refused as
+    sending would refuse them (``photos.sending``, ``photos.access.attachable``)."""
+    if count == 0:
+        return 0
+    policy = connection.facility.policy
+    if not policy.photos_allowed:
+        raise PermissionDenied(_("This facility does not take photos."), code="photos_not_offered")
+    if connection.privileged:
+        raise PermissionDenied(
+            _("Photos cannot be sent on a privileged legal channel."),
+            code="photos_not_on_privileged",
+        )
+    if count > policy.photos_per_message:
+        raise DomainError(
+            "too_many_photos",
+            ngettext(
+                "A message may carry at most %(count)s photo here.",
+                "A message may carry at most %(count)s photos here.",
+                policy.photos_per_message,
+            )
+            % {"count": policy.photos_per_message},
+        )
+    return count
 
 
 @wallets_router.get("", response=list[WalletOut], operation_id="wallets_list")

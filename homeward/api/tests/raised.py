@@ -8,7 +8,8 @@ for a spec that must list what a client can meet.
 
 A code that is not written in the source (``DomainError(code, ...)`` with a variable) is
 returned as ``None`` with where it is, unless ``DYNAMIC_CODES`` says which codes that class
-can carry, taken from the code that defines them.
+can carry, taken from the code that defines them. A function that picks its refusal by a
+rule of its own (the photo upload counter) is named in ``RAISES_BY_RULE`` with its codes.
 """
 
 from __future__ import annotations
@@ -54,6 +55,17 @@ def _provider_methods(name: str) -> list[Callable[..., Any]]:
         for provider in providers.NAMES
         if hasattr(type(providers.get(provider)), name)
     ]
+
+
+# Functions that choose the code of what they raise by their own rule, not by the caller's:
+# calling one raises these codes (with their statuses), and the walk goes no further in.
+def _photo_upload_codes() -> set[tuple[str, int]]:
+    return {(throttle.photo_uploads_rule(1).code, throttle.Refused.status)}
+
+
+RAISES_BY_RULE: dict[Callable[..., Any], Callable[[], set[tuple[str, int]]]] = {
+    throttle.count_photo_upload: _photo_upload_codes,
+}
 
 
 # Methods called on an object known only at run time: every implementation counts.
@@ -237,6 +249,10 @@ def _walk(
     if (func, owner) in seen:
         return
     seen.add((func, owner))
+    if func in RAISES_BY_RULE:
+        where = f"{func.__module__}.{func.__qualname__}"
+        found.update(Raised(code, status, where) for code, status in RAISES_BY_RULE[func]())
+        return
     tree = _tree(func)
     if tree is None:
         return

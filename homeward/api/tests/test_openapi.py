@@ -16,6 +16,8 @@ from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.ledger.models import Payment, Payout
 from homeward.ledger.pricing import MessagePayer, MessagePrice
 from homeward.messaging.models import Message
+from homeward.photos import intake
+from homeward.photos.models import Photo
 from homeward.screening import categories
 
 OPERATION_ID = re.compile(r"^[a-z]+(_[a-z]+)+$")
@@ -124,6 +126,10 @@ def _field(schema: str, field: str) -> dict[str, Any]:
         ("QuoteOut", "payer", "PricePayer", MessagePayer.values),
         ("AppealOut", "status", "AppealStatus", Appeal.Status.values),
         ("AppealOut", "of", "AppealOf", ["message", "restriction"]),
+        ("PhotoOut", "status", "PhotoStatus", Photo.Status.values),
+        ("PhotoOut", "refusal_code", "PhotoRefusal", list(intake.REFUSALS)),
+        ("PhotoOut", "block_reason", "PhotoBlockReason", Photo.BlockReason.values),
+        ("MessagePhotoOut", "status", "PhotoStatus", Photo.Status.values),
     ],
 )
 def test_status_like_fields_are_enums_from_the_models(schema, field, enum, values):
@@ -194,6 +200,8 @@ def test_every_operation_lists_its_errors_in_the_error_shape():
         if details["security"]:
             assert "unauthenticated" in errors[401]["x-error-codes"]
         if "requestBody" in details:
-            assert {"malformed_json"} <= set(errors[400]["x-error-codes"])
             assert errors[413]["x-error-codes"] == ["request_too_large"]
             assert errors[422]["x-error-codes"] == ["invalid_input"]
+            # Only a JSON body can be JSON that is not JSON; a multipart form cannot.
+            json_body = "application/json" in details["requestBody"]["content"]
+            assert ("malformed_json" in errors[400]["x-error-codes"]) == json_body, path

@@ -7,8 +7,10 @@ The tables below must name every operation in the OpenAPI document; a new endpoi
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from homeward import builders as t
 from homeward.api.api import api
@@ -17,17 +19,24 @@ from homeward.connections.models import Connection, ConnectionEvent
 from homeward.core import clock
 from homeward.enforcement import restrictions
 from homeward.enforcement.models import Appeal
+from homeward.facilities.models import FacilityPolicy
 from homeward.ledger import payments
 from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people.models import NoticeAcceptance
-from homeward.personas import ApiClient, blocked_by_reviewer, error_of
+from homeward.personas import BASE, ApiClient, blocked_by_reviewer, error_of
+from homeward.photos import intake
+from homeward.photos.models import Photo
+from homeward.photos.tests import images
 from homeward.review import services as review
 
 CARD = sandbox.SUCCEEDS
 TRUST_DEPOSIT = {"amount_cents": 1000, "card": CARD, "idempotency_key": "k"}
+# A photo uploaded as a multipart form to the scene's connection (every other body is JSON).
+UPLOAD = "a photo, as a multipart form"
+JPEG = images.encode(images.scene(), "JPEG")
 
 # Anyone may call these.
 PUBLIC = {
@@ -76,6 +85,10 @@ SIGNED_IN = [
     ("POST", "/connections/{connection_id}/trust-deposits", TRUST_DEPOSIT),
     ("POST", "/wallets/{facility_code}/refund", {"idempotency_key": "k"}),
     ("POST", "/wallets/{facility_code}/stamp-packs", {"pack": 0, "idempotency_key": "k"}),
+    ("POST", "/photos", UPLOAD),
+    ("GET", "/photos/{photo_id}", None),
+    ("GET", "/photos/{photo_id}/thumbnail", None),
+    ("GET", "/photos/{photo_id}/picture", None),
 ]
 
 # What contact_b may try on contact_a's things: each must be 404 and change nothing.
@@ -109,7 +122,17 @@ ANOTHER_CONTACTS = [
     # contact_b has no wallet at greenhaven to refund, and no connection to buy stamps at.
     ("POST", "/wallets/{facility_code}/refund", {"idempotency_key": "k"}),
     ("POST", "/wallets/{facility_code}/stamp-packs", {"pack": 0, "idempotency_key": "k"}),
+    # A photo for contact_a's conversation; contact_a's photo, its files, and sending it.
+    ("POST", "/photos", UPLOAD),
+    ("GET", "/photos/{photo_id}", None),
+    ("GET", "/photos/{photo_id}/thumbnail", None),
+    ("GET", "/photos/{photo_id}/picture", None),
+    ("POST", "/conversations/{connection_id}/messages", {"body": "", "photo_ids": ["photo_id"]}),
 ]
+# A photo that is not yours is "no such photo", as a photo id that does not exist is.
+NOT_FOUND_CODE = {path: "photo_not_found" for path in ("/photos/{photo_id}",)} | {
+    f"/photos/{{photo_id}}/{size}": "photo_not_found" for size in ("thumbnail", "picture")
+}
 
 
 # Paths whose {id} names another of the scene's things than elsewhere: the message
@@ -122,11 +145,33 @@ def fill(path: str, scene: dict) -> str:
     return path.format(**(scene | names))
 
 
+def call(client: ApiClient, method: str, path: str, data: Any, scene: dict) -> Any:
+    """``client`` asks for ``path`` (filled from the scene) with ``data``: JSON, or the
+    photo upload's multipart form; a photo id named as "photo_id" is the scene's."""
+    path = fill(path, scene)
+    if data == UPLOAD:
+        form = {
+            "file": SimpleUploadedFile("photo.jpg", JPEG, "image/jpeg"),
+            "connection_id": scene["connection_id"],
+        }
+        return client.client.post(BASE + path, form, headers=client._headers())
+    if isinstance(data, dict) and data.get("photo_ids") == ["photo_id"]:
+        data = data | {"photo_ids": [scene["photo_id"]]}
+    return client.call(method, path, data)
+
+
 @pytest.fixture
 def scene(world, connection_a, run_jobs):
     """contact_a has a connection, a delivered reply on it, a message of theirs blocked and
-    a suspension of the connection (both appealable), a paid deposit into their wallet and
-    a stamp pack on sale at greenhaven; contact_b has nothing."""
+    a suspension of the connection (both appealable), a paid deposit into their wallet, a
+    stamp pack on sale at greenhaven and a checked photo (greenhaven takes photos);
+    contact_b has nothing."""
+    FacilityPolicy.objects.filter(facility=world.facility_1).update(photos_allowed=True)
+    photo = intake.receive(
+        contact=world.contact_a,
+        facility=world.facility_1,
+        upload=SimpleUploadedFile("photo.jpg", JPEG, "image/jpeg"),
+    )
     reply = messaging.send_message(
         sender=world.resident, connection_id=connection_a.pk, body="Hi"
     ).message
@@ -163,6 +208,7 @@ def scene(world, connection_a, run_jobs):
         "blocked_message_id": blocked.pk,
         "restriction_id": suspension.pk,
         "format": "json",
+        "photo_id": photo.pk,
     }
 
 
@@ -179,6 +225,7 @@ def snapshot() -> tuple:
         Transaction.objects.count(),
         list(Appeal.objects.values_list("id", "status").order_by("id")),
         list(NoticeAcceptance.objects.values_list("id", "contact_id").order_by("id")),
+        list(Photo.objects.values_list("id", "status", "message_id").order_by("id")),
     )
 
 
@@ -195,7 +242,7 @@ def test_every_endpoint_is_in_the_tables():
 @pytest.mark.parametrize(("method", "path", "data"), SIGNED_IN)
 def test_no_token_is_401_and_changes_nothing(scene, anon, method, path, data):
     before = snapshot()
-    response = anon.call(method, fill(path, scene), data)
+    response = call(anon, method, path, data, scene)
     assert response.status_code == 401
     assert error_of(response)["code"] == "unauthenticated"
     assert snapshot() == before
@@ -208,7 +255,7 @@ def test_revoked_token_is_401_everywhere(scene, world, method, path, data):
     client = api_for(world.contact_a)
     client.delete("/auth/token")
     before = snapshot()
-    response = client.call(method, fill(path, scene), data)
+    response = call(client, method, path, data, scene)
     assert response.status_code == 401
     assert snapshot() == before
 
@@ -216,9 +263,9 @@ def test_revoked_token_is_401_everywhere(scene, world, method, path, data):
 @pytest.mark.parametrize(("method", "path", "data"), ANOTHER_CONTACTS)
 def test_another_contacts_things_are_404_and_unchanged(scene, api_b, method, path, data):
     before = snapshot()
-    response = api_b.call(method, fill(path, scene), data)
+    response = call(api_b, method, path, data, scene)
     assert response.status_code == 404
-    assert error_of(response)["code"] == "not_found"
+    assert error_of(response)["code"] == NOT_FOUND_CODE.get(path, "not_found")
     assert snapshot() == before
 
 
@@ -227,6 +274,16 @@ def test_what_contact_b_may_not_appeal_contact_a_may(scene, api_a):
     for method, path, data in ANOTHER_CONTACTS:
         if path.endswith("/appeal"):
             assert api_a.call(method, fill(path, scene), data).status_code == 201, path
+
+
+def test_contact_a_reaches_the_photo_contact_b_cannot(scene, api_a):
+    """So the photos' 404s above are for whose it is, not for a photo nobody could see."""
+    for method, path, data in ANOTHER_CONTACTS:
+        if path.startswith("/photos/"):
+            response = call(api_a, method, path, data, scene)
+            assert response.status_code == 200, path
+            if response.streaming:  # a picture: read to its end, its file is closed
+                assert b"".join(response.streaming_content)
 
 
 def test_another_contact_lists_none_of_their_things(scene, api_b):
@@ -256,5 +313,5 @@ def test_staff_cannot_reach_the_api_with_their_session(scene, world):
     for method, path, data in SIGNED_IN:
         client = ApiClient()
         client.client = staff
-        assert client.call(method, fill(path, scene), data).status_code == 401
+        assert call(client, method, path, data, scene).status_code == 401
     assert snapshot() == before

@@ -59,6 +59,9 @@ def _row(task: ReviewTask, now: dt.datetime) -> QueueRow:
     else:
         sender = connection.resident.full_name
     body = " ".join(message.body.split())
+    if not body:  # a message of photos alone
+        count = message.photo_count
+        body = f"(no text: {count} photo{'s' if count != 1 else ''}, in the photo queue)"
     screening = getattr(message, "screening", None)
     return QueueRow(
         task=task,

@@ -333,7 +333,9 @@ def photo(request: KioskRequest, photo_id: int) -> HttpResponse:
         shown = photo_access.shown_to_resident(request.resident, photo_id)
     except NotFound:
         raise Http404("No such photo.") from None
-    context = {"photo": shown, "connection_id": shown.message.connection_id, **nav_context(request)}
+    message = shown.message
+    assert message is not None  # a photo shown to a resident was sent with a message
+    context = {"photo": shown, "connection_id": message.connection_id, **nav_context(request)}
     return render(request, "kiosk/photo.html", context)
 
 

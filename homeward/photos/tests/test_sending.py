@@ -9,8 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from homeward import builders as t
+from homeward.console.views.photos import _signals
 from homeward.core.errors import DomainError
 from homeward.facilities.models import Facility, FacilityPolicy
+from homeward.jobs import services as jobs
 from homeward.ledger import charges
 from homeward.ledger.models import Account, Transaction
 from homeward.messaging import services as messaging
@@ -19,6 +21,7 @@ from homeward.people.models import Contact, User
 from homeward.photos import bank, intake, review, sending
 from homeward.photos.models import Photo, PhotoHash
 from homeward.photos.tests import images
+from homeward.photos.tests.test_signals import card
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +289,22 @@ def test_photos_are_not_sent_on_a_privileged_channel(ana, facility, run_jobs):
     with pytest.raises(DomainError) as refused:
         send(ana, [photo])
     assert refused.value.code == "photos_not_on_privileged"
+
+
+def test_text_in_a_photo_is_screened_and_sends_it_to_a_person(ana, facility, reviewer, settings):
+    """With the real signals: a phone number printed in the picture is read, screened with
+    the text rules, and the photo waits for a person even where photos are not reviewed."""
+    settings.PHOTO_READ_TEXT = settings.PHOTO_NUDITY_SCORE = True
+    FacilityPolicy.objects.filter(facility=facility).update(photos_reviewed=False)
+    upload = SimpleUploadedFile("note.png", images.encode(card(["CALL 512 555 0143"]), "PNG"))
+    photo = intake.receive(contact=ana, facility=facility, upload=upload)
+    jobs.run_pending("test")
+    photo.refresh_from_db()
+    assert "0143" in photo.text_found
+    assert photo.text_hits and photo.text_hits[0]["category"] == "relay"
+    assert photo.nudity is not None and photo.nudity < 0.3
+    send(ana, [photo])
+    photo.refresh_from_db()
+    assert photo.status == S.ATTACHED
+    assert review.queue_for(reviewer).get() == photo
+    assert any("0143" in said for said in _signals(photo))

@@ -415,14 +415,16 @@ def upload_photos(request: ContactRequest, connection_id: int) -> HttpResponse:
     files = request.FILES.getlist("photo_file")
     body = request.POST.get("body", "")
     token = form_tokens.checked(request.POST.get("client_token", ""))
-    keep = {
-        "body": body,
-        "client_token": token,
-        "prepaid_reply": request.POST.get("prepaid_reply") == "1",
-    }
+    prepaid_reply = request.POST.get("prepaid_reply") == "1"
     if not files:
         return _page(
-            request, connection, error=_("Choose one or more photos to add."), status=400, **keep
+            request,
+            connection,
+            body=body,
+            client_token=token,
+            prepaid_reply=prepaid_reply,
+            error=_("Choose one or more photos to add."),
+            status=400,
         )
     if len(files) > MAX_PHOTOS_PER_MESSAGE:
         return _page(
@@ -431,7 +433,9 @@ def upload_photos(request: ContactRequest, connection_id: int) -> HttpResponse:
             error=_("Add at most %(count)s photos at once; nothing was added.")
             % {"count": MAX_PHOTOS_PER_MESSAGE},
             status=400,
-            **keep,
+            body=body,
+            client_token=token,
+            prepaid_reply=prepaid_reply,
         )
     refused = []
     for upload in files:
@@ -461,7 +465,9 @@ def upload_photos(request: ContactRequest, connection_id: int) -> HttpResponse:
         chosen=chosen,
         error=" ".join(refused),
         status=400 if refused and not added else 200,
-        **keep,
+        body=body,
+        client_token=token,
+        prepaid_reply=prepaid_reply,
     )
 
 
