@@ -12,6 +12,7 @@ from typing import cast
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from homeward.connections.models import Connection
 from homeward.core import clock
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from homeward.facilities.models import Facility, FacilityPolicy
@@ -36,19 +37,7 @@ def attachable(
     Ready is unattached: attaching moves a photo on (``sending``). ``lock``: the photos'
     rows are held for the caller's transaction, so one photo is attached once."""
     ids = list(dict.fromkeys(photo_ids))  # a photo named twice is attached once
-    policy = FacilityPolicy.objects.filter(facility=facility).first()
-    if policy is None or not policy.photos_allowed:
-        raise PermissionDenied(_("This facility does not take photos."), code="photos_not_offered")
-    if len(ids) > policy.photos_per_message:
-        raise DomainError(
-            "too_many_photos",
-            ngettext(
-                "A message may carry at most %(count)s photo here.",
-                "A message may carry at most %(count)s photos here.",
-                policy.photos_per_message,
-            )
-            % {"count": policy.photos_per_message},
-        )
+    _check_count(FacilityPolicy.objects.filter(facility=facility).first(), len(ids))
     mine = Photo.objects.filter(pk__in=ids, contact=contact, facility=facility)
     found = (mine.select_for_update() if lock else mine).in_bulk()
     photos = []
@@ -72,6 +61,36 @@ def attachable(
         if photo.status != Photo.Status.READY:  # attached to a message already
             raise NotFound(_("No such photo."), "photo_not_found")
     return photos
+
+
+def may_carry(connection: Connection, count: int) -> None:
+    """Refuse (``DomainError``) ``count`` photos on a message of ``connection`` as sending
+    would: the facility takes none (``photos_not_offered``), a privileged channel
+    (``photos_not_on_privileged``), more than a message may carry (``too_many_photos``).
+    No photo is always fine."""
+    if not count:
+        return
+    _check_count(connection.facility.policy, count)
+    if connection.privileged:
+        raise PermissionDenied(
+            _("Photos cannot be sent on a privileged legal channel."),
+            code="photos_not_on_privileged",
+        )
+
+
+def _check_count(policy: FacilityPolicy | None, count: int) -> None:
+    if policy is None or not policy.photos_allowed:
+        raise PermissionDenied(_("This facility does not take photos."), code="photos_not_offered")
+    if count > policy.photos_per_message:
+        raise DomainError(
+            "too_many_photos",
+            ngettext(
+                "A message may carry at most %(count)s photo here.",
+                "A message may carry at most %(count)s photos here.",
+                policy.photos_per_message,
+            )
+            % {"count": policy.photos_per_message},
+        )
 
 
 # --- a contact's own photos -----------------------------------------------------------------

@@ -20,11 +20,12 @@ class PhotosConfig(AppConfig):
 
         # A message is delivered once its photos are decided (or returned when one stops it).
         may_deliver.register(review.hold_delivery)
+        # Why a photo is refunded, and why a message a photo stopped is returned (and
+        # refunded), in the reader's words wherever they are shown.
+        stopped = {review.STOPPED_BY_PHOTO: gettext_lazy("a photo in it was not allowed")}
+        know_return_reasons(stopped)
         ledger_words.know_refund_reasons(
-            {review.PHOTO_REFUND: gettext_lazy("the photo was not delivered")}
-        )
-        know_return_reasons(
-            {review.STOPPED_BY_PHOTO: gettext_lazy("a photo in it was not allowed")}
+            {review.PHOTO_REFUND: gettext_lazy("the photo was not delivered"), **stopped}
         )
         # A person's archive carries the photos of their messages.
         archive.ATTACHMENTS.append(records.archive_attachments)

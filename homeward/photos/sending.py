@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from homeward.connections.models import Connection
 from homeward.core import clock
 from homeward.core.audit import Actor
-from homeward.core.errors import Conflict, NotFound, PermissionDenied
+from homeward.core.errors import Conflict, NotFound
 from homeward.facilities.models import FacilityPolicy
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
@@ -54,11 +54,7 @@ def send(
         )
         if connection is None:
             raise NotFound()
-        if connection.privileged:
-            raise PermissionDenied(
-                _("Photos cannot be sent on a privileged legal channel."),
-                code="photos_not_on_privileged",
-            )
+        access.may_carry(connection, len(ids))
         earlier = _sent_with(contact, client_token)
         photos: list[Photo] = []
         if earlier is None:

@@ -379,9 +379,9 @@ def photo_choice(
     connection: Connection, chosen: list[int] | None, *, unticked: Collection[int] = ()
 ) -> dict | None:
     """The photos the compose form offers (the contact's unsent ones for this facility), and
-    which are ticked: those ``chosen``, or (None) every ready one but those ``unticked``.
-    None where no photos can be sent (not built, the facility takes none, a privileged
-    channel)."""
+    which are ticked: those ``chosen``, or (None) every ready one but those ``unticked``,
+    as many as a message may carry. None where no photos can be sent (not built, the
+    facility takes none, a privileged channel)."""
     policy = connection.facility.policy
     if not (features.PHOTOS and policy.photos_allowed) or connection.privileged:
         return None
@@ -389,7 +389,7 @@ def photo_choice(
     unsent = photo_access.unsent(contact, connection.facility) if contact is not None else []
     ready = [photo.pk for photo in unsent if photo.status == Photo.Status.READY]
     if chosen is None:
-        ticked = [pk for pk in ready if pk not in unticked]
+        ticked = [pk for pk in ready if pk not in unticked][: policy.photos_per_message]
     else:
         ticked = [pk for pk in ready if pk in chosen]
     return {
