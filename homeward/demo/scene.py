@@ -57,7 +57,12 @@ FACILITIES: list[tuple[str, str, str, str, str, dict[str, object]]] = [
         "Greenhaven Correctional Facility",
         "prison",
         "Stormville",
-        {"connection_policy": "contact_requests", "review_mode": "everything"},
+        # Photos: one stamp each, every photo looked at by a reviewer (the photo queue).
+        {
+            "connection_policy": "contact_requests",
+            "review_mode": "everything",
+            "photos_allowed": True,
+        },
     ),
     (
         "nydocs",
@@ -79,7 +84,16 @@ FACILITIES: list[tuple[str, str, str, str, str, dict[str, object]]] = [
         "Travis County Jail",
         "jail",
         "Austin",
-        {"connection_policy": "open", "review_mode": "flagged", "review_target_hours": 4},
+        # Photos at $0.50 each, up to 5 with a message, looked at only when the check finds
+        # something in them.
+        {
+            "connection_policy": "open",
+            "review_mode": "flagged",
+            "review_target_hours": 4,
+            "photos_allowed": True,
+            "photos_per_message": 5,
+            "photos_reviewed": False,
+        },
     ),
     (
         "travis",
@@ -113,7 +127,12 @@ PRICES = {
         "stamp_packs": [{"stamps": 10, "cents": 350}, {"stamps": 25, "cents": 800}],
     },
     "bedford-hills": {"model": "free", "per_message_cents": 15},
-    "travis-jail": {"model": "per_message", "per_message_cents": 25, "deposit_fee_flat_cents": 50},
+    "travis-jail": {
+        "model": "per_message",
+        "per_message_cents": 25,
+        "photo_cents": 50,
+        "deposit_fee_flat_cents": 50,
+    },
     "travis-complex": {"model": "per_minute", "per_minute_cents": 5},
 }
 
