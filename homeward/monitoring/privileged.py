@@ -29,6 +29,7 @@ from homeward.monitoring import entities, index
 from homeward.monitoring.models import AttorneyVerification
 from homeward.people import notices
 from homeward.people.models import Contact, User
+from homeward.photos import review as photo_review
 from homeward.review.services import cancel_task_of
 
 _BAR_NUMBER = re.compile(r"[A-Za-z0-9-]{2,40}")
@@ -98,7 +99,9 @@ def make_privileged(*, staff: User, connection: Connection) -> Connection:
         entities.forget(ids)
         # Cases keep their rows (a case's legal hold still covers them); case pages and
         # exports leave privileged messages out.
-        # Nobody reviews the channel: messages waiting for a reviewer go on their way.
+        # Nobody reviews the channel: photos and messages waiting for a reviewer go on
+        # their way (the photos first: a message waits for its photos).
+        photo_review.approve_waiting_on(connection.pk, actor=staff)
         for message in waiting:
             cancel_task_of(message)
             messaging.approve(message_id=message.pk, actor=staff)

@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from homeward.core import audit, clock
+from homeward.core.audit import Actor
 from homeward.core.errors import DomainError, NotFound
 from homeward.facilities.models import FacilityPolicy
 from homeward.jobs import services as jobs
@@ -161,6 +162,22 @@ def _decide(
                 data={"photos": [photo.pk for photo in photos], "reason": reason},
             )
     return Decided(decided=photos, already=len(ids) - len(photos))
+
+
+def approve_waiting_on(connection_id: int, *, actor: Actor) -> int:
+    """Approve every photo still waiting on the connection ``connection_id`` (inside the
+    caller's transaction), and send on the messages they held: for a channel nobody may
+    review any more (it became privileged). Returns how many were approved."""
+    photos = list(
+        Photo.objects.select_for_update(of=("self",))
+        .filter(message__connection_id=connection_id, status=S.ATTACHED)
+        .order_by("id")
+    )
+    for photo in photos:
+        status.move(photo, S.APPROVED, actor=actor)
+    for message_id in sorted({photo.message_id for photo in photos if photo.message_id}):
+        _settle(message_id)
+    return len(photos)
 
 
 def _after_block(photo: Photo, reason: str) -> None:

@@ -17,6 +17,7 @@ from homeward.ledger import charges
 from homeward.ledger.models import Account, Transaction
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.monitoring import privileged
 from homeward.people.models import Contact, User
 from homeward.photos import bank, intake, review, sending
 from homeward.photos.models import Photo, PhotoHash
@@ -308,3 +309,24 @@ def test_text_in_a_photo_is_screened_and_sends_it_to_a_person(ana, facility, rev
     assert photo.status == S.ATTACHED
     assert review.queue_for(reviewer).get() == photo
     assert any("0143" in said for said in _signals(photo))
+
+
+def test_photos_waiting_go_on_when_the_channel_becomes_privileged(
+    ana, facility, reviewer, run_jobs
+):
+    """Nobody may review a privileged channel: its waiting photos are approved with it,
+    and the message they held is delivered."""
+    photo = ready_photo(ana, facility, run_jobs)
+    message, _ = send(ana, [photo])
+    text_approved(message, reviewer, run_jobs)
+    assert message.status == M.APPROVED  # held for its photo
+    admin = t.make_staff("agency-admin", role="agency_admin", agency=facility.agency)
+    facility.agency.privileged_channel = True
+    facility.agency.save()
+    privileged.verify_attorney(
+        staff=admin, agency=facility.agency, contact=ana, bar_number="123", bar_state="NY"
+    )
+    privileged.make_privileged(staff=admin, connection=ana.connections.get())
+    run_jobs()
+    photo.refresh_from_db(), message.refresh_from_db()
+    assert photo.status == S.APPROVED and message.status == M.DELIVERED
