@@ -227,3 +227,16 @@ def hold_delivery(message: Message) -> None:
         raise messaging.NotDeliverable("photos waiting", until=clock.now() + HOLD_RECHECK)
     if stops_message(message):
         raise messaging.NotDeliverable(STOPPED_BY_PHOTO)
+
+
+def refund_with_message(message: Message, source: str, target: str) -> None:
+    """The receiver of ``messaging.status.message_moved``: photos that will not be
+    delivered because their message is not (blocked or returned) are refunded, whatever
+    the facility does with the text's price."""
+    if not message.photo_count or target not in (
+        Message.Status.BLOCKED,
+        Message.Status.RETURNED,
+    ):
+        return
+    for photo_id in Photo.objects.filter(message=message).values_list("pk", flat=True):
+        charges.refund_photo(message=message, photo_id=photo_id, reason=PHOTO_REFUND)

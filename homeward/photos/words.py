@@ -25,10 +25,13 @@ def status_words(photo: Photo) -> str:
         return _("Ready to send")
     if photo.status == S.REFUSED:
         return refusal_message(photo.refusal_code) if photo.refusal_code else _("Refused")
+    message = photo.message
+    stopped = (Message.Status.BLOCKED, Message.Status.RETURNED)
+    if photo.status in (S.ATTACHED, S.APPROVED) and message and message.status in stopped:
+        return _("Not delivered, as its message was not. You are not charged for it.")
     if photo.status == S.ATTACHED:
         return _("Waiting for review")
     if photo.status == S.APPROVED:
-        message = photo.message
         delivered = message is not None and message.status in (
             Message.Status.DELIVERED,
             Message.Status.READ,

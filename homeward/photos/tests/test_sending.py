@@ -20,6 +20,7 @@ from homeward.messaging.models import Message
 from homeward.monitoring import privileged
 from homeward.people.models import Contact, User
 from homeward.photos import bank, intake, review, sending
+from homeward.photos import words as photo_words
 from homeward.photos.models import Photo, PhotoHash
 from homeward.photos.tests import images
 from homeward.photos.tests.test_signals import card
@@ -330,3 +331,17 @@ def test_photos_waiting_go_on_when_the_channel_becomes_privileged(
     run_jobs()
     photo.refresh_from_db(), message.refresh_from_db()
     assert photo.status == S.APPROVED and message.status == M.DELIVERED
+
+
+def test_photos_of_a_blocked_message_are_refunded_where_its_text_is_not(
+    ana, facility, reviewer, run_jobs
+):
+    FacilityPolicy.objects.filter(facility=facility).update(refund_on_block=False)
+    photo = ready_photo(ana, facility, run_jobs)
+    message, _ = send(ana, [photo])
+    run_jobs()
+    messaging.block(message_id=message.pk, actor=reviewer, category="gang")
+    assert wallet(ana, facility) == 1000 - 25  # the text's price stays, the photo's comes back
+    photo.refresh_from_db()
+    assert photo_words.status_words(photo).startswith("Not delivered, as its message was not")
+    assert review.queue_for(reviewer).count() == 0
