@@ -28,8 +28,12 @@ from homeward.monitoring.models import Case, CaseMessage
 from homeward.people import access
 from homeward.people.models import StaffMembership, User
 from homeward.photos import records as photo_records
+from homeward.photos.models import Photo
 
 MAX_MESSAGES = 5000
+# The most picture bytes one export carries (it is built in memory); past it, a photo's
+# record says its picture was left out (its SHA-256 still names it).
+MAX_PICTURE_BYTES = 512 * 1024 * 1024
 PAGE_SIZE = 50
 
 
@@ -164,13 +168,8 @@ def export(*, staff: User, case: Case) -> Export:
     """The case as a signed bundle of the messages ``staff`` may read."""
     with transaction.atomic():
         messages = list(messages_of(staff=staff, case=case).prefetch_related("events", "photos"))
-        records = [_record(m) for m in messages]
-        pictures = {
-            f"photos/{photo_records.file_name(photo)}": picture
-            for message in messages
-            for photo in message.photos.all()
-            if (picture := photo_records.picture(photo)) is not None
-        }
+        pictures = _pictures(messages)
+        records = [_record(m, pictures) for m in messages]
         about = {"case": case.pk, "name": case.name, "messages": len(records)}
         document = {
             "case": {
@@ -194,7 +193,36 @@ def export(*, staff: User, case: Case) -> Export:
     return Export(written.data, f"case-{case.pk}-{stamp}.zip", written.manifest_sha256)
 
 
-def _record(message: Message) -> dict[str, Any]:
+def _pictures(messages: list[Message]) -> dict[str, bytes]:
+    """The pictures of the messages' photos still kept, by their name in the bundle, up to
+    ``MAX_PICTURE_BYTES`` in all (the bundle is built in memory): past that, a photo's
+    record says its picture was left out."""
+    pictures: dict[str, bytes] = {}
+    total = 0
+    for message in messages:
+        for photo in message.photos.all():
+            picture = photo_records.picture(photo)
+            if picture is None or total + len(picture) > MAX_PICTURE_BYTES:
+                continue
+            pictures[_picture_name(photo)] = picture
+            total += len(picture)
+    return pictures
+
+
+def _picture_name(photo: Photo) -> str:
+    return f"photos/{photo_records.file_name(photo)}"
+
+
+def _picture_of(photo: Photo, pictures: dict[str, bytes]) -> dict[str, Any]:
+    name = _picture_name(photo)
+    if name in pictures:
+        return {"file": name}
+    if not photo.image.name:
+        return {"file": None, "left_out": "removed at the end of retention"}
+    return {"file": None, "left_out": "over the export's size limit: export fewer messages"}
+
+
+def _record(message: Message, pictures: dict[str, bytes]) -> dict[str, Any]:
     connection = message.connection
     contact = connection.contact.display_name if connection.contact else connection.invite_email
     resident = f"{connection.resident.full_name} ({connection.resident.number})"
@@ -218,10 +246,7 @@ def _record(message: Message) -> dict[str, Any]:
             for e in message.events.all()
         ],
         "photos": [
-            {
-                **photo_records.record(photo),
-                "file": f"photos/{photo_records.file_name(photo)}" if photo.image.name else None,
-            }
+            {**photo_records.record(photo), **_picture_of(photo, pictures)}
             for photo in message.photos.all()
         ],
     }

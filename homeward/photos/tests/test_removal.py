@@ -156,3 +156,17 @@ def test_a_case_export_carries_the_pictures_with_their_hashes(delivered, facilit
     assert hashlib.sha256(picture).hexdigest() == photo["sha256"] == delivered.sha256
     manifest = json.loads(bundle.read("manifest.json"))
     assert photo["file"] in {entry["name"] for entry in manifest["files"]}
+
+
+def test_a_case_export_past_its_picture_limit_says_which_it_left_out(
+    delivered, facility, monkeypatch
+):
+    monkeypatch.setattr(cases, "MAX_PICTURE_BYTES", 10)
+    investigator = t.make_staff("ivan", role=StaffMembership.Role.INVESTIGATOR, facility=facility)
+    case = cases.open_case(staff=investigator, agency=facility.agency, name="Tip", reason="A call")
+    cases.add_messages(staff=investigator, case=case, message_ids=[delivered.message_id])
+    bundle = zipfile.ZipFile(io.BytesIO(cases.export(staff=investigator, case=case).data))
+    [photo] = json.loads(bundle.read("case.json"))["messages"][0]["photos"]
+    assert photo["file"] is None and "size limit" in photo["left_out"]
+    assert photo["sha256"] == delivered.sha256
+    assert not [name for name in bundle.namelist() if name.startswith("photos/")]
