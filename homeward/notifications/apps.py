@@ -19,8 +19,10 @@ class NotificationsConfig(AppConfig):
             retention,
         )
         from homeward.people.throttle import contact_locked
+        from homeward.photos.review import photo_blocked
 
         message_moved.register(receivers.message_moved)
+        photo_blocked.register(receivers.photo_blocked)
         connection_moved.register(receivers.connection_moved)
         payment_succeeded.register(receivers.payment_succeeded)
         refund_started.register(receivers.refund_started)

@@ -37,6 +37,7 @@ EVENTS: dict[str, Event] = {
         Event("reply_waiting", CONTACT, _("A reply is waiting for you")),
         Event("message_blocked", CONTACT, _("A message you sent was blocked")),
         Event("message_returned", CONTACT, _("A message you sent was returned undelivered")),
+        Event("photo_blocked", CONTACT, _("A photo you sent was not delivered")),
         Event("connection_approved", CONTACT, _("A connection was approved")),
         Event("connection_declined", CONTACT, _("A connection request was declined or denied")),
         Event("connection_ended", CONTACT, _("A connection was ended")),

@@ -26,6 +26,7 @@ from homeward.notifications.models import Notification
 from homeward.notifications.services import notify, told_in
 from homeward.people.models import Contact
 from homeward.people.throttle import LOCK_EMAIL_EVERY
+from homeward.photos.models import Photo
 from homeward.screening import categories
 
 S = Message.Status
@@ -57,6 +58,27 @@ def message_moved(message: Message, source: str, target: str) -> None:
         contact=connection.contact,
         facility_id=message.facility_id,
         ours=ours,
+        theirs={"name": connection.resident.full_name},
+    )
+
+
+def photo_blocked(photo: Photo) -> None:
+    """Tell the sender a photo of theirs was blocked (by its reason where the facility
+    gives reasons), and that it costs them nothing."""
+    message = photo.message
+    if message is None:
+        return
+    connection = message.connection
+    policy = connection.facility.policy
+    with told_in(photo.contact):
+        shown = policy.show_block_reasons and photo.block_reason
+        reason = str(Photo.BlockReason(photo.block_reason).label) if shown else ""
+    notify(
+        event="photo_blocked",
+        key=f"photo:{photo.pk}:blocked",
+        contact=photo.contact,
+        facility_id=photo.facility_id,
+        ours={"reason": reason},
         theirs={"name": connection.resident.full_name},
     )
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from homeward.core import audit, clock
 from homeward.core.audit import Actor
 from homeward.core.errors import DomainError, NotFound
+from homeward.core.hooks import Hook
 from homeward.facilities.models import FacilityPolicy
 from homeward.jobs import services as jobs
 from homeward.ledger import charges
@@ -44,6 +45,9 @@ Reason = Photo.BlockReason
 # again by ``messaging.words``), and why a blocked photo was refunded (``ledger.words``).
 STOPPED_BY_PHOTO = "a photo in it was not allowed"
 PHOTO_REFUND = "the photo was not delivered"
+# Called in the deciding transaction for each photo blocked: notifications registers
+# telling its sender.
+photo_blocked: Hook[[Photo]] = Hook("photo_blocked")
 # The most photos one decision takes (a page of the queue).
 MAX_AT_ONCE = 60
 # A message held for its photos is looked at again after this, in case a decision's
@@ -149,6 +153,7 @@ def _decide(
             if target == S.BLOCKED:
                 status.move(photo, S.BLOCKED, actor=staff, block_reason=reason, block_note=note)
                 _after_block(photo, reason)
+                photo_blocked(photo)
             else:
                 status.move(photo, S.APPROVED, actor=staff)
         for message_id in sorted({photo.message_id for photo in photos if photo.message_id}):

@@ -18,6 +18,7 @@ from homeward.ledger.models import Account, Transaction
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.monitoring import privileged
+from homeward.notifications.models import Notification
 from homeward.people.models import Contact, User
 from homeward.photos import bank, intake, review, sending
 from homeward.photos import words as photo_words
@@ -345,3 +346,12 @@ def test_photos_of_a_blocked_message_are_refunded_where_its_text_is_not(
     photo.refresh_from_db()
     assert photo_words.status_words(photo).startswith("Not delivered, as its message was not")
     assert review.queue_for(reviewer).count() == 0
+
+
+def test_the_sender_is_told_when_a_photo_is_blocked(ana, facility, reviewer, run_jobs):
+    photo = ready_photo(ana, facility, run_jobs)
+    send(ana, [photo])
+    review.block(staff=reviewer, photo_ids=[photo.pk], reason="nudity")
+    [told] = Notification.objects.filter(contact=ana, event="photo_blocked")
+    assert "Nudity or sexual content" in told.body
+    assert "You are not charged for it." in told.body
