@@ -15,6 +15,7 @@ from homeward.console import hit_labels
 from homeward.console.highlight import category_label, highlight
 from homeward.facilities.models import Facility
 from homeward.messaging.models import Message
+from homeward.photos.models import Photo
 from homeward.screening import layers
 
 register = template.Library()
@@ -63,3 +64,12 @@ def last_line(text: str) -> str:
     """The last non-empty line of an error trace: usually the error itself."""
     lines = [line for line in (text or "").splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""
+
+
+@register.filter
+def photos_of(message: Message) -> list[Photo]:
+    """The photos sent with ``message``, in order ([] without a query for most messages,
+    which carry none; a page of messages asks for at most a page's photos)."""
+    if not message.photo_count:
+        return []
+    return list(message.photos.order_by("position"))

@@ -196,6 +196,10 @@ def test_the_photo_queue_decides_and_the_kiosk_shows_what_was_approved(
     assert answer.status_code == 302
     run_jobs()
     assert "No photo is waiting" in desk.get("/console/photos/").content.decode()
+    # The resident's history in the console shows the message's photos and their fate.
+    history = desk.get(f"/console/residents/{marcus.pk}/").content.decode()
+    assert f"/console/photos/{first.pk}/thumbnail/" in history
+    assert "Not delivered: gang signs or symbols" in history
     assert PhotoHash.objects.filter(photo=second).exists()
 
     kiosk = kiosk_client_for(marcus)
