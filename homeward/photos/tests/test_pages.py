@@ -10,13 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from homeward import builders as t
-from homeward.facilities.models import Facility
+from homeward.facilities.models import Facility, FacilityPolicy
 from homeward.ledger import charges
 from homeward.messaging.models import Message
 from homeward.people.models import Contact, Resident, User
 from homeward.personas import client_for, kiosk_client_for
 from homeward.photos.models import Photo, PhotoHash
 from homeward.photos.tests import images
+from homeward.review.models import ReviewTask
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +229,16 @@ def test_a_block_without_a_reason_is_refused_and_changes_nothing(browser, rosa, 
     assert "Choose why the photos are blocked." in answer.content.decode()
     photo.refresh_from_db()
     assert photo.status == S.ATTACHED
+
+
+def test_the_review_page_of_a_message_shows_its_photos(browser, rosa, facility, reviewer, run_jobs):
+    FacilityPolicy.objects.filter(facility=facility).update(review_mode="everything")
+    browser.post(f"{conversation(rosa)}photos/", {"photo_file": [jpeg(1)]})
+    run_jobs()
+    photo = Photo.objects.get()
+    browser.post(f"{conversation(rosa)}send/", {"body": "Kids", "photo": [photo.pk]})
+    run_jobs()
+    task = ReviewTask.objects.get(message__photos=photo)
+    page = client_for(reviewer).get(f"/console/review/{task.pk}/").content.decode()
+    assert f"/console/photos/{photo.pk}/thumbnail/" in page
+    assert "This message carries 1 photo, decided in the" in page
