@@ -6,7 +6,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: messages run serve test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages bench-e2e bench-photos eval-screening
+.PHONY: messages run serve test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages bench-e2e bench-photos bench-sync eval-screening
 
 # The translations: each app's locale/<language>/LC_MESSAGES/django.po, kept in git and
 # compiled here. `make messages` gathers new strings into them (it needs GNU gettext).
@@ -95,6 +95,12 @@ bench-review: env
 # dropped and filled again).
 bench-photos: env
 	$(PY) bench/photos.py
+
+# A 5,000-message conversation read a page at a time through the API, gzipped and plain,
+# against the page's rows read raw (PostgreSQL: the database of DATABASE_URL, default
+# homeward_bench_sync, dropped and filled again).
+bench-sync: env
+	$(PY) bench/sync.py
 
 # Precision and recall of the baseline rule library on the labelled corpus (issue 3).
 # EVAL_ARGS=--strict exits non-zero when a target is missed.

@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "homeward.operations.metrics.RequestMetricsMiddleware",
     # Before the host check and the HTTPS redirect: load balancers probe by address.
     "homeward.operations.health.HealthMiddleware",
+    # Early, so it compresses the finished answer: the API's JSON reads only (its module
+    # says why not the rest: BREACH).
+    "homeward.api.middleware.ApiGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the WSGI app, before sessions or the database are touched.
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -39,7 +39,10 @@ api = HomewardAPI(
     "request 409 idempotency_key_reused; 201 means this request made it. Listing messages "
     "marks nothing read: POST /conversations/{id}/read does. A photo is uploaded (POST "
     "/photos, multipart), checked in the background (poll GET /photos/{id} until it is "
-    "ready), then sent with a message (photo_ids).",
+    "ready), then sent with a message (photo_ids). To sync, keep a message page's sync "
+    "and later pass it as updated_after (the conversation list takes the newest "
+    "updated_at you hold); the lists answer an ETag (If-None-Match: 304), and GET answers "
+    "are gzipped when asked for (Accept-Encoding: gzip).",
     urls_namespace="api",
     auth=ContactToken(),
     parser=errors.BoundedJsonParser(),

@@ -157,6 +157,7 @@ def conversation_out(connection: Conversation) -> s.ConversationOut:
         last_message_at=connection.last_message_at,
         unread=connection.unread,
         messaging_stopped=messaging_stopped(connection),
+        updated_at=connection.changed_at,
     )
 
 
@@ -219,6 +220,7 @@ def message_out(
         and appeal is None
         and appeals.appealable_message(reader, message),
         photos=[_message_photo(photo, message) for photo in photos],
+        updated_at=message.updated_at,
     )
 
 

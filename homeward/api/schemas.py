@@ -284,7 +284,31 @@ class PageQuery(Schema):
     after: str = Field(
         "", pattern=CURSOR, description="A page's `newer` cursor: the messages after it."
     )
-    limit: int = Field(50, ge=1, le=200, description="Messages per page.")
+    updated_after: str = Field(
+        "",
+        pattern=CURSOR,
+        description="Sync: a page's `sync` (or, to go on, its `newer`): only the messages "
+        "that changed after it (new, or moved to another status), in the order they "
+        "changed. Not with `before` or `after` (422).",
+    )
+    limit: int = Field(
+        50, ge=1, le=100, description="Messages per page (at most 100: under 100 KB)."
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> PageQuery:
+        if self.updated_after and (self.before or self.after):
+            raise ValueError(_("send updated_after alone, without before or after"))
+        return self
+
+
+class ConversationsQuery(Schema):
+    updated_after: dt.datetime | None = Field(
+        None,
+        description="Sync: the newest `updated_at` you hold. Only the conversations that "
+        "changed after it, and those of the minute before it again (a change that took long "
+        "to save carries the time it began); replace each by its connection_id.",
+    )
 
 
 class ConversationOut(Schema):
@@ -296,6 +320,10 @@ class ConversationOut(Schema):
     unread: int = Field(description="Replies delivered to you and not yet read.")
     messaging_stopped: MessagingStoppedOut | None = Field(
         description="A suspension or revocation in force: nothing can be sent either way."
+    )
+    updated_at: dt.datetime = Field(
+        description="When the connection or a message you can see in it last changed: the "
+        "newest you hold is the next `updated_after`."
     )
 
 
@@ -384,6 +412,9 @@ class MessageOut(Schema):
     photos: list[MessagePhotoOut] = Field(
         description="The photos sent with it, in order; [] for a message without photos."
     )
+    updated_at: dt.datetime = Field(
+        description="When it last changed (sent, moved to another status, its text removed)."
+    )
 
 
 # --- money --------------------------------------------------------------------------------
@@ -403,7 +434,13 @@ class MessagePage(Schema):
         description="Pass as `after` for the messages after these. The page without a "
         "cursor, and a page asked for with `after` that is shorter than `limit`, end at the "
         "newest: keep their `newer` to ask later for what came since (an empty page: "
-        "nothing yet). Null only for an empty conversation."
+        "nothing yet). Null only for an empty conversation. With `updated_after`: pass it "
+        "as `updated_after` for the rest of what changed; null when this page holds the rest."
+    )
+    sync: str = Field(
+        description="Keep it, and pass it as `updated_after` later to get only what changed "
+        "since this answer. It lags a minute behind (a change that took long to save carries "
+        "the time it began), so a message may come again: replace each by its id."
     )
 
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from homeward.connections.models import Connection
+from homeward.core import clock
 from homeward.core.models import StatusEvent
 
 
@@ -64,6 +68,11 @@ class Message(models.Model):
     photo_count = models.PositiveSmallIntegerField(default=0)
     # When retention removed the text (the body then says when and why).
     content_removed_at = models.DateTimeField(null=True, blank=True)
+    # When the row last changed: set by every ``save`` (so every status move, which saves
+    # through ``core.transitions.StatusTable``), for apps that sync what changed since
+    # (``selectors.changed_in_conversation``). ``bulk_create`` takes the clock's now and a
+    # COPY the database's; ``bulk_update`` and ``update`` must set it themselves.
+    updated_at = models.DateTimeField(default=clock.now, db_default=Now())
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -71,6 +80,7 @@ class Message(models.Model):
             models.Index(fields=["connection", "created_at"]),
             models.Index(fields=["resident", "created_at", "id"], name="message_resident_newest"),
             models.Index(fields=["contact", "created_at", "id"], name="message_contact_newest"),
+            models.Index(fields=["connection", "updated_at", "id"], name="message_changed"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -82,6 +92,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every write is a change a syncing app must see, a status move above all.
+        self.updated_at = clock.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
 
     @property
     def to_resident(self) -> bool:

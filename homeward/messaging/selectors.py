@@ -4,9 +4,12 @@ import datetime as dt
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import pgettext_lazy
 
 from homeward.connections.models import Connection
+from homeward.core import keyset
+from homeward.core.errors import NotFound
 from homeward.messaging.models import Message
 from homeward.people.models import Contact
 
@@ -18,6 +21,7 @@ class ConversationFields(TypedDict):
 
     last_message_at: dt.datetime | None  # the newest message the contact can see
     unread: int  # replies delivered to the contact and not yet opened
+    changed_at: dt.datetime  # the last change of the connection or a message the contact sees
 
 
 if TYPE_CHECKING:  # the stubs' helper, for type checking only
@@ -112,15 +116,19 @@ def _seen_by_contact(prefix: str = "") -> Q:
     )
 
 
-def conversations_of_contact(contact: Contact) -> QuerySet[Conversation]:
+def conversations_of_contact(
+    contact: Contact, *, changed_after: dt.datetime | None = None
+) -> QuerySet[Conversation]:
     """The contact's conversations: active connections and any with messages, newest first.
 
-    Each carries ``last_message_at`` (only messages the contact can see) and ``unread``
-    (replies delivered but not yet opened).
+    Each carries ``last_message_at`` (only messages the contact can see), ``unread``
+    (replies delivered but not yet opened) and ``changed_at`` (the last change of the
+    connection or of a message the contact can see); with ``changed_after``, only those
+    that changed after it.
     """
     seen = _seen_by_contact("messages__")
     unread = Q(messages__direction=Message.Direction.TO_CONTACT, messages__status=S.DELIVERED)
-    return (
+    found = (
         Connection.objects.filter(contact=contact)
         .filter(
             Q(status=Connection.Status.ACTIVE)
@@ -130,9 +138,38 @@ def conversations_of_contact(contact: Contact) -> QuerySet[Conversation]:
         .annotate(
             last_message_at=Max("messages__created_at", filter=seen),
             unread=Count("messages", filter=unread),
+            changed_at=Greatest(
+                "updated_at", Coalesce(Max("messages__updated_at", filter=seen), "updated_at")
+            ),
         )
         .order_by(F("last_message_at").desc(nulls_last=True), "-updated_at")
     )
+    if changed_after is not None:
+        found = found.filter(changed_at__gt=changed_after)
+    return found
+
+
+def message_seen_by_contact(contact: Contact, message_id: int) -> Message:
+    """One message of the contact's conversations that they can see (what they sent, a reply
+    that reached them); NotFound for any other, as for one that does not exist."""
+    try:
+        return (
+            Message.objects.filter(_seen_by_contact(), connection__contact=contact)
+            .select_related("appeal__facility", "facility__policy")
+            .get(pk=message_id)
+        )
+    except Message.DoesNotExist:
+        raise NotFound() from None
+
+
+def changed_in_conversation(
+    connection: Connection, *, size: int, after: str
+) -> keyset.Forward[Message]:
+    """What the contact sees of the conversation that changed after the cursor ``after`` (of
+    ``(updated_at, id)``), in the order it changed: one page of the ``message_changed``
+    index."""
+    seen = visible_to_contact(connection).select_related("appeal__facility", "facility__policy")
+    return keyset.forward(seen, size=size, after=after, field="updated_at")
 
 
 def earlier_in_conversation(message: Message, limit: int) -> list[Message]:

@@ -158,7 +158,8 @@ def remove(messages: list[Message], agency: Agency, now: dt.datetime) -> int:
     for message in messages:
         message.body = tombstone(agency, now)
         message.content_removed_at = now
-    Message.objects.bulk_update(messages, ["body", "content_removed_at"])
+        message.updated_at = now  # an app that syncs sees the text go
+    Message.objects.bulk_update(messages, ["body", "content_removed_at", "updated_at"])
     results = list(ScreeningResult.objects.filter(message_id__in=ids))
     for result in results:
         result.hits = [

@@ -203,6 +203,7 @@ def _settle(message_id: int) -> None:
     """Once none of a message's photos waits, send it on: a message whose text is approved
     is delivered (or returned, ``stops_message``) by the delivery job."""
     message = Message.objects.select_for_update().get(pk=message_id)
+    message.save(update_fields=["updated_at"])  # what it shows changed: apps that sync see it
     if Photo.objects.filter(message=message, status=S.ATTACHED).exists():
         return
     if message.status == Message.Status.APPROVED:

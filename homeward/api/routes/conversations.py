@@ -7,7 +7,9 @@ with POST /conversations/{id}/read (what the person saw) or POST /messages/{id}/
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from homeward.api import present
@@ -15,6 +17,7 @@ from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
 from homeward.api.schemas import (
     ConversationOut,
+    ConversationsQuery,
     MessageIn,
     MessageOut,
     MessagePage,
@@ -22,7 +25,9 @@ from homeward.api.schemas import (
     ReadIn,
     ReadOut,
 )
+from homeward.api.sync import CONDITIONAL, etag, lagging_cursor, rewound, unchanged
 from homeward.connections import access as connections
+from homeward.connections.models import Connection
 from homeward.core import keyset
 from homeward.messaging import selectors, services
 from homeward.messaging.models import Message
@@ -34,22 +39,51 @@ router = Router(tags=["conversations"])
 messages_router = Router(tags=["conversations"])
 
 
-@router.get("", response=list[ConversationOut], operation_id="conversations_list")
-def list_conversations(request: HttpRequest) -> list[ConversationOut]:
-    """Active connections and past ones that have messages, most recent first."""
-    found = selectors.conversations_of_contact(contact_of(request))
-    return [present.conversation_out(connection) for connection in found]
+@router.get(
+    "",
+    response={200: list[ConversationOut], 304: None},
+    operation_id="conversations_list",
+    openapi_extra=CONDITIONAL,
+)
+def list_conversations(
+    request: HttpRequest, response: HttpResponse, sync: Query[ConversationsQuery]
+) -> Status[list[ConversationOut] | None]:
+    """Active connections and past ones that have messages, most recent first. With
+    ``updated_after`` (the newest ``updated_at`` you hold), only those that changed since
+    (and in the minute before it, again). Answers an ``ETag``: send it back as
+    ``If-None-Match`` and a list that has not changed is 304 with no body."""
+    found = selectors.conversations_of_contact(
+        contact_of(request), changed_after=rewound(sync.updated_after)
+    )
+    answer = [present.conversation_out(connection) for connection in found]
+    return _tagged(request, response, answer)
 
 
-@router.get("/{connection_id}/messages", response=MessagePage, operation_id="messages_list")
+@router.get(
+    "/{connection_id}/messages",
+    response={200: MessagePage, 304: None},
+    operation_id="messages_list",
+    openapi_extra=CONDITIONAL,
+)
 @can_answer("not_found")
-def list_messages(request: HttpRequest, connection_id: int, page: Query[PageQuery]) -> MessagePage:
+def list_messages(
+    request: HttpRequest, response: HttpResponse, connection_id: int, page: Query[PageQuery]
+) -> Status[MessagePage | None]:
     """One page of the conversation, oldest first: the newest messages, or those before or
-    after a cursor from an earlier page. Reading this list marks nothing read; POST
-    /conversations/{id}/read does."""
+    after a cursor from an earlier page. With ``updated_after`` (a page's ``sync``), only the
+    messages that changed since, in the order they changed. Answers an ``ETag``: send it back
+    as ``If-None-Match`` and a page that has not changed is 304 with no body. Reading this
+    list marks nothing read; POST /conversations/{id}/read does."""
     contact = contact_of(request)
     connection = connections.connection_for_contact(contact, connection_id)
-    show = connection.facility.policy.show_block_reasons
+    if page.updated_after:
+        answer = _changed_page(connection, contact, page)
+    else:
+        answer = _page(connection, contact, page)
+    return _tagged(request, response, answer)
+
+
+def _page(connection: Connection, contact: Contact, page: PageQuery) -> MessagePage:
     # Each message's appeal (and its facility, for its sentence) in the same query; the
     # facility's policy for the appeal window of a blocked message not yet appealed.
     window = keyset.window(
@@ -60,20 +94,47 @@ def list_messages(request: HttpRequest, connection_id: int, page: Query[PageQuer
         before=page.before,
         after=page.after,
     )
-    sent_photos = photos.of_messages(message.pk for message in window.rows)
     return MessagePage(
-        messages=[
-            present.message_out(
-                message,
-                show_block_reasons=show,
-                reader=contact,
-                photos=sent_photos.get(message.pk, []),
-            )
-            for message in window.rows
-        ],
+        messages=_messages_out(window.rows, connection, contact),
         older=window.older,
         newer=window.last or page.after or None,
+        sync=lagging_cursor(),
     )
+
+
+def _changed_page(connection: Connection, contact: Contact, page: PageQuery) -> MessagePage:
+    changed = selectors.changed_in_conversation(
+        connection, size=page.limit, after=page.updated_after
+    )
+    reached = changed.rows[-1] if changed.next else None
+    return MessagePage(
+        messages=_messages_out(changed.rows, connection, contact),
+        older=None,
+        newer=changed.next,
+        sync=lagging_cursor(reached),
+    )
+
+
+def _messages_out(
+    rows: list[Message], connection: Connection, contact: Contact
+) -> list[MessageOut]:
+    show = connection.facility.policy.show_block_reasons
+    sent_photos = photos.of_messages(message.pk for message in rows)
+    return [
+        present.message_out(
+            message, show_block_reasons=show, reader=contact, photos=sent_photos.get(message.pk, [])
+        )
+        for message in rows
+    ]
+
+
+def _tagged(request: HttpRequest, response: HttpResponse, answer: Any) -> Status[Any]:
+    """The answer with its ETag, or 304 with none of it when the asker holds it already."""
+    tag = etag(answer)
+    response["ETag"] = tag
+    if unchanged(request, tag):
+        return Status(304, None)
+    return Status(200, answer)
 
 
 @router.post(
@@ -154,6 +215,21 @@ def read_conversation(request: HttpRequest, connection_id: int, data: ReadIn) ->
         reader=contact, connection_id=connection.pk, up_to_message_id=data.up_to_message_id
     )
     return ReadOut(marked_read=marked)
+
+
+@messages_router.get(
+    "/{message_id}",
+    response=MessageOut,
+    summary="One message",
+    operation_id="messages_get",
+)
+@can_answer("not_found")
+def get_message(request: HttpRequest, message_id: int) -> MessageOut:
+    """One message of your conversations, as the list shows it: one you sent, or a reply
+    that reached you (404 not_found for any other, as for one that does not exist). Follow
+    one message's status with it instead of listing the conversation again."""
+    contact = contact_of(request)
+    return _message_out(selectors.message_seen_by_contact(contact, message_id), contact)
 
 
 @messages_router.post(

@@ -67,6 +67,7 @@ SIGNED_IN = [
     ("GET", "/conversations", None),
     ("GET", "/conversations/{connection_id}/messages", None),
     ("POST", "/conversations/{connection_id}/messages", {"body": "Hello"}),
+    ("GET", "/messages/{message_id}", None),
     ("POST", "/messages/{message_id}/read", None),
     ("POST", "/conversations/{connection_id}/read", {}),
     ("POST", "/messages/{message_id}/appeal", {"statement": "Look again"}),
@@ -101,6 +102,7 @@ ANOTHER_CONTACTS = [
     # contact_b accepts nothing of the agency of contact_a's resident, nor learns of it.
     ("GET", "/connections/{connection_id}/notice", None),
     ("POST", "/connections/{connection_id}/notice", {"version": 1}),
+    ("GET", "/messages/{message_id}", None),
     ("POST", "/messages/{message_id}/read", None),
     # contact_a's delivered reply stays unread, whichever reply contact_b names.
     ("POST", "/conversations/{connection_id}/read", {}),
@@ -217,7 +219,7 @@ def snapshot() -> tuple:
     return (
         list(Connection.objects.values_list("id", "status").order_by("id")),
         ConnectionEvent.objects.count(),
-        list(Message.objects.values_list("id", "status").order_by("id")),
+        list(Message.objects.values_list("id", "status", "updated_at").order_by("id")),
         list(ApiToken.objects.values_list("id", "revoked_at").order_by("id")),
         list(Payment.objects.values_list("id", "status", "refunded_cents").order_by("id")),
         list(Payout.objects.values_list("id", "status").order_by("id")),

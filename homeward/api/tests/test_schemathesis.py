@@ -72,7 +72,12 @@ def api_schema(db) -> Iterator[schemathesis.BaseSchema]:
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_no_request_gives_a_server_error(api_schema, world, method, path):
     operation = api_schema[path][method]
-    signed_in = {"Authorization": f"Bearer {key_for(world.contact_a)}"}
+    # schemathesis's WSGI client asks for gzip but does not unzip what comes back: ask for
+    # the plain JSON it checks (test_sync.py checks the gzipped answers).
+    signed_in = {
+        "Authorization": f"Bearer {key_for(world.contact_a)}",
+        "Accept-Encoding": "identity",
+    }
     cases = st.one_of(
         operation.as_strategy(GenerationMode.POSITIVE),
         operation.as_strategy(GenerationMode.NEGATIVE),
