@@ -222,6 +222,8 @@ def _file(
         ),
         created_at=now,
     )
+    if message is not None:  # what the message shows changed: apps that sync see it
+        message.save(update_fields=["updated_at"])
     audit.record(
         actor=appellant.user if isinstance(appellant, Contact) else appellant,
         action="appeal.filed",
@@ -338,6 +340,8 @@ def decide(*, staff: User, appeal_id: int, outcome: str, reason: str) -> Appeal:
         appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         if outcome == Appeal.Status.OVERTURNED:
             _undo(appeal, staff)
+        elif appeal.message is not None:  # upheld: the message shows its appeal's outcome
+            appeal.message.save(update_fields=["updated_at"])
         audit.record(
             actor=staff,
             action=f"appeal.{outcome}",
