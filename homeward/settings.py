@@ -300,6 +300,8 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 7, minimum=1)
 # How long a released resident's archive code works (messaging.archive_codes).
 ARCHIVE_CODE_DAYS = env_int("ARCHIVE_CODE_DAYS", 90, minimum=1)
+# How long an API token works from when it was made (fixed; an app refreshes it before then).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, minimum=1)
 
 # Compiled screening databases, shared by every worker on this machine (one file per
 # rule-set version); empty turns the disk cache off.

@@ -31,3 +31,11 @@ def token_of(request: HttpRequest) -> ApiToken:
 
 def contact_of(request: HttpRequest) -> Contact:
     return token_of(request).user.contact
+
+
+class RefreshingToken(HttpBearer):
+    """The refresh operation's: a live token, or one a refresh has just swapped, retrying
+    because the answer was lost (see services.refresh_token)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        return services.token_for_refresh(token.strip())

@@ -38,6 +38,7 @@ STATUS: dict[str, int] = {
     "invalid_characters": 400,
     "malformed_json": 400,
     "unauthenticated": 401,
+    "token_expired": 401,
     "method_not_allowed": 405,
     "request_too_large": 413,
     "invalid_input": 422,
@@ -122,12 +123,13 @@ STATUS: dict[str, int] = {
 }
 
 # Codes any operation can answer from the edge, by what the operation takes: every one
-# refuses characters no person types; one that needs a token answers 401 without it; one
+# refuses characters no person types; one that needs a token answers 401 without it (and
+# 401 token_expired for a token past its expiry: sign in again); one
 # with parameters or a body answers 422 for a wrong one; one with a body answers 413 for a
 # body too large, and a JSON body 400 for JSON that is not JSON. (A multipart form that
 # cannot be read has none of its fields: 422.)
 EDGE_ALWAYS = ("invalid_characters",)
-EDGE_SIGNED_IN = ("unauthenticated",)
+EDGE_SIGNED_IN = ("unauthenticated", "token_expired")
 EDGE_INPUT = ("invalid_input",)
 EDGE_BODY = ("request_too_large",)
 EDGE_JSON_BODY = ("malformed_json",)
@@ -295,6 +297,12 @@ def install(api: NinjaAPI) -> None:
         response = error_response(api, request, status, exc.code, exc.message, **details)
         if exc.retry_after:
             response["Retry-After"] = str(exc.retry_after)
+        if status == 401:  # RFC 9110: a 401 names how to authenticate
+            response["WWW-Authenticate"] = (
+                'Bearer realm="homeward", error="invalid_token"'
+                if exc.code == "token_expired"
+                else 'Bearer realm="homeward"'
+            )
         return response
 
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -10,7 +10,8 @@ class ApiToken(models.Model):
 
     Only the SHA-256 of the key is stored: a leaked database does not leak working tokens.
     The key is shown once, when it is created. ``prefix`` is its first characters, so a
-    person can tell their tokens apart without the key.
+    person can tell their tokens apart without the key. A token works until ``expires_at``
+    (fixed when it is made, ``API_TOKEN_DAYS`` on); refreshing swaps it for a new one.
     """
 
     user = models.ForeignKey(
@@ -22,6 +23,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    # The token a refresh swapped this one for: a refresh retried with this token (its
+    # answer lost) replaces that one while it has never been used (services.refresh_token).
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from homeward.api import schemas as s
+from homeward.api.models import ApiToken
 from homeward.connections.models import Connection
 from homeward.enforcement import appeals, restrictions, words
 from homeward.enforcement.models import Appeal, Restriction
@@ -360,4 +361,16 @@ def statement_line_out(line: StatementLine) -> s.StatementLineOut:
         wallet_cents=line.wallet_cents,
         wallet_after_cents=line.wallet_after,
         payment_id=line.receipt.pk if line.receipt else None,
+    )
+
+
+def token_out(token: ApiToken, key: str) -> s.TokenOut:
+    """A token just made, with its key (shown this once)."""
+    return s.TokenOut(
+        token=key,
+        id=token.pk,
+        prefix=token.prefix,
+        name=token.name,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import model_validator
+from pydantic import JsonValue, model_validator
 
 from homeward.api.enums import (
     AppealOf,
@@ -68,9 +68,28 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str = Field(description="Send as 'Authorization: Bearer <token>'. Shown only once.")
+    id: int = Field(description="The token's id, as GET /auth/tokens lists it.")
     prefix: str
     name: str
     created_at: dt.datetime
+    expires_at: dt.datetime = Field(
+        description="When the token stops working (401 token_expired after). Fixed when it "
+        "is made: refresh it before then (POST /auth/token/refresh) for a new one."
+    )
+
+
+class TokenInfoOut(Schema):
+    """One of your live tokens (never its key)."""
+
+    id: int
+    prefix: str = Field(description="The key's first characters, to tell tokens apart.")
+    name: str = Field(description="The device name given when it was made.")
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None = Field(
+        description="When it was last used, to the minute (noted at most once a minute)."
+    )
+    expires_at: dt.datetime
+    current: bool = Field(description="Whether this is the token of this request.")
 
 
 # --- your own account ---------------------------------------------------------------------
@@ -148,7 +167,12 @@ class FacilitySummary(FacilityRef):
     services: list[str]
     connection_policy: ConnectionPolicy
     review_mode: ReviewMode
-    message_length_limit: int
+    message_length_limit: int = Field(
+        description="The longest message body this facility takes, in Unicode code points "
+        "(an emoji such as 😀 is 1, not the 2 UTF-16 units a phone's string length counts; "
+        "not bytes), counted after line endings become \\n, control characters are dropped "
+        "and the ends are trimmed. Longer is 400 message_too_long."
+    )
 
 
 class PolicyOut(Schema):
@@ -158,7 +182,12 @@ class PolicyOut(Schema):
     invite_days: int
     review_mode: ReviewMode
     review_target_hours: int = Field(description="Business hours within which review is due.")
-    message_length_limit: int
+    message_length_limit: int = Field(
+        description="The longest message body this facility takes, in Unicode code points "
+        "(an emoji such as 😀 is 1, not the 2 UTF-16 units a phone's string length counts; "
+        "not bytes), counted after line endings become \\n, control characters are dropped "
+        "and the ends are trimmed. Longer is 400 message_too_long."
+    )
     show_block_reasons: bool
     refund_on_block: bool
     appeal_window_days: int
@@ -348,8 +377,24 @@ class MessagePhotoOut(Schema):
     position: int = Field(description="Its place in the message, from 0.")
 
 
+# What bounds a message body: the facility's own limit, which the schema cannot state as a
+# number (it differs per facility), so it names where the number is.
+BODY_MAX_LENGTH: dict[str, JsonValue] = {
+    "x-max-length": "message_length_limit of the connection's facility (GET /facilities)",
+    "x-length-unit": "unicode-code-points",
+}
+
+
 class MessageIn(Schema):
-    body: str = Field(description="The text; may be empty when photo_ids are sent.")
+    body: str = Field(
+        description="The text; may be empty when photo_ids are sent. Its maxLength is the "
+        "facility's message_length_limit (in GET /facilities/{code}), counted in Unicode "
+        "code points, as JSON Schema's maxLength counts, not UTF-16 units: 😀 is 1 "
+        "character, though JavaScript's length says 2. Counted after line endings become "
+        "\\n, control characters are dropped and the ends trimmed; longer is 400 "
+        "message_too_long.",
+        json_schema_extra=BODY_MAX_LENGTH,
+    )
     idempotency_key: str = Field(
         "",
         max_length=64,
@@ -451,8 +496,10 @@ class LineOut(Schema):
 
 class QuoteIn(Schema):
     body: str = Field(
-        description="The message as it would be sent; its length sets the price. It may "
-        "be empty when photos is above 0."
+        description="The message as it would be sent; its length (in Unicode code points, "
+        "as sending counts it: see MessageIn.body) sets the price. It may be empty when "
+        "photos is above 0.",
+        json_schema_extra=BODY_MAX_LENGTH,
     )
     prepaid_reply: bool = False
     photos: WholeNumber = Field(

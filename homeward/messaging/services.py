@@ -67,7 +67,9 @@ def _connection_of_sender(sender: Contact | Resident, connection_id: int) -> Con
     return connection
 
 
-def _check_can_send(connection: Connection) -> None:
+def check_can_send(connection: Connection) -> None:
+    """Refuse (``DomainError``) a message on ``connection`` in the state it is in: blocked,
+    the resident released or moved, not active. The send checks it; a quote asks it too."""
     if connection.status == Connection.Status.BLOCKED:
         raise PermissionDenied(_("Messaging is blocked on this connection."), "connection_blocked")
     if not connection.resident.in_custody:
@@ -175,7 +177,7 @@ def send_message(
                     photo_count=len(photo_ids),
                 )
                 return Sent(earlier, created=False)
-        _check_can_send(connection)
+        check_can_send(connection)
         may_send(connection, sender)
         if isinstance(sender, Contact):
             notices.check_accepted(sender, connection.facility.agency_id)

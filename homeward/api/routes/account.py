@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import ValidationError
 
-from homeward.api import services
+from homeward.api import present, services
 from homeward.api.auth import contact_of, token_of
 from homeward.api.enums import ArchiveFormat
 from homeward.api.errors import can_answer
@@ -130,7 +130,7 @@ def change_password(request: HttpRequest, data: PasswordChangeIn) -> TokenOut:
     token, key = services.issue_token(
         contact=contact, name=name, ip=request.META.get("REMOTE_ADDR")
     )
-    return TokenOut(token=key, prefix=token.prefix, name=token.name, created_at=token.created_at)
+    return present.token_out(token, key)
 
 
 @router.post(

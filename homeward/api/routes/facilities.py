@@ -43,7 +43,8 @@ def facility_detail(request: HttpRequest, code: str) -> FacilityDetail:
 )
 @can_answer("facility_not_found", "resident_not_found")
 def find_resident(request: HttpRequest, code: str, number: str) -> ResidentOut:
-    """Exact resident number at this facility; anything else is 404 resident_not_found."""
+    """The resident with this number at this facility, matched whole but without regard to
+    case (`tc30001` finds `TC30001`); anything else is 404 resident_not_found."""
     contact = contact_of(request)
     facility = facilities.facility_by_code(code)
     resident = connections.find_resident(facility=facility, number=number)

@@ -6,8 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from ninja import Router, Status
 
 from homeward.api import present
@@ -28,12 +26,11 @@ from homeward.api.schemas import (
     WalletOut,
 )
 from homeward.connections import access as connections
-from homeward.connections.models import Connection
 from homeward.core import clock
-from homeward.core.errors import DomainError, PermissionDenied
 from homeward.ledger import access as money
 from homeward.ledger import charges, payments, statements, words
-from homeward.messaging.services import validate_body
+from homeward.messaging.services import check_can_send, validate_body
+from homeward.photos.access import may_carry
 
 quote_router = Router(tags=["money"])
 wallets_router = Router(tags=["money"])
@@ -79,6 +76,10 @@ def return_url() -> str:
 )
 @can_answer(
     "not_found",
+    "connection_blocked",
+    "connection_not_active",
+    "resident_released",
+    "resident_moved",
     "message_empty",
     "message_too_long",
     "prepaid_reply_not_offered",
@@ -92,9 +93,13 @@ def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> Qu
     before and after. The body is checked as sending checks it (400 message_empty,
     message_too_long; with photos it may be empty), and so is the number of photos, so the
     price is the one sending would charge. Where you hold enough stamps, ``stamps`` says
-    how many would pay for it instead of money."""
+    how many would pay for it instead of money. A connection that cannot send has no
+    price: blocked is 403 connection_blocked, not active (pending, declined, closed) 409
+    connection_not_active, the resident released or moved 409, as sending answers."""
     connection = connections.connection_for_contact(contact_of(request), connection_id)
-    photos = _photos_priced(connection, data.photos)
+    check_can_send(connection)  # a quote never prices a message that could not be sent
+    may_carry(connection, data.photos)
+    photos = data.photos
     body = validate_body(
         data.body, limit=connection.facility.policy.message_length_limit, may_be_empty=photos > 0
     )
@@ -107,32 +112,6 @@ def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> Qu
         photos=photos,
     )
     return present.quote_out(preview)
-
-
-def _photos_priced(connection: Connection, count: int) -> int:
-    """``count``, when a message on ``connection`` may carry that many photos: refused as
-    sending would refuse them (``photos.sending``, ``photos.access.attachable``)."""
-    if count == 0:
-        return 0
-    policy = connection.facility.policy
-    if not policy.photos_allowed:
-        raise PermissionDenied(_("This facility does not take photos."), code="photos_not_offered")
-    if connection.privileged:
-        raise PermissionDenied(
-            _("Photos cannot be sent on a privileged legal channel."),
-            code="photos_not_on_privileged",
-        )
-    if count > policy.photos_per_message:
-        raise DomainError(
-            "too_many_photos",
-            ngettext(
-                "A message may carry at most %(count)s photo here.",
-                "A message may carry at most %(count)s photos here.",
-                policy.photos_per_message,
-            )
-            % {"count": policy.photos_per_message},
-        )
-    return count
 
 
 @wallets_router.get("", response=list[WalletOut], operation_id="wallets_list")

@@ -190,3 +190,32 @@ def test_flagged_only_facility_delivers_at_once(world, api_b, run_jobs):
     run_jobs()
     listed = api_b.get(f"/conversations/{connection.pk}/messages").json()["messages"]
     assert [(m["id"], m["status"]) for m in listed] == [(sent["id"], "delivered")]
+
+
+def test_the_length_limit_counts_code_points_not_utf16_units(world, api_a, connection_a):
+    """😀 is one code point (two UTF-16 units, four UTF-8 bytes): a body of as many emoji
+    as the limit is sent, one more is refused, as MessageIn.body's description says."""
+    limit = 12
+    FacilityPolicy.objects.filter(facility=world.facility_1).update(message_length_limit=limit)
+    over = send(api_a, connection_a, "😀" * (limit + 1))
+    assert over.status_code == 400
+    assert error_of(over)["code"] == "message_too_long"
+    assert not Message.objects.exists()
+    sent = send(api_a, connection_a, "😀" * limit)
+    assert sent.status_code == 201
+    assert Message.objects.get().body == "😀" * limit
+    facility = api_a.get("/facilities/greenhaven").json()
+    assert facility["message_length_limit"] == limit
+
+
+def test_the_spec_says_a_body_is_counted_in_code_points():
+    from homeward.api.api import api
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    body = schemas["MessageIn"]["properties"]["body"]
+    assert "Unicode code points" in body["description"]
+    assert "UTF-16" in body["description"]
+    assert body["x-max-length"].startswith("message_length_limit")
+    assert body["x-length-unit"] == "unicode-code-points"
+    limit = schemas["FacilitySummary"]["properties"]["message_length_limit"]
+    assert "code points" in limit["description"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeward import builders as t
 from homeward.people.models import Resident
 from homeward.personas import error_of
 
@@ -87,3 +88,22 @@ def test_released_resident_is_shown_out_of_custody(world, api_a):
     Resident.objects.filter(pk=world.resident.pk).update(status=Resident.Status.RELEASED)
     body = api_a.get("/facilities/greenhaven/residents/NY1001").json()
     assert body["in_custody"] is False
+
+
+def test_the_resident_number_matches_whatever_its_case(world, api_a):
+    t.make_resident(world.facility_1, "TC30001", first_name="Jorge", last_name="Ramírez")
+    for asked in ("tc30001", "Tc30001", "TC30001"):
+        response = api_a.get(f"/facilities/greenhaven/residents/{asked}")
+        assert response.status_code == 200, asked
+        assert response.json()["number"] == "TC30001"
+    # Matched whole: a part of the number is not it.
+    assert api_a.get("/facilities/greenhaven/residents/tc3000").status_code == 404
+
+
+def test_the_spec_says_the_number_is_matched_without_regard_to_case():
+    from homeward.api.api import api
+
+    spec = api.get_openapi_schema()
+    described = spec["paths"]["/api/v1/facilities/{code}/residents/{number}"]["get"]
+    assert "without regard to case" in " ".join(described["description"].split())
+    assert "Exact" not in described["description"]

@@ -176,3 +176,21 @@ def test_a_connection_shows_an_empty_wallet_without_opening_one(world, api_a):
     ]
     assert Account.objects.count() == before
     assert not Payment.objects.exists()
+
+
+def test_a_pending_connection_has_no_price_as_sending_has_no_message(world, api_b, stamps):
+    asked = api_b.post("/connections", {"facility": "greenhaven", "number": "NY1001"})
+    assert asked.status_code == 201 and asked.json()["status"] != "active"
+    pending = world.contact_b.connections.get()
+    quoted = quote(api_b, pending, "Hello")
+    assert quoted.status_code == 409
+    assert error_of(quoted)["code"] == "connection_not_active"
+    sent = send(api_b, pending, "Hello")
+    assert (sent.status_code, error_of(sent)["code"]) == (409, "connection_not_active")
+    assert not Message.objects.filter(connection=pending).exists()
+
+
+def test_a_blocked_connection_has_no_price(world, api_a, connection_a, stamps):
+    assert api_a.post(f"/connections/{connection_a.pk}/block").status_code == 200
+    quoted = quote(api_a, connection_a, "Hello")
+    assert (quoted.status_code, error_of(quoted)["code"]) == (403, "connection_blocked")

@@ -10,9 +10,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from homeward import builders as t
+from homeward.api import services as api_services
 from homeward.api.api import api
 from homeward.api.models import ApiToken
 from homeward.connections.models import Connection, ConnectionEvent
@@ -49,6 +51,10 @@ PUBLIC = {
 # Everything else needs a contact's token. The ids in {braces} are contact_a's.
 SIGNED_IN = [
     ("DELETE", "/auth/token", None),
+    ("POST", "/auth/token/refresh", None),
+    ("GET", "/auth/tokens", None),
+    ("DELETE", "/auth/tokens/{token_id}", None),
+    ("DELETE", "/auth/tokens", None),
     # Your own account: no ids, so no one else's to name.
     ("GET", "/me", None),
     ("PUT", "/me/notifications", {"events": {"reply_waiting": False}}),
@@ -94,6 +100,8 @@ SIGNED_IN = [
 
 # What contact_b may try on contact_a's things: each must be 404 and change nothing.
 ANOTHER_CONTACTS = [
+    # contact_a's token (the scene's): contact_b cannot revoke it, nor learn it exists.
+    ("DELETE", "/auth/tokens/{token_id}", None),
     ("GET", "/conversations/{connection_id}/messages", None),
     ("POST", "/conversations/{connection_id}/messages", {"body": "Hello", "client_token": "t"}),
     ("POST", "/connections/{connection_id}/accept", None),
@@ -200,7 +208,9 @@ def scene(world, connection_a, run_jobs):
         reason="Threats",
         ends_at=clock.now() + dt.timedelta(days=7),
     )
+    token, _ = api_services.issue_token(contact=world.contact_a, name="Ana's tablet", ip=None)
     return {
+        "token_id": token.pk,
         "code": "greenhaven",
         "facility_code": "greenhaven",
         "number": "NY1001",
@@ -262,6 +272,19 @@ def test_revoked_token_is_401_everywhere(scene, world, method, path, data):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize(("method", "path", "data"), SIGNED_IN)
+def test_expired_token_is_401_token_expired_everywhere(scene, world, method, path, data):
+    from homeward.personas import api_for
+
+    client = api_for(world.contact_a)
+    before = snapshot()
+    with clock.frozen_at(clock.now() + dt.timedelta(days=settings.API_TOKEN_DAYS, seconds=1)):
+        response = call(client, method, path, data, scene)
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "token_expired"
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize(("method", "path", "data"), ANOTHER_CONTACTS)
 def test_another_contacts_things_are_404_and_unchanged(scene, api_b, method, path, data):
     before = snapshot()
@@ -294,6 +317,18 @@ def test_another_contact_lists_none_of_their_things(scene, api_b):
     assert api_b.get("/facilities/greenhaven/residents/NY1001").json()["connection"] is None
     assert api_b.get("/wallets").json() == []
     assert api_b.get("/statement").json() == []
+
+
+def test_contact_a_revokes_the_token_contact_b_cannot(scene, api_a):
+    """So the 404 above is for whose token it is, not for an id nobody could revoke."""
+    assert api_a.delete(f"/auth/tokens/{scene['token_id']}").status_code == 204
+    assert ApiToken.objects.get(pk=scene["token_id"]).revoked_at is not None
+
+
+def test_another_contact_lists_none_of_the_tokens(scene, api_b):
+    listed = api_b.get("/auth/tokens").json()
+    assert scene["token_id"] not in [token["id"] for token in listed]
+    assert [token["current"] for token in listed] == [True]
 
 
 def test_signing_out_revokes_only_ones_own_token(scene, world, api_a, api_b):
