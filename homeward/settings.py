@@ -303,6 +303,24 @@ ARCHIVE_CODE_DAYS = env_int("ARCHIVE_CODE_DAYS", 90, minimum=1)
 # How long an API token works from when it was made (fixed; an app refreshes it before then).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30, minimum=1)
 
+# Web Push (notifications.push): the push services a device may register an endpoint at
+# (origins; "*." matches any subdomain). Homeward posts only to these, so a registration
+# cannot make the server call an address of someone's choosing.
+WEB_PUSH_SERVICES = env_list(
+    "WEB_PUSH_SERVICES",
+    [
+        "https://fcm.googleapis.com",
+        "https://updates.push.services.mozilla.com",
+        "https://web.push.apple.com",
+        "https://*.notify.windows.com",
+    ],
+)
+# Who the push services may write to about this deployment's pushes (VAPID "sub").
+WEB_PUSH_SUBJECT = env_str("WEB_PUSH_SUBJECT", "mailto:no-reply@localhost")
+# The VAPID private key (base64url of the 32-byte P-256 key); empty: one is made on first
+# use and kept in the database, the same for every server of the deployment.
+WEB_PUSH_PRIVATE_KEY = env_str("WEB_PUSH_PRIVATE_KEY", "")
+
 # Compiled screening databases, shared by every worker on this machine (one file per
 # rule-set version); empty turns the disk cache off.
 SCREENING_CACHE_DIR = env_str("SCREENING_CACHE_DIR", str(VAR_DIR / "screening-cache"))

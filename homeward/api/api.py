@@ -21,6 +21,7 @@ from homeward.api.routes import (
     facilities,
     money,
     photos,
+    push,
     stamps,
     trust,
 )
@@ -67,6 +68,7 @@ api.add_router("/wallets", stamps.router)
 api.add_router("/payments", money.payments_router)
 api.add_router("/statement", money.statement_router)
 api.add_router("/photos", photos.router)
+api.add_router("/push", push.router)
 
 # Last, so it matches only what nothing above did: unknown API paths answer in the API's
 # error shape instead of Django's HTML 404 page.

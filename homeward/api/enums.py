@@ -19,6 +19,7 @@ from homeward.ledger.pricing import MessagePayer
 from homeward.messaging import archive
 from homeward.messaging.models import Message
 from homeward.messaging.selectors import TIMELINE
+from homeward.notifications.models import PushDevice
 from homeward.photos.intake import REFUSALS
 from homeward.photos.models import Photo
 from homeward.screening import categories
@@ -49,6 +50,7 @@ if TYPE_CHECKING:  # to the type checker they are the strings they hold
     PhotoStatus = str
     PhotoRefusal = str
     PhotoBlockReason = str
+    PushKind = str
 else:
     ConnectionStatus = enum_of("ConnectionStatus", Connection.Status.values)
     InitiatedBy = enum_of("InitiatedBy", Connection.Side.values)
@@ -72,3 +74,4 @@ else:
     # Why the check refused a photo: the codes an upload is refused with at once, too.
     PhotoRefusal = enum_of("PhotoRefusal", REFUSALS)
     PhotoBlockReason = enum_of("PhotoBlockReason", Photo.BlockReason.values)
+    PushKind = enum_of("PushKind", PushDevice.Kind.values)

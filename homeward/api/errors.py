@@ -49,6 +49,10 @@ STATUS: dict[str, int] = {
     "too_many_attempts": 429,
     "kiosk_locked": 429,
     # A contact's own account.
+    "name_required": 400,
+    "name_too_long": 400,
+    "name_not_plain": 400,
+    "already_verified": 409,
     "wrong_password": 400,
     "weak_password": 400,
     "same_password": 400,
@@ -107,6 +111,11 @@ STATUS: dict[str, int] = {
     "photo_not_ready": 409,
     "photo_refused": 409,
     "photos_not_on_privileged": 403,
+    # Push.
+    "push_not_offered": 403,
+    "push_endpoint_refused": 400,
+    "push_keys_invalid": 400,
+    "too_many_devices": 409,
     # Money.
     "no_price_schedule": 400,
     "bad_amount": 400,

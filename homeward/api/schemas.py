@@ -27,11 +27,13 @@ from homeward.api.enums import (
     PhotoRefusal,
     PhotoStatus,
     PricePayer,
+    PushKind,
     RestrictionKind,
     ReviewMode,
 )
 from homeward.core import keyset
 from homeward.facilities.models import MAX_PHOTOS_PER_MESSAGE
+from homeward.people.services import DISPLAY_NAME_MAX
 
 
 class FieldError(Schema):
@@ -64,6 +66,29 @@ class TokenIn(Schema):
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
     name: str = Field("", max_length=100, description="What the token is for, e.g. 'My phone'.")
+
+
+class SignUpNoticeOut(Schema):
+    """The monitoring notice a person accepts by signing up."""
+
+    version: str = Field(description="Send it back as notice_version when signing up.")
+    text: list[str] = Field(description="What the notice says, one sentence each: show it all.")
+
+
+class SignUpIn(Schema):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+    display_name: str = Field(
+        min_length=1, max_length=DISPLAY_NAME_MAX, description="The name residents see."
+    )
+    notice_version: str = Field(
+        min_length=1,
+        max_length=40,
+        description="The version of the notice (GET /auth/signup) the person read and accepted.",
+    )
+    token_name: str = Field(
+        "", max_length=100, description="What the token is for, e.g. 'My phone'."
+    )
 
 
 class TokenOut(Schema):
@@ -700,3 +725,37 @@ class PhotoOut(Schema):
     checked_at: dt.datetime | None
     attached_at: dt.datetime | None = Field(description="When it was sent.")
     decided_at: dt.datetime | None = Field(description="When it was approved or blocked.")
+
+
+# --- push ---------------------------------------------------------------------------------
+
+
+class PushKindOut(Schema):
+    kind: PushKind
+    offered: bool
+    application_server_key: str | None = Field(
+        None,
+        description="Web Push: the VAPID public key to subscribe with (applicationServerKey).",
+    )
+
+
+class PushKeysIn(Schema):
+    p256dh: str = Field(
+        min_length=1, max_length=100, description="From the subscription (base64url)."
+    )
+    auth: str = Field(min_length=1, max_length=40, description="From the subscription (base64url).")
+
+
+class PushDeviceIn(Schema):
+    kind: PushKind = Field(description="Only webpush is offered.")
+    endpoint: str = Field(min_length=1, max_length=1000, description="The subscription's endpoint.")
+    keys: PushKeysIn
+    name: str = Field("", max_length=100, description="What the device is, e.g. 'Ana's phone'.")
+
+
+class PushDeviceOut(Schema):
+    id: int
+    kind: PushKind
+    name: str
+    created_at: dt.datetime
+    last_sent_at: dt.datetime | None = Field(description="When a push last reached its service.")

@@ -19,6 +19,7 @@ from homeward.api.models import ApiToken
 from homeward.connections import services as connections
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError
+from homeward.notifications import push
 from homeward.people import throttle
 from homeward.people.models import Contact, User
 
@@ -175,6 +176,7 @@ def revoke_token(*, token: ApiToken) -> ApiToken:
             revoked_at=clock.now()
         )
         if revoked:
+            push.forget_tokens([token.pk])
             audit.record(
                 actor=token.user,
                 action="api.token_revoked",
@@ -205,6 +207,8 @@ def refresh_token(*, token: ApiToken, ip: str | None) -> tuple[ApiToken, str]:
         else:
             ApiToken.objects.filter(replaces=old).update(revoked_at=now)
         new, key = _new_token(user=old.user, name=old.name)
+        # The devices registered with the old token (or with the lost answer's) follow.
+        push.move_tokens([old.pk, old.replaced_by_id or old.pk], new.pk)
         old.replaced_by = new
         old.save(update_fields=["revoked_at", "replaced_by"])
         audit.record(
@@ -273,6 +277,7 @@ def revoke_all_tokens(*, user: User, keep: ApiToken | None = None) -> int:
         tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
         if keep is not None:
             tokens = tokens.exclude(pk=keep.pk)
+        push.forget_tokens(list(tokens.values_list("pk", flat=True)))
         revoked = tokens.update(revoked_at=clock.now())
         if revoked:
             audit.record(
@@ -284,8 +289,8 @@ def revoke_all_tokens(*, user: User, keep: ApiToken | None = None) -> int:
 def revoke_all_of(user: User) -> None:
     """The receiver of ``people.account.password_changed``: a new password (or a closed
     account) ends every token the account had."""
-    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=clock.now()
-    )
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    push.forget_tokens(list(tokens.values_list("pk", flat=True)))
+    revoked = tokens.update(revoked_at=clock.now())
     if revoked:
         audit.record(actor=user, action="api.tokens_revoked", obj=user, data={"tokens": revoked})

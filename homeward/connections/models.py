@@ -21,6 +21,7 @@ class Connection(models.Model):
         PENDING_STAFF = "pending_staff", _("Waiting for staff approval")
         ACTIVE = "active", pgettext_lazy("connection status", "Active")
         DECLINED = "declined", pgettext_lazy("connection status", "Declined")
+        WITHDRAWN = "withdrawn", pgettext_lazy("connection status", "Withdrawn")
         DENIED = "denied", _("Denied by staff")
         EXPIRED = "expired", _("Invitation expired")
         BLOCKED = "blocked", pgettext_lazy("connection status", "Blocked")

@@ -27,16 +27,23 @@ C = Connection.Status
 Side = Connection.Side
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    C.REQUESTED: frozenset({C.PENDING_STAFF, C.ACTIVE, C.DECLINED, C.BLOCKED, C.ENDED}),
+    C.REQUESTED: frozenset(
+        {C.PENDING_STAFF, C.ACTIVE, C.DECLINED, C.WITHDRAWN, C.BLOCKED, C.ENDED}
+    ),
     C.INVITED: frozenset({C.PENDING_STAFF, C.ACTIVE, C.DECLINED, C.EXPIRED, C.BLOCKED, C.ENDED}),
-    C.PENDING_STAFF: frozenset({C.ACTIVE, C.DENIED, C.BLOCKED, C.ENDED}),
+    C.PENDING_STAFF: frozenset({C.ACTIVE, C.DENIED, C.WITHDRAWN, C.BLOCKED, C.ENDED}),
     C.ACTIVE: frozenset({C.BLOCKED, C.ENDED}),
     C.DECLINED: frozenset({C.REQUESTED, C.INVITED}),
+    C.WITHDRAWN: frozenset({C.REQUESTED, C.INVITED}),
     C.EXPIRED: frozenset({C.INVITED}),
     C.DENIED: frozenset(),
     C.BLOCKED: frozenset(),
     C.ENDED: frozenset(),
 }
+# Statuses from which the contact may ask again (a request they withdrew, or one declined).
+MAY_ASK_AGAIN = frozenset({C.DECLINED, C.WITHDRAWN})
+# Statuses a contact may withdraw from: waiting for the resident's or the staff's answer.
+WITHDRAWABLE = frozenset({C.REQUESTED, C.PENDING_STAFF})
 # Statuses that end messaging: pending messages on the connection are returned.
 CLOSING = frozenset({C.BLOCKED, C.ENDED, C.DENIED})
 
@@ -158,7 +165,7 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
             .first()
         )
         if existing is not None:
-            if existing.status == C.DECLINED:
+            if existing.status in MAY_ASK_AGAIN:
                 connection = _move(existing, C.REQUESTED, actor=contact.user)
             elif existing.status in (C.BLOCKED, C.DENIED, C.ENDED):
                 raise PermissionDenied(
@@ -259,7 +266,7 @@ def invite_contact(*, resident: Resident, email: str) -> Connection:
                     )
                     % {"email": email, "date": formats.date_format(again, "DATE_FORMAT")},
                 )
-            if existing.status in (C.DECLINED, C.EXPIRED):
+            if existing.status in (C.DECLINED, C.WITHDRAWN, C.EXPIRED):
                 _check_invitations_today(resident, now)
                 return _move(existing, C.INVITED, actor=resident, invite_expires_at=expires)
             if existing.status in (C.BLOCKED, C.DENIED, C.ENDED):
@@ -372,6 +379,24 @@ def block(*, by: Contact | Resident, connection_id: int) -> Connection:
         if connection.status == C.BLOCKED:
             return connection
         return _move(connection, C.BLOCKED, actor=actor, blocked_by=side)
+
+
+def withdraw(*, contact: Contact, connection_id: int) -> Connection:
+    """The contact takes back a connection still waiting for the resident or for staff:
+    it leaves the resident's and the staff's lists, and the contact may ask again later.
+    Withdrawing again changes nothing; one already answered is 409 ``not_pending``.
+
+    Blocking has no undo (the pages say so before anyone blocks): withdrawing is how a
+    contact takes back a request without closing the door."""
+    with transaction.atomic():
+        connection = _locked(connection_id)
+        if connection.contact_id != contact.pk:
+            raise NotFound()
+        if connection.status == C.WITHDRAWN:
+            return connection
+        if connection.status not in WITHDRAWABLE:
+            raise Conflict("not_pending", _("This connection is not waiting for an answer."))
+        return _move(connection, C.WITHDRAWN, actor=contact.user)
 
 
 def staff_decide(*, staff: User, connection_id: int, approve: bool, reason: str = "") -> Connection:

@@ -21,6 +21,8 @@ def connection_words(connection: Connection) -> str:
         if connection.initiated_by == Connection.Side.CONTACT:
             return _("%(name)s declined your request.") % said
         return _("You declined this invitation.")
+    if status == C.WITHDRAWN:
+        return _("You withdrew this request.")
     if status == C.BLOCKED:
         if connection.blocked_by == Connection.Side.CONTACT:
             return _("You blocked this connection. Messaging has stopped.")
@@ -48,7 +50,9 @@ def connection_next_step(connection: Connection) -> str:
     if not connection.resident.in_custody:
         return _("%(name)s has been released, so messaging here has ended.") % said
     status = connection.status
-    if status == C.DECLINED and connection.initiated_by == Connection.Side.CONTACT:
+    if status == C.WITHDRAWN or (
+        status == C.DECLINED and connection.initiated_by == Connection.Side.CONTACT
+    ):
         return _("You can ask again from the facility page.")
     if status == C.REQUESTED:
         return _("Nothing to do yet. %(name)s will see your request at the kiosk.") % said

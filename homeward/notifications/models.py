@@ -18,6 +18,7 @@ class Notification(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
         KIOSK = "kiosk", _("Kiosk notice")
+        PUSH = "push", _("Push to the contact's devices")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be sent")
@@ -92,3 +93,42 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return f"daily digest {'on' if self.enabled else 'off'} for contact {self.contact_id}"
+
+
+class PushDevice(models.Model):
+    """A contact's app or browser that asked to be told of events by push (``push``).
+
+    Web Push only for now: ``endpoint`` is the push service's address for this browser,
+    ``p256dh`` and ``auth`` its keys (base64url), so only it can read what is sent. FCM and
+    APNs are kinds a deployment could add with its own credentials; none is offered."""
+
+    class Kind(models.TextChoices):
+        WEB_PUSH = "webpush", _("Web Push")
+        FCM = "fcm", _("Firebase Cloud Messaging")
+        APNS = "apns", _("Apple Push Notification service")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="push_devices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=100, blank=True)
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=40)
+    # The API token it was registered with (kept as a number: the api app sits above this
+    # one): when that token is revoked or refreshed, the api app forgets or moves it.
+    token_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField()
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} device {self.pk} of contact {self.contact_id}"
+
+
+class PushKey(models.Model):
+    """The deployment's VAPID key pair for Web Push, made on first use (one row), unless
+    ``settings.WEB_PUSH_PRIVATE_KEY`` gives one."""
+
+    private_key = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"push key made {self.created_at:%Y-%m-%d}"

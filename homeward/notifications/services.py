@@ -26,7 +26,7 @@ from homeward.core.errors import NotFound
 from homeward.jobs import services as jobs
 from homeward.notifications import tokens
 from homeward.notifications.events import ADDRESS, CONTACT, CONTACT_EVENTS, EVENTS
-from homeward.notifications.models import Digest, Notification, Preference
+from homeward.notifications.models import Digest, Notification, Preference, PushDevice
 from homeward.people import emails
 from homeward.people.models import Contact, Resident, User
 
@@ -117,7 +117,35 @@ def notify(
         jobs.enqueue("send_notification", facility_id=facility_id, notification_id=row.pk)
     elif row.status == N.Status.HELD and contact is not None:
         _schedule_digest(contact, now)
+    if contact is not None and spec.audience == CONTACT:
+        _push(row, contact)
     return row
+
+
+def _push(told: Notification, contact: Contact) -> None:
+    """The same event, pushed at once to the contact's devices (never held for a digest),
+    if they have any and have not turned it off."""
+    if not PushDevice.objects.filter(contact=contact).exists():
+        return
+    wanted = enabled(contact, told.event) and contact.closed_at is None
+    try:
+        with transaction.atomic():
+            push = Notification.objects.create(
+                event=told.event,
+                key=told.key,
+                facility_id=told.facility_id,
+                created_at=told.created_at,
+                subject=told.subject,
+                body="",
+                channel=N.Channel.PUSH,
+                recipient=told.recipient,
+                contact=contact,
+                status=N.Status.QUEUED if wanted else N.Status.SKIPPED,
+            )
+    except IntegrityError:  # pushed already
+        return
+    if wanted:
+        jobs.enqueue("send_notification", facility_id=told.facility_id, notification_id=push.pk)
 
 
 def _to_contact(
@@ -284,7 +312,7 @@ def send(*, notification_id: int) -> None:
         row.status = N.Status.SKIPPED
         row.save(update_fields=["status"])
         return
-    if row.contact is not None:
+    if row.contact is not None and row.channel == N.Channel.EMAIL:
         row.address = row.contact.user.email  # where the contact reads now (a changed email)
     DELIVER[row.channel](row)
     row.status = N.Status.SENT

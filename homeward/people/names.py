@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from homeward.core.errors import DomainError
 
-CODE = "name_not_plain"
 # Zero-width joiner and non-joiner are part of how some scripts (Persian, Indic) and emoji
 # are written; every other invisible format character can only hide or reorder text.
 JOINERS = {"\u200c", "\u200d"}
@@ -47,13 +46,13 @@ def check_display_name(name: str) -> None:
     """
     if _invisible_or_line_break(name):
         raise DomainError(
-            CODE,
+            "name_not_plain",
             _("Write your name on one line, without tabs or special invisible characters."),
         )
     # Full-width and other compatibility forms ("ｈｔｔｐ：／／") read as their plain letters.
     if LINK.search(unicodedata.normalize("NFKC", name)):
         raise DomainError(
-            CODE,
+            "name_not_plain",
             _(
                 "A name cannot contain a web address or link. If your name has a full stop, "
                 "put a space after it (as in “J. Smith”)."

@@ -10,6 +10,9 @@ still reach them.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils.translation import gettext as _
@@ -19,6 +22,51 @@ from homeward.core.errors import Conflict, PermissionDenied
 from homeward.facilities.models import Agency
 from homeward.facilities.words import attorney_words, retention_words
 from homeward.people.models import AgencyNotice, Contact, NoticeAcceptance, User
+
+
+class GeneralNotice(NamedTuple):
+    """The notice every contact accepts at sign-up, in the language of the request: a lead
+    sentence, the points, a closing line."""
+
+    version: str
+    lead: str
+    points: list[str]
+    closing: str
+
+    def sentences(self) -> list[str]:
+        return [self.lead, *self.points, self.closing]
+
+
+def general() -> GeneralNotice:
+    """The sign-up notice (the web's sign-up page and the API's show it). Its version is
+    ``settings.MONITORING_NOTICE_VERSION``: change the words, change the version, and a
+    sign-up made after someone read the old words is refused (``notice_outdated``)."""
+    return GeneralNotice(
+        version=settings.MONITORING_NOTICE_VERSION,
+        lead=_("Nothing you send or receive on Homeward is private."),
+        points=[
+            _(
+                "Every message is checked by computer and may be read by facility staff, "
+                "before and after it is delivered."
+            ),
+            _(
+                "The facility and its agency keep every message, and when it was sent, "
+                "delivered and read, for as long as their rules say. Each agency's own notice "
+                "says how long; you accept it before you first write to one of its residents, "
+                "and again if it changes. Messages can be used in investigations and in court."
+            ),
+            _(
+                "Staff can stop a message that breaks the facility's rules. Breaking the "
+                "rules can lead to messaging being suspended or ended."
+            ),
+            _(
+                "Messages to a lawyer are not confidential here unless the agency offers a "
+                "verified attorney channel and you use it."
+            ),
+            _("The facility records when you sign in and what you do on Homeward."),
+        ],
+        closing=_("Only send what you are comfortable with the facility reading."),
+    )
 
 
 def _latest(agency_id: int) -> AgencyNotice | None:

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from homeward.core import audit, clock, language, links
-from homeward.core.errors import DomainError
+from homeward.core.errors import Conflict, DomainError
 from homeward.people import account, emails, names, throttle
 from homeward.people.models import Contact, Resident, User
 
@@ -41,7 +41,7 @@ def _check_new_contact(*, email: str, password: str, display_name: str, version:
         raise DomainError("email_invalid", _("Enter a valid email address.")) from None
     if version != settings.MONITORING_NOTICE_VERSION:
         # The notice changed after the page was shown: they must read the new one.
-        raise DomainError(
+        raise Conflict(
             "notice_outdated",
             _("The monitoring notice has changed. Read it again and accept it."),
         )
@@ -137,6 +137,18 @@ def send_verification(*, contact: Contact) -> None:
         ours={"link": link, "days": VERIFY_DAYS},
         theirs={"name": contact.display_name},
     )
+
+
+def resend_verification(*, contact: Contact, client: str | None = None) -> None:
+    """Email the verification link again (the first one lost, or past its days). Counted
+    like every request that emails an address (``throttle.count_email_request``); an
+    address already confirmed is 409 ``already_verified`` and nothing is sent."""
+    if contact.email_verified_at is not None:
+        raise Conflict("already_verified", _("Your email is already confirmed."))
+    throttle.count_email_request(email=contact.user.email, address=client)
+    with transaction.atomic():
+        audit.record(actor=contact.user, action="contact.verification_resent", obj=contact)
+        send_verification(contact=contact)
 
 
 def verify_email(*, token: str) -> Contact:

@@ -105,6 +105,8 @@ ROWS = [
         "web:change_password", "POST", "/account/password/", CONTACTS, {"current": "x", "new": "y"}
     ),
     Row("web:change_email", "POST", "/account/email/", CONTACTS, {"email": "n@example.org"}),
+    # Each contact's own address (the personas' are confirmed: a refusal, nothing sent).
+    Row("web:resend_verification", "POST", "/account/verify/", CONTACTS),
     Row("web:confirm_email_change", "GET", "/account/email/not-a-real-token/", EVERYONE),
     Row("web:close_account", "GET", "/account/close/", CONTACTS),
     Row("web:archive", "GET", "/account/archive/", CONTACTS),
@@ -143,6 +145,8 @@ ROWS = [
     Row("web:accept", "POST", "/connections/{invitation}/accept/", {"contact_a"}),
     Row("web:decline", "POST", "/connections/{invitation}/decline/", {"contact_a"}),
     Row("web:block", "POST", "/connections/{active}/block/", {"contact_a"}),
+    # An active connection is not withdrawn (the owner's refusal); another's is 404.
+    Row("web:withdraw", "POST", "/connections/{active}/withdraw/", {"contact_a"}),
     Row("web:conversations", "GET", "/conversations/", CONTACTS),
     Row("web:conversation", "GET", "/conversations/{active}/", {"contact_a"}),
     Row("web:send", "POST", "/conversations/{active}/send/", {"contact_a"}, {"body": "hello"}),

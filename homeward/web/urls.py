@@ -24,6 +24,7 @@ urlpatterns = [
     path("password/forgot/", account.forgot_password, name="forgot_password"),
     path("password/reset/<str:uid>/<str:token>/", account.reset_password, name="reset_password"),
     path("account/", account.account_page, name="account"),
+    path("account/verify/", account.resend_verification, name="resend_verification"),
     path("account/password/", account.change_password, name="change_password"),
     path("account/email/", account.change_email, name="change_email"),
     path("account/email/<str:token>/", account.confirm_email_change, name="confirm_email_change"),
@@ -44,6 +45,7 @@ urlpatterns = [
     path("connections/<int:connection_id>/accept/", connections.accept, name="accept"),
     path("connections/<int:connection_id>/decline/", connections.decline, name="decline"),
     path("connections/<int:connection_id>/block/", connections.block, name="block"),
+    path("connections/<int:connection_id>/withdraw/", connections.withdraw, name="withdraw"),
     path("invitations/<str:token>/", connections.invitation, name="invitation"),
     path("conversations/", conversations.conversation_list, name="conversations"),
     path(

@@ -29,6 +29,7 @@ from homeward.messaging import archive
 from homeward.notifications import access as notification_access
 from homeward.notifications import services as notifications
 from homeward.people import account
+from homeward.people import services as people
 from homeward.people.models import Contact
 
 router = Router(tags=["account"])
@@ -87,6 +88,22 @@ def download_archive(request: HttpRequest, format: ArchiveFormat) -> StreamingHt
     statement: ``json`` (the complete record), ``pdf`` (to read or print) or ``mbox`` (for
     a mail program). Written as it is sent, so a long archive starts at once."""
     return archive.download(archive.of_contact(contact_of(request)), str(format))
+
+
+@router.post(
+    "/verification",
+    response={202: EmailChangeOut},
+    summary="Email the link to confirm your address again",
+    operation_id="account_verification",
+)
+@can_answer("already_verified", "too_many_attempts")
+def resend_verification(request: HttpRequest) -> Status[EmailChangeOut]:
+    """For an address not confirmed yet (`email_verified` false on GET /me): the first
+    link lost, or past its three days. Counted like every request that emails an address
+    (429 too_many_attempts with Retry-After)."""
+    contact = contact_of(request)
+    people.resend_verification(contact=contact, client=request.META.get("REMOTE_ADDR"))
+    return Status(202, EmailChangeOut(sent_to=contact.user.email))
 
 
 @router.put(

@@ -1,4 +1,4 @@
-"""Signing in and out: bearer tokens for contacts."""
+"""Signing up, in and out: bearer tokens for contacts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from ninja import Router, Status
 from homeward.api import present, services
 from homeward.api.auth import RefreshingToken, token_of
 from homeward.api.errors import can_answer
-from homeward.api.schemas import TokenIn, TokenInfoOut, TokenOut
+from homeward.api.schemas import SignUpIn, SignUpNoticeOut, TokenIn, TokenInfoOut, TokenOut
+from homeward.people import notices
+from homeward.people import services as people
 
 router = Router(tags=["auth"])
 # The API's device cookie (apps send no cookies): see people.throttle.
@@ -38,6 +40,60 @@ def create_token(request: HttpRequest, data: TokenIn, response: HttpResponse) ->
         device_token=request.headers.get(DEVICE_HEADER),
     )
     response[DEVICE_HEADER] = services.trusted_device_token(email=data.email)
+    return Status(201, present.token_out(token, key))
+
+
+@router.get(
+    "/signup",
+    auth=None,
+    response=SignUpNoticeOut,
+    summary="The monitoring notice to show before signing up",
+    operation_id="signup_notice",
+)
+def signup_notice(request: HttpRequest) -> SignUpNoticeOut:
+    """Show every sentence, in the language asked for (Accept-Language), and have the
+    person accept it; then sign up with its version."""
+    notice = notices.general()
+    return SignUpNoticeOut(version=notice.version, text=notice.sentences())
+
+
+@router.post(
+    "/signup",
+    auth=None,
+    response={201: TokenOut},
+    summary="Open a family or friend account",
+    operation_id="account_create",
+)
+@can_answer(
+    "name_required",
+    "name_too_long",
+    "name_not_plain",
+    "email_invalid",
+    "email_taken",
+    "notice_outdated",
+    "weak_password",
+    "too_many_attempts",
+)
+def signup(request: HttpRequest, data: SignUpIn, response: HttpResponse) -> Status[TokenOut]:
+    """The person read the notice of `notice_version` (GET /auth/signup) and accepted it;
+    409 notice_outdated when another version is in force by then: show that one. The
+    answer signs them in (a token, as POST /auth/token gives, and the same
+    `X-Homeward-Device` header).
+
+    A link to confirm the address is emailed to it (GET /me says `email_verified`; POST
+    /me/verification sends it again). Since it emails whatever address is typed, sign-ups
+    are counted per address and per network: 429 too_many_attempts with Retry-After."""
+    contact = people.create_contact(
+        email=data.email,
+        password=data.password,
+        display_name=data.display_name,
+        accepted_notice_version=data.notice_version,
+        client=request.META.get("REMOTE_ADDR"),
+    )
+    token, key = services.issue_token(
+        contact=contact, name=data.token_name, ip=request.META.get("REMOTE_ADDR")
+    )
+    response[DEVICE_HEADER] = services.trusted_device_token(email=contact.user.email)
     return Status(201, present.token_out(token, key))
 
 

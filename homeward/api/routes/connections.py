@@ -1,4 +1,4 @@
-"""A contact's connections: ask to connect, answer invitations, block."""
+"""A contact's connections: ask to connect, answer invitations, withdraw a request, block."""
 
 from __future__ import annotations
 
@@ -83,10 +83,25 @@ def decline_invitation(request: HttpRequest, connection_id: int) -> ConnectionOu
     return present.connection_out(connection)
 
 
+@router.post(
+    "/{connection_id}/withdraw", response=ConnectionOut, operation_id="connections_withdraw"
+)
+@can_answer("not_found", "not_pending", "illegal_transition")
+def withdraw_request(request: HttpRequest, connection_id: int) -> ConnectionOut:
+    """Take back a connection still waiting for the resident or for staff (`requested`,
+    `pending_staff`): it becomes `withdrawn`, and you may ask again later (POST
+    /connections). Withdrawing again answers the same; one already answered is 409
+    not_pending."""
+    connection = connections.withdraw(contact=contact_of(request), connection_id=connection_id)
+    return present.connection_out(connection)
+
+
 @router.post("/{connection_id}/block", response=ConnectionOut, operation_id="connections_block")
 @can_answer("not_found", "illegal_transition")
 def block_connection(request: HttpRequest, connection_id: int) -> ConnectionOut:
-    """Stop all messaging with this resident. Messages still on their way are returned."""
+    """Stop all messaging with this resident. Messages still on their way are returned.
+    A block is final: there is no unblock, here or on the web (say so before asking the
+    person to confirm). To take back a request not answered yet, withdraw it instead."""
     connection = connections.block(by=contact_of(request), connection_id=connection_id)
     return present.connection_out(connection)
 

@@ -51,6 +51,7 @@ NOT_REACHABLE.update(
             "connections_accept",
             "connections_decline",
             "connections_block",
+            "connections_withdraw",
         )
         for code in ("no_price_schedule", "idempotency_key_reused")
     }
@@ -61,6 +62,10 @@ NOT_REACHABLE.update(
     {
         ("password_reset", "locked_out"): "it counts emails to an address, not passwords",
         ("password_reset", "kiosk_locked"): "a kiosk device's rule",
+        ("account_create", "locked_out"): "it counts emails to an address, not passwords",
+        ("account_create", "kiosk_locked"): "a kiosk device's rule",
+        ("account_verification", "locked_out"): "it counts emails to an address, not passwords",
+        ("account_verification", "kiosk_locked"): "a kiosk device's rule",
         **{
             (operation, "kiosk_locked"): "a kiosk device's rule: the password is a contact's"
             for operation in ("account_password", "account_email", "account_close")

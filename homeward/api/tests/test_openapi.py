@@ -30,8 +30,9 @@ OPERATIONS = [
 # Creates that take no idempotency_key, and why.
 NOT_KEYED = {
     "tokens_create": "signing in: every sign-in is a new token, shown once",
-    "tokens_refresh": "the token it swaps is its key: once swapped, the old token is 401, "
-    "and a lost answer means signing in again",
+    "tokens_refresh": "the token it swaps is its key: a retry with it (the answer lost) "
+    "answers another new token, revoking the unused one",
+    "account_create": "the email is its key: signing up again is 400 email_taken (sign in)",
     "messages_appeal": "once per message: appealing again is 409 already_appealed, and the "
     "message shows the appeal made",
     "restrictions_appeal": "once per restriction: appealing again is 409 already_appealed, "

@@ -27,6 +27,9 @@ from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.ledger.providers import sandbox
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
+from homeward.notifications import push
+from homeward.notifications.models import PushDevice
+from homeward.notifications.tests.pushservice import Subscription
 from homeward.people.models import NoticeAcceptance
 from homeward.personas import BASE, ApiClient, blocked_by_reviewer, error_of
 from homeward.photos import intake
@@ -39,6 +42,9 @@ TRUST_DEPOSIT = {"amount_cents": 1000, "card": CARD, "idempotency_key": "k"}
 # A photo uploaded as a multipart form to the scene's connection (every other body is JSON).
 UPLOAD = "a photo, as a multipart form"
 JPEG = images.encode(images.scene(), "JPEG")
+# A browser's Web Push subscription at a push service Homeward sends to.
+PHONE = Subscription.new("https://fcm.googleapis.com/fcm/send/ana-phone")
+PUSH_DEVICE = PHONE.as_registered()
 
 # Anyone may call these.
 PUBLIC = {
@@ -46,6 +52,8 @@ PUBLIC = {
     ("GET", "/api/v1/facilities"),
     ("GET", "/api/v1/facilities/{code}"),
     ("POST", "/api/v1/auth/password-reset"),
+    ("GET", "/api/v1/auth/signup"),
+    ("POST", "/api/v1/auth/signup"),
 }
 
 # Everything else needs a contact's token. The ids in {braces} are contact_a's.
@@ -60,6 +68,7 @@ SIGNED_IN = [
     ("PUT", "/me/notifications", {"events": {"reply_waiting": False}}),
     ("POST", "/me/password", {"current_password": "x", "new_password": "y"}),
     ("POST", "/me/email", {"email": "n@example.org", "password": "x"}),
+    ("POST", "/me/verification", None),
     ("POST", "/me/close", {"password": "x"}),
     ("GET", "/me/archive/{format}", None),
     ("GET", "/facilities/{code}/residents/{number}", None),
@@ -67,6 +76,7 @@ SIGNED_IN = [
     ("POST", "/connections", {"facility": "greenhaven", "number": "NY1001"}),
     ("POST", "/connections/{connection_id}/accept", None),
     ("POST", "/connections/{connection_id}/decline", None),
+    ("POST", "/connections/{connection_id}/withdraw", None),
     ("POST", "/connections/{connection_id}/block", None),
     ("GET", "/connections/{connection_id}/notice", None),
     ("POST", "/connections/{connection_id}/notice", {"version": 1}),
@@ -96,6 +106,10 @@ SIGNED_IN = [
     ("GET", "/photos/{photo_id}", None),
     ("GET", "/photos/{photo_id}/thumbnail", None),
     ("GET", "/photos/{photo_id}/picture", None),
+    ("GET", "/push", None),
+    ("POST", "/push/devices", PUSH_DEVICE),
+    ("GET", "/push/devices", None),
+    ("DELETE", "/push/devices/{device_id}", None),
 ]
 
 # What contact_b may try on contact_a's things: each must be 404 and change nothing.
@@ -106,6 +120,7 @@ ANOTHER_CONTACTS = [
     ("POST", "/conversations/{connection_id}/messages", {"body": "Hello", "client_token": "t"}),
     ("POST", "/connections/{connection_id}/accept", None),
     ("POST", "/connections/{connection_id}/decline", None),
+    ("POST", "/connections/{connection_id}/withdraw", None),
     ("POST", "/connections/{connection_id}/block", None),
     # contact_b accepts nothing of the agency of contact_a's resident, nor learns of it.
     ("GET", "/connections/{connection_id}/notice", None),
@@ -138,6 +153,8 @@ ANOTHER_CONTACTS = [
     ("GET", "/photos/{photo_id}/thumbnail", None),
     ("GET", "/photos/{photo_id}/picture", None),
     ("POST", "/conversations/{connection_id}/messages", {"body": "", "photo_ids": ["photo_id"]}),
+    # contact_a's phone stays registered.
+    ("DELETE", "/push/devices/{device_id}", None),
 ]
 # A photo that is not yours is "no such photo", as a photo id that does not exist is.
 NOT_FOUND_CODE = {path: "photo_not_found" for path in ("/photos/{photo_id}",)} | {
@@ -209,6 +226,13 @@ def scene(world, connection_a, run_jobs):
         ends_at=clock.now() + dt.timedelta(days=7),
     )
     token, _ = api_services.issue_token(contact=world.contact_a, name="Ana's tablet", ip=None)
+    device, _ = push.register(
+        contact=world.contact_a,
+        kind="webpush",
+        endpoint="https://fcm.googleapis.com/fcm/send/ana-tablet",
+        p256dh=PHONE.keys()["p256dh"],
+        auth=PHONE.keys()["auth"],
+    )
     return {
         "token_id": token.pk,
         "code": "greenhaven",
@@ -221,6 +245,7 @@ def scene(world, connection_a, run_jobs):
         "restriction_id": suspension.pk,
         "format": "json",
         "photo_id": photo.pk,
+        "device_id": device.pk,
     }
 
 
@@ -238,6 +263,7 @@ def snapshot() -> tuple:
         list(Appeal.objects.values_list("id", "status").order_by("id")),
         list(NoticeAcceptance.objects.values_list("id", "contact_id").order_by("id")),
         list(Photo.objects.values_list("id", "status", "message_id").order_by("id")),
+        list(PushDevice.objects.values_list("id", "contact_id", "endpoint").order_by("id")),
     )
 
 

@@ -16,6 +16,7 @@ from homeward.core.templatetags.money import dollars
 from homeward.ledger import access as ledger_access
 from homeward.ledger.access import Wallet
 from homeward.people import account
+from homeward.people import services as people
 from homeward.web.access import contact_required
 from homeward.web.forms import (
     ChangeEmailForm,
@@ -125,6 +126,7 @@ def _account_page(request: ContactRequest, *, status: int = 200, **forms: object
         "contact": contact,
         "password_form": forms.get("password_form") or ChangePasswordForm(),
         "email_form": forms.get("email_form") or ChangeEmailForm(),
+        "refusal": forms.get("refusal"),
         "money_left": _money_left(
             [w for w in ledger_access.wallets_of_contact(contact) if w.balance or w.stamps]
         ),
@@ -136,6 +138,29 @@ def _account_page(request: ContactRequest, *, status: int = 200, **forms: object
 @contact_required
 def account_page(request: ContactRequest) -> HttpResponse:
     return _account_page(request)
+
+
+@require_POST
+@contact_required
+def resend_verification(request: ContactRequest) -> HttpResponse:
+    """The account page's "send the link again": a new verification email."""
+    contact = request.contact
+    try:
+        people.resend_verification(contact=contact, client=request.META.get("REMOTE_ADDR"))
+    except DomainError as error:
+        if error.status != 429:
+            messages.info(request, error.message)
+            return redirect("web:account")
+        response = _account_page(request, status=429, refusal=error.message)
+        if error.retry_after:
+            response["Retry-After"] = str(error.retry_after)
+        return response
+    messages.success(
+        request,
+        _("We have sent a new link to %(email)s. It works for %(days)s days.")
+        % {"email": contact.user.email, "days": people.VERIFY_DAYS},
+    )
+    return redirect("web:account")
 
 
 @require_POST

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from homeward.connections import services as connections
 from homeward.core.errors import DomainError
-from homeward.people import access, throttle
+from homeward.people import access, notices, throttle
 from homeward.people import services as people
 from homeward.people.models import Contact
 from homeward.web.access import contact_of, safe_next
@@ -57,9 +56,9 @@ def _start_session(request: HttpRequest, contact: Contact) -> None:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    version = settings.MONITORING_NOTICE_VERSION
+    notice = notices.general()
     # An invitation's link brings the address it was sent to.
-    initial = {"notice_version": version, "email": request.GET.get("email", "")[:254]}
+    initial = {"notice_version": notice.version, "email": request.GET.get("email", "")[:254]}
     form = SignUpForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,7 +75,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 refused = render(
                     request,
                     "web/signup.html",
-                    {"form": form, "notice_version": version, "next": safe_next(request, "")},
+                    {"form": form, "notice": notice, "next": safe_next(request, "")},
                     status=429,
                 )
                 refused["Retry-After"] = str(error.retry_after or 3600)
@@ -89,7 +88,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
             return redirect(safe_next(request, reverse("web:connections")))
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "notice_version": version, "next": safe_next(request, "")}
+    context = {"form": form, "notice": notice, "next": safe_next(request, "")}
     return render(request, "web/signup.html", context, status=status)
 
 

@@ -1,4 +1,5 @@
-"""The contact's connections: see where each stands, answer invitations, block."""
+"""The contact's connections: see where each stands, answer invitations, withdraw a
+request, block."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def _row(connection: Connection) -> dict:
         "words": connection_words(connection),
         "next_step": connection_next_step(connection),
         "can_block": connection.status in BLOCKABLE,
+        "can_withdraw": connection.status in connections.WITHDRAWABLE,
     }
 
 
@@ -104,6 +106,20 @@ def block(request: ContactRequest, connection_id: int) -> HttpResponse:
                 "You blocked %(name)s. Neither of you can send messages on this connection, "
                 "and messages still on their way were returned."
             )
+            % {"name": c.resident.first_name}
+        ),
+    )
+
+
+@require_POST
+@contact_required
+def withdraw(request: ContactRequest, connection_id: int) -> HttpResponse:
+    contact = request.contact
+    return _act(
+        request,
+        lambda: connections.withdraw(contact=contact, connection_id=connection_id),
+        lambda c: (
+            _("You withdrew your request to %(name)s. You can ask again from the facility page.")
             % {"name": c.resident.first_name}
         ),
     )

@@ -33,7 +33,7 @@ C = connections.C
 Policy = FacilityPolicy.ConnectionPolicy
 PAGE_SIZE = 25
 # Statuses from which a contact may (again) ask to connect.
-MAY_ASK = frozenset({C.DECLINED})
+MAY_ASK = connections.MAY_ASK_AGAIN
 
 
 def _facility(code: str) -> Facility:
