@@ -9,6 +9,7 @@ agency. A persona's signed-in browser, kiosk or API client comes from
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from homeward.connections.models import Connection
 from homeward.core import catalogues
 from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
+from homeward.notifications.tests.pushservice import PushService, serve
 from homeward.people.models import Contact, Resident, StaffMembership, User
 from homeward.personas import ApiClient, Inbox, api_for
 
@@ -220,3 +222,13 @@ def smtp(settings):  # type: ignore[no-untyped-def]
     settings.EMAIL_USE_TLS = False
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def push_service(settings) -> Iterator[PushService]:  # type: ignore[no-untyped-def]
+    """A Web Push service on a free local port, the only one Homeward may push to."""
+    service, server = serve()
+    settings.WEB_PUSH_SERVICES = [service.origin]
+    yield service
+    server.shutdown()
+    server.server_close()

@@ -1,7 +1,7 @@
 """The contact JSON API, mounted at /api/v1/. The OpenAPI document is /api/v1/openapi.json.
 
-Every endpoint needs a bearer token unless it says ``auth=None``: signing in and the
-public facility directory.
+Every endpoint needs a bearer token unless it says ``auth=None``: signing up and in, a
+forgotten password and the public facility directory.
 """
 
 from __future__ import annotations
@@ -37,13 +37,20 @@ api = HomewardAPI(
     "A 429 carries Retry-After. A method an address does not take is 405 "
     "method_not_allowed. Every request that creates something takes an idempotency_key: "
     "the same key with the same request answers 200 with the first answer, with another "
-    "request 409 idempotency_key_reused; 201 means this request made it. Listing messages "
+    "request 409 idempotency_key_reused; 201 means this request made it (a repeat's answer "
+    "has a schema of its own, <Name>Repeat). Sign up with POST /auth/signup after showing "
+    "the monitoring notice of GET /auth/signup. Listing messages "
     "marks nothing read: POST /conversations/{id}/read does. A photo is uploaded (POST "
     "/photos, multipart), checked in the background (poll GET /photos/{id} until it is "
     "ready), then sent with a message (photo_ids). To sync, keep a message page's sync "
     "and later pass it as updated_after (the conversation list takes the newest "
     "updated_at you hold); the lists answer an ETag (If-None-Match: 304), and GET answers "
-    "are gzipped when asked for (Accept-Encoding: gzip).",
+    "are gzipped when asked for (Accept-Encoding: gzip). For push, register the device "
+    "(POST /push/devices, Web Push) and every event Homeward would email is pushed too. "
+    "Wallets are named by facility code, as a contact has one wallet per facility, shared "
+    "by their connections there; everything of one conversation is under /conversations/"
+    "{connection_id}. A deprecated address answers with a Deprecation header and a Link to "
+    "its successor for one release (docs/api-changelog.md).",
     urls_namespace="api",
     auth=ContactToken(),
     parser=errors.BoundedJsonParser(),
@@ -61,12 +68,14 @@ api.add_router("/conversations", conversations.router)
 api.add_router("/messages", conversations.messages_router)
 api.add_router("/messages", appeals.messages_router)
 api.add_router("/restrictions", appeals.restrictions_router)
-api.add_router("/connections", money.quote_router)
+api.add_router("/conversations", money.quote_router)
+api.add_router("/connections", money.old_quote_router)
 api.add_router("/connections", trust.router)
 api.add_router("/wallets", money.wallets_router)
 api.add_router("/wallets", stamps.router)
 api.add_router("/payments", money.payments_router)
-api.add_router("/statement", money.statement_router)
+api.add_router("/me/statement", money.statement_router)
+api.add_router("/statement", money.old_statement_router)
 api.add_router("/photos", photos.router)
 api.add_router("/push", push.router)
 

@@ -348,14 +348,18 @@ def payment_out(payment: Payment) -> s.PaymentOut:
     )
 
 
-def deposit_out(payment: Payment, redirect_url: str) -> s.DepositOut:
-    return s.DepositOut(**payment_out(payment).model_dump(), redirect_url=redirect_url or None)
+def deposit_out(payment: Payment, redirect_url: str) -> s.PaymentOut:
+    """A payment just started: its receipt, and where to finish a hosted checkout."""
+    out = payment_out(payment)
+    out.redirect_url = redirect_url or None
+    return out
 
 
 def statement_line_out(line: StatementLine) -> s.StatementLineOut:
+    facility = s.FacilityRef(code=line.facility_code, name=line.facility)
     return s.StatementLineOut(
         at=line.at,
-        facility=line.facility,
+        facility=facility if line.facility_code else None,
         description=str(line.what),
         card_cents=line.card_cents,
         wallet_cents=line.wallet_cents,

@@ -666,17 +666,16 @@ class PaymentOut(Schema):
     payouts: list[PayoutOut] = Field(description="Refunds to the card.")
     created_at: dt.datetime
     completed_at: dt.datetime | None
-
-
-class DepositOut(PaymentOut):
     redirect_url: str | None = Field(
-        description="Where to finish paying, for a hosted checkout; null otherwise."
+        None,
+        description="Where to finish paying, for a hosted checkout, in the answer that "
+        "started the payment; null otherwise.",
     )
 
 
 class StatementLineOut(Schema):
     at: dt.datetime
-    facility: str
+    facility: FacilityRef | None = Field(description="Null for a line of no facility.")
     description: str
     card_cents: int | None = Field(
         description="Charged to your card, or (negative) refunded to it; null if no card."
@@ -684,6 +683,18 @@ class StatementLineOut(Schema):
     wallet_cents: int = Field(description="The change to your wallet at that facility.")
     wallet_after_cents: int
     payment_id: int | None = Field(description="The receipt: GET /payments/{payment_id}.")
+
+
+class StatementLineDeprecatedOut(Schema):
+    """A line of the deprecated GET /statement: ``facility`` is the name alone."""
+
+    at: dt.datetime
+    facility: str
+    description: str
+    card_cents: int | None
+    wallet_cents: int
+    wallet_after_cents: int
+    payment_id: int | None
 
 
 class ReadIn(Schema):

@@ -61,7 +61,7 @@ class HomewardAPI(NinjaAPI):
                     details["security"] = []  # public: no token needed
                 codes = operation_error_codes(details, handlers[details["operationId"]])
                 details["responses"].update(error_responses(codes))
-                _describe_creates(details)
+                _describe_creates(details, schema["components"]["schemas"])
         return schema
 
     def handlers_by_operation_id(self) -> dict[str, Callable[..., Any]]:
@@ -163,9 +163,11 @@ REPEATED_BY = (
 )
 
 
-def _describe_creates(details: dict[str, Any]) -> None:
+def _describe_creates(details: dict[str, Any], components: dict[str, Any]) -> None:
     """A create answers 201 when it made something and 200 when it repeated: its key, or
-    the body fields that name what it makes."""
+    the body fields that name what it makes. The repeat's body is its own schema
+    (``<Name>Repeat``, the same fields), so a generated client, which types an answer by
+    its schema, can tell a repeat from a creation."""
     responses = details["responses"]
     if 201 in responses:
         responses[201]["description"] = CREATED
@@ -173,6 +175,23 @@ def _describe_creates(details: dict[str, Any]) -> None:
             by = details.get("x-idempotent-by")
             repeated = REPEATED_BY.format(fields=" and ".join(by)) if by else REPEATED
             responses[200]["description"] = repeated
+            _repeat_schema(responses, components)
+
+
+def _repeat_schema(responses: dict[int, Any], components: dict[str, Any]) -> None:
+    created = responses[201]["content"]["application/json"]["schema"]
+    repeat = responses[200]["content"]["application/json"]
+    if repeat["schema"] != created or "$ref" not in created:
+        return
+    name = created["$ref"].rsplit("/", 1)[-1]
+    components.setdefault(
+        f"{name}Repeat",
+        components[name] | {"title": f"{name}Repeat", "description": REPEAT_SCHEMA},
+    )
+    repeat["schema"] = {"$ref": REF.format(model=f"{name}Repeat")}
+
+
+REPEAT_SCHEMA = "The answer of a repeat (200): what the first request made, unchanged."
 
 
 def _add_error_schema(components: dict[str, Any]) -> None:

@@ -29,13 +29,14 @@ T = Transaction.Kind
 @dataclass(frozen=True)
 class StatementLine:
     at: dt.datetime
-    facility: str
+    facility: str  # its name
     what: str
     card_cents: int | None  # charged to (or, negative, refunded to) a card
     wallet_cents: int  # change to the wallet at that facility
     wallet_after: int
     receipt: Payment | None = None
     zone: str = "UTC"  # the facility's time zone, in which the line is shown
+    facility_code: str = ""
 
 
 def statement(contact: Contact) -> list[StatementLine]:
@@ -72,6 +73,7 @@ def statement(contact: Contact) -> list[StatementLine]:
             StatementLine(
                 at=txn.created_at,
                 facility=txn.facility.name if txn.facility else "",
+                facility_code=txn.facility.code if txn.facility else "",
                 what=_describe(txn),
                 card_cents=card,
                 wallet_cents=wallet,
@@ -100,6 +102,7 @@ def trust_statement(resident: Resident) -> list[StatementLine]:
             StatementLine(
                 at=txn.created_at,
                 facility=txn.facility.name if txn.facility else "",
+                facility_code=txn.facility.code if txn.facility else "",
                 what=_describe(txn),
                 card_cents=None,
                 wallet_cents=posting.amount,

@@ -171,14 +171,21 @@ def register(
                 "too_many_devices",
                 _("Your account has as many devices as it may. Remove one first."),
             )
-        if existing is not None:
-            for field, value in fields.items():
-                setattr(existing, field, value)
-            existing.save()
-            return existing, False
-        device = PushDevice.objects.create(endpoint=endpoint, created_at=clock.now(), **fields)
-        audit.record(actor=contact.user, action="push.device_registered", obj=device)
-    return device, True
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    device = PushDevice.objects.create(
+                        endpoint=endpoint, created_at=clock.now(), **fields
+                    )
+            except IntegrityError:  # another account registered it this very moment
+                existing = PushDevice.objects.select_for_update().get(endpoint=endpoint)
+            else:
+                audit.record(actor=contact.user, action="push.device_registered", obj=device)
+                return device, True
+        for field, value in fields.items():
+            setattr(existing, field, value)
+        existing.save()
+    return existing, False
 
 
 def devices_of(contact: Contact) -> list[PushDevice]:

@@ -4,17 +4,16 @@ statement. Every amount is whole cents; money moves only through the ledger's se
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Router, Status
 
-from homeward.api import present
+from homeward.api import deprecation, present
 from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
 from homeward.api.idempotency import scoped_key
 from homeward.api.schemas import (
     DepositIn,
-    DepositOut,
     DepositQuoteIn,
     DepositQuoteOut,
     IdempotentIn,
@@ -22,6 +21,7 @@ from homeward.api.schemas import (
     QuoteIn,
     QuoteOut,
     RefundOut,
+    StatementLineDeprecatedOut,
     StatementLineOut,
     WalletOut,
 )
@@ -36,6 +36,9 @@ quote_router = Router(tags=["money"])
 wallets_router = Router(tags=["money"])
 payments_router = Router(tags=["money"])
 statement_router = Router(tags=["money"])
+# The old addresses, kept for one release as deprecated aliases (docs/api-changelog.md).
+old_quote_router = Router(tags=["deprecated"])
+old_statement_router = Router(tags=["deprecated"])
 
 
 REFUND_REASON = words.REFUND_REQUESTED.stored()
@@ -54,7 +57,7 @@ CARD_PAYMENT_ERRORS = (
 )
 
 
-def pay_by_card(started: payments.Started) -> Status[DepositOut]:
+def pay_by_card(started: payments.Started) -> Status[PaymentOut]:
     """201 with a payment this request made, 200 with the one a repeated key made; 402
     card_declined with its ``payment_id`` when the card company said no."""
     started.refuse_if_declined()
@@ -68,13 +71,7 @@ def return_url() -> str:
     return settings.SITE_URL + reverse("web:wallets")
 
 
-@quote_router.post(
-    "/{connection_id}/quote",
-    response=QuoteOut,
-    summary="What a message would cost",
-    operation_id="messages_quote",
-)
-@can_answer(
+QUOTE_ERRORS = (
     "not_found",
     "connection_blocked",
     "connection_not_active",
@@ -88,6 +85,15 @@ def return_url() -> str:
     "photos_not_on_privileged",
     "too_many_photos",
 )
+
+
+@quote_router.post(
+    "/{connection_id}/quote",
+    response=QuoteOut,
+    summary="What a message would cost",
+    operation_id="messages_quote",
+)
+@can_answer(*QUOTE_ERRORS)
 def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> QuoteOut:
     """The price of sending ``body`` now, with ``photos`` photos, itemised, and your wallet
     before and after. The body is checked as sending checks it (400 message_empty,
@@ -112,6 +118,24 @@ def quote_message(request: HttpRequest, connection_id: int, data: QuoteIn) -> Qu
         photos=photos,
     )
     return present.quote_out(preview)
+
+
+@old_quote_router.post(
+    "/{connection_id}/quote",
+    response=QuoteOut,
+    summary="What a message would cost (deprecated: POST /conversations/{id}/quote)",
+    operation_id="messages_quote_deprecated",
+    deprecated=True,
+)
+@can_answer(*QUOTE_ERRORS)
+def quote_message_deprecated(
+    request: HttpRequest, connection_id: int, data: QuoteIn, response: HttpResponse
+) -> QuoteOut:
+    """The old address of POST /conversations/{connection_id}/quote, which answers the
+    same; kept for one release (see the changelog). Its answers carry `Deprecation` and a
+    `Link` to the new address."""
+    deprecation.mark(response, successor=f"/api/v1/conversations/{connection_id}/quote")
+    return quote_message(request, connection_id, data)
 
 
 @wallets_router.get("", response=list[WalletOut], operation_id="wallets_list")
@@ -143,12 +167,12 @@ def quote_deposit(
 
 @wallets_router.post(
     "/{facility_code}/deposits",
-    response={(200, 201): DepositOut},
+    response={(200, 201): PaymentOut},
     summary="Pay into your wallet by card",
     operation_id="wallet_deposit",
 )
 @can_answer(*CARD_PAYMENT_ERRORS)
-def deposit(request: HttpRequest, facility_code: str, data: DepositIn) -> Status[DepositOut]:
+def deposit(request: HttpRequest, facility_code: str, data: DepositIn) -> Status[PaymentOut]:
     """201 with the new payment: ``succeeded`` (credited now) or ``pending`` (credited when
     the card company confirms; see GET /payments/{id}). 200 with the same payment when
     ``idempotency_key`` repeats: nothing is charged twice; 409 idempotency_key_reused when it
@@ -210,3 +234,25 @@ def payment_receipt(request: HttpRequest, payment_id: int) -> PaymentOut:
 def statement(request: HttpRequest) -> list[StatementLineOut]:
     """Everything that moved your money, oldest first, with each wallet's balance after."""
     return [present.statement_line_out(line) for line in statements.statement(contact_of(request))]
+
+
+@old_statement_router.get(
+    "",
+    response=list[StatementLineDeprecatedOut],
+    summary="Your statement (deprecated: GET /me/statement)",
+    operation_id="statement_get_deprecated",
+    deprecated=True,
+)
+def statement_deprecated(
+    request: HttpRequest, response: HttpResponse
+) -> list[StatementLineDeprecatedOut]:
+    """The old address of GET /me/statement, where `facility` is the name alone (the new
+    one gives `{code, name}`, as everywhere else); kept for one release."""
+    deprecation.mark(response, successor="/api/v1/me/statement")
+    return [
+        StatementLineDeprecatedOut(
+            **present.statement_line_out(line).model_dump(exclude={"facility"}),
+            facility=line.facility,
+        )
+        for line in statements.statement(contact_of(request))
+    ]

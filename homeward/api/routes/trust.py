@@ -12,7 +12,7 @@ from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
 from homeward.api.idempotency import scoped_key
 from homeward.api.routes.money import CARD_PAYMENT_ERRORS, pay_by_card, return_url
-from homeward.api.schemas import DepositOut, DepositQuoteOut, TrustDepositIn, TrustDepositQuoteIn
+from homeward.api.schemas import DepositQuoteOut, PaymentOut, TrustDepositIn, TrustDepositQuoteIn
 from homeward.ledger import payments
 
 router = Router(tags=["money"])
@@ -44,14 +44,14 @@ def quote_trust_deposit(
 
 @router.post(
     "/{connection_id}/trust-deposits",
-    response={(200, 201): DepositOut},
+    response={(200, 201): PaymentOut},
     summary="Send money to a resident's trust account by card",
     operation_id="trust_deposit",
 )
 @can_answer(*CARD_PAYMENT_ERRORS, "connection_not_active")
 def trust_deposit(
     request: HttpRequest, connection_id: int, data: TrustDepositIn
-) -> Status[DepositOut]:
+) -> Status[PaymentOut]:
     """201 with the new payment (``succeeded``, or ``pending`` until the card company
     confirms); 200 with the same payment when ``idempotency_key`` repeats, so nothing is
     charged twice (409 idempotency_key_reused for another amount, card or recipient); 402

@@ -101,7 +101,7 @@ def test_the_edge_speaks_the_language_too(world, api_a, anon):
 
 
 def test_a_quote_says_its_words_in_the_language_asked(world, api_a, connection_a, stamps):
-    path = f"/connections/{connection_a.pk}/quote"
+    path = f"/conversations/{connection_a.pk}/quote"
     spanish = ask(api_a, "POST", path, {"body": "x" * 2001}, language="es").json()
     english = ask(api_a, "POST", path, {"body": "x" * 2001}).json()
     assert spanish["lines"] == [{"label": "2 estampillas por el texto", "cents": 80}]

@@ -25,7 +25,7 @@ def wallet_of(world, contact=None) -> int:
 
 
 def quote(api, connection, body: str, **extra):
-    return api.post(f"/connections/{connection.pk}/quote", {"body": body, **extra})
+    return api.post(f"/conversations/{connection.pk}/quote", {"body": body, **extra})
 
 
 def send(api, connection, body: str, **extra):
@@ -54,6 +54,18 @@ def test_the_quote_is_what_sending_then_charges(world, api_a, connection_a, stam
     assert send(api_a, connection_a, body).status_code == 201
     assert wallet_of(world) == 420
     assert api_a.get("/wallets").json()[0]["balance_cents"] == 420
+
+
+def test_the_quotes_old_address_answers_the_same_and_says_it_is_deprecated(
+    world, api_a, connection_a, stamps
+):
+    new = quote(api_a, connection_a, "Hello")
+    old = api_a.post(f"/connections/{connection_a.pk}/quote", {"body": "Hello"})
+    assert old.status_code == 200 and old.json() == new.json()
+    assert "Deprecation" not in new
+    assert old["Deprecation"].startswith("@")
+    successor = f"/api/v1/conversations/{connection_a.pk}/quote"
+    assert old["Link"] == f'<{successor}>; rel="successor-version"'
 
 
 def test_the_quote_counts_characters_as_sending_does(world, api_a, connection_a, stamps):
@@ -126,7 +138,7 @@ def test_quote_checks_the_body_as_sending_does(world, api_a, connection_a, stamp
     assert error_of(too_long)["code"] == "message_too_long"
     empty = quote(api_a, connection_a, "  ")
     assert (empty.status_code, error_of(empty)["code"]) == (400, "message_empty")
-    missing = api_a.post(f"/connections/{connection_a.pk}/quote", {})
+    missing = api_a.post(f"/conversations/{connection_a.pk}/quote", {})
     assert (missing.status_code, error_of(missing)["code"]) == (422, "invalid_input")
 
 
@@ -136,7 +148,7 @@ def test_another_contacts_connection_cannot_be_quoted(world, api_b, connection_a
     assert error_of(response)["code"] == "not_found"
     assert (
         quote(api_b, connection_a, "Hello").content
-        == api_b.post("/connections/999999/quote", {"body": "Hello"}).content
+        == api_b.post("/conversations/999999/quote", {"body": "Hello"}).content
     )  # the same answer as a connection that does not exist
 
 
@@ -150,7 +162,7 @@ def test_the_send_endpoint_documents_402_and_prepaid_reply(db, anon):
 def test_openapi_lists_the_money_operations(db, anon):
     paths = anon.get("/openapi.json").json()["paths"]
     expected = {
-        "/api/v1/connections/{connection_id}/quote": "post",
+        "/api/v1/conversations/{connection_id}/quote": "post",
         "/api/v1/wallets": "get",
         "/api/v1/wallets/{facility_code}/deposit-quote": "post",
         "/api/v1/wallets/{facility_code}/deposits": "post",

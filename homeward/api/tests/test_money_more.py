@@ -259,7 +259,7 @@ def test_packs_on_sale_are_listed_bought_once_and_pay_for_messages(
     assert (other_pack.status_code, error_of(other_pack)["code"]) == (409, "idempotency_key_reused")
     assert wallet_of(world) == 200 and api_a.get("/wallets").json()[0]["stamps"] == 25
 
-    quoted = api_a.post(f"/connections/{connection_a.pk}/quote", {"body": "x" * 2001}).json()
+    quoted = api_a.post(f"/conversations/{connection_a.pk}/quote", {"body": "x" * 2001}).json()
     assert quoted["stamps"] == 2 and quoted["to_pay_cents"] == 0
     assert quoted["balance_after_cents"] == quoted["balance_cents"] == 200
     assert quoted["payer_words"] == "Paid with 2 of the contact's 25 stamps"

@@ -72,7 +72,7 @@ def test_a_good_card_pays_at_once_with_the_quoted_fee(world, api_a, fees):
 
     receipt = api_a.get(f"/payments/{paid['id']}")
     assert receipt.status_code == 200
-    assert receipt.json() == {k: v for k, v in paid.items() if k != "redirect_url"}
+    assert receipt.json() == paid  # one shape: the receipt is what the payment answered
     assert api_a.get("/wallets").json() == [
         {
             "facility": {"code": "greenhaven", "name": "Greenhaven Correctional"},
@@ -227,11 +227,17 @@ def test_a_receipt_shows_money_to_a_trust_account_and_refunds(world, api_a, conn
 def test_the_statement_lists_deposits_and_messages(world, api_a, connection_a, fees):
     paid = deposit(api_a).json()
     api_a.post(f"/conversations/{connection_a.pk}/messages", {"body": "Hello Maria"})
-    lines = api_a.get("/statement").json()
+    lines = api_a.get("/me/statement").json()
     assert [
         (line["card_cents"], line["wallet_cents"], line["wallet_after_cents"], line["payment_id"])
         for line in lines
     ] == [(2150, 2000, 2000, paid["id"]), (None, -40, 1960, None)]
-    assert lines[0]["facility"] == "Greenhaven Correctional"
+    assert lines[0]["facility"] == {"code": "greenhaven", "name": "Greenhaven Correctional"}
     assert paid["receipt_number"] in lines[0]["description"]
     assert lines[1]["description"] == "Message to Maria"
+    # The old address, kept for a release: the same lines, the facility by name, marked.
+    old = api_a.get("/statement")
+    assert old["Deprecation"].startswith("@")
+    assert old["Link"] == '</api/v1/me/statement>; rel="successor-version"'
+    assert [line["facility"] for line in old.json()] == ["Greenhaven Correctional"] * 2
+    assert [line["wallet_after_cents"] for line in old.json()] == [2000, 1960]

@@ -88,6 +88,7 @@ SIGNED_IN = [
     ("POST", "/conversations/{connection_id}/read", {}),
     ("POST", "/messages/{message_id}/appeal", {"statement": "Look again"}),
     ("POST", "/restrictions/{restriction_id}/appeal", {"statement": "Look again"}),
+    ("POST", "/conversations/{connection_id}/quote", {"body": "Hello"}),
     ("POST", "/connections/{connection_id}/quote", {"body": "Hello"}),
     ("GET", "/wallets", None),
     ("POST", "/wallets/{facility_code}/deposit-quote", {"amount_cents": 1000}),
@@ -97,6 +98,7 @@ SIGNED_IN = [
         {"amount_cents": 1000, "card": CARD, "idempotency_key": "k"},
     ),
     ("GET", "/payments/{payment_id}", None),
+    ("GET", "/me/statement", None),
     ("GET", "/statement", None),
     ("POST", "/connections/{connection_id}/trust-deposit-quote", {"amount_cents": 1000}),
     ("POST", "/connections/{connection_id}/trust-deposits", TRUST_DEPOSIT),
@@ -129,6 +131,7 @@ ANOTHER_CONTACTS = [
     ("POST", "/messages/{message_id}/read", None),
     # contact_a's delivered reply stays unread, whichever reply contact_b names.
     ("POST", "/conversations/{connection_id}/read", {}),
+    ("POST", "/conversations/{connection_id}/quote", {"body": "Hello"}),
     ("POST", "/connections/{connection_id}/quote", {"body": "Hello"}),
     # contact_a may appeal both; contact_b files nothing.
     ("POST", "/messages/{message_id}/appeal", {"statement": "Look again"}),
@@ -342,7 +345,7 @@ def test_another_contact_lists_none_of_their_things(scene, api_b):
     assert api_b.get("/conversations").json() == []
     assert api_b.get("/facilities/greenhaven/residents/NY1001").json()["connection"] is None
     assert api_b.get("/wallets").json() == []
-    assert api_b.get("/statement").json() == []
+    assert api_b.get("/me/statement").json() == []
 
 
 def test_contact_a_revokes_the_token_contact_b_cannot(scene, api_a):

@@ -107,7 +107,7 @@ def send(client: ApiClient, contact: Contact, body: str = "Pictures of the kids"
 
 
 def quote(client: ApiClient, contact: Contact, body: str = "Hi", **extra):
-    return client.post(f"/connections/{conversation(contact).pk}/quote", {"body": body, **extra})
+    return client.post(f"/conversations/{conversation(contact).pk}/quote", {"body": body, **extra})
 
 
 def read_file(response: Any) -> bytes:

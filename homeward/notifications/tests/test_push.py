@@ -3,26 +3,14 @@ service running here, encrypted for it and signed by the deployment."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
-
-import pytest
 
 from homeward import builders as t
 from homeward.connections import services as connections
 from homeward.jobs.models import Job
 from homeward.notifications.models import Notification, PushDevice
-from homeward.notifications.tests.pushservice import PushService, Subscription, serve, vapid_claims
+from homeward.notifications.tests.pushservice import PushService, Subscription, vapid_claims
 from homeward.personas import ApiClient, api_for, error_of
-
-
-@pytest.fixture
-def push_service(settings) -> Iterator[PushService]:
-    service, server = serve()
-    settings.WEB_PUSH_SERVICES = [service.origin]
-    yield service
-    server.shutdown()
-    server.server_close()
 
 
 def ask_and_approve(world) -> None:
