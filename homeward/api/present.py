@@ -345,6 +345,7 @@ def payment_out(payment: Payment) -> s.PaymentOut:
         ],
         created_at=payment.created_at,
         completed_at=payment.completed_at,
+        redirect_url=None,
     )
 
 
