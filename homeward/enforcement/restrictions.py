@@ -421,6 +421,8 @@ def _changed(
     after: dt.datetime | None,
 ) -> None:
     now = clock.now()
+    # The connections it stops changed (an app syncing by updated_at asks for them again).
+    _connections(restriction).update(updated_at=now)
     RestrictionChange.objects.create(
         restriction=restriction,
         action=action,

@@ -10,6 +10,7 @@ import json
 from homeward.api import sync
 from homeward.api.tests.test_conversations import approve_all, reply_delivered, send
 from homeward.core import clock, keyset
+from homeward.enforcement import restrictions
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message, MessageEvent
 from homeward.personas import BASE, error_of
@@ -122,6 +123,29 @@ def test_conversations_changed_after(world, api_a, connection_a, run_jobs):
     again = dt.datetime.fromisoformat(changed[0]["updated_at"]).isoformat()
     with clock.frozen_at(start + 4 * LATER):
         assert len(api_a.get("/conversations", {"updated_after": again}).json()) == 1
+
+
+def test_a_suspension_imposed_and_lifted_is_a_change_of_the_conversation(
+    world, api_a, connection_a
+):
+    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    held = (start + LATER).isoformat()
+    with clock.frozen_at(start + 3 * LATER):
+        suspension = restrictions.impose(
+            staff=world.facility_admin,
+            facility=world.facility_1,
+            subject=connection_a,
+            kind="suspension",
+            reason="Threats",
+            ends_at=start + dt.timedelta(days=7),
+        )
+        (changed,) = api_a.get("/conversations", {"updated_after": held}).json()
+    assert changed["messaging_stopped"]["id"] == suspension.pk
+    lifted_held = (start + 4 * LATER).isoformat()
+    with clock.frozen_at(start + 6 * LATER):
+        restrictions.lift(staff=world.facility_admin, restriction_id=suspension.pk, reason="Ok")
+        (lifted,) = api_a.get("/conversations", {"updated_after": lifted_held}).json()
+    assert lifted["messaging_stopped"] is None
 
 
 def test_one_message_as_the_list_shows_it(world, api_a, connection_a, run_jobs):
