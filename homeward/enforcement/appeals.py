@@ -94,6 +94,7 @@ def appealable_message(appellant: Contact | Resident, message: Message) -> bool:
     return (
         message.status == Message.Status.BLOCKED
         and _sent_by(appellant, message)
+        and not message.connection.privileged
         and not Appeal.objects.filter(message=message).exists()
         and clock.now() <= window_closes(message.facility, message.blocked_at or clock.now())
     )
@@ -122,6 +123,16 @@ def appeal_message(*, appellant: Contact | Resident, message_id: int, statement:
             raise Conflict("not_blocked", _("Only a blocked message can be appealed."))
         if Appeal.objects.filter(message=message).exists():
             raise Conflict("already_appealed", _("This message was already appealed."))
+        if message.connection.privileged:
+            # Staff do not read a privileged channel's messages: nobody could decide.
+            raise Conflict(
+                "nobody_to_decide",
+                _(
+                    "This conversation is now a privileged attorney channel: staff do not "
+                    "read its messages, so nobody can decide an appeal. Send the message "
+                    "again: it is not reviewed."
+                ),
+            )
         _check_window(message.facility, message.blocked_at)
         against = services.blocker_of(message)
         return _file(
@@ -333,24 +344,54 @@ def decide(*, staff: User, appeal_id: int, outcome: str, reason: str) -> Appeal:
             raise PermissionDenied(_("This appeal is assigned to someone else."), "not_assigned")
         if appeal.status != Appeal.Status.OPEN:
             raise Conflict("already_decided", _("This appeal was already decided."))
-        appeal.status = outcome
-        appeal.decided_by = staff
-        appeal.decided_at = clock.now()
-        appeal.decision_reason = reason
-        appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-        if outcome == Appeal.Status.OVERTURNED:
-            _undo(appeal, staff)
-        elif appeal.message is not None:  # upheld: the message shows its appeal's outcome
-            appeal.message.save(update_fields=["updated_at"])
-        audit.record(
-            actor=staff,
-            action=f"appeal.{outcome}",
-            obj=appeal,
-            facility_id=appeal.facility_id,
-            data={"reason": reason, "assigned_as": appeal.assigned_as},
-        )
-        appeal_changed(appeal, outcome)
+        _close(appeal, outcome=outcome, staff=staff, reason=reason)
     return appeal
+
+
+def _close(appeal: Appeal, *, outcome: str, staff: User, reason: str) -> None:
+    """Decide an open appeal (locked by the caller): the person is told, and an overturned
+    block or restriction is undone."""
+    appeal.status = outcome
+    appeal.decided_by = staff
+    appeal.decided_at = clock.now()
+    appeal.decision_reason = reason
+    appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    if outcome == Appeal.Status.OVERTURNED:
+        _undo(appeal, staff)
+    elif appeal.message is not None:  # upheld: the message shows its appeal's outcome
+        appeal.message.save(update_fields=["updated_at"])
+    audit.record(
+        actor=staff,
+        action=f"appeal.{outcome}",
+        obj=appeal,
+        facility_id=appeal.facility_id,
+        data={"reason": reason, "assigned_as": appeal.assigned_as},
+    )
+    appeal_changed(appeal, outcome)
+
+
+PRIVILEGED = (
+    "The conversation became a privileged attorney channel: staff no longer decide on its "
+    "messages, so the message goes on its way."
+)
+
+
+def overturn_on_privileged(*, connection_id: int, staff: User) -> int:
+    """In the transaction that makes a connection privileged: the appeals still open of
+    its blocked messages cannot be decided any more (staff do not read the channel), so
+    they are overturned and the messages delivered, as the channel's messages waiting
+    for a reviewer are. How many."""
+    open_appeals = (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("facility__agency", "message", "restriction")
+        .filter(message__connection_id=connection_id, status=Appeal.Status.OPEN)
+        .order_by("pk")
+    )
+    count = 0
+    for appeal in open_appeals:
+        _close(appeal, outcome=Appeal.Status.OVERTURNED, staff=staff, reason=PRIVILEGED)
+        count += 1
+    return count
 
 
 def _undo(appeal: Appeal, staff: User) -> None:

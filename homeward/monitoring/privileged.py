@@ -21,6 +21,7 @@ from django.db import transaction
 from homeward.connections.models import Connection
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError
+from homeward.enforcement import appeals
 from homeward.facilities.models import Agency
 from homeward.messaging import services as messaging
 from homeward.messaging import status as message_status
@@ -105,6 +106,8 @@ def make_privileged(*, staff: User, connection: Connection) -> Connection:
         for message in waiting:
             cancel_task_of(message)
             messaging.approve(message_id=message.pk, actor=staff)
+        # Nor decides an appeal of one of its blocked messages: each goes on its way.
+        appeals.overturn_on_privileged(connection_id=connection.pk, staff=staff)
         audit.record(
             actor=staff,
             action="connection.made_privileged",

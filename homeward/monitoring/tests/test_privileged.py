@@ -12,6 +12,7 @@ from django.test import Client
 from homeward import builders as t
 from homeward.connections.models import Connection
 from homeward.core import clock
+from homeward.core.errors import DomainError
 from homeward.core.models import AuditEvent
 from homeward.enforcement import appeals
 from homeward.jobs import services as jobs
@@ -292,3 +293,58 @@ def test_the_channel_is_not_withdrawn_while_a_connection_is_privileged(channel):
     assert agency.privileged_channel
     page = Client().get("/facilities/greenhaven/").content.decode()
     assert "can have a privileged channel" in page
+
+
+def make_privileged_now(world, contact) -> None:
+    agency = world.facility_1.agency
+    agency.privileged_channel = True
+    agency.save()
+    admin = t.make_staff("agadmin", role=Role.AGENCY_ADMIN, agency=agency)
+    privileged.verify_attorney(
+        staff=admin, agency=agency, contact=contact, bar_number="NY-1", bar_state="NY"
+    )
+    privileged.make_privileged(staff=admin, connection=contact.connections.get())
+
+
+def test_an_open_appeal_is_overturned_when_the_channel_becomes_privileged(world):
+    """Nobody could decide it any more (staff do not read the channel): the blocked message
+    is delivered, as the channel's messages waiting for a reviewer are."""
+    connection = world.contact_a.connections.get()
+    blocked = blocked_by_reviewer(
+        world.reviewer_1,
+        sender=world.contact_a,
+        connection_id=connection.pk,
+        body="About the plea hearing.",
+        reason="drugs",
+    )
+    appeal = appeals.appeal_message(
+        appellant=world.contact_a, message_id=blocked.pk, statement="It is about my case"
+    )
+    make_privileged_now(world, world.contact_a)
+    jobs.run_pending("test")
+    appeal.refresh_from_db()
+    blocked.refresh_from_db()
+    assert appeal.status == appeal.Status.OVERTURNED
+    assert "privileged attorney channel" in appeal.decision_reason
+    assert blocked.status == Message.Status.DELIVERED
+
+
+def test_a_block_on_a_channel_made_privileged_cannot_be_appealed_to_nobody(world):
+    connection = world.contact_a.connections.get()
+    blocked = blocked_by_reviewer(
+        world.reviewer_1,
+        sender=world.contact_a,
+        connection_id=connection.pk,
+        body="About the plea hearing.",
+        reason="drugs",
+    )
+    make_privileged_now(world, world.contact_a)
+    blocked.refresh_from_db()
+    assert not appeals.appealable_message(world.contact_a, blocked)
+    with pytest.raises(DomainError) as refused:
+        appeals.appeal_message(
+            appellant=world.contact_a, message_id=blocked.pk, statement="Please look again"
+        )
+    assert refused.value.code == "nobody_to_decide"
+    assert "Send the message again" in refused.value.message
+    assert not appeals.Appeal.objects.exists()
