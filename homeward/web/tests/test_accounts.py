@@ -204,3 +204,13 @@ def test_signin_picks_up_invitations_sent_to_the_email(db):
     assert "You have 1 invitation waiting" in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.contact == contact
+
+
+def test_the_sign_in_page_offers_an_account_in_one_sentence_keeping_where_to_go(db):
+    page = Client().get("/signin/?next=/facilities/greenhaven/").content.decode()
+    assert (
+        'New here? <a href="/signup/?next=%2Ffacilities%2Fgreenhaven%2F">Create an account</a>.'
+        in page
+    )
+    spanish = Client(headers={"Accept-Language": "es"}).get("/signin/").content.decode()
+    assert '¿Primera vez aquí? <a href="/signup/">Cree una cuenta</a>.' in spanish

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse
@@ -146,7 +148,9 @@ def _trust_browser(response: HttpResponse, email: str) -> None:
 
 
 def _signin_page(request: HttpRequest, form: SignInForm, *, status: int) -> HttpResponse:
-    context = {"form": form, "next": safe_next(request, "")}
+    next_page = safe_next(request, "")
+    signup_url = reverse("web:signup") + (f"?{urlencode({'next': next_page})}" if next_page else "")
+    context = {"form": form, "next": next_page, "signup_url": signup_url}
     return render(request, "web/signin.html", context, status=status)
 
 
