@@ -70,6 +70,7 @@ STATUS: dict[str, int] = {
     "connection_closed": 403,
     "resident_released": 409,
     "not_pending": 409,
+    "asked_too_soon": 409,
     "invitation_expired": 409,
     "resident_moved": 409,
     "contact_cap_reached": 409,

@@ -20,6 +20,7 @@ from homeward.connections import services as connections
 from homeward.core import audit, clock
 from homeward.core.errors import DomainError
 from homeward.notifications import push
+from homeward.notifications.models import PushDevice
 from homeward.people import throttle
 from homeward.people.models import Contact, User
 
@@ -249,6 +250,27 @@ def token_for_refresh(key: str) -> ApiToken | None:
     return None
 
 
+def register_push_device(
+    *, token: ApiToken, kind: str, endpoint: str, p256dh: str, auth: str, name: str
+) -> tuple[PushDevice, bool]:
+    """Register a device for push under the token of the request, holding the token's row
+    so a revoke or refresh racing it either comes first (and this is refused) or finds the
+    device to forget or carry over."""
+    with transaction.atomic():
+        live = ApiToken.objects.select_for_update().filter(pk=token.pk, revoked_at__isnull=True)
+        if not live.exists():
+            raise TokenNotLive()
+        return push.register(
+            contact=token.user.contact,
+            kind=kind,
+            endpoint=endpoint,
+            p256dh=p256dh,
+            auth=auth,
+            name=name,
+            token_id=token.pk,
+        )
+
+
 def live_tokens_of(*, user: User) -> list[ApiToken]:
     """A person's tokens that still work, newest first."""
     return list(
@@ -289,8 +311,9 @@ def revoke_all_tokens(*, user: User, keep: ApiToken | None = None) -> int:
 def revoke_all_of(user: User) -> None:
     """The receiver of ``people.account.password_changed``: a new password (or a closed
     account) ends every token the account had."""
-    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
-    push.forget_tokens(list(tokens.values_list("pk", flat=True)))
-    revoked = tokens.update(revoked_at=clock.now())
+    push.forget_devices_of(user)  # every device, whichever token registered it
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=clock.now()
+    )
     if revoked:
         audit.record(actor=user, action="api.tokens_revoked", obj=user, data={"tokens": revoked})

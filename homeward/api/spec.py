@@ -191,7 +191,10 @@ def _repeat_schema(responses: dict[int, Any], components: dict[str, Any]) -> Non
     repeat["schema"] = {"$ref": REF.format(model=f"{name}Repeat")}
 
 
-REPEAT_SCHEMA = "The answer of a repeat (200): what the first request made, unchanged."
+REPEAT_SCHEMA = (
+    "The answer of a 200: a repeat answers what the first request made; an operation may "
+    "give 200 for nothing new to do too (its description says)."
+)
 
 
 def _add_error_schema(components: dict[str, Any]) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -42,6 +43,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 # Statuses from which the contact may ask again (a request they withdrew, or one declined).
 MAY_ASK_AGAIN = frozenset({C.DECLINED, C.WITHDRAWN})
+# How long after withdrawing a request the contact may ask again.
+REASK_AFTER = dt.timedelta(days=1)
 # Statuses a contact may withdraw from: waiting for the resident's or the staff's answer.
 WITHDRAWABLE = frozenset({C.REQUESTED, C.PENDING_STAFF})
 # Statuses that end messaging: pending messages on the connection are returned.
@@ -138,6 +141,11 @@ class Requested(NamedTuple):
     created: bool  # False: asked before, or already connected; this call changed nothing
 
 
+def _at(facility: Facility, moment: dt.datetime) -> dt.datetime:
+    """``moment`` in the facility's time, as people there read it."""
+    return timezone.localtime(moment, ZoneInfo(facility.timezone))
+
+
 def request_connection(*, contact: Contact, facility: Facility, number: str) -> Requested:
     """A contact asks to write to the resident with ``number`` at ``facility``. Asking again
     answers the connection asked for before, with ``created`` False (asking again after the
@@ -165,6 +173,15 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
             .first()
         )
         if existing is not None:
+            if existing.status == C.WITHDRAWN and existing.updated_at > clock.now() - REASK_AFTER:
+                # Each request puts a notice on the resident's kiosk: withdrawing and asking
+                # again must not become a way to flood it.
+                again = existing.updated_at + REASK_AFTER
+                raise Conflict(
+                    "asked_too_soon",
+                    _("You withdrew your request. You can ask again from %(when)s.")
+                    % {"when": formats.date_format(_at(facility, again), "DATETIME_FORMAT")},
+                )
             if existing.status in MAY_ASK_AGAIN:
                 connection = _move(existing, C.REQUESTED, actor=contact.user)
             elif existing.status in (C.BLOCKED, C.DENIED, C.ENDED):
@@ -383,7 +400,8 @@ def block(*, by: Contact | Resident, connection_id: int) -> Connection:
 
 def withdraw(*, contact: Contact, connection_id: int) -> Connection:
     """The contact takes back a connection still waiting for the resident or for staff:
-    it leaves the resident's and the staff's lists, and the contact may ask again later.
+    it leaves the resident's and the staff's lists, and the contact may ask again a day
+    later (``REASK_AFTER``).
     Withdrawing again changes nothing; one already answered is 409 ``not_pending``.
 
     Blocking has no undo (the pages say so before anyone blocks): withdrawing is how a

@@ -370,17 +370,18 @@ def _close(appeal: Appeal, *, outcome: str, staff: User, reason: str) -> None:
     appeal_changed(appeal, outcome)
 
 
+# Short enough for the email that tells the sender (it quotes a reason up to 120 letters).
 PRIVILEGED = (
-    "The conversation became a privileged attorney channel: staff no longer decide on its "
-    "messages, so the message goes on its way."
+    "The conversation is now a privileged attorney channel, which staff do not read. "
+    "Send the message again."
 )
 
 
-def overturn_on_privileged(*, connection_id: int, staff: User) -> int:
+def close_on_privileged(*, connection_id: int, staff: User) -> int:
     """In the transaction that makes a connection privileged: the appeals still open of
-    its blocked messages cannot be decided any more (staff do not read the channel), so
-    they are overturned and the messages delivered, as the channel's messages waiting
-    for a reviewer are. How many."""
+    its blocked messages cannot be decided any more (staff do not read the channel). They
+    are closed, the block standing (nobody reads the message to overturn it), and the
+    sender is told to send it again on the channel. How many."""
     open_appeals = (
         Appeal.objects.select_for_update(of=("self",))
         .select_related("facility__agency", "message", "restriction")
@@ -389,7 +390,7 @@ def overturn_on_privileged(*, connection_id: int, staff: User) -> int:
     )
     count = 0
     for appeal in open_appeals:
-        _close(appeal, outcome=Appeal.Status.OVERTURNED, staff=staff, reason=PRIVILEGED)
+        _close(appeal, outcome=Appeal.Status.UPHELD, staff=staff, reason=PRIVILEGED)
         count += 1
     return count
 
@@ -435,7 +436,7 @@ def offers_for_messages(appellant: Contact | Resident, messages: list[Message]) 
         appeal = made.get(message.pk)
         if appeal is not None:
             offers[message.pk] = Offer(state=words.state(appeal))
-        elif message.status == Message.Status.BLOCKED:
+        elif message.status == Message.Status.BLOCKED and not message.connection.privileged:
             closes = window_closes(message.facility, message.blocked_at or now)
             if now <= closes:
                 offers[message.pk] = Offer(until=moment(closes, message.facility.timezone))

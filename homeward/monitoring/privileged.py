@@ -106,8 +106,9 @@ def make_privileged(*, staff: User, connection: Connection) -> Connection:
         for message in waiting:
             cancel_task_of(message)
             messaging.approve(message_id=message.pk, actor=staff)
-        # Nor decides an appeal of one of its blocked messages: each goes on its way.
-        appeals.overturn_on_privileged(connection_id=connection.pk, staff=staff)
+        # Nor decides an appeal of one of its blocked messages: each is closed, the
+        # sender told to send it again on the channel.
+        appeals.close_on_privileged(connection_id=connection.pk, staff=staff)
         audit.record(
             actor=staff,
             action="connection.made_privileged",

@@ -7,9 +7,10 @@ encrypted for that device (RFC 8291, aes128gcm) and signed with the deployment's
 (RFC 8292), so the push service can neither read it nor pass off another's.
 
 What a push says is the event and its subject line, never a message's words. Endpoints are
-accepted only at the push services in ``settings.WEB_PUSH_SERVICES``. A push service that
-answers 404 or 410 has forgotten the device: it is forgotten here too. Any other failure
-fails the job, which tries again (a device may then be told twice; never not at all).
+accepted only at the push services in ``settings.WEB_PUSH_SERVICES``. A push service down
+or busy (5xx, 408, 429, unreachable) fails the job, which tries again (a device may then
+be told twice); any other refusal (404 or 410: it forgot the device; 403 after a key
+change; 400, 413, a redirect) forgets the device, which registers again if it can.
 
 FCM and APNs are kinds of device a deployment could add behind ``deliver`` with its own
 credentials; none is offered, and registering one is refused.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
+import logging
 import time
 import urllib.error
 import urllib.request
@@ -37,8 +39,9 @@ from django.utils.translation import gettext as _
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from homeward.notifications.models import PushDevice, PushKey
-from homeward.people.models import Contact
+from homeward.people.models import Contact, User
 
+log = logging.getLogger(__name__)
 Kind = PushDevice.Kind
 OFFERED = frozenset({Kind.WEB_PUSH})
 # How long a push service keeps a push for a device that is off (seconds), and how long
@@ -47,6 +50,8 @@ TTL_SECONDS = 24 * 3600
 TIMEOUT_SECONDS = 10
 # A contact's devices: a phone, a tablet, a few browsers.
 DEVICES_PER_CONTACT = 10
+# Answers of a push service worth asking again for (besides 5xx): a timeout, too many.
+TRY_AGAIN = frozenset({408, 429})
 # What a VAPID signature is good for (the services accept at most a day).
 VAPID_HOURS = 12
 
@@ -119,11 +124,15 @@ def _vapid_header(endpoint: str) -> str:
 
 
 def _check_endpoint(endpoint: str) -> None:
-    parts = urlsplit(endpoint)
-    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    try:
+        parts = urlsplit(endpoint)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        named = bool(parts.hostname) and not (parts.username or parts.password)
+    except ValueError:  # not a URL ("https://[::1")
+        named, origin = False, ""
     services = settings.WEB_PUSH_SERVICES
     allowed = any(fnmatch.fnmatchcase(origin, service.lower()) for service in services)
-    if not parts.netloc or parts.username or parts.password or not allowed:
+    if not named or not allowed:
         raise DomainError(
             "push_endpoint_refused",
             _("This push service is not one Homeward sends to."),
@@ -182,6 +191,13 @@ def register(
             else:
                 audit.record(actor=contact.user, action="push.device_registered", obj=device)
                 return device, True
+        if existing.contact_id != contact.pk:  # the browser now signs in as another
+            audit.record(
+                actor=contact.user,
+                action="push.device_taken_over",
+                obj=existing,
+                data={"from_contact": existing.contact_id},
+            )
         for field, value in fields.items():
             setattr(existing, field, value)
         existing.save()
@@ -203,6 +219,11 @@ def forget_tokens(token_ids: list[int]) -> None:
     """The devices registered with these API tokens (revoked) are told nothing more."""
     if token_ids:
         PushDevice.objects.filter(token_id__in=token_ids).delete()
+
+
+def forget_devices_of(user: User) -> None:
+    """A new password or a closed account: none of the person's devices is told more."""
+    PushDevice.objects.filter(contact__user=user).delete()
 
 
 def move_tokens(old_ids: list[int], new_id: int) -> None:
@@ -256,10 +277,14 @@ def send(device: PushDevice, payload: dict[str, Any], *, urgent: bool = False) -
         with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as answer:
             answer.read()
     except urllib.error.HTTPError as error:
-        if error.code in (404, 410):
-            PushDevice.objects.filter(pk=device.pk).delete()
-            return False
-        raise PushFailed(f"push service answered {error.code}") from None
+        if error.code in TRY_AGAIN or error.code >= 500:
+            raise PushFailed(f"push service answered {error.code}") from None
+        # Any other refusal will not change by asking again: gone (404, 410), signed with
+        # another key than the one the browser subscribed with (403), refused (400, 413)
+        # or a redirect. The device is forgotten; the app registers again if it can.
+        log.info("a push service refused a device (%s); it is forgotten", error.code)
+        PushDevice.objects.filter(pk=device.pk).delete()
+        return False
     except OSError as error:
         raise PushFailed(f"push service unreachable: {error}") from None
     PushDevice.objects.filter(pk=device.pk).update(last_sent_at=clock.now())

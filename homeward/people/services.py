@@ -72,8 +72,12 @@ def create_contact(
         version=accepted_notice_version,
     )
     if account.email_in_use(email):
+        # Nothing is sent, so the address's own count (its owner's password resets) is
+        # left alone; but "taken" tells whether an account uses it, so asking costs the
+        # network what a sign-up costs.
+        throttle.count_email_request(email=email, address=client, to_address=False)
         raise _email_taken()
-    # Only a sign-up that will email the address counts: a mistyped form sends nothing.
+    # Only a sign-up that will email the address counts it: a mistyped form sends nothing.
     throttle.count_email_request(email=email, address=client)
     try:
         with transaction.atomic():

@@ -607,13 +607,16 @@ def begin_archive_code(*, facility_id: int, number: str, address: str | None) ->
     return _take(buckets, clears=[person], kind=Kind.ARCHIVE_CODE)
 
 
-def count_email_request(*, email: str, address: str | None) -> None:
+def count_email_request(*, email: str, address: str | None, to_address: bool = True) -> None:
     """Count a request that emails ``email`` (typed by whoever asks), from the client
     ``address``, before anything is looked up or sent. Raises ``Refused`` (429) when the
     address typed or the client's network has had its share this hour; a refused request
-    is not counted."""
+    is not counted. ``to_address=False`` counts the network alone (a request that sends
+    nothing, but whose answer tells something, as a sign-up's "taken")."""
     typed = normalise(email)
-    buckets = [Bucket(f"email_to:{typed}", Kind.EMAIL_TO, EMAILS_TO_ADDRESS, typed)]
+    buckets = []
+    if to_address:
+        buckets.append(Bucket(f"email_to:{typed}", Kind.EMAIL_TO, EMAILS_TO_ADDRESS, typed))
     if address:
         client = address_key(address)
         buckets.append(Bucket(f"email_from:{client}", Kind.EMAIL_FROM, EMAILS_FROM_CLIENT, client))

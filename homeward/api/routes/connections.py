@@ -39,6 +39,7 @@ def list_connections(request: HttpRequest) -> list[ConnectionOut]:
     "resident_released",
     "contact_cap_reached",
     "illegal_transition",
+    "asked_too_soon",
 )
 def request_connection(request: HttpRequest, data: ConnectionIn) -> Status[ConnectionOut]:
     """At an 'open' facility the connection is active at once; where residents accept
@@ -89,9 +90,9 @@ def decline_invitation(request: HttpRequest, connection_id: int) -> ConnectionOu
 @can_answer("not_found", "not_pending", "illegal_transition")
 def withdraw_request(request: HttpRequest, connection_id: int) -> ConnectionOut:
     """Take back a connection still waiting for the resident or for staff (`requested`,
-    `pending_staff`): it becomes `withdrawn`, and you may ask again later (POST
-    /connections). Withdrawing again answers the same; one already answered is 409
-    not_pending."""
+    `pending_staff`): it becomes `withdrawn`, and you may ask again (POST /connections) a
+    day later (409 asked_too_soon before then). Withdrawing again answers the same; one
+    already answered is 409 not_pending."""
     connection = connections.withdraw(contact=contact_of(request), connection_id=connection_id)
     return present.connection_out(connection)
 

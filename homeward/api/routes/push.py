@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from homeward.api import services
 from homeward.api.auth import contact_of, token_of
 from homeward.api.errors import can_answer
 from homeward.api.schemas import PushDeviceIn, PushDeviceOut, PushKindOut
@@ -59,19 +60,24 @@ def kinds(request: HttpRequest) -> list[PushKindOut]:
     operation_id="push_register",
     openapi_extra={"x-idempotent-by": ["endpoint"]},
 )
-@can_answer("push_not_offered", "push_endpoint_refused", "push_keys_invalid", "too_many_devices")
+@can_answer(
+    "push_not_offered",
+    "push_endpoint_refused",
+    "push_keys_invalid",
+    "too_many_devices",
+    "unauthenticated",
+)
 def register(request: HttpRequest, data: PushDeviceIn) -> Status[PushDeviceOut]:
     """201 for a new device; 200 when the endpoint was registered before (its keys and
     name are renewed: register again whenever the subscription changes). An endpoint must
     be at a push service Homeward sends to (400 push_endpoint_refused)."""
-    device, created = push.register(
-        contact=contact_of(request),
+    device, created = services.register_push_device(
+        token=token_of(request),
         kind=data.kind,
         endpoint=data.endpoint,
         p256dh=data.keys.p256dh,
         auth=data.keys.auth,
         name=data.name,
-        token_id=token_of(request).pk,
     )
     return Status(201 if created else 200, _device_out(device))
 

@@ -3,10 +3,13 @@ confirmation link sent again; and a request to connect taken back."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.test import Client
 
 from homeward.connections.models import Connection
+from homeward.core import clock
 from homeward.people.models import Contact, User
 from homeward.personas import ApiClient, emails_to, error_of, kiosk_client_for, link_in
 
@@ -76,6 +79,20 @@ def test_sign_ups_from_one_network_are_counted(db, anon):
     assert not User.objects.filter(email="one-more@example.org").exists()
 
 
+def test_asking_whether_an_address_has_an_account_costs_the_network(world, anon):
+    """ "Taken" tells whether an account uses the address: one network asks 20 times an
+    hour at most (the owner's own password resets are not used up)."""
+    for _ in range(20):
+        taken = signup(anon, email="a@example.org")
+        assert error_of(taken)["code"] == "email_taken"
+    refused = signup(anon, email="a@example.org")
+    assert refused.status_code == 429 and error_of(refused)["code"] == "too_many_attempts"
+    assert anon.post("/auth/password-reset", {"email": "a@example.org"}).status_code == 429
+    elsewhere = ApiClient()
+    elsewhere.client.defaults["REMOTE_ADDR"] = "198.51.100.7"
+    assert elsewhere.post("/auth/password-reset", {"email": "a@example.org"}).status_code == 202
+
+
 def test_the_link_is_sent_again_until_the_address_has_had_its_share(db, anon, run_jobs, smtp):
     app = ApiClient(signup(anon).json()["token"])
     for _ in range(4):  # the sign-up's email was the first of five an hour
@@ -108,7 +125,11 @@ def test_a_request_is_withdrawn_leaves_the_kiosk_and_may_be_made_again(world, ap
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     assert "Ben Ortiz" not in kiosk.get("/kiosk/requests/").content.decode()
     assert api_b.post(f"/connections/{connection_id}/withdraw").json()["status"] == "withdrawn"
-    again = api_b.post("/connections", {"facility": "greenhaven", "number": "NY1001"})
+    # Asking again waits a day: each request is a notice on the resident's kiosk.
+    soon = api_b.post("/connections", {"facility": "greenhaven", "number": "NY1001"})
+    assert soon.status_code == 409 and error_of(soon)["code"] == "asked_too_soon"
+    with clock.frozen_at(clock.now() + dt.timedelta(days=1, seconds=1)):
+        again = api_b.post("/connections", {"facility": "greenhaven", "number": "NY1001"})
     assert again.status_code == 201 and again.json()["id"] == connection_id
     assert again.json()["status"] == "requested"
 

@@ -21,7 +21,7 @@ from homeward.messaging.models import Message
 from homeward.monitoring import cases, privileged, retention
 from homeward.monitoring.models import AttorneyVerification, CaseMessage, SearchDocument
 from homeward.people.models import StaffMembership
-from homeward.personas import blocked_by_reviewer, client_for
+from homeward.personas import blocked_by_reviewer, body_of, client_for, emails_to
 from homeward.review.models import ReviewTask, ScreeningResult
 
 Role = StaffMembership.Role
@@ -306,9 +306,9 @@ def make_privileged_now(world, contact) -> None:
     privileged.make_privileged(staff=admin, connection=contact.connections.get())
 
 
-def test_an_open_appeal_is_overturned_when_the_channel_becomes_privileged(world):
-    """Nobody could decide it any more (staff do not read the channel): the blocked message
-    is delivered, as the channel's messages waiting for a reviewer are."""
+def test_an_open_appeal_is_closed_when_the_channel_becomes_privileged(world, run_jobs, smtp):
+    """Nobody could decide it any more (staff do not read the channel): it is closed, the
+    block standing, and the sender is told to send the message again on the channel."""
     connection = world.contact_a.connections.get()
     blocked = blocked_by_reviewer(
         world.reviewer_1,
@@ -321,12 +321,14 @@ def test_an_open_appeal_is_overturned_when_the_channel_becomes_privileged(world)
         appellant=world.contact_a, message_id=blocked.pk, statement="It is about my case"
     )
     make_privileged_now(world, world.contact_a)
-    jobs.run_pending("test")
+    run_jobs()
     appeal.refresh_from_db()
     blocked.refresh_from_db()
-    assert appeal.status == appeal.Status.OVERTURNED
-    assert "privileged attorney channel" in appeal.decision_reason
-    assert blocked.status == Message.Status.DELIVERED
+    assert appeal.status == appeal.Status.UPHELD
+    assert appeal.decision_reason == appeals.PRIVILEGED
+    assert blocked.status == Message.Status.BLOCKED
+    told = emails_to(smtp, "a@example.org")[-1]
+    assert "Send the message again." in " ".join(body_of(told).split())
 
 
 def test_a_block_on_a_channel_made_privileged_cannot_be_appealed_to_nobody(world):
@@ -341,6 +343,7 @@ def test_a_block_on_a_channel_made_privileged_cannot_be_appealed_to_nobody(world
     make_privileged_now(world, world.contact_a)
     blocked.refresh_from_db()
     assert not appeals.appealable_message(world.contact_a, blocked)
+    assert appeals.offers_for_messages(world.contact_a, [blocked]) == {}
     with pytest.raises(DomainError) as refused:
         appeals.appeal_message(
             appellant=world.contact_a, message_id=blocked.pk, statement="Please look again"

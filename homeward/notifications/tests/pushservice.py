@@ -104,10 +104,16 @@ def serve() -> tuple[PushService, ThreadingHTTPServer]:
             headers = {name.lower(): value for name, value in self.headers.items()}
             service.received.append(Received(self.path, headers, body))
             if self.path in service.redirects:
-                self.send_response(307)
+                self.send_response(302)
                 self.send_header("Location", service.redirects[self.path])
             else:
                 self.send_response(service.answers.get(self.path, 201))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:  # only a redirect followed would ask this
+            service.received.append(Received(self.path, {}, b""))
+            self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

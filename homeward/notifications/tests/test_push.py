@@ -100,14 +100,34 @@ def test_a_push_service_that_fails_is_tried_again(world, push_service, api_b, ru
     assert PushDevice.objects.count() == 1
 
 
-def test_a_redirect_is_not_followed(world, push_service, api_b, run_jobs):
+def test_a_redirect_is_not_followed_and_the_device_is_forgotten(
+    world, push_service, api_b, run_jobs
+):
     phone = Subscription.new(f"{push_service.origin}/push/moved")
     api_b.post("/push/devices", phone.as_registered())
     push_service.redirects["/push/moved"] = f"{push_service.origin}/elsewhere"
     ask_and_approve(world)
     run_jobs()
-    assert push_service.at("/elsewhere") == []
-    assert Notification.objects.get(channel="push").status == Notification.Status.QUEUED
+    assert len(push_service.at("/push/moved")) == 1
+    assert push_service.at("/elsewhere") == []  # a 302 followed would GET it
+    assert not PushDevice.objects.exists()
+
+
+def test_a_device_subscribed_with_another_key_is_forgotten_and_the_rest_told(
+    world, push_service, api_b, run_jobs
+):
+    """A push service refuses (403) a push signed with another key than the one the
+    browser subscribed with: asking again would not help. The other devices are told."""
+    stale = Subscription.new(f"{push_service.origin}/push/stale")
+    phone = Subscription.new(f"{push_service.origin}/push/phone")
+    api_b.post("/push/devices", stale.as_registered())
+    api_b.post("/push/devices", phone.as_registered())
+    push_service.answers["/push/stale"] = 403
+    ask_and_approve(world)
+    run_jobs()
+    assert [p["event"] for p in pushes(push_service, phone)] == ["connection_approved"]
+    assert [d["name"] for d in api_b.get("/push/devices").json()] == ["Ana's phone"]
+    assert Notification.objects.get(channel="push").status == Notification.Status.SENT
 
 
 def test_only_push_services_kinds_offered_and_valid_keys_are_registered(world, push_service, api_b):
@@ -117,6 +137,8 @@ def test_only_push_services_kinds_offered_and_valid_keys_are_registered(world, p
     phone = Subscription.new(f"{push_service.origin}/push/phone")
     fcm = api_b.post("/push/devices", phone.as_registered() | {"kind": "fcm"})
     assert fcm.status_code == 403 and error_of(fcm)["code"] == "push_not_offered"
+    broken = api_b.post("/push/devices", phone.as_registered() | {"endpoint": "https://[::1"})
+    assert broken.status_code == 400 and error_of(broken)["code"] == "push_endpoint_refused"
     bad = phone.as_registered() | {"keys": {"p256dh": "not-a-key", "auth": "AAAA"}}
     wrong = api_b.post("/push/devices", bad)
     assert wrong.status_code == 400 and error_of(wrong)["code"] == "push_keys_invalid"
