@@ -141,6 +141,16 @@ class Requested(NamedTuple):
     created: bool  # False: asked before, or already connected; this call changed nothing
 
 
+def asking_again_from(connection: Connection | None) -> dt.datetime | None:
+    """When the contact may ask again after withdrawing this request; None when they may
+    now (or it was not withdrawn). Each request puts a notice on the resident's kiosk:
+    withdrawing and asking again must not become a way to flood it."""
+    if connection is None or connection.status != C.WITHDRAWN:
+        return None
+    again = connection.updated_at + REASK_AFTER
+    return again if again > clock.now() else None
+
+
 def _at(facility: Facility, moment: dt.datetime) -> dt.datetime:
     """``moment`` in the facility's time, as people there read it."""
     return timezone.localtime(moment, ZoneInfo(facility.timezone))
@@ -173,10 +183,8 @@ def request_connection(*, contact: Contact, facility: Facility, number: str) -> 
             .first()
         )
         if existing is not None:
-            if existing.status == C.WITHDRAWN and existing.updated_at > clock.now() - REASK_AFTER:
-                # Each request puts a notice on the resident's kiosk: withdrawing and asking
-                # again must not become a way to flood it.
-                again = existing.updated_at + REASK_AFTER
+            again = asking_again_from(existing)
+            if again is not None:
                 raise Conflict(
                     "asked_too_soon",
                     _("You withdrew your request. You can ask again from %(when)s.")

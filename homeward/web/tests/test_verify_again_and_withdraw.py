@@ -3,9 +3,12 @@ connect taken back from the connections page."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from homeward import builders as t
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
+from homeward.core import clock
 from homeward.people.models import Contact
 from homeward.personas import client_for, emails_to
 
@@ -60,9 +63,13 @@ def test_a_waiting_request_is_withdrawn_from_the_connections_page(world):
     assert "You withdrew this request." in said
     assert f"/connections/{asked.pk}/withdraw/" not in said
     assert Connection.objects.get(pk=asked.pk).status == Connection.Status.WITHDRAWN
-    # The facility page offers to ask again.
+    # The facility page says when they may ask again, and then offers it.
     find = browser.get("/facilities/greenhaven/find/?number=NY1001").content.decode()
-    assert "/facilities/greenhaven/connect/" in find
+    assert "/facilities/greenhaven/connect/" not in find
+    assert "You can ask again from" in find
+    with clock.frozen_at(clock.now() + dt.timedelta(days=1, seconds=1)):
+        later = browser.get("/facilities/greenhaven/find/?number=NY1001").content.decode()
+    assert "/facilities/greenhaven/connect/" in later
 
 
 def test_anothers_connection_is_not_withdrawn(world, connection_a):

@@ -89,8 +89,18 @@ def _connect_choice(facility: Facility, contact: Contact | None, resident: Resid
         return {}
     existing = connection_access.connection_between(contact, resident)
     invites_only = not rule_of(facility.policy).contacts_ask
-    can_ask = (existing is None or existing.status in MAY_ASK) and not invites_only
-    return {"existing": existing, "can_ask": can_ask, "invites_only": invites_only}
+    ask_again_from = connections.asking_again_from(existing)
+    can_ask = (
+        (existing is None or existing.status in MAY_ASK)
+        and not invites_only
+        and ask_again_from is None
+    )
+    return {
+        "existing": existing,
+        "can_ask": can_ask,
+        "invites_only": invites_only,
+        "ask_again_from": ask_again_from,
+    }
 
 
 @require_GET
