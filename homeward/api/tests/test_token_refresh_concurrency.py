@@ -1,4 +1,4 @@
-"""Twenty refreshes of one token at once, over HTTP (PostgreSQL), as an app retrying a
+"""Thirty refreshes of one token at once, over HTTP (PostgreSQL), as an app retrying a
 refresh whose answers it keeps losing: they are taken one at a time, and however many
 answers come back, exactly one new token works afterwards."""
 
@@ -16,7 +16,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
 ]
-N = 20
+N = 30
 
 
 def test_refreshes_at_once_leave_one_working_token():

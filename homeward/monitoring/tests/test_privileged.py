@@ -37,6 +37,28 @@ def send(contact, resident, body: str) -> Message:
     return message
 
 
+def make_privileged_now(world, contact) -> None:
+    agency = world.facility_1.agency
+    agency.privileged_channel = True
+    agency.save()
+    admin = t.make_staff("agadmin", role=Role.AGENCY_ADMIN, agency=agency)
+    privileged.verify_attorney(
+        staff=admin, agency=agency, contact=contact, bar_number="NY-1", bar_state="NY"
+    )
+    privileged.make_privileged(staff=admin, connection=contact.connections.get())
+
+
+def blocked_of_ana(world, body: str) -> Message:
+    """A message of Ana's to Maria, blocked by reviewer 1."""
+    return blocked_by_reviewer(
+        world.reviewer_1,
+        sender=world.contact_a,
+        connection_id=world.contact_a.connections.get().pk,
+        body=body,
+        reason="drugs",
+    )
+
+
 @pytest.fixture
 def channel(world):
     """Ben Ortiz is an attorney with a connection to Maria; the agency offers the channel,
@@ -191,14 +213,7 @@ def test_a_message_waiting_for_review_goes_on_when_the_channel_becomes_privilege
     task = ReviewTask.objects.get(message=waiting)
     reviewer = client_for(world.reviewer_1)
     assert reviewer.get(f"/console/review/{task.pk}/").status_code == 200
-    agency = world.facility_1.agency
-    agency.privileged_channel = True
-    agency.save()
-    admin = t.make_staff("agadmin", role=Role.AGENCY_ADMIN, agency=agency)
-    privileged.verify_attorney(
-        staff=admin, agency=agency, contact=lawyer, bar_number="NY-1", bar_state="NY"
-    )
-    privileged.make_privileged(staff=admin, connection=lawyer.connections.get())
+    make_privileged_now(world, lawyer)
     jobs.run_pending("test")
     waiting.refresh_from_db()
     task.refresh_from_db()
@@ -263,13 +278,7 @@ def test_a_task_left_on_a_privileged_connection_is_not_in_the_queue(world):
 
 def test_an_appeal_of_a_privileged_message_is_not_shown_and_the_refusal_is_logged(world):
     connection = world.contact_a.connections.get()
-    blocked = blocked_by_reviewer(
-        world.reviewer_1,
-        sender=world.contact_a,
-        connection_id=connection.pk,
-        body="The zephyrine plea offer.",
-        reason="drugs",
-    )
+    blocked = blocked_of_ana(world, "The zephyrine plea offer.")
     appeal = appeals.appeal_message(
         appellant=world.contact_a, message_id=blocked.pk, statement="It is about my case"
     )
@@ -295,28 +304,10 @@ def test_the_channel_is_not_withdrawn_while_a_connection_is_privileged(channel):
     assert "can have a privileged channel" in page
 
 
-def make_privileged_now(world, contact) -> None:
-    agency = world.facility_1.agency
-    agency.privileged_channel = True
-    agency.save()
-    admin = t.make_staff("agadmin", role=Role.AGENCY_ADMIN, agency=agency)
-    privileged.verify_attorney(
-        staff=admin, agency=agency, contact=contact, bar_number="NY-1", bar_state="NY"
-    )
-    privileged.make_privileged(staff=admin, connection=contact.connections.get())
-
-
 def test_an_open_appeal_is_closed_when_the_channel_becomes_privileged(world, run_jobs, smtp):
     """Nobody could decide it any more (staff do not read the channel): it is closed, the
     block standing, and the sender is told to send the message again on the channel."""
-    connection = world.contact_a.connections.get()
-    blocked = blocked_by_reviewer(
-        world.reviewer_1,
-        sender=world.contact_a,
-        connection_id=connection.pk,
-        body="About the plea hearing.",
-        reason="drugs",
-    )
+    blocked = blocked_of_ana(world, "About the plea hearing.")
     appeal = appeals.appeal_message(
         appellant=world.contact_a, message_id=blocked.pk, statement="It is about my case"
     )
@@ -332,14 +323,7 @@ def test_an_open_appeal_is_closed_when_the_channel_becomes_privileged(world, run
 
 
 def test_a_block_on_a_channel_made_privileged_cannot_be_appealed_to_nobody(world):
-    connection = world.contact_a.connections.get()
-    blocked = blocked_by_reviewer(
-        world.reviewer_1,
-        sender=world.contact_a,
-        connection_id=connection.pk,
-        body="About the plea hearing.",
-        reason="drugs",
-    )
+    blocked = blocked_of_ana(world, "About the plea hearing.")
     make_privileged_now(world, world.contact_a)
     blocked.refresh_from_db()
     assert not appeals.appealable_message(world.contact_a, blocked)
