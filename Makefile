@@ -6,14 +6,19 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: messages run serve test lint typecheck format worker env clean bench-screening bench-review bench-search bench-pages bench-e2e bench-photos bench-sync eval-screening
+.PHONY: messages run serve test lint typecheck format worker env native clean bench-screening bench-review bench-search bench-pages bench-e2e bench-photos bench-sync eval-screening
 
 # The translations: each app's locale/<language>/LC_MESSAGES/django.po, kept in git and
 # compiled here. `make messages` gathers new strings into them (it needs GNU gettext).
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard homeward/locale/*/LC_MESSAGES/django.po \
 	homeward/*/locale/*/LC_MESSAGES/django.po))
 
-env: .venv/.installed $(CATALOGUES)
+env: .venv/.installed $(CATALOGUES) native
+
+# Screening's inner loops in C (homeward/screening/native), built with the compiler this
+# Python was built with; without one the Python loops are used and this says so.
+native: .venv/.installed
+	@$(PY) -m homeward.screening.native
 
 %.mo: %.po | .venv/.installed
 	$(PY) -m homeward.core.catalogues $<
@@ -129,3 +134,4 @@ format: env
 
 clean:
 	rm -rf .venv .tools var
+	rm -f homeward/screening/native/*.so

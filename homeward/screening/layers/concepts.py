@@ -25,7 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from homeward.screening import categories
+from homeward.screening import categories, native
 from homeward.screening.engine import Hit
 from homeward.screening.layers import contexts
 from homeward.screening.layers import tokens as tk
@@ -103,6 +103,12 @@ class ConceptRule:
     def needs(self) -> frozenset[str]:
         return frozenset(self.all)
 
+    @cached_property
+    def ranks(self) -> tuple[int, ...]:
+        """Each concept's place among the rule's concept names sorted (``meet``)."""
+        ordered = sorted(self.all)
+        return tuple(ordered.index(name) for name in self.all)
+
 
 @dataclass(frozen=True)
 class ConceptLibrary:
@@ -156,35 +162,22 @@ class ConceptLibrary:
         sentences: _Once[list[int]],
         names: dict[str, list[tuple[int, int]]],
     ) -> list[Hit]:
-        starts = sorted({(span, name) for name in rule.all for span in places[name]})
         hits: list[Hit] = []
-        covered = -1  # the last word of this rule's previous hit
-        for (first, last), name in starts:
-            if first <= covered:
-                continue
-            limit = first + rule.window - 1
-            if last > limit:
-                continue
-            chosen = {name: (first, last)}
-            for other in rule.all:
-                if other in chosen:
-                    continue
-                span = _first_within(places[other], first, limit, chosen.values())
-                if span is None:
-                    break
-                chosen[other] = span
-            else:
-                end = max(s[1] for s in chosen.values())
-                if rule.sentence and sentences.value[first] != sentences.value[end]:
-                    continue
-                if rule.unless and _near(rule, places, first, end):
-                    continue
-                if _in_a_name(normalized, words, chosen.values(), names):
-                    continue
-                if any(name in places for name in rule.unless_message):
-                    break
-                covered = end
-                hits.append(self._hit(rule, chosen, normalized, words, first, end))
+
+        def accept(spans: list[tuple[int, int]], first: int, end: int) -> int:
+            chosen = dict(zip(rule.all, spans, strict=True))
+            if rule.sentence and sentences.value[first] != sentences.value[end]:
+                return NOT_A_HIT
+            if rule.unless and _near(rule, places, first, end):
+                return NOT_A_HIT
+            if _in_a_name(normalized, words, chosen.values(), names):
+                return NOT_A_HIT
+            if any(name in places for name in rule.unless_message):
+                return STOP
+            hits.append(self._hit(rule, chosen, normalized, words, first, end))
+            return A_HIT
+
+        _meet([places[name] for name in rule.all], rule.ranks, rule.window, accept)
         return hits
 
     def _hit(
@@ -271,6 +264,53 @@ def _first_within(
         if span[1] <= limit and not _overlaps(span, taken):
             return span
     return None
+
+
+# What ``meet``'s ``accept`` answers for a place where the concepts meet.
+NOT_A_HIT, A_HIT, STOP = 0, 1, 2
+
+
+def meet(
+    lists: list[list[tuple[int, int]]],
+    ranks: tuple[int, ...],
+    window: int,
+    accept: Callable[[list[tuple[int, int]], int, int], int],
+) -> None:
+    """Call ``accept(chosen, first, end)`` for each place where one span of every list (one
+    list per concept of a rule, in its order, each sorted) lies within ``window`` words.
+
+    Each span, in order of place and then of concept name (``ranks``), starts a try; the
+    other concepts are taken in the rule's order, each at its first span inside the window
+    that overlaps none taken. After a hit (``A_HIT``), tries start after its last word;
+    ``STOP`` ends the search. ``native/_meet.c`` does the same in C, used when built."""
+    starts = sorted((span, ranks[c], c) for c, spans in enumerate(lists) for span in spans)
+    covered = -1  # the last word of the previous hit
+    for (first, last), _, concept in starts:
+        if first <= covered:
+            continue
+        limit = first + window - 1
+        if last > limit:
+            continue
+        chosen = [(first, last)] * len(lists)
+        taken = [(first, last)]
+        for other, spans in enumerate(lists):
+            if other == concept:
+                continue
+            span = _first_within(spans, first, limit, taken)
+            if span is None:
+                break
+            chosen[other] = span
+            taken.append(span)
+        else:
+            end = max(span[1] for span in chosen)
+            verdict = accept(chosen, first, end)
+            if verdict == STOP:
+                break
+            if verdict == A_HIT:
+                covered = end
+
+
+_meet: Callable[..., None] = native.function("_meet", "meet") or meet
 
 
 def _near(
@@ -538,14 +578,31 @@ def _inside_a_word(symbols: re.Match[str]) -> bool:
     return False
 
 
+def symbols_inside_words(text: str) -> bool:
+    """Whether digits or symbols sit inside a word of ``text`` (``_inside_a_word``)."""
+    return any(map(_inside_a_word, _SYMBOLS.finditer(text)))
+
+
+def three_single_letters(words: list[str]) -> bool:
+    """Whether three words in a row are one letter each ("k n i f e")."""
+    singles = [i for i, word in enumerate(words) if len(word) == 1]
+    return any(singles[i + 2] - singles[i] == 2 for i in range(len(singles) - 2))
+
+
+# ``native/_text.c`` does the same in C; used when it is built.
+_symbols_inside_words: Callable[[str], bool] = (
+    native.function("_text", "symbols_inside_words") or symbols_inside_words
+)
+_three_single_letters: Callable[[list[str]], bool] = (
+    native.function("_text", "three_single_letters") or three_single_letters
+)
+
+
 def _has_tricks(text: str, words: Words) -> bool:
     """Whether a message has spelling tricks inside words (cheap checks first)."""
-    if any(map(_inside_a_word, _SYMBOLS.finditer(text))):
+    if _symbols_inside_words(text):
         return True
-    singles = [i for i, word in enumerate(words.words) if len(word) == 1]
-    return any(singles[i + 2] - singles[i] == 2 for i in range(len(singles) - 2)) and bool(
-        _SPACED.search(text)
-    )
+    return _three_single_letters(words.words) and bool(_SPACED.search(text))
 
 
 def lexicon_size() -> int:

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Generic, NamedTuple, Protocol, TypeVar, overload
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar, overload
 
+from homeward.screening import native
 from homeward.screening.layers.once import once
 from homeward.screening.normalize import Normalized, fold
 
@@ -35,6 +36,15 @@ _CACHE_LIMIT = 200_000
 # The same words for a Latin-1 text, five times faster than the regex: every character
 # the regex would not take becomes a space (bytes.translate, in C), then str.split.
 _NOT_WORD_LATIN1 = bytes(c if _WORD.fullmatch(chr(c)) else 0x20 for c in range(256))
+
+
+def starts_of(text: str) -> list[int]:
+    """Where each word of ``_WORD.findall(text)`` starts. ``native/_text.c`` does the same
+    in C, which is used when it is built."""
+    return [m.start() for m in _WORD.finditer(text)]
+
+
+_starts_of: Callable[[str], list[int]] = native.function("_text", "starts") or starts_of
 
 
 def words_of(text: str) -> list[str]:
@@ -113,23 +123,30 @@ class Words(Sequence[Token]):
     (whole ``Token`` objects, by index or by iterating) is worked out the first time a
     layer asks, which is when something was found."""
 
-    __slots__ = ("_spans", "keys", "text", "words")
+    __slots__ = ("_starts", "keys", "text", "words")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.words: list[str] = words_of(text)  # as in the plain view
-        cache = _keys_cache
-        self.keys: list[frozenset[str]] = [cache.get(w) or keys(w) for w in self.words]
-        self._spans: list[tuple[int, int]] | None = None
+        self.words = words_of(text)  # as in the plain view
+        self._starts: list[int] | None = None  # worked out when something is found
+        cached = list(map(_keys_cache.get, self.words))
+        if all(cached):
+            self.keys: list[frozenset[str]] = cached  # type: ignore[assignment]  # no None
+        else:  # a word not seen before (or not since the cache was cleared)
+            self.keys = [k or keys(w) for w, k in zip(self.words, cached, strict=True)]
 
     def __len__(self) -> int:
         return len(self.words)
 
+    def starts(self) -> list[int]:
+        """Where each word starts in the text."""
+        if self._starts is None:
+            self._starts = _starts_of(self.text)
+        return self._starts
+
     def spans(self) -> list[tuple[int, int]]:
         """Where each word is in the text (start, end)."""
-        if self._spans is None:
-            self._spans = [m.span() for m in _WORD.finditer(self.text)]
-        return self._spans
+        return [(s, s + len(w)) for s, w in zip(self.starts(), self.words, strict=True)]
 
     @overload
     def __getitem__(self, index: int) -> Token: ...
@@ -140,8 +157,8 @@ class Words(Sequence[Token]):
             return [self[i] for i in range(*index.indices(len(self.words)))]
         if index < 0:
             index += len(self.words)
-        start, end = self.spans()[index]
-        return Token(index, self.words[index], self.keys[index], start, end)
+        word, start = self.words[index], self.starts()[index]
+        return Token(index, word, self.keys[index], start, start + len(word))
 
     def __iter__(self) -> Iterator[Token]:
         return (self[i] for i in range(len(self.words)))
@@ -250,9 +267,8 @@ class AnchoredLexicon(Lexicon[T]):
       work", "la corta", "the yard" are tried where "work", "corta" and "yard" occur, not
       at every "put", "la" and "the"), then by its neighbour's key, so "can" costs one
       lookup of the next word, not a check of every entry of "can".
-    - What a word anchors is kept per word, and a message's distinct words are compared
-      with the words that anchor something as sets: a word that anchors nothing (most
-      words of most messages) costs nothing more."""
+    - What a word anchors is worked out once and kept per word: a word that anchors
+      nothing (most words of most messages) costs one dictionary lookup."""
 
     def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
         entries = list(entries)
@@ -264,10 +280,9 @@ class AnchoredLexicon(Lexicon[T]):
             by_anchor[words[at]].append(_Anchor(at, words, value))
         self._by_anchor = {k: tuple(v) for k, v in by_anchor.items()}
         self._by_word: dict[str, _Anchored[T] | None] = {}
-        self._anchoring: set[str] = set()  # the words of _by_word that anchor something
 
-    def _learn(self, word: str) -> None:
-        """Work out once what a word anchors."""
+    def _learn(self, word: str) -> _Anchored[T] | None:
+        """Work out once what a word anchors (None for nothing), and keep it."""
         ones: list[T] = []
         after: dict[str, list[_Anchor[T]]] = defaultdict(list)
         before: dict[str, list[_Anchor[T]]] = defaultdict(list)
@@ -282,48 +297,58 @@ class AnchoredLexicon(Lexicon[T]):
                     before[words[at - 1]].append(anchor)
         if len(self._by_word) >= _WORDS_KEPT:
             self._by_word.clear()
-            self._anchoring.clear()
+        anchored = None
         if ones or after or before:
-            self._by_word[word] = _Anchored(
+            anchored = _Anchored(
                 tuple(ones),
                 {k: tuple(v) for k, v in after.items()},
                 {k: tuple(v) for k, v in before.items()},
             )
-            self._anchoring.add(word)
-        else:
-            self._by_word[word] = None
+        self._by_word[word] = anchored
+        return anchored
 
     def spans(self, tokens: Words) -> list[tuple[int, int, T]]:
         """(first, last, value) of every entry found, first and last inclusive."""
-        words = tokens.words
-        present = set(words)
-        for word in present.difference(self._by_word):
-            self._learn(word)
-        anchoring = present & self._anchoring
-        if not anchoring:
-            return []
-        found: list[tuple[int, int, T]] = []
-        by_word = self._by_word
-        keys = tokens.keys
-        count = len(keys)
-        for index, word in enumerate(words):
-            if word not in anchoring:
-                continue
-            ones, after, before = by_word[word]  # type: ignore[misc]
-            for value in ones:
-                found.append((index, index, value))
-            if after and index + 1 < count:
-                for k in keys[index + 1]:
-                    if k in after:
-                        _whole(after[k], index, keys, found)
-            if before and index > 0:
-                for k in keys[index - 1]:
-                    if k in before:
-                        _whole(before[k], index, keys, found)
-        return found
+        return _walk(tokens.words, tokens.keys, self._by_word, self._learn)
 
     def find(self, tokens: Words) -> list[Found[T]]:
         return [Found(first, last, value) for first, last, value in self.spans(tokens)]
+
+
+def walk(
+    words: list[str],
+    keys: list[frozenset[str]],
+    by_word: dict[str, _Anchored[T] | None],
+    learn: Callable[[str], _Anchored[T] | None],
+) -> list[tuple[int, int, T]]:
+    """(first, last, value) of every entry anchored at one of ``words``, by what each word
+    anchors (``by_word``, or ``learn`` for a word not there yet). ``native/_walk.c`` does
+    the same in C, which is used when it is built."""
+    found: list[tuple[int, int, T]] = []
+    count = len(keys)
+    for index, word in enumerate(words):
+        anchored = by_word.get(word, _UNKNOWN)
+        if anchored is _UNKNOWN:
+            anchored = learn(word)
+        if anchored is None:
+            continue
+        ones, after, before = anchored
+        for value in ones:
+            found.append((index, index, value))
+        if after and index + 1 < count:
+            following = keys[index + 1]
+            for k, candidates in after.items():
+                if k in following:
+                    _whole(candidates, index, keys, found)
+        if before and index > 0:
+            preceding = keys[index - 1]
+            for k, candidates in before.items():
+                if k in preceding:
+                    _whole(candidates, index, keys, found)
+    return found
+
+
+_UNKNOWN: Any = object()
 
 
 def _whole(
@@ -344,3 +369,6 @@ def _whole(
                 break
         else:
             found.append((first, first + size - 1, value))
+
+
+_walk: Callable[..., list[Any]] = native.function("_walk", "walk") or walk

@@ -1,0 +1,138 @@
+/* Reading a message's words, in C: what ``tokens.starts_of``, ``concepts.
+ * symbols_inside_words`` and ``concepts.three_single_letters`` do in Python (``native``
+ * builds it at ``make env``; the Python is used wherever it is not built, and the tests
+ * compare the two on every character).
+ *
+ * starts(text) -> list[int]
+ *   where each run of letters of the text starts, the runs being what the regular
+ *   expression [^\W\d_]+ finds (a letter is a word character that is neither a decimal
+ *   digit nor "_")
+ * symbols_inside_words(text) -> bool
+ *   whether a run of [0-9@$!|*] sits between letters ("p1stola", "sh@nk"), or is an @ or
+ *   $ ending right before two letters ("$hank"); a letter here is what str.isalpha says
+ * three_single_letters(words) -> bool
+ *   whether three words in a row are one letter each ("k n i")
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static unsigned char latin1_letter[256]; /* is_word_letter of each Latin-1 character */
+
+static inline int
+is_word_letter(Py_UCS4 ch)
+{
+    if (ch < 256)
+        return latin1_letter[ch];
+    return Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
+}
+
+static PyObject *
+starts(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "starts(text): text is a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    PyObject *found = PyList_New(0);
+    if (found == NULL)
+        return NULL;
+    int inside = 0;
+    for (Py_ssize_t at = 0; at < length; at++) {
+        int letter = is_word_letter(PyUnicode_READ(kind, data, at));
+        if (letter && !inside) {
+            PyObject *where = PyLong_FromSsize_t(at);
+            if (where == NULL || PyList_Append(found, where) < 0) {
+                Py_XDECREF(where);
+                Py_DECREF(found);
+                return NULL;
+            }
+            Py_DECREF(where);
+        }
+        inside = letter;
+    }
+    return found;
+}
+
+static inline int
+is_trick_symbol(Py_UCS4 ch)
+{
+    return (ch >= '0' && ch <= '9') || ch == '@' || ch == '$' || ch == '!' || ch == '|' ||
+           ch == '*';
+}
+
+static PyObject *
+symbols_inside_words(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "symbols_inside_words(text): text is a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t at = 0;
+    while (at < length) {
+        if (!is_trick_symbol(PyUnicode_READ(kind, data, at))) {
+            at++;
+            continue;
+        }
+        Py_ssize_t start = at;
+        while (at < length && is_trick_symbol(PyUnicode_READ(kind, data, at)))
+            at++;
+        /* the run is start..at; what follows must be a letter */
+        if (at >= length || !Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, at)))
+            continue;
+        if (start > 0 && Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, start - 1)))
+            Py_RETURN_TRUE;
+        Py_UCS4 last = PyUnicode_READ(kind, data, at - 1);
+        if ((last == '@' || last == '$') && at + 1 < length &&
+            Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, at + 1)))
+            Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
+static PyObject *
+three_single_letters(PyObject *module, PyObject *list)
+{
+    if (!PyList_Check(list)) {
+        PyErr_SetString(PyExc_TypeError, "three_single_letters(words): words is a list");
+        return NULL;
+    }
+    int in_a_row = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
+        PyObject *word = PyList_GET_ITEM(list, i);
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "three_single_letters: a word is a str");
+            return NULL;
+        }
+        in_a_row = PyUnicode_GET_LENGTH(word) == 1 ? in_a_row + 1 : 0;
+        if (in_a_row == 3)
+            Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
+static PyMethodDef methods[] = {
+    {"starts", starts, METH_O, "starts(text): where each run of letters starts."},
+    {"symbols_inside_words", symbols_inside_words, METH_O,
+     "symbols_inside_words(text): whether digits or symbols sit inside a word."},
+    {"three_single_letters", three_single_letters, METH_O,
+     "three_single_letters(words): whether three words in a row are one letter each."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_text", "Reading a message's words, in C.", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__text(void)
+{
+    for (Py_UCS4 ch = 0; ch < 256; ch++)
+        latin1_letter[ch] = ch != '_' && Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,141 @@
+"""Screening's inner loops in C (``screening.native``) do exactly what their Python does.
+
+Each compiled function is compared with the Python it stands in for, on the development
+set and the regression corpus, and the whole stack is run both ways: a deployment whose
+machine has no compiler screens every message the same, only slower.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sysconfig
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from homeward.screening import engine, native
+from homeward.screening.evaluation import heldout, run
+from homeward.screening.layers import concepts, slang, tokens
+from homeward.screening.layers.stack import EVERY_LAYER
+from homeward.screening.library.loader import load_library
+from homeward.screening.normalize import normalize
+
+COMPILER = shlex.split(str(sysconfig.get_config_var("CC") or "cc"))[0]
+compiled_walk = native.function("_walk", "walk")
+compiled_meet = native.function("_meet", "meet")
+needs_built = pytest.mark.skipif(
+    compiled_walk is None or compiled_meet is None, reason="the C inner loops are not built"
+)
+
+
+def texts() -> list[str]:
+    found = [m.text for m in heldout.load(heldout.DEVELOPMENT_PATH)]
+    return found + [s.text for s in run.load_corpus()]
+
+
+@pytest.mark.skipif(shutil.which(COMPILER) is None, reason="no C compiler on this machine")
+def test_make_env_builds_every_inner_loop_where_there_is_a_compiler() -> None:
+    if native.function("_walk", "walk") is None and not native.in_use():
+        pytest.skip("HOMEWARD_NATIVE=0: this run screens with the Python loops")
+    assert native.in_use() == [source.stem for source in native.sources()]
+    assert native.build(quiet=True) == 0  # already built: nothing to do, no failure
+
+
+@needs_built
+def test_the_compiled_walk_finds_what_the_python_walk_finds_in_the_same_order() -> None:
+    assert compiled_walk is not None
+    found = 0
+    for lexicon in (concepts.library().lexicon, slang.library().lexicon):
+        for text in texts():
+            normalized = normalize(text)
+            for view in (normalized.plain, normalized.folded):
+                words = tokens.Words(view.text)
+                learn = lexicon._learn
+                by_word = lexicon._by_word
+                python = tokens.walk(words.words, words.keys, by_word, learn)
+                assert compiled_walk(words.words, words.keys, by_word, learn) == python, text
+                found += len(python)
+    assert found > 40_000
+
+
+@needs_built
+def test_the_compiled_walk_learns_the_words_it_has_not_seen() -> None:
+    assert compiled_walk is not None
+    lexicon = tokens.AnchoredLexicon([("put in work", "a"), ("shank", "b")])
+    words = tokens.Words("they put in work with a shank")
+    assert compiled_walk(words.words, words.keys, lexicon._by_word, lexicon._learn) == [
+        (1, 3, "a"),
+        (6, 6, "b"),
+    ]
+    assert lexicon._by_word["they"] is None  # learnt: anchors nothing
+    assert lexicon._by_word["shank"] is not None
+
+
+@needs_built
+def test_the_compiled_loops_refuse_what_they_cannot_read_and_pass_errors_on() -> None:
+    assert compiled_walk is not None and compiled_meet is not None
+    with pytest.raises(TypeError):
+        compiled_walk(["a"], [frozenset({"a"})], ["not", "a", "dict"], lambda w: None)
+    with pytest.raises(ValueError, match="without its keys"):
+        compiled_walk(["a", "b"], [frozenset({"a"})], {}, lambda w: None)
+    with pytest.raises(TypeError):
+        compiled_walk(["a"], [frozenset({"a"})], {"a": ("not", "three")}, lambda w: None)
+
+    def learn(word: str) -> None:
+        raise RuntimeError(word)
+
+    with pytest.raises(RuntimeError, match="new"):
+        compiled_walk(["new"], [frozenset({"new"})], {}, learn)
+    with pytest.raises(TypeError):
+        compiled_meet([[(0, "one")]], (0,), 5, lambda *a: 1)
+    with pytest.raises(TypeError):
+        compiled_meet([[(0, 0)], [(1, 1)]], (0,), 5, lambda *a: 1)
+
+    def refuse(chosen: list[tuple[int, int]], first: int, end: int) -> int:
+        raise LookupError(f"{chosen} {first} {end}")
+
+    with pytest.raises(LookupError, match=r"\[\(0, 0\), \(2, 3\)\] 0 3"):
+        compiled_meet([[(0, 0)], [(2, 3)]], (1, 0), 5, refuse)
+
+
+def _meetings(meet: Callable[..., None], lists: list[list[tuple[int, int]]]) -> list[Any]:
+    """Every call ``meet`` makes, answering a hit to every other one."""
+    calls: list[Any] = []
+
+    def accept(chosen: list[tuple[int, int]], first: int, end: int) -> int:
+        calls.append((list(chosen), first, end))
+        return concepts.A_HIT if len(calls) % 2 else concepts.NOT_A_HIT
+
+    meet(lists, tuple(range(len(lists)))[::-1], 6, accept)
+    return calls
+
+
+@needs_built
+def test_the_compiled_meeting_tries_the_same_places_in_the_same_order() -> None:
+    assert compiled_meet is not None
+    lists = [
+        [(0, 0), (3, 3), (9, 10), (20, 20)],
+        [(1, 2), (3, 3), (8, 8), (14, 14), (19, 19)],
+        [(2, 2), (10, 10), (11, 11), (21, 22)],
+    ]
+    python = _meetings(concepts.meet, lists)
+    assert _meetings(compiled_meet, lists) == python
+    assert len(python) >= 2
+
+
+@needs_built
+def test_the_whole_stack_gives_the_same_verdicts_and_hits_either_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiled_rules = engine.CompiledRuleSet(load_library())
+    every = texts()
+    with_c = [compiled_rules.screen(t, detector_actions={}, layers=EVERY_LAYER) for t in every]
+    monkeypatch.setattr(tokens, "_walk", tokens.walk)
+    monkeypatch.setattr(concepts, "_meet", concepts.meet)
+    with_python = [compiled_rules.screen(t, detector_actions={}, layers=EVERY_LAYER) for t in every]
+    assert with_python == with_c
+    layers = {hit.layer for verdict in with_c for hit in verdict.hits}
+    assert {"concept", "slang"} <= layers
+    assert sum(verdict.verdict != "clear" for verdict in with_c) > 500
