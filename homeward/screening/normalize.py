@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from homeward.screening import native
 from homeward.screening.edits import (
     Edit,
     Track,
@@ -211,7 +212,7 @@ def _latin1(text: str, table: bytes) -> str | None:
     return data.decode("latin-1")
 
 
-def _squeeze(text: str) -> str:
+def squeeze(text: str) -> str:
     """Runs of spaces -> one, ends trimmed."""
     text = text.strip(" ")
     while "  " in text:
@@ -288,7 +289,8 @@ def _has_astral(text: str) -> bool:
     return len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
 
 
-def _collapse_repeats(text: str) -> str:
+def collapse_repeats(text: str) -> str:
+    """Each run of one letter repeated -> the letter."""
     if not text.isascii():
         return _REPEAT.sub(r"\1", text)
     # ASCII: find "letter equals the next byte" for all positions at once with big-integer
@@ -303,6 +305,13 @@ def _collapse_repeats(text: str) -> str:
         return text
     kept = (x & ~(drop << 8)).to_bytes(len(data), "little")
     return kept.translate(None, b"\0").decode("ascii")
+
+
+# ``native/_text.c`` does both in C; used when it is built.
+_squeeze: Callable[[str], str] = native.function("_text", "squeeze") or squeeze
+_collapse_repeats: Callable[[str], str] = (
+    native.function("_text", "collapse_repeats") or collapse_repeats
+)
 
 
 # ---- the slow, exact path: the same stages as explicit edits ----------------------------

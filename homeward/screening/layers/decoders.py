@@ -252,6 +252,8 @@ SHIFT_OF: dict[str, frozenset[str]] = {
 }
 # Two or more words in capitals: codes are often written so ("NBSUFT OPDIF").
 _CAPITALS = re.compile(r"\b[A-Z]{2,}(?:[^A-Za-z0-9\n]{1,3}[A-Z]{2,})+\b")
+# A byte table: A to Z become "A", every other byte a space.
+_CAPITAL_PAIRS = bytes(0x41 if 0x41 <= c <= 0x5A else 0x20 for c in range(256))
 
 
 def _shifted(words: list[str], start: int) -> Iterable[tuple[int, int]]:
@@ -488,6 +490,8 @@ class _Message:
 
     def _shifted_capitals(self, original: str) -> None:
         """Words in capitals ("NBSUFT OPDIF"), tried with every shift."""
+        if b"AA" not in original.encode("latin-1", "replace").translate(_CAPITAL_PAIRS):
+            return  # no two capitals side by side: nothing _CAPITALS could find (cheaply)
         for m in _CAPITALS.finditer(original):
             run = _WORD.findall(m.group().casefold())
             if known_share(run) < 0.5:

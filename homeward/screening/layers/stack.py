@@ -32,7 +32,15 @@ from typing import TYPE_CHECKING
 
 from homeward.screening.categories import CODED
 from homeward.screening.engine import Hit
-from homeward.screening.layers import contexts, language, tokens
+from homeward.screening.layers import (
+    classifier,
+    concepts,
+    contexts,
+    decoders,
+    language,
+    slang,
+    tokens,
+)
 from homeward.screening.normalize import Normalized
 
 if TYPE_CHECKING:
@@ -70,8 +78,6 @@ def layer_hits(
     words = tokens.tokenize(normalized)
     hits: list[Hit] = []
     if layers.words:
-        from homeward.screening.layers import concepts, slang
-
         hits.extend(concepts.find(normalized, words))
         hits.extend(slang.find(normalized, words))
     if layers.decoders:
@@ -79,8 +85,6 @@ def layer_hits(
     if layers.language:
         hits.extend(language.find(normalized, words))
     if layers.classifier:
-        from homeward.screening.layers import classifier
-
         hits.extend(classifier.find(normalized, words))
     return hits
 
@@ -106,8 +110,8 @@ def _plainly_written(text: str) -> bool:
 
 def cancelled_by_names(normalized: Normalized, hits: Sequence[Hit]) -> list[Hit]:
     """``hits`` without the single words that are part of a person's name."""
-    if not hits:  # most messages: nothing to cancel, so no names to look for
-        return []
+    if not any(map(_a_word, hits)):  # most messages: nothing to cancel, no names to find
+        return list(hits)
     names = contexts.name_spans(normalized.original)
     if not names:
         return list(hits)
@@ -125,8 +129,6 @@ def _a_word(hit: Hit) -> bool:
 def _decoded(
     compiled: CompiledRuleSet, normalized: Normalized, detector_actions: Mapping[str, str] | None
 ) -> list[Hit]:
-    from homeward.screening.layers import decoders
-
     hits = []
     original = normalized.original
     seen: set[str] = set()

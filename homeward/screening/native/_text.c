@@ -1,7 +1,8 @@
-/* Reading a message's words, in C: what ``tokens.starts_of``, ``concepts.
- * symbols_inside_words`` and ``concepts.three_single_letters`` do in Python (``native``
- * builds it at ``make env``; the Python is used wherever it is not built, and the tests
- * compare the two on every character).
+/* Reading a message's text, in C: what ``tokens.starts_of``, ``concepts.
+ * symbols_inside_words``, ``concepts.three_single_letters``, ``normalize._squeeze`` and
+ * ``normalize._collapse_repeats`` do in Python (``native`` builds it at ``make env``; the
+ * Python is used wherever it is not built, and the tests compare the two on every
+ * character).
  *
  * starts(text) -> list[int]
  *   where each run of letters of the text starts, the runs being what the regular
@@ -12,6 +13,11 @@
  *   $ ending right before two letters ("$hank"); a letter here is what str.isalpha says
  * three_single_letters(words) -> bool
  *   whether three words in a row are one letter each ("k n i")
+ * squeeze(text) -> str
+ *   the text without spaces at either end, each run of spaces made one
+ * collapse_repeats(text) -> str
+ *   each run of one letter repeated made one letter ("baall" -> "bal"), a letter being what
+ *   [^\W\d_] matches
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -116,12 +122,86 @@ three_single_letters(PyObject *module, PyObject *list)
     Py_RETURN_FALSE;
 }
 
+/* The characters of ``text`` for which ``keep(previous, current)`` holds, as a new str (or
+ * ``text`` itself when all are kept). */
+typedef int (*Keep)(Py_UCS4 previous, Py_UCS4 current);
+
+static PyObject *
+kept(PyObject *text, Keep keep, Py_ssize_t first, Py_ssize_t end)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    /* Most texts keep every character: find the first one dropped, if any. */
+    Py_ssize_t drop = first + 1;
+    while (drop < end &&
+           keep(PyUnicode_READ(kind, data, drop - 1), PyUnicode_READ(kind, data, drop)))
+        drop++;
+    if (drop >= end)
+        return PyUnicode_Substring(text, first, end);
+    Py_UCS4 *out = PyMem_Malloc(sizeof(Py_UCS4) * (end - first));
+    if (out == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t count = 0;
+    for (Py_ssize_t at = first; at < drop; at++)
+        out[count++] = PyUnicode_READ(kind, data, at);
+    for (Py_ssize_t at = drop + 1; at < end; at++) {
+        Py_UCS4 current = PyUnicode_READ(kind, data, at);
+        if (keep(PyUnicode_READ(kind, data, at - 1), current))
+            out[count++] = current;
+    }
+    PyObject *made = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, count);
+    PyMem_Free(out);
+    return made;
+}
+
+static int
+not_a_second_space(Py_UCS4 previous, Py_UCS4 current)
+{
+    return !(current == ' ' && previous == ' ');
+}
+
+static PyObject *
+squeeze(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "squeeze(text): text is a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t first = 0, end = PyUnicode_GET_LENGTH(text);
+    while (first < end && PyUnicode_READ(kind, data, first) == ' ')
+        first++;
+    while (end > first && PyUnicode_READ(kind, data, end - 1) == ' ')
+        end--;
+    return kept(text, not_a_second_space, first, end);
+}
+
+static int
+not_a_repeated_letter(Py_UCS4 previous, Py_UCS4 current)
+{
+    return !(current == previous && is_word_letter(current));
+}
+
+static PyObject *
+collapse_repeats(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "collapse_repeats(text): text is a str");
+        return NULL;
+    }
+    return kept(text, not_a_repeated_letter, 0, PyUnicode_GET_LENGTH(text));
+}
+
 static PyMethodDef methods[] = {
     {"starts", starts, METH_O, "starts(text): where each run of letters starts."},
     {"symbols_inside_words", symbols_inside_words, METH_O,
      "symbols_inside_words(text): whether digits or symbols sit inside a word."},
     {"three_single_letters", three_single_letters, METH_O,
      "three_single_letters(words): whether three words in a row are one letter each."},
+    {"squeeze", squeeze, METH_O, "squeeze(text): ends trimmed, runs of spaces made one."},
+    {"collapse_repeats", collapse_repeats, METH_O,
+     "collapse_repeats(text): each run of one letter repeated made one letter."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from homeward.screening import engine, native
+from homeward.screening import normalize as normalizing
 from homeward.screening.evaluation import heldout, run
 from homeward.screening.layers import concepts, slang, tokens
 from homeward.screening.layers.stack import EVERY_LAYER
@@ -125,17 +126,67 @@ def test_the_compiled_meeting_tries_the_same_places_in_the_same_order() -> None:
     assert len(python) >= 2
 
 
+# Where each compiled loop stands in for Python: (module, its name there, the Python).
+STAND_INS = [
+    (tokens, "_walk", tokens.walk),
+    (tokens, "_starts_of", tokens.starts_of),
+    (concepts, "_meet", concepts.meet),
+    (concepts, "_symbols_inside_words", concepts.symbols_inside_words),
+    (concepts, "_three_single_letters", concepts.three_single_letters),
+    (normalizing, "_squeeze", normalizing.squeeze),
+    (normalizing, "_collapse_repeats", normalizing.collapse_repeats),
+]
+
+
 @needs_built
 def test_the_whole_stack_gives_the_same_verdicts_and_hits_either_way(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    for module, name, python in STAND_INS:
+        assert getattr(module, name) is not python, f"{module.__name__}.{name} is not compiled"
     compiled_rules = engine.CompiledRuleSet(load_library())
     every = texts()
     with_c = [compiled_rules.screen(t, detector_actions={}, layers=EVERY_LAYER) for t in every]
-    monkeypatch.setattr(tokens, "_walk", tokens.walk)
-    monkeypatch.setattr(concepts, "_meet", concepts.meet)
+    for module, name, python in STAND_INS:
+        monkeypatch.setattr(module, name, python)
     with_python = [compiled_rules.screen(t, detector_actions={}, layers=EVERY_LAYER) for t in every]
     assert with_python == with_c
     layers = {hit.layer for verdict in with_c for hit in verdict.hits}
-    assert {"concept", "slang"} <= layers
+    assert {"concept", "slang", "decoder"} <= layers
     assert sum(verdict.verdict != "clear" for verdict in with_c) > 500
+
+
+def _odd_texts() -> list[str]:
+    """Every Latin-1 character, and others beyond it, alone, doubled, between letters and
+    digits, at the ends, in runs of spaces."""
+    odd = [chr(c) for c in range(256)] + list(
+        "ĀſƀΣσςЖж中ㄱ٣߀²³¹½ⅷ①\u0301\u200b\U0001f600\U00010400"
+    )
+    made = []
+    for c in odd:
+        made += [c, c + c + c, f"a{c}b", f"1{c}2", f"  {c}{c}  x  ", f"p{c}{c}ola $h{c}nk"]
+    made += ["".join(odd), " ".join(odd), "k n i f e", "b@ll00ns", "sh@nk", "$hank", "5pm 3rd"]
+    return made
+
+
+@needs_built
+def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
+    text_loops = [
+        ("starts", tokens.starts_of),
+        ("symbols_inside_words", concepts.symbols_inside_words),
+        ("squeeze", normalizing.squeeze),
+        ("collapse_repeats", normalizing.collapse_repeats),
+    ]
+    every = _odd_texts() + texts()
+    for name, python in text_loops:
+        compiled = native.function("_text", name)
+        assert compiled is not None, name
+        for text in every:
+            assert compiled(text) == python(text), (name, text)
+    singles = native.function("_text", "three_single_letters")
+    assert singles is not None
+    for text in every:
+        words = tokens.words_of(text)
+        assert singles(words) == concepts.three_single_letters(words), text
+    assert normalizing._squeeze("  so   many  spaces ") == "so many spaces"
+    assert normalizing._collapse_repeats("baall  ññ 22 __") == "bal  ñ 22 __"
