@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from homeward.screening import native
 from homeward.screening.edits import Edit
 
 APOSTROPHES = "'`"  # curly ones were straightened already; ʼ and ʻ look like '
@@ -88,6 +89,8 @@ def spaced_runs(classes: str) -> list[tuple[int, int, list[Edit]]]:
     """Join letters spaced, dotted or hyphenated apart: "e s c a p e", "3.s.c.4.p.3". A
     wide gap stays between words, and so do spaces among more dots or hyphens
     ("b.r.e.a.k o.u.t"; but "x-r a t e d" is one word)."""
+    if _may_be_spaced is not None and not _may_be_spaced(classes):
+        return []  # no two segments in a row that could be spaced letters (most texts)
     first = _SPACED_AT_START.match(classes)
     runs = [first.span()] if first else []
     runs += [
@@ -107,6 +110,10 @@ def spaced_runs(classes: str) -> list[tuple[int, int, list[Edit]]]:
         ]
         joined.append((start, end, edits))
     return joined
+
+
+# ``native/_text.c``: a test, in C, that is False only where the regexes would find nothing.
+_may_be_spaced: Callable[[str], bool] | None = native.function("_text", "may_be_spaced")
 
 
 def spaced_edits(text: str, classes: str) -> list[Edit]:

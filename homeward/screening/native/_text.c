@@ -1,6 +1,6 @@
 /* Reading a message's text, in C: what ``tokens.starts_of``, ``concepts.
  * symbols_inside_words``, ``concepts.three_single_letters``, ``normalize._squeeze`` and
- * ``normalize._collapse_repeats`` do in Python (``native`` builds it at ``make env``; the
+ * ``normalize._collapse_repeats`` do in Python, and a test that spares a regular expression (``native`` builds it at ``make env``; the
  * Python is used wherever it is not built, and the tests compare the two on every
  * character).
  *
@@ -13,6 +13,9 @@
  *   $ ending right before two letters ("$hank"); a letter here is what str.isalpha says
  * three_single_letters(words) -> bool
  *   whether three words in a row are one letter each ("k n i")
+ * may_be_spaced(classes) -> bool
+ *   False only where ``folding.spaced_runs`` finds no letters spaced apart in a class
+ *   string (see below): a cheap test before its regular expressions
  * squeeze(text) -> str
  *   the text without spaces at either end, each run of spaces made one
  * collapse_repeats(text) -> str
@@ -122,6 +125,57 @@ three_single_letters(PyObject *module, PyObject *list)
     Py_RETURN_FALSE;
 }
 
+/* Letters spaced apart (folding._SPACED_RUN) are three or more elements with separators
+ * ([ .-]) between them, an element being [!$']*[a1]([!$']+[a1])*[!$']*. The first two are
+ * each a whole segment (a run between separators) made only of [!$'a1], holding a letter
+ * or leet digit ([a1]) and no two side by side, and the second is followed by a separator.
+ * Where no two segments in a row are like that, no run can be found. */
+static inline int
+is_separator(Py_UCS4 ch)
+{
+    return ch == ' ' || ch == '.' || ch == '-';
+}
+
+static PyObject *
+may_be_spaced(PyObject *module, PyObject *classes)
+{
+    if (!PyUnicode_Check(classes)) {
+        PyErr_SetString(PyExc_TypeError, "may_be_spaced(classes): classes is a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(classes);
+    const void *data = PyUnicode_DATA(classes);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(classes);
+    int previous_like = 0; /* the segment before this one is like an element */
+    Py_ssize_t at = 0;
+    while (at < length) {
+        if (is_separator(PyUnicode_READ(kind, data, at))) {
+            at++;
+            continue;
+        }
+        int like = 1, letters = 0, last_was_letter = 0;
+        for (; at < length; at++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, at);
+            if (is_separator(ch))
+                break;
+            int letter = ch == 'a' || ch == '1';
+            if (letter) {
+                letters++;
+                if (last_was_letter)
+                    like = 0;
+            } else if (ch != '!' && ch != '$' && ch != '\'') {
+                like = 0;
+            }
+            last_was_letter = letter;
+        }
+        like = like && letters > 0;
+        if (previous_like && like && at < length) /* at: the separator after it */
+            Py_RETURN_TRUE;
+        previous_like = like;
+    }
+    Py_RETURN_FALSE;
+}
+
 /* The characters of ``text`` for which ``keep(previous, current)`` holds, as a new str (or
  * ``text`` itself when all are kept). */
 typedef int (*Keep)(Py_UCS4 previous, Py_UCS4 current);
@@ -199,6 +253,8 @@ static PyMethodDef methods[] = {
      "symbols_inside_words(text): whether digits or symbols sit inside a word."},
     {"three_single_letters", three_single_letters, METH_O,
      "three_single_letters(words): whether three words in a row are one letter each."},
+    {"may_be_spaced", may_be_spaced, METH_O,
+     "may_be_spaced(classes): False where no letters spaced apart can be found."},
     {"squeeze", squeeze, METH_O, "squeeze(text): ends trimmed, runs of spaces made one."},
     {"collapse_repeats", collapse_repeats, METH_O,
      "collapse_repeats(text): each run of one letter repeated made one letter."},

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from homeward.screening import engine, native
+from homeward.screening import engine, folding, native
 from homeward.screening import normalize as normalizing
 from homeward.screening.evaluation import heldout, run
 from homeward.screening.layers import concepts, slang, tokens
@@ -127,7 +129,7 @@ def test_the_compiled_meeting_tries_the_same_places_in_the_same_order() -> None:
 
 
 # Where each compiled loop stands in for Python: (module, its name there, the Python).
-STAND_INS = [
+STAND_INS: list[tuple[Any, str, Any]] = [
     (tokens, "_walk", tokens.walk),
     (tokens, "_starts_of", tokens.starts_of),
     (concepts, "_meet", concepts.meet),
@@ -135,6 +137,7 @@ STAND_INS = [
     (concepts, "_three_single_letters", concepts.three_single_letters),
     (normalizing, "_squeeze", normalizing.squeeze),
     (normalizing, "_collapse_repeats", normalizing.collapse_repeats),
+    (folding, "_may_be_spaced", None),  # no test first: the regexes alone
 ]
 
 
@@ -190,3 +193,37 @@ def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
         assert singles(words) == concepts.three_single_letters(words), text
     assert normalizing._squeeze("  so   many  spaces ") == "so many spaces"
     assert normalizing._collapse_repeats("baall  ññ 22 __") == "bal  ñ 22 __"
+
+
+may_be_spaced = native.function("_text", "may_be_spaced")
+# The class alphabet (``folding.char_class``), weighted to the characters runs are made of.
+CLASS_TEXT = st.text(alphabet=st.sampled_from("aaa11!$'  ..--0?"), max_size=40)
+
+
+@needs_built
+@settings(max_examples=3000, deadline=None)
+@given(CLASS_TEXT)
+@example("a a a")
+@example(" a.1.$a")
+@example("a-!a-a' x")
+@example("'a' a a")
+def test_the_spaced_letters_test_never_says_no_where_there_are_spaced_letters(
+    classes: str,
+) -> None:
+    """``may_be_spaced`` spares the regexes of ``folding.spaced_runs`` only where they find
+    nothing: over random class strings and every text of the development set."""
+    assert may_be_spaced is not None
+    if folding._SPACED_AT_START.match(classes) or folding._SPACED.search(classes):
+        assert may_be_spaced(classes), classes
+
+
+@needs_built
+def test_the_spaced_letters_test_spares_most_texts_and_misses_none() -> None:
+    assert may_be_spaced is not None
+    spared = 0
+    for text in texts():
+        classes = normalizing.plain(text).translate(folding.CLASSES)
+        found = folding._SPACED_AT_START.match(classes) or folding._SPACED.search(classes)
+        assert may_be_spaced(classes) or not found, text
+        spared += not may_be_spaced(classes)
+    assert spared > len(texts()) // 2
