@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from homeward.screening import categories, native
 from homeward.screening.engine import Hit
@@ -72,7 +72,6 @@ _SPACED = re.compile(r"(?:\b[^\W\d_][.\-_ ]){2,}[^\W\d_]\b")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Words of an `unless_words` list are found as concepts of this name.
 _WORD_PREFIX = "="
-V = TypeVar("V")
 
 
 class ConceptError(ValueError):
@@ -126,13 +125,7 @@ class ConceptLibrary:
         found = self.lexicon.spans(words)
         if not found:
             return []
-        places: dict[str, list[tuple[int, int]]] = {}
-        for first, last, meant in found:
-            for name in meant:
-                if name in places:
-                    places[name].append((first, last))
-                else:
-                    places[name] = [(first, last)]
+        places = _places_of(found)
         candidates = [
             rule
             for name in places
@@ -141,16 +134,10 @@ class ConceptLibrary:
         ]
         if not candidates:
             return []
-        for spans in places.values():
-            if len(spans) > 1:
-                spans[:] = sorted(set(spans))
         hits: list[Hit] = []
-        # Which sentence each word is in, worked out when a sentence rule's concepts first
-        # meet within its window.
-        sentences = _Once(lambda: _sentence_numbers(normalized.plain.text, words))
         names: dict[str, list[tuple[int, int]]] = {}  # people's names, found when needed
         for rule in candidates:
-            hits.extend(self._matches(rule, places, normalized, words, sentences, names))
+            hits.extend(self._matches(rule, places, normalized, words, names))
         return hits
 
     def _matches(
@@ -159,14 +146,13 @@ class ConceptLibrary:
         places: Mapping[str, list[tuple[int, int]]],
         normalized: Normalized,
         words: Words,
-        sentences: _Once[list[int]],
         names: dict[str, list[tuple[int, int]]],
     ) -> list[Hit]:
         hits: list[Hit] = []
 
         def accept(spans: list[tuple[int, int]], first: int, end: int) -> int:
             chosen = dict(zip(rule.all, spans, strict=True))
-            if rule.sentence and sentences.value[first] != sentences.value[end]:
+            if rule.sentence and not _one_sentence(normalized.plain.text, words, first, end):
                 return NOT_A_HIT
             if rule.unless and _near(rule, places, first, end):
                 return NOT_A_HIT
@@ -211,20 +197,25 @@ class ConceptLibrary:
         )
 
 
-class _Once(Generic[V]):
-    """A value worked out the first time it is asked for, if ever."""
+def places_of(found: list[tuple[int, int, frozenset[str]]]) -> dict[str, list[tuple[int, int]]]:
+    """Each concept name of ``found`` (a lexicon's spans) with the sorted spans where it
+    was found, each once. ``native/_walk.c`` does the same in C, used when it is built."""
+    places: dict[str, list[tuple[int, int]]] = {}
+    for first, last, meant in found:
+        for name in meant:
+            if name in places:
+                places[name].append((first, last))
+            else:
+                places[name] = [(first, last)]
+    for spans in places.values():
+        if len(spans) > 1:
+            spans[:] = sorted(set(spans))
+    return places
 
-    __slots__ = ("_make", "_value")
 
-    def __init__(self, make: Callable[[], V]) -> None:
-        self._make: Callable[[], V] | None = make
-        self._value: V | None = None
-
-    @property
-    def value(self) -> V:
-        if self._make is not None:
-            self._value, self._make = self._make(), None
-        return self._value  # type: ignore[return-value]
+_places_of: Callable[..., dict[str, list[tuple[int, int]]]] = (
+    native.function("_walk", "places_of") or places_of
+)
 
 
 def _in_a_name(
@@ -325,26 +316,20 @@ def _near(
     )
 
 
-def _sentence_numbers(text: str, words: Words) -> list[int]:
-    """Which sentence each word is in (0 for the first)."""
-    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
-    numbers = [0] * len(words)
-    if not ends:
-        return numbers
-    spans, letters = words.spans(), words.words
-    current = 0
-    at = 0  # the first sentence mark not yet passed
-    for i in range(1, len(spans)):
-        before_end, start = spans[i - 1][1], spans[i][0]
-        while at < len(ends) and ends[at] < before_end:
-            at += 1
-        if at < len(ends) and ends[at] < start:
+def _one_sentence(text: str, words: Words, first: int, last: int) -> bool:
+    """Whether words ``first`` to ``last`` are in one sentence: no sentence mark between
+    two of them, but a dot after one letter or a short title ("C.O.", "Mr.")."""
+    starts, letters = words.starts(), words.words
+    if not _SENTENCE_END.search(text, starts[first] + len(letters[first]), starts[last]):
+        return True
+    for i in range(first + 1, last + 1):
+        before_end, start = starts[i - 1] + len(letters[i - 1]), starts[i]
+        if _SENTENCE_END.search(text, before_end, start):
             gap = text[before_end:start].strip()
             before = letters[i - 1]
             if not (gap == "." and (len(before) == 1 or before in _ABBREVIATIONS)):
-                current += 1
-        numbers[i] = current
-    return numbers
+                return False
+    return True
 
 
 # --- reading and checking the file -------------------------------------------------------

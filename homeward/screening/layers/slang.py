@@ -36,12 +36,12 @@ import re
 import tomllib
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from homeward.screening import categories
+from homeward.screening import categories, native
 from homeward.screening.engine import Hit
 from homeward.screening.layers.once import once
 from homeward.screening.layers.tokens import AnchoredLexicon, Lexicon, Words, key, original_span
@@ -150,36 +150,39 @@ def _counts(entry: Entry, tokens: Words, first: int, last: int) -> bool:
     if not entry.innocent and not entry.needs:
         return True
     lo, hi = max(0, first - entry.window), min(len(tokens) - 1, last + entry.window)
-    if entry.innocent and _near(entry.innocent_index, tokens, lo, hi, first, last, entry.own):
+    keys = tokens.keys
+    if entry.innocent and _near(entry.innocent_index, keys, lo, hi, first, last, entry.own):
         return False
-    return not entry.needs or _near(entry.needs_index, tokens, lo, hi, first, last, entry.own)
+    return not entry.needs or _near(entry.needs_index, keys, lo, hi, first, last, entry.own)
 
 
-def _near(
+def near(
     index: Mapping[str, tuple[Phrase, ...]],
-    tokens: Words,
+    keys: list[frozenset[str]],
     lo: int,
     hi: int,
     first: int,
     last: int,
     own: frozenset[str],
 ) -> bool:
-    """Whether one of the phrases (by first word) occurs in tokens[lo..hi]. A phrase may
-    include the term ("packs of gum", "bien cuete"), and one within the term counts when it
-    names another form than the term's own ("working" for "work")."""
-    count = len(tokens)
+    """Whether one of the phrases (by first word) occurs in words lo..hi (their ``keys``).
+    A phrase may include the term ("packs of gum", "bien cuete"), and one within the term
+    counts when it names another form than the term's own ("working" for "work").
+    ``native/_walk.c`` does the same in C, which is used when it is built."""
+    count = len(keys)
     for at in range(lo, hi + 1):
         inside = first <= at <= last
-        for k in tokens.keys[at]:
+        for k in keys[at]:
             for phrase in index.get(k, ()):
                 end = at + len(phrase) - 1
                 if inside and end <= last and own.issuperset(phrase):
                     continue
-                if end < count and all(
-                    phrase[i] in tokens.keys[at + i] for i in range(1, len(phrase))
-                ):
+                if end < count and all(phrase[i] in keys[at + i] for i in range(1, len(phrase))):
                     return True
     return False
+
+
+_near: Callable[..., bool] = native.function("_walk", "near") or near
 
 
 def _index(phrases: tuple[Phrase, ...]) -> dict[str, tuple[Phrase, ...]]:

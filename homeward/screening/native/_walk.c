@@ -1,10 +1,11 @@
-/* The lexicon walk of ``tokens.AnchoredLexicon.spans`` in C: the loop every message runs
- * twice (concepts, slang) over all its words. It does exactly what ``tokens.walk`` does in
- * Python, in the same order, on the same objects; ``native`` builds it at ``make env``,
- * and the Python walk is used wherever it is not built. The tests run both on the
- * development set and the regression corpus and compare what they find.
+/* Walking a message's words in C: the lexicon walk of ``tokens.AnchoredLexicon.spans``,
+ * the loop every message runs twice (concepts, slang) over all its words, and two smaller
+ * loops of the layers. Each does exactly what a Python function does (``tokens.walk``,
+ * ``concepts.places_of``, ``slang.near``), in the same order, on the same objects;
+ * ``native`` builds it at ``make env``, and the Python is used wherever it is not built.
+ * The tests run both on the development set and the regression corpus and compare them.
  *
- * Arguments, as ``AnchoredLexicon`` keeps them:
+ * walk(words, keys, by_word, learn), with arguments as ``AnchoredLexicon`` keeps them:
  *   words     list[str]             the message's words
  *   keys      list[frozenset[str]]  each word's keys
  *   by_word   dict[str, _Anchored | None]  what each word anchors: None for nothing, or
@@ -13,6 +14,16 @@
  *   learn     a function of a word not in by_word yet: works out what it anchors, keeps
  *             it in by_word and returns it
  * Returns list[tuple[int, int, value]]: first and last word (inclusive), and the value.
+ *
+ * places_of(found) -> dict[str, list[tuple[int, int]]]
+ *   found is what walk returns with frozensets of concept names for values; each name
+ *   with the sorted spans (first, last) where it was found, each span once
+ *
+ * near(index, keys, lo, hi, first, last, own) -> bool
+ *   whether a phrase of ``index`` (a dict of a first key to a tuple of phrases, each a
+ *   tuple of keys) starts at one of words lo..hi and is whole there; a phrase starting
+ *   inside the term (words first..last) and ending inside it does not count when every
+ *   key of it is one of ``own`` (the term's own forms)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -158,14 +169,179 @@ failed:
     return NULL;
 }
 
+static PyObject *
+places_of(PyObject *module, PyObject *found)
+{
+    if (!PyList_Check(found)) {
+        PyErr_SetString(PyExc_TypeError, "places_of(found): found is a list");
+        return NULL;
+    }
+    PyObject *places = PyDict_New();
+    if (places == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(found); i++) {
+        PyObject *item = PyList_GET_ITEM(found, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 3) {
+            bad_shape("a found entry that is not (first, last, names)");
+            goto failed;
+        }
+        PyObject *span = PyTuple_GetSlice(item, 0, 2);
+        if (span == NULL)
+            goto failed;
+        PyObject *names = PyObject_GetIter(PyTuple_GET_ITEM(item, 2));
+        if (names == NULL) {
+            Py_DECREF(span);
+            goto failed;
+        }
+        PyObject *name;
+        int failure = 0;
+        while (!failure && (name = PyIter_Next(names)) != NULL) {
+            PyObject *spans = PyDict_GetItemWithError(places, name);
+            if (spans == NULL && !PyErr_Occurred()) {
+                spans = PyList_New(0);
+                if (spans == NULL || PyDict_SetItem(places, name, spans) < 0)
+                    failure = 1;
+                Py_XDECREF(spans); /* the dict holds it */
+            }
+            if (spans == NULL || failure || PyList_Append(spans, span) < 0)
+                failure = 1;
+            Py_DECREF(name);
+        }
+        Py_DECREF(names);
+        Py_DECREF(span);
+        if (failure || PyErr_Occurred())
+            goto failed;
+    }
+    PyObject *key, *spans;
+    Py_ssize_t position = 0;
+    while (PyDict_Next(places, &position, &key, &spans)) {
+        Py_ssize_t count = PyList_GET_SIZE(spans);
+        if (count < 2)
+            continue;
+        if (PyList_Sort(spans) < 0)
+            goto failed;
+        Py_ssize_t kept = 1; /* each span once: drop those equal to the one before */
+        for (Py_ssize_t i = 1; i < count; i++) {
+            PyObject *current = PyList_GET_ITEM(spans, i);
+            int same = PyObject_RichCompareBool(PyList_GET_ITEM(spans, kept - 1), current, Py_EQ);
+            if (same < 0)
+                goto failed;
+            if (!same) {
+                Py_INCREF(current);
+                if (PyList_SetItem(spans, kept++, current) < 0)
+                    goto failed;
+            }
+        }
+        if (kept < count && PyList_SetSlice(spans, kept, count, NULL) < 0)
+            goto failed;
+    }
+    return places;
+failed:
+    Py_DECREF(places);
+    return NULL;
+}
+
+/* Whether every key of ``phrase`` is in the set ``keys``. */
+static int
+all_in(PyObject *phrase, Py_ssize_t from, PyObject *keys_list, Py_ssize_t at)
+{
+    for (Py_ssize_t i = from; i < PyTuple_GET_SIZE(phrase); i++) {
+        int has = PySet_Contains(PyList_GET_ITEM(keys_list, at + i), PyTuple_GET_ITEM(phrase, i));
+        if (has <= 0)
+            return has;
+    }
+    return 1;
+}
+
+static int
+own_phrase(PyObject *phrase, PyObject *own)
+{
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(phrase); i++) {
+        int has = PySet_Contains(own, PyTuple_GET_ITEM(phrase, i));
+        if (has <= 0)
+            return has;
+    }
+    return 1;
+}
+
+static PyObject *
+near(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "near(index, keys, lo, hi, first, last, own)");
+        return NULL;
+    }
+    PyObject *index = args[0], *keys = args[1], *own = args[6];
+    Py_ssize_t lo = PyLong_AsSsize_t(args[2]), hi = PyLong_AsSsize_t(args[3]);
+    Py_ssize_t first = PyLong_AsSsize_t(args[4]), last = PyLong_AsSsize_t(args[5]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (!PyDict_Check(index) || !PyList_Check(keys) || !PyAnySet_Check(own)) {
+        PyErr_SetString(PyExc_TypeError, "near(dict, list, int, int, int, int, frozenset)");
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(keys);
+    if (lo < 0 || hi >= count) {
+        PyErr_SetString(PyExc_IndexError, "near: words lo..hi are not all in the message");
+        return NULL;
+    }
+    for (Py_ssize_t at = lo; at <= hi; at++) {
+        int inside = first <= at && at <= last;
+        PyObject *word_keys = PyObject_GetIter(PyList_GET_ITEM(keys, at));
+        if (word_keys == NULL)
+            return NULL;
+        PyObject *k;
+        int answer = 0;
+        while (answer == 0 && (k = PyIter_Next(word_keys)) != NULL) {
+            PyObject *phrases = PyDict_GetItemWithError(index, k);
+            Py_DECREF(k);
+            if (phrases == NULL) {
+                if (PyErr_Occurred())
+                    answer = -1;
+                continue;
+            }
+            if (!PyTuple_Check(phrases)) {
+                answer = bad_shape("phrases that are not a tuple");
+                continue;
+            }
+            for (Py_ssize_t p = 0; answer == 0 && p < PyTuple_GET_SIZE(phrases); p++) {
+                PyObject *phrase = PyTuple_GET_ITEM(phrases, p);
+                if (!PyTuple_Check(phrase) || PyTuple_GET_SIZE(phrase) == 0) {
+                    answer = bad_shape("a phrase that is not a tuple of keys");
+                    break;
+                }
+                Py_ssize_t end = at + PyTuple_GET_SIZE(phrase) - 1;
+                if (inside && end <= last) {
+                    int its_own = own_phrase(phrase, own);
+                    if (its_own < 0)
+                        answer = -1;
+                    if (its_own != 0)
+                        continue;
+                }
+                if (end < count)
+                    answer = all_in(phrase, 1, keys, at);
+            }
+        }
+        Py_DECREF(word_keys);
+        if (answer < 0 || PyErr_Occurred())
+            return NULL;
+        if (answer > 0)
+            Py_RETURN_TRUE;
+    }
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef methods[] = {
     {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL,
      "walk(words, keys, by_word, learn): (first, last, value) of every entry found."},
+    {"places_of", places_of, METH_O, "places_of(found): each concept name's sorted spans."},
+    {"near", (PyCFunction)(void (*)(void))near, METH_FASTCALL,
+     "near(index, keys, lo, hi, first, last, own): whether a phrase is near the term."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_walk", "The lexicon walk of tokens.AnchoredLexicon, in C.", -1,
+    PyModuleDef_HEAD_INIT, "_walk", "Walking a message's words, in C.", -1,
     methods,
 };
 

@@ -64,6 +64,32 @@ def test_the_compiled_walk_finds_what_the_python_walk_finds_in_the_same_order() 
 
 
 @needs_built
+def test_where_concepts_were_found_and_what_is_near_a_slang_term_agree_with_python() -> None:
+    places_of = native.function("_walk", "places_of")
+    near = native.function("_walk", "near")
+    assert places_of is not None and near is not None
+    lexicon = concepts.library().lexicon
+    contexts = [e for e in slang.library().entries if e.innocent or e.needs]
+    compared = nearby = 0
+    for text in texts():
+        words = tokens.tokenize(normalize(text))
+        found = lexicon.spans(words)
+        assert places_of(found) == concepts.places_of(found), text
+        assert list(places_of(found)) == list(concepts.places_of(found))  # in the same order
+        for f in slang.library().lexicon.find(words):
+            entry = f.entry
+            if not (entry.innocent or entry.needs):
+                entry = contexts[compared % len(contexts)]  # another entry's contexts here
+            lo, hi = max(0, f.first - entry.window), min(len(words) - 1, f.last + entry.window)
+            for index in (entry.innocent_index, entry.needs_index):
+                args = (index, words.keys, lo, hi, f.first, f.last, entry.own)
+                assert near(*args) == slang.near(*args), (text, entry.term)
+                nearby += slang.near(*args)
+                compared += 1
+    assert compared > 500 and nearby > 20
+
+
+@needs_built
 def test_the_compiled_walk_learns_the_words_it_has_not_seen() -> None:
     assert compiled_walk is not None
     lexicon = tokens.AnchoredLexicon([("put in work", "a"), ("shank", "b")])
@@ -95,6 +121,18 @@ def test_the_compiled_loops_refuse_what_they_cannot_read_and_pass_errors_on() ->
         compiled_meet([[(0, "one")]], (0,), 5, lambda *a: 1)
     with pytest.raises(TypeError):
         compiled_meet([[(0, 0)], [(1, 1)]], (0,), 5, lambda *a: 1)
+
+    places_of = native.function("_walk", "places_of")
+    near = native.function("_walk", "near")
+    assert places_of is not None and near is not None
+    with pytest.raises(TypeError):
+        places_of([(0, 1)])
+    with pytest.raises(TypeError):
+        places_of([(0, 1, 5)])  # names that are not a set of names
+    with pytest.raises(IndexError):
+        near({}, [frozenset({"a"})], 0, 3, 0, 0, frozenset())
+    with pytest.raises(TypeError):
+        near({"a": ["not", "a", "tuple"]}, [frozenset({"a"})], 0, 0, 0, 0, frozenset())
 
     def refuse(chosen: list[tuple[int, int]], first: int, end: int) -> int:
         raise LookupError(f"{chosen} {first} {end}")
@@ -133,6 +171,8 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (tokens, "_walk", tokens.walk),
     (tokens, "_starts_of", tokens.starts_of),
     (concepts, "_meet", concepts.meet),
+    (concepts, "_places_of", concepts.places_of),
+    (slang, "_near", slang.near),
     (concepts, "_symbols_inside_words", concepts.symbols_inside_words),
     (concepts, "_three_single_letters", concepts.three_single_letters),
     (normalizing, "_squeeze", normalizing.squeeze),
