@@ -15,6 +15,10 @@ messages of 1,600 and of 250 characters (a typical message): the rule layers
 (normalisation, hyperscan, detectors, morphology, concepts, slang, decoders) and the whole
 stack (with the language check and the classifier).
 
+Last, the same stage tables from a process screening with the Python inner loops
+(``HOMEWARD_NATIVE=0``), which is what the compiled ones (``screening/native``) bring and
+what a machine without a C compiler gets.
+
 Every figure is the best of at least three timed passes over the same messages: the
 machine is shared, and the best pass is the one it disturbed least.
 """
@@ -25,6 +29,7 @@ import argparse
 import os
 import random
 import re
+import subprocess
 import sys
 import time
 from functools import partial
@@ -33,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homeward.settings")
 
-from homeward.screening import engine  # noqa: E402
+from homeward.screening import engine, native  # noqa: E402
 from homeward.screening.engine import RuleSpec  # noqa: E402
 from homeward.screening.layers.stack import EVERY_LAYER, Layers  # noqa: E402
 from homeward.screening.normalize import normalize  # noqa: E402
@@ -274,12 +279,29 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--seconds", type=float, default=3.0, help="time budget per figure")
     parser.add_argument("--stages-at", type=int, default=1000, help="rules for the stage table")
+    parser.add_argument(
+        "--stages-only", type=int, metavar="LENGTH", help="only the stage table, at LENGTH"
+    )
+    parser.add_argument(
+        "--no-python-loops",
+        action="store_true",
+        help="skip the stage table with the Python inner loops (HOMEWARD_NATIVE=0)",
+    )
     args = parser.parse_args()
-    corpus = messages(500)
     actions = {name: "flag" for name in ("phone", "address", "payment", "url", "digits")}
     actions |= {"cipher": "flag", "mixed_script": "flag"}
+    used = native.in_use()
+    loops = f"C ({', '.join(used)})" if used else "Python (the C ones are not built or are off)"
+    if args.stages_only:
+        compiled = engine.CompiledRuleSet(rules(args.stages_at))
+        print(f"\nevery layer, {args.stages_at:,} rules, {args.stages_only:,} characters,", end="")
+        print(f" inner loops in {loops}")
+        stages(compiled, messages(500, size=args.stages_only), actions, args.seconds)
+        return
+    corpus = messages(500)
     size = sum(len(m) for m in corpus) / len(corpus)
     print(f"corpus: {len(corpus)} messages, {size:,.0f} characters each on average; one core")
+    print(f"screening's inner loops: {loops}")
     header = (
         f"{'rules':>7} {'compile s':>10} {'db KiB':>8} {'pipeline msg/s':>15} "
         f"{'naive msg/s':>12} {'ratio':>7} {'raw hs msg/s':>13} {'of raw':>7}"
@@ -307,6 +329,14 @@ def main() -> None:
         sample = messages(500, size=length)
         print(f"\nevery layer, {args.stages_at:,} rules, messages of {length:,} characters")
         stages(compiled, sample, actions, args.seconds)
+    if used and not args.no_python_loops:
+        # The same stages in a process screening with the Python inner loops: what the
+        # compiled ones bring, measured in this run (a machine without a compiler runs these).
+        for length in (1600, 250):
+            command = [sys.executable, __file__, "--stages-only", str(length)]
+            command += ["--stages-at", str(args.stages_at), "--seconds", str(args.seconds)]
+            sys.stdout.flush()
+            subprocess.run(command, env={**os.environ, "HOMEWARD_NATIVE": "0"}, check=True)  # noqa: S603
 
 
 if __name__ == "__main__":

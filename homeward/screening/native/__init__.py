@@ -26,6 +26,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 
 
+def _wanted() -> bool:
+    """Whether to use the compiled loops: ``HOMEWARD_NATIVE`` is 1 (the default) or 0."""
+    value = os.environ.get("HOMEWARD_NATIVE", "1").strip()
+    if value not in ("0", "1"):
+        raise ValueError(f"HOMEWARD_NATIVE must be 0 or 1, not {value!r}")
+    return value == "1"
+
+
 def sources() -> list[Path]:
     return sorted(HERE.glob("_*.c"))
 
@@ -34,10 +42,21 @@ def built_path(source: Path) -> Path:
     return source.with_suffix(str(sysconfig.get_config_var("EXT_SUFFIX")))
 
 
+def _current(module: str) -> bool:
+    """Whether ``module`` is built from its source as it is now: a module older than its
+    source (changed since ``make env``) is not used, so a stale build never screens."""
+    source = HERE / f"{module}.c"
+    target = built_path(source)
+    try:
+        return target.stat().st_mtime >= source.stat().st_mtime
+    except OSError:
+        return False
+
+
 def function(module: str, name: str) -> Callable[..., Any] | None:
     """The compiled ``name`` of ``module`` (such as ``_walk``), or None when it is not
-    built or ``HOMEWARD_NATIVE=0``."""
-    if os.environ.get("HOMEWARD_NATIVE", "1") == "0":
+    built, is older than its source, or ``HOMEWARD_NATIVE=0``."""
+    if not _wanted() or not _current(module):
         return None
     try:
         found: Callable[..., Any] = getattr(import_module(f"{__name__}.{module}"), name)
@@ -47,11 +66,13 @@ def function(module: str, name: str) -> Callable[..., Any] | None:
 
 
 def in_use() -> list[str]:
-    """The compiled modules this process screens with (for the benchmark)."""
-    if os.environ.get("HOMEWARD_NATIVE", "1") == "0":
+    """The compiled modules this process screens with (for the benchmark and the tests)."""
+    if not _wanted():
         return []
     used = []
     for source in sources():
+        if not _current(source.stem):
+            continue
         try:
             import_module(f"{__name__}.{source.stem}")
         except ImportError:
@@ -79,9 +100,9 @@ def build(*, quiet: bool = False) -> int:
         return 0
     flags = shlex.split(str(sysconfig.get_config_var("CCSHARED") or "-fPIC"))
     for source in sources():
-        target = built_path(source)
-        if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+        if _current(source.stem):
             continue
+        target = built_path(source)
         partial = target.with_name(target.name + ".partial")
         command = [
             *compiler,
