@@ -291,7 +291,7 @@ def _has_astral(text: str) -> bool:
 
 def collapse_repeats(text: str) -> str:
     """Each run of one letter repeated -> the letter."""
-    if not text.isascii():
+    if not text.isascii() or "\0" in text:  # the fast path marks deletions with NUL
         return _REPEAT.sub(r"\1", text)
     # ASCII: find "letter equals the next byte" for all positions at once with big-integer
     # XOR and bytes.translate, zero the repeats and delete the zero bytes -- four times

@@ -17,13 +17,14 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#ifndef HOMEWARD_SOURCE /* the SHA-256 of this file, which native.build passes */
+#define HOMEWARD_SOURCE "homeward-source-sha256:unknown"
+#endif
 #include <stdlib.h>
 
-#define MOST_CONCEPTS 16
-
 typedef struct {
-    Py_ssize_t first, last;
-    int rank, concept;
+    Py_ssize_t first, last, rank, concept;
 } Start;
 
 typedef struct {
@@ -41,6 +42,18 @@ by_place(const void *a, const void *b)
     return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
+/* A plain int (never an object whose __index__ could run Python and change the lists). */
+static int
+read_int(PyObject *item, Py_ssize_t *value)
+{
+    if (!PyLong_CheckExact(item)) {
+        PyErr_SetString(PyExc_TypeError, "meet: word positions and ranks are ints");
+        return -1;
+    }
+    *value = PyLong_AsSsize_t(item);
+    return *value == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
 static int
 read_span(PyObject *item, Span *span)
 {
@@ -48,9 +61,9 @@ read_span(PyObject *item, Span *span)
         PyErr_SetString(PyExc_TypeError, "meet: a span is a (first, last) tuple");
         return -1;
     }
-    span->first = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 0));
-    span->last = PyLong_AsSsize_t(PyTuple_GET_ITEM(item, 1));
-    return PyErr_Occurred() ? -1 : 0;
+    if (read_int(PyTuple_GET_ITEM(item, 0), &span->first) < 0)
+        return -1;
+    return read_int(PyTuple_GET_ITEM(item, 1), &span->last);
 }
 
 static int
@@ -85,72 +98,23 @@ first_within(const Span *spans, Py_ssize_t count, Py_ssize_t first, Py_ssize_t l
     return -1;
 }
 
-static PyObject *
-meet(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* Call accept at each place the concepts meet (see the top); 0 or -1 with an error. */
+static int
+try_places(const Start *starts, const Span *spans, const Py_ssize_t *offset,
+           Py_ssize_t concepts, Py_ssize_t window, PyObject *accept, Span *chosen, Span *taken)
 {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "meet(lists, ranks, window, accept)");
-        return NULL;
-    }
-    PyObject *lists = args[0], *ranks = args[1], *accept = args[3];
-    Py_ssize_t window = PyLong_AsSsize_t(args[2]);
-    if (window == -1 && PyErr_Occurred())
-        return NULL;
-    if (!PyList_Check(lists) || !PyTuple_Check(ranks) ||
-        PyTuple_GET_SIZE(ranks) != PyList_GET_SIZE(lists)) {
-        PyErr_SetString(PyExc_TypeError, "meet(list, tuple of as many ranks, window, accept)");
-        return NULL;
-    }
-    Py_ssize_t concepts = PyList_GET_SIZE(lists);
-    if (concepts < 1 || concepts > MOST_CONCEPTS) {
-        PyErr_Format(PyExc_ValueError, "meet: a rule has 1 to %d concepts", MOST_CONCEPTS);
-        return NULL;
-    }
-    Py_ssize_t total = 0, offset[MOST_CONCEPTS + 1];
-    for (Py_ssize_t c = 0; c < concepts; c++) {
-        PyObject *spans = PyList_GET_ITEM(lists, c);
-        if (!PyList_Check(spans)) {
-            PyErr_SetString(PyExc_TypeError, "meet: each concept's spans are a list");
-            return NULL;
-        }
-        offset[c] = total;
-        total += PyList_GET_SIZE(spans);
-    }
-    offset[concepts] = total;
-    Span *spans = PyMem_Malloc(sizeof(Span) * (total ? total : 1));
-    Start *starts = PyMem_Malloc(sizeof(Start) * (total ? total : 1));
-    PyObject *result = NULL;
-    if (spans == NULL || starts == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t c = 0; c < concepts; c++) {
-        PyObject *list = PyList_GET_ITEM(lists, c);
-        int rank = (int)PyLong_AsLong(PyTuple_GET_ITEM(ranks, c));
-        if (rank == -1 && PyErr_Occurred())
-            goto done;
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
-            Span *span = &spans[offset[c] + i];
-            if (read_span(PyList_GET_ITEM(list, i), span) < 0)
-                goto done;
-            starts[offset[c] + i] = (Start){span->first, span->last, rank, (int)c};
-        }
-    }
-    qsort(starts, (size_t)total, sizeof(Start), by_place);
-
     Py_ssize_t covered = -1;
-    for (Py_ssize_t s = 0; s < total; s++) {
+    for (Py_ssize_t s = 0; s < offset[concepts]; s++) {
         Start start = starts[s];
         if (start.first <= covered)
             continue;
         Py_ssize_t limit = start.first + window - 1;
         if (start.last > limit)
             continue;
-        Span chosen[MOST_CONCEPTS], taken[MOST_CONCEPTS];
         Py_ssize_t taken_count = 1, end = start.last;
         chosen[start.concept] = taken[0] = (Span){start.first, start.last};
         int every = 1;
-        for (Py_ssize_t other = 0; other < concepts && every; other++) {
+        for (Py_ssize_t other = 0; other < concepts; other++) {
             if (other == start.concept)
                 continue;
             Py_ssize_t at = first_within(&spans[offset[other]], offset[other + 1] - offset[other],
@@ -167,29 +131,93 @@ meet(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             continue;
         PyObject *listed = PyList_New(concepts);
         if (listed == NULL)
-            goto done;
+            return -1;
         for (Py_ssize_t c = 0; c < concepts; c++) {
             PyObject *pair = Py_BuildValue("(nn)", chosen[c].first, chosen[c].last);
             if (pair == NULL) {
                 Py_DECREF(listed);
-                goto done;
+                return -1;
             }
             PyList_SET_ITEM(listed, c, pair);
         }
         PyObject *answer = PyObject_CallFunction(accept, "Nnn", listed, start.first, end);
         if (answer == NULL)
-            goto done;
+            return -1;
         long verdict = PyLong_AsLong(answer);
         Py_DECREF(answer);
         if (verdict == -1 && PyErr_Occurred())
-            goto done;
+            return -1;
         if (verdict == 2)
             break;
         if (verdict == 1)
             covered = end;
     }
-    result = Py_NewRef(Py_None);
+    return 0;
+}
+
+static PyObject *
+meet(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "meet(lists, ranks, window, accept)");
+        return NULL;
+    }
+    PyObject *lists = args[0], *ranks = args[1], *accept = args[3];
+    Py_ssize_t window;
+    if (read_int(args[2], &window) < 0)
+        return NULL;
+    if (!PyList_Check(lists) || !PyTuple_Check(ranks) ||
+        PyTuple_GET_SIZE(ranks) != PyList_GET_SIZE(lists) || PyList_GET_SIZE(lists) < 1) {
+        PyErr_SetString(PyExc_TypeError, "meet(list, tuple of as many ranks, window, accept)");
+        return NULL;
+    }
+    Py_ssize_t concepts = PyList_GET_SIZE(lists);
+    /* Nothing below runs Python code until accept is called, after everything is read. */
+    Py_ssize_t *offset = PyMem_Calloc((size_t)concepts + 1, sizeof(Py_ssize_t));
+    Py_ssize_t *rank = PyMem_Calloc((size_t)concepts, sizeof(Py_ssize_t));
+    Span *chosen = PyMem_Calloc((size_t)concepts, sizeof(Span));
+    Span *taken = PyMem_Calloc((size_t)concepts, sizeof(Span));
+    Span *spans = NULL;
+    Start *starts = NULL;
+    PyObject *result = NULL;
+    if (offset == NULL || rank == NULL || chosen == NULL || taken == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t c = 0; c < concepts; c++) {
+        PyObject *list = PyList_GET_ITEM(lists, c);
+        if (!PyList_Check(list)) {
+            PyErr_SetString(PyExc_TypeError, "meet: each concept's spans are a list");
+            goto done;
+        }
+        if (read_int(PyTuple_GET_ITEM(ranks, c), &rank[c]) < 0)
+            goto done;
+        offset[c + 1] = offset[c] + PyList_GET_SIZE(list);
+    }
+    Py_ssize_t total = offset[concepts];
+    spans = PyMem_Calloc((size_t)(total ? total : 1), sizeof(Span));
+    starts = PyMem_Calloc((size_t)(total ? total : 1), sizeof(Start));
+    if (spans == NULL || starts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t c = 0; c < concepts; c++) {
+        PyObject *list = PyList_GET_ITEM(lists, c);
+        for (Py_ssize_t i = 0; i < offset[c + 1] - offset[c]; i++) {
+            Span *span = &spans[offset[c] + i];
+            if (read_span(PyList_GET_ITEM(list, i), span) < 0)
+                goto done;
+            starts[offset[c] + i] = (Start){span->first, span->last, rank[c], c};
+        }
+    }
+    qsort(starts, (size_t)total, sizeof(Start), by_place);
+    if (try_places(starts, spans, offset, concepts, window, accept, chosen, taken) == 0)
+        result = Py_NewRef(Py_None);
 done:
+    PyMem_Free(offset);
+    PyMem_Free(rank);
+    PyMem_Free(chosen);
+    PyMem_Free(taken);
     PyMem_Free(spans);
     PyMem_Free(starts);
     return result;
@@ -208,5 +236,8 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__meet(void)
 {
-    return PyModule_Create(&module);
+    PyObject *made = PyModule_Create(&module);
+    if (made != NULL && PyModule_AddStringConstant(made, "source", HOMEWARD_SOURCE) < 0)
+        Py_CLEAR(made);
+    return made;
 }

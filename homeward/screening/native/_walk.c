@@ -28,6 +28,10 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#ifndef HOMEWARD_SOURCE /* the SHA-256 of this file, which native.build passes */
+#define HOMEWARD_SOURCE "homeward-source-sha256:unknown"
+#endif
+
 static int
 add(PyObject *found, Py_ssize_t first, Py_ssize_t last, PyObject *value)
 {
@@ -46,6 +50,22 @@ bad_shape(const char *what)
     return -1;
 }
 
+/* The keys of word ``i`` (a set, borrowed), or NULL with an error. */
+static PyObject *
+key_set(PyObject *keys, Py_ssize_t i)
+{
+    if (i < 0 || i >= PyList_GET_SIZE(keys)) {
+        PyErr_SetString(PyExc_IndexError, "the lexicon walk went past the message's words");
+        return NULL;
+    }
+    PyObject *set = PyList_GET_ITEM(keys, i);
+    if (!PyAnySet_Check(set)) {
+        bad_shape("keys that are not a set");
+        return NULL;
+    }
+    return set;
+}
+
 /* Add each candidate anchored at ``index`` whose every word is among the keys there. */
 static int
 whole(PyObject *candidates, Py_ssize_t index, PyObject *keys, PyObject *found)
@@ -57,6 +77,8 @@ whole(PyObject *candidates, Py_ssize_t index, PyObject *keys, PyObject *found)
         PyObject *anchor = PyTuple_GET_ITEM(candidates, c);
         if (!PyTuple_Check(anchor) || PyTuple_GET_SIZE(anchor) != 3)
             return bad_shape("an anchor that is not (at, words, value)");
+        if (!PyLong_CheckExact(PyTuple_GET_ITEM(anchor, 0)))
+            return bad_shape("an anchor's place that is not an int");
         Py_ssize_t at = PyLong_AsSsize_t(PyTuple_GET_ITEM(anchor, 0));
         if (at == -1 && PyErr_Occurred())
             return -1;
@@ -69,7 +91,8 @@ whole(PyObject *candidates, Py_ssize_t index, PyObject *keys, PyObject *found)
             continue;
         int every = 1;
         for (Py_ssize_t i = 0; i < size; i++) {
-            int has = PySet_Contains(PyList_GET_ITEM(keys, first + i), PyTuple_GET_ITEM(entry, i));
+            PyObject *there = key_set(keys, first + i);
+            int has = there == NULL ? -1 : PySet_Contains(there, PyTuple_GET_ITEM(entry, i));
             if (has < 0)
                 return -1;
             if (!has) {
@@ -119,15 +142,18 @@ at_word(PyObject *anchored, Py_ssize_t index, PyObject *keys, PyObject *found)
         if (add(found, index, index, PyTuple_GET_ITEM(ones, i)) < 0)
             return -1;
     }
-    Py_ssize_t count = PyList_GET_SIZE(keys);
-    if (index + 1 < count &&
-        beside(PyTuple_GET_ITEM(anchored, 1), PyList_GET_ITEM(keys, index + 1), index, keys,
-               found) < 0)
-        return -1;
-    if (index > 0 &&
-        beside(PyTuple_GET_ITEM(anchored, 2), PyList_GET_ITEM(keys, index - 1), index, keys,
-               found) < 0)
-        return -1;
+    if (index + 1 < PyList_GET_SIZE(keys)) {
+        PyObject *following = key_set(keys, index + 1);
+        if (following == NULL ||
+            beside(PyTuple_GET_ITEM(anchored, 1), following, index, keys, found) < 0)
+            return -1;
+    }
+    if (index > 0) {
+        PyObject *preceding = key_set(keys, index - 1);
+        if (preceding == NULL ||
+            beside(PyTuple_GET_ITEM(anchored, 2), preceding, index, keys, found) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -143,21 +169,37 @@ walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "walk(list, list, dict, learn)");
         return NULL;
     }
-    Py_ssize_t count = PyList_GET_SIZE(words);
-    if (PyList_GET_SIZE(keys) != count) {
-        PyErr_SetString(PyExc_ValueError, "walk: a word without its keys");
-        return NULL;
-    }
     PyObject *found = PyList_New(0);
     if (found == NULL)
         return NULL;
-    for (Py_ssize_t index = 0; index < count; index++) {
-        PyObject *word = PyList_GET_ITEM(words, index);
-        PyObject *anchored = PyDict_GetItemWithError(by_word, word);
-        if (anchored != NULL)
-            Py_INCREF(anchored);
-        else if (PyErr_Occurred() || (anchored = PyObject_CallOneArg(learn, word)) == NULL)
+    /* learn is Python: the lists are measured again after every word, never trusted. */
+    for (Py_ssize_t index = 0; index < PyList_GET_SIZE(words); index++) {
+        if (PyList_GET_SIZE(keys) != PyList_GET_SIZE(words)) {
+            PyErr_SetString(PyExc_ValueError, "walk: a word without its keys");
             goto failed;
+        }
+        PyObject *word = PyList_GET_ITEM(words, index);
+        if (!PyUnicode_CheckExact(word)) {
+            bad_shape("a word that is not a str");
+            goto failed;
+        }
+        PyObject *anchored = PyDict_GetItemWithError(by_word, word);
+        if (anchored != NULL) {
+            Py_INCREF(anchored);
+        } else if (PyErr_Occurred()) {
+            goto failed;
+        } else {
+            Py_INCREF(word);
+            anchored = PyObject_CallOneArg(learn, word);
+            Py_DECREF(word);
+            if (anchored == NULL)
+                goto failed;
+            if (index >= PyList_GET_SIZE(keys)) {
+                Py_DECREF(anchored);
+                PyErr_SetString(PyExc_ValueError, "walk: the words changed while walking");
+                goto failed;
+            }
+        }
         int failure = at_word(anchored, index, keys, found);
         Py_DECREF(anchored);
         if (failure < 0)
@@ -246,7 +288,8 @@ static int
 all_in(PyObject *phrase, Py_ssize_t from, PyObject *keys_list, Py_ssize_t at)
 {
     for (Py_ssize_t i = from; i < PyTuple_GET_SIZE(phrase); i++) {
-        int has = PySet_Contains(PyList_GET_ITEM(keys_list, at + i), PyTuple_GET_ITEM(phrase, i));
+        PyObject *there = key_set(keys_list, at + i);
+        int has = there == NULL ? -1 : PySet_Contains(there, PyTuple_GET_ITEM(phrase, i));
         if (has <= 0)
             return has;
     }
@@ -272,10 +315,17 @@ near(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *index = args[0], *keys = args[1], *own = args[6];
-    Py_ssize_t lo = PyLong_AsSsize_t(args[2]), hi = PyLong_AsSsize_t(args[3]);
-    Py_ssize_t first = PyLong_AsSsize_t(args[4]), last = PyLong_AsSsize_t(args[5]);
-    if (PyErr_Occurred())
-        return NULL;
+    Py_ssize_t bounds[4]; /* lo, hi, first, last */
+    for (int i = 0; i < 4; i++) {
+        if (!PyLong_CheckExact(args[2 + i])) {
+            PyErr_SetString(PyExc_TypeError, "near: lo, hi, first and last are ints");
+            return NULL;
+        }
+        bounds[i] = PyLong_AsSsize_t(args[2 + i]);
+        if (bounds[i] == -1 && PyErr_Occurred())
+            return NULL;
+    }
+    Py_ssize_t lo = bounds[0], hi = bounds[1], first = bounds[2], last = bounds[3];
     if (!PyDict_Check(index) || !PyList_Check(keys) || !PyAnySet_Check(own)) {
         PyErr_SetString(PyExc_TypeError, "near(dict, list, int, int, int, int, frozenset)");
         return NULL;
@@ -287,7 +337,8 @@ near(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     for (Py_ssize_t at = lo; at <= hi; at++) {
         int inside = first <= at && at <= last;
-        PyObject *word_keys = PyObject_GetIter(PyList_GET_ITEM(keys, at));
+        PyObject *there = key_set(keys, at);
+        PyObject *word_keys = there == NULL ? NULL : PyObject_GetIter(there);
         if (word_keys == NULL)
             return NULL;
         PyObject *k;
@@ -348,5 +399,8 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__walk(void)
 {
-    return PyModule_Create(&module);
+    PyObject *made = PyModule_Create(&module);
+    if (made != NULL && PyModule_AddStringConstant(made, "source", HOMEWARD_SOURCE) < 0)
+        Py_CLEAR(made);
+    return made;
 }
