@@ -39,22 +39,39 @@ is_word_letter(Py_UCS4 ch)
     return Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
 }
 
+/* A str's characters as the functions below read them. */
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t length;
+} Text;
+
+static int
+read_text(PyObject *text, const char *function, Text *read)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "%s(text): text is a str", function);
+        return -1;
+    }
+    *read = (Text){PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    return 0;
+}
+
+#define AT(text, i) PyUnicode_READ((text).kind, (text).data, (i))
+
 static PyObject *
 starts(PyObject *module, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "starts(text): text is a str");
+    Text t;
+    if (read_text(text, "starts", &t) < 0)
         return NULL;
-    }
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t length = t.length;
     PyObject *found = PyList_New(0);
     if (found == NULL)
         return NULL;
     int inside = 0;
     for (Py_ssize_t at = 0; at < length; at++) {
-        int letter = is_word_letter(PyUnicode_READ(kind, data, at));
+        int letter = is_word_letter(AT(t, at));
         if (letter && !inside) {
             PyObject *where = PyLong_FromSsize_t(at);
             if (where == NULL || PyList_Append(found, where) < 0) {
@@ -79,30 +96,27 @@ is_trick_symbol(Py_UCS4 ch)
 static PyObject *
 symbols_inside_words(PyObject *module, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "symbols_inside_words(text): text is a str");
+    Text t;
+    if (read_text(text, "symbols_inside_words", &t) < 0)
         return NULL;
-    }
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t length = t.length;
     Py_ssize_t at = 0;
     while (at < length) {
-        if (!is_trick_symbol(PyUnicode_READ(kind, data, at))) {
+        if (!is_trick_symbol(AT(t, at))) {
             at++;
             continue;
         }
         Py_ssize_t start = at;
-        while (at < length && is_trick_symbol(PyUnicode_READ(kind, data, at)))
+        while (at < length && is_trick_symbol(AT(t, at)))
             at++;
         /* the run is start..at; what follows must be a letter */
-        if (at >= length || !Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, at)))
+        if (at >= length || !Py_UNICODE_ISALPHA(AT(t, at)))
             continue;
-        if (start > 0 && Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, start - 1)))
+        if (start > 0 && Py_UNICODE_ISALPHA(AT(t, start - 1)))
             Py_RETURN_TRUE;
-        Py_UCS4 last = PyUnicode_READ(kind, data, at - 1);
+        Py_UCS4 last = AT(t, at - 1);
         if ((last == '@' || last == '$') && at + 1 < length &&
-            Py_UNICODE_ISALPHA(PyUnicode_READ(kind, data, at + 1)))
+            Py_UNICODE_ISALPHA(AT(t, at + 1)))
             Py_RETURN_TRUE;
     }
     Py_RETURN_FALSE;
@@ -143,23 +157,20 @@ is_separator(Py_UCS4 ch)
 static PyObject *
 may_be_spaced(PyObject *module, PyObject *classes)
 {
-    if (!PyUnicode_Check(classes)) {
-        PyErr_SetString(PyExc_TypeError, "may_be_spaced(classes): classes is a str");
+    Text t;
+    if (read_text(classes, "may_be_spaced", &t) < 0)
         return NULL;
-    }
-    int kind = PyUnicode_KIND(classes);
-    const void *data = PyUnicode_DATA(classes);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(classes);
+    Py_ssize_t length = t.length;
     int previous_like = 0; /* the segment before this one is like an element */
     Py_ssize_t at = 0;
     while (at < length) {
-        if (is_separator(PyUnicode_READ(kind, data, at))) {
+        if (is_separator(AT(t, at))) {
             at++;
             continue;
         }
         int like = 1, letters = 0, last_was_letter = 0;
         for (; at < length; at++) {
-            Py_UCS4 ch = PyUnicode_READ(kind, data, at);
+            Py_UCS4 ch = AT(t, at);
             if (is_separator(ch))
                 break;
             int letter = ch == 'a' || ch == '1';
@@ -187,12 +198,11 @@ typedef int (*Keep)(Py_UCS4 previous, Py_UCS4 current);
 static PyObject *
 kept(PyObject *text, Keep keep, Py_ssize_t first, Py_ssize_t end)
 {
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
     /* Most texts keep every character: find the first one dropped, if any. */
     Py_ssize_t drop = first + 1;
     while (drop < end &&
-           keep(PyUnicode_READ(kind, data, drop - 1), PyUnicode_READ(kind, data, drop)))
+           keep(AT(t, drop - 1), AT(t, drop)))
         drop++;
     if (drop >= end)
         return PyUnicode_Substring(text, first, end);
@@ -201,10 +211,10 @@ kept(PyObject *text, Keep keep, Py_ssize_t first, Py_ssize_t end)
         return PyErr_NoMemory();
     Py_ssize_t count = 0;
     for (Py_ssize_t at = first; at < drop; at++)
-        out[count++] = PyUnicode_READ(kind, data, at);
+        out[count++] = AT(t, at);
     for (Py_ssize_t at = drop + 1; at < end; at++) {
-        Py_UCS4 current = PyUnicode_READ(kind, data, at);
-        if (keep(PyUnicode_READ(kind, data, at - 1), current))
+        Py_UCS4 current = AT(t, at);
+        if (keep(AT(t, at - 1), current))
             out[count++] = current;
     }
     PyObject *made = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, count);
@@ -221,16 +231,13 @@ not_a_second_space(Py_UCS4 previous, Py_UCS4 current)
 static PyObject *
 squeeze(PyObject *module, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "squeeze(text): text is a str");
+    Text t;
+    if (read_text(text, "squeeze", &t) < 0)
         return NULL;
-    }
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t first = 0, end = PyUnicode_GET_LENGTH(text);
-    while (first < end && PyUnicode_READ(kind, data, first) == ' ')
+    Py_ssize_t first = 0, end = t.length;
+    while (first < end && AT(t, first) == ' ')
         first++;
-    while (end > first && PyUnicode_READ(kind, data, end - 1) == ' ')
+    while (end > first && AT(t, end - 1) == ' ')
         end--;
     return kept(text, not_a_second_space, first, end);
 }
@@ -244,11 +251,10 @@ not_a_repeated_letter(Py_UCS4 previous, Py_UCS4 current)
 static PyObject *
 collapse_repeats(PyObject *module, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "collapse_repeats(text): text is a str");
+    Text t;
+    if (read_text(text, "collapse_repeats", &t) < 0)
         return NULL;
-    }
-    return kept(text, not_a_repeated_letter, 0, PyUnicode_GET_LENGTH(text));
+    return kept(text, not_a_repeated_letter, 0, t.length);
 }
 
 static PyMethodDef methods[] = {
@@ -266,7 +272,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_text", "Reading a message's words, in C.", -1, methods,
+    PyModuleDef_HEAD_INIT, "_text", "Reading a message's text, in C.", -1, methods,
 };
 
 PyMODINIT_FUNC
