@@ -337,6 +337,21 @@ def _locked(restriction_id: int, staff: User) -> Restriction:
     return restriction
 
 
+def begins_or_ends(*, restriction_id: int, at: str) -> None:
+    """A restriction began or ended at ``at`` as planned: its conversations changed then,
+    so they are marked changed (an app syncing by ``updated_at`` asks for them again).
+    Nothing if its end was changed since (the new one has a job of its own), if it was
+    lifted before then, or if it is gone."""
+    moment_ = dt.datetime.fromisoformat(at)
+    with transaction.atomic():
+        restriction = Restriction.objects.filter(pk=restriction_id).first()
+        if restriction is None or moment_ not in (restriction.starts_at, restriction.ends_at):
+            return
+        if restriction.lifted_at is not None and restriction.lifted_at <= moment_:
+            return
+        _connections(restriction).update(updated_at=clock.now())
+
+
 def change_end(
     *, staff: User, restriction_id: int, ends_at: dt.datetime, reason: str
 ) -> Restriction:
@@ -421,8 +436,19 @@ def _changed(
     after: dt.datetime | None,
 ) -> None:
     now = clock.now()
-    # The connections it stops changed (an app syncing by updated_at asks for them again).
+    # The connections it stops changed (an app syncing by updated_at asks for them again),
+    # and change again when it begins or ends later, on its own.
     _connections(restriction).update(updated_at=now)
+    later = [after] + ([restriction.starts_at] if action == Action.IMPOSED else [])
+    for moment_ in later:
+        if moment_ is not None and moment_ > now:
+            jobs.enqueue(
+                "restriction_begins_or_ends",
+                run_after=moment_,
+                facility_id=restriction.facility_id,
+                restriction_id=restriction.pk,
+                at=moment_.isoformat(),
+            )
     RestrictionChange.objects.create(
         restriction=restriction,
         action=action,

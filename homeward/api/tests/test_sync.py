@@ -148,6 +148,104 @@ def test_a_suspension_imposed_and_lifted_is_a_change_of_the_conversation(
     assert lifted["messaging_stopped"] is None
 
 
+def test_a_suspension_ending_on_its_date_is_a_change_of_the_conversation(
+    world, api_a, connection_a, run_jobs
+):
+    """Nobody acts when a suspension runs out: the job planned for its end marks the
+    conversation changed, so an app syncing by updated_after hears it is over."""
+    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    ends = start + dt.timedelta(days=2)
+    with clock.frozen_at(start + LATER):
+        suspension = restrictions.impose(
+            staff=world.facility_admin,
+            facility=world.facility_1,
+            subject=connection_a,
+            kind="suspension",
+            reason="Threats",
+            ends_at=ends,
+        )
+        run_jobs()
+    synced = (start + 3 * LATER).isoformat()
+    with clock.frozen_at(ends - LATER):
+        run_jobs()  # not yet its end: nothing changes
+        assert api_a.get("/conversations", {"updated_after": synced}).json() == []
+    with clock.frozen_at(ends + 2 * LATER):
+        run_jobs()
+        (ended,) = api_a.get("/conversations", {"updated_after": synced}).json()
+    assert ended["connection_id"] == connection_a.pk
+    assert ended["messaging_stopped"] is None
+    assert not suspension.in_force(ends + 2 * LATER)
+
+
+def test_a_suspension_beginning_later_is_a_change_of_the_conversation_then(
+    world, api_a, connection_a, run_jobs
+):
+    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    begins = start + dt.timedelta(days=1)
+    with clock.frozen_at(start + LATER):
+        restrictions.impose(
+            staff=world.facility_admin,
+            facility=world.facility_1,
+            subject=connection_a,
+            kind="suspension",
+            reason="Threats",
+            starts_at=begins,
+            ends_at=begins + dt.timedelta(days=2),
+        )
+    synced = (start + 3 * LATER).isoformat()
+    with clock.frozen_at(begins + 2 * LATER):
+        run_jobs()
+        (begun,) = api_a.get("/conversations", {"updated_after": synced}).json()
+    assert begun["messaging_stopped"] is not None
+
+
+def test_a_suspension_shortened_or_lifted_leaves_no_change_at_its_old_end(
+    world, api_a, connection_a, run_jobs
+):
+    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    first_end, new_end = start + dt.timedelta(days=4), start + dt.timedelta(days=2)
+    with clock.frozen_at(start + LATER):
+        suspension = restrictions.impose(
+            staff=world.facility_admin,
+            facility=world.facility_1,
+            subject=connection_a,
+            kind="suspension",
+            reason="Threats",
+            ends_at=first_end,
+        )
+        restrictions.change_end(
+            staff=world.facility_admin,
+            restriction_id=suspension.pk,
+            ends_at=new_end,
+            reason="Shorter",
+        )
+    synced = (start + 3 * LATER).isoformat()
+    with clock.frozen_at(new_end + 2 * LATER):
+        run_jobs()
+        (ended,) = api_a.get("/conversations", {"updated_after": synced}).json()
+    assert ended["messaging_stopped"] is None
+    after_new_end = (new_end + 4 * LATER).isoformat()
+    with clock.frozen_at(first_end + 2 * LATER):
+        run_jobs()  # the first end's job: the suspension no longer ends then
+        assert api_a.get("/conversations", {"updated_after": after_new_end}).json() == []
+
+    later_start = first_end + dt.timedelta(days=1)
+    with clock.frozen_at(later_start):
+        other = restrictions.impose(
+            staff=world.facility_admin,
+            facility=world.facility_1,
+            subject=connection_a,
+            kind="suspension",
+            reason="Again",
+            ends_at=later_start + dt.timedelta(days=3),
+        )
+        restrictions.lift(staff=world.facility_admin, restriction_id=other.pk, reason="Ok")
+    lifted = (later_start + 2 * LATER).isoformat()
+    with clock.frozen_at(later_start + dt.timedelta(days=3, seconds=10)):
+        run_jobs()  # its planned end: it was lifted before, nothing changes now
+        assert api_a.get("/conversations", {"updated_after": lifted}).json() == []
+
+
 def test_one_message_as_the_list_shows_it(world, api_a, connection_a, run_jobs):
     sent = send(api_a, connection_a).json()
     reply = reply_delivered(world, connection_a, run_jobs)
