@@ -29,7 +29,9 @@ the searched facility for hashes in its scope at 0 bits (exact), up to 8 and up 
 away (a stored hash with that many bits flipped, which must be found), p50/p95 over
 --queries (300) searches each, with the candidates the chunk indexes return; the baselines
 are a look-up of one PhotoHash by primary key and the same searches in the small agency
-(1% of the hashes: 10,000 of a million).
+(1% of the hashes: 10,000 of a million). Then the console's hash bank page as its query
+reads it, for a facility admin of the searched facility: the first page of 50 and one from
+the middle of the bank, against the same primary-key look-up.
 """
 
 from __future__ import annotations
@@ -353,6 +355,54 @@ def bank_lookups(bench_bank: Bank, queries: int) -> None:
                 print(f"  !! {missed} searches did not find the hash they were made from")
 
 
+def bank_pages(bench_bank: Bank, queries: int) -> None:
+    """The console's hash bank page as its query reads it (``bank.visible_to``, a page of
+    50 by ``keyset.forward``) for a facility admin of the searched facility: the first page
+    and one from the middle of the bank, against the same primary-key baseline."""
+    from django.db.models import Max, Min
+
+    from homeward import builders
+    from homeward.console.views.photos import BANK_PAGE_SIZE
+    from homeward.core import keyset
+    from homeward.people.models import StaffMembership, User
+    from homeward.photos import bank
+    from homeward.photos.models import PhotoHash
+
+    admin = User.objects.filter(username="bench-bank-admin").first() or builders.make_staff(
+        "bench-bank-admin",
+        role=StaffMembership.Role.FACILITY_ADMIN,
+        facility=bench_bank.facility,
+    )
+    low, high = PhotoHash.objects.aggregate(low=Min("pk"), high=Max("pk")).values()
+    middle = PhotoHash.objects.filter(pk__gte=(low + high) // 2).order_by("pk").first()
+    assert middle is not None
+    rng = random.Random(11)
+
+    def page(after: str) -> int:
+        rows = bank.visible_to(admin).select_related("facility", "agency", "photo")
+        return len(keyset.forward(rows, size=BANK_PAGE_SIZE, after=after, field="added_at").rows)
+
+    def by_pk() -> None:
+        PhotoHash.objects.get(pk=rng.randint(low, high))
+
+    figures = {}
+    for label, action in (
+        ("baseline: one PhotoHash by primary key", by_pk),
+        ("bank page, the first", lambda: page("")),
+        ("bank page, from the middle", lambda: page(keyset.token(middle.added_at, middle.pk))),
+    ):
+        action()  # warm
+        times = []
+        for _ in range(queries):
+            started = time.perf_counter()
+            action()
+            times.append(time.perf_counter() - started)
+        figures[label] = percentiles(times)
+    base = figures["baseline: one PhotoHash by primary key"][0]
+    for label, (p50, p95) in figures.items():
+        print(f"{label:<44} {p50 * 1e3:>7.2f} {p95 * 1e3:>7.2f} {'':>10} {p50 / base:>8.1f}x")
+
+
 def searches(
     targets: list[int], *, agency: Any, facility: Any, distance: int
 ) -> tuple[list[float], int]:
@@ -391,6 +441,7 @@ def main() -> None:
     if not args.skip_bank:
         bench_bank = fill_bank(hashes, reuse=args.reuse)
         bank_lookups(bench_bank, queries)
+        bank_pages(bench_bank, queries)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,12 @@ would cut the candidates a further thirtyfold, should the bank grow far beyond t
 
 The search covers what holds at the photo's facility: the facility's own hashes and the
 agency's (those with no facility).
+
+Admins see the bank in the console (``visible_to``): a facility admin their facilities'
+hashes and their agencies' agency-wide ones, an agency admin all of their agency's. A hash
+put there by mistake comes out with ``remove`` (a facility admin removes their facilities'
+own; an agency-wide hash only an agency admin of that agency), audited with a reason;
+photos flagged before keep what they were told, the next ones are not flagged by it.
 """
 
 from __future__ import annotations
@@ -31,10 +37,14 @@ import itertools
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Q, QuerySet
 
-from homeward.core import clock
+from homeward.core import audit, clock
+from homeward.core.errors import DomainError, NotFound, PermissionDenied
 from homeward.facilities.models import Agency, Facility
+from homeward.people import access
+from homeward.people.models import StaffMembership, User
 from homeward.photos import hashing
 from homeward.photos.models import CHUNK_BITS, CHUNKS, Photo, PhotoHash
 
@@ -117,3 +127,62 @@ def near(
     return sorted(
         ((rows[pk], d) for pk, d in distances.items()), key=lambda pair: (pair[1], pair[0].pk)
     )
+
+
+def visible_to(admin: User) -> QuerySet[PhotoHash]:
+    """The bank's hashes an admin sees: those of the facilities they administer, and the
+    agency-wide ones of those facilities' agencies."""
+    facilities = access.staff_facilities(admin, access.ADMIN_ROLES)
+    return PhotoHash.objects.filter(
+        Q(facility__in=facilities)
+        | Q(facility__isnull=True, agency_id__in=facilities.values("agency_id"))
+    )
+
+
+def may_remove(admin: User, entry: PhotoHash) -> bool:
+    """A facility's own hash: its admins and its agency's; an agency-wide one: the agency's
+    admins only (it holds at facilities a facility admin does not look after)."""
+    if entry.facility_id is not None:
+        return True  # visible_to has put it in the admin's facilities
+    return StaffMembership.objects.filter(
+        user=admin,
+        role=StaffMembership.Role.AGENCY_ADMIN,
+        agency_id=entry.agency_id,
+        facility__isnull=True,
+    ).exists()
+
+
+def remove(*, admin: User, hash_id: int, reason: str) -> PhotoHash:
+    """Take a hash out of the bank: copies of its photo are no longer flagged. NotFound for
+    a hash the admin does not see, PermissionDenied for an agency-wide one to anyone but
+    an agency admin of its agency, DomainError without a reason; nothing changes then."""
+    reason = " ".join(reason.split())
+    with transaction.atomic():
+        entry = visible_to(admin).select_for_update().filter(pk=hash_id).first()
+        if entry is None:
+            raise NotFound("No such hash in the bank.")
+        if not may_remove(admin, entry):
+            raise PermissionDenied(
+                "Only an agency admin takes an agency-wide hash out of the bank.",
+                "agency_admin_only",
+            )
+        if not reason:
+            raise DomainError("reason_required", "Say why the hash comes out of the bank.")
+        if len(reason) > 300:
+            raise DomainError("reason_too_long", "Say why in 300 characters or fewer.")
+        audit.record(
+            actor=admin,
+            action="photo_hash.removed",
+            obj=entry,
+            facility_id=entry.facility_id,
+            data={
+                "hash": f"{hashing.unsigned(entry.hash):016x}",
+                "agency_id": entry.agency_id,
+                "photo_id": entry.photo_id,
+                "added_at": entry.added_at.isoformat(),
+                "added_for": entry.reason,
+                "reason": reason,
+            },
+        )
+        entry.delete()
+    return entry

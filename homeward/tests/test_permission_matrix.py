@@ -44,7 +44,7 @@ from homeward.monitoring.models import (
 )
 from homeward.people.models import Resident, SignInThrottle, StaffMembership
 from homeward.personas import client_for, kiosk_client_for
-from homeward.photos import intake, sending
+from homeward.photos import bank, intake, sending
 from homeward.photos import review as photo_review
 from homeward.photos.models import Photo, PhotoHash
 from homeward.photos.tests import images
@@ -229,6 +229,14 @@ ROWS = [
     Row("console:queue", "GET", "/console/queue/", REVIEWERS),
     Row("console:claim_next", "POST", "/console/queue/next/", REVIEWERS),
     Row("console:photos", "GET", "/console/photos/", REVIEWERS),
+    Row("console:photo_bank", "GET", "/console/photos/bank/", {"facility_admin"}),
+    Row(
+        "console:photo_bank_remove",
+        "POST",
+        "/console/photos/bank/{bank_hash}/remove/",
+        {"facility_admin"},
+        {"reason": "Blocked by mistake"},
+    ),
     Row(
         "console:decide_photos",
         "POST",
@@ -642,7 +650,14 @@ def scene_ids(world) -> dict[str, int | str]:
         expires_at=now + dt.timedelta(days=5),
     )
     photo_delivered, photo_waiting = _photos(world, active)
+    bank_hash = bank.add(
+        phash=0x0123456789ABCDEF,
+        agency=world.facility_1.agency,
+        facility=world.facility_1,
+        reason="Blocked: gang signs",
+    )
     return {
+        "bank_hash": bank_hash.pk,
         "photo_delivered": photo_delivered.pk,
         "photo_waiting": photo_waiting.pk,
         "watch": watch.pk,

@@ -1,6 +1,7 @@
 """The photo queue: photos waiting for a person, as a grid of thumbnails with what the check
-found in each; approve or block several at once, by mouse or keyboard. And a photo's
-picture, for staff who may read the messages of its facility."""
+found in each; approve or block several at once, by mouse or keyboard. A photo's picture,
+for staff who may read the messages of its facility. And the hash bank, for admins: the
+hashes of blocked photos that flag their copies, each of which can be taken out."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from homeward.console.access import reader_required, reviewer_required
+from homeward.console.access import (
+    admin_required,
+    forbidden,
+    reader_required,
+    reviewer_required,
+)
 from homeward.console.requests import StaffRequest
 from homeward.core import keyset
-from homeward.core.errors import DomainError, NotFound
+from homeward.core.errors import DomainError, NotFound, PermissionDenied
 from homeward.core.ids import whole_number
-from homeward.photos import files, review
+from homeward.photos import bank, files, review
 from homeward.photos.models import Photo
 from homeward.screening import categories
 
@@ -97,3 +103,42 @@ def photo_file(request: StaffRequest, photo_id: int, size: str) -> HttpResponse:
     except NotFound:
         raise Http404("No such photo.") from None
     return files.photo_response(photo, size)
+
+
+BANK_PAGE_SIZE = 50
+
+
+@require_GET
+@admin_required
+def hash_bank(request: StaffRequest) -> HttpResponse:
+    after = request.GET.get("after", "")
+    page = keyset.forward(
+        bank.visible_to(request.user).select_related("facility", "agency", "photo"),
+        size=BANK_PAGE_SIZE,
+        after=after,
+        field="added_at",
+    )
+    rows = [
+        {"entry": entry, "removable": bank.may_remove(request.user, entry)} for entry in page.rows
+    ]
+    return render(request, "console/photo_bank.html", {"page": page, "after": after, "rows": rows})
+
+
+@require_POST
+@admin_required
+def remove_hash(request: StaffRequest, hash_id: int) -> HttpResponse:
+    after = request.POST.get("after", "")
+    back = redirect(
+        f"{reverse('console:photo_bank')}?after={after}" if after else "console:photo_bank"
+    )
+    try:
+        bank.remove(admin=request.user, hash_id=hash_id, reason=request.POST.get("reason", ""))
+    except NotFound:
+        raise Http404("No such hash in the bank.") from None
+    except PermissionDenied as error:
+        return forbidden(request, error.message)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return back
+    messages.success(request, "Taken out of the bank: copies of that photo are no longer flagged.")
+    return back
