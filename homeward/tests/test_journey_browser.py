@@ -194,6 +194,8 @@ def test_the_whole_journey(pages, site):
     site.run_jobs()
     staff.goto(f"{url}/console/queue/")
     staff.get_by_role("button", name="Take the next message").click()
+    staff.wait_for_url("**/console/review/*/")  # the task's page, loaded (not mid-navigation)
+    staff.get_by_role("button", name="Approve").first.wait_for()
     assert body in staff.content()
     staff.get_by_role("button", name="Approve").first.click()
     staff.get_by_text(f"Approved message {sent.pk}.").wait_for()  # decided in place
@@ -215,6 +217,8 @@ def test_the_whole_journey(pages, site):
     site.run_jobs()
     staff.goto(f"{url}/console/queue/")
     staff.get_by_role("button", name="Take the next message").click()
+    staff.wait_for_url("**/console/review/*/")
+    staff.get_by_role("button", name="Approve").first.wait_for()
     assert reply in staff.content()
     staff.get_by_role("button", name="Approve").first.click()
     staff.get_by_text("Approved message").wait_for()
