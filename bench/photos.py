@@ -30,13 +30,16 @@ away (a stored hash with that many bits flipped, which must be found), p50/p95 o
 --queries (300) searches each, with the candidates the chunk indexes return; the baselines
 are a look-up of one PhotoHash by primary key and the same searches in the small agency
 (1% of the hashes: 10,000 of a million). Then the console's hash bank page as its query
-reads it, for a facility admin of the searched facility: the first page of 50 and one from
-the middle of the bank, against the same primary-key look-up.
+reads it (pages of 50, oldest first; the hashes were added one a minute): for an admin of
+the searched facility (half the bank in scope) the first page, one from the middle and the
+last, and for an admin of a facility of its own agency with 20 hashes, its one page; against
+the same primary-key look-up.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import os
 import random
@@ -58,6 +61,7 @@ from bench.review_queue import copy_rows, start  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/homeward_bench_photos"
 INNOCENT = Path(__file__).resolve().parent.parent / "homeward/photos/tests/assets/innocent"
+TINY_FACILITY_HASHES = 20
 DISTANCES = (0, 8, 10)
 
 
@@ -229,6 +233,12 @@ def fill_bank(total: int, *, reuse: bool) -> Bank:
         third = Agency.objects.filter(code="bench-other").first() or builders.make_agency(
             "bench-other"
         )
+        tiny_agency = Agency.objects.filter(code="bench-tiny").first() or (
+            builders.make_agency("bench-tiny")
+        )
+        tiny = Facility.objects.filter(code="bench-tiny-1").first() or (
+            builders.make_facility("bench-tiny-1", agency=tiny_agency)
+        )
     searched_count, small_count = total * 3 // 4, total // 100
     third_count = total - searched_count - small_count
     now = clock.now()
@@ -240,13 +250,18 @@ def fill_bank(total: int, *, reuse: bool) -> Bank:
             if i < searched_count:
                 agency, place = searched.pk, rng.random()
                 at = None if place < 0.5 else facility.pk if place < 0.5 + 1 / 6 else other.pk
+
                 if at != other.pk and len(in_scope) < 5000 and rng.random() < 0.01:
                     in_scope.append(value)
             elif i < searched_count + small_count:
                 agency, at = small.pk, None
             else:
                 agency, at = third.pk, None
-            yield (value, *bank.chunks(value), agency, at, "bench", now)
+            if i % (total // TINY_FACILITY_HASHES) == 7:
+                agency, at = tiny_agency.pk, tiny.pk  # a handful, spread over the years
+            # Added one a minute, the oldest first: pages have an order to follow.
+            added = now - dt.timedelta(minutes=total - i)
+            yield (value, *bank.chunks(value), agency, at, "bench", added)
 
     started = time.perf_counter()
     with transaction.atomic():
@@ -356,30 +371,41 @@ def bank_lookups(bench_bank: Bank, queries: int) -> None:
 
 
 def bank_pages(bench_bank: Bank, queries: int) -> None:
-    """The console's hash bank page as its query reads it (``bank.visible_to``, a page of
-    50 by ``keyset.forward``) for a facility admin of the searched facility: the first page
-    and one from the middle of the bank, against the same primary-key baseline."""
-    from django.db.models import Max, Min
+    """The console's hash bank page as its query reads it (``bank.Scope``, a page of 50 by
+    ``keyset.forward``): for an admin of the searched facility (half the bank in scope) the
+    first page, one from the middle and the last; for an admin of a facility with a handful
+    of hashes, its one page; against the same primary-key baseline."""
+    from django.db.models import F, Max, Min
 
     from homeward import builders
     from homeward.console.views.photos import BANK_PAGE_SIZE
     from homeward.core import keyset
+    from homeward.facilities.models import Facility
     from homeward.people.models import StaffMembership, User
     from homeward.photos import bank
     from homeward.photos.models import PhotoHash
 
-    admin = User.objects.filter(username="bench-bank-admin").first() or builders.make_staff(
-        "bench-bank-admin",
-        role=StaffMembership.Role.FACILITY_ADMIN,
-        facility=bench_bank.facility,
-    )
+    def admin_of(name: str, facility: Any) -> Any:
+        return User.objects.filter(username=name).first() or builders.make_staff(
+            name, role=StaffMembership.Role.FACILITY_ADMIN, facility=facility
+        )
+
+    big = admin_of("bench-bank-admin", bench_bank.facility)
+    tiny = admin_of("bench-bank-admin-tiny", Facility.objects.get(code="bench-tiny-1"))
     low, high = PhotoHash.objects.aggregate(low=Min("pk"), high=Max("pk")).values()
-    middle = PhotoHash.objects.filter(pk__gte=(low + high) // 2).order_by("pk").first()
+    in_scope = bank.Scope(big).visible().order_by("added_at", "pk")
+    middle = in_scope.filter(pk__gte=(low + high) // 2).first()
+    last = in_scope.reverse()[BANK_PAGE_SIZE - 1 : BANK_PAGE_SIZE].get()
     assert middle is not None
     rng = random.Random(11)
 
-    def page(after: str) -> int:
-        rows = bank.visible_to(admin).select_related("facility", "agency", "photo")
+    def page(admin: Any, after: str) -> int:
+        rows = (
+            bank.Scope(admin)
+            .visible()
+            .select_related("facility", "agency")
+            .annotate(photo_removed_at=F("photo__removed_at"))
+        )
         return len(keyset.forward(rows, size=BANK_PAGE_SIZE, after=after, field="added_at").rows)
 
     def by_pk() -> None:
@@ -388,8 +414,13 @@ def bank_pages(bench_bank: Bank, queries: int) -> None:
     figures = {}
     for label, action in (
         ("baseline: one PhotoHash by primary key", by_pk),
-        ("bank page, the first", lambda: page("")),
-        ("bank page, from the middle", lambda: page(keyset.token(middle.added_at, middle.pk))),
+        ("bank page, big scope, the first", lambda: page(big, "")),
+        (
+            "bank page, big scope, the middle",
+            lambda: page(big, keyset.token(middle.added_at, middle.pk)),
+        ),
+        ("bank page, big scope, the last", lambda: page(big, keyset.token(last.added_at, last.pk))),
+        (f"bank page, {TINY_FACILITY_HASHES} hashes in scope", lambda: page(tiny, "")),
     ):
         action()  # warm
         times = []

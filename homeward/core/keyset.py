@@ -67,14 +67,18 @@ class Window(Generic[Row]):
     # ask later what came since)
 
 
+# Each condition starts with a plain bound on the timestamp, which the database can read an
+# index range by (it never bounds a scan by an OR), then the exact condition on (time, id).
+
+
 def _before(key: tuple[dt.datetime, int]) -> Q:
     at, pk = key
-    return Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk)
+    return Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
 
 
 def _after(key: tuple[dt.datetime, int]) -> Q:
     at, pk = key
-    return Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk)
+    return Q(created_at__gte=at) & (Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
 
 
 def window(
@@ -129,7 +133,8 @@ def forward(rows: QuerySet[Row], *, size: int, after: str = "", field: str) -> F
     the start."""
     if key := parse(after):
         at, pk = key
-        rows = rows.filter(Q(**{f"{field}__gt": at}) | Q(**{field: at, "pk__gt": pk}))
+        exact = Q(**{f"{field}__gt": at}) | Q(**{field: at, "pk__gt": pk})
+        rows = rows.filter(Q(**{f"{field}__gte": at}) & exact)
     found = list(rows.order_by(field, "pk")[: size + 1])
     page = found[:size]
     more = len(found) > size

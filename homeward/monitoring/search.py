@@ -84,9 +84,13 @@ def search_messages(
     counted = documents.values("message_id")[: COUNT_LIMIT + 1].count()
     page = documents
     if after is not None:
+        # The plain bound first: the database reads an index range by it, never by an OR.
         page = page.filter(
-            Q(created_at__lt=after.created_at)
-            | Q(created_at=after.created_at, message_id__lt=after.message_id)
+            Q(created_at__lte=after.created_at)
+            & (
+                Q(created_at__lt=after.created_at)
+                | Q(created_at=after.created_at, message_id__lt=after.message_id)
+            )
         )
     rows = list(
         page.order_by("-created_at", "-message_id").values_list("message_id", "created_at")[

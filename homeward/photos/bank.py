@@ -28,7 +28,8 @@ Admins see the bank in the console (``visible_to``): a facility admin their faci
 hashes and their agencies' agency-wide ones, an agency admin all of their agency's. A hash
 put there by mistake comes out with ``remove`` (a facility admin removes their facilities'
 own; an agency-wide hash only an agency admin of that agency), audited with a reason;
-photos flagged before keep what they were told, the next ones are not flagged by it.
+photos flagged before keep what they were told, and that entry flags no later one (another
+entry of the same photo, blocked again elsewhere or later, still does).
 """
 
 from __future__ import annotations
@@ -129,27 +130,41 @@ def near(
     )
 
 
+class Scope:
+    """What of the bank an admin looks after, worked out once: the facilities they
+    administer, their agencies, and the agencies they administer whole."""
+
+    def __init__(self, admin: User) -> None:
+        administered = access.staff_facilities(admin, access.ADMIN_ROLES)
+        pairs = list(administered.values_list("pk", "agency_id"))
+        self.facilities = {pk for pk, _ in pairs}
+        self.agencies = {agency for _, agency in pairs}
+        self.whole_agencies = set(
+            StaffMembership.objects.filter(
+                user=admin, role=StaffMembership.Role.AGENCY_ADMIN, facility__isnull=True
+            ).values_list("agency_id", flat=True)
+        )
+
+    def visible(self) -> QuerySet[PhotoHash]:
+        """The hashes of the facilities administered, and their agencies' agency-wide ones.
+        Plain lists of ids, and the agency first: the database reads the admin's agency in
+        order of time (an index on agency, added_at) and only filters the facilities."""
+        return PhotoHash.objects.filter(
+            Q(facility_id__in=self.facilities) | Q(facility__isnull=True),
+            agency_id__in=self.agencies,
+        )
+
+    def may_remove(self, entry: PhotoHash) -> bool:
+        """A facility's own hash: its admins (and its agency's); an agency-wide one: the
+        agency's admins only (it holds at facilities a facility admin does not look after)."""
+        if entry.facility_id is not None:
+            return entry.facility_id in self.facilities
+        return entry.agency_id in self.whole_agencies
+
+
 def visible_to(admin: User) -> QuerySet[PhotoHash]:
-    """The bank's hashes an admin sees: those of the facilities they administer, and the
-    agency-wide ones of those facilities' agencies."""
-    facilities = access.staff_facilities(admin, access.ADMIN_ROLES)
-    return PhotoHash.objects.filter(
-        Q(facility__in=facilities)
-        | Q(facility__isnull=True, agency_id__in=facilities.values("agency_id"))
-    )
-
-
-def may_remove(admin: User, entry: PhotoHash) -> bool:
-    """A facility's own hash: its admins and its agency's; an agency-wide one: the agency's
-    admins only (it holds at facilities a facility admin does not look after)."""
-    if entry.facility_id is not None:
-        return True  # visible_to has put it in the admin's facilities
-    return StaffMembership.objects.filter(
-        user=admin,
-        role=StaffMembership.Role.AGENCY_ADMIN,
-        agency_id=entry.agency_id,
-        facility__isnull=True,
-    ).exists()
+    """The bank's hashes an admin sees (``Scope.visible``)."""
+    return Scope(admin).visible()
 
 
 def remove(*, admin: User, hash_id: int, reason: str) -> PhotoHash:
@@ -157,11 +172,12 @@ def remove(*, admin: User, hash_id: int, reason: str) -> PhotoHash:
     a hash the admin does not see, PermissionDenied for an agency-wide one to anyone but
     an agency admin of its agency, DomainError without a reason; nothing changes then."""
     reason = " ".join(reason.split())
+    scope = Scope(admin)
     with transaction.atomic():
-        entry = visible_to(admin).select_for_update().filter(pk=hash_id).first()
+        entry = scope.visible().select_for_update().filter(pk=hash_id).first()
         if entry is None:
             raise NotFound("No such hash in the bank.")
-        if not may_remove(admin, entry):
+        if not scope.may_remove(entry):
             raise PermissionDenied(
                 "Only an agency admin takes an agency-wide hash out of the bank.",
                 "agency_admin_only",

@@ -160,11 +160,12 @@ class PhotoHash(models.Model):
 
     class Meta:
         # A near match looks each chunk up within one agency (bank.near): one index each.
-        # The console lists an admin's part of the bank a page at a time, oldest first.
+        # The console lists an admin's part of the bank a page at a time, oldest first,
+        # within their agency (bank.Scope).
         indexes = [
             models.Index(fields=["agency", f"chunk_{i}"], name=f"photohash_agency_chunk_{i}")
             for i in range(CHUNKS)
-        ] + [models.Index(fields=["added_at", "id"], name="photohash_added")]
+        ] + [models.Index(fields=["agency", "added_at", "id"], name="photohash_agency_added")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(

@@ -199,6 +199,36 @@ def test_a_suspension_beginning_later_is_a_change_of_the_conversation_then(
     assert begun["messaging_stopped"] is not None
 
 
+def test_a_suspension_extended_changes_the_conversation_at_its_new_end_only(
+    world, api_a, connection_a, run_jobs
+):
+    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    first_end, new_end = start + dt.timedelta(days=2), start + dt.timedelta(days=4)
+    with clock.frozen_at(start + LATER):
+        suspension = restrictions.impose(
+            staff=world.facility_admin,
+            facility=world.facility_1,
+            subject=connection_a,
+            kind="suspension",
+            reason="Threats",
+            ends_at=first_end,
+        )
+        restrictions.change_end(
+            staff=world.facility_admin,
+            restriction_id=suspension.pk,
+            ends_at=new_end,
+            reason="Longer",
+        )
+    synced = (start + 3 * LATER).isoformat()
+    with clock.frozen_at(first_end + 2 * LATER):
+        run_jobs()  # the first end's job: it is still in force, nothing changes
+        assert api_a.get("/conversations", {"updated_after": synced}).json() == []
+    with clock.frozen_at(new_end + 2 * LATER):
+        run_jobs()
+        (ended,) = api_a.get("/conversations", {"updated_after": synced}).json()
+    assert ended["messaging_stopped"] is None
+
+
 def test_a_suspension_shortened_or_lifted_leaves_no_change_at_its_old_end(
     world, api_a, connection_a, run_jobs
 ):

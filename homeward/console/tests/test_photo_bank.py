@@ -123,6 +123,61 @@ def test_staff_who_are_not_admins_neither_see_nor_change_the_bank(world, hashes,
     assert PhotoHash.objects.count() == 3
 
 
+def test_an_agency_admin_elsewhere_and_an_admin_at_two_agencies_see_only_their_own(world, hashes):
+    here, agency_wide, there = hashes
+    other_chief = t.make_staff("chief2", role=Role.AGENCY_ADMIN, agency=world.facility_2.agency)
+    page = client_for(other_chief).get(BANK).content.decode()
+    assert "Blocked at Travis" in page and "Blocked: gang signs" not in page
+    assert remove(client_for(other_chief), agency_wide).status_code == 404
+    assert remove(client_for(other_chief), here).status_code == 404
+    # An admin of facility 1 who is also an admin at facility 2 (another agency) sees both,
+    # and still cannot take out facility 1's agency's agency-wide hash.
+    StaffMembership.objects.create(
+        user=world.facility_admin,
+        agency=world.facility_2.agency,
+        facility=world.facility_2,
+        role=Role.FACILITY_ADMIN,
+    )
+    both = client_for(world.facility_admin)
+    page = both.get(BANK).content.decode()
+    assert "Blocked at Travis" in page and "Blocked: gang signs" in page
+    assert remove(both, agency_wide).status_code == 403
+    assert remove(both, there).status_code == 302
+    assert sorted(PhotoHash.objects.values_list("pk", flat=True)) == [here.pk, agency_wide.pk]
+
+
+def test_a_cursor_that_is_not_one_is_not_carried_into_the_redirect(world, hashes):
+    admin = client_for(world.facility_admin)
+    response = admin.post(
+        f"{BANK}{hashes[0].pk}/remove/", {"reason": "Mistake", "after": "x&y=1 z"}
+    )
+    assert response["Location"] == BANK
+    assert admin.get(BANK, {"after": "not-a-cursor"}).status_code == 200
+
+
+def test_hashes_added_at_one_moment_are_paged_without_a_gap_or_a_repeat(world):
+    total = 2 * bank_page_size() + 7
+    with clock.frozen_at(T0):  # every one at the same instant: only the ids order them
+        made = [
+            bank.add(
+                phash=i + 1,
+                agency=world.facility_1.agency,
+                facility=world.facility_1,
+                reason=f"Tied {i:03d}",
+            ).pk
+            for i in range(total)
+        ]
+    admin = client_for(world.facility_admin)
+    seen, after = [], ""
+    while True:
+        html = admin.get(BANK, {"after": after} if after else {}).content.decode()
+        seen += [int(part.split('"')[0]) for part in html.split('id="hash-')[1:]]
+        if "?after=" not in html:
+            break
+        after = html.split("?after=")[1].split('"')[0]
+    assert seen == made
+
+
 def test_the_bank_is_read_a_page_at_a_time_oldest_first(world):
     for i in range(bank_page_size() + 3):
         with clock.frozen_at(T0 + dt.timedelta(minutes=i)):

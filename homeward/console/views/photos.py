@@ -5,7 +5,10 @@ hashes of blocked photos that flag their copies, each of which can be taken out.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -65,8 +68,8 @@ def queue(request: StaffRequest) -> HttpResponse:
 @reviewer_required
 def decide(request: StaffRequest) -> HttpResponse:
     ids = [whole_number(value) or 0 for value in request.POST.getlist("photo")]
-    after = request.POST.get("after", "")
-    back = redirect(f"{reverse('console:photos')}?after={after}" if after else "console:photos")
+    after = _cursor(request.POST.get("after", ""))
+    back = redirect(_page_url("console:photos", after))
     try:
         if request.POST.get("decision") == "approve":
             decided = review.approve(staff=request.user, photo_ids=ids)
@@ -111,26 +114,25 @@ BANK_PAGE_SIZE = 50
 @require_GET
 @admin_required
 def hash_bank(request: StaffRequest) -> HttpResponse:
-    after = request.GET.get("after", "")
+    after = _cursor(request.GET.get("after", ""))
+    scope = bank.Scope(request.user)
     page = keyset.forward(
-        bank.visible_to(request.user).select_related("facility", "agency", "photo"),
+        scope.visible()
+        .select_related("facility", "agency")
+        .annotate(photo_removed_at=F("photo__removed_at")),
         size=BANK_PAGE_SIZE,
         after=after,
         field="added_at",
     )
-    rows = [
-        {"entry": entry, "removable": bank.may_remove(request.user, entry)} for entry in page.rows
-    ]
+    rows = [{"entry": entry, "removable": scope.may_remove(entry)} for entry in page.rows]
     return render(request, "console/photo_bank.html", {"page": page, "after": after, "rows": rows})
 
 
 @require_POST
 @admin_required
 def remove_hash(request: StaffRequest, hash_id: int) -> HttpResponse:
-    after = request.POST.get("after", "")
-    back = redirect(
-        f"{reverse('console:photo_bank')}?after={after}" if after else "console:photo_bank"
-    )
+    after = _cursor(request.POST.get("after", ""))
+    back = redirect(_page_url("console:photo_bank", after))
     try:
         bank.remove(admin=request.user, hash_id=hash_id, reason=request.POST.get("reason", ""))
     except NotFound:
@@ -140,5 +142,19 @@ def remove_hash(request: StaffRequest, hash_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
         return back
-    messages.success(request, "Taken out of the bank: copies of that photo are no longer flagged.")
+    messages.success(
+        request,
+        "Taken out of the bank: that entry flags no copy of its photo any more "
+        "(another entry of the same photo still would).",
+    )
     return back
+
+
+def _cursor(value: str) -> str:
+    """A page cursor as given, if it is one; anything else reads from the front."""
+    return value if keyset.parse(value) else ""
+
+
+def _page_url(name: str, after: str) -> str:
+    """A list read from its front, at the page after ``after`` (a parsed cursor)."""
+    return f"{reverse(name)}?{urlencode({'after': after})}" if after else reverse(name)

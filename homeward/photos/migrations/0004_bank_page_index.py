@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='photohash',
-            index=models.Index(fields=['added_at', 'id'], name='photohash_added'),
+            index=models.Index(fields=['agency', 'added_at', 'id'], name='photohash_agency_added'),
         ),
     ]
