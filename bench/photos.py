@@ -320,6 +320,17 @@ def percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
+def timed(action: Callable[[], object], queries: int) -> list[float]:
+    """Seconds each of ``queries`` runs of ``action`` took, after one to warm up."""
+    action()
+    times = []
+    for _ in range(queries):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return times
+
+
 def bank_lookups(bench_bank: Bank, queries: int) -> None:
     from django.db.models import Max, Min
 
@@ -331,16 +342,7 @@ def bank_lookups(bench_bank: Bank, queries: int) -> None:
     def by_pk() -> None:
         PhotoHash.objects.get(pk=rng.randint(low, high))
 
-    def timed(action: Callable[[], object]) -> list[float]:
-        action()  # warm
-        times = []
-        for _ in range(queries):
-            started = time.perf_counter()
-            action()
-            times.append(time.perf_counter() - started)
-        return times
-
-    base50, base95 = percentiles(timed(by_pk))
+    base50, base95 = percentiles(timed(by_pk, queries))
     print(f"{'search':<44} {'p50 ms':>7} {'p95 ms':>7} {'candidates':>10} {'p50 x pk':>9}")
     print(
         f"{'baseline: one PhotoHash by primary key':<44} {base50 * 1e3:>7.2f} {base95 * 1e3:>7.2f}"
@@ -422,13 +424,7 @@ def bank_pages(bench_bank: Bank, queries: int) -> None:
         ("bank page, big scope, the last", lambda: page(big, keyset.token(last.added_at, last.pk))),
         (f"bank page, {TINY_FACILITY_HASHES} hashes in scope", lambda: page(tiny, "")),
     ):
-        action()  # warm
-        times = []
-        for _ in range(queries):
-            started = time.perf_counter()
-            action()
-            times.append(time.perf_counter() - started)
-        figures[label] = percentiles(times)
+        figures[label] = percentiles(timed(action, queries))
     base = figures["baseline: one PhotoHash by primary key"][0]
     for label, (p50, p95) in figures.items():
         print(f"{label:<44} {p50 * 1e3:>7.2f} {p95 * 1e3:>7.2f} {'':>10} {p50 / base:>8.1f}x")

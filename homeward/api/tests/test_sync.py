@@ -20,6 +20,24 @@ T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 LATER = sync.LAG + dt.timedelta(seconds=1)  # past the lag: the cursor has moved on
 
 
+def suspend(world, connection, **when):
+    """Facility 1's admin suspends ``connection`` (``ends_at``, and ``starts_at`` if later)."""
+    return restrictions.impose(
+        staff=world.facility_admin,
+        facility=world.facility_1,
+        subject=connection,
+        kind="suspension",
+        reason="Threats",
+        **when,
+    )
+
+
+def moved_end(world, suspension, ends_at):
+    return restrictions.change_end(
+        staff=world.facility_admin, restriction_id=suspension.pk, ends_at=ends_at, reason="New end"
+    )
+
+
 def page(api, connection, **params):
     response = api.get(f"/conversations/{connection.pk}/messages", params)
     assert response.status_code == 200, response.content
@@ -131,14 +149,7 @@ def test_a_suspension_imposed_and_lifted_is_a_change_of_the_conversation(
     start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
     held = (start + LATER).isoformat()
     with clock.frozen_at(start + 3 * LATER):
-        suspension = restrictions.impose(
-            staff=world.facility_admin,
-            facility=world.facility_1,
-            subject=connection_a,
-            kind="suspension",
-            reason="Threats",
-            ends_at=start + dt.timedelta(days=7),
-        )
+        suspension = suspend(world, connection_a, ends_at=start + dt.timedelta(days=7))
         (changed,) = api_a.get("/conversations", {"updated_after": held}).json()
     assert changed["messaging_stopped"]["id"] == suspension.pk
     lifted_held = (start + 4 * LATER).isoformat()
@@ -156,14 +167,7 @@ def test_a_suspension_ending_on_its_date_is_a_change_of_the_conversation(
     start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
     ends = start + dt.timedelta(days=2)
     with clock.frozen_at(start + LATER):
-        suspension = restrictions.impose(
-            staff=world.facility_admin,
-            facility=world.facility_1,
-            subject=connection_a,
-            kind="suspension",
-            reason="Threats",
-            ends_at=ends,
-        )
+        suspension = suspend(world, connection_a, ends_at=ends)
         run_jobs()
     synced = (start + 3 * LATER).isoformat()
     with clock.frozen_at(ends - LATER):
@@ -183,15 +187,7 @@ def test_a_suspension_beginning_later_is_a_change_of_the_conversation_then(
     start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
     begins = start + dt.timedelta(days=1)
     with clock.frozen_at(start + LATER):
-        restrictions.impose(
-            staff=world.facility_admin,
-            facility=world.facility_1,
-            subject=connection_a,
-            kind="suspension",
-            reason="Threats",
-            starts_at=begins,
-            ends_at=begins + dt.timedelta(days=2),
-        )
+        suspend(world, connection_a, starts_at=begins, ends_at=begins + dt.timedelta(days=2))
     synced = (start + 3 * LATER).isoformat()
     with clock.frozen_at(begins + 2 * LATER):
         run_jobs()
@@ -205,20 +201,8 @@ def test_a_suspension_extended_changes_the_conversation_at_its_new_end_only(
     start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
     first_end, new_end = start + dt.timedelta(days=2), start + dt.timedelta(days=4)
     with clock.frozen_at(start + LATER):
-        suspension = restrictions.impose(
-            staff=world.facility_admin,
-            facility=world.facility_1,
-            subject=connection_a,
-            kind="suspension",
-            reason="Threats",
-            ends_at=first_end,
-        )
-        restrictions.change_end(
-            staff=world.facility_admin,
-            restriction_id=suspension.pk,
-            ends_at=new_end,
-            reason="Longer",
-        )
+        suspension = suspend(world, connection_a, ends_at=first_end)
+        moved_end(world, suspension, new_end)
     synced = (start + 3 * LATER).isoformat()
     with clock.frozen_at(first_end + 2 * LATER):
         run_jobs()  # the first end's job: it is still in force, nothing changes
@@ -235,20 +219,8 @@ def test_a_suspension_shortened_or_lifted_leaves_no_change_at_its_old_end(
     start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
     first_end, new_end = start + dt.timedelta(days=4), start + dt.timedelta(days=2)
     with clock.frozen_at(start + LATER):
-        suspension = restrictions.impose(
-            staff=world.facility_admin,
-            facility=world.facility_1,
-            subject=connection_a,
-            kind="suspension",
-            reason="Threats",
-            ends_at=first_end,
-        )
-        restrictions.change_end(
-            staff=world.facility_admin,
-            restriction_id=suspension.pk,
-            ends_at=new_end,
-            reason="Shorter",
-        )
+        suspension = suspend(world, connection_a, ends_at=first_end)
+        moved_end(world, suspension, new_end)
     synced = (start + 3 * LATER).isoformat()
     with clock.frozen_at(new_end + 2 * LATER):
         run_jobs()
@@ -261,14 +233,7 @@ def test_a_suspension_shortened_or_lifted_leaves_no_change_at_its_old_end(
 
     later_start = first_end + dt.timedelta(days=1)
     with clock.frozen_at(later_start):
-        other = restrictions.impose(
-            staff=world.facility_admin,
-            facility=world.facility_1,
-            subject=connection_a,
-            kind="suspension",
-            reason="Again",
-            ends_at=later_start + dt.timedelta(days=3),
-        )
+        other = suspend(world, connection_a, ends_at=later_start + dt.timedelta(days=3))
         restrictions.lift(staff=world.facility_admin, restriction_id=other.pk, reason="Ok")
     lifted = (later_start + 2 * LATER).isoformat()
     with clock.frozen_at(later_start + dt.timedelta(days=3, seconds=10)):
