@@ -64,7 +64,7 @@ def current(source: Path) -> bool:
 
 def function(module: str, name: str) -> Callable[..., Any] | None:
     """The compiled ``name`` of ``module`` (such as ``_walk``), or None when it is not
-    built, is older than its source, or ``HOMEWARD_NATIVE=0``."""
+    built, was built from another version of its source, or ``HOMEWARD_NATIVE=0``."""
     if not _wanted() or not current(HERE / f"{module}.c"):
         return None
     try:
