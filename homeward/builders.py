@@ -230,3 +230,27 @@ def new_export_key() -> str:
         )
         .decode()
     )
+
+
+def suspend(
+    staff: User,
+    facility: Facility,
+    subject: Any,
+    *,
+    ends_at: dt.datetime,
+    starts_at: dt.datetime | None = None,
+    reason: str = "Threats",
+) -> Any:
+    """A suspension of ``subject`` (a contact, a resident or a connection) at ``facility``,
+    imposed by ``staff`` through the service, until ``ends_at``."""
+    from homeward.enforcement import restrictions
+
+    return restrictions.impose(
+        staff=staff,
+        facility=facility,
+        subject=subject,
+        kind="suspension",
+        reason=reason,
+        ends_at=ends_at,
+        starts_at=starts_at,
+    )

@@ -35,7 +35,7 @@ from homeward.jobs import services as jobs
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people import access
-from homeward.people.models import Contact, Resident, StaffMembership, User
+from homeward.people.models import Contact, Resident, User
 
 Kind = Restriction.Kind
 Action = RestrictionChange.Action
@@ -185,12 +185,7 @@ def may_restrict(staff: User, facility: Facility) -> bool:
 
 
 def is_agency_admin(staff: User, facility: Facility) -> bool:
-    return StaffMembership.objects.filter(
-        user=staff,
-        role=StaffMembership.Role.AGENCY_ADMIN,
-        agency_id=facility.agency_id,
-        facility__isnull=True,
-    ).exists()
+    return facility.agency_id in access.agencies_administered(staff)
 
 
 def _subject_here(subject: Subject, facility: Facility) -> bool:

@@ -37,6 +37,18 @@ def staff_roles(user: User | AnonymousUser) -> frozenset[str]:
     return frozenset(StaffMembership.objects.filter(user=user).values_list("role", flat=True))
 
 
+def agencies_administered(user: User) -> set[int]:
+    """The agencies this person administers whole (an agency admin's membership, with no
+    facility): what only an agency admin may do there."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        StaffMembership.objects.filter(
+            user=user, role=Role.AGENCY_ADMIN, facility__isnull=True
+        ).values_list("agency_id", flat=True)
+    )
+
+
 def staff_facilities(user: User, roles: Iterable[str] = READ_ROLES) -> QuerySet[Facility]:
     if not user.is_authenticated:
         return Facility.objects.none()

@@ -24,7 +24,7 @@ would cut the candidates a further thirtyfold, should the bank grow far beyond t
 The search covers what holds at the photo's facility: the facility's own hashes and the
 agency's (those with no facility).
 
-Admins see the bank in the console (``visible_to``): a facility admin their facilities'
+Admins see the bank in the console (``Scope``): a facility admin their facilities'
 hashes and their agencies' agency-wide ones, an agency admin all of their agency's. A hash
 put there by mistake comes out with ``remove`` (a facility admin removes their facilities'
 own; an agency-wide hash only an agency admin of that agency), audited with a reason;
@@ -45,7 +45,7 @@ from homeward.core import audit, clock
 from homeward.core.errors import DomainError, NotFound, PermissionDenied
 from homeward.facilities.models import Agency, Facility
 from homeward.people import access
-from homeward.people.models import StaffMembership, User
+from homeward.people.models import User
 from homeward.photos import hashing
 from homeward.photos.models import CHUNK_BITS, CHUNKS, Photo, PhotoHash
 
@@ -139,11 +139,7 @@ class Scope:
         pairs = list(administered.values_list("pk", "agency_id"))
         self.facilities = {pk for pk, _ in pairs}
         self.agencies = {agency for _, agency in pairs}
-        self.whole_agencies = set(
-            StaffMembership.objects.filter(
-                user=admin, role=StaffMembership.Role.AGENCY_ADMIN, facility__isnull=True
-            ).values_list("agency_id", flat=True)
-        )
+        self.whole_agencies = access.agencies_administered(admin)
 
     def visible(self) -> QuerySet[PhotoHash]:
         """The hashes of the facilities administered, and their agencies' agency-wide ones.
@@ -160,11 +156,6 @@ class Scope:
         if entry.facility_id is not None:
             return entry.facility_id in self.facilities
         return entry.agency_id in self.whole_agencies
-
-
-def visible_to(admin: User) -> QuerySet[PhotoHash]:
-    """The bank's hashes an admin sees (``Scope.visible``)."""
-    return Scope(admin).visible()
 
 
 def remove(*, admin: User, hash_id: int, reason: str) -> PhotoHash:

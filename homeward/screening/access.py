@@ -16,8 +16,6 @@ from homeward.people import access
 from homeward.people.models import StaffMembership, User
 from homeward.screening.models import Rule, Scope
 
-Role = StaffMembership.Role
-
 
 def admin_facilities(actor: User) -> Any:
     """The facilities where this person administers rules."""
@@ -25,11 +23,9 @@ def admin_facilities(actor: User) -> Any:
 
 
 def is_agency_admin(actor: User | None, agency_id: int | None) -> bool:
-    if actor is None or agency_id is None or not actor.is_authenticated:
+    if actor is None or agency_id is None:
         return False
-    return StaffMembership.objects.filter(
-        user=actor, role=Role.AGENCY_ADMIN, agency_id=agency_id, facility__isnull=True
-    ).exists()
+    return agency_id in access.agencies_administered(actor)
 
 
 def may_manage(

@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import json
 
+from homeward import builders as t
 from homeward.api import sync
 from homeward.api.tests.test_conversations import approve_all, reply_delivered, send
 from homeward.core import clock, keyset
@@ -22,14 +23,7 @@ LATER = sync.LAG + dt.timedelta(seconds=1)  # past the lag: the cursor has moved
 
 def suspend(world, connection, **when):
     """Facility 1's admin suspends ``connection`` (``ends_at``, and ``starts_at`` if later)."""
-    return restrictions.impose(
-        staff=world.facility_admin,
-        facility=world.facility_1,
-        subject=connection,
-        kind="suspension",
-        reason="Threats",
-        **when,
-    )
+    return t.suspend(world.facility_admin, world.facility_1, connection, **when)
 
 
 def moved_end(world, suspension, ends_at):

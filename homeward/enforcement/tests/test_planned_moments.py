@@ -9,6 +9,7 @@ import pytest
 from django.db import connection as db
 from django.db.migrations.executor import MigrationExecutor
 
+from homeward import builders as t
 from homeward.core import clock
 from homeward.enforcement import restrictions
 from homeward.jobs.models import Job
@@ -20,23 +21,15 @@ KIND = "restriction_begins_or_ends"
 @pytest.mark.django_db(transaction=True)
 def test_upgrading_plans_the_moments_of_restrictions_already_imposed(world):
     now = clock.now()
-    later = restrictions.impose(
-        staff=world.facility_admin,
-        facility=world.facility_1,
-        subject=world.contact_a,
-        kind="suspension",
-        reason="Threats",
+    admin, facility = world.facility_admin, world.facility_1
+    later = t.suspend(
+        admin,
+        facility,
+        world.contact_a,
         starts_at=now + dt.timedelta(days=1),
         ends_at=now + dt.timedelta(days=5),
     )
-    lifted = restrictions.impose(
-        staff=world.facility_admin,
-        facility=world.facility_1,
-        subject=world.resident,
-        kind="suspension",
-        reason="Spam",
-        ends_at=now + dt.timedelta(days=3),
-    )
+    lifted = t.suspend(admin, facility, world.resident, ends_at=now + dt.timedelta(days=3))
     restrictions.lift(staff=world.facility_admin, restriction_id=lifted.pk, reason="Ok")
     # As a deployment of the version before held them: no job for their moments.
     Job.objects.filter(kind=KIND).delete()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from homeward import builders as t
 from homeward.core import clock
 from homeward.core.words import moment
 from homeward.enforcement import restrictions
@@ -16,13 +17,8 @@ DAY = dt.timedelta(days=1)
 
 
 def suspend(world, subject, days: int = 7):  # type: ignore[no-untyped-def]
-    return restrictions.impose(
-        staff=world.facility_admin,
-        facility=world.facility_1,
-        subject=subject,
-        kind="suspension",
-        reason="Threats",
-        ends_at=clock.now() + days * DAY,
+    return t.suspend(
+        world.facility_admin, world.facility_1, subject, ends_at=clock.now() + days * DAY
     )
 
 

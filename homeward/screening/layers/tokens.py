@@ -144,10 +144,6 @@ class Words(Sequence[Token]):
             self._starts = _starts_of(self.text)
         return self._starts
 
-    def spans(self) -> list[tuple[int, int]]:
-        """Where each word is in the text (start, end)."""
-        return [(s, s + len(w)) for s, w in zip(self.starts(), self.words, strict=True)]
-
     @overload
     def __getitem__(self, index: int) -> Token: ...
     @overload

@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
@@ -62,32 +63,26 @@ def current(source: Path) -> bool:
         return False
 
 
-def function(module: str, name: str) -> Callable[..., Any] | None:
-    """The compiled ``name`` of ``module`` (such as ``_walk``), or None when it is not
-    built, was built from another version of its source, or ``HOMEWARD_NATIVE=0``."""
-    if not _wanted() or not current(HERE / f"{module}.c"):
+def _module(name: str) -> ModuleType | None:
+    """The compiled module ``name`` (such as ``_walk``), or None when it is not built, was
+    built from another version of its source, fails to load, or ``HOMEWARD_NATIVE=0``."""
+    if not _wanted() or not current(HERE / f"{name}.c"):
         return None
     try:
-        found: Callable[..., Any] = getattr(import_module(f"{__name__}.{module}"), name)
-    except (ImportError, AttributeError):
+        return import_module(f"{__name__}.{name}")
+    except ImportError:
         return None
+
+
+def function(module: str, name: str) -> Callable[..., Any] | None:
+    """The compiled ``name`` of ``module``, or None where ``_module`` is None."""
+    found: Callable[..., Any] | None = getattr(_module(module), name, None)
     return found
 
 
 def in_use() -> list[str]:
     """The compiled modules this process screens with (for the benchmark and the tests)."""
-    if not _wanted():
-        return []
-    used = []
-    for source in sources():
-        if not current(source):
-            continue
-        try:
-            import_module(f"{__name__}.{source.stem}")
-        except ImportError:
-            continue
-        used.append(source.stem)
-    return used
+    return [source.stem for source in sources() if _module(source.stem) is not None]
 
 
 def build(*, quiet: bool = False) -> int:
