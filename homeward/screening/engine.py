@@ -30,8 +30,9 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 
 from homeward.screening import categories
@@ -491,14 +492,12 @@ class CompiledRuleSet:
         soft = _SoftEdges(normalized.folded)
         spans = self._whole(views, self.matcher.match(views), soft)
         hits, exceptions = self._rule_hits(normalized, views, spans, soft)
-        if detector_actions is not None:
-            from homeward.screening.detectors import detect
-
-            hits.extend(detect(normalized, detector_actions))
-        if layers is not None:
-            from homeward.screening.layers import stack
-
-            hits.extend(stack.layer_hits(self, normalized, layers, detector_actions))
+        if detector_actions is not None or layers is not None:
+            detect, stack = _above()
+            if detector_actions is not None:
+                hits.extend(detect(normalized, detector_actions))
+            if layers is not None:
+                hits.extend(stack.layer_hits(self, normalized, layers, detector_actions))
         hits = [h for h in hits if not _suppressed(h, exceptions)]
         if layers is not None and layers.contexts:
             hits = stack.cancelled_by_names(normalized, hits)
@@ -553,6 +552,16 @@ class CompiledRuleSet:
                 hit = _hit(rule, normalized, view, start, end)
                 (exceptions if rule.action == "exception" else hits).append(hit)
         return hits, exceptions
+
+
+@cache
+def _above() -> tuple[Callable[[Normalized, Mapping[str, str]], list[Hit]], ModuleType]:
+    """The detectors and the layers, which build on this module: imported on first use
+    (an import statement costs a microsecond on every message)."""
+    from homeward.screening.detectors import detect
+    from homeward.screening.layers import stack
+
+    return detect, stack
 
 
 def _hit(rule: RuleSpec, normalized: Normalized, view: str, start: int, end: int) -> Hit:

@@ -412,6 +412,32 @@ def _apostrophe_edits(text: str) -> list[Edit]:
     return sorted(edits)
 
 
+# Latin-1 characters whose plain form is not one Latin-1 character ("ß", "½", "µ"): the
+# general route, where lengths may change both ways.
+_LATIN1_GENERAL = frozenset(chr(c) for c in range(256) if _LATIN1_PLAIN[c] == 1)
+
+
+def _plain_map(original: str, plain_text: str) -> tuple[Track, list[Span]]:
+    """The plain view's exact map. Most messages need no replay: a Latin-1 text mapped one
+    character for one, with nothing deleted or squeezed (the same length), is its plain
+    view character by character, so the map is the identity."""
+    if len(plain_text) == len(original) and _one_for_one(original):
+        return Track.of(plain_text), []
+    return _track_plain(original)
+
+
+def _one_for_one(original: str) -> bool:
+    """Whether ``_base`` maps each character of ``original`` to at most one (Latin-1 by
+    its table, never by the general route)."""
+    if original.isascii():
+        return True
+    try:
+        original.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return _LATIN1_GENERAL.isdisjoint(original)
+
+
 def _track_plain(original: str, general: bool = False) -> tuple[Track, list[Span]]:
     track = _track_base(original, general)
     return track.apply(_squeeze_edits_of(track.text, general)), []
@@ -532,6 +558,6 @@ def normalize(text: str) -> Normalized:
     folded, joined = _fold_base(base, plain_text) if mapped is text else _fold_base(_base(mapped))
     return Normalized(
         text,
-        View(plain_text, lambda: _track_plain(text), len(text)),
+        View(plain_text, lambda: _plain_map(text, plain_text), len(text)),
         View(folded, lambda: _track_folded(text), len(text), joined),
     )

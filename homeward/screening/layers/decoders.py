@@ -36,8 +36,8 @@ Decisions:
 
 Speed: most messages yield nothing, and cheaply (about 15-35 µs a message on the
 development set, most of it the gates). A hyperscan scan of the folded view (shifted and
-reversed common words, words that matter broken in two, number groups, number words; two
-databases built once per process, about three seconds) says which word decoders could
+reversed common words, words that matter broken in two, number groups, number words; one
+database built once per process, about a second and a half) says which word decoders could
 find anything; acrostics are first read as a string of capitals or sentence initials and
 looked at only if a piece of it begins a word. Only then are words looked up one by one
 (each word once per process, cached). ``decode(..., use_gate=False)`` runs every decoder:
@@ -332,11 +332,10 @@ def _alternatives(words: Iterable[str]) -> str:
     return "|".join(sorted(re.escape(w) for w in words))
 
 
-def _gate_patterns() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _gate_patterns() -> dict[str, list[str]]:
     """Loose patterns on the folded view, per decoder: a decoder whose patterns do not
-    occur cannot find anything. First whole words (thousands of them, compiled as
-    literals), then regular expressions (compiled apart: hyperscan builds the two far
-    faster than one database of both)."""
+    occur cannot find anything. Whole words (thousands of them), then regular
+    expressions."""
     shift, backwards = _markers()
     split = [
         rf"\b{word[:i]} {word[i:]}\b"
@@ -345,63 +344,59 @@ def _gate_patterns() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         for i in range(1, len(word))
     ]
     number_words = f"(?:{NUMBER_WORDS})"
-    words = {
+    return {
         "shift": [rf"\b{w}\b" for w in sorted(shift)],
         "reversed": [rf"\b{w}\b" for w in sorted(backwards | {"ne"})],
         "split": split,
-    }
-    patterns = {
         "numbers": [r"\b[0-9]{1,2}[-.][0-9]{1,2}\b", r"\b[0-9]{1,2}(?:, ?[0-9]{1,2}){3}\b"],
         "spelled": [rf"\b(?:{number_words}|[0-9])[ ,.-]{{1,3}}{number_words}\b"],
     }
-    return words, patterns
 
 
 _GATE_NAMES = frozenset(("shift", "reversed", "numbers", "spelled", "split"))
 
 
 class _Gate:
-    """The gate patterns in two hyperscan databases, compiled once per process (about two
-    seconds); each thread scans with its own scratch spaces. Without hyperscan every
-    decoder runs."""
+    """The gate patterns in one hyperscan database, compiled once per process (about a
+    second and a half); each thread scans with its own scratch space. Without hyperscan
+    every decoder runs."""
 
     def __init__(self) -> None:
         self.local = threading.local()
-        self.databases: list[tuple[hyperscan.Database, list[str]]] = []
+        self.database: hyperscan.Database | None = None
+        group = _gate_patterns()
+        self.names = [name for name, patterns in group.items() for _ in patterns]
         try:
             import hyperscan
 
-            for group in _gate_patterns():
-                names = [name for name, patterns in group.items() for _ in patterns]
-                expressions = [p.encode() for patterns in group.values() for p in patterns]
-                database = hyperscan.Database()
-                database.compile(
-                    expressions=expressions,
-                    ids=list(range(len(expressions))),
-                    elements=len(expressions),
-                    flags=hyperscan.HS_FLAG_SINGLEMATCH,
-                )
-                self.databases.append((database, names))
+            expressions = [p.encode() for patterns in group.values() for p in patterns]
+            database = hyperscan.Database()
+            database.compile(
+                expressions=expressions,
+                ids=list(range(len(expressions))),
+                elements=len(expressions),
+                flags=hyperscan.HS_FLAG_SINGLEMATCH,
+            )
+            self.database = database
         except Exception:  # noqa: BLE001 - no hyperscan here: every decoder runs
-            self.databases = []
+            self.database = None
 
     def candidates(self, text: str) -> set[str] | None:
         """The decoders that could find something (None: all of them)."""
-        if not self.databases:
+        if self.database is None:
             return None
-        scratches = getattr(self.local, "scratches", None)
-        if scratches is None:
+        scratch = getattr(self.local, "scratch", None)
+        if scratch is None:
             import hyperscan
 
-            scratches = self.local.scratches = [
-                hyperscan.Scratch(database) for database, _ in self.databases
-            ]
+            scratch = self.local.scratch = hyperscan.Scratch(self.database)
         found: set[str] = set()
-        data = text.encode()
-        for (database, names), scratch in zip(self.databases, scratches, strict=True):
-            database.scan(
-                data, match_event_handler=_on_match, context=(found, names), scratch=scratch
-            )
+        self.database.scan(
+            text.encode(),
+            match_event_handler=_on_match,
+            context=(found, self.names),
+            scratch=scratch,
+        )
         return found
 
 
@@ -413,7 +408,7 @@ def _on_match(index: int, start: int, end: int, flags: int, context: object) -> 
 
 @once
 def _gate() -> _Gate:
-    """The gate's two databases, compiled once per process."""
+    """The gate's database, compiled once per process."""
     return _Gate()
 
 

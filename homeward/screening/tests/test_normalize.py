@@ -359,6 +359,34 @@ def test_the_exact_shortcuts_agree_on_the_evaluation_corpus():
     for text in texts + [LETTER, SPANISH]:
         _same_exact_routes(text)
         assert (plain(text), fold(text)) == _general_fast_route(text)
+        _same_plain_map(text)
+
+
+def _same_plain_map(text: str) -> None:
+    """The plain view's map as a hit builds it (the identity, where the text is its plain
+    view character for character) is the one the stages replayed give."""
+    built, replayed = nz._plain_map(text, plain(text))[0], nz._track_plain(text)[0]
+    assert built.text == replayed.text
+    assert list(built.lo) == list(replayed.lo) and list(built.hi) == list(replayed.hi)
+
+
+@examples
+@given(st.one_of(latin1_texts, texts))
+@example("Mañana, ¿sí? É")  # one for one: the identity
+@example("Straße")  # ß is "ss": replayed
+@example("a  b")  # squeezed: replayed
+@example("a\x00b\u00adc")  # characters deleted: replayed
+@example("a\nb\tc\x85")  # white space, one for one
+def test_the_plain_map_is_the_identity_only_where_the_stages_agree(text: str) -> None:
+    _same_plain_map(text)
+
+
+def test_a_plainly_written_spanish_message_maps_each_word_back_to_where_it_was_written():
+    text = "Mañana le Llevo el Dinero a la Abuela"
+    normalized = normalize(text)
+    start = normalized.plain.text.index("dinero")
+    assert normalized.plain.to_original(start, start + 6) == (start, start + 6)
+    assert text[start : start + 6] == "Dinero"
 
 
 # ---- speed (reported, not asserted: timings on a shared machine are noise) -----------
