@@ -8,6 +8,7 @@ half-finished translation shows the English rather than a guess.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +28,9 @@ def compile_one(po: Path) -> Path:
     with po.open("rb") as source:
         catalogue = read_po(source, abort_invalid=True)
     mo = po.with_suffix(".mo")
-    partial = mo.with_suffix(".mo.partial")
+    # Written whole, then put in place; named for this process, as two test runs of one
+    # checkout (SQLite and PostgreSQL side by side) compile the same catalogue at once.
+    partial = mo.with_name(f"{mo.name}.{os.getpid()}.partial")
     with partial.open("wb") as target:
         write_mo(target, catalogue, use_fuzzy=False)
     partial.replace(mo)
