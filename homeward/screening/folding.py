@@ -60,6 +60,18 @@ def char_class(ch: str) -> str:
 
 
 CLASSES = LazyTable(char_class)
+# The same for Latin-1 characters, one byte each: most messages are classed by
+# bytes.translate, several times faster than str.translate through a table of objects.
+_LATIN1_CLASSES = bytes(ord(char_class(chr(c))) for c in range(256))
+
+
+def classes_of(text: str) -> str:
+    """``text.translate(CLASSES)``: each character's class."""
+    try:
+        data = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.translate(CLASSES)
+    return data.translate(_LATIN1_CLASSES).decode("latin-1")
 # Patterns on the class string. Each starts with a literal character, which the regex
 # engine finds fastest, and checks the context after it.
 # Letters spaced apart: three or more elements with 1-3 separators between them, where an

@@ -39,8 +39,8 @@ from homeward.screening.edits import (
 )
 from homeward.screening.folding import (
     APOSTROPHES,
-    CLASSES,
     LazyTable,
+    classes_of,
     joiner_edits,
     leet_edits,
     spaced_edits,
@@ -242,7 +242,7 @@ def _fold_base(base: str, squeezed: str | None = None) -> tuple[str, bool]:
         text = _fold_chars(text)
     while "   " in text:  # a dropped mark or symbol can leave spaces together
         text = text.replace("   ", "  ")
-    classes = text.translate(CLASSES)
+    classes = classes_of(text)
     edits = spaced_edits(text, classes)
     if edits and squeezed is not None and squeezed != base:
         return _fold_base(base)
@@ -252,12 +252,12 @@ def _fold_base(base: str, squeezed: str | None = None) -> tuple[str, bool]:
     if "'" in text or "`" in text:  # after joining spaced letters, which may be "n's"
         text, changed = text.replace("'", "").replace("`", ""), True
     if changed:
-        classes = text.translate(CLASSES)
+        classes = classes_of(text)
     for edits_of in (joiner_edits, leet_edits):
         edits = edits_of(text, classes)
         if edits:
             text = apply_edits(text, edits)
-            classes = text.translate(CLASSES)
+            classes = classes_of(text)
     return _collapse_repeats(_squeeze(text)), joined
 
 
@@ -456,7 +456,7 @@ def _track_folded(original: str, general: bool = False) -> tuple[Track, list[Spa
         track = track.apply(char_edits(track.text, fold_char, _MAY_FOLD))
     if "   " in track.text:
         track = track.apply(regex_edits(_WIDE_GAP, track.text, lambda m: "  "))
-    runs = spaced_runs(track.text.translate(CLASSES))
+    runs = spaced_runs(classes_of(track.text))
     spaced = [(track.lo[start], track.hi[end - 1]) for start, end, _ in runs]
     track = track.apply([edit for *_, edits in runs for edit in edits])
     if general:
@@ -464,7 +464,7 @@ def _track_folded(original: str, general: bool = False) -> tuple[Track, list[Spa
     else:
         track = track.apply(_apostrophe_edits(track.text))
     for edits_of in (joiner_edits, leet_edits):
-        track = track.apply(edits_of(track.text, track.text.translate(CLASSES)))
+        track = track.apply(edits_of(track.text, classes_of(track.text)))
     track = track.apply(_squeeze_edits_of(track.text, general))
     track = track.apply(_repeat_edits(track.text, general))
     return track, [

@@ -49,11 +49,12 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, cast
 
+from homeward.screening import native
 from homeward.screening.detector_cipher import KNOWN_WORDS
 from homeward.screening.detector_patterns import NUMBER_WORDS
 from homeward.screening.layers.once import once
@@ -622,18 +623,12 @@ class _Message:
         if original.count("\n") >= 3 and _may_spell(_LINE_INITIAL.findall(original)):
             lines = [(m.start(), m.group()) for m in _LINE.finditer(original)]
             self._acrostic("acrostic-lines", lines)
-        ends = sum(map(original.count, (". ", "! ", "? ", "\n")))
-        if ends >= 3:
-            # The first characters after ". " and the like (str.split is cheap; the
-            # sentence regex is not): a letter there begins a sentence.
-            text = original.replace("! ", ". ").replace("? ", ". ").replace("\n", ". ")
-            firsts = [part.lstrip(_OPENERS)[:1] for part in text.split(". ")]
-            if _may_spell([c for c in firsts if c.isalpha()]):
-                sentences = [(m.start(), m.group()) for m in _SENTENCE.finditer(original)]
-                self._acrostic("acrostic-lines", sentences)
+        if _may_spell(_sentence_initials(original)):
+            sentences = [(m.start(), m.group()) for m in _SENTENCE.finditer(original)]
+            self._acrostic("acrostic-lines", sentences)
         # All the capitals, not only those that begin words: a superset of the initials'
         # pieces unless a word in capitals sits inside the acrostic.
-        if not _may_spell(list(capitals)):
+        if not _may_spell(capitals):
             return
         words = [(m.start(), m.group()) for m in _CAPITALISED.finditer(original)]
         self._acrostic("acrostic-words", words)
@@ -774,12 +769,27 @@ def _consecutive(original: str, capitals: list[tuple[int, str]]) -> list[list[tu
 _MAX_WORD = 12
 
 
-def _initials(found: list[str]) -> str:
+def sentence_initials(text: str) -> str:
+    """The letters that begin the sentences of ``text``: the first character of the text and
+    after each ". ", "! ", "? " and line break, past opening quotes, brackets and dashes,
+    where it is a letter (str.split is cheap; the sentence regex is not).
+    ``native/_text.c`` does the same in C, which is used when it is built."""
+    text = text.replace("! ", ". ").replace("? ", ". ").replace("\n", ". ")
+    firsts = (part.lstrip(_OPENERS)[:1] for part in text.split(". "))
+    return "".join(c for c in firsts if c.isalpha())
+
+
+_sentence_initials: Callable[[str], str] = (
+    native.function("_text", "sentence_initials") or sentence_initials
+)
+
+
+def _initials(found: Sequence[str]) -> str:
     letters = "".join(found)
     return letters.lower() if letters.isascii() else unaccent(letters)
 
 
-def _may_spell(found: list[str]) -> bool:
+def _may_spell(found: Sequence[str]) -> bool:
     """Whether four or more initials could spell something ``spells`` accepts: a piece of
     four that begins a common word or a word that matters, or a word that matters of three."""
     if len(found) < 4:

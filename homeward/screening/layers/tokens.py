@@ -47,6 +47,15 @@ def starts_of(text: str) -> list[int]:
 _starts_of: Callable[[str], list[int]] = native.function("_text", "starts") or starts_of
 
 
+def words_and_keys(
+    text: str, cache: dict[str, frozenset[str]]
+) -> tuple[list[str], list[frozenset[str] | None]]:
+    """The words of ``text`` (``words_of``) and each one's keys in ``cache``, None where it
+    has none yet. ``native/_text.c`` does the same in C, which is used when it is built."""
+    words = words_of(text)
+    return words, list(map(cache.get, words))
+
+
 def words_of(text: str) -> list[str]:
     """``_WORD.findall(text)``: the letters of a text, word by word."""
     try:
@@ -54,6 +63,11 @@ def words_of(text: str) -> list[str]:
     except UnicodeEncodeError:
         return _WORD.findall(text)
     return data.translate(_NOT_WORD_LATIN1).decode("latin-1").split()
+
+
+_words_and_keys: Callable[
+    [str, dict[str, frozenset[str]]], tuple[list[str], list[frozenset[str] | None]]
+] = native.function("_text", "words_and_keys") or words_and_keys
 
 
 class _Lemmatize(Protocol):
@@ -127,9 +141,8 @@ class Words(Sequence[Token]):
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.words = words_of(text)  # as in the plain view
+        self.words, cached = _words_and_keys(text, _keys_cache)  # as in the plain view
         self._starts: list[int] | None = None  # worked out when something is found
-        cached = list(map(_keys_cache.get, self.words))
         if all(cached):
             self.keys: list[frozenset[str]] = cached  # type: ignore[assignment]  # no None
         else:  # a word not seen before (or not since the cache was cleared)

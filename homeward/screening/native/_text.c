@@ -1,6 +1,7 @@
-/* Reading a message's text, in C: what ``tokens.starts_of``, ``concepts.
- * symbols_inside_words``, ``concepts.three_single_letters``, ``normalize._squeeze`` and
- * ``normalize._collapse_repeats`` do in Python, and a test that spares a regular expression (``native`` builds it at ``make env``; the
+/* Reading a message's text, in C: what ``tokens.starts_of``, ``tokens.words_and_keys``,
+ * ``concepts.symbols_inside_words``, ``concepts.three_single_letters``, ``normalize._squeeze``,
+ * ``normalize._collapse_repeats`` and ``decoders.sentence_initials`` do in Python, and a
+ * test that spares a regular expression (``native`` builds it at ``make env``; the
  * Python is used wherever it is not built, and the tests compare the two on every
  * character).
  *
@@ -8,6 +9,9 @@
  *   where each run of letters of the text starts, the runs being what the regular
  *   expression [^\W\d_]+ finds (a letter is a word character that is neither a decimal
  *   digit nor "_")
+ * words_and_keys(text, cache) -> tuple[list[str], list[frozenset[str] | None]]
+ *   the runs of letters themselves (what starts finds), and the value of each in ``cache``
+ *   (a dict of a word to its keys), None where it has none
  * symbols_inside_words(text) -> bool
  *   whether a run of [0-9@$!|*] sits between letters ("p1stola", "sh@nk"), or is an @ or
  *   $ ending right before two letters ("$hank"); a letter here is what str.isalpha says
@@ -21,6 +25,10 @@
  * collapse_repeats(text) -> str
  *   each run of one letter repeated made one letter ("baall" -> "bal"), a letter being what
  *   [^\W\d_] matches
+ * sentence_initials(text) -> str
+ *   the first character of each sentence, past opening quotes, brackets and dashes, where
+ *   it is a letter (str.isalpha); a sentence begins the text or follows ". ", "! ", "? " or
+ *   a line break (what ``decoders.sentence_initials`` does)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -84,6 +92,51 @@ starts(PyObject *module, PyObject *text)
         inside = letter;
     }
     return found;
+}
+
+static PyObject *
+words_and_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "words_and_keys(text: str, cache: dict)");
+        return NULL;
+    }
+    PyObject *text = args[0], *cache = args[1];
+    Text t;
+    if (read_text(text, "words_and_keys", &t) < 0)
+        return NULL;
+    PyObject *words = PyList_New(0), *keys = PyList_New(0);
+    if (words == NULL || keys == NULL)
+        goto failed;
+    Py_ssize_t at = 0;
+    while (at < t.length) {
+        if (!is_word_letter(AT(t, at))) {
+            at++;
+            continue;
+        }
+        Py_ssize_t start = at;
+        while (at < t.length && is_word_letter(AT(t, at)))
+            at++;
+        PyObject *word = PyUnicode_Substring(text, start, at);
+        if (word == NULL)
+            goto failed;
+        /* A word's keys are a frozenset of str: looking one up runs no Python code. */
+        PyObject *found = PyDict_GetItemWithError(cache, word);
+        if ((found == NULL && PyErr_Occurred()) || PyList_Append(words, word) < 0 ||
+            PyList_Append(keys, found == NULL ? Py_None : found) < 0) {
+            Py_DECREF(word);
+            goto failed;
+        }
+        Py_DECREF(word);
+    }
+    PyObject *both = PyTuple_Pack(2, words, keys);
+    Py_DECREF(words);
+    Py_DECREF(keys);
+    return both;
+failed:
+    Py_XDECREF(words);
+    Py_XDECREF(keys);
+    return NULL;
 }
 
 static inline int
@@ -257,14 +310,66 @@ collapse_repeats(PyObject *module, PyObject *text)
     return kept(text, not_a_repeated_letter, 0, t.length);
 }
 
+/* Characters that may open a sentence before its first letter (decoders._OPENERS). */
+static inline int
+is_opener(Py_UCS4 ch)
+{
+    return ch == ' ' || ch == '"' || ch == '\'' || ch == 0xbf /* ¿ */ || ch == 0xa1 /* ¡ */ ||
+           ch == '(' || ch == '[' || ch == '-' || ch == '*';
+}
+
+static PyObject *
+sentence_initials(PyObject *module, PyObject *text)
+{
+    Text t;
+    if (read_text(text, "sentence_initials", &t) < 0)
+        return NULL;
+    Py_ssize_t length = t.length, count = 0;
+    Py_UCS4 *out = PyMem_Malloc(sizeof(Py_UCS4) * (length + 1));
+    if (out == NULL)
+        return PyErr_NoMemory();
+    /* A sentence starts at 0 and after each ". ", "! ", "? " and line break: none of these
+     * begins with an opener, so skipping openers never runs past the next one's start. */
+    Py_ssize_t start = 0;
+    while (start <= length) {
+        Py_ssize_t at = start;
+        while (at < length && is_opener(AT(t, at)))
+            at++;
+        if (at < length && Py_UNICODE_ISALPHA(AT(t, at)))
+            out[count++] = AT(t, at);
+        Py_ssize_t next = -1;
+        for (Py_ssize_t i = start; i < length; i++) {
+            Py_UCS4 ch = AT(t, i);
+            if (ch == '\n') {
+                next = i + 1;
+                break;
+            }
+            if ((ch == '.' || ch == '!' || ch == '?') && i + 1 < length && AT(t, i + 1) == ' ') {
+                next = i + 2;
+                break;
+            }
+        }
+        if (next < 0)
+            break;
+        start = next;
+    }
+    PyObject *made = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, count);
+    PyMem_Free(out);
+    return made;
+}
+
 static PyMethodDef methods[] = {
     {"starts", starts, METH_O, "starts(text): where each run of letters starts."},
+    {"words_and_keys", (PyCFunction)(void (*)(void))words_and_keys, METH_FASTCALL,
+     "words_and_keys(text, cache): its words, and each one's value in cache or None."},
     {"symbols_inside_words", symbols_inside_words, METH_O,
      "symbols_inside_words(text): whether digits or symbols sit inside a word."},
     {"three_single_letters", three_single_letters, METH_O,
      "three_single_letters(words): whether three words in a row are one letter each."},
     {"may_be_spaced", may_be_spaced, METH_O,
      "may_be_spaced(classes): False where no letters spaced apart can be found."},
+    {"sentence_initials", sentence_initials, METH_O,
+     "sentence_initials(text): the letters that begin its sentences."},
     {"squeeze", squeeze, METH_O, "squeeze(text): ends trimmed, runs of spaces made one."},
     {"collapse_repeats", collapse_repeats, METH_O,
      "collapse_repeats(text): each run of one letter repeated made one letter."},

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from homeward.screening import engine, folding, native
 from homeward.screening import normalize as normalizing
 from homeward.screening.evaluation import heldout, run
-from homeward.screening.layers import concepts, slang, tokens
+from homeward.screening.layers import concepts, decoders, slang, tokens
 from homeward.screening.layers.stack import EVERY_LAYER
 from homeward.screening.library.loader import load_library
 from homeward.screening.normalize import normalize
@@ -210,6 +210,7 @@ def test_the_compiled_meeting_tries_the_same_places_in_the_same_order() -> None:
 STAND_INS: list[tuple[Any, str, Any]] = [
     (tokens, "_walk", tokens.walk),
     (tokens, "_starts_of", tokens.starts_of),
+    (tokens, "_words_and_keys", tokens.words_and_keys),
     (concepts, "_meet", concepts.meet),
     (concepts, "_places_of", concepts.places_of),
     (slang, "_near", slang.near),
@@ -217,6 +218,7 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (concepts, "_three_single_letters", concepts.three_single_letters),
     (normalizing, "_squeeze", normalizing.squeeze),
     (normalizing, "_collapse_repeats", normalizing.collapse_repeats),
+    (decoders, "_sentence_initials", decoders.sentence_initials),
     (folding, "_may_be_spaced", None),  # no test first: the regexes alone
 ]
 
@@ -260,6 +262,7 @@ def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
         ("symbols_inside_words", concepts.symbols_inside_words),
         ("squeeze", normalizing.squeeze),
         ("collapse_repeats", normalizing.collapse_repeats),
+        ("sentence_initials", decoders.sentence_initials),
     ]
     every = _odd_texts() + texts()
     for name, python in text_loops:
@@ -267,6 +270,21 @@ def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
         assert compiled is not None, name
         for text in every:
             assert compiled(text) == python(text), (name, text)
+    read = native.function("_text", "words_and_keys")
+    assert read is not None
+    cache = {"knife": frozenset({"knife"}), "ñandú": frozenset({"nandu"}), "a": frozenset()}
+    for text in every + ["a knife, KNIFE knife2 ñandú_a"]:
+        assert read(text, cache) == tokens.words_and_keys(text, cache), text
+    assert read("a knife, knife2 ñandú_a", cache) == (
+        ["a", "knife", "knife", "ñandú", "a"],
+        [
+            frozenset(),
+            frozenset({"knife"}),
+            frozenset({"knife"}),
+            frozenset({"nandu"}),
+            frozenset(),
+        ],
+    )
     singles = native.function("_text", "three_single_letters")
     assert singles is not None
     for text in every:
@@ -274,6 +292,25 @@ def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
         assert singles(words) == concepts.three_single_letters(words), text
     assert normalizing._squeeze("  so   many  spaces ") == "so many spaces"
     assert normalizing._collapse_repeats("baall  ññ 22 __") == "bal  ñ 22 __"
+
+
+SENTENCES = st.text(alphabet=st.sampled_from("aBé. !?\n\"'¿¡([-*1_"), max_size=40)
+
+
+@needs_built
+@settings(max_examples=2000, deadline=None)
+@given(SENTENCES)
+@example("Hi. ¿Qué? ¡Sí! (Ok) -no\n\n*yes*")
+@example(". . a.\nb!  c? \n")
+def test_sentence_initials_in_c_are_those_python_finds(text: str) -> None:
+    compiled = native.function("_text", "sentence_initials")
+    assert compiled is not None
+    assert compiled(text) == decoders.sentence_initials(text)
+
+
+def test_the_letters_that_begin_sentences() -> None:
+    text = 'Every day. ¿Sabes? "Come home" -she said! 4 more.\n(Oh) and _x'
+    assert decoders._sentence_initials(text) == "ESCO"  # not "4", nor "s" mid-sentence
 
 
 may_be_spaced = native.function("_text", "may_be_spaced")
