@@ -72,6 +72,8 @@ def classes_of(text: str) -> str:
     except UnicodeEncodeError:
         return text.translate(CLASSES)
     return data.translate(_LATIN1_CLASSES).decode("latin-1")
+
+
 # Patterns on the class string. Each starts with a literal character, which the regex
 # engine finds fastest, and checks the context after it.
 # Letters spaced apart: three or more elements with 1-3 separators between them, where an
