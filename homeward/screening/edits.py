@@ -15,6 +15,8 @@ from array import array
 from collections.abc import Callable
 from typing import Literal
 
+from homeward.screening import native
+
 NormalForm = Literal["NFC", "NFD", "NFKC", "NFKD"]
 Edit = tuple[int, int, str]  # replace text[start:end] (never empty) with a string
 
@@ -54,23 +56,36 @@ class Track:
             return self
         if all(end - start == len(out) == 1 for start, end, out in edits):  # "A" -> "a"
             return Track(apply_edits(self.text, edits), self.lo, self.hi)
-        lo, hi = array("q"), array("q")
-        pos = 0
-        for start, end, replacement in edits:
-            if start > pos:
-                lo += self.lo[pos:start]
-                hi += self.hi[pos:start]
-            # Every character of a replacement comes from the whole replaced span.
-            if len(replacement) == 1:  # most edits: a run collapsed, a character replaced
-                lo.append(self.lo[start])
-                hi.append(self.hi[end - 1])
-            elif replacement:
-                lo += array("q", (self.lo[start],)) * len(replacement)
-                hi += array("q", (self.hi[end - 1],)) * len(replacement)
-            pos = end
-        lo += self.lo[pos:]
-        hi += self.hi[pos:]
+        lo, hi = _spans(self.lo, self.hi, edits)
         return Track(apply_edits(self.text, edits), lo, hi)
+
+
+def spans(lo: array[int], hi: array[int], edits: list[Edit]) -> tuple[array[int], array[int]]:
+    """The spans in the original (``lo``, ``hi``) of the characters of a text after the
+    edits (sorted, not overlapping): every character of a replacement comes from the whole
+    span it replaced. ``native/_edits.c`` does the same in C, which is used when it is
+    built."""
+    new_lo, new_hi = array("q"), array("q")
+    pos = 0
+    for start, end, replacement in edits:
+        if start > pos:
+            new_lo += lo[pos:start]
+            new_hi += hi[pos:start]
+        if len(replacement) == 1:  # most edits: a run collapsed, a character replaced
+            new_lo.append(lo[start])
+            new_hi.append(hi[end - 1])
+        elif replacement:
+            new_lo += array("q", (lo[start],)) * len(replacement)
+            new_hi += array("q", (hi[end - 1],)) * len(replacement)
+        pos = end
+    new_lo += lo[pos:]
+    new_hi += hi[pos:]
+    return new_lo, new_hi
+
+
+_spans: Callable[[array[int], array[int], list[Edit]], tuple[array[int], array[int]]] = (
+    native.function("_edits", "spans") or spans
+)
 
 
 def regex_edits(

@@ -8,6 +8,7 @@ machine has no compiler screens every message the same, only slower.
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from homeward.screening import engine, folding, native
+from homeward.screening import edits, engine, folding, native
 from homeward.screening import normalize as normalizing
 from homeward.screening.evaluation import heldout, run
 from homeward.screening.layers import concepts, decoders, slang, tokens
@@ -219,6 +220,7 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (normalizing, "_squeeze", normalizing.squeeze),
     (normalizing, "_collapse_repeats", normalizing.collapse_repeats),
     (decoders, "_sentence_initials", decoders.sentence_initials),
+    (edits, "_spans", edits.spans),
     (folding, "_may_be_spaced", None),  # no test first: the regexes alone
 ]
 
@@ -292,6 +294,50 @@ def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
         assert singles(words) == concepts.three_single_letters(words), text
     assert normalizing._squeeze("  so   many  spaces ") == "so many spaces"
     assert normalizing._collapse_repeats("baall  ññ 22 __") == "bal  ñ 22 __"
+
+
+@st.composite
+def spans_and_edits(draw: st.DrawFn) -> tuple[list[int], list[int], list[edits.Edit]]:
+    """A text's spans in an original, and sorted edits that do not overlap."""
+    length = draw(st.integers(0, 30))
+    lo = sorted(draw(st.lists(st.integers(0, 60), min_size=length, max_size=length)))
+    hi = [a + draw(st.integers(1, 3)) for a in lo]
+    cuts = sorted(draw(st.sets(st.integers(0, length), max_size=12)))
+    made = []
+    for start, end in zip(cuts[::2], cuts[1::2], strict=False):
+        made.append((start, end, draw(st.text(alphabet="ab ", max_size=3))))
+    return lo, hi, made
+
+
+@needs_built
+@settings(max_examples=2000, deadline=None)
+@given(spans_and_edits())
+@example(([0, 1, 2], [1, 2, 3], [(0, 3, "")]))
+@example(([0, 1, 2], [1, 2, 3], [(1, 2, "xyz")]))
+def test_spans_carried_through_edits_in_c_are_those_python_carries(
+    drawn: tuple[list[int], list[int], list[edits.Edit]],
+) -> None:
+    compiled = native.function("_edits", "spans")
+    assert compiled is not None
+    lo, hi, made = drawn
+    got = compiled(array("q", lo), array("q", hi), made)
+    assert [list(a) for a in got] == [
+        list(a) for a in edits.spans(array("q", lo), array("q", hi), made)
+    ]
+
+
+def test_edits_out_of_order_are_refused_by_the_compiled_spans() -> None:
+    compiled = native.function("_edits", "spans")
+    if compiled is None:
+        pytest.skip("the C inner loops are not built")
+    lo, hi = array("q", [0, 1, 2]), array("q", [1, 2, 3])
+    for bad in ([(2, 3, ""), (0, 1, "")], [(0, 4, "")], [(1, 1, "x")], [(0, 2, "a"), (1, 3, "")]):
+        with pytest.raises(ValueError):
+            compiled(lo, hi, bad)
+    with pytest.raises(TypeError):
+        compiled(lo, hi, [(0, 1)])
+    with pytest.raises(TypeError):
+        compiled([0, 1, 2], hi, [])
 
 
 SENTENCES = st.text(alphabet=st.sampled_from("aBé. !?\n\"'¿¡([-*1_"), max_size=40)
