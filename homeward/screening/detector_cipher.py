@@ -26,6 +26,8 @@ from collections.abc import Callable
 from functools import partial
 from itertools import repeat
 
+from homeward.screening import native
+
 Span = tuple[int, int]
 
 # Letter frequencies (percent) of English and Spanish prose.
@@ -196,28 +198,61 @@ def letter_score(letters: str) -> float:
 # --- 1. letter statistics ----------------------------------------------------------------
 
 
+# Each Latin-1 byte's kind, for letter_counts: not a letter, a common letter, a rare one, or
+# a vowel (accents folded: "é" is one).
+NOT_A_LETTER, COMMON, RARE, VOWEL = 0, 1, 2, 3
+_KINDS = bytes(
+    NOT_A_LETTER
+    if c not in _LATIN1_LETTERS
+    else VOWEL
+    if _FOLD[c] in b"aeiou"
+    else RARE
+    if _RARE_OF[c]
+    else COMMON
+    for c in range(256)
+)
+
+
+def letter_counts(data: bytes, kinds: bytes, window: int, step: int) -> tuple[int, int, int, int]:
+    """The letters of ``data`` (a text as Latin-1), how many are rare, how many are vowels,
+    and the most rare letters in a window of ``window`` letters, the windows ``step`` apart
+    and the last one ending at the last letter (0 when there are at most ``window + step``
+    letters): ``kinds`` says what each byte is. ``native/_text.c`` does the same in C,
+    which is used when it is built."""
+    letters = data.translate(kinds).translate(None, bytes([NOT_A_LETTER]))
+    n = len(letters)
+    most = 0
+    if n > window + step:
+        starts = [*range(0, n - window, step), n - window]
+        ends = [*range(window, n, step), n]
+        most = max(map(letters.count, repeat(RARE, len(starts)), starts, ends))
+    return n, letters.count(RARE), letters.count(VOWEL), most
+
+
+_letter_counts: Callable[[bytes, bytes, int, int], tuple[int, int, int, int]] = (
+    native.function("_text", "letter_counts") or letter_counts
+)
+
+
 def cipher_spans(plain: str) -> list[Span]:
     data = plain.encode("latin-1", "replace")
-    # One flag per letter (1: not one of the common letters), straight from the text.
-    rare = data.translate(_RARE_OF, _DELETE)
-    n = len(rare)
+    n, rare, vowels, most = _letter_counts(data, _KINDS, WINDOW, STEP)
     if n < MIN_LETTERS:
         return []
     if n <= WINDOW + STEP:
         # One window, so two tests are cheap: few common letters, or few vowels.
-        letters = data.translate(_FOLD, _DELETE)
-        vowels = sum(map(letters.count, b"aeiou"))
-        if rare.count(1) <= (1 - FEW_COMMON_SHORT) * n and vowels >= FEW_VOWELS_SHORT * n:
+        if rare <= (1 - FEW_COMMON_SHORT) * n and vowels >= FEW_VOWELS_SHORT * n:
             return []
         suspicious = [(0, n)]
     else:
-        starts = [*range(0, n - WINDOW, STEP), n - WINDOW]
-        # Every window's count in one C-level map; windows are only built when one is odd.
-        ends = [*range(WINDOW, n, STEP), n]
-        counts = list(map(rare.count, repeat(1, len(starts)), starts, ends))
         most_rare = (1 - FEW_COMMON) * WINDOW
-        if max(counts) <= most_rare:
+        if most <= most_rare:
             return []
+        # A window is odd (one message in hundreds): which ones.
+        flags = data.translate(_RARE_OF, _DELETE)  # one per letter, 1 where it is rare
+        starts = [*range(0, n - WINDOW, STEP), n - WINDOW]
+        ends = [*range(WINDOW, n, STEP), n]
+        counts = map(flags.count, repeat(1, len(starts)), starts, ends)
         suspicious = [(i, i + WINDOW) for i, k in zip(starts, counts, strict=True) if k > most_rare]
     is_letter = data.translate(_IS_LETTER)
     spans: list[Span] = []

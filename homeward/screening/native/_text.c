@@ -1,9 +1,9 @@
 /* Reading a message's text, in C: what ``tokens.starts_of``, ``tokens.words_and_keys``,
- * ``concepts.symbols_inside_words``, ``concepts.three_single_letters``, ``normalize._squeeze``,
- * ``normalize._collapse_repeats`` and ``decoders.sentence_initials`` do in Python, and a
- * test that spares a regular expression (``native`` builds it at ``make env``; the
- * Python is used wherever it is not built, and the tests compare the two on every
- * character).
+ * ``concepts.symbols_inside_words``, ``concepts.three_single_letters``,
+ * ``normalize._squeeze``, ``normalize._collapse_repeats``, ``decoders.sentence_initials``
+ * and ``detector_cipher.letter_counts`` do in Python, and a test that spares a regular
+ * expression (``native`` builds it at ``make env``; the Python is used wherever it is not
+ * built, and the tests compare the two on every character).
  *
  * starts(text) -> list[int]
  *   where each run of letters of the text starts, the runs being what the regular
@@ -25,6 +25,10 @@
  * collapse_repeats(text) -> str
  *   each run of one letter repeated made one letter ("baall" -> "bal"), a letter being what
  *   [^\W\d_] matches
+ * letter_counts(data, kinds, window, step) -> tuple[int, int, int, int]
+ *   for a text as Latin-1 bytes, with ``kinds`` saying what each byte is (0 not a letter, 1
+ *   a common letter, 2 a rare one, 3 a vowel): its letters, rare letters and vowels, and
+ *   the most rare letters in one of its windows (``detector_cipher.letter_counts``)
  * sentence_initials(text) -> str
  *   the first character of each sentence, past opening quotes, brackets and dashes, where
  *   it is a letter (str.isalpha); a sentence begins the text or follows ". ", "! ", "? " or
@@ -310,6 +314,56 @@ collapse_repeats(PyObject *module, PyObject *text)
     return kept(text, not_a_repeated_letter, 0, t.length);
 }
 
+static PyObject *
+letter_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyBytes_Check(args[0]) || !PyBytes_Check(args[1]) ||
+        PyBytes_GET_SIZE(args[1]) != 256 || !PyLong_CheckExact(args[2]) ||
+        !PyLong_CheckExact(args[3])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "letter_counts(data: bytes, kinds: 256 bytes, window: int, step: int)");
+        return NULL;
+    }
+    Py_ssize_t window = PyLong_AsSsize_t(args[2]), step = PyLong_AsSsize_t(args[3]);
+    if ((window == -1 || step == -1) && PyErr_Occurred())
+        return NULL;
+    if (window < 1 || step < 1) {
+        PyErr_SetString(PyExc_ValueError, "letter_counts: window and step are 1 or more");
+        return NULL;
+    }
+    const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    const unsigned char *kinds = (const unsigned char *)PyBytes_AS_STRING(args[1]);
+    Py_ssize_t size = PyBytes_GET_SIZE(args[0]);
+    /* rare_before[k]: the rare letters among the first k letters */
+    Py_ssize_t *rare_before = PyMem_Malloc(sizeof(Py_ssize_t) * (size + 1));
+    if (rare_before == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t n = 0, rare = 0, vowels = 0;
+    rare_before[0] = 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        unsigned char kind = kinds[data[i]];
+        if (kind == 0) /* not a letter */
+            continue;
+        rare += kind == 2;
+        vowels += kind == 3;
+        rare_before[++n] = rare;
+    }
+    Py_ssize_t most = 0;
+    if (n > window + step) {
+        /* windows [i, i + window) for i = 0, step, ... below n - window, then the last */
+        for (Py_ssize_t start = 0; start < n - window; start += step) {
+            Py_ssize_t count = rare_before[start + window] - rare_before[start];
+            if (count > most)
+                most = count;
+        }
+        Py_ssize_t last = rare_before[n] - rare_before[n - window];
+        if (last > most)
+            most = last;
+    }
+    PyMem_Free(rare_before);
+    return Py_BuildValue("(nnnn)", n, rare, vowels, most);
+}
+
 /* Characters that may open a sentence before its first letter (decoders._OPENERS). */
 static inline int
 is_opener(Py_UCS4 ch)
@@ -368,6 +422,8 @@ static PyMethodDef methods[] = {
      "three_single_letters(words): whether three words in a row are one letter each."},
     {"may_be_spaced", may_be_spaced, METH_O,
      "may_be_spaced(classes): False where no letters spaced apart can be found."},
+    {"letter_counts", (PyCFunction)(void (*)(void))letter_counts, METH_FASTCALL,
+     "letter_counts(data, kinds, window, step): letters, rare ones, vowels, most rare."},
     {"sentence_initials", sentence_initials, METH_O,
      "sentence_initials(text): the letters that begin its sentences."},
     {"squeeze", squeeze, METH_O, "squeeze(text): ends trimmed, runs of spaces made one."},

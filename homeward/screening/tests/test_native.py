@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from homeward.screening import edits, engine, folding, native
+from homeward.screening import detector_cipher, edits, engine, folding, native
 from homeward.screening import normalize as normalizing
 from homeward.screening.evaluation import heldout, run
 from homeward.screening.layers import concepts, decoders, slang, tokens
@@ -221,6 +221,7 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (normalizing, "_collapse_repeats", normalizing.collapse_repeats),
     (decoders, "_sentence_initials", decoders.sentence_initials),
     (edits, "_spans", edits.spans),
+    (detector_cipher, "_letter_counts", detector_cipher.letter_counts),
     (folding, "_may_be_spaced", None),  # no test first: the regexes alone
 ]
 
@@ -338,6 +339,33 @@ def test_edits_out_of_order_are_refused_by_the_compiled_spans() -> None:
         compiled(lo, hi, [(0, 1)])
     with pytest.raises(TypeError):
         compiled([0, 1, 2], hi, [])
+
+
+@needs_built
+@settings(max_examples=2000, deadline=None)
+@given(st.binary(max_size=300), st.integers(1, 70), st.integers(1, 50))
+@example(b"x" * 200, 64, 48)
+@example("Zzqx jvvk wkh edqn ñ".encode("latin-1") * 9, 64, 48)
+def test_letter_counts_in_c_are_those_python_counts(data: bytes, window: int, step: int) -> None:
+    compiled = native.function("_text", "letter_counts")
+    assert compiled is not None
+    kinds = detector_cipher._KINDS
+    assert compiled(data, kinds, window, step) == detector_cipher.letter_counts(
+        data, kinds, window, step
+    )
+
+
+@needs_built
+def test_letter_counts_agree_on_every_message() -> None:
+    compiled = native.function("_text", "letter_counts")
+    assert compiled is not None
+    kinds, window, step = detector_cipher._KINDS, detector_cipher.WINDOW, detector_cipher.STEP
+    for text in _odd_texts() + texts():
+        data = normalize(text).plain.text.encode("latin-1", "replace")
+        expected = detector_cipher.letter_counts(data, kinds, window, step)
+        assert compiled(data, kinds, window, step) == expected, text
+    # ROT13 of "Hello, the place": 13 letters, 6 of them rare (y y b g y p), 2 vowels.
+    assert compiled(b"Uryyb, gur cynpr", kinds, window, step) == (13, 6, 2, 0)
 
 
 SENTENCES = st.text(alphabet=st.sampled_from("aBé. !?\n\"'¿¡([-*1_"), max_size=40)
