@@ -794,11 +794,22 @@ def _may_spell(found: Sequence[str]) -> bool:
     four that begins a common word or a word that matters, or a word that matters of three."""
     if len(found) < 4:
         return False
-    letters = _initials(found)
     starts, short, _ = _prefix_sets()
-    return not starts.isdisjoint(
+    return _pieces_in(_initials(found), starts, short)
+
+
+def pieces_in(letters: str, fours: frozenset[str], threes: frozenset[str]) -> bool:
+    """Whether a piece of four letters in a row of ``letters`` is one of ``fours``, or a
+    piece of three one of ``threes``. ``native/_text.c`` does the same in C, which is used
+    when it is built."""
+    return not fours.isdisjoint(
         [letters[i : i + 4] for i in range(len(letters) - 3)]
-    ) or not short.isdisjoint([letters[i : i + 3] for i in range(len(letters) - 2)])
+    ) or not threes.isdisjoint([letters[i : i + 3] for i in range(len(letters) - 2)])
+
+
+_pieces_in: Callable[[str, frozenset[str], frozenset[str]], bool] = (
+    native.function("_text", "pieces_in") or pieces_in
+)
 
 
 @once

@@ -1,9 +1,9 @@
 /* Reading a message's text, in C: what ``tokens.starts_of``, ``tokens.words_and_keys``,
  * ``concepts.symbols_inside_words``, ``concepts.three_single_letters``,
- * ``normalize._squeeze``, ``normalize._collapse_repeats``, ``decoders.sentence_initials``
- * and ``detector_cipher.letter_counts`` do in Python, and a test that spares a regular
- * expression (``native`` builds it at ``make env``; the Python is used wherever it is not
- * built, and the tests compare the two on every character).
+ * ``normalize._squeeze``, ``normalize._collapse_repeats``, ``decoders.sentence_initials``,
+ * ``decoders.pieces_in`` and ``detector_cipher.letter_counts`` do in Python, and a test
+ * that spares a regular expression (``native`` builds it at ``make env``; the Python is
+ * used wherever it is not built, and the tests compare the two on every character).
  *
  * starts(text) -> list[int]
  *   where each run of letters of the text starts, the runs being what the regular
@@ -29,6 +29,9 @@
  *   for a text as Latin-1 bytes, with ``kinds`` saying what each byte is (0 not a letter, 1
  *   a common letter, 2 a rare one, 3 a vowel): its letters, rare letters and vowels, and
  *   the most rare letters in one of its windows (``detector_cipher.letter_counts``)
+ * pieces_in(letters, fours, threes) -> bool
+ *   whether four characters in a row of ``letters`` are one of the frozenset ``fours``, or
+ *   three one of ``threes`` (``decoders.pieces_in``)
  * sentence_initials(text) -> str
  *   the first character of each sentence, past opening quotes, brackets and dashes, where
  *   it is a letter (str.isalpha); a sentence begins the text or follows ". ", "! ", "? " or
@@ -364,6 +367,39 @@ letter_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return Py_BuildValue("(nnnn)", n, rare, vowels, most);
 }
 
+/* Whether a piece of ``size`` characters in a row of ``text`` is in ``set``. */
+static int
+has_piece(PyObject *text, Py_ssize_t size, PyObject *set)
+{
+    for (Py_ssize_t at = 0; at + size <= PyUnicode_GET_LENGTH(text); at++) {
+        PyObject *piece = PyUnicode_Substring(text, at, at + size);
+        if (piece == NULL)
+            return -1;
+        int has = PySet_Contains(set, piece);
+        Py_DECREF(piece);
+        if (has != 0)
+            return has;
+    }
+    return 0;
+}
+
+static PyObject *
+pieces_in(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyFrozenSet_Check(args[1]) ||
+        !PyFrozenSet_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "pieces_in(letters: str, fours: frozenset, threes: frozenset)");
+        return NULL;
+    }
+    int has = has_piece(args[0], 4, args[1]);
+    if (has == 0)
+        has = has_piece(args[0], 3, args[2]);
+    if (has < 0)
+        return NULL;
+    return PyBool_FromLong(has);
+}
+
 /* Characters that may open a sentence before its first letter (decoders._OPENERS). */
 static inline int
 is_opener(Py_UCS4 ch)
@@ -424,6 +460,8 @@ static PyMethodDef methods[] = {
      "may_be_spaced(classes): False where no letters spaced apart can be found."},
     {"letter_counts", (PyCFunction)(void (*)(void))letter_counts, METH_FASTCALL,
      "letter_counts(data, kinds, window, step): letters, rare ones, vowels, most rare."},
+    {"pieces_in", (PyCFunction)(void (*)(void))pieces_in, METH_FASTCALL,
+     "pieces_in(letters, fours, threes): whether a piece of four or three is there."},
     {"sentence_initials", sentence_initials, METH_O,
      "sentence_initials(text): the letters that begin its sentences."},
     {"squeeze", squeeze, METH_O, "squeeze(text): ends trimmed, runs of spaces made one."},

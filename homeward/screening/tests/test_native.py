@@ -220,6 +220,7 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (normalizing, "_squeeze", normalizing.squeeze),
     (normalizing, "_collapse_repeats", normalizing.collapse_repeats),
     (decoders, "_sentence_initials", decoders.sentence_initials),
+    (decoders, "_pieces_in", decoders.pieces_in),
     (edits, "_spans", edits.spans),
     (detector_cipher, "_letter_counts", detector_cipher.letter_counts),
     (folding, "_may_be_spaced", None),  # no test first: the regexes alone
@@ -380,6 +381,24 @@ def test_sentence_initials_in_c_are_those_python_finds(text: str) -> None:
     compiled = native.function("_text", "sentence_initials")
     assert compiled is not None
     assert compiled(text) == decoders.sentence_initials(text)
+
+
+@needs_built
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="abcñ", max_size=12))
+@example("kill")
+@example("xxgun")
+def test_pieces_of_letters_are_found_in_c_as_in_python(letters: str) -> None:
+    compiled = native.function("_text", "pieces_in")
+    assert compiled is not None
+    fours, threes = frozenset({"abca", "kill", "ñaña"}), frozenset({"bcb", "gun", "cñc"})
+    assert compiled(letters, fours, threes) == decoders.pieces_in(letters, fours, threes)
+
+
+def test_initials_that_could_spell_something_are_looked_at() -> None:
+    assert decoders._may_spell("xxKILLxx")  # begins a word that matters
+    assert not decoders._may_spell("QZXQ")
+    assert not decoders._may_spell("KIL")  # fewer than four
 
 
 def test_the_letters_that_begin_sentences() -> None:
