@@ -151,15 +151,15 @@ class ConceptLibrary:
         hits: list[Hit] = []
 
         def accept(spans: list[tuple[int, int]], first: int, end: int) -> int:
-            chosen = dict(zip(rule.all, spans, strict=True))
             if rule.sentence and not _one_sentence(normalized.plain.text, words, first, end):
                 return NOT_A_HIT
             if rule.unless and _near(rule, places, first, end):
                 return NOT_A_HIT
-            if _in_a_name(normalized, words, chosen.values(), names):
+            if _in_a_name(normalized, words, spans, names):
                 return NOT_A_HIT
             if any(name in places for name in rule.unless_message):
                 return STOP
+            chosen = dict(zip(rule.all, spans, strict=True))
             hits.append(self._hit(rule, chosen, normalized, words, first, end))
             return A_HIT
 
@@ -177,14 +177,14 @@ class ConceptLibrary:
     ) -> Hit:
         plain = normalized.plain.text
         met = " + ".join(
-            f"{self.concepts[name].label} '{plain[words[a].start : words[b].end]}'"
+            f"{self.concepts[name].label} '{plain[slice(*words.span(a, b))]}'"
             for name, (a, b) in sorted(chosen.items(), key=lambda item: item[1])
         )
         count = last - first + 1
         detail = f"{met} within {count} word{'s' if count > 1 else ''}"
         if rule.sentence:
             detail += " in one sentence"
-        start, end = tk.original_span(normalized, words[first], words[last])
+        start, end = tk.original_span(normalized, words, first, last)
         return Hit(
             rule=f"{LAYER}:{rule.id}",
             category=rule.category,
@@ -230,7 +230,7 @@ def _in_a_name(
     original = normalized.original
     for first, last in spans:
         if first == last:
-            start, end = tk.original_span(normalized, words[first], words[last])
+            start, end = tk.original_span(normalized, words, first, last)
             if start < end and original[start].isupper():
                 if "" not in names:
                     names[""] = contexts.name_spans(original)

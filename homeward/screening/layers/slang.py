@@ -128,7 +128,7 @@ class SlangLexicon:
             if (f.entry.id, f.first, f.last) in seen:
                 continue  # two spellings of one entry (perico, pericos) on the same words
             seen.add((f.entry.id, f.first, f.last))
-            start, end = original_span(normalized, tokens[f.first], tokens[f.last])
+            start, end = original_span(normalized, tokens, f.first, f.last)
             hits.append(
                 Hit(
                     rule=f"{LAYER}:{f.entry.id}",

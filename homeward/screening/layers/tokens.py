@@ -172,15 +172,21 @@ class Words(Sequence[Token]):
     def __iter__(self) -> Iterator[Token]:
         return (self[i] for i in range(len(self.words)))
 
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Where words ``first`` to ``last`` (inclusive) are in the text: from the first's
+        start to the last's end (without making their tokens)."""
+        starts = self.starts()
+        return starts[first], starts[last] + len(self.words[last])
+
 
 def tokenize(normalized: Normalized) -> Words:
     """The words of a message (its plain view), with their keys on demand."""
     return Words(normalized.plain.text)
 
 
-def original_span(normalized: Normalized, first: Token, last: Token) -> tuple[int, int]:
-    """The span of the original text from the first token to the last."""
-    return normalized.plain.to_original(first.start, last.end)
+def original_span(normalized: Normalized, words: Words, first: int, last: int) -> tuple[int, int]:
+    """The span of the original text from word ``first`` to word ``last`` (inclusive)."""
+    return normalized.plain.to_original(*words.span(first, last))
 
 
 # --- lexicons ---------------------------------------------------------------------------
