@@ -32,6 +32,13 @@ needs_built = pytest.mark.skipif(
 )
 
 
+def built(module: str, name: str) -> Callable[..., Any]:
+    """The compiled ``name`` of ``module`` (in a test marked ``needs_built``)."""
+    found = native.function(module, name)
+    assert found is not None, f"{module}.{name} is not built"
+    return found
+
+
 def texts() -> list[str]:
     found = [m.text for m in heldout.load(heldout.DEVELOPMENT_PATH)]
     return found + [s.text for s in run.load_corpus()]
@@ -97,9 +104,7 @@ def test_the_compiled_walk_finds_what_the_python_walk_finds_in_the_same_order() 
 
 @needs_built
 def test_where_concepts_were_found_and_what_is_near_a_slang_term_agree_with_python() -> None:
-    places_of = native.function("_walk", "places_of")
-    near = native.function("_walk", "near")
-    assert places_of is not None and near is not None
+    places_of, near = built("_walk", "places_of"), built("_walk", "near")
     lexicon = concepts.library().lexicon
     contexts = [e for e in slang.library().entries if e.innocent or e.needs]
     compared = nearby = 0
@@ -154,9 +159,7 @@ def test_the_compiled_loops_refuse_what_they_cannot_read_and_pass_errors_on() ->
     with pytest.raises(TypeError):
         compiled_meet([[(0, 0)], [(1, 1)]], (0,), 5, lambda *a: 1)
 
-    places_of = native.function("_walk", "places_of")
-    near = native.function("_walk", "near")
-    assert places_of is not None and near is not None
+    places_of, near = built("_walk", "places_of"), built("_walk", "near")
     with pytest.raises(TypeError):
         places_of([(0, 1)])
     with pytest.raises(TypeError):
@@ -270,12 +273,10 @@ def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
     ]
     every = _odd_texts() + texts()
     for name, python in text_loops:
-        compiled = native.function("_text", name)
-        assert compiled is not None, name
+        compiled = built("_text", name)
         for text in every:
             assert compiled(text) == python(text), (name, text)
-    read = native.function("_text", "words_and_keys")
-    assert read is not None
+    read = built("_text", "words_and_keys")
     cache = {"knife": frozenset({"knife"}), "ñandú": frozenset({"nandu"}), "a": frozenset()}
     for text in every + ["a knife, KNIFE knife2 ñandú_a"]:
         assert read(text, cache) == tokens.words_and_keys(text, cache), text
@@ -289,8 +290,7 @@ def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
             frozenset(),
         ],
     )
-    singles = native.function("_text", "three_single_letters")
-    assert singles is not None
+    singles = built("_text", "three_single_letters")
     for text in every:
         words = tokens.words_of(text)
         assert singles(words) == concepts.three_single_letters(words), text
@@ -319,8 +319,7 @@ def spans_and_edits(draw: st.DrawFn) -> tuple[list[int], list[int], list[edits.E
 def test_spans_carried_through_edits_in_c_are_those_python_carries(
     drawn: tuple[list[int], list[int], list[edits.Edit]],
 ) -> None:
-    compiled = native.function("_edits", "spans")
-    assert compiled is not None
+    compiled = built("_edits", "spans")
     lo, hi, made = drawn
     got = compiled(array("q", lo), array("q", hi), made)
     assert [list(a) for a in got] == [
@@ -328,10 +327,9 @@ def test_spans_carried_through_edits_in_c_are_those_python_carries(
     ]
 
 
+@needs_built
 def test_edits_out_of_order_are_refused_by_the_compiled_spans() -> None:
-    compiled = native.function("_edits", "spans")
-    if compiled is None:
-        pytest.skip("the C inner loops are not built")
+    compiled = built("_edits", "spans")
     lo, hi = array("q", [0, 1, 2]), array("q", [1, 2, 3])
     for bad in ([(2, 3, ""), (0, 1, "")], [(0, 4, "")], [(1, 1, "x")], [(0, 2, "a"), (1, 3, "")]):
         with pytest.raises(ValueError):
@@ -348,8 +346,7 @@ def test_edits_out_of_order_are_refused_by_the_compiled_spans() -> None:
 @example(b"x" * 200, 64, 48)
 @example("Zzqx jvvk wkh edqn ñ".encode("latin-1") * 9, 64, 48)
 def test_letter_counts_in_c_are_those_python_counts(data: bytes, window: int, step: int) -> None:
-    compiled = native.function("_text", "letter_counts")
-    assert compiled is not None
+    compiled = built("_text", "letter_counts")
     kinds = detector_cipher._KINDS
     assert compiled(data, kinds, window, step) == detector_cipher.letter_counts(
         data, kinds, window, step
@@ -358,8 +355,7 @@ def test_letter_counts_in_c_are_those_python_counts(data: bytes, window: int, st
 
 @needs_built
 def test_letter_counts_agree_on_every_message() -> None:
-    compiled = native.function("_text", "letter_counts")
-    assert compiled is not None
+    compiled = built("_text", "letter_counts")
     kinds, window, step = detector_cipher._KINDS, detector_cipher.WINDOW, detector_cipher.STEP
     for text in _odd_texts() + texts():
         data = normalize(text).plain.text.encode("latin-1", "replace")
@@ -378,8 +374,7 @@ SENTENCES = st.text(alphabet=st.sampled_from("aBé. !?\n\"'¿¡([-*1_"), max_siz
 @example("Hi. ¿Qué? ¡Sí! (Ok) -no\n\n*yes*")
 @example(". . a.\nb!  c? \n")
 def test_sentence_initials_in_c_are_those_python_finds(text: str) -> None:
-    compiled = native.function("_text", "sentence_initials")
-    assert compiled is not None
+    compiled = built("_text", "sentence_initials")
     assert compiled(text) == decoders.sentence_initials(text)
 
 
@@ -389,8 +384,7 @@ def test_sentence_initials_in_c_are_those_python_finds(text: str) -> None:
 @example("kill")
 @example("xxgun")
 def test_pieces_of_letters_are_found_in_c_as_in_python(letters: str) -> None:
-    compiled = native.function("_text", "pieces_in")
-    assert compiled is not None
+    compiled = built("_text", "pieces_in")
     fours, threes = frozenset({"abca", "kill", "ñaña"}), frozenset({"bcb", "gun", "cñc"})
     assert compiled(letters, fours, threes) == decoders.pieces_in(letters, fours, threes)
 
