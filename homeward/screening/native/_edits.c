@@ -87,6 +87,10 @@ spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto done;
         total += size - (end - start);
         done = end;
+        if (total > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(long long) - 1) {
+            PyErr_NoMemory();
+            goto done;
+        }
     }
     out_lo = PyMem_Malloc(sizeof(long long) * (total + 1));
     out_hi = PyMem_Malloc(sizeof(long long) * (total + 1));

@@ -104,7 +104,7 @@ starts(PyObject *module, PyObject *text)
 static PyObject *
 words_and_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyDict_Check(args[1])) {
+    if (nargs != 2 || !PyDict_CheckExact(args[1])) {
         PyErr_SetString(PyExc_TypeError, "words_and_keys(text: str, cache: dict)");
         return NULL;
     }
@@ -127,7 +127,8 @@ words_and_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyObject *word = PyUnicode_Substring(text, start, at);
         if (word == NULL)
             goto failed;
-        /* A word's keys are a frozenset of str: looking one up runs no Python code. */
+        /* Nothing runs between the look-up and the append (the cache's keys are str), so
+         * the borrowed value is appended before anything could change the dict. */
         PyObject *found = PyDict_GetItemWithError(cache, word);
         if ((found == NULL && PyErr_Occurred()) || PyList_Append(words, word) < 0 ||
             PyList_Append(keys, found == NULL ? Py_None : found) < 0) {
@@ -352,7 +353,7 @@ letter_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         rare_before[++n] = rare;
     }
     Py_ssize_t most = 0;
-    if (n > window + step) {
+    if (n - window > step) { /* more than window + step letters (a sum could overflow) */
         /* windows [i, i + window) for i = 0, step, ... below n - window, then the last */
         for (Py_ssize_t start = 0; start < n - window; start += step) {
             Py_ssize_t count = rare_before[start + window] - rare_before[start];
@@ -386,8 +387,8 @@ has_piece(PyObject *text, Py_ssize_t size, PyObject *set)
 static PyObject *
 pieces_in(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyFrozenSet_Check(args[1]) ||
-        !PyFrozenSet_Check(args[2])) {
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyFrozenSet_CheckExact(args[1]) ||
+        !PyFrozenSet_CheckExact(args[2])) {
         PyErr_SetString(PyExc_TypeError,
                         "pieces_in(letters: str, fours: frozenset, threes: frozenset)");
         return NULL;

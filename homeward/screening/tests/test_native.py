@@ -8,6 +8,7 @@ machine has no compiler screens every message the same, only slower.
 from __future__ import annotations
 
 import os
+import sys
 from array import array
 from collections.abc import Callable
 from pathlib import Path
@@ -344,6 +345,8 @@ def test_edits_out_of_order_are_refused_by_the_compiled_spans() -> None:
 @settings(max_examples=2000, deadline=None)
 @given(st.binary(max_size=300), st.integers(1, 70), st.integers(1, 50))
 @example(b"x" * 200, 64, 48)
+@example(b"abcdefg", 1, sys.maxsize)  # window + step would overflow in C
+@example(b"abc", 2**62 + 3, 2**62)
 @example("Zzqx jvvk wkh edqn ñ".encode("latin-1") * 9, 64, 48)
 def test_letter_counts_in_c_are_those_python_counts(data: bytes, window: int, step: int) -> None:
     compiled = built("_text", "letter_counts")
