@@ -159,9 +159,10 @@ class Scope:
 
 
 def remove(*, admin: User, hash_id: int, reason: str) -> PhotoHash:
-    """Take a hash out of the bank: copies of its photo are no longer flagged. NotFound for
-    a hash the admin does not see, PermissionDenied for an agency-wide one to anyone but
-    an agency admin of its agency, DomainError without a reason; nothing changes then."""
+    """Take a hash out of the bank: that entry flags no copy of its photo any more (another
+    entry of the same photo still would). NotFound for a hash the admin does not see (or
+    that another admin took out first), PermissionDenied for an agency-wide one to anyone
+    but an agency admin of its agency, DomainError without a reason; nothing changes then."""
     reason = " ".join(reason.split())
     scope = Scope(admin)
     with transaction.atomic():

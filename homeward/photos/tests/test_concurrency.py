@@ -1,6 +1,7 @@
 """Photos under real parallelism (PostgreSQL): ten reviewers deciding the same photos at
-once decide each once (one refund, one bank entry), and two sends of one photo at once
-attach it once and charge once."""
+once decide each once (one refund, one bank entry), two sends of one photo at once
+attach it once and charge once, and thirty admins taking one hash out of the bank at once
+take it out once."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection as db
 
 from homeward import builders as t
-from homeward.core.errors import DomainError
+from homeward.core.errors import DomainError, NotFound
+from homeward.core.models import AuditEvent
 from homeward.jobs import services as jobs
 from homeward.jobs.tests.test_concurrency import in_threads
 from homeward.ledger import charges
 from homeward.ledger.models import Transaction
 from homeward.messaging.models import Message
 from homeward.people.models import StaffMembership
-from homeward.photos import intake, review, sending
+from homeward.photos import bank, intake, review, sending
 from homeward.photos.models import Photo, PhotoHash
 from homeward.photos.tests import images
 
@@ -100,3 +102,25 @@ def test_two_sends_of_one_photo_at_once_attach_it_once(ana, facility):
     assert outcomes.count("sent") == 1 and outcomes.count("photo_not_found") == 9
     assert Message.objects.count() == 1
     assert charges.wallet(ana, facility).balance == 1000 - 75
+
+
+def test_thirty_removals_of_one_hash_at_once_take_it_out_once(world):
+    entry = bank.add(
+        phash=0x0123456789ABCDEF,
+        agency=world.facility_1.agency,
+        facility=world.facility_1,
+        reason="Blocked: gang signs",
+    )
+
+    def take_out(index: int) -> str:
+        try:
+            bank.remove(admin=world.facility_admin, hash_id=entry.pk, reason=f"Mistake {index}")
+            return "ok"
+        except NotFound:
+            return "not_found"
+
+    results = in_threads(30, take_out)
+    assert results.count("ok") == 1
+    assert set(results) == {"ok", "not_found"}
+    assert not PhotoHash.objects.filter(pk=entry.pk).exists()
+    assert AuditEvent.objects.filter(action="photo_hash.removed").count() == 1

@@ -380,7 +380,7 @@ class _Gate:
             )
             self.database = database
         except Exception:  # noqa: BLE001 - no hyperscan here: every decoder runs
-            self.database = None
+            pass
 
     def candidates(self, text: str) -> set[str] | None:
         """The decoders that could find something (None: all of them)."""
