@@ -378,9 +378,9 @@ class _Gate:
                 elements=len(expressions),
                 flags=hyperscan.HS_FLAG_SINGLEMATCH,
             )
-            self.database = database
         except Exception:  # noqa: BLE001 - no hyperscan here: every decoder runs
-            pass
+            return
+        self.database = database
 
     def candidates(self, text: str) -> set[str] | None:
         """The decoders that could find something (None: all of them)."""
