@@ -62,7 +62,7 @@ def char_class(ch: str) -> str:
 CLASSES = LazyTable(char_class)
 # The same for Latin-1 characters, one byte each: most messages are classed by
 # bytes.translate, several times faster than str.translate through a table of objects.
-_LATIN1_CLASSES = bytes(ord(char_class(chr(c))) for c in range(256))
+LATIN1_CLASSES = bytes(ord(char_class(chr(c))) for c in range(256))
 
 
 def classes_of(text: str) -> str:
@@ -71,7 +71,7 @@ def classes_of(text: str) -> str:
         data = text.encode("latin-1")
     except UnicodeEncodeError:
         return text.translate(CLASSES)
-    return data.translate(_LATIN1_CLASSES).decode("latin-1")
+    return data.translate(LATIN1_CLASSES).decode("latin-1")
 
 
 # Patterns on the class string. Each starts with a literal character, which the regex

@@ -39,6 +39,7 @@ from homeward.screening.edits import (
 )
 from homeward.screening.folding import (
     APOSTROPHES,
+    LATIN1_CLASSES,
     LazyTable,
     classes_of,
     joiner_edits,
@@ -312,6 +313,12 @@ _squeeze: Callable[[str], str] = native.function("_text", "squeeze") or squeeze
 _collapse_repeats: Callable[[str], str] = (
     native.function("_text", "collapse_repeats") or collapse_repeats
 )
+# And, in one pass, what _fold_base makes of a squeezed Latin-1 plain view that needs no
+# edit at the level of words (most messages), given _LATIN1_FOLD and the class table; None
+# where it cannot tell. Where it is not built, _fold_base runs for every message.
+_fold_simply: Callable[[str, bytes, bytes], str | None] | None = native.function(
+    "_text", "fold_simply"
+)
 
 
 # ---- the slow, exact path: the same stages as explicit edits ----------------------------
@@ -555,7 +562,15 @@ def normalize(text: str) -> Normalized:
     base = _base(text)
     mapped = _case_lookalikes(text)
     plain_text = _squeeze(base)
-    folded, joined = _fold_base(base, plain_text) if mapped is text else _fold_base(_base(mapped))
+    simply = None
+    if _fold_simply is not None and mapped is text:
+        simply = _fold_simply(plain_text, _LATIN1_FOLD, LATIN1_CLASSES)
+    if simply is not None:
+        folded, joined = simply, False
+    elif mapped is text:
+        folded, joined = _fold_base(base, plain_text)
+    else:
+        folded, joined = _fold_base(_base(mapped))
     return Normalized(
         text,
         View(plain_text, lambda: _plain_map(text, plain_text), len(text)),

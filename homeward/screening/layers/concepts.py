@@ -135,9 +135,8 @@ class ConceptLibrary:
         if not candidates:
             return []
         hits: list[Hit] = []
-        names: dict[str, list[tuple[int, int]]] = {}  # people's names, found when needed
         for rule in candidates:
-            hits.extend(self._matches(rule, places, normalized, words, names))
+            hits.extend(self._matches(rule, places, normalized, words))
         return hits
 
     def _matches(
@@ -146,7 +145,6 @@ class ConceptLibrary:
         places: Mapping[str, list[tuple[int, int]]],
         normalized: Normalized,
         words: Words,
-        names: dict[str, list[tuple[int, int]]],
     ) -> list[Hit]:
         hits: list[Hit] = []
 
@@ -155,7 +153,7 @@ class ConceptLibrary:
                 return NOT_A_HIT
             if rule.unless and _near(rule, places, first, end):
                 return NOT_A_HIT
-            if _in_a_name(normalized, words, spans, names):
+            if _in_a_name(normalized, words, spans):
                 return NOT_A_HIT
             if any(name in places for name in rule.unless_message):
                 return STOP
@@ -222,20 +220,17 @@ def _in_a_name(
     normalized: Normalized,
     words: Words,
     spans: Iterable[tuple[int, int]],
-    names: dict[str, list[tuple[int, int]]],
 ) -> bool:
     """Whether one of the single words that met is part of a person's name ("Reverend
     Shank", "Coach Glock"): then it is not the thing it also names. Only a Capitalised
-    word can be (``contexts``); the message's names are found once, on the first."""
+    word can be (``contexts``), so the message's names are found only for one."""
     original = normalized.original
     for first, last in spans:
         if first == last:
             start, end = tk.original_span(normalized, words, first, last)
-            if start < end and original[start].isupper():
-                if "" not in names:
-                    names[""] = contexts.name_spans(original)
-                if any(s <= start and end <= e for s, e in names[""]):
-                    return True
+            capital = start < end and original[start].isupper()
+            if capital and any(s <= start and end <= e for s, e in contexts.name_spans(original)):
+                return True
     return False
 
 

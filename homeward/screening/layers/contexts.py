@@ -17,6 +17,7 @@ it) is not either. Idioms are cancelled by the library's exception rules ("escap
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def _set(words: str) -> frozenset[str]:
@@ -52,8 +53,10 @@ _ENDS_SENTENCE = ".!?¡¿:\n"
 _QUOTED = re.compile(r"(?:[\"“‘«]|(?<!\w)')([A-ZÁÉÍÓÚÑÜ¡¿][^\"”’»'.!?\n]{0,60})[\"”’»']")
 
 
-def name_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the original text that are parts of people's names."""
+@lru_cache(maxsize=64)
+def name_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the original text that are parts of people's names. A message's layers
+    ask up to three times (concepts on both views, then the names check): found once."""
     spans = [m.span(1) for m in _QUOTED.finditer(text)]
     for run in _RUN.finditer(text):
         words = [w.span() for w in _WORD.finditer(text, run.start(), run.end())]
@@ -69,4 +72,4 @@ def name_spans(text: str) -> list[tuple[int, int]]:
             # only be capitalised because it begins the sentence ("Tell Big Mike").
             first = 1 if not before or before[-1] in _ENDS_SENTENCE else 0
             spans.append((words[first][0], words[-1][1]))
-    return spans
+    return tuple(spans)

@@ -36,6 +36,14 @@
  *   the first character of each sentence, past opening quotes, brackets and dashes, where
  *   it is a letter (str.isalpha); a sentence begins the text or follows ". ", "! ", "? " or
  *   a line break (what ``decoders.sentence_initials`` does)
+ * fold_simply(text, fold, classes) -> str | None
+ *   what ``normalize._fold_base`` makes of a squeezed plain view that needs no edit at the
+ *   level of words: each character mapped by ``fold`` (a table of the 256 Latin-1
+ *   characters as bytes: 0 drops one), apostrophes dropped, runs of spaces made one, ends
+ *   trimmed, repeated letters collapsed. None (the Python stages run) where the text is not
+ *   Latin-1, ``fold`` maps a character to 1 (the general route), or the class string
+ *   (``classes``, the table of ``folding.char_class``) has letters that may be spaced
+ *   apart, a joiner or dot inside a word, or a place leet may be (``folding._LEET``)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -204,30 +212,47 @@ three_single_letters(PyObject *module, PyObject *list)
     Py_RETURN_FALSE;
 }
 
-/* Letters spaced apart (folding._SPACED_RUN) are three or more elements with separators
- * ([ .-]) between them, an element being [!$']*[a1]([!$']+[a1])*[!$']*. The first two are
- * each a whole segment (a run between separators) made only of [!$'a1], holding a letter
- * or leet digit ([a1]) and no two side by side, and the second is followed by a separator.
- * Where no two segments in a row are like that, no run can be found. */
+/* Letters spaced apart (folding._SPACED_RUN) are three or more elements with one to three
+ * separators ([ .-]) between each two, an element being [!$']*[a1]([!$']+[a1])*[!$']*.
+ * All but the last are each a whole segment (a run between separators) made only of
+ * [!$'a1], holding a letter or leet digit ([a1]) and no two side by side; the last begins
+ * a segment, and what follows it is not [a01]: so the segment begins [!$']*[a1], and the
+ * class after that [a1] is not [a01]. Where no segment like the last follows two like the
+ * others, no run can be found. */
 static inline int
 is_separator(Py_UCS4 ch)
 {
     return ch == ' ' || ch == '.' || ch == '-';
 }
 
-static PyObject *
-may_be_spaced(PyObject *module, PyObject *classes)
+static inline int
+is_leet_mark(Py_UCS4 ch)
 {
-    Text t;
-    if (read_text(classes, "may_be_spaced", &t) < 0)
-        return NULL;
-    Py_ssize_t length = t.length;
-    int previous_like = 0; /* the segment before this one is like an element */
-    Py_ssize_t at = 0;
+    return ch == '!' || ch == '$' || ch == '\'';
+}
+
+static int
+spaced_possible(Text t)
+{
+    Py_ssize_t length = t.length, at = 0;
+    int in_a_row = 0; /* whole-segment elements just before this segment */
     while (at < length) {
-        if (is_separator(AT(t, at))) {
+        Py_ssize_t gap = at;
+        while (at < length && is_separator(AT(t, at)))
             at++;
-            continue;
+        if (at - gap > 3)
+            in_a_row = 0;
+        if (at >= length)
+            break;
+        if (in_a_row >= 2) { /* could this segment begin the last element? */
+            Py_ssize_t k = at;
+            while (k < length && is_leet_mark(AT(t, k)))
+                k++;
+            if (k < length && (AT(t, k) == 'a' || AT(t, k) == '1')) {
+                Py_UCS4 next = k + 1 < length ? AT(t, k + 1) : ' ';
+                if (next != 'a' && next != '0' && next != '1')
+                    return 1;
+            }
         }
         int like = 1, letters = 0, last_was_letter = 0;
         for (; at < length; at++) {
@@ -239,17 +264,23 @@ may_be_spaced(PyObject *module, PyObject *classes)
                 letters++;
                 if (last_was_letter)
                     like = 0;
-            } else if (ch != '!' && ch != '$' && ch != '\'') {
+            } else if (!is_leet_mark(ch)) {
                 like = 0;
             }
             last_was_letter = letter;
         }
-        like = like && letters > 0;
-        if (previous_like && like && at < length) /* at: the separator after it */
-            Py_RETURN_TRUE;
-        previous_like = like;
+        in_a_row = like && letters > 0 ? in_a_row + 1 : 0;
     }
-    Py_RETURN_FALSE;
+    return 0;
+}
+
+static PyObject *
+may_be_spaced(PyObject *module, PyObject *classes)
+{
+    Text t;
+    if (read_text(classes, "may_be_spaced", &t) < 0)
+        return NULL;
+    return PyBool_FromLong(spaced_possible(t));
 }
 
 /* The characters of ``text`` for which ``keep(previous, current)`` holds, as a new str (or
@@ -449,6 +480,140 @@ sentence_initials(PyObject *module, PyObject *text)
     return made;
 }
 
+/* Whether class ``c`` is one of ``set`` (never for the 0 past either end). */
+static inline int
+among(unsigned char c, const char *set)
+{
+    return c != 0 && strchr(set, c) != NULL;
+}
+
+/* Whether ``folding.leet_edits`` could edit the token around ``at``, a place ``_LEET``
+ * finds: the token (``_token_start`` to ``_token_end``, without a "!" that ends it) must
+ * hold a leet character, and a letter (unless a number with a unit: not told apart here),
+ * an "!" or an "@". */
+static int
+leet_in_token(const unsigned char *chars, const unsigned char *cls, Py_ssize_t n, Py_ssize_t at)
+{
+    Py_ssize_t start = at, end = at;
+    while (start > 0 && !among(cls[start - 1], " ?.-"))
+        start--;
+    while (end < n && among(cls[end], "a01!$"))
+        end++;
+    while (end > start && cls[end - 1] == '!')
+        end--;
+    int leet = 0, why = 0;
+    for (Py_ssize_t k = start; k < end; k++) {
+        leet |= among(cls[k], "1!$");
+        why |= cls[k] == 'a' || cls[k] == '!' || chars[k] == '@';
+    }
+    return leet && why;
+}
+
+/* Whether a class string (after apostrophes are dropped) has a place where the word
+ * stages of ``folding`` may edit: a run of joiners or a dot between letters, digits or
+ * leet symbols (``_JOINER``, ``_DOT``: a superset of both), or leet (``leet_in_token``). */
+static int
+word_edits_possible(const unsigned char *chars, const unsigned char *cls, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = cls[i], before = i > 0 ? cls[i - 1] : 0;
+        unsigned char after = i + 1 < n ? cls[i + 1] : 0;
+        Py_ssize_t j;
+        int leet = 0; /* a place _LEET finds */
+        switch (c) {
+        case '-':
+            for (j = i; j < n && cls[j] == '-'; j++)
+                ;
+            if (among(before, "a01!$") && j < n && among(cls[j], "a01!$"))
+                return 1;
+            i = j - 1;
+            break;
+        case '.':
+            if (among(before, "a01!$") && among(after, "a01!$"))
+                return 1;
+            break;
+        case '1':
+            leet = among(before, "a!$") || among(after, "a!$");
+            break;
+        case '!':
+            leet = among(after, "a01!$");
+            break;
+        case '$':
+            for (j = i + 1; j < n && among(cls[j], "01!$"); j++)
+                ;
+            leet = (j < n && cls[j] == 'a') || before == 'a' ||
+                   (!among(before, "a01") && !among(after, "a01"));
+            break;
+        }
+        if (leet && leet_in_token(chars, cls, n, i))
+            return 1;
+    }
+    return 0;
+}
+
+static PyObject *
+fold_simply(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) ||
+        !PyBytes_Check(args[2]) || PyBytes_GET_SIZE(args[1]) != 256 ||
+        PyBytes_GET_SIZE(args[2]) != 256) {
+        PyErr_SetString(PyExc_TypeError,
+                        "fold_simply(text: str, fold: bytes[256], classes: bytes[256])");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND)
+        Py_RETURN_NONE;
+    const unsigned char *fold = (const unsigned char *)PyBytes_AS_STRING(args[1]);
+    const unsigned char *classes = (const unsigned char *)PyBytes_AS_STRING(args[2]);
+    const Py_UCS1 *in = PyUnicode_1BYTE_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    /* One buffer: the folded characters, then their classes. */
+    unsigned char *chars = PyMem_Malloc(2 * (size_t)length + 1);
+    if (chars == NULL)
+        return PyErr_NoMemory();
+    unsigned char *cls = chars + length;
+    PyObject *made = NULL;
+    Py_ssize_t n = 0;
+    for (Py_ssize_t at = 0; at < length; at++) {
+        unsigned char to = fold[in[at]];
+        if (to == 1)
+            goto none;
+        if (to != 0) {
+            chars[n] = to;
+            cls[n++] = classes[to];
+        }
+    }
+    if (spaced_possible((Text){PyUnicode_1BYTE_KIND, cls, n}))
+        goto none;
+    Py_ssize_t kept = 0; /* apostrophes dropped */
+    for (Py_ssize_t at = 0; at < n; at++) {
+        if (cls[at] != '\'') {
+            chars[kept] = chars[at];
+            cls[kept++] = cls[at];
+        }
+    }
+    n = kept;
+    if (word_edits_possible(chars, cls, n))
+        goto none;
+    Py_ssize_t count = 0; /* squeezed and collapsed, in place */
+    for (Py_ssize_t at = 0; at < n; at++) {
+        unsigned char c = chars[at];
+        if (c == ' ' ? count == 0 || chars[count - 1] == ' '
+                     : count > 0 && chars[count - 1] == c && latin1_letter[c])
+            continue;
+        chars[count++] = c;
+    }
+    if (count > 0 && chars[count - 1] == ' ')
+        count--;
+    made = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count);
+    PyMem_Free(chars);
+    return made;
+none:
+    PyMem_Free(chars);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"starts", starts, METH_O, "starts(text): where each run of letters starts."},
     {"words_and_keys", (PyCFunction)(void (*)(void))words_and_keys, METH_FASTCALL,
@@ -468,6 +633,8 @@ static PyMethodDef methods[] = {
     {"squeeze", squeeze, METH_O, "squeeze(text): ends trimmed, runs of spaces made one."},
     {"collapse_repeats", collapse_repeats, METH_O,
      "collapse_repeats(text): each run of one letter repeated made one letter."},
+    {"fold_simply", (PyCFunction)(void (*)(void))fold_simply, METH_FASTCALL,
+     "fold_simply(text, fold, classes): the folded view where no word needs an edit."},
     {NULL, NULL, 0, NULL},
 };
 

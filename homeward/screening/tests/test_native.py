@@ -228,6 +228,7 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (edits, "_spans", edits.spans),
     (detector_cipher, "_letter_counts", detector_cipher.letter_counts),
     (folding, "_may_be_spaced", None),  # no test first: the regexes alone
+    (normalizing, "_fold_simply", None),  # no shortcut: _fold_base for every message
 ]
 
 
@@ -415,6 +416,9 @@ CLASS_TEXT = st.text(alphabet=st.sampled_from("aaa11!$'  ..--0?"), max_size=40)
 @example(" a.1.$a")
 @example("a-!a-a' x")
 @example("'a' a a")
+@example("a b c?")
+@example("a b $'a!a0")
+@example("a  .b - c")
 def test_the_spaced_letters_test_never_says_no_where_there_are_spaced_letters(
     classes: str,
 ) -> None:
@@ -435,6 +439,72 @@ def test_the_spaced_letters_test_spares_most_texts_and_misses_none() -> None:
         assert may_be_spaced(classes) or not found, text
         spared += not may_be_spaced(classes)
     assert spared > len(texts()) // 2
+
+
+def test_letters_in_a_row_are_not_spaced_apart_unless_three_stand_alone() -> None:
+    assert may_be_spaced is not None
+    for classes in ("a a aa", "a a 0a", "a    a a", "a a a0", "1 1 11", "a a ?a"):
+        assert not may_be_spaced(classes), classes
+    for classes in ("a a a", "a a a?", "a.a.a", "a - a . a", "$a $a !a", "'a' 1 a aa"):
+        assert may_be_spaced(classes), classes
+
+
+fold_simply = native.function("_text", "fold_simply")
+
+
+def _folded_simply(text: str) -> str | None:
+    """What ``fold_simply`` makes of a text's plain view, checked against ``_fold_base``
+    wherever it answers."""
+    assert fold_simply is not None
+    base = normalizing._base(text)
+    squeezed = normalizing._squeeze(base)
+    simply = fold_simply(squeezed, normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES)
+    if simply is not None:
+        assert (simply, False) == normalizing._fold_base(base, squeezed), text
+    return simply
+
+
+@needs_built
+def test_the_folded_view_in_one_pass_is_the_stages_where_it_answers() -> None:
+    """Over every character in several contexts and every message of the corpora,
+    ``fold_simply`` gives what the stages give, and answers for most messages."""
+    answered = sum(_folded_simply(text) is not None for text in _odd_texts())
+    messages = texts()
+    assert answered > 1000
+    assert sum(_folded_simply(text) is not None for text in messages) > len(messages) // 2
+    innocent = [m.text for m in heldout.load(heldout.DEVELOPMENT_PATH) if not m.violating]
+    assert sum(_folded_simply(text) is not None for text in innocent) > 0.7 * len(innocent)
+
+
+# Characters of every kind the folding stages treat apart: letters, accents, leet
+# digits, other digits, symbols that may be leet, joiners, dots, apostrophes, list
+# punctuation, spaces, symbols that end a word, and characters beyond Latin-1.
+FOLD_TEXT = st.text(alphabet=st.sampled_from("aeklsé ÉñÑ0123456789!|$@-_.*'`,;?  ¿¡¨ſ—Σ"))
+
+
+@needs_built
+@settings(max_examples=3000, deadline=None)
+@given(FOLD_TEXT)
+@example("we'll see")
+@example("sh@nk $40 at 5pm")
+@example("well-known 3.5 u.s. a b c")
+@example("baall   ¿qué?  ")
+@example("k n i f e")
+def test_the_folded_view_in_one_pass_agrees_on_any_text(text: str) -> None:
+    _folded_simply(text)
+
+
+@needs_built
+def test_the_folded_view_in_one_pass_leaves_words_that_need_edits_to_the_stages() -> None:
+    for text in ("k n i f e", "sh@nk", "es-cape", "b.0.l$4", "3sc4p3", "pl!ll", "ĀBC"):
+        assert _folded_simply(text) is None, text
+    assert _folded_simply("  We'll   SEE ¿qué?  ") == "wel se que?"
+    assert _folded_simply("$40 at 5 - ok") == "$40 at 5 - ok"
+    assert fold_simply is not None
+    with pytest.raises(TypeError):
+        fold_simply("text", b"short", folding.LATIN1_CLASSES)
+    with pytest.raises(TypeError):
+        fold_simply(b"text", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES)
 
 
 SPANS = st.lists(
