@@ -25,6 +25,7 @@ import bisect
 import logging
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -315,9 +316,18 @@ _collapse_repeats: Callable[[str], str] = (
 )
 # And, in one pass, what _fold_base makes of a squeezed Latin-1 plain view that needs no
 # edit at the level of words (most messages), given _LATIN1_FOLD and the class table; None
-# where it cannot tell. Where it is not built, _fold_base runs for every message.
+# where it cannot tell. Where it is not built, _fold_base runs for every message. The same
+# with where each character of the view comes from: its exact map, found in one pass.
 _fold_simply: Callable[[str, bytes, bytes], str | None] | None = native.function(
     "_text", "fold_simply"
+)
+_fold_simply_origins: Callable[[str, bytes, bytes], tuple[str, bytes, bytes] | None] | None = (
+    native.function("_text", "fold_simply_origins")
+)
+# The plain view of a Latin-1 text mapped one character for one (or dropped) with its exact
+# map, in one pass: what _track_plain replays, given _LATIN1_PLAIN.
+_plain_origins: Callable[[str, bytes], tuple[str, bytes, bytes] | None] | None = native.function(
+    "_text", "plain_origins"
 )
 
 
@@ -427,9 +437,14 @@ _LATIN1_GENERAL = frozenset(chr(c) for c in range(256) if _LATIN1_PLAIN[c] == 1)
 def _plain_map(original: str, plain_text: str) -> tuple[Track, list[Span]]:
     """The plain view's exact map. Most messages need no replay: a Latin-1 text mapped one
     character for one, with nothing deleted or squeezed (the same length), is its plain
-    view character by character, so the map is the identity."""
+    view character by character, so the map is the identity; where something was deleted
+    or squeezed, one pass in C finds it (``_plain_origins``)."""
     if len(plain_text) == len(original) and _one_for_one(original):
         return Track.of(plain_text), []
+    found = None if _plain_origins is None else _plain_origins(original, _LATIN1_PLAIN)
+    if found is not None:
+        text, firsts, ends = found
+        return Track(text, array("q", firsts), array("q", ends)), []
     return _track_plain(original)
 
 
@@ -443,6 +458,18 @@ def _one_for_one(original: str) -> bool:
     except UnicodeEncodeError:
         return False
     return _LATIN1_GENERAL.isdisjoint(original)
+
+
+def _simple_folded_map(original: str, plain_text: str) -> tuple[Track, list[Span]]:
+    """The folded view's exact map where ``_fold_simply`` made the view. Where the plain view
+    is the original character for character (``_plain_map``), the spans the one pass finds
+    in it are the map; else the stages are replayed."""
+    if _fold_simply_origins is not None and len(plain_text) == len(original):
+        found = _fold_simply_origins(plain_text, _LATIN1_FOLD, LATIN1_CLASSES)
+        if found is not None and _one_for_one(original):
+            folded, firsts, ends = found
+            return Track(folded, array("q", firsts), array("q", ends)), []
+    return _track_folded(original)
 
 
 def _track_plain(original: str, general: bool = False) -> tuple[Track, list[Span]]:
@@ -567,12 +594,15 @@ def normalize(text: str) -> Normalized:
         simply = _fold_simply(plain_text, _LATIN1_FOLD, LATIN1_CLASSES)
     if simply is not None:
         folded, joined = simply, False
-    elif mapped is text:
-        folded, joined = _fold_base(base, plain_text)
+        build = lambda: _simple_folded_map(text, plain_text)  # noqa: E731
     else:
-        folded, joined = _fold_base(_base(mapped))
+        if mapped is text:
+            folded, joined = _fold_base(base, plain_text)
+        else:
+            folded, joined = _fold_base(_base(mapped))
+        build = lambda: _track_folded(text)  # noqa: E731
     return Normalized(
         text,
         View(plain_text, lambda: _plain_map(text, plain_text), len(text)),
-        View(folded, lambda: _track_folded(text), len(text), joined),
+        View(folded, build, len(text), joined),
     )

@@ -44,6 +44,14 @@
  *   Latin-1, ``fold`` maps a character to 1 (the general route), or the class string
  *   (``classes``, the table of ``folding.char_class``) has letters that may be spaced
  *   apart, a joiner or dot inside a word, or a place leet may be (``folding._LEET``)
+ * fold_simply_origins(text, fold, classes) -> tuple[str, bytes, bytes] | None
+ *   the same, with the span [first, end) of ``text`` each of its characters comes from (a
+ *   run of spaces or of one letter made one comes from the whole run): the firsts and the
+ *   ends as machine integers (what array('q') reads)
+ * plain_origins(text, table) -> tuple[str, bytes, bytes] | None
+ *   a Latin-1 text with each character mapped by ``table`` (0 drops one; None where one
+ *   maps to 1), runs of spaces made one and the ends trimmed (the plain view, given
+ *   ``normalize._LATIN1_PLAIN``), with each character's span as fold_simply_origins gives
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -551,8 +559,73 @@ word_edits_possible(const unsigned char *chars, const unsigned char *cls, Py_ssi
     return 0;
 }
 
+/* The ``n`` characters of ``chars`` with runs of spaces made one, the ends trimmed, and
+ * (where ``collapse``) runs of one letter made one, in place; their count returned. Given
+ * ``firsts`` (where each character comes from, in place too) and ``ends``, a character's
+ * span is [first, end), a run made one spanning the whole run. */
+static Py_ssize_t
+squeezed(unsigned char *chars, Py_ssize_t n, int collapse, long long *firsts, long long *ends)
+{
+    Py_ssize_t count = 0;
+    for (Py_ssize_t at = 0; at < n; at++) {
+        unsigned char c = chars[at];
+        if (c == ' ' ? count == 0 || chars[count - 1] == ' '
+                     : collapse && count > 0 && chars[count - 1] == c && latin1_letter[c]) {
+            if (count > 0 && firsts != NULL) /* a run made one: it spans the run */
+                ends[count - 1] = firsts[at] + 1;
+            continue;
+        }
+        if (firsts != NULL) {
+            firsts[count] = firsts[at];
+            ends[count] = firsts[at] + 1;
+        }
+        chars[count++] = c;
+    }
+    if (count > 0 && chars[count - 1] == ' ')
+        count--;
+    return count;
+}
+
+/* fold_simply's pass over a Latin-1 text: the folded characters into ``chars`` (room for
+ * ``length``, with ``cls`` for their classes), their count returned, or -1 where the
+ * stages must run instead. Given ``firsts`` and ``ends`` (room for ``length`` each), each
+ * folded character's span of the text, [first, end), is put there. */
+static Py_ssize_t
+fold_pass(const Py_UCS1 *in, Py_ssize_t length, const unsigned char *fold,
+          const unsigned char *classes, unsigned char *chars, unsigned char *cls,
+          long long *firsts, long long *ends)
+{
+    Py_ssize_t n = 0;
+    for (Py_ssize_t at = 0; at < length; at++) {
+        unsigned char to = fold[in[at]];
+        if (to == 1)
+            return -1;
+        if (to != 0) {
+            if (firsts != NULL)
+                firsts[n] = at;
+            chars[n] = to;
+            cls[n++] = classes[to];
+        }
+    }
+    if (spaced_possible((Text){PyUnicode_1BYTE_KIND, cls, n}))
+        return -1;
+    Py_ssize_t kept = 0; /* apostrophes dropped */
+    for (Py_ssize_t at = 0; at < n; at++) {
+        if (cls[at] != '\'') {
+            if (firsts != NULL)
+                firsts[kept] = firsts[at];
+            chars[kept] = chars[at];
+            cls[kept++] = cls[at];
+        }
+    }
+    n = kept;
+    if (word_edits_possible(chars, cls, n))
+        return -1;
+    return squeezed(chars, n, 1, firsts, ends);
+}
+
 static PyObject *
-fold_simply(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+folded_simply(PyObject *const *args, Py_ssize_t nargs, int origins)
 {
     if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) ||
         !PyBytes_Check(args[2]) || PyBytes_GET_SIZE(args[1]) != 256 ||
@@ -564,54 +637,85 @@ fold_simply(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *text = args[0];
     if (PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND)
         Py_RETURN_NONE;
-    const unsigned char *fold = (const unsigned char *)PyBytes_AS_STRING(args[1]);
-    const unsigned char *classes = (const unsigned char *)PyBytes_AS_STRING(args[2]);
-    const Py_UCS1 *in = PyUnicode_1BYTE_DATA(text);
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    /* One buffer: the folded characters, then their classes. */
-    unsigned char *chars = PyMem_Malloc(2 * (size_t)length + 1);
+    /* One buffer: the folded characters, their classes, and where each comes from. */
+    size_t room = 2 * (size_t)length + (origins ? 2 * sizeof(long long) * (size_t)length : 0);
+    unsigned char *chars = PyMem_Malloc(room + 1);
     if (chars == NULL)
         return PyErr_NoMemory();
-    unsigned char *cls = chars + length;
+    long long *firsts = NULL, *ends = NULL;
+    if (origins) {
+        firsts = (long long *)chars;
+        ends = firsts + length;
+        chars = (unsigned char *)(ends + length);
+    }
+    Py_ssize_t count = fold_pass(
+        PyUnicode_1BYTE_DATA(text), length, (const unsigned char *)PyBytes_AS_STRING(args[1]),
+        (const unsigned char *)PyBytes_AS_STRING(args[2]), chars, chars + length, firsts, ends);
+    PyObject *made = NULL;
+    if (count < 0)
+        made = Py_NewRef(Py_None);
+    else if (!origins)
+        made = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count);
+    else
+        made = Py_BuildValue("(Ny#y#)",
+                             PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count),
+                             (const char *)firsts, (Py_ssize_t)(count * sizeof(long long)),
+                             (const char *)ends, (Py_ssize_t)(count * sizeof(long long)));
+    PyMem_Free(origins ? (void *)firsts : (void *)chars);
+    return made;
+}
+
+static PyObject *
+fold_simply(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    return folded_simply(args, nargs, 0);
+}
+
+static PyObject *
+fold_simply_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    return folded_simply(args, nargs, 1);
+}
+
+static PyObject *
+plain_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) ||
+        PyBytes_GET_SIZE(args[1]) != 256) {
+        PyErr_SetString(PyExc_TypeError, "plain_origins(text: str, table: bytes[256])");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND)
+        Py_RETURN_NONE;
+    const unsigned char *table = (const unsigned char *)PyBytes_AS_STRING(args[1]);
+    const Py_UCS1 *in = PyUnicode_1BYTE_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    long long *firsts = PyMem_Malloc((2 * sizeof(long long) + 1) * (size_t)length + 1);
+    if (firsts == NULL)
+        return PyErr_NoMemory();
+    long long *ends = firsts + length;
+    unsigned char *chars = (unsigned char *)(ends + length);
     PyObject *made = NULL;
     Py_ssize_t n = 0;
     for (Py_ssize_t at = 0; at < length; at++) {
-        unsigned char to = fold[in[at]];
-        if (to == 1)
-            goto none;
+        unsigned char to = table[in[at]];
+        if (to == 1) { /* the general route */
+            PyMem_Free(firsts);
+            Py_RETURN_NONE;
+        }
         if (to != 0) {
-            chars[n] = to;
-            cls[n++] = classes[to];
+            firsts[n] = at;
+            chars[n++] = to;
         }
     }
-    if (spaced_possible((Text){PyUnicode_1BYTE_KIND, cls, n}))
-        goto none;
-    Py_ssize_t kept = 0; /* apostrophes dropped */
-    for (Py_ssize_t at = 0; at < n; at++) {
-        if (cls[at] != '\'') {
-            chars[kept] = chars[at];
-            cls[kept++] = cls[at];
-        }
-    }
-    n = kept;
-    if (word_edits_possible(chars, cls, n))
-        goto none;
-    Py_ssize_t count = 0; /* squeezed and collapsed, in place */
-    for (Py_ssize_t at = 0; at < n; at++) {
-        unsigned char c = chars[at];
-        if (c == ' ' ? count == 0 || chars[count - 1] == ' '
-                     : count > 0 && chars[count - 1] == c && latin1_letter[c])
-            continue;
-        chars[count++] = c;
-    }
-    if (count > 0 && chars[count - 1] == ' ')
-        count--;
-    made = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count);
-    PyMem_Free(chars);
+    n = squeezed(chars, n, 0, firsts, ends);
+    made = Py_BuildValue("(Ny#y#)", PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, n),
+                         (const char *)firsts, (Py_ssize_t)(n * sizeof(long long)),
+                         (const char *)ends, (Py_ssize_t)(n * sizeof(long long)));
+    PyMem_Free(firsts);
     return made;
-none:
-    PyMem_Free(chars);
-    Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
@@ -635,6 +739,10 @@ static PyMethodDef methods[] = {
      "collapse_repeats(text): each run of one letter repeated made one letter."},
     {"fold_simply", (PyCFunction)(void (*)(void))fold_simply, METH_FASTCALL,
      "fold_simply(text, fold, classes): the folded view where no word needs an edit."},
+    {"fold_simply_origins", (PyCFunction)(void (*)(void))fold_simply_origins, METH_FASTCALL,
+     "fold_simply_origins(text, fold, classes): the same, and where each character is from."},
+    {"plain_origins", (PyCFunction)(void (*)(void))plain_origins, METH_FASTCALL,
+     "plain_origins(text, table): the text mapped and squeezed, and each character's span."},
     {NULL, NULL, 0, NULL},
 };
 

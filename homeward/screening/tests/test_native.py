@@ -461,6 +461,15 @@ def _folded_simply(text: str) -> str | None:
     simply = fold_simply(squeezed, normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES)
     if simply is not None:
         assert (simply, False) == normalizing._fold_base(base, squeezed), text
+        # Its map, where the one pass finds it, is the one the stages replayed give.
+        found, spaced = normalizing._simple_folded_map(text, squeezed)
+        exact, exact_spaced = normalizing._track_folded(text)
+        assert (found.text, found.lo, found.hi, spaced) == (
+            exact.text,
+            exact.lo,
+            exact.hi,
+            exact_spaced,
+        ), text
     return simply
 
 
@@ -494,6 +503,39 @@ def test_the_folded_view_in_one_pass_agrees_on_any_text(text: str) -> None:
     _folded_simply(text)
 
 
+def _plain_in_one_pass(text: str) -> bool:
+    """Whether ``plain_origins`` answers for a text, checked against the replayed stages."""
+    found = built("_text", "plain_origins")(text, normalizing._LATIN1_PLAIN)
+    if found is not None:
+        exact, _ = normalizing._track_plain(text)
+        plain, firsts, ends = found
+        assert (plain, array("q", firsts), array("q", ends)) == (exact.text, exact.lo, exact.hi)
+    return found is not None
+
+
+# Latin-1 white space, invisible characters and characters that change length.
+PLAIN_TEXT = st.text(alphabet=st.sampled_from("aé É \t\n\r\x0b\x85\xa0\xad\x00\x7fßµ½'$-.—"))
+
+
+@needs_built
+@settings(max_examples=3000, deadline=None)
+@given(PLAIN_TEXT)
+@example("  a\r\n\r\n\xadb  ")
+@example("\xa0")
+def test_the_plain_view_and_its_map_in_one_pass_are_the_stages(text: str) -> None:
+    _plain_in_one_pass(text)
+
+
+@needs_built
+def test_the_plain_view_in_one_pass_answers_for_latin1_texts() -> None:
+    every = _odd_texts() + texts()
+    answered = sum(map(_plain_in_one_pass, every))
+    latin1 = sum(text == text.encode("latin-1", "replace").decode("latin-1") for text in every)
+    assert answered > 0.9 * latin1
+    assert not _plain_in_one_pass("ß or ½: not one character for one")
+    assert not _plain_in_one_pass("“curly”")
+
+
 @needs_built
 def test_the_folded_view_in_one_pass_leaves_words_that_need_edits_to_the_stages() -> None:
     for text in ("k n i f e", "sh@nk", "es-cape", "b.0.l$4", "3sc4p3", "pl!ll", "ĀBC"):
@@ -505,6 +547,20 @@ def test_the_folded_view_in_one_pass_leaves_words_that_need_edits_to_the_stages(
         fold_simply("text", b"short", folding.LATIN1_CLASSES)
     with pytest.raises(TypeError):
         fold_simply(b"text", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES)
+    origins = built("_text", "fold_simply_origins")
+    folded, firsts, ends = origins("we'll  baall", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES)
+    assert folded == "wel bal"  # "'ll" from 2 to 5, the spaces 5 to 7, "aa" 8 to 10
+    assert list(zip(array("q", firsts), array("q", ends), strict=True)) == [
+        (0, 1),
+        (1, 2),
+        (3, 5),
+        (5, 7),
+        (7, 8),
+        (8, 10),
+        (10, 12),
+    ]
+    with pytest.raises(TypeError):
+        origins("text", normalizing._LATIN1_FOLD)
 
 
 SPANS = st.lists(
