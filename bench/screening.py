@@ -218,7 +218,7 @@ def raw_hyperscan(compiled: engine.CompiledRuleSet):  # type: ignore[no-untyped-
         data = text.encode()
         present: set[int] = set()
         for database in databases:
-            database.scan(data, match_event_handler=found, context=present)
+            database.scan(data, found, 0, present)  # as the pipeline calls it
         return len(present)
 
     return run

@@ -363,8 +363,9 @@ class HyperscanMatcher:
     ) -> None:
         self.locators = locators
         self.databases: dict[str, hyperscan.Database] = {}
-        # A database scans with its one scratch space, which two threads must not share.
-        self.lock = threading.Lock()
+        # A scan needs a scratch space of its database that no other thread is using: each
+        # thread has its own (a lock around the scans would cost more on every message).
+        self.local = threading.local()
         wanted = set(wanted)
         for view in (PLAIN, FOLDED):
             chosen = [(i, a) for i, a in enumerate(atoms) if a.view == view and i in wanted]
@@ -379,16 +380,25 @@ class HyperscanMatcher:
 
     def match(self, views: Mapping[str, str]) -> Spans:
         found: Spans = {}
+        scratches = getattr(self.local, "scratches", None) or self._scratches()
         for view, database in self.databases.items():
             text = views[view]
             present: set[int] = set()
-            with self.lock:
-                database.scan(text.encode(), match_event_handler=_collect, context=present)
+            # (data, handler, flags, context, scratch): keywords cost more than the scan
+            database.scan(text.encode(), _collect, 0, present, scratches[view])
             for index in sorted(present):
                 spans = self.locators[index](text)
                 if spans:
                     found[index] = spans
         return found
+
+    def _scratches(self) -> dict[str, hyperscan.Scratch]:
+        """This thread's scratch space for each database, made on its first scan."""
+        import hyperscan
+
+        made = {view: hyperscan.Scratch(db) for view, db in self.databases.items()}
+        self.local.scratches = made
+        return made
 
 
 def _database(chosen: Sequence[tuple[int, Atom]], cache_dir: Path | None) -> hyperscan.Database:

@@ -44,7 +44,7 @@ from typing import Any
 from homeward.screening import categories, native
 from homeward.screening.engine import Hit
 from homeward.screening.layers.once import once
-from homeward.screening.layers.tokens import AnchoredLexicon, Lexicon, Words, key, original_span
+from homeward.screening.layers.tokens import AnchoredLexicon, Words, key, original_span
 from homeward.screening.normalize import Normalized
 
 LAYER = "slang"
@@ -107,7 +107,7 @@ class SlangLexicon:
     """A checked slang file: its entries, the lexicon that finds them, and its version."""
 
     entries: tuple[Entry, ...]
-    lexicon: Lexicon[Entry]
+    lexicon: AnchoredLexicon[Entry]
     version: str
 
     def __len__(self) -> int:
@@ -116,29 +116,33 @@ class SlangLexicon:
     def find(self, normalized: Normalized, tokens: Words) -> list[Hit]:
         """A hit per occurrence of a term that its context does not make innocent. Where
         one term lies inside a longer one found at the same place, only the longer counts."""
-        found = [f for f in self.lexicon.find(tokens) if _counts(f.entry, tokens, f.first, f.last)]
+        found = [
+            (first, last, entry)
+            for first, last, entry in self.lexicon.spans(tokens)
+            if _counts(entry, tokens, first, last)
+        ]
         if not found:
             return []
-        spans = {(f.first, f.last) for f in found}
+        spans = {(first, last) for first, last, _ in found}
         hits = []
         seen: set[tuple[str, int, int]] = set()
-        for f in found:
-            if any(a <= f.first and f.last <= b and (a, b) != (f.first, f.last) for a, b in spans):
+        for first, last, entry in found:
+            if any(a <= first and last <= b and (a, b) != (first, last) for a, b in spans):
                 continue
-            if (f.entry.id, f.first, f.last) in seen:
+            if (entry.id, first, last) in seen:
                 continue  # two spellings of one entry (perico, pericos) on the same words
-            seen.add((f.entry.id, f.first, f.last))
-            start, end = original_span(normalized, tokens, f.first, f.last)
+            seen.add((entry.id, first, last))
+            start, end = original_span(normalized, tokens, first, last)
             hits.append(
                 Hit(
-                    rule=f"{LAYER}:{f.entry.id}",
-                    category=f.entry.category,
+                    rule=f"{LAYER}:{entry.id}",
+                    category=entry.category,
                     action="flag",
                     start=start,
                     end=end,
                     text=normalized.original[start:end],
                     layer=LAYER,
-                    detail=f.entry.detail,
+                    detail=entry.detail,
                 )
             )
         return hits

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 import re
+import sys
+import threading
 
 import pytest
 
@@ -185,3 +187,34 @@ def test_near_finds_what_comparing_every_pair_finds():
         second = [m.span() for m in re.finditer(other, text)]
         distance = rng.randint(0, 5)
         assert _near(text, first, second, distance) == every_pair(text, first, second, distance)
+
+
+def test_threads_screening_at_once_find_what_one_thread_finds():
+    """A worker's threads share a compiled rule set; each scans with its own scratch space,
+    so messages screened at the same moment get the verdicts they get one at a time."""
+    from homeward.screening.library.loader import load_library
+
+    compiled = engine.CompiledRuleSet(RULES + load_library())
+    corpus = generated_corpus(400)
+    expected = [compiled.screen(text) for text in corpus]
+    results: dict[int, list[engine.Verdict]] = {}
+    start = threading.Barrier(6)
+
+    def screen_all(number: int) -> None:
+        start.wait()
+        order = corpus[number:] + corpus[:number]  # each thread at another message
+        results[number] = [compiled.screen(text) for text in order]
+
+    threads = [threading.Thread(target=screen_all, args=(n,)) for n in range(6)]
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns inside scans (in their callbacks)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switching)
+    for number, found in results.items():
+        assert found == expected[number:] + expected[:number]
+    assert sum(bool(verdict.hits) for verdict in expected) > 40
