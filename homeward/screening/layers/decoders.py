@@ -392,12 +392,8 @@ class _Gate:
 
             scratch = self.local.scratch = hyperscan.Scratch(self.database)
         found: set[str] = set()
-        self.database.scan(
-            text.encode(),
-            match_event_handler=_on_match,
-            context=(found, self.names),
-            scratch=scratch,
-        )
+        # (data, handler, flags, context, scratch): keywords cost more than the scan
+        self.database.scan(text.encode(), _on_match, 0, (found, self.names), scratch)
         return found
 
 
