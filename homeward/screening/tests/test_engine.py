@@ -218,3 +218,36 @@ def test_threads_screening_at_once_find_what_one_thread_finds():
     for number, found in results.items():
         assert found == expected[number:] + expected[:number]
     assert sum(bool(verdict.hits) for verdict in expected) > 40
+
+
+def test_the_folded_database_reads_bytes_and_finds_letters_beyond_ascii():
+    """The folded view's database reads bytes, not UTF-8 (a fifth of the size): phrases and
+    tolerant patterns with letters beyond ASCII, between characters of several bytes, find
+    what the reference matcher finds."""
+    rules = [
+        RuleSpec(1, "tolerant", "ножик", "weapons", "flag"),
+        RuleSpec(2, "phrase", "нож", "weapons", "flag"),
+        RuleSpec(3, "tolerant", "bomba", "violence", "flag"),
+        RuleSpec(4, "phrase", "ξίφος", "weapons", "flag"),
+        RuleSpec(5, "tolerant", "ξίφος", "weapons", "flag"),
+    ]
+    fast = engine.CompiledRuleSet(rules, engine="hyperscan")
+    slow = engine.CompiledRuleSet(rules, engine="reference")
+    texts = [
+        "н—о💣ж и к",
+        "нннооожжик",
+        "b💣o—m b…a",
+        "a нож, b",
+        "xнож",
+        "ξίφος",
+        "ξ·ί·φ·ο·ς",
+        "ξ💣ίφφφος",
+        "н ож ик",
+        "no match here — 💣",
+    ]
+    found = 0
+    for text in texts:
+        expected = slow.screen(text)
+        assert fast.screen(text) == expected, text
+        found += bool(expected.hits)
+    assert found == 8
