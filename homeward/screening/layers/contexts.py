@@ -45,12 +45,13 @@ _NAMING = _set("named called titled nicknamed llamado llamada llama apodado apod
 _CAP = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü'’-]*"
 # Runs of one to four Capitalised words; each run is judged by the word before it.
 _RUN = re.compile(rf"{_CAP}(?:[ \t]+{_CAP}){{0,3}}")
-_WORD = re.compile(r"[\w'’-]+")
+_GAP = re.compile(r"[ \t]+")  # between the words of a run
 _OPENING = " \t\"'“‘«"
 _ENDS_SENTENCE = ".!?¡¿:\n"
 # A quoted title: a capital after the opening quote, up to eight words, no sentence inside.
 # An apostrophe opens a title only where a word does not go on through it ("O'Brien").
-_QUOTED = re.compile(r"(?:[\"“‘«]|(?<!\w)')([A-ZÁÉÍÓÚÑÜ¡¿][^\"”’»'.!?\n]{0,60})[\"”’»']")
+# (It begins with a set of characters, which the regex engine finds fastest.)
+_QUOTED = re.compile(r"[\"“‘«'](?<!\w')([A-ZÁÉÍÓÚÑÜ¡¿][^\"”’»'.!?\n]{0,60})[\"”’»']")
 
 
 @lru_cache(maxsize=64)
@@ -59,17 +60,20 @@ def name_spans(text: str) -> tuple[tuple[int, int], ...]:
     ask up to three times (concepts on both views, then the names check): found once."""
     spans = [m.span(1) for m in _QUOTED.finditer(text)]
     for run in _RUN.finditer(text):
-        words = [w.span() for w in _WORD.finditer(text, run.start(), run.end())]
-        before = text[max(0, run.start() - 40) : run.start()].rstrip(_OPENING)
+        start, end = run.span()
+        before = text[max(0, start - 40) : start].rstrip(_OPENING)
         word = before.rpartition(" ")[2].rpartition("\n")[2].rstrip(".,").casefold()
         if word in _TITLES or word in _NAMING:
-            spans.append((words[0][0], words[-1][1]))  # "Coach Glock", "named Jailbreak"
-        elif text[words[0][0] : words[0][1]].casefold().rstrip(".") in _TITLES:
-            if len(words) > 1:  # "Reverend Dwayne Shank": the words after the title
-                spans.append((words[1][0], words[-1][1]))
-        elif len(words) > 1:
+            spans.append((start, end))  # "Coach Glock", "named Jailbreak"
+            continue
+        gap = _GAP.search(text, start, end)  # after the run's first word
+        if gap is None:
+            continue  # one word, and no title or "named" before it: not a name
+        if text[start : gap.start()].casefold().rstrip(".") in _TITLES:
+            spans.append((gap.end(), end))  # "Reverend Dwayne Shank": the words after it
+        else:
             # Two or more Capitalised words: a name, but the first word of a sentence may
             # only be capitalised because it begins the sentence ("Tell Big Mike").
-            first = 1 if not before or before[-1] in _ENDS_SENTENCE else 0
-            spans.append((words[first][0], words[-1][1]))
+            first = not before or before[-1] in _ENDS_SENTENCE
+            spans.append((gap.end() if first else start, end))
     return tuple(spans)
