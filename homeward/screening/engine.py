@@ -512,14 +512,18 @@ class CompiledRuleSet:
         # to "ashank"), so there a phrase needs no word boundary.
         soft = _SoftEdges(normalized.folded)
         spans = self._whole(views, self.matcher.match(views), soft)
-        hits, exceptions = self._rule_hits(normalized, views, spans, soft)
+        hits: list[Hit] = []
+        exceptions: list[Hit] = []
+        if spans:  # most messages: no rule's first atom
+            hits, exceptions = self._rule_hits(normalized, views, spans, soft)
         if detector_actions is not None or layers is not None:
             detect, stack = _above()
             if detector_actions is not None:
                 hits.extend(detect(normalized, detector_actions))
             if layers is not None:
                 hits.extend(stack.layer_hits(self, normalized, layers, detector_actions))
-        hits = [h for h in hits if not _suppressed(h, exceptions)]
+        if exceptions:
+            hits = [h for h in hits if not _suppressed(h, exceptions)]
         if layers is not None and layers.contexts:
             hits = stack.cancelled_by_names(normalized, hits)
             hits = stack.corroborated(self.corroborate, hits)
