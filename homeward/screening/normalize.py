@@ -144,6 +144,34 @@ _LATIN1_EXACT = _latin1_table(
 _LATIN1_FOLD = _latin1_table(
     lambda ch: "\x01" if ch < " " else unicodedata.normalize("NFD", ch).translate(_FOLD_CHARS)
 )
+
+
+def _wide_table() -> dict[int, int]:
+    """What the fast paths make of the characters beyond Latin-1 that people type: curly
+    quotes (straightened), characters a reader cannot see (dropped: the joiners and
+    variation selectors inside emoji), and symbols that NFKC, case folding and NFD leave
+    alone and the folded view makes a space (dashes, bullets, hearts, emoji: kept as they
+    are in the plain view). Any other character takes the general route. (Built from the
+    blocks where such characters are, in a few milliseconds.)"""
+    table = {ord(curly): ord(straight) for curly, straight in _CURLY_QUOTES}
+    blocks = [range(0x2000, 0x2C00), range(0xFE00, 0xFE10), range(0xFEFF, 0xFF00)]
+    blocks += [range(0x1F000, 0x1FB00), range(0xE0000, 0xE0080)]
+    for code in (code for block in blocks for code in block if code not in table):
+        ch = chr(code)
+        if _INVISIBLE.match(ch):
+            table[code] = 0
+        elif (
+            not ch.isspace()
+            and unicodedata.normalize("NFKC", ch) == ch
+            and unicodedata.normalize("NFD", ch) == ch
+            and ch.casefold() == ch
+            and _fold_char(ch) == " "
+        ):
+            table[code] = code
+    return table
+
+
+_WIDE = _wide_table()
 # White space that survives NFKC; the rest (no-break, em, ideographic spaces) became " ".
 _SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u1680\u2028\u2029"
 
@@ -187,6 +215,16 @@ def _base_non_ascii(text: str) -> str:
     latin = _latin1(text, _LATIN1_PLAIN)
     if latin is not None:
         return latin
+    # Latin-1 with symbols, emoji, curly quotes: each character mapped alone, in C.
+    mapped = None if _plain_chars is None else _plain_chars(text, _LATIN1_PLAIN, _WIDE)
+    if mapped is not None:
+        return mapped
+    return _base_general(text)
+
+
+def _base_general(text: str) -> str:
+    """The general route for any text: invisible characters out, NFKC, case folding, every
+    white space a space."""
     if _HAS_INVISIBLE_BMP.search(text) or (_has_astral(text) and _INVISIBLE.search(text)):
         text = _INVISIBLE.sub("", text)
     if not unicodedata.is_normalized("NFKC", text):
@@ -314,19 +352,23 @@ _squeeze: Callable[[str], str] = native.function("_text", "squeeze") or squeeze
 _collapse_repeats: Callable[[str], str] = (
     native.function("_text", "collapse_repeats") or collapse_repeats
 )
-# And, in one pass, what _fold_base makes of a squeezed Latin-1 plain view that needs no
-# edit at the level of words (most messages), given _LATIN1_FOLD and the class table; None
+# And, in one pass, what _fold_base makes of a squeezed plain view that needs no edit at
+# the level of words (most messages), given _LATIN1_FOLD, the class table and _WIDE; None
 # where it cannot tell. Where it is not built, _fold_base runs for every message. The same
 # with where each character of the view comes from: its exact map, found in one pass.
-_fold_simply: Callable[[str, bytes, bytes], str | None] | None = native.function(
+Origins = tuple[str, bytes, bytes]
+_fold_simply: Callable[[str, bytes, bytes, dict[int, int]], str | None] | None = native.function(
     "_text", "fold_simply"
 )
-_fold_simply_origins: Callable[[str, bytes, bytes], tuple[str, bytes, bytes] | None] | None = (
+_fold_simply_origins: Callable[[str, bytes, bytes, dict[int, int]], Origins | None] | None = (
     native.function("_text", "fold_simply_origins")
 )
-# The plain view of a Latin-1 text mapped one character for one (or dropped) with its exact
-# map, in one pass: what _track_plain replays, given _LATIN1_PLAIN.
-_plain_origins: Callable[[str, bytes], tuple[str, bytes, bytes] | None] | None = native.function(
+# The plain view's base of a text whose every character maps alone (by _LATIN1_PLAIN or
+# _WIDE), and the plain view with its exact map: what _track_plain replays, in one pass.
+_plain_chars: Callable[[str, bytes, dict[int, int]], str | None] | None = native.function(
+    "_text", "plain_chars"
+)
+_plain_origins: Callable[[str, bytes, dict[int, int]], Origins | None] | None = native.function(
     "_text", "plain_origins"
 )
 
@@ -441,7 +483,7 @@ def _plain_map(original: str, plain_text: str) -> tuple[Track, list[Span]]:
     or squeezed, one pass in C finds it (``_plain_origins``)."""
     if len(plain_text) == len(original) and _one_for_one(original):
         return Track.of(plain_text), []
-    found = None if _plain_origins is None else _plain_origins(original, _LATIN1_PLAIN)
+    found = None if _plain_origins is None else _plain_origins(original, _LATIN1_PLAIN, _WIDE)
     if found is not None:
         text, firsts, ends = found
         return Track(text, array("q", firsts), array("q", ends)), []
@@ -465,7 +507,7 @@ def _simple_folded_map(original: str, plain_text: str) -> tuple[Track, list[Span
     is the original character for character (``_plain_map``), the spans the one pass finds
     in it are the map; else the stages are replayed."""
     if _fold_simply_origins is not None and len(plain_text) == len(original):
-        found = _fold_simply_origins(plain_text, _LATIN1_FOLD, LATIN1_CLASSES)
+        found = _fold_simply_origins(plain_text, _LATIN1_FOLD, LATIN1_CLASSES, _WIDE)
         if found is not None and _one_for_one(original):
             folded, firsts, ends = found
             return Track(folded, array("q", firsts), array("q", ends)), []
@@ -591,7 +633,7 @@ def normalize(text: str) -> Normalized:
     plain_text = _squeeze(base)
     simply = None
     if _fold_simply is not None and mapped is text:
-        simply = _fold_simply(plain_text, _LATIN1_FOLD, LATIN1_CLASSES)
+        simply = _fold_simply(plain_text, _LATIN1_FOLD, LATIN1_CLASSES, _WIDE)
     if simply is not None:
         folded, joined = simply, False
         build = lambda: _simple_folded_map(text, plain_text)  # noqa: E731

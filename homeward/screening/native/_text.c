@@ -36,22 +36,26 @@
  *   the first character of each sentence, past opening quotes, brackets and dashes, where
  *   it is a letter (str.isalpha); a sentence begins the text or follows ". ", "! ", "? " or
  *   a line break (what ``decoders.sentence_initials`` does)
- * fold_simply(text, fold, classes) -> str | None
+ * plain_chars(text, table, wide) -> str | None
+ *   each character of a text as the plain view's base makes it: Latin-1 ones by ``table``
+ *   (the 256 of them as bytes: 0 drops one, 1 means the general route), others by
+ *   ``wide`` (a dict of code points: what each becomes, 0 where it is dropped); None where
+ *   one needs the general route (``normalize._LATIN1_PLAIN`` and ``normalize._WIDE``)
+ * plain_origins(text, table, wide) -> tuple[str, bytes, bytes] | None
+ *   the same with runs of spaces made one and the ends trimmed (the plain view), and the
+ *   span [first, end) of ``text`` each of its characters comes from (a run made one comes
+ *   from the whole run): the firsts and the ends as machine integers (what array('q')
+ *   reads)
+ * fold_simply(text, fold, classes, wide) -> str | None
  *   what ``normalize._fold_base`` makes of a squeezed plain view that needs no edit at the
- *   level of words: each character mapped by ``fold`` (a table of the 256 Latin-1
- *   characters as bytes: 0 drops one), apostrophes dropped, runs of spaces made one, ends
- *   trimmed, repeated letters collapsed. None (the Python stages run) where the text is not
- *   Latin-1, ``fold`` maps a character to 1 (the general route), or the class string
- *   (``classes``, the table of ``folding.char_class``) has letters that may be spaced
- *   apart, a joiner or dot inside a word, or a place leet may be (``folding._LEET``)
- * fold_simply_origins(text, fold, classes) -> tuple[str, bytes, bytes] | None
- *   the same, with the span [first, end) of ``text`` each of its characters comes from (a
- *   run of spaces or of one letter made one comes from the whole run): the firsts and the
- *   ends as machine integers (what array('q') reads)
- * plain_origins(text, table) -> tuple[str, bytes, bytes] | None
- *   a Latin-1 text with each character mapped by ``table`` (0 drops one; None where one
- *   maps to 1), runs of spaces made one and the ends trimmed (the plain view, given
- *   ``normalize._LATIN1_PLAIN``), with each character's span as fold_simply_origins gives
+ *   level of words: each character mapped by ``fold`` (Latin-1, as ``table`` above), a
+ *   symbol ``wide`` keeps made a space, apostrophes dropped, runs of spaces made one, ends
+ *   trimmed, repeated letters collapsed. None (the Python stages run) where a character
+ *   needs the general route, or the class string (``classes``, the table of
+ *   ``folding.char_class``) has letters that may be spaced apart, a joiner or dot inside a
+ *   word, or a place leet may be (``folding._LEET``)
+ * fold_simply_origins(text, fold, classes, wide) -> tuple[str, bytes, bytes] | None
+ *   the same, with each character's span as plain_origins gives it
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -500,7 +504,7 @@ among(unsigned char c, const char *set)
  * hold a leet character, and a letter (unless a number with a unit: not told apart here),
  * an "!" or an "@". */
 static int
-leet_in_token(const unsigned char *chars, const unsigned char *cls, Py_ssize_t n, Py_ssize_t at)
+leet_in_token(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n, Py_ssize_t at)
 {
     Py_ssize_t start = at, end = at;
     while (start > 0 && !among(cls[start - 1], " ?.-"))
@@ -521,7 +525,7 @@ leet_in_token(const unsigned char *chars, const unsigned char *cls, Py_ssize_t n
  * stages of ``folding`` may edit: a run of joiners or a dot between letters, digits or
  * leet symbols (``_JOINER``, ``_DOT``: a superset of both), or leet (``leet_in_token``). */
 static int
-word_edits_possible(const unsigned char *chars, const unsigned char *cls, Py_ssize_t n)
+word_edits_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
 {
     for (Py_ssize_t i = 0; i < n; i++) {
         unsigned char c = cls[i], before = i > 0 ? cls[i - 1] : 0;
@@ -564,13 +568,14 @@ word_edits_possible(const unsigned char *chars, const unsigned char *cls, Py_ssi
  * ``firsts`` (where each character comes from, in place too) and ``ends``, a character's
  * span is [first, end), a run made one spanning the whole run. */
 static Py_ssize_t
-squeezed(unsigned char *chars, Py_ssize_t n, int collapse, long long *firsts, long long *ends)
+squeezed(Py_UCS4 *chars, Py_ssize_t n, int collapse, long long *firsts, long long *ends)
 {
     Py_ssize_t count = 0;
     for (Py_ssize_t at = 0; at < n; at++) {
-        unsigned char c = chars[at];
+        Py_UCS4 c = chars[at];
         if (c == ' ' ? count == 0 || chars[count - 1] == ' '
-                     : collapse && count > 0 && chars[count - 1] == c && latin1_letter[c]) {
+                     : collapse && count > 0 && chars[count - 1] == c && c < 256 &&
+                           latin1_letter[c]) {
             if (count > 0 && firsts != NULL) /* a run made one: it spans the run */
                 ends[count - 1] = firsts[at] + 1;
             continue;
@@ -586,20 +591,55 @@ squeezed(unsigned char *chars, Py_ssize_t n, int collapse, long long *firsts, lo
     return count;
 }
 
-/* fold_simply's pass over a Latin-1 text: the folded characters into ``chars`` (room for
- * ``length``, with ``cls`` for their classes), their count returned, or -1 where the
- * stages must run instead. Given ``firsts`` and ``ends`` (room for ``length`` each), each
- * folded character's span of the text, [first, end), is put there. */
+/* What ``wide`` (a dict of code points beyond Latin-1) says a character becomes in the
+ * plain view: a code point, 0 where it is dropped; -1 where it does not say (the general
+ * route runs), -2 on an error. */
+static long
+wide_char(PyObject *wide, Py_UCS4 ch)
+{
+    PyObject *key = PyLong_FromUnsignedLong(ch);
+    if (key == NULL)
+        return -2;
+    PyObject *to = PyDict_GetItemWithError(wide, key);
+    Py_DECREF(key);
+    if (to == NULL)
+        return PyErr_Occurred() ? -2 : -1;
+    long value = PyLong_AsLong(to);
+    if (value == -1 && PyErr_Occurred())
+        return -2;
+    if (value < 0 || value > 0x10FFFF) {
+        PyErr_SetString(PyExc_ValueError, "a wide character maps to a code point or 0");
+        return -2;
+    }
+    return value;
+}
+
+/* fold_simply's pass over a text: the folded characters into ``chars`` (room for
+ * ``t.length``, with ``cls`` for their classes), their count returned; -1 where the stages
+ * must run instead, -2 on an error. A character beyond Latin-1 folds to a space where
+ * ``wide`` keeps it (a symbol), else the stages run. Given ``firsts`` and ``ends`` (room
+ * for ``t.length`` each), each folded character's span of the text, [first, end), is put
+ * there. */
 static Py_ssize_t
-fold_pass(const Py_UCS1 *in, Py_ssize_t length, const unsigned char *fold,
-          const unsigned char *classes, unsigned char *chars, unsigned char *cls,
-          long long *firsts, long long *ends)
+fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObject *wide,
+          Py_UCS4 *chars, unsigned char *cls, long long *firsts, long long *ends)
 {
     Py_ssize_t n = 0;
-    for (Py_ssize_t at = 0; at < length; at++) {
-        unsigned char to = fold[in[at]];
-        if (to == 1)
-            return -1;
+    for (Py_ssize_t at = 0; at < t.length; at++) {
+        Py_UCS4 ch = AT(t, at);
+        unsigned char to;
+        if (ch < 256) {
+            to = fold[ch];
+            if (to == 1)
+                return -1;
+        } else {
+            long kept = wide_char(wide, ch);
+            if (kept == -2)
+                return -2;
+            if (kept != (long)ch)
+                return -1;
+            to = ' ';
+        }
         if (to != 0) {
             if (firsts != NULL)
                 firsts[n] = at;
@@ -624,45 +664,78 @@ fold_pass(const Py_UCS1 *in, Py_ssize_t length, const unsigned char *fold,
     return squeezed(chars, n, 1, firsts, ends);
 }
 
+/* The arguments every pass below takes: (text: str, table: bytes[256], [classes:
+ * bytes[256],] wide: dict), ``tables`` of them being tables. */
+static int
+pass_arguments(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t tables, const char *usage)
+{
+    int fine = nargs == tables + 2 && PyUnicode_Check(args[0]) && PyDict_CheckExact(args[nargs - 1]);
+    for (Py_ssize_t i = 1; fine && i <= tables; i++)
+        fine = PyBytes_Check(args[i]) && PyBytes_GET_SIZE(args[i]) == 256;
+    if (!fine)
+        PyErr_SetString(PyExc_TypeError, usage);
+    return fine ? 0 : -1;
+}
+
+/* Room for ``length`` characters (Py_UCS4), their classes, and (where ``origins``) their
+ * spans; one block, freed with PyMem_Free(*chars). */
+static int
+pass_room(Py_ssize_t length, int origins, Py_UCS4 **chars, unsigned char **cls,
+          long long **firsts, long long **ends)
+{
+    size_t each = sizeof(Py_UCS4) + 1 + (origins ? 2 * sizeof(long long) : 0);
+    if ((size_t)length > (PY_SSIZE_T_MAX - 16) / each) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    char *block = PyMem_Malloc(each * (size_t)length + 16);
+    if (block == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *chars = (Py_UCS4 *)block;
+    *firsts = origins ? (long long *)(block + sizeof(Py_UCS4) * (size_t)length) : NULL;
+    *ends = origins ? *firsts + length : NULL;
+    *cls = (unsigned char *)(origins ? (char *)(*ends + length)
+                                     : block + sizeof(Py_UCS4) * (size_t)length);
+    return 0;
+}
+
+/* A pass's result: None (count -1), an error (-2), the text, or the text with its spans. */
+static PyObject *
+pass_result(Py_ssize_t count, const Py_UCS4 *chars, const long long *firsts,
+            const long long *ends)
+{
+    if (count == -2)
+        return NULL;
+    if (count < 0)
+        Py_RETURN_NONE;
+    PyObject *text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, count);
+    if (text == NULL || firsts == NULL)
+        return text;
+    return Py_BuildValue("(Ny#y#)", text, (const char *)firsts,
+                         (Py_ssize_t)(count * sizeof(long long)), (const char *)ends,
+                         (Py_ssize_t)(count * sizeof(long long)));
+}
+
 static PyObject *
 folded_simply(PyObject *const *args, Py_ssize_t nargs, int origins)
 {
-    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) ||
-        !PyBytes_Check(args[2]) || PyBytes_GET_SIZE(args[1]) != 256 ||
-        PyBytes_GET_SIZE(args[2]) != 256) {
-        PyErr_SetString(PyExc_TypeError,
-                        "fold_simply(text: str, fold: bytes[256], classes: bytes[256])");
+    if (pass_arguments(args, nargs, 2,
+                       "fold_simply(text: str, fold: bytes[256], classes: bytes[256], "
+                       "wide: dict)") < 0)
         return NULL;
-    }
-    PyObject *text = args[0];
-    if (PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND)
-        Py_RETURN_NONE;
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    /* One buffer: the folded characters, their classes, and where each comes from. */
-    size_t room = 2 * (size_t)length + (origins ? 2 * sizeof(long long) * (size_t)length : 0);
-    unsigned char *chars = PyMem_Malloc(room + 1);
-    if (chars == NULL)
-        return PyErr_NoMemory();
-    long long *firsts = NULL, *ends = NULL;
-    if (origins) {
-        firsts = (long long *)chars;
-        ends = firsts + length;
-        chars = (unsigned char *)(ends + length);
-    }
-    Py_ssize_t count = fold_pass(
-        PyUnicode_1BYTE_DATA(text), length, (const unsigned char *)PyBytes_AS_STRING(args[1]),
-        (const unsigned char *)PyBytes_AS_STRING(args[2]), chars, chars + length, firsts, ends);
-    PyObject *made = NULL;
-    if (count < 0)
-        made = Py_NewRef(Py_None);
-    else if (!origins)
-        made = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count);
-    else
-        made = Py_BuildValue("(Ny#y#)",
-                             PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count),
-                             (const char *)firsts, (Py_ssize_t)(count * sizeof(long long)),
-                             (const char *)ends, (Py_ssize_t)(count * sizeof(long long)));
-    PyMem_Free(origins ? (void *)firsts : (void *)chars);
+    Text t = {PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]), PyUnicode_GET_LENGTH(args[0])};
+    Py_UCS4 *chars;
+    unsigned char *cls;
+    long long *firsts, *ends;
+    if (pass_room(t.length, origins, &chars, &cls, &firsts, &ends) < 0)
+        return NULL;
+    Py_ssize_t count = fold_pass(t, (const unsigned char *)PyBytes_AS_STRING(args[1]),
+                                 (const unsigned char *)PyBytes_AS_STRING(args[2]), args[3],
+                                 chars, cls, firsts, ends);
+    PyObject *made = pass_result(count, chars, firsts, ends);
+    PyMem_Free(chars);
     return made;
 }
 
@@ -678,44 +751,55 @@ fold_simply_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return folded_simply(args, nargs, 1);
 }
 
+/* The plain view's characters of a text: each mapped by ``table`` (Latin-1) or ``wide``
+ * (beyond it), 0 dropping one; -1 where one needs the general route, -2 on an error.
+ * Where ``squeeze``, runs of spaces are made one and the ends trimmed, with the spans. */
+static PyObject *
+plain_pass(PyObject *const *args, Py_ssize_t nargs, int squeeze)
+{
+    if (pass_arguments(args, nargs, 1, "plain_chars(text: str, table: bytes[256], wide: dict)") <
+        0)
+        return NULL;
+    Text t = {PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]), PyUnicode_GET_LENGTH(args[0])};
+    const unsigned char *table = (const unsigned char *)PyBytes_AS_STRING(args[1]);
+    Py_UCS4 *chars;
+    unsigned char *unused;
+    long long *firsts, *ends;
+    if (pass_room(t.length, squeeze, &chars, &unused, &firsts, &ends) < 0)
+        return NULL;
+    Py_ssize_t count = 0;
+    int changed = 0; /* the character before was one ``wide`` changes (a curly quote) */
+    for (Py_ssize_t at = 0; at < t.length && count >= 0; at++) {
+        Py_UCS4 ch = AT(t, at);
+        long to = ch < 256 ? (table[ch] == 1 ? -1 : table[ch]) : wide_char(args[2], ch);
+        if (to == 0 && changed)
+            to = -1; /* the stages give a mark dropped after it to it: the general route */
+        if (to < 0) {
+            count = to;
+        } else if (to != 0) {
+            if (firsts != NULL)
+                firsts[count] = at;
+            chars[count++] = (Py_UCS4)to;
+        }
+        changed = ch >= 256 && to > 0 && to != (long)ch;
+    }
+    if (squeeze && count >= 0)
+        count = squeezed(chars, count, 0, firsts, ends);
+    PyObject *made = pass_result(count, chars, firsts, ends);
+    PyMem_Free(chars);
+    return made;
+}
+
+static PyObject *
+plain_chars(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    return plain_pass(args, nargs, 0);
+}
+
 static PyObject *
 plain_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyUnicode_Check(args[0]) || !PyBytes_Check(args[1]) ||
-        PyBytes_GET_SIZE(args[1]) != 256) {
-        PyErr_SetString(PyExc_TypeError, "plain_origins(text: str, table: bytes[256])");
-        return NULL;
-    }
-    PyObject *text = args[0];
-    if (PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND)
-        Py_RETURN_NONE;
-    const unsigned char *table = (const unsigned char *)PyBytes_AS_STRING(args[1]);
-    const Py_UCS1 *in = PyUnicode_1BYTE_DATA(text);
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    long long *firsts = PyMem_Malloc((2 * sizeof(long long) + 1) * (size_t)length + 1);
-    if (firsts == NULL)
-        return PyErr_NoMemory();
-    long long *ends = firsts + length;
-    unsigned char *chars = (unsigned char *)(ends + length);
-    PyObject *made = NULL;
-    Py_ssize_t n = 0;
-    for (Py_ssize_t at = 0; at < length; at++) {
-        unsigned char to = table[in[at]];
-        if (to == 1) { /* the general route */
-            PyMem_Free(firsts);
-            Py_RETURN_NONE;
-        }
-        if (to != 0) {
-            firsts[n] = at;
-            chars[n++] = to;
-        }
-    }
-    n = squeezed(chars, n, 0, firsts, ends);
-    made = Py_BuildValue("(Ny#y#)", PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, n),
-                         (const char *)firsts, (Py_ssize_t)(n * sizeof(long long)),
-                         (const char *)ends, (Py_ssize_t)(n * sizeof(long long)));
-    PyMem_Free(firsts);
-    return made;
+    return plain_pass(args, nargs, 1);
 }
 
 static PyMethodDef methods[] = {
@@ -741,8 +825,10 @@ static PyMethodDef methods[] = {
      "fold_simply(text, fold, classes): the folded view where no word needs an edit."},
     {"fold_simply_origins", (PyCFunction)(void (*)(void))fold_simply_origins, METH_FASTCALL,
      "fold_simply_origins(text, fold, classes): the same, and where each character is from."},
+    {"plain_chars", (PyCFunction)(void (*)(void))plain_chars, METH_FASTCALL,
+     "plain_chars(text, table, wide): each character mapped as the plain view maps it."},
     {"plain_origins", (PyCFunction)(void (*)(void))plain_origins, METH_FASTCALL,
-     "plain_origins(text, table): the text mapped and squeezed, and each character's span."},
+     "plain_origins(text, table, wide): the plain view, and each character's span."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -450,6 +450,7 @@ def test_letters_in_a_row_are_not_spaced_apart_unless_three_stand_alone() -> Non
 
 
 fold_simply = native.function("_text", "fold_simply")
+WIDE = normalizing._WIDE
 
 
 def _folded_simply(text: str) -> str | None:
@@ -458,7 +459,7 @@ def _folded_simply(text: str) -> str | None:
     assert fold_simply is not None
     base = normalizing._base(text)
     squeezed = normalizing._squeeze(base)
-    simply = fold_simply(squeezed, normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES)
+    simply = fold_simply(squeezed, normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES, WIDE)
     if simply is not None:
         assert (simply, False) == normalizing._fold_base(base, squeezed), text
         # Its map, where the one pass finds it, is the one the stages replayed give.
@@ -488,7 +489,7 @@ def test_the_folded_view_in_one_pass_is_the_stages_where_it_answers() -> None:
 # Characters of every kind the folding stages treat apart: letters, accents, leet
 # digits, other digits, symbols that may be leet, joiners, dots, apostrophes, list
 # punctuation, spaces, symbols that end a word, and characters beyond Latin-1.
-FOLD_TEXT = st.text(alphabet=st.sampled_from("aeklsé ÉñÑ0123456789!|$@-_.*'`,;?  ¿¡¨ſ—Σ"))
+FOLD_TEXT = st.text(alphabet=st.sampled_from("aeklsé ÉñÑ0123456789!|$@-_.*'`,;?  ¿¡¨ſ—Σ❤😂•…"))
 
 
 @needs_built
@@ -505,7 +506,7 @@ def test_the_folded_view_in_one_pass_agrees_on_any_text(text: str) -> None:
 
 def _plain_in_one_pass(text: str) -> bool:
     """Whether ``plain_origins`` answers for a text, checked against the replayed stages."""
-    found = built("_text", "plain_origins")(text, normalizing._LATIN1_PLAIN)
+    found = built("_text", "plain_origins")(text, normalizing._LATIN1_PLAIN, WIDE)
     if found is not None:
         exact, _ = normalizing._track_plain(text)
         plain, firsts, ends = found
@@ -513,8 +514,14 @@ def _plain_in_one_pass(text: str) -> bool:
     return found is not None
 
 
-# Latin-1 white space, invisible characters and characters that change length.
-PLAIN_TEXT = st.text(alphabet=st.sampled_from("aé É \t\n\r\x0b\x85\xa0\xad\x00\x7fßµ½'$-.—"))
+# Latin-1 white space, invisible characters and characters that change length; beyond
+# Latin-1, symbols and emoji, their joiners and variation selectors, curly quotes, and
+# characters that take the general route.
+PLAIN_TEXT = st.text(
+    alphabet=st.sampled_from(
+        "aé É \t\n\r\x0b\x85\xa0\xad\x00\x7fßµ½'$-.—❤😂👍🏽\u200d\ufe0f\u200b“”‘’…\u2028жΣ\u0301™"
+    )
+)
 
 
 @needs_built
@@ -533,7 +540,33 @@ def test_the_plain_view_in_one_pass_answers_for_latin1_texts() -> None:
     latin1 = sum(text == text.encode("latin-1", "replace").decode("latin-1") for text in every)
     assert answered > 0.9 * latin1
     assert not _plain_in_one_pass("ß or ½: not one character for one")
-    assert not _plain_in_one_pass("“curly”")
+    assert not _plain_in_one_pass("no Cyrillic: жена")
+    assert _plain_in_one_pass("“curly” — ❤️ 👍🏽 and e\u200dmoji")
+
+
+@needs_built
+@settings(max_examples=3000, deadline=None)
+@given(PLAIN_TEXT)
+@example("“ok” ❤️\u200d🔥 — fine…")
+def test_the_base_of_a_text_mapped_alone_is_the_general_route(text: str) -> None:
+    """Where ``plain_chars`` maps each character alone (Latin-1, symbols, emoji, curly
+    quotes, invisible characters), it gives what the general route (NFKC, case folding,
+    white space, invisible characters out) gives."""
+    mapped = built("_text", "plain_chars")(text, normalizing._LATIN1_PLAIN, WIDE)
+    if mapped is not None:
+        straight = text.translate(normalizing._STRAIGHTEN)
+        assert mapped == normalizing._base_general(straight)
+
+
+@needs_built
+def test_messages_with_emoji_and_dashes_take_the_fast_paths() -> None:
+    text = "Love you Mom ❤️❤️ — see you Sunday 🙏🏽 “for real”!!"
+    assert built("_text", "plain_chars")(text, normalizing._LATIN1_PLAIN, WIDE) is not None
+    assert _plain_in_one_pass(text)
+    assert _folded_simply(text) == 'love you mom se you sunday "for real"!!'
+    normalized = normalize(text)
+    start, end = normalized.folded.to_original(9, 12)
+    assert text[start:end] == "Mom"
 
 
 @needs_built
@@ -546,9 +579,17 @@ def test_the_folded_view_in_one_pass_leaves_words_that_need_edits_to_the_stages(
     with pytest.raises(TypeError):
         fold_simply("text", b"short", folding.LATIN1_CLASSES)
     with pytest.raises(TypeError):
-        fold_simply(b"text", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES)
+        fold_simply(b"text", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES, WIDE)
+    with pytest.raises(TypeError):
+        fold_simply("text", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES)  # no wide
+    with pytest.raises(ValueError, match="code point"):
+        fold_simply("a ❤", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES, {0x2764: -5})
+    with pytest.raises(TypeError):
+        fold_simply("a ❤", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES, {0x2764: "x"})
     origins = built("_text", "fold_simply_origins")
-    folded, firsts, ends = origins("we'll  baall", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES)
+    folded, firsts, ends = origins(
+        "we'll  baall", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES, WIDE
+    )
     assert folded == "wel bal"  # "'ll" from 2 to 5, the spaces 5 to 7, "aa" 8 to 10
     assert list(zip(array("q", firsts), array("q", ends), strict=True)) == [
         (0, 1),
@@ -560,7 +601,7 @@ def test_the_folded_view_in_one_pass_leaves_words_that_need_edits_to_the_stages(
         (10, 12),
     ]
     with pytest.raises(TypeError):
-        origins("text", normalizing._LATIN1_FOLD)
+        origins("text", normalizing._LATIN1_FOLD, WIDE)
 
 
 SPANS = st.lists(
