@@ -521,29 +521,16 @@ leet_in_token(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n, Py_s
     return leet && why;
 }
 
-/* Whether a class string (after apostrophes are dropped) has a place where the word
- * stages of ``folding`` may edit: a run of joiners or a dot between letters, digits or
- * leet symbols (``_JOINER``, ``_DOT``: a superset of both), or leet (``leet_in_token``). */
+/* Whether a class string (after the joiners are dropped) has a place where
+ * ``folding.leet_edits`` may edit (``leet_in_token``) at a place ``_LEET`` finds. */
 static int
-word_edits_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
+leet_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
 {
     for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned char c = cls[i], before = i > 0 ? cls[i - 1] : 0;
-        unsigned char after = i + 1 < n ? cls[i + 1] : 0;
+        unsigned char before = i > 0 ? cls[i - 1] : 0, after = i + 1 < n ? cls[i + 1] : 0;
         Py_ssize_t j;
         int leet = 0; /* a place _LEET finds */
-        switch (c) {
-        case '-':
-            for (j = i; j < n && cls[j] == '-'; j++)
-                ;
-            if (among(before, "a01!$") && j < n && among(cls[j], "a01!$"))
-                return 1;
-            i = j - 1;
-            break;
-        case '.':
-            if (among(before, "a01!$") && among(after, "a01!$"))
-                return 1;
-            break;
+        switch (cls[i]) {
         case '1':
             leet = among(before, "a!$") || among(after, "a!$");
             break;
@@ -561,6 +548,71 @@ word_edits_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n
             return 1;
     }
     return 0;
+}
+
+/* joined marks a class it drops with this bit; the places are judged on the classes
+ * without it, as they were before anything was dropped. */
+#define DROPPED 0x80
+#define CLASS(cls, k) ((unsigned char)((cls)[k] & ~DROPPED))
+
+/* Whether ``folding.joiner_edits`` drops the dot at ``at`` (``_DOT`` finds it): a letter
+ * in the tokens on either side, and one letter or leet there or a token of one. */
+static int
+dot_dropped(const unsigned char *cls, Py_ssize_t n, Py_ssize_t at)
+{
+    Py_ssize_t start = at, end = at + 1;
+    while (start > 0 && !among(CLASS(cls, start - 1), " ?.-"))
+        start--; /* _token_start */
+    while (end < n && among(CLASS(cls, end), "a01!$"))
+        end++; /* _token_end */
+    int letter = 0, leet = 0;
+    for (Py_ssize_t k = start; k < end; k++) {
+        letter |= CLASS(cls, k) == 'a';
+        leet |= among(CLASS(cls, k), "1!$");
+    }
+    return letter && (at - start == 1 || end - at - 1 == 1 || leet);
+}
+
+/* What ``folding.joiner_edits`` does (after apostrophes are dropped), in place: runs of
+ * joiners with a letter or leet on one side and a letter, digit or leet on the other
+ * (``_JOINER``), and the dots ``dot_dropped`` says, are dropped; the count left returned.
+ * Every place is judged first, on the classes before any is dropped, as the edits are. */
+static Py_ssize_t
+joined(Py_UCS4 *chars, unsigned char *cls, long long *firsts, Py_ssize_t n)
+{
+    int any = 0;
+    for (Py_ssize_t at = 0; at < n; at++) {
+        unsigned char before = at > 0 ? CLASS(cls, at - 1) : 0;
+        if (cls[at] == '-') {
+            Py_ssize_t end = at;
+            while (end < n && cls[end] == '-')
+                end++;
+            unsigned char after = end < n ? cls[end] : 0;
+            if ((among(before, "a!$") && among(after, "a01!$")) ||
+                (among(before, "01") && among(after, "a!$"))) {
+                for (Py_ssize_t k = at; k < end; k++)
+                    cls[k] |= DROPPED;
+                any = 1;
+            }
+            at = end - 1;
+        } else if (cls[at] == '.' && among(before, "a01!$") && at + 1 < n &&
+                   among(cls[at + 1], "a01!$") && dot_dropped(cls, n, at)) {
+            cls[at] |= DROPPED;
+            any = 1;
+        }
+    }
+    if (!any)
+        return n;
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t at = 0; at < n; at++) {
+        if (cls[at] & DROPPED)
+            continue;
+        if (firsts != NULL)
+            firsts[kept] = firsts[at];
+        chars[kept] = chars[at];
+        cls[kept++] = cls[at];
+    }
+    return kept;
 }
 
 /* The ``n`` characters of ``chars`` with runs of spaces made one, the ends trimmed, and
@@ -658,8 +710,8 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
             cls[kept++] = cls[at];
         }
     }
-    n = kept;
-    if (word_edits_possible(chars, cls, n))
+    n = joined(chars, cls, firsts, kept);
+    if (leet_possible(chars, cls, n))
         return -1;
     return squeezed(chars, n, 1, firsts, ends);
 }

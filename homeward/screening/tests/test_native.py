@@ -498,6 +498,7 @@ FOLD_TEXT = st.text(alphabet=st.sampled_from("aeklsé ÉñÑ0123456789!|$@-_.*'`
 @example("we'll see")
 @example("sh@nk $40 at 5pm")
 @example("well-known 3.5 u.s. a b c")
+@example("x-r4y a.b.c 1-a !-a a.1 a--1 e.g., 12.x")
 @example("baall   ¿qué?  ")
 @example("k n i f e")
 def test_the_folded_view_in_one_pass_agrees_on_any_text(text: str) -> None:
@@ -571,8 +572,10 @@ def test_messages_with_emoji_and_dashes_take_the_fast_paths() -> None:
 
 @needs_built
 def test_the_folded_view_in_one_pass_leaves_words_that_need_edits_to_the_stages() -> None:
-    for text in ("k n i f e", "sh@nk", "es-cape", "b.0.l$4", "3sc4p3", "pl!ll", "ĀBC"):
+    for text in ("k n i f e", "sh@nk", "b.0.l$4", "3sc4p3", "pl!ll", "ĀBC", "x-r4y"):
         assert _folded_simply(text) is None, text
+    # Joiners and dots inside words are dropped in the one pass too.
+    assert _folded_simply("es-cape well--known at 3.5 mi, x.yz") == "escape welknown at 3.5 mi, xyz"
     assert _folded_simply("  We'll   SEE ¿qué?  ") == "wel se que?"
     assert _folded_simply("$40 at 5 - ok") == "$40 at 5 - ok"
     assert fold_simply is not None
