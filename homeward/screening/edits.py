@@ -88,6 +88,21 @@ _spans: Callable[[array[int], array[int], list[Edit]], tuple[array[int], array[i
 )
 
 
+def through(
+    lo: array[int], hi: array[int], firsts: bytes, ends: bytes
+) -> tuple[array[int], array[int]]:
+    """The spans in the original (``lo``, ``hi``) of a text made from another whose spans
+    those are, each of its characters from the run [first, end) of the other's (``firsts``
+    and ``ends``: machine integers, as array('q') reads them). ``native/_edits.c`` does
+    the same in C, which is used when it is built."""
+    starts, stops = array("q", firsts), array("q", ends)
+    if len(starts) != len(stops) or any(
+        not 0 <= a < b <= len(lo) for a, b in zip(starts, stops, strict=True)
+    ):
+        raise ValueError("through: a span lies outside the text")
+    return array("q", map(lo.__getitem__, starts)), array("q", (hi[b - 1] for b in stops))
+
+
 def regex_edits(
     pattern: re.Pattern[str], text: str, repl: Callable[[re.Match[str]], str]
 ) -> list[Edit]:

@@ -12,11 +12,15 @@
 
 Speed: every message goes through normalize(), so the views are built with C-level string
 operations only (translate, replace, normalize, regex scans that start on a literal
-character); Python only loops over the rare places that need an edit. The exact offset
-maps are built by a slower routine, and only when to_original() is first called, i.e. when
-a rule hit. That routine replays the same stages as explicit edits (edits.py): the word
-stages (folding.py) share their edit functions with the fast path, and for the bulk stages
-(NFKC, case, white space, marks, repeats) property tests prove both routes agree.
+character); Python only loops over the rare places that need an edit. Most messages (each
+character mapped alone: Latin-1, symbols and emoji, curly quotes; no letters spaced apart
+or leet) take one pass in C for each view (``native/_text.c``: plain_chars, fold_simply).
+The exact offset maps are built only when to_original() is first called, i.e. when
+something hit: for those messages by the same passes, which also say where each character
+comes from (plain_origins, fold_simply_origins); for the others by a slower routine that
+replays the stages as explicit edits (edits.py). The word stages (folding.py) share their
+edit functions with the fast path, and for the bulk stages (NFKC, case, white space,
+marks, repeats) and the passes in C, property tests prove the routes agree.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from homeward.screening.edits import (
     char_edits,
     normalization_edits,
     regex_edits,
+    through,
 )
 from homeward.screening.folding import (
     APOSTROPHES,
@@ -363,6 +368,8 @@ _fold_simply: Callable[[str, bytes, bytes, dict[int, int]], str | None] | None =
 _fold_simply_origins: Callable[[str, bytes, bytes, dict[int, int]], Origins | None] | None = (
     native.function("_text", "fold_simply_origins")
 )
+# Spans carried from one text to another made from runs of it (``edits.through``).
+_through = native.function("_edits", "through") or through
 # The plain view's base of a text whose every character maps alone (by _LATIN1_PLAIN or
 # _WIDE), and the plain view with its exact map: what _track_plain replays, in one pass.
 _plain_chars: Callable[[str, bytes, dict[int, int]], str | None] | None = native.function(
@@ -502,16 +509,23 @@ def _one_for_one(original: str) -> bool:
     return _LATIN1_GENERAL.isdisjoint(original)
 
 
-def _simple_folded_map(original: str, plain_text: str) -> tuple[Track, list[Span]]:
-    """The folded view's exact map where ``_fold_simply`` made the view. Where the plain view
-    is the original character for character (``_plain_map``), the spans the one pass finds
-    in it are the map; else the stages are replayed."""
-    if _fold_simply_origins is not None and len(plain_text) == len(original):
-        found = _fold_simply_origins(plain_text, _LATIN1_FOLD, LATIN1_CLASSES, _WIDE)
-        if found is not None and _one_for_one(original):
-            folded, firsts, ends = found
-            return Track(folded, array("q", firsts), array("q", ends)), []
-    return _track_folded(original)
+def _simple_folded_map(original: str, plain: View) -> tuple[Track, list[Span]]:
+    """The folded view's exact map where ``_fold_simply`` made the view from the plain one:
+    the spans the one pass finds in the plain view, carried through the plain view's map
+    (as they are where the plain view is the original character for character)."""
+    found = None
+    if _fold_simply_origins is not None:
+        found = _fold_simply_origins(plain.text, _LATIN1_FOLD, LATIN1_CLASSES, _WIDE)
+    if found is None:
+        return _track_folded(original)
+    folded, firsts, ends = found
+    if len(plain.text) == len(original) and _one_for_one(original):
+        return Track(folded, array("q", firsts), array("q", ends)), []
+    track = plain._track()
+    if track.text != plain.text:  # the routes disagree (never seen): the replay is exact
+        return _track_folded(original)
+    lo, hi = _through(track.lo, track.hi, firsts, ends)
+    return Track(folded, lo, hi), []
 
 
 def _track_plain(original: str, general: bool = False) -> tuple[Track, list[Span]]:
@@ -631,20 +645,17 @@ def normalize(text: str) -> Normalized:
     base = _base(text)
     mapped = _case_lookalikes(text)
     plain_text = _squeeze(base)
+    plain_view = View(plain_text, lambda: _plain_map(text, plain_text), len(text))
     simply = None
     if _fold_simply is not None and mapped is text:
         simply = _fold_simply(plain_text, _LATIN1_FOLD, LATIN1_CLASSES, _WIDE)
     if simply is not None:
         folded, joined = simply, False
-        build = lambda: _simple_folded_map(text, plain_text)  # noqa: E731
+        build = lambda: _simple_folded_map(text, plain_view)  # noqa: E731
     else:
         if mapped is text:
             folded, joined = _fold_base(base, plain_text)
         else:
             folded, joined = _fold_base(_base(mapped))
         build = lambda: _track_folded(text)  # noqa: E731
-    return Normalized(
-        text,
-        View(plain_text, lambda: _plain_map(text, plain_text), len(text)),
-        View(folded, build, len(text), joined),
-    )
+    return Normalized(text, plain_view, View(folded, build, len(text), joined))

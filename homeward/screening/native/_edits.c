@@ -7,6 +7,11 @@
  *   edits is a list of (start, end, replacement), sorted, not overlapping, inside the text.
  *   Returns the new lo and hi: the characters outside the edits keep their spans, and
  *   every character of a replacement spans the whole of what it replaced.
+ * through(lo, hi, firsts, ends) -> tuple[array, array]
+ *   the spans in the original of a text made from another whose spans are lo and hi
+ *   (arrays of 'q'), each of its characters from the run [first, end) of the other
+ *   (firsts and ends: bytes of as many machine integers): from the run's first
+ *   character's lo to its last's hi (``edits.through``)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -132,9 +137,68 @@ done:
     return result;
 }
 
+static PyObject *
+through(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyBytes_Check(args[2]) || !PyBytes_Check(args[3]) ||
+        PyBytes_GET_SIZE(args[2]) != PyBytes_GET_SIZE(args[3]) ||
+        PyBytes_GET_SIZE(args[2]) % sizeof(long long) != 0) {
+        PyErr_SetString(PyExc_TypeError,
+                        "through(lo, hi, firsts: bytes, ends: bytes of as many integers)");
+        return NULL;
+    }
+    Py_buffer lo_view, hi_view;
+    if (read_spans(args[0], &lo_view, "lo") < 0)
+        return NULL;
+    if (read_spans(args[1], &hi_view, "hi") < 0) {
+        PyBuffer_Release(&lo_view);
+        return NULL;
+    }
+    PyObject *result = NULL, *new_lo = NULL, *new_hi = NULL;
+    Py_ssize_t length = lo_view.len / 8, count = PyBytes_GET_SIZE(args[2]) / 8;
+    long long *out = NULL;
+    const long long *lo = lo_view.buf, *hi = hi_view.buf;
+    const long long *firsts = (const long long *)PyBytes_AS_STRING(args[2]);
+    const long long *ends = (const long long *)PyBytes_AS_STRING(args[3]);
+    if (hi_view.len / 8 != length) {
+        PyErr_SetString(PyExc_ValueError, "through: lo and hi are not as long");
+        goto done;
+    }
+    out = PyMem_Malloc(sizeof(long long) * (2 * count + 1));
+    if (out == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (firsts[i] < 0 || ends[i] <= firsts[i] || ends[i] > length) {
+            PyErr_SetString(PyExc_ValueError, "through: a span lies outside the text");
+            goto done;
+        }
+        out[i] = lo[firsts[i]];
+        out[count + i] = hi[ends[i] - 1];
+    }
+    new_lo = PyObject_CallFunction(array_type, "sy#", "q", (const char *)out,
+                                   (Py_ssize_t)(sizeof(long long) * count));
+    new_hi = new_lo == NULL ? NULL
+                            : PyObject_CallFunction(array_type, "sy#", "q",
+                                                    (const char *)(out + count),
+                                                    (Py_ssize_t)(sizeof(long long) * count));
+    if (new_lo != NULL && new_hi != NULL)
+        result = PyTuple_Pack(2, new_lo, new_hi);
+done:
+    Py_XDECREF(new_lo);
+    Py_XDECREF(new_hi);
+    PyMem_Free(out);
+    PyBuffer_Release(&lo_view);
+    PyBuffer_Release(&hi_view);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"spans", (PyCFunction)(void (*)(void))spans, METH_FASTCALL,
      "spans(lo, hi, edits): the characters' spans in the original after the edits."},
+    {"through", (PyCFunction)(void (*)(void))through, METH_FASTCALL,
+     "through(lo, hi, firsts, ends): spans of a text made from runs of another."},
     {NULL, NULL, 0, NULL},
 };
 

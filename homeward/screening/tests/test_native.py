@@ -229,6 +229,7 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (detector_cipher, "_letter_counts", detector_cipher.letter_counts),
     (folding, "_may_be_spaced", None),  # no test first: the regexes alone
     (normalizing, "_fold_simply", None),  # no shortcut: _fold_base for every message
+    (normalizing, "_through", edits.through),
 ]
 
 
@@ -340,6 +341,28 @@ def test_edits_out_of_order_are_refused_by_the_compiled_spans() -> None:
         compiled(lo, hi, [(0, 1)])
     with pytest.raises(TypeError):
         compiled([0, 1, 2], hi, [])
+
+
+RUNS = st.lists(st.tuples(st.integers(0, 9), st.integers(1, 3)), max_size=12)
+
+
+@needs_built
+@settings(max_examples=1000, deadline=None)
+@given(RUNS)
+def test_spans_carried_through_runs_in_c_are_those_python_carries(runs: list[Any]) -> None:
+    lo, hi = array("q", range(0, 30, 3)), array("q", range(2, 32, 3))
+    firsts = array("q", [first for first, _ in runs]).tobytes()
+    ends = array("q", [first + size for first, size in runs]).tobytes()
+    compiled = built("_edits", "through")
+    try:
+        expected = edits.through(lo, hi, firsts, ends)
+    except ValueError:  # a run past the end of the text
+        with pytest.raises(ValueError, match="outside"):
+            compiled(lo, hi, firsts, ends)
+    else:
+        assert compiled(lo, hi, firsts, ends) == expected
+    with pytest.raises(TypeError):
+        compiled(lo, hi, firsts, ends[:-1] if ends else b"x")
 
 
 @needs_built
@@ -463,7 +486,7 @@ def _folded_simply(text: str) -> str | None:
     if simply is not None:
         assert (simply, False) == normalizing._fold_base(base, squeezed), text
         # Its map, where the one pass finds it, is the one the stages replayed give.
-        found, spaced = normalizing._simple_folded_map(text, squeezed)
+        found, spaced = normalizing._simple_folded_map(text, normalize(text).plain)
         exact, exact_spaced = normalizing._track_folded(text)
         assert (found.text, found.lo, found.hi, spaced) == (
             exact.text,
@@ -489,7 +512,9 @@ def test_the_folded_view_in_one_pass_is_the_stages_where_it_answers() -> None:
 # Characters of every kind the folding stages treat apart: letters, accents, leet
 # digits, other digits, symbols that may be leet, joiners, dots, apostrophes, list
 # punctuation, spaces, symbols that end a word, and characters beyond Latin-1.
-FOLD_TEXT = st.text(alphabet=st.sampled_from("aeklsé ÉñÑ0123456789!|$@-_.*'`,;?  ¿¡¨ſ—Σ❤😂•…"))
+FOLD_TEXT = st.text(
+    alphabet=st.sampled_from("aeklsé ÉñÑ0123456789!|$@-_.*'`,;?  \n\t¿¡¨ſ—Σ❤😂•…\u200d")
+)
 
 
 @needs_built
