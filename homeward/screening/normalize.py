@@ -589,7 +589,7 @@ def _repeat_edits(text: str, general: bool = False) -> list[Edit]:
 # ---- the public interface -------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class View:
     text: str
     # How to build the exact map (on first use, then kept), the original's length, and
@@ -633,7 +633,7 @@ class View:
         return track.lo[start], track.hi[end - 1]
 
 
-@dataclass
+@dataclass(slots=True)
 class Normalized:
     original: str
     plain: View
