@@ -578,7 +578,7 @@ dot_dropped(const unsigned char *cls, Py_ssize_t n, Py_ssize_t at)
  * (``_JOINER``), and the dots ``dot_dropped`` says, are dropped; the count left returned.
  * Every place is judged first, on the classes before any is dropped, as the edits are. */
 static Py_ssize_t
-joined(Py_UCS4 *chars, unsigned char *cls, long long *firsts, Py_ssize_t n)
+joined(Py_UCS4 *chars, unsigned char *cls, long long *firsts, long long *ends, Py_ssize_t n)
 {
     int any = 0;
     for (Py_ssize_t at = 0; at < n; at++) {
@@ -607,8 +607,10 @@ joined(Py_UCS4 *chars, unsigned char *cls, long long *firsts, Py_ssize_t n)
     for (Py_ssize_t at = 0; at < n; at++) {
         if (cls[at] & DROPPED)
             continue;
-        if (firsts != NULL)
+        if (firsts != NULL) {
             firsts[kept] = firsts[at];
+            ends[kept] = ends[at];
+        }
         chars[kept] = chars[at];
         cls[kept++] = cls[at];
     }
@@ -617,8 +619,8 @@ joined(Py_UCS4 *chars, unsigned char *cls, long long *firsts, Py_ssize_t n)
 
 /* The ``n`` characters of ``chars`` with runs of spaces made one, the ends trimmed, and
  * (where ``collapse``) runs of one letter made one, in place; their count returned. Given
- * ``firsts`` (where each character comes from, in place too) and ``ends``, a character's
- * span is [first, end), a run made one spanning the whole run. */
+ * ``firsts`` and ``ends`` (each character's span [first, end), in place too), a run made
+ * one spans the whole run. */
 static Py_ssize_t
 squeezed(Py_UCS4 *chars, Py_ssize_t n, int collapse, long long *firsts, long long *ends)
 {
@@ -629,12 +631,12 @@ squeezed(Py_UCS4 *chars, Py_ssize_t n, int collapse, long long *firsts, long lon
                      : collapse && count > 0 && chars[count - 1] == c && c < 256 &&
                            latin1_letter[c]) {
             if (count > 0 && firsts != NULL) /* a run made one: it spans the run */
-                ends[count - 1] = firsts[at] + 1;
+                ends[count - 1] = ends[at];
             continue;
         }
         if (firsts != NULL) {
             firsts[count] = firsts[at];
-            ends[count] = firsts[at] + 1;
+            ends[count] = ends[at];
         }
         chars[count++] = c;
     }
@@ -692,9 +694,16 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
                 return -1;
             to = ' ';
         }
-        if (to != 0) {
+        if (to == ' ' && n >= 2 && chars[n - 1] == ' ' && chars[n - 2] == ' ') {
+            /* Runs of spaces are kept at two (a wide gap) before letters spaced apart are
+             * looked for, as _fold_base keeps them; the second spans the rest. */
             if (firsts != NULL)
+                ends[n - 1] = at + 1;
+        } else if (to != 0) {
+            if (firsts != NULL) {
                 firsts[n] = at;
+                ends[n] = at + 1;
+            }
             chars[n] = to;
             cls[n++] = classes[to];
         }
@@ -704,13 +713,15 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
     Py_ssize_t kept = 0; /* apostrophes dropped */
     for (Py_ssize_t at = 0; at < n; at++) {
         if (cls[at] != '\'') {
-            if (firsts != NULL)
+            if (firsts != NULL) {
                 firsts[kept] = firsts[at];
+                ends[kept] = ends[at];
+            }
             chars[kept] = chars[at];
             cls[kept++] = cls[at];
         }
     }
-    n = joined(chars, cls, firsts, kept);
+    n = joined(chars, cls, firsts, ends, kept);
     if (leet_possible(chars, cls, n))
         return -1;
     return squeezed(chars, n, 1, firsts, ends);
@@ -829,8 +840,10 @@ plain_pass(PyObject *const *args, Py_ssize_t nargs, int squeeze)
         if (to < 0) {
             count = to;
         } else if (to != 0) {
-            if (firsts != NULL)
+            if (firsts != NULL) {
                 firsts[count] = at;
+                ends[count] = at + 1;
+            }
             chars[count++] = (Py_UCS4)to;
         }
         changed = ch >= 256 && to > 0 && to != (long)ch;

@@ -524,6 +524,8 @@ FOLD_TEXT = st.text(
 @example("sh@nk $40 at 5pm")
 @example("well-known 3.5 u.s. a b c")
 @example("x-r4y a.b.c 1-a !-a a.1 a--1 e.g., 12.x")
+@example("0_ ——0 É")  # symbols made spaces: a wide gap before the letters spaced apart
+@example("a ¿¿ b ¡¡ c")
 @example("baall   ¿qué?  ")
 @example("k n i f e")
 def test_the_folded_view_in_one_pass_agrees_on_any_text(text: str) -> None:
