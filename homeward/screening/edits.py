@@ -95,10 +95,12 @@ def through(
     those are, each of its characters from the run [first, end) of the other's (``firsts``
     and ``ends``: machine integers, as array('q') reads them). ``native/_edits.c`` does
     the same in C, which is used when it is built."""
+    if len(firsts) != len(ends) or len(firsts) % 8:
+        raise TypeError("through(lo, hi, firsts: bytes, ends: bytes of as many integers)")
+    if len(lo) != len(hi):
+        raise ValueError("through: lo and hi are not as long")
     starts, stops = array("q", firsts), array("q", ends)
-    if len(starts) != len(stops) or any(
-        not 0 <= a < b <= len(lo) for a, b in zip(starts, stops, strict=True)
-    ):
+    if any(not 0 <= a < b <= len(lo) for a, b in zip(starts, stops, strict=True)):
         raise ValueError("through: a span lies outside the text")
     return array("q", map(lo.__getitem__, starts)), array("q", (hi[b - 1] for b in stops))
 

@@ -505,7 +505,18 @@ class CompiledRuleSet:
     ) -> Verdict:
         """The verdict on a text: rules always, detectors when ``detector_actions`` is given
         (``{}`` for every detector at its default), the layers of ``layers.stack`` when
-        ``layers`` says which."""
+        ``layers`` says which. A lone surrogate, which no request carries (the input guard
+        refuses them) but a command's argument may, is read as U+FFFD, one for one."""
+        try:
+            return self._screen(text, detector_actions, layers)
+        except UnicodeEncodeError:
+            if not _SURROGATE.search(text):
+                raise
+            return self._screen(_SURROGATE.sub("\ufffd", text), detector_actions, layers)
+
+    def _screen(
+        self, text: str, detector_actions: Mapping[str, str] | None, layers: Layers | None
+    ) -> Verdict:
         normalized = normalize(text)
         views = {PLAIN: normalized.plain.text, FOLDED: normalized.folded.text}
         # Inside letters that were spaced apart, word edges are unknown ("a s h a n k" folds
@@ -635,6 +646,7 @@ def _near(
 
 
 _RUNS = re.compile(r"\S+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _suppressed(hit: Hit, exceptions: Sequence[Hit]) -> bool:

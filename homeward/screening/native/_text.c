@@ -499,53 +499,55 @@ among(unsigned char c, const char *set)
     return c != 0 && strchr(set, c) != NULL;
 }
 
-/* Whether ``folding.leet_edits`` could edit the token around ``at``, a place ``_LEET``
- * finds: the token (``_token_start`` to ``_token_end``, without a "!" that ends it) must
- * hold a leet character, and a letter (unless a number with a unit: not told apart here),
- * an "!" or an "@". */
-static int
-leet_in_token(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n, Py_ssize_t at)
-{
-    Py_ssize_t start = at, end = at;
-    while (start > 0 && !among(cls[start - 1], " ?.-"))
-        start--;
-    while (end < n && among(cls[end], "a01!$"))
-        end++;
-    while (end > start && cls[end - 1] == '!')
-        end--;
-    int leet = 0, why = 0;
-    for (Py_ssize_t k = start; k < end; k++) {
-        leet |= among(cls[k], "1!$");
-        why |= cls[k] == 'a' || cls[k] == '!' || chars[k] == '@';
-    }
-    return leet && why;
-}
-
 /* Whether a class string (after the joiners are dropped) has a place where
- * ``folding.leet_edits`` may edit (``leet_in_token``) at a place ``_LEET`` finds. */
+ * ``folding.leet_edits`` may edit. Its tokens are the runs of [a01!$] (between separators,
+ * " ?.-"); a token is judged once (as ``done`` skips the rest of it), where ``_LEET`` finds
+ * a place in it: it must hold a leet character, and a letter (unless a number with a unit:
+ * not told apart here), an "!" or an "@", without a "!" that ends it. Each token is read
+ * from its end, so the "$" rule's look ahead ([01!$]* then a letter) is one flag: linear in
+ * the text whatever it holds. */
 static int
 leet_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
 {
-    for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned char before = i > 0 ? cls[i - 1] : 0, after = i + 1 < n ? cls[i + 1] : 0;
-        Py_ssize_t j;
-        int leet = 0; /* a place _LEET finds */
-        switch (cls[i]) {
-        case '1':
-            leet = among(before, "a!$") || among(after, "a!$");
-            break;
-        case '!':
-            leet = among(after, "a01!$");
-            break;
-        case '$':
-            for (j = i + 1; j < n && among(cls[j], "01!$"); j++)
-                ;
-            leet = (j < n && cls[j] == 'a') || before == 'a' ||
-                   (!among(before, "a01") && !among(after, "a01"));
-            break;
+    Py_ssize_t end = n;
+    while (end > 0) {
+        if (!among(cls[end - 1], "a01!$")) {
+            end--;
+            continue;
         }
-        if (leet && leet_in_token(chars, cls, n, i))
-            return 1;
+        Py_ssize_t start = end;
+        while (start > 0 && among(cls[start - 1], "a01!$"))
+            start--;
+        int found = 0, letter_ahead = 0; /* a letter after [01!$]* from the next place */
+        for (Py_ssize_t i = end - 1; i >= start && !found; i--) {
+            unsigned char before = i > 0 ? cls[i - 1] : 0, after = i + 1 < n ? cls[i + 1] : 0;
+            switch (cls[i]) {
+            case '1':
+                found = among(before, "a!$") || among(after, "a!$");
+                break;
+            case '!':
+                found = among(after, "a01!$");
+                break;
+            case '$':
+                found = letter_ahead || before == 'a' ||
+                        (!among(before, "a01") && !among(after, "a01"));
+                break;
+            }
+            letter_ahead = letter_ahead || cls[i] == 'a';
+        }
+        if (found) {
+            Py_ssize_t last = end;
+            while (last > start && cls[last - 1] == '!')
+                last--;
+            int leet = 0, why = 0;
+            for (Py_ssize_t k = start; k < last; k++) {
+                leet |= among(cls[k], "1!$");
+                why |= cls[k] == 'a' || cls[k] == '!' || chars[k] == '@';
+            }
+            if (leet && why)
+                return 1;
+        }
+        end = start;
     }
     return 0;
 }
@@ -741,7 +743,7 @@ pass_arguments(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t tables, const
 }
 
 /* Room for ``length`` characters (Py_UCS4), their classes, and (where ``origins``) their
- * spans; one block, freed with PyMem_Free(*chars). */
+ * spans; one block, freed with pass_free. */
 static int
 pass_room(Py_ssize_t length, int origins, Py_UCS4 **chars, unsigned char **cls,
           long long **firsts, long long **ends)
@@ -756,12 +758,18 @@ pass_room(Py_ssize_t length, int origins, Py_UCS4 **chars, unsigned char **cls,
         PyErr_NoMemory();
         return -1;
     }
-    *chars = (Py_UCS4 *)block;
-    *firsts = origins ? (long long *)(block + sizeof(Py_UCS4) * (size_t)length) : NULL;
+    /* The spans first, then the characters, then the classes: each array aligned. */
+    *firsts = origins ? (long long *)block : NULL;
     *ends = origins ? *firsts + length : NULL;
-    *cls = (unsigned char *)(origins ? (char *)(*ends + length)
-                                     : block + sizeof(Py_UCS4) * (size_t)length);
+    *chars = (Py_UCS4 *)(origins ? (char *)(*ends + length) : block);
+    *cls = (unsigned char *)(*chars + length);
     return 0;
+}
+
+static void
+pass_free(Py_UCS4 *chars, long long *firsts)
+{
+    PyMem_Free(firsts != NULL ? (void *)firsts : (void *)chars);
 }
 
 /* A pass's result: None (count -1), an error (-2), the text, or the text with its spans. */
@@ -798,7 +806,7 @@ folded_simply(PyObject *const *args, Py_ssize_t nargs, int origins)
                                  (const unsigned char *)PyBytes_AS_STRING(args[2]), args[3],
                                  chars, cls, firsts, ends);
     PyObject *made = pass_result(count, chars, firsts, ends);
-    PyMem_Free(chars);
+    pass_free(chars, firsts);
     return made;
 }
 
@@ -851,7 +859,7 @@ plain_pass(PyObject *const *args, Py_ssize_t nargs, int squeeze)
     if (squeeze && count >= 0)
         count = squeezed(chars, count, 0, firsts, ends);
     PyObject *made = pass_result(count, chars, firsts, ends);
-    PyMem_Free(chars);
+    pass_free(chars, firsts);
     return made;
 }
 

@@ -78,6 +78,18 @@ def test_bad_rules_are_refused_with_a_reason(rule):
     assert str(err.value)
 
 
+def test_a_lone_surrogate_is_read_as_a_replacement_character():
+    """No request carries one (the input guard refuses them), but a command's argument may:
+    the text is screened, not refused with an error, and hits keep their places."""
+    from homeward.screening.layers.stack import EVERY_LAYER
+
+    text = "we will \ud800break out \udfff"
+    verdict = engine.CompiledRuleSet(RULES).screen(text, detector_actions={}, layers=EVERY_LAYER)
+    assert verdict.verdict == "block"
+    hit = next(h for h in verdict.hits if h.rule == 1)
+    assert (hit.start, hit.end, hit.text) == (9, 18, "break out")
+
+
 def test_empty_and_huge_text():
     assert engine.screen("", RULES).verdict == "clear"
     text = "hello there " * 5000 + "break out"
@@ -215,6 +227,7 @@ def test_threads_screening_at_once_find_what_one_thread_finds():
             thread.join()
     finally:
         sys.setswitchinterval(switching)
+    assert sorted(results) == list(range(6))  # every thread screened every message
     for number, found in results.items():
         assert found == expected[number:] + expected[:number]
     assert sum(bool(verdict.hits) for verdict in expected) > 40

@@ -229,6 +229,9 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (detector_cipher, "_letter_counts", detector_cipher.letter_counts),
     (folding, "_may_be_spaced", None),  # no test first: the regexes alone
     (normalizing, "_fold_simply", None),  # no shortcut: _fold_base for every message
+    (normalizing, "_fold_simply_origins", None),  # the folded map replayed
+    (normalizing, "_plain_chars", None),  # the general route
+    (normalizing, "_plain_origins", None),  # the plain map replayed
     (normalizing, "_through", edits.through),
 ]
 
@@ -361,8 +364,11 @@ def test_spans_carried_through_runs_in_c_are_those_python_carries(runs: list[Any
             compiled(lo, hi, firsts, ends)
     else:
         assert compiled(lo, hi, firsts, ends) == expected
-    with pytest.raises(TypeError):
-        compiled(lo, hi, firsts, ends[:-1] if ends else b"x")
+    for carry in (compiled, edits.through):
+        with pytest.raises(TypeError):
+            carry(lo, hi, firsts, ends[:-1] if ends else b"x")
+        with pytest.raises(ValueError, match="as long"):
+            carry(lo, hi[:-1], firsts, ends)
 
 
 @needs_built
@@ -620,7 +626,7 @@ def test_the_folded_view_in_one_pass_leaves_words_that_need_edits_to_the_stages(
     folded, firsts, ends = origins(
         "we'll  baall", normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES, WIDE
     )
-    assert folded == "wel bal"  # "'ll" from 2 to 5, the spaces 5 to 7, "aa" 8 to 10
+    assert folded == "wel bal"  # "ll" from 3 to 5, the spaces 5 to 7, "aa" 8 to 10
     assert list(zip(array("q", firsts), array("q", ends), strict=True)) == [
         (0, 1),
         (1, 2),
