@@ -36,6 +36,37 @@ read_spans(PyObject *given, Py_buffer *view, const char *name)
     return 0;
 }
 
+/* Both span arrays of a call (its first two arguments), or -1 with neither held. */
+static int
+read_both(PyObject *const *args, Py_buffer *lo_view, Py_buffer *hi_view)
+{
+    if (read_spans(args[0], lo_view, "lo") < 0)
+        return -1;
+    if (read_spans(args[1], hi_view, "hi") < 0) {
+        PyBuffer_Release(lo_view);
+        return -1;
+    }
+    return 0;
+}
+
+/* The new spans, ``count`` of each, as a tuple of two arrays of 'q'. */
+static PyObject *
+spans_made(const long long *out_lo, const long long *out_hi, Py_ssize_t count)
+{
+    PyObject *result = NULL;
+    PyObject *new_lo = PyObject_CallFunction(array_type, "sy#", "q", (const char *)out_lo,
+                                             (Py_ssize_t)(sizeof(long long) * count));
+    PyObject *new_hi = new_lo == NULL ? NULL
+                                      : PyObject_CallFunction(array_type, "sy#", "q",
+                                                              (const char *)out_hi,
+                                                              (Py_ssize_t)(sizeof(long long) * count));
+    if (new_lo != NULL && new_hi != NULL)
+        result = PyTuple_Pack(2, new_lo, new_hi);
+    Py_XDECREF(new_lo);
+    Py_XDECREF(new_hi);
+    return result;
+}
+
 /* An edit's start, end and replacement, checked against the text's length and the end of
  * the edit before it (``done``). */
 static int
@@ -70,13 +101,9 @@ spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Py_buffer lo_view, hi_view;
-    if (read_spans(args[0], &lo_view, "lo") < 0)
+    if (read_both(args, &lo_view, &hi_view) < 0)
         return NULL;
-    if (read_spans(args[1], &hi_view, "hi") < 0) {
-        PyBuffer_Release(&lo_view);
-        return NULL;
-    }
-    PyObject *edits = args[2], *result = NULL, *new_lo = NULL, *new_hi = NULL;
+    PyObject *edits = args[2], *result = NULL;
     long long *out_lo = NULL, *out_hi = NULL;
     const long long *lo = lo_view.buf, *hi = hi_view.buf;
     Py_ssize_t length = lo_view.len / 8, count = PyList_GET_SIZE(edits);
@@ -120,16 +147,8 @@ spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     memcpy(out_lo + made, lo + at, sizeof(long long) * (length - at));
     memcpy(out_hi + made, hi + at, sizeof(long long) * (length - at));
     made += length - at;
-    new_lo = PyObject_CallFunction(array_type, "sy#", "q", (const char *)out_lo,
-                                   (Py_ssize_t)(sizeof(long long) * made));
-    new_hi = new_lo == NULL ? NULL
-                            : PyObject_CallFunction(array_type, "sy#", "q", (const char *)out_hi,
-                                                    (Py_ssize_t)(sizeof(long long) * made));
-    if (new_lo != NULL && new_hi != NULL)
-        result = PyTuple_Pack(2, new_lo, new_hi);
+    result = spans_made(out_lo, out_hi, made);
 done:
-    Py_XDECREF(new_lo);
-    Py_XDECREF(new_hi);
     PyMem_Free(out_lo);
     PyMem_Free(out_hi);
     PyBuffer_Release(&lo_view);
@@ -148,13 +167,9 @@ through(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Py_buffer lo_view, hi_view;
-    if (read_spans(args[0], &lo_view, "lo") < 0)
+    if (read_both(args, &lo_view, &hi_view) < 0)
         return NULL;
-    if (read_spans(args[1], &hi_view, "hi") < 0) {
-        PyBuffer_Release(&lo_view);
-        return NULL;
-    }
-    PyObject *result = NULL, *new_lo = NULL, *new_hi = NULL;
+    PyObject *result = NULL;
     Py_ssize_t length = lo_view.len / 8, count = PyBytes_GET_SIZE(args[2]) / 8;
     long long *out = NULL;
     const long long *lo = lo_view.buf, *hi = hi_view.buf;
@@ -177,17 +192,8 @@ through(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         out[i] = lo[firsts[i]];
         out[count + i] = hi[ends[i] - 1];
     }
-    new_lo = PyObject_CallFunction(array_type, "sy#", "q", (const char *)out,
-                                   (Py_ssize_t)(sizeof(long long) * count));
-    new_hi = new_lo == NULL ? NULL
-                            : PyObject_CallFunction(array_type, "sy#", "q",
-                                                    (const char *)(out + count),
-                                                    (Py_ssize_t)(sizeof(long long) * count));
-    if (new_lo != NULL && new_hi != NULL)
-        result = PyTuple_Pack(2, new_lo, new_hi);
+    result = spans_made(out, out + count, count);
 done:
-    Py_XDECREF(new_lo);
-    Py_XDECREF(new_hi);
     PyMem_Free(out);
     PyBuffer_Release(&lo_view);
     PyBuffer_Release(&hi_view);
