@@ -53,13 +53,11 @@ read_both(PyObject *const *args, Py_buffer *lo_view, Py_buffer *hi_view)
 static PyObject *
 spans_made(const long long *out_lo, const long long *out_hi, Py_ssize_t count)
 {
-    PyObject *result = NULL;
-    PyObject *new_lo = PyObject_CallFunction(array_type, "sy#", "q", (const char *)out_lo,
-                                             (Py_ssize_t)(sizeof(long long) * count));
-    PyObject *new_hi = new_lo == NULL ? NULL
-                                      : PyObject_CallFunction(array_type, "sy#", "q",
-                                                              (const char *)out_hi,
-                                                              (Py_ssize_t)(sizeof(long long) * count));
+    PyObject *result = NULL, *new_hi = NULL;
+    Py_ssize_t bytes = (Py_ssize_t)(sizeof(long long) * count);
+    PyObject *new_lo = PyObject_CallFunction(array_type, "sy#", "q", (const char *)out_lo, bytes);
+    if (new_lo != NULL)
+        new_hi = PyObject_CallFunction(array_type, "sy#", "q", (const char *)out_hi, bytes);
     if (new_lo != NULL && new_hi != NULL)
         result = PyTuple_Pack(2, new_lo, new_hi);
     Py_XDECREF(new_lo);

@@ -734,7 +734,8 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
 static int
 pass_arguments(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t tables, const char *usage)
 {
-    int fine = nargs == tables + 2 && PyUnicode_Check(args[0]) && PyDict_CheckExact(args[nargs - 1]);
+    int fine = nargs == tables + 2 && PyUnicode_Check(args[0]) &&
+               PyDict_CheckExact(args[nargs - 1]);
     for (Py_ssize_t i = 1; fine && i <= tables; i++)
         fine = PyBytes_Check(args[i]) && PyBytes_GET_SIZE(args[i]) == 256;
     if (!fine)
