@@ -470,6 +470,7 @@ def test_the_spaced_letters_test_spares_most_texts_and_misses_none() -> None:
     assert spared > len(texts()) // 2
 
 
+@needs_built
 def test_letters_in_a_row_are_not_spaced_apart_unless_three_stand_alone() -> None:
     assert may_be_spaced is not None
     for classes in ("a a aa", "a a 0a", "a    a a", "a a a0", "1 1 11", "a a ?a"):
