@@ -790,12 +790,19 @@ pass_result(Py_ssize_t count, const Py_UCS4 *chars, const long long *firsts,
                          (Py_ssize_t)(count * sizeof(long long)));
 }
 
+/* A pass: given a text (and the call's arguments: its tables and ``wide``), its characters
+ * into ``chars`` (with ``cls`` for their classes, and each one's span where ``firsts`` is
+ * not NULL), their count returned; -1 for None, -2 on an error. */
+typedef Py_ssize_t (*Pass)(Text t, PyObject *const *args, Py_UCS4 *chars, unsigned char *cls,
+                           long long *firsts, long long *ends);
+
+/* A call of a pass: its arguments checked (``tables`` tables between the text and
+ * ``wide``), room made, the pass run and its result made. */
 static PyObject *
-folded_simply(PyObject *const *args, Py_ssize_t nargs, int origins)
+call_pass(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t tables, const char *usage,
+          int origins, Pass pass)
 {
-    if (pass_arguments(args, nargs, 2,
-                       "fold_simply(text: str, fold: bytes[256], classes: bytes[256], "
-                       "wide: dict)") < 0)
+    if (pass_arguments(args, nargs, tables, usage) < 0)
         return NULL;
     Text t = {PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]), PyUnicode_GET_LENGTH(args[0])};
     Py_UCS4 *chars;
@@ -803,52 +810,39 @@ folded_simply(PyObject *const *args, Py_ssize_t nargs, int origins)
     long long *firsts, *ends;
     if (pass_room(t.length, origins, &chars, &cls, &firsts, &ends) < 0)
         return NULL;
-    Py_ssize_t count = fold_pass(t, (const unsigned char *)PyBytes_AS_STRING(args[1]),
-                                 (const unsigned char *)PyBytes_AS_STRING(args[2]), args[3],
-                                 chars, cls, firsts, ends);
-    PyObject *made = pass_result(count, chars, firsts, ends);
+    PyObject *made = pass_result(pass(t, args, chars, cls, firsts, ends), chars, firsts, ends);
     pass_free(chars, firsts);
     return made;
 }
 
-static PyObject *
-fold_simply(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+static Py_ssize_t
+folding(Text t, PyObject *const *args, Py_UCS4 *chars, unsigned char *cls, long long *firsts,
+        long long *ends)
 {
-    return folded_simply(args, nargs, 0);
-}
-
-static PyObject *
-fold_simply_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    return folded_simply(args, nargs, 1);
+    return fold_pass(t, (const unsigned char *)PyBytes_AS_STRING(args[1]),
+                     (const unsigned char *)PyBytes_AS_STRING(args[2]), args[3], chars, cls,
+                     firsts, ends);
 }
 
 /* The plain view's characters of a text: each mapped by ``table`` (Latin-1) or ``wide``
  * (beyond it), 0 dropping one; -1 where one needs the general route, -2 on an error.
- * Where ``squeeze``, runs of spaces are made one and the ends trimmed, with the spans. */
-static PyObject *
-plain_pass(PyObject *const *args, Py_ssize_t nargs, int squeeze)
+ * With the spans (``firsts``), runs of spaces are made one and the ends trimmed too: the
+ * plain view itself rather than its base. */
+static Py_ssize_t
+plain_mapping(Text t, PyObject *const *args, Py_UCS4 *chars, unsigned char *cls,
+              long long *firsts, long long *ends)
 {
-    if (pass_arguments(args, nargs, 1, "plain_chars(text: str, table: bytes[256], wide: dict)") <
-        0)
-        return NULL;
-    Text t = {PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]), PyUnicode_GET_LENGTH(args[0])};
     const unsigned char *table = (const unsigned char *)PyBytes_AS_STRING(args[1]);
-    Py_UCS4 *chars;
-    unsigned char *unused;
-    long long *firsts, *ends;
-    if (pass_room(t.length, squeeze, &chars, &unused, &firsts, &ends) < 0)
-        return NULL;
     Py_ssize_t count = 0;
     int changed = 0; /* the character before was one ``wide`` changes (a curly quote) */
-    for (Py_ssize_t at = 0; at < t.length && count >= 0; at++) {
+    for (Py_ssize_t at = 0; at < t.length; at++) {
         Py_UCS4 ch = AT(t, at);
         long to = ch < 256 ? (table[ch] == 1 ? -1 : table[ch]) : wide_char(args[2], ch);
         if (to == 0 && changed)
             to = -1; /* the stages give a mark dropped after it to it: the general route */
-        if (to < 0) {
-            count = to;
-        } else if (to != 0) {
+        if (to < 0)
+            return to;
+        if (to != 0) {
             if (firsts != NULL) {
                 firsts[count] = at;
                 ends[count] = at + 1;
@@ -857,23 +851,34 @@ plain_pass(PyObject *const *args, Py_ssize_t nargs, int squeeze)
         }
         changed = ch >= 256 && to > 0 && to != (long)ch;
     }
-    if (squeeze && count >= 0)
-        count = squeezed(chars, count, 0, firsts, ends);
-    PyObject *made = pass_result(count, chars, firsts, ends);
-    pass_free(chars, firsts);
-    return made;
+    return firsts != NULL ? squeezed(chars, count, 0, firsts, ends) : count;
+}
+
+#define FOLD_USAGE "(text: str, fold: bytes[256], classes: bytes[256], wide: dict)"
+#define PLAIN_USAGE "(text: str, table: bytes[256], wide: dict)"
+
+static PyObject *
+fold_simply(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    return call_pass(args, nargs, 2, "fold_simply" FOLD_USAGE, 0, folding);
+}
+
+static PyObject *
+fold_simply_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    return call_pass(args, nargs, 2, "fold_simply_origins" FOLD_USAGE, 1, folding);
 }
 
 static PyObject *
 plain_chars(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    return plain_pass(args, nargs, 0);
+    return call_pass(args, nargs, 1, "plain_chars" PLAIN_USAGE, 0, plain_mapping);
 }
 
 static PyObject *
 plain_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    return plain_pass(args, nargs, 1);
+    return call_pass(args, nargs, 1, "plain_origins" PLAIN_USAGE, 1, plain_mapping);
 }
 
 static PyMethodDef methods[] = {
@@ -896,9 +901,9 @@ static PyMethodDef methods[] = {
     {"collapse_repeats", collapse_repeats, METH_O,
      "collapse_repeats(text): each run of one letter repeated made one letter."},
     {"fold_simply", (PyCFunction)(void (*)(void))fold_simply, METH_FASTCALL,
-     "fold_simply(text, fold, classes): the folded view where no word needs an edit."},
+     "fold_simply(text, fold, classes, wide): the folded view where no word needs an edit."},
     {"fold_simply_origins", (PyCFunction)(void (*)(void))fold_simply_origins, METH_FASTCALL,
-     "fold_simply_origins(text, fold, classes): the same, and where each character is from."},
+     "fold_simply_origins(text, fold, classes, wide): the same, and each character's span."},
     {"plain_chars", (PyCFunction)(void (*)(void))plain_chars, METH_FASTCALL,
      "plain_chars(text, table, wide): each character mapped as the plain view maps it."},
     {"plain_origins", (PyCFunction)(void (*)(void))plain_origins, METH_FASTCALL,
