@@ -13,8 +13,10 @@
 Speed: every message goes through normalize(), so the views are built with C-level string
 operations only (translate, replace, normalize, regex scans that start on a literal
 character); Python only loops over the rare places that need an edit. Most messages (each
-character mapped alone: Latin-1, symbols and emoji, curly quotes; no letters spaced apart
-or leet) take one pass in C for each view (``native/_text.c``: plain_chars, fold_simply).
+character mapped alone: Latin-1, symbols and emoji, curly quotes; no letters spaced
+apart) take one pass in C for each view (``native/_text.c``: plain_chars, fold_simply; the
+folded view's pass asks the Python leet stage where leet may be, and makes its edits, a
+character for a character, in place).
 The exact offset maps are built only when to_original() is first called, i.e. when
 something hit: for those messages by the same passes, which also say where each character
 comes from (plain_origins, fold_simply_origins); for the others by a slower routine that
@@ -357,17 +359,20 @@ _squeeze: Callable[[str], str] = native.function("_text", "squeeze") or squeeze
 _collapse_repeats: Callable[[str], str] = (
     native.function("_text", "collapse_repeats") or collapse_repeats
 )
-# And, in one pass, what _fold_base makes of a squeezed plain view that needs no edit at
-# the level of words (most messages), given _LATIN1_FOLD, the class table and _WIDE; None
-# where it cannot tell. Where it is not built, _fold_base runs for every message. The same
-# with where each character of the view comes from: its exact map, found in one pass.
+# And, in one pass, what _fold_base makes of a squeezed plain view without letters spaced
+# apart (most messages, and those with leet), given _LATIN1_FOLD, the class table, _WIDE,
+# and the two word stages it asks where its quick tests say letters may be spaced apart or
+# leet may be; None where there are letters spaced apart or a character needs the general
+# route. Where it is not built, _fold_base runs for every message. The same with where each
+# character of the view comes from: its exact map, found in one pass.
 Origins = tuple[str, bytes, bytes]
-_fold_simply: Callable[[str, bytes, bytes, dict[int, int]], str | None] | None = native.function(
-    "_text", "fold_simply"
+_Stage = Callable[[str, str], list[Edit]]
+_fold_simply: Callable[[str, bytes, bytes, dict[int, int], _Stage, _Stage], str | None] | None = (
+    native.function("_text", "fold_simply")
 )
-_fold_simply_origins: Callable[[str, bytes, bytes, dict[int, int]], Origins | None] | None = (
-    native.function("_text", "fold_simply_origins")
-)
+_fold_simply_origins: (
+    Callable[[str, bytes, bytes, dict[int, int], _Stage, _Stage], Origins | None] | None
+) = native.function("_text", "fold_simply_origins")
 # Spans carried from one text to another made from runs of it (``edits.through``).
 _through = native.function("_edits", "through") or through
 # The plain view's base of a text whose every character maps alone (by _LATIN1_PLAIN or
@@ -515,7 +520,9 @@ def _simple_folded_map(original: str, plain: View) -> tuple[Track, list[Span]]:
     (as they are where the plain view is the original character for character)."""
     found = None
     if _fold_simply_origins is not None:
-        found = _fold_simply_origins(plain.text, _LATIN1_FOLD, LATIN1_CLASSES, _WIDE)
+        found = _fold_simply_origins(
+            plain.text, _LATIN1_FOLD, LATIN1_CLASSES, _WIDE, spaced_edits, leet_edits
+        )
     if found is None:
         return _track_folded(original)
     folded, firsts, ends = found
@@ -648,7 +655,9 @@ def normalize(text: str) -> Normalized:
     plain_view = View(plain_text, lambda: _plain_map(text, plain_text), len(text))
     simply = None
     if _fold_simply is not None and mapped is text:
-        simply = _fold_simply(plain_text, _LATIN1_FOLD, LATIN1_CLASSES, _WIDE)
+        simply = _fold_simply(
+            plain_text, _LATIN1_FOLD, LATIN1_CLASSES, _WIDE, spaced_edits, leet_edits
+        )
     if simply is not None:
         folded, joined = simply, False
         build = lambda: _simple_folded_map(text, plain_view)  # noqa: E731

@@ -46,15 +46,20 @@
  *   span [first, end) of ``text`` each of its characters comes from (a run made one comes
  *   from the whole run): the firsts and the ends as machine integers (what array('q')
  *   reads)
- * fold_simply(text, fold, classes, wide) -> str | None
- *   what ``normalize._fold_base`` makes of a squeezed plain view that needs no edit at the
- *   level of words: each character mapped by ``fold`` (Latin-1, as ``table`` above), a
- *   symbol ``wide`` keeps made a space, apostrophes dropped, runs of spaces made one, ends
- *   trimmed, repeated letters collapsed. None (the Python stages run) where a character
- *   needs the general route, or the class string (``classes``, the table of
- *   ``folding.char_class``) has letters that may be spaced apart, a joiner or dot inside a
- *   word, or a place leet may be (``folding._LEET``)
- * fold_simply_origins(text, fold, classes, wide) -> tuple[str, bytes, bytes] | None
+ * fold_simply(text, fold, classes, wide[, spaced, leet]) -> str | None
+ *   what ``normalize._fold_base`` makes of a squeezed plain view without letters spaced
+ *   apart: each character mapped by ``fold`` (Latin-1, as ``table`` above), a symbol
+ *   ``wide`` keeps made a space, apostrophes dropped, joiners and dots inside words
+ *   dropped as ``folding.joiner_edits`` drops them, leet made letters, runs of spaces made
+ *   one, ends trimmed, repeated letters collapsed. None (the Python stages run) where a
+ *   character needs the general route, or where the class string (``classes``, the table
+ *   of ``folding.char_class``) may hold letters spaced apart or leet (``folding._LEET``):
+ *   unless it is given the stages ``spaced`` and ``leet`` (``folding.spaced_edits`` and
+ *   ``folding.leet_edits``, called as they are there, only where the quick tests say
+ *   "may"): then None only where there are letters spaced apart, and the leet edits (a
+ *   character for a character) are made in place
+ * fold_simply_origins(text, fold, classes, wide[, spaced, leet])
+ *   -> tuple[str, bytes, bytes] | None
  *   the same, with each character's span as plain_origins gives it
  */
 #define PY_SSIZE_T_CLEAN
@@ -676,9 +681,63 @@ wide_char(PyObject *wide, Py_UCS4 ch)
  * ``wide`` keeps it (a symbol), else the stages run. Given ``firsts`` and ``ends`` (room
  * for ``t.length`` each), each folded character's span of the text, [first, end), is put
  * there. */
+/* What ``stage(text, classes)`` (a folding stage of Python, ``folding.spaced_edits`` or
+ * ``folding.leet_edits``) returns for the ``n`` characters so far: a new list of edits, or
+ * NULL with an error. */
+static PyObject *
+stage_edits(PyObject *stage, const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
+{
+    PyObject *text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, n);
+    PyObject *classes = NULL, *edits = NULL;
+    if (text != NULL)
+        classes = PyUnicode_DecodeLatin1((const char *)cls, n, NULL);
+    if (classes != NULL)
+        edits = PyObject_CallFunctionObjArgs(stage, text, classes, NULL);
+    Py_XDECREF(text);
+    Py_XDECREF(classes);
+    if (edits != NULL && !PyList_Check(edits)) {
+        Py_DECREF(edits);
+        PyErr_SetString(PyExc_TypeError, "a folding stage returned something not a list");
+        return NULL;
+    }
+    return edits;
+}
+
+/* The leet edits of ``leet`` made on the characters in place: 0, or -1 where one is not a
+ * character for a Latin-1 character (the stages run: never, with ``folding.leet_edits``),
+ * -2 on an error. */
+static Py_ssize_t
+leet_in_place(PyObject *leet, Py_UCS4 *chars, unsigned char *cls, Py_ssize_t n,
+              const unsigned char *classes)
+{
+    PyObject *edits = stage_edits(leet, chars, cls, n);
+    if (edits == NULL)
+        return -2;
+    Py_ssize_t result = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(edits) && result == 0; i++) {
+        PyObject *edit = PyList_GET_ITEM(edits, i);
+        Py_ssize_t start, end;
+        PyObject *to;
+        if (!PyTuple_Check(edit) || !PyArg_ParseTuple(edit, "nnU", &start, &end, &to)) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "a leet edit that is not (start, end, str)");
+            result = -2;
+        } else if (start < 0 || end != start + 1 || end > n || PyUnicode_GET_LENGTH(to) != 1 ||
+                   PyUnicode_READ_CHAR(to, 0) > 255) {
+            result = -1;
+        } else {
+            chars[start] = PyUnicode_READ_CHAR(to, 0);
+            cls[start] = classes[chars[start]];
+        }
+    }
+    Py_DECREF(edits);
+    return result;
+}
+
 static Py_ssize_t
 fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObject *wide,
-          Py_UCS4 *chars, unsigned char *cls, long long *firsts, long long *ends)
+          PyObject *spaced, PyObject *leet, Py_UCS4 *chars, unsigned char *cls,
+          long long *firsts, long long *ends)
 {
     Py_ssize_t n = 0;
     for (Py_ssize_t at = 0; at < t.length; at++) {
@@ -710,8 +769,16 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
             cls[n++] = classes[to];
         }
     }
-    if (spaced_possible((Text){PyUnicode_1BYTE_KIND, cls, n}))
-        return -1;
+    if (spaced_possible((Text){PyUnicode_1BYTE_KIND, cls, n})) {
+        /* Letters spaced apart need the stages; the stage itself says whether there are. */
+        PyObject *edits = spaced == NULL ? NULL : stage_edits(spaced, chars, cls, n);
+        if (edits == NULL)
+            return spaced == NULL ? -1 : -2;
+        Py_ssize_t found = PyList_GET_SIZE(edits);
+        Py_DECREF(edits);
+        if (found)
+            return -1;
+    }
     Py_ssize_t kept = 0; /* apostrophes dropped */
     for (Py_ssize_t at = 0; at < n; at++) {
         if (cls[at] != '\'') {
@@ -724,20 +791,28 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
         }
     }
     n = joined(chars, cls, firsts, ends, kept);
-    if (leet_possible(chars, cls, n))
-        return -1;
+    if (leet_possible(chars, cls, n)) {
+        /* Leet edits are a character for a character: each keeps its span. */
+        Py_ssize_t made = leet == NULL ? -1 : leet_in_place(leet, chars, cls, n, classes);
+        if (made < 0)
+            return made;
+    }
     return squeezed(chars, n, 1, firsts, ends);
 }
 
 /* The arguments every pass below takes: (text: str, table: bytes[256], [classes:
- * bytes[256],] wide: dict), ``tables`` of them being tables. */
+ * bytes[256],] wide: dict[, stage, ...]), ``tables`` of them being tables, and ``stages``
+ * Python functions after them that a pass may be given or not. */
 static int
-pass_arguments(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t tables, const char *usage)
+pass_arguments(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t tables, Py_ssize_t stages,
+               const char *usage)
 {
-    int fine = nargs == tables + 2 && PyUnicode_Check(args[0]) &&
-               PyDict_CheckExact(args[nargs - 1]);
+    int fine = (nargs == tables + 2 || nargs == tables + 2 + stages) &&
+               PyUnicode_Check(args[0]) && PyDict_CheckExact(args[tables + 1]);
     for (Py_ssize_t i = 1; fine && i <= tables; i++)
         fine = PyBytes_Check(args[i]) && PyBytes_GET_SIZE(args[i]) == 256;
+    for (Py_ssize_t i = tables + 2; fine && i < nargs; i++)
+        fine = PyCallable_Check(args[i]);
     if (!fine)
         PyErr_SetString(PyExc_TypeError, usage);
     return fine ? 0 : -1;
@@ -790,19 +865,20 @@ pass_result(Py_ssize_t count, const Py_UCS4 *chars, const long long *firsts,
                          (Py_ssize_t)(count * sizeof(long long)));
 }
 
-/* A pass: given a text (and the call's arguments: its tables and ``wide``), its characters
- * into ``chars`` (with ``cls`` for their classes, and each one's span where ``firsts`` is
- * not NULL), their count returned; -1 for None, -2 on an error. */
-typedef Py_ssize_t (*Pass)(Text t, PyObject *const *args, Py_UCS4 *chars, unsigned char *cls,
-                           long long *firsts, long long *ends);
+/* A pass: given a text (and the call's ``nargs`` arguments: its tables, ``wide`` and any
+ * stages), its characters into ``chars`` (with ``cls`` for their classes, and each one's
+ * span where ``firsts`` is not NULL), their count returned; -1 for None, -2 on an error. */
+typedef Py_ssize_t (*Pass)(Text t, PyObject *const *args, Py_ssize_t nargs, Py_UCS4 *chars,
+                           unsigned char *cls, long long *firsts, long long *ends);
 
 /* A call of a pass: its arguments checked (``tables`` tables between the text and
- * ``wide``), room made, the pass run and its result made. */
+ * ``wide``, then ``stages`` functions or none), room made, the pass run and its result
+ * made. */
 static PyObject *
-call_pass(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t tables, const char *usage,
-          int origins, Pass pass)
+call_pass(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t tables, Py_ssize_t stages,
+          const char *usage, int origins, Pass pass)
 {
-    if (pass_arguments(args, nargs, tables, usage) < 0)
+    if (pass_arguments(args, nargs, tables, stages, usage) < 0)
         return NULL;
     Text t = {PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]), PyUnicode_GET_LENGTH(args[0])};
     Py_UCS4 *chars;
@@ -810,18 +886,20 @@ call_pass(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t tables, const char
     long long *firsts, *ends;
     if (pass_room(t.length, origins, &chars, &cls, &firsts, &ends) < 0)
         return NULL;
-    PyObject *made = pass_result(pass(t, args, chars, cls, firsts, ends), chars, firsts, ends);
+    PyObject *made =
+        pass_result(pass(t, args, nargs, chars, cls, firsts, ends), chars, firsts, ends);
     pass_free(chars, firsts);
     return made;
 }
 
 static Py_ssize_t
-folding(Text t, PyObject *const *args, Py_UCS4 *chars, unsigned char *cls, long long *firsts,
-        long long *ends)
+folding(Text t, PyObject *const *args, Py_ssize_t nargs, Py_UCS4 *chars, unsigned char *cls,
+        long long *firsts, long long *ends)
 {
+    PyObject *spaced = nargs > 4 ? args[4] : NULL, *leet = nargs > 5 ? args[5] : NULL;
     return fold_pass(t, (const unsigned char *)PyBytes_AS_STRING(args[1]),
-                     (const unsigned char *)PyBytes_AS_STRING(args[2]), args[3], chars, cls,
-                     firsts, ends);
+                     (const unsigned char *)PyBytes_AS_STRING(args[2]), args[3], spaced, leet,
+                     chars, cls, firsts, ends);
 }
 
 /* The plain view's characters of a text: each mapped by ``table`` (Latin-1) or ``wide``
@@ -829,8 +907,8 @@ folding(Text t, PyObject *const *args, Py_UCS4 *chars, unsigned char *cls, long 
  * With the spans (``firsts``), runs of spaces are made one and the ends trimmed too: the
  * plain view itself rather than its base. */
 static Py_ssize_t
-plain_mapping(Text t, PyObject *const *args, Py_UCS4 *chars, unsigned char *cls,
-              long long *firsts, long long *ends)
+plain_mapping(Text t, PyObject *const *args, Py_ssize_t nargs, Py_UCS4 *chars,
+              unsigned char *cls, long long *firsts, long long *ends)
 {
     const unsigned char *table = (const unsigned char *)PyBytes_AS_STRING(args[1]);
     Py_ssize_t count = 0;
@@ -854,31 +932,32 @@ plain_mapping(Text t, PyObject *const *args, Py_UCS4 *chars, unsigned char *cls,
     return firsts != NULL ? squeezed(chars, count, 0, firsts, ends) : count;
 }
 
-#define FOLD_USAGE "(text: str, fold: bytes[256], classes: bytes[256], wide: dict)"
+#define FOLD_USAGE                                                                        \
+    "(text: str, fold: bytes[256], classes: bytes[256], wide: dict[, spaced, leet])"
 #define PLAIN_USAGE "(text: str, table: bytes[256], wide: dict)"
 
 static PyObject *
 fold_simply(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    return call_pass(args, nargs, 2, "fold_simply" FOLD_USAGE, 0, folding);
+    return call_pass(args, nargs, 2, 2, "fold_simply" FOLD_USAGE, 0, folding);
 }
 
 static PyObject *
 fold_simply_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    return call_pass(args, nargs, 2, "fold_simply_origins" FOLD_USAGE, 1, folding);
+    return call_pass(args, nargs, 2, 2, "fold_simply_origins" FOLD_USAGE, 1, folding);
 }
 
 static PyObject *
 plain_chars(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    return call_pass(args, nargs, 1, "plain_chars" PLAIN_USAGE, 0, plain_mapping);
+    return call_pass(args, nargs, 1, 0, "plain_chars" PLAIN_USAGE, 0, plain_mapping);
 }
 
 static PyObject *
 plain_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    return call_pass(args, nargs, 1, "plain_origins" PLAIN_USAGE, 1, plain_mapping);
+    return call_pass(args, nargs, 1, 0, "plain_origins" PLAIN_USAGE, 1, plain_mapping);
 }
 
 static PyMethodDef methods[] = {
@@ -901,9 +980,9 @@ static PyMethodDef methods[] = {
     {"collapse_repeats", collapse_repeats, METH_O,
      "collapse_repeats(text): each run of one letter repeated made one letter."},
     {"fold_simply", (PyCFunction)(void (*)(void))fold_simply, METH_FASTCALL,
-     "fold_simply(text, fold, classes, wide): the folded view where no word needs an edit."},
+     "fold_simply(text, fold, classes, wide[, spaced, leet]): the folded view, no letters spaced."},
     {"fold_simply_origins", (PyCFunction)(void (*)(void))fold_simply_origins, METH_FASTCALL,
-     "fold_simply_origins(text, fold, classes, wide): the same, and each character's span."},
+     "fold_simply_origins(text, fold, classes, wide[, spaced, leet]): and each one's span."},
     {"plain_chars", (PyCFunction)(void (*)(void))plain_chars, METH_FASTCALL,
      "plain_chars(text, table, wide): each character mapped as the plain view maps it."},
     {"plain_origins", (PyCFunction)(void (*)(void))plain_origins, METH_FASTCALL,

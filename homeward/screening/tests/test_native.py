@@ -483,13 +483,15 @@ fold_simply = native.function("_text", "fold_simply")
 WIDE = normalizing._WIDE
 
 
-def _folded_simply(text: str) -> str | None:
-    """What ``fold_simply`` makes of a text's plain view, checked against ``_fold_base``
-    wherever it answers."""
+def _folded_simply(text: str, stages: bool = True) -> str | None:
+    """What ``fold_simply`` makes of a text's plain view, given the word stages it asks
+    where letters may be spaced apart or leet may be (as ``normalize`` gives them) or not,
+    checked against ``_fold_base`` wherever it answers."""
     assert fold_simply is not None
     base = normalizing._base(text)
     squeezed = normalizing._squeeze(base)
-    simply = fold_simply(squeezed, normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES, WIDE)
+    asked = (folding.spaced_edits, folding.leet_edits) if stages else ()
+    simply = fold_simply(squeezed, normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES, WIDE, *asked)
     if simply is not None:
         assert (simply, False) == normalizing._fold_base(base, squeezed), text
         # Its map, where the one pass finds it, is the one the stages replayed give.
@@ -536,7 +538,10 @@ FOLD_TEXT = st.text(
 @example("baall   ¿qué?  ")
 @example("k n i f e")
 def test_the_folded_view_in_one_pass_agrees_on_any_text(text: str) -> None:
-    _folded_simply(text)
+    asked = _folded_simply(text)
+    alone = _folded_simply(text, stages=False)
+    # Without the stages it answers for fewer texts, never differently.
+    assert alone is None or alone == asked
 
 
 def _plain_in_one_pass(text: str) -> bool:
@@ -607,7 +612,12 @@ def test_messages_with_emoji_and_dashes_take_the_fast_paths() -> None:
 @needs_built
 def test_the_folded_view_in_one_pass_leaves_words_that_need_edits_to_the_stages() -> None:
     for text in ("k n i f e", "sh@nk", "b.0.l$4", "3sc4p3", "pl!ll", "ĀBC", "x-r4y"):
+        assert _folded_simply(text, stages=False) is None, text
+    # Given the stages, only letters spaced apart and characters beyond its tables are left.
+    for text in ("k n i f e", "e.s.c.a.p.e", "b.0.l$4", "ĀBC"):
         assert _folded_simply(text) is None, text
+    assert _folded_simply("sh@nk, 3sc4p3 & x-r4y!") == "shank, escape & xray!"
+    assert _folded_simply("$40 at 5pm, 1st of may; 911") == "$40 at 5pm, 1st of may; 911"
     # Joiners and dots inside words are dropped in the one pass too.
     assert _folded_simply("es-cape well--known at 3.5 mi, x.yz") == "escape welknown at 3.5 mi, xyz"
     assert _folded_simply("  We'll   SEE ¿qué?  ") == "wel se que?"
@@ -639,6 +649,45 @@ def test_the_folded_view_in_one_pass_leaves_words_that_need_edits_to_the_stages(
     ]
     with pytest.raises(TypeError):
         origins("text", normalizing._LATIN1_FOLD, WIDE)
+
+
+@needs_built
+def test_the_folded_view_in_one_pass_maps_leet_to_where_it_was_written() -> None:
+    text = "Bring the SH@NK, 3sc4p3 at 9"
+    normalized = normalize(text)
+    assert normalized.folded.text == "bring the shank, escape at 9"
+    for word in ("shank", "escape"):
+        at = normalized.folded.text.index(word)
+        start, end = normalized.folded.to_original(at, at + len(word))
+        assert text[start:end] == {"shank": "SH@NK", "escape": "3sc4p3"}[word]
+
+
+@needs_built
+def test_the_folded_view_in_one_pass_checks_what_the_stages_give_it() -> None:
+    fold = built("_text", "fold_simply")
+    tables = (normalizing._LATIN1_FOLD, folding.LATIN1_CLASSES, WIDE)
+    spaced, leet = folding.spaced_edits, folding.leet_edits
+    with pytest.raises(TypeError):
+        fold("sh@nk", *tables, spaced)  # both stages or neither
+    with pytest.raises(TypeError):
+        fold("sh@nk", *tables, spaced, "leet_edits")
+    with pytest.raises(TypeError, match="not a list"):
+        fold("sh@nk", *tables, spaced, lambda text, classes: ())
+    with pytest.raises(TypeError):
+        fold("sh@nk", *tables, spaced, lambda text, classes: [(2, 3)])
+    with pytest.raises(ZeroDivisionError):
+        fold("a b c d", *tables, lambda text, classes: 1 / 0, leet)
+    # An edit that is not a Latin-1 character for a character: the stages decide.
+    assert fold("sh@nk", *tables, spaced, lambda text, classes: [(2, 3, "aa")]) is None
+    assert fold("sh@nk", *tables, spaced, lambda text, classes: [(2, 4, "a")]) is None
+    assert fold("sh@nk", *tables, spaced, lambda text, classes: [(7, 8, "a")]) is None
+    assert fold("sh@nk", *tables, spaced, lambda text, classes: [(2, 3, "ж")]) is None
+    # They are called only where the quick tests say "may", with the text so far.
+    seen: list[tuple[str, str]] = []
+    assert fold("plain words", *tables, spaced, lambda *args: seen.append(args)) == "plain words"
+    assert seen == []
+    assert fold("it's sh@nk", *tables, spaced, lambda *args: seen.append(args) or []) == "its sh@nk"
+    assert seen == [("its sh@nk", "aaa aa$aa")]
 
 
 SPANS = st.lists(
