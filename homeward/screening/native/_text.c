@@ -675,12 +675,6 @@ wide_char(PyObject *wide, Py_UCS4 ch)
     return value;
 }
 
-/* fold_simply's pass over a text: the folded characters into ``chars`` (room for
- * ``t.length``, with ``cls`` for their classes), their count returned; -1 where the stages
- * must run instead, -2 on an error. A character beyond Latin-1 folds to a space where
- * ``wide`` keeps it (a symbol), else the stages run. Given ``firsts`` and ``ends`` (room
- * for ``t.length`` each), each folded character's span of the text, [first, end), is put
- * there. */
 /* What ``stage(text, classes)`` (a folding stage of Python, ``folding.spaced_edits`` or
  * ``folding.leet_edits``) returns for the ``n`` characters so far: a new list of edits, or
  * NULL with an error. */
@@ -734,6 +728,13 @@ leet_in_place(PyObject *leet, Py_UCS4 *chars, unsigned char *cls, Py_ssize_t n,
     return result;
 }
 
+/* fold_simply's pass over a text: the folded characters into ``chars`` (room for
+ * ``t.length``, with ``cls`` for their classes), their count returned; -1 where the stages
+ * must run instead, -2 on an error. A character beyond Latin-1 folds to a space where
+ * ``wide`` keeps it (a symbol), else the stages run. Where letters may be spaced apart or
+ * leet may be, the stages run too, unless ``spaced`` and ``leet`` are given (else NULL):
+ * they are asked. Given ``firsts`` and ``ends`` (room for ``t.length`` each), each folded
+ * character's span of the text, [first, end), is put there. */
 static Py_ssize_t
 fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObject *wide,
           PyObject *spaced, PyObject *leet, Py_UCS4 *chars, unsigned char *cls,
