@@ -772,9 +772,11 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
     }
     if (spaced_possible((Text){PyUnicode_1BYTE_KIND, cls, n})) {
         /* Letters spaced apart need the stages; the stage itself says whether there are. */
-        PyObject *edits = spaced == NULL ? NULL : stage_edits(spaced, chars, cls, n);
+        if (spaced == NULL)
+            return -1;
+        PyObject *edits = stage_edits(spaced, chars, cls, n);
         if (edits == NULL)
-            return spaced == NULL ? -1 : -2;
+            return -2;
         Py_ssize_t found = PyList_GET_SIZE(edits);
         Py_DECREF(edits);
         if (found)

@@ -651,8 +651,8 @@ def test_the_folded_view_in_one_pass_leaves_words_that_need_edits_to_the_stages(
         origins("text", normalizing._LATIN1_FOLD, WIDE)
 
 
-@needs_built
-def test_the_folded_view_in_one_pass_maps_leet_to_where_it_was_written() -> None:
+def test_a_leet_word_of_the_folded_view_maps_to_where_it_was_written() -> None:
+    """With the one pass in C and with the stages alone (``HOMEWARD_NATIVE=0``)."""
     text = "Bring the SH@NK, 3sc4p3 at 9"
     normalized = normalize(text)
     assert normalized.folded.text == "bring the shank, escape at 9"
