@@ -308,13 +308,30 @@ _CAPITAL_BYTES = bytes(c for c in range(256) if chr(c).isupper())
 _NOT_CAPITAL = bytes(c for c in range(256) if c not in _CAPITAL_BYTES)
 
 
+# An accent or tilde a folded word may have lost ("tia" is "tía").
+_ACCENTED = {"a": "á", "e": "é", "i": "í", "o": "ó", "u": "ú", "n": "ñ"}
+
+
+def _written_with_accent(word: str) -> bool:
+    """Whether a folded word is a word of the dictionaries with one accent or tilde put
+    back: "tia" (tía), "oir" (oír)."""
+    return any(
+        in_dictionary(f"{word[:i]}{_ACCENTED[c]}{word[i + 1 :]}")
+        for i, c in enumerate(word)
+        if c in _ACCENTED
+    )
+
+
 @once
 def _markers() -> tuple[frozenset[str], frozenset[str]]:
-    """SHIFT_MARKERS and REVERSED_MARKERS without the words the dictionaries know."""
-    return (
-        frozenset(w for w in SHIFT_MARKERS if not known(w)),
-        frozenset(w for w in REVERSED_MARKERS if not known(w)),
+    """SHIFT_MARKERS and REVERSED_MARKERS without the words the dictionaries know, as
+    written or with an accent the folded view dropped (an aunt, "tía", is in one Spanish
+    letter in twenty-five; as a marker of shift 8 she sent them to the shift decoder)."""
+    shift, backwards = (
+        frozenset(w for w in markers if not known(w) and not _written_with_accent(w))
+        for markers in (SHIFT_MARKERS, REVERSED_MARKERS)
     )
+    return shift, backwards
 
 
 # --- the decoder ------------------------------------------------------------------------

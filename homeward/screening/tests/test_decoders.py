@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from homeward.screening.engine import compile_ruleset
+from homeward.screening.layers import decoders
 from homeward.screening.layers.decoders import NAMES, Decoded, decode
 from homeward.screening.library.loader import load_library
 from homeward.screening.normalize import normalize
@@ -169,3 +170,15 @@ def test_the_gate_hides_nothing() -> None:
     for text in texts:
         normalized = normalize(text)
         assert decode(normalized) == decode(normalized, use_gate=False)
+
+
+def test_a_word_that_lost_its_accent_opens_no_decoder() -> None:
+    # Folded, "tía" reads "tia", which is "las" shifted by 8: an aunt in a letter must not
+    # send it to the shift decoder, and a message shifted by 8 is still read.
+    letter = "Tu tía Rosa te manda saludos y dice que la tía Carmen ya salió del hospital."
+    assert decoders._gate().candidates(normalize(letter).folded.text) == set()
+    assert decode(normalize(letter)) == []
+    shifted = "Mi amor: jzqvo bpm uwvmg bw bpm nmvkm nzqlig vqopb. Te quiero"
+    assert [(d.name, d.text) for d in decode(normalize(shifted))] == [
+        ("caesar-8", "bring the money to the fence friday night")
+    ]
