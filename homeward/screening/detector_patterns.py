@@ -41,10 +41,16 @@ def _digits_of(text: str) -> str:
     return re.sub("[^0-9]", "", text)
 
 
+# A round number or one digit over and over: "I love you 1000000000 times", "99999999".
+_ROUND = re.compile(r"[1-9]0+|([0-9])\1+")
+
+
 def digits(text: str) -> list[Span]:
     spans = []
     for m in DIGIT_RUN.finditer(text):
         if NOT_CODE.fullmatch(_MARKS.sub("", m.group())) or _MONEY_AFTER.match(text, m.end()):
+            continue
+        if _ROUND.fullmatch(_digits_of(m.group())):
             continue
         spans.append(m.span())
     for m in NUMBER_CODE.finditer(text):
@@ -85,7 +91,9 @@ def phones(text: str, kinds: Collection[str] = PHONE_KINDS) -> list[Span]:
     """Phone numbers; ``kinds``: which of "dialled" (the usual ways of writing one), "runs"
     (digits spaced or dotted apart) and "spelled" to look for (the gates say which can be
     there)."""
-    spans = [m.span() for m in PHONE.finditer(text)] if "dialled" in kinds else []
+    spans = []
+    if "dialled" in kinds:
+        spans = [m.span() for m in PHONE.finditer(text) if _dialable(m.group())]
     if "runs" in kinds:
         spans.extend(_digit_runs(text))
     if "spelled" in kinds:
@@ -103,9 +111,22 @@ def _digit_runs(text: str) -> list[Span]:
         phone_like = len(found) in (10, 11) if len(found) == len(run) else len(found) in (7, 10, 11)
         if len(found) == 11 and found[0] != "1":
             phone_like = False
+        phone_like = phone_like and _dialable(found)
         if phone_like and not NOT_CODE.fullmatch(run) and not _MONEY_AFTER.match(text, m.end()):
             spans.append(m.span())
     return spans
+
+
+def _dialable(number: str) -> bool:
+    """Whether ten digits (or eleven after a 1) could be a North American number: no area
+    code begins with 0 or 1, so "1000000000" (a child's "I love you a billion") is not one.
+    Numbers given with a country code other than +1 are not judged here."""
+    if number.startswith("+") and not number.startswith("+1"):
+        return True
+    found = _digits_of(_MARKS.sub("", number))
+    if len(found) == 11 and found[0] == "1":
+        found = found[1:]
+    return len(found) != 10 or found[0] not in "01"
 
 
 def _spelled(text: str) -> list[Span]:

@@ -1,7 +1,10 @@
 """The held-out screening set: messages written by people who never saw the rules.
 
-Two parts by two authors (their READMEs say who and how they were kept apart):
-- ``heldout/development.jsonl``, which the layers are tuned and the classifier trained on;
+Four parts by four authors (their READMEs say who and how they were kept apart):
+- ``heldout/development.jsonl`` (author A) and ``heldout/development_c.jsonl`` (author C),
+  which the layers are tuned and the classifier trained on;
+- ``validation/validation.jsonl`` (author D), never tuned or trained on and never read: its
+  figures say whether what was tuned on the development parts holds for another writer;
 - ``frozen/test.jsonl``, frozen before any tuning (its SHA-256 is committed and a test fails
   if it changes), measured only when the work is done, never trained or tuned on.
 
@@ -26,6 +29,8 @@ from homeward.screening.layers.stack import Layers
 
 EVALUATION = Path(__file__).resolve().parent
 DEVELOPMENT_PATH = EVALUATION / "heldout" / "development.jsonl"
+DEVELOPMENT_C_PATH = EVALUATION / "heldout" / "development_c.jsonl"
+VALIDATION_PATH = EVALUATION / "validation" / "validation.jsonl"
 FROZEN_PATH = EVALUATION / "frozen" / "test.jsonl"
 INNOCENT = "innocent"
 CAUGHT = ("flag", "block")

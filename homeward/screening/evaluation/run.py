@@ -1,7 +1,7 @@
 """Screen the labelled sets with the baseline library and report how well it did.
 
     python -m homeward.screening.evaluation [--strict] [--show N] [--rules-only]
-                                            [--part development|frozen ...]
+                                            [--part development|development-c|validation|frozen ...]
 
 Pure Python, no database: the rules come from the library's data files, the verdicts from
 the engine every message goes through in production (both views, rules, detectors and
@@ -83,6 +83,14 @@ HELDOUT_PARTS = {
     "development": (
         heldout.DEVELOPMENT_PATH,
         "Held-out set, development part (author A; tuned on)",
+    ),
+    "development-c": (
+        heldout.DEVELOPMENT_C_PATH,
+        "Held-out set, development part (author C; tuned on)",
+    ),
+    "validation": (
+        heldout.VALIDATION_PATH,
+        "Held-out set, validation part (author D; never tuned on, never read)",
     ),
     "frozen": (heldout.FROZEN_PATH, "Held-out set, frozen test part (author B; never tuned on)"),
 }

@@ -41,6 +41,11 @@ TITLES: dict[str, frozenset[str]] = {
 _TITLES = frozenset().union(*TITLES.values())
 # Words after which a Capitalised word is a name: "a robot named Jailbreak".
 _NAMING = _set("named called titled nicknamed llamado llamada llama apodado apodada")
+# Words before which a Capitalised word is a thing, not a person: "the Glock", "mi Cuete".
+_DETERMINERS = _set(
+    "the a an this that my your his her our their some el la los las un una mi mis tu tus "
+    "su sus este esta ese esa aquel aquella nuestro nuestra"
+)
 # Title case only: a word in capitals ("KILL") is shouting, not a name.
 _CAP = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü'’-]*"
 # Runs of one to four Capitalised words; each run is judged by the word before it.
@@ -76,4 +81,22 @@ def name_spans(text: str) -> tuple[tuple[int, int], ...]:
             # only be capitalised because it begins the sentence ("Tell Big Mike").
             first = not before or before[-1] in _ENDS_SENTENCE
             spans.append((gap.end() if first else start, end))
-    return tuple(spans)
+    return tuple(spans + _named_again(text, spans))
+
+
+def _named_again(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where a word found in a name above comes back alone, Capitalised, without an article
+    or a possessive before it: "Coach Shank says ... Shank told me" is one man. ("the
+    Shank", "my Shank" are not him.)"""
+    names = {w for s, e in spans for w in _GAP.split(text[s:e]) if len(w) > 2 and w[1:].islower()}
+    if not names:
+        return []
+    again = []
+    for word in names:
+        for m in re.finditer(rf"(?<![\w'’]){re.escape(word)}(?![\w'’])", text):
+            if any(s <= m.start() < e for s, e in spans):
+                continue
+            before = text[max(0, m.start() - 12) : m.start()].rstrip(_OPENING)
+            if before.rpartition(" ")[2].rpartition("\n")[2].casefold() not in _DETERMINERS:
+                again.append(m.span())
+    return again

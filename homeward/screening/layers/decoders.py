@@ -135,7 +135,8 @@ _TRIGGER_WORDS = """
     scam fraud cards checks account transfer wire
     naked nudes horny sexy porn
     escapar fuga fugarse fugarme huir tunel barda cuchillo navaja punta fierro pistola
-    cuete arma armas balas matar matarlo matarla picar golpe golpiza soplon soplones rata
+    cuete arma armas balas matar matarlo matarla matalo matala matenlo picar golpe golpiza
+    soplon soplones rata
     droga drogas mota coca perico cristal heroina fentanilo pastillas paquete mercancia
     testigo victima direccion denuncia estafa tarjetas desnuda desnudo
 """
@@ -766,13 +767,18 @@ def _initial(part: str) -> tuple[int, str] | None:
     return (m.start(), m.group()[0].casefold()) if m else None
 
 
+# What may stand between two words of a list besides spaces and commas: "Leon and Lorenzo".
+_LIST_JOINS = frozenset(("", "and", "&", "y", "e"))
+
+
 def _consecutive(original: str, capitals: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
-    """Runs of four or more capitalised words with nothing but spaces and commas between."""
+    """Runs of four or more capitalised words with nothing but spaces, commas or an "and"
+    between (a list of names: "Kelly, Ian, Leon and Lorenzo")."""
     runs: list[list[tuple[int, str]]] = []
     for at, word in capitals:
         if runs:
             last_at, last = runs[-1][-1]
-            if original[last_at + len(last) : at].strip(" ,;") == "":
+            if original[last_at + len(last) : at].strip(" ,;") in _LIST_JOINS:
                 runs[-1].append((at, word))
                 continue
         runs.append([(at, word)])

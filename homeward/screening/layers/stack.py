@@ -18,8 +18,9 @@ Every layer flags; only rules and detectors block. Exception rules (``action =
 "exception"``, such as "escape room") cancel layer hits of their category they overlap, as
 they cancel rule hits (but not the classifier's or the language check's, which are about
 the whole message), and names cancel single flagged words of the rules and slang
-(``contexts``). A plainly written lone word of the baseline library ("rifle") counts only
-beside another hit (``corroborated``).
+(``contexts``). A plainly written lone word of the baseline library ("rifle", or at the
+lowest severity an article and a word: "the victim") counts only beside another hit
+(``corroborated``).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Layers:
     contexts: bool = True  # names cancel single-word hits
 
 
-_PLAIN_WORD = re.compile(r"[a-z]+")
+_PLAIN_WORD = re.compile(r"(?:[a-z]+ )?[a-z]+")  # "rifle", "the victim"
 # Decoded texts screened again, per message, and the characters of each.
 MAX_DECODED = 8
 MAX_DECODED_LENGTH = 2_000
@@ -101,7 +102,8 @@ def corroborated(lone: frozenset[int | str], hits: Sequence[Hit]) -> list[Hit]:
 
 
 def _plainly_written(text: str) -> bool:
-    """Letters only (accents allowed), no letter stretched three times."""
+    """Letters only (accents allowed; one space after an article), no letter stretched
+    three times."""
     bare = "".join(
         c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c)
     )

@@ -33,6 +33,8 @@ def names(text: str) -> list[str]:
         ("Sr. Navaja me saludó en la tienda.", ["Navaja"]),
         ("Our robot is named Jailbreak because it gets out of every box.", ["Jailbreak"]),
         ("We watched 'Escape from Alcatraz' last night.", ["Escape from Alcatraz"]),
+        ("Coach Shank says Tyler starts. Shank told me he's proud.", ["Shank", "Shank"]),
+        ("Coach Shank says hi. Bring the Shank to the yard.", ["Shank"]),
         ("Bring the Glock tonight.", []),
         ("Glock is in the car.", []),
         ("he said 'escape tonight' ok", []),
@@ -78,3 +80,44 @@ def test_without_layers_the_engine_reports_names_as_before(library):
     """Contexts belong to the layers: a rule set screened without them is unchanged."""
     verdict = library.screen("Coach Glock said practice is at 5.", detector_actions={})
     assert [h.text for h in verdict.hits] == ["Glock"]
+
+
+@pytest.fixture(scope="module")
+def deployed() -> engine.CompiledRuleSet:
+    """The library as a deployment screens with it (lone words need corroboration)."""
+    return engine.compile_ruleset([engine.baseline(rule) for rule in load_library()])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Coach Shank says Tyler is starting QB. Shank told me to tell you he's proud.",
+        "At the hearing the Board will ask about the offense and the victim. Be honest.",
+        "Estimado Sr. Peña: la víctima tiene derecho a hablar en la sentencia.",
+        "Found your old BB gun in the garage, your son wants to shoot cans with it.",
+        "Compré una pistola de silicona para hacer las decoraciones del cumpleaños.",
+        "Cuando salgas te voy a matar a besos 😘",
+        "Tu mamá hizo un lechón y estaba de pinga, buenísimo quiero decir jaja.",
+        "Anduve con el machete limpiando el terreno de la finca toda la semana.",
+        "Mi tío lo cortó con el cuchillo y lo hicimos en el comal.",
+    ],
+)
+def test_names_tools_idioms_and_court_talk_stay_clear_with_every_layer(deployed, text):
+    verdict = deployed.screen(text, detector_actions={}, layers=Layers(classifier=False))
+    assert verdict.verdict == "clear", verdict.hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Coach Shank says hi. Bring the Shank to the yard tonight.",
+        "Tell the victim she better not show up to court.",
+        "Found the gun in the garage, hide it before they search.",
+        "Consígueme una pistola para cuando salga, y escóndela bien.",
+        "Cuando salga te voy a matar, ya sabes por qué.",
+        "Esconde el cuchillo debajo del colchón.",
+    ],
+)
+def test_the_same_words_meant_as_they_sound_still_hit_with_every_layer(deployed, text):
+    verdict = deployed.screen(text, detector_actions={}, layers=Layers(classifier=False))
+    assert verdict.verdict != "clear"

@@ -182,3 +182,15 @@ def test_a_word_that_lost_its_accent_opens_no_decoder() -> None:
     assert [(d.name, d.text) for d in decode(normalize(shifted))] == [
         ("caesar-8", "bring the money to the fence friday night")
     ]
+
+
+@pytest.mark.parametrize(
+    "text, spelled",
+    [
+        ("Say hi to Kelly, Ian, Leon and Lorenzo for me, tell them I miss them.", "kill"),
+        ("Saludos a Mari, Ana, Toño, Ana, Lucho y Omar, en ese orden se los dices.", "matalo"),
+    ],
+)
+def test_names_listed_with_an_and_still_spell_their_initials(text: str, spelled: str) -> None:
+    assert [(d.name, d.text) for d in decode(normalize(text))] == [("acrostic-words", spelled)]
+    assert decode(normalize(text.replace(" and ", ". And ").replace(" y ", ". Y "))) == []

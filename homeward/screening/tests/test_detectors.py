@@ -46,6 +46,26 @@ def test_phone_numbers_are_relay(text, number):
     assert hits(text) == [("phone", number)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I love you 1000000000 times daddy",
+        "te quiero 1 000 000 000 veces",
+        "order 0123456789 shipped",
+        "ticket 1-012-345-6789",
+    ],
+)
+def test_ten_digits_no_north_american_number_could_have_are_no_phone(text):
+    # No area code begins with 0 or 1.
+    assert "phone" not in names(text)
+
+
+@pytest.mark.parametrize("text", ["I love you 1000000000 times", "te extraño 99999999 mil"])
+def test_a_round_number_or_one_digit_over_and_over_is_no_code(text):
+    assert names(text) == set()
+    assert names(text.replace("1000000000", "1073904421").replace("99999999", "99193999"))
+
+
 def test_a_phone_hit_points_at_the_original_text_through_invisible_characters():
     text = "Call 555\u200b-01\u00ad42 today"
     [hit] = detect(normalize(text), {})

@@ -301,7 +301,8 @@ def test_the_library_version_changes_with_any_rule_and_only_then():
     assert library_version([changed, *entries[1:]]) != library_version(entries)
 
 
-def test_the_frozen_test_part_is_unchanged_since_its_hash_was_committed():
-    frozen = Path(__file__).resolve().parents[1] / "evaluation" / "frozen"
-    expected, name = (frozen / "SHA256SUMS").read_text().split()
-    assert hashlib.sha256((frozen / name).read_bytes()).hexdigest() == expected
+@pytest.mark.parametrize("part", ["frozen", "validation"])
+def test_the_parts_never_tuned_on_are_unchanged_since_their_hashes_were_committed(part):
+    folder = Path(__file__).resolve().parents[1] / "evaluation" / part
+    expected, name = (folder / "SHA256SUMS").read_text().split()
+    assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == expected
