@@ -107,7 +107,7 @@ def _heldout(part: str, rules: Sequence[RuleSpec]) -> list[str]:
     seconds = time.perf_counter() - started
     numbers = heldout.report(f"{title}, every layer", results, sys.stdout)
     print(f"  screened in {seconds:.2f} s ({len(messages) / seconds:,.0f} messages/s)")
-    if part == "development":
+    if part.startswith("development"):
         print(
             "  (the classifier is trained on this part, so figures with it are not a measurement:"
             " `manage.py train_screening_model` prints its cross-validated ones)"

@@ -25,6 +25,7 @@ lowest severity an article and a word: "the victim") counts only beside another 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -63,6 +64,9 @@ _PLAIN_WORD = re.compile(r"(?:[a-z]+ )?[a-z]+")  # "rifle", "the victim"
 # Decoded texts screened again, per message, and the characters of each.
 MAX_DECODED = 8
 MAX_DECODED_LENGTH = 2_000
+# Characters between two different lone words that corroborate each other (about a sentence
+# or two).
+LONE_WORDS_NEAR = 200
 _STRETCHED = re.compile(r"(.)\1\1")
 EVERY_LAYER = Layers()
 WORDS_ONLY = Layers(decoders=False, language=False, classifier=False)
@@ -93,10 +97,17 @@ def layer_hits(
 def corroborated(lone: frozenset[int | str], hits: Sequence[Hit]) -> list[Hit]:
     """``hits`` without the plainly written lone words of the baseline library (rules
     marked ``corroborate``) when nothing else hit: "the old rifle" on opening day, "getting
-    stabbed by the nurse". Beside any other hit (two different lone words included), or
-    disguised ("r1fle", "st4bbed"), they stay."""
+    stabbed by the nurse". Beside any other hit, two different lone words near each other
+    ("bring the rifle and the bomb"), or disguised ("r1fle", "st4bbed"), they stay. Two
+    lone words paragraphs apart in a long letter ("el cargo de la pistola" ... "el perico de
+    la abuela") are not beside each other."""
     weak = [h for h in hits if h.layer == "rule" and h.rule in lone and _plainly_written(h.text)]
-    if not weak or len(weak) < len(hits) or len({h.rule for h in weak}) > 1:
+    if not weak or len(weak) < len(hits):
+        return list(hits)
+    if any(
+        a.rule != b.rule and b.start - a.end <= LONE_WORDS_NEAR
+        for a, b in itertools.combinations(sorted(weak, key=lambda h: h.start), 2)
+    ):
         return list(hits)
     return []
 

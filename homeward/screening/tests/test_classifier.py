@@ -319,11 +319,13 @@ def test_packed_weights_score_exactly_as_the_weights_in_the_file():
         ("--data", EVALUATION / "heldout" / ".." / "frozen" / "messages.jsonl"),
         ("--output", FROZEN / "model.json"),
         ("--innocent-check", FROZEN / "messages.jsonl"),
+        ("--data", EVALUATION / "validation" / "validation.jsonl"),
+        ("--innocent-check", EVALUATION / "validation" / "validation.jsonl"),
     ],
 )
-def test_the_frozen_test_part_is_refused(option, path, tmp_path):
+def test_the_parts_never_trained_on_are_refused(option, path, tmp_path):
     arguments = {"--data": str(tmp_path / "unused.jsonl"), "--output": str(tmp_path / "m.json")}
     arguments[option] = str(path)
-    with pytest.raises(CommandError, match="frozen test part"):
+    with pytest.raises(CommandError, match="frozen test part|validation part"):
         call_command("train_screening_model", *itertools.chain(*arguments.items()))
     assert not (tmp_path / "m.json").exists()

@@ -137,6 +137,12 @@ def test_the_classifier_only_flags_and_says_why(compiled):
     [
         "they got an 8 point buck opening day with the old rifle. freezer is full",
         "Doctor says Grandma needs a shot in her knee. She calls it getting stabbed by the nurse.",
+        # two different lone words, paragraphs apart
+        "El abogado dice que el fiscal puede retirar el cargo de la pistola si aceptas lo de"
+        " la posesión. No me ilusiono todavía, pero rezo. La nena ya camina sola y se ríe de"
+        " todo, tu hermana le compró zapatos nuevos y la llevamos al parque el domingo con"
+        " tus primos. Comimos helado de coco y nos quedamos hasta que oscureció.\n\n"
+        "El perico de abuela sigue diciendo tu nombre todos los días.",
     ],
 )
 def test_a_plain_lone_word_of_the_library_needs_another_hit(compiled, text):

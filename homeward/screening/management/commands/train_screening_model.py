@@ -1,7 +1,7 @@
 """``manage.py train_screening_model``: train the classifier layer and write its weights.
 
-Reads labelled messages (JSON lines with ``label`` and ``text``; by default the development
-part of the held-out set), runs a stratified k-fold cross-validation first and prints what
+Reads labelled messages (JSON lines with ``label`` and ``text``; by default the two
+development parts of the held-out set), runs a stratified k-fold cross-validation first and prints what
 it finds (recall per category and the share of innocent messages flagged, at the chosen
 thresholds), then trains on everything and writes plain JSON weights
 (``screening/library/classifier.json`` by default).
@@ -11,11 +11,11 @@ regularisation, in a fixed order from a fixed seed: the same data and settings g
 same file. A feature seen in fewer than ``--min-count`` (2) training messages gets no
 weight: one message's wording is not a pattern.
 
-The development data all comes from one writer, and the classifier will face others, so
+The development data comes from two writers, and the classifier will face others, so
 the thresholds are chosen against both (``choose_thresholds``): lowered class by class
 where they catch the most (cross-validated) violating messages for the fewest innocent
 ones, while the innocent messages flagged stay within ``--max-innocent`` (2%) of the
-development part in cross-validation AND within ``--max-check-innocent`` (0.75%) of each
+development parts in cross-validation AND within ``--max-check-innocent`` (0.75%) of each
 *check set*: innocent messages by other writers, never trained on, scored by the final
 model (by default the innocent messages of the regression corpus, ``corpus.jsonl``, and
 ``classifier_check.jsonl``, hard innocent messages written for this check). Thresholds
@@ -24,8 +24,8 @@ never go so low that a message with almost no features is flagged on a class's p
 ``--with-regression`` adds the old regression corpus to every training fold (it is never
 scored, and then no longer a check set).
 
-The frozen test part of the evaluation set is never read: a path under it is refused
-before anything is opened.
+The frozen test part and the validation part of the evaluation set are never read: a path
+under either is refused before anything is opened.
 """
 
 from __future__ import annotations
@@ -50,7 +50,12 @@ from homeward.screening.normalize import normalize
 
 EVALUATION = Path(__file__).resolve().parents[2] / "evaluation"
 FROZEN = EVALUATION / "frozen"
-DEVELOPMENT = EVALUATION / "heldout" / "development.jsonl"
+VALIDATION = EVALUATION / "validation"
+# The development parts of the held-out set, by authors A and C.
+DEVELOPMENT = (
+    EVALUATION / "heldout" / "development.jsonl",
+    EVALUATION / "heldout" / "development_c.jsonl",
+)
 REGRESSION = EVALUATION / "corpus.jsonl"
 CLASSIFIER_CHECK = EVALUATION / "classifier_check.jsonl"
 INNOCENT = "innocent"
@@ -92,12 +97,14 @@ class Weights:
 
 
 def refuse_frozen(path: Path) -> Path:
-    """The path, resolved; a CommandError if it is the frozen test part or under it."""
+    """The path, resolved; a CommandError if it is the frozen test part or the validation
+    part, or under either: neither is ever trained or tuned on."""
     resolved = path.resolve()
-    if resolved == FROZEN.resolve() or resolved.is_relative_to(FROZEN.resolve()):
-        raise CommandError(
-            f"{path} is in the frozen test part of the evaluation set: it is never trained on."
-        )
+    for folder, name in ((FROZEN, "the frozen test part"), (VALIDATION, "the validation part")):
+        if resolved.is_relative_to(folder.resolve()):
+            raise CommandError(
+                f"{path} is in {name} of the evaluation set: it is never trained on."
+            )
     return resolved
 
 
@@ -304,8 +311,8 @@ class Command(BaseCommand):
             "--data",
             type=Path,
             action="append",
-            help="A JSON lines file of labelled messages (repeatable); default: the "
-            "development part of the held-out set.",
+            help="A JSON lines file of labelled messages (repeatable); default: the two "
+            "development parts of the held-out set.",
         )
         parser.add_argument(
             "--with-regression",
@@ -367,7 +374,7 @@ class Command(BaseCommand):
             min_count=options["min_count"],
         )
         output: Path = options["output"]
-        paths: list[Path] = options["data"] or [DEFAULT_DATA]
+        paths: list[Path] = options["data"] or list(DEFAULT_DATA)
         extra_paths = [REGRESSION] if options["with_regression"] else []
         check_paths: list[Path] = []
         if not options["no_innocent_check"]:
