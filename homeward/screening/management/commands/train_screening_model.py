@@ -1,9 +1,9 @@
 """``manage.py train_screening_model``: train the classifier layer and write its weights.
 
 Reads labelled messages (JSON lines with ``label`` and ``text``; by default the two
-development parts of the held-out set), runs a stratified k-fold cross-validation first and prints what
-it finds (recall per category and the share of innocent messages flagged, at the chosen
-thresholds), then trains on everything and writes plain JSON weights
+development parts of the held-out set), runs a stratified k-fold cross-validation first
+and prints what it finds (recall per category and the share of innocent messages flagged,
+at the chosen thresholds), then trains on everything and writes plain JSON weights
 (``screening/library/classifier.json`` by default).
 
 Training is logistic regression, one-vs-rest, by stochastic gradient descent with L2
