@@ -539,6 +539,11 @@ class CompiledRuleSet:
                 hits.extend(detect(normalized, detector_actions))
             if layers is not None:
                 hits.extend(stack.layer_hits(self, normalized, layers, detector_actions))
+                # A layer's exceptions (a child's number game read in the open) cancel as
+                # the rules' do.
+                if any(h.action == "exception" for h in hits):
+                    exceptions = exceptions + [h for h in hits if h.action == "exception"]
+                    hits = [h for h in hits if h.action != "exception"]
         if exceptions:
             hits = [h for h in hits if not _suppressed(h, exceptions)]
         if layers is not None and layers.contexts:

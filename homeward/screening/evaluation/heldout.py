@@ -1,8 +1,8 @@
 """The held-out screening set: messages written by people who never saw the rules.
 
-Four parts by four authors (their READMEs say who and how they were kept apart):
-- ``heldout/development.jsonl`` (author A) and ``heldout/development_c.jsonl`` (author C),
-  which the layers are tuned and the classifier trained on;
+Six parts by six authors (their READMEs say who and how they were kept apart):
+- ``heldout/development.jsonl`` (author A) and ``heldout/development_{c,e,f}.jsonl``
+  (authors C, E and F), which the layers are tuned and the classifier trained on;
 - ``validation/validation.jsonl`` (author D), never tuned or trained on and never read: its
   figures say whether what was tuned on the development parts holds for another writer;
 - ``frozen/test.jsonl``, frozen before any tuning (its SHA-256 is committed and a test fails
@@ -30,6 +30,8 @@ from homeward.screening.layers.stack import Layers
 EVALUATION = Path(__file__).resolve().parent
 DEVELOPMENT_PATH = EVALUATION / "heldout" / "development.jsonl"
 DEVELOPMENT_C_PATH = EVALUATION / "heldout" / "development_c.jsonl"
+DEVELOPMENT_E_PATH = EVALUATION / "heldout" / "development_e.jsonl"
+DEVELOPMENT_F_PATH = EVALUATION / "heldout" / "development_f.jsonl"
 VALIDATION_PATH = EVALUATION / "validation" / "validation.jsonl"
 FROZEN_PATH = EVALUATION / "frozen" / "test.jsonl"
 INNOCENT = "innocent"

@@ -1,7 +1,10 @@
 """Screen the labelled sets with the baseline library and report how well it did.
 
     python -m homeward.screening.evaluation [--strict] [--show N] [--rules-only]
-                                            [--part development|development-c|validation|frozen ...]
+                                            [--part PART ...]
+
+PART: development (author A), development-c, development-e, development-f, validation
+or frozen; every part by default.
 
 Pure Python, no database: the rules come from the library's data files, the verdicts from
 the engine every message goes through in production (both views, rules, detectors and
@@ -87,6 +90,14 @@ HELDOUT_PARTS = {
     "development-c": (
         heldout.DEVELOPMENT_C_PATH,
         "Held-out set, development part (author C; tuned on)",
+    ),
+    "development-e": (
+        heldout.DEVELOPMENT_E_PATH,
+        "Held-out set, development part (author E; tuned on)",
+    ),
+    "development-f": (
+        heldout.DEVELOPMENT_F_PATH,
+        "Held-out set, development part (author F; tuned on)",
     ),
     "validation": (
         heldout.VALIDATION_PATH,

@@ -40,7 +40,13 @@ TITLES: dict[str, frozenset[str]] = {
 }
 _TITLES = frozenset().union(*TITLES.values())
 # Words after which a Capitalised word is a name: "a robot named Jailbreak".
-_NAMING = _set("named called titled nicknamed llamado llamada llama apodado apodada")
+_NAMING = _set(
+    "named called titled nicknamed llamado llamada llama apodado apodada apodan dice dicen "
+    "decimos puso pusieron"
+)
+# Words that may stand between a naming word and the name: "named it Sicario", "le dicen el
+# Sicario".
+_BETWEEN_NAMING = _set("it him her el la lo le")
 # Words before which a Capitalised word is a thing, not a person: "the Glock", "mi Cuete".
 _DETERMINERS = _set(
     "the a an this that my your his her our their some el la los las un una mi mis tu tus "
@@ -67,8 +73,12 @@ def name_spans(text: str) -> tuple[tuple[int, int], ...]:
     for run in _RUN.finditer(text):
         start, end = run.span()
         before = text[max(0, start - 40) : start].rstrip(_OPENING)
-        word = before.rpartition(" ")[2].rpartition("\n")[2].rstrip(".,").casefold()
-        if word in _TITLES or word in _NAMING:
+        words = before.replace("\n", " ").casefold().split()[-2:]
+        word = words[-1].rstrip(".,") if words else ""
+        naming = word in _NAMING or (
+            len(words) == 2 and word in _BETWEEN_NAMING and words[0] in _NAMING
+        )
+        if word in _TITLES or naming:
             spans.append((start, end))  # "Coach Glock", "named Jailbreak"
             continue
         gap = _GAP.search(text, start, end)  # after the run's first word

@@ -8,9 +8,12 @@ and detectors when it is asked for layers.
    original, whose detail is the decoded text. A decoded text nothing hits is still a
    *coded* hit: the decoders propose text only where a code reads as words (none of the
    development set's 462 innocent messages gets a proposal), and hidden writing is what
-   the coded-language category is for. At most ``MAX_DECODED`` different decoded texts of
-   a message are screened again, each cut to ``MAX_DECODED_LENGTH`` characters: a
-   message of thousands of split words costs no more than a few.
+   the coded-language category is for; but a number code whose key the message gives
+   ("1 es A, 2 es B": a child's game) is not hidden, and is an exception over its span
+   instead (cancelling the number detector's hit there). At most ``MAX_DECODED``
+   different decoded texts of a message are screened again, each cut to
+   ``MAX_DECODED_LENGTH`` characters: a message of thousands of split words costs no more
+   than a few.
 4. Language: a message mostly in a language the library does not cover.
 5. The classifier, last: it may raise a clear or flagged message to flag, never block.
 
@@ -68,6 +71,14 @@ MAX_DECODED_LENGTH = 2_000
 # or two).
 LONE_WORDS_NEAR = 200
 _STRETCHED = re.compile(r"(.)\1\1")
+# A letter-number code's key written out in the message: "1=A 2=B", "la A es 1", "every
+# number is a letter".
+_OPEN_KEY = re.compile(
+    r"\b(?:1 ?(?:=|es|is|equals|means) ?(?:la )?a|(?:la )?a ?(?:=|es|is|equals) ?(?:el )?1)\b"
+    r"|every number is a letter|cada n[uú]mero es una letra|a number for each letter"
+    r"|un n[uú]mero (?:por|para) cada letra",
+    re.IGNORECASE,
+)
 EVERY_LAYER = Layers()
 WORDS_ONLY = Layers(decoders=False, language=False, classifier=False)
 WITHOUT_CLASSIFIER = Layers(classifier=False)
@@ -158,6 +169,22 @@ def _decoded(
         for hit in verdict.hits:
             found.setdefault(hit.category, hit.detail or f"“{hit.text}”")
         said = f"Decoded ({decoded.name}): “{decoded.text}”."
+        if not found and decoded.name == "letter-numbers" and _OPEN_KEY.search(original):
+            # A child's game with its key given ("1 es A, 2 es B") saying nothing to screen:
+            # not hidden writing. An exception over it cancels the number detector's hit too.
+            hits.append(
+                Hit(
+                    f"decoder:{decoded.name}",
+                    CODED,
+                    "exception",
+                    decoded.start,
+                    decoded.end,
+                    original[decoded.start : decoded.end],
+                    layer="decoder",
+                    detail=f"{said} Its key is given in the message.",
+                )
+            )
+            continue
         for category, why in (found or {CODED: ""}).items():
             hits.append(
                 Hit(

@@ -222,3 +222,24 @@ def test_a_long_letter_ending_in_another_language_is_not_screened_as_english(com
     english = "We went to the park and the kids played all afternoon with their cousins. " * 6
     other = "我很想你，妈妈每天都在为你祈祷，家里一切都好，请照顾好自己。 " * 20
     assert "language" in {h.layer for h in screen(compiled, english + other).hits}
+
+
+# --- a number game read in the open ------------------------------------------------------
+
+GAME = "Tu hija te mandó esto: 20-5 17-21-9-5-18-15 16-1-16-1. Yo ya sé qué dice jaja"
+
+
+def test_a_number_game_with_its_key_given_and_nothing_to_screen_is_clear(compiled):
+    hidden = screen(compiled, GAME)
+    assert hidden.verdict == "flag"  # without its key: hidden writing, for a reviewer
+    assert {h.rule for h in hidden.hits} == {"decoder:letter-numbers", "detector:digits"}
+    for key in ("1 es A, 2 es B. ", "la A es 1, la B es 2: ", "Every number is a letter. "):
+        told = screen(compiled, key + GAME)
+        assert (told.verdict, told.hits) == ("clear", [])
+
+
+def test_a_number_game_with_its_key_given_still_shows_what_it_says(compiled):
+    verdict = screen(compiled, "Remember our game, 1=A 2=B: 11-9-12-12 8-9-13 6-18-9-4-1-25")
+    decoded = [h for h in verdict.hits if h.layer == "decoder"]
+    assert verdict.verdict == "flag" and [h.category for h in decoded] == ["violence"]
+    assert "kill him friday" in decoded[0].detail

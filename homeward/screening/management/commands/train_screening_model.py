@@ -1,6 +1,6 @@
 """``manage.py train_screening_model``: train the classifier layer and write its weights.
 
-Reads labelled messages (JSON lines with ``label`` and ``text``; by default the two
+Reads labelled messages (JSON lines with ``label`` and ``text``; by default the
 development parts of the held-out set), runs a stratified k-fold cross-validation first
 and prints what it finds (recall per category and the share of innocent messages flagged,
 at the chosen thresholds), then trains on everything and writes plain JSON weights
@@ -11,10 +11,10 @@ regularisation, in a fixed order from a fixed seed: the same data and settings g
 same file. A feature seen in fewer than ``--min-count`` (2) training messages gets no
 weight: one message's wording is not a pattern.
 
-The development data comes from two writers, and the classifier will face others, so
+The development data comes from four writers, and the classifier will face others, so
 the thresholds are chosen against both (``choose_thresholds``): lowered class by class
 where they catch the most (cross-validated) violating messages for the fewest innocent
-ones, while the innocent messages flagged stay within ``--max-innocent`` (2%) of the
+ones, while the innocent messages flagged stay within ``--max-innocent`` (1%) of the
 development parts in cross-validation AND within ``--max-check-innocent`` (0.75%) of each
 *check set*: innocent messages by other writers, never trained on, scored by the final
 model (by default the innocent messages of the regression corpus, ``corpus.jsonl``, and
@@ -51,16 +51,19 @@ from homeward.screening.normalize import normalize
 EVALUATION = Path(__file__).resolve().parents[2] / "evaluation"
 FROZEN = EVALUATION / "frozen"
 VALIDATION = EVALUATION / "validation"
-# The development parts of the held-out set, by authors A and C.
-DEVELOPMENT = (
-    EVALUATION / "heldout" / "development.jsonl",
-    EVALUATION / "heldout" / "development_c.jsonl",
+# The development parts of the held-out set, by authors A, C, E and F.
+DEVELOPMENT = tuple(
+    EVALUATION / "heldout" / f"development{part}.jsonl" for part in ("", "_c", "_e", "_f")
 )
 REGRESSION = EVALUATION / "corpus.jsonl"
 CLASSIFIER_CHECK = EVALUATION / "classifier_check.jsonl"
 INNOCENT = "innocent"
 # The least evidence (in logits) that may flag a message.
 MIN_EVIDENCE = 0.5
+# The largest share of the development parts' innocent messages the thresholds may flag in
+# cross-validation: 2% caught 4.8 points more (57.2% against 52.4%) for twice the false
+# alarms, and the other layers already flag more than the 3% allowed in all.
+MAX_INNOCENT = 0.01
 # The largest share of another writer's innocent messages the thresholds may flag.
 MAX_CHECK = 0.0075
 # How many innocent messages a threshold may be lowered past in one step.
@@ -311,7 +314,7 @@ class Command(BaseCommand):
             "--data",
             type=Path,
             action="append",
-            help="A JSON lines file of labelled messages (repeatable); default: the two "
+            help="A JSON lines file of labelled messages (repeatable); default: the "
             "development parts of the held-out set.",
         )
         parser.add_argument(
@@ -329,9 +332,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-innocent",
             type=float,
-            default=0.02,
+            default=MAX_INNOCENT,
             help="Largest share of innocent messages the thresholds may flag in "
-            "cross-validation (default 0.02).",
+            f"cross-validation (default {MAX_INNOCENT}).",
         )
         parser.add_argument(
             "--innocent-check",
