@@ -172,30 +172,23 @@ def _decoded(
         if not found and decoded.name == "letter-numbers" and _OPEN_KEY.search(original):
             # A child's game with its key given ("1 es A, 2 es B") saying nothing to screen:
             # not hidden writing. An exception over it cancels the number detector's hit too.
-            hits.append(
-                Hit(
-                    f"decoder:{decoded.name}",
-                    CODED,
-                    "exception",
-                    decoded.start,
-                    decoded.end,
-                    original[decoded.start : decoded.end],
-                    layer="decoder",
-                    detail=f"{said} Its key is given in the message.",
-                )
-            )
-            continue
-        for category, why in (found or {CODED: ""}).items():
+            outcomes = [(CODED, "exception", f"{said} Its key is given in the message.")]
+        else:
+            outcomes = [
+                (category, "flag", f"{said} There: {why}" if why else said)
+                for category, why in (found or {CODED: ""}).items()
+            ]
+        for category, action, detail in outcomes:
             hits.append(
                 Hit(
                     f"decoder:{decoded.name}",
                     category,
-                    "flag",
+                    action,
                     decoded.start,
                     decoded.end,
                     original[decoded.start : decoded.end],
                     layer="decoder",
-                    detail=f"{said} There: {why}" if why else said,
+                    detail=detail,
                 )
             )
     return hits

@@ -88,36 +88,32 @@ def deployed() -> engine.CompiledRuleSet:
     return engine.compile_ruleset([engine.baseline(rule) for rule in load_library()])
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Coach Shank says Tyler is starting QB. Shank told me to tell you he's proud.",
-        "At the hearing the Board will ask about the offense and the victim. Be honest.",
-        "Estimado Sr. Peña: la víctima tiene derecho a hablar en la sentencia.",
-        "Found your old BB gun in the garage, your son wants to shoot cans with it.",
-        "Compré una pistola de silicona para hacer las decoraciones del cumpleaños.",
-        "Cuando salgas te voy a matar a besos 😘",
-        "Tu mamá hizo un lechón y estaba de pinga, buenísimo quiero decir jaja.",
-        "Anduve con el machete limpiando el terreno de la finca toda la semana.",
-        "Mi tío lo cortó con el cuchillo y lo hicimos en el comal.",
-    ],
-)
-def test_names_tools_idioms_and_court_talk_stay_clear_with_every_layer(deployed, text):
-    verdict = deployed.screen(text, detector_actions={}, layers=Layers(classifier=False))
-    assert verdict.verdict == "clear", verdict.hits
+# Names, tools, idioms and court talk, and the same words meant as they sound.
+INNOCENT_IN_CONTEXT = [
+    "Coach Shank says Tyler is starting QB. Shank told me to tell you he's proud.",
+    "At the hearing the Board will ask about the offense and the victim. Be honest.",
+    "Estimado Sr. Peña: la víctima tiene derecho a hablar en la sentencia.",
+    "Found your old BB gun in the garage, your son wants to shoot cans with it.",
+    "Compré una pistola de silicona para hacer las decoraciones del cumpleaños.",
+    "Cuando salgas te voy a matar a besos 😘",
+    "Tu mamá hizo un lechón y estaba de pinga, buenísimo quiero decir jaja.",
+    "Anduve con el machete limpiando el terreno de la finca toda la semana.",
+    "Mi tío lo cortó con el cuchillo y lo hicimos en el comal.",
+]
+MEANT = [
+    "Coach Shank says hi. Bring the Shank to the yard tonight.",
+    "Tell the victim she better not show up to court.",
+    "Found the gun in the garage, hide it before they search.",
+    "Consígueme una pistola para cuando salga, y escóndela bien.",
+    "Cuando salga te voy a matar, ya sabes por qué.",
+    "Esconde el cuchillo debajo del colchón.",
+]
 
 
 @pytest.mark.parametrize(
-    "text",
-    [
-        "Coach Shank says hi. Bring the Shank to the yard tonight.",
-        "Tell the victim she better not show up to court.",
-        "Found the gun in the garage, hide it before they search.",
-        "Consígueme una pistola para cuando salga, y escóndela bien.",
-        "Cuando salga te voy a matar, ya sabes por qué.",
-        "Esconde el cuchillo debajo del colchón.",
-    ],
+    ("text", "clear"),
+    [(text, True) for text in INNOCENT_IN_CONTEXT] + [(text, False) for text in MEANT],
 )
-def test_the_same_words_meant_as_they_sound_still_hit_with_every_layer(deployed, text):
+def test_context_decides_with_every_layer(deployed, text, clear):
     verdict = deployed.screen(text, detector_actions={}, layers=Layers(classifier=False))
-    assert verdict.verdict != "clear"
+    assert (verdict.verdict == "clear") is clear, verdict.hits
