@@ -69,7 +69,8 @@ _QUOTED = re.compile(r"[\"“‘«'](?<!\w')([A-ZÁÉÍÓÚÑÜ¡¿][^\"”’»
 def name_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of the original text that are parts of people's names. A message's layers
     ask up to three times (concepts on both views, then the names check): found once."""
-    spans = [m.span(1) for m in _QUOTED.finditer(text)]
+    titles = [m.span(1) for m in _QUOTED.finditer(text)]
+    spans: list[tuple[int, int]] = []
     for run in _RUN.finditer(text):
         start, end = run.span()
         before = text[max(0, start - 40) : start].rstrip(_OPENING)
@@ -91,7 +92,7 @@ def name_spans(text: str) -> tuple[tuple[int, int], ...]:
             # only be capitalised because it begins the sentence ("Tell Big Mike").
             first = not before or before[-1] in _ENDS_SENTENCE
             spans.append((gap.end() if first else start, end))
-    return tuple(spans + _named_again(text, spans))
+    return tuple(titles + spans + _named_again(text, spans))
 
 
 def _named_again(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -28,7 +28,6 @@ lowest severity an article and a word: "the victim") counts only beside another 
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -63,7 +62,7 @@ class Layers:
     contexts: bool = True  # names cancel single-word hits
 
 
-_PLAIN_WORD = re.compile(r"(?:[a-z]+ )?[a-z]+")  # "rifle", "the victim"
+_PLAIN_WORD = re.compile(r"(?:(?:the|an?|el|la|los|las|una?) )?[a-z]+")  # "rifle", "the victim"
 # Decoded texts screened again, per message, and the characters of each.
 MAX_DECODED = 8
 MAX_DECODED_LENGTH = 2_000
@@ -115,11 +114,11 @@ def corroborated(lone: frozenset[int | str], hits: Sequence[Hit]) -> list[Hit]:
     weak = [h for h in hits if h.layer == "rule" and h.rule in lone and _plainly_written(h.text)]
     if not weak or len(weak) < len(hits):
         return list(hits)
-    if any(
-        a.rule != b.rule and b.start - a.end <= LONE_WORDS_NEAR
-        for a, b in itertools.combinations(sorted(weak, key=lambda h: h.start), 2)
-    ):
-        return list(hits)
+    ends: dict[int | str, int] = {}  # each lone word's last end so far, in order of place
+    for hit in sorted(weak, key=lambda h: h.start):
+        if any(r != hit.rule and hit.start - end <= LONE_WORDS_NEAR for r, end in ends.items()):
+            return list(hits)
+        ends[hit.rule] = max(hit.end, ends.get(hit.rule, 0))
     return []
 
 

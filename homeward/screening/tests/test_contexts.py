@@ -35,6 +35,7 @@ def names(text: str) -> list[str]:
         ("We watched 'Escape from Alcatraz' last night.", ["Escape from Alcatraz"]),
         ("Coach Shank says Tyler starts. Shank told me he's proud.", ["Shank", "Shank"]),
         ("Coach Shank says hi. Bring the Shank to the yard.", ["Shank"]),
+        ("We watched 'Escape from Alcatraz'. Escape is Friday.", ["Escape from Alcatraz"]),
         ("Bring the Glock tonight.", []),
         ("Glock is in the car.", []),
         ("he said 'escape tonight' ok", []),
