@@ -100,6 +100,7 @@ INNOCENT_IN_CONTEXT = [
     "Tu mamá hizo un lechón y estaba de pinga, buenísimo quiero decir jaja.",
     "Anduve con el machete limpiando el terreno de la finca toda la semana.",
     "Mi tío lo cortó con el cuchillo y lo hicimos en el comal.",
+    "Your attorney said don't discuss the case on the phone. She will visit Friday.",
 ]
 MEANT = [
     "Coach Shank says hi. Bring the Shank to the yard tonight.",
@@ -108,6 +109,7 @@ MEANT = [
     "Consígueme una pistola para cuando salga, y escóndela bien.",
     "Cuando salga te voy a matar, ya sabes por qué.",
     "Esconde el cuchillo debajo del colchón.",
+    "Tell your sister not to testify, I can't say more on the phone.",
 ]
 
 
