@@ -99,7 +99,7 @@ class Weights:
     weights: list[dict[int, float]]  # per class, pruned and rounded
 
 
-def refuse_frozen(path: Path) -> Path:
+def refuse_untouchable(path: Path) -> Path:
     """The path, resolved; a CommandError if it is the frozen test part or the validation
     part, or under either: neither is ever trained or tuned on."""
     resolved = path.resolve()
@@ -114,7 +114,7 @@ def refuse_frozen(path: Path) -> Path:
 def read_examples(path: Path, languages: list[str] | None = None) -> list[tuple[str, str]]:
     """(label, text) of each line of a JSON lines file; each line's ``lang`` (or "") is
     appended to ``languages`` when given."""
-    path = refuse_frozen(path)
+    path = refuse_untouchable(path)
     examples = []
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
@@ -382,9 +382,9 @@ class Command(BaseCommand):
         check_paths: list[Path] = []
         if not options["no_innocent_check"]:
             check_paths = options["innocent_check"] or [REGRESSION, CLASSIFIER_CHECK]
-        trained_on = {refuse_frozen(path) for path in [output, *paths, *extra_paths]}
+        trained_on = {refuse_untouchable(path) for path in [output, *paths, *extra_paths]}
         # a set trained on says nothing of other writers
-        check_paths = [path for path in check_paths if refuse_frozen(path) not in trained_on]
+        check_paths = [path for path in check_paths if refuse_untouchable(path) not in trained_on]
         languages: list[str] = []
         scored_raw = [item for path in paths for item in read_examples(path, languages)]
         extra_raw = [item for path in extra_paths for item in read_examples(path)]
