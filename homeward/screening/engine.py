@@ -71,7 +71,7 @@ class RuleSpec:
 
 
 # Articles a weakest lone word may follow: "the victim", "la testigo".
-_ARTICLES = frozenset(("the", "a", "an", "el", "la", "los", "las", "un", "una"))
+ARTICLES = frozenset(("the", "a", "an", "el", "la", "los", "las", "un", "una"))
 
 
 def lone_word(rule: RuleSpec) -> bool:
@@ -81,7 +81,7 @@ def lone_word(rule: RuleSpec) -> bool:
     if rule.action != "flag" or rule.kind not in ("phrase", "tolerant"):
         return False
     words = rule.pattern.casefold().split()
-    if len(words) == 2 and words[0] in _ARTICLES:
+    if len(words) == 2 and words[0] in ARTICLES:
         return rule.severity == 1
     return len(words) == 1 and rule.severity <= 2
 

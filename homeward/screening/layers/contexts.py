@@ -57,6 +57,8 @@ _CAP = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü'’-]*"
 # Runs of one to four Capitalised words; each run is judged by the word before it.
 _RUN = re.compile(rf"{_CAP}(?:[ \t]+{_CAP}){{0,3}}")
 _GAP = re.compile(r"[ \t]+")  # between the words of a run
+# One Capitalised word, whole.
+_CAPITALISED = re.compile(rf"(?<![\w'’]){_CAP}(?![\w'’])")
 _OPENING = " \t\"'“‘«"
 _ENDS_SENTENCE = ".!?¡¿:\n"
 # A quoted title: a capital after the opening quote, up to eight words, no sentence inside.
@@ -103,11 +105,15 @@ def _named_again(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     if not names:
         return []
     again = []
-    for word in names:
-        for m in re.finditer(rf"(?<![\w'’]){re.escape(word)}(?![\w'’])", text):
-            if any(s <= m.start() < e for s, e in spans):
-                continue
-            before = text[max(0, m.start() - 12) : m.start()].rstrip(_OPENING)
-            if before.rpartition(" ")[2].rpartition("\n")[2].casefold() not in _DETERMINERS:
-                again.append(m.span())
+    for m in _CAPITALISED.finditer(text):  # one pass, however many names
+        if m.group() not in names or any(s <= m.start() < e for s, e in spans):
+            continue
+        if _word_before(text, m.start()) not in _DETERMINERS:
+            again.append(m.span())
     return again
+
+
+def _word_before(text: str, start: int) -> str:
+    """The word just before ``start``, past opening quotes, lower case."""
+    before = text[max(0, start - 40) : start].rstrip(_OPENING)
+    return before.rpartition(" ")[2].rpartition("\n")[2].casefold()

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeward.screening.categories import CODED
-from homeward.screening.engine import Hit
+from homeward.screening.engine import ARTICLES, Hit
 from homeward.screening.layers import (
     classifier,
     concepts,
@@ -62,7 +62,8 @@ class Layers:
     contexts: bool = True  # names cancel single-word hits
 
 
-_PLAIN_WORD = re.compile(r"(?:(?:the|an?|el|la|los|las|una?) )?[a-z]+")  # "rifle", "the victim"
+# "rifle", "the victim": a word, after one of the articles ``lone_word`` allows.
+_PLAIN_WORD = re.compile(rf"(?:(?:{'|'.join(sorted(ARTICLES))}) )?[a-z]+")
 # Decoded texts screened again, per message, and the characters of each.
 MAX_DECODED = 8
 MAX_DECODED_LENGTH = 2_000
