@@ -68,6 +68,10 @@ class RuleSpec:
     # "stabbed", "fuga"): screened with the layers, its hit counts only beside another
     # hit, or when the word is disguised. Not a field of a rule row: ``baseline`` sets it.
     corroborate: bool = False
+    # A flag rule of the baseline library at the lowest severity ("protective order", "la
+    # víctima"): words a lawyer's letter says about the case. In one, it counts only beside
+    # a hit that is not such a rule. Set by ``baseline`` too.
+    court_word: bool = False
 
 
 # Articles a weakest lone word may follow: "the victim", "la testigo".
@@ -87,9 +91,11 @@ def lone_word(rule: RuleSpec) -> bool:
 
 
 def baseline(rule: RuleSpec) -> RuleSpec:
-    """A rule of the baseline library as it screens: a lone word needs corroboration.
-    A facility's or an agency's own rules always count alone: someone chose them."""
-    return replace(rule, corroborate=lone_word(rule))
+    """A rule of the baseline library as it screens: a lone word needs corroboration, and
+    the weakest rules need it in a lawyer's letter. A facility's or an agency's own rules
+    always count alone: someone chose them."""
+    court_word = rule.action == "flag" and rule.severity <= 2
+    return replace(rule, corroborate=lone_word(rule), court_word=court_word)
 
 
 class SpecFields(TypedDict):
@@ -472,6 +478,7 @@ class CompiledRuleSet:
         self.version = ruleset_version(rules)
         self.rules = list(rules)
         self.corroborate = frozenset(rule.id for rule in rules if rule.corroborate)
+        self.court_words = frozenset(rule.id for rule in rules if rule.court_word)
         atoms: list[Atom] = []
         index_of: dict[Atom, int] = {}
         self.rule_atoms: list[tuple[int, ...]] = []
@@ -549,6 +556,7 @@ class CompiledRuleSet:
         if layers is not None and layers.contexts:
             hits = stack.cancelled_by_names(normalized, hits)
             hits = stack.corroborated(self.corroborate, hits)
+            hits = stack.beside_a_lawyer(self.court_words, normalized, hits)
         hits.sort(key=lambda h: (h.start, h.end, str(h.rule)))
         verdict = "clear"
         for hit in hits:
@@ -678,6 +686,8 @@ def ruleset_version(rules: Sequence[RuleSpec]) -> str:
         digest.update("\x1f".join(map(str, (*fields, rule.other, rule.distance))).encode())
         if rule.corroborate:
             digest.update(b"\x1dcorroborate")
+        if rule.court_word:
+            digest.update(b"\x1dcourt")
         digest.update(b"\x1e")
     return digest.hexdigest()[:16]
 

@@ -34,6 +34,7 @@ from homeward.screening.layers.tokens import AnchoredLexicon, Words
 from homeward.screening.normalize import Normalized
 
 LAYER = "concept"
+LAWYER = "lawyer"
 CONCEPTS_FILE = Path(__file__).resolve().parent.parent / "library" / "concepts.toml"
 MAX_WINDOW = 40
 # Across sentence ends, concepts further apart than this are rarely about one thing: family
@@ -542,6 +543,13 @@ def find(normalized: Normalized, words: Words) -> list[Hit]:
             ):
                 hits.append(hit)
     return hits
+
+
+def in_a_lawyers_letter(normalized: Normalized) -> bool:
+    """Whether a message speaks as or to a lawyer (the ``lawyer`` concept's words: "my
+    client", "Estimado Sr.", "public defender")."""
+    found = library().lexicon.spans(tk.tokenize(normalized))
+    return any(LAWYER in names for _, _, names in found)
 
 
 def _inside_a_word(symbols: re.Match[str]) -> bool:

@@ -71,6 +71,7 @@ MAX_DECODED_LENGTH = 2_000
 # or two).
 LONE_WORDS_NEAR = 200
 _STRETCHED = re.compile(r"(.)\1\1")
+_LETTERS = re.compile(r"[a-z]+(?: [a-z]+)*")
 # A letter-number code's key written out in the message: "1=A 2=B", "la A es 1", "every
 # number is a letter".
 _OPEN_KEY = re.compile(
@@ -123,12 +124,32 @@ def corroborated(lone: frozenset[int | str], hits: Sequence[Hit]) -> list[Hit]:
     return []
 
 
+def beside_a_lawyer(
+    court_words: frozenset[int | str], normalized: Normalized, hits: Sequence[Hit]
+) -> list[Hit]:
+    """``hits`` without the weakest rules of the baseline library (``court_words``: "the
+    victim", "protective order", "orden de protección") when nothing else hit and the
+    message is a lawyer's letter: a lawyer tells a client what the order forbids and what
+    the victim said. Written in letters only; beside any other hit, they stay."""
+    if not hits or not all(
+        h.layer == "rule" and h.rule in court_words and _LETTERS.fullmatch(_bare(h.text))
+        for h in hits
+    ):
+        return list(hits)
+    return [] if concepts.in_a_lawyers_letter(normalized) else list(hits)
+
+
+def _bare(text: str) -> str:
+    """Casefolded, without accents."""
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c)
+    )
+
+
 def _plainly_written(text: str) -> bool:
     """Letters only (accents allowed; one space after an article), no letter stretched
     three times."""
-    bare = "".join(
-        c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c)
-    )
+    bare = _bare(text)
     return bool(_PLAIN_WORD.fullmatch(bare)) and not _STRETCHED.search(bare)
 
 

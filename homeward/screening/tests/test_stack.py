@@ -168,6 +168,47 @@ def test_a_facilitys_own_lone_word_counts_alone(library):
     assert screen(compiled, "the kids dug a tunnel in the sandbox").verdict == "flag"
 
 
+# A lawyer's letter about the case: its only hits are the library's weakest words.
+LAWYER_ES = (
+    "Estimado Sr. Vega: le recuerdo que la orden de protección sigue vigente. No puede"
+    " comunicarse con la víctima ni por terceros. El cargo de arma de fuego se discute el"
+    " martes."
+)
+LAWYER_EN = (
+    "Dear Mr. Lee, the protective order stays in place until trial. The State's offer is"
+    " still open. Do not contact the victim in any way."
+)
+
+
+@pytest.mark.parametrize("letter", [LAWYER_ES, LAWYER_EN])
+def test_a_lawyers_letter_with_only_the_weakest_words_is_clear(compiled, letter):
+    assert screen(compiled, letter, layers=None).verdict == "flag"  # the rules alone
+    assert screen(compiled, letter).verdict == "clear"
+    # The same words without the lawyer's voice still flag.
+    plain = letter.replace("Estimado Sr. Vega", "Oye").replace("Dear Mr. Lee", "Listen")
+    assert screen(compiled, plain.replace("The State's", "Their")).verdict == "flag"
+
+
+def test_a_lawyers_letter_with_a_threat_in_it_is_flagged(compiled):
+    verdict = screen(compiled, LAWYER_EN + " Have Junior bring the shank to the visit.")
+    assert verdict.verdict != "clear"
+    assert {h.rule for h in verdict.hits} > {h.rule for h in screen(compiled, LAWYER_EN, None).hits}
+
+
+def test_a_facilitys_own_weakest_rule_counts_in_a_lawyers_letter(library):
+    own = RuleSpec("mine", "phrase", "protective order", "harassment", "flag", severity=1)
+    compiled = engine.compile_ruleset([*library, own])
+    assert "mine" in {h.rule for h in screen(compiled, LAWYER_EN).hits}
+
+
+@pytest.mark.parametrize(
+    "aside", ["She moved out of state last year.", "She stated it to the police.", "Lo despachó."]
+)
+def test_a_word_a_family_also_says_is_no_lawyers_voice(compiled, aside):
+    verdict = screen(compiled, f"find out where the witness lives and go see her. {aside}")
+    assert "concept:find-victim" in {h.rule for h in verdict.hits}
+
+
 @pytest.mark.django_db
 def test_rules_in_force_mark_only_baseline_lone_words(world):
     from homeward.screening.models import Rule, Scope
@@ -178,8 +219,11 @@ def test_rules_in_force_mark_only_baseline_lone_words(world):
         scope=Scope.BASELINE, pattern="break out of prison", category="escape", action="block"
     )
     Rule.objects.create(facility=world.facility_1, pattern="tunnel", category="escape")
-    marked = {spec.pattern: spec.corroborate for spec in rules_in_force(world.facility_1)}
+    in_force = rules_in_force(world.facility_1)
+    marked = {spec.pattern: spec.corroborate for spec in in_force}
     assert marked == {"rifle": True, "break out of prison": False, "tunnel": False}
+    court = {spec.pattern: spec.court_word for spec in in_force}
+    assert court == {"rifle": True, "break out of prison": False, "tunnel": False}
 
 
 # --- what names, exceptions and decoders must not do ------------------------------------------
