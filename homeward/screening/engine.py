@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 
 from homeward.screening import categories
 from homeward.screening.layers import WHOLE_MESSAGE
-from homeward.screening.normalize import Normalized, View, fold, normalize
+from homeward.screening.normalize import Normalized, View, bare, fold, normalize
 
 if TYPE_CHECKING:
     import hyperscan  # imported where used: loading it costs, and tests run without it
@@ -478,7 +478,9 @@ class CompiledRuleSet:
         self.version = ruleset_version(rules)
         self.rules = list(rules)
         self.corroborate = frozenset(rule.id for rule in rules if rule.corroborate)
-        self.court_words = frozenset(rule.id for rule in rules if rule.court_word)
+        # The weakest rules of the baseline library, each with its phrase as written
+        # (casefolded, without accents): a lawyer's letter uses them as they are.
+        self.court_words = {rule.id: bare(rule.pattern) for rule in rules if rule.court_word}
         atoms: list[Atom] = []
         index_of: dict[Atom, int] = {}
         self.rule_atoms: list[tuple[int, ...]] = []

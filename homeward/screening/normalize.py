@@ -272,6 +272,13 @@ def plain(text: str) -> str:
     return _squeeze(_base(text))
 
 
+def bare(text: str) -> str:
+    """The plain view's text of any string without its accents ("La  Víctima" is "la
+    victima")."""
+    decomposed = unicodedata.normalize("NFD", plain(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _case_lookalikes(text: str) -> str:
     """Greek capitals that look like other Latin letters than their small forms (Η is H, η
     is n): mapped before case folding, one character for one, so offsets do not move."""

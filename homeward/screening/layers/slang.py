@@ -374,6 +374,20 @@ def find(normalized: Normalized, tokens: Words) -> list[Hit]:
     return library().find(normalized, tokens)
 
 
+@once
+def court_words() -> frozenset[str]:
+    """The hits (``slang:<id>``) that name a drug or a weapon, of severity 1 or 2, in one
+    word ("cocaína", "methamphetamine", "pistola"): words a lawyer's letter about the case
+    uses (``stack.beside_a_lawyer``)."""
+    return frozenset(
+        f"{LAYER}:{entry.id}"
+        for entry in library().entries
+        if entry.category in (categories.DRUGS, categories.WEAPONS)
+        and entry.severity <= 2
+        and " " not in entry.term
+    )
+
+
 def version() -> str:
     """A short fingerprint of the slang file: any change to an entry gives a new one."""
     return library().version

@@ -29,7 +29,6 @@ lowest severity an article and a word: "the victim") counts only beside another 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -45,7 +44,7 @@ from homeward.screening.layers import (
     slang,
     tokens,
 )
-from homeward.screening.normalize import Normalized
+from homeward.screening.normalize import Normalized, bare
 
 if TYPE_CHECKING:
     from homeward.screening.engine import CompiledRuleSet
@@ -71,7 +70,7 @@ MAX_DECODED_LENGTH = 2_000
 # or two).
 LONE_WORDS_NEAR = 200
 _STRETCHED = re.compile(r"(.)\1\1")
-_LETTERS = re.compile(r"[a-z]+(?: [a-z]+)*")
+_ONE_WORD = re.compile(r"[a-z]+")
 # A letter-number code's key written out in the message: "1=A 2=B", "la A es 1", "every
 # number is a letter".
 _OPEN_KEY = re.compile(
@@ -125,32 +124,35 @@ def corroborated(lone: frozenset[int | str], hits: Sequence[Hit]) -> list[Hit]:
 
 
 def beside_a_lawyer(
-    court_words: frozenset[int | str], normalized: Normalized, hits: Sequence[Hit]
+    court_words: Mapping[int | str, str], normalized: Normalized, hits: Sequence[Hit]
 ) -> list[Hit]:
-    """``hits`` without the weakest rules of the baseline library (``court_words``: "the
-    victim", "protective order", "orden de protección") when nothing else hit and the
-    message is a lawyer's letter: a lawyer tells a client what the order forbids and what
-    the victim said. Written in letters only; beside any other hit, they stay."""
-    if not hits or not all(
-        h.layer == "rule" and h.rule in court_words and _LETTERS.fullmatch(_bare(h.text))
-        for h in hits
-    ):
+    """``hits`` without the words a lawyer's letter says about the case when nothing else
+    hit and the message is a lawyer's letter: a lawyer tells a client what the protective
+    order forbids, what the victim said and what the lab found. Those words are the
+    weakest rules of the baseline library (``court_words``, each with its phrase: "the
+    victim", "orden de protección", "arma de fuego"), written as the rule writes them, and
+    the names of drugs and weapons in the slang file (``slang.court_words``: "cocaína",
+    "methamphetamine"), written in letters. Beside any other hit, they stay."""
+    if not hits or not all(_court_word(h, court_words) for h in hits):
         return list(hits)
     return [] if concepts.in_a_lawyers_letter(normalized) else list(hits)
 
 
-def _bare(text: str) -> str:
-    """Casefolded, without accents."""
-    return "".join(
-        c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c)
+def _court_word(hit: Hit, court_words: Mapping[int | str, str]) -> bool:
+    if hit.layer == "rule":
+        return court_words.get(hit.rule) == bare(hit.text)
+    return (
+        hit.layer == slang.LAYER
+        and hit.rule in slang.court_words()
+        and bool(_ONE_WORD.fullmatch(bare(hit.text)))
     )
 
 
 def _plainly_written(text: str) -> bool:
     """Letters only (accents allowed; one space after an article), no letter stretched
     three times."""
-    bare = _bare(text)
-    return bool(_PLAIN_WORD.fullmatch(bare)) and not _STRETCHED.search(bare)
+    written = bare(text)
+    return bool(_PLAIN_WORD.fullmatch(written)) and not _STRETCHED.search(written)
 
 
 def cancelled_by_names(normalized: Normalized, hits: Sequence[Hit]) -> list[Hit]:

@@ -76,6 +76,50 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
     assert verdict.verdict == "clear", verdict.hits
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your uncle took the boys out and Junior shot his first javelina at the ranch.",
+        "Tu tía se cortó con el cuchillo picando chile para los tamales, nada grave.",
+        "I got your old Buck knife sharpened and put it back in your tackle box.",
+        "Long shift at the nursing home. Mrs. Lopez tried to escape again, got all the way to"
+        " the parking lot before we caught her.",
+        "The reentry program will pick you up at the gate and take you to get your ID.",
+        "Got my first tattoo on my ankle, hurt like hell but worth it.",
+        "Ya vacunamos las vacas y les pusimos el fierro del rancho.",
+        "We were out in the ice shanty all day with the heater going, caught nothing.",
+        "The fry bread stand sold out at the powwow. Jordan danced grass and took second.",
+        "Tu hermano anda echando bala en el jale, doble turno toda la semana.",
+        "Y tu abuelita te manda decir que no se le olvida rezarte el rosario cada noche.",
+        "At the NA meeting a guy told his story about cooking meth. Recovery is real.",
+        "Sr. Hernández, le escribe su abogada de la Defensoría Pública: el laboratorio dice que"
+        " la sustancia es cocaína. Vamos a impugnar el registro del carro.",
+        "Mr. Nguyen, the restitution hearing is set. The victim is claiming $4,200 for repairs.",
+        "la telenovela está buenísima, la mala ya envenenó a la suegra y nadie sospecha",
+    ],
+)
+def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, text):
+    """Each of these was flagged by a concept or slang entry read without its context: a
+    trade, a hunt, a ranch, a recovery meeting, a television story, a lawyer's letter, a
+    message coming in ("te manda decir"), a word that shares its key with another ("hell"
+    and "heel")."""
+    verdict = screen(compiled, text)
+    assert verdict.verdict == "clear", verdict.hits
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("la malla está floja detrás de los tanques, ahí espérame la noche que te avise", "escape"),
+        ("bring the pills in the heel of your shoe at the visit", "drugs"),
+        ("Mándale a decir al Chuy que ya no le hable a la testigo", "relay"),
+        ("the fierro is under the seat of the troca, go get it", "weapons"),
+    ],
+)
+def test_what_the_contexts_leave_alone_is_still_caught(compiled, text, category):
+    assert category in screen(compiled, text).categories
+
+
 def test_no_layer_blocks_on_its_own(compiled):
     verdict = screen(compiled, "Make a knife from the tray and keep it hidden for the fight")
     assert {h.action for h in verdict.hits} == {"flag"}
