@@ -8,9 +8,12 @@ and detectors when it is asked for layers.
    original, whose detail is the decoded text. A decoded text nothing hits is still a
    *coded* hit: the decoders propose text only where a code reads as words (none of the
    development set's 462 innocent messages gets a proposal), and hidden writing is what
-   the coded-language category is for; but a number code whose key the message gives
-   ("1 es A, 2 es B": a child's game) is not hidden, and is an exception over its span
-   instead (cancelling the number detector's hit there). At most ``MAX_DECODED``
+   the coded-language category is for; but a child's game is not hidden writing: a
+   number code whose key the message gives ("1 es A, 2 es B") and says nothing to screen,
+   or any code that says only words of love and family ("I love you daddy" backwards), is
+   an exception over its span instead (cancelling the number and cipher detectors' hits
+   there), and when every code of a message is such a game, over the whole message (its
+   "decode it!" and "read the first letters" are part of the game). At most ``MAX_DECODED``
    different decoded texts of a message are screened again, each cut to
    ``MAX_DECODED_LENGTH`` characters: a message of thousands of split words costs no more
    than a few.
@@ -33,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from homeward.screening.categories import CODED
+from homeward.screening.categories import CODED, RELAY
 from homeward.screening.engine import ARTICLES, Hit
 from homeward.screening.layers import (
     classifier,
@@ -70,6 +73,17 @@ MAX_DECODED_LENGTH = 2_000
 # or two).
 LONE_WORDS_NEAR = 200
 _STRETCHED = re.compile(r"(.)\1\1")
+# Words of love and family a child's code says (``_fond``).
+_FOND_WORDS = """
+i me my you u your we us our all the a an in of and to for is are best love loves loved
+miss missed hug hugs kiss kisses xoxo daddy dad papa mommy mom mama mother father
+grandpa grandma nana papaw mamaw brother sister son daughter baby family hero world forever
+always happy birthday soon home come back much so very
+te amo quiero queremos extraño extrañamos mucho muchos besos abrazos papi papá mami mamá
+abuelo abuela abuelita hijo hija mi mis tu tus el la los las del de y para mejor mundo
+siempre feliz cumpleaños pronto casa vuelve ven amor corazón héroe
+"""
+_FOND = frozenset(map(tokens.key, _FOND_WORDS.split()))  # as keys: "mis" is "miss"
 _ONE_WORD = re.compile(r"[a-z]+")
 # A letter-number code's key written out in the message: "1=A 2=B", "la A es 1", "every
 # number is a letter".
@@ -179,6 +193,7 @@ def _decoded(
     hits = []
     original = normalized.original
     seen: set[str] = set()
+    harmless = 0  # decoded texts that are a child's game: nothing hidden in them
     for decoded in decoders.decode(normalized):
         if decoded.text in seen:
             continue
@@ -194,13 +209,18 @@ def _decoded(
         said = f"Decoded ({decoded.name}): “{decoded.text}”."
         if not found and decoded.name == "letter-numbers" and _OPEN_KEY.search(original):
             # A child's game with its key given ("1 es A, 2 es B") saying nothing to screen:
-            # not hidden writing. An exception over it cancels the number detector's hit too.
-            outcomes = [(CODED, "exception", f"{said} Its key is given in the message.")]
+            # not hidden writing. An exception over it cancels the number detectors' hits.
+            outcomes = _game(f"{said} Its key is given in the message.")
+        elif not found and _fond(decoded.text):
+            # "I love you daddy" backwards or shifted by one: a child's secret, kept in the
+            # open.
+            outcomes = _game(f"{said} It says only words of love.")
         else:
             outcomes = [
                 (category, "flag", f"{said} There: {why}" if why else said)
                 for category, why in (found or {CODED: ""}).items()
             ]
+        harmless += outcomes[0][1] == "exception"
         for category, action, detail in outcomes:
             hits.append(
                 Hit(
@@ -214,4 +234,24 @@ def _decoded(
                     detail=detail,
                 )
             )
+    if harmless and harmless == len(seen):
+        # Every code in the message is a game: its "decode it!" and "read the first
+        # letters" are part of it, wherever they are.
+        detail = "Every code in the message is a child's game."
+        hits.append(
+            Hit("decoder:games", CODED, "exception", 0, len(original), original, "decoder", detail)
+        )
     return hits
+
+
+def _game(detail: str) -> list[tuple[str, str, str]]:
+    """Exceptions over a code that is a game, in the categories of the detectors that read
+    numbers and letters (digits and ciphers are coded language, a phone number relay)."""
+    return [(CODED, "exception", detail), (RELAY, "exception", detail)]
+
+
+def _fond(text: str) -> bool:
+    """Whether a decoded text is only words of love and family ("i love you daddy", "te
+    amo", "best dad in the world")."""
+    words = text.split()
+    return bool(words) and all(tokens.key(word) in _FOND for word in words)

@@ -314,7 +314,8 @@ def test_a_long_letter_ending_in_another_language_is_not_screened_as_english(com
 
 # --- a number game read in the open ------------------------------------------------------
 
-GAME = "Tu hija te mandó esto: 20-5 17-21-9-5-18-15 16-1-16-1. Yo ya sé qué dice jaja"
+# "ya se nadar" (I can swim now): nothing to screen, but not only words of love.
+GAME = "Tu hija te mandó esto: 25-1 19-5 14-1-4-1-18. Yo ya sé qué dice jaja"
 
 
 def test_a_number_game_with_its_key_given_and_nothing_to_screen_is_clear(compiled):
@@ -331,3 +332,24 @@ def test_a_number_game_with_its_key_given_still_shows_what_it_says(compiled):
     decoded = [h for h in verdict.hits if h.layer == "decoder"]
     assert verdict.verdict == "flag" and [h.category for h in decoded] == ["violence"]
     assert "kill him friday" in decoded[0].detail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Abby wrote this backwards, hold it to a mirror: uoy evol I dna uoy ssim I",
+        "Ethan learned the code where each letter moves one down. He wrote: J mpwf zpv ebeez",
+        "Your daughter made you a code: 20-5 1-13-15. Decode it yourself jaja",
+        "la niña aprendió que la A es 1 y me dejó en el refri 1-13-15-18, lloré",
+    ],
+)
+def test_a_code_that_says_only_words_of_love_is_a_game(compiled, text):
+    verdict = screen(compiled, text)
+    assert (verdict.verdict, verdict.hits) == ("clear", [])
+
+
+def test_a_game_beside_a_code_that_says_something_cancels_nothing_else(compiled):
+    game = "Abby wrote this backwards: uoy evol I dna uoy ssim I. "
+    verdict = screen(compiled, game + "And this one too: llec ruoy ni efink eht edih")
+    assert verdict.verdict == "flag"
+    assert "weapons" in {h.category for h in verdict.hits if h.layer == "decoder"}
