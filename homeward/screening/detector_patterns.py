@@ -283,6 +283,16 @@ CASHTAG = re.compile(r"\$(?<![\w$]\$)[a-z][a-z0-9_]{1,19}\b")
 GIFT_CODE = re.compile(r"(?<![\w-])[a-z0-9]{4,6}(?:-[a-z0-9]{4,6}){2,4}(?![\w-])")
 AMOUNT = re.compile(r"\$ ?[0-9]|\b[0-9]+ ?(?:dollars|bucks|usd|pesos|dlls|dólares)\b")
 _AROUND = 40  # characters either side of an app's name where an amount makes it a payment
+# What families send money for. Said beside an app and an amount ("$80 on Cash App for
+# groceries", "$300 por Western Union para su medicina"), a payment is ordinary life; a
+# handle, a link or a $cashtag still counts.
+EVERYDAY = re.compile(
+    r"\b(?:groceries|rent|bills?|light bill|medicines?|medication|prescriptions?|doctor|"
+    r"hospital|funeral|diapers|formula|school|tuition|books|commissary|birthday|"
+    r"renta|mandado|despensa|comida|medicinas?|medicamentos?|doctora?|pañales|escuela|"
+    r"útiles|colegiatura|cumpleaños|luz|agua|funeraria)\b"
+)
+_PURPOSE_AROUND = 60  # characters either side of an app's name where a purpose is said
 
 
 PAYMENT_KINDS = frozenset({"payment", "cashtag", "gift_code"})
@@ -290,13 +300,13 @@ PAYMENT_KINDS = frozenset({"payment", "cashtag", "gift_code"})
 
 def payments(text: str, kinds: Collection[str] = PAYMENT_KINDS) -> list[Span]:
     """A $cashtag, a gift card code, or a payment app's name with a handle, a link or an
-    amount of money nearby. The name alone ("I paid her back on Venmo") is ordinary life.
+    amount of money nearby (``_paid``). The name alone ("I paid her back on Venmo") is
+    ordinary life, and so is an amount sent for groceries or medicine.
     ``kinds``: which of "cashtag", "payment" (apps) and "gift_code" to look for."""
     spans = [m.span() for m in CASHTAG.finditer(text)] if "cashtag" in kinds else []
     if "payment" in kinds:
         for m in PAYMENT.finditer(text):
-            near = AMOUNT.search(text, max(0, m.start() - _AROUND), m.end() + _AROUND)
-            if m.group("link") or m.group("handle") or near:
+            if m.group("link") or m.group("handle") or _paid(text, m.start(), m.end()):
                 spans.append(m.span())
     if "gift_code" not in kinds:
         return spans
@@ -305,6 +315,13 @@ def payments(text: str, kinds: Collection[str] = PAYMENT_KINDS) -> list[Span]:
         if sum(c.isdigit() for c in code) >= 2 and sum(c.isalpha() for c in code) >= 2:
             spans.append(m.span())
     return spans
+
+
+def _paid(text: str, start: int, end: int) -> bool:
+    """An amount of money near an app's name, for no everyday purpose said near it."""
+    if not AMOUNT.search(text, max(0, start - _AROUND), end + _AROUND):
+        return False
+    return not EVERYDAY.search(text, max(0, start - _PURPOSE_AROUND), end + _PURPOSE_AROUND)
 
 
 # --- words mixing alphabets --------------------------------------------------------------

@@ -273,9 +273,10 @@ def plain(text: str) -> str:
 
 
 def bare(text: str) -> str:
-    """The plain view's text of any string without its accents ("La  Víctima" is "la
-    victima")."""
-    decomposed = unicodedata.normalize("NFD", plain(text))
+    """Case-folded, without accents ("La Víctima" is "la victima"), and nothing else
+    undone: letters in disguise (full-width, with invisible characters between them) stay
+    as they were written, for the callers that ask whether a word was written plainly."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

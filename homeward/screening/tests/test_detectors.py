@@ -122,6 +122,23 @@ def test_naming_a_payment_app_alone_is_ordinary_life():
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Cash App'd your sister $200 for rent, she's been struggling since the layoff.",
+        "Mandé $300 por Western Union a tu abuelita para su medicina.",
+        "We sent Grandma $200 through Remitly for her prescriptions, she called crying.",
+    ],
+)
+def test_money_sent_for_an_everyday_purpose_is_ordinary_life(text):
+    assert hits(text) == []
+
+
+def test_an_everyday_purpose_does_not_hide_a_handle_or_a_payment_for_nothing_said():
+    assert hits("$200 for rent to $BigMike77 on Cash App") == [("payment", "$BigMike77")]
+    assert hits("Cash App me $200 and keep your mouth shut") == [("payment", "Cash App")]
+
+
+@pytest.mark.parametrize(
     "text, found",
     [
         ("look at https://example.com/a?b=1.", ("url", "https://example.com/a?b=1")),
