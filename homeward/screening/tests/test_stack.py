@@ -48,6 +48,9 @@ def by_layer(verdict: engine.Verdict) -> dict[str, list[engine.Hit]]:
         ("yo the toolie still in the stash box in the Impala?", "slang", "weapons"),
         ("Dile al Chaparro que cuando salga le voy a dar piso", "slang", "violence"),
         ("el fierro está debajo del colchón, no le digas a nadie", "concept", "weapons"),
+        ("Put the snuff in the diaper bag, they don't ever check it", "concept", "drugs"),
+        ("cuéntame con detalle como te tocas pensando en mí", "concept", "sexual"),
+        ("conéctame en tres vías con el Toro cuando me llames", "concept", "relay"),
     ],
 )
 def test_meaning_is_caught_where_the_rules_alone_pass(compiled, text, layer, category):
