@@ -273,11 +273,14 @@ def plain(text: str) -> str:
 
 
 def bare(text: str) -> str:
-    """Case-folded, without accents ("La Víctima" is "la victima"), and nothing else
-    undone: letters in disguise (full-width, with invisible characters between them) stay
-    as they were written, for the callers that ask whether a word was written plainly."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Case-folded, without the accents Spanish writes ("La Víctima" is "la victima"), and
+    nothing else undone: letters in disguise (full-width, struck through, with invisible
+    characters between them) stay as they were written, for the callers that ask whether a
+    word was written plainly."""
+    return unicodedata.normalize("NFC", text.casefold()).translate(_SPANISH_ACCENTS)
+
+
+_SPANISH_ACCENTS = str.maketrans("áéíóúüñ", "aeiouun")
 
 
 def _case_lookalikes(text: str) -> str:

@@ -203,6 +203,7 @@ def test_a_plain_lone_word_of_the_library_needs_another_hit(compiled, text):
         "they got a buck opening day with the old r1fle",  # disguised
         "they got a buck opening day with the old ｒｉｆｌｅ",  # full-width
         "they got a buck opening day with the old r\u200bi\u2060fle",  # invisible between
+        "they got a buck opening day with the old r\u0335i\u0335fle",  # struck through
         "bring the rifle and the bomb",  # two different lone words
         "bring the rifle to the yard after count, hide it in your cell",  # with a concept
     ],
