@@ -9,6 +9,8 @@ the span of the original text it came from and the decoded text as plain lower-c
   the alphabet is read backwards (A=Z);
 - ``reversed``: a sentence written backwards ("yadsruht ecnef") whose words read backwards
   are real words;
+- ``reversed-words``: a word that matters written backwards in a sentence written forwards
+  ("the enohp is in the elbib cover"), the sentence with its backwards words turned round;
 - ``acrostic-lines``: the first letters of four or more lines, or of four or more
   sentences, spelling words; ``acrostic-words``: the first letters of capitalised words
   ("Garage, Umbrella, Nickel", "Te Un Niño El Lunes"), all of them or a run of four or
@@ -36,12 +38,12 @@ Decisions:
 
 Speed: most messages yield nothing, and cheaply (about 15-35 µs a message on the
 development set, most of it the gates). A hyperscan scan of the folded view (shifted and
-reversed common words, words that matter broken in two, number groups, number words; one
-database built once per process, about a second and a half) says which word decoders could
-find anything; acrostics are first read as a string of capitals or sentence initials and
-looked at only if a piece of it begins a word. Only then are words looked up one by one
-(each word once per process, cached). ``decode(..., use_gate=False)`` runs every decoder:
-the tests use it to show the gate hides nothing.
+reversed common words, words that matter backwards or broken in two, number groups, number
+words; one database built once per process, about a second and a half) says which word
+decoders could find anything; acrostics are first read as a string of capitals or
+sentence initials and looked at only if a piece of it begins a word. Only then are words
+looked up one by one (each word once per process, cached). ``decode(...,
+use_gate=False)`` runs every decoder: the tests use it to show the gate hides nothing.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ NAMES = (
     "caesar",
     "atbash",
     "reversed",
+    "reversed-words",
     "acrostic-lines",
     "acrostic-words",
     "letter-numbers",
@@ -180,6 +183,17 @@ def _trigger_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         frozenset(key(w) for w in words),
         plain,
         plain | frozenset(map(unaccent, COMMON)),
+    )
+
+
+@once
+def _backwards_triggers() -> frozenset[str]:
+    """The words that matter, and those that matter beside others ("phone", "celular"),
+    of four letters or more, written backwards, where backwards they are no word
+    ("enohp", "efink"; not "deer" for "reed")."""
+    words = trigger_keys() | frozenset(map(key, _NOT_TRIGGERS))
+    return frozenset(
+        w[::-1] for w in words if len(w) >= 4 and w.isascii() and w.isalpha() and not known(w[::-1])
     )
 
 
@@ -356,6 +370,7 @@ def _gate_patterns() -> dict[str, list[str]]:
     occur cannot find anything. Whole words (thousands of them), then regular
     expressions."""
     shift, backwards = _markers()
+    words_backwards = [rf"\b{w}\b" for w in sorted(_backwards_triggers())]
     split = [
         rf"\b{word[:i]} {word[i:]}\b"
         for word in sorted(trigger_keys())
@@ -366,13 +381,14 @@ def _gate_patterns() -> dict[str, list[str]]:
     return {
         "shift": [rf"\b{w}\b" for w in sorted(shift)],
         "reversed": [rf"\b{w}\b" for w in sorted(backwards | {"ne"})],
+        "reversed-words": words_backwards,
         "split": split,
         "numbers": [r"\b[0-9]{1,2}[-.][0-9]{1,2}\b", r"\b[0-9]{1,2}(?:, ?[0-9]{1,2}){3}\b"],
         "spelled": [rf"\b(?:{number_words}|[0-9])[ ,.-]{{1,3}}{number_words}\b"],
     }
 
 
-_GATE_NAMES = frozenset(("shift", "reversed", "numbers", "spelled", "split"))
+_GATE_NAMES = frozenset(("shift", "reversed", "reversed-words", "numbers", "spelled", "split"))
 
 
 class _Gate:
@@ -460,6 +476,8 @@ class _Message:
             self._shifted_capitals(original)
         if may("reversed"):
             self._reversed()
+        if may("reversed-words"):
+            self._reversed_words()
         if may("numbers"):
             self._letter_numbers()
         if may("spelled"):
@@ -550,6 +568,28 @@ class _Message:
             )
             if back >= 0.7 * letters and back >= ahead + 0.3 * letters and long_word:
                 self._add("reversed", (start, end), backwards)
+
+    # words written backwards in a sentence written forwards
+    def _reversed_words(self) -> None:
+        """A word that matters written backwards among words written forwards ("the enohp
+        is in the elbib cover"): the sentence with every word that reads as a word only
+        backwards turned round."""
+        triggers = _backwards_triggers()
+        text = self.folded
+        at = 0
+        for end in [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+            words = [m for m in self.matches if at <= m.start() and m.end() <= end]
+            at = end + 1
+            if not any(m.group() in triggers and not known(m.group()) for m in words):
+                continue
+            start, end = self.normalized.folded.to_original(words[0].start(), words[-1].end())
+            if any(d.name == "reversed" and d.start < end and start < d.end for d in self.found):
+                continue  # the whole sentence is written backwards: read as such already
+            turned = [
+                w[::-1] if len(w) >= 4 and not known(w) and known(w[::-1]) else w
+                for w in (m.group() for m in words)
+            ]
+            self._add_original("reversed-words", (start, end), " ".join(turned))
 
     # letter-number codes
     def _letter_numbers(self) -> None:

@@ -59,6 +59,22 @@ def test_reversed_text_in_english_and_spanish() -> None:
     ]
 
 
+def test_a_word_that_matters_written_backwards_in_a_plain_sentence() -> None:
+    assert decoded("the enohp is in the elbib cover. Give it to Tito") == [
+        ("reversed-words", "the enohp is in the elbib cover", "the phone is in the bible cover")
+    ]
+    text = "el ralulec está en la anicoc, detrás de las ollas grandes. Ya sabes"
+    assert decoded(text) == [
+        (
+            "reversed-words",
+            "el ralulec está en la anicoc, detrás de las ollas grandes",
+            "el celular esta en la cocina detras de las olas grandes",
+        )
+    ]
+    # A word that is a word both ways is read as written ("reed", "deer"; "live", "evil").
+    assert decoded("we cut reed by the lake and saw a deer, live bait was cheap") == []
+
+
 def test_acrostic_of_lines() -> None:
     poem = (
         "Every morning I pray for you\n"
@@ -164,6 +180,7 @@ def test_the_gate_hides_nothing() -> None:
         "For Lil J: 20-15-14-9-7-8-20 / 2-1-3-11 / 4-15-15-18. Same as school.",
         "el número es cinco cinco cinco dos uno 4 siete, llámale",
         "got the sh ank under the mattress",
+        "the enohp is in the elbib cover, give it to Tito",
         "Lakers won 112-108 last night, Dodgers lost 3-1, Knicks 21 points in the 4th.",
         "I'll be at the facility Thursday at 10 and we can talk about the case.",
     ]

@@ -11,7 +11,7 @@ regularisation, in a fixed order from a fixed seed: the same data and settings g
 same file. A feature seen in fewer than ``--min-count`` (2) training messages gets no
 weight: one message's wording is not a pattern.
 
-The development data comes from four writers, and the classifier will face others, so
+The development data comes from six writers, and the classifier will face others, so
 the thresholds are chosen against both (``choose_thresholds``): lowered class by class
 where they catch the most (cross-validated) violating messages for the fewest innocent
 ones, while the innocent messages flagged stay within ``--max-innocent`` (1%) of the
@@ -51,9 +51,10 @@ from homeward.screening.normalize import normalize
 EVALUATION = Path(__file__).resolve().parents[2] / "evaluation"
 FROZEN = EVALUATION / "frozen"
 VALIDATION = EVALUATION / "validation"
-# The development parts of the held-out set, by authors A, C, E and F.
+# The development parts of the held-out set, by authors A, C, E, F, G and H.
 DEVELOPMENT = tuple(
-    EVALUATION / "heldout" / f"development{part}.jsonl" for part in ("", "_c", "_e", "_f")
+    EVALUATION / "heldout" / f"development{part}.jsonl"
+    for part in ("", "_c", "_e", "_f", "_g", "_h")
 )
 REGRESSION = EVALUATION / "corpus.jsonl"
 CLASSIFIER_CHECK = EVALUATION / "classifier_check.jsonl"
@@ -76,7 +77,10 @@ LABELS = (INNOCENT, *categories.LIBRARY_CODES)
 class Settings:
     epochs: int = 8
     rate: float = 2.0
-    l2: float = 3e-4
+    # Chosen leaving one author out at a time (trained on five development parts, scored
+    # on the sixth): at 3e-5 the classifier alone caught 58.1% of the sixth author's
+    # violating messages for 1% of their innocent ones, against 52.2% at 3e-4.
+    l2: float = 3e-5
     seed: int = 10
     keep: int = 15000  # weights kept per class, largest first
     min_weight: float = 0.01
