@@ -3,7 +3,7 @@
     python -m homeward.screening.evaluation [--strict] [--show N] [--rules-only]
                                             [--part PART ...]
 
-PART: development (author A), development-c, development-e, development-f, validation
+PART: development (author A), development-c, -e, -f, -g, -h, validation
 or frozen; every part by default.
 
 Pure Python, no database: the rules come from the library's data files, the verdicts from
@@ -98,6 +98,14 @@ HELDOUT_PARTS = {
     "development-f": (
         heldout.DEVELOPMENT_F_PATH,
         "Held-out set, development part (author F; tuned on)",
+    ),
+    "development-g": (
+        heldout.DEVELOPMENT_G_PATH,
+        "Held-out set, development part (author G; tuned on)",
+    ),
+    "development-h": (
+        heldout.DEVELOPMENT_H_PATH,
+        "Held-out set, development part (author H; tuned on)",
     ),
     "validation": (
         heldout.VALIDATION_PATH,
