@@ -68,9 +68,9 @@ class RuleSpec:
     # "stabbed", "fuga"): screened with the layers, its hit counts only beside another
     # hit, or when the word is disguised. Not a field of a rule row: ``baseline`` sets it.
     corroborate: bool = False
-    # A flag rule of the baseline library at the lowest severity ("protective order", "la
-    # víctima"): words a lawyer's letter says about the case. In one, it counts only beside
-    # a hit that is not such a rule. Set by ``baseline`` too.
+    # A flag rule of the baseline library not marked as sure (severity 1 or 2: "protective
+    # order", "arma de fuego", "la víctima"): words a lawyer's letter says about the case.
+    # In one, it counts only beside a hit that is not such a word. Set by ``baseline`` too.
     court_word: bool = False
 
 
@@ -92,8 +92,8 @@ def lone_word(rule: RuleSpec) -> bool:
 
 def baseline(rule: RuleSpec) -> RuleSpec:
     """A rule of the baseline library as it screens: a lone word needs corroboration, and
-    the weakest rules need it in a lawyer's letter. A facility's or an agency's own rules
-    always count alone: someone chose them."""
+    a flag rule not marked as sure needs it in a lawyer's letter. A facility's or an
+    agency's own rules always count alone: someone chose them."""
     court_word = rule.action == "flag" and rule.severity <= 2
     return replace(rule, corroborate=lone_word(rule), court_word=court_word)
 
@@ -478,8 +478,8 @@ class CompiledRuleSet:
         self.version = ruleset_version(rules)
         self.rules = list(rules)
         self.corroborate = frozenset(rule.id for rule in rules if rule.corroborate)
-        # The weakest rules of the baseline library, each with its phrase as written
-        # (casefolded, without accents): a lawyer's letter uses them as they are.
+        # The baseline library's flag rules not marked as sure, each with its phrase as
+        # written (casefolded, without accents): a lawyer's letter uses them as they are.
         self.court_words = {rule.id: bare(rule.pattern) for rule in rules if rule.court_word}
         atoms: list[Atom] = []
         index_of: dict[Atom, int] = {}

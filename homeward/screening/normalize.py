@@ -272,15 +272,15 @@ def plain(text: str) -> str:
     return _squeeze(_base(text))
 
 
+_SPANISH_ACCENTS = str.maketrans("áéíóúüñ", "aeiouun")
+
+
 def bare(text: str) -> str:
     """Case-folded, without the accents Spanish writes ("La Víctima" is "la victima"), and
     nothing else undone: letters in disguise (full-width, struck through, with invisible
     characters between them) stay as they were written, for the callers that ask whether a
     word was written plainly."""
     return unicodedata.normalize("NFC", text.casefold()).translate(_SPANISH_ACCENTS)
-
-
-_SPANISH_ACCENTS = str.maketrans("áéíóúüñ", "aeiouun")
 
 
 def _case_lookalikes(text: str) -> str:

@@ -143,8 +143,9 @@ def beside_a_lawyer(
     """``hits`` without the words a lawyer's letter says about the case when nothing else
     hit and the message is a lawyer's letter: a lawyer tells a client what the protective
     order forbids, what the victim said and what the lab found. Those words are the
-    weakest rules of the baseline library (``court_words``, each with its phrase: "the
-    victim", "orden de protección", "arma de fuego"), written as the rule writes them, and
+    baseline library's flag rules not marked as sure (``court_words``, each with its
+    phrase: "the victim", "orden de protección", "arma de fuego"), written as the rule
+    writes them, and
     the names of drugs and weapons in the slang file (``slang.court_words``: "cocaína",
     "methamphetamine"), written in letters. Beside any other hit, they stay."""
     if not hits or not all(_court_word(h, court_words) for h in hits):
@@ -238,8 +239,9 @@ def _decoded(
         # Every code in the message is a game: its "decode it!" and "read the first
         # letters" are part of it, wherever they are.
         detail = "Every code in the message is a child's game."
+        whole = (0, len(original), original)
         hits.append(
-            Hit("decoder:games", CODED, "exception", 0, len(original), original, "decoder", detail)
+            Hit("decoder:games", CODED, "exception", *whole, layer="decoder", detail=detail)
         )
     return hits
 
