@@ -285,12 +285,13 @@ AMOUNT = re.compile(r"\$ ?[0-9]|\b[0-9]+ ?(?:dollars|bucks|usd|pesos|dlls|dólar
 _AROUND = 40  # characters either side of an app's name where an amount makes it a payment
 # What families send money for. Said beside an app and an amount ("$80 on Cash App for
 # groceries", "$300 por Western Union para su medicina"), a payment is ordinary life; a
-# handle, a link or a $cashtag still counts.
+# handle, a link or a $cashtag still counts. Not "luz" or "agua" (the light and water
+# bills): Luz is as often the person paid.
 EVERYDAY = re.compile(
     r"\b(?:groceries|rent|bills?|light bill|medicines?|medication|prescriptions?|doctor|"
     r"hospital|funeral|diapers|formula|school|tuition|books|commissary|birthday|"
     r"renta|mandado|despensa|comida|medicinas?|medicamentos?|doctora?|pañales|escuela|"
-    r"útiles|colegiatura|cumpleaños|luz|agua|funeraria)\b"
+    r"útiles|colegiatura|cumpleaños|funeraria)\b"
 )
 _PURPOSE_AROUND = 60  # characters either side of an app's name where a purpose is said
 

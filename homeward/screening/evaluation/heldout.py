@@ -1,8 +1,9 @@
 """The held-out screening set: messages written by people who never saw the rules.
 
-Six parts by six authors (their READMEs say who and how they were kept apart):
-- ``heldout/development.jsonl`` (author A) and ``heldout/development_{c,e,f}.jsonl``
-  (authors C, E and F), which the layers are tuned and the classifier trained on;
+Eight parts by eight authors (their READMEs say who and how they were kept apart):
+- ``heldout/development.jsonl`` (author A) and ``heldout/development_{c,e,f,g,h}.jsonl``
+  (authors C, E, F, G and H), which the layers are tuned and the classifier trained on
+  (``DEVELOPMENT_PATHS``, by author);
 - ``validation/validation.jsonl`` (author D), never tuned or trained on and never read: its
   figures say whether what was tuned on the development parts holds for another writer;
 - ``frozen/test.jsonl``, frozen before any tuning (its SHA-256 is committed and a test fails
@@ -28,12 +29,14 @@ from homeward.screening.engine import CompiledRuleSet, Verdict
 from homeward.screening.layers.stack import Layers
 
 EVALUATION = Path(__file__).resolve().parent
-DEVELOPMENT_PATH = EVALUATION / "heldout" / "development.jsonl"
-DEVELOPMENT_C_PATH = EVALUATION / "heldout" / "development_c.jsonl"
-DEVELOPMENT_E_PATH = EVALUATION / "heldout" / "development_e.jsonl"
-DEVELOPMENT_F_PATH = EVALUATION / "heldout" / "development_f.jsonl"
-DEVELOPMENT_G_PATH = EVALUATION / "heldout" / "development_g.jsonl"
-DEVELOPMENT_H_PATH = EVALUATION / "heldout" / "development_h.jsonl"
+DEVELOPMENT_PATH = EVALUATION / "heldout" / "development.jsonl"  # author A's, the first
+# Every development part, by its author.
+DEVELOPMENT_PATHS = {
+    "A": DEVELOPMENT_PATH,
+    **{
+        author: EVALUATION / "heldout" / f"development_{author.lower()}.jsonl" for author in "CEFGH"
+    },
+}
 VALIDATION_PATH = EVALUATION / "validation" / "validation.jsonl"
 FROZEN_PATH = EVALUATION / "frozen" / "test.jsonl"
 INNOCENT = "innocent"

@@ -83,30 +83,13 @@ def screen_all(
 
 
 HELDOUT_PARTS = {
-    "development": (
-        heldout.DEVELOPMENT_PATH,
-        "Held-out set, development part (author A; tuned on)",
-    ),
-    "development-c": (
-        heldout.DEVELOPMENT_C_PATH,
-        "Held-out set, development part (author C; tuned on)",
-    ),
-    "development-e": (
-        heldout.DEVELOPMENT_E_PATH,
-        "Held-out set, development part (author E; tuned on)",
-    ),
-    "development-f": (
-        heldout.DEVELOPMENT_F_PATH,
-        "Held-out set, development part (author F; tuned on)",
-    ),
-    "development-g": (
-        heldout.DEVELOPMENT_G_PATH,
-        "Held-out set, development part (author G; tuned on)",
-    ),
-    "development-h": (
-        heldout.DEVELOPMENT_H_PATH,
-        "Held-out set, development part (author H; tuned on)",
-    ),
+    **{
+        ("development" if author == "A" else f"development-{author.lower()}"): (
+            path,
+            f"Held-out set, development part (author {author}; tuned on)",
+        )
+        for author, path in heldout.DEVELOPMENT_PATHS.items()
+    },
     "validation": (
         heldout.VALIDATION_PATH,
         "Held-out set, validation part (author D; never tuned on, never read)",

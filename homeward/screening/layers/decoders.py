@@ -573,23 +573,30 @@ class _Message:
     def _reversed_words(self) -> None:
         """A word that matters written backwards among words written forwards ("the enohp
         is in the elbib cover"): the sentence with every word that reads as a word only
-        backwards turned round."""
+        backwards turned round. One pass over the words, sentence by sentence."""
         triggers = _backwards_triggers()
-        text = self.folded
-        at = 0
-        for end in [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
-            words = [m for m in self.matches if at <= m.start() and m.end() <= end]
-            at = end + 1
-            if not any(m.group() in triggers and not known(m.group()) for m in words):
-                continue
-            start, end = self.normalized.folded.to_original(words[0].start(), words[-1].end())
-            if any(d.name == "reversed" and d.start < end and start < d.end for d in self.found):
-                continue  # the whole sentence is written backwards: read as such already
-            turned = [
-                w[::-1] if len(w) >= 4 and not known(w) and known(w[::-1]) else w
-                for w in (m.group() for m in words)
-            ]
-            self._add_original("reversed-words", (start, end), " ".join(turned))
+        ends = iter([m.start() for m in _SENTENCE_END.finditer(self.folded)])
+        sentence_end = next(ends, len(self.folded))
+        sentence: list[re.Match[str]] = []
+        for match in [*self.matches, None]:
+            while match is not None and match.start() >= sentence_end:
+                self._turn_round(sentence, triggers)
+                sentence = []
+                sentence_end = next(ends, len(self.folded))
+            if match is None:
+                self._turn_round(sentence, triggers)
+            else:
+                sentence.append(match)
+
+    def _turn_round(self, sentence: list[re.Match[str]], triggers: frozenset[str]) -> None:
+        words = [m.group() for m in sentence]
+        if not any(w in triggers and not known(w) for w in words):
+            return
+        start, end = self.normalized.folded.to_original(sentence[0].start(), sentence[-1].end())
+        if any(d.name == "reversed" and d.start < end and start < d.end for d in self.found):
+            return  # the whole sentence is written backwards: read as such already
+        turned = [w[::-1] if len(w) >= 4 and not known(w) and known(w[::-1]) else w for w in words]
+        self._add_original("reversed-words", (start, end), " ".join(turned))
 
     # letter-number codes
     def _letter_numbers(self) -> None:

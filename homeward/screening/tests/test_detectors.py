@@ -136,6 +136,7 @@ def test_money_sent_for_an_everyday_purpose_is_ordinary_life(text):
 def test_an_everyday_purpose_does_not_hide_a_handle_or_a_payment_for_nothing_said():
     assert hits("$200 for rent to $BigMike77 on Cash App") == [("payment", "$BigMike77")]
     assert hits("Cash App me $200 and keep your mouth shut") == [("payment", "Cash App")]
+    assert hits("Manda $300 a Luz por Western Union, ella sabe") == [("payment", "Western Union")]
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from homeward.screening import categories
+from homeward.screening.evaluation import heldout
 from homeward.screening.layers import classifier, tokens
 from homeward.screening.normalize import normalize
 
@@ -52,10 +53,7 @@ EVALUATION = Path(__file__).resolve().parents[2] / "evaluation"
 FROZEN = EVALUATION / "frozen"
 VALIDATION = EVALUATION / "validation"
 # The development parts of the held-out set, by authors A, C, E, F, G and H.
-DEVELOPMENT = tuple(
-    EVALUATION / "heldout" / f"development{part}.jsonl"
-    for part in ("", "_c", "_e", "_f", "_g", "_h")
-)
+DEVELOPMENT = tuple(heldout.DEVELOPMENT_PATHS.values())
 REGRESSION = EVALUATION / "corpus.jsonl"
 CLASSIFIER_CHECK = EVALUATION / "classifier_check.jsonl"
 INNOCENT = "innocent"
