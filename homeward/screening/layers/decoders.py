@@ -20,7 +20,11 @@ the span of the original text it came from and the decoded text as plain lower-c
 - ``spelled-digits``: digits written as English or Spanish words ("five five five, two
   one two", "cinco cinco cinco") or mixed with digits, as the number;
 - ``split-words``: a word that matters broken in two by a space or a line break
-  ("esc\\nape", "sh ank"), joined, in its sentence as written.
+  ("esc\\nape", "sh ank"), joined, in its sentence as written;
+- ``morse``: three or more Morse letters ("--. ..- -. / .. -."), words apart by a slash;
+- ``play-language``: the languages children speak to keep a secret, three or more words
+  of them in a run: the Spanish p-language (jerigonza: "mapatapa apal sapapopo" is "mata
+  al sapo") and pig Latin ("e-thay itch-snay" is "the snitch").
 
 Decisions:
 - A decoder proposes only what plausibly *is* a hidden message: the decoded letters must
@@ -77,6 +81,8 @@ NAMES = (
     "letter-numbers",
     "spelled-digits",
     "split-words",
+    "morse",
+    "play-language",
 )
 
 
@@ -378,6 +384,7 @@ def _gate_patterns() -> dict[str, list[str]]:
         for i in range(1, len(word))
     ]
     number_words = f"(?:{NUMBER_WORDS})"
+    letter = "[.-]{1,5}(?: ?[/|] ?| )"  # a Morse letter and what follows it
     return {
         "shift": [rf"\b{w}\b" for w in sorted(shift)],
         "reversed": [rf"\b{w}\b" for w in sorted(backwards | {"ne"})],
@@ -385,10 +392,19 @@ def _gate_patterns() -> dict[str, list[str]]:
         "split": split,
         "numbers": [r"\b[0-9]{1,2}[-.][0-9]{1,2}\b", r"\b[0-9]{1,2}(?:, ?[0-9]{1,2}){3}\b"],
         "spelled": [rf"\b(?:{number_words}|[0-9])[ ,.-]{{1,3}}{number_words}\b"],
+        "morse": [rf"(?:^|[\s/|]){letter}{letter}[.-]{{1,5}}(?:[\s/|]|$)"],
+        # two words in a row with a p-syllable ("mapatapa apal"), two ending in "ay" ("ethay
+        # itchsnay": the folded view joins "e-thay")
+        "play": [
+            r"(?:apa|epe|ipi|opo|upu)[a-z]*[^a-z]+[a-z]*(?:apa|epe|ipi|opo|upu)",
+            r"[a-z]ay [a-z]*[a-z]ay\b",
+        ],
     }
 
 
-_GATE_NAMES = frozenset(("shift", "reversed", "reversed-words", "numbers", "spelled", "split"))
+_GATE_NAMES = frozenset(
+    ("shift", "reversed", "reversed-words", "numbers", "spelled", "split", "morse", "play")
+)
 
 
 class _Gate:
@@ -484,6 +500,10 @@ class _Message:
             self._spelled_digits()
         if may("split"):
             self._split_words()
+        if may("morse"):
+            self._morse()
+        if may("play"):
+            self._play_language()
         self._acrostics(original, capitals.decode("latin-1"))
         self.found.sort(key=lambda d: (d.start, d.end, d.name))
         return self.found
@@ -675,6 +695,43 @@ class _Message:
             start += 1
         return start, end
 
+    # Morse code
+    def _morse(self) -> None:
+        """Runs of three or more Morse letters, a slash (or a bar) between words. Letters
+        written with no slash between words are split into words as acrostics are."""
+        for m in _MORSE_RUN.finditer(self.folded):
+            letters = [
+                [_MORSE_LETTER.get(code) for code in word.split()]
+                for word in _MORSE_GAP.split(m.group())
+            ]
+            if any(None in word for word in letters):
+                continue  # not Morse: dots and dashes that are no letter
+            words = ["".join(cast(list[str], word)) for word in letters]
+            if len(words) == 1 and (found := spells(words[0])) is not None:
+                words = found[0].split()
+            if sum(map(len, words)) >= 3 and known_share(words) >= 0.5:
+                self._add("morse", m.span(), " ".join(words))
+
+    # play languages
+    def _play_language(self) -> None:
+        """Runs of three or more words of the p-language or of pig Latin (one word between
+        two of them may be written plainly: "in", "al"), read back, if they then read as
+        words."""
+        plain = self.normalized.plain.text
+        matches = list(_PLAY_WORD.finditer(plain))
+        for read in (_unp, _unpig):
+            decoded = [read(m.group()) for m in matches]
+            for first, last in _runs([word is not None for word in decoded]):
+                if sum(decoded[i] is not None for i in range(first, last + 1)) < 3:
+                    continue
+                words = [
+                    read(matches[i].group(), strict=False) or matches[i].group()
+                    for i in range(first, last + 1)
+                ]
+                if known_share(map(key, words)) >= 0.75:
+                    span = (matches[first].start(), matches[last].end())
+                    self._add("play-language", span, " ".join(words), view="plain")
+
     # acrostics
     def _acrostics(self, original: str, capitals: str) -> None:
         """Each kind of acrostic is looked at closely only if a cheap test says it could
@@ -713,6 +770,80 @@ class _Message:
         start = starts[first][2]
         end = starts[last - 1][0] + len(starts[last - 1][1].rstrip())
         self._add_original(name, (start, end), text)
+
+
+# --- Morse and play-language helpers ----------------------------------------------------
+
+_MORSE_CODES = """
+    .- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..-
+    ...- .-- -..- -.-- --.. ----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----.
+"""
+_MORSE_LETTER = dict(zip(_MORSE_CODES.split(), "abcdefghijklmnopqrstuvwxyz0123456789", strict=True))
+# Three or more groups of dots and dashes, a space between letters, a slash or bar between
+# words, standing alone (not an ellipsis after a word).
+_MORSE_RUN = re.compile(r"(?<![^\s/|])[.-]{1,5}(?:(?: ?[/|] ?| )[.-]{1,5}){2,}(?![^\s/|])")
+_MORSE_GAP = re.compile(r" ?[/|] ?")
+# A word of the plain view with one inner hyphen kept ("itch-snay").
+_PLAY_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
+# The p-language repeats each syllable's vowel after a p: "mapatapa" is "mata".
+_P_SYLLABLE = re.compile(r"([aeiouáéíóú])p\1")
+_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxyz")
+
+
+def _unp(word: str, strict: bool = True) -> str | None:
+    """A word of the p-language read back ("capalzoponepes" is "calzones"), or None. Strict:
+    only a word that is no word as written ("papa" and "tapa" are words)."""
+    if "-" in word:
+        return None
+    read = _P_SYLLABLE.sub(r"\1", word)
+    if read == word or (strict and known(key(word))):
+        return None
+    return read
+
+
+def _unpig(word: str, strict: bool = True) -> str | None:
+    """A word of pig Latin read back ("itch-snay" and "itchsnay" are "snitch", "ethay"
+    "the"), or None: the consonants before the "ay" go back in front, the most of them
+    that make a word. Strict: without a hyphen, only a word that is no word as written
+    ("today", "okay")."""
+    head, dash, tail = word.partition("-")
+    if dash:
+        if not tail.endswith("ay") or not set(tail[:-2]) <= _CONSONANTS or len(tail) > 5:
+            return None
+        candidates = [tail[:-2] + head, head]
+    else:
+        if len(word) < 5 or not word.endswith("ay") or (strict and known(key(word))):
+            return None
+        stem = word[:-2]
+        # "atway": a word beginning with a vowel (first: "twa" is a word too); then
+        # the consonants moved back, the most of them first
+        candidates = [stem[:-1]] if stem[-1] in "wy" else []
+        candidates += [
+            stem[-k:] + stem[:-k]
+            for k in (3, 2, 1)
+            if len(stem) > k and set(stem[-k:]) <= _CONSONANTS
+        ]
+    return next((c for c in candidates if c and _a_word(c)), None)
+
+
+def _a_word(word: str) -> bool:
+    """Whether a plain lower-case word is a word (folded, as ``known`` asks, or as written:
+    "three" folds to "thre")."""
+    return known(key(word)) or (len(word) >= 3 and in_dictionary(word))
+
+
+def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
+    """The index ranges (first and last, inclusive) of runs of true flags, one false flag
+    between two true ones allowed."""
+    runs: list[tuple[int, int]] = []
+    for index, flag in enumerate(flags):
+        if not flag:
+            continue
+        if runs and index - runs[-1][1] <= 2:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
 
 
 # --- letter-number helpers --------------------------------------------------------------

@@ -132,6 +132,59 @@ def test_words_split_apart() -> None:
     assert source == "got the sh ank under the mattress"
 
 
+def test_morse_code() -> None:
+    text = "daddy learned Morse code in here too, read this: --. ..- -. / .. -. / -.-. .- .-.  ok"
+    assert decoded(text) == [("morse", "--. ..- -. / .. -. / -.-. .- .-.", "gun in car")]
+    # letters with no slash between words are split into words
+    [(name, _source, said)] = decoded("for you: .. .-.. --- ...- . -.-- --- ..- !!")
+    assert name == "morse" and said.endswith("love you")
+    # dots and dashes that are no Morse letter, or no words: nothing
+    assert decoded("wait... - ... ok fine -- see you") == []
+    assert decoded("the code: ...... ------ .-.-.- done") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "said"),
+    [
+        (
+            'Dile al primo en el idioma de la p: "mapatapa apal sapapopo". Él entiende.',
+            "mapatapa apal sapapopo",
+            "mata al sapo",
+        ),
+        (
+            "en la jerigonza: trapaepe lapa mopotapa epen lopos capalzoponepes jajaja",
+            "trapaepe lapa mopotapa epen lopos capalzoponepes",
+            "trae la mota en los calzones",
+        ),
+        (
+            "Tell T: e-thay itch-snay in ee-thray ee-bay oes-gay onight-tay. He know",
+            "e-thay itch-snay in ee-thray ee-bay oes-gay onight-tay",
+            "the snitch in three bee goes tonight",
+        ),
+        (
+            "ethay itchsnay is atway ethay ackbay oorday",
+            "ethay itchsnay is atway ethay ackbay oorday",
+            "the snitch is at the back door",
+        ),
+    ],
+)
+def test_play_languages(text: str, source: str, said: str) -> None:
+    assert decoded(text) == [("play-language", source, said)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi papa y mi mama compraron una tapa y la sopa en la copa del mundo",
+        "Papá, la etapa de la escuela de Pepe ya pasó, y la capa roja es de Lupita.",
+        "I had a great day today, sunday we go to church and okay we pray away the pain",
+        "Happy birthday, hope your Friday and Saturday are okay, stay strong, we pray.",
+    ],
+)
+def test_words_that_look_like_a_play_language_are_left_alone(text: str) -> None:
+    assert decoded(text) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -166,6 +219,8 @@ def test_names_cover_every_decoder() -> None:
         "Hint: 5, 19, 3, 1, 16, 5",
         "at five five five, two one two, three four",
         "got the sh ank under the mattress",
+        "--. ..- -. / .. -. / -.-. .- .-.",
+        "mapatapa apal sapapopo",
         "Answers: Garage, Umbrella, Nickel, Ice, Nose, Shoe, Hammer, Eagle, Drum.",
     ]
     for text in texts:
@@ -181,6 +236,11 @@ def test_the_gate_hides_nothing() -> None:
         "el número es cinco cinco cinco dos uno 4 siete, llámale",
         "got the sh ank under the mattress",
         "the enohp is in the elbib cover, give it to Tito",
+        "read this: --. ..- -. / .. -. / -.-. .- .-.  ok",
+        "for you: .. .-.. --- ...- . -.-- --- ..- !!",
+        'en la p: "mapatapa apal sapapopo". Él entiende.',
+        "Tell T: e-thay itch-snay in ee-thray ee-bay oes-gay onight-tay.",
+        "ethay itchsnay is atway ethay ackbay oorday",
         "Lakers won 112-108 last night, Dodgers lost 3-1, Knicks 21 points in the 4th.",
         "I'll be at the facility Thursday at 10 and we can talk about the case.",
     ]

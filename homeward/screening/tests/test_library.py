@@ -84,6 +84,14 @@ CAUGHT = [
     ("Dile a Ángela que si testifica contra mí se va a arrepentir.", "harassment", "block"),
     ("Ponme en una llamada de tres con Dre el domingo.", "relay", "flag"),
     ("Lee cada tercera palabra de mi última carta.", "coded", "flag"),
+    # how to read a code, whatever it hides
+    ("Read the second word of each line, he knows.", "coded", "flag"),
+    ("For Uncle Ray, the way Grandpa taught us, every 4th letter.", "coded", "flag"),
+    ("The book I sent, page 217. Line 4, word 3. Line 9, word 1.", "coded", "flag"),
+    ("When I say the weather's nice it means the night guy is off.", "coded", "flag"),
+    ("La primera letra de cada renglón, como siempre.", "coded", "flag"),
+    ("Dile a Beto: lee solo la primera letra del resto.", "coded", "flag"),
+    ("Si te digo rézale a la virgencita es que ya está el dinero.", "coded", "flag"),
 ]
 
 
@@ -112,6 +120,10 @@ INNOCENT = [
     "Fuimos a una sala de escape para el cumpleaños de Sofía.",
     "Te amo, mijo. Me quiero escapar a la playa este fin de semana.",
     "Got a Diet Coke and some pumpkin spice cookies. See you Wed!",
+    "When I say I'm proud of you, I mean it with my whole heart.",
+    "Every letter you send means the world to me, I read each one twice.",
+    "Si te digo la verdad, ya no aguanto el frío de este invierno.",
+    "Maya's spelling homework: write the first letter of your name on every page.",
 ]
 
 

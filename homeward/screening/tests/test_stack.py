@@ -347,6 +347,8 @@ def test_a_number_game_with_its_key_given_still_shows_what_it_says(compiled):
         "Ethan learned the code where each letter moves one down. He wrote: J mpwf zpv ebeez",
         "Your daughter made you a code: 20-5 1-13-15. Decode it yourself jaja",
         "la niña aprendió que la A es 1 y me dejó en el refri 1-13-15-18, lloré",
+        "He learned Morse code at Cub Scouts and made me write: .... .. / -.. .- -.. -.. -.--",
+        "Tu sobrina is learning Morse code en Girl Scouts: .. / .-.. --- ...- . / -.-- --- ..-",
     ],
 )
 def test_a_code_that_says_only_words_of_love_is_a_game(compiled, text):
