@@ -82,6 +82,32 @@ def test_english_and_spanish_messages_from_the_issue():
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write down what time they do the overnight counts and when the tower officer switches.",
+        "Necesito los horarios de los custodios de la noche, a qué hora cambian.",
+        "aca el guardia se duerme de 2 a 4 y nadie pasa por el pasillo",
+        "get me the guards schedule for the weekend, what time they do the count",
+    ],
+)
+def test_the_officers_hours_asked_or_told(text):
+    assert "concept:watch-hours" in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the kitchen the officer counts the knives before and after every shift.",
+        "I got the job at the security company, I do rounds on the night shift at the hospital.",
+        "The officer said the visiting schedule changes next month, what time works for you?",
+        "Los custodios dicen que el horario de visita cambia en enero.",
+    ],
+)
+def test_the_officers_hours_of_visits_or_of_ones_own_job_are_not(text):
+    assert "concept:watch-hours" not in rules(text)
+
+
 def test_a_hit_is_a_flag_of_the_concept_layer_with_its_rule_and_category():
     (hit,) = [h for h in hits("Hide the knife.") if h.rule == "concept:make-weapon"]
     assert (hit.category, hit.action, hit.layer) == ("weapons", "flag", "concept")
