@@ -464,6 +464,10 @@ def _rule(raw: Any, concepts: Mapping[str, Concept], where: str) -> ConceptRule:
         raise ConceptError(
             f"{where}: window is from {len(needs)} (one word per concept) to {MAX_WINDOW} words."
         )
+    if len(needs) == 1:
+        # A rule of one concept fires on any of its entries, however many words it has
+        # ("put him in the hospital" under a window of 1).
+        window = max(window, *(len(tk.words_of(entry)) for entry in concepts[needs[0]].words))
     sentence = raw.get("sentence", False)
     if not isinstance(sentence, bool):
         raise ConceptError(f"{where}: sentence is true or false.")

@@ -108,6 +108,18 @@ def test_the_officers_hours_of_visits_or_of_ones_own_job_are_not(text):
     assert "concept:watch-hours" not in rules(text)
 
 
+def test_a_rule_of_one_concept_fires_on_its_phrases_of_several_words():
+    # Its window (1) is no limit on its own phrases.
+    assert "concept:harm-strong" in rules("Ese ya tiene los días contados, te lo juro.")
+    assert "concept:harm-strong" in rules("Tell him something will happen to him soon.")
+    library = small(
+        '[concept.strong]\nlabel = "harm"\nwords = ["put him in the hospital"]\n'
+        '[[rule]]\nid = "strong"\ncategory = "violence"\nseverity = 2\nall = ["strong"]\n'
+        'window = 1\nnote = "Harm."\n'
+    )
+    assert [h.rule for h in hits("we gonna put him in the hospital", library)] == ["concept:strong"]
+
+
 def test_a_hit_is_a_flag_of_the_concept_layer_with_its_rule_and_category():
     (hit,) = [h for h in hits("Hide the knife.") if h.rule == "concept:make-weapon"]
     assert (hit.category, hit.action, hit.layer) == ("weapons", "flag", "concept")
