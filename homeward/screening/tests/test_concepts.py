@@ -264,6 +264,7 @@ def test_unless_message_makes_the_whole_message_innocent():
         "When you get out next month we'll pick you up at the gate at 8.",
         "El perro se escapó por la reja y ya le arreglamos el hueco.",
         "The detective show we watch had a guy hide a gun in a cereal box, so dumb lol.",
+        "Your lawyer called about the hearing next month. The kids miss you every day.",
     ],
 )
 def test_hard_innocent_messages_stay_clear(text):
