@@ -108,6 +108,35 @@ def test_the_officers_hours_of_visits_or_of_ones_own_job_are_not(text):
     assert "concept:watch-hours" not in rules(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Que me mande una foto del llavero del custodio, bien clarita.", "officers-keys-pictured"),
+        ("get a pic of the key ring, both sides, with a ruler next to it", "keys-measured"),
+        ("Use your brother's social to file for unemployment, he won't know.", "identity-fraud"),
+        ("Babe usa el social de tu primo para sacar el préstamo.", "identity-fraud"),
+        ("Ya sabes qué hacer con ese, que no amanezca.", "harm-strong"),
+        ("if he don't pay his mama gonna be picking out a suit for him", "harm-strong"),
+    ],
+)
+def test_keys_copied_someone_elses_social_and_harm_said_without_a_violent_word(text, rule):
+    assert f"concept:{rule}" in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We got the keys to the new house!! Sending you a picture of the front door.",
+        "Here's a pic of the keychain Maya made me, I lost my car keys again lol",
+        "The social worker came by and said the kids are doing great.",
+        "She loves her social media, she filed all the pictures from the quinceañera there.",
+        "He is picking out a suit for the wedding, finally.",
+    ],
+)
+def test_ordinary_keys_social_workers_and_suits(text):
+    assert hits(text) == []
+
+
 def test_a_rule_of_one_concept_fires_on_its_phrases_of_several_words():
     # Its window (1) is no limit on its own phrases.
     assert "concept:harm-strong" in rules("Ese ya tiene los días contados, te lo juro.")

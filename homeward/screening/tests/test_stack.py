@@ -99,6 +99,14 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         " la sustancia es cocaína. Vamos a impugnar el registro del carro.",
         "Mr. Nguyen, the restitution hearing is set. The victim is claiming $4,200 for repairs.",
         "la telenovela está buenísima, la mala ya envenenó a la suegra y nadie sospecha",
+        "Te deposité 25 en el teléfono para que llames el domingo, ya pagamos la luz.",
+        "Put $20 on the phone so you can call Sunday, the kids want to tell you about camp.",
+        "Ambulance shift: a man got shot in the leg, I put the tourniquet on and he made it.",
+        "Your cousin got his limit of ducks by 8. That boy can shoot.",
+        "lowkey tweaking bc i locked my keys in the car at work again",
+        "the opps in Fortnite was tweaking last night, i dropped 14 kills solo",
+        "Mom took my Xbox cause I was yelling SHOOT HIM at midnight, it was a clutch",
+        "coach said im starting at QB friday, we finna smoke them boys from Westside",
     ],
 )
 def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, text):
@@ -117,6 +125,9 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("bring the pills in the heel of your shoe at the visit", "drugs"),
         ("Mándale a decir al Chuy que ya no le hable a la testigo", "relay"),
         ("the fierro is under the seat of the troca, go get it", "weapons"),
+        ("my boy in the kitchen can take a phone if you put money on his books", "drugs"),
+        ("he been tweaking on that glass for three days, tell him I need the plug", "drugs"),
+        ("when he comes out the chow hall shoot him, I'm not playing", "violence"),
     ],
 )
 def test_what_the_contexts_leave_alone_is_still_caught(compiled, text, category):
