@@ -107,6 +107,10 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "the opps in Fortnite was tweaking last night, i dropped 14 kills solo",
         "Mom took my Xbox cause I was yelling SHOOT HIM at midnight, it was a clutch",
         "coach said im starting at QB friday, we finna smoke them boys from Westside",
+        "El abogado de oficio explicó que la orden de protección significa que no puedes"
+        " tener contacto con ella, ni por carta ni por teléfono.",
+        "Per our conversation: the protective order prohibits any contact with Ms. Lewis,"
+        " including through third parties. If she contacts you, do not respond.",
     ],
 )
 def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, text):
