@@ -111,6 +111,10 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         " tener contacto con ella, ni por carta ni por teléfono.",
         "Per our conversation: the protective order prohibits any contact with Ms. Lewis,"
         " including through third parties. If she contacts you, do not respond.",
+        "the new Warzone map got a prison you gotta break out of and I thought of you lol",
+        "Sampled an old soul record, put some 808s on it. It's a banger. Lyrics coming.",
+        "the shop said the brake lines was cut by rust lol, got them replaced",
+        "En urgencias llegó un señor con una herida de machete que se hizo cortando caña.",
     ],
 )
 def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, text):
