@@ -35,6 +35,15 @@ NOT_CODE = re.compile(
     r"|(?:(?:19|20)[0-9]{2}[ -]?)+"  # 2019 2020 2021
 )
 _MONEY_AFTER = re.compile(r" ?(?:dollars|bucks|usd|pesos|dlls|dólares|dolares)\b")
+# A number said to be a receipt's, a parcel's or a case's: "confirmation number 8843-221-07",
+# "el número de rastreo es", "MTCN" (a money transfer's control number), read in the 40
+# characters before it.
+_LABELLED = re.compile(
+    r"(?:\b(?:confirmation|tracking|reference|order|case|receipt|docket|ticket|booking|mtcn)"
+    r"(?: ?(?:number|no\.?|num|#|code))?"
+    r"|\bn[uú]mero de (?:confirmaci[oó]n|rastreo|referencia|caso|orden|gu[ií]a|recibo)"
+    r"|\bfolio)(?: (?:is|es|was|era))?[ :#.]*$"
+)
 
 
 def _digits_of(text: str) -> str:
@@ -50,14 +59,20 @@ def digits(text: str) -> list[Span]:
     for m in DIGIT_RUN.finditer(text):
         if NOT_CODE.fullmatch(_MARKS.sub("", m.group())) or _MONEY_AFTER.match(text, m.end()):
             continue
+        if _LABELLED.search(text, max(0, m.start() - 40), m.start()) and not _letters(m.group()):
+            continue
         if _ROUND.fullmatch(_digits_of(m.group())):
             continue
         spans.append(m.span())
     for m in NUMBER_CODE.finditer(text):
-        numbers = [int(n) for n in re.findall("[0-9]+", _MARKS.sub("", m.group()))]
-        if all(1 <= n <= 26 for n in numbers):  # letters by their place: 19 5 14 4
+        if _letters(m.group()):
             spans.append(m.span())
     return spans
+
+
+def _letters(group: str) -> bool:
+    """Whether every number of a group could be a letter by its place (19 5 14 4)."""
+    return all(1 <= int(n) <= 26 for n in re.findall("[0-9]+", _MARKS.sub("", group)))
 
 
 # --- phone numbers -----------------------------------------------------------------------

@@ -165,6 +165,8 @@ def test_sentences_run_together_are_not_domains():
         ("account 123456789 ok", "123456789"),
         ("decode: 19 5 14 4 / 20 8 5 / 19 20 18 9 16 19", "19 5 14 4 / 20 8 5 / 19 20 18 9 16 19"),
         ("same as always: 3-15-14-20-18-1-2 1-20", "3-15-14-20-18-1-2 1-20"),
+        ("the code is 8843-221-07, tell him", "8843-221-07"),
+        ("confirmation number 19-5-14-4 20-8-5 19-20-18", "19-5-14-4 20-8-5 19-20-18"),
     ],
 )
 def test_long_digit_strings_and_number_codes_are_coded(text, run):
@@ -182,6 +184,9 @@ def test_long_digit_strings_and_number_codes_are_coded(text, run):
         "The Packers won 98-95 and the Cubs 7-6; jersey number 23.",
         "one two three four five six seven, ready or not!",
         "The baby's weight is 14 lbs 6 oz, right on track. 1234567 dollars",
+        "Sent it through Remitly, confirmation number 8843-221-07. She picks it up tomorrow.",
+        "El número de rastreo es 9400 1118 9922 3344 5566, ya va en camino el paquete.",
+        "Western Union MTCN 123 456 7890, the money is there for Grandma.",
     ],
 )
 def test_dates_times_money_and_ordinary_numbers_are_not_hits(text):

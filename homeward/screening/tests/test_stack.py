@@ -115,6 +115,22 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "Sampled an old soul record, put some 808s on it. It's a banger. Lyrics coming.",
         "the shop said the brake lines was cut by rust lol, got them replaced",
         "En urgencias llegó un señor con una herida de machete que se hizo cortando caña.",
+        "Mi amor estoy que mato a alguien de hambre, salí del turno a las 11.",
+        "Fui con el curandero, dice que alguien me echó mal de ojo. Ya duermo mejor.",
+        "La perrita Mota ya tuvo sus cachorros, seis bolitas negras.",
+        "Ya compré la merca para la semana, arroz, frijol, aceite y la leche del niño.",
+        "Me muero de risa, la chiva se comió la ropa tendida de doña Carmen.",
+        "El patrón nos dio herramienta nueva, una pistola de clavos que da miedo.",
+        "They fixed the gate at the apartments, new keys for everybody. I'll make you a copy.",
+        "Ya le puse 25 dólares de crédito a tu cuenta del teléfono para que me llames.",
+        "Ya casi juntamos lo de tu fianza, tu hermana me mandó 800 por Zelle.",
+        "La abogada me explicó que tengo derecho a no declarar y que no hablemos nada del caso"
+        " por aquí.",
+        "Tu abuela manda decir gracias por las fotos, ya las puso en la sala.",
+        "Dad quit smoking, he's on the patches and chewing the nicotine gum like a maniac.",
+        "I got a Ring camera, I can see everybody who comes to the door now lol",
+        "Fui a Western Union a mandarle a tu abuela y me pidieron el ID y todo.",
+        "Canelo beat the brakes off that dude in the ninth round, I almost cried.",
     ],
 )
 def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, text):
@@ -136,6 +152,11 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("my boy in the kitchen can take a phone if you put money on his books", "drugs"),
         ("he been tweaking on that glass for three days, tell him I need the plug", "drugs"),
         ("when he comes out the chow hall shoot him, I'm not playing", "violence"),
+        (
+            "márcale a la señora, dile que su nieto está detenido y que deposite 3 mil para la"
+            " fianza por Western Union a mi nombre",
+            "fraud",
+        ),
     ],
 )
 def test_what_the_contexts_leave_alone_is_still_caught(compiled, text, category):
