@@ -106,11 +106,37 @@ def key(word: str) -> str:
     return fold(word).replace(" ", "")
 
 
+# Words as people text them, with the word they stand for: "a q hora" is "a qué hora", "d
+# noche" is "de noche", "x el pasillo" is "por el pasillo". A lexicon entry written in full
+# matches them too.
+TEXTED = {
+    "q": "que",
+    "k": "que",
+    "ke": "que",
+    "d": "de",
+    "x": "por",
+    "xq": "porque",
+    "pq": "porque",
+    "dnd": "donde",
+    "tmb": "también",
+    "tb": "también",
+    "bn": "bien",
+    "pa": "para",
+    "u": "you",
+    "ur": "your",
+    "wat": "what",
+    "wen": "when",
+}
+
+
 def keys(word: str) -> frozenset[str]:
-    """Every key of one word of a message: itself and its lemmas, folded."""
+    """Every key of one word of a message: itself, the word it stands for when texted
+    (``TEXTED``) and their lemmas, folded."""
     found = _keys_cache.get(word)
     if found is None:
         forms = {word} | set(lemmas(word))
+        if word in TEXTED:
+            forms |= {TEXTED[word], *lemmas(TEXTED[word])}
         found = frozenset(k for k in map(key, forms) if k)
         if len(_keys_cache) >= _CACHE_LIMIT:
             _keys_cache.clear()

@@ -137,6 +137,45 @@ def test_ordinary_keys_social_workers_and_suits(text):
     assert hits(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("cada cuánto hacen el conteo en tu dormitorio?", "watch-routine-asked"),
+        ("is it still just the one CO on the floor after midnight", "watch-routine-asked"),
+        ("is the camera by the back fence still broken?", "camera-out"),
+        ("la cámara del patio sigue sin funcionar?", "camera-out"),
+        ("grey shirt and pants just like the officers wear, pressed", "dressed-like-officers"),
+        ("un pantalón igual a los de los custodios", "dressed-like-officers"),
+        ("the strips go under the stamp, peel it slow", "strips-in-paper"),
+        ("en el lomo del libro van pegadas las tiras", "strips-in-paper"),
+        ("lend me your bank account for a week, deposits coming, you keep 10", "account-lent-for-a-cut"),
+        ("cuando lo vea ya no va a poder caminar", "harm-strong"),
+    ],
+)
+def test_routines_cameras_uniforms_strips_and_lent_accounts(text, rule):
+    assert f"concept:{rule}" in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What time is count? I want to call you right after.",
+        "My phone camera broke so no pictures this week, sorry!",
+        "He wants to be a police officer, we got him a costume just like the officers wear.",
+        "Made chicken strips for the kids and put stamps on your envelope.",
+        "The glucose test strips come in an envelope from the pharmacy now.",
+        "I opened a bank account for Maya's birthday money, you keep the card safe for her.",
+    ],
+)
+def test_counts_cameras_costumes_and_strips_of_ordinary_life(text):
+    assert hits(text) == []
+
+
+def test_texting_abbreviations_read_as_the_words_they_stand_for():
+    assert tokens.keys("q") >= {"q", "que"}
+    assert "concept:watch-hours" in rules("el guardia de noche a q hora cambia?")
+
+
 def test_a_rule_of_one_concept_fires_on_its_phrases_of_several_words():
     # Its window (1) is no limit on its own phrases.
     assert "concept:harm-strong" in rules("Ese ya tiene los días contados, te lo juro.")
