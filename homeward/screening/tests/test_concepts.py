@@ -148,7 +148,10 @@ def test_ordinary_keys_social_workers_and_suits(text):
         ("un pantalón igual a los de los custodios", "dressed-like-officers"),
         ("the strips go under the stamp, peel it slow", "strips-in-paper"),
         ("en el lomo del libro van pegadas las tiras", "strips-in-paper"),
-        ("lend me your bank account for a week, deposits coming, you keep 10", "account-lent-for-a-cut"),
+        (
+            "lend me your bank account for a week, deposits coming, you keep 10",
+            "account-lent-for-a-cut",
+        ),
         ("cuando lo vea ya no va a poder caminar", "harm-strong"),
     ],
 )
