@@ -1,8 +1,8 @@
 """The held-out screening set: messages written by people who never saw the rules.
 
-Eight parts by eight authors (their READMEs say who and how they were kept apart):
-- ``heldout/development.jsonl`` (author A) and ``heldout/development_{c,e,f,g,h}.jsonl``
-  (authors C, E, F, G and H), which the layers are tuned and the classifier trained on
+Ten parts by ten authors (their READMEs say who and how they were kept apart):
+- ``heldout/development.jsonl`` (author A) and ``heldout/development_{c,e,f,g,h,i,j}.jsonl``
+  (authors C, E, F, G, H, I and J), which the layers are tuned and the classifier trained on
   (``DEVELOPMENT_PATHS``, by author);
 - ``validation/validation.jsonl`` (author D), never tuned or trained on and never read: its
   figures say whether what was tuned on the development parts holds for another writer;
@@ -34,7 +34,7 @@ DEVELOPMENT_PATH = EVALUATION / "heldout" / "development.jsonl"  # author A's, t
 DEVELOPMENT_PATHS = {
     "A": DEVELOPMENT_PATH,
     **{
-        author: EVALUATION / "heldout" / f"development_{author.lower()}.jsonl" for author in "CEFGH"
+        author: EVALUATION / "heldout" / f"development_{author.lower()}.jsonl" for author in "CEFGHIJ"
     },
 }
 VALIDATION_PATH = EVALUATION / "validation" / "validation.jsonl"
