@@ -128,6 +128,7 @@ _MORE_WORDS = """
     matar pegar picar golpear pagar debe deuda cuota soplon soplón testigo guardia
     llego llegó llega pide pidio pidió todo dia día lomo pesos peso confinado espejo
     confinamiento estado listo tenemos mercancia mercancía casa
+    daddy mommy papa papi mami abuela grandma grandpa nana welcome
 """
 COMMON = KNOWN_WORDS | frozenset(_MORE_WORDS.split())
 COMMON_KEYS = frozenset(key(w) for w in COMMON)

@@ -78,7 +78,7 @@ _FOND_WORDS = """
 i me my you u your we us our all the a an in of and to for is are best love loves loved
 miss missed hug hugs kiss kisses xoxo daddy dad papa mommy mom mama mother father
 grandpa grandma nana papaw mamaw brother sister son daughter baby family hero world forever
-always happy birthday soon home come back much so very hi hello hey
+always happy birthday soon home come back much so very hi hello hey welcome
 te amo quiero queremos extraño extrañamos mucho muchos besos abrazos papi papá mami mamá
 abuelo abuela abuelita hijo hija mi mis tu tus el la los las del de y para mejor mundo
 siempre feliz cumpleaños pronto casa vuelve ven amor corazón héroe hola

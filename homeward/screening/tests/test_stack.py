@@ -389,6 +389,8 @@ def test_a_number_game_with_its_key_given_still_shows_what_it_says(compiled):
         "la niña aprendió que la A es 1 y me dejó en el refri 1-13-15-18, lloré",
         "He learned Morse code at Cub Scouts and made me write: .... .. / -.. .- -.. -.. -.--",
         "Tu sobrina is learning Morse code en Girl Scouts: .. / .-.. --- ...- . / -.-- --- ..-",
+        "Your nephew made you a secret message, read the first letter of each line:\nWe miss"
+        " you\nEvery day\nLove you\nCome home\nOk?\nMom says hi\nEat your veggies",
     ],
 )
 def test_a_code_that_says_only_words_of_love_is_a_game(compiled, text):
