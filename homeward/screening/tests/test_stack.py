@@ -131,6 +131,10 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "I got a Ring camera, I can see everybody who comes to the door now lol",
         "Fui a Western Union a mandarle a tu abuela y me pidieron el ID y todo.",
         "Canelo beat the brakes off that dude in the ninth round, I almost cried.",
+        "She got into the rat poison in the garage, I moved all that stuff up high where she"
+        " can't get it.",
+        "I'm hauling steel coils to Phoenix this week, then picking up produce in Yuma.",
+        "tu tío Beto is making his cuete mechado, el que lleva tocino y chile",
     ],
 )
 def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, text):
@@ -152,6 +156,7 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("my boy in the kitchen can take a phone if you put money on his books", "drugs"),
         ("he been tweaking on that glass for three days, tell him I need the plug", "drugs"),
         ("when he comes out the chow hall shoot him, I'm not playing", "violence"),
+        ("Put the gun in the diaper bag Saturday, they never search the baby stuff", "weapons"),
         (
             "márcale a la señora, dile que su nieto está detenido y que deposite 3 mil para la"
             " fianza por Western Union a mi nombre",
