@@ -174,6 +174,29 @@ def test_counts_cameras_costumes_and_strips_of_ordinary_life(text):
     assert hits(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "El abogado dice que llevemos testigos, la audiencia va a ser en junio.",
+        "The lawyer said the witness didn't show up so the hearing got pushed.",
+        "El testigo principal se retractó. Ten paciencia y sigue echándole ganas.",
+    ],
+)
+def test_going_to_and_going_on_are_no_visit(text):
+    assert hits(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Que tu tía se le acerque a la testigo después de misa.", "find-victim"),
+        ("pasa por la casa de la Yesi nomás que te vea", "find-address-intimidate"),
+    ],
+)
+def test_a_visit_to_a_witness_or_a_victims_house(text, rule):
+    assert f"concept:{rule}" in rules(text)
+
+
 def test_texting_abbreviations_read_as_the_words_they_stand_for():
     assert tokens.keys("q") >= {"q", "que"}
     assert "concept:watch-hours" in rules("el guardia de noche a q hora cambia?")
