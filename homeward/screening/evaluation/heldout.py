@@ -34,7 +34,8 @@ DEVELOPMENT_PATH = EVALUATION / "heldout" / "development.jsonl"  # author A's, t
 DEVELOPMENT_PATHS = {
     "A": DEVELOPMENT_PATH,
     **{
-        author: EVALUATION / "heldout" / f"development_{author.lower()}.jsonl" for author in "CEFGHIJ"
+        author: EVALUATION / "heldout" / f"development_{author.lower()}.jsonl"
+        for author in "CEFGHIJ"
     },
 }
 VALIDATION_PATH = EVALUATION / "validation" / "validation.jsonl"
