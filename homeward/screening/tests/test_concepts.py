@@ -359,6 +359,7 @@ def test_unless_message_makes_the_whole_message_innocent():
         "El perro se escapó por la reja y ya le arreglamos el hueco.",
         "The detective show we watch had a guy hide a gun in a cereal box, so dumb lol.",
         "Your lawyer called about the hearing next month. The kids miss you every day.",
+        "He cried and then I bought him ice cream, don't judge me.",
     ],
 )
 def test_hard_innocent_messages_stay_clear(text):
