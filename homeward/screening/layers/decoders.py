@@ -811,7 +811,9 @@ def _unpig(word: str, strict: bool = True) -> str | None:
     if dash:
         if not tail.endswith("ay") or not set(tail[:-2]) <= _CONSONANTS or len(tail) > 5:
             return None
-        candidates = [tail[:-2] + head, head]
+        moved = tail[:-2]
+        # "in-way", "in-yay": a word beginning with a vowel, itself first
+        candidates = [head, moved + head] if moved in ("w", "y", "h", "") else [moved + head]
     else:
         if len(word) < 5 or not word.endswith("ay") or (strict and known(key(word))):
             return None

@@ -162,6 +162,11 @@ def test_morse_code() -> None:
             "the snitch in three bee goes tonight",
         ),
         (
+            "et-gay in-way e-thay ar-cay ow-nay",
+            "et-gay in-way e-thay ar-cay ow-nay",
+            "get in the car now",
+        ),
+        (
             "ethay itchsnay is atway ethay ackbay oorday",
             "ethay itchsnay is atway ethay ackbay oorday",
             "the snitch is at the back door",
