@@ -1,12 +1,14 @@
 """The layers of screening beyond rules and detectors, each in its own module.
 
-- ``tokens``: morphology. The words of a message with their English and Spanish lemmas.
+- ``tokens``: morphology. The words of a message with their English and Spanish lemmas
+  (and, for a word texted short, "q", "d", "x", the word it stands for).
 - ``concepts``: lexicons of concepts (weapon, harm, target person, ...) and rules that
   combine them by proximity ("make/hide + weapon").
 - ``slang``: prison and street slang in English and Spanish, each entry with the contexts
   that make it innocent.
 - ``decoders``: ROT13 and Caesar shifts, reversed text, acrostics, letter-number codes,
-  spelled-out digits, words split across lines. The decoded text is screened again.
+  spelled-out digits, words split across lines, Morse, the play languages (the Spanish
+  p-language, pig Latin). The decoded text is screened again.
 - ``classifier``: a learned second opinion that can raise a message to *flag*, never block.
 - ``language``: a message mostly in a language the library does not cover is flagged as
   not screened rather than passed as clear.
