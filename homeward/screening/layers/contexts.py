@@ -8,7 +8,9 @@ decoded text never is. A name here is:
 - a Capitalised word right after another Capitalised word that does not begin a sentence
   ("we saw Dwayne Shank at church");
 - the Capitalised name after "named", "called", "se llama" ("a robot named Jailbreak"), and
-  a title in quotes that begins with a capital ("'Escape from Alcatraz'", "'La Fuga'").
+  a title in quotes that begins with a capital ("'Escape from Alcatraz'", "'La Fuga'");
+- a Capitalised nickname after a title and an article, as Spanish says them ("tu tío el
+  Perico", "mi compa la Güera").
 A word written in lower case is never a name, and "the Glock", "a Shank" (an article before
 it) is not either. Idioms are cancelled by the library's exception rules ("escape room",
 "gun charge"), which an administrator extends in the console like any rule.
@@ -35,7 +37,8 @@ TITLES: dict[str, frozenset[str]] = {
         "sr sra srta señor señora señorita don doña dona doctor doctora dra lic licenciado "
         "licenciada profe profesor profesora maestro maestra padre madre hermano hermana "
         "pastor pastora tío tía tio tia abuelo abuela primo prima santo santa san juez jueza "
-        "oficial capitán entrenador entrenadora comadre compadre"
+        "oficial capitán entrenador entrenadora comadre compadre compa carnal cuñado cuñada "
+        "vecino vecina sobrino sobrina suegro suegra padrino madrina"
     ),
 }
 _TITLES = frozenset().union(*TITLES.values())
@@ -47,6 +50,8 @@ _NAMING = _set(
 # Words that may stand between a naming word and the name: "named it Sicario", "le dicen el
 # Sicario".
 _BETWEEN_NAMING = _set("it him her el la lo le")
+# The articles of a nickname after a title: "tu tío el Perico".
+_NICKNAMING = _set("el la")
 # Words before which a Capitalised word is a thing, not a person: "the Glock", "mi Cuete".
 _DETERMINERS = _set(
     "the a an this that my your his her our their some el la los las un una mi mis tu tus "
@@ -79,7 +84,9 @@ def name_spans(text: str) -> tuple[tuple[int, int], ...]:
         words = before.replace("\n", " ").casefold().split()[-2:]
         word = words[-1].rstrip(".,") if words else ""
         naming = word in _NAMING or (
-            len(words) == 2 and word in _BETWEEN_NAMING and words[0] in _NAMING
+            len(words) == 2
+            and word in _BETWEEN_NAMING
+            and (words[0] in _NAMING or (word in _NICKNAMING and words[0] in _TITLES))
         )
         if word in _TITLES or naming:
             spans.append((start, end))  # "Coach Glock", "named Jailbreak"
