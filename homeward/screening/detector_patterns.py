@@ -304,9 +304,9 @@ _AROUND = 40  # characters either side of an app's name where an amount makes it
 # bills): Luz is as often the person paid.
 EVERYDAY = re.compile(
     r"\b(?:groceries|rent|bills?|light bill|medicines?|medication|prescriptions?|doctor|"
-    r"hospital|funeral|diapers|formula|school|tuition|books|commissary|birthday|"
+    r"hospital|funeral|diapers|formula|school|tuition|books|commissary|birthday|gas|"
     r"renta|mandado|despensa|comida|medicinas?|medicamentos?|doctora?|pañales|escuela|"
-    r"útiles|colegiatura|cumpleaños|funeraria)\b"
+    r"útiles|colegiatura|cumpleaños|funeraria|gasolina)\b"
 )
 _PURPOSE_AROUND = 60  # characters either side of an app's name where a purpose is said
 

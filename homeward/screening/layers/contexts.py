@@ -10,7 +10,7 @@ decoded text never is. A name here is:
 - the Capitalised name after "named", "called", "se llama" ("a robot named Jailbreak"), and
   a title in quotes that begins with a capital ("'Escape from Alcatraz'", "'La Fuga'");
 - a Capitalised nickname after a title and an article, as Spanish says them ("tu tío el
-  Perico", "mi compa la Güera").
+  Perico", "mi compa la Güera"), and a pet's name before what it is ("Glock the dog").
 A word written in lower case is never a name, and "the Glock", "a Shank" (an article before
 it) is not either. Idioms are cancelled by the library's exception rules ("escape room",
 "gun charge"), which an administrator extends in the console like any rule.
@@ -50,6 +50,11 @@ _NAMING = _set(
 # Words that may stand between a naming word and the name: "named it Sicario", "le dicen el
 # Sicario".
 _BETWEEN_NAMING = _set("it him her el la lo le")
+# A pet's name is said before what it is: "Glock the dog", "Bala, el perro".
+_A_PET = re.compile(
+    r",? (?:the|our|my|your|el|la|mi|tu|nuestro|nuestra) (?:dog|cat|puppy|kitten|pup|horse|"
+    r"pony|goat|parrot|perro|perrito|perrita|gato|gatito|gatita|caballo|chivo|loro)\b"
+)
 # The articles of a nickname after a title: "tu tío el Perico".
 _NICKNAMING = _set("el la")
 # Words before which a Capitalised word is a thing, not a person: "the Glock", "mi Cuete".
@@ -93,6 +98,8 @@ def name_spans(text: str) -> tuple[tuple[int, int], ...]:
             continue
         gap = _GAP.search(text, start, end)  # after the run's first word
         if gap is None:
+            if _A_PET.match(text, end):
+                spans.append((start, end))  # "Glock the dog"
             continue  # one word, and no title or "named" before it: not a name
         if text[start : gap.start()].casefold().rstrip(".") in _TITLES:
             spans.append((gap.end(), end))  # "Reverend Dwayne Shank": the words after it

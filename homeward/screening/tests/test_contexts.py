@@ -39,6 +39,8 @@ def names(text: str) -> list[str]:
         ("Tu primo el Perico ya se casó con la muchacha de Tlaxiaco.", ["Perico"]),
         ("Tu compadre el Cuchillo ya abrió su taller.", ["Cuchillo"]),
         ("mándame el Perico en la tarjeta", []),
+        ("Glock the dog update: she ate a whole stick of butter.", ["Glock"]),
+        ("Bala, el perro de tu tía, ya tuvo cachorros.", ["Bala"]),
         ("Bring the Glock tonight.", []),
         ("Glock is in the car.", []),
         ("he said 'escape tonight' ok", []),

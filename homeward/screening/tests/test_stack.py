@@ -135,6 +135,17 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         " can't get it.",
         "I'm hauling steel coils to Phoenix this week, then picking up produce in Yuma.",
         "tu tío Beto is making his cuete mechado, el que lleva tocino y chile",
+        "Church youth group is doing a lock-in friday. They lock the doors at 10 and nobody"
+        " leaves til 7am.",
+        "Fuimos al doctor y le cambiaron las pastillas, ahora toma oxycodone por la cadera."
+        " Yo le cuento las pills cada semana.",
+        "The salon got robbed again, nobody hurt. Uncle Tuan put a new camera by the back door.",
+        "Did you see Talladega? The big one took out half the field, cars flipping everywhere.",
+        "cousin Jimmy's car caught fire on lap 12 at the dirt track, he jumped out fine",
+        "Venmo me back the $40 for gas when you can lol",
+        "tu sobrino anda diciendo 'you're sus, I'm gonna kill you' por el Among Us",
+        "He's building a prison in Minecraft with a secret tunnel under the bed lol",
+        "Glock the dog update: she ate a whole stick of butter and a sock.",
     ],
 )
 def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, text):
@@ -157,6 +168,8 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("he been tweaking on that glass for three days, tell him I need the plug", "drugs"),
         ("when he comes out the chow hall shoot him, I'm not playing", "violence"),
         ("Put the gun in the diaper bag Saturday, they never search the baby stuff", "weapons"),
+        ("the camera by the back fence been out for weeks, go over Saturday night", "escape"),
+        ("dig a tunnel under the fence behind the laundry, they never check it", "escape"),
         (
             "márcale a la señora, dile que su nieto está detenido y que deposite 3 mil para la"
             " fianza por Western Union a mi nombre",
