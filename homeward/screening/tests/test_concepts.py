@@ -153,6 +153,10 @@ def test_ordinary_keys_social_workers_and_suits(text):
             "account-lent-for-a-cut",
         ),
         ("cuando lo vea ya no va a poder caminar", "harm-strong"),
+        ("si sigue hablando lo van a encontrar flotando en el canal", "harm-strong"),
+        ("they gonna have a conversation he won't walk away from", "harm-strong"),
+        ("which gate does the laundry truck use and do they check under it?", "route-blind-spot"),
+        ("pregúntale cuál puerta del sótano no tiene alarma", "route-blind-spot"),
     ],
 )
 def test_routines_cameras_uniforms_strips_and_lent_accounts(text, rule):
