@@ -146,6 +146,13 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "tu sobrino anda diciendo 'you're sus, I'm gonna kill you' por el Among Us",
         "He's building a prison in Minecraft with a secret tunnel under the bed lol",
         "Glock the dog update: she ate a whole stick of butter and a sock.",
+        "Hicimos carne de chivo en pozo toda la noche, estaba pa chuparse los dedos.",
+        "A tu abuela la van a operar el lunes. Le van a dar morfina pal dolor.",
+        "The chaplain mentioned a victim-offender dialogue program. I went to the session.",
+        "Mami dice q no te cortes el pelo con el barbero de ahí jaja",
+        "Tía Lupe trajo un machete de recuerdo pa mi papá, lo colgó en la pared.",
+        "Tu sobrina hizo un dibujo de ti con uniforme naranja y rejas, la maestra se asustó.",
+        "Anoche cruzamos a la carne asada, tres horas en la garita, la migra revisa todo.",
     ],
 )
 def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, text):
@@ -170,6 +177,7 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("Put the gun in the diaper bag Saturday, they never search the baby stuff", "weapons"),
         ("the camera by the back fence been out for weeks, go over Saturday night", "escape"),
         ("dig a tunnel under the fence behind the laundry, they never check it", "escape"),
+        ("El custodio de la garita dos te abre, te espera el Chele con el carro afuera", "escape"),
         (
             "márcale a la señora, dile que su nieto está detenido y que deposite 3 mil para la"
             " fianza por Western Union a mi nombre",
