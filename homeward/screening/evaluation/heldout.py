@@ -1,8 +1,8 @@
 """The held-out screening set: messages written by people who never saw the rules.
 
-Ten parts by ten authors (their READMEs say who and how they were kept apart):
-- ``heldout/development.jsonl`` (author A) and ``heldout/development_{c,e,f,g,h,i,j}.jsonl``
-  (authors C, E, F, G, H, I and J), which the layers are tuned and the classifier trained on
+Twelve parts by twelve authors (their READMEs say who and how they were kept apart):
+- ``heldout/development.jsonl`` (author A) and ``heldout/development_{c,e,...,l}.jsonl``
+  (authors C and E to L), which the layers are tuned and the classifier trained on
   (``DEVELOPMENT_PATHS``, by author);
 - ``validation/validation.jsonl`` (author D), never tuned or trained on and never read: its
   figures say whether what was tuned on the development parts holds for another writer;
@@ -35,7 +35,7 @@ DEVELOPMENT_PATHS = {
     "A": DEVELOPMENT_PATH,
     **{
         author: EVALUATION / "heldout" / f"development_{author.lower()}.jsonl"
-        for author in "CEFGHIJ"
+        for author in "CEFGHIJKL"
     },
 }
 VALIDATION_PATH = EVALUATION / "validation" / "validation.jsonl"

@@ -3,7 +3,7 @@
     python -m homeward.screening.evaluation [--strict] [--show N] [--rules-only]
                                             [--part PART ...]
 
-PART: development (author A), development-c, -e, -f, -g, -h, -i, -j, validation
+PART: development (author A), development-c, -e, -f, -g, -h, -i, -j, -k, -l, validation
 or frozen; every part by default.
 
 Pure Python, no database: the rules come from the library's data files, the verdicts from
