@@ -117,29 +117,6 @@ def test_the_officers_hours_of_visits_or_of_ones_own_job_are_not(text):
         ("Babe usa el social de tu primo para sacar el préstamo.", "identity-fraud"),
         ("Ya sabes qué hacer con ese, que no amanezca.", "harm-strong"),
         ("if he don't pay his mama gonna be picking out a suit for him", "harm-strong"),
-    ],
-)
-def test_keys_copied_someone_elses_social_and_harm_said_without_a_violent_word(text, rule):
-    assert f"concept:{rule}" in rules(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "We got the keys to the new house!! Sending you a picture of the front door.",
-        "Here's a pic of the keychain Maya made me, I lost my car keys again lol",
-        "The social worker came by and said the kids are doing great.",
-        "She loves her social media, she filed all the pictures from the quinceañera there.",
-        "He is picking out a suit for the wedding, finally.",
-    ],
-)
-def test_ordinary_keys_social_workers_and_suits(text):
-    assert hits(text) == []
-
-
-@pytest.mark.parametrize(
-    ("text", "rule"),
-    [
         ("cada cuánto hacen el conteo en tu dormitorio?", "watch-routine-asked"),
         ("is it still just the one CO on the floor after midnight", "watch-routine-asked"),
         ("is the camera by the back fence still broken?", "camera-out"),
@@ -159,13 +136,18 @@ def test_ordinary_keys_social_workers_and_suits(text):
         ("pregúntale cuál puerta del sótano no tiene alarma", "route-blind-spot"),
     ],
 )
-def test_routines_cameras_uniforms_strips_and_lent_accounts(text, rule):
+def test_what_is_said_in_other_words_is_caught(text, rule):
     assert f"concept:{rule}" in rules(text)
 
 
 @pytest.mark.parametrize(
     "text",
     [
+        "We got the keys to the new house!! Sending you a picture of the front door.",
+        "Here's a pic of the keychain Maya made me, I lost my car keys again lol",
+        "The social worker came by and said the kids are doing great.",
+        "She loves her social media, she filed all the pictures from the quinceañera there.",
+        "He is picking out a suit for the wedding, finally.",
         "What time is count? I want to call you right after.",
         "My phone camera broke so no pictures this week, sorry!",
         "He wants to be a police officer, we got him a costume just like the officers wear.",
@@ -174,7 +156,7 @@ def test_routines_cameras_uniforms_strips_and_lent_accounts(text, rule):
         "I opened a bank account for Maya's birthday money, you keep the card safe for her.",
     ],
 )
-def test_counts_cameras_costumes_and_strips_of_ordinary_life(text):
+def test_the_same_words_in_ordinary_life_are_not(text):
     assert hits(text) == []
 
 
