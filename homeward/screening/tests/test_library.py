@@ -123,6 +123,7 @@ INNOCENT = [
     "When I say I'm proud of you, I mean it with my whole heart.",
     "Every letter you send means the world to me, I read each one twice.",
     "Si te digo la verdad, ya no aguanto el frío de este invierno.",
+    "Si te digo la verdad, es que ya no aguanto el frío de este invierno.",
     "Maya's spelling homework: write the first letter of your name on every page.",
     "He got his CDL! Says truck stop coffee is gonna kill him before the road does lol",
     "Your mom is gonna kill you when she sees what you did to the car.",
