@@ -39,8 +39,8 @@ _MONEY_AFTER = re.compile(r" ?(?:dollars|bucks|usd|pesos|dlls|dólares|dolares)\
 # "el número de rastreo es", "MTCN" (a money transfer's control number), read in the 40
 # characters before it.
 _LABELLED = re.compile(
-    r"(?:\b(?:confirmation|tracking|reference|order|case|receipt|docket|ticket|booking|mtcn)"
-    r"(?: ?(?:number|no\.?|num|#|code))?"
+    r"(?:\b(?:confirmation|tracking|receipt|docket|mtcn)(?: ?(?:number|no\.?|num|#|code))?"
+    r"|\b(?:reference|order|case|ticket|booking) ?(?:number|no\.?|num|#)"
     r"|\bn[uú]mero de (?:confirmaci[oó]n|rastreo|referencia|caso|orden|gu[ií]a|recibo)"
     r"|\bfolio)(?: (?:is|es|was|era))?[ :#.]*$"
 )
@@ -304,7 +304,7 @@ _AROUND = 40  # characters either side of an app's name where an amount makes it
 # bills): Luz is as often the person paid.
 EVERYDAY = re.compile(
     r"\b(?:groceries|rent|bills?|light bill|medicines?|medication|prescriptions?|doctor|"
-    r"hospital|funeral|diapers|formula|school|tuition|books|commissary|birthday|gas|"
+    r"hospital|funeral|diapers|formula|school|tuition|books|commissary|birthday|"
     r"renta|mandado|despensa|comida|medicinas?|medicamentos?|doctora?|pañales|escuela|"
     r"útiles|colegiatura|cumpleaños|funeraria|gasolina)\b"
 )

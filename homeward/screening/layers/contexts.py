@@ -51,9 +51,12 @@ _NAMING = _set(
 # Sicario".
 _BETWEEN_NAMING = _set("it him her el la lo le")
 # A pet's name is said before what it is: "Glock the dog", "Bala, el perro".
+# The clause ends there, or goes on about the animal ("Glock the dog update:", "ate"): not
+# "Glock, the dog knows, is in the car".
 _A_PET = re.compile(
     r",? (?:the|our|my|your|el|la|mi|tu|nuestro|nuestra) (?:dog|cat|puppy|kitten|pup|horse|"
     r"pony|goat|parrot|perro|perrito|perrita|gato|gatito|gatita|caballo|chivo|loro)\b"
+    r"(?=\s*(?:[.,!?:;)]|$|update|ate|got|is|was|has|had|just|finally|de|ya|se|tuvo|comió))"
 )
 # The articles of a nickname after a title: "tu tío el Perico".
 _NICKNAMING = _set("el la")

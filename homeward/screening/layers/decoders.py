@@ -21,7 +21,8 @@ the span of the original text it came from and the decoded text as plain lower-c
   one two", "cinco cinco cinco") or mixed with digits, as the number;
 - ``split-words``: a word that matters broken in two by a space or a line break
   ("esc\\nape", "sh ank"), joined, in its sentence as written;
-- ``morse``: three or more Morse letters ("--. ..- -. / .. -."), words apart by a slash;
+- ``morse``: three or more Morse letters ("--. ..- -. / .. -."), words apart by a slash or
+  a bar (letters with none between words are split into words as acrostics are);
 - ``play-language``: the languages children speak to keep a secret, three or more words
   of them in a run: the Spanish p-language (jerigonza: "mapatapa apal sapapopo" is "mata
   al sapo") and pig Latin ("e-thay itch-snay" is "the snitch").
@@ -386,6 +387,10 @@ def _gate_patterns() -> dict[str, list[str]]:
     ]
     number_words = f"(?:{NUMBER_WORDS})"
     letter = "[.-]{1,5}(?: ?[/|] ?| )"  # a Morse letter and what follows it
+    # Two words of the p-language or of pig Latin with at most one word between, whatever
+    # separates them, or two in one folded word (the folded view reads "|" and "1" as "i").
+    p_syllable = "(?:apa|epe|ipi|opo|upu)"
+    between = "[^a-z]+(?:[a-z]+[^a-z]+)?[a-z]*"
     return {
         "shift": [rf"\b{w}\b" for w in sorted(shift)],
         "reversed": [rf"\b{w}\b" for w in sorted(backwards | {"ne"})],
@@ -394,11 +399,12 @@ def _gate_patterns() -> dict[str, list[str]]:
         "numbers": [r"\b[0-9]{1,2}[-.][0-9]{1,2}\b", r"\b[0-9]{1,2}(?:, ?[0-9]{1,2}){3}\b"],
         "spelled": [rf"\b(?:{number_words}|[0-9])[ ,.-]{{1,3}}{number_words}\b"],
         "morse": [rf"(?:^|[\s/|]){letter}{letter}[.-]{{1,5}}(?:[\s/|]|$)"],
-        # two words in a row with a p-syllable ("mapatapa apal"), two ending in "ay" ("ethay
-        # itchsnay": the folded view joins "e-thay")
+        # ("mapatapa apal", "ethay itchsnay": the folded view joins "e-thay")
         "play": [
-            r"(?:apa|epe|ipi|opo|upu)[a-z]*[^a-z]+[a-z]*(?:apa|epe|ipi|opo|upu)",
-            r"[a-z]ay [a-z]*[a-z]ay\b",
+            f"{p_syllable}[a-z]*{between}{p_syllable}",
+            f"{p_syllable}[a-z]*{p_syllable}",
+            rf"ay{between}ay\b",
+            "ay[a-z]{1,12}ay",
         ],
     }
 
@@ -708,7 +714,7 @@ class _Message:
             if any(None in word for word in letters):
                 continue  # not Morse: dots and dashes that are no letter
             words = ["".join(cast(list[str], word)) for word in letters]
-            if len(words) == 1 and (found := spells(words[0])) is not None:
+            if len(words) == 1 and len(words[0]) <= _SPLIT_AT_MOST and (found := spells(words[0])):
                 words = found[0].split()
             if sum(map(len, words)) >= 3 and known_share(words) >= 0.5:
                 self._add("morse", m.span(), " ".join(words))
@@ -780,6 +786,8 @@ _MORSE_CODES = """
     ...- .-- -..- -.-- --.. ----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----.
 """
 _MORSE_LETTER = dict(zip(_MORSE_CODES.split(), "abcdefghijklmnopqrstuvwxyz0123456789", strict=True))
+# Morse letters written with no slash between words are split into words up to this many.
+_SPLIT_AT_MOST = 64
 # Three or more groups of dots and dashes, a space between letters, a slash or bar between
 # words, standing alone (not an ellipsis after a word).
 _MORSE_RUN = re.compile(r"(?<![^\s/|])[.-]{1,5}(?:(?: ?[/|] ?| )[.-]{1,5}){2,}(?![^\s/|])")
@@ -804,16 +812,16 @@ def _unp(word: str, strict: bool = True) -> str | None:
 
 def _unpig(word: str, strict: bool = True) -> str | None:
     """A word of pig Latin read back ("itch-snay" and "itchsnay" are "snitch", "ethay"
-    "the"), or None: the consonants before the "ay" go back in front, the most of them
-    that make a word. Strict: without a hyphen, only a word that is no word as written
-    ("today", "okay")."""
+    "the"), or None: the consonants before the "ay" go back in front (without a hyphen,
+    the most of them that make a word; "in-way" is "in"). Strict: without a hyphen, only a
+    word that is no word as written ("today", "okay")."""
     head, dash, tail = word.partition("-")
     if dash:
         if not tail.endswith("ay") or not set(tail[:-2]) <= _CONSONANTS or len(tail) > 5:
             return None
         moved = tail[:-2]
-        # "in-way", "in-yay": a word beginning with a vowel, itself first
-        candidates = [head, moved + head] if moved in ("w", "y", "h", "") else [moved + head]
+        # "in-way", "in-yay": a word beginning with a vowel, itself first ("im-hay" is "him")
+        candidates = [head, moved + head] if moved in ("w", "y", "") else [moved + head]
     else:
         if len(word) < 5 or not word.endswith("ay") or (strict and known(key(word))):
             return None

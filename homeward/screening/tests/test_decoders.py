@@ -161,6 +161,7 @@ def test_morse_code() -> None:
             "e-thay itch-snay in ee-thray ee-bay oes-gay onight-tay",
             "the snitch in three bee goes tonight",
         ),
+        ("ill-kay im-hay onight-tay", "ill-kay im-hay onight-tay", "kill him tonight"),
         (
             "et-gay in-way e-thay ar-cay ow-nay",
             "et-gay in-way e-thay ar-cay ow-nay",
@@ -246,6 +247,13 @@ def test_the_gate_hides_nothing() -> None:
         'en la p: "mapatapa apal sapapopo". Él entiende.',
         "Tell T: e-thay itch-snay in ee-thray ee-bay oes-gay onight-tay.",
         "ethay itchsnay is atway ethay ackbay oorday",
+        # play languages with a word between, or other separators
+        "ill-kay the uard-gay at ight-nay",
+        "mapatapa al sapapopo el gapatopo",
+        "ethay, itchsnay, isway, atway, ethay, ackbay, oorday",
+        "ethay/itchsnay/isway",
+        "ethay|itchsnay|isway",
+        "mapatapa1apal1sapapopo",
         "Lakers won 112-108 last night, Dodgers lost 3-1, Knicks 21 points in the 4th.",
         "I'll be at the facility Thursday at 10 and we can talk about the case.",
     ]

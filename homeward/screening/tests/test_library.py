@@ -92,6 +92,7 @@ CAUGHT = [
     ("La primera letra de cada renglón, como siempre.", "coded", "flag"),
     ("Dile a Beto: lee solo la primera letra del resto.", "coded", "flag"),
     ("Si te digo rézale a la virgencita es que ya está el dinero.", "coded", "flag"),
+    ("Si te digo la verdad significa que ya está todo listo.", "coded", "flag"),
 ]
 
 
@@ -127,7 +128,6 @@ INNOCENT = [
     "Maya's spelling homework: write the first letter of your name on every page.",
     "He got his CDL! Says truck stop coffee is gonna kill him before the road does lol",
     "Your mom is gonna kill you when she sees what you did to the car.",
-    "Aunt Deb wants to kill him for that tattoo on his neck.",
 ]
 
 

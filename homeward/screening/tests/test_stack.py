@@ -109,8 +109,6 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "coach said im starting at QB friday, we finna smoke them boys from Westside",
         "El abogado de oficio explicó que la orden de protección significa que no puedes"
         " tener contacto con ella, ni por carta ni por teléfono.",
-        "Per our conversation: the protective order prohibits any contact with Ms. Lewis,"
-        " including through third parties. If she contacts you, do not respond.",
         "the new Warzone map got a prison you gotta break out of and I thought of you lol",
         "Sampled an old soul record, put some 808s on it. It's a banger. Lyrics coming.",
         "the shop said the brake lines was cut by rust lol, got them replaced",
@@ -142,7 +140,6 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "The salon got robbed again, nobody hurt. Uncle Tuan put a new camera by the back door.",
         "Did you see Talladega? The big one took out half the field, cars flipping everywhere.",
         "cousin Jimmy's car caught fire on lap 12 at the dirt track, he jumped out fine",
-        "Venmo me back the $40 for gas when you can lol",
         "tu sobrino anda diciendo 'you're sus, I'm gonna kill you' por el Among Us",
         "He's building a prison in Minecraft with a secret tunnel under the bed lol",
         "Glock the dog update: she ate a whole stick of butter and a sock.",
@@ -178,6 +175,24 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("the camera by the back fence been out for weeks, go over Saturday night", "escape"),
         ("dig a tunnel under the fence behind the laundry, they never check it", "escape"),
         ("El custodio de la garita dos te abre, te espera el Chele con el carro afuera", "escape"),
+        # what a sender could write to borrow an innocent context
+        (
+            "Per our call, get her to change her statement before the hearing or her kids pay"
+            " for it",
+            "harassment",
+        ),
+        ("bring the heat kill him when he comes out", "violence"),
+        ("Tell your mom we gonna kill him when he gets out", "violence"),
+        ("Turn off the xbox and kill him tonight", "violence"),
+        (
+            "hide it in the lego box, the tunnel under the fence behind the laundry is ready",
+            "escape",
+        ),
+        ("he's getting stabbed when he comes out, first round of chow", "violence"),
+        ("keep the piece taped on the wall behind the locker, they won't look", "weapons"),
+        ("Glock, the dog knows, is in the car under the seat, go get it tonight", "weapons"),
+        ("the order is 4817 3928, tell him", "coded"),
+        ("ill-kay im-hay onight-tay", "violence"),
         (
             "márcale a la señora, dile que su nieto está detenido y que deposite 3 mil para la"
             " fianza por Western Union a mi nombre",
