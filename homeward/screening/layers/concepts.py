@@ -230,7 +230,7 @@ def _in_a_name(
         if first == last:
             start, end = tk.original_span(normalized, words, first, last)
             capital = start < end and original[start].isupper()
-            if capital and any(s <= start and end <= e for s, e in contexts.name_spans(original)):
+            if capital and contexts.in_a_name(original, start, end):
                 return True
     return False
 

@@ -18,6 +18,8 @@ it) is not either. Idioms are cancelled by the library's exception rules ("escap
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from functools import lru_cache
 
@@ -114,6 +116,30 @@ def name_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(titles + spans + _named_again(text, spans))
 
 
+def in_a_name(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies inside one of the names of ``text``
+    (``name_spans``), found by bisection: a message of thousands of names and words costs
+    a look-up per word, not a pass over every name."""
+    starts, reach = _index(text)
+    at = bisect.bisect_right(starts, start)
+    return at > 0 and reach[at - 1] >= end
+
+
+@lru_cache(maxsize=64)
+def _index(text: str) -> tuple[list[int], list[int]]:
+    """The names' starts in order, and for each the furthest end of a name starting there
+    or before."""
+    spans = sorted(name_spans(text))
+    return [s for s, _ in spans], list(itertools.accumulate((e for _, e in spans), max))
+
+
+def _covered(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether position ``at`` is inside one of ``spans`` (sorted by start, ends only
+    growing: the runs of ``name_spans`` do not overlap)."""
+    index = bisect.bisect_right(spans, (at, float("inf")))
+    return index > 0 and at < spans[index - 1][1]
+
+
 def _named_again(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Where a word found in a name above comes back alone, Capitalised, without an article
     or a possessive before it: "Coach Shank says ... Shank told me" is one man. ("the
@@ -121,9 +147,10 @@ def _named_again(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     names = {w for s, e in spans for w in _GAP.split(text[s:e]) if len(w) > 2 and w[1:].islower()}
     if not names:
         return []
+    ordered = sorted(spans)
     again = []
     for m in _CAPITALISED.finditer(text):  # one pass, however many names
-        if m.group() not in names or any(s <= m.start() < e for s, e in spans):
+        if m.group() not in names or _covered(ordered, m.start()):
             continue
         if _word_before(text, m.start()) not in _DETERMINERS:
             again.append(m.span())

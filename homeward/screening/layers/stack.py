@@ -174,12 +174,10 @@ def cancelled_by_names(normalized: Normalized, hits: Sequence[Hit]) -> list[Hit]
     """``hits`` without the single words that are part of a person's name."""
     if not any(map(_a_word, hits)):  # most messages: nothing to cancel, no names to find
         return list(hits)
-    names = contexts.name_spans(normalized.original)
-    if not names:
+    original = normalized.original
+    if not contexts.name_spans(original):
         return list(hits)
-    return [
-        h for h in hits if not (_a_word(h) and any(s <= h.start and h.end <= e for s, e in names))
-    ]
+    return [h for h in hits if not (_a_word(h) and contexts.in_a_name(original, h.start, h.end))]
 
 
 def _a_word(hit: Hit) -> bool:

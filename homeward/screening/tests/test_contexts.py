@@ -4,10 +4,12 @@ still hit."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from homeward.screening import engine
-from homeward.screening.layers.contexts import name_spans
+from homeward.screening.layers.contexts import in_a_name, name_spans
 from homeward.screening.layers.stack import Layers
 from homeward.screening.library import load_library
 
@@ -48,6 +50,21 @@ def names(text: str) -> list[str]:
 )
 def test_names_and_titles_are_found_and_nothing_else(text, expected):
     assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Coach Shank says Tyler starts. Shank told me he's proud. Reverend Dwayne Shank too.",
+        "We watched 'Escape from Alcatraz' with Coach Glock and Sr. Navaja, Glock the dog.",
+        "Glock, the dog. " * 50,
+    ],
+)
+def test_a_word_is_in_a_name_where_a_name_span_covers_it(text):
+    spans = name_spans(text)
+    for word in re.finditer(r"\w+", text):
+        covered = any(s <= word.start() and word.end() <= e for s, e in spans)
+        assert in_a_name(text, *word.span()) == covered, word.group()
 
 
 @pytest.mark.parametrize(
