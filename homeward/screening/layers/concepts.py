@@ -468,6 +468,15 @@ def _rule(raw: Any, concepts: Mapping[str, Concept], where: str) -> ConceptRule:
         # A rule of one concept fires on any of its entries, however many words it has
         # ("put him in the hospital" under a window of 1).
         window = max(window, *(len(tk.words_of(entry)) for entry in concepts[needs[0]].words))
+    else:
+        # An entry too long to meet the others within the window could never match.
+        for name in needs:
+            for entry in concepts[name].words:
+                if len(tk.words_of(entry)) + len(needs) - 1 > window:
+                    raise ConceptError(
+                        f"{where}: {entry!r} ({name}) is too long to meet the other concepts"
+                        f" within {window} words."
+                    )
     sentence = raw.get("sentence", False)
     if not isinstance(sentence, bool):
         raise ConceptError(f"{where}: sentence is true or false.")

@@ -409,6 +409,10 @@ def test_the_version_is_a_fingerprint_of_the_file():
             "concepts.toml, rule 1 ('make-weapon'): a window across sentences is at most 12",
         ),
         (
+            ('"knife", "cuchillo"', '"knife", "cuchillo", "the big kitchen knife"'),
+            "concepts.toml, rule 1 ('make-weapon'): 'the big kitchen knife' (weapon) is too long",
+        ),
+        (
             ('unless = ["kitchen"]', 'unless = ["cooking"]'),
             "concepts.toml, rule 1 ('make-weapon'): unknown concept(s) 'cooking' in unless.",
         ),
