@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 
@@ -120,24 +121,29 @@ def in_a_name(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` lies inside one of the names of ``text``
     (``name_spans``), found by bisection: a message of thousands of names and words costs
     a look-up per word, not a pass over every name."""
-    starts, reach = _index(text)
-    at = bisect.bisect_right(starts, start)
-    return at > 0 and reach[at - 1] >= end
+    return _within(_names_index(text), start, end)
+
+
+Index = tuple[list[int], list[int]]
 
 
 @lru_cache(maxsize=64)
-def _index(text: str) -> tuple[list[int], list[int]]:
-    """The names' starts in order, and for each the furthest end of a name starting there
+def _names_index(text: str) -> Index:
+    return _index(name_spans(text))
+
+
+def _index(spans: Iterable[tuple[int, int]]) -> Index:
+    """The spans' starts in order, and for each the furthest end of a span starting there
     or before."""
-    spans = sorted(name_spans(text))
-    return [s for s, _ in spans], list(itertools.accumulate((e for _, e in spans), max))
+    ordered = sorted(spans)
+    return [s for s, _ in ordered], list(itertools.accumulate((e for _, e in ordered), max))
 
 
-def _covered(spans: list[tuple[int, int]], at: int) -> bool:
-    """Whether position ``at`` is inside one of ``spans`` (sorted by start, ends only
-    growing: the runs of ``name_spans`` do not overlap)."""
-    index = bisect.bisect_right(spans, (at, float("inf")))
-    return index > 0 and at < spans[index - 1][1]
+def _within(index: Index, start: int, end: int) -> bool:
+    """Whether ``start`` to ``end`` lies inside one of the spans of ``index``."""
+    starts, reach = index
+    at = bisect.bisect_right(starts, start)
+    return at > 0 and reach[at - 1] >= end
 
 
 def _named_again(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -147,10 +153,10 @@ def _named_again(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     names = {w for s, e in spans for w in _GAP.split(text[s:e]) if len(w) > 2 and w[1:].islower()}
     if not names:
         return []
-    ordered = sorted(spans)
+    found = _index(spans)
     again = []
     for m in _CAPITALISED.finditer(text):  # one pass, however many names
-        if m.group() not in names or _covered(ordered, m.start()):
+        if m.group() not in names or _within(found, m.start(), m.start() + 1):
             continue
         if _word_before(text, m.start()) not in _DETERMINERS:
             again.append(m.span())
