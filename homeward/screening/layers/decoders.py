@@ -149,6 +149,7 @@ _TRIGGER_WORDS = """
     cuete arma armas balas matar matarlo matarla matalo matala matenlo picar golpe golpiza
     soplon soplones rata
     droga drogas mota coca perico cristal heroina fentanilo pastillas paquete mercancia
+    globos globitos segueta
     testigo victima direccion denuncia estafa tarjetas desnuda desnudo
 """
 
@@ -797,6 +798,7 @@ _PLAY_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 # The p-language repeats each syllable's vowel after a p: "mapatapa" is "mata".
 _P_SYLLABLE = re.compile(r"([aeiouáéíóú])p\1")
 _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxyz")
+_VOWELS = frozenset("aeiouáéíóú")
 
 
 def _unp(word: str, strict: bool = True) -> str | None:
@@ -823,17 +825,22 @@ def _unpig(word: str, strict: bool = True) -> str | None:
         # "in-way", "in-yay": a word beginning with a vowel, itself first ("im-hay" is "him")
         candidates = [head, moved + head] if moved in ("w", "y", "") else [moved + head]
     else:
-        if len(word) < 5 or not word.endswith("ay") or (strict and known(key(word))):
+        if len(word) < 3 or not word.endswith("ay"):
             return None
+        if (strict or len(word) < 5) and known(key(word)):
+            return None  # "today", "okay"; "away" and "day" even beside pig Latin
         stem = word[:-2]
         # "atway": a word beginning with a vowel (first: "twa" is a word too); then
-        # the consonants moved back, the most of them first
+        # the consonants moved back, the most of them first; last, a word beginning with
+        # a vowel with nothing moved ("Iay" is "I")
         candidates = [stem[:-1]] if stem[-1] in "wy" else []
         candidates += [
             stem[-k:] + stem[:-k]
             for k in (3, 2, 1)
             if len(stem) > k and set(stem[-k:]) <= _CONSONANTS
         ]
+        if stem[0] in _VOWELS:
+            candidates.append(stem)
     return next((c for c in candidates if c and _a_word(c)), None)
 
 

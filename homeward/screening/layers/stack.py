@@ -81,7 +81,7 @@ grandpa grandma nana papaw mamaw brother sister son daughter baby family hero wo
 always happy birthday soon home come back much so very hi hello hey welcome
 te amo quiero queremos extraño extrañamos mucho muchos besos abrazos papi papá mami mamá
 abuelo abuela abuelita hijo hija mi mis tu tus el la los las del de y para mejor mundo
-siempre feliz cumpleaños pronto casa vuelve ven amor corazón héroe hola
+siempre feliz cumpleaños pronto casa vuelve ven amor corazón héroe hola know sabes
 """
 _FOND = frozenset(map(tokens.key, _FOND_WORDS.split()))  # as keys: "mis" is "miss"
 _ONE_WORD = re.compile(r"[a-z]+")
