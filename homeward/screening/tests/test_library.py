@@ -128,7 +128,36 @@ INNOCENT = [
     "Maya's spelling homework: write the first letter of your name on every page.",
     "He got his CDL! Says truck stop coffee is gonna kill him before the road does lol",
     "Your mom is gonna kill you when she sees what you did to the car.",
+    "She's dead serious about the tamales, nobody touches them before Christmas Eve.",
+    "Shoot me a message when you can, and shoot her a pic of the baby too.",
 ]
+
+# Code words agreed on before: a key given in quotes or numbers after "we agreed".
+CODE_WORDS = [
+    "Remember what we set up before: 'the recipe' means the package, 'church' means Tuesday.",
+    "Ya sabes lo que acordamos: 'la boda' es la entrega y 'las rosas' son los celulares.",
+    "Los números que quedamos: 3 son los chips y 7 es el domingo.",
+    "como quedamos, 'la tía está enferma' means they came to the house",
+]
+
+
+@pytest.mark.parametrize("text", CODE_WORDS)
+def test_code_words_agreed_on_before_are_flagged_as_coded(library, text):
+    result = screen(text, library)
+    assert result.verdict == "flag"
+    assert {h.category for h in result.hits} == {"coded"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Like we said at the visit, the lawyer is coming Tuesday.",
+        "'Te amo' means I love you, teach the baby to say it.",
+        "Como quedamos, el sábado te llevo a los niños a la visita.",
+    ],
+)
+def test_a_plan_or_a_word_explained_is_no_code(library, text):
+    assert screen(text, library).verdict == "clear"
 
 
 @pytest.mark.parametrize("text", INNOCENT)

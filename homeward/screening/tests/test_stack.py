@@ -51,6 +51,27 @@ def by_layer(verdict: engine.Verdict) -> dict[str, list[engine.Hit]]:
         ("Put the snuff in the diaper bag, they don't ever check it", "concept", "drugs"),
         ("cuéntame con detalle como te tocas pensando en mí", "concept", "sexual"),
         ("conéctame en tres vías con el Toro cuando me llames", "concept", "relay"),
+        # authors M and N's parts
+        ("Consígueme una llavecita de las esposas y cósela en la bastilla", "slang", "escape"),
+        ("Find me a handcuff key, tiny one, and tape it under the card", "slang", "escape"),
+        ("Métela la sierra de alambre en el cordón de la sudadera", "slang", "escape"),
+        ("Pídele a tu cuñado los planos del penal de la remodelación", "slang", "escape"),
+        (
+            "Cash his pension check every month, sign his name, he won't notice anything",
+            "concept",
+            "fraud",
+        ),
+        (
+            "Put the grant money in under your aunt's business, they barely check the payroll",
+            "concept",
+            "fraud",
+        ),
+        ("When you're home I'm making you finish twice before breakfast", "concept", "sexual"),
+        (
+            "Tell Smiley the new kid pays his share every month like the rest of the varrio",
+            "concept",
+            "gang",
+        ),
     ],
 )
 def test_meaning_is_caught_where_the_rules_alone_pass(compiled, text, layer, category):
@@ -150,6 +171,39 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "Tía Lupe trajo un machete de recuerdo pa mi papá, lo colgó en la pared.",
         "Tu sobrina hizo un dibujo de ti con uniforme naranja y rejas, la maestra se asustó.",
         "Anoche cruzamos a la carne asada, tres horas en la garita, la migra revisa todo.",
+        # idioms and everyday words (authors M and N's parts)
+        "Grandma says if he eats the pie early she'll end him. She's dead serious lol",
+        "He was hollering like somebody shot him when the ice water hit his back jajaja",
+        "Hay que matar la carne cada día, hermano, la palabra nos fortalece.",
+        "La banda de tu prima rompió madre con el danzón en el carnaval.",
+        "Aquí en el barrio la cosa está en candela con este calor, ni los perros salen.",
+        "Cortamos toda la hierba del patio, ya llegaba a la rodilla.",
+        "Me tomé una Coca de vidrio bien fría en la pulga, como cuando eras niño.",
+        "Ya bajé 15 libras con la dieta del doctor, sin tortillas ni pan.",
+        "Saqué a crédito el refri en Elektra, lo voy pagando con la tanda.",
+        "El hermano dio su testimonio de cuando andaba en las drogas y cómo Dios lo sacó.",
+        "Pelea la buena batalla de la fe allá adentro, mijo.",
+        "Shoot her a text when you get your tablet, she wants to hear from you.",
+        "When you get home you're riding shotgun in the Chevelle to the car show.",
+        "Only if you don't kill the clutch this time, it's a new one.",
+        "The wind out here is going to kill me, three days of dust.",
+        "That gas can kill you in two breaths, so we drill it every week.",
+        "That bull threw him so hard we all thought it was gonna kill him, he walked away.",
+        "The log truck rode the runaway ramp coming down off Mt. Hood, driver was fine.",
+        "I got robbed on the waiver wire again, fantasy football is rigged.",
+        "Deep in the weeds on sauté tonight, chef screaming tickets at us.",
+        "Froze in the duck blind till the birds came in, dog broke through the ice.",
+        "On New Year's your tíos shot off cuetes all night at the rancho.",
+        "En la fiesta del pueblo quemaron los toritos de cuetes en el atrio.",
+        "Tu tío mató el puerco temprano y afiló los cuchillos en la piedra para la carne.",
+        "El perico de la vecina ya dice 'buenos días' desde la jaula.",
+        "Mijo, te hice una carta que nomás dice TE AMO con letras de colores.",
+        "Working the fireworks stand, sold out of the big 500-gram cakes by Friday.",
+        "Got burned by the hot tar kettle on the roof today, just a blister.",
+        "Capture the flag at paintball, I shot two guys guarding it and ran it home.",
+        "Have you heard that true crime podcast about the murder in the grain bin?",
+        "Ellohay addyday, Iay ovelay ouyay! That's pig Latin, Mom taught us at dinner tonight"
+        " and we laughed the whole time. Love, your girls",
     ],
 )
 def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, text):
@@ -193,6 +247,11 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("Glock, the dog knows, is in the car under the seat, go get it tonight", "weapons"),
         ("the order is 4817 3928, tell him", "coded"),
         ("ill-kay im-hay onight-tay", "violence"),
+        # borrowing this session's idioms
+        ("she's dead, tell him, I'm dead serious about it", "violence"),
+        ("tell him I'm gonna kill him, the clutch can wait", "violence"),
+        ("mándame la coca en la caja de cereal, la que no se note", "drugs"),
+        ("shoot him when he comes out of the chow hall, I'm not joking", "violence"),
         (
             "márcale a la señora, dile que su nieto está detenido y que deposite 3 mil para la"
             " fianza por Western Union a mi nombre",
