@@ -137,6 +137,7 @@ CODE_WORDS = [
     "Remember what we set up before: 'the recipe' means the package, 'church' means Tuesday.",
     "Ya sabes lo que acordamos: 'la boda' es la entrega y 'las rosas' son los celulares.",
     "Los números que quedamos: 3 son los chips y 7 es el domingo.",
+    "Acuérdate de la clave que acordamos: 1 es el cargador, 2 es la tarjeta.",
     "como quedamos, 'la tía está enferma' means they came to the house",
 ]
 
@@ -154,6 +155,7 @@ def test_code_words_agreed_on_before_are_flagged_as_coded(library, text):
         "Like we said at the visit, the lawyer is coming Tuesday.",
         "'Te amo' means I love you, teach the baby to say it.",
         "Como quedamos, el sábado te llevo a los niños a la visita.",
+        "Quedamos que el 24 es la cena en casa de tu tía.",
     ],
 )
 def test_a_plan_or_a_word_explained_is_no_code(library, text):

@@ -252,6 +252,10 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("tell him I'm gonna kill him, the clutch can wait", "violence"),
         ("mándame la coca en la caja de cereal, la que no se note", "drugs"),
         ("shoot him when he comes out of the chow hall, I'm not joking", "violence"),
+        ("Le rompieron madre en el patio al soplón, que se calle", "violence"),
+        ("le rompió madre con un tubo al que me robó", "violence"),
+        ("la cosa está buena, mándala con la visita en el pañal", "drugs"),
+        ("dropped 5 pounds of weed at the spot", "drugs"),
         (
             "márcale a la señora, dile que su nieto está detenido y que deposite 3 mil para la"
             " fianza por Western Union a mi nombre",
