@@ -73,17 +73,8 @@ MAX_DECODED_LENGTH = 2_000
 # or two).
 LONE_WORDS_NEAR = 200
 _STRETCHED = re.compile(r"(.)\1\1")
-# Words of love and family a child's code says (``_fond``).
-_FOND_WORDS = """
-i me my you u your we us our all the a an in of and to for is are best love loves loved
-miss missed hug hugs kiss kisses xoxo daddy dad papa mommy mom mama mother father
-grandpa grandma nana papaw mamaw brother sister son daughter baby family hero world forever
-always happy birthday soon home come back much so very hi hello hey welcome
-te amo quiero queremos extraño extrañamos mucho muchos besos abrazos papi papá mami mamá
-abuelo abuela abuelita hijo hija mi mis tu tus el la los las del de y para mejor mundo
-siempre feliz cumpleaños pronto casa vuelve ven amor corazón héroe hola know sabes
-"""
-_FOND = frozenset(map(tokens.key, _FOND_WORDS.split()))  # as keys: "mis" is "miss"
+# Words of love and family a child's code says (``_fond``), as keys: "mis" is "miss".
+_FOND = frozenset(map(tokens.key, decoders.FOND_WORDS.split()))
 _ONE_WORD = re.compile(r"[a-z]+")
 # A letter-number code's key written out in the message: "1=A 2=B", "la A es 1", "every
 # number is a letter".

@@ -138,6 +138,11 @@ CODE_WORDS = [
     "Ya sabes lo que acordamos: 'la boda' es la entrega y 'las rosas' son los celulares.",
     "Los números que quedamos: 3 son los chips y 7 es el domingo.",
     "Acuérdate de la clave que acordamos: 1 es el cargador, 2 es la tarjeta.",
+    "From now on in my letters, Grandpa means the PO and the garden means the spot.",
+    "De ahora en adelante, cuando te diga que llueve significa que ya llegó.",
+    "Cuando te pregunte por el tío, esa es la señal que acordamos.",
+    "3-9-2-7. You know what the numbers mean.",
+    "Read it the old way, every 3rd word, starting after this line.",
     "como quedamos, 'la tía está enferma' means they came to the house",
 ]
 
@@ -156,6 +161,7 @@ def test_code_words_agreed_on_before_are_flagged_as_coded(library, text):
         "'Te amo' means I love you, teach the baby to say it.",
         "Como quedamos, el sábado te llevo a los niños a la visita.",
         "Quedamos que el 24 es la cena en casa de tu tía.",
+        "From now on Sundays are pancake days, the kids voted.",
     ],
 )
 def test_a_plan_or_a_word_explained_is_no_code(library, text):

@@ -67,6 +67,21 @@ def by_layer(verdict: engine.Verdict) -> dict[str, list[engine.Hit]]:
             "fraud",
         ),
         ("When you're home I'm making you finish twice before breakfast", "concept", "sexual"),
+        # authors O and P's parts
+        ("i washed em and wrote new amounts, cashed two at different banks", "slang", "fraud"),
+        (
+            "Run the settlement through the taco truck a little at a time so it looks like"
+            " regular business",
+            "slang",
+            "fraud",
+        ),
+        ("Escríbeme con jugo de limón entre las líneas, lo importante nomás", "slang", "coded"),
+        (
+            "cópiala con tu letra y mándasela a mi compa en Hartford, no pongas mi nombre",
+            "concept",
+            "relay",
+        ),
+        ("si ella cambia su statment le damos 500, nadie tiene que saber", "concept", "harassment"),
         (
             "Tell Smiley the new kid pays his share every month like the rest of the varrio",
             "concept",
@@ -202,6 +217,14 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "Got burned by the hot tar kettle on the roof today, just a blister.",
         "Capture the flag at paintball, I shot two guys guarding it and ran it home.",
         "Have you heard that true crime podcast about the murder in the grain bin?",
+        "Meet Bandit, our new beagle. He already escaped the baby gate twice.",
+        "El Místico le rompió la cara en el ring al otro luchador, la Arena estaba llena.",
+        "Ya saqué la lavadora en el Coppel en pagos, ya no voy a la lavandería.",
+        "Lavé tus jeans con veinte dólares en la bolsa, ahora sí ya lavé dinero jajaja",
+        "Me mataron los pies en la empacadora, doble turno otra vez.",
+        "Your cousin got his flu shot and his arm is killing him, acting like he got shot lol",
+        "Fuimos a la feria y te compré un llavero de la Virgen.",
+        "Estamos viendo la serie del Chapo en Netflix, la parte del túnel en la regadera.",
         "Ellohay addyday, Iay ovelay ouyay! That's pig Latin, Mom taught us at dinner tonight"
         " and we laughed the whole time. Love, your girls",
     ],
@@ -256,6 +279,10 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("le rompió madre con un tubo al que me robó", "violence"),
         ("la cosa está buena, mándala con la visita en el pañal", "drugs"),
         ("dropped 5 pounds of weed at the spot", "drugs"),
+        (
+            "Go to the hardware store and get the thin hacksaw blades, glue them in the Bible",
+            "escape",
+        ),
         (
             "márcale a la señora, dile que su nieto está detenido y que deposite 3 mil para la"
             " fianza por Western Union a mi nombre",
@@ -495,6 +522,13 @@ def test_a_number_game_with_its_key_given_still_shows_what_it_says(compiled):
         "Tu sobrina is learning Morse code en Girl Scouts: .. / .-.. --- ...- . / -.-- --- ..-",
         "Your nephew made you a secret message, read the first letter of each line:\nWe miss"
         " you\nEvery day\nLove you\nCome home\nOk?\nMom says hi\nEat your veggies",
+        # words of love that no rule would read as an acrostic: "read the first letters" is
+        # the game, not a code left unread
+        "Mia (age 7) says read the first letter of every line!!\nI made you a card\nLuna"
+        " is bigger now\nOur tree is up\nVery cold here\nEating pancakes\nYou are the"
+        " best\nOne more hug\nUntil you come home",
+        "Your grandson made this for your birthday, read the first letters going down:\n"
+        "Pancakes on Sunday\nAlways fishing\nPlaying cards\nAwesome stories\nWe miss you",
     ],
 )
 def test_a_code_that_says_only_words_of_love_is_a_game(compiled, text):
