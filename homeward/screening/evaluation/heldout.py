@@ -35,7 +35,7 @@ DEVELOPMENT_PATHS = {
     "A": DEVELOPMENT_PATH,
     **{
         author: EVALUATION / "heldout" / f"development_{author.lower()}.jsonl"
-        for author in "CEFGHIJKLMNOP"
+        for author in "CEFGHIJKLMNOPQR"
     },
 }
 VALIDATION_PATH = EVALUATION / "validation" / "validation.jsonl"

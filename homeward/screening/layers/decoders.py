@@ -134,18 +134,6 @@ _MORE_WORDS = """
 COMMON = KNOWN_WORDS | frozenset(_MORE_WORDS.split())
 COMMON_KEYS = frozenset(key(w) for w in COMMON)
 
-# Words of love and family a child's code says: a decoded text of these only is a game
-# (``stack._fond``), and an acrostic of these only is read (``spells_fondly``).
-FOND_WORDS = """
-i me my you u your we us our all the a an in of and to for is are best love loves loved
-miss missed hug hugs kiss kisses xoxo daddy dad papa mommy mom mama mother father
-grandpa grandma nana papaw mamaw brother sister son daughter baby family hero world forever
-always happy birthday soon home come back much so very hi hello hey welcome
-te amo quiero queremos extraño extrañamos mucho muchos besos abrazos papi papá mami mamá
-abuelo abuela abuelita hijo hija mi mis tu tus el la los las del de y para mejor mundo
-siempre feliz cumpleaños pronto casa vuelve ven amor corazón héroe hola know sabes
-"""
-
 # Words that matter to screening, whole: what a split word or an acrostic is worth
 # proposing for (besides a sentence of common words).
 _TRIGGER_WORDS = """
@@ -783,7 +771,7 @@ class _Message:
         letters = unaccent("".join(start[3] for start in starts))
         if len(letters) != len(starts) or len(letters) < 4:
             return  # a letter that folds to none or two ("ß"): no acrostic to read
-        found = spells(letters) or spells_fondly(letters)
+        found = spells(letters)
         if found is None:
             return
         text, (first, last) = found
@@ -824,6 +812,7 @@ def _unp(word: str, strict: bool = True) -> str | None:
     return read
 
 
+@lru_cache(maxsize=4096)
 def _unpig(word: str, strict: bool = True) -> str | None:
     """A word of pig Latin read back ("itch-snay" and "itchsnay" are "snitch", "ethay"
     "the"), or None: the consonants before the "ay" go back in front (without a hyphen,
@@ -1094,33 +1083,6 @@ def spells(letters: str) -> tuple[str, Span] | None:
     mean = covered / max(1, sum(len(w) >= 2 for w in words))
     if len(letters) >= 6 and covered >= 0.85 * len(letters) and long_words and mean >= 3:
         return _trimmed(words)
-    return None
-
-
-@once
-def _fond_letters() -> frozenset[str]:
-    return frozenset(map(unaccent, FOND_WORDS.split()))
-
-
-def spells_fondly(letters: str) -> tuple[str, Span] | None:
-    """The words of love and family a child's acrostic spells ("I LOVE YOU", "PAPAW"),
-    every letter of them, or every letter but the first (the line that says to read the
-    first letters): two words at least, one of three letters or more. A child's game the
-    layers then read as one (``stack._fond``), rather than a "read the first letters"
-    left with nothing to read."""
-    fond = _fond_letters()
-    for skip in (0, 1):
-        rest = letters[skip:]
-        # words[i]: a split of rest[:i] into fond words, or None
-        words: list[list[str] | None] = [[]] + [None] * len(rest)
-        for i in range(1, len(rest) + 1):
-            for j in range(max(0, i - _MAX_WORD), i):
-                if words[j] is not None and rest[j:i] in fond:
-                    words[i] = [*words[j], rest[j:i]]  # type: ignore[misc]
-                    break
-        found = words[len(rest)]
-        if found and len(found) >= 2 and max(map(len, found)) >= 3:
-            return " ".join(found), (skip, len(letters))
     return None
 
 

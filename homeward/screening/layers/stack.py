@@ -73,8 +73,17 @@ MAX_DECODED_LENGTH = 2_000
 # or two).
 LONE_WORDS_NEAR = 200
 _STRETCHED = re.compile(r"(.)\1\1")
-# Words of love and family a child's code says (``_fond``), as keys: "mis" is "miss".
-_FOND = frozenset(map(tokens.key, decoders.FOND_WORDS.split()))
+# Words of love and family a child's code says (``_fond``).
+_FOND_WORDS = """
+i me my you u your we us our all the a an in of and to for is are best love loves loved
+miss missed hug hugs kiss kisses xoxo daddy dad papa mommy mom mama mother father
+grandpa grandma nana papaw mamaw brother sister son daughter baby family hero world forever
+always happy birthday soon home come back much so very hi hello hey welcome
+te amo quiero queremos extraño extrañamos mucho muchos besos abrazos papi papá mami mamá
+abuelo abuela abuelita hijo hija mi mis tu tus el la los las del de y para mejor mundo
+siempre feliz cumpleaños pronto casa vuelve ven amor corazón héroe hola
+"""
+_FOND = frozenset(map(tokens.key, _FOND_WORDS.split()))  # as keys: "mis" is "miss"
 _ONE_WORD = re.compile(r"[a-z]+")
 # A letter-number code's key written out in the message: "1=A 2=B", "la A es 1", "every
 # number is a letter".
@@ -201,7 +210,7 @@ def _decoded(
             # A child's game with its key given ("1 es A, 2 es B") saying nothing to screen:
             # not hidden writing. An exception over it cancels the number detectors' hits.
             outcomes = _game(f"{said} Its key is given in the message.")
-        elif not found and _fond(decoded.text):
+        elif not found and _fond(decoded.text[:MAX_DECODED_LENGTH]):
             # "I love you daddy" backwards or shifted by one: a child's secret, kept in the
             # open.
             outcomes = _game(f"{said} It says only words of love.")
@@ -243,6 +252,26 @@ def _game(detail: str) -> list[tuple[str, str, str]]:
 
 def _fond(text: str) -> bool:
     """Whether a decoded text is only words of love and family ("i love you daddy", "te
-    amo", "best dad in the world")."""
+    amo", "best dad in the world"), as the decoder split it or, for the letters of an
+    acrostic split another way ("team o papi"), as its letters split into such words."""
     words = text.split()
-    return bool(words) and all(tokens.key(word) in _FOND for word in words)
+    if not words:
+        return False
+    if all(tokens.key(word) in _FOND for word in words):
+        return True
+    return _fond_letters("".join(words))
+
+
+_FOND_LETTERS = frozenset(decoders.unaccent(word) for word in _FOND_WORDS.split())
+_LONGEST_FOND = max(map(len, _FOND_LETTERS))
+
+
+def _fond_letters(letters: str) -> bool:
+    """Whether every letter of ``letters`` belongs to a split of them into words of love
+    and family ("teamopapi": "te amo papi"). Linear: a word ends at each place only if
+    one of the few fond words ends there."""
+    ends = [True] + [False] * len(letters)
+    for i in range(1, len(letters) + 1):
+        low = max(0, i - _LONGEST_FOND)
+        ends[i] = any(ends[j] and letters[j:i] in _FOND_LETTERS for j in range(low, i))
+    return ends[-1]

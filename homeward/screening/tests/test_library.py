@@ -143,6 +143,10 @@ CODE_WORDS = [
     "Cuando te pregunte por el tío, esa es la señal que acordamos.",
     "3-9-2-7. You know what the numbers mean.",
     "Read it the old way, every 3rd word, starting after this line.",
+    "Like we said at the visit: 'las rosas' = the money, 'los primos' = the cops.",
+    "Remember the football code: 'Cowboys win' means everything is good.",
+    "Okay so from now on, Mom means the PO and the dog means the cops.",
+    "Desde ahora, cuando diga 'la tía', léelo como 'la policía'.",
     "como quedamos, 'la tía está enferma' means they came to the house",
 ]
 
@@ -162,6 +166,14 @@ def test_code_words_agreed_on_before_are_flagged_as_coded(library, text):
         "Como quedamos, el sábado te llevo a los niños a la visita.",
         "Quedamos que el 24 es la cena en casa de tu tía.",
         "From now on Sundays are pancake days, the kids voted.",
+        "From now on bedtime means bedtime, the kids are out of control.",
+        "Desde ahora ya no como tortillas, es que el doctor me regañó.",
+        "Tu hija quedó la primera en todas las materias, la maestra la felicitó.",
+        "El último de cada mes pagamos la renta.",
+        "Every second word out of his mouth is a lie, that lawyer.",
+        "The code we set up for the Netflix account still works.",
+        "We agreed the Garcias' is where Thanksgiving is this year.",
+        "You know what these numbers mean? My cholesterol finally went down.",
     ],
 )
 def test_a_plan_or_a_word_explained_is_no_code(library, text):

@@ -57,7 +57,7 @@ def by_layer(verdict: engine.Verdict) -> dict[str, list[engine.Hit]]:
         ("Métela la sierra de alambre en el cordón de la sudadera", "slang", "escape"),
         ("Pídele a tu cuñado los planos del penal de la remodelación", "slang", "escape"),
         (
-            "Cash his pension check every month, sign his name, he won't notice anything",
+            "Apply for the unemployment with your cousin's name, he'll never know",
             "concept",
             "fraud",
         ),
@@ -76,6 +76,17 @@ def by_layer(verdict: engine.Verdict) -> dict[str, list[engine.Hit]]:
             "fraud",
         ),
         ("Escríbeme con jugo de limón entre las líneas, lo importante nomás", "slang", "coded"),
+        # authors Q and R's parts
+        (
+            "Mi primo ya tiene el dron, el sábado lo vuela por la cancha con 2 phones",
+            "slang",
+            "drugs",
+        ),
+        (
+            "lo que le hicieron a mi hermano se paga con sangre, antes del Día de Muertos",
+            "concept",
+            "violence",
+        ),
         (
             "cópiala con tu letra y mándasela a mi compa en Hartford, no pongas mi nombre",
             "concept",
@@ -83,7 +94,7 @@ def by_layer(verdict: engine.Verdict) -> dict[str, list[engine.Hit]]:
         ),
         ("si ella cambia su statment le damos 500, nadie tiene que saber", "concept", "harassment"),
         (
-            "Tell Smiley the new kid pays his share every month like the rest of the varrio",
+            "Tell Smiley the new kid pays his share every month, the varrio decided",
             "concept",
             "gang",
         ),
@@ -202,7 +213,6 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "When you get home you're riding shotgun in the Chevelle to the car show.",
         "Only if you don't kill the clutch this time, it's a new one.",
         "The wind out here is going to kill me, three days of dust.",
-        "That gas can kill you in two breaths, so we drill it every week.",
         "That bull threw him so hard we all thought it was gonna kill him, he walked away.",
         "The log truck rode the runaway ramp coming down off Mt. Hood, driver was fine.",
         "I got robbed on the waiver wire again, fantasy football is rigged.",
@@ -211,16 +221,25 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "On New Year's your tíos shot off cuetes all night at the rancho.",
         "En la fiesta del pueblo quemaron los toritos de cuetes en el atrio.",
         "Tu tío mató el puerco temprano y afiló los cuchillos en la piedra para la carne.",
-        "El perico de la vecina ya dice 'buenos días' desde la jaula.",
         "Mijo, te hice una carta que nomás dice TE AMO con letras de colores.",
         "Working the fireworks stand, sold out of the big 500-gram cakes by Friday.",
         "Got burned by the hot tar kettle on the roof today, just a blister.",
         "Capture the flag at paintball, I shot two guys guarding it and ran it home.",
         "Have you heard that true crime podcast about the murder in the grain bin?",
+        "We put you both on speaker so grandma could hear the baby laugh.",
+        "his share of the pizza is in the fridge, the homies ate the rest",
+        "Jessica got a job doing payroll, she says the boss never checks anything.",
+        "Got a new saw blade for the miter saw, the deck is almost done.",
+        "The diner reopened and it looks like regular business again.",
+        "Found an invisible ink pen in the kids' Christmas stockings.",
+        "Your daddy got that big buck Saturday, 10 point, shot him from the tower blind.",
+        "My debit card got skimmed at the gas station, the bank says they'll refund it.",
+        "143 baby, that's I love you in pager code, like in high school.",
+        "My job got a drone for roof inspections, I crashed it into a tree the first day.",
         "Meet Bandit, our new beagle. He already escaped the baby gate twice.",
         "El Místico le rompió la cara en el ring al otro luchador, la Arena estaba llena.",
         "Ya saqué la lavadora en el Coppel en pagos, ya no voy a la lavandería.",
-        "Lavé tus jeans con veinte dólares en la bolsa, ahora sí ya lavé dinero jajaja",
+        "Se me fueron veinte dólares en los jeans a la lavadora, ya lavé dinero jajaja",
         "Me mataron los pies en la empacadora, doble turno otra vez.",
         "Your cousin got his flu shot and his arm is killing him, acting like he got shot lol",
         "Fuimos a la feria y te compré un llavero de la Virgen.",
@@ -270,15 +289,22 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("Glock, the dog knows, is in the car under the seat, go get it tonight", "weapons"),
         ("the order is 4817 3928, tell him", "coded"),
         ("ill-kay im-hay onight-tay", "violence"),
-        # borrowing this session's idioms
-        ("she's dead, tell him, I'm dead serious about it", "violence"),
-        ("tell him I'm gonna kill him, the clutch can wait", "violence"),
-        ("mándame la coca en la caja de cereal, la que no se note", "drugs"),
-        ("shoot him when he comes out of the chow hall, I'm not joking", "violence"),
+        # borrowing this session's idioms: each holds the innocent phrase, and is still flagged
+        ("make it look like somebody shot him, nobody will know", "violence"),
+        ("the gas could kill them, leave the stove on when they sleep", "violence"),
+        ("he got his flu shot Tuesday, get him shot Friday when he leaves the clinic", "violence"),
+        ("I lost 5 pounds of weed at the spot, find who took it", "drugs"),
+        ("ride shotgun and bring the shotgun, it's under the seat", "weapons"),
+        ("mándame dos cocas grandes de la buena con la visita", "drugs"),
+        ("mis compas le van a dar una golpiza a ese vato, luego unas cervezas", "violence"),
+        ("Mete la pistola en el puerco que traen para la barbacoa", "weapons"),
+        ("dile que cambie su testimonio, ya pagué", "harassment"),
+        ("Esconde el cuete en el rancho, cuando llegue le disparas", "weapons"),
+        ("Hide the handcuff key in the toy car you bring to visit", "escape"),
+        ("Move the ice down by the river spot tonight, get the money", "drugs"),
         ("Le rompieron madre en el patio al soplón, que se calle", "violence"),
         ("le rompió madre con un tubo al que me robó", "violence"),
         ("la cosa está buena, mándala con la visita en el pañal", "drugs"),
-        ("dropped 5 pounds of weed at the spot", "drugs"),
         (
             "Go to the hardware store and get the thin hacksaw blades, glue them in the Bible",
             "escape",
@@ -522,13 +548,9 @@ def test_a_number_game_with_its_key_given_still_shows_what_it_says(compiled):
         "Tu sobrina is learning Morse code en Girl Scouts: .. / .-.. --- ...- . / -.-- --- ..-",
         "Your nephew made you a secret message, read the first letter of each line:\nWe miss"
         " you\nEvery day\nLove you\nCome home\nOk?\nMom says hi\nEat your veggies",
-        # words of love that no rule would read as an acrostic: "read the first letters" is
-        # the game, not a code left unread
-        "Mia (age 7) says read the first letter of every line!!\nI made you a card\nLuna"
-        " is bigger now\nOur tree is up\nVery cold here\nEating pancakes\nYou are the"
-        " best\nOne more hug\nUntil you come home",
-        "Your grandson made this for your birthday, read the first letters going down:\n"
-        "Pancakes on Sunday\nAlways fishing\nPlaying cards\nAwesome stories\nWe miss you",
+        # split by the decoder as "team o papi": its letters are words of love all the same
+        "Tu hija te hizo un mensaje secreto, lee la primera letra de cada palabra: Tortugas"
+        " Enormes Amarillas Mueven Ocho Patas A Pasear Incansablemente.",
     ],
 )
 def test_a_code_that_says_only_words_of_love_is_a_game(compiled, text):
