@@ -252,26 +252,6 @@ def _game(detail: str) -> list[tuple[str, str, str]]:
 
 def _fond(text: str) -> bool:
     """Whether a decoded text is only words of love and family ("i love you daddy", "te
-    amo", "best dad in the world"), as the decoder split it or, for the letters of an
-    acrostic split another way ("team o papi"), as its letters split into such words."""
+    amo", "best dad in the world")."""
     words = text.split()
-    if not words:
-        return False
-    if all(tokens.key(word) in _FOND for word in words):
-        return True
-    return _fond_letters("".join(words))
-
-
-_FOND_LETTERS = frozenset(decoders.unaccent(word) for word in _FOND_WORDS.split())
-_LONGEST_FOND = max(map(len, _FOND_LETTERS))
-
-
-def _fond_letters(letters: str) -> bool:
-    """Whether every letter of ``letters`` belongs to a split of them into words of love
-    and family ("teamopapi": "te amo papi"). Linear: a word ends at each place only if
-    one of the few fond words ends there."""
-    ends = [True] + [False] * len(letters)
-    for i in range(1, len(letters) + 1):
-        low = max(0, i - _LONGEST_FOND)
-        ends[i] = any(ends[j] and letters[j:i] in _FOND_LETTERS for j in range(low, i))
-    return ends[-1]
+    return bool(words) and all(tokens.key(word) in _FOND for word in words)

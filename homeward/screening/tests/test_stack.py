@@ -83,7 +83,7 @@ def by_layer(verdict: engine.Verdict) -> dict[str, list[engine.Hit]]:
             "drugs",
         ),
         (
-            "lo que le hicieron a mi hermano se paga con sangre, antes del Día de Muertos",
+            "lo que le hicieron a mi hermano lo va a pagar con sangre",
             "concept",
             "violence",
         ),
@@ -232,10 +232,13 @@ def test_hard_innocent_messages_stay_clear_with_every_layer(compiled, text):
         "Got a new saw blade for the miter saw, the deck is almost done.",
         "The diner reopened and it looks like regular business again.",
         "Found an invisible ink pen in the kids' Christmas stockings.",
-        "Your daddy got that big buck Saturday, 10 point, shot him from the tower blind.",
-        "My debit card got skimmed at the gas station, the bank says they'll refund it.",
         "143 baby, that's I love you in pager code, like in high school.",
         "My job got a drone for roof inspections, I crashed it into a tree the first day.",
+        "We flew the drone in the yard for Eli's birthday, he loved it.",
+        "Jesus paid in blood for every one of us, baby.",
+        "La libertad se paga con sangre, decía tu abuelo el veterano.",
+        "Sofi has no panties that fit, I'm buying more at Walmart.",
+        "The old house is sitting on brick, the inspector said.",
         "Meet Bandit, our new beagle. He already escaped the baby gate twice.",
         "El Místico le rompió la cara en el ring al otro luchador, la Arena estaba llena.",
         "Ya saqué la lavadora en el Coppel en pagos, ya no voy a la lavandería.",
@@ -302,6 +305,15 @@ def test_work_hunting_recovery_and_court_words_in_context_stay_clear(compiled, t
         ("Esconde el cuete en el rancho, cuando llegue le disparas", "weapons"),
         ("Hide the handcuff key in the toy car you bring to visit", "escape"),
         ("Move the ice down by the river spot tonight, get the money", "drugs"),
+        # the second review's
+        (
+            "take his card and pin and withdraw it all, then file a police report so they"
+            " refund him",
+            "fraud",
+        ),
+        ("Get the deer rifle out of the truck and shoot him when he pulls up.", "violence"),
+        ("That snitch leaves in a body bag before his funeral is even planned", "violence"),
+        ("Mi amor, 8-5-18-15-9-14 en la visita. Ya sabes qué significan los números.", "coded"),
         ("Le rompieron madre en el patio al soplón, que se calle", "violence"),
         ("le rompió madre con un tubo al que me robó", "violence"),
         ("la cosa está buena, mándala con la visita en el pañal", "drugs"),
@@ -548,9 +560,6 @@ def test_a_number_game_with_its_key_given_still_shows_what_it_says(compiled):
         "Tu sobrina is learning Morse code en Girl Scouts: .. / .-.. --- ...- . / -.-- --- ..-",
         "Your nephew made you a secret message, read the first letter of each line:\nWe miss"
         " you\nEvery day\nLove you\nCome home\nOk?\nMom says hi\nEat your veggies",
-        # split by the decoder as "team o papi": its letters are words of love all the same
-        "Tu hija te hizo un mensaje secreto, lee la primera letra de cada palabra: Tortugas"
-        " Enormes Amarillas Mueven Ocho Patas A Pasear Incansablemente.",
     ],
 )
 def test_a_code_that_says_only_words_of_love_is_a_game(compiled, text):
