@@ -210,7 +210,7 @@ def _decoded(
             # A child's game with its key given ("1 es A, 2 es B") saying nothing to screen:
             # not hidden writing. An exception over it cancels the number detectors' hits.
             outcomes = _game(f"{said} Its key is given in the message.")
-        elif not found and _fond(decoded.text[:MAX_DECODED_LENGTH]):
+        elif not found and len(decoded.text) <= MAX_DECODED_LENGTH and _fond(decoded.text):
             # "I love you daddy" backwards or shifted by one: a child's secret, kept in the
             # open.
             outcomes = _game(f"{said} It says only words of love.")
