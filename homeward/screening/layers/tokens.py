@@ -47,13 +47,32 @@ def starts_of(text: str) -> list[int]:
 _starts_of: Callable[[str], list[int]] = native.function("_text", "starts") or starts_of
 
 
-def words_and_keys(
-    text: str, cache: dict[str, frozenset[str]]
-) -> tuple[list[str], list[frozenset[str] | None]]:
-    """The words of ``text`` (``words_of``) and each one's keys in ``cache``, None where it
-    has none yet. ``native/_text.c`` does the same in C, which is used when it is built."""
-    words = words_of(text)
-    return words, list(map(cache.get, words))
+class Vocabulary:
+    """Each word read so far, with its keys (``keys``): ``words_and_keys(text)`` gives the
+    words of a text (``words_of``) and the keys of each one known, None where it is not.
+    ``native/_text.c`` has the same in C, used when it is built: it finds each word by its
+    characters where it lies in the text and hands back the str it keeps for it, so a word
+    seen before costs no new str (most words of most messages), and a dict that has it as
+    a key (a lexicon's words) finds it at once."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, frozenset[str]] = {}
+
+    def words_and_keys(self, text: str) -> tuple[list[str], list[frozenset[str] | None]]:
+        words = words_of(text)
+        return words, list(map(self._keys.get, words))
+
+    def add(self, word: str, keys: frozenset[str]) -> None:
+        self._keys[word] = keys
+
+    def get(self, word: str) -> frozenset[str] | None:
+        return self._keys.get(word)
+
+    def clear(self) -> None:
+        self._keys.clear()
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def words_of(text: str) -> list[str]:
@@ -65,16 +84,11 @@ def words_of(text: str) -> list[str]:
     return data.translate(_NOT_WORD_LATIN1).decode("latin-1").split()
 
 
-_words_and_keys: Callable[
-    [str, dict[str, frozenset[str]]], tuple[list[str], list[frozenset[str] | None]]
-] = native.function("_text", "words_and_keys") or words_and_keys
+_vocabulary: Vocabulary = (native.function("_text", "Vocabulary") or Vocabulary)()
 
 
 class _Lemmatize(Protocol):
     def __call__(self, token: str, lang: str) -> str: ...
-
-
-_keys_cache: dict[str, frozenset[str]] = {}
 
 
 @once
@@ -132,15 +146,15 @@ TEXTED = {
 def keys(word: str) -> frozenset[str]:
     """Every key of one word of a message: itself, the word it stands for when texted
     (``TEXTED``) and their lemmas, folded."""
-    found = _keys_cache.get(word)
+    found = _vocabulary.get(word)
     if found is None:
         forms = {word} | set(lemmas(word))
         if word in TEXTED:
             forms |= {TEXTED[word], *lemmas(TEXTED[word])}
         found = frozenset(k for k in map(key, forms) if k)
-        if len(_keys_cache) >= _CACHE_LIMIT:
-            _keys_cache.clear()
-        _keys_cache[word] = found
+        if len(_vocabulary) >= _CACHE_LIMIT:
+            _vocabulary.clear()
+        _vocabulary.add(word, found)
     return found
 
 
@@ -167,7 +181,7 @@ class Words(Sequence[Token]):
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.words, cached = _words_and_keys(text, _keys_cache)  # as in the plain view
+        self.words, cached = _vocabulary.words_and_keys(text)  # as in the plain view
         self._starts: list[int] | None = None  # worked out when something is found
         if all(cached):
             self.keys: list[frozenset[str]] = cached  # type: ignore[assignment]  # no None
@@ -376,15 +390,15 @@ def walk(
         ones, after, before = anchored
         for value in ones:
             found.append((index, index, value))
+        # By each key of the neighbour, in its order: a word has a few keys, where an
+        # anchor may know dozens.
         if after and index + 1 < count:
-            following = keys[index + 1]
-            for k, candidates in after.items():
-                if k in following:
+            for k in keys[index + 1]:
+                if (candidates := after.get(k)) is not None:
                     _whole(candidates, index, keys, found)
         if before and index > 0:
-            preceding = keys[index - 1]
-            for k, candidates in before.items():
-                if k in preceding:
+            for k in keys[index - 1]:
+                if (candidates := before.get(k)) is not None:
                     _whole(candidates, index, keys, found)
     return found
 

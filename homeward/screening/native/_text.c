@@ -1,4 +1,4 @@
-/* Reading a message's text, in C: what ``tokens.starts_of``, ``tokens.words_and_keys``,
+/* Reading a message's text, in C: what ``tokens.starts_of``, ``tokens.Vocabulary``,
  * ``concepts.symbols_inside_words``, ``concepts.three_single_letters``,
  * ``normalize._squeeze``, ``normalize._collapse_repeats``, ``decoders.sentence_initials``,
  * ``decoders.pieces_in`` and ``detector_cipher.letter_counts`` do in Python, and a test
@@ -9,9 +9,13 @@
  *   where each run of letters of the text starts, the runs being what the regular
  *   expression [^\W\d_]+ finds (a letter is a word character that is neither a decimal
  *   digit nor "_")
- * words_and_keys(text, cache) -> tuple[list[str], list[frozenset[str] | None]]
- *   the runs of letters themselves (what starts finds), and the value of each in ``cache``
- *   (a dict of a word to its keys), None where it has none
+ * Vocabulary()
+ *   each word seen with its keys (``tokens.Vocabulary``): add(word, keys), get(word),
+ *   clear(), len(); words_and_keys(text) -> tuple[list[str], list[frozenset[str] | None]]
+ *   gives the runs of letters of a text (what starts finds) and the keys of each, None
+ *   where it has none, finding each word by its characters where it lies in the text: a
+ *   word seen before is the str kept for it (no new str is made, and a dict that has it
+ *   as a key finds it at once)
  * symbols_inside_words(text) -> bool
  *   whether a run of [0-9@$!|*] sits between letters ("p1stola", "sh@nk"), or is an @ or
  *   $ ending right before two letters ("$hank"); a letter here is what str.isalpha says
@@ -126,16 +130,177 @@ starts(PyObject *module, PyObject *text)
     return found;
 }
 
-static PyObject *
-words_and_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* --- the vocabulary ----------------------------------------------------------------- */
+
+/* Each word seen with its keys, kept in a table of open addressing found by the word's
+ * characters: a word of a text is looked up where it lies in the text, and only a word not
+ * seen before becomes a new str. */
+typedef struct {
+    Py_uhash_t hash; /* of the characters (``chars_hash``); 0 marks an empty slot */
+    PyObject *word;  /* str */
+    PyObject *keys;  /* what ``add`` was given for it */
+} Slot;
+
+typedef struct {
+    PyObject_HEAD
+    Slot *slots;
+    Py_ssize_t capacity; /* a power of two, or 0 before the first word */
+    Py_ssize_t used;
+} Vocabulary;
+
+/* FNV-1a over the code points of text[start:end]; never 0 (an empty slot). */
+static inline Py_uhash_t
+chars_hash(Text t, Py_ssize_t start, Py_ssize_t end)
 {
-    if (nargs != 2 || !PyDict_CheckExact(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "words_and_keys(text: str, cache: dict)");
+    Py_uhash_t hash = (Py_uhash_t)14695981039346656037ULL;
+    for (Py_ssize_t i = start; i < end; i++)
+        hash = (hash ^ AT(t, i)) * (Py_uhash_t)1099511628211ULL;
+    return hash == 0 ? 1 : hash;
+}
+
+/* Whether ``word`` is text[start:end]. */
+static inline int
+same_chars(PyObject *word, Text t, Py_ssize_t start, Py_ssize_t end)
+{
+    Py_ssize_t length = end - start;
+    if (PyUnicode_GET_LENGTH(word) != length)
+        return 0;
+    int kind = PyUnicode_KIND(word);
+    const void *data = PyUnicode_DATA(word);
+    if (kind == t.kind)
+        return memcmp(data, (const char *)t.data + start * kind, length * kind) == 0;
+    for (Py_ssize_t i = 0; i < length; i++)
+        if (PyUnicode_READ(kind, data, i) != AT(t, start + i))
+            return 0;
+    return 1;
+}
+
+/* The slot of text[start:end] (of hash ``hash``): the word's, or the empty one where it
+ * would go. The table is never full (``grow`` keeps it at most half full). */
+static Slot *
+slot_of(Vocabulary *self, Text t, Py_ssize_t start, Py_ssize_t end, Py_uhash_t hash)
+{
+    size_t mask = (size_t)self->capacity - 1, i = (size_t)hash & mask;
+    while (self->slots[i].hash != 0) {
+        Slot *slot = &self->slots[i];
+        if (slot->hash == hash && same_chars(slot->word, t, start, end))
+            return slot;
+        i = (i + 1) & mask;
+    }
+    return &self->slots[i];
+}
+
+/* Room for one more word: the table doubled (from 1,024) when it would be more than half
+ * full. */
+static int
+grow(Vocabulary *self)
+{
+    if (2 * (self->used + 1) <= self->capacity)
+        return 0;
+    Py_ssize_t capacity = self->capacity ? 2 * self->capacity : 1024;
+    Slot *slots = PyMem_Calloc((size_t)capacity, sizeof(Slot));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < self->capacity; i++) {
+        Slot old = self->slots[i];
+        if (old.hash == 0)
+            continue;
+        size_t j = (size_t)old.hash & (size_t)(capacity - 1);
+        while (slots[j].hash != 0)
+            j = (j + 1) & (size_t)(capacity - 1);
+        slots[j] = old;
+    }
+    PyMem_Free(self->slots);
+    self->slots = slots;
+    self->capacity = capacity;
+    return 0;
+}
+
+static void
+vocabulary_clear_slots(Vocabulary *self)
+{
+    for (Py_ssize_t i = 0; i < self->capacity; i++) {
+        Py_CLEAR(self->slots[i].word);
+        Py_CLEAR(self->slots[i].keys);
+    }
+    PyMem_Free(self->slots);
+    self->slots = NULL;
+    self->capacity = self->used = 0;
+}
+
+static void
+vocabulary_dealloc(Vocabulary *self)
+{
+    vocabulary_clear_slots(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static Py_ssize_t
+vocabulary_length(Vocabulary *self)
+{
+    return self->used;
+}
+
+/* A word given to ``add`` or ``get``: a str, as a Text. */
+static int
+read_word(PyObject *word, const char *method, Text *t)
+{
+    if (!PyUnicode_CheckExact(word)) {
+        PyErr_Format(PyExc_TypeError, "Vocabulary.%s: a word is a str", method);
+        return -1;
+    }
+    return read_text(word, method, t);
+}
+
+static PyObject *
+vocabulary_add(Vocabulary *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Text t;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "Vocabulary.add(word: str, keys)");
         return NULL;
     }
-    PyObject *text = args[0], *cache = args[1];
+    if (read_word(args[0], "add", &t) < 0 || grow(self) < 0)
+        return NULL;
+    Py_uhash_t hash = chars_hash(t, 0, t.length);
+    Slot *slot = slot_of(self, t, 0, t.length, hash);
+    Py_INCREF(args[1]);
+    if (slot->hash == 0) {
+        Py_INCREF(args[0]);
+        *slot = (Slot){hash, args[0], args[1]};
+        self->used++;
+    } else {
+        Py_SETREF(slot->keys, args[1]);
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+vocabulary_get(Vocabulary *self, PyObject *word)
+{
     Text t;
-    if (read_text(text, "words_and_keys", &t) < 0)
+    if (read_word(word, "get", &t) < 0)
+        return NULL;
+    if (self->used == 0)
+        Py_RETURN_NONE;
+    Slot *slot = slot_of(self, t, 0, t.length, chars_hash(t, 0, t.length));
+    return Py_NewRef(slot->hash == 0 ? Py_None : slot->keys);
+}
+
+static PyObject *
+vocabulary_clear(Vocabulary *self, PyObject *unused)
+{
+    vocabulary_clear_slots(self);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+vocabulary_words_and_keys(Vocabulary *self, PyObject *text)
+{
+    Text t;
+    if (read_text(text, "Vocabulary.words_and_keys", &t) < 0)
         return NULL;
     PyObject *words = PyList_New(0), *keys = PyList_New(0);
     if (words == NULL || keys == NULL)
@@ -149,18 +314,18 @@ words_and_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_ssize_t start = at;
         while (at < t.length && is_word_letter(AT(t, at)))
             at++;
-        PyObject *word = PyUnicode_Substring(text, start, at);
-        if (word == NULL)
-            goto failed;
-        /* Nothing runs between the look-up and the append (the cache's keys are str), so
-         * the borrowed value is appended before anything could change the dict. */
-        PyObject *found = PyDict_GetItemWithError(cache, word);
-        if ((found == NULL && PyErr_Occurred()) || PyList_Append(words, word) < 0 ||
-            PyList_Append(keys, found == NULL ? Py_None : found) < 0) {
-            Py_DECREF(word);
-            goto failed;
+        Slot *slot = self->used ? slot_of(self, t, start, at, chars_hash(t, start, at)) : NULL;
+        if (slot != NULL && slot->hash != 0) { /* the word kept, and its keys */
+            if (PyList_Append(words, slot->word) < 0 || PyList_Append(keys, slot->keys) < 0)
+                goto failed;
+            continue;
         }
-        Py_DECREF(word);
+        PyObject *word = PyUnicode_Substring(text, start, at);
+        int failed = word == NULL || PyList_Append(words, word) < 0 ||
+                     PyList_Append(keys, Py_None) < 0;
+        Py_XDECREF(word);
+        if (failed)
+            goto failed;
     }
     PyObject *both = PyTuple_Pack(2, words, keys);
     Py_DECREF(words);
@@ -171,6 +336,31 @@ failed:
     Py_XDECREF(keys);
     return NULL;
 }
+
+static PyMethodDef vocabulary_methods[] = {
+    {"words_and_keys", (PyCFunction)vocabulary_words_and_keys, METH_O,
+     "words_and_keys(text): its words, and each one's keys or None where it is not known."},
+    {"add", (PyCFunction)(void (*)(void))vocabulary_add, METH_FASTCALL,
+     "add(word, keys): keep a word with its keys (replacing any it had)."},
+    {"get", (PyCFunction)vocabulary_get, METH_O, "get(word): its keys, or None."},
+    {"clear", (PyCFunction)vocabulary_clear, METH_NOARGS, "clear(): forget every word."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods vocabulary_as_sequence = {
+    .sq_length = (lenfunc)vocabulary_length,
+};
+
+static PyTypeObject VocabularyType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "homeward.screening.native._text.Vocabulary",
+    .tp_basicsize = sizeof(Vocabulary),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Each word seen, with its keys, found by its characters.",
+    .tp_new = PyType_GenericNew,
+    .tp_dealloc = (destructor)vocabulary_dealloc,
+    .tp_methods = vocabulary_methods,
+    .tp_as_sequence = &vocabulary_as_sequence,
+};
 
 static inline int
 is_trick_symbol(Py_UCS4 ch)
@@ -497,11 +687,35 @@ sentence_initials(PyObject *module, PyObject *text)
     return made;
 }
 
-/* Whether class ``c`` is one of ``set`` (never for the 0 past either end). */
+/* The classes the folding passes below tell apart, as bits, so that whether a class is one of
+ * a few ("a01!$") is one table lookup and a mask. */
+enum {
+    K_LETTER = 1 << 0, /* 'a' */
+    K_ZERO = 1 << 1,   /* '0' */
+    K_ONE = 1 << 2,    /* '1' */
+    K_BANG = 1 << 3,   /* '!' */
+    K_DOLLAR = 1 << 4, /* '$' */
+    K_SPACE = 1 << 5,  /* ' ' */
+    K_ASK = 1 << 6,    /* '?' */
+    K_DOT = 1 << 7,    /* '.' */
+    K_DASH = 1 << 8,   /* '-' */
+};
+static const unsigned short class_bits[256] = {
+    ['a'] = K_LETTER, ['0'] = K_ZERO, ['1'] = K_ONE, ['!'] = K_BANG, ['$'] = K_DOLLAR,
+    [' '] = K_SPACE,  ['?'] = K_ASK,  ['.'] = K_DOT, ['-'] = K_DASH,
+};
+#define LEETISH (K_LETTER | K_ZERO | K_ONE | K_BANG | K_DOLLAR) /* "a01!$" */
+#define LETTER_OR_MARK (K_LETTER | K_BANG | K_DOLLAR)           /* "a!$" */
+#define LETTER_OR_DIGIT (K_LETTER | K_ZERO | K_ONE)             /* "a01" */
+#define LEET_MARK (K_ONE | K_BANG | K_DOLLAR)                   /* "1!$" */
+#define DIGIT (K_ZERO | K_ONE)                                  /* "01" */
+#define TOKEN_END (K_SPACE | K_ASK | K_DOT | K_DASH)            /* " ?.-" */
+
+/* Whether class ``c`` is one of the classes ``set`` (never for the 0 past either end). */
 static inline int
-among(unsigned char c, const char *set)
+among(unsigned char c, unsigned short set)
 {
-    return c != 0 && strchr(set, c) != NULL;
+    return (class_bits[c] & set) != 0;
 }
 
 /* Whether a class string (after the joiners are dropped) has a place where
@@ -516,26 +730,26 @@ leet_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
 {
     Py_ssize_t end = n;
     while (end > 0) {
-        if (!among(cls[end - 1], "a01!$")) {
+        if (!among(cls[end - 1], LEETISH)) {
             end--;
             continue;
         }
         Py_ssize_t start = end;
-        while (start > 0 && among(cls[start - 1], "a01!$"))
+        while (start > 0 && among(cls[start - 1], LEETISH))
             start--;
         int found = 0, letter_ahead = 0; /* a letter after [01!$]* from the next place */
         for (Py_ssize_t i = end - 1; i >= start && !found; i--) {
             unsigned char before = i > 0 ? cls[i - 1] : 0, after = i + 1 < n ? cls[i + 1] : 0;
             switch (cls[i]) {
             case '1':
-                found = among(before, "a!$") || among(after, "a!$");
+                found = among(before, LETTER_OR_MARK) || among(after, LETTER_OR_MARK);
                 break;
             case '!':
-                found = among(after, "a01!$");
+                found = among(after, LEETISH);
                 break;
             case '$':
                 found = letter_ahead || before == 'a' ||
-                        (!among(before, "a01") && !among(after, "a01"));
+                        (!among(before, LETTER_OR_DIGIT) && !among(after, LETTER_OR_DIGIT));
                 break;
             }
             letter_ahead = letter_ahead || cls[i] == 'a';
@@ -546,7 +760,7 @@ leet_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
                 last--;
             int leet = 0, why = 0;
             for (Py_ssize_t k = start; k < last; k++) {
-                leet |= among(cls[k], "1!$");
+                leet |= among(cls[k], LEET_MARK);
                 why |= cls[k] == 'a' || cls[k] == '!' || chars[k] == '@';
             }
             if (leet && why)
@@ -568,14 +782,14 @@ static int
 dot_dropped(const unsigned char *cls, Py_ssize_t n, Py_ssize_t at)
 {
     Py_ssize_t start = at, end = at + 1;
-    while (start > 0 && !among(CLASS(cls, start - 1), " ?.-"))
+    while (start > 0 && !among(CLASS(cls, start - 1), TOKEN_END))
         start--; /* _token_start */
-    while (end < n && among(CLASS(cls, end), "a01!$"))
+    while (end < n && among(CLASS(cls, end), LEETISH))
         end++; /* _token_end */
     int letter = 0, leet = 0;
     for (Py_ssize_t k = start; k < end; k++) {
         letter |= CLASS(cls, k) == 'a';
-        leet |= among(CLASS(cls, k), "1!$");
+        leet |= among(CLASS(cls, k), LEET_MARK);
     }
     return letter && (at - start == 1 || end - at - 1 == 1 || leet);
 }
@@ -595,15 +809,15 @@ joined(Py_UCS4 *chars, unsigned char *cls, long long *firsts, long long *ends, P
             while (end < n && cls[end] == '-')
                 end++;
             unsigned char after = end < n ? cls[end] : 0;
-            if ((among(before, "a!$") && among(after, "a01!$")) ||
-                (among(before, "01") && among(after, "a!$"))) {
+            if ((among(before, LETTER_OR_MARK) && among(after, LEETISH)) ||
+                (among(before, DIGIT) && among(after, LETTER_OR_MARK))) {
                 for (Py_ssize_t k = at; k < end; k++)
                     cls[k] |= DROPPED;
                 any = 1;
             }
             at = end - 1;
-        } else if (cls[at] == '.' && among(before, "a01!$") && at + 1 < n &&
-                   among(cls[at + 1], "a01!$") && dot_dropped(cls, n, at)) {
+        } else if (cls[at] == '.' && among(before, LEETISH) && at + 1 < n &&
+                   among(cls[at + 1], LEETISH) && dot_dropped(cls, n, at)) {
             cls[at] |= DROPPED;
             any = 1;
         }
@@ -965,8 +1179,6 @@ plain_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
 static PyMethodDef methods[] = {
     {"starts", starts, METH_O, "starts(text): where each run of letters starts."},
-    {"words_and_keys", (PyCFunction)(void (*)(void))words_and_keys, METH_FASTCALL,
-     "words_and_keys(text, cache): its words, and each one's value in cache or None."},
     {"symbols_inside_words", symbols_inside_words, METH_O,
      "symbols_inside_words(text): whether digits or symbols sit inside a word."},
     {"three_single_letters", three_single_letters, METH_O,
@@ -1002,8 +1214,11 @@ PyInit__text(void)
 {
     for (Py_UCS4 ch = 0; ch < 256; ch++)
         latin1_letter[ch] = ch != '_' && Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
+    if (PyType_Ready(&VocabularyType) < 0)
+        return NULL;
     PyObject *made = PyModule_Create(&module);
-    if (made != NULL && PyModule_AddStringConstant(made, "source", HOMEWARD_SOURCE) < 0)
+    if (made != NULL && (PyModule_AddStringConstant(made, "source", HOMEWARD_SOURCE) < 0 ||
+                         PyModule_AddObjectRef(made, "Vocabulary", (PyObject *)&VocabularyType) < 0))
         Py_CLEAR(made);
     return made;
 }

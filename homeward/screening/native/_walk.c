@@ -35,9 +35,19 @@
 static int
 add(PyObject *found, Py_ssize_t first, Py_ssize_t last, PyObject *value)
 {
-    PyObject *item = Py_BuildValue("(nnO)", first, last, value);
+    PyObject *item = PyTuple_New(3);
     if (item == NULL)
         return -1;
+    PyObject *a = PyLong_FromSsize_t(first), *b = PyLong_FromSsize_t(last);
+    if (a == NULL || b == NULL) {
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        Py_DECREF(item);
+        return -1;
+    }
+    PyTuple_SET_ITEM(item, 0, a);
+    PyTuple_SET_ITEM(item, 1, b);
+    PyTuple_SET_ITEM(item, 2, Py_NewRef(value));
     int failed = PyList_Append(found, item);
     Py_DECREF(item);
     return failed;
@@ -106,7 +116,47 @@ whole(PyObject *candidates, Py_ssize_t index, PyObject *keys, PyObject *found)
     return 0;
 }
 
-/* For each key of the neighbour that ``neighbours`` (after or before) knows, its candidates. */
+/* Each key of a set, in its order: without an iterator object where the API allows. */
+typedef struct {
+    PyObject *set, *iterator;
+    Py_ssize_t position;
+} SetKeys;
+
+/* The next key of ``keys`` (borrowed), or NULL at the end or on an error. */
+static PyObject *
+next_key(SetKeys *keys)
+{
+#if PY_VERSION_HEX < 0x030D0000
+    PyObject *key;
+    Py_hash_t hash;
+    return _PySet_NextEntry(keys->set, &keys->position, &key, &hash) ? key : NULL;
+#else
+    if (keys->iterator == NULL && (keys->iterator = PyObject_GetIter(keys->set)) == NULL)
+        return NULL;
+    PyObject *key = PyIter_Next(keys->iterator);
+    Py_XDECREF(key); /* the set holds it */
+    return key;
+#endif
+}
+
+static void
+done_keys(SetKeys *keys)
+{
+    Py_CLEAR(keys->iterator);
+}
+
+/* The candidates of ``neighbours`` under ``key``, added where whole (``whole``). */
+static int
+under(PyObject *neighbours, PyObject *key, Py_ssize_t index, PyObject *keys, PyObject *found)
+{
+    PyObject *candidates = PyDict_GetItemWithError(neighbours, key);
+    if (candidates == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    return whole(candidates, index, keys, found);
+}
+
+/* For each key of the neighbour (in the set's order) that ``neighbours`` (after or before)
+ * knows, its candidates: a word has a few keys, where an anchor may know dozens. */
 static int
 beside(PyObject *neighbours, PyObject *neighbour_keys, Py_ssize_t index, PyObject *keys,
        PyObject *found)
@@ -115,16 +165,13 @@ beside(PyObject *neighbours, PyObject *neighbour_keys, Py_ssize_t index, PyObjec
         return bad_shape("neighbours that are not a dict");
     if (PyDict_GET_SIZE(neighbours) == 0)
         return 0;
-    PyObject *key, *candidates;
-    Py_ssize_t position = 0;
-    while (PyDict_Next(neighbours, &position, &key, &candidates)) {
-        int has = PySet_Contains(neighbour_keys, key);
-        if (has < 0)
-            return -1;
-        if (has && whole(candidates, index, keys, found) < 0)
-            return -1;
-    }
-    return 0;
+    SetKeys each = {neighbour_keys, NULL, 0};
+    PyObject *key;
+    int failed = 0;
+    while (!failed && (key = next_key(&each)) != NULL)
+        failed = under(neighbours, key, index, keys, found) < 0;
+    done_keys(&each);
+    return failed || PyErr_Occurred() ? -1 : 0;
 }
 
 /* What the word at ``index`` anchors (``anchored``), added to ``found``. */
@@ -211,6 +258,82 @@ failed:
     return NULL;
 }
 
+/* Whether each span (first, last) of a list comes after the one before it: most lists of
+ * places are in order already (the walk goes word by word), and need no sort. */
+static int
+in_order(PyObject *spans)
+{
+    Py_ssize_t before_first = -1, before_last = -1;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(spans); i++) {
+        PyObject *span = PyList_GET_ITEM(spans, i);
+        if (!PyTuple_CheckExact(span) || PyTuple_GET_SIZE(span) != 2)
+            return 0;
+        Py_ssize_t first = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0));
+        Py_ssize_t last = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
+        if (first == -1 || last == -1) {
+            PyErr_Clear(); /* not a place: the sort says what is wrong */
+            return 0;
+        }
+        if (first < before_first || (first == before_first && last <= before_last))
+            return 0;
+        before_first = first;
+        before_last = last;
+    }
+    return 1;
+}
+
+/* Sort a list of spans and keep each once. */
+static int
+sorted_once(PyObject *spans)
+{
+    Py_ssize_t count = PyList_GET_SIZE(spans);
+    if (PyList_Sort(spans) < 0)
+        return -1;
+    Py_ssize_t kept = 1; /* each span once: drop those equal to the one before */
+    for (Py_ssize_t i = 1; i < count; i++) {
+        PyObject *current = PyList_GET_ITEM(spans, i);
+        int same = PyObject_RichCompareBool(PyList_GET_ITEM(spans, kept - 1), current, Py_EQ);
+        if (same < 0)
+            return -1;
+        if (!same) {
+            Py_INCREF(current);
+            if (PyList_SetItem(spans, kept++, current) < 0)
+                return -1;
+        }
+    }
+    return kept < count ? PyList_SetSlice(spans, kept, count, NULL) : 0;
+}
+
+/* Add ``span`` to the list of each name of the set ``names`` in ``places``. */
+static int
+add_places(PyObject *places, PyObject *names, PyObject *span)
+{
+    if (!PyAnySet_Check(names))
+        return bad_shape("names that are not a set");
+    SetKeys each = {names, NULL, 0};
+    PyObject *name;
+    int failed = 0;
+    while (!failed && (name = next_key(&each)) != NULL) {
+        PyObject *spans = PyDict_GetItemWithError(places, name);
+        if (spans != NULL) {
+            failed = PyList_Append(spans, span) < 0;
+        } else if (PyErr_Occurred()) {
+            failed = 1;
+        } else {
+            spans = PyList_New(1);
+            if (spans == NULL) {
+                failed = 1;
+            } else {
+                PyList_SET_ITEM(spans, 0, Py_NewRef(span));
+                failed = PyDict_SetItem(places, name, spans) < 0;
+                Py_DECREF(spans); /* the dict holds it */
+            }
+        }
+    }
+    done_keys(&each);
+    return failed || PyErr_Occurred() ? -1 : 0;
+}
+
 static PyObject *
 places_of(PyObject *module, PyObject *found)
 {
@@ -227,54 +350,18 @@ places_of(PyObject *module, PyObject *found)
             bad_shape("a found entry that is not (first, last, names)");
             goto failed;
         }
-        PyObject *span = PyTuple_GetSlice(item, 0, 2);
+        PyObject *span = PyTuple_Pack(2, PyTuple_GET_ITEM(item, 0), PyTuple_GET_ITEM(item, 1));
         if (span == NULL)
             goto failed;
-        PyObject *names = PyObject_GetIter(PyTuple_GET_ITEM(item, 2));
-        if (names == NULL) {
-            Py_DECREF(span);
-            goto failed;
-        }
-        PyObject *name;
-        int failure = 0;
-        while (!failure && (name = PyIter_Next(names)) != NULL) {
-            PyObject *spans = PyDict_GetItemWithError(places, name);
-            if (spans == NULL && !PyErr_Occurred()) {
-                spans = PyList_New(0);
-                if (spans == NULL || PyDict_SetItem(places, name, spans) < 0)
-                    failure = 1;
-                Py_XDECREF(spans); /* the dict holds it */
-            }
-            if (spans == NULL || failure || PyList_Append(spans, span) < 0)
-                failure = 1;
-            Py_DECREF(name);
-        }
-        Py_DECREF(names);
+        int failure = add_places(places, PyTuple_GET_ITEM(item, 2), span);
         Py_DECREF(span);
-        if (failure || PyErr_Occurred())
+        if (failure < 0)
             goto failed;
     }
     PyObject *key, *spans;
     Py_ssize_t position = 0;
     while (PyDict_Next(places, &position, &key, &spans)) {
-        Py_ssize_t count = PyList_GET_SIZE(spans);
-        if (count < 2)
-            continue;
-        if (PyList_Sort(spans) < 0)
-            goto failed;
-        Py_ssize_t kept = 1; /* each span once: drop those equal to the one before */
-        for (Py_ssize_t i = 1; i < count; i++) {
-            PyObject *current = PyList_GET_ITEM(spans, i);
-            int same = PyObject_RichCompareBool(PyList_GET_ITEM(spans, kept - 1), current, Py_EQ);
-            if (same < 0)
-                goto failed;
-            if (!same) {
-                Py_INCREF(current);
-                if (PyList_SetItem(spans, kept++, current) < 0)
-                    goto failed;
-            }
-        }
-        if (kept < count && PyList_SetSlice(spans, kept, count, NULL) < 0)
+        if (PyList_GET_SIZE(spans) > 1 && !in_order(spans) && sorted_once(spans) < 0)
             goto failed;
     }
     return places;

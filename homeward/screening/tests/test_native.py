@@ -215,7 +215,7 @@ def test_the_compiled_meeting_tries_the_same_places_in_the_same_order() -> None:
 STAND_INS: list[tuple[Any, str, Any]] = [
     (tokens, "_walk", tokens.walk),
     (tokens, "_starts_of", tokens.starts_of),
-    (tokens, "_words_and_keys", tokens.words_and_keys),
+    (tokens, "_vocabulary", tokens.Vocabulary()),
     (concepts, "_meet", concepts.meet),
     (concepts, "_places_of", concepts.places_of),
     (slang, "_near", slang.near),
@@ -282,26 +282,52 @@ def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
         compiled = built("_text", name)
         for text in every:
             assert compiled(text) == python(text), (name, text)
-    read = built("_text", "words_and_keys")
-    cache = {"knife": frozenset({"knife"}), "ñandú": frozenset({"nandu"}), "a": frozenset()}
+    compiled, python = built("_text", "Vocabulary")(), tokens.Vocabulary()
+    known = {"knife": frozenset({"knife"}), "ñandú": frozenset({"nandu"}), "a": frozenset()}
+    for word, keys in known.items():
+        compiled.add(word, keys)
+        python.add(word, keys)
     for text in every + ["a knife, KNIFE knife2 ñandú_a"]:
-        assert read(text, cache) == tokens.words_and_keys(text, cache), text
-    assert read("a knife, knife2 ñandú_a", cache) == (
+        assert compiled.words_and_keys(text) == python.words_and_keys(text), text
+    words, keys = compiled.words_and_keys("a knife, knife2 ñandú_a")
+    assert (words, keys) == (
         ["a", "knife", "knife", "ñandú", "a"],
-        [
-            frozenset(),
-            frozenset({"knife"}),
-            frozenset({"knife"}),
-            frozenset({"nandu"}),
-            frozenset(),
-        ],
+        [known["a"], known["knife"], known["knife"], known["ñandú"], known["a"]],
     )
+    # A word seen before is the str kept for it, not a new one.
+    assert all(w is k for w, k in zip(words, ["a", "knife", "knife", "ñandú", "a"], strict=True))
     singles = built("_text", "three_single_letters")
     for text in every:
         words = tokens.words_of(text)
         assert singles(words) == concepts.three_single_letters(words), text
     assert normalizing._squeeze("  so   many  spaces ") == "so many spaces"
     assert normalizing._collapse_repeats("baall  ññ 22 __") == "bal  ñ 22 __"
+
+
+@needs_built
+def test_the_compiled_vocabulary_keeps_what_the_python_one_keeps() -> None:
+    compiled, python = built("_text", "Vocabulary")(), tokens.Vocabulary()
+    # Words of one, two and four bytes a character, past several doublings of the table.
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = [letters[n % 26] + letters[n // 26 % 26] + letters[n // 676] for n in range(5_000)]
+    words = [word + "ñ中"[: n % 3] for n, word in enumerate(words)]
+    words[-1] += "\U00010400"
+    for n, word in enumerate(words):
+        for vocabulary in (compiled, python):
+            vocabulary.add(word, frozenset({str(n)}))
+    compiled.add(words[7], frozenset({"again"}))  # a word added again: its new keys
+    python.add(words[7], frozenset({"again"}))
+    assert len(compiled) == len(python) == 5_000
+    text = " ".join(words[::-1]) + " unknown"
+    assert compiled.words_and_keys(text) == python.words_and_keys(text)
+    assert compiled.get(words[7]) == frozenset({"again"}) and compiled.get("zzz") is None
+    compiled.clear()
+    assert len(compiled) == 0 and compiled.words_and_keys(words[1])[1] == [None]
+    for bad in (lambda: compiled.add(b"w", frozenset()), lambda: compiled.get(None)):
+        with pytest.raises(TypeError):
+            bad()
+    with pytest.raises(TypeError):
+        compiled.words_and_keys(b"bytes")
 
 
 @st.composite
