@@ -127,11 +127,9 @@ class ConceptLibrary:
         if not found:
             return []
         places = _places_of(found)
+        present = set(places)  # a set: frozenset <= set is one C call, <= dict keys is not
         candidates = [
-            rule
-            for name in places
-            for rule in self.by_first.get(name, ())
-            if rule.needs <= places.keys()
+            rule for name in places for rule in self.by_first.get(name, ()) if rule.needs <= present
         ]
         if not candidates:
             return []

@@ -2,7 +2,7 @@
 
 Every ``_*.c`` file here is one extension module, built by ``make env`` (``python -m
 homeward.screening.native``) with the compiler and linker this Python was built with
-(sysconfig's ``LDSHARED`` and ``CCSHARED``) and ``-O2 -Wall``. Each does exactly what a
+(sysconfig's ``LDSHARED`` and ``CCSHARED``) and ``-O3 -Wall``. Each does exactly what a
 Python function does (named in its first comment), which is used where the module is not
 built: a machine without a C compiler, or without the headers to build against, screens
 the same, only slower. A built module carries the SHA-256 of the source it was built from,
@@ -109,7 +109,7 @@ def _command() -> list[str]:
     """This Python's compiler and linker for extension modules, with our flags."""
     linker = shlex.split(str(sysconfig.get_config_var("LDSHARED") or "cc -shared"))
     flags = shlex.split(str(sysconfig.get_config_var("CCSHARED") or "-fPIC"))
-    return [*linker, *flags, "-O2", "-Wall", f"-I{sysconfig.get_paths()['include']}"]
+    return [*linker, *flags, "-O3", "-Wall", f"-I{sysconfig.get_paths()['include']}"]
 
 
 def cannot_build() -> str | None:
