@@ -117,9 +117,16 @@ class ConceptLibrary:
     concepts: Mapping[str, Concept]
     rules: tuple[ConceptRule, ...]
     version: str
+    # The words of the concepts some rule needs (each with those of its concepts), and of
+    # those only a rule's exceptions name (``unless``, ``unless_message``, ``unless_words``)
+    # or that only something else asks about (a lawyer's letter): most words of a family
+    # letter that mean something to concepts mean an innocent context, which matters only
+    # where a rule's concepts met, so they are looked for only then.
     lexicon: AnchoredLexicon[frozenset[str]] = field(repr=False)
+    contexts: AnchoredLexicon[frozenset[str]] = field(repr=False)
     # Each rule once, under the first of its concepts.
     by_first: Mapping[str, tuple[ConceptRule, ...]] = field(repr=False)
+    size: int = 0  # the words and phrases of the file
 
     def find(self, normalized: Normalized, words: Words) -> list[Hit]:
         """One hit per rule per place where its concepts meet."""
@@ -134,14 +141,16 @@ class ConceptLibrary:
         if not candidates:
             return []
         hits: list[Hit] = []
+        everything = _Contexts(self.contexts, words, places)
         for rule in candidates:
-            hits.extend(self._matches(rule, places, normalized, words))
+            hits.extend(self._matches(rule, places, everything, normalized, words))
         return hits
 
     def _matches(
         self,
         rule: ConceptRule,
         places: Mapping[str, list[tuple[int, int]]],
+        everything: _Contexts,
         normalized: Normalized,
         words: Words,
     ) -> list[Hit]:
@@ -150,11 +159,11 @@ class ConceptLibrary:
         def accept(spans: list[tuple[int, int]], first: int, end: int) -> int:
             if rule.sentence and not _one_sentence(normalized.plain.text, words, first, end):
                 return NOT_A_HIT
-            if rule.unless and _near(rule, places, first, end):
+            if rule.unless and _near(rule, everything.places(), first, end):
                 return NOT_A_HIT
             if _in_a_name(normalized, words, spans):
                 return NOT_A_HIT
-            if any(name in places for name in rule.unless_message):
+            if not everything.places().keys().isdisjoint(rule.unless_message):
                 return STOP
             chosen = dict(zip(rule.all, spans, strict=True))
             hits.append(self._hit(rule, chosen, normalized, words, first, end))
@@ -192,6 +201,25 @@ class ConceptLibrary:
             layer=LAYER,
             detail=detail,
         )
+
+
+class _Contexts:
+    """Where every concept of a message is, the innocent contexts included: found the
+    first time a rule's concepts meet (most messages: never)."""
+
+    def __init__(
+        self,
+        contexts: AnchoredLexicon[frozenset[str]],
+        words: Words,
+        places: Mapping[str, list[tuple[int, int]]],
+    ) -> None:
+        self._contexts, self._words, self._places = contexts, words, places
+        self._all: Mapping[str, list[tuple[int, int]]] | None = None
+
+    def places(self) -> Mapping[str, list[tuple[int, int]]]:
+        if self._all is None:
+            self._all = {**self._places, **_places_of(self._contexts.spans(self._words))}
+        return self._all
 
 
 def places_of(found: list[tuple[int, int, frozenset[str]]]) -> dict[str, list[tuple[int, int]]]:
@@ -376,7 +404,13 @@ def parse(content: bytes, name: str = "concepts.toml") -> ConceptLibrary:
         for word_name in rule.unless:
             if word_name.startswith(_WORD_PREFIX):
                 meanings[word_name[len(_WORD_PREFIX) :]].add(word_name)
-    lexicon = AnchoredLexicon((word, frozenset(names)) for word, names in meanings.items())
+    needed = {name for rule in rules for name in rule.all}
+    lexicon = AnchoredLexicon(
+        (word, frozenset(names & needed)) for word, names in meanings.items() if names & needed
+    )
+    contexts = AnchoredLexicon(
+        (word, frozenset(names - needed)) for word, names in meanings.items() if names - needed
+    )
     by_first: dict[str, list[ConceptRule]] = defaultdict(list)
     for rule in rules:
         by_first[rule.all[0]].append(rule)
@@ -385,7 +419,9 @@ def parse(content: bytes, name: str = "concepts.toml") -> ConceptLibrary:
         rules=tuple(rules),
         version=hashlib.sha256(content).hexdigest()[:12],
         lexicon=lexicon,
+        contexts=contexts,
         by_first={first: tuple(group) for first, group in by_first.items()},
+        size=len(meanings),
     )
 
 
@@ -559,8 +595,12 @@ def find(normalized: Normalized, words: Words) -> list[Hit]:
 def in_a_lawyers_letter(normalized: Normalized) -> bool:
     """Whether a message speaks as or to a lawyer (the ``lawyer`` concept's words: "my
     client", "Estimado Sr.", "public defender")."""
-    found = library().lexicon.spans(tk.tokenize(normalized))
-    return any(LAWYER in names for _, _, names in found)
+    concepts, words = library(), tk.tokenize(normalized)
+    return any(
+        LAWYER in names
+        for lexicon in (concepts.lexicon, concepts.contexts)
+        for _, _, names in lexicon.spans(words)
+    )
 
 
 def _inside_a_word(symbols: re.Match[str]) -> bool:
@@ -606,7 +646,7 @@ def _has_tricks(text: str, words: Words) -> bool:
 
 def lexicon_size() -> int:
     """How many words and phrases the concepts know (for display)."""
-    return len(library().lexicon)
+    return library().size
 
 
 def version() -> str:

@@ -224,7 +224,8 @@ def test_the_anchored_lexicons_find_what_the_plain_lexicon_finds():
     texts = [m.text for m in heldout.load(heldout.DEVELOPMENT_PATH)]
     texts += [s.text for s in run.load_corpus()]
     found = 0
-    for lexicon in (concepts.library().lexicon, slang.library().lexicon):
+    library = concepts.library()
+    for lexicon in (library.lexicon, library.contexts, slang.library().lexicon):
         assert isinstance(lexicon, AnchoredLexicon)
         for text in texts:
             normalized = normalize(text)

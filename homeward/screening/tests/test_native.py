@@ -83,8 +83,9 @@ def test_every_source_builds_without_a_warning_and_a_changed_one_is_not_used(
 def test_the_compiled_walk_finds_what_the_python_walk_finds_in_the_same_order() -> None:
     """Each walks a lexicon of its own, made fresh, so each learns every word itself."""
     assert compiled_walk is not None
-    found = 0
-    for library in (concepts.library().lexicon, slang.library().lexicon):
+    found, library_of_concepts = 0, concepts.library()
+    lexicons = (library_of_concepts.lexicon, library_of_concepts.contexts, slang.library().lexicon)
+    for library in lexicons:
         entries = [
             (" ".join(a.words), a.value) for anchors in library._by_anchor.values() for a in anchors
         ]
@@ -106,12 +107,12 @@ def test_the_compiled_walk_finds_what_the_python_walk_finds_in_the_same_order() 
 @needs_built
 def test_where_concepts_were_found_and_what_is_near_a_slang_term_agree_with_python() -> None:
     places_of, near = built("_walk", "places_of"), built("_walk", "near")
-    lexicon = concepts.library().lexicon
+    library = concepts.library()
     contexts = [e for e in slang.library().entries if e.innocent or e.needs]
     compared = nearby = 0
     for text in texts():
         words = tokens.tokenize(normalize(text))
-        found = lexicon.spans(words)
+        found = library.lexicon.spans(words) + library.contexts.spans(words)
         assert places_of(found) == concepts.places_of(found), text
         assert list(places_of(found)) == list(concepts.places_of(found))  # in the same order
         for f in slang.library().lexicon.find(words):
