@@ -594,13 +594,16 @@ class CompiledRuleSet:
         hits: list[Hit] = []
         exceptions: list[Hit] = []
         candidates = sorted(p for atom in spans for p in self.rules_by_atom.get(atom, ()))
+        runs: list[Span] | None = None  # the folded view's words, found once for every near
         for position in candidates:
             rule, atom_ids = self.rules[position], self.rule_atoms[position]
             first = spans[atom_ids[0]]
             view = self.atoms[atom_ids[0]].view
             if rule.kind == "near":
                 second = self._locate(atom_ids[1], views, soft)
-                found = _near(views[FOLDED], first, second, rule.distance)
+                if first and second and runs is None:
+                    runs = _runs(views[FOLDED])
+                found = _near(views[FOLDED], first, second, rule.distance, runs)
             elif rule.kind == "unless":
                 found = [] if self._locate(atom_ids[1], views, soft) else first
             else:
@@ -629,17 +632,28 @@ def _hit(rule: RuleSpec, normalized: Normalized, view: str, start: int, end: int
     )
 
 
+def _runs(text: str) -> list[Span]:
+    """The words of ``_near``: runs of non-space characters."""
+    return [m.span() for m in _RUNS.finditer(text)]
+
+
 def _near(
-    text: str, first: list[tuple[int, int]], second: list[tuple[int, int]], distance: int
+    text: str,
+    first: list[tuple[int, int]],
+    second: list[tuple[int, int]],
+    distance: int,
+    runs: list[Span] | None = None,
 ) -> list[tuple[int, int]]:
     """Spans covering an occurrence of A and one of B at most ``distance`` words apart.
 
-    Words are runs of non-space characters; the words between two spans are the runs that
-    reach into the gap. Only the occurrences of B within reach of each A are looked at (by
-    bisection), so a message repeating both thousands of times stays linear-logarithmic."""
+    Words are runs of non-space characters (``_runs`` of the text, given or found here);
+    the words between two spans are the runs that reach into the gap. Only the occurrences
+    of B within reach of each A are looked at (by bisection), so a message repeating both
+    thousands of times stays linear-logarithmic."""
     if not first or not second:  # the usual case: "tell" without "i said" anywhere
         return []
-    runs = [m.span() for m in _RUNS.finditer(text)]
+    if runs is None:
+        runs = _runs(text)
     starts = [s for s, _ in runs]
     ends = [e for _, e in runs]
 

@@ -168,9 +168,12 @@ def _counts(entry: Entry, tokens: Words, first: int, last: int) -> bool:
         return True
     lo, hi = max(0, first - entry.window), min(len(tokens) - 1, last + entry.window)
     keys = tokens.keys
-    if entry.innocent and _near(entry.innocent_index, keys, lo, hi, first, last, entry.own):
+    # The needed word first: most terms that need one ("boy", "work") have none near.
+    if entry.needs and not _near(entry.needs_index, keys, lo, hi, first, last, entry.own):
         return False
-    return not entry.needs or _near(entry.needs_index, keys, lo, hi, first, last, entry.own)
+    return not (
+        entry.innocent and _near(entry.innocent_index, keys, lo, hi, first, last, entry.own)
+    )
 
 
 def near(
