@@ -130,10 +130,9 @@ class ConceptLibrary:
 
     def find(self, normalized: Normalized, words: Words) -> list[Hit]:
         """One hit per rule per place where its concepts meet."""
-        found = self.lexicon.spans(words)
-        if not found:
+        places = self.lexicon.places(words)
+        if not places:
             return []
-        places = _places_of(found)
         present = set(places)  # a set: frozenset <= set is one C call, <= dict keys is not
         candidates = [
             rule for name in places for rule in self.by_first.get(name, ()) if rule.needs <= present
@@ -218,29 +217,8 @@ class _Contexts:
 
     def places(self) -> Mapping[str, list[tuple[int, int]]]:
         if self._all is None:
-            self._all = {**self._places, **_places_of(self._contexts.spans(self._words))}
+            self._all = {**self._places, **self._contexts.places(self._words)}
         return self._all
-
-
-def places_of(found: list[tuple[int, int, frozenset[str]]]) -> dict[str, list[tuple[int, int]]]:
-    """Each concept name of ``found`` (a lexicon's spans) with the sorted spans where it
-    was found, each once. ``native/_walk.c`` does the same in C, used when it is built."""
-    places: dict[str, list[tuple[int, int]]] = {}
-    for first, last, meant in found:
-        for name in meant:
-            if name in places:
-                places[name].append((first, last))
-            else:
-                places[name] = [(first, last)]
-    for spans in places.values():
-        if len(spans) > 1:
-            spans[:] = sorted(set(spans))
-    return places
-
-
-_places_of: Callable[..., dict[str, list[tuple[int, int]]]] = (
-    native.function("_walk", "places_of") or places_of
-)
 
 
 def _in_a_name(

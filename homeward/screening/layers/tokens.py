@@ -369,6 +369,11 @@ class AnchoredLexicon(Lexicon[T]):
     def find(self, tokens: Words) -> list[Found[T]]:
         return [Found(first, last, value) for first, last, value in self.spans(tokens)]
 
+    def places(self, tokens: Words) -> dict[str, list[tuple[int, int]]]:
+        """For a lexicon whose values are sets of names (concepts): ``places_of`` what
+        ``spans`` finds."""
+        return _walk_places(tokens.words, tokens.keys, self._by_word, self._learn)
+
 
 def walk(
     words: list[str],
@@ -427,3 +432,38 @@ def _whole(
 
 
 _walk: Callable[..., list[Any]] = native.function("_walk", "walk") or walk
+
+
+def places_of(found: list[tuple[int, int, frozenset[str]]]) -> dict[str, list[tuple[int, int]]]:
+    """Each name of the sets ``found`` holds (a lexicon's spans) with the sorted spans where
+    it was found, each once. ``native/_walk.c`` does the same in C, used when it is built."""
+    places: dict[str, list[tuple[int, int]]] = {}
+    for first, last, meant in found:
+        for name in meant:
+            if name in places:
+                places[name].append((first, last))
+            else:
+                places[name] = [(first, last)]
+    for spans in places.values():
+        if len(spans) > 1:
+            spans[:] = sorted(set(spans))
+    return places
+
+
+def walk_places(
+    words: list[str],
+    keys: list[frozenset[str]],
+    by_word: dict[str, _Anchored[frozenset[str]] | None],
+    learn: Callable[[str], _Anchored[frozenset[str]] | None],
+) -> dict[str, list[tuple[int, int]]]:
+    """``places_of`` the ``walk`` of a lexicon whose values are sets of names.
+    ``native/_walk.c`` does both in one pass, used when it is built."""
+    return _places_of(_walk(words, keys, by_word, learn))
+
+
+_places_of: Callable[..., dict[str, list[tuple[int, int]]]] = (
+    native.function("_walk", "places_of") or places_of
+)
+_walk_places: Callable[..., dict[str, list[tuple[int, int]]]] = (
+    native.function("_walk", "walk_places") or walk_places
+)

@@ -1,7 +1,7 @@
 /* Walking a message's words in C: the lexicon walk of ``tokens.AnchoredLexicon.spans``,
  * the loop every message runs twice (concepts, slang) over all its words, and two smaller
  * loops of the layers. Each does exactly what a Python function does (``tokens.walk``,
- * ``concepts.places_of``, ``slang.near``), in the same order, on the same objects;
+ * ``tokens.places_of``, ``slang.near``), in the same order, on the same objects;
  * ``native`` builds it at ``make env``, and the Python is used wherever it is not built.
  * The tests run both on the development set and the regression corpus and compare them.
  *
@@ -19,6 +19,9 @@
  *   found is what walk returns with frozensets of concept names for values; each name
  *   with the sorted spans (first, last) where it was found, each span once
  *
+ * walk_places(words, keys, by_word, learn) -> dict[str, list[tuple[int, int]]]
+ *   places_of(walk(words, keys, by_word, learn)) in one pass, without the list between
+ *
  * near(index, keys, lo, hi, first, last, own) -> bool
  *   whether a phrase of ``index`` (a dict of a first key to a tuple of phrases, each a
  *   tuple of keys) starts at one of words lo..hi and is whole there; a phrase starting
@@ -32,10 +35,15 @@
 #define HOMEWARD_SOURCE "homeward-source-sha256:unknown"
 #endif
 
+static int add_places(PyObject *places, PyObject *names, PyObject *span);
+
+/* Add what the walk found to ``found``: a list gets (first, last, value); a dict (of
+ * ``walk_places``) gets the span (first, last) under each name of the value, a set. */
 static int
 add(PyObject *found, Py_ssize_t first, Py_ssize_t last, PyObject *value)
 {
-    PyObject *item = PyTuple_New(3);
+    int places = PyDict_CheckExact(found);
+    PyObject *item = PyTuple_New(places ? 2 : 3);
     if (item == NULL)
         return -1;
     PyObject *a = PyLong_FromSsize_t(first), *b = PyLong_FromSsize_t(last);
@@ -47,8 +55,9 @@ add(PyObject *found, Py_ssize_t first, Py_ssize_t last, PyObject *value)
     }
     PyTuple_SET_ITEM(item, 0, a);
     PyTuple_SET_ITEM(item, 1, b);
-    PyTuple_SET_ITEM(item, 2, Py_NewRef(value));
-    int failed = PyList_Append(found, item);
+    if (!places)
+        PyTuple_SET_ITEM(item, 2, Py_NewRef(value));
+    int failed = places ? add_places(found, value, item) : PyList_Append(found, item);
     Py_DECREF(item);
     return failed;
 }
@@ -204,58 +213,86 @@ at_word(PyObject *anchored, Py_ssize_t index, PyObject *keys, PyObject *found)
     return 0;
 }
 
-static PyObject *
-walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* The walk over the words, adding what it finds to ``found`` (``add``): 0, or -1 with an
+ * error. */
+static int
+walk_into(PyObject *const *args, Py_ssize_t nargs, const char *usage, PyObject *found)
 {
     if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "walk(words, keys, by_word, learn)");
-        return NULL;
+        PyErr_Format(PyExc_TypeError, "%s(words, keys, by_word, learn)", usage);
+        return -1;
     }
     PyObject *words = args[0], *keys = args[1], *by_word = args[2], *learn = args[3];
     if (!PyList_Check(words) || !PyList_Check(keys) || !PyDict_Check(by_word)) {
-        PyErr_SetString(PyExc_TypeError, "walk(list, list, dict, learn)");
-        return NULL;
+        PyErr_Format(PyExc_TypeError, "%s(list, list, dict, learn)", usage);
+        return -1;
     }
-    PyObject *found = PyList_New(0);
-    if (found == NULL)
-        return NULL;
     /* learn is Python: the lists are measured again after every word, never trusted. */
     for (Py_ssize_t index = 0; index < PyList_GET_SIZE(words); index++) {
         if (PyList_GET_SIZE(keys) != PyList_GET_SIZE(words)) {
             PyErr_SetString(PyExc_ValueError, "walk: a word without its keys");
-            goto failed;
+            return -1;
         }
         PyObject *word = PyList_GET_ITEM(words, index);
-        if (!PyUnicode_CheckExact(word)) {
-            bad_shape("a word that is not a str");
-            goto failed;
-        }
+        if (!PyUnicode_CheckExact(word))
+            return bad_shape("a word that is not a str");
         PyObject *anchored = PyDict_GetItemWithError(by_word, word);
         if (anchored != NULL) {
             Py_INCREF(anchored);
         } else if (PyErr_Occurred()) {
-            goto failed;
+            return -1;
         } else {
             Py_INCREF(word);
             anchored = PyObject_CallOneArg(learn, word);
             Py_DECREF(word);
             if (anchored == NULL)
-                goto failed;
+                return -1;
             if (index >= PyList_GET_SIZE(keys)) {
                 Py_DECREF(anchored);
                 PyErr_SetString(PyExc_ValueError, "walk: the words changed while walking");
-                goto failed;
+                return -1;
             }
         }
         int failure = at_word(anchored, index, keys, found);
         Py_DECREF(anchored);
         if (failure < 0)
-            goto failed;
+            return -1;
     }
+    return 0;
+}
+
+static PyObject *
+walk(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *found = PyList_New(0);
+    if (found != NULL && walk_into(args, nargs, "walk", found) < 0)
+        Py_CLEAR(found);
     return found;
-failed:
-    Py_DECREF(found);
-    return NULL;
+}
+
+static int in_order(PyObject *spans);
+static int sorted_once(PyObject *spans);
+
+/* Each list of places in order, each span once. */
+static int
+places_in_order(PyObject *places)
+{
+    PyObject *key, *spans;
+    Py_ssize_t position = 0;
+    while (PyDict_Next(places, &position, &key, &spans))
+        if (PyList_GET_SIZE(spans) > 1 && !in_order(spans) && sorted_once(spans) < 0)
+            return -1;
+    return 0;
+}
+
+static PyObject *
+walk_places(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *places = PyDict_New();
+    if (places != NULL && (walk_into(args, nargs, "walk_places", places) < 0 ||
+                           places_in_order(places) < 0))
+        Py_CLEAR(places);
+    return places;
 }
 
 /* Whether each span (first, last) of a list comes after the one before it: most lists of
@@ -358,12 +395,8 @@ places_of(PyObject *module, PyObject *found)
         if (failure < 0)
             goto failed;
     }
-    PyObject *key, *spans;
-    Py_ssize_t position = 0;
-    while (PyDict_Next(places, &position, &key, &spans)) {
-        if (PyList_GET_SIZE(spans) > 1 && !in_order(spans) && sorted_once(spans) < 0)
-            goto failed;
-    }
+    if (places_in_order(places) < 0)
+        goto failed;
     return places;
 failed:
     Py_DECREF(places);
@@ -472,6 +505,8 @@ near(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyMethodDef methods[] = {
     {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL,
      "walk(words, keys, by_word, learn): (first, last, value) of every entry found."},
+    {"walk_places", (PyCFunction)(void (*)(void))walk_places, METH_FASTCALL,
+     "walk_places(words, keys, by_word, learn): places_of what walk finds, in one pass."},
     {"places_of", places_of, METH_O, "places_of(found): each concept name's sorted spans."},
     {"near", (PyCFunction)(void (*)(void))near, METH_FASTCALL,
      "near(index, keys, lo, hi, first, last, own): whether a phrase is near the term."},

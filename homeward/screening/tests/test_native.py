@@ -104,6 +104,10 @@ def test_the_compiled_walk_finds_what_the_python_walk_finds_in_the_same_order() 
     assert found > 40_000
 
 
+def _walk_arguments(lexicon: tokens.AnchoredLexicon[Any], words: tokens.Words) -> tuple[Any, ...]:
+    return words.words, words.keys, lexicon._by_word, lexicon._learn
+
+
 @needs_built
 def test_where_concepts_were_found_and_what_is_near_a_slang_term_agree_with_python() -> None:
     places_of, near = built("_walk", "places_of"), built("_walk", "near")
@@ -113,8 +117,12 @@ def test_where_concepts_were_found_and_what_is_near_a_slang_term_agree_with_pyth
     for text in texts():
         words = tokens.tokenize(normalize(text))
         found = library.lexicon.spans(words) + library.contexts.spans(words)
-        assert places_of(found) == concepts.places_of(found), text
-        assert list(places_of(found)) == list(concepts.places_of(found))  # in the same order
+        assert places_of(found) == tokens.places_of(found), text
+        assert list(places_of(found)) == list(tokens.places_of(found))  # in the same order
+        for lexicon in (library.lexicon, library.contexts):
+            walked = lexicon.places(words)  # the walk and places_of in one pass, in C
+            python = tokens.places_of(tokens.walk(*_walk_arguments(lexicon, words)))
+            assert walked == python and list(walked) == list(python), text
         for f in slang.library().lexicon.find(words):
             entry = f.entry
             if not (entry.innocent or entry.needs):
@@ -156,6 +164,13 @@ def test_the_compiled_loops_refuse_what_they_cannot_read_and_pass_errors_on() ->
 
     with pytest.raises(RuntimeError, match="new"):
         compiled_walk(["new"], [frozenset({"new"})], {}, learn)
+    walk_places = built("_walk", "walk_places")
+    with pytest.raises(RuntimeError, match="new"):
+        walk_places(["new"], [frozenset({"new"})], {}, learn)
+    with pytest.raises(TypeError):  # names that are not a set
+        walk_places(["a"], [frozenset({"a"})], {"a": (("name",), {}, {})}, learn)
+    with pytest.raises(TypeError):
+        walk_places(["a"], [frozenset({"a"})], {"a": None})
     with pytest.raises(TypeError):
         compiled_meet([[(0, "one")]], (0,), 5, lambda *a: 1)
     with pytest.raises(TypeError):
@@ -218,7 +233,8 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (tokens, "_starts_of", tokens.starts_of),
     (tokens, "_vocabulary", tokens.Vocabulary()),
     (concepts, "_meet", concepts.meet),
-    (concepts, "_places_of", concepts.places_of),
+    (tokens, "_places_of", tokens.places_of),
+    (tokens, "_walk_places", tokens.walk_places),
     (slang, "_near", slang.near),
     (concepts, "_symbols_inside_words", concepts.symbols_inside_words),
     (concepts, "_three_single_letters", concepts.three_single_letters),
