@@ -35,7 +35,8 @@
  *   the most rare letters in one of its windows (``detector_cipher.letter_counts``)
  * pieces_in(letters, fours, threes) -> bool
  *   whether four characters in a row of ``letters`` are one of the frozenset ``fours``, or
- *   three one of ``threes`` (``decoders.pieces_in``)
+ *   three one of ``threes`` (``decoders.pieces_in``); the pieces of the last two sets it
+ *   was given are kept packed, each in a machine word, and looked up without a str
  * sentence_initials(text) -> str
  *   the first character of each sentence, past opening quotes, brackets and dashes, where
  *   it is a letter (str.isalpha); a sentence begins the text or follows ". ", "! ", "? " or
@@ -68,6 +69,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 
 #ifndef HOMEWARD_SOURCE /* the SHA-256 of this file, which native.build passes */
 #define HOMEWARD_SOURCE "homeward-source-sha256:unknown"
@@ -622,6 +624,113 @@ has_piece(PyObject *text, Py_ssize_t size, PyObject *set)
     return 0;
 }
 
+/* The pieces of one size of a set, each packed in a machine word (16 bits a character),
+ * in a table of open addressing (0 marks an empty place): a piece of a text is looked up
+ * without making a str of it. */
+typedef struct {
+    uint64_t *keys;
+    size_t mask;
+} Packed;
+
+/* ``size`` characters from ``at`` packed, or 0 where one is beyond 16 bits or is 0. */
+static inline uint64_t
+pack(Text t, Py_ssize_t at, Py_ssize_t size)
+{
+    uint64_t packed = 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        Py_UCS4 ch = AT(t, at + i);
+        if (ch == 0 || ch > 0xFFFF)
+            return 0;
+        packed = (packed << 16) | ch;
+    }
+    return packed;
+}
+
+static inline size_t
+packed_place(uint64_t key, size_t mask)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+}
+
+/* The table of the pieces of ``set`` of ``size`` characters: 0, or 1 where one cannot be
+ * packed (a character beyond 16 bits, or NUL), -1 on an error. */
+static int
+pack_set(PyObject *set, Py_ssize_t size, Packed *table)
+{
+    size_t capacity = 16;
+    while (capacity < 2 * (size_t)PySet_GET_SIZE(set))
+        capacity *= 2;
+    table->keys = PyMem_Calloc(capacity, sizeof(uint64_t));
+    if (table->keys == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    table->mask = capacity - 1;
+    PyObject *each = PyObject_GetIter(set), *piece;
+    if (each == NULL)
+        return -1;
+    int result = 0;
+    while (result == 0 && (piece = PyIter_Next(each)) != NULL) {
+        /* Anything but a str of ``size`` characters never equals a piece: left out. */
+        if (PyUnicode_Check(piece) && PyUnicode_GET_LENGTH(piece) == size) {
+            Text t = {PyUnicode_KIND(piece), PyUnicode_DATA(piece), size};
+            uint64_t key = pack(t, 0, size);
+            if (key == 0) {
+                result = 1;
+            } else {
+                size_t i = packed_place(key, table->mask);
+                while (table->keys[i] != 0 && table->keys[i] != key)
+                    i = (i + 1) & table->mask;
+                table->keys[i] = key;
+            }
+        }
+        Py_DECREF(piece);
+    }
+    Py_DECREF(each);
+    return PyErr_Occurred() ? -1 : result;
+}
+
+static int
+packed_has(const Packed *table, Text t, Py_ssize_t size)
+{
+    for (Py_ssize_t at = 0; at + size <= t.length; at++) {
+        uint64_t key = pack(t, at, size);
+        if (key == 0)
+            continue; /* a character no packed piece has */
+        for (size_t i = packed_place(key, table->mask); table->keys[i] != 0;
+             i = (i + 1) & table->mask)
+            if (table->keys[i] == key)
+                return 1;
+    }
+    return 0;
+}
+
+/* The sets the tables were made of (held), and whether they could be packed: a caller
+ * asks with the same two sets every time (``decoders._prefix_sets``). */
+static PyObject *packed_of[2];
+static Packed packed[2];
+static int packed_fine;
+
+static int
+packed_for(PyObject *fours, PyObject *threes)
+{
+    if (packed_of[0] == fours && packed_of[1] == threes)
+        return 0;
+    for (int i = 0; i < 2; i++) {
+        Py_CLEAR(packed_of[i]);
+        PyMem_Free(packed[i].keys);
+        packed[i].keys = NULL;
+    }
+    int four = pack_set(fours, 4, &packed[0]);
+    int three = four < 0 ? -1 : pack_set(threes, 3, &packed[1]);
+    if (four < 0 || three < 0)
+        return -1; /* the sets stay unknown: the next call tries again */
+    packed_of[0] = Py_NewRef(fours);
+    packed_of[1] = Py_NewRef(threes);
+    packed_fine = four == 0 && three == 0;
+    return 0;
+}
+
 static PyObject *
 pieces_in(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -630,6 +739,13 @@ pieces_in(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError,
                         "pieces_in(letters: str, fours: frozenset, threes: frozenset)");
         return NULL;
+    }
+    if (packed_for(args[1], args[2]) < 0)
+        return NULL;
+    if (packed_fine) {
+        Text t = {PyUnicode_KIND(args[0]), PyUnicode_DATA(args[0]),
+                  PyUnicode_GET_LENGTH(args[0])};
+        return PyBool_FromLong(packed_has(&packed[0], t, 4) || packed_has(&packed[1], t, 3));
     }
     int has = has_piece(args[0], 4, args[1]);
     if (has == 0)

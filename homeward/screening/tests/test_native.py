@@ -465,6 +465,28 @@ def test_pieces_of_letters_are_found_in_c_as_in_python(letters: str) -> None:
     assert compiled(letters, fours, threes) == decoders.pieces_in(letters, fours, threes)
 
 
+@needs_built
+def test_pieces_are_found_the_same_in_any_set_and_any_letters() -> None:
+    """The compiled search packs each set's pieces once (characters of 16 bits); a set it
+    cannot pack (a character beyond them, or NUL), or things in a set that are no piece,
+    and letters beyond 16 bits, give what Python gives."""
+    compiled = built("_text", "pieces_in")
+    starts, short, _ = decoders._prefix_sets()
+    initials = [decoders._initials(decoders._sentence_initials(text)) for text in texts()]
+    initials += [decoders._initials([c for c in text if c.isupper()]) for text in texts()]
+    for letters in initials:
+        assert compiled(letters, starts, short) == decoders.pieces_in(letters, starts, short)
+    assert sum(compiled(letters, starts, short) for letters in initials) > 20
+    odd = ["a\U0001f600bc", "a\0bc", "a\uffffb", 5, ("a", "b", "c", "d"), "toolong"]
+    for fours, threes in [
+        (frozenset(odd), frozenset({"a\U0001f600b", "xyz"})),  # cannot be packed
+        (frozenset({"abcd", "a\uffffbc", 5, "toolong"}), frozenset({"xyz", ("x",)})),
+    ]:
+        for letters in ["xa\U0001f600bcx", "a\0bc", "zabcd", "a\uffffbc", "xyz", "xy", ""]:
+            expected = decoders.pieces_in(letters, fours, threes)
+            assert compiled(letters, fours, threes) == expected, (letters, fours)
+
+
 def test_initials_that_could_spell_something_are_looked_at() -> None:
     assert decoders._may_spell("xxKILLxx")  # begins a word that matters
     assert not decoders._may_spell("QZXQ")
