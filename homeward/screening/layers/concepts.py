@@ -21,7 +21,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -124,8 +124,8 @@ class ConceptLibrary:
     # where a rule's concepts met, so they are looked for only then.
     lexicon: AnchoredLexicon[frozenset[str]] = field(repr=False)
     contexts: AnchoredLexicon[frozenset[str]] = field(repr=False)
-    # Each rule once, under the first of its concepts.
-    by_first: Mapping[str, tuple[ConceptRule, ...]] = field(repr=False)
+    # Each rule once, under the first of its concepts, as ``meetings`` takes it.
+    by_first: Mapping[str, tuple[Meeting, ...]] = field(repr=False)
     size: int = 0  # the words and phrases of the file
 
     def find(self, normalized: Normalized, words: Words) -> list[Hit]:
@@ -133,29 +133,10 @@ class ConceptLibrary:
         places = self.lexicon.places(words)
         if not places:
             return []
-        present = set(places)  # a set: frozenset <= set is one C call, <= dict keys is not
-        candidates = [
-            rule for name in places for rule in self.by_first.get(name, ()) if rule.needs <= present
-        ]
-        if not candidates:
-            return []
         hits: list[Hit] = []
         everything = _Contexts(self.contexts, words, places)
-        for rule in candidates:
-            hits.extend(self._matches(rule, places, everything, normalized, words))
-        return hits
 
-    def _matches(
-        self,
-        rule: ConceptRule,
-        places: Mapping[str, list[tuple[int, int]]],
-        everything: _Contexts,
-        normalized: Normalized,
-        words: Words,
-    ) -> list[Hit]:
-        hits: list[Hit] = []
-
-        def accept(spans: list[tuple[int, int]], first: int, end: int) -> int:
+        def accept(rule: ConceptRule, spans: list[tuple[int, int]], first: int, end: int) -> int:
             if rule.sentence and not _one_sentence(normalized.plain.text, words, first, end):
                 return NOT_A_HIT
             if rule.unless and _near(rule, everything.places(), first, end):
@@ -168,7 +149,7 @@ class ConceptLibrary:
             hits.append(self._hit(rule, chosen, normalized, words, first, end))
             return A_HIT
 
-        _meet([places[name] for name in rule.all], rule.ranks, rule.window, accept)
+        _meetings(places, self.by_first, accept)
         return hits
 
     def _hit(
@@ -303,6 +284,26 @@ def meet(
 
 _meet: Callable[..., None] = native.function("_meet", "meet") or meet
 
+# A rule as ``meetings`` takes it: the rule, its concepts' names, their ranks, its window.
+Meeting = tuple["ConceptRule", tuple[str, ...], tuple[int, ...], int]
+
+
+def meetings(
+    places: Mapping[str, list[tuple[int, int]]],
+    by_first: Mapping[str, tuple[Meeting, ...]],
+    accept: Callable[[ConceptRule, list[tuple[int, int]], int, int], int],
+) -> None:
+    """``meet`` for each rule whose every concept is in ``places``, in order (for each name
+    found, the rules ``by_first`` lists under it), calling ``accept(rule, chosen, first,
+    end)``. ``native/_meet.c`` does the same in C, used when it is built."""
+    present = set(places)
+    candidates = [m for name in places for m in by_first.get(name, ()) if present.issuperset(m[1])]
+    for rule, names, ranks, window in candidates:
+        _meet([places[name] for name in names], ranks, window, partial(accept, rule))
+
+
+_meetings: Callable[..., None] = native.function("_meet", "meetings") or meetings
+
 
 def _near(
     rule: ConceptRule, places: Mapping[str, list[tuple[int, int]]], first: int, last: int
@@ -389,9 +390,9 @@ def parse(content: bytes, name: str = "concepts.toml") -> ConceptLibrary:
     contexts = AnchoredLexicon(
         (word, frozenset(names - needed)) for word, names in meanings.items() if names - needed
     )
-    by_first: dict[str, list[ConceptRule]] = defaultdict(list)
+    by_first: dict[str, list[Meeting]] = defaultdict(list)
     for rule in rules:
-        by_first[rule.all[0]].append(rule)
+        by_first[rule.all[0]].append((rule, rule.all, rule.ranks, rule.window))
     return ConceptLibrary(
         concepts=concepts,
         rules=tuple(rules),

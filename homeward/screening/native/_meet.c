@@ -14,6 +14,12 @@
  *
  * Each span, in order of (first, last, rank), starts a try: the other concepts are taken
  * in the rule's order, each at its first span inside the window overlapping no span taken.
+ *
+ * meetings(places, by_first, accept)
+ *   ``concepts.meetings``: for each rule whose every concept is in ``places`` (a dict of a
+ *   concept's name to its sorted spans), found by the names of ``places`` in order and the
+ *   rules ``by_first`` lists under each (name -> tuple of (rule, names, ranks, window)),
+ *   meet of its concepts' spans, calling accept(rule, chosen, first, end)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -98,10 +104,12 @@ first_within(const Span *spans, Py_ssize_t count, Py_ssize_t first, Py_ssize_t l
     return -1;
 }
 
-/* Call accept at each place the concepts meet (see the top); 0 or -1 with an error. */
+/* Call accept at each place the concepts meet (see the top), with ``rule`` first where it
+ * is not NULL (``meetings``); 0 or -1 with an error. */
 static int
 try_places(const Start *starts, const Span *spans, const Py_ssize_t *offset,
-           Py_ssize_t concepts, Py_ssize_t window, PyObject *accept, Span *chosen, Span *taken)
+           Py_ssize_t concepts, Py_ssize_t window, PyObject *accept, PyObject *rule,
+           Span *chosen, Span *taken)
 {
     Py_ssize_t covered = -1;
     for (Py_ssize_t s = 0; s < offset[concepts]; s++) {
@@ -140,7 +148,10 @@ try_places(const Start *starts, const Span *spans, const Py_ssize_t *offset,
             }
             PyList_SET_ITEM(listed, c, pair);
         }
-        PyObject *answer = PyObject_CallFunction(accept, "Nnn", listed, start.first, end);
+        PyObject *answer = rule == NULL
+                               ? PyObject_CallFunction(accept, "Nnn", listed, start.first, end)
+                               : PyObject_CallFunction(accept, "ONnn", rule, listed, start.first,
+                                                       end);
         if (answer == NULL)
             return -1;
         long verdict = PyLong_AsLong(answer);
@@ -155,21 +166,17 @@ try_places(const Start *starts, const Span *spans, const Py_ssize_t *offset,
     return 0;
 }
 
-static PyObject *
-meet(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* ``meet`` of ``lists`` (a list of lists of spans) with ``ranks`` (a tuple as long),
+ * ``window`` and ``accept`` (given ``rule`` first where it is not NULL): 0, or -1 with an
+ * error. */
+static int
+meet_lists(PyObject *lists, PyObject *ranks, Py_ssize_t window, PyObject *accept,
+           PyObject *rule)
 {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "meet(lists, ranks, window, accept)");
-        return NULL;
-    }
-    PyObject *lists = args[0], *ranks = args[1], *accept = args[3];
-    Py_ssize_t window;
-    if (read_int(args[2], &window) < 0)
-        return NULL;
     if (!PyList_Check(lists) || !PyTuple_Check(ranks) ||
         PyTuple_GET_SIZE(ranks) != PyList_GET_SIZE(lists) || PyList_GET_SIZE(lists) < 1) {
         PyErr_SetString(PyExc_TypeError, "meet(list, tuple of as many ranks, window, accept)");
-        return NULL;
+        return -1;
     }
     Py_ssize_t concepts = PyList_GET_SIZE(lists);
     /* Nothing below runs Python code until accept is called, after everything is read. */
@@ -179,7 +186,7 @@ meet(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Span *taken = PyMem_Calloc((size_t)concepts, sizeof(Span));
     Span *spans = NULL;
     Start *starts = NULL;
-    PyObject *result = NULL;
+    int result = -1;
     if (offset == NULL || rank == NULL || chosen == NULL || taken == NULL) {
         PyErr_NoMemory();
         goto done;
@@ -211,8 +218,7 @@ meet(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
     }
     qsort(starts, (size_t)total, sizeof(Start), by_place);
-    if (try_places(starts, spans, offset, concepts, window, accept, chosen, taken) == 0)
-        result = Py_NewRef(Py_None);
+    result = try_places(starts, spans, offset, concepts, window, accept, rule, chosen, taken);
 done:
     PyMem_Free(offset);
     PyMem_Free(rank);
@@ -223,9 +229,102 @@ done:
     return result;
 }
 
+static PyObject *
+meet(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "meet(lists, ranks, window, accept)");
+        return NULL;
+    }
+    Py_ssize_t window;
+    if (read_int(args[2], &window) < 0 || meet_lists(args[0], args[1], window, args[3], NULL) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* The rules whose every concept is in ``places``, in order: for each name of ``places``,
+ * the rules ``by_first`` lists under it, each (rule, names, ranks, window). */
+static PyObject *
+candidates(PyObject *places, PyObject *by_first)
+{
+    PyObject *found = PyList_New(0), *name, *spans;
+    Py_ssize_t position = 0;
+    while (found != NULL && PyDict_Next(places, &position, &name, &spans)) {
+        PyObject *group = PyDict_GetItemWithError(by_first, name);
+        if (group == NULL) {
+            if (PyErr_Occurred())
+                Py_CLEAR(found);
+            continue;
+        }
+        if (!PyTuple_Check(group)) {
+            PyErr_SetString(PyExc_TypeError, "meetings: by_first holds tuples of rules");
+            Py_CLEAR(found);
+            break;
+        }
+        for (Py_ssize_t r = 0; found != NULL && r < PyTuple_GET_SIZE(group); r++) {
+            PyObject *entry = PyTuple_GET_ITEM(group, r);
+            if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 4 ||
+                !PyTuple_Check(PyTuple_GET_ITEM(entry, 1))) {
+                PyErr_SetString(PyExc_TypeError,
+                                "meetings: a rule is (rule, names, ranks, window)");
+                Py_CLEAR(found);
+                break;
+            }
+            PyObject *names = PyTuple_GET_ITEM(entry, 1);
+            int every = 1;
+            for (Py_ssize_t n = 0; every == 1 && n < PyTuple_GET_SIZE(names); n++)
+                every = PyDict_Contains(places, PyTuple_GET_ITEM(names, n));
+            if (every < 0 || (every == 1 && PyList_Append(found, entry) < 0))
+                Py_CLEAR(found);
+        }
+    }
+    return found;
+}
+
+static PyObject *
+meetings(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyDict_CheckExact(args[0]) || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "meetings(places: dict, by_first: dict, accept)");
+        return NULL;
+    }
+    PyObject *places = args[0], *accept = args[2];
+    PyObject *rules = candidates(places, args[1]);
+    if (rules == NULL)
+        return NULL;
+    int failed = 0;
+    for (Py_ssize_t r = 0; !failed && r < PyList_GET_SIZE(rules); r++) {
+        PyObject *entry = PyList_GET_ITEM(rules, r), *names = PyTuple_GET_ITEM(entry, 1);
+        Py_ssize_t window;
+        PyObject *lists = PyList_New(PyTuple_GET_SIZE(names));
+        failed = lists == NULL || read_int(PyTuple_GET_ITEM(entry, 3), &window) < 0;
+        for (Py_ssize_t n = 0; !failed && n < PyTuple_GET_SIZE(names); n++) {
+            /* accept is Python: a name is looked up again, never trusted to be there. */
+            PyObject *spans = PyDict_GetItemWithError(places, PyTuple_GET_ITEM(names, n));
+            if (spans == NULL) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_KeyError, "meetings: places changed while meeting");
+                failed = 1;
+            } else {
+                PyList_SET_ITEM(lists, n, Py_NewRef(spans));
+            }
+        }
+        if (!failed)
+            failed = meet_lists(lists, PyTuple_GET_ITEM(entry, 2), window, accept,
+                                PyTuple_GET_ITEM(entry, 0)) < 0;
+        Py_XDECREF(lists);
+    }
+    Py_DECREF(rules);
+    if (failed)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"meet", (PyCFunction)(void (*)(void))meet, METH_FASTCALL,
      "meet(lists, ranks, window, accept): call accept where a rule's concepts meet."},
+    {"meetings", (PyCFunction)(void (*)(void))meetings, METH_FASTCALL,
+     "meetings(places, by_first, accept): meet for every rule whose concepts are there."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -227,12 +227,45 @@ def test_the_compiled_meeting_tries_the_same_places_in_the_same_order() -> None:
     assert len(python) >= 2
 
 
+def _every_meeting(meetings: Callable[..., None], places: dict[str, Any]) -> list[Any]:
+    """Every call ``meetings`` makes for the concept library's rules, answering a hit, not
+    a hit and stop in turn."""
+    calls: list[Any] = []
+
+    def accept(rule: concepts.ConceptRule, chosen: list[tuple[int, int]], *at: int) -> int:
+        calls.append((rule.id, list(chosen), *at))
+        return (concepts.A_HIT, concepts.NOT_A_HIT, concepts.STOP)[len(calls) % 3]
+
+    meetings(places, concepts.library().by_first, accept)
+    return calls
+
+
+@needs_built
+def test_the_compiled_meetings_try_the_same_rules_and_places_in_the_same_order() -> None:
+    meetings, library = built("_meet", "meetings"), concepts.library()
+    called = 0
+    for text in texts():
+        words = tokens.tokenize(normalize(text))
+        places = library.lexicon.places(words)
+        python = _every_meeting(concepts.meetings, places)
+        assert _every_meeting(meetings, places) == python, text
+        called += len(python)
+    assert called > 1_000
+    with pytest.raises(TypeError):
+        meetings({"a": [(0, 0)]}, {"a": (("rule", "a"),)}, lambda *a: 1)  # not a rule's four
+    with pytest.raises(TypeError):
+        meetings({"a": [(0, 0)]}, {"a": [("rule", ("a",), (0,), 3)]}, lambda *a: 1)
+    with pytest.raises(ZeroDivisionError):
+        meetings({"a": [(0, 0)]}, {"a": (("rule", ("a",), (0,), 3),)}, lambda *a: 1 / 0)
+
+
 # Where each compiled loop stands in for Python: (module, its name there, the Python).
 STAND_INS: list[tuple[Any, str, Any]] = [
     (tokens, "_walk", tokens.walk),
     (tokens, "_starts_of", tokens.starts_of),
     (tokens, "_vocabulary", tokens.Vocabulary()),
     (concepts, "_meet", concepts.meet),
+    (concepts, "_meetings", concepts.meetings),
     (tokens, "_places_of", tokens.places_of),
     (tokens, "_walk_places", tokens.walk_places),
     (slang, "_near", slang.near),
