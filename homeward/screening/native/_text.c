@@ -15,7 +15,9 @@
  *   gives the runs of letters of a text (what starts finds) and the keys of each, None
  *   where it has none, finding each word by its characters where it lies in the text: a
  *   word seen before is the str kept for it (no new str is made, and a dict that has it
- *   as a key finds it at once)
+ *   as a key finds it at once). Its words are plain str. The places are chosen by a hash
+ *   seeded at random and looked at 64 at most: a word with no place among them is not
+ *   kept, and is read as new each time (the Python one keeps every word)
  * symbols_inside_words(text) -> bool
  *   whether a run of [0-9@$!|*] sits between letters ("p1stola", "sh@nk"), or is an @ or
  *   $ ending right before two letters ("$hank"); a letter here is what str.isalpha says
@@ -150,14 +152,23 @@ typedef struct {
     Py_ssize_t used;
 } Vocabulary;
 
-/* FNV-1a over the code points of text[start:end]; never 0 (an empty slot). */
+/* A seed for the hash, drawn from os.urandom when the module is loaded: words made to fall
+ * in one place of the table cannot be worked out beforehand. */
+static uint64_t hash_seed;
+
+/* FNV-1a over the code points of text[start:end] from ``hash_seed``, its bits then mixed
+ * (MurmurHash3's finaliser) so that every bit of every character reaches the low bits a
+ * place is chosen by; never 0 (an empty slot). */
 static inline Py_uhash_t
 chars_hash(Text t, Py_ssize_t start, Py_ssize_t end)
 {
-    Py_uhash_t hash = (Py_uhash_t)14695981039346656037ULL;
+    uint64_t hash = hash_seed;
     for (Py_ssize_t i = start; i < end; i++)
-        hash = (hash ^ AT(t, i)) * (Py_uhash_t)1099511628211ULL;
-    return hash == 0 ? 1 : hash;
+        hash = (hash ^ AT(t, i)) * 1099511628211ULL;
+    hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdULL;
+    hash = (hash ^ (hash >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    hash ^= hash >> 33;
+    return hash == 0 ? 1 : (Py_uhash_t)hash;
 }
 
 /* Whether ``word`` is text[start:end]. */
@@ -177,19 +188,22 @@ same_chars(PyObject *word, Text t, Py_ssize_t start, Py_ssize_t end)
     return 1;
 }
 
+/* How many places a word is looked for in, at most: past them it is taken as not here
+ * (and is not kept), so that words that fall together cost a bounded time each. */
+#define MAX_PROBES 64
+
 /* The slot of text[start:end] (of hash ``hash``): the word's, or the empty one where it
- * would go. The table is never full (``grow`` keeps it at most half full). */
+ * would go; NULL where neither is among the first MAX_PROBES places. */
 static Slot *
 slot_of(Vocabulary *self, Text t, Py_ssize_t start, Py_ssize_t end, Py_uhash_t hash)
 {
     size_t mask = (size_t)self->capacity - 1, i = (size_t)hash & mask;
-    while (self->slots[i].hash != 0) {
+    for (int probes = 0; probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
         Slot *slot = &self->slots[i];
-        if (slot->hash == hash && same_chars(slot->word, t, start, end))
+        if (slot->hash == 0 || (slot->hash == hash && same_chars(slot->word, t, start, end)))
             return slot;
-        i = (i + 1) & mask;
     }
-    return &self->slots[i];
+    return NULL;
 }
 
 /* Room for one more word: the table doubled (from 1,024) when it would be more than half
@@ -220,16 +234,20 @@ grow(Vocabulary *self)
     return 0;
 }
 
+/* Empty the table: taken out of the vocabulary before its words and keys are let go (which
+ * could run Python code that uses the vocabulary). */
 static void
 vocabulary_clear_slots(Vocabulary *self)
 {
-    for (Py_ssize_t i = 0; i < self->capacity; i++) {
-        Py_CLEAR(self->slots[i].word);
-        Py_CLEAR(self->slots[i].keys);
-    }
-    PyMem_Free(self->slots);
+    Slot *slots = self->slots;
+    Py_ssize_t capacity = self->capacity;
     self->slots = NULL;
     self->capacity = self->used = 0;
+    for (Py_ssize_t i = 0; i < capacity; i++) {
+        Py_XDECREF(slots[i].word);
+        Py_XDECREF(slots[i].keys);
+    }
+    PyMem_Free(slots);
 }
 
 static void
@@ -268,6 +286,8 @@ vocabulary_add(Vocabulary *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     Py_uhash_t hash = chars_hash(t, 0, t.length);
     Slot *slot = slot_of(self, t, 0, t.length, hash);
+    if (slot == NULL) /* no place near its own: not kept (it is looked up as new) */
+        Py_RETURN_NONE;
     Py_INCREF(args[1]);
     if (slot->hash == 0) {
         Py_INCREF(args[0]);
@@ -288,7 +308,7 @@ vocabulary_get(Vocabulary *self, PyObject *word)
     if (self->used == 0)
         Py_RETURN_NONE;
     Slot *slot = slot_of(self, t, 0, t.length, chars_hash(t, 0, t.length));
-    return Py_NewRef(slot->hash == 0 ? Py_None : slot->keys);
+    return Py_NewRef(slot == NULL || slot->hash == 0 ? Py_None : slot->keys);
 }
 
 static PyObject *
@@ -653,7 +673,7 @@ packed_place(uint64_t key, size_t mask)
 }
 
 /* The table of the pieces of ``set`` of ``size`` characters: 0, or 1 where one cannot be
- * packed (a character beyond 16 bits, or NUL), -1 on an error. */
+ * packed (a character beyond 16 bits, or NUL, or not a plain str), -1 on an error. */
 static int
 pack_set(PyObject *set, Py_ssize_t size, Packed *table)
 {
@@ -671,8 +691,11 @@ pack_set(PyObject *set, Py_ssize_t size, Packed *table)
         return -1;
     int result = 0;
     while (result == 0 && (piece = PyIter_Next(each)) != NULL) {
-        /* Anything but a str of ``size`` characters never equals a piece: left out. */
-        if (PyUnicode_Check(piece) && PyUnicode_GET_LENGTH(piece) == size) {
+        /* Anything but a plain str may equal a piece its own way: the slow search then. A
+         * str of another length never equals one: left out. */
+        if (!PyUnicode_CheckExact(piece)) {
+            result = 1;
+        } else if (PyUnicode_GET_LENGTH(piece) == size) {
             Text t = {PyUnicode_KIND(piece), PyUnicode_DATA(piece), size};
             uint64_t key = pack(t, 0, size);
             if (key == 0) {
@@ -716,18 +739,26 @@ packed_for(PyObject *fours, PyObject *threes)
 {
     if (packed_of[0] == fours && packed_of[1] == threes)
         return 0;
-    for (int i = 0; i < 2; i++) {
-        Py_CLEAR(packed_of[i]);
-        PyMem_Free(packed[i].keys);
-        packed[i].keys = NULL;
-    }
-    int four = pack_set(fours, 4, &packed[0]);
-    int three = four < 0 ? -1 : pack_set(threes, 3, &packed[1]);
-    if (four < 0 || three < 0)
+    /* Made aside, then put in place at once: making them may run Python code (a garbage
+     * collection) that calls here too. */
+    Packed made[2] = {{NULL, 0}, {NULL, 0}};
+    int four = pack_set(fours, 4, &made[0]);
+    int three = four < 0 ? -1 : pack_set(threes, 3, &made[1]);
+    if (four < 0 || three < 0) {
+        PyMem_Free(made[0].keys);
+        PyMem_Free(made[1].keys);
         return -1; /* the sets stay unknown: the next call tries again */
+    }
+    PyObject *old[2] = {packed_of[0], packed_of[1]};
+    for (int i = 0; i < 2; i++) {
+        PyMem_Free(packed[i].keys);
+        packed[i] = made[i];
+    }
     packed_of[0] = Py_NewRef(fours);
     packed_of[1] = Py_NewRef(threes);
     packed_fine = four == 0 && three == 0;
+    Py_XDECREF(old[0]); /* last: letting go may run Python code */
+    Py_XDECREF(old[1]);
     return 0;
 }
 
@@ -1325,12 +1356,30 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_text", "Reading a message's text, in C.", -1, methods,
 };
 
+/* ``hash_seed`` from os.urandom: 0, or -1 with an error. */
+static int
+seed_hash(void)
+{
+    PyObject *os = PyImport_ImportModule("os");
+    PyObject *drawn = os == NULL ? NULL : PyObject_CallMethod(os, "urandom", "i", 8);
+    Py_XDECREF(os);
+    if (drawn == NULL)
+        return -1;
+    int fine = PyBytes_Check(drawn) && PyBytes_GET_SIZE(drawn) == 8;
+    if (fine)
+        memcpy(&hash_seed, PyBytes_AS_STRING(drawn), 8);
+    else
+        PyErr_SetString(PyExc_RuntimeError, "os.urandom(8) gave something else");
+    Py_DECREF(drawn);
+    return fine ? 0 : -1;
+}
+
 PyMODINIT_FUNC
 PyInit__text(void)
 {
     for (Py_UCS4 ch = 0; ch < 256; ch++)
         latin1_letter[ch] = ch != '_' && Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
-    if (PyType_Ready(&VocabularyType) < 0)
+    if (PyType_Ready(&VocabularyType) < 0 || seed_hash() < 0)
         return NULL;
     PyObject *made = PyModule_Create(&module);
     if (made != NULL && (PyModule_AddStringConstant(made, "source", HOMEWARD_SOURCE) < 0 ||

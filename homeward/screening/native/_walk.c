@@ -125,33 +125,42 @@ whole(PyObject *candidates, Py_ssize_t index, PyObject *keys, PyObject *found)
     return 0;
 }
 
-/* Each key of a set, in its order: without an iterator object where the API allows. */
+/* Each item of a collection, in its order (a set's: what iterating it gives): of a
+ * frozenset, which nothing can change, without an iterator object where the API allows;
+ * of anything else, through its iterator. The collection is held while it is read. */
 typedef struct {
-    PyObject *set, *iterator;
+    PyObject *items, *iterator;
     Py_ssize_t position;
-} SetKeys;
+} Each;
 
-/* The next key of ``keys`` (borrowed), or NULL at the end or on an error. */
+static Each
+each_of(PyObject *items)
+{
+    return (Each){Py_NewRef(items), NULL, 0};
+}
+
+/* The next item (a new reference), or NULL at the end or on an error. */
 static PyObject *
-next_key(SetKeys *keys)
+next_item(Each *each)
 {
 #if PY_VERSION_HEX < 0x030D0000
-    PyObject *key;
-    Py_hash_t hash;
-    return _PySet_NextEntry(keys->set, &keys->position, &key, &hash) ? key : NULL;
-#else
-    if (keys->iterator == NULL && (keys->iterator = PyObject_GetIter(keys->set)) == NULL)
-        return NULL;
-    PyObject *key = PyIter_Next(keys->iterator);
-    Py_XDECREF(key); /* the set holds it */
-    return key;
+    if (PyFrozenSet_CheckExact(each->items)) {
+        PyObject *item;
+        Py_hash_t hash;
+        return _PySet_NextEntry(each->items, &each->position, &item, &hash) ? Py_NewRef(item)
+                                                                             : NULL;
+    }
 #endif
+    if (each->iterator == NULL && (each->iterator = PyObject_GetIter(each->items)) == NULL)
+        return NULL;
+    return PyIter_Next(each->iterator);
 }
 
 static void
-done_keys(SetKeys *keys)
+done_with(Each *each)
 {
-    Py_CLEAR(keys->iterator);
+    Py_CLEAR(each->iterator);
+    Py_CLEAR(each->items);
 }
 
 /* The candidates of ``neighbours`` under ``key``, added where whole (``whole``). */
@@ -174,12 +183,14 @@ beside(PyObject *neighbours, PyObject *neighbour_keys, Py_ssize_t index, PyObjec
         return bad_shape("neighbours that are not a dict");
     if (PyDict_GET_SIZE(neighbours) == 0)
         return 0;
-    SetKeys each = {neighbour_keys, NULL, 0};
+    Each each = each_of(neighbour_keys);
     PyObject *key;
     int failed = 0;
-    while (!failed && (key = next_key(&each)) != NULL)
+    while (!failed && (key = next_item(&each)) != NULL) {
         failed = under(neighbours, key, index, keys, found) < 0;
-    done_keys(&each);
+        Py_DECREF(key);
+    }
+    done_with(&each);
     return failed || PyErr_Occurred() ? -1 : 0;
 }
 
@@ -341,16 +352,14 @@ sorted_once(PyObject *spans)
     return kept < count ? PyList_SetSlice(spans, kept, count, NULL) : 0;
 }
 
-/* Add ``span`` to the list of each name of the set ``names`` in ``places``. */
+/* Add ``span`` to the list of each name of ``names`` (a set of them) in ``places``. */
 static int
 add_places(PyObject *places, PyObject *names, PyObject *span)
 {
-    if (!PyAnySet_Check(names))
-        return bad_shape("names that are not a set");
-    SetKeys each = {names, NULL, 0};
+    Each each = each_of(names);
     PyObject *name;
     int failed = 0;
-    while (!failed && (name = next_key(&each)) != NULL) {
+    while (!failed && (name = next_item(&each)) != NULL) {
         PyObject *spans = PyDict_GetItemWithError(places, name);
         if (spans != NULL) {
             failed = PyList_Append(spans, span) < 0;
@@ -366,8 +375,9 @@ add_places(PyObject *places, PyObject *names, PyObject *span)
                 Py_DECREF(spans); /* the dict holds it */
             }
         }
+        Py_DECREF(name);
     }
-    done_keys(&each);
+    done_with(&each);
     return failed || PyErr_Occurred() ? -1 : 0;
 }
 

@@ -167,8 +167,8 @@ def test_the_compiled_loops_refuse_what_they_cannot_read_and_pass_errors_on() ->
     walk_places = built("_walk", "walk_places")
     with pytest.raises(RuntimeError, match="new"):
         walk_places(["new"], [frozenset({"new"})], {}, learn)
-    with pytest.raises(TypeError):  # names that are not a set
-        walk_places(["a"], [frozenset({"a"})], {"a": (("name",), {}, {})}, learn)
+    with pytest.raises(TypeError):  # names that are not a collection of names
+        walk_places(["a"], [frozenset({"a"})], {"a": ((5,), {}, {})}, learn)
     with pytest.raises(TypeError):
         walk_places(["a"], [frozenset({"a"})], {"a": None})
     with pytest.raises(TypeError):
@@ -180,7 +180,10 @@ def test_the_compiled_loops_refuse_what_they_cannot_read_and_pass_errors_on() ->
     with pytest.raises(TypeError):
         places_of([(0, 1)])
     with pytest.raises(TypeError):
-        places_of([(0, 1, 5)])  # names that are not a set of names
+        places_of([(0, 1, 5)])  # names that are not a collection of names
+    # Names in any collection are each a name, as Python reads them.
+    found = [(0, 1, ("b", "a")), (2, 2, ["a"]), (0, 1, "ab")]
+    assert places_of(found) == tokens.places_of(found) == {"a": [(0, 1), (2, 2)], "b": [(0, 1)]}
     with pytest.raises(IndexError):
         near({}, [frozenset({"a"})], 0, 3, 0, 0, frozenset())
     with pytest.raises(TypeError):
@@ -380,6 +383,39 @@ def test_the_compiled_vocabulary_keeps_what_the_python_one_keeps() -> None:
         compiled.words_and_keys(b"bytes")
 
 
+@needs_built
+def test_the_compiled_vocabulary_keeps_words_made_to_fall_in_one_place() -> None:
+    """Words whose characters differ only in their high bits (which an unseeded hash of
+    the low bits would put in one place) are kept and found as Python keeps them."""
+    compiled, python = built("_text", "Vocabulary")(), tokens.Vocabulary()
+    words = [chr(0x4E00 + n % 4096) + chr(0x24E00 + n // 4096) for n in range(20_000)]
+    for vocabulary in (compiled, python):
+        for n, word in enumerate(words):
+            vocabulary.add(word, frozenset({str(n)}))
+    text = " ".join(words)
+    assert compiled.words_and_keys(text) == python.words_and_keys(text)
+
+
+@needs_built
+def test_emptying_the_compiled_vocabulary_lets_go_of_its_words_safely() -> None:
+    """Letting go of a word's keys may run Python code that uses the vocabulary: it finds
+    it empty, never half emptied."""
+    compiled = built("_text", "Vocabulary")()
+    seen: list[Any] = []
+
+    class Keys(frozenset[str]):
+        def __del__(self) -> None:
+            seen.append((len(compiled), compiled.get("b"), compiled.words_and_keys("a b")[1]))
+
+    compiled.add("a", Keys({"a"}))
+    compiled.add("b", frozenset({"b"}))
+    compiled.clear()
+    assert seen == [(0, None, [None, None])]
+    compiled.add("a", Keys({"a"}))
+    compiled.add("a", frozenset({"a"}))  # the old keys let go when replaced
+    assert seen[-1] == (1, None, [frozenset({"a"}), None])
+
+
 @st.composite
 def spans_and_edits(draw: st.DrawFn) -> tuple[list[int], list[int], list[edits.Edit]]:
     """A text's spans in an original, and sorted edits that do not overlap."""
@@ -518,6 +554,18 @@ def test_pieces_are_found_the_same_in_any_set_and_any_letters() -> None:
         for letters in ["xa\U0001f600bcx", "a\0bc", "zabcd", "a\uffffbc", "xyz", "xy", ""]:
             expected = decoders.pieces_in(letters, fours, threes)
             assert compiled(letters, fours, threes) == expected, (letters, fours)
+
+    class Loose(str):  # equal to any piece of its length, the way Python asks
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, str) and len(other) == len(self)
+
+        def __hash__(self) -> int:
+            return hash("kill")
+
+    loose = frozenset({Loose("abcd")})
+    for letters in ["kill", "xkillx", "kil"]:
+        expected = decoders.pieces_in(letters, loose, frozenset())
+        assert compiled(letters, loose, frozenset()) == expected, letters
 
 
 def test_initials_that_could_spell_something_are_looked_at() -> None:
