@@ -56,9 +56,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING, cast
 
 from homeward.screening import native
@@ -726,7 +727,7 @@ class _Message:
         two of them may be written plainly: "in", "al"), read back, if they then read as
         words."""
         plain = self.normalized.plain.text
-        matches = list(_PLAY_WORD.finditer(plain))
+        matches = list(islice(_PLAY_WORD.finditer(plain), _PARTS_AT_MOST))
         for read in (_unp, _unpig):
             decoded = [read(m.group()) for m in matches]
             for first, last in _runs([word is not None for word in decoded]):
@@ -747,16 +748,16 @@ class _Message:
         capitals that could. Sentences and words that spell something begin with capitals
         (a message all in lower case is not read for them)."""
         if original.count("\n") >= 3 and _may_spell(_LINE_INITIAL.findall(original)):
-            lines = [(m.start(), m.group()) for m in _LINE.finditer(original)]
+            lines = [(m.start(), m.group()) for m in _parts(_LINE, original)]
             self._acrostic("acrostic-lines", lines)
         if _may_spell(_sentence_initials(original)):
-            sentences = [(m.start(), m.group()) for m in _SENTENCE.finditer(original)]
+            sentences = [(m.start(), m.group()) for m in _parts(_SENTENCE, original)]
             self._acrostic("acrostic-lines", sentences)
         # All the capitals, not only those that begin words: a superset of the initials'
         # pieces unless a word in capitals sits inside the acrostic.
         if not _may_spell(capitals):
             return
-        words = [(m.start(), m.group()) for m in _CAPITALISED.finditer(original)]
+        words = [(m.start(), m.group()) for m in _parts(_CAPITALISED, original)]
         self._acrostic("acrostic-words", words)
         for run in _consecutive(original, words):
             self._acrostic("acrostic-words", run)
@@ -789,6 +790,17 @@ _MORSE_CODES = """
 _MORSE_LETTER = dict(zip(_MORSE_CODES.split(), "abcdefghijklmnopqrstuvwxyz0123456789", strict=True))
 # Morse letters written with no slash between words are split into words up to this many.
 _SPLIT_AT_MOST = 64
+# The lines, sentences and capitalised words an acrostic is read from, and the words read
+# as a play language, at most (those of a message of the default 6,000 characters): each
+# costs look-ups in the dictionaries, and a message of 100,000 characters can hold 30,000.
+_PARTS_AT_MOST = 1_500
+
+
+def _parts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The first ``_PARTS_AT_MOST`` matches of ``pattern`` in ``text``."""
+    return islice(pattern.finditer(text), _PARTS_AT_MOST)
+
+
 # Three or more groups of dots and dashes, a space between letters, a slash or bar between
 # words, standing alone (not an ellipsis after a word).
 _MORSE_RUN = re.compile(r"(?<![^\s/|])[.-]{1,5}(?:(?: ?[/|] ?| )[.-]{1,5}){2,}(?![^\s/|])")

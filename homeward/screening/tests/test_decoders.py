@@ -284,3 +284,17 @@ def test_a_word_that_lost_its_accent_opens_no_decoder() -> None:
 def test_names_listed_with_an_and_still_spell_their_initials(text: str, spelled: str) -> None:
     assert [(d.name, d.text) for d in decode(normalize(text))] == [("acrostic-words", spelled)]
     assert decode(normalize(text.replace(" and ", ". And ").replace(" y ", ". Y "))) == []
+
+
+def test_acrostics_and_play_languages_are_read_from_the_first_1500_parts_of_a_message() -> None:
+    """Every line, sentence, capitalised word or word read costs look-ups in the
+    dictionaries: a message is read for them up to 1,500 of each (about what the default
+    6,000 characters hold), so that one of 100,000 characters costs no more than that."""
+    answers = "Garage, Umbrella, Nickel, Ice, Nose, Shoe, Hammer, Eagle, Drum."
+    pig = "ethay itchsnay is atway ethay ackbay oorday"
+    filler = "and " * 1_400  # words in lower case: no acrostic of their own
+    near = decoded(f"Answers: {answers} {filler}{pig}")
+    assert ("acrostic-words", answers[:-1], "gun in shed") in near
+    assert ("play-language", pig, "the snitch is at the back door") in near
+    far = decoded(f"{'Ok. ' * 1_600}Answers: {answers} {filler}and {filler}{pig}")
+    assert far == []  # past 1,500 capitalised words, and past 1,500 words
