@@ -59,7 +59,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import islice
+from itertools import takewhile
 from typing import TYPE_CHECKING, cast
 
 from homeward.screening import native
@@ -727,7 +727,7 @@ class _Message:
         two of them may be written plainly: "in", "al"), read back, if they then read as
         words."""
         plain = self.normalized.plain.text
-        matches = list(islice(_PLAY_WORD.finditer(plain), _PARTS_AT_MOST))
+        matches = list(_parts(_PLAY_WORD, plain))
         for read in (_unp, _unpig):
             decoded = [read(m.group()) for m in matches]
             for first, last in _runs([word is not None for word in decoded]):
@@ -791,14 +791,16 @@ _MORSE_LETTER = dict(zip(_MORSE_CODES.split(), "abcdefghijklmnopqrstuvwxyz012345
 # Morse letters written with no slash between words are split into words up to this many.
 _SPLIT_AT_MOST = 64
 # The lines, sentences and capitalised words an acrostic is read from, and the words read
-# as a play language, at most (those of a message of the default 6,000 characters): each
-# costs look-ups in the dictionaries, and a message of 100,000 characters can hold 30,000.
-_PARTS_AT_MOST = 1_500
+# as a play language, are those that begin in a message's first characters, as many as a
+# facility's default length limit allows: each costs look-ups in the dictionaries, and a
+# message of 100,000 characters can hold 30,000 of them.
+READ_AT_MOST = 6_000
 
 
 def _parts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """The first ``_PARTS_AT_MOST`` matches of ``pattern`` in ``text``."""
-    return islice(pattern.finditer(text), _PARTS_AT_MOST)
+    """The matches of ``pattern`` in ``text`` that begin in its first ``READ_AT_MOST``
+    characters."""
+    return takewhile(lambda m: m.start() < READ_AT_MOST, pattern.finditer(text))
 
 
 # Three or more groups of dots and dashes, a space between letters, a slash or bar between

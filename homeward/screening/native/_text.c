@@ -72,6 +72,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifndef HOMEWARD_SOURCE /* the SHA-256 of this file, which native.build passes */
 #define HOMEWARD_SOURCE "homeward-source-sha256:unknown"
@@ -207,7 +208,8 @@ slot_of(Vocabulary *self, Text t, Py_ssize_t start, Py_ssize_t end, Py_uhash_t h
 }
 
 /* Room for one more word: the table doubled (from 1,024) when it would be more than half
- * full. */
+ * full. A word that finds no place within MAX_PROBES of its own in the new table is let
+ * go (as ``add`` would not keep it), after the table is in place. */
 static int
 grow(Vocabulary *self)
 {
@@ -219,18 +221,28 @@ grow(Vocabulary *self)
         PyErr_NoMemory();
         return -1;
     }
-    for (Py_ssize_t i = 0; i < self->capacity; i++) {
-        Slot old = self->slots[i];
-        if (old.hash == 0)
+    Slot *old = self->slots;
+    Py_ssize_t old_capacity = self->capacity, dropped = 0;
+    for (Py_ssize_t i = 0; i < old_capacity; i++) {
+        if (old[i].hash == 0)
             continue;
-        size_t j = (size_t)old.hash & (size_t)(capacity - 1);
-        while (slots[j].hash != 0)
-            j = (j + 1) & (size_t)(capacity - 1);
-        slots[j] = old;
+        size_t mask = (size_t)capacity - 1, j = (size_t)old[i].hash & mask;
+        int probes = 0;
+        while (slots[j].hash != 0 && ++probes < MAX_PROBES)
+            j = (j + 1) & mask;
+        if (slots[j].hash == 0)
+            slots[j] = old[i];
+        else
+            old[dropped++] = old[i]; /* kept below the ones still to be read: i >= dropped */
     }
-    PyMem_Free(self->slots);
     self->slots = slots;
     self->capacity = capacity;
+    self->used -= dropped;
+    for (Py_ssize_t i = 0; i < dropped; i++) {
+        Py_DECREF(old[i].word);
+        Py_DECREF(old[i].keys);
+    }
+    PyMem_Free(old);
     return 0;
 }
 
@@ -1356,22 +1368,20 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_text", "Reading a message's text, in C.", -1, methods,
 };
 
-/* ``hash_seed`` from os.urandom: 0, or -1 with an error. */
-static int
+/* ``hash_seed`` from os.urandom; where that fails, from the clock and where this module
+ * was loaded (less random, never an error: screening goes on). */
+static void
 seed_hash(void)
 {
     PyObject *os = PyImport_ImportModule("os");
     PyObject *drawn = os == NULL ? NULL : PyObject_CallMethod(os, "urandom", "i", 8);
     Py_XDECREF(os);
-    if (drawn == NULL)
-        return -1;
-    int fine = PyBytes_Check(drawn) && PyBytes_GET_SIZE(drawn) == 8;
-    if (fine)
+    if (drawn != NULL && PyBytes_Check(drawn) && PyBytes_GET_SIZE(drawn) == 8)
         memcpy(&hash_seed, PyBytes_AS_STRING(drawn), 8);
     else
-        PyErr_SetString(PyExc_RuntimeError, "os.urandom(8) gave something else");
-    Py_DECREF(drawn);
-    return fine ? 0 : -1;
+        hash_seed = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)&hash_seed;
+    Py_XDECREF(drawn);
+    PyErr_Clear();
 }
 
 PyMODINIT_FUNC
@@ -1379,8 +1389,9 @@ PyInit__text(void)
 {
     for (Py_UCS4 ch = 0; ch < 256; ch++)
         latin1_letter[ch] = ch != '_' && Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
-    if (PyType_Ready(&VocabularyType) < 0 || seed_hash() < 0)
+    if (PyType_Ready(&VocabularyType) < 0)
         return NULL;
+    seed_hash();
     PyObject *made = PyModule_Create(&module);
     if (made != NULL && (PyModule_AddStringConstant(made, "source", HOMEWARD_SOURCE) < 0 ||
                          PyModule_AddObjectRef(made, "Vocabulary", (PyObject *)&VocabularyType) < 0))

@@ -111,7 +111,9 @@ whole(PyObject *candidates, Py_ssize_t index, PyObject *keys, PyObject *found)
         int every = 1;
         for (Py_ssize_t i = 0; i < size; i++) {
             PyObject *there = key_set(keys, first + i);
+            Py_XINCREF(there); /* held: a look-up may run Python code */
             int has = there == NULL ? -1 : PySet_Contains(there, PyTuple_GET_ITEM(entry, i));
+            Py_XDECREF(there);
             if (has < 0)
                 return -1;
             if (!has) {
@@ -170,7 +172,10 @@ under(PyObject *neighbours, PyObject *key, Py_ssize_t index, PyObject *keys, PyO
     PyObject *candidates = PyDict_GetItemWithError(neighbours, key);
     if (candidates == NULL)
         return PyErr_Occurred() ? -1 : 0;
-    return whole(candidates, index, keys, found);
+    Py_INCREF(candidates); /* held: adding what is found may run Python code */
+    int failed = whole(candidates, index, keys, found);
+    Py_DECREF(candidates);
+    return failed;
 }
 
 /* For each key of the neighbour (in the set's order) that ``neighbours`` (after or before)
@@ -485,6 +490,7 @@ near(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 answer = bad_shape("phrases that are not a tuple");
                 continue;
             }
+            Py_INCREF(phrases); /* held: the look-ups below may run Python code */
             for (Py_ssize_t p = 0; answer == 0 && p < PyTuple_GET_SIZE(phrases); p++) {
                 PyObject *phrase = PyTuple_GET_ITEM(phrases, p);
                 if (!PyTuple_Check(phrase) || PyTuple_GET_SIZE(phrase) == 0) {
@@ -502,6 +508,7 @@ near(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 if (end < count)
                     answer = all_in(phrase, 1, keys, at);
             }
+            Py_DECREF(phrases);
         }
         Py_DECREF(word_keys);
         if (answer < 0 || PyErr_Occurred())

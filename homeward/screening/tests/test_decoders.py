@@ -286,15 +286,19 @@ def test_names_listed_with_an_and_still_spell_their_initials(text: str, spelled:
     assert decode(normalize(text.replace(" and ", ". And ").replace(" y ", ". Y "))) == []
 
 
-def test_acrostics_and_play_languages_are_read_from_the_first_1500_parts_of_a_message() -> None:
+def test_acrostics_and_play_languages_are_read_from_a_messages_first_6000_characters() -> None:
     """Every line, sentence, capitalised word or word read costs look-ups in the
-    dictionaries: a message is read for them up to 1,500 of each (about what the default
-    6,000 characters hold), so that one of 100,000 characters costs no more than that."""
+    dictionaries: a message is read for them where they begin in its first 6,000
+    characters (a facility's default limit), so that one of 100,000 costs no more; a
+    message within the limit is read whole, however short its words or lines."""
     answers = "Garage, Umbrella, Nickel, Ice, Nose, Shoe, Hammer, Eagle, Drum."
     pig = "ethay itchsnay is atway ethay ackbay oorday"
-    filler = "and " * 1_400  # words in lower case: no acrostic of their own
-    near = decoded(f"Answers: {answers} {filler}{pig}")
+    lines = "Get\nUp\nNow\nIt's\nNear\nSunday\nHe\nEats\nDinner"
+    short = "I " * 2_600  # 2,600 capitalised words of one letter
+    near = decoded(f"{short}Answers: {answers} {pig}")
     assert ("acrostic-words", answers[:-1], "gun in shed") in near
     assert ("play-language", pig, "the snitch is at the back door") in near
-    far = decoded(f"{'Ok. ' * 1_600}Answers: {answers} {filler}and {filler}{pig}")
-    assert far == []  # past 1,500 capitalised words, and past 1,500 words
+    read = decoded("x\n" * 2_500 + lines)  # 2,500 lines before
+    assert any(n == "acrostic-lines" and t.endswith("gun in shed") for n, _, t in read)
+    far = decoded(f"{'Ok. ' * 1_600}Answers: {answers} {'and ' * 2_000}{pig}")
+    assert far == []  # begun past the first 6,000 characters
