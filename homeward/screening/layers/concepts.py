@@ -100,10 +100,6 @@ class ConceptRule:
     unless_message: frozenset[str] = frozenset()  # concept names: innocent anywhere
 
     @cached_property
-    def needs(self) -> frozenset[str]:
-        return frozenset(self.all)
-
-    @cached_property
     def ranks(self) -> tuple[int, ...]:
         """Each concept's place among the rule's concept names sorted (``meet``)."""
         ordered = sorted(self.all)
