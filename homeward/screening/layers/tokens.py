@@ -395,15 +395,15 @@ def walk(
         ones, after, before = anchored
         for value in ones:
             found.append((index, index, value))
-        # By each key of the neighbour, in its order: a word has a few keys, where an
-        # anchor may know dozens.
         if after and index + 1 < count:
-            for k in keys[index + 1]:
-                if (candidates := after.get(k)) is not None:
+            following = keys[index + 1]
+            for k, candidates in after.items():
+                if k in following:
                     _whole(candidates, index, keys, found)
         if before and index > 0:
-            for k in keys[index - 1]:
-                if (candidates := before.get(k)) is not None:
+            preceding = keys[index - 1]
+            for k, candidates in before.items():
+                if k in preceding:
                     _whole(candidates, index, keys, found)
     return found
 

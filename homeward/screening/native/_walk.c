@@ -165,21 +165,8 @@ done_with(Each *each)
     Py_CLEAR(each->items);
 }
 
-/* The candidates of ``neighbours`` under ``key``, added where whole (``whole``). */
-static int
-under(PyObject *neighbours, PyObject *key, Py_ssize_t index, PyObject *keys, PyObject *found)
-{
-    PyObject *candidates = PyDict_GetItemWithError(neighbours, key);
-    if (candidates == NULL)
-        return PyErr_Occurred() ? -1 : 0;
-    Py_INCREF(candidates); /* held: adding what is found may run Python code */
-    int failed = whole(candidates, index, keys, found);
-    Py_DECREF(candidates);
-    return failed;
-}
-
-/* For each key of the neighbour (in the set's order) that ``neighbours`` (after or before)
- * knows, its candidates: a word has a few keys, where an anchor may know dozens. */
+/* For each key of the neighbour that ``neighbours`` (after or before) knows, its
+ * candidates. What is read is held while adding what is found may run Python code. */
 static int
 beside(PyObject *neighbours, PyObject *neighbour_keys, Py_ssize_t index, PyObject *keys,
        PyObject *found)
@@ -188,15 +175,18 @@ beside(PyObject *neighbours, PyObject *neighbour_keys, Py_ssize_t index, PyObjec
         return bad_shape("neighbours that are not a dict");
     if (PyDict_GET_SIZE(neighbours) == 0)
         return 0;
-    Each each = each_of(neighbour_keys);
-    PyObject *key;
+    PyObject *key, *candidates;
+    Py_ssize_t position = 0;
     int failed = 0;
-    while (!failed && (key = next_item(&each)) != NULL) {
-        failed = under(neighbours, key, index, keys, found) < 0;
-        Py_DECREF(key);
+    Py_INCREF(neighbour_keys);
+    while (!failed && PyDict_Next(neighbours, &position, &key, &candidates)) {
+        Py_INCREF(candidates);
+        int has = PySet_Contains(neighbour_keys, key);
+        failed = has < 0 || (has && whole(candidates, index, keys, found) < 0);
+        Py_DECREF(candidates);
     }
-    done_with(&each);
-    return failed || PyErr_Occurred() ? -1 : 0;
+    Py_DECREF(neighbour_keys);
+    return failed ? -1 : 0;
 }
 
 /* What the word at ``index`` anchors (``anchored``), added to ``found``. */
