@@ -143,7 +143,7 @@ class _Gate:
         except Exception:  # noqa: BLE001 - no hyperscan here: run every exact pattern
             self.database = None
 
-    def candidates(self, text: str) -> set[str]:
+    def candidates(self, view: View) -> set[str]:
         if self.database is None:
             return set(self.all)
         scratch = getattr(self.local, "scratch", None)
@@ -153,7 +153,7 @@ class _Gate:
             scratch = self.local.scratch = hyperscan.Scratch(self.database)
         found: set[str] = set()
         # (data, handler, flags, context, scratch): keywords cost more than the scan
-        self.database.scan(text.encode(), self._on_match, 0, found, scratch)
+        self.database.scan(view.utf8(), self._on_match, 0, found, scratch)
         return found
 
     def _on_match(self, index: int, start: int, end: int, flags: int, found: object) -> None:
@@ -255,7 +255,7 @@ class _Finder:
             self.candidates = set(_GATES)
             return
         plain_gate, folded_gate = _gates()
-        self.candidates = plain_gate.candidates(self.plain)
+        self.candidates = plain_gate.candidates(normalized.plain)
         # The folded view is scanned only for addresses, and only when it could hold one
         # (ten substring tests are far cheaper than a scan). A candidate found there runs
         # the exact address patterns on both views, as one found on the plain view does.
@@ -265,7 +265,7 @@ class _Finder:
             and folded != self.plain
             and any(map(folded.__contains__, _DIGITS))
         ):
-            self.candidates |= folded_gate.candidates(folded)
+            self.candidates |= folded_gate.candidates(normalized.folded)
 
     def find(self, wanted: Mapping[str, str], run: Iterable[str]) -> dict[str, list[Span]]:
         """The spans of the ``wanted`` detectors; ``run``: the detectors to run, in order."""

@@ -246,7 +246,9 @@ Spans = dict[int, list[Span]]  # atom index -> [(start, end)] in view characters
 
 
 class Matcher(Protocol):
-    def match(self, views: Mapping[str, str]) -> Spans: ...
+    def match(self, views: Mapping[str, str], source: Mapping[str, View] | None = None) -> Spans:
+        """The spans of the atoms in ``views`` (each view's text by name); ``source``, the
+        same views themselves where the caller has them (a matcher may read their bytes)."""
 
 
 def merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -317,7 +319,7 @@ class ReferenceMatcher:
         if len(self.automaton):
             self.automaton.make_automaton()
 
-    def match(self, views: Mapping[str, str]) -> Spans:
+    def match(self, views: Mapping[str, str], source: Mapping[str, View] | None = None) -> Spans:
         found: Spans = defaultdict(list)
         text = views[FOLDED]
         if len(self.automaton):
@@ -392,14 +394,15 @@ class HyperscanMatcher:
 
         return sum(len(hyperscan.dumpb(db)) for db in self.databases.values())
 
-    def match(self, views: Mapping[str, str]) -> Spans:
+    def match(self, views: Mapping[str, str], source: Mapping[str, View] | None = None) -> Spans:
         found: Spans = {}
         scratches = getattr(self.local, "scratches", None) or self._scratches()
         for view, database in self.databases.items():
             text = views[view]
+            data = text.encode() if source is None else source[view].utf8()
             present: set[int] = set()
             # (data, handler, flags, context, scratch): keywords cost more than the scan
-            database.scan(text.encode(), _collect, 0, present, scratches[view])
+            database.scan(data, _collect, 0, present, scratches[view])
             for index in sorted(present):
                 spans = self.locators[index](text)
                 if spans:
@@ -534,10 +537,11 @@ class CompiledRuleSet:
     ) -> Verdict:
         normalized = normalize(text)
         views = {PLAIN: normalized.plain.text, FOLDED: normalized.folded.text}
+        source = {PLAIN: normalized.plain, FOLDED: normalized.folded}
         # Inside letters that were spaced apart, word edges are unknown ("a s h a n k" folds
         # to "ashank"), so there a phrase needs no word boundary.
         soft = _SoftEdges(normalized.folded)
-        spans = self._whole(views, self.matcher.match(views), soft)
+        spans = self._whole(views, self.matcher.match(views, source), soft)
         hits: list[Hit] = []
         exceptions: list[Hit] = []
         if spans:  # most messages: no rule's first atom

@@ -618,6 +618,14 @@ class View:
     _original_length: int = field(default=0, repr=False, compare=False)
     _joined: bool = field(default=False, repr=False, compare=False)
     _built: tuple[Track, list[Span]] | None = field(default=None, repr=False, compare=False)
+    _utf8: bytes | None = field(default=None, repr=False, compare=False)
+
+    def utf8(self) -> bytes:
+        """The text as UTF-8, made once: the rules, the detectors' gate and the decoders'
+        gate each scan a view as bytes."""
+        if self._utf8 is None:
+            self._utf8 = self.text.encode()
+        return self._utf8
 
     def _track(self) -> Track:
         if self._built is None:

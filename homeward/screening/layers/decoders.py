@@ -67,7 +67,7 @@ from homeward.screening.detector_cipher import KNOWN_WORDS
 from homeward.screening.detector_patterns import NUMBER_WORDS
 from homeward.screening.layers.once import once
 from homeward.screening.layers.tokens import in_dictionary, key
-from homeward.screening.normalize import Normalized
+from homeward.screening.normalize import Normalized, View
 
 if TYPE_CHECKING:
     import hyperscan
@@ -441,7 +441,7 @@ class _Gate:
             return
         self.database = database
 
-    def candidates(self, text: str) -> set[str] | None:
+    def candidates(self, view: View) -> set[str] | None:
         """The decoders that could find something (None: all of them)."""
         if self.database is None:
             return None
@@ -452,7 +452,7 @@ class _Gate:
             scratch = self.local.scratch = hyperscan.Scratch(self.database)
         found: set[str] = set()
         # (data, handler, flags, context, scratch): keywords cost more than the scan
-        self.database.scan(text.encode(), _on_match, 0, (found, self.names), scratch)
+        self.database.scan(view.utf8(), _on_match, 0, (found, self.names), scratch)
         return found
 
 
@@ -491,7 +491,7 @@ class _Message:
     def decode(self, use_gate: bool = True) -> list[Decoded]:
         if not self.folded:
             return []
-        gates = _gate().candidates(self.folded) if use_gate else None
+        gates = _gate().candidates(self.normalized.folded) if use_gate else None
         may = _GATE_NAMES.__contains__ if gates is None else gates.__contains__
         original = self.normalized.original
         capitals = original.encode("latin-1", "replace").translate(None, _NOT_CAPITAL)
@@ -757,16 +757,20 @@ class _Message:
         # pieces unless a word in capitals sits inside the acrostic.
         if not _may_spell(capitals):
             return
-        words = [(m.start(), m.group()) for m in _parts(_CAPITALISED, original)]
-        self._acrostic("acrostic-words", words)
+        capitalised = _CAPITALISED_LATIN1 if _latin1(original) else _CAPITALISED
+        words = [(m.start(), m.group()) for m in _parts(capitalised, original)]
+        self._acrostic("acrostic-words", words, initial_first=True)
         for run in _consecutive(original, words):
-            self._acrostic("acrostic-words", run)
+            self._acrostic("acrostic-words", run, initial_first=True)
 
-    def _acrostic(self, name: str, parts: list[tuple[int, str]]) -> None:
+    def _acrostic(
+        self, name: str, parts: list[tuple[int, str]], *, initial_first: bool = False
+    ) -> None:
+        """``initial_first``: each part begins with its initial (a capitalised word)."""
         # (where the part starts, the part, where its initial is, the initial)
         starts: list[tuple[int, str, int, str]] = []
         for at, part in parts:
-            initial = _initial(part)
+            initial = (0, part[0].casefold()) if initial_first else _initial(part)
             if initial is not None:
                 starts.append((at, part, at + initial[0], initial[1]))
         letters = unaccent("".join(start[3] for start in starts))
@@ -970,6 +974,29 @@ _LINE_INITIAL = re.compile(r"^[^\w\n]*([^\W\d_])", re.MULTILINE)
 _OPENERS = " \"'¿¡([-*"
 _CAPITAL_INITIAL = re.compile(r"\b([^\W\d_a-z\xdf-\xff])")
 _CAPITALISED = re.compile(r"\b[^\W\d_a-z][^\W\d_]*")
+
+
+def _latin1_class(pattern: str) -> str:
+    """The characters of Latin-1 a one-character class matches, as a class of them: the
+    regular expression module looks each up in a table, not in the Unicode database."""
+    matches = re.compile(pattern).fullmatch
+    return "[" + "".join(re.escape(chr(c)) for c in range(256) if matches(chr(c))) + "]"
+
+
+# _CAPITALISED for a text of Latin-1 characters (most messages), four times as fast: the
+# same matches.
+_CAPITALISED_LATIN1 = re.compile(
+    _latin1_class(r"[^\W\d_a-z]") + r"(?<!\w.)" + _latin1_class(r"[^\W\d_]") + "*"
+)
+
+
+def _latin1(text: str) -> bool:
+    """Whether every character of ``text`` is in Latin-1."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _initial(part: str) -> tuple[int, str] | None:

@@ -10,28 +10,22 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
 
-class _Once(Generic[T]):
-    def __init__(self, make: Callable[[], T]) -> None:
-        self._make = make
-        self._made = False
-        self._value: T | None = None
-        self._lock = threading.Lock()
-        functools.update_wrapper(self, make)
-
-    def __call__(self) -> T:
-        if not self._made:
-            with self._lock:
-                if not self._made:
-                    self._value = self._make()
-                    self._made = True
-        return self._value  # type: ignore[return-value]  # made above: a T
-
-
 def once(make: Callable[[], T]) -> Callable[[], T]:
-    """``make``, called at most once per process."""
-    return _Once(make)
+    """``make``, called at most once per process. Once made, the value comes from
+    ``functools.cache`` (a look-up in C: screening asks for its lexicons a dozen times a
+    message); until then callers go through a lock, and the first makes it."""
+    lock = threading.Lock()
+    made: list[T] = []
+
+    def make_once() -> T:
+        with lock:
+            if not made:
+                made.append(make())
+        return made[0]
+
+    return functools.wraps(make)(functools.cache(make_once))

@@ -166,8 +166,8 @@ def _counts(entry: Entry, tokens: Words, first: int, last: int) -> bool:
     needed word near it when the entry needs one."""
     if not entry.innocent and not entry.needs:
         return True
-    lo, hi = max(0, first - entry.window), min(len(tokens) - 1, last + entry.window)
     keys = tokens.keys
+    lo, hi = max(0, first - entry.window), min(len(keys) - 1, last + entry.window)
     # The needed word first: most terms that need one ("boy", "work") have none near.
     if entry.needs and not _near(entry.needs_index, keys, lo, hi, first, last, entry.own):
         return False

@@ -266,7 +266,7 @@ def test_a_word_that_lost_its_accent_opens_no_decoder() -> None:
     # Folded, "tía" reads "tia", which is "las" shifted by 8: an aunt in a letter must not
     # send it to the shift decoder, and a message shifted by 8 is still read.
     letter = "Tu tía Rosa te manda saludos y dice que la tía Carmen ya salió del hospital."
-    assert decoders._gate().candidates(normalize(letter).folded.text) == set()
+    assert decoders._gate().candidates(normalize(letter).folded) == set()
     assert decode(normalize(letter)) == []
     shifted = "Mi amor: jzqvo bpm uwvmg bw bpm nmvkm nzqlig vqopb. Te quiero"
     assert [(d.name, d.text) for d in decode(normalize(shifted))] == [
