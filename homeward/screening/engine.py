@@ -35,7 +35,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 
-from homeward.screening import categories
+from homeward.screening import categories, native
 from homeward.screening.layers import WHOLE_MESSAGE
 from homeward.screening.normalize import Normalized, View, bare, fold, normalize
 
@@ -195,6 +195,10 @@ class Atom:
     # Whole words only. Checked after matching rather than with \b in the pattern, because
     # hyperscan supports \b only for ASCII and the folded view can hold any letter.
     bounded: bool = False
+    # A tolerant atom of ASCII letters and digits: its letters, in lower case, each run of
+    # one made one ("kill" -> "kil"). Wherever the atom matches a view, this occurs in
+    # ``alnum_squeezed`` of the view's bytes (hyperscan looks for it there, as a literal).
+    squeezed: str = ""
 
 
 def _words(phrase: str) -> str:
@@ -214,7 +218,32 @@ def tolerant_atom(phrase: str) -> Atom:
     # A letter beyond ASCII is a group, so that its repeats are the whole character's when
     # the folded database reads bytes ("ж+" would repeat its last byte only).
     body = r"[\W_]*".join(f"{re.escape(c)}+" if c.isascii() else f"(?:{c})+" for c in letters)
-    return Atom(FOLDED, body, bounded=True)
+    simple = all(c.isascii() and c.isalnum() for c in letters)
+    return Atom(FOLDED, body, bounded=True, squeezed=_squeezed("".join(letters)) if simple else "")
+
+
+def _squeezed(letters: str) -> str:
+    """Lower case, each run of one character made one."""
+    lower = letters.lower()
+    return "".join(c for i, c in enumerate(lower) if i == 0 or c != lower[i - 1])
+
+
+_NOT_ALNUM = bytes(c for c in range(256) if not (chr(c).isascii() and chr(c).isalnum()))
+_REPEATED = re.compile(rb"(.)\1+", re.DOTALL)
+
+
+def alnum_squeezed(data: bytes) -> bytes:
+    """The ASCII letters and digits of ``data`` (every other byte dropped), the letters in
+    lower case, each run of one of them made one: "S.h-a a_n_k" is "shank". A tolerant atom
+    allows any byte but those between its letters, and repeats of each, so wherever it
+    matches, its ``squeezed`` letters occur here. ``native/_text.c`` does the same in C,
+    which is used when it is built."""
+    return _REPEATED.sub(rb"\1", data.translate(None, _NOT_ALNUM).lower())
+
+
+_alnum_squeezed: Callable[[bytes], bytes] = (
+    native.function("_text", "alnum_squeezed") or alnum_squeezed
+)
 
 
 def regex_atom(pattern: str) -> Atom:
@@ -362,7 +391,9 @@ def _word_edge(text: str, index: int) -> bool:
 
 
 class HyperscanMatcher:
-    """All atoms of one view in one hyperscan database, scanned in a single pass.
+    """The atoms in hyperscan databases, each scanned in a single pass: the plain view's,
+    the folded view's, and the folded view's tolerant atoms of ASCII letters and digits
+    looked for as literals in the view squeezed (``SQUEEZED``).
 
     Hyperscan says *which* atoms occur (without start-of-match tracking, which makes
     compiling and scanning several times cheaper); the few atoms that do occur are then
@@ -378,15 +409,25 @@ class HyperscanMatcher:
         cache_dir: Path | None = None,
     ) -> None:
         self.locators = locators
+        # Each database by what it scans: a view, or SQUEEZED (the tolerant atoms of ASCII
+        # letters and digits, as literals in ``alnum_squeezed`` of the folded view: a tenth
+        # of the cost of their patterns, which allow anything between any two letters).
         self.databases: dict[str, hyperscan.Database] = {}
         # A scan needs a scratch space of its database that no other thread is using: each
         # thread has its own (a lock around the scans would cost more on every message).
         self.local = threading.local()
         wanted = set(wanted)
-        for view in (PLAIN, FOLDED):
-            chosen = [(i, a) for i, a in enumerate(atoms) if a.view == view and i in wanted]
-            if chosen:
-                self.databases[view] = _database(chosen, cache_dir, utf8=view == PLAIN)
+        chosen = {
+            scan: [
+                (i, a)
+                for i, a in enumerate(atoms)
+                if i in wanted and (a.view, bool(a.squeezed)) == (_VIEW_OF[scan], scan == SQUEEZED)
+            ]
+            for scan in (PLAIN, FOLDED, SQUEEZED)
+        }
+        for scan, atoms_here in chosen.items():
+            if atoms_here:
+                self.databases[scan] = _database(atoms_here, cache_dir, scan)
 
     def size(self) -> int:
         """Bytes of the compiled databases (as serialised, which is what a worker loads)."""
@@ -397,12 +438,15 @@ class HyperscanMatcher:
     def match(self, views: Mapping[str, str], source: Mapping[str, View] | None = None) -> Spans:
         found: Spans = {}
         scratches = getattr(self.local, "scratches", None) or self._scratches()
-        for view, database in self.databases.items():
+        for scan, database in self.databases.items():
+            view = _VIEW_OF[scan]
             text = views[view]
             data = text.encode() if source is None else source[view].utf8()
+            if scan == SQUEEZED:
+                data = _alnum_squeezed(data)
             present: set[int] = set()
             # (data, handler, flags, context, scratch): keywords cost more than the scan
-            database.scan(data, _collect, 0, present, scratches[view])
+            database.scan(data, _collect, 0, present, scratches[scan])
             for index in sorted(present):
                 spans = self.locators[index](text)
                 if spans:
@@ -413,16 +457,17 @@ class HyperscanMatcher:
         """This thread's scratch space for each database, made on its first scan."""
         import hyperscan
 
-        made = {view: hyperscan.Scratch(db) for view, db in self.databases.items()}
+        made = {scan: hyperscan.Scratch(db) for scan, db in self.databases.items()}
         self.local.scratches = made
         return made
 
 
 def _database(
-    chosen: Sequence[tuple[int, Atom]], cache_dir: Path | None, *, utf8: bool
+    chosen: Sequence[tuple[int, Atom]], cache_dir: Path | None, scan: str
 ) -> hyperscan.Database:
-    """A database of ``chosen`` atoms, read as UTF-8 (``utf8``) or byte by byte. The
-    folded view's atoms are our own whole-word phrases and tolerant patterns, whose one
+    """A database of ``chosen`` atoms for a scan: of the plain view, read as UTF-8; of the
+    folded view, read byte by byte; or SQUEEZED, their ``squeezed`` letters as literals.
+    The folded view's atoms are our own whole-word phrases and tolerant patterns, whose one
     class, [\\W_], holds every byte of a character beyond ASCII as it holds the character
     (hyperscan's \\w is ASCII's): read byte by byte they find every text they find as
     UTF-8 (the exact locators decide the spans), from a database a fifth of the size,
@@ -432,8 +477,11 @@ def _database(
 
     # Both views are already case-folded; CASELESS is for the regexes people write.
     # (SINGLEMATCH would report each atom once but makes the databases 15x bigger.)
-    flags = hyperscan.HS_FLAG_CASELESS | (hyperscan.HS_FLAG_UTF8 if utf8 else 0)
-    expressions = [atom.regex.encode() for _, atom in chosen]
+    flags = hyperscan.HS_FLAG_CASELESS | (hyperscan.HS_FLAG_UTF8 if scan == PLAIN else 0)
+    if scan == SQUEEZED:
+        expressions = [re.escape(atom.squeezed).encode() for _, atom in chosen]
+    else:
+        expressions = [atom.regex.encode() for _, atom in chosen]
     ids = [index for index, _ in chosen]
     cached = None
     if cache_dir is not None:
@@ -458,6 +506,11 @@ def _database(
         partial.write_bytes(hyperscan.dumpb(database))
         partial.replace(cached)  # atomic: another worker never reads half a file
     return database
+
+
+# What hyperscan scans, besides the two views: the folded view squeezed (``alnum_squeezed``).
+SQUEEZED = "squeezed"
+_VIEW_OF = {PLAIN: PLAIN, FOLDED: FOLDED, SQUEEZED: FOLDED}  # the view each scan reads
 
 
 def _collect(index: int, start: int, end: int, flags: int, present: object) -> None:

@@ -1,7 +1,8 @@
 /* Reading a message's text, in C: what ``tokens.starts_of``, ``tokens.Vocabulary``,
  * ``concepts.symbols_inside_words``, ``concepts.three_single_letters``,
  * ``normalize._squeeze``, ``normalize._collapse_repeats``, ``decoders.sentence_initials``,
- * ``decoders.pieces_in`` and ``detector_cipher.letter_counts`` do in Python, and a test
+ * ``decoders.pieces_in``, ``detector_cipher.letter_counts`` and ``engine.alnum_squeezed``
+ * do in Python, and a test
  * that spares a regular expression (``native`` builds it at ``make env``; the Python is
  * used wherever it is not built, and the tests compare the two on every character).
  *
@@ -31,6 +32,9 @@
  * collapse_repeats(text) -> str
  *   each run of one letter repeated made one letter ("baall" -> "bal"), a letter being what
  *   [^\W\d_] matches
+ * alnum_squeezed(data) -> bytes
+ *   the ASCII letters and digits of ``data`` (every other byte dropped), the letters in
+ *   lower case, each run of one of them repeated made one ("S.h-a a_n_k" -> "shank")
  * letter_counts(data, kinds, window, step) -> tuple[int, int, int, int]
  *   for a text as Latin-1 bytes, with ``kinds`` saying what each byte is (0 not a letter, 1
  *   a common letter, 2 a rare one, 3 a vowel): its letters, rare letters and vowels, and
@@ -79,6 +83,7 @@
 #endif
 
 static unsigned char latin1_letter[256]; /* is_word_letter of each Latin-1 character */
+static unsigned char alnum_kept[256]; /* each ASCII letter or digit as alnum_squeezed keeps it */
 
 static inline int
 is_word_letter(Py_UCS4 ch)
@@ -588,6 +593,30 @@ collapse_repeats(PyObject *module, PyObject *text)
     if (read_text(text, "collapse_repeats", &t) < 0)
         return NULL;
     return kept(text, not_a_repeated_letter, 0, t.length);
+}
+
+static PyObject *
+alnum_squeezed(PyObject *module, PyObject *data)
+{
+    if (!PyBytes_Check(data)) {
+        PyErr_SetString(PyExc_TypeError, "alnum_squeezed(data: bytes)");
+        return NULL;
+    }
+    Py_ssize_t size = PyBytes_GET_SIZE(data);
+    PyObject *made = PyBytes_FromStringAndSize(NULL, size);
+    if (made == NULL)
+        return NULL;
+    const unsigned char *in = (const unsigned char *)PyBytes_AS_STRING(data);
+    unsigned char *out = (unsigned char *)PyBytes_AS_STRING(made);
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        unsigned char c = alnum_kept[in[i]];
+        if (c != 0 && (count == 0 || out[count - 1] != c))
+            out[count++] = c;
+    }
+    if (_PyBytes_Resize(&made, count) < 0)
+        return NULL;
+    return made;
 }
 
 static PyObject *
@@ -1351,6 +1380,8 @@ static PyMethodDef methods[] = {
     {"sentence_initials", sentence_initials, METH_O,
      "sentence_initials(text): the letters that begin its sentences."},
     {"squeeze", squeeze, METH_O, "squeeze(text): ends trimmed, runs of spaces made one."},
+    {"alnum_squeezed", alnum_squeezed, METH_O,
+     "alnum_squeezed(data): its ASCII letters and digits, lower case, each run made one."},
     {"collapse_repeats", collapse_repeats, METH_O,
      "collapse_repeats(text): each run of one letter repeated made one letter."},
     {"fold_simply", (PyCFunction)(void (*)(void))fold_simply, METH_FASTCALL,
@@ -1389,6 +1420,10 @@ PyInit__text(void)
 {
     for (Py_UCS4 ch = 0; ch < 256; ch++)
         latin1_letter[ch] = ch != '_' && Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
+    for (int c = 0; c < 256; c++)
+        alnum_kept[c] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c
+                        : c >= 'A' && c <= 'Z'                           ? c - 'A' + 'a'
+                                                                         : 0;
     if (PyType_Ready(&VocabularyType) < 0)
         return NULL;
     seed_hash();

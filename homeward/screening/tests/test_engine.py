@@ -155,10 +155,50 @@ def test_hyperscan_finds_exactly_what_the_reference_finds():
     assert with_hits > 300  # the corpus really exercises the rules
 
 
+def test_a_tolerant_atom_is_looked_for_where_it_can_match():
+    """Hyperscan looks for the tolerant atoms of ASCII letters and digits as literals in the
+    folded view squeezed (``alnum_squeezed``): wherever the pattern matches, the literal is
+    there, however the letters are spaced, repeated, cased or split by other characters
+    (the exact pattern then says where, as for every atom)."""
+    from homeward.screening.library.loader import load_library
+
+    rng = random.Random(7)
+    atoms = [
+        atom
+        for rule in RULES + load_library()
+        if rule.kind == "tolerant"
+        for atom in engine.atoms_of(rule)
+    ]
+    squeezed = [atom for atom in atoms if atom.squeezed]
+    assert len(squeezed) > 80 and len(squeezed) > 0.9 * len(atoms)
+    separators = [" ", "-", ".", "_", "  ", "é", "💣", "*", ".-", "\n"]
+    checked = 0
+    for atom in squeezed:
+        letters = re.findall(r"(\w)\+", atom.regex)
+        pattern = re.compile(atom.regex, re.IGNORECASE | re.ASCII)
+        for _ in range(20):
+            runs = [
+                c.upper() * rng.randint(1, 3) if rng.random() < 0.3 else c * rng.randint(1, 2)
+                for c in letters
+            ]
+            written = "".join(run + rng.choice(["", "", *separators]) for run in runs)
+            text = f"{rng.choice(['', 'ab ', 'the '])}{written}{rng.choice(['', ' x', 's'])}"
+            assert pattern.search(text), (atom, text)
+            assert atom.squeezed.encode() in engine.alnum_squeezed(text.encode()), (atom, text)
+            checked += 1
+    for text in generated_corpus(500):
+        data = engine.normalize(text).folded.text
+        for atom in squeezed:
+            if re.search(atom.regex, data, re.IGNORECASE | re.ASCII):
+                assert atom.squeezed.encode() in engine.alnum_squeezed(data.encode()), text
+                checked += 1
+    assert checked > 2_000
+
+
 def test_workers_share_compiled_databases_through_the_cache(tmp_path):
     first = engine.CompiledRuleSet(RULES, cache_dir=tmp_path)
     files = sorted(tmp_path.glob("*.hsdb"))
-    assert len(files) == 2  # one database per view
+    assert len(files) == 3  # one per view, and the folded view squeezed (the tolerant atom)
     stamps = [f.stat().st_mtime_ns for f in files]
     second = engine.CompiledRuleSet(RULES, cache_dir=tmp_path)  # another worker: loads
     assert [f.stat().st_mtime_ns for f in files] == stamps
@@ -168,7 +208,7 @@ def test_workers_share_compiled_databases_through_the_cache(tmp_path):
     changed = engine.CompiledRuleSet(
         [*RULES, RuleSpec(9, "phrase", "tunnel", "escape")], cache_dir=tmp_path
     )
-    assert len(list(tmp_path.glob("*.hsdb"))) == 3  # a new version adds its own
+    assert len(list(tmp_path.glob("*.hsdb"))) == 4  # a new version adds the one it changed
     assert changed.screen("a tunnel").verdict == "flag"
 
 

@@ -280,6 +280,7 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (decoders, "_pieces_in", decoders.pieces_in),
     (edits, "_spans", edits.spans),
     (detector_cipher, "_letter_counts", detector_cipher.letter_counts),
+    (engine, "_alnum_squeezed", engine.alnum_squeezed),
     (folding, "_may_be_spaced", None),  # no test first: the regexes alone
     (normalizing, "_fold_simply", None),  # no shortcut: _fold_base for every message
     (normalizing, "_fold_simply_origins", None),  # the folded map replayed
@@ -508,6 +509,16 @@ def test_letter_counts_agree_on_every_message() -> None:
         assert compiled(data, kinds, window, step) == expected, text
     # ROT13 of "Hello, the place": 13 letters, 6 of them rare (y y b g y p), 2 vowels.
     assert compiled(b"Uryyb, gur cynpr", kinds, window, step) == (13, 6, 2, 0)
+
+
+@needs_built
+@settings(max_examples=2000, deadline=None)
+@given(st.binary(max_size=200) | st.text(alphabet="aAbB1 _-.é", max_size=60).map(str.encode))
+@example(b"S.h-a a_n_k Kk 11x \xc3\xa9")
+@example(b"")
+def test_alnum_squeezed_in_c_is_what_python_makes(data: bytes) -> None:
+    compiled = built("_text", "alnum_squeezed")
+    assert compiled(data) == engine.alnum_squeezed(data)
 
 
 SENTENCES = st.text(alphabet=st.sampled_from("aBé. !?\n\"'¿¡([-*1_"), max_size=40)
