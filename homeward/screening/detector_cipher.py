@@ -293,7 +293,10 @@ def _odd_runs(plain: str, start: int, end: int) -> list[Span]:
     start = plain.rfind(" ", 0, start) + 1
     space = plain.find(" ", end)
     end = len(plain) if space < 0 else space
-    words = _WORD.findall(plain, start, end)
+    # The words found once: a span is where its words are (finding them again for each run
+    # made 100,000 characters of random words take seconds).
+    matches = list(_WORD.finditer(plain, start, end))
+    words = [m.group() for m in matches]
     breaks = [(len(w) > 1 and w in KNOWN_WORDS) or w.isdigit() for w in words]
     spans = []
     first = 0
@@ -309,16 +312,9 @@ def _odd_runs(plain: str, start: int, end: int) -> list[Span]:
             while hi > lo and _wordlike(run[hi - 1]):
                 hi -= 1
             if lo < hi and is_cipher([_letters(word) for word in run[lo:hi]]):
-                spans.append(_locate(plain, start, end, first + lo, first + hi))
+                spans.append((matches[first + lo].start(), matches[first + hi - 1].end()))
         first = index + 1
     return spans
-
-
-def _locate(plain: str, start: int, end: int, first: int, last: int) -> Span:
-    """The span from the ``first`` word to the word before ``last`` (word indexes in
-    plain[start:end])."""
-    matches = list(_WORD.finditer(plain, start, end))
-    return matches[first].start(), matches[last - 1].end()
 
 
 _REPEATS = re.compile(r"(.)\1+")

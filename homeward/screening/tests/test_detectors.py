@@ -221,6 +221,21 @@ def test_a_cipher_inside_a_long_ordinary_message_is_found_where_it_is():
     assert hits(text) == [("cipher", rot)]
 
 
+def test_many_ciphers_in_one_message_are_each_found_where_they_are():
+    """Runs of code between ordinary words, each reported within the code, whole words of
+    it (the words of the stretch are read once for all of them)."""
+    said = [
+        "meet at the east gate at midnight",
+        "the package is under the chapel floor tonight",
+        "fuga a medianoche por el patio",
+    ]
+    codes = [codecs.encode(plain, "rot13") for plain in said] * 5
+    found = hits(". Love you so much, talk soon. ".join(codes))
+    assert [name for name, _ in found] == ["cipher"] * len(codes)
+    for (_, text), code in zip(found, codes, strict=True):
+        assert len(text.split()) >= 4 and f" {text} " in f" {code} ", (text, code)
+
+
 @pytest.mark.parametrize(
     "text",
     [
