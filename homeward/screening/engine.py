@@ -52,6 +52,9 @@ KINDS = ("phrase", "tolerant", "regex", "near", "unless")
 CATEGORIES = categories.LIBRARY_CODES
 ACTIONS = ("flag", "block", "exception")
 PLAIN, FOLDED = "plain", "folded"
+# What hyperscan scans besides the two views: the folded view squeezed (``alnum_squeezed``).
+SQUEEZED = "squeezed"
+_VIEW_OF = {PLAIN: PLAIN, FOLDED: FOLDED, SQUEEZED: FOLDED}  # the view each scan reads
 
 
 @dataclass(frozen=True)
@@ -417,17 +420,13 @@ class HyperscanMatcher:
         # thread has its own (a lock around the scans would cost more on every message).
         self.local = threading.local()
         wanted = set(wanted)
-        chosen = {
-            scan: [
-                (i, a)
-                for i, a in enumerate(atoms)
-                if i in wanted and (a.view, bool(a.squeezed)) == (_VIEW_OF[scan], scan == SQUEEZED)
-            ]
-            for scan in (PLAIN, FOLDED, SQUEEZED)
-        }
-        for scan, atoms_here in chosen.items():
-            if atoms_here:
-                self.databases[scan] = _database(atoms_here, cache_dir, scan)
+        chosen: dict[str, list[tuple[int, Atom]]] = defaultdict(list)
+        for index, atom in enumerate(atoms):
+            if index in wanted:
+                chosen[SQUEEZED if atom.squeezed else atom.view].append((index, atom))
+        for scan in (PLAIN, FOLDED, SQUEEZED):
+            if chosen[scan]:
+                self.databases[scan] = _database(chosen[scan], cache_dir, scan)
 
     def size(self) -> int:
         """Bytes of the compiled databases (as serialised, which is what a worker loads)."""
@@ -506,11 +505,6 @@ def _database(
         partial.write_bytes(hyperscan.dumpb(database))
         partial.replace(cached)  # atomic: another worker never reads half a file
     return database
-
-
-# What hyperscan scans, besides the two views: the folded view squeezed (``alnum_squeezed``).
-SQUEEZED = "squeezed"
-_VIEW_OF = {PLAIN: PLAIN, FOLDED: FOLDED, SQUEEZED: FOLDED}  # the view each scan reads
 
 
 def _collect(index: int, start: int, end: int, flags: int, present: object) -> None:

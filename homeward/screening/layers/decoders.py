@@ -983,7 +983,7 @@ def _latin1_class(pattern: str) -> str:
     return "[" + "".join(re.escape(chr(c)) for c in range(256) if matches(chr(c))) + "]"
 
 
-# _CAPITALISED for a text of Latin-1 characters (most messages), four times as fast: the
+# _CAPITALISED for a text of Latin-1 characters (most messages), three times as fast: the
 # same matches.
 _CAPITALISED_LATIN1 = re.compile(
     _latin1_class(r"[^\W\d_a-z]") + r"(?<!\w.)" + _latin1_class(r"[^\W\d_]") + "*"

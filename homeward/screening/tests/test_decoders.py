@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from homeward.screening.engine import compile_ruleset
 from homeward.screening.layers import decoders
@@ -302,3 +304,14 @@ def test_acrostics_and_play_languages_are_read_from_a_messages_first_6000_charac
     assert any(n == "acrostic-lines" and t.endswith("gun in shed") for n, _, t in read)
     far = decoded(f"{'Ok. ' * 1_600}Answers: {answers} {'and ' * 2_000}{pig}")
     assert far == []  # begun past the first 6,000 characters
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=255), max_size=40))
+@example("Ana, ÉL y ßarbara: 3Abc _Xy ªb ²c McDonald aBc")
+@example("Él")
+def test_capitalised_words_of_latin1_text_are_found_alike_by_both_patterns(text: str) -> None:
+    """The table of Latin-1 letters finds the capitalised words the Unicode classes find."""
+    assert decoders._latin1(text)
+    fast = [m.span() for m in decoders._CAPITALISED_LATIN1.finditer(text)]
+    assert fast == [m.span() for m in decoders._CAPITALISED.finditer(text)]
