@@ -210,8 +210,10 @@ def naive_baseline(rule_list: list[RuleSpec]):  # type: ignore[no-untyped-def]
 
 def raw_hyperscan(compiled: engine.CompiledRuleSet):  # type: ignore[no-untyped-def]
     """The same compiled databases scanning each message as written: no normalisation, no
-    exact locating, no detectors -- what hyperscan alone costs, the floor of the pipeline."""
-    databases = list(compiled.matcher.databases.values())  # type: ignore[attr-defined]
+    exact locating, no detectors -- what hyperscan alone costs, the floor of the pipeline.
+    The tolerant atoms' literals are looked for in the message squeezed, as the pipeline
+    looks for them in the folded view squeezed (``engine.alnum_squeezed``)."""
+    databases = list(compiled.matcher.databases.items())  # type: ignore[attr-defined]
 
     def found(index: int, start: int, end: int, flags: int, context: set[int]) -> None:
         context.add(index)
@@ -219,8 +221,9 @@ def raw_hyperscan(compiled: engine.CompiledRuleSet):  # type: ignore[no-untyped-
     def run(text: str) -> int:
         data = text.encode()
         present: set[int] = set()
-        for database in databases:
-            database.scan(data, found, 0, present)  # as the pipeline calls it
+        for scan, database in databases:  # as the pipeline calls it
+            squeezed = scan == engine.SQUEEZED
+            database.scan(engine._alnum_squeezed(data) if squeezed else data, found, 0, present)
         return len(present)
 
     return run

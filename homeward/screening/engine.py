@@ -199,8 +199,8 @@ class Atom:
     # hyperscan supports \b only for ASCII and the folded view can hold any letter.
     bounded: bool = False
     # A tolerant atom of ASCII letters and digits: its letters, in lower case, each run of
-    # one made one ("kill" -> "kil"). Wherever the atom matches a view, this occurs in
-    # ``alnum_squeezed`` of the view's bytes (hyperscan looks for it there, as a literal).
+    # one character made one ("kill" -> "kil"). Wherever the atom matches a view, this
+    # occurs in ``alnum_squeezed`` of the view's bytes (hyperscan looks for it there).
     squeezed: str = ""
 
 
@@ -238,9 +238,9 @@ _REPEATED = re.compile(rb"(.)\1+", re.DOTALL)
 def alnum_squeezed(data: bytes) -> bytes:
     """The ASCII letters and digits of ``data`` (every other byte dropped), the letters in
     lower case, each run of one of them made one: "S.h-a a_n_k" is "shank". A tolerant atom
-    allows any byte but those between its letters, and repeats of each, so wherever it
-    matches, its ``squeezed`` letters occur here. ``native/_text.c`` does the same in C,
-    which is used when it is built."""
+    of ASCII letters and digits allows only other bytes between its letters, and repeats of
+    each, so wherever it matches, its ``squeezed`` letters occur here. ``native/_text.c``
+    does the same in C, which is used when it is built."""
     return _REPEATED.sub(rb"\1", data.translate(None, _NOT_ALNUM).lower())
 
 

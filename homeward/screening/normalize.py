@@ -618,7 +618,7 @@ class View:
     _original_length: int = field(default=0, repr=False, compare=False)
     _joined: bool = field(default=False, repr=False, compare=False)
     _built: tuple[Track, list[Span]] | None = field(default=None, repr=False, compare=False)
-    _utf8: bytes | None = field(default=None, repr=False, compare=False)
+    _utf8: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def utf8(self) -> bytes:
         """The text as UTF-8, made once: the rules, the detectors' gate and the decoders'

@@ -16,16 +16,16 @@ T = TypeVar("T")
 
 
 def once(make: Callable[[], T]) -> Callable[[], T]:
-    """``make``, called at most once per process. Once made, the value comes from
-    ``functools.cache`` (a look-up in C: screening asks for its lexicons a dozen times a
-    message); until then callers go through a lock, and the first makes it."""
+    """``make``, called at most once per process."""
     lock = threading.Lock()
     made: list[T] = []
 
-    def make_once() -> T:
-        with lock:
-            if not made:
-                made.append(make())
+    @functools.wraps(make)
+    def value() -> T:
+        if not made:  # once made, no lock: screening asks a dozen times a message
+            with lock:
+                if not made:
+                    made.append(make())
         return made[0]
 
-    return functools.wraps(make)(functools.cache(make_once))
+    return value

@@ -2,9 +2,9 @@
  * ``concepts.symbols_inside_words``, ``concepts.three_single_letters``,
  * ``normalize._squeeze``, ``normalize._collapse_repeats``, ``decoders.sentence_initials``,
  * ``decoders.pieces_in``, ``detector_cipher.letter_counts`` and ``engine.alnum_squeezed``
- * do in Python, and a test
- * that spares a regular expression (``native`` builds it at ``make env``; the Python is
- * used wherever it is not built, and the tests compare the two on every character).
+ * do in Python, and a test that spares a regular expression (``native`` builds it at
+ * ``make env``; the Python is used wherever it is not built, and the tests compare the two
+ * on every character).
  *
  * starts(text) -> list[int]
  *   where each run of letters of the text starts, the runs being what the regular
