@@ -972,8 +972,9 @@ _LINE = re.compile(r"[^\n]*[^\W\d_][^\n]*")
 _SENTENCE = re.compile(r"[^.!?\n]*[^\W\d_][^.!?\n]*")
 _LINE_INITIAL = re.compile(r"^[^\w\n]*([^\W\d_])", re.MULTILINE)
 _OPENERS = " \"'¿¡([-*"
-_CAPITAL_INITIAL = re.compile(r"\b([^\W\d_a-z\xdf-\xff])")
-_CAPITALISED = re.compile(r"\b[^\W\d_a-z][^\W\d_]*")
+# A word that begins with a capital: a letter that is neither a-z nor one of Latin-1's small
+# letters, ß to ÿ ("Él" is capitalised, "él" is not).
+_CAPITALISED = re.compile(r"\b[^\W\d_a-z\xdf-\xff][^\W\d_]*")
 
 
 def _latin1_class(pattern: str) -> str:
@@ -986,7 +987,7 @@ def _latin1_class(pattern: str) -> str:
 # _CAPITALISED for a text of Latin-1 characters (most messages), three times as fast: the
 # same matches.
 _CAPITALISED_LATIN1 = re.compile(
-    _latin1_class(r"[^\W\d_a-z]") + r"(?<!\w.)" + _latin1_class(r"[^\W\d_]") + "*"
+    _latin1_class(r"[^\W\d_a-z\xdf-\xff]") + r"(?<!\w.)" + _latin1_class(r"[^\W\d_]") + "*"
 )
 
 

@@ -310,8 +310,17 @@ def test_acrostics_and_play_languages_are_read_from_a_messages_first_6000_charac
 @given(st.text(alphabet=st.characters(max_codepoint=255), max_size=40))
 @example("Ana, ÉL y ßarbara: 3Abc _Xy ªb ²c McDonald aBc")
 @example("Él")
+@example("él ésta Ñandú")
 def test_capitalised_words_of_latin1_text_are_found_alike_by_both_patterns(text: str) -> None:
-    """The table of Latin-1 letters finds the capitalised words the Unicode classes find."""
+    """The table of Latin-1 letters finds the capitalised words the Unicode classes find
+    (a word that begins with a small letter with an accent is not one)."""
     assert decoders._latin1(text)
     fast = [m.span() for m in decoders._CAPITALISED_LATIN1.finditer(text)]
     assert fast == [m.span() for m in decoders._CAPITALISED.finditer(text)]
+
+
+def test_a_word_begun_by_a_small_accented_letter_is_not_capitalised() -> None:
+    said = "Él dijo que él vendrá a Ñuñoa, ésta es la última vez"
+    found = [m.group() for m in decoders._CAPITALISED.finditer(said)]
+    assert found == [m.group() for m in decoders._CAPITALISED_LATIN1.finditer(said)]
+    assert found == ["Él", "Ñuñoa"]
