@@ -232,7 +232,6 @@ def _squeezed(letters: str) -> str:
 
 
 _NOT_ALNUM = bytes(c for c in range(256) if not (chr(c).isascii() and chr(c).isalnum()))
-_REPEATED = re.compile(rb"(.)\1+", re.DOTALL)
 
 
 def alnum_squeezed(data: bytes) -> bytes:
@@ -241,7 +240,21 @@ def alnum_squeezed(data: bytes) -> bytes:
     of ASCII letters and digits allows only other bytes between its letters, and repeats of
     each, so wherever it matches, its ``squeezed`` letters occur here. ``native/_text.c``
     does the same in C, which is used when it is built."""
-    return _REPEATED.sub(rb"\1", data.translate(None, _NOT_ALNUM).lower())
+    kept = data.translate(None, _NOT_ALNUM).lower()
+    if len(kept) < 2:
+        return kept
+    # Byte i of ``changes`` is kept[i] ^ kept[i + 1]: 0 where the next one repeats it (the
+    # last byte is kept's own, never 0). Runs are few: the folded view's are made one already.
+    x = int.from_bytes(kept, "little")
+    changes = (x ^ (x >> 8)).to_bytes(len(kept), "little")
+    pieces, start = [], 0
+    repeat = changes.find(0)
+    while repeat >= 0:
+        pieces.append(kept[start : repeat + 1])
+        start = repeat + 2
+        repeat = changes.find(0, repeat + 1)
+    pieces.append(kept[start:])
+    return b"".join(pieces)
 
 
 _alnum_squeezed: Callable[[bytes], bytes] = (
