@@ -221,14 +221,10 @@ def tolerant_atom(phrase: str) -> Atom:
     # A letter beyond ASCII is a group, so that its repeats are the whole character's when
     # the folded database reads bytes ("ж+" would repeat its last byte only).
     body = r"[\W_]*".join(f"{re.escape(c)}+" if c.isascii() else f"(?:{c})+" for c in letters)
-    simple = all(c.isascii() and c.isalnum() for c in letters)
-    return Atom(FOLDED, body, bounded=True, squeezed=_squeezed("".join(letters)) if simple else "")
-
-
-def _squeezed(letters: str) -> str:
-    """Lower case, each run of one character made one."""
-    lower = letters.lower()
-    return "".join(c for i, c in enumerate(lower) if i == 0 or c != lower[i - 1])
+    written = "".join(letters)
+    simple = written.isascii() and written.isalnum()
+    squeezed = alnum_squeezed(written.encode()).decode() if simple else ""
+    return Atom(FOLDED, body, bounded=True, squeezed=squeezed)
 
 
 _NOT_ALNUM = bytes(c for c in range(256) if not (chr(c).isascii() and chr(c).isalnum()))

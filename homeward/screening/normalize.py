@@ -516,13 +516,16 @@ def _plain_map(original: str, plain_text: str) -> tuple[Track, list[Span]]:
 def _one_for_one(original: str) -> bool:
     """Whether ``_base`` maps each character of ``original`` to at most one (Latin-1 by
     its table, never by the general route)."""
-    if original.isascii():
-        return True
+    return original.isascii() or (all_latin1(original) and _LATIN1_GENERAL.isdisjoint(original))
+
+
+def all_latin1(text: str) -> bool:
+    """Whether every character of ``text`` is in Latin-1."""
     try:
-        original.encode("latin-1")
+        text.encode("latin-1")
     except UnicodeEncodeError:
         return False
-    return _LATIN1_GENERAL.isdisjoint(original)
+    return True
 
 
 def _simple_folded_map(original: str, plain: View) -> tuple[Track, list[Span]]:

@@ -67,7 +67,7 @@ from homeward.screening.detector_cipher import KNOWN_WORDS
 from homeward.screening.detector_patterns import NUMBER_WORDS
 from homeward.screening.layers.once import once
 from homeward.screening.layers.tokens import in_dictionary, key
-from homeward.screening.normalize import Normalized, View
+from homeward.screening.normalize import Normalized, View, all_latin1
 
 if TYPE_CHECKING:
     import hyperscan
@@ -757,7 +757,7 @@ class _Message:
         # pieces unless a word in capitals sits inside the acrostic.
         if not _may_spell(capitals):
             return
-        capitalised = _CAPITALISED_LATIN1 if _latin1(original) else _CAPITALISED
+        capitalised = _CAPITALISED_LATIN1 if all_latin1(original) else _CAPITALISED
         words = [(m.start(), m.group()) for m in _parts(capitalised, original)]
         self._acrostic("acrostic-words", words, initial_first=True)
         for run in _consecutive(original, words):
@@ -989,15 +989,6 @@ def _latin1_class(pattern: str) -> str:
 _CAPITALISED_LATIN1 = re.compile(
     _latin1_class(r"[^\W\d_a-z\xdf-\xff]") + r"(?<!\w.)" + _latin1_class(r"[^\W\d_]") + "*"
 )
-
-
-def _latin1(text: str) -> bool:
-    """Whether every character of ``text`` is in Latin-1."""
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _initial(part: str) -> tuple[int, str] | None:
