@@ -122,15 +122,25 @@ class ConceptLibrary:
     contexts: AnchoredLexicon[frozenset[str]] = field(repr=False)
     # Each rule once, under the first of its concepts, as ``meetings`` takes it.
     by_first: Mapping[str, tuple[Meeting, ...]] = field(repr=False)
+    # The same in numbers, for ``native/_meet.c``: the numbers of the names of each of the
+    # lexicon's anchors (``AnchoredLexicon.anchors``), and by each name's number the rules
+    # ``by_first`` lists under it, each with its concepts' numbers.
+    names_of: tuple[tuple[int, ...], ...] = field(repr=False, default=())
+    rules_by_name: tuple[tuple[NumberedMeeting, ...], ...] = field(repr=False, default=())
     size: int = 0  # the words and phrases of the file
 
     def find(self, normalized: Normalized, words: Words) -> list[Hit]:
-        """One hit per rule per place where its concepts meet."""
-        places = self.lexicon.places(words)
-        if not places:
-            return []
+        """One hit per rule per place where its concepts meet. Compiled, the words are
+        walked and the concepts met in numbers (``native/_meet.c``), and where they were
+        found is made for Python only for a message where some rule's concepts meet."""
         hits: list[Hit] = []
-        everything = _Contexts(self.contexts, words, places)
+        if _meet_words is None:
+            places = self.lexicon.places(words)
+            if not places:
+                return []
+            everything = _Contexts(self.contexts, words, lambda: places)
+        else:
+            everything = _Contexts(self.contexts, words, partial(self.lexicon.places, words))
 
         def accept(rule: ConceptRule, spans: list[tuple[int, int]], first: int, end: int) -> int:
             if rule.sentence and not _one_sentence(normalized.plain.text, words, first, end):
@@ -145,7 +155,18 @@ class ConceptLibrary:
             hits.append(self._hit(rule, chosen, normalized, words, first, end))
             return A_HIT
 
-        _meetings(places, self.by_first, accept)
+        if _meet_words is None:
+            meetings(places, self.by_first, accept)
+        else:
+            lexicon = self.lexicon
+            _meet_words(
+                words.words,
+                lexicon.packed_by_word,
+                lexicon.packed,
+                self.names_of,
+                self.rules_by_name,
+                accept,
+            )
         return hits
 
     def _hit(
@@ -187,14 +208,14 @@ class _Contexts:
         self,
         contexts: AnchoredLexicon[frozenset[str]],
         words: Words,
-        places: Mapping[str, list[tuple[int, int]]],
+        places: Callable[[], Mapping[str, list[tuple[int, int]]]],
     ) -> None:
         self._contexts, self._words, self._places = contexts, words, places
         self._all: Mapping[str, list[tuple[int, int]]] | None = None
 
     def places(self) -> Mapping[str, list[tuple[int, int]]]:
         if self._all is None:
-            self._all = {**self._places, **self._contexts.places(self._words)}
+            self._all = {**self._places(), **self._contexts.places(self._words)}
         return self._all
 
 
@@ -250,7 +271,7 @@ def meet(
     Each span, in order of place and then of concept name (``ranks``), starts a try; the
     other concepts are taken in the rule's order, each at its first span inside the window
     that overlaps none taken. After a hit (``A_HIT``), tries start after its last word;
-    ``STOP`` ends the search. ``native/_meet.c`` does the same in C, used when built."""
+    ``STOP`` ends the search. ``native/_meet.c`` does the same in C (``meet_words``)."""
     starts = sorted((span, ranks[c], c) for c, spans in enumerate(lists) for span in spans)
     covered = -1  # the last word of the previous hit
     for (first, last), _, concept in starts:
@@ -278,10 +299,10 @@ def meet(
                 covered = end
 
 
-_meet: Callable[..., None] = native.function("_meet", "meet") or meet
-
-# A rule as ``meetings`` takes it: the rule, its concepts' names, their ranks, its window.
+# A rule as ``meetings`` takes it: the rule, its concepts' names, their ranks, its window;
+# and as ``meet_words`` takes it, with the numbers of its concepts' names.
 Meeting = tuple["ConceptRule", tuple[str, ...], tuple[int, ...], int]
+NumberedMeeting = tuple["ConceptRule", tuple[int, ...], tuple[int, ...], int]
 
 
 def meetings(
@@ -291,14 +312,16 @@ def meetings(
 ) -> None:
     """``meet`` for each rule whose every concept is in ``places``, in order (for each name
     found, the rules ``by_first`` lists under it), calling ``accept(rule, chosen, first,
-    end)``. ``native/_meet.c`` does the same in C, used when it is built."""
+    end)``. ``native/_meet.c`` does the same from the words, in numbers (``meet_words``)."""
     present = set(places)
     candidates = [m for name in places for m in by_first.get(name, ()) if present.issuperset(m[1])]
     for rule, names, ranks, window in candidates:
-        _meet([places[name] for name in names], ranks, window, partial(accept, rule))
+        meet([places[name] for name in names], ranks, window, partial(accept, rule))
 
 
-_meetings: Callable[..., None] = native.function("_meet", "meetings") or meetings
+# The walk and ``meetings`` in one pass, in numbers (``ConceptLibrary.find``), used when it
+# is built.
+_meet_words: Callable[..., None] | None = native.function("_meet", "meet_words")
 
 
 def _near(
@@ -389,6 +412,7 @@ def parse(content: bytes, name: str = "concepts.toml") -> ConceptLibrary:
     by_first: dict[str, list[Meeting]] = defaultdict(list)
     for rule in rules:
         by_first[rule.all[0]].append((rule, rule.all, rule.ranks, rule.window))
+    numbered = {name: n for n, name in enumerate(sorted(needed))}
     return ConceptLibrary(
         concepts=concepts,
         rules=tuple(rules),
@@ -396,6 +420,14 @@ def parse(content: bytes, name: str = "concepts.toml") -> ConceptLibrary:
         lexicon=lexicon,
         contexts=contexts,
         by_first={first: tuple(group) for first, group in by_first.items()},
+        names_of=tuple(tuple(map(numbered.__getitem__, a.value)) for a in lexicon.anchors),
+        rules_by_name=tuple(
+            tuple(
+                (rule, tuple(map(numbered.__getitem__, names)), ranks, window)
+                for rule, names, ranks, window in by_first.get(name, ())
+            )
+            for name in numbered
+        ),
         size=len(meanings),
     )
 

@@ -19,6 +19,7 @@ keys, and every hit maps back to the original text through the plain view.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -335,6 +336,20 @@ class AnchoredLexicon(Lexicon[T]):
             by_anchor[words[at]].append(_Anchor(at, words, value))
         self._by_anchor = {k: tuple(v) for k, v in by_anchor.items()}
         self._by_word: dict[str, _Anchored[T] | None] = {}
+        # The same in numbers, for the compiled walk of ``native/_meet.c`` (``packed``):
+        # each anchor numbered in the order of ``_by_anchor`` (``anchors``, and the number
+        # of each key's first), each key of an entry's words numbered.
+        self.anchors: tuple[_Anchor[T], ...] = tuple(
+            anchor for anchors in self._by_anchor.values() for anchor in anchors
+        )
+        self._first_number: dict[str, int] = {}
+        counted = 0
+        for k, anchors in self._by_anchor.items():
+            self._first_number[k] = counted
+            counted += len(anchors)
+        entry_keys = dict.fromkeys(k for anchor in self.anchors for k in anchor.words)
+        self._key_number = {k: number for number, k in enumerate(entry_keys)}
+        self.packed_by_word: dict[str, bytes | None] = {}
 
     def _learn(self, word: str) -> _Anchored[T] | None:
         """Work out once what a word anchors (None for nothing), and keep it."""
@@ -361,6 +376,45 @@ class AnchoredLexicon(Lexicon[T]):
             )
         self._by_word[word] = anchored
         return anchored
+
+    def packed(self, word: str) -> bytes | None:
+        """What a word is to the compiled walk of ``native/_meet.c``, worked out once and
+        kept: None for a word none of whose keys is a word of an entry, else native-endian
+        32-bit ints: the numbers of its keys that are (K, then K numbers), of the one-word
+        entries it anchors (O, then O anchor numbers), and the longer entries it anchors
+        (C, then C times: the anchor's place in its entry, the entry's length, the anchor's
+        number, the numbers of the entry's words' keys), in the order ``walk`` tries them."""
+        found = self.packed_by_word.get(word, _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found  # type: ignore[no-any-return]
+        own = sorted(self._key_number[k] for k in keys(word) if k in self._key_number)
+        ones: list[int] = []
+        # The longer entries, after and before, by their neighbour's key (as ``_learn``).
+        beside: tuple[dict[str, list[int]], ...] = (defaultdict(list), defaultdict(list))
+        for k in keys(word):
+            anchors = self._by_anchor.get(k, ())
+            for number, anchor in enumerate(anchors, start=self._first_number.get(k, 0)):
+                at, entry = anchor.at, anchor.words
+                if len(entry) == 1:
+                    ones.append(number)
+                elif at + 1 < len(entry):
+                    beside[0][entry[at + 1]].append(number)
+                else:
+                    beside[1][entry[at - 1]].append(number)
+        packed = None
+        if own:
+            ints = [len(own), *own, len(ones), *ones]
+            longer = [n for group in beside for numbers in group.values() for n in numbers]
+            ints.append(len(longer))
+            for number in longer:
+                anchor = self.anchors[number]
+                ints += [anchor.at, len(anchor.words), number]
+                ints += [self._key_number[k] for k in anchor.words]
+            packed = array("i", ints).tobytes()
+        if len(self.packed_by_word) >= _WORDS_KEPT:
+            self.packed_by_word.clear()
+        self.packed_by_word[word] = packed
+        return packed
 
     def spans(self, tokens: Words) -> list[tuple[int, int, T]]:
         """(first, last, value) of every entry found, first and last inclusive."""

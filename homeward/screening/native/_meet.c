@@ -15,11 +15,21 @@
  * Each span, in order of (first, last, rank), starts a try: the other concepts are taken
  * in the rule's order, each at its first span inside the window overlapping no span taken.
  *
- * meetings(places, by_first, accept)
- *   ``concepts.meetings``: for each rule whose every concept is in ``places`` (a dict of a
- *   concept's name to its sorted spans), found by the names of ``places`` in order and the
- *   rules ``by_first`` lists under each (name -> tuple of (rule, names, ranks, window)),
- *   meet of its concepts' spans, calling accept(rule, chosen, first, end)
+ * meet_words(words, by_word, learn, names_of, rules_by_name, accept)
+ *   ``concepts.meetings`` of ``concepts.places`` of a message's words, in one pass and in
+ *   numbers, calling accept(rule, chosen, first, end) as ``concepts.meetings`` does:
+ *   words          list[str], the message's words
+ *   by_word        dict[str, bytes | None], what each word is to the walk
+ *                  (``AnchoredLexicon.packed``: its keys' numbers, and the entries it
+ *                  anchors, as native 32-bit ints)
+ *   learn          ``AnchoredLexicon.packed`` itself, for a word not in by_word yet
+ *   names_of       tuple: for each anchor's number, the numbers of its concepts' names
+ *   rules_by_name  tuple: for each name's number, the rules listed under it, each
+ *                  (rule, name numbers, ranks, window)
+ *   The walk finds what ``tokens.walk`` finds, in its order; each name's spans are sorted,
+ *   each once, as ``tokens.places_of`` keeps them; the rules are tried in the order of
+ *   ``concepts.meetings``: for each name in the order it was first found, the rules listed
+ *   under it whose every concept was found.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -27,7 +37,9 @@
 #ifndef HOMEWARD_SOURCE /* the SHA-256 of this file, which native.build passes */
 #define HOMEWARD_SOURCE "homeward-source-sha256:unknown"
 #endif
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     Py_ssize_t first, last, rank, concept;
@@ -166,12 +178,54 @@ try_places(const Start *starts, const Span *spans, const Py_ssize_t *offset,
     return 0;
 }
 
-/* ``meet`` of ``lists`` (a list of lists of spans) with ``ranks`` (a tuple as long),
- * ``window`` and ``accept`` (given ``rule`` first where it is not NULL): 0, or -1 with an
- * error. */
+/* ``meet`` of ``concepts`` sorted arrays of spans (``lists``, ``counts``) with their
+ * ``ranks``, ``window`` and ``accept`` (given ``rule`` first where it is not NULL): 0, or -1
+ * with an error. Nothing here runs Python code until accept is called. */
 static int
-meet_lists(PyObject *lists, PyObject *ranks, Py_ssize_t window, PyObject *accept,
-           PyObject *rule)
+meet_spans(const Span *const *lists, const Py_ssize_t *counts, const Py_ssize_t *rank,
+           Py_ssize_t concepts, Py_ssize_t window, PyObject *accept, PyObject *rule)
+{
+    Py_ssize_t *offset = PyMem_Calloc((size_t)concepts + 1, sizeof(Py_ssize_t));
+    Span *chosen = PyMem_Calloc((size_t)concepts, sizeof(Span));
+    Span *taken = PyMem_Calloc((size_t)concepts, sizeof(Span));
+    Span *spans = NULL;
+    Start *starts = NULL;
+    int result = -1;
+    if (offset == NULL || chosen == NULL || taken == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t c = 0; c < concepts; c++)
+        offset[c + 1] = offset[c] + counts[c];
+    Py_ssize_t total = offset[concepts];
+    spans = PyMem_Calloc((size_t)(total ? total : 1), sizeof(Span));
+    starts = PyMem_Calloc((size_t)(total ? total : 1), sizeof(Start));
+    if (spans == NULL || starts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t c = 0; c < concepts; c++) {
+        for (Py_ssize_t i = 0; i < counts[c]; i++) {
+            Span span = spans[offset[c] + i] = lists[c][i];
+            starts[offset[c] + i] = (Start){span.first, span.last, rank[c], c};
+        }
+    }
+    qsort(starts, (size_t)total, sizeof(Start), by_place);
+    result = try_places(starts, spans, offset, concepts, window, accept, rule, chosen, taken);
+done:
+    PyMem_Free(offset);
+    PyMem_Free(chosen);
+    PyMem_Free(taken);
+    PyMem_Free(spans);
+    PyMem_Free(starts);
+    return result;
+}
+
+/* ``meet`` of ``lists`` (a list of lists of spans) with ``ranks`` (a tuple as long),
+ * ``window`` and ``accept``: 0, or -1 with an error. Everything is read before accept is
+ * first called. */
+static int
+meet_lists(PyObject *lists, PyObject *ranks, Py_ssize_t window, PyObject *accept)
 {
     if (!PyList_Check(lists) || !PyTuple_Check(ranks) ||
         PyTuple_GET_SIZE(ranks) != PyList_GET_SIZE(lists) || PyList_GET_SIZE(lists) < 1) {
@@ -179,15 +233,11 @@ meet_lists(PyObject *lists, PyObject *ranks, Py_ssize_t window, PyObject *accept
         return -1;
     }
     Py_ssize_t concepts = PyList_GET_SIZE(lists);
-    /* Nothing below runs Python code until accept is called, after everything is read. */
-    Py_ssize_t *offset = PyMem_Calloc((size_t)concepts + 1, sizeof(Py_ssize_t));
+    Span **read = PyMem_Calloc((size_t)concepts, sizeof(Span *));
+    Py_ssize_t *counts = PyMem_Calloc((size_t)concepts, sizeof(Py_ssize_t));
     Py_ssize_t *rank = PyMem_Calloc((size_t)concepts, sizeof(Py_ssize_t));
-    Span *chosen = PyMem_Calloc((size_t)concepts, sizeof(Span));
-    Span *taken = PyMem_Calloc((size_t)concepts, sizeof(Span));
-    Span *spans = NULL;
-    Start *starts = NULL;
     int result = -1;
-    if (offset == NULL || rank == NULL || chosen == NULL || taken == NULL) {
+    if (read == NULL || counts == NULL || rank == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -199,33 +249,23 @@ meet_lists(PyObject *lists, PyObject *ranks, Py_ssize_t window, PyObject *accept
         }
         if (read_int(PyTuple_GET_ITEM(ranks, c), &rank[c]) < 0)
             goto done;
-        offset[c + 1] = offset[c] + PyList_GET_SIZE(list);
-    }
-    Py_ssize_t total = offset[concepts];
-    spans = PyMem_Calloc((size_t)(total ? total : 1), sizeof(Span));
-    starts = PyMem_Calloc((size_t)(total ? total : 1), sizeof(Start));
-    if (spans == NULL || starts == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t c = 0; c < concepts; c++) {
-        PyObject *list = PyList_GET_ITEM(lists, c);
-        for (Py_ssize_t i = 0; i < offset[c + 1] - offset[c]; i++) {
-            Span *span = &spans[offset[c] + i];
-            if (read_span(PyList_GET_ITEM(list, i), span) < 0)
-                goto done;
-            starts[offset[c] + i] = (Start){span->first, span->last, rank[c], c};
+        counts[c] = PyList_GET_SIZE(list);
+        read[c] = PyMem_Calloc((size_t)(counts[c] ? counts[c] : 1), sizeof(Span));
+        if (read[c] == NULL) {
+            PyErr_NoMemory();
+            goto done;
         }
+        for (Py_ssize_t i = 0; i < counts[c]; i++)
+            if (read_span(PyList_GET_ITEM(list, i), &read[c][i]) < 0)
+                goto done;
     }
-    qsort(starts, (size_t)total, sizeof(Start), by_place);
-    result = try_places(starts, spans, offset, concepts, window, accept, rule, chosen, taken);
+    result = meet_spans((const Span *const *)read, counts, rank, concepts, window, accept, NULL);
 done:
-    PyMem_Free(offset);
+    for (Py_ssize_t c = 0; read != NULL && c < concepts; c++)
+        PyMem_Free(read[c]);
+    PyMem_Free(read);
+    PyMem_Free(counts);
     PyMem_Free(rank);
-    PyMem_Free(chosen);
-    PyMem_Free(taken);
-    PyMem_Free(spans);
-    PyMem_Free(starts);
     return result;
 }
 
@@ -237,84 +277,383 @@ meet(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Py_ssize_t window;
-    if (read_int(args[2], &window) < 0 || meet_lists(args[0], args[1], window, args[3], NULL) < 0)
+    if (read_int(args[2], &window) < 0 || meet_lists(args[0], args[1], window, args[3]) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
 
-/* The rules whose every concept is in ``places``, in order: for each name of ``places``,
- * the rules ``by_first`` lists under it, each (rule, names, ranks, window). */
-static PyObject *
-candidates(PyObject *places, PyObject *by_first)
+/* --- meet_words: the walk and the meetings in numbers -------------------------------- */
+
+/* Native 32-bit int ``i`` of a record (read through memcpy: a bytes object's buffer is
+ * chars, and nothing promises more alignment than theirs). */
+static inline int32_t
+int_at(const char *ints, Py_ssize_t i)
 {
-    PyObject *found = PyList_New(0), *name, *spans;
-    Py_ssize_t position = 0;
-    while (found != NULL && PyDict_Next(places, &position, &name, &spans)) {
-        PyObject *group = PyDict_GetItemWithError(by_first, name);
-        if (group == NULL) {
-            if (PyErr_Occurred())
-                Py_CLEAR(found);
+    int32_t value;
+    memcpy(&value, ints + 4 * i, sizeof value);
+    return value;
+}
+
+/* What one word is to the walk (``AnchoredLexicon.packed``): its ints and how many, and
+ * where the numbers of its keys, of its one-word entries and of its longer entries begin
+ * and how many of each; ``ints`` is NULL for a word none of whose keys is an entry's. The
+ * counts are checked against the size when the record is read, each longer entry and
+ * each anchor's number when it is used. */
+typedef struct {
+    const char *ints;
+    Py_ssize_t size, keys, key_count, ones, one_count, longer, longer_count;
+} Record;
+
+static int
+bad_record(void)
+{
+    PyErr_SetString(PyExc_ValueError, "meet_words: a word's record is not what packed makes");
+    return -1;
+}
+
+static int
+read_record(PyObject *packed, Record *record)
+{
+    record->ints = NULL;
+    record->key_count = 0; /* a word of no entry: no key a longer entry could need */
+    if (packed == Py_None)
+        return 0;
+    if (!PyBytes_CheckExact(packed) || PyBytes_GET_SIZE(packed) % 4 != 0) {
+        PyErr_SetString(PyExc_TypeError, "meet_words: a word's record is bytes of 32-bit ints");
+        return -1;
+    }
+    const char *ints = PyBytes_AS_STRING(packed);
+    Py_ssize_t size = PyBytes_GET_SIZE(packed) / 4;
+    /* K keys, O ones, C longer entries: at least the three counts */
+    if (size < 3 || int_at(ints, 0) < 0 || int_at(ints, 0) > size - 3)
+        return bad_record();
+    record->key_count = int_at(ints, 0);
+    record->keys = 1;
+    Py_ssize_t at = 1 + record->key_count;
+    if (int_at(ints, at) < 0 || int_at(ints, at) > size - at - 2)
+        return bad_record();
+    record->one_count = int_at(ints, at);
+    record->ones = at + 1;
+    at = record->ones + record->one_count;
+    if (int_at(ints, at) < 0)
+        return bad_record();
+    record->longer_count = int_at(ints, at);
+    record->longer = at + 1;
+    record->size = size;
+    record->ints = ints;
+    return 0;
+}
+
+static int
+has_key(const Record *record, int32_t key)
+{
+    for (Py_ssize_t k = 0; k < record->key_count; k++)
+        if (int_at(record->ints, record->keys + k) == key)
+            return 1;
+    return 0;
+}
+
+/* Where each concept's name was found: its spans by the name's number, and the names in
+ * the order each was first found. */
+typedef struct {
+    Span *spans;
+    Py_ssize_t count, capacity;
+} Places;
+
+typedef struct {
+    Places *of;
+    Py_ssize_t names, *order, found;
+} Found;
+
+static int
+add_place(Found *found, Py_ssize_t name, Span span)
+{
+    Places *places = &found->of[name];
+    if (places->count == 0)
+        found->order[found->found++] = name;
+    if (places->count == places->capacity) {
+        Py_ssize_t capacity = places->capacity ? 2 * places->capacity : 8;
+        Span *grown = PyMem_Realloc(places->spans, (size_t)capacity * sizeof(Span));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        places->spans = grown;
+        places->capacity = capacity;
+    }
+    places->spans[places->count++] = span;
+    return 0;
+}
+
+/* The span under each name of the anchor ``number`` (``names_of``). */
+static int
+add_entry(Found *found, PyObject *names_of, int32_t number, Py_ssize_t first, Py_ssize_t last)
+{
+    if (number < 0 || number >= PyTuple_GET_SIZE(names_of))
+        return bad_record();
+    PyObject *names = PyTuple_GET_ITEM(names_of, number);
+    if (!PyTuple_Check(names)) {
+        PyErr_SetString(PyExc_TypeError, "meet_words: an anchor's names are a tuple of ints");
+        return -1;
+    }
+    for (Py_ssize_t n = 0; n < PyTuple_GET_SIZE(names); n++) {
+        Py_ssize_t name;
+        if (read_int(PyTuple_GET_ITEM(names, n), &name) < 0)
+            return -1;
+        if (name < 0 || name >= found->names) {
+            PyErr_SetString(PyExc_ValueError, "meet_words: a name's number out of range");
+            return -1;
+        }
+        if (add_place(found, name, (Span){first, last}) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+by_span(const void *a, const void *b)
+{
+    const Span *x = a, *y = b;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    return (x->last > y->last) - (x->last < y->last);
+}
+
+/* Each name's spans in order, each once (most are in order already: the walk goes word
+ * by word). */
+static void
+in_order(Places *places)
+{
+    Py_ssize_t count = places->count, kept = 1;
+    for (Py_ssize_t i = 1; i < count; i++)
+        if (by_span(&places->spans[i - 1], &places->spans[i]) >= 0)
+            goto sort;
+    return;
+sort:
+    qsort(places->spans, (size_t)count, sizeof(Span), by_span);
+    for (Py_ssize_t i = 1; i < count; i++)
+        if (by_span(&places->spans[kept - 1], &places->spans[i]) != 0)
+            places->spans[kept++] = places->spans[i];
+    places->count = kept;
+}
+
+/* The walk of the words (see ``tokens.walk``), each word's record read first (``learn``
+ * may run any Python), then the entries found added to ``found``. */
+static int
+walk_words(PyObject *words, PyObject *by_word, PyObject *learn, PyObject *names_of,
+           Found *found)
+{
+    Py_ssize_t count = PyList_GET_SIZE(words), read = 0;
+    PyObject **held = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(PyObject *));
+    Record *records = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(Record));
+    int result = -1;
+    if (held == NULL || records == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; read < count; read++) {
+        if (read >= PyList_GET_SIZE(words)) {
+            PyErr_SetString(PyExc_ValueError, "meet_words: the words changed while walking");
+            goto done;
+        }
+        PyObject *word = PyList_GET_ITEM(words, read);
+        if (!PyUnicode_CheckExact(word)) {
+            PyErr_SetString(PyExc_TypeError, "meet_words: a word that is not a str");
+            goto done;
+        }
+        PyObject *packed = PyDict_GetItemWithError(by_word, word);
+        if (packed != NULL) {
+            Py_INCREF(packed);
+        } else if (PyErr_Occurred()) {
+            goto done;
+        } else {
+            Py_INCREF(word);
+            packed = PyObject_CallOneArg(learn, word);
+            Py_DECREF(word);
+            if (packed == NULL)
+                goto done;
+        }
+        if (read_record(packed, &records[read]) < 0) {
+            Py_DECREF(packed);
+            goto done;
+        }
+        held[read] = packed;
+    }
+    /* No Python code runs from here on: the records are held, the tuples immutable. */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const Record *record = &records[i];
+        if (record->ints == NULL)
             continue;
-        }
-        if (!PyTuple_Check(group)) {
-            PyErr_SetString(PyExc_TypeError, "meetings: by_first holds tuples of rules");
-            Py_CLEAR(found);
-            break;
-        }
-        for (Py_ssize_t r = 0; found != NULL && r < PyTuple_GET_SIZE(group); r++) {
-            PyObject *entry = PyTuple_GET_ITEM(group, r);
-            if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 4 ||
-                !PyTuple_Check(PyTuple_GET_ITEM(entry, 1))) {
-                PyErr_SetString(PyExc_TypeError,
-                                "meetings: a rule is (rule, names, ranks, window)");
-                Py_CLEAR(found);
-                break;
+        for (Py_ssize_t o = 0; o < record->one_count; o++)
+            if (add_entry(found, names_of, int_at(record->ints, record->ones + o), i, i) < 0)
+                goto done;
+        Py_ssize_t at = record->longer;
+        for (Py_ssize_t c = 0; c < record->longer_count; c++) {
+            if (at + 3 > record->size)
+                goto bad;
+            int32_t place = int_at(record->ints, at), length = int_at(record->ints, at + 1);
+            if (length < 1 || place < 0 || place >= length || length > record->size - at - 3)
+                goto bad;
+            Py_ssize_t first = i - place;
+            if (first >= 0 && first + length <= count) {
+                int every = 1;
+                for (Py_ssize_t w = 0; every && w < length; w++)
+                    every = has_key(&records[first + w], int_at(record->ints, at + 3 + w));
+                if (every && add_entry(found, names_of, int_at(record->ints, at + 2), first,
+                                       first + length - 1) < 0)
+                    goto done;
             }
-            PyObject *names = PyTuple_GET_ITEM(entry, 1);
-            int every = 1;
-            for (Py_ssize_t n = 0; every == 1 && n < PyTuple_GET_SIZE(names); n++)
-                every = PyDict_Contains(places, PyTuple_GET_ITEM(names, n));
-            if (every < 0 || (every == 1 && PyList_Append(found, entry) < 0))
-                Py_CLEAR(found);
+            at += 3 + length;
+        }
+        if (at != record->size)
+            goto bad; /* nothing left over */
+    }
+    for (Py_ssize_t n = 0; n < found->found; n++)
+        in_order(&found->of[found->order[n]]);
+    result = 0;
+    goto done;
+bad:
+    bad_record();
+done:
+    for (Py_ssize_t i = 0; held != NULL && i < read; i++)
+        Py_DECREF(held[i]);
+    PyMem_Free(held);
+    PyMem_Free(records);
+    return result;
+}
+
+/* A rule as rules_by_name lists it, (rule, name numbers, ranks, window), read and checked:
+ * 1 when every one of its concepts was found, 0 when not, -1 on an error. */
+static int
+rule_found(PyObject *entry, const Found *found)
+{
+    if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 4 ||
+        !PyTuple_Check(PyTuple_GET_ITEM(entry, 1)) || !PyTuple_Check(PyTuple_GET_ITEM(entry, 2)) ||
+        PyTuple_GET_SIZE(PyTuple_GET_ITEM(entry, 1)) != PyTuple_GET_SIZE(PyTuple_GET_ITEM(entry, 2)) ||
+        PyTuple_GET_SIZE(PyTuple_GET_ITEM(entry, 1)) < 1) {
+        PyErr_SetString(PyExc_TypeError,
+                        "meet_words: a rule is (rule, name numbers, as many ranks, window)");
+        return -1;
+    }
+    PyObject *names = PyTuple_GET_ITEM(entry, 1);
+    for (Py_ssize_t n = 0; n < PyTuple_GET_SIZE(names); n++) {
+        Py_ssize_t name;
+        if (read_int(PyTuple_GET_ITEM(names, n), &name) < 0)
+            return -1;
+        if (name < 0 || name >= found->names) {
+            PyErr_SetString(PyExc_ValueError, "meet_words: a name's number out of range");
+            return -1;
+        }
+        if (found->of[name].count == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* ``meet`` of one rule's concepts where they were found, calling accept(rule, ...). */
+static int
+meet_rule(PyObject *entry, const Found *found, PyObject *accept)
+{
+    PyObject *names = PyTuple_GET_ITEM(entry, 1), *ranks = PyTuple_GET_ITEM(entry, 2);
+    Py_ssize_t concepts = PyTuple_GET_SIZE(names), window;
+    const Span **lists = PyMem_Calloc((size_t)concepts, sizeof(Span *));
+    Py_ssize_t *counts = PyMem_Calloc((size_t)concepts, sizeof(Py_ssize_t));
+    Py_ssize_t *rank = PyMem_Calloc((size_t)concepts, sizeof(Py_ssize_t));
+    int result = -1;
+    if (lists == NULL || counts == NULL || rank == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (read_int(PyTuple_GET_ITEM(entry, 3), &window) < 0)
+        goto done;
+    for (Py_ssize_t c = 0; c < concepts; c++) {
+        Py_ssize_t name;
+        if (read_int(PyTuple_GET_ITEM(names, c), &name) < 0 ||
+            read_int(PyTuple_GET_ITEM(ranks, c), &rank[c]) < 0)
+            goto done;
+        lists[c] = found->of[name].spans; /* a number rule_found checked */
+        counts[c] = found->of[name].count;
+    }
+    result = meet_spans(lists, counts, rank, concepts, window, accept, PyTuple_GET_ITEM(entry, 0));
+done:
+    PyMem_Free(lists);
+    PyMem_Free(counts);
+    PyMem_Free(rank);
+    return result;
+}
+
+/* The rules to meet, in order (see the top): new references in ``rules``, their number in
+ * ``*count``; 0, or -1 with an error. */
+static int
+rules_to_meet(PyObject *rules_by_name, const Found *found, PyObject ***rules,
+              Py_ssize_t *count)
+{
+    Py_ssize_t capacity = 0;
+    *rules = NULL;
+    *count = 0;
+    for (Py_ssize_t n = 0; n < found->found; n++) {
+        PyObject *group = PyTuple_GET_ITEM(rules_by_name, found->order[n]);
+        if (!PyTuple_Check(group)) {
+            PyErr_SetString(PyExc_TypeError, "meet_words: the rules of a name are a tuple");
+            return -1;
+        }
+        for (Py_ssize_t r = 0; r < PyTuple_GET_SIZE(group); r++) {
+            PyObject *entry = PyTuple_GET_ITEM(group, r);
+            int every = rule_found(entry, found);
+            if (every < 0)
+                return -1;
+            if (!every)
+                continue;
+            if (*count == capacity) {
+                capacity = capacity ? 2 * capacity : 8;
+                PyObject **grown = PyMem_Realloc(*rules, (size_t)capacity * sizeof(PyObject *));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    return -1;
+                }
+                *rules = grown;
+            }
+            (*rules)[(*count)++] = Py_NewRef(entry);
         }
     }
-    return found;
+    return 0;
 }
 
 static PyObject *
-meetings(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+meet_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyDict_CheckExact(args[0]) || !PyDict_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "meetings(places: dict, by_first: dict, accept)");
+    if (nargs != 6 || !PyList_Check(args[0]) || !PyDict_Check(args[1]) ||
+        !PyTuple_Check(args[3]) || !PyTuple_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "meet_words(words: list, by_word: dict, learn, "
+                                         "names_of: tuple, rules_by_name: tuple, accept)");
         return NULL;
     }
-    PyObject *places = args[0], *accept = args[2];
-    PyObject *rules = candidates(places, args[1]);
-    if (rules == NULL)
-        return NULL;
-    int failed = 0;
-    for (Py_ssize_t r = 0; !failed && r < PyList_GET_SIZE(rules); r++) {
-        PyObject *entry = PyList_GET_ITEM(rules, r), *names = PyTuple_GET_ITEM(entry, 1);
-        Py_ssize_t window;
-        PyObject *lists = PyList_New(PyTuple_GET_SIZE(names));
-        failed = lists == NULL || read_int(PyTuple_GET_ITEM(entry, 3), &window) < 0;
-        for (Py_ssize_t n = 0; !failed && n < PyTuple_GET_SIZE(names); n++) {
-            /* accept is Python: a name is looked up again, never trusted to be there. */
-            PyObject *spans = PyDict_GetItemWithError(places, PyTuple_GET_ITEM(names, n));
-            if (spans == NULL) {
-                if (!PyErr_Occurred())
-                    PyErr_SetString(PyExc_KeyError, "meetings: places changed while meeting");
-                failed = 1;
-            } else {
-                PyList_SET_ITEM(lists, n, Py_NewRef(spans));
-            }
-        }
-        if (!failed)
-            failed = meet_lists(lists, PyTuple_GET_ITEM(entry, 2), window, accept,
-                                PyTuple_GET_ITEM(entry, 0)) < 0;
-        Py_XDECREF(lists);
+    PyObject *rules_by_name = args[4], *accept = args[5];
+    Py_ssize_t names = PyTuple_GET_SIZE(rules_by_name), count = 0;
+    Found found = {PyMem_Calloc((size_t)(names ? names : 1), sizeof(Places)), names,
+                   PyMem_Calloc((size_t)(names ? names : 1), sizeof(Py_ssize_t)), 0};
+    PyObject **rules = NULL;
+    int failed = 1;
+    if (found.of == NULL || found.order == NULL) {
+        PyErr_NoMemory();
+        goto done;
     }
-    Py_DECREF(rules);
+    Py_INCREF(rules_by_name); /* held while accept runs Python */
+    Py_INCREF(accept);
+    failed = walk_words(args[0], args[1], args[2], args[3], &found) < 0 ||
+             rules_to_meet(rules_by_name, &found, &rules, &count) < 0;
+    for (Py_ssize_t r = 0; !failed && r < count; r++)
+        failed = meet_rule(rules[r], &found, accept) < 0;
+    Py_DECREF(rules_by_name);
+    Py_DECREF(accept);
+done:
+    for (Py_ssize_t r = 0; r < count; r++)
+        Py_DECREF(rules[r]);
+    PyMem_Free(rules);
+    for (Py_ssize_t n = 0; found.of != NULL && n < names; n++)
+        PyMem_Free(found.of[n].spans);
+    PyMem_Free(found.of);
+    PyMem_Free(found.order);
     if (failed)
         return NULL;
     Py_RETURN_NONE;
@@ -323,8 +662,9 @@ meetings(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyMethodDef methods[] = {
     {"meet", (PyCFunction)(void (*)(void))meet, METH_FASTCALL,
      "meet(lists, ranks, window, accept): call accept where a rule's concepts meet."},
-    {"meetings", (PyCFunction)(void (*)(void))meetings, METH_FASTCALL,
-     "meetings(places, by_first, accept): meet for every rule whose concepts are there."},
+    {"meet_words", (PyCFunction)(void (*)(void))meet_words, METH_FASTCALL,
+     "meet_words(words, by_word, learn, names_of, rules_by_name, accept): concepts.meetings"
+     " of the places of a message's words."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -230,36 +230,144 @@ def test_the_compiled_meeting_tries_the_same_places_in_the_same_order() -> None:
     assert len(python) >= 2
 
 
-def _every_meeting(meetings: Callable[..., None], places: dict[str, Any]) -> list[Any]:
-    """Every call ``meetings`` makes for the concept library's rules, answering a hit, not
-    a hit and stop in turn."""
-    calls: list[Any] = []
+def _answering(calls: list[Any]) -> Callable[..., int]:
+    """An accept that records each call and answers a hit, not a hit and stop in turn."""
 
-    def accept(rule: concepts.ConceptRule, chosen: list[tuple[int, int]], *at: int) -> int:
-        calls.append((rule.id, list(chosen), *at))
+    def accept(rule: Any, chosen: list[tuple[int, int]], *at: int) -> int:
+        calls.append((getattr(rule, "id", rule), list(chosen), *at))
         return (concepts.A_HIT, concepts.NOT_A_HIT, concepts.STOP)[len(calls) % 3]
 
-    meetings(places, concepts.library().by_first, accept)
+    return accept
+
+
+def _meet_words(library: concepts.ConceptLibrary, words: tokens.Words) -> list[Any]:
+    """Every call the compiled walk and meetings make for a message's words."""
+    calls: list[Any] = []
+    lexicon = library.lexicon
+    meet_words = built("_meet", "meet_words")
+    meet_words(
+        words.words,
+        lexicon.packed_by_word,
+        lexicon.packed,
+        library.names_of,
+        library.rules_by_name,
+        _answering(calls),
+    )
+    return calls
+
+
+def _meetings_in_python(library: concepts.ConceptLibrary, words: tokens.Words) -> list[Any]:
+    calls: list[Any] = []
+    places = tokens.places_of(tokens.walk(*_walk_arguments(library.lexicon, words)))
+    concepts.meetings(places, library.by_first, _answering(calls))
     return calls
 
 
 @needs_built
-def test_the_compiled_meetings_try_the_same_rules_and_places_in_the_same_order() -> None:
-    meetings, library = built("_meet", "meetings"), concepts.library()
-    called = 0
+def test_the_walk_and_meetings_in_numbers_make_python_s_calls_in_its_order() -> None:
+    """The words walked in numbers and the concepts met from them: the same calls, in the
+    same order, as Python's walk, places and meetings, on both views of every message (a
+    library read fresh, so the compiled walk learns every word itself)."""
+    library, called = concepts.load(), 0
     for text in texts():
-        words = tokens.tokenize(normalize(text))
-        places = library.lexicon.places(words)
-        python = _every_meeting(concepts.meetings, places)
-        assert _every_meeting(meetings, places) == python, text
-        called += len(python)
+        normalized = normalize(text)
+        for view in (normalized.plain, normalized.folded):
+            words = tokens.Words(view.text)
+            python = _meetings_in_python(library, words)
+            assert _meet_words(library, words) == python, text
+            called += len(python)
     assert called > 1_000
+
+
+@needs_built
+def test_the_walk_in_numbers_finds_entries_of_several_words_and_learns_words() -> None:
+    library = concepts.parse(
+        b"""
+[concept.work]
+label = "work"
+words = ["put in work", "caliente"]
+[concept.weapon]
+label = "weapon"
+words = ["shank"]
+[[rule]]
+id = "work-weapon"
+category = "violence"
+severity = 2
+all = ["work", "weapon"]
+window = 8
+note = "Work with a weapon."
+"""
+    )
+    words = tokens.Words("they put in work with a shank")
+    assert _meet_words(library, words) == [("work-weapon", [(1, 3), (6, 6)], 1, 6)]
+    assert library.lexicon.packed_by_word["they"] is None  # learnt: no entry's word
+    assert library.lexicon.packed_by_word["shank"] is not None
+    assert _meet_words(library, tokens.Words("put in work, then a knife")) == []
+    assert _meet_words(library, tokens.Words("put work in with a shank")) == []
+
+
+def _record(*ints: int) -> bytes:
+    return array("i", ints).tobytes()
+
+
+@needs_built
+def test_the_walk_in_numbers_refuses_what_it_cannot_read_and_passes_errors_on() -> None:
+    meet_words = built("_meet", "meet_words")
+    rules = ((("rule", (0, 1), (0, 1), 5),), ())  # a rule of names 0 and 1, under 0
+    names_of = ((0,), (1,))  # anchor 0 is name 0, anchor 1 name 1
+    # a: key 0, the one-word entry of anchor 0; b: key 1, that of anchor 1
+    one = {"a": _record(1, 0, 1, 0, 0), "b": _record(1, 1, 1, 1, 0)}
+
+    def calls(by_word: dict[str, Any], words: list[str], **given: Any) -> list[Any]:
+        made: list[Any] = []
+        meet_words(
+            words,
+            by_word,
+            given.get("learn", lambda word: None),
+            given.get("names_of", names_of),
+            given.get("rules", rules),
+            given.get("accept", _answering(made)),
+        )
+        return made
+
+    assert calls(one, ["a", "x", "b"]) == [("rule", [(0, 0), (2, 2)], 0, 2)]
+    # Anchor 1 as an entry of two words (keys 0 and 2, anchored at its first) is found only
+    # where the word after the anchor has the second key.
+    longer = {"a": _record(1, 0, 0, 1, 0, 2, 1, 0, 2), "c": _record(1, 2, 0, 0), "b": one["a"]}
+    assert calls(longer, ["b", "a", "c"]) == [("rule", [(0, 0), (1, 2)], 0, 2)]
+    assert calls(longer, ["b", "a", "x"]) == []
+    assert calls(longer, ["b", "c", "a"]) == []
+    for bad in (
+        _record(5, 0, 0, 0),  # more keys than there are ints
+        _record(1, 0, 1, 7, 0),  # an anchor that is not there
+        _record(1, 0, 0, 1, 0, 9, 1, 0),  # an entry longer than its ints
+        _record(1, 0, 0, 1, 3, 2, 1, 0, 2),  # anchored outside its entry
+        _record(1, 0, 0, 0, 4),  # something left over
+    ):
+        with pytest.raises(ValueError, match="record"):
+            calls({"a": bad}, ["a", "a"])
     with pytest.raises(TypeError):
-        meetings({"a": [(0, 0)]}, {"a": (("rule", "a"),)}, lambda *a: 1)  # not a rule's four
+        calls({"a": b"\x00\x00"}, ["a"])  # not whole ints
     with pytest.raises(TypeError):
-        meetings({"a": [(0, 0)]}, {"a": [("rule", ("a",), (0,), 3)]}, lambda *a: 1)
+        calls({"a": "not bytes"}, ["a"])
+    with pytest.raises(TypeError):
+        meet_words(("a",), {}, lambda w: None, names_of, rules, lambda *a: 1)  # not a list
+    with pytest.raises(ValueError, match="number"):
+        calls(one, ["a", "b"], names_of=((0,), (5,)))  # a name that is not there
+    with pytest.raises(TypeError):
+        calls(one, ["a", "b"], rules=((("rule", (0, 1), (0,), 5),), ()))  # ranks short
+
+    def learn(word: str) -> None:
+        raise RuntimeError(word)
+
+    with pytest.raises(RuntimeError, match="new"):
+        calls({}, ["new"], learn=learn)
     with pytest.raises(ZeroDivisionError):
-        meetings({"a": [(0, 0)]}, {"a": (("rule", ("a",), (0,), 3),)}, lambda *a: 1 / 0)
+        calls(one, ["a", "b"], accept=lambda *a: 1 / 0)
+    # learn is Python and may change the words under the walk: an error, never a crash.
+    words = ["a", "new", "b"]
+    with pytest.raises(ValueError, match="changed"):
+        calls(one, words, learn=lambda word: words.clear())
 
 
 # Where each compiled loop stands in for Python: (module, its name there, the Python).
@@ -267,8 +375,7 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (tokens, "_walk", tokens.walk),
     (tokens, "_starts_of", tokens.starts_of),
     (tokens, "_vocabulary", tokens.Vocabulary()),
-    (concepts, "_meet", concepts.meet),
-    (concepts, "_meetings", concepts.meetings),
+    (concepts, "_meet_words", None),
     (tokens, "_places_of", tokens.places_of),
     (tokens, "_walk_places", tokens.walk_places),
     (slang, "_near", slang.near),
