@@ -20,6 +20,11 @@ from homeward.core.calendar import (
 RETENTION_WARNING_DAYS = 14
 # The most photos any facility lets one message carry (``FacilityPolicy.photos_per_message``).
 MAX_PHOTOS_PER_MESSAGE = 10
+# The longest message any facility may allow (``FacilityPolicy.message_length_limit``), in
+# characters: more than three times the default, and a bound on what screening one message
+# can cost (a message of 20,000 characters of words never seen before takes a fraction of
+# a second; of 100,000, several times that). A longer letter goes as two messages.
+MAX_MESSAGE_LENGTH = 20_000
 
 
 class Agency(models.Model):
@@ -175,7 +180,11 @@ class FacilityPolicy(models.Model):
     review_target_hours = models.PositiveIntegerField(
         default=8, help_text="Business hours within which a review is due."
     )
-    message_length_limit = models.PositiveIntegerField(default=6000)
+    message_length_limit = models.PositiveIntegerField(
+        default=6000,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_MESSAGE_LENGTH)],
+        help_text=_("Most characters one message may hold (1 to 20,000)."),
+    )
     show_block_reasons = models.BooleanField(default=True)
     refund_on_block = models.BooleanField(default=True)
     appeal_window_days = models.PositiveIntegerField(default=14)
@@ -233,7 +242,13 @@ class FacilityPolicy(models.Model):
                     photos_per_message__gte=1, photos_per_message__lte=MAX_PHOTOS_PER_MESSAGE
                 ),
                 name="photos_per_message_1_to_10",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    message_length_limit__gte=1, message_length_limit__lte=MAX_MESSAGE_LENGTH
+                ),
+                name="message_length_limit_1_to_20000",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,6 +265,11 @@ class FacilityPolicy(models.Model):
             raise ValidationError("The sample is a percentage from 0 to 100.")
         if self.message_length_limit < 1:
             raise ValidationError("The message length limit must be at least one character.")
+        if self.message_length_limit > MAX_MESSAGE_LENGTH:
+            raise ValidationError(
+                f"The message length limit is at most {MAX_MESSAGE_LENGTH:,} characters;"
+                " a longer letter goes as two messages."
+            )
         if not isinstance(self.detector_actions, dict) or any(
             value not in DETECTOR_ACTIONS for value in self.detector_actions.values()
         ):

@@ -7,11 +7,15 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db import connection as db
+from django.db.migrations.executor import MigrationExecutor
 
 from homeward import builders as t
 from homeward.facilities.models import Facility, FacilityPolicy
 
 Policy = FacilityPolicy
+BEFORE_THE_BOUND = [("facilities", "0009_photo_decisions")]
 
 
 def test_a_new_facility_takes_requests_reviews_everything_and_refunds_blocks(db: None) -> None:
@@ -60,6 +64,7 @@ def valid(**fields: Any) -> Policy:
         {"sample_percent": 0},
         {"sample_percent": 100},
         {"message_length_limit": 1},
+        {"message_length_limit": 20_000},
         {"detector_actions": {"phone": "block", "url": "off", "email": "flag"}},
         {"holidays": ["2026-12-25", "2027-01-01"]},
     ],
@@ -80,6 +85,7 @@ def test_a_sensible_policy_is_accepted(fields: dict[str, Any]) -> None:
         ({"kiosk_hours": ["06:00"]}, ""),
         ({"sample_percent": 101}, "percentage from 0 to 100"),
         ({"message_length_limit": 0}, "at least one character"),
+        ({"message_length_limit": 20_001}, "at most 20,000 characters"),
         ({"detector_actions": {"phone": "allow"}}, "flag, block or off"),
         ({"detector_actions": ["phone"]}, "flag, block or off"),
     ],
@@ -108,3 +114,31 @@ def test_a_facility_with_an_unknown_timezone_is_refused(db: None) -> None:
     facility.timezone = "America/NewYork"
     with pytest.raises(ValidationError):
         facility.full_clean()
+
+
+def test_no_facility_allows_messages_longer_than_the_longest_there_may_be(db: None) -> None:
+    """Not through the admin form (``full_clean``) nor by writing the row directly."""
+    policy = t.make_facility().policy
+    policy.message_length_limit = 20_001
+    with pytest.raises(ValidationError):
+        policy.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Policy.objects.filter(pk=policy.pk).update(message_length_limit=50_000)
+    policy.refresh_from_db()
+    assert policy.message_length_limit == 6000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_bounds_a_longer_limit_and_keeps_every_other() -> None:
+    long, usual = t.make_facility("long-a"), t.make_facility("usual-a")
+    executor = MigrationExecutor(db)
+    executor.migrate(BEFORE_THE_BOUND)
+    old = executor.loader.project_state(BEFORE_THE_BOUND).apps.get_model(
+        "facilities", "FacilityPolicy"
+    )
+    old.objects.filter(facility_id=long.pk).update(message_length_limit=100_000)
+    old.objects.filter(facility_id=usual.pk).update(message_length_limit=1_500)
+    executor = MigrationExecutor(db)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    limits = dict(Policy.objects.values_list("facility_id", "message_length_limit"))
+    assert (limits[long.pk], limits[usual.pk]) == (20_000, 1_500)
