@@ -122,9 +122,11 @@ class ConceptLibrary:
     contexts: AnchoredLexicon[frozenset[str]] = field(repr=False)
     # Each rule once, under the first of its concepts, as ``meetings`` takes it.
     by_first: Mapping[str, tuple[Meeting, ...]] = field(repr=False)
-    # The same in numbers, for ``native/_meet.c``: the numbers of the names of each of the
-    # lexicon's anchors (``AnchoredLexicon.anchors``), and by each name's number the rules
-    # ``by_first`` lists under it, each with its concepts' numbers.
+    # The same in numbers, for ``native/_meet.c``: each name the lexicon finds, by its
+    # number; the numbers of the names of each of the lexicon's anchors
+    # (``AnchoredLexicon.anchors``); and by each name's number the rules ``by_first`` lists
+    # under it, each with its concepts' numbers.
+    names: tuple[str, ...] = field(repr=False, default=())
     names_of: tuple[tuple[int, ...], ...] = field(repr=False, default=())
     rules_by_name: tuple[tuple[NumberedMeeting, ...], ...] = field(repr=False, default=())
     size: int = 0  # the words and phrases of the file
@@ -134,13 +136,12 @@ class ConceptLibrary:
         walked and the concepts met in numbers (``native/_meet.c``), and where they were
         found is made for Python only for a message where some rule's concepts meet."""
         hits: list[Hit] = []
+        found: list[Mapping[str, list[tuple[int, int]]]] = []  # meet_words hands it over
         if _meet_words is None:
-            places = self.lexicon.places(words)
-            if not places:
+            found.append(self.lexicon.places(words))
+            if not found[0]:
                 return []
-            everything = _Contexts(self.contexts, words, lambda: places)
-        else:
-            everything = _Contexts(self.contexts, words, partial(self.lexicon.places, words))
+        everything = _Contexts(self.contexts, words, lambda: found[0])
 
         def accept(rule: ConceptRule, spans: list[tuple[int, int]], first: int, end: int) -> int:
             if rule.sentence and not _one_sentence(normalized.plain.text, words, first, end):
@@ -156,16 +157,18 @@ class ConceptLibrary:
             return A_HIT
 
         if _meet_words is None:
-            meetings(places, self.by_first, accept)
+            meetings(found[0], self.by_first, accept)
         else:
             lexicon = self.lexicon
             _meet_words(
                 words.words,
                 lexicon.packed_by_word,
                 lexicon.packed,
+                self.names,
                 self.names_of,
                 self.rules_by_name,
                 accept,
+                found,
             )
         return hits
 
@@ -420,6 +423,7 @@ def parse(content: bytes, name: str = "concepts.toml") -> ConceptLibrary:
         lexicon=lexicon,
         contexts=contexts,
         by_first={first: tuple(group) for first, group in by_first.items()},
+        names=tuple(numbered),
         names_of=tuple(tuple(map(numbered.__getitem__, a.value)) for a in lexicon.anchors),
         rules_by_name=tuple(
             tuple(

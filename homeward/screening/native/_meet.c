@@ -15,21 +15,24 @@
  * Each span, in order of (first, last, rank), starts a try: the other concepts are taken
  * in the rule's order, each at its first span inside the window overlapping no span taken.
  *
- * meet_words(words, by_word, learn, names_of, rules_by_name, accept)
- *   ``concepts.meetings`` of ``concepts.places`` of a message's words, in one pass and in
+ * meet_words(words, by_word, learn, names, names_of, rules_by_name, accept, places)
+ *   ``concepts.meetings`` of ``tokens.places_of`` of a message's words, in one pass and in
  *   numbers, calling accept(rule, chosen, first, end) as ``concepts.meetings`` does:
  *   words          list[str], the message's words
  *   by_word        dict[str, bytes | None], what each word is to the walk
  *                  (``AnchoredLexicon.packed``: its keys' numbers, and the entries it
  *                  anchors, as native 32-bit ints)
  *   learn          ``AnchoredLexicon.packed`` itself, for a word not in by_word yet
+ *   names          tuple: each concept's name, by its number
  *   names_of       tuple: for each anchor's number, the numbers of its concepts' names
  *   rules_by_name  tuple: for each name's number, the rules listed under it, each
  *                  (rule, name numbers, ranks, window)
  *   The walk finds what ``tokens.walk`` finds, in its order; each name's spans are sorted,
  *   each once, as ``tokens.places_of`` keeps them; the rules are tried in the order of
  *   ``concepts.meetings``: for each name in the order it was first found, the rules listed
- *   under it whose every concept was found.
+ *   under it whose every concept was found. Before accept is first called, where each
+ *   concept was found is appended to the list ``places``, as ``tokens.places_of`` makes it
+ *   (accept may need it: a rule's exceptions are looked for around a meeting).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -116,12 +119,17 @@ first_within(const Span *spans, Py_ssize_t count, Py_ssize_t first, Py_ssize_t l
     return -1;
 }
 
+/* What ``meet_words`` hands to Python before accept is first called (``hand_over``). */
+typedef struct Handover Handover;
+static int hand_over(Handover *handover);
+
 /* Call accept at each place the concepts meet (see the top), with ``rule`` first where it
- * is not NULL (``meetings``); 0 or -1 with an error. */
+ * is not NULL (``meet_words``), after ``hand_over`` where ``handover`` is not NULL; 0 or
+ * -1 with an error. */
 static int
 try_places(const Start *starts, const Span *spans, const Py_ssize_t *offset,
            Py_ssize_t concepts, Py_ssize_t window, PyObject *accept, PyObject *rule,
-           Span *chosen, Span *taken)
+           Handover *handover, Span *chosen, Span *taken)
 {
     Py_ssize_t covered = -1;
     for (Py_ssize_t s = 0; s < offset[concepts]; s++) {
@@ -149,6 +157,8 @@ try_places(const Start *starts, const Span *spans, const Py_ssize_t *offset,
         }
         if (!every)
             continue;
+        if (handover != NULL && hand_over(handover) < 0)
+            return -1;
         PyObject *listed = PyList_New(concepts);
         if (listed == NULL)
             return -1;
@@ -183,7 +193,8 @@ try_places(const Start *starts, const Span *spans, const Py_ssize_t *offset,
  * with an error. Nothing here runs Python code until accept is called. */
 static int
 meet_spans(const Span *const *lists, const Py_ssize_t *counts, const Py_ssize_t *rank,
-           Py_ssize_t concepts, Py_ssize_t window, PyObject *accept, PyObject *rule)
+           Py_ssize_t concepts, Py_ssize_t window, PyObject *accept, PyObject *rule,
+           Handover *handover)
 {
     Py_ssize_t *offset = PyMem_Calloc((size_t)concepts + 1, sizeof(Py_ssize_t));
     Span *chosen = PyMem_Calloc((size_t)concepts, sizeof(Span));
@@ -211,7 +222,8 @@ meet_spans(const Span *const *lists, const Py_ssize_t *counts, const Py_ssize_t 
         }
     }
     qsort(starts, (size_t)total, sizeof(Start), by_place);
-    result = try_places(starts, spans, offset, concepts, window, accept, rule, chosen, taken);
+    result = try_places(starts, spans, offset, concepts, window, accept, rule, handover, chosen,
+                        taken);
 done:
     PyMem_Free(offset);
     PyMem_Free(chosen);
@@ -259,7 +271,8 @@ meet_lists(PyObject *lists, PyObject *ranks, Py_ssize_t window, PyObject *accept
             if (read_span(PyList_GET_ITEM(list, i), &read[c][i]) < 0)
                 goto done;
     }
-    result = meet_spans((const Span *const *)read, counts, rank, concepts, window, accept, NULL);
+    result = meet_spans((const Span *const *)read, counts, rank, concepts, window, accept, NULL,
+                        NULL);
 done:
     for (Py_ssize_t c = 0; read != NULL && c < concepts; c++)
         PyMem_Free(read[c]);
@@ -550,9 +563,55 @@ rule_found(PyObject *entry, const Found *found)
     return 1;
 }
 
+/* What ``meet_words`` hands to Python: where each concept was found, as a dict of each
+ * name (``names``) to its spans, in the order the names were found, appended to the list
+ * ``places`` once, before accept is first called (most messages: never). */
+struct Handover {
+    const Found *found;
+    PyObject *names, *places;
+    int done;
+};
+
+static int
+hand_over(Handover *handover)
+{
+    if (handover->done)
+        return 0;
+    const Found *found = handover->found;
+    PyObject *made = PyDict_New();
+    if (made == NULL)
+        return -1;
+    for (Py_ssize_t n = 0; n < found->found; n++) {
+        const Places *places = &found->of[found->order[n]];
+        PyObject *spans = PyList_New(places->count);
+        if (spans == NULL)
+            goto failed;
+        for (Py_ssize_t i = 0; i < places->count; i++) {
+            PyObject *span = Py_BuildValue("(nn)", places->spans[i].first, places->spans[i].last);
+            if (span == NULL) {
+                Py_DECREF(spans);
+                goto failed;
+            }
+            PyList_SET_ITEM(spans, i, span);
+        }
+        int failure = PyDict_SetItem(made, PyTuple_GET_ITEM(handover->names, found->order[n]),
+                                     spans);
+        Py_DECREF(spans);
+        if (failure < 0)
+            goto failed;
+    }
+    handover->done = 1;
+    int failure = PyList_Append(handover->places, made);
+    Py_DECREF(made);
+    return failure;
+failed:
+    Py_DECREF(made);
+    return -1;
+}
+
 /* ``meet`` of one rule's concepts where they were found, calling accept(rule, ...). */
 static int
-meet_rule(PyObject *entry, const Found *found, PyObject *accept)
+meet_rule(PyObject *entry, const Found *found, PyObject *accept, Handover *handover)
 {
     PyObject *names = PyTuple_GET_ITEM(entry, 1), *ranks = PyTuple_GET_ITEM(entry, 2);
     Py_ssize_t concepts = PyTuple_GET_SIZE(names), window;
@@ -574,7 +633,8 @@ meet_rule(PyObject *entry, const Found *found, PyObject *accept)
         lists[c] = found->of[name].spans; /* a number rule_found checked */
         counts[c] = found->of[name].count;
     }
-    result = meet_spans(lists, counts, rank, concepts, window, accept, PyTuple_GET_ITEM(entry, 0));
+    result = meet_spans(lists, counts, rank, concepts, window, accept, PyTuple_GET_ITEM(entry, 0),
+                        handover);
 done:
     PyMem_Free(lists);
     PyMem_Free(counts);
@@ -622,35 +682,40 @@ rules_to_meet(PyObject *rules_by_name, const Found *found, PyObject ***rules,
 static PyObject *
 meet_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6 || !PyList_Check(args[0]) || !PyDict_Check(args[1]) ||
-        !PyTuple_Check(args[3]) || !PyTuple_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "meet_words(words: list, by_word: dict, learn, "
-                                         "names_of: tuple, rules_by_name: tuple, accept)");
+    if (nargs != 8 || !PyList_Check(args[0]) || !PyDict_Check(args[1]) ||
+        !PyTuple_Check(args[3]) || !PyTuple_Check(args[4]) || !PyTuple_Check(args[5]) ||
+        PyTuple_GET_SIZE(args[3]) != PyTuple_GET_SIZE(args[5]) || !PyList_Check(args[7])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "meet_words(words: list, by_word: dict, learn, names: tuple, names_of: "
+                        "tuple, rules_by_name: tuple as long as names, accept, places: list)");
         return NULL;
     }
-    PyObject *rules_by_name = args[4], *accept = args[5];
-    Py_ssize_t names = PyTuple_GET_SIZE(rules_by_name), count = 0;
-    Found found = {PyMem_Calloc((size_t)(names ? names : 1), sizeof(Places)), names,
-                   PyMem_Calloc((size_t)(names ? names : 1), sizeof(Py_ssize_t)), 0};
+    PyObject *names = args[3], *rules_by_name = args[5], *accept = args[6];
+    Py_ssize_t named = PyTuple_GET_SIZE(names), count = 0;
+    Found found = {PyMem_Calloc((size_t)(named ? named : 1), sizeof(Places)), named,
+                   PyMem_Calloc((size_t)(named ? named : 1), sizeof(Py_ssize_t)), 0};
+    Handover handover = {&found, names, args[7], 0};
     PyObject **rules = NULL;
     int failed = 1;
     if (found.of == NULL || found.order == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    Py_INCREF(rules_by_name); /* held while accept runs Python */
-    Py_INCREF(accept);
-    failed = walk_words(args[0], args[1], args[2], args[3], &found) < 0 ||
+    /* held while accept runs Python */
+    PyObject *held[] = {names, rules_by_name, accept, args[7]};
+    for (size_t h = 0; h < sizeof held / sizeof *held; h++)
+        Py_INCREF(held[h]);
+    failed = walk_words(args[0], args[1], args[2], args[4], &found) < 0 ||
              rules_to_meet(rules_by_name, &found, &rules, &count) < 0;
     for (Py_ssize_t r = 0; !failed && r < count; r++)
-        failed = meet_rule(rules[r], &found, accept) < 0;
-    Py_DECREF(rules_by_name);
-    Py_DECREF(accept);
+        failed = meet_rule(rules[r], &found, accept, &handover) < 0;
+    for (size_t h = 0; h < sizeof held / sizeof *held; h++)
+        Py_DECREF(held[h]);
 done:
     for (Py_ssize_t r = 0; r < count; r++)
         Py_DECREF(rules[r]);
     PyMem_Free(rules);
-    for (Py_ssize_t n = 0; found.of != NULL && n < names; n++)
+    for (Py_ssize_t n = 0; found.of != NULL && n < named; n++)
         PyMem_Free(found.of[n].spans);
     PyMem_Free(found.of);
     PyMem_Free(found.order);
@@ -663,8 +728,8 @@ static PyMethodDef methods[] = {
     {"meet", (PyCFunction)(void (*)(void))meet, METH_FASTCALL,
      "meet(lists, ranks, window, accept): call accept where a rule's concepts meet."},
     {"meet_words", (PyCFunction)(void (*)(void))meet_words, METH_FASTCALL,
-     "meet_words(words, by_word, learn, names_of, rules_by_name, accept): concepts.meetings"
-     " of the places of a message's words."},
+     "meet_words(words, by_word, learn, names, names_of, rules_by_name, accept, places): "
+     "concepts.meetings of the places of a message's words."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -241,26 +241,30 @@ def _answering(calls: list[Any]) -> Callable[..., int]:
 
 
 def _meet_words(library: concepts.ConceptLibrary, words: tokens.Words) -> list[Any]:
-    """Every call the compiled walk and meetings make for a message's words."""
+    """Every call the compiled walk and meetings make for a message's words, and where
+    each concept was found as it hands it over before the first (None: no call)."""
     calls: list[Any] = []
-    lexicon = library.lexicon
+    lexicon, places = library.lexicon, []
     meet_words = built("_meet", "meet_words")
     meet_words(
         words.words,
         lexicon.packed_by_word,
         lexicon.packed,
+        library.names,
         library.names_of,
         library.rules_by_name,
         _answering(calls),
+        places,
     )
-    return calls
+    assert len(places) == (1 if calls else 0)  # handed over once, before the first call
+    return [calls, places[0] if places else None]
 
 
 def _meetings_in_python(library: concepts.ConceptLibrary, words: tokens.Words) -> list[Any]:
     calls: list[Any] = []
     places = tokens.places_of(tokens.walk(*_walk_arguments(library.lexicon, words)))
     concepts.meetings(places, library.by_first, _answering(calls))
-    return calls
+    return [calls, places if calls else None]
 
 
 @needs_built
@@ -274,8 +278,11 @@ def test_the_walk_and_meetings_in_numbers_make_python_s_calls_in_its_order() -> 
         for view in (normalized.plain, normalized.folded):
             words = tokens.Words(view.text)
             python = _meetings_in_python(library, words)
-            assert _meet_words(library, words) == python, text
-            called += len(python)
+            with_c = _meet_words(library, words)
+            assert with_c == python, text
+            if python[1] is not None:  # in the same order
+                assert list(with_c[1]) == list(python[1]), text
+            called += len(python[0])
     assert called > 1_000
 
 
@@ -299,11 +306,13 @@ note = "Work with a weapon."
 """
     )
     words = tokens.Words("they put in work with a shank")
-    assert _meet_words(library, words) == [("work-weapon", [(1, 3), (6, 6)], 1, 6)]
+    calls, places = _meet_words(library, words)
+    assert calls == [("work-weapon", [(1, 3), (6, 6)], 1, 6)]
+    assert places == {"work": [(1, 3)], "weapon": [(6, 6)]}
     assert library.lexicon.packed_by_word["they"] is None  # learnt: no entry's word
     assert library.lexicon.packed_by_word["shank"] is not None
-    assert _meet_words(library, tokens.Words("put in work, then a knife")) == []
-    assert _meet_words(library, tokens.Words("put work in with a shank")) == []
+    assert _meet_words(library, tokens.Words("put in work, then a knife")) == [[], None]
+    assert _meet_words(library, tokens.Words("put work in with a shank")) == [[], None]
 
 
 def _record(*ints: int) -> bytes:
@@ -324,9 +333,11 @@ def test_the_walk_in_numbers_refuses_what_it_cannot_read_and_passes_errors_on() 
             words,
             by_word,
             given.get("learn", lambda word: None),
+            given.get("names", ("first", "second")),
             given.get("names_of", names_of),
             given.get("rules", rules),
             given.get("accept", _answering(made)),
+            given.get("places", []),
         )
         return made
 
@@ -351,7 +362,14 @@ def test_the_walk_in_numbers_refuses_what_it_cannot_read_and_passes_errors_on() 
     with pytest.raises(TypeError):
         calls({"a": "not bytes"}, ["a"])
     with pytest.raises(TypeError):
-        meet_words(("a",), {}, lambda w: None, names_of, rules, lambda *a: 1)  # not a list
+        calls({}, ("a",))  # not a list
+    with pytest.raises(TypeError):
+        calls(one, ["a", "b"], names=("first",))  # fewer names than their rules
+    with pytest.raises(TypeError):
+        calls(one, ["a", "b"], places=())  # nowhere to hand where they were found
+    handed: list[Any] = []
+    calls(one, ["a", "x", "b", "a"], places=handed)
+    assert handed == [{"first": [(0, 0), (3, 3)], "second": [(2, 2)]}]
     with pytest.raises(ValueError, match="number"):
         calls(one, ["a", "b"], names_of=((0,), (5,)))  # a name that is not there
     with pytest.raises(TypeError):
