@@ -84,6 +84,7 @@
 
 static unsigned char latin1_letter[256]; /* is_word_letter of each Latin-1 character */
 static unsigned char alnum_kept[256]; /* each ASCII letter or digit as alnum_squeezed keeps it */
+static unsigned char trick_symbol[256]; /* is_trick_symbol of each Latin-1 character */
 
 static inline int
 is_word_letter(Py_UCS4 ch)
@@ -416,8 +417,14 @@ symbols_inside_words(PyObject *module, PyObject *text)
         return NULL;
     Py_ssize_t length = t.length;
     Py_ssize_t at = 0;
+    const Py_UCS1 *bytes = t.kind == PyUnicode_1BYTE_KIND ? t.data : NULL;
     while (at < length) {
-        if (!is_trick_symbol(AT(t, at))) {
+        if (bytes != NULL) { /* Latin-1: to the next symbol by a table, a byte at a time */
+            while (at < length && !trick_symbol[bytes[at]])
+                at++;
+            if (at >= length)
+                break;
+        } else if (!is_trick_symbol(AT(t, at))) {
             at++;
             continue;
         }
@@ -1418,8 +1425,10 @@ seed_hash(void)
 PyMODINIT_FUNC
 PyInit__text(void)
 {
-    for (Py_UCS4 ch = 0; ch < 256; ch++)
+    for (Py_UCS4 ch = 0; ch < 256; ch++) {
         latin1_letter[ch] = ch != '_' && Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
+        trick_symbol[ch] = is_trick_symbol(ch);
+    }
     for (int c = 0; c < 256; c++)
         alnum_kept[c] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c
                         : c >= 'A' && c <= 'Z'                           ? c - 'A' + 'a'
