@@ -292,6 +292,8 @@ _COMMON_WORDS = (
 _FUNCTION = frozenset(key(word) for word in _FUNCTION_WORDS.split())
 _COMMON = frozenset(key(word) for word in _COMMON_WORDS.split())
 _WORDS_KEPT = 200_000
+# The array type of 32-bit ints, as ``native/_meet.c`` reads a packed word (int32_t).
+_INT32 = next(code for code in "ilh" if array(code).itemsize == 4)
 
 
 class _Anchor(NamedTuple, Generic[T]):
@@ -410,7 +412,7 @@ class AnchoredLexicon(Lexicon[T]):
                 anchor = self.anchors[number]
                 ints += [anchor.at, len(anchor.words), number]
                 ints += [self._key_number[k] for k in anchor.words]
-            packed = array("i", ints).tobytes()
+            packed = array(_INT32, ints).tobytes()
         if len(self.packed_by_word) >= _WORDS_KEPT:
             self.packed_by_word.clear()
         self.packed_by_word[word] = packed

@@ -60,7 +60,10 @@ by_place(const void *a, const void *b)
         return x->first < y->first ? -1 : 1;
     if (x->last != y->last)
         return x->last < y->last ? -1 : 1;
-    return (x->rank > y->rank) - (x->rank < y->rank);
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    /* as Python's sort, whatever qsort keeps of equal items (ranks of one rule differ) */
+    return (x->concept > y->concept) - (x->concept < y->concept);
 }
 
 /* A plain int (never an object whose __index__ could run Python and change the lists). */
@@ -119,6 +122,18 @@ first_within(const Span *spans, Py_ssize_t count, Py_ssize_t first, Py_ssize_t l
     return -1;
 }
 
+/* a + b held to the range of Py_ssize_t (a window's last word, first + window - 1, from
+ * any ints the caller gave: never an overflow). */
+static Py_ssize_t
+held_add(Py_ssize_t a, Py_ssize_t b)
+{
+    if (b > 0 && a > PY_SSIZE_T_MAX - b)
+        return PY_SSIZE_T_MAX;
+    if (b < 0 && a < PY_SSIZE_T_MIN - b)
+        return PY_SSIZE_T_MIN;
+    return a + b;
+}
+
 /* What ``meet_words`` hands to Python before accept is first called (``hand_over``). */
 typedef struct Handover Handover;
 static int hand_over(Handover *handover);
@@ -136,7 +151,7 @@ try_places(const Start *starts, const Span *spans, const Py_ssize_t *offset,
         Start start = starts[s];
         if (start.first <= covered)
             continue;
-        Py_ssize_t limit = start.first + window - 1;
+        Py_ssize_t limit = held_add(held_add(start.first, window), -1);
         if (start.last > limit)
             continue;
         Py_ssize_t taken_count = 1, end = start.last;
@@ -474,18 +489,17 @@ walk_words(PyObject *words, PyObject *by_word, PyObject *learn, PyObject *names_
             PyErr_SetString(PyExc_TypeError, "meet_words: a word that is not a str");
             goto done;
         }
+        /* held: a dict whose keys are not all str may run Python code in the look-up */
+        Py_INCREF(word);
         PyObject *packed = PyDict_GetItemWithError(by_word, word);
         if (packed != NULL) {
             Py_INCREF(packed);
-        } else if (PyErr_Occurred()) {
-            goto done;
-        } else {
-            Py_INCREF(word);
+        } else if (!PyErr_Occurred()) {
             packed = PyObject_CallOneArg(learn, word);
-            Py_DECREF(word);
-            if (packed == NULL)
-                goto done;
         }
+        Py_DECREF(word);
+        if (packed == NULL)
+            goto done;
         if (read_record(packed, &records[read]) < 0) {
             Py_DECREF(packed);
             goto done;

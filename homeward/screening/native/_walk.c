@@ -242,13 +242,16 @@ walk_into(PyObject *const *args, Py_ssize_t nargs, const char *usage, PyObject *
         PyObject *word = PyList_GET_ITEM(words, index);
         if (!PyUnicode_CheckExact(word))
             return bad_shape("a word that is not a str");
+        /* held: a dict whose keys are not all str may run Python code in the look-up */
+        Py_INCREF(word);
         PyObject *anchored = PyDict_GetItemWithError(by_word, word);
         if (anchored != NULL) {
             Py_INCREF(anchored);
+            Py_DECREF(word);
         } else if (PyErr_Occurred()) {
+            Py_DECREF(word);
             return -1;
         } else {
-            Py_INCREF(word);
             anchored = PyObject_CallOneArg(learn, word);
             Py_DECREF(word);
             if (anchored == NULL)

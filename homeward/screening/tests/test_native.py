@@ -1004,3 +1004,45 @@ def test_the_compiled_meeting_makes_the_same_calls_on_any_spans(
         return made
 
     assert calls(compiled_meet) == calls(concepts.meet)
+
+
+@needs_built
+def test_the_compiled_walks_hold_a_word_whose_look_up_runs_python() -> None:
+    """A dict with a key that is not a str runs Python code when a word falls beside it: a
+    word the look-up lets go of (the only list holding it cleared) is still held."""
+    meet_words = built("_meet", "meet_words")
+
+    def evil_dict(words: list[str]) -> dict[Any, None]:
+        class Beside:
+            def __hash__(self) -> int:
+                return hash(words[0])
+
+            def __eq__(self, other: object) -> bool:
+                words.clear()  # the only reference to the word looked up
+                return False
+
+        return {Beside(): None}
+
+    learnt: list[str] = []
+    words = ["".join(["ab", "cd"])]
+    meet_words(words, evil_dict(words), learnt.append, (), (), (), lambda *a: 0, [])
+    assert learnt == ["abcd"]
+    words = ["".join(["ab", "cd"])]
+    assert compiled_walk is not None
+    compiled_walk(words, [frozenset({"abcd"})], evil_dict(words), learnt.append)
+    assert learnt == ["abcd", "abcd"]
+
+
+@needs_built
+@pytest.mark.parametrize("window", [sys.maxsize, sys.maxsize - 3, -sys.maxsize - 1, 0, -7])
+def test_the_compiled_meeting_takes_any_window_as_python_does(window: int) -> None:
+    """A window as wide as an int can be reaches as far as any word can be (no overflow)."""
+    assert compiled_meet is not None
+    lists = [[(5, 5)], [(6, 6)]]
+
+    def calls(meet: Callable[..., None]) -> list[Any]:
+        made: list[Any] = []
+        meet([list(spans) for spans in lists], (0, 1), window, lambda *a: made.append(a) or 0)
+        return made
+
+    assert calls(compiled_meet) == calls(concepts.meet)
