@@ -274,7 +274,8 @@ def meet(
     Each span, in order of place and then of concept name (``ranks``), starts a try; the
     other concepts are taken in the rule's order, each at its first span inside the window
     that overlaps none taken. After a hit (``A_HIT``), tries start after its last word;
-    ``STOP`` ends the search. ``native/_meet.c`` does the same in C (``meet_words``)."""
+    ``STOP`` ends the search. ``native/_meet.c`` does the same in C (``meet``, which the
+    tests compare with this on any spans, and ``meet_words``, which screening uses)."""
     starts = sorted((span, ranks[c], c) for c, spans in enumerate(lists) for span in spans)
     covered = -1  # the last word of the previous hit
     for (first, last), _, concept in starts:

@@ -413,6 +413,19 @@ add_place(Found *found, Py_ssize_t name, Span span)
     return 0;
 }
 
+/* A name's number (a plain int below the number of names) in ``*name``: 0, or -1. */
+static int
+read_name(PyObject *item, const Found *found, Py_ssize_t *name)
+{
+    if (read_int(item, name) < 0)
+        return -1;
+    if (*name < 0 || *name >= found->names) {
+        PyErr_SetString(PyExc_ValueError, "meet_words: a name's number out of range");
+        return -1;
+    }
+    return 0;
+}
+
 /* The span under each name of the anchor ``number`` (``names_of``). */
 static int
 add_entry(Found *found, PyObject *names_of, int32_t number, Py_ssize_t first, Py_ssize_t last)
@@ -426,13 +439,8 @@ add_entry(Found *found, PyObject *names_of, int32_t number, Py_ssize_t first, Py
     }
     for (Py_ssize_t n = 0; n < PyTuple_GET_SIZE(names); n++) {
         Py_ssize_t name;
-        if (read_int(PyTuple_GET_ITEM(names, n), &name) < 0)
-            return -1;
-        if (name < 0 || name >= found->names) {
-            PyErr_SetString(PyExc_ValueError, "meet_words: a name's number out of range");
-            return -1;
-        }
-        if (add_place(found, name, (Span){first, last}) < 0)
+        if (read_name(PyTuple_GET_ITEM(names, n), found, &name) < 0 ||
+            add_place(found, name, (Span){first, last}) < 0)
             return -1;
     }
     return 0;
@@ -565,12 +573,8 @@ rule_found(PyObject *entry, const Found *found)
     PyObject *names = PyTuple_GET_ITEM(entry, 1);
     for (Py_ssize_t n = 0; n < PyTuple_GET_SIZE(names); n++) {
         Py_ssize_t name;
-        if (read_int(PyTuple_GET_ITEM(names, n), &name) < 0)
+        if (read_name(PyTuple_GET_ITEM(names, n), found, &name) < 0)
             return -1;
-        if (name < 0 || name >= found->names) {
-            PyErr_SetString(PyExc_ValueError, "meet_words: a name's number out of range");
-            return -1;
-        }
         if (found->of[name].count == 0)
             return 0;
     }
