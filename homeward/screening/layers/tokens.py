@@ -353,28 +353,37 @@ class AnchoredLexicon(Lexicon[T]):
         self._key_number = {k: number for number, k in enumerate(entry_keys)}
         self.packed_by_word: dict[str, bytes | None] = {}
 
-    def _learn(self, word: str) -> _Anchored[T] | None:
-        """Work out once what a word anchors (None for nothing), and keep it."""
-        ones: list[T] = []
-        after: dict[str, list[_Anchor[T]]] = defaultdict(list)
-        before: dict[str, list[_Anchor[T]]] = defaultdict(list)
+    def _anchored(self, word: str) -> tuple[list[int], dict[str, list[int]], dict[str, list[int]]]:
+        """The numbers of the anchors a word is (``anchors``): of its one-word entries, and
+        of its longer ones by the key of the word after it (or before it, when it is the
+        entry's last word), in the order ``walk`` tries them."""
+        ones: list[int] = []
+        after: dict[str, list[int]] = defaultdict(list)
+        before: dict[str, list[int]] = defaultdict(list)
         for k in keys(word):
-            for anchor in self._by_anchor.get(k, ()):
+            anchors = self._by_anchor.get(k, ())
+            for number, anchor in enumerate(anchors, start=self._first_number.get(k, 0)):
                 at, words = anchor.at, anchor.words
                 if len(words) == 1:
-                    ones.append(anchor.value)
+                    ones.append(number)
                 elif at + 1 < len(words):
-                    after[words[at + 1]].append(anchor)
+                    after[words[at + 1]].append(number)
                 else:
-                    before[words[at - 1]].append(anchor)
+                    before[words[at - 1]].append(number)
+        return ones, after, before
+
+    def _learn(self, word: str) -> _Anchored[T] | None:
+        """Work out once what a word anchors (None for nothing), and keep it."""
+        ones, after, before = self._anchored(word)
         if len(self._by_word) >= _WORDS_KEPT:
             self._by_word.clear()
         anchored = None
         if ones or after or before:
+            anchor = self.anchors.__getitem__
             anchored = _Anchored(
-                tuple(ones),
-                {k: tuple(v) for k, v in after.items()},
-                {k: tuple(v) for k, v in before.items()},
+                tuple(anchor(n).value for n in ones),
+                {k: tuple(map(anchor, v)) for k, v in after.items()},
+                {k: tuple(map(anchor, v)) for k, v in before.items()},
             )
         self._by_word[word] = anchored
         return anchored
@@ -390,23 +399,11 @@ class AnchoredLexicon(Lexicon[T]):
         if found is not _UNKNOWN:
             return found  # type: ignore[no-any-return]
         own = sorted(self._key_number[k] for k in keys(word) if k in self._key_number)
-        ones: list[int] = []
-        # The longer entries, after and before, by their neighbour's key (as ``_learn``).
-        beside: tuple[dict[str, list[int]], ...] = (defaultdict(list), defaultdict(list))
-        for k in keys(word):
-            anchors = self._by_anchor.get(k, ())
-            for number, anchor in enumerate(anchors, start=self._first_number.get(k, 0)):
-                at, entry = anchor.at, anchor.words
-                if len(entry) == 1:
-                    ones.append(number)
-                elif at + 1 < len(entry):
-                    beside[0][entry[at + 1]].append(number)
-                else:
-                    beside[1][entry[at - 1]].append(number)
         packed = None
         if own:
+            ones, after, before = self._anchored(word)
             ints = [len(own), *own, len(ones), *ones]
-            longer = [n for group in beside for numbers in group.values() for n in numbers]
+            longer = [n for group in (after, before) for numbers in group.values() for n in numbers]
             ints.append(len(longer))
             for number in longer:
                 anchor = self.anchors[number]
