@@ -152,18 +152,22 @@ def _char_grams(words: Sequence[bytes]) -> list[bytes]:
     return grams
 
 
-def _word_grams(tokens: Words) -> tuple[list[bytes], list[bytes]]:
-    """A message's content words (function words left out) and each pair of neighbouring
-    content words."""
-    words = [k for k in map(_word_key_bytes, tokens.words, tokens.keys) if k is not None]
-    return words, [a + b" " + b for a, b in zip(words, words[1:], strict=False)]
+def _content_words(tokens: Words) -> list[bytes]:
+    """A message's content words (function words left out), as they are counted."""
+    try:  # most messages: every word seen before, looked up without a call per word
+        keyed = list(map(_word_keys.__getitem__, tokens.words))
+    except KeyError:
+        keyed = list(map(_word_key_bytes, tokens.words, tokens.keys))
+    return list(filter(None, keyed))  # None: a function word (no key is empty)
 
 
 def features(normalized: Normalized, tokens: Words) -> frozenset[int]:
     """The buckets a message sets. (``normalized`` is kept for callers: the features
-    come from the tokens alone.)"""
-    words, pairs = _word_grams(tokens)
-    hashes = [*map(zlib.crc32, words, repeat(_WORD)), *map(zlib.crc32, pairs, repeat(_PAIR))]
+    come from the tokens alone.) A pair's hash is the CRC of its first word, a space and
+    its second, carried on from one to the next (as of the pair written out)."""
+    words = _content_words(tokens)
+    firsts = map(zlib.crc32, repeat(b" "), map(zlib.crc32, words[:-1], repeat(_PAIR)))
+    hashes = [*map(zlib.crc32, words, repeat(_WORD)), *map(zlib.crc32, words[1:], firsts)]
     if CHAR_SIZES:
         hashes.extend(map(zlib.crc32, _char_grams(words)))
     return frozenset(map(_MASK.__and__, hashes))
@@ -281,14 +285,16 @@ _lock = threading.Lock()
 
 
 def load(path: Path = DEFAULT_PATH) -> Model:
-    """The model in a weights file, read once per process."""
-    path = Path(path).resolve()
+    """The model in a weights file, read once per process. Kept by the path as given too:
+    every message asks for the model, and resolving a path asks the file system (50 µs)."""
     model = _cache.get(path)
     if model is None:
+        resolved = Path(path).resolve()
         with _lock:
-            model = _cache.get(path)
+            model = _cache.get(resolved)
             if model is None:
-                model = _cache[path] = Model.from_json(path.read_bytes())
+                model = _cache[resolved] = Model.from_json(resolved.read_bytes())
+            _cache[path] = model
     return model
 
 

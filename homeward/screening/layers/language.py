@@ -16,6 +16,8 @@ without spaces (Chinese, Japanese, Thai) count as unknown words. Short messages 
 
 from __future__ import annotations
 
+from itertools import compress
+
 from homeward.screening.categories import CODED
 from homeward.screening.engine import Hit
 from homeward.screening.layers.tokens import Words, in_dictionary
@@ -52,13 +54,14 @@ def readable(word: str, keys: frozenset[str]) -> bool:
 def known_share(tokens: Words) -> tuple[float, int]:
     """The share of letters in known words among ``SAMPLE`` words spread over the message
     (every word of a short one), and the number of letters there."""
-    letters = known_letters = 0
     step = max(1, len(tokens) // SAMPLE)
-    for word, keys in zip(tokens.words[::step], tokens.keys[::step], strict=True):
-        size = len(word)
-        letters += size
-        if readable(word, keys):
-            known_letters += size
+    words = tokens.words[::step]
+    try:  # most messages: every word judged before, looked up without a call per word
+        answers = list(map(_readable.__getitem__, words))
+    except KeyError:
+        answers = list(map(readable, words, tokens.keys[::step]))
+    letters = sum(map(len, words))
+    known_letters = sum(map(len, compress(words, answers)))
     return (known_letters / letters if letters else 1.0), letters
 
 
