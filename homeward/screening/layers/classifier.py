@@ -38,13 +38,13 @@ import json
 import math
 import threading
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from homeward.screening import categories
+from homeward.screening import categories, native
 from homeward.screening.engine import Hit
 from homeward.screening.layers import tokens as tokens_module
 from homeward.screening.layers.tokens import Words
@@ -163,14 +163,28 @@ def _content_words(tokens: Words) -> list[bytes]:
 
 def features(normalized: Normalized, tokens: Words) -> frozenset[int]:
     """The buckets a message sets. (``normalized`` is kept for callers: the features
-    come from the tokens alone.) A pair's hash is the CRC of its first word, a space and
-    its second, carried on from one to the next (as of the pair written out)."""
+    come from the tokens alone.)"""
     words = _content_words(tokens)
+    if _buckets is not None and not CHAR_SIZES:
+        return _buckets(words, _WORD, _PAIR, _MASK)  # the same, in one pass in C
+    return word_buckets(words)
+
+
+def word_buckets(words: list[bytes]) -> frozenset[int]:
+    """The buckets of content words: the CRC-32 of each word and of each two neighbours
+    written with a space between (that of the first, a space and the second, carried on
+    from one to the next), and of the character n-grams. ``native/_text.c`` does the same
+    for words and pairs in C, which is used when it is built."""
     firsts = map(zlib.crc32, repeat(b" "), map(zlib.crc32, words[:-1], repeat(_PAIR)))
     hashes = [*map(zlib.crc32, words, repeat(_WORD)), *map(zlib.crc32, words[1:], firsts)]
     if CHAR_SIZES:
         hashes.extend(map(zlib.crc32, _char_grams(words)))
     return frozenset(map(_MASK.__and__, hashes))
+
+
+_buckets: Callable[[list[bytes], int, int, int], frozenset[int]] | None = native.function(
+    "_text", "buckets"
+)
 
 
 def named_features(normalized: Normalized, tokens: Words) -> dict[int, str]:

@@ -72,6 +72,10 @@
  * fold_simply_origins(text, fold, classes, wide[, spaced, leet])
  *   -> tuple[str, bytes, bytes] | None
  *   the same, with each character's span as plain_origins gives it
+ * buckets(words, word_seed, pair_seed, mask) -> frozenset[int]
+ *   the classifier's buckets of a message's content words (a list of bytes): the CRC-32
+ *   (zlib's) of each word from ``word_seed`` and of each two neighbours written with a
+ *   space between from ``pair_seed``, each masked with ``mask`` (``classifier.features``)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1372,6 +1376,80 @@ plain_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return call_pass(args, nargs, 1, 0, "plain_origins" PLAIN_USAGE, 1, plain_mapping);
 }
 
+/* --- the classifier's buckets ------------------------------------------------------ */
+
+static uint32_t crc_table[256]; /* CRC-32 (zlib's polynomial, reflected), a byte at a time */
+
+static inline uint32_t
+crc_more(uint32_t crc, const unsigned char *data, Py_ssize_t size)
+{
+    crc = ~crc;
+    for (Py_ssize_t i = 0; i < size; i++)
+        crc = crc_table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* Add ``crc & mask`` to ``set``: 0, or -1 with an error. */
+static int
+add_bucket(PyObject *set, uint32_t crc, unsigned long mask)
+{
+    PyObject *bucket = PyLong_FromUnsignedLong(crc & mask);
+    int failed = bucket == NULL || PySet_Add(set, bucket) < 0;
+    Py_XDECREF(bucket);
+    return failed ? -1 : 0;
+}
+
+static PyObject *
+buckets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    unsigned long seeds[2], mask;
+    if (nargs != 4 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "buckets(words: list[bytes], word_seed: int, pair_seed: int, mask: int)");
+        return NULL;
+    }
+    for (int i = 0; i < 3; i++) {
+        unsigned long value = PyLong_AsUnsignedLong(args[i + 1]);
+        if (value == (unsigned long)-1 && PyErr_Occurred())
+            return NULL;
+        if (value > 0xFFFFFFFFUL) {
+            PyErr_SetString(PyExc_ValueError, "buckets: a seed or mask is 32 bits");
+            return NULL;
+        }
+        if (i < 2)
+            seeds[i] = value;
+        else
+            mask = value;
+    }
+    PyObject *words = args[0], *found = PyFrozenSet_New(NULL);
+    if (found == NULL)
+        return NULL;
+    uint32_t previous = 0; /* the CRC of the word before and a space, from pair_seed */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(words); i++) {
+        PyObject *word = PyList_GET_ITEM(words, i);
+        if (!PyBytes_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "buckets: a word is bytes");
+            Py_DECREF(found);
+            return NULL;
+        }
+        /* Held: a bytes object cannot change, but the list can lose it while a bucket is
+         * added (an int's hash runs no Python code; held all the same). */
+        Py_INCREF(word);
+        const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(word);
+        Py_ssize_t size = PyBytes_GET_SIZE(word);
+        int failed = add_bucket(found, crc_more((uint32_t)seeds[0], data, size), mask) < 0 ||
+                     (i > 0 && add_bucket(found, crc_more(previous, data, size), mask) < 0);
+        previous = crc_more(crc_more((uint32_t)seeds[1], data, size),
+                            (const unsigned char *)" ", 1);
+        Py_DECREF(word);
+        if (failed) {
+            Py_DECREF(found);
+            return NULL;
+        }
+    }
+    return found;
+}
+
 static PyMethodDef methods[] = {
     {"starts", starts, METH_O, "starts(text): where each run of letters starts."},
     {"symbols_inside_words", symbols_inside_words, METH_O,
@@ -1399,6 +1477,8 @@ static PyMethodDef methods[] = {
      "plain_chars(text, table, wide): each character mapped as the plain view maps it."},
     {"plain_origins", (PyCFunction)(void (*)(void))plain_origins, METH_FASTCALL,
      "plain_origins(text, table, wide): the plain view, and each character's span."},
+    {"buckets", (PyCFunction)(void (*)(void))buckets, METH_FASTCALL,
+     "buckets(words, word_seed, pair_seed, mask): the classifier's buckets of the words."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1433,6 +1513,12 @@ PyInit__text(void)
         alnum_kept[c] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c
                         : c >= 'A' && c <= 'Z'                           ? c - 'A' + 'a'
                                                                          : 0;
+    for (uint32_t byte = 0; byte < 256; byte++) {
+        uint32_t crc = byte;
+        for (int bit = 0; bit < 8; bit++)
+            crc = crc & 1 ? 0xEDB88320U ^ (crc >> 1) : crc >> 1;
+        crc_table[byte] = crc;
+    }
     if (PyType_Ready(&VocabularyType) < 0)
         return NULL;
     seed_hash();

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import zlib
 from array import array
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from homeward.screening import detector_cipher, edits, engine, folding, native
 from homeward.screening import normalize as normalizing
 from homeward.screening.evaluation import heldout, run
-from homeward.screening.layers import concepts, decoders, slang, tokens
+from homeward.screening.layers import classifier, concepts, decoders, slang, tokens
 from homeward.screening.layers.stack import EVERY_LAYER
 from homeward.screening.library.loader import load_library
 from homeward.screening.normalize import normalize
@@ -412,6 +413,7 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (normalizing, "_plain_chars", None),  # the general route
     (normalizing, "_plain_origins", None),  # the plain map replayed
     (normalizing, "_through", edits.through),
+    (classifier, "_buckets", None),  # classifier.word_buckets
 ]
 
 
@@ -622,6 +624,55 @@ def test_letter_counts_in_c_are_those_python_counts(data: bytes, window: int, st
     assert compiled(data, kinds, window, step) == detector_cipher.letter_counts(
         data, kinds, window, step
     )
+
+
+def _crc_buckets(words: list[bytes], word_seed: int, pair_seed: int, mask: int) -> frozenset[int]:
+    """What the classifier's buckets are, written out: each word's CRC-32, each pair's."""
+    pairs = [a + b" " + b for a, b in zip(words, words[1:], strict=False)]
+    return frozenset(
+        [zlib.crc32(w, word_seed) & mask for w in words]
+        + [zlib.crc32(pair, pair_seed) & mask for pair in pairs]
+    )
+
+
+@needs_built
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(st.binary(max_size=12), max_size=20),
+    st.integers(0, 2**32 - 1),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([classifier._MASK, 2**32 - 1, 0, 1]),
+)
+@example([b"hide", b"knife", b"tray"], classifier._WORD, classifier._PAIR, classifier._MASK)
+@example([b"", b"", b"a"], 0, 2**32 - 1, 2**32 - 1)
+def test_the_classifier_s_buckets_in_c_are_its_crcs(
+    words: list[bytes], word_seed: int, pair_seed: int, mask: int
+) -> None:
+    compiled = built("_text", "buckets")
+    assert compiled(words, word_seed, pair_seed, mask) == _crc_buckets(
+        words, word_seed, pair_seed, mask
+    )
+
+
+@needs_built
+def test_the_classifier_s_buckets_agree_on_every_message() -> None:
+    compiled = built("_text", "buckets")
+    seeds = (classifier._WORD, classifier._PAIR, classifier._MASK)
+    for text in _odd_texts() + texts():
+        words = classifier._content_words(tokens.tokenize(normalize(text)))
+        assert compiled(words, *seeds) == classifier.word_buckets(words), text
+        assert classifier.word_buckets(words) == _crc_buckets(words, *seeds), text
+    for wrong in (
+        ((b"a",), *seeds),  # not a list
+        ([b"a", "b"], *seeds),  # a word that is not bytes
+        ([b"a"], *seeds[:2]),  # no mask
+    ):
+        with pytest.raises(TypeError):
+            compiled(*wrong)
+    with pytest.raises(ValueError, match="32 bits"):
+        compiled([b"a"], 2**32, 0, classifier._MASK)
+    with pytest.raises(OverflowError):
+        compiled([b"a"], -1, 0, classifier._MASK)
 
 
 @needs_built
