@@ -170,16 +170,24 @@ static uint64_t hash_seed;
 /* FNV-1a over the code points of text[start:end] from ``hash_seed``, its bits then mixed
  * (MurmurHash3's finaliser) so that every bit of every character reaches the low bits a
  * place is chosen by; never 0 (an empty slot). */
+#define FNV_PRIME 1099511628211ULL
+
+static inline Py_uhash_t
+hash_finished(uint64_t hash)
+{
+    hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdULL;
+    hash = (hash ^ (hash >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    hash ^= hash >> 33;
+    return hash == 0 ? 1 : (Py_uhash_t)hash;
+}
+
 static inline Py_uhash_t
 chars_hash(Text t, Py_ssize_t start, Py_ssize_t end)
 {
     uint64_t hash = hash_seed;
     for (Py_ssize_t i = start; i < end; i++)
-        hash = (hash ^ AT(t, i)) * 1099511628211ULL;
-    hash = (hash ^ (hash >> 33)) * 0xff51afd7ed558ccdULL;
-    hash = (hash ^ (hash >> 33)) * 0xc4ceb9fe1a85ec53ULL;
-    hash ^= hash >> 33;
-    return hash == 0 ? 1 : (Py_uhash_t)hash;
+        hash = (hash ^ AT(t, i)) * FNV_PRIME;
+    return hash_finished(hash);
 }
 
 /* Whether ``word`` is text[start:end]. */
@@ -340,45 +348,84 @@ vocabulary_clear(Vocabulary *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
+/* The next word of ``t`` at or after ``*at`` (its start returned, ``*at`` left at its end,
+ * its hash in ``*hash``), or -1 where there is none. A text of one byte a character is
+ * read through the table of its letters, each hashed as it is read. */
+static inline Py_ssize_t
+next_word(Text t, Py_ssize_t *at, Py_uhash_t *hash)
+{
+    Py_ssize_t i = *at, start;
+    if (t.kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *data = t.data;
+        while (i < t.length && !latin1_letter[data[i]])
+            i++;
+        if (i >= t.length)
+            return -1;
+        uint64_t hashed = hash_seed;
+        for (start = i; i < t.length && latin1_letter[data[i]]; i++)
+            hashed = (hashed ^ data[i]) * FNV_PRIME;
+        *hash = hash_finished(hashed);
+    } else {
+        while (i < t.length && !is_word_letter(AT(t, i)))
+            i++;
+        if (i >= t.length)
+            return -1;
+        for (start = i; i < t.length && is_word_letter(AT(t, i)); i++)
+            ;
+        *hash = chars_hash(t, start, i);
+    }
+    *at = i;
+    return start;
+}
+
 static PyObject *
 vocabulary_words_and_keys(Vocabulary *self, PyObject *text)
 {
     Text t;
     if (read_text(text, "Vocabulary.words_and_keys", &t) < 0)
         return NULL;
-    PyObject *words = PyList_New(0), *keys = PyList_New(0);
-    if (words == NULL || keys == NULL)
-        goto failed;
-    Py_ssize_t at = 0;
-    while (at < t.length) {
-        if (!is_word_letter(AT(t, at))) {
-            at++;
-            continue;
-        }
-        Py_ssize_t start = at;
-        while (at < t.length && is_word_letter(AT(t, at)))
-            at++;
-        Slot *slot = self->used ? slot_of(self, t, start, at, chars_hash(t, start, at)) : NULL;
+    /* Each word and its keys (None where it has none), held from the moment each is found
+     * (making a new str may run Python code that empties the vocabulary), then handed to
+     * two lists made at their size. A word and a character between: at most half again. */
+    Py_ssize_t most = t.length / 2 + 1, count = 0, at = 0, start;
+    if ((size_t)most > PY_SSIZE_T_MAX / (2 * sizeof(PyObject *)))
+        return PyErr_NoMemory();
+    PyObject **found = PyMem_Malloc(2 * (size_t)most * sizeof(PyObject *));
+    PyObject *words = NULL, *keys = NULL, *both = NULL;
+    if (found == NULL)
+        return PyErr_NoMemory();
+    Py_uhash_t hash;
+    while ((start = next_word(t, &at, &hash)) >= 0) {
+        Slot *slot = self->used ? slot_of(self, t, start, at, hash) : NULL;
         if (slot != NULL && slot->hash != 0) { /* the word kept, and its keys */
-            if (PyList_Append(words, slot->word) < 0 || PyList_Append(keys, slot->keys) < 0)
-                goto failed;
-            continue;
+            found[2 * count] = Py_NewRef(slot->word);
+            found[2 * count + 1] = Py_NewRef(slot->keys);
+        } else {
+            PyObject *word = PyUnicode_Substring(text, start, at);
+            if (word == NULL)
+                goto done;
+            found[2 * count] = word;
+            found[2 * count + 1] = Py_NewRef(Py_None);
         }
-        PyObject *word = PyUnicode_Substring(text, start, at);
-        int failed = word == NULL || PyList_Append(words, word) < 0 ||
-                     PyList_Append(keys, Py_None) < 0;
-        Py_XDECREF(word);
-        if (failed)
-            goto failed;
+        count++;
     }
-    PyObject *both = PyTuple_Pack(2, words, keys);
-    Py_DECREF(words);
-    Py_DECREF(keys);
-    return both;
-failed:
+    words = PyList_New(count);
+    keys = PyList_New(count);
+    if (words != NULL && keys != NULL) {
+        for (Py_ssize_t i = 0; i < count; i++) { /* the lists take each reference */
+            PyList_SET_ITEM(words, i, found[2 * i]);
+            PyList_SET_ITEM(keys, i, found[2 * i + 1]);
+        }
+        count = 0;
+        both = PyTuple_Pack(2, words, keys);
+    }
+done:
+    for (Py_ssize_t i = 0; i < 2 * count; i++)
+        Py_DECREF(found[i]);
+    PyMem_Free(found);
     Py_XDECREF(words);
     Py_XDECREF(keys);
-    return NULL;
+    return both;
 }
 
 static PyMethodDef vocabulary_methods[] = {
