@@ -571,6 +571,11 @@ spaced_possible(Text t)
             } else if (!is_leet_mark(ch)) {
                 like = 0;
             }
+            if (!like) { /* most words, from their second letter: only their end matters */
+                while (at < length && !is_separator(AT(t, at)))
+                    at++;
+                break;
+            }
             last_was_letter = letter;
         }
         in_a_row = like && letters > 0 ? in_a_row + 1 : 0;
@@ -981,10 +986,11 @@ leet_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
             continue;
         }
         Py_ssize_t start = end;
+        int marked = 0; /* a "1", "!" or "$" in the token: where a place can be */
         while (start > 0 && among(cls[start - 1], LEETISH))
-            start--;
+            marked |= among(cls[--start], LEET_MARK);
         int found = 0, letter_ahead = 0; /* a letter after [01!$]* from the next place */
-        for (Py_ssize_t i = end - 1; i >= start && !found; i--) {
+        for (Py_ssize_t i = end - 1; marked && i >= start && !found; i--) {
             unsigned char before = i > 0 ? cls[i - 1] : 0, after = i + 1 < n ? cls[i + 1] : 0;
             switch (cls[i]) {
             case '1':
