@@ -167,11 +167,10 @@ typedef struct {
  * in one place of the table cannot be worked out beforehand. */
 static uint64_t hash_seed;
 
-/* FNV-1a over the code points of text[start:end] from ``hash_seed``, its bits then mixed
- * (MurmurHash3's finaliser) so that every bit of every character reaches the low bits a
- * place is chosen by; never 0 (an empty slot). */
 #define FNV_PRIME 1099511628211ULL
 
+/* An FNV-1a hash's bits mixed (MurmurHash3's finaliser) so that every bit of every
+ * character reaches the low bits a place is chosen by; never 0 (an empty slot). */
 static inline Py_uhash_t
 hash_finished(uint64_t hash)
 {
@@ -181,6 +180,7 @@ hash_finished(uint64_t hash)
     return hash == 0 ? 1 : (Py_uhash_t)hash;
 }
 
+/* FNV-1a over the code points of text[start:end] from ``hash_seed``, finished. */
 static inline Py_uhash_t
 chars_hash(Text t, Py_ssize_t start, Py_ssize_t end)
 {
@@ -386,7 +386,8 @@ vocabulary_words_and_keys(Vocabulary *self, PyObject *text)
         return NULL;
     /* Each word and its keys (None where it has none), held from the moment each is found
      * (making a new str may run Python code that empties the vocabulary), then handed to
-     * two lists made at their size. A word and a character between: at most half again. */
+     * two lists made at their size. A text of n characters holds n / 2 + 1 words at most
+     * (a letter each, a character between each two). */
     Py_ssize_t most = t.length / 2 + 1, count = 0, at = 0, start;
     if ((size_t)most > PY_SSIZE_T_MAX / (2 * sizeof(PyObject *)))
         return PyErr_NoMemory();
