@@ -1445,7 +1445,7 @@ crc_more(uint32_t crc, const unsigned char *data, Py_ssize_t size)
 
 /* Add ``crc & mask`` to ``set``: 0, or -1 with an error. */
 static int
-add_bucket(PyObject *set, uint32_t crc, unsigned long mask)
+add_bucket(PyObject *set, uint32_t crc, uint32_t mask)
 {
     PyObject *bucket = PyLong_FromUnsignedLong(crc & mask);
     int failed = bucket == NULL || PySet_Add(set, bucket) < 0;
@@ -1456,7 +1456,7 @@ add_bucket(PyObject *set, uint32_t crc, unsigned long mask)
 static PyObject *
 buckets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    unsigned long seeds[2], mask;
+    uint32_t given[3]; /* the word seed, the pair seed, the mask */
     if (nargs != 4 || !PyList_Check(args[0])) {
         PyErr_SetString(PyExc_TypeError,
                         "buckets(words: list[bytes], word_seed: int, pair_seed: int, mask: int)");
@@ -1470,10 +1470,7 @@ buckets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             PyErr_SetString(PyExc_ValueError, "buckets: a seed or mask is 32 bits");
             return NULL;
         }
-        if (i < 2)
-            seeds[i] = value;
-        else
-            mask = value;
+        given[i] = (uint32_t)value;
     }
     PyObject *words = args[0], *found = PyFrozenSet_New(NULL);
     if (found == NULL)
@@ -1491,10 +1488,9 @@ buckets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_INCREF(word);
         const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(word);
         Py_ssize_t size = PyBytes_GET_SIZE(word);
-        int failed = add_bucket(found, crc_more((uint32_t)seeds[0], data, size), mask) < 0 ||
-                     (i > 0 && add_bucket(found, crc_more(previous, data, size), mask) < 0);
-        previous = crc_more(crc_more((uint32_t)seeds[1], data, size),
-                            (const unsigned char *)" ", 1);
+        int failed = add_bucket(found, crc_more(given[0], data, size), given[2]) < 0 ||
+                     (i > 0 && add_bucket(found, crc_more(previous, data, size), given[2]) < 0);
+        previous = crc_more(crc_more(given[1], data, size), (const unsigned char *)" ", 1);
         Py_DECREF(word);
         if (failed) {
             Py_DECREF(found);
