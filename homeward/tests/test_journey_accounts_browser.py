@@ -23,7 +23,7 @@ from homeward.messaging import services as messaging
 from homeward.notifications.models import Preference
 from homeward.people.models import Contact, StaffMembership
 from homeward.personas import body_of, emails_to, link_in
-from homeward.tests.test_journey_browser import browser, run_worker  # noqa: F401  (fixture)
+from homeward.tests.test_journey_browser import browser, run_worker, shows  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EMAIL = "ana@example.org"
@@ -127,7 +127,7 @@ def test_families_hear_what_happens_and_own_their_accounts(pages, live_server, s
     contact.get_by_role("link", name="Forgot your password?").click()
     contact.get_by_label("Email").fill(EMAIL)
     contact.get_by_role("button", name="Send me a link").click()
-    assert "If a Homeward account uses" in contact.content()
+    shows(contact, "If a Homeward account uses")
     run_worker()
     reset = link_in(only_email(smtp, "Reset your Homeward password"), "/password/reset/")
     contact.goto(f"{url}{reset}")
@@ -158,12 +158,12 @@ def test_families_hear_what_happens_and_own_their_accounts(pages, live_server, s
     contact.wait_for_url("**/receipts/**")
     contact.goto(f"{url}/account/")
     contact.get_by_role("link", name="Close my account").click()
-    assert "$20.00" in contact.content()
+    shows(contact, "$20.00")
     contact.get_by_label("Your password").fill(NEW_PASSWORD)
     contact.get_by_label("I understand that closing is for good").check()
     contact.get_by_role("button", name="Close my account").click()
     contact.wait_for_url(f"{url}/")
-    assert "Your account is closed" in contact.content()
+    shows(contact, "Your account is closed")
     run_worker()
     [payout] = Payout.objects.all()
     assert payout.amount_cents == 2000 and payout.status == Payout.Status.SENT

@@ -18,7 +18,7 @@ from homeward.enforcement.models import Restriction, Violation
 from homeward.messaging.models import Message
 from homeward.people.models import StaffMembership
 from homeward.personas import blocked_by_reviewer
-from homeward.tests.test_journey_browser import browser, run_worker  # noqa: F401  (fixture)
+from homeward.tests.test_journey_browser import browser, run_worker, shows  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Role = StaffMembership.Role
@@ -71,7 +71,7 @@ def test_an_appeal_overturns_a_block_and_a_suspension_is_seen_and_lifted(pages, 
     phone.goto(f"{url}/conversations/{connection.pk}/")
     phone.get_by_label("Your message").fill("Abuela's recipe: dried chiles and a gram of salt")
     phone.get_by_role("button", name="Send").click()
-    assert "Submitted" in phone.content()
+    shows(phone, "Submitted")
     sent = Message.objects.get()
     run_worker()
     staff_sign_in(console, url, rev1)
@@ -89,17 +89,17 @@ def test_an_appeal_overturns_a_block_and_a_suspension_is_seen_and_lifted(pages, 
     phone.get_by_text("Appeal this decision").click()
     phone.get_by_label("Why should the facility look again?").fill("It is a cooking recipe.")
     phone.get_by_role("button", name="Send the appeal").click()
-    assert "Your appeal was sent." in phone.content()
+    shows(phone, "Your appeal was sent.")
 
     # 3. Reviewer 2 (not the one who blocked it) overturns it; it is delivered.
     staff_sign_in(console, url, rev2)
     console.goto(f"{url}/console/appeals/")
     console.get_by_role("link", name="Open appeal").first.click()
-    assert "It is a cooking recipe." in console.content()
+    shows(console, "It is a cooking recipe.")
     console.get_by_label("Overturn").check()
     console.get_by_label("Reason (the person is told)").fill("A recipe, not drugs")
     console.get_by_role("button", name="Decide").click()
-    assert "Decided." in console.content()
+    shows(console, "Decided.")
     run_worker()
     sent.refresh_from_db()
     assert sent.status == "delivered"
@@ -126,7 +126,7 @@ def test_an_appeal_overturns_a_block_and_a_suspension_is_seen_and_lifted(pages, 
     restriction.get_by_label("Lift it now").check()
     restriction.get_by_label("Reason (the person is told)").fill("Talked it through with her")
     restriction.get_by_role("button", name="Save").click()
-    assert "is no longer suspended" in console.content()
+    shows(console, "is no longer suspended")
     phone.goto(f"{url}/conversations/{connection.pk}/")
     assert phone.get_by_label("Your message").count() == 1
 

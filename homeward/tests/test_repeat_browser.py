@@ -14,7 +14,7 @@ from homeward.ledger import services as ledger
 from homeward.ledger.models import Payment, Transaction
 from homeward.messaging.models import Message
 from homeward.personas import browser_cookies, kiosk_client_for
-from homeward.tests.test_journey_browser import browser  # noqa: F401  (the fixture)
+from homeward.tests.test_journey_browser import browser, shows  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,7 +74,7 @@ def test_back_then_send_sends_and_charges_once(page, live_server):
     assert Transaction.objects.filter(kind="message_charge").count() == 1
     sent = Message.objects.get()
     assert page.locator(f"#message-{sent.pk}").is_visible()
-    assert "already sent" in page.content()
+    shows(page, "already sent")
     page.goto(f"{url}/wallet/statement/")
     assert page.locator("table").inner_text().count("Message to Maria") == 1
 
@@ -92,7 +92,7 @@ def test_back_then_send_at_the_kiosk_replies_once(page, live_server):
 
     assert Message.objects.count() == 1
     assert Transaction.objects.filter(kind="message_charge").count() == 1
-    assert "already sent" in page.content()
+    shows(page, "already sent")
 
 
 def test_back_then_pay_again_pays_once(page, live_server):

@@ -24,7 +24,7 @@ from homeward.ledger.models import Account, Transaction
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
 from homeward.people.models import StaffMembership
-from homeward.tests.test_journey_browser import browser  # noqa: F401  (the fixture)
+from homeward.tests.test_journey_browser import browser, shows  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -98,7 +98,7 @@ def test_a_resident_pays_for_kiosk_time_by_the_minute(page, live_server):
         page.get_by_label("Your reply").fill("Thank you, Ana. I will call on Sunday.")
         page.get_by_role("button", name="Send reply").click()
         page.wait_for_load_state()
-        assert "Your reply is on its way" in page.content()
+        shows(page, "Your reply is on its way")
         assert "This session so far: 1 minute, $0.05" in page.locator("#kiosk-session").inner_text()
         os.makedirs("test-results", exist_ok=True)
         page.screenshot(path="test-results/per-minute-kiosk-session.png")
