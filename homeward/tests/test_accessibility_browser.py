@@ -47,8 +47,8 @@ def test_a_field_error_is_focused_and_read_with_its_field(page, live_server) -> 
     page.get_by_label("Email").fill("not an address")
     page.get_by_label("Password").fill(t.PASSWORD)
     page.get_by_label("I understand that every message is read").check()
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create account").click()
     focused = page.evaluate(FOCUSED)
     assert focused["id"] == "id_email" and focused["invalid"] == "true"
     assert "valid email" in focused["described"]
@@ -58,8 +58,8 @@ def test_a_wrong_staff_password_is_announced_and_focused(page, live_server, worl
     page.goto(f"{live_server.url}/console/signin/")
     page.get_by_label("Username").fill(world.reviewer_1.username)
     page.get_by_label("Password").fill("not the password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
     alert = page.get_by_role("alert")
     assert "do not match a staff account" in alert.inner_text()
     focused = page.evaluate(FOCUSED)
@@ -71,8 +71,8 @@ def test_a_wrong_pin_is_announced_and_focused(page, live_server, world) -> None:
     page.goto(f"{live_server.url}/kiosk/signin/")
     page.get_by_label("Resident number").fill(world.resident.number)
     page.get_by_label("PIN").fill("0000")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
     alert = page.get_by_role("alert")
     assert "PIN" in alert.inner_text()
     focused = page.evaluate(FOCUSED)
@@ -117,6 +117,6 @@ def test_blocking_at_the_kiosk_is_apart_from_sending_and_asks_first(
     page.get_by_role("button", name="Block this contact").click()
     assert Connection.objects.get(pk=connection.pk).status == Connection.Status.ACTIVE
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Block this contact").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Block this contact").click()
     assert Connection.objects.get(pk=connection.pk).status != Connection.Status.ACTIVE

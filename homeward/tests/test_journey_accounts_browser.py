@@ -78,7 +78,8 @@ def test_families_hear_what_happens_and_own_their_accounts(pages, live_server, s
     run_worker()
     verify = link_in(only_email(smtp, "Confirm your email for Homeward"), "/verify/")
     contact.goto(f"{url}{verify}")
-    contact.get_by_role("button", name="Confirm my email").click()
+    with contact.expect_navigation():
+        contact.get_by_role("button", name="Confirm my email").click()
     ana = Contact.objects.get(user__email=EMAIL)
     assert ana.email_verified_at is not None
 
@@ -95,7 +96,8 @@ def test_families_hear_what_happens_and_own_their_accounts(pages, live_server, s
     notices = kiosk.locator("#notices-title").locator("..").inner_text()
     assert "Ana Lopez" in notices and "asked to write to you" in notices
     kiosk.goto(f"{url}/kiosk/requests/")
-    kiosk.get_by_role("button", name="Accept").click()
+    with kiosk.expect_navigation():
+        kiosk.get_by_role("button", name="Accept").click()
 
     # 3. Staff approve: "connection approved" arrives. Maria replies: "reply waiting".
     connection = Connection.objects.get(contact=ana)
@@ -122,7 +124,8 @@ def test_families_hear_what_happens_and_own_their_accounts(pages, live_server, s
     assert Connection.objects.get(resident=kim).status == Connection.Status.ACTIVE
 
     # 5. She forgets her password: the reset link sets a new one, and she signs in with it.
-    contact.get_by_role("button", name="Sign out").click()
+    with contact.expect_navigation():
+        contact.get_by_role("button", name="Sign out").click()
     contact.goto(f"{url}/signin/")
     contact.get_by_role("link", name="Forgot your password?").click()
     contact.get_by_label("Email").fill(EMAIL)
@@ -142,17 +145,20 @@ def test_families_hear_what_happens_and_own_their_accounts(pages, live_server, s
     # 6. She turns one event off on the page, and unsubscribes from another by its link.
     contact.goto(f"{url}/notifications/")
     contact.get_by_label("A connection was ended").uncheck()
-    contact.get_by_role("button", name="Save").click()
+    with contact.expect_navigation():
+        contact.get_by_role("button", name="Save").click()
     unsubscribe = link_in(waiting, "/unsubscribe/")
     contact.goto(f"{url}{unsubscribe}")
-    contact.get_by_role("button", name="Stop these emails").click()
+    with contact.expect_navigation():
+        contact.get_by_role("button", name="Stop these emails").click()
     off = set(Preference.objects.filter(contact=ana, enabled=False).values_list("event", flat=True))
     assert off == {"connection_ended", "reply_waiting"}
 
     # 7. She pays $20 into her wallet, then closes the account: the $20 goes back.
     contact.goto(f"{url}/wallet/greenhaven/deposit/")
     contact.get_by_label("Amount in dollars").fill("20")
-    contact.get_by_role("button", name="See the total").click()
+    with contact.expect_navigation():
+        contact.get_by_role("button", name="See the total").click()
     contact.get_by_label("Card number").fill("4242 4242 4242 4242")
     contact.get_by_role("button", name="Pay $20.00").click()
     contact.wait_for_url("**/receipts/**")

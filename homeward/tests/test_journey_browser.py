@@ -156,7 +156,8 @@ def test_the_whole_journey(pages, site):
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     key = kiosk.locator("#totp-secret").inner_text()
     kiosk.get_by_label("The 6-digit code the app shows now").fill(app_code(key))
-    kiosk.get_by_role("button", name="Confirm").click()
+    with kiosk.expect_navigation():
+        kiosk.get_by_role("button", name="Confirm").click()
     recovery_codes = kiosk.locator("#recovery-codes li").all_inner_texts()
     assert len(recovery_codes) == 10
     kiosk.get_by_role("link", name="I have saved my codes: continue").click()
@@ -166,7 +167,8 @@ def test_the_whole_journey(pages, site):
     kiosk.get_by_role("button", name="Register this device as a kiosk").click()
     kiosk.get_by_label("Resident number").fill("NY1001")
     kiosk.get_by_label("PIN").fill(t.PIN)
-    kiosk.get_by_role("button", name="Sign in").click()
+    with kiosk.expect_navigation():
+        kiosk.get_by_role("button", name="Sign in").click()
     kiosk.goto(f"{url}/kiosk/requests/")
     kiosk.get_by_role("button", name="Accept").click()
     shows(kiosk, "staff", ignore_case=True)  # waiting for staff approval
@@ -182,7 +184,8 @@ def test_the_whole_journey(pages, site):
     staff.get_by_role("button", name="Continue").click()
     shows(staff, "You used a recovery code; 9 left")
     staff.goto(f"{url}/console/connections/")
-    staff.get_by_role("button", name="Approve").click()
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="Approve").click()
     assert resident.connections.get().status == "active"
 
     # 5. The contact writes; the counter counts; the message is submitted.
@@ -277,10 +280,12 @@ def test_the_money_journey(pages, live_server):
     contact.goto(f"{url}/signin/")
     contact.get_by_label("Email").fill("ana@example.org")
     contact.get_by_label("Password").fill(t.PASSWORD)
-    contact.get_by_role("button", name="Sign in").click()
+    with contact.expect_navigation():
+        contact.get_by_role("button", name="Sign in").click()
     contact.goto(f"{url}/wallet/greenhaven/deposit/")
     contact.get_by_label("Amount in dollars").fill("10")
-    contact.get_by_role("button", name="See the total").click()
+    with contact.expect_navigation():
+        contact.get_by_role("button", name="See the total").click()
     quote = contact.locator("table").inner_text()
     assert "Deposit fee" in quote and "$1.25" in quote and "$11.25" in quote  # $1 + 2.5%
     contact.get_by_label("Card number").fill("4242 4242 4242 4242")

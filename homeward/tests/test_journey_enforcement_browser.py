@@ -66,8 +66,8 @@ def test_an_appeal_overturns_a_block_and_a_suspension_is_seen_and_lifted(pages, 
     phone.goto(f"{url}/signin/")
     phone.get_by_label("Email").fill("rosa@example.org")
     phone.get_by_label("Password").fill(t.PASSWORD)
-    phone.get_by_role("button", name="Sign in").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Sign in").click()
     phone.goto(f"{url}/conversations/{connection.pk}/")
     phone.get_by_label("Your message").fill("Abuela's recipe: dried chiles and a gram of salt")
     phone.get_by_role("button", name="Send").click()

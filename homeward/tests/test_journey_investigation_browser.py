@@ -58,9 +58,11 @@ def test_an_investigator_follows_a_number_into_a_case_and_a_verified_export(
     staff_sign_in(page, url, investigator)
     page.get_by_role("link", name="Search messages").click()
     page.get_by_label("Words").fill("(512) 555-0143")
-    page.get_by_role("button", name="Search").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
     assert "3 conversations of your facilities mention it" in page.content()
-    page.get_by_role("link", name="(512) 555-0143").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="(512) 555-0143").click()
     content = page.content()
     for name in ("Ana", "Dee", "Cal"):
         assert name in content
@@ -69,15 +71,18 @@ def test_an_investigator_follows_a_number_into_a_case_and_a_verified_export(
     page.get_by_role("link", name="Cases").click()
     page.get_by_label("Name").fill("The 512 number")
     page.get_by_label("Reason").fill("A tip from the mailroom")
-    page.get_by_role("button", name="Open the case").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Open the case").click()
     page.get_by_role("link", name="Search messages").click()
     page.get_by_label("Words").fill("555 0143")
-    page.get_by_role("button", name="Search").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
     boxes = page.get_by_label("Add to the case", exact=True)
     assert boxes.count() == 3
     for i in range(3):
         boxes.nth(i).check()
-    page.get_by_role("button", name="Add to the case").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add to the case").click()
     assert "3 messages added." in page.content()
 
     with page.expect_download() as download:

@@ -61,16 +61,16 @@ def test_rosa_sends_two_photos_one_is_approved_and_one_refunded(
     rosa_page.goto(f"{url}/conversations/{connection.pk}/")
     rosa_page.get_by_label("Your message").fill(WRITTEN)
     rosa_page.locator("#photo-file").set_input_files(files)
-    rosa_page.get_by_role("button", name="Add photos").click()
-    rosa_page.wait_for_load_state()
+    with rosa_page.expect_navigation():  # the page the upload leads to, loaded
+        rosa_page.get_by_role("button", name="Add photos").click()
     assert rosa_page.get_by_label("Your message").input_value() == WRITTEN
     assert rosa_page.get_by_text("2 photos added").is_visible()
     run_worker()  # the check: decoded, re-encoded, hashed, read and scored
     rosa_page.locator("input[name=photo]:checked").nth(1).wait_for()  # the page asked again
     rosa_page.get_by_text("2 stamps for photos").wait_for()
     assert "$0.80" in rosa_page.locator("#price").inner_text()
-    rosa_page.get_by_role("button", name="Send", exact=True).click()
-    rosa_page.wait_for_load_state()
+    with rosa_page.expect_navigation():
+        rosa_page.get_by_role("button", name="Send", exact=True).click()
     message = Message.objects.get(connection=connection)
     first, second = Photo.objects.filter(message=message).order_by("position")
     assert charges.wallet(rosa, facility).balance == 500 - 3 * 40
@@ -108,8 +108,8 @@ def test_rosa_sends_two_photos_one_is_approved_and_one_refunded(
     kiosk.goto(f"{url}/kiosk/conversations/{connection.pk}/")
     assert WRITTEN in kiosk.content()
     assert kiosk.locator(".photo-card img").count() == 1
-    kiosk.locator(".photo-card a").click()
-    kiosk.wait_for_load_state()
+    with kiosk.expect_navigation():
+        kiosk.locator(".photo-card a").click()
     shown = kiosk.locator(".photo-full img")
     assert shown.evaluate("i => i.naturalWidth") == first.width
     box = shown.bounding_box()

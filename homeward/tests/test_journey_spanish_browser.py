@@ -92,8 +92,8 @@ def test_a_spanish_speaking_family_on_a_small_phone(phone, live_server, smtp, tm
     page.get_by_label(es("Email")).fill(EMAIL)
     page.get_by_label(es("Password")).fill(PASSWORD)
     page.locator("#id_accept_notice").check()
-    page.get_by_role("button", name=es("Create account")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=es("Create account")).click()
     in_spanish_and_fits(page)
     run_worker()
     [mail] = emails_to(smtp, EMAIL)
@@ -102,8 +102,8 @@ def test_a_spanish_speaking_family_on_a_small_phone(phone, live_server, smtp, tm
     assert str(make_header(decode_header(mail["Subject"]))) == spanish != english
     page.goto(f"{url}{link_in(mail, '/verify/')}")
     in_spanish_and_fits(page)
-    page.get_by_role("button", name=es("Confirm my email")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=es("Confirm my email")).click()
     ana = Contact.objects.get(user__email=EMAIL)
     assert ana.email_verified_at is not None and ana.user.language == "es"
 
@@ -113,8 +113,8 @@ def test_a_spanish_speaking_family_on_a_small_phone(phone, live_server, smtp, tm
     page.goto(f"{url}/conversations/{connection.pk}/")
     in_spanish_and_fits(page)
     page.get_by_label(es("Your message")).fill(WRITTEN)
-    page.get_by_role("button", name=es("Send"), exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=es("Send"), exact=True).click()
     in_spanish_and_fits(page)
     run_worker()
     sent = Message.objects.get(connection=connection)
@@ -151,8 +151,8 @@ def test_a_spanish_speaking_family_on_a_small_phone(phone, live_server, smtp, tm
     released.get_by_label(es("Facility code")).fill("travis")
     released.get_by_label(es("Your resident number")).fill("TC4001")
     released.get_by_label(es("Archive code")).fill(code)
-    released.get_by_role("button", name=es("Open my archive")).click()
-    released.wait_for_load_state()
+    with released.expect_navigation():
+        released.get_by_role("button", name=es("Open my archive")).click()
     in_spanish_and_fits(released)
     theirs = json.loads(download(released, "a[href$='archive.json']", tmp_path).read_text())
     assert {WRITTEN, REPLY} <= {m["text"] for m in theirs["messages"]}

@@ -32,8 +32,8 @@ def sign_in(page, url: str, email: str) -> None:
     page.goto(f"{url}/signin/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(t.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def travis_with_ana():
@@ -51,14 +51,14 @@ def travis_with_ana():
 def send_then_back_then_send(page, box: str, text: str) -> None:
     """Write and Send; go Back to the form (the browser restores the text); Send again."""
     page.get_by_label(box).fill(text)
-    page.get_by_role("button", name="Send").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page the Send leads to, loaded (not the form's)
+        page.get_by_role("button", name="Send").click()
     assert Message.objects.count() == 1
     page.go_back()
     page.wait_for_load_state()
     assert page.get_by_label(box).input_value() == text
-    page.get_by_role("button", name="Send").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send").click()
 
 
 def test_back_then_send_sends_and_charges_once(page, live_server):
@@ -73,8 +73,8 @@ def test_back_then_send_sends_and_charges_once(page, live_server):
     assert Message.objects.count() == 1
     assert Transaction.objects.filter(kind="message_charge").count() == 1
     sent = Message.objects.get()
-    assert page.locator(f"#message-{sent.pk}").is_visible()
     shows(page, "already sent")
+    assert page.locator(f"#message-{sent.pk}").is_visible()
     page.goto(f"{url}/wallet/statement/")
     assert page.locator("table").inner_text().count("Message to Maria") == 1
 

@@ -96,8 +96,8 @@ def test_a_resident_pays_for_kiosk_time_by_the_minute(page, live_server):
         assert "No charge per reply" in page.locator("#reply-price").inner_text()
         assert page.locator("[data-session-seconds]").get_attribute("data-session-seconds") == "50"
         page.get_by_label("Your reply").fill("Thank you, Ana. I will call on Sunday.")
-        page.get_by_role("button", name="Send reply").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send reply").click()
         shows(page, "Your reply is on its way")
         assert "This session so far: 1 minute, $0.05" in page.locator("#kiosk-session").inner_text()
         os.makedirs("test-results", exist_ok=True)
