@@ -116,6 +116,27 @@ def in_dictionary(word: str) -> bool:
     return any(simplemma.is_known(word, lang=lang) for lang in LANGUAGES)
 
 
+@once
+def dictionary_starts() -> frozenset[str] | None:
+    """The first four letters, in lower case, of every word of the English and Spanish
+    dictionaries (some 26,000 of them, read once in about a second): a word of lower-case
+    ASCII letters whose first four are not among them is known to neither (simplemma looks
+    such a word up as it is and capitalised), so ``in_dictionary`` need not be asked about
+    it. None where simplemma does not lay its dictionaries open this way."""
+    try:
+        from simplemma.strategies.dictionaries.dictionary_factory import (
+            DEFAULT_DICTIONARY_FACTORY,
+        )
+
+        return frozenset(
+            word.lower()[:4]
+            for lang in LANGUAGES
+            for word in DEFAULT_DICTIONARY_FACTORY.get_dictionary(lang)
+        )
+    except (ImportError, AttributeError, TypeError):
+        return None
+
+
 def key(word: str) -> str:
     """A lexicon word as tokens know it: folded the way the engine folds phrases."""
     return fold(word).replace(" ", "")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from homeward.screening.engine import compile_ruleset
 from homeward.screening.layers import decoders
-from homeward.screening.layers.decoders import NAMES, Decoded, decode
+from homeward.screening.layers.decoders import NAMES, Decoded, decode, known
 from homeward.screening.library.loader import load_library
 from homeward.screening.normalize import all_latin1, normalize
 
@@ -324,3 +326,40 @@ def test_a_word_begun_by_a_small_accented_letter_is_not_capitalised() -> None:
     found = [m.group() for m in decoders._CAPITALISED.finditer(said)]
     assert found == [m.group() for m in decoders._CAPITALISED_LATIN1.finditer(said)]
     assert found == ["Él", "Ñuñoa"]
+
+
+def _initials_of(text: str) -> list[str]:
+    """What the acrostics split into words: a text's sentence initials and its capitals."""
+    capitals = "".join(c for c in text if c.isupper())
+    return [decoders._initials(decoders.sentence_initials(text)), decoders._initials(capitals)]
+
+
+def test_initials_are_split_into_the_same_words_without_asking_the_dictionaries_in_vain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A piece of initials whose first four letters begin no word is not looked up in the
+    dictionaries; the splits are the same as when every piece is (every message of the
+    held-out parts and the regression corpus, and random runs of letters)."""
+    from homeward.screening.evaluation import heldout, run
+
+    assert decoders._word_starts() is not None  # the installed simplemma lays them open
+    texts = [s.text for s in run.load_corpus()]
+    for path in [*heldout.DEVELOPMENT_PATHS.values(), heldout.VALIDATION_PATH]:
+        texts += [m.text for m in heldout.load(path)]
+    rng = random.Random(5)
+    letters = [x for text in texts for x in _initials_of(text) if len(x) >= 4]
+    letters += ["".join(rng.choices("etaoinshrdlucmwfgypbvkjxqz", k=30)) for _ in range(300)]
+    segment = decoders._segment.__wrapped__
+    quick = [segment(x) for x in letters]
+    monkeypatch.setattr(decoders, "_word_starts", lambda: None)
+    assert [segment(x) for x in letters] == quick
+    assert sum(covered for _, covered in quick) > 0
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=4, max_size=12))
+@example("kill")
+@example("mata")
+@example("nieve")
+def test_a_word_the_dictionaries_know_begins_with_one_of_the_starts(word: str) -> None:
+    assert not known(word) or word[:4] in decoders._word_starts()
