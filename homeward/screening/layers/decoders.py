@@ -66,7 +66,12 @@ from homeward.screening import native
 from homeward.screening.detector_cipher import KNOWN_WORDS
 from homeward.screening.detector_patterns import NUMBER_WORDS
 from homeward.screening.layers.once import once
-from homeward.screening.layers.tokens import dictionary_starts, in_dictionary, key
+from homeward.screening.layers.tokens import (
+    begins_a_word,
+    dictionary_starts,
+    in_dictionary,
+    key,
+)
 from homeward.screening.normalize import Normalized, View, all_latin1
 
 if TYPE_CHECKING:
@@ -1076,13 +1081,14 @@ def _prefix_sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
 @once
 def _word_starts() -> frozenset[str] | None:
-    """The first four letters of every word ``known`` may say is one: of the common words,
-    the words that matter and the dictionaries' (``tokens.dictionary_starts``). None where
-    the dictionaries cannot be read so."""
+    """The first four and five letters of every word ``known`` may say is one: of the
+    common words, the words that matter and the dictionaries' (``tokens.dictionary_starts``).
+    None where the dictionaries cannot be read so."""
     starts = dictionary_starts()
     if starts is None:
         return None
-    return starts | frozenset(w[:4] for w in COMMON_KEYS | trigger_keys())
+    ours = COMMON_KEYS | trigger_keys()
+    return starts | frozenset(w[:4] for w in ours) | frozenset(w[:5] for w in ours)
 
 
 @lru_cache(maxsize=20_000)
@@ -1090,8 +1096,8 @@ def _segment(letters: str) -> tuple[list[str], int]:
     """The letters split into words covering as many letters as possible (the letters no
     word covers stay single), and how many letters words cover. Words of two letters or
     more from the common words and the words that matter. (Initials spell few words: a
-    piece of lower-case ASCII letters whose first four begin no word (``_word_starts``) is
-    not looked up in the dictionaries, which cost microseconds a piece.)"""
+    piece of lower-case ASCII letters that begins no word (``_word_starts``) is not looked
+    up in the dictionaries, which cost microseconds a piece.)"""
     vocabulary = _trigger_sets()[2]
     starts = _word_starts() if letters.isascii() and letters.islower() else None
     n = len(letters)
@@ -1103,7 +1109,7 @@ def _segment(letters: str) -> tuple[list[str], int]:
         for j in range(max(0, i - _MAX_WORD), i - 1):
             piece = letters[j:i]
             if piece in vocabulary or (
-                i - j >= 4 and (starts is None or piece[:4] in starts) and known(piece)
+                i - j >= 4 and (starts is None or begins_a_word(piece, starts)) and known(piece)
             ):
                 c, p = best[j][0]
                 candidate = ((c + i - j, p - 1), j)
