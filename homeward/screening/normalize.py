@@ -339,8 +339,18 @@ def _fold_chars(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """The folded view's text of any string (used on rule phrases)."""
-    return _fold_base(_base(_case_lookalikes(text)))[0]
+    """The folded view's text of any string (used on rule phrases, and on each word a
+    message brings that screening has not seen before): taken in one pass where it can be,
+    as ``normalize`` takes it."""
+    mapped = _case_lookalikes(text)
+    base = _base(mapped)
+    if _fold_simply is not None and mapped is text:
+        simply = _fold_simply(
+            _squeeze(base), _LATIN1_FOLD, LATIN1_CLASSES, _WIDE, spaced_edits, leet_edits
+        )
+        if simply is not None:
+            return simply
+    return _fold_base(base)[0]
 
 
 def _has_astral(text: str) -> bool:

@@ -472,3 +472,28 @@ def test_report_normalize_speed(capsys: pytest.CaptureFixture[str]) -> None:
     lines.append(f"first to_original (builds the maps): {maps / 20 * 1e3:.2f} ms")
     with capsys.disabled():
         print("\nnormalize() per message: " + "; ".join(lines))
+
+
+def _folded_by_the_stages(text: str) -> str:
+    return nz._fold_base(nz._base(nz._case_lookalikes(text)))[0]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aeiouknsl1!$@.-' _ÁñÉ\nx0*|"), max_size=30))
+@example("k n i f e")
+@example("b@ll00ns and  sh.ank")
+def test_a_string_folded_in_one_pass_is_what_the_stages_make(text: str) -> None:
+    assert fold(text) == _folded_by_the_stages(text)
+
+
+def test_every_word_of_the_messages_folds_as_the_stages_fold_it() -> None:
+    """Each new word a message brings is folded (its keys): in one pass where it can be,
+    the same as the stages on every word of the held-out parts and the regression corpus."""
+    from homeward.screening.evaluation import heldout, run
+
+    texts = [s.text for s in run.load_corpus()]
+    for path in heldout.DEVELOPMENT_PATHS.values():
+        texts += [m.text for m in heldout.load(path)]
+    words = {w for text in texts for w in re.findall(r"[^\W\d_]+", text.casefold())}
+    assert len(words) > 10_000
+    assert [fold(w) for w in sorted(words)] == [_folded_by_the_stages(w) for w in sorted(words)]
