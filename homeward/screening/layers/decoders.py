@@ -67,7 +67,6 @@ from homeward.screening.detector_cipher import KNOWN_WORDS
 from homeward.screening.detector_patterns import NUMBER_WORDS
 from homeward.screening.layers.once import once
 from homeward.screening.layers.tokens import (
-    begins_a_word,
     dictionary_starts,
     in_dictionary,
     key,
@@ -1099,8 +1098,13 @@ def _segment(letters: str) -> tuple[list[str], int]:
     piece of lower-case ASCII letters that begins no word (``_word_starts``) is not looked
     up in the dictionaries, which cost microseconds a piece.)"""
     vocabulary = _trigger_sets()[2]
-    starts = _word_starts() if letters.isascii() and letters.islower() else None
     n = len(letters)
+    starts = _word_starts() if letters.isascii() and letters.islower() else None
+    # begins[j]: whether a piece from j of four letters or more may be a word (None: any)
+    begins: list[bool] | None = None
+    if starts is not None:
+        begins = [letters[j : j + 4] in starts for j in range(n)]
+        fives = [letters[j : j + 5] in starts for j in range(n)]
     # best[i]: (letters covered, -pieces) for letters[:i], and where its last piece starts.
     best: list[tuple[tuple[int, int], int]] = [((0, 0), 0)] + [((-1, 0), 0)] * n
     for i in range(1, n + 1):
@@ -1109,7 +1113,9 @@ def _segment(letters: str) -> tuple[list[str], int]:
         for j in range(max(0, i - _MAX_WORD), i - 1):
             piece = letters[j:i]
             if piece in vocabulary or (
-                i - j >= 4 and (starts is None or begins_a_word(piece, starts)) and known(piece)
+                i - j >= 4
+                and (begins is None or (begins[j] and (i - j == 4 or fives[j])))
+                and known(piece)
             ):
                 c, p = best[j][0]
                 candidate = ((c + i - j, p - 1), j)
