@@ -30,13 +30,13 @@ Every figure of the pipeline is timed on messages this process has never screene
 it has screened others as a running worker has (its caches hold the words of earlier
 messages, not these): timing passes over the same messages again lets every cache keyed by
 a message's own text answer, which no worker sees (in the session of 6 December the rule
-layers took 141-146 µs a letter on letters screened before and 208-247 µs on new ones). The
-generated messages are made afresh for each pass (another seed), and each figure is the best
-of three such passes: the machine is shared, and the best pass is the one it disturbed
-least. A held-out part exists once, so each of its stages is timed on a single pass in a
-process of its own. The figures without caches (the machine reference, raw hyperscan,
-normalisation alone, the naive loop) are the best of at least three passes over the same
-messages.
+layers took 141-146 µs a letter on letters screened before and 208-247 µs on new ones).
+The generated messages are made afresh for each pass (another seed), and each figure is
+the best of three such passes: the machine is shared, and the best pass is the one it
+disturbed least. A held-out part exists once, so each of its stages is timed on one pass
+in a process of its own, the best of two such processes. The figures without caches (the
+machine reference, raw hyperscan, normalisation alone, the naive loop) are the best of at
+least three passes over the same messages.
 """
 
 from __future__ import annotations
@@ -384,8 +384,8 @@ def stages(
                 compiled.screen, detector_actions=actions if detectors else None, layers=layers
             )
             per_second = first_pass_rate(screen, make)
-        else:
-            per_second = 1 / _held_out_pass(name, row, len(compiled.rules))
+        else:  # the best of two processes' passes: one pass alone is at the machine's mercy
+            per_second = 1 / min(_held_out_pass(name, row, len(compiled.rules)) for _ in range(2))
         micros = 1e6 / per_second
         added = micros - before
         print(f"    {title:36} {micros:8.1f} µs/message (+{added:6.1f})  {per_second:>9,.0f} msg/s")
