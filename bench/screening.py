@@ -255,7 +255,7 @@ def held_out(part: str, innocent_only: bool = False) -> list[str]:
 
 
 # The messages each stage table screens: a title, and how to make them (the generated ones
-# from a seed: ``fresh`` makes new ones for each timed pass).
+# from a seed: ``first_pass_rate`` makes new ones for each timed pass).
 SAMPLES = {
     "1600": ("messages of 1,600 characters", partial(messages, 500, size=1600)),
     "250": ("messages of 250 characters", partial(messages, 500, size=250)),

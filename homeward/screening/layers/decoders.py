@@ -66,11 +66,7 @@ from homeward.screening import native
 from homeward.screening.detector_cipher import KNOWN_WORDS
 from homeward.screening.detector_patterns import NUMBER_WORDS
 from homeward.screening.layers.once import once
-from homeward.screening.layers.tokens import (
-    dictionary_starts,
-    in_dictionary,
-    key,
-)
+from homeward.screening.layers.tokens import dictionary_starts, in_dictionary, key
 from homeward.screening.normalize import Normalized, View, all_latin1
 
 if TYPE_CHECKING:

@@ -340,14 +340,14 @@ def _initials_of(text: str) -> list[str]:
 def test_initials_are_split_into_the_same_words_without_asking_the_dictionaries_in_vain(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A piece of initials whose first four letters begin no word is not looked up in the
-    dictionaries; the splits are the same as when every piece is (every message of the
-    held-out parts and the regression corpus, and random runs of letters)."""
+    """A piece of initials that begins no word (its first four and five letters) is not
+    looked up in the dictionaries; the splits are the same as when every piece is (every
+    message of the development parts and the regression corpus, and random letters)."""
     from homeward.screening.evaluation import heldout, run
 
     assert decoders._word_starts() is not None  # the installed simplemma lays them open
     texts = [s.text for s in run.load_corpus()]
-    for path in [*heldout.DEVELOPMENT_PATHS.values(), heldout.VALIDATION_PATH]:
+    for path in heldout.DEVELOPMENT_PATHS.values():
         texts += [m.text for m in heldout.load(path)]
     rng = random.Random(5)
     letters = [x for text in texts for x in _initials_of(text) if len(x) >= 4]
@@ -374,12 +374,12 @@ def test_a_word_the_dictionaries_know_begins_with_one_of_the_starts(word: str) -
 
 def test_the_dictionaries_answer_alike_for_every_word_of_the_messages() -> None:
     """``in_dictionary`` asks simplemma only about a word that begins as one of its words
-    does; for every word of the held-out parts and the regression corpus, as written and
-    folded, it answers as simplemma does."""
+    does; for every word of the development parts and the regression corpus, as written
+    and folded, it answers as simplemma does."""
     from homeward.screening.evaluation import heldout, run
 
     texts = [s.text for s in run.load_corpus()]
-    for path in [*heldout.DEVELOPMENT_PATHS.values(), heldout.VALIDATION_PATH]:
+    for path in heldout.DEVELOPMENT_PATHS.values():
         texts += [m.text for m in heldout.load(path)]
     words = {w for text in texts for w in re.findall(r"[^\W\d_]+", text.casefold())}
     words |= {key(w) for w in words}
