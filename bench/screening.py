@@ -417,7 +417,12 @@ def first_pass(name: str, row: int, rule_count: int, actions: dict[str, str]) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000")
-    parser.add_argument("--seconds", type=float, default=3.0, help="time budget per figure")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=3.0,
+        help="time budget per figure no cache can help (the others: three new sets)",
+    )
     parser.add_argument("--stages-at", type=int, default=1000, help="rules for the stage table")
     parser.add_argument(
         "--stages-only",

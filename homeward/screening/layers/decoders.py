@@ -1096,8 +1096,10 @@ def _segment(letters: str) -> tuple[list[str], int]:
     vocabulary = _trigger_sets()[2]
     n = len(letters)
     starts = _word_starts() if letters.isascii() and letters.islower() else None
-    # begins[j]: whether a piece from j of four letters or more may be a word (None: any)
+    # Whether a piece from j may be a word: of four letters (begins[j]; None: any), of five
+    # or more (fives[j]).
     begins: list[bool] | None = None
+    fives: list[bool] = []
     if starts is not None:
         begins = [letters[j : j + 4] in starts for j in range(n)]
         fives = [letters[j : j + 5] in starts for j in range(n)]
