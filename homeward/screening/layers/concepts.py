@@ -35,6 +35,7 @@ from homeward.screening.normalize import Normalized
 
 LAYER = "concept"
 LAWYER = "lawyer"
+SECRET = "secret"
 CONCEPTS_FILE = Path(__file__).resolve().parent.parent / "library" / "concepts.toml"
 MAX_WINDOW = 40
 # Across sentence ends, concepts further apart than this are rarely about one thing: family
@@ -607,9 +608,20 @@ def find(normalized: Normalized, words: Words) -> list[Hit]:
 def in_a_lawyers_letter(normalized: Normalized) -> bool:
     """Whether a message speaks as or to a lawyer (the ``lawyer`` concept's words: "my
     client", "Estimado Sr.", "public defender")."""
+    return says(normalized, LAWYER)
+
+
+def asks_for_secrecy(normalized: Normalized) -> bool:
+    """Whether a message asks to keep something secret (the ``secret`` concept's words:
+    "don't tell nobody", "no le digas a nadie", "burn this")."""
+    return says(normalized, SECRET)
+
+
+def says(normalized: Normalized, name: str) -> bool:
+    """Whether one of the words of concept ``name`` is in a message."""
     concepts, words = library(), tk.tokenize(normalized)
     return any(
-        LAWYER in names
+        name in names
         for lexicon in (concepts.lexicon, concepts.contexts)
         for _, _, names in lexicon.spans(words)
     )

@@ -39,7 +39,11 @@ Decisions:
 - "Spells words" for an acrostic: the initials split into common words or words that
   matter covering most of them with one of four letters or more, or holding a word that
   matters. Initials of every word of a sentence are not read: ordinary sentences spell
-  short words by chance, and reading them costs every message.
+  short words by chance, and reading them costs every message. A message that says to
+  read it down ("read it slow", "read this one the way we talked about", "léelo de arriba
+  pa abajo") has said that its lines hold something: there, words covering three in five
+  of the initials of its lines or sentences (its greeting and the line saying so among
+  them), one of four letters or more, or a word that matters of three, are enough.
 
 Speed: most messages yield nothing, and cheaply (about 15-35 µs a message on the
 development set, most of it the gates). A hyperscan scan of the folded view (shifted and
@@ -408,11 +412,21 @@ def _gate_patterns() -> dict[str, list[str]]:
             rf"ay{between}ay\b",
             "ay[a-z]{1,12}ay",
         ],
+        # A word every phrase of _READ_DOWN holds, as folded (doubled letters single:
+        # "arriba" is "ariba", "letter" "leter"; leetspeak undone: "1st" is "ist"): the
+        # message is searched for the phrase only where one of them is.
+        "told": [
+            r"\bread\b",
+            r"\b(?:first|ist|1st) (?:let+ers?|words?)\b",
+            r"\b(?:despacio|despacito|calma|cuidado|abajo|renglon|linea|lineas|quedamos)\b",
+            r"\bcomo te ens",
+            r"\bprimeras? let+ras?\b",
+        ],
     }
 
 
 _GATE_NAMES = frozenset(
-    ("shift", "reversed", "reversed-words", "numbers", "spelled", "split", "morse", "play")
+    ("shift", "reversed", "reversed-words", "numbers", "spelled", "split", "morse", "play", "told")
 )
 
 
@@ -513,7 +527,7 @@ class _Message:
             self._morse()
         if may("play"):
             self._play_language()
-        self._acrostics(original, capitals.decode("latin-1"))
+        self._acrostics(original, capitals.decode("latin-1"), may_be_told=may("told"))
         self.found.sort(key=lambda d: (d.start, d.end, d.name))
         return self.found
 
@@ -742,17 +756,27 @@ class _Message:
                     self._add("play-language", span, " ".join(words), view="plain")
 
     # acrostics
-    def _acrostics(self, original: str, capitals: str) -> None:
+    def _acrostics(self, original: str, capitals: str, *, may_be_told: bool = True) -> None:
         """Each kind of acrostic is looked at closely only if a cheap test says it could
         spell something (_may_spell): four lines at least whose initials could, or four
         capitals that could. Sentences and words that spell something begin with capitals
-        (a message all in lower case is not read for them)."""
-        if original.count("\n") >= 3 and _may_spell(_LINE_INITIAL.findall(original)):
-            lines = [(m.start(), m.group()) for m in _parts(_LINE, original)]
-            self._acrostic("acrostic-lines", lines)
-        if _may_spell(_sentence_initials(original)):
-            sentences = [(m.start(), m.group()) for m in _parts(_SENTENCE, original)]
-            self._acrostic("acrostic-lines", sentences)
+        (a message all in lower case is not read for them). A message that says to read it
+        down (``told_to_read_down``: "read it slow", "léelo de arriba a abajo") has the
+        initials of its lines and sentences read on less evidence (``spells``); it is
+        searched for that only where the gate says it may (``may_be_told``)."""
+        told: bool | None = None  # whether the message says to read it down (asked once)
+        for pattern, initials in (
+            (_LINE, _LINE_INITIAL.findall(original) if original.count("\n") >= 3 else []),
+            (_SENTENCE, _sentence_initials(original)),
+        ):
+            if len(initials) < 4:
+                continue
+            if _may_spell(initials) and self._acrostic("acrostic-lines", _split(pattern, original)):
+                continue
+            if told is None:
+                told = may_be_told and told_to_read_down(self.normalized.plain.text)
+            if told:
+                self._acrostic("acrostic-lines", _split(pattern, original), told=True)
         # All the capitals, not only those that begin words: a superset of the initials'
         # pieces unless a word in capitals sits inside the acrostic.
         if not _may_spell(capitals):
@@ -764,9 +788,16 @@ class _Message:
             self._acrostic("acrostic-words", run, initial_first=True)
 
     def _acrostic(
-        self, name: str, parts: list[tuple[int, str]], *, initial_first: bool = False
-    ) -> None:
-        """``initial_first``: each part begins with its initial (a capitalised word)."""
+        self,
+        name: str,
+        parts: list[tuple[int, str]],
+        *,
+        initial_first: bool = False,
+        told: bool = False,
+    ) -> bool:
+        """Add what the initials of ``parts`` spell, if anything, and say whether they
+        did. ``initial_first``: each part begins with its initial (a capitalised word);
+        ``told``: the message says to read it so (``spells``)."""
         # (where the part starts, the part, where its initial is, the initial)
         starts: list[tuple[int, str, int, str]] = []
         for at, part in parts:
@@ -775,14 +806,15 @@ class _Message:
                 starts.append((at, part, at + initial[0], initial[1]))
         letters = unaccent("".join(start[3] for start in starts))
         if len(letters) != len(starts) or len(letters) < 4:
-            return  # a letter that folds to none or two ("ß"): no acrostic to read
-        found = spells(letters)
+            return False  # a letter that folds to none or two ("ß"): no acrostic to read
+        found = spells(letters, told=told)
         if found is None:
-            return
+            return False
         text, (first, last) = found
         start = starts[first][2]
         end = starts[last - 1][0] + len(starts[last - 1][1].rstrip())
         self._add_original(name, (start, end), text)
+        return True
 
 
 # --- Morse and play-language helpers ----------------------------------------------------
@@ -991,6 +1023,39 @@ _CAPITALISED_LATIN1 = re.compile(
 )
 
 
+def _split(pattern: re.Pattern[str], original: str) -> list[tuple[int, str]]:
+    """The lines or sentences of a message (``_LINE``, ``_SENTENCE``), each with where it
+    starts."""
+    return [(m.start(), m.group()) for m in _parts(pattern, original)]
+
+
+# A message that says to read it down its lines ("read it slow", "read this one the way we
+# talked about", "the first letter of each line", "léelo de arriba pa abajo"), on the plain
+# view (case-folded, accents kept). "Top to bottom" and "de arriba a abajo" alone are how a
+# house is cleaned, and "read it twice" or "ya lee bien" how a letter or a child is read: a
+# verb of reading comes first, then a way to read that says more.
+_READ_DOWN = re.compile(
+    r"\bread (?:it|this|them|this one|this letter|my letter|the letter|each line|every line)"
+    r"\b[^.!?\n]{0,30}?\b(?:slow|slowly|careful|carefully|close|closely|down|downwards"
+    r"|top to bottom|from the top|line by line|the (?:right|special|old|other) way"
+    r"|the way (?:we|i|you) (?:talked|said|practiced|practised|showed|taught|told)"
+    r"|like (?:we|i) (?:said|talked|showed|taught|told|practiced)|between the lines)\b"
+    r"|\b(?:first|1st) (?:letter|letters|word|words) of (?:each|every|the) (?:line|sentence)s?\b"
+    r"|\b(?:l[eé]e(?:lo|la|los|las|me)?|l[eé]anlo|l[eé]er(?:lo|la|los|las)?|lea)\b"
+    r"[^.!?\n]{0,30}?\b(?:despacio|despacito|con calma|con cuidado|hacia abajo"
+    r"|de arriba (?:a|pa|para|hacia) abajo|rengl[oó]n por rengl[oó]n|l[ií]nea por l[ií]nea"
+    r"|como te (?:ense[nñ][eé]|dije)|como quedamos|entre l[ií]neas)"
+    r"|\b(?:la|las) primeras? letras? de cada (?:l[ií]nea|rengl[oó]n|oraci[oó]n|frase)",
+)
+# How much of a message's initials words must cover when it says to read it so.
+TOLD_COVERED = 0.6
+
+
+def told_to_read_down(plain: str) -> bool:
+    """Whether a message (its plain view) says to read it down its lines or sentences."""
+    return bool(_READ_DOWN.search(plain))
+
+
 def _initial(part: str) -> tuple[int, str] | None:
     """The first letter of a line, sentence or word, and its offset in it."""
     m = _WORD.search(part)
@@ -1129,11 +1194,20 @@ def _segment(letters: str) -> tuple[list[str], int]:
     return words[::-1], best[n][0][0]
 
 
-def spells(letters: str) -> tuple[str, Span] | None:
+def spells(letters: str, *, told: bool = False) -> tuple[str, Span] | None:
     """The words a string of initials spells (and the initials they span), if it spells a
-    word that matters, or almost all of it is words with at least one of four letters."""
+    word that matters, or almost all of it is words with at least one of four letters.
+    ``told``: the message says to read it so, and its greeting and the line saying so are
+    among the initials: a word that matters of three letters, or words covering most of
+    them with one of four letters or more, is enough."""
     words, covered = _segment(letters)
     triggers = _trigger_sets()[1]
+    if told:
+        if any(w in triggers for w in words if len(w) >= 3) or (
+            covered >= TOLD_COVERED * len(letters) and any(len(w) >= 4 for w in words)
+        ):
+            return _trimmed(words)
+        return None
     long_words = [w for w in words if len(w) >= 4 and w in _trigger_sets()[2]]
     if any(w in triggers for w in long_words):
         return _trimmed(words)

@@ -9,9 +9,10 @@ and detectors when it is asked for layers.
    *coded* hit: the decoders propose text only where a code reads as words (none of the
    development set's 462 innocent messages gets a proposal), and hidden writing is what
    the coded-language category is for; but a child's game is not hidden writing: a
-   number code whose key the message gives ("1 es A, 2 es B") and says nothing to screen,
-   or any code that says only words of love and family ("I love you daddy" backwards), is
-   an exception over its span instead (cancelling the number and cipher detectors' hits
+   number code whose key the message gives ("1 es A, 2 es B") and says nothing to screen
+   (unless the message asks to keep it secret: "don't tell nobody what it says"), or any
+   code that says only words of love and family ("I love you daddy" backwards), is an
+   exception over its span instead (cancelling the number and cipher detectors' hits
    there), and when every code of a message is such a game, over the whole message (its
    "decode it!" and "read the first letters" are part of the game). At most ``MAX_DECODED``
    different decoded texts of a message are screened again, each cut to
@@ -206,9 +207,15 @@ def _decoded(
         for hit in verdict.hits:
             found.setdefault(hit.category, hit.detail or f"“{hit.text}”")
         said = f"Decoded ({decoded.name}): “{decoded.text}”."
-        if not found and decoded.name == "letter-numbers" and _OPEN_KEY.search(original):
+        if (
+            not found
+            and decoded.name == "letter-numbers"
+            and _OPEN_KEY.search(original)
+            and not concepts.asks_for_secrecy(normalized)
+        ):
             # A child's game with its key given ("1 es A, 2 es B") saying nothing to screen:
-            # not hidden writing. An exception over it cancels the number detectors' hits.
+            # not hidden writing, unless the message asks to keep it secret ("no le digas a
+            # nadie"). An exception over it cancels the number detectors' hits.
             outcomes = _game(f"{said} Its key is given in the message.")
         elif not found and len(decoded.text) <= MAX_DECODED_LENGTH and _fond(decoded.text):
             # "I love you daddy" backwards or shifted by one: a child's secret, kept in the

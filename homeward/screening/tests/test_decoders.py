@@ -96,6 +96,68 @@ def test_acrostic_of_lines() -> None:
     assert source.startswith("Every") and source.endswith("the longest")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Read it slow, ok?",
+        "read this one the way we talked about",
+        "Daddy, read the first letter of each line",
+        "READ THIS LETTER CAREFULLY, top to bottom",
+        "Léelo despacio, mijo",
+        "No te olvides de leerlo con cuidado, de arriba a abajo",
+        "léelo como te enseñé, de arriba pa abajo",
+        "Fíjate en la primera letra de cada renglón",
+        "Take the 1st letter of every line",
+        "Lee la carta línea por línea",
+        "Léanlo entre líneas",
+        "Read this one the old way, like we practiced",
+    ],
+)
+def test_a_message_that_says_to_read_it_down(text: str) -> None:
+    normalized = normalize(text)
+    assert decoders.told_to_read_down(normalized.plain.text)
+    assert "told" in decoders._gate().candidates(normalized.folded)  # the gate lets it by
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We cleaned the whole house top to bottom for Easter",
+        "Limpiamos la casa de arriba a abajo",
+        "I read your letter twice and cried",
+        "Tu hijo ya lee bien, la maestra está contenta",
+        "She already said the bread was ready",
+    ],
+)
+def test_a_message_that_does_not_say_to_read_it_down(text: str) -> None:
+    assert not decoders.told_to_read_down(normalize(text).plain.text)
+
+
+# Its lines begin H, MOVE IT NOW, R: words of two and three letters, which ordinary lines
+# spell by chance, too little to read an acrostic in any letter, enough in one that says to
+# read it down.
+MOVE_IT_NOW = (
+    "Hey you, hope this finds you well\n"
+    "My shift at the diner got longer\n"
+    "Our dog had puppies, four of them\n"
+    "Vicky started kindergarten\n"
+    "Every night we pray for you\n"
+    "It rained all week\n"
+    "Tia Lupe says hello\n"
+    "Nana's hip is better\n"
+    "Only a few months now\n"
+    "We love you\n"
+)
+
+
+def test_a_letter_that_says_to_read_it_down_is_read_on_less_evidence() -> None:
+    told = MOVE_IT_NOW + "Read it slow, like we said."
+    [(name, source, text)] = decoded(told)
+    assert (name, text) == ("acrostic-lines", "move it now")
+    assert source.startswith("My shift") and source.endswith("We love you")
+    assert decoded(MOVE_IT_NOW + "Ravioli for dinner tonight.") == []
+
+
 def test_acrostic_of_capitalised_words() -> None:
     text = (
         "First letter of each answer: Garage, Umbrella, Nickel, Ice, Nose, Shoe, Hammer, "
@@ -263,6 +325,11 @@ def test_the_gate_hides_nothing() -> None:
         "mapatapa1apal1sapapopo",
         "Lakers won 112-108 last night, Dodgers lost 3-1, Knicks 21 points in the 4th.",
         "I'll be at the facility Thursday at 10 and we can talk about the case.",
+        # acrostics read because the message says to read it down
+        MOVE_IT_NOW + "Read it slow, like we said.",
+        MOVE_IT_NOW + "Daddy, read the 1st letter of each line!",
+        MOVE_IT_NOW + "Léelo como te enseñé, de arriba pa abajo.",
+        MOVE_IT_NOW + "LEELO DESPACITO",
     ]
     for text in texts:
         normalized = normalize(text)

@@ -577,6 +577,44 @@ def test_a_code_that_says_only_words_of_love_is_a_game(compiled, text):
     assert (verdict.verdict, verdict.hits) == ("clear", [])
 
 
+def test_a_number_game_with_its_key_given_that_must_stay_secret_is_not_a_game(compiled):
+    for secret in ("No le digas a nadie. ", "Don't tell nobody what it says. "):
+        verdict = screen(compiled, "1 es A, 2 es B. " + GAME + " " + secret)
+        assert verdict.verdict == "flag"
+        assert {h.rule for h in verdict.hits} == {"decoder:letter-numbers", "detector:digits"}
+        assert "ya se nadar" in verdict.hits[0].detail
+
+
+# Lines beginning H, MOVE IT NOW, R: read as an acrostic only because the letter says to
+# read it down (``decoders.spells``).
+MOVE_IT_NOW = (
+    "Hey you, hope this finds you well\n"
+    "My shift at the diner got longer\n"
+    "Our dog had puppies, four of them\n"
+    "Vicky started kindergarten\n"
+    "Every night we pray for you\n"
+    "It rained all week\n"
+    "Tia Lupe says hello\n"
+    "Nana's hip is better\n"
+    "Only a few months now\n"
+    "We love you\n"
+)
+
+
+def test_a_letter_that_says_to_read_it_down_goes_to_a_reviewer_with_what_it_spells(compiled):
+    verdict = screen(compiled, MOVE_IT_NOW + "Read it slow, like we said.")
+    [hit] = [h for h in verdict.hits if h.layer == "decoder"]
+    assert verdict.verdict == "flag" and hit.rule == "decoder:acrostic-lines"
+    assert "“move it now”" in hit.detail
+    assert screen(compiled, MOVE_IT_NOW + "Ravioli for dinner tonight.").verdict == "clear"
+
+
+def test_a_childs_acrostic_the_message_says_to_read_down_is_a_game(compiled):
+    text = "Mateo says read it slow:\nDogs are cool\nApples\nDucks\nDonuts\nYou rock"
+    verdict = screen(compiled, text)
+    assert (verdict.verdict, verdict.hits) == ("clear", [])
+
+
 def test_a_game_beside_a_code_that_says_something_cancels_nothing_else(compiled):
     game = "Abby wrote this backwards: uoy evol I dna uoy ssim I. "
     verdict = screen(compiled, game + "And this one too: llec ruoy ni efink eht edih")
