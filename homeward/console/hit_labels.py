@@ -16,6 +16,7 @@ DETECTOR_LABELS = {
     "digits": "Long strings of digits",
     "cipher": "Cipher-like text (encoded or scrambled letters)",
     "mixed_script": "Words mixing alphabets (Latin with Cyrillic or Greek)",
+    "code_words": "Everyday words in quotation marks, three or more (agreed code words)",
 }
 
 

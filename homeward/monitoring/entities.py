@@ -22,16 +22,13 @@ from dataclasses import dataclass
 
 from homeward.messaging.models import Message
 from homeward.monitoring.models import Entity, Mention
-from homeward.screening.detectors import detect
+from homeward.screening.detectors import DETECTORS, detect
 from homeward.screening.normalize import normalize
 
 Kind = Entity.Kind
 _DETECTORS = {"phone": Kind.PHONE, "email": Kind.EMAIL, "payment": Kind.PAYMENT}
 _DETECTORS |= {"address": Kind.ADDRESS}
-_ACTIONS = {
-    name: ("flag" if name in _DETECTORS else "off")
-    for name in ("phone", "address", "email", "url", "payment", "digits", "cipher", "mixed_script")
-}
+_ACTIONS = {name: ("flag" if name in _DETECTORS else "off") for name in DETECTORS}
 _NUMBER_WORDS = {
     "zero": "0",
     "oh": "0",

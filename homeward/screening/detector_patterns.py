@@ -361,3 +361,27 @@ def mixed_scripts(text: str) -> list[Span]:
     if not REAL_CYRILLIC.search(text) and _LATIN_WORD.search(text):
         spans.extend(m.span() for m in DISGUISED_WORD.finditer(text))
     return spans
+
+
+# --- everyday words in quotation marks ---------------------------------------------------
+
+# One to three words in quotation marks, the first in lower case ("las 'camisas' ya
+# llegaron", 'the "vet" brings the "puppies"'), read on the original text (the plain view is
+# all lower case, and a title or a name in quotation marks begins with a capital). The
+# quotation mark opens after a space, a bracket or the start and closes before anything
+# but a letter. (The pattern starts with the quotation mark and looks behind it after: one
+# that starts with a look-behind is tried at every position.)
+QUOTED_WORDS = re.compile(
+    r"['\"“‘«](?<![^\s(\[¿¡].)([^\W\d_A-Z][^\W\d_]*(?:[ -][^\W\d_]+){0,2})['\"”’»](?![^\W\d_])"
+)
+# How many different ones make a code: a letter may quote a word or two ("she said 'no'").
+CODE_WORDS_AT_LEAST = 3
+
+
+def code_words(original: str) -> list[Span]:
+    """Everyday words in quotation marks, when a message has ``CODE_WORDS_AT_LEAST``
+    different ones: words agreed to mean something else. Spans of the original text."""
+    found = [m for m in QUOTED_WORDS.finditer(original) if m.group(1)[0].islower()]
+    if len({m.group(1).casefold() for m in found}) < CODE_WORDS_AT_LEAST:
+        return []
+    return [m.span() for m in found]

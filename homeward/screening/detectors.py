@@ -1,6 +1,8 @@
 """Detectors: what no word list can say. Phone numbers, street addresses, email and web
 addresses (third-party relay), payment handles and apps (fraud), long digit strings,
-cipher-like text and words that mix alphabets (coded language).
+cipher-like text, words that mix alphabets and everyday words in quotation marks, three
+or more ("las 'camisas' ya llegaron, las 'corbatas' el jueves al 'taller'": coded
+language).
 
 Each detector is a category with an action the facility sets (flag, block or off; a
 detector the facility has not set flags). Hits are reported like rule hits, with
@@ -8,7 +10,9 @@ detector the facility has not set flags). Hits are reported like rule hits, with
 
 Decisions:
 - Everything runs on the *plain* view: "$40" and "911" must stay numbers, and a Cyrillic
-  letter inside a Latin word is itself the signal. Street addresses also run on the
+  letter inside a Latin word is itself the signal. Words in quotation marks are read as
+  written: a title or a name in quotation marks ("El Conjuro") begins with a capital, a
+  code word ("la 'harina'") does not. Street addresses also run on the
   folded view, so "4415 M4pl3 Αvе" is still an address.
 - Email addresses are relay (detector ``email``): an address lets a resident reach
   someone outside the monitored conversation, as a phone number does. A facility that
@@ -58,6 +62,7 @@ DETECTORS: dict[str, str] = {
     "digits": CODED,
     "cipher": CODED,
     "mixed_script": CODED,
+    "code_words": CODED,
 }
 ACTIONS = ("flag", "block", "off")
 DEFAULT_ACTION = "flag"
@@ -113,6 +118,9 @@ _GATES: dict[str, tuple[str, ...]] = {
     "blob": (BLOB_GATE,),
     "reversed": (REVERSED_GATE,),
     "mixed_script": (r"[\xcd-\xd4]",),  # UTF-8 lead bytes of Greek and Cyrillic letters
+    # A quotation mark opening before a letter (in the plain view, in lower case, curly
+    # quotation marks straight; beyond ASCII, any lead byte).
+    "code_words": (r"(^|[\s(\[]|\xc2[\xa1\xbf])(['\"]|\xc2\xab|\xe2\x80[\x98\x9c])[a-z\xc2-\xf4]",),
 }
 # The folded view only matters for addresses, and every exact address pattern needs a digit:
 # it is scanned with the address gates alone, and only when it has a digit.
@@ -286,6 +294,10 @@ class _Finder:
             spans = _merge(self._original(self.normalized.plain, p.mixed_scripts(self.plain)))
             if spans:
                 found["mixed_script"] = spans
+        if "code_words" in wanted and "code_words" in self.candidates:
+            spans = p.code_words(self.normalized.original)  # read as written: capitals count
+            if spans:
+                found["code_words"] = spans
         return found
 
     def _spans(self, name: str) -> list[Span]:

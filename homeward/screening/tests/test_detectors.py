@@ -261,6 +261,31 @@ def test_words_mixing_alphabets_are_coded():
     assert hits("Καλημέρα, good morning") == []
 
 
+def test_everyday_words_in_quotation_marks_three_or_more_are_coded():
+    text = "Dile al primo: las 'camisas' ya llegaron, las “corbatas” el jueves al «taller»."
+    assert hits(text) == [
+        ("code_words", "'camisas'"),
+        ("code_words", "“corbatas”"),
+        ("code_words", "«taller»"),
+    ]
+    text = 'The "vet" brings the "puppies" Tuesday, the fee goes to the "shelter" account.'
+    assert names(text) == {"code_words"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She said 'no' and then 'maybe', and we laughed.",  # two: a letter quotes words
+        "We watched 'Coco', 'Encanto' and 'El Conjuro' this weekend.",  # titles: capitals
+        "He keeps saying 'bro', 'bro', 'bro' all day.",  # one word, over and over
+        "The kids' toys, the boys' bikes and Mom's car are in James' garage.",
+        "Te mando 'besos' y 'abrazos' desde 'la casa de la abuela'.",  # more than three words
+    ],
+)
+def test_a_word_or_two_in_quotation_marks_titles_and_apostrophes_are_not_code(text):
+    assert "code_words" not in names(text)
+
+
 def test_actions_come_from_the_facility_and_off_skips_a_detector():
     text = "call 555-013-9921 or visit www.example.com"
     found = detect(normalize(text), {"phone": "block", "url": "off"})
@@ -295,6 +320,7 @@ GATE_SAMPLES = [
     "7734 0451 2219 8806 3310 and 19 5 14 4 / 20 8 5 on 11/07/2024 for $1,250",
     "zrrg ng gur rnfg tngr YnJpbmcgdGhlIHBob25l 6761746520636f6465 tnuoc retfa rof ydaer",
     "pаypal еscаpе Привет 7\u0301 7\u03013 4 0 4 5 1 2 2",
+    "Dile: la 'harina', ¿“la señora”? (\u2018el cartero\u2019) ¡«été»! y 'Ñandú' 'ok'",
 ]
 
 
@@ -326,6 +352,22 @@ def test_the_gate_lets_through_what_it_once_hid(text, rule, found):
 ALPHABET = st.sampled_from(
     list("abcdeghilmnoprstuvwxyz0123456789      .,-/@$#+()") + ["а", "е", "о", "\u0301", "é"]
 )
+
+
+QUOTED = st.sampled_from(
+    ["'", '"', "“", "”", "‘", "’", "«", "»", " ", " ", "\n", "(", "¿", "¡", "\u200b", "\u00a0"]
+    + list("abcdeghilmnoprstuvwxyzABCéÉñ-.,")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(QUOTED, max_size=80).map("".join))
+def test_quotation_marks_anywhere_give_hits_inside_the_text_and_the_gate_agrees(text):
+    normalized = normalize(text)
+    found = detect(normalized, {})
+    for hit in found:
+        assert text[hit.start : hit.end] == hit.text
+    assert found == detect(normalized, {}, use_gate=False)
 
 
 @settings(max_examples=150, deadline=None)
