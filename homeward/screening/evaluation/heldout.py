@@ -35,7 +35,7 @@ DEVELOPMENT_PATHS = {
     "A": DEVELOPMENT_PATH,
     **{
         author: EVALUATION / "heldout" / f"development_{author.lower()}.jsonl"
-        for author in "CEFGHIJKLMNOPQR"
+        for author in "CEFGHIJKLMNOPQRST"
     },
 }
 VALIDATION_PATH = EVALUATION / "validation" / "validation.jsonl"

@@ -402,7 +402,11 @@ def _gate_patterns() -> dict[str, list[str]]:
         "reversed": [rf"\b{w}\b" for w in sorted(backwards | {"ne"})],
         "reversed-words": words_backwards,
         "split": split,
-        "numbers": [r"\b[0-9]{1,2}[-.][0-9]{1,2}\b", r"\b[0-9]{1,2}(?:, ?[0-9]{1,2}){3}\b"],
+        "numbers": [
+            r"\b[0-9]{1,2}[-.][0-9]{1,2}\b",
+            r"\b[0-9]{1,2}(?:, ?[0-9]{1,2}){3}\b",
+            r"\b[0-9]{1,2} [0-9]{1,2}\b",  # apart by spaces: read only with the key given
+        ],
         "spelled": [rf"\b(?:{number_words}|[0-9])[ ,.-]{{1,3}}{number_words}\b"],
         "morse": [rf"(?:^|[\s/|]){letter}{letter}[.-]{{1,5}}(?:[\s/|]|$)"],
         # ("mapatapa apal", "ethay itchsnay": the folded view joins "e-thay")
@@ -420,6 +424,7 @@ def _gate_patterns() -> dict[str, list[str]]:
             r"\b(?:first|ist|1st) (?:let+ers?|words?)\b",
             r"\b(?:despacio|despacito|calma|cuidado|abajo|renglon|linea|lineas|quedamos)\b",
             r"\bcomo te ens",
+            r"\ble(?:lo|la|los|las)? como\b",  # "léela como": "lela como", folded
             r"\bprimeras? let+ras?\b",
         ],
     }
@@ -646,6 +651,8 @@ class _Message:
         plain = self.normalized.plain.text
         groups = [(m.span(), _numbers(m.group())) for m in _NUMBER_GROUP.finditer(plain)]
         groups += [(m.span(), _numbers(m.group())) for m in _NUMBER_LIST.finditer(plain)]
+        if " " in plain and OPEN_KEY.search(self.normalized.original):
+            groups += [(m.span(), _numbers(m.group())) for m in _NUMBER_SPACED.finditer(plain)]
         groups = [(span, numbers) for span, numbers in sorted(groups) if max(numbers) <= 26]
         if not groups:
             return
@@ -919,6 +926,18 @@ def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
 
 # Two or more numbers joined by dashes or dots ("20-8-5"), not inside a longer number, a
 # date with a four-digit year or a time.
+# A letter-number code's key written out in the message: "1=A 2=B", "la A es 1", "every
+# number is a letter".
+OPEN_KEY = re.compile(
+    r"\b(?:1 ?(?:=|es|is|equals|means) ?(?:la )?a|(?:la )?a ?(?:=|es|is|equals) ?(?:el )?1)\b"
+    r"|every number is a letter|cada n[uú]mero es una letra|a number for each letter"
+    r"|un n[uú]mero (?:por|para) cada letra",
+    re.IGNORECASE,
+)
+# Numbers apart by single spaces, as children write a code with its key ("A=1 B=2 ... 20 5 /
+# 17 21 9 5 18 15"): read as letters only where the message gives the key (``OPEN_KEY``);
+# elsewhere numbers in a row are scores, lottery numbers and prices.
+_NUMBER_SPACED = re.compile(r"(?<![\w/:.,-])\d{1,2}(?: \d{1,2})+(?![\w/:]|[-.,]\d| \d)")
 _NUMBER_GROUP = re.compile(r"(?<![\w/:.,-])\d{1,2}(?:[-.]\d{1,2})+(?![\w/:]|[-.,]\d)")
 # Four or more numbers separated by commas ("5, 19, 3, 1, 16, 5").
 _NUMBER_LIST = re.compile(r"(?<![\w/:.,-])\d{1,2}(?:, ?\d{1,2}){3,}(?![\w/:]|[-.,]\d)")
@@ -1030,7 +1049,8 @@ def _split(pattern: re.Pattern[str], original: str) -> list[tuple[int, str]]:
 
 
 # A message that says to read it down its lines ("read it slow", "read this one the way we
-# talked about", "the first letter of each line", "léelo de arriba pa abajo"), on the plain
+# talked about", "read it like the notes we passed", "the first letter of each line",
+# "léelo de arriba pa abajo", "léela como las notitas de la escuela"), on the plain
 # view (case-folded, accents kept). "Top to bottom" and "de arriba a abajo" alone are how a
 # house is cleaned, and "read it twice" or "ya lee bien" how a letter or a child is read: a
 # verb of reading comes first, then a way to read that says more.
@@ -1040,11 +1060,14 @@ _READ_DOWN = re.compile(
     r"|top to bottom|from the top|line by line|the (?:right|special|old|other) way"
     r"|the way (?:we|i|you) (?:talked|said|practiced|practised|showed|taught|told)"
     r"|like (?:we|i) (?:said|talked|showed|taught|told|practiced)|between the lines)\b"
+    r"|\bread (?:it|this|them|this one|this letter|my letter|the letter) (?:like|the way) (?:the"
+    r"|our|we|before|last|old|always|when|in)\b"
     r"|\b(?:first|1st) (?:letter|letters|word|words) of (?:each|every|the) (?:line|sentence)s?\b"
     r"|\b(?:l[eé]e(?:lo|la|los|las|me)?|l[eé]anlo|l[eé]er(?:lo|la|los|las)?|lea)\b"
     r"[^.!?\n]{0,30}?\b(?:despacio|despacito|con calma|con cuidado|hacia abajo"
     r"|de arriba (?:a|pa|para|hacia) abajo|rengl[oó]n por rengl[oó]n|l[ií]nea por l[ií]nea"
     r"|como te (?:ense[nñ][eé]|dije)|como quedamos|entre l[ií]neas)"
+    r"|\bl[eé]e(?:lo|la|los|las)? como (?:las|los|la|el|antes|siempre|cuando|en|te)\b"
     r"|\b(?:la|las) primeras? letras? de cada (?:l[ií]nea|rengl[oó]n|oraci[oó]n|frase)",
 )
 # How much of a message's initials words must cover when it says to read it so.

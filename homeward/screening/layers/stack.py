@@ -86,14 +86,6 @@ siempre feliz cumpleaños pronto casa vuelve ven amor corazón héroe hola
 """
 _FOND = frozenset(map(tokens.key, _FOND_WORDS.split()))  # as keys: "mis" is "miss"
 _ONE_WORD = re.compile(r"[a-z]+")
-# A letter-number code's key written out in the message: "1=A 2=B", "la A es 1", "every
-# number is a letter".
-_OPEN_KEY = re.compile(
-    r"\b(?:1 ?(?:=|es|is|equals|means) ?(?:la )?a|(?:la )?a ?(?:=|es|is|equals) ?(?:el )?1)\b"
-    r"|every number is a letter|cada n[uú]mero es una letra|a number for each letter"
-    r"|un n[uú]mero (?:por|para) cada letra",
-    re.IGNORECASE,
-)
 EVERY_LAYER = Layers()
 WORDS_ONLY = Layers(decoders=False, language=False, classifier=False)
 WITHOUT_CLASSIFIER = Layers(classifier=False)
@@ -210,7 +202,7 @@ def _decoded(
         if (
             not found
             and decoded.name == "letter-numbers"
-            and _OPEN_KEY.search(original)
+            and decoders.OPEN_KEY.search(original)
             and not concepts.asks_for_secrecy(normalized)
         ):
             # A child's game with its key given ("1 es A, 2 es B") saying nothing to screen:

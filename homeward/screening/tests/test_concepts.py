@@ -347,6 +347,8 @@ def test_unless_message_makes_the_whole_message_innocent():
         "The detective show we watch had a guy hide a gun in a cereal box, so dumb lol.",
         "Your lawyer called about the hearing next month. The kids miss you every day.",
         "He cried and then I bought him ice cream, don't judge me.",
+        "Le metí el cuchillo al pernil por todos lados y lo dejé adobando toda la noche.",
+        "Nonna made Joey sharpen her knives for the Sunday gravy and the meatballs.",
     ],
 )
 def test_hard_innocent_messages_stay_clear(text):

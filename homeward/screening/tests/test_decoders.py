@@ -111,6 +111,8 @@ def test_acrostic_of_lines() -> None:
         "Lee la carta línea por línea",
         "Léanlo entre líneas",
         "Read this one the old way, like we practiced",
+        "P.S. read it like the notes we passed in 8th grade",
+        "PD: léela como las notitas de la escuela",
     ],
 )
 def test_a_message_that_says_to_read_it_down(text: str) -> None:
@@ -127,6 +129,7 @@ def test_a_message_that_says_to_read_it_down(text: str) -> None:
         "I read your letter twice and cried",
         "Tu hijo ya lee bien, la maestra está contenta",
         "She already said the bread was ready",
+        "I read it like 5 times, it made me cry",
     ],
 )
 def test_a_message_that_does_not_say_to_read_it_down(text: str) -> None:
@@ -330,6 +333,10 @@ def test_the_gate_hides_nothing() -> None:
         MOVE_IT_NOW + "Daddy, read the 1st letter of each line!",
         MOVE_IT_NOW + "Léelo como te enseñé, de arriba pa abajo.",
         MOVE_IT_NOW + "LEELO DESPACITO",
+        MOVE_IT_NOW + "PD: léela como las notitas de la escuela",
+        # numbers apart by spaces, read only because the key is given
+        "Maya says A=1 B=2, figure it out: 9 12 15 22 5 25 15 21 4 1 4 4 25",
+        "la A es 1: 20 5 / 17 21 9 5 18 15 / 16 1 16 1",
     ]
     for text in texts:
         normalized = normalize(text)

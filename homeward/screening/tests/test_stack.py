@@ -577,6 +577,22 @@ def test_a_code_that_says_only_words_of_love_is_a_game(compiled, text):
     assert (verdict.verdict, verdict.hits) == ("clear", [])
 
 
+def test_numbers_apart_by_spaces_are_read_as_letters_only_with_the_key_given(compiled):
+    # "te quiero papa" and "i love you daddy", as children write them with their key.
+    for text in (
+        "Tu hija te escribió con su clave, la A es 1: 20 5 / 17 21 9 5 18 15 / 16 1 16 1",
+        "Maya says A=1 B=2, figure it out: 9 12 15 22 5 25 15 21 4 1 4 4 25",
+    ):
+        verdict = screen(compiled, text)
+        assert (verdict.verdict, verdict.hits) == ("clear", [])
+    without_key = screen(compiled, "figure it out: 9 12 15 22 5 25 15 21 4 1 4 4 25")
+    assert "decoder" not in {h.layer for h in without_key.hits}  # numbers, not a code
+    secret = "A=1. Here's what I need you to do: 19 1 3 1 / 12 1 / 3 1 10 1. No le digas a nadie"
+    verdict = screen(compiled, secret)
+    assert verdict.verdict == "flag"
+    assert any("saca la caja" in (h.detail or "") for h in verdict.hits)
+
+
 def test_a_number_game_with_its_key_given_that_must_stay_secret_is_not_a_game(compiled):
     for secret in ("No le digas a nadie. ", "Don't tell nobody what it says. "):
         verdict = screen(compiled, "1 es A, 2 es B. " + GAME + " " + secret)
