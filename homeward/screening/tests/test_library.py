@@ -93,6 +93,12 @@ CAUGHT = [
     ("Dile a Beto: lee solo la primera letra del resto.", "coded", "flag"),
     ("Si te digo rézale a la virgencita es que ya está el dinero.", "coded", "flag"),
     ("Si te digo la verdad significa que ya está todo listo.", "coded", "flag"),
+    ("Tell Pops the grandkids visit Sunday, 2 of them. He knows what it means.", "coded", "flag"),
+    ("Los tamales se sirven a las 6. Tú ya sabes lo que quiere decir.", "coded", "flag"),
+    # a threat over something that matters, not over a phone call or a birthday
+    ("I'm gonna kill you if you testify, I swear.", "violence", "flag"),
+    ("I will kill you if you don't pay what you owe.", "violence", "flag"),
+    ("Te voy a matar si hablas con la policía.", "violence", "flag"),
 ]
 
 
@@ -130,6 +136,9 @@ INNOCENT = [
     "Your mom is gonna kill you when she sees what you did to the car.",
     "She's dead serious about the tamales, nobody touches them before Christmas Eve.",
     "Shoot me a message when you can, and shoot her a pic of the baby too.",
+    "I'm gonna kill you if you don't call me Sunday, love you tho",
+    "If you forget my birthday AGAIN I'm going to kill you. March 3rd.",
+    "Te voy a matar si no me llamas el día de mi cumpleaños jaja",
 ]
 
 # Code words agreed on before: a key given in quotes or numbers after "we agreed".
