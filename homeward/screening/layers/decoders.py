@@ -651,8 +651,9 @@ class _Message:
         plain = self.normalized.plain.text
         groups = [(m.span(), _numbers(m.group())) for m in _NUMBER_GROUP.finditer(plain)]
         groups += [(m.span(), _numbers(m.group())) for m in _NUMBER_LIST.finditer(plain)]
-        if " " in plain and OPEN_KEY.search(self.normalized.original):
-            groups += [(m.span(), _numbers(m.group())) for m in _NUMBER_SPACED.finditer(plain)]
+        spaced = list(_NUMBER_SPACED.finditer(plain))
+        if spaced and OPEN_KEY.search(self.normalized.original):
+            groups += [(m.span(), _numbers(m.group())) for m in spaced]
         groups = [(span, numbers) for span, numbers in sorted(groups) if max(numbers) <= 26]
         if not groups:
             return
