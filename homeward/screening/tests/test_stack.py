@@ -12,6 +12,7 @@ from homeward.screening import engine
 from homeward.screening.engine import RuleSpec
 from homeward.screening.layers.stack import EVERY_LAYER, WITHOUT_CLASSIFIER, Layers
 from homeward.screening.library import load_library
+from homeward.screening.tests.test_decoders import MOVE_IT_NOW
 
 
 @pytest.fixture(scope="module")
@@ -601,22 +602,8 @@ def test_a_number_game_with_its_key_given_that_must_stay_secret_is_not_a_game(co
         assert "ya se nadar" in verdict.hits[0].detail
 
 
-# Lines beginning H, MOVE IT NOW, R: read as an acrostic only because the letter says to
-# read it down (``decoders.spells``).
-MOVE_IT_NOW = (
-    "Hey you, hope this finds you well\n"
-    "My shift at the diner got longer\n"
-    "Our dog had puppies, four of them\n"
-    "Vicky started kindergarten\n"
-    "Every night we pray for you\n"
-    "It rained all week\n"
-    "Tia Lupe says hello\n"
-    "Nana's hip is better\n"
-    "Only a few months now\n"
-    "We love you\n"
-)
-
-
+# MOVE_IT_NOW: lines beginning H, MOVE IT NOW: read as an acrostic only because the letter
+# says to read it down (``decoders.spells``).
 def test_a_letter_that_says_to_read_it_down_goes_to_a_reviewer_with_what_it_spells(compiled):
     verdict = screen(compiled, MOVE_IT_NOW + "Read it slow, like we said.")
     [hit] = [h for h in verdict.hits if h.layer == "decoder"]
