@@ -423,7 +423,7 @@ def _gate_patterns() -> dict[str, list[str]]:
             r"\bread\b",
             r"\b(?:first|ist|1st) (?:let+ers?|words?)\b",
             r"\b(?:despacio|despacito|calma|cuidado|abajo|renglon|linea|lineas|quedamos)\b",
-            r"\bcomo te ens",
+            r"\bcomo te (?:ens|dije)",
             r"\ble(?:lo|la|los|las)? como\b",  # "léela como": "lela como", folded
             r"\bprimeras? let+ras?\b",
         ],
@@ -925,8 +925,6 @@ def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
 
 # --- letter-number helpers --------------------------------------------------------------
 
-# Two or more numbers joined by dashes or dots ("20-8-5"), not inside a longer number, a
-# date with a four-digit year or a time.
 # A letter-number code's key written out in the message: "1=A 2=B", "la A es 1", "every
 # number is a letter".
 OPEN_KEY = re.compile(
@@ -939,6 +937,8 @@ OPEN_KEY = re.compile(
 # 17 21 9 5 18 15"): read as letters only where the message gives the key (``OPEN_KEY``);
 # elsewhere numbers in a row are scores, lottery numbers and prices.
 _NUMBER_SPACED = re.compile(r"(?<![\w/:.,-])\d{1,2}(?: \d{1,2})+(?![\w/:]|[-.,]\d| \d)")
+# Two or more numbers joined by dashes or dots ("20-8-5"), not inside a longer number, a
+# date with a four-digit year or a time.
 _NUMBER_GROUP = re.compile(r"(?<![\w/:.,-])\d{1,2}(?:[-.]\d{1,2})+(?![\w/:]|[-.,]\d)")
 # Four or more numbers separated by commas ("5, 19, 3, 1, 16, 5").
 _NUMBER_LIST = re.compile(r"(?<![\w/:.,-])\d{1,2}(?:, ?\d{1,2}){3,}(?![\w/:]|[-.,]\d)")

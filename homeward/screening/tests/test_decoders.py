@@ -121,6 +121,28 @@ def test_a_message_that_says_to_read_it_down(text: str) -> None:
     assert "told" in decoders._gate().candidates(normalized.folded)  # the gate lets it by
 
 
+# Words and pieces a message that says to read it down is made of, and some that only look
+# like them ("bread", "already", "plea"), joined at random.
+_READ_DOWN_PIECES = (
+    "read|Read|READ|it|this|this one|them|my letter|slow|slowly|carefully|close|down|top to"
+    "|bottom|from the top|line by line|the way|like|we|I|talked|said|practiced|the old way"
+    "|before|last|in|between the lines|first|1st|letter|letters|word|of each|every|line"
+    "|sentence|lee|léelo|LÉELA|leerlo|léanlo|lea|despacio|despacito|con calma|con cuidado"
+    "|de arriba|a|pa|hacia|abajo|renglón|renglon|por|línea|linea|como|te|enseñé|dije"
+    "|quedamos|entre líneas|las|la|primera|primeras|letra|letras|de cada|oración|antes"
+    "|siempre|cuando|el|mijo|ok|,|.|!|\n|3|bread|already|plea|leer"
+)
+READ_DOWN_PIECES = st.sampled_from(_READ_DOWN_PIECES.split("|"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(READ_DOWN_PIECES, min_size=1, max_size=14).map(" ".join))
+def test_the_gate_lets_by_every_message_that_says_to_read_it_down(text: str) -> None:
+    normalized = normalize(text)
+    if decoders.told_to_read_down(normalized.plain.text):
+        assert "told" in decoders._gate().candidates(normalized.folded)
+
+
 @pytest.mark.parametrize(
     "text",
     [
