@@ -10,10 +10,10 @@ detector the facility has not set flags). Hits are reported like rule hits, with
 
 Decisions:
 - Everything runs on the *plain* view: "$40" and "911" must stay numbers, and a Cyrillic
-  letter inside a Latin word is itself the signal. Words in quotation marks are read as
-  written: a title or a name in quotation marks ("El Conjuro") begins with a capital, a
-  code word ("la 'harina'") does not. Street addresses also run on the
-  folded view, so "4415 M4pl3 Αvе" is still an address.
+  letter inside a Latin word is itself the signal. Street addresses also run on the
+  folded view, so "4415 M4pl3 Αvе" is still an address. Words in quotation marks are
+  read as written: a title or a name in quotation marks ("El Conjuro") begins with a
+  capital, a code word ("la 'harina'") does not.
 - Email addresses are relay (detector ``email``): an address lets a resident reach
   someone outside the monitored conversation, as a phone number does. A facility that
   does not want that turns ``email`` off. Screening has no list of known addresses.
