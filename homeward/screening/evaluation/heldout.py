@@ -35,7 +35,7 @@ DEVELOPMENT_PATHS = {
     "A": DEVELOPMENT_PATH,
     **{
         author: EVALUATION / "heldout" / f"development_{author.lower()}.jsonl"
-        for author in "CEFGHIJKLMNOPQRST"
+        for author in "CEFGHIJKLMNOPQRSTUV"
     },
 }
 VALIDATION_PATH = EVALUATION / "validation" / "validation.jsonl"

@@ -1064,6 +1064,7 @@ _READ_DOWN = re.compile(
     r"|\bread (?:it|this|them|this one|this letter|my letter|the letter) (?:like|the way) (?:the"
     r"|our|we|before|last|old|always|when|in)\b"
     r"|\b(?:first|1st) (?:letter|letters|word|words) of (?:each|every|the) (?:line|sentence)s?\b"
+    r"|\bread (?:the )?(?:first|1st) (?:letter|letters|word|words)\b"
     r"|\b(?:l[eé]e(?:lo|la|los|las|me)?|l[eé]anlo|l[eé]er(?:lo|la|los|las)?|lea)\b"
     r"[^.!?\n]{0,30}?\b(?:despacio|despacito|con calma|con cuidado|hacia abajo"
     r"|de arriba (?:a|pa|para|hacia) abajo|rengl[oó]n por rengl[oó]n|l[ií]nea por l[ií]nea"

@@ -113,6 +113,7 @@ def test_acrostic_of_lines() -> None:
         "Read this one the old way, like we practiced",
         "P.S. read it like the notes we passed in 8th grade",
         "PD: léela como las notitas de la escuela",
+        "she said read the first letters down",
     ],
 )
 def test_a_message_that_says_to_read_it_down(text: str) -> None:

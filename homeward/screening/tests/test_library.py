@@ -99,6 +99,10 @@ CAUGHT = [
     ("I'm gonna kill you if you testify, I swear.", "violence", "flag"),
     ("I will kill you if you don't pay what you owe.", "violence", "flag"),
     ("Te voy a matar si hablas con la policía.", "violence", "flag"),
+    # a shot at a person, not on a hunt; a person, not a hen
+    ("Wait for him at the gas station Friday and shoot him when he gets out.", "violence", "flag"),
+    ("Take the deer rifle to the lease and shoot him from the stand.", "violence", "flag"),
+    ("Al que habló hay que matarlo antes del juicio.", "violence", "flag"),
 ]
 
 
@@ -139,6 +143,10 @@ INNOCENT = [
     "I'm gonna kill you if you don't call me Sunday, love you tho",
     "If you forget my birthday AGAIN I'm going to kill you. March 3rd.",
     "Te voy a matar si no me llamas el día de mi cumpleaños jaja",
+    "Daddy dropped a big 10 point this morning, shot him at about 150 yards with the .270.",
+    "Grandmama say she gone kill you when you get home for not writing her back",
+    "Mañana vamos a matar la gallina pinta para el caldo de tu abuela.",
+    "La gallina de tu abuela ya no pone, hay que matarla para el caldo.",
 ]
 
 # Code words agreed on before: a key given in quotes or numbers after "we agreed".

@@ -612,8 +612,15 @@ def test_a_letter_that_says_to_read_it_down_goes_to_a_reviewer_with_what_it_spel
     assert screen(compiled, MOVE_IT_NOW + "Ravioli for dinner tonight.").verdict == "clear"
 
 
-def test_a_childs_acrostic_the_message_says_to_read_down_is_a_game(compiled):
-    text = "Mateo says read it slow:\nDogs are cool\nApples\nDucks\nDonuts\nYou rock"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mateo says read it slow:\nDogs are cool\nApples\nDucks\nDonuts\nYou rock",
+        "Nia wrote you a poem, read the first letters down:\nDaddy you are my hero\nAll the"
+        " time\nDays go by slow\nDo you miss me\nYes I love you",
+    ],
+)
+def test_a_childs_acrostic_the_message_says_to_read_down_is_a_game(compiled, text):
     verdict = screen(compiled, text)
     assert (verdict.verdict, verdict.hits) == ("clear", [])
 
