@@ -11,7 +11,7 @@ regularisation, in a fixed order from a fixed seed: the same data and settings g
 same file. A feature seen in fewer than ``--min-count`` (2) training messages gets no
 weight: one message's wording is not a pattern.
 
-The development data comes from eighteen writers, and the classifier will face others, so
+The development data comes from twenty writers, and the classifier will face others, so
 the thresholds are chosen against both (``choose_thresholds``): lowered class by class
 where they catch the most (cross-validated) violating messages for the fewest innocent
 ones, while the innocent messages flagged stay within ``--max-innocent`` (1%) of the
@@ -52,7 +52,7 @@ from homeward.screening.normalize import normalize
 EVALUATION = Path(__file__).resolve().parents[2] / "evaluation"
 FROZEN = EVALUATION / "frozen"
 VALIDATION = EVALUATION / "validation"
-# The development parts of the held-out set, by authors A, C and E to T.
+# The development parts of the held-out set, by authors A, C and E to V.
 DEVELOPMENT = tuple(heldout.DEVELOPMENT_PATHS.values())
 REGRESSION = EVALUATION / "corpus.jsonl"
 CLASSIFIER_CHECK = EVALUATION / "classifier_check.jsonl"
