@@ -278,7 +278,7 @@ _SEEDS = itertools.count(1_000)
 def warm(compiled: engine.CompiledRuleSet, actions: dict[str, str], timed: str = "") -> None:
     """Screen what a worker has screened before the messages timed, with every layer: the
     generated messages of seed 7 (never timed) and the development parts' messages but the
-    part timed (``timed``; about 7,000 messages people wrote), so that the words of real
+    part timed (``timed``; about 8,000 messages people wrote), so that the words of real
     messages are cached, the word lists loaded and the classifier's model read, as in a
     worker that has run for a while. (The frozen and validation parts are never used.)"""
     from homeward.screening.evaluation import heldout
