@@ -360,22 +360,22 @@ QUOTED = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(QUOTED, max_size=80).map("".join))
-def test_quotation_marks_anywhere_give_hits_inside_the_text_and_the_gate_agrees(text):
-    normalized = normalize(text)
-    found = detect(normalized, {})
-    for hit in found:
-        assert text[hit.start : hit.end] == hit.text
-    assert found == detect(normalized, {}, use_gate=False)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(ALPHABET, max_size=120).map("".join))
-def test_any_text_gives_hits_inside_it_and_the_gate_agrees(text):
+def assert_hits_inside_and_the_gate_agrees(text: str) -> None:
     normalized = normalize(text)
     found = detect(normalized, {})
     for hit in found:
         assert 0 <= hit.start < hit.end <= len(text)
         assert text[hit.start : hit.end] == hit.text
     assert found == detect(normalized, {}, use_gate=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(QUOTED, max_size=80).map("".join))
+def test_quotation_marks_anywhere_give_hits_inside_the_text_and_the_gate_agrees(text):
+    assert_hits_inside_and_the_gate_agrees(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ALPHABET, max_size=120).map("".join))
+def test_any_text_gives_hits_inside_it_and_the_gate_agrees(text):
+    assert_hits_inside_and_the_gate_agrees(text)

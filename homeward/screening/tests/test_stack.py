@@ -571,6 +571,10 @@ def test_a_number_game_with_its_key_given_still_shows_what_it_says(compiled):
         "Tu sobrina is learning Morse code en Girl Scouts: .. / .-.. --- ...- . / -.-- --- ..-",
         "Your nephew made you a secret message, read the first letter of each line:\nWe miss"
         " you\nEvery day\nLove you\nCome home\nOk?\nMom says hi\nEat your veggies",
+        # read as an acrostic only because the message says to read it down
+        "Mateo says read it slow:\nDogs are cool\nApples\nDucks\nDonuts\nYou rock",
+        "Nia wrote you a poem, read the first letters down:\nDaddy you are my hero\nAll the"
+        " time\nDays go by slow\nDo you miss me\nYes I love you",
     ],
 )
 def test_a_code_that_says_only_words_of_love_is_a_game(compiled, text):
@@ -610,19 +614,6 @@ def test_a_letter_that_says_to_read_it_down_goes_to_a_reviewer_with_what_it_spel
     assert verdict.verdict == "flag" and hit.rule == "decoder:acrostic-lines"
     assert "“move it now”" in hit.detail
     assert screen(compiled, MOVE_IT_NOW + "Ravioli for dinner tonight.").verdict == "clear"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Mateo says read it slow:\nDogs are cool\nApples\nDucks\nDonuts\nYou rock",
-        "Nia wrote you a poem, read the first letters down:\nDaddy you are my hero\nAll the"
-        " time\nDays go by slow\nDo you miss me\nYes I love you",
-    ],
-)
-def test_a_childs_acrostic_the_message_says_to_read_down_is_a_game(compiled, text):
-    verdict = screen(compiled, text)
-    assert (verdict.verdict, verdict.hits) == ("clear", [])
 
 
 def test_a_game_beside_a_code_that_says_something_cancels_nothing_else(compiled):
