@@ -151,6 +151,7 @@ urlpatterns = [
     path("rules/<slug:code>/versions/", rule_reports.versions, name="rule_versions"),
     path("rules/<slug:code>/stats/", rule_reports.stats, name="rule_stats"),
     path("rules/<slug:code>/detectors/", rules.detectors, name="rule_detectors"),
+    path("rules/<slug:code>/second-opinion/", rules.second_opinion, name="rule_second_opinion"),
     path("rules/<slug:code>/<int:rule_id>/", rule_reports.detail, name="rule"),
     path("rules/<slug:code>/<int:rule_id>/edit/", rules.edit, name="rule_edit"),
     path("rules/<slug:code>/<int:rule_id>/active/", rules.set_active, name="rule_active"),

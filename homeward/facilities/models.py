@@ -202,6 +202,11 @@ class FacilityPolicy(models.Model):
         help_text="Screening detector name → flag, block or off; detectors not listed keep "
         "their default.",
     )
+    second_opinion_clears = models.BooleanField(
+        default=True,
+        help_text="The classifier may clear a message only the library's word layers flagged "
+        "(concepts, slang, library rules not marked as sure) when its words read as innocent.",
+    )
     # Photos (homeward.photos): off until the facility turns them on.
     photos_allowed = models.BooleanField(
         default=False, help_text=_("Contacts may send photos to residents here.")

@@ -174,6 +174,10 @@ class Hit:
 class Verdict:
     verdict: str
     hits: list[Hit] = field(default_factory=list)
+    # Hits the second opinion cleared (``stack.second_opinion``), and why: shown where
+    # an admin tries a text, not kept with a message.
+    cleared: list[Hit] = field(default_factory=list)
+    cleared_because: str = ""
 
     @property
     def categories(self) -> list[str]:
@@ -619,12 +623,17 @@ class CompiledRuleSet:
             hits = stack.cancelled_by_names(normalized, hits)
             hits = stack.corroborated(self.corroborate, hits)
             hits = stack.beside_a_lawyer(self.court_words, normalized, hits)
-        hits.sort(key=lambda h: (h.start, h.end, str(h.rule)))
+        cleared: list[Hit] = []
+        because = ""
+        if layers is not None and layers.classifier and layers.clears:
+            hits, cleared, because = stack.second_opinion(self.court_words, normalized, hits)
+        hits.sort(key=_place)
+        cleared.sort(key=_place)
         verdict = "clear"
         for hit in hits:
             if VERDICT_ORDER[hit.action] > VERDICT_ORDER[verdict]:
                 verdict = hit.action
-        return Verdict(verdict, hits)
+        return Verdict(verdict, hits, cleared, because)
 
     def _whole(self, views: Mapping[str, str], raw: Spans, soft: _SoftEdges) -> Spans:
         """Keep whole-word matches of bounded atoms; merge each atom's overlapping spans."""
@@ -672,6 +681,10 @@ class CompiledRuleSet:
                 hit = _hit(rule, normalized, view, start, end)
                 (exceptions if rule.action == "exception" else hits).append(hit)
         return hits, exceptions
+
+
+def _place(hit: Hit) -> tuple[int, int, str]:
+    return hit.start, hit.end, str(hit.rule)
 
 
 @cache

@@ -347,6 +347,26 @@ def set_detector_actions(
     return policy
 
 
+def set_second_opinion(*, actor: User | None, facility: Facility, clears: bool) -> FacilityPolicy:
+    """Whether the classifier may clear, at a facility, a message only the library's word
+    layers flagged when its words read as innocent (``stack.second_opinion``)."""
+    with transaction.atomic():
+        check_may_manage(actor, Scope.FACILITY, None, facility.pk)
+        policy = FacilityPolicy.objects.select_for_update().get(facility=facility)
+        if policy.second_opinion_clears == clears:
+            return policy
+        policy.second_opinion_clears = clears
+        policy.save(update_fields=["second_opinion_clears"])
+        audit.record(
+            actor=actor or "system",
+            action="second_opinion.changed",
+            obj=policy,
+            facility_id=facility.pk,
+            data={"clears": clears},
+        )
+    return policy
+
+
 __all__ = [
     "EDITABLE",
     "admin_facilities",
@@ -359,5 +379,6 @@ __all__ = [
     "rule_for",
     "set_detector_actions",
     "set_rule_active",
+    "set_second_opinion",
     "update_rule",
 ]

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from homeward.facilities.models import Facility
 from homeward.screening import engine
-from homeward.screening.layers.stack import EVERY_LAYER
+from homeward.screening.layers.stack import EVERY_LAYER, WITHOUT_CLEARING, Layers
 from homeward.screening.selectors import rules_in_force
 from homeward.screening.signals import current_generation
 
@@ -32,8 +32,13 @@ def screen_text(facility: Facility, text: str) -> Screened:
     (concepts, slang, decoders, language, the classifier)."""
     compiled = compiled_rules(facility)
     actions = facility.policy.detector_actions or {}
-    verdict = compiled.screen(text, detector_actions=actions, layers=EVERY_LAYER)
+    verdict = compiled.screen(text, detector_actions=actions, layers=layers_at(facility))
     return Screened(verdict=verdict, rules_version=compiled.version)
+
+
+def layers_at(facility: Facility) -> Layers:
+    """Every layer, with the second opinion clearing unless the facility switched it off."""
+    return EVERY_LAYER if facility.policy.second_opinion_clears else WITHOUT_CLEARING
 
 
 # Each facility's compiled rules in this process, with the rules generation they were read

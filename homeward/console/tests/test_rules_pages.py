@@ -20,6 +20,9 @@ from homeward.screening import rules
 from homeward.screening.library.loader import library_entries, library_version
 from homeward.screening.models import Rule, RuleChange, RuleSetVersion
 from homeward.screening.selectors import rules_in_force
+from homeward.screening.tests.test_second_opinion import INNOCENT
+
+A_FILM = INNOCENT[1]  # "... breaks out of a prison train": slang the second opinion clears
 
 Role = StaffMembership.Role
 BASE = "/console/rules/greenhaven"
@@ -60,7 +63,9 @@ def rule_state() -> tuple:
         sorted(Rule.objects.values_list("pk", "pattern", "action", "is_active")),
         RuleChange.objects.count(),
         RuleSetVersion.objects.count(),
-        sorted(FacilityPolicy.objects.values_list("pk", "detector_actions")),
+        sorted(
+            FacilityPolicy.objects.values_list("pk", "detector_actions", "second_opinion_clears")
+        ),
     )
 
 
@@ -299,6 +304,41 @@ def test_a_bad_detector_setting_changes_nothing(world, admin):
     assert world.facility_1.policy.detector_actions == {}
 
 
+# --- the second opinion ---------------------------------------------------------------------
+
+
+def test_the_test_box_shows_what_the_second_opinion_cleared_and_an_admin_can_switch_it_off(
+    world, admin
+):
+    text = {"text": A_FILM}
+    html = page(admin.get(f"{BASE}/test/", text))
+    assert "Result: clear" in html and "Cleared by the second opinion" in html
+    assert "the words read as innocent: violating evidence" in html
+    assert "<td>breaks out</td>" in html and "Nothing in force here matches" not in html
+    response = admin.post(f"{BASE}/second-opinion/", {"clears": "off"})
+    assert response.status_code == 302
+    world.facility_1.policy.refresh_from_db()
+    assert world.facility_1.policy.second_opinion_clears is False
+    event = AuditEvent.objects.get(action="second_opinion.changed")
+    assert event.data == {"clears": False} and event.facility_id == world.facility_1.pk
+    assert "second opinion&#x27;s setting is saved" in page(admin.get(response["Location"]))
+    html = page(admin.get(f"{BASE}/"))
+    assert '<option value="off" selected>only raises messages to flag</option>' in html
+    html = page(admin.get(f"{BASE}/test/", text))
+    assert "Result: flagged for review" in html and "Cleared by the second opinion" not in html
+    admin.post(f"{BASE}/second-opinion/", {"clears": "on"})
+    assert "Result: clear" in page(admin.get(f"{BASE}/test/", text))
+    assert AuditEvent.objects.filter(action="second_opinion.changed").count() == 2
+
+
+def test_a_bad_second_opinion_setting_changes_nothing(world, admin):
+    before = rule_state()
+    response = admin.post(f"{BASE}/second-opinion/", {"clears": "maybe"}, follow=True)
+    assert "on or off" in response.content.decode()
+    assert rule_state() == before
+    assert not AuditEvent.objects.filter(action="second_opinion.changed").exists()
+
+
 # --- versions and statistics --------------------------------------------------------------
 
 
@@ -371,6 +411,7 @@ def _urls(rule: Rule, gun: Rule) -> list[tuple[str, str, dict]]:
         ("POST", f"{BASE}/{rule.pk}/active/", {"active": "off"}),
         ("POST", f"{BASE}/{gun.pk}/switch/", {"state": "off", "for": "facility"}),
         ("POST", f"{BASE}/detectors/", {"phone": "block"}),
+        ("POST", f"{BASE}/second-opinion/", {"clears": "off"}),
     ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +23,7 @@ from homeward.core import audit, clock
 from homeward.facilities.models import Facility
 from homeward.review import rule_stats
 from homeward.screening import engine, layers, selectors
-from homeward.screening.layers.stack import EVERY_LAYER
+from homeward.screening import services as screening
 
 VERSION_LIMIT = 200
 
@@ -46,14 +47,18 @@ def test(request: StaffRequest, code: str) -> HttpResponse:
             text,
             selectors.rules_in_force(facility),
             detector_actions=detector_actions(facility),
-            layers=EVERY_LAYER,
+            layers=screening.layers_at(facility),
         )
         hits = verdict.hits_as_dicts()
-        rules = selectors.rules_by_key({str(hit["rule"]) for hit in hits})
+        cleared = [asdict(hit) for hit in verdict.cleared]
+        rules = selectors.rules_by_key({str(hit["rule"]) for hit in hits + cleared})
         context.update(
             verdict=verdict,
             highlighted=highlight(text, hits),
             hits=[(hit, rules.get(str(hit["rule"])), source_label(hit["rule"])) for hit in hits],
+            cleared=[
+                (hit, rules.get(str(hit["rule"])), source_label(hit["rule"])) for hit in cleared
+            ],
         )
     # The page's script asks for just the result while the admin types (?partial=1).
     partial = request.GET.get("partial") == "1"

@@ -249,3 +249,20 @@ def detectors(request: StaffRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, "The detector settings are saved and apply from now on.")
     return redirect("console:rules_facility", code=facility.code)
+
+
+@require_POST
+@admin_required
+def second_opinion(request: StaffRequest, code: str) -> HttpResponse:
+    """Whether the classifier may clear, at this facility, what only the word layers found."""
+    facility = facility_for_admin(request, code)
+    choice = request.POST.get("clears")
+    if choice not in ("on", "off"):
+        messages.error(request, "Choose whether the second opinion may clear messages: on or off.")
+        return redirect("console:rules_facility", code=facility.code)
+    try:
+        services.set_second_opinion(actor=request.user, facility=facility, clears=choice == "on")
+    except PermissionDenied as error:
+        return _refused(request, error)
+    messages.success(request, "The second opinion's setting is saved and applies from now on.")
+    return redirect("console:rules_facility", code=facility.code)

@@ -63,6 +63,9 @@ class Layers:
     language: bool = True
     classifier: bool = True
     contexts: bool = True  # names cancel single-word hits
+    # The classifier may clear a message only the library's word layers flagged, when its
+    # words read as innocent (``second_opinion``); a facility can switch it off.
+    clears: bool = True
 
 
 # "rifle", "the victim": a word, after one of the articles ``lone_word`` allows.
@@ -87,6 +90,8 @@ siempre feliz cumpleaños pronto casa vuelve ven amor corazón héroe hola
 _FOND = frozenset(map(tokens.key, _FOND_WORDS.split()))  # as keys: "mis" is "miss"
 _ONE_WORD = re.compile(r"[a-z]+")
 EVERY_LAYER = Layers()
+# Every layer, the second opinion only raising: a facility that switched its clearing off.
+WITHOUT_CLEARING = Layers(clears=False)
 WORDS_ONLY = Layers(decoders=False, language=False, classifier=False)
 WITHOUT_CLASSIFIER = Layers(classifier=False)
 
@@ -144,6 +149,32 @@ def beside_a_lawyer(
     if not hits or not all(_court_word(h, court_words) for h in hits):
         return list(hits)
     return [] if concepts.in_a_lawyers_letter(normalized) else list(hits)
+
+
+def second_opinion(
+    court_words: Mapping[int | str, str], normalized: Normalized, hits: Sequence[Hit]
+) -> tuple[list[Hit], list[Hit], str]:
+    """(the hits kept, the hits cleared, why): when every hit is one the library's word
+    layers flag (a concept rule, a slang word, or a rule of the baseline library not marked
+    as sure, written as the rule writes it) and the classifier reads the message's words as
+    innocent, as a whole and around each hit (``classifier.reads_innocent``: "the deer
+    rifle" in a letter about opening day), they are cleared. Never a block, a facility's or
+    an agency's own rule, a detector, a decoded code or a disguised word: those stay."""
+    if not hits or not all(_clearable(h, court_words) for h in hits):
+        return list(hits), [], ""
+    found = [(h.start, h.end, h.category) for h in hits]
+    innocent = classifier.reads_innocent(normalized, tokens.tokenize(normalized), found)
+    if innocent is None:
+        return list(hits), [], ""
+    return [], list(hits), innocent.detail
+
+
+def _clearable(hit: Hit, court_words: Mapping[int | str, str]) -> bool:
+    if hit.action != "flag":
+        return False
+    if hit.layer == "rule":
+        return court_words.get(hit.rule) == bare(hit.text)
+    return hit.layer in (concepts.LAYER, slang.LAYER)
 
 
 def _court_word(hit: Hit, court_words: Mapping[int | str, str]) -> bool:
