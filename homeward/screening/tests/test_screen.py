@@ -109,3 +109,22 @@ def test_screen_command_runs_the_detectors_as_the_facility_set_them(rules, tmp_p
     policy.save()
     [local] = run_screen(str(source), "--facility", "greenhaven")
     assert local["verdict"] == "clear"
+
+
+def test_screen_command_shows_what_the_second_opinion_cleared_as_the_facility_set_it(
+    rules, tmp_path
+):
+    from homeward.screening.tests.test_second_opinion import INNOCENT
+
+    source = tmp_path / "film.txt"
+    source.write_text(INNOCENT[1], encoding="utf-8")  # slang the second opinion clears
+    [baseline] = run_screen(str(source))
+    assert baseline["verdict"] == "clear" and baseline["hits"] == []
+    assert [hit["layer"] for hit in baseline["cleared"]] == ["slang"]
+    assert baseline["cleared_because"].startswith("the words read as innocent")
+    policy = rules.facility_1.policy
+    policy.second_opinion_clears = False
+    policy.save()
+    [local] = run_screen(str(source), "--facility", "greenhaven")
+    assert local["verdict"] == "flag" and "cleared" not in local
+    assert [hit["layer"] for hit in local["hits"]] == ["slang"]

@@ -108,3 +108,15 @@ def test_without_the_classifier_nothing_is_cleared(compiled):
 
     verdict = screen(compiled, HUNTER_SAFETY, WITHOUT_CLASSIFIER)
     assert verdict.verdict == "flag" and not verdict.cleared
+
+
+@pytest.mark.django_db
+def test_a_message_is_screened_as_its_facility_set_the_second_opinion(world):
+    from homeward.screening.services import screen_text
+
+    facility = world.facility_1
+    assert screen_text(facility, INNOCENT[1]).verdict.verdict == "clear"
+    facility.policy.second_opinion_clears = False
+    facility.policy.save()
+    screened = screen_text(facility, INNOCENT[1]).verdict
+    assert screened.verdict == "flag" and [h.layer for h in screened.hits] == ["slang"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,15 @@ from homeward.facilities.selectors import facility_by_code
 from homeward.screening import engine
 from homeward.screening.layers.stack import EVERY_LAYER
 from homeward.screening.selectors import rules_in_force
+from homeward.screening.services import layers_at
 
 
 class Command(BaseCommand):
     help = (
         'Screen a text file, or JSON lines of {"id": ..., "text": ...}, with the rules and '
         "detectors in force (the baseline, or a facility's with --facility). Prints one JSON "
-        "line per message: id, verdict, categories, hits."
+        "line per message: id, verdict, categories, hits (and what the second opinion "
+        "cleared, and why, when it cleared something)."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -32,14 +35,18 @@ class Command(BaseCommand):
         rules = engine.compile_ruleset(rules_in_force(place))
         # Detectors run as the facility set them; the baseline runs them all at "flag".
         actions = place.policy.detector_actions if place else {}
+        layers = layers_at(place) if place else EVERY_LAYER
         for item_id, text in self._items(file):
-            verdict = rules.screen(text, detector_actions=actions, layers=EVERY_LAYER)
+            verdict = rules.screen(text, detector_actions=actions, layers=layers)
             line = {
                 "id": item_id,
                 "verdict": verdict.verdict,
                 "categories": verdict.categories,
                 "hits": verdict.hits_as_dicts(),
             }
+            if verdict.cleared:  # what the second opinion cleared, and why
+                line["cleared"] = [asdict(hit) for hit in verdict.cleared]
+                line["cleared_because"] = verdict.cleared_because
             self.stdout.write(json.dumps(line, ensure_ascii=False))
 
     def _items(self, file: str) -> list[tuple[Any, str]]:
