@@ -10,7 +10,7 @@ half-saved: any refusal raises before the transaction commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -328,41 +328,51 @@ def set_detector_actions(
         raise DomainError("unknown_detector", f"No such detector: {', '.join(sorted(bad))}.")
     if any(value not in DETECTOR_ACTIONS for value in actions.values()):
         raise DomainError("unknown_action", "Each detector's action is flag, block or off.")
-    with transaction.atomic():
-        check_may_manage(actor, Scope.FACILITY, None, facility.pk)
-        policy = FacilityPolicy.objects.select_for_update().get(facility=facility)
+
+    def change(policy: FacilityPolicy) -> dict[str, Any] | None:
         before = dict(policy.detector_actions or {})
         after = {**before, **actions}
         if after == before:
-            return policy
+            return None
         policy.detector_actions = after
-        policy.save(update_fields=["detector_actions"])
-        audit.record(
-            actor=actor or "system",
-            action="detectors.changed",
-            obj=policy,
-            facility_id=facility.pk,
-            data={"before": before, "after": after},
-        )
-    return policy
+        return {"before": before, "after": after}
+
+    return _change_policy(actor, facility, "detector_actions", "detectors.changed", change)
 
 
 def set_second_opinion(*, actor: User | None, facility: Facility, clears: bool) -> FacilityPolicy:
     """Whether the classifier may clear, at a facility, a message only the library's word
     layers flagged when its words read as innocent (``stack.second_opinion``)."""
+
+    def change(policy: FacilityPolicy) -> dict[str, Any] | None:
+        if policy.second_opinion_clears == clears:
+            return None
+        policy.second_opinion_clears = clears
+        return {"clears": clears}
+
+    return _change_policy(
+        actor, facility, "second_opinion_clears", "second_opinion.changed", change
+    )
+
+
+def _change_policy(
+    actor: User | None,
+    facility: Facility,
+    field: str,
+    action: str,
+    change: Callable[[FacilityPolicy], dict[str, Any] | None],
+) -> FacilityPolicy:
+    """Change one screening setting of a facility's policy under its lock (``change`` sets
+    it and says what changed, or None for nothing) and record it in the audit log."""
     with transaction.atomic():
         check_may_manage(actor, Scope.FACILITY, None, facility.pk)
         policy = FacilityPolicy.objects.select_for_update().get(facility=facility)
-        if policy.second_opinion_clears == clears:
+        data = change(policy)
+        if data is None:
             return policy
-        policy.second_opinion_clears = clears
-        policy.save(update_fields=["second_opinion_clears"])
+        policy.save(update_fields=[field])
         audit.record(
-            actor=actor or "system",
-            action="second_opinion.changed",
-            obj=policy,
-            facility_id=facility.pk,
-            data={"clears": clears},
+            actor=actor or "system", action=action, obj=policy, facility_id=facility.pk, data=data
         )
     return policy
 

@@ -10,7 +10,6 @@ import pytest
 from homeward.screening import engine
 from homeward.screening.engine import RuleSpec
 from homeward.screening.layers.stack import EVERY_LAYER, WITHOUT_CLEARING
-from homeward.screening.library import load_library
 
 # Innocent messages by the development authors that the word layers flag: a hunter safety
 # class (two library rules), a film, a barber's day, a song.
@@ -36,16 +35,6 @@ VIOLATING = [
     "yo the toolie still in the stash box in the Impala?",
     "mándame el perico en la tarjeta de cumpleaños",
 ]
-
-
-@pytest.fixture(scope="module")
-def library() -> list[RuleSpec]:
-    return [engine.baseline(rule) for rule in load_library()]
-
-
-@pytest.fixture(scope="module")
-def compiled(library) -> engine.CompiledRuleSet:
-    return engine.compile_ruleset(library)
 
 
 def screen(compiled, text: str, layers=EVERY_LAYER) -> engine.Verdict:

@@ -11,19 +11,7 @@ import pytest
 from homeward.screening import engine
 from homeward.screening.engine import RuleSpec
 from homeward.screening.layers.stack import EVERY_LAYER, WITHOUT_CLASSIFIER, Layers
-from homeward.screening.library import load_library
 from homeward.screening.tests.test_decoders import MOVE_IT_NOW
-
-
-@pytest.fixture(scope="module")
-def library() -> list[RuleSpec]:
-    """The library as a deployment screens with it (``engine.baseline``)."""
-    return [engine.baseline(rule) for rule in load_library()]
-
-
-@pytest.fixture(scope="module")
-def compiled(library) -> engine.CompiledRuleSet:
-    return engine.compile_ruleset(library)
 
 
 def screen(compiled, text: str, layers: Layers | None = WITHOUT_CLASSIFIER) -> engine.Verdict:
