@@ -7,6 +7,8 @@ a clear message (``review.routing``), and messaging moves the message on.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.db import transaction
 
 from homeward.core import clock
@@ -22,7 +24,8 @@ S = Message.Status
 
 def keep_screening(message: Message) -> ScreeningResult:
     """Screen one message with the rules and detectors in force at its facility, and store
-    the result with the rule-set version it ran with."""
+    the result with the rule-set version it ran with (and what the second opinion cleared,
+    for whoever reads the message later)."""
     screened = screen_text(message.facility, message.body)
     result, _ = ScreeningResult.objects.update_or_create(
         message=message,
@@ -30,6 +33,8 @@ def keep_screening(message: Message) -> ScreeningResult:
             "verdict": screened.verdict.verdict,
             "categories": screened.verdict.categories,
             "hits": screened.verdict.hits_as_dicts(),
+            "cleared": [asdict(hit) for hit in screened.verdict.cleared],
+            "cleared_because": screened.verdict.cleared_because,
             "rules_version": screened.rules_version,
             "engine": screened.engine,
             "at": clock.now(),

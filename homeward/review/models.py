@@ -94,6 +94,13 @@ class ScreeningResult(models.Model):
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
     categories = models.JSONField(default=list)
     hits = models.JSONField(default=list, help_text="[{rule, category, action, start, end, text}]")
+    cleared = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Hits the second opinion cleared (the same shape as hits): the library's "
+        "word layers found them, and the classifier read the words as innocent.",
+    )
+    cleared_because = models.TextField(blank=True, default="")
     rules_version = models.CharField(
         max_length=64, help_text="The fingerprint of the rule set (see RuleSetVersion)."
     )

@@ -174,8 +174,8 @@ class Hit:
 class Verdict:
     verdict: str
     hits: list[Hit] = field(default_factory=list)
-    # Hits the second opinion cleared (``stack.second_opinion``), and why: shown where
-    # an admin tries a text, not kept with a message.
+    # Hits the second opinion cleared (``stack.second_opinion``), and why: kept with the
+    # message's screening result and shown to whoever reads it, and where rules are tried.
     cleared: list[Hit] = field(default_factory=list)
     cleared_because: str = ""
 

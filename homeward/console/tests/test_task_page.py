@@ -56,3 +56,22 @@ def test_a_detector_hit_is_named_as_on_the_rules_pages(world, make_task):
     task = make_task("call my cousin at 512-555-0143 tonight")
     page = client_for(world.reviewer_1).get(f"/console/review/{task.pk}/").content.decode()
     assert "Detector: Phone numbers" in page
+
+
+def test_what_the_second_opinion_cleared_is_shown_to_the_reviewer(world, make_task):
+    from homeward.screening.tests.test_second_opinion import INNOCENT
+
+    task = make_task(INNOCENT[1])  # facility 1 reviews every message, clear ones too
+    page = client_for(world.reviewer_1).get(f"/console/review/{task.pk}/").content.decode()
+    assert "Cleared by the second opinion" in page
+    assert "Screening found nothing in this message" not in page
+    assert "Slang: bust-out" in page and "<td>breaks out</td>" in page
+    assert "the words read as innocent: violating evidence" in page
+    assert '<mark class="hit' not in page  # nothing flagged, nothing marked
+
+
+def test_a_message_screening_found_nothing_in_says_so(world, make_task):
+    task = make_task("Thinking of you, Maria. See you Sunday.")
+    page = client_for(world.reviewer_1).get(f"/console/review/{task.pk}/").content.decode()
+    assert "Screening found nothing in this message" in page
+    assert "Cleared by the second opinion" not in page

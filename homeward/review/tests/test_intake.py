@@ -171,3 +171,25 @@ def test_a_message_returned_before_screening_is_left_returned(world: World) -> N
     assert message.status == S.RETURNED
     assert not ScreeningResult.objects.filter(message=message).exists()
     assert not ReviewTask.objects.exists()
+
+
+def test_what_the_second_opinion_cleared_is_kept_with_the_result(db: None) -> None:
+    from homeward.screening.tests.test_second_opinion import INNOCENT
+
+    connection = at_facility(review_mode=Mode.EVERYTHING, sample_percent=0)
+    message = send(connection, INNOCENT[1])  # slang the second opinion clears
+    screen_and_route(message_id=message.pk)
+    result = ScreeningResult.objects.get(message=message)
+    assert result.verdict == "clear" and result.hits == []
+    assert [(hit["layer"], hit["action"]) for hit in result.cleared] == [("slang", "flag")]
+    assert result.cleared_because.startswith("the words read as innocent")
+    assert ReviewTask.objects.get(message=message).reason == ReviewTask.Reason.ALL
+
+    policy = connection.facility.policy
+    policy.second_opinion_clears = False
+    policy.save()
+    again = send(connection, INNOCENT[1])
+    screen_and_route(message_id=again.pk)
+    result = ScreeningResult.objects.get(message=again)
+    assert result.verdict == "flag" and result.cleared == [] and result.cleared_because == ""
+    assert ReviewTask.objects.get(message=again).reason == ReviewTask.Reason.FLAGGED
