@@ -60,13 +60,29 @@ def layer_statistics(facility: Facility, *, since: dt.datetime) -> dict[str, Rul
     return _statistics(facility, since, layers.layer_of)
 
 
+def cleared_statistics(facility: Facility, *, since: dt.datetime) -> dict[str, RuleStats]:
+    """The same per layer for the hits the second opinion cleared: how often, and what
+    reviewers decided where they read the message anyway (a facility reviewing everything,
+    or a sample of clear messages). Here ``upheld`` counts a clearing a reviewer proved
+    wrong (they blocked the message), ``overridden`` one they agreed with (approved)."""
+    return _statistics(facility, since, layers.layer_of, cleared=True)
+
+
 def _statistics(
-    facility: Facility, since: dt.datetime, key_of: Callable[[Mapping[str, object]], str]
+    facility: Facility,
+    since: dt.datetime,
+    key_of: Callable[[Mapping[str, object]], str],
+    cleared: bool = False,
 ) -> dict[str, RuleStats]:
-    results = (
-        ScreeningResult.objects.filter(message__facility=facility, at__gte=since)
-        .exclude(verdict=ScreeningResult.Verdict.CLEAR, hits=[])
-        .values_list("hits", "message__review_task__status", "message__review_task__decision")
+    found = ScreeningResult.objects.filter(message__facility=facility, at__gte=since)
+    if cleared:
+        found = found.exclude(cleared=[])
+    else:
+        found = found.exclude(verdict=ScreeningResult.Verdict.CLEAR, hits=[])
+    results = found.values_list(
+        "cleared" if cleared else "hits",
+        "message__review_task__status",
+        "message__review_task__decision",
     )
     stats: dict[str, RuleStats] = {}
     for hits, status, decision in results.iterator():

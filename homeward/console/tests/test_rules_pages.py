@@ -487,3 +487,25 @@ def test_statistics_count_hits_and_overrides_per_layer(world, admin, make_task):
     assert rows["Slang"][1:] == ["1", "1", "0", "1", "0%"]
     assert rows["Language not screened"] == ["1", "1", "1", "1", "0", "100%"]
     assert rows["Decoder"] == ["0", "0", "0", "0", "0", "—"]
+
+
+def test_statistics_count_what_the_second_opinion_cleared_and_what_reviewers_decided(
+    world, admin, make_task
+):
+    assert "The second opinion cleared nothing here" in page(admin.get(f"{BASE}/stats/"))
+    _reviewed(world, make_task, A_FILM, "approve")
+    _reviewed(world, make_task, A_FILM, "block")
+    make_task(A_FILM)  # not decided yet
+    html = page(admin.get(f"{BASE}/stats/"))
+    table = html.split('id="cleared-stats"')[1].split("</table>")[0]
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [c.split("</td>")[0] for c in row.split("<td>")[1:]] for row in table.split("<tr>")[2:]
+        )
+    }
+    # hits cleared, messages, reviewed, approved, blocked
+    assert rows == {"Slang": ["3", "3", "2", "1", "1"]}
+    # Cleared hits are not counted as the layer's hits.
+    layer_table = html.split('id="layer-stats"')[1].split("</table>")[0]
+    assert "<td>Slang</td><td>0</td>" in layer_table

@@ -118,6 +118,7 @@ def stats(request: StaffRequest, code: str) -> HttpResponse:
         (label, by_layer.get(layer, rule_stats.RuleStats(layer)))
         for layer, label in layers.LABELS.items()
     ]
+    cleared = rule_stats.cleared_statistics(facility, since=since)
     context = {
         "facility": facility,
         "form": form,
@@ -125,6 +126,9 @@ def stats(request: StaffRequest, code: str) -> HttpResponse:
         "table": table,
         "others": others,
         "layers": layer_rows,
+        "cleared": [
+            (label, cleared[layer]) for layer, label in layers.LABELS.items() if layer in cleared
+        ],
     }
     return render(request, "console/rules/stats.html", context)
 
