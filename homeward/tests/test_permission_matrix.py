@@ -418,6 +418,13 @@ ROWS = [
         {"facility_admin"},
         {"phone": "block"},
     ),
+    Row(
+        "console:rule_second_opinion",
+        "POST",
+        "/console/rules/greenhaven/second-opinion/",
+        {"facility_admin"},
+        {"clears": "off"},
+    ),
     # Prices and money (facility and agency admins).
     Row("console:prices", "GET", "/console/prices/greenhaven/", {"facility_admin"}),
     Row("console:prices_add", "GET", "/console/prices/greenhaven/add/", {"facility_admin"}),
