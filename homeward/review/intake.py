@@ -7,8 +7,6 @@ a clear message (``review.routing``), and messaging moves the message on.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from django.db import transaction
 
 from homeward.core import clock
@@ -33,7 +31,7 @@ def keep_screening(message: Message) -> ScreeningResult:
             "verdict": screened.verdict.verdict,
             "categories": screened.verdict.categories,
             "hits": screened.verdict.hits_as_dicts(),
-            "cleared": [asdict(hit) for hit in screened.verdict.cleared],
+            "cleared": screened.verdict.cleared_as_dicts(),
             "cleared_because": screened.verdict.cleared_because,
             "rules_version": screened.rules_version,
             "engine": screened.engine,

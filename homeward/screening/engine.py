@@ -186,6 +186,9 @@ class Verdict:
     def hits_as_dicts(self) -> list[dict[str, object]]:
         return [asdict(hit) for hit in self.hits]
 
+    def cleared_as_dicts(self) -> list[dict[str, object]]:
+        return [asdict(hit) for hit in self.cleared]
+
 
 class RuleError(ValueError):
     """A rule that cannot be compiled; the message says why, for the person who wrote it."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from homeward.facilities.models import Facility
 from homeward.review import rule_stats
 from homeward.screening import engine, layers, selectors
 from homeward.screening import services as screening
+from homeward.screening.models import Rule
 
 VERSION_LIMIT = 200
 
@@ -49,16 +49,20 @@ def test(request: StaffRequest, code: str) -> HttpResponse:
             detector_actions=detector_actions(facility),
             layers=screening.layers_at(facility),
         )
-        hits = verdict.hits_as_dicts()
-        cleared = [asdict(hit) for hit in verdict.cleared]
+        hits, cleared = verdict.hits_as_dicts(), verdict.cleared_as_dicts()
         rules = selectors.rules_by_key({str(hit["rule"]) for hit in hits + cleared})
+
+        def named(
+            found: list[dict[str, object]],
+        ) -> list[tuple[dict[str, object], Rule | None, str]]:
+            """Each hit with its rule (None for a layer's) and what found it."""
+            return [(hit, rules.get(str(hit["rule"])), source_label(hit["rule"])) for hit in found]
+
         context.update(
             verdict=verdict,
             highlighted=highlight(text, hits),
-            hits=[(hit, rules.get(str(hit["rule"])), source_label(hit["rule"])) for hit in hits],
-            cleared=[
-                (hit, rules.get(str(hit["rule"])), source_label(hit["rule"])) for hit in cleared
-            ],
+            hits=named(hits),
+            cleared=named(cleared),
         )
     # The page's script asks for just the result while the admin types (?partial=1).
     partial = request.GET.get("partial") == "1"

@@ -382,13 +382,24 @@ def score(normalized: Normalized, tokens: Words, model: Model) -> Scored:
     )
 
 
-def _explain(model: Model, buckets: Iterable[int], value: float, index: int) -> tuple[str, ...]:
-    """The named features that pushed class ``index`` up most, strongest first."""
-    rows = model.rows
-    pushes = [(row[index], bucket) for bucket in buckets if (row := rows.get(bucket))]
+def _explain(
+    model: Model,
+    buckets: Iterable[int],
+    value: float,
+    index: int,
+    *,
+    down: bool = False,
+    names: dict[int, str] | None = None,
+) -> tuple[str, ...]:
+    """The named features that pushed class ``index`` up most (``down``: pulled it down
+    most), strongest first, named from ``names`` (the model's by default)."""
+    rows, sign = model.rows, -1 if down else 1
+    names = model.names if names is None else names
+    pushes = [(sign * row[index], bucket) for bucket in buckets if (row := rows.get(bucket))]
     top = heapq.nlargest(_SHOWN, (push for push in pushes if push[0] > 0))
     return tuple(
-        f"'{model.names.get(bucket, f'#{bucket}')}' {weight * value:+.2f}" for weight, bucket in top
+        f"'{names.get(bucket, f'#{bucket}')}' {sign * weight * value:+.2f}"
+        for weight, bucket in top
     )
 
 
@@ -510,13 +521,9 @@ def reads_innocent(
         if not _innocent(evidence, classes):
             return None
         around = max(around, evidence[0])
-    rows, names = model.rows, named_features(normalized, words)
-    pulls = [(-row[0], bucket) for bucket in buckets if (row := rows.get(bucket))]
-    top = heapq.nlargest(_SHOWN, (pull for pull in pulls if pull[0] > 0))
-    named = tuple(
-        f"'{names.get(bucket, f'#{bucket}')}' {-weight * value:+.2f}" for weight, bucket in top
-    )
-    return Innocent(whole[0], around, named)
+    # Named from the message's own words: the model names only features that push up.
+    pulls = _explain(model, buckets, value, 0, down=True, names=named_features(normalized, words))
+    return Innocent(whole[0], around, pulls)
 
 
 def _around(text: str, start: int, end: int) -> str:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ class Command(BaseCommand):
                 "hits": verdict.hits_as_dicts(),
             }
             if verdict.cleared:  # what the second opinion cleared, and why
-                line["cleared"] = [asdict(hit) for hit in verdict.cleared]
+                line["cleared"] = verdict.cleared_as_dicts()
                 line["cleared_because"] = verdict.cleared_because
             self.stdout.write(json.dumps(line, ensure_ascii=False))
 
