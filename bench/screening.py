@@ -392,9 +392,13 @@ STAGES: list[Stage] = [
 
 def known_words(corpus: list[str]) -> None:
     """The morphology's work for these messages, done before a timer: the lemmas of each of
-    their words, folded, kept where a worker keeps them (``tokens.keys``)."""
+    their words, folded, kept where a worker keeps them (``tokens.keys``): the words of the
+    plain view and of the folded one, which the concepts read again where a message has
+    spelling tricks ("p1stola")."""
     for text in corpus:
-        tokens.tokenize(normalize(text))
+        normalized = normalize(text)
+        tokens.tokenize(normalized)
+        tokens.Words(normalized.folded.text)
 
 
 def stages(

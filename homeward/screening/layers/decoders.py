@@ -1176,39 +1176,56 @@ def _word_starts() -> frozenset[str] | None:
     return starts | frozenset(w[:4] for w in ours) | frozenset(w[:5] for w in ours)
 
 
+@once
+def _vocabulary_beginnings() -> frozenset[str]:
+    """The beginnings of two letters or more of every word ``_segment`` takes from the
+    common words and the words that matter (the words themselves among them)."""
+    return frozenset(
+        word[:length] for word in _trigger_sets()[2] for length in range(2, len(word) + 1)
+    )
+
+
 @lru_cache(maxsize=20_000)
 def _segment(letters: str) -> tuple[list[str], int]:
     """The letters split into words covering as many letters as possible (the letters no
     word covers stay single), and how many letters words cover. Words of two letters or
-    more from the common words and the words that matter. (Initials spell few words: a
-    piece of lower-case ASCII letters that begins no word (``_word_starts``) is not looked
-    up in the dictionaries, which cost microseconds a piece.)"""
-    vocabulary = _trigger_sets()[2]
+    more from the common words and the words that matter. (Initials spell few words: the
+    pieces tried from each letter stop where no common word or word that matters begins
+    so and the dictionaries cannot hold a longer one; a piece of lower-case ASCII letters
+    that begins no word (``_word_starts``) is not looked up in the dictionaries, which cost
+    microseconds a piece.)"""
+    vocabulary, beginnings = _trigger_sets()[2], _vocabulary_beginnings()
     n = len(letters)
     starts = _word_starts() if letters.isascii() and letters.islower() else None
-    # Whether a piece from j may be a word: of four letters (begins[j]; None: any), of five
-    # or more (fives[j]).
-    begins: list[bool] | None = None
-    fives: list[bool] = []
-    if starts is not None:
-        begins = [letters[j : j + 4] in starts for j in range(n)]
-        fives = [letters[j : j + 5] in starts for j in range(n)]
+    # The words found, by where they end: the places they start, in order.
+    ending: list[list[int]] = [[] for _ in range(n + 1)]
+    for j in range(n):
+        longest = min(_MAX_WORD, n - j)
+        # The longest piece from j the dictionaries may hold: any (no starts to rule them
+        # out), four letters (the letters begin a word of four, not of five), or none.
+        if starts is None:
+            in_dictionaries = longest
+        elif letters[j : j + 4] in starts:
+            in_dictionaries = longest if letters[j : j + 5] in starts else 4
+        else:
+            in_dictionaries = 0
+        for length in range(2, longest + 1):
+            piece = letters[j : j + length]
+            begun = piece in beginnings
+            if not begun and length > in_dictionaries:
+                break  # no longer piece from j is a word either
+            if (begun and piece in vocabulary) or (4 <= length <= in_dictionaries and known(piece)):
+                ending[j + length].append(j)
     # best[i]: (letters covered, -pieces) for letters[:i], and where its last piece starts.
     best: list[tuple[tuple[int, int], int]] = [((0, 0), 0)] + [((-1, 0), 0)] * n
     for i in range(1, n + 1):
         covered, pieces = best[i - 1][0]
         choice = ((covered, pieces - 1), i - 1)
-        for j in range(max(0, i - _MAX_WORD), i - 1):
-            piece = letters[j:i]
-            if piece in vocabulary or (
-                i - j >= 4
-                and (begins is None or (begins[j] and (i - j == 4 or fives[j])))
-                and known(piece)
-            ):
-                c, p = best[j][0]
-                candidate = ((c + i - j, p - 1), j)
-                if candidate[0] > choice[0]:
-                    choice = candidate
+        for j in ending[i]:
+            c, p = best[j][0]
+            candidate = ((c + i - j, p - 1), j)
+            if candidate[0] > choice[0]:
+                choice = candidate
         best[i] = choice
     words: list[str] = []
     i = n

@@ -407,17 +407,18 @@ class AnchoredLexicon(Lexicon[T]):
 
     def _learn(self, word: str) -> _Anchored[T] | None:
         """Work out once what a word anchors (None for nothing), and keep it."""
-        ones, after, before = self._anchored(word)
         if len(self._by_word) >= _WORDS_KEPT:
             self._by_word.clear()
         anchored = None
-        if ones or after or before:
-            anchor = self.anchors.__getitem__
-            anchored = _Anchored(
-                tuple(anchor(n).value for n in ones),
-                {k: tuple(map(anchor, v)) for k, v in after.items()},
-                {k: tuple(map(anchor, v)) for k, v in before.items()},
-            )
+        if not self._by_anchor.keys().isdisjoint(keys(word)):  # most new words: nothing
+            ones, after, before = self._anchored(word)
+            if ones or after or before:
+                anchor = self.anchors.__getitem__
+                anchored = _Anchored(
+                    tuple(anchor(n).value for n in ones),
+                    {k: tuple(map(anchor, v)) for k, v in after.items()},
+                    {k: tuple(map(anchor, v)) for k, v in before.items()},
+                )
         self._by_word[word] = anchored
         return anchored
 
@@ -431,9 +432,10 @@ class AnchoredLexicon(Lexicon[T]):
         found = self.packed_by_word.get(word, _UNKNOWN)
         if found is not _UNKNOWN:
             return found  # type: ignore[no-any-return]
-        own = sorted(self._key_number[k] for k in keys(word) if k in self._key_number)
+        word_keys = keys(word)
         packed = None
-        if own:
+        if not self._key_number.keys().isdisjoint(word_keys):  # most new words: none
+            own = sorted(self._key_number[k] for k in word_keys if k in self._key_number)
             ones, after, before = self._anchored(word)
             ints = [len(own), *own, len(ones), *ones]
             longer = [n for group in (after, before) for numbers in group.values() for n in numbers]

@@ -438,8 +438,9 @@ def test_initials_are_split_into_the_same_words_without_asking_the_dictionaries_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A piece of initials that begins no word (its first four and five letters) is not
-    looked up in the dictionaries; the splits are the same as when every piece is (every
-    message of the development parts and the regression corpus, and random letters)."""
+    looked up in the dictionaries, and the pieces tried from a letter stop where no word
+    begins so; the splits are the same as when every piece is (every message of the
+    development parts and the regression corpus, and random letters)."""
     from homeward.screening.evaluation import heldout, run
 
     assert decoders._word_starts() is not None  # the installed simplemma lays them open
