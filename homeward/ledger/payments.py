@@ -252,6 +252,17 @@ def start(
             )
             if closed_at is not None:
                 raise NotFound(_("This account is closed."))
+            # Priced again under the payer's row: of two payments (two keys) into a wallet
+            # with no deposit yet, only the first to hold the row carries the account fee,
+            # and the other's total has changed since it was shown. (A twin with this very
+            # key is answered below, as the payment it made.)
+            priced = quote(facility=facility, amount=amount, resident=resident, contact=contact)
+            if (
+                expected_total is not None
+                and priced.total != expected_total
+                and not Payment.objects.filter(key=key).exists()
+            ):
+                raise TotalChanged(total=priced.total, expected=expected_total)
             try:
                 with transaction.atomic():
                     payment = Payment.objects.create(
@@ -398,6 +409,14 @@ def _finish(
             .get(pk=payment_id)
         )
         if outcome == "succeeded" and payment.status != P.SUCCEEDED:
+            resident = payment.resident
+            if resident is not None:
+                # Trust money: the resident's row is held as a release holds it (NO KEY, as
+                # there), so money arriving while the resident is released waits for the
+                # release, sees it, and goes back to the card, rather than land in a trust
+                # account already paid out.
+                resident = Resident.objects.select_for_update(no_key=True).get(pk=resident.pk)
+                payment.resident = resident
             _credit(payment)
             payment.status = P.SUCCEEDED
             payment.completed_at = clock.now()
@@ -405,7 +424,6 @@ def _finish(
             payment.provider_charge = provider_charge or payment.provider_charge
             payment.save()
             payment_succeeded(payment)
-            resident = payment.resident
             if resident is not None and not resident.in_custody:
                 _return_to_card(
                     payment, resident, reason=words.RELEASED.stored(name=resident.first_name)

@@ -53,3 +53,86 @@ def test_the_same_key_five_times_at_once_posts_once():
     assert len(set(results)) == 1, results
     assert Account.objects.get(pk=wallet.pk).balance == 500
     assert ledger.problems() == []
+
+
+def test_two_first_deposits_at_once_carry_the_account_fee_once(world):
+    """Two deposits (two keys, two tabs) into a wallet with none yet, each shown the total
+    with the one-time account fee: one is made with the fee, the other is refused as a
+    total that changed (it would be the second deposit), and nothing else is recorded."""
+    from homeward.ledger import payments
+    from homeward.ledger.models import Payment
+
+    t.set_prices(world.facility_1, model="stamps", stamp_cents=40, account_fee_cents=200)
+    shown = payments.quote(facility=world.facility_1, amount=1000, contact=world.contact_a)
+    assert shown.total == 1200
+
+    def deposit(i: int) -> str:
+        try:
+            payments.start(
+                contact=world.contact_a,
+                facility=world.facility_1,
+                amount=1000,
+                key=f"tab-{i}",
+                card="4242 4242 4242 4242",
+                expected_total=shown.total,
+            )
+            return "made"
+        except payments.TotalChanged:
+            return "total_changed"
+
+    outcomes = in_threads(6, deposit)
+    assert sorted(outcomes) == ["made"] + ["total_changed"] * 5, outcomes
+    made = Payment.objects.get()
+    assert (made.fee_cents, made.total_cents) == (200, 1200)
+    assert payments.quote(facility=world.facility_1, amount=1000, contact=world.contact_a).fee == 0
+    assert ledger.problems() == []
+
+
+def test_trust_money_answered_while_its_resident_is_released_goes_back_to_the_card(
+    world, monkeypatch
+):
+    """The card company's answer for trust money arrives while the resident's release is
+    paying the trust account out (the release not committed yet): the answer waits for the
+    release, and the money goes back to the card instead of landing in the trust account of
+    someone already released."""
+    import threading
+    import time
+
+    from homeward.ledger import payments
+    from homeward.roster import services as roster
+
+    connection = world.contact_a.connections.get()
+    late = payments.start(
+        contact=world.contact_a,
+        facility=world.facility_1,
+        amount=1500,
+        key="late-trust",
+        card="4000 0000 0000 3220",  # the card company answers later
+        connection_id=connection.pk,
+    ).payment
+    assert late.status == "pending"
+    paid_out = threading.Event()
+    pay_out = roster._pay_out_trust
+
+    def paying_out(resident):  # the real payout, then a pause before the release commits
+        held = pay_out(resident)
+        paid_out.set()
+        time.sleep(0.5)
+        return held
+
+    monkeypatch.setattr(roster, "_pay_out_trust", paying_out)
+
+    def run(i: int):
+        if i == 0:
+            return roster.release_resident(
+                staff=world.facility_admin, resident_id=world.resident.pk
+            )
+        assert paid_out.wait(10)
+        return payments._finish(late.pk, outcome="succeeded")
+
+    results = in_threads(2, run)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    late.refresh_from_db()
+    assert late.status == "succeeded" and late.refunded_cents == 1500
+    assert ledger.balance_of(kind=K.TRUST, resident=world.resident) == 0
+    assert ledger.problems() == []
