@@ -84,6 +84,11 @@ def make_privileged(*, staff: User, connection: Connection) -> Connection:
     ):
         raise PrivilegeError("Verify the contact as an attorney first.")
     with transaction.atomic():
+        # The agency's row first, as withdrawing the channel holds it: the channel is still
+        # offered when the connection becomes privileged, or this waits and is refused.
+        held = Agency.objects.select_for_update().get(pk=agency.pk)
+        if not held.privileged_channel:
+            raise PrivilegeError(f"{agency.name} does not offer a privileged channel.")
         connection = Connection.objects.select_for_update().get(pk=connection.pk)
         if connection.privileged:
             return connection

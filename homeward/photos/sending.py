@@ -47,8 +47,11 @@ def send(
     ids = list(dict.fromkeys(photo_ids))
     client_token = client_token.strip()[:64]
     with transaction.atomic():
+        # Locked first, as the send locks it and as making a channel privileged does (then
+        # the photos): a channel made privileged while this waited is seen, and refused.
         connection = (
-            Connection.objects.select_related("facility")
+            Connection.objects.select_for_update(of=("self",))
+            .select_related("facility")
             .filter(pk=connection_id, contact=contact)
             .first()
         )

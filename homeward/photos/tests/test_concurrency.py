@@ -124,3 +124,50 @@ def test_thirty_removals_of_one_hash_at_once_take_it_out_once(world):
     assert set(results) == {"ok", "not_found"}
     assert not PhotoHash.objects.filter(pk=entry.pk).exists()
     assert AuditEvent.objects.filter(action="photo_hash.removed").count() == 1
+
+
+def test_photos_sent_while_the_channel_becomes_privileged_are_refused(ana, facility, monkeypatch):
+    """A send with a photo that starts while an admin is making the channel privileged
+    (the change not committed yet) waits for it and is refused: nothing is sent, charged
+    or attached, and the photo is still the contact's to send elsewhere."""
+    import threading
+    import time
+
+    from homeward.monitoring import index, privileged
+
+    [photo] = ready(ana, facility, 1)
+    connection = ana.connections.get()
+    admin = t.make_staff("agency-admin", role="agency_admin", agency=facility.agency)
+    facility.agency.privileged_channel = True
+    facility.agency.save()
+    privileged.verify_attorney(
+        staff=admin, agency=facility.agency, contact=ana, bar_number="123", bar_state="NY"
+    )
+    changing = threading.Event()
+    unindex = index.unindex
+
+    def unindexing(ids):  # inside the change, the connection held: a pause before commit
+        changing.set()
+        time.sleep(0.5)
+        return unindex(ids)
+
+    monkeypatch.setattr(index, "unindex", unindexing)
+
+    def run(i: int) -> str:
+        if i == 0:
+            privileged.make_privileged(staff=admin, connection=connection)
+            return "privileged"
+        assert changing.wait(10)
+        try:
+            sending.send(
+                contact=ana, connection_id=connection.pk, body="A picture", photo_ids=[photo.pk]
+            )
+        except DomainError as error:
+            return error.code
+        return "sent"
+
+    assert in_threads(2, run) == ["privileged", "photos_not_on_privileged"]
+    assert not Message.objects.exists()
+    assert charges.wallet(ana, facility).balance == 1000
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.READY
