@@ -67,7 +67,8 @@ def claim(*, staff: User, task_id: int) -> ReviewTask:
         task = task_for(staff, task_id)
         if task.status != ReviewTask.Status.OPEN:
             raise Conflict("already_decided", "This message no longer needs a decision.")
-        if task.escalated_at is not None and not supervises(staff, task.facility_id):
+        supervisor = supervises(staff, task.facility_id)
+        if task.escalated_at is not None and not supervisor:
             raise PermissionDenied(
                 "This message was escalated: a supervisor decides it.", "escalated"
             )
@@ -78,12 +79,18 @@ def claim(*, staff: User, task_id: int) -> ReviewTask:
             if not renewed:  # the lease ran out and someone else took it a moment ago
                 raise Conflict("already_claimed", "Another reviewer is working on this message.")
         else:
-            taken = (
-                ReviewTask.objects.filter(pk=task_id, status=ReviewTask.Status.OPEN)
-                .filter(_free(now))
-                .update(claimed_by=staff, lease_until=lease, claimed_at=now)
+            claimable = ReviewTask.objects.filter(pk=task_id, status=ReviewTask.Status.OPEN)
+            if not supervisor:  # escalated by its holder while this waited: not this one's
+                claimable = claimable.filter(escalated_at__isnull=True)
+            taken = claimable.filter(_free(now)).update(
+                claimed_by=staff, lease_until=lease, claimed_at=now
             )
             if not taken:
+                escalated = ReviewTask.objects.filter(pk=task_id, escalated_at__isnull=False)
+                if not supervisor and escalated.exists():
+                    raise PermissionDenied(
+                        "This message was escalated: a supervisor decides it.", "escalated"
+                    )
                 raise Conflict("already_claimed", "Another reviewer is working on this message.")
             audit.record(
                 actor=staff, action="review.claimed", obj=task, facility_id=task.facility_id
@@ -104,8 +111,8 @@ def claim_next(
     for task_id in free.values_list("id", flat=True)[:20]:
         try:
             return claim(staff=staff, task_id=task_id)
-        except Conflict:
-            continue  # someone else took it between our read and our claim
+        except (Conflict, PermissionDenied):
+            continue  # someone else took it (or escalated it) between our read and our claim
     return None
 
 

@@ -99,3 +99,40 @@ def test_two_decisions_at_once_on_one_task_record_one() -> None:
     expected = Message.Status.APPROVED if decided.decision == "approve" else Message.Status.BLOCKED
     assert message.status == expected
     assert message.events.filter(to_status__in=["approved", "blocked"]).count() == 1
+
+
+def test_a_task_escalated_as_its_lease_runs_out_is_not_another_reviewers(monkeypatch) -> None:
+    """Reviewer A escalates a task as A's lease runs out; reviewer B (no supervisor) presses
+    claim while the escalation is being written, and sees the task free (the lease is over).
+    B's claim waits for the escalation and is refused: only a supervisor decides it."""
+    import datetime as dt
+    import threading
+    import time
+
+    from homeward.core import audit, clock
+
+    (task,), (holder, other) = queue_of(1, 2)
+    review.claim(staff=holder, task_id=task.pk)
+    escalating = threading.Event()
+    record = audit.record
+
+    def recording(**kw):  # inside the escalation, the task held: a pause before commit
+        if kw.get("action") == "review.escalated":
+            escalating.set()
+            time.sleep(1.2)
+        return record(**kw)
+
+    monkeypatch.setattr(audit, "record", recording)
+    lease = clock.now() + dt.timedelta(seconds=0.3)
+    ReviewTask.objects.filter(pk=task.pk).update(lease_until=lease)
+
+    def run(i: int) -> str:
+        if i == 0:
+            return code_of(lambda: review.escalate(staff=holder, task_id=task.pk, note="Look"))
+        assert escalating.wait(10)
+        time.sleep(0.5)  # A's lease is over now
+        return code_of(lambda: review.claim(staff=other, task_id=task.pk))
+
+    assert in_threads(2, run) == ["ok", "escalated"]
+    task.refresh_from_db()
+    assert task.escalated_at is not None and task.claimed_by_id is None
