@@ -126,3 +126,50 @@ def test_thirty_messages_naming_the_same_entities_in_any_order_all_go_through(wo
     assert in_threads(30, send) == ["sent"] * 30
     assert Entity.objects.filter(value__in=["5125550143", "bob.tips@example.org"]).count() == 2
     assert Mention.objects.count() == 60
+
+
+def test_a_connection_made_privileged_while_the_channel_is_withdrawn_is_refused(world, monkeypatch):
+    """An agency admin withdraws the attorney channel while another makes an attorney's
+    connection privileged: the change waits for the withdrawal and is refused, so the
+    channel is never withdrawn with a privileged connection (its notice would say no
+    attorney's messages are private while one's are)."""
+    import time
+
+    from homeward.connections.models import Connection
+    from homeward.monitoring import privileged
+    from homeward.people import notices
+
+    agency = world.facility_1.agency
+    admin = t.make_staff("agency-admin", role="agency_admin", agency=agency)
+    privileged.set_offered(staff=admin, agency=agency, offered=True)
+    connection = world.contact_a.connections.get()
+    privileged.verify_attorney(
+        staff=admin, agency=agency, contact=world.contact_a, bar_number="123", bar_state="NY"
+    )
+    withdrawing = threading.Event()
+    publish = notices.publish
+
+    def publishing(**kw):  # inside the withdrawal, the agency held: a pause before commit
+        withdrawing.set()
+        time.sleep(0.5)
+        return publish(**kw)
+
+    monkeypatch.setattr(notices, "publish", publishing)
+
+    def run(i: int) -> str:
+        if i == 0:
+            privileged.set_offered(staff=admin, agency=agency, offered=False)
+            return "withdrawn"
+        assert withdrawing.wait(10)
+        try:
+            privileged.make_privileged(staff=admin, connection=connection)
+        except DomainError as error:
+            return str(error.message)
+        return "privileged"
+
+    assert in_threads(2, run) == [
+        "withdrawn",
+        f"{agency.name} does not offer a privileged channel.",
+    ]
+    assert not Agency.objects.get(pk=agency.pk).privileged_channel
+    assert not Connection.objects.filter(privileged=True).exists()
