@@ -88,6 +88,7 @@ urlpatterns = [
         residents.new_archive_code,
         name="resident_archive_code",
     ),
+    path("residents/<int:resident_id>/pin/", residents.new_pin, name="resident_pin"),
     # Suspensions and revocations (facility and agency admins).
     path(
         "residents/<int:pk>/restrict/",

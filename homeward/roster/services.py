@@ -9,6 +9,7 @@ is given a code to download their archive (``messaging.archive_codes``).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -139,3 +140,34 @@ def _pay_out_trust(resident: Resident) -> int:
             facility=resident.facility,
         )
     return held
+
+
+# The digits of a kiosk PIN an admin gives (the kiosk takes up to twelve).
+PIN_DIGITS = 6
+
+
+def new_pin(*, staff: User, resident_id: int) -> str:
+    """A new kiosk PIN for a resident in custody (facility and agency admins: a resident
+    who forgot theirs, or was never given one), returned to be handed over and never
+    stored but hashed; the old PIN stops working. Audited, without the PIN."""
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update(no_key=True).filter(pk=resident_id).first()
+        if (
+            resident is None
+            or not access.staff_facilities(staff, access.ADMIN_ROLES)
+            .filter(pk=resident.facility_id)
+            .exists()
+        ):
+            raise NotFound()
+        if not resident.in_custody:
+            raise Conflict(
+                "already_released",
+                f"{resident.full_name} is released: the kiosk is closed to them.",
+            )
+        pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+        resident.set_pin(pin)
+        resident.save(update_fields=["pin_hash"])
+        audit.record(
+            actor=staff, action="resident.pin_given", obj=resident, facility_id=resident.facility_id
+        )
+    return pin

@@ -374,6 +374,7 @@ ROWS = [
         {"facility_admin"},
         {"email": ""},
     ),
+    Row("console:resident_pin", "POST", "/console/residents/{resident}/pin/", {"facility_admin"}),
     Row("console:jobs", "GET", "/console/jobs/", {"facility_admin"}),
     Row("console:job_retry", "POST", "/console/jobs/{dead_job}/retry/", {"facility_admin"}),
     Row("console:signin_locks", "GET", "/console/signin-locks/", {"facility_admin"}),

@@ -1,5 +1,5 @@
 """Search residents and read a resident's or a contact's whole message history; admins
-release a resident from here."""
+release a resident, and give one a new kiosk PIN, from here."""
 
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
         "reviewing": reviewing,
         "end_form": EndConnectionForm(),
         "trust_balance": ledger.balance_of(kind=Account.Kind.TRUST, resident=found),
+        # Admins release a resident, and give one in custody a new kiosk PIN.
         "can_release": found.in_custody and _administers(request.user, found),
         "archive_code": _archive_code_context(request.user, found),
         **restrictions_context(request.user, found),
@@ -158,6 +159,28 @@ def new_archive_code(request: StaffRequest, resident_id: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("console:resident", resident_id=found.pk)
     return _archive_code_page(request, found, issued, "A new archive code replaces the old one.")
+
+
+@require_POST
+@reader_required
+def new_pin(request: StaffRequest, resident_id: int) -> HttpResponse:
+    """Give a resident in custody a new kiosk PIN (facility and agency admins), shown once
+    on the answer; the old one stops working. Other staff of the facility get a 403; anyone
+    else a 404."""
+    found = _administered(request, resident_id, "Only facility admins and agency admins give PINs.")
+    if isinstance(found, HttpResponse):
+        return found
+    try:
+        pin = roster.new_pin(staff=request.user, resident_id=found.pk)
+    except NotFound:
+        raise Http404("No such resident.") from None
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("console:resident", resident_id=found.pk)
+    # Shown on this answer only, never stored: the PIN is the resident's.
+    response = render(request, "console/resident_pin.html", {"resident": found, "pin": pin})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _administered(request: StaffRequest, resident_id: int, refusal: str) -> Resident | HttpResponse:
