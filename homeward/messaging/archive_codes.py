@@ -109,6 +109,8 @@ def issue(*, resident: Resident, staff: User | None, email: str = "") -> Issued:
                     "until": local.date(),
                     "link": links.absolute("released", ""),
                     "facility": resident.facility.name,
+                    # What the download form asks for (the name is not it).
+                    "facility_code": resident.facility.code,
                     "number": resident.number,
                 },
                 theirs={"name": resident.first_name},

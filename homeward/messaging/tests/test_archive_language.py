@@ -104,6 +104,8 @@ def test_the_archive_code_is_emailed_in_the_residents_language(world, run_jobs, 
     assert sent.subject == "Su código para descargar sus mensajes de Homeward"
     assert sent.body.startswith("Hola, Maria:")
     assert archive_codes.shown(issued.code) in sent.body
+    # The download form asks for the facility's code, not its name: the email gives it.
+    assert f"el código del centro ({resident.facility.code})" in sent.body
     assert "Funciona hasta el " in sent.body and " de 20" in sent.body
 
 
@@ -115,4 +117,5 @@ def test_a_resident_with_no_language_gets_the_code_in_english(world, run_jobs, m
     [sent] = mailoutbox
     assert sent.subject == "Your code to download your Homeward messages"
     assert sent.body.startswith("Hello Maria,")
+    assert f"the facility code ({resident.facility.code})" in sent.body
     assert "It works until " in sent.body
