@@ -109,7 +109,14 @@ def create_token(
         if contact is None or attempt.kind != throttle.Kind.CONTACT:
             raise InvalidCredentials()
         attempt.succeeded()
-    token, key = issue_token(contact=contact, name=name, ip=ip)
+    with transaction.atomic():
+        # Checked again under the account's row, as a password change holds it: a sign-in
+        # with the password a change replaces at the same moment gets no token that would
+        # outlive the change.
+        held = User.objects.select_for_update().get(pk=contact.user_id)
+        if not held.check_password(password):
+            raise InvalidCredentials()
+        token, key = issue_token(contact=contact, name=name, ip=ip)
     # Invitations sent to this email before the account existed now belong to it.
     connections.claim_invitations(contact=contact)
     return token, key
@@ -199,6 +206,10 @@ def refresh_token(*, token: ApiToken, ip: str | None) -> tuple[ApiToken, str]:
     old token's row is locked); each retry replaces the token the one before made.
     """
     with transaction.atomic():
+        # The account's row first, as a password change holds it while it revokes every
+        # token: a refresh under way when the password changes commits first, and its new
+        # token is revoked with the rest; one that comes after finds the old token revoked.
+        User.objects.select_for_update().filter(pk=token.user_id).first()
         old = ApiToken.objects.select_for_update().get(pk=token.pk)
         now = clock.now()
         if old.revoked_at is None:
