@@ -53,8 +53,8 @@ run: env
 # configuration and docs/deploy.md.
 WORKERS ?= 2
 serve: env
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput --verbosity 0
+	.venv/bin/honcho run $(PY) manage.py migrate --noinput
+	.venv/bin/honcho run $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(LAUNCH) -c worker=$(WORKERS)
 
 # honcho starts the Procfile's processes with the environment's python first on PATH; every
