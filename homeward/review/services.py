@@ -58,6 +58,10 @@ def _free(now: dt.datetime) -> Q:
     return Q(claimed_by__isnull=True) | Q(lease_until__lt=now)
 
 
+def _escalated() -> PermissionDenied:
+    return PermissionDenied("This message was escalated: a supervisor decides it.", "escalated")
+
+
 def claim(*, staff: User, task_id: int) -> ReviewTask:
     """Take one task under a lease. Two reviewers never hold the same task: the claim is a
     single conditional UPDATE, which the database serialises."""
@@ -69,9 +73,7 @@ def claim(*, staff: User, task_id: int) -> ReviewTask:
             raise Conflict("already_decided", "This message no longer needs a decision.")
         supervisor = supervises(staff, task.facility_id)
         if task.escalated_at is not None and not supervisor:
-            raise PermissionDenied(
-                "This message was escalated: a supervisor decides it.", "escalated"
-            )
+            raise _escalated()
         if task.claimed_by_id == staff.pk:
             renewed = ReviewTask.objects.filter(
                 pk=task.pk, claimed_by=staff, status=ReviewTask.Status.OPEN
@@ -88,9 +90,7 @@ def claim(*, staff: User, task_id: int) -> ReviewTask:
             if not taken:
                 escalated = ReviewTask.objects.filter(pk=task_id, escalated_at__isnull=False)
                 if not supervisor and escalated.exists():
-                    raise PermissionDenied(
-                        "This message was escalated: a supervisor decides it.", "escalated"
-                    )
+                    raise _escalated()
                 raise Conflict("already_claimed", "Another reviewer is working on this message.")
             audit.record(
                 actor=staff, action="review.claimed", obj=task, facility_id=task.facility_id
