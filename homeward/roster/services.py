@@ -47,19 +47,25 @@ class Release:
 resident_released: Hook[[Resident]] = Hook("resident_released")
 
 
+def _administered(staff: User, resident_id: int) -> Resident:
+    """The resident, locked to the transaction's end, if ``staff`` administers their
+    facility (NotFound otherwise). NO KEY: a send that opens the resident's first trust or
+    reply account checks the foreign key with a KEY SHARE lock, which FOR UPDATE would
+    block (a deadlock with the connection the send holds)."""
+    resident = Resident.objects.select_for_update(no_key=True).filter(pk=resident_id).first()
+    if (
+        resident is None
+        or not access.staff_facilities(staff, access.ADMIN_ROLES)
+        .filter(pk=resident.facility_id)
+        .exists()
+    ):
+        raise NotFound()
+    return resident
+
+
 def release_resident(*, staff: User, resident_id: int) -> Release:
     with transaction.atomic():
-        # NO KEY: a send that opens the resident's first trust or reply account checks the
-        # foreign key with a KEY SHARE lock, which FOR UPDATE would block (a deadlock with
-        # the connection the send holds).
-        resident = Resident.objects.select_for_update(no_key=True).filter(pk=resident_id).first()
-        if (
-            resident is None
-            or not access.staff_facilities(staff, access.ADMIN_ROLES)
-            .filter(pk=resident.facility_id)
-            .exists()
-        ):
-            raise NotFound()
+        resident = _administered(staff, resident_id)
         if not resident.in_custody:
             raise Conflict("already_released", f"{resident.full_name} is already released.")
         resident.status = Resident.Status.RELEASED
@@ -151,14 +157,7 @@ def new_pin(*, staff: User, resident_id: int) -> str:
     who forgot theirs, or was never given one), returned to be handed over and never
     stored but hashed; the old PIN stops working. Audited, without the PIN."""
     with transaction.atomic():
-        resident = Resident.objects.select_for_update(no_key=True).filter(pk=resident_id).first()
-        if (
-            resident is None
-            or not access.staff_facilities(staff, access.ADMIN_ROLES)
-            .filter(pk=resident.facility_id)
-            .exists()
-        ):
-            raise NotFound()
+        resident = _administered(staff, resident_id)
         if not resident.in_custody:
             raise Conflict(
                 "already_released",
