@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from homeward.connections.models import Connection
 from homeward.console.tests.conftest import status_of
 from homeward.messaging import services as messaging
@@ -87,3 +89,37 @@ def test_unknown_connection_is_not_found(world):
         == 404
     )
     assert client.post("/console/connections/999999/end/", {"reason": "x"}).status_code == 404
+
+
+def test_a_long_wait_list_comes_in_pages_the_longest_waiting_first(world, monkeypatch):
+    """However many connections wait, a page shows a page of them, the longest-waiting
+    first, and the next page follows the last one seen: every one is reached once."""
+    import datetime as dt
+
+    from homeward import builders as t
+    from homeward.console.views import connections as view
+
+    monkeypatch.setattr(view, "PAGE_SIZE", 3)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    waiting = []
+    for n in range(7):
+        connection = t.connect(t.make_contact(f"waiting{n}@example.org"), world.resident)
+        Connection.objects.filter(pk=connection.pk).update(
+            status=S.PENDING_STAFF, updated_at=start + dt.timedelta(minutes=7 - n)
+        )
+        waiting.append(connection.pk)
+    longest_first = list(reversed(waiting))
+    client = client_for(world.reviewer_1)
+    seen, url = [], "/console/connections/"
+    for _ in range(4):
+        html = client.get(url).content.decode()
+        seen += [pk for pk in longest_first if f'id="connection-{pk}"' in html]
+        found = re.search(r'href="\?after=([0-9.]+)"', html)
+        if found is None:
+            break
+        url = f"/console/connections/?after={found.group(1)}"
+    assert seen == longest_first
+    assert "Back to the front of the list" in html
+    # Another facility's reviewer sees none of them, on any page.
+    other = client_for(world.reviewer_2).get("/console/connections/").content.decode()
+    assert not any(f'id="connection-{pk}"' in other for pk in waiting)

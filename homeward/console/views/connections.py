@@ -13,6 +13,7 @@ from homeward.connections.models import Connection
 from homeward.console.access import reviewer_required
 from homeward.console.forms import ConnectionDecisionForm, EndConnectionForm
 from homeward.console.requests import StaffRequest
+from homeward.core import keyset
 from homeward.core.errors import DomainError, NotFound
 from homeward.core.views import show_error
 
@@ -26,9 +27,22 @@ def _in_scope(request: StaffRequest, connection_id: int) -> Connection:
         raise Http404("No such connection.") from None
 
 
+# Connections waiting for approval on one page, the longest-waiting first.
+PAGE_SIZE = 50
+
+
 @reviewer_required
 def waiting(request: StaffRequest) -> HttpResponse:
-    context = {"connections": connection_access.connections_awaiting(request.user)}
+    # Read from the front a page after the last one seen (no OFFSET, no count), however
+    # many are waiting.
+    after = request.GET.get("after", "")
+    page = keyset.forward(
+        connection_access.connections_awaiting(request.user),
+        size=PAGE_SIZE,
+        after=after,
+        field="updated_at",
+    )
+    context = {"connections": page.rows, "page": page, "after": after}
     return render(request, "console/connections.html", context)
 
 
