@@ -13,10 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
+from homeward.core import keyset
 from homeward.facilities.models import Facility
 from homeward.ledger import words
 from homeward.ledger.models import Account, Payment, Posting, Transaction
@@ -39,50 +40,109 @@ class StatementLine:
     facility_code: str = ""
 
 
-def statement(contact: Contact) -> list[StatementLine]:
-    """Everything that moved the contact's money, oldest first, with the wallet balance at
-    each facility after each line. A closed wallet keeps every line."""
+def _moved(contact: Contact) -> QuerySet[Transaction]:
+    """The transactions that moved the contact's money: their wallets, prepaid replies and
+    stamps, and what they paid by card."""
     mine = Q(
         account__contact=contact,
         account__kind__in=(K.CONTACT_WALLET, K.REPLY_CREDIT, K.STAMPS_HELD),
     )
     paid_by_card = Q(payment__contact=contact, kind__in=(T.DEPOSIT, T.TRUST_DEPOSIT))
-    transactions = (
+    return (
         Transaction.objects.filter(Q(postings__in=Posting.objects.filter(mine)) | paid_by_card)
         .distinct()
         .select_related("facility", "payment", "payment__resident", "message")
         .prefetch_related("postings__account")
-        .order_by("created_at", "id")
     )
+
+
+def _wallet_change(txn: Transaction, contact: Contact) -> int:
+    return sum(
+        p.amount
+        for p in txn.postings.all()
+        if p.account.kind == K.CONTACT_WALLET and p.account.contact_id == contact.pk
+    )
+
+
+def _line(txn: Transaction, wallet: int, wallet_after: int) -> StatementLine:
+    card = None
+    if txn.kind in (T.DEPOSIT, T.TRUST_DEPOSIT) and txn.payment:
+        card = txn.payment.total_cents
+    elif txn.kind == T.PAYOUT:
+        card = wallet  # negative: on its way back to the card
+    return StatementLine(
+        at=txn.created_at,
+        facility=txn.facility.name if txn.facility else "",
+        facility_code=txn.facility.code if txn.facility else "",
+        what=_describe(txn),
+        card_cents=card,
+        wallet_cents=wallet,
+        wallet_after=wallet_after,
+        receipt=txn.payment if txn.kind in (T.DEPOSIT, T.TRUST_DEPOSIT) else None,
+        zone=txn.facility.timezone if txn.facility else "UTC",
+    )
+
+
+def statement(contact: Contact) -> list[StatementLine]:
+    """Everything that moved the contact's money, oldest first, with the wallet balance at
+    each facility after each line. A closed wallet keeps every line. (The whole of it, for
+    the CSV, the API and the archive; a page shows it a page at a time, ``statement_page``.)"""
     running: dict[int, int] = defaultdict(int)
     lines = []
-    for txn in transactions:
-        wallet = sum(
-            p.amount
-            for p in txn.postings.all()
-            if p.account.kind == K.CONTACT_WALLET and p.account.contact_id == contact.pk
-        )
-        card = None
-        if txn.kind in (T.DEPOSIT, T.TRUST_DEPOSIT) and txn.payment:
-            card = txn.payment.total_cents
-        elif txn.kind == T.PAYOUT:
-            card = wallet  # negative: on its way back to the card
-        facility_id = txn.facility_id or 0
-        running[facility_id] += wallet
-        lines.append(
-            StatementLine(
-                at=txn.created_at,
-                facility=txn.facility.name if txn.facility else "",
-                facility_code=txn.facility.code if txn.facility else "",
-                what=_describe(txn),
-                card_cents=card,
-                wallet_cents=wallet,
-                wallet_after=running[facility_id],
-                receipt=txn.payment if txn.kind in (T.DEPOSIT, T.TRUST_DEPOSIT) else None,
-                zone=txn.facility.timezone if txn.facility else "UTC",
-            )
-        )
+    for txn in _moved(contact).order_by("created_at", "id"):
+        wallet = _wallet_change(txn, contact)
+        running[txn.facility_id or 0] += wallet
+        lines.append(_line(txn, wallet, running[txn.facility_id or 0]))
     return lines
+
+
+# Lines on one page of the statement.
+PAGE_LINES = 100
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    lines: list[StatementLine]  # newest first
+    earlier: str | None  # the cursor of the page of older lines, if there are any
+
+
+def statement_page(contact: Contact, *, before: str = "", size: int = PAGE_LINES) -> StatementPage:
+    """One page of ``statement``, newest first: the ``size`` lines just older than the
+    cursor ``before`` (``keyset``), or the newest ones. The database reads one page of
+    transactions; the wallet balances after its lines come from the wallets' balances now,
+    less what the lines newer than the page moved (nothing to add up for the newest page)."""
+    rows = _moved(contact)
+    key = keyset.parse(before)
+    if key is not None:
+        at, pk = key
+        rows = rows.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+    found = list(rows.order_by("-created_at", "-id")[: size + 1])
+    page = found[:size]
+    # The wallet balance at each facility after the page's newest line: its balance now,
+    # less what the lines newer than the page moved.
+    after: defaultdict[int, int] = defaultdict(int)
+    wallets = Account.objects.filter(contact=contact, kind=K.CONTACT_WALLET)
+    for facility_id, balance in wallets.values_list("facility_id", "balance"):
+        after[facility_id or 0] += balance
+    if key is not None:
+        at, pk = key
+        newer = Posting.objects.filter(
+            Q(transaction__created_at__gt=at)
+            | Q(transaction__created_at=at, transaction_id__gte=pk),
+            account__in=wallets,
+        )
+        for facility_id, moved in (
+            newer.values_list("account__facility_id").annotate(moved=Sum("amount")).order_by()
+        ):
+            after[facility_id or 0] -= moved or 0
+    lines = []
+    for txn in page:
+        wallet = _wallet_change(txn, contact)
+        facility_id = txn.facility_id or 0
+        lines.append(_line(txn, wallet, after[facility_id]))
+        after[facility_id] -= wallet
+    more = len(found) > size
+    return StatementPage(lines, keyset.cursor_of(page[-1]) if more else None)
 
 
 def trust_statement(resident: Resident) -> list[StatementLine]:

@@ -82,7 +82,9 @@ def priced(world):
     return world
 
 
-def test_the_statement_lists_every_money_line_with_the_balance_after(priced, run_jobs):
+def money_history(priced, run_jobs):
+    """Two deposits at two facilities, a message blocked and refunded, trust money, and the
+    wallet at the first facility refunded to the card."""
     with at(0):
         first = deposit(priced, 2000, "d1")
     with at(1):
@@ -107,7 +109,11 @@ def test_the_statement_lists_every_money_line_with_the_balance_after(priced, run
             key="close",
         )[0]
         run_jobs()  # the refund reaching the card is not another line for the contact
+    return first, trust, elsewhere
 
+
+def test_the_statement_lists_every_money_line_with_the_balance_after(priced, run_jobs):
+    first, trust, elsewhere = money_history(priced, run_jobs)
     lines = statements.statement(priced.contact_a)
     here, there = "Greenhaven Correctional", "Travis County Jail"
     rows = [(x.facility, x.what, x.card_cents, x.wallet_cents, x.wallet_after) for x in lines]
@@ -141,6 +147,25 @@ def test_the_statement_lists_every_money_line_with_the_balance_after(priced, run
     ]
     assert table[2][3:] == ["", "-0.40", "19.60"]
     assert table[6][3:] == ["-20.00", "-20.00", "0.00"]
+
+
+@pytest.mark.parametrize("size", [1, 2, 4, 6, 7])
+def test_the_statement_page_by_page_is_the_whole_statement_newest_first(priced, run_jobs, size):
+    """Pages of any size, each after the last line of the one before, are the statement
+    newest first, every line once, with the same wallet balances after each."""
+    money_history(priced, run_jobs)
+    whole = list(reversed(statements.statement(priced.contact_a)))
+    paged, before = [], ""
+    for _ in range(len(whole) + 1):
+        page = statements.statement_page(priced.contact_a, before=before, size=size)
+        assert len(page.lines) <= size
+        paged += page.lines
+        if page.earlier is None:
+            break
+        before = page.earlier
+    assert paged == whole
+    empty = statements.statement_page(priced.contact_b)
+    assert (empty.lines, empty.earlier) == ([], None)
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from homeward import builders as t
 from homeward.core import clock
@@ -111,6 +112,33 @@ def test_statement_is_newest_first(world):
     page = client.get("/wallet/statement/").content.decode()
     assert page.index(second.receipt_number) < page.index(first.receipt_number)
     assert "$27.00" in page  # the balance after the newest line
+
+
+def test_a_long_statement_comes_in_pages_with_the_balance_after_each_line(world, monkeypatch):
+    """A hundred lines a page (here two), newest first; "Earlier lines" follows the last
+    line seen, and the older page's balances are the balances after its lines."""
+    from homeward.ledger import statements
+
+    monkeypatch.setattr(statements, "PAGE_LINES", 2)
+    client = client_for(world.contact_a.user)
+    for minutes, amount in ((0, "20"), (5, "7"), (10, "3")):
+        with clock.frozen_at(clock.now() + dt.timedelta(minutes=minutes)):
+            pay(client, DEPOSIT, amount)
+    first, second, third = Payment.objects.order_by("pk")
+    newest = client.get("/wallet/statement/").content.decode()
+    assert third.receipt_number in newest and second.receipt_number in newest
+    assert first.receipt_number not in newest
+    assert "$30.00" in newest and "$27.00" in newest
+    earlier = re.search(r'href="\?before=([0-9.]+)"', newest)
+    assert earlier and "Earlier lines" in newest
+    older = client.get(f"/wallet/statement/?before={earlier.group(1)}").content.decode()
+    assert first.receipt_number in older and second.receipt_number not in older
+    assert "$20.00" in older and "The newest lines" in older and "Earlier lines" not in older
+    # The whole of it is still one download.
+    csv_text = client.get("/wallet/statement.csv").content.decode()
+    assert all(p.receipt_number in csv_text for p in (first, second, third))
+    # A position that is no position shows the newest lines.
+    assert third.receipt_number in client.get("/wallet/statement/?before=x").content.decode()
 
 
 def test_names_are_escaped(world):

@@ -295,10 +295,13 @@ def receipt(request: ContactRequest, payment_id: int) -> HttpResponse:
 @contact_required
 def statement(request: ContactRequest) -> HttpResponse:
     contact = request.contact
-    # Each line in its facility's local time, newest first.
-    lines = statements.statement(contact)
-    rows = [{"line": line, "zone": line.zone} for line in reversed(lines)]
-    return render(request, "web/statement.html", {"rows": rows})
+    # A page of lines, newest first, each in its facility's local time; older pages follow
+    # the last line seen (the CSV has every line).
+    before = request.GET.get("before", "")
+    page = statements.statement_page(contact, before=before, size=statements.PAGE_LINES)
+    rows = [{"line": line, "zone": line.zone} for line in page.lines]
+    context = {"rows": rows, "earlier": page.earlier, "paged": bool(before)}
+    return render(request, "web/statement.html", context)
 
 
 @require_GET
