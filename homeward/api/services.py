@@ -106,15 +106,15 @@ def create_token(
         contact = Contact.objects.filter(user=user).first() if user is not None else None
         # A staff account's right password is refused and counted like a wrong one: it
         # must not reset the staff count.
-        if contact is None or attempt.kind != throttle.Kind.CONTACT:
+        if user is None or contact is None or attempt.kind != throttle.Kind.CONTACT:
             raise InvalidCredentials()
         attempt.succeeded()
     with transaction.atomic():
-        # Checked again under the account's row, as a password change holds it: a sign-in
-        # with the password a change replaces at the same moment gets no token that would
-        # outlive the change.
-        held = User.objects.select_for_update().get(pk=contact.user_id)
-        if not held.check_password(password):
+        # Under the account's row, as a password change holds it: a password changed since
+        # it was checked (its stored hash is another) gets no token that would outlive the
+        # change (the hash compared, not the password hashed a second time).
+        held = User.objects.select_for_update().values_list("password", flat=True)
+        if held.get(pk=contact.user_id) != user.password:
             raise InvalidCredentials()
         token, key = issue_token(contact=contact, name=name, ip=ip)
     # Invitations sent to this email before the account existed now belong to it.

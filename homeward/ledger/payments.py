@@ -232,9 +232,6 @@ def start(
     if connection_id is not None:
         connection = trust_recipient(contact, connection_id)
         resident, facility = connection.resident, connection.facility
-    priced = quote(facility=facility, amount=amount, resident=resident, contact=contact)
-    if expected_total is not None and priced.total != expected_total:
-        raise TotalChanged(total=priced.total, expected=expected_total)
     chosen = providers.get(provider)
     made: Payment | None
     with _start_lock() as hold:
@@ -252,10 +249,10 @@ def start(
             )
             if closed_at is not None:
                 raise NotFound(_("This account is closed."))
-            # Priced again under the payer's row: of two payments (two keys) into a wallet
-            # with no deposit yet, only the first to hold the row carries the account fee,
-            # and the other's total has changed since it was shown. (A twin with this very
-            # key is answered below, as the payment it made.)
+            # Priced under the payer's row: of two payments (two keys) into a wallet with no
+            # deposit yet, only the first to hold the row carries the account fee, and the
+            # other's total has changed since it was shown. (A twin with this very key is
+            # answered below, as the payment it made.)
             priced = quote(facility=facility, amount=amount, resident=resident, contact=contact)
             if (
                 expected_total is not None

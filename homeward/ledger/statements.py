@@ -104,6 +104,7 @@ PAGE_LINES = 100
 class StatementPage:
     lines: list[StatementLine]  # newest first
     earlier: str | None  # the cursor of the page of older lines, if there are any
+    newest: bool  # the page of the newest lines (no cursor, or one that names no line)
 
 
 def statement_page(contact: Contact, *, before: str = "", size: int = PAGE_LINES) -> StatementPage:
@@ -142,7 +143,7 @@ def statement_page(contact: Contact, *, before: str = "", size: int = PAGE_LINES
         lines.append(_line(txn, wallet, after[facility_id]))
         after[facility_id] -= wallet
     more = len(found) > size
-    return StatementPage(lines, keyset.cursor_of(page[-1]) if more else None)
+    return StatementPage(lines, keyset.cursor_of(page[-1]) if more else None, key is None)
 
 
 def trust_statement(resident: Resident) -> list[StatementLine]:

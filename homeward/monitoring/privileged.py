@@ -73,22 +73,19 @@ def verify_attorney(
 def make_privileged(*, staff: User, connection: Connection) -> Connection:
     """Make a verified attorney's connection privileged, and take its messages out of
     search, entities and cases."""
-    agency = Agency.objects.get(pk=connection.facility.agency_id)  # as it is now
-    if not agency.privileged_channel:
-        raise PrivilegeError(f"{agency.name} does not offer a privileged channel.")
-    if (
-        connection.contact is None
-        or not AttorneyVerification.objects.filter(
-            agency=agency, contact=connection.contact
-        ).exists()
-    ):
-        raise PrivilegeError("Verify the contact as an attorney first.")
     with transaction.atomic():
         # The agency's row first, as withdrawing the channel holds it: the channel is still
         # offered when the connection becomes privileged, or this waits and is refused.
-        held = Agency.objects.select_for_update().get(pk=agency.pk)
-        if not held.privileged_channel:
+        agency = Agency.objects.select_for_update().get(pk=connection.facility.agency_id)
+        if not agency.privileged_channel:
             raise PrivilegeError(f"{agency.name} does not offer a privileged channel.")
+        if (
+            connection.contact is None
+            or not AttorneyVerification.objects.filter(
+                agency=agency, contact=connection.contact
+            ).exists()
+        ):
+            raise PrivilegeError("Verify the contact as an attorney first.")
         connection = Connection.objects.select_for_update().get(pk=connection.pk)
         if connection.privileged:
             return connection

@@ -3,6 +3,9 @@ release a resident, and give one a new kiosk PIN, from here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -62,8 +65,8 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
         "reviewing": reviewing,
         "end_form": EndConnectionForm(),
         "trust_balance": ledger.balance_of(kind=Account.Kind.TRUST, resident=found),
-        # Admins release a resident, and give one in custody a new kiosk PIN.
-        "can_release": found.in_custody and _administers(request.user, found),
+        # Admins release a resident in custody, and give them a new kiosk PIN.
+        "admin_in_custody": found.in_custody and _administers(request.user, found),
         "archive_code": _archive_code_context(request.user, found),
         **restrictions_context(request.user, found),
     }
@@ -123,13 +126,9 @@ def release(request: StaffRequest, resident_id: int) -> HttpResponse:
     )
     if isinstance(found, HttpResponse):
         return found
-    try:
-        released = roster.release_resident(staff=request.user, resident_id=found.pk)
-    except NotFound:
-        raise Http404("No such resident.") from None
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("console:resident", resident_id=found.pk)
+    released = _done(request, found, roster.release_resident)
+    if isinstance(released, HttpResponse):
+        return released
     # Shown on this answer, never stored: the code is the resident's, and shown once.
     return _archive_code_page(request, found, released.archive, release_summary(released))
 
@@ -149,15 +148,14 @@ def new_archive_code(request: StaffRequest, resident_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("email", [])))
         return redirect("console:resident", resident_id=found.pk)
-    try:
-        issued = archive_codes.issue(
-            resident=found, staff=request.user, email=form.cleaned_data["email"]
-        )
-    except NotFound:
-        raise Http404("No such resident.") from None
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("console:resident", resident_id=found.pk)
+    email = form.cleaned_data["email"]
+    issued = _done(
+        request,
+        found,
+        lambda staff, resident_id: archive_codes.issue(resident=found, staff=staff, email=email),
+    )
+    if isinstance(issued, HttpResponse):
+        return issued
     return _archive_code_page(request, found, issued, "A new archive code replaces the old one.")
 
 
@@ -170,17 +168,31 @@ def new_pin(request: StaffRequest, resident_id: int) -> HttpResponse:
     found = _administered(request, resident_id, "Only facility admins and agency admins give PINs.")
     if isinstance(found, HttpResponse):
         return found
-    try:
-        pin = roster.new_pin(staff=request.user, resident_id=found.pk)
-    except NotFound:
-        raise Http404("No such resident.") from None
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("console:resident", resident_id=found.pk)
+    pin = _done(request, found, roster.new_pin)
+    if isinstance(pin, HttpResponse):
+        return pin
     # Shown on this answer only, never stored: the PIN is the resident's.
     response = render(request, "console/resident_pin.html", {"resident": found, "pin": pin})
     response["Cache-Control"] = "no-store"
     return response
+
+
+Done = TypeVar("Done")
+
+
+def _done(
+    request: StaffRequest, resident: Resident, act: Callable[..., Done]
+) -> Done | HttpResponse:
+    """What an admin's action on ``resident`` (``act(staff=, resident_id=)``) gives, or
+    the answer to its refusal: a 404 where the resident is out of reach by now, else the
+    reason, on the resident's page."""
+    try:
+        return act(staff=request.user, resident_id=resident.pk)
+    except NotFound:
+        raise Http404("No such resident.") from None
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("console:resident", resident_id=resident.pk)
 
 
 def _administered(request: StaffRequest, resident_id: int, refusal: str) -> Resident | HttpResponse:

@@ -165,7 +165,7 @@ def test_the_statement_page_by_page_is_the_whole_statement_newest_first(priced, 
         before = page.earlier
     assert paged == whole
     empty = statements.statement_page(priced.contact_b)
-    assert (empty.lines, empty.earlier) == ([], None)
+    assert (empty.lines, empty.earlier, empty.newest) == ([], None, True)
 
 
 @pytest.mark.parametrize(

@@ -300,7 +300,7 @@ def statement(request: ContactRequest) -> HttpResponse:
     before = request.GET.get("before", "")
     page = statements.statement_page(contact, before=before, size=statements.PAGE_LINES)
     rows = [{"line": line, "zone": line.zone} for line in page.lines]
-    context = {"rows": rows, "earlier": page.earlier, "paged": bool(before)}
+    context = {"rows": rows, "earlier": page.earlier, "paged": not page.newest}
     return render(request, "web/statement.html", context)
 
 
