@@ -269,7 +269,8 @@ def squeeze(text: str) -> str:
 
 def plain(text: str) -> str:
     """The plain view's text of any string."""
-    return _squeeze(_base(text))
+    view = None if _plain_view is None else _plain_view(text, _LATIN1_PLAIN, _WIDE)
+    return _squeeze(_base(text)) if view is None else view
 
 
 _SPANISH_ACCENTS = str.maketrans("áéíóúüñ", "aeiouun")
@@ -400,6 +401,10 @@ _through = native.function("_edits", "through") or through
 # _WIDE), and the plain view with its exact map: what _track_plain replays, in one pass.
 _plain_chars: Callable[[str, bytes, dict[int, int]], str | None] | None = native.function(
     "_text", "plain_chars"
+)
+# The plain view itself where every character maps alone: what _squeeze(_base(text)) is.
+_plain_view: Callable[[str, bytes, dict[int, int]], str | None] | None = native.function(
+    "_text", "plain_view"
 )
 _plain_origins: Callable[[str, bytes, dict[int, int]], Origins | None] | None = native.function(
     "_text", "plain_origins"
@@ -688,9 +693,12 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """Both views of a text; their offset maps are built only if to_original is called."""
-    base = _base(text)
+    plain_text = None if _plain_view is None else _plain_view(text, _LATIN1_PLAIN, _WIDE)
+    base = None
+    if plain_text is None:
+        base = _base(text)
+        plain_text = _squeeze(base)
     mapped = _case_lookalikes(text)
-    plain_text = _squeeze(base)
     plain_view = View(plain_text, lambda: _plain_map(text, plain_text), len(text))
     simply = None
     if _fold_simply is not None and mapped is text:
@@ -702,7 +710,7 @@ def normalize(text: str) -> Normalized:
         build = lambda: _simple_folded_map(text, plain_view)  # noqa: E731
     else:
         if mapped is text:
-            folded, joined = _fold_base(base, plain_text)
+            folded, joined = _fold_base(_base(text) if base is None else base, plain_text)
         else:
             folded, joined = _fold_base(_base(mapped))
         build = lambda: _track_folded(text)  # noqa: E731

@@ -52,6 +52,8 @@
  *   (the 256 of them as bytes: 0 drops one, 1 means the general route), others by
  *   ``wide`` (a dict of code points: what each becomes, 0 where it is dropped); None where
  *   one needs the general route (``normalize._LATIN1_PLAIN`` and ``normalize._WIDE``)
+ * plain_view(text, table, wide) -> str | None
+ *   the same with runs of spaces made one and the ends trimmed: the plain view, in one pass
  * plain_origins(text, table, wide) -> tuple[str, bytes, bytes] | None
  *   the same with runs of spaces made one and the ends trimmed (the plain view), and the
  *   span [first, end) of ``text`` each of its characters comes from (a run made one comes
@@ -951,10 +953,11 @@ enum {
     K_ASK = 1 << 6,    /* '?' */
     K_DOT = 1 << 7,    /* '.' */
     K_DASH = 1 << 8,   /* '-' */
+    K_QUOTE = 1 << 9,  /* '\'' (an apostrophe) */
 };
 static const unsigned short class_bits[256] = {
     ['a'] = K_LETTER, ['0'] = K_ZERO, ['1'] = K_ONE, ['!'] = K_BANG, ['$'] = K_DOLLAR,
-    [' '] = K_SPACE,  ['?'] = K_ASK,  ['.'] = K_DOT, ['-'] = K_DASH,
+    [' '] = K_SPACE,  ['?'] = K_ASK,  ['.'] = K_DOT, ['-'] = K_DASH,   ['\''] = K_QUOTE,
 };
 #define LEETISH (K_LETTER | K_ZERO | K_ONE | K_BANG | K_DOLLAR) /* "a01!$" */
 #define LETTER_OR_MARK (K_LETTER | K_BANG | K_DOLLAR)           /* "a!$" */
@@ -970,11 +973,45 @@ among(unsigned char c, unsigned short set)
     return (class_bits[c] & set) != 0;
 }
 
+/* Whether chars[from:to] is a number with a unit (``folding._NUMBER_LIKE`` matches all of
+ * it: "5pm", "28th", "1990s", "4x4"), which ``folding.leet_edits`` leaves alone. */
+static int
+number_like(const Py_UCS4 *chars, Py_ssize_t from, Py_ssize_t to)
+{
+    static const char *const units[] = {
+        "st", "nd", "rd", "th", "am", "pm", "hr", "hrs", "min", "mins", "sec", "secs", "lb",
+        "lbs", "kg", "mg", "ml", "oz", "ft", "in", "mi", "km", "cm", "mm", "mph", "yr", "yrs",
+        "yo", "gb", "mb"};
+    Py_ssize_t at = from;
+    while (at < to && chars[at] >= '0' && chars[at] <= '9')
+        at++;
+    Py_ssize_t digits = at - from, rest = to - at;
+    if (digits == 0 || rest == 0)
+        return 0;
+    if (chars[at] == 's' && rest == 1 && digits >= 2)
+        return 1;
+    if (chars[at] == 'x' && rest >= 2) {
+        Py_ssize_t k = at + 1;
+        while (k < to && chars[k] >= '0' && chars[k] <= '9')
+            k++;
+        if (k == to)
+            return 1;
+    }
+    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+        Py_ssize_t k = 0;
+        while (k < rest && units[u][k] != '\0' && chars[at + k] == (Py_UCS4)units[u][k])
+            k++;
+        if (k == rest && units[u][k] == '\0')
+            return 1;
+    }
+    return 0;
+}
+
 /* Whether a class string (after the joiners are dropped) has a place where
  * ``folding.leet_edits`` may edit. Its tokens are the runs of [a01!$] (between separators,
  * " ?.-"); a token is judged once (as ``done`` skips the rest of it), where ``_LEET`` finds
- * a place in it: it must hold a leet character, and a letter (unless a number with a unit:
- * not told apart here), an "!" or an "@", without a "!" that ends it. Each token is read
+ * a place in it: it must hold a leet character, and a letter (and not be a number with a
+ * unit: "5am", "28th"), an "!" or an "@", without a "!" that ends it. Each token is read
  * from its end, so the "$" rule's look ahead ([01!$]* then a letter) is one flag: linear in
  * the text whatever it holds. */
 static int
@@ -1008,15 +1045,18 @@ leet_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
             letter_ahead = letter_ahead || cls[i] == 'a';
         }
         if (found) {
-            Py_ssize_t last = end;
+            Py_ssize_t last = end, digits = start;
             while (last > start && cls[last - 1] == '!')
                 last--;
-            int leet = 0, why = 0;
+            while (digits < last && (cls[digits] == '!' || cls[digits] == '$'))
+                digits++; /* "@5pm" is a time */
+            int leet = 0, letter = 0, why = 0;
             for (Py_ssize_t k = start; k < last; k++) {
                 leet |= among(cls[k], LEET_MARK);
-                why |= cls[k] == 'a' || cls[k] == '!' || chars[k] == '@';
+                letter |= cls[k] == 'a';
+                why |= cls[k] == '!' || chars[k] == '@';
             }
-            if (leet && why)
+            if (leet && (letter ? !number_like(chars, digits, last) : why))
                 return 1;
         }
         end = start;
@@ -1098,6 +1138,20 @@ joined(Py_UCS4 *chars, unsigned char *cls, long long *firsts, long long *ends, P
 static Py_ssize_t
 squeezed(Py_UCS4 *chars, Py_ssize_t n, int collapse, long long *firsts, long long *ends)
 {
+    if (collapse && firsts == NULL) {
+        /* Without spans (most calls): each character written, and counted only if kept,
+         * without a branch to mispredict at every word's end. */
+        Py_ssize_t count = 0;
+        Py_UCS4 previous = ' '; /* the last kept; a space before the first trims the start */
+        for (Py_ssize_t at = 0; at < n; at++) {
+            Py_UCS4 c = chars[at];
+            int again = c == previous && (c == ' ' || (c < 256 && latin1_letter[c]));
+            chars[count] = c;
+            count += !again;
+            previous = again ? previous : c;
+        }
+        return count > 0 && chars[count - 1] == ' ' ? count - 1 : count;
+    }
     Py_ssize_t count = 0;
     for (Py_ssize_t at = 0; at < n; at++) {
         Py_UCS4 c = chars[at];
@@ -1202,39 +1256,74 @@ leet_in_place(PyObject *leet, Py_UCS4 *chars, unsigned char *cls, Py_ssize_t n,
  * leet may be, the stages run too, unless ``spaced`` and ``leet`` are given (else NULL):
  * they are asked. Given ``firsts`` and ``ends`` (room for ``t.length`` each), each folded
  * character's span of the text, [first, end), is put there. */
+/* One character of fold_pass's first loop: ``to`` (what it folds to) put at ``n``. */
+#define FOLD_PUT(to, at)                                                                      \
+    do {                                                                                      \
+        if ((to) == ' ' && n >= 2 && chars[n - 1] == ' ' && chars[n - 2] == ' ') {           \
+            /* Runs of spaces are kept at two (a wide gap) before letters spaced apart are    \
+             * looked for, as _fold_base keeps them; the second spans the rest. */            \
+            if (firsts != NULL)                                                               \
+                ends[n - 1] = (at) + 1;                                                       \
+        } else if ((to) != 0) {                                                               \
+            if (firsts != NULL) {                                                             \
+                firsts[n] = (at);                                                             \
+                ends[n] = (at) + 1;                                                           \
+            }                                                                                 \
+            chars[n] = (to);                                                                  \
+            seen |= class_bits[cls[n++] = classes[to]];                                       \
+        }                                                                                     \
+    } while (0)
+
 static Py_ssize_t
 fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObject *wide,
           PyObject *spaced, PyObject *leet, Py_UCS4 *chars, unsigned char *cls,
           long long *firsts, long long *ends)
 {
     Py_ssize_t n = 0;
-    for (Py_ssize_t at = 0; at < t.length; at++) {
-        Py_UCS4 ch = AT(t, at);
-        unsigned char to;
-        if (ch < 256) {
-            to = fold[ch];
+    unsigned short seen = 0; /* the class_bits of every class put, OR-ed */
+    if (t.kind == PyUnicode_1BYTE_KIND && firsts == NULL) {
+        /* Most texts: a byte a character, no dict, no spans. Each character is written and
+         * counted only if kept (no branch to mispredict at every word's end): not a NUL,
+         * and not a third space in a row. */
+        const unsigned char *bytes = t.data;
+        int spaces = 0; /* spaces kept just before, in a row (at most 2) */
+        for (Py_ssize_t at = 0; at < t.length; at++) {
+            unsigned char to = fold[bytes[at]];
             if (to == 1)
                 return -1;
-        } else {
-            long kept = wide_char(wide, ch);
-            if (kept == -2)
-                return -2;
-            if (kept != (long)ch)
-                return -1;
-            to = ' ';
-        }
-        if (to == ' ' && n >= 2 && chars[n - 1] == ' ' && chars[n - 2] == ' ') {
-            /* Runs of spaces are kept at two (a wide gap) before letters spaced apart are
-             * looked for, as _fold_base keeps them; the second spans the rest. */
-            if (firsts != NULL)
-                ends[n - 1] = at + 1;
-        } else if (to != 0) {
-            if (firsts != NULL) {
-                firsts[n] = at;
-                ends[n] = at + 1;
-            }
+            unsigned char c = classes[to];
             chars[n] = to;
-            cls[n++] = classes[to];
+            cls[n] = c;
+            int space = to == ' ', kept = to != 0 && !(space && spaces == 2);
+            seen |= kept ? class_bits[c] : 0;
+            spaces = kept ? (space ? spaces + (spaces < 2) : 0) : spaces;
+            n += kept;
+        }
+    } else if (t.kind == PyUnicode_1BYTE_KIND) {
+        const unsigned char *bytes = t.data;
+        for (Py_ssize_t at = 0; at < t.length; at++) {
+            unsigned char to = fold[bytes[at]];
+            if (to == 1)
+                return -1;
+            FOLD_PUT(to, at);
+        }
+    } else {
+        for (Py_ssize_t at = 0; at < t.length; at++) {
+            Py_UCS4 ch = AT(t, at);
+            unsigned char to;
+            if (ch < 256) {
+                to = fold[ch];
+                if (to == 1)
+                    return -1;
+            } else {
+                long kept = wide_char(wide, ch);
+                if (kept == -2)
+                    return -2;
+                if (kept != (long)ch)
+                    return -1;
+                to = ' ';
+            }
+            FOLD_PUT(to, at);
         }
     }
     if (spaced_possible((Text){PyUnicode_1BYTE_KIND, cls, n})) {
@@ -1249,19 +1338,24 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
         if (found)
             return -1;
     }
-    Py_ssize_t kept = 0; /* apostrophes dropped */
-    for (Py_ssize_t at = 0; at < n; at++) {
-        if (cls[at] != '\'') {
-            if (firsts != NULL) {
-                firsts[kept] = firsts[at];
-                ends[kept] = ends[at];
+    /* The passes below change nothing in a text without the classes they act on. */
+    if (seen & K_QUOTE) {
+        Py_ssize_t kept = 0; /* apostrophes dropped */
+        for (Py_ssize_t at = 0; at < n; at++) {
+            if (cls[at] != '\'') {
+                if (firsts != NULL) {
+                    firsts[kept] = firsts[at];
+                    ends[kept] = ends[at];
+                }
+                chars[kept] = chars[at];
+                cls[kept++] = cls[at];
             }
-            chars[kept] = chars[at];
-            cls[kept++] = cls[at];
         }
+        n = kept;
     }
-    n = joined(chars, cls, firsts, ends, kept);
-    if (leet_possible(chars, cls, n)) {
+    if (seen & (K_DASH | K_DOT))
+        n = joined(chars, cls, firsts, ends, n);
+    if ((seen & LEET_MARK) && leet_possible(chars, cls, n)) {
         /* Leet edits are a character for a character: each keeps its span. */
         Py_ssize_t made = leet == NULL ? -1 : leet_in_place(leet, chars, cls, n, classes);
         if (made < 0)
@@ -1424,6 +1518,38 @@ plain_chars(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return call_pass(args, nargs, 1, 0, "plain_chars" PLAIN_USAGE, 0, plain_mapping);
 }
 
+static Py_ssize_t
+plain_squeezed(Text t, PyObject *const *args, Py_ssize_t nargs, Py_UCS4 *chars,
+               unsigned char *cls, long long *firsts, long long *ends)
+{
+    if (t.kind != PyUnicode_1BYTE_KIND) {
+        Py_ssize_t count = plain_mapping(t, args, nargs, chars, cls, NULL, NULL);
+        return count < 0 ? count : squeezed(chars, count, 0, NULL, NULL);
+    }
+    /* Latin-1 (most texts): mapped and squeezed in one loop, each character written and
+     * counted only if kept, without a branch to mispredict at every word's end. */
+    const unsigned char *table = (const unsigned char *)PyBytes_AS_STRING(args[1]);
+    const unsigned char *bytes = t.data;
+    Py_ssize_t count = 0;
+    unsigned char previous = ' '; /* the last kept; a space before the first trims the start */
+    for (Py_ssize_t at = 0; at < t.length; at++) {
+        unsigned char to = table[bytes[at]];
+        if (to == 1)
+            return -1;
+        int kept = to != 0 && !(to == ' ' && previous == ' ');
+        chars[count] = to;
+        count += kept;
+        previous = kept ? to : previous;
+    }
+    return count > 0 && chars[count - 1] == ' ' ? count - 1 : count;
+}
+
+static PyObject *
+plain_view(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    return call_pass(args, nargs, 1, 0, "plain_view" PLAIN_USAGE, 0, plain_squeezed);
+}
+
 static PyObject *
 plain_origins(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -1525,6 +1651,8 @@ static PyMethodDef methods[] = {
      "fold_simply_origins(text, fold, classes, wide[, spaced, leet]): and each one's span."},
     {"plain_chars", (PyCFunction)(void (*)(void))plain_chars, METH_FASTCALL,
      "plain_chars(text, table, wide): each character mapped as the plain view maps it."},
+    {"plain_view", (PyCFunction)(void (*)(void))plain_view, METH_FASTCALL,
+     "plain_view(text, table, wide): the plain view, where each character maps alone."},
     {"plain_origins", (PyCFunction)(void (*)(void))plain_origins, METH_FASTCALL,
      "plain_origins(text, table, wide): the plain view, and each character's span."},
     {"buckets", (PyCFunction)(void (*)(void))buckets, METH_FASTCALL,

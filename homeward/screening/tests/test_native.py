@@ -412,6 +412,7 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (normalizing, "_fold_simply_origins", None),  # the folded map replayed
     (normalizing, "_plain_chars", None),  # the general route
     (normalizing, "_plain_origins", None),  # the plain map replayed
+    (normalizing, "_plain_view", None),  # _base and _squeeze
     (normalizing, "_through", edits.through),
     (classifier, "_buckets", None),  # classifier.word_buckets
 ]
@@ -878,12 +879,16 @@ def test_the_folded_view_in_one_pass_agrees_on_any_text(text: str) -> None:
 
 
 def _plain_in_one_pass(text: str) -> bool:
-    """Whether ``plain_origins`` answers for a text, checked against the replayed stages."""
+    """Whether ``plain_origins`` answers for a text, checked against the replayed stages,
+    and ``plain_view`` with it (the same text, without the map)."""
     found = built("_text", "plain_origins")(text, normalizing._LATIN1_PLAIN, WIDE)
+    view = built("_text", "plain_view")(text, normalizing._LATIN1_PLAIN, WIDE)
+    assert (view is None) == (found is None)
     if found is not None:
         exact, _ = normalizing._track_plain(text)
         plain, firsts, ends = found
         assert (plain, array("q", firsts), array("q", ends)) == (exact.text, exact.lo, exact.hi)
+        assert view == exact.text == normalizing.squeeze(normalizing._base(text))
     return found is not None
 
 
@@ -940,6 +945,17 @@ def test_messages_with_emoji_and_dashes_take_the_fast_paths() -> None:
     normalized = normalize(text)
     start, end = normalized.folded.to_original(9, 12)
     assert text[start:end] == "Mom"
+
+
+@needs_built
+def test_numbers_with_units_take_the_one_pass_without_asking_the_leet_stage() -> None:
+    """A letter saying "5am", "28th" or "1990s" is not leet (``folding._NUMBER_LIKE``): the
+    one pass answers for it alone, as the stages would; a word that is leet still asks."""
+    for text in ("up at 5am on the 28th", "the 1990s, a 4x4, 2lbs, 10yrs", "@5pm and 3rd!"):
+        assert _folded_simply(text, stages=False) is not None, text
+    for text in ("5amx", "k1ll at 5am", "1990x", "b4by", "2nds5", "5s"):
+        assert _folded_simply(text, stages=False) is None, text
+        assert _folded_simply(text) is not None, text
 
 
 @needs_built
