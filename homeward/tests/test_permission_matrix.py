@@ -470,6 +470,16 @@ ROWS = [
             "on_the_way": "return",
         },
     ),
+    # Bookings (facility and agency admins); a booking adds a resident the state shows.
+    Row("console:roster", "GET", "/console/roster/greenhaven/", {"facility_admin"}),
+    Row(
+        "console:roster_book",
+        "POST",
+        "/console/roster/greenhaven/book/",
+        {"facility_admin"},
+        {"number": "A-77", "first_name": "Rosa", "last_name": "Diaz"},
+    ),
+    Row("console:roster_upload", "POST", "/console/roster/greenhaven/upload/", {"facility_admin"}),
     # Suspensions and revocations (facility and agency admins).
     Row(
         "console:restrict_contact",
