@@ -21,9 +21,11 @@ from django_otp.oath import totp
 
 from homeward import builders as t
 from homeward.jobs import services as jobs
+from homeward.kiosk.auth import DEVICE_COOKIE
+from homeward.kiosk.services import register_device
 from homeward.messaging.models import Message
 from homeward.operations.tests.launch import make_serve
-from homeward.people.models import StaffMembership
+from homeward.people.models import Resident, StaffMembership
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -333,3 +335,57 @@ def test_the_money_journey(pages, live_server):
     assert "Refund: the message was not delivered" in statement
     contact.goto(f"{url}/wallet/")
     assert "$10.00" in contact.locator("#wallet-greenhaven").inner_text()
+
+
+def test_the_booking_journey(pages, live_server):
+    """A facility admin uploads the roster file; a line that cannot be booked books nobody
+    and the page names it; fixed, the file books everyone; the admin gives one of them a
+    PIN, and she signs in at the kiosk with it."""
+    facility = t.make_facility("greenhaven", name="Greenhaven Correctional", state="NY")
+    admin = t.make_staff("admin1", role=StaffMembership.Role.FACILITY_ADMIN, facility=facility)
+    app = t.enrol_staff(admin)  # set up at an earlier sign-in
+    _, token = register_device(staff=admin, facility=facility, name="A Block, tablet 1")
+    url = live_server.url
+    _, kiosk, staff = pages
+
+    # 1. The admin signs in and opens the Roster page from the menu.
+    staff.goto(f"{url}/console/signin/")
+    staff.get_by_label("Username").fill("admin1")
+    staff.get_by_label("Password").fill(t.PASSWORD)
+    staff.get_by_role("button", name="Sign in").click()
+    staff.wait_for_url("**/console/verify/**")
+    staff.get_by_label("Code").fill(app_code(base64.b32encode(app.bin_key).decode()))
+    staff.get_by_role("button", name="Continue").click()
+    staff.get_by_role("button", name="I understand and accept").click()
+    staff.wait_for_url(f"{url}/console/")
+    staff.get_by_role("link", name="Roster").click()
+    shows(staff, "Roster at Greenhaven Correctional")
+
+    # 2. A file with a bad line books nobody, and says which line.
+    roster = "number,first_name,last_name,housing_unit\nA-1,Rosa,Diaz,B Pod\nA 2,Eva,Sosa,B Pod\n"
+    upload = {"name": "roster.csv", "mimeType": "text/csv", "buffer": roster.encode()}
+    staff.get_by_label("Roster file (CSV)").set_input_files(upload)
+    staff.get_by_role("button", name="Upload and book").click()
+    shows(staff, "Line 3: The resident number “A 2” is not letters and digits")
+    assert not Resident.objects.exists()
+
+    # 3. Fixed, it books both; the admin gives Rosa a PIN from her page.
+    upload["buffer"] = roster.replace("A 2", "A-2").encode()
+    staff.get_by_label("Roster file (CSV)").set_input_files(upload)
+    staff.get_by_role("button", name="Upload and book").click()
+    shows(staff, "2 booked, 0 brought up to date")
+    staff.get_by_role("link", name="Rosa Diaz").click()
+    staff.once("dialog", lambda dialog: dialog.accept())  # "Give Rosa Diaz a new kiosk PIN?"
+    staff.get_by_role("button", name="Give a new PIN").click()
+    shows(staff, "Kiosk PIN for Rosa Diaz")
+    pin = staff.locator(".archive-code strong").inner_text()
+
+    # 4. Rosa signs in at the kiosk with her number and that PIN.
+    kiosk.context.add_cookies([{"name": DEVICE_COOKIE, "value": token, "url": url}])
+    kiosk.goto(f"{url}/kiosk/signin/")
+    kiosk.get_by_label("Resident number").fill("A-1")
+    kiosk.get_by_label("PIN").fill(pin)
+    with kiosk.expect_navigation():
+        kiosk.get_by_role("button", name="Sign in").click()
+    assert kiosk.url == f"{url}/kiosk/"
+    assert Resident.objects.get(number="A-1").housing_unit.name == "B Pod"
