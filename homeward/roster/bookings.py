@@ -7,13 +7,15 @@ read). A roster file may list everyone in custody each time: a person already in
 the facility is left as they are, or their name and housing unit are brought up to date.
 
 The whole file is checked before anything is saved, and then booked in one transaction:
-one bad line and nothing changes, and the answer names every bad line. Bookings of an
-agency are made one at a time (its row is locked), as resident numbers are the agency's.
+a line that is not a booking (a number that is not one, a name missing, a number twice)
+and nothing changes, and the answer names every such line. Bookings of an agency are made
+one at a time (its row is locked), as resident numbers are the agency's.
 
-Not offered yet, and refused with a reason: a transfer (a number in custody at another
-facility of the agency) and booking a released person again (their number stays with
-their history). A person booked has no kiosk PIN until an admin gives them one from their
-page (``services.new_pin``).
+Not offered yet: a transfer (a number in custody at another facility of the agency) and
+booking a released person again (their number stays with their history). Such a line is
+not booked, and the answer lists it with the reason; the rest of the file is booked, so
+that one person coming back does not hold up the roster. A person booked has no kiosk PIN
+until an admin gives them one from their page (``services.new_pin``).
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class Booked:
     updated: list[Resident]  # in custody here already: name or housing unit brought up to date
     unchanged: int  # in custody here already, as the booking says
     units_added: list[str]  # housing units the facility did not have
+    not_booked: list[str]  # why each booking not offered yet was not made (a transfer ...)
 
 
 class InvalidBookings(DomainError):
@@ -169,9 +172,10 @@ def _at(line: int) -> str:
 
 
 def book(*, staff: User, facility: Facility, bookings: list[Booking]) -> Booked:
-    """Book everyone listed at ``facility`` (its admins and its agency's), or nobody:
-    InvalidBookings names every line that cannot be booked. NotFound for a facility the
-    staff member does not administer."""
+    """Book everyone listed at ``facility`` (its admins and its agency's) but those whose
+    booking is not offered yet (``Booked.not_booked`` says why), or nobody: InvalidBookings
+    names the lines listed twice. NotFound for a facility the staff member does not
+    administer."""
     if not access.staff_facilities(staff, access.ADMIN_ROLES).filter(pk=facility.pk).exists():
         raise NotFound()
     problems = _repeated(bookings)
@@ -187,9 +191,8 @@ def book(*, staff: User, facility: Facility, bookings: list[Booking]) -> Booked:
             .select_related("facility", "housing_unit")
             .filter(agency_id=facility.agency_id, number__in=[b.number for b in bookings])
         }
-        problems = [p for p in (_refusal(b, known.get(b.number), facility) for b in bookings) if p]
-        if problems:
-            raise InvalidBookings(problems)
+        refused = {b.line: _refusal(b, known.get(b.number), facility) for b in bookings}
+        bookings = [b for b in bookings if not refused[b.line]]
         units, added = _units(facility, bookings)
         booked, updated, unchanged = [], [], 0
         for booking in bookings:
@@ -201,7 +204,7 @@ def book(*, staff: User, facility: Facility, bookings: list[Booking]) -> Booked:
                 updated.append(resident)
             else:
                 unchanged += 1
-    return Booked(facility, booked, updated, unchanged, added)
+    return Booked(facility, booked, updated, unchanged, added, [r for r in refused.values() if r])
 
 
 def _repeated(bookings: list[Booking]) -> list[str]:

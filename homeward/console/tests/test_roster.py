@@ -153,14 +153,10 @@ GOOD = "A-9,Good,Line\n"  # a line that could be booked: it is not, beside a bad
         (HEADER + GOOD + "A-1,Ro\x07sa,Diaz\n", "Line 3: The first name has a character"),
         (HEADER + GOOD + f"A-1,{'x' * 101},Diaz\n", "Line 3: The first name is longer than 100"),
         (HEADER + GOOD + "A-9,Ana,Diaz\n", "Line 3: Resident number A-9 is also on line 2."),
-        (HEADER + GOOD + "NY5005,Leo,Park\n", "Line 3: NY5005 (Leo Park) is in custody at Auburn"),
         (HEADER + GOOD + 'A-1,"Rosa,Diaz\n', "not CSV"),
     ],
 )
 def test_a_bad_file_books_nobody_and_names_what_is_wrong(world, text, said):
-    # A resident in custody at another facility of the agency: a transfer, not offered.
-    auburn = t.make_facility("auburn", agency=world.facility_1.agency, name="Auburn Correctional")
-    t.make_resident(auburn, "NY5005", first_name="Leo", last_name="Park")
     before, events = residents(), AuditEvent.objects.count()
     response = upload(client_for(world.facility_admin), text)
     assert response.status_code == 400
@@ -189,6 +185,29 @@ def test_a_file_that_is_not_utf8_or_too_big_or_too_long_is_refused(world):
     response = admin.post(UPLOAD, {})
     assert response.status_code == 400 and "This field is required." in response.content.decode()
     assert residents() == before
+
+
+def test_transfers_and_people_coming_back_are_listed_not_booked_and_the_rest_booked(world):
+    """One person coming back must not hold up the roster: the file books the others."""
+    auburn = t.make_facility("auburn", agency=world.facility_1.agency, name="Auburn Correctional")
+    t.make_resident(auburn, "NY5005", first_name="Leo", last_name="Park")
+    release_resident(staff=world.facility_admin, resident_id=world.resident.pk)
+    text = HEADER + "A-1,Rosa,Diaz\nNY5005,Leo,Park\nNY1001,Maria,Lopez\n"
+    response = upload(client_for(world.facility_admin), text)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "1 booked, 0 brought up to date, 0 already booked as listed, 2 not booked." in body
+    assert (
+        "Line 3: NY5005 (Leo Park) is in custody at Auburn Correctional; transfers between "
+        "facilities are not offered yet."
+    ) in body
+    assert (
+        "Line 4: NY1001 (Maria Lopez) was released; booking a released person again is not "
+        "offered yet."
+    ) in body
+    assert Resident.objects.get(number="A-1").facility == world.facility_1
+    assert Resident.objects.get(number="NY5005").facility == auburn
+    assert not Resident.objects.get(number="NY1001").in_custody
 
 
 def test_a_released_person_is_not_booked_again_and_the_form_says_why(world):

@@ -2,8 +2,9 @@
 person, or upload the roster file the jail management system writes (``roster.bookings``).
 
 A facility outside the staff member's facilities is a 404; staff of the facility without an
-admin role (reviewers, investigators) get a 403 page. A booking that cannot be made saves
-nothing and says why (400), line by line for a file.
+admin role (reviewers, investigators) get a 403 page. A file with a line that is not a
+booking, or a person who cannot be booked from the form, saves nothing and says why (400);
+a file's transfers and returning people are listed as not booked, beside those booked.
 """
 
 from __future__ import annotations
@@ -74,9 +75,12 @@ def _book(
             problems=error.problems,
             from_file=from_file,
         )
+    if booking_form is not None and done.not_booked:  # the one person asked for
+        return _page(request, facility, booking_form=booking_form, problems=done.not_booked)
     context = {
         "facility": facility,
         "done": done,
+        "not_booked": done.not_booked[:LISTED],
         "booked": done.booked[:LISTED],
         "updated": done.updated[:LISTED],
         "listed": LISTED,
