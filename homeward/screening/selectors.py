@@ -50,27 +50,86 @@ class RuleRow:
         return self.rule.is_active and self.switched_off_by is None
 
 
+def count_in_force(facility: Facility) -> int:
+    """How many rules are in force at the facility: ``len(rules_in_force(facility))``,
+    counted by the database."""
+    switched = Rule.objects.filter(_chain(facility), is_active=True, disables__isnull=False)
+    return (
+        Rule.objects.filter(_chain(facility), is_active=True, disables__isnull=True)
+        .exclude(pk__in=switched.values("disables_id"))
+        .count()
+    )
+
+
+# Rules a page of a facility's list shows.
+RULES_PAGE = 100
+
+
+@dataclass(frozen=True)
+class RulePage:
+    rows: list[RuleRow]
+    next: str  # where the next page starts (after the rule with this id), "" at the end
+
+
+def rule_page(
+    facility: Facility, *, category: str = "", query: str = "", after: str = "", size: int = 0
+) -> RulePage:
+    """One page of the rules that reach the facility (``rule_rows``' order: category, then
+    what each looks for), of one category and holding ``query`` in its words if given,
+    starting after the rule ``after`` names (a rule id; the first page for anything else)."""
+    size = size or RULES_PAGE
+    rules = Rule.objects.filter(_chain(facility), disables__isnull=True)
+    if category:
+        rules = rules.filter(category=category)
+    if query:
+        rules = rules.filter(Q(pattern__icontains=query) | Q(other__icontains=query))
+    after_id = whole_number(after)
+    start = None if after_id is None else rules.filter(pk=after_id).first()
+    if start is not None:
+        rules = rules.filter(
+            Q(category__gt=start.category)
+            | Q(category=start.category, pattern__gt=start.pattern)
+            | Q(category=start.category, pattern=start.pattern, pk__gt=start.pk)
+        )
+    found = list(
+        rules.select_related("agency", "facility", "created_by").order_by(
+            "category", "pattern", "id"
+        )[: size + 1]
+    )
+    shown = found[:size]
+    return RulePage(_rows_of(facility, shown), str(shown[-1].pk) if len(found) > size else "")
+
+
+def rule_row(facility: Facility, rule: Rule) -> RuleRow:
+    """One rule that reaches the facility, as its list shows it."""
+    return _rows_of(facility, [rule])[0]
+
+
+def _rows_of(facility: Facility, rules: list[Rule], *, every: bool = False) -> list[RuleRow]:
+    """The rules as the list shows them, with the active rows that switch each off here (a
+    facility's switch shown over its agency's). ``every``: the rules are all of them."""
+    switching = Rule.objects.filter(_chain(facility), is_active=True, disables__isnull=False)
+    if not every:
+        switching = switching.filter(disables__in=[r.pk for r in rules])
+    switches: dict[int, Rule] = {}
+    for row in switching:
+        off = row.disables_id
+        if off is not None and (off not in switches or row.scope == Scope.FACILITY):
+            switches[off] = row
+    return [
+        RuleRow(rule=r, inherited=r.scope != Scope.FACILITY, switched_off_by=switches.get(r.pk))
+        for r in rules
+    ]
+
+
 def rule_rows(facility: Facility) -> list[RuleRow]:
     """Every rule that reaches the facility, switched on or off, in category order."""
-    rows = list(
-        Rule.objects.filter(_chain(facility))
+    rules = (
+        Rule.objects.filter(_chain(facility), disables__isnull=True)
         .select_related("agency", "facility", "created_by")
         .order_by("category", "pattern", "id")
     )
-    switches = {
-        row.disables_id: row for row in rows if row.disables_id is not None and row.is_active
-    }
-    # A facility switch wins over an agency one for showing who switched it off here.
-    for row in rows:
-        if row.disables_id is not None and row.is_active and row.scope == Scope.FACILITY:
-            switches[row.disables_id] = row
-    return [
-        RuleRow(
-            rule=row, inherited=row.scope != Scope.FACILITY, switched_off_by=switches.get(row.pk)
-        )
-        for row in rows
-        if row.disables_id is None
-    ]
+    return _rows_of(facility, list(rules), every=True)
 
 
 def switch_for(

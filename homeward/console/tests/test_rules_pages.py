@@ -4,6 +4,8 @@ nothing changes."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from io import StringIO
 
 import pytest
@@ -16,7 +18,7 @@ from homeward.facilities.models import FacilityPolicy
 from homeward.people.models import StaffMembership
 from homeward.personas import client_for
 from homeward.review import services as review
-from homeward.screening import rules
+from homeward.screening import rules, selectors
 from homeward.screening.library.loader import library_entries, library_version
 from homeward.screening.models import Rule, RuleChange, RuleSetVersion
 from homeward.screening.selectors import rules_in_force
@@ -131,6 +133,68 @@ def test_the_list_can_be_filtered(world, admin, tunnel, gun):
     assert "<code>gun</code>" in html and "<code>tunnel</code>" not in html
     html = page(admin.get(f"{BASE}/?q=TUN"))
     assert "<code>tunnel</code>" in html and "<code>gun</code>" not in html
+
+
+def test_the_whole_library_comes_a_page_at_a_time_in_order_each_rule_once(
+    world, admin, monkeypatch
+):
+    """The library's 500-odd rules are read a page at a time: the pages, followed by their
+    links, are every rule that reaches the facility, once each, in the list's order, with
+    the count in force said on each; a filter stays with the pages; a page that starts
+    nowhere (a bad or foreign position) is the first."""
+    call_command("load_rule_library", stdout=StringIO())
+    rules.create_rule(
+        actor=world.facility_admin,
+        facility=world.facility_1,
+        kind="phrase",
+        pattern="tunnel",
+        category="escape",
+        action="block",
+    )
+    every = [row.rule.pk for row in selectors.rule_rows(world.facility_1)]
+    in_force = len(rules_in_force(world.facility_1))
+    assert len(every) > 5 * selectors.RULES_PAGE
+    shown, address = [], f"{BASE}/"
+    while address:
+        html = page(admin.get(address))
+        assert f"<strong>{in_force:,}</strong> rules in force".replace(",", "") in html.replace(
+            ",", ""
+        )
+        shown += [int(pk) for pk in re.findall(r'<tr id="rule-(\d+)">', html)]
+        found = re.search(r'<a href="(\?[^"]*after=\d+)">Next page</a>', html)
+        address = f"{BASE}/{unescape(found[1])}" if found else ""
+        assert len(shown) <= len(every)
+    assert shown == every
+    # Smaller pages, with a filter kept from page to page.
+    monkeypatch.setattr(selectors, "RULES_PAGE", 7)
+    weapons = [
+        row.rule.pk
+        for row in selectors.rule_rows(world.facility_1)
+        if row.rule.category == "weapons"
+    ]
+    shown, address = [], f"{BASE}/?category=weapons"
+    while address:
+        html = page(admin.get(address))
+        shown += [int(pk) for pk in re.findall(r'<tr id="rule-(\d+)">', html)]
+        found = re.search(r'<a href="(\?[^"]*after=\d+)">Next page</a>', html)
+        address = f"{BASE}/{unescape(found[1])}" if found else ""
+        if address:
+            assert "category=weapons" in address
+    assert shown == weapons and len(weapons) > 7
+    other = t.make_facility("auburn", agency=world.facility_1.agency)
+    other_admin = t.make_staff("admin3", role=Role.FACILITY_ADMIN, facility=other)
+    foreign = rules.create_rule(
+        actor=other_admin,
+        facility=other,
+        kind="phrase",
+        pattern="zebra crossing",
+        category="escape",
+        action="flag",
+    )
+    for bad in ("x", "-1", "99999999999999999999", str(foreign.pk)):
+        html = page(admin.get(f"{BASE}/?category=weapons&after={bad}"))
+        assert re.findall(r'<tr id="rule-(\d+)">', html)[0] == str(weapons[0]), bad
+        assert "Back to the first page" in html
 
 
 # --- adding and editing -------------------------------------------------------------------

@@ -162,7 +162,7 @@ def detail(request: StaffRequest, code: str, rule_id: int) -> HttpResponse:
         (change, _diff(change.before, change.after))
         for change in selectors.history_at(facility, rule)
     ]
-    row = next((r for r in selectors.rule_rows(facility) if r.rule.pk == rule.pk), None)
+    row = selectors.rule_row(facility, rule)
     audit.record(actor=request.user, action="rule.stats_viewed", obj=rule, facility_id=facility.pk)
     context = {
         "facility": facility,

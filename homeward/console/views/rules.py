@@ -8,6 +8,7 @@ without an admin role get a 403 from ``admin_required``. The rule services check
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -98,25 +99,21 @@ def facility_rules(request: StaffRequest, code: str) -> HttpResponse:
     facility = facility_for_admin(request, code)
     powers = Powers.of(request.user, facility)
     category = request.GET.get("category", "")
-    query = request.GET.get("q", "").strip()
-    rows = selectors.rule_rows(facility)
-    if category in categories.CODES:
-        rows = [row for row in rows if row.rule.category == category]
-    if query:
-        needle = query.casefold()
-        rows = [
-            row
-            for row in rows
-            if needle in row.rule.pattern.casefold() or needle in row.rule.other.casefold()
-        ]
+    category = category if category in categories.CODES else ""
+    query = request.GET.get("q", "").strip()[:100]
+    after = request.GET.get("after", "")
+    page = selectors.rule_page(facility, category=category, query=query, after=after)
+    kept = {name: value for name, value in (("q", query), ("category", category)) if value}
     context = {
         "facility": facility,
-        "rows": [(row, powers.owns(row.rule)) for row in rows],
+        "rows": [(row, powers.owns(row.rule)) for row in page.rows],
+        "next_url": f"?{urlencode({**kept, 'after': page.next})}" if page.next else "",
+        "first_url": f"?{urlencode(kept)}" if after else "",
         "powers": powers,
         "categories": categories.CHOICES,
         "category": category,
         "query": query,
-        "in_force": len(selectors.rules_in_force(facility)),
+        "in_force": selectors.count_in_force(facility),
         "library": selectors.library_in_force(),
         "detectors": detectors_of(facility),
         "detector_choices": DETECTOR_CHOICES,
