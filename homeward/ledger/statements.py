@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -86,14 +87,35 @@ def _line(txn: Transaction, wallet: int, wallet_after: int) -> StatementLine:
 def statement(contact: Contact) -> list[StatementLine]:
     """Everything that moved the contact's money, oldest first, with the wallet balance at
     each facility after each line. A closed wallet keeps every line. (The whole of it, for
-    the CSV, the API and the archive; a page shows it a page at a time, ``statement_page``.)"""
+    the API and the archive; a page shows it a page at a time, ``statement_page``, and the
+    CSV reads it a chunk at a time, ``statement_lines``.)"""
+    return list(statement_lines(contact))
+
+
+# Transactions read at once by ``statement_lines``.
+CHUNK = 500
+
+
+def statement_lines(contact: Contact, *, chunk: int = CHUNK) -> Iterator[StatementLine]:
+    """``statement``'s lines, read from the database ``chunk`` transactions at a time
+    (keyset on the transactions): a statement of any length is written out in the memory
+    of one chunk."""
     running: dict[int, int] = defaultdict(int)
-    lines = []
-    for txn in _moved(contact).order_by("created_at", "id"):
-        wallet = _wallet_change(txn, contact)
-        running[txn.facility_id or 0] += wallet
-        lines.append(_line(txn, wallet, running[txn.facility_id or 0]))
-    return lines
+    rows = _moved(contact).order_by("created_at", "id")
+    found = list(rows[:chunk])
+    while found:
+        for txn in found:
+            wallet = _wallet_change(txn, contact)
+            running[txn.facility_id or 0] += wallet
+            yield _line(txn, wallet, running[txn.facility_id or 0])
+        if len(found) < chunk:
+            return
+        last = found[-1]
+        found = list(
+            rows.filter(
+                Q(created_at__gt=last.created_at) | Q(created_at=last.created_at, pk__gt=last.pk)
+            )[:chunk]
+        )
 
 
 # Lines on one page of the statement.
@@ -202,12 +224,25 @@ def _describe(txn: Transaction) -> str:
     return words.shown_memo(txn) or str(dict(T.choices).get(txn.kind, txn.kind))
 
 
-def statement_csv(lines: list[StatementLine]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["date (UTC)", "facility", "description", "card", "wallet", "wallet balance"])
+def statement_csv(lines: Iterable[StatementLine]) -> str:
+    return "".join(statement_csv_rows(lines))
+
+
+class _Echo:
+    """What a csv.writer writes to when each row is wanted as it is written."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def statement_csv_rows(lines: Iterable[StatementLine]) -> Iterator[str]:
+    """The statement as CSV, a row at a time (for a response that streams it)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(
+        ["date (UTC)", "facility", "description", "card", "wallet", "wallet balance"]
+    )
     for line in lines:
-        writer.writerow(
+        yield writer.writerow(
             [
                 line.at.strftime("%Y-%m-%d %H:%M"),
                 _safe(line.facility),
@@ -217,7 +252,6 @@ def statement_csv(lines: list[StatementLine]) -> str:
                 _dollars(line.wallet_after),
             ]
         )
-    return out.getvalue()
 
 
 def _dollars(cents: int) -> str:

@@ -168,6 +168,21 @@ def test_the_statement_page_by_page_is_the_whole_statement_newest_first(priced, 
     assert (empty.lines, empty.earlier, empty.newest) == ([], None, True)
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 500])
+def test_the_statement_read_a_chunk_at_a_time_is_the_whole_statement(priced, run_jobs, chunk):
+    """The CSV reads the statement ``chunk`` transactions at a time: every line once, in
+    order, with the same balances, whatever the chunk."""
+    money_history(priced, run_jobs)
+    whole = statements.statement(priced.contact_a)
+    assert len(whole) > 5
+    assert list(statements.statement_lines(priced.contact_a, chunk=chunk)) == whole
+    rows = list(
+        statements.statement_csv_rows(statements.statement_lines(priced.contact_a, chunk=chunk))
+    )
+    assert len(rows) == len(whole) + 1
+    assert "".join(rows) == statements.statement_csv(whole)
+
+
 @pytest.mark.parametrize(
     "name", ['=HYPERLINK("http://evil.example","Click")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1"]
 )

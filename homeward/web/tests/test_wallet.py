@@ -60,7 +60,8 @@ def test_deposit_with_a_good_card_shows_on_receipt_statement_and_csv(world):
     response = client.get("/wallet/statement.csv")
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == 'attachment; filename="homeward-statement.csv"'
-    csv_text = response.content.decode()
+    assert response.streaming  # written out as it is read, a chunk of lines at a time
+    csv_text = b"".join(response.streaming_content).decode()
     assert f"Deposit, receipt {payment.receipt_number}" in csv_text
     assert ",20.00,20.00,20.00" in csv_text
 

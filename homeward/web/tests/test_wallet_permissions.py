@@ -106,7 +106,7 @@ def test_another_contact_cannot_see_the_receipt(world, ids):
     assert client.get(f"/receipts/{ids['payment']}/").status_code == 404
     page = client.get("/wallet/statement/").content.decode()
     assert "HW-" not in page
-    assert "HW-" not in client.get("/wallet/statement.csv").content.decode()
+    assert "HW-" not in b"".join(client.get("/wallet/statement.csv").streaming_content).decode()
     assert "Greenhaven" not in client.get("/wallet/").content.decode()
 
 

@@ -135,7 +135,7 @@ def test_a_long_statement_comes_in_pages_with_the_balance_after_each_line(world,
     assert first.receipt_number in older and second.receipt_number not in older
     assert "$20.00" in older and "The newest lines" in older and "Earlier lines" not in older
     # The whole of it is still one download.
-    csv_text = client.get("/wallet/statement.csv").content.decode()
+    csv_text = b"".join(client.get("/wallet/statement.csv").streaming_content).decode()
     assert all(p.receipt_number in csv_text for p in (first, second, third))
     # A position that is no position shows the newest lines, as the newest page.
     bad = client.get("/wallet/statement/?before=x").content.decode()

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -306,9 +308,17 @@ def statement(request: ContactRequest) -> HttpResponse:
 
 @require_GET
 @contact_required
-def statement_csv(request: ContactRequest) -> HttpResponse:
-    contact = request.contact
-    body = statements.statement_csv(statements.statement(contact))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+def statement_csv(request: ContactRequest) -> StreamingHttpResponse:
+    """The whole statement, streamed as it is read a chunk at a time (in the language of
+    the request, which the rows are written in after the view has returned)."""
+    rows = statements.statement_csv_rows(statements.statement_lines(request.contact))
+    response = StreamingHttpResponse(
+        _in_language(translation.get_language(), rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="homeward-statement.csv"'
     return response
+
+
+def _in_language(language: str, rows: Iterator[str]) -> Iterator[str]:
+    with translation.override(language):
+        yield from rows
