@@ -228,3 +228,11 @@ def test_log_format_is_text_or_json_and_nothing_else():
     assert settings_read_with("settings.LOG_FORMAT", LOG_FORMAT="json").stdout.strip() == "json"
     wrong = settings_read_with("settings.LOG_FORMAT", LOG_FORMAT="xml")
     assert wrong.returncode != 0 and "LOG_FORMAT must be text or json" in wrong.stderr
+
+
+def test_log_level_is_a_level_in_either_case_and_nothing_else():
+    read = settings_read_with("settings.LOGGING['root']['level']", LOG_LEVEL="warning")
+    assert read.stdout.strip() == "WARNING"
+    wrong = settings_read_with("settings.LOG_LEVEL", LOG_LEVEL="verbose")
+    assert wrong.returncode != 0
+    assert "LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL; got 'verbose'" in wrong.stderr
