@@ -348,11 +348,19 @@ def claim_invitations(*, contact: Contact) -> int:
         return 0
     claimed = 0
     with transaction.atomic():
-        invitations = Connection.objects.select_for_update().filter(
+        waiting = Connection.objects.filter(
             contact__isnull=True, invite_email__iexact=contact.user.email
-        )
-        for invitation in invitations:
-            if Connection.objects.filter(contact=contact, resident=invitation.resident).exists():
+        ).values_list("resident_id", "pk")
+        for resident_id, pk in sorted(waiting):
+            # The resident first, as a request to connect takes it: a request made at the
+            # same moment sees the claimed invitation, or this sees its connection.
+            _lock(resident_id)
+            invitation = (
+                Connection.objects.select_for_update().filter(pk=pk, contact__isnull=True).first()
+            )
+            if invitation is None:
+                continue  # claimed at the same moment
+            if Connection.objects.filter(contact=contact, resident_id=resident_id).exists():
                 continue  # they already have a connection with this resident
             invitation.contact = contact
             invitation.save(update_fields=["contact"])
