@@ -218,3 +218,23 @@ def test_a_reviewer_who_is_no_longer_one_cannot_decide_what_was_assigned_to_them
     StaffMembership.objects.filter(user=second).update(role=Role.INVESTIGATOR)
     with pytest.raises(PermissionDenied):
         appeals.decide(staff=second, appeal_id=appeal.pk, outcome="overturned", reason="x")
+
+
+@pytest.mark.parametrize("kind", ["suspension", "revocation"])
+def test_the_kiosk_offers_to_appeal_a_stop_by_its_own_name(world, kind):
+    from homeward.personas import kiosk_client_for
+
+    restrictions.impose(
+        staff=world.facility_admin,
+        facility=world.facility_1,
+        subject=world.resident,
+        kind=kind,
+        reason="Threats",
+        **({"ends_at": clock.now() + dt.timedelta(days=30)} if kind == "suspension" else {}),
+    )
+    connection = world.resident.connections.get()
+    page = kiosk_client_for(world.resident).get(f"/kiosk/conversations/{connection.pk}/")
+    text = page.content.decode()
+    assert f"Appeal this {kind}: why should the facility look again?" in text
+    other = "revocation" if kind == "suspension" else "suspension"
+    assert f"Appeal this {other}" not in text

@@ -195,6 +195,7 @@ def _render_conversation(
         "limit": limit,
         "can_reply": connection.is_active and restriction is None,
         "restricted": restrictions.describe(restriction, reader=resident) if restriction else "",
+        "restriction": restriction,
         "restriction_appeal": appeals.offer_for_restriction(resident, restriction)
         if restriction
         else None,
@@ -303,7 +304,8 @@ def appeal_message(request: KioskRequest, connection_id: int, message_id: int) -
 @require_POST
 @resident_required
 def appeal_restriction(request: KioskRequest, connection_id: int) -> HttpResponse:
-    """Appeal the suspension that stops the resident's messaging on this conversation."""
+    """Appeal the suspension or revocation that stops the resident's messaging on this
+    conversation."""
     resident = request.resident
     connection = connection_or_404(resident, connection_id)
     restriction = restrictions.on(connection)
