@@ -115,6 +115,20 @@ def pages(browser):
         context.close()
 
 
+def console_sign_in(page, url: str, username: str, app) -> None:
+    """Sign a staff member in whose authenticator app (``app``) was set up before: the
+    password, a code from the app, the monitoring notice; then the console's overview."""
+    page.goto(f"{url}/console/signin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(t.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/console/verify/**")
+    page.get_by_label("Code").fill(app_code(base64.b32encode(app.bin_key).decode()))
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="I understand and accept").click()
+    page.wait_for_url(f"{url}/console/")
+
+
 def test_the_whole_journey(pages, site):
     facility = t.make_facility(
         "greenhaven",
@@ -308,15 +322,7 @@ def test_the_money_journey(pages, live_server):
 
     # 4. A reviewer blocks it; the 40 cents come back to her wallet.
     run_worker()
-    staff.goto(f"{url}/console/signin/")
-    staff.get_by_label("Username").fill("rev1")
-    staff.get_by_label("Password").fill(t.PASSWORD)
-    staff.get_by_role("button", name="Sign in").click()
-    staff.wait_for_url("**/console/verify/**")
-    staff.get_by_label("Code").fill(app_code(base64.b32encode(app.bin_key).decode()))
-    staff.get_by_role("button", name="Continue").click()
-    staff.get_by_role("button", name="I understand and accept").click()
-    staff.wait_for_url(f"{url}/console/")
+    console_sign_in(staff, url, "rev1", app)
     staff.goto(f"{url}/console/queue/")
     staff.get_by_role("button", name="Take the next message").click()
     reasons = staff.locator("select[name=reason_code] option")
@@ -349,15 +355,7 @@ def test_the_booking_journey(pages, live_server):
     _, kiosk, staff = pages
 
     # 1. The admin signs in and opens the Roster page from the menu.
-    staff.goto(f"{url}/console/signin/")
-    staff.get_by_label("Username").fill("admin1")
-    staff.get_by_label("Password").fill(t.PASSWORD)
-    staff.get_by_role("button", name="Sign in").click()
-    staff.wait_for_url("**/console/verify/**")
-    staff.get_by_label("Code").fill(app_code(base64.b32encode(app.bin_key).decode()))
-    staff.get_by_role("button", name="Continue").click()
-    staff.get_by_role("button", name="I understand and accept").click()
-    staff.wait_for_url(f"{url}/console/")
+    console_sign_in(staff, url, "admin1", app)
     staff.get_by_role("link", name="Roster").click()
     shows(staff, "Roster at Greenhaven Correctional")
 
