@@ -226,13 +226,14 @@ def build_demo() -> None:
     }
     staff = {
         name: build.make_staff(
-            name, role=role, agency=agencies[agency], facility=facilities[code] if code else None
+            name,
+            role=role,
+            agency=agencies[agency],
+            facility=facilities[code] if code else None,
+            password=PASSWORD,
         )
         for name, role, agency, code in STAFF
     }
-    for user in staff.values():
-        user.set_password(PASSWORD)
-        user.save()
     enrol_demo_staff()
     contacts = {
         email: build.make_contact(email, name=name, password=PASSWORD) for email, name in CONTACTS
