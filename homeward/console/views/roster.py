@@ -9,6 +9,8 @@ a file's transfers and returning people are listed as not booked, beside those b
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -21,7 +23,7 @@ from homeward.facilities.models import Facility
 from homeward.roster import bookings
 
 for_roster_admins = for_facility_admins("Bookings are for facility admins and agency admins.")
-# The people of a booking listed on its answer; the rest are counted.
+# The people (or problems) of a booking listed on its answer; the rest are counted.
 LISTED = 100
 
 
@@ -80,12 +82,16 @@ def _book(
     context = {
         "facility": facility,
         "done": done,
-        "not_booked": done.not_booked[:LISTED],
-        "booked": done.booked[:LISTED],
-        "updated": done.updated[:LISTED],
-        "listed": LISTED,
+        # (the first LISTED of each, and how many more)
+        "not_booked": _listed(done.not_booked),
+        "booked": _listed(done.booked),
+        "updated": _listed(done.updated),
     }
     return render(request, "console/roster_done.html", context)
+
+
+def _listed(items: list[Any]) -> tuple[list[Any], int]:
+    return items[:LISTED], max(0, len(items) - LISTED)
 
 
 def _page(
@@ -102,9 +108,8 @@ def _page(
         "facility": facility,
         "booking_form": booking_form or BookingForm(),
         "file_form": file_form or RosterFileForm(),
-        "problems": problems or [],
+        "problems": _listed(problems or []),
         "from_file": from_file,
         "others": other_administered(request.user, facility),
-        "max_rows": bookings.MAX_ROWS,
     }
     return render(request, "console/roster.html", context, status=400 if refused else 200)
