@@ -1,4 +1,4 @@
-"""Bookings under real parallelism (PostgreSQL): eight admins uploading the same roster at
+"""Bookings under real parallelism (PostgreSQL): thirty admins uploading the same roster at
 once book each person once, and two files naming one new person at once book them once;
 nobody gets an error from the database."""
 
@@ -24,7 +24,7 @@ Role = StaffMembership.Role
 def admins():
     facility = t.make_facility("greenhaven")
     return facility, [
-        t.make_staff(f"admin{n}", role=Role.FACILITY_ADMIN, facility=facility) for n in range(8)
+        t.make_staff(f"admin{n}", role=Role.FACILITY_ADMIN, facility=facility) for n in range(30)
     ]
 
 
@@ -41,8 +41,8 @@ def test_the_same_roster_uploaded_at_once_books_each_person_once(admins):
         lambda i: bookings.book(staff=staff[i], facility=facility, bookings=listed),
     )
     assert not [d for d in done if isinstance(d, Exception)], done
-    assert sorted(len(d.booked) for d in done) == [0] * 7 + [40]
-    assert sorted(d.unchanged for d in done) == [0] + [40] * 7
+    assert sorted(len(d.booked) for d in done) == [0] * 29 + [40]
+    assert sorted(d.unchanged for d in done) == [0] + [40] * 29
     assert Resident.objects.count() == 40
     assert AuditEvent.objects.filter(action="resident.booked").count() == 40
     assert facility.units.filter(name__startswith="Pod ").count() == 3
