@@ -1244,7 +1244,33 @@ def spells(letters: str, *, told: bool = False) -> tuple[str, Span] | None:
     word that matters, or almost all of it is words with at least one of four letters.
     ``told``: the message says to read it so, and its greeting and the line saying so are
     among the initials: a word that matters of three letters, or words covering most of
-    them with one of four letters or more, is enough."""
+    them with one of four letters or more, is enough. (Untold, nothing is spelled without
+    a common word or word that matters of four letters or more, or a word that matters of
+    three, in a row: ``_holds_a_word`` says so first, for a tenth of what splitting the
+    letters into words costs.)"""
+    if not told and not _holds_a_word(letters):
+        return None
+    return _spelled(letters, told=told)
+
+
+def _holds_a_word(letters: str) -> bool:
+    """Whether ``letters`` hold, in a row, a word that matters of three letters or a
+    common word or word that matters of four to ``_MAX_WORD`` (what ``spells`` needs, told
+    or not, to find anything)."""
+    fours, threes, _ = _prefix_sets()
+    if any(letters[at : at + 3] in threes for at in range(len(letters) - 2)):
+        return True
+    vocabulary = _trigger_sets()[2]
+    for at in range(len(letters) - 3):
+        if letters[at : at + 4] in fours:
+            longest = min(_MAX_WORD, len(letters) - at)
+            if any(letters[at : at + n] in vocabulary for n in range(4, longest + 1)):
+                return True
+    return False
+
+
+def _spelled(letters: str, *, told: bool = False) -> tuple[str, Span] | None:
+    """What ``spells`` says, from the letters split into words."""
     words, covered = _segment(letters)
     triggers = _trigger_sets()[1]
     if told:

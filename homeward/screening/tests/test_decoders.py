@@ -457,6 +457,31 @@ def test_initials_are_split_into_the_same_words_without_asking_the_dictionaries_
     assert sum(covered for _, covered in quick) > 0
 
 
+def test_initials_holding_no_word_are_refused_without_being_split_and_nothing_else_is() -> None:
+    """``spells`` refuses initials holding no word it could need (``_holds_a_word``) before
+    splitting them; what it says is what the split says, for the initials of every message
+    of the development parts and the regression corpus, and random letters (words planted
+    in some of them)."""
+    from homeward.screening.evaluation import heldout, run
+
+    texts = [s.text for s in run.load_corpus()]
+    for path in heldout.DEVELOPMENT_PATHS.values():
+        texts += [m.text for m in heldout.load(path)]
+    rng = random.Random(9)
+    letters = [x for text in texts for x in _initials_of(text) if len(x) >= 4]
+    for n in range(600):
+        noise = "".join(rng.choices("etaoinshrdlucmwfgypbvkjxqz", k=rng.randint(4, 40)))
+        planted = rng.choice(["knife", "gun", "kill", "cash", "tunel", "meet", "fence"])
+        at = rng.randint(0, len(noise))
+        letters.append(noise if n % 2 else noise[:at] + planted + noise[at:])
+    refused = [x for x in letters if not decoders._holds_a_word(x)]
+    assert 0 < len(refused) < len(letters)
+    for x in letters:
+        assert decoders.spells(x) == decoders._spelled(x)
+        assert decoders.spells(x, told=True) == decoders._spelled(x, told=True)
+    assert decoders.spells("xxknifexx") is not None  # a word that matters, in a row
+
+
 @settings(max_examples=2000, deadline=None)
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=4, max_size=12))
 @example("kill")
