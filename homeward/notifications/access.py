@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -22,11 +20,15 @@ def preferences_of(contact: Contact) -> list[tuple[str, str, bool]]:
     return [(e.name, str(e.label), e.name not in off) for e in CONTACT_EVENTS]
 
 
-def unread_notices(resident: Resident) -> Any:
-    """A resident's unread kiosk notices, newest first (at most ``NOTICES_SHOWN``)."""
-    return Notification.objects.filter(
+def unread_notices(resident: Resident) -> tuple[list[Notification], int]:
+    """A resident's unread kiosk notices, newest first (at most ``NOTICES_SHOWN``), and how
+    many more older ones are unread (counted by the database only when the page is full)."""
+    unread = Notification.objects.filter(
         resident=resident, channel=Notification.Channel.KIOSK, read_at__isnull=True
-    ).order_by("-created_at", "-id")[:NOTICES_SHOWN]
+    )
+    shown = list(unread.order_by("-created_at", "-id")[:NOTICES_SHOWN])
+    more = unread.count() - len(shown) if len(shown) == NOTICES_SHOWN else 0
+    return shown, more
 
 
 def digest_hour() -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -405,13 +405,15 @@ def unsubscribable(event: str) -> bool:
     return event == DIGEST or (event in EVENTS and EVENTS[event].audience == CONTACT)
 
 
-def mark_notices_read(*, resident: Resident, up_to: int | None = None) -> int:
-    """The resident saw their kiosk notices (up to and including notice ``up_to``, the
-    newest they were shown, when given); returns how many were unread."""
+def mark_notices_read(*, resident: Resident, shown: Iterable[int] | None = None) -> int:
+    """The resident saw their kiosk notices: those ``shown`` (the ids on the page they
+    dismissed: older unread ones beyond the page, and newer ones that arrived after it was
+    drawn, stay unread), or all of them; returns how many were unread. Only the resident's
+    own notices change, whatever ids are given."""
     unread = Notification.objects.filter(
         resident=resident, channel=N.Channel.KIOSK, read_at__isnull=True
     )
-    if up_to is not None:
-        unread = unread.filter(pk__lte=up_to)
+    if shown is not None:
+        unread = unread.filter(pk__in=list(shown))
     with transaction.atomic():
         return unread.update(read_at=clock.now())

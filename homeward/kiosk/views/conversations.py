@@ -69,8 +69,13 @@ def inbox(request: KioskRequest) -> HttpResponse:
         InboxRow(connection, unread.get(connection.pk, 0))
         for connection in _inbox_connections(resident)
     ]
-    notices = list(notification_access.unread_notices(resident))
-    context = {"rows": rows, "notices": notices, **nav_context(request)}
+    notices, more_notices = notification_access.unread_notices(resident)
+    context = {
+        "rows": rows,
+        "notices": notices,
+        "more_notices": more_notices,
+        **nav_context(request),
+    }
     return render(request, "kiosk/inbox.html", context)
 
 
@@ -78,9 +83,11 @@ def inbox(request: KioskRequest) -> HttpResponse:
 @resident_required
 def notices_read(request: KioskRequest) -> HttpResponse:
     """The resident dismissed the notices they were shown (only their own: the service
-    scopes to them); one that arrived after the page was drawn stays for next time."""
-    shown = request.POST.get("up_to", "")
-    notification_services.mark_notices_read(resident=request.resident, up_to=whole_number(shown))
+    scopes to them); one that arrived after the page was drawn, or an older one beyond the
+    page, stays for next time."""
+    posted = request.POST.getlist("shown")[: notification_access.NOTICES_SHOWN]
+    shown = [n for n in map(whole_number, posted) if n is not None]
+    notification_services.mark_notices_read(resident=request.resident, shown=shown)
     return redirect("kiosk:inbox")
 
 

@@ -3,12 +3,15 @@ with the contact's choices and a one-click unsubscribe that works only for its r
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
 from homeward import builders as t
 from homeward.connections import services as connections
 from homeward.messaging import services as messaging
 from homeward.notifications import services, tokens
+from homeward.notifications.access import NOTICES_SHOWN
 from homeward.notifications.models import Notification, Preference
 from homeward.personas import emails_to, kiosk_client_for
 
@@ -165,10 +168,47 @@ def test_kiosk_notices_show_in_the_inbox_until_seen_and_only_for_their_resident(
         resident=world.resident,
         theirs={"name": "Omar"},
     )
-    client.post(reverse("kiosk:notices_read"), {"up_to": shown.pk})
+    client.post(reverse("kiosk:notices_read"), {"shown": [shown.pk]})
     assert Notification.objects.get(pk=shown.pk).read_at is not None
     page = client.get(reverse("kiosk:inbox")).content.decode()
     assert "Omar" in page and "Nora" not in page
+
+
+def test_a_resident_with_more_notices_than_a_page_dismisses_only_those_shown(world):
+    """Notices beyond the page stay unread (and the page says how many wait) until shown;
+    ids of another resident's notices, or junk, posted with them change nothing."""
+    names = [f"Person{n:02}" for n in range(NOTICES_SHOWN + 5)]
+    for name in names:  # oldest first
+        services.notify(
+            event="connection_requested",
+            key=f"connection:{name}:requested",
+            resident=world.resident,
+            theirs={"name": name},
+        )
+    services.notify(
+        event="connection_requested",
+        key="connection:theirs:requested",
+        resident=world.resident_2,
+        theirs={"name": "Quinn"},
+    )
+    theirs = Notification.objects.get(resident=world.resident_2)
+    client = kiosk_client_for(world.resident)
+    page = client.get(reverse("kiosk:inbox")).content.decode()
+    assert all(name in page for name in names[5:]) and "Person04" not in page
+    assert "5 older notices will show when you have seen these." in page
+    shown = re.findall(r'name="shown" value="(\d+)"', page)
+    assert len(shown) == NOTICES_SHOWN
+    client.post(reverse("kiosk:notices_read"), {"shown": [*shown, theirs.pk, "x", "-1"]})
+    unread = Notification.objects.filter(resident=world.resident, read_at__isnull=True)
+    assert [name for name in names if any(name in n.body for n in unread)] == names[:5]
+    assert unread.count() == 5
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+    page = client.get(reverse("kiosk:inbox")).content.decode()
+    assert all(name in page for name in names[:5]) and "older notice" not in page
+    shown = re.findall(r'name="shown" value="(\d+)"', page)
+    client.post(reverse("kiosk:notices_read"), {"shown": shown})
+    assert not Notification.objects.filter(resident=world.resident, read_at__isnull=True)
+    assert "New since you last looked" not in client.get(reverse("kiosk:inbox")).content.decode()
 
 
 def test_the_unsubscribe_link_works_without_signing_in_and_only_for_its_recipient(world, client):
