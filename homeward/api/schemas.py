@@ -685,6 +685,23 @@ class StatementLineOut(Schema):
     payment_id: int | None = Field(description="The receipt: GET /payments/{payment_id}.")
 
 
+class StatementQuery(Schema):
+    before: str = Field(
+        "", pattern=CURSOR, description="A page's `older` cursor: the lines before it."
+    )
+    limit: int = Field(100, ge=1, le=500, description="Lines per page (at most 500).")
+
+
+class StatementPageOut(Schema):
+    lines: list[StatementLineOut] = Field(
+        description="Oldest first. Without a cursor: the newest. Each line's "
+        "`wallet_after_cents` is the wallet's balance after it, on every page."
+    )
+    older: str | None = Field(
+        description="Pass as `before` for the page of earlier lines; null: none earlier."
+    )
+
+
 class StatementLineDeprecatedOut(StatementLineOut):
     """A line of the deprecated GET /statement: ``facility`` is the name alone."""
 

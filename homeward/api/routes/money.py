@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from homeward.api import deprecation, present
 from homeward.api.auth import contact_of
@@ -22,7 +22,8 @@ from homeward.api.schemas import (
     QuoteOut,
     RefundOut,
     StatementLineDeprecatedOut,
-    StatementLineOut,
+    StatementPageOut,
+    StatementQuery,
     WalletOut,
 )
 from homeward.connections import access as connections
@@ -230,10 +231,16 @@ def payment_receipt(request: HttpRequest, payment_id: int) -> PaymentOut:
     return present.payment_out(money.payment_of_contact(contact_of(request), payment_id))
 
 
-@statement_router.get("", response=list[StatementLineOut], operation_id="statement_get")
-def statement(request: HttpRequest) -> list[StatementLineOut]:
-    """Everything that moved your money, oldest first, with each wallet's balance after."""
-    return [present.statement_line_out(line) for line in statements.statement(contact_of(request))]
+@statement_router.get("", response=StatementPageOut, operation_id="statement_get")
+def statement(request: HttpRequest, page: Query[StatementQuery]) -> StatementPageOut:
+    """What moved your money, a page at a time, oldest first within a page: the newest
+    lines, or those before a page's `older` cursor; with each wallet's balance after each
+    line."""
+    found = statements.statement_page(contact_of(request), before=page.before, size=page.limit)
+    return StatementPageOut(
+        lines=[present.statement_line_out(line) for line in reversed(found.lines)],
+        older=found.earlier,
+    )
 
 
 @old_statement_router.get(
@@ -246,8 +253,9 @@ def statement(request: HttpRequest) -> list[StatementLineOut]:
 def statement_deprecated(
     request: HttpRequest, response: HttpResponse
 ) -> list[StatementLineDeprecatedOut]:
-    """The old address of GET /me/statement, where `facility` is the name alone (the new
-    one gives `{code, name}`, as everywhere else); kept for one release."""
+    """The old address of GET /me/statement, answering the whole statement as one list,
+    where `facility` is the name alone (the new one gives pages, and `{code, name}` as
+    everywhere else); kept for one release."""
     deprecation.mark(response, successor="/api/v1/me/statement")
     return [
         StatementLineDeprecatedOut(

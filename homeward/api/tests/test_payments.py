@@ -227,7 +227,7 @@ def test_a_receipt_shows_money_to_a_trust_account_and_refunds(world, api_a, conn
 def test_the_statement_lists_deposits_and_messages(world, api_a, connection_a, fees):
     paid = deposit(api_a).json()
     api_a.post(f"/conversations/{connection_a.pk}/messages", {"body": "Hello Maria"})
-    lines = api_a.get("/me/statement").json()
+    lines = api_a.get("/me/statement").json()["lines"]
     assert [
         (line["card_cents"], line["wallet_cents"], line["wallet_after_cents"], line["payment_id"])
         for line in lines
@@ -241,3 +241,34 @@ def test_the_statement_lists_deposits_and_messages(world, api_a, connection_a, f
     assert old["Link"] == '</api/v1/me/statement>; rel="successor-version"'
     assert [line["facility"] for line in old.json()] == ["Greenhaven Correctional"] * 2
     assert [line["wallet_after_cents"] for line in old.json()] == [2000, 1960]
+
+
+def test_the_statement_comes_in_pages_that_walk_back_to_the_first_line(
+    world, api_a, connection_a, fees
+):
+    """Pages of ``limit`` lines, oldest first in each, the newest without a cursor; their
+    ``older`` cursors lead back through every line once, each with the balance after it
+    (the whole list of the deprecated address says the same)."""
+    deposit(api_a)
+    for n in range(7):
+        sent = api_a.post(f"/conversations/{connection_a.pk}/messages", {"body": f"Note {n}"})
+        assert sent.status_code == 201
+    newest = api_a.get("/me/statement", {"limit": 3}).json()
+    assert [line["description"] for line in newest["lines"]] == ["Message to Maria"] * 3
+    assert [line["wallet_after_cents"] for line in newest["lines"]] == [1800, 1760, 1720]
+    pages, cursor = [newest["lines"]], newest["older"]
+    while cursor:
+        page = api_a.get("/me/statement", {"limit": 3, "before": cursor}).json()
+        pages.append(page["lines"])
+        cursor = page["older"]
+    assert [len(page) for page in pages] == [3, 3, 2]
+    walked = [line for page in reversed(pages) for line in page]
+    whole = api_a.get("/statement").json()
+    assert (
+        [line["wallet_after_cents"] for line in walked]
+        == [line["wallet_after_cents"] for line in whole]
+        == [2000 - 40 * n for n in range(8)]
+    )
+    assert api_a.get("/me/statement").json()["older"] is None  # 8 lines: one page of 100
+    for bad in ({"before": "not a cursor"}, {"limit": 0}, {"limit": 501}):
+        assert api_a.get("/me/statement", bad).status_code == 422

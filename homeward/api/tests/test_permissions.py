@@ -345,7 +345,8 @@ def test_another_contact_lists_none_of_their_things(scene, api_b):
     assert api_b.get("/conversations").json() == []
     assert api_b.get("/facilities/greenhaven/residents/NY1001").json()["connection"] is None
     assert api_b.get("/wallets").json() == []
-    assert api_b.get("/me/statement").json() == []
+    assert api_b.get("/me/statement").json() == {"lines": [], "older": None}
+    assert api_b.get("/statement").json() == []
 
 
 def test_contact_a_revokes_the_token_contact_b_cannot(scene, api_a):
