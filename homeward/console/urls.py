@@ -38,7 +38,10 @@ urlpatterns = [
     path("notice/", second_factor.notice_page, name="notice"),
     # Staff accounts (facility and agency admins): reset a lost second factor.
     path("staff/", staff.staff_list, name="staff"),
+    path("staff/add/", staff.add, name="staff_add"),
     path("staff/<int:user_id>/reset/", staff.reset_factor, name="staff_reset"),
+    path("staff/<int:user_id>/password/", staff.password_link, name="staff_password"),
+    path("password/<str:uid>/<str:token>/", staff.choose_password, name="choose_password"),
     path("queue/", review.queue, name="queue"),
     path("queue/next/", review.claim_next, name="claim_next"),
     path("queue/escalated/", review.escalated_queue, name="escalated"),

@@ -21,6 +21,10 @@ ADMIN_ROLES = (Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 SEARCH_ROLES = (Role.INVESTIGATOR, Role.FACILITY_ADMIN, Role.AGENCY_ADMIN)
 # Roles that may read their agency's audit log.
 AUDIT_ROLES = (Role.AGENCY_ADMIN,)
+# Roles a membership holds at one facility, and across a whole agency (what an admin may
+# give: ``staff_accounts``).
+FACILITY_ROLES = (Role.REVIEWER, Role.INVESTIGATOR, Role.FACILITY_ADMIN)
+AGENCY_ROLES = (Role.REVIEWER, Role.INVESTIGATOR, Role.AGENCY_ADMIN)
 
 
 def contact_of_user(user: User | AnonymousUser | None) -> Contact | None:

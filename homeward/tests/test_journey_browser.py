@@ -343,6 +343,49 @@ def test_the_money_journey(pages, live_server):
     assert "$10.00" in contact.locator("#wallet-greenhaven").inner_text()
 
 
+def test_adding_a_staff_member_journey(pages, live_server):
+    """A facility admin adds a reviewer from the Staff page and is shown a link once; the
+    reviewer opens it, chooses a password (a mistyped second one is caught first), and
+    signs in with it, reaching the step that sets up an authenticator app."""
+    facility = t.make_facility("greenhaven", name="Greenhaven Correctional", state="NY")
+    admin = t.make_staff("admin1", role=StaffMembership.Role.FACILITY_ADMIN, facility=facility)
+    app = t.enrol_staff(admin)
+    url = live_server.url
+    newcomer, _, staff = pages
+
+    # 1. The admin adds Nora Kim as a reviewer at Greenhaven.
+    console_sign_in(staff, url, "admin1", app)
+    staff.get_by_role("link", name="Staff", exact=True).click()
+    staff.get_by_label("Username").fill("nkim")
+    staff.get_by_label("First name").fill("Nora")
+    staff.get_by_label("Last name").fill("Kim")
+    staff.get_by_label("Role").select_option(label="Reviewer")
+    staff.get_by_label("Works at").select_option(label="Greenhaven Correctional")
+    staff.get_by_role("button", name="Add").click()
+    shows(staff, "Nora Kim is added")
+    link = staff.locator(".archive-code strong").inner_text()
+
+    # 2. Nora opens the link and chooses a password; a mistyped second one is caught.
+    newcomer.goto(link)
+    newcomer.get_by_label("New password").fill("quiet harbour lantern 42")
+    newcomer.get_by_label("The same password again").fill("quiet harbour lantern 24")
+    newcomer.get_by_role("button", name="Set the password").click()
+    shows(newcomer, "The two passwords are not the same.")
+    newcomer.get_by_label("New password").fill("quiet harbour lantern 42")
+    newcomer.get_by_label("The same password again").fill("quiet harbour lantern 42")
+    newcomer.get_by_role("button", name="Set the password").click()
+    shows(newcomer, "Your password is set. Sign in with it now.")
+
+    # 3. She signs in with it, and is asked to set up an authenticator app.
+    newcomer.get_by_label("Username").fill("nkim")
+    newcomer.get_by_label("Password").fill("quiet harbour lantern 42")
+    newcomer.get_by_role("button", name="Sign in").click()
+    newcomer.wait_for_url("**/console/enrol/**")
+    # The link was for once.
+    newcomer.goto(link)
+    shows(newcomer, "This link is not valid")
+
+
 def test_the_booking_journey(pages, live_server):
     """A facility admin uploads the roster file; a line that cannot be booked books nobody
     and the page names it; fixed, the file books everyone; the admin gives one of them a

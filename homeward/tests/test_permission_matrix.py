@@ -42,7 +42,7 @@ from homeward.monitoring.models import (
     LegalHold,
     Mention,
 )
-from homeward.people.models import Resident, SignInThrottle, StaffMembership
+from homeward.people.models import Resident, SignInThrottle, StaffMembership, User
 from homeward.personas import client_for, kiosk_client_for
 from homeward.photos import bank, intake, sending
 from homeward.photos import review as photo_review
@@ -225,6 +225,24 @@ ROWS = [
     Row("console:staff", "GET", "/console/staff/", {"facility_admin"}),
     Row("console:staff_reset", "POST", "/console/staff/{reviewer_1}/reset/", {"facility_admin"}),
     Row("console:staff_reset", "POST", "/console/staff/{reviewer_2}/reset/", set()),
+    # Adding staff: an admin's own answer (a form missing its fields is a 400).
+    Row("console:staff_add", "POST", "/console/staff/add/", {"facility_admin"}),
+    Row(
+        "console:staff_password",
+        "POST",
+        "/console/staff/{reviewer_1}/password/",
+        {"facility_admin"},
+    ),
+    Row("console:staff_password", "POST", "/console/staff/{reviewer_2}/password/", set()),
+    # The link is the key: anyone may open one (a broken link is a page saying so).
+    Row("console:choose_password", "GET", "/console/password/MQ/not-a-real-token/", EVERYONE),
+    Row(
+        "console:choose_password",
+        "POST",
+        "/console/password/MQ/not-a-real-token/",
+        EVERYONE,
+        {"password": "a new long password 1", "again": "a new long password 1"},
+    ),
     Row("console:dashboard", "GET", "/console/", STAFF),
     Row("console:queue", "GET", "/console/queue/", REVIEWERS),
     Row("console:claim_next", "POST", "/console/queue/next/", REVIEWERS),
@@ -755,6 +773,8 @@ def state() -> tuple:
         Payout.objects.count(),
         sorted(PriceSchedule.objects.values_list("pk", flat=True)),
         sorted(Resident.objects.values_list("pk", "status")),
+        sorted(User.objects.values_list("pk", "password", "is_active")),
+        sorted(StaffMembership.objects.values_list("pk", "user_id", "role")),
         AuditEvent.objects.filter(action="money.report_exported").count(),
         sorted(TOTPDevice.objects.values_list("pk", "user_id")),
         sorted(SignInThrottle.objects.values_list("pk", "count", "locked_until")),

@@ -1,22 +1,72 @@
-"""Staff accounts an admin looks after: who they are, and resetting a lost second factor."""
+"""Staff accounts an admin looks after: who they are, adding one, a new password link, and
+resetting a lost second factor (``people.staff_accounts``, ``people.second_factor``); and
+the page where a staff member chooses a password from such a link (no sign-in needed: the
+link is the key, and works once)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.contrib.auth import logout
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from homeward.console.access import admin_required
 from homeward.console.requests import StaffRequest
-from homeward.core.errors import NotFound
-from homeward.people import second_factor
+from homeward.console.staff_forms import AddStaffForm, ChoosePasswordForm
+from homeward.core.errors import DomainError, NotFound
+from homeward.people import second_factor, staff_accounts
 
 
 @admin_required
 def staff_list(request: StaffRequest) -> HttpResponse:
+    return _list(request)
+
+
+def _list(
+    request: StaffRequest, form: AddStaffForm | None = None, status: int = 200
+) -> HttpResponse:
     rows = second_factor.staff_rows(request.user)
-    return render(request, "console/staff.html", {"rows": rows})
+    places = staff_accounts.places_for(request.user)
+    context = {"rows": rows, "form": form or AddStaffForm(places=places)}
+    return render(request, "console/staff.html", context, status=status)
+
+
+@never_cache
+@require_POST
+@admin_required
+def add(request: StaffRequest) -> HttpResponse:
+    form = AddStaffForm(request.POST, places=staff_accounts.places_for(request.user))
+    if not form.is_valid():
+        return _list(request, form, status=400)
+    try:
+        link = staff_accounts.add_staff(admin=request.user, **form.cleaned_data)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _list(request, form, status=error.status)
+    return _link_page(request, link, added=True)
+
+
+@never_cache
+@require_POST
+@admin_required
+def password_link(request: StaffRequest, user_id: int) -> HttpResponse:
+    try:
+        link = staff_accounts.new_password_link(admin=request.user, staff_user_id=user_id)
+    except NotFound:
+        raise Http404("No such staff member.") from None
+    return _link_page(request, link, added=False)
+
+
+def _link_page(request: StaffRequest, link: staff_accounts.Link, *, added: bool) -> HttpResponse:
+    context = {
+        "person": link.user,
+        "link": request.build_absolute_uri(link.path),
+        "added": added,
+        "hours": staff_accounts.link_hours(),
+    }
+    return render(request, "console/staff_link.html", context, status=201 if added else 200)
 
 
 @require_POST
@@ -32,3 +82,33 @@ def reset_factor(request: StaffRequest, user_id: int) -> HttpResponse:
         "app again at their next sign-in.",
     )
     return redirect("console:staff")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def choose_password(request: HttpRequest, uid: str, token: str) -> HttpResponse:
+    """Anyone holding the link may open it; a spent or broken link is a page that says so
+    (a refusal, 400, when posted to)."""
+    try:
+        person = staff_accounts.link_user(uid, token)
+    except DomainError as error:
+        status = 400 if request.method == "POST" else 200
+        return render(request, "console/choose_password.html", {"error": error}, status=status)
+    form = ChoosePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_accounts.choose_password(
+                uid=uid, token=token, password=form.cleaned_data["password"]
+            )
+        except DomainError as error:
+            if error.code == "link_invalid":
+                spent = {"error": error}
+                return render(request, "console/choose_password.html", spent, status=400)
+            form.add_error("password", error.message)
+        else:
+            logout(request)  # whoever was signed in here signs in afresh
+            messages.success(request, "Your password is set. Sign in with it now.")
+            return redirect("console:signin")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "person": person}
+    return render(request, "console/choose_password.html", context, status=status)

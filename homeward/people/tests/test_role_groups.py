@@ -45,4 +45,6 @@ def test_role_groups_are_defined_only_in_people_access():
         "READ_ROLES",
         "ADMIN_ROLES",
         "SEARCH_ROLES",
+        "FACILITY_ROLES",
+        "AGENCY_ROLES",
     ]
