@@ -235,7 +235,7 @@ def _seconds_until(wait: dict[str, Any] | None) -> int:
     return max(1, int((wait["locked_until"] - timezone.now()).total_seconds()) + 1)
 
 
-def users_with_app(users: QuerySet[User]) -> set[int]:
+def users_with_app(users: QuerySet[User] | list[User]) -> set[int]:
     """Which of ``users`` have a confirmed authenticator app (one query for a list)."""
     ids = TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list(
         "user_id", flat=True
@@ -253,17 +253,37 @@ class StaffRow:
     enrolled: bool
 
 
-def staff_rows(admin: User) -> list[StaffRow]:
-    """The staff list an admin sees: everyone they may reset, with their roles and whether
-    they have set up an app, in a fixed number of queries."""
-    people = access.staff_managed_by(admin).prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=StaffMembership.objects.select_related("facility", "agency").order_by("pk"),
-        )
+# Staff on one page of the staff list.
+STAFF_PAGE = 100
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    rows: list[StaffRow]
+    next: str | None  # the username to read on from (``after``), if there are more
+
+
+def staff_rows(admin: User, *, after: str = "", size: int = STAFF_PAGE) -> StaffPage:
+    """A page of the staff list an admin sees: everyone they may reset, by username, from
+    just after ``after`` (or the first), with their roles and whether they have set up an
+    app, in a fixed number of queries."""
+    people = access.staff_managed_by(admin)
+    if after:
+        people = people.filter(username__gt=after)
+    found = list(
+        people.prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=StaffMembership.objects.select_related("facility", "agency").order_by(
+                    "pk"
+                ),
+            )
+        )[: size + 1]
     )
-    enrolled = users_with_app(people)
-    return [StaffRow(user=person, enrolled=person.pk in enrolled) for person in people]
+    shown = found[:size]
+    enrolled = users_with_app(shown)
+    rows = [StaffRow(user=person, enrolled=person.pk in enrolled) for person in shown]
+    return StaffPage(rows, shown[-1].username if len(found) > size else None)
 
 
 def reset(*, actor: User, staff_user_id: int) -> User:

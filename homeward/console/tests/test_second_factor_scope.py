@@ -6,6 +6,7 @@ open, so it must not reach further than the admin does."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 from django.core.management import call_command
@@ -115,7 +116,7 @@ def test_the_staff_list_takes_the_same_few_queries_for_many_staff(
         user = t.make_staff(f"rev-{n:02d}", role=Role.REVIEWER, facility=world.facility_1)
         t.enrol_staff(user)
     with django_assert_max_num_queries(4):
-        rows = second_factor.staff_rows(world.facility_admin)
+        rows = second_factor.staff_rows(world.facility_admin).rows
         shown = [
             (row.user.username, row.enrolled, [m.facility.name for m in row.user.memberships.all()])
             for row in rows
@@ -123,3 +124,28 @@ def test_the_staff_list_takes_the_same_few_queries_for_many_staff(
     assert len(shown) == 14  # the 12, rev1 and inv1
     assert shown[0] == ("inv1", False, ["Greenhaven Correctional"])
     assert all(enrolled for name, enrolled, _ in shown if name.startswith("rev-"))
+
+
+def test_the_staff_list_comes_in_pages_that_walk_through_everyone_once(world, monkeypatch):
+    for n in range(12):
+        t.make_staff(f"rev-{n:02d}", role=Role.REVIEWER, facility=world.facility_1)
+    names, after = [], ""
+    while True:
+        page = second_factor.staff_rows(world.facility_admin, after=after, size=5)
+        names += [row.user.username for row in page.rows]
+        if page.next is None:
+            break
+        after = page.next
+    assert names == sorted(names) and len(names) == len(set(names)) == 14
+    client = client_for(world.facility_admin)
+    assert "Next page" not in client.get("/console/staff/").content.decode()  # 14 of 100
+    monkeypatch.setattr(second_factor, "STAFF_PAGE", 10)
+    first = client.get("/console/staff/").content.decode()
+    [link] = re.findall(r'href="\?after=([^"]+)">Next page', first)
+    second = client.get("/console/staff/", {"after": link}).content.decode()
+    assert "Back to the first page" in second and "Next page" not in second
+    shown = re.findall(r'id="staff-(\d+)"', first) + re.findall(r'id="staff-(\d+)"', second)
+    assert len(shown) == len(set(shown)) == 14
+    # A cursor from elsewhere reads on from that name: nothing outside the admin's scope.
+    page = client.get("/console/staff/", {"after": "rev-05"}).content.decode()
+    assert f'id="staff-{world.reviewer_2.pk}"' not in page and "rev-06" in page

@@ -27,9 +27,15 @@ def staff_list(request: StaffRequest) -> HttpResponse:
 def _list(
     request: StaffRequest, form: AddStaffForm | None = None, status: int = 200
 ) -> HttpResponse:
-    rows = second_factor.staff_rows(request.user)
+    after = request.GET.get("after", "")
+    page = second_factor.staff_rows(request.user, after=after, size=second_factor.STAFF_PAGE)
     places = staff_accounts.places_for(request.user)
-    context = {"rows": rows, "form": form or AddStaffForm(places=places)}
+    context = {
+        "rows": page.rows,
+        "page": page,
+        "after": after,
+        "form": form or AddStaffForm(places=places),
+    }
     return render(request, "console/staff.html", context, status=status)
 
 
