@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from homeward.core import audit, clock
 from homeward.core.errors import Conflict, DomainError, NotFound
@@ -102,22 +103,27 @@ def add_staff(
     first_name, last_name, email = first_name.strip(), last_name.strip(), email.strip().lower()
     _check_username(username)
     if not first_name or not last_name:
-        raise DomainError("name_required", "Give the staff member's first and last names.")
+        raise DomainError("name_required", _("Give the staff member's first and last names."))
     if len(first_name) > NAME_LONGEST or len(last_name) > NAME_LONGEST:
-        raise DomainError("name_too_long", f"Names are at most {NAME_LONGEST} characters.")
+        raise DomainError(
+            "name_too_long",
+            _("Names are at most %(count)s characters.") % {"count": NAME_LONGEST},
+        )
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise DomainError("email_invalid", "That email address is not valid.") from None
+            raise DomainError("email_invalid", _("That email address is not valid.")) from None
     chosen = next((p for p in places_for(admin) if p.key == place), None)
     if chosen is None:
-        raise NotFound("You do not look after that place.")
+        raise NotFound(_("You do not look after that place."))
     if role not in chosen.roles:
         raise DomainError(
             "role_not_here",
-            "Agency admins work across a whole agency, and facility admins at one facility; "
-            "choose the role again.",
+            _(
+                "Agency admins work across a whole agency, and facility admins at one "
+                "facility; choose the role again."
+            ),
         )
     try:
         with transaction.atomic():
@@ -154,7 +160,7 @@ def new_password_link(*, admin: User, staff_user_id: int) -> Link:
     with transaction.atomic():
         target = access.staff_managed_by(admin).select_for_update().filter(pk=staff_user_id).first()
         if target is None:
-            raise NotFound("No staff member you look after has that id.")
+            raise NotFound(_("No staff member you look after has that id."))
         target.set_unusable_password()
         target.save(update_fields=["password"])
         password_changed(target)
@@ -206,27 +212,33 @@ def choose_password(*, uid: str, token: str, password: str) -> User:
 
 def _check_username(username: str) -> None:
     if not username:
-        raise DomainError("username_required", "Choose a username.")
+        raise DomainError("username_required", _("Choose a username."))
     if len(username) > USERNAME_LONGEST:
         raise DomainError(
-            "username_too_long", f"A username is at most {USERNAME_LONGEST} characters."
+            "username_too_long",
+            _("A username is at most %(count)s characters.") % {"count": USERNAME_LONGEST},
         )
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError:
         raise DomainError(
             "username_invalid",
-            "A username holds letters, digits and @ . + - _ only (no spaces).",
+            _("A username holds letters, digits and @ . + - _ only (no spaces)."),
         ) from None
 
 
 def _username_taken(username: str) -> Conflict:
-    return Conflict("username_taken", f"The username {username} is taken; choose another.")
+    return Conflict(
+        "username_taken",
+        _("The username %(username)s is taken; choose another.") % {"username": username},
+    )
 
 
 def _link_invalid() -> DomainError:
     return DomainError(
         "link_invalid",
-        "This link is not valid: it was used already, has expired, or is incomplete. Ask "
-        "an admin for a new one.",
+        _(
+            "This link is not valid: it was used already, has expired, or is incomplete. "
+            "Ask an admin for a new one."
+        ),
     )
