@@ -27,7 +27,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -103,7 +103,7 @@ def mark_verified(contact: Contact) -> None:
     email_verified(contact)
 
 
-def _check_new_password(user: User, password: str) -> None:
+def check_new_password(user: User, password: str) -> None:
     try:
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
@@ -149,18 +149,25 @@ def request_password_reset(*, email: str, client: str | None = None) -> None:
 
 
 def reset_user(uid: str, token: str) -> User:
-    """The account a reset link is for, while the link is good: Django's token is bound to
-    the password and the last sign-in, so it stops working once used, and after
-    ``PASSWORD_RESET_TIMEOUT``."""
+    """The account a reset link is for, while the link is good (``user_of_link``)."""
+    open_contacts = User.objects.filter(contact__isnull=False, contact__closed_at__isnull=True)
+    user = user_of_link(uid, token, open_contacts)
+    if user is None:
+        raise _link_invalid()
+    return user
+
+
+def user_of_link(uid: str, token: str, among: QuerySet[User]) -> User | None:
+    """The active account of ``among`` a password link (``uid``/``token``) is for, while
+    the link is good, or None: Django's token is bound to the password and the last
+    sign-in, so it stops working once used, and after ``PASSWORD_RESET_TIMEOUT``."""
     try:
         pk = int(urlsafe_base64_decode(uid).decode())
     except (ValueError, UnicodeDecodeError):
-        raise _link_invalid() from None
-    user = User.objects.filter(
-        pk=pk, is_active=True, contact__isnull=False, contact__closed_at__isnull=True
-    ).first()
+        return None
+    user = among.filter(pk=pk, is_active=True).first()
     if user is None or not default_token_generator.check_token(user, token):
-        raise _link_invalid()
+        return None
     return user
 
 
@@ -170,7 +177,7 @@ def reset_password(*, uid: str, token: str, password: str) -> User:
         user = reset_user(uid, token)
         User.objects.select_for_update().filter(pk=user.pk).first()
         user = reset_user(uid, token)  # again, holding the row: two tabs cannot both use it
-        _check_new_password(user, password)
+        check_new_password(user, password)
         _set_password(user, password, action="contact.password_reset")
         # The lock someone's wrong guesses put on the account ends with their chance.
         throttle.release(name=user.get_username(), actor=user)
@@ -189,7 +196,7 @@ def change_password(*, user: User, current: str, new: str, client: str | None = 
             raise _wrong_password()
         if current == new:
             raise DomainError("same_password", _("Choose a password you have not been using."))
-        _check_new_password(user, new)
+        check_new_password(user, new)
         _set_password(user, new, action="contact.password_changed")
 
 

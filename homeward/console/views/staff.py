@@ -16,7 +16,7 @@ from homeward.console.access import admin_required
 from homeward.console.requests import StaffRequest
 from homeward.console.staff_forms import AddStaffForm, ChoosePasswordForm
 from homeward.core.errors import DomainError, NotFound
-from homeward.people import second_factor, staff_accounts
+from homeward.people import account, second_factor, staff_accounts
 
 
 @admin_required
@@ -70,7 +70,7 @@ def _link_page(request: StaffRequest, link: staff_accounts.Link, *, added: bool)
         "person": link.user,
         "link": request.build_absolute_uri(link.path),
         "added": added,
-        "hours": staff_accounts.link_hours(),
+        "hours": account.reset_hours(),
     }
     return render(request, "console/staff_link.html", context, status=201 if added else 200)
 

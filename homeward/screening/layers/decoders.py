@@ -1246,8 +1246,8 @@ def spells(letters: str, *, told: bool = False) -> tuple[str, Span] | None:
     among the initials: a word that matters of three letters, or words covering most of
     them with one of four letters or more, is enough. (Untold, nothing is spelled without
     a common word or word that matters of four letters or more, or a word that matters of
-    three, in a row: ``_holds_a_word`` says so first, for a tenth of what splitting the
-    letters into words costs.)"""
+    three, in a row: ``_holds_a_word`` says so first, before the letters are split into
+    words, which costs more.)"""
     if not told and not _holds_a_word(letters):
         return None
     return _spelled(letters, told=told)
