@@ -9,7 +9,10 @@ new link when a password is lost or may be known to someone else: the old passwo
 working at once and every session of the account ends. A link is Django's password-reset
 token, bound to the password and the last sign-in: it works once, and for
 ``PASSWORD_RESET_TIMEOUT``. The second factor is the owner's app, as before
-(``second_factor.reset`` starts it again). Every step is audited.
+(``second_factor.reset`` starts it again). An admin deactivates someone who has left: they
+cannot sign in, every session and token of theirs ends and their password is gone;
+reactivating them gives a new link, so a password from before never comes back. Every
+step is audited.
 """
 
 from __future__ import annotations
@@ -155,14 +158,65 @@ def new_password_link(*, admin: User, staff_user_id: int) -> Link:
     now (and with it every session of theirs). Anyone else is not found, and nothing
     changes."""
     with transaction.atomic():
-        target = access.staff_managed_by(admin).select_for_update().filter(pk=staff_user_id).first()
-        if target is None:
-            raise NotFound(_("No staff member you look after has that id."))
-        target.set_unusable_password()
-        target.save(update_fields=["password"])
-        account.password_changed(target)
+        target = _managed(admin, staff_user_id)
+        if not target.is_active:
+            raise Conflict(
+                "staff_inactive",
+                _("%(username)s is deactivated: reactivate them to give them a link.")
+                % {"username": target.username},
+            )
+        _stop_password(target)
         audit.record(actor=admin, action="staff.password_link_made", obj=target)
     return Link(target, password_path(target))
+
+
+def deactivate(*, admin: User, staff_user_id: int) -> User:
+    """Someone the admin looks after stops being able to sign in: the account is inactive,
+    its password gone, every session and token of it ended. Their memberships stay (their
+    work stays theirs in the audit trail). Already inactive: nothing changes. Anyone else
+    is not found, and nothing changes."""
+    with transaction.atomic():
+        target = _managed(admin, staff_user_id)
+        if not target.is_active:
+            return target
+        target.is_active = False
+        target.save(update_fields=["is_active"])
+        _stop_password(target)
+        audit.record(actor=admin, action="staff.deactivated", obj=target)
+    return target
+
+
+def reactivate(*, admin: User, staff_user_id: int) -> Link:
+    """A deactivated account the admin looks after can sign in again once its owner
+    chooses a new password from the link made here (the old one never comes back)."""
+    with transaction.atomic():
+        target = _managed(admin, staff_user_id)
+        if target.is_active:
+            raise Conflict(
+                "staff_active",
+                _("%(username)s is active already.") % {"username": target.username},
+            )
+        target.is_active = True
+        target.save(update_fields=["is_active"])
+        _stop_password(target)
+        audit.record(actor=admin, action="staff.reactivated", obj=target)
+    return Link(target, password_path(target))
+
+
+def _managed(admin: User, staff_user_id: int) -> User:
+    """The account, locked, if ``admin`` looks after it; NotFound otherwise."""
+    target = access.staff_managed_by(admin).select_for_update().filter(pk=staff_user_id).first()
+    if target is None:
+        raise NotFound(_("No staff member you look after has that id."))
+    return target
+
+
+def _stop_password(user: User) -> None:
+    """The password stops working now, and with it every session and token of the
+    account."""
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    account.password_changed(user)
 
 
 def password_path(user: User) -> str:

@@ -346,7 +346,8 @@ def test_the_money_journey(pages, live_server):
 def test_adding_a_staff_member_journey(pages, live_server):
     """A facility admin adds a reviewer from the Staff page and is shown a link once; the
     reviewer opens it, chooses a password (a mistyped second one is caught first), and
-    signs in with it, reaching the step that sets up an authenticator app."""
+    signs in with it, reaching the step that sets up an authenticator app. When she leaves,
+    the admin deactivates her and her password no longer signs in."""
     facility = t.make_facility("greenhaven", name="Greenhaven Correctional", state="NY")
     admin = t.make_staff("admin1", role=StaffMembership.Role.FACILITY_ADMIN, facility=facility)
     app = t.enrol_staff(admin)
@@ -384,6 +385,16 @@ def test_adding_a_staff_member_journey(pages, live_server):
     # The link was for once.
     newcomer.goto(link)
     shows(newcomer, "This link is not valid")
+
+    # 4. Nora leaves: the admin deactivates her; she cannot sign in again.
+    staff.get_by_role("link", name="Back to staff").click()
+    staff.get_by_role("button", name="Deactivate nkim").click()
+    shows(staff, "nkim is deactivated")
+    newcomer.goto(f"{url}/console/signin/")
+    newcomer.get_by_label("Username").fill("nkim")
+    newcomer.get_by_label("Password").fill("quiet harbour lantern 42")
+    newcomer.get_by_role("button", name="Sign in").click()
+    shows(newcomer, "That username and password do not match a staff account.")
 
 
 def test_the_booking_journey(pages, live_server):

@@ -234,6 +234,22 @@ ROWS = [
         {"facility_admin"},
     ),
     Row("console:staff_password", "POST", "/console/staff/{reviewer_2}/password/", set()),
+    # Deactivating and reactivating: the same scope (reactivating an active account is a
+    # refusal the page explains, for the admin only).
+    Row(
+        "console:staff_deactivate",
+        "POST",
+        "/console/staff/{reviewer_1}/deactivate/",
+        {"facility_admin"},
+    ),
+    Row("console:staff_deactivate", "POST", "/console/staff/{reviewer_2}/deactivate/", set()),
+    Row(
+        "console:staff_reactivate",
+        "POST",
+        "/console/staff/{reviewer_1}/reactivate/",
+        {"facility_admin"},
+    ),
+    Row("console:staff_reactivate", "POST", "/console/staff/{reviewer_2}/reactivate/", set()),
     # The link is the key: anyone may open one (a broken link is a page saying so).
     Row("console:choose_password", "GET", "/console/password/MQ/not-a-real-token/", EVERYONE),
     Row(

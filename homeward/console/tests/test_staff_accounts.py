@@ -184,3 +184,71 @@ def test_a_link_for_a_contact_or_a_broken_link_sets_no_password(world):
         posted = Client().post(path, {"password": GOOD, "again": GOOD})
         assert posted.status_code in (400, 404)
     assert staff_state() == before
+
+
+def test_a_deactivated_reviewer_is_signed_out_cannot_sign_in_and_comes_back_with_a_new_link(
+    world,
+):
+    reviewer = world.reviewer_1
+    signed_in = client_for(reviewer)
+    assert signed_in.get("/console/queue/").status_code == 200
+    old_link = staff_accounts.password_path(reviewer)  # one they were given before
+    admin = client_for(world.facility_admin)
+    done = admin.post(f"/console/staff/{reviewer.pk}/deactivate/", follow=True)
+    assert done.status_code == 200 and "is deactivated" in done.content.decode()
+    person = User.objects.get(pk=reviewer.pk)
+    assert not person.is_active and not person.has_usable_password()
+    assert person.memberships.exists()  # their work stays theirs
+    assert signed_in.get("/console/queue/").status_code == 302  # signed out at once
+    refused = Client().post(
+        "/console/signin/", {"username": reviewer.username, "password": t.PASSWORD}
+    )
+    assert refused.status_code == 400
+    assert "not valid" in Client().get(old_link).content.decode()
+    assert Client().post(old_link, {"password": GOOD, "again": GOOD}).status_code == 400
+    row = admin.get("/console/staff/").content.decode()
+    assert "Deactivated" in row and f"/console/staff/{reviewer.pk}/reactivate/" in row
+    assert f"/console/staff/{reviewer.pk}/password/" not in row
+    # Deactivating again changes nothing; a link for a deactivated account is refused.
+    admin.post(f"/console/staff/{reviewer.pk}/deactivate/")
+    linked = admin.post(f"/console/staff/{reviewer.pk}/password/", follow=True)
+    assert "reactivate them" in linked.content.decode()
+    assert AuditEvent.objects.filter(action="staff.deactivated").count() == 1
+    assert not AuditEvent.objects.filter(action="staff.password_link_made").exists()
+
+    back = admin.post(f"/console/staff/{reviewer.pk}/reactivate/")
+    assert back.status_code == 200 and "is reactivated" in back.content.decode()
+    link = link_in(back)
+    person = User.objects.get(pk=reviewer.pk)
+    assert person.is_active and not person.has_usable_password()  # the old one never returns
+    assert Client().post(link, {"password": GOOD, "again": GOOD}).status_code == 302
+    browser = Client()
+    signed = browser.post("/console/signin/", {"username": reviewer.username, "password": GOOD})
+    assert signed.status_code == 302
+    assert AuditEvent.objects.filter(action="staff.reactivated").count() == 1
+    again = admin.post(f"/console/staff/{reviewer.pk}/reactivate/", follow=True)
+    assert "is active already" in again.content.decode()
+    assert AuditEvent.objects.filter(action="staff.reactivated").count() == 1
+
+
+def test_nobody_deactivates_or_reactivates_staff_they_do_not_look_after(world):
+    admin = client_for(world.facility_admin)
+    before = staff_state(), sorted(User.objects.values_list("pk", "is_active"))
+    for action in ("deactivate", "reactivate"):
+        # The other agency's reviewer, and the admin themselves: not theirs to act on.
+        for target in (world.reviewer_2, world.facility_admin):
+            assert admin.post(f"/console/staff/{target.pk}/{action}/").status_code == 404
+        for persona in (world.reviewer_1, world.investigator):
+            path = f"/console/staff/{world.investigator.pk}/{action}/"
+            assert client_for(persona).post(path).status_code == 403
+        signed_out = Client().post(f"/console/staff/{world.reviewer_1.pk}/{action}/")
+        assert signed_out.status_code == 302
+        assert admin.get(f"/console/staff/{world.reviewer_1.pk}/{action}/").status_code == 405
+    assert (staff_state(), sorted(User.objects.values_list("pk", "is_active"))) == before
+    assert not AuditEvent.objects.filter(
+        action__in=["staff.deactivated", "staff.reactivated"]
+    ).exists()
+    assert (
+        world.reviewer_2.is_active
+        and client_for(world.reviewer_2).get("/console/queue/").status_code == 200
+    )

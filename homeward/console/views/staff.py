@@ -1,9 +1,12 @@
-"""Staff accounts an admin looks after: who they are, adding one, a new password link, and
-resetting a lost second factor (``people.staff_accounts``, ``people.second_factor``); and
+"""Staff accounts an admin looks after: who they are, adding one, a new password link,
+deactivating someone who has left (and reactivating them with a new link), and resetting a
+lost second factor (``people.staff_accounts``, ``people.second_factor``); and
 the page where a staff member chooses a password from such a link (no sign-in needed: the
 link is the key, and works once)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -15,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from homeward.console.access import admin_required
 from homeward.console.requests import StaffRequest
 from homeward.console.staff_forms import AddStaffForm, ChoosePasswordForm
-from homeward.core.errors import DomainError, NotFound
+from homeward.core.errors import Conflict, DomainError, NotFound
 from homeward.people import account, second_factor, staff_accounts
 
 
@@ -51,28 +54,64 @@ def add(request: StaffRequest) -> HttpResponse:
     except DomainError as error:
         form.add_error(None, error.message)
         return _list(request, form, status=error.status)
-    return _link_page(request, link, added=True)
+    return _link_page(request, link, made="added")
 
 
 @never_cache
 @require_POST
 @admin_required
 def password_link(request: StaffRequest, user_id: int) -> HttpResponse:
+    return _linked(request, staff_accounts.new_password_link, user_id, made="password")
+
+
+@never_cache
+@require_POST
+@admin_required
+def reactivate(request: StaffRequest, user_id: int) -> HttpResponse:
+    return _linked(request, staff_accounts.reactivate, user_id, made="reactivated")
+
+
+@require_POST
+@admin_required
+def deactivate(request: StaffRequest, user_id: int) -> HttpResponse:
     try:
-        link = staff_accounts.new_password_link(admin=request.user, staff_user_id=user_id)
+        target = staff_accounts.deactivate(admin=request.user, staff_user_id=user_id)
     except NotFound:
         raise Http404("No such staff member.") from None
-    return _link_page(request, link, added=False)
+    messages.success(
+        request,
+        f"{target.username} is deactivated: they cannot sign in, and every session of "
+        "theirs has ended. Reactivate them to give them a new password link.",
+    )
+    return redirect("console:staff")
 
 
-def _link_page(request: StaffRequest, link: staff_accounts.Link, *, added: bool) -> HttpResponse:
+def _linked(
+    request: StaffRequest,
+    make: Callable[..., staff_accounts.Link],
+    user_id: int,
+    *,
+    made: str,
+) -> HttpResponse:
+    try:
+        link = make(admin=request.user, staff_user_id=user_id)
+    except NotFound:
+        raise Http404("No such staff member.") from None
+    except Conflict as error:
+        messages.error(request, error.message)
+        return redirect("console:staff")
+    return _link_page(request, link, made=made)
+
+
+def _link_page(request: StaffRequest, link: staff_accounts.Link, *, made: str) -> HttpResponse:
     context = {
         "person": link.user,
         "link": request.build_absolute_uri(link.path),
-        "added": added,
+        "made": made,
         "hours": account.reset_hours(),
     }
-    return render(request, "console/staff_link.html", context, status=201 if added else 200)
+    status = 201 if made == "added" else 200
+    return render(request, "console/staff_link.html", context, status=status)
 
 
 @require_POST
