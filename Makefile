@@ -6,7 +6,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: messages run serve test lint typecheck format worker env native clean bench-screening bench-review bench-search bench-pages bench-e2e bench-photos bench-sync eval-screening
+.PHONY: messages run serve test lint typecheck format worker env native clean bench-screening bench-review bench-search bench-pages bench-e2e bench-photos bench-sync bench-inbox eval-screening
 
 # The translations: each app's locale/<language>/LC_MESSAGES/django.po, kept in git and
 # compiled here. `make messages` gathers new strings into them (it needs GNU gettext).
@@ -82,6 +82,12 @@ bench-search: env
 # and filled again).
 bench-pages: env
 	$(PY) bench/pages.py
+
+# A contact's inbox as their conversations grow: an attorney with 300 clients, at 20 and
+# then 400 messages a conversation, on the PostgreSQL database of DATABASE_URL (default
+# homeward_bench_inbox, dropped and filled again), beside the GROUP BY it used to be.
+bench-inbox: env
+	$(PY) bench/inbox.py
 
 # Messages end to end on PostgreSQL (service path and HTTP API, 1 and 2 workers, 50 msg/s
 # offered, pgbench beside), ending with one "e2e:" line; the database of DATABASE_URL

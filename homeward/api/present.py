@@ -130,7 +130,14 @@ def connection_out(connection: Connection) -> s.ConnectionOut:
 
 
 def messaging_stopped(connection: Connection) -> s.MessagingStoppedOut | None:
-    restriction = restrictions.on(connection)
+    return stopped_by(connection, restrictions.on(connection))
+
+
+def stopped_by(
+    connection: Connection, restriction: Restriction | None
+) -> s.MessagingStoppedOut | None:
+    """``restriction``, what stops the connection's messages (``restrictions.on``), as the
+    API says it; None when nothing does."""
     if restriction is None:
         return None
     contact = connection.contact
@@ -148,8 +155,18 @@ def messaging_stopped(connection: Connection) -> s.MessagingStoppedOut | None:
     )
 
 
-def conversation_out(connection: Conversation) -> s.ConversationOut:
-    """A connection annotated by ``messaging.selectors.conversations_of_contact``."""
+def conversations_out(connections: Sequence[Conversation]) -> list[s.ConversationOut]:
+    """Connections annotated by ``messaging.selectors.conversations_of_contact``, with what
+    stops each read for all of them at once."""
+    stopped = restrictions.on_each(connections)
+    return [conversation_out(c, stopped[c.pk]) for c in connections]
+
+
+def conversation_out(
+    connection: Conversation, restriction: Restriction | None
+) -> s.ConversationOut:
+    """A connection annotated by ``messaging.selectors.conversations_of_contact``, and what
+    stops its messages (``restrictions.on``)."""
     return s.ConversationOut(
         connection_id=connection.pk,
         resident=resident_ref(connection.resident),
@@ -157,7 +174,7 @@ def conversation_out(connection: Conversation) -> s.ConversationOut:
         status=connection.status,
         last_message_at=connection.last_message_at,
         unread=connection.unread,
-        messaging_stopped=messaging_stopped(connection),
+        messaging_stopped=stopped_by(connection, restriction),
         updated_at=connection.changed_at,
     )
 

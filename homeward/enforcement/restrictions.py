@@ -18,6 +18,7 @@ entry, and ``restriction_changed`` tells the notifications app.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -81,6 +82,40 @@ def on(connection: Connection, at: dt.datetime | None = None) -> Restriction | N
     """What stops this connection's messages at ``at`` (now), or None."""
     found = Restriction.objects.filter(_covering(connection), _in_force_at(at or clock.now()))
     return _longest(list(found.select_related("facility", "contact", "resident")))
+
+
+def on_each(
+    connections: Sequence[Connection], at: dt.datetime | None = None
+) -> dict[int, Restriction | None]:
+    """``on`` for each of ``connections`` (by id), in one query however many there are:
+    every restriction in force on their connections, residents or contacts, each then
+    matched to the connections it covers as ``_covering`` says."""
+    if not connections:
+        return {}
+    contact_ids = {c.contact_id for c in connections if c.contact_id is not None}
+    found = Restriction.objects.filter(
+        Q(connection_id__in=[c.pk for c in connections])
+        | Q(resident_id__in={c.resident_id for c in connections})
+        | Q(contact_id__in=contact_ids),
+        _in_force_at(at or clock.now()),
+    ).select_related("facility", "contact", "resident")
+    candidates = list(found)
+    return {c.pk: _longest([r for r in candidates if _covers(r, c)]) for c in connections}
+
+
+def _covers(restriction: Restriction, connection: Connection) -> bool:
+    """Whether ``restriction`` stops ``connection``'s messages (``_covering``, in Python)."""
+    if restriction.connection_id == connection.pk:
+        return True
+    if restriction.resident_id is not None and restriction.resident_id == connection.resident_id:
+        return True
+    if connection.contact_id is None or restriction.contact_id != connection.contact_id:
+        return False
+    if restriction.facility_id == connection.facility_id:
+        return True
+    return restriction.agency_wide and (
+        restriction.facility.agency_id == connection.facility.agency_id
+    )
 
 
 def describe(restriction: Restriction, *, reader: Contact | Resident | None = None) -> str:

@@ -81,6 +81,13 @@ class Message(models.Model):
             models.Index(fields=["resident", "created_at", "id"], name="message_resident_newest"),
             models.Index(fields=["contact", "created_at", "id"], name="message_contact_newest"),
             models.Index(fields=["connection", "updated_at", "id"], name="message_changed"),
+            # Replies that reached a contact and are not yet opened: counted per connection
+            # from these entries alone (the contact's inbox), however long the conversation.
+            models.Index(
+                fields=["connection"],
+                condition=Q(direction="to_contact", status="delivered"),
+                name="message_unread_replies",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

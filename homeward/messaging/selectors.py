@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import pgettext_lazy
 
@@ -124,25 +124,36 @@ def conversations_of_contact(
     Each carries ``last_message_at`` (only messages the contact can see), ``unread``
     (replies delivered but not yet opened) and ``changed_at`` (the last change of the
     connection or of a message the contact can see); with ``changed_after``, only those
-    that changed after it.
+    that changed after it. Each is read from its connection's own index entries (the
+    newest message seen, the last one changed, the replies not yet opened), never from all
+    of its messages: an attorney with hundreds of clients and years of letters reads as
+    many rows as one with a single new client.
     """
-    seen = _seen_by_contact("messages__")
-    unread = Q(messages__direction=Message.Direction.TO_CONTACT, messages__status=S.DELIVERED)
+    seen = Message.objects.filter(_seen_by_contact(), connection=OuterRef("pk")).order_by()
+    unread = (
+        Message.objects.filter(
+            connection=OuterRef("pk"),
+            direction=Message.Direction.TO_CONTACT,
+            status=S.DELIVERED,
+        )
+        .order_by()
+        .values("connection")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     found = (
         Connection.objects.filter(contact=contact)
-        .filter(
-            Q(status=Connection.Status.ACTIVE)
-            | Exists(Message.objects.filter(_seen_by_contact(), connection=OuterRef("pk")))
+        .annotate(
+            last_message_at=Subquery(seen.order_by("-created_at").values("created_at")[:1]),
+            seen_changed_at=Subquery(seen.order_by("-updated_at").values("updated_at")[:1]),
         )
+        .filter(Q(status=Connection.Status.ACTIVE) | Q(last_message_at__isnull=False))
         .select_related("resident", "facility")
         .annotate(
-            last_message_at=Max("messages__created_at", filter=seen),
-            unread=Count("messages", filter=unread),
-            changed_at=Greatest(
-                "updated_at", Coalesce(Max("messages__updated_at", filter=seen), "updated_at")
-            ),
+            unread=Coalesce(Subquery(unread), 0),
+            changed_at=Greatest("updated_at", Coalesce("seen_changed_at", "updated_at")),
         )
-        .order_by(F("last_message_at").desc(nulls_last=True), "-updated_at")
+        .order_by(F("last_message_at").desc(nulls_last=True), "-updated_at", "-pk")
     )
     if changed_after is not None:
         found = found.filter(changed_at__gt=changed_after)

@@ -55,7 +55,7 @@ def list_conversations(
     found = selectors.conversations_of_contact(
         contact_of(request), changed_after=rewound(sync.updated_after)
     )
-    answer = [present.conversation_out(connection) for connection in found]
+    answer = present.conversations_out(list(found))
     return _tagged(request, response, answer)
 
 

@@ -213,3 +213,67 @@ def test_times_are_shown_in_the_facilitys_local_time(world):
     page = client_for(world.contact_a.user).get(f"/conversations/{connection.pk}/").content
     assert "November 3, 2026, 10:00 AM" in page.decode()  # New York is UTC-5 in November
     assert "America/New York" in page.decode()
+
+
+def test_an_attorneys_many_conversations_come_in_pages_newest_first(world):
+    """120 clients, each with a reply (one in three not yet opened) and a blocked letter to
+    them the attorney never sees as a reply: 50 to a page, newest first, each with its own
+    unread count; a page number that is not one shows the first page, one past the end
+    the last; the page costs the same few queries whatever its number."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    attorney = world.contact_b
+    now = clock.now()
+    clients = []
+    for n in range(120):
+        resident = t.make_resident(world.facility_1, first_name=f"Client{n:03d}")
+        clients.append((resident, t.connect(attorney, resident)))
+    rows = []
+    for n, (resident, link) in enumerate(clients):
+        when = now - dt.timedelta(hours=n)  # Client000 wrote last
+        common = {"connection": link, "facility": world.facility_1, "resident": resident}
+        common["contact"] = attorney
+        rows.append(
+            Message(
+                **common,
+                direction=Message.Direction.TO_CONTACT,
+                body=f"Reply {n}",
+                status=S.DELIVERED if n % 3 == 0 else S.READ,
+                created_at=when,
+                updated_at=when,
+            )
+        )
+        rows.append(  # a reply still in review: not the attorney's to see or count
+            Message(
+                **common,
+                direction=Message.Direction.TO_CONTACT,
+                body="Held",
+                status=S.IN_REVIEW,
+                created_at=when + dt.timedelta(minutes=30),
+                updated_at=when + dt.timedelta(minutes=30),
+            )
+        )
+    Message.objects.bulk_create(rows)
+    client = client_for(attorney.user)
+
+    first = client.get("/conversations/").content.decode()
+    names = re.findall(r"Client(\d{3})", first)
+    assert names == [f"{n:03d}" for n in range(50)]
+    assert first.count("1 new reply") == len(range(0, 50, 3))
+    assert "Page 1 of 3" in first and "?page=2" in first and "More recent" not in first
+    with CaptureQueriesContext(db) as first_queries:
+        client.get("/conversations/")
+    with CaptureQueriesContext(db) as last_queries:
+        last = client.get("/conversations/?page=3").content.decode()
+    assert len(last_queries) == len(first_queries)
+    assert re.findall(r"Client(\d{3})", last) == [f"{n:03d}" for n in range(100, 120)]
+    assert "?page=2" in last and "Older conversations" not in last
+    assert "Client000" in client.get("/conversations/?page=nope").content.decode()
+    assert "Client119" in client.get("/conversations/?page=99").content.decode()
+    # In Spanish too.
+    attorney.user.language = "es"
+    attorney.user.save(update_fields=["language"])
+    spanish = client.get("/conversations/?page=2").content.decode()
+    assert "Página 2 de 3" in spanish
+    assert "Conversaciones más recientes" in spanish and "Conversaciones anteriores" in spanish

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Collection
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,17 +51,20 @@ ALREADY_USED = gettext_lazy(
 MAX_PRICED_CHARACTERS = 1_000_000
 # Messages on one page of a conversation; "Earlier messages" leads to the ones before.
 PAGE_SIZE = 50
+# Conversations on one page of the list (an attorney may have hundreds).
+CONVERSATIONS_PAGE = 50
 
 
 @require_GET
 @contact_required
 def conversation_list(request: ContactRequest) -> HttpResponse:
-    contact = request.contact
-    conversations = [
-        {"connection": c, "short_name": short_name(c.resident)}
-        for c in selectors.conversations_of_contact(contact)
-    ]
-    return render(request, "web/conversations.html", {"conversations": conversations})
+    """The contact's conversations, newest first, ``CONVERSATIONS_PAGE`` to a page (a page
+    number that is not one shows the first page; one past the end, the last)."""
+    found = selectors.conversations_of_contact(request.contact)
+    page = Paginator(found, CONVERSATIONS_PAGE).get_page(request.GET.get("page"))
+    conversations = [{"connection": c, "short_name": short_name(c.resident)} for c in page]
+    context = {"conversations": conversations, "page": page}
+    return render(request, "web/conversations.html", context)
 
 
 def _connection(contact: Contact, connection_id: int) -> Connection:
