@@ -116,7 +116,18 @@ def resident_out(resident: Resident, connection: Connection | None) -> s.Residen
     )
 
 
+def connections_out(connections: Sequence[Connection]) -> list[s.ConnectionOut]:
+    """Connections, with what stops each read for all of them at once."""
+    stopped = restrictions.on_each(connections)
+    return [_connection_out(c, stopped[c.pk]) for c in connections]
+
+
 def connection_out(connection: Connection) -> s.ConnectionOut:
+    return _connection_out(connection, restrictions.on(connection))
+
+
+def _connection_out(connection: Connection, restriction: Restriction | None) -> s.ConnectionOut:
+    """A connection, and what stops its messages (``restrictions.on``)."""
     return s.ConnectionOut(
         id=connection.pk,
         status=connection.status,
@@ -125,15 +136,11 @@ def connection_out(connection: Connection) -> s.ConnectionOut:
         facility=facility_ref(connection.facility),
         invite_expires_at=connection.invite_expires_at,
         created_at=connection.created_at,
-        messaging_stopped=messaging_stopped(connection),
+        messaging_stopped=messaging_stopped(connection, restriction),
     )
 
 
-def messaging_stopped(connection: Connection) -> s.MessagingStoppedOut | None:
-    return stopped_by(connection, restrictions.on(connection))
-
-
-def stopped_by(
+def messaging_stopped(
     connection: Connection, restriction: Restriction | None
 ) -> s.MessagingStoppedOut | None:
     """``restriction``, what stops the connection's messages (``restrictions.on``), as the
@@ -159,10 +166,10 @@ def conversations_out(connections: Sequence[Conversation]) -> list[s.Conversatio
     """Connections annotated by ``messaging.selectors.conversations_of_contact``, with what
     stops each read for all of them at once."""
     stopped = restrictions.on_each(connections)
-    return [conversation_out(c, stopped[c.pk]) for c in connections]
+    return [_conversation_out(c, stopped[c.pk]) for c in connections]
 
 
-def conversation_out(
+def _conversation_out(
     connection: Conversation, restriction: Restriction | None
 ) -> s.ConversationOut:
     """A connection annotated by ``messaging.selectors.conversations_of_contact``, and what
@@ -174,7 +181,7 @@ def conversation_out(
         status=connection.status,
         last_message_at=connection.last_message_at,
         unread=connection.unread,
-        messaging_stopped=stopped_by(connection, restriction),
+        messaging_stopped=messaging_stopped(connection, restriction),
         updated_at=connection.changed_at,
     )
 

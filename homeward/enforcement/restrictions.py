@@ -60,17 +60,6 @@ def _in_force_at(at: dt.datetime) -> Q:
     )
 
 
-def _covering(connection: Connection) -> Q:
-    """Restrictions that stop this connection's messages."""
-    covers = Q(connection_id=connection.pk) | Q(resident_id=connection.resident_id)
-    if connection.contact_id is not None:
-        covers |= Q(contact_id=connection.contact_id) & (
-            Q(facility_id=connection.facility_id)
-            | Q(agency_wide=True, facility__agency_id=connection.facility.agency_id)
-        )
-    return covers
-
-
 def _longest(found: list[Restriction]) -> Restriction | None:
     """The one that lasts longest: a restriction with no end before any with one."""
     if not found:
@@ -80,16 +69,16 @@ def _longest(found: list[Restriction]) -> Restriction | None:
 
 def on(connection: Connection, at: dt.datetime | None = None) -> Restriction | None:
     """What stops this connection's messages at ``at`` (now), or None."""
-    found = Restriction.objects.filter(_covering(connection), _in_force_at(at or clock.now()))
-    return _longest(list(found.select_related("facility", "contact", "resident")))
+    return on_each([connection], at)[connection.pk]
 
 
 def on_each(
     connections: Sequence[Connection], at: dt.datetime | None = None
 ) -> dict[int, Restriction | None]:
-    """``on`` for each of ``connections`` (by id), in one query however many there are:
-    every restriction in force on their connections, residents or contacts, each then
-    matched to the connections it covers as ``_covering`` says."""
+    """What stops each of ``connections`` (by id) at ``at`` (now), in one query however
+    many there are: every restriction in force on their connections, residents or
+    contacts, each then matched to the connections it covers (``_covers``); of several,
+    the one that lasts longest."""
     if not connections:
         return {}
     contact_ids = {c.contact_id for c in connections if c.contact_id is not None}
@@ -104,7 +93,9 @@ def on_each(
 
 
 def _covers(restriction: Restriction, connection: Connection) -> bool:
-    """Whether ``restriction`` stops ``connection``'s messages (``_covering``, in Python)."""
+    """Whether ``restriction`` stops ``connection``'s messages: it is on the connection or
+    on its resident, or on its contact at the connection's facility (or across that
+    facility's agency)."""
     if restriction.connection_id == connection.pk:
         return True
     if restriction.resident_id is not None and restriction.resident_id == connection.resident_id:

@@ -20,7 +20,7 @@ router = Router(tags=["connections"])
 @router.get("", response=list[ConnectionOut], operation_id="connections_list")
 def list_connections(request: HttpRequest) -> list[ConnectionOut]:
     mine = connection_access.connections_of_contact(contact_of(request))
-    return [present.connection_out(connection) for connection in mine]
+    return present.connections_out(list(mine))
 
 
 @router.post(

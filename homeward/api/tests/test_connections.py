@@ -137,3 +137,35 @@ def test_unknown_connection_is_404(world, api_a):
         response = api_a.post(f"/connections/999999/{action}")
         assert response.status_code == 404
         assert error_of(response)["code"] == "not_found"
+
+
+def test_the_connections_list_costs_the_same_queries_for_three_or_thirty(world, api_a):
+    """What stops each connection is read for the whole list at once: thirty connections
+    (one suspended) cost the queries three do."""
+    import datetime as dt
+
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from homeward.core import clock
+
+    def count() -> tuple[int, list]:
+        with CaptureQueriesContext(db) as queries:
+            listed = api_a.get("/connections")
+        assert listed.status_code == 200
+        return len(queries), listed.json()
+
+    for n in range(2):
+        t.connect(world.contact_a, t.make_resident(world.facility_1, first_name=f"Client{n}"))
+    stopped = world.contact_a.connections.order_by("-pk").first()
+    t.suspend(
+        world.facility_admin, world.facility_1, stopped, ends_at=clock.now() + dt.timedelta(days=3)
+    )
+    few, shown = count()
+    assert len(shown) == 3
+    for n in range(2, 29):
+        t.connect(world.contact_a, t.make_resident(world.facility_1, first_name=f"Client{n}"))
+    many, shown = count()
+    assert len(shown) == 30 and many == few
+    [row] = [c for c in shown if c["messaging_stopped"]]
+    assert row["id"] == stopped.pk and row["messaging_stopped"]["kind"] == "suspension"

@@ -1,6 +1,7 @@
 """Staff accounts under real parallelism (PostgreSQL): a password link used thirty times at
-once sets one password; thirty admins adding one username at once make one account; and
-nobody gets an error from the database."""
+once sets one password; thirty admins adding one username at once make one account;
+thirty admins reactivating one account at once make one link; and nobody gets an error
+from the database."""
 
 from __future__ import annotations
 
@@ -80,3 +81,31 @@ def test_thirty_admins_adding_one_username_at_once_make_one_account(admins):
     assert User.objects.filter(username="nkim").count() == 1
     assert StaffMembership.objects.filter(user__username="nkim").count() == 1
     assert AuditEvent.objects.filter(action="staff.added").count() == 1
+
+
+def test_thirty_admins_reactivating_one_account_at_once_make_one_link(admins):
+    """Deactivating and reactivating hold the account's row: of thirty admins reactivating
+    someone at once, one gets the link (and one audit entry); the others are told the
+    account is active already."""
+    facility, staff = admins
+    made = staff_accounts.add_staff(
+        admin=staff[0],
+        username="nkim",
+        first_name="Nora",
+        last_name="Kim",
+        email="",
+        role=Role.REVIEWER,
+        place=f"facility:{facility.pk}",
+    )
+    staff_accounts.deactivate(admin=staff[0], staff_user_id=made.user.pk)
+
+    def reactivate(n: int):
+        return staff_accounts.reactivate(admin=staff[n], staff_user_id=made.user.pk)
+
+    done = in_threads(WORKERS, reactivate)
+    links = [r for r in done if isinstance(r, staff_accounts.Link)]
+    refused = [r for r in done if isinstance(r, DomainError)]
+    assert len(links) == 1 and len(refused) == WORKERS - 1, done
+    assert {r.code for r in refused} == {"staff_active"}
+    assert User.objects.get(pk=made.user.pk).is_active
+    assert AuditEvent.objects.filter(action="staff.reactivated").count() == 1

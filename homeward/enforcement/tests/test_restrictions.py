@@ -493,24 +493,23 @@ def test_a_suspension_lifted_early_stops_counting_when_its_violation_is_voided(w
     assert suspension.undone  # it no longer counts toward a revocation
 
 
-def test_what_stops_many_connections_read_at_once_is_what_stops_each_read_alone(world):
-    """``on_each`` (one query for a contact's whole inbox) says for every connection what
-    ``on`` says of it alone: a connection's own stop, a resident's, a contact's at one
-    facility or across its agency (not in another agency), none once lifted or not begun."""
+def test_what_stops_many_connections_is_read_at_once_and_each_gets_its_own(world):
+    """``on_each`` (one query for a contact's whole inbox) gives every connection what
+    stops it: a connection's own stop, a resident's, a contact's at one facility or across
+    its agency (not in another agency), the longest of several, none once lifted or not
+    begun; ``on`` says the same of each alone."""
     sister = t.make_facility("sing-sing", agency=world.facility_1.agency, name="Sing Sing")
     there = t.make_resident(sister, "NY3003", first_name="Luis", last_name="Vega")
     other = t.make_resident(sister, "NY3004", first_name="Ana", last_name="Vega")
-    links = [
-        t.connect(world.contact_a, there),
-        t.connect(world.contact_a, world.resident_2),  # the other agency's facility
-        t.connect(world.contact_b, world.resident),
-        t.connect(world.contact_b, other),
-        *world.contact_a.connections.all(),
-    ]
+    at_sister = t.connect(world.contact_a, there)
+    far = t.connect(world.contact_a, world.resident_2)  # the other agency's facility
+    b_home = t.connect(world.contact_b, world.resident)
+    b_sister = t.connect(world.contact_b, other)
+    a_home = world.contact_a.connections.get(resident=world.resident)
     chief = t.make_staff("chief", role=Role.AGENCY_ADMIN, agency=world.facility_1.agency)
     admin_2 = t.make_staff("admin2", role=Role.FACILITY_ADMIN, facility=world.facility_2)
-    later = clock.now() + dt.timedelta(days=10)
-    restrictions.impose(
+    soon, later = clock.now() + dt.timedelta(days=2), clock.now() + dt.timedelta(days=10)
+    agency_wide = restrictions.impose(
         staff=chief,
         facility=world.facility_1,
         subject=world.contact_a,
@@ -519,8 +518,9 @@ def test_what_stops_many_connections_read_at_once_is_what_stops_each_read_alone(
         ends_at=later,
         agency_wide=True,
     )
-    t.suspend(admin_2, world.facility_2, world.resident_2, ends_at=later)
-    t.suspend(chief, sister, links[3], ends_at=later)  # contact_b and Ana only
+    shorter = t.suspend(world.facility_admin, world.facility_1, a_home, ends_at=soon)
+    resident_2 = t.suspend(admin_2, world.facility_2, world.resident_2, ends_at=later)
+    own = t.suspend(chief, sister, b_sister, ends_at=later)  # contact_b and Ana only
     lifted = t.suspend(world.facility_admin, world.facility_1, world.resident, ends_at=later)
     restrictions.lift(staff=world.facility_admin, restriction_id=lifted.pk, reason="Error")
     t.suspend(
@@ -530,8 +530,15 @@ def test_what_stops_many_connections_read_at_once_is_what_stops_each_read_alone(
         starts_at=later,
         ends_at=later + dt.timedelta(days=1),
     )
-    alone = {link.pk: restrictions.on(link) for link in links}
-    assert restrictions.on_each(links) == alone
-    assert sum(found is not None for found in alone.values()) == 4  # all but contact_b's own
-    assert alone[links[2].pk] is None
+    expected = {
+        at_sister.pk: agency_wide,
+        far.pk: resident_2,  # contact_a's agency-wide stop is not the other agency's
+        b_home.pk: None,  # lifted, and not begun
+        b_sister.pk: own,
+        a_home.pk: agency_wide,  # it lasts longer than the connection's own
+    }
+    links = [at_sister, far, b_home, b_sister, a_home]
+    assert restrictions.on_each(links) == expected
+    assert {link.pk: restrictions.on(link) for link in links} == expected
+    assert shorter.pk not in {r.pk for r in expected.values() if r}
     assert restrictions.on_each([]) == {}
