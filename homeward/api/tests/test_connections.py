@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
+
 from homeward import builders as t
 from homeward.connections import services as connections
 from homeward.connections.models import Connection
+from homeward.core import clock
 from homeward.messaging.models import Message
 from homeward.people.models import Resident
 from homeward.personas import error_of
@@ -139,28 +144,24 @@ def test_unknown_connection_is_404(world, api_a):
         assert error_of(response)["code"] == "not_found"
 
 
-def test_the_connections_list_costs_the_same_queries_for_three_or_thirty(world, api_a):
-    """What stops each connection is read for the whole list at once: thirty connections
-    (one suspended) cost the queries three do."""
-    import datetime as dt
-
+@pytest.mark.parametrize("path, key", [("/connections", "id"), ("/conversations", "connection_id")])
+def test_a_list_costs_the_same_queries_for_three_connections_or_thirty(world, api_a, path, key):
+    """An attorney's lists: what stops each connection is read for the whole list at once,
+    so thirty connections (one of them suspended) cost the queries three do."""
     from django.db import connection as db
     from django.test.utils import CaptureQueriesContext
 
-    from homeward.core import clock
-
     def count() -> tuple[int, list]:
         with CaptureQueriesContext(db) as queries:
-            listed = api_a.get("/connections")
+            listed = api_a.get(path)
         assert listed.status_code == 200
         return len(queries), listed.json()
 
     for n in range(2):
         t.connect(world.contact_a, t.make_resident(world.facility_1, first_name=f"Client{n}"))
     stopped = world.contact_a.connections.order_by("-pk").first()
-    t.suspend(
-        world.facility_admin, world.facility_1, stopped, ends_at=clock.now() + dt.timedelta(days=3)
-    )
+    ends = clock.now() + dt.timedelta(days=3)
+    t.suspend(world.facility_admin, world.facility_1, stopped, ends_at=ends)
     few, shown = count()
     assert len(shown) == 3
     for n in range(2, 29):
@@ -168,4 +169,4 @@ def test_the_connections_list_costs_the_same_queries_for_three_or_thirty(world, 
     many, shown = count()
     assert len(shown) == 30 and many == few
     [row] = [c for c in shown if c["messaging_stopped"]]
-    assert row["id"] == stopped.pk and row["messaging_stopped"]["kind"] == "suspension"
+    assert row[key] == stopped.pk and row["messaging_stopped"]["kind"] == "suspension"

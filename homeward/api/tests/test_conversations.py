@@ -219,34 +219,3 @@ def test_the_spec_says_a_body_is_counted_in_code_points():
     assert body["x-length-unit"] == "unicode-code-points"
     limit = schemas["FacilitySummary"]["properties"]["message_length_limit"]
     assert "code points" in limit["description"]
-
-
-def test_the_conversations_list_costs_the_same_queries_for_three_clients_or_thirty(world, api_a):
-    """An attorney's list: what stops each conversation is read for all of them at once,
-    so thirty conversations (one of them suspended) cost the queries three do."""
-    import datetime as dt
-
-    from django.db import connection as db
-    from django.test.utils import CaptureQueriesContext
-
-    from homeward.core import clock
-
-    def count() -> tuple[int, list]:
-        with CaptureQueriesContext(db) as queries:
-            listed = api_a.get("/conversations")
-        assert listed.status_code == 200
-        return len(queries), listed.json()
-
-    for n in range(2):
-        t.connect(world.contact_a, t.make_resident(world.facility_1, first_name=f"Client{n}"))
-    stopped = world.contact_a.connections.order_by("-pk").first()
-    ends = clock.now() + dt.timedelta(days=3)
-    t.suspend(world.facility_admin, world.facility_1, stopped, ends_at=ends)
-    few, shown = count()
-    assert len(shown) == 3
-    for n in range(2, 29):
-        t.connect(world.contact_a, t.make_resident(world.facility_1, first_name=f"Client{n}"))
-    many, shown = count()
-    assert len(shown) == 30 and many == few
-    [row] = [c for c in shown if c["messaging_stopped"]]
-    assert row["connection_id"] == stopped.pk and row["messaging_stopped"]["kind"] == "suspension"

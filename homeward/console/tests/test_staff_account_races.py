@@ -33,10 +33,9 @@ def admins():
     return facility, staff
 
 
-def test_a_link_used_thirty_times_at_once_sets_one_password(admins):
-    facility, staff = admins
-    link = staff_accounts.add_staff(
-        admin=staff[0],
+def add_nora(admin: User, facility) -> staff_accounts.Link:
+    return staff_accounts.add_staff(
+        admin=admin,
         username="nkim",
         first_name="Nora",
         last_name="Kim",
@@ -44,6 +43,11 @@ def test_a_link_used_thirty_times_at_once_sets_one_password(admins):
         role=Role.REVIEWER,
         place=f"facility:{facility.pk}",
     )
+
+
+def test_a_link_used_thirty_times_at_once_sets_one_password(admins):
+    facility, staff = admins
+    link = add_nora(staff[0], facility)
     uid, token = link.path.rstrip("/").split("/")[-2:]
 
     def use(n: int):
@@ -88,15 +92,7 @@ def test_thirty_admins_reactivating_one_account_at_once_make_one_link(admins):
     someone at once, one gets the link (and one audit entry); the others are told the
     account is active already."""
     facility, staff = admins
-    made = staff_accounts.add_staff(
-        admin=staff[0],
-        username="nkim",
-        first_name="Nora",
-        last_name="Kim",
-        email="",
-        role=Role.REVIEWER,
-        place=f"facility:{facility.pk}",
-    )
+    made = add_nora(staff[0], facility)
     staff_accounts.deactivate(admin=staff[0], staff_user_id=made.user.pk)
 
     def reactivate(n: int):
