@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+
 from homeward import builders as t
+from homeward.connections.models import Connection
+from homeward.core import clock
 from homeward.core.models import AuditEvent
 from homeward.messaging import services as messaging
 from homeward.personas import client_for
@@ -84,3 +92,67 @@ def test_resident_elsewhere_is_not_found(world):
     client = client_for(world.reviewer_1)
     assert client.get(f"/console/residents/{world.resident_2.pk}/").status_code == 404
     assert not AuditEvent.objects.filter(action="resident.history_viewed").exists()
+
+
+def _clients(attorney, facility, count: int) -> None:
+    """``count`` clients of the attorney at ``facility``, Client000 the last changed."""
+    now = clock.now()
+    for n in range(count):
+        link = t.connect(attorney, t.make_resident(facility, first_name=f"Client{n:03d}"))
+        Connection.objects.filter(pk=link.pk).update(updated_at=now - dt.timedelta(hours=n))
+
+
+def _listed(page: str) -> list[str]:
+    """The clients listed, in order (not those the graph draws)."""
+    return re.findall(r"Client(\d{3}) Rivera\d+</a> \(", page)
+
+
+def test_an_attorneys_many_connections_come_in_pages(world):
+    """An attorney with 120 clients here and 5 in Texas: the contact page lists the 120 at
+    the reviewer's facilities, 50 to a page, the last changed first, each page for the same
+    few queries; the links keep the messages' place; a page that is not a number shows the
+    first, one past the end the last."""
+    attorney = world.contact_b
+    _clients(attorney, world.facility_1, 120)
+    _clients(attorney, world.resident_2.facility, 5)
+    client = client_for(world.reviewer_1)
+    url = f"/console/contacts/{attorney.pk}/"
+
+    first = client.get(url).content.decode()
+    assert _listed(first) == [f"{n:03d}" for n in range(50)]
+    assert "1–50 of 120 connections" in first
+    assert "?connections=2#connections" in first and "changed more recently" not in first
+    with CaptureQueriesContext(db) as first_queries:
+        client.get(url)
+    with CaptureQueriesContext(db) as last_queries:
+        last = client.get(f"{url}?connections=3").content.decode()
+    assert len(last_queries) == len(first_queries)
+    assert _listed(last) == [f"{n:03d}" for n in range(100, 120)]
+    assert "101–120 of 120" in last and "?connections=2#connections" in last
+    assert "Connections changed earlier" not in last
+    # The messages' place is kept; nonsense and too far are a page there is.
+    kept = client.get(f"{url}?before=abc&connections=2").content.decode()
+    assert "before=abc&amp;connections=3#connections" in kept
+    assert "1–50 of 120" in client.get(f"{url}?connections=nope").content.decode()
+    assert "101–120 of 120" in client.get(f"{url}?connections=99").content.decode()
+
+
+def test_a_residents_connections_come_in_pages(world):
+    """Sixty contacts over the years (most ended): 50 on the resident's page, 10 on the
+    next; a reviewer of another facility still finds no such resident."""
+    now = clock.now()
+    for n in range(60):
+        contact = t.make_contact(f"family{n:02d}@example.org", name=f"Family{n:02d}")
+        link = t.connect(contact, world.resident)
+        Connection.objects.filter(pk=link.pk).update(updated_at=now - dt.timedelta(days=n + 1))
+    client = client_for(world.reviewer_1)
+    url = f"/console/residents/{world.resident.pk}/"
+
+    first = client.get(url).content.decode()
+    assert "1–50 of 61 connections" in first  # with Ana Lopez, changed today
+    listed = re.findall(r">Family(\d\d)</a>", first)
+    assert listed == [f"{n:02d}" for n in range(49)]
+    second = client.get(f"{url}?connections=2").content.decode()
+    assert "51–61 of 61" in second
+    assert re.findall(r">Family(\d\d)</a>", second) == [f"{n:02d}" for n in range(49, 60)]
+    assert client_for(world.reviewer_2).get(f"{url}?connections=2").status_code == 404

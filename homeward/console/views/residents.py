@@ -7,12 +7,15 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from homeward.connections.models import Connection
 from homeward.console.access import forbidden, reader_required
 from homeward.console.forms import ArchiveCodeEmailForm, EndConnectionForm, ResidentSearchForm
 from homeward.console.requests import StaffRequest
@@ -30,6 +33,9 @@ from homeward.people import access
 from homeward.people.models import Contact, Resident, User
 from homeward.review import watches as review_watches
 from homeward.roster import services as roster
+
+# A person's connections, this many to a page, the last changed first.
+CONNECTIONS_PAGE = 50
 
 
 @reader_required
@@ -57,7 +63,7 @@ def resident(request: StaffRequest, resident_id: int) -> HttpResponse:
     page = history.resident_history(staff=request.user, resident=found, **keyset.asked(request.GET))
     context = {
         "resident": found,
-        "connections": connections,
+        "connections": connections_page(request, connections),
         "graph": links.graph_of(found, connections),
         "privileged": page.privileged,
         "cases": cases.cases_for(request.user)[:100] if request.staff.can_search else [],
@@ -83,7 +89,7 @@ def contact(request: StaffRequest, contact_id: int) -> HttpResponse:
     page = history.contact_history(staff=request.user, contact=found, **keyset.asked(request.GET))
     context = {
         "contact": found,
-        "connections": connections,
+        "connections": connections_page(request, connections),
         "graph": links.graph_of(found, connections),
         "privileged": page.privileged,
         "cases": cases.cases_for(request.user)[:100] if request.staff.can_search else [],
@@ -91,6 +97,13 @@ def contact(request: StaffRequest, contact_id: int) -> HttpResponse:
         **restrictions_context(request.user, found),
     }
     return render(request, "console/contact.html", context)
+
+
+def connections_page(request: StaffRequest, connections: QuerySet[Connection]) -> Page:
+    """The page of a person's connections asked for (``?connections=N``; the first for a
+    number that is not one, the last past the end): an attorney may have hundreds of
+    clients at an agency's facilities. The graph beside them draws the first few."""
+    return Paginator(connections, CONNECTIONS_PAGE).get_page(request.GET.get("connections"))
 
 
 def restrictions_context(staff: User, person: Contact | Resident) -> dict[str, object]:
