@@ -73,3 +73,13 @@ def photos_of(message: Message) -> list[Photo]:
     if not message.photo_count:
         return []
     return list(message.photos.order_by("position"))
+
+
+@register.simple_tag(takes_context=True)
+def page_at(context: template.Context, param: str, number: int) -> str:
+    """This page's address with ``param`` set to ``number``, every other parameter kept: a
+    page of one of its lists (``{% page_at "rules" rows.next_page_number %}``), the others
+    staying where they were."""
+    params = context["request"].GET.copy()
+    params[param] = number
+    return f"?{params.urlencode()}"

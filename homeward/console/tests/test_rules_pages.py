@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from homeward import builders as t
+from homeward.console.views import rule_reports
 from homeward.core.models import AuditEvent
 from homeward.facilities.models import FacilityPolicy
 from homeward.people.models import StaffMembership
@@ -447,6 +448,42 @@ def test_statistics_show_hits_and_how_often_reviewers_overrode_a_rule(world, adm
     html = page(admin.get(f"{BASE}/{shovel.pk}/"))
     assert "50%" in html and '<mark class="hit">shovel</mark> × 4' in html
     assert "Created" in html
+
+
+def test_statistics_come_a_hundred_rules_to_a_page(world, admin, make_task, gun, monkeypatch):
+    """A facility with the whole library has over five hundred rules (here 230): they
+    come 100 to a page, those reviewers
+    override most first; the period chosen stays in the links, and a page that is not one
+    shows the first (past the end, the last). The other layers' entries come in pages too,
+    each table's page kept while the other's changes."""
+    Rule.objects.bulk_create(
+        Rule(pattern=f"phrase {n}", category="escape", action="flag")  # baseline rules
+        for n in range(230)
+    )
+    _reviewed(world, make_task, "a gun show on tv", "approve")
+    count = len(selectors.rule_rows(world.facility_1))
+    assert count > 230
+
+    first = page(admin.get(f"{BASE}/stats/?days=7"))
+    shown = re.findall(r'<tr id="stats-(\d+)">', first)
+    assert len(shown) == 100 and shown[0] == str(gun.pk)
+    assert f"Rules 1–100 of {count}" in first and "Previous rules" not in first
+    assert "?days=7&amp;rules=2#by-rule" in first
+    second = page(admin.get(f"{BASE}/stats/?days=7&rules=2"))
+    again = re.findall(r'<tr id="stats-(\d+)">', second)
+    assert len(again) == 100 and not set(again) & set(shown)
+    assert f"Rules 101–200 of {count}" in second and "?days=7&amp;rules=1#by-rule" in second
+    assert f"Rules 1–100 of {count}" in page(admin.get(f"{BASE}/stats/?rules=nope"))
+    last = page(admin.get(f"{BASE}/stats/?rules=999"))
+    assert f"of {count}</span>" in last and "More rules" not in last
+
+    # Entries of the other layers (a slang word, a phone number), one to a page here.
+    _reviewed(world, make_task, "yo the toolie still in the stash box, call 555-201-3344", "block")
+    monkeypatch.setattr(rule_reports, "STATS_PAGE", 1)
+    html = page(admin.get(f"{BASE}/stats/?rules=3"))
+    entries = html.split('id="by-entry"')[1]
+    assert "Entries 1–1 of" in entries and "?rules=3&amp;others=2#by-entry" in entries
+    assert "Rules 3–3 of" in html
 
 
 # --- the wrong persona --------------------------------------------------------------------

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -26,6 +27,9 @@ from homeward.screening import services as screening
 from homeward.screening.models import Rule
 
 VERSION_LIMIT = 200
+# Rows of the statistics' two long tables (rules; the other layers' entries) on a page: a
+# facility has the whole library, over five hundred rules, and most hit nothing.
+STATS_PAGE = 100
 
 
 def detector_actions(facility: Facility) -> Mapping[str, str] | None:
@@ -127,8 +131,8 @@ def stats(request: StaffRequest, code: str) -> HttpResponse:
         "facility": facility,
         "form": form,
         "days": days,
-        "table": table,
-        "others": others,
+        "table": Paginator(table, STATS_PAGE).get_page(request.GET.get("rules")),
+        "others": Paginator(others, STATS_PAGE).get_page(request.GET.get("others")),
         "layers": layer_rows,
         "cleared": [
             (label, cleared[layer]) for layer, label in layers.LABELS.items() if layer in cleared
