@@ -11,8 +11,9 @@ contain "bench"), migrates it, and makes one facility, the attorney and their cl
 connected; the messages (read and delivered replies, letters either way, one in fifty
 still in review) are COPYed in, then VACUUM ANALYZE. At each size it times, --repeat times
 after three warm-ups: the first page of the web inbox (``/conversations/``, through the
-test client: middleware, view, template), the API's ``GET /conversations`` (every
-conversation, with a token), and the inbox's query alone (``conversations_of_contact``,
+test client: middleware, view, template), the API's first page of them
+(``GET /me/conversations``, 50, with a token) and its deprecated whole list (``GET
+/conversations``), and the inbox's query alone (``conversations_of_contact``,
 read whole) beside the same answer read as one GROUP BY over every message of the
 contact's connections, the way the inbox read it before (the baseline). It prints p50 and
 p95 ms and the ratio of the p95s at the two sizes, then one line: ``inbox: ...``.
@@ -179,7 +180,12 @@ def measure(contact: Any, repeat: int) -> dict[str, list[float]]:
     ]
     return {
         "web: inbox, first page": timed(lambda: page(web, "/conversations/"), repeat),
-        "api: GET /conversations": timed(lambda: page(api, "/conversations"), repeat),
+        "api: GET /me/conversations, first page": timed(
+            lambda: page(api, "/me/conversations"), repeat
+        ),
+        "api: GET /conversations (deprecated: all)": timed(
+            lambda: page(api, "/conversations"), repeat
+        ),
         "query: conversations_of_contact": timed(
             lambda: list(selectors.conversations_of_contact(contact)), repeat
         ),

@@ -391,7 +391,7 @@ def pages(w: World) -> Iterator[Page]:
             yield f"console: {who} history, {name}", partial(staff.get, deep_path)
 
     api = personas.api_for(w.contact)
-    yield "api: GET /conversations", partial(api.get, "/conversations")
+    yield "api: GET /me/conversations", partial(api.get, "/me/conversations")
     messages = f"/conversations/{cid}/messages"
     yield "api: GET …/messages (newest)", partial(api.get, messages)
     body = api.get(messages).json()

@@ -365,6 +365,11 @@ class ConversationsQuery(Schema):
     )
 
 
+class ConversationsPageQuery(ConversationsQuery):
+    page: int = Field(1, ge=1, le=10_000, description="Which page: 1, the most recent first.")
+    limit: int = Field(50, ge=1, le=200, description="Conversations per page (at most 200).")
+
+
 class ConversationOut(Schema):
     connection_id: int
     resident: ResidentRef
@@ -378,6 +383,18 @@ class ConversationOut(Schema):
     updated_at: dt.datetime = Field(
         description="When the connection or a message you can see in it last changed: the "
         "newest you hold is the next `updated_after`."
+    )
+
+
+class ConversationPageOut(Schema):
+    conversations: list[ConversationOut] = Field(
+        description="The most recent first: by the newest message you can see, then by "
+        "the last change."
+    )
+    next_page: int | None = Field(
+        description="Pass as `page` for the conversations after these; null: none after "
+        "them. A conversation that changes while you page moves to the front (it may be "
+        "on no page you ask for): ask with `updated_after` afterwards for what changed."
     )
 
 

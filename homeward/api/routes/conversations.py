@@ -12,11 +12,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from homeward.api import present
+from homeward.api import deprecation, present
 from homeward.api.auth import contact_of
 from homeward.api.errors import can_answer
 from homeward.api.schemas import (
     ConversationOut,
+    ConversationPageOut,
+    ConversationsPageQuery,
     ConversationsQuery,
     MessageIn,
     MessageOut,
@@ -37,21 +39,50 @@ from homeward.photos import sending
 
 router = Router(tags=["conversations"])
 messages_router = Router(tags=["conversations"])
+pages_router = Router(tags=["conversations"])
+
+
+@pages_router.get(
+    "",
+    response={200: ConversationPageOut, 304: None},
+    operation_id="conversations_pages",
+    openapi_extra=CONDITIONAL,
+)
+def conversation_pages(
+    request: HttpRequest, response: HttpResponse, asked: Query[ConversationsPageQuery]
+) -> Status[ConversationPageOut | None]:
+    """Your conversations a page at a time: active connections and past ones that have
+    messages, the most recent first (an attorney may have hundreds). With
+    ``updated_after`` (the newest ``updated_at`` you hold), only those that changed since
+    (and in the minute before it, again), paged the same way. Answers an ``ETag``: send it
+    back as ``If-None-Match`` and a page that has not changed is 304 with no body."""
+    found = selectors.conversations_of_contact(
+        contact_of(request), changed_after=rewound(asked.updated_after)
+    )
+    first = (asked.page - 1) * asked.limit
+    rows = list(found[first : first + asked.limit + 1])  # one more: is there a next page?
+    answer = ConversationPageOut(
+        conversations=present.conversations_out(rows[: asked.limit]),
+        next_page=asked.page + 1 if len(rows) > asked.limit else None,
+    )
+    return _tagged(request, response, answer)
 
 
 @router.get(
     "",
     response={200: list[ConversationOut], 304: None},
+    summary="Your conversations (deprecated: GET /me/conversations)",
     operation_id="conversations_list",
     openapi_extra=CONDITIONAL,
+    deprecated=True,
 )
 def list_conversations(
     request: HttpRequest, response: HttpResponse, sync: Query[ConversationsQuery]
 ) -> Status[list[ConversationOut] | None]:
-    """Active connections and past ones that have messages, most recent first. With
-    ``updated_after`` (the newest ``updated_at`` you hold), only those that changed since
-    (and in the minute before it, again). Answers an ``ETag``: send it back as
-    ``If-None-Match`` and a list that has not changed is 304 with no body."""
+    """Every conversation as one list, as GET /me/conversations gives them a page at a
+    time (with ``updated_after``, only those that changed since, and an ``ETag``); kept for
+    one release."""
+    deprecation.mark(response, successor="/api/v1/me/conversations")
     found = selectors.conversations_of_contact(
         contact_of(request), changed_after=rewound(sync.updated_after)
     )

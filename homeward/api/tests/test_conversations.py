@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+
 from homeward import builders as t
+from homeward.connections.models import Connection
+from homeward.core import clock
 from homeward.facilities.models import FacilityPolicy
 from homeward.messaging import services as messaging
 from homeward.messaging.models import Message
@@ -219,3 +226,77 @@ def test_the_spec_says_a_body_is_counted_in_code_points():
     assert body["x-length-unit"] == "unicode-code-points"
     limit = schemas["FacilitySummary"]["properties"]["message_length_limit"]
     assert "code points" in limit["description"]
+
+
+def _clients(contact, facility, count: int) -> list[int]:
+    """``count`` more conversations of the contact (active connections, no messages yet),
+    the first made the one changed last; their ids, most recent first."""
+    now = clock.now()
+    made = []
+    for n in range(count):
+        link = t.connect(contact, t.make_resident(facility, first_name=f"Client{n:03d}"))
+        Connection.objects.filter(pk=link.pk).update(updated_at=now + dt.timedelta(minutes=-n))
+        made.append(link.pk)
+    return made
+
+
+def test_conversations_come_in_pages_most_recent_first(world, api_a, connection_a):
+    """An attorney with 120 clients more: 50 a page, the most recent first, the pages
+    together the whole list in its order; each page costs the same queries; a bigger page
+    may be asked for, up to 200; past the end, an empty page."""
+    send(api_a, connection_a)  # the newest message: the first conversation
+    clients = _clients(world.contact_a, world.facility_1, 120)
+
+    pages, number = [], 1
+    while number is not None:
+        answer = api_a.get("/me/conversations", {"page": number})
+        assert answer.status_code == 200
+        pages.append([c["connection_id"] for c in answer.json()["conversations"]])
+        number = answer.json()["next_page"]
+    assert [len(p) for p in pages] == [50, 50, 21]
+    assert sum(pages, []) == [connection_a.pk, *clients]
+
+    def queries(number: int) -> int:
+        with CaptureQueriesContext(db) as seen:
+            assert api_a.get("/me/conversations", {"page": number}).status_code == 200
+        return len(seen)
+
+    assert queries(1) == queries(3)
+    whole = api_a.get("/me/conversations", {"limit": 200}).json()
+    assert [c["connection_id"] for c in whole["conversations"]] == [connection_a.pk, *clients]
+    assert whole["next_page"] is None
+    assert api_a.get("/me/conversations", {"page": 9}).json() == {
+        "conversations": [],
+        "next_page": None,
+    }
+    for bad in ({"limit": 0}, {"limit": 201}, {"page": 0}, {"page": "two"}):
+        response = api_a.get("/me/conversations", bad)
+        assert response.status_code == 422 and error_of(response)["code"] == "invalid_input"
+
+
+def test_a_page_of_conversations_answers_304_until_it_changes(world, api_a, connection_a):
+    from homeward.personas import BASE
+
+    _clients(world.contact_a, world.facility_1, 3)
+    path = f"{BASE}/me/conversations"
+    first = api_a.client.get(path, {"limit": 2}, headers=api_a._headers())
+    tag = first["ETag"]
+    again = api_a.client.get(path, {"limit": 2}, headers=api_a._headers() | {"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    send(api_a, connection_a)  # connection_a comes to the front of the first page
+    changed = api_a.client.get(
+        path, {"limit": 2}, headers=api_a._headers() | {"If-None-Match": tag}
+    )
+    assert changed.status_code == 200
+    assert changed.json()["conversations"][0]["connection_id"] == connection_a.pk
+
+
+def test_the_old_address_lists_every_conversation_and_says_it_is_deprecated(
+    world, api_a, connection_a
+):
+    _clients(world.contact_a, world.facility_1, 60)
+    old = api_a.get("/conversations")
+    assert old["Deprecation"].startswith("@")
+    assert old["Link"] == '</api/v1/me/conversations>; rel="successor-version"'
+    assert len(old.json()) == 61
+    assert old.json() == api_a.get("/me/conversations", {"limit": 200}).json()["conversations"]

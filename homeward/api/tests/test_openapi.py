@@ -56,6 +56,7 @@ def test_openapi_lists_every_path_with_bearer_security(db, anon):
         "/api/v1/connections/{connection_id}/decline",
         "/api/v1/connections/{connection_id}/block",
         "/api/v1/conversations",
+        "/api/v1/me/conversations",
         "/api/v1/conversations/{connection_id}/messages",
         "/api/v1/conversations/{connection_id}/read",
         "/api/v1/messages/{message_id}/read",
@@ -69,6 +70,7 @@ def test_openapi_lists_every_path_with_bearer_security(db, anon):
     assert paths["/api/v1/auth/token"]["post"]["security"] == []
     assert paths["/api/v1/facilities"]["get"]["security"] == []
     assert paths["/api/v1/conversations"]["get"]["security"]
+    assert paths["/api/v1/me/conversations"]["get"]["security"]
     assert "ErrorOut" in spec["components"]["schemas"]
     assert spec["servers"] == [{"url": settings.SITE_URL, "description": "This deployment"}]
 

@@ -81,6 +81,7 @@ SIGNED_IN = [
     ("GET", "/connections/{connection_id}/notice", None),
     ("POST", "/connections/{connection_id}/notice", {"version": 1}),
     ("GET", "/conversations", None),
+    ("GET", "/me/conversations", None),
     ("GET", "/conversations/{connection_id}/messages", None),
     ("POST", "/conversations/{connection_id}/messages", {"body": "Hello"}),
     ("GET", "/messages/{message_id}", None),
@@ -343,6 +344,7 @@ def test_contact_a_reaches_the_photo_contact_b_cannot(scene, api_a):
 def test_another_contact_lists_none_of_their_things(scene, api_b):
     assert api_b.get("/connections").json() == []
     assert api_b.get("/conversations").json() == []
+    assert api_b.get("/me/conversations").json() == {"conversations": [], "next_page": None}
     assert api_b.get("/facilities/greenhaven/residents/NY1001").json()["connection"] is None
     assert api_b.get("/wallets").json() == []
     assert api_b.get("/me/statement").json() == {"lines": [], "older": None}

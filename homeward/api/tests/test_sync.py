@@ -32,6 +32,19 @@ def moved_end(world, suspension, ends_at):
     )
 
 
+def listed(api, **params) -> list:
+    """The contact's conversations as a phone reads them (GET /me/conversations), every
+    page of them."""
+    found: list = []
+    number = 1
+    while number is not None:
+        response = api.get("/me/conversations", {**params, "page": number})
+        assert response.status_code == 200, response.content
+        found += response.json()["conversations"]
+        number = response.json()["next_page"]
+    return found
+
+
 def page(api, connection, **params):
     response = api.get(f"/conversations/{connection.pk}/messages", params)
     assert response.status_code == 200, response.content
@@ -122,34 +135,34 @@ def test_updated_after_goes_alone_and_must_be_a_cursor(api_a, connection_a):
 
 
 def test_conversations_changed_after(world, api_a, connection_a, run_jobs):
-    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    start = dt.datetime.fromisoformat(listed(api_a)[0]["updated_at"])
     held = (start + LATER).isoformat()  # a phone holding a newer updated_at than this one's
-    assert api_a.get("/conversations", {"updated_after": held}).json() == []
+    assert listed(api_a, updated_after=held) == []
     with clock.frozen_at(start + 3 * LATER):
         reply = reply_delivered(world, connection_a, run_jobs)
-        changed = api_a.get("/conversations", {"updated_after": held}).json()
+        changed = listed(api_a, updated_after=held)
     assert [c["connection_id"] for c in changed] == [connection_a.pk]
     assert changed[0]["unread"] == 1
     assert dt.datetime.fromisoformat(changed[0]["updated_at"]) == reply.updated_at
     # Within the minute before what it holds, a conversation comes again.
     again = dt.datetime.fromisoformat(changed[0]["updated_at"]).isoformat()
     with clock.frozen_at(start + 4 * LATER):
-        assert len(api_a.get("/conversations", {"updated_after": again}).json()) == 1
+        assert len(listed(api_a, updated_after=again)) == 1
 
 
 def test_a_suspension_imposed_and_lifted_is_a_change_of_the_conversation(
     world, api_a, connection_a
 ):
-    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    start = dt.datetime.fromisoformat(listed(api_a)[0]["updated_at"])
     held = (start + LATER).isoformat()
     with clock.frozen_at(start + 3 * LATER):
         suspension = suspend(world, connection_a, ends_at=start + dt.timedelta(days=7))
-        (changed,) = api_a.get("/conversations", {"updated_after": held}).json()
+        (changed,) = listed(api_a, updated_after=held)
     assert changed["messaging_stopped"]["id"] == suspension.pk
     lifted_held = (start + 4 * LATER).isoformat()
     with clock.frozen_at(start + 6 * LATER):
         restrictions.lift(staff=world.facility_admin, restriction_id=suspension.pk, reason="Ok")
-        (lifted,) = api_a.get("/conversations", {"updated_after": lifted_held}).json()
+        (lifted,) = listed(api_a, updated_after=lifted_held)
     assert lifted["messaging_stopped"] is None
 
 
@@ -158,7 +171,7 @@ def test_a_suspension_ending_on_its_date_is_a_change_of_the_conversation(
 ):
     """Nobody acts when a suspension runs out: the job planned for its end marks the
     conversation changed, so an app syncing by updated_after hears it is over."""
-    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    start = dt.datetime.fromisoformat(listed(api_a)[0]["updated_at"])
     ends = start + dt.timedelta(days=2)
     with clock.frozen_at(start + LATER):
         suspension = suspend(world, connection_a, ends_at=ends)
@@ -166,10 +179,10 @@ def test_a_suspension_ending_on_its_date_is_a_change_of_the_conversation(
     synced = (start + 3 * LATER).isoformat()
     with clock.frozen_at(ends - LATER):
         run_jobs()  # not yet its end: nothing changes
-        assert api_a.get("/conversations", {"updated_after": synced}).json() == []
+        assert listed(api_a, updated_after=synced) == []
     with clock.frozen_at(ends + 2 * LATER):
         run_jobs()
-        (ended,) = api_a.get("/conversations", {"updated_after": synced}).json()
+        (ended,) = listed(api_a, updated_after=synced)
     assert ended["connection_id"] == connection_a.pk
     assert ended["messaging_stopped"] is None
     assert not suspension.in_force(ends + 2 * LATER)
@@ -178,21 +191,21 @@ def test_a_suspension_ending_on_its_date_is_a_change_of_the_conversation(
 def test_a_suspension_beginning_later_is_a_change_of_the_conversation_then(
     world, api_a, connection_a, run_jobs
 ):
-    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    start = dt.datetime.fromisoformat(listed(api_a)[0]["updated_at"])
     begins = start + dt.timedelta(days=1)
     with clock.frozen_at(start + LATER):
         suspend(world, connection_a, starts_at=begins, ends_at=begins + dt.timedelta(days=2))
     synced = (start + 3 * LATER).isoformat()
     with clock.frozen_at(begins + 2 * LATER):
         run_jobs()
-        (begun,) = api_a.get("/conversations", {"updated_after": synced}).json()
+        (begun,) = listed(api_a, updated_after=synced)
     assert begun["messaging_stopped"] is not None
 
 
 def test_a_suspension_extended_changes_the_conversation_at_its_new_end_only(
     world, api_a, connection_a, run_jobs
 ):
-    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    start = dt.datetime.fromisoformat(listed(api_a)[0]["updated_at"])
     first_end, new_end = start + dt.timedelta(days=2), start + dt.timedelta(days=4)
     with clock.frozen_at(start + LATER):
         suspension = suspend(world, connection_a, ends_at=first_end)
@@ -200,17 +213,17 @@ def test_a_suspension_extended_changes_the_conversation_at_its_new_end_only(
     synced = (start + 3 * LATER).isoformat()
     with clock.frozen_at(first_end + 2 * LATER):
         run_jobs()  # the first end's job: it is still in force, nothing changes
-        assert api_a.get("/conversations", {"updated_after": synced}).json() == []
+        assert listed(api_a, updated_after=synced) == []
     with clock.frozen_at(new_end + 2 * LATER):
         run_jobs()
-        (ended,) = api_a.get("/conversations", {"updated_after": synced}).json()
+        (ended,) = listed(api_a, updated_after=synced)
     assert ended["messaging_stopped"] is None
 
 
 def test_a_suspension_shortened_or_lifted_leaves_no_change_at_its_old_end(
     world, api_a, connection_a, run_jobs
 ):
-    start = dt.datetime.fromisoformat(api_a.get("/conversations").json()[0]["updated_at"])
+    start = dt.datetime.fromisoformat(listed(api_a)[0]["updated_at"])
     first_end, new_end = start + dt.timedelta(days=4), start + dt.timedelta(days=2)
     with clock.frozen_at(start + LATER):
         suspension = suspend(world, connection_a, ends_at=first_end)
@@ -218,12 +231,12 @@ def test_a_suspension_shortened_or_lifted_leaves_no_change_at_its_old_end(
     synced = (start + 3 * LATER).isoformat()
     with clock.frozen_at(new_end + 2 * LATER):
         run_jobs()
-        (ended,) = api_a.get("/conversations", {"updated_after": synced}).json()
+        (ended,) = listed(api_a, updated_after=synced)
     assert ended["messaging_stopped"] is None
     after_new_end = (new_end + 4 * LATER).isoformat()
     with clock.frozen_at(first_end + 2 * LATER):
         run_jobs()  # the first end's job: the suspension no longer ends then
-        assert api_a.get("/conversations", {"updated_after": after_new_end}).json() == []
+        assert listed(api_a, updated_after=after_new_end) == []
 
     later_start = first_end + dt.timedelta(days=1)
     with clock.frozen_at(later_start):
@@ -232,7 +245,7 @@ def test_a_suspension_shortened_or_lifted_leaves_no_change_at_its_old_end(
     lifted = (later_start + 2 * LATER).isoformat()
     with clock.frozen_at(later_start + dt.timedelta(days=3, seconds=10)):
         run_jobs()  # its planned end: it was lifted before, nothing changes now
-        assert api_a.get("/conversations", {"updated_after": lifted}).json() == []
+        assert listed(api_a, updated_after=lifted) == []
 
 
 def test_one_message_as_the_list_shows_it(world, api_a, connection_a, run_jobs):
@@ -324,13 +337,13 @@ def test_one_call_marks_2500_unread_replies_read(world, api_a, connection_a):
             )
             for n in range(2500)
         )
-    assert api_a.get("/conversations").json()[0]["unread"] == 2500
+    assert listed(api_a)[0]["unread"] == 2500
     with clock.frozen_at(T0 + LATER):
         response = api_a.post(f"/conversations/{connection_a.pk}/read", {})
     assert response.status_code == 200
     assert len(response.json()["marked_read"]) == 2500
     assert not Message.objects.filter(connection=connection_a, status=S.DELIVERED).exists()
-    assert api_a.get("/conversations").json()[0]["unread"] == 0
+    assert listed(api_a)[0]["unread"] == 0
     # A phone that synced before sees all 2,500 move, a page at a time.
     cursor = keyset.token(T0, 0)
     with clock.frozen_at(T0 + 3 * LATER):
@@ -358,7 +371,6 @@ def test_any_time_is_a_time_to_sync_conversations_from(api_a, connection_a):
         "2026-01-01T00:00:00",
         "9999-12-31T23:59:59+14:00",
     ):
-        response = api_a.get("/conversations", {"updated_after": held})
-        assert response.status_code == 200, held
-    assert api_a.get("/conversations", {"updated_after": "2026-01-01T00:00:00"}).json()
-    assert api_a.get("/conversations", {"updated_after": "soon"}).status_code == 422
+        listed(api_a, updated_after=held)  # 200, whatever the time
+    assert listed(api_a, updated_after="2026-01-01T00:00:00")
+    assert api_a.get("/me/conversations", {"updated_after": "soon"}).status_code == 422
