@@ -212,6 +212,9 @@ def _to_address(
 # digest hour. The digest's key names its day, so there is one per contact and day.
 
 DIGEST = "digest"
+# The updates a digest writes out in full, the oldest first; it counts the rest (an
+# attorney's hundreds of replies a day) and says where to read them.
+DIGEST_ITEMS = 30
 # The day's digest is sent this long after the digest hour, so an event whose transaction
 # began before the hour (and was held for this digest) has committed by then.
 DIGEST_GRACE = dt.timedelta(minutes=5)
@@ -259,11 +262,10 @@ def _write_digest(row: Notification) -> bool:
     )
     closed = row.contact.closed_at is not None
     told = [item for item in held if not closed and enabled(row.contact, item.event)]
-    now = clock.now()
-    for item in held:
-        item.status = N.Status.SENT if item in told else N.Status.SKIPPED
-        item.sent_at = now if item in told else None
-        item.save(update_fields=["status", "sent_at"])
+    sent = {item.pk for item in told}
+    Notification.objects.filter(pk__in=sent).update(status=N.Status.SENT, sent_at=clock.now())
+    skipped = [item.pk for item in held if item.pk not in sent]
+    Notification.objects.filter(pk__in=skipped).update(status=N.Status.SKIPPED, sent_at=None)
     if not told:
         return False
     unsubscribe = links.absolute("unsubscribe", tokens.unsubscribe(row.contact.pk, DIGEST))
@@ -271,7 +273,8 @@ def _write_digest(row: Notification) -> bool:
         "notify_digest",
         language=language_of(row.contact),
         ours={
-            "items": [(item.subject, _without_footer(item.body)) for item in told],
+            "items": [(item.subject, _without_footer(item.body)) for item in told[:DIGEST_ITEMS]],
+            "more": max(0, len(told) - DIGEST_ITEMS),
             "count": len(told),
             "preferences": links.absolute("notification_preferences", ""),
             "unsubscribe": unsubscribe,
