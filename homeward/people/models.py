@@ -68,6 +68,12 @@ class Resident(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_CUSTODY)
+    stays = models.PositiveIntegerField(
+        default=1,
+        help_text=_(
+            "Times booked into custody: a person released and booked again is on their second."
+        ),
+    )
     pin_hash = models.CharField(max_length=200)
     language = models.CharField(
         max_length=8,

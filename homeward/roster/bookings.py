@@ -11,11 +11,19 @@ a line that is not a booking (a number that is not one, a name missing, a number
 and nothing changes, and the answer names every such line. Bookings of an agency are made
 one at a time (its row is locked), as resident numbers are the agency's.
 
-Not offered yet: a transfer (a number in custody at another facility of the agency) and
-booking a released person again (their number stays with their history). Such a line is
-not booked, and the answer lists it with the reason; the rest of the file is booked, so
-that one person coming back does not hold up the roster. A person booked has no kiosk PIN
-until an admin gives them one from their page (``services.new_pin``).
+A person released from the facility and booked there again comes back under their number,
+with their history: in custody again, on their next stay (``Resident.stays``, which keeps
+the money of each release apart), their name and housing unit as the booking says (no
+unit if it names none: the old one is long gone), their connections as they were when they
+left (the contacts approved then may write again; a connection ended or blocked stays so),
+and no kiosk PIN (an admin gives a new one: the old one may have been passed around
+outside). Their archive code stops working, as it does for anyone in custody.
+
+Not offered yet: a transfer (a number in custody at another facility of the agency, or
+released from another one). Such a line is not booked, and the answer lists it with the
+reason; the rest of the file is booked, so that one person does not hold up the roster. A
+person booked has no kiosk PIN until an admin gives them one from their page
+(``services.new_pin``).
 """
 
 from __future__ import annotations
@@ -72,6 +80,7 @@ class Booked:
     facility: Facility
     booked: list[Resident]  # new to the roster
     updated: list[Resident]  # in custody here already: name or housing unit brought up to date
+    again: list[Resident]  # released from here, booked again
     unchanged: int  # in custody here already, as the booking says
     units_added: list[str]  # housing units the facility did not have
     not_booked: list[str]  # why each booking not offered yet was not made (a transfer ...)
@@ -194,17 +203,20 @@ def book(*, staff: User, facility: Facility, bookings: list[Booking]) -> Booked:
         refused = {b.line: _refusal(b, known.get(b.number), facility) for b in bookings}
         bookings = [b for b in bookings if not refused[b.line]]
         units, added = _units(facility, bookings)
-        booked, updated, unchanged = [], [], 0
+        booked, updated, again, unchanged = [], [], [], 0
         for booking in bookings:
             unit = units.get(booking.housing_unit)
             resident = known.get(booking.number)
             if resident is None:
                 booked.append(_new(staff, facility, booking, unit))
+            elif not resident.in_custody:
+                again.append(_again(staff, resident, booking, unit))
             elif _bring_up_to_date(staff, resident, booking, unit):
                 updated.append(resident)
             else:
                 unchanged += 1
-    return Booked(facility, booked, updated, unchanged, added, [r for r in refused.values() if r])
+    not_booked = [r for r in refused.values() if r]
+    return Booked(facility, booked, updated, again, unchanged, added, not_booked)
 
 
 def _repeated(bookings: list[Booking]) -> list[str]:
@@ -224,10 +236,11 @@ def _refusal(booking: Booking, resident: Resident | None, facility: Facility) ->
     """Why a booking cannot be made, or ""."""
     if resident is None:
         return ""
-    if not resident.in_custody:
+    if not resident.in_custody and resident.facility_id != facility.pk:
         return (
-            f"{_at(booking.line)}{booking.number} ({resident.full_name}) was released; booking "
-            "a released person again is not offered yet."
+            f"{_at(booking.line)}{booking.number} ({resident.full_name}) was released from "
+            f"{resident.facility.name}; booking them at another facility is a transfer, which "
+            "is not offered yet."
         )
     if resident.facility_id != facility.pk:
         return (
@@ -258,6 +271,27 @@ def _new(staff: User, facility: Facility, booking: Booking, unit: HousingUnit | 
         pin_hash=make_password(None),  # no PIN works until an admin gives one
     )
     audit.record(actor=staff, action="resident.booked", obj=resident, facility_id=facility.pk)
+    return resident
+
+
+def _again(staff: User, resident: Resident, booking: Booking, unit: HousingUnit | None) -> Resident:
+    """A person released from here, in custody again on their next stay (the module's
+    docstring says what comes back and what does not)."""
+    resident.status = Resident.Status.IN_CUSTODY
+    resident.stays += 1
+    resident.first_name, resident.last_name = booking.first_name, booking.last_name
+    resident.housing_unit = unit
+    resident.pin_hash = make_password(None)  # no PIN works until an admin gives one
+    resident.save(
+        update_fields=["status", "stays", "first_name", "last_name", "housing_unit", "pin_hash"]
+    )
+    audit.record(
+        actor=staff,
+        action="resident.booked_again",
+        obj=resident,
+        facility_id=resident.facility_id,
+        data={"stay": resident.stays},
+    )
     return resident
 
 

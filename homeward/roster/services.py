@@ -1,4 +1,5 @@
-"""Roster events that touch everything a resident has: for now, release.
+"""Roster events that touch everything a resident has: for now, release. (Booking a
+released person again is in ``bookings``.)
 
 A release closes messaging. Messages still on their way are returned and refunded; money
 set aside for prepaid replies goes back to the contacts' wallets; the trust account is paid
@@ -45,6 +46,14 @@ class Release:
 # registers closing (and charging) a session the resident still has open, so the minutes
 # used are paid before the balance leaves.
 resident_released: Hook[[Resident]] = Hook("resident_released")
+
+
+def release_key(resident: Resident, what: str) -> str:
+    """The idempotency key of one money movement of the resident's release: one release
+    for each stay in custody (``Resident.stays``: a person released, booked again and
+    released again is refunded again), the first stay's keys as they always were."""
+    stay = "" if resident.stays == 1 else f".{resident.stays}"
+    return f"release:{resident.pk}{stay}:{what}"
 
 
 def _administered(staff: User, resident_id: int) -> Resident:
@@ -100,7 +109,7 @@ def release_resident(*, staff: User, resident_id: int) -> Release:
                     contact=contact,
                     facility=facility,
                     reason=words.RELEASED.stored(name=resident.first_name),
-                    key=f"release:{resident.pk}:wallet:{contact.pk}",
+                    key=release_key(resident, f"wallet:{contact.pk}"),
                 )
                 refunded += sum(payout.amount_cents for payout in payouts)
                 refunded_contacts += bool(payouts)
@@ -115,7 +124,7 @@ def _return_reply_credit(connection: Connection) -> None:
     )
     if held:
         ledger.post(
-            key=f"release:{connection.resident_id}:reply_credit:{connection.contact_id}",
+            key=release_key(connection.resident, f"reply_credit:{connection.contact_id}"),
             kind=Transaction.Kind.RELEASE,
             postings=[
                 (charges.reply_credit(connection), -held),
@@ -134,7 +143,7 @@ def _pay_out_trust(resident: Resident) -> int:
     held = trust.balance if trust is not None else 0
     if held:
         ledger.post(
-            key=f"release:{resident.pk}:trust",
+            key=release_key(resident, "trust"),
             kind=Transaction.Kind.RELEASE,
             postings=[
                 (charges.trust(resident), -held),

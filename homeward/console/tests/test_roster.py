@@ -187,8 +187,9 @@ def test_a_file_that_is_not_utf8_or_too_big_or_too_long_is_refused(world):
     assert residents() == before
 
 
-def test_transfers_and_people_coming_back_are_listed_not_booked_and_the_rest_booked(world):
-    """One person coming back must not hold up the roster: the file books the others."""
+def test_a_transfer_is_listed_not_booked_and_the_rest_booked(world):
+    """One person coming from elsewhere must not hold up the roster: the file books the
+    others, and a person released from here comes back."""
     auburn = t.make_facility("auburn", agency=world.facility_1.agency, name="Auburn Correctional")
     t.make_resident(auburn, "NY5005", first_name="Leo", last_name="Park")
     release_resident(staff=world.facility_admin, resident_id=world.resident.pk)
@@ -196,30 +197,42 @@ def test_transfers_and_people_coming_back_are_listed_not_booked_and_the_rest_boo
     response = upload(client_for(world.facility_admin), text)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "1 booked, 0 brought up to date, 0 already booked as listed, 2 not booked." in body
+    assert (
+        "1 booked, 1 booked again, 0 brought up to date, 0 already booked as listed, 1 not booked."
+    ) in body
     assert (
         "Line 3: NY5005 (Leo Park) is in custody at Auburn Correctional; transfers between "
         "facilities are not offered yet."
     ) in body
-    assert (
-        "Line 4: NY1001 (Maria Lopez) was released; booking a released person again is not "
-        "offered yet."
-    ) in body
+    again = body.split('id="booked-again"')[1].split("</section>")[0]
+    assert "Maria Lopez</a> (NY1001)" in again and "new kiosk PIN" in again
     assert Resident.objects.get(number="A-1").facility == world.facility_1
     assert Resident.objects.get(number="NY5005").facility == auburn
-    assert not Resident.objects.get(number="NY1001").in_custody
+    assert Resident.objects.get(number="NY1001").in_custody
 
 
-def test_a_released_person_is_not_booked_again_and_the_form_says_why(world):
+def test_the_form_books_a_released_person_again(world):
     release_resident(staff=world.facility_admin, resident_id=world.resident.pk)
     response = client_for(world.facility_admin).post(
         BOOK, one(number="NY1001", first="Maria", last="Lopez")
     )
-    assert response.status_code == 400
-    assert (
-        "NY1001 (Maria Lopez) was released; booking a released person again is not offered yet."
-        in (response.content.decode())
+    assert response.status_code == 200
+    assert "Booked again" in response.content.decode()
+    maria = Resident.objects.get(number="NY1001")
+    assert maria.in_custody and maria.stays == 2
+
+
+def test_a_released_person_is_not_booked_again_by_another_facilitys_admin(world):
+    """Their number is the agency's, but they were released from Greenhaven: at Auburn
+    that is a transfer, which the form refuses with its reason."""
+    auburn = t.make_facility("auburn", agency=world.facility_1.agency, name="Auburn Correctional")
+    admin = t.make_staff("auburnadmin", role=Role.FACILITY_ADMIN, facility=auburn)
+    release_resident(staff=world.facility_admin, resident_id=world.resident.pk)
+    response = client_for(admin).post(
+        "/console/roster/auburn/book/", one(number="NY1001", first="Maria", last="Lopez")
     )
+    assert response.status_code == 400
+    assert "booking them at another facility is a transfer" in response.content.decode()
     assert not Resident.objects.get(number="NY1001").in_custody
 
 

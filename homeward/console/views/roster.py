@@ -86,6 +86,7 @@ def _book(
         "not_booked": _listed(done.not_booked),
         "booked": _listed(done.booked),
         "updated": _listed(done.updated),
+        "again": _listed(done.again),
     }
     return render(request, "console/roster_done.html", context)
 

@@ -64,3 +64,22 @@ def test_two_files_naming_one_new_person_at_once_book_them_once(admins):
     assert sorted(r.number for r in Resident.objects.all()) == ["B-1", "B-2", "B-3"]
     # Whoever came second brought B-1's name up to date with their file.
     assert sorted((len(d.booked), len(d.updated)) for d in done) == [(1, 1), (2, 0)]
+
+
+def test_thirty_admins_booking_a_released_person_at_once_bring_them_back_once(admins):
+    """One stay more, not thirty: the others find them in custody, as booked."""
+    from homeward.roster.services import release_resident
+
+    facility, staff = admins
+    maria = t.make_resident(facility, "NY1001", first_name="Maria", last_name="Lopez")
+    release_resident(staff=staff[0], resident_id=maria.pk)
+    listed = bookings.read_file(b"number,first_name,last_name\nNY1001,Maria,Lopez\n")
+    done = in_threads(
+        len(staff), lambda i: bookings.book(staff=staff[i], facility=facility, bookings=listed)
+    )
+    assert not [d for d in done if isinstance(d, Exception)], done
+    assert sorted(len(d.again) for d in done) == [0] * 29 + [1]
+    assert sorted(d.unchanged for d in done) == [0] + [1] * 29
+    maria.refresh_from_db()
+    assert maria.in_custody and maria.stays == 2
+    assert AuditEvent.objects.filter(action="resident.booked_again").count() == 1
