@@ -149,16 +149,22 @@ def test_a_digest_time_zone_that_does_not_exist_stops_the_start():
     assert "NOTIFICATION_DIGEST_TIME_ZONE must be a time zone" in started.stderr
 
 
+def _a_day_of(contact, updates: int, run_jobs, smtp):  # type: ignore[no-untyped-def]
+    """The digest of a day with ``updates`` updates for a contact who chose it."""
+    services.set_digest(contact=contact, on=True)
+    with clock.frozen_at(at(2026, 12, 3, 9)):
+        for number in range(updates):
+            tell(contact, f"ended-{number}")
+    with clock.frozen_at(at(2026, 12, 3, 18, 6)):
+        run_jobs()
+    [digest] = emails_to(smtp, contact.user.email)
+    return digest
+
+
 def test_a_busy_day_writes_out_the_first_thirty_and_counts_the_rest(world, run_jobs, smtp):
     """An attorney's day of hundreds of replies is not an email of hundreds of letters: the
     oldest thirty are written out, the rest counted, and every one is marked sent."""
-    services.set_digest(contact=world.contact_a, on=True)
-    with clock.frozen_at(at(2026, 12, 3, 9)):
-        for number in range(35):
-            tell(world.contact_a, f"ended-{number}")
-    with clock.frozen_at(at(2026, 12, 3, 18, 6)):
-        run_jobs()
-    [digest] = emails_to(smtp, "a@example.org")
+    digest = _a_day_of(world.contact_a, 35, run_jobs, smtp)
     assert digest["Subject"] == "Your Homeward digest: 35 updates"
     body = body_of(digest)
     assert "\n30. " in body and "\n31. " not in body
@@ -172,11 +178,5 @@ def test_a_busy_day_writes_out_the_first_thirty_and_counts_the_rest(world, run_j
 def test_one_more_than_thirty_is_said_in_the_singular_and_in_spanish(world, run_jobs, smtp):
     world.contact_a.user.language = "es"
     world.contact_a.user.save(update_fields=["language"])
-    services.set_digest(contact=world.contact_a, on=True)
-    with clock.frozen_at(at(2026, 12, 3, 9)):
-        for number in range(31):
-            tell(world.contact_a, f"ended-{number}")
-    with clock.frozen_at(at(2026, 12, 3, 18, 6)):
-        run_jobs()
-    [digest] = emails_to(smtp, "a@example.org")
+    digest = _a_day_of(world.contact_a, 31, run_jobs, smtp)
     assert "Y 1 novedad más, que no se escribe aquí: inicie sesión para leerla." in body_of(digest)
