@@ -400,7 +400,7 @@ def test_adding_a_staff_member_journey(pages, live_server):
 def test_the_booking_journey(pages, live_server):
     """A facility admin uploads the roster file; a line that cannot be booked books nobody
     and the page names it; fixed, the file books everyone; the admin gives one of them a
-    PIN, and she signs in at the kiosk with it."""
+    PIN, and she signs in at the kiosk with it. The other is released and booked again."""
     facility = t.make_facility("greenhaven", name="Greenhaven Correctional", state="NY")
     admin = t.make_staff("admin1", role=StaffMembership.Role.FACILITY_ADMIN, facility=facility)
     app = t.enrol_staff(admin)  # set up at an earlier sign-in
@@ -441,3 +441,21 @@ def test_the_booking_journey(pages, live_server):
         kiosk.get_by_role("button", name="Sign in").click()
     assert kiosk.url == f"{url}/kiosk/"
     assert Resident.objects.get(number="A-1").housing_unit.name == "B Pod"
+
+    # 5. Eva is released, and comes back: the admin books her again with the form, and
+    # she is in custody on her second stay, her page offering a new PIN.
+    staff.goto(f"{url}/console/residents/{Resident.objects.get(number='A-2').pk}/")
+    staff.once("dialog", lambda dialog: dialog.accept())  # "Release Eva Sosa? ..."
+    staff.get_by_role("button", name="Release Eva Sosa").click()
+    shows(staff, "Archive code")
+    assert not Resident.objects.get(number="A-2").in_custody
+    staff.goto(f"{url}/console/roster/greenhaven/")
+    staff.get_by_label("Resident number").fill("A-2")
+    staff.get_by_label("First name").fill("Eva")
+    staff.get_by_label("Last name").fill("Sosa")
+    staff.get_by_role("button", name="Book", exact=True).click()
+    shows(staff, "0 booked, 1 booked again")
+    staff.get_by_role("link", name="Eva Sosa").click()
+    staff.get_by_role("button", name="Give a new PIN").wait_for()
+    eva = Resident.objects.get(number="A-2")
+    assert eva.in_custody and eva.stays == 2
