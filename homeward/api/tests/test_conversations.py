@@ -230,7 +230,7 @@ def test_the_spec_says_a_body_is_counted_in_code_points():
 
 def _clients(contact, facility, count: int) -> list[int]:
     """``count`` more conversations of the contact (active connections, no messages yet),
-    the first made the one changed last; their ids, most recent first."""
+    each changed a minute before the one made before it; their ids, most recent first."""
     now = clock.now()
     made = []
     for n in range(count):
