@@ -38,14 +38,19 @@ def lagging_cursor(reached: Message | None = None) -> str:
 
 def rewound(held: dt.datetime | None) -> dt.datetime | None:
     """What a conversation list's ``updated_after`` asks from: a minute before the time the
-    app holds (UTC when it names no zone); None (from the start) for one that early."""
+    app holds (UTC when it names no zone), in UTC (a zone of any offset a client may write,
+    such as -19:48, is one the database may not take); None (from the start) for one that
+    early, and the last instant UTC can name for one later than that."""
     if held is None:
         return None
     if held.tzinfo is None:
         held = held.replace(tzinfo=dt.UTC)
     if held - dt.datetime.min.replace(tzinfo=dt.UTC) <= LAG:
         return None
-    return held - LAG
+    try:
+        return (held - LAG).astimezone(dt.UTC)
+    except OverflowError:  # past the year 9999 in UTC: nothing has changed after it
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def etag(answer: Schema | list[Any], *, leave_out: frozenset[str] = frozenset({"sync"})) -> str:

@@ -370,7 +370,10 @@ def test_any_time_is_a_time_to_sync_conversations_from(api_a, connection_a):
         "0001-01-01T00:00:30",
         "2026-01-01T00:00:00",
         "9999-12-31T23:59:59+14:00",
+        "9999-12-31T23:59:59-14:00",  # past the year 9999 in UTC
+        "0353-08-22T21:29:34.1-19:48",  # an offset no database takes
     ):
         listed(api_a, updated_after=held)  # 200, whatever the time
+        assert api_a.get("/conversations", {"updated_after": held}).status_code == 200
     assert listed(api_a, updated_after="2026-01-01T00:00:00")
     assert api_a.get("/me/conversations", {"updated_after": "soon"}).status_code == 422
