@@ -130,7 +130,7 @@ def test_a_long_roster_lists_a_hundred_on_the_answer_and_counts_the_rest(world):
     lines = "".join(f"B-{n},First{n},Last{n}\n" for n in range(150))
     response = upload(client_for(world.facility_admin), "number,first_name,last_name\n" + lines)
     text = response.content.decode()
-    assert "150 booked" in text and "And 50 more" in text
+    assert "150 booked" in text and "And 50 more: find them under" in text
     assert len(re.findall(r'href="/console/residents/\d+/"', text)) == 100
     assert Resident.objects.filter(number__startswith="B-").count() == 150
 
