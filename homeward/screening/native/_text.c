@@ -1,7 +1,8 @@
 /* Reading a message's text, in C: what ``tokens.starts_of``, ``tokens.Vocabulary``,
  * ``concepts.symbols_inside_words``, ``concepts.three_single_letters``,
  * ``normalize._squeeze``, ``normalize._collapse_repeats``, ``decoders.sentence_initials``,
- * ``decoders.pieces_in``, ``detector_cipher.letter_counts`` and ``engine.alnum_squeezed``
+ * ``decoders.pieces_in``, ``decoders.capitals``, ``detector_cipher.letter_counts`` and
+ * ``engine.alnum_squeezed``
  * do in Python, and a test that spares a regular expression (``native`` builds it at
  * ``make env``; the Python is used wherever it is not built, and the tests compare the two
  * on every character).
@@ -47,6 +48,14 @@
  *   the first character of each sentence, past opening quotes, brackets and dashes, where
  *   it is a letter (str.isalpha); a sentence begins the text or follows ". ", "! ", "? " or
  *   a line break (what ``decoders.sentence_initials`` does)
+ * capitals(text) -> tuple[str, bool, int]
+ *   the capitals among its Latin-1 characters (str.isupper), in order; whether two of
+ *   A to Z stand side by side; and how many line breaks it holds (``decoders.capitals``)
+ * play_and_numbers(data) -> tuple[bool, bool]
+ *   for a folded view as UTF-8, whether the decoders' gate patterns of the play languages
+ *   occur in it, and whether those of numbers do (``decoders.play_and_numbers``, whose
+ *   regular expressions say exactly what is looked for; a letter there is a to z, a word
+ *   character for \\b one of A-Z, a-z, 0-9 and _)
  * plain_chars(text, table, wide) -> str | None
  *   each character of a text as the plain view's base makes it: Latin-1 ones by ``table``
  *   (the 256 of them as bytes: 0 drops one, 1 means the general route), others by
@@ -91,6 +100,7 @@
 static unsigned char latin1_letter[256]; /* is_word_letter of each Latin-1 character */
 static unsigned char alnum_kept[256]; /* each ASCII letter or digit as alnum_squeezed keeps it */
 static unsigned char trick_symbol[256]; /* is_trick_symbol of each Latin-1 character */
+static unsigned char latin1_upper[256];  /* str.isupper of each Latin-1 character */
 
 static inline int
 is_word_letter(Py_UCS4 ch)
@@ -525,27 +535,21 @@ three_single_letters(PyObject *module, PyObject *list)
  * [!$'a1], holding a letter or leet digit ([a1]) and no two side by side; the last begins
  * a segment, and what follows it is not [a01]: so the segment begins [!$']*[a1], and the
  * class after that [a1] is not [a01]. Where no segment like the last follows two like the
- * others, no run can be found. */
-static inline int
-is_separator(Py_UCS4 ch)
-{
-    return ch == ' ' || ch == '.' || ch == '-';
-}
-
-static inline int
-is_leet_mark(Py_UCS4 ch)
-{
-    return ch == '!' || ch == '$' || ch == '\'';
-}
+ * others, no run can be found. Each class is looked up once, as bits. */
+enum { S_SEPARATOR = 1, S_LETTER = 2, S_MARK = 4 };
+static const unsigned char spaced_bits[256] = {
+    [' '] = S_SEPARATOR, ['.'] = S_SEPARATOR, ['-'] = S_SEPARATOR, ['a'] = S_LETTER,
+    ['1'] = S_LETTER,    ['!'] = S_MARK,      ['$'] = S_MARK,      ['\''] = S_MARK,
+};
 
 static int
-spaced_possible(Text t)
+spaced_possible(const unsigned char *c, Py_ssize_t length)
 {
-    Py_ssize_t length = t.length, at = 0;
+    Py_ssize_t at = 0;
     int in_a_row = 0; /* whole-segment elements just before this segment */
     while (at < length) {
         Py_ssize_t gap = at;
-        while (at < length && is_separator(AT(t, at)))
+        while (at < length && spaced_bits[c[at]] & S_SEPARATOR)
             at++;
         if (at - gap > 3)
             in_a_row = 0;
@@ -553,32 +557,27 @@ spaced_possible(Text t)
             break;
         if (in_a_row >= 2) { /* could this segment begin the last element? */
             Py_ssize_t k = at;
-            while (k < length && is_leet_mark(AT(t, k)))
+            while (k < length && spaced_bits[c[k]] & S_MARK)
                 k++;
-            if (k < length && (AT(t, k) == 'a' || AT(t, k) == '1')) {
-                Py_UCS4 next = k + 1 < length ? AT(t, k + 1) : ' ';
+            if (k < length && spaced_bits[c[k]] & S_LETTER) {
+                unsigned char next = k + 1 < length ? c[k + 1] : ' ';
                 if (next != 'a' && next != '0' && next != '1')
                     return 1;
             }
         }
         int like = 1, letters = 0, last_was_letter = 0;
         for (; at < length; at++) {
-            Py_UCS4 ch = AT(t, at);
-            if (is_separator(ch))
+            unsigned char bits = spaced_bits[c[at]];
+            if (bits & S_SEPARATOR)
                 break;
-            int letter = ch == 'a' || ch == '1';
-            if (letter) {
-                letters++;
-                if (last_was_letter)
-                    like = 0;
-            } else if (!is_leet_mark(ch)) {
-                like = 0;
-            }
-            if (!like) { /* most words, from their second letter: only their end matters */
-                while (at < length && !is_separator(AT(t, at)))
+            int letter = (bits & S_LETTER) != 0;
+            if ((letter && last_was_letter) || !(bits & (S_LETTER | S_MARK))) {
+                like = 0; /* most words, from their second letter: only their end matters */
+                while (at < length && !(spaced_bits[c[at]] & S_SEPARATOR))
                     at++;
                 break;
             }
+            letters += letter;
             last_was_letter = letter;
         }
         in_a_row = like && letters > 0 ? in_a_row + 1 : 0;
@@ -592,7 +591,9 @@ may_be_spaced(PyObject *module, PyObject *classes)
     Text t;
     if (read_text(classes, "may_be_spaced", &t) < 0)
         return NULL;
-    return PyBool_FromLong(spaced_possible(t));
+    if (t.kind != PyUnicode_1BYTE_KIND)
+        Py_RETURN_TRUE; /* no class string: whatever it is, the regular expressions judge */
+    return PyBool_FromLong(spaced_possible(t.data, t.length));
 }
 
 /* The characters of ``text`` for which ``keep(previous, current)`` holds, as a new str (or
@@ -901,6 +902,9 @@ is_opener(Py_UCS4 ch)
            ch == '(' || ch == '[' || ch == '-' || ch == '*';
 }
 
+/* The characters that may end a sentence ("\n", ".", "!", "?"). */
+static const unsigned char sentence_mark[256] = {['\n'] = 1, ['.'] = 1, ['!'] = 1, ['?'] = 1};
+
 static PyObject *
 sentence_initials(PyObject *module, PyObject *text)
 {
@@ -920,8 +924,13 @@ sentence_initials(PyObject *module, PyObject *text)
             at++;
         if (at < length && Py_UNICODE_ISALPHA(AT(t, at)))
             out[count++] = AT(t, at);
-        Py_ssize_t next = -1;
-        for (Py_ssize_t i = start; i < length; i++) {
+        Py_ssize_t next = -1, i = start;
+        if (t.kind == PyUnicode_1BYTE_KIND) { /* most texts: to the next mark, a table away */
+            const unsigned char *bytes = t.data;
+            while (i < length && !sentence_mark[bytes[i]])
+                i++;
+        }
+        for (; i < length; i++) {
             Py_UCS4 ch = AT(t, i);
             if (ch == '\n') {
                 next = i + 1;
@@ -939,6 +948,186 @@ sentence_initials(PyObject *module, PyObject *text)
     PyObject *made = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, count);
     PyMem_Free(out);
     return made;
+}
+
+/* What each Latin-1 character is to capitals, as bits: a capital (str.isupper), one of A
+ * to Z, a line break. */
+enum { C_UPPER = 1, C_ASCII = 2, C_LINE = 4 };
+static unsigned char capital_bits[256];
+
+static PyObject *
+capitals(PyObject *module, PyObject *text)
+{
+    Text t;
+    if (read_text(text, "capitals", &t) < 0)
+        return NULL;
+    unsigned char *out = PyMem_Malloc(t.length + 1);
+    if (out == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t count = 0, lines = 0;
+    int pair = 0, ascii_before = 0; /* an A to Z just before */
+    if (t.kind == PyUnicode_1BYTE_KIND) { /* most texts: a table lookup a character */
+        const unsigned char *bytes = t.data;
+        for (Py_ssize_t at = 0; at < t.length; at++) {
+            unsigned char ch = bytes[at], bits = capital_bits[ch];
+            out[count] = ch;
+            count += bits & C_UPPER;
+            pair |= bits & ascii_before;
+            ascii_before = bits & C_ASCII;
+            lines += bits >> 2;
+        }
+        pair = pair != 0;
+    } else {
+        for (Py_ssize_t at = 0; at < t.length; at++) {
+            Py_UCS4 ch = AT(t, at);
+            int upper = ch < 256 && latin1_upper[ch], ascii = ch >= 'A' && ch <= 'Z';
+            out[count] = (unsigned char)ch;
+            count += upper;
+            pair |= ascii && ascii_before;
+            ascii_before = ascii;
+            lines += ch == '\n';
+        }
+    }
+    PyObject *letters = PyUnicode_DecodeLatin1((const char *)out, count, NULL);
+    PyMem_Free(out);
+    if (letters == NULL)
+        return NULL;
+    return Py_BuildValue("(NNn)", letters, PyBool_FromLong(pair), lines);
+}
+
+/* --- play_and_numbers ------------------------------------------------------------ */
+
+/* What each byte is to play_and_numbers: a to z, a digit, another word character for \b
+ * (A to Z, _), or none of them. */
+enum { PN_OTHER = 0, PN_SMALL = 1, PN_DIGIT = 2, PN_WORD = 3 };
+static unsigned char pn_class[256];
+
+static inline int
+ascii_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline int
+word_byte(unsigned char c)
+{
+    return pn_class[c] != PN_OTHER;
+}
+
+static inline int
+small_vowel(unsigned char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/* What one run of a-z (a word) holds that the play patterns ask about. */
+typedef struct {
+    int syllables; /* p-syllables (apa, epe, ipi, opo, upu), the most of them apart */
+    int ends_ay;   /* ends in "ay" */
+    int ay_ay;     /* "ay", one to twelve letters, "ay" */
+} PlayWord;
+
+/* The word that begins at ``start``, read in one pass that stops at its p's and y's only;
+ * where it ends put in ``*end``. (A p-syllable's vowels are letters of the word: the one
+ * after the p is never past its end.) */
+static PlayWord
+play_word(const unsigned char *d, Py_ssize_t n, Py_ssize_t start, Py_ssize_t *end)
+{
+    PlayWord w = {0, 0, 0};
+    Py_ssize_t free_from = start;          /* where the next p-syllable may begin */
+    Py_ssize_t ay = -100, ay_before = -100; /* where the last two "ay" begin */
+    Py_ssize_t at = start + 1;
+    for (; at < n && pn_class[d[at]] == PN_SMALL; at++) {
+        unsigned char c = d[at];
+        if (c == 'p') {
+            if (at - 1 >= free_from && at + 1 < n && d[at - 1] == d[at + 1] &&
+                small_vowel(d[at + 1])) {
+                w.syllables++;
+                free_from = at + 2;
+            }
+        } else if (c == 'y' && d[at - 1] == 'a') {
+            Py_ssize_t x = at - 1, earlier = x - ay >= 3 ? ay : ay_before;
+            if (x - earlier >= 3 && x - earlier <= 14)
+                w.ay_ay = 1;
+            ay_before = ay;
+            ay = x;
+        }
+    }
+    w.ends_ay = ay == at - 2;
+    *end = at;
+    return w;
+}
+
+/* The number patterns at a run of digits data[start:end] (a word boundary before it):
+ * "1-2", "1.2", "1 2" and "1,2,3,4" ("1, 2, 3, 4"), each number of one or two digits,
+ * a word boundary after the last. */
+static int
+numbers_at(const unsigned char *d, Py_ssize_t n, Py_ssize_t start, Py_ssize_t end)
+{
+    if (end - start > 2 || end >= n)
+        return 0;
+    /* "1-2", "1.2", "1 2": a number of one or two digits after the mark, then a boundary */
+    if (d[end] == '-' || d[end] == '.' || d[end] == ' ') {
+        Py_ssize_t from = end + 1, at = from;
+        while (at < n && ascii_digit(d[at]))
+            at++;
+        if (at - from >= 1 && at - from <= 2 && (at == n || !word_byte(d[at])))
+            return 1;
+    }
+    /* "1,2,3,4": three more numbers of one or two digits, each after a comma and at most
+     * one space, a boundary after the last */
+    Py_ssize_t at = end;
+    for (int more = 0; more < 3; more++) {
+        if (d[at] != ',')
+            return 0;
+        at++;
+        if (at < n && d[at] == ' ')
+            at++;
+        Py_ssize_t from = at;
+        while (at < n && ascii_digit(d[at]))
+            at++;
+        if (at - from < 1 || at - from > 2)
+            return 0;
+        if (more < 2 ? at >= n : at < n && word_byte(d[at]))
+            return 0;
+    }
+    return 1;
+}
+
+static PyObject *
+play_and_numbers(PyObject *module, PyObject *data)
+{
+    if (!PyBytes_Check(data)) {
+        PyErr_SetString(PyExc_TypeError, "play_and_numbers(data): data is bytes");
+        return NULL;
+    }
+    const unsigned char *d = (const unsigned char *)PyBytes_AS_STRING(data);
+    Py_ssize_t n = PyBytes_GET_SIZE(data);
+    int play = 0, numbers = 0;
+    /* The last two words before this one: (p-syllables, ended in "ay" with a byte after) */
+    int syllables_1 = 0, syllables_2 = 0, ay_1 = 0, ay_2 = 0;
+    for (Py_ssize_t at = 0; at < n && !(play && numbers);) {
+        unsigned char kind = pn_class[d[at]];
+        if (kind == PN_SMALL) {
+            Py_ssize_t end;
+            PlayWord w = play_word(d, n, at, &end);
+            int bounded = end == n || !word_byte(d[end]); /* \b after its "ay" */
+            if (w.syllables >= 2 || w.ay_ay || (w.syllables && (syllables_1 || syllables_2)) ||
+                (w.ends_ay && bounded && (ay_1 || ay_2)))
+                play = 1;
+            syllables_2 = syllables_1, syllables_1 = w.syllables > 0;
+            ay_2 = ay_1, ay_1 = w.ends_ay && end < n;
+            at = end;
+        } else if (kind == PN_DIGIT && (at == 0 || !word_byte(d[at - 1]))) {
+            Py_ssize_t start = at;
+            while (at < n && ascii_digit(d[at]))
+                at++;
+            numbers |= numbers_at(d, n, start, at);
+        } else {
+            at++;
+        }
+    }
+    return Py_BuildValue("(NN)", PyBool_FromLong(play), PyBool_FromLong(numbers));
 }
 
 /* The classes the folding passes below tell apart, as bits, so that whether a class is one of
@@ -1326,7 +1515,7 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
             FOLD_PUT(to, at);
         }
     }
-    if (spaced_possible((Text){PyUnicode_1BYTE_KIND, cls, n})) {
+    if (spaced_possible(cls, n)) {
         /* Letters spaced apart need the stages; the stage itself says whether there are. */
         if (spaced == NULL)
             return -1;
@@ -1640,6 +1829,10 @@ static PyMethodDef methods[] = {
      "pieces_in(letters, fours, threes): whether a piece of four or three is there."},
     {"sentence_initials", sentence_initials, METH_O,
      "sentence_initials(text): the letters that begin its sentences."},
+    {"capitals", capitals, METH_O,
+     "capitals(text): its Latin-1 capitals, whether two of A-Z are side by side, its lines."},
+    {"play_and_numbers", play_and_numbers, METH_O,
+     "play_and_numbers(data): whether the gate's play and number patterns occur."},
     {"squeeze", squeeze, METH_O, "squeeze(text): ends trimmed, runs of spaces made one."},
     {"alnum_squeezed", alnum_squeezed, METH_O,
      "alnum_squeezed(data): its ASCII letters and digits, lower case, each run made one."},
@@ -1686,6 +1879,13 @@ PyInit__text(void)
     for (Py_UCS4 ch = 0; ch < 256; ch++) {
         latin1_letter[ch] = ch != '_' && Py_UNICODE_ISALNUM(ch) && !Py_UNICODE_ISDECIMAL(ch);
         trick_symbol[ch] = is_trick_symbol(ch);
+        latin1_upper[ch] = Py_UNICODE_ISUPPER(ch) != 0;
+        pn_class[ch] = ch >= 'a' && ch <= 'z'   ? PN_SMALL
+                       : ch >= '0' && ch <= '9' ? PN_DIGIT
+                       : (ch >= 'A' && ch <= 'Z') || ch == '_' ? PN_WORD
+                                                                : PN_OTHER;
+        capital_bits[ch] = (latin1_upper[ch] ? C_UPPER : 0) |
+                           (ch >= 'A' && ch <= 'Z' ? C_ASCII : 0) | (ch == '\n' ? C_LINE : 0);
     }
     for (int c = 0; c < 256; c++)
         alnum_kept[c] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c

@@ -403,6 +403,8 @@ STAND_INS: list[tuple[Any, str, Any]] = [
     (normalizing, "_squeeze", normalizing.squeeze),
     (normalizing, "_collapse_repeats", normalizing.collapse_repeats),
     (decoders, "_sentence_initials", decoders.sentence_initials),
+    (decoders, "_capitals", decoders.capitals),
+    (decoders, "_play_and_numbers", decoders.play_and_numbers),
     (decoders, "_pieces_in", decoders.pieces_in),
     (edits, "_spans", edits.spans),
     (detector_cipher, "_letter_counts", detector_cipher.letter_counts),
@@ -458,6 +460,7 @@ def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
         ("squeeze", normalizing.squeeze),
         ("collapse_repeats", normalizing.collapse_repeats),
         ("sentence_initials", decoders.sentence_initials),
+        ("capitals", decoders.capitals),
     ]
     every = _odd_texts() + texts()
     for name, python in text_loops:
@@ -699,6 +702,65 @@ def test_alnum_squeezed_in_c_is_what_python_makes(data: bytes) -> None:
 
 
 SENTENCES = st.text(alphabet=st.sampled_from("aBé. !?\n\"'¿¡([-*1_"), max_size=40)
+# Pieces of the play languages and of numbers, and what lies next to them.
+PLAY_AND_NUMBERS = st.lists(
+    st.sampled_from(
+        [
+            "apa",
+            "epe",
+            "upu",
+            "op",
+            "o",
+            "ay",
+            "a",
+            "y",
+            "p",
+            "x",
+            "xay",
+            "ayay",
+            "ethay",
+            " ",
+            "  ",
+            "-",
+            ".",
+            ",",
+            ", ",
+            "1",
+            "12",
+            "123",
+            "7",
+            "A",
+            "_",
+            "é",
+            "\n",
+        ]
+    ),
+    max_size=30,
+).map(lambda parts: "".join(parts).encode())
+
+
+@needs_built
+@settings(max_examples=3000, deadline=None)
+@given(PLAY_AND_NUMBERS)
+@example(b"mapatapa apal sapapopo")
+@example(b"ethay itchsnay")
+@example(b"day x may")
+@example(b"1-2 3.4 5 6 7,8,9,10 1, 2, 3, 4")
+@example(b"123,4,5,6,7 1,2,3,456 12-345 a1-2")
+def test_play_and_numbers_in_c_is_what_the_gate_patterns_find(data: bytes) -> None:
+    compiled = built("_text", "play_and_numbers")
+    assert compiled(data) == decoders.play_and_numbers(data)
+
+
+@needs_built
+def test_play_and_numbers_in_c_reads_the_messages_as_the_patterns_do() -> None:
+    compiled = built("_text", "play_and_numbers")
+    found = [0, 0]
+    for text in _odd_texts() + texts():
+        data = normalize(text).folded.utf8()
+        assert compiled(data) == decoders.play_and_numbers(data), text
+        found = [a + b for a, b in zip(found, compiled(data), strict=True)]
+    assert all(found)  # both kinds are found in the development messages
 
 
 @needs_built
