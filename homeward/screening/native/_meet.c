@@ -372,11 +372,15 @@ read_record(PyObject *packed, Record *record)
     return 0;
 }
 
+/* Whether a word's record (its ints, read and checked by read_record; NULL for a word of
+ * no entry) holds the number of the key ``key``: its K keys come first. */
 static int
-has_key(const Record *record, int32_t key)
+has_key(const char *ints, int32_t key)
 {
-    for (Py_ssize_t k = 0; k < record->key_count; k++)
-        if (int_at(record->ints, record->keys + k) == key)
+    if (ints == NULL)
+        return 0;
+    for (Py_ssize_t k = 0, count = int_at(ints, 0); k < count; k++)
+        if (int_at(ints, 1 + k) == key)
             return 1;
     return 0;
 }
@@ -481,9 +485,11 @@ walk_words(PyObject *words, PyObject *by_word, PyObject *learn, PyObject *names_
 {
     Py_ssize_t count = PyList_GET_SIZE(words), read = 0;
     PyObject **held = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(PyObject *));
-    Record *records = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(Record));
+    /* Each word's ints (NULL for a word of no entry): all the walk keeps of most words, so
+     * a long letter's fit in the processor's first cache beside everything else. */
+    const char **ints_of = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(const char *));
     int result = -1;
-    if (held == NULL || records == NULL) {
+    if (held == NULL || ints_of == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -508,17 +514,22 @@ walk_words(PyObject *words, PyObject *by_word, PyObject *learn, PyObject *names_
         Py_DECREF(word);
         if (packed == NULL)
             goto done;
-        if (read_record(packed, &records[read]) < 0) {
+        Record record;
+        if (read_record(packed, &record) < 0) {
             Py_DECREF(packed);
             goto done;
         }
+        ints_of[read] = record.ints;
         held[read] = packed;
     }
     /* No Python code runs from here on: the records are held, the tuples immutable. */
     for (Py_ssize_t i = 0; i < count; i++) {
-        const Record *record = &records[i];
-        if (record->ints == NULL)
+        if (ints_of[i] == NULL)
             continue;
+        Record read_again; /* checked once already: read where it is needed */
+        if (read_record(held[i], &read_again) < 0)
+            goto done;
+        const Record *record = &read_again;
         for (Py_ssize_t o = 0; o < record->one_count; o++)
             if (add_entry(found, names_of, int_at(record->ints, record->ones + o), i, i) < 0)
                 goto done;
@@ -533,7 +544,7 @@ walk_words(PyObject *words, PyObject *by_word, PyObject *learn, PyObject *names_
             if (first >= 0 && first + length <= count) {
                 int every = 1;
                 for (Py_ssize_t w = 0; every && w < length; w++)
-                    every = has_key(&records[first + w], int_at(record->ints, at + 3 + w));
+                    every = has_key(ints_of[first + w], int_at(record->ints, at + 3 + w));
                 if (every && add_entry(found, names_of, int_at(record->ints, at + 2), first,
                                        first + length - 1) < 0)
                     goto done;
@@ -553,7 +564,7 @@ done:
     for (Py_ssize_t i = 0; held != NULL && i < read; i++)
         Py_DECREF(held[i]);
     PyMem_Free(held);
-    PyMem_Free(records);
+    PyMem_Free(ints_of);
     return result;
 }
 

@@ -1200,35 +1200,36 @@ number_like(const Py_UCS4 *chars, Py_ssize_t from, Py_ssize_t to)
  * ``folding.leet_edits`` may edit. Its tokens are the runs of [a01!$] (between separators,
  * " ?.-"); a token is judged once (as ``done`` skips the rest of it), where ``_LEET`` finds
  * a place in it: it must hold a leet character, and a letter (and not be a number with a
- * unit: "5am", "28th"), an "!" or an "@", without a "!" that ends it. Each token is read
- * from its end, so the "$" rule's look ahead ([01!$]* then a letter) is one flag: linear in
- * the text whatever it holds. */
+ * unit: "5am", "28th"), an "!" or an "@", without a "!" that ends it. Only a token holding
+ * a "1", "!" or "$" can (most tokens are words, passed over at a table lookup a
+ * character); each is read from its end, so the "$" rule's look ahead ([01!$]* then a
+ * letter) is one flag: linear in the text whatever it holds. */
 static int
 leet_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
 {
-    Py_ssize_t end = n;
-    while (end > 0) {
-        if (!among(cls[end - 1], LEETISH)) {
-            end--;
-            continue;
-        }
-        Py_ssize_t start = end;
-        int marked = 0; /* a "1", "!" or "$" in the token: where a place can be */
+    Py_ssize_t after = 0; /* where the next token holding a mark may begin */
+    for (Py_ssize_t mark = 0; mark < n; mark++) {
+        if (mark < after || !among(cls[mark], LEET_MARK))
+            continue; /* most characters: one table lookup */
+        Py_ssize_t start = mark, end = mark + 1;
         while (start > 0 && among(cls[start - 1], LEETISH))
-            marked |= among(cls[--start], LEET_MARK);
+            start--;
+        while (end < n && among(cls[end], LEETISH))
+            end++;
+        after = end;
         int found = 0, letter_ahead = 0; /* a letter after [01!$]* from the next place */
-        for (Py_ssize_t i = end - 1; marked && i >= start && !found; i--) {
-            unsigned char before = i > 0 ? cls[i - 1] : 0, after = i + 1 < n ? cls[i + 1] : 0;
+        for (Py_ssize_t i = end - 1; i >= start && !found; i--) {
+            unsigned char before = i > 0 ? cls[i - 1] : 0, next = i + 1 < n ? cls[i + 1] : 0;
             switch (cls[i]) {
             case '1':
-                found = among(before, LETTER_OR_MARK) || among(after, LETTER_OR_MARK);
+                found = among(before, LETTER_OR_MARK) || among(next, LETTER_OR_MARK);
                 break;
             case '!':
-                found = among(after, LEETISH);
+                found = among(next, LEETISH);
                 break;
             case '$':
                 found = letter_ahead || before == 'a' ||
-                        (!among(before, LETTER_OR_DIGIT) && !among(after, LETTER_OR_DIGIT));
+                        (!among(before, LETTER_OR_DIGIT) && !among(next, LETTER_OR_DIGIT));
                 break;
             }
             letter_ahead = letter_ahead || cls[i] == 'a';
@@ -1248,7 +1249,6 @@ leet_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
             if (leet && (letter ? !number_like(chars, digits, last) : why))
                 return 1;
         }
-        end = start;
     }
     return 0;
 }
@@ -1285,6 +1285,8 @@ joined(Py_UCS4 *chars, unsigned char *cls, long long *firsts, long long *ends, P
 {
     int any = 0;
     for (Py_ssize_t at = 0; at < n; at++) {
+        if (!among(cls[at], K_DASH | K_DOT))
+            continue; /* most characters: one table lookup */
         unsigned char before = at > 0 ? CLASS(cls, at - 1) : 0;
         if (cls[at] == '-') {
             Py_ssize_t end = at;
