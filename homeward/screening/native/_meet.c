@@ -339,6 +339,20 @@ bad_record(void)
     return -1;
 }
 
+/* The record of a word's ints as read_record has checked them. */
+static inline void
+unpack(const char *ints, Py_ssize_t size, Record *record)
+{
+    record->ints = ints;
+    record->size = size;
+    record->key_count = int_at(ints, 0);
+    record->keys = 1;
+    record->one_count = int_at(ints, 1 + record->key_count);
+    record->ones = 2 + record->key_count;
+    record->longer_count = int_at(ints, record->ones + record->one_count);
+    record->longer = record->ones + record->one_count + 1;
+}
+
 static int
 read_record(PyObject *packed, Record *record)
 {
@@ -355,20 +369,13 @@ read_record(PyObject *packed, Record *record)
     /* K keys, O ones, C longer entries: at least the three counts */
     if (size < 3 || int_at(ints, 0) < 0 || int_at(ints, 0) > size - 3)
         return bad_record();
-    record->key_count = int_at(ints, 0);
-    record->keys = 1;
-    Py_ssize_t at = 1 + record->key_count;
+    Py_ssize_t at = 1 + int_at(ints, 0);
     if (int_at(ints, at) < 0 || int_at(ints, at) > size - at - 2)
         return bad_record();
-    record->one_count = int_at(ints, at);
-    record->ones = at + 1;
-    at = record->ones + record->one_count;
+    at += 1 + int_at(ints, at);
     if (int_at(ints, at) < 0)
         return bad_record();
-    record->longer_count = int_at(ints, at);
-    record->longer = at + 1;
-    record->size = size;
-    record->ints = ints;
+    unpack(ints, size, record);
     return 0;
 }
 
@@ -526,10 +533,9 @@ walk_words(PyObject *words, PyObject *by_word, PyObject *learn, PyObject *names_
     for (Py_ssize_t i = 0; i < count; i++) {
         if (ints_of[i] == NULL)
             continue;
-        Record read_again; /* checked once already: read where it is needed */
-        if (read_record(held[i], &read_again) < 0)
-            goto done;
-        const Record *record = &read_again;
+        Record unpacked; /* checked as it was read: unpacked where it is needed */
+        unpack(ints_of[i], PyBytes_GET_SIZE(held[i]) / 4, &unpacked);
+        const Record *record = &unpacked;
         for (Py_ssize_t o = 0; o < record->one_count; o++)
             if (add_entry(found, names_of, int_at(record->ints, record->ones + o), i, i) < 0)
                 goto done;
