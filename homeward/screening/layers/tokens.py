@@ -50,18 +50,19 @@ _starts_of: Callable[[str], list[int]] = native.function("_text", "starts") or s
 
 class Vocabulary:
     """Each word read so far, with its keys (``keys``): ``words_and_keys(text)`` gives the
-    words of a text (``words_of``) and the keys of each one known, None where it is not.
-    ``native/_text.c`` has the same in C, used when it is built: it finds each word by its
-    characters where it lies in the text and hands back the str it keeps for it, so a word
-    seen before costs no new str (most words of most messages), and a dict that has it as
-    a key (a lexicon's words) finds it at once."""
+    words of a text (``words_of``), the keys of each one known (None where it is not) and
+    how many are not known. ``native/_text.c`` has the same in C, used when it is built:
+    it finds each word by its characters where it lies in the text and hands back the str
+    it keeps for it, so a word seen before costs no new str (most words of most messages),
+    and a dict that has it as a key (a lexicon's words) finds it at once."""
 
     def __init__(self) -> None:
         self._keys: dict[str, frozenset[str]] = {}
 
-    def words_and_keys(self, text: str) -> tuple[list[str], list[frozenset[str] | None]]:
+    def words_and_keys(self, text: str) -> tuple[list[str], list[frozenset[str] | None], int]:
         words = words_of(text)
-        return words, list(map(self._keys.get, words))
+        keys = list(map(self._keys.get, words))
+        return words, keys, keys.count(None)
 
     def add(self, word: str, keys: frozenset[str]) -> None:
         self._keys[word] = keys
@@ -215,9 +216,9 @@ class Words(Sequence[Token]):
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.words, cached = _vocabulary.words_and_keys(text)  # as in the plain view
+        self.words, cached, unknown = _vocabulary.words_and_keys(text)  # the plain view's
         self._starts: list[int] | None = None  # worked out when something is found
-        if all(cached):
+        if not unknown:
             self.keys: list[frozenset[str]] = cached  # type: ignore[assignment]  # no None
         else:  # a word not seen before (or not since the cache was cleared)
             self.keys = [k or keys(w) for w, k in zip(self.words, cached, strict=True)]

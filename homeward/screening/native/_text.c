@@ -13,9 +13,10 @@
  *   digit nor "_")
  * Vocabulary()
  *   each word seen with its keys (``tokens.Vocabulary``): add(word, keys), get(word),
- *   clear(), len(); words_and_keys(text) -> tuple[list[str], list[frozenset[str] | None]]
- *   gives the runs of letters of a text (what starts finds) and the keys of each, None
- *   where it has none, finding each word by its characters where it lies in the text: a
+ *   clear(), len(); words_and_keys(text)
+ *   -> tuple[list[str], list[frozenset[str] | None], int] gives the runs of letters of a
+ *   text (what starts finds), the keys of each (None where it has none) and how many have
+ *   none (the keys are not read again to know whether all are there), finding each word by its characters where it lies in the text: a
  *   word seen before is the str kept for it (no new str is made, and a dict that has it
  *   as a key finds it at once). Its words are plain str. The places are chosen by a hash
  *   seeded at random and looked at 64 at most: a word with no place among them is not
@@ -408,6 +409,7 @@ vocabulary_words_and_keys(Vocabulary *self, PyObject *text)
     if (found == NULL)
         return PyErr_NoMemory();
     Py_uhash_t hash;
+    Py_ssize_t unknown = 0;
     while ((start = next_word(t, &at, &hash)) >= 0) {
         Slot *slot = self->used ? slot_of(self, t, start, at, hash) : NULL;
         if (slot != NULL && slot->hash != 0) { /* the word kept, and its keys */
@@ -419,6 +421,7 @@ vocabulary_words_and_keys(Vocabulary *self, PyObject *text)
                 goto done;
             found[2 * count] = word;
             found[2 * count + 1] = Py_NewRef(Py_None);
+            unknown++;
         }
         count++;
     }
@@ -430,7 +433,7 @@ vocabulary_words_and_keys(Vocabulary *self, PyObject *text)
             PyList_SET_ITEM(keys, i, found[2 * i + 1]);
         }
         count = 0;
-        both = PyTuple_Pack(2, words, keys);
+        both = Py_BuildValue("(OOn)", words, keys, unknown);
     }
 done:
     for (Py_ssize_t i = 0; i < 2 * count; i++)
@@ -443,7 +446,7 @@ done:
 
 static PyMethodDef vocabulary_methods[] = {
     {"words_and_keys", (PyCFunction)vocabulary_words_and_keys, METH_O,
-     "words_and_keys(text): its words, and each one's keys or None where it is not known."},
+     "words_and_keys(text): its words, each one's keys (None: not known), how many None."},
     {"add", (PyCFunction)(void (*)(void))vocabulary_add, METH_FASTCALL,
      "add(word, keys): keep a word with its keys (replacing any it had)."},
     {"get", (PyCFunction)vocabulary_get, METH_O, "get(word): its keys, or None."},

@@ -474,11 +474,13 @@ def test_the_compiled_text_loops_read_every_character_as_python_does() -> None:
         python.add(word, keys)
     for text in every + ["a knife, KNIFE knife2 ñandú_a"]:
         assert compiled.words_and_keys(text) == python.words_and_keys(text), text
-    words, keys = compiled.words_and_keys("a knife, knife2 ñandú_a")
-    assert (words, keys) == (
+    words, keys, unknown = compiled.words_and_keys("a knife, knife2 ñandú_a")
+    assert (words, keys, unknown) == (
         ["a", "knife", "knife", "ñandú", "a"],
         [known["a"], known["knife"], known["knife"], known["ñandú"], known["a"]],
+        0,
     )
+    assert compiled.words_and_keys("a new knife, newer")[2] == 2
     # A word seen before is the str kept for it, not a new one.
     assert all(w is k for w, k in zip(words, ["a", "knife", "knife", "ñandú", "a"], strict=True))
     singles = built("_text", "three_single_letters")
