@@ -378,6 +378,24 @@ def test_a_word_that_lost_its_accent_opens_no_decoder() -> None:
     ]
 
 
+def test_a_long_letters_capitals_are_read_only_for_their_runs() -> None:
+    """The initials of a letter's capitalised words are read as one acrostic only where
+    there are at most ``MANY_CAPITALISED`` of them: a longer letter's sentences, names and
+    "I"s spell words by chance. Its runs (a list of names) are still read."""
+    spread = (
+        "Good day, Uncle came by, Nobody else did, I slept, Nothing new, Sunday soon, "
+        "Heather says hi, Everyone is well, Dad too."
+    )
+    assert [(d.name, d.text) for d in decode(normalize(spread))] == [
+        ("acrostic-words", "gun in shed")
+    ]
+    longer = f"{spread} {' '.join(['I miss you.'] * 16)}"  # 25 capitalised words
+    assert decoders.MANY_CAPITALISED == 24
+    assert decode(normalize(longer)) == []
+    named = f"{longer} Say hi to Kelly, Ian, Leon and Lorenzo."
+    assert [(d.name, d.text) for d in decode(normalize(named))] == [("acrostic-words", "kill")]
+
+
 @pytest.mark.parametrize(
     "text, spelled",
     [
