@@ -16,9 +16,10 @@
  *   clear(), len(); words_and_keys(text)
  *   -> tuple[list[str], list[frozenset[str] | None], int] gives the runs of letters of a
  *   text (what starts finds), the keys of each (None where it has none) and how many have
- *   none (the keys are not read again to know whether all are there), finding each word by its characters where it lies in the text: a
- *   word seen before is the str kept for it (no new str is made, and a dict that has it
- *   as a key finds it at once). Its words are plain str. The places are chosen by a hash
+ *   none (the keys are not read again to know whether all are there), finding each word
+ *   by its characters where it lies in the text: a word seen before is the str kept for
+ *   it (no new str is made, and a dict that has it as a key finds it at once). Its words
+ *   are plain str. The places are chosen by a hash
  *   seeded at random and looked at 64 at most: a word with no place among them is not
  *   kept, and is read as new each time (the Python one keeps every word)
  * symbols_inside_words(text) -> bool
