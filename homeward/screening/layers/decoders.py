@@ -446,22 +446,12 @@ _GATE_NAMES = frozenset(
 )
 
 
-# The gate's patterns looked for without hyperscan (``play_and_numbers``): loose patterns
-# around short, common pieces ("ay", a digit), which cost hyperscan more than all the
-# thousands of words together (measured: the database scanned a letter in 9 µs with them,
-# 4.4 without), where one pass of C over the bytes finds them.
-_SCANNED_APART = ("play", "numbers")
-
-
 @once
-def _apart_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+def _apart_patterns() -> tuple[list[re.Pattern[bytes]], list[re.Pattern[bytes]]]:
     group = _gate_patterns()
-    return cast(
-        tuple[re.Pattern[bytes], re.Pattern[bytes]],
-        tuple(
-            re.compile("|".join(f"(?:{p})" for p in group[name]).encode())
-            for name in _SCANNED_APART
-        ),
+    return (
+        [re.compile(p.encode()) for p in group["play"]],
+        [re.compile(p.encode()) for p in group["numbers"]],
     )
 
 
@@ -470,12 +460,17 @@ def play_and_numbers(data: bytes) -> tuple[bool, bool]:
     UTF-8), and whether those of numbers do. ``native/_text.c`` does the same in C, which
     is used when it is built."""
     play, numbers = _apart_patterns()
-    return play.search(data) is not None, numbers.search(data) is not None
+    return any(p.search(data) for p in play), any(p.search(data) for p in numbers)
 
 
-_play_and_numbers: Callable[[bytes], tuple[bool, bool]] = (
-    native.function("_text", "play_and_numbers") or play_and_numbers
-)
+_play_and_numbers_in_c = native.function("_text", "play_and_numbers")
+_play_and_numbers: Callable[[bytes], tuple[bool, bool]] = _play_and_numbers_in_c or play_and_numbers
+# The gate's patterns looked for with the pass of C rather than hyperscan, where it is
+# built: loose patterns around short, common pieces ("ay", a digit), which cost hyperscan
+# more than all the thousands of words together (the database scanned a long letter in 9 µs
+# with them, 4.4 without; the pass of C takes 2.2). Without it they stay in the database
+# (Python's regular expressions take a tenth of a millisecond on a long letter).
+_SCANNED_APART: tuple[str, ...] = ("play", "numbers") if _play_and_numbers_in_c else ()
 
 
 class _Gate:
@@ -484,8 +479,9 @@ class _Gate:
     every decoder runs. The patterns of a decoder share one id, reported once: the
     database is a fifth of the size it is with an id for each pattern (half a megabyte,
     not two and a half), and a smaller database is less often pushed out of the CPU's
-    caches by the rest of screening between two messages. The play languages' and the
-    numbers' patterns are looked for apart (``_SCANNED_APART``)."""
+    caches by the rest of screening between two messages. Where the pass of C is built,
+    the play languages' and the numbers' patterns are looked for with it
+    (``_SCANNED_APART``)."""
 
     def __init__(self) -> None:
         self.local = threading.local()
@@ -520,11 +516,12 @@ class _Gate:
         data = view.utf8()
         # (data, handler, flags, context, scratch): keywords cost more than the scan
         self.database.scan(data, _on_match, 0, (found, self.names), scratch)
-        play, numbers = _play_and_numbers(data)
-        if play:
-            found.add("play")
-        if numbers:
-            found.add("numbers")
+        if _SCANNED_APART:
+            play, numbers = _play_and_numbers(data)
+            if play:
+                found.add("play")
+            if numbers:
+                found.add("numbers")
         return found
 
 
