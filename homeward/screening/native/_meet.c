@@ -492,8 +492,8 @@ walk_words(PyObject *words, PyObject *by_word, PyObject *learn, PyObject *names_
 {
     Py_ssize_t count = PyList_GET_SIZE(words), read = 0;
     PyObject **held = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(PyObject *));
-    /* Each word's ints (NULL for a word of no entry): all the walk keeps of most words, so
-     * a long letter's fit in the processor's first cache beside everything else. */
+    /* Each word's ints (NULL for a word of no entry): all the walk keeps of a word, so that
+     * a long letter's fit in the processor's first-level cache beside everything else. */
     const char **ints_of = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(const char *));
     int result = -1;
     if (held == NULL || ints_of == NULL) {
