@@ -216,7 +216,7 @@ class Words(Sequence[Token]):
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.words, cached, unknown = _vocabulary.words_and_keys(text)  # the plain view's
+        self.words, cached, unknown = _vocabulary.words_and_keys(text)  # as in the plain view
         self._starts: list[int] | None = None  # worked out when something is found
         if not unknown:
             self.keys: list[frozenset[str]] = cached  # type: ignore[assignment]  # no None
