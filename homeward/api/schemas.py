@@ -200,6 +200,14 @@ class FacilitySummary(FacilityRef):
     )
 
 
+class FacilityPageOut(Schema):
+    facilities: list[FacilitySummary] = Field(description="By name.")
+    next_page: int | None = Field(
+        description="Pass as `page` (with the same `state` and `q`) for the facilities "
+        "after these; null: none after them."
+    )
+
+
 class PolicyOut(Schema):
     connection_policy: ConnectionPolicy
     staff_approval: bool

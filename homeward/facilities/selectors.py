@@ -8,7 +8,9 @@ from homeward.facilities.models import Facility, fold_for_search
 
 
 def search_facilities(*, state: str = "", query: str = "") -> QuerySet[Facility]:
-    facilities = Facility.objects.select_related("agency", "policy")
+    """The facilities of a state (any, where empty) whose name or city holds every word of
+    ``query``, by name (then code: two facilities may share a name, and pages must not)."""
+    facilities = Facility.objects.select_related("agency", "policy").order_by("name", "code")
     if state:
         facilities = facilities.filter(state__iexact=state.strip())
     for word in fold_for_search(query).split():

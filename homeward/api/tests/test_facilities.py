@@ -8,9 +8,10 @@ from homeward.personas import error_of
 
 
 def test_directory_lists_facilities_with_their_policy_words(world, anon):
-    response = anon.get("/facilities")
+    response = anon.get("/directory")
     assert response.status_code == 200
-    by_code = {f["code"]: f for f in response.json()}
+    assert response.json()["next_page"] is None
+    by_code = {f["code"]: f for f in response.json()["facilities"]}
     assert set(by_code) == {"greenhaven", "travis-jail"}
     travis = by_code["travis-jail"]
     assert travis == {
@@ -26,16 +27,67 @@ def test_directory_lists_facilities_with_their_policy_words(world, anon):
     }
 
 
+def _codes(anon, **asked) -> list[str]:
+    return [f["code"] for f in anon.get("/directory", asked).json()["facilities"]]
+
+
 def test_directory_filters_by_state_and_words(world, anon):
-    assert [f["code"] for f in anon.get("/facilities", {"state": "tx"}).json()] == ["travis-jail"]
-    assert [f["code"] for f in anon.get("/facilities", {"q": "green"}).json()] == ["greenhaven"]
-    assert anon.get("/facilities", {"state": "TX", "q": "green"}).json() == []
+    assert _codes(anon, state="tx") == ["travis-jail"]
+    assert _codes(anon, q="green") == ["greenhaven"]
+    assert _codes(anon, state="TX", q="green") == []
 
 
 def test_directory_rejects_a_bad_state_naming_the_field(world, anon):
-    response = anon.get("/facilities", {"state": "Texas"})
-    assert response.status_code == 422
-    assert "state" in error_of(response)["message"]
+    for path in ("/directory", "/facilities"):
+        response = anon.get(path, {"state": "Texas"})
+        assert response.status_code == 422
+        assert "state" in error_of(response)["message"]
+
+
+def test_the_directory_comes_in_pages_by_name_each_facility_once(world, anon):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ohio = t.make_agency("ohio", state="OH")
+    for number in range(123):
+        t.make_facility(f"county-{number:03}", agency=ohio, name=f"County Jail {number:03}")
+    pages, number = [], 1
+    while number is not None:
+        answer = anon.get("/directory", {"state": "oh", "page": number}).json()
+        pages.append([f["code"] for f in answer["facilities"]])
+        number = answer["next_page"]
+    assert [len(p) for p in pages] == [50, 50, 23]
+    assert sum(pages, []) == [f"county-{number:03}" for number in range(123)]
+    ohio.facilities.update(name="County Jail")  # one name: pages by code, each once
+    names = [anon.get("/directory", {"state": "oh", "page": p}).json() for p in (1, 2, 3)]
+    assert sum(([f["code"] for f in n["facilities"]] for n in names), []) == sum(pages, [])
+    with_07 = [f"county-{n:03}" for n in range(123) if "07" in f"{n:03}"]
+    assert _codes(anon, state="oh", q="jail 07", limit=200) == with_07
+
+    def queries(number: int) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert anon.get("/directory", {"page": number}).status_code == 200
+        return len(seen)
+
+    assert queries(1) == queries(3)  # a page costs the same wherever it is
+    whole = anon.get("/directory", {"limit": 200}).json()
+    assert len(whole["facilities"]) == 125 and whole["next_page"] is None
+    assert anon.get("/directory", {"page": 9}).json() == {"facilities": [], "next_page": None}
+    for bad in ({"limit": 0}, {"limit": 201}, {"page": 0}, {"page": "two"}):
+        response = anon.get("/directory", bad)
+        assert response.status_code == 422 and error_of(response)["code"] == "invalid_input"
+
+
+def test_the_old_address_lists_every_facility_and_says_it_is_deprecated(world, anon):
+    ohio = t.make_agency("ohio", state="OH")
+    for number in range(60):
+        t.make_facility(f"county-{number:03}", agency=ohio, name=f"County Jail {number:03}")
+    old = anon.get("/facilities")
+    assert old["Deprecation"].startswith("@")
+    assert old["Link"] == '</api/v1/directory>; rel="successor-version"'
+    assert len(old.json()) == 62
+    assert old.json() == anon.get("/directory", {"limit": 200}).json()["facilities"]
+    assert "Deprecation" not in anon.get("/directory")
 
 
 def test_facility_detail_shows_policy_in_machine_words(world, anon):

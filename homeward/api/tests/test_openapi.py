@@ -49,6 +49,7 @@ def test_openapi_lists_every_path_with_bearer_security(db, anon):
     for path in [
         "/api/v1/auth/token",
         "/api/v1/facilities",
+        "/api/v1/directory",
         "/api/v1/facilities/{code}",
         "/api/v1/facilities/{code}/residents/{number}",
         "/api/v1/connections",
@@ -69,6 +70,8 @@ def test_openapi_lists_every_path_with_bearer_security(db, anon):
     # Signing in and the directory need no token, and say so; reading conversations does.
     assert paths["/api/v1/auth/token"]["post"]["security"] == []
     assert paths["/api/v1/facilities"]["get"]["security"] == []
+    assert paths["/api/v1/directory"]["get"]["security"] == []
+    assert paths["/api/v1/facilities"]["get"]["deprecated"] is True
     assert paths["/api/v1/conversations"]["get"]["security"]
     assert paths["/api/v1/me/conversations"]["get"]["security"]
     assert "ErrorOut" in spec["components"]["schemas"]

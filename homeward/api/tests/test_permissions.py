@@ -50,6 +50,7 @@ PUSH_DEVICE = PHONE.as_registered()
 PUBLIC = {
     ("POST", "/api/v1/auth/token"),
     ("GET", "/api/v1/facilities"),
+    ("GET", "/api/v1/directory"),
     ("GET", "/api/v1/facilities/{code}"),
     ("POST", "/api/v1/auth/password-reset"),
     ("GET", "/api/v1/auth/signup"),
@@ -370,6 +371,7 @@ def test_signing_out_revokes_only_ones_own_token(scene, world, api_a, api_b):
 
 
 def test_public_directory_needs_no_token(scene, anon):
+    assert anon.get("/directory").status_code == 200
     assert anon.get("/facilities").status_code == 200
     assert anon.get("/facilities/greenhaven").status_code == 200
 
