@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from homeward import builders as t
 from homeward.connections.models import Connection
 from homeward.messaging import services as messaging
@@ -131,3 +133,27 @@ def test_the_inbox_costs_the_same_queries_for_one_conversation_or_many(world, de
         page = client.get("/kiosk/").content.decode()
     assert "Friend 3" in page and "1 unread" in page
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+def test_the_inbox_comes_in_pages_the_most_recently_changed_first(world):
+    friends = [
+        t.connect(t.make_contact(f"friend{i}@example.org", name=f"Friend {i:02}"), world.resident)
+        for i in range(24)
+    ]
+    for minutes, connection in enumerate(friends):  # Friend 23 changed last
+        Connection.objects.filter(pk=connection.pk).update(
+            updated_at=connection.updated_at + dt.timedelta(minutes=minutes + 1)
+        )
+    client = kiosk_client_for(world.resident)
+    first = client.get("/kiosk/").content.decode()
+    shown = [f"Friend {i:02}" for i in range(23, 3, -1)]  # the 20 most recent
+    assert all(name in first for name in shown) and "Friend 03" not in first
+    assert "Page 1 of 2" in first and "?page=2" in first and "Ana Lopez" not in first
+    second = client.get("/kiosk/", {"page": 2}).content.decode()
+    assert all(f"Friend {i:02}" in second for i in range(4)) and "Ana Lopez" in second
+    assert "Friend 04" not in second and "?page=1" in second and "?page=3" not in second
+    for odd in ("x", "0", "99"):  # not a number: the first page; out of range: the last
+        page = client.get("/kiosk/", {"page": odd}).content.decode()
+        assert ("Friend 23" in page) == (odd == "x")
+    other = t.make_resident(world.facility_1, "NY2002", first_name="Other")
+    assert "Friend" not in kiosk_client_for(other).get("/kiosk/", {"page": 2}).content.decode()

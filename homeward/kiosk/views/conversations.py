@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -45,6 +46,8 @@ C = Connection.Status
 CLOSED = (C.BLOCKED, C.ENDED)
 # Messages on one page of a conversation on the kiosk; links lead to earlier and later ones.
 PAGE_SIZE = 30
+# Conversations on one page of the inbox.
+INBOX_PAGE = 20
 
 
 @dataclass
@@ -54,24 +57,28 @@ class InboxRow:
 
 
 def _inbox_connections(resident: Resident) -> QuerySet[Connection]:
-    """Active conversations, and closed ones that still have messages to look back on."""
+    """Active conversations, and closed ones that still have messages to look back on, the
+    most recently changed first."""
     mine = connection_access.connections_of_resident(resident)
     mine = mine.annotate(has_messages=message_selectors.has_messages())
-    return mine.filter(Q(status=C.ACTIVE) | Q(status__in=CLOSED, has_messages=True))
+    found = mine.filter(Q(status=C.ACTIVE) | Q(status__in=CLOSED, has_messages=True))
+    return found.order_by("-updated_at", "-pk")
 
 
 @require_GET
 @resident_required
 def inbox(request: KioskRequest) -> HttpResponse:
+    """The resident's conversations, ``INBOX_PAGE`` to a page (a long stay gathers many
+    past ones; a page that is not a number shows the first, one out of range the last),
+    and the notices they have not seen."""
     resident = request.resident
     unread = message_selectors.unread_counts_for_resident(resident.pk)
-    rows = [
-        InboxRow(connection, unread.get(connection.pk, 0))
-        for connection in _inbox_connections(resident)
-    ]
+    page = Paginator(_inbox_connections(resident), INBOX_PAGE).get_page(request.GET.get("page"))
+    rows = [InboxRow(connection, unread.get(connection.pk, 0)) for connection in page]
     notices, more_notices = notification_access.unread_notices(resident)
     context = {
         "rows": rows,
+        "page": page,
         "notices": notices,
         "more_notices": more_notices,
         **nav_context(request),
