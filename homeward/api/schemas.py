@@ -201,7 +201,7 @@ class FacilitySummary(FacilityRef):
 
 
 class FacilityPageOut(Schema):
-    facilities: list[FacilitySummary] = Field(description="By name.")
+    facilities: list[FacilitySummary] = Field(description="By name, then code.")
     next_page: int | None = Field(
         description="Pass as `page` (with the same `state` and `q`) for the facilities "
         "after these; null: none after them."
