@@ -170,6 +170,9 @@ class ConceptLibrary:
                 self.rules_by_name,
                 accept,
                 found,
+                words.keys,
+                lexicon.entry_keys,
+                tk.WORDS_KEPT,
             )
         return hits
 

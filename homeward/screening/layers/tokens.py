@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar, overload
@@ -325,7 +325,8 @@ _COMMON_WORDS = (
 )
 _FUNCTION = frozenset(key(word) for word in _FUNCTION_WORDS.split())
 _COMMON = frozenset(key(word) for word in _COMMON_WORDS.split())
-_WORDS_KEPT = 200_000
+# The most words a lexicon keeps what it knows of (``AnchoredLexicon``); then it forgets.
+WORDS_KEPT = 200_000
 # The array type of 32-bit ints, as ``native/_meet.c`` reads a packed word (int32_t).
 _INT32 = next(code for code in "ilh" if array(code).itemsize == 4)
 
@@ -371,6 +372,9 @@ class AnchoredLexicon(Lexicon[T]):
             at = max(range(len(words)), key=lambda i: _rarity(words[i]))
             by_anchor[words[at]].append(_Anchor(at, words, value))
         self._by_anchor = {k: tuple(v) for k, v in by_anchor.items()}
+        # Every key an entry is looked up by: a word none of whose keys is one anchors
+        # nothing (most new words), which the walk keeps without asking ``_learn``.
+        self.anchor_keys: Mapping[str, object] = self._by_anchor
         self._by_word: dict[str, _Anchored[T] | None] = {}
         # The same in numbers, for the compiled walk of ``native/_meet.c`` (``packed``):
         # each anchor numbered in the order of ``_by_anchor`` (``anchors``, and the number
@@ -385,6 +389,9 @@ class AnchoredLexicon(Lexicon[T]):
             counted += len(anchors)
         entry_keys = dict.fromkeys(k for anchor in self.anchors for k in anchor.words)
         self._key_number = {k: number for number, k in enumerate(entry_keys)}
+        # Every key of an entry's words: a word none of whose keys is one is None to
+        # ``packed`` (most new words), which the walk keeps without asking it.
+        self.entry_keys: Mapping[str, object] = self._key_number
         self.packed_by_word: dict[str, bytes | None] = {}
 
     def _anchored(self, word: str) -> tuple[list[int], dict[str, list[int]], dict[str, list[int]]]:
@@ -408,7 +415,7 @@ class AnchoredLexicon(Lexicon[T]):
 
     def _learn(self, word: str) -> _Anchored[T] | None:
         """Work out once what a word anchors (None for nothing), and keep it."""
-        if len(self._by_word) >= _WORDS_KEPT:
+        if len(self._by_word) >= WORDS_KEPT:
             self._by_word.clear()
         anchored = None
         if not self._by_anchor.keys().isdisjoint(keys(word)):  # most new words: nothing
@@ -446,14 +453,16 @@ class AnchoredLexicon(Lexicon[T]):
                 ints += [anchor.at, len(anchor.words), number]
                 ints += [self._key_number[k] for k in anchor.words]
             packed = array(_INT32, ints).tobytes()
-        if len(self.packed_by_word) >= _WORDS_KEPT:
+        if len(self.packed_by_word) >= WORDS_KEPT:
             self.packed_by_word.clear()
         self.packed_by_word[word] = packed
         return packed
 
     def spans(self, tokens: Words) -> list[tuple[int, int, T]]:
         """(first, last, value) of every entry found, first and last inclusive."""
-        return _walk(tokens.words, tokens.keys, self._by_word, self._learn)
+        return _walk(
+            tokens.words, tokens.keys, self._by_word, self._learn, self.anchor_keys, WORDS_KEPT
+        )
 
     def find(self, tokens: Words) -> list[Found[T]]:
         return [Found(first, last, value) for first, last, value in self.spans(tokens)]
@@ -461,7 +470,9 @@ class AnchoredLexicon(Lexicon[T]):
     def places(self, tokens: Words) -> dict[str, list[tuple[int, int]]]:
         """For a lexicon whose values are sets of names (concepts): ``places_of`` what
         ``spans`` finds."""
-        return _walk_places(tokens.words, tokens.keys, self._by_word, self._learn)
+        return _walk_places(
+            tokens.words, tokens.keys, self._by_word, self._learn, self.anchor_keys, WORDS_KEPT
+        )
 
 
 def walk(
@@ -469,16 +480,28 @@ def walk(
     keys: list[frozenset[str]],
     by_word: dict[str, _Anchored[T] | None],
     learn: Callable[[str], _Anchored[T] | None],
+    anchors: Mapping[str, object] | None = None,
+    kept: int = 0,
 ) -> list[tuple[int, int, T]]:
     """(first, last, value) of every entry anchored at one of ``words``, by what each word
-    anchors (``by_word``, or ``learn`` for a word not there yet). ``native/_walk.c`` does
-    the same in C, which is used when it is built."""
+    anchors (``by_word``, or ``learn`` for a word not there yet). Given ``anchors`` (the
+    keys entries are anchored by) and ``kept`` (the most words by_word keeps), a new word
+    none of whose keys is in anchors is kept as anchoring nothing without asking learn,
+    while by_word holds fewer than kept words (as learn keeps it: learn empties a full
+    by_word). ``native/_walk.c`` does the same in C, which is used when it is built."""
     found: list[tuple[int, int, T]] = []
     count = len(keys)
     for index, word in enumerate(words):
         anchored = by_word.get(word, _UNKNOWN)
         if anchored is _UNKNOWN:
-            anchored = learn(word)
+            if (
+                anchors is not None
+                and len(by_word) < kept
+                and anchors.keys().isdisjoint(keys[index])
+            ):
+                anchored = by_word[word] = None
+            else:
+                anchored = learn(word)
         if anchored is None:
             continue
         ones, after, before = anchored
@@ -544,10 +567,14 @@ def walk_places(
     keys: list[frozenset[str]],
     by_word: dict[str, _Anchored[frozenset[str]] | None],
     learn: Callable[[str], _Anchored[frozenset[str]] | None],
+    anchors: Mapping[str, object] | None = None,
+    kept: int = 0,
 ) -> dict[str, list[tuple[int, int]]]:
     """``places_of`` the ``walk`` of a lexicon whose values are sets of names.
     ``native/_walk.c`` does both in one pass, used when it is built."""
-    return _places_of(_walk(words, keys, by_word, learn))
+    if anchors is None:
+        return _places_of(_walk(words, keys, by_word, learn))
+    return _places_of(_walk(words, keys, by_word, learn, anchors, kept))
 
 
 _places_of: Callable[..., dict[str, list[tuple[int, int]]]] = (

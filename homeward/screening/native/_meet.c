@@ -27,6 +27,14 @@
  *   names_of       tuple: for each anchor's number, the numbers of its concepts' names
  *   rules_by_name  tuple: for each name's number, the rules listed under it, each
  *                  (rule, name numbers, ranks, window)
+ *   and, optionally, three more:
+ *   keys           list[frozenset[str]], each word's keys
+ *   anchors        dict whose keys are every key of an entry's words
+ *                  (``AnchoredLexicon.entry_keys``)
+ *   kept           int, the most words by_word keeps (``tokens.WORDS_KEPT``)
+ *                  with which a word not in by_word none of whose keys is in anchors (most
+ *                  new words) is kept in by_word as None without asking learn, while
+ *                  by_word holds fewer than kept words, as learn would keep it
  *   The walk finds what ``tokens.walk`` finds, in its order; each name's spans are sorted,
  *   each once, as ``tokens.places_of`` keeps them; the rules are tried in the order of
  *   ``concepts.meetings``: for each name in the order it was first found, the rules listed
@@ -133,6 +141,14 @@ held_add(Py_ssize_t a, Py_ssize_t b)
         return PY_SSIZE_T_MIN;
     return a + b;
 }
+
+/* What ``meet_words`` may be given to keep a new word that is no entry's without asking
+ * learn: each word's keys, the keys of the entries' words, the most words by_word keeps
+ * (``anchors`` NULL where not given). */
+typedef struct {
+    PyObject *keys, *anchors;
+    Py_ssize_t kept;
+} Shortcut;
 
 /* What ``meet_words`` hands to Python before accept is first called (``hand_over``). */
 typedef struct Handover Handover;
@@ -484,11 +500,57 @@ sort:
     places->count = kept;
 }
 
+/* 1 where none of ``word_keys`` (a set) is a key of ``anchors`` (a dict); 0 where one is,
+ * or where a key is not a str (the lexicon is asked); -1 with an error. (``_walk.c`` has
+ * the same: each module is built alone.) */
+static int
+anchors_nothing(PyObject *word_keys, PyObject *anchors)
+{
+    PyObject *each = PyObject_GetIter(word_keys), *key;
+    int nothing = 1;
+    if (each == NULL)
+        return -1;
+    while (nothing == 1 && (key = PyIter_Next(each)) != NULL) {
+        if (!PyUnicode_CheckExact(key))
+            nothing = 0;
+        else if (PyDict_Contains(anchors, key) != 0) /* 1: an entry's; -1: an error */
+            nothing = PyErr_Occurred() ? -1 : 0;
+        Py_DECREF(key);
+    }
+    Py_DECREF(each);
+    return nothing == 1 && PyErr_Occurred() ? -1 : nothing;
+}
+
+/* What a word not in by_word is to the walk: None, kept in by_word, where none of its keys
+ * (word ``read`` of the list ``keys``) is in ``anchors`` and by_word is not full; else what
+ * learn makes of it. A new reference, or NULL with an error. */
+static PyObject *
+new_record(PyObject *word, Py_ssize_t read, PyObject *by_word, PyObject *learn,
+           const Shortcut *shortcut)
+{
+    int nothing = 0;
+    if (shortcut->anchors != NULL && PyDict_GET_SIZE(by_word) < shortcut->kept) {
+        if (read >= PyList_GET_SIZE(shortcut->keys)) {
+            PyErr_SetString(PyExc_ValueError, "meet_words: a word without its keys");
+            return NULL;
+        }
+        PyObject *word_keys = PyList_GET_ITEM(shortcut->keys, read);
+        Py_INCREF(word_keys); /* held: a look-up may run Python code */
+        nothing = PyAnySet_Check(word_keys) ? anchors_nothing(word_keys, shortcut->anchors) : 0;
+        Py_DECREF(word_keys);
+        if (nothing == 1 && PyDict_SetItem(by_word, word, Py_None) < 0)
+            return NULL;
+    }
+    if (nothing < 0)
+        return NULL;
+    return nothing ? Py_NewRef(Py_None) : PyObject_CallOneArg(learn, word);
+}
+
 /* The walk of the words (see ``tokens.walk``), each word's record read first (``learn``
  * may run any Python), then the entries found added to ``found``. */
 static int
-walk_words(PyObject *words, PyObject *by_word, PyObject *learn, PyObject *names_of,
-           Found *found)
+walk_words(PyObject *words, PyObject *by_word, PyObject *learn, const Shortcut *shortcut,
+           PyObject *names_of, Found *found)
 {
     Py_ssize_t count = PyList_GET_SIZE(words), read = 0;
     PyObject **held = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(PyObject *));
@@ -516,7 +578,7 @@ walk_words(PyObject *words, PyObject *by_word, PyObject *learn, PyObject *names_
         if (packed != NULL) {
             Py_INCREF(packed);
         } else if (!PyErr_Occurred()) {
-            packed = PyObject_CallOneArg(learn, word);
+            packed = new_record(word, read, by_word, learn, shortcut);
         }
         Py_DECREF(word);
         if (packed == NULL)
@@ -717,14 +779,20 @@ rules_to_meet(PyObject *rules_by_name, const Found *found, PyObject ***rules,
 static PyObject *
 meet_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 8 || !PyList_Check(args[0]) || !PyDict_Check(args[1]) ||
+    if ((nargs != 8 && nargs != 11) || !PyList_Check(args[0]) || !PyDict_Check(args[1]) ||
         !PyTuple_Check(args[3]) || !PyTuple_Check(args[4]) || !PyTuple_Check(args[5]) ||
-        PyTuple_GET_SIZE(args[3]) != PyTuple_GET_SIZE(args[5]) || !PyList_Check(args[7])) {
+        PyTuple_GET_SIZE(args[3]) != PyTuple_GET_SIZE(args[5]) || !PyList_Check(args[7]) ||
+        (nargs == 11 && (!PyList_Check(args[8]) || !PyDict_Check(args[9]) ||
+                         !PyLong_CheckExact(args[10])))) {
         PyErr_SetString(PyExc_TypeError,
                         "meet_words(words: list, by_word: dict, learn, names: tuple, names_of: "
-                        "tuple, rules_by_name: tuple as long as names, accept, places: list)");
+                        "tuple, rules_by_name: tuple as long as names, accept, places: list[, "
+                        "keys: list, anchors: dict, kept: int])");
         return NULL;
     }
+    Shortcut shortcut = {nargs == 11 ? args[8] : NULL, nargs == 11 ? args[9] : NULL, 0};
+    if (nargs == 11 && (shortcut.kept = PyLong_AsSsize_t(args[10])) == -1 && PyErr_Occurred())
+        return NULL;
     PyObject *names = args[3], *rules_by_name = args[5], *accept = args[6];
     Py_ssize_t named = PyTuple_GET_SIZE(names), count = 0;
     Found found = {PyMem_Calloc((size_t)(named ? named : 1), sizeof(Places)), named,
@@ -740,7 +808,7 @@ meet_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *held[] = {names, rules_by_name, accept, args[7]};
     for (size_t h = 0; h < sizeof held / sizeof *held; h++)
         Py_INCREF(held[h]);
-    failed = walk_words(args[0], args[1], args[2], args[4], &found) < 0 ||
+    failed = walk_words(args[0], args[1], args[2], &shortcut, args[4], &found) < 0 ||
              rules_to_meet(rules_by_name, &found, &rules, &count) < 0;
     for (Py_ssize_t r = 0; !failed && r < count; r++)
         failed = meet_rule(rules[r], &found, accept, &handover) < 0;
@@ -763,7 +831,8 @@ static PyMethodDef methods[] = {
     {"meet", (PyCFunction)(void (*)(void))meet, METH_FASTCALL,
      "meet(lists, ranks, window, accept): call accept where a rule's concepts meet."},
     {"meet_words", (PyCFunction)(void (*)(void))meet_words, METH_FASTCALL,
-     "meet_words(words, by_word, learn, names, names_of, rules_by_name, accept, places): "
+     "meet_words(words, by_word, learn, names, names_of, rules_by_name, accept, places[, "
+     "keys, anchors, kept]): "
      "concepts.meetings of the places of a message's words."},
     {NULL, NULL, 0, NULL},
 };

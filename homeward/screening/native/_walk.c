@@ -13,14 +13,22 @@
  *             a neighbour's key to a tuple of _Anchor (at, words, value)
  *   learn     a function of a word not in by_word yet: works out what it anchors, keeps
  *             it in by_word and returns it
+ * and, optionally, two more:
+ *   anchors   dict whose keys are every key an entry is anchored by
+ *             (``AnchoredLexicon.anchor_keys``)
+ *   kept      int, the most words by_word keeps (``tokens.WORDS_KEPT``)
+ *   with which a word not in by_word none of whose keys is in anchors (most new words) is
+ *   kept in by_word as anchoring nothing (None) without asking learn, while by_word holds
+ *   fewer than kept words (learn empties it when it is full), as learn would keep it
  * Returns list[tuple[int, int, value]]: first and last word (inclusive), and the value.
  *
  * places_of(found) -> dict[str, list[tuple[int, int]]]
  *   found is what walk returns with frozensets of concept names for values; each name
  *   with the sorted spans (first, last) where it was found, each span once
  *
- * walk_places(words, keys, by_word, learn) -> dict[str, list[tuple[int, int]]]
- *   places_of(walk(words, keys, by_word, learn)) in one pass, without the list between
+ * walk_places(words, keys, by_word, learn[, anchors, kept]) -> dict[str, list[...]]
+ *   places_of(walk(words, keys, by_word, learn[, anchors, kept])) in one pass, without the
+ *   list between
  *
  * near(index, keys, lo, hi, first, last, own) -> bool
  *   whether a phrase of ``index`` (a dict of a first key to a tuple of phrases, each a
@@ -219,20 +227,45 @@ at_word(PyObject *anchored, Py_ssize_t index, PyObject *keys, PyObject *found)
     return 0;
 }
 
+/* 1 where none of ``word_keys`` (a set) is a key of ``anchors`` (a dict); 0 where one is,
+ * or where a key is not a str (the lexicon is asked); -1 with an error. */
+static int
+anchors_nothing(PyObject *word_keys, PyObject *anchors)
+{
+    PyObject *each = PyObject_GetIter(word_keys), *key;
+    int nothing = 1;
+    if (each == NULL)
+        return -1;
+    while (nothing == 1 && (key = PyIter_Next(each)) != NULL) {
+        if (!PyUnicode_CheckExact(key))
+            nothing = 0;
+        else if (PyDict_Contains(anchors, key) != 0) /* 1: anchored; -1: an error */
+            nothing = PyErr_Occurred() ? -1 : 0;
+        Py_DECREF(key);
+    }
+    Py_DECREF(each);
+    return nothing == 1 && PyErr_Occurred() ? -1 : nothing;
+}
+
 /* The walk over the words, adding what it finds to ``found`` (``add``): 0, or -1 with an
  * error. */
 static int
 walk_into(PyObject *const *args, Py_ssize_t nargs, const char *usage, PyObject *found)
 {
-    if (nargs != 4) {
-        PyErr_Format(PyExc_TypeError, "%s(words, keys, by_word, learn)", usage);
+    if (nargs != 4 && nargs != 6) {
+        PyErr_Format(PyExc_TypeError, "%s(words, keys, by_word, learn[, anchors, kept])", usage);
         return -1;
     }
     PyObject *words = args[0], *keys = args[1], *by_word = args[2], *learn = args[3];
-    if (!PyList_Check(words) || !PyList_Check(keys) || !PyDict_Check(by_word)) {
-        PyErr_Format(PyExc_TypeError, "%s(list, list, dict, learn)", usage);
+    PyObject *anchors = nargs == 6 ? args[4] : NULL;
+    Py_ssize_t kept = 0;
+    if (!PyList_Check(words) || !PyList_Check(keys) || !PyDict_Check(by_word) ||
+        (anchors != NULL && (!PyDict_Check(anchors) || !PyLong_CheckExact(args[5])))) {
+        PyErr_Format(PyExc_TypeError, "%s(list, list, dict, learn[, dict, int])", usage);
         return -1;
     }
+    if (anchors != NULL && (kept = PyLong_AsSsize_t(args[5])) == -1 && PyErr_Occurred())
+        return -1;
     /* learn is Python: the lists are measured again after every word, never trusted. */
     for (Py_ssize_t index = 0; index < PyList_GET_SIZE(words); index++) {
         if (PyList_GET_SIZE(keys) != PyList_GET_SIZE(words)) {
@@ -252,7 +285,18 @@ walk_into(PyObject *const *args, Py_ssize_t nargs, const char *usage, PyObject *
             Py_DECREF(word);
             return -1;
         } else {
-            anchored = PyObject_CallOneArg(learn, word);
+            int nothing = 0; /* the word anchors nothing: kept so without asking learn */
+            if (anchors != NULL && PyDict_GET_SIZE(by_word) < kept) {
+                PyObject *word_keys = key_set(keys, index);
+                Py_XINCREF(word_keys); /* held: a look-up may run Python code */
+                nothing = word_keys == NULL ? -1 : anchors_nothing(word_keys, anchors);
+                Py_XDECREF(word_keys);
+                if (nothing == 1 && PyDict_SetItem(by_word, word, Py_None) < 0)
+                    nothing = -1;
+            }
+            anchored = nothing == 1 ? Py_NewRef(Py_None)
+                       : nothing == 0 ? PyObject_CallOneArg(learn, word)
+                                      : NULL;
             Py_DECREF(word);
             if (anchored == NULL)
                 return -1;
@@ -514,9 +558,11 @@ near(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
 static PyMethodDef methods[] = {
     {"walk", (PyCFunction)(void (*)(void))walk, METH_FASTCALL,
-     "walk(words, keys, by_word, learn): (first, last, value) of every entry found."},
+     "walk(words, keys, by_word, learn[, anchors, kept]): (first, last, value) of every "
+     "entry found."},
     {"walk_places", (PyCFunction)(void (*)(void))walk_places, METH_FASTCALL,
-     "walk_places(words, keys, by_word, learn): places_of what walk finds, in one pass."},
+     "walk_places(words, keys, by_word, learn[, anchors, kept]): places_of what walk "
+     "finds, in one pass."},
     {"places_of", places_of, METH_O, "places_of(found): each concept name's sorted spans."},
     {"near", (PyCFunction)(void (*)(void))near, METH_FASTCALL,
      "near(index, keys, lo, hi, first, last, own): whether a phrase is near the term."},

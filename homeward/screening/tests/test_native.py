@@ -81,9 +81,21 @@ def test_every_source_builds_without_a_warning_and_a_changed_one_is_not_used(
     assert not native.built_path(broken).exists()  # nothing half-written
 
 
+def _counted(lexicon: tokens.AnchoredLexicon[Any], asked: list[str]) -> Callable[[str], Any]:
+    """The lexicon's ``_learn``, noting each word it is asked about in ``asked``."""
+
+    def learn(word: str) -> Any:
+        asked.append(word)
+        return lexicon._learn(word)
+
+    return learn
+
+
 @needs_built
 def test_the_compiled_walk_finds_what_the_python_walk_finds_in_the_same_order() -> None:
-    """Each walks a lexicon of its own, made fresh, so each learns every word itself."""
+    """Each walks a lexicon of its own, made fresh, so each learns every word itself: in C
+    and in Python keeping the words that anchor nothing without asking the lexicon, and in
+    Python asking it of every new word, as it was written first."""
     assert compiled_walk is not None
     found, library_of_concepts = 0, concepts.library()
     lexicons = (library_of_concepts.lexicon, library_of_concepts.contexts, slang.library().lexicon)
@@ -91,19 +103,51 @@ def test_the_compiled_walk_finds_what_the_python_walk_finds_in_the_same_order() 
         entries = [
             (" ".join(a.words), a.value) for anchors in library._by_anchor.values() for a in anchors
         ]
-        for_c, for_python = tokens.AnchoredLexicon(entries), tokens.AnchoredLexicon(entries)
+        for_c, shortcut, asking = (tokens.AnchoredLexicon(entries) for _ in range(3))
+        asked: list[str] = []
+        c_asked: list[str] = []
+        learn, c_learn = _counted(asking, asked), _counted(for_c, c_asked)
+
         for text in texts():
             normalized = normalize(text)
             for view in (normalized.plain, normalized.folded):
                 words = tokens.Words(view.text)
-                with_c = compiled_walk(words.words, words.keys, for_c._by_word, for_c._learn)
+                kept = (for_c.anchor_keys, tokens.WORDS_KEPT)
+                with_c = compiled_walk(words.words, words.keys, for_c._by_word, c_learn, *kept)
+                kept = (shortcut.anchor_keys, tokens.WORDS_KEPT)
                 python = tokens.walk(
-                    words.words, words.keys, for_python._by_word, for_python._learn
+                    words.words, words.keys, shortcut._by_word, shortcut._learn, *kept
                 )
                 assert with_c == python, text
+                assert tokens.walk(words.words, words.keys, asking._by_word, learn) == python
                 found += len(python)
-        assert for_c._by_word == for_python._by_word  # both learnt the same words
+        # all three learnt the same words; C kept thousands as anchoring nothing unasked
+        assert for_c._by_word == shortcut._by_word == asking._by_word
+        not_asked = set(asked) - set(c_asked)
+        assert len(not_asked) > 1_000 and len(c_asked) + len(not_asked) == len(asked)
+        assert all(asking._by_word[word] is None for word in not_asked)
     assert found > 40_000
+
+
+@needs_built
+def test_a_full_lexicon_asks_learn_of_every_new_word_which_empties_it() -> None:
+    assert compiled_walk is not None
+    lexicon = tokens.AnchoredLexicon([("put in work", "a"), ("shank", "b")])
+    words = tokens.Words("they put in work with a shank")
+    asked: list[str] = []
+    learn = _counted(lexicon, asked)
+
+    for walk in (compiled_walk, tokens.walk):  # kept: 0, so by_word is always full
+        lexicon._by_word.clear()
+        asked.clear()
+        found = walk(words.words, words.keys, lexicon._by_word, learn, lexicon.anchor_keys, 0)
+        assert found == [(1, 3, "a"), (6, 6, "b")]
+        assert asked == words.words  # every word, each once
+        lexicon._by_word.clear()
+        asked.clear()
+        walk(words.words, words.keys, lexicon._by_word, learn, lexicon.anchor_keys, 100)
+        assert asked == ["work", "shank"]  # the entries' anchors (their rarest words)
+        assert all(lexicon._by_word[word] is None for word in ("they", "put", "in", "with", "a"))
 
 
 def _walk_arguments(lexicon: tokens.AnchoredLexicon[Any], words: tokens.Words) -> tuple[Any, ...]:
@@ -156,6 +200,10 @@ def test_the_compiled_loops_refuse_what_they_cannot_read_and_pass_errors_on() ->
     assert compiled_walk is not None and compiled_meet is not None
     with pytest.raises(TypeError):
         compiled_walk(["a"], [frozenset({"a"})], ["not", "a", "dict"], lambda w: None)
+    with pytest.raises(TypeError):  # anchors without the most words kept
+        compiled_walk(["a"], [frozenset({"a"})], {}, lambda w: None, {})
+    with pytest.raises(TypeError):
+        compiled_walk(["a"], [frozenset({"a"})], {}, lambda w: None, ["a"], 10)
     with pytest.raises(ValueError, match="without its keys"):
         compiled_walk(["a", "b"], [frozenset({"a"})], {}, lambda w: None)
     with pytest.raises(TypeError):
@@ -257,6 +305,9 @@ def _meet_words(library: concepts.ConceptLibrary, words: tokens.Words) -> list[A
         library.rules_by_name,
         _answering(calls),
         places,
+        words.keys,
+        lexicon.entry_keys,
+        tokens.WORDS_KEPT,
     )
     assert len(places) == (1 if calls else 0)  # handed over once, before the first call
     return [calls, places[0] if places else None]
@@ -286,6 +337,10 @@ def test_the_walk_and_meetings_in_numbers_make_python_s_calls_in_its_order() -> 
                 assert list(with_c[1]) == list(python[1]), text
             called += len(python[0])
     assert called > 1_000
+    # The words C kept as no entry's without asking packed are those packed says are None.
+    learnt, fresh = library.lexicon.packed_by_word, concepts.load().lexicon
+    assert {word: fresh.packed(word) for word in learnt} == learnt
+    assert sum(record is None for record in learnt.values()) > 5_000
 
 
 @needs_built
@@ -382,6 +437,10 @@ def test_the_walk_in_numbers_refuses_what_it_cannot_read_and_passes_errors_on() 
 
     with pytest.raises(RuntimeError, match="new"):
         calls({}, ["new"], learn=learn)
+    with pytest.raises(TypeError):  # the keys, the entries' keys and the most words kept
+        meet_words(["a"], one, learn, ("x", "y"), names_of, rules, _answering([]), [], [], {})
+    with pytest.raises(ValueError, match="without its keys"):
+        meet_words(["new"], {}, learn, ("x", "y"), names_of, rules, _answering([]), [], [], {}, 9)
     with pytest.raises(ZeroDivisionError):
         calls(one, ["a", "b"], accept=lambda *a: 1 / 0)
     # learn is Python and may change the words under the walk: an error, never a crash.
