@@ -502,7 +502,7 @@ sort:
 
 /* 1 where none of ``word_keys`` (a set) is a key of ``anchors`` (a dict); 0 where one is,
  * or where a key is not a str (the lexicon is asked); -1 with an error. (``_walk.c`` has
- * the same: each module is built alone.) */
+ * the same: each module is built alone, from its one file, which its build is keyed by.) */
 static int
 anchors_nothing(PyObject *word_keys, PyObject *anchors)
 {

@@ -228,7 +228,8 @@ at_word(PyObject *anchored, Py_ssize_t index, PyObject *keys, PyObject *found)
 }
 
 /* 1 where none of ``word_keys`` (a set) is a key of ``anchors`` (a dict); 0 where one is,
- * or where a key is not a str (the lexicon is asked); -1 with an error. */
+ * or where a key is not a str (the lexicon is asked); -1 with an error. (``_meet.c`` has
+ * the same: each module is built alone, from its one file, which its build is keyed by.) */
 static int
 anchors_nothing(PyObject *word_keys, PyObject *anchors)
 {
