@@ -70,13 +70,7 @@ from homeward.screening import native
 from homeward.screening.detector_cipher import KNOWN_WORDS
 from homeward.screening.detector_patterns import NUMBER_WORDS
 from homeward.screening.layers.once import once
-from homeward.screening.layers.tokens import (
-    Vocabulary,
-    dictionary_starts,
-    in_dictionary,
-    key,
-    new_vocabulary,
-)
+from homeward.screening.layers.tokens import dictionary_starts, in_dictionary, key
 from homeward.screening.normalize import Normalized, View, all_latin1
 
 if TYPE_CHECKING:
@@ -219,18 +213,6 @@ def _backwards_triggers() -> frozenset[str]:
 
 def trigger_keys() -> frozenset[str]:
     return _trigger_sets()[0]
-
-
-@once
-def _joined_triggers() -> Vocabulary:
-    """The words that matter (``trigger_keys``) in a vocabulary of their own, which says
-    whether two or three words in a row of a text make one (``Vocabulary.joins``), exactly
-    the split-words decoder's first test. It replaced the gate's patterns of each word split
-    once ("kni fe"), which let "k ni fe" by unread."""
-    vocabulary = new_vocabulary()
-    for word in trigger_keys():
-        vocabulary.add(word, frozenset((word,)))
-    return vocabulary
 
 
 def unaccent(text: str) -> str:
@@ -414,6 +396,12 @@ def _gate_patterns() -> dict[str, list[str]]:
     expressions."""
     shift, backwards = _markers()
     words_backwards = [rf"\b{w}\b" for w in sorted(_backwards_triggers())]
+    split = [
+        rf"\b{word[:i]} {word[i:]}\b"
+        for word in sorted(trigger_keys())
+        if word.isascii() and word.isalpha()
+        for i in range(1, len(word))
+    ]
     number_words = f"(?:{NUMBER_WORDS})"
     letter = "[.-]{1,5}(?: ?[/|] ?| )"  # a Morse letter and what follows it
     # Two words of the p-language or of pig Latin with at most one word between, whatever
@@ -424,6 +412,7 @@ def _gate_patterns() -> dict[str, list[str]]:
         "shift": [rf"\b{w}\b" for w in sorted(shift)],
         "reversed": [rf"\b{w}\b" for w in sorted(backwards | {"ne"})],
         "reversed-words": words_backwards,
+        "split": split,
         "numbers": [
             r"\b[0-9]{1,2}[-.][0-9]{1,2}\b",
             r"\b[0-9]{1,2}(?:, ?[0-9]{1,2}){3}\b",
@@ -453,7 +442,7 @@ def _gate_patterns() -> dict[str, list[str]]:
 
 
 _GATE_NAMES = frozenset(
-    ("shift", "reversed", "reversed-words", "numbers", "spelled", "morse", "play", "told")
+    ("shift", "reversed", "reversed-words", "numbers", "spelled", "split", "morse", "play", "told")
 )
 
 
@@ -587,7 +576,8 @@ class _Message:
             self._letter_numbers()
         if may("spelled"):
             self._spelled_digits()
-        self._split_words()  # not gated: its own first test is cheaper than the gate's words
+        if may("split"):
+            self._split_words()
         if may("morse"):
             self._morse()
         if may("play"):
@@ -743,10 +733,14 @@ class _Message:
 
     # words split apart
     def _split_words(self) -> None:
-        if not _joined_triggers().joins(self.folded):
-            return  # no two or three words in a row make a word that matters
         words, text = self.words, self.folded
+        if len(words) < 2:
+            return
         triggers = trigger_keys()
+        together = set(map(str.__add__, words, words[1:]))
+        together |= set(map("".join, zip(words, words[1:], words[2:], strict=False)))
+        if together.isdisjoint(triggers):
+            return
         fixes: list[tuple[int, int]] = []
         for size in (2, 3):
             for first in range(len(words) - size + 1):

@@ -73,14 +73,6 @@ class Vocabulary:
     def clear(self) -> None:
         self._keys.clear()
 
-    def joins(self, text: str) -> bool:
-        """Whether two or three words in a row of ``text`` (``words_of``), put together,
-        are a word kept: "kni fe", "k ni fe"."""
-        words, kept = words_of(text), self._keys
-        pairs = map(str.__add__, words, words[1:])
-        threes = map("".join, zip(words, words[1:], words[2:], strict=False))
-        return any(map(kept.__contains__, pairs)) or any(map(kept.__contains__, threes))
-
     def __len__(self) -> int:
         return len(self._keys)
 
@@ -94,9 +86,7 @@ def words_of(text: str) -> list[str]:
     return data.translate(_NOT_WORD_LATIN1).decode("latin-1").split()
 
 
-# A new vocabulary: in C where it is built.
-new_vocabulary: Callable[[], Vocabulary] = native.function("_text", "Vocabulary") or Vocabulary
-_vocabulary = new_vocabulary()
+_vocabulary: Vocabulary = (native.function("_text", "Vocabulary") or Vocabulary)()
 
 
 class _Lemmatize(Protocol):

@@ -170,31 +170,12 @@ typedef struct {
     PyObject *keys;  /* what ``add`` was given for it */
 } Slot;
 
-/* A word's shape: its first and last characters (five bits of each: every ASCII letter its
- * own) and its length (four bits), 14 bits in all. */
-#define SHAPES (1 << 14)
-
 typedef struct {
     PyObject_HEAD
     Slot *slots;
     Py_ssize_t capacity; /* a power of two, or 0 before the first word */
     Py_ssize_t used;
-    /* The shapes of the words added, a bit each: words put together whose shape is none of
-     * them are no word kept, known without reading them again (``joins``). */
-    uint64_t shapes[SHAPES / 64];
 } Vocabulary;
-
-static inline size_t
-shape_of(Py_UCS4 first, Py_UCS4 last, Py_ssize_t length)
-{
-    return ((size_t)(first & 31) << 9) | ((size_t)(last & 31) << 4) | ((size_t)length & 15);
-}
-
-static inline int
-has_shape(const Vocabulary *self, size_t shape)
-{
-    return (self->shapes[shape / 64] >> (shape % 64)) & 1;
-}
 
 /* A seed for the hash, drawn from os.urandom when the module is loaded: words made to fall
  * in one place of the table cannot be worked out beforehand. */
@@ -306,7 +287,6 @@ vocabulary_clear_slots(Vocabulary *self)
     Py_ssize_t capacity = self->capacity;
     self->slots = NULL;
     self->capacity = self->used = 0;
-    memset(self->shapes, 0, sizeof(self->shapes));
     for (Py_ssize_t i = 0; i < capacity; i++) {
         Py_XDECREF(slots[i].word);
         Py_XDECREF(slots[i].keys);
@@ -357,10 +337,6 @@ vocabulary_add(Vocabulary *self, PyObject *const *args, Py_ssize_t nargs)
         Py_INCREF(args[0]);
         *slot = (Slot){hash, args[0], args[1]};
         self->used++;
-        if (t.length > 0) {
-            size_t shape = shape_of(AT(t, 0), AT(t, t.length - 1), t.length);
-            self->shapes[shape / 64] |= (uint64_t)1 << (shape % 64);
-        }
     } else {
         Py_SETREF(slot->keys, args[1]);
     }
@@ -469,90 +445,6 @@ done:
     return both;
 }
 
-/* Whether ``word`` is the ``count`` pieces text[starts[i]:ends[i]] put together. */
-static int
-same_joined(PyObject *word, Text t, const Py_ssize_t *starts, const Py_ssize_t *ends, int count)
-{
-    Py_ssize_t at = 0, length = PyUnicode_GET_LENGTH(word);
-    int kind = PyUnicode_KIND(word);
-    const void *data = PyUnicode_DATA(word);
-    for (int piece = 0; piece < count; piece++)
-        for (Py_ssize_t i = starts[piece]; i < ends[piece]; i++, at++)
-            if (at >= length || PyUnicode_READ(kind, data, at) != AT(t, i))
-                return 0;
-    return at == length;
-}
-
-/* Whether the ``count`` pieces text[starts[i]:ends[i]] put together are a word kept. */
-static int
-has_joined(const Vocabulary *self, Text t, const Py_ssize_t *starts, const Py_ssize_t *ends,
-           int count)
-{
-    uint64_t state = hash_seed;
-    for (int piece = 0; piece < count; piece++)
-        for (Py_ssize_t i = starts[piece]; i < ends[piece]; i++)
-            state = (state ^ AT(t, i)) * FNV_PRIME;
-    Py_uhash_t hash = hash_finished(state);
-    size_t mask = (size_t)self->capacity - 1, i = (size_t)hash & mask;
-    for (int probes = 0; probes < MAX_PROBES; probes++, i = (i + 1) & mask) {
-        Slot *slot = &self->slots[i];
-        if (slot->hash == 0)
-            return 0;
-        if (slot->hash == hash && same_joined(slot->word, t, starts, ends, count))
-            return 1;
-    }
-    return 0;
-}
-
-/* joins(text): whether two or three words in a row of ``text`` (its words as
- * ``words_and_keys`` reads them), put together, are a word kept: "kni fe", "k ni fe". Only
- * those of the shape of a word kept (``shape_of``; 1 in 25 of a letter's) are read again. */
-static PyObject *
-vocabulary_joins(Vocabulary *self, PyObject *text)
-{
-    Text t;
-    if (read_text(text, "Vocabulary.joins", &t) < 0)
-        return NULL;
-    if (self->used == 0)
-        Py_RETURN_FALSE;
-    /* The last three words: where each starts and ends, its first character */
-    Py_ssize_t starts[3] = {0, 0, 0}, ends[3] = {0, 0, 0};
-    Py_UCS4 firsts[3] = {0, 0, 0};
-    Py_ssize_t at = 0, seen = 0;
-    const Py_UCS1 *latin1 = t.kind == PyUnicode_1BYTE_KIND ? t.data : NULL;
-    while (at < t.length) {
-        if (latin1 != NULL)
-            while (at < t.length && !latin1_letter[latin1[at]])
-                at++;
-        else
-            while (at < t.length && !is_word_letter(AT(t, at)))
-                at++;
-        if (at >= t.length)
-            break;
-        Py_ssize_t start = at;
-        if (latin1 != NULL)
-            while (at < t.length && latin1_letter[latin1[at]])
-                at++;
-        else
-            while (at < t.length && is_word_letter(AT(t, at)))
-                at++;
-        starts[0] = starts[1], ends[0] = ends[1], firsts[0] = firsts[1];
-        starts[1] = starts[2], ends[1] = ends[2], firsts[1] = firsts[2];
-        starts[2] = start, ends[2] = at, firsts[2] = latin1 ? latin1[start] : AT(t, start);
-        Py_UCS4 last = latin1 ? latin1[at - 1] : AT(t, at - 1);
-        Py_ssize_t two = at - starts[1], three = at - starts[0];
-        two -= starts[2] - ends[1], three -= (starts[2] - ends[1]) + (starts[1] - ends[0]);
-        seen++;
-        if (seen >= 2 && has_shape(self, shape_of(firsts[1], last, two)) &&
-            has_joined(self, t, starts + 1, ends + 1, 2))
-            Py_RETURN_TRUE;
-        if (seen >= 3 && has_shape(self, shape_of(firsts[0], last, three)) &&
-            has_joined(self, t, starts, ends, 3))
-            Py_RETURN_TRUE;
-    }
-    Py_RETURN_FALSE;
-}
-
 static PyMethodDef vocabulary_methods[] = {
     {"words_and_keys", (PyCFunction)vocabulary_words_and_keys, METH_O,
      "words_and_keys(text): its words, each one's keys (None: not known), how many None."},
@@ -560,8 +452,6 @@ static PyMethodDef vocabulary_methods[] = {
      "add(word, keys): keep a word with its keys (replacing any it had)."},
     {"get", (PyCFunction)vocabulary_get, METH_O, "get(word): its keys, or None."},
     {"clear", (PyCFunction)vocabulary_clear, METH_NOARGS, "clear(): forget every word."},
-    {"joins", (PyCFunction)vocabulary_joins, METH_O,
-     "joins(text): whether two or three words in a row of text, put together, are a word kept."},
     {NULL, NULL, 0, NULL},
 };
 

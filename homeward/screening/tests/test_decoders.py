@@ -225,12 +225,6 @@ def test_words_split_apart() -> None:
     [(name, source, text)] = decoded("got the sh ank under the mattress")
     assert (name, text) == ("split-words", "got the shank under the mattress")
     assert source == "got the sh ank under the mattress"
-    # In three pieces too, as the decoder reads them with or without the gate (the gate's
-    # patterns used to know only two, and let such a message by unread).
-    for text in ("bring the k ni fe to the yard", "bring the kn if e to the yard"):
-        normalized = normalize(text)
-        assert [d.text for d in decode(normalized)] == ["bring the knife to the yard"], text
-        assert decode(normalized) == decode(normalized, use_gate=False)
 
 
 def test_morse_code() -> None:
@@ -326,7 +320,6 @@ def test_names_cover_every_decoder() -> None:
         "Hint: 5, 19, 3, 1, 16, 5",
         "at five five five, two one two, three four",
         "got the sh ank under the mattress",
-        "got the s ha nk under the mattress",
         "--. ..- -. / .. -. / -.-. .- .-.",
         "mapatapa apal sapapopo",
         "Answers: Garage, Umbrella, Nickel, Ice, Nose, Shoe, Hammer, Eagle, Drum.",

@@ -578,31 +578,6 @@ def test_the_compiled_vocabulary_keeps_what_the_python_one_keeps() -> None:
 
 
 @needs_built
-def test_the_compiled_vocabulary_says_where_words_in_a_row_make_one_it_keeps() -> None:
-    """``joins`` (the split-words decoder's first test) answers as the Python twin does, on
-    every message of the development part and the corpus, the words that matter kept as the
-    decoders keep them; two and three pieces, of one, two and four bytes a character."""
-    compiled, python = built("_text", "Vocabulary")(), tokens.Vocabulary()
-    for word in [*decoders.trigger_keys(), "ñandú", "中文字", "\U00010400ab"]:
-        compiled.add(word, frozenset((word,)))
-        python.add(word, frozenset((word,)))
-    every = _odd_texts() + texts()
-    every += [normalize(text).folded.text for text in every]
-    assert sum(python.joins(text) for text in every) > 20  # some do, most do not
-    for text in every:
-        assert compiled.joins(text) == python.joins(text), text
-    for joined in ("the kni fe is", "the k ni fe is", "go ñan dú", "中 文字", "\U00010400 a b"):
-        assert compiled.joins(joined) and python.joins(joined), joined
-    for apart in ("the knife is", "kn-1fe", "k ni f e", "ñan dúa", "a", ""):
-        assert not compiled.joins(apart) and not python.joins(apart), apart
-    assert not built("_text", "Vocabulary")().joins("kni fe")  # nothing kept: nothing joins
-    compiled.clear()
-    assert not compiled.joins("kni fe")
-    with pytest.raises(TypeError):
-        compiled.joins(b"kni fe")
-
-
-@needs_built
 def test_the_compiled_vocabulary_keeps_words_made_to_fall_in_one_place() -> None:
     """Words whose characters differ only in their high bits (which an unseeded hash of
     the low bits would put in one place) are kept and found as Python keeps them."""
