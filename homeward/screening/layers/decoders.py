@@ -396,10 +396,10 @@ def _gate_patterns() -> dict[str, list[str]]:
     expressions."""
     shift, backwards = _markers()
     words_backwards = [rf"\b{w}\b" for w in sorted(_backwards_triggers())]
-    # Each word that matters broken once, the decoder's scope ("sh ank"); where they let a
-    # message by, it joins three pieces too. Its own test of two and three pieces, in C,
-    # cost more than these patterns do in the database (measured: README, 7 December, third
-    # session).
+    # Each word that matters (of ASCII letters) broken once: the decoder's documented scope
+    # ("sh ank"). A message they let by is also read for words in three pieces, which they
+    # do not look for themselves. Testing two and three pieces in C instead cost more than
+    # these patterns (measured: README, 7 December, third session).
     split = [
         rf"\b{word[:i]} {word[i:]}\b"
         for word in sorted(trigger_keys())
