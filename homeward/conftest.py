@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
 
 from homeward import builders as t
 from homeward.connections.models import Connection
 from homeward.core import catalogues
-from homeward.facilities.models import Facility
 from homeward.jobs import services as jobs
 from homeward.notifications.tests.pushservice import PushService, serve
-from homeward.people.models import Contact, Resident, StaffMembership, User
-from homeward.personas import ApiClient, Inbox, api_for
-
-Role = StaffMembership.Role
+from homeward.personas import ApiClient, Inbox, World, api_for, make_world
 
 # The translations, compiled as `make` compiles them (for a run of pytest without make).
 catalogues.compile_stale()
@@ -37,43 +35,65 @@ catalogues.compile_stale()
 settings.SCREENING_LIBRARY_ON_MIGRATE = False
 
 
-@dataclass
-class World:
-    facility_1: Facility
-    facility_2: Facility
-    resident: Resident  # at facility 1
-    resident_2: Resident  # at facility 2
-    contact_a: Contact  # connected to resident
-    contact_b: Contact  # connected to nobody
-    reviewer_1: User
-    reviewer_2: User
-    investigator: User
-    facility_admin: User
-
-
-@pytest.fixture(autouse=True)
-def decisions_take_effect_at_once(settings) -> None:
-    """Console decisions apply at once, as with ``REVIEW_UNDO_SECONDS=0``; the tests of the
-    undo window set it themselves."""
-    settings.REVIEW_UNDO_SECONDS = 0
-
-
 # One export signing key for the whole run (made here, never written to var/).
 EXPORT_KEY = t.new_export_key()
 
 
-@pytest.fixture(autouse=True)
-def photo_files(settings, tmp_path: Path) -> Path:
-    """The directory the ``photos`` storage writes to in this test (never var/)."""
-    location = tmp_path / "photos"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "photos": {
-            "BACKEND": "homeward.photos.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(location)},
+def suite_settings(photos: Path) -> dict[str, Any]:
+    """The settings every test runs with unless it sets its own, photos kept in ``photos``.
+    Applied to each test below; a fixture that makes data once for a whole module applies
+    them itself (``module_transaction``)."""
+    return {
+        # Console decisions apply at once, as with REVIEW_UNDO_SECONDS=0; the tests of the
+        # undo window set it themselves.
+        "REVIEW_UNDO_SECONDS": 0,
+        "STORAGES": {
+            **settings.STORAGES,
+            "photos": {
+                "BACKEND": "homeward.photos.storage.PrivateFileSystemStorage",
+                "OPTIONS": {"location": str(photos)},
+            },
         },
+        # The photo check reads no text and scores no nudity (a quarter of a second a
+        # photo): the tests of those signals, and the journeys, turn them on.
+        "PHOTO_READ_TEXT": False,
+        "PHOTO_NUDITY_SCORE": False,
+        # Bundles are signed with a key of the test run's own.
+        "EXPORT_SIGNING_KEY": EXPORT_KEY,
+        # The real hasher costs a quarter of a second per password; tests make many users.
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
     }
-    return location
+
+
+@pytest.fixture
+def photo_files(tmp_path: Path) -> Path:
+    """The directory the ``photos`` storage writes to in this test (never var/)."""
+    return tmp_path / "photos"
+
+
+@pytest.fixture(autouse=True)
+def the_suite_settings(settings, photo_files: Path) -> None:  # type: ignore[no-untyped-def]
+    for name, value in suite_settings(photo_files).items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A transaction held open for a whole test module, for data made once and used by all
+    its tests (each runs in a savepoint of it, rolled back after the test, as always); the
+    transaction is rolled back after the module. Yields the directory that photos made in
+    it are kept in; the suite's settings are in force from the start."""
+    photos = tmp_path_factory.mktemp("module-photos")
+    with override_settings(**suite_settings(photos)):
+        with django_db_blocker.unblock():
+            kept = transaction.atomic()
+            kept.__enter__()
+        try:
+            yield photos
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                kept.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
@@ -98,26 +118,6 @@ def search_index_flushed_with_the_tables(request: pytest.FixtureRequest, django_
 
 
 @pytest.fixture(autouse=True)
-def photo_signals_off(settings) -> None:
-    """The photo check reads no text and scores no nudity (a quarter of a second a photo):
-    the tests of those signals, and the journeys, turn them on."""
-    settings.PHOTO_READ_TEXT = False
-    settings.PHOTO_NUDITY_SCORE = False
-
-
-@pytest.fixture(autouse=True)
-def export_signing_key(settings) -> None:
-    """Bundles are signed with a key of the test run's own."""
-    settings.EXPORT_SIGNING_KEY = EXPORT_KEY
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    """The real hasher costs a quarter of a second per password; tests make many users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def ledger_is_sound_afterwards(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """Every test that touches the database ends with the ledger check passing: each
     transaction sums to zero and each balance is the sum of its postings. (Tests marked
@@ -135,35 +135,7 @@ def ledger_is_sound_afterwards(request: pytest.FixtureRequest):  # type: ignore[
 
 @pytest.fixture
 def world(db: None) -> World:
-    agency_1 = t.make_agency("nydocs", name="New York Department of Corrections", state="NY")
-    agency_2 = t.make_agency("txcounty", name="Travis County Sheriff", state="TX")
-    facility_1 = t.make_facility("greenhaven", agency=agency_1, name="Greenhaven Correctional")
-    facility_2 = t.make_facility(
-        "travis-jail",
-        agency=agency_2,
-        name="Travis County Jail",
-        state="TX",
-        city="Austin",
-        type=Facility.Type.JAIL,
-        policy={"review_mode": "flagged"},
-    )
-    resident = t.make_resident(facility_1, "NY1001", first_name="Maria", last_name="Lopez")
-    resident_2 = t.make_resident(facility_2, "TX2002", first_name="James", last_name="Reed")
-    contact_a = t.make_contact("a@example.org", name="Ana Lopez")
-    contact_b = t.make_contact("b@example.org", name="Ben Ortiz")
-    t.connect(contact_a, resident)
-    return World(
-        facility_1=facility_1,
-        facility_2=facility_2,
-        resident=resident,
-        resident_2=resident_2,
-        contact_a=contact_a,
-        contact_b=contact_b,
-        reviewer_1=t.make_staff("rev1", role=Role.REVIEWER, facility=facility_1),
-        reviewer_2=t.make_staff("rev2", role=Role.REVIEWER, facility=facility_2),
-        investigator=t.make_staff("inv1", role=Role.INVESTIGATOR, facility=facility_1),
-        facility_admin=t.make_staff("admin1", role=Role.FACILITY_ADMIN, facility=facility_1),
-    )
+    return make_world()
 
 
 @pytest.fixture

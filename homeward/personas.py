@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import uuid
+from dataclasses import dataclass
 from email.message import Message as EmailMessage
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,55 @@ from homeward.kiosk.services import register_device
 from homeward.people.models import Contact, Resident, StaffMembership, User
 
 Role = StaffMembership.Role
+
+
+# --- the world: two facilities of two agencies, and who lives, writes and works there -----
+
+
+@dataclass
+class World:
+    facility_1: Facility  # reviews everything and takes contact requests
+    facility_2: Facility  # of another agency
+    resident: Resident  # at facility 1
+    resident_2: Resident  # at facility 2
+    contact_a: Contact  # connected to resident
+    contact_b: Contact  # connected to nobody
+    reviewer_1: User
+    reviewer_2: User
+    investigator: User
+    facility_admin: User
+
+
+def make_world() -> World:
+    agency_1 = t.make_agency("nydocs", name="New York Department of Corrections", state="NY")
+    agency_2 = t.make_agency("txcounty", name="Travis County Sheriff", state="TX")
+    facility_1 = t.make_facility("greenhaven", agency=agency_1, name="Greenhaven Correctional")
+    facility_2 = t.make_facility(
+        "travis-jail",
+        agency=agency_2,
+        name="Travis County Jail",
+        state="TX",
+        city="Austin",
+        type=Facility.Type.JAIL,
+        policy={"review_mode": "flagged"},
+    )
+    resident = t.make_resident(facility_1, "NY1001", first_name="Maria", last_name="Lopez")
+    resident_2 = t.make_resident(facility_2, "TX2002", first_name="James", last_name="Reed")
+    contact_a = t.make_contact("a@example.org", name="Ana Lopez")
+    contact_b = t.make_contact("b@example.org", name="Ben Ortiz")
+    t.connect(contact_a, resident)
+    return World(
+        facility_1=facility_1,
+        facility_2=facility_2,
+        resident=resident,
+        resident_2=resident_2,
+        contact_a=contact_a,
+        contact_b=contact_b,
+        reviewer_1=t.make_staff("rev1", role=Role.REVIEWER, facility=facility_1),
+        reviewer_2=t.make_staff("rev2", role=Role.REVIEWER, facility=facility_2),
+        investigator=t.make_staff("inv1", role=Role.INVESTIGATOR, facility=facility_1),
+        facility_admin=t.make_staff("admin1", role=Role.FACILITY_ADMIN, facility=facility_1),
+    )
 
 
 # --- browsers ------------------------------------------------------------------------------

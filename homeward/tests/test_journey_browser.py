@@ -102,11 +102,13 @@ def app_code(key: str) -> str:
 @pytest.fixture
 def pages(browser):
     """Three browsers: the contact's phone, the kiosk, the staff console. On a failure each
-    leaves a screenshot in test-results/."""
+    leaves a screenshot in test-results/. Each waits up to 30 seconds for what it expects:
+    a launched server's workers are new processes that load the screening library on their
+    first message, slowly on a loaded machine."""
     contexts = [browser.new_context() for _ in range(3)]
     pages = [context.new_page() for context in contexts]
     for page in pages:
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)
     yield pages
     os.makedirs("test-results", exist_ok=True)
     for name, page in zip(("contact", "kiosk", "staff"), pages, strict=True):

@@ -8,8 +8,11 @@ matrix in homeward/api/tests/test_permissions.py, checked against the OpenAPI do
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,7 +46,7 @@ from homeward.monitoring.models import (
     Mention,
 )
 from homeward.people.models import Resident, SignInThrottle, StaffMembership, User
-from homeward.personas import client_for, kiosk_client_for
+from homeward.personas import World, client_for, kiosk_client_for, make_world
 from homeward.photos import bank, intake, sending
 from homeward.photos import review as photo_review
 from homeward.photos.models import Photo, PhotoHash
@@ -581,7 +584,37 @@ ROWS = [
 ]
 
 
-def scene_ids(world) -> dict[str, int | str]:
+@dataclass
+class Scene:
+    world: World
+    ids: dict[str, int | str]
+    moment: dt.datetime
+    photos: Path
+
+
+@pytest.fixture(scope="module")
+def scene(module_transaction: Path, django_db_blocker) -> Scene:  # type: ignore[no-untyped-def]
+    """The world and one of everything, made once for all the module's tests (each of
+    them is rolled back after it, as always)."""
+    with django_db_blocker.unblock():
+        world = make_world()
+        ids = scene_ids(world)
+    return Scene(world, ids, clock.now(), photos=module_transaction)
+
+
+@pytest.fixture
+def world(scene: Scene, db: None, settings) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    """The scene's world, to a test that runs at the moment the scene was made (a lock or
+    a kiosk session it holds has not timed out) and keeps its photos where it does."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photos": {**settings.STORAGES["photos"], "OPTIONS": {"location": str(scene.photos)}},
+    }
+    with clock.frozen_at(scene.moment):
+        yield copy.deepcopy(scene.world)
+
+
+def scene_ids(world: World) -> dict[str, int | str]:
     """One of everything a URL can point at, all at facility 1 and owned by contact_a or
     the resident there."""
     active = world.contact_a.connections.get()
@@ -818,8 +851,8 @@ def is_signin_redirect(response) -> bool:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("row", ROWS, ids=str)
-def test_matrix(world, row: Row, persona: str):
-    ids = scene_ids(world)
+def test_matrix(scene: Scene, world: World, row: Row, persona: str):
+    ids = scene.ids
     client = client_as(world, persona)
     path = row.path.format(**ids)
     before = state()

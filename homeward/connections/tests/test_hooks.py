@@ -16,7 +16,7 @@ from homeward.people import services as people
 from homeward.people.models import Contact
 
 if TYPE_CHECKING:
-    from homeward.conftest import World
+    from homeward.personas import World
 
 C = Connection.Status
 EMAIL = "New.Person@Example.org"

@@ -14,7 +14,7 @@ from homeward.people.models import Resident
 from homeward.roster.services import release_resident
 
 if TYPE_CHECKING:
-    from homeward.conftest import World
+    from homeward.personas import World
 
 C = Connection.Status
 

@@ -24,7 +24,7 @@ from homeward.people.models import Contact
 from homeward.review import services as review
 
 if TYPE_CHECKING:
-    from homeward.conftest import World
+    from homeward.personas import World
 
 
 class Boom(Exception):

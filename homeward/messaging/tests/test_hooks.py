@@ -18,7 +18,7 @@ from homeward.people.models import Contact, Resident
 from homeward.review.intake import screen_and_route
 
 if TYPE_CHECKING:
-    from homeward.conftest import World
+    from homeward.personas import World
 
 S = Message.Status
 

@@ -30,7 +30,7 @@ class Launched:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_for_jobs(self, timeout: float = 60) -> None:
+    def wait_for_jobs(self, timeout: float = 120) -> None:
         """Until the launched workers have run every due job (and what those queued)."""
         deadline = time.monotonic() + timeout
         quiet = 0

@@ -21,7 +21,7 @@ from homeward.review.selectors import queue_counts
 from homeward.roster.services import release_resident
 
 if TYPE_CHECKING:
-    from homeward.conftest import World
+    from homeward.personas import World
 
 S = Message.Status
 

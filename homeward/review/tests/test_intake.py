@@ -23,7 +23,7 @@ from homeward.review.models import ReviewTask, ScreeningResult
 from homeward.screening.models import Rule
 
 if TYPE_CHECKING:
-    from homeward.conftest import World
+    from homeward.personas import World
 
 S = Message.Status
 Mode = FacilityPolicy.ReviewMode

@@ -18,7 +18,7 @@ from homeward.review.rule_stats import rule_statistics, screened_with
 from homeward.screening.models import Rule, RuleSetVersion
 
 if TYPE_CHECKING:
-    from homeward.conftest import World
+    from homeward.personas import World
 
 
 def screened(world: World, body: str) -> Message:

@@ -30,7 +30,7 @@ from homeward.review.models import ReviewTask
 from homeward.review.selectors import live_holder, queue_counts
 
 if TYPE_CHECKING:
-    from homeward.conftest import World
+    from homeward.personas import World
 
 S = Message.Status
 LEASE = dt.timedelta(seconds=settings.REVIEW_LEASE_SECONDS)

@@ -34,7 +34,7 @@ from homeward.review.models import ReviewTask
 from homeward.roster.services import Release, release_resident
 
 if TYPE_CHECKING:
-    from homeward.conftest import World
+    from homeward.personas import World
 
 S = Message.Status
 K = Account.Kind
