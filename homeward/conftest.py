@@ -8,6 +8,7 @@ agency. A persona's signed-in browser, kiosk or API client comes from
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,31 @@ catalogues.compile_stale()
 # with (a deployment gets the whole library when migrated; screening/tests/test_library.py
 # tests that).
 settings.SCREENING_LIBRARY_ON_MIGRATE = False
+
+
+# The fixtures through which a test reaches the database (besides the django_db mark).
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With HOMEWARD_TESTS=database, only the tests that reach the database, in this process
+    or (marked ``database_elsewhere``) from others: CI's run on PostgreSQL, after its run on
+    SQLite has run the rest, which no database can change."""
+    if os.environ.get("HOMEWARD_TESTS", "all") == "all":
+        return
+    if os.environ["HOMEWARD_TESTS"] != "database":
+        raise pytest.UsageError("HOMEWARD_TESTS is 'all' (the default) or 'database'")
+    kept, left = [], []
+    for item in items:
+        reaches = (
+            item.get_closest_marker("django_db") is not None
+            or item.get_closest_marker("database_elsewhere") is not None
+            or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        )
+        (kept if reaches else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 # One export signing key for the whole run (made here, never written to var/).

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql
 
+pytestmark = pytest.mark.database_elsewhere
 ROOT = Path(settings.BASE_DIR)
 
 
