@@ -1,16 +1,19 @@
 """Fixtures shared by every test: the world of personas, who is asking and what they can
-reach.
+reach; the settings every test runs with; which tests a run on PostgreSQL takes.
 
-facility_1 reviews everything and takes contact requests; facility_2 belongs to another
-agency. A persona's signed-in browser, kiosk or API client comes from
-``homeward.personas`` (importable helpers live there, fixtures here).
+The world (``homeward.personas.make_world``): facility_1 reviews everything and takes
+contact requests; facility_2 belongs to another agency. A persona's signed-in browser,
+kiosk or API client comes from ``homeward.personas`` too (importable helpers live there,
+fixtures here).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,7 @@ from django.test import override_settings
 
 from homeward import builders as t
 from homeward.connections.models import Connection
-from homeward.core import catalogues
+from homeward.core import catalogues, clock
 from homeward.jobs import services as jobs
 from homeward.notifications.tests.pushservice import PushService, serve
 from homeward.personas import ApiClient, Inbox, World, api_for, make_world
@@ -41,9 +44,11 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With HOMEWARD_TESTS=database, only the tests that reach the database, in this process
-    or (marked ``database_elsewhere``) from others: CI's run on PostgreSQL, after its run on
-    SQLite has run the rest, which no database can change."""
+    """With HOMEWARD_TESTS=database, only the tests that reach the database in this process
+    (by the django_db mark or a fixture; a ``django.test.TestCase`` would not be seen: the
+    suite has none) or whose other processes are set up for it (marked
+    ``database_elsewhere``): CI's run on PostgreSQL, beside its run of every test on
+    SQLite. The tests left out would run there exactly as they do on SQLite."""
     if os.environ.get("HOMEWARD_TESTS", "all") == "all":
         return
     if os.environ["HOMEWARD_TESTS"] != "database":
@@ -103,37 +108,70 @@ def the_suite_settings(settings, photo_files: Path) -> None:  # type: ignore[no-
         setattr(settings, name, value)
 
 
+@dataclass
+class Held:
+    """What ``module_transaction`` holds for its module's tests: the directory photos made
+    in it are kept in, and the moment its data was made (set by the fixture that made it)."""
+
+    photos: Path
+    moment: dt.datetime | None = None
+
+
 @pytest.fixture(scope="module")
-def module_transaction(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
-    """A transaction held open for a whole test module, for data made once and used by all
-    its tests (each runs in a savepoint of it, rolled back after the test, as always); the
-    transaction is rolled back after the module. Yields the directory that photos made in
-    it are kept in; the suite's settings are in force from the start."""
-    photos = tmp_path_factory.mktemp("module-photos")
-    with override_settings(**suite_settings(photos)):
+def module_transaction(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Held]:  # type: ignore[no-untyped-def]
+    """A transaction held open for a whole test module, for data made once (by a module
+    fixture of the test module, which unblocks the database to make it) and used by all its
+    tests through ``in_module_transaction``; rolled back after the module. The suite's
+    settings are in force from the start. A test that leaves the connection broken breaks
+    the tests after it in the module (``--maxfail`` ends such a cascade)."""
+    held = Held(photos=tmp_path_factory.mktemp("module-photos"))
+    with override_settings(**suite_settings(held.photos)):
         with django_db_blocker.unblock():
             kept = transaction.atomic()
             kept.__enter__()
         try:
-            yield photos
+            yield held
         finally:
             with django_db_blocker.unblock():
                 transaction.set_rollback(True)
                 kept.__exit__(None, None, None)
 
 
-@pytest.fixture(autouse=True)
-def search_index_flushed_with_the_tables(request: pytest.FixtureRequest, django_db_blocker):  # type: ignore[no-untyped-def]
-    """A test that commits (``transaction=True``, a live server) ends with every table
-    emptied, but SQLite's full-text index is a virtual table Django does not flush: its rows
-    would outlive their messages and refuse a later message of the same id. Emptied here
-    too."""
-    yield
+@pytest.fixture
+def in_module_transaction(
+    request: pytest.FixtureRequest, module_transaction: Held, db: None, settings
+) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """A test of the data held in ``module_transaction``: run in a savepoint of it and rolled
+    back after it (a test that commits cannot be one), seeing the photos made in it, at the
+    moment its data was made by Homeward's clock (a lock or a kiosk session made with it
+    has not timed out; Django's own timestamps keep real time)."""
+    if _commits(request):
+        pytest.fail("a test that commits cannot use data held in module_transaction")
+    location = {"location": str(module_transaction.photos)}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photos": {**settings.STORAGES["photos"], "OPTIONS": location},
+    }
+    with clock.frozen_at(module_transaction.moment or clock.now()):
+        yield
+
+
+def _commits(request: pytest.FixtureRequest) -> bool:
+    """Whether a test commits (``transaction=True``, a live server) rather than being
+    rolled back."""
     marker = request.node.get_closest_marker("django_db")
-    commits = bool(marker and marker.kwargs.get("transaction")) or bool(
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
         {"live_server", "transactional_db"} & set(request.fixturenames)
     )
-    if not commits:
+
+
+@pytest.fixture(autouse=True)
+def search_index_flushed_with_the_tables(request: pytest.FixtureRequest, django_db_blocker):  # type: ignore[no-untyped-def]
+    """A test that commits ends with every table emptied, but SQLite's full-text index is a
+    virtual table Django does not flush: its rows would outlive their messages and refuse a
+    later message of the same id. Emptied here too."""
+    yield
+    if not _commits(request):
         return
     from django.db import connection
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -55,6 +53,9 @@ from homeward.review import services as review
 from homeward.review import watches
 from homeward.review.models import ReviewTask, Watch
 from homeward.screening.models import Rule
+
+if TYPE_CHECKING:
+    from homeward.conftest import Held
 
 PERSONAS = [
     "anonymous",
@@ -588,30 +589,23 @@ ROWS = [
 class Scene:
     world: World
     ids: dict[str, int | str]
-    moment: dt.datetime
-    photos: Path
 
 
 @pytest.fixture(scope="module")
-def scene(module_transaction: Path, django_db_blocker) -> Scene:  # type: ignore[no-untyped-def]
+def scene(module_transaction: Held, django_db_blocker) -> Scene:  # type: ignore[no-untyped-def]
     """The world and one of everything, made once for all the module's tests (each of
     them is rolled back after it, as always)."""
     with django_db_blocker.unblock():
         world = make_world()
         ids = scene_ids(world)
-    return Scene(world, ids, clock.now(), photos=module_transaction)
+    module_transaction.moment = clock.now()
+    return Scene(world, ids)
 
 
 @pytest.fixture
-def world(scene: Scene, db: None, settings) -> Iterator[World]:  # type: ignore[no-untyped-def]
-    """The scene's world, to a test that runs at the moment the scene was made (a lock or
-    a kiosk session it holds has not timed out) and keeps its photos where it does."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "photos": {**settings.STORAGES["photos"], "OPTIONS": {"location": str(scene.photos)}},
-    }
-    with clock.frozen_at(scene.moment):
-        yield copy.deepcopy(scene.world)
+def world(scene: Scene, in_module_transaction: None) -> World:
+    """The scene's world, to a test run at the moment the scene was made."""
+    return copy.deepcopy(scene.world)
 
 
 def scene_ids(world: World) -> dict[str, int | str]:

@@ -45,6 +45,7 @@ def production_env(**more: str) -> dict[str, str]:
     return {**PRODUCTION, "EXPORT_SIGNING_KEY": t.new_export_key(), **more}
 
 
+@pytest.mark.database_elsewhere  # production's settings for the suite's kind of database
 def test_production_settings_pass_the_deploy_check():
     run = subprocess.run(  # noqa: S603 (our own manage.py, with this interpreter)
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
