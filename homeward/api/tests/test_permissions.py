@@ -6,8 +6,9 @@ The tables below must name every operation in the OpenAPI document; a new endpoi
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
@@ -22,6 +23,7 @@ from homeward.core import clock
 from homeward.enforcement import restrictions
 from homeward.enforcement.models import Appeal
 from homeward.facilities.models import FacilityPolicy
+from homeward.jobs import services as jobs
 from homeward.ledger import payments
 from homeward.ledger.models import Account, Payment, Payout, Transaction
 from homeward.ledger.providers import sandbox
@@ -31,11 +33,14 @@ from homeward.notifications import push
 from homeward.notifications.models import PushDevice
 from homeward.notifications.tests.pushservice import Subscription
 from homeward.people.models import NoticeAcceptance
-from homeward.personas import BASE, ApiClient, blocked_by_reviewer, error_of
+from homeward.personas import BASE, ApiClient, World, blocked_by_reviewer, error_of, make_world
 from homeward.photos import intake
 from homeward.photos.models import Photo
 from homeward.photos.tests import images
 from homeward.review import services as review
+
+if TYPE_CHECKING:
+    from homeward.conftest import Held
 
 CARD = sandbox.SUCCEEDS
 TRUST_DEPOSIT = {"amount_cents": 1000, "card": CARD, "idempotency_key": "k"}
@@ -192,12 +197,34 @@ def call(client: ApiClient, method: str, path: str, data: Any, scene: dict) -> A
     return client.call(method, path, data)
 
 
+@pytest.fixture(scope="module")
+def made(module_transaction: Held, django_db_blocker) -> tuple[World, dict]:  # type: ignore[no-untyped-def]
+    """The world and its scene, made once for all the module's tests (each of them is
+    rolled back after it, as always)."""
+    with django_db_blocker.unblock():
+        world = make_world()
+        ids = make_scene(world)
+    module_transaction.moment = clock.now()
+    return world, ids
+
+
 @pytest.fixture
-def scene(world, connection_a, run_jobs):
+def world(made: tuple[World, dict], in_module_transaction: None) -> World:
+    """The scene's world, to a test run at the moment the scene was made."""
+    return copy.deepcopy(made[0])
+
+
+@pytest.fixture
+def scene(made: tuple[World, dict], world: World) -> dict:
+    return made[1]
+
+
+def make_scene(world: World) -> dict:
     """contact_a has a connection, a delivered reply on it, a message of theirs blocked and
     a suspension of the connection (both appealable), a paid deposit into their wallet, a
     stamp pack on sale at greenhaven and a checked photo (greenhaven takes photos);
     contact_b has nothing."""
+    connection_a = world.contact_a.connections.get()
     FacilityPolicy.objects.filter(facility=world.facility_1).update(photos_allowed=True)
     photo = intake.receive(
         contact=world.contact_a,
@@ -207,10 +234,10 @@ def scene(world, connection_a, run_jobs):
     reply = messaging.send_message(
         sender=world.resident, connection_id=connection_a.pk, body="Hi"
     ).message
-    run_jobs()
+    jobs.run_pending("test")
     task = review.claim_next(staff=world.reviewer_1)
     review.decide(staff=world.reviewer_1, task_id=task.pk, decision="approve")
-    run_jobs()
+    jobs.run_pending("test")
     blocked = blocked_by_reviewer(
         world.reviewer_1,
         sender=world.contact_a,
