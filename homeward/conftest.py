@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -38,6 +38,8 @@ catalogues.compile_stale()
 # tests that).
 settings.SCREENING_LIBRARY_ON_MIGRATE = False
 
+
+T = TypeVar("T")
 
 # The fixtures through which a test reaches the database (besides the django_db mark).
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper"}
@@ -111,20 +113,29 @@ def the_suite_settings(settings, photo_files: Path) -> None:  # type: ignore[no-
 @dataclass
 class Held:
     """What ``module_transaction`` holds for its module's tests: the directory photos made
-    in it are kept in, and the moment its data was made (set by the fixture that made it)."""
+    in it are kept in, and the moment its data was made (by ``make``)."""
 
     photos: Path
+    blocker: Any  # pytest-django's django_db_blocker
     moment: dt.datetime | None = None
+
+    def make(self, build: Callable[[], T]) -> T:
+        """The module's data, made by ``build`` in the held transaction; its tests run at
+        the moment it was made."""
+        with self.blocker.unblock():
+            made = build()
+        self.moment = clock.now()
+        return made
 
 
 @pytest.fixture(scope="module")
 def module_transaction(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Held]:  # type: ignore[no-untyped-def]
     """A transaction held open for a whole test module, for data made once (by a module
-    fixture of the test module, which unblocks the database to make it) and used by all its
-    tests through ``in_module_transaction``; rolled back after the module. The suite's
-    settings are in force from the start. A test that leaves the connection broken breaks
-    the tests after it in the module (``--maxfail`` ends such a cascade)."""
-    held = Held(photos=tmp_path_factory.mktemp("module-photos"))
+    fixture of the test module, through ``Held.make``) and used by all its tests through
+    ``in_module_transaction``; rolled back after the module. The suite's settings are in
+    force from the start. A test that leaves the connection broken breaks the tests after
+    it in the module (``--maxfail`` ends such a cascade)."""
+    held = Held(photos=tmp_path_factory.mktemp("module-photos"), blocker=django_db_blocker)
     with override_settings(**suite_settings(held.photos)):
         with django_db_blocker.unblock():
             kept = transaction.atomic()
@@ -147,12 +158,10 @@ def in_module_transaction(
     has not timed out; Django's own timestamps keep real time)."""
     if _commits(request):
         pytest.fail("a test that commits cannot use data held in module_transaction")
-    location = {"location": str(module_transaction.photos)}
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "photos": {**settings.STORAGES["photos"], "OPTIONS": location},
-    }
-    with clock.frozen_at(module_transaction.moment or clock.now()):
+    if module_transaction.moment is None:
+        pytest.fail("no data was made in module_transaction (Held.make) before this test")
+    settings.STORAGES = suite_settings(module_transaction.photos)["STORAGES"]
+    with clock.frozen_at(module_transaction.moment):
         yield
 
 

@@ -592,14 +592,15 @@ class Scene:
 
 
 @pytest.fixture(scope="module")
-def scene(module_transaction: Held, django_db_blocker) -> Scene:  # type: ignore[no-untyped-def]
+def scene(module_transaction: Held) -> Scene:
     """The world and one of everything, made once for all the module's tests (each of
     them is rolled back after it, as always)."""
-    with django_db_blocker.unblock():
+
+    def build() -> Scene:
         world = make_world()
-        ids = scene_ids(world)
-    module_transaction.moment = clock.now()
-    return Scene(world, ids)
+        return Scene(world, scene_ids(world))
+
+    return module_transaction.make(build)
 
 
 @pytest.fixture

@@ -198,14 +198,15 @@ def call(client: ApiClient, method: str, path: str, data: Any, scene: dict) -> A
 
 
 @pytest.fixture(scope="module")
-def made(module_transaction: Held, django_db_blocker) -> tuple[World, dict]:  # type: ignore[no-untyped-def]
+def made(module_transaction: Held) -> tuple[World, dict]:
     """The world and its scene, made once for all the module's tests (each of them is
     rolled back after it, as always)."""
-    with django_db_blocker.unblock():
+
+    def build() -> tuple[World, dict]:
         world = make_world()
-        ids = make_scene(world)
-    module_transaction.moment = clock.now()
-    return world, ids
+        return world, make_scene(world)
+
+    return module_transaction.make(build)
 
 
 @pytest.fixture
@@ -215,7 +216,7 @@ def world(made: tuple[World, dict], in_module_transaction: None) -> World:
 
 
 @pytest.fixture
-def scene(made: tuple[World, dict], world: World) -> dict:
+def scene(made: tuple[World, dict], in_module_transaction: None) -> dict:
     return made[1]
 
 
