@@ -418,6 +418,9 @@ class HyperscanMatcher:
     compiling and scanning several times cheaper); the few atoms that do occur are then
     located exactly with ``re`` on that view. With a ``cache_dir``, compiled databases are
     kept on disk by content, so every worker process loads a version instead of compiling it.
+
+    ``partners``: atoms worth locating only where one of some phrases occurs in its view
+    (``CompiledRuleSet._partners``); the others are located wherever they occur.
     """
 
     def __init__(
@@ -426,8 +429,10 @@ class HyperscanMatcher:
         wanted: Iterable[int],
         locators: Sequence[Locator],
         cache_dir: Path | None = None,
+        partners: Mapping[int, tuple[tuple[str, str], ...]] | None = None,
     ) -> None:
         self.locators = locators
+        self.partners = partners or {}
         # Each database by what it scans: a view, or SQUEEZED (the tolerant atoms of ASCII
         # letters and digits, as literals in ``alnum_squeezed`` of the folded view: a tenth
         # of the cost of their patterns, which allow anything between any two letters).
@@ -463,6 +468,9 @@ class HyperscanMatcher:
             # (data, handler, flags, context, scratch): keywords cost more than the scan
             database.scan(data, _collect, 0, present, scratches[scan])
             for index in sorted(present):
+                others = self.partners.get(index)
+                if others and not any(phrase in views[v] for v, phrase in others):
+                    continue
                 spans = self.locators[index](text)
                 if spans:
                     found[index] = spans
@@ -570,7 +578,7 @@ class CompiledRuleSet:
         # rule (often a common word such as "you") is looked for only when the first occurs.
         if engine == "hyperscan":
             self.matcher: Matcher = HyperscanMatcher(
-                atoms, self.rules_by_atom, self.locators, cache_dir
+                atoms, self.rules_by_atom, self.locators, cache_dir, self._partners()
             )
         elif engine == "reference":
             self.matcher = ReferenceMatcher(atoms, self.rules_by_atom)
@@ -637,6 +645,19 @@ class CompiledRuleSet:
             if VERDICT_ORDER[hit.action] > VERDICT_ORDER[verdict]:
                 verdict = hit.action
         return Verdict(verdict, hits, cleared, because)
+
+    def _partners(self) -> dict[int, tuple[tuple[str, str], ...]]:
+        """For each first atom that only near rules begin with, their other phrases (each
+        with its view), when every one is a phrase: such an atom is worth locating only
+        where one of them occurs ("tell" is in most letters, "tell ... i said" in few)."""
+        partners: dict[int, tuple[tuple[str, str], ...]] = {}
+        for index, positions in self.rules_by_atom.items():
+            if not all(self.rules[p].kind == "near" for p in positions):
+                continue
+            others = [self.atoms[self.rule_atoms[p][1]] for p in positions]
+            if all(other.phrase for other in others):
+                partners[index] = tuple((other.view, other.phrase) for other in others)
+        return partners
 
     def _whole(self, views: Mapping[str, str], raw: Spans, soft: _SoftEdges) -> Spans:
         """Keep whole-word matches of bounded atoms; merge each atom's overlapping spans."""

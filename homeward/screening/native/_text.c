@@ -132,6 +132,26 @@ read_text(PyObject *text, const char *function, Text *read)
 
 #define AT(text, i) PyUnicode_READ((text).kind, (text).data, (i))
 
+/* A str of ``count`` characters: as PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, ...)
+ * makes it, in one pass where every character is Latin-1 (most texts): their bits OR-ed
+ * say so and whether any is beyond ASCII, then each is narrowed to a byte. */
+static PyObject *
+text_of(const Py_UCS4 *chars, Py_ssize_t count)
+{
+    Py_UCS4 bits = 0;
+    for (Py_ssize_t i = 0; i < count; i++)
+        bits |= chars[i];
+    if (bits > 0xFF)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, count);
+    PyObject *made = PyUnicode_New(count, bits > 0x7F ? 0xFF : 0x7F);
+    if (made == NULL)
+        return NULL;
+    Py_UCS1 *out = PyUnicode_1BYTE_DATA(made);
+    for (Py_ssize_t i = 0; i < count; i++)
+        out[i] = (Py_UCS1)chars[i];
+    return made;
+}
+
 static PyObject *
 starts(PyObject *module, PyObject *text)
 {
@@ -626,7 +646,7 @@ kept(PyObject *text, Keep keep, Py_ssize_t first, Py_ssize_t end)
         if (keep(AT(t, at - 1), current))
             out[count++] = current;
     }
-    PyObject *made = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, count);
+    PyObject *made = text_of(out, count);
     PyMem_Free(out);
     return made;
 }
@@ -679,11 +699,16 @@ alnum_squeezed(PyObject *module, PyObject *data)
         return NULL;
     const unsigned char *in = (const unsigned char *)PyBytes_AS_STRING(data);
     unsigned char *out = (unsigned char *)PyBytes_AS_STRING(made);
+    /* Each byte written and counted only if kept (no branch to mispredict at every
+     * word's end): a letter or digit not the same as the last kept. */
     Py_ssize_t count = 0;
+    unsigned char last = 0; /* the last kept */
     for (Py_ssize_t i = 0; i < size; i++) {
         unsigned char c = alnum_kept[in[i]];
-        if (c != 0 && (count == 0 || out[count - 1] != c))
-            out[count++] = c;
+        int kept = c != 0 && c != last;
+        out[count] = c;
+        count += kept;
+        last = c != 0 ? c : last;
     }
     if (_PyBytes_Resize(&made, count) < 0)
         return NULL;
@@ -717,12 +742,13 @@ letter_counts(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t n = 0, rare = 0, vowels = 0;
     rare_before[0] = 0;
     for (Py_ssize_t i = 0; i < size; i++) {
+        /* Each byte's count written and kept only for a letter (kind 0 is none): no
+         * branch to mispredict at every word's end. */
         unsigned char kind = kinds[data[i]];
-        if (kind == 0) /* not a letter */
-            continue;
         rare += kind == 2;
         vowels += kind == 3;
-        rare_before[++n] = rare;
+        n += kind != 0;
+        rare_before[n] = rare;
     }
     Py_ssize_t most = 0;
     if (n - window > step) { /* more than window + step letters (a sum could overflow) */
@@ -949,7 +975,7 @@ sentence_initials(PyObject *module, PyObject *text)
             break;
         start = next;
     }
-    PyObject *made = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, count);
+    PyObject *made = text_of(out, count);
     PyMem_Free(out);
     return made;
 }
@@ -1397,7 +1423,7 @@ wide_char(PyObject *wide, Py_UCS4 ch)
 static PyObject *
 stage_edits(PyObject *stage, const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
 {
-    PyObject *text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, n);
+    PyObject *text = text_of(chars, n);
     PyObject *classes = NULL, *edits = NULL;
     if (text != NULL)
         classes = PyUnicode_DecodeLatin1((const char *)cls, n, NULL);
@@ -1616,7 +1642,7 @@ pass_result(Py_ssize_t count, const Py_UCS4 *chars, const long long *firsts,
         return NULL;
     if (count < 0)
         Py_RETURN_NONE;
-    PyObject *text = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, count);
+    PyObject *text = text_of(chars, count);
     if (text == NULL || firsts == NULL)
         return text;
     return Py_BuildValue("(Ny#y#)", text, (const char *)firsts,

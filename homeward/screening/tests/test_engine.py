@@ -53,6 +53,29 @@ def test_rule_kinds(kind, text, verdict, found):
         assert text[hit.start : hit.end] == hit.text
 
 
+@pytest.mark.parametrize("kind", ["hyperscan", "reference"])
+def test_a_near_rule_with_a_common_first_word_finds_what_it_should(kind):
+    """ "tell" is in most letters and "tell ... i said" in few: the matcher locates "tell"
+    only where "i said" is in the view (the folded one: "I S4ID" is there), unless a rule
+    of another kind begins with it too."""
+    near = RuleSpec(1, "near", "tell", "relay", "flag", other="i said", distance=3)
+    kill = RuleSpec(2, "near", "kill", "violence", "flag", other="you", distance=3)
+    letter = "Tell me which one you liked best. Tell grandma hello, she misses you."
+    for text, found in [
+        (letter, []),
+        ("tell them what I said", ["tell them what I said"]),
+        ("TELL THEM WHAT I S4ID!", ["TELL THEM WHAT I S4ID"]),
+        ("i said tell them", ["i said tell"]),
+        ("I will kill all of y0u", ["kill all of y0u"]),
+        ("I will kill time", []),
+    ]:
+        result = engine.screen(text, [near, kill], engine=kind)
+        assert [hit.text for hit in result.hits] == found, text
+    phrase = RuleSpec(3, "phrase", "tell", "relay", "flag")
+    result = engine.screen(letter, [near, phrase], engine=kind)
+    assert [hit.text for hit in result.hits] == ["Tell", "Tell"]
+
+
 def test_compiled_once_per_version():
     first = engine.compile_ruleset(RULES)
     assert engine.compile_ruleset(list(RULES)) is first
