@@ -93,6 +93,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #ifndef HOMEWARD_SOURCE /* the SHA-256 of this file, which native.build passes */
@@ -985,6 +986,22 @@ sentence_initials(PyObject *module, PyObject *text)
 enum { C_UPPER = 1, C_ASCII = 2, C_LINE = 4 };
 static unsigned char capital_bits[256];
 
+/* Whether one of the eight bytes at ``eight`` is A to Z, a line break or beyond ASCII
+ * (where Latin-1's other capitals are), read as one 64-bit word: for a byte b below 128,
+ * (b | 128) - k has its top bit set exactly where b >= k (no borrow crosses a byte), and
+ * a byte of b ^ 10 is zero exactly where b is a line break. */
+static inline int
+capital_or_line(const unsigned char *eight)
+{
+    const uint64_t ones = 0x0101010101010101ULL, tops = 0x8080808080808080ULL;
+    uint64_t x;
+    memcpy(&x, eight, 8);
+    uint64_t from_a = ((x | tops) - ones * 'A') & tops;
+    uint64_t past_z = ((x | tops) - ones * ('Z' + 1)) & tops;
+    uint64_t line = x ^ (ones * '\n');
+    return ((from_a & ~past_z) | (x & tops) | ((line - ones) & ~line & tops)) != 0;
+}
+
 static PyObject *
 capitals(PyObject *module, PyObject *text)
 {
@@ -999,6 +1016,13 @@ capitals(PyObject *module, PyObject *text)
     if (t.kind == PyUnicode_1BYTE_KIND) { /* most texts: a table lookup a character */
         const unsigned char *bytes = t.data;
         for (Py_ssize_t at = 0; at < t.length; at++) {
+            if ((at & 7) == 0 && at + 8 <= t.length && !capital_or_line(bytes + at)) {
+                /* Eight characters of small letters, digits and marks (most of a text),
+                 * passed over at once: none counts, and none is A to Z. */
+                ascii_before = 0;
+                at += 7;
+                continue;
+            }
             unsigned char ch = bytes[at], bits = capital_bits[ch];
             out[count] = ch;
             count += bits & C_UPPER;

@@ -509,6 +509,11 @@ def _odd_texts() -> list[str]:
         made += [c, c + c + c, f"a{c}b", f"1{c}2", f"  {c}{c}  x  ", f"p{c}{c}ola $h{c}nk"]
         made += [f"baall{c}", f"{c}oo {c}"]
     made += ["".join(odd), " ".join(odd), "k n i f e", "b@ll00ns", "sh@nk", "$hank", "5pm 3rd"]
+    # Capitals, line breaks and their neighbours in the byte order at every place of the
+    # eight characters that some loops read at once, in texts longer than eight.
+    for c in "@AZ[`az{\n\x0b\x7f\x80ÀÞßé":
+        made += [f"{'x' * k}{c}{'y' * (19 - k)}" for k in range(20)]
+        made += [f"{'AB' * k} {c}{c} d.\n{'q' * k}" for k in range(9)]
     return made
 
 
