@@ -55,7 +55,7 @@ def test_rule_kinds(kind, text, verdict, found):
 
 @pytest.mark.parametrize("kind", ["hyperscan", "reference"])
 def test_a_near_rule_with_a_common_first_word_finds_what_it_should(kind):
-    """ "tell" is in most letters and "tell ... i said" in few: the matcher locates "tell"
+    """A letter holds "tell" often and "tell ... i said" rarely: the matcher locates "tell"
     only where "i said" is in the view (the folded one: "I S4ID" is there), unless a rule
     of another kind begins with it too."""
     near = RuleSpec(1, "near", "tell", "relay", "flag", other="i said", distance=3)
