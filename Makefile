@@ -32,8 +32,20 @@ $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
+# The Python the environment is made with. The distribution's own (/usr/bin/python3), where
+# it is 3.11 or later and has its headers (screening's C loops are built against them), is
+# usually built with profile-guided and link-time optimisation, which a version manager's
+# default build is not: screening runs 7% fewer instructions on it (README, Benchmarks).
+# Otherwise the first python3 on the path; `make env PYTHON=...` chooses another.
+ifndef PYTHON
+PYTHON := $(shell /usr/bin/python3 -c 'import pathlib, sys, sysconfig, venv; \
+	sys.exit(sys.version_info < (3, 11) or \
+	not pathlib.Path(sysconfig.get_paths()["include"], "Python.h").exists())' \
+	2>/dev/null && echo /usr/bin/python3 || echo python3)
+endif
+
 .venv/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
 run: env

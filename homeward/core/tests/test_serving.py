@@ -180,6 +180,9 @@ def test_the_server_make_run_starts_keeps_few_database_connections(tmp_path):
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
+    # The most connections seen in two samples in a row (50 ms apart): a backend whose
+    # client has just closed it can still be listed for a moment while the same thread's
+    # next request opens another; a connection kept open is seen in both.
     peak = 0
     sampling = threading.Event()
 
@@ -187,9 +190,11 @@ def test_the_server_make_run_starts_keeps_few_database_connections(tmp_path):
         nonlocal peak
         from django.db import connections
 
+        before = 0
         try:
             while not sampling.wait(0.05):
-                peak = max(peak, server_connections())
+                now = server_connections()
+                peak, before = max(peak, min(before, now)), now
         finally:
             connections.close_all()
 
@@ -228,5 +233,5 @@ def test_the_server_make_run_starts_keeps_few_database_connections(tmp_path):
 
     assert sorted(set(statuses)) == [200, 404], statuses
     assert statuses.count(404) == 100
-    assert peak <= WEB_WORKERS * WEB_THREADS, peak  # never more than the requests in flight
+    assert 1 <= peak <= WEB_WORKERS * WEB_THREADS, peak  # never more than the requests in flight
     assert left_open == 0  # and none kept open once the requests are done
