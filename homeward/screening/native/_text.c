@@ -95,6 +95,64 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define SIXTEEN_AT_ONCE 1
+#else
+#define SIXTEEN_AT_ONCE 0
+#endif
+#define SIXTEEN 16
+
+/* Where a loop of a byte at a time looks for the next of a few rare ASCII bytes (a symbol, a
+ * sentence's end, a dash or a dot), ``SKIP_UNMARKED`` first moves ``at`` on by sixteen
+ * while none of the 16 bytes from it is one: ``marked`` gives 0xFF for each byte of 16 that
+ * is one looked for (with SSE2, which every x86-64 processor has; elsewhere it does
+ * nothing). The loop goes on from there, to the same byte. */
+#if SIXTEEN_AT_ONCE
+#define SKIP_UNMARKED(bytes, at, length, marked)                                              \
+    while ((at) + SIXTEEN <= (length) &&                                                      \
+           _mm_movemask_epi8(marked(_mm_loadu_si128((const __m128i *)((bytes) + (at))))) == 0) \
+    (at) += SIXTEEN
+
+static inline __m128i
+any_of(__m128i v, char a, char b)
+{
+    return _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b)));
+}
+
+/* 0-9 @ $ ! | * (is_trick_symbol) */
+static inline __m128i
+trick_marks(__m128i v)
+{
+    __m128i moved = _mm_add_epi8(v, _mm_set1_epi8((char)(128 - '0'))); /* 0-9: -128 to -119 */
+    __m128i digit = _mm_cmplt_epi8(moved, _mm_set1_epi8((char)(-128 + 10)));
+    __m128i some = _mm_or_si128(any_of(v, '@', '$'), any_of(v, '!', '|'));
+    return _mm_or_si128(digit, _mm_or_si128(some, _mm_cmpeq_epi8(v, _mm_set1_epi8('*'))));
+}
+
+/* a line break . ! ? (sentence_mark) */
+static inline __m128i
+sentence_marks(__m128i v)
+{
+    return _mm_or_si128(any_of(v, '\n', '.'), any_of(v, '!', '?'));
+}
+
+/* the classes . and - (K_DOT, K_DASH) */
+static inline __m128i
+dash_or_dot(__m128i v)
+{
+    return any_of(v, '.', '-');
+}
+
+/* the classes 1 ! $ (LEET_MARK) */
+static inline __m128i
+leet_marks(__m128i v)
+{
+    return _mm_or_si128(any_of(v, '1', '!'), _mm_cmpeq_epi8(v, _mm_set1_epi8('$')));
+}
+#else
+#define SKIP_UNMARKED(bytes, at, length, marked) ((void)0)
+#endif
 
 #ifndef HOMEWARD_SOURCE /* the SHA-256 of this file, which native.build passes */
 #define HOMEWARD_SOURCE "homeward-source-sha256:unknown"
@@ -509,6 +567,7 @@ symbols_inside_words(PyObject *module, PyObject *text)
     const Py_UCS1 *bytes = t.kind == PyUnicode_1BYTE_KIND ? t.data : NULL;
     while (at < length) {
         if (bytes != NULL) { /* Latin-1: to the next symbol by a table, a byte at a time */
+            SKIP_UNMARKED(bytes, at, length, trick_marks);
             while (at < length && !trick_symbol[bytes[at]])
                 at++;
             if (at >= length)
@@ -958,6 +1017,7 @@ sentence_initials(PyObject *module, PyObject *text)
         Py_ssize_t next = -1, i = start;
         if (t.kind == PyUnicode_1BYTE_KIND) { /* most texts: to the next mark, a table away */
             const unsigned char *bytes = t.data;
+            SKIP_UNMARKED(bytes, i, length, sentence_marks);
             while (i < length && !sentence_mark[bytes[i]])
                 i++;
         }
@@ -1263,6 +1323,11 @@ leet_possible(const Py_UCS4 *chars, const unsigned char *cls, Py_ssize_t n)
 {
     Py_ssize_t after = 0; /* where the next token holding a mark may begin */
     for (Py_ssize_t mark = 0; mark < n; mark++) {
+        if (mark >= after) {
+            SKIP_UNMARKED(cls, mark, n, leet_marks);
+            if (mark >= n)
+                break;
+        }
         if (mark < after || !among(cls[mark], LEET_MARK))
             continue; /* most characters: one table lookup */
         Py_ssize_t start = mark, end = mark + 1;
@@ -1339,6 +1404,9 @@ joined(Py_UCS4 *chars, unsigned char *cls, long long *firsts, long long *ends, P
 {
     int any = 0;
     for (Py_ssize_t at = 0; at < n; at++) {
+        SKIP_UNMARKED(cls, at, n, dash_or_dot); /* the places ahead are not marked yet */
+        if (at >= n)
+            break;
         if (!among(cls[at], K_DASH | K_DOT))
             continue; /* most characters: one table lookup */
         unsigned char before = at > 0 ? CLASS(cls, at - 1) : 0;
@@ -1417,6 +1485,53 @@ squeezed(Py_UCS4 *chars, Py_ssize_t n, int collapse, long long *firsts, long lon
         count--;
     return count;
 }
+
+/* Sixteen characters at a time, where the processor has SSE2 (every x86-64 one): most of
+ * a letter is runs of ASCII letters and single spaces. A table that keeps a to z and the
+ * space, and where ``upper`` (the plain view's) lowers A to Z (``keeps_letters``), maps
+ * each of them as ``byte | 0x20`` does (the byte itself, for a to z and the space). ``letters_and_spaces`` says whether 16 bytes are all such letters (A to Z
+ * too where ``upper``) or spaces, with no two spaces side by side (their mapped bytes in
+ * ``mapped``, the spaces' bits in ``spaces``); ``widen`` writes 16 bytes as 16 characters.
+ * Any other 16 bytes go through the loop of a byte at a time, which says what every byte
+ * does. */
+#if SIXTEEN_AT_ONCE
+static const unsigned char small_letters[26] = {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i',
+                                                'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r',
+                                                's', 't', 'u', 'v', 'w', 'x', 'y', 'z'};
+
+static int
+keeps_letters(const unsigned char *table, int upper)
+{
+    return memcmp(table + 'a', small_letters, 26) == 0 && table[' '] == ' ' &&
+           (!upper || memcmp(table + 'A', small_letters, 26) == 0);
+}
+
+static inline int
+letters_and_spaces(const unsigned char *bytes, int upper, __m128i *mapped, int *spaces)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)bytes);
+    __m128i low = upper ? _mm_or_si128(v, _mm_set1_epi8(0x20)) : v;
+    /* a to z as -128 to -103 (signed), every other byte above */
+    __m128i moved = _mm_add_epi8(low, _mm_set1_epi8((char)(128 - 'a')));
+    __m128i letter = _mm_cmplt_epi8(moved, _mm_set1_epi8((char)(-128 + 26)));
+    __m128i space = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
+    int all = _mm_movemask_epi8(_mm_or_si128(letter, space));
+    *spaces = _mm_movemask_epi8(space);
+    *mapped = low;
+    return all == 0xFFFF && (*spaces & (*spaces >> 1)) == 0;
+}
+
+static inline void
+widen(Py_UCS4 *chars, __m128i bytes)
+{
+    __m128i zero = _mm_setzero_si128();
+    __m128i low = _mm_unpacklo_epi8(bytes, zero), high = _mm_unpackhi_epi8(bytes, zero);
+    _mm_storeu_si128((__m128i *)chars, _mm_unpacklo_epi16(low, zero));
+    _mm_storeu_si128((__m128i *)(chars + 4), _mm_unpackhi_epi16(low, zero));
+    _mm_storeu_si128((__m128i *)(chars + 8), _mm_unpacklo_epi16(high, zero));
+    _mm_storeu_si128((__m128i *)(chars + 12), _mm_unpackhi_epi16(high, zero));
+}
+#endif
 
 /* What ``wide`` (a dict of code points beyond Latin-1) says a character becomes in the
  * plain view: a code point, 0 where it is dropped; -1 where it does not say (the general
@@ -1532,17 +1647,50 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
          * and not a third space in a row. */
         const unsigned char *bytes = t.data;
         int spaces = 0; /* spaces kept just before, in a row (at most 2) */
-        for (Py_ssize_t at = 0; at < t.length; at++) {
-            unsigned char to = fold[bytes[at]];
-            if (to == 1)
-                return -1;
-            unsigned char c = classes[to];
-            chars[n] = to;
-            cls[n] = c;
-            int space = to == ' ', kept = to != 0 && !(space && spaces == 2);
-            seen |= kept ? class_bits[c] : 0;
-            spaces = kept ? (space ? spaces + (spaces < 2) : 0) : spaces;
-            n += kept;
+        /* Sixteen at once where the table keeps a to z and spaces, and the classes give
+         * every letter one class (``letter``): each of 16 such bytes is kept (no third
+         * space in a row), as a letter or a space. */
+#if SIXTEEN_AT_ONCE
+        unsigned char letter = classes['a'];
+        int at_once = keeps_letters(fold, 0) && memcmp(classes + 'a', classes + 'b', 25) == 0;
+#endif
+        Py_ssize_t at = 0;
+        while (at < t.length) {
+            Py_ssize_t stop = t.length;
+#if SIXTEEN_AT_ONCE
+            if (at_once && at + SIXTEEN <= t.length) {
+                __m128i lowered;
+                int space_bits;
+                if (letters_and_spaces(bytes + at, 0, &lowered, &space_bits) &&
+                    !((space_bits & 1) && spaces == 2)) {
+                    __m128i space = _mm_cmpeq_epi8(lowered, _mm_set1_epi8(' '));
+                    __m128i c = _mm_or_si128(_mm_and_si128(space, _mm_set1_epi8((char)classes[' '])),
+                                             _mm_andnot_si128(space, _mm_set1_epi8((char)letter)));
+                    widen(chars + n, lowered);
+                    _mm_storeu_si128((__m128i *)(cls + n), c);
+                    seen |= class_bits[letter] | (space_bits ? class_bits[classes[' ']] : 0);
+                    /* no two spaces side by side: a space last is one in a row, unless it
+                     * is the first too (then after the ones before) */
+                    spaces = space_bits & 0x8000 ? 1 : 0;
+                    n += SIXTEEN;
+                    at += SIXTEEN;
+                    continue;
+                }
+                stop = at + SIXTEEN;
+            }
+#endif
+            for (; at < stop; at++) {
+                unsigned char to = fold[bytes[at]];
+                if (to == 1)
+                    return -1;
+                unsigned char c = classes[to];
+                chars[n] = to;
+                cls[n] = c;
+                int space = to == ' ', kept = to != 0 && !(space && spaces == 2);
+                seen |= kept ? class_bits[c] : 0;
+                spaces = kept ? (space ? spaces + (spaces < 2) : 0) : spaces;
+                n += kept;
+            }
         }
     } else if (t.kind == PyUnicode_1BYTE_KIND) {
         const unsigned char *bytes = t.data;
@@ -1777,14 +1925,38 @@ plain_squeezed(Text t, PyObject *const *args, Py_ssize_t nargs, Py_UCS4 *chars,
     const unsigned char *bytes = t.data;
     Py_ssize_t count = 0;
     unsigned char previous = ' '; /* the last kept; a space before the first trims the start */
-    for (Py_ssize_t at = 0; at < t.length; at++) {
-        unsigned char to = table[bytes[at]];
-        if (to == 1)
-            return -1;
-        int kept = to != 0 && !(to == ' ' && previous == ' ');
-        chars[count] = to;
-        count += kept;
-        previous = kept ? to : previous;
+    /* Sixteen at once where the table lowers letters and keeps spaces: each of 16 such
+     * bytes is kept, unless the first is a space after one. */
+#if SIXTEEN_AT_ONCE
+    int at_once = keeps_letters(table, 1);
+#endif
+    Py_ssize_t at = 0;
+    while (at < t.length) {
+        Py_ssize_t stop = t.length;
+#if SIXTEEN_AT_ONCE
+        if (at_once && at + SIXTEEN <= t.length) {
+            __m128i lowered;
+            int spaces;
+            if (letters_and_spaces(bytes + at, 1, &lowered, &spaces) &&
+                !((spaces & 1) && previous == ' ')) {
+                widen(chars + count, lowered);
+                count += SIXTEEN;
+                previous = bytes[at + SIXTEEN - 1] | 0x20;
+                at += SIXTEEN;
+                continue;
+            }
+            stop = at + SIXTEEN;
+        }
+#endif
+        for (; at < stop; at++) {
+            unsigned char to = table[bytes[at]];
+            if (to == 1)
+                return -1;
+            int kept = to != 0 && !(to == ' ' && previous == ' ');
+            chars[count] = to;
+            count += kept;
+            previous = kept ? to : previous;
+        }
     }
     return count > 0 && chars[count - 1] == ' ' ? count - 1 : count;
 }

@@ -514,6 +514,16 @@ def _odd_texts() -> list[str]:
     for c in "@AZ[`az{\n\x0b\x7f\x80ÀÞßé":
         made += [f"{'x' * k}{c}{'y' * (19 - k)}" for k in range(20)]
         made += [f"{'AB' * k} {c}{c} d.\n{'q' * k}" for k in range(9)]
+    # Runs of ASCII letters and single spaces, which some loops read sixteen at once (or
+    # pass over sixteen at once to the next symbol, dot or dash): two or three spaces (in
+    # the folded view, symbols folded to spaces beside them too), a capital, a symbol, a
+    # digit or a character beyond ASCII at every place of the first sixteen and across
+    # into the next, and at either end.
+    words = "the Quick brown Fox jumps over a lazy Dog and "
+    odd = ("", " ", "  ", "   ", " ¦", "¦ ", " ¦¦ ", "A", "z", "@", "[", "`", "{", ".", "-")
+    for c in (*odd, "'", "0", "1", "9", "*", "|", "!", "?", "$", "é", "\n"):
+        made += [words[:k] + c + words[k:] + words for k in range(34)]
+        made += [c + words * 2, words * 2 + c, c + words[:15] + c]
     return made
 
 
@@ -1006,6 +1016,28 @@ def test_the_folded_view_in_one_pass_agrees_on_any_text(text: str) -> None:
     alone = _folded_simply(text, stages=False)
     # Without the stages it answers for fewer texts, never differently.
     assert alone is None or alone == asked
+
+
+# Pieces of text whose runs of ASCII letters and single spaces the folding and the plain
+# view read sixteen at once, between letters spaced apart, dots, dashes, runs of spaces
+# and symbols folded to spaces ("¦", "¿") that the characters read one at a time keep.
+SIXTEENS = st.lists(
+    st.sampled_from(
+        ["the quick brown fox ", "Jumps Over ", "a", "b c", " ", "  ", "¦", "¿ ", ".", "-"]
+        + ["k n i f e", " a . b ", "Q", "x1", "é", "{", "@"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@needs_built
+@settings(max_examples=3000, deadline=None)
+@given(SIXTEENS)
+@example("a . b c d e f gh ¦ ¦   kl m n o p q r s")
+def test_the_folded_view_read_sixteen_at_once_is_the_stages(text: str) -> None:
+    _folded_simply(text)
+    _folded_simply(text, stages=False)
+    _plain_in_one_pass(text)
 
 
 def _plain_in_one_pass(text: str) -> bool:
