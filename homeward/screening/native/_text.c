@@ -649,6 +649,26 @@ spaced_possible(const unsigned char *c, Py_ssize_t length)
                     return 1;
             }
         }
+#if SIXTEEN_AT_ONCE
+        else if (at + SIXTEEN <= length) {
+            /* Sixteen at once: every letter of a segment like the others stands alone (no
+             * letter beside it; the byte before ``at`` is a separator). Where a separator is
+             * among the 16 from here and no letter before the last one stands alone, no
+             * segment that ends there is like the others: none in a row, and on from it. */
+            __m128i sixteen = _mm_loadu_si128((const __m128i *)(c + at));
+            int separators = _mm_movemask_epi8(_mm_or_si128(
+                any_of(sixteen, ' ', '.'), _mm_cmpeq_epi8(sixteen, _mm_set1_epi8('-'))));
+            if (separators != 0) {
+                int last = 31 - __builtin_clz((unsigned)separators);
+                int letters = _mm_movemask_epi8(any_of(sixteen, 'a', '1'));
+                if ((letters & ~(letters << 1) & ~(letters >> 1) & ((1 << last) - 1)) == 0) {
+                    in_a_row = 0;
+                    at += last;
+                    continue;
+                }
+            }
+        }
+#endif
         int like = 1, letters = 0, last_was_letter = 0;
         for (; at < length; at++) {
             unsigned char bits = spaced_bits[c[at]];
@@ -1454,14 +1474,34 @@ squeezed(Py_UCS4 *chars, Py_ssize_t n, int collapse, long long *firsts, long lon
     if (collapse && firsts == NULL) {
         /* Without spans (most calls): each character written, and counted only if kept,
          * without a branch to mispredict at every word's end. */
-        Py_ssize_t count = 0;
+        Py_ssize_t count = 0, at = 0;
         Py_UCS4 previous = ' '; /* the last kept; a space before the first trims the start */
-        for (Py_ssize_t at = 0; at < n; at++) {
-            Py_UCS4 c = chars[at];
-            int again = c == previous && (c == ' ' || (c < 256 && latin1_letter[c]));
-            chars[count] = c;
-            count += !again;
-            previous = again ? previous : c;
+        while (at < n) {
+            Py_ssize_t stop = n;
+#if SIXTEEN_AT_ONCE
+            /* Four characters (sixteen bytes) at once where none is the one before it:
+             * each is kept (what overlaps them in place is already read). */
+            if (at + 4 <= n) {
+                __m128i four = _mm_loadu_si128((const __m128i *)(chars + at));
+                __m128i before =
+                    _mm_or_si128(_mm_slli_si128(four, 4), _mm_cvtsi32_si128((int)previous));
+                if (_mm_movemask_epi8(_mm_cmpeq_epi32(four, before)) == 0) {
+                    _mm_storeu_si128((__m128i *)(chars + count), four);
+                    previous = (Py_UCS4)_mm_cvtsi128_si32(_mm_srli_si128(four, 12));
+                    count += 4;
+                    at += 4;
+                    continue;
+                }
+                stop = at + 4;
+            }
+#endif
+            for (; at < stop; at++) {
+                Py_UCS4 c = chars[at];
+                int again = c == previous && (c == ' ' || (c < 256 && latin1_letter[c]));
+                chars[count] = c;
+                count += !again;
+                previous = again ? previous : c;
+            }
         }
         return count > 0 && chars[count - 1] == ' ' ? count - 1 : count;
     }

@@ -910,11 +910,19 @@ def test_the_letters_that_begin_sentences() -> None:
 may_be_spaced = native.function("_text", "may_be_spaced")
 # The class alphabet (``folding.char_class``), weighted to the characters runs are made of.
 CLASS_TEXT = st.text(alphabet=st.sampled_from("aaa11!$'  ..--0?"), max_size=40)
+# Longer class strings, of words and of the pieces letters spaced apart are made of, which
+# the test reads sixteen at once between them.
+LONG_CLASS_TEXT = st.lists(
+    st.sampled_from(["aaaa ", "aa ", "a ", "1 ", "a", "!", "$", "'", ".", "-", "  ", "0", "?"]),
+    max_size=40,
+).map("".join)
 
 
 @needs_built
 @settings(max_examples=3000, deadline=None)
-@given(CLASS_TEXT)
+@given(st.one_of(CLASS_TEXT, LONG_CLASS_TEXT))
+@example("a b c!!!!!!!!!!!!!!")
+@example("aaaa a b c$$$$$$$$$$$$$$$ aaa")
 @example("a a a")
 @example(" a.1.$a")
 @example("a-!a-a' x")
