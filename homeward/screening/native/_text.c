@@ -1529,11 +1529,11 @@ squeezed(Py_UCS4 *chars, Py_ssize_t n, int collapse, long long *firsts, long lon
 /* Sixteen characters at a time, where the processor has SSE2 (every x86-64 one): most of
  * a letter is runs of ASCII letters and single spaces. A table that keeps a to z and the
  * space, and where ``upper`` (the plain view's) lowers A to Z (``keeps_letters``), maps
- * each of them as ``byte | 0x20`` does (the byte itself, for a to z and the space). ``letters_and_spaces`` says whether 16 bytes are all such letters (A to Z
- * too where ``upper``) or spaces, with no two spaces side by side (their mapped bytes in
- * ``mapped``, the spaces' bits in ``spaces``); ``widen`` writes 16 bytes as 16 characters.
- * Any other 16 bytes go through the loop of a byte at a time, which says what every byte
- * does. */
+ * each of them as ``byte | 0x20`` does (the byte itself, for a to z and the space).
+ * ``letters_and_spaces`` says whether 16 bytes are all such letters (A to Z too where
+ * ``upper``) or spaces, with no two spaces side by side (their mapped bytes in ``mapped``,
+ * the spaces' bits in ``spaces``); ``widen`` writes 16 bytes as 16 characters. Any other
+ * 16 bytes go through the loop of a byte at a time, which says what every byte does. */
 #if SIXTEEN_AT_ONCE
 static const unsigned char small_letters[26] = {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i',
                                                 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r',
@@ -1704,7 +1704,8 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
                 if (letters_and_spaces(bytes + at, 0, &lowered, &space_bits) &&
                     !((space_bits & 1) && spaces == 2)) {
                     __m128i space = _mm_cmpeq_epi8(lowered, _mm_set1_epi8(' '));
-                    __m128i c = _mm_or_si128(_mm_and_si128(space, _mm_set1_epi8((char)classes[' '])),
+                    __m128i gap = _mm_set1_epi8((char)classes[' ']);
+                    __m128i c = _mm_or_si128(_mm_and_si128(space, gap),
                                              _mm_andnot_si128(space, _mm_set1_epi8((char)letter)));
                     widen(chars + n, lowered);
                     _mm_storeu_si128((__m128i *)(cls + n), c);
