@@ -103,11 +103,11 @@
 #endif
 #define SIXTEEN 16
 
-/* Where a loop of a byte at a time looks for the next of a few rare ASCII bytes (a symbol, a
- * sentence's end, a dash or a dot), ``SKIP_UNMARKED`` first moves ``at`` on by sixteen
- * while none of the 16 bytes from it is one: ``marked`` gives 0xFF for each byte of 16 that
- * is one looked for (with SSE2, which every x86-64 processor has; elsewhere it does
- * nothing). The loop goes on from there, to the same byte. */
+/* Where a loop of a byte at a time looks for the next of a few rare ASCII bytes (a symbol,
+ * a sentence's end, a dash or a dot, a leet mark), ``SKIP_UNMARKED`` first moves ``at`` on
+ * by sixteen while none of the 16 bytes from it is one: ``marked`` gives 0xFF for each byte
+ * of 16 that is one looked for (with SSE2, which every x86-64 processor has; elsewhere it
+ * does nothing). The loop goes on from there, to the same byte. */
 #if SIXTEEN_AT_ONCE
 #define SKIP_UNMARKED(bytes, at, length, marked)                                              \
     while ((at) + SIXTEEN <= (length) &&                                                      \
@@ -652,9 +652,10 @@ spaced_possible(const unsigned char *c, Py_ssize_t length)
 #if SIXTEEN_AT_ONCE
         else if (at + SIXTEEN <= length) {
             /* Sixteen at once: every letter of a segment like the others stands alone (no
-             * letter beside it; the byte before ``at`` is a separator). Where a separator is
-             * among the 16 from here and no letter before the last one stands alone, no
-             * segment that ends there is like the others: none in a row, and on from it. */
+             * letter beside it; the byte before ``at`` is a separator, ``at`` is none). Where
+             * a separator is among the 16 from here and no letter before the last one stands
+             * alone, no segment that ends there is like the others: none in a row, and on
+             * from it. */
             __m128i sixteen = _mm_loadu_si128((const __m128i *)(c + at));
             int separators = _mm_movemask_epi8(_mm_or_si128(
                 any_of(sixteen, ' ', '.'), _mm_cmpeq_epi8(sixteen, _mm_set1_epi8('-'))));
