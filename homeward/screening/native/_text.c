@@ -1532,9 +1532,10 @@ squeezed(Py_UCS4 *chars, Py_ssize_t n, int collapse, long long *firsts, long lon
  * space, and where ``upper`` (the plain view's) lowers A to Z (``keeps_letters``), maps
  * each of them as ``byte | 0x20`` does (the byte itself, for a to z and the space).
  * ``letters_and_spaces`` says whether 16 bytes are all such letters (A to Z too where
- * ``upper``) or spaces, with no two spaces side by side (their mapped bytes in ``mapped``,
- * the spaces' bits in ``spaces``); ``widen`` writes 16 bytes as 16 characters. Any other
- * 16 bytes go through the loop of a byte at a time, which says what every byte does. */
+ * ``upper``) or spaces, with no two spaces side by side and none first unless
+ * ``space_first`` (their mapped bytes in ``mapped``, 0xFF at each space in ``space``);
+ * ``widen`` writes 16 bytes as 16 characters. Any other 16 bytes go through the loop of a
+ * byte at a time, which says what every byte does. */
 #if SIXTEEN_AT_ONCE
 static const unsigned char small_letters[26] = {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i',
                                                 'j', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r',
@@ -1548,18 +1549,19 @@ keeps_letters(const unsigned char *table, int upper)
 }
 
 static inline int
-letters_and_spaces(const unsigned char *bytes, int upper, __m128i *mapped, int *spaces)
+letters_and_spaces(const unsigned char *bytes, int upper, int space_first, __m128i *mapped,
+                   __m128i *space)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)bytes);
     __m128i low = upper ? _mm_or_si128(v, _mm_set1_epi8(0x20)) : v;
     /* a to z as -128 to -103 (signed), every other byte above */
     __m128i moved = _mm_add_epi8(low, _mm_set1_epi8((char)(128 - 'a')));
     __m128i letter = _mm_cmplt_epi8(moved, _mm_set1_epi8((char)(-128 + 26)));
-    __m128i space = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
-    int all = _mm_movemask_epi8(_mm_or_si128(letter, space));
-    *spaces = _mm_movemask_epi8(space);
+    *space = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
+    int all = _mm_movemask_epi8(_mm_or_si128(letter, *space));
+    int spaces = _mm_movemask_epi8(*space);
     *mapped = low;
-    return all == 0xFFFF && (*spaces & (*spaces >> 1)) == 0;
+    return all == 0xFFFF && (spaces & (spaces >> 1)) == 0 && (space_first || !(spaces & 1));
 }
 
 static inline void
@@ -1700,19 +1702,16 @@ fold_pass(Text t, const unsigned char *fold, const unsigned char *classes, PyObj
             Py_ssize_t stop = t.length;
 #if SIXTEEN_AT_ONCE
             if (at_once && at + SIXTEEN <= t.length) {
-                __m128i lowered;
-                int space_bits;
-                if (letters_and_spaces(bytes + at, 0, &lowered, &space_bits) &&
-                    !((space_bits & 1) && spaces == 2)) {
-                    __m128i space = _mm_cmpeq_epi8(lowered, _mm_set1_epi8(' '));
+                __m128i lowered, space;
+                if (letters_and_spaces(bytes + at, 0, spaces < 2, &lowered, &space)) {
+                    int space_bits = _mm_movemask_epi8(space);
                     __m128i gap = _mm_set1_epi8((char)classes[' ']);
                     __m128i c = _mm_or_si128(_mm_and_si128(space, gap),
                                              _mm_andnot_si128(space, _mm_set1_epi8((char)letter)));
                     widen(chars + n, lowered);
                     _mm_storeu_si128((__m128i *)(cls + n), c);
                     seen |= class_bits[letter] | (space_bits ? class_bits[classes[' ']] : 0);
-                    /* no two spaces side by side: a space last is one in a row, unless it
-                     * is the first too (then after the ones before) */
+                    /* no two spaces side by side: a space last is the only one in a row */
                     spaces = space_bits & 0x8000 ? 1 : 0;
                     n += SIXTEEN;
                     at += SIXTEEN;
@@ -1977,10 +1976,8 @@ plain_squeezed(Text t, PyObject *const *args, Py_ssize_t nargs, Py_UCS4 *chars,
         Py_ssize_t stop = t.length;
 #if SIXTEEN_AT_ONCE
         if (at_once && at + SIXTEEN <= t.length) {
-            __m128i lowered;
-            int spaces;
-            if (letters_and_spaces(bytes + at, 1, &lowered, &spaces) &&
-                !((spaces & 1) && previous == ' ')) {
+            __m128i lowered, space;
+            if (letters_and_spaces(bytes + at, 1, previous != ' ', &lowered, &space)) {
                 widen(chars + count, lowered);
                 count += SIXTEEN;
                 previous = bytes[at + SIXTEEN - 1] | 0x20;
