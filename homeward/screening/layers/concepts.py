@@ -151,7 +151,10 @@ class ConceptLibrary:
                 return NOT_A_HIT
             if _in_a_name(normalized, words, spans):
                 return NOT_A_HIT
-            if not everything.places().keys().isdisjoint(rule.unless_message):
+            # (a rule without such exceptions never asks where every concept is)
+            if rule.unless_message and not everything.places().keys().isdisjoint(
+                rule.unless_message
+            ):
                 return STOP
             chosen = dict(zip(rule.all, spans, strict=True))
             hits.append(self._hit(rule, chosen, normalized, words, first, end))

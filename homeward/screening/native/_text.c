@@ -1229,6 +1229,26 @@ numbers_at(const unsigned char *d, Py_ssize_t n, Py_ssize_t start, Py_ssize_t en
     return 1;
 }
 
+#if SIXTEEN_AT_ONCE
+/* 0xFF for each of 16 bytes that is a to z (PN_SMALL) */
+static inline __m128i
+a_to_z(__m128i v)
+{
+    __m128i moved = _mm_add_epi8(v, _mm_set1_epi8((char)(128 - 'a'))); /* a-z: -128 to -103 */
+    return _mm_cmplt_epi8(moved, _mm_set1_epi8((char)(-128 + 26)));
+}
+
+/* 0xFF for each of 16 bytes that is a p, a y or a digit: a word without a p or a y holds no
+ * p-syllable and no "ay", and only a digit begins a number pattern */
+static inline __m128i
+play_marks(__m128i v)
+{
+    __m128i moved = _mm_add_epi8(v, _mm_set1_epi8((char)(128 - '0'))); /* 0-9: -128 to -119 */
+    __m128i digit = _mm_cmplt_epi8(moved, _mm_set1_epi8((char)(-128 + 10)));
+    return _mm_or_si128(digit, any_of(v, 'p', 'y'));
+}
+#endif
+
 static PyObject *
 play_and_numbers(PyObject *module, PyObject *data)
 {
@@ -1242,6 +1262,26 @@ play_and_numbers(PyObject *module, PyObject *data)
     /* The last two words before this one: (p-syllables, ended in "ay" with a byte after) */
     int syllables_1 = 0, syllables_2 = 0, ay_1 = 0, ay_2 = 0;
     for (Py_ssize_t at = 0; at < n && !(play && numbers);) {
+#if SIXTEEN_AT_ONCE
+        /* Sixteen bytes without a p, a y or a digit, up to the last of them that is not a to
+         * z: each word inside (where ``at`` is, no word has begun) finds nothing and only
+         * moves the last two words on, as a word of no p-syllable and no "ay". */
+        if (at + SIXTEEN <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(d + at));
+            unsigned not_small = ~(unsigned)_mm_movemask_epi8(a_to_z(v)) & 0xFFFF;
+            if (not_small != 0 && _mm_movemask_epi8(play_marks(v)) == 0) {
+                int last = 31 - __builtin_clz(not_small);
+                unsigned small = ~not_small & ((1u << last) - 1);
+                int words = __builtin_popcount(small & ~(small << 1)); /* their first letters */
+                if (words >= 2)
+                    syllables_1 = syllables_2 = ay_1 = ay_2 = 0;
+                else if (words == 1)
+                    syllables_2 = syllables_1, syllables_1 = 0, ay_2 = ay_1, ay_1 = 0;
+                at += last + 1; /* past that byte too, which is neither a word nor a number */
+                continue;
+            }
+        }
+#endif
         unsigned char kind = pn_class[d[at]];
         if (kind == PN_SMALL) {
             Py_ssize_t end;

@@ -784,6 +784,8 @@ PLAY_AND_NUMBERS = st.lists(
     st.sampled_from(
         ["apa", "epe", "ipi", "upu", "op", "o", "i", "ay", "a", "y", "p", "x", "xay", "ayay"]
         + ["ethay", " ", "  ", "-", ".", ",", ", ", "1", "12", "123", "7", "A", "_", "é", "\n"]
+        # words with no p and no y, which the C loop passes over sixteen bytes at once
+        + ["the", "cat ", "a mess ", "Once ", "tonight. "]
     ),
     max_size=30,
 ).map(lambda parts: "".join(parts).encode())
@@ -797,6 +799,17 @@ PLAY_AND_NUMBERS = st.lists(
 @example(b"day x may")
 @example(b"1-2 3.4 5 6 7,8,9,10 1, 2, 3, 4")
 @example(b"123,4,5,6,7 1,2,3,456 12-345 a1-2")
+# p-words with none, one or two words between them (or more) where sixteen bytes hold no
+# p, y or digit, which the C loop passes over at once (a word that runs past them is read
+# a byte at a time)
+@example(b"apa it was not the one upu")
+@example(b"apa thing.......... mop upu")
+@example(b"apa thing.......... upu")
+@example(b"apa ............and upu")
+@example(b"apa one two......... upu")
+@example(b"apa one.......... upu epe")
+@example(b"a, nice hat, ok, x upu epe")
+@example(b"sun  moon  star  road ay ay")
 def test_play_and_numbers_in_c_is_what_the_gate_patterns_find(data: bytes) -> None:
     compiled = built("_text", "play_and_numbers")
     assert compiled(data) == decoders.play_and_numbers(data)
