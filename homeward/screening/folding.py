@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from homeward.screening import native
 from homeward.screening.edits import Edit
@@ -99,12 +100,15 @@ _TOKEN_TAIL = re.compile(r"[a01!$']*")
 _SEPARATORS = re.compile(r"[ .\-]+")
 
 
-def spaced_runs(classes: str) -> list[tuple[int, int, list[Edit]]]:
+@lru_cache(maxsize=8)
+def spaced_runs(classes: str) -> tuple[tuple[int, int, tuple[Edit, ...]], ...]:
     """Join letters spaced, dotted or hyphenated apart: "e s c a p e", "3.s.c.4.p.3". A
     wide gap stays between words, and so do spaces among more dots or hyphens
-    ("b.r.e.a.k o.u.t"; but "x-r a t e d" is one word)."""
+    ("b.r.e.a.k o.u.t"; but "x-r a t e d" is one word). The last few answers are kept: a
+    message with letters spaced apart asks twice of each of two class strings (its folded
+    view, from the plain view and again from the base, then the view's exact map)."""
     if _may_be_spaced is not None and not _may_be_spaced(classes):
-        return []  # no two segments in a row that could be spaced letters (most texts)
+        return ()  # no two segments in a row that could be spaced letters (most texts)
     first = _SPACED_AT_START.match(classes)
     runs = [first.span()] if first else []
     runs += [
@@ -118,12 +122,12 @@ def spaced_runs(classes: str) -> list[tuple[int, int, list[Edit]]]:
             continue
         spaced = [" " in classes[a:b] for a, b in gaps]
         among_dots = 2 * spaced.count(True) < len(spaced)
-        edits = [
+        edits = tuple(
             (a, b, " " if space and ("  " in classes[a:b] or among_dots) else "")
             for (a, b), space in zip(gaps, spaced, strict=True)
-        ]
+        )
         joined.append((start, end, edits))
-    return joined
+    return tuple(joined)
 
 
 # ``native/_text.c``: a test, in C, that is False only where the regexes would find nothing.
