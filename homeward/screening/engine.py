@@ -687,7 +687,7 @@ class CompiledRuleSet:
         hits: list[Hit] = []
         exceptions: list[Hit] = []
         candidates = sorted(p for atom in spans for p in self.rules_by_atom.get(atom, ()))
-        runs: list[Span] | None = None  # the folded view's words, found once for every near
+        runs: Runs | None = None  # the folded view's words, found once for every near
         for position in candidates:
             rule, atom_ids = self.rules[position], self.rule_atoms[position]
             first = spans[atom_ids[0]]
@@ -729,9 +729,17 @@ def _hit(rule: RuleSpec, normalized: Normalized, view: str, start: int, end: int
     )
 
 
-def _runs(text: str) -> list[Span]:
-    """The words of ``_near``: runs of non-space characters."""
-    return [m.span() for m in _RUNS.finditer(text)]
+# The words of ``_near``: where each run of non-space characters starts, and where each ends.
+Runs = tuple[Sequence[int], Sequence[int]]
+
+
+def _runs(text: str) -> Runs:
+    """The words of ``_near`` (``Runs``)."""
+    spans = [m.span() for m in _RUNS.finditer(text)]
+    if not spans:
+        return (), ()
+    starts, ends = zip(*spans, strict=True)
+    return starts, ends
 
 
 def _near(
@@ -739,7 +747,7 @@ def _near(
     first: list[tuple[int, int]],
     second: list[tuple[int, int]],
     distance: int,
-    runs: list[Span] | None = None,
+    runs: Runs | None = None,
 ) -> list[tuple[int, int]]:
     """Spans covering an occurrence of A and one of B at most ``distance`` words apart.
 
@@ -749,10 +757,7 @@ def _near(
     thousands of times stays linear-logarithmic."""
     if not first or not second:  # the usual case: "tell" without "i said" anywhere
         return []
-    if runs is None:
-        runs = _runs(text)
-    starts = [s for s, _ in runs]
-    ends = [e for _, e in runs]
+    starts, ends = _runs(text) if runs is None else runs
 
     def between(i: int, j: int) -> int:
         return max(0, bisect.bisect_left(starts, j) - bisect.bisect_right(ends, i))

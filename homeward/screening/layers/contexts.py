@@ -69,7 +69,9 @@ _DETERMINERS = _set(
     "su sus este esta ese esa aquel aquella nuestro nuestra"
 )
 # Title case only: a word in capitals ("KILL") is shouting, not a name.
-_CAP = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü'’-]*"
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZÁÉÍÓÚÑÜ"
+_LOWER = "abcdefghijklmnopqrstuvwxyzáéíóúñü'’-"
+_CAP = f"[{_UPPER}][{re.escape(_LOWER)}]*"
 # Runs of one to four Capitalised words; each run is judged by the word before it.
 _RUN = re.compile(rf"{_CAP}(?:[ \t]+{_CAP}){{0,3}}")
 _GAP = re.compile(r"[ \t]+")  # between the words of a run
@@ -87,7 +89,7 @@ _QUOTED = re.compile(r"[\"“‘«'](?<!\w')([A-ZÁÉÍÓÚÑÜ¡¿][^\"”’»
 def name_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of the original text that are parts of people's names. A message's layers
     ask up to three times (concepts on both views, then the names check): found once."""
-    titles = [m.span(1) for m in _QUOTED.finditer(text)]
+    titles = _titles(text)
     spans: list[tuple[int, int]] = []
     for run in _RUN.finditer(text):
         start, end = run.span()
@@ -117,11 +119,36 @@ def name_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(titles + spans + _named_again(text, spans))
 
 
+def _titles(text: str) -> list[tuple[int, int]]:
+    """The spans of the quoted titles of ``text``."""
+    return [m.span(1) for m in _QUOTED.finditer(text)]
+
+
 def in_a_name(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` lies inside one of the names of ``text``
     (``name_spans``), found by bisection: a message of thousands of names and words costs
-    a look-up per word, not a pass over every name."""
-    return _within(_names_index(text), start, end)
+    a look-up per word, not a pass over every name. Where ``start`` is in no Capitalised
+    word (and not between two), only a quoted title can hold it: the other names of a long
+    letter (every run of Capitalised words judged by the words before it) are not found."""
+    if _in_a_capitalised_word(text, start):
+        return _within(_names_index(text), start, end)
+    return _within(_titles_index(text), start, end)
+
+
+def _in_a_capitalised_word(text: str, at: int) -> bool:
+    """Whether the character at ``at`` may be inside a run of Capitalised words (``_RUN``):
+    in a word that a capital begins, or a space or tab (between two of them). A word
+    longer than ``_LONGEST_LOOKED`` is not looked back through (it may be)."""
+    if text[at] in " \t":
+        return True
+    for back in range(at, max(-1, at - _LONGEST_LOOKED), -1):
+        if text[back] not in _LOWER:
+            return text[back] in _UPPER
+    return at >= _LONGEST_LOOKED
+
+
+# The most characters ``_in_a_capitalised_word`` looks back through: more than any word.
+_LONGEST_LOOKED = 64
 
 
 Index = tuple[list[int], list[int]]
@@ -130,6 +157,11 @@ Index = tuple[list[int], list[int]]
 @lru_cache(maxsize=64)
 def _names_index(text: str) -> Index:
     return _index(name_spans(text))
+
+
+@lru_cache(maxsize=64)
+def _titles_index(text: str) -> Index:
+    return _index(_titles(text))
 
 
 def _index(spans: Iterable[tuple[int, int]]) -> Index:

@@ -199,8 +199,6 @@ def cancelled_by_names(normalized: Normalized, hits: Sequence[Hit]) -> list[Hit]
     if not any(map(_a_word, hits)):  # most messages: nothing to cancel, no names to find
         return list(hits)
     original = normalized.original
-    if not contexts.name_spans(original):
-        return list(hits)
     return [h for h in hits if not (_a_word(h) and contexts.in_a_name(original, h.start, h.end))]
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from homeward.screening import engine
 from homeward.screening.layers.contexts import in_a_name, name_spans
@@ -65,6 +67,82 @@ def test_a_word_is_in_a_name_where_a_name_span_covers_it(text):
     for word in re.finditer(r"\w+", text):
         covered = any(s <= word.start() and word.end() <= e for s, e in spans)
         assert in_a_name(text, *word.span()) == covered, word.group()
+
+
+# Pieces of text that make names, titles and the words around them: titles, naming words,
+# Capitalised words (accented, with apostrophes and hyphens), words in capitals and in lower
+# case, quotes, articles, a pet, and what separates words and sentences.
+_PIECES = st.sampled_from(
+    [
+        "Coach",
+        "Sr.",
+        "Reverend",
+        "named",
+        "le dicen",
+        "el",
+        "the",
+        "my",
+        "Glock",
+        "Shank",
+        "Dwayne",
+        "Ángel",
+        "O'Brien",
+        "Ann-Marie",
+        "KILL",
+        "glock",
+        "shank",
+        "escape",
+        "'",
+        "'Escape",
+        "from",
+        "Alcatraz'",
+        "“La",
+        "Fuga”",
+        "the dog",
+        ", el perro",
+        "Mc",
+        "Donald",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        ". ",
+        "! ",
+        ", ",
+        "5",
+        "¿",
+    ]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_PIECES, max_size=24), st.data())
+@example(["we", " ", "shank", " ", "Coach", " ", "Shank"], None)
+@example(["'Prison", " ", "escape'"], None)
+@example(["Glock", "escape"], None)
+def test_in_a_name_answers_as_every_name_of_the_text_does(pieces, data):
+    """Any span, in lower case or not: in a name exactly where one of ``name_spans``
+    covers it (a span that begins in no Capitalised word is looked for only among the
+    quoted titles)."""
+    text = "".join(pieces)
+    if not text:
+        return
+    spans = name_spans(text)
+    if data is None:
+        wanted = [m.span() for m in re.finditer(r"\S+", text)]
+    else:
+        start = data.draw(st.integers(0, len(text) - 1))
+        wanted = [(start, data.draw(st.integers(start + 1, len(text))))]
+    for start, end in wanted:
+        covered = any(s <= start and end <= e for s, e in spans)
+        assert in_a_name(text, start, end) == covered, (text, start, end)
+
+
+def test_a_long_name_is_looked_through_whatever_its_length():
+    text = "We saw Coach Sh" + "a" * 100 + "nk at church, and a " + "b" * 100 + "."
+    inside = text.index("a" * 100) + 90
+    assert in_a_name(text, inside, inside + 5)
+    assert not in_a_name(text, text.index("b" * 100) + 90, text.index("b" * 100) + 95)
 
 
 @pytest.mark.parametrize(
