@@ -1193,7 +1193,8 @@ _sentence_initials: Callable[[str], str] = (
 
 
 def _initials(found: Sequence[str]) -> str:
-    letters = "".join(found)
+    # A str is the letters already (joined, it would be read a letter at a time).
+    letters = found if isinstance(found, str) else "".join(found)
     return letters.lower() if letters.isascii() else unaccent(letters)
 
 
