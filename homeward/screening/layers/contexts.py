@@ -82,7 +82,7 @@ _ENDS_SENTENCE = ".!?¡¿:\n"
 # A quoted title: a capital after the opening quote, up to eight words, no sentence inside.
 # An apostrophe opens a title only where a word does not go on through it ("O'Brien").
 # (It begins with a set of characters, which the regex engine finds fastest.)
-_QUOTED = re.compile(r"[\"“‘«'](?<!\w')([A-ZÁÉÍÓÚÑÜ¡¿][^\"”’»'.!?\n]{0,60})[\"”’»']")
+_QUOTED = re.compile(rf"[\"“‘«'](?<!\w')([{_UPPER}¡¿][^\"”’»'.!?\n]{{0,60}})[\"”’»']")
 
 
 @lru_cache(maxsize=64)
@@ -127,12 +127,17 @@ def _titles(text: str) -> list[tuple[int, int]]:
 def in_a_name(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` lies inside one of the names of ``text``
     (``name_spans``), found by bisection: a message of thousands of names and words costs
-    a look-up per word, not a pass over every name. Where ``start`` is in no Capitalised
-    word (and not between two), only a quoted title can hold it: the other names of a long
-    letter (every run of Capitalised words judged by the words before it) are not found."""
-    if _in_a_capitalised_word(text, start):
-        return _within(_names_index(text), start, end)
-    return _within(_titles_index(text), start, end)
+    a look-up per word, not a pass over every name. Where a span of characters begins in
+    no Capitalised word (and not between two), only a quoted title can hold it: the other
+    names of a long letter (every run of Capitalised words judged by the words before it)
+    are not found. (An empty span may sit at a name's end: every name is found for it.)"""
+    if 0 <= start < end <= len(text) and not _in_a_capitalised_word(text, start):
+        return _within(_titles_index(text), start, end)
+    return _within(_names_index(text), start, end)
+
+
+# The most characters ``_in_a_capitalised_word`` looks back through: more than any word.
+_LONGEST_LOOKED = 64
 
 
 def _in_a_capitalised_word(text: str, at: int) -> bool:
@@ -144,11 +149,8 @@ def _in_a_capitalised_word(text: str, at: int) -> bool:
     for back in range(at, max(-1, at - _LONGEST_LOOKED), -1):
         if text[back] not in _LOWER:
             return text[back] in _UPPER
+    # All lower case: back to the text's start, in no such word; else too long to tell.
     return at >= _LONGEST_LOOKED
-
-
-# The most characters ``_in_a_capitalised_word`` looks back through: more than any word.
-_LONGEST_LOOKED = 64
 
 
 Index = tuple[list[int], list[int]]

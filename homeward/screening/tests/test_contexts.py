@@ -121,9 +121,9 @@ _PIECES = st.sampled_from(
 @example(["'Prison", " ", "escape'"], None)
 @example(["Glock", "escape"], None)
 def test_in_a_name_answers_as_every_name_of_the_text_does(pieces, data):
-    """Any span, in lower case or not: in a name exactly where one of ``name_spans``
-    covers it (a span that begins in no Capitalised word is looked for only among the
-    quoted titles)."""
+    """Any span, in lower case or not, empty or not: in a name exactly where one of
+    ``name_spans`` covers it (a span that begins in no Capitalised word is looked for only
+    among the quoted titles)."""
     text = "".join(pieces)
     if not text:
         return
@@ -131,11 +131,18 @@ def test_in_a_name_answers_as_every_name_of_the_text_does(pieces, data):
     if data is None:
         wanted = [m.span() for m in re.finditer(r"\S+", text)]
     else:
-        start = data.draw(st.integers(0, len(text) - 1))
-        wanted = [(start, data.draw(st.integers(start + 1, len(text))))]
+        start = data.draw(st.integers(0, len(text)))
+        wanted = [(start, data.draw(st.integers(start, len(text))))]
     for start, end in wanted:
         covered = any(s <= start and end <= e for s, e in spans)
         assert in_a_name(text, start, end) == covered, (text, start, end)
+
+
+def test_an_empty_span_at_a_names_end_is_in_it_and_one_outside_the_text_is_not():
+    text = "Coach Glock. bye"
+    assert in_a_name(text, 11, 11)  # where "Glock" ends, before the full stop
+    assert not in_a_name(text, 14, 14)
+    assert not in_a_name(text, 30, 40)
 
 
 def test_a_long_name_is_looked_through_whatever_its_length():
